@@ -1,0 +1,45 @@
+// Package cors is doorman's CORS engine: it models an Amazon S3 bucket CORS configuration and
+// decides, for any request, exactly what Amazon S3 would answer. It does no I/O; the S3
+// server, the gateway, the toolkit and the console all call it, so there is one place where
+// CORS is decided.
+//
+// The flow is always the same:
+//
+//	cfg, err := cors.Decode(doc)       // S3 XML or AWS CLI JSON, schema-checked
+//	p, err := cors.Compile(cfg)        // validated as PutBucketCors does, then compiled
+//	req := cors.FromHTTP(r, hasKey)    // the request's facts
+//	d := p.Preflight(&req)             // OPTIONS: 200, or AWS's 400/403 error
+//	d := p.Actual(&req)                // any other method: the headers to add, or none
+//	d.WriteHeaders(w.Header())
+//
+// A compiled Policy is immutable and safe for concurrent use; replace it to change rules.
+// Errors are *corserr.Error values with AWS's status, code and exact message.
+//
+// # Behaviour
+//
+// Amazon S3 departs from the Fetch standard and from ordinary CORS middleware in ways that
+// clients depend on, and the engine keeps every one of them:
+//
+//   - The first rule in document order whose AllowedOrigin, AllowedMethod and AllowedHeader
+//     all match decides. Origins compare as whole strings, case-sensitively, with one '*'
+//     matching any run of characters; header names compare ignoring case.
+//   - A refused preflight is a 403 (or 400) with an XML body, not a 200 without headers.
+//   - Access-Control-Allow-Methods lists the rule's every method, also on simple responses,
+//     which carry Max-Age and Expose-Headers too.
+//   - Access-Control-Request-Method and -Headers count on non-OPTIONS requests as well.
+//   - Vary is sent only on matched responses.
+//   - A '*' origin is answered with '*' and no Allow-Credentials; a matched pattern or name is
+//     answered with the request's Origin and Allow-Credentials: true.
+//   - Access-Control-Allow-Headers echoes the requested names lower-cased, never '*'.
+//
+// Where AWS's behaviour is not recorded, the choice made is marked [UNVERIFIED] at the code
+// that makes it, with the evidence for it.
+//
+// # Bounds
+//
+// Documents are limited to MaxDocumentSize bytes and MaxRules rules, as in S3. Evaluation does
+// bounded work whatever the request: one map probe for exact origins, a scan of the patterns
+// that have an inner '*', and an Access-Control-Request-Headers parser that refuses values
+// over 8 KiB or 128 names before doing any matching. Evaluating an allowed request allocates
+// nothing, except the Allow-Headers echo when it differs from the request's own spelling.
+package cors

@@ -1,0 +1,215 @@
+package cors
+
+import (
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/doorman-s3/doorman/cors/internal/acrh"
+	"github.com/doorman-s3/doorman/cors/internal/wildcard"
+)
+
+// methods are the values AllowedMethod may take, in the order of their bits in a rule's mask.
+var methods = [...]string{"GET", "PUT", "POST", "DELETE", "HEAD"}
+
+// methodIndex returns m's position in methods, or -1. Matching is exact: Amazon S3 stores
+// methods in upper case and compares them byte for byte.
+func methodIndex(m string) int {
+	switch m {
+	case "GET":
+		return 0
+	case "PUT":
+		return 1
+	case "POST":
+		return 2
+	case "DELETE":
+		return 3
+	case "HEAD":
+		return 4
+	}
+	return -1
+}
+
+// ruleSet is a set of rule indexes; MaxRules fits in two words.
+type ruleSet [(MaxRules + 63) / 64]uint64
+
+func (s *ruleSet) add(i int)      { s[i/64] |= 1 << (i % 64) }
+func (s *ruleSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
+
+// Policy is a compiled, immutable CORS configuration. It is safe for concurrent use; to change
+// a bucket's rules, compile a new Policy and swap the pointer (an atomic.Pointer is the usual
+// holder), so that every request sees either the old rules or the new ones.
+//
+// A nil *Policy is a bucket without a CORS configuration.
+type Policy struct {
+	config *Config
+	rules  []rule
+	// Origin index: rules naming an origin exactly, rules allowing any origin ("*"), and the
+	// patterns with a '*' inside, in rule order. Lookups cost one map probe plus a scan of
+	// the inner-wildcard patterns, whatever the number of rules.
+	exact    map[string]ruleSet
+	any      ruleSet
+	patterns []originPattern
+	byMethod [len(methods)]ruleSet
+}
+
+type originPattern struct {
+	rule    int
+	pattern wildcard.Pattern
+}
+
+type rule struct {
+	id      string
+	origins []wildcard.Pattern // in document order
+	star    int                // index of the first lone "*" in origins, or -1
+	methods uint8              // bit i set: methods[i] allowed
+
+	anyHeader      bool               // some AllowedHeader is a lone "*"
+	headers        []string           // literal AllowedHeaders, lower case, sorted
+	headerPatterns []wildcard.Pattern // AllowedHeaders with a '*' inside, lower case
+
+	// Response header values, computed once.
+	allowMethods  string
+	exposeHeaders string
+	maxAge        string // "" when MaxAgeSeconds is absent
+}
+
+// Compile validates c (see Validate) and compiles it. The Policy keeps its own copy of c.
+func Compile(c *Config) (*Policy, error) {
+	if err := Validate(c); err != nil {
+		return nil, err
+	}
+	p := &Policy{config: c.Clone(), exact: make(map[string]ruleSet)}
+	p.rules = make([]rule, len(c.Rules))
+	for i, src := range p.config.Rules {
+		r := &p.rules[i]
+		r.id = src.ID
+		r.star = -1
+		for j, o := range src.AllowedOrigins {
+			pat := wildcard.Compile(o)
+			r.origins = append(r.origins, pat)
+			switch {
+			case pat.Any():
+				if r.star < 0 {
+					r.star = j
+				}
+				p.any.add(i)
+			case pat.Literal():
+				s := p.exact[o]
+				s.add(i)
+				p.exact[o] = s
+			default:
+				p.patterns = append(p.patterns, originPattern{rule: i, pattern: pat})
+			}
+		}
+		for _, m := range src.AllowedMethods {
+			k := methodIndex(m)
+			r.methods |= 1 << k
+			p.byMethod[k].add(i)
+		}
+		for _, h := range src.AllowedHeaders {
+			pat := wildcard.CompileFold(h)
+			switch {
+			case pat.Any():
+				r.anyHeader = true
+			case pat.Literal():
+				r.headers = append(r.headers, pat.String())
+			default:
+				r.headerPatterns = append(r.headerPatterns, pat)
+			}
+		}
+		slices.Sort(r.headers)
+		r.headers = slices.Compact(r.headers)
+		r.allowMethods = strings.Join(src.AllowedMethods, ", ")
+		r.exposeHeaders = strings.Join(src.ExposeHeaders, ", ")
+		if src.MaxAgeSeconds != nil {
+			r.maxAge = strconv.Itoa(int(*src.MaxAgeSeconds))
+		}
+	}
+	return p, nil
+}
+
+// Config returns a copy of the configuration the policy was compiled from, as stored.
+func (p *Policy) Config() *Config { return p.config.Clone() }
+
+// match returns the index of the first rule, in document order, that allows origin, method
+// and every requested header name; or -1.
+func (p *Policy) match(origin, method string, names *acrh.Names) int {
+	k := methodIndex(method)
+	if k < 0 {
+		return -1
+	}
+	byMethod := &p.byMethod[k]
+	set := p.exact[origin]
+	for w := range set {
+		set[w] |= p.any[w]
+		set[w] &= byMethod[w]
+	}
+	for _, op := range p.patterns {
+		if byMethod.has(op.rule) && !set.has(op.rule) && op.pattern.Match(origin) {
+			set.add(op.rule)
+		}
+	}
+	for w, word := range set {
+		for word != 0 {
+			i := w*64 + bits.TrailingZeros64(word)
+			if p.rules[i].allowsHeaders(names) {
+				return i
+			}
+			word &= word - 1
+		}
+	}
+	return -1
+}
+
+// matchOrigin returns the index of the first AllowedOrigin of the rule that matches, or -1.
+func (r *rule) matchOrigin(origin string) int {
+	for j, o := range r.origins {
+		if o.Match(origin) {
+			return j
+		}
+	}
+	return -1
+}
+
+// allowOrigin is the Access-Control-Allow-Origin value for a request the rule matched: "*"
+// when the AllowedOrigin that matched is a lone "*", else the request's Origin verbatim.
+// Recorded for rules holding only "*" or only other patterns; for a rule mixing both, the
+// first matching entry deciding is a choice [UNVERIFIED].
+func (r *rule) allowOrigin(origin string) string {
+	if r.star >= 0 && (r.star == 0 || r.matchOrigin(origin) == r.star) {
+		return "*"
+	}
+	return origin
+}
+
+func (r *rule) allowsHeaders(names *acrh.Names) bool {
+	if r.anyHeader {
+		return true
+	}
+	for i := range names.Len() {
+		if r.allowedBy(names.At(i)) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// allowedBy returns the AllowedHeader (lower case) that admits name, or "" if none does.
+func (r *rule) allowedBy(name string) string {
+	if r.anyHeader {
+		return "*"
+	}
+	if j, ok := slices.BinarySearchFunc(r.headers, name, func(h, n string) int {
+		return -wildcard.CompareFold(n, h)
+	}); ok {
+		return r.headers[j]
+	}
+	for _, p := range r.headerPatterns {
+		if p.MatchFold(name) {
+			return p.String()
+		}
+	}
+	return ""
+}

@@ -1,0 +1,76 @@
+// Package s3err is the S3 protocol's error value: an HTTP status, an AWS error code and its
+// message, plus the extra elements some errors carry in their XML body (BucketName, Key,
+// Method, ResourceType, ...). Every layer of the S3 server returns these so that one writer can
+// render AWS's exact XML.
+package s3err
+
+import "fmt"
+
+// Error is one S3 error response.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	// Extra holds further elements of the <Error> body, written in order after Message.
+	Extra []Field
+}
+
+// Field is one extra element of an error body.
+type Field struct{ Name, Value string }
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// With returns a copy of e with more body elements appended.
+func (e *Error) With(name, value string) *Error {
+	c := *e
+	c.Extra = append(append([]Field(nil), e.Extra...), Field{name, value})
+	return &c
+}
+
+// Withf returns a copy of e whose message is formatted from format and args.
+func (e *Error) Withf(format string, args ...any) *Error {
+	c := *e
+	c.Message = fmt.Sprintf(format, args...)
+	return &c
+}
+
+func newErr(status int, code, msg string) *Error {
+	return &Error{Status: status, Code: code, Message: msg}
+}
+
+// The errors used by the server, with AWS's statuses and messages.
+var (
+	AccessDenied                      = newErr(403, "AccessDenied", "Access Denied")
+	AuthorizationHeaderMalformed      = newErr(400, "AuthorizationHeaderMalformed", "The authorization header is malformed.")
+	AuthorizationQueryParametersError = newErr(400, "AuthorizationQueryParametersError", "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+	BadDigest                         = newErr(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+	BucketAlreadyOwnedByYou           = newErr(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.")
+	BucketNotEmpty                    = newErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty")
+	EntityTooLarge                    = newErr(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+	EntityTooSmall                    = newErr(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+	IncompleteBody                    = newErr(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
+	InternalError                     = newErr(500, "InternalError", "We encountered an internal error. Please try again.")
+	InvalidAccessKeyID                = newErr(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+	InvalidArgument                   = newErr(400, "InvalidArgument", "Invalid Argument")
+	InvalidBucketName                 = newErr(400, "InvalidBucketName", "The specified bucket is not valid.")
+	InvalidDigest                     = newErr(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+	InvalidPart                       = newErr(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	InvalidPartOrder                  = newErr(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
+	InvalidRange                      = newErr(416, "InvalidRange", "The requested range is not satisfiable")
+	InvalidRequest                    = newErr(400, "InvalidRequest", "Invalid Request")
+	MalformedXML                      = newErr(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+	MaxMessageLengthExceeded          = newErr(400, "MaxMessageLengthExceeded", "Your request was too big.")
+	MethodNotAllowed                  = newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+	MissingContentLength              = newErr(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
+	NoSuchBucket                      = newErr(404, "NoSuchBucket", "The specified bucket does not exist")
+	NoSuchKey                         = newErr(404, "NoSuchKey", "The specified key does not exist.")
+	NoSuchUpload                      = newErr(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+	NotImplemented                    = newErr(501, "NotImplemented", "A header you provided implies functionality that is not implemented")
+	PreconditionFailed                = newErr(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	RequestHeaderSectionTooLarge      = newErr(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.")
+	RequestTimeTooSkewed              = newErr(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.")
+	SignatureDoesNotMatch             = newErr(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+	XAmzContentSHA256Mismatch         = newErr(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	InvalidToken                      = newErr(400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+	MalformedTrailerError             = newErr(400, "MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.")
+)
