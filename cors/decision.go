@@ -61,13 +61,17 @@ var outcomeNames = [...]string{"no_origin", "allowed", "no_matching_rule", "no_c
 func (o Outcome) String() string { return outcomeNames[o] }
 
 // Decision is the answer to one request. For a preflight, Status is the response status
-// (200, 400 or 403) and, when it is an error, Error holds AWS's error; for an actual request
+// (200, 400 or 403) and Err returns AWS's error when it is not 200; for an actual request
 // Status is 0, the handler's own status stands, and only the headers are added.
 type Decision struct {
 	Outcome Outcome
 	Rule    int // index of the rule that matched, or -1
 	Status  int
-	Error   *corserr.Error
+
+	// A refusal's parts, assembled by Err only when asked for, so that refusing costs no
+	// allocation: the message is errMessage followed by errArg.
+	errCode, errMessage, errArg string
+	errMethod, errResource      string
 
 	allowOrigin   string
 	allowMethods  string
@@ -88,57 +92,86 @@ const Vary = "Origin, Access-Control-Request-Headers, Access-Control-Request-Met
 // (ACAH's place among them is not recorded [UNVERIFIED]). A refused preflight for want of an
 // Origin also closes the connection, as S3 does.
 func (d *Decision) Headers() []Header {
-	var hs []Header
-	d.each(func(name, value string) { hs = append(hs, Header{name, value}) })
-	return hs
+	var buf [maxHeaders]Header
+	return append([]Header(nil), d.list(&buf)...)
 }
 
-func (d *Decision) each(f func(name, value string)) {
+const maxHeaders = 7
+
+// list fills buf with the headers and returns the part in use.
+func (d *Decision) list(buf *[maxHeaders]Header) []Header {
+	hs := buf[:0]
 	if d.closeConn {
-		f("Connection", "close")
+		hs = append(hs, Header{"Connection", "close"})
 	}
 	if d.Outcome != Allowed {
-		return
+		return hs
 	}
-	f("Access-Control-Allow-Origin", d.allowOrigin)
-	f("Access-Control-Allow-Methods", d.allowMethods)
+	hs = append(hs, Header{"Access-Control-Allow-Origin", d.allowOrigin},
+		Header{"Access-Control-Allow-Methods", d.allowMethods})
 	if d.allowHeaders != "" {
-		f("Access-Control-Allow-Headers", d.allowHeaders)
+		hs = append(hs, Header{"Access-Control-Allow-Headers", d.allowHeaders})
 	}
 	if d.exposeHeaders != "" {
-		f("Access-Control-Expose-Headers", d.exposeHeaders)
+		hs = append(hs, Header{"Access-Control-Expose-Headers", d.exposeHeaders})
 	}
 	if d.maxAge != "" {
-		f("Access-Control-Max-Age", d.maxAge)
+		hs = append(hs, Header{"Access-Control-Max-Age", d.maxAge})
 	}
 	if d.credentials {
-		f("Access-Control-Allow-Credentials", "true")
+		hs = append(hs, Header{"Access-Control-Allow-Credentials", "true"})
 	}
-	f("Vary", Vary)
+	return append(hs, Header{"Vary", Vary})
 }
 
 // WriteHeaders sets the decision's headers in h. Every value gets memory of its own (one
 // allocation for all of them), so a later change to h by other code cannot reach another
 // response; Vary is appended to any Vary already set.
 func (d *Decision) WriteHeaders(h http.Header) {
-	if d.Outcome != Allowed && !d.closeConn {
+	var buf [maxHeaders]Header
+	hs := d.list(&buf)
+	if len(hs) == 0 {
 		return
 	}
-	vals := make([]string, 0, 8)
-	d.each(func(name, value string) {
-		vals = append(vals, value)
-		n := len(vals)
-		if name == "Vary" && len(h["Vary"]) > 0 {
-			h["Vary"] = append(h["Vary"][:len(h["Vary"]):len(h["Vary"])], value)
-			return
+	vals := make([]string, len(hs))
+	for i, kv := range hs {
+		if old := h[kv.Name]; kv.Name == "Vary" && len(old) > 0 {
+			h["Vary"] = append(old[:len(old):len(old)], kv.Value)
+			continue
 		}
-		h[name] = vals[n-1 : n : n]
-	})
+		vals[i] = kv.Value
+		h[kv.Name] = vals[i : i+1 : i+1]
+	}
 }
 
-func newError(status int, code, message, method, resourceType string) *corserr.Error {
-	return &corserr.Error{Status: status, Code: code, Message: message, Rule: -1,
-		Method: method, ResourceType: resourceType}
+// Err returns the error of a refused preflight, nil otherwise.
+func (d *Decision) Err() *corserr.Error {
+	if d.errCode == "" {
+		return nil
+	}
+	return &corserr.Error{Status: d.Status, Code: d.errCode, Message: d.errMessage + d.errArg, Rule: -1,
+		Method: d.errMethod, ResourceType: d.errResource}
+}
+
+// Response is the whole answer to a preflight, as Amazon S3 sends it (spec C.2, C.3): the
+// status, the headers in order (CORS headers and Content-Length: 0 on success; Content-Type
+// and the XML error body on refusal), and the body. requestID and hostID fill the body's
+// RequestId and HostId, which S3 sets equal to its x-amz-request-id and x-amz-id-2 headers;
+// empty ones are left out.
+func (d *Decision) Response(requestID, hostID string) (status int, headers []Header, body []byte) {
+	headers = d.Headers()
+	e := d.Err()
+	if e == nil {
+		return d.Status, append(headers, Header{"Content-Length", "0"}), nil
+	}
+	body = e.XML(requestID, hostID)
+	return d.Status, append(headers, Header{"Content-Type", "application/xml"}), body
+}
+
+// refuse returns a refused preflight's decision.
+func refuse(o Outcome, status int, code, message, arg, method, resource string) Decision {
+	return Decision{Outcome: o, Rule: -1, Status: status, errCode: code, errMessage: message, errArg: arg,
+		errMethod: method, errResource: resource}
 }
 
 // The refusals of a preflight, word for word as Amazon S3 sends them (spec C.1, C.3).
@@ -150,7 +183,11 @@ const (
 	msgBadMethod  = "Invalid Access-Control-Request-Method: "
 )
 
-var errNoOrigin = newError(400, corserr.CodeBadRequest, msgNoOrigin, "", "")
+func refuseNoOrigin() Decision {
+	d := refuse(NoOrigin, 400, corserr.CodeBadRequest, msgNoOrigin, "", "", "")
+	d.closeConn = true
+	return d
+}
 
 // PreflightNoBucket answers an OPTIONS request for a bucket that does not exist: 400 without
 // Origin, else 403 "Bucket not found" (spec C.1 steps 1-2). Its Method element carries the
@@ -158,10 +195,9 @@ var errNoOrigin = newError(400, corserr.CodeBadRequest, msgNoOrigin, "", "")
 // for this step].
 func PreflightNoBucket(r *Request) Decision {
 	if r.Origin == "" {
-		return Decision{Outcome: NoOrigin, Rule: -1, Status: 400, Error: errNoOrigin, closeConn: true}
+		return refuseNoOrigin()
 	}
-	return Decision{Outcome: NoBucket, Rule: -1, Status: 403,
-		Error: newError(403, corserr.CodeAccessForbidden, msgNoBucket, methodOrOptions(r), "BUCKET")}
+	return refuse(NoBucket, 403, corserr.CodeAccessForbidden, msgNoBucket, "", methodOrOptions(r), "BUCKET")
 }
 
 func methodOrOptions(r *Request) string {
@@ -176,11 +212,10 @@ func methodOrOptions(r *Request) string {
 // OPTIONS request is a preflight to S3, whatever its headers.
 func (p *Policy) Preflight(r *Request) Decision {
 	if r.Origin == "" {
-		return Decision{Outcome: NoOrigin, Rule: -1, Status: 400, Error: errNoOrigin, closeConn: true}
+		return refuseNoOrigin()
 	}
 	if p == nil {
-		return Decision{Outcome: NoConfiguration, Rule: -1, Status: 403,
-			Error: newError(403, corserr.CodeAccessForbidden, msgNotEnabled, methodOrOptions(r), "BUCKET")}
+		return refuse(NoConfiguration, 403, corserr.CodeAccessForbidden, msgNotEnabled, "", methodOrOptions(r), "BUCKET")
 	}
 	// A missing or unknown method is a 400 [UNVERIFIED: the wording is the one S3 clones
 	// share; S3's own suite expects the status].
@@ -189,8 +224,7 @@ func (p *Policy) Preflight(r *Request) Decision {
 		if v == "" {
 			v = "null"
 		}
-		return Decision{Outcome: BadRequest, Rule: -1, Status: 400,
-			Error: newError(400, corserr.CodeBadRequest, msgBadMethod+v, "", "")}
+		return refuse(BadRequest, 400, corserr.CodeBadRequest, msgBadMethod, v, "", "")
 	}
 	d := p.evaluate(r.Origin, r.RequestMethod, r.RequestHeaders)
 	if d.Outcome == Allowed {
@@ -201,9 +235,7 @@ func (p *Policy) Preflight(r *Request) Decision {
 	if r.Object {
 		resource = "OBJECT"
 	}
-	d.Status = 403
-	d.Error = newError(403, corserr.CodeAccessForbidden, msgNotAllowed, r.RequestMethod, resource)
-	return d
+	return refuse(NoMatchingRule, 403, corserr.CodeAccessForbidden, msgNotAllowed, "", r.RequestMethod, resource)
 }
 
 // Actual decides the CORS headers of a non-OPTIONS request (spec D). The request is served

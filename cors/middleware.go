@@ -57,16 +57,12 @@ func (m *Middleware) Wrap(next http.Handler) http.Handler {
 			return
 		}
 		d := p.Preflight(&req)
+		status, headers, body := d.Response("", "")
 		h := w.Header()
-		d.WriteHeaders(h)
-		if d.Error != nil {
-			body := d.Error.XML("", "")
-			h["Content-Type"] = []string{"application/xml"}
-			w.WriteHeader(d.Status)
-			_, _ = w.Write(body)
-			return
+		for _, kv := range headers {
+			h[kv.Name] = []string{kv.Value}
 		}
-		h["Content-Length"] = []string{"0"}
-		w.WriteHeader(d.Status)
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
 	})
 }

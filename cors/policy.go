@@ -46,17 +46,34 @@ type Policy struct {
 	config *Config
 	rules  []rule
 	// Origin index: rules naming an origin exactly, rules allowing any origin ("*"), and the
-	// patterns with a '*' inside, in rule order. Lookups cost one map probe plus a scan of
-	// the inner-wildcard patterns, whatever the number of rules.
+	// patterns with a '*' inside, grouped by the length of the text after the '*' and keyed
+	// by that text. A lookup costs one map probe for exact origins and one per distinct
+	// suffix length, then a prefix check of only the patterns whose suffix matched.
 	exact    map[string]ruleSet
 	any      ruleSet
-	patterns []originPattern
+	suffixes []suffixGroup
 	byMethod [len(methods)]ruleSet
+}
+
+type suffixGroup struct {
+	n        int
+	patterns map[string][]originPattern
 }
 
 type originPattern struct {
 	rule    int
 	pattern wildcard.Pattern
+}
+
+func (p *Policy) addPattern(rule int, pat wildcard.Pattern) {
+	n := len(pat.Suffix())
+	i := slices.IndexFunc(p.suffixes, func(g suffixGroup) bool { return g.n == n })
+	if i < 0 {
+		i = len(p.suffixes)
+		p.suffixes = append(p.suffixes, suffixGroup{n: n, patterns: make(map[string][]originPattern)})
+	}
+	g := p.suffixes[i].patterns
+	g[pat.Suffix()] = append(g[pat.Suffix()], originPattern{rule, pat})
 }
 
 type rule struct {
@@ -100,7 +117,7 @@ func Compile(c *Config) (*Policy, error) {
 				s.add(i)
 				p.exact[o] = s
 			default:
-				p.patterns = append(p.patterns, originPattern{rule: i, pattern: pat})
+				p.addPattern(i, pat)
 			}
 		}
 		for _, m := range src.AllowedMethods {
@@ -146,9 +163,14 @@ func (p *Policy) match(origin, method string, names *acrh.Names) int {
 		set[w] |= p.any[w]
 		set[w] &= byMethod[w]
 	}
-	for _, op := range p.patterns {
-		if byMethod.has(op.rule) && !set.has(op.rule) && op.pattern.Match(origin) {
-			set.add(op.rule)
+	for _, g := range p.suffixes {
+		if len(origin) < g.n {
+			continue
+		}
+		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
+			if byMethod.has(op.rule) && op.pattern.Match(origin) {
+				set.add(op.rule)
+			}
 		}
 	}
 	for w, word := range set {

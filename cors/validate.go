@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/corserr"
+	"github.com/doorman-s3/doorman/internal/awsxml"
 )
 
 // Validate checks c as PutBucketCors does and returns every fault it finds, each a
@@ -30,6 +31,13 @@ func Validate(c *Config) error {
 		add(malformed(-1, "CORSRule", "the configuration has no CORSRule"))
 	}
 	for i, r := range c.Rules {
+		for _, f := range r.fields() {
+			for _, v := range f.values {
+				if !awsxml.ValidText(v) {
+					add(malformed(i, f.name, fmt.Sprintf("%q holds a character an XML document cannot carry", v)))
+				}
+			}
+		}
 		if len(r.AllowedMethods) == 0 {
 			add(malformed(i, "AllowedMethod", "the rule has no AllowedMethod"))
 		}
@@ -122,4 +130,15 @@ func isToken(s string) bool {
 		}
 	}
 	return true
+}
+
+type ruleField struct {
+	name   string
+	values []string
+}
+
+// fields lists the rule's text values by element name.
+func (r *Rule) fields() []ruleField {
+	return []ruleField{{"ID", []string{r.ID}}, {"AllowedHeader", r.AllowedHeaders},
+		{"AllowedMethod", r.AllowedMethods}, {"AllowedOrigin", r.AllowedOrigins}, {"ExposeHeader", r.ExposeHeaders}}
 }

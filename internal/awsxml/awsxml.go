@@ -3,8 +3,8 @@
 package awsxml
 
 import (
-	"encoding/xml"
 	"strings"
+	"unicode/utf8"
 )
 
 // Header is the XML declaration AWS puts before every body, followed by a newline.
@@ -39,8 +39,52 @@ func WriteElement(b *strings.Builder, name, value string) {
 	b.WriteByte('<')
 	b.WriteString(name)
 	b.WriteByte('>')
-	_ = xml.EscapeText(b, []byte(value)) // a strings.Builder never fails
+	escape(b, value)
 	b.WriteString("</")
 	b.WriteString(name)
 	b.WriteByte('>')
+}
+
+// escape writes s as XML character data the way Amazon S3 does: '&', '<' and '>' become
+// entities and quotes stay as they are (S3's messages contain apostrophes, sent literally).
+// Carriage returns are kept as a reference so that they survive parsing; characters XML
+// cannot carry become U+FFFD.
+func escape(b *strings.Builder, s string) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case r == utf8.RuneError && n == 1, !inCharRange(r):
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+}
+
+// inCharRange reports whether XML 1.0 allows r in a document.
+func inCharRange(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
+}
+
+// ValidText reports whether s is valid UTF-8 made only of characters XML 1.0 can carry, so
+// that it survives a trip through an S3 XML document unchanged.
+func ValidText(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || !inCharRange(r) {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }

@@ -20,27 +20,37 @@ const (
 	// MaxNames bounds how many names one request may ask for. Browsers list only the
 	// non-safelisted headers a script set; a hundred-odd is already far beyond real use.
 	MaxNames = 128
+	// MaxLines bounds how many header lines the value may be split into. Browsers send one;
+	// proxies may split a long one.
+	MaxLines = 32
 )
 
-// Names is a parsed list. Keep it on the stack: it holds its names in place.
+// Names is a parsed list. It refers to the input's bytes rather than copying them, and keeps
+// compact offsets so that a Names on the stack is cheap to set up.
 type Names struct {
+	lines []string
 	n     int
-	names [MaxNames]string
+	spans [MaxNames]span
 	echo  string // the input itself when it is already the canonical echo
+}
+
+type span struct {
+	line       uint8
+	start, end uint16
 }
 
 // Parse reads the header's lines into dst. It reports false, leaving dst unusable, when the
 // value exceeds MaxBytes or MaxNames.
 func Parse(lines []string, dst *Names) bool {
-	dst.n, dst.echo = 0, ""
+	dst.lines, dst.n, dst.echo = lines, 0, ""
 	total := 0
 	for _, l := range lines {
 		total += len(l)
 	}
-	if total > MaxBytes {
+	if total > MaxBytes || len(lines) > MaxLines {
 		return false
 	}
-	for _, line := range lines {
+	for li, line := range lines {
 		// One pass over the bytes: skip separators and blanks, then take the item up to the
 		// next comma, less trailing blanks.
 		for i := 0; i < len(line); {
@@ -59,30 +69,31 @@ func Parse(lines []string, dst *Names) bool {
 			if dst.n == MaxNames {
 				return false
 			}
-			dst.names[dst.n] = line[start:end]
+			dst.spans[dst.n] = span{uint8(li), uint16(start), uint16(end)}
 			dst.n++
 		}
 	}
-	if len(lines) == 1 && isCanonical(lines[0], dst.names[:dst.n]) {
+	if len(lines) == 1 && dst.isCanonical(lines[0]) {
 		dst.echo = lines[0]
 	}
 	return true
 }
 
-// isCanonical reports whether line is exactly names, lower case, joined with ", ".
-func isCanonical(line string, names []string) bool {
+// isCanonical reports whether line is exactly the names, lower case, joined with ", ".
+func (n *Names) isCanonical(line string) bool {
 	p := 0
-	for i, n := range names {
+	for i, s := range n.spans[:n.n] {
 		if i > 0 {
-			if !strings.HasPrefix(line[p:], ", ") {
+			if int(s.start) != p+2 || line[p:p+2] != ", " {
 				return false
 			}
-			p += 2
-		}
-		if !strings.HasPrefix(line[p:], n) || !wildcard.IsLower(n) {
+		} else if s.start != 0 {
 			return false
 		}
-		p += len(n)
+		if !wildcard.IsLower(line[s.start:s.end]) {
+			return false
+		}
+		p = int(s.end)
 	}
 	return p == len(line)
 }
@@ -91,7 +102,10 @@ func isCanonical(line string, names []string) bool {
 func (n *Names) Len() int { return n.n }
 
 // At returns the i-th name as the request wrote it (trimmed, case kept).
-func (n *Names) At(i int) string { return n.names[i] }
+func (n *Names) At(i int) string {
+	s := n.spans[i]
+	return n.lines[s.line][s.start:s.end]
+}
 
 // Echo returns the names lower-cased and joined with ", ", as Amazon S3 writes
 // Access-Control-Allow-Headers. It allocates only when that differs from the input.
@@ -100,12 +114,13 @@ func (n *Names) Echo() string {
 		return n.echo
 	}
 	size := 2 * (n.n - 1)
-	for _, s := range n.names[:n.n] {
-		size += len(s)
+	for _, s := range n.spans[:n.n] {
+		size += int(s.end - s.start)
 	}
 	var b strings.Builder
 	b.Grow(size)
-	for i, s := range n.names[:n.n] {
+	for i := range n.n {
+		s := n.At(i)
 		if i > 0 {
 			b.WriteString(", ")
 		}

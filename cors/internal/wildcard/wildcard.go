@@ -34,6 +34,9 @@ func (p Pattern) Any() bool { return p.star && p.prefix == "" && p.suffix == "" 
 // Literal reports whether the pattern has no '*'.
 func (p Pattern) Literal() bool { return !p.star }
 
+// Suffix is the text after the '*' ("" for a literal pattern).
+func (p Pattern) Suffix() string { return p.suffix }
+
 // Match reports whether s matches, byte for byte.
 func (p Pattern) Match(s string) bool {
 	if !p.star {

@@ -1,0 +1,48 @@
+# doorman's build, checks and benchmarks. `make test` is what CI runs; it installs what it
+# needs (Go modules through the module proxy) and needs nothing else set up.
+
+GO          ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+PKGS        := ./...
+BENCHCOUNT  ?= 6
+FUZZTIME    ?= 30s
+
+.PHONY: all build test deps check unit fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/doorman ./cmd/doorman
+
+## test: everything CI checks.
+test: check unit
+
+deps:
+	$(GO) mod download
+
+check: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+unit: deps
+	$(GO) test -race -shuffle=on -count=1 $(PKGS)
+
+## fuzz: run every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
+	done
+
+## bench: the engine against jub0bs/cors and rs/cors in one run, summarised by benchstat.
+bench:
+	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench.txt
+	$(GO) run $(BENCHSTAT) -col /impl bench.txt
+
+clean:
+	rm -rf bin bench.txt
