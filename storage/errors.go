@@ -1,0 +1,29 @@
+package storage
+
+import "errors"
+
+// Errors a Backend returns for conditions a client can cause. Backends wrap them with detail;
+// test with errors.Is. Any other error is an internal failure.
+var (
+	ErrInvalidBucketName  = errors.New("invalid bucket name")
+	ErrNoSuchBucket       = errors.New("no such bucket")
+	ErrBucketExists       = errors.New("bucket already exists")
+	ErrBucketNotEmpty     = errors.New("bucket not empty")
+	ErrInvalidConfigKind  = errors.New("invalid configuration kind")
+	ErrNoSuchConfig       = errors.New("no such bucket configuration")
+	ErrConfigTooLarge     = errors.New("bucket configuration too large")
+	ErrInvalidKey         = errors.New("invalid object key")
+	ErrKeyTooLong         = errors.New("object key too long")
+	ErrNoSuchKey          = errors.New("no such key")
+	ErrMetadataTooLarge   = errors.New("metadata too large")
+	ErrEntityTooLarge     = errors.New("entity too large")
+	ErrEntityTooSmall     = errors.New("entity too small")
+	ErrIncompleteBody     = errors.New("body length differs from its declared size")
+	ErrBadDigest          = errors.New("digest mismatch")
+	ErrInvalidChecksum    = errors.New("invalid checksum algorithm or type")
+	ErrPreconditionFailed = errors.New("precondition failed")
+	ErrNoSuchUpload       = errors.New("no such upload")
+	ErrInvalidPartNumber  = errors.New("invalid part number")
+	ErrInvalidPart        = errors.New("invalid part")
+	ErrInvalidPartOrder   = errors.New("invalid part order")
+)

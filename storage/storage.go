@@ -1,0 +1,345 @@
+// Package storage defines the contract between doorman's S3 protocol layer and the
+// backends that hold buckets and objects.
+//
+// The protocol layer speaks HTTP, XML, signatures, ranges and read conditions; a Backend only
+// stores and retrieves. The interface is kept narrow so that a backend other than the embedded
+// one (for example, an upstream S3 cluster) can be added without touching the protocol layer.
+// Failures a client can cause are reported through the sentinel errors of this package, which
+// the protocol layer maps to S3 error codes with errors.Is.
+//
+// Conventions shared by every Backend:
+//   - ETags are the bare hex string, without the quotes HTTP puts around them; a multipart
+//     object's ETag ends in "-N", N being its part count.
+//   - Checksums are the base64 text S3 sends in x-amz-checksum-* headers.
+//   - A body reader that returns an error other than io.EOF aborts the write and nothing is
+//     stored; the protocol layer relies on this to reject bodies whose chunk signatures or
+//     trailing checksums turn out to be wrong.
+package storage
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Limits enforced by every Backend. They follow AWS S3.
+const (
+	// MaxObjectSize bounds a single PutObject or CopyObject, and each part of a multipart upload.
+	MaxObjectSize = 5 << 30
+	// MaxMultipartObjectSize bounds an object assembled by CompleteMultipartUpload.
+	MaxMultipartObjectSize = 5 << 40
+	// MinPartSize is the least size of every part of a multipart upload but the last.
+	MinPartSize = 5 << 20
+	// MaxPartNumber is the highest part number; part numbers start at 1.
+	MaxPartNumber = 10000
+	// MaxKeyLength is the longest object key, in bytes of UTF-8.
+	MaxKeyLength = 1024
+	// MaxUserMetadataSize bounds the sum of the lengths of user metadata names and values.
+	MaxUserMetadataSize = 2 << 10
+	// MaxMetadataSize bounds all of an object's metadata: user metadata plus the
+	// content-type, content-encoding and other system fields.
+	MaxMetadataSize = 8 << 10
+	// MaxListKeys caps the entries of one page of ListObjects and ListMultipartUploads, and the
+	// parts of one page of ListParts.
+	MaxListKeys = 1000
+	// MaxConfigSize bounds one bucket configuration document.
+	MaxConfigSize = 1 << 20
+)
+
+// Defaults applied when a request leaves the field empty.
+const (
+	DefaultACL          = "private"
+	DefaultStorageClass = "STANDARD"
+)
+
+// Backend stores buckets, objects and multipart uploads. All methods are safe for concurrent
+// use. Bucket names must satisfy ValidBucketName; keys must be non-empty valid UTF-8 of at most
+// MaxKeyLength bytes.
+type Backend interface {
+	// ListBuckets returns every bucket, sorted by name.
+	ListBuckets(ctx context.Context) ([]BucketInfo, error)
+	// CreateBucket fails with ErrBucketExists if the name is taken and with
+	// ErrInvalidBucketName if the name is not valid.
+	CreateBucket(ctx context.Context, bucket string, opts CreateBucketOptions) (BucketInfo, error)
+	// DeleteBucket fails with ErrBucketNotEmpty while the bucket holds objects. Its multipart
+	// uploads are aborted and its configuration documents deleted with it.
+	DeleteBucket(ctx context.Context, bucket string) error
+	// HeadBucket returns the bucket's creation date, region, owner and ACL.
+	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
+	// PutBucketACL replaces the bucket's canned ACL.
+	PutBucketACL(ctx context.Context, bucket, acl string) error
+
+	// PutBucketConfig stores doc as the bucket's configuration of the given kind ("cors",
+	// "acl", "policy", ...), atomically replacing any previous one.
+	PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error
+	// GetBucketConfig fails with ErrNoSuchConfig when the bucket has none of that kind.
+	GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error)
+	// DeleteBucketConfig succeeds whether or not such a configuration exists.
+	DeleteBucketConfig(ctx context.Context, bucket, kind string) error
+
+	// PutObject stores the body read from r, replacing any object with that key. Either the
+	// whole new object becomes visible or nothing changes.
+	PutObject(ctx context.Context, bucket, key string, r io.Reader, opts PutObjectOptions) (ObjectInfo, error)
+	// GetObject opens an object for reading; the caller must close the reader. The reader keeps
+	// returning the data it opened even if the object is replaced or deleted meanwhile.
+	GetObject(ctx context.Context, bucket, key string) (ObjectReader, ObjectInfo, error)
+	// HeadObject returns an object's information, ACL included.
+	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
+	// DeleteObject succeeds whether or not the key exists.
+	DeleteObject(ctx context.Context, bucket, key string) error
+	// CopyObject copies an object server-side, atomically like PutObject.
+	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
+	// PutObjectACL replaces an object's canned ACL.
+	PutObjectACL(ctx context.Context, bucket, key, acl string) error
+	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time.
+	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
+
+	// CreateMultipartUpload starts an upload and returns its id.
+	CreateMultipartUpload(ctx context.Context, bucket, key string, opts CreateMultipartUploadOptions) (UploadInfo, error)
+	// UploadPart stores one part, replacing a previous part with the same number.
+	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, r io.Reader, opts UploadPartOptions) (PartInfo, error)
+	// CompleteMultipartUpload assembles the listed parts into the object and ends the upload.
+	// Parts must be in strictly ascending order (ErrInvalidPartOrder), exist with the given
+	// ETags (ErrInvalidPart), and all but the last be at least MinPartSize (ErrEntityTooSmall).
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts CompleteMultipartUploadOptions) (ObjectInfo, error)
+	// AbortMultipartUpload discards an upload and its parts.
+	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	// ListParts lists an upload's parts in part-number order, one page at a time.
+	ListParts(ctx context.Context, bucket, key, uploadID string, opts ListPartsOptions) (ListPartsResult, error)
+	// ListMultipartUploads lists a bucket's uploads ordered by key, then by initiation.
+	ListMultipartUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
+}
+
+// ObjectReader reads an object's data. Reads and seeks are relative to the start of the object.
+type ObjectReader interface {
+	io.ReadSeekCloser
+	io.ReaderAt
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name         string
+	CreationDate time.Time
+	Region       string // the LocationConstraint given at creation; empty for the default region
+	Owner        string
+	ACL          string // canned ACL
+}
+
+// CreateBucketOptions are the settings of a new bucket.
+type CreateBucketOptions struct {
+	Region string
+	Owner  string
+	ACL    string // canned ACL; DefaultACL when empty
+}
+
+// ObjectMetadata is the metadata a client sets on an object and gets back on GET and HEAD.
+type ObjectMetadata struct {
+	ContentType        string
+	ContentEncoding    string
+	ContentDisposition string
+	ContentLanguage    string
+	CacheControl       string
+	Expires            string
+	// User holds the x-amz-meta-* headers, keyed by the name after the prefix.
+	User map[string]string
+}
+
+// ChecksumAlgorithm is an S3 additional-checksum algorithm.
+type ChecksumAlgorithm string
+
+// The checksum algorithms S3 supports.
+const (
+	ChecksumCRC32     ChecksumAlgorithm = "CRC32"
+	ChecksumCRC32C    ChecksumAlgorithm = "CRC32C"
+	ChecksumCRC64NVME ChecksumAlgorithm = "CRC64NVME"
+	ChecksumSHA1      ChecksumAlgorithm = "SHA1"
+	ChecksumSHA256    ChecksumAlgorithm = "SHA256"
+)
+
+// ChecksumType tells how a multipart object's checksum was formed.
+type ChecksumType string
+
+// The checksum types. A COMPOSITE checksum is the checksum of the parts' binary checksums
+// followed by "-N"; a FULL_OBJECT checksum covers the object's bytes.
+const (
+	ChecksumFullObject ChecksumType = "FULL_OBJECT"
+	ChecksumComposite  ChecksumType = "COMPOSITE"
+)
+
+// Checksum is an object's additional checksum. The zero value means none.
+type Checksum struct {
+	Algorithm ChecksumAlgorithm
+	Value     string // base64
+	Type      ChecksumType
+}
+
+// ObjectInfo describes a stored object.
+type ObjectInfo struct {
+	Bucket       string
+	Key          string
+	Size         int64
+	ETag         string
+	LastModified time.Time
+	Metadata     ObjectMetadata
+	ACL          string
+	StorageClass string
+	Checksum     Checksum
+	// PartsCount is the number of parts of an object made by a multipart upload, else 0.
+	PartsCount int
+}
+
+// WriteConditions make a write conditional on the object it would replace; the check and the
+// write are atomic. A failed check returns ErrPreconditionFailed.
+type WriteConditions struct {
+	// IfMatch, when set, requires an existing object with this ETag ("*": any object).
+	IfMatch string
+	// IfNoneMatch requires that no object exists under the key.
+	IfNoneMatch bool
+}
+
+// PutObjectOptions are the settings of PutObject.
+type PutObjectOptions struct {
+	// Size is the body's length, or -1 when unknown. No more than Size bytes are read; a
+	// shorter body fails with ErrIncompleteBody.
+	Size int64
+	// ContentMD5, when set, is the body's expected MD5 digest (ErrBadDigest otherwise).
+	ContentMD5 []byte
+	Metadata   ObjectMetadata
+	ACL        string // DefaultACL when empty
+	// StorageClass is recorded as given; DefaultStorageClass when empty.
+	StorageClass string
+	// Checksum selects an algorithm to compute over the body; when Value is set too it is
+	// the expected result (ErrBadDigest otherwise).
+	Checksum   Checksum
+	Conditions WriteConditions
+}
+
+// CopyObjectOptions are the settings of CopyObject.
+type CopyObjectOptions struct {
+	// SourceIfMatch, when set, copies only a source with this ETag (ErrPreconditionFailed
+	// otherwise). The protocol layer evaluates x-amz-copy-source-if-* against HeadObject and
+	// passes the ETag it saw, so that exactly that version is copied.
+	SourceIfMatch string
+	// ReplaceMetadata selects S3's REPLACE metadata directive: Metadata is used instead of the
+	// source's.
+	ReplaceMetadata bool
+	Metadata        ObjectMetadata
+	ACL             string // DefaultACL when empty
+	StorageClass    string // the source's when empty
+	// ChecksumAlgorithm for the copy; the source's algorithm when empty.
+	ChecksumAlgorithm ChecksumAlgorithm
+	Conditions        WriteConditions
+}
+
+// ListObjectsOptions select one page of ListObjects.
+type ListObjectsOptions struct {
+	Prefix    string
+	Delimiter string
+	// StartAfter lists only entries (keys and common prefixes) that sort after it. It serves as
+	// ListObjects' marker and ListObjectsV2's start-after and continuation token.
+	StartAfter string
+	// MaxKeys is the page size, capped at MaxListKeys; 0 returns no entries but still reports
+	// IsTruncated.
+	MaxKeys int
+}
+
+// ListObjectsResult is one page of ListObjects.
+type ListObjectsResult struct {
+	Objects        []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// NextMarker is the last key or common prefix of the page; pass it as StartAfter to get
+	// the next page. Empty unless IsTruncated.
+	NextMarker string
+}
+
+// CreateMultipartUploadOptions are the settings of the object a multipart upload will create.
+type CreateMultipartUploadOptions struct {
+	Metadata     ObjectMetadata
+	ACL          string
+	StorageClass string
+	Owner        string
+	// ChecksumAlgorithm, when set, is computed over every part. ChecksumType picks how the
+	// object's checksum is formed; when empty it is FULL_OBJECT for CRC64NVME and COMPOSITE
+	// otherwise. SHA algorithms support only COMPOSITE, CRC64NVME only FULL_OBJECT.
+	ChecksumAlgorithm ChecksumAlgorithm
+	ChecksumType      ChecksumType
+}
+
+// UploadInfo describes a multipart upload in progress.
+type UploadInfo struct {
+	Bucket            string
+	Key               string
+	UploadID          string
+	Initiated         time.Time
+	Metadata          ObjectMetadata
+	ACL               string
+	StorageClass      string
+	Owner             string
+	ChecksumAlgorithm ChecksumAlgorithm
+	ChecksumType      ChecksumType
+}
+
+// UploadPartOptions are the settings of UploadPart.
+type UploadPartOptions struct {
+	Size       int64  // the body's length, or -1 when unknown
+	ContentMD5 []byte // expected MD5 digest, when set
+	// ChecksumValue, when set, is the expected checksum of the part in the upload's algorithm.
+	ChecksumValue string
+}
+
+// PartInfo describes an uploaded part.
+type PartInfo struct {
+	PartNumber   int
+	ETag         string
+	Size         int64
+	LastModified time.Time
+	Checksum     string // in the upload's algorithm; empty when the upload has none
+}
+
+// CompletedPart names one part in CompleteMultipartUpload.
+type CompletedPart struct {
+	PartNumber int
+	ETag       string // quotes are ignored
+	// Checksum, when set, must equal the part's checksum.
+	Checksum string
+}
+
+// CompleteMultipartUploadOptions are the settings of CompleteMultipartUpload.
+type CompleteMultipartUploadOptions struct {
+	Conditions WriteConditions
+}
+
+// ListPartsOptions select one page of ListParts.
+type ListPartsOptions struct {
+	PartNumberMarker int // list parts after this number
+	MaxParts         int // capped at MaxListKeys
+}
+
+// ListPartsResult is one page of ListParts.
+type ListPartsResult struct {
+	Upload               UploadInfo
+	Parts                []PartInfo
+	IsTruncated          bool
+	NextPartNumberMarker int
+}
+
+// ListUploadsOptions select one page of ListMultipartUploads.
+type ListUploadsOptions struct {
+	Prefix    string
+	Delimiter string
+	// KeyMarker lists uploads of keys after it, and, with UploadIDMarker, uploads of KeyMarker
+	// itself whose ids sort after UploadIDMarker.
+	KeyMarker      string
+	UploadIDMarker string
+	MaxUploads     int // capped at MaxListKeys
+}
+
+// ListUploadsResult is one page of ListMultipartUploads.
+type ListUploadsResult struct {
+	Uploads            []UploadInfo
+	CommonPrefixes     []string
+	IsTruncated        bool
+	NextKeyMarker      string
+	NextUploadIDMarker string
+}
