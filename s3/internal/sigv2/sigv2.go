@@ -1,0 +1,286 @@
+// Package sigv2 verifies AWS Signature Version 2 on incoming S3 requests: the
+// "Authorization: AWS AccessKeyId:Signature" header and presigned URLs carrying AWSAccessKeyId,
+// Expires and Signature. AWS has deprecated it, but older tools and libraries still sign this
+// way, and aws-sdk-go-v2 does not implement it at all, neither to sign nor to verify.
+//
+// The signature is a base64 HMAC-SHA1 over
+//
+//	Method\nContent-MD5\nContent-Type\nDate\nCanonicalizedAmzHeaders CanonicalizedResource
+//
+// where Date is empty when x-amz-date is present (it is then signed among the x-amz-* headers)
+// and is the Expires value for a presigned URL. The canonical resource is the escaped path as
+// sent, prefixed with /bucket for a virtual-hosted request, followed by the S3 sub-resources
+// found in the query string. Since the addressing style is decided elsewhere, the caller passes
+// the bucket of a virtual-hosted request to Verify.
+package sigv2
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/doorman-s3/doorman/s3/internal/s3err"
+)
+
+// MaxSkew is how far the date of a header-signed request may be from the server's clock.
+const MaxSkew = 15 * time.Minute
+
+const serverTime = "2006-01-02T15:04:05Z"
+
+// subResources are the query parameters that are part of the canonical resource: those S3
+// documents plus those current clients sign.
+var subResources = map[string]bool{
+	"accelerate": true, "acl": true, "analytics": true, "cors": true, "defaultObjectAcl": true,
+	"delete": true, "encryption": true, "intelligent-tiering": true, "inventory": true,
+	"legal-hold": true, "lifecycle": true, "location": true, "logging": true, "metrics": true,
+	"notification": true, "object-lock": true, "ownershipControls": true, "partNumber": true,
+	"policy": true, "policyStatus": true, "publicAccessBlock": true, "replication": true,
+	"requestPayment": true, "response-cache-control": true, "response-content-disposition": true,
+	"response-content-encoding": true, "response-content-language": true,
+	"response-content-type": true, "response-expires": true, "restore": true, "retention": true,
+	"select": true, "select-type": true, "storageClass": true, "tagging": true, "torrent": true,
+	"uploadId": true, "uploads": true, "versionId": true, "versioning": true, "versions": true,
+	"website": true,
+}
+
+// Credentials looks up the secret key of an access key.
+type Credentials interface {
+	SecretKey(accessKey string) (secret string, ok bool)
+}
+
+// Verifier checks SigV2 requests. It is safe for concurrent use.
+type Verifier struct {
+	creds Credentials
+	now   func() time.Time
+}
+
+// New returns a Verifier; now is the server's clock, nil meaning time.Now.
+func New(creds Credentials, now func() time.Time) *Verifier {
+	if now == nil {
+		now = time.Now
+	}
+	return &Verifier{creds: creds, now: now}
+}
+
+// Result describes an authenticated request. SigV2 does not cover the body, so the request
+// body is read as is.
+type Result struct {
+	AccessKey string
+	Presigned bool
+}
+
+// IsSigV2 reports whether r claims Signature Version 2, so that a server can route it here.
+func IsSigV2(r *http.Request) bool {
+	if strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") {
+		return true
+	}
+	q := r.URL.Query()
+	return q.Has("AWSAccessKeyId") && q.Has("Signature")
+}
+
+// Verify authenticates r. bucket is the bucket named by the host of a virtual-hosted request
+// and empty for a path-style one. Errors are *s3err.Error values with AWS's codes and messages.
+func (v *Verifier) Verify(r *http.Request, bucket string) (*Result, error) {
+	q := r.URL.Query()
+	authz := r.Header.Get("Authorization")
+	presigned := q.Has("Signature") || q.Has("AWSAccessKeyId") || q.Has("Expires")
+	if presigned && authz != "" {
+		return nil, s3err.InvalidArgument.Withf("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified").
+			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+	}
+
+	var accessKey, signature, date string
+	var expires int64
+	switch {
+	case presigned:
+		accessKey, signature = q.Get("AWSAccessKeyId"), q.Get("Signature")
+		date = q.Get("Expires")
+		var err error
+		expires, err = strconv.ParseInt(date, 10, 64)
+		if accessKey == "" || signature == "" || err != nil {
+			return nil, s3err.AuthorizationQueryParametersError
+		}
+		// An unescaped '+' in the query arrives as a space.
+		signature = strings.ReplaceAll(signature, " ", "+")
+	case authz != "":
+		var err error
+		if accessKey, signature, err = ParseHeader(authz); err != nil {
+			return nil, err
+		}
+		if r.Header.Get("X-Amz-Date") == "" {
+			date = r.Header.Get("Date")
+		}
+	default:
+		return nil, s3err.AccessDenied
+	}
+
+	secret, ok := v.creds.SecretKey(accessKey)
+	if !ok {
+		return nil, s3err.InvalidAccessKeyID.With("AWSAccessKeyId", accessKey)
+	}
+	sts := StringToSign(r, date, bucket)
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(sts))
+	got, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil || !hmac.Equal(m.Sum(nil), got) {
+		return nil, s3err.SignatureDoesNotMatch.
+			With("AWSAccessKeyId", accessKey).
+			With("StringToSign", sts).
+			With("SignatureProvided", signature).
+			With("StringToSignBytes", spacedHex(sts))
+	}
+
+	now := v.now().UTC()
+	if presigned {
+		if exp := time.Unix(expires, 0).UTC(); now.After(exp) {
+			return nil, s3err.AccessDenied.Withf("Request has expired").
+				With("Expires", exp.Format(serverTime)).
+				With("ServerTime", now.Format(serverTime))
+		}
+		return &Result{AccessKey: accessKey, Presigned: true}, nil
+	}
+	raw := r.Header.Get("X-Amz-Date")
+	if raw == "" {
+		raw = r.Header.Get("Date")
+	}
+	t, ok := parseDate(raw)
+	if !ok {
+		return nil, s3err.AccessDenied.Withf("AWS authentication requires a valid Date or x-amz-date header")
+	}
+	if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
+		return nil, s3err.RequestTimeTooSkewed.
+			With("RequestTime", raw).
+			With("ServerTime", now.Format(serverTime)).
+			With("MaxAllowedSkewMilliseconds", strconv.FormatInt(MaxSkew.Milliseconds(), 10))
+	}
+	return &Result{AccessKey: accessKey}, nil
+}
+
+// ParseHeader splits an "AWS AccessKeyId:Signature" Authorization value.
+func ParseHeader(authz string) (accessKey, signature string, err error) {
+	rest, ok := strings.CutPrefix(authz, "AWS ")
+	if ok {
+		accessKey, signature, ok = strings.Cut(strings.TrimSpace(rest), ":")
+	}
+	if !ok || accessKey == "" || signature == "" {
+		return "", "", s3err.InvalidArgument.Withf("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature").
+			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+	}
+	return accessKey, signature, nil
+}
+
+// StringToSign builds the SigV2 string to sign of r, with date in the Date position (the Date
+// header, empty when x-amz-date is present, or Expires for a presigned URL).
+func StringToSign(r *http.Request, date, bucket string) string {
+	var b strings.Builder
+	b.WriteString(r.Method)
+	b.WriteByte('\n')
+	b.WriteString(strings.TrimSpace(r.Header.Get("Content-Md5")))
+	b.WriteByte('\n')
+	b.WriteString(strings.TrimSpace(r.Header.Get("Content-Type")))
+	b.WriteByte('\n')
+	b.WriteString(date)
+	b.WriteByte('\n')
+
+	var names []string
+	for name := range r.Header {
+		if len(name) > 6 && strings.EqualFold(name[:6], "x-amz-") {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(x, y string) int { return strings.Compare(strings.ToLower(x), strings.ToLower(y)) })
+	for _, name := range names {
+		b.WriteString(strings.ToLower(name))
+		b.WriteByte(':')
+		for i, v := range r.Header[name] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strings.TrimSpace(v))
+		}
+		b.WriteByte('\n')
+	}
+
+	if bucket != "" {
+		b.WriteByte('/')
+		b.WriteString(bucket)
+	}
+	b.WriteString(requestPath(r))
+	writeSubResources(&b, r.URL.RawQuery)
+	return b.String()
+}
+
+func requestPath(r *http.Request) string {
+	p := r.RequestURI
+	if !strings.HasPrefix(p, "/") {
+		p = r.URL.EscapedPath()
+	}
+	if i := strings.IndexByte(p, '?'); i >= 0 {
+		p = p[:i]
+	}
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// writeSubResources appends "?name[=value]&..." for the sub-resources in the query, sorted by
+// name, with values decoded.
+func writeSubResources(b *strings.Builder, rawQuery string) {
+	type kv struct{ k, v string }
+	var found []kv
+	for part := range strings.SplitSeq(rawQuery, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		if !subResources[k] {
+			continue
+		}
+		if d, err := url.PathUnescape(v); err == nil {
+			v = d
+		}
+		found = append(found, kv{k, v})
+	}
+	slices.SortStableFunc(found, func(x, y kv) int { return strings.Compare(x.k, y.k) })
+	for i, p := range found {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.k)
+		if p.v != "" {
+			b.WriteByte('=')
+			b.WriteString(p.v)
+		}
+	}
+}
+
+func parseDate(v string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC1123, time.RFC1123Z, time.RFC850, time.ANSIC} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// spacedHex renders s as AWS does in error bodies: "47 45 54 ...".
+func spacedHex(s string) string {
+	if s == "" {
+		return ""
+	}
+	b := make([]byte, 0, 3*len(s)-1)
+	for i := 0; i < len(s); i++ {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = hex.AppendEncode(b, []byte{s[i]})
+	}
+	return string(b)
+}
