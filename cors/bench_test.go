@@ -17,11 +17,11 @@ import (
 // implementation does the same work: classify, evaluate, write the headers into a reused
 // header map. allowed says what all three must decide (checked by TestPeerCasesAgree).
 type peerCase struct {
-	name    string
+	Name    string
 	origins []string // allowed origins, in rule order (doorman: one rule each)
 	methods []string
-	headers []string
-	req     *http.Request
+	Headers []string
+	Req     *http.Request
 	allowed bool
 	// peersRefuse: doorman allows, as S3 does, but the peers refuse early because they cap
 	// the number of empty list elements.
@@ -49,24 +49,24 @@ func manyOrigins(format string) []string {
 }
 
 var peerCases = []peerCase{
-	{name: "preflight/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, headers: []string{"content-type"},
-		req: newReq("OPTIONS", "https://app.example.com", "PUT", "content-type"), allowed: true},
-	{name: "preflight-2headers/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, headers: []string{"content-type", "x-amz-date"},
-		req: newReq("OPTIONS", "https://app.example.com", "PUT", "content-type,x-amz-date"), allowed: true},
-	{name: "preflight/rules=1/match=none", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, headers: []string{"content-type"},
-		req: newReq("OPTIONS", "https://evil.example.com", "PUT", "content-type"), allowed: false},
-	{name: "actual/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"GET", "PUT"},
-		req: newReq("GET", "https://app.example.com", "", ""), allowed: true},
-	{name: "preflight/rules=100/match=last", origins: manyOrigins("https://app%d.example.com"), methods: []string{"PUT"}, headers: []string{"content-type"},
-		req: newReq("OPTIONS", "https://app99.example.com", "PUT", "content-type"), allowed: true},
-	{name: "actual/rules=100/match=last", origins: manyOrigins("https://app%d.example.com"), methods: []string{"GET", "PUT"},
-		req: newReq("GET", "https://app99.example.com", "", ""), allowed: true},
-	{name: "preflight-wildcard/rules=100/match=last", origins: manyOrigins("https://*.app%d.example.com"), methods: []string{"PUT"}, headers: []string{"content-type"},
-		req: newReq("OPTIONS", "https://x.app99.example.com", "PUT", "content-type"), allowed: true},
-	{name: "preflight-acrh=1MiB-commas/rules=1/match=none", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, headers: []string{"content-type"},
-		req: newReq("OPTIONS", "https://app.example.com", "PUT", strings.Repeat(",", 1<<20)), allowed: false},
-	{name: "preflight-acrh=8KiB-commas/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, headers: []string{"content-type"},
-		req: newReq("OPTIONS", "https://app.example.com", "PUT", strings.Repeat(",", 8<<10-13)+"content-type"), allowed: true, peersRefuse: true},
+	{Name: "preflight/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, Headers: []string{"content-type"},
+		Req: newReq("OPTIONS", "https://app.example.com", "PUT", "content-type"), allowed: true},
+	{Name: "preflight-2headers/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, Headers: []string{"content-type", "x-amz-date"},
+		Req: newReq("OPTIONS", "https://app.example.com", "PUT", "content-type,x-amz-date"), allowed: true},
+	{Name: "preflight/rules=1/match=none", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, Headers: []string{"content-type"},
+		Req: newReq("OPTIONS", "https://evil.example.com", "PUT", "content-type"), allowed: false},
+	{Name: "actual/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"GET", "PUT"},
+		Req: newReq("GET", "https://app.example.com", "", ""), allowed: true},
+	{Name: "preflight/rules=100/match=last", origins: manyOrigins("https://app%d.example.com"), methods: []string{"PUT"}, Headers: []string{"content-type"},
+		Req: newReq("OPTIONS", "https://app99.example.com", "PUT", "content-type"), allowed: true},
+	{Name: "actual/rules=100/match=last", origins: manyOrigins("https://app%d.example.com"), methods: []string{"GET", "PUT"},
+		Req: newReq("GET", "https://app99.example.com", "", ""), allowed: true},
+	{Name: "preflight-wildcard/rules=100/match=last", origins: manyOrigins("https://*.app%d.example.com"), methods: []string{"PUT"}, Headers: []string{"content-type"},
+		Req: newReq("OPTIONS", "https://x.app99.example.com", "PUT", "content-type"), allowed: true},
+	{Name: "preflight-acrh=1MiB-commas/rules=1/match=none", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, Headers: []string{"content-type"},
+		Req: newReq("OPTIONS", "https://app.example.com", "PUT", strings.Repeat(",", 1<<20)), allowed: false},
+	{Name: "preflight-acrh=8KiB-commas/rules=1/match=first", origins: []string{"https://app.example.com"}, methods: []string{"PUT"}, Headers: []string{"content-type"},
+		Req: newReq("OPTIONS", "https://app.example.com", "PUT", strings.Repeat(",", 8<<10-13)+"content-type"), allowed: true, peersRefuse: true},
 }
 
 // discardWriter is a ResponseWriter whose header map is reused across requests.
@@ -83,7 +83,7 @@ var noop = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 func doormanHandler(tb testing.TB, c *peerCase) http.Handler {
 	cfg := &cors.Config{}
 	for _, o := range c.origins {
-		cfg.Rules = append(cfg.Rules, cors.Rule{AllowedOrigins: []string{o}, AllowedMethods: c.methods, AllowedHeaders: c.headers})
+		cfg.Rules = append(cfg.Rules, cors.Rule{AllowedOrigins: []string{o}, AllowedMethods: c.methods, AllowedHeaders: c.Headers})
 	}
 	p, err := cors.Compile(cfg)
 	if err != nil {
@@ -102,7 +102,7 @@ func doormanHandler(tb testing.TB, c *peerCase) http.Handler {
 }
 
 func jub0bsHandler(tb testing.TB, c *peerCase) http.Handler {
-	m, err := jub0bs.NewMiddleware(jub0bs.Config{Origins: c.origins, Methods: c.methods, RequestHeaders: c.headers, Credentialed: true})
+	m, err := jub0bs.NewMiddleware(jub0bs.Config{Origins: c.origins, Methods: c.methods, RequestHeaders: c.Headers, Credentialed: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func jub0bsHandler(tb testing.TB, c *peerCase) http.Handler {
 }
 
 func rsHandler(_ testing.TB, c *peerCase) http.Handler {
-	return rs.New(rs.Options{AllowedOrigins: c.origins, AllowedMethods: c.methods, AllowedHeaders: c.headers, AllowCredentials: true}).Handler(noop)
+	return rs.New(rs.Options{AllowedOrigins: c.origins, AllowedMethods: c.methods, AllowedHeaders: c.Headers, AllowCredentials: true}).Handler(noop)
 }
 
 var impls = []struct {
@@ -124,10 +124,10 @@ func TestPeerCasesAgree(t *testing.T) {
 		for _, impl := range impls {
 			h := impl.new(t, &c)
 			w := &discardWriter{h: http.Header{}}
-			h.ServeHTTP(w, c.req)
+			h.ServeHTTP(w, c.Req)
 			want := c.allowed && !(c.peersRefuse && impl.name != "doorman")
 			if got := w.h.Get("Access-Control-Allow-Origin") != ""; got != want {
-				t.Errorf("%s/%s: allowed=%v; want %v (%v)", c.name, impl.name, got, want, w.h)
+				t.Errorf("%s/%s: allowed=%v; want %v (%v)", c.Name, impl.name, got, want, w.h)
 			}
 		}
 	}
@@ -137,13 +137,13 @@ func TestPeerCasesAgree(t *testing.T) {
 func BenchmarkPeers(b *testing.B) {
 	for _, c := range peerCases {
 		for _, impl := range impls {
-			b.Run(c.name+"/impl="+impl.name, func(b *testing.B) {
+			b.Run(c.Name+"/impl="+impl.name, func(b *testing.B) {
 				h := impl.new(b, &c)
 				w := &discardWriter{h: http.Header{}}
 				b.ReportAllocs()
 				for b.Loop() {
 					clear(w.h)
-					h.ServeHTTP(w, c.req)
+					h.ServeHTTP(w, c.Req)
 				}
 			})
 		}
@@ -153,7 +153,7 @@ func BenchmarkPeers(b *testing.B) {
 // BenchmarkEvaluate measures evaluation alone (no header writing) over the test table.
 func BenchmarkEvaluate(b *testing.B) {
 	for _, c := range evalCases {
-		b.Run("case="+strings.ReplaceAll(c.name, "/", "-"), func(b *testing.B) {
+		b.Run("case="+strings.ReplaceAll(c.Name, "/", "-"), func(b *testing.B) {
 			p := c.compile(b)
 			b.ReportAllocs()
 			for b.Loop() {

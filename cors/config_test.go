@@ -8,6 +8,7 @@ import (
 
 	"github.com/doorman-s3/doorman/cors"
 	"github.com/doorman-s3/doorman/cors/corserr"
+	"github.com/doorman-s3/doorman/internal/corsspec"
 )
 
 const malformedMsg = "The XML you provided was not well-formed or did not validate against our published schema"
@@ -22,8 +23,8 @@ const okRule = "<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMetho
 
 // validationCases are the PutBucketCors refusals of spec A.2, as XML bodies.
 var validationCases = []struct {
-	name, src, body string
-	status          int
+	Name, Src, body string
+	Status          int
 	code, message   string
 }{
 	{"no-rules", "SNAP:test_put_cors_invalid_rules/put-cors-exc-empty", xmlDoc(), 400, "MalformedXML", malformedMsg},
@@ -80,14 +81,14 @@ func decodeAndValidate(body string) error {
 func TestValidationErrors(t *testing.T) {
 	t.Parallel()
 	for _, c := range validationCases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			e := corserr.First(decodeAndValidate(c.body))
 			if e == nil {
-				t.Fatalf("[%s] accepted", c.src)
+				t.Fatalf("[%s] accepted", c.Src)
 			}
-			if e.Status != c.status || e.Code != c.code || e.Message != c.message {
-				t.Fatalf("[%s] got %d %s %q\nwant %d %s %q", c.src, e.Status, e.Code, e.Message, c.status, c.code, c.message)
+			if e.Status != c.Status || e.Code != c.code || e.Message != c.message {
+				t.Fatalf("[%s] got %d %s %q\nwant %d %s %q", c.Src, e.Status, e.Code, e.Message, c.Status, c.code, c.message)
 			}
 		})
 	}
@@ -96,7 +97,7 @@ func TestValidationErrors(t *testing.T) {
 // Accepted as recorded (spec A.2, last paragraph), and read back unchanged.
 func TestAcceptedAndStoredAsIs(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct{ name, src, json string }{
+	for _, c := range []struct{ Name, Src, json string }{
 		{"empty-origin", "SNAP:test_put_cors_empty_origin/get-cors-empty", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":[""]}]}`},
 		{"origin-without-scheme", "SNAP-S3:test_bucket_exists/get-bucket-cors", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["localhost"]}]}`},
 		{"explicit-default-port", "SNAP:test_put_cors/get-cors", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["http://test.com:80"]}]}`},
@@ -106,17 +107,17 @@ func TestAcceptedAndStoredAsIs(t *testing.T) {
 	} {
 		cfg, err := cors.DecodeJSON([]byte(c.json))
 		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
+			t.Fatalf("%s: %v", c.Name, err)
 		}
 		if _, err := cors.Compile(cfg); err != nil {
-			t.Fatalf("%s [%s]: refused: %v", c.name, c.src, err)
+			t.Fatalf("%s [%s]: refused: %v", c.Name, c.Src, err)
 		}
 		back, err := cors.DecodeXML(cors.EncodeXML(cfg))
 		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
+			t.Fatalf("%s: %v", c.Name, err)
 		}
 		if got := string(cors.EncodeJSON(back)); compactJSON(got) != c.json {
-			t.Errorf("%s [%s]: read back\n%s\nwant %s", c.name, c.src, compactJSON(got), c.json)
+			t.Errorf("%s [%s]: read back\n%s\nwant %s", c.Name, c.Src, compactJSON(got), c.json)
 		}
 	}
 }
@@ -270,7 +271,7 @@ func TestJSONForm(t *testing.T) {
 
 func TestPolicyKeepsItsOwnCopy(t *testing.T) {
 	t.Parallel()
-	cfg, _ := cors.DecodeJSON([]byte(cfgStar))
+	cfg, _ := cors.DecodeJSON([]byte(corsspec.CfgStar))
 	p, err := cors.Compile(cfg)
 	if err != nil {
 		t.Fatal(err)

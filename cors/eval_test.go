@@ -7,35 +7,36 @@ import (
 	"testing"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/corsspec"
 )
 
 func TestEvaluate(t *testing.T) {
 	t.Parallel()
 	for _, c := range evalCases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			p := c.compile(t)
 			d := c.run(p)
-			if d.Outcome != c.outcome || d.Rule != c.rule || d.Status != c.status {
+			if d.Outcome != c.Outcome || d.Rule != c.Rule || d.Status != c.Status {
 				t.Fatalf("[%s] got outcome %v rule %d status %d; want %v rule %d status %d",
-					c.src, d.Outcome, d.Rule, d.Status, c.outcome, c.rule, c.status)
+					c.Src, d.Outcome, d.Rule, d.Status, c.Outcome, c.Rule, c.Status)
 			}
-			if got := d.Headers(); !slices.Equal(got, c.headers) {
-				t.Errorf("[%s] headers\n got %q\nwant %q", c.src, got, c.headers)
+			if got := d.Headers(); !slices.Equal(got, c.Headers) {
+				t.Errorf("[%s] headers\n got %q\nwant %q", c.Src, got, c.Headers)
 			}
 			switch {
-			case c.err == nil && d.Err() != nil:
-				t.Errorf("[%s] unexpected error %v", c.src, d.Err())
-			case c.err != nil && d.Err() == nil:
-				t.Errorf("[%s] no error; want %s", c.src, c.err.code)
-			case c.err != nil:
+			case c.Err == nil && d.Err() != nil:
+				t.Errorf("[%s] unexpected error %v", c.Src, d.Err())
+			case c.Err != nil && d.Err() == nil:
+				t.Errorf("[%s] no error; want %s", c.Src, c.Err.Code)
+			case c.Err != nil:
 				e := d.Err()
-				got := wantErr{e.Code, e.Message, e.Method, e.ResourceType}
-				if got != *c.err {
-					t.Errorf("[%s] error\n got %+v\nwant %+v", c.src, got, *c.err)
+				got := corsspec.Err{Code: e.Code, Message: e.Message, Method: e.Method, ResourceType: e.ResourceType}
+				if got != *c.Err {
+					t.Errorf("[%s] error\n got %+v\nwant %+v", c.Src, got, *c.Err)
 				}
-				if e.Status != c.status {
-					t.Errorf("[%s] error status %d, decision status %d", c.src, e.Status, c.status)
+				if e.Status != c.Status {
+					t.Errorf("[%s] error status %d, decision status %d", c.Src, e.Status, c.Status)
 				}
 			}
 		})
@@ -50,15 +51,15 @@ func TestWriteHeaders(t *testing.T) {
 		h := http.Header{}
 		d.WriteHeaders(h)
 		want := http.Header{}
-		for _, kv := range c.headers {
+		for _, kv := range c.Headers {
 			want.Add(kv.Name, kv.Value)
 		}
 		if !equalHeader(h, want) {
-			t.Errorf("%s: wrote %v; want %v", c.name, h, want)
+			t.Errorf("%s: wrote %v; want %v", c.Name, h, want)
 		}
 		for k := range h {
 			if cap(h[k]) != len(h[k]) {
-				t.Errorf("%s: %s shares spare capacity: an append by a handler would write into another header", c.name, k)
+				t.Errorf("%s: %s shares spare capacity: an append by a handler would write into another header", c.Name, k)
 			}
 		}
 	}
@@ -66,7 +67,7 @@ func TestWriteHeaders(t *testing.T) {
 
 func TestWriteHeadersAppendsVary(t *testing.T) {
 	t.Parallel()
-	c := evalCases[slices.IndexFunc(evalCases, func(c evalCase) bool { return c.name == "actual/star" })]
+	c := evalCases[slices.IndexFunc(evalCases, func(c evalCase) bool { return c.Name == "actual/star" })]
 	d := c.run(c.compile(t))
 	h := http.Header{"Vary": {"Accept-Encoding"}}
 	d.WriteHeaders(h)
@@ -92,27 +93,27 @@ func equalHeader(a, b http.Header) bool {
 func TestExplainAgreesWithDecision(t *testing.T) {
 	t.Parallel()
 	for _, c := range evalCases {
-		if c.noBucket {
+		if c.NoBucket {
 			continue
 		}
 		p := c.compile(t)
-		e := p.Explain(&c.req, c.preflight)
-		if e.Decision.Outcome != c.outcome || e.Decision.Rule != c.rule {
-			t.Errorf("%s: explained decision %v/%d; want %v/%d", c.name, e.Decision.Outcome, e.Decision.Rule, c.outcome, c.rule)
+		e := p.Explain(&c.Req, c.Preflight)
+		if e.Decision.Outcome != c.Outcome || e.Decision.Rule != c.Rule {
+			t.Errorf("%s: explained decision %v/%d; want %v/%d", c.Name, e.Decision.Outcome, e.Decision.Rule, c.Outcome, c.Rule)
 		}
-		if c.outcome != cors.Allowed && c.outcome != cors.NoMatchingRule {
+		if c.Outcome != cors.Allowed && c.Outcome != cors.NoMatchingRule {
 			continue
 		}
 		first := slices.IndexFunc(e.Rules, func(r cors.RuleTrace) bool { return r.Matched })
-		if first != c.rule {
-			t.Errorf("%s: first matched rule in trace %d; decision %d", c.name, first, c.rule)
+		if first != c.Rule {
+			t.Errorf("%s: first matched rule in trace %d; decision %d", c.Name, first, c.Rule)
 		}
 	}
 }
 
 func TestExplainTrace(t *testing.T) {
 	t.Parallel()
-	cfg, err := cors.DecodeJSON([]byte(cfgTwoRules))
+	cfg, err := cors.DecodeJSON([]byte(corsspec.CfgTwoRules))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestRefusalBody(t *testing.T) {
 	}
 	p, _ := cors.Compile(&cors.Config{Rules: []cors.Rule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://a"}}}})
 	d = p.Preflight(&cors.Request{Method: "OPTIONS", Origin: "https://b", RequestMethod: "GET"})
-	if got := string(d.Err().XML("", "")); !strings.Contains(got, "<Message>"+notAllowed+"</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType></Error>") {
+	if got := string(d.Err().XML("", "")); !strings.Contains(got, "<Message>"+corsspec.NotAllowed+"</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType></Error>") {
 		t.Fatalf("no-match body (the apostrophe goes out literally, as S3 sends it): %s", got)
 	}
 	d = (*cors.Policy)(nil).Preflight(&cors.Request{Method: "OPTIONS"})

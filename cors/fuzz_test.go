@@ -13,8 +13,8 @@ func FuzzDecodeXML(f *testing.F) {
 		f.Add([]byte(c.body))
 	}
 	for _, c := range evalCases {
-		if c.config != "" {
-			cfg, _ := cors.DecodeJSON([]byte(c.config))
+		if c.Config != "" {
+			cfg, _ := cors.DecodeJSON([]byte(c.Config))
 			f.Add(cors.EncodeXML(cfg))
 		}
 	}
@@ -40,7 +40,7 @@ func FuzzDecodeXML(f *testing.F) {
 
 func FuzzDecodeJSON(f *testing.F) {
 	for _, c := range evalCases {
-		f.Add([]byte(c.config))
+		f.Add([]byte(c.Config))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cfg, err := cors.DecodeJSON(data)

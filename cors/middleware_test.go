@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/corsspec"
 )
 
 func TestMiddleware(t *testing.T) {
 	t.Parallel()
-	cfg, _ := cors.DecodeJSON([]byte(cfgTwoRules))
+	cfg, _ := cors.DecodeJSON([]byte(corsspec.CfgTwoRules))
 	m, err := cors.NewMiddleware(cfg)
 	if err != nil {
 		t.Fatal(err)

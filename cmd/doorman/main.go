@@ -22,7 +22,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newExplainCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newExplainCmd(), newVersionCmd())
 	return root
 }
 

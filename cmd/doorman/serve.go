@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/doorman-s3/doorman/s3"
+	"github.com/doorman-s3/doorman/storage/fs"
+)
+
+// defaultAddr: port 3667 spells DOOR on a phone keypad, and is not MinIO's (9000),
+// LocalStack's (4566) or versitygw's (7070).
+const defaultAddr = "127.0.0.1:3667"
+
+type serveFlags struct {
+	addr, data, domain, region string
+	accessKey, secretKey       string
+	credentialsFile            string
+	tlsCert, tlsKey            string
+	varyOriginAlways           bool
+	logFormat, logLevel        string
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the S3-compatible object store",
+		Long: `serve runs an S3 endpoint with embedded, durable storage in --data.
+
+Credentials come from --access-key/--secret-key, or DOORMAN_ACCESS_KEY/DOORMAN_SECRET_KEY; with
+neither, a key pair is generated on first start, kept in the data directory (mode 0600) and
+printed once. --credentials names a JSON file of more users:
+  [{"accessKey": "...", "secretKey": "...", "displayName": "..."}]
+
+Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
+(http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return runServe(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", defaultAddr, "address to listen on (port 0 picks a free one)")
+	fl.StringVar(&f.data, "data", defaultDataDir(), "data directory")
+	fl.StringVar(&f.domain, "domain", "s3.localhost", "domain for virtual-hosted addressing (BUCKET.DOMAIN); empty disables it")
+	fl.StringVar(&f.region, "region", "us-east-1", "the endpoint's region")
+	fl.StringVar(&f.accessKey, "access-key", os.Getenv("DOORMAN_ACCESS_KEY"), "access key (default $DOORMAN_ACCESS_KEY)")
+	fl.StringVar(&f.secretKey, "secret-key", "", "secret key (default $DOORMAN_SECRET_KEY)")
+	fl.StringVar(&f.credentialsFile, "credentials", "", "JSON file of more users")
+	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
+	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS key file")
+	fl.BoolVar(&f.varyOriginAlways, "vary-origin-always", false, "send Vary: Origin on every response of a bucket with a CORS configuration (not what S3 does; prevents cache poisoning)")
+	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "doorman")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "doorman")
+	}
+	return "doorman-data"
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
+	log, err := newLogger(stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return err
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return err
+	}
+	users, err := loadUsers(stdout, f)
+	if err != nil {
+		return err
+	}
+	store, err := fs.Open(f.data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	srv, err := s3.New(ctx, s3.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
+		VaryOriginAlways: f.varyOriginAlways, Logger: log, Metrics: s3.NewMetrics()})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // S3's own 8 KiB limit is enforced with S3's error
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if f.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
+	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region)
+	errc := make(chan error, 1)
+	go func() {
+		if f.tlsCert != "" {
+			errc <- hs.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// credentialsFile is the generated key pair kept in the data directory.
+const credentialsFile = "credentials.json"
+
+type userJSON struct {
+	AccessKey   string `json:"accessKey"`
+	SecretKey   string `json:"secretKey"`
+	DisplayName string `json:"displayName,omitempty"`
+}
+
+// loadUsers gathers the users: the one given by flags or environment (or the generated one),
+// plus those of --credentials.
+func loadUsers(stdout io.Writer, f *serveFlags) ([]s3.User, error) {
+	secret := f.secretKey
+	if secret == "" {
+		secret = os.Getenv("DOORMAN_SECRET_KEY")
+	}
+	var users []s3.User
+	switch {
+	case f.accessKey != "" && secret != "":
+		users = append(users, s3.User{AccessKey: f.accessKey, SecretKey: secret})
+	case f.accessKey != "" || secret != "":
+		return nil, errors.New("give both an access key and a secret key, or neither")
+	default:
+		u, err := generatedUser(stdout, filepath.Join(f.data, credentialsFile))
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	if f.credentialsFile != "" {
+		data, err := os.ReadFile(f.credentialsFile)
+		if err != nil {
+			return nil, err
+		}
+		var more []userJSON
+		if err := json.Unmarshal(data, &more); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.credentialsFile, err)
+		}
+		for _, u := range more {
+			users = append(users, s3.User(u))
+		}
+	}
+	return users, nil
+}
+
+// generatedUser reads the generated key pair, creating it (mode 0600) and printing it on the
+// first start.
+func generatedUser(stdout io.Writer, path string) (s3.User, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		var u userJSON
+		if err := json.Unmarshal(data, &u); err != nil {
+			return s3.User{}, fmt.Errorf("%s: %w", path, err)
+		}
+		return s3.User(u), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return s3.User{}, err
+	}
+	u := userJSON{AccessKey: "DM" + rand.Text()[:18], SecretKey: rand.Text() + rand.Text()}
+	data, _ = json.MarshalIndent(u, "", "  ")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return s3.User{}, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return s3.User{}, err
+	}
+	fmt.Fprintf(stdout, "Generated credentials (kept in %s; shown only now):\n  access key: %s\n  secret key: %s\n",
+		path, u.AccessKey, u.SecretKey)
+	return s3.User(u), nil
+}

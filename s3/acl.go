@@ -1,0 +1,138 @@
+package s3
+
+import (
+	"encoding/xml"
+	"net/http"
+
+	"github.com/doorman-s3/doorman/s3/internal/s3err"
+)
+
+type accessControlPolicy struct {
+	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ AccessControlPolicy"`
+	Owner   owner    `xml:"Owner"`
+	Grants  []grant  `xml:"AccessControlList>Grant"`
+}
+
+type grant struct {
+	Grantee    grantee `xml:"Grantee"`
+	Permission string  `xml:"Permission"`
+}
+
+type grantee struct {
+	XMLNSXsi    string `xml:"xmlns:xsi,attr"`
+	Type        string `xml:"xsi:type,attr"`
+	ID          string `xml:"ID,omitempty"`
+	DisplayName string `xml:"DisplayName,omitempty"`
+	URI         string `xml:"URI,omitempty"`
+}
+
+const (
+	groupAllUsers           = "http://acs.amazonaws.com/groups/global/AllUsers"
+	groupAuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+	xsiNamespace            = "http://www.w3.org/2001/XMLSchema-instance"
+)
+
+// aclPolicy spells out a canned ACL as the grants S3 lists for it.
+func (s *Server) aclPolicy(ownerID, acl string) accessControlPolicy {
+	o := s.ownerOf(ownerID)
+	p := accessControlPolicy{Owner: o, Grants: []grant{{
+		Grantee:    grantee{XMLNSXsi: xsiNamespace, Type: "CanonicalUser", ID: o.ID, DisplayName: o.DisplayName},
+		Permission: "FULL_CONTROL",
+	}}}
+	group := func(uri, perm string) {
+		p.Grants = append(p.Grants, grant{Grantee: grantee{XMLNSXsi: xsiNamespace, Type: "Group", URI: uri}, Permission: perm})
+	}
+	switch acl {
+	case aclPublicRead:
+		group(groupAllUsers, "READ")
+	case aclPublicReadWrite:
+		group(groupAllUsers, "READ")
+		group(groupAllUsers, "WRITE")
+	case aclAuthenticatedRead:
+		group(groupAuthenticatedUsers, "READ")
+	}
+	return p
+}
+
+func (s *Server) getBucketACL(rc *request, st *bucketState) {
+	rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, st.info.ACL))
+}
+
+// cannedACL reads x-amz-acl. Grants given as an AccessControlPolicy body or x-amz-grant-*
+// headers are not supported: only canned ACLs are.
+func (rc *request) cannedACL() (string, *s3err.Error) {
+	h := rc.r.Header
+	for k := range h {
+		if len(k) > len("X-Amz-Grant-") && k[:len("X-Amz-Grant-")] == "X-Amz-Grant-" {
+			return "", s3err.NotImplemented
+		}
+	}
+	acl := h.Get("X-Amz-Acl")
+	if acl == "" {
+		return "", nil
+	}
+	if !cannedACLs[acl] {
+		return "", s3err.InvalidArgument.With("ArgumentName", "x-amz-acl").With("ArgumentValue", acl)
+	}
+	return acl, nil
+}
+
+func (rc *request) aclFromRequest() (string, *s3err.Error) {
+	acl, e := rc.cannedACL()
+	if e != nil {
+		return "", e
+	}
+	if acl == "" {
+		if rc.r.ContentLength > 0 {
+			return "", s3err.NotImplemented
+		}
+		return "", s3err.MissingSecurityHeader
+	}
+	return acl, nil
+}
+
+func (s *Server) putBucketACL(rc *request, _ *bucketState) {
+	acl, e := rc.aclFromRequest()
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+		if old == nil {
+			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
+		}
+		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
+			return nil, err
+		}
+		info := old.info
+		info.ACL = acl
+		return &bucketState{info: info, policy: old.policy}, nil
+	})
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) getObjectACL(rc *request, st *bucketState) {
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key)
+	if err != nil {
+		rc.failObject(err)
+		return
+	}
+	rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, info.ACL))
+}
+
+func (s *Server) putObjectACL(rc *request, _ *bucketState) {
+	acl, e := rc.aclFromRequest()
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, acl); err != nil {
+		rc.failObject(err)
+		return
+	}
+	rc.w.WriteHeader(http.StatusOK)
+}

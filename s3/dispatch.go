@@ -1,0 +1,151 @@
+package s3
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/doorman-s3/doorman/internal/awsxml"
+	"github.com/doorman-s3/doorman/s3/internal/checksum"
+	"github.com/doorman-s3/doorman/s3/internal/s3err"
+)
+
+// handler runs one operation on an existing bucket (st is nil for service-level ones).
+type handler struct {
+	need access
+	run  func(s *Server, rc *request, st *bucketState)
+}
+
+var handlers = map[string]handler{
+	"ListBuckets":             {accessAuthenticated, (*Server).listBuckets},
+	"CreateBucket":            {accessAuthenticated, nil}, // the bucket does not exist yet
+	"HeadBucket":              {accessBucketRead, (*Server).headBucket},
+	"DeleteBucket":            {accessOwner, (*Server).deleteBucket},
+	"GetBucketLocation":       {accessOwner, (*Server).getBucketLocation},
+	"GetBucketVersioning":     {accessOwner, (*Server).getBucketVersioning},
+	"GetBucketAcl":            {accessOwner, (*Server).getBucketACL},
+	"PutBucketAcl":            {accessOwner, (*Server).putBucketACL},
+	"GetBucketCors":           {accessOwner, (*Server).getBucketCors},
+	"PutBucketCors":           {accessOwner, func(s *Server, rc *request, _ *bucketState) { s.putBucketCors(rc) }},
+	"DeleteBucketCors":        {accessOwner, func(s *Server, rc *request, _ *bucketState) { s.deleteBucketCors(rc) }},
+	"ListObjects":             {accessBucketRead, (*Server).listObjectsV1},
+	"ListObjectsV2":           {accessBucketRead, (*Server).listObjectsV2},
+	"ListObjectVersions":      {accessBucketRead, (*Server).listObjectVersions},
+	"ListMultipartUploads":    {accessBucketRead, (*Server).listMultipartUploads},
+	"DeleteObjects":           {accessBucketWrite, (*Server).deleteObjects},
+	"PostObject":              {accessBucketWrite, (*Server).postObject},
+	"GetObject":               {accessObjectRead, (*Server).getObject},
+	"HeadObject":              {accessObjectRead, (*Server).getObject},
+	"PutObject":               {accessBucketWrite, (*Server).putObject},
+	"CopyObject":              {accessBucketWrite, (*Server).copyObject},
+	"DeleteObject":            {accessBucketWrite, (*Server).deleteObject},
+	"GetObjectAcl":            {accessOwner, (*Server).getObjectACL},
+	"PutObjectAcl":            {accessOwner, (*Server).putObjectACL},
+	"CreateMultipartUpload":   {accessBucketWrite, (*Server).createMultipartUpload},
+	"UploadPart":              {accessBucketWrite, (*Server).uploadPart},
+	"UploadPartCopy":          {accessBucketWrite, (*Server).uploadPartCopy},
+	"CompleteMultipartUpload": {accessBucketWrite, (*Server).completeMultipartUpload},
+	"AbortMultipartUpload":    {accessBucketWrite, (*Server).abortMultipartUpload},
+	"ListParts":               {accessBucketWrite, (*Server).listParts},
+}
+
+// dispatch finds the operation, checks that the bucket exists and that the caller may act on
+// it, and runs the handler. Operations doorman does not implement answer NotImplemented.
+func (s *Server) dispatch(rc *request) {
+	rc.op = rc.operation()
+	h, ok := handlers[rc.op]
+	if !ok {
+		rc.op = "Unknown"
+		rc.writeError(s3err.NotImplemented)
+		return
+	}
+	if rc.op == "CreateBucket" {
+		if err := rc.authorize(accessAuthenticated, nil, ""); err != nil {
+			rc.writeError(err)
+			return
+		}
+		s.createBucket(rc)
+		return
+	}
+	var st *bucketState
+	if rc.bucket != "" {
+		if st = s.buckets.get(rc.bucket); st == nil {
+			rc.writeError(s3err.NoSuchBucket.With("BucketName", rc.bucket))
+			return
+		}
+	}
+	if h.need != accessObjectRead {
+		if err := rc.authorize(h.need, st, ""); err != nil {
+			rc.writeError(err)
+			return
+		}
+	}
+	h.run(s, rc, st)
+}
+
+// fail writes the S3 error for err, logging errors that are not the client's doing.
+func (rc *request) fail(err error) {
+	e, known := toS3Error(err)
+	if !known {
+		rc.s.log.Error("internal error", "request_id", rc.id, "op", rc.op, "error", err)
+	}
+	rc.writeError(e)
+}
+
+// writeXML marshals v as an S3 response document.
+func (rc *request) writeXML(status int, v any) {
+	b, err := xml.Marshal(v)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.writeXMLBytes(status, append([]byte(awsxml.Header), b...))
+}
+
+func (rc *request) writeXMLBytes(status int, body []byte) {
+	h := rc.w.Header()
+	h["Content-Type"] = []string{"application/xml"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	rc.w.WriteHeader(status)
+	if rc.r.Method != http.MethodHead {
+		_, _ = rc.w.Write(body)
+	}
+}
+
+// readIntegrityCheckedBody reads a small request body (a configuration or a request
+// document) of at most limit bytes, checking the Content-MD5 and x-amz-checksum-* headers
+// when present; required makes one of them mandatory, as S3 requires for PutBucketCors and
+// DeleteObjects. A checksum sent as an aws-chunked trailer satisfies the requirement and is
+// checked by the signature layer as the body is read.
+func (rc *request) readIntegrityCheckedBody(limit int64, required bool) ([]byte, *s3err.Error) {
+	h := rc.r.Header
+	md5sum, err := checksum.ContentMD5(h.Get("Content-Md5"))
+	if err != nil {
+		return nil, asS3(err)
+	}
+	sum, err := checksum.FromHeader(h)
+	if err != nil {
+		return nil, asS3(err)
+	}
+	trailer := h.Get("X-Amz-Trailer") != ""
+	if required && md5sum == nil && sum.Algorithm == 0 && !trailer {
+		return nil, s3err.MissingContentMD5
+	}
+	body, rerr := io.ReadAll(io.LimitReader(rc.body, limit+1))
+	if rerr != nil {
+		return nil, asS3(rerr)
+	}
+	if int64(len(body)) > limit {
+		return nil, s3err.MaxMessageLengthExceeded
+	}
+	if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {
+		return nil, s3err.BadDigest
+	}
+	if sum.Algorithm != 0 && sum.Algorithm.Sum(body) != sum.Value {
+		return nil, sum.Algorithm.Mismatch()
+	}
+	return body, nil
+}

@@ -1,0 +1,72 @@
+package s3
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/doorman-s3/doorman/internal/awsxml"
+	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// toS3Error maps an error from any layer to the S3 error the client gets. Storage sentinels map
+// to their S3 codes; anything unknown is an InternalError (and is logged by the caller).
+func toS3Error(err error) (*s3err.Error, bool) {
+	var se *s3err.Error
+	if errors.As(err, &se) {
+		return se, true
+	}
+	for _, m := range storageErrors {
+		if errors.Is(err, m.err) {
+			return m.s3, true
+		}
+	}
+	return s3err.InternalError, false
+}
+
+var storageErrors = []struct {
+	err error
+	s3  *s3err.Error
+}{
+	{storage.ErrNoSuchBucket, s3err.NoSuchBucket},
+	{storage.ErrBucketExists, s3err.BucketAlreadyOwnedByYou},
+	{storage.ErrBucketNotEmpty, s3err.BucketNotEmpty},
+	{storage.ErrInvalidBucketName, s3err.InvalidBucketName},
+	{storage.ErrNoSuchKey, s3err.NoSuchKey},
+	{storage.ErrNoSuchUpload, s3err.NoSuchUpload},
+	{storage.ErrInvalidPart, s3err.InvalidPart},
+	{storage.ErrInvalidPartOrder, s3err.InvalidPartOrder},
+	{storage.ErrEntityTooSmall, s3err.EntityTooSmall},
+	{storage.ErrEntityTooLarge, s3err.EntityTooLarge},
+	{storage.ErrPreconditionFailed, s3err.PreconditionFailed},
+	{storage.ErrBadDigest, s3err.BadDigest},
+	{storage.ErrIncompleteBody, s3err.IncompleteBody},
+	{storage.ErrKeyTooLong, s3err.KeyTooLongError},
+	{storage.ErrMetadataTooLarge, s3err.MetadataTooLarge},
+	{storage.ErrInvalidKey, s3err.InvalidObjectName},
+	{storage.ErrInvalidPartNumber, s3err.InvalidPartNumber},
+	{storage.ErrInvalidChecksum, s3err.InvalidRequest},
+}
+
+// writeError sends e as AWS's XML error document. Headers already set on w (CORS among them)
+// stay: S3 sends CORS headers on errors too.
+func (rc *request) writeError(e *s3err.Error) {
+	rc.errCode = e.Code
+	h := rc.w.Header()
+	h.Set("Content-Type", "application/xml")
+	extra := make([]awsxml.Field, len(e.Extra))
+	for i, f := range e.Extra {
+		extra[i] = awsxml.Field{Name: f.Name, Value: f.Value}
+	}
+	if rc.r.Method == http.MethodHead {
+		// A HEAD response has no body; S3 sends the status alone.
+		h.Del("Content-Type")
+		rc.w.WriteHeader(e.Status)
+		return
+	}
+	body := awsxml.ErrorBody(e.Code, e.Message, extra, rc.id, rc.hostID)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	rc.w.WriteHeader(e.Status)
+	_, _ = rc.w.Write(body)
+}

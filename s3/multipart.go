@@ -1,0 +1,323 @@
+package s3
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/doorman-s3/doorman/s3/internal/checksum"
+	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+type initiateMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ InitiateMultipartUploadResult"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+func (s *Server) createMultipartUpload(rc *request, _ *bucketState) {
+	h := rc.r.Header
+	acl, e := rc.cannedACL()
+	if e == nil {
+		e = validateKey(rc.key)
+	}
+	var sc string
+	if e == nil {
+		sc, e = rc.storageClass()
+	}
+	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: acl, StorageClass: sc, Owner: rc.ownerID()}
+	if alg := h.Get("X-Amz-Checksum-Algorithm"); e == nil && alg != "" {
+		a, ok := checksum.ParseAlgorithm(alg)
+		if !ok {
+			e = s3err.InvalidRequest.Withf("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		opts.ChecksumAlgorithm = storage.ChecksumAlgorithm(a.String())
+		opts.ChecksumType = storage.ChecksumType(h.Get("X-Amz-Checksum-Type"))
+	}
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	up, err := s.cfg.Backend.CreateMultipartUpload(rc.ctx, rc.bucket, rc.key, opts)
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	if up.ChecksumAlgorithm != "" {
+		rc.w.Header()["X-Amz-Checksum-Algorithm"] = []string{string(up.ChecksumAlgorithm)}
+		rc.w.Header()["X-Amz-Checksum-Type"] = []string{string(up.ChecksumType)}
+	}
+	rc.writeXML(http.StatusOK, initiateMultipartUploadResult{Bucket: rc.bucket, Key: rc.key, UploadID: up.UploadID})
+}
+
+// partNumber reads the partNumber query parameter (1..10000).
+func (rc *request) partNumber() (int, *s3err.Error) {
+	v := rc.r.URL.Query().Get("partNumber")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > storage.MaxPartNumber {
+		return 0, s3err.InvalidArgument.Withf("Part number must be an integer between 1 and 10000, inclusive").
+			With("ArgumentName", "partNumber").With("ArgumentValue", v)
+	}
+	return n, nil
+}
+
+func (rc *request) failUpload(err error) {
+	if errors.Is(err, storage.ErrNoSuchUpload) {
+		rc.writeError(s3err.NoSuchUpload.With("UploadId", rc.r.URL.Query().Get("uploadId")))
+		return
+	}
+	rc.failObject(err)
+}
+
+func (s *Server) uploadPart(rc *request, _ *bucketState) {
+	n, e := rc.partNumber()
+	var size int64
+	if e == nil {
+		size, e = rc.bodySize()
+	}
+	var md5sum []byte
+	if e == nil {
+		var err error
+		if md5sum, err = checksum.ContentMD5(rc.r.Header.Get("Content-Md5")); err != nil {
+			e = asS3(err)
+		}
+	}
+	var sum storage.Checksum
+	if e == nil {
+		sum, e = rc.bodyChecksum()
+	}
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId"), n, rc.body,
+		storage.UploadPartOptions{Size: size, ContentMD5: md5sum, ChecksumValue: sum.Value})
+	if err != nil {
+		rc.failUpload(err)
+		return
+	}
+	h := rc.w.Header()
+	h["Etag"] = []string{quote(part.ETag)}
+	if part.Checksum != "" && sum.Algorithm != "" {
+		writeChecksumHeader(h, storage.Checksum{Algorithm: sum.Algorithm, Value: part.Checksum})
+	}
+	h["Content-Length"] = []string{"0"}
+	rc.w.WriteHeader(http.StatusOK)
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CopyPartResult"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+// uploadPartCopy copies a source object, or the x-amz-copy-source-range of it, into a part.
+func (s *Server) uploadPartCopy(rc *request, _ *bucketState) {
+	n, e := rc.partNumber()
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	srcBucket, srcKey, src, e := s.copySource(rc)
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	start, length := int64(0), src.Size
+	if v := rc.r.Header.Get("X-Amz-Copy-Source-Range"); v != "" {
+		a, b, ok := strings.Cut(strings.TrimPrefix(v, "bytes="), "-")
+		first, err1 := strconv.ParseInt(a, 10, 64)
+		last, err2 := strconv.ParseInt(b, 10, 64)
+		if !ok || !strings.HasPrefix(v, "bytes=") || err1 != nil || err2 != nil || first > last || last >= src.Size {
+			rc.writeError(s3err.InvalidArgument.Withf("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").
+				With("ArgumentName", "x-amz-copy-source-range").With("ArgumentValue", v))
+			return
+		}
+		start, length = first, last-first+1
+	}
+	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey)
+	if err != nil {
+		rc.failObject(err)
+		return
+	}
+	defer obj.Close()
+	if info.ETag != src.ETag {
+		rc.writeError(s3err.PreconditionFailed)
+		return
+	}
+	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId"), n,
+		io.NewSectionReader(obj, start, length), storage.UploadPartOptions{Size: length})
+	if err != nil {
+		rc.failUpload(err)
+		return
+	}
+	rc.writeXML(http.StatusOK, copyPartResult{ETag: quote(part.ETag), LastModified: xmlTime(part.LastModified)})
+}
+
+type completeMultipartUpload struct {
+	XMLName xml.Name `xml:"CompleteMultipartUpload"`
+	Parts   []struct {
+		PartNumber        int    `xml:"PartNumber"`
+		ETag              string `xml:"ETag"`
+		ChecksumCRC32     string `xml:"ChecksumCRC32"`
+		ChecksumCRC32C    string `xml:"ChecksumCRC32C"`
+		ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME"`
+		ChecksumSHA1      string `xml:"ChecksumSHA1"`
+		ChecksumSHA256    string `xml:"ChecksumSHA256"`
+	} `xml:"Part"`
+}
+
+type completeMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CompleteMultipartUploadResult"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+func (s *Server) completeMultipartUpload(rc *request, _ *bucketState) {
+	body, e := rc.readIntegrityCheckedBody(4<<20, false)
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	var req completeMultipartUpload
+	if err := xml.Unmarshal(body, &req); err != nil || len(req.Parts) == 0 || len(req.Parts) > storage.MaxPartNumber {
+		rc.writeError(s3err.MalformedXML)
+		return
+	}
+	parts := make([]storage.CompletedPart, len(req.Parts))
+	for i, p := range req.Parts {
+		parts[i] = storage.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag,
+			Checksum: p.ChecksumCRC32 + p.ChecksumCRC32C + p.ChecksumCRC64NVME + p.ChecksumSHA1 + p.ChecksumSHA256}
+	}
+	info, err := s.cfg.Backend.CompleteMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId"), parts,
+		storage.CompleteMultipartUploadOptions{Conditions: writeConditions(rc.r.Header)})
+	if err != nil {
+		rc.failUpload(err)
+		return
+	}
+	writeChecksumHeader(rc.w.Header(), info.Checksum)
+	scheme := "http"
+	if rc.r.TLS != nil {
+		scheme = "https"
+	}
+	loc := scheme + "://" + rc.r.Host + "/" + rc.bucket + "/" + rc.key
+	rc.writeXML(http.StatusOK, completeMultipartUploadResult{Location: loc, Bucket: rc.bucket, Key: rc.key, ETag: quote(info.ETag)})
+}
+
+func (s *Server) abortMultipartUpload(rc *request, _ *bucketState) {
+	if err := s.cfg.Backend.AbortMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId")); err != nil {
+		rc.failUpload(err)
+		return
+	}
+	rc.w.WriteHeader(http.StatusNoContent)
+}
+
+type listPartsResult struct {
+	XMLName              xml.Name    `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListPartsResult"`
+	Bucket               string      `xml:"Bucket"`
+	Key                  string      `xml:"Key"`
+	UploadID             string      `xml:"UploadId"`
+	Initiator            owner       `xml:"Initiator"`
+	Owner                owner       `xml:"Owner"`
+	StorageClass         string      `xml:"StorageClass"`
+	PartNumberMarker     int         `xml:"PartNumberMarker"`
+	NextPartNumberMarker int         `xml:"NextPartNumberMarker"`
+	MaxParts             int         `xml:"MaxParts"`
+	IsTruncated          bool        `xml:"IsTruncated"`
+	Parts                []partEntry `xml:"Part"`
+}
+
+type partEntry struct {
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+}
+
+func (s *Server) listParts(rc *request, _ *bucketState) {
+	q := rc.r.URL.Query()
+	p, e := readListParams(q, "max-parts")
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	marker, _ := strconv.Atoi(q.Get("part-number-marker"))
+	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, q.Get("uploadId"), storage.ListPartsOptions{PartNumberMarker: marker, MaxParts: p.maxKeys})
+	if err != nil {
+		rc.failUpload(err)
+		return
+	}
+	o := s.ownerOf(res.Upload.Owner)
+	sc := res.Upload.StorageClass
+	if sc == "" {
+		sc = storage.DefaultStorageClass
+	}
+	out := listPartsResult{Bucket: rc.bucket, Key: rc.key, UploadID: q.Get("uploadId"), Initiator: o, Owner: o, StorageClass: sc,
+		PartNumberMarker: marker, NextPartNumberMarker: res.NextPartNumberMarker, MaxParts: p.maxKeys, IsTruncated: res.IsTruncated}
+	for _, pt := range res.Parts {
+		out.Parts = append(out.Parts, partEntry{pt.PartNumber, xmlTime(pt.LastModified), quote(pt.ETag), pt.Size})
+	}
+	rc.writeXML(http.StatusOK, out)
+}
+
+type listMultipartUploadsResult struct {
+	XMLName            xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListMultipartUploadsResult"`
+	Bucket             string         `xml:"Bucket"`
+	KeyMarker          string         `xml:"KeyMarker"`
+	UploadIDMarker     string         `xml:"UploadIdMarker"`
+	NextKeyMarker      string         `xml:"NextKeyMarker"`
+	NextUploadIDMarker string         `xml:"NextUploadIdMarker"`
+	Prefix             string         `xml:"Prefix"`
+	Delimiter          string         `xml:"Delimiter,omitempty"`
+	MaxUploads         int            `xml:"MaxUploads"`
+	IsTruncated        bool           `xml:"IsTruncated"`
+	EncodingType       string         `xml:"EncodingType,omitempty"`
+	Uploads            []uploadEntry  `xml:"Upload"`
+	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
+}
+
+type uploadEntry struct {
+	Key          string `xml:"Key"`
+	UploadID     string `xml:"UploadId"`
+	Initiator    owner  `xml:"Initiator"`
+	Owner        owner  `xml:"Owner"`
+	StorageClass string `xml:"StorageClass"`
+	Initiated    string `xml:"Initiated"`
+}
+
+func (s *Server) listMultipartUploads(rc *request, _ *bucketState) {
+	q := rc.r.URL.Query()
+	p, e := readListParams(q, "max-uploads")
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
+	res, err := s.cfg.Backend.ListMultipartUploads(rc.ctx, rc.bucket, storage.ListUploadsOptions{Prefix: p.prefix, Delimiter: p.delimiter,
+		KeyMarker: q.Get("key-marker"), UploadIDMarker: q.Get("upload-id-marker"), MaxUploads: p.maxKeys})
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	out := listMultipartUploadsResult{Bucket: rc.bucket, KeyMarker: p.enc(q.Get("key-marker")), UploadIDMarker: q.Get("upload-id-marker"),
+		NextKeyMarker: p.enc(res.NextKeyMarker), NextUploadIDMarker: res.NextUploadIDMarker, Prefix: p.enc(p.prefix),
+		Delimiter: p.enc(p.delimiter), MaxUploads: p.maxKeys, IsTruncated: res.IsTruncated, EncodingType: encodingType(&p)}
+	for _, u := range res.Uploads {
+		o := s.ownerOf(u.Owner)
+		sc := u.StorageClass
+		if sc == "" {
+			sc = storage.DefaultStorageClass
+		}
+		out.Uploads = append(out.Uploads, uploadEntry{p.enc(u.Key), u.UploadID, o, o, sc, xmlTime(u.Initiated)})
+	}
+	for _, cp := range res.CommonPrefixes {
+		out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{p.enc(cp)})
+	}
+	rc.writeXML(http.StatusOK, out)
+}

@@ -1,0 +1,308 @@
+// Package s3 is doorman's S3 protocol layer: it routes requests (path-style and
+// virtual-hosted), authenticates them (SigV4, SigV2, anonymous), authorizes them with canned
+// ACLs, runs the operation against a storage.Backend and writes AWS's XML responses and errors.
+//
+// CORS is decided in one place, the cors engine, and written in one place, here: an OPTIONS
+// request is answered from the bucket's compiled policy before any authentication, and every
+// other response to a request with an Origin gets the engine's headers before the handler
+// writes anything, so success and error responses carry the same CORS headers. Handlers never
+// touch Access-Control-* headers.
+package s3
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/s3/internal/sigv2"
+	"github.com/doorman-s3/doorman/s3/internal/sigv4"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// MaxHeaderBytes is the request header section Amazon S3 accepts (8 KiB); larger requests get
+// RequestHeaderSectionTooLarge. The HTTP server should allow somewhat more so that the answer
+// is S3's error rather than a bare 431.
+const MaxHeaderBytes = 8 << 10
+
+// User is one set of credentials. Every user is an account of its own: it owns the buckets
+// it creates and reaches other users' buckets only through their ACLs.
+type User struct {
+	AccessKey   string
+	SecretKey   string
+	DisplayName string
+}
+
+// Config configures a Server.
+type Config struct {
+	Backend storage.Backend
+	Users   []User
+	// Region is the region of this endpoint (default us-east-1). SigV4 credentials scoped to
+	// another region are refused as AWS refuses them.
+	Region string
+	// Domain enables virtual-hosted addressing: a request to BUCKET.Domain[:port] names
+	// BUCKET. Path-style addressing always works.
+	Domain string
+	// VaryOriginAlways adds Vary: Origin to every response of a bucket that has a CORS
+	// configuration, also to responses without Origin. Amazon S3 does not; see the README.
+	VaryOriginAlways bool
+	Logger           *slog.Logger
+	Metrics          *Metrics
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is an http.Handler serving the S3 API.
+type Server struct {
+	cfg      Config
+	users    map[string]*account // by access key
+	sigv4    *sigv4.Verifier
+	sigv2    *sigv2.Verifier
+	buckets  *bucketTable
+	log      *slog.Logger
+	reqIDs   atomic.Uint64
+	idPrefix string
+}
+
+type account struct {
+	User
+	id string // canonical user id: a stable hex digest of the access key
+}
+
+type credentials map[string]*account
+
+func (c credentials) SecretKey(ak string) (string, bool) {
+	a, ok := c[ak]
+	if !ok {
+		return "", false
+	}
+	return a.SecretKey, true
+}
+
+// New returns a Server; it loads every bucket's CORS configuration from the backend.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Backend == nil {
+		return nil, errors.New("s3: no backend")
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	users := credentials{}
+	for _, u := range cfg.Users {
+		if u.AccessKey == "" || u.SecretKey == "" {
+			return nil, errors.New("s3: a user needs an access key and a secret key")
+		}
+		sum := sha256.Sum256([]byte("doorman-user:" + u.AccessKey))
+		a := &account{User: u, id: hex.EncodeToString(sum[:])}
+		if a.DisplayName == "" {
+			a.DisplayName = u.AccessKey
+		}
+		users[u.AccessKey] = a
+	}
+	s := &Server{
+		cfg:   cfg,
+		users: users,
+		sigv4: sigv4.New(sigv4.Config{Credentials: users, Now: cfg.Now}),
+		sigv2: sigv2.New(users, cfg.Now),
+		log:   cfg.Logger,
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	s.idPrefix = strings.ToUpper(hex.EncodeToString(b[:]))
+	bt, err := loadBuckets(ctx, cfg.Backend)
+	if err != nil {
+		return nil, err
+	}
+	s.buckets = bt
+	return s, nil
+}
+
+// request is the state of one request on its way through the server.
+type request struct {
+	s      *Server
+	w      http.ResponseWriter
+	r      *http.Request
+	ctx    context.Context
+	id     string
+	hostID string
+	start  time.Time
+
+	bucket, key string
+	vhost       bool // the bucket came from the host name
+	op          string
+	user        *account // nil: anonymous
+	auth        *sigv4.Result
+	body        io.Reader
+	decodedSize int64 // the declared object size of an aws-chunked body, else -1
+
+	status  int
+	bytes   int64
+	errCode string
+	cors    cors.Outcome
+	corsWhy string
+}
+
+func (s *Server) newRequestID() (id, hostID string) {
+	n := s.reqIDs.Add(1)
+	id = fmt.Sprintf("%s%08X", s.idPrefix, uint32(n))
+	sum := sha256.Sum256([]byte(id))
+	return id, base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// Paths of doorman's own endpoints. A bucket name cannot contain '_', so they never shadow a
+// bucket.
+const (
+	HealthPath  = "/_doorman/health"
+	MetricsPath = "/_doorman/metrics"
+)
+
+// ServeHTTP routes, authenticates and serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case HealthPath:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+		return
+	case MetricsPath:
+		if s.cfg.Metrics != nil {
+			s.cfg.Metrics.Handler().ServeHTTP(w, r)
+			return
+		}
+	}
+	rw := &responseRecorder{ResponseWriter: w}
+	rc := &request{s: s, w: rw, r: r, ctx: r.Context(), start: s.cfg.Now(), decodedSize: -1}
+	rc.id, rc.hostID = s.newRequestID()
+	h := rw.Header()
+	h["X-Amz-Request-Id"] = []string{rc.id}
+	h["X-Amz-Id-2"] = []string{rc.hostID}
+	h["Server"] = []string{"doorman"}
+	defer func() {
+		rc.status, rc.bytes = rw.status, rw.bytes
+		if rc.status == 0 {
+			rc.status = http.StatusOK
+		}
+		s.finish(rc)
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "request_id", rc.id, "panic", fmt.Sprint(p))
+			if rw.status == 0 {
+				rc.writeError(s3err.InternalError)
+			}
+		}
+	}()
+	s.serve(rc)
+}
+
+func (s *Server) serve(rc *request) {
+	r := rc.r
+	if headerSize(r.Header) > MaxHeaderBytes {
+		rc.op = "Unknown"
+		rc.writeError(s3err.RequestHeaderSectionTooLarge.With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
+		return
+	}
+	if err := rc.route(); err != nil {
+		rc.op = "Unknown"
+		rc.writeError(err)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		rc.op = "PreflightRequest"
+		s.preflight(rc)
+		return
+	}
+	s.applyCORS(rc)
+	if err := s.authenticate(rc); err != nil {
+		rc.op = operationName(rc)
+		rc.writeError(err)
+		return
+	}
+	s.dispatch(rc)
+}
+
+func headerSize(h http.Header) int {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
+// responseRecorder notes the status and the body size for the access log and metrics.
+type responseRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *responseRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *responseRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// finish writes the access-log line and the metrics of a request. Credentials never appear:
+// only the access key id of an authenticated request.
+func (s *Server) finish(rc *request) {
+	d := s.cfg.Now().Sub(rc.start)
+	attrs := []slog.Attr{
+		slog.String("request_id", rc.id),
+		slog.String("op", rc.op),
+		slog.String("method", rc.r.Method),
+		slog.String("bucket", rc.bucket),
+		slog.Int("status", rc.status),
+		slog.Int64("bytes", rc.bytes),
+		slog.Duration("duration", d),
+		slog.String("remote", rc.r.RemoteAddr),
+	}
+	if rc.user != nil {
+		attrs = append(attrs, slog.String("access_key", rc.user.AccessKey))
+	}
+	if rc.errCode != "" {
+		attrs = append(attrs, slog.String("error", rc.errCode))
+	}
+	if rc.r.Header.Get("Origin") != "" {
+		attrs = append(attrs, slog.String("cors", rc.cors.String()))
+		if rc.corsWhy != "" {
+			attrs = append(attrs, slog.String("cors_reason", rc.corsWhy))
+		}
+	}
+	s.log.LogAttrs(rc.ctx, slog.LevelInfo, "request", attrs...)
+	if m := s.cfg.Metrics; m != nil {
+		m.observe(rc, d)
+	}
+}
