@@ -11,65 +11,6 @@ import (
 	"github.com/doorman-s3/doorman/internal/corsspec"
 )
 
-const malformedMsg = "The XML you provided was not well-formed or did not validate against our published schema"
-
-func xmlDoc(rules ...string) string {
-	return `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + strings.Join(rules, "") + `</CORSConfiguration>`
-}
-
-func ruleXML(inner string) string { return "<CORSRule>" + inner + "</CORSRule>" }
-
-const okRule = "<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
-
-// validationCases are the PutBucketCors refusals of spec A.2, as XML bodies.
-var validationCases = []struct {
-	Name, Src, body string
-	Status          int
-	code, message   string
-}{
-	{"no-rules", "SNAP:test_put_cors_invalid_rules/put-cors-exc-empty", xmlDoc(), 400, "MalformedXML", malformedMsg},
-	{"unsupported-method", "SNAP:test_put_cors_invalid_rules/put-cors-exc",
-		xmlDoc(ruleXML("<AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedMethod>MYMETHOD</AllowedMethod>")),
-		400, "InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is MYMETHOD"},
-	{"empty-method", "VGW-D empty allowed method", xmlDoc(ruleXML("<AllowedOrigin>*</AllowedOrigin><AllowedMethod></AllowedMethod>")),
-		400, "InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is "},
-	{"lower-case-method", "SCAL putCors.js", xmlDoc(ruleXML("<AllowedOrigin>*</AllowedOrigin><AllowedMethod>get</AllowedMethod>")),
-		400, "InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is get"},
-	{"empty-rule", "VGW-D empty CORS rule", xmlDoc("<CORSRule></CORSRule>"), 400, "MalformedXML", malformedMsg},
-	{"no-origin", "VGW-D; SCAL", xmlDoc(ruleXML("<AllowedMethod>GET</AllowedMethod>")), 400, "MalformedXML", malformedMsg},
-	{"no-method", "VGW-D; SCAL", xmlDoc(ruleXML("<AllowedOrigin>*</AllowedOrigin>")), 400, "MalformedXML", malformedMsg},
-	{"max-age-not-integer", "VGW-D invalid max age seconds", xmlDoc(ruleXML(okRule + "<MaxAgeSeconds>a</MaxAgeSeconds>")), 400, "MalformedXML", malformedMsg},
-	{"max-age-over-int32", "xs:int", xmlDoc(ruleXML(okRule + "<MaxAgeSeconds>2147483648</MaxAgeSeconds>")), 400, "MalformedXML", malformedMsg},
-	{"unknown-element", "OBS aws/aws-sdk-js#123", xmlDoc(ruleXML(okRule + "<AllowedOrigins>*</AllowedOrigins>")), 400, "MalformedXML", malformedMsg},
-	{"misspelt-root", "OBS aws/aws-sdk-js#701", `<CORSConfig>` + ruleXML(okRule) + `</CORSConfig>`, 400, "MalformedXML", malformedMsg},
-	{"wrong-nesting", "OBS aws/aws-sdk-js#701", xmlDoc(okRule), 400, "MalformedXML", malformedMsg},
-	{"nested-in-leaf", "schema", xmlDoc(ruleXML("<AllowedOrigin><x/></AllowedOrigin><AllowedMethod>GET</AllowedMethod>")), 400, "MalformedXML", malformedMsg},
-	{"text-in-rule", "schema", xmlDoc(ruleXML(okRule + "stray")), 400, "MalformedXML", malformedMsg},
-	{"two-ids", "schema", xmlDoc(ruleXML(okRule + "<ID>a</ID><ID>b</ID>")), 400, "MalformedXML", malformedMsg},
-	{"not-well-formed", "schema", xmlDoc(ruleXML(okRule))[:40], 400, "MalformedXML", malformedMsg},
-	{"doctype-entity", "bounded parsing", `<!DOCTYPE x [<!ENTITY a "aaaa">]>` + xmlDoc(ruleXML("<AllowedOrigin>&a;</AllowedOrigin><AllowedMethod>GET</AllowedMethod>")), 400, "MalformedXML", malformedMsg},
-	{"unknown-entity", "bounded parsing", xmlDoc(ruleXML("<AllowedOrigin>&xxe;</AllowedOrigin><AllowedMethod>GET</AllowedMethod>")), 400, "MalformedXML", malformedMsg},
-	{"foreign-namespace", "UNVERIFIED", `<CORSConfiguration xmlns="urn:other">` + ruleXML(okRule) + `</CORSConfiguration>`, 400, "MalformedXML", malformedMsg},
-	{"two-roots", "schema", xmlDoc(ruleXML(okRule)) + xmlDoc(ruleXML(okRule)), 400, "MalformedXML", malformedMsg},
-	{"origin-two-wildcards", "OBS versity/versitygw#1870", xmlDoc(ruleXML("<AllowedOrigin>*example*.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod>")),
-		400, "InvalidRequest", `AllowedOrigin "*example*.com" can not have more than one wildcard.`},
-	{"header-two-wildcards", "SCAL; message UNVERIFIED", xmlDoc(ruleXML(okRule + "<AllowedHeader>*-amz-*</AllowedHeader>")),
-		400, "InvalidRequest", `AllowedHeader "*-amz-*" can not have more than one wildcard.`},
-	{"expose-wildcard", "OBS AWS error text; SCAL", xmlDoc(ruleXML(okRule + "<ExposeHeader>x-amz-meta-*</ExposeHeader>")),
-		400, "InvalidRequest", `ExposeHeader "x-amz-meta-*" contains wildcard. We currently do not support wildcard for ExposeHeader.`},
-	{"expose-invalid-char", "UNVERIFIED: scality/cloudserver#497, VGW", xmlDoc(ruleXML(okRule + "<ExposeHeader>x amz</ExposeHeader>")),
-		400, "InvalidRequest", `AllowedHeader "x amz" contains invalid character.`},
-	{"header-invalid-char", "UNVERIFIED: VGW", xmlDoc(ruleXML(okRule + "<AllowedHeader>x:amz</AllowedHeader>")),
-		400, "InvalidRequest", `AllowedHeader "x:amz" contains invalid character.`},
-	{"101-rules", "UNVERIFIED: SCAL, 3P MinIO", xmlDoc(strings.Repeat(ruleXML(okRule), 101)),
-		400, "InvalidRequest", "The number of CORS rules should not exceed allowed limit of 100 rules."},
-	{"id-256", "UNVERIFIED: lifecycle's ID error", xmlDoc(ruleXML(okRule + "<ID>" + strings.Repeat("i", 256) + "</ID>")),
-		400, "InvalidArgument", "ID length should not exceed allowed limit of 255"},
-	{"body-over-64KiB", "UNVERIFIED: DOC limit; S3's generic too-big error",
-		xmlDoc(ruleXML(okRule + strings.Repeat("<AllowedHeader>x-long-header-name</AllowedHeader>", 1400))),
-		400, "MaxMessageLengthExceeded", "Your request was too big."},
-}
-
 func decodeAndValidate(body string) error {
 	cfg, err := cors.DecodeXML([]byte(body))
 	if err != nil {
@@ -80,15 +21,15 @@ func decodeAndValidate(body string) error {
 
 func TestValidationErrors(t *testing.T) {
 	t.Parallel()
-	for _, c := range validationCases {
+	for _, c := range corsspec.Validation {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			e := corserr.First(decodeAndValidate(c.body))
+			e := corserr.First(decodeAndValidate(c.Body))
 			if e == nil {
 				t.Fatalf("[%s] accepted", c.Src)
 			}
-			if e.Status != c.Status || e.Code != c.code || e.Message != c.message {
-				t.Fatalf("[%s] got %d %s %q\nwant %d %s %q", c.Src, e.Status, e.Code, e.Message, c.Status, c.code, c.message)
+			if e.Status != c.Status || e.Code != c.Code || e.Message != c.Message {
+				t.Fatalf("[%s] got %d %s %q\nwant %d %s %q", c.Src, e.Status, e.Code, e.Message, c.Status, c.Code, c.Message)
 			}
 		})
 	}
@@ -141,10 +82,10 @@ func compactJSON(s string) string {
 // Validate reports every fault, in order; First is the one on the wire.
 func TestValidateReportsAll(t *testing.T) {
 	t.Parallel()
-	body := xmlDoc(
-		ruleXML("<AllowedOrigin>*a*</AllowedOrigin><AllowedMethod>get</AllowedMethod>"),
-		ruleXML("<AllowedOrigin>*</AllowedOrigin>"),
-		ruleXML(okRule+"<ExposeHeader>*</ExposeHeader>"),
+	body := corsspec.XMLDoc(
+		corsspec.RuleXML("<AllowedOrigin>*a*</AllowedOrigin><AllowedMethod>get</AllowedMethod>"),
+		corsspec.RuleXML("<AllowedOrigin>*</AllowedOrigin>"),
+		corsspec.RuleXML(corsspec.OKRule+"<ExposeHeader>*</ExposeHeader>"),
 	)
 	cfg, err := cors.DecodeXML([]byte(body))
 	if err != nil {
@@ -261,7 +202,7 @@ func TestJSONForm(t *testing.T) {
 			t.Errorf("accepted %.60q", bad)
 		}
 	}
-	if c, err := cors.Decode([]byte("\n  " + xmlDoc(ruleXML(okRule)))); err != nil || len(c.Rules) != 1 {
+	if c, err := cors.Decode([]byte("\n  " + corsspec.XMLDoc(corsspec.RuleXML(corsspec.OKRule)))); err != nil || len(c.Rules) != 1 {
 		t.Errorf("Decode(XML): %v", err)
 	}
 	if c, err := cors.Decode([]byte(in)); err != nil || len(c.Rules) != 2 {

@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/corsspec"
 )
 
 func FuzzDecodeXML(f *testing.F) {
-	for _, c := range validationCases {
-		f.Add([]byte(c.body))
+	for _, c := range corsspec.Validation {
+		f.Add([]byte(c.Body))
 	}
 	for _, c := range evalCases {
 		if c.Config != "" {

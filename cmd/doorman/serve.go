@@ -130,7 +130,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		Handler:           srv,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10, // S3's own 8 KiB limit is enforced with S3's error
+		MaxHeaderBytes:    1 << 20, // S3's own 8 KiB limit is enforced with S3's error
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	scheme := "http"

@@ -1,0 +1,205 @@
+// Package integration starts real doorman server processes and drives them over HTTP with real
+// clients: raw HTTP for CORS exactness, aws-sdk-go-v2, the AWS CLI and boto3.
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+const (
+	accessKey = "AKIDOORMANTEST"
+	secretKey = "doorman-test-secret-key"
+	region    = "us-east-1"
+)
+
+// binary is the doorman executable built once for the whole package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "doorman-integration")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "doorman")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/doorman")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building doorman:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// server is a running `doorman serve` child process on 127.0.0.1.
+type server struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	URL  string
+	Addr string
+	Data string
+	logs *syncBuffer
+	done chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs doorman serve on a free port with data in dir (a fresh temporary directory
+// when empty) and waits until it answers its health check.
+func startServer(t testing.TB, dir string, args ...string) *server {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	full := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir,
+		"--access-key", accessKey, "--secret-key", secretKey, "--log-format", "json"}, args...)
+	cmd := exec.Command(binary, full...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, cmd: cmd, Data: dir, logs: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = s.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	t.Cleanup(s.stop)
+	lines := bufio.NewScanner(stdout)
+	addrc := make(chan string, 1)
+	go func() {
+		for lines.Scan() {
+			if _, rest, ok := strings.Cut(lines.Text(), " listening on http://"); ok {
+				addrc <- strings.Fields(rest)[0]
+			}
+		}
+	}()
+	select {
+	case s.Addr = <-addrc:
+	case <-s.done:
+		t.Fatalf("doorman exited at start:\n%s", s.logs)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("doorman did not start:\n%s", s.logs)
+	}
+	s.URL = "http://" + s.Addr
+	res, err := http.Get(s.URL + "/_doorman/health")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("health check: %v", err)
+	}
+	res.Body.Close()
+	return s
+}
+
+// stop ends the server with SIGTERM (a graceful shutdown) and waits for it.
+func (s *server) stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// kill ends the server at once with SIGKILL, as a crash would.
+func (s *server) kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.done
+}
+
+// client is an aws-sdk-go-v2 S3 client for the server, path-style.
+func (s *server) client() *s3.Client {
+	return s3.New(s3.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(s.URL),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
+	})
+}
+
+// createBucket creates a bucket through the SDK and returns its name.
+func (s *server) createBucket(t testing.TB, name string) string {
+	t.Helper()
+	if _, err := s.client().CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("CreateBucket %s: %v", name, err)
+	}
+	return name
+}
+
+// do sends a raw request (unsigned unless sign is set) and returns the response with its body
+// read.
+func (s *server) do(t testing.TB, method, path string, header http.Header, body []byte, sign bool) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if sign {
+		signRequest(t, req, body)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, b
+}
+
+// signRequest signs req with SigV4 as the SDKs do.
+func signRequest(t testing.TB, req *http.Request, body []byte) {
+	t.Helper()
+	sum := sha256Hex(body)
+	req.Header.Set("X-Amz-Content-Sha256", sum)
+	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
+		req, sum, "s3", region, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
