@@ -47,6 +47,7 @@ const (
 	accessBucketRead                  // READ on the bucket (listing)
 	accessBucketWrite                 // WRITE on the bucket (creating and deleting objects)
 	accessObjectRead                  // READ on the object (its ACL) or the bucket's owner
+	accessPostForm                    // a form upload: its fields name the caller, then WRITE on the bucket
 )
 
 // Canned ACLs, as S3 names them.

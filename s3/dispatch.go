@@ -36,7 +36,7 @@ var handlers = map[string]handler{
 	"ListObjectVersions":      {accessBucketRead, (*Server).listObjectVersions},
 	"ListMultipartUploads":    {accessBucketRead, (*Server).listMultipartUploads},
 	"DeleteObjects":           {accessBucketWrite, (*Server).deleteObjects},
-	"PostObject":              {accessBucketWrite, (*Server).postObject},
+	"PostObject":              {accessPostForm, (*Server).postObject},
 	"GetObject":               {accessObjectRead, (*Server).getObject},
 	"HeadObject":              {accessObjectRead, (*Server).getObject},
 	"PutObject":               {accessBucketWrite, (*Server).putObject},
@@ -77,7 +77,7 @@ func (s *Server) dispatch(rc *request) {
 			return
 		}
 	}
-	if h.need != accessObjectRead {
+	if h.need != accessObjectRead && h.need != accessPostForm {
 		if err := rc.authorize(h.need, st, ""); err != nil {
 			rc.writeError(err)
 			return

@@ -66,7 +66,7 @@ type Config struct {
 // Server is an http.Handler serving the S3 API.
 type Server struct {
 	cfg      Config
-	users    map[string]*account // by access key
+	users    credentials // by access key
 	sigv4    *sigv4.Verifier
 	sigv2    *sigv2.Verifier
 	buckets  *bucketTable
