@@ -1,0 +1,289 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// riskyConfig has findings on rules 1, 2 and 3 (0-based), whose objects begin on lines 8, 16
+// and 17; rule 2 is shadowed by rule 0.
+const riskyConfig = `{
+  "CORSRules": [
+    {
+      "ID": "reads",
+      "AllowedMethods": ["GET", "HEAD"],
+      "AllowedOrigins": ["*"]
+    },
+    {
+      "ID": "uploads",
+      "AllowedMethods": ["PUT"],
+      "AllowedOrigins": ["https://*example.com", "null"],
+      "AllowedHeaders": ["content-type"],
+      "ExposeHeaders": ["ETag"],
+      "MaxAgeSeconds": 3000
+    },
+    {"ID": "ok", "AllowedMethods": ["GET"], "AllowedOrigins": ["https://app.example.com"]},
+    {
+      "ID": "deletes",
+      "AllowedMethods": ["DELETE"],
+      "AllowedOrigins": ["https://app.example.com/"],
+      "MaxAgeSeconds": 100000
+    }
+  ]
+}
+`
+
+func TestLintText(t *testing.T) {
+	cfg := writeFile(t, "cors.json", riskyConfig)
+	out, code := execute(t, "lint", cfg)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, line := range []string{
+		cfg + `:8: error CORS105 partial-label-origin: rule 2 (ID "uploads"), AllowedOrigin "https://*example.com"`,
+		"such as https://evilexample.com",
+		cfg + `:8: error CORS101 null-origin: rule 2 (ID "uploads"), AllowedOrigin "null"`,
+		cfg + `:17: warning CORS102 origin-never-matches: rule 4 (ID "deletes"), AllowedOrigin "https://app.example.com/"`,
+		`  fix: Write "https://app.example.com".`,
+		cfg + `:17: warning CORS402 max-age-capped: rule 4 (ID "deletes"), MaxAgeSeconds "100000"`,
+		cfg + `:16: warning CORS201 shadowed-rule: rule 3 (ID "ok")` + "\n  Rule 3 is never used: rule 1 comes first",
+		cfg + ": 2 errors, 3 warnings, 0 info\n",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("missing %q in\n%s", line, out)
+		}
+	}
+}
+
+func TestLintJSON(t *testing.T) {
+	cfg := writeFile(t, "cors.xml", `<CORSConfiguration>
+<CORSRule><AllowedOrigin>https://*.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>
+<CORSRule>
+  <AllowedOrigin>*</AllowedOrigin><AllowedMethod>DELETE</AllowedMethod><MaxAgeSeconds>600</MaxAgeSeconds>
+</CORSRule>
+</CORSConfiguration>`)
+	out, code := execute(t, "lint", "--format", "json", cfg)
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var got struct {
+		Source   string `json:"source"`
+		Findings []struct {
+			Code, Name, Severity, Field, Value, Message, Fix string
+			Rule, Line                                       int
+		} `json:"findings"`
+		Summary map[string]int `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Source != cfg || len(got.Findings) != 2 || got.Summary["error"] != 1 || got.Summary["warning"] != 1 {
+		t.Fatalf("got %+v", got)
+	}
+	f0, f1 := got.Findings[0], got.Findings[1]
+	if f0.Code != "CORS104" || f0.Severity != "error" || f0.Rule != 0 || f0.Line != 2 || f0.Field != "AllowedOrigin" || f0.Value != "https://*.com" {
+		t.Errorf("first finding %+v", f0)
+	}
+	if f1.Code != "CORS109" || f1.Severity != "warning" || f1.Rule != 1 || f1.Line != 3 || f1.Value != "DELETE" || f1.Fix == "" {
+		t.Errorf("second finding %+v", f1)
+	}
+}
+
+func TestLintSARIF(t *testing.T) {
+	cfg := writeFile(t, "cors.json", riskyConfig)
+	out, code := execute(t, "lint", "--format", "sarif", "--fail-on", "none", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var log struct {
+		Schema  string `json:"$schema"`
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string `json:"name"`
+					Rules []struct {
+						ID                   string `json:"id"`
+						ShortDescription     struct{ Text string }
+						DefaultConfiguration struct{ Level string }
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+				Level     string `json:"level"`
+				Message   struct{ Text string }
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           *struct{ StartLine int }
+					}
+					LogicalLocations []struct{ FullyQualifiedName string }
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if log.Version != "2.1.0" || !strings.Contains(log.Schema, "sarif-2.1.0") || len(log.Runs) != 1 {
+		t.Fatalf("version %q, schema %q, %d runs", log.Version, log.Schema, len(log.Runs))
+	}
+	run := log.Runs[0]
+	levels := map[string]string{}
+	for _, r := range run.Tool.Driver.Rules {
+		if r.ShortDescription.Text == "" {
+			t.Errorf("rule %s has no description", r.ID)
+		}
+		levels[r.ID] = r.DefaultConfiguration.Level
+	}
+	if len(levels) < 20 || levels["CORS101"] != "error" || levels["CORS301"] != "note" {
+		t.Fatalf("driver rules %v", levels)
+	}
+	lines := map[string]int{}
+	for _, res := range run.Results {
+		if _, ok := levels[res.RuleID]; !ok || run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
+			t.Errorf("result refers to rule %s (index %d), which the driver does not list there", res.RuleID, res.RuleIndex)
+		}
+		if res.Level != levels[res.RuleID] || res.Message.Text == "" || len(res.Locations) != 1 {
+			t.Errorf("result %+v", res)
+			continue
+		}
+		loc := res.Locations[0]
+		if filepath.FromSlash(loc.PhysicalLocation.ArtifactLocation.URI) != cfg && !strings.HasSuffix(loc.PhysicalLocation.ArtifactLocation.URI, "/cors.json") {
+			t.Errorf("artifact %q", loc.PhysicalLocation.ArtifactLocation.URI)
+		}
+		if loc.PhysicalLocation.Region == nil || len(loc.LogicalLocations) != 1 {
+			t.Errorf("result %s without region or logical location", res.RuleID)
+			continue
+		}
+		lines[res.RuleID+" "+loc.LogicalLocations[0].FullyQualifiedName] = loc.PhysicalLocation.Region.StartLine
+	}
+	for key, line := range map[string]int{
+		"CORS105 CORSRules[1].AllowedOrigin": 8,
+		"CORS101 CORSRules[1].AllowedOrigin": 8,
+		"CORS102 CORSRules[3].AllowedOrigin": 17,
+		"CORS402 CORSRules[3].MaxAgeSeconds": 17,
+		"CORS201 CORSRules[2]":               16,
+	} {
+		if lines[key] != line {
+			t.Errorf("%s: line %d, want %d (all: %v)", key, lines[key], line, lines)
+		}
+	}
+	if len(run.Results) != 5 {
+		t.Errorf("%d results, want 5", len(run.Results))
+	}
+}
+
+func TestLintFailOn(t *testing.T) {
+	good := writeFile(t, "good.json", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["*"],"MaxAgeSeconds":3000}]}`)
+	warning := writeFile(t, "warning.json", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["https://a.example.com/"]}]}`)
+	info := writeFile(t, "info.json", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["http://a.example.com"]}]}`)
+	errs := writeFile(t, "error.json", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["null"]}]}`)
+	for _, tc := range []struct {
+		file, failOn string
+		code         int
+	}{
+		{good, "error", 0}, {good, "info", 0},
+		{warning, "error", 0}, {warning, "warning", 1}, {warning, "none", 0},
+		{info, "warning", 0}, {info, "info", 1},
+		{errs, "error", 1}, {errs, "warning", 1}, {errs, "none", 0},
+		{good, "fatal", 2},
+	} {
+		out, code := execute(t, "lint", "--fail-on", tc.failOn, tc.file)
+		if code != tc.code {
+			t.Errorf("%s --fail-on %s: exit %d, want %d\n%s", filepath.Base(tc.file), tc.failOn, code, tc.code, out)
+		}
+	}
+	out, _ := execute(t, "lint", good)
+	if !strings.HasSuffix(out, good+": no findings\n") {
+		t.Errorf("good config: %s", out)
+	}
+}
+
+func TestLintInputErrors(t *testing.T) {
+	cfg := writeFile(t, "cors.json", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["*"]}]}`)
+	bad := writeFile(t, "bad.json", `{"CORSRules":[{"AllowedMethod":["GET"]}]}`)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint"}, "name a configuration file"},
+		{[]string{"lint", filepath.Join(t.TempDir(), "missing.json")}, "no such file"},
+		{[]string{"lint", bad}, "unknown field"},
+		{[]string{"lint", cfg, "--format", "yaml"}, "--format"},
+		{[]string{"lint", cfg, "--endpoint", "http://127.0.0.1:1", "--bucket", "b"}, "not both"},
+		{[]string{"lint", "--endpoint", "http://127.0.0.1:1"}, "--endpoint needs --bucket"},
+		{[]string{"lint", "--endpoint", "127.0.0.1:1", "--bucket", "b"}, "want an http:// or https:// URL"},
+		{[]string{"lint", cfg, cfg}, "accepts at most 1 arg"},
+	} {
+		out, code := execute(t, tc.args...)
+		if code != 2 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want 2 and %q in\n%s", tc.args, code, tc.want, out)
+		}
+	}
+}
+
+// s3Stub answers GetBucketCors for one bucket the way Amazon S3 does.
+func s3Stub(t *testing.T, status int, body string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, isCORS := r.URL.Query()["cors"]
+		if r.Method != http.MethodGet || r.URL.Path != "/photos" || !isCORS ||
+			!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDLINTTEST/") {
+			t.Errorf("unexpected request %s %s, Authorization %q", r.Method, r.URL, r.Header.Get("Authorization"))
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	// Credentials from the environment only: no shared files, no instance metadata.
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDLINTTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "lint-test-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	return srv
+}
+
+func TestLintEndpoint(t *testing.T) {
+	srv := s3Stub(t, http.StatusOK, `<?xml version="1.0" encoding="UTF-8"?>
+<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><ID>everyone</ID><AllowedHeader>*</AllowedHeader><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod><AllowedOrigin>*</AllowedOrigin><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>https://app.example.com</AllowedOrigin></CORSRule></CORSConfiguration>`)
+	out, code := execute(t, "lint", "--endpoint", srv.URL, "--bucket", "photos", "--fail-on", "warning")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	src := srv.URL + "/photos?cors"
+	for _, line := range []string{
+		src + `: warning CORS109 write-from-any-origin: rule 1 (ID "everyone"), AllowedMethod "PUT"`,
+		src + `: info CORS301 any-allowed-header: rule 1 (ID "everyone"), AllowedHeader "*"`,
+		src + `: warning CORS201 shadowed-rule: rule 2`,
+		src + ": 0 errors, 2 warnings, 1 info\n",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("missing %q in\n%s", line, out)
+		}
+	}
+}
+
+func TestLintEndpointNoConfiguration(t *testing.T) {
+	srv := s3Stub(t, http.StatusNotFound, `<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>NoSuchCORSConfiguration</Code><Message>The CORS configuration does not exist</Message><BucketName>photos</BucketName><RequestId>R1</RequestId><HostId>H1</HostId></Error>`)
+	out, code := execute(t, "lint", "--endpoint", srv.URL, "--bucket", "photos")
+	if code != 2 || !strings.Contains(out, `bucket "photos" has no CORS configuration`) {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}

@@ -1,0 +1,133 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestRuleLinesJSON(t *testing.T) {
+	doc := `{
+  "Comment": {"CORSRules": [{"x": 1}]},
+  "CORSRules": [
+    {
+      "ID": "first",
+      "AllowedMethods": ["GET"],
+      "AllowedOrigins": ["*"]
+    },
+    {"ID": "second", "AllowedMethods": ["PUT"], "AllowedOrigins": ["https://a.example.com"],
+     "Nested": [{"ignored": true}]},
+
+    {
+      "ID": "third"
+    }
+  ]
+}`
+	if got, want := RuleLines([]byte(doc)), []int{4, 9, 12}; !slices.Equal(got, want) {
+		t.Fatalf("lines %v, want %v", got, want)
+	}
+}
+
+func TestRuleLinesXML(t *testing.T) {
+	doc := `<?xml version="1.0" encoding="UTF-8"?>
+<!-- <CORSRule> in a comment is not a rule -->
+<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>GET</AllowedMethod>
+  </CORSRule>
+  <CORSRule><AllowedOrigin>https://a.example.com</AllowedOrigin><AllowedMethod>PUT</AllowedMethod></CORSRule>
+
+
+  <CORSRule>
+  </CORSRule>
+</CORSConfiguration>
+`
+	if got, want := RuleLines([]byte(doc)), []int{4, 8, 11}; !slices.Equal(got, want) {
+		t.Fatalf("lines %v, want %v", got, want)
+	}
+}
+
+func TestRuleLinesBroken(t *testing.T) {
+	if got := RuleLines([]byte("{\n\"CORSRules\": [\n{}, {")); !slices.Equal(got, []int{3, 3}) {
+		t.Fatalf("truncated JSON: %v", got)
+	}
+	if got := RuleLines([]byte("not a document")); len(got) != 0 {
+		t.Fatalf("garbage: %v", got)
+	}
+}
+
+func TestSetLines(t *testing.T) {
+	fs := []Finding{{Rule: -1}, {Rule: 0}, {Rule: 2}, {Rule: 5}}
+	SetLines(fs, []int{3, 7, 11})
+	for k, want := range []int{0, 3, 11, 0} {
+		if fs[k].Line != want {
+			t.Errorf("finding %d: line %d, want %d", k, fs[k].Line, want)
+		}
+	}
+}
+
+func TestReportText(t *testing.T) {
+	r := Report{Source: "cors.json", Findings: Lint(decode(t,
+		`{"CORSRules":[{"ID":"x","AllowedMethods":["GET"],"AllowedOrigins":["null",""]}]}`))}
+	SetLines(r.Findings, []int{2})
+	var b bytes.Buffer
+	if err := r.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `cors.json:2: error CORS101 null-origin: rule 1 (ID "x"), AllowedOrigin "null"
+  AllowedOrigin "null" admits every opaque origin`
+	if !strings.HasPrefix(b.String(), want) {
+		t.Fatalf("got\n%s", b.String())
+	}
+	for _, line := range []string{
+		`cors.json:2: warning CORS102 origin-never-matches: rule 1 (ID "x"), AllowedOrigin ""`,
+		"  fix: Remove it.\n",
+		"cors.json: 1 error, 1 warning, 0 info\n",
+	} {
+		if !strings.Contains(b.String(), line) {
+			t.Errorf("missing %q in\n%s", line, b.String())
+		}
+	}
+	if r.Worst() != Error {
+		t.Errorf("worst %s", r.Worst())
+	}
+}
+
+func TestReportJSONEmpty(t *testing.T) {
+	r := Report{Source: "good.json"}
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Source   string
+		Findings []Finding
+		Summary  map[string]int
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != "good.json" || got.Findings == nil || len(got.Findings) != 0 || got.Summary["error"] != 0 ||
+		!strings.Contains(b.String(), `"findings": []`) {
+		t.Fatalf("got %s", b.String())
+	}
+	if r.Summary() != "no findings" || r.Worst() != 0 {
+		t.Fatalf("summary %q, worst %v", r.Summary(), r.Worst())
+	}
+}
+
+func TestArtifactURI(t *testing.T) {
+	for in, want := range map[string]string{
+		"cors.json":                    "cors.json",
+		"config dir/cors.json":         "config%20dir/cors.json",
+		"/srv/cors.json":               "file:///srv/cors.json",
+		"http://127.0.0.1:9000/b?cors": "http://127.0.0.1:9000/b?cors",
+	} {
+		if got := artifactURI(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
