@@ -306,7 +306,13 @@ func (s *Server) getObject(rc *request, st *bucketState) {
 	if head || length == 0 {
 		return
 	}
-	if _, err := io.Copy(rc.w, io.NewSectionReader(obj, start, length)); err != nil {
+	// Seek and CopyN rather than a SectionReader: the reader is a file, so net/http can send it
+	// with sendfile, without copying it through user space.
+	_, err = obj.Seek(start, io.SeekStart)
+	if err == nil {
+		_, err = io.CopyN(rc.w, obj, length)
+	}
+	if err != nil {
 		rc.s.log.Warn("object read interrupted", "request_id", rc.id, "error", err)
 	}
 }

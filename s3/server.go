@@ -273,6 +273,23 @@ func (w *responseRecorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// ReadFrom lets object bodies reach the connection with sendfile when the underlying writer
+// can do that.
+func (w *responseRecorder) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	var n int64
+	var err error
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(struct{ io.Writer }{w.ResponseWriter}, r)
+	}
+	w.bytes += n
+	return n, err
+}
+
 func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // finish writes the access-log line and the metrics of a request. Credentials never appear:

@@ -1,0 +1,216 @@
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// benchTarget is one server under load: doorman, the bare net/http ceiling, or a peer.
+type benchTarget struct {
+	name, url string
+	creds     aws.Credentials
+	s3        bool // an S3 server (not the ceiling): it gets a bucket, objects and rules
+}
+
+const benchBucket = "bench-bucket"
+
+const benchCORS = `{"CORSRules":[{"AllowedOrigins":["https://app.example.com"],"AllowedMethods":["GET","PUT"],` +
+	`"AllowedHeaders":["content-type","x-amz-*"],"ExposeHeaders":["ETag"],"MaxAgeSeconds":3000}]}`
+
+var (
+	body4KiB = bytes.Repeat([]byte("x"), 4<<10)
+	body1MiB = bytes.Repeat([]byte("y"), 1<<20)
+)
+
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}}
+
+// benchTargets starts doorman, the ceiling and, when DOORMAN_BENCH_VERSITYGW names its binary,
+// versitygw (see peers in the Makefile's bench target), each as its own process.
+func benchTargets(b *testing.B) []benchTarget {
+	doorman := startServer(b, "")
+	targets := []benchTarget{{name: "doorman", url: doorman.URL, s3: true,
+		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}}
+
+	ceiling := filepath.Join(b.TempDir(), "ceiling")
+	if out, err := exec.Command("go", "build", "-o", ceiling, "./testdata/ceiling").CombinedOutput(); err != nil {
+		b.Fatalf("building the ceiling server: %v\n%s", err, out)
+	}
+	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, exec.Command(ceiling), "")})
+
+	if vgw := os.Getenv("DOORMAN_BENCH_VERSITYGW"); vgw != "" {
+		addr := freeAddr(b)
+		cmd := exec.Command(vgw, "--access", "vgwadmin", "--secret", "vgwsecret", "--port", addr, "posix", b.TempDir())
+		targets = append(targets, benchTarget{name: "versitygw", url: startProcess(b, cmd, addr), s3: true,
+			creds: aws.Credentials{AccessKeyID: "vgwadmin", SecretAccessKey: "vgwsecret"}})
+	}
+	for _, t := range targets {
+		if !t.s3 {
+			continue
+		}
+		c := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(t.url), UsePathStyle: true,
+			Credentials: credentials.StaticCredentialsProvider{Value: t.creds}})
+		ctx := context.Background()
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)}); err != nil {
+			b.Fatalf("%s: %v", t.name, err)
+		}
+		putCORS(b, c, benchBucket, benchCORS)
+		for key, body := range map[string][]byte{"obj4k": body4KiB, "obj1m": body1MiB} {
+			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+				b.Fatalf("%s: %v", t.name, err)
+			}
+		}
+	}
+	return targets
+}
+
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startProcess runs cmd until the benchmark ends and returns its URL: read from a
+// "listening on http://ADDR" line on its stdout, or addr once it accepts connections.
+func startProcess(b *testing.B, cmd *exec.Cmd, addr string) string {
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	if addr == "" {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if _, rest, ok := strings.Cut(sc.Text(), "listening on http://"); ok {
+				addr = strings.Fields(rest)[0]
+				break
+			}
+		}
+		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	} else {
+		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("%s did not start", cmd.Path)
+			}
+		}
+	}
+	return "http://" + addr
+}
+
+// benchOp builds and checks one request.
+type benchOp struct {
+	name    string
+	ceiling bool // the ceiling server answers it too
+	build   func(t *benchTarget, worker int) *http.Request
+	status  int
+	sign    bool
+	payload []byte
+}
+
+var emptySHA256 = sha256Hex(nil)
+
+var benchOps = []benchOp{
+	{name: "preflight", ceiling: true, status: 200, build: func(t *benchTarget, _ int) *http.Request {
+		r, _ := http.NewRequest("OPTIONS", t.url+"/"+benchBucket+"/obj4k", nil)
+		r.Header.Set("Origin", "https://app.example.com")
+		r.Header.Set("Access-Control-Request-Method", "PUT")
+		r.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-date")
+		return r
+	}},
+	{name: "get4KiB-origin", ceiling: true, status: 200, sign: true, build: func(t *benchTarget, _ int) *http.Request {
+		r, _ := http.NewRequest("GET", t.url+"/"+benchBucket+"/obj4k", nil)
+		r.Header.Set("Origin", "https://app.example.com")
+		return r
+	}},
+	{name: "get4KiB", status: 200, sign: true, build: func(t *benchTarget, _ int) *http.Request {
+		r, _ := http.NewRequest("GET", t.url+"/"+benchBucket+"/obj4k", nil)
+		return r
+	}},
+	{name: "get1MiB", status: 200, sign: true, build: func(t *benchTarget, _ int) *http.Request {
+		r, _ := http.NewRequest("GET", t.url+"/"+benchBucket+"/obj1m", nil)
+		return r
+	}},
+	{name: "put4KiB", status: 200, sign: true, payload: body4KiB, build: func(t *benchTarget, w int) *http.Request {
+		r, _ := http.NewRequest("PUT", fmt.Sprintf("%s/%s/put-%d", t.url, benchBucket, w), bytes.NewReader(body4KiB))
+		return r
+	}},
+	{name: "put1MiB", status: 200, sign: true, payload: body1MiB, build: func(t *benchTarget, w int) *http.Request {
+		r, _ := http.NewRequest("PUT", fmt.Sprintf("%s/%s/put-%d", t.url, benchBucket, w), bytes.NewReader(body1MiB))
+		return r
+	}},
+}
+
+// BenchmarkS3 puts each server under the same load over loopback: 8 concurrent clients with
+// kept-alive connections, requests signed with SigV4 as SDKs sign them. benchstat -col /server
+// compares the servers operation by operation; the req/s metric is the throughput.
+func BenchmarkS3(b *testing.B) {
+	targets := benchTargets(b)
+	signer := v4.NewSigner()
+	for _, op := range benchOps {
+		payloadHash := emptySHA256
+		if op.payload != nil {
+			payloadHash = sha256Hex(op.payload)
+		}
+		for i := range targets {
+			t := &targets[i]
+			if !t.s3 && !op.ceiling {
+				continue
+			}
+			b.Run("op="+op.name+"/server="+t.name, func(b *testing.B) {
+				var workers atomic.Int64
+				b.SetParallelism(4)
+				b.SetBytes(int64(max(len(op.payload), map[bool]int{true: 4 << 10, false: 1 << 20}[op.name != "get1MiB"])))
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					w := int(workers.Add(1))
+					for pb.Next() {
+						r := op.build(t, w)
+						if op.sign {
+							r.Header.Set("X-Amz-Content-Sha256", payloadHash)
+							if err := signer.SignHTTP(context.Background(), t.creds, r, payloadHash, "s3", region, time.Now()); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+						res, err := benchClient.Do(r)
+						if err != nil {
+							b.Error(err)
+							return
+						}
+						_, _ = io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+						if res.StatusCode != op.status {
+							b.Errorf("%s %s: status %d", t.name, op.name, res.StatusCode)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			})
+		}
+	}
+}
