@@ -8,7 +8,7 @@ PKGS        := ./...
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
 
-.PHONY: all build test deps check unit fuzz bench clean
+.PHONY: all build test deps check unit fuzz bench bench-engine bench-server clean
 
 all: build
 
@@ -39,10 +39,24 @@ fuzz:
 	  done; \
 	done
 
-## bench: the engine against jub0bs/cors and rs/cors in one run, summarised by benchstat.
-bench:
-	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench.txt
-	$(GO) run $(BENCHSTAT) -col /impl bench.txt
+## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
+## bare net/http ceiling and versitygw (built outside the repository), summarised by benchstat.
+PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
+VERSITYGW := $(PEERS)/versitygw
+
+bench: bench-engine bench-server
+
+bench-engine:
+	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-engine.txt
+	$(GO) run $(BENCHSTAT) -col /impl bench-engine.txt
+
+bench-server: $(VERSITYGW)
+	$(GO) test ./s3/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
+	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
+	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
+
+$(VERSITYGW):
+	GOBIN=$(PEERS) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
 
 clean:
-	rm -rf bin bench.txt
+	rm -rf bin bench-*.txt
