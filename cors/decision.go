@@ -256,13 +256,19 @@ func (p *Policy) Actual(r *Request) Decision {
 	return p.evaluate(r.Origin, method, r.RequestHeaders)
 }
 
-// evaluate matches the rules and fills in the success headers.
+// evaluate finds the first rule allowing origin, method and the requested headers, and fills
+// in the success headers.
 func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decision {
+	// Origin and method first: most refusals end here, before the header list is read.
+	set := p.candidates(origin, method)
+	if set.empty() {
+		return Decision{Outcome: NoMatchingRule, Rule: -1}
+	}
 	var names acrh.Names
 	if !acrh.Parse(requestHeaders, &names) {
 		return Decision{Outcome: NoMatchingRule, Rule: -1}
 	}
-	i := p.match(origin, method, &names)
+	i := p.first(set, &names)
 	if i < 0 {
 		return Decision{Outcome: NoMatchingRule, Rule: -1}
 	}

@@ -150,12 +150,11 @@ func Compile(c *Config) (*Policy, error) {
 // Config returns a copy of the configuration the policy was compiled from, as stored.
 func (p *Policy) Config() *Config { return p.config.Clone() }
 
-// match returns the index of the first rule, in document order, that allows origin, method
-// and every requested header name; or -1.
-func (p *Policy) match(origin, method string, names *acrh.Names) int {
+// candidates returns the rules that allow origin and method, whatever the headers.
+func (p *Policy) candidates(origin, method string) ruleSet {
 	k := methodIndex(method)
 	if k < 0 {
-		return -1
+		return ruleSet{}
 	}
 	byMethod := &p.byMethod[k]
 	set := p.exact[origin]
@@ -173,6 +172,12 @@ func (p *Policy) match(origin, method string, names *acrh.Names) int {
 			}
 		}
 	}
+	return set
+}
+
+// first returns the first rule of set, in document order, that allows every requested header
+// name; or -1.
+func (p *Policy) first(set ruleSet, names *acrh.Names) int {
 	for w, word := range set {
 		for word != 0 {
 			i := w*64 + bits.TrailingZeros64(word)
@@ -183,6 +188,15 @@ func (p *Policy) match(origin, method string, names *acrh.Names) int {
 		}
 	}
 	return -1
+}
+
+func (s *ruleSet) empty() bool {
+	for _, w := range s {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // matchOrigin returns the index of the first AllowedOrigin of the rule that matches, or -1.

@@ -49,7 +49,10 @@ func (s *Store) precheck(bucket, key string, c storage.WriteConditions) error {
 // nil, runs in the same transaction and returns more data files to remove after the commit.
 func (s *Store) commit(bucket, key string, rec objectRecord, c storage.WriteConditions, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
 	var release []string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	// Batch: concurrent writers share one transaction and so one fsync of the metadata. The
+	// function may run more than once (bbolt retries it alone when a batch fails), which is
+	// why it starts by resetting release.
+	err := s.db.Batch(func(tx *bolt.Tx) error {
 		release = release[:0]
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
