@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -90,6 +91,18 @@ func TestUnsupportedOperations(t *testing.T) {
 		res, body := srv.do(t, tc.method, tc.path, nil, nil, true)
 		if e := parseError(t, body); res.StatusCode != 501 || e.Code != "NotImplemented" {
 			t.Errorf("%s %s: %d %s", tc.method, tc.path, res.StatusCode, e.Code)
+		}
+	}
+}
+
+// A continuation token doorman did not issue is refused, as S3 refuses it.
+func TestForeignContinuationToken(t *testing.T) {
+	srv := startServer(t, "")
+	bucket := srv.createBucket(t, "token-bucket")
+	for _, tok := range []string{"garbage", "Z2FyYmFnZQ", "not base64!"} {
+		res, body := srv.do(t, "GET", "/"+bucket+"?list-type=2&continuation-token="+url.QueryEscape(tok), nil, nil, true)
+		if e := parseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "The continuation token provided is incorrect" {
+			t.Errorf("token %q: %d %+v", tok, res.StatusCode, e)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -101,23 +102,30 @@ func startServer(t testing.TB, dir string, args ...string) *server {
 	go func() { _ = cmd.Wait(); close(s.done) }()
 	t.Cleanup(s.stop)
 	lines := bufio.NewScanner(stdout)
-	addrc := make(chan string, 1)
+	urlc := make(chan string, 1)
 	go func() {
 		for lines.Scan() {
-			if _, rest, ok := strings.Cut(lines.Text(), " listening on http://"); ok {
-				addrc <- strings.Fields(rest)[0]
+			if _, rest, ok := strings.Cut(lines.Text(), " listening on "); ok {
+				if u := strings.Fields(rest)[0]; strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
+					urlc <- u
+				}
 			}
 		}
 	}()
 	select {
-	case s.Addr = <-addrc:
+	case s.URL = <-urlc:
 	case <-s.done:
 		t.Fatalf("doorman exited at start:\n%s", s.logs)
 	case <-time.After(20 * time.Second):
 		t.Fatalf("doorman did not start:\n%s", s.logs)
 	}
-	s.URL = "http://" + s.Addr
-	res, err := http.Get(s.URL + "/_doorman/health")
+	_, s.Addr, _ = strings.Cut(s.URL, "://")
+	health := http.DefaultClient
+	if strings.HasPrefix(s.URL, "https://") {
+		// Readiness only: the tests that use TLS give their clients the certificate to trust.
+		health = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	}
+	res, err := health.Get(s.URL + "/_doorman/health")
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("health check: %v", err)
 	}

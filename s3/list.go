@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
@@ -41,12 +42,13 @@ func readListParams(q url.Values, sizeParam string) (listParams, *s3err.Error) {
 	return p, nil
 }
 
-// enc applies encoding-type=url to a value of the response.
+// enc applies encoding-type=url to a value of the response. S3 form-encodes the value (a
+// space is "+", "+" is "%2B") but leaves "/" as it is: "run books/x" is "run+books/x".
 func (p *listParams) enc(s string) string {
 	if !p.urlEncode {
 		return s
 	}
-	return url.QueryEscape(s)
+	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
 }
 
 type listEntry struct {
@@ -98,6 +100,11 @@ func (s *Server) list(rc *request, p *listParams, startAfter string) (storage.Li
 	if err != nil {
 		rc.fail(err)
 		return res, false
+	}
+	if p.maxKeys == 0 {
+		// S3 answers max-keys=0 with an empty page that is not truncated: there is no next
+		// page to ask for.
+		res.IsTruncated, res.NextMarker = false, ""
 	}
 	return res, true
 }
@@ -152,12 +159,18 @@ func (s *Server) listObjectsV1(rc *request, st *bucketState) {
 	rc.writeXML(http.StatusOK, out)
 }
 
-// Continuation tokens are opaque to clients; doorman's carry the last key of the page.
-func encodeToken(marker string) string { return base64.RawURLEncoding.EncodeToString([]byte(marker)) }
+// Continuation tokens are opaque to clients; doorman's carry the last key of the page behind
+// a tag, so that a token doorman did not issue is refused as S3 refuses it.
+const tokenTag = "doorman1:"
+
+func encodeToken(marker string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tokenTag + marker))
+}
 
 func decodeToken(tok string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	return string(b), err == nil && len(b) > 0
+	marker, ok := strings.CutPrefix(string(b), tokenTag)
+	return marker, err == nil && ok && marker != ""
 }
 
 func (s *Server) listObjectsV2(rc *request, st *bucketState) {
