@@ -149,3 +149,18 @@ func (rc *request) readIntegrityCheckedBody(limit int64, required bool) ([]byte,
 	}
 	return body, nil
 }
+
+// decodeXMLBody reads a request document of at most limit bytes (checked for integrity as
+// readIntegrityCheckedBody does) into v. It answers MalformedXML itself, and reports false,
+// when the body is not such a document.
+func (rc *request) decodeXMLBody(limit int64, integrityRequired bool, v any) bool {
+	body, e := rc.readIntegrityCheckedBody(limit, integrityRequired)
+	if e == nil && xml.Unmarshal(body, v) != nil {
+		e = s3err.MalformedXML
+	}
+	if e != nil {
+		rc.writeError(e)
+		return false
+	}
+	return true
+}

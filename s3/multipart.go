@@ -181,13 +181,11 @@ type completeMultipartUploadResult struct {
 }
 
 func (s *Server) completeMultipartUpload(rc *request, _ *bucketState) {
-	body, e := rc.readIntegrityCheckedBody(4<<20, false)
-	if e != nil {
-		rc.writeError(e)
+	var req completeMultipartUpload
+	if !rc.decodeXMLBody(4<<20, false, &req) {
 		return
 	}
-	var req completeMultipartUpload
-	if err := xml.Unmarshal(body, &req); err != nil || len(req.Parts) == 0 || len(req.Parts) > storage.MaxPartNumber {
+	if len(req.Parts) == 0 || len(req.Parts) > storage.MaxPartNumber {
 		rc.writeError(s3err.MalformedXML)
 		return
 	}

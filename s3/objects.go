@@ -437,13 +437,11 @@ type deleteError struct {
 }
 
 func (s *Server) deleteObjects(rc *request, _ *bucketState) {
-	body, e := rc.readIntegrityCheckedBody(2<<20, true)
-	if e != nil {
-		rc.writeError(e)
+	var req deleteRequest
+	if !rc.decodeXMLBody(2<<20, true, &req) {
 		return
 	}
-	var req deleteRequest
-	if err := xml.Unmarshal(body, &req); err != nil || len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
+	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
 		rc.writeError(s3err.MalformedXML)
 		return
 	}

@@ -4,7 +4,10 @@
 // render AWS's exact XML.
 package s3err
 
-import "fmt"
+import (
+	"encoding/hex"
+	"fmt"
+)
 
 // Error is one S3 error response.
 type Error struct {
@@ -85,3 +88,18 @@ var (
 	IllegalLocationConstraintException = newErr(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 	InvalidObjectName                  = newErr(400, "InvalidArgument", "Invalid object name")
 )
+
+// SpacedHex renders s as AWS does in the *Bytes elements of signature errors: "41 57 53 34".
+func SpacedHex(s string) string {
+	if s == "" {
+		return ""
+	}
+	b := make([]byte, 0, 3*len(s)-1)
+	for i := 0; i < len(s); i++ {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = hex.AppendEncode(b, []byte{s[i]})
+	}
+	return string(b)
+}

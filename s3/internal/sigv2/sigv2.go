@@ -18,7 +18,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,6 +26,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/s3/internal/sigv4"
 )
 
 // MaxSkew is how far the date of a header-signed request may be from the server's clock.
@@ -134,7 +134,7 @@ func (v *Verifier) Verify(r *http.Request, bucket string) (*Result, error) {
 			With("AWSAccessKeyId", accessKey).
 			With("StringToSign", sts).
 			With("SignatureProvided", signature).
-			With("StringToSignBytes", spacedHex(sts))
+			With("StringToSignBytes", s3err.SpacedHex(sts))
 	}
 
 	now := v.now().UTC()
@@ -212,23 +212,9 @@ func StringToSign(r *http.Request, date, bucket string) string {
 		b.WriteByte('/')
 		b.WriteString(bucket)
 	}
-	b.WriteString(requestPath(r))
+	b.WriteString(sigv4.RequestPath(r))
 	writeSubResources(&b, r.URL.RawQuery)
 	return b.String()
-}
-
-func requestPath(r *http.Request) string {
-	p := r.RequestURI
-	if !strings.HasPrefix(p, "/") {
-		p = r.URL.EscapedPath()
-	}
-	if i := strings.IndexByte(p, '?'); i >= 0 {
-		p = p[:i]
-	}
-	if p == "" {
-		return "/"
-	}
-	return p
 }
 
 // writeSubResources appends "?name[=value]&..." for the sub-resources in the query, sorted by
@@ -270,17 +256,3 @@ func parseDate(v string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// spacedHex renders s as AWS does in error bodies: "47 45 54 ...".
-func spacedHex(s string) string {
-	if s == "" {
-		return ""
-	}
-	b := make([]byte, 0, 3*len(s)-1)
-	for i := 0; i < len(s); i++ {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = hex.AppendEncode(b, []byte{s[i]})
-	}
-	return string(b)
-}

@@ -116,7 +116,7 @@ func (s *scratch) lookup(name string) (string, bool) {
 func (s *scratch) canonicalRequest(r *http.Request, signedHeaders, payload string, presigned bool) []byte {
 	b := append(s.canon[:0], r.Method...)
 	b = append(b, '\n')
-	b = append(b, requestPath(r)...)
+	b = append(b, RequestPath(r)...)
 	b = append(b, '\n')
 
 	slices.SortFunc(s.params, func(x, y param) int {
@@ -154,9 +154,9 @@ func (s *scratch) canonicalRequest(r *http.Request, signedHeaders, payload strin
 	return b
 }
 
-// requestPath is the path exactly as the client sent it, still escaped: S3 signs it as is,
+// RequestPath is the path exactly as the client sent it, still escaped: S3 signs it as is,
 // without the second encoding other AWS services apply.
-func requestPath(r *http.Request) string {
+func RequestPath(r *http.Request) string {
 	p := r.RequestURI
 	if !strings.HasPrefix(p, "/") {
 		p = r.URL.EscapedPath()

@@ -485,26 +485,11 @@ func mismatch(accessKey, sts, signature, canon string) *s3err.Error {
 		{Name: "AWSAccessKeyId", Value: accessKey},
 		{Name: "StringToSign", Value: sts},
 		{Name: "SignatureProvided", Value: signature},
-		{Name: "StringToSignBytes", Value: spacedHex(sts)},
+		{Name: "StringToSignBytes", Value: s3err.SpacedHex(sts)},
 		{Name: "CanonicalRequest", Value: canon},
-		{Name: "CanonicalRequestBytes", Value: spacedHex(canon)},
+		{Name: "CanonicalRequestBytes", Value: s3err.SpacedHex(canon)},
 	}
 	return &e
-}
-
-// spacedHex renders s as AWS does in error bodies: "41 57 53 34 ...".
-func spacedHex(s string) string {
-	if s == "" {
-		return ""
-	}
-	b := make([]byte, 0, 3*len(s)-1)
-	for i := 0; i < len(s); i++ {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = hex.AppendEncode(b, []byte{s[i]})
-	}
-	return string(b)
 }
 
 func invalidArgument(msg, name, value string) *s3err.Error {

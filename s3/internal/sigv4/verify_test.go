@@ -307,9 +307,9 @@ func TestSignatureDoesNotMatchBody(t *testing.T) {
 		{Name: "AWSAccessKeyId", Value: testAK},
 		{Name: "StringToSign", Value: sts},
 		{Name: "SignatureProvided", Value: "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"},
-		{Name: "StringToSignBytes", Value: spacedHex(sts)},
+		{Name: "StringToSignBytes", Value: s3err.SpacedHex(sts)},
 		{Name: "CanonicalRequest", Value: canon},
-		{Name: "CanonicalRequestBytes", Value: spacedHex(canon)},
+		{Name: "CanonicalRequestBytes", Value: s3err.SpacedHex(canon)},
 	}
 	if len(e.Extra) != len(want) {
 		t.Fatalf("extra %v", e.Extra)
@@ -319,7 +319,7 @@ func TestSignatureDoesNotMatchBody(t *testing.T) {
 			t.Errorf("extra %d: got %q want %q", i, e.Extra[i], want[i])
 		}
 	}
-	if got := spacedHex("AWS4"); got != "41 57 53 34" {
+	if got := s3err.SpacedHex("AWS4"); got != "41 57 53 34" {
 		t.Errorf("spacedHex = %q", got)
 	}
 }
