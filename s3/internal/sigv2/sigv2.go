@@ -255,4 +255,3 @@ func parseDate(v string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
-
