@@ -8,7 +8,7 @@ PKGS        := ./...
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
 
-.PHONY: all build test deps check unit fuzz bench bench-engine bench-server clean
+.PHONY: all build test deps check unit e2e fuzz bench bench-engine bench-server clean
 
 all: build
 
@@ -16,7 +16,7 @@ build:
 	$(GO) build -o bin/doorman ./cmd/doorman
 
 ## test: everything CI checks.
-test: check unit
+test: check unit e2e
 
 deps:
 	$(GO) mod download
@@ -29,6 +29,12 @@ check: deps
 
 unit: deps
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
+
+## e2e: the real-browser suite: doorman's CORS in headless Chromium and Firefox (installs both
+## from Debian and the suite's npm packages when missing); verdicts in e2e/results/.
+e2e: build
+	e2e/install.sh
+	node e2e/run.js
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:

@@ -1,0 +1,237 @@
+// doorman's CORS in real browsers. Starts doorman (twice: as S3, and with --vary-origin-always),
+// a static server for the pages' origins, headless Chromium and Firefox; runs every case in
+// both; writes results/verdicts.md and results/verdicts.json; exits non-zero on any mismatch.
+//
+//   node e2e/run.js            DOORMAN_BIN   the doorman binary (default bin/doorman)
+//                              E2E_CASES     a regular expression on case ids, e.g. '^(2|5)'
+//                              E2E_MUTATE    upload mutated CORS rules (see lib/doorman.js)
+//                              CI=true       a missing browser is a failure, not a skip
+'use strict';
+
+// The pinned SDK works on this Node; its notice about future releases needing Node 22 is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { Doorman, ACCESS_KEY, SECRET_KEY, REGION, MUTATION } = require('./lib/doorman');
+const { startOrigin } = require('./lib/origin');
+const { launch, EXECUTABLES } = require('./lib/browsers');
+const { cases, hosts, DOMAIN } = require('./cases');
+
+const BROWSERS = ['chromium', 'firefox'];
+const SETTLE_MS = 300; // browser events and access-log lines can arrive after the page's promise
+const ROW_TIMEOUT_MS = 30000;
+const RESULTS = path.join(__dirname, 'results');
+const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorman');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// RowContext is what a case's run(t) works with: its buckets, its page, its server log.
+class RowContext {
+  constructor(c, browser, env) {
+    this.c = c;
+    this.browser = browser.name;
+    this.engine = browser;
+    this.env = env;
+    this.d = env.doorman;
+    this.dVary = env.doormanVary;
+    this.APP = this.origin('app.test');
+    this.OTHER = this.origin('other.test');
+    this.region = REGION;
+    this.credentials = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY };
+    this.buckets = {};
+    this.seenByPage = [];
+  }
+
+  origin(host) { return `http://${host}:${this.env.origin.port}`; }
+
+  bucketName(suffix) { return `c${this.c.id}${suffix ? `-${suffix}` : ''}-${this.browser}`; }
+
+  // bucket creates the row's bucket (on `server`, default doorman) and notes its rules.
+  async bucket(suffix, { server = this.d, ...opts } = {}) {
+    const name = this.bucketName(suffix);
+    this.buckets[name] = { server, cors: opts.cors };
+    await server.bucket(name, opts);
+    return name;
+  }
+
+  url(bucket, key = '', host = '127.0.0.1', server = this.d) {
+    return `http://${host}:${server.port}/${bucket}${key ? `/${key}` : ''}`;
+  }
+
+  vhost(bucket) { return `${bucket}.${DOMAIN}:${this.d.port}`; }
+
+  // open loads a page in a fresh browser context; what doorman logs from now on is the row's.
+  async open(origin, pathname = '/') {
+    if (!this.session) this.session = await this.engine.session();
+    this.mark();
+    await this.session.goto(origin + pathname);
+  }
+
+  mark() {
+    if (!this.marks) this.marks = this.servers().map((s) => s.log.length);
+  }
+
+  servers() { return [this.d, this.dVary]; }
+
+  // page calls an in-page helper (page/probe.js) and keeps what it returned.
+  async page(fn, arg) {
+    this.mark();
+    const result = await this.session.call(fn, arg);
+    this.seenByPage.push({ call: fn, result });
+    return result;
+  }
+
+  // settle waits for late events, then freezes what the server saw for the row's buckets, so
+  // that the runner's own checks afterwards do not count.
+  async settle() {
+    if (this.seen || !this.marks) return;
+    await sleep(SETTLE_MS);
+    const names = Object.keys(this.buckets);
+    this.seen = this.servers().flatMap((s, i) => s.requestsFor(names, this.marks[i]))
+      .map((e) => (e.method === 'OPTIONS' ? `OPTIONS ${e.status}` : `${e.op} ${e.status}`));
+  }
+}
+
+async function runRow(c, browser, env) {
+  const t = new RowContext(c, browser, env);
+  const expected = typeof c.expect === 'function' ? c.expect(browser.name) : c.expect;
+  const started = Date.now();
+  let outcome;
+  try {
+    outcome = await withTimeout(c.run(t), ROW_TIMEOUT_MS, `case ${c.id}`);
+    await t.settle();
+  } catch (e) {
+    outcome = `error: ${e.message.split('\n')[0]}`;
+  }
+  let requests = [];
+  if (t.session) {
+    requests = await withTimeout(t.session.call('requests'), 5000, 'requests').catch(() => []);
+    await t.session.close().catch(() => {});
+  }
+  const failures = t.session ? t.session.failures : [];
+  const reasons = [...new Set(failures.map((f) => f.reason))];
+  const observed = { outcome, reason: reasons.join('; '), server: t.seen || [] };
+  const mismatches = compare(browser.name, expected, observed);
+  return {
+    case: c.id, title: c.title, browser: browser.name, pass: mismatches.length === 0, mismatches,
+    expected: {
+      outcome: expected.outcome, server: expected.server, note: expected.note,
+      ...(browser.name === 'chromium' ? { corsError: expected.chromium || null } : { reason: expected.firefox ? expected.firefox.source : null }),
+    },
+    observed, ms: Date.now() - started,
+    page: t.seenByPage,
+    // The requests as the page asked for them, each with the browser's verdict on it, and the
+    // rules of the row's buckets: enough to replay them with `doorman check`.
+    requests: requests.map((r) => ({ ...r, corsError: (failures.find((f) => f.url === r.url) || {}).reason || null })),
+    buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION || undefined }])),
+    failures,
+    console: t.session ? t.session.console : [],
+  };
+}
+
+function compare(browser, expected, observed) {
+  const out = [];
+  if (observed.outcome !== expected.outcome) out.push(`page saw "${observed.outcome}", expected "${expected.outcome}"`);
+  if (browser === 'chromium' && observed.reason !== (expected.chromium || '')) {
+    out.push(`corsError "${observed.reason}", expected "${expected.chromium || ''}"`);
+  }
+  if (browser === 'firefox') {
+    const ok = expected.firefox ? observed.reason !== '' && expected.firefox.test(observed.reason) : observed.reason === '';
+    if (!ok) out.push(`reason "${observed.reason}", expected ${expected.firefox ? expected.firefox.source : 'none'}`);
+  }
+  if (observed.server.join(', ') !== expected.server.join(', ')) {
+    out.push(`server saw [${observed.server.join(', ')}], expected [${expected.server.join(', ')}]`);
+  }
+  return out;
+}
+
+const cell = (s) => String(s || '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(rows) {
+  const lines = [
+    '| case | browser | expected | observed | reason | server saw | verdict |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const reason = r.browser === 'chromium' ? r.expected.corsError : r.expected.reason;
+    lines.push(`| ${cell(`${r.case} ${r.title}`)} | ${r.browser} | ${cell(r.expected.outcome + (reason ? ` (${reason.replace(/[\\^$]/g, '')})` : ''))} | ${cell(r.observed.outcome)} | ${cell(r.observed.reason)} | ${cell(r.observed.server.join(' → '))} | ${r.pass ? 'pass' : 'FAIL'} |`);
+  }
+  const notes = rows.filter((r) => r.expected.note).map((r) => `- ${r.case} ${r.browser}: ${r.expected.note}`);
+  const fails = rows.filter((r) => !r.pass).map((r) => `- ${r.case} ${r.browser}: ${r.mismatches.join('; ')}`);
+  return [lines.join('\n'), notes.length ? `\nNotes:\n${notes.join('\n')}` : '', fails.length ? `\nMismatches:\n${fails.join('\n')}` : ''].join('\n');
+}
+
+async function main() {
+  const started = Date.now();
+  const filter = new RegExp(process.env.E2E_CASES || '');
+  const selected = cases.filter((c) => filter.test(c.id));
+  const ci = process.env.CI === 'true';
+  const available = BROWSERS.filter((b) => {
+    if (fs.existsSync(EXECUTABLES[b])) return true;
+    if (ci) throw new Error(`${EXECUTABLES[b]} is missing: in CI every browser must run (e2e/install.sh installs it)`);
+    console.error(`warning: ${EXECUTABLES[b]} is missing, skipping ${b} (run e2e/install.sh)`);
+    return false;
+  });
+  if (available.length === 0) throw new Error('no browser to run the suite in');
+
+  const env = {};
+  const cleanup = [];
+  const stopAll = async () => {
+    for (const f of cleanup.splice(0).reverse()) await f().catch((e) => console.error(`cleanup: ${e.message}`));
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => stopAll().finally(() => process.exit(130)));
+  }
+  try {
+    env.doorman = new Doorman('s3', ['--domain', DOMAIN]);
+    cleanup.push(() => env.doorman.stop());
+    env.doormanVary = new Doorman('vary', ['--domain', DOMAIN, '--vary-origin-always']);
+    cleanup.push(() => env.doormanVary.stop());
+    const [origin] = await Promise.all([startOrigin(), env.doorman.start(BIN), env.doormanVary.start(BIN)]);
+    env.origin = origin;
+    cleanup.push(() => origin.close());
+    const engines = await Promise.all(available.map(async (name) => {
+      const b = await launch(name, hosts(available));
+      cleanup.push(() => b.close());
+      return b;
+    }));
+    const setupMs = Date.now() - started;
+
+    // The engines run side by side; each runs its cases one after the other.
+    const perEngine = await Promise.all(engines.map(async (b) => {
+      const rows = [];
+      for (const c of selected) rows.push(await runRow(c, b, env));
+      return rows;
+    }));
+    const rows = selected.flatMap((c, i) => perEngine.map((r) => r[i]));
+    const failed = rows.filter((r) => !r.pass).length;
+    const summary = `${rows.length - failed} passed, ${failed} failed`;
+    const timing = `setup ${(setupMs / 1000).toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const versions = engines.map((b) => `${b.name} ${b.version}`).join(', ');
+    const md = [`# doorman CORS in real browsers`, '',
+      `${versions}${MUTATION ? `; CORS rules mutated: ${MUTATION}` : ''}; ${timing}`, '',
+      table(rows), '', summary, ''].join('\n');
+    fs.mkdirSync(RESULTS, { recursive: true });
+    fs.writeFileSync(path.join(RESULTS, 'verdicts.md'), md);
+    fs.writeFileSync(path.join(RESULTS, 'verdicts.json'), `${JSON.stringify({
+      generated: new Date().toISOString(), mutation: MUTATION || null,
+      browsers: Object.fromEntries(engines.map((b) => [b.name, b.version])), rows,
+    }, null, 2)}\n`);
+    process.stdout.write(md);
+    return failed === 0 ? 0 : 1;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then((code) => process.exit(code), (e) => {
+  console.error(`e2e: ${e.stack || e.message}`);
+  process.exit(2);
+});
