@@ -33,9 +33,10 @@
 // CORSRule change, with a complete rule that doorman's own CORS engine has been run against
 // and shown to let the request through.
 //
-// Where browsers disagree on the order of the checks (Chromium checks Access-Control-Allow-Origin
-// before the preflight's status, Firefox the status first), the step that decides follows the
-// browser asked for, and the Chromium and Firefox texts each follow their own browser. So an
-// Amazon S3 preflight refusal, a 403 without CORS headers, is PreflightMissingAllowOriginHeader
-// for Chromium and "CORS preflight response did not succeed" for Firefox.
+// Where browsers disagree on the order of the checks (Chromium and Firefox check
+// Access-Control-Allow-Origin before the preflight's status, WebKit the status first), the step
+// that decides follows the browser asked for, and the Chromium and Firefox texts each follow
+// their own browser. So an Amazon S3 preflight refusal, a 403 without CORS headers, is
+// PreflightMissingAllowOriginHeader for Chromium and "CORS header ‘Access-Control-Allow-Origin’
+// missing" for Firefox, as the real-browser suite records.
 package browsercheck

@@ -121,11 +121,13 @@ const (
 
 // The order in which each browser runs the preflight checks: Chromium's
 // CheckPreflightAccess runs the CORS check before the status, then parses both lists before
-// checking either; Firefox and WebKit check the status first, and each list right after
-// parsing it.
+// checking either. Firefox also reports a missing Access-Control-Allow-Origin before a bad
+// status (seen in Firefox 153 against S3's 403 refusals: "CORS header ‘Access-Control-Allow-Origin’
+// missing", status 403), and checks each list right after parsing it. WebKit checks the status
+// first.
 var checkOrder = [...][]check{
 	Chromium: {cOrigin, cCreds, cStatus, cMethodsParse, cHeadersParse, cMethod, cHeaders},
-	Firefox:  {cStatus, cOrigin, cCreds, cMethodsParse, cMethod, cHeadersParse, cHeaders},
+	Firefox:  {cOrigin, cCreds, cStatus, cMethodsParse, cMethod, cHeadersParse, cHeaders},
 	WebKit:   {cStatus, cOrigin, cCreds, cMethodsParse, cMethod, cHeadersParse, cHeaders},
 }
 

@@ -156,7 +156,7 @@ func TestCheckDoormanBucket(t *testing.T) {
 		"BLOCKED at preflight-allow-origin",
 		"Chromium (PreflightMissingAllowOriginHeader): Access to fetch at '" + url + "' from origin '" + checkOrigin +
 			"' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present",
-		"(Reason: CORS preflight response did not succeed). Status code: 403.",
+		"(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 403.",
 		"Fix: no CORSRule allows origin https://app.example.com and method PUT with headers x-amz-date: in the rule whose AllowedOrigin matches https://app.example.com, add PUT to AllowedMethods and x-amz-date to AllowedHeaders",
 		`put this rule first: {"AllowedHeaders":["x-amz-date"],"AllowedMethods":["PUT"],"AllowedOrigins":["https://app.example.com"]}`,
 		"answers like an Amazon S3 bucket",
@@ -187,7 +187,7 @@ func TestCheckDoormanBucket(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	if got.Request.ACRM != "PUT" || got.Result.Verdict != "BLOCKED" || !got.Result.S3 ||
-		got.Result.Block.Step != "preflight-status" || got.Result.Block.CorsError != "PreflightMissingAllowOriginHeader" || got.Result.Rule == nil {
+		got.Result.Block.Step != "preflight-allow-origin" || got.Result.Block.CorsError != "PreflightMissingAllowOriginHeader" || got.Result.Rule == nil {
 		t.Fatalf("got %+v\n%s", got, out)
 	}
 
