@@ -17,6 +17,7 @@ const { Doorman, ACCESS_KEY, SECRET_KEY, REGION, MUTATION } = require('./lib/doo
 const { startOrigin } = require('./lib/origin');
 const { launch, EXECUTABLES } = require('./lib/browsers');
 const { cases, hosts, DOMAIN } = require('./cases');
+const { agreement, agreementTable } = require('./lib/agreement');
 
 const BROWSERS = ['chromium', 'firefox'];
 const SETTLE_MS = 300; // browser events and access-log lines can arrive after the page's promise
@@ -211,18 +212,21 @@ async function main() {
       return rows;
     }));
     const rows = selected.flatMap((c, i) => perEngine.map((r) => r[i]));
-    const failed = rows.filter((r) => !r.pass).length;
-    const summary = `${rows.length - failed} passed, ${failed} failed`;
+    // doorman check must reach Chromium's verdict on every request it can replay.
+    const agreed = available.includes('chromium') ? await agreement(BIN, rows) : [];
+    const disagreed = agreed.filter((e) => !e.skipped && !e.agree).length;
+    const failed = rows.filter((r) => !r.pass).length + disagreed;
+    const summary = `${rows.length + agreed.filter((e) => !e.skipped).length - failed} passed, ${failed} failed`;
     const timing = `setup ${(setupMs / 1000).toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`;
     const versions = engines.map((b) => `${b.name} ${b.version}`).join(', ');
     const md = [`# doorman CORS in real browsers`, '',
       `${versions}${MUTATION ? `; CORS rules mutated: ${MUTATION}` : ''}; ${timing}`, '',
-      table(rows), '', summary, ''].join('\n');
+      table(rows), '', '## doorman check against Chromium', '', agreementTable(agreed), '', summary, ''].join('\n');
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(path.join(RESULTS, 'verdicts.md'), md);
     fs.writeFileSync(path.join(RESULTS, 'verdicts.json'), `${JSON.stringify({
       generated: new Date().toISOString(), mutation: MUTATION || null,
-      browsers: Object.fromEntries(engines.map((b) => [b.name, b.version])), rows,
+      browsers: Object.fromEntries(engines.map((b) => [b.name, b.version])), rows, checkAgreement: agreed,
     }, null, 2)}\n`);
     process.stdout.write(md);
     return failed === 0 ? 0 : 1;

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"text/tabwriter"
@@ -26,6 +27,7 @@ type checkFlags struct {
 	browser     string
 	json        bool
 	timeout     time.Duration
+	connect     string
 }
 
 // maxBody bounds how much of a response body is read: enough for an S3 error document.
@@ -66,6 +68,7 @@ Exit status: 0 ALLOWED or PREFLIGHT PASSED, 1 any other verdict, 2 a usage or ne
 	fl.StringVar(&f.browser, "browser", "chromium", "chromium, firefox or webkit")
 	fl.BoolVar(&f.json, "json", false, "print JSON")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request")
+	fl.StringVar(&f.connect, "connect", "", "connect to HOST:PORT whatever the URL's host, as a hosts-file entry would (the URL's host is still sent)")
 	_ = cmd.MarkFlagRequired("origin")
 	return cmd
 }
@@ -94,7 +97,7 @@ func runCheck(ctx context.Context, w io.Writer, rawURL string, f *checkFlags) er
 	if !p.Preflight && !sendActual {
 		return fmt.Errorf("a %s like this needs no preflight, so only its own response can be checked: add --send (it may change data)", p.Method)
 	}
-	client := probeClient(f.timeout)
+	client := probeClient(f.timeout, f.connect)
 
 	var pre, act *browsercheck.Response
 	if p.Preflight {
@@ -134,8 +137,12 @@ func runCheck(ctx context.Context, w io.Writer, rawURL string, f *checkFlags) er
 
 // probeClient sends requests as a browser's network stack would for a CORS fetch, minus the
 // cookies: no cookie jar, and redirects returned rather than followed.
-func probeClient(timeout time.Duration) *http.Client {
+func probeClient(timeout time.Duration, connect string) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	if connect != "" {
+		dial := t.DialContext
+		t.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) { return dial(ctx, network, connect) }
+	}
 	t.MaxResponseHeaderBytes = 1 << 20
 	t.ResponseHeaderTimeout = timeout
 	return &http.Client{

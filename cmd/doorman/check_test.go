@@ -229,3 +229,22 @@ func TestCheckUsage(t *testing.T) {
 		t.Errorf("exit %d\n%s", code, out)
 	}
 }
+
+// --connect reaches a server under a host name that does not resolve, sending that name.
+func TestCheckConnect(t *testing.T) {
+	var host string
+	s := corsServer(t, ok, func(h http.Header, r *http.Request) {
+		host = r.Host
+		goodPreflight(h, r)
+	})
+	addr := strings.TrimPrefix(s.URL, "http://")
+	_, port, _ := strings.Cut(addr, ":")
+	url := "http://photos.s3.doorman.invalid:" + port + "/cat.jpg"
+	out, code := execute(t, "check", url, "--origin", checkOrigin, "--connect", addr)
+	if code != 0 || !strings.Contains(out, "ALLOWED") || host != "photos.s3.doorman.invalid:"+port {
+		t.Fatalf("exit %d, Host %q\n%s", code, host, out)
+	}
+	if _, code := execute(t, "check", url, "--origin", checkOrigin); code != 2 {
+		t.Fatalf("without --connect the name does not resolve: exit %d", code)
+	}
+}
