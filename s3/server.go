@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -72,7 +73,7 @@ type Server struct {
 	buckets  *bucketTable
 	log      *slog.Logger
 	reqIDs   atomic.Uint64
-	idPrefix string
+	hostSeed [16]byte
 }
 
 type account struct {
@@ -123,9 +124,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		sigv2: sigv2.New(users, cfg.Now),
 		log:   cfg.Logger,
 	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	s.idPrefix = strings.ToUpper(hex.EncodeToString(b[:]))
+	_, _ = rand.Read(s.hostSeed[:])
 	bt, err := loadBuckets(ctx, cfg.Backend)
 	if err != nil {
 		return nil, err
@@ -159,11 +158,16 @@ type request struct {
 	corsWhy string
 }
 
+// newRequestID returns the request's x-amz-request-id (16 upper-case hex digits, as AWS's) and
+// x-amz-id-2 (base64, opaque): a per-process random prefix and a counter, so ids are unique
+// without any hashing on the hot path.
 func (s *Server) newRequestID() (id, hostID string) {
-	n := s.reqIDs.Add(1)
-	id = fmt.Sprintf("%s%08X", s.idPrefix, uint32(n))
-	sum := sha256.Sum256([]byte(id))
-	return id, base64.StdEncoding.EncodeToString(sum[:])
+	var raw [24]byte
+	copy(raw[:16], s.hostSeed[:])
+	binary.BigEndian.PutUint64(raw[16:], s.reqIDs.Add(1))
+	var idHex [16]byte
+	hex.Encode(idHex[:], append(raw[:4:4], raw[20:24]...))
+	return strings.ToUpper(string(idHex[:])), base64.StdEncoding.EncodeToString(raw[:])
 }
 
 // Paths of doorman's own endpoints. A bucket name cannot contain '_', so they never shadow a
