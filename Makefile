@@ -53,7 +53,7 @@ VERSITYGW := $(PEERS)/versitygw
 bench: bench-engine bench-server
 
 bench-engine:
-	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-engine.txt
+	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 500ms | tee bench-engine.txt
 	$(GO) run $(BENCHSTAT) -col /impl bench-engine.txt
 
 bench-server: $(VERSITYGW)
