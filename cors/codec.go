@@ -37,6 +37,8 @@ func DecodeXML(data []byte) (*Config, error) {
 	return p.document()
 }
 
+// tooLarge is the refusal of a document over MaxDocumentSize. Only the limit is documented;
+// the code is S3's generic one for a request body that is too big [UNVERIFIED].
 func tooLarge(n int) *corserr.Error {
 	return &corserr.Error{Status: 400, Code: corserr.CodeMaxMessageLengthExceeded,
 		Message: "Your request was too big.", Rule: -1,

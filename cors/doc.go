@@ -21,8 +21,9 @@
 // clients depend on, and the engine keeps every one of them:
 //
 //   - The first rule in document order whose AllowedOrigin, AllowedMethod and AllowedHeader
-//     all match decides. Origins compare as whole strings, case-sensitively, with one '*'
-//     matching any run of characters; header names compare ignoring case.
+//     all match decides. Origins compare as whole strings, case-sensitively (not recorded
+//     against AWS [UNVERIFIED]; MinIO's S3-compatibility notes say so), with one '*' matching
+//     any run of characters; header names compare ignoring case.
 //   - A refused preflight is a 403 (or 400) with an XML body, not a 200 without headers.
 //   - Access-Control-Allow-Methods lists the rule's every method, also on simple responses,
 //     which carry Max-Age and Expose-Headers too.
@@ -38,8 +39,11 @@
 // # Bounds
 //
 // Documents are limited to MaxDocumentSize bytes and MaxRules rules, as in S3. Evaluation does
-// bounded work whatever the request: one map probe for exact origins, a scan of the patterns
-// that have an inner '*', and an Access-Control-Request-Headers parser that refuses values
-// over 8 KiB or 128 names before doing any matching. Evaluating an allowed request allocates
+// bounded work whatever the request: one map probe for exact origins, a probe per distinct
+// suffix length of the patterns with a '*', and an Access-Control-Request-Headers parser that
+// refuses values over 8 KiB, 32 lines or 128 names before doing any matching. The last two
+// bounds are doorman's own: S3 limits only the whole header section (8 KiB), so a request
+// naming more than 128 headers, which no browser sends, gets a 403 here where S3 could
+// answer 200. Evaluating an allowed request allocates
 // nothing, except the Allow-Headers echo when it differs from the request's own spelling.
 package cors

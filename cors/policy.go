@@ -140,6 +140,9 @@ func Compile(c *Config) (*Policy, error) {
 		r.headers = slices.Compact(r.headers)
 		r.allowMethods = strings.Join(src.AllowedMethods, ", ")
 		r.exposeHeaders = strings.Join(src.ExposeHeaders, ", ")
+		// A configured MaxAgeSeconds is sent as configured, 0 and negative values included;
+		// whether S3 sends 0 or omits it is not recorded [UNVERIFIED], and negative values are
+		// accepted per a versitygw test comment [UNVERIFIED].
 		if src.MaxAgeSeconds != nil {
 			r.maxAge = strconv.Itoa(int(*src.MaxAgeSeconds))
 		}

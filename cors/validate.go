@@ -22,7 +22,11 @@ func Validate(c *Config) error {
 	var errs []error
 	add := func(e *corserr.Error) { errs = append(errs, e) }
 
-	if n := len(EncodeXML(c)); n > MaxDocumentSize {
+	// The size of the document a client sends for c: its XML without the declaration and the
+	// namespace, which clients may leave out. A body DecodeXML accepted (at most
+	// MaxDocumentSize bytes as sent) never grows past the limit here, since its values come
+	// back in the same or fewer bytes.
+	if n := len(EncodeXML(c)) - len(awsxml.Header) - len(` xmlns="`+Namespace+`"`); n > MaxDocumentSize {
 		add(tooLarge(n))
 	}
 

@@ -59,8 +59,10 @@ type server struct {
 	URL  string
 	Addr string
 	Data string
-	logs *syncBuffer
-	done chan struct{}
+	// MetricsURL is the metrics endpoint when the server was started with --metrics-addr.
+	MetricsURL string
+	logs       *syncBuffer
+	done       chan struct{}
 }
 
 type syncBuffer struct {
@@ -105,6 +107,10 @@ func startServer(t testing.TB, dir string, args ...string) *server {
 	urlc := make(chan string, 1)
 	go func() {
 		for lines.Scan() {
+			// The metrics line comes first; the channel send below publishes it.
+			if _, rest, ok := strings.Cut(lines.Text(), " metrics on "); ok {
+				s.MetricsURL = strings.Fields(rest)[0]
+			}
 			if _, rest, ok := strings.Cut(lines.Text(), " listening on "); ok {
 				if u := strings.Fields(rest)[0]; strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://") {
 					urlc <- u

@@ -91,14 +91,14 @@ func (rc *request) aclFromRequest() (string, *s3err.Error) {
 	return acl, nil
 }
 
-func (s *Server) putBucketACL(rc *request, _ *bucketState) {
+func (s *Server) putBucketACL(rc *request, st *bucketState) {
 	acl, e := rc.aclFromRequest()
 	if e != nil {
 		rc.writeError(e)
 		return
 	}
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if old == nil {
+		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
 		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {

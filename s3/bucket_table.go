@@ -81,3 +81,11 @@ func (t *bucketTable) update(name string, change func(old *bucketState) (*bucket
 	t.snap.Store(&m)
 	return nil
 }
+
+// sameBucket reports whether old, the state under the writers' lock, is still the bucket the
+// request was authorized against: not deleted, nor deleted and created again (by another
+// account, perhaps) in between.
+func sameBucket(old, authorized *bucketState) bool {
+	return old != nil && authorized != nil && old.info.Owner == authorized.info.Owner &&
+		old.info.CreationDate.Equal(authorized.info.CreationDate)
+}

@@ -92,13 +92,13 @@ func (s *Server) createBucket(rc *request) {
 		rc.writeError(s3err.IllegalLocationConstraintException)
 		return
 	}
-	acl := rc.r.Header.Get("X-Amz-Acl")
+	acl, e := rc.cannedACL()
+	if e != nil {
+		rc.writeError(e)
+		return
+	}
 	if acl == "" {
 		acl = aclPrivate
-	}
-	if !cannedACLs[acl] {
-		rc.writeError(s3err.InvalidArgument.With("ArgumentName", "x-amz-acl").With("ArgumentValue", acl))
-		return
 	}
 	if !storage.ValidBucketName(rc.bucket) {
 		rc.writeError(s3err.InvalidBucketName.With("BucketName", rc.bucket))
@@ -135,9 +135,9 @@ func (s *Server) headBucket(rc *request, st *bucketState) {
 	rc.w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) deleteBucket(rc *request, _ *bucketState) {
+func (s *Server) deleteBucket(rc *request, st *bucketState) {
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if old == nil {
+		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
 		return nil, s.cfg.Backend.DeleteBucket(rc.ctx, rc.bucket)

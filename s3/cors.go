@@ -2,6 +2,7 @@ package s3
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -24,7 +25,8 @@ func (s *Server) preflight(rc *request) {
 		d = st.policy.Preflight(&req)
 	}
 	rc.cors = d.Outcome
-	if d.Outcome != cors.Allowed {
+	if d.Outcome != cors.Allowed && s.log.Enabled(rc.ctx, slog.LevelInfo) {
+		// Only for the access log: Explain walks every rule, so it runs only when logged.
 		rc.corsWhy = refusalReason(st, &req, &d)
 	}
 	h := rc.w.Header()
@@ -92,11 +94,10 @@ func fromCORSError(e *corserr.Error) *s3err.Error {
 // that the response carries them whatever its status (spec D). It neither grants nor denies:
 // the request goes on to authentication either way (spec E).
 func (s *Server) applyCORS(rc *request) {
-	if rc.bucket == "" {
-		return // service-level requests never get CORS headers
-	}
 	st := s.buckets.get(rc.bucket)
-	if st == nil {
+	if rc.bucket == "" || st == nil {
+		// Service-level requests and missing buckets never get CORS headers.
+		rc.cors = cors.NoBucket
 		return
 	}
 	req := cors.FromHTTP(rc.r, rc.key != "")
@@ -112,28 +113,24 @@ func (s *Server) applyCORS(rc *request) {
 // putBucketCors stores a new configuration (spec A): the body is checked for integrity
 // (Content-MD5 or an x-amz-checksum-*, one of which is required), then validated exactly as
 // S3 validates it, then stored durably and published atomically.
-func (s *Server) putBucketCors(rc *request) {
+func (s *Server) putBucketCors(rc *request, st *bucketState) {
 	body, err := rc.readIntegrityCheckedBody(cors.MaxDocumentSize, true)
 	if err != nil {
 		rc.writeError(err)
 		return
 	}
 	cfg, derr := cors.DecodeXML(body)
+	var p *cors.Policy
 	if derr == nil {
-		derr = cors.Validate(cfg)
+		p, derr = cors.Compile(cfg)
 	}
-	if derr != nil {
-		rc.writeError(fromCORSError(corserr.First(derr)))
-		return
-	}
-	p, derr := cors.Compile(cfg)
 	if derr != nil {
 		rc.writeError(fromCORSError(corserr.First(derr)))
 		return
 	}
 	doc := cors.EncodeXML(cfg)
 	uerr := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if old == nil {
+		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
 		if err := s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, corsKind, doc); err != nil {
@@ -158,9 +155,9 @@ func (s *Server) getBucketCors(rc *request, st *bucketState) {
 }
 
 // deleteBucketCors answers 204 whether or not there was a configuration (spec A.4).
-func (s *Server) deleteBucketCors(rc *request) {
+func (s *Server) deleteBucketCors(rc *request, st *bucketState) {
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if old == nil {
+		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
 		if err := s.cfg.Backend.DeleteBucketConfig(rc.ctx, rc.bucket, corsKind); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3/internal/checksum"
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/s3/internal/sigv4"
 )
 
 // handler runs one operation on an existing bucket (st is nil for service-level ones).
@@ -29,8 +30,8 @@ var handlers = map[string]handler{
 	"GetBucketAcl":            {accessOwner, (*Server).getBucketACL},
 	"PutBucketAcl":            {accessOwner, (*Server).putBucketACL},
 	"GetBucketCors":           {accessOwner, (*Server).getBucketCors},
-	"PutBucketCors":           {accessOwner, func(s *Server, rc *request, _ *bucketState) { s.putBucketCors(rc) }},
-	"DeleteBucketCors":        {accessOwner, func(s *Server, rc *request, _ *bucketState) { s.deleteBucketCors(rc) }},
+	"PutBucketCors":           {accessOwner, (*Server).putBucketCors},
+	"DeleteBucketCors":        {accessOwner, (*Server).deleteBucketCors},
 	"ListObjects":             {accessBucketRead, (*Server).listObjectsV1},
 	"ListObjectsV2":           {accessBucketRead, (*Server).listObjectsV2},
 	"ListObjectVersions":      {accessBucketRead, (*Server).listObjectVersions},
@@ -68,6 +69,12 @@ func (s *Server) dispatch(rc *request) {
 			return
 		}
 		s.createBucket(rc)
+		return
+	}
+	// Buckets are never versioned: the only version there is is "null".
+	if v, ok := rc.r.URL.Query()["versionId"]; ok && rc.key != "" && v[0] != "null" {
+		rc.writeError(s3err.InvalidArgument.Withf("Invalid version id specified").
+			With("ArgumentName", "versionId").With("ArgumentValue", v[0]))
 		return
 	}
 	var st *bucketState
@@ -119,7 +126,8 @@ func (rc *request) writeXMLBytes(status int, body []byte) {
 // document) of at most limit bytes, checking the Content-MD5 and x-amz-checksum-* headers
 // when present; required makes one of them mandatory, as S3 requires for PutBucketCors and
 // DeleteObjects. A checksum sent as an aws-chunked trailer satisfies the requirement and is
-// checked by the signature layer as the body is read.
+// checked by the signature layer as the body is read. BadDigest and InvalidDigest are the
+// errors recorded for PutObject; that PutBucketCors answers the same is assumed [UNVERIFIED].
 func (rc *request) readIntegrityCheckedBody(limit int64, required bool) ([]byte, *s3err.Error) {
 	h := rc.r.Header
 	md5sum, err := checksum.ContentMD5(h.Get("Content-Md5"))
@@ -130,7 +138,9 @@ func (rc *request) readIntegrityCheckedBody(limit int64, required bool) ([]byte,
 	if err != nil {
 		return nil, asS3(err)
 	}
-	trailer := h.Get("X-Amz-Trailer") != ""
+	// A trailer counts only where the signature layer verifies it: an aws-chunked body.
+	trailer := rc.auth != nil && h.Get("X-Amz-Trailer") != "" &&
+		(rc.auth.Payload == sigv4.PayloadStreamingTrailer || rc.auth.Payload == sigv4.PayloadStreamingUnsignedTrailer)
 	if required && md5sum == nil && sum.Algorithm == 0 && !trailer {
 		return nil, s3err.MissingContentMD5
 	}

@@ -33,7 +33,7 @@ func NewMetrics() *Metrics {
 			[]string{"operation"}),
 		cors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "doorman_cors_decisions_total",
-			Help: "CORS decisions for requests with an Origin, by bucket, request kind (preflight or actual) and outcome."},
+			Help: "CORS decisions for requests with an Origin, by bucket (\"-\" for missing ones), request kind (preflight or actual) and outcome."},
 			[]string{"bucket", "kind", "outcome"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.cors,
@@ -52,6 +52,12 @@ func (m *Metrics) observe(rc *request, d time.Duration) {
 		if rc.op == "PreflightRequest" {
 			kind = "preflight"
 		}
-		m.cors.WithLabelValues(rc.bucket, kind, rc.cors.String()).Inc()
+		// Only existing buckets become label values: names from unsigned requests to missing
+		// buckets would otherwise add a series each, without bound.
+		bucket := "-"
+		if rc.s.buckets.get(rc.bucket) != nil {
+			bucket = rc.bucket
+		}
+		m.cors.WithLabelValues(bucket, kind, rc.cors.String()).Inc()
 	}
 }

@@ -284,14 +284,14 @@ func (s *Server) getObject(rc *request, st *bucketState) {
 		rc.writeError(s3err.PreconditionFailed.With("Condition", cond))
 		return
 	}
-	writeObjectHeaders(h, &info)
-	for _, o := range overrides {
-		h[o[0]] = []string{o[1]}
-	}
 	start, length, partial, ok := parseRange(rc.r.Header.Get("Range"), info.Size)
 	if !ok {
 		rc.writeError(s3err.InvalidRange.With("RangeRequested", rc.r.Header.Get("Range")).With("ActualObjectSize", strconv.FormatInt(info.Size, 10)))
 		return
+	}
+	writeObjectHeaders(h, &info)
+	for _, o := range overrides {
+		h[o[0]] = []string{o[1]}
 	}
 	if !partial && strings.EqualFold(rc.r.Header.Get("X-Amz-Checksum-Mode"), "ENABLED") {
 		writeChecksumHeader(h, info.Checksum)
@@ -447,10 +447,14 @@ func (s *Server) deleteObjects(rc *request, _ *bucketState) {
 	}
 	var out deleteResult
 	for _, o := range req.Objects {
+		if o.VersionID != "" && o.VersionID != "null" {
+			// Buckets are never versioned: no version other than "null" exists, and the
+			// current object is not touched.
+			out.Errors = append(out.Errors, deleteError{o.Key, "NoSuchVersion", "The specified version does not exist."})
+			continue
+		}
 		err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key)
 		switch {
-		case o.VersionID != "" && o.VersionID != "null":
-			out.Errors = append(out.Errors, deleteError{o.Key, "NoSuchVersion", "The specified version does not exist."})
 		case err == nil || errors.Is(err, storage.ErrNoSuchKey):
 			if !req.Quiet {
 				out.Deleted = append(out.Deleted, deletedObject{o.Key})
@@ -491,6 +495,11 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key)
 	if err != nil {
 		if errors.Is(err, storage.ErrNoSuchKey) {
+			// As for GetObject: without permission to list the source bucket, a missing key
+			// is not revealed.
+			if rc.authorize(accessBucketRead, st, "") != nil {
+				return "", "", info, s3err.AccessDenied
+			}
 			return "", "", info, s3err.NoSuchKey.With("Key", key)
 		}
 		return "", "", info, asS3(err)

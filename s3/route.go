@@ -13,22 +13,39 @@ import (
 // kept byte for byte (no cleaning: "../" is part of a key like any other text).
 func (rc *request) route() *s3err.Error {
 	r := rc.r
-	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
+	host := hostOnly(r.Host)
 	path := r.URL.Path
 	if !strings.HasPrefix(path, "/") {
 		return s3err.InvalidRequest.Withf("The request path must begin with a slash.")
 	}
-	if d := rc.s.cfg.Domain; d != "" && len(host) > len(d)+1 && strings.HasSuffix(strings.ToLower(host), "."+d) {
-		rc.bucket = host[:len(host)-len(d)-1]
-		rc.key = path[1:]
-		rc.vhost = true
+	if b, ok := rc.s.virtualBucket(host); ok {
+		rc.bucket, rc.key, rc.vhost = b, path[1:], true
 		return nil
 	}
 	rc.bucket, rc.key, _ = strings.Cut(path[1:], "/")
 	return nil
+}
+
+// hostOnly strips the port from a Host header.
+func hostOnly(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return host
+}
+
+// virtualBucket returns the bucket a virtual-hosted request names (BUCKET.Domain). Host names
+// compare ignoring case, as DNS does; bucket names are lower case.
+func (s *Server) virtualBucket(host string) (string, bool) {
+	d := s.cfg.Domain
+	if d == "" || len(host) <= len(d)+1 {
+		return "", false
+	}
+	host = strings.ToLower(host)
+	if !strings.HasSuffix(host, "."+d) {
+		return "", false
+	}
+	return host[:len(host)-len(d)-1], true
 }
 
 // Sub-resources of the S3 API that doorman does not implement: a request naming one gets

@@ -55,8 +55,9 @@ type Config struct {
 	// Domain enables virtual-hosted addressing: a request to BUCKET.Domain[:port] names
 	// BUCKET. Path-style addressing always works.
 	Domain string
-	// VaryOriginAlways adds Vary: Origin to every response of a bucket that has a CORS
-	// configuration, also to responses without Origin. Amazon S3 does not; see the README.
+	// VaryOriginAlways adds Vary: Origin to every non-OPTIONS response of a bucket that has a
+	// CORS configuration, also to responses without Origin. Amazon S3 does not; see the README.
+	// Preflight answers are left as S3 sends them: caches do not store OPTIONS responses.
 	VaryOriginAlways bool
 	Logger           *slog.Logger
 	Metrics          *Metrics
@@ -105,6 +106,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Domain = strings.ToLower(cfg.Domain)
 	users := credentials{}
 	for _, u := range cfg.Users {
 		if u.AccessKey == "" || u.SecretKey == "" {
@@ -170,23 +172,17 @@ func (s *Server) newRequestID() (id, hostID string) {
 	return strings.ToUpper(string(idHex[:])), base64.StdEncoding.EncodeToString(raw[:])
 }
 
-// Paths of doorman's own endpoints. A bucket name cannot contain '_', so they never shadow a
-// bucket.
-const (
-	HealthPath  = "/_doorman/health"
-	MetricsPath = "/_doorman/metrics"
-)
+// HealthPath answers "ok" when the server is ready. A bucket name cannot contain '_', so on a
+// path-style request it never shadows a bucket; on a virtual-hosted one the path is a key, and
+// the request goes to the bucket.
+const HealthPath = "/_doorman/health"
 
 // ServeHTTP routes, authenticates and serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case HealthPath:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, "ok\n")
-		return
-	case MetricsPath:
-		if s.cfg.Metrics != nil {
-			s.cfg.Metrics.Handler().ServeHTTP(w, r)
+	if r.URL.Path == HealthPath {
+		if _, vhost := s.virtualBucket(hostOnly(r.Host)); !vhost {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, "ok\n")
 			return
 		}
 	}

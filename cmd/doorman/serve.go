@@ -33,6 +33,7 @@ type serveFlags struct {
 	tlsCert, tlsKey            string
 	varyOriginAlways           bool
 	logFormat, logLevel        string
+	metricsAddr                string
 }
 
 func newServeCmd() *cobra.Command {
@@ -48,7 +49,9 @@ printed once. --credentials names a JSON file of more users:
   [{"accessKey": "...", "secretKey": "...", "displayName": "..."}]
 
 Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
-(http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.`,
+(http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.
+Prometheus metrics are served at /metrics on --metrics-addr, a listener of their own, so that
+they are never open to the S3 endpoint's clients.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -66,9 +69,10 @@ Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 	fl.StringVar(&f.credentialsFile, "credentials", "", "JSON file of more users")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "TLS key file")
-	fl.BoolVar(&f.varyOriginAlways, "vary-origin-always", false, "send Vary: Origin on every response of a bucket with a CORS configuration (not what S3 does; prevents cache poisoning)")
+	fl.BoolVar(&f.varyOriginAlways, "vary-origin-always", false, "send Vary: Origin on every non-preflight response of a bucket with a CORS configuration (not what S3 does; prevents cache poisoning)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
 	return cmd
 }
 
@@ -117,8 +121,22 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	defer store.Close()
+	var metrics *s3.Metrics
+	if f.metricsAddr != "" {
+		metrics = s3.NewMetrics()
+		mln, err := net.Listen("tcp", f.metricsAddr)
+		if err != nil {
+			return err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics.Handler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ms.Serve(mln) }()
+		defer ms.Close()
+		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
+	}
 	srv, err := s3.New(ctx, s3.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
-		VaryOriginAlways: f.varyOriginAlways, Logger: log, Metrics: s3.NewMetrics()})
+		VaryOriginAlways: f.varyOriginAlways, Logger: log, Metrics: metrics})
 	if err != nil {
 		return err
 	}
