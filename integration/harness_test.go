@@ -194,7 +194,13 @@ func (s *server) do(t testing.TB, method, path string, header http.Header, body 
 	if sign {
 		signRequest(t, req, body)
 	}
-	res, err := http.DefaultClient.Do(req)
+	return roundTrip(t, http.DefaultClient, req)
+}
+
+// roundTrip sends req with c and returns the response with its body read.
+func roundTrip(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

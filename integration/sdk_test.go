@@ -630,14 +630,5 @@ func httpDo(t testing.TB, hc *http.Client, method, url string, h http.Header, bo
 			req.Header[k] = v
 		}
 	}
-	res, err := hc.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, b
+	return roundTrip(t, hc, req)
 }

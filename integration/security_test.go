@@ -60,16 +60,7 @@ func (s *server) raw(t testing.TB, r rawRequest) (*http.Response, []byte) {
 			t.Fatal(err)
 		}
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, b
+	return roundTrip(t, http.DefaultClient, req)
 }
 
 // wantS3Error checks an error response: status, code, optionally message, and that the
