@@ -22,14 +22,7 @@ type initiateMultipartUploadResult struct {
 
 func (s *Server) createMultipartUpload(rc *request, _ *bucketState) {
 	h := rc.r.Header
-	acl, e := rc.cannedACL()
-	if e == nil {
-		e = validateKey(rc.key)
-	}
-	var sc string
-	if e == nil {
-		sc, e = rc.storageClass()
-	}
+	acl, sc, e := rc.newObjectSettings()
 	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: acl, StorageClass: sc, Owner: rc.ownerID()}
 	if alg := h.Get("X-Amz-Checksum-Algorithm"); e == nil && alg != "" {
 		a, ok := checksum.ParseAlgorithm(alg)
@@ -76,20 +69,13 @@ func (rc *request) failUpload(err error) {
 
 func (s *Server) uploadPart(rc *request, _ *bucketState) {
 	n, e := rc.partNumber()
-	var size int64
+	var (
+		size   int64
+		md5sum []byte
+		sum    storage.Checksum
+	)
 	if e == nil {
-		size, e = rc.bodySize()
-	}
-	var md5sum []byte
-	if e == nil {
-		var err error
-		if md5sum, err = checksum.ContentMD5(rc.r.Header.Get("Content-Md5")); err != nil {
-			e = asS3(err)
-		}
-	}
-	var sum storage.Checksum
-	if e == nil {
-		sum, e = rc.bodyChecksum()
+		size, md5sum, sum, e = rc.bodyDigests()
 	}
 	if e != nil {
 		rc.writeError(e)

@@ -107,30 +107,43 @@ func writeConditions(h http.Header) storage.WriteConditions {
 	return storage.WriteConditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match") == "*"}
 }
 
+// newObjectSettings reads what every request creating an object names: its canned ACL, its
+// key's validity and its storage class.
+func (rc *request) newObjectSettings() (acl, storageClass string, e *s3err.Error) {
+	if acl, e = rc.cannedACL(); e != nil {
+		return
+	}
+	if e = validateKey(rc.key); e != nil {
+		return
+	}
+	storageClass, e = rc.storageClass()
+	return
+}
+
+// bodyDigests reads what describes an object body: its size, and the Content-MD5 and
+// checksum it must match.
+func (rc *request) bodyDigests() (size int64, md5sum []byte, sum storage.Checksum, e *s3err.Error) {
+	if size, e = rc.bodySize(); e != nil {
+		return
+	}
+	var err error
+	if md5sum, err = checksum.ContentMD5(rc.r.Header.Get("Content-Md5")); err != nil {
+		return size, nil, sum, asS3(err)
+	}
+	sum, e = rc.bodyChecksum()
+	return
+}
+
 func (s *Server) putObject(rc *request, _ *bucketState) {
 	h := rc.r.Header
-	acl, e := rc.cannedACL()
+	acl, sc, e := rc.newObjectSettings()
+	var (
+		size   int64
+		md5sum []byte
+		sum    storage.Checksum
+	)
 	if e == nil {
-		e = validateKey(rc.key)
-	}
-	var size int64
-	if e == nil {
-		size, e = rc.bodySize()
-	}
-	var md5sum []byte
-	if e == nil {
-		var err error
-		if md5sum, err = checksum.ContentMD5(h.Get("Content-Md5")); err != nil {
-			e = asS3(err)
-		}
-	}
-	var sum storage.Checksum
-	if e == nil {
-		sum, e = rc.bodyChecksum()
-	}
-	var sc string
-	if e == nil {
-		sc, e = rc.storageClass()
+		size, md5sum, sum, e = rc.bodyDigests()
 	}
 	if e != nil {
 		rc.writeError(e)
