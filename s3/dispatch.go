@@ -72,7 +72,7 @@ func (s *Server) dispatch(rc *request) {
 		return
 	}
 	// Buckets are never versioned: the only version there is is "null".
-	if v, ok := rc.r.URL.Query()["versionId"]; ok && rc.key != "" && v[0] != "null" {
+	if v, ok := rc.query["versionId"]; ok && rc.key != "" && v[0] != "null" {
 		rc.writeError(s3err.InvalidArgument.Withf("Invalid version id specified").
 			With("ArgumentName", "versionId").With("ArgumentValue", v[0]))
 		return

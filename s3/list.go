@@ -139,7 +139,7 @@ func encodingType(p *listParams) string {
 }
 
 func (s *Server) listObjectsV1(rc *request, st *bucketState) {
-	q := rc.r.URL.Query()
+	q := rc.query
 	p, e := readListParams(q, "max-keys")
 	if e != nil {
 		rc.writeError(e)
@@ -174,7 +174,7 @@ func decodeToken(tok string) (string, bool) {
 }
 
 func (s *Server) listObjectsV2(rc *request, st *bucketState) {
-	q := rc.r.URL.Query()
+	q := rc.query
 	p, e := readListParams(q, "max-keys")
 	if e != nil {
 		rc.writeError(e)
@@ -239,7 +239,7 @@ type versionEntry struct {
 // listObjectVersions lists an unversioned bucket as S3 does: every object is its only,
 // latest version, whose id is "null".
 func (s *Server) listObjectVersions(rc *request, st *bucketState) {
-	q := rc.r.URL.Query()
+	q := rc.query
 	p, e := readListParams(q, "max-keys")
 	if e != nil {
 		rc.writeError(e)

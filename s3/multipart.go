@@ -50,7 +50,7 @@ func (s *Server) createMultipartUpload(rc *request, _ *bucketState) {
 
 // partNumber reads the partNumber query parameter (1..10000).
 func (rc *request) partNumber() (int, *s3err.Error) {
-	v := rc.r.URL.Query().Get("partNumber")
+	v := rc.query.Get("partNumber")
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > storage.MaxPartNumber {
 		return 0, s3err.InvalidArgument.Withf("Part number must be an integer between 1 and 10000, inclusive").
@@ -61,7 +61,7 @@ func (rc *request) partNumber() (int, *s3err.Error) {
 
 func (rc *request) failUpload(err error) {
 	if errors.Is(err, storage.ErrNoSuchUpload) {
-		rc.writeError(s3err.NoSuchUpload.With("UploadId", rc.r.URL.Query().Get("uploadId")))
+		rc.writeError(s3err.NoSuchUpload.With("UploadId", rc.query.Get("uploadId")))
 		return
 	}
 	rc.failObject(err)
@@ -81,7 +81,7 @@ func (s *Server) uploadPart(rc *request, _ *bucketState) {
 		rc.writeError(e)
 		return
 	}
-	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId"), n, rc.body,
+	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n, rc.body,
 		storage.UploadPartOptions{Size: size, ContentMD5: md5sum, ChecksumValue: sum.Value})
 	if err != nil {
 		rc.failUpload(err)
@@ -136,7 +136,7 @@ func (s *Server) uploadPartCopy(rc *request, _ *bucketState) {
 		rc.writeError(s3err.PreconditionFailed)
 		return
 	}
-	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId"), n,
+	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n,
 		io.NewSectionReader(obj, start, length), storage.UploadPartOptions{Size: length})
 	if err != nil {
 		rc.failUpload(err)
@@ -180,7 +180,7 @@ func (s *Server) completeMultipartUpload(rc *request, _ *bucketState) {
 		parts[i] = storage.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag,
 			Checksum: p.ChecksumCRC32 + p.ChecksumCRC32C + p.ChecksumCRC64NVME + p.ChecksumSHA1 + p.ChecksumSHA256}
 	}
-	info, err := s.cfg.Backend.CompleteMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId"), parts,
+	info, err := s.cfg.Backend.CompleteMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), parts,
 		storage.CompleteMultipartUploadOptions{Conditions: writeConditions(rc.r.Header)})
 	if err != nil {
 		rc.failUpload(err)
@@ -196,7 +196,7 @@ func (s *Server) completeMultipartUpload(rc *request, _ *bucketState) {
 }
 
 func (s *Server) abortMultipartUpload(rc *request, _ *bucketState) {
-	if err := s.cfg.Backend.AbortMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.r.URL.Query().Get("uploadId")); err != nil {
+	if err := s.cfg.Backend.AbortMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId")); err != nil {
 		rc.failUpload(err)
 		return
 	}
@@ -226,7 +226,7 @@ type partEntry struct {
 }
 
 func (s *Server) listParts(rc *request, _ *bucketState) {
-	q := rc.r.URL.Query()
+	q := rc.query
 	p, e := readListParams(q, "max-parts")
 	if e != nil {
 		rc.writeError(e)
@@ -277,7 +277,7 @@ type uploadEntry struct {
 }
 
 func (s *Server) listMultipartUploads(rc *request, _ *bucketState) {
-	q := rc.r.URL.Query()
+	q := rc.query
 	p, e := readListParams(q, "max-uploads")
 	if e != nil {
 		rc.writeError(e)

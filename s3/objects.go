@@ -241,7 +241,7 @@ var responseOverrides = [...][2]string{
 // overrides.
 func (s *Server) getObject(rc *request, st *bucketState) {
 	head := rc.r.Method == http.MethodHead
-	q := rc.r.URL.Query()
+	q := rc.query
 	if q.Has("partNumber") {
 		rc.writeError(s3err.NotImplemented)
 		return

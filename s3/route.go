@@ -13,6 +13,7 @@ import (
 // kept byte for byte (no cleaning: "../" is part of a key like any other text).
 func (rc *request) route() *s3err.Error {
 	r := rc.r
+	rc.query = r.URL.Query()
 	host := hostOnly(r.Host)
 	path := r.URL.Path
 	if !strings.HasPrefix(path, "/") {
@@ -64,7 +65,7 @@ var unsupported = map[string]bool{
 // "" for a request doorman does not implement.
 func (rc *request) operation() string {
 	r := rc.r
-	q := r.URL.Query()
+	q := rc.query
 	for k := range q {
 		if unsupported[k] {
 			return ""

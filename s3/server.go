@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -146,7 +147,8 @@ type request struct {
 	start  time.Time
 
 	bucket, key string
-	vhost       bool // the bucket came from the host name
+	query       url.Values // parsed once, by route
+	vhost       bool       // the bucket came from the host name
 	op          string
 	user        *account // nil: anonymous
 	auth        *sigv4.Result
