@@ -69,28 +69,24 @@ func (rc *request) failUpload(err error) {
 
 func (s *Server) uploadPart(rc *request, _ *bucketState) {
 	n, e := rc.partNumber()
-	var (
-		size   int64
-		md5sum []byte
-		sum    storage.Checksum
-	)
+	var d bodyDigests
 	if e == nil {
-		size, md5sum, sum, e = rc.bodyDigests()
+		d, e = rc.bodyDigests()
 	}
 	if e != nil {
 		rc.writeError(e)
 		return
 	}
 	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n, rc.body,
-		storage.UploadPartOptions{Size: size, ContentMD5: md5sum, ChecksumValue: sum.Value})
+		storage.UploadPartOptions{Size: d.size, ContentMD5: d.md5sum, ChecksumValue: d.sum.Value})
 	if err != nil {
 		rc.failUpload(err)
 		return
 	}
 	h := rc.w.Header()
 	h["Etag"] = []string{quote(part.ETag)}
-	if part.Checksum != "" && sum.Algorithm != "" {
-		writeChecksumHeader(h, storage.Checksum{Algorithm: sum.Algorithm, Value: part.Checksum})
+	if part.Checksum != "" && d.sum.Algorithm != "" {
+		writeChecksumHeader(h, storage.Checksum{Algorithm: d.sum.Algorithm, Value: part.Checksum})
 	}
 	h["Content-Length"] = []string{"0"}
 	rc.w.WriteHeader(http.StatusOK)

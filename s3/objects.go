@@ -120,38 +120,40 @@ func (rc *request) newObjectSettings() (acl, storageClass string, e *s3err.Error
 	return
 }
 
-// bodyDigests reads what describes an object body: its size, and the Content-MD5 and
-// checksum it must match.
-func (rc *request) bodyDigests() (size int64, md5sum []byte, sum storage.Checksum, e *s3err.Error) {
-	if size, e = rc.bodySize(); e != nil {
-		return
+// bodyDigests is what describes an object body: its size, and the Content-MD5 and checksum
+// it must match.
+type bodyDigests struct {
+	size   int64
+	md5sum []byte
+	sum    storage.Checksum
+}
+
+func (rc *request) bodyDigests() (d bodyDigests, e *s3err.Error) {
+	if d.size, e = rc.bodySize(); e != nil {
+		return d, e
 	}
 	var err error
-	if md5sum, err = checksum.ContentMD5(rc.r.Header.Get("Content-Md5")); err != nil {
-		return size, nil, sum, asS3(err)
+	if d.md5sum, err = checksum.ContentMD5(rc.r.Header.Get("Content-Md5")); err != nil {
+		return d, asS3(err)
 	}
-	sum, e = rc.bodyChecksum()
-	return
+	d.sum, e = rc.bodyChecksum()
+	return d, e
 }
 
 func (s *Server) putObject(rc *request, _ *bucketState) {
 	h := rc.r.Header
 	acl, sc, e := rc.newObjectSettings()
-	var (
-		size   int64
-		md5sum []byte
-		sum    storage.Checksum
-	)
+	var d bodyDigests
 	if e == nil {
-		size, md5sum, sum, e = rc.bodyDigests()
+		d, e = rc.bodyDigests()
 	}
 	if e != nil {
 		rc.writeError(e)
 		return
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
-		Size: size, ContentMD5: md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
-		StorageClass: sc, Checksum: sum, Conditions: writeConditions(h),
+		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
+		StorageClass: sc, Checksum: d.sum, Conditions: writeConditions(h),
 	})
 	if err != nil {
 		rc.failObject(err)
