@@ -124,8 +124,8 @@ func TestChunkedTampering(t *testing.T) {
 		{"the last chunk dropped", true, baseTrailer[:strings.Index(baseTrailer, "0;chunk-signature")], "IncompleteBody"},
 		{"truncated", true, baseTrailer[:40000], "IncompleteBody"},
 		{"truncated in a chunk header", true, baseTrailer[:65536+90], "IncompleteBody"},
-		{"no signature", true, strings.Replace(baseTrailer, ";chunk-signature="+docTrailerSigs[0], "", 1), "InvalidRequest"},
-		{"a size that is not hex", false, strings.Replace(base, "10000;", "1000x;", 1), "InvalidRequest"},
+		{"no signature", true, strings.Replace(baseTrailer, ";chunk-signature="+docTrailerSigs[0], "", 1), "IncompleteBody"},
+		{"a size that is not hex", false, strings.Replace(base, "10000;", "1000x;", 1), "IncompleteBody"},
 		{"more data than declared", false, strings.Replace(base, "400;", "401;", 1), "IncompleteBody"},
 		{"the trailing checksum", true, strings.Replace(baseTrailer, "sOO8/Q==", "AAAAAA==", 1), "SignatureDoesNotMatch"},
 		{"the trailer signature", true, strings.Replace(baseTrailer, "d81f82fc", "d81f82fd", 1), "SignatureDoesNotMatch"},
@@ -191,7 +191,7 @@ func TestUnsignedTrailer(t *testing.T) {
 		{"checksum missing", unsignedChunked(data, 8192, ""), "x-amz-checksum-sha256", "MalformedTrailerError"},
 		{"checksum not base64 of the right size", unsignedChunked(data, 8192, "x-amz-checksum-sha256:AAAA\r\n"), "x-amz-checksum-sha256", "MalformedTrailerError"},
 		{"too many trailers", unsignedChunked(data, 8192, strings.Repeat("x-amz-checksum-sha256:"+sum+"\r\n", 9)), "x-amz-checksum-sha256", "MalformedTrailerError"},
-		{"chunk line too long", "1" + strings.Repeat(";x=y", 300) + "\r\n", "", "InvalidRequest"},
+		{"chunk line too long", "1" + strings.Repeat(";x=y", 300) + "\r\n", "", "IncompleteBody"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
