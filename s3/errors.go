@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/doorman-s3/doorman/internal/awsxml"
+	"github.com/doorman-s3/doorman/s3/internal/checksum"
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -16,6 +17,12 @@ func toS3Error(err error) (*s3err.Error, bool) {
 	var se *s3err.Error
 	if errors.As(err, &se) {
 		return se, true
+	}
+	var cm *storage.ChecksumMismatchError
+	if errors.As(err, &cm) {
+		if alg, ok := checksum.ParseAlgorithm(string(cm.Algorithm)); ok {
+			return alg.Mismatch(), true
+		}
 	}
 	for _, m := range storageErrors {
 		if errors.Is(err, m.err) {

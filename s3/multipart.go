@@ -78,7 +78,7 @@ func (s *Server) uploadPart(rc *request, _ *bucketState) {
 		return
 	}
 	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n, rc.body,
-		storage.UploadPartOptions{Size: d.size, ContentMD5: d.md5sum, ChecksumValue: d.sum.Value})
+		storage.UploadPartOptions{Size: d.size, ContentMD5: d.md5sum, ChecksumValue: d.sum.Value, TrailingChecksum: rc.trailingChecksum})
 	if err != nil {
 		rc.failUpload(err)
 		return

@@ -84,7 +84,8 @@ func (rc *request) bodySize() (int64, *s3err.Error) {
 }
 
 // bodyChecksum returns the checksum to compute over the body: the one declared in a header,
-// or the algorithm of a trailer (whose value the signature layer checks), or none.
+// or the algorithm of a trailer (whose value the signature layer checks as the body ends and
+// trailingChecksum then hands to storage), or none.
 func (rc *request) bodyChecksum() (storage.Checksum, *s3err.Error) {
 	c, err := checksum.FromHeader(rc.r.Header)
 	if err != nil {
@@ -101,6 +102,19 @@ func (rc *request) bodyChecksum() (storage.Checksum, *s3err.Error) {
 		return storage.Checksum{Algorithm: storage.ChecksumAlgorithm(alg.String())}, nil
 	}
 	return storage.Checksum{}, nil
+}
+
+// trailingChecksum is the checksum an aws-chunked body carried in its trailer, once the body
+// has been read to its end; the zero Checksum otherwise.
+func (rc *request) trailingChecksum() storage.Checksum {
+	if rc.auth == nil {
+		return storage.Checksum{}
+	}
+	c, ok := rc.auth.TrailingChecksum()
+	if !ok {
+		return storage.Checksum{}
+	}
+	return storage.Checksum{Algorithm: storage.ChecksumAlgorithm(c.Algorithm.String()), Value: c.Value}
 }
 
 func writeConditions(h http.Header) storage.WriteConditions {
@@ -153,7 +167,7 @@ func (s *Server) putObject(rc *request, _ *bucketState) {
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
-		StorageClass: sc, Checksum: d.sum, Conditions: writeConditions(h),
+		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h),
 	})
 	if err != nil {
 		rc.failObject(err)

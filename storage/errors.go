@@ -27,3 +27,14 @@ var (
 	ErrInvalidPart        = errors.New("invalid part")
 	ErrInvalidPartOrder   = errors.New("invalid part order")
 )
+
+// ChecksumMismatchError is the ErrBadDigest of an additional checksum: the body's checksum in
+// Algorithm is not the one expected.
+type ChecksumMismatchError struct{ Algorithm ChecksumAlgorithm }
+
+func (e *ChecksumMismatchError) Error() string {
+	return ErrBadDigest.Error() + ": " + string(e.Algorithm) + " checksum"
+}
+
+// Is makes a ChecksumMismatchError an ErrBadDigest.
+func (e *ChecksumMismatchError) Is(target error) bool { return target == ErrBadDigest }

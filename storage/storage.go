@@ -199,8 +199,9 @@ type WriteConditions struct {
 
 // PutObjectOptions are the settings of PutObject.
 type PutObjectOptions struct {
-	// Size is the body's length, or -1 when unknown. No more than Size bytes are read; a
-	// shorter body fails with ErrIncompleteBody.
+	// Size is the body's length, or -1 when unknown. The body is read to its end, so that a
+	// reader that verifies what it returns can fail at the end, before anything is stored; a
+	// body shorter or longer than Size fails with ErrIncompleteBody.
 	Size int64
 	// ContentMD5, when set, is the body's expected MD5 digest (ErrBadDigest otherwise).
 	ContentMD5 []byte
@@ -210,8 +211,12 @@ type PutObjectOptions struct {
 	StorageClass string
 	// Checksum selects an algorithm to compute over the body; when Value is set too it is
 	// the expected result (ErrBadDigest otherwise).
-	Checksum   Checksum
-	Conditions WriteConditions
+	Checksum Checksum
+	// TrailingChecksum, when set, is called once the body has been read to its end and
+	// returns a checksum that came after it (an aws-chunked trailer); when it is in the
+	// algorithm computed, its value is expected too (ErrBadDigest otherwise).
+	TrailingChecksum func() Checksum
+	Conditions       WriteConditions
 }
 
 // CopyObjectOptions are the settings of CopyObject.
@@ -282,10 +287,12 @@ type UploadInfo struct {
 
 // UploadPartOptions are the settings of UploadPart.
 type UploadPartOptions struct {
-	Size       int64  // the body's length, or -1 when unknown
+	Size       int64  // the body's length, or -1 when unknown; read as PutObject reads it
 	ContentMD5 []byte // expected MD5 digest, when set
 	// ChecksumValue, when set, is the expected checksum of the part in the upload's algorithm.
 	ChecksumValue string
+	// TrailingChecksum is as in PutObjectOptions, compared when in the upload's algorithm.
+	TrailingChecksum func() Checksum
 }
 
 // PartInfo describes an uploaded part.

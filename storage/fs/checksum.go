@@ -59,7 +59,7 @@ func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 // verifySum compares a computed digest with an expected base64 value.
 func verifySum(alg storage.ChecksumAlgorithm, got []byte, want string) error {
 	if want != "" && b64(got) != want {
-		return fmt.Errorf("%w: %s checksum", storage.ErrBadDigest, alg)
+		return &storage.ChecksumMismatchError{Algorithm: alg}
 	}
 	return nil
 }

@@ -143,7 +143,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
-	if err := verifyDigests(st, opts.ContentMD5, storage.Checksum{Algorithm: up.ChecksumAlgorithm, Value: opts.ChecksumValue}); err != nil {
+	if err := verifyDigests(st, opts.ContentMD5, storage.Checksum{Algorithm: up.ChecksumAlgorithm, Value: opts.ChecksumValue}, opts.TrailingChecksum); err != nil {
 		s.removeData(st.id)
 		return storage.PartInfo{}, err
 	}

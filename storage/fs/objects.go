@@ -105,7 +105,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := verifyDigests(st, opts.ContentMD5, opts.Checksum); err != nil {
+	if err := verifyDigests(st, opts.ContentMD5, opts.Checksum, opts.TrailingChecksum); err != nil {
 		s.removeData(st.id)
 		return storage.ObjectInfo{}, err
 	}
@@ -118,12 +118,23 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	return s.commit(bucket, key, rec, opts.Conditions, nil)
 }
 
-// verifyDigests checks a staged file against the digests the client sent.
-func verifyDigests(st staged, contentMD5 []byte, c storage.Checksum) error {
+// verifyDigests checks a staged file against the digests the client sent: c is the
+// checksum computed (its value, when set, expected) and trailing, when set, reports one more
+// expected value that came after the body.
+func verifyDigests(st staged, contentMD5 []byte, c storage.Checksum, trailing func() storage.Checksum) error {
 	if contentMD5 != nil && !bytes.Equal(contentMD5, st.md5) {
 		return fmt.Errorf("%w: Content-MD5", storage.ErrBadDigest)
 	}
-	return verifySum(c.Algorithm, st.sum, c.Value)
+	if err := verifySum(c.Algorithm, st.sum, c.Value); err != nil {
+		return err
+	}
+	if trailing == nil || c.Algorithm == "" {
+		return nil
+	}
+	if t := trailing(); t.Algorithm == c.Algorithm {
+		return verifySum(c.Algorithm, st.sum, t.Value)
+	}
+	return nil
 }
 
 func fullChecksum(alg storage.ChecksumAlgorithm, sum []byte) storage.Checksum {

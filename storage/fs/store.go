@@ -196,9 +196,11 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 	if extra != nil {
 		w = io.MultiWriter(f, sum, extra)
 	}
+	// Read to the end of the body, one byte past the expected size or the limit: a reader
+	// that verifies the body (a signature, a digest) reports a failure only at the end.
 	max := limit + 1
 	if size >= 0 {
-		max = size
+		max = size + 1
 	}
 	buf := copyBufs.Get().(*[]byte)
 	n, err := io.CopyBuffer(w, ctxReader{ctx, io.LimitReader(r, max)}, *buf)
