@@ -1,0 +1,261 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+const emptyBodySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// chunkSigner frames a body as aws-chunked and signs its chunks and trailer as the AWS
+// documentation describes, each signature chained to the previous one from the request's
+// seed signature.
+type chunkSigner struct {
+	key            []byte
+	amzDate, scope string
+	prev           string
+	signed         bool
+}
+
+func (s *chunkSigner) sign(algorithm, hash string) string {
+	sts := strings.Join([]string{algorithm, s.amzDate, s.scope, s.prev, hash}, "\n")
+	s.prev = hex.EncodeToString(hmacSHA256(s.key, sts))
+	return s.prev
+}
+
+// header is the header line of a chunk of data.
+func (s *chunkSigner) header(data []byte) string {
+	if !s.signed {
+		return fmt.Sprintf("%x\r\n", len(data))
+	}
+	return fmt.Sprintf("%x;chunk-signature=%s\r\n", len(data), s.sign("AWS4-HMAC-SHA256-PAYLOAD", emptyBodySHA256+"\n"+sha256Hex(data)))
+}
+
+// body frames data in chunks of the given sizes (the rest in a last one), then the final
+// chunk, the trailer line when not "" (signed when the chunks are) and the final CRLF.
+func (s *chunkSigner) body(data []byte, trailer string, sizes ...int) []byte {
+	var b bytes.Buffer
+	for _, n := range append(sizes, len(data)) {
+		n = min(n, len(data))
+		b.WriteString(s.header(data[:n]))
+		b.Write(data[:n])
+		b.WriteString("\r\n")
+		data = data[n:]
+	}
+	b.WriteString(s.header(nil))
+	if trailer != "" {
+		b.WriteString(trailer + "\r\n")
+		if s.signed {
+			b.WriteString("x-amz-trailer-signature:" + s.sign("AWS4-HMAC-SHA256-TRAILER", sha256Hex([]byte(trailer+"\n"))) + "\r\n")
+		}
+	}
+	b.WriteString("\r\n")
+	return b.Bytes()
+}
+
+func crc32Trailer(data []byte) string {
+	return "x-amz-checksum-crc32:" + checksumOf(types.ChecksumAlgorithmCrc32, data)
+}
+
+// streamedRequest signs the headers of a PUT to path whose body is aws-chunked in mode (an
+// x-amz-content-sha256 value), declaring decoded bytes and the x-amz-trailer trailer, and
+// returns it with the signer of its chunks. Content-Length is left unsigned, so that the
+// body can be anything.
+func (srv *server) streamedRequest(t testing.TB, path, mode string, decoded int, trailer string, at time.Time) (*http.Request, *chunkSigner) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Content-Sha256", mode)
+	req.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(decoded))
+	req.Header.Set("Content-Encoding", "aws-chunked")
+	if trailer != "" {
+		req.Header.Set("X-Amz-Trailer", trailer)
+	}
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	if err := signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, req, mode, "s3", region, at); err != nil {
+		t.Fatal(err)
+	}
+	_, seed, ok := strings.Cut(req.Header.Get("Authorization"), "Signature=")
+	if !ok {
+		t.Fatalf("no signature in %q", req.Header.Get("Authorization"))
+	}
+	day := at.UTC().Format("20060102")
+	key := []byte("AWS4" + secretKey)
+	for _, part := range []string{day, region, "s3", "aws4_request"} {
+		key = hmacSHA256(key, part)
+	}
+	return req, &chunkSigner{
+		key: key, amzDate: at.UTC().Format("20060102T150405Z"), scope: day + "/" + region + "/s3/aws4_request",
+		prev: seed, signed: mode != "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+	}
+}
+
+// send sends req with body and returns the response with its body read.
+func send(t testing.TB, req *http.Request, body []byte) (*http.Response, []byte) {
+	t.Helper()
+	req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	if len(body) == 0 {
+		req.Body = http.NoBody // sent with Content-Length: 0
+	}
+	return roundTrip(t, http.DefaultClient, req)
+}
+
+const (
+	streamingPayload         = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	streamingPayloadTrailer  = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+	streamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+)
+
+// Attacks on PutObject and UploadPart bodies, aws-chunked and header-signed, over HTTP against
+// a real server: each is refused with AWS's error, and the object or part it targets keeps
+// its previous version.
+func TestStreamedUploadAttacks(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "")
+	c := srv.client()
+	ctx := context.Background()
+	bucket := srv.createBucket(t, "streamed-attacks")
+	previous := []byte("the previous version of the object")
+	putBytes(t, c, bucket, "object", previous)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("multipart")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	previousPart, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String("multipart"),
+		UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(previous)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := []struct {
+		name, path string
+		intact     func(t *testing.T)
+	}{
+		{"PutObject", "/" + bucket + "/object", func(t *testing.T) {
+			if _, got := getAll(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("object")}); !bytes.Equal(got, previous) {
+				t.Errorf("the object is now %d bytes: %.40q", len(got), got)
+			}
+		}},
+		{"UploadPart", "/" + bucket + "/multipart?partNumber=1&uploadId=" + aws.ToString(up.UploadId), func(t *testing.T) {
+			parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(bucket), Key: aws.String("multipart"), UploadId: up.UploadId})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(parts.Parts) != 1 || aws.ToString(parts.Parts[0].ETag) != aws.ToString(previousPart.ETag) || aws.ToInt64(parts.Parts[0].Size) != int64(len(previous)) {
+				t.Errorf("%d parts, the first of %d bytes with ETag %s", len(parts.Parts), aws.ToInt64(parts.Parts[0].Size), aws.ToString(parts.Parts[0].ETag))
+			}
+		}},
+	}
+
+	data := bytes.Repeat([]byte("doorman "), 1100) // 8800 bytes: a chunk of 8192 and one of 608
+	small := []byte("one small chunk")
+	const (
+		terminated = "The request body terminated unexpectedly"
+		lengths    = "You did not provide the number of bytes specified by the Content-Length HTTP header"
+		crcDiffers = "The CRC32 you specified did not match the calculated checksum."
+	)
+	cases := []struct {
+		name    string
+		mode    string
+		decoded int
+		trailer string // x-amz-trailer
+		// body builds the body to send from the request's chunk signer; another is the signer
+		// of another request with the same headers.
+		body          func(s, another *chunkSigner) []byte
+		status        int
+		code, message string
+	}{
+		{"single chunk replaced", streamingPayload, len(small), "", func(s, _ *chunkSigner) []byte {
+			return bytes.Replace(s.body(small, ""), small, []byte("ONE SMALL CHUNK"), 1)
+		}, 403, "SignatureDoesNotMatch", ""},
+		{"single chunk replaced, trailer", streamingPayloadTrailer, len(small), "x-amz-checksum-crc32", func(s, _ *chunkSigner) []byte {
+			return bytes.Replace(s.body(small, crc32Trailer(small)), small, []byte("ONE SMALL CHUNK"), 1)
+		}, 403, "SignatureDoesNotMatch", ""},
+		{"last of two chunks replaced", streamingPayload, len(data), "", func(s, _ *chunkSigner) []byte {
+			b := s.body(data, "", 8192)
+			i := bytes.LastIndex(b, data[8192:])
+			copy(b[i:], bytes.ToUpper(data[8192:]))
+			return b
+		}, 403, "SignatureDoesNotMatch", ""},
+		{"final chunk omitted", streamingPayload, len(data), "", func(s, _ *chunkSigner) []byte {
+			b := s.body(data, "", 8192)
+			return b[:bytes.LastIndex(b, []byte("0;chunk-signature="))]
+		}, 400, "IncompleteBody", terminated},
+		{"one chunk replayed under another request", streamingPayload, len(small), "", func(_, another *chunkSigner) []byte {
+			return another.body(small, "")
+		}, 403, "SignatureDoesNotMatch", ""},
+		{"body longer than declared", streamingPayload, len(small) - 5, "", func(s, _ *chunkSigner) []byte {
+			return s.body(small, "")
+		}, 400, "IncompleteBody", lengths},
+		{"wrong trailer CRC", streamingPayloadTrailer, len(data), "x-amz-checksum-crc32", func(s, _ *chunkSigner) []byte {
+			return s.body(data, crc32Trailer(small), 8192)
+		}, 400, "BadDigest", crcDiffers},
+		{"wrong trailer CRC, unsigned", streamingUnsignedTrailer, len(data), "x-amz-checksum-crc32", func(s, _ *chunkSigner) []byte {
+			return s.body(data, crc32Trailer(small), 8192)
+		}, 400, "BadDigest", crcDiffers},
+		{"wrong trailer signature", streamingPayloadTrailer, len(small), "x-amz-checksum-crc32", func(s, another *chunkSigner) []byte {
+			b := s.body(small, crc32Trailer(small))
+			mine := []byte(s.prev)
+			another.body(small, crc32Trailer(small))
+			return bytes.Replace(b, mine, []byte(another.prev), 1)
+		}, 403, "SignatureDoesNotMatch", ""},
+		{"no CRLF after a chunk", streamingPayload, len(small), "", func(s, _ *chunkSigner) []byte {
+			return bytes.Replace(s.body(small, ""), append(small, "\r\n"...), append(small, "XX"...), 1)
+		}, 400, "IncompleteBody", terminated},
+	}
+	at := time.Now()
+	for _, target := range targets {
+		t.Run(target.name, func(t *testing.T) {
+			for _, tc := range cases {
+				req, s := srv.streamedRequest(t, target.path, tc.mode, tc.decoded, tc.trailer, at)
+				_, another := srv.streamedRequest(t, target.path, tc.mode, tc.decoded, tc.trailer, at.Add(-time.Second))
+				res, body := send(t, req, tc.body(s, another))
+				wantS3Error(t, tc.name, res, body, tc.status, tc.code, tc.message)
+				target.intact(t)
+			}
+
+			// A header-signed body replayed with Content-Length: 0, which was not signed.
+			req, err := http.NewRequest(http.MethodPut, srv.URL+target.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			signRequest(t, req, small)
+			if strings.Contains(req.Header.Get("Authorization"), "content-length") {
+				t.Fatal("Content-Length is signed")
+			}
+			res, body := send(t, req, nil)
+			wantS3Error(t, "signed body replayed empty", res, body, 400, "XAmzContentSHA256Mismatch", "")
+			target.intact(t)
+
+			// The same framing, unchanged, is accepted.
+			for _, mode := range []string{streamingPayload, streamingPayloadTrailer, streamingUnsignedTrailer} {
+				trailer, lines := "", ""
+				if mode != streamingPayload {
+					trailer, lines = "x-amz-checksum-crc32", crc32Trailer(data)
+				}
+				path := strings.Replace(target.path, "/object", "/valid", 1)
+				req, s := srv.streamedRequest(t, path, mode, len(data), trailer, at)
+				if res, body := send(t, req, s.body(data, lines, 8192)); res.StatusCode != 200 {
+					t.Fatalf("%s: %d\n%s", mode, res.StatusCode, body)
+				}
+			}
+		})
+	}
+	if _, got := getAll(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("valid")}); !bytes.Equal(got, data) {
+		t.Errorf("the valid streamed object is %d bytes", len(got))
+	}
+}
