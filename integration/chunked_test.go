@@ -155,8 +155,11 @@ func TestStreamedUploadAttacks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(parts.Parts) != 1 || aws.ToString(parts.Parts[0].ETag) != aws.ToString(previousPart.ETag) || aws.ToInt64(parts.Parts[0].Size) != int64(len(previous)) {
-				t.Errorf("%d parts, the first of %d bytes with ETag %s", len(parts.Parts), aws.ToInt64(parts.Parts[0].Size), aws.ToString(parts.Parts[0].ETag))
+			if len(parts.Parts) != 1 {
+				t.Fatalf("%d parts", len(parts.Parts))
+			}
+			if p := parts.Parts[0]; aws.ToString(p.ETag) != aws.ToString(previousPart.ETag) || aws.ToInt64(p.Size) != int64(len(previous)) {
+				t.Errorf("part 1 is now %d bytes with ETag %s", aws.ToInt64(p.Size), aws.ToString(p.ETag))
 			}
 		}},
 	}
