@@ -167,6 +167,11 @@ func TestCompleteMultipartUploadErrors(t *testing.T) {
 	}
 }
 
+// trailing returns a TrailingChecksum reporting a CRC32 value.
+func trailing(value string) func() storage.Checksum {
+	return func() storage.Checksum { return storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: value} }
+}
+
 func TestUploadPartErrors(t *testing.T) {
 	s, _ := openWithBucket(t)
 	plain := createUpload(t, s, "bkt", "k", storage.CreateMultipartUploadOptions{})
@@ -191,6 +196,10 @@ func TestUploadPartErrors(t *testing.T) {
 		{"bad checksum", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: "AAAAAA=="}, storage.ErrBadDigest},
 		{"good checksum", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: goodCRC}, nil},
 		{"short body", "bkt", plain, 2, storage.UploadPartOptions{Size: 100}, storage.ErrIncompleteBody},
+		{"long body", "bkt", plain, 2, storage.UploadPartOptions{Size: int64(len(body)) - 1}, storage.ErrIncompleteBody},
+		{"good trailing checksum", "bkt", crc, 3, storage.UploadPartOptions{Size: -1, TrailingChecksum: trailing(goodCRC)}, nil},
+		{"bad trailing checksum", "bkt", crc, 4, storage.UploadPartOptions{Size: -1, TrailingChecksum: trailing("AAAAAA==")}, storage.ErrBadDigest},
+		{"trailing checksum, upload without algorithm", "bkt", plain, 5, storage.UploadPartOptions{Size: -1, TrailingChecksum: trailing("AAAAAA==")}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,13 @@ func TestPutObject(t *testing.T) {
 		ContentLanguage: "en", CacheControl: "max-age=60", Expires: "Thu, 01 Dec 2094 16:00:00 GMT",
 		User: map[string]string{"color": "blue", "empty": ""},
 	}
+	crc32Of := func(v uint32) storage.Checksum {
+		return storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: b64(be32(v))}
+	}
+	goodTrailer := &trailerReader{r: bytes.NewReader(check), value: crc32Of(0xcbf43926)}
+	badTrailer := &trailerReader{r: bytes.NewReader(check), value: crc32Of(0xcbf43927)}
+	otherTrailer := &trailerReader{r: bytes.NewReader(check), value: storage.Checksum{Algorithm: storage.ChecksumSHA1, Value: b64(make([]byte, 20))}}
+	crc32Alg := storage.Checksum{Algorithm: storage.ChecksumCRC32}
 	tests := []struct {
 		name     string
 		key      string
@@ -61,6 +68,12 @@ func TestPutObject(t *testing.T) {
 		{name: "value without algorithm", key: "x", body: bytes.NewReader(check), opts: storage.PutObjectOptions{Size: 9, Checksum: storage.Checksum{Value: "AAAAAA=="}}, err: storage.ErrInvalidChecksum},
 		{name: "short body", key: "x", body: bytes.NewReader(check), opts: storage.PutObjectOptions{Size: 10}, err: storage.ErrIncompleteBody},
 		{name: "declared too large", key: "x", body: bytes.NewReader(check), opts: storage.PutObjectOptions{Size: storage.MaxObjectSize + 1}, err: storage.ErrEntityTooLarge},
+		{name: "error at the end of a body of the known size", key: "x", body: io.MultiReader(bytes.NewReader(check), iotest.ErrReader(errTest)), opts: storage.PutObjectOptions{Size: 9}, err: errTest},
+		{name: "error at the end of an empty body", key: "x", body: iotest.ErrReader(errTest), opts: storage.PutObjectOptions{Size: 0}, err: errTest},
+		{name: "body longer than its size", key: "x", body: bytes.NewReader(append(check, '0')), opts: storage.PutObjectOptions{Size: 9}, err: storage.ErrIncompleteBody},
+		{name: "trailing checksum", key: "t1", body: goodTrailer, opts: storage.PutObjectOptions{Size: 9, Checksum: crc32Alg, TrailingChecksum: goodTrailer.checksum}, want: check, checksum: b64(be32(0xcbf43926))},
+		{name: "bad trailing checksum", key: "x", body: badTrailer, opts: storage.PutObjectOptions{Size: 9, Checksum: crc32Alg, TrailingChecksum: badTrailer.checksum}, err: storage.ErrBadDigest},
+		{name: "trailing checksum in another algorithm", key: "t2", body: otherTrailer, opts: storage.PutObjectOptions{Size: 9, Checksum: crc32Alg, TrailingChecksum: otherTrailer.checksum}, want: check, checksum: b64(be32(0xcbf43926))},
 		{name: "reader error", key: "x", body: io.MultiReader(bytes.NewReader(check), iotest.ErrReader(errTest)), opts: storage.PutObjectOptions{Size: -1}, err: errTest},
 		{name: "user metadata too large", key: "x", body: bytes.NewReader(check), opts: storage.PutObjectOptions{Size: 9, Metadata: storage.ObjectMetadata{User: map[string]string{"k": strings.Repeat("v", storage.MaxUserMetadataSize)}}}, err: storage.ErrMetadataTooLarge},
 		{name: "metadata too large", key: "x", body: bytes.NewReader(check), opts: storage.PutObjectOptions{Size: 9, Metadata: storage.ObjectMetadata{CacheControl: strings.Repeat("c", storage.MaxMetadataSize+1)}}, err: storage.ErrMetadataTooLarge},
@@ -120,6 +133,27 @@ func TestPutObject(t *testing.T) {
 }
 
 var errTest = errors.New("reader failed")
+
+// trailerReader is a body whose trailing checksum is known once it has been read to its end,
+// as an aws-chunked trailer is.
+type trailerReader struct {
+	r     io.Reader
+	value storage.Checksum
+	ended bool
+}
+
+func (t *trailerReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.ended = t.ended || err == io.EOF
+	return n, err
+}
+
+func (t *trailerReader) checksum() storage.Checksum {
+	if !t.ended {
+		return storage.Checksum{}
+	}
+	return t.value
+}
 
 func TestPutObjectMissingBucket(t *testing.T) {
 	s, dir := openStore(t)
