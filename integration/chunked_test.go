@@ -261,4 +261,9 @@ func TestStreamedUploadAttacks(t *testing.T) {
 	if _, got := getAll(t, c, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("valid")}); !bytes.Equal(got, data) {
 		t.Errorf("the valid streamed object is %d bytes", len(got))
 	}
+
+	// A wrong checksum in a header, which storage compares, answers as a wrong trailer does.
+	res, body := srv.do(t, http.MethodPut, "/"+bucket+"/object", http.Header{"X-Amz-Checksum-Crc32": {checksumOf(types.ChecksumAlgorithmCrc32, small)}}, data, true)
+	wantS3Error(t, "wrong x-amz-checksum-crc32", res, body, 400, "BadDigest", "The CRC32 you specified did not match the calculated checksum.")
+	targets[0].intact(t)
 }
