@@ -29,5 +29,11 @@
 // x-amz-decoded-content-length. The decoder streams: it never holds more than one header line
 // and never buffers chunk data, so bytes reach the caller before their chunk's signature has
 // been checked. A body is authentic only once Read has returned io.EOF; any other error means
-// the data read so far must be discarded.
+// the data read so far must be discarded. Callers read to io.EOF, never stopping at the declared
+// length; as a second guard, the last byte of the body is held back until everything after it
+// (its chunk's signature, the final chunk, the trailer, the framing) is verified, so no caller
+// ever receives a whole body that is not. A body is refused as AWS refuses it: a bad chunk or
+// trailer signature with 403 SignatureDoesNotMatch, broken framing or a cut-short body with 400
+// IncompleteBody, chunk sizes that do not add up to the declared length with 400 IncompleteBody
+// naming both counts, a wrong trailing checksum with 400 BadDigest.
 package sigv4
