@@ -140,7 +140,7 @@ func (rc *request) bodyDigests() (d bodyDigests, e *s3err.Error) {
 	return d, e
 }
 
-func (s *Server) putObject(rc *request, _ *bucketState) {
+func (s *Server) putObject(rc *request, st *bucketState) {
 	h := rc.r.Header
 	acl, sc, e := rc.newObjectSettings()
 	var d bodyDigests
@@ -153,7 +153,7 @@ func (s *Server) putObject(rc *request, _ *bucketState) {
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
-		StorageClass: sc, Checksum: d.sum, Conditions: writeConditions(h),
+		StorageClass: sc, Checksum: d.sum, Conditions: writeConditions(h), BucketID: st.info.ID,
 	})
 	if err != nil {
 		rc.failObject(err)
@@ -179,6 +179,9 @@ func (rc *request) failObject(err error) {
 	switch {
 	case errors.Is(err, storage.ErrNoSuchKey):
 		rc.writeError(s3err.NoSuchKey.With("Key", rc.key))
+	case errors.Is(err, storage.ErrNoSuchBucket):
+		// The bucket was deleted, or deleted and created again, while the request ran.
+		rc.writeError(s3err.NoSuchBucket.With("BucketName", rc.bucket))
 	case errors.Is(err, storage.ErrPreconditionFailed):
 		cond := "If-Match"
 		if rc.r.Header.Get("If-None-Match") != "" {
@@ -535,7 +538,7 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 	return bucket, key, info, nil
 }
 
-func (s *Server) copyObject(rc *request, _ *bucketState) {
+func (s *Server) copyObject(rc *request, st *bucketState) {
 	h := rc.r.Header
 	if e := validateKey(rc.key); e != nil {
 		rc.writeError(e)
@@ -566,7 +569,8 @@ func (s *Server) copyObject(rc *request, _ *bucketState) {
 		rc.writeError(s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."))
 		return
 	}
-	opts := storage.CopyObjectOptions{SourceIfMatch: src.ETag, ReplaceMetadata: replace, ACL: acl, StorageClass: sc, Conditions: writeConditions(h)}
+	opts := storage.CopyObjectOptions{SourceIfMatch: src.ETag, ReplaceMetadata: replace, ACL: acl, StorageClass: sc,
+		Conditions: writeConditions(h), BucketID: st.info.ID}
 	if replace {
 		opts.Metadata = metadataFromHeaders(h)
 	}

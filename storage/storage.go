@@ -118,7 +118,13 @@ type ObjectReader interface {
 
 // BucketInfo describes a bucket.
 type BucketInfo struct {
-	Name         string
+	Name string
+	// ID tells this bucket from every other bucket ever created under its name: a bucket
+	// deleted and created again (by another account, perhaps) has a new ID. A write that
+	// names it (the BucketID of its options) commits only into the bucket with that ID, in the
+	// same transaction as its other checks, and fails with ErrNoSuchBucket otherwise; so a
+	// write authorized for one bucket never lands in another that took its name meanwhile.
+	ID           string
 	CreationDate time.Time
 	Region       string // the LocationConstraint given at creation; empty for the default region
 	Owner        string
@@ -212,6 +218,9 @@ type PutObjectOptions struct {
 	// the expected result (ErrBadDigest otherwise).
 	Checksum   Checksum
 	Conditions WriteConditions
+	// BucketID, when set, is the ID of the bucket the write was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // CopyObjectOptions are the settings of CopyObject.
@@ -229,6 +238,9 @@ type CopyObjectOptions struct {
 	// ChecksumAlgorithm for the copy; the source's algorithm when empty.
 	ChecksumAlgorithm ChecksumAlgorithm
 	Conditions        WriteConditions
+	// BucketID, when set, is the ID of the destination bucket the copy was authorized for
+	// (see BucketInfo.ID).
+	BucketID string
 }
 
 // ListObjectsOptions select one page of ListObjects.
@@ -264,6 +276,9 @@ type CreateMultipartUploadOptions struct {
 	// otherwise. SHA algorithms support only COMPOSITE, CRC64NVME only FULL_OBJECT.
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
+	// BucketID, when set, is the ID of the bucket the upload was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // UploadInfo describes a multipart upload in progress.
@@ -286,6 +301,9 @@ type UploadPartOptions struct {
 	ContentMD5 []byte // expected MD5 digest, when set
 	// ChecksumValue, when set, is the expected checksum of the part in the upload's algorithm.
 	ChecksumValue string
+	// BucketID, when set, is the ID of the bucket the part was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // PartInfo describes an uploaded part.
@@ -308,6 +326,9 @@ type CompletedPart struct {
 // CompleteMultipartUploadOptions are the settings of CompleteMultipartUpload.
 type CompleteMultipartUploadOptions struct {
 	Conditions WriteConditions
+	// BucketID, when set, is the ID of the bucket the completion was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // ListPartsOptions select one page of ListParts.
