@@ -59,15 +59,9 @@ func (s *Server) getBucketACL(rc *request, st *bucketState) {
 }
 
 // cannedACL reads x-amz-acl. Grants given as an AccessControlPolicy body or x-amz-grant-*
-// headers are not supported: only canned ACLs are.
+// headers are not supported (the dispatcher refuses the headers): only canned ACLs are.
 func (rc *request) cannedACL() (string, *s3err.Error) {
-	h := rc.r.Header
-	for k := range h {
-		if len(k) > len("X-Amz-Grant-") && k[:len("X-Amz-Grant-")] == "X-Amz-Grant-" {
-			return "", s3err.NotImplemented
-		}
-	}
-	acl := h.Get("X-Amz-Acl")
+	acl := rc.r.Header.Get("X-Amz-Acl")
 	if acl == "" {
 		return "", nil
 	}

@@ -68,6 +68,10 @@ func (s *Server) dispatch(rc *request) {
 			rc.writeError(err)
 			return
 		}
+		if e := rc.refused(rc.op); e != nil {
+			rc.writeError(e)
+			return
+		}
 		s.createBucket(rc)
 		return
 	}
@@ -83,12 +87,20 @@ func (s *Server) dispatch(rc *request) {
 			rc.writeError(s3err.NoSuchBucket.With("BucketName", rc.bucket))
 			return
 		}
+		if e := checkExpectedOwner(rc.r.Header, "X-Amz-Expected-Bucket-Owner", st); e != nil {
+			rc.writeError(e)
+			return
+		}
 	}
 	if h.need != accessObjectRead && h.need != accessPostForm {
 		if err := rc.authorize(h.need, st, ""); err != nil {
 			rc.writeError(err)
 			return
 		}
+	}
+	if e := rc.refused(rc.op); e != nil {
+		rc.writeError(e)
+		return
 	}
 	h.run(s, rc, st)
 }

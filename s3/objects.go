@@ -247,10 +247,6 @@ var responseOverrides = [...][2]string{
 func (s *Server) getObject(rc *request, st *bucketState) {
 	head := rc.r.Method == http.MethodHead
 	q := rc.query
-	if q.Has("partNumber") {
-		rc.writeError(s3err.NotImplemented)
-		return
-	}
 	var overrides [][2]string
 	for _, o := range responseOverrides {
 		if v, ok := q[o[0]]; ok {
@@ -509,6 +505,9 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 	st := s.buckets.get(bucket)
 	if st == nil {
 		return "", "", info, s3err.NoSuchBucket.With("BucketName", bucket)
+	}
+	if e := checkExpectedOwner(rc.r.Header, "X-Amz-Source-Expected-Bucket-Owner", st); e != nil {
+		return "", "", info, e
 	}
 	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key)
 	if err != nil {
