@@ -91,6 +91,8 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"PutObject website redirect", "PUT", obj, http.Header{"X-Amz-Website-Redirect-Location": {"/elsewhere"}}, []byte("new"), 501, notImpl, "X-Amz-Website-Redirect-Location", notImplMs},
 		{"PutObject grant", "PUT", obj, http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, []byte("new"), 501, notImpl, "X-Amz-Grant-Read", notImplMs},
 		{"PutObject append", "PUT", obj, http.Header{"X-Amz-Write-Offset-Bytes": {"0"}}, []byte("new"), 501, notImpl, "X-Amz-Write-Offset-Bytes", notImplMs},
+		{"PutObject SHA512 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Sha512": {"AAAA"}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Sha512", notImplMs},
+		{"PutObject XXHASH64 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Xxhash64": {"AAAAAAAAAAA="}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Xxhash64", notImplMs},
 		{"PutObject expected owner", "PUT", obj, wrongOwner, []byte("new"), 403, "AccessDenied", "", "Access Denied"},
 		// CopyObject.
 		{"CopyObject SSE-S3", "PUT", obj, copyFrom(http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}), nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
@@ -118,13 +120,13 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"ListObjectsV2 optional attributes", "GET", "/" + b + "?list-type=2", http.Header{"X-Amz-Optional-Object-Attributes": {"RestoreStatus"}}, nil, 501, notImpl, "X-Amz-Optional-Object-Attributes", notImplMs},
 		{"ListObjects expected owner", "GET", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},
 		// Deletes.
-		{"DeleteObject If-Match", "DELETE", "/" + b + "/keep", http.Header{"If-Match": {`"8d777f385d3dfec8815d20f7496026dc"`}}, nil, 501, notImpl, "If-Match", notImplMs},
 		{"DeleteObject last-modified condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Last-Modified-Time": {"Mon, 30 Nov 2026 00:00:00 GMT"}}, nil, 501, notImpl, "X-Amz-If-Match-Last-Modified-Time", notImplMs},
 		{"DeleteObject size condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Size": {"4"}}, nil, 501, notImpl, "X-Amz-If-Match-Size", notImplMs},
 		{"DeleteObject governance bypass", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}}, nil, 501, notImpl, "X-Amz-Bypass-Governance-Retention", notImplMs},
 		{"DeleteObject MFA", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Mfa": {"serial 123456"}}, nil, 501, notImpl, "X-Amz-Mfa", notImplMs},
 		{"DeleteObject expected owner", "DELETE", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
 		{"DeleteObjects governance bypass", "POST", "/" + b + "?delete", http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}, "Content-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Bypass-Governance-Retention", notImplMs},
+		{"DeleteObjects MD5 checksum", "POST", "/" + b + "?delete", http.Header{"X-Amz-Checksum-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Checksum-Md5", notImplMs},
 		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {md5Base64(del)}}), del, 403, "AccessDenied", "", ""},
 		// Buckets.
 		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
@@ -195,4 +197,74 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		"X-Amz-Expected-Bucket-Owner": {owner.ID}, "X-Amz-Source-Expected-Bucket-Owner": {owner.ID}, "X-Amz-Tagging-Directive": {"COPY"}}), nil)
 	mustOK("GetObject with x-amz-request-payer", "GET", obj, http.Header{"X-Amz-Request-Payer": {"requester"}}, nil)
 	mustOK("CreateBucket with Object Lock disabled", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"false"}}, nil)
+}
+
+// DeleteObject and DeleteObjects honour If-Match and the ETag element as S3 does: the object
+// with that ETag is deleted, another stays (412 PreconditionFailed), none is 404 NoSuchKey.
+// The condition needs read permission on the object, as s3:GetObject in S3.
+func TestConditionalDeletes(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "")
+	const b = "conditional-deletes"
+	signed := func(method, path string, h http.Header, body []byte) (*http.Response, []byte) {
+		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: accessKey, sk: secretKey})
+	}
+	exists := func(key string) bool {
+		res, _ := signed("HEAD", "/"+b+"/"+key, nil, nil)
+		return res.StatusCode == 200
+	}
+	if res, body := signed("PUT", "/"+b, http.Header{"X-Amz-Acl": {"public-read-write"}}, nil); res.StatusCode != 200 {
+		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
+	}
+	for _, k := range []string{"k", "k2", "private"} {
+		if res, body := signed("PUT", "/"+b+"/"+k, nil, []byte("v-"+k)); res.StatusCode != 200 {
+			t.Fatalf("PutObject: %d %s", res.StatusCode, body)
+		}
+	}
+	etag := func(k string) string { return `"` + md5HexOf([]byte("v-"+k)) + `"` }
+
+	res, body := signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {`"0123456789abcdef0123456789abcdef"`}}, nil)
+	wantS3Error(t, "DELETE with another ETag", res, body, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	if !exists("k") {
+		t.Fatal("a DELETE whose If-Match failed deleted the object")
+	}
+	if res, body := signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {etag("k")}}, nil); res.StatusCode != 204 || exists("k") {
+		t.Fatalf("DELETE with the object's ETag: %d %s", res.StatusCode, body)
+	}
+	res, body = signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {"*"}}, nil)
+	wantS3Error(t, "DELETE If-Match * of a missing key", res, body, 404, "NoSuchKey", "")
+
+	// Anyone may delete in a public-read-write bucket, but testing the ETag of an object
+	// they may not read is refused, and the object stays.
+	res, body = srv.raw(t, rawRequest{method: "DELETE", path: "/" + b + "/private", header: http.Header{"If-Match": {etag("private")}}})
+	wantS3Error(t, "anonymous conditional DELETE of a private object", res, body, 403, "AccessDenied", "")
+	if !exists("private") {
+		t.Fatal("a refused conditional DELETE deleted the object")
+	}
+
+	deleteObjects := func(objects string) (deleted, codes []string) {
+		t.Helper()
+		doc := []byte("<Delete>" + objects + "</Delete>")
+		res, body := signed("POST", "/"+b+"?delete", http.Header{"Content-Md5": {md5Base64(doc)}}, doc)
+		var out struct {
+			Deleted []string `xml:"Deleted>Key"`
+			Errors  []string `xml:"Error>Code"`
+		}
+		if err := xml.Unmarshal(body, &out); err != nil || res.StatusCode != 200 {
+			t.Fatalf("DeleteObjects: %d %v %s", res.StatusCode, err, body)
+		}
+		return out.Deleted, out.Errors
+	}
+	deleted, codes := deleteObjects(`<Object><Key>k2</Key><ETag>"0123456789abcdef0123456789abcdef"</ETag></Object>`)
+	if len(deleted) != 0 || !slices.Equal(codes, []string{"PreconditionFailed"}) || !exists("k2") {
+		t.Errorf("DeleteObjects with another ETag: deleted %q, errors %q", deleted, codes)
+	}
+	deleted, codes = deleteObjects(`<Object><Key>k2</Key><Size>4</Size></Object>`)
+	if len(deleted) != 0 || !slices.Equal(codes, []string{"NotImplemented"}) || !exists("k2") {
+		t.Errorf("DeleteObjects with a size condition: deleted %q, errors %q", deleted, codes)
+	}
+	deleted, codes = deleteObjects(`<Object><Key>k2</Key><ETag>` + etag("k2") + `</ETag></Object><Object><Key>gone</Key><ETag>"x"</ETag></Object>`)
+	if !slices.Equal(deleted, []string{"k2"}) || !slices.Equal(codes, []string{"NoSuchKey"}) || exists("k2") {
+		t.Errorf("DeleteObjects with the object's ETag: deleted %q, errors %q", deleted, codes)
+	}
 }

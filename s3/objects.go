@@ -414,12 +414,41 @@ func parseRange(v string, size int64) (start, length int64, partial, ok bool) {
 	return first, last - first + 1, true, true
 }
 
-func (s *Server) deleteObject(rc *request, _ *bucketState) {
-	if err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key); err != nil && !errors.Is(err, storage.ErrNoSuchKey) {
-		rc.fail(err)
+// deleteObject deletes a key, unconditionally or, with If-Match, only the object with that
+// ETag ("*": any), as S3 does since September 2025: 412 PreconditionFailed for another
+// object, 404 NoSuchKey for none
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html).
+func (s *Server) deleteObject(rc *request, st *bucketState) {
+	ifMatch := rc.r.Header.Get("If-Match")
+	if ifMatch != "" {
+		if e := s.mayTestETag(rc, st, rc.key); e != nil {
+			rc.writeError(e)
+			return
+		}
+	}
+	err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key, storage.DeleteObjectOptions{IfMatch: ifMatch, BucketID: st.info.ID})
+	if err != nil && (ifMatch != "" || !errors.Is(err, storage.ErrNoSuchKey)) {
+		rc.failObject(err)
 		return
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
+}
+
+// mayTestETag checks that the caller may read what a delete conditional on key's ETag would
+// reveal: S3 asks s3:GetObject besides s3:DeleteObject of such a delete. As for GetObject, a
+// missing key is revealed only to a caller that may list the bucket.
+func (s *Server) mayTestETag(rc *request, st *bucketState, key string) *s3err.Error {
+	if rc.authorize(accessOwner, st, "") == nil {
+		return nil
+	}
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key)
+	switch {
+	case err == nil:
+		return rc.authorize(accessObjectRead, st, info.ACL)
+	case errors.Is(err, storage.ErrNoSuchKey):
+		return rc.authorize(accessBucketRead, st, "")
+	}
+	return asS3(err)
 }
 
 // maxDeleteObjects is the most keys one DeleteObjects request may name, as in S3.
@@ -431,6 +460,12 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       string `xml:"Key"`
 		VersionID string `xml:"VersionId"`
+		// ETag makes the delete conditional, as If-Match does for DeleteObject.
+		ETag string `xml:"ETag"`
+		// LastModifiedTime and Size are conditions of directory buckets only; doorman
+		// refuses them rather than delete unconditionally.
+		LastModifiedTime string `xml:"LastModifiedTime"`
+		Size             string `xml:"Size"`
 	} `xml:"Object"`
 }
 
@@ -450,7 +485,7 @@ type deleteError struct {
 	Message string `xml:"Message"`
 }
 
-func (s *Server) deleteObjects(rc *request, _ *bucketState) {
+func (s *Server) deleteObjects(rc *request, st *bucketState) {
 	var req deleteRequest
 	if !rc.decodeXMLBody(2<<20, true, &req) {
 		return
@@ -467,9 +502,19 @@ func (s *Server) deleteObjects(rc *request, _ *bucketState) {
 			out.Errors = append(out.Errors, deleteError{o.Key, "NoSuchVersion", "The specified version does not exist."})
 			continue
 		}
-		err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key)
+		if o.LastModifiedTime != "" || o.Size != "" {
+			out.Errors = append(out.Errors, deleteError{o.Key, s3err.NotImplemented.Code, s3err.NotImplemented.Message})
+			continue
+		}
+		if o.ETag != "" {
+			if e := s.mayTestETag(rc, st, o.Key); e != nil {
+				out.Errors = append(out.Errors, deleteError{o.Key, e.Code, e.Message})
+				continue
+			}
+		}
+		err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{IfMatch: o.ETag, BucketID: st.info.ID})
 		switch {
-		case err == nil || errors.Is(err, storage.ErrNoSuchKey):
+		case err == nil || errors.Is(err, storage.ErrNoSuchKey) && o.ETag == "":
 			if !req.Quiet {
 				out.Deleted = append(out.Deleted, deletedObject{o.Key})
 			}

@@ -19,7 +19,7 @@ type refusal struct {
 	header, query string
 	// only, when set, refuses only the values it accepts (case-insensitively).
 	only string
-	ops  []string
+	ops  []string // nil: every operation
 	// answer is the error; nil means 501 NotImplemented naming the header, which is how S3
 	// answers a header it does not implement (its Header element names the header).
 	answer *s3err.Error
@@ -58,8 +58,7 @@ var refusals = []refusal{
 	{header: "X-Amz-Website-Redirect-Location", ops: objectCreations},
 	{header: "X-Amz-Grant-*", ops: []string{"PutObject", "CopyObject", "CreateMultipartUpload", "CreateBucket", "PutBucketAcl", "PutObjectAcl"}},
 	{header: "X-Amz-Object-Ownership", ops: []string{"CreateBucket"}},
-	// Conditional deletes and the directory-bucket conditions.
-	{header: "If-Match", ops: []string{"DeleteObject"}},
+	// Conditions of directory buckets (If-Match on deletes is honoured).
 	{header: "X-Amz-If-Match-Last-Modified-Time", ops: []string{"DeleteObject"}},
 	{header: "X-Amz-If-Match-Size", ops: []string{"DeleteObject"}},
 	{header: "X-Amz-If-Match-Initiated-Time", ops: []string{"AbortMultipartUpload"}},
@@ -68,6 +67,12 @@ var refusals = []refusal{
 	{header: "X-Amz-Write-Offset-Bytes", ops: []string{"PutObject"}},
 	{header: "X-Amz-Mp-Object-Size", ops: []string{"CompleteMultipartUpload"}},
 	{header: "X-Amz-Optional-Object-Attributes", ops: listings},
+	// Checksum algorithms newer than doorman's: their digest would go unchecked.
+	{header: "X-Amz-Checksum-Md5"},
+	{header: "X-Amz-Checksum-Sha512"},
+	{header: "X-Amz-Checksum-Xxhash3"},
+	{header: "X-Amz-Checksum-Xxhash64"},
+	{header: "X-Amz-Checksum-Xxhash128"},
 	// Reading one part of a multipart object.
 	{query: "partNumber", ops: []string{"GetObject", "HeadObject"}, answer: s3err.NotImplemented},
 }
@@ -76,7 +81,13 @@ var refusals = []refusal{
 var refusalsByOp = func() map[string][]refusal {
 	m := map[string][]refusal{}
 	for _, r := range refusals {
-		for _, op := range r.ops {
+		ops := r.ops
+		if ops == nil {
+			for op := range handlers {
+				ops = append(ops, op)
+			}
+		}
+		for _, op := range ops {
 			m[op] = append(m[op], r)
 		}
 	}

@@ -85,8 +85,8 @@ type Backend interface {
 	GetObject(ctx context.Context, bucket, key string) (ObjectReader, ObjectInfo, error)
 	// HeadObject returns an object's information, ACL included.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
-	// DeleteObject succeeds whether or not the key exists.
-	DeleteObject(ctx context.Context, bucket, key string) error
+	// DeleteObject succeeds whether or not the key exists, unless opts.IfMatch is set.
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteObjectOptions) error
 	// CopyObject copies an object server-side, atomically like PutObject.
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
 	// PutObjectACL replaces an object's canned ACL.
@@ -219,6 +219,17 @@ type PutObjectOptions struct {
 	Checksum   Checksum
 	Conditions WriteConditions
 	// BucketID, when set, is the ID of the bucket the write was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
+}
+
+// DeleteObjectOptions are the settings of DeleteObject.
+type DeleteObjectOptions struct {
+	// IfMatch, when set, deletes only an object with this ETag ("*": any object); the check
+	// and the delete are atomic. A different object fails with ErrPreconditionFailed, no
+	// object with ErrNoSuchKey.
+	IfMatch string
+	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
 }

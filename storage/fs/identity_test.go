@@ -56,6 +56,10 @@ func TestWriteCommitsIntoTheAuthorizedBucket(t *testing.T) {
 			_, err := s.CopyObject(ctx, "src", "obj", "bkt", "k", storage.CopyObjectOptions{BucketID: id})
 			return err
 		}},
+		{"DeleteObject", func(s *storefs.Store, id string, swap func()) error {
+			swap()
+			return s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{BucketID: id})
+		}},
 		{"CreateMultipartUpload", func(s *storefs.Store, id string, swap func()) error {
 			swap()
 			_, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{BucketID: id})

@@ -209,7 +209,7 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string) (storage.Obj
 }
 
 // DeleteObject implements storage.Backend.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -218,13 +218,24 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
 	}
 	var old string
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
 		}
-		cur, _, err := getObject(objects, key)
+		cur, exists, err := getObject(objects, key)
 		if err != nil {
 			return err
+		}
+		if opts.IfMatch != "" {
+			if !exists {
+				return noSuchKey(key)
+			}
+			if err := checkConditions(storage.WriteConditions{IfMatch: opts.IfMatch}, cur, exists); err != nil {
+				return err
+			}
 		}
 		old = cur.File
 		return objects.Delete([]byte(key))
