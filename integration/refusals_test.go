@@ -132,6 +132,8 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
 		{"CreateBucket object ownership", "PUT", "/refusals-new", http.Header{"X-Amz-Object-Ownership": {"BucketOwnerEnforced"}}, nil, 501, notImpl, "X-Amz-Object-Ownership", notImplMs},
 		{"CreateBucket grant", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 501, notImpl, "X-Amz-Grant-Full-Control", notImplMs},
+		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", notImplMs},
+		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", notImplMs},
 		{"PutBucketAcl grant", "PUT", "/" + b + "?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
 		{"PutObjectAcl grant", "PUT", "/" + b + "/keep?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
 		{"PutBucketAcl expected owner", "PUT", "/" + b + "?acl", with(wrongOwner, http.Header{"X-Amz-Acl": {"public-read"}}), nil, 403, "AccessDenied", "", ""},

@@ -60,6 +60,11 @@ func (s *Server) listBuckets(rc *request, _ *bucketState) {
 type createBucketConfiguration struct {
 	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
 	LocationConstraint string   `xml:"LocationConstraint"`
+	// Directory buckets (Location, Bucket) and tags given at creation are not implemented:
+	// they are refused, not dropped.
+	Location *struct{} `xml:"Location"`
+	Bucket   *struct{} `xml:"Bucket"`
+	Tags     *struct{} `xml:"Tags"`
 }
 
 // createBucket creates a bucket owned by the caller. A LocationConstraint, when given, must be
@@ -76,6 +81,10 @@ func (s *Server) createBucket(rc *request) {
 		var c createBucketConfiguration
 		if err := xml.Unmarshal(body, &c); err != nil {
 			rc.writeError(s3err.MalformedXML)
+			return
+		}
+		if c.Location != nil || c.Bucket != nil || c.Tags != nil {
+			rc.writeError(s3err.NotImplemented)
 			return
 		}
 		region = c.LocationConstraint
