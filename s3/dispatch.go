@@ -53,8 +53,10 @@ var handlers = map[string]handler{
 	"ListParts":               {accessBucketWrite, (*Server).listParts},
 }
 
-// dispatch finds the operation, checks that the bucket exists and that the caller may act on
-// it, and runs the handler. Operations doorman does not implement answer NotImplemented.
+// dispatch finds the operation, checks that the bucket exists, is owned by the account the
+// request expects (x-amz-expected-bucket-owner) and that the caller may act on it, refuses the
+// headers and parameters the operation does not implement (refusals), and runs the handler.
+// Operations doorman does not implement answer NotImplemented.
 func (s *Server) dispatch(rc *request) {
 	rc.op = rc.operation()
 	h, ok := handlers[rc.op]
