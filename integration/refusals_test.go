@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bytes"
 	"encoding/xml"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strings"
@@ -268,5 +270,60 @@ func TestConditionalDeletes(t *testing.T) {
 	deleted, codes = deleteObjects(`<Object><Key>k2</Key><ETag>` + etag("k2") + `</ETag></Object><Object><Key>gone</Key><ETag>"x"</ETag></Object>`)
 	if !slices.Equal(deleted, []string{"k2"}) || !slices.Equal(codes, []string{"NoSuchKey"}) || exists("k2") {
 		t.Errorf("DeleteObjects with the object's ETag: deleted %q, errors %q", deleted, codes)
+	}
+}
+
+// A form upload's fields are refused as the headers of a PutObject are.
+func TestPostFormFieldsRefused(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "")
+	const b = "refused-forms"
+	if res, body := srv.raw(t, rawRequest{method: "PUT", path: "/" + b, header: http.Header{"X-Amz-Acl": {"public-read-write"}},
+		ak: accessKey, sk: secretKey}); res.StatusCode != 200 {
+		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
+	}
+	tests := []struct {
+		field, value string
+		status       int
+		code, header string
+	}{
+		{"x-amz-server-side-encryption", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption"},
+		{"x-amz-server-side-encryption-customer-algorithm", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption-Customer-Algorithm"},
+		{"tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>", 501, "NotImplemented", "Tagging"},
+		{"x-amz-object-lock-legal-hold", "ON", 400, "InvalidRequest", ""},
+		{"x-amz-website-redirect-location", "/elsewhere", 501, "NotImplemented", "X-Amz-Website-Redirect-Location"},
+		{"x-amz-checksum-sha512", "AAAA", 501, "NotImplemented", "X-Amz-Checksum-Sha512"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field, func(t *testing.T) {
+			var form bytes.Buffer
+			w := multipart.NewWriter(&form)
+			_ = w.WriteField("key", "posted")
+			_ = w.WriteField(tt.field, tt.value)
+			fw, _ := w.CreateFormFile("file", "f.txt")
+			_, _ = fw.Write([]byte("form body"))
+			_ = w.Close()
+			res, body := srv.raw(t, rawRequest{method: "POST", path: "/" + b, header: http.Header{"Content-Type": {w.FormDataContentType()}}, body: form.Bytes()})
+			wantS3Error(t, tt.field, res, body, tt.status, tt.code, "")
+			var e struct {
+				Header string `xml:"Header"`
+			}
+			if err := xml.Unmarshal(body, &e); err != nil || e.Header != tt.header {
+				t.Errorf("Header element %q, want %q (%v)", e.Header, tt.header, err)
+			}
+			if res, _ := srv.raw(t, rawRequest{method: "HEAD", path: "/" + b + "/posted", ak: accessKey, sk: secretKey}); res.StatusCode != 404 {
+				t.Errorf("a refused form stored the object: HEAD %d", res.StatusCode)
+			}
+		})
+	}
+	// The same form without the field is stored: the refusals are what made the difference.
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
+	_ = w.WriteField("key", "posted")
+	fw, _ := w.CreateFormFile("file", "f.txt")
+	_, _ = fw.Write([]byte("form body"))
+	_ = w.Close()
+	if res, body := srv.raw(t, rawRequest{method: "POST", path: "/" + b, header: http.Header{"Content-Type": {w.FormDataContentType()}}, body: form.Bytes()}); res.StatusCode != 204 {
+		t.Errorf("a plain anonymous form: %d %s", res.StatusCode, body)
 	}
 }

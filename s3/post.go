@@ -27,6 +27,10 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 		rc.writeError(e)
 		return
 	}
+	if e := postFormRefused(form.Fields); e != nil {
+		rc.writeError(e)
+		return
+	}
 	if form.ACL != "" && !cannedACLs[form.ACL] {
 		rc.writeError(s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL))
 		return

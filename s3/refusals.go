@@ -2,6 +2,7 @@ package s3
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -27,9 +28,10 @@ type refusal struct {
 
 // Operations sharing refusals.
 var (
-	objectCreations = []string{"PutObject", "CopyObject", "CreateMultipartUpload"}
-	objectBodyOps   = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "UploadPartCopy",
-		"CompleteMultipartUpload", "GetObject", "HeadObject", "ListParts"}
+	// PostObject's form fields are checked as headers (postFormRefused).
+	objectCreations = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject"}
+	objectBodyOps   = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject", "UploadPart",
+		"UploadPartCopy", "CompleteMultipartUpload", "GetObject", "HeadObject", "ListParts"}
 	objectDeletes = []string{"DeleteObject", "DeleteObjects"}
 	listings      = []string{"ListObjects", "ListObjectsV2", "ListObjectVersions"}
 )
@@ -55,6 +57,7 @@ var refusals = []refusal{
 	{header: "X-Amz-Mfa", ops: objectDeletes},
 	// Tags, website redirects, explicit grants, object ownership controls.
 	{header: "X-Amz-Tagging", ops: objectCreations},
+	{header: "Tagging", ops: []string{"PostObject"}}, // the form field
 	{header: "X-Amz-Website-Redirect-Location", ops: objectCreations},
 	{header: "X-Amz-Grant-*", ops: []string{"PutObject", "CopyObject", "CreateMultipartUpload", "CreateBucket", "PutBucketAcl", "PutObjectAcl"}},
 	{header: "X-Amz-Object-Ownership", ops: []string{"CreateBucket"}},
@@ -77,17 +80,15 @@ var refusals = []refusal{
 	{query: "partNumber", ops: []string{"GetObject", "HeadObject"}, answer: s3err.NotImplemented},
 }
 
-// refusalsByOp indexes refusals by operation, in order.
+// refusalsByOp indexes refusals by operation, in order; the key "" holds those of every
+// operation, checked after an operation's own.
 var refusalsByOp = func() map[string][]refusal {
 	m := map[string][]refusal{}
 	for _, r := range refusals {
-		ops := r.ops
-		if ops == nil {
-			for op := range handlers {
-				ops = append(ops, op)
-			}
+		if r.ops == nil {
+			m[""] = append(m[""], r)
 		}
-		for _, op := range ops {
+		for _, op := range r.ops {
 			m[op] = append(m[op], r)
 		}
 	}
@@ -97,18 +98,34 @@ var refusalsByOp = func() map[string][]refusal {
 // refused returns the error for the first header or query parameter of the request that
 // operation op does not implement, or nil.
 func (rc *request) refused(op string) *s3err.Error {
-	for _, r := range refusalsByOp[op] {
-		if r.query != "" {
-			if rc.query.Has(r.query) {
-				return r.answer
+	return refusedIn(op, rc.r.Header, rc.query)
+}
+
+// postFormRefused applies the refusals of PostObject to the fields of a form upload, which
+// carry what a PutObject carries in headers.
+func postFormRefused(fields map[string]string) *s3err.Error {
+	h := make(http.Header, len(fields))
+	for k, v := range fields {
+		h[http.CanonicalHeaderKey(k)] = []string{v}
+	}
+	return refusedIn("PostObject", h, nil)
+}
+
+func refusedIn(op string, h http.Header, q url.Values) *s3err.Error {
+	for _, list := range [2][]refusal{refusalsByOp[op], refusalsByOp[""]} {
+		for _, r := range list {
+			if r.query != "" {
+				if q.Has(r.query) {
+					return r.answer
+				}
+				continue
 			}
-			continue
-		}
-		if name, ok := r.match(rc.r.Header); ok {
-			if r.answer != nil {
-				return r.answer
+			if name, ok := r.match(h); ok {
+				if r.answer != nil {
+					return r.answer
+				}
+				return s3err.NotImplemented.With("Header", name)
 			}
-			return s3err.NotImplemented.With("Header", name)
 		}
 	}
 	return nil
