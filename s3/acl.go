@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
 )
 
 type accessControlPolicy struct {
@@ -118,13 +119,13 @@ func (s *Server) getObjectACL(rc *request, st *bucketState) {
 	rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, info.ACL))
 }
 
-func (s *Server) putObjectACL(rc *request, _ *bucketState) {
+func (s *Server) putObjectACL(rc *request, st *bucketState) {
 	acl, e := rc.aclFromRequest()
 	if e != nil {
 		rc.writeError(e)
 		return
 	}
-	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, acl); err != nil {
+	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, storage.PutObjectACLOptions{ACL: acl, BucketID: st.info.ID}); err != nil {
 		rc.failObject(err)
 		return
 	}

@@ -90,7 +90,7 @@ type Backend interface {
 	// CopyObject copies an object server-side, atomically like PutObject.
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
 	// PutObjectACL replaces an object's canned ACL.
-	PutObjectACL(ctx context.Context, bucket, key, acl string) error
+	PutObjectACL(ctx context.Context, bucket, key string, opts PutObjectACLOptions) error
 	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
 
@@ -230,6 +230,14 @@ type DeleteObjectOptions struct {
 	// object with ErrNoSuchKey.
 	IfMatch string
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
+}
+
+// PutObjectACLOptions are the settings of PutObjectACL.
+type PutObjectACLOptions struct {
+	ACL string // canned ACL; DefaultACL when empty
+	// BucketID, when set, is the ID of the bucket the change was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
 }

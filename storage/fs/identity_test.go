@@ -152,6 +152,30 @@ func TestWriteCommitsIntoTheAuthorizedBucket(t *testing.T) {
 	}
 }
 
+// An object ACL change authorized for a bucket never reaches the object of the same key in a
+// bucket another account created under the same name meanwhile.
+func TestObjectACLChangesOnlyTheAuthorizedBucket(t *testing.T) {
+	s, _ := openStore(t)
+	authorized, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{Owner: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{Owner: "mallory"}); err != nil {
+		t.Fatal(err)
+	}
+	put(t, s, "bkt", "k", []byte("mallory's"))
+	err = s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "public-read", BucketID: authorized.ID})
+	if !errors.Is(err, storage.ErrNoSuchBucket) {
+		t.Fatalf("PutObjectACL in the bucket created again: %v, want ErrNoSuchBucket", err)
+	}
+	if info, err := s.HeadObject(ctx, "bkt", "k"); err != nil || info.ACL != storage.DefaultACL {
+		t.Errorf("the other account's object: %+v %v", info, err)
+	}
+}
+
 // Buckets created before buckets had IDs get one when the store opens.
 func TestBucketIDAssignedOnOpen(t *testing.T) {
 	s, dir := openWithBucket(t)

@@ -248,7 +248,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 }
 
 // PutObjectACL implements storage.Backend.
-func (s *Store) PutObjectACL(ctx context.Context, bucket, key, acl string) error {
+func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -256,6 +256,9 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key, acl string) error
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -267,7 +270,7 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key, acl string) error
 		if !ok {
 			return noSuchKey(key)
 		}
-		rec.ACL = orDefault(acl, storage.DefaultACL)
+		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
 		return objects.Put([]byte(key), encode(rec))
 	})
 }

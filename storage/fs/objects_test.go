@@ -268,13 +268,13 @@ func TestDeleteObject(t *testing.T) {
 func TestPutObjectACL(t *testing.T) {
 	s, _ := openWithBucket(t)
 	put(t, s, "bkt", "k", []byte("x"))
-	if err := s.PutObjectACL(ctx, "bkt", "k", "authenticated-read"); err != nil {
+	if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "authenticated-read"}); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := s.HeadObject(ctx, "bkt", "k"); info.ACL != "authenticated-read" || info.ETag != md5hex([]byte("x")) {
 		t.Errorf("after PutObjectACL: %+v", info)
 	}
-	if err := s.PutObjectACL(ctx, "bkt", "absent", "private"); !errors.Is(err, storage.ErrNoSuchKey) {
+	if err := s.PutObjectACL(ctx, "bkt", "absent", storage.PutObjectACLOptions{ACL: "private"}); !errors.Is(err, storage.ErrNoSuchKey) {
 		t.Errorf("PutObjectACL on missing key = %v", err)
 	}
 }
