@@ -18,11 +18,13 @@ type refusal struct {
 	// header is a canonical header name; ending in "*", the prefix of a family of headers.
 	// query, instead, is a query parameter.
 	header, query string
-	// only, when set, refuses only the values it accepts (case-insensitively).
+	// only, when set, limits the refusal to that value (compared ignoring case).
 	only string
 	ops  []string // nil: every operation
 	// answer is the error; nil means 501 NotImplemented naming the header, which is how S3
-	// answers a header it does not implement (its Header element names the header).
+	// answers a header it does not implement, as for "Transfer-Encoding". The Header element
+	// carries the name as net/http canonicalizes it; that S3 echoes the client's spelling or
+	// another is not documented. [UNVERIFIED]
 	answer *s3err.Error
 }
 
