@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
 )
 
 type accessControlPolicy struct {
@@ -59,15 +60,9 @@ func (s *Server) getBucketACL(rc *request, st *bucketState) {
 }
 
 // cannedACL reads x-amz-acl. Grants given as an AccessControlPolicy body or x-amz-grant-*
-// headers are not supported: only canned ACLs are.
+// headers are not supported (the dispatcher refuses the headers): only canned ACLs are.
 func (rc *request) cannedACL() (string, *s3err.Error) {
-	h := rc.r.Header
-	for k := range h {
-		if len(k) > len("X-Amz-Grant-") && k[:len("X-Amz-Grant-")] == "X-Amz-Grant-" {
-			return "", s3err.NotImplemented
-		}
-	}
-	acl := h.Get("X-Amz-Acl")
+	acl := rc.r.Header.Get("X-Amz-Acl")
 	if acl == "" {
 		return "", nil
 	}
@@ -124,13 +119,13 @@ func (s *Server) getObjectACL(rc *request, st *bucketState) {
 	rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, info.ACL))
 }
 
-func (s *Server) putObjectACL(rc *request, _ *bucketState) {
+func (s *Server) putObjectACL(rc *request, st *bucketState) {
 	acl, e := rc.aclFromRequest()
 	if e != nil {
 		rc.writeError(e)
 		return
 	}
-	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, acl); err != nil {
+	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, storage.PutObjectACLOptions{ACL: acl, BucketID: st.info.ID}); err != nil {
 		rc.failObject(err)
 		return
 	}

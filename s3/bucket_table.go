@@ -84,8 +84,8 @@ func (t *bucketTable) update(name string, change func(old *bucketState) (*bucket
 
 // sameBucket reports whether old, the state under the writers' lock, is still the bucket the
 // request was authorized against: not deleted, nor deleted and created again (by another
-// account, perhaps) in between.
+// account, perhaps) in between. Object writes make the same check in storage, in the
+// transaction that commits them, by passing the authorized bucket's ID (storage.BucketInfo.ID).
 func sameBucket(old, authorized *bucketState) bool {
-	return old != nil && authorized != nil && old.info.Owner == authorized.info.Owner &&
-		old.info.CreationDate.Equal(authorized.info.CreationDate)
+	return old != nil && authorized != nil && old.info.ID == authorized.info.ID
 }

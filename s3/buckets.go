@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
@@ -29,30 +31,79 @@ func (s *Server) ownerOf(id string) owner {
 }
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
-	Owner   owner    `xml:"Owner"`
-	Buckets []struct {
-		Name         string `xml:"Name"`
-		CreationDate string `xml:"CreationDate"`
-	} `xml:"Buckets>Bucket"`
+	XMLName           xml.Name      `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
+	Owner             owner         `xml:"Owner"`
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
+	Prefix            string        `xml:"Prefix,omitempty"`
 }
 
-// listBuckets lists the buckets the caller owns.
+type bucketEntry struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
+}
+
+// maxBucketsPage is the largest max-buckets, and the page size when prefix, bucket-region or
+// continuation-token is given without max-buckets, as in S3
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+const maxBucketsPage = 10000
+
+// bucketRegion is the region of a bucket: its LocationConstraint, us-east-1 when it has none.
+func bucketRegion(info *storage.BucketInfo) string {
+	if info.Region == "" {
+		return "us-east-1"
+	}
+	return info.Region
+}
+
+// listBuckets lists the buckets the caller owns, in name order: all of them, or one page when
+// the request names max-buckets, prefix, bucket-region or continuation-token. The token is the
+// one ListObjectsV2 uses, carrying the last name of the page.
 func (s *Server) listBuckets(rc *request, _ *bucketState) {
+	q := rc.query
+	limit := -1 // every bucket
+	if q.Has("prefix") || q.Has("bucket-region") || q.Has("continuation-token") {
+		limit = maxBucketsPage
+	}
+	if v, ok := q["max-buckets"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 || n > maxBucketsPage {
+			// The message is the one versitygw records for S3. [UNVERIFIED]
+			rc.writeError(s3err.InvalidArgument.Withf("Argument max-buckets must be an integer between 1 and %d.", maxBucketsPage).
+				With("ArgumentName", "max-buckets").With("ArgumentValue", v[0]))
+			return
+		}
+		limit = n
+	}
+	after := ""
+	if tok := q.Get("continuation-token"); tok != "" {
+		m, ok := decodeToken(tok)
+		if !ok {
+			rc.writeError(s3err.InvalidArgument.Withf("The continuation token provided is incorrect").
+				With("ArgumentName", "continuation-token"))
+			return
+		}
+		after = m
+	}
+	prefix, region := q.Get("prefix"), q.Get("bucket-region")
 	list, err := s.cfg.Backend.ListBuckets(rc.ctx)
 	if err != nil {
 		rc.fail(err)
 		return
 	}
-	out := listAllMyBucketsResult{Owner: s.ownerOf(rc.user.id)}
-	for _, b := range list {
-		if b.Owner != rc.user.id {
+	out := listAllMyBucketsResult{Owner: s.ownerOf(rc.user.id), Prefix: prefix}
+	for i := range list {
+		b := &list[i]
+		if b.Owner != rc.user.id || b.Name <= after || !strings.HasPrefix(b.Name, prefix) ||
+			region != "" && bucketRegion(b) != region {
 			continue
 		}
-		out.Buckets = append(out.Buckets, struct {
-			Name         string `xml:"Name"`
-			CreationDate string `xml:"CreationDate"`
-		}{b.Name, xmlTime(b.CreationDate)})
+		if len(out.Buckets) == limit {
+			out.ContinuationToken = encodeToken(out.Buckets[limit-1].Name)
+			break
+		}
+		out.Buckets = append(out.Buckets, bucketEntry{b.Name, xmlTime(b.CreationDate), bucketRegion(b)})
 	}
 	rc.writeXML(http.StatusOK, out)
 }
@@ -60,6 +111,11 @@ func (s *Server) listBuckets(rc *request, _ *bucketState) {
 type createBucketConfiguration struct {
 	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
 	LocationConstraint string   `xml:"LocationConstraint"`
+	// Directory buckets (Location, Bucket) and tags given at creation are not implemented:
+	// they are refused, not dropped.
+	Location *struct{} `xml:"Location"`
+	Bucket   *struct{} `xml:"Bucket"`
+	Tags     *struct{} `xml:"Tags"`
 }
 
 // createBucket creates a bucket owned by the caller. A LocationConstraint, when given, must be
@@ -76,6 +132,10 @@ func (s *Server) createBucket(rc *request) {
 		var c createBucketConfiguration
 		if err := xml.Unmarshal(body, &c); err != nil {
 			rc.writeError(s3err.MalformedXML)
+			return
+		}
+		if c.Location != nil || c.Bucket != nil || c.Tags != nil {
+			rc.writeError(s3err.NotImplemented)
 			return
 		}
 		region = c.LocationConstraint
@@ -127,11 +187,7 @@ func (s *Server) createBucket(rc *request) {
 }
 
 func (s *Server) headBucket(rc *request, st *bucketState) {
-	region := st.info.Region
-	if region == "" {
-		region = "us-east-1"
-	}
-	rc.w.Header()["X-Amz-Bucket-Region"] = []string{region}
+	rc.w.Header()["X-Amz-Bucket-Region"] = []string{bucketRegion(&st.info)}
 	rc.w.WriteHeader(http.StatusOK)
 }
 

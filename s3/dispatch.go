@@ -53,8 +53,10 @@ var handlers = map[string]handler{
 	"ListParts":               {accessBucketWrite, (*Server).listParts},
 }
 
-// dispatch finds the operation, checks that the bucket exists and that the caller may act on
-// it, and runs the handler. Operations doorman does not implement answer NotImplemented.
+// dispatch finds the operation, checks that the bucket exists, is owned by the account the
+// request expects (x-amz-expected-bucket-owner) and that the caller may act on it, refuses the
+// headers and parameters the operation does not implement (refusals), and runs the handler.
+// Operations doorman does not implement answer NotImplemented.
 func (s *Server) dispatch(rc *request) {
 	rc.op = rc.operation()
 	h, ok := handlers[rc.op]
@@ -66,6 +68,10 @@ func (s *Server) dispatch(rc *request) {
 	if rc.op == "CreateBucket" {
 		if err := rc.authorize(accessAuthenticated, nil, ""); err != nil {
 			rc.writeError(err)
+			return
+		}
+		if e := rc.refused(rc.op); e != nil {
+			rc.writeError(e)
 			return
 		}
 		s.createBucket(rc)
@@ -83,12 +89,20 @@ func (s *Server) dispatch(rc *request) {
 			rc.writeError(s3err.NoSuchBucket.With("BucketName", rc.bucket))
 			return
 		}
+		if e := checkExpectedOwner(rc.r.Header, "X-Amz-Expected-Bucket-Owner", st); e != nil {
+			rc.writeError(e)
+			return
+		}
 	}
 	if h.need != accessObjectRead && h.need != accessPostForm {
 		if err := rc.authorize(h.need, st, ""); err != nil {
 			rc.writeError(err)
 			return
 		}
+	}
+	if e := rc.refused(rc.op); e != nil {
+		rc.writeError(e)
+		return
 	}
 	h.run(s, rc, st)
 }

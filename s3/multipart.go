@@ -20,10 +20,10 @@ type initiateMultipartUploadResult struct {
 	UploadID string   `xml:"UploadId"`
 }
 
-func (s *Server) createMultipartUpload(rc *request, _ *bucketState) {
+func (s *Server) createMultipartUpload(rc *request, st *bucketState) {
 	h := rc.r.Header
 	acl, sc, e := rc.newObjectSettings()
-	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: acl, StorageClass: sc, Owner: rc.ownerID()}
+	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: acl, StorageClass: sc, Owner: rc.ownerID(), BucketID: st.info.ID}
 	if alg := h.Get("X-Amz-Checksum-Algorithm"); e == nil && alg != "" {
 		a, ok := checksum.ParseAlgorithm(alg)
 		if !ok {
@@ -38,7 +38,7 @@ func (s *Server) createMultipartUpload(rc *request, _ *bucketState) {
 	}
 	up, err := s.cfg.Backend.CreateMultipartUpload(rc.ctx, rc.bucket, rc.key, opts)
 	if err != nil {
-		rc.fail(err)
+		rc.failObject(err)
 		return
 	}
 	if up.ChecksumAlgorithm != "" {
@@ -67,7 +67,7 @@ func (rc *request) failUpload(err error) {
 	rc.failObject(err)
 }
 
-func (s *Server) uploadPart(rc *request, _ *bucketState) {
+func (s *Server) uploadPart(rc *request, st *bucketState) {
 	n, e := rc.partNumber()
 	var d bodyDigests
 	if e == nil {
@@ -78,7 +78,7 @@ func (s *Server) uploadPart(rc *request, _ *bucketState) {
 		return
 	}
 	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n, rc.body,
-		storage.UploadPartOptions{Size: d.size, ContentMD5: d.md5sum, ChecksumValue: d.sum.Value, TrailingChecksum: rc.trailingChecksum})
+		storage.UploadPartOptions{Size: d.size, ContentMD5: d.md5sum, ChecksumValue: d.sum.Value, TrailingChecksum: rc.trailingChecksum, BucketID: st.info.ID})
 	if err != nil {
 		rc.failUpload(err)
 		return
@@ -99,7 +99,7 @@ type copyPartResult struct {
 }
 
 // uploadPartCopy copies a source object, or the x-amz-copy-source-range of it, into a part.
-func (s *Server) uploadPartCopy(rc *request, _ *bucketState) {
+func (s *Server) uploadPartCopy(rc *request, st *bucketState) {
 	n, e := rc.partNumber()
 	if e != nil {
 		rc.writeError(e)
@@ -133,7 +133,7 @@ func (s *Server) uploadPartCopy(rc *request, _ *bucketState) {
 		return
 	}
 	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n,
-		io.NewSectionReader(obj, start, length), storage.UploadPartOptions{Size: length})
+		io.NewSectionReader(obj, start, length), storage.UploadPartOptions{Size: length, BucketID: st.info.ID})
 	if err != nil {
 		rc.failUpload(err)
 		return
@@ -162,7 +162,7 @@ type completeMultipartUploadResult struct {
 	ETag     string   `xml:"ETag"`
 }
 
-func (s *Server) completeMultipartUpload(rc *request, _ *bucketState) {
+func (s *Server) completeMultipartUpload(rc *request, st *bucketState) {
 	var req completeMultipartUpload
 	if !rc.decodeXMLBody(4<<20, false, &req) {
 		return
@@ -177,7 +177,7 @@ func (s *Server) completeMultipartUpload(rc *request, _ *bucketState) {
 			Checksum: p.ChecksumCRC32 + p.ChecksumCRC32C + p.ChecksumCRC64NVME + p.ChecksumSHA1 + p.ChecksumSHA256}
 	}
 	info, err := s.cfg.Backend.CompleteMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), parts,
-		storage.CompleteMultipartUploadOptions{Conditions: writeConditions(rc.r.Header)})
+		storage.CompleteMultipartUploadOptions{Conditions: writeConditions(rc.r.Header), BucketID: st.info.ID})
 	if err != nil {
 		rc.failUpload(err)
 		return

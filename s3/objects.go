@@ -154,7 +154,7 @@ func (rc *request) bodyDigests() (d bodyDigests, e *s3err.Error) {
 	return d, e
 }
 
-func (s *Server) putObject(rc *request, _ *bucketState) {
+func (s *Server) putObject(rc *request, st *bucketState) {
 	h := rc.r.Header
 	acl, sc, e := rc.newObjectSettings()
 	var d bodyDigests
@@ -167,7 +167,7 @@ func (s *Server) putObject(rc *request, _ *bucketState) {
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
-		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h),
+		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h), BucketID: st.info.ID,
 	})
 	if err != nil {
 		rc.failObject(err)
@@ -193,6 +193,9 @@ func (rc *request) failObject(err error) {
 	switch {
 	case errors.Is(err, storage.ErrNoSuchKey):
 		rc.writeError(s3err.NoSuchKey.With("Key", rc.key))
+	case errors.Is(err, storage.ErrNoSuchBucket):
+		// The bucket was deleted, or deleted and created again, while the request ran.
+		rc.writeError(s3err.NoSuchBucket.With("BucketName", rc.bucket))
 	case errors.Is(err, storage.ErrPreconditionFailed):
 		cond := "If-Match"
 		if rc.r.Header.Get("If-None-Match") != "" {
@@ -258,10 +261,6 @@ var responseOverrides = [...][2]string{
 func (s *Server) getObject(rc *request, st *bucketState) {
 	head := rc.r.Method == http.MethodHead
 	q := rc.query
-	if q.Has("partNumber") {
-		rc.writeError(s3err.NotImplemented)
-		return
-	}
 	var overrides [][2]string
 	for _, o := range responseOverrides {
 		if v, ok := q[o[0]]; ok {
@@ -429,12 +428,41 @@ func parseRange(v string, size int64) (start, length int64, partial, ok bool) {
 	return first, last - first + 1, true, true
 }
 
-func (s *Server) deleteObject(rc *request, _ *bucketState) {
-	if err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key); err != nil && !errors.Is(err, storage.ErrNoSuchKey) {
-		rc.fail(err)
+// deleteObject deletes a key, unconditionally or, with If-Match, only the object with that
+// ETag ("*": any), as S3 does since September 2025: 412 PreconditionFailed for another
+// object, 404 NoSuchKey for none
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html).
+func (s *Server) deleteObject(rc *request, st *bucketState) {
+	ifMatch := rc.r.Header.Get("If-Match")
+	if ifMatch != "" {
+		if e := s.mayTestETag(rc, st, rc.key); e != nil {
+			rc.writeError(e)
+			return
+		}
+	}
+	err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key, storage.DeleteObjectOptions{IfMatch: ifMatch, BucketID: st.info.ID})
+	if err != nil && (ifMatch != "" || !errors.Is(err, storage.ErrNoSuchKey)) {
+		rc.failObject(err)
 		return
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
+}
+
+// mayTestETag checks that the caller may read what a delete conditional on key's ETag would
+// reveal: S3 asks s3:GetObject besides s3:DeleteObject of such a delete. As for GetObject, a
+// missing key is revealed only to a caller that may list the bucket.
+func (s *Server) mayTestETag(rc *request, st *bucketState, key string) *s3err.Error {
+	if rc.authorize(accessOwner, st, "") == nil {
+		return nil
+	}
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key)
+	switch {
+	case err == nil:
+		return rc.authorize(accessObjectRead, st, info.ACL)
+	case errors.Is(err, storage.ErrNoSuchKey):
+		return rc.authorize(accessBucketRead, st, "")
+	}
+	return asS3(err)
 }
 
 // maxDeleteObjects is the most keys one DeleteObjects request may name, as in S3.
@@ -446,6 +474,12 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       string `xml:"Key"`
 		VersionID string `xml:"VersionId"`
+		// ETag makes the delete conditional, as If-Match does for DeleteObject.
+		ETag string `xml:"ETag"`
+		// LastModifiedTime and Size are conditions of directory buckets only; doorman
+		// refuses them rather than delete unconditionally.
+		LastModifiedTime string `xml:"LastModifiedTime"`
+		Size             string `xml:"Size"`
 	} `xml:"Object"`
 }
 
@@ -465,7 +499,7 @@ type deleteError struct {
 	Message string `xml:"Message"`
 }
 
-func (s *Server) deleteObjects(rc *request, _ *bucketState) {
+func (s *Server) deleteObjects(rc *request, st *bucketState) {
 	var req deleteRequest
 	if !rc.decodeXMLBody(2<<20, true, &req) {
 		return
@@ -482,9 +516,19 @@ func (s *Server) deleteObjects(rc *request, _ *bucketState) {
 			out.Errors = append(out.Errors, deleteError{o.Key, "NoSuchVersion", "The specified version does not exist."})
 			continue
 		}
-		err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key)
+		if o.LastModifiedTime != "" || o.Size != "" {
+			out.Errors = append(out.Errors, deleteError{o.Key, s3err.NotImplemented.Code, s3err.NotImplemented.Message})
+			continue
+		}
+		if o.ETag != "" {
+			if e := s.mayTestETag(rc, st, o.Key); e != nil {
+				out.Errors = append(out.Errors, deleteError{o.Key, e.Code, e.Message})
+				continue
+			}
+		}
+		err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{IfMatch: o.ETag, BucketID: st.info.ID})
 		switch {
-		case err == nil || errors.Is(err, storage.ErrNoSuchKey):
+		case err == nil || errors.Is(err, storage.ErrNoSuchKey) && o.ETag == "":
 			if !req.Quiet {
 				out.Deleted = append(out.Deleted, deletedObject{o.Key})
 			}
@@ -521,6 +565,9 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 	if st == nil {
 		return "", "", info, s3err.NoSuchBucket.With("BucketName", bucket)
 	}
+	if e := checkExpectedOwner(rc.r.Header, "X-Amz-Source-Expected-Bucket-Owner", st); e != nil {
+		return "", "", info, e
+	}
 	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key)
 	if err != nil {
 		if errors.Is(err, storage.ErrNoSuchKey) {
@@ -549,7 +596,7 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 	return bucket, key, info, nil
 }
 
-func (s *Server) copyObject(rc *request, _ *bucketState) {
+func (s *Server) copyObject(rc *request, st *bucketState) {
 	h := rc.r.Header
 	if e := validateKey(rc.key); e != nil {
 		rc.writeError(e)
@@ -580,7 +627,8 @@ func (s *Server) copyObject(rc *request, _ *bucketState) {
 		rc.writeError(s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."))
 		return
 	}
-	opts := storage.CopyObjectOptions{SourceIfMatch: src.ETag, ReplaceMetadata: replace, ACL: acl, StorageClass: sc, Conditions: writeConditions(h)}
+	opts := storage.CopyObjectOptions{SourceIfMatch: src.ETag, ReplaceMetadata: replace, ACL: acl, StorageClass: sc,
+		Conditions: writeConditions(h), BucketID: st.info.ID}
 	if replace {
 		opts.Metadata = metadataFromHeaders(h)
 	}

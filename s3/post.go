@@ -27,6 +27,10 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 		rc.writeError(e)
 		return
 	}
+	if e := postFormRefused(form.Fields); e != nil {
+		rc.writeError(e)
+		return
+	}
 	if form.ACL != "" && !cannedACLs[form.ACL] {
 		rc.writeError(s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL))
 		return
@@ -39,7 +43,8 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 	if meta.ContentType == "" {
 		meta.ContentType = defaultContentType
 	}
-	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass}
+	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass,
+		BucketID: st.info.ID}
 	if form.Checksum.Algorithm != 0 {
 		opts.Checksum = storage.Checksum{Algorithm: storage.ChecksumAlgorithm(form.Checksum.Algorithm.String()), Value: form.Checksum.Value}
 	}

@@ -41,8 +41,13 @@ const MaxHeaderBytes = 8 << 10
 // User is one set of credentials. Every user is an account of its own: it owns the buckets
 // it creates and reaches other users' buckets only through their ACLs.
 type User struct {
-	AccessKey   string
-	SecretKey   string
+	AccessKey string
+	SecretKey string
+	// DisplayName, when set, is the Owner DisplayName of the user's buckets and objects, shown
+	// to anyone who may list them. Without one, answers carry the owner's ID alone, as AWS's
+	// do since it stopped returning DisplayName (November 2025,
+	// https://docs.aws.amazon.com/AmazonS3/latest/API/API_Owner.html). It never defaults to a
+	// credential.
 	DisplayName string
 }
 
@@ -113,12 +118,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if u.AccessKey == "" || u.SecretKey == "" {
 			return nil, errors.New("s3: a user needs an access key and a secret key")
 		}
-		sum := sha256.Sum256([]byte("doorman-user:" + u.AccessKey))
-		a := &account{User: u, id: hex.EncodeToString(sum[:])}
-		if a.DisplayName == "" {
-			a.DisplayName = u.AccessKey
+		if u.DisplayName != "" && (u.DisplayName == u.AccessKey || u.DisplayName == u.SecretKey) {
+			return nil, errors.New("s3: a user's display name is shown to others and must not be its access key or secret key")
 		}
-		users[u.AccessKey] = a
+		sum := sha256.Sum256([]byte("doorman-user:" + u.AccessKey))
+		users[u.AccessKey] = &account{User: u, id: hex.EncodeToString(sum[:])}
 	}
 	s := &Server{
 		cfg:   cfg,

@@ -85,12 +85,12 @@ type Backend interface {
 	GetObject(ctx context.Context, bucket, key string) (ObjectReader, ObjectInfo, error)
 	// HeadObject returns an object's information, ACL included.
 	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
-	// DeleteObject succeeds whether or not the key exists.
-	DeleteObject(ctx context.Context, bucket, key string) error
+	// DeleteObject succeeds whether or not the key exists, unless opts.IfMatch is set.
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteObjectOptions) error
 	// CopyObject copies an object server-side, atomically like PutObject.
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
 	// PutObjectACL replaces an object's canned ACL.
-	PutObjectACL(ctx context.Context, bucket, key, acl string) error
+	PutObjectACL(ctx context.Context, bucket, key string, opts PutObjectACLOptions) error
 	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
 
@@ -118,7 +118,13 @@ type ObjectReader interface {
 
 // BucketInfo describes a bucket.
 type BucketInfo struct {
-	Name         string
+	Name string
+	// ID tells this bucket from every other bucket ever created under its name: a bucket
+	// deleted and created again (by another account, perhaps) has a new ID. A write that
+	// names it (the BucketID of its options) commits only into the bucket with that ID, in the
+	// same transaction as its other checks, and fails with ErrNoSuchBucket otherwise; so a
+	// write authorized for one bucket never lands in another that took its name meanwhile.
+	ID           string
 	CreationDate time.Time
 	Region       string // the LocationConstraint given at creation; empty for the default region
 	Owner        string
@@ -217,6 +223,28 @@ type PutObjectOptions struct {
 	// algorithm computed, its value is expected too (ErrBadDigest otherwise).
 	TrailingChecksum func() Checksum
 	Conditions       WriteConditions
+	// BucketID, when set, is the ID of the bucket the write was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
+}
+
+// DeleteObjectOptions are the settings of DeleteObject.
+type DeleteObjectOptions struct {
+	// IfMatch, when set, deletes only an object with this ETag ("*": any object); the check
+	// and the delete are atomic. A different object fails with ErrPreconditionFailed, no
+	// object with ErrNoSuchKey.
+	IfMatch string
+	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
+}
+
+// PutObjectACLOptions are the settings of PutObjectACL.
+type PutObjectACLOptions struct {
+	ACL string // canned ACL; DefaultACL when empty
+	// BucketID, when set, is the ID of the bucket the change was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // CopyObjectOptions are the settings of CopyObject.
@@ -234,6 +262,9 @@ type CopyObjectOptions struct {
 	// ChecksumAlgorithm for the copy; the source's algorithm when empty.
 	ChecksumAlgorithm ChecksumAlgorithm
 	Conditions        WriteConditions
+	// BucketID, when set, is the ID of the destination bucket the copy was authorized for
+	// (see BucketInfo.ID).
+	BucketID string
 }
 
 // ListObjectsOptions select one page of ListObjects.
@@ -269,6 +300,9 @@ type CreateMultipartUploadOptions struct {
 	// otherwise. SHA algorithms support only COMPOSITE, CRC64NVME only FULL_OBJECT.
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
+	// BucketID, when set, is the ID of the bucket the upload was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // UploadInfo describes a multipart upload in progress.
@@ -293,6 +327,9 @@ type UploadPartOptions struct {
 	ChecksumValue string
 	// TrailingChecksum is as in PutObjectOptions, compared when in the upload's algorithm.
 	TrailingChecksum func() Checksum
+	// BucketID, when set, is the ID of the bucket the part was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // PartInfo describes an uploaded part.
@@ -315,6 +352,9 @@ type CompletedPart struct {
 // CompleteMultipartUploadOptions are the settings of CompleteMultipartUpload.
 type CompleteMultipartUploadOptions struct {
 	Conditions WriteConditions
+	// BucketID, when set, is the ID of the bucket the completion was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
 }
 
 // ListPartsOptions select one page of ListParts.

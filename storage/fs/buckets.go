@@ -45,7 +45,7 @@ func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.Cr
 	if err := ctx.Err(); err != nil {
 		return storage.BucketInfo{}, err
 	}
-	rec := bucketRecord{Created: now(), Region: opts.Region, Owner: opts.Owner, ACL: orDefault(opts.ACL, storage.DefaultACL)}
+	rec := bucketRecord{ID: newID(), Created: now(), Region: opts.Region, Owner: opts.Owner, ACL: orDefault(opts.ACL, storage.DefaultACL)}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		name := []byte(bucket)
 		if tx.Bucket(bktBuckets).Get(name) != nil {

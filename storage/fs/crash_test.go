@@ -169,7 +169,7 @@ func TestCrashChild(t *testing.T) {
 				var err error
 				switch {
 				case i%7 == 6:
-					err = s.DeleteObject(ctx, "crash", key)
+					err = s.DeleteObject(ctx, "crash", key, storage.DeleteObjectOptions{})
 				case i%5 == 4:
 					_, err = s.CopyObject(ctx, "crash", crashKeys[(v+1)%uint64(len(crashKeys))], "crash", key, storage.CopyObjectOptions{})
 				default:

@@ -33,7 +33,7 @@ func FuzzKeyRoundTrip(f *testing.F) {
 		case err != nil:
 			t.Fatalf("put %q: %v", key, err)
 		}
-		defer s.DeleteObject(ctx, "bkt", key)
+		defer s.DeleteObject(ctx, "bkt", key, storage.DeleteObjectOptions{})
 		if got, info := get(t, s, "bkt", key); string(got) != string(body) || info.Key != key {
 			t.Fatalf("get %q: %q, key %q", key, got, info.Key)
 		}

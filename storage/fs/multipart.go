@@ -44,9 +44,12 @@ func uploadOf(tx *bolt.Tx, bucket, key, id string) (up, byID *bolt.Bucket, err e
 	return up, byID, nil
 }
 
-// getUpload reads an upload's record.
-func (s *Store) getUpload(bucket, key, id string) (rec uploadRecord, err error) {
+// getUpload reads an upload's record; bucketID, when set, must be the bucket's.
+func (s *Store) getUpload(bucket, bucketID, key, id string) (rec uploadRecord, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
+			return err
+		}
 		up, _, err := uploadOf(tx, bucket, key, id)
 		if err != nil {
 			return err
@@ -97,10 +100,10 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	}
 	id := newUploadID()
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		byKey := sub(tx, bktUploads, bucket)
-		if byKey == nil {
-			return noSuchBucket(bucket)
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
 		}
+		byKey := sub(tx, bktUploads, bucket)
 		byID, err := byKey.CreateBucketIfNotExists([]byte(key))
 		if err != nil {
 			return err
@@ -128,7 +131,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	if partNumber < 1 || partNumber > storage.MaxPartNumber {
 		return storage.PartInfo{}, fmt.Errorf("%w: %d", storage.ErrInvalidPartNumber, partNumber)
 	}
-	up, err := s.getUpload(bucket, key, uploadID)
+	up, err := s.getUpload(bucket, opts.BucketID, key, uploadID)
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
@@ -153,6 +156,9 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	}
 	var old partRecord
 	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
 		up, _, err := uploadOf(tx, bucket, key, uploadID)
 		if err != nil {
 			return err
@@ -197,6 +203,9 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		total int64
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
 		b, _, err := uploadOf(tx, bucket, key, uploadID)
 		if err != nil {
 			return err
@@ -233,7 +242,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if total > storage.MaxMultipartObjectSize {
 		return storage.ObjectInfo{}, storage.ErrEntityTooLarge
 	}
-	if err := s.precheck(bucket, key, opts.Conditions); err != nil {
+	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	etag, checksum, err := multipartDigests(up, recs)
@@ -259,7 +268,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksum, Parts: len(parts),
 	}
-	return s.commit(bucket, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {
+	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {
 		b, _, err := uploadOf(tx, bucket, key, uploadID)
 		if err != nil {
 			return nil, err

@@ -29,10 +29,13 @@ func checkMetadata(m storage.ObjectMetadata) error {
 	return nil
 }
 
-// precheck fails fast, before a body is read, if the bucket is missing or the write
-// conditions already fail. The commit checks both again.
-func (s *Store) precheck(bucket, key string, c storage.WriteConditions) error {
+// precheck fails fast, before a body is read, if the bucket is missing (or not the one with
+// bucketID, when set) or the write conditions already fail. The commit checks all again.
+func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions) error {
 	return s.db.View(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
+			return err
+		}
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -45,15 +48,19 @@ func (s *Store) precheck(bucket, key string, c storage.WriteConditions) error {
 	})
 }
 
-// commit runs steps 3 and 4 of the write protocol for a staged object file. also, when not
-// nil, runs in the same transaction and returns more data files to remove after the commit.
-func (s *Store) commit(bucket, key string, rec objectRecord, c storage.WriteConditions, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
+// commit runs steps 3 and 4 of the write protocol for a staged object file: into the bucket
+// with bucketID, when set. also, when not nil, runs in the same transaction and returns more
+// data files to remove after the commit.
+func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
 	var release []string
 	// Batch: concurrent writers share one transaction and so one fsync of the metadata. The
 	// function may run more than once (bbolt retries it alone when a batch fails), which is
 	// why it starts by resetting release.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		release = release[:0]
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
+			return err
+		}
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -98,7 +105,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	if extra == nil && opts.Checksum.Value != "" {
 		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
 	}
-	if err := s.precheck(bucket, key, opts.Conditions); err != nil {
+	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
@@ -115,7 +122,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
 		Checksum:     fullChecksum(opts.Checksum.Algorithm, st.sum),
 	}
-	return s.commit(bucket, key, rec, opts.Conditions, nil)
+	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
 }
 
 // verifyDigests checks a staged file against the digests the client sent: c is the
@@ -213,7 +220,7 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string) (storage.Obj
 }
 
 // DeleteObject implements storage.Backend.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -222,13 +229,24 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
 	}
 	var old string
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
 		}
-		cur, _, err := getObject(objects, key)
+		cur, exists, err := getObject(objects, key)
 		if err != nil {
 			return err
+		}
+		if opts.IfMatch != "" {
+			if !exists {
+				return noSuchKey(key)
+			}
+			if err := checkConditions(storage.WriteConditions{IfMatch: opts.IfMatch}, cur, exists); err != nil {
+				return err
+			}
 		}
 		old = cur.File
 		return objects.Delete([]byte(key))
@@ -241,7 +259,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) error {
 }
 
 // PutObjectACL implements storage.Backend.
-func (s *Store) PutObjectACL(ctx context.Context, bucket, key, acl string) error {
+func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -249,6 +267,9 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key, acl string) error
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
@@ -260,7 +281,7 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key, acl string) error
 		if !ok {
 			return noSuchKey(key)
 		}
-		rec.ACL = orDefault(acl, storage.DefaultACL)
+		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
 		return objects.Put([]byte(key), encode(rec))
 	})
 }
@@ -289,7 +310,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := s.precheck(dstBucket, dstKey, opts.Conditions); err != nil {
+	if err := s.precheck(dstBucket, opts.BucketID, dstKey, opts.Conditions); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	st, err := s.stage(ctx, src, srcRec.Size, storage.MaxObjectSize, extra)
@@ -306,5 +327,5 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
 		Checksum:     fullChecksum(alg, st.sum),
 	}
-	return s.commit(dstBucket, dstKey, rec, opts.Conditions, nil)
+	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, nil)
 }

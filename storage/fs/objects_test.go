@@ -233,7 +233,7 @@ func TestGetObjectReader(t *testing.T) {
 	}
 	// The open reader keeps its data when the object is replaced and then deleted.
 	put(t, s, "bkt", "k", []byte("replaced"))
-	if err := s.DeleteObject(ctx, "bkt", "k"); err != nil {
+	if err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -268,18 +268,24 @@ func TestDeleteObject(t *testing.T) {
 	s, dir := openWithBucket(t)
 	put(t, s, "bkt", "a", []byte("1"))
 	put(t, s, "bkt", "a/b", []byte("2"))
+	put(t, s, "bkt", "c", []byte("3"))
 	tests := []struct {
-		bucket, key string
-		want        error
+		bucket, key, ifMatch string
+		want                 error
 	}{
-		{"bkt", "a", nil},
-		{"bkt", "a", nil}, // deleting a missing key is not an error
-		{"bkt", "never", nil},
-		{"nope", "a", storage.ErrNoSuchBucket},
+		{"bkt", "a", "", nil},
+		{"bkt", "a", "", nil}, // deleting a missing key is not an error
+		{"bkt", "never", "", nil},
+		{"nope", "a", "", storage.ErrNoSuchBucket},
+		// Conditional deletes: a missing key is an error then.
+		{"bkt", "c", `"` + md5hex([]byte("2")) + `"`, storage.ErrPreconditionFailed},
+		{"bkt", "never", "*", storage.ErrNoSuchKey},
+		{"bkt", "c", `"` + md5hex([]byte("3")) + `"`, nil},
+		{"bkt", "c", "*", storage.ErrNoSuchKey},
 	}
 	for _, tt := range tests {
-		if err := s.DeleteObject(ctx, tt.bucket, tt.key); !errors.Is(err, tt.want) {
-			t.Errorf("DeleteObject(%s, %q) = %v, want %v", tt.bucket, tt.key, err, tt.want)
+		if err := s.DeleteObject(ctx, tt.bucket, tt.key, storage.DeleteObjectOptions{IfMatch: tt.ifMatch}); !errors.Is(err, tt.want) {
+			t.Errorf("DeleteObject(%s, %q, If-Match %s) = %v, want %v", tt.bucket, tt.key, tt.ifMatch, err, tt.want)
 		}
 	}
 	if _, err := s.HeadObject(ctx, "bkt", "a"); !errors.Is(err, storage.ErrNoSuchKey) {
@@ -296,13 +302,13 @@ func TestDeleteObject(t *testing.T) {
 func TestPutObjectACL(t *testing.T) {
 	s, _ := openWithBucket(t)
 	put(t, s, "bkt", "k", []byte("x"))
-	if err := s.PutObjectACL(ctx, "bkt", "k", "authenticated-read"); err != nil {
+	if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "authenticated-read"}); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := s.HeadObject(ctx, "bkt", "k"); info.ACL != "authenticated-read" || info.ETag != md5hex([]byte("x")) {
 		t.Errorf("after PutObjectACL: %+v", info)
 	}
-	if err := s.PutObjectACL(ctx, "bkt", "absent", "private"); !errors.Is(err, storage.ErrNoSuchKey) {
+	if err := s.PutObjectACL(ctx, "bkt", "absent", storage.PutObjectACLOptions{ACL: "private"}); !errors.Is(err, storage.ErrNoSuchKey) {
 		t.Errorf("PutObjectACL on missing key = %v", err)
 	}
 }

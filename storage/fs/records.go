@@ -28,6 +28,7 @@ var (
 )
 
 type bucketRecord struct {
+	ID      string    `json:"id"` // storage.BucketInfo.ID
 	Created time.Time `json:"created"`
 	Region  string    `json:"region,omitempty"`
 	Owner   string    `json:"owner,omitempty"`
@@ -82,7 +83,7 @@ func decode(b []byte, v any) error {
 }
 
 func (r *bucketRecord) info(name string) storage.BucketInfo {
-	return storage.BucketInfo{Name: name, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL}
+	return storage.BucketInfo{Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL}
 }
 
 func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
@@ -113,6 +114,26 @@ func partNumber(k []byte) int { return int(binary.BigEndian.Uint16(k)) }
 // bucket does not exist.
 func sub(tx *bolt.Tx, top []byte, bucket string) *bolt.Bucket {
 	return tx.Bucket(top).Bucket([]byte(bucket))
+}
+
+// checkBucketID fails with ErrNoSuchBucket unless the bucket exists and, when id is set, is
+// the bucket created with that ID: neither deleted nor deleted and created again.
+func checkBucketID(tx *bolt.Tx, bucket, id string) error {
+	v := tx.Bucket(bktBuckets).Get([]byte(bucket))
+	if v == nil {
+		return noSuchBucket(bucket)
+	}
+	if id == "" {
+		return nil
+	}
+	var rec bucketRecord
+	if err := decode(v, &rec); err != nil {
+		return err
+	}
+	if rec.ID != id {
+		return fmt.Errorf("%w: %s was deleted and created again", storage.ErrNoSuchBucket, bucket)
+	}
+	return nil
 }
 
 // objectsOf returns the bucket's object records, or ErrNoSuchBucket.

@@ -87,7 +87,7 @@ func (s *Store) init() error {
 				return err
 			}
 		}
-		return nil
+		return assignBucketIDs(tx)
 	})
 	if err != nil {
 		return err
@@ -102,6 +102,36 @@ func (s *Store) init() error {
 		}
 	}
 	return s.removeUnreferenced()
+}
+
+// assignBucketIDs gives an ID to each bucket created before buckets had one.
+func assignBucketIDs(tx *bolt.Tx) error {
+	buckets := tx.Bucket(bktBuckets)
+	var missing [][]byte
+	err := buckets.ForEach(func(k, v []byte) error {
+		var rec bucketRecord
+		if err := decode(v, &rec); err != nil {
+			return err
+		}
+		if rec.ID == "" {
+			missing = append(missing, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range missing {
+		var rec bucketRecord
+		if err := decode(buckets.Get(k), &rec); err != nil {
+			return err
+		}
+		rec.ID = newID()
+		if err := buckets.Put(k, encode(rec)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // removeUnreferenced deletes data files that no object or part record names.

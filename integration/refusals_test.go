@@ -1,0 +1,329 @@
+package integration
+
+import (
+	"bytes"
+	"encoding/xml"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Every header and query parameter doorman does not implement is refused, as the README's
+// table says, and a refused request changes nothing.
+func TestUnsupportedHeadersRefused(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "")
+	const b = "refusals"
+	signed := func(method, path string, h http.Header, body []byte) (*http.Response, []byte) {
+		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: accessKey, sk: secretKey})
+	}
+	mustOK := func(what, method, path string, h http.Header, body []byte) []byte {
+		t.Helper()
+		res, out := signed(method, path, h, body)
+		if res.StatusCode/100 != 2 {
+			t.Fatalf("%s: %d %s", what, res.StatusCode, out)
+		}
+		return out
+	}
+	mustOK("CreateBucket", "PUT", "/"+b, nil, nil)
+	mustOK("PutObject", "PUT", "/"+b+"/keep", nil, []byte("data"))
+	body := mustOK("CreateMultipartUpload", "POST", "/"+b+"/mp?uploads", nil, nil)
+	var up struct {
+		UploadID string `xml:"UploadId"`
+	}
+	if err := xml.Unmarshal(body, &up); err != nil {
+		t.Fatal(err)
+	}
+	body = mustOK("ListBuckets", "GET", "/", nil, nil)
+	var owner struct {
+		ID string `xml:"Owner>ID"`
+	}
+	if err := xml.Unmarshal(body, &owner); err != nil || owner.ID == "" {
+		t.Fatalf("ListBuckets owner: %v %s", err, body)
+	}
+
+	obj := "/" + b + "/new"
+	part := "/" + b + "/mp?partNumber=1&uploadId=" + up.UploadID
+	complete := []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>")
+	del := []byte("<Delete><Object><Key>keep</Key></Object></Delete>")
+	copyFrom := func(h http.Header) http.Header {
+		h["X-Amz-Copy-Source"] = []string{"/" + b + "/keep"}
+		return h
+	}
+	ssec := http.Header{
+		"X-Amz-Server-Side-Encryption-Customer-Algorithm": {"AES256"},
+		"X-Amz-Server-Side-Encryption-Customer-Key":       {"MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="},
+		"X-Amz-Server-Side-Encryption-Customer-Key-Md5":   {"4l0Sm6ZDPTqDpcwhQqsJxw=="},
+	}
+	with := func(h http.Header, more http.Header) http.Header {
+		out := http.Header{}
+		for _, m := range []http.Header{h, more} {
+			for k, v := range m {
+				out[k] = v
+			}
+		}
+		return out
+	}
+	const (
+		notImpl   = "NotImplemented"
+		lockMsg   = "Bucket is missing ObjectLockConfiguration"
+		notImplMs = "A header you provided implies functionality that is not implemented"
+	)
+	wrongOwner := http.Header{"X-Amz-Expected-Bucket-Owner": {"123456789012"}}
+	tests := []struct {
+		name         string
+		method, path string
+		header       http.Header
+		body         []byte
+		status       int
+		code         string
+		headerElem   string // the Header element of a NotImplemented answer
+		message      string
+	}{
+		// PutObject.
+		{"PutObject SSE-S3", "PUT", obj, http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"PutObject SSE-KMS", "PUT", obj, http.Header{"X-Amz-Server-Side-Encryption": {"aws:kms"}, "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id": {"k"}}, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"PutObject bucket key", "PUT", obj, http.Header{"X-Amz-Server-Side-Encryption-Bucket-Key-Enabled": {"true"}}, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", notImplMs},
+		{"PutObject SSE-C", "PUT", obj, ssec, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"PutObject lock mode", "PUT", obj, http.Header{"X-Amz-Object-Lock-Mode": {"GOVERNANCE"}, "X-Amz-Object-Lock-Retain-Until-Date": {"2099-01-01T00:00:00Z"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
+		{"PutObject legal hold", "PUT", obj, http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
+		{"PutObject tagging", "PUT", obj, http.Header{"X-Amz-Tagging": {"a=b"}}, []byte("new"), 501, notImpl, "X-Amz-Tagging", notImplMs},
+		{"PutObject website redirect", "PUT", obj, http.Header{"X-Amz-Website-Redirect-Location": {"/elsewhere"}}, []byte("new"), 501, notImpl, "X-Amz-Website-Redirect-Location", notImplMs},
+		{"PutObject grant", "PUT", obj, http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, []byte("new"), 501, notImpl, "X-Amz-Grant-Read", notImplMs},
+		{"PutObject append", "PUT", obj, http.Header{"X-Amz-Write-Offset-Bytes": {"0"}}, []byte("new"), 501, notImpl, "X-Amz-Write-Offset-Bytes", notImplMs},
+		{"PutObject SHA512 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Sha512": {"AAAA"}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Sha512", notImplMs},
+		{"PutObject XXHASH64 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Xxhash64": {"AAAAAAAAAAA="}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Xxhash64", notImplMs},
+		{"PutObject expected owner", "PUT", obj, wrongOwner, []byte("new"), 403, "AccessDenied", "", "Access Denied"},
+		// CopyObject.
+		{"CopyObject SSE-S3", "PUT", obj, copyFrom(http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}), nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"CopyObject source SSE-C", "PUT", obj, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm": {"AES256"}}), nil, 501, notImpl, "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"CopyObject lock", "PUT", obj, copyFrom(http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}), nil, 400, "InvalidRequest", "", lockMsg},
+		{"CopyObject tagging", "PUT", obj, copyFrom(http.Header{"X-Amz-Tagging": {"a=b"}}), nil, 501, notImpl, "X-Amz-Tagging", notImplMs},
+		{"CopyObject expected owner", "PUT", obj, copyFrom(with(wrongOwner, nil)), nil, 403, "AccessDenied", "", ""},
+		{"CopyObject source expected owner", "PUT", obj, copyFrom(http.Header{"X-Amz-Source-Expected-Bucket-Owner": {"123456789012"}}), nil, 403, "AccessDenied", "", ""},
+		// Multipart uploads.
+		{"CreateMultipartUpload SSE", "POST", obj + "?uploads", http.Header{"X-Amz-Server-Side-Encryption": {"aws:kms"}}, nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"CreateMultipartUpload lock", "POST", obj + "?uploads", http.Header{"X-Amz-Object-Lock-Mode": {"COMPLIANCE"}}, nil, 400, "InvalidRequest", "", lockMsg},
+		{"CreateMultipartUpload tagging", "POST", obj + "?uploads", http.Header{"X-Amz-Tagging": {"a=b"}}, nil, 501, notImpl, "X-Amz-Tagging", notImplMs},
+		{"CreateMultipartUpload expected owner", "POST", obj + "?uploads", wrongOwner, nil, 403, "AccessDenied", "", ""},
+		{"UploadPart SSE-C", "PUT", part, ssec, []byte("part"), 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"UploadPartCopy source SSE-C", "PUT", part, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key": {"k"}}), nil, 501, notImpl, "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key", notImplMs},
+		{"UploadPartCopy source expected owner", "PUT", part, copyFrom(http.Header{"X-Amz-Source-Expected-Bucket-Owner": {"123456789012"}}), nil, 403, "AccessDenied", "", ""},
+		{"CompleteMultipartUpload object size", "POST", "/" + b + "/mp?uploadId=" + up.UploadID, http.Header{"X-Amz-Mp-Object-Size": {"4"}}, complete, 501, notImpl, "X-Amz-Mp-Object-Size", notImplMs},
+		{"AbortMultipartUpload initiated time", "DELETE", "/" + b + "/mp?uploadId=" + up.UploadID, http.Header{"X-Amz-If-Match-Initiated-Time": {"Mon, 30 Nov 2026 00:00:00 GMT"}}, nil, 501, notImpl, "X-Amz-If-Match-Initiated-Time", notImplMs},
+		{"ListParts SSE-C", "GET", "/" + b + "/mp?uploadId=" + up.UploadID, ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		// Reads.
+		{"GetObject SSE-C", "GET", "/" + b + "/keep", ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"HeadObject SSE-C", "HEAD", "/" + b + "/keep", ssec, nil, 501, "", "", ""},
+		{"GetObject partNumber", "GET", "/" + b + "/keep?partNumber=1", nil, nil, 501, notImpl, "", notImplMs},
+		{"GetObject expected owner", "GET", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
+		{"ListObjectsV2 optional attributes", "GET", "/" + b + "?list-type=2", http.Header{"X-Amz-Optional-Object-Attributes": {"RestoreStatus"}}, nil, 501, notImpl, "X-Amz-Optional-Object-Attributes", notImplMs},
+		{"ListObjects expected owner", "GET", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},
+		// Deletes.
+		{"DeleteObject last-modified condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Last-Modified-Time": {"Mon, 30 Nov 2026 00:00:00 GMT"}}, nil, 501, notImpl, "X-Amz-If-Match-Last-Modified-Time", notImplMs},
+		{"DeleteObject size condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Size": {"4"}}, nil, 501, notImpl, "X-Amz-If-Match-Size", notImplMs},
+		{"DeleteObject governance bypass", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}}, nil, 501, notImpl, "X-Amz-Bypass-Governance-Retention", notImplMs},
+		{"DeleteObject MFA", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Mfa": {"serial 123456"}}, nil, 501, notImpl, "X-Amz-Mfa", notImplMs},
+		{"DeleteObject expected owner", "DELETE", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
+		{"DeleteObjects governance bypass", "POST", "/" + b + "?delete", http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}, "Content-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Bypass-Governance-Retention", notImplMs},
+		{"DeleteObjects MD5 checksum", "POST", "/" + b + "?delete", http.Header{"X-Amz-Checksum-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Checksum-Md5", notImplMs},
+		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {md5Base64(del)}}), del, 403, "AccessDenied", "", ""},
+		// Buckets.
+		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
+		{"CreateBucket object ownership", "PUT", "/refusals-new", http.Header{"X-Amz-Object-Ownership": {"BucketOwnerEnforced"}}, nil, 501, notImpl, "X-Amz-Object-Ownership", notImplMs},
+		{"CreateBucket grant", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 501, notImpl, "X-Amz-Grant-Full-Control", notImplMs},
+		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", notImplMs},
+		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", notImplMs},
+		{"PutBucketAcl grant", "PUT", "/" + b + "?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
+		{"PutObjectAcl grant", "PUT", "/" + b + "/keep?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
+		{"PutBucketAcl expected owner", "PUT", "/" + b + "?acl", with(wrongOwner, http.Header{"X-Amz-Acl": {"public-read"}}), nil, 403, "AccessDenied", "", ""},
+		{"HeadBucket expected owner", "HEAD", "/" + b, wrongOwner, nil, 403, "", "", ""},
+		{"DeleteBucket expected owner", "DELETE", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},
+	}
+	// unchanged checks that nothing a refused request could have done happened.
+	unchanged := func(t *testing.T) {
+		t.Helper()
+		res, body := signed("GET", "/"+b+"?list-type=2", nil, nil)
+		var l struct {
+			Keys []string `xml:"Contents>Key"`
+		}
+		if err := xml.Unmarshal(body, &l); err != nil || res.StatusCode != 200 || !slices.Equal(l.Keys, []string{"keep"}) {
+			t.Errorf("bucket listing: %d %q %v", res.StatusCode, l.Keys, err)
+		}
+		if res, body := signed("GET", "/"+b+"/keep", nil, nil); res.StatusCode != 200 || string(body) != "data" {
+			t.Errorf("the object: %d %q", res.StatusCode, body)
+		}
+		res, body = signed("GET", "/"+b+"?uploads", nil, nil)
+		if res.StatusCode != 200 || strings.Count(string(body), "<Upload>") != 1 || !strings.Contains(string(body), up.UploadID) {
+			t.Errorf("uploads: %d %s", res.StatusCode, body)
+		}
+		if res, body := signed("GET", "/"+b+"/mp?uploadId="+up.UploadID, nil, nil); res.StatusCode != 200 || strings.Contains(string(body), "<Part>") {
+			t.Errorf("parts: %d %s", res.StatusCode, body)
+		}
+		if res, body := signed("GET", "/"+b+"?acl", nil, nil); res.StatusCode != 200 || strings.Contains(string(body), "AllUsers") {
+			t.Errorf("the bucket's ACL: %d %s", res.StatusCode, body)
+		}
+		if res, body := signed("GET", "/"+b+"/keep?acl", nil, nil); res.StatusCode != 200 || strings.Contains(string(body), "AllUsers") {
+			t.Errorf("the object's ACL: %d %s", res.StatusCode, body)
+		}
+		if res, _ := signed("HEAD", "/refusals-new", nil, nil); res.StatusCode != 404 {
+			t.Errorf("a refused CreateBucket created the bucket: %d", res.StatusCode)
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := signed(tt.method, tt.path, tt.header, tt.body)
+			if tt.method == "HEAD" {
+				if res.StatusCode != tt.status {
+					t.Errorf("status %d, want %d", res.StatusCode, tt.status)
+				}
+			} else {
+				wantS3Error(t, tt.name, res, body, tt.status, tt.code, tt.message)
+				var e struct {
+					Header string `xml:"Header"`
+				}
+				if err := xml.Unmarshal(body, &e); err != nil || e.Header != tt.headerElem {
+					t.Errorf("Header element %q, want %q (%v)", e.Header, tt.headerElem, err)
+				}
+			}
+			unchanged(t)
+		})
+	}
+
+	// What is honoured: the bucket's own owner id, a disabled Object Lock, the Requester
+	// Pays acknowledgement (no bucket is Requester Pays), a tagging directive (no object has
+	// tags).
+	right := http.Header{"X-Amz-Expected-Bucket-Owner": {owner.ID}}
+	mustOK("PutObject with the right expected owner", "PUT", obj, right, []byte("new"))
+	mustOK("CopyObject with the right owners", "PUT", "/"+b+"/copy", copyFrom(http.Header{
+		"X-Amz-Expected-Bucket-Owner": {owner.ID}, "X-Amz-Source-Expected-Bucket-Owner": {owner.ID}, "X-Amz-Tagging-Directive": {"COPY"}}), nil)
+	mustOK("GetObject with x-amz-request-payer", "GET", obj, http.Header{"X-Amz-Request-Payer": {"requester"}}, nil)
+	mustOK("CreateBucket with Object Lock disabled", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"false"}}, nil)
+}
+
+// DeleteObject and DeleteObjects honour If-Match and the ETag element as S3 does: the object
+// with that ETag is deleted, another stays (412 PreconditionFailed), none is 404 NoSuchKey.
+// The condition needs read permission on the object, as s3:GetObject in S3.
+func TestConditionalDeletes(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "")
+	const b = "conditional-deletes"
+	signed := func(method, path string, h http.Header, body []byte) (*http.Response, []byte) {
+		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: accessKey, sk: secretKey})
+	}
+	exists := func(key string) bool {
+		res, _ := signed("HEAD", "/"+b+"/"+key, nil, nil)
+		return res.StatusCode == 200
+	}
+	if res, body := signed("PUT", "/"+b, http.Header{"X-Amz-Acl": {"public-read-write"}}, nil); res.StatusCode != 200 {
+		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
+	}
+	for _, k := range []string{"k", "k2", "private"} {
+		if res, body := signed("PUT", "/"+b+"/"+k, nil, []byte("v-"+k)); res.StatusCode != 200 {
+			t.Fatalf("PutObject: %d %s", res.StatusCode, body)
+		}
+	}
+	etag := func(k string) string { return `"` + md5HexOf([]byte("v-"+k)) + `"` }
+
+	res, body := signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {`"0123456789abcdef0123456789abcdef"`}}, nil)
+	wantS3Error(t, "DELETE with another ETag", res, body, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	if !exists("k") {
+		t.Fatal("a DELETE whose If-Match failed deleted the object")
+	}
+	if res, body := signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {etag("k")}}, nil); res.StatusCode != 204 || exists("k") {
+		t.Fatalf("DELETE with the object's ETag: %d %s", res.StatusCode, body)
+	}
+	res, body = signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {"*"}}, nil)
+	wantS3Error(t, "DELETE If-Match * of a missing key", res, body, 404, "NoSuchKey", "")
+
+	// Anyone may delete in a public-read-write bucket, but testing the ETag of an object
+	// they may not read is refused, and the object stays.
+	res, body = srv.raw(t, rawRequest{method: "DELETE", path: "/" + b + "/private", header: http.Header{"If-Match": {etag("private")}}})
+	wantS3Error(t, "anonymous conditional DELETE of a private object", res, body, 403, "AccessDenied", "")
+	if !exists("private") {
+		t.Fatal("a refused conditional DELETE deleted the object")
+	}
+
+	deleteObjects := func(objects string) (deleted, codes []string) {
+		t.Helper()
+		doc := []byte("<Delete>" + objects + "</Delete>")
+		res, body := signed("POST", "/"+b+"?delete", http.Header{"Content-Md5": {md5Base64(doc)}}, doc)
+		var out struct {
+			Deleted []string `xml:"Deleted>Key"`
+			Errors  []string `xml:"Error>Code"`
+		}
+		if err := xml.Unmarshal(body, &out); err != nil || res.StatusCode != 200 {
+			t.Fatalf("DeleteObjects: %d %v %s", res.StatusCode, err, body)
+		}
+		return out.Deleted, out.Errors
+	}
+	deleted, codes := deleteObjects(`<Object><Key>k2</Key><ETag>"0123456789abcdef0123456789abcdef"</ETag></Object>`)
+	if len(deleted) != 0 || !slices.Equal(codes, []string{"PreconditionFailed"}) || !exists("k2") {
+		t.Errorf("DeleteObjects with another ETag: deleted %q, errors %q", deleted, codes)
+	}
+	deleted, codes = deleteObjects(`<Object><Key>k2</Key><Size>4</Size></Object>`)
+	if len(deleted) != 0 || !slices.Equal(codes, []string{"NotImplemented"}) || !exists("k2") {
+		t.Errorf("DeleteObjects with a size condition: deleted %q, errors %q", deleted, codes)
+	}
+	deleted, codes = deleteObjects(`<Object><Key>k2</Key><ETag>` + etag("k2") + `</ETag></Object><Object><Key>gone</Key><ETag>"x"</ETag></Object>`)
+	if !slices.Equal(deleted, []string{"k2"}) || !slices.Equal(codes, []string{"NoSuchKey"}) || exists("k2") {
+		t.Errorf("DeleteObjects with the object's ETag: deleted %q, errors %q", deleted, codes)
+	}
+}
+
+// A form upload's fields are refused as the headers of a PutObject are.
+func TestPostFormFieldsRefused(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "")
+	const b = "refused-forms"
+	if res, body := srv.raw(t, rawRequest{method: "PUT", path: "/" + b, header: http.Header{"X-Amz-Acl": {"public-read-write"}},
+		ak: accessKey, sk: secretKey}); res.StatusCode != 200 {
+		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
+	}
+	tests := []struct {
+		field, value string
+		status       int
+		code, header string
+	}{
+		{"x-amz-server-side-encryption", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption"},
+		{"x-amz-server-side-encryption-customer-algorithm", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption-Customer-Algorithm"},
+		{"tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>", 501, "NotImplemented", "Tagging"},
+		{"x-amz-object-lock-legal-hold", "ON", 400, "InvalidRequest", ""},
+		{"x-amz-website-redirect-location", "/elsewhere", 501, "NotImplemented", "X-Amz-Website-Redirect-Location"},
+		{"x-amz-checksum-sha512", "AAAA", 501, "NotImplemented", "X-Amz-Checksum-Sha512"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field, func(t *testing.T) {
+			var form bytes.Buffer
+			w := multipart.NewWriter(&form)
+			_ = w.WriteField("key", "posted")
+			_ = w.WriteField(tt.field, tt.value)
+			fw, _ := w.CreateFormFile("file", "f.txt")
+			_, _ = fw.Write([]byte("form body"))
+			_ = w.Close()
+			res, body := srv.raw(t, rawRequest{method: "POST", path: "/" + b, header: http.Header{"Content-Type": {w.FormDataContentType()}}, body: form.Bytes()})
+			wantS3Error(t, tt.field, res, body, tt.status, tt.code, "")
+			var e struct {
+				Header string `xml:"Header"`
+			}
+			if err := xml.Unmarshal(body, &e); err != nil || e.Header != tt.header {
+				t.Errorf("Header element %q, want %q (%v)", e.Header, tt.header, err)
+			}
+			if res, _ := srv.raw(t, rawRequest{method: "HEAD", path: "/" + b + "/posted", ak: accessKey, sk: secretKey}); res.StatusCode != 404 {
+				t.Errorf("a refused form stored the object: HEAD %d", res.StatusCode)
+			}
+		})
+	}
+	// The same form without the field is stored: the refusals are what made the difference.
+	var form bytes.Buffer
+	w := multipart.NewWriter(&form)
+	_ = w.WriteField("key", "posted")
+	fw, _ := w.CreateFormFile("file", "f.txt")
+	_, _ = fw.Write([]byte("form body"))
+	_ = w.Close()
+	if res, body := srv.raw(t, rawRequest{method: "POST", path: "/" + b, header: http.Header{"Content-Type": {w.FormDataContentType()}}, body: form.Bytes()}); res.StatusCode != 204 {
+		t.Errorf("a plain anonymous form: %d %s", res.StatusCode, body)
+	}
+}
