@@ -77,7 +77,7 @@ func (s *Store) commit(bucket, key string, rec objectRecord, c storage.WriteCond
 	})
 	if err != nil {
 		s.removeData(rec.File)
-		return storage.ObjectInfo{}, err
+		return storage.ObjectInfo{}, noSpace(err)
 	}
 	s.removeData(release...)
 	return rec.info(bucket, key), nil
