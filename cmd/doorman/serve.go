@@ -69,8 +69,10 @@ type serveFlags struct {
 	maxConnections             int
 }
 
-func newServeCmd() *cobra.Command {
-	var f serveFlags
+func newServeCmd() *cobra.Command { return serveCommand(new(serveFlags)) }
+
+// serveCommand is the serve command, its flags parsed into f.
+func serveCommand(f *serveFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the S3-compatible object store",
@@ -96,7 +98,7 @@ limit, to which the soft one is raised at start), at most 4096.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runServe(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
+			return runServe(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
 	fl := cmd.Flags()
