@@ -272,7 +272,7 @@ const stalledClients = 3000
 // are all cut off after the idle timeout with nothing left behind. The server starts with
 // the soft open-file limit most systems give a process (1024), as a service would.
 func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
-	const idle = 10 * time.Second
+	const idle = 15 * time.Second
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
@@ -301,22 +301,37 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	head := requestHead(signedPut(t, srv, "/"+bucket+"/stalled", file), file[:1000])
 
 	stallStart := time.Now()
-	conns := make([]net.Conn, 0, stalledClients)
-	for range stalledClients {
-		conn, err := net.Dial("tcp", srv.Addr)
-		if err != nil {
-			t.Fatalf("after %d clients: %v", len(conns), err)
+	conns := make([]net.Conn, stalledClients)
+	t.Cleanup(func() {
+		for _, conn := range conns {
+			if conn != nil {
+				conn.Close()
+			}
 		}
-		conns = append(conns, conn)
-		if _, err := conn.Write(head); err != nil {
+	})
+	const dialers = 8
+	errs := make(chan error, dialers)
+	for d := range dialers {
+		go func() {
+			for i := d; i < stalledClients; i += dialers {
+				conn, err := net.Dial("tcp", srv.Addr)
+				if err == nil {
+					conns[i] = conn
+					_, err = conn.Write(head)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("client %d: %w", i, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range dialers {
+		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() {
-		for _, conn := range conns {
-			conn.Close()
-		}
-	})
 	// Wait until the server holds an upload for most of them.
 	for deadline := time.Now().Add(idle / 2); len(tmpFiles(t, srv.Data)) < stalledClients*9/10; {
 		if time.Now().After(deadline) {
