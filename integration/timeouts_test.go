@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	doorman "github.com/doorman-s3/doorman/s3"
 )
 
 // requestTimeoutMessage is Amazon S3's message for a body that stalls.
@@ -269,10 +271,11 @@ const stalledClients = 3000
 
 // Thousands of clients stalled mid-upload on loopback, each holding a connection and a
 // temporary file, do not keep the owner's requests from succeeding while they stall, and
-// are all cut off after the idle timeout with nothing left behind. The server starts with
-// the soft open-file limit most systems give a process (1024), as a service would.
+// are all cut off after the default idle timeout with nothing left behind. The server runs
+// with its defaults, started with the soft open-file limit most systems give a process
+// (1024), as a service would be.
 func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
-	const idle = 15 * time.Second
+	const idle = doorman.DefaultBodyIdleTimeout
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)
@@ -287,7 +290,7 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
 		t.Fatal(err)
 	}
-	srv := startServer(t, "", "--body-idle-timeout", idle.String())
+	srv := startServer(t, "")
 	raised := lim
 	raised.Cur = lim.Max
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &raised); err != nil {
@@ -332,8 +335,9 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Wait until the server holds an upload for most of them.
-	for deadline := time.Now().Add(idle / 2); len(tmpFiles(t, srv.Data)) < stalledClients*9/10; {
+	// Wait until the server holds an upload for most of them, leaving the owner time to act
+	// before the first are cut off.
+	for deadline := stallStart.Add(idle * 2 / 3); len(tmpFiles(t, srv.Data)) < stalledClients*9/10; {
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d uploads in flight", len(tmpFiles(t, srv.Data)))
 		}
@@ -344,7 +348,7 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	// The owner, while they stall.
 	ownerStart := time.Now()
 	for i := range 10 {
-		ctx, cancel := context.WithTimeout(context.Background(), idle/4)
+		ctx, cancel := context.WithTimeout(context.Background(), idle/8)
 		key := fmt.Sprintf("owner-%d", i)
 		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(file)})
 		if err == nil {
