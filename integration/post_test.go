@@ -141,3 +141,51 @@ func TestPostObjectForm(t *testing.T) {
 		}
 	}
 }
+
+// formBody is a form upload of file under key, with a fixed boundary.
+func formBody(t *testing.T, key string, file []byte) (contentType string, body []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	if err := w.SetBoundary("doorman-form-boundary"); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.WriteField("key", key)
+	fw, _ := w.CreateFormFile("file", "f.txt")
+	fw.Write(file)
+	w.Close()
+	return w.FormDataContentType(), b.Bytes()
+}
+
+// A form upload signed in its headers is read through the payload hash it was signed with:
+// another form of the same length sent under that signature is refused and stores nothing.
+func TestSignedPostFormBodyIsVerified(t *testing.T) {
+	srv := startServer(t, "")
+	bucket := srv.createBucket(t, "signed-form")
+	ct, signed := formBody(t, "k", []byte("the signed file"))
+	_, other := formBody(t, "k", []byte("another file!!!"))
+	if len(other) != len(signed) {
+		t.Fatal("the forms differ in length")
+	}
+	req := rawRequest{method: http.MethodPost, path: "/" + bucket, header: http.Header{"Content-Type": {ct}},
+		body: other, ak: accessKey, sk: secretKey, payloadHash: sha256Hex(signed)}
+	res, body := srv.raw(t, req)
+	wantS3Error(t, "another form", res, body, 400, "XAmzContentSHA256Mismatch", "")
+	if _, err := srv.client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")}); err == nil {
+		t.Fatal("the other form's file was stored")
+	}
+
+	req.body = signed
+	if res, body := srv.raw(t, req); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("the signed form: %d\n%s", res.StatusCode, body)
+	}
+	got, err := srv.client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if string(data) != "the signed file" {
+		t.Fatalf("stored %q", data)
+	}
+}

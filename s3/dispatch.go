@@ -110,8 +110,13 @@ func (s *Server) dispatch(rc *request) {
 // fail writes the S3 error for err, logging errors that are not the client's doing.
 func (rc *request) fail(err error) {
 	e, known := toS3Error(err)
-	if !known {
+	switch {
+	case rc.bodyFault() != nil:
+		// The client's body broke off; writeError answers that, and the access log has it.
+	case !known:
 		rc.s.log.Error("internal error", "request_id", rc.id, "op", rc.op, "error", err)
+	case e == errStorageFull:
+		rc.s.log.Error("storage full: write refused", "request_id", rc.id, "op", rc.op, "error", err)
 	}
 	rc.writeError(e)
 }

@@ -54,14 +54,25 @@ var storageErrors = []struct {
 	{storage.ErrInvalidKey, s3err.InvalidObjectName},
 	{storage.ErrInvalidPartNumber, s3err.InvalidPartNumber},
 	{storage.ErrInvalidChecksum, s3err.InvalidRequest},
+	{storage.ErrStorageFull, errStorageFull},
 }
 
 // writeError sends e as AWS's XML error document. Headers already set on w (CORS among them)
-// stay: S3 sends CORS headers on errors too.
+// stay: S3 sends CORS headers on errors too. Once the client has failed to send its body,
+// whatever error that caused further up is answered as that failure.
 func (rc *request) writeError(e *s3err.Error) {
+	if f := rc.bodyFault(); f != nil {
+		e = f
+	}
 	rc.errCode = e.Code
 	h := rc.w.Header()
 	h.Set("Content-Type", "application/xml")
+	if rc.in != nil && !rc.in.done {
+		// The rest of the body is not wanted: the connection closes after the answer, which
+		// then goes out at once instead of after net/http has read what the client still
+		// sends (or waited for what it never sends).
+		h.Set("Connection", "close")
+	}
 	extra := make([]awsxml.Field, len(e.Extra))
 	for i, f := range e.Extra {
 		extra[i] = awsxml.Field{Name: f.Name, Value: f.Value}

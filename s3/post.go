@@ -15,7 +15,7 @@ import (
 // checks both while streaming the file, and the caller it names (or an anonymous one) then
 // needs WRITE on the bucket like any PutObject.
 func (s *Server) postObject(rc *request, st *bucketState) {
-	form, err := postpolicy.Parse(rc.r, rc.bucket, s.users, s.cfg.Now())
+	form, err := postpolicy.Parse(rc.r.Header.Get("Content-Type"), rc.body, rc.bucket, s.users, s.cfg.Now())
 	if err != nil {
 		rc.fail(err)
 		return

@@ -65,8 +65,13 @@ type Config struct {
 	// CORS configuration, also to responses without Origin. Amazon S3 does not; see the README.
 	// Preflight answers are left as S3 sends them: caches do not store OPTIONS responses.
 	VaryOriginAlways bool
-	Logger           *slog.Logger
-	Metrics          *Metrics
+	// BodyIdleTimeout bounds how long reading a request body, or writing a response, may
+	// make no progress: a request body that stalls longer answers 400 RequestTimeout, and a
+	// client that stops reading its response is disconnected. Zero means
+	// DefaultBodyIdleTimeout.
+	BodyIdleTimeout time.Duration
+	Logger          *slog.Logger
+	Metrics         *Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -108,6 +113,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.BodyIdleTimeout <= 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -156,8 +164,9 @@ type request struct {
 	op          string
 	user        *account // nil: anonymous
 	auth        *sigv4.Result
-	body        io.Reader
-	decodedSize int64 // the declared object size of an aws-chunked body, else -1
+	body        io.Reader   // what handlers read the body from (verified by authenticate)
+	in          *bodyReader // the request body as received; nil when there is none
+	decodedSize int64       // the declared object size of an aws-chunked body, else -1
 
 	status  int
 	bytes   int64
@@ -185,6 +194,10 @@ const HealthPath = "/_doorman/health"
 
 // ServeHTTP routes, authenticates and serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Deadlines are the connection's: one left by the previous request on a kept-alive
+	// connection must not cut this one short. Every write moves it again.
+	ctl := http.NewResponseController(w)
+	_ = ctl.SetWriteDeadline(time.Time{})
 	if r.URL.Path == HealthPath {
 		if _, vhost := s.virtualBucket(hostOnly(r.Host)); !vhost {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -192,14 +205,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rw := &responseRecorder{ResponseWriter: w}
+	idle := s.cfg.BodyIdleTimeout
+	rw := &responseRecorder{ResponseWriter: w, ctl: ctl, idle: idle}
 	rc := &request{s: s, w: rw, r: r, ctx: r.Context(), start: s.cfg.Now(), decodedSize: -1}
+	if r.Body != nil && r.Body != http.NoBody {
+		rc.in = newBodyReader(r.Body, ctl, idle)
+		r.Body = rc.in
+	}
 	rc.id, rc.hostID = s.newRequestID()
 	h := rw.Header()
 	h["X-Amz-Request-Id"] = []string{rc.id}
 	h["X-Amz-Id-2"] = []string{rc.hostID}
 	h["Server"] = []string{"doorman"}
 	defer func() {
+		// net/http writes what is still buffered after the handler returns.
+		rw.extendWriteDeadline()
 		rc.status, rc.bytes = rw.status, rw.bytes
 		if rc.status == 0 {
 			rc.status = http.StatusOK
@@ -255,48 +275,6 @@ func headerSize(h http.Header) int {
 	}
 	return n
 }
-
-// responseRecorder notes the status and the body size for the access log and metrics.
-type responseRecorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *responseRecorder) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *responseRecorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// ReadFrom lets object bodies reach the connection with sendfile when the underlying writer
-// can do that.
-func (w *responseRecorder) ReadFrom(r io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	var n int64
-	var err error
-	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
-		n, err = rf.ReadFrom(r)
-	} else {
-		n, err = io.Copy(struct{ io.Writer }{w.ResponseWriter}, r)
-	}
-	w.bytes += n
-	return n, err
-}
-
-func (w *responseRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // finish writes the access-log line and the metrics of a request. Credentials never appear:
 // only the access key id of an authenticated request.

@@ -26,6 +26,9 @@ var (
 	ErrInvalidPartNumber  = errors.New("invalid part number")
 	ErrInvalidPart        = errors.New("invalid part")
 	ErrInvalidPartOrder   = errors.New("invalid part order")
+	// ErrStorageFull: the write found no space left (a full disk or an exhausted quota).
+	// Nothing was stored and what was stored before is intact.
+	ErrStorageFull = errors.New("storage full")
 )
 
 // ChecksumMismatchError is the ErrBadDigest of an additional checksum: the body's checksum in

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/net/netutil"
 
 	"github.com/doorman-s3/doorman/s3"
 	"github.com/doorman-s3/doorman/storage/fs"
@@ -26,6 +27,34 @@ import (
 // LocalStack's (4566) or versitygw's (7070).
 const defaultAddr = "127.0.0.1:3667"
 
+// Bounds on what clients hold open. With them, clients that stall cannot exhaust the
+// server's descriptors or keep others out for longer than a timeout.
+const (
+	// defaultHeaderTimeout bounds the reading of a request's headers.
+	defaultHeaderTimeout = 20 * time.Second
+	// defaultKeepAliveTimeout is how long an idle kept-alive connection stays open.
+	defaultKeepAliveTimeout = 60 * time.Second
+	// filesPerConnection is the most descriptors one connection holds at once: its socket,
+	// an upload's temporary file and a file it reads (a copy's source, a part being
+	// assembled).
+	filesPerConnection = 3
+	// reservedFiles are the descriptors kept for the rest: the database, the listeners, the
+	// directories synced after a write.
+	reservedFiles = 64
+	// maxDefaultConnections caps the default connection bound: a connection uploading holds
+	// a 256 KiB copy buffer, so 4096 of them hold at most 1 GiB.
+	maxDefaultConnections = 4096
+)
+
+// defaultMaxConnections is the connection bound for an open-file limit: as many connections
+// as the limit has room for, at most maxDefaultConnections.
+func defaultMaxConnections(openFiles uint64) int {
+	if openFiles < reservedFiles+filesPerConnection {
+		return 1
+	}
+	return int(min((openFiles-reservedFiles)/filesPerConnection, maxDefaultConnections))
+}
+
 type serveFlags struct {
 	addr, data, domain, region string
 	accessKey, secretKey       string
@@ -34,10 +63,16 @@ type serveFlags struct {
 	varyOriginAlways           bool
 	logFormat, logLevel        string
 	metricsAddr                string
+	bodyIdleTimeout            time.Duration
+	headerTimeout              time.Duration
+	keepAliveTimeout           time.Duration
+	maxConnections             int
 }
 
-func newServeCmd() *cobra.Command {
-	var f serveFlags
+func newServeCmd() *cobra.Command { return serveCommand(new(serveFlags)) }
+
+// serveCommand is the serve command, its flags parsed into f.
+func serveCommand(f *serveFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the S3-compatible object store",
@@ -51,12 +86,19 @@ printed once. --credentials names a JSON file of more users:
 Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 (http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.
 Prometheus metrics are served at /metrics on --metrics-addr, a listener of their own, so that
-they are never open to the S3 endpoint's clients.`,
+they are never open to the S3 endpoint's clients.
+
+Clients that stall are cut off: a request body or a response that makes no progress for
+--body-idle-timeout ends the request (an upload answers 400 RequestTimeout and stores
+nothing), headers must arrive within --header-timeout, and an idle kept-alive connection is
+closed after --keepalive-timeout. At most --max-connections connections are served at once;
+more wait to be accepted; by default, as many as the open-file limit has room for (its hard
+limit, to which the soft one is raised at start), at most 4096.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runServe(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), &f)
+			return runServe(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)
 		},
 	}
 	fl := cmd.Flags()
@@ -73,6 +115,10 @@ they are never open to the S3 endpoint's clients.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
+	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3.DefaultBodyIdleTimeout, "longest a request body or a response may make no progress; a stalled upload answers 400 RequestTimeout")
+	fl.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "longest time to receive a request's headers")
+	fl.DurationVar(&f.keepAliveTimeout, "keepalive-timeout", defaultKeepAliveTimeout, "how long an idle kept-alive connection stays open")
+	fl.IntVar(&f.maxConnections, "max-connections", 0, fmt.Sprintf("most connections served at once; more wait to be accepted (0: as many as the open-file limit has room for, at most %d)", maxDefaultConnections))
 	return cmd
 }
 
@@ -109,6 +155,20 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
+	if f.bodyIdleTimeout <= 0 || f.headerTimeout <= 0 || f.keepAliveTimeout <= 0 {
+		return errors.New("--body-idle-timeout, --header-timeout and --keepalive-timeout must be positive")
+	}
+	if f.maxConnections < 0 {
+		return errors.New("--max-connections must not be negative")
+	}
+	maxConns := f.maxConnections
+	openFiles, err := openFileLimit()
+	if err != nil {
+		return fmt.Errorf("reading the open-file limit: %w", err)
+	}
+	if maxConns == 0 {
+		maxConns = defaultMaxConnections(openFiles)
+	}
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return err
 	}
@@ -135,8 +195,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		defer ms.Close()
 		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
 	}
-	srv, err := s3.New(ctx, s3.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
-		VaryOriginAlways: f.varyOriginAlways, Logger: log, Metrics: metrics})
+	srv, err := s3.New(ctx, f.s3Config(store, users, log, metrics))
 	if err != nil {
 		return err
 	}
@@ -144,19 +203,15 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           srv,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20, // S3's own 8 KiB limit is enforced with S3's error
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	ln = netutil.LimitListener(ln, maxConns)
+	hs := f.httpServer(srv, log)
 	scheme := "http"
 	if f.tlsCert != "" {
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
-	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region)
+	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
+		"max_connections", maxConns, "open_files", openFiles, "body_idle_timeout", f.bodyIdleTimeout)
 	errc := make(chan error, 1)
 	go func() {
 		if f.tlsCert != "" {
@@ -177,6 +232,23 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	return nil
+}
+
+// s3Config is the S3 server's configuration for the flags.
+func (f *serveFlags) s3Config(store *fs.Store, users []s3.User, log *slog.Logger, metrics *s3.Metrics) s3.Config {
+	return s3.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
+		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics}
+}
+
+// httpServer is the HTTP server for the flags.
+func (f *serveFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: f.headerTimeout,
+		IdleTimeout:       f.keepAliveTimeout,
+		MaxHeaderBytes:    1 << 20, // S3's own 8 KiB limit is enforced with S3's error
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // credentialsFile is the generated key pair kept in the data directory.

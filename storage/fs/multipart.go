@@ -174,7 +174,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	})
 	if err != nil {
 		s.removeData(st.id)
-		return storage.PartInfo{}, err
+		return storage.PartInfo{}, noSpace(err)
 	}
 	s.removeData(old.File)
 	return rec.info(partNumber), nil

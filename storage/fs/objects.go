@@ -84,7 +84,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 	})
 	if err != nil {
 		s.removeData(rec.File)
-		return storage.ObjectInfo{}, err
+		return storage.ObjectInfo{}, noSpace(err)
 	}
 	s.removeData(release...)
 	return rec.info(bucket, key), nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -205,6 +206,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 // it durable. size is the expected length or -1; limit bounds the length. extra, when non-nil,
 // computes the additional checksum.
 func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra hash.Hash) (st staged, err error) {
+	defer func() { err = noSpace(err) }()
 	if size > limit {
 		return st, storage.ErrEntityTooLarge
 	}
@@ -273,6 +275,15 @@ func syncDir(dir string) error {
 	err = d.Sync()
 	if cerr := d.Close(); err == nil {
 		err = cerr
+	}
+	return err
+}
+
+// noSpace marks an error caused by a full file system or an exhausted quota as
+// storage.ErrStorageFull, keeping the cause.
+func noSpace(err error) error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return fmt.Errorf("%w: %w", storage.ErrStorageFull, err)
 	}
 	return err
 }

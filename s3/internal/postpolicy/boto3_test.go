@@ -74,7 +74,7 @@ func TestBoto3PresignedPost(t *testing.T) {
 			fields := boto3Form(t, version)
 			now := time.Now()
 			file := func(content string) *upload { return &upload{filename: ptr("cat.png"), content: []byte(content)} }
-			f, err := Parse(request(t, fields, file("png bytes")), testBucket, creds, now)
+			f, err := parse(request(t, fields, file("png bytes")), testBucket, creds, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,7 +87,7 @@ func TestBoto3PresignedPost(t *testing.T) {
 			}
 
 			// The policy's content-length-range, enforced while streaming.
-			f, err = Parse(request(t, fields, file(strings.Repeat("x", 101))), testBucket, creds, now)
+			f, err = parse(request(t, fields, file(strings.Repeat("x", 101))), testBucket, creds, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,11 +95,11 @@ func TestBoto3PresignedPost(t *testing.T) {
 			wantErr(t, err, "EntityTooLarge", "")
 
 			// A key outside the policy's prefix.
-			_, err = Parse(request(t, set("key", "private/${filename}")(fields), file("x")), testBucket, creds, now)
+			_, err = parse(request(t, set("key", "private/${filename}")(fields), file("x")), testBucket, creds, now)
 			wantErr(t, err, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "uploads/"]`)
 
 			// Another Content-Type.
-			_, err = Parse(request(t, set("Content-Type", "text/html")(fields), file("x")), testBucket, creds, now)
+			_, err = parse(request(t, set("Content-Type", "text/html")(fields), file("x")), testBucket, creds, now)
 			wantErr(t, err, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ["starts-with", "$Content-Type", "image/"]`)
 
 			// A policy rewritten to allow any key, without a new signature.
@@ -114,11 +114,11 @@ func TestBoto3PresignedPost(t *testing.T) {
 				t.Fatalf("policy %s, %v", doc, err)
 			}
 			forged := base64.StdEncoding.EncodeToString(bytes.Replace(doc, []byte(`"uploads/"`), []byte(`""`), 1))
-			_, err = Parse(request(t, set("key", "private/${filename}")(set("policy", forged)(fields)), file("x")), testBucket, creds, now)
+			_, err = parse(request(t, set("key", "private/${filename}")(set("policy", forged)(fields)), file("x")), testBucket, creds, now)
 			wantErr(t, err, "SignatureDoesNotMatch", "")
 
 			// The same form once the policy has expired.
-			_, err = Parse(request(t, fields, file("x")), testBucket, creds, now.Add(11*time.Minute))
+			_, err = parse(request(t, fields, file("x")), testBucket, creds, now.Add(11*time.Minute))
 			wantErr(t, err, "AccessDenied", "Invalid according to Policy: Policy expired.")
 		})
 	}

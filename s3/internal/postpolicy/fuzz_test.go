@@ -86,7 +86,7 @@ func FuzzParse(f *testing.F) {
 			t.Skip()
 		}
 		r.Header.Set("Content-Type", `multipart/form-data; boundary="`+boundary+`"`)
-		form, err := Parse(r, testBucket, creds, t0)
+		form, err := parse(r, testBucket, creds, t0)
 		if err != nil {
 			return
 		}

@@ -156,3 +156,8 @@ func extra(e *s3err.Error, name string) string {
 func readFile(f *Form) ([]byte, error) { return io.ReadAll(f.File) }
 
 var sha256Hash = sha256.New
+
+// parse parses the form in r's body.
+func parse(r *http.Request, bucket string, creds Credentials, now time.Time) (*Form, error) {
+	return Parse(r.Header.Get("Content-Type"), r.Body, bucket, creds, now)
+}

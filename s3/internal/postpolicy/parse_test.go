@@ -64,7 +64,7 @@ func TestSigningKeyVector(t *testing.T) {
 
 func TestAWSExample(t *testing.T) {
 	fields, file := awsForm()
-	f, err := Parse(request(t, fields, file), testBucket, creds, awsNow)
+	f, err := parse(request(t, fields, file), testBucket, creds, awsNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestAWSExample(t *testing.T) {
 			if tt.edit != nil {
 				fields = tt.edit(fields)
 			}
-			_, err := Parse(request(t, fields, file), tt.bucket, creds, tt.now)
+			_, err := parse(request(t, fields, file), tt.bucket, creds, tt.now)
 			wantErr(t, err, tt.code, tt.msg)
 		})
 	}
@@ -164,7 +164,7 @@ func drop(names ...string) func([]field) []field {
 func TestSignatureMismatchBody(t *testing.T) {
 	fields, file := awsForm()
 	fields = set("X-Amz-Signature", strings.Repeat("ab", 32))(fields)
-	_, err := Parse(request(t, fields, file), testBucket, creds, awsNow)
+	_, err := parse(request(t, fields, file), testBucket, creds, awsNow)
 	e := wantErr(t, err, "SignatureDoesNotMatch", s3err.SignatureDoesNotMatch.Message)
 	if e.Status != 403 || extra(e, "AWSAccessKeyId") != testAK || extra(e, "StringToSign") != awsPolicy ||
 		extra(e, "SignatureProvided") != strings.Repeat("ab", 32) || !strings.HasPrefix(extra(e, "StringToSignBytes"), "65 79 41 69 ") {
@@ -184,14 +184,14 @@ func TestBotocoreVector(t *testing.T) {
 		{"x-amz-signature", "3364624b39010d9b06f5d9b8c9a18a6e478d261c048159c92f2fd6fa885f14e6"},
 	}
 	at := time.Date(2015, 12, 29, 0, 30, 0, 0, time.UTC)
-	f, err := Parse(request(t, fields, &upload{content: []byte("x")}), testBucket, creds, at)
+	f, err := parse(request(t, fields, &upload{content: []byte("x")}), testBucket, creds, at)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f.Key != "user/user1/photo.jpg" || f.AccessKey != testAK {
 		t.Fatalf("%+v", f)
 	}
-	_, err = Parse(request(t, set("key", "user/user1/other.jpg")(fields), &upload{content: []byte("x")}), testBucket, creds, at)
+	_, err = parse(request(t, set("key", "user/user1/other.jpg")(fields), &upload{content: []byte("x")}), testBucket, creds, at)
 	wantErr(t, err, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ["eq", "$key", "user/user1/photo.jpg"]`)
 }
 
@@ -209,7 +209,7 @@ func v2Form(conditions string, fields []field) []field {
 func TestSigV2(t *testing.T) {
 	fields := v2Form(`{"bucket": "`+testBucket+`"}, ["starts-with", "$key", "foo"], {"acl": "private"}, ["content-length-range", 0, 1024]`,
 		[]field{{"key", "foo.txt"}, {"acl", "private"}})
-	f, err := Parse(request(t, fields, &upload{content: []byte("bar")}), testBucket, creds, t0)
+	f, err := parse(request(t, fields, &upload{content: []byte("bar")}), testBucket, creds, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestSigV2(t *testing.T) {
 	for i := range upper {
 		upper[i].name = strings.ToUpper(upper[i].name)
 	}
-	if _, err := Parse(request(t, upper, &upload{content: []byte("bar")}), testBucket, creds, t0); err != nil {
+	if _, err := parse(request(t, upper, &upload{content: []byte("bar")}), testBucket, creds, t0); err != nil {
 		t.Fatalf("upper-case names: %v", err)
 	}
 	for _, tt := range []struct {
@@ -240,14 +240,14 @@ func TestSigV2(t *testing.T) {
 			"Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields."},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(request(t, tt.edit(fields), &upload{content: []byte("bar")}), testBucket, creds, t0)
+			_, err := parse(request(t, tt.edit(fields), &upload{content: []byte("bar")}), testBucket, creds, t0)
 			wantErr(t, err, tt.code, tt.msg)
 		})
 	}
 }
 
 func TestAnonymous(t *testing.T) {
-	f, err := Parse(request(t, []field{{"key", "foo.txt"}, {"acl", "public-read"}, {"anything", "goes"}}, &upload{content: []byte("bar")}),
+	f, err := parse(request(t, []field{{"key", "foo.txt"}, {"acl", "public-read"}, {"anything", "goes"}}, &upload{content: []byte("bar")}),
 		testBucket, creds, t0)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,7 @@ func TestAnonymous(t *testing.T) {
 		t.Fatalf("%+v", f)
 	}
 	// A policy alone does not make an anonymous form authenticated.
-	_, err = Parse(request(t, []field{{"key", "foo.txt"}, {"policy", "e30="}}, &upload{content: []byte("bar")}), testBucket, creds, t0)
+	_, err = parse(request(t, []field{{"key", "foo.txt"}, {"policy", "e30="}}, &upload{content: []byte("bar")}), testBucket, creds, t0)
 	wantErr(t, err, "AccessDenied", "Access Denied")
 }
 
@@ -284,7 +284,7 @@ func TestRequiredFields(t *testing.T) {
 		{"no policy", drop("policy")(good), &upload{}, "InvalidArgument", missing("policy"), "policy"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(request(t, tt.fields, tt.file), testBucket, creds, t0)
+			_, err := parse(request(t, tt.fields, tt.file), testBucket, creds, t0)
 			e := wantErr(t, err, tt.code, tt.msg)
 			if extra(e, "ArgumentName") != tt.arg {
 				t.Fatalf("ArgumentName %q", extra(e, "ArgumentName"))
@@ -295,7 +295,7 @@ func TestRequiredFields(t *testing.T) {
 
 func TestSigV4FieldErrors(t *testing.T) {
 	good := signedV4([]field{{"key", "a.txt"}}, `{"key": "a.txt"}`, t0)
-	if _, err := Parse(request(t, good, &upload{}), testBucket, creds, t0); err != nil {
+	if _, err := parse(request(t, good, &upload{}), testBucket, creds, t0); err != nil {
 		t.Fatal(err)
 	}
 	cred := func(c string) func([]field) []field { return set("x-amz-credential", c) }
@@ -320,7 +320,7 @@ func TestSigV4FieldErrors(t *testing.T) {
 		{"signature not hex", set("x-amz-signature", strings.Repeat("zz", 32)), "SignatureDoesNotMatch", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(request(t, tt.edit(good), &upload{}), testBucket, creds, t0)
+			_, err := parse(request(t, tt.edit(good), &upload{}), testBucket, creds, t0)
 			wantErr(t, err, tt.code, tt.msg)
 		})
 	}
@@ -343,7 +343,7 @@ func signPolicy(fields []field, doc string) []field {
 func TestSignedPolicyErrors(t *testing.T) {
 	// The signature is checked over the policy as sent, then the policy is decoded.
 	fields := signPolicy([]field{{"key", "a"}}, `{"expiration": "2026-03-01T13:00:00Z", "conditions": [["eq", "$key", "a"]`)
-	_, err := Parse(request(t, fields, &upload{}), testBucket, creds, t0)
+	_, err := parse(request(t, fields, &upload{}), testBucket, creds, t0)
 	wantErr(t, err, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.")
 
 	fields = signPolicy([]field{{"key", "a"}}, "")
@@ -351,7 +351,7 @@ func TestSignedPolicyErrors(t *testing.T) {
 	m := hmac.New(sha256Hash, testSigningKey(testSecret, "20260301", "us-east-1"))
 	io.WriteString(m, "not base64!")
 	fields = set("x-amz-signature", hex.EncodeToString(m.Sum(nil)))(fields)
-	_, err = Parse(request(t, fields, &upload{}), testBucket, creds, t0)
+	_, err = parse(request(t, fields, &upload{}), testBucket, creds, t0)
 	wantErr(t, err, "InvalidPolicyDocument", "Invalid Policy: invalid Base64 encoding.")
 }
 
@@ -373,7 +373,7 @@ func TestFilename(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fields := signedV4([]field{{"key", "up/${filename}"}, {"Content-Disposition", `attachment; filename="${filename}"`}},
 				`["starts-with", "$key", "up/"], ["starts-with", "$content-disposition", "attachment"]`, t0)
-			f, err := Parse(request(t, fields, &upload{filename: tt.filename}), testBucket, creds, t0)
+			f, err := parse(request(t, fields, &upload{filename: tt.filename}), testBucket, creds, t0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -384,10 +384,10 @@ func TestFilename(t *testing.T) {
 	}
 	// The expanded key is what the policy checks.
 	fields := signedV4([]field{{"key", "${filename}"}}, `{"key": "a.txt"}`, t0)
-	if _, err := Parse(request(t, fields, &upload{filename: ptr("a.txt")}), testBucket, creds, t0); err != nil {
+	if _, err := parse(request(t, fields, &upload{filename: ptr("a.txt")}), testBucket, creds, t0); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Parse(request(t, fields, &upload{filename: ptr("b.txt")}), testBucket, creds, t0)
+	_, err := parse(request(t, fields, &upload{filename: ptr("b.txt")}), testBucket, creds, t0)
 	wantErr(t, err, "AccessDenied", `Invalid according to Policy: Policy Condition failed: ["eq", "$key", "a.txt"]`)
 }
 
@@ -411,7 +411,7 @@ func TestFieldValues(t *testing.T) {
 		["starts-with", "$cache-control", ""], ["starts-with", "$content-encoding", ""], ["starts-with", "$expires", ""],
 		["starts-with", "$x-amz-meta-color", ""], {"x-amz-meta-tag": "a,b"}, ["starts-with", "$x-amz-checksum-sha256", ""],
 		["starts-with", "$x-amz-checksum-algorithm", ""], ["starts-with", "$x-amz-storage-class", ""], ["starts-with", "$content-md5", ""]`, t0)
-	f, err := Parse(request(t, fields, &upload{content: []byte("bar")}), testBucket, creds, t0)
+	f, err := parse(request(t, fields, &upload{content: []byte("bar")}), testBucket, creds, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -435,7 +435,7 @@ func TestFieldValues(t *testing.T) {
 		{[]field{{"redirect", "http://example.com/"}}, 204, "http://example.com/"},
 		{[]field{{"success_action_redirect", "ftp://example.com/"}}, 204, ""},
 	} {
-		f, err := Parse(request(t, append([]field{{"key", "k"}}, tt.fields...), &upload{}), testBucket, creds, t0)
+		f, err := parse(request(t, append([]field{{"key", "k"}}, tt.fields...), &upload{}), testBucket, creds, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -453,7 +453,7 @@ func TestFieldValues(t *testing.T) {
 		{[]field{{"x-amz-checksum-algorithm", "md4"}}, "InvalidRequest", "Value for x-amz-checksum-algorithm header is invalid."},
 		{[]field{{"content-md5", "short"}}, "InvalidDigest", ""},
 	} {
-		_, err := Parse(request(t, append([]field{{"key", "k"}}, tt.fields...), &upload{}), testBucket, creds, t0)
+		_, err := parse(request(t, append([]field{{"key", "k"}}, tt.fields...), &upload{}), testBucket, creds, t0)
 		wantErr(t, err, tt.code, tt.msg)
 	}
 }
@@ -490,7 +490,7 @@ func TestSizeLimits(t *testing.T) {
 		counter := &countingReader{r: bytes.NewReader(b)}
 		r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/"+testBucket, counter)
 		r.Header.Set("Content-Type", ct)
-		f, err := Parse(r, testBucket, creds, t0)
+		f, err := parse(r, testBucket, creds, t0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -521,7 +521,7 @@ func TestSizeLimits(t *testing.T) {
 }
 
 func TestAnonymousSizeCap(t *testing.T) {
-	f, err := Parse(request(t, []field{{"key", "k"}}, &upload{content: []byte("abc")}), testBucket, creds, t0)
+	f, err := parse(request(t, []field{{"key", "k"}}, &upload{content: []byte("abc")}), testBucket, creds, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,7 +537,7 @@ func TestBodyErrors(t *testing.T) {
 		if ct != "" {
 			r.Header.Set("Content-Type", ct)
 		}
-		_, err := Parse(r, testBucket, creds, t0)
+		_, err := parse(r, testBucket, creds, t0)
 		return err
 	}
 	e := wantErr(t, post("text/html", nil), "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
@@ -587,7 +587,7 @@ func TestTruncatedFile(t *testing.T) {
 	b = b[:len(b)-60]
 	r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/"+testBucket, bytes.NewReader(b))
 	r.Header.Set("Content-Type", ct)
-	f, err := Parse(r, testBucket, creds, t0)
+	f, err := parse(r, testBucket, creds, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,5 +618,47 @@ func TestRedirectURL(t *testing.T) {
 		if got := RedirectURL(tt.in, "b", "a/b c.txt", "e1"); got != tt.want {
 			t.Errorf("%s: got %s", tt.in, got)
 		}
+	}
+}
+
+// failingEnd is a body's end that reports an error, as a payload hash check does.
+type failingEnd struct{ err error }
+
+func (f failingEnd) Read([]byte) (int, error) { return 0, f.err }
+
+// TestFileEndsWithBody: the file reads to io.EOF only once the whole body has, so that an
+// error at the body's end (a payload hash that does not match) fails the upload, and what
+// follows the file is bounded.
+func TestFileEndsWithBody(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		after  []field
+		endErr error
+		code   string
+	}{
+		{"fields after the file", []field{{"submit", "Upload"}}, nil, ""},
+		{"a body failing at its end", nil, s3err.XAmzContentSHA256Mismatch, "XAmzContentSHA256Mismatch"},
+		{"a body failing after fields after the file", []field{{"submit", "Upload"}}, s3err.XAmzContentSHA256Mismatch, "XAmzContentSHA256Mismatch"},
+		{"too much after the file", []field{{"pad", strings.Repeat("x", 2*MaxTrailingBytes)}}, nil, "MalformedPOSTRequest"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ct, b := body(t, []field{{"key", "k"}}, &upload{content: []byte("file data"), after: tc.after})
+			var r io.Reader = bytes.NewReader(b)
+			if tc.endErr != nil {
+				r = io.MultiReader(r, failingEnd{tc.endErr})
+			}
+			f, err := Parse(ct, r, testBucket, creds, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := readFile(f)
+			if tc.code != "" {
+				wantErr(t, err, tc.code, "")
+				return
+			}
+			if err != nil || string(data) != "file data" {
+				t.Fatalf("file %q, %v", data, err)
+			}
+		})
 	}
 }

@@ -33,6 +33,12 @@ const (
 	// cut off at MaxFieldBytes+readAhead bytes, so that not even a single huge header line
 	// is read into memory.
 	readAhead = 8 << 10
+	// MaxTrailingBytes bounds what may follow the file part. S3 ignores it, but the body is
+	// read to its end, so that the file counts only once the whole body has arrived and any
+	// payload hash the request was signed with has been checked; what follows a browser's
+	// file is a closing boundary and perhaps a field or two, so the bound before the file
+	// serves here too.
+	MaxTrailingBytes = MaxFieldBytes
 
 	fileField       = "file"
 	filenameVar     = "${filename}"
@@ -85,16 +91,19 @@ type Form struct {
 	Fields map[string]string
 }
 
-// Parse reads, authenticates and checks the POST Object form in r's body, up to and
-// including the headers of its file part. bucket is the bucket the request is addressed to,
+// Parse reads, authenticates and checks the POST Object form in body, up to and including
+// the headers of its file part. contentType is the request's Content-Type; body is the
+// request body as the request's own signature verifies it (the body itself for an unsigned
+// request), so that a form can never be swapped for another under a signed payload hash.
+// bucket is the bucket the request is addressed to,
 // which "bucket" conditions are matched against; now is the server's clock, against which
 // the policy's expiration is checked. Errors are *s3err.Error values.
 //
 // Parse does not decide whether the request is allowed: an anonymous form (AccessKey empty)
 // is accepted here and must be refused by the caller unless the bucket allows anonymous
 // writes, and the caller checks that AccessKey may write to the bucket.
-func Parse(r *http.Request, bucket string, creds Credentials, now time.Time) (*Form, error) {
-	mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+func Parse(contentType string, body io.Reader, bucket string, creds Credentials, now time.Time) (*Form, error) {
+	mediaType, params, err := mime.ParseMediaType(contentType)
 	if err != nil || !strings.EqualFold(mediaType, "multipart/form-data") {
 		return nil, errNotMultipart
 	}
@@ -102,10 +111,7 @@ func Parse(r *http.Request, bucket string, creds Credentials, now time.Time) (*F
 	if boundary == "" {
 		return nil, errMalformed
 	}
-	var src io.Reader = http.NoBody
-	if r.Body != nil {
-		src = r.Body
-	}
+	src := &source{r: body}
 	g := &guard{r: src, left: MaxFieldBytes + readAhead}
 	f := &Form{Fields: make(map[string]string)}
 	names, file, err := readFields(multipart.NewReader(g, boundary), boundary, f.Fields)
@@ -142,8 +148,45 @@ func Parse(r *http.Request, bucket string, creds Credentials, now time.Time) (*F
 	if err := f.interpret(); err != nil {
 		return nil, err
 	}
-	f.File = &fileReader{r: file, min: size.min, max: size.max}
+	f.File = &fileReader{r: file, body: src, min: size.min, max: size.max}
 	return f, nil
+}
+
+// source is the body below the multipart reader, which remembers the first error (io.EOF
+// included) it returned, since the multipart reader's buffer may have taken it in already
+// when the file part ends.
+type source struct {
+	r   io.Reader
+	err error
+}
+
+func (s *source) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.err = err
+	return n, err
+}
+
+// drain reads the body to its end once the file part is done: at most MaxTrailingBytes
+// more, discarded. A body that does not end well (a payload hash that does not match, a
+// connection that breaks) fails the upload.
+func (s *source) drain() error {
+	var buf [4 << 10]byte
+	for read := 0; s.err == nil; {
+		if read > MaxTrailingBytes {
+			// [UNVERIFIED]: S3 does not document a bound on what follows the file; a body
+			// that goes on is answered as one that is not a well-formed form.
+			return errMalformed
+		}
+		n, _ := s.Read(buf[:])
+		read += n
+	}
+	if s.err != io.EOF {
+		return bodyError(s.err)
+	}
+	return nil
 }
 
 // guard limits how much of the body is read before the file part. left < 0 disarms it.
@@ -499,9 +542,11 @@ func formChecksum(fields map[string]string) (checksum.Checksum, error) {
 	return c, nil
 }
 
-// fileReader passes the file part through and enforces the content-length-range.
+// fileReader passes the file part through and enforces the content-length-range. It returns
+// io.EOF only once the rest of the body has been read to its end as well.
 type fileReader struct {
 	r        io.Reader
+	body     *source
 	min, max int64
 	n        int64
 	err      error
@@ -523,7 +568,11 @@ func (f *fileReader) Read(p []byte) (int, error) {
 		n = 0
 	case err == io.EOF && f.n < f.min:
 		err = tooSmall(f.n, f.min)
-	case err != nil && err != io.EOF:
+	case err == io.EOF:
+		if derr := f.body.drain(); derr != nil {
+			err, n = derr, 0
+		}
+	case err != nil:
 		err = bodyError(err)
 	}
 	if err != nil {

@@ -52,7 +52,7 @@ var (
 	BucketNotEmpty                     = newErr(409, "BucketNotEmpty", "The bucket you tried to delete is not empty")
 	EntityTooLarge                     = newErr(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
 	EntityTooSmall                     = newErr(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
-	IncompleteBody                     = newErr(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
+	IncompleteBody                     = newErr(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
 	InternalError                      = newErr(500, "InternalError", "We encountered an internal error. Please try again.")
 	InvalidAccessKeyID                 = newErr(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 	InvalidArgument                    = newErr(400, "InvalidArgument", "Invalid Argument")

@@ -1,0 +1,68 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// storageFullMessage is doorman's message for a write that finds no space.
+const storageFullMessage = "The server has no storage space left for this write. Delete objects or add space, then try again."
+
+// A write that finds the file system full answers 507 XDoormanStorageFull (not a 500 that
+// SDKs retry), says so in the log, and leaves what was stored before intact; once space is
+// freed, writes work again. The data directory is a real 4 MiB tmpfs, which takes root to
+// mount: the test fails rather than skips without it.
+func TestStorageFull(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=4m"); err != nil {
+		t.Fatalf("mounting a 4 MiB tmpfs (this test needs root): %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
+	srv := startServer(t, dir)
+	c := srv.client()
+	bucket := srv.createBucket(t, "full")
+	old := bytes.Repeat([]byte("o"), 1<<20)
+	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("old"), Body: bytes.NewReader(old)}); err != nil {
+		t.Fatal(err)
+	}
+
+	big := bytes.Repeat([]byte("b"), 4<<20)
+	for _, key := range []string{"big", "old"} {
+		res, body := srv.raw(t, rawRequest{method: http.MethodPut, path: "/" + bucket + "/" + key, body: big, ak: accessKey, sk: secretKey})
+		wantS3Error(t, "PUT "+key, res, body, 507, "XDoormanStorageFull", storageFullMessage)
+	}
+	if !strings.Contains(srv.logs.String(), `"level":"ERROR","msg":"storage full: write refused"`) ||
+		!strings.Contains(srv.logs.String(), "no space left on device") {
+		t.Errorf("the log does not say the storage is full:\n%s", srv.logs)
+	}
+	got, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("old")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(got.Body)
+	got.Body.Close()
+	if err != nil || !bytes.Equal(data, old) {
+		t.Fatalf("the old object after the full disk: %d bytes, %v", len(data), err)
+	}
+	if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("big")}); err == nil {
+		t.Error("the object that did not fit was stored")
+	}
+	if left := tmpFiles(t, srv.Data); len(left) != 0 {
+		t.Errorf("temporary files left: %q", left)
+	}
+
+	if _, err := c.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("old")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("after"), Body: bytes.NewReader(big[:2<<20])}); err != nil {
+		t.Fatalf("a write once space is freed: %v", err)
+	}
+}
