@@ -168,7 +168,7 @@ func TestStreamedUploadAttacks(t *testing.T) {
 	small := []byte("one small chunk")
 	const (
 		terminated = "The request body terminated unexpectedly"
-		lengths    = "You did not provide the number of bytes specified by the Content-Length HTTP header"
+		lengths    = "You did not provide the number of bytes specified by the Content-Length HTTP header."
 		crcDiffers = "The CRC32 you specified did not match the calculated checksum."
 	)
 	cases := []struct {
