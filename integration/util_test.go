@@ -28,8 +28,10 @@ type s3Error struct {
 	Method       string `xml:"Method"`
 	ResourceType string `xml:"ResourceType"`
 	BucketName   string `xml:"BucketName"`
-	RequestID    string `xml:"RequestId"`
-	HostID       string `xml:"HostId"`
+	// Authentication errors.
+	Region    string `xml:"Region"`
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
 }
 
 func parseError(t testing.TB, body []byte) s3Error {

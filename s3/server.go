@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:   cfg,
 		users: users,
-		sigv4: sigv4.New(sigv4.Config{Credentials: users, Now: cfg.Now}),
+		sigv4: sigv4.New(sigv4.Config{Credentials: users, Region: cfg.Region, Now: cfg.Now}),
 		sigv2: sigv2.New(users, cfg.Now),
 		log:   cfg.Logger,
 	}
