@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,40 @@ func TestAuthAttacks(t *testing.T) {
 		if e := wantS3Error(t, "URL presigned for eu-west-1", res, body, 400, "AuthorizationQueryParametersError",
 			"Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-1'"); e.Region != "us-east-1" {
 			t.Errorf("Region %q, want us-east-1", e.Region)
+		}
+	})
+
+	// Only the two AWS schemes authenticate; any other Authorization header is refused, not
+	// taken for an anonymous request.
+	t.Run("UnsupportedAuthorization", func(t *testing.T) {
+		t.Parallel()
+		if _, err := c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String(b), Key: aws.String("page.txt"), ACL: "public-read"}); err != nil {
+			t.Fatal(err)
+		}
+		for _, authz := range []string{
+			"Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig",
+			"AWS4-ECDSA-P256-SHA256 Credential=" + accessKey + "/20261130/s3/aws4_request, SignedHeaders=host, Signature=3045",
+			"AWS4-HMAC-SHA25 Credential=x",
+			"Basic dXNlcjpwYXNz",
+		} {
+			res, body := srv.raw(t, rawRequest{method: "GET", path: "/" + b + "/page.txt", header: http.Header{"Authorization": {authz}}})
+			e := wantS3Error(t, authz, res, body, 400, "InvalidArgument", "Unsupported Authorization Type")
+			if e.ArgumentName != "Authorization" || e.ArgumentValue != authz {
+				t.Errorf("%s: ArgumentName %q ArgumentValue %q", authz, e.ArgumentName, e.ArgumentValue)
+			}
+		}
+		// A presigned URL of another algorithm than SigV4's is refused too.
+		pc := s3.NewPresignClient(c)
+		p, err := pc.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("page.txt")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := httpDo(t, http.DefaultClient, "GET", strings.Replace(p.URL, "X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256", 1), p.SignedHeader, nil)
+		wantS3Error(t, "SigV4a presigned URL", res, body, 400, "AuthorizationQueryParametersError",
+			`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`)
+		// The public object stays readable anonymously.
+		if res, body := srv.raw(t, rawRequest{method: "GET", path: "/" + b + "/page.txt"}); res.StatusCode != 200 {
+			t.Errorf("anonymous GET of a public-read object: %d %s", res.StatusCode, body)
 		}
 	})
 

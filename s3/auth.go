@@ -8,7 +8,8 @@ import (
 
 // authenticate verifies the request's signature, if it carries one, and sets the caller and
 // the body to read. A request without a signature is anonymous; what it may do is decided by
-// the ACLs in authorize.
+// the ACLs in authorize. An Authorization header of another scheme is refused: taking it for
+// an anonymous request would silently ignore what the client asked for.
 func (s *Server) authenticate(rc *request) *s3err.Error {
 	r := rc.r
 	rc.body = r.Body
@@ -29,6 +30,8 @@ func (s *Server) authenticate(rc *request) *s3err.Error {
 			return asS3(err)
 		}
 		rc.user = s.users[res.AccessKey]
+	case r.Header.Get("Authorization") != "":
+		return sigv4.UnsupportedAuthorization(r.Header.Get("Authorization"))
 	}
 	return nil
 }

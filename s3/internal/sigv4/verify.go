@@ -270,7 +270,7 @@ func signatureEqual(mac []byte, signature string) bool {
 func (v *Verifier) parseHeader(authz string, h http.Header) (*request, error) {
 	rest, ok := strings.CutPrefix(authz, algorithm+" ")
 	if !ok {
-		return nil, invalidArgument("Unsupported Authorization Type", "Authorization", authz)
+		return nil, UnsupportedAuthorization(authz)
 	}
 	var credential, signedHeaders, signature string
 	var seen int
@@ -325,6 +325,10 @@ func (v *Verifier) parseQuery(s *scratch) (*request, error) {
 	}
 	alg, credential, signature, date, signedHeaders, expires := p[0], p[1], p[2], p[3], p[4], p[5]
 	if alg != algorithm {
+		// Amazon S3's message names SigV4a, which it accepts and doorman does not: a SigV4a URL
+		// is refused like any other algorithm. The text is the one versitygw checks against S3
+		// (its query-auth errors); older peers (MinIO) answer "X-Amz-Algorithm only supports
+		// \"AWS4-HMAC-SHA256\"" from before SigV4a. [UNVERIFIED] for SigV4a itself.
 		return nil, queryError(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`)
 	}
 	req := &request{presigned: true, signedHeaders: signedHeaders, signature: signature, amzDate: date, payload: UnsignedPayload}
@@ -490,6 +494,13 @@ func mismatch(accessKey, sts, signature, canon string) *s3err.Error {
 		{Name: "CanonicalRequestBytes", Value: s3err.SpacedHex(canon)},
 	}
 	return &e
+}
+
+// UnsupportedAuthorization is Amazon S3's answer to an Authorization header of any scheme but
+// SigV4's and SigV2's ("Bearer ...", "Basic ...", SigV4a's "AWS4-ECDSA-P256-SHA256 ..."): the
+// request is refused, never taken for an anonymous one.
+func UnsupportedAuthorization(authz string) *s3err.Error {
+	return invalidArgument("Unsupported Authorization Type", "Authorization", authz)
 }
 
 func invalidArgument(msg, name, value string) *s3err.Error {
