@@ -21,6 +21,53 @@ func TestAuthAttacks(t *testing.T) {
 	ctx := context.Background()
 	b := srv.createBucket(t, "auth-attacks")
 	putBytes(t, c, b, "page.txt", []byte("plain text"))
+	in := time.Now().Add(5 * time.Minute)
+
+	// A SigV2 presigned URL signs the sub-resources it names and nothing else: a sub-resource
+	// added with a percent-encoded name is one the router acts on, so it must be signed too.
+	t.Run("SigV2EncodedSubResources", func(t *testing.T) {
+		t.Parallel()
+		get := sigV2URL(srv.URL, "/"+b+"/page.txt", in)
+		res, body := httpDo(t, http.DefaultClient, "GET", get, nil, nil)
+		if res.StatusCode != 200 || string(body) != "plain text" {
+			t.Fatalf("the presigned GET itself: %d %s", res.StatusCode, body)
+		}
+		list := sigV2URL(srv.URL, "/"+b, in)
+		if res, body := httpDo(t, http.DefaultClient, "GET", list, nil, nil); res.StatusCode != 200 {
+			t.Fatalf("the presigned listing itself: %d %s", res.StatusCode, body)
+		}
+		for _, tc := range []struct{ name, url string }{
+			{"response-content-type", get + "&%72esponse-content-type=text/html"},
+			{"response-content-type, name half encoded", get + "&response-content-%74ype=text/html"},
+			{"acl", get + "&%61cl"},
+			{"cors", list + "&%63ors"},
+			{"acl on the bucket", list + "&%61cl="},
+			{"versionId", get + "&%76ersionId=null"},
+		} {
+			res, body := httpDo(t, http.DefaultClient, "GET", tc.url, nil, nil)
+			wantS3Error(t, tc.name, res, body, 403, "SignatureDoesNotMatch", "")
+			if strings.Contains(res.Header.Get("Content-Type"), "html") {
+				t.Errorf("%s: served as %s", tc.name, res.Header.Get("Content-Type"))
+			}
+		}
+
+		// A DeleteObject URL does not abort a multipart upload of the same key.
+		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("mp")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		del := sigV2Presign(srv.URL, "DELETE", "/"+b+"/mp", "", in)
+		res, body = httpDo(t, http.DefaultClient, "DELETE", del+"&%75ploadId="+aws.ToString(up.UploadId), nil, nil)
+		wantS3Error(t, "DeleteObject URL with an encoded uploadId", res, body, 403, "SignatureDoesNotMatch", "")
+		if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(b), Key: aws.String("mp"), UploadId: up.UploadId}); err != nil {
+			t.Errorf("the upload is gone: %v", err)
+		}
+		// Signed as AbortMultipartUpload, the same request aborts it.
+		abort := sigV2Presign(srv.URL, "DELETE", "/"+b+"/mp", "uploadId="+aws.ToString(up.UploadId), in)
+		if res, body := httpDo(t, http.DefaultClient, "DELETE", abort, nil, nil); res.StatusCode != 204 {
+			t.Errorf("signed AbortMultipartUpload: %d %s", res.StatusCode, body)
+		}
+	})
 
 	// Credentials scoped to another region are refused before the signature is looked at.
 	t.Run("WrongRegion", func(t *testing.T) {

@@ -20,12 +20,12 @@ func (s *Server) authenticate(rc *request) *s3err.Error {
 			return asS3(err)
 		}
 		rc.user, rc.auth, rc.body, rc.decodedSize = s.users[res.AccessKey], res, res.Body, res.DecodedLength
-	case sigv2.IsSigV2(r):
-		vhostBucket := ""
+	case sigv2.IsSigV2(r, rc.query):
+		target := sigv2.Target{Query: rc.query, BucketLevel: rc.bucket != "" && rc.key == ""}
 		if rc.vhost {
-			vhostBucket = rc.bucket
+			target.VirtualBucket = rc.bucket
 		}
-		res, err := s.sigv2.Verify(r, vhostBucket)
+		res, err := s.sigv2.Verify(r, target)
 		if err != nil {
 			return asS3(err)
 		}
