@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,10 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
+
+// maxErrorBody is the most an error answer may weigh, whatever the request: an error body
+// must never amplify what an unauthenticated client sends.
+const maxErrorBody = 32 << 10
 
 // Requests that try to get more out of a signature than it covers, or to make the server work
 // for nothing, against a real server.
@@ -132,4 +138,57 @@ func TestAuthAttacks(t *testing.T) {
 		}
 	})
 
+	// A made-up signature needs only a known access key id. Whatever the size of the request,
+	// the answer stays small, and a request head over S3's 8 KiB is refused before any
+	// signature work.
+	t.Run("CostAmplification", func(t *testing.T) {
+		t.Parallel()
+		now := time.Now().UTC()
+		forged := "/" + b + "/page.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + accessKey + "%2F" + now.Format("20060102") +
+			"%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=" + now.Format("20060102T150405Z") +
+			"&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature=" + strings.Repeat("0", 64) + "&x="
+		for _, tc := range []struct {
+			name    string
+			padding string
+			status  int
+			code    string
+		}{
+			// Just under the limit, with characters the canonical request escapes (3 bytes each).
+			{"7 KiB query", strings.Repeat("!", 7<<10), 403, "SignatureDoesNotMatch"},
+			{"9 KiB query", strings.Repeat("a", 9<<10), 400, "RequestHeaderSectionTooLarge"},
+		} {
+			res, body := srv.raw(t, rawRequest{method: "GET", path: forged + tc.padding})
+			if len(body) > maxErrorBody {
+				t.Errorf("%s: a %d-byte answer", tc.name, len(body))
+			}
+			e := wantS3Error(t, tc.name, res, body, tc.status, tc.code, "")
+			if tc.code == "RequestHeaderSectionTooLarge" && e.MaxSizeAllowed != "8192" {
+				t.Errorf("%s: MaxSizeAllowed %q", tc.name, e.MaxSizeAllowed)
+			}
+		}
+		// Far over the limit, the HTTP server stops reading: a bare 431, or the connection
+		// closed while the client is still writing.
+		req, err := http.NewRequest("GET", srv.URL+forged+strings.Repeat("!", 1<<20), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Logf("1 MiB query: %v", err)
+		} else {
+			body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+			res.Body.Close()
+			if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || len(body) > maxErrorBody {
+				t.Errorf("1 MiB query: %d and a %d-byte answer", res.StatusCode, len(body))
+			}
+		}
+		// A signed request with a long key and query but a head under 8 KiB still works.
+		key := strings.Repeat("k", 1024)
+		putBytes(t, c, b, key, []byte("long"))
+		res, body := srv.raw(t, rawRequest{method: "GET", path: "/" + b + "/" + key + "?response-content-disposition=" + strings.Repeat("d", 4<<10),
+			ak: accessKey, sk: secretKey})
+		if res.StatusCode != 200 || !bytes.Equal(body, []byte("long")) {
+			t.Errorf("signed GET with a 5 KiB request line: %d %s", res.StatusCode, body)
+		}
+	})
 }

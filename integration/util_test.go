@@ -29,11 +29,12 @@ type s3Error struct {
 	ResourceType string `xml:"ResourceType"`
 	BucketName   string `xml:"BucketName"`
 	// Authentication errors.
-	ArgumentName  string `xml:"ArgumentName"`
-	ArgumentValue string `xml:"ArgumentValue"`
-	Region        string `xml:"Region"`
-	RequestID     string `xml:"RequestId"`
-	HostID        string `xml:"HostId"`
+	ArgumentName   string `xml:"ArgumentName"`
+	ArgumentValue  string `xml:"ArgumentValue"`
+	Region         string `xml:"Region"`
+	MaxSizeAllowed string `xml:"MaxSizeAllowed"`
+	RequestID      string `xml:"RequestId"`
+	HostID         string `xml:"HostId"`
 }
 
 func parseError(t testing.TB, body []byte) s3Error {

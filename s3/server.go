@@ -33,9 +33,13 @@ import (
 	"github.com/doorman-s3/doorman/storage"
 )
 
-// MaxHeaderBytes is the request header section Amazon S3 accepts (8 KiB); larger requests get
-// RequestHeaderSectionTooLarge. The HTTP server should allow somewhat more so that the answer
-// is S3's error rather than a bare 431.
+// MaxHeaderBytes is the request head Amazon S3 accepts (8 KiB): the headers and the request
+// target, query included (S3's error list counts the query parameters with the headers,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); larger requests get
+// RequestHeaderSectionTooLarge before any other work, signature checks included. Which bytes
+// S3 counts exactly (the method, the Host header, line ends) is [UNVERIFIED]; doorman counts
+// the request target, every header name and value, and four bytes per header line. The HTTP
+// server should allow somewhat more so that the answer is S3's error rather than a bare 431.
 const MaxHeaderBytes = 8 << 10
 
 // User is one set of credentials. Every user is an account of its own: it owns the buckets
@@ -218,7 +222,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(rc *request) {
 	r := rc.r
-	if headerSize(r.Header) > MaxHeaderBytes {
+	if len(r.RequestURI)+headerSize(r.Header) > MaxHeaderBytes {
 		rc.op = "Unknown"
 		rc.writeError(s3err.RequestHeaderSectionTooLarge.With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return

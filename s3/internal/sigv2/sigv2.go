@@ -152,9 +152,9 @@ func (v *Verifier) Verify(r *http.Request, target Target) (*Result, error) {
 		sts := head + resources[0] + sub
 		return nil, s3err.SignatureDoesNotMatch.
 			With("AWSAccessKeyId", accessKey).
-			With("StringToSign", sts).
-			With("SignatureProvided", signature).
-			With("StringToSignBytes", s3err.SpacedHex(sts))
+			With("StringToSign", s3err.Echo(sts)).
+			With("SignatureProvided", s3err.Echo(signature)).
+			With("StringToSignBytes", s3err.SpacedHex(s3err.Echo(sts)))
 	}
 
 	now := v.now().UTC()
@@ -191,7 +191,7 @@ func ParseHeader(authz string) (accessKey, signature string, err error) {
 	}
 	if !ok || accessKey == "" || signature == "" {
 		return "", "", s3err.InvalidArgument.Withf("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature").
-			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+			With("ArgumentName", "Authorization").With("ArgumentValue", s3err.Echo(authz))
 	}
 	return accessKey, signature, nil
 }

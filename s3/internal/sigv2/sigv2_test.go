@@ -406,3 +406,20 @@ func TestBucketLevelResource(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the request, the echoed string to sign stays within s3err.MaxEcho.
+func TestMismatchEchoIsBounded(t *testing.T) {
+	const date = "Tue, 27 Mar 2007 19:36:42 +0000"
+	raw := "GET /b/k HTTP/1.1\r\nHost: h\r\nDate: " + date + "\r\nX-Amz-Meta-Big: " + strings.Repeat("é", 8<<10) +
+		"\r\nAuthorization: AWS " + testAK + ":" + strings.Repeat("A", 8<<10) + "\r\n\r\n"
+	_, err := New(testCreds, at(t, date)).verifyAt(wire(t, raw), "")
+	var e *s3err.Error
+	if !errors.As(err, &e) || e.Code != "SignatureDoesNotMatch" {
+		t.Fatalf("%v", err)
+	}
+	for _, f := range e.Extra {
+		if limit := 3 * s3err.MaxEcho; len(f.Value) > limit {
+			t.Errorf("%s: %d bytes", f.Name, len(f.Value))
+		}
+	}
+}

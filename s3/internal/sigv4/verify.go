@@ -483,15 +483,18 @@ func (v *Verifier) checkTime(req *request) error {
 	return nil
 }
 
+// mismatch is SignatureDoesNotMatch with what AWS echoes to help find the difference, each
+// element bounded by s3err.MaxEcho.
 func mismatch(accessKey, sts, signature, canon string) *s3err.Error {
+	stsEcho, canonEcho := s3err.Echo(sts), s3err.Echo(canon)
 	e := *s3err.SignatureDoesNotMatch
 	e.Extra = []s3err.Field{
 		{Name: "AWSAccessKeyId", Value: accessKey},
-		{Name: "StringToSign", Value: sts},
-		{Name: "SignatureProvided", Value: signature},
-		{Name: "StringToSignBytes", Value: s3err.SpacedHex(sts)},
-		{Name: "CanonicalRequest", Value: canon},
-		{Name: "CanonicalRequestBytes", Value: s3err.SpacedHex(canon)},
+		{Name: "StringToSign", Value: stsEcho},
+		{Name: "SignatureProvided", Value: s3err.Echo(signature)},
+		{Name: "StringToSignBytes", Value: s3err.SpacedHex(stsEcho)},
+		{Name: "CanonicalRequest", Value: canonEcho},
+		{Name: "CanonicalRequestBytes", Value: s3err.SpacedHex(canonEcho)},
 	}
 	return &e
 }
@@ -504,7 +507,7 @@ func UnsupportedAuthorization(authz string) *s3err.Error {
 }
 
 func invalidArgument(msg, name, value string) *s3err.Error {
-	return s3err.InvalidArgument.Withf("%s", msg).With("ArgumentName", name).With("ArgumentValue", value)
+	return s3err.InvalidArgument.Withf("%s", msg).With("ArgumentName", name).With("ArgumentValue", s3err.Echo(value))
 }
 
 func headerMalformed(format string, args ...any) *s3err.Error {
