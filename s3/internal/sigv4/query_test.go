@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"testing"
@@ -48,4 +49,22 @@ func FuzzParseQuery(f *testing.F) {
 			t.Fatalf("%q: %q, the standard library reads %q", raw, got, std)
 		}
 	})
+}
+
+// A presigned request is recognised by its parameters' decoded names, as Verify reads them.
+func TestIsSigV4EncodedNames(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"X-Amz-Signature=x":            true,
+		"x-amz-credential=x":           true,
+		"X-Amz-%53ignature=x":          true,
+		"%58-Amz-Algorithm":            true,
+		"X-Amz-Date=x&prefix=a":        false,
+		"X-Amz-Signature%3Dx=1":        false,
+		"AWSAccessKeyId=a&Signature=b": false,
+	} {
+		r := &http.Request{URL: &url.URL{Path: "/", RawQuery: raw}, Header: http.Header{}}
+		if got := IsSigV4(r); got != want {
+			t.Errorf("%q: %v, want %v", raw, got, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -129,10 +130,11 @@ func IsSigV4(r *http.Request) bool {
 	if strings.HasPrefix(r.Header.Get("Authorization"), algorithm+" ") {
 		return true
 	}
-	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
-		name, _, _ := strings.Cut(part, "=")
+	var name []byte
+	for raw := range queryParams(r.URL.RawQuery) {
+		name = appendDecoded(name[:0], raw)
 		for _, p := range presignParams {
-			if strings.EqualFold(name, p) {
+			if bytes.EqualFold(name, []byte(p)) {
 				return true
 			}
 		}
