@@ -38,9 +38,16 @@ import (
 // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); larger requests get
 // RequestHeaderSectionTooLarge before any other work, signature checks included. Which bytes
 // S3 counts exactly (the method, the Host header, line ends) is [UNVERIFIED]; doorman counts
-// the request target, every header name and value, and four bytes per header line. The HTTP
-// server should allow somewhat more so that the answer is S3's error rather than a bare 431.
+// the request target, every header name and value, and four bytes per header line.
 const MaxHeaderBytes = 8 << 10
+
+// HTTPMaxHeaderBytes is what the HTTP server in front of a Server should read of a request
+// head (http.Server.MaxHeaderBytes): somewhat more than MaxHeaderBytes, so that a head a little
+// over S3's limit gets S3's error, while a far larger one is cut off unread with net/http's
+// bare 431. Reading and parsing a head costs the server memory for each connection and time
+// for each byte (a 1 MiB request line takes milliseconds to parse); at this bound neither
+// grows with what a client sends.
+const HTTPMaxHeaderBytes = 2 * MaxHeaderBytes
 
 // User is one set of credentials. Every user is an account of its own: it owns the buckets
 // it creates and reaches other users' buckets only through their ACLs.

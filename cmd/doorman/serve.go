@@ -148,11 +148,8 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		Handler:           srv,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		// S3's own 8 KiB limit answers with S3's error. Beyond twice that, net/http stops
-		// reading and answers a bare 431: parsing a request head costs about 30 ns a byte, so
-		// a 1 MiB request line would cost tens of milliseconds before the handler could refuse it.
-		MaxHeaderBytes: 2 * s3.MaxHeaderBytes,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		MaxHeaderBytes:    s3.HTTPMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	scheme := "http"
 	if f.tlsCert != "" {
