@@ -48,15 +48,17 @@ type boto3Result struct {
 		Type   string `json:"type"`
 	} `json:"presigned_put"`
 	SigV2 struct {
-		Status           int    `json:"status"`
-		Body             string `json:"body"`
-		V2               bool   `json:"v2"`
-		TamperedStatus   int    `json:"tampered_status"`
-		TamperedCode     string `json:"tampered_code"`
-		PutWrongType     []any  `json:"put_wrong_type"`
-		PutStatus        int    `json:"put_status"`
-		PutStored        string `json:"put_stored"`
-		HeaderSignedBody string `json:"header_signed_body"`
+		Status           int         `json:"status"`
+		Body             string      `json:"body"`
+		V2               bool        `json:"v2"`
+		TamperedStatus   int         `json:"tampered_status"`
+		TamperedCode     string      `json:"tampered_code"`
+		PutWrongType     []any       `json:"put_wrong_type"`
+		PutStatus        int         `json:"put_status"`
+		PutStored        string      `json:"put_stored"`
+		HeaderSignedBody string      `json:"header_signed_body"`
+		BucketOps        [][2]string `json:"bucket_ops"`
+		PresignedList    int         `json:"presigned_list"`
 	} `json:"sigv2"`
 	Copy struct {
 		ETag string            `json:"etag"`
@@ -138,6 +140,14 @@ func TestBoto3(t *testing.T) {
 		r.SigV2.TamperedCode != "SignatureDoesNotMatch" || r.SigV2.HeaderSignedBody != "signed with SigV2 headers" ||
 		fmt.Sprint(r.SigV2.PutWrongType) != "[403 SignatureDoesNotMatch]" || r.SigV2.PutStatus != 200 || r.SigV2.PutStored != "v2 put" {
 		t.Errorf("SigV2: %+v", r.SigV2)
+	}
+	if len(r.SigV2.BucketOps) != 8 || r.SigV2.PresignedList != 200 {
+		t.Errorf("SigV2 bucket-level requests: %v, presigned ListObjects %d", r.SigV2.BucketOps, r.SigV2.PresignedList)
+	}
+	for _, op := range r.SigV2.BucketOps {
+		if op[1] != "" {
+			t.Errorf("SigV2 %s: %s", op[0], op[1])
+		}
 	}
 	if r.Copy.ETag != hello || r.Copy.Type != "text/x-copied" || !reflect.DeepEqual(r.Copy.Meta, map[string]string{"new": "1"}) {
 		t.Errorf("copy_object REPLACE: %+v", r.Copy)

@@ -404,11 +404,25 @@ func TestSecurity(t *testing.T) {
 
 // sigV2URL presigns a GET of path with SigV2 query authentication, as older SDKs do.
 func sigV2URL(base, path string, expires time.Time) string {
+	return sigV2Presign(base, "GET", path, "", expires)
+}
+
+// sigV2Presign presigns method on path (with the sub-resources in query, signed as given)
+// with SigV2 query authentication.
+func sigV2Presign(base, method, path, query string, expires time.Time) string {
 	exp := strconv.FormatInt(expires.Unix(), 10)
+	resource := path
+	if query != "" {
+		resource += "?" + query
+	}
 	mac := hmac.New(sha1.New, []byte(secretKey))
-	mac.Write([]byte("GET\n\n\n" + exp + "\n" + path))
+	mac.Write([]byte(method + "\n\n\n" + exp + "\n" + resource))
 	sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	return base + path + "?AWSAccessKeyId=" + accessKey + "&Expires=" + exp + "&Signature=" + url.QueryEscape(sig)
+	u := base + path + "?AWSAccessKeyId=" + accessKey + "&Expires=" + exp + "&Signature=" + url.QueryEscape(sig)
+	if query != "" {
+		u += "&" + query
+	}
+	return u
 }
 
 // treeOutside lists every path under root that is not under data.

@@ -28,8 +28,13 @@ type s3Error struct {
 	Method       string `xml:"Method"`
 	ResourceType string `xml:"ResourceType"`
 	BucketName   string `xml:"BucketName"`
-	RequestID    string `xml:"RequestId"`
-	HostID       string `xml:"HostId"`
+	// Authentication errors.
+	ArgumentName   string `xml:"ArgumentName"`
+	ArgumentValue  string `xml:"ArgumentValue"`
+	Region         string `xml:"Region"`
+	MaxSizeAllowed string `xml:"MaxSizeAllowed"`
+	RequestID      string `xml:"RequestId"`
+	HostID         string `xml:"HostId"`
 }
 
 func parseError(t testing.TB, body []byte) s3Error {

@@ -8,7 +8,8 @@ import (
 
 // authenticate verifies the request's signature, if it carries one, and sets the caller and
 // the body to read. A request without a signature is anonymous; what it may do is decided by
-// the ACLs in authorize.
+// the ACLs in authorize. An Authorization header of another scheme is refused: taking it for
+// an anonymous request would silently ignore what the client asked for.
 func (s *Server) authenticate(rc *request) *s3err.Error {
 	r := rc.r
 	rc.body = r.Body
@@ -19,16 +20,18 @@ func (s *Server) authenticate(rc *request) *s3err.Error {
 			return asS3(err)
 		}
 		rc.user, rc.auth, rc.body, rc.decodedSize = s.users[res.AccessKey], res, res.Body, res.DecodedLength
-	case sigv2.IsSigV2(r):
-		vhostBucket := ""
+	case sigv2.IsSigV2(r, rc.query):
+		target := sigv2.Target{Query: rc.query, BucketLevel: rc.bucket != "" && rc.key == ""}
 		if rc.vhost {
-			vhostBucket = rc.bucket
+			target.VirtualBucket = rc.bucket
 		}
-		res, err := s.sigv2.Verify(r, vhostBucket)
+		res, err := s.sigv2.Verify(r, target)
 		if err != nil {
 			return asS3(err)
 		}
 		rc.user = s.users[res.AccessKey]
+	case r.Header.Get("Authorization") != "":
+		return sigv4.UnsupportedAuthorization(r.Header.Get("Authorization"))
 	}
 	return nil
 }

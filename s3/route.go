@@ -6,14 +6,16 @@ import (
 	"strings"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/s3/internal/sigv4"
 )
 
 // route finds the bucket and key a request names: from the host for virtual-hosted requests
 // (BUCKET.Domain), else from the first path segment. The key is the rest of the path, decoded,
-// kept byte for byte (no cleaning: "../" is part of a key like any other text).
+// kept byte for byte (no cleaning: "../" is part of a key like any other text). The query is
+// decoded once, as the signature verifiers read it, and everything after acts on that view.
 func (rc *request) route() *s3err.Error {
 	r := rc.r
-	rc.query = r.URL.Query()
+	rc.query = sigv4.ParseQuery(r.URL.RawQuery)
 	host := hostOnly(r.Host)
 	path := r.URL.Path
 	if !strings.HasPrefix(path, "/") {

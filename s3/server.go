@@ -33,10 +33,21 @@ import (
 	"github.com/doorman-s3/doorman/storage"
 )
 
-// MaxHeaderBytes is the request header section Amazon S3 accepts (8 KiB); larger requests get
-// RequestHeaderSectionTooLarge. The HTTP server should allow somewhat more so that the answer
-// is S3's error rather than a bare 431.
+// MaxHeaderBytes is the request head Amazon S3 accepts (8 KiB): the headers and the request
+// target, query included (S3's error list counts the query parameters with the headers,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); larger requests get
+// RequestHeaderSectionTooLarge before any other work, signature checks included. Which bytes
+// S3 counts exactly (the method, the Host header, line ends) is [UNVERIFIED]; doorman counts
+// the request target, every header name and value, and four bytes per header line.
 const MaxHeaderBytes = 8 << 10
+
+// HTTPMaxHeaderBytes is what the HTTP server in front of a Server should read of a request
+// head (http.Server.MaxHeaderBytes): somewhat more than MaxHeaderBytes, so that a head a little
+// over S3's limit gets S3's error, while a far larger one is cut off unread with net/http's
+// bare 431. Reading and parsing a head costs the server memory for each connection and time
+// for each byte (a 1 MiB request line takes milliseconds to parse); at this bound neither
+// grows with what a client sends.
+const HTTPMaxHeaderBytes = 2 * MaxHeaderBytes
 
 // User is one set of credentials. Every user is an account of its own: it owns the buckets
 // it creates and reaches other users' buckets only through their ACLs.
@@ -135,7 +146,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:   cfg,
 		users: users,
-		sigv4: sigv4.New(sigv4.Config{Credentials: users, Now: cfg.Now}),
+		sigv4: sigv4.New(sigv4.Config{Credentials: users, Region: cfg.Region, Now: cfg.Now}),
 		sigv2: sigv2.New(users, cfg.Now),
 		log:   cfg.Logger,
 	}
@@ -242,7 +253,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(rc *request) {
 	r := rc.r
-	if headerSize(r.Header) > MaxHeaderBytes {
+	if len(r.RequestURI)+headerSize(r.Header) > MaxHeaderBytes {
 		rc.op = "Unknown"
 		rc.writeError(s3err.RequestHeaderSectionTooLarge.With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return

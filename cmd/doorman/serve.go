@@ -246,7 +246,7 @@ func (f *serveFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 		Handler:           h,
 		ReadHeaderTimeout: f.headerTimeout,
 		IdleTimeout:       f.keepAliveTimeout,
-		MaxHeaderBytes:    1 << 20, // S3's own 8 KiB limit is enforced with S3's error
+		MaxHeaderBytes:    s3.HTTPMaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }

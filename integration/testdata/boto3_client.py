@@ -121,6 +121,20 @@ def main():
                     "put_wrong_type": [w_status, w_code], "put_status": p_status,
                     "put_stored": s3.get_object(Bucket=BUCKET, Key="sigv2/put")["Body"].read().decode(),
                     "header_signed_body": v2_body}
+    # Bucket-level SigV2 requests: botocore signs a path-style bucket's resource as "/bucket/".
+    v2_bucket = "boto3-v2-bucket"
+    v2_rules = [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]
+    ops = [("CreateBucket", lambda: v2.create_bucket(Bucket=v2_bucket)),
+           ("PutBucketCors", lambda: v2.put_bucket_cors(Bucket=v2_bucket, CORSConfiguration={"CORSRules": v2_rules})),
+           ("GetBucketCors", lambda: v2.get_bucket_cors(Bucket=v2_bucket)),
+           ("ListObjects", lambda: v2.list_objects(Bucket=v2_bucket)),
+           ("GetBucketAcl", lambda: v2.get_bucket_acl(Bucket=v2_bucket)),
+           ("HeadBucket", lambda: v2.head_bucket(Bucket=v2_bucket)),
+           ("DeleteBucketCors", lambda: v2.delete_bucket_cors(Bucket=v2_bucket)),
+           ("DeleteBucket", lambda: v2.delete_bucket(Bucket=v2_bucket))]
+    out["sigv2"]["bucket_ops"] = [[name, error_code(fn)] for name, fn in ops]
+    list_url = v2.generate_presigned_url("list_objects", Params={"Bucket": BUCKET}, ExpiresIn=300)
+    out["sigv2"]["presigned_list"] = fetch(list_url)[0]
 
     s3.copy_object(Bucket=BUCKET, Key="copy/dst", CopySource={"Bucket": BUCKET, "Key": "hello/world.txt"},
                    MetadataDirective="REPLACE", Metadata={"new": "1"}, ContentType="text/x-copied")

@@ -7,6 +7,7 @@ package s3err
 import (
 	"encoding/hex"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Error is one S3 error response.
@@ -88,6 +89,26 @@ var (
 	IllegalLocationConstraintException = newErr(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 	InvalidObjectName                  = newErr(400, "InvalidArgument", "Invalid object name")
 )
+
+// MaxEcho bounds how much of a request an error element echoes (a string to sign, a canonical
+// request, a header value). Amazon S3 echoes them whole but never reads a request head over
+// 8 KiB; doorman does the same, yet a canonical request re-encodes the query (up to three
+// bytes for one) and is echoed twice (as text and in hex), so without a bound an error body
+// could weigh ten times the request. 2 KiB holds what SDKs sign (a canonical request is
+// typically under 1 KiB) and keeps every error body under 32 KiB.
+const MaxEcho = 2 << 10
+
+// Echo returns s cut to at most MaxEcho bytes, at a UTF-8 character boundary.
+func Echo(s string) string {
+	if len(s) <= MaxEcho {
+		return s
+	}
+	n := MaxEcho
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 // SpacedHex renders s as AWS does in the *Bytes elements of signature errors: "41 57 53 34".
 func SpacedHex(s string) string {

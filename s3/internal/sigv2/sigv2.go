@@ -10,14 +10,16 @@
 // where Date is empty when x-amz-date is present (it is then signed among the x-amz-* headers)
 // and is the Expires value for a presigned URL. The canonical resource is the escaped path as
 // sent, prefixed with /bucket for a virtual-hosted request, followed by the S3 sub-resources
-// found in the query string. Since the addressing style is decided elsewhere, the caller passes
-// the bucket of a virtual-hosted request to Verify.
+// found in the query string. Since the addressing style and the query's meaning are decided by
+// the server's router, the caller passes its view of the request (a Target) to Verify: the
+// sub-resources signed are the ones the router acts on, however their names were escaped.
 package sigv2
 
 import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -76,19 +78,30 @@ type Result struct {
 	Presigned bool
 }
 
-// IsSigV2 reports whether r claims Signature Version 2, so that a server can route it here.
-func IsSigV2(r *http.Request) bool {
+// Target is what a request addresses, as the server's router reads it.
+type Target struct {
+	// Query is the decoded query string the router acts on.
+	Query url.Values
+	// VirtualBucket is the bucket named by the host of a virtual-hosted request, empty for a
+	// path-style one.
+	VirtualBucket string
+	// BucketLevel is set when the request addresses a bucket rather than an object.
+	BucketLevel bool
+}
+
+// IsSigV2 reports whether r, with its decoded query q, claims Signature Version 2, so that a
+// server can route it here.
+func IsSigV2(r *http.Request, q url.Values) bool {
 	if strings.HasPrefix(r.Header.Get("Authorization"), "AWS ") {
 		return true
 	}
-	q := r.URL.Query()
 	return q.Has("AWSAccessKeyId") && q.Has("Signature")
 }
 
-// Verify authenticates r. bucket is the bucket named by the host of a virtual-hosted request
-// and empty for a path-style one. Errors are *s3err.Error values with AWS's codes and messages.
-func (v *Verifier) Verify(r *http.Request, bucket string) (*Result, error) {
-	q := r.URL.Query()
+// Verify authenticates r, addressing t. Errors are *s3err.Error values with AWS's codes and
+// messages.
+func (v *Verifier) Verify(r *http.Request, target Target) (*Result, error) {
+	q := target.Query
 	authz := r.Header.Get("Authorization")
 	presigned := q.Has("Signature") || q.Has("AWSAccessKeyId") || q.Has("Expires")
 	if presigned && authz != "" {
@@ -125,16 +138,23 @@ func (v *Verifier) Verify(r *http.Request, bucket string) (*Result, error) {
 	if !ok {
 		return nil, s3err.InvalidAccessKeyID.With("AWSAccessKeyId", accessKey)
 	}
-	sts := StringToSign(r, date, bucket)
-	m := hmac.New(sha1.New, []byte(secret))
-	m.Write([]byte(sts))
 	got, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil || !hmac.Equal(m.Sum(nil), got) {
+	head, sub := stringToSignParts(r, date, q)
+	resources := canonicalResources(r, target)
+	matched := false
+	for _, res := range resources {
+		if err == nil && hmac.Equal(hmacSHA1(secret, head+res+sub), got) {
+			matched = true
+			break
+		}
+	}
+	if !matched {
+		sts := head + resources[0] + sub
 		return nil, s3err.SignatureDoesNotMatch.
 			With("AWSAccessKeyId", accessKey).
-			With("StringToSign", sts).
-			With("SignatureProvided", signature).
-			With("StringToSignBytes", s3err.SpacedHex(sts))
+			With("StringToSign", s3err.Echo(sts)).
+			With("SignatureProvided", s3err.Echo(signature)).
+			With("StringToSignBytes", s3err.SpacedHex(s3err.Echo(sts)))
 	}
 
 	now := v.now().UTC()
@@ -171,14 +191,47 @@ func ParseHeader(authz string) (accessKey, signature string, err error) {
 	}
 	if !ok || accessKey == "" || signature == "" {
 		return "", "", s3err.InvalidArgument.Withf("AWS authorization header is invalid.  Expected AwsAccessKeyId:signature").
-			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+			With("ArgumentName", "Authorization").With("ArgumentValue", s3err.Echo(authz))
 	}
 	return accessKey, signature, nil
 }
 
-// StringToSign builds the SigV2 string to sign of r, with date in the Date position (the Date
-// header, empty when x-amz-date is present, or Expires for a presigned URL).
-func StringToSign(r *http.Request, date, bucket string) string {
+func hmacSHA1(secret, sts string) []byte {
+	m := hmac.New(sha1.New, []byte(secret))
+	m.Write([]byte(sts))
+	return m.Sum(nil)
+}
+
+// StringToSign builds the SigV2 string to sign of r addressing t, with date in the Date
+// position (the Date header, empty when x-amz-date is present, or Expires for a presigned URL).
+func StringToSign(r *http.Request, date string, t Target) string {
+	head, sub := stringToSignParts(r, date, t.Query)
+	return head + canonicalResources(r, t)[0] + sub
+}
+
+// canonicalResources returns the path part of the canonical resource: the escaped path as
+// sent, prefixed with /bucket for a virtual-hosted request. A bucket-level request verifies
+// with or without a trailing slash: clients sign a path-style bucket both ways (botocore adds
+// the slash to "/bucket", minio-go signs "/bucket" as sent) and Amazon S3 accepts both. Both
+// name the same bucket, so accepting either widens nothing. The path as sent comes first.
+func canonicalResources(r *http.Request, t Target) []string {
+	p := sigv4.RequestPath(r)
+	if t.VirtualBucket != "" {
+		p = "/" + t.VirtualBucket + p
+	}
+	if !t.BucketLevel || p == "/" {
+		return []string{p}
+	}
+	if alt, ok := strings.CutSuffix(p, "/"); ok {
+		return []string{p, alt}
+	}
+	return []string{p, p + "/"}
+}
+
+// stringToSignParts returns what comes before the canonical resource's path (the method, the
+// standard headers and the x-amz-* headers) and after it (the sub-resources of q, sorted by
+// name, with their decoded values).
+func stringToSignParts(r *http.Request, date string, q url.Values) (head, sub string) {
 	var b strings.Builder
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
@@ -207,44 +260,27 @@ func StringToSign(r *http.Request, date, bucket string) string {
 		}
 		b.WriteByte('\n')
 	}
+	head = b.String()
 
-	if bucket != "" {
-		b.WriteByte('/')
-		b.WriteString(bucket)
-	}
-	b.WriteString(sigv4.RequestPath(r))
-	writeSubResources(&b, r.URL.RawQuery)
-	return b.String()
-}
-
-// writeSubResources appends "?name[=value]&..." for the sub-resources in the query, sorted by
-// name, with values decoded.
-func writeSubResources(b *strings.Builder, rawQuery string) {
-	type kv struct{ k, v string }
-	var found []kv
-	for part := range strings.SplitSeq(rawQuery, "&") {
-		k, v, _ := strings.Cut(part, "=")
-		if !subResources[k] {
+	b.Reset()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if !subResources[name] {
 			continue
 		}
-		if d, err := url.PathUnescape(v); err == nil {
-			v = d
-		}
-		found = append(found, kv{k, v})
-	}
-	slices.SortStableFunc(found, func(x, y kv) int { return strings.Compare(x.k, y.k) })
-	for i, p := range found {
-		if i == 0 {
-			b.WriteByte('?')
-		} else {
-			b.WriteByte('&')
-		}
-		b.WriteString(p.k)
-		if p.v != "" {
-			b.WriteByte('=')
-			b.WriteString(p.v)
+		for _, v := range q[name] {
+			if b.Len() == 0 {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('&')
+			}
+			b.WriteString(name)
+			if v != "" {
+				b.WriteByte('=')
+				b.WriteString(v)
+			}
 		}
 	}
+	return head, b.String()
 }
 
 func parseDate(v string) (time.Time, bool) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
+	"github.com/doorman-s3/doorman/s3/internal/sigv4"
 )
 
 const (
@@ -38,6 +39,24 @@ func wire(t *testing.T, raw string) *http.Request {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// routed is the Target the server's router makes of r, bucket being the bucket named by the
+// host of a virtual-hosted request.
+func routed(r *http.Request, bucket string) Target {
+	t := Target{Query: sigv4.ParseQuery(r.URL.RawQuery), VirtualBucket: bucket}
+	key := strings.TrimPrefix(r.URL.Path, "/")
+	if bucket == "" {
+		bucket, key, _ = strings.Cut(key, "/")
+	}
+	t.BucketLevel = bucket != "" && key == ""
+	return t
+}
+
+// verifyAt verifies r as the server does, bucket being the bucket named by the host of a
+// virtual-hosted request.
+func (v *Verifier) verifyAt(r *http.Request, bucket string) (*Result, error) {
+	return v.Verify(r, routed(r, bucket))
 }
 
 func at(t *testing.T, date string) func() time.Time {
@@ -73,14 +92,14 @@ func TestDocumentedExamples(t *testing.T) {
 	for _, ex := range documented {
 		t.Run(ex.name, func(t *testing.T) {
 			r := wire(t, ex.raw)
-			if !IsSigV2(r) {
+			if !IsSigV2(r, sigv4.ParseQuery(r.URL.RawQuery)) {
 				t.Fatal("not recognised as SigV2")
 			}
-			if got := StringToSign(r, r.Header.Get("Date"), ex.bucket); got != ex.sts {
+			if got := StringToSign(r, r.Header.Get("Date"), routed(r, ex.bucket)); got != ex.sts {
 				t.Fatalf("string to sign\n%q\nwant\n%q", got, ex.sts)
 			}
 			v := New(testCreds, at(t, ex.date))
-			res, err := v.Verify(r, ex.bucket)
+			res, err := v.verifyAt(r, ex.bucket)
 			if err != nil || res.AccessKey != testAK || res.Presigned {
 				t.Fatalf("%+v, %v", res, err)
 			}
@@ -94,7 +113,7 @@ func TestDocumentedExamples(t *testing.T) {
 			} {
 				r := wire(t, ex.raw)
 				edit(r)
-				_, err := v.Verify(r, ex.bucket)
+				_, err := v.verifyAt(r, ex.bucket)
 				var e *s3err.Error
 				if !errors.As(err, &e) || e.Code != "SignatureDoesNotMatch" || e.Extra[0].Value != testAK || e.Extra[1].Name != "StringToSign" {
 					t.Fatalf("tampered: %v", err)
@@ -102,7 +121,7 @@ func TestDocumentedExamples(t *testing.T) {
 			}
 			// The bucket of a virtual-hosted request is signed.
 			if ex.bucket != "" {
-				if _, err := v.Verify(wire(t, ex.raw), ""); code(err) != "SignatureDoesNotMatch" {
+				if _, err := v.verifyAt(wire(t, ex.raw), ""); code(err) != "SignatureDoesNotMatch" {
 					t.Fatalf("bucket left out: %v", err)
 				}
 			}
@@ -113,16 +132,16 @@ func TestDocumentedExamples(t *testing.T) {
 func TestDocumentedPresignedURL(t *testing.T) {
 	raw := "GET /photos/puppy.jpg?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=NpgCjnDzrM%2BWFzoENXmpNDUsSn8%3D&Expires=1175139620 HTTP/1.1\r\nHost: johnsmith.s3.amazonaws.com\r\n\r\n"
 	expires := time.Unix(1175139620, 0)
-	res, err := New(testCreds, func() time.Time { return expires }).Verify(wire(t, raw), "johnsmith")
+	res, err := New(testCreds, func() time.Time { return expires }).verifyAt(wire(t, raw), "johnsmith")
 	if err != nil || !res.Presigned || res.AccessKey != testAK {
 		t.Fatalf("%+v, %v", res, err)
 	}
 	// An unescaped '+' in the signature still verifies.
 	plain := strings.Replace(raw, "%2B", "+", 1)
-	if _, err := New(testCreds, func() time.Time { return expires }).Verify(wire(t, plain), "johnsmith"); err != nil {
+	if _, err := New(testCreds, func() time.Time { return expires }).verifyAt(wire(t, plain), "johnsmith"); err != nil {
 		t.Fatalf("unescaped plus: %v", err)
 	}
-	_, err = New(testCreds, func() time.Time { return expires.Add(time.Second) }).Verify(wire(t, raw), "johnsmith")
+	_, err = New(testCreds, func() time.Time { return expires.Add(time.Second) }).verifyAt(wire(t, raw), "johnsmith")
 	check(t, err, 403, "AccessDenied", "Request has expired", "Expires", "2007-03-29T03:40:20Z", "ServerTime", "2007-03-29T03:40:21Z")
 }
 
@@ -155,42 +174,42 @@ func TestErrors(t *testing.T) {
 	tm, _ := parseDate(date)
 	v := New(testCreds, func() time.Time { return tm })
 	r := wire(t, strings.Replace(get, "AKIAIOSFODNN7EXAMPLE:", "AKIAUNKNOWN:", 1))
-	_, err := v.Verify(r, "johnsmith")
+	_, err := v.verifyAt(r, "johnsmith")
 	check(t, err, 403, "InvalidAccessKeyId", s3err.InvalidAccessKeyID.Message, "AWSAccessKeyId", "AKIAUNKNOWN")
 
 	for _, bad := range []string{"AWS AKIAIOSFODNN7EXAMPLE", "AWS :sig", "AWS AKIAIOSFODNN7EXAMPLE:"} {
 		r := wire(t, get)
 		r.Header.Set("Authorization", bad)
-		_, err := v.Verify(r, "johnsmith")
+		_, err := v.verifyAt(r, "johnsmith")
 		check(t, err, 400, "InvalidArgument", "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature", "ArgumentName", "Authorization", "ArgumentValue", bad)
 	}
 
 	for _, offset := range []time.Duration{16 * time.Minute, -16 * time.Minute} {
-		_, err := New(testCreds, func() time.Time { return tm.Add(offset) }).Verify(wire(t, get), "johnsmith")
+		_, err := New(testCreds, func() time.Time { return tm.Add(offset) }).verifyAt(wire(t, get), "johnsmith")
 		check(t, err, 403, "RequestTimeTooSkewed", s3err.RequestTimeTooSkewed.Message,
 			"RequestTime", date, "ServerTime", tm.Add(offset).UTC().Format(serverTime), "MaxAllowedSkewMilliseconds", "900000")
 	}
-	if _, err := New(testCreds, func() time.Time { return tm.Add(15 * time.Minute) }).Verify(wire(t, get), "johnsmith"); err != nil {
+	if _, err := New(testCreds, func() time.Time { return tm.Add(15 * time.Minute) }).verifyAt(wire(t, get), "johnsmith"); err != nil {
 		t.Fatalf("15 minutes of skew: %v", err)
 	}
 
 	// Without Date, a signature over an empty date verifies but the request has no time.
 	noDate := wire(t, strings.Replace(strings.Replace(get, "Date: "+date+"\r\n", "", 1), "bWq2s1WEIj+Ydj0vQ697zp+IXMU=", sign("GET\n\n\n\n/johnsmith/photos/puppy.jpg"), 1))
-	_, err = v.Verify(noDate, "johnsmith")
+	_, err = v.verifyAt(noDate, "johnsmith")
 	check(t, err, 403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
 
 	// x-amz-date replaces Date: the Date line is empty and x-amz-date is signed as an amz header.
 	amz := "DELETE /photos/puppy.jpg HTTP/1.1\r\nHost: johnsmith.s3.amazonaws.com\r\nDate: Tue, 27 Mar 2007 21:20:27 +0000\r\nx-amz-date: Tue, 27 Mar 2007 21:20:26 +0000\r\nAuthorization: AWS AKIAIOSFODNN7EXAMPLE:" +
 		sign("DELETE\n\n\n\nx-amz-date:Tue, 27 Mar 2007 21:20:26 +0000\n/johnsmith/photos/puppy.jpg") + "\r\n\r\n"
-	if _, err := New(testCreds, at(t, "Tue, 27 Mar 2007 21:20:26 +0000")).Verify(wire(t, amz), "johnsmith"); err != nil {
+	if _, err := New(testCreds, at(t, "Tue, 27 Mar 2007 21:20:26 +0000")).verifyAt(wire(t, amz), "johnsmith"); err != nil {
 		t.Fatalf("x-amz-date: %v", err)
 	}
 
 	for _, q := range []string{"AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Expires=1", "Signature=x&Expires=1", "AWSAccessKeyId=a&Signature=b&Expires=soon"} {
-		_, err := v.Verify(wire(t, "GET /k?"+q+" HTTP/1.1\r\nHost: h\r\n\r\n"), "")
+		_, err := v.verifyAt(wire(t, "GET /k?"+q+" HTTP/1.1\r\nHost: h\r\n\r\n"), "")
 		check(t, err, 400, "AuthorizationQueryParametersError", s3err.AuthorizationQueryParametersError.Message)
 	}
-	_, err = v.Verify(wire(t, "GET /k?AWSAccessKeyId=a&Signature=b&Expires=1 HTTP/1.1\r\nHost: h\r\nAuthorization: AWS a:b\r\n\r\n"), "")
+	_, err = v.verifyAt(wire(t, "GET /k?AWSAccessKeyId=a&Signature=b&Expires=1 HTTP/1.1\r\nHost: h\r\nAuthorization: AWS a:b\r\n\r\n"), "")
 	check(t, err, 400, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
 }
 
@@ -253,12 +272,12 @@ func TestBotocore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := v.Verify(wireOut(t, r), c.bucket)
+		res, err := v.verifyAt(wireOut(t, r), c.bucket)
 		if err != nil || !res.Presigned {
 			t.Fatalf("%s: %+v %v", c.url, res, err)
 		}
 		r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "versionId=v", "versionId=w", 1)
-		if _, err := v.Verify(wireOut(t, r), c.bucket); code(err) != "SignatureDoesNotMatch" {
+		if _, err := v.verifyAt(wireOut(t, r), c.bucket); code(err) != "SignatureDoesNotMatch" {
 			t.Fatalf("changed sub-resource: %v", err)
 		}
 	}
@@ -271,11 +290,11 @@ func TestBotocore(t *testing.T) {
 		r.Header.Set(k, val)
 	}
 	date := r.Header.Get("Date")
-	if _, err := New(testCreds, at(t, date)).Verify(wireOut(t, r), ""); err != nil {
-		t.Fatalf("header-signed: %v\n%q", err, StringToSign(wireOut(t, r), date, ""))
+	if _, err := New(testCreds, at(t, date)).verifyAt(wireOut(t, r), ""); err != nil {
+		t.Fatalf("header-signed: %v\n%q", err, StringToSign(wireOut(t, r), date, routed(r, "")))
 	}
 	r.Header.Set("X-Amz-Meta-B", "three")
-	if _, err := New(testCreds, at(t, date)).Verify(wireOut(t, r), ""); code(err) != "SignatureDoesNotMatch" {
+	if _, err := New(testCreds, at(t, date)).verifyAt(wireOut(t, r), ""); code(err) != "SignatureDoesNotMatch" {
 		t.Fatalf("changed metadata: %v", err)
 	}
 }
@@ -300,8 +319,107 @@ func FuzzParseHeader(f *testing.F) {
 			t.Fatalf("accepted %q as %q:%q", authz, ak, sig)
 		}
 		r := &http.Request{Method: "GET", URL: &url.URL{Path: "/b/k"}, RequestURI: "/b/k", Header: http.Header{"Authorization": {authz}, "Date": {"Tue, 27 Mar 2007 19:36:42 +0000"}}}
-		if _, err := v.Verify(r, ""); err == nil {
+		if _, err := v.verifyAt(r, ""); err == nil {
 			t.Fatalf("forged header accepted: %q", authz)
 		}
 	})
+}
+
+// A sub-resource counts however its name is escaped: the server routes on the decoded query,
+// so a presigned URL with %61cl (acl) or %75ploadId (uploadId) appended no longer verifies.
+func TestEncodedSubResources(t *testing.T) {
+	const expires = "1175139620"
+	now := func() time.Time { return time.Unix(1175139620, 0) }
+	presign := func(method, path, subs string) string {
+		resource := path
+		if subs != "" {
+			resource += "?" + subs
+		}
+		q := "AWSAccessKeyId=" + testAK + "&Expires=" + expires + "&Signature=" + url.QueryEscape(sign(method+"\n\n\n"+expires+"\n"+resource))
+		if subs != "" {
+			q += "&" + subs
+		}
+		return method + " " + path + "?" + q + " HTTP/1.1\r\nHost: s3.example.test\r\n\r\n"
+	}
+	v := New(testCreds, now)
+	for _, tc := range []struct {
+		name, method, path, signed, added string
+	}{
+		{"response-content-type", "GET", "/b/k", "", "%72esponse-content-type=text/html"},
+		{"response-content-type, upper-case escape", "GET", "/b/k", "", "response%2Dcontent%2Dtype=text/html"},
+		{"acl", "GET", "/b/k", "", "%61cl"},
+		{"cors", "GET", "/b", "", "%63ors="},
+		{"uploadId", "DELETE", "/b/k", "", "%75ploadId=abc"},
+		{"another versionId", "GET", "/b/k", "versionId=1", "%76ersionId=2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := presign(tc.method, tc.path, tc.signed)
+			if _, err := v.verifyAt(wire(t, raw), ""); err != nil {
+				t.Fatalf("as signed: %v", err)
+			}
+			tampered := strings.Replace(raw, " HTTP/1.1", "&"+tc.added+" HTTP/1.1", 1)
+			if _, err := v.verifyAt(wire(t, tampered), ""); code(err) != "SignatureDoesNotMatch" {
+				t.Fatalf("%s added: %v", tc.added, err)
+			}
+		})
+	}
+	// The same decoded sub-resource, escaped otherwise, is still what was signed.
+	raw := strings.Replace(presign("GET", "/b/k", "versionId=1"), "&versionId=1 ", "&%76ersionId=%31 ", 1)
+	if _, err := v.verifyAt(wire(t, raw), ""); err != nil {
+		t.Fatalf("sub-resource escaped otherwise: %v", err)
+	}
+}
+
+// A bucket-level request verifies whether its resource was signed with a trailing slash
+// (botocore) or without one (minio-go); an object-level one only as sent.
+func TestBucketLevelResource(t *testing.T) {
+	const date = "Tue, 27 Mar 2007 19:36:42 +0000"
+	v := New(testCreds, at(t, date))
+	request := func(target, resource string) string {
+		return "GET " + target + " HTTP/1.1\r\nHost: s3.example.test\r\nDate: " + date +
+			"\r\nAuthorization: AWS " + testAK + ":" + sign("GET\n\n\n"+date+"\n"+resource) + "\r\n\r\n"
+	}
+	for _, tc := range []struct {
+		target, vhost, resource string
+		ok                      bool
+	}{
+		{"/bucket", "", "/bucket", true},
+		{"/bucket", "", "/bucket/", true},
+		{"/bucket/", "", "/bucket", true},
+		{"/bucket/", "", "/bucket/", true},
+		{"/bucket?acl", "", "/bucket/?acl", true},
+		{"/bucket/?cors", "", "/bucket?cors", true},
+		{"/", "bucket", "/bucket/", true},
+		{"/", "bucket", "/bucket", true},
+		{"/bucket/key", "", "/bucket/key", true},
+		{"/bucket/key", "", "/bucket/key/", false},
+		{"/bucket/key/", "", "/bucket/key", false},
+		{"/bucket%2Fkey", "", "/bucket%2Fkey/", false},
+		{"/key", "bucket", "/bucket/key/", false},
+		{"/", "", "/", true},
+		{"/", "", "//", false},
+		{"/bucket", "", "/bucket//", false},
+	} {
+		_, err := v.verifyAt(wire(t, request(tc.target, tc.resource)), tc.vhost)
+		if tc.ok && err != nil || !tc.ok && code(err) != "SignatureDoesNotMatch" {
+			t.Errorf("%s (virtual host %q) signed as %s: %v", tc.target, tc.vhost, tc.resource, err)
+		}
+	}
+}
+
+// Whatever the request, the echoed string to sign stays within s3err.MaxEcho.
+func TestMismatchEchoIsBounded(t *testing.T) {
+	const date = "Tue, 27 Mar 2007 19:36:42 +0000"
+	raw := "GET /b/k HTTP/1.1\r\nHost: h\r\nDate: " + date + "\r\nX-Amz-Meta-Big: " + strings.Repeat("é", 8<<10) +
+		"\r\nAuthorization: AWS " + testAK + ":" + strings.Repeat("A", 8<<10) + "\r\n\r\n"
+	_, err := New(testCreds, at(t, date)).verifyAt(wire(t, raw), "")
+	var e *s3err.Error
+	if !errors.As(err, &e) || e.Code != "SignatureDoesNotMatch" {
+		t.Fatalf("%v", err)
+	}
+	for _, f := range e.Extra {
+		if limit := 3 * s3err.MaxEcho; len(f.Value) > limit {
+			t.Errorf("%s: %d bytes", f.Name, len(f.Value))
+		}
+	}
 }

@@ -2,7 +2,9 @@ package sigv4
 
 import (
 	"bytes"
+	"iter"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,17 +34,59 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 func (s *scratch) bytes(sp span) []byte { return s.arena[sp.start:sp.end] }
 
-// parseQuery splits a raw query string into parameters. Names and values are decoded the way
-// S3 does ('+' is a space; a malformed escape is kept literally) and re-encoded per SigV4.
+// queryParams yields the raw name and value of each parameter of a query string: the parts
+// between '&', split at their first '='; empty parts are skipped.
+func queryParams(raw string) iter.Seq2[string, string] {
+	return func(yield func(name, value string) bool) {
+		for part := range strings.SplitSeq(raw, "&") {
+			if part == "" {
+				continue
+			}
+			name, value, _ := strings.Cut(part, "=")
+			if !yield(name, value) {
+				return
+			}
+		}
+	}
+}
+
+// appendDecoded appends v decoded the way S3 decodes a query component: '+' is a space, %XX
+// is the byte it names, and a malformed escape is kept literally.
+func appendDecoded(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '+':
+			c = ' '
+		case c == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]):
+			c = unhex(v[i+1])<<4 | unhex(v[i+2])
+			i += 2
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// ParseQuery decodes a raw query string exactly as Verify reads it: every parameter, names
+// and values decoded the way S3 decodes them, none dropped. A server that routes on this view
+// acts on the very parameters a signature covers, whatever their spelling (%61cl is acl).
+func ParseQuery(raw string) url.Values {
+	q := url.Values{}
+	var buf []byte
+	for name, value := range queryParams(raw) {
+		buf = appendDecoded(buf[:0], name)
+		n := string(buf)
+		buf = appendDecoded(buf[:0], value)
+		q[n] = append(q[n], string(buf))
+	}
+	return q
+}
+
+// parseQuery splits a raw query string into parameters, decoded as ParseQuery decodes them
+// and re-encoded per SigV4.
 func (s *scratch) parseQuery(raw string) {
 	s.arena, s.params = s.arena[:0], s.params[:0]
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
-			continue
-		}
-		name, value, _ := strings.Cut(part, "=")
+	for name, value := range queryParams(raw) {
 		var p param
 		p.name = s.decode(name)
 		p.value = s.decode(value)
@@ -54,17 +98,7 @@ func (s *scratch) parseQuery(raw string) {
 
 func (s *scratch) decode(v string) span {
 	start := len(s.arena)
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case c == '+':
-			c = ' '
-		case c == '%' && i+2 < len(v) && isHex(v[i+1]) && isHex(v[i+2]):
-			c = unhex(v[i+1])<<4 | unhex(v[i+2])
-			i += 2
-		}
-		s.arena = append(s.arena, c)
-	}
+	s.arena = appendDecoded(s.arena, v)
 	return span{start, len(s.arena)}
 }
 
