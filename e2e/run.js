@@ -8,6 +8,7 @@
 //                              E2E_BROWSERS  the engines, e.g. 'chromium,webkit' (default all)
 //                              E2E_MUTATE    upload mutated CORS rules (see lib/doorman.js)
 //                              E2E_LONG=1    also the waits that take minutes (see cases.js)
+//                              E2E_RESULTS   where the verdicts go (default e2e/results)
 //                              CI=true       a missing browser is a failure, not a skip
 'use strict';
 
@@ -31,7 +32,7 @@ const PAGE_ERRORS = {
 };
 const SETTLE_MS = 300; // browser events and access-log lines can arrive after the page's promise
 const ROW_TIMEOUT_MS = 30000;
-const RESULTS = path.join(__dirname, 'results');
+const RESULTS = process.env.E2E_RESULTS || path.join(__dirname, 'results');
 const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorman');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
