@@ -30,8 +30,9 @@ check: deps
 unit: deps
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
 
-## e2e: the real-browser suite: doorman's CORS in headless Chromium and Firefox (installs both
-## from Debian and the suite's npm packages when missing); verdicts in e2e/results/.
+## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
+## them from Debian, with WebKit's WebDriver and Xvfb, and the suite's npm packages when
+## missing); verdicts in e2e/results/.
 e2e: build
 	e2e/install.sh
 	node e2e/run.js

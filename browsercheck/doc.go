@@ -28,15 +28,17 @@
 //     wants to read.
 //
 // A blocked Result names the failed step and carries what Chromium would report for it (its
-// DevTools corsError name and its console message) and Firefox's "Reason:" text, plus a fix:
+// DevTools corsError name and its console message), Firefox's "Reason:" text and WebKit's
+// (Safari's) console reason, plus a fix:
 // the header a server should send, or, for an Amazon S3 bucket or a doorman bucket, the
 // CORSRule change, with a complete rule that doorman's own CORS engine has been run against
 // and shown to let the request through.
 //
 // Where browsers disagree on the order of the checks (Chromium and Firefox check
 // Access-Control-Allow-Origin before the preflight's status, WebKit the status first), the step
-// that decides follows the browser asked for, and the Chromium and Firefox texts each follow
-// their own browser. So an Amazon S3 preflight refusal, a 403 without CORS headers, is
+// that decides follows the browser asked for, and the Chromium, Firefox and WebKit texts each
+// follow their own browser. WebKit also lets Access-Control-Allow-Headers: * cover
+// Authorization, and caps the preflight cache at 600 s (Chromium 7200 s, Firefox 86400 s). So an Amazon S3 preflight refusal, a 403 without CORS headers, is
 // PreflightMissingAllowOriginHeader for Chromium and "CORS header ‘Access-Control-Allow-Origin’
 // missing" for Firefox, as the real-browser suite records.
 package browsercheck

@@ -80,6 +80,11 @@ type Block struct {
 	Chromium  string `json:"chromium"`
 	// Firefox is Firefox's console message with its "Reason:", in Firefox's order.
 	Firefox string `json:"firefox"`
+	// WebKit is the reason WebKit (Safari) writes to the console, in WebKit's order; it
+	// follows it with "Fetch API cannot load URL due to access control checks.", and the
+	// script sees only "TypeError: Load failed". The messages of the browsers not asked for
+	// describe the checks that failed for the one asked for.
+	WebKit string `json:"webkit"`
 }
 
 // Result is the browser's decision and the way to it.
@@ -124,11 +129,12 @@ const (
 // checking either. Firefox also reports a missing Access-Control-Allow-Origin before a bad
 // status (seen in Firefox 153 against S3's 403 refusals: "CORS header ‘Access-Control-Allow-Origin’
 // missing", status 403), and checks each list right after parsing it. WebKit checks the status
-// first.
+// first ("Preflight response is not successful. Status code: 403"), then the CORS check, then
+// parses both lists before checking either, as WebKitGTK 2.50 does in the real-browser suite.
 var checkOrder = [...][]check{
 	Chromium: {cOrigin, cCreds, cStatus, cMethodsParse, cHeadersParse, cMethod, cHeaders},
 	Firefox:  {cOrigin, cCreds, cStatus, cMethodsParse, cMethod, cHeadersParse, cHeaders},
-	WebKit:   {cStatus, cOrigin, cCreds, cMethodsParse, cMethod, cHeadersParse, cHeaders},
+	WebKit:   {cStatus, cOrigin, cCreds, cMethodsParse, cHeadersParse, cMethod, cHeaders},
 }
 
 // failure is one failed check, with the texts each browser gives it.
@@ -142,6 +148,8 @@ type failure struct {
 	missing []string
 	// ffMultiple: Firefox saw several Access-Control-Allow-Origin lines.
 	ffMultiple bool
+	// webkitName is the header name WebKit's message quotes (see webkitHeaderName).
+	webkitName string
 }
 
 // evaluation gathers the facts the fixes need.
@@ -274,11 +282,13 @@ func (e *evaluation) headerCoverage(allowed []string) *failure {
 		return slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, n) })
 	}
 	wildcard := !e.creds && has("*")
+	// Authorization is the one "CORS non-wildcard request-header name": '*' never covers it
+	// (step 7.5), except in WebKit, which lets '*' cover every name (WebKitGTK 2.50 in the
+	// real-browser suite sends the request).
+	starCoversAuth := e.r.Browser == WebKit
 	var missing []string
 	for _, n := range e.p.UnsafeNames {
-		// Authorization is the one "CORS non-wildcard request-header name": '*' never
-		// covers it (step 7.5).
-		if !has(n) && (!wildcard || n == "authorization") {
+		if !has(n) && (!wildcard || (n == "authorization" && !starCoversAuth)) {
 			missing = append(missing, n)
 		}
 	}
@@ -295,7 +305,8 @@ func (e *evaluation) headerCoverage(allowed []string) *failure {
 		detail += "; '*' never covers authorization"
 	}
 	res.add(StepAllowHeaders, resultFail, detail)
-	return &failure{step: StepAllowHeaders, kind: kHeader, subject: missing[0], missing: missing}
+	return &failure{step: StepAllowHeaders, kind: kHeader, subject: missing[0], missing: missing,
+		webkitName: webkitHeaderName(e.p.Headers, missing)}
 }
 
 // cache records the preflight cache lifetime: Access-Control-Max-Age, 5 s when absent or

@@ -115,6 +115,14 @@ func TestEvaluate(t *testing.T) {
 		{name: "firefox checks the method first", r: Request{Method: "DELETE", Headers: hdr("X-Foo", "1"), Browser: Firefox},
 			pre: okPre("Access-Control-Allow-Headers", "a b"), verdict: Blocked, step: StepAllowMethods,
 			corsError: "InvalidAllowHeadersPreflightResponse", firefox: "Did not find method", fix: "add DELETE"},
+		// WebKit (2.50, seen in the real-browser suite's engine) parses both lists before it
+		// checks the method, and lets '*' cover Authorization, unlike Chromium and Firefox.
+		{name: "webkit parses both lists before checking the method", r: Request{Method: "DELETE", Headers: hdr("X-Foo", "1"), Browser: WebKit},
+			pre: okPre("Access-Control-Allow-Headers", "a b"), verdict: Blocked, step: StepAllowHeaders, corsError: "InvalidAllowHeadersPreflightResponse"},
+		{name: "webkit lets star cover authorization", r: Request{Method: "PUT", Headers: hdr("Authorization", "Bearer x", "X-Foo", "1"), Browser: WebKit},
+			pre: okPre("Access-Control-Allow-Headers", "*"), act: okAct, verdict: Allowed},
+		{name: "webkit: star is literal with credentials", r: Request{Method: "PUT", Credentials: Include, Headers: hdr("Authorization", "Bearer x"), Browser: WebKit},
+			pre: okPre("Access-Control-Allow-Credentials", "true", "Access-Control-Allow-Headers", "*"), verdict: Blocked, corsError: "HeaderDisallowedByPreflightResponse"},
 		{name: "preflight passes, actual lacks ACAO", r: Request{Method: "PUT"}, pre: okPre(), act: resp(200), verdict: Blocked, step: StepActualOrigin, corsError: "MissingAllowOriginHeader"},
 
 		{name: "read ETag exposed", r: Request{ReadHeaders: []string{"ETag", "Content-Type"}},
@@ -205,5 +213,73 @@ func TestEvaluateRedirectOrigin(t *testing.T) {
 		if res.Verdict != Redirected || res.RedirectOrigin != want {
 			t.Errorf("%s: %s %q", loc, res.Verdict, res.RedirectOrigin)
 		}
+	}
+}
+
+// WebKit's console reasons, each as WebKitGTK 2.50 printed it for the same exchange in the
+// real-browser suite's engine, in WebKit's order of checks.
+func TestWebKitMessages(t *testing.T) {
+	const O = testOrigin
+	okPre := func(kv ...string) *Response {
+		return resp(204, append([]string{"Access-Control-Allow-Origin", O, "Access-Control-Allow-Methods", "PUT"}, kv...)...)
+	}
+	tests := []struct {
+		name     string
+		r        Request
+		pre, act *Response
+		want     string
+	}{
+		{"no ACAO", Request{}, nil, resp(200), "Origin " + O + " is not allowed by Access-Control-Allow-Origin. Status code: 200"},
+		{"no ACAO on an error", Request{}, nil, resp(404), "Origin " + O + " is not allowed by Access-Control-Allow-Origin. Status code: 404"},
+		{"other origin", Request{}, nil, resp(200, "Access-Control-Allow-Origin", "https://other.example.com"),
+			"Origin " + O + " is not allowed by Access-Control-Allow-Origin. Status code: 200"},
+		{"a list", Request{}, nil, resp(200, "Access-Control-Allow-Origin", "https://a.test, https://b.test"),
+			"Access-Control-Allow-Origin cannot contain more than one origin."},
+		{"two lines", Request{}, nil, resp(200, "Access-Control-Allow-Origin", O, "Access-Control-Allow-Origin", O),
+			"Access-Control-Allow-Origin cannot contain more than one origin."},
+		{"a space is no list", Request{}, nil, resp(200, "Access-Control-Allow-Origin", "a b"),
+			"Origin " + O + " is not allowed by Access-Control-Allow-Origin. Status code: 200"},
+		{"wildcard with credentials", Request{Credentials: Include}, nil, resp(200, "Access-Control-Allow-Origin", "*"),
+			"Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."},
+		{"ACAC not true", Request{Credentials: Include}, nil, resp(200, "Access-Control-Allow-Origin", O, "Access-Control-Allow-Credentials", "True"),
+			`Credentials flag is true, but Access-Control-Allow-Credentials is not "true".`},
+		{"preflight 403 without CORS headers", Request{Method: "PUT"}, resp(403), nil, "Preflight response is not successful. Status code: 403"},
+		{"preflight without ACAO", Request{Method: "PUT"}, resp(204, "Access-Control-Allow-Methods", "PUT"), nil,
+			"Origin " + O + " is not allowed by Access-Control-Allow-Origin. Status code: 204"},
+		{"preflight redirect", Request{Method: "PUT"}, resp(301, "Location", "https://x.test/", "Access-Control-Allow-Origin", O),
+			nil, "Preflight response is not successful. Status code: 301"},
+		{"ACAM unparsable: the whole value", Request{Method: "PUT"}, okPre("Access-Control-Allow-Methods", "GET;PUT"), nil,
+			"Header Access-Control-Allow-Methods has an invalid value: PUT, GET;PUT"},
+		{"ACAH unparsable before the method", Request{Method: "DELETE", Headers: hdr("X-Foo", "1")}, okPre("Access-Control-Allow-Headers", "x-foo, a b"), nil,
+			"Header Access-Control-Allow-Headers has an invalid value: x-foo, a b"},
+		{"method as the script wrote it", Request{Method: "patch"}, okPre("Access-Control-Allow-Methods", "PATCH"), nil,
+			"Method patch is not allowed by Access-Control-Allow-Methods."},
+		{"a known header first, in WebKit's spelling", Request{Method: "PUT", Headers: hdr("X-Foo", "1", "content-type", "application/json")}, okPre(), nil,
+			"Request header field Content-Type is not allowed by Access-Control-Allow-Headers."},
+		{"Authorization is known", Request{Method: "PUT", Headers: hdr("x-bar", "1", "X-Amz-Date", "1", "authorization", "x")}, okPre(), nil,
+			"Request header field Authorization is not allowed by Access-Control-Allow-Headers."},
+		{"other names in the script's order and spelling", Request{Method: "PUT", Headers: hdr("x-bar", "1", "X-Amz-Date", "1", "X-Aaa", "1")}, okPre(), nil,
+			"Request header field x-bar is not allowed by Access-Control-Allow-Headers."},
+		{"redirect with credentials", Request{}, nil, resp(302, "Location", "http://u:p@api.test/", "Access-Control-Allow-Origin", O),
+			"Cross-origin redirection to http://api.test/ denied by Cross-Origin Resource Sharing policy: redirection URL http://u:p@api.test/ has credentials"},
+		{"redirect to data:", Request{}, nil, resp(302, "Location", "data:text/plain,x", "Access-Control-Allow-Origin", O),
+			"Cross-origin redirection to data:text/plain,x denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme"},
+		{"redirect to ftp:", Request{}, nil, resp(302, "Location", "ftp://x.test/", "Access-Control-Allow-Origin", O), "FTP URLs are disabled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, b := range []Browser{WebKit, Chromium} {
+				r := tt.r
+				r.URL, r.Origin, r.Browser = testURL, O, b
+				p, err := Classify(&r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res := Evaluate(&r, p, tt.pre, tt.act)
+				if res.Verdict != Blocked || res.Block.WebKit != tt.want {
+					t.Fatalf("asking %s: %s %+v\nwant WebKit %q", b, res.Verdict, res.Block, tt.want)
+				}
+			}
+		})
 	}
 }

@@ -127,13 +127,103 @@ func (f *failure) firefox() string {
 	return "CORS request did not succeed"
 }
 
+// webkit returns the reason WebKit writes to the console (as WebKitGTK 2.50 words it in the
+// real-browser suite); resp is the response that failed.
+func (f *failure) webkit(origin string, resp *Response) string {
+	notAllowed := fmt.Sprintf("Origin %s is not allowed by Access-Control-Allow-Origin. Status code: %d", origin, resp.Status)
+	switch f.kind {
+	case kMissingOrigin, kInvalidOrigin, kOriginMismatch:
+		return notAllowed
+	case kMultipleOrigins:
+		// WebKit calls a value a list only when it holds a comma (two header lines are
+		// combined with one).
+		if strings.Contains(f.subject, ",") {
+			return "Access-Control-Allow-Origin cannot contain more than one origin."
+		}
+		return notAllowed
+	case kWildcardCreds:
+		return "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+	case kBadCredentials:
+		return `Credentials flag is true, but Access-Control-Allow-Credentials is not "true".`
+	case kPreflightStatus, kPreflightRedirect:
+		return fmt.Sprintf("Preflight response is not successful. Status code: %d", resp.Status)
+	case kBadMethods, kBadHeaders:
+		// The whole header value, not the token that failed.
+		name := "Access-Control-Allow-Methods"
+		if f.kind == kBadHeaders {
+			name = "Access-Control-Allow-Headers"
+		}
+		v, _ := joined(resp.Header, name)
+		return fmt.Sprintf("Header %s has an invalid value: %s", name, v)
+	case kMethod:
+		return fmt.Sprintf("Method %s is not allowed by Access-Control-Allow-Methods.", f.subject)
+	case kHeader:
+		return fmt.Sprintf("Request header field %s is not allowed by Access-Control-Allow-Headers.", f.webkitName)
+	case kRedirectCredentials:
+		bare := f.subject
+		if u, err := url.Parse(f.subject); err == nil {
+			u.User = nil
+			bare = u.String()
+		}
+		return fmt.Sprintf("Cross-origin redirection to %s denied by Cross-Origin Resource Sharing policy: redirection URL %s has credentials", bare, f.subject)
+	}
+	if u, err := url.Parse(f.subject); err == nil && strings.EqualFold(u.Scheme, "ftp") {
+		return "FTP URLs are disabled"
+	}
+	return fmt.Sprintf("Cross-origin redirection to %s denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme", f.subject)
+}
+
+// webkitKnownHeaders are the request-header names a script can set that WebKit knows by name
+// (its HTTPHeaderName list), in WebKit's spelling. WebKit keeps these apart from the others
+// and checks them first, so its message quotes the first known name not allowed, spelt its
+// way, before any other name, which keeps the script's spelling. Each was seen in WebKitGTK
+// 2.50 against a preflight allowing no header, set after an unknown one.
+var webkitKnownHeaders = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{"Accept", "Accept-Language", "Accept-Ranges", "Access-Control-Allow-Credentials",
+		"Access-Control-Allow-Headers", "Access-Control-Allow-Methods", "Access-Control-Allow-Origin",
+		"Access-Control-Expose-Headers", "Access-Control-Max-Age", "Age", "Authorization", "Cache-Control",
+		"Clear-Site-Data", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location",
+		"Content-Range", "Content-Security-Policy", "Content-Security-Policy-Report-Only", "Content-Type",
+		"Cross-Origin-Embedder-Policy", "Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy",
+		"Default-Style", "ETag", "Expires", "Icy-MetaInt", "Icy-Metadata", "If-Match", "If-Modified-Since",
+		"If-None-Match", "If-Range", "If-Unmodified-Since", "Integrity-Policy", "Last-Event-ID", "Last-Modified",
+		"Link", "Location", "Ping-From", "Ping-To", "Pragma", "Range", "Referrer-Policy", "Refresh", "Report-To",
+		"Reporting-Endpoints", "Server-Timing", "Service-Worker", "Service-Worker-Allowed", "Set-Cookie2",
+		"SourceMap", "Timing-Allow-Origin", "Upgrade-Insecure-Requests", "Vary", "X-Content-Type-Options",
+		"X-Frame-Options", "X-SourceMap", "X-Temp-Tablet", "X-XSS-Protection"} {
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
+
+// webkitHeaderName is the name WebKit's message quotes among the headers not allowed
+// (lower-cased names): the first known one in WebKit's spelling, else the first other one in
+// the script's spelling, in the order the script set them.
+func webkitHeaderName(hs []Header, missing []string) string {
+	for _, known := range []bool{true, false} {
+		for _, h := range hs {
+			l := strings.ToLower(h.Name)
+			canonical, ok := webkitKnownHeaders[l]
+			if ok != known || !slices.Contains(missing, l) {
+				continue
+			}
+			if known {
+				return canonical
+			}
+			return h.Name
+		}
+	}
+	return missing[0] // not reached: every missing name is one of hs
+}
+
 // block records a blocked verdict: the failed step for the browser asked for, Chromium's and
 // Firefox's reports, and the fixes.
 func (e *evaluation) block(fs failures, preflight bool) {
 	res := e.res
 	res.Verdict = Blocked
 	mine := fs.in(e.r.Browser)
-	ch, ff := fs.in(Chromium)[0], fs.in(Firefox)[0]
+	ch, ff, wk := fs.in(Chromium)[0], fs.in(Firefox)[0], fs.in(WebKit)[0]
 	name, msg := ch.chromium(preflight)
 	resp := e.act
 	if preflight {
@@ -145,6 +235,7 @@ func (e *evaluation) block(fs failures, preflight bool) {
 		Chromium:  fmt.Sprintf("Access to fetch at '%s' from origin '%s' has been blocked by CORS policy: %s", chromiumURL(e.r.URL), e.r.Origin, msg),
 		Firefox: fmt.Sprintf("Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at %s. (Reason: %s). Status code: %d.",
 			e.r.URL, ff.firefox(), resp.Status),
+		WebKit: wk.webkit(e.r.Origin, resp),
 	}
 	for _, f := range mine {
 		res.Fixes = append(res.Fixes, e.fix(&f, preflight))

@@ -24,14 +24,17 @@ var browserNames = [...]string{"chromium", "firefox", "webkit"}
 
 func (b Browser) String() string { return browserNames[b] }
 
-// ParseBrowser reads a browser's name as String prints it.
+// ParseBrowser reads a browser's name as String prints it, or "safari" for WebKit, its engine.
 func ParseBrowser(s string) (Browser, error) {
+	if strings.EqualFold(s, "safari") {
+		return WebKit, nil
+	}
 	for i, n := range browserNames {
 		if strings.EqualFold(s, n) {
 			return Browser(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown browser %q (want chromium, firefox or webkit)", s)
+	return 0, fmt.Errorf("unknown browser %q (want chromium, firefox, webkit or safari)", s)
 }
 
 // Credentials is the request's credentials mode, as fetch's credentials option sets it.

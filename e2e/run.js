@@ -1,10 +1,14 @@
 // doorman's CORS in real browsers. Starts doorman (twice: as S3, and with --vary-origin-always),
-// a static server for the pages' origins, headless Chromium and Firefox; runs every case in
-// both; writes results/verdicts.md and results/verdicts.json; exits non-zero on any mismatch.
+// a static server for the pages' origins, headless Chromium, Firefox and WebKit; runs every
+// case in each; writes results/verdicts.md and results/verdicts.json; exits non-zero on any
+// mismatch.
 //
 //   node e2e/run.js            DOORMAN_BIN   the doorman binary (default bin/doorman)
 //                              E2E_CASES     a regular expression on case ids, e.g. '^(2|5)'
+//                              E2E_BROWSERS  the engines, e.g. 'chromium,webkit' (default all)
 //                              E2E_MUTATE    upload mutated CORS rules (see lib/doorman.js)
+//                              E2E_LONG=1    also the waits that take minutes (see cases.js)
+//                              E2E_RESULTS   where the verdicts go (default e2e/results)
 //                              CI=true       a missing browser is a failure, not a skip
 'use strict';
 
@@ -15,14 +19,20 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { Doorman, ACCESS_KEY, SECRET_KEY, REGION, MUTATION } = require('./lib/doorman');
 const { startOrigin } = require('./lib/origin');
-const { launch, EXECUTABLES } = require('./lib/browsers');
+const { launch, missing } = require('./lib/browsers');
 const { cases, hosts, DOMAIN } = require('./cases');
-const { agreement, agreementTable } = require('./lib/agreement');
+const { agreement, agreementTable, agreementSummary } = require('./lib/agreement');
 
-const BROWSERS = ['chromium', 'firefox'];
+const BROWSERS = ['chromium', 'firefox', 'webkit'];
+// What a script sees of a blocked request: fetch() rejects with this TypeError, in each engine.
+const PAGE_ERRORS = {
+  chromium: 'TypeError: Failed to fetch',
+  firefox: 'TypeError: NetworkError when attempting to fetch resource.',
+  webkit: 'TypeError: Load failed',
+};
 const SETTLE_MS = 300; // browser events and access-log lines can arrive after the page's promise
 const ROW_TIMEOUT_MS = 30000;
-const RESULTS = path.join(__dirname, 'results');
+const RESULTS = process.env.E2E_RESULTS || path.join(__dirname, 'results');
 const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorman');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -100,37 +110,52 @@ class RowContext {
   }
 }
 
+// sameURL compares URLs as the engines print them (WebKit and Chromium normalise them).
+function sameURL(a, b) {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
 async function runRow(c, browser, env) {
   const t = new RowContext(c, browser, env);
   const expected = typeof c.expect === 'function' ? c.expect(browser.name) : c.expect;
   const started = Date.now();
   let outcome;
   try {
-    outcome = await withTimeout(c.run(t), ROW_TIMEOUT_MS, `case ${c.id}`);
+    outcome = await withTimeout(c.run(t), c.timeoutMs || ROW_TIMEOUT_MS, `case ${c.id}`);
     await t.settle();
   } catch (e) {
     outcome = `error: ${e.message.split('\n')[0]}`;
   }
   let requests = [];
+  let pageErrors = [];
   if (t.session) {
     requests = await withTimeout(t.session.call('requests'), 5000, 'requests').catch(() => []);
+    pageErrors = await withTimeout(t.session.call('errors'), 5000, 'errors').catch((e) => [`errors: ${e.message}`]);
     await t.session.close().catch(() => {});
   }
   const failures = t.session ? t.session.failures : [];
   const reasons = [...new Set(failures.map((f) => f.reason))];
-  const observed = { outcome, reason: reasons.join('; '), server: t.seen || [] };
-  const mismatches = compare(browser.name, expected, observed);
+  const observed = { outcome, reason: reasons.join('; '), pageError: [...new Set(pageErrors)].join('; '), server: t.seen || [] };
+  const pattern = { chromium: null, firefox: expected.firefox, webkit: expected.webkit }[browser.name];
+  const exp = {
+    outcome: expected.outcome, server: expected.server,
+    note: [expected.note, (expected.notes || {})[browser.name]].filter(Boolean).join('; ') || undefined,
+    ...(browser.name === 'chromium' ? { corsError: expected.chromium || null } : { reason: pattern ? pattern.source : null }),
+    pattern, pageError: /\bblocked\b/.test(expected.outcome) ? PAGE_ERRORS[browser.name] : '',
+  };
+  const mismatches = compare(browser.name, exp, observed);
+  delete exp.pattern;
   return {
     case: c.id, title: c.title, browser: browser.name, pass: mismatches.length === 0, mismatches,
-    expected: {
-      outcome: expected.outcome, server: expected.server, note: expected.note,
-      ...(browser.name === 'chromium' ? { corsError: expected.chromium || null } : { reason: expected.firefox ? expected.firefox.source : null }),
-    },
-    observed, ms: Date.now() - started,
+    expected: exp, observed, ms: Date.now() - started,
     page: t.seenByPage,
     // The requests as the page asked for them, each with the browser's verdict on it, and the
     // rules of the row's buckets: enough to replay them with `doorman check`.
-    requests: requests.map((r) => ({ ...r, corsError: (failures.find((f) => f.url === r.url) || {}).reason || null })),
+    requests: requests.map((r) => ({ ...r, corsError: (failures.find((f) => sameURL(f.url, r.url)) || {}).reason || null })),
     buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION || undefined }])),
     failures,
     console: t.session ? t.session.console : [],
@@ -140,12 +165,15 @@ async function runRow(c, browser, env) {
 function compare(browser, expected, observed) {
   const out = [];
   if (observed.outcome !== expected.outcome) out.push(`page saw "${observed.outcome}", expected "${expected.outcome}"`);
-  if (browser === 'chromium' && observed.reason !== (expected.chromium || '')) {
-    out.push(`corsError "${observed.reason}", expected "${expected.chromium || ''}"`);
+  if (browser === 'chromium' && observed.reason !== (expected.corsError || '')) {
+    out.push(`corsError "${observed.reason}", expected "${expected.corsError || ''}"`);
   }
-  if (browser === 'firefox') {
-    const ok = expected.firefox ? observed.reason !== '' && expected.firefox.test(observed.reason) : observed.reason === '';
-    if (!ok) out.push(`reason "${observed.reason}", expected ${expected.firefox ? expected.firefox.source : 'none'}`);
+  if (browser !== 'chromium') {
+    const ok = expected.pattern ? observed.reason !== '' && expected.pattern.test(observed.reason) : observed.reason === '';
+    if (!ok) out.push(`reason "${observed.reason}", expected ${expected.pattern ? expected.pattern.source : 'none'}`);
+  }
+  if (observed.pageError !== expected.pageError) {
+    out.push(`page error "${observed.pageError}", expected "${expected.pageError}"`);
   }
   if (observed.server.join(', ') !== expected.server.join(', ')) {
     out.push(`server saw [${observed.server.join(', ')}], expected [${expected.server.join(', ')}]`);
@@ -155,14 +183,31 @@ function compare(browser, expected, observed) {
 
 const cell = (s) => String(s || '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+// matrix is the verdict table: one row per case, one column per engine, each cell the
+// engine's verdict and its own reason for a blocked request.
+function matrix(rows, browsers) {
+  const lines = [`| case | ${browsers.join(' | ')} |`, `|---|${browsers.map(() => '---|').join('')}`];
+  const ids = [...new Set(rows.map((r) => r.case))];
+  for (const id of ids) {
+    const of = rows.filter((r) => r.case === id);
+    const cells = browsers.map((b) => {
+      const r = of.find((x) => x.browser === b);
+      if (!r) return '—';
+      return cell(`${r.pass ? 'pass' : 'FAIL'}: ${r.observed.outcome}${r.observed.reason ? ` (${r.observed.reason})` : ''}`);
+    });
+    lines.push(`| ${cell(`${id} ${of[0].title}`)} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 function table(rows) {
   const lines = [
-    '| case | browser | expected | observed | reason | server saw | verdict |',
-    '|---|---|---|---|---|---|---|',
+    '| case | browser | expected | observed | reason | page error | server saw | verdict |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const reason = r.browser === 'chromium' ? r.expected.corsError : r.expected.reason;
-    lines.push(`| ${cell(`${r.case} ${r.title}`)} | ${r.browser} | ${cell(r.expected.outcome + (reason ? ` (${reason.replace(/[\\^$]/g, '')})` : ''))} | ${cell(r.observed.outcome)} | ${cell(r.observed.reason)} | ${cell(r.observed.server.join(' → '))} | ${r.pass ? 'pass' : 'FAIL'} |`);
+    lines.push(`| ${cell(`${r.case} ${r.title}`)} | ${r.browser} | ${cell(r.expected.outcome + (reason ? ` (${reason.replace(/[\\^$]/g, '')})` : ''))} | ${cell(r.observed.outcome)} | ${cell(r.observed.reason)} | ${cell(r.observed.pageError)} | ${cell(r.observed.server.join(' → '))} | ${r.pass ? 'pass' : 'FAIL'} |`);
   }
   const notes = rows.filter((r) => r.expected.note).map((r) => `- ${r.case} ${r.browser}: ${r.expected.note}`);
   const fails = rows.filter((r) => !r.pass).map((r) => `- ${r.case} ${r.browser}: ${r.mismatches.join('; ')}`);
@@ -174,10 +219,13 @@ async function main() {
   const filter = new RegExp(process.env.E2E_CASES || '');
   const selected = cases.filter((c) => filter.test(c.id));
   const ci = process.env.CI === 'true';
-  const available = BROWSERS.filter((b) => {
-    if (fs.existsSync(EXECUTABLES[b])) return true;
-    if (ci) throw new Error(`${EXECUTABLES[b]} is missing: in CI every browser must run (e2e/install.sh installs it)`);
-    console.error(`warning: ${EXECUTABLES[b]} is missing, skipping ${b} (run e2e/install.sh)`);
+  const wanted = process.env.E2E_BROWSERS ? process.env.E2E_BROWSERS.split(',').map((b) => b.trim()) : BROWSERS;
+  for (const b of wanted) if (!BROWSERS.includes(b)) throw new Error(`E2E_BROWSERS: unknown engine ${b}; one of ${BROWSERS.join(', ')}`);
+  const available = wanted.filter((b) => {
+    const lacking = missing(b);
+    if (lacking.length === 0) return true;
+    if (ci) throw new Error(`${b}: ${lacking.join(', ')} missing: in CI every browser must run (e2e/install.sh installs it)`);
+    console.error(`warning: ${b}: ${lacking.join(', ')} missing, skipping ${b} (run e2e/install.sh)`);
     return false;
   });
   if (available.length === 0) throw new Error('no browser to run the suite in');
@@ -198,35 +246,56 @@ async function main() {
     const [origin] = await Promise.all([startOrigin(), env.doorman.start(BIN), env.doormanVary.start(BIN)]);
     env.origin = origin;
     cleanup.push(() => origin.close());
+    const serversMs = Date.now() - started;
     const engines = await Promise.all(available.map(async (name) => {
+      const t0 = Date.now();
       const b = await launch(name, hosts(available));
       cleanup.push(() => b.close());
+      b.launchMs = Date.now() - t0;
       return b;
     }));
     const setupMs = Date.now() - started;
 
     // The engines run side by side; each runs its cases one after the other.
     const perEngine = await Promise.all(engines.map(async (b) => {
+      const t0 = Date.now();
       const rows = [];
       for (const c of selected) rows.push(await runRow(c, b, env));
+      b.casesMs = Date.now() - t0;
       return rows;
     }));
     const rows = selected.flatMap((c, i) => perEngine.map((r) => r[i]));
-    // doorman check must reach Chromium's verdict on every request it can replay.
-    const agreed = available.includes('chromium') ? await agreement(BIN, rows) : [];
+    // doorman check must reach each engine's verdict on every request it can replay.
+    const agreed = await agreement(BIN, rows);
     const disagreed = agreed.filter((e) => !e.skipped && !e.agree).length;
     const failed = rows.filter((r) => !r.pass).length + disagreed;
     const summary = `${rows.length + agreed.filter((e) => !e.skipped).length - failed} passed, ${failed} failed`;
-    const timing = `setup ${(setupMs / 1000).toFixed(1)} s, total ${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+    const timing = `servers ${s(serversMs)}, setup ${s(setupMs)}, total ${s(Date.now() - started)}`;
     const versions = engines.map((b) => `${b.name} ${b.version}`).join(', ');
+    // What each engine costs: its launch, and its cases one after the other (the engines run
+    // side by side, so the slowest one sets the total).
+    const engineTable = ['| engine | version | launch | cases | rows passed |', '|---|---|---|---|---|',
+      ...engines.map((b) => {
+        const mine = rows.filter((r) => r.browser === b.name);
+        return `| ${b.name} | ${b.version} | ${s(b.launchMs)} | ${s(b.casesMs)} | ${mine.filter((r) => r.pass).length}/${mine.length} |`;
+      })].join('\n');
     const md = [`# doorman CORS in real browsers`, '',
       `${versions}${MUTATION ? `; CORS rules mutated: ${MUTATION}` : ''}; ${timing}`, '',
-      table(rows), '', '## doorman check against Chromium', '', agreementTable(agreed), '', summary, ''].join('\n');
+      engineTable, '', '## Verdicts', '', matrix(rows, available), '', '## Rows', '',
+      table(rows), '', '## doorman check against each engine', '', agreementSummary(agreed, available), '',
+      agreementTable(agreed), '', summary, ''].join('\n');
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(path.join(RESULTS, 'verdicts.md'), md);
     fs.writeFileSync(path.join(RESULTS, 'verdicts.json'), `${JSON.stringify({
-      generated: new Date().toISOString(), mutation: MUTATION || null,
-      browsers: Object.fromEntries(engines.map((b) => [b.name, b.version])), rows, checkAgreement: agreed,
+      generated: new Date().toISOString(), mutation: MUTATION || null, long: process.env.E2E_LONG === '1',
+      browsers: Object.fromEntries(engines.map((b) => [b.name, b.version])),
+      timing: { serversMs, setupMs, totalMs: Date.now() - started, engines: Object.fromEntries(engines.map((b) => [b.name, { launchMs: b.launchMs, casesMs: b.casesMs }])) },
+      verdicts: selected.map((c) => ({
+        case: c.id, title: c.title,
+        ...Object.fromEntries(rows.filter((r) => r.case === c.id).map((r) => [r.browser, { pass: r.pass, outcome: r.observed.outcome, reason: r.observed.reason || null }])),
+      })),
+      rows, checkAgreement: agreed,
     }, null, 2)}\n`);
     process.stdout.write(md);
     return failed === 0 ? 0 : 1;

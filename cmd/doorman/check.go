@@ -36,7 +36,7 @@ const maxBody = 64 << 10
 func newCheckCmd() *cobra.Command {
 	var f checkFlags
 	cmd := &cobra.Command{
-		Use:   "check URL --origin ORIGIN [--method M] [--header 'Name: value']... [--credentials] [--read-header NAME]... [--send] [--browser chromium|firefox|webkit] [--json]",
+		Use:   "check URL --origin ORIGIN [--method M] [--header 'Name: value']... [--credentials] [--read-header NAME]... [--send] [--browser chromium|firefox|webkit|safari] [--json]",
 		Short: "Probe a URL and say what a browser decides about a cross-origin request to it, and why",
 		Long: `check makes the requests a browser makes for a script's fetch() from ORIGIN, and runs the
 browser's checks (the Fetch standard's, in Chromium's order unless --browser says otherwise)
@@ -46,8 +46,8 @@ GET and HEAD always, other methods only with --send, since the actual request ma
 without --send it stops after the preflight. Redirects are reported, never followed. No
 cookies are sent: --credentials makes the checks those of credentials: 'include'.
 
-It prints ALLOWED, or BLOCKED at a named step with Chromium's console message and corsError
-and Firefox's reason, and the fix: the header to send, or for an Amazon S3 or doorman bucket
+It prints ALLOWED, or BLOCKED at a named step with Chromium's console message and corsError,
+Firefox's reason and WebKit's (Safari's) console reason, and the fix: the header to send, or for an Amazon S3 or doorman bucket
 the CORS rule change. Other verdicts: UNREADABLE (a --read-header stays hidden), REDIRECTED
 (the browser would follow a redirect that this command does not), PREFLIGHT PASSED (the
 actual request was not sent).
@@ -65,7 +65,7 @@ Exit status: 0 ALLOWED or PREFLIGHT PASSED, 1 any other verdict, 2 a usage or ne
 	fl.BoolVar(&f.credentials, "credentials", false, "the script uses credentials: 'include'")
 	fl.StringArrayVar(&f.read, "read-header", nil, "a response header the script reads (repeatable)")
 	fl.BoolVar(&f.send, "send", false, "send the actual request even when its method may change data")
-	fl.StringVar(&f.browser, "browser", "chromium", "chromium, firefox or webkit")
+	fl.StringVar(&f.browser, "browser", "chromium", "chromium, firefox, or webkit (safari: the same): whose order of checks, preflight cache cap and wording decide")
 	fl.BoolVar(&f.json, "json", false, "print JSON")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request")
 	fl.StringVar(&f.connect, "connect", "", "connect to HOST:PORT whatever the URL's host, as a hosts-file entry would (the URL's host is still sent)")
@@ -198,6 +198,8 @@ func writeCheckText(w io.Writer, r *browsercheck.Request, p *browsercheck.Plan, 
 		fmt.Fprintf(&b, "BLOCKED at %s\n", res.Block.Step)
 		fmt.Fprintf(&b, "Chromium (%s): %s\n", res.Block.CorsError, res.Block.Chromium)
 		fmt.Fprintf(&b, "Firefox: %s\n", res.Block.Firefox)
+		fmt.Fprintf(&b, "WebKit: %s (then: Fetch API cannot load %s due to access control checks.; the script sees TypeError: Load failed)\n",
+			res.Block.WebKit, r.URL)
 	case browsercheck.Unreadable:
 		fmt.Fprintf(&b, "UNREADABLE: the request succeeds, but the script cannot read %s (headers.get returns null; no console error)\n",
 			strings.Join(res.Hidden, ", "))

@@ -248,3 +248,65 @@ func TestCheckConnect(t *testing.T) {
 		t.Fatalf("without --connect the name does not resolve: exit %d", code)
 	}
 }
+
+// --browser webkit (or safari) gives WebKit's verdict, its console reason and its preflight
+// cache cap of 600 s.
+func TestCheckWebKit(t *testing.T) {
+	s := corsServer(t, func(r *http.Request) int {
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") == "DELETE" {
+			return http.StatusForbidden
+		}
+		return http.StatusOK
+	}, func(h http.Header, r *http.Request) {
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") == "DELETE" {
+			return // refused as Amazon S3 refuses: 403, no CORS headers
+		}
+		goodPreflight(h, r)
+		h.Set("Access-Control-Max-Age", "3000")
+	})
+	url := s.URL + "/photo.jpg"
+	for _, tt := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"--method", "DELETE", "--browser", "safari"}, 1, []string{"(credentials: same-origin, browser: webkit)",
+			"BLOCKED at preflight-status", "WebKit: Preflight response is not successful. Status code: 403 (then: Fetch API cannot load " + url}},
+		// Chromium checks the CORS headers first, so the step differs; WebKit's reason is still given.
+		{[]string{"--method", "DELETE"}, 1, []string{"BLOCKED at preflight-allow-origin", "WebKit: Preflight response is not successful. Status code: 403"}},
+		{[]string{"--header", "X-Foo: 1", "--credentials", "--browser", "webkit"}, 1, []string{"BLOCKED at preflight-allow-credentials",
+			`WebKit: Credentials flag is true, but Access-Control-Allow-Credentials is not "true".`}},
+		{[]string{"--method", "PUT", "--browser", "webkit"}, 0, []string{"Access-Control-Max-Age 3000, capped by webkit at 600 s"}},
+		{[]string{"--method", "PUT", "--browser", "chromium"}, 0, []string{"Access-Control-Max-Age 3000: 3000 s"}},
+	} {
+		out, code := execute(t, append([]string{"check", url, "--origin", checkOrigin}, tt.args...)...)
+		if code != tt.code {
+			t.Fatalf("%v: exit %d, want %d\n%s", tt.args, code, tt.code, out)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: missing %q in\n%s", tt.args, w, out)
+			}
+		}
+	}
+	out, _ := execute(t, "check", url, "--origin", checkOrigin, "--method", "PUT", "--browser", "safari", "--json")
+	var got struct {
+		Browser string
+		Result  struct {
+			CacheSeconds int64 `json:"preflightCacheSeconds"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || got.Browser != "webkit" || got.Result.CacheSeconds != 600 {
+		t.Fatalf("%v %+v\n%s", err, got, out)
+	}
+	out, _ = execute(t, "check", url, "--origin", checkOrigin, "--method", "DELETE", "--browser", "webkit", "--json")
+	var blocked struct {
+		Result struct {
+			Block struct{ Step, WebKit string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &blocked); err != nil || blocked.Result.Block.Step != "preflight-status" ||
+		blocked.Result.Block.WebKit != "Preflight response is not successful. Status code: 403" {
+		t.Fatalf("%v %+v\n%s", err, blocked, out)
+	}
+}

@@ -1,17 +1,28 @@
-// The two engines behind one small interface. A session is a fresh browser context with one
+// The three engines behind one small interface. A session is a fresh browser context with one
 // page: it has its own HTTP cache and preflight cache, and it collects the browser's own
-// account of every CORS failure (Chromium: CDP corsError; Firefox: the console reason).
+// account of every CORS failure (Chromium: CDP corsError; Firefox and WebKit: the console
+// reason).
 'use strict';
 
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const webkit = require('./webkit');
 
 const EXECUTABLES = { chromium: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
 
-// launch starts one engine; hosts are the names the pages use, all mapped to 127.0.0.1.
+// missing lists what an engine needs and is not installed (empty when it can run).
+function missing(name) {
+  if (name === 'webkit') return webkit.missing();
+  return fs.existsSync(EXECUTABLES[name]) ? [] : [EXECUTABLES[name]];
+}
+
+// launch starts one engine; hosts are the names the pages use, all mapped to 127.0.0.1
+// (WebKit sends every host to 127.0.0.1 through its proxy instead).
 async function launch(name, hosts) {
-  if (!fs.existsSync(EXECUTABLES[name])) throw new Error(`${EXECUTABLES[name]} is missing (run e2e/install.sh)`);
+  const lacking = missing(name);
+  if (lacking.length) throw new Error(`${lacking.join(', ')} missing (run e2e/install.sh)`);
+  if (name === 'webkit') return webkit.launchWebKit();
   return name === 'chromium' ? launchChromium(hosts) : launchFirefox(hosts);
 }
 
@@ -97,4 +108,4 @@ async function launchFirefox(hosts) {
   };
 }
 
-module.exports = { launch, EXECUTABLES };
+module.exports = { launch, missing };

@@ -1,9 +1,11 @@
 // In-page helpers the runner calls with page.evaluate. Each returns a plain summary of what the
 // page could see. Every fetch() the page makes (its own or the AWS SDK's) is recorded as the
-// page asked for it, so the verdicts can name the exact requests.
+// page asked for it, so the verdicts can name the exact requests, and so is the error of every
+// fetch() that failed: all a script learns of a blocked request.
 (() => {
   'use strict';
   const requests = [];
+  const errors = [];
   const realFetch = window.fetch.bind(window);
   window.fetch = (input, init = {}) => {
     const req = input instanceof Request ? input : null;
@@ -15,7 +17,10 @@
       mode: init.mode || (req ? req.mode : 'cors'),
       origin: location.origin,
     });
-    return realFetch(input, init);
+    return realFetch(input, init).catch((e) => {
+      errors.push(String(e));
+      throw e;
+    });
   };
 
   const readable = (res) => {
@@ -35,6 +40,8 @@
 
   window.e2e = {
     requests: () => requests,
+
+    errors: () => errors,
 
     fetch: fetchOne,
 
