@@ -178,6 +178,52 @@ func (p *Policy) candidates(origin, method string) ruleSet {
 	return set
 }
 
+// allowsOrigin reports whether some rule allows origin, whatever the method. Only a refusal
+// asks, to say which check refused it.
+func (p *Policy) allowsOrigin(origin string) bool {
+	if s := p.exact[origin]; !s.empty() || !p.any.empty() {
+		return true
+	}
+	for _, g := range p.suffixes {
+		if len(origin) < g.n {
+			continue
+		}
+		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
+			if op.pattern.Match(origin) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// unadmitted lists, joined with ", ", the names that no rule of set admits.
+func (p *Policy) unadmitted(set ruleSet, names *acrh.Names) string {
+	var b strings.Builder
+	for n := range names.Len() {
+		name := names.At(n)
+		if !p.anyAdmits(set, name) {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(name)
+		}
+	}
+	return b.String()
+}
+
+func (p *Policy) anyAdmits(set ruleSet, name string) bool {
+	for w, word := range set {
+		for word != 0 {
+			if p.rules[w*64+bits.TrailingZeros64(word)].allowedBy(name) != "" {
+				return true
+			}
+			word &= word - 1
+		}
+	}
+	return false
+}
+
 // first returns the first rule of set, in document order, that allows every requested header
 // name; or -1.
 func (p *Policy) first(set ruleSet, names *acrh.Names) int {

@@ -23,9 +23,8 @@ import (
 // "bench-bucket" whose CORS configuration allows GET and PUT from https://app.example.com with
 // content-type and x-amz-* headers, and a 4 KiB object "obj4k" in it; and a bucket
 // "bench-rules100" with the largest configuration S3 accepts, 100 such rules, the last one for
-// https://app.example.com, each other for an origin of its own. The access log is JSON at
-// level, written nowhere.
-func benchServer(b *testing.B, level slog.Level) (*s3.Server, aws.Credentials) {
+// https://app.example.com, each other for an origin of its own.
+func benchServer(b testing.TB, log *slog.Logger) (*s3.Server, aws.Credentials) {
 	ctx := context.Background()
 	store, err := fs.Open(b.TempDir())
 	if err != nil {
@@ -33,7 +32,7 @@ func benchServer(b *testing.B, level slog.Level) (*s3.Server, aws.Credentials) {
 	}
 	b.Cleanup(func() { store.Close() })
 	srv, err := s3.New(ctx, s3.Config{Backend: store, Users: []s3.User{{AccessKey: "AK", SecretKey: "SK"}},
-		Metrics: s3.NewMetrics(), Logger: slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))})
+		Metrics: s3.NewMetrics(), Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,6 +83,9 @@ func benchServer(b *testing.B, level slog.Level) (*s3.Server, aws.Credentials) {
 	return srv, creds
 }
 
+// discardLog is an access log at the default level, written nowhere.
+var discardLog = slog.New(slog.NewJSONHandler(io.Discard, nil))
+
 // preflightRequest is an OPTIONS request for the object obj4k of bucket.
 func preflightRequest(bucket, origin, method, headers string) *http.Request {
 	r := httptest.NewRequest("OPTIONS", "http://127.0.0.1/"+bucket+"/obj4k", nil)
@@ -97,7 +99,7 @@ func preflightRequest(bucket, origin, method, headers string) *http.Request {
 // network: a signed 4 KiB GET with an Origin, and a preflight.
 func BenchmarkServeHTTP(b *testing.B) {
 	ctx := context.Background()
-	srv, creds := benchServer(b, slog.LevelInfo)
+	srv, creds := benchServer(b, discardLog)
 	get := httptest.NewRequest("GET", "http://127.0.0.1/bench-bucket/obj4k", nil)
 	get.Header.Set("Origin", "https://app.example.com")
 	get.Header.Set("X-Amz-Content-Sha256", sha256Hex(nil))
@@ -127,7 +129,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 // refusal must not cost much more than an allowance (outcome=refused-* against
 // outcome=allowed; benchstat -col /outcome).
 func BenchmarkServerPreflight(b *testing.B) {
-	srv, _ := benchServer(b, slog.LevelInfo)
+	srv, _ := benchServer(b, discardLog)
 	for _, bucket := range []struct{ name, rules string }{{"bench-bucket", "1"}, {"bench-rules100", "100"}} {
 		for _, c := range []struct {
 			outcome                 string
