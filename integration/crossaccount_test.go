@@ -32,9 +32,9 @@ var (
 	callers     = []principal{bucketOwner, otherUser, anonymous}
 )
 
-// startAccountsServer runs a server whose users are the main test user, otherUser and
-// thirdUser, each an account of its own.
-func startAccountsServer(t *testing.T) *server {
+// usersFile writes the --credentials file of otherUser and thirdUser, who are, like the main
+// test user, accounts of their own.
+func usersFile(t *testing.T) string {
 	t.Helper()
 	var users []map[string]string
 	for _, p := range []principal{otherUser, thirdUser} {
@@ -48,7 +48,7 @@ func startAccountsServer(t *testing.T) *server {
 	if err := os.WriteFile(file, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return startServer(t, "", "--credentials", file)
+	return file
 }
 
 // as sends r as p: signed with p's keys, or unsigned for anonymous.
@@ -394,7 +394,7 @@ func (e *env) postObject(t testing.TB, fx *fixture, p principal) (*http.Response
 // of an object written by another account on its own object, and the bucket owner's on it.
 func TestCrossAccountMatrix(t *testing.T) {
 	t.Parallel()
-	e := &env{srv: startAccountsServer(t), sinks: map[principal]string{}, fixture: map[fixtureSpec]*sharedFixture{}}
+	e := &env{srv: startServer(t, "", "--credentials", usersFile(t)), sinks: map[principal]string{}, fixture: map[fixtureSpec]*sharedFixture{}}
 	s := e.srv
 	s.must(t, thirdUser, 200, rawRequest{method: "PUT", path: "/xacct-source", header: http.Header{"X-Amz-Acl": {aclPublicRead}}})
 	s.must(t, thirdUser, 200, rawRequest{method: "PUT", path: "/xacct-source/src", header: http.Header{"X-Amz-Acl": {aclPublicRead}}, body: []byte("source")})
@@ -501,4 +501,34 @@ func TestCrossAccountMatrix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ACL changes take effect at once for every caller, both ways, and survive a restart.
+func TestCrossAccountACLChanges(t *testing.T) {
+	t.Parallel()
+	data, file := t.TempDir(), usersFile(t)
+	srv := startServer(t, data, "--credentials", file)
+	srv.must(t, bucketOwner, 200, rawRequest{method: "PUT", path: "/acl-changes"})
+	srv.must(t, bucketOwner, 200, rawRequest{method: "PUT", path: "/acl-changes/obj", body: []byte(objectBody)})
+	check := func(step string, p principal, path string, want int) {
+		t.Helper()
+		if res, body := srv.as(t, p, rawRequest{method: "GET", path: path}); res.StatusCode != want {
+			t.Errorf("%s: GET %s as %s: %d, want %d\n%s", step, path, p.name, res.StatusCode, want, body)
+		}
+	}
+	check("private", otherUser, "/acl-changes", 403)
+	check("private", anonymous, "/acl-changes/obj", 403)
+	srv.must(t, bucketOwner, 200, rawRequest{method: "PUT", path: "/acl-changes?acl", header: http.Header{"X-Amz-Acl": {aclAuthenticatedRead}}})
+	srv.must(t, bucketOwner, 200, rawRequest{method: "PUT", path: "/acl-changes/obj?acl", header: http.Header{"X-Amz-Acl": {aclPublicRead}}})
+	check("opened", otherUser, "/acl-changes", 200)
+	check("opened", anonymous, "/acl-changes", 403)
+	check("opened", anonymous, "/acl-changes/obj", 200)
+	srv.stop()
+	srv = startServer(t, data, "--credentials", file)
+	check("opened, after a restart", otherUser, "/acl-changes", 200)
+	check("opened, after a restart", anonymous, "/acl-changes/obj", 200)
+	srv.must(t, bucketOwner, 200, rawRequest{method: "PUT", path: "/acl-changes?acl", header: http.Header{"X-Amz-Acl": {aclPrivate}}})
+	srv.must(t, bucketOwner, 200, rawRequest{method: "PUT", path: "/acl-changes/obj?acl", header: http.Header{"X-Amz-Acl": {aclPrivate}}})
+	check("closed again", otherUser, "/acl-changes", 403)
+	check("closed again", anonymous, "/acl-changes/obj", 403)
 }
