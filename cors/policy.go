@@ -159,18 +159,22 @@ func (p *Policy) candidates(origin, method string) ruleSet {
 	if k < 0 {
 		return ruleSet{}
 	}
-	byMethod := &p.byMethod[k]
+	return p.originRules(origin, &p.byMethod[k])
+}
+
+// originRules returns the rules of among that allow origin.
+func (p *Policy) originRules(origin string, among *ruleSet) ruleSet {
 	set := p.exact[origin]
 	for w := range set {
 		set[w] |= p.any[w]
-		set[w] &= byMethod[w]
+		set[w] &= among[w]
 	}
 	for _, g := range p.suffixes {
 		if len(origin) < g.n {
 			continue
 		}
 		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
-			if byMethod.has(op.rule) && op.pattern.Match(origin) {
+			if among.has(op.rule) && op.pattern.Match(origin) {
 				set.add(op.rule)
 			}
 		}
@@ -181,20 +185,14 @@ func (p *Policy) candidates(origin, method string) ruleSet {
 // allowsOrigin reports whether some rule allows origin, whatever the method. Only a refusal
 // asks, to say which check refused it.
 func (p *Policy) allowsOrigin(origin string) bool {
-	if s := p.exact[origin]; !s.empty() || !p.any.empty() {
-		return true
-	}
-	for _, g := range p.suffixes {
-		if len(origin) < g.n {
-			continue
-		}
-		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
-			if op.pattern.Match(origin) {
-				return true
-			}
+	var all ruleSet
+	for k := range p.byMethod {
+		for w := range all {
+			all[w] |= p.byMethod[k][w]
 		}
 	}
-	return false
+	set := p.originRules(origin, &all)
+	return !set.empty()
 }
 
 // unadmitted lists, joined with ", ", the names that no rule of set admits.

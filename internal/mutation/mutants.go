@@ -135,7 +135,7 @@ var mutants = []mutant{
 	{
 		Name:  "CORS rules matched whatever the method",
 		File:  "cors/policy.go",
-		From:  "\t\tset[w] &= byMethod[w]\n",
+		From:  "\t\tset[w] &= among[w]\n",
 		To:    "",
 		Tests: []test{{"./cors/", ""}},
 	},
