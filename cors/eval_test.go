@@ -187,6 +187,9 @@ func TestRefusedCheck(t *testing.T) {
 		{"https://a.example", "GET", "X-A", cors.CheckNone, ""},
 		{"https://c.example", "GET", "", cors.CheckOrigin, ""},
 		{"https://b.example", "PUT", "", cors.CheckOrigin, ""}, // the pattern needs a subdomain
+		// Origins compare case-sensitively, as literals and as patterns (see the spec, B).
+		{"https://A.example", "GET", "", cors.CheckOrigin, ""},
+		{"https://x.B.example", "PUT", "", cors.CheckOrigin, ""},
 		{"https://a.example", "PUT", "", cors.CheckMethod, ""},
 		{"https://x.b.example", "GET", "", cors.CheckMethod, ""},
 		{"https://a.example", "GET", "x-a, X-Z, x-y", cors.CheckHeaders, "X-Z, x-y"},

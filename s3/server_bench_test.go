@@ -38,18 +38,7 @@ func benchServer(b testing.TB, log *slog.Logger) (*s3.Server, aws.Credentials) {
 	}
 	creds := aws.Credentials{AccessKeyID: "AK", SecretAccessKey: "SK"}
 	send := func(method, path string, body []byte, h http.Header) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(body))
-		for k, v := range h {
-			r.Header[k] = v
-		}
-		sum := sha256Hex(body)
-		r.Header.Set("X-Amz-Content-Sha256", sum)
-		if err := v4.NewSigner().SignHTTP(ctx, creds, r, sum, "s3", "us-east-1", time.Now()); err != nil {
-			b.Fatal(err)
-		}
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, r)
-		return w
+		return signedSend(b, srv, creds, method, path, body, h)
 	}
 	cfg := []byte(`<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example.com</AllowedOrigin><AllowedMethod>GET</AllowedMethod>` +
 		`<AllowedMethod>PUT</AllowedMethod><AllowedHeader>content-type</AllowedHeader><AllowedHeader>x-amz-*</AllowedHeader>` +
@@ -81,6 +70,22 @@ func benchServer(b testing.TB, log *slog.Logger) (*s3.Server, aws.Credentials) {
 		}
 	}
 	return srv, creds
+}
+
+// signedSend serves one request signed with SigV4 by creds, as the SDKs sign it.
+func signedSend(t testing.TB, srv *s3.Server, creds aws.Credentials, method, path string, body []byte, h http.Header) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(body))
+	for k, v := range h {
+		r.Header[k] = v
+	}
+	sum := sha256Hex(body)
+	r.Header.Set("X-Amz-Content-Sha256", sum)
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, sum, "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, r)
+	return w
 }
 
 // discardLog is an access log at the default level, written nowhere.

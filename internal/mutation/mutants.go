@@ -97,7 +97,7 @@ var mutants = []mutant{
 		Name:  "SigV2 signature comparison always true",
 		File:  "s3/internal/sigv2/sigv2.go",
 		From:  "if err != nil || !hmac.Equal(m.Sum(nil), got) {",
-		To:    "if err != nil {",
+		To:    "if err != nil || !hmac.Equal(got, got) {",
 		Tests: []test{{"./s3/internal/sigv2/", ""}},
 	},
 	{
@@ -166,14 +166,14 @@ var mutants = []mutant{
 		Name:  "Content-MD5 never compared",
 		File:  "storage/fs/objects.go",
 		From:  "if contentMD5 != nil && !bytes.Equal(contentMD5, st.md5) {",
-		To:    "if contentMD5 != nil && len(st.md5) == 0 {",
+		To:    "if contentMD5 != nil && bytes.Equal(contentMD5, nil) {",
 		Tests: []test{{"./storage/fs/", ""}},
 	},
 	{
 		Name:  "streamed digest (payload hash, trailer checksum) never compared",
 		File:  "s3/internal/checksum/checksum.go",
 		From:  "if got := r.h.Sum(nil); !bytes.Equal(got, r.want) {",
-		To:    "if got := r.h.Sum(nil); len(got) == 0 {",
+		To:    "if got := r.h.Sum(nil); bytes.Equal(got, nil) {",
 		Tests: []test{{"./s3/...", ""}},
 	},
 	{
@@ -181,6 +181,13 @@ var mutants = []mutant{
 		File:  "s3/dispatch.go",
 		From:  "if sum.Algorithm != 0 && sum.Algorithm.Sum(body) != sum.Value {",
 		To:    "if sum.Algorithm != 0 && sum.Value == \"\" {",
-		Tests: []test{{"./integration/", "^(TestSDKChecksums|TestBucketCorsAPI|TestSecurity)$"}},
+		Tests: []test{{"./s3/", "^TestConfigurationBodyDigests$"}},
+	},
+	{
+		Name:  "configuration body Content-MD5 never compared",
+		File:  "s3/dispatch.go",
+		From:  "if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {",
+		To:    "if sum := md5.Sum(body); md5sum != nil && bytes.Equal(sum[:0], md5sum) {",
+		Tests: []test{{"./s3/", "^TestConfigurationBodyDigests$"}},
 	},
 }
