@@ -8,7 +8,7 @@ PKGS        := ./...
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
 
-.PHONY: all build test deps check unit e2e fuzz bench bench-engine bench-server clean
+.PHONY: all build test deps check unit e2e fuzz mutation bench bench-engine bench-server clean
 
 all: build
 
@@ -45,6 +45,12 @@ fuzz:
 	    $(GO) test $$pkg -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; \
 	  done; \
 	done
+
+## mutation: apply each mutation of internal/mutation/mutants.go to a copy of the module and
+## check that the tests named for it fail; fails if one survives or its snippet is out of date.
+## Not part of test: it takes several minutes.
+mutation:
+	$(GO) run ./internal/mutation
 
 ## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
 ## bare net/http ceiling and versitygw (built outside the repository), summarised by benchstat.

@@ -67,6 +67,12 @@ type Decision struct {
 	Outcome Outcome
 	Rule    int // index of the rule that matched, or -1
 	Status  int
+	// Refused is the check of the rules that refused a NoMatchingRule decision, known
+	// without tracing every rule (Explain does that); RefusedHeaders lists, for CheckHeaders,
+	// the requested names no rule allowing the origin and the method admits, joined with
+	// ", " (empty when each is admitted by some rule but no rule admits them all).
+	Refused        Check
+	RefusedHeaders string
 
 	// A refusal's parts, assembled by Err only when asked for, so that refusing costs no
 	// allocation: the message is errMessage followed by errArg.
@@ -81,6 +87,23 @@ type Decision struct {
 	credentials   bool
 	closeConn     bool
 }
+
+// Check is a check of the rules, in the order they are made: a NoMatchingRule decision
+// says which one refused the request.
+type Check uint8
+
+const (
+	// CheckNone: the request was allowed, or refused before any rule was looked at.
+	CheckNone Check = iota
+	// CheckOrigin: no rule allows the Origin.
+	CheckOrigin
+	// CheckMethod: rules allow the Origin, none of them the method.
+	CheckMethod
+	// CheckHeaderLimits: Access-Control-Request-Headers exceeds the parser's bounds.
+	CheckHeaderLimits
+	// CheckHeaders: rules allow the Origin and the method, none every requested header.
+	CheckHeaders
+)
 
 // Header is one response header.
 type Header struct{ Name, Value string }
@@ -235,7 +258,9 @@ func (p *Policy) Preflight(r *Request) Decision {
 	if r.Object {
 		resource = "OBJECT"
 	}
-	return refuse(NoMatchingRule, 403, corserr.CodeAccessForbidden, msgNotAllowed, "", r.RequestMethod, resource)
+	refused := refuse(NoMatchingRule, 403, corserr.CodeAccessForbidden, msgNotAllowed, "", r.RequestMethod, resource)
+	refused.Refused, refused.RefusedHeaders = d.Refused, d.RefusedHeaders
+	return refused
 }
 
 // Actual decides the CORS headers of a non-OPTIONS request (spec D). The request is served
@@ -262,15 +287,19 @@ func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decisi
 	// Origin and method first: most refusals end here, before the header list is read.
 	set := p.candidates(origin, method)
 	if set.empty() {
-		return Decision{Outcome: NoMatchingRule, Rule: -1}
+		check := CheckMethod
+		if !p.allowsOrigin(origin) {
+			check = CheckOrigin
+		}
+		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: check}
 	}
 	var names acrh.Names
 	if !acrh.Parse(requestHeaders, &names) {
-		return Decision{Outcome: NoMatchingRule, Rule: -1}
+		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaderLimits}
 	}
 	i := p.first(set, &names)
 	if i < 0 {
-		return Decision{Outcome: NoMatchingRule, Rule: -1}
+		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaders, RefusedHeaders: p.unadmitted(set, &names)}
 	}
 	r := &p.rules[i]
 	d := Decision{

@@ -163,3 +163,58 @@ func TestRefusalBody(t *testing.T) {
 		t.Fatalf("no-origin body %s", got)
 	}
 }
+
+// A refusal by the rules says which check refused it, and agrees with Explain's trace.
+func TestRefusedCheck(t *testing.T) {
+	t.Parallel()
+	cfg, err := cors.DecodeXML([]byte(`<CORSConfiguration>` +
+		`<CORSRule><AllowedOrigin>https://a.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedHeader>x-a</AllowedHeader></CORSRule>` +
+		`<CORSRule><AllowedOrigin>https://*.b.example</AllowedOrigin><AllowedMethod>PUT</AllowedMethod><AllowedHeader>x-b-*</AllowedHeader></CORSRule>` +
+		`<CORSRule><AllowedOrigin>https://a.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedHeader>x-c</AllowedHeader></CORSRule>` +
+		`</CORSConfiguration>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cors.Compile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		origin, method, headers string
+		check                   cors.Check
+		refusedHeaders          string
+	}{
+		{"https://a.example", "GET", "X-A", cors.CheckNone, ""},
+		{"https://c.example", "GET", "", cors.CheckOrigin, ""},
+		{"https://b.example", "PUT", "", cors.CheckOrigin, ""}, // the pattern needs a subdomain
+		// Origins compare case-sensitively, as literals and as patterns (see the spec, B).
+		{"https://A.example", "GET", "", cors.CheckOrigin, ""},
+		{"https://x.B.example", "PUT", "", cors.CheckOrigin, ""},
+		{"https://a.example", "PUT", "", cors.CheckMethod, ""},
+		{"https://x.b.example", "GET", "", cors.CheckMethod, ""},
+		{"https://a.example", "GET", "x-a, X-Z, x-y", cors.CheckHeaders, "X-Z, x-y"},
+		{"https://x.b.example", "PUT", "x-b-1, x-a", cors.CheckHeaders, "x-a"},
+		// Each name is admitted by one rule, no rule admits both.
+		{"https://a.example", "GET", "x-a, x-c", cors.CheckHeaders, ""},
+		{"https://a.example", "GET", strings.Repeat("x,", 200), cors.CheckHeaderLimits, ""},
+	} {
+		r := cors.Request{Method: "OPTIONS", Origin: c.origin, RequestMethod: c.method}
+		if c.headers != "" {
+			r.RequestHeaders = []string{c.headers}
+		}
+		for _, d := range []cors.Decision{p.Preflight(&r), p.Actual(&r)} {
+			if d.Refused != c.check || d.RefusedHeaders != c.refusedHeaders {
+				t.Errorf("%s %s %q: refused by %v %q, want %v %q", c.origin, c.method, c.headers, d.Refused, d.RefusedHeaders, c.check, c.refusedHeaders)
+			}
+		}
+		e := p.Explain(&r, true)
+		originOK, methodOK := false, false
+		for _, rt := range e.Rules {
+			originOK = originOK || rt.OriginMatched
+			methodOK = methodOK || rt.OriginMatched && rt.MethodMatched
+		}
+		if originOK != (c.check != cors.CheckOrigin) || methodOK != (c.check != cors.CheckOrigin && c.check != cors.CheckMethod) {
+			t.Errorf("%s %s: refused by %v, trace origin %t method %t", c.origin, c.method, c.check, originOK, methodOK)
+		}
+	}
+}

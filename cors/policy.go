@@ -159,23 +159,67 @@ func (p *Policy) candidates(origin, method string) ruleSet {
 	if k < 0 {
 		return ruleSet{}
 	}
-	byMethod := &p.byMethod[k]
+	return p.originRules(origin, &p.byMethod[k])
+}
+
+// originRules returns the rules of among that allow origin.
+func (p *Policy) originRules(origin string, among *ruleSet) ruleSet {
 	set := p.exact[origin]
 	for w := range set {
 		set[w] |= p.any[w]
-		set[w] &= byMethod[w]
+		set[w] &= among[w]
 	}
 	for _, g := range p.suffixes {
 		if len(origin) < g.n {
 			continue
 		}
 		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
-			if byMethod.has(op.rule) && op.pattern.Match(origin) {
+			if among.has(op.rule) && op.pattern.Match(origin) {
 				set.add(op.rule)
 			}
 		}
 	}
 	return set
+}
+
+// allowsOrigin reports whether some rule allows origin, whatever the method. Only a refusal
+// asks, to say which check refused it.
+func (p *Policy) allowsOrigin(origin string) bool {
+	var all ruleSet
+	for k := range p.byMethod {
+		for w := range all {
+			all[w] |= p.byMethod[k][w]
+		}
+	}
+	set := p.originRules(origin, &all)
+	return !set.empty()
+}
+
+// unadmitted lists, joined with ", ", the names that no rule of set admits.
+func (p *Policy) unadmitted(set ruleSet, names *acrh.Names) string {
+	var b strings.Builder
+	for n := range names.Len() {
+		name := names.At(n)
+		if !p.anyAdmits(set, name) {
+			if b.Len() > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(name)
+		}
+	}
+	return b.String()
+}
+
+func (p *Policy) anyAdmits(set ruleSet, name string) bool {
+	for w, word := range set {
+		for word != 0 {
+			if p.rules[w*64+bits.TrailingZeros64(word)].allowedBy(name) != "" {
+				return true
+			}
+			word &= word - 1
+		}
+	}
+	return false
 }
 
 // first returns the first rule of set, in document order, that allows every requested header

@@ -24,13 +24,14 @@ func hmacSHA256(key []byte, data string) []byte {
 	return m.Sum(nil)
 }
 
-// signedPostForm builds the fields of a browser form upload signed with SigV4, as AWS
-// documents: the signature is the HMAC of the base64 policy under the day's signing key.
-func signedPostForm(t *testing.T, bucket, keyPrefix string, maxSize int, expires time.Time) map[string]string {
+// signedPostForm builds the fields of a browser form upload signed with SigV4 by the access
+// key ak (secret sk), as AWS documents: the signature is the HMAC of the base64 policy under the
+// day's signing key.
+func signedPostForm(t testing.TB, ak, sk, bucket, keyPrefix string, maxSize int, expires time.Time) map[string]string {
 	t.Helper()
 	now := time.Now().UTC()
 	date := now.Format("20060102")
-	credential := accessKey + "/" + date + "/" + region + "/s3/aws4_request"
+	credential := ak + "/" + date + "/" + region + "/s3/aws4_request"
 	amzDate := now.Format("20060102T150405Z")
 	policy, err := json.Marshal(map[string]any{
 		"expiration": expires.UTC().Format("2006-01-02T15:04:05.000Z"),
@@ -49,7 +50,7 @@ func signedPostForm(t *testing.T, bucket, keyPrefix string, maxSize int, expires
 		t.Fatal(err)
 	}
 	b64 := base64.StdEncoding.EncodeToString(policy)
-	k := hmacSHA256([]byte("AWS4"+secretKey), date)
+	k := hmacSHA256([]byte("AWS4"+sk), date)
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, "s3")
 	k = hmacSHA256(k, "aws4_request")
@@ -60,7 +61,7 @@ func signedPostForm(t *testing.T, bucket, keyPrefix string, maxSize int, expires
 	}
 }
 
-func postForm(t *testing.T, url string, fields map[string]string, key, contentType string, file []byte) (*http.Response, []byte) {
+func postForm(t testing.TB, url string, fields map[string]string, key, contentType string, file []byte) (*http.Response, []byte) {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -98,7 +99,7 @@ func TestPostObjectForm(t *testing.T) {
 	c := srv.client()
 	bucket := srv.createBucket(t, "form-bucket")
 	putCORS(t, c, bucket, `{"CORSRules":[{"AllowedMethods":["POST"],"AllowedOrigins":["https://app.example"],"ExposeHeaders":["ETag","Location"]}]}`)
-	fields := signedPostForm(t, bucket, "uploads/", 1024, time.Now().Add(time.Hour))
+	fields := signedPostForm(t, accessKey, secretKey, bucket, "uploads/", 1024, time.Now().Add(time.Hour))
 	png := []byte("\x89PNG fake image bytes")
 
 	res, body := postForm(t, srv.URL+"/"+bucket, fields, "uploads/a.png", "image/png", png)
@@ -125,9 +126,9 @@ func TestPostObjectForm(t *testing.T) {
 		{"key outside the policy", "other/a.png", "image/png", png, fields, 403, "AccessDenied"},
 		{"content type outside the policy", "uploads/b.txt", "text/plain", png, fields, 403, "AccessDenied"},
 		{"file over content-length-range", "uploads/big.png", "image/png", bytes.Repeat([]byte("x"), 2048), fields, 400, "EntityTooLarge"},
-		{"expired policy", "uploads/c.png", "image/png", png, signedPostForm(t, bucket, "uploads/", 1024, time.Now().Add(-time.Minute)), 403, "AccessDenied"},
+		{"expired policy", "uploads/c.png", "image/png", png, signedPostForm(t, accessKey, secretKey, bucket, "uploads/", 1024, time.Now().Add(-time.Minute)), 403, "AccessDenied"},
 		{"forged signature", "uploads/d.png", "image/png", png, func() map[string]string {
-			f := signedPostForm(t, bucket, "uploads/", 1024, time.Now().Add(time.Hour))
+			f := signedPostForm(t, accessKey, secretKey, bucket, "uploads/", 1024, time.Now().Add(time.Hour))
 			f["x-amz-signature"] = "0000000000000000000000000000000000000000000000000000000000000000"
 			return f
 		}(), 403, "SignatureDoesNotMatch"},

@@ -51,6 +51,13 @@ const (
 	accessBucketWrite                 // WRITE on the bucket (creating and deleting objects)
 	accessObjectRead                  // READ on the object (its ACL) or the bucket's owner
 	accessPostForm                    // a form upload: its fields name the caller, then WRITE on the bucket
+	// accessUploadInitiator: WRITE on the bucket, and being the upload's initiator. AWS:
+	// "Only the initiator of a multipart upload can upload parts" and complete it
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
+	accessUploadInitiator
+	// accessUploadOwners: the upload's initiator or the bucket's owner, who by default may list
+	// an upload's parts and abort it (same page).
+	accessUploadOwners
 )
 
 // Canned ACLs, as S3 names them.
@@ -105,6 +112,26 @@ func (rc *request) authorize(a access, st *bucketState, objectACL string) *s3err
 		return s3err.AccessDenied
 	}
 	return nil
+}
+
+// authorizeUpload decides an operation on an existing multipart upload: WRITE on the bucket
+// first where it is needed, then who started the upload (the canonical id, "" for anonymous:
+// anonymous callers are one principal to S3). The error is an S3 error, or the storage's
+// when the upload cannot be read.
+func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
+	if a == accessUploadInitiator {
+		if err := rc.authorize(accessBucketWrite, st, ""); err != nil {
+			return err
+		}
+	}
+	initiator, err := s.uploadInitiator(rc)
+	if err != nil {
+		return err
+	}
+	if rc.ownerID() == initiator || a == accessUploadOwners && rc.user != nil && st.info.Owner == rc.user.id {
+		return nil
+	}
+	return s3err.AccessDenied
 }
 
 func (rc *request) ownerID() string {

@@ -46,11 +46,11 @@ var handlers = map[string]handler{
 	"GetObjectAcl":            {accessOwner, (*Server).getObjectACL},
 	"PutObjectAcl":            {accessOwner, (*Server).putObjectACL},
 	"CreateMultipartUpload":   {accessBucketWrite, (*Server).createMultipartUpload},
-	"UploadPart":              {accessBucketWrite, (*Server).uploadPart},
-	"UploadPartCopy":          {accessBucketWrite, (*Server).uploadPartCopy},
-	"CompleteMultipartUpload": {accessBucketWrite, (*Server).completeMultipartUpload},
-	"AbortMultipartUpload":    {accessBucketWrite, (*Server).abortMultipartUpload},
-	"ListParts":               {accessBucketWrite, (*Server).listParts},
+	"UploadPart":              {accessUploadInitiator, (*Server).uploadPart},
+	"UploadPartCopy":          {accessUploadInitiator, (*Server).uploadPartCopy},
+	"CompleteMultipartUpload": {accessUploadInitiator, (*Server).completeMultipartUpload},
+	"AbortMultipartUpload":    {accessUploadOwners, (*Server).abortMultipartUpload},
+	"ListParts":               {accessUploadOwners, (*Server).listParts},
 }
 
 // dispatch finds the operation, checks that the bucket exists, is owned by the account the
@@ -94,7 +94,15 @@ func (s *Server) dispatch(rc *request) {
 			return
 		}
 	}
-	if h.need != accessObjectRead && h.need != accessPostForm {
+	switch h.need {
+	case accessObjectRead, accessPostForm:
+		// The handler decides, once it knows the object's ACL or the form's signer.
+	case accessUploadInitiator, accessUploadOwners:
+		if err := s.authorizeUpload(rc, h.need, st); err != nil {
+			rc.failUpload(err)
+			return
+		}
+	default:
 		if err := rc.authorize(h.need, st, ""); err != nil {
 			rc.writeError(err)
 			return

@@ -59,6 +59,14 @@ func (rc *request) partNumber() (int, *s3err.Error) {
 	return n, nil
 }
 
+// uploadInitiator returns the canonical id of the account that started the upload the request
+// names ("" for an anonymous one). It asks for the upload's record without its parts.
+func (s *Server) uploadInitiator(rc *request) (string, error) {
+	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"),
+		storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
+	return res.Upload.Owner, err
+}
+
 func (rc *request) failUpload(err error) {
 	if errors.Is(err, storage.ErrNoSuchUpload) {
 		rc.writeError(s3err.NoSuchUpload.With("UploadId", rc.query.Get("uploadId")))

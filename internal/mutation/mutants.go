@@ -1,0 +1,193 @@
+package main
+
+// The mutations the test suite must kill. Each replaces one exact snippet of one file; a
+// snippet that no longer occurs exactly once fails the run, so a change to the code it names
+// shows up here and the mutation is brought up to date (or replaced by the equivalent one).
+// Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
+// whole list runs in minutes.
+var mutants = []mutant{
+	// Authorisation (s3/auth.go, s3/objects.go, s3/post.go).
+	{
+		Name:  "owner check replaced by authenticated",
+		File:  "s3/auth.go",
+		From:  "if authenticated && st.info.Owner == rc.user.id {",
+		To:    "if authenticated {",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "anonymous treated as authenticated by authenticated-read",
+		File:  "s3/auth.go",
+		From:  "return !write && authenticated",
+		To:    "return !write",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "anonymous allowed what needs a signature",
+		File:  "s3/auth.go",
+		From:  "\tif a == accessAuthenticated {\n\t\tif !authenticated {\n\t\t\treturn s3err.AccessDenied\n\t\t}\n\t\treturn nil\n\t}",
+		To:    "\tif a == accessAuthenticated {\n\t\treturn nil\n\t}",
+		Tests: []test{{"./integration/", "^TestSecurity$"}},
+	},
+	{
+		Name:  "public-read grants write",
+		File:  "s3/auth.go",
+		From:  "\tcase aclPublicRead:\n\t\treturn !write",
+		To:    "\tcase aclPublicRead:\n\t\treturn true",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "canned ACL of a new object ignored",
+		File:  "s3/objects.go",
+		From:  "if acl, e = rc.cannedACL(); e != nil {",
+		To:    "if _, e = rc.cannedACL(); e != nil {",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "object ACL not consulted on GetObject",
+		File:  "s3/objects.go",
+		From:  "\tif e := rc.authorize(accessObjectRead, st, info.ACL); e != nil {\n\t\trc.writeError(e)",
+		To:    "\tif e := rc.authorize(accessObjectRead, st, aclPublicRead); e != nil {\n\t\trc.writeError(e)",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "copy source readable by anyone",
+		File:  "s3/objects.go",
+		From:  "\tif e := rc.authorize(accessObjectRead, st, info.ACL); e != nil {\n\t\treturn",
+		To:    "\tif e := rc.authorize(accessObjectRead, st, aclPublicRead); e != nil {\n\t\treturn",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "multipart upload open to any writer",
+		File:  "s3/auth.go",
+		From:  "if rc.ownerID() == initiator || a == accessUploadOwners",
+		To:    "if initiator == initiator || a == accessUploadOwners",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+	{
+		Name:  "POST form writes without WRITE on the bucket",
+		File:  "s3/post.go",
+		From:  "if e := rc.authorize(accessBucketWrite, st, \"\"); e != nil {",
+		To:    "if e := rc.authorize(accessBucketRead, st, \"\"); e != nil {",
+		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
+	},
+
+	// Signatures and expiry (s3/internal/sigv4, s3/internal/sigv2).
+	{
+		Name:  "SigV4 signature comparison always true",
+		File:  "s3/internal/sigv4/verify.go",
+		From:  "return hmac.Equal(mac, got[:])",
+		To:    "return hmac.Equal(mac, mac[:len(got)])",
+		Tests: []test{{"./s3/internal/sigv4/", ""}},
+	},
+	{
+		Name:  "aws-chunked chunk signature never checked",
+		File:  "s3/internal/sigv4/chunked.go",
+		From:  "if !hmac.Equal(c.key.sign(mac[:0], sts), sig) {",
+		To:    "if !hmac.Equal(c.key.sign(mac[:0], sts), c.key.sign(nil, sts)) {",
+		Tests: []test{{"./s3/internal/sigv4/", ""}},
+	},
+	{
+		Name:  "presigned SigV4 expiry never enforced",
+		File:  "s3/internal/sigv4/verify.go",
+		From:  "if req.expires == 0 || now.After(expiry) {",
+		To:    "if req.expires == 0 {",
+		Tests: []test{{"./s3/internal/sigv4/", ""}},
+	},
+	{
+		Name:  "SigV2 signature comparison always true",
+		File:  "s3/internal/sigv2/sigv2.go",
+		From:  "if err != nil || !hmac.Equal(m.Sum(nil), got) {",
+		To:    "if err != nil || !hmac.Equal(got, got) {",
+		Tests: []test{{"./s3/internal/sigv2/", ""}},
+	},
+	{
+		Name:  "POST policy starts-with always true",
+		File:  "s3/internal/postpolicy/policy.go",
+		From:  "\tif c.field != \"content-type\" {\n\t\treturn strings.HasPrefix(got, c.value)\n\t}",
+		To:    "\tif c.field != \"content-type\" {\n\t\treturn true\n\t}",
+		Tests: []test{{"./s3/internal/postpolicy/", ""}},
+	},
+
+	// Ranges (s3/objects.go).
+	{
+		Name:  "range one byte short",
+		File:  "s3/objects.go",
+		From:  "return first, last - first + 1, true, true",
+		To:    "return first, last - first, true, true",
+		Tests: []test{{"./integration/", "^(TestSDKObjects|TestObjectEdges)$"}},
+	},
+	{
+		Name:  "range end clamped one past the object",
+		File:  "s3/objects.go",
+		From:  "last = min(last, size-1)",
+		To:    "last = min(last, size)",
+		Tests: []test{{"./integration/", "^(TestSDKObjects|TestObjectEdges)$"}},
+	},
+
+	// CORS (cors/).
+	{
+		Name:  "Vary missing from allowed CORS responses",
+		File:  "cors/decision.go",
+		From:  "return append(hs, Header{\"Vary\", Vary})",
+		To:    "return hs",
+		Tests: []test{{"./cors/", ""}},
+	},
+	{
+		Name:  "CORS rules matched whatever the method",
+		File:  "cors/policy.go",
+		From:  "\t\tset[w] &= among[w]\n",
+		To:    "",
+		Tests: []test{{"./cors/", ""}},
+	},
+	{
+		Name:  "wildcard origin prefix and suffix may overlap",
+		File:  "cors/internal/wildcard/wildcard.go",
+		From:  "\treturn len(s) >= len(p.prefix)+len(p.suffix) &&\n\t\tstrings.HasPrefix(s, p.prefix)",
+		To:    "\treturn strings.HasPrefix(s, p.prefix)",
+		Tests: []test{{"./cors/...", ""}},
+	},
+	{
+		Name:  "origins compared ignoring case",
+		File:  "cors/internal/wildcard/wildcard.go",
+		From:  "\tif !p.star {\n\t\treturn s == p.prefix\n\t}",
+		To:    "\tif !p.star {\n\t\treturn strings.EqualFold(s, p.prefix)\n\t}",
+		Tests: []test{{"./cors/...", ""}},
+	},
+
+	// Checksums and digests (storage/fs, s3/internal/checksum).
+	{
+		Name:  "declared checksum never compared",
+		File:  "storage/fs/checksum.go",
+		From:  "if want != \"\" && b64(got) != want {",
+		To:    "if want != \"\" && b64(got) == \"\" {",
+		Tests: []test{{"./storage/fs/", ""}, {"./integration/", "^TestSDKChecksums$"}},
+	},
+	{
+		Name:  "Content-MD5 never compared",
+		File:  "storage/fs/objects.go",
+		From:  "if contentMD5 != nil && !bytes.Equal(contentMD5, st.md5) {",
+		To:    "if contentMD5 != nil && bytes.Equal(contentMD5, nil) {",
+		Tests: []test{{"./storage/fs/", ""}},
+	},
+	{
+		Name:  "streamed digest (payload hash, trailer checksum) never compared",
+		File:  "s3/internal/checksum/checksum.go",
+		From:  "if got := r.h.Sum(nil); !bytes.Equal(got, r.want) {",
+		To:    "if got := r.h.Sum(nil); bytes.Equal(got, nil) {",
+		Tests: []test{{"./s3/...", ""}},
+	},
+	{
+		Name:  "configuration body checksum never compared",
+		File:  "s3/dispatch.go",
+		From:  "if sum.Algorithm != 0 && sum.Algorithm.Sum(body) != sum.Value {",
+		To:    "if sum.Algorithm != 0 && sum.Value == \"\" {",
+		Tests: []test{{"./s3/", "^TestConfigurationBodyDigests$"}},
+	},
+	{
+		Name:  "configuration body Content-MD5 never compared",
+		File:  "s3/dispatch.go",
+		From:  "if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {",
+		To:    "if sum := md5.Sum(body); md5sum != nil && bytes.Equal(sum[:0], md5sum) {",
+		Tests: []test{{"./s3/", "^TestConfigurationBodyDigests$"}},
+	},
+}
