@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
@@ -29,30 +31,69 @@ func (s *Server) ownerOf(id string) owner {
 }
 
 type listAllMyBucketsResult struct {
-	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
-	Owner   owner    `xml:"Owner"`
-	Buckets []struct {
-		Name         string `xml:"Name"`
-		CreationDate string `xml:"CreationDate"`
-	} `xml:"Buckets>Bucket"`
+	XMLName           xml.Name      `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
+	Owner             owner         `xml:"Owner"`
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
+	Prefix            string        `xml:"Prefix,omitempty"`
 }
 
-// listBuckets lists the buckets the caller owns.
+type bucketEntry struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
+}
+
+// maxBucketsPage is the largest page of ListBuckets, and the page size when max-buckets is
+// not given: 10,000, as AWS documents for its default page size.
+const maxBucketsPage = 10000
+
+// listBuckets lists the buckets the caller owns, in name order, one page at a time: max-buckets,
+// continuation-token (doorman's tokens, as ListObjectsV2's), prefix and bucket-region, as
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html describes them.
 func (s *Server) listBuckets(rc *request, _ *bucketState) {
+	q := rc.query
+	limit := maxBucketsPage
+	if v, ok := q["max-buckets"]; ok {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 1 || n > maxBucketsPage {
+			// [UNVERIFIED] AWS's message for an out-of-range max-buckets is not recorded.
+			rc.writeError(s3err.InvalidArgument.Withf("Argument max-buckets must be an integer between 1 and %d", maxBucketsPage).
+				With("ArgumentName", "max-buckets").With("ArgumentValue", v[0]))
+			return
+		}
+		limit = n
+	}
+	after := ""
+	if v, ok := q["continuation-token"]; ok {
+		m, ok := decodeToken(v[0])
+		if !ok {
+			rc.writeError(s3err.InvalidArgument.Withf("The continuation token provided is incorrect").
+				With("ArgumentName", "continuation-token"))
+			return
+		}
+		after = m
+	}
+	prefix, region := q.Get("prefix"), q.Get("bucket-region")
 	list, err := s.cfg.Backend.ListBuckets(rc.ctx)
 	if err != nil {
 		rc.fail(err)
 		return
 	}
-	out := listAllMyBucketsResult{Owner: s.ownerOf(rc.user.id)}
+	out := listAllMyBucketsResult{Owner: s.ownerOf(rc.user.id), Prefix: prefix}
 	for _, b := range list {
-		if b.Owner != rc.user.id {
+		r := b.Region
+		if r == "" {
+			r = s.cfg.Region
+		}
+		if b.Owner != rc.user.id || b.Name <= after || !strings.HasPrefix(b.Name, prefix) || region != "" && r != region {
 			continue
 		}
-		out.Buckets = append(out.Buckets, struct {
-			Name         string `xml:"Name"`
-			CreationDate string `xml:"CreationDate"`
-		}{b.Name, xmlTime(b.CreationDate)})
+		if len(out.Buckets) == limit {
+			out.ContinuationToken = encodeToken(out.Buckets[limit-1].Name)
+			break
+		}
+		out.Buckets = append(out.Buckets, bucketEntry{b.Name, xmlTime(b.CreationDate), r})
 	}
 	rc.writeXML(http.StatusOK, out)
 }
@@ -66,7 +107,7 @@ type createBucketConfiguration struct {
 // this endpoint's region (other than us-east-1, which is never named), as on a regional AWS
 // endpoint.
 func (s *Server) createBucket(rc *request) {
-	body, e := rc.readIntegrityCheckedBody(16<<10, false)
+	body, e := rc.readIntegrityCheckedBody(16<<10, integrityOptional)
 	if e != nil {
 		rc.writeError(e)
 		return

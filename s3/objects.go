@@ -49,10 +49,11 @@ func metadataFromHeaders(h http.Header) storage.ObjectMetadata {
 	return m
 }
 
-// stripAWSChunked removes the aws-chunked coding, which describes the transfer, not the object.
+// stripAWSChunked removes the aws-chunked coding, which describes the transfer, not the
+// object. A value without it is kept byte for byte ("deflate, gzip" stays as sent).
 func stripAWSChunked(v string) string {
-	if v == "" {
-		return ""
+	if !strings.Contains(strings.ToLower(v), "aws-chunked") {
+		return v
 	}
 	var keep []string
 	for _, c := range strings.Split(v, ",") {
@@ -153,7 +154,7 @@ func (s *Server) putObject(rc *request, _ *bucketState) {
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
-		StorageClass: sc, Checksum: d.sum, Conditions: writeConditions(h),
+		StorageClass: sc, Checksum: d.sum, Conditions: writeConditions(h), Owner: rc.ownerID(),
 	})
 	if err != nil {
 		rc.failObject(err)
@@ -280,7 +281,7 @@ func (s *Server) getObject(rc *request, st *bucketState) {
 	if obj != nil {
 		defer obj.Close()
 	}
-	if e := rc.authorize(accessObjectRead, st, info.ACL); e != nil {
+	if e := rc.authorizeObject(accessObjectRead, st, &info); e != nil {
 		rc.writeError(e)
 		return
 	}
@@ -453,7 +454,7 @@ type deleteError struct {
 
 func (s *Server) deleteObjects(rc *request, _ *bucketState) {
 	var req deleteRequest
-	if !rc.decodeXMLBody(2<<20, true, &req) {
+	if !rc.decodeXMLBody(2<<20, integrityRequired, &req) {
 		return
 	}
 	if len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
@@ -519,7 +520,7 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 		}
 		return "", "", info, asS3(err)
 	}
-	if e := rc.authorize(accessObjectRead, st, info.ACL); e != nil {
+	if e := rc.authorizeObject(accessObjectRead, st, &info); e != nil {
 		return "", "", info, e
 	}
 	h := rc.r.Header
@@ -566,7 +567,7 @@ func (s *Server) copyObject(rc *request, _ *bucketState) {
 		rc.writeError(s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."))
 		return
 	}
-	opts := storage.CopyObjectOptions{SourceIfMatch: src.ETag, ReplaceMetadata: replace, ACL: acl, StorageClass: sc, Conditions: writeConditions(h)}
+	opts := storage.CopyObjectOptions{SourceIfMatch: src.ETag, ReplaceMetadata: replace, ACL: acl, StorageClass: sc, Conditions: writeConditions(h), Owner: rc.ownerID()}
 	if replace {
 		opts.Metadata = metadataFromHeaders(h)
 	}

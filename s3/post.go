@@ -39,7 +39,7 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 	if meta.ContentType == "" {
 		meta.ContentType = defaultContentType
 	}
-	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass}
+	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass, Owner: rc.ownerID()}
 	if form.Checksum.Algorithm != 0 {
 		opts.Checksum = storage.Checksum{Algorithm: storage.ChecksumAlgorithm(form.Checksum.Algorithm.String()), Value: form.Checksum.Value}
 	}
