@@ -105,8 +105,14 @@ func TestMultipartUpload(t *testing.T) {
 	if files := dataFiles(t, dir); len(files) != 1 {
 		t.Errorf("data files after completion: %d, want 1", len(files))
 	}
+	if again, err := s.CompleteMultipartUpload(ctx, "bkt", "movie.mp4", id, completed, storage.CompleteMultipartUploadOptions{}); err != nil || !reflect.DeepEqual(again, info) {
+		t.Errorf("second completion = %+v, %v; want the first's %+v", again, err, info)
+	}
+	if _, err := s.PutObject(ctx, "bkt", "movie.mp4", bytes.NewReader(nil), storage.PutObjectOptions{Size: 0}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.CompleteMultipartUpload(ctx, "bkt", "movie.mp4", id, completed, storage.CompleteMultipartUploadOptions{}); !errors.Is(err, storage.ErrNoSuchUpload) {
-		t.Errorf("second completion = %v, want ErrNoSuchUpload", err)
+		t.Errorf("completion after the object was replaced = %v, want ErrNoSuchUpload", err)
 	}
 	if res, _ := s.ListMultipartUploads(ctx, "bkt", storage.ListUploadsOptions{MaxUploads: 10}); len(res.Uploads) != 0 {
 		t.Errorf("completed upload still listed: %+v", res.Uploads)
@@ -190,6 +196,9 @@ func TestUploadPartErrors(t *testing.T) {
 		{"checksum without algorithm", "bkt", plain, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: goodCRC}, storage.ErrInvalidChecksum},
 		{"bad checksum", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: "AAAAAA=="}, storage.ErrBadDigest},
 		{"good checksum", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: goodCRC}, nil},
+		{"another algorithm", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumAlgorithm: storage.ChecksumSHA1}, storage.ErrInvalidChecksum},
+		{"SDK default checksum, good", "bkt", plain, 1, storage.UploadPartOptions{Size: -1, ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumValue: goodCRC}, nil},
+		{"SDK default checksum, bad", "bkt", plain, 1, storage.UploadPartOptions{Size: -1, ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumValue: "AAAAAA=="}, storage.ErrBadDigest},
 		{"short body", "bkt", plain, 2, storage.UploadPartOptions{Size: 100}, storage.ErrIncompleteBody},
 	}
 	for _, tt := range tests {
@@ -198,7 +207,7 @@ func TestUploadPartErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
 			}
-			if err == nil && (p.PartNumber != tt.n || p.ETag != md5hex(body)) {
+			if err == nil && (p.PartNumber != tt.n || p.ETag != md5hex(body) || tt.opts.ChecksumValue != "" && p.Checksum != tt.opts.ChecksumValue) {
 				t.Errorf("part = %+v", p)
 			}
 		})
