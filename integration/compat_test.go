@@ -398,3 +398,35 @@ func TestUploadPartCopyRangePastEnd(t *testing.T) {
 		t.Errorf("UploadPartCopy bytes=0-21 of 5 bytes: %v", err)
 	}
 }
+
+// Creating again a bucket one owns answers 200 and resets its ACL in us-east-1, and
+// BucketAlreadyOwnedByYou in any other region, as the API reference documents.
+func TestCreateOwnBucketAgain(t *testing.T) {
+	ctx := context.Background()
+	srv := startTwoUsers(t)
+	c := srv.client()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("again"), ACL: types.BucketCannedACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("again")}); err != nil {
+		t.Fatalf("creating one's bucket again in us-east-1: %v", err)
+	}
+	acl, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("again")})
+	if err != nil || len(acl.Grants) != 1 {
+		t.Errorf("the ACL after creating again: %v, %d grants, want private", err, len(acl.Grants))
+	}
+	if _, err := srv.altClient().CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("again")}); apiCode(err) != "BucketAlreadyExists" {
+		t.Errorf("another account creates the bucket: %v, want BucketAlreadyExists", err)
+	}
+
+	eu := startServer(t, "", "--region", "eu-west-1")
+	ec := s3.New(s3.Options{Region: "eu-west-1", BaseEndpoint: aws.String(eu.URL), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
+	in := &s3.CreateBucketInput{Bucket: aws.String("again"), CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}}
+	if _, err := ec.CreateBucket(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec.CreateBucket(ctx, in); apiCode(err) != "BucketAlreadyOwnedByYou" {
+		t.Errorf("creating one's bucket again in eu-west-1: %v, want BucketAlreadyOwnedByYou", err)
+	}
+}
