@@ -73,7 +73,9 @@ func (rc *request) storageClass() (string, *s3err.Error) {
 }
 
 // bodySize is the size of the object the body carries: the declared decoded length of an
-// aws-chunked body, else Content-Length.
+// aws-chunked body, else Content-Length. A body without a length (Transfer-Encoding: chunked) is refused
+// with 411 MissingContentLength ("You must provide the Content-Length HTTP header", S3's error
+// code list); ceph/s3-tests' test_object_write_with_chunked_transfer_encoding expects 200.
 func (rc *request) bodySize() (int64, *s3err.Error) {
 	if rc.decodedSize >= 0 {
 		return rc.decodedSize, nil
