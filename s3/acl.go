@@ -36,6 +36,10 @@ const (
 // aclPolicy spells out a canned ACL as the grants S3 lists for it: the owner's FULL_CONTROL
 // first, then what the canned ACL adds. bucketOwnerID is the owner of the bucket holding the
 // object, which the bucket-owner-* ACLs grant to (S3 ignores them on buckets).
+// [UNVERIFIED] The order follows the canned ACL table of the S3 user guide ("Owner gets
+// FULL_CONTROL. The AllUsers group gets READ and WRITE access."); ceph/s3-tests'
+// test_object_acl_canned_bucketowner* read the bucket's owner from the third grant of a
+// public-read-write bucket, which assumes the owner's grant comes last.
 func (s *Server) aclPolicy(ownerID, bucketOwnerID, acl string) accessControlPolicy {
 	o := s.ownerOf(ownerID)
 	p := accessControlPolicy{Owner: o}
