@@ -4,6 +4,7 @@ import (
 	"github.com/doorman-s3/doorman/s3/internal/s3err"
 	"github.com/doorman-s3/doorman/s3/internal/sigv2"
 	"github.com/doorman-s3/doorman/s3/internal/sigv4"
+	"github.com/doorman-s3/doorman/storage"
 )
 
 // authenticate verifies the request's signature, if it carries one, and sets the caller and
@@ -50,6 +51,7 @@ const (
 	accessBucketRead                  // READ on the bucket (listing)
 	accessBucketWrite                 // WRITE on the bucket (creating and deleting objects)
 	accessObjectRead                  // READ on the object (its ACL) or the bucket's owner
+	accessObjectOwner                 // the object's owner (see authorizeObject) or the bucket's owner: object ACLs
 	accessPostForm                    // a form upload: its fields name the caller, then WRITE on the bucket
 	// accessUploadInitiator: WRITE on the bucket, and being the upload's initiator. AWS:
 	// "Only the initiator of a multipart upload can upload parts" and complete it
@@ -62,15 +64,17 @@ const (
 
 // Canned ACLs, as S3 names them.
 const (
-	aclPrivate           = "private"
-	aclPublicRead        = "public-read"
-	aclPublicReadWrite   = "public-read-write"
-	aclAuthenticatedRead = "authenticated-read"
+	aclPrivate                = "private"
+	aclPublicRead             = "public-read"
+	aclPublicReadWrite        = "public-read-write"
+	aclAuthenticatedRead      = "authenticated-read"
+	aclBucketOwnerRead        = "bucket-owner-read"
+	aclBucketOwnerFullControl = "bucket-owner-full-control"
 )
 
 var cannedACLs = map[string]bool{
 	aclPrivate: true, aclPublicRead: true, aclPublicReadWrite: true, aclAuthenticatedRead: true,
-	"aws-exec-read": true, "bucket-owner-read": true, "bucket-owner-full-control": true,
+	"aws-exec-read": true, aclBucketOwnerRead: true, aclBucketOwnerFullControl: true,
 }
 
 // grants reports whether a canned ACL gives the caller read (or write) permission.
@@ -132,6 +136,15 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 		return nil
 	}
 	return s3err.AccessDenied
+}
+
+// authorizeObject is authorize for an operation on an existing object: the account that wrote
+// the object may always act on it.
+func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) *s3err.Error {
+	if rc.user != nil && info.Owner == rc.user.id {
+		return nil
+	}
+	return rc.authorize(a, st, info.ACL)
 }
 
 func (rc *request) ownerID() string {

@@ -77,8 +77,8 @@ func (s *Server) listBuckets(rc *request, _ *bucketState) {
 		limit = n
 	}
 	after := ""
-	if tok := q.Get("continuation-token"); tok != "" {
-		m, ok := decodeToken(tok)
+	if v, ok := q["continuation-token"]; ok {
+		m, ok := decodeToken(v[0])
 		if !ok {
 			rc.writeError(s3err.InvalidArgument.Withf("The continuation token provided is incorrect").
 				With("ArgumentName", "continuation-token"))
@@ -122,7 +122,7 @@ type createBucketConfiguration struct {
 // this endpoint's region (other than us-east-1, which is never named), as on a regional AWS
 // endpoint.
 func (s *Server) createBucket(rc *request) {
-	body, e := rc.readIntegrityCheckedBody(16<<10, false)
+	body, e := rc.readIntegrityCheckedBody(16<<10, integrityOptional)
 	if e != nil {
 		rc.writeError(e)
 		return
@@ -165,11 +165,23 @@ func (s *Server) createBucket(rc *request) {
 		return
 	}
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if old != nil {
-			if old.info.Owner == rc.user.id {
-				return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
-			}
+		switch {
+		case old == nil:
+		case old.info.Owner != rc.user.id:
 			return nil, s3err.BucketAlreadyExists.With("BucketName", rc.bucket)
+		case s.cfg.Region == "us-east-1":
+			// "For legacy compatibility, if you re-create an existing bucket that you already
+			// own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket
+			// access control lists" (BucketAlreadyOwnedByYou in the API reference). ceph/s3-tests'
+			// test_bucket_create_exists allows this answer.
+			if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
+				return nil, err
+			}
+			info := old.info
+			info.ACL = acl
+			return &bucketState{info: info, policy: old.policy}, nil
+		default:
+			return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
 		}
 		info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: acl})
 		if err != nil {

@@ -120,7 +120,7 @@ func (s *Server) applyCORS(rc *request) {
 // (Content-MD5 or an x-amz-checksum-*, one of which is required), then validated exactly as
 // S3 validates it, then stored durably and published atomically.
 func (s *Server) putBucketCors(rc *request, st *bucketState) {
-	body, err := rc.readIntegrityCheckedBody(cors.MaxDocumentSize, true)
+	body, err := rc.readIntegrityCheckedBody(cors.MaxDocumentSize, integrityRequired)
 	if err != nil {
 		rc.writeError(err)
 		return

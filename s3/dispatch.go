@@ -43,8 +43,8 @@ var handlers = map[string]handler{
 	"PutObject":               {accessBucketWrite, (*Server).putObject},
 	"CopyObject":              {accessBucketWrite, (*Server).copyObject},
 	"DeleteObject":            {accessBucketWrite, (*Server).deleteObject},
-	"GetObjectAcl":            {accessOwner, (*Server).getObjectACL},
-	"PutObjectAcl":            {accessOwner, (*Server).putObjectACL},
+	"GetObjectAcl":            {accessObjectOwner, (*Server).getObjectACL},
+	"PutObjectAcl":            {accessObjectOwner, (*Server).putObjectACL},
 	"CreateMultipartUpload":   {accessBucketWrite, (*Server).createMultipartUpload},
 	"UploadPart":              {accessUploadInitiator, (*Server).uploadPart},
 	"UploadPartCopy":          {accessUploadInitiator, (*Server).uploadPartCopy},
@@ -95,8 +95,8 @@ func (s *Server) dispatch(rc *request) {
 		}
 	}
 	switch h.need {
-	case accessObjectRead, accessPostForm:
-		// The handler decides, once it knows the object's ACL or the form's signer.
+	case accessObjectRead, accessObjectOwner, accessPostForm:
+		// The handler decides, once it knows the object's ACL and owner or the form's signer.
 	case accessUploadInitiator, accessUploadOwners:
 		if err := s.authorizeUpload(rc, h.need, st); err != nil {
 			rc.failUpload(err)
@@ -149,26 +149,40 @@ func (rc *request) writeXMLBytes(status int, body []byte) {
 	}
 }
 
+// bodyIntegrity says which integrity headers describe a small request body.
+type bodyIntegrity uint8
+
+const (
+	integrityOptional bodyIntegrity = iota // Content-MD5 and x-amz-checksum-*, checked when present
+	integrityRequired                      // one of them is mandatory
+	// integrityMD5Only checks Content-MD5 alone: the x-amz-checksum-* headers of
+	// CompleteMultipartUpload are the checksum of the object it assembles, not of its body.
+	integrityMD5Only
+)
+
 // readIntegrityCheckedBody reads a small request body (a configuration or a request
 // document) of at most limit bytes, checking the Content-MD5 and x-amz-checksum-* headers
-// when present; required makes one of them mandatory, as S3 requires for PutBucketCors and
-// DeleteObjects. A checksum sent as an aws-chunked trailer satisfies the requirement and is
-// checked by the signature layer as the body is read. BadDigest and InvalidDigest are the
-// errors recorded for PutObject; that PutBucketCors answers the same is assumed [UNVERIFIED].
-func (rc *request) readIntegrityCheckedBody(limit int64, required bool) ([]byte, *s3err.Error) {
+// when present; integrityRequired makes one of them mandatory, as S3 requires for
+// PutBucketCors and DeleteObjects. A checksum sent as an aws-chunked trailer satisfies the
+// requirement and is checked by the signature layer as the body is read. BadDigest and
+// InvalidDigest are the errors recorded for PutObject; that PutBucketCors answers the same is
+// assumed [UNVERIFIED].
+func (rc *request) readIntegrityCheckedBody(limit int64, integrity bodyIntegrity) ([]byte, *s3err.Error) {
 	h := rc.r.Header
 	md5sum, err := checksum.ContentMD5(h.Get("Content-Md5"))
 	if err != nil {
 		return nil, asS3(err)
 	}
-	sum, err := checksum.FromHeader(h)
-	if err != nil {
-		return nil, asS3(err)
+	var sum checksum.Checksum
+	if integrity != integrityMD5Only {
+		if sum, err = checksum.FromHeader(h); err != nil {
+			return nil, asS3(err)
+		}
 	}
 	// A trailer counts only where the signature layer verifies it: an aws-chunked body.
 	trailer := rc.auth != nil && h.Get("X-Amz-Trailer") != "" &&
 		(rc.auth.Payload == sigv4.PayloadStreamingTrailer || rc.auth.Payload == sigv4.PayloadStreamingUnsignedTrailer)
-	if required && md5sum == nil && sum.Algorithm == 0 && !trailer {
+	if integrity == integrityRequired && md5sum == nil && sum.Algorithm == 0 && !trailer {
 		return nil, s3err.MissingContentMD5
 	}
 	body, rerr := io.ReadAll(io.LimitReader(rc.body, limit+1))
@@ -190,8 +204,8 @@ func (rc *request) readIntegrityCheckedBody(limit int64, required bool) ([]byte,
 // decodeXMLBody reads a request document of at most limit bytes (checked for integrity as
 // readIntegrityCheckedBody does) into v. It answers MalformedXML itself, and reports false,
 // when the body is not such a document.
-func (rc *request) decodeXMLBody(limit int64, integrityRequired bool, v any) bool {
-	body, e := rc.readIntegrityCheckedBody(limit, integrityRequired)
+func (rc *request) decodeXMLBody(limit int64, integrity bodyIntegrity, v any) bool {
+	body, e := rc.readIntegrityCheckedBody(limit, integrity)
 	if e == nil && xml.Unmarshal(body, v) != nil {
 		e = s3err.MalformedXML
 	}

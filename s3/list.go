@@ -44,6 +44,8 @@ func readListParams(q url.Values, sizeParam string) (listParams, *s3err.Error) {
 
 // enc applies encoding-type=url to a value of the response. S3 form-encodes the value (a
 // space is "+", "+" is "%2B") but leaves "/" as it is: "run books/x" is "run+books/x".
+// Observed against AWS (brekkylab/backlot#178); ceph/s3-tests' test_bucket_list_encoding_basic
+// and test_bucket_listv2_encoding_basic expect "%20" for a space instead. AWS wins.
 func (p *listParams) enc(s string) string {
 	if !p.urlEncode {
 		return s
@@ -161,6 +163,8 @@ func (s *Server) listObjectsV1(rc *request, st *bucketState) {
 
 // Continuation tokens are opaque to clients; doorman's carry the last key of the page behind
 // a tag, so that a token doorman did not issue is refused as S3 refuses it.
+// An empty token is refused too, as AWS refuses it (observed: minio/minio#5931); ceph/s3-tests'
+// test_bucket_listv2_continuationtoken_empty expects a listing from the start instead.
 const tokenTag = "doorman1:"
 
 func encodeToken(marker string) string {

@@ -44,7 +44,7 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 		meta.ContentType = defaultContentType
 	}
 	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass,
-		BucketID: st.info.ID}
+		Owner: rc.ownerID(), BucketID: st.info.ID}
 	if form.Checksum.Algorithm != 0 {
 		opts.Checksum = storage.Checksum{Algorithm: storage.ChecksumAlgorithm(form.Checksum.Algorithm.String()), Value: form.Checksum.Value}
 	}

@@ -18,6 +18,7 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 )
@@ -101,6 +102,8 @@ type Backend interface {
 	// CompleteMultipartUpload assembles the listed parts into the object and ends the upload.
 	// Parts must be in strictly ascending order (ErrInvalidPartOrder), exist with the given
 	// ETags (ErrInvalidPart), and all but the last be at least MinPartSize (ErrEntityTooSmall).
+	// Completing again an upload that already completed returns the object it made, as long
+	// as that object is still the one stored under the key.
 	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts CompleteMultipartUploadOptions) (ObjectInfo, error)
 	// AbortMultipartUpload discards an upload and its parts.
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
@@ -192,6 +195,9 @@ type ObjectInfo struct {
 	Checksum     Checksum
 	// PartsCount is the number of parts of an object made by a multipart upload, else 0.
 	PartsCount int
+	// Owner is the canonical id of the account that wrote the object; empty for objects
+	// stored before owners were recorded, which belong to the bucket's owner.
+	Owner string
 }
 
 // WriteConditions make a write conditional on the object it would replace; the check and the
@@ -223,6 +229,7 @@ type PutObjectOptions struct {
 	// algorithm computed, its value is expected too (ErrBadDigest otherwise).
 	TrailingChecksum func() Checksum
 	Conditions       WriteConditions
+	Owner            string // the writer's canonical id
 	// BucketID, when set, is the ID of the bucket the write was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
@@ -262,6 +269,7 @@ type CopyObjectOptions struct {
 	// ChecksumAlgorithm for the copy; the source's algorithm when empty.
 	ChecksumAlgorithm ChecksumAlgorithm
 	Conditions        WriteConditions
+	Owner             string // the writer's canonical id
 	// BucketID, when set, is the ID of the destination bucket the copy was authorized for
 	// (see BucketInfo.ID).
 	BucketID string
@@ -323,7 +331,13 @@ type UploadInfo struct {
 type UploadPartOptions struct {
 	Size       int64  // the body's length, or -1 when unknown; read as PutObject reads it
 	ContentMD5 []byte // expected MD5 digest, when set
-	// ChecksumValue, when set, is the expected checksum of the part in the upload's algorithm.
+	// ChecksumAlgorithm is the algorithm of the part's checksum the request declares (as a
+	// header, with ChecksumValue, or as a trailer), empty when it declares none. It must be
+	// the upload's algorithm when the upload has one (ErrInvalidChecksum otherwise). For an
+	// upload created without one, the part is checked against it and the checksum is reported
+	// in PartInfo, but not kept: the object gets no checksum from it.
+	ChecksumAlgorithm ChecksumAlgorithm
+	// ChecksumValue, when set, is the expected checksum of the part.
 	ChecksumValue string
 	// TrailingChecksum is as in PutObjectOptions, compared when in the upload's algorithm.
 	TrailingChecksum func() Checksum
@@ -338,7 +352,9 @@ type PartInfo struct {
 	ETag         string
 	Size         int64
 	LastModified time.Time
-	Checksum     string // in the upload's algorithm; empty when the upload has none
+	// Checksum is the part's checksum in the upload's algorithm, or, for an upload without
+	// one, in the algorithm the UploadPart request declared; empty otherwise.
+	Checksum string
 }
 
 // CompletedPart names one part in CompleteMultipartUpload.
@@ -355,6 +371,22 @@ type CompleteMultipartUploadOptions struct {
 	// BucketID, when set, is the ID of the bucket the completion was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+	// Checksum, when its Algorithm is set, is the object's checksum the client expects: a
+	// COMPOSITE value ends in "-N". A Type, when set, must be the upload's checksum type. For
+	// an upload created without an algorithm only a FULL_OBJECT CRC can be checked; it is then
+	// computed over the object and kept. A mismatch fails with ErrBadDigest.
+	Checksum Checksum
+}
+
+// MissingPartChecksumError is the error of a CompleteMultipartUpload of an upload with
+// COMPOSITE checksums that names a part without its checksum.
+type MissingPartChecksumError struct {
+	Algorithm  ChecksumAlgorithm
+	PartNumber int
+}
+
+func (e *MissingPartChecksumError) Error() string {
+	return fmt.Sprintf("the %s checksum of part %d is missing", e.Algorithm, e.PartNumber)
 }
 
 // ListPartsOptions select one page of ListParts.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -135,23 +136,30 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
-	extra, err := newChecksum(up.ChecksumAlgorithm)
+	alg := up.ChecksumAlgorithm
+	switch {
+	case alg == "":
+		alg = opts.ChecksumAlgorithm
+	case opts.ChecksumAlgorithm != "" && opts.ChecksumAlgorithm != alg:
+		return storage.PartInfo{}, fmt.Errorf("%w: the upload uses %s, the part %s", storage.ErrInvalidChecksum, alg, opts.ChecksumAlgorithm)
+	}
+	extra, err := newChecksum(alg)
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
 	if extra == nil && opts.ChecksumValue != "" {
-		return storage.PartInfo{}, fmt.Errorf("%w: the upload has no checksum algorithm", storage.ErrInvalidChecksum)
+		return storage.PartInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
 	}
 	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
-	if err := verifyDigests(st, opts.ContentMD5, storage.Checksum{Algorithm: up.ChecksumAlgorithm, Value: opts.ChecksumValue}, opts.TrailingChecksum); err != nil {
+	if err := verifyDigests(st, opts.ContentMD5, storage.Checksum{Algorithm: alg, Value: opts.ChecksumValue}, opts.TrailingChecksum); err != nil {
 		s.removeData(st.id)
 		return storage.PartInfo{}, err
 	}
 	rec := partRecord{File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now()}
-	if extra != nil {
+	if up.ChecksumAlgorithm != "" {
 		rec.Checksum = b64(st.sum)
 	}
 	var old partRecord
@@ -177,7 +185,11 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 		return storage.PartInfo{}, noSpace(err)
 	}
 	s.removeData(old.File)
-	return rec.info(partNumber), nil
+	info := rec.info(partNumber)
+	if extra != nil {
+		info.Checksum = b64(st.sum)
+	}
+	return info, nil
 }
 
 // CompleteMultipartUpload implements storage.Backend. The parts are copied into one new data
@@ -198,9 +210,10 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		return storage.ObjectInfo{}, err
 	}
 	var (
-		up    uploadRecord
-		recs  = make([]partRecord, len(parts))
-		total int64
+		up      uploadRecord
+		recs    = make([]partRecord, len(parts))
+		total   int64
+		missing int // the first part named without its checksum
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
@@ -229,6 +242,9 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 			if trimETag(p.ETag) != rec.ETag || p.Checksum != "" && p.Checksum != rec.Checksum {
 				return fmt.Errorf("%w: part %d does not match", storage.ErrInvalidPart, p.PartNumber)
 			}
+			if p.Checksum == "" && rec.Checksum != "" && missing == 0 {
+				missing = p.PartNumber
+			}
 			if i < len(parts)-1 && rec.Size < storage.MinPartSize {
 				return fmt.Errorf("%w: part %d is %d bytes", storage.ErrEntityTooSmall, p.PartNumber, rec.Size)
 			}
@@ -236,6 +252,11 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		}
 		return nil
 	})
+	if errors.Is(err, storage.ErrNoSuchUpload) {
+		if rec, lerr := s.lookup(bucket, key); lerr == nil && rec.Upload == uploadID {
+			return rec.info(bucket, key), nil
+		}
+	}
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -245,9 +266,33 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
 		return storage.ObjectInfo{}, err
 	}
+	want := opts.Checksum
+	if up.ChecksumAlgorithm == "" && want.Algorithm != "" {
+		// Only a full-object CRC can be checked: no part checksum was kept.
+		typ := want.Type
+		if typ == "" {
+			typ = storage.ChecksumFullObject
+		}
+		if up.ChecksumType, err = multipartChecksumType(want.Algorithm, typ); err != nil {
+			return storage.ObjectInfo{}, err
+		}
+		if up.ChecksumType != storage.ChecksumFullObject {
+			return storage.ObjectInfo{}, fmt.Errorf("%w: a COMPOSITE checksum needs the upload's algorithm", storage.ErrInvalidChecksum)
+		}
+		up.ChecksumAlgorithm = want.Algorithm
+	}
+	if want.Algorithm != "" && want.Algorithm != up.ChecksumAlgorithm || want.Type != "" && want.Type != up.ChecksumType {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: the upload's checksum is %s %s", storage.ErrBadDigest, up.ChecksumType, up.ChecksumAlgorithm)
+	}
 	etag, checksum, err := multipartDigests(up, recs)
 	if err != nil {
 		return storage.ObjectInfo{}, err
+	}
+	if checksum.Value != "" && want.Value != "" && want.Value != checksum.Value {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: composite %s checksum", storage.ErrBadDigest, up.ChecksumAlgorithm)
+	}
+	if up.ChecksumType == storage.ChecksumComposite && missing != 0 {
+		return storage.ObjectInfo{}, &storage.MissingPartChecksumError{Algorithm: up.ChecksumAlgorithm, PartNumber: missing}
 	}
 	var full hash.Hash
 	if up.ChecksumType == storage.ChecksumFullObject {
@@ -263,10 +308,15 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	if full != nil {
 		checksum = fullChecksum(up.ChecksumAlgorithm, st.sum)
+		if want.Value != "" && want.Value != checksum.Value {
+			s.removeData(st.id)
+			return storage.ObjectInfo{}, fmt.Errorf("%w: full-object %s checksum", storage.ErrBadDigest, up.ChecksumAlgorithm)
+		}
 	}
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksum, Parts: len(parts),
+		Owner: up.Owner, Upload: uploadID,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {
 		b, _, err := uploadOf(tx, bucket, key, uploadID)

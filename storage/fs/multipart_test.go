@@ -105,8 +105,14 @@ func TestMultipartUpload(t *testing.T) {
 	if files := dataFiles(t, dir); len(files) != 1 {
 		t.Errorf("data files after completion: %d, want 1", len(files))
 	}
+	if again, err := s.CompleteMultipartUpload(ctx, "bkt", "movie.mp4", id, completed, storage.CompleteMultipartUploadOptions{}); err != nil || !reflect.DeepEqual(again, info) {
+		t.Errorf("second completion = %+v, %v; want the first's %+v", again, err, info)
+	}
+	if _, err := s.PutObject(ctx, "bkt", "movie.mp4", bytes.NewReader(nil), storage.PutObjectOptions{Size: 0}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.CompleteMultipartUpload(ctx, "bkt", "movie.mp4", id, completed, storage.CompleteMultipartUploadOptions{}); !errors.Is(err, storage.ErrNoSuchUpload) {
-		t.Errorf("second completion = %v, want ErrNoSuchUpload", err)
+		t.Errorf("completion after the object was replaced = %v, want ErrNoSuchUpload", err)
 	}
 	if res, _ := s.ListMultipartUploads(ctx, "bkt", storage.ListUploadsOptions{MaxUploads: 10}); len(res.Uploads) != 0 {
 		t.Errorf("completed upload still listed: %+v", res.Uploads)
@@ -195,6 +201,9 @@ func TestUploadPartErrors(t *testing.T) {
 		{"checksum without algorithm", "bkt", plain, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: goodCRC}, storage.ErrInvalidChecksum},
 		{"bad checksum", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: "AAAAAA=="}, storage.ErrBadDigest},
 		{"good checksum", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumValue: goodCRC}, nil},
+		{"another algorithm", "bkt", crc, 1, storage.UploadPartOptions{Size: -1, ChecksumAlgorithm: storage.ChecksumSHA1}, storage.ErrInvalidChecksum},
+		{"SDK default checksum, good", "bkt", plain, 1, storage.UploadPartOptions{Size: -1, ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumValue: goodCRC}, nil},
+		{"SDK default checksum, bad", "bkt", plain, 1, storage.UploadPartOptions{Size: -1, ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumValue: "AAAAAA=="}, storage.ErrBadDigest},
 		{"short body", "bkt", plain, 2, storage.UploadPartOptions{Size: 100}, storage.ErrIncompleteBody},
 		{"long body", "bkt", plain, 2, storage.UploadPartOptions{Size: int64(len(body)) - 1}, storage.ErrIncompleteBody},
 		{"good trailing checksum", "bkt", crc, 3, storage.UploadPartOptions{Size: -1, TrailingChecksum: trailing(goodCRC)}, nil},
@@ -207,7 +216,7 @@ func TestUploadPartErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
 			}
-			if err == nil && (p.PartNumber != tt.n || p.ETag != md5hex(body)) {
+			if err == nil && (p.PartNumber != tt.n || p.ETag != md5hex(body) || tt.opts.ChecksumValue != "" && p.Checksum != tt.opts.ChecksumValue) {
 				t.Errorf("part = %+v", p)
 			}
 		})
@@ -256,6 +265,57 @@ func TestMultipartFullObjectChecksum(t *testing.T) {
 	want := storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: b64(be32(crc32.ChecksumIEEE(bytes.Join(parts, nil)))), Type: storage.ChecksumFullObject}
 	if info.Checksum != want {
 		t.Errorf("checksum = %+v, want %+v", info.Checksum, want)
+	}
+}
+
+// CompleteMultipartUpload checks the object's checksum the client expects; for an upload
+// without an algorithm, a full-object CRC is computed over the object and kept.
+func TestCompleteExpectedChecksum(t *testing.T) {
+	s, _ := openWithBucket(t)
+	parts := [][]byte{randomBytes(9, storage.MinPartSize), randomBytes(10, 1000)}
+	fullCRC := b64(be32(crc32.ChecksumIEEE(bytes.Join(parts, nil))))
+	full := storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: fullCRC, Type: storage.ChecksumFullObject}
+	tests := []struct {
+		name   string
+		upload storage.CreateMultipartUploadOptions
+		want   storage.Checksum // expected by the client
+		err    error
+		stored storage.Checksum
+	}{
+		{"full object matches", storage.CreateMultipartUploadOptions{ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumType: storage.ChecksumFullObject}, full, nil, full},
+		{"full object differs", storage.CreateMultipartUploadOptions{ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumType: storage.ChecksumFullObject},
+			storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: "AAAAAA=="}, storage.ErrBadDigest, storage.Checksum{}},
+		{"another type", storage.CreateMultipartUploadOptions{ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumType: storage.ChecksumComposite}, full, storage.ErrBadDigest, storage.Checksum{}},
+		{"another algorithm", storage.CreateMultipartUploadOptions{ChecksumAlgorithm: storage.ChecksumCRC32C, ChecksumType: storage.ChecksumFullObject}, full, storage.ErrBadDigest, storage.Checksum{}},
+		{"no algorithm, full-object CRC", storage.CreateMultipartUploadOptions{}, storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: fullCRC}, nil, full},
+		{"no algorithm, wrong CRC", storage.CreateMultipartUploadOptions{}, storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: "AAAAAA=="}, storage.ErrBadDigest, storage.Checksum{}},
+		{"no algorithm, composite", storage.CreateMultipartUploadOptions{}, storage.Checksum{Algorithm: storage.ChecksumSHA256, Value: "x-2"}, storage.ErrInvalidChecksum, storage.Checksum{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := createUpload(t, s, "bkt", tt.name, tt.upload)
+			var done []storage.CompletedPart
+			for i, p := range parts {
+				pi := uploadPart(t, s, "bkt", tt.name, id, i+1, p)
+				done = append(done, storage.CompletedPart{PartNumber: i + 1, ETag: pi.ETag, Checksum: pi.Checksum})
+			}
+			info, err := s.CompleteMultipartUpload(ctx, "bkt", tt.name, id, done, storage.CompleteMultipartUploadOptions{Checksum: tt.want})
+			if !errors.Is(err, tt.err) || err == nil && info.Checksum != tt.stored {
+				t.Fatalf("= %+v, %v; want %+v, %v", info.Checksum, err, tt.stored, tt.err)
+			}
+			if _, err := s.HeadObject(ctx, "bkt", tt.name); (err == nil) != (tt.err == nil) {
+				t.Errorf("object stored: %v", err)
+			}
+		})
+	}
+	// A COMPOSITE upload's completion must name every part's checksum.
+	id := createUpload(t, s, "bkt", "composite", storage.CreateMultipartUploadOptions{ChecksumAlgorithm: storage.ChecksumSHA1})
+	p1 := uploadPart(t, s, "bkt", "composite", id, 1, parts[0])
+	p2 := uploadPart(t, s, "bkt", "composite", id, 2, parts[1])
+	_, err := s.CompleteMultipartUpload(ctx, "bkt", "composite", id, []storage.CompletedPart{{PartNumber: 1, ETag: p1.ETag, Checksum: p1.Checksum}, {PartNumber: 2, ETag: p2.ETag}}, storage.CompleteMultipartUploadOptions{})
+	var missing *storage.MissingPartChecksumError
+	if !errors.As(err, &missing) || missing.PartNumber != 2 || missing.Algorithm != storage.ChecksumSHA1 {
+		t.Errorf("completion without part 2's checksum = %v", err)
 	}
 }
 

@@ -120,7 +120,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
 		Metadata: opts.Metadata, ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
-		Checksum:     fullChecksum(opts.Checksum.Algorithm, st.sum),
+		Checksum:     fullChecksum(opts.Checksum.Algorithm, st.sum), Owner: opts.Owner,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
 }
@@ -325,7 +325,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
 		Metadata: meta, ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
-		Checksum:     fullChecksum(alg, st.sum),
+		Checksum:     fullChecksum(alg, st.sum), Owner: opts.Owner,
 	}
 	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, nil)
 }

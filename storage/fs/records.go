@@ -45,6 +45,10 @@ type objectRecord struct {
 	StorageClass string                 `json:"class"`
 	Checksum     storage.Checksum       `json:"checksum"`
 	Parts        int                    `json:"parts,omitempty"`
+	Owner        string                 `json:"owner,omitempty"`
+	// Upload is the id of the multipart upload that made the object, so that completing it
+	// again answers with the object.
+	Upload string `json:"upload,omitempty"`
 }
 
 type uploadRecord struct {
@@ -90,7 +94,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata, ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum,
-		PartsCount: r.Parts,
+		PartsCount: r.Parts, Owner: r.Owner,
 	}
 }
 
