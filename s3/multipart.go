@@ -60,10 +60,18 @@ func (rc *request) partNumber() (int, *s3err.Error) {
 }
 
 // uploadInitiator returns the canonical id of the account that started the upload the request
-// names ("" for an anonymous one). It asks for the upload's record without its parts.
+// names ("" for an anonymous one). It asks for the upload's record without its parts. A
+// completion sent again names an upload that no longer exists: its initiator is then the
+// owner of the object it made, while that object is still under the key.
 func (s *Server) uploadInitiator(rc *request) (string, error) {
-	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"),
+	id := rc.query.Get("uploadId")
+	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, id,
 		storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
+	if errors.Is(err, storage.ErrNoSuchUpload) && rc.op == "CompleteMultipartUpload" {
+		if info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key); herr == nil && info.Upload == id {
+			return info.Owner, nil
+		}
+	}
 	return res.Upload.Owner, err
 }
 

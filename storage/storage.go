@@ -198,6 +198,8 @@ type ObjectInfo struct {
 	// Owner is the canonical id of the account that wrote the object; empty for objects
 	// stored before owners were recorded, which belong to the bucket's owner.
 	Owner string
+	// Upload is the id of the multipart upload that made the object, else empty.
+	Upload string
 }
 
 // WriteConditions make a write conditional on the object it would replace; the check and the

@@ -94,7 +94,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata, ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum,
-		PartsCount: r.Parts, Owner: r.Owner,
+		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload,
 	}
 }
 
