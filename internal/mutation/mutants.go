@@ -45,15 +45,15 @@ var mutants = []mutant{
 	{
 		Name:  "object ACL not consulted on GetObject",
 		File:  "s3/objects.go",
-		From:  "\tif e := rc.authorize(accessObjectRead, st, info.ACL); e != nil {\n\t\trc.writeError(e)",
-		To:    "\tif e := rc.authorize(accessObjectRead, st, aclPublicRead); e != nil {\n\t\trc.writeError(e)",
+		From:  "\tif e := rc.authorizeObject(accessObjectRead, st, &info); e != nil {\n\t\trc.writeError(e)",
+		To:    "\tif e := rc.authorizeObject(accessObjectRead, st, &storage.ObjectInfo{ACL: aclPublicRead}); e != nil {\n\t\trc.writeError(e)",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 	{
 		Name:  "copy source readable by anyone",
 		File:  "s3/objects.go",
-		From:  "\tif e := rc.authorize(accessObjectRead, st, info.ACL); e != nil {\n\t\treturn",
-		To:    "\tif e := rc.authorize(accessObjectRead, st, aclPublicRead); e != nil {\n\t\treturn",
+		From:  "\tif e := rc.authorizeObject(accessObjectRead, st, &info); e != nil {\n\t\treturn",
+		To:    "\tif e := rc.authorizeObject(accessObjectRead, st, &storage.ObjectInfo{ACL: aclPublicRead}); e != nil {\n\t\treturn",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 	{
@@ -96,8 +96,8 @@ var mutants = []mutant{
 	{
 		Name:  "SigV2 signature comparison always true",
 		File:  "s3/internal/sigv2/sigv2.go",
-		From:  "if err != nil || !hmac.Equal(m.Sum(nil), got) {",
-		To:    "if err != nil || !hmac.Equal(got, got) {",
+		From:  "if err == nil && hmac.Equal(hmacSHA1(secret, head+res+sub), got) {",
+		To:    "if err == nil && hmac.Equal(got, got) {",
 		Tests: []test{{"./s3/internal/sigv2/", ""}},
 	},
 	{
@@ -189,5 +189,41 @@ var mutants = []mutant{
 		From:  "if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {",
 		To:    "if sum := md5.Sum(body); md5sum != nil && bytes.Equal(sum[:0], md5sum) {",
 		Tests: []test{{"./s3/", "^TestConfigurationBodyDigests$"}},
+	},
+	// Bodies, scopes and bucket identity.
+	{
+		Name:  "final aws-chunked chunk's signature not verified",
+		File:  "s3/internal/sigv4/chunked.go",
+		From:  "\t\tsum := sha256.Sum256(nil)\n\t\tif err := c.verifyChunk(sum[:]); err != nil {\n\t\t\treturn err",
+		To:    "\t\tsum := sha256.Sum256(nil)\n\t\tif err := c.verifyChunk(sum[:]); err != nil {\n\t\t\t_ = err",
+		Tests: []test{{"./s3/internal/sigv4/", "^TestChunkedAttacks$"}},
+	},
+	{
+		Name:  "aws-chunked trailing checksum not compared",
+		File:  "s3/internal/sigv4/chunked.go",
+		From:  "if !bytes.Equal(c.sum.Sum(nil), want) {",
+		To:    "if bytes.Equal(want, want) && false {",
+		Tests: []test{{"./s3/internal/sigv4/", "^TestChunkedAttacks$"}},
+	},
+	{
+		Name:  "body read only up to its declared size",
+		File:  "storage/fs/store.go",
+		From:  "\t\tmax = size + 1\n",
+		To:    "\t\tmax = size\n",
+		Tests: []test{{"./storage/fs/", "^TestPutObject$"}},
+	},
+	{
+		Name:  "credential scope region not checked",
+		File:  "s3/internal/sigv4/verify.go",
+		From:  "if v.region != \"\" && req.region != v.region {",
+		To:    "if v.region != \"\" && req.region != req.region {",
+		Tests: []test{{"./s3/internal/sigv4/", ""}},
+	},
+	{
+		Name:  "write commits into whatever bucket has the name",
+		File:  "storage/fs/records.go",
+		From:  "\tif rec.ID != id {",
+		To:    "\tif rec.ID != rec.ID {",
+		Tests: []test{{"./storage/fs/", "^TestWriteCommitsIntoTheAuthorizedBucket$"}},
 	},
 }
