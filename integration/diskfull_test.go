@@ -3,8 +3,11 @@ package integration
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,7 +37,16 @@ func TestStorageFull(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	big := bytes.Repeat([]byte("b"), 4<<20)
+	// Fill the file system, then free a little: a write then fails after some of its body,
+	// and the rest of the body is small enough to sit in the connection's buffers, so the
+	// client reads the answer whatever the timing (a large unread remainder makes the
+	// server's close reset the connection under the client's write).
+	filler := filepath.Join(dir, "filler")
+	fillUp(t, filler)
+	if err := os.Truncate(filler, fileSize(t, filler)-fillerSlack); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("b"), fillerSlack+fillerSlack/4)
 	for _, key := range []string{"big", "old"} {
 		res, body := srv.raw(t, rawRequest{method: http.MethodPut, path: "/" + bucket + "/" + key, body: big, ak: accessKey, sk: secretKey})
 		wantS3Error(t, "PUT "+key, res, body, 507, "XDoormanStorageFull", storageFullMessage)
@@ -62,7 +74,44 @@ func TestStorageFull(t *testing.T) {
 	if _, err := c.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("old")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("after"), Body: bytes.NewReader(big[:2<<20])}); err != nil {
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("after"), Body: bytes.NewReader(bytes.Repeat(big, 8))}); err != nil {
 		t.Fatalf("a write once space is freed: %v", err)
 	}
+}
+
+// fillerSlack is the space left free on the full file system: less than one write needs.
+const fillerSlack = 128 << 10
+
+// fillUp writes path until the file system has no space left.
+func fillUp(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 64<<10)
+	for i := 0; ; i++ {
+		if i > 1<<10 { // 64 MiB: far more than the test's file system holds
+			t.Fatal("the file system never filled up")
+		}
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }
