@@ -138,6 +138,11 @@ func (v *Verifier) Verify(r *http.Request, target Target) (*Result, error) {
 	if !ok {
 		return nil, s3err.InvalidAccessKeyID.With("AWSAccessKeyId", accessKey)
 	}
+	// The server issues no session tokens, so any token is invalid, as the SigV4 verifier
+	// answers it; accepting it would ignore what the client's credentials say.
+	if tok, ok := sessionToken(r, q); ok {
+		return nil, s3err.InvalidToken.With("Token-0", s3err.Echo(tok))
+	}
 	got, err := base64.StdEncoding.DecodeString(signature)
 	head, sub := stringToSignParts(r, date, q)
 	resources := canonicalResources(r, target)
@@ -290,4 +295,15 @@ func parseDate(v string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// sessionToken finds a session token in the headers or, for a presigned URL, the query.
+func sessionToken(r *http.Request, q url.Values) (string, bool) {
+	if v := r.Header.Values("X-Amz-Security-Token"); len(v) > 0 {
+		return v[0], true
+	}
+	if v, ok := q["x-amz-security-token"]; ok && len(v) > 0 {
+		return v[0], true
+	}
+	return "", false
 }

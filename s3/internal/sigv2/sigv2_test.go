@@ -209,6 +209,11 @@ func TestErrors(t *testing.T) {
 		_, err := v.verifyAt(wire(t, "GET /k?"+q+" HTTP/1.1\r\nHost: h\r\n\r\n"), "")
 		check(t, err, 400, "AuthorizationQueryParametersError", s3err.AuthorizationQueryParametersError.Message)
 	}
+	tok := wire(t, strings.Replace(get, "\r\n\r\n", "\r\nX-Amz-Security-Token: tok\r\n\r\n", 1))
+	_, err = v.verifyAt(tok, "johnsmith")
+	check(t, err, 400, "InvalidToken", s3err.InvalidToken.Message, "Token-0", "tok")
+	_, err = v.verifyAt(wire(t, "GET /k?AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=b&Expires=1&x-amz-security-token=tok HTTP/1.1\r\nHost: h\r\n\r\n"), "")
+	check(t, err, 400, "InvalidToken", s3err.InvalidToken.Message, "Token-0", "tok")
 	_, err = v.verifyAt(wire(t, "GET /k?AWSAccessKeyId=a&Signature=b&Expires=1 HTTP/1.1\r\nHost: h\r\nAuthorization: AWS a:b\r\n\r\n"), "")
 	check(t, err, 400, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
 }
