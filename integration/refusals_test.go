@@ -124,10 +124,8 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		// Deletes.
 		{"DeleteObject last-modified condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Last-Modified-Time": {"Mon, 30 Nov 2026 00:00:00 GMT"}}, nil, 501, notImpl, "X-Amz-If-Match-Last-Modified-Time", notImplMs},
 		{"DeleteObject size condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Size": {"4"}}, nil, 501, notImpl, "X-Amz-If-Match-Size", notImplMs},
-		{"DeleteObject governance bypass", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}}, nil, 501, notImpl, "X-Amz-Bypass-Governance-Retention", notImplMs},
 		{"DeleteObject MFA", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Mfa": {"serial 123456"}}, nil, 501, notImpl, "X-Amz-Mfa", notImplMs},
 		{"DeleteObject expected owner", "DELETE", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
-		{"DeleteObjects governance bypass", "POST", "/" + b + "?delete", http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}, "Content-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Bypass-Governance-Retention", notImplMs},
 		{"DeleteObjects MD5 checksum", "POST", "/" + b + "?delete", http.Header{"X-Amz-Checksum-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Checksum-Md5", notImplMs},
 		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {md5Base64(del)}}), del, 403, "AccessDenied", "", ""},
 		// Buckets.
@@ -201,6 +199,14 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		"X-Amz-Expected-Bucket-Owner": {owner.ID}, "X-Amz-Source-Expected-Bucket-Owner": {owner.ID}, "X-Amz-Tagging-Directive": {"COPY"}}), nil)
 	mustOK("GetObject with x-amz-request-payer", "GET", obj, http.Header{"X-Amz-Request-Payer": {"requester"}}, nil)
 	mustOK("CreateBucket with Object Lock disabled", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"false"}}, nil)
+	// A governance bypass deletes: no object is locked, so there is nothing to bypass.
+	bypass := http.Header{"X-Amz-Bypass-Governance-Retention": {"true"}}
+	mustOK("PutObject to delete", "PUT", "/"+b+"/bypass", nil, []byte("x"))
+	mustOK("DeleteObject with a governance bypass", "DELETE", "/"+b+"/bypass", bypass, nil)
+	if res, _ := signed("HEAD", "/"+b+"/bypass", nil, nil); res.StatusCode != 404 {
+		t.Errorf("DeleteObject with a governance bypass left the object: HEAD %d", res.StatusCode)
+	}
+	mustOK("DeleteObjects with a governance bypass", "POST", "/"+b+"?delete", with(bypass, http.Header{"Content-Md5": {md5Base64(del)}}), del)
 }
 
 // DeleteObject and DeleteObjects honour If-Match and the ETag element as S3 does: the object
