@@ -159,7 +159,9 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 		return storage.PartInfo{}, err
 	}
 	rec := partRecord{File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now()}
-	if up.ChecksumAlgorithm != "" {
+	if extra != nil {
+		// Kept also for an upload without an algorithm, where it adds nothing to the object's
+		// checksum: a client (a transfer manager) echoes it in the completion, which compares it.
 		rec.Checksum = b64(st.sum)
 	}
 	var old partRecord
@@ -185,11 +187,7 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 		return storage.PartInfo{}, noSpace(err)
 	}
 	s.removeData(old.File)
-	info := rec.info(partNumber)
-	if extra != nil {
-		info.Checksum = b64(st.sum)
-	}
-	return info, nil
+	return rec.info(partNumber), nil
 }
 
 // CompleteMultipartUpload implements storage.Backend. The parts are copied into one new data
