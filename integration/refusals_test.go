@@ -333,3 +333,27 @@ func TestPostFormFieldsRefused(t *testing.T) {
 		t.Errorf("a plain anonymous form: %d %s", res.StatusCode, body)
 	}
 }
+
+// The account that wrote an object may delete it conditionally, as it may read it: the ETag
+// test asks the same permission as GetObject, which the writer has on its own private object.
+func TestConditionalDeleteByTheWriter(t *testing.T) {
+	t.Parallel()
+	srv := startTwoAccountServer(t)
+	const b = "writer-deletes"
+	as := func(ak, sk, method, path string, h http.Header, body []byte) (*http.Response, []byte) {
+		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: ak, sk: sk})
+	}
+	if res, body := as(accessKey, secretKey, "PUT", "/"+b, http.Header{"X-Amz-Acl": {"public-read-write"}}, nil); res.StatusCode != 200 {
+		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
+	}
+	data := []byte("the writer's own")
+	if res, body := as(acct2AccessKey, acct2SecretKey, "PUT", "/"+b+"/k", nil, data); res.StatusCode != 200 {
+		t.Fatalf("PutObject by the writer: %d %s", res.StatusCode, body)
+	}
+	if res, body := as(acct2AccessKey, acct2SecretKey, "DELETE", "/"+b+"/k", http.Header{"If-Match": {`"` + md5HexOf(data) + `"`}}, nil); res.StatusCode != 204 {
+		t.Fatalf("the writer's DELETE with If-Match: %d %s", res.StatusCode, body)
+	}
+	if res, _ := as(accessKey, secretKey, "HEAD", "/"+b+"/k", nil, nil); res.StatusCode != 404 {
+		t.Errorf("the object is still there: HEAD %d", res.StatusCode)
+	}
+}

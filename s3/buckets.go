@@ -57,15 +57,12 @@ func bucketRegion(info *storage.BucketInfo) string {
 	return info.Region
 }
 
-// listBuckets lists the buckets the caller owns, in name order: all of them, or one page when
-// the request names max-buckets, prefix, bucket-region or continuation-token. The token is the
-// one ListObjectsV2 uses, carrying the last name of the page.
+// listBuckets lists the buckets the caller owns, in name order, a page of at most max-buckets
+// (maxBucketsPage by default) with a ContinuationToken when more remain, filtered by prefix and
+// bucket-region. The token is the one ListObjectsV2 uses, carrying the last name of the page.
 func (s *Server) listBuckets(rc *request, _ *bucketState) {
 	q := rc.query
-	limit := -1 // every bucket
-	if q.Has("prefix") || q.Has("bucket-region") || q.Has("continuation-token") {
-		limit = maxBucketsPage
-	}
+	limit := maxBucketsPage
 	if v, ok := q["max-buckets"]; ok {
 		n, err := strconv.Atoi(v[0])
 		if err != nil || n < 1 || n > maxBucketsPage {

@@ -462,7 +462,7 @@ func (s *Server) mayTestETag(rc *request, st *bucketState, key string) *s3err.Er
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key)
 	switch {
 	case err == nil:
-		return rc.authorize(accessObjectRead, st, info.ACL)
+		return rc.authorizeObject(accessObjectRead, st, &info)
 	case errors.Is(err, storage.ErrNoSuchKey):
 		return rc.authorize(accessBucketRead, st, "")
 	}

@@ -120,7 +120,10 @@ func refusedIn(op string, h http.Header, q url.Values) *s3err.Error {
 		for _, r := range list {
 			if r.query != "" {
 				if q.Has(r.query) {
-					return r.answer
+					if r.answer != nil {
+						return r.answer
+					}
+					return s3err.NotImplemented
 				}
 				continue
 			}
