@@ -287,7 +287,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		return storage.ObjectInfo{}, err
 	}
 	if checksum.Value != "" && want.Value != "" && want.Value != checksum.Value {
-		return storage.ObjectInfo{}, fmt.Errorf("%w: composite %s checksum", storage.ErrBadDigest, up.ChecksumAlgorithm)
+		return storage.ObjectInfo{}, &storage.ChecksumMismatchError{Algorithm: up.ChecksumAlgorithm}
 	}
 	if up.ChecksumType == storage.ChecksumComposite && missing != 0 {
 		return storage.ObjectInfo{}, &storage.MissingPartChecksumError{Algorithm: up.ChecksumAlgorithm, PartNumber: missing}
@@ -308,7 +308,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		checksum = fullChecksum(up.ChecksumAlgorithm, st.sum)
 		if want.Value != "" && want.Value != checksum.Value {
 			s.removeData(st.id)
-			return storage.ObjectInfo{}, fmt.Errorf("%w: full-object %s checksum", storage.ErrBadDigest, up.ChecksumAlgorithm)
+			return storage.ObjectInfo{}, &storage.ChecksumMismatchError{Algorithm: up.ChecksumAlgorithm}
 		}
 	}
 	rec := objectRecord{
