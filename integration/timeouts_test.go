@@ -155,6 +155,28 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 			t.Error("the stalled object was stored")
 		}
 	})
+	t.Run("PutObject trickling a byte at a time", func(t *testing.T) {
+		req := signedPut(t, srv, "/"+private+"/trickled", file)
+		conn := startRequest(t, srv.Addr, req, file[:1000])
+		done := make(chan struct{})
+		defer close(done)
+		go func() { // ten bytes a second: progress, but far below any real upload
+			for i := 1000; i < len(file); i++ {
+				select {
+				case <-done:
+					return
+				case <-time.After(100 * time.Millisecond):
+				}
+				if _, err := conn.Write(file[i : i+1]); err != nil {
+					return
+				}
+			}
+		}()
+		cutOff(t, conn)
+		if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(private), Key: aws.String("trickled")}); err == nil {
+			t.Error("the trickled object was stored")
+		}
+	})
 	t.Run("anonymous form, stalled in its fields", func(t *testing.T) {
 		ct, head, tail := formParts(t, "stalled", file)
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+private, nil)

@@ -22,6 +22,12 @@ const DefaultBodyIdleTimeout = 20 * time.Second
 // and a client that stops reading is cut off.
 const responseChunk = 256 << 10
 
+// minBodyProgress is the least a request body must deliver in each idle period while it is
+// being read (3.2 KiB/s with the default): a client that trickles a byte now and then is cut
+// off as one that stalls, instead of holding a connection for as long as it likes. Small
+// enough for any real uplink, as responseChunk is for downloads.
+const minBodyProgress = 64 << 10
+
 // errRequestTimeout answers a request whose body stalled. The message is the one Amazon S3
 // sends (its documentation gives the first sentence; responses seen from S3 carry both).
 var errRequestTimeout = &s3err.Error{Status: http.StatusBadRequest, Code: "RequestTimeout",
@@ -35,9 +41,9 @@ var errRequestTimeout = &s3err.Error{Status: http.StatusBadRequest, Code: "Reque
 var errStorageFull = &s3err.Error{Status: http.StatusInsufficientStorage, Code: "XDoormanStorageFull",
 	Message: "The server has no storage space left for this write. Delete objects or add space, then try again."}
 
-// bodyReader is the request body as the handlers read it. Every read must make progress
-// within the idle timeout: before each one the connection's read deadline moves to now+idle,
-// and a read that reaches it fails with RequestTimeout. A body that breaks off before its
+// bodyReader is the request body as the handlers read it. It must keep moving: the
+// connection's read deadline is idle away, and moves on only once minBodyProgress more bytes
+// have arrived; a read that reaches it fails with RequestTimeout. A body that breaks off before its
 // end (the client closed or reset the connection, or sent less than its Content-Length)
 // fails with IncompleteBody. Either failure is the client's doing, so it is kept and answered
 // as such, whatever layer the error passes through on its way up.
@@ -45,8 +51,10 @@ type bodyReader struct {
 	body io.ReadCloser
 	ctl  *http.ResponseController
 	idle time.Duration
-	done bool // read to its end
-	err  *s3err.Error
+	// window counts the bytes read since the deadline last moved.
+	window int
+	done   bool // read to its end
+	err    *s3err.Error
 }
 
 // newBodyReader wraps a request body. The read deadline is set at once, for the handler may
@@ -61,8 +69,12 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
-	_ = b.ctl.SetReadDeadline(time.Now().Add(b.idle))
+	if b.window >= minBodyProgress {
+		_ = b.ctl.SetReadDeadline(time.Now().Add(b.idle))
+		b.window = 0
+	}
 	n, err := b.body.Read(p)
+	b.window += n
 	switch {
 	case err == nil:
 	case err == io.EOF:
