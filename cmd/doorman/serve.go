@@ -115,7 +115,7 @@ limit, to which the soft one is raised at start), at most 4096.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
-	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3.DefaultBodyIdleTimeout, "longest a request body or a response may make no progress; a stalled upload answers 400 RequestTimeout")
+	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3.DefaultBodyIdleTimeout, "period in which a request body must deliver 64 KiB (or end) and a response make progress; a stalled or trickling upload answers 400 RequestTimeout")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "longest time to receive a request's headers")
 	fl.DurationVar(&f.keepAliveTimeout, "keepalive-timeout", defaultKeepAliveTimeout, "how long an idle kept-alive connection stays open")
 	fl.IntVar(&f.maxConnections, "max-connections", 0, fmt.Sprintf("most connections served at once; more wait to be accepted (0: as many as the open-file limit has room for, at most %d)", maxDefaultConnections))
