@@ -88,9 +88,9 @@ Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 Prometheus metrics are served at /metrics on --metrics-addr, a listener of their own, so that
 they are never open to the S3 endpoint's clients.
 
-Clients that stall are cut off: a request body or a response that makes no progress for
---body-idle-timeout ends the request (an upload answers 400 RequestTimeout and stores
-nothing), headers must arrive within --header-timeout, and an idle kept-alive connection is
+Clients that stall are cut off: a request body that delivers less than 64 KiB in a
+--body-idle-timeout, or a response that makes no progress for as long, ends the request (an
+upload answers 400 RequestTimeout and stores nothing), headers must arrive within --header-timeout, and an idle kept-alive connection is
 closed after --keepalive-timeout. At most --max-connections connections are served at once;
 more wait to be accepted; by default, as many as the open-file limit has room for (its hard
 limit, to which the soft one is raised at start), at most 4096.`,
