@@ -101,8 +101,9 @@ func signedPut(t testing.TB, srv *server, path string, body []byte) *http.Reques
 	return req
 }
 
-// formParts is an anonymous form upload's body, cut where the file's content starts.
-func formParts(t testing.TB, key string, file []byte) (contentType string, head, tail []byte) {
+// anonymousForm is an anonymous form upload of file as key to url: the request's head, and its
+// body cut where the file's content starts.
+func anonymousForm(t testing.TB, url, key string, file []byte) (req *http.Request, head, tail []byte) {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -114,7 +115,14 @@ func formParts(t testing.TB, key string, file []byte) (contentType string, head,
 	b.Reset()
 	b.Write(file)
 	w.Close()
-	return w.FormDataContentType(), head, b.Bytes()
+	tail = b.Bytes()
+	req, err := http.NewRequest(http.MethodPost, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(len(head) + len(tail))
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return req, head, tail
 }
 
 // A request body that stalls is cut off after --body-idle-timeout with 400 RequestTimeout and
@@ -178,27 +186,18 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 		}
 	})
 	t.Run("anonymous form, stalled in its fields", func(t *testing.T) {
-		ct, head, tail := formParts(t, "stalled", file)
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+private, nil)
-		req.ContentLength = int64(len(head) + len(tail))
-		req.Header.Set("Content-Type", ct)
+		req, head, _ := anonymousForm(t, srv.URL+"/"+private, "stalled", file)
 		cutOff(t, startRequest(t, srv.Addr, req, head[:len(head)/2]))
 	})
 	t.Run("anonymous form, stalled in its file", func(t *testing.T) {
-		ct, head, tail := formParts(t, "stalled", file)
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+open, nil)
-		req.ContentLength = int64(len(head) + len(tail))
-		req.Header.Set("Content-Type", ct)
+		req, head, tail := anonymousForm(t, srv.URL+"/"+open, "stalled", file)
 		cutOff(t, startRequest(t, srv.Addr, req, append(head, tail[:1000]...)))
 		if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(open), Key: aws.String("stalled")}); err == nil {
 			t.Error("the stalled object was stored")
 		}
 	})
 	t.Run("anonymous form refused before its file", func(t *testing.T) {
-		ct, head, tail := formParts(t, "refused", file)
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/"+private, nil)
-		req.ContentLength = int64(len(head) + len(tail))
-		req.Header.Set("Content-Type", ct)
+		req, head, _ := anonymousForm(t, srv.URL+"/"+private, "refused", file)
 		res, body, took := readAnswer(t, startRequest(t, srv.Addr, req, head), 10*idle)
 		wantS3Error(t, "anonymous form", res, body, 403, "AccessDenied", "")
 		if took >= idle/2 {
