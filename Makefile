@@ -8,7 +8,7 @@ PKGS        := ./...
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
 
-.PHONY: all build test deps check unit e2e fuzz mutation bench bench-engine bench-server clean
+.PHONY: all build test deps check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway clean
 
 all: build
 
@@ -28,6 +28,7 @@ check: deps
 	$(GO) run $(STATICCHECK) $(PKGS)
 
 unit: deps
+	integration/testdata/gateway-peers/install.sh
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
 
 ## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
@@ -57,7 +58,7 @@ mutation:
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
-bench: bench-engine bench-server
+bench: bench-engine bench-server bench-gateway
 
 bench-engine:
 	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 500ms | tee bench-engine.txt
@@ -67,6 +68,16 @@ bench-server: $(VERSITYGW)
 	$(GO) test ./s3/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
 	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
 	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
+
+## bench-gateway: doorman gateway against nginx and Caddy (Debian's, installed when missing),
+## each with the same CORS policy from integration/testdata/gateway-peers, and a direct
+## connection to the upstream; first checks that all three let the same requests through.
+bench-gateway:
+	integration/testdata/gateway-peers/install.sh
+	$(GO) test ./integration/ -run '^TestGatewayPeersAgree$$' -count 1
+	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkGateway$$' -benchtime 2s -count $(BENCHCOUNT) > bench-gateway.txt; \
+	  status=$$?; cat bench-gateway.txt; exit $$status
+	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx caddy direct)' bench-gateway.txt
 
 $(VERSITYGW):
 	GOBIN=$(PEERS) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
