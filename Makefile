@@ -54,7 +54,8 @@ mutation:
 	$(GO) run ./internal/mutation
 
 ## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
-## bare net/http ceiling and versitygw (built outside the repository), summarised by benchstat.
+## bare net/http ceiling and versitygw (built outside the repository), then the gateway against
+## nginx and Caddy, summarised by benchstat.
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
