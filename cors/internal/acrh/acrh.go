@@ -134,3 +134,23 @@ func (n *Names) Echo() string {
 	}
 	return b.String()
 }
+
+// Verbatim returns the request's own value when it is one line holding nothing but the
+// names, each separated from the next by one comma and optional blanks, as browsers send it
+// ("content-type,x-api-key"): a value that may be echoed as it is, without allocating.
+func (n *Names) Verbatim() (string, bool) {
+	if len(n.lines) != 1 || n.n == 0 {
+		return "", false
+	}
+	line := n.lines[0]
+	if n.spans[0].start != 0 || int(n.spans[n.n-1].end) != len(line) {
+		return "", false
+	}
+	for i := 1; i < n.n; i++ {
+		gap := line[n.spans[i-1].end:n.spans[i].start]
+		if strings.Count(gap, ",") != 1 || strings.Trim(gap, ", \t") != "" {
+			return "", false
+		}
+	}
+	return line, true
+}
