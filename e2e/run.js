@@ -1,12 +1,13 @@
 // doorman's CORS in real browsers. Starts doorman (twice: as S3, and with --vary-origin-always),
-// a static server for the pages' origins, headless Chromium, Firefox and WebKit; runs every
-// case in each; writes results/verdicts.md and results/verdicts.json; exits non-zero on any
-// mismatch.
+// a static server for the pages' origins, for the gateway cases `doorman gateway` in front of an
+// API that requires authentication, headless Chromium, Firefox and WebKit; runs every case in
+// each; writes results/verdicts.md and results/verdicts.json; exits non-zero on any mismatch.
 //
 //   node e2e/run.js            DOORMAN_BIN   the doorman binary (default bin/doorman)
 //                              E2E_CASES     a regular expression on case ids, e.g. '^(2|5)'
 //                              E2E_BROWSERS  the engines, e.g. 'chromium,webkit' (default all)
-//                              E2E_MUTATE    upload mutated CORS rules (see lib/doorman.js)
+//                              E2E_MUTATE    upload mutated CORS rules (see lib/doorman.js), or
+//                                            mutate the gateway's configuration (lib/gateway.js)
 //                              E2E_LONG=1    also the waits that take minutes (see cases.js)
 //                              E2E_RESULTS   where the verdicts go (default e2e/results)
 //                              CI=true       a missing browser is a failure, not a skip
@@ -20,7 +21,10 @@ const path = require('node:path');
 const { Doorman, ACCESS_KEY, SECRET_KEY, REGION, MUTATION } = require('./lib/doorman');
 const { startOrigin } = require('./lib/origin');
 const { launch, missing } = require('./lib/browsers');
-const { cases, hosts, DOMAIN } = require('./cases');
+const { cases: s3Cases, hosts, DOMAIN } = require('./cases');
+const gatewayCases = require('./gateway-cases');
+const { Gateway, freePort } = require('./lib/gateway');
+const { startUpstream } = require('./lib/upstream');
 const { agreement, agreementTable, agreementSummary } = require('./lib/agreement');
 
 const BROWSERS = ['chromium', 'firefox', 'webkit'];
@@ -36,6 +40,9 @@ const RESULTS = process.env.E2E_RESULTS || path.join(__dirname, 'results');
 const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorman');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const cases = [...s3Cases, ...gatewayCases.cases];
+const isGatewayCase = (c) => gatewayCases.cases.includes(c);
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -89,7 +96,8 @@ class RowContext {
     if (!this.marks) this.marks = this.servers().map((s) => s.log.length);
   }
 
-  servers() { return [this.d, this.dVary]; }
+  // The S3 servers, then (for the gateway cases) the gateway and the API behind it.
+  servers() { return [this.d, this.dVary, this.env.gateway, this.env.upstream].filter(Boolean); }
 
   // page calls an in-page helper (page/probe.js) and keeps what it returned.
   async page(fn, arg) {
@@ -99,14 +107,17 @@ class RowContext {
     return result;
   }
 
-  // settle waits for late events, then freezes what the server saw for the row's buckets, so
-  // that the runner's own checks afterwards do not count.
+  // settle waits for late events, then freezes what the servers saw for the row's buckets (or,
+  // for a gateway case, under the row's path prefix), so that the runner's own checks
+  // afterwards do not count.
   async settle() {
     if (this.seen || !this.marks) return;
     await sleep(SETTLE_MS);
     const names = Object.keys(this.buckets);
-    this.seen = this.servers().flatMap((s, i) => s.requestsFor(names, this.marks[i]))
-      .map((e) => (e.method === 'OPTIONS' ? `OPTIONS ${e.status}` : `${e.op} ${e.status}`));
+    this.seen = this.servers().flatMap((s, i) => {
+      if (s.seen) return this.prefix ? s.seen(this.prefix, this.marks[i]) : [];
+      return s.requestsFor(names, this.marks[i]).map((e) => (e.method === 'OPTIONS' ? `OPTIONS ${e.status}` : `${e.op} ${e.status}`));
+    });
   }
 }
 
@@ -156,7 +167,9 @@ async function runRow(c, browser, env) {
     // The requests as the page asked for them, each with the browser's verdict on it, and the
     // rules of the row's buckets: enough to replay them with `doorman check`.
     requests: requests.map((r) => ({ ...r, corsError: (failures.find((f) => sameURL(f.url, r.url)) || {}).reason || null })),
-    buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION || undefined }])),
+    buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION && !MUTATION.startsWith('gw-') ? MUTATION : undefined }])),
+    ...(t.prefix ? { gateway: { route: t.prefix, policy: c.policy ? env.gateway.config.policies[c.policy] : null } } : {}),
+    notReplayable: c.notReplayable,
     failures,
     console: t.session ? t.session.console : [],
   };
@@ -246,10 +259,24 @@ async function main() {
     const [origin] = await Promise.all([startOrigin(), env.doorman.start(BIN), env.doormanVary.start(BIN)]);
     env.origin = origin;
     cleanup.push(() => origin.close());
+    const gatewaySelected = selected.filter(isGatewayCase);
+    if (gatewaySelected.length) {
+      // The gateway's configuration names the pages' origins, so it starts once their port is
+      // known; a closed port stands for an API that is down.
+      env.upstream = await startUpstream();
+      cleanup.push(() => env.upstream.close());
+      const [listen, admin, dead] = await Promise.all([freePort(), freePort(), freePort()]);
+      env.gatewayPorts = { listen, admin };
+      env.deadUpstream = `http://127.0.0.1:${dead}`;
+      env.gateway = new Gateway();
+      cleanup.push(() => env.gateway.stop());
+      await env.gateway.start(BIN, (dir) => gatewayCases.config(env, dir, gatewaySelected), MUTATION);
+      env.gatewayDir = env.gateway.dir;
+    }
     const serversMs = Date.now() - started;
     const engines = await Promise.all(available.map(async (name) => {
       const t0 = Date.now();
-      const b = await launch(name, hosts(available));
+      const b = await launch(name, [...hosts(available), ...gatewayCases.HOSTS]);
       cleanup.push(() => b.close());
       b.launchMs = Date.now() - t0;
       return b;
@@ -281,7 +308,7 @@ async function main() {
         return `| ${b.name} | ${b.version} | ${s(b.launchMs)} | ${s(b.casesMs)} | ${mine.filter((r) => r.pass).length}/${mine.length} |`;
       })].join('\n');
     const md = [`# doorman CORS in real browsers`, '',
-      `${versions}${MUTATION ? `; CORS rules mutated: ${MUTATION}` : ''}; ${timing}`, '',
+      `${versions}${MUTATION ? `; ${MUTATION.startsWith('gw-') ? 'gateway configuration' : 'CORS rules'} mutated: ${MUTATION}` : ''}; ${timing}`, '',
       engineTable, '', '## Verdicts', '', matrix(rows, available), '', '## Rows', '',
       table(rows), '', '## doorman check against each engine', '', agreementSummary(agreed, available), '',
       agreementTable(agreed), '', summary, ''].join('\n');

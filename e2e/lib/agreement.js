@@ -42,7 +42,7 @@ async function agreement(bin, rows) {
       const entry = { case: row.case, browser: row.browser, method: req.method, url: req.url, verdict: req.corsError || 'allowed' };
       out.push(entry);
       // An <img> load is a no-cors request: no CORS check applies, whatever the answer.
-      const skip = req.mode === 'no-cors' ? 'a no-cors request (an <img>) passes no CORS check' : (NOT_REPLAYABLE[row.case] || {})[row.browser];
+      const skip = req.mode === 'no-cors' ? 'a no-cors request (an <img>) passes no CORS check' : (NOT_REPLAYABLE[row.case] || {})[row.browser] || row.notReplayable;
       if (skip) {
         entry.skipped = skip;
         continue;

@@ -13,6 +13,7 @@ const {
   GetObjectCommand, HeadObjectCommand,
 } = require('@aws-sdk/client-s3');
 const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
+const { GATEWAY_MUTATIONS } = require('./gateway');
 
 const ACCESS_KEY = 'E2EACCESSKEY0000001';
 const SECRET_KEY = 'e2e-secret-key-not-a-real-one-0000000001';
@@ -169,12 +170,13 @@ const MUTATIONS = {
 };
 
 const MUTATION = process.env.E2E_MUTATE || '';
-if (MUTATION && !MUTATIONS[MUTATION]) {
-  throw new Error(`E2E_MUTATE=${MUTATION}: unknown; one of ${Object.keys(MUTATIONS).join(', ')}`);
+if (MUTATION && !MUTATIONS[MUTATION] && !GATEWAY_MUTATIONS[MUTATION]) {
+  throw new Error(`E2E_MUTATE=${MUTATION}: unknown; one of ${[...Object.keys(MUTATIONS), ...Object.keys(GATEWAY_MUTATIONS)].join(', ')}`);
 }
 
+// mutate applies an S3 mutation; a gateway mutation (lib/gateway.js) leaves the rules alone.
 function mutate(rules) {
-  return MUTATION ? rules.map(MUTATIONS[MUTATION]) : rules;
+  return MUTATIONS[MUTATION] ? rules.map(MUTATIONS[MUTATION]) : rules;
 }
 
 module.exports = { Doorman, ACCESS_KEY, SECRET_KEY, REGION, MUTATION };
