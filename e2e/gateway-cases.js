@@ -18,7 +18,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { TOKEN, COOKIE } = require('./lib/upstream');
+const { TOKEN, COOKIE, SLOW_MS } = require('./lib/upstream');
 const { rawRequest } = require('./lib/gateway');
 
 const BROWSERS = ['chromium', 'firefox', 'webkit'];
@@ -32,6 +32,9 @@ const HOSTS = [API, 'a.app.test', 'app.test.evil.test', 'old.app.test', 'shop.ac
 
 // How long a tenant's new origin may take to be allowed: the issue's bound.
 const TENANT_APPLY_MS = 2000;
+// The gateway's wait for the API's answer: shorter than the slow endpoint's SLOW_MS, far
+// longer than any other endpoint takes.
+const UPSTREAM_TIMEOUT = '2s';
 // Past the 5 s every engine keeps a preflight that has no Access-Control-Max-Age.
 const PAST_DEFAULT_CACHE_MS = 5500;
 
@@ -138,6 +141,7 @@ function config(env, dir, selected) {
     version: 1,
     listen: `127.0.0.1:${env.gatewayPorts.listen}`,
     admin: { listen: `127.0.0.1:${env.gatewayPorts.admin}` },
+    limits: { upstream_timeout: UPSTREAM_TIMEOUT },
     access_log: 'stderr',
     policies: policies(env),
     hosts: [
@@ -193,6 +197,18 @@ const cases = [
       return r.ok ? `ok ${r.status} ${r.headers['content-type']}` : 'blocked';
     },
     expect: { outcome: 'ok 502 application/json', server: ['gateway OPTIONS 204', 'gateway GET 502'] },
+  },
+  {
+    id: 'g3c', title: `gateway: the API answers after ${SLOW_MS / 1000} s, the gateway's 504 read as 504`, policy: 'web-app',
+    async run(t) {
+      await t.open(t.APP);
+      const r = await t.page('fetch', { url: api(t, 'slow'), headers: BEARER });
+      return r.ok ? `ok ${r.status} ${r.headers['content-type']}` : 'blocked';
+    },
+    expect: {
+      outcome: 'ok 504 application/json', server: ['gateway OPTIONS 204', 'gateway GET 504', 'upstream GET aborted'],
+      note: `the gateway gives up after its upstream_timeout (${UPSTREAM_TIMEOUT}) and closes the API's connection`,
+    },
   },
 
   // 4. The API adds Access-Control-Allow-Origin: * itself on a credentialed route.

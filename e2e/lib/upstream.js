@@ -17,6 +17,9 @@ const SESSION = 'e2e-alice';
 const COOKIE = `session=${SESSION}`;
 // A request body larger than this is refused: the cases send a few bytes of JSON.
 const MAX_BODY = 64 * 1024;
+// How long the slow endpoint takes to answer: longer than the gateway's upstream_timeout in
+// the gateway cases' configuration (gateway-cases.js), so the gateway gives up first.
+const SLOW_MS = 5000;
 
 // What a 401 says, as an API behind an authorizer says it.
 function unauthorized(res) {
@@ -46,6 +49,11 @@ const HANDLERS = {
   'own-acao': (req, res) => json(res, 200, { user: 'alice' }, { 'Access-Control-Allow-Origin': '*' }),
   // Headers for the page to read, one meant to be exposed and one not.
   headers: (req, res) => json(res, 200, { ok: true }, { 'X-Request-Id': 'req-e2e-1', 'X-Internal-Trace': 'trace-e2e-1' }),
+  // Answers too late, unless the client goes away first.
+  slow: (req, res) => {
+    const timer = setTimeout(() => json(res, 200, { late: true }), SLOW_MS);
+    res.on('close', () => clearTimeout(timer));
+  },
 };
 
 // The legacy endpoint owns its CORS, as the app did before the gateway's policy is enforced:
@@ -58,8 +66,9 @@ async function startUpstream() {
     const url = new URL(req.url, 'http://upstream');
     const endpoint = url.pathname.split('/').pop();
     const entry = { method: req.method, path: url.pathname, origin: req.headers.origin || null, status: 0 };
-    res.on('finish', () => {
-      entry.status = res.statusCode;
+    // Logged when answered, or when the client closed the connection before the answer.
+    res.on('close', () => {
+      entry.status = res.writableFinished ? res.statusCode : 'aborted';
       log.push(entry);
     });
     if (endpoint === LEGACY && req.headers.origin) {
@@ -112,4 +121,4 @@ async function startUpstream() {
   };
 }
 
-module.exports = { startUpstream, TOKEN, SESSION, COOKIE };
+module.exports = { startUpstream, TOKEN, SESSION, COOKIE, SLOW_MS };
