@@ -213,7 +213,9 @@ func (p *Policy) evaluateFetch(r *Request) Decision {
 		headers = echo(&names)
 	}
 	d.allowPreflight(methods, headers)
-	d.hasAllowHeaders = headers != ""
+	// Expose-Headers concerns the actual response only
+	// (https://fetch.spec.whatwg.org/#http-access-control-expose-headers).
+	d.exposeHeaders, d.hasAllowHeaders = "", headers != ""
 	return d
 }
 
