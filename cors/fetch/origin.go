@@ -277,7 +277,7 @@ func parseOrigin(s string) (parsedOrigin, []string, string, bool) {
 		o.sub = true
 		host = host[2:]
 	}
-	if strings.Contains(host, "*") {
+	if strings.Contains(host, "*") || (o.sub && isIP(host)) {
 		return o, nil, "", false
 	}
 	if host != "" || !o.anyHost {
@@ -417,4 +417,10 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// isIP reports whether host is an IP address, which has no subdomains.
+func isIP(host string) bool {
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
 }

@@ -289,7 +289,7 @@ func (k *compiler) cloudFrontOrigin(i int, o string) {
 	}
 	if !strings.Contains(lower, "://") {
 		host, sub := strings.CutPrefix(lower, "*.")
-		if h, ok, _ := canonicalHost(host); !ok || strings.Contains(host, "*") || h != host {
+		if h, ok, _ := canonicalHost(host); !ok || strings.Contains(host, "*") || h != host || (sub && isIP(host)) {
 			bad()
 			return
 		}
@@ -325,8 +325,15 @@ func (k *compiler) compilePatterns() {
 		}
 		syn, _ := syntax.Parse(s, syntax.Perl)
 		if !anchored(syn) {
-			k.fail("origin_patterns", i, s, "not anchored: an expression without ^ and $ on every branch also matches origins that merely contain what it describes, such as https://example.com.evil.net",
-				fmt.Sprintf("write %q", "^"+strings.TrimSuffix(strings.TrimPrefix(s, "^"), "$")+"$"))
+			fix := "^" + strings.TrimSuffix(strings.TrimPrefix(s, "^"), "$") + "$"
+			if strings.Contains(s, "|") || strings.Contains(s, "(?m") {
+				fix = ""
+			}
+			if fix != "" {
+				fix = fmt.Sprintf("write %q", fix)
+			}
+			k.fail("origin_patterns", i, s, "not anchored: an expression without ^ and $ on every branch (and without the m flag) also matches origins that merely contain what it describes, such as https://example.com.evil.net",
+				fix)
 			continue
 		}
 		m.patterns = append(m.patterns, originPattern{index: len(c.Origins) + i, re: re})
