@@ -1,0 +1,124 @@
+package gateway
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/doorman-s3/doorman/cors/fetch"
+)
+
+// Explanation is the effective CORS configuration of one host and path, and where each of
+// its fields comes from: the answer to "why does this route answer like that?" when
+// policies, host blocks, route blocks and overrides combine.
+type Explanation struct {
+	Host, Path string
+	Route      string // the configured route's name; "-" when no host matches
+	RouteAt    string // where the route (or host) is written
+	Upstream   string // "" when the route has none (answered 404)
+	CORS       string // "on", "off" (cors: off) or "none" (no cors block applies)
+	Policy     string // the policy's name
+	PolicyAt   string // where the effective cors block is written
+	Level      string // which block applies: "defaults", "host hosts[0]", "route hosts[0].routes[1]"
+	Fields     []ExplainField
+
+	compiled *fetch.Policy
+}
+
+// ExplainField is one effective field.
+type ExplainField struct {
+	Name     string `json:"name"` // as written in a policy: "origins", "preflight.mode", ...
+	Value    string `json:"value"`
+	Source   string `json:"source"`             // "policy web-app", "override in route hosts[0].routes[1]", "import ...", "default"
+	Position string `json:"position,omitempty"` // "gateway.yaml:12:5"; "" for defaults
+}
+
+// Explain resolves host and path against cfg as the gateway routes a request.
+func Explain(cfg *Config, host, path string) *Explanation {
+	def, tenant := cfg.router.route(host, path)
+	if def == nil {
+		def = cfg.routes[0]
+	}
+	e := explainRoute(def)
+	e.Host, e.Path = host, path
+	if tenant != "" {
+		e.Route += " (tenant " + tenant + ")"
+	}
+	return e
+}
+
+func explainRoute(def *routeDef) *Explanation {
+	e := &Explanation{Route: def.name, RouteAt: def.at.String(), CORS: "none"}
+	if def.upstream != nil {
+		e.Upstream = def.upstream.url.String()
+	}
+	c := def.eff
+	if c == nil {
+		return e
+	}
+	e.Level, e.PolicyAt = c.level, c.at.String()
+	if c.off {
+		e.CORS = "off"
+		return e
+	}
+	e.CORS, e.Policy, e.compiled = "on", c.policy, c.compiled
+	for f := range numFields {
+		ef := ExplainField{Name: fieldKeys[f], Value: c.eff.value(f), Source: "default"}
+		if w := c.eff.from[f]; w != nil {
+			ef.Source, ef.Position = w.source, w.at.String()
+		}
+		if f == fOrigins && c.originsFrom != nil {
+			ef.Value = fmt.Sprintf("each tenant's file %s (on_error %s); the policy's own, %s, are not used", c.originsFrom.file, c.originsFrom.onError, ef.Value)
+			ef.Source, ef.Position = "origins_from in "+c.level, c.originsFrom.at.String()
+		}
+		e.Fields = append(e.Fields, ef)
+	}
+	return e
+}
+
+// Evaluate decides r with the effective policy; false when no policy applies. For a host
+// whose origins come from tenant files, the policy's own origins are used.
+func (e *Explanation) Evaluate(r *fetch.Request) (fetch.Decision, bool) {
+	if e.compiled == nil {
+		return fetch.Decision{}, false
+	}
+	return e.compiled.Evaluate(r), true
+}
+
+// String renders the explanation as aligned text, one field a line with its source.
+func (e *Explanation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "host %s, path %s\n", e.Host, e.Path)
+	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+	at := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "(" + s + ")"
+	}
+	fmt.Fprintf(tw, "route\t%s\t%s\n", e.Route, at(e.RouteAt))
+	up := e.Upstream
+	if up == "" {
+		up = "none: answered 404"
+	}
+	fmt.Fprintf(tw, "upstream\t%s\t\n", up)
+	switch e.CORS {
+	case "none":
+		fmt.Fprintf(tw, "cors\tnone: no cors block applies (route, host or defaults); responses pass as the upstream sends them\t\n")
+	case "off":
+		fmt.Fprintf(tw, "cors\toff, set by %s: responses pass as the upstream sends them\t%s\n", e.Level, at(e.PolicyAt))
+	default:
+		fmt.Fprintf(tw, "cors\tpolicy %s, chosen by %s\t%s\n", e.Policy, e.Level, at(e.PolicyAt))
+	}
+	tw.Flush()
+	if len(e.Fields) > 0 {
+		b.WriteString("\n")
+		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "field\tvalue\tfrom\tat\n")
+		for _, f := range e.Fields {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Name, f.Value, f.Source, f.Position)
+		}
+		tw.Flush()
+	}
+	return b.String()
+}

@@ -1,0 +1,83 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/doorman-s3/doorman/cors/awsconfig"
+)
+
+// runImport reads a policy's `import:` with the AWS readers and returns the settings it
+// makes, each field's provenance naming the import; errors go to errs, located in the
+// imported file.
+func runImport(cfg *Config, imp *importDef, errs *errorList) *settings {
+	path := imp.file
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(cfg.dir, path)
+	}
+	fail := func(msg string) *settings {
+		errs.add(&Error{File: imp.at.file, Line: imp.at.line, Col: imp.at.col, Field: imp.path + ".file", Message: msg})
+		return nil
+	}
+	format, err := awsconfig.ParseFormat(imp.format)
+	if err != nil {
+		return fail(err.Error())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fail(err.Error())
+	}
+	defer f.Close()
+	doc, err := io.ReadAll(io.LimitReader(f, awsconfig.MaxDocumentSize+1))
+	if err != nil {
+		return fail(err.Error())
+	}
+	if len(doc) > awsconfig.MaxDocumentSize {
+		return fail(fmt.Sprintf("%s is larger than %d bytes", path, awsconfig.MaxDocumentSize))
+	}
+	im, err := awsconfig.Read(format, doc, imp.resource)
+	if err != nil {
+		for _, e := range flatten(err) {
+			var ae *awsconfig.Error
+			if errors.As(e, &ae) {
+				msg := ae.Message
+				if ae.Code != "" {
+					msg = ae.Code + ": " + msg
+				}
+				if ae.Detail != "" {
+					msg += " (" + ae.Detail + ")"
+				}
+				errs.add(&Error{File: path, Line: ae.Line, Col: ae.Column, Field: ae.Path, Message: msg})
+				continue
+			}
+			errs.add(&Error{File: path, Message: e.Error()})
+		}
+		return nil
+	}
+	for _, w := range im.Warnings {
+		cfg.Warnings = append(cfg.Warnings, &Error{File: path, Line: w.Line, Col: w.Column, Field: w.Path, Message: w.Error()})
+	}
+	s := &settings{}
+	from := &where{source: "import " + im.Source + " (" + imp.format + ")", path: imp.path, at: imp.at}
+	c := im.Config
+	s.lists[fOrigins], s.lists[fOriginPatterns], s.lists[fMethods] = c.Origins, c.OriginPatterns, c.Methods
+	s.lists[fRequestHeaders], s.lists[fExposeHeaders] = c.RequestHeaders, c.ExposeHeaders
+	s.maxAge, s.credentials, s.semantics, s.advertise = c.MaxAge, c.Credentials, c.Semantics, c.Advertise
+	s.successStatus, s.failureStatus = c.PreflightStatus, c.FailureStatus
+	s.static, s.errors4XX, s.errors5XX = c.Static, c.Errors4XX, c.Errors5XX
+	for _, f := range []field{fOrigins, fOriginPatterns, fMethods, fRequestHeaders, fExposeHeaders, fMaxAge, fCredentials, fSemantics} {
+		s.from[f] = from
+	}
+	if im.OriginOverride != nil {
+		// CloudFront's OriginOverride: true, the policy's headers replace the origin's.
+		s.upstream = upstreamWins
+		if *im.OriginOverride {
+			s.upstream = upstreamOverride
+		}
+		s.from[fUpstreamHeaders] = from
+	}
+	return s
+}

@@ -1,0 +1,100 @@
+package gateway
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/doorman-s3/doorman/cors/fetch"
+)
+
+// metrics are the gateway's Prometheus metrics, in a registry of their own served by the
+// admin listener. Every label is bounded: route is a configured route's name ("-" for
+// requests no host matches), never a raw request value; kind, outcome, reason and result
+// come from fixed sets; code is an HTTP status.
+type metrics struct {
+	reg            *prometheus.Registry
+	decisions      *prometheus.CounterVec
+	requests       *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	preflights     *prometheus.CounterVec
+	upstreamErrors *prometheus.CounterVec
+	reloads        *prometheus.CounterVec
+	tenantLoads    *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "doorman_gateway_cors_decisions_total",
+			Help: "CORS decisions for requests with an Origin, by route, kind (preflight or actual), outcome (allowed, refused, shadow-refused) and reason of a refusal."},
+			[]string{"route", "kind", "outcome", "reason"}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "doorman_gateway_requests_total", Help: "Requests by route and the status answered."},
+			[]string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "doorman_gateway_request_duration_seconds", Help: "Time to answer requests, by route.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)},
+			[]string{"route"}),
+		preflights: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "doorman_gateway_preflights_answered_total",
+			Help: "Preflights answered at the gateway (never forwarded), by route."},
+			[]string{"route"}),
+		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "doorman_gateway_upstream_errors_total",
+			Help: "Exchanges with the upstream that failed, by route and kind (unreachable, timeout, failed, body_too_large, client_body, canceled)."},
+			[]string{"route", "kind"}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "doorman_gateway_config_reloads_total", Help: "Configuration reloads, by result (ok or error)."},
+			[]string{"result"}),
+		tenantLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "doorman_gateway_tenant_loads_total", Help: "Loads of tenant origin files, by result (ok or error)."},
+			[]string{"result"}),
+	}
+	m.reg.MustRegister(m.decisions, m.requests, m.duration, m.preflights, m.upstreamErrors, m.reloads, m.tenantLoads,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+// statusLabels are the code label's values, made once: formatting a status per request
+// would allocate.
+var statusLabels = func() (s [600]string) {
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func statusLabel(code int) string {
+	if code >= 0 && code < len(statusLabels) {
+		return statusLabels[code]
+	}
+	return "other"
+}
+
+// outcome is the outcome label of a decision.
+func outcome(x *exchange) string {
+	switch {
+	case x.d.Allowed:
+		return "allowed"
+	case x.apply:
+		return "refused"
+	}
+	return "shadow-refused"
+}
+
+func (m *metrics) observe(x *exchange, d time.Duration) {
+	name := x.route.def.name
+	m.requests.WithLabelValues(name, statusLabel(x.status)).Inc()
+	m.duration.WithLabelValues(name).Observe(d.Seconds())
+	if x.evaluated && x.d.Kind != fetch.NotCORS {
+		m.decisions.WithLabelValues(name, x.d.Kind.String(), outcome(x), x.d.Reason.String()).Inc()
+	}
+}

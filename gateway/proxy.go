@@ -1,0 +1,386 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/gateway/tenant"
+)
+
+// Bounds of the upstream side that the configuration does not set.
+const (
+	// upstreamDialTimeout bounds connecting to an upstream: a refused or unroutable upstream
+	// is answered 502 within it.
+	upstreamDialTimeout = 10 * time.Second
+	// maxUpstreamHeaderBytes bounds an upstream response's header section, as the gateway's
+	// clients are bounded by max_header_bytes.
+	maxUpstreamHeaderBytes = 256 << 10
+	// maxIdleUpstreamConns bounds the kept-alive connections to each upstream.
+	maxIdleUpstreamConns = 256
+	// maxIdleUpstreamTime bounds how long a kept-alive upstream connection waits unused.
+	maxIdleUpstreamTime = 90 * time.Second
+	// copyBufferSize is the buffer the proxy copies bodies through.
+	copyBufferSize = 32 << 10
+)
+
+// Options are what the embedding program provides.
+type Options struct {
+	Logger *slog.Logger // operational log: reloads, configuration errors; nil discards
+	Stderr io.Writer    // where access_log: stderr writes; nil is os.Stderr
+}
+
+// Gateway is the reverse proxy. It serves requests with the routing table of the last valid
+// configuration, swapped atomically on Reload, and is safe for concurrent use.
+type Gateway struct {
+	file       string
+	log        *slog.Logger
+	access     *slog.Logger // nil: access log off
+	accessFile *os.File
+	metrics    *metrics
+	table      atomic.Pointer[table]
+	reload     sync.Mutex
+	server     Limits // the limits the listener was made with; reloads apply the rest
+}
+
+// table is one configuration made runnable: a route's proxy and CORS at the same index as
+// in cfg.routes.
+type table struct {
+	cfg       *Config
+	routes    []*routeRT
+	transport *http.Transport
+	tenants   []*tenant.Set
+}
+
+type routeRT struct {
+	def   *routeDef
+	proxy *httputil.ReverseProxy // nil: no upstream, answered 404
+	cors  *corsRT                // nil: no policy
+}
+
+// corsRT is an effective CORS block made runnable.
+type corsRT struct {
+	policy   *fetch.Policy
+	tenants  *tenant.Set // non-nil when the origins come from a file per tenant
+	enforce  enforceMode
+	upstream upstreamMode
+	// forward: preflights go to the upstream (preflight mode passthrough, or CloudFront,
+	// which answers no preflight itself).
+	forward bool
+	// denyAll answers the requests of a tenant without usable origins: the policy with no
+	// origin at all.
+	denyAll *fetch.Policy
+}
+
+// New starts a gateway for cfg: it opens the access log and the tenant files, and builds
+// the routing table. Close releases them.
+func New(cfg *Config, opts Options) (*Gateway, error) {
+	g := &Gateway{file: cfg.File, log: opts.Logger, metrics: newMetrics(), server: cfg.Limits}
+	if g.log == nil {
+		g.log = slog.New(slog.DiscardHandler)
+	}
+	if err := g.openAccessLog(cfg.AccessLog, opts.Stderr); err != nil {
+		return nil, err
+	}
+	t, err := g.build(cfg)
+	if err != nil {
+		g.closeAccessLog()
+		return nil, err
+	}
+	g.table.Store(t)
+	return g, nil
+}
+
+// Server is the HTTP server for the gateway's listener: header timeout, idle timeout and
+// header bound from the limits.
+func (g *Gateway) Server() *http.Server {
+	return &http.Server{
+		Handler:           g,
+		ReadHeaderTimeout: g.server.HeaderTimeout,
+		IdleTimeout:       g.server.IdleTimeout,
+		MaxHeaderBytes:    g.server.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Config is the configuration being served.
+func (g *Gateway) Config() *Config { return g.table.Load().cfg }
+
+// Reload re-reads the configuration file. An invalid file changes nothing: the errors are
+// logged, counted and returned, and the previous table keeps serving. Listeners, timeouts
+// of the listener and the access log are kept as they were at start.
+func (g *Gateway) Reload() error {
+	g.reload.Lock()
+	defer g.reload.Unlock()
+	if g.file == "" {
+		return errors.New("the gateway was configured by flags: there is no file to reload")
+	}
+	cfg, err := LoadFile(g.file)
+	var t *table
+	if err == nil {
+		t, err = g.build(cfg)
+	}
+	if err != nil {
+		g.metrics.reloads.WithLabelValues("error").Inc()
+		for _, e := range flatten(err) {
+			g.log.Error("configuration reload refused; the previous configuration stays", "error", e.Error())
+		}
+		return err
+	}
+	old := g.table.Swap(t)
+	old.close()
+	g.metrics.reloads.WithLabelValues("ok").Inc()
+	g.log.Info("configuration reloaded", "file", g.file, "routes", len(cfg.routes)-1)
+	if cfg.Listen != old.cfg.Listen || cfg.AdminListen != old.cfg.AdminListen || cfg.AccessLog != old.cfg.AccessLog ||
+		cfg.Limits.HeaderTimeout != g.server.HeaderTimeout || cfg.Limits.IdleTimeout != g.server.IdleTimeout ||
+		cfg.Limits.MaxHeaderBytes != g.server.MaxHeaderBytes {
+		g.log.Warn("listen, admin, access_log, header_timeout, idle_timeout and max_header_bytes apply at the next start")
+	}
+	return nil
+}
+
+// Close releases the tenant watchers, the upstream connections and the access-log file.
+func (g *Gateway) Close() error {
+	g.table.Load().close()
+	return g.closeAccessLog()
+}
+
+func (t *table) close() {
+	t.transport.CloseIdleConnections()
+	for _, ts := range t.tenants {
+		_ = ts.Close()
+	}
+}
+
+// build makes cfg runnable.
+func (g *Gateway) build(cfg *Config) (*table, error) {
+	t := &table{cfg: cfg, transport: newTransport(cfg.Limits)}
+	blocks := map[*corsDef]*corsRT{}
+	var errs errorList
+	for _, def := range cfg.routes {
+		rt := &routeRT{def: def}
+		if def.upstream != nil {
+			rt.proxy = g.newProxy(t, def)
+		}
+		if c := def.eff; c.active() {
+			if blocks[c] == nil {
+				cr, err := g.corsRT(t, c)
+				if err != nil {
+					errs.add(&Error{File: c.at.file, Line: c.at.line, Col: c.at.col, Field: c.field + ".origins_from", Message: err.Error()})
+					continue
+				}
+				blocks[c] = cr
+			}
+			rt.cors = blocks[c]
+		}
+		t.routes = append(t.routes, rt)
+	}
+	if err := errs.err(); err != nil {
+		t.close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (g *Gateway) corsRT(t *table, c *corsDef) (*corsRT, error) {
+	e := c.eff
+	cr := &corsRT{policy: c.compiled, enforce: e.enforce, upstream: e.upstream,
+		forward: e.preflight == preflightPassthrough || !c.compiled.AnswersPreflights()}
+	if c.originsFrom != nil {
+		none := e.fetchConfig()
+		none.Origins, none.OriginPatterns = nil, nil
+		deny, err := fetch.Compile(none)
+		if err != nil {
+			return nil, err
+		}
+		cr.denyAll = deny
+		ts, err := g.openTenants(c)
+		if err != nil {
+			return nil, err
+		}
+		t.tenants = append(t.tenants, ts)
+		cr.tenants = ts
+	}
+	return cr, nil
+}
+
+func newTransport(l Limits) *http.Transport {
+	dialer := &net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}
+	idle := l.UpstreamTimeout
+	return &http.Transport{
+		Proxy: nil, // never a proxy from the environment: the upstream is what the file says
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return &idleConn{Conn: c, idle: idle}, nil
+		},
+		ResponseHeaderTimeout: l.UpstreamTimeout,
+		ExpectContinueTimeout: time.Second,
+		MaxIdleConns:          maxIdleUpstreamConns,
+		MaxIdleConnsPerHost:   maxIdleUpstreamConns,
+		// A kept-alive connection is closed before its idle deadline fails its next read.
+		IdleConnTimeout:        min(maxIdleUpstreamTime, l.UpstreamTimeout/2),
+		MaxResponseHeaderBytes: maxUpstreamHeaderBytes,
+		// The proxy forwards bodies as they are: no Accept-Encoding of its own.
+		DisableCompression: true,
+	}
+}
+
+// idleConn is an upstream connection on which every read and write must make progress
+// within idle: an upstream that stops sending a body, or stops reading one, is cut off
+// (the wait for response headers is bounded by ResponseHeaderTimeout as well). Each
+// operation pushes both deadlines, so a long upload keeps the wait for its answer alive.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	_ = c.Conn.SetDeadline(time.Now().Add(c.idle))
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	_ = c.Conn.SetDeadline(time.Now().Add(c.idle))
+	return c.Conn.Write(p)
+}
+
+// bufferPool lends the proxy its copy buffers.
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, copyBufferSize)
+}
+
+func (b *bufferPool) Put(buf []byte) { b.p.Put(&buf) }
+
+var buffers = &bufferPool{}
+
+func (g *Gateway) newProxy(t *table, def *routeDef) *httputil.ReverseProxy {
+	target := def.upstream.url
+	preserve := def.host != nil && def.host.preserveHost
+	return &httputil.ReverseProxy{
+		// Rewrite (not Director): the client's own X-Forwarded-* and Forwarded headers are
+		// dropped before these are set, so a client cannot forge its address upstream.
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.SetXForwarded()
+			if preserve {
+				pr.Out.Host = pr.In.Host
+			}
+		},
+		Transport:    t.transport,
+		BufferPool:   buffers,
+		ErrorHandler: g.proxyError,
+		ErrorLog:     slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// ServeHTTP routes the request, decides CORS, answers preflights at the gateway, and
+// proxies the rest; every response on the way out is decorated per the route.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t := g.table.Load()
+	x := exchanges.Get().(*exchange)
+	x.reset(g, t, w, r)
+	defer x.release()
+	defer x.finish()
+
+	def, tenantName := t.cfg.router.route(r.Host, r.URL.Path)
+	if def == nil {
+		def = t.cfg.routes[0]
+	}
+	rt := t.routes[def.index]
+	x.route, x.tenant = rt, tenantName
+	if c := rt.cors; c != nil && c.enforce != enforceOff {
+		p := c.policy
+		if c.tenants != nil {
+			if tp, ok := c.tenants.Policy(tenantName); ok {
+				p = tp
+			} else {
+				p = c.denyAll
+			}
+		}
+		req := fetch.FromHTTP(r)
+		x.d = p.Evaluate(&req)
+		x.evaluated = true
+		x.apply = c.enforce == enforceOn
+		if x.apply && x.d.Kind == fetch.Preflight && !c.forward {
+			x.answerPreflight()
+			return
+		}
+	}
+	if rt.proxy == nil {
+		x.fail(http.StatusNotFound, "")
+		return
+	}
+	max := t.cfg.Limits.MaxBody
+	if r.ContentLength > max {
+		w.Header().Set("Connection", "close")
+		x.fail(http.StatusRequestEntityTooLarge, "body")
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		x.body.reset(x, http.MaxBytesReader(w, r.Body, max))
+		r.Body = &x.body
+	}
+	rt.proxy.ServeHTTP(x, r)
+}
+
+// proxyError answers what the upstream could not: 413 for a body that grew past the limit,
+// 504 for an upstream that did not answer in time, 502 for one that could not be reached or
+// broke the exchange. The answer is the gateway's own, decorated like any other.
+func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	x, ok := w.(*exchange)
+	if !ok { // not reached: the proxy is only ever given an exchange
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	kind, status := classify(err, x)
+	x.upstreamErr, x.errDetail = kind, err.Error()
+	g.metrics.upstreamErrors.WithLabelValues(x.route.def.name, kind).Inc()
+	if kind == "canceled" {
+		x.status = statusClientClosed
+		return
+	}
+	x.fail(status, kind)
+}
+
+// statusClientClosed is logged (never sent) for a client that went away before the answer,
+// as nginx logs it.
+const statusClientClosed = 499
+
+// classify names an upstream failure (a bounded metric label) and the status it is answered
+// with.
+func classify(err error, x *exchange) (string, int) {
+	var tooBig *http.MaxBytesError
+	var op *net.OpError
+	var ne net.Error
+	switch {
+	case errors.As(err, &tooBig):
+		return "body_too_large", http.StatusRequestEntityTooLarge
+	case x.body.err != nil:
+		// The client stopped sending its body (or broke the connection) mid-request.
+		return "client_body", http.StatusBadRequest
+	case x.r.Context().Err() != nil:
+		return "canceled", statusClientClosed
+	case errors.As(err, &op) && op.Op == "dial":
+		return "unreachable", http.StatusBadGateway
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "timeout", http.StatusGatewayTimeout
+	}
+	return "failed", http.StatusBadGateway
+}

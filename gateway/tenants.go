@@ -1,0 +1,25 @@
+package gateway
+
+import (
+	"github.com/doorman-s3/doorman/gateway/tenant"
+)
+
+// openTenants opens the tenant origin files of a block with origins_from: the block's
+// effective policy with each tenant's origins, reloaded as the files change.
+func (g *Gateway) openTenants(c *corsDef) (*tenant.Set, error) {
+	onError, err := tenant.ParseOnError(c.originsFrom.onError)
+	if err != nil {
+		return nil, err
+	}
+	return tenant.Open(c.originsFrom.file, c.eff.fetchConfig(), tenant.Options{
+		OnError: onError,
+		Logger:  g.log,
+		Observe: func(_ string, ok bool, _ error) {
+			result := "ok"
+			if !ok {
+				result = "error"
+			}
+			g.metrics.tenantLoads.WithLabelValues(result).Inc()
+		},
+	})
+}
