@@ -1,0 +1,416 @@
+package awsconfig_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/doorman-s3/doorman/cors/awsconfig"
+	"github.com/doorman-s3/doorman/cors/fetch"
+)
+
+func intp(n int) *int    { return &n }
+func boolp(b bool) *bool { return &b }
+
+func read(t testing.TB, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// all flattens the errors Read joins.
+func all(err error) []*awsconfig.Error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*awsconfig.Error
+		for _, e := range j.Unwrap() {
+			out = append(out, all(e)...)
+		}
+		return out
+	}
+	var e *awsconfig.Error
+	if errors.As(err, &e) {
+		return []*awsconfig.Error{e}
+	}
+	return []*awsconfig.Error{{Message: "not an *awsconfig.Error: " + err.Error()}}
+}
+
+func h(name, value string) fetch.Header { return fetch.Header{Name: name, Value: value} }
+
+// The configured lists are advertised as the services send them.
+const configured = fetch.AdvertiseConfigured
+
+var corsStatic = []fetch.Header{
+	h("Access-Control-Allow-Origin", "https://app.example.com"),
+	h("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"),
+	h("Access-Control-Allow-Methods", "GET,POST,OPTIONS"),
+	h("Access-Control-Max-Age", "600"),
+	h("Access-Control-Allow-Credentials", "true"),
+}
+
+type goodCase struct {
+	name     string // the source the row checks
+	format   awsconfig.Format
+	file     string
+	resource string
+	want     awsconfig.Import
+	warnings []string // substrings of the warnings' messages, in order
+}
+
+var goodCases = []goodCase{
+	{
+		name: "get-api output, PascalCase (spec A.1; lower-case method accepted, TF-ACC)", format: awsconfig.HTTPAPI, file: "httpapi/get-api.json",
+		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration of orders-api", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com", "http://localhost:5173"},
+			Methods: []string{"GET", "POST", "put"}, RequestHeaders: []string{"authorization", "content-type"},
+			ExposeHeaders: []string{"x-request-id"}, MaxAge: intp(300), Credentials: true, Advertise: configured}},
+	},
+	{
+		name: "REST wire form, camelCase; https://* and MaxAge -1 accepted (spec A.1.2)", format: awsconfig.HTTPAPI, file: "httpapi/rest-wire.json",
+		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration of orders-api", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://*"}, Methods: []string{"*"}, MaxAge: intp(-1), Advertise: configured}},
+	},
+	{
+		name: "bare --cors-configuration document with the documented * values (spec A.1)", format: awsconfig.HTTPAPI, file: "httpapi/bare.json",
+		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Methods: []string{"GET", "OPTIONS"}, RequestHeaders: []string{"*"},
+			ExposeHeaders: []string{"date", "x-api-id", "*"}, Advertise: configured}},
+	},
+	{
+		name: "unset MaxAge and AllowCredentials stay unset (SAM-IT httpcors asserts them absent)", format: awsconfig.HTTPAPI, file: "httpapi/sam-it.json",
+		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration of HttpApiWithCors", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://foo.com"}, Methods: []string{"GET"},
+			RequestHeaders: []string{"x-apigateway-header"}, ExposeHeaders: []string{"x-amzn-header"}, Advertise: configured}},
+	},
+	{
+		name: "OpenAPI YAML, the documented example (spec A.1.3)", format: awsconfig.OpenAPI, file: "openapi/http-api.yaml",
+		want: awsconfig.Import{Source: "OpenAPI x-amazon-apigateway-cors", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Methods: []string{"GET", "OPTIONS", "POST"},
+			RequestHeaders: []string{"x-amzm-header", "x-apigateway-header", "x-api-key", "authorization", "x-amz-date", "content-type"}, Advertise: configured}},
+	},
+	{
+		name: "OpenAPI JSON, every key (spec A.1.3)", format: awsconfig.OpenAPI, file: "openapi/http-api.json",
+		want: awsconfig.Import{Source: "OpenAPI x-amazon-apigateway-cors", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com"}, Methods: []string{"*"},
+			RequestHeaders: []string{"authorization", "content-type"}, ExposeHeaders: []string{"x-request-id"}, MaxAge: intp(600),
+			Credentials: true, Advertise: configured}},
+	},
+	{
+		name: "SAM Api Cors: static mock headers, DEFAULT_4XX/5XX headers, short-form tags elsewhere (spec B.2, B.4, B.6)", format: awsconfig.SAM, file: "sam/rest.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api OrdersApi",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: corsStatic,
+				Errors4XX: []fetch.Header{h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Credentials", "true")},
+				Errors5XX: []fetch.Header{h("Access-Control-Allow-Origin", "https://app.example.com")}},
+			Paths: []awsconfig.PathPreflight{{Path: "/orders", Static: corsStatic}, {Path: "/orders/{id}", Static: corsStatic}}},
+	},
+	{
+		name: "SAM Api without DefinitionBody: paths from events, AllowMethods computed per path, ANY (spec B.6)", format: awsconfig.SAM, file: "sam/rest-events.yaml", resource: "ItemsApi",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api ItemsApi",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT")}},
+			Paths: []awsconfig.PathPreflight{
+				{Path: "/items", Static: []fetch.Header{h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "GET,OPTIONS,POST")}},
+				{Path: "/admin", Static: []fetch.Header{h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT")}}}},
+		warnings: []string{"the paths' Access-Control-Allow-Methods differ"},
+	},
+	{
+		name: "SAM implicit ServerlessRestApi takes Globals.Api.Cors, the plain-string form (spec B.6)", format: awsconfig.SAM, file: "sam/rest-events.yaml", resource: "ServerlessRestApi",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api ServerlessRestApi",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "GET,OPTIONS")}},
+			Paths: []awsconfig.PathPreflight{{Path: "/health", Static: []fetch.Header{h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "GET,OPTIONS")}}}},
+	},
+	{
+		name: "SAM Globals merged key by key, own OPTIONS kept, path-item keys taken for methods, preflight authorizer (spec B.6)", format: awsconfig.SAM, file: "sam/rest-globals.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api Api",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://b.example.com"), h("Access-Control-Allow-Headers", "Content-Type"),
+				h("Access-Control-Allow-Methods", "GET,OPTIONS,PARAMETERS"), h("Access-Control-Max-Age", "300")},
+				Errors4XX: []fetch.Header{h("Access-Control-Allow-Headers", "Content-Type")}},
+			Paths: []awsconfig.PathPreflight{
+				{Path: "/things", Static: []fetch.Header{
+					h("Access-Control-Allow-Origin", "https://b.example.com"), h("Access-Control-Allow-Headers", "Content-Type"),
+					h("Access-Control-Allow-Methods", "GET,OPTIONS,PARAMETERS"), h("Access-Control-Max-Age", "300")}},
+				{Path: "/legacy", Own: true}}},
+		warnings: []string{"SAM lists PARAMETERS in Access-Control-Allow-Methods for /things",
+			"header Access-Control-Allow-Origin of DEFAULT_4XX takes method.request.header.origin from each request",
+			"SAM puts DefaultAuthorizer TokenAuth on the generated OPTIONS methods"},
+	},
+	{
+		name: "SAM HttpApi CorsConfiguration overrides the body's extension key by key (SAM open_api add_cors)", format: awsconfig.SAM, file: "sam/http.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::HttpApi OrdersHttpApi", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com"}, Methods: []string{"GET", "POST"},
+			RequestHeaders: []string{"x-a"}, MaxAge: intp(100), Credentials: true, Advertise: configured}},
+	},
+	{
+		name: "SAM HttpApi CorsConfiguration: true from Globals is AllowOrigins [*] only (spec B.6, A.3.3)", format: awsconfig.SAM, file: "sam/http-true.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::HttpApi Api", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Advertise: configured}},
+	},
+	{
+		name: "SAM Globals in JSON: lists concatenated, scalars replaced (SAM globals.py)", format: awsconfig.SAM, file: "sam/http-globals-merge.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::HttpApi Api", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://a.example.com", "https://b.example.com"}, Methods: []string{"*"},
+			RequestHeaders: []string{"authorization"}, MaxAge: intp(120), Advertise: configured}},
+	},
+	{
+		name: "SAM template with two APIs, HttpApi picked by logical id", format: awsconfig.SAM, file: "sam/multi.yaml", resource: "PublicApi",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::HttpApi PublicApi", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Methods: []string{"GET"}, Advertise: configured}},
+	},
+	{
+		name: "SAM template with two APIs, Api picked by logical id", format: awsconfig.SAM, file: "sam/multi.yaml", resource: "AdminApi",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api AdminApi",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://admin.example.com"), h("Access-Control-Allow-Methods", "DELETE,GET,OPTIONS")}},
+			Paths: []awsconfig.PathPreflight{{Path: "/users", Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://admin.example.com"), h("Access-Control-Allow-Methods", "DELETE,GET,OPTIONS")}}}},
+	},
+	{
+		name: "get-response-headers-policy-config output (spec C.1)", format: awsconfig.CloudFront, file: "cloudfront/policy-config.json",
+		want: awsconfig.Import{Source: "CloudFront response headers policy web-app-cors", OriginOverride: boolp(true), Config: &fetch.Config{
+			Semantics: fetch.CloudFront, Origins: []string{"https://app.example.com", "*.example.org"}, Methods: []string{"GET", "POST", "OPTIONS"},
+			RequestHeaders: []string{"authorization", "content-type"}, ExposeHeaders: []string{"x-request-id"}, MaxAge: intp(600),
+			Credentials: true, Advertise: configured}},
+	},
+	{
+		name: "get-response-headers-policy output; ALL methods; OriginOverride false (spec C.1)", format: awsconfig.CloudFront, file: "cloudfront/policy.json",
+		want: awsconfig.Import{Source: "CloudFront response headers policy public-assets", OriginOverride: boolp(false), Config: &fetch.Config{
+			Semantics: fetch.CloudFront, Origins: []string{"*"}, Methods: []string{"GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD"},
+			RequestHeaders: []string{"*"}, Advertise: configured}},
+	},
+}
+
+func TestReadGood(t *testing.T) {
+	for _, tc := range goodCases {
+		t.Run(tc.file+"/"+tc.resource, func(t *testing.T) {
+			got, err := awsconfig.Read(tc.format, read(t, tc.file), tc.resource)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			warnings := got.Warnings
+			got.Warnings = nil
+			if !reflect.DeepEqual(*got, tc.want) {
+				t.Errorf("%s:\n got %+v\n     %+v\nwant %+v\n     %+v", tc.name, *got, *got.Config, tc.want, *tc.want.Config)
+			}
+			if len(warnings) != len(tc.warnings) {
+				t.Fatalf("%s: warnings %v, want %d", tc.name, warnings, len(tc.warnings))
+			}
+			for i, w := range warnings {
+				if !strings.Contains(w.Message, tc.warnings[i]) || w.Line == 0 {
+					t.Errorf("%s: warning %d = %v, want %q with a line", tc.name, i, w, tc.warnings[i])
+				}
+			}
+		})
+	}
+}
+
+// want is one expected error: AWS's code and exact message, where it is.
+type want struct {
+	code, message, path string
+	line                int
+}
+
+type badCase struct {
+	name     string
+	format   awsconfig.Format
+	file     string
+	resource string
+	want     []want // every error, in order
+}
+
+// The SAM-side messages carry the transform's "Resource with id [X] is invalid. " prefix.
+const orders = "Resource with id [OrdersApi] is invalid. "
+const ordersHTTP = "Resource with id [OrdersHttpApi] is invalid. "
+
+var badCases = []badCase{
+	{"credentials with * among the origins (spec A.1.2, aws-cdk 9076)", awsconfig.HTTPAPI, "httpapi/credentials-wildcard.json", "",
+		[]want{{"BadRequestException", "allow-credentials is not supported if 'allow-origin' is *", "CorsConfiguration.AllowCredentials", 4}}},
+	{"partial wildcard origin (spec A.1.2, vercel log)", awsconfig.HTTPAPI, "httpapi/partial-wildcard.json", "",
+		[]want{{"BadRequestException", "allow-origin https://*.vercel.app can not have wildcards", "CorsConfiguration.AllowOrigins[1]", 5}}},
+	{"ANY is not a CORS method (aws-cdk 13643)", awsconfig.HTTPAPI, "httpapi/bad-method.json", "",
+		[]want{{"BadRequestException", "Method ANY is not supported", "CorsConfiguration.AllowMethods[1]", 4}}},
+	{"MaxAge above 86400 (service model range) [UNVERIFIED message]", awsconfig.HTTPAPI, "httpapi/max-age.json", "",
+		[]want{{"BadRequestException", "1 validation error detected: Value '90000' at 'corsConfiguration.maxAge' failed to satisfy constraint: Member must have value less than or equal to 86400", "CorsConfiguration.MaxAge", 4}}},
+	{"malformed origin https:/ (LocalStack-Pro no-partial-origin) [UNVERIFIED message]", awsconfig.HTTPAPI, "httpapi/malformed-origin.json", "",
+		[]want{{"BadRequestException", "allow-origin https:/ is not a valid origin", "CorsConfiguration.AllowOrigins[0]", 3}}},
+	{"unknown key, as the AWS CLI refuses it", awsconfig.HTTPAPI, "httpapi/unknown-key.json", "",
+		[]want{{"ParamValidation", `Unknown parameter in CorsConfiguration: "AllowOrigin", must be one of: AllowCredentials, AllowHeaders, AllowMethods, AllowOrigins, ExposeHeaders, MaxAge`, "CorsConfiguration.AllowOrigin", 3}}},
+	{"no CorsConfiguration: nothing to reproduce", awsconfig.HTTPAPI, "httpapi/no-cors.json", "",
+		[]want{{"", "the API has no CorsConfiguration", "", 1}}},
+	{"wrong types, both reported", awsconfig.HTTPAPI, "httpapi/wrong-type.json", "",
+		[]want{{"", "must be a list of strings, not a string", "CorsConfiguration.AllowOrigins", 3},
+			{"", "must be an integer, not a string", "CorsConfiguration.MaxAge", 4}}},
+	{"OpenAPI credentials with * (spec A.1.2)", awsconfig.OpenAPI, "openapi/credentials.yaml", "",
+		[]want{{"BadRequestException", "allow-credentials is not supported if 'allow-origin' is *", "x-amazon-apigateway-cors.allowCredentials", 6}}},
+	{"OpenAPI misspelt key: refused, not silently unset", awsconfig.OpenAPI, "openapi/misspelt.yaml", "",
+		[]want{{"", "unknown key allowOrigin in x-amazon-apigateway-cors", "x-amazon-apigateway-cors.allowOrigin", 5}}},
+	{"OpenAPI extension below the root is not read (spec A.1.3)", awsconfig.OpenAPI, "openapi/none.yaml", "",
+		[]want{{"", "the definition has no root-level x-amazon-apigateway-cors", "", 1}}},
+	{"SAM Api credentials with the default origin (spec B.6)", awsconfig.SAM, "sam/rest-credentials.yaml", "",
+		[]want{{"InvalidResourceException", orders + "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set", "Resources.OrdersApi.Properties.Cors.AllowCredentials", 9}}},
+	{"SAM Api unknown Cors key (SAM api_generator)", awsconfig.SAM, "sam/rest-invalid-key.yaml", "",
+		[]want{{"InvalidResourceException", orders + "Invalid value for 'Cors' property", "Resources.OrdersApi.Properties.Cors.AllowOrigins", 8}}},
+	{"SAM Api Cors: true is not a value (SAM api_generator)", awsconfig.SAM, "sam/rest-cors-true.yaml", "",
+		[]want{{"InvalidResourceException", orders + "Invalid value for 'Cors' property", "Resources.OrdersApi.Properties.Cors", 7}}},
+	{"SAM Api unquoted value (awsdocs/aws-sam-developer-guide PR 55)", awsconfig.SAM, "sam/rest-unquoted.yaml", "",
+		[]want{{"BadRequestException", "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: GET, HEAD, POST]", "Resources.OrdersApi.Properties.Cors.AllowMethods", 8}}},
+	{"SAM Api Cors with DefinitionUri (spec B.6)", awsconfig.SAM, "sam/rest-definition-uri.yaml", "",
+		[]want{{"InvalidResourceException", orders + "Cors works only with inline Swagger specified in 'DefinitionBody' property.", "Resources.OrdersApi.Properties.DefinitionUri", 8}}},
+	{"intrinsic function in a CORS value", awsconfig.SAM, "sam/intrinsic.yaml", "",
+		[]want{{"", "the value must be literal, not !Sub", "Resources.OrdersApi.Properties.Cors.AllowOrigin", 11}}},
+	{"GatewayResponses entry that is a string (SAM api_generator)", awsconfig.SAM, "sam/gateway-bad-type.yaml", "",
+		[]want{{"InvalidResourceException", orders + "Invalid property type 'str' for GatewayResponses. Expected an object of type 'GatewayResponse'.", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_4XX", 8}}},
+	{"unknown gateway response type (spec B.4.3)", awsconfig.SAM, "sam/gateway-fake-type.yaml", "",
+		[]want{{"ValidationException", "1 validation error detected: Value 'FAKE_RESPONSE_TYPE' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: [REQUEST_TOO_LARGE, RESOURCE_NOT_FOUND, AUTHORIZER_CONFIGURATION_ERROR, MISSING_AUTHENTICATION_TOKEN, BAD_REQUEST_BODY, INVALID_SIGNATURE, INVALID_API_KEY, BAD_REQUEST_PARAMETERS, AUTHORIZER_FAILURE, UNAUTHORIZED, INTEGRATION_TIMEOUT, ACCESS_DENIED, DEFAULT_4XX, DEFAULT_5XX, WAF_FILTERED, QUOTA_EXCEEDED, THROTTLED, API_CONFIGURATION_ERROR, UNSUPPORTED_MEDIA_TYPE, INTEGRATION_FAILURE, EXPIRED_TOKEN]", "Resources.OrdersApi.Properties.GatewayResponses.FAKE_RESPONSE_TYPE", 8}}},
+	{"gateway response parameter kind misspelt (SAM ApiGatewayResponse)", awsconfig.SAM, "sam/gateway-bad-parameter.yaml", "",
+		[]want{{"InvalidResourceException", orders + "Invalid gateway response parameter 'Header'", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_5XX.ResponseParameters.Header", 10}}},
+	{"SAM HttpApi unknown key (SAM http_api_generator)", awsconfig.SAM, "sam/http-invalid-key.yaml", "",
+		[]want{{"InvalidResourceException", ordersHTTP + "Invalid key 'AllowOrigin' for 'Cors' property.", "Resources.OrdersHttpApi.Properties.CorsConfiguration.AllowOrigin", 7}}},
+	{"SAM HttpApi credentials with [*] (SAM http_api_generator)", awsconfig.SAM, "sam/http-credentials.yaml", "",
+		[]want{{"InvalidResourceException", ordersHTTP + "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.", "Resources.OrdersHttpApi.Properties.CorsConfiguration", 7}}},
+	{"SAM HttpApi credentials with * among others passes SAM, API Gateway refuses (spec A.1.2)", awsconfig.SAM, "sam/http-credentials-mixed.yaml", "",
+		[]want{{"BadRequestException", "allow-credentials is not supported if 'allow-origin' is *", "Resources.OrdersHttpApi.Properties.CorsConfiguration.AllowCredentials", 8}}},
+	{"SAM HttpApi partial wildcard (spec A.1.2)", awsconfig.SAM, "sam/http-partial-wildcard.yaml", "",
+		[]want{{"BadRequestException", "allow-origin https://*.vercel.app can not have wildcards", "Resources.WebHttpApi.Properties.CorsConfiguration.AllowOrigins[0]", 8}}},
+	{"SAM Api with Cors: false and no gateway responses", awsconfig.SAM, "sam/no-cors.yaml", "",
+		[]want{{"", "OrdersApi has no Cors and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers", "Resources.OrdersApi.Properties", 6}}},
+	{"two APIs and no resource named: the candidates listed", awsconfig.SAM, "sam/multi.yaml", "",
+		[]want{{"", "the template has 2 APIs; name the one to import", "Resources", 3}}},
+	{"resource that is not an API", awsconfig.SAM, "sam/multi.yaml", "Table",
+		[]want{{"", `resource Table is "AWS::DynamoDB::Table", not an AWS::Serverless::Api or AWS::Serverless::HttpApi`, "Resources", 3}}},
+	{"resource that does not exist", awsconfig.SAM, "sam/multi.yaml", "Nope",
+		[]want{{"", "the template has no resource Nope", "Resources", 3}}},
+	{"implicit and explicit API with no resource named", awsconfig.SAM, "sam/rest-events.yaml", "",
+		[]want{{"", "the template has 2 APIs; name the one to import", "Resources", 6}}},
+	{"CloudFront credentials with Allow-Headers * (aws-cdk PR 35308)", awsconfig.CloudFront, "cloudfront/credentials-headers.json", "",
+		[]want{{"InvalidArgument", "The parameter Access-Control-Allow-Headers cannot contain * when allowCredentials is true.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowHeaders.Items[0]", 6}}},
+	{"CloudFront Quantity that does not match Items (InconsistentQuantities)", awsconfig.CloudFront, "cloudfront/quantity.json", "",
+		[]want{{"InconsistentQuantities", "The value of Quantity and the size of Items don't match.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items", 5}}},
+	{"CloudFront values refused, all at once [UNVERIFIED messages but Allow-Headers]", awsconfig.CloudFront, "cloudfront/bad-values.json", "",
+		[]want{
+			{"InvalidArgument", "The parameter Access-Control-Allow-Origin cannot contain * when allowCredentials is true.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items[2]", 5},
+			{"InvalidArgument", "The parameter Access-Control-Expose-Headers cannot contain * when allowCredentials is true.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlExposeHeaders.Items[0]", 9},
+			{"InvalidArgument", "The parameter Access-Control-Allow-Headers cannot be empty.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowHeaders", 6},
+			{"InvalidArgument", "The parameter Access-Control-Allow-Methods cannot contain PROPFIND.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowMethods.Items[1]", 7},
+			{"InvalidArgument", "The parameter Access-Control-Allow-Origin cannot contain ALL.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items[0]", 5},
+			{"InvalidArgument", "The parameter Access-Control-Allow-Origin has an invalid wildcard in test.*.example.org.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items[1]", 5},
+		}},
+	{"CloudFront unknown and missing fields, as the AWS CLI refuses them", awsconfig.CloudFront, "cloudfront/missing.json", "",
+		[]want{
+			{"ParamValidation", `Unknown parameter in CorsConfig: "AccessControlMaxAge", must be one of: AccessControlAllowOrigins, AccessControlAllowHeaders, AccessControlAllowMethods, AccessControlAllowCredentials, AccessControlExposeHeaders, AccessControlMaxAgeSec, OriginOverride`, "ResponseHeadersPolicyConfig.CorsConfig.AccessControlMaxAge", 8},
+			{"ParamValidation", `Missing required parameter in CorsConfig: "AccessControlAllowHeaders"`, "ResponseHeadersPolicyConfig.CorsConfig", 4},
+			{"ParamValidation", `Missing required parameter in CorsConfig: "OriginOverride"`, "ResponseHeadersPolicyConfig.CorsConfig", 4},
+		}},
+	{"CloudFront policy without CorsConfig", awsconfig.CloudFront, "cloudfront/no-cors.json", "",
+		[]want{{"", "the policy has no CorsConfig", "ResponseHeadersPolicyConfig", 2}}},
+}
+
+func TestReadBad(t *testing.T) {
+	for _, tc := range badCases {
+		t.Run(tc.file+"/"+tc.resource, func(t *testing.T) {
+			imp, err := awsconfig.Read(tc.format, read(t, tc.file), tc.resource)
+			if err == nil {
+				t.Fatalf("%s: no error; got %+v", tc.name, imp)
+			}
+			got := all(err)
+			if len(got) != len(tc.want) {
+				t.Fatalf("%s: %d errors, want %d:\n%v", tc.name, len(got), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				g := got[i]
+				if g.Code != w.code || g.Message != w.message || g.Path != w.path || g.Line != w.line {
+					t.Errorf("%s: error %d =\n %q %q %q line %d\nwant\n %q %q %q line %d", tc.name, i, g.Code, g.Message, g.Path, g.Line, w.code, w.message, w.path, w.line)
+				}
+			}
+		})
+	}
+}
+
+// TestReadDocument covers what every format shares: bounds, syntax, and the resource rule.
+func TestReadDocument(t *testing.T) {
+	big := make([]byte, awsconfig.MaxDocumentSize+1)
+	for i := range big {
+		big[i] = ' '
+	}
+	long := `{"CorsConfiguration":{"AllowOrigins":[` + strings.Repeat(`"https://a.example.com",`, awsconfig.MaxListEntries) + `"https://b.example.com"]}}`
+	for _, tc := range []struct {
+		name     string
+		format   awsconfig.Format
+		doc      string
+		resource string
+		want     string
+	}{
+		{"over MaxDocumentSize", awsconfig.SAM, string(big), "", "the document has 1048577 bytes; the limit is 1048576"},
+		{"not JSON or YAML", awsconfig.HTTPAPI, "{\"CorsConfiguration\": [", "", "the document is neither JSON nor YAML"},
+		{"empty", awsconfig.CloudFront, "", "", "the document is empty"},
+		{"resource for a one-configuration format", awsconfig.OpenAPI, "{}", "MyApi", `a openapi document holds one configuration; resource "MyApi" applies to SAM templates only`},
+		{"list over MaxListEntries", awsconfig.HTTPAPI, long, "", "the list has 1001 entries; the limit is 1000"},
+		{"duplicate key", awsconfig.HTTPAPI, `{"CorsConfiguration":{"AllowOrigins":["*"],"AllowOrigins":["https://a.example.com"]}}`, "", `key "AllowOrigins" appears twice`},
+		{"not an object", awsconfig.HTTPAPI, `["*"]`, "", "the document must be a JSON object, not a list"},
+		{"SAM without Resources", awsconfig.SAM, "Transform: AWS::Serverless-2016-10-31\n", "", "the template has no Resources"},
+		{"aliases followed", awsconfig.SAM, "Resources:\n  B: &b {x: 1}\n  A: {Type: AWS::Serverless::HttpApi, Properties: {CorsConfiguration: {AllowOrigins: [*b]}}}\n", "", "must be a string, not an object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := awsconfig.Read(tc.format, []byte(tc.doc), tc.resource)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range []awsconfig.Format{awsconfig.HTTPAPI, awsconfig.OpenAPI, awsconfig.SAM, awsconfig.CloudFront} {
+		got, err := awsconfig.ParseFormat(f.String())
+		if err != nil || got != f {
+			t.Errorf("ParseFormat(%q) = %v, %v", f.String(), got, err)
+		}
+	}
+	if _, err := awsconfig.ParseFormat("swagger"); err == nil {
+		t.Error("ParseFormat(swagger): no error")
+	}
+	if s := awsconfig.Format(9).String(); s != "Format(9)" {
+		t.Errorf("Format(9).String() = %q", s)
+	}
+}
+
+func TestManaged(t *testing.T) {
+	simple := &fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"*"}, Advertise: configured}
+	preflight := &fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"*"}, Advertise: configured,
+		Methods: []string{"GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD"}, RequestHeaders: []string{"*"}}
+	for _, tc := range []struct {
+		name, in string // source: spec C.2
+		want     *fetch.Config
+		id       string
+		warnings int
+	}{
+		{"console name", "SimpleCORS", simple, "60669652-455b-4ae9-85a4-c4c02393f86c", 0},
+		{"API name", "Managed-CORS-With-Preflight", preflight, "5cc3b908-e619-4b99-88e5-2cf7f45965bd", 0},
+		{"any case", "cors-with-preflight", preflight, "5cc3b908-e619-4b99-88e5-2cf7f45965bd", 0},
+		{"by id, security headers not reproduced", "e61eb60c-9c35-4d20-a928-2b84e02af89c", simple, "e61eb60c-9c35-4d20-a928-2b84e02af89c", 1},
+		{"preflight and security headers", "CORS-with-preflight-and-SecurityHeadersPolicy", preflight, "eaab4381-ed33-4a86-88ca-d9558dc6cd63", 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			imp, err := awsconfig.Managed(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(imp.Config, tc.want) || imp.OriginOverride == nil || *imp.OriginOverride ||
+				!strings.Contains(imp.Source, tc.id) || len(imp.Warnings) != tc.warnings {
+				t.Errorf("Managed(%q) = %+v %+v", tc.in, imp, imp.Config)
+			}
+		})
+	}
+	if _, err := awsconfig.Managed("SecurityHeadersPolicy"); err == nil || !strings.Contains(err.Error(), "CORS-With-Preflight") {
+		t.Errorf("Managed(SecurityHeadersPolicy): %v, want the list of CORS policies", err)
+	}
+}

@@ -1,0 +1,771 @@
+package awsconfig
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/doorman-s3/doorman/cors/fetch"
+)
+
+// SAM resource types, and the logical ids SAM gives the APIs it makes for function events
+// that name no API.
+const (
+	typeRestAPI  = "AWS::Serverless::Api"
+	typeHTTPAPI  = "AWS::Serverless::HttpApi"
+	typeFunction = "AWS::Serverless::Function"
+	implicitREST = "ServerlessRestApi"
+	implicitHTTP = "ServerlessHttpApi"
+)
+
+// samAPI is one API of a template.
+type samAPI struct {
+	id    string
+	typ   string
+	props value // the Properties mapping; zero for an implicit API
+}
+
+// samTemplate is what every API of a template shares.
+type samTemplate struct {
+	globals value
+	events  []samEvent
+}
+
+// samEvent is an Api or HttpApi event of a function.
+type samEvent struct {
+	api          string // the API's logical id (implicit when the event names none)
+	path, method string
+}
+
+// readSAM reads the API resource of a SAM template.
+func readSAM(root value, resource string) (*Import, error) {
+	resources, ok := root.get("Resources")
+	if !ok {
+		return nil, root.fail("", "the template has no Resources", "")
+	}
+	entries, ok, err := resources.mapping()
+	if !ok {
+		return nil, resources.fail("", "Resources must be an object, not "+resources.kind(), "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	t := samTemplate{}
+	t.globals, _ = root.get("Globals")
+	var apis []samAPI
+	types := map[string]string{}
+	implicit := map[string]bool{}
+	for _, e := range entries {
+		typ := ""
+		if tv, ok := e.v.get("Type"); ok {
+			typ, _ = tv.str()
+		}
+		types[e.key] = typ
+		props, ok := e.v.get("Properties")
+		if !ok {
+			props = value{path: e.v.at("Properties").path}
+		}
+		switch typ {
+		case typeRestAPI, typeHTTPAPI:
+			apis = append(apis, samAPI{id: e.key, typ: typ, props: props})
+		case typeFunction:
+			for _, ev := range functionEvents(props) {
+				t.events = append(t.events, ev)
+				if ev.api == implicitREST || ev.api == implicitHTTP {
+					implicit[ev.api] = true
+				}
+			}
+		}
+	}
+	for _, id := range []string{implicitREST, implicitHTTP} {
+		if implicit[id] && types[id] == "" {
+			typ := typeRestAPI
+			if id == implicitHTTP {
+				typ = typeHTTPAPI
+			}
+			apis = append(apis, samAPI{id: id, typ: typ, props: value{path: "Resources." + id + ".Properties"}})
+		}
+	}
+	api, err := pickAPI(resources, apis, types, resource)
+	if err != nil {
+		return nil, err
+	}
+	if api.typ == typeHTTPAPI {
+		return t.httpAPI(api)
+	}
+	return t.restAPI(api)
+}
+
+func pickAPI(resources value, apis []samAPI, types map[string]string, resource string) (samAPI, error) {
+	names := make([]string, len(apis))
+	for i, a := range apis {
+		names[i] = a.id + " (" + a.typ + ")"
+	}
+	list := strings.Join(names, ", ")
+	if resource != "" {
+		for _, a := range apis {
+			if a.id == resource {
+				return a, nil
+			}
+		}
+		if typ, ok := types[resource]; ok {
+			return samAPI{}, resources.fail("", fmt.Sprintf("resource %s is %q, not an AWS::Serverless::Api or AWS::Serverless::HttpApi", resource, typ), "the template's APIs: "+list)
+		}
+		if len(apis) == 0 {
+			return samAPI{}, resources.fail("", "the template has no resource "+resource+" and no API", "")
+		}
+		return samAPI{}, resources.fail("", "the template has no resource "+resource, "the template's APIs: "+list)
+	}
+	switch len(apis) {
+	case 1:
+		return apis[0], nil
+	case 0:
+		return samAPI{}, resources.fail("", "the template has no AWS::Serverless::Api or AWS::Serverless::HttpApi", "")
+	}
+	return samAPI{}, resources.fail("", fmt.Sprintf("the template has %d APIs; name the one to import", len(apis)), "the template's APIs: "+list)
+}
+
+// functionEvents lists the Api and HttpApi events of a function's properties, as SAM's
+// implicit API plugins read them. Events whose API, path or method are not literal are left
+// out: they cannot be placed.
+func functionEvents(props value) []samEvent {
+	events, _ := props.get("Events")
+	entries, _, _ := events.mapping()
+	var out []samEvent
+	for _, e := range entries {
+		tv, _ := e.v.get("Type")
+		typ, _ := tv.str()
+		p, _ := e.v.get("Properties")
+		var idKey, implicit string
+		switch typ {
+		case "Api":
+			idKey, implicit = "RestApiId", implicitREST
+		case "HttpApi":
+			idKey, implicit = "ApiId", implicitHTTP
+		default:
+			continue
+		}
+		ev := samEvent{api: implicit}
+		if ref, ok := p.get(idKey); ok {
+			ev.api = refTarget(ref)
+		}
+		pv, _ := p.get("Path")
+		mv, _ := p.get("Method")
+		ev.path, _ = pv.str()
+		ev.method, _ = mv.str()
+		if ev.api == "" || len(out) == MaxPaths {
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// refTarget is the logical id a reference names: !Ref X, {"Ref": "X"}, or a plain "X".
+func refTarget(v value) string {
+	n := v.node()
+	switch {
+	case n == nil:
+		return ""
+	case n.Kind == yaml.ScalarNode && (n.Tag == "!Ref" || n.Tag == "!!str"):
+		return n.Value
+	}
+	if r, ok := v.get("Ref"); ok {
+		s, _ := r.str()
+		return s
+	}
+	return ""
+}
+
+// prop is a property of the API with its Globals applied, as SAM applies them: objects are
+// merged key by key (the resource's keys win), lists are concatenated (Globals first), and
+// any other value of the resource replaces the global one.
+func (t *samTemplate) prop(api samAPI, section, name string) (value, bool) {
+	local, lok := api.props.get(name)
+	g, _ := t.globals.get(section)
+	global, gok := g.get(name)
+	switch {
+	case !gok:
+		return local, lok
+	case !lok:
+		return value{n: global.n, path: api.props.at(name).path}, true
+	}
+	return value{n: mergeNodes(global.node(), local.node(), 0), path: local.path}, true
+}
+
+func token(n *yaml.Node) yaml.Kind {
+	if n == nil || (value{n: n}).intrinsic() != "" {
+		return yaml.ScalarNode
+	}
+	return n.Kind
+}
+
+func mergeNodes(g, l *yaml.Node, depth int) *yaml.Node {
+	if g == nil || l == nil || token(g) != token(l) || depth == maxAliasDepth {
+		return l
+	}
+	switch token(l) {
+	case yaml.SequenceNode:
+		m := *l
+		m.Content = append(slices.Clip(g.Content), l.Content...)
+		return &m
+	case yaml.MappingNode:
+		m := *l
+		m.Content = slices.Clone(g.Content)
+		for i := 0; i+1 < len(l.Content); i += 2 {
+			k, v := l.Content[i], l.Content[i+1]
+			j := 0
+			for ; j+1 < len(m.Content); j += 2 {
+				if m.Content[j].Value == k.Value {
+					m.Content[j], m.Content[j+1] = k, mergeNodes(value{n: m.Content[j+1]}.node(), value{n: v}.node(), depth+1)
+					break
+				}
+			}
+			if j+1 >= len(m.Content) {
+				m.Content = append(m.Content, k, v)
+			}
+		}
+		return &m
+	}
+	return l
+}
+
+// truthy is Python's truth of a value, which SAM tests before it adds CORS.
+func truthy(v value) bool {
+	n := v.node()
+	switch {
+	case n == nil:
+		return false
+	case n.Kind == yaml.MappingNode, n.Kind == yaml.SequenceNode:
+		return len(n.Content) > 0
+	case v.intrinsic() != "":
+		return true
+	}
+	switch n.Tag {
+	case "!!null":
+		return false
+	case "!!bool":
+		return n.Value != "false" && n.Value != "False" && n.Value != "FALSE"
+	case "!!int", "!!float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		return err != nil || f != 0
+	}
+	return n.Value != ""
+}
+
+// invalidResource is SAM's refusal of a resource, as the transform prints it.
+func invalidResource(v value, id, msg string) *Error {
+	return v.fail("InvalidResourceException", "Resource with id ["+id+"] is invalid. "+msg, "")
+}
+
+// httpAPI reads an AWS::Serverless::HttpApi: its CorsConfiguration merged into the
+// x-amazon-apigateway-cors of its DefinitionBody, as SAM writes it, then checked as API
+// Gateway checks it.
+func (t *samTemplate) httpAPI(api samAPI) (*Import, error) {
+	source := "SAM " + typeHTTPAPI + " " + api.id
+	cc, _ := t.prop(api, "HttpApi", "CorsConfiguration")
+	body, hasBody := api.props.get("DefinitionBody")
+	var c *httpCors
+	if hasBody {
+		if fn := body.intrinsic(); fn != "" {
+			return nil, body.notLiteral(fn)
+		}
+		if ext, ok := body.get(extensionKey); ok && !ext.isNull() {
+			var err error
+			if c, err = decodeExtension(ext); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if truthy(cc) {
+		if uri, ok := api.props.get("DefinitionUri"); ok && !hasBody {
+			return nil, invalidResource(uri, api.id, "Cors works only with inline OpenApi specified in 'DefinitionBody' property.")
+		}
+		props, err := samHTTPCors(cc, api.id)
+		if err != nil {
+			return nil, err
+		}
+		if props.credentials && slices.Equal(props.origins, []string{"*"}) {
+			return nil, invalidResource(cc, api.id, "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.")
+		}
+		if c == nil {
+			c = &httpCors{at: map[string]value{}}
+		}
+		c.override(props)
+	}
+	if c == nil {
+		return nil, api.props.fail("", api.id+" has no CorsConfiguration and its DefinitionBody no "+extensionKey,
+			"API Gateway then answers no preflight and adds no CORS header")
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &Import{Config: c.config(), Source: source}, nil
+}
+
+// samHTTPCors reads CorsConfiguration: true, or an object with the six PascalCase keys.
+func samHTTPCors(cc value, id string) (*httpCors, error) {
+	if fn := cc.intrinsic(); fn != "" {
+		return nil, cc.notLiteral(fn)
+	}
+	if n := cc.node(); n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		return &httpCors{at: map[string]value{"AllowOrigins": cc}, origins: []string{"*"}}, nil
+	}
+	if _, ok, _ := cc.mapping(); !ok {
+		return nil, invalidResource(cc, id, "Invalid value for 'Cors' property.")
+	}
+	return decodeHTTPCors(cc, false, func(e entry) *Error {
+		return invalidResource(e.keyValue(cc), id, "Invalid key '"+e.key+"' for 'Cors' property.")
+	})
+}
+
+// restCorsKeys are the keys of an AWS::Serverless::Api Cors object (SAM's CorsProperties).
+var restCorsKeys = []string{"AllowMethods", "AllowHeaders", "AllowOrigin", "MaxAge", "AllowCredentials"}
+
+// allMethods is what SAM writes for an ANY method (x-amazon-apigateway-any-method).
+const allMethods = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+
+// restAPI reads an AWS::Serverless::Api: the OPTIONS mock method SAM adds to every path for
+// Cors, and the DEFAULT_4XX/DEFAULT_5XX GatewayResponses headers.
+func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
+	imp := &Import{Source: "SAM " + typeRestAPI + " " + api.id}
+	cfg := &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200}
+	imp.Config = cfg
+	var errs []error
+	cors, _ := t.prop(api, "Api", "Cors")
+	if truthy(cors) {
+		paths, err := t.restPaths(api, cors)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.restCors(api, cors, paths, imp); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if gr, ok := t.prop(api, "Api", "GatewayResponses"); ok && truthy(gr) {
+		if err := gatewayResponses(gr, api.id, imp); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if !truthy(cors) && cfg.Errors4XX == nil && cfg.Errors5XX == nil {
+		return nil, api.props.fail("", api.id+" has no Cors and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers",
+			"API Gateway then adds no CORS header to any response")
+	}
+	t.authWarnings(api, imp)
+	return imp, nil
+}
+
+// pathItem is one path of the REST definition: its method keys, or own when it already has
+// an OPTIONS method.
+type pathItem struct {
+	path string
+	at   value
+	keys []string
+}
+
+// restPaths lists the paths SAM adds CORS to: those of the inline DefinitionBody, or, when
+// there is none, those SAM builds from the functions' Api events.
+func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
+	body, ok := api.props.get("DefinitionBody")
+	if !ok {
+		if uri, ok := api.props.get("DefinitionUri"); ok {
+			return nil, invalidResource(uri, api.id, "Cors works only with inline Swagger specified in 'DefinitionBody' property.")
+		}
+		var out []pathItem
+		for _, ev := range t.events {
+			if ev.api != api.id || ev.path == "" || ev.method == "" {
+				continue
+			}
+			m := strings.ToLower(ev.method)
+			if m == "any" {
+				m = "x-amazon-apigateway-any-method"
+			}
+			i := slices.IndexFunc(out, func(p pathItem) bool { return p.path == ev.path })
+			if i < 0 {
+				out = append(out, pathItem{path: ev.path, at: cors})
+				i = len(out) - 1
+			}
+			if !slices.Contains(out[i].keys, m) {
+				out[i].keys = append(out[i].keys, m)
+			}
+		}
+		return out, nil
+	}
+	if fn := body.intrinsic(); fn != "" {
+		return nil, body.notLiteral(fn)
+	}
+	paths, ok := body.get("paths")
+	entries, isMap, err := paths.mapping()
+	if !ok || !isMap {
+		return nil, invalidResource(body, api.id, "Unable to add Cors configuration because 'DefinitionBody' does not contain a valid Swagger definition.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(entries) > MaxPaths {
+		return nil, paths.fail("", fmt.Sprintf("the definition has %d paths; the limit is %d", len(entries), MaxPaths), "")
+	}
+	out := make([]pathItem, 0, len(entries))
+	for _, e := range entries {
+		if fn := e.v.intrinsic(); fn != "" {
+			return nil, e.v.notLiteral(fn)
+		}
+		methods, ok, err := e.v.mapping()
+		if !ok {
+			return nil, invalidResource(e.v, api.id, "Value of '"+e.key+"' path must be a dictionary according to Swagger spec.")
+		}
+		if err != nil {
+			return nil, err
+		}
+		p := pathItem{path: e.key, at: e.v}
+		for _, m := range methods {
+			p.keys = append(p.keys, m.key)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// restCors applies Cors to each path as SAM's SwaggerEditor.add_cors does, and reads the
+// header values API Gateway's mock integration returns.
+func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Import) error {
+	props := map[string]value{}
+	credentials := false
+	if fn := cors.intrinsic(); fn != "" {
+		return cors.notLiteral(fn)
+	}
+	if n := cors.node(); n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		props["AllowOrigin"] = cors
+	} else if entries, ok, err := cors.mapping(); ok {
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if !slices.Contains(restCorsKeys, e.key) {
+				return invalidResource(e.keyValue(cors), api.id, "Invalid value for 'Cors' property")
+			}
+			props[e.key] = e.v
+		}
+	} else {
+		return invalidResource(cors, api.id, "Invalid value for 'Cors' property")
+	}
+	if c, ok := props["AllowCredentials"]; ok {
+		n := c.node()
+		credentials = n != nil && n.Tag == "!!bool" && truthy(c) // SAM tests `is True`
+	}
+	origin, setOrigin := props["AllowOrigin"]
+	if !setOrigin || origin.isNull() {
+		// CorsProperties' default.
+		origin = value{n: &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "'*'"}, path: cors.at("AllowOrigin").path}
+	}
+	if credentials && origin.node().Tag == "!!str" && origin.node().Value == "'*'" {
+		return invalidResource(props["AllowCredentials"], api.id, "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set")
+	}
+	var errs []error
+	static := func(name string, v value) *fetch.Header {
+		s, err := staticValue(v)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		return &fetch.Header{Name: name, Value: s}
+	}
+	var fixed []*fetch.Header // Origin, Headers, Methods (nil: computed per path), Max-Age, Credentials
+	if !truthy(origin) {
+		return invalidResource(origin, api.id, "Invalid input. Value for AllowedOrigins is required")
+	}
+	fixed = append(fixed, static("Access-Control-Allow-Origin", origin))
+	if h, ok := props["AllowHeaders"]; ok && truthy(h) {
+		fixed = append(fixed, static("Access-Control-Allow-Headers", h))
+	}
+	methodsAt := len(fixed)
+	fixed = append(fixed, nil)
+	if m, ok := props["AllowMethods"]; ok && truthy(m) {
+		fixed[methodsAt] = static("Access-Control-Allow-Methods", m)
+	}
+	if m, ok := props["MaxAge"]; ok && !m.isNull() {
+		fixed = append(fixed, static("Access-Control-Max-Age", m))
+	}
+	if credentials {
+		fixed = append(fixed, &fetch.Header{Name: "Access-Control-Allow-Credentials", Value: "true"})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	var union []string
+	first, differ := "", false
+	for _, p := range paths {
+		if slices.Contains(p.keys, "options") {
+			imp.Paths = append(imp.Paths, PathPreflight{Path: p.path, Own: true})
+			continue
+		}
+		headers := make([]fetch.Header, 0, len(fixed))
+		for i, h := range fixed {
+			if i == methodsAt && h == nil {
+				methods := pathMethods(p.keys)
+				headers = append(headers, fetch.Header{Name: "Access-Control-Allow-Methods", Value: methods})
+				if first == "" {
+					first = methods
+				}
+				differ = differ || methods != first
+				for _, m := range strings.Split(methods, ",") {
+					if !slices.Contains(union, m) {
+						union = append(union, m)
+					}
+				}
+				if odd := nonMethodKeys(p.keys); len(odd) > 0 {
+					imp.Warnings = append(imp.Warnings, p.at.fail("", fmt.Sprintf("SAM lists %s in Access-Control-Allow-Methods for %s", strings.ToUpper(strings.Join(odd, ", ")), p.path),
+						"SAM takes every key of the path item for a method; set AllowMethods to list the methods"))
+				}
+				continue
+			}
+			headers = append(headers, *h)
+		}
+		imp.Paths = append(imp.Paths, PathPreflight{Path: p.path, Static: headers})
+	}
+	for _, p := range imp.Paths {
+		if !p.Own {
+			imp.Config.Static = slices.Clone(p.Static)
+			break
+		}
+	}
+	if imp.Config.Static == nil {
+		imp.Warnings = append(imp.Warnings, cors.fail("", "no path gets SAM's CORS OPTIONS method",
+			"SAM adds it only to the paths of the definition that have no OPTIONS method of their own"))
+	}
+	if differ {
+		slices.Sort(union)
+		for i := range imp.Config.Static {
+			if imp.Config.Static[i].Name == "Access-Control-Allow-Methods" {
+				imp.Config.Static[i].Value = strings.Join(union, ",")
+			}
+		}
+		imp.Warnings = append(imp.Warnings, cors.fail("", "the paths' Access-Control-Allow-Methods differ; the policy answers with their union, "+strings.Join(union, ","),
+			"Paths lists each path's own headers; set AllowMethods for one value everywhere"))
+	}
+	return nil
+}
+
+// httpMethodKeys are the keys of a path item that are methods.
+var httpMethodKeys = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method"}
+
+func nonMethodKeys(keys []string) []string {
+	var odd []string
+	for _, k := range keys {
+		if !slices.Contains(httpMethodKeys, strings.ToLower(k)) {
+			odd = append(odd, k)
+		}
+	}
+	return odd
+}
+
+// pathMethods is SAM's _make_cors_allowed_methods_for_path_item: every key of the path item
+// plus OPTIONS, upper-cased, de-duplicated, sorted, joined with ","; ANY stands for every
+// method.
+func pathMethods(keys []string) string {
+	if slices.Contains(keys, "x-amazon-apigateway-any-method") {
+		return allMethods
+	}
+	ms := []string{"OPTIONS"}
+	for _, k := range keys {
+		if u := strings.ToUpper(k); !slices.Contains(ms, u) {
+			ms = append(ms, u)
+		}
+	}
+	slices.Sort(ms)
+	return strings.Join(ms, ",")
+}
+
+// staticValue reads an API Gateway mapping expression that must be a static value: a string
+// in single quotes, such as "'https://example.com'". Request-time sources are refused, as is
+// anything API Gateway refuses.
+func staticValue(v value) (string, error) {
+	if fn := v.intrinsic(); fn != "" {
+		return "", v.notLiteral(fn)
+	}
+	n := v.node()
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return "", v.fail("", "must be a mapping expression such as \"'https://example.com'\", not "+v.kind(), "")
+	}
+	s := n.Value
+	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
+		return s[1 : len(s)-1], nil
+	}
+	for _, p := range []string{"method.request.", "stageVariables.", "context.", "integration.response."} {
+		if strings.HasPrefix(s, p) {
+			return "", v.fail("", "the value "+s+" is taken from each request, which an import cannot reproduce",
+				"write a static value in single quotes, e.g. \"'https://app.example.com'\"")
+		}
+	}
+	// API Gateway's refusal when the stack deploys (recorded in awsdocs/aws-sam-developer-guide
+	// pull request 55 for AllowMethods: GET, HEAD, POST).
+	return "", v.fail("BadRequestException",
+		"Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: "+s+"]",
+		"a static value needs single quotes inside the string: \"'"+s+"'\"")
+}
+
+// gatewayResponseTypes are API Gateway's gateway response types, in the order its
+// validation message lists them (spec B.4.3).
+var gatewayResponseTypes = []string{"REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR",
+	"MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS",
+	"AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX",
+	"WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE",
+	"INTEGRATION_FAILURE", "EXPIRED_TOKEN"}
+
+// pythonType is the Python type name SAM's messages print for a value.
+func pythonType(v value) string {
+	n := v.node()
+	switch {
+	case n == nil:
+		return "NoneType"
+	case n.Kind == yaml.MappingNode:
+		return "dict"
+	case n.Kind == yaml.SequenceNode:
+		return "list"
+	}
+	switch n.Tag {
+	case "!!int":
+		return "int"
+	case "!!float":
+		return "float"
+	case "!!bool":
+		return "bool"
+	case "!!null":
+		return "NoneType"
+	}
+	return "str"
+}
+
+// gatewayResponses reads GatewayResponses as SAM and API Gateway check it, and keeps the
+// static headers of DEFAULT_4XX and DEFAULT_5XX.
+func gatewayResponses(gr value, id string, imp *Import) error {
+	if gr.intrinsic() != "" {
+		return invalidResource(gr, id, "Unable to set GatewayResponses attribute because intrinsic functions are not supported for this field.")
+	}
+	entries, ok, err := gr.mapping()
+	if !ok {
+		return invalidResource(gr, id, "Invalid value for 'GatewayResponses' property")
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.v.intrinsic() != "" {
+			return invalidResource(e.v, id, "Unable to set GatewayResponses attribute because intrinsic functions are not supported for this field.")
+		}
+		props, ok, err := e.v.mapping()
+		if !ok {
+			return invalidResource(e.v, id, "Invalid property type '"+pythonType(e.v)+"' for GatewayResponses. Expected an object of type 'GatewayResponse'.")
+		}
+		if err != nil {
+			return err
+		}
+		for _, p := range props {
+			if !slices.Contains([]string{"ResponseParameters", "ResponseTemplates", "StatusCode"}, p.key) {
+				return invalidResource(p.keyValue(e.v), id, "Invalid property '"+p.key+"' in 'GatewayResponses' property '"+e.key+"'.")
+			}
+		}
+		if !slices.Contains(gatewayResponseTypes, e.key) {
+			errs = append(errs, e.keyValue(gr).fail("ValidationException",
+				"1 validation error detected: Value '"+e.key+"' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: ["+strings.Join(gatewayResponseTypes, ", ")+"]", ""))
+			continue
+		}
+		headers, err := responseHeaders(e, id, imp)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		switch e.key {
+		case "DEFAULT_4XX":
+			imp.Config.Errors4XX = headers
+		case "DEFAULT_5XX":
+			imp.Config.Errors5XX = headers
+		default:
+			if len(headers) > 0 {
+				imp.Warnings = append(imp.Warnings, e.keyValue(gr).fail("", "the headers of the "+e.key+" gateway response are not reproduced",
+					"the policy carries DEFAULT_4XX and DEFAULT_5XX headers only; map the same headers there"))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// responseHeaders reads ResponseParameters.Headers of one gateway response. Values taken
+// from the request (method.request.header.Origin, ...) cannot be reproduced and are left out
+// with a warning.
+func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, error) {
+	params, ok := e.v.get("ResponseParameters")
+	if !ok || !truthy(params) {
+		return nil, nil
+	}
+	kinds, isMap, err := params.mapping()
+	if !isMap {
+		return nil, invalidResource(params, id, "Invalid gateway response parameter '"+pythonType(params)+"'")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []fetch.Header
+	var errs []error
+	for _, k := range kinds {
+		if !slices.Contains([]string{"Headers", "Paths", "QueryStrings"}, k.key) {
+			return nil, invalidResource(k.keyValue(params), id, "Invalid gateway response parameter '"+k.key+"'")
+		}
+		if k.key != "Headers" {
+			continue
+		}
+		headers, _, err := k.v.mapping()
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range headers {
+			if n := h.v.node(); n != nil && n.Kind == yaml.MappingNode && h.v.intrinsic() == "" {
+				return nil, invalidResource(h.v, id, "Invalid gateway response parameter 'gatewayresponse.header."+h.key+"'")
+			}
+			s, err := staticValue(h.v)
+			if err != nil {
+				if n := h.v.node(); n != nil && n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, "method.request.") {
+					imp.Warnings = append(imp.Warnings, h.v.fail("", "header "+h.key+" of "+e.key+" takes "+n.Value+" from each request and is left out",
+						"doorman reproduces static 'quoted' values only"))
+					continue
+				}
+				errs = append(errs, err)
+				continue
+			}
+			out = append(out, fetch.Header{Name: h.key, Value: s})
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// authWarnings says when SAM's preflight needs credentials that a browser never sends: the
+// generated OPTIONS method inherits the default authorizer and the API key requirement
+// unless the template turns that off (spec B.6).
+func (t *samTemplate) authWarnings(api samAPI, imp *Import) {
+	auth, ok := t.prop(api, "Api", "Auth")
+	if !ok || imp.Config.Static == nil {
+		return
+	}
+	off := func(key string) bool {
+		v, ok := auth.get(key)
+		b, err := v.boolean()
+		return ok && err == nil && !b
+	}
+	if d, ok := auth.get("DefaultAuthorizer"); ok && truthy(d) && !off("AddDefaultAuthorizerToCorsPreflight") {
+		name, _ := d.str()
+		imp.Warnings = append(imp.Warnings, d.fail("", "SAM puts DefaultAuthorizer "+name+" on the generated OPTIONS methods, so on AWS every preflight is refused",
+			"a browser's preflight carries no credentials; set Auth.AddDefaultAuthorizerToCorsPreflight: false"))
+	}
+	if k, ok := auth.get("ApiKeyRequired"); ok && truthy(k) && !off("AddApiKeyRequiredToCorsPreflight") {
+		imp.Warnings = append(imp.Warnings, k.fail("", "SAM requires the API key on the generated OPTIONS methods, so on AWS every preflight is refused",
+			"a browser's preflight carries no x-api-key; set Auth.AddApiKeyRequiredToCorsPreflight: false"))
+	}
+}
