@@ -40,6 +40,13 @@ const PAST_DEFAULT_CACHE_MS = 5500;
 
 const BEARER = { Authorization: `Bearer ${TOKEN}` };
 
+// What the gateway logs: method, status, then its CORS decision; LOGIN is the top-level visit
+// of login(), which has no Origin.
+const ALLOWED = (method, status) => `gateway ${method} ${status} actual allowed`;
+const PREFLIGHT_OK = 'gateway OPTIONS 204 preflight allowed';
+const PREFLIGHT_REFUSED = 'gateway OPTIONS 403 preflight refused (origin)';
+const LOGIN = ['gateway GET 200'];
+
 // Firefox's and WebKit's reasons (Chromium's are its corsError names).
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const FF_MISSING_ACAO = /^CORS header ‘Access-Control-Allow-Origin’ missing$/;
@@ -162,7 +169,7 @@ const cases = [
     },
     expect: {
       outcome: 'ok 200 {"user":"alice","cookie":"session=e2e-alice"}',
-      server: ['gateway GET 200', 'gateway GET 200', 'upstream GET 200', 'upstream GET 200'],
+      server: [...LOGIN, ALLOWED('GET', 200), 'upstream GET 200', 'upstream GET 200'],
       note: 'the first GET of each is the top-level login on api.app.test that sets the cookie',
     },
   },
@@ -177,7 +184,7 @@ const cases = [
         url: api(t, 'item'), method: 'PUT', headers: { ...BEARER, 'Content-Type': 'application/json' }, body: '{"n":1}',
       }), { body: true });
     },
-    expect: { outcome: 'ok 200 {"method":"PUT","received":{"n":1}}', server: ['gateway OPTIONS 204', 'gateway PUT 200', 'upstream PUT 200'] },
+    expect: { outcome: 'ok 200 {"method":"PUT","received":{"n":1}}', server: [PREFLIGHT_OK, ALLOWED('PUT', 200), 'upstream PUT 200'] },
   },
 
   // 3. Errors are statuses, not CORS errors: the API's 500, and the gateway's own 502.
@@ -187,7 +194,7 @@ const cases = [
       await t.open(t.APP);
       return fetched(await t.page('fetch', { url: api(t, 'fail'), headers: BEARER }), { body: true });
     },
-    expect: { outcome: 'ok 500 {"message":"upstream failure"}', server: ['gateway OPTIONS 204', 'gateway GET 500', 'upstream GET 500'] },
+    expect: { outcome: 'ok 500 {"message":"upstream failure"}', server: [PREFLIGHT_OK, ALLOWED('GET', 500), 'upstream GET 500'] },
   },
   {
     id: 'g3b', title: 'gateway: API down, the gateway\'s 502 read as 502', policy: 'web-app', upstream: 'down',
@@ -196,7 +203,7 @@ const cases = [
       const r = await t.page('fetch', { url: api(t, 'item'), headers: BEARER });
       return r.ok ? `ok ${r.status} ${r.headers['content-type']}` : 'blocked';
     },
-    expect: { outcome: 'ok 502 application/json', server: ['gateway OPTIONS 204', 'gateway GET 502'] },
+    expect: { outcome: 'ok 502 application/json', server: [PREFLIGHT_OK, `${ALLOWED('GET', 502)} [unreachable]`] },
   },
   {
     id: 'g3c', title: `gateway: the API answers after ${SLOW_MS / 1000} s, the gateway's 504 read as 504`, policy: 'web-app',
@@ -206,7 +213,7 @@ const cases = [
       return r.ok ? `ok ${r.status} ${r.headers['content-type']}` : 'blocked';
     },
     expect: {
-      outcome: 'ok 504 application/json', server: ['gateway OPTIONS 204', 'gateway GET 504', 'upstream GET aborted'],
+      outcome: 'ok 504 application/json', server: [PREFLIGHT_OK, `${ALLOWED('GET', 504)} [timeout]`, 'upstream GET aborted'],
       note: `the gateway gives up after its upstream_timeout (${UPSTREAM_TIMEOUT}) and closes the API's connection`,
     },
   },
@@ -227,7 +234,7 @@ const cases = [
     },
     expect: {
       outcome: 'ok 200 {"user":"alice"}',
-      server: ['gateway GET 200', 'gateway GET 200', 'upstream GET 200', 'upstream GET 200', 'Access-Control-Allow-Origin ×1: ORIGIN'],
+      server: [...LOGIN, ALLOWED('GET', 200), 'upstream GET 200', 'upstream GET 200', 'Access-Control-Allow-Origin ×1: ORIGIN'],
     },
   },
 
@@ -243,8 +250,8 @@ const cases = [
       return fetched(await t.page('fetch', { url: api(t, 'item'), headers: BEARER }), { body: true });
     },
     expect: v.allowed
-      ? { outcome: 'ok 200 {"method":"GET","received":null}', server: ['gateway OPTIONS 204', 'gateway GET 200', 'upstream GET 200'] }
-      : refusedPreflight(['gateway OPTIONS 403']),
+      ? { outcome: 'ok 200 {"method":"GET","received":null}', server: [PREFLIGHT_OK, ALLOWED('GET', 200), 'upstream GET 200'] }
+      : refusedPreflight([PREFLIGHT_REFUSED]),
   })),
 
   // 6. Expose headers.
@@ -257,7 +264,7 @@ const cases = [
       const show = (h) => `${h} ${r.headers[h] ?? 'unreadable'}`;
       return `ok ${r.status}, ${show('x-request-id')}, ${show('x-internal-trace')}`;
     },
-    expect: { outcome: 'ok 200, x-request-id req-e2e-1, x-internal-trace unreadable', server: ['gateway OPTIONS 204', 'gateway GET 200', 'upstream GET 200'] },
+    expect: { outcome: 'ok 200, x-request-id req-e2e-1, x-internal-trace unreadable', server: [PREFLIGHT_OK, ALLOWED('GET', 200), 'upstream GET 200'] },
   },
 
   // 7. Max-Age: the second request, past the 5 s default, sends no preflight.
@@ -273,7 +280,7 @@ const cases = [
     },
     expect: {
       outcome: 'ok 200, ok 200',
-      server: ['gateway OPTIONS 204', 'gateway GET 200', 'gateway GET 200', 'upstream GET 200', 'upstream GET 200', 'preflights answered +1'],
+      server: [PREFLIGHT_OK, ALLOWED('GET', 200), ALLOWED('GET', 200), 'upstream GET 200', 'upstream GET 200', 'preflights answered +1'],
     },
   },
 
@@ -296,7 +303,7 @@ const cases = [
     expect: {
       outcome: 'before blocked, 2 s after the file changed ok 200',
       chromium: 'PreflightMissingAllowOriginHeader', firefox: FF_PREFLIGHT_FAILED, webkit: WK_PREFLIGHT(403),
-      server: ['gateway OPTIONS 403', 'gateway OPTIONS 204', 'gateway GET 200', 'upstream GET 200'],
+      server: [PREFLIGHT_REFUSED, PREFLIGHT_OK, ALLOWED('GET', 200), 'upstream GET 200'],
       notes: { webkit: WK_STATUS_FIRST },
     },
   },
@@ -316,7 +323,7 @@ const cases = [
     },
     expect: {
       outcome: 'ok 200 {"user":"alice","legacy":true}',
-      server: ['gateway GET 200', 'gateway GET 200', 'upstream GET 200', 'upstream GET 200', 'shadow-refused +1'],
+      server: [...LOGIN, 'gateway GET 200 actual shadow-refused (origin)', 'upstream GET 200', 'upstream GET 200', 'shadow-refused +1'],
     },
   },
 
@@ -331,7 +338,7 @@ const cases = [
     },
     expect: {
       outcome: 'blocked', chromium: 'PreflightMissingAllowOriginHeader', firefox: FF_PREFLIGHT_FAILED, webkit: WK_NOT_ALLOWED('app.test', 204),
-      server: ['gateway OPTIONS 204'], note: 'API Gateway answers an unmatched preflight without CORS headers',
+      server: ['gateway OPTIONS 204 preflight refused (unconfigured)'], note: 'API Gateway answers an unmatched preflight without CORS headers',
     },
   },
   {
@@ -347,7 +354,7 @@ const cases = [
     },
     expect: {
       outcome: 'ok 401 {"message":"Unauthorized"}',
-      server: ['gateway OPTIONS 204', 'gateway DELETE 401', 'upstream DELETE 401', 'preflight 204, Access-Control-Allow-Headers ""'],
+      server: [PREFLIGHT_OK, ALLOWED('DELETE', 401), 'upstream DELETE 401', 'preflight 204, Access-Control-Allow-Headers ""'],
       note: 'the DELETE carries no credentials (AllowHeaders admits none): the API\'s 401 is read as a status',
     },
   },

@@ -22,14 +22,16 @@ const REQUEST_TIMEOUT_MS = 5000;
 // Mutations break the gateway's configuration on purpose, into what a naive or misconfigured
 // proxy does, to show which cases notice (E2E_MUTATE names one; the S3 mutations of
 // doorman.js leave the gateway alone, and these leave the S3 rules alone).
-const forEachPolicy = (fn) => (cfg) => {
-  for (const p of Object.values(cfg.policies)) if (!p.import) fn(p);
+// forEachPolicy changes every policy; an imported one only when `imports` (a policy's own
+// fields override what its import sets).
+const forEachPolicy = (fn, { imports = false } = {}) => (cfg) => {
+  for (const p of Object.values(cfg.policies)) if (imports || !p.import) fn(p);
 };
 const GATEWAY_MUTATIONS = {
   // Preflights go on to the API, as most proxies forward them (it answers 401).
-  'gw-preflight-passthrough': forEachPolicy((p) => { p.preflight = { mode: 'passthrough' }; }),
+  'gw-preflight-passthrough': forEachPolicy((p) => { p.preflight = { mode: 'passthrough' }; }, { imports: true }),
   // The API's own Access-Control-* headers reach the browser, and the gateway adds none.
-  'gw-upstream-passthrough': forEachPolicy((p) => { p.upstream_headers = 'passthrough'; }),
+  'gw-upstream-passthrough': forEachPolicy((p) => { p.upstream_headers = 'passthrough'; }, { imports: true }),
   // No policy allows credentials.
   'gw-drop-credentials': forEachPolicy((p) => { delete p.credentials; }),
   // No policy exposes a header.
@@ -49,7 +51,7 @@ const GATEWAY_MUTATIONS = {
   // Shadow policies are enforced.
   'gw-shadow-enforced': forEachPolicy((p) => { if (p.enforce === 'shadow') p.enforce = 'on'; }),
   // The gateway does no CORS at all: a plain reverse proxy.
-  'gw-naive': forEachPolicy((p) => { p.enforce = 'off'; }),
+  'gw-naive': forEachPolicy((p) => { p.enforce = 'off'; }, { imports: true }),
   // Tenants' origins are fixed in the configuration, as a map in a proxy's configuration is:
   // a tenant's file is never read.
   'gw-static-tenant': (cfg) => {
@@ -150,9 +152,15 @@ class Gateway {
     return this;
   }
 
-  // seen lists, in order, what the gateway logged under `prefix` since index `from`.
+  // seen lists, in order, what the gateway logged under `prefix` since index `from`: method,
+  // status, its CORS decision ("preflight allowed", "actual refused (origin)", …) and the
+  // upstream failure it answered for.
   seen(prefix, from = 0) {
-    return this.log.slice(from).filter((e) => (e.path || e.uri || '').startsWith(prefix)).map((e) => `gateway ${e.method} ${e.status}`);
+    return this.log.slice(from).filter((e) => (e.path || '').startsWith(prefix)).map((e) => [
+      `gateway ${e.method} ${e.status}`,
+      e.cors ? ` ${e.cors} ${e.cors_outcome}${e.cors_reason ? ` (${e.cors_reason})` : ''}` : '',
+      e.error ? ` [${e.error}]` : '',
+    ].join(''));
   }
 
   async metrics() {
