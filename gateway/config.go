@@ -556,9 +556,11 @@ func (d *decoder) routes(cfg *Config, h *hostDef, n *yaml.Node, hostField string
 	for i, rn := range n.Content {
 		rf := fmt.Sprintf("%s[%d]", field, i)
 		r := &routeDef{at: d.at(rn)}
+		hasPath := false
 		d.mapping(rn, rf, routeKeys, func(key string, _, v *yaml.Node) {
 			switch key {
 			case "path":
+				hasPath = true
 				s, ok := d.str(v, rf+".path")
 				if !ok {
 					return
@@ -578,7 +580,7 @@ func (d *decoder) routes(cfg *Config, h *hostDef, n *yaml.Node, hostField string
 				r.cors = d.cors(cfg, v, rf+".cors", "route "+rf)
 			}
 		})
-		if rn.Kind == yaml.MappingNode && r.path == "" {
+		if rn.Kind == yaml.MappingNode && !hasPath {
 			d.errorf(rn, rf+".path", "missing: a route matches a path prefix, e.g. path: /api/")
 		}
 		if r.upstream == nil && h.upstream == nil && rn.Kind == yaml.MappingNode {

@@ -576,9 +576,6 @@ func compile(s *settings, at loc, path string, errs *errorList, suffix string) *
 // policy when the field was not set (a default that the semantics refuses).
 func locate(ce *fetch.ConfigError, s *settings, at loc, path string) *Error {
 	msg := ce.Message
-	if ce.Value != "" && !strings.Contains(msg, ce.Value) {
-		msg = fmt.Sprintf("%q: %s", ce.Value, msg)
-	}
 	if ce.Fix != "" {
 		msg += "; " + ce.Fix
 	}
@@ -596,6 +593,10 @@ func locate(ce *fetch.ConfigError, s *settings, at loc, path string) *Error {
 			e.Field = fmt.Sprintf("%s %q", w.path, ce.Value)
 		} else {
 			e.Field = fmt.Sprintf("%s[%d]", w.path, ce.Index)
+			if ce.Value != "" && !strings.Contains(msg, `"`) {
+				// The message quotes nothing of the value: say which it is.
+				e.Message = fmt.Sprintf("%q: %s", ce.Value, msg)
+			}
 		}
 	}
 	return e

@@ -1,0 +1,237 @@
+package gateway_test
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/doorman-s3/doorman/gateway"
+)
+
+// token is what the auth upstream accepts: "Authorization: Bearer <token>".
+const token = "s3cret"
+
+// upstream is an HTTP server behind the gateway. Like the APIs users complain about, it
+// requires authentication on every request, OPTIONS included (401 otherwise), and it can add
+// its own CORS headers. Every request it receives is counted and recorded.
+type upstream struct {
+	*httptest.Server
+	hits    atomic.Int64
+	mu      sync.Mutex
+	last    *http.Request
+	options atomic.Int64 // OPTIONS requests received
+}
+
+// newUpstream starts an upstream. Its answer is steered by the query: status=N, sleep=D,
+// acao=V (repeatable: its own Access-Control-Allow-Origin lines), aceh=V.
+func newUpstream(t testing.TB) *upstream {
+	u := &upstream{}
+	u.Server = httptest.NewServer(http.HandlerFunc(u.serve))
+	t.Cleanup(u.Close)
+	return u
+}
+
+func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
+	u.hits.Add(1)
+	if r.Method == http.MethodOptions {
+		u.options.Add(1)
+	}
+	u.mu.Lock()
+	u.last = r.Clone(r.Context())
+	u.mu.Unlock()
+	_, _ = io.Copy(io.Discard, r.Body)
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Upstream", "yes")
+	for _, v := range r.URL.Query()["acao"] { // the upstream adds its own Allow-Origin lines
+		h.Add("Access-Control-Allow-Origin", v)
+	}
+	if r.URL.Query().Get("aceh") != "" {
+		h.Set("Access-Control-Expose-Headers", r.URL.Query().Get("aceh"))
+	}
+	if r.Header.Get("Authorization") != "Bearer "+token {
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"error":"unauthorized"}`)
+		return
+	}
+	if d := r.URL.Query().Get("sleep"); d != "" {
+		p, _ := time.ParseDuration(d)
+		time.Sleep(p)
+	}
+	status := http.StatusOK
+	if s := r.URL.Query().Get("status"); s != "" {
+		status, _ = strconv.Atoi(s)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(bytes.Repeat([]byte("x"), 4096))
+}
+
+func (u *upstream) lastRequest() *http.Request {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.last
+}
+
+// deadUpstream is the URL of a port nothing listens on.
+func deadUpstream(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// front is a running gateway: the proxy and its admin handler, each behind a test server.
+type front struct {
+	g      *gateway.Gateway
+	proxy  *httptest.Server
+	admin  *httptest.Server
+	file   string
+	access *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// writeConfig writes a configuration file, replacing each key of vars (e.g. "UP") written
+// as {{UP}}.
+func writeConfig(t testing.TB, dir, text string, vars map[string]string) string {
+	t.Helper()
+	for k, v := range vars {
+		text = strings.ReplaceAll(text, "{{"+k+"}}", v)
+	}
+	path := filepath.Join(dir, "gateway.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// startFront loads the configuration and serves it.
+func startFront(t testing.TB, text string, vars map[string]string) *front {
+	t.Helper()
+	f := &front{file: writeConfig(t, t.TempDir(), text, vars), access: &syncBuffer{}}
+	cfg, err := gateway.LoadFile(f.file)
+	if err != nil {
+		t.Fatalf("loading the configuration:\n%v", err)
+	}
+	f.g, err = gateway.New(cfg, gateway.Options{Stderr: f.access})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.proxy = httptest.NewUnstartedServer(f.g)
+	f.proxy.Config = f.g.Server()
+	f.proxy.Start()
+	f.admin = httptest.NewServer(f.g.AdminHandler())
+	t.Cleanup(func() {
+		f.proxy.Close()
+		f.admin.Close()
+		f.g.Close()
+	})
+	return f
+}
+
+// do sends a request for host and target through the gateway and returns the response with
+// its body read.
+func (f *front) do(t testing.TB, method, host, target string, header http.Header, body io.Reader) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.proxy.URL+target, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = host
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := f.proxy.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, target, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// metric returns the value of one series of the admin listener's metrics, 0 if absent.
+func (f *front) metric(t testing.TB, series string) float64 {
+	t.Helper()
+	res, err := http.Get(f.admin.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// preflight is the header of a preflight from origin for method and request headers.
+func preflight(origin, method, headers string) http.Header {
+	h := http.Header{"Origin": {origin}, "Access-Control-Request-Method": {method}}
+	if headers != "" {
+		h.Set("Access-Control-Request-Headers", headers)
+	}
+	return h
+}
+
+// corsHeaders lists a response's Access-Control-* headers as "Name: value" lines, sorted,
+// one per value, so that duplicates show.
+func corsHeaders(h http.Header) []string {
+	var out []string
+	for k, vs := range h {
+		if strings.HasPrefix(k, "Access-Control-") {
+			for _, v := range vs {
+				out = append(out, k+": "+v)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// varyNames lists the names of every Vary line, in order.
+func varyNames(h http.Header) []string {
+	var out []string
+	for _, l := range h.Values("Vary") {
+		for n := range strings.SplitSeq(l, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
