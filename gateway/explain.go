@@ -73,6 +73,23 @@ func explainRoute(def *routeDef) *Explanation {
 		}
 		e.Fields = append(e.Fields, ef)
 	}
+	for _, st := range []struct {
+		name string
+		hs   []fetch.Header
+	}{{"static", c.eff.static}, {"errors_4xx", c.eff.errors4XX}, {"errors_5xx", c.eff.errors5XX}} {
+		if len(st.hs) == 0 {
+			continue
+		}
+		var vals []string
+		for _, h := range st.hs {
+			vals = append(vals, h.Name+": "+h.Value)
+		}
+		ef := ExplainField{Name: st.name, Value: "[" + strings.Join(vals, ", ") + "]", Source: "import"}
+		if w := c.eff.from[fSemantics]; w != nil {
+			ef.Source, ef.Position = w.source, w.at.String()
+		}
+		e.Fields = append(e.Fields, ef)
+	}
 	return e
 }
 

@@ -235,3 +235,13 @@ func varyNames(h http.Header) []string {
 	}
 	return out
 }
+
+// bigBody is a request body of n bytes with a Content-Length.
+type bigBody struct{ n int }
+
+func (b *bigBody) reader() io.Reader {
+	if b == nil {
+		return nil
+	}
+	return bytes.NewReader(make([]byte, b.n))
+}

@@ -58,7 +58,11 @@ func runImport(cfg *Config, imp *importDef, errs *errorList) *settings {
 		return nil
 	}
 	for _, w := range im.Warnings {
-		cfg.Warnings = append(cfg.Warnings, &Error{File: path, Line: w.Line, Col: w.Column, Field: w.Path, Message: w.Error()})
+		msg := w.Message
+		if w.Detail != "" {
+			msg += " (" + w.Detail + ")"
+		}
+		cfg.Warnings = append(cfg.Warnings, &Error{File: path, Line: w.Line, Col: w.Column, Field: w.Path, Message: msg})
 	}
 	s := &settings{}
 	from := &where{source: "import " + im.Source + " (" + imp.format + ")", path: imp.path, at: imp.at}

@@ -485,6 +485,21 @@ func validLabel(s string) bool {
 // defaultSettings is what a field is when nothing sets it.
 func defaultSettings() *settings { return &settings{} }
 
+// restPassthrough is the provenance of apigw-rest's default upstream_headers.
+var restPassthrough = &where{source: "default of apigw-rest: a proxy integration passes the backend's headers untouched"}
+
+// semanticsDefaults sets the defaults that depend on the semantics, where nothing set the
+// field: an apigw-rest policy leaves the upstream's Access-Control-* headers alone, as REST
+// API proxy integrations do (HTTP_PROXY and AWS_PROXY responses pass through; only the mock
+// OPTIONS method and the gateway responses are the API's own).
+func semanticsDefaults(s *settings) {
+	if s.semantics == fetch.APIGatewayREST && (s.from[fUpstreamHeaders] == nil || s.from[fUpstreamHeaders] == restPassthrough) {
+		s.upstream, s.from[fUpstreamHeaders] = upstreamPassthrough, restPassthrough
+	} else if s.from[fUpstreamHeaders] == restPassthrough {
+		s.upstream, s.from[fUpstreamHeaders] = upstreamOverride, nil
+	}
+}
+
 // resolve compiles every policy and every CORS block, attaches each route's effective block
 // (route > host > defaults), and builds the routing table's order. Errors go to errs.
 func resolve(cfg *Config, errs *errorList) {
@@ -499,6 +514,7 @@ func resolve(cfg *Config, errs *errorList) {
 			p.eff.apply(imported)
 		}
 		p.eff.apply(p.own)
+		semanticsDefaults(p.eff)
 		p.compiled = compile(p.eff, p.at, "policies."+name, errs, "")
 	}
 	resolveCORS(cfg, cfg.defaults, errs)
@@ -527,6 +543,7 @@ func resolveCORS(cfg *Config, c *corsDef, errs *errorList) {
 	}
 	eff := *p.eff
 	eff.apply(c.override)
+	semanticsDefaults(&eff)
 	c.eff = &eff
 	if p.compiled == nil {
 		// The policy's own errors are reported already; only the override's can be new.

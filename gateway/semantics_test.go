@@ -1,0 +1,108 @@
+package gateway_test
+
+import (
+	"net/http"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// awsConfig runs the AWS semantics from the configurations teams deploy (testdata): an API
+// Gateway HTTP API (get-api output), a SAM REST API with "Enable CORS" and DEFAULT_4XX/5XX
+// gateway responses, and a CloudFront response headers policy with OriginOverride false.
+const awsConfig = `version: 1
+policies:
+  http: { import: { format: apigw-http, file: {{TD}}/get-api.json } }
+  rest: { import: { format: sam, file: {{TD}}/sam-rest.yaml, resource: RestApi } }
+  cf:   { import: { format: cloudfront, file: {{TD}}/cloudfront.json } }
+hosts:
+  - match: http.test
+    upstream: {{UP}}
+    cors: { policy: http }
+    routes:
+      - path: /options-route/
+        cors: { policy: http, override: { preflight: { mode: passthrough } } }
+      - path: /dead/
+        upstream: {{DEAD}}
+  - match: rest.test
+    upstream: {{UP}}
+    cors: { policy: rest }
+    routes:
+      - path: /dead/
+        upstream: {{DEAD}}
+  - match: cf.test
+    upstream: {{UP}}
+    cors: { policy: cf }
+`
+
+func startAWS(t *testing.T) (*front, *upstream) {
+	td, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := newUpstream(t)
+	return startFront(t, awsConfig, map[string]string{"TD": td, "UP": up.URL, "DEAD": deadUpstream(t)}), up
+}
+
+func TestAWSSemantics(t *testing.T) {
+	f, up := startAWS(t)
+	cases := []struct {
+		name, method, host, target string
+		header                     http.Header
+		status                     int
+		forwarded                  bool // the upstream received the request
+		want                       []string
+	}{
+		// API Gateway HTTP API (spec A.2-A.4).
+		{"apigw-http: preflight answered without an OPTIONS route, configured lists (spec A.3.4)", "OPTIONS", "http.test", "/x",
+			preflight(appOrigin, "PUT", "authorization"), 204, false, []string{
+				"Access-Control-Allow-Credentials: true", "Access-Control-Allow-Headers: authorization",
+				"Access-Control-Allow-Methods: GET,PUT", "Access-Control-Allow-Origin: " + appOrigin, "Access-Control-Max-Age: 300"}},
+		{"apigw-http: a preflight that does not match gets no CORS headers (spec A.3.3)", "OPTIONS", "http.test", "/x",
+			preflight(appOrigin, "DELETE", ""), 204, false, nil},
+		{"apigw-http: a route taking OPTIONS gets the preflight, decorated (spec A.3.5)", "OPTIONS", "http.test", "/options-route/x",
+			preflight(appOrigin, "PUT", ""), 401, true, []string{
+				"Access-Control-Allow-Credentials: true", "Access-Control-Allow-Headers: authorization",
+				"Access-Control-Allow-Methods: GET,PUT", "Access-Control-Allow-Origin: " + appOrigin, "Access-Control-Max-Age: 300"}},
+		{"apigw-http: backend CORS headers ignored (spec A.4)", "GET", "http.test", "/x?acao=*",
+			withOrigin(auth, appOrigin), 200, true, []string{
+				"Access-Control-Allow-Credentials: true", "Access-Control-Allow-Origin: " + appOrigin}},
+		// REST API with the console's mock OPTIONS method (spec B.2, B.4).
+		{"apigw-rest: every OPTIONS answered 200 with the static headers, Origin or not (spec B.1)", "OPTIONS", "rest.test", "/orders",
+			nil, 200, false, []string{
+				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: GET,PUT,OPTIONS",
+				"Access-Control-Allow-Origin: " + appOrigin}},
+		{"apigw-rest: a proxy integration's headers pass untouched (spec B.1)", "GET", "rest.test", "/orders?acao=https://backend.test&status=500",
+			withOrigin(auth, appOrigin), 500, true, []string{"Access-Control-Allow-Origin: https://backend.test"}},
+		{"apigw-rest: gateway-made 5xx carries DEFAULT_5XX's headers (spec B.4)", "GET", "rest.test", "/dead/x",
+			withOrigin(auth, appOrigin), 502, false, []string{"Access-Control-Allow-Origin: *"}},
+		{"apigw-rest: gateway-made 4xx carries DEFAULT_4XX's headers (spec B.4)", "POST", "rest.test", "/orders?big",
+			withOrigin(auth, appOrigin), 413, false, []string{"Access-Control-Allow-Origin: " + appOrigin}},
+		// CloudFront response headers policy (spec C.1, C.4).
+		{"cloudfront: OPTIONS forwarded to the origin, policy headers added (spec C.4)", "OPTIONS", "cf.test", "/x",
+			preflight(appOrigin, "PUT", "authorization"), 401, true, []string{
+				"Access-Control-Allow-Headers: authorization", "Access-Control-Allow-Methods: GET, PUT",
+				"Access-Control-Allow-Origin: " + appOrigin, "Access-Control-Max-Age: 300"}},
+		{"cloudfront: OriginOverride false keeps the origin's header (spec C.1)", "GET", "cf.test", "/x?acao=*",
+			withOrigin(auth, appOrigin), 200, true, []string{"Access-Control-Allow-Origin: *"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := up.hits.Load()
+			var body *bigBody
+			if c.method == "POST" {
+				body = &bigBody{n: 11 << 20}
+			}
+			res, _ := f.do(t, c.method, c.host, c.target, c.header, body.reader())
+			if res.StatusCode != c.status {
+				t.Errorf("status %d, want %d", res.StatusCode, c.status)
+			}
+			if got := up.hits.Load() > before; got != c.forwarded {
+				t.Errorf("forwarded to the upstream: %v, want %v", got, c.forwarded)
+			}
+			if got := corsHeaders(res.Header); !slices.Equal(got, c.want) {
+				t.Errorf("CORS headers\n got %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}
