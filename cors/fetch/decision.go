@@ -406,7 +406,9 @@ func (d *Decision) Headers() []Header {
 
 // WriteHeaders sets the decision's headers in h, replacing any of the same name, except
 // Vary, which it merges: the names h's Vary lacks (ignoring case) are appended, none is
-// removed or repeated, and nothing is added to a Vary of "*".
+// removed or repeated, and nothing is added to a Vary of "*". Every value gets memory of its
+// own (one allocation for all of them), so that code changing h later cannot reach another
+// response.
 func (d *Decision) WriteHeaders(h http.Header) {
 	var buf [maxHeaders]Header
 	hs := d.list(&buf)
@@ -415,7 +417,7 @@ func (d *Decision) WriteHeaders(h http.Header) {
 	}
 	vals := make([]string, len(hs))
 	for i, kv := range hs {
-		if kv.Name == hVary {
+		if kv.Name == hVary && len(h[hVary]) > 0 {
 			MergeVary(h, kv.Value)
 			continue
 		}

@@ -28,6 +28,9 @@ type originRule struct {
 type originPattern struct {
 	index int // position in Config.Origins + len(Config.Origins)
 	re    *regexp.Regexp
+	// prefix is the literal every match begins with: patterns are anchored, so an origin
+	// without it is passed over without running the expression.
+	prefix string
 }
 
 // originMatcher finds the entry of Config.Origins (or OriginPatterns) that admits an origin.
@@ -74,7 +77,7 @@ func (m *originMatcher) match(origin string) int {
 		}
 	}
 	for _, p := range m.patterns {
-		if p.re.MatchString(origin) {
+		if strings.HasPrefix(origin, p.prefix) && p.re.MatchString(origin) {
 			return p.index
 		}
 	}

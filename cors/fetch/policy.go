@@ -336,7 +336,8 @@ func (k *compiler) compilePatterns() {
 				fix)
 			continue
 		}
-		m.patterns = append(m.patterns, originPattern{index: len(c.Origins) + i, re: re})
+		prefix, _ := re.LiteralPrefix()
+		m.patterns = append(m.patterns, originPattern{index: len(c.Origins) + i, re: re, prefix: prefix})
 	}
 }
 
