@@ -203,9 +203,6 @@ func splitOrigin(s string) (scheme, host, port string, ok bool) {
 	return scheme, host, port, true
 }
 
-// problem is what is wrong with one configured value, and how to write it instead.
-type problem struct{ msg, fix string }
-
 // defaultPorts are the ports a serialised origin leaves out.
 var defaultPorts = map[string]string{"http": "80", "https": "443"}
 
