@@ -136,6 +136,17 @@ func (p *Policy) classify(r *Request) Decision {
 	return d
 }
 
+// admit classifies r and runs the origin check. It reports whether r is a preflight whose
+// method and headers remain to be checked; an actual request admitted is allowed.
+func (p *Policy) admit(r *Request) (Decision, bool) {
+	d := p.classify(r)
+	if d.Kind == NotCORS || !p.admitOrigin(&d, r.Origin) {
+		return d, false
+	}
+	d.Allowed = true
+	return d, d.Kind == Preflight
+}
+
 // admitOrigin runs the origin check (https://fetch.spec.whatwg.org/#cors-check): it sets
 // Access-Control-Allow-Origin, -Credentials and -Expose-Headers, or refuses.
 func (p *Policy) admitOrigin(d *Decision, origin string) bool {
@@ -172,20 +183,13 @@ func (d *Decision) allowPreflight(methods, headers string) {
 }
 
 func (p *Policy) evaluateFetch(r *Request) Decision {
-	d := p.classify(r)
-	if d.Kind == NotCORS {
+	d, more := p.admit(r)
+	if d.Kind == NotCORS && p.origins.any >= 0 {
 		// A policy allowing any origin answers every request alike, CORS or not, so that a
 		// cache may serve one response to all (https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches).
-		if p.origins.any >= 0 {
-			d.entry, d.allowOrigin, d.exposeHeaders = p.origins.any, "*", p.exposeHeaders
-		}
-		return d
+		d.entry, d.allowOrigin, d.exposeHeaders = p.origins.any, "*", p.exposeHeaders
 	}
-	if !p.admitOrigin(&d, r.Origin) {
-		return d
-	}
-	if d.Kind == Actual {
-		d.Allowed = true
+	if !more {
 		return d
 	}
 	// https://fetch.spec.whatwg.org/#cors-preflight-fetch: the method, then every header.
@@ -272,16 +276,11 @@ func echo(names *acrh.Names) string {
 // evaluateHTTPAPI answers as an API Gateway HTTP API's automatic preflight response and its
 // decoration of integration responses (spec A.3, A.4, A.7).
 func (p *Policy) evaluateHTTPAPI(r *Request) Decision {
-	d := p.classify(r)
-	if d.Kind == NotCORS {
-		// No Origin, no CORS headers (spec A.4, DOC).
-		return d
-	}
-	if !p.admitOrigin(&d, r.Origin) {
-		return d
-	}
-	if d.Kind == Actual {
-		d.Allowed = true
+	// No Origin, no CORS headers (spec A.4, DOC). An OPTIONS request with an Origin but
+	// without Access-Control-Request-Method is no preflight (spec A.3.1, DOC) and is
+	// decorated as an actual request [UNVERIFIED: its response is not recorded, A.3.4].
+	d, more := p.admit(r)
+	if !more {
 		return d
 	}
 	// Methods: "*" or listed; unset, no preflight matches (spec A.3.3, INFER). Compared
@@ -343,12 +342,8 @@ func (p *Policy) evaluateREST(r *Request) Decision {
 // evaluating the requested method or headers [UNVERIFIED: the documentation describes the
 // values as sent, not matched].
 func (p *Policy) evaluateCloudFront(r *Request) Decision {
-	d := p.classify(r)
-	if d.Kind == NotCORS || !p.admitOrigin(&d, r.Origin) {
-		return d
-	}
-	d.Allowed = true
-	if d.Kind == Preflight {
+	d, more := p.admit(r)
+	if more {
 		d.allowMethods, d.allowHeaders, d.maxAge = p.allowMethods, p.allowHeaders, p.maxAge
 		d.hasAllowHeaders = p.allowHeaders != ""
 	}

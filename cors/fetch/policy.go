@@ -325,12 +325,9 @@ func (k *compiler) compilePatterns() {
 		}
 		syn, _ := syntax.Parse(s, syntax.Perl)
 		if !anchored(syn) {
-			fix := "^" + strings.TrimSuffix(strings.TrimPrefix(s, "^"), "$") + "$"
+			fix := fmt.Sprintf("write %q", "^"+strings.TrimSuffix(strings.TrimPrefix(s, "^"), "$")+"$")
 			if strings.Contains(s, "|") || strings.Contains(s, "(?m") {
-				fix = ""
-			}
-			if fix != "" {
-				fix = fmt.Sprintf("write %q", fix)
+				fix = "group the branches and anchor the group, without the m flag: ^(?:first|second)$"
 			}
 			k.fail("origin_patterns", i, s, "not anchored: an expression without ^ and $ on every branch (and without the m flag) also matches origins that merely contain what it describes, such as https://example.com.evil.net",
 				fix)
