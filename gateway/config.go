@@ -111,7 +111,7 @@ func Load(name string, data []byte) (*Config, error) {
 	}
 	root, err := parseYAML(data)
 	if err != nil {
-		errs.add(yamlError(name, err))
+		errs.add(yamlError(name, data, err))
 		return nil, errs.err()
 	}
 	cfg := &Config{File: name, Listen: DefaultListen, Limits: defaultLimits(), AccessLog: "stderr",
@@ -167,8 +167,9 @@ func findAlias(n *yaml.Node) *yaml.Node {
 }
 
 // yamlError turns a YAML syntax error ("yaml: line 3: did not find expected key") into an
-// Error at that line. The parser reports no column.
-func yamlError(file string, err error) *Error {
+// Error at that line. The parser reports no column. The commonest cause in this format gets
+// a hint: "{tenant}" unquoted, which YAML reads as the start of a mapping.
+func yamlError(file string, data []byte, err error) *Error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -176,6 +177,13 @@ func yamlError(file string, err error) *Error {
 			if n, err := strconv.Atoi(num); err == nil {
 				line, msg = n, after
 			}
+		}
+	}
+	lines := strings.Split(string(data), "\n")
+	for _, l := range lines[max(line-2, 0):min(line+1, len(lines))] {
+		if strings.Contains(l, "{tenant}") && !strings.Contains(l, `"`) && !strings.Contains(l, "'") {
+			msg += ` (quote a value holding {tenant}: YAML reads a { as the start of a mapping, e.g. match: "{tenant}.example.com")`
+			break
 		}
 	}
 	return &Error{File: file, Line: line, Message: msg}

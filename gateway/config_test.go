@@ -112,6 +112,11 @@ x: &a [1]
 
 	{"YAML syntax", "version: 1\npolicies: [\n", `gateway.yaml:2: did not find expected node content`},
 
+	{"an unquoted {tenant} gets a hint", `version: 1
+hosts:
+  - match: {tenant}.t.test
+`, `gateway.yaml:2: did not find expected key (quote a value holding {tenant}: YAML reads a { as the start of a mapping, e.g. match: "{tenant}.example.com")`},
+
 	{"version missing; cors neither off nor a mapping", `hosts:
   - match: "*"
     upstream: http://127.0.0.1:1

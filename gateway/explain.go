@@ -137,5 +137,10 @@ func (e *Explanation) String() string {
 		}
 		tw.Flush()
 	}
-	return b.String()
+	// Aligned columns pad the cells of a line's end that are empty.
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
 }

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -139,7 +140,13 @@ func writeConfig(t testing.TB, dir, text string, vars map[string]string) string 
 // startFront loads the configuration and serves it.
 func startFront(t testing.TB, text string, vars map[string]string) *front {
 	t.Helper()
-	f := &front{file: writeConfig(t, t.TempDir(), text, vars), access: &syncBuffer{}}
+	return startFrontIn(t, t.TempDir(), text, vars)
+}
+
+// startFrontIn is startFront with the configuration file in dir.
+func startFrontIn(t testing.TB, dir, text string, vars map[string]string) *front {
+	t.Helper()
+	f := &front{file: writeConfig(t, dir, text, vars), access: &syncBuffer{}}
 	cfg, err := gateway.LoadFile(f.file)
 	if err != nil {
 		t.Fatalf("loading the configuration:\n%v", err)
@@ -244,4 +251,25 @@ func (b *bigBody) reader() io.Reader {
 		return nil
 	}
 	return bytes.NewReader(make([]byte, b.n))
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata with what the code produces")
+
+// checkGolden compares got with testdata/name (rewritten with -update).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs\n--- got\n%s--- want\n%s", name, got, want)
+	}
 }
