@@ -105,7 +105,10 @@ type Error struct {
 	// SAM resource takes from Globals points into Globals.
 	Line, Column int
 	// Code is AWS's error code or exception name (BadRequestException,
-	// InvalidResourceException, InvalidArgument, ...), "" when the message is doorman's.
+	// InvalidResourceException, InconsistentQuantities, ...) when this package refuses the
+	// input as that AWS component does. It is "" for doorman's own messages and for the
+	// rules the policy shares with the gateway (fetch.Compile), whose messages are AWS's
+	// where AWS's are recorded.
 	Code string
 	// Message is AWS's message verbatim (typos included), or doorman's.
 	Message string
@@ -392,4 +395,53 @@ func (v value) strings() ([]string, error) {
 func unknownKey(e entry, parent value, shape string, valid []string) *Error {
 	return e.keyValue(parent).fail("ParamValidation",
 		fmt.Sprintf("Unknown parameter in %s: %q, must be one of: %s", shape, e.key, strings.Join(valid, ", ")), "")
+}
+
+// locator places a policy's fields (fetch.ConfigError.Field names) in the document: the value
+// written for the field, a list whose entries are the field's indexes. A key "field[i]"
+// places one entry on its own.
+type locator map[string]value
+
+func (l locator) at(field string, index int) value {
+	if v, ok := l[field+"["+strconv.Itoa(index)+"]"]; ok {
+		return v
+	}
+	v := l[field]
+	if n := v.node(); index >= 0 && n != nil && n.Kind == yaml.SequenceNode && index < len(n.Content) {
+		return value{n: n.Content[index], path: v.index(index)}
+	}
+	return v
+}
+
+// compile checks c as the service that deploys it does: those rules, with AWS's messages
+// where they are recorded, are the policy's own (fetch.Compile), so the gateway and an import
+// refuse alike. Each fault is placed in the document; a field the document does not write
+// (a default) is placed at whole, where the configuration is.
+func compile(c *fetch.Config, l locator, whole value) error {
+	_, err := fetch.Compile(c)
+	if err == nil {
+		return nil
+	}
+	var out []error
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+			return
+		}
+		var ce *fetch.ConfigError
+		if !errors.As(err, &ce) {
+			out = append(out, whole.fail("", err.Error(), ""))
+			return
+		}
+		v := l.at(ce.Field, ce.Index)
+		if v.n == nil {
+			v = whole
+		}
+		out = append(out, v.fail("", ce.Message, ce.Fix))
+	}
+	walk(err)
+	return errors.Join(out...)
 }

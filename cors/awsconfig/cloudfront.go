@@ -17,23 +17,12 @@ var cloudFrontFields = []string{"AccessControlAllowOrigins", "AccessControlAllow
 var cloudFrontRequired = []string{"AccessControlAllowOrigins", "AccessControlAllowHeaders", "AccessControlAllowMethods",
 	"AccessControlAllowCredentials", "OriginOverride"}
 
-// cloudFrontMethods are the values AccessControlAllowMethods takes (the service model's enum).
-var cloudFrontMethods = []string{"GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD", "ALL"}
-
-// allCloudFrontMethods is what ALL stands for: "ALL is a special value that includes all of
-// the listed HTTP methods" (CloudFront API reference,
-// ResponseHeadersPolicyAccessControlAllowMethods).
-var allCloudFrontMethods = []string{"GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH", "HEAD"}
-
 // cloudFrontCors is a CorsConfig as CloudFront stores it.
 type cloudFrontCors struct {
 	origins, headers, methods, expose []string
 	credentials, override             bool
 	maxAge                            *int
 }
-
-// invalidArgument is CloudFront's refusal of a policy (HTTP 400, InvalidArgument).
-func invalidArgument(v value, msg string) *Error { return v.fail("InvalidArgument", msg, "") }
 
 // readCloudFront reads the output of get-response-headers-policy-config or of
 // get-response-headers-policy.
@@ -58,18 +47,25 @@ func readCloudFront(root value) (*Import, error) {
 	if !ok || cc.isNull() {
 		return nil, config.fail("", "the policy has no CorsConfig", "CloudFront then adds no CORS header")
 	}
-	c, err := decodeCloudFront(cc)
+	c, l, err := decodeCloudFront(cc)
 	if err != nil {
 		return nil, err
 	}
+	cfg := c.config()
+	if err := compile(cfg, l, cc); err != nil {
+		return nil, err
+	}
 	override := c.override
-	return &Import{Config: c.config(), OriginOverride: &override, Source: source}, nil
+	return &Import{Config: cfg, OriginOverride: &override, Source: source}, nil
 }
 
-func decodeCloudFront(cc value) (*cloudFrontCors, error) {
+// decodeCloudFront reads a CorsConfig as the AWS CLI reads it (keys, types, required fields,
+// {Quantity, Items} lists), and says where each field is written. The service's own rules
+// are the policy's (fetch.Compile).
+func decodeCloudFront(cc value) (*cloudFrontCors, locator, error) {
 	entries, ok, err := cc.mapping()
 	if !ok {
-		return nil, cc.fail("", "CorsConfig must be an object, not "+cc.kind(), "")
+		return nil, nil, cc.fail("", "CorsConfig must be an object, not "+cc.kind(), "")
 	}
 	errs := []error{err}
 	c := &cloudFrontCors{}
@@ -120,12 +116,18 @@ func decodeCloudFront(cc value) (*cloudFrontCors, error) {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := c.validate(at); err != nil {
-		return nil, err
+	items := func(field string) value {
+		if v, ok := at[field].get("Items"); ok {
+			return v
+		}
+		return at[field]
 	}
-	return c, nil
+	l := locator{"origins": items("AccessControlAllowOrigins"), "methods": items("AccessControlAllowMethods"),
+		"request_headers": items("AccessControlAllowHeaders"), "expose_headers": items("AccessControlExposeHeaders"),
+		"max_age": at["AccessControlMaxAgeSec"], "credentials": at["AccessControlAllowCredentials"]}
+	return c, l, nil
 }
 
 // quantityList reads a {Quantity, Items} list.
@@ -176,102 +178,20 @@ func quantityList(v value) ([]string, error) {
 	return items, nil
 }
 
-// validate checks c as CreateResponseHeadersPolicy does. Only the Allow-Headers rule is
-// recorded; the others follow its wording and are marked where they are made.
-func (c *cloudFrontCors) validate(at map[string]value) error {
-	var errs []error
-	elem := func(field string, i int) value {
-		v, _ := at[field].get("Items")
-		if n := v.node(); n != nil && i < len(n.Content) {
-			return value{n: n.Content[i], path: v.index(i)}
-		}
-		return v
-	}
-	if c.credentials && slices.Contains(c.headers, "*") {
-		// Recorded: aws-cdk pull request 35308 (HTTP 400, seen through CloudFormation).
-		errs = append(errs, invalidArgument(elem("AccessControlAllowHeaders", slices.Index(c.headers, "*")),
-			"The parameter Access-Control-Allow-Headers cannot contain * when allowCredentials is true."))
-	}
-	if c.credentials && slices.Contains(c.origins, "*") {
-		// [UNVERIFIED] By analogy with the recorded Allow-Headers rule (spec C.1).
-		errs = append(errs, invalidArgument(elem("AccessControlAllowOrigins", slices.Index(c.origins, "*")),
-			"The parameter Access-Control-Allow-Origin cannot contain * when allowCredentials is true."))
-	}
-	if c.credentials && slices.Contains(c.expose, "*") {
-		// [UNVERIFIED] By analogy with the recorded Allow-Headers rule (spec C.1).
-		errs = append(errs, invalidArgument(elem("AccessControlExposeHeaders", slices.Index(c.expose, "*")),
-			"The parameter Access-Control-Expose-Headers cannot contain * when allowCredentials is true."))
-	}
-	if len(c.headers) == 0 {
-		// [UNVERIFIED] Refused ("cannot be an empty list", found by trial,
-		// awsdocs/aws-cloudformation-user-guide issue 1179); the message is not recorded.
-		errs = append(errs, invalidArgument(at["AccessControlAllowHeaders"], "The parameter Access-Control-Allow-Headers cannot be empty."))
-	}
-	if len(c.origins) == 0 {
-		// [UNVERIFIED] The list is required and a policy without origins answers nobody.
-		errs = append(errs, invalidArgument(at["AccessControlAllowOrigins"], "The parameter Access-Control-Allow-Origin cannot be empty."))
-	}
-	if len(c.methods) == 0 {
-		// [UNVERIFIED] As for origins.
-		errs = append(errs, invalidArgument(at["AccessControlAllowMethods"], "The parameter Access-Control-Allow-Methods cannot be empty."))
-	}
-	for i, m := range c.methods {
-		if !slices.Contains(cloudFrontMethods, m) {
-			// [UNVERIFIED] Outside the enum; through CloudFormation AWS answers an internal
-			// error (cloudformation-coverage-roadmap issue 2196), so no message is recorded.
-			errs = append(errs, invalidArgument(elem("AccessControlAllowMethods", i), "The parameter Access-Control-Allow-Methods cannot contain "+m+"."))
-		}
-	}
-	for i, o := range c.origins {
-		if o == "ALL" {
-			// [UNVERIFIED] Refused (cloudformation-coverage-roadmap issue 1156, a screenshot).
-			errs = append(errs, invalidArgument(elem("AccessControlAllowOrigins", i), "The parameter Access-Control-Allow-Origin cannot contain ALL."))
-		} else if !cloudFrontOriginOK(o) {
-			// [UNVERIFIED] The placement rules are documented (spec C.1); the message is not.
-			errs = append(errs, invalidArgument(elem("AccessControlAllowOrigins", i), "The parameter Access-Control-Allow-Origin has an invalid wildcard in "+o+"."))
-		}
-	}
-	if c.maxAge != nil && *c.maxAge < 0 {
-		// [UNVERIFIED] The model has no bound; a negative age is no age.
-		errs = append(errs, invalidArgument(at["AccessControlMaxAgeSec"], fmt.Sprintf("The parameter Access-Control-Max-Age cannot be %d.", *c.maxAge)))
-	}
-	return errors.Join(errs...)
-}
-
-// cloudFrontOriginOK applies the documented wildcard placement: "*" alone, or "*" as the
-// leftmost label ("*.example.org", with or without a scheme), never in the top-level domain,
-// right of a label, or inside one.
-func cloudFrontOriginOK(o string) bool {
-	if o == "*" || !strings.Contains(o, "*") {
-		return true
-	}
-	host := o
-	if _, rest, ok := strings.Cut(o, "://"); ok {
-		host = rest
-	}
-	rest, ok := strings.CutPrefix(host, "*.")
-	return ok && !strings.Contains(rest, "*") && strings.Contains(rest, ".")
-}
-
-// config is the policy CloudFront applies. ALL in the methods stands for the seven methods
-// it includes; ALL in the headers for any header.
+// config is the policy CloudFront applies. ALL in the headers stands for any header.
 func (c *cloudFrontCors) config() *fetch.Config {
-	methods := c.methods
-	if slices.Contains(methods, "ALL") {
-		// [UNVERIFIED] The Access-Control-Allow-Methods value CloudFront sends for ALL is not
-		// recorded; the documented meaning is "all of the listed HTTP methods".
-		methods = slices.Clone(allCloudFrontMethods)
-	}
-	headers := c.headers
-	if slices.Contains(headers, "ALL") {
-		// [UNVERIFIED] ALL is accepted for headers (cloudformation-coverage-roadmap issue 1156);
-		// read as the documented "*".
-		headers = []string{"*"}
+	headers := slices.Clone(c.headers)
+	for i, h := range headers {
+		if h == "ALL" {
+			// [UNVERIFIED] ALL is accepted for headers (cloudformation-coverage-roadmap
+			// issue 1156); read as the documented "*".
+			headers[i] = "*"
+		}
 	}
 	return &fetch.Config{
 		Semantics:      fetch.CloudFront,
 		Origins:        c.origins,
-		Methods:        methods,
+		Methods:        c.methods,
 		RequestHeaders: headers,
 		ExposeHeaders:  c.expose,
 		MaxAge:         c.maxAge,
@@ -300,12 +220,15 @@ var managedPolicies = []managedPolicy{
 // by its id.
 //
 // Documented: every one allows any origin and lets the origin's own CORS headers win
-// (OriginOverride false); SimpleCORS and CORS-and-SecurityHeadersPolicy add only
-// Access-Control-Allow-Origin: *; the preflight ones add Access-Control-Allow-Origin,
-// -Methods and -Headers to preflight responses. [UNVERIFIED] The methods and headers values
-// are in a documentation table no archive holds; the methods are taken as every method
-// CloudFront's enum has (an emulator, floci, lists the same seven) and the headers as "*".
-// SecurityHeadersPolicy's headers are not CORS and are not reproduced.
+// (OriginOverride false); SimpleCORS and CORS-and-SecurityHeadersPolicy are for simple CORS
+// requests and add only Access-Control-Allow-Origin: * to them; the preflight ones add
+// Access-Control-Allow-Origin, -Methods and -Headers to preflight responses.
+// [UNVERIFIED] The methods and headers values are in a documentation table no archive
+// holds. The preflight policies are taken as ALL methods (an emulator, floci, lists the same
+// seven) and "*" headers; the simple ones, which must still carry both lists, as what a
+// simple request may use: Fetch's CORS-safelisted methods and request-header names
+// (https://fetch.spec.whatwg.org/#cors-safelisted-method). SecurityHeadersPolicy's headers
+// are not CORS and are not reproduced.
 func Managed(name string) (*Import, error) {
 	for _, p := range managedPolicies {
 		if !strings.EqualFold(name, p.name) && !strings.EqualFold(name, "Managed-"+p.name) && !strings.EqualFold(name, p.id) {
@@ -317,8 +240,10 @@ func Managed(name string) (*Import, error) {
 			Origins:   []string{"*"},
 			Advertise: fetch.AdvertiseConfigured,
 		}
+		c.Methods = []string{"GET", "HEAD", "POST"}
+		c.RequestHeaders = []string{"Accept", "Accept-Language", "Content-Language", "Content-Type"}
 		if p.preflight {
-			c.Methods = slices.Clone(allCloudFrontMethods)
+			c.Methods = []string{"ALL"}
 			c.RequestHeaders = []string{"*"}
 		}
 		imp := &Import{Config: c, OriginOverride: &override, Source: "CloudFront managed response headers policy Managed-" + p.name + " (" + p.id + ")"}

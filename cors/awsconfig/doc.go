@@ -27,8 +27,12 @@
 // 'AllowOrigin' is \"'*'\" or not set", CloudFront's "The parameter
 // Access-Control-Allow-Headers cannot contain * when allowCredentials is true.". Where AWS's
 // message is not recorded, the wording chosen is marked [UNVERIFIED] at the code that makes
-// it, with the evidence. Faults are reported all at once where the service itself would get
-// that far, each with the path of the value in the document and its line and column (JSON
+// it, with the evidence. This package holds what the document's own layer checks (the AWS
+// CLI's parameter validation, SAM's transform, CloudFront's {Quantity, Items} lists); the
+// rules of the services themselves are the policy's (fetch.Compile), so a policy imported
+// here and one written in a gateway configuration are refused alike, and every policy Read
+// returns compiles. Faults are reported all at once where the service itself would get that
+// far, each with the path of the value in the document and its line and column (JSON
 // positions too: JSON is read as YAML).
 //
 // CloudFormation intrinsic functions (!Ref, !Sub, Fn::If, ...) are read in any YAML

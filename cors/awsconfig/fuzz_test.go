@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/doorman-s3/doorman/cors/awsconfig"
+	"github.com/doorman-s3/doorman/cors/fetch"
 )
 
 // seed adds every fixture of a format's folder to the corpus.
@@ -23,8 +24,8 @@ func seed(f *testing.F, dir string) {
 	}
 }
 
-// fuzzRead checks what holds for any input: no panic, either a policy or *Error values, and
-// every list within the bound.
+// fuzzRead checks what holds for any input: no panic, either a policy that compiles or
+// *Error values, and every list within the bound.
 func fuzzRead(t *testing.T, format awsconfig.Format, doc []byte, resource string) {
 	imp, err := awsconfig.Read(format, doc, resource)
 	if err != nil {
@@ -38,6 +39,9 @@ func fuzzRead(t *testing.T, format awsconfig.Format, doc []byte, resource string
 	c := imp.Config
 	if c == nil || imp.Source == "" {
 		t.Fatalf("Read succeeded without a policy: %+v", imp)
+	}
+	if _, err := fetch.Compile(c); err != nil {
+		t.Fatalf("Read returned a policy that does not compile: %v", err)
 	}
 	for _, l := range [][]string{c.Origins, c.Methods, c.RequestHeaders, c.ExposeHeaders} {
 		if len(l) > 2*awsconfig.MaxListEntries { // Globals concatenate two lists at most

@@ -2,7 +2,6 @@ package awsconfig
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
@@ -17,14 +16,16 @@ func camel(field string) string { return strings.ToLower(field[:1]) + field[1:] 
 // httpCors is an HTTP API CorsConfiguration as API Gateway stores it. A nil list is a field
 // that is not set.
 type httpCors struct {
+	whole                             value            // the configuration
 	at                                map[string]value // where each set field is written
 	credentials                       bool
 	headers, methods, origins, expose []string
 	maxAge                            *int
 }
 
-// httpMethods are the methods CreateApi and UpdateApi accept in AllowMethods. Lower case is
-// accepted (terraform-provider-aws's acceptance test sets "put" on AWS).
+// httpMethods are the methods CreateApi and UpdateApi accept in AllowMethods (the methods of
+// an HTTP API route, and *). Lower case is accepted (terraform-provider-aws's acceptance test
+// sets "put" on AWS).
 var httpMethods = []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "*"}
 
 // decodeHTTPCors reads a CorsConfiguration mapping. camelCase selects the REST wire spelling;
@@ -38,7 +39,7 @@ func decodeHTTPCors(v value, camelCase bool, unknown func(entry) *Error) (*httpC
 		return nil, v.fail("", "the CORS configuration must be an object, not "+v.kind(), "")
 	}
 	errs := []error{err}
-	c := &httpCors{at: map[string]value{}}
+	c := &httpCors{whole: v, at: map[string]value{}}
 	for _, e := range entries {
 		field := ""
 		for _, f := range httpFields {
@@ -109,72 +110,36 @@ func (c *httpCors) override(o *httpCors) {
 	}
 }
 
-// validate checks c as CreateApi and UpdateApi do, every fault at once.
-func (c *httpCors) validate() error {
+// checkMethods refuses the methods CreateApi and UpdateApi refuse, with the message API
+// Gateway answers (recorded for ANY: aws-cdk issues 13643 and 10230, "Method ANY is not
+// supported", BadRequestException). The other rules are the policy's own (fetch.Compile).
+func (c *httpCors) checkMethods() error {
 	var errs []error
-	elem := func(field string, i int) value {
-		v := c.at[field]
-		if n := v.node(); n != nil && i < len(n.Content) {
-			return value{n: n.Content[i], path: v.index(i)}
-		}
-		return value{path: v.index(i)}
-	}
 	for i, m := range c.methods {
 		if !containsFold(httpMethods, m) {
-			// The message is recorded for ANY (aws-cdk issues 13643 and 10230: "Method ANY is
-			// not supported", BadRequestException); for other names it is the same rule.
-			errs = append(errs, elem("AllowMethods", i).fail("BadRequestException", "Method "+m+" is not supported", "API Gateway accepts GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS and *"))
+			errs = append(errs, c.locator().at("methods", i).fail("BadRequestException", "Method "+m+" is not supported",
+				"API Gateway accepts GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS and *"))
 		}
-	}
-	wildcard := false
-	for i, o := range c.origins {
-		switch {
-		case o == "*":
-			wildcard = true
-		case strings.EqualFold(o, "http://*"), strings.EqualFold(o, "https://*"):
-			// Whole-scheme wildcards are accepted (spec A.1.2).
-		case strings.Contains(o, "*"):
-			errs = append(errs, elem("AllowOrigins", i).fail("BadRequestException", "allow-origin "+o+" can not have wildcards",
-				"API Gateway accepts *, http://* and https://* but no partial wildcard; list each origin"))
-		case !wellFormedOrigin(o):
-			// [UNVERIFIED] API Gateway refuses "https:/" (LocalStack-Pro's AWS-validated
-			// test no-partial-origin); its message is not recorded. The wording follows the
-			// recorded wildcard message.
-			errs = append(errs, elem("AllowOrigins", i).fail("BadRequestException", "allow-origin "+o+" is not a valid origin",
-				"write scheme://host[:port], e.g. https://app.example.com"))
-		}
-	}
-	if c.credentials && wildcard {
-		errs = append(errs, c.at["AllowCredentials"].fail("BadRequestException", "allow-credentials is not supported if 'allow-origin' is *", ""))
-	}
-	if c.maxAge != nil && (*c.maxAge < -1 || *c.maxAge > 86400) {
-		// [UNVERIFIED] The range is the service model's (IntegerWithLengthBetweenMinus1And86400);
-		// the AWS CLI refuses it before sending. The service's own message is not recorded;
-		// this is API Gateway's constraint message as recorded for other fields (spec B.4.3).
-		bound := "greater than or equal to -1"
-		if *c.maxAge > 86400 {
-			bound = "less than or equal to 86400"
-		}
-		errs = append(errs, c.at["MaxAge"].fail("BadRequestException",
-			fmt.Sprintf("1 validation error detected: Value '%d' at 'corsConfiguration.maxAge' failed to satisfy constraint: Member must have value %s", *c.maxAge, bound), ""))
 	}
 	return errors.Join(errs...)
 }
 
-// wellFormedOrigin reports whether o is scheme "://" host, with nothing but a port after the
-// host. It is the structure API Gateway needs, not the stricter form a browser sends; the
-// linter judges that.
-func wellFormedOrigin(o string) bool {
-	scheme, rest, ok := strings.Cut(o, "://")
-	if !ok || scheme == "" || rest == "" || strings.ContainsAny(rest, "/?#") {
-		return false
+// policy checks c as API Gateway does and returns the policy it applies.
+func (c *httpCors) policy(source string) (*Import, error) {
+	if err := c.checkMethods(); err != nil {
+		return nil, err
 	}
-	for i, r := range scheme {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
-			return false
-		}
+	cfg := c.config()
+	if err := compile(cfg, c.locator(), c.whole); err != nil {
+		return nil, err
 	}
-	return true
+	return &Import{Config: cfg, Source: source}, nil
+}
+
+// locator places the policy's fields in the document.
+func (c *httpCors) locator() locator {
+	return locator{"origins": c.at["AllowOrigins"], "methods": c.at["AllowMethods"], "request_headers": c.at["AllowHeaders"],
+		"expose_headers": c.at["ExposeHeaders"], "max_age": c.at["MaxAge"], "credentials": c.at["AllowCredentials"]}
 }
 
 func containsFold(list []string, s string) bool {
@@ -254,10 +219,7 @@ func readHTTPAPI(root value) (*Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return &Import{Config: c.config(), Source: source}, nil
+	return c.policy(source)
 }
 
 // extensionKey is the OpenAPI extension that holds an HTTP API's CORS configuration.
@@ -277,10 +239,7 @@ func readOpenAPI(root value) (*Import, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return &Import{Config: c.config(), Source: "OpenAPI " + extensionKey}, nil
+	return c.policy("OpenAPI " + extensionKey)
 }
 
 // decodeExtension reads x-amazon-apigateway-cors. A key outside the six documented ones is

@@ -3,6 +3,7 @@ package awsconfig
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,6 +75,9 @@ func readSAM(root value, resource string) (*Import, error) {
 			apis = append(apis, samAPI{id: e.key, typ: typ, props: props})
 		case typeFunction:
 			for _, ev := range functionEvents(props) {
+				if len(t.events) == MaxPaths {
+					break
+				}
 				t.events = append(t.events, ev)
 				if ev.api == implicitREST || ev.api == implicitHTTP {
 					implicit[ev.api] = true
@@ -130,8 +134,8 @@ func pickAPI(resources value, apis []samAPI, types map[string]string, resource s
 }
 
 // functionEvents lists the Api and HttpApi events of a function's properties, as SAM's
-// implicit API plugins read them. Events whose API, path or method are not literal are left
-// out: they cannot be placed.
+// implicit API plugins read them. Events whose API is not a literal reference are left out:
+// they cannot be placed. A template's events are bounded by MaxPaths in all.
 func functionEvents(props value) []samEvent {
 	events, _ := props.get("Events")
 	entries, _, _ := events.mapping()
@@ -157,7 +161,7 @@ func functionEvents(props value) []samEvent {
 		mv, _ := p.get("Method")
 		ev.path, _ = pv.str()
 		ev.method, _ = mv.str()
-		if ev.api == "" || len(out) == MaxPaths {
+		if ev.api == "" {
 			continue
 		}
 		out = append(out, ev)
@@ -293,7 +297,7 @@ func (t *samTemplate) httpAPI(api samAPI) (*Import, error) {
 			return nil, invalidResource(cc, api.id, "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.")
 		}
 		if c == nil {
-			c = &httpCors{at: map[string]value{}}
+			c = &httpCors{whole: cc, at: map[string]value{}}
 		}
 		c.override(props)
 	}
@@ -301,10 +305,7 @@ func (t *samTemplate) httpAPI(api samAPI) (*Import, error) {
 		return nil, api.props.fail("", api.id+" has no CorsConfiguration and its DefinitionBody no "+extensionKey,
 			"API Gateway then answers no preflight and adds no CORS header")
 	}
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return &Import{Config: c.config(), Source: source}, nil
+	return c.policy(source)
 }
 
 // samHTTPCors reads CorsConfiguration: true, or an object with the six PascalCase keys.
@@ -313,7 +314,7 @@ func samHTTPCors(cc value, id string) (*httpCors, error) {
 		return nil, cc.notLiteral(fn)
 	}
 	if n := cc.node(); n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
-		return &httpCors{at: map[string]value{"AllowOrigins": cc}, origins: []string{"*"}}, nil
+		return &httpCors{whole: cc, at: map[string]value{"AllowOrigins": cc}, origins: []string{"*"}}, nil
 	}
 	if _, ok, _ := cc.mapping(); !ok {
 		return nil, invalidResource(cc, id, "Invalid value for 'Cors' property.")
@@ -336,22 +337,26 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 	cfg := &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200}
 	imp.Config = cfg
 	var errs []error
+	l := locator{}
 	cors, _ := t.prop(api, "Api", "Cors")
 	if truthy(cors) {
 		paths, err := t.restPaths(api, cors)
 		if err != nil {
 			return nil, err
 		}
-		if err := t.restCors(api, cors, paths, imp); err != nil {
+		if err := t.restCors(api, cors, paths, imp, l); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if gr, ok := t.prop(api, "Api", "GatewayResponses"); ok && truthy(gr) {
-		if err := gatewayResponses(gr, api.id, imp); err != nil {
+		if err := gatewayResponses(gr, api.id, imp, l); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if err := compile(cfg, l, api.props); err != nil {
 		return nil, err
 	}
 	if !truthy(cors) && cfg.Errors4XX == nil && cfg.Errors5XX == nil {
@@ -379,6 +384,7 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 			return nil, invalidResource(uri, api.id, "Cors works only with inline Swagger specified in 'DefinitionBody' property.")
 		}
 		var out []pathItem
+		index := map[string]int{}
 		for _, ev := range t.events {
 			if ev.api != api.id || ev.path == "" || ev.method == "" {
 				continue
@@ -387,10 +393,11 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 			if m == "any" {
 				m = "x-amazon-apigateway-any-method"
 			}
-			i := slices.IndexFunc(out, func(p pathItem) bool { return p.path == ev.path })
-			if i < 0 {
+			i, ok := index[ev.path]
+			if !ok {
+				i = len(out)
+				index[ev.path] = i
 				out = append(out, pathItem{path: ev.path, at: cors})
-				i = len(out) - 1
 			}
 			if !slices.Contains(out[i].keys, m) {
 				out[i].keys = append(out[i].keys, m)
@@ -435,7 +442,7 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 
 // restCors applies Cors to each path as SAM's SwaggerEditor.add_cors does, and reads the
 // header values API Gateway's mock integration returns.
-func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Import) error {
+func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Import, l locator) error {
 	props := map[string]value{}
 	credentials := false
 	if fn := cors.intrinsic(); fn != "" {
@@ -469,15 +476,16 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 		return invalidResource(props["AllowCredentials"], api.id, "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set")
 	}
 	var errs []error
+	var fixed []*fetch.Header // Origin, Headers, Methods (nil: computed per path), Max-Age, Credentials
 	static := func(name string, v value) *fetch.Header {
 		s, err := staticValue(v)
 		if err != nil {
 			errs = append(errs, err)
 			return nil
 		}
+		l["static["+strconv.Itoa(len(fixed))+"]"] = v
 		return &fetch.Header{Name: name, Value: s}
 	}
-	var fixed []*fetch.Header // Origin, Headers, Methods (nil: computed per path), Max-Age, Credentials
 	if !truthy(origin) {
 		return invalidResource(origin, api.id, "Invalid input. Value for AllowedOrigins is required")
 	}
@@ -488,7 +496,10 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 	methodsAt := len(fixed)
 	fixed = append(fixed, nil)
 	if m, ok := props["AllowMethods"]; ok && truthy(m) {
-		fixed[methodsAt] = static("Access-Control-Allow-Methods", m)
+		fixed = fixed[:methodsAt]
+		fixed = append(fixed, static("Access-Control-Allow-Methods", m))
+	} else {
+		l["static["+strconv.Itoa(methodsAt)+"]"] = cors
 	}
 	if m, ok := props["MaxAge"]; ok && !m.isNull() {
 		fixed = append(fixed, static("Access-Control-Max-Age", m))
@@ -499,7 +510,7 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	var union []string
+	union := map[string]bool{}
 	first, differ := "", false
 	for _, p := range paths {
 		if slices.Contains(p.keys, "options") {
@@ -516,9 +527,7 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 				}
 				differ = differ || methods != first
 				for _, m := range strings.Split(methods, ",") {
-					if !slices.Contains(union, m) {
-						union = append(union, m)
-					}
+					union[m] = true
 				}
 				if odd := nonMethodKeys(p.keys); len(odd) > 0 {
 					imp.Warnings = append(imp.Warnings, p.at.fail("", fmt.Sprintf("SAM lists %s in Access-Control-Allow-Methods for %s", strings.ToUpper(strings.Join(odd, ", ")), p.path),
@@ -541,13 +550,13 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 			"SAM adds it only to the paths of the definition that have no OPTIONS method of their own"))
 	}
 	if differ {
-		slices.Sort(union)
+		all := slices.Sorted(maps.Keys(union))
 		for i := range imp.Config.Static {
 			if imp.Config.Static[i].Name == "Access-Control-Allow-Methods" {
-				imp.Config.Static[i].Value = strings.Join(union, ",")
+				imp.Config.Static[i].Value = strings.Join(all, ",")
 			}
 		}
-		imp.Warnings = append(imp.Warnings, cors.fail("", "the paths' Access-Control-Allow-Methods differ; the policy answers with their union, "+strings.Join(union, ","),
+		imp.Warnings = append(imp.Warnings, cors.fail("", "the paths' Access-Control-Allow-Methods differ; the policy answers with their union, "+strings.Join(all, ","),
 			"Paths lists each path's own headers; set AllowMethods for one value everywhere"))
 	}
 	return nil
@@ -573,14 +582,13 @@ func pathMethods(keys []string) string {
 	if slices.Contains(keys, "x-amazon-apigateway-any-method") {
 		return allMethods
 	}
-	ms := []string{"OPTIONS"}
+	ms := make([]string, 0, len(keys)+1)
+	ms = append(ms, "OPTIONS")
 	for _, k := range keys {
-		if u := strings.ToUpper(k); !slices.Contains(ms, u) {
-			ms = append(ms, u)
-		}
+		ms = append(ms, strings.ToUpper(k))
 	}
 	slices.Sort(ms)
-	return strings.Join(ms, ",")
+	return strings.Join(slices.Compact(ms), ",")
 }
 
 // staticValue reads an API Gateway mapping expression that must be a static value: a string
@@ -645,7 +653,7 @@ func pythonType(v value) string {
 
 // gatewayResponses reads GatewayResponses as SAM and API Gateway check it, and keeps the
 // static headers of DEFAULT_4XX and DEFAULT_5XX.
-func gatewayResponses(gr value, id string, imp *Import) error {
+func gatewayResponses(gr value, id string, imp *Import, l locator) error {
 	if gr.intrinsic() != "" {
 		return invalidResource(gr, id, "Unable to set GatewayResponses attribute because intrinsic functions are not supported for this field.")
 	}
@@ -678,21 +686,25 @@ func gatewayResponses(gr value, id string, imp *Import) error {
 				"1 validation error detected: Value '"+e.key+"' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: ["+strings.Join(gatewayResponseTypes, ", ")+"]", ""))
 			continue
 		}
-		headers, err := responseHeaders(e, id, imp)
+		headers, at, err := responseHeaders(e, id, imp)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		field := ""
 		switch e.key {
 		case "DEFAULT_4XX":
-			imp.Config.Errors4XX = headers
+			imp.Config.Errors4XX, field = headers, "errors_4xx"
 		case "DEFAULT_5XX":
-			imp.Config.Errors5XX = headers
+			imp.Config.Errors5XX, field = headers, "errors_5xx"
 		default:
 			if len(headers) > 0 {
 				imp.Warnings = append(imp.Warnings, e.keyValue(gr).fail("", "the headers of the "+e.key+" gateway response are not reproduced",
 					"the policy carries DEFAULT_4XX and DEFAULT_5XX headers only; map the same headers there"))
 			}
+		}
+		for i, v := range at {
+			l[field+"["+strconv.Itoa(i)+"]"] = v
 		}
 	}
 	return errors.Join(errs...)
@@ -701,34 +713,35 @@ func gatewayResponses(gr value, id string, imp *Import) error {
 // responseHeaders reads ResponseParameters.Headers of one gateway response. Values taken
 // from the request (method.request.header.Origin, ...) cannot be reproduced and are left out
 // with a warning.
-func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, error) {
+func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, []value, error) {
 	params, ok := e.v.get("ResponseParameters")
 	if !ok || !truthy(params) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	kinds, isMap, err := params.mapping()
 	if !isMap {
-		return nil, invalidResource(params, id, "Invalid gateway response parameter '"+pythonType(params)+"'")
+		return nil, nil, invalidResource(params, id, "Invalid gateway response parameter '"+pythonType(params)+"'")
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []fetch.Header
+	var at []value
 	var errs []error
 	for _, k := range kinds {
 		if !slices.Contains([]string{"Headers", "Paths", "QueryStrings"}, k.key) {
-			return nil, invalidResource(k.keyValue(params), id, "Invalid gateway response parameter '"+k.key+"'")
+			return nil, nil, invalidResource(k.keyValue(params), id, "Invalid gateway response parameter '"+k.key+"'")
 		}
 		if k.key != "Headers" {
 			continue
 		}
 		headers, _, err := k.v.mapping()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for _, h := range headers {
 			if n := h.v.node(); n != nil && n.Kind == yaml.MappingNode && h.v.intrinsic() == "" {
-				return nil, invalidResource(h.v, id, "Invalid gateway response parameter 'gatewayresponse.header."+h.key+"'")
+				return nil, nil, invalidResource(h.v, id, "Invalid gateway response parameter 'gatewayresponse.header."+h.key+"'")
 			}
 			s, err := staticValue(h.v)
 			if err != nil {
@@ -741,9 +754,10 @@ func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, error) {
 				continue
 			}
 			out = append(out, fetch.Header{Name: h.key, Value: s})
+			at = append(at, h.v)
 		}
 	}
-	return out, errors.Join(errs...)
+	return out, at, errors.Join(errs...)
 }
 
 // authWarnings says when SAM's preflight needs credentials that a browser never sends: the
