@@ -193,3 +193,50 @@ func TestConfigIsCopied(t *testing.T) {
 		t.Error("Config() is not a copy")
 	}
 }
+
+// Explain names the check that decided, what it looked at, and where the rule comes from.
+func TestExplain(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want []string
+	}{
+		{"preflight-allowed", []string{"fetch preflight allowed", `origins[0] "https://app.example.com"`, "https://fetch.spec.whatwg.org/"}},
+		{"preflight-allowed-pattern", []string{`origin_patterns[0] "^https://pr-[0-9]+\\.preview\\.example\\.net$"`}},
+		{"preflight-refused-suffix", []string{"refused at the origin check", `"https://app.example.com.evil.net"`}},
+		{"preflight-refused-method", []string{"refused at the method check", `"PROPFIND"`, "GET, HEAD and POST always are"}},
+		{"public-preflight-refused-authorization", []string{"refused at the header check", `"*" never covers authorization`}},
+		{"preflight-refused-acrh-1MiB", []string{"refused at the malformed check", "8192 bytes"}},
+		{"public-none", []string{"Access-Control-Allow-Origin: * sent anyway", "#cors-protocol-and-http-caches"}},
+		{"apigw-http-preflight-origins-only", []string{"apigw-http preflight refused at the unconfigured check", "methods is unset", "docs.aws.amazon.com"}},
+		{"apigw-http-preflight-methods-only-headers", []string{"request_headers is unset", `"test" asked`}},
+		{"apigw-rest-options", []string{"answered 200 by the mock method"}},
+		{"cloudfront-preflight", []string{"cloudfront preflight allowed", "AmazonCloudFront"}},
+	} {
+		i := slices.IndexFunc(evalCases, func(e evalCase) bool { return e.Name == c.name })
+		if i < 0 {
+			t.Fatalf("no case %s", c.name)
+		}
+		ec := &evalCases[i]
+		d := ec.compile(t).Evaluate(&ec.req)
+		e := d.Explain()
+		for _, w := range c.want {
+			if !strings.Contains(e, w) {
+				t.Errorf("%s: Explain() = %q; want it to say %q", c.name, e, w)
+			}
+		}
+	}
+}
+
+// WriteHeaders allocates once, for all the values, into a header map it has written before.
+func TestWriteHeadersAllocs(t *testing.T) {
+	p, err := fetch.Compile(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := preflight("https://app.example.com", "PUT", "content-type")
+	d := p.Evaluate(&r)
+	h := http.Header{}
+	if a := testing.AllocsPerRun(100, func() { clear(h); d.WriteHeaders(h) }); a != 1 {
+		t.Errorf("WriteHeaders: %v allocations; want 1", a)
+	}
+}

@@ -1,0 +1,61 @@
+package acrh_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/doorman-s3/doorman/cors/internal/acrh"
+)
+
+func TestVerbatim(t *testing.T) {
+	for _, c := range []struct {
+		source string
+		lines  []string
+		ok     bool
+	}{
+		{"Chromium's form", []string{"authorization,content-type"}, true},
+		{"blanks after commas", []string{"a, b,\tc"}, true},
+		{"case kept", []string{"Content-Type"}, true},
+		{"empty element", []string{"a,,b"}, false},
+		{"leading comma", []string{",a"}, false},
+		{"trailing comma", []string{"a,"}, false},
+		{"leading blank", []string{" a"}, false},
+		{"two lines", []string{"a", "b"}, false},
+		{"no names", []string{""}, false},
+	} {
+		var n acrh.Names
+		if !acrh.Parse(c.lines, &n) {
+			t.Fatalf("%s: Parse refused %q", c.source, c.lines)
+		}
+		got, ok := n.Verbatim()
+		if ok != c.ok || (ok && got != c.lines[0]) {
+			t.Errorf("%s: Verbatim() = %q, %v; want ok=%v", c.source, got, ok, c.ok)
+		}
+	}
+}
+
+// FuzzParse: Parse never panics; a value Verbatim returns holds exactly the parsed names.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"a,b", "a, b", "a,,b", " a ,b ", "x-a\tx-b", strings.Repeat(",", 9000)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var n acrh.Names
+		if !acrh.Parse(strings.Split(s, "\n"), &n) {
+			return
+		}
+		v, ok := n.Verbatim()
+		if !ok {
+			return
+		}
+		parts := strings.Split(v, ",")
+		if len(parts) != n.Len() {
+			t.Fatalf("%q: %d parts, %d names", v, len(parts), n.Len())
+		}
+		for i, p := range parts {
+			if strings.Trim(p, " \t") != n.At(i) {
+				t.Fatalf("%q: part %d %q, name %q", v, i, p, n.At(i))
+			}
+		}
+	})
+}
