@@ -180,7 +180,7 @@ func (x *exchange) answerPreflight() {
 		h.Set("Content-Type", "application/json")
 	}
 	h.Set("Content-Length", "0")
-	x.g.metrics.preflights.WithLabelValues(x.route.def.name).Inc()
+	x.route.preflights.Inc()
 	x.WriteHeader(x.d.Status)
 }
 

@@ -93,7 +93,7 @@ func outcome(x *exchange) string {
 func (m *metrics) observe(x *exchange, d time.Duration) {
 	name := x.route.def.name
 	m.requests.WithLabelValues(name, statusLabel(x.status)).Inc()
-	m.duration.WithLabelValues(name).Observe(d.Seconds())
+	x.route.duration.Observe(d.Seconds())
 	if x.evaluated && x.d.Kind != fetch.NotCORS {
 		m.decisions.WithLabelValues(name, x.d.Kind.String(), outcome(x), x.d.Reason.String()).Inc()
 	}

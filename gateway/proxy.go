@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/gateway/tenant"
 )
@@ -65,6 +67,9 @@ type routeRT struct {
 	def   *routeDef
 	proxy *httputil.ReverseProxy // nil: no upstream, answered 404
 	cors  *corsRT                // nil: no policy
+	// The route's own series, looked up once rather than per request.
+	preflights prometheus.Counter
+	duration   prometheus.Observer
 }
 
 // corsRT is an effective CORS block made runnable.
@@ -167,7 +172,8 @@ func (g *Gateway) build(cfg *Config) (*table, error) {
 	blocks := map[*corsDef]*corsRT{}
 	var errs errorList
 	for _, def := range cfg.routes {
-		rt := &routeRT{def: def}
+		rt := &routeRT{def: def, preflights: g.metrics.preflights.WithLabelValues(def.name),
+			duration: g.metrics.duration.WithLabelValues(def.name)}
 		if def.upstream != nil {
 			rt.proxy = g.newProxy(t, def)
 		}
