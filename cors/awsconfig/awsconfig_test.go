@@ -177,6 +177,22 @@ var goodCases = []goodCase{
 				h("Access-Control-Allow-Origin", "https://admin.example.com"), h("Access-Control-Allow-Methods", "DELETE,GET,OPTIONS")}}}},
 	},
 	{
+		name: "SAM gateway responses other than DEFAULT_4XX/5XX and the HTTP API extension in a REST body are not reproduced (spec B.4, B.5)", format: awsconfig.SAM, file: "sam/gateway-unauthorized.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api OrdersApi",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Methods", "OPTIONS,POST")},
+				Errors4XX: []fetch.Header{h("Access-Control-Allow-Origin", "https://app.example.com")}},
+			Paths: []awsconfig.PathPreflight{{Path: "/orders", Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Methods", "OPTIONS,POST")}}}},
+		warnings: []string{"x-amazon-apigateway-cors is an HTTP API extension", "the headers of the UNAUTHORIZED gateway response are not reproduced"},
+	},
+	{
+		name: "CloudFront ALL headers read as * [UNVERIFIED] (cloudformation-coverage-roadmap 1156)", format: awsconfig.CloudFront, file: "cloudfront/all-headers.json",
+		want: awsconfig.Import{Source: "CloudFront response headers policy all-headers", OriginOverride: boolp(true), Config: &fetch.Config{
+			Semantics: fetch.CloudFront, Origins: []string{"https://*.example.org"}, Methods: []string{"GET", "HEAD"},
+			RequestHeaders: []string{"*"}, MaxAge: intp(86400), Advertise: configured}},
+	},
+	{
 		name: "get-response-headers-policy-config output (spec C.1)", format: awsconfig.CloudFront, file: "cloudfront/policy-config.json",
 		want: awsconfig.Import{Source: "CloudFront response headers policy web-app-cors", OriginOverride: boolp(true), Config: &fetch.Config{
 			Semantics: fetch.CloudFront, Origins: []string{"https://app.example.com", "*.example.org"}, Methods: []string{"GET", "POST", "OPTIONS"},
@@ -278,6 +294,8 @@ var badCases = []badCase{
 		[]want{{"ValidationException", "1 validation error detected: Value 'FAKE_RESPONSE_TYPE' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: [REQUEST_TOO_LARGE, RESOURCE_NOT_FOUND, AUTHORIZER_CONFIGURATION_ERROR, MISSING_AUTHENTICATION_TOKEN, BAD_REQUEST_BODY, INVALID_SIGNATURE, INVALID_API_KEY, BAD_REQUEST_PARAMETERS, AUTHORIZER_FAILURE, UNAUTHORIZED, INTEGRATION_TIMEOUT, ACCESS_DENIED, DEFAULT_4XX, DEFAULT_5XX, WAF_FILTERED, QUOTA_EXCEEDED, THROTTLED, API_CONFIGURATION_ERROR, UNSUPPORTED_MEDIA_TYPE, INTEGRATION_FAILURE, EXPIRED_TOKEN]", "Resources.OrdersApi.Properties.GatewayResponses.FAKE_RESPONSE_TYPE", 8}}},
 	{"a header mapped twice in a gateway response (the policy's rule)", awsconfig.SAM, "sam/gateway-duplicate.yaml", "",
 		[]want{{"", "mapped twice: a method or gateway response maps each header once", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_4XX.ResponseParameters.Headers.access-control-allow-origin", 12}}},
+	{"gateway response header without quotes (API Gateway's mapping validator) [UNVERIFIED for gateway responses]", awsconfig.SAM, "sam/gateway-unquoted.yaml", "",
+		[]want{{"BadRequestException", "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: *]", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_5XX.ResponseParameters.Headers.Access-Control-Allow-Origin", 11}}},
 	{"gateway response parameter kind misspelt (SAM ApiGatewayResponse)", awsconfig.SAM, "sam/gateway-bad-parameter.yaml", "",
 		[]want{{"InvalidResourceException", orders + "Invalid gateway response parameter 'Header'", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_5XX.ResponseParameters.Header", 10}}},
 	{"SAM HttpApi unknown key (SAM http_api_generator)", awsconfig.SAM, "sam/http-invalid-key.yaml", "",

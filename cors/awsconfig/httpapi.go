@@ -242,9 +242,9 @@ func readOpenAPI(root value) (*Import, error) {
 	return c.policy("OpenAPI " + extensionKey)
 }
 
-// decodeExtension reads x-amazon-apigateway-cors. A key outside the six documented ones is
-// refused: what an import does with it is not recorded, and a misspelt key would otherwise
-// leave a field silently unset.
+// decodeExtension reads x-amazon-apigateway-cors. [UNVERIFIED] A key outside the six
+// documented ones is refused: what an import does with it is not recorded, and a misspelt
+// key would otherwise leave a field silently unset.
 func decodeExtension(ext value) (*httpCors, error) {
 	return decodeHTTPCors(ext, true, func(e entry) *Error {
 		detail := "the extension's keys are allowCredentials, allowHeaders, allowMethods, allowOrigins, exposeHeaders and maxAge"

@@ -32,8 +32,9 @@ type samAPI struct {
 
 // samTemplate is what every API of a template shares.
 type samTemplate struct {
-	globals value
-	events  []samEvent
+	globals  value
+	events   []samEvent
+	warnings []*Error // found before the Import exists
 }
 
 // samEvent is an Api or HttpApi event of a function.
@@ -364,6 +365,7 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 			"API Gateway then adds no CORS header to any response")
 	}
 	t.authWarnings(api, imp)
+	imp.Warnings = append(t.warnings, imp.Warnings...)
 	return imp, nil
 }
 
@@ -407,6 +409,11 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 	}
 	if fn := body.intrinsic(); fn != "" {
 		return nil, body.notLiteral(fn)
+	}
+	if ext, ok := body.get(extensionKey); ok {
+		// [UNVERIFIED] The extension is documented for HTTP APIs only (spec B.5); what a REST
+		// API import does with it is not recorded. It is not applied.
+		t.warnings = append(t.warnings, ext.fail("", extensionKey+" is an HTTP API extension; a REST API's CORS is its OPTIONS methods, and it is not applied", ""))
 	}
 	paths, ok := body.get("paths")
 	entries, isMap, err := paths.mapping()
@@ -612,8 +619,9 @@ func staticValue(v value) (string, error) {
 				"write a static value in single quotes, e.g. \"'https://app.example.com'\"")
 		}
 	}
-	// API Gateway's refusal when the stack deploys (recorded in awsdocs/aws-sam-developer-guide
-	// pull request 55 for AllowMethods: GET, HEAD, POST).
+	// API Gateway's refusal when the stack deploys, recorded for a Cors value (AllowMethods:
+	// GET, HEAD, POST; awsdocs/aws-sam-developer-guide pull request 55). [UNVERIFIED] for a
+	// gateway response header: the same mapping-expression validator is assumed.
 	return "", v.fail("BadRequestException",
 		"Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: "+s+"]",
 		"a static value needs single quotes inside the string: \"'"+s+"'\"")
