@@ -293,32 +293,40 @@ func (v value) isNull() bool {
 	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
 
-// kind is the type of v as a person reads it.
-func (v value) kind() string {
+// A type a value can have, named as a person reads it and as Python (SAM's messages) does.
+type typeName struct{ person, python string }
+
+var (
+	typeNothing = typeName{"nothing", "NoneType"}
+	typeObject  = typeName{"an object", "dict"}
+	typeList    = typeName{"a list", "list"}
+	scalarTypes = map[string]typeName{"!!str": {"a string", "str"}, "!!int": {"an integer", "int"},
+		"!!float": {"a number", "float"}, "!!bool": {"a boolean", "bool"}, "!!null": {"null", "NoneType"}}
+)
+
+// typeOf is the type of v; an unknown scalar tag is a string to Python.
+func (v value) typeOf() typeName {
 	n := v.node()
 	switch {
 	case n == nil:
-		return "nothing"
-	case v.intrinsic() != "":
-		return "the intrinsic function " + v.intrinsic()
+		return typeNothing
 	case n.Kind == yaml.MappingNode:
-		return "an object"
+		return typeObject
 	case n.Kind == yaml.SequenceNode:
-		return "a list"
+		return typeList
 	}
-	switch n.Tag {
-	case "!!str":
-		return "a string"
-	case "!!int":
-		return "an integer"
-	case "!!float":
-		return "a number"
-	case "!!bool":
-		return "a boolean"
-	case "!!null":
-		return "null"
+	if t, ok := scalarTypes[n.Tag]; ok {
+		return t
 	}
-	return "a " + strings.TrimPrefix(n.Tag, "!!")
+	return typeName{"a " + strings.TrimPrefix(n.Tag, "!!"), "str"}
+}
+
+// kind is the type of v as a person reads it.
+func (v value) kind() string {
+	if fn := v.intrinsic(); fn != "" {
+		return "the intrinsic function " + fn
+	}
+	return v.typeOf().person
 }
 
 // str reads a literal string.

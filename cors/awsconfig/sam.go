@@ -636,28 +636,7 @@ var gatewayResponseTypes = []string{"REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "
 	"INTEGRATION_FAILURE", "EXPIRED_TOKEN"}
 
 // pythonType is the Python type name SAM's messages print for a value.
-func pythonType(v value) string {
-	n := v.node()
-	switch {
-	case n == nil:
-		return "NoneType"
-	case n.Kind == yaml.MappingNode:
-		return "dict"
-	case n.Kind == yaml.SequenceNode:
-		return "list"
-	}
-	switch n.Tag {
-	case "!!int":
-		return "int"
-	case "!!float":
-		return "float"
-	case "!!bool":
-		return "bool"
-	case "!!null":
-		return "NoneType"
-	}
-	return "str"
-}
+func pythonType(v value) string { return v.typeOf().python }
 
 // gatewayResponses reads GatewayResponses as SAM and API Gateway check it, and keeps the
 // static headers of DEFAULT_4XX and DEFAULT_5XX.
