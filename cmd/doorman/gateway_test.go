@@ -18,14 +18,19 @@ import (
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of testdata/")
 
-// testdataDir is found before any test changes the working directory.
-var testdataDir = func() string {
-	d, err := filepath.Abs("testdata")
+// testdataDir and exampleConfig are found before any test changes the working directory.
+var (
+	testdataDir   = absPath("testdata")
+	exampleConfig = absPath(filepath.Join("..", "..", "examples", "gateway.yaml"))
+)
+
+func absPath(p string) string {
+	d, err := filepath.Abs(p)
 	if err != nil {
 		panic(err)
 	}
 	return d
-}()
+}
 
 // gatewayStartWait bounds the gateway's start in the tests: it binds two loopback ports.
 const gatewayStartWait = 10 * time.Second
@@ -443,5 +448,43 @@ func checkGatewayGolden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s (go test -run %s -update rewrites it):\n got:\n%s\nwant:\n%s", name, t.Name(), got, want)
+	}
+}
+
+// The shipped example configuration loads without an error or a warning, imports and tenant
+// files included, and answers as its comments say.
+func TestGatewayExampleConfig(t *testing.T) {
+	g := startGateway(t, "--config", exampleConfig, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--access-log", "off")
+	if strings.Contains(g.out.String(), "warning") {
+		t.Errorf("the example has warnings:\n%s", g.out)
+	}
+	for _, tc := range []struct {
+		source, host, origin string
+		want                 response
+	}{
+		{"policy web-app on api.example.com", "api.example.com", "https://app.example.com",
+			response{204, map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Allow-Credentials": "true"}}},
+		{"the tenant acme's own origins, from gateway-tenants/acme.yaml", "acme.tenants.example.com", "https://shop.acme.example",
+			response{204, map[string]string{"Access-Control-Allow-Origin": "https://shop.acme.example"}}},
+		{"a tenant's file replaces the policy's origins", "acme.tenants.example.com", "https://app.example.com",
+			response{403, map[string]string{"Access-Control-Allow-Origin": ""}}},
+		{"a tenant without a file allows no origin", "nobody.tenants.example.com", "https://shop.acme.example",
+			response{403, map[string]string{"Access-Control-Allow-Origin": ""}}},
+		{"the imported SAM HttpApi CorsConfiguration", "orders.example.com", "https://app.example.com",
+			response{204, map[string]string{"Access-Control-Allow-Origin": "https://app.example.com"}}},
+	} {
+		req, err := http.NewRequest("OPTIONS", g.URL+"/orders", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = tc.host
+		req.Header.Set("Origin", tc.origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		checkResponse(t, tc.source, res, tc.want)
 	}
 }
