@@ -112,6 +112,15 @@ x: &a [1]
 
 	{"YAML syntax", "version: 1\npolicies: [\n", `gateway.yaml:2: did not find expected node content`},
 
+	{"origins_from needs a {tenant} host", `version: 1
+policies:
+  p: { origins: [https://a.test] }
+defaults: { cors: { policy: p, origins_from: { file: "t/{tenant}.yaml" } } }
+hosts:
+  - match: "{tenant}.t.test"
+    upstream: http://127.0.0.1:1
+`, `gateway.yaml:4:46: defaults.cors.origins_from: only a {tenant} host has a tenant to read the origins of, and this block applies to requests that match no host`},
+
 	{"an unquoted {tenant} gets a hint", `version: 1
 hosts:
   - match: {tenant}.t.test

@@ -525,6 +525,16 @@ func resolve(cfg *Config, errs *errorList) {
 		}
 	}
 	buildRoutes(cfg)
+	for _, r := range cfg.routes {
+		if c := r.eff; c.active() && c.originsFrom != nil && (r.host == nil || r.host.kind != hostTenant) {
+			at, what := c.originsFrom.at, "route "+r.name
+			if r.host == nil {
+				what = "requests that match no host"
+			}
+			errs.add(&Error{File: at.file, Line: at.line, Col: at.col, Field: c.field + ".origins_from",
+				Message: "only a {tenant} host has a tenant to read the origins of, and this block applies to " + what})
+		}
+	}
 }
 
 // resolveCORS computes a block's effective settings and compiles them when an override
