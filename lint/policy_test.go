@@ -135,3 +135,23 @@ func TestPolicyChecksDistinct(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPolicy lints policies built from arbitrary values in every semantics: no panic, and
+// every finding carries a known check.
+func FuzzPolicy(f *testing.F) {
+	f.Add("https://app.example.com", `^https://.*example\.com$`, "*", "Access-Control-Allow-Origin", "https://a.example.com, null", 7201)
+	f.Add("http://*", `^https?://x\.y$`, "authorization", "Access-Control-Max-Age", "0", -1)
+	f.Fuzz(func(t *testing.T, origin, pattern, header, name, value string, maxAge int) {
+		for s := fetch.Fetch; s <= fetch.CloudFront; s++ {
+			c := fetch.Config{Semantics: s, Origins: []string{origin, "*"}, OriginPatterns: []string{pattern},
+				Methods: []string{header, "PUT"}, RequestHeaders: []string{header}, ExposeHeaders: []string{header},
+				MaxAge: &maxAge, Credentials: maxAge%2 == 0,
+				Static: []fetch.Header{{Name: name, Value: value}}, Errors4XX: []fetch.Header{{Name: name, Value: value}}}
+			for _, fd := range lint.Policy("p", &c) {
+				if _, ok := lint.CheckFor(fd.Code); !ok && !slices.ContainsFunc(lint.PolicyChecks, func(k lint.Check) bool { return k.Code == fd.Code }) {
+					t.Fatalf("finding with an unknown code: %+v", fd)
+				}
+			}
+		}
+	})
+}
