@@ -259,7 +259,15 @@ func (p *Policy) fetchHeaderAllowed(n string) bool {
 	return p.anyHeader && wildcard.CompareFold(n, "authorization") != 0
 }
 
+// listsHeader reports whether request_headers lists n, ignoring case: one map probe for the
+// lower-case names browsers send, a binary search ignoring case for others.
 func (p *Policy) listsHeader(n string) bool {
+	if _, ok := p.headerSet[n]; ok {
+		return true
+	}
+	if wildcard.IsLower(n) {
+		return false
+	}
 	_, ok := slices.BinarySearchFunc(p.headers, n, func(h, n string) int { return -wildcard.CompareFold(n, h) })
 	return ok
 }

@@ -54,6 +54,7 @@ type Policy struct {
 	headersSet bool     // RequestHeaders is not empty
 	anyHeader  bool     // RequestHeaders holds "*"
 	headers    []string // listed request headers, lower case, sorted
+	headerSet  map[string]struct{}
 
 	// Response header values, computed once. echoMethods and echoHeaders: advertise the
 	// request's own method and header names where a configured "*" cannot be sent.
@@ -427,6 +428,10 @@ func (k *compiler) compileHeaders() {
 	}
 	slices.Sort(p.headers)
 	p.headers = slices.Compact(p.headers)
+	p.headerSet = make(map[string]struct{}, len(p.headers))
+	for _, h := range p.headers {
+		p.headerSet[h] = struct{}{}
+	}
 }
 
 func (k *compiler) compileExpose() {
