@@ -159,6 +159,10 @@ func (p *Policy) admitOrigin(d *Decision, origin string) bool {
 		d.refuse(ReasonOrigin, origin)
 		return false
 	}
+	// "*" is answered "*"; any other entry with the request's origin, as the request spells
+	// it (browsers compare it byte for byte with their own). For apigw-http this is
+	// [UNVERIFIED] (spec A.3.4): emulators echo explicit origins; "http://*" cannot be sent
+	// as it is, and "*" is what API Gateway's documentation shows for a "*" configuration.
 	d.allowOrigin = origin
 	if d.entry == p.origins.any {
 		d.allowOrigin = "*"
