@@ -161,8 +161,9 @@ func (p *Policy) admitOrigin(d *Decision, origin string) bool {
 	}
 	// "*" is answered "*"; any other entry with the request's origin, as the request spells
 	// it (browsers compare it byte for byte with their own). For apigw-http this is
-	// [UNVERIFIED] (spec A.3.4): emulators echo explicit origins; "http://*" cannot be sent
-	// as it is, and "*" is what API Gateway's documentation shows for a "*" configuration.
+	// [UNVERIFIED] (spec A.3.4, no recorded value): emulators echo explicit origins (EMU);
+	// "http://*" cannot be sent as it is; "*" is sent as configured, as CloudFront's managed
+	// policies document it for theirs (spec C.2, DOC).
 	d.allowOrigin = origin
 	if d.entry == p.origins.any {
 		d.allowOrigin = "*"
