@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/doorman-s3/doorman/cors/awsconfig"
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/lint"
 )
@@ -154,4 +155,19 @@ func FuzzPolicy(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPolicyImported lints what teams deploy: SAM's CorsConfiguration: true configures an
+// HTTP API whose preflights never match (spec A.3.3), which the import accepts as AWS does
+// and the linter reports.
+func TestPolicyImported(t *testing.T) {
+	doc := []byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      CorsConfiguration: true\n")
+	imp, err := awsconfig.Read(awsconfig.SAM, doc, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := lint.Policy("Api", imp.Config)
+	if len(got) != 1 || got[0].Code != lint.CodePreflightNeverMatches {
+		t.Errorf("findings:\n%s", describe(got))
+	}
 }
