@@ -411,7 +411,8 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 		return nil, body.notLiteral(fn)
 	}
 	if ext, ok := body.get(extensionKey); ok {
-		// [UNVERIFIED] The extension is documented for HTTP APIs only (spec B.5); what a REST
+		// [UNVERIFIED] The extension is documented for HTTP APIs only
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-cors-configuration.html); what a REST
 		// API import does with it is not recorded. It is not applied.
 		t.warnings = append(t.warnings, ext.fail("", extensionKey+" is an HTTP API extension; a REST API's CORS is its OPTIONS methods, and it is not applied", ""))
 	}
@@ -628,7 +629,8 @@ func staticValue(v value) (string, error) {
 }
 
 // gatewayResponseTypes are API Gateway's gateway response types, in the order its
-// validation message lists them (spec B.4.3).
+// validation message lists them, as recorded against AWS by LocalStack's
+// test_gateway_response_validation (localstack/localstack, tests/aws/services/apigateway).
 var gatewayResponseTypes = []string{"REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR",
 	"MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS",
 	"AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX",
@@ -749,7 +751,9 @@ func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, []value, 
 
 // authWarnings says when SAM's preflight needs credentials that a browser never sends: the
 // generated OPTIONS method inherits the default authorizer and the API key requirement
-// unless the template turns that off (spec B.6).
+// unless the template turns that off (AddDefaultAuthorizerToCorsPreflight and
+// AddApiKeyRequiredToCorsPreflight default to true in SAM's AuthProperties,
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-apiauth.html).
 func (t *samTemplate) authWarnings(api samAPI, imp *Import) {
 	auth, ok := t.prop(api, "Api", "Auth")
 	if !ok || imp.Config.Static == nil {
