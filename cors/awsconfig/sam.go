@@ -412,8 +412,8 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 	}
 	if ext, ok := body.get(extensionKey); ok {
 		// [UNVERIFIED] The extension is documented for HTTP APIs only
-		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-cors-configuration.html); what a REST
-		// API import does with it is not recorded. It is not applied.
+		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-cors-configuration.html);
+		// what a REST API import does with it is not recorded. It is not applied.
 		t.warnings = append(t.warnings, ext.fail("", extensionKey+" is an HTTP API extension; a REST API's CORS is its OPTIONS methods, and it is not applied", ""))
 	}
 	paths, ok := body.get("paths")
