@@ -317,6 +317,7 @@ func runGatewayExplain(stdout, stderr io.Writer, withOrigin bool, f *gatewayExpl
 		pre.RequestHeaders = []string{f.reqHdr}
 	}
 	act := fetch.Request{Method: f.method, Origin: f.origin, HasOrigin: true}
+	how := routeHandling(e)
 	allowed := true
 	for _, r := range []struct {
 		title string
@@ -332,13 +333,39 @@ func runGatewayExplain(stdout, stderr io.Writer, withOrigin bool, f *gatewayExpl
 			allowed = false
 			continue
 		}
-		printDecision(stdout, &d)
+		how.print(stdout, &d)
 		allowed = allowed && d.Allowed
 	}
 	if !allowed {
 		return exitError(1)
 	}
 	return nil
+}
+
+// handling is what the gateway does with a route's decision, from the effective fields.
+type handling struct {
+	enforce   string // "on", "shadow"
+	forwarded string // why preflights go to the upstream; "" when answered at the gateway
+	upstream  string // upstream_headers
+}
+
+func routeHandling(e *gateway.Explanation) handling {
+	var h handling
+	for _, f := range e.Fields {
+		switch {
+		case f.Name == "enforce":
+			h.enforce = f.Value
+		case f.Name == "upstream_headers":
+			h.upstream = f.Value
+		case f.Name == "preflight.mode" && f.Value == "passthrough":
+			h.forwarded = "preflight.mode passthrough"
+		case f.Name == "semantics" && f.Value == fetch.CloudFront.String() && h.forwarded == "":
+			// CloudFront answers no preflight itself: the origin does, and the policy's
+			// headers are added to its answer.
+			h.forwarded = "semantics cloudfront"
+		}
+	}
+	return h
 }
 
 func preflightTitle(f *gatewayExplainFlags) string {
@@ -349,19 +376,36 @@ func preflightTitle(f *gatewayExplainFlags) string {
 	return s
 }
 
-// printDecision shows a decision as the response a browser sees: the status for a
-// preflight, the CORS headers, and the rule that decided.
-func printDecision(w io.Writer, d *fetch.Decision) {
+// print shows a decision as the response a browser sees: the status of a preflight, the
+// CORS headers, and the rule that decided.
+func (h handling) print(w io.Writer, d *fetch.Decision) {
 	outcome := "allowed"
 	if !d.Allowed {
 		outcome = "refused (" + d.Reason.String() + ")"
 	}
+	if h.enforce == "shadow" {
+		fmt.Fprintf(w, "  would be %s; enforce shadow: only counted, the request goes to the upstream untouched\n", outcome)
+		fmt.Fprintf(w, "  why: %s\n", d.Explain())
+		return
+	}
 	fmt.Fprintf(w, "  %s\n", outcome)
-	if d.Kind == fetch.Preflight {
+	forwarded := d.Kind == fetch.Preflight && h.forwarded != ""
+	switch {
+	case forwarded:
+		fmt.Fprintf(w, "  forwarded to the upstream (%s): the status is the upstream's\n", h.forwarded)
+	case d.Kind == fetch.Preflight:
 		fmt.Fprintf(w, "  HTTP %d %s\n", d.Status, http.StatusText(d.Status))
 	}
-	for _, h := range d.Headers() {
-		fmt.Fprintf(w, "  %s: %s\n", h.Name, h.Value)
+	if (forwarded || d.Kind == fetch.Actual) && h.upstream != "override" {
+		if h.upstream == "passthrough" {
+			fmt.Fprintf(w, "  upstream_headers passthrough: the upstream's CORS headers reach the browser as they are\n")
+			fmt.Fprintf(w, "  why: %s\n", d.Explain())
+			return
+		}
+		fmt.Fprintf(w, "  upstream_headers %s: the upstream's CORS headers are kept, these added where absent\n", h.upstream)
+	}
+	for _, hd := range d.Headers() {
+		fmt.Fprintf(w, "  %s: %s\n", hd.Name, hd.Value)
 	}
 	fmt.Fprintf(w, "  why: %s\n", d.Explain())
 }

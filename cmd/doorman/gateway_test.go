@@ -253,6 +253,10 @@ hosts:
         cors: { policy: web-app, override: { methods: [GET], upstream_headers: upstream-wins } }
       - path: /webhooks/
         cors: off
+      - path: /v2/
+        cors: { policy: web-app, override: { enforce: shadow } }
+      - path: /app-owned/
+        cors: { policy: web-app, override: { upstream_headers: passthrough, preflight: { mode: passthrough } } }
 `
 
 // writeGatewayConfig writes content as gateway.yaml in a new folder, which becomes the working
@@ -412,6 +416,8 @@ func TestGatewayExplain(t *testing.T) {
 			"--method", "PUT"}, 1},
 		{"gateway-explain-off.golden", []string{"--host", "api.test", "--path", "/webhooks/github", "--origin", "https://app.example.com"}, 1},
 		{"gateway-explain-policy.golden", []string{"--host", "api.test", "--path", "/v1"}, 0},
+		{"gateway-explain-passthrough.golden", []string{"--host", "api.test", "--path", "/app-owned/x", "--origin", "https://app.example.com", "--method", "PUT"}, 0},
+		{"gateway-explain-shadow.golden", []string{"--host", "api.test", "--path", "/v2/x", "--origin", "https://evil.test", "--method", "DELETE"}, 1},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			out, code := execute(t, append([]string{"gateway", "explain", "--config", cfg}, tc.args...)...)
