@@ -520,6 +520,8 @@ const (
 func (k *compiler) precompute() {
 	c, p := k.c, k.p
 	if c.MaxAge != nil {
+		// Sent as configured. In apigw-http that includes -1 [UNVERIFIED: the service model
+		// allows it, no answer records it]; browsers read it as no value, so the default.
 		p.maxAge = strconv.Itoa(*c.MaxAge)
 	}
 	p.exposeHeaders = strings.Join(c.ExposeHeaders, ", ")
