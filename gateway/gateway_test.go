@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mainConfig is the configuration most tests run: one API host whose routes exercise every
@@ -340,5 +342,42 @@ func TestAccessLog(t *testing.T) {
 		if _, ok := got["upstream_status"]; ok {
 			t.Errorf("line %d: a gateway-made answer has no upstream_status", i)
 		}
+	}
+}
+
+// An upstream that breaks off its body after the headers: the client's connection is cut
+// (the status is already sent), and the access log and metrics say why.
+func TestUpstreamBreaksItsBody(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "4096")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "only a part")
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler) // closes the connection mid-body
+	}))
+	defer up.Close()
+	f := startFront(t, strings.ReplaceAll(`version: 1
+policies: { p: { origins: ["*"] } }
+hosts: [{ match: "*", upstream: "{{UP}}", cors: { policy: p } }]
+`, "{{UP}}", up.URL), nil)
+	req, _ := http.NewRequest("GET", f.proxy.URL+"/x", nil)
+	req.Header.Set("Origin", appOrigin)
+	res, err := f.proxy.Client().Do(req)
+	if err == nil {
+		_, err = io.ReadAll(res.Body)
+		res.Body.Close()
+	}
+	if err == nil {
+		t.Fatal("the client read a whole body the upstream never sent")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.metric(t, `doorman_gateway_upstream_errors_total{kind="aborted",route="*"}`) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the aborted body is not counted; access log:\n%s", f.access)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(f.access.String(), `"status":200,"upstream_status":200`) || !strings.Contains(f.access.String(), `"error":"aborted"`) {
+		t.Errorf("access log:\n%s", f.access)
 	}
 }

@@ -47,7 +47,7 @@ func newMetrics() *metrics {
 			[]string{"route"}),
 		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "doorman_gateway_upstream_errors_total",
-			Help: "Exchanges with the upstream that failed, by route and kind (unreachable, timeout, failed, body_too_large, client_body, canceled)."},
+			Help: "Exchanges with the upstream that failed, by route and kind (unreachable, timeout, failed, aborted, body_too_large, client_body, canceled)."},
 			[]string{"route", "kind"}),
 		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "doorman_gateway_config_reloads_total", Help: "Configuration reloads, by result (ok or error)."},

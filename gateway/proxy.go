@@ -302,8 +302,22 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t := g.table.Load()
 	x := exchanges.Get().(*exchange)
 	x.reset(g, t, w, r)
-	defer x.release()
-	defer x.finish()
+	defer func() {
+		if v := recover(); v != nil && x.route != nil {
+			// The proxy aborts a response whose body the upstream broke off after its
+			// headers (http.ErrAbortHandler): logged and counted, then passed on to the
+			// server, which closes the connection.
+			x.upstreamErr = "aborted"
+			g.metrics.upstreamErrors.WithLabelValues(x.route.def.name, x.upstreamErr).Inc()
+			x.finish()
+			x.release()
+			panic(v)
+		} else if v != nil {
+			panic(v)
+		}
+		x.finish()
+		x.release()
+	}()
 
 	def, tenantName := t.cfg.router.route(r.Host, r.URL.Path)
 	if def == nil {
