@@ -180,7 +180,7 @@ func Open(pathTemplate string, base *fetch.Config, opts Options) (*Set, error) {
 // Policy returns the tenant's compiled policy: the base with the tenant's origins. false means
 // the tenant has no usable origins (no file, or an invalid one under DenyAll): its requests
 // must be answered as by a policy that allows no origin. The name is compared ignoring ASCII
-// case, as host names are. It reads no file and allocates nothing for a lower-case name.
+// case, as host names are. It reads no file and allocates nothing.
 func (s *Set) Policy(tenant string) (*fetch.Policy, bool) {
 	if len(tenant) == 0 || len(tenant) > MaxNameLen {
 		return nil, false
@@ -188,7 +188,15 @@ func (s *Set) Policy(tenant string) (*fetch.Policy, bool) {
 	live := *s.live.Load()
 	p, ok := live[tenant]
 	if !ok && strings.ContainsFunc(tenant, isUpper) {
-		p, ok = live[strings.ToLower(tenant)]
+		var lower [MaxNameLen]byte
+		for i := range len(tenant) {
+			c := tenant[i]
+			if isUpper(rune(c)) {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		p, ok = live[string(lower[:len(tenant)])] // the compiler converts without allocating
 	}
 	return p, ok
 }

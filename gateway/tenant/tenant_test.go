@@ -586,7 +586,19 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-// Policy answers from memory; a hit allocates nothing.
+// Policy answers from memory, without allocating, whatever the name's case.
+func TestPolicyAllocs(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "tenant-a.yaml"), originsFile("https://a.test"))
+	s := open(t, dir, tenant.KeepLast, nil)
+	for _, name := range []string{"tenant-a", "TENANT-A", "nobody", strings.Repeat("X", tenant.MaxNameLen)} {
+		if n := testing.AllocsPerRun(100, func() { s.Policy(name) }); n != 0 {
+			t.Errorf("Policy(%q) allocates %v times", name, n)
+		}
+	}
+}
+
+// Policy answers from memory; nothing allocates.
 func BenchmarkPolicy(b *testing.B) {
 	dir := b.TempDir()
 	for i := range 100 {
