@@ -165,7 +165,7 @@ var evalCases = []evalCase{
 	{Name: "preflight-refused-null", Source: "the null origin is never admitted by a list", cfg: web,
 		req: preflight("null", "PUT", ""), kind: fetch.Preflight, reason: fetch.ReasonOrigin, detail: "null", status: 403,
 		headers: H{vary(varyPreflight)}},
-	{Name: "actual-allowed", Source: "Fetch #cors-check; #http-access-control-expose-headers", cfg: web,
+	{Name: "actual-allowed", Source: "Fetch #cors-check; #http-access-control-expose-headers; complaint 4 (one origin, never the list)", cfg: web,
 		req: actual("GET", "https://app.example.com"), kind: fetch.Actual, allowed: true,
 		headers: H{aco("https://app.example.com"), creds, aceh("etag, x-request-id"), vary("Origin")}},
 	{Name: "actual-refused", Source: "Fetch #cors-protocol-and-http-caches: Vary: Origin on refusals too; complaint 5", cfg: web,
