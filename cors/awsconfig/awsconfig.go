@@ -41,7 +41,9 @@ const (
 	// OpenAPI is an OpenAPI 3 or Swagger 2 definition, JSON or YAML, with the root-level
 	// x-amazon-apigateway-cors extension.
 	OpenAPI
-	// SAM is an AWS SAM template, YAML (CloudFormation short-form tags allowed) or JSON.
+	// SAM is an AWS SAM or CloudFormation template, YAML (short-form tags allowed) or JSON,
+	// such as `cdk synth` writes: its AWS::Serverless::Api, AWS::Serverless::HttpApi,
+	// AWS::ApiGatewayV2::Api or AWS::CloudFront::ResponseHeadersPolicy resources.
 	SAM
 	// CloudFront is the JSON of `aws cloudfront get-response-headers-policy-config` or of
 	// `aws cloudfront get-response-headers-policy`.
@@ -58,14 +60,18 @@ func (f Format) String() string {
 	return formatNames[f]
 }
 
-// ParseFormat reads "apigw-http", "openapi", "sam" or "cloudfront".
+// ParseFormat reads "apigw-http", "openapi", "sam" or "cloudfront"; "cloudformation" is SAM
+// too, whose reader takes any CloudFormation template.
 func ParseFormat(s string) (Format, error) {
+	if s == "cloudformation" {
+		return SAM, nil
+	}
 	for f := HTTPAPI; f <= CloudFront; f++ {
 		if formatNames[f] == s {
 			return f, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown import format %q (want apigw-http, openapi, sam or cloudfront)", s)
+	return 0, fmt.Errorf("unknown import format %q (want apigw-http, openapi, sam, cloudformation or cloudfront)", s)
 }
 
 // Import is what a reader found: the policy, with the Semantics of the service that deploys
@@ -108,7 +114,8 @@ type Error struct {
 	// InvalidResourceException, InconsistentQuantities, ...) when this package refuses the
 	// input as that AWS component does. It is "" for doorman's own messages and for the
 	// rules the policy shares with the gateway (fetch.Compile), whose messages are AWS's
-	// where AWS's are recorded.
+	// where AWS's are recorded, and for CloudFormation's property validation, which prints
+	// no code.
 	Code string
 	// Message is AWS's message verbatim (typos included), or doorman's.
 	Message string
@@ -398,11 +405,49 @@ func (v value) strings() ([]string, error) {
 	return out, errors.Join(errs...)
 }
 
-// unknownKey is botocore's refusal of a key its model does not have: what the AWS CLI prints
-// when the document is given back to it (`--cors-configuration file://...`).
-func unknownKey(e entry, parent value, shape string, valid []string) *Error {
+// dialect is the layer that checks a document's keys before the service sees it: the AWS
+// CLI (botocore's parameter validation) for an API's output given back to it, or
+// CloudFormation's resource schema for a template.
+type dialect struct {
+	resource string // the logical id of a template's resource; "" for the AWS CLI
+}
+
+// shape is the last name of v's path, as botocore names the structure in its messages.
+func shape(v value) string { return v.path[strings.LastIndex(v.path, ".")+1:] }
+
+// pointer is v's JSON pointer below the resource's Properties, as CloudFormation writes it
+// ("#/CorsConfiguration/AllowOrigins/1").
+func (d dialect) pointer(v value) string {
+	rest := strings.TrimPrefix(v.path, "Resources."+d.resource+".Properties")
+	rest = strings.NewReplacer(".", "/", "[", "/", "]", "").Replace(rest)
+	return "#" + rest
+}
+
+// cloudFormation is CloudFormation's refusal of a resource's properties. [UNVERIFIED] The
+// wording is its schema validator's ("Properties validation failed for resource X with
+// message: #/...: extraneous key [K] is not permitted", "required key [K] not found"), as
+// deployments print it; no recorded refusal of these very resources was found.
+func (d dialect) cloudFormation(v value, msg string) *Error {
+	return v.fail("", "Properties validation failed for resource "+d.resource+" with message: "+d.pointer(v)+": "+msg, "")
+}
+
+// unknown refuses a key the model does not have. botocore's message is what the AWS CLI
+// prints when the document is given back to it (`--cors-configuration file://...`).
+func (d dialect) unknown(e entry, parent value, valid []string) *Error {
+	if d.resource != "" {
+		return d.cloudFormation(parent, "extraneous key ["+e.key+"] is not permitted")
+	}
 	return e.keyValue(parent).fail("ParamValidation",
-		fmt.Sprintf("Unknown parameter in %s: %q, must be one of: %s", shape, e.key, strings.Join(valid, ", ")), "")
+		fmt.Sprintf("Unknown parameter in %s: %q, must be one of: %s", shape(parent), e.key, strings.Join(valid, ", ")), "")
+}
+
+// missing refuses the absence of a required key. The AWS CLI's message is botocore's, printed
+// before sending; the services' own messages for a missing field are not recorded.
+func (d dialect) missing(parent value, key string) *Error {
+	if d.resource != "" {
+		return d.cloudFormation(parent, "required key ["+key+"] not found")
+	}
+	return parent.fail("ParamValidation", fmt.Sprintf("Missing required parameter in %s: %q", shape(parent), key), "")
 }
 
 // locator places a policy's fields (fetch.ConfigError.Field names) in the document: the value

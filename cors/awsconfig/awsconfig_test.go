@@ -193,6 +193,18 @@ var goodCases = []goodCase{
 			RequestHeaders: []string{"*"}, MaxAge: intp(86400), Advertise: configured}},
 	},
 	{
+		name: "cdk synth output: AWS::ApiGatewayV2::Api in JSON, beside other resources (aws-cdk issue 9076's shape with explicit origins)", format: awsconfig.SAM, file: "sam/cdk-http.json",
+		want: awsconfig.Import{Source: "CloudFormation AWS::ApiGatewayV2::Api HttpProxyApiD0217C67", Config: &fetch.Config{
+			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com"}, Methods: []string{"GET", "HEAD", "OPTIONS", "POST"},
+			RequestHeaders: []string{"Authorization"}, MaxAge: intp(600), Credentials: true, Advertise: configured}},
+	},
+	{
+		name: "CloudFormation AWS::CloudFront::ResponseHeadersPolicy, {Items} lists, intrinsic Name (spec C.1)", format: awsconfig.SAM, file: "sam/cfn-cloudfront.yaml",
+		want: awsconfig.Import{Source: "CloudFormation AWS::CloudFront::ResponseHeadersPolicy WebCorsPolicy", OriginOverride: boolp(false), Config: &fetch.Config{
+			Semantics: fetch.CloudFront, Origins: []string{"https://app.example.com"}, Methods: []string{"GET", "PUT", "OPTIONS"},
+			RequestHeaders: []string{"content-type", "authorization"}, ExposeHeaders: []string{"etag"}, MaxAge: intp(600), Credentials: true, Advertise: configured}},
+	},
+	{
 		name: "get-response-headers-policy-config output (spec C.1)", format: awsconfig.CloudFront, file: "cloudfront/policy-config.json",
 		want: awsconfig.Import{Source: "CloudFront response headers policy web-app-cors", OriginOverride: boolp(true), Config: &fetch.Config{
 			Semantics: fetch.CloudFront, Origins: []string{"https://app.example.com", "*.example.org"}, Methods: []string{"GET", "POST", "OPTIONS"},
@@ -311,13 +323,20 @@ var badCases = []badCase{
 	{"two APIs and no resource named: the candidates listed", awsconfig.SAM, "sam/multi.yaml", "",
 		[]want{{"", "the template has 2 APIs; name the one to import", "Resources", 3}}},
 	{"resource that is not an API", awsconfig.SAM, "sam/multi.yaml", "Table",
-		[]want{{"", `resource Table is "AWS::DynamoDB::Table", not an AWS::Serverless::Api or AWS::Serverless::HttpApi`, "Resources", 3}}},
+		[]want{{"", `resource Table is "AWS::DynamoDB::Table", not an AWS::Serverless::Api, AWS::Serverless::HttpApi, AWS::ApiGatewayV2::Api or AWS::CloudFront::ResponseHeadersPolicy`, "Resources", 3}}},
 	{"resource that does not exist", awsconfig.SAM, "sam/multi.yaml", "Nope",
 		[]want{{"", "the template has no resource Nope", "Resources", 3}}},
 	{"implicit and explicit API with no resource named", awsconfig.SAM, "sam/rest-events.yaml", "",
 		[]want{{"", "the template has 2 APIs; name the one to import", "Resources", 6}}},
 	{"CloudFront credentials with Allow-Headers * (aws-cdk PR 35308)", awsconfig.CloudFront, "cloudfront/credentials-headers.json", "",
 		[]want{{"", "The parameter Access-Control-Allow-Headers cannot contain * when allowCredentials is true.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowHeaders.Items[0]", 6}}},
+	{"cdk synth with AllowMethods ANY: API Gateway's recorded refusal (aws-cdk issue 13643)", awsconfig.SAM, "sam/cdk-http-any.json", "",
+		[]want{{"BadRequestException", "Method ANY is not supported", "Resources.APIE3C6F1F4.Properties.CorsConfiguration.AllowMethods[0]", 8}}},
+	{"CloudFormation template: Quantity is not a property, OriginOverride is required [UNVERIFIED wording]", awsconfig.SAM, "sam/cfn-cloudfront-bad.yaml", "",
+		[]want{
+			{"", "Properties validation failed for resource WebCorsPolicy with message: #/ResponseHeadersPolicyConfig/CorsConfig/AccessControlAllowOrigins: extraneous key [Quantity] is not permitted", "Resources.WebCorsPolicy.Properties.ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins", 9},
+			{"", "Properties validation failed for resource WebCorsPolicy with message: #/ResponseHeadersPolicyConfig/CorsConfig: required key [OriginOverride] not found", "Resources.WebCorsPolicy.Properties.ResponseHeadersPolicyConfig.CorsConfig", 8},
+		}},
 	{"CloudFront Quantity that does not match Items (InconsistentQuantities)", awsconfig.CloudFront, "cloudfront/quantity.json", "",
 		[]want{{"InconsistentQuantities", "The value of Quantity and the size of Items don't match.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items", 5}}},
 	{"CloudFront values refused, all at once (spec C.1)", awsconfig.CloudFront, "cloudfront/bad-values.json", "",

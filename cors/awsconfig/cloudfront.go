@@ -43,11 +43,16 @@ func readCloudFront(root value) (*Import, error) {
 			source += " " + s
 		}
 	}
+	return cloudFrontImport(config, dialect{}, source)
+}
+
+// cloudFrontImport reads the CorsConfig of a ResponseHeadersPolicyConfig.
+func cloudFrontImport(config value, d dialect, source string) (*Import, error) {
 	cc, ok := config.get("CorsConfig")
 	if !ok || cc.isNull() {
 		return nil, config.fail("", "the policy has no CorsConfig", "CloudFront then adds no CORS header")
 	}
-	c, l, err := decodeCloudFront(cc)
+	c, l, err := decodeCloudFront(cc, d)
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +65,9 @@ func readCloudFront(root value) (*Import, error) {
 }
 
 // decodeCloudFront reads a CorsConfig as the AWS CLI reads it (keys, types, required fields,
-// {Quantity, Items} lists), and says where each field is written. The service's own rules
-// are the policy's (fetch.Compile).
-func decodeCloudFront(cc value) (*cloudFrontCors, locator, error) {
+// {Quantity, Items} lists) or, in a template, as CloudFormation does ({Items} lists), and
+// says where each field is written. The service's own rules are the policy's (fetch.Compile).
+func decodeCloudFront(cc value, d dialect) (*cloudFrontCors, locator, error) {
 	entries, ok, err := cc.mapping()
 	if !ok {
 		return nil, nil, cc.fail("", "CorsConfig must be an object, not "+cc.kind(), "")
@@ -72,7 +77,7 @@ func decodeCloudFront(cc value) (*cloudFrontCors, locator, error) {
 	at := map[string]value{}
 	for _, e := range entries {
 		if !slices.Contains(cloudFrontFields, e.key) {
-			errs = append(errs, unknownKey(e, cc, "CorsConfig", cloudFrontFields))
+			errs = append(errs, d.unknown(e, cc, cloudFrontFields))
 			continue
 		}
 		at[e.key] = e.v
@@ -93,7 +98,7 @@ func decodeCloudFront(cc value) (*cloudFrontCors, locator, error) {
 			}
 		default:
 			var list []string
-			if list, err = quantityList(e.v); err == nil {
+			if list, err = quantityList(e.v, d); err == nil {
 				switch e.key {
 				case "AccessControlAllowOrigins":
 					c.origins = list
@@ -110,9 +115,7 @@ func decodeCloudFront(cc value) (*cloudFrontCors, locator, error) {
 	}
 	for _, f := range cloudFrontRequired {
 		if _, ok := at[f]; !ok {
-			// botocore's refusal, which the AWS CLI prints before sending; the service's own
-			// message for a missing field is not recorded [UNVERIFIED].
-			errs = append(errs, cc.fail("ParamValidation", fmt.Sprintf("Missing required parameter in CorsConfig: %q", f), ""))
+			errs = append(errs, d.missing(cc, f))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -130,8 +133,8 @@ func decodeCloudFront(cc value) (*cloudFrontCors, locator, error) {
 	return c, l, nil
 }
 
-// quantityList reads a {Quantity, Items} list.
-func quantityList(v value) ([]string, error) {
+// quantityList reads a {Quantity, Items} list, or in a template an {Items} list.
+func quantityList(v value, d dialect) ([]string, error) {
 	entries, ok, err := v.mapping()
 	if !ok {
 		return nil, v.fail("", "must be an object with Quantity and Items, not "+v.kind(), "")
@@ -142,15 +145,21 @@ func quantityList(v value) ([]string, error) {
 	var quantity *int
 	var items []string
 	var itemsAt value
+	valid := []string{"Quantity", "Items"}
+	if d.resource != "" {
+		valid = valid[1:]
+	}
 	for _, e := range entries {
-		switch e.key {
-		case "Quantity":
+		switch {
+		case !slices.Contains(valid, e.key):
+			return nil, d.unknown(e, v, valid)
+		case e.key == "Quantity":
 			n, err := e.v.integer()
 			if err != nil {
 				return nil, err
 			}
 			quantity = &n
-		case "Items":
+		default:
 			itemsAt = e.v
 			if e.v.isNull() {
 				continue
@@ -158,12 +167,16 @@ func quantityList(v value) ([]string, error) {
 			if items, err = e.v.strings(); err != nil {
 				return nil, err
 			}
-		default:
-			return nil, unknownKey(e, v, v.path[strings.LastIndex(v.path, ".")+1:], []string{"Quantity", "Items"})
 		}
 	}
+	if d.resource != "" {
+		if itemsAt.n == nil {
+			return nil, d.missing(v, "Items")
+		}
+		return items, nil
+	}
 	if quantity == nil {
-		return nil, v.fail("ParamValidation", fmt.Sprintf("Missing required parameter in %s: \"Quantity\"", v.path[strings.LastIndex(v.path, ".")+1:]), "")
+		return nil, d.missing(v, "Quantity")
 	}
 	if *quantity != len(items) {
 		// The exception's documented description (CloudFront API reference,

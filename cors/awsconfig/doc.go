@@ -14,7 +14,9 @@
 //     definition's x-amazon-apigateway-cors, as SAM writes it) → fetch.APIGatewayHTTP;
 //     AWS::Serverless::Api Cors, which SAM turns into a mock OPTIONS method with static
 //     header values on every path, and its DEFAULT_4XX/DEFAULT_5XX GatewayResponses headers
-//     → fetch.APIGatewayREST. Globals apply as SAM applies them.
+//     → fetch.APIGatewayREST. Globals apply as SAM applies them. The same reader takes
+//     plain CloudFormation templates, such as `cdk synth` writes: AWS::ApiGatewayV2::Api
+//     (→ fetch.APIGatewayHTTP) and AWS::CloudFront::ResponseHeadersPolicy (→ fetch.CloudFront).
 //   - CloudFront response headers policies: the output of
 //     `aws cloudfront get-response-headers-policy-config` or `get-response-headers-policy`,
 //     and the managed policies by name (Managed) → fetch.CloudFront, with OriginOverride.
@@ -28,7 +30,8 @@
 // Access-Control-Allow-Headers cannot contain * when allowCredentials is true.". Where AWS's
 // message is not recorded, the wording chosen is marked [UNVERIFIED] at the code that makes
 // it, with the evidence. This package holds what the document's own layer checks (the AWS
-// CLI's parameter validation, SAM's transform, CloudFront's {Quantity, Items} lists); the
+// CLI's parameter validation, SAM's transform, CloudFormation's property schema,
+// CloudFront's {Quantity, Items} lists); the
 // rules of the services themselves are the policy's (fetch.Compile), so a policy imported
 // here and one written in a gateway configuration are refused alike, and every policy Read
 // returns compiles. Faults are reported all at once where the service itself would get that

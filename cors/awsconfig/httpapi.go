@@ -93,11 +93,13 @@ func (c *httpCors) list(field string) *[]string {
 	return &c.expose
 }
 
-// override sets in c what SAM's OpenApiEditor.add_cors sets from the properties o: lists that
-// are not empty, MaxAge when given, AllowCredentials only when true.
-func (c *httpCors) override(o *httpCors) {
+// override sets in c the fields of o. SAM's OpenApiEditor.add_cors sets, from the
+// properties, the lists that are not empty, MaxAge when given and AllowCredentials only when
+// true; UpdateApi (everySet) sets every field given, as it merges field by field.
+func (c *httpCors) override(o *httpCors, everySet bool) {
+	set := func(f string) bool { _, ok := o.at[f]; return everySet && ok }
 	for _, f := range []string{"AllowHeaders", "AllowMethods", "AllowOrigins", "ExposeHeaders"} {
-		if l := *o.list(f); len(l) > 0 {
+		if l := *o.list(f); len(l) > 0 || set(f) {
 			*c.list(f) = l
 			c.at[f] = o.at[f]
 		}
@@ -105,8 +107,8 @@ func (c *httpCors) override(o *httpCors) {
 	if o.maxAge != nil {
 		c.maxAge, c.at["MaxAge"] = o.maxAge, o.at["MaxAge"]
 	}
-	if o.credentials {
-		c.credentials, c.at["AllowCredentials"] = true, o.at["AllowCredentials"]
+	if o.credentials || set("AllowCredentials") {
+		c.credentials, c.at["AllowCredentials"] = o.credentials, o.at["AllowCredentials"]
 	}
 }
 
@@ -214,7 +216,7 @@ func readHTTPAPI(root value) (*Import, error) {
 				valid[i] = camel(f)
 			}
 		}
-		return unknownKey(e, cors, "CorsConfiguration", valid)
+		return dialect{}.unknown(e, cors, valid)
 	})
 	if err != nil {
 		return nil, err
