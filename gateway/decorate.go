@@ -228,13 +228,15 @@ func (b *bodyReader) reset(x *exchange, rc io.ReadCloser) {
 func (b *bodyReader) Read(p []byte) (int, error) {
 	_ = b.x.ctl.SetReadDeadline(time.Now().Add(b.x.t.cfg.Limits.IdleTimeout))
 	n, err := b.rc.Read(p)
-	if err != nil {
+	switch {
+	case err == io.EOF:
 		// The server reads the connection in the background after the body; no deadline
 		// of the body may end it while the response streams.
 		_ = b.x.ctl.SetReadDeadline(time.Time{})
-		if err != io.EOF && b.err == nil {
-			b.err = err
-		}
+	case err != nil && b.err == nil:
+		// The deadline stays: the server discards what is left of a body before it
+		// answers, and a stalled client must not hold that up.
+		b.err = err
 	}
 	return n, err
 }

@@ -1,8 +1,10 @@
 package gateway_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -379,5 +381,35 @@ hosts: [{ match: "*", upstream: "{{UP}}", cors: { policy: p } }]
 	}
 	if !strings.Contains(f.access.String(), `"status":200,"upstream_status":200`) || !strings.Contains(f.access.String(), `"error":"aborted"`) {
 		t.Errorf("access log:\n%s", f.access)
+	}
+}
+
+// A client that stops sending its body mid-way is cut off after limits.idle_timeout, with
+// the gateway's 400: it holds neither the gateway nor the upstream any longer (no hangs).
+func TestClientStallsItsBody(t *testing.T) {
+	up := newUpstream(t)
+	f := startFront(t, `version: 1
+limits: { idle_timeout: 300ms }
+policies: { p: { origins: ["*"] } }
+hosts: [{ match: "*", upstream: "{{UP}}", cors: { policy: p } }]
+`, map[string]string{"UP": up.URL})
+	conn, err := net.Dial("tcp", f.proxy.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	_, _ = io.WriteString(conn, "POST /upload HTTP/1.1\r\nHost: api.test\r\nOrigin: https://a.test\r\nAuthorization: Bearer "+token+
+		"\r\nContent-Length: 1000\r\n\r\nonly ten b")
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v\n%s", err, f.access)
+	}
+	if took := time.Since(start); res.StatusCode != http.StatusBadRequest || took > 5*time.Second {
+		t.Errorf("status %d after %v, want 400 soon after the 300ms idle timeout", res.StatusCode, took)
+	}
+	if res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("the 400 is not decorated: %q", res.Header)
 	}
 }
