@@ -501,7 +501,7 @@ func TestConfigMapSwap(t *testing.T) {
 	t.Logf("applied in %v", took)
 }
 
-// A FIFO named as a tenant's file is refused without blocking the loader.
+// A folder named as a tenant's file is refused.
 func TestNotRegularFile(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "tenant-d.yaml"), 0o755); err != nil {
