@@ -84,6 +84,7 @@ func TestEveryStatusIsDecorated(t *testing.T) {
 		{"upstream 200", "GET", "api.test", "/ok", auth, nil, 200, ""},
 		{"upstream 401 from its auth (complaint 2)", "GET", "api.test", "/ok", nil, nil, 401, ""},
 		{"upstream 429", "GET", "api.test", "/ok?status=429", auth, nil, 429, ""},
+		{"upstream 401 before reading the body, as auth layers answer", "POST", "api.test", "/ok?noread=1", nil, strings.NewReader(strings.Repeat("b", 1000)), 401, ""},
 		{"upstream 500 (issue: read as a status, not a CORS error)", "GET", "api.test", "/ok?status=500", auth, nil, 500, ""},
 		{"gateway 404: no host matches (API Gateway's Not Found)", "GET", "nothing.test", "/x", nil, nil, 404, `{"message":"Not Found"}`},
 		{"gateway 413: Content-Length over max_body, before reading", "POST", "api.test", "/ok", auth, strings.NewReader(strings.Repeat("b", 2048)), 413, `{"message":"Request Entity Too Large"}`},

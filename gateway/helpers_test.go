@@ -36,7 +36,8 @@ type upstream struct {
 }
 
 // newUpstream starts an upstream. Its answer is steered by the query: status=N, sleep=D,
-// acao=V (repeatable: its own Access-Control-Allow-Origin lines), aceh=V.
+// acao=V (repeatable: its own Access-Control-Allow-Origin lines), aceh=V, noread=1 (answer
+// without reading the body, as an authentication layer does).
 func newUpstream(t testing.TB) *upstream {
 	u := &upstream{}
 	u.Server = httptest.NewServer(http.HandlerFunc(u.serve))
@@ -52,7 +53,9 @@ func (u *upstream) serve(w http.ResponseWriter, r *http.Request) {
 	u.mu.Lock()
 	u.last = r.Clone(r.Context())
 	u.mu.Unlock()
-	_, _ = io.Copy(io.Discard, r.Body)
+	if r.URL.Query().Get("noread") == "" {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}
 	h := w.Header()
 	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Upstream", "yes")
