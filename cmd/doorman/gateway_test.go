@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -312,15 +311,6 @@ func TestGatewayConfigFile(t *testing.T) {
 	g.stop(t)
 	if !strings.Contains(g.out.String(), "shutting down") {
 		t.Errorf("no shutdown logged:\n%s", g.out)
-	}
-}
-
-// sighup sends SIGHUP to the test's own process, which the running command has subscribed to
-// (before its start line was printed).
-func sighup(t *testing.T) {
-	t.Helper()
-	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
-		t.Fatal(err)
 	}
 }
 
