@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -130,5 +131,60 @@ func TestTenantOrigins(t *testing.T) {
 	}
 	if got := f.metric(t, `doorman_gateway_tenant_loads_total{result="ok"}`); got < 2 {
 		t.Errorf("tenant loads counted: %v, want at least 2", got)
+	}
+}
+
+// Requests from many goroutines while the configuration flips between two files: every
+// answer is the whole answer of one configuration (the table is swapped atomically), and the
+// exchanges the gateway pools are never shared (run with -race).
+func TestReloadUnderLoad(t *testing.T) {
+	up := newUpstream(t)
+	f := startFront(t, reloadConfig, map[string]string{"UP": up.URL, "ORIGIN": "https://a.test"})
+	dir := filepath.Dir(f.file)
+	stop := make(chan struct{})
+	flipped := make(chan int)
+	go func() {
+		n := 0
+		defer func() { flipped <- n }()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			origin := []string{"https://a.test", "https://b.test"}[i%2]
+			writeConfig(t, dir, reloadConfig, map[string]string{"UP": up.URL, "ORIGIN": origin})
+			if err := f.g.Reload(); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(time.Second)
+	for g := range 8 {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && !t.Failed() {
+				origin := []string{"https://a.test", "https://b.test"}[g%2]
+				method, h := "GET", withOrigin(auth, origin)
+				if g%4 < 2 {
+					method, h = "OPTIONS", preflight(origin, "PUT", "")
+				}
+				res, _ := f.do(t, method, "x.test", "/x", h, nil)
+				acao := res.Header.Get("Access-Control-Allow-Origin")
+				if acao != "" && acao != origin || len(res.Header.Values("Access-Control-Allow-Origin")) > 1 {
+					t.Errorf("%s from %s: Allow-Origin %q", method, origin, res.Header.Values("Access-Control-Allow-Origin"))
+				}
+				if method == "OPTIONS" && (res.StatusCode == 204) != (acao == origin) {
+					t.Errorf("preflight from %s: status %d with Allow-Origin %q", origin, res.StatusCode, acao)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	if n := <-flipped; n < 2 {
+		t.Errorf("only %d reloads ran", n)
 	}
 }
