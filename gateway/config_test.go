@@ -64,6 +64,15 @@ hosts:
 `, `gateway.yaml:11:63: hosts[0].routes[0].cors.override.expose_headers[0]: browsers read "*" as a header named * on a credentialed response, so it exposes nothing; list the headers, or set credentials: false
 gateway.yaml:13:25: hosts[0].routes[1].cors.policy: no policy is named "web-ap" (did you mean "web-app"?)`},
 
+	{"a valid policy made invalid by an override names the override", `version: 1
+policies:
+  public: { origins: ["*"] }
+hosts:
+  - match: api.test
+    upstream: http://127.0.0.1:1
+    cors: { policy: public, override: { credentials: true } }
+`, `gateway.yaml:3:23: policies.public.origins[0]: "*": browsers refuse Access-Control-Allow-Origin: * on a credentialed request, and answering any origin with itself would let every site read your users' data; list the origins (e.g. https://app.example.com), or set credentials: false (policy public as overridden at gateway.yaml:7:11)`},
+
 	{"values: durations need units, sizes units, enums their words", `version: 1
 limits: { max_body: 10 parsecs, upstream_timeout: 30, idle_timeout: 0s, max_header_bytes: 1KiB }
 policies:
