@@ -35,6 +35,7 @@
 package tenant
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -296,23 +297,32 @@ func (s *Set) rescan(force bool) error {
 	}
 	var errs []error
 	for _, t := range names {
-		errs = append(errs, s.load(t, force))
+		if err := s.load(t, force, slog.LevelDebug); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	s.publish()
+	// One line for the folder: a line per tenant would be thousands at every SIGHUP.
+	summary := slog.LevelInfo
+	if len(errs) > 0 {
+		summary = slog.LevelWarn
+	}
+	s.log.Log(context.Background(), summary, "tenant origins read", "dir", s.dir, "tenants", len(*s.live.Load()), "refused", len(errs))
 	return errors.Join(errs...)
 }
 
 // update loads the named tenants' files again, as the watcher saw them change. s.mu is held.
 func (s *Set) update(tenants map[string]struct{}) {
 	for _, t := range slices.Sorted(maps.Keys(tenants)) {
-		_ = s.load(t, false) // logged and observed
+		_ = s.load(t, false, slog.LevelInfo) // logged and observed
 	}
 	s.publish()
 }
 
-// load reads one tenant's file and records the outcome; a missing file removes the tenant.
-// Content identical to the last read is skipped unless force. s.mu is held.
-func (s *Set) load(tenant string, force bool) error {
+// load reads one tenant's file and records the outcome, logging a success at level; a missing
+// file removes the tenant. Content identical to the last read is skipped unless force. s.mu
+// is held.
+func (s *Set) load(tenant string, force bool, level slog.Level) error {
 	path := s.path(tenant)
 	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -323,7 +333,9 @@ func (s *Set) load(tenant string, force bool) error {
 	if f == nil {
 		if len(s.files) >= MaxTenants {
 			err := &FileError{Path: path, Err: ErrTooManyTenants}
-			s.log.Error("tenant origins: file refused", "tenant", tenant, "err", err)
+			if level > slog.LevelDebug { // a folder's read counts them in its summary instead
+				s.log.Error("tenant origins: file refused", "tenant", tenant, "err", err)
+			}
 			s.observe(tenant, err)
 			return err
 		}
@@ -343,7 +355,7 @@ func (s *Set) load(tenant string, force bool) error {
 	f.sum, f.err = sum, err
 	switch {
 	case err == nil:
-		s.log.Info("tenant origins loaded", "tenant", tenant, "file", path, "origins", len(f.policy.Config().Origins))
+		s.log.Log(context.Background(), level, "tenant origins loaded", "tenant", tenant, "file", path, "origins", len(f.policy.Config().Origins))
 	case s.opts.OnError == DenyAll:
 		f.policy = nil
 		s.log.Error("tenant origins: file refused; the tenant allows no origin until it is fixed", "tenant", tenant, "err", err)
