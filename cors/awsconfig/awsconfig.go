@@ -38,8 +38,9 @@ const (
 	// raw REST form of GET /v2/apis/{apiId} (camelCase corsConfiguration), or a bare
 	// configuration as `--cors-configuration` takes it.
 	HTTPAPI Format = iota + 1
-	// OpenAPI is an OpenAPI 3 or Swagger 2 definition, JSON or YAML, with the root-level
-	// x-amazon-apigateway-cors extension.
+	// OpenAPI is an OpenAPI 3 or Swagger 2 definition, JSON or YAML: an HTTP API's, with the
+	// root-level x-amazon-apigateway-cors extension, or a REST API's, with mock OPTIONS
+	// methods and gateway responses.
 	OpenAPI
 	// SAM is an AWS SAM or CloudFormation template, YAML (short-form tags allowed) or JSON,
 	// such as `cdk synth` writes: its AWS::Serverless::Api, AWS::Serverless::HttpApi,
@@ -83,10 +84,10 @@ type Import struct {
 	OriginOverride *bool
 	// Source says what was read, e.g. "SAM AWS::Serverless::Api MyApi".
 	Source string
-	// Paths lists, for a SAM AWS::Serverless::Api, the OPTIONS method of each path as SAM
-	// deploys it, in the template's order. Config.Static holds the headers when every path
-	// answers alike; when the computed Allow-Methods differ between paths, Config.Static
-	// carries their union and a warning says so.
+	// Paths lists, for a REST API, the OPTIONS method of each path as it is deployed, in the
+	// document's order. Config.Static holds the headers when every path answers alike; when
+	// only their Allow-Methods differ, Config.Static carries the union of the methods, and
+	// otherwise the first path's headers, and a warning says so.
 	Paths []PathPreflight
 	// Warnings are things the import cannot reproduce, with where they are written.
 	Warnings []*Error
@@ -95,8 +96,9 @@ type Import struct {
 // PathPreflight is the OPTIONS method of one path of a REST API.
 type PathPreflight struct {
 	Path string
-	// Own is true when the definition has its own OPTIONS method for the path, which SAM
-	// leaves alone; Static is then nil.
+	// Own is true when the definition has its own OPTIONS method for the path (which SAM
+	// leaves alone); Static then holds its headers if it is a mock integration, and is nil
+	// when its backend answers.
 	Own    bool
 	Static []fetch.Header
 }

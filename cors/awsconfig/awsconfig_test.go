@@ -106,6 +106,17 @@ var goodCases = []goodCase{
 			Credentials: true, Advertise: configured}},
 	},
 	{
+		name: "REST API export (get-export): each path's mock OPTIONS method, the gateway responses (spec B.2, the PetStore export)", format: awsconfig.OpenAPI, file: "openapi/rest-export.json",
+		want: awsconfig.Import{Source: "OpenAPI REST API mock OPTIONS methods",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Methods", "GET,OPTIONS,POST"), h("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key"), h("Access-Control-Allow-Origin", "*")},
+				Errors4XX: []fetch.Header{h("Access-Control-Allow-Origin", "*")}, Errors5XX: []fetch.Header{h("Access-Control-Allow-Origin", "*")}},
+			Paths: []awsconfig.PathPreflight{
+				{Path: "/pets", Own: true, Static: []fetch.Header{h("Access-Control-Allow-Methods", "POST,GET,OPTIONS"), h("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key"), h("Access-Control-Allow-Origin", "*")}},
+				{Path: "/pets/{petId}", Own: true, Static: []fetch.Header{h("Access-Control-Allow-Methods", "GET,OPTIONS"), h("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key"), h("Access-Control-Allow-Origin", "*")}}}},
+		warnings: []string{"the paths' Access-Control-Allow-Methods differ; the policy answers with their union, GET,OPTIONS,POST"},
+	},
+	{
 		name: "SAM Api Cors: static mock headers, DEFAULT_4XX/5XX headers, short-form tags elsewhere (spec B.2, B.4, B.6)", format: awsconfig.SAM, file: "sam/rest.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api OrdersApi",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: corsStatic,
@@ -143,6 +154,7 @@ var goodCases = []goodCase{
 					h("Access-Control-Allow-Methods", "GET,OPTIONS,PARAMETERS"), h("Access-Control-Max-Age", "300")}},
 				{Path: "/legacy", Own: true}}},
 		warnings: []string{"SAM lists PARAMETERS in Access-Control-Allow-Methods for /things",
+			"the OPTIONS method of /legacy has no integration",
 			"header Access-Control-Allow-Origin of DEFAULT_4XX takes method.request.header.origin from each request",
 			"SAM puts DefaultAuthorizer TokenAuth on the generated OPTIONS methods"},
 	},
@@ -287,7 +299,7 @@ var badCases = []badCase{
 	{"OpenAPI misspelt key: refused, not silently unset", awsconfig.OpenAPI, "openapi/misspelt.yaml", "",
 		[]want{{"", "unknown key allowOrigin in x-amazon-apigateway-cors", "x-amazon-apigateway-cors.allowOrigin", 5}}},
 	{"OpenAPI extension below the root is not read (spec A.1.3)", awsconfig.OpenAPI, "openapi/none.yaml", "",
-		[]want{{"", "the definition has no root-level x-amazon-apigateway-cors", "", 1}}},
+		[]want{{"", "the definition has no root-level x-amazon-apigateway-cors (HTTP API), and no mock OPTIONS method nor DEFAULT_4XX/DEFAULT_5XX gateway response headers (REST API)", "", 1}}},
 	{"SAM Api credentials with the default origin (spec B.6)", awsconfig.SAM, "sam/rest-credentials.yaml", "",
 		[]want{{"InvalidResourceException", orders + "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set", "Resources.OrdersApi.Properties.Cors.AllowCredentials", 9}}},
 	{"SAM Api unknown Cors key (SAM api_generator)", awsconfig.SAM, "sam/rest-invalid-key.yaml", "",

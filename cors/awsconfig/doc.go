@@ -8,8 +8,11 @@
 //   - API Gateway HTTP APIs: the output of `aws apigatewayv2 get-api` (CorsConfiguration),
 //     the raw REST form (corsConfiguration), or a bare configuration as
 //     `--cors-configuration` takes it → fetch.APIGatewayHTTP.
-//   - OpenAPI definitions (JSON or YAML) with the root-level x-amazon-apigateway-cors
-//     extension → fetch.APIGatewayHTTP.
+//   - OpenAPI definitions (JSON or YAML): an HTTP API's root-level x-amazon-apigateway-cors
+//     extension → fetch.APIGatewayHTTP; else a REST API's, as `aws apigateway get-export`
+//     writes it after the console's "Enable CORS": the mock OPTIONS method of each path and
+//     the DEFAULT_4XX/DEFAULT_5XX headers of x-amazon-apigateway-gateway-responses →
+//     fetch.APIGatewayREST.
 //   - AWS SAM templates: AWS::Serverless::HttpApi CorsConfiguration (merged into the
 //     definition's x-amazon-apigateway-cors, as SAM writes it) → fetch.APIGatewayHTTP;
 //     AWS::Serverless::Api Cors, which SAM turns into a mock OPTIONS method with static

@@ -227,15 +227,15 @@ func readHTTPAPI(root value) (*Import, error) {
 // extensionKey is the OpenAPI extension that holds an HTTP API's CORS configuration.
 const extensionKey = "x-amazon-apigateway-cors"
 
-// readOpenAPI reads the root-level x-amazon-apigateway-cors of an OpenAPI definition.
+// readOpenAPI reads the root-level x-amazon-apigateway-cors of an HTTP API's OpenAPI
+// definition, or else the CORS of a REST API's definition (readREST).
 func readOpenAPI(root value) (*Import, error) {
 	if _, ok, _ := root.mapping(); !ok {
 		return nil, root.fail("", "an OpenAPI definition must be an object, not "+root.kind(), "")
 	}
 	ext, ok := root.get(extensionKey)
 	if !ok || ext.isNull() {
-		return nil, root.fail("", "the definition has no root-level "+extensionKey,
-			"API Gateway reads the extension only at the root of the definition")
+		return readREST(root)
 	}
 	c, err := decodeExtension(ext)
 	if err != nil {

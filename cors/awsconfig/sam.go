@@ -3,7 +3,6 @@ package awsconfig
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,17 +126,10 @@ func v2API(api samAPI) (*Import, error) {
 			return nil, pt.fail("", api.id+" is a "+s+" API: only HTTP APIs have a CorsConfiguration", "")
 		}
 	}
-	var c *httpCors
-	if body, ok := api.props.get("Body"); ok {
-		if fn := body.intrinsic(); fn != "" {
-			return nil, body.notLiteral(fn)
-		}
-		if ext, ok := body.get(extensionKey); ok && !ext.isNull() {
-			var err error
-			if c, err = decodeExtension(ext); err != nil {
-				return nil, err
-			}
-		}
+	body, _ := api.props.get("Body")
+	c, err := bodyExtension(body)
+	if err != nil {
+		return nil, err
 	}
 	if cc, ok := api.props.get("CorsConfiguration"); ok && !cc.isNull() {
 		props, err := decodeHTTPCors(cc, false, func(e entry) *Error { return d.unknown(e, cc, httpFields) })
@@ -336,17 +328,9 @@ func (t *samTemplate) httpAPI(api samAPI) (*Import, error) {
 	source := "SAM " + typeHTTPAPI + " " + api.id
 	cc, _ := t.prop(api, "HttpApi", "CorsConfiguration")
 	body, hasBody := api.props.get("DefinitionBody")
-	var c *httpCors
-	if hasBody {
-		if fn := body.intrinsic(); fn != "" {
-			return nil, body.notLiteral(fn)
-		}
-		if ext, ok := body.get(extensionKey); ok && !ext.isNull() {
-			var err error
-			if c, err = decodeExtension(ext); err != nil {
-				return nil, err
-			}
-		}
+	c, err := bodyExtension(body)
+	if err != nil {
+		return nil, err
 	}
 	if truthy(cc) {
 		if uri, ok := api.props.get("DefinitionUri"); ok && !hasBody {
@@ -369,6 +353,17 @@ func (t *samTemplate) httpAPI(api samAPI) (*Import, error) {
 			"API Gateway then answers no preflight and adds no CORS header")
 	}
 	return c.policy(source)
+}
+
+// bodyExtension reads the x-amazon-apigateway-cors of an inline definition, nil if it has none.
+func bodyExtension(body value) (*httpCors, error) {
+	if fn := body.intrinsic(); fn != "" {
+		return nil, body.notLiteral(fn)
+	}
+	if ext, ok := body.get(extensionKey); ok && !ext.isNull() {
+		return decodeExtension(ext)
+	}
+	return nil, nil
 }
 
 // samHTTPCors reads CorsConfiguration: true, or an object with the six PascalCase keys.
@@ -431,14 +426,6 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 	return imp, nil
 }
 
-// pathItem is one path of the REST definition: its method keys, or own when it already has
-// an OPTIONS method.
-type pathItem struct {
-	path string
-	at   value
-	keys []string
-}
-
 // restPaths lists the paths SAM adds CORS to: those of the inline DefinitionBody, or, when
 // there is none, those SAM builds from the functions' Api events.
 func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
@@ -478,36 +465,7 @@ func (t *samTemplate) restPaths(api samAPI, cors value) ([]pathItem, error) {
 		// what a REST API import does with it is not recorded. It is not applied.
 		t.warnings = append(t.warnings, ext.fail("", extensionKey+" is an HTTP API extension; a REST API's CORS is its OPTIONS methods, and it is not applied", ""))
 	}
-	paths, ok := body.get("paths")
-	entries, isMap, err := paths.mapping()
-	if !ok || !isMap {
-		return nil, invalidResource(body, api.id, "Unable to add Cors configuration because 'DefinitionBody' does not contain a valid Swagger definition.")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(entries) > MaxPaths {
-		return nil, paths.fail("", fmt.Sprintf("the definition has %d paths; the limit is %d", len(entries), MaxPaths), "")
-	}
-	out := make([]pathItem, 0, len(entries))
-	for _, e := range entries {
-		if fn := e.v.intrinsic(); fn != "" {
-			return nil, e.v.notLiteral(fn)
-		}
-		methods, ok, err := e.v.mapping()
-		if !ok {
-			return nil, invalidResource(e.v, api.id, "Value of '"+e.key+"' path must be a dictionary according to Swagger spec.")
-		}
-		if err != nil {
-			return nil, err
-		}
-		p := pathItem{path: e.key, at: e.v}
-		for _, m := range methods {
-			p.keys = append(p.keys, m.key)
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return definitionPaths(body, api.id)
 }
 
 // restCors applies Cors to each path as SAM's SwaggerEditor.add_cors does, and reads the
@@ -547,13 +505,14 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 	}
 	var errs []error
 	var fixed []*fetch.Header // Origin, Headers, Methods (nil: computed per path), Max-Age, Credentials
+	var fixedAt []value       // where each of fixed is written
 	static := func(name string, v value) *fetch.Header {
+		fixedAt = append(fixedAt, v)
 		s, err := staticValue(v)
 		if err != nil {
 			errs = append(errs, err)
 			return nil
 		}
-		l["static["+strconv.Itoa(len(fixed))+"]"] = v
 		return &fetch.Header{Name: name, Value: s}
 	}
 	if !truthy(origin) {
@@ -564,41 +523,34 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 		fixed = append(fixed, static("Access-Control-Allow-Headers", h))
 	}
 	methodsAt := len(fixed)
-	fixed = append(fixed, nil)
 	if m, ok := props["AllowMethods"]; ok && truthy(m) {
-		fixed = fixed[:methodsAt]
 		fixed = append(fixed, static("Access-Control-Allow-Methods", m))
 	} else {
-		l["static["+strconv.Itoa(methodsAt)+"]"] = cors
+		fixed, fixedAt = append(fixed, nil), append(fixedAt, cors)
 	}
 	if m, ok := props["MaxAge"]; ok && !m.isNull() {
 		fixed = append(fixed, static("Access-Control-Max-Age", m))
 	}
 	if credentials {
 		fixed = append(fixed, &fetch.Header{Name: "Access-Control-Allow-Credentials", Value: "true"})
+		fixedAt = append(fixedAt, props["AllowCredentials"])
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	union := map[string]bool{}
-	first, differ := "", false
+	b := restBuild{imp: imp}
 	for _, p := range paths {
 		if slices.Contains(p.keys, "options") {
-			imp.Paths = append(imp.Paths, PathPreflight{Path: p.path, Own: true})
+			// SAM leaves a path with an OPTIONS method of its own alone.
+			if err := b.own(p); err != nil {
+				errs = append(errs, err)
+			}
 			continue
 		}
 		headers := make([]fetch.Header, 0, len(fixed))
 		for i, h := range fixed {
 			if i == methodsAt && h == nil {
-				methods := pathMethods(p.keys)
-				headers = append(headers, fetch.Header{Name: "Access-Control-Allow-Methods", Value: methods})
-				if first == "" {
-					first = methods
-				}
-				differ = differ || methods != first
-				for _, m := range strings.Split(methods, ",") {
-					union[m] = true
-				}
+				headers = append(headers, fetch.Header{Name: "Access-Control-Allow-Methods", Value: pathMethods(p.keys)})
 				if odd := nonMethodKeys(p.keys); len(odd) > 0 {
 					imp.Warnings = append(imp.Warnings, p.at.fail("", fmt.Sprintf("SAM lists %s in Access-Control-Allow-Methods for %s", strings.ToUpper(strings.Join(odd, ", ")), p.path),
 						"SAM takes every key of the path item for a method; set AllowMethods to list the methods"))
@@ -607,27 +559,14 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 			}
 			headers = append(headers, *h)
 		}
-		imp.Paths = append(imp.Paths, PathPreflight{Path: p.path, Static: headers})
+		b.add(PathPreflight{Path: p.path, Static: headers}, fixedAt)
 	}
-	for _, p := range imp.Paths {
-		if !p.Own {
-			imp.Config.Static = slices.Clone(p.Static)
-			break
-		}
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
-	if imp.Config.Static == nil {
+	if !b.finish(cors, l) {
 		imp.Warnings = append(imp.Warnings, cors.fail("", "no path gets SAM's CORS OPTIONS method",
 			"SAM adds it only to the paths of the definition that have no OPTIONS method of their own"))
-	}
-	if differ {
-		all := slices.Sorted(maps.Keys(union))
-		for i := range imp.Config.Static {
-			if imp.Config.Static[i].Name == "Access-Control-Allow-Methods" {
-				imp.Config.Static[i].Value = strings.Join(all, ",")
-			}
-		}
-		imp.Warnings = append(imp.Warnings, cors.fail("", "the paths' Access-Control-Allow-Methods differ; the policy answers with their union, "+strings.Join(all, ","),
-			"Paths lists each path's own headers; set AllowMethods for one value everywhere"))
 	}
 	return nil
 }
@@ -742,28 +681,13 @@ func gatewayResponses(gr value, id string, imp *Import, l locator) error {
 			errs = append(errs, err)
 			continue
 		}
-		field := ""
-		switch e.key {
-		case "DEFAULT_4XX":
-			imp.Config.Errors4XX, field = headers, "errors_4xx"
-		case "DEFAULT_5XX":
-			imp.Config.Errors5XX, field = headers, "errors_5xx"
-		default:
-			if len(headers) > 0 {
-				imp.Warnings = append(imp.Warnings, e.keyValue(gr).fail("", "the headers of the "+e.key+" gateway response are not reproduced",
-					"the policy carries DEFAULT_4XX and DEFAULT_5XX headers only; map the same headers there"))
-			}
-		}
-		for i, v := range at {
-			l[field+"["+strconv.Itoa(i)+"]"] = v
-		}
+		setGatewayHeaders(imp, e.keyValue(gr), e.key, headers, at, l)
 	}
 	return errors.Join(errs...)
 }
 
-// responseHeaders reads ResponseParameters.Headers of one gateway response. Values taken
-// from the request (method.request.header.Origin, ...) cannot be reproduced and are left out
-// with a warning.
+// responseHeaders reads ResponseParameters.Headers of one gateway response (see
+// gatewayValue).
 func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, []value, error) {
 	params, ok := e.v.get("ResponseParameters")
 	if !ok || !truthy(params) {
@@ -794,18 +718,14 @@ func responseHeaders(e entry, id string, imp *Import) ([]fetch.Header, []value, 
 			if n := h.v.node(); n != nil && n.Kind == yaml.MappingNode && h.v.intrinsic() == "" {
 				return nil, nil, invalidResource(h.v, id, "Invalid gateway response parameter 'gatewayresponse.header."+h.key+"'")
 			}
-			s, err := staticValue(h.v)
+			s, ok, err := gatewayValue(imp, e.key, h.key, h.v)
 			if err != nil {
-				if n := h.v.node(); n != nil && n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, "method.request.") {
-					imp.Warnings = append(imp.Warnings, h.v.fail("", "header "+h.key+" of "+e.key+" takes "+n.Value+" from each request and is left out",
-						"doorman reproduces static 'quoted' values only"))
-					continue
-				}
 				errs = append(errs, err)
-				continue
 			}
-			out = append(out, fetch.Header{Name: h.key, Value: s})
-			at = append(at, h.v)
+			if ok {
+				out = append(out, fetch.Header{Name: h.key, Value: s})
+				at = append(at, h.v)
+			}
 		}
 	}
 	return out, at, errors.Join(errs...)
@@ -834,5 +754,42 @@ func (t *samTemplate) authWarnings(api samAPI, imp *Import) {
 	if k, ok := auth.get("ApiKeyRequired"); ok && truthy(k) && !off("AddApiKeyRequiredToCorsPreflight") {
 		imp.Warnings = append(imp.Warnings, k.fail("", "SAM requires the API key on the generated OPTIONS methods, so on AWS every preflight is refused",
 			"a browser's preflight carries no x-api-key; set Auth.AddApiKeyRequiredToCorsPreflight: false"))
+	}
+}
+
+// gatewayValue reads the mapping of a gateway response header: a static value (ok), or a
+// value taken from the request (method.request.header.Origin, ...), which cannot be
+// reproduced and is left out with a warning, or a refusal.
+func gatewayValue(imp *Import, typ, name string, v value) (string, bool, error) {
+	s, err := staticValue(v)
+	if err == nil {
+		return s, true, nil
+	}
+	if n := v.node(); n != nil && n.Kind == yaml.ScalarNode && strings.HasPrefix(n.Value, "method.request.") {
+		imp.Warnings = append(imp.Warnings, v.fail("", "header "+name+" of "+typ+" takes "+n.Value+" from each request and is left out",
+			"doorman reproduces static 'quoted' values only"))
+		return "", false, nil
+	}
+	return "", false, err
+}
+
+// setGatewayHeaders keeps the headers of a DEFAULT_4XX or DEFAULT_5XX gateway response,
+// placed in the document by l; another type's headers are reported as not reproduced.
+func setGatewayHeaders(imp *Import, key value, typ string, headers []fetch.Header, at []value, l locator) {
+	field := ""
+	switch typ {
+	case "DEFAULT_4XX":
+		imp.Config.Errors4XX, field = headers, "errors_4xx"
+	case "DEFAULT_5XX":
+		imp.Config.Errors5XX, field = headers, "errors_5xx"
+	default:
+		if len(headers) > 0 {
+			imp.Warnings = append(imp.Warnings, key.fail("", "the headers of the "+typ+" gateway response are not reproduced",
+				"the policy carries DEFAULT_4XX and DEFAULT_5XX headers only; map the same headers there"))
+		}
+		return
+	}
+	for i, v := range at {
+		l[field+"["+strconv.Itoa(i)+"]"] = v
 	}
 }
