@@ -333,13 +333,13 @@ var badCases = []badCase{
 	{"SAM Api with Cors: false and no gateway responses", awsconfig.SAM, "sam/no-cors.yaml", "",
 		[]want{{"", "OrdersApi has no Cors and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers", "Resources.OrdersApi.Properties", 6}}},
 	{"two APIs and no resource named: the candidates listed", awsconfig.SAM, "sam/multi.yaml", "",
-		[]want{{"", "the template has 2 APIs; name the one to import", "Resources", 3}}},
+		[]want{{"", "the template has 2 CORS configurations; name the resource to import", "Resources", 3}}},
 	{"resource that is not an API", awsconfig.SAM, "sam/multi.yaml", "Table",
 		[]want{{"", `resource Table is "AWS::DynamoDB::Table", not an AWS::Serverless::Api, AWS::Serverless::HttpApi, AWS::ApiGatewayV2::Api or AWS::CloudFront::ResponseHeadersPolicy`, "Resources", 3}}},
 	{"resource that does not exist", awsconfig.SAM, "sam/multi.yaml", "Nope",
 		[]want{{"", "the template has no resource Nope", "Resources", 3}}},
 	{"implicit and explicit API with no resource named", awsconfig.SAM, "sam/rest-events.yaml", "",
-		[]want{{"", "the template has 2 APIs; name the one to import", "Resources", 6}}},
+		[]want{{"", "the template has 2 CORS configurations; name the resource to import", "Resources", 6}}},
 	{"CloudFront credentials with Allow-Headers * (aws-cdk PR 35308)", awsconfig.CloudFront, "cloudfront/credentials-headers.json", "",
 		[]want{{"", "The parameter Access-Control-Allow-Headers cannot contain * when allowCredentials is true.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowHeaders.Items[0]", 6}}},
 	{"cdk synth with AllowMethods ANY: API Gateway's recorded refusal (aws-cdk issue 13643)", awsconfig.SAM, "sam/cdk-http-any.json", "",
@@ -503,5 +503,19 @@ func TestReadBounded(t *testing.T) {
 				t.Errorf("took %v", d)
 			}
 		})
+	}
+}
+
+// TestReadCandidates: a template with several CORS configurations and no resource named lists
+// them, with their types, in the template's order, implicit APIs included.
+func TestReadCandidates(t *testing.T) {
+	for file, want := range map[string]string{
+		"sam/multi.yaml":       "the template's CORS configurations: PublicApi (AWS::Serverless::HttpApi), AdminApi (AWS::Serverless::Api)",
+		"sam/rest-events.yaml": "the template's CORS configurations: ItemsApi (AWS::Serverless::Api), ServerlessRestApi (AWS::Serverless::Api)",
+	} {
+		_, err := awsconfig.Read(awsconfig.SAM, read(t, file), "")
+		if got := all(err); len(got) != 1 || got[0].Detail != want {
+			t.Errorf("%s: %v, want the detail %q", file, err, want)
+		}
 	}
 }

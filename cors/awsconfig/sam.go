@@ -172,12 +172,12 @@ func pickAPI(resources value, apis []samAPI, types map[string]string, resource s
 			}
 		}
 		if typ, ok := types[resource]; ok {
-			return samAPI{}, resources.fail("", fmt.Sprintf("resource %s is %q, not an %s", resource, typ, resourceTypes), "the template's APIs: "+list)
+			return samAPI{}, resources.fail("", fmt.Sprintf("resource %s is %q, not an %s", resource, typ, resourceTypes), "the template's CORS configurations: "+list)
 		}
 		if len(apis) == 0 {
-			return samAPI{}, resources.fail("", "the template has no resource "+resource+" and no API", "")
+			return samAPI{}, resources.fail("", "the template has no resource "+resource+" and no CORS configuration", "")
 		}
-		return samAPI{}, resources.fail("", "the template has no resource "+resource, "the template's APIs: "+list)
+		return samAPI{}, resources.fail("", "the template has no resource "+resource, "the template's CORS configurations: "+list)
 	}
 	switch len(apis) {
 	case 1:
@@ -185,7 +185,7 @@ func pickAPI(resources value, apis []samAPI, types map[string]string, resource s
 	case 0:
 		return samAPI{}, resources.fail("", "the template has no "+resourceTypes, "")
 	}
-	return samAPI{}, resources.fail("", fmt.Sprintf("the template has %d APIs; name the one to import", len(apis)), "the template's APIs: "+list)
+	return samAPI{}, resources.fail("", fmt.Sprintf("the template has %d CORS configurations; name the resource to import", len(apis)), "the template's CORS configurations: "+list)
 }
 
 // functionEvents lists the Api and HttpApi events of a function's properties, as SAM's
