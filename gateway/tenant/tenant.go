@@ -342,20 +342,23 @@ func (s *Set) load(tenant string, force bool, level slog.Level) error {
 		f = new(file)
 		s.files[tenant] = f
 	}
-	var sum [sha256.Size]byte
+	var (
+		sum [sha256.Size]byte
+		n   int // origins compiled
+	)
 	if err == nil {
 		sum = sha256.Sum256(data)
 		if !force && sum == f.sum {
 			return f.err
 		}
-		err = s.compile(path, data, &f.policy)
+		n, err = s.compile(path, data, &f.policy)
 	} else {
 		err = &FileError{Path: path, Err: err}
 	}
 	f.sum, f.err = sum, err
 	switch {
 	case err == nil:
-		s.log.Log(context.Background(), level, "tenant origins loaded", "tenant", tenant, "file", path, "origins", len(f.policy.Config().Origins))
+		s.log.Log(context.Background(), level, "tenant origins loaded", "tenant", tenant, "file", path, "origins", n)
 	case s.opts.OnError == DenyAll:
 		f.policy = nil
 		s.log.Error("tenant origins: file refused; the tenant allows no origin until it is fixed", "tenant", tenant, "err", err)
@@ -369,24 +372,24 @@ func (s *Set) load(tenant string, force bool, level slog.Level) error {
 }
 
 // compile decodes and compiles a tenant file's content, storing the policy in *p only when
-// both succeed.
-func (s *Set) compile(path string, data []byte, p **fetch.Policy) error {
+// both succeed; it returns the number of origins.
+func (s *Set) compile(path string, data []byte, p **fetch.Policy) (int, error) {
 	origins, pos, err := decode(data)
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) {
 			fe.Path = path
 		}
-		return err
+		return 0, err
 	}
 	c := s.base
 	c.Origins = origins
 	pol, err := fetch.Compile(&c)
 	if err != nil {
-		return locate(path, pos, err)
+		return 0, locate(path, pos, err)
 	}
 	*p = pol
-	return nil
+	return len(origins), nil
 }
 
 // locate turns fetch.Compile's errors into file errors placed at the origin they are about.
