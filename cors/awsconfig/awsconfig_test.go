@@ -489,8 +489,18 @@ func TestReadBounded(t *testing.T) {
 	for i := 0; wide.Len() < awsconfig.MaxDocumentSize-32; i++ {
 		fmt.Fprintf(&wide, "            m%d: {}\n", i)
 	}
+	var merge strings.Builder
+	merge.WriteString("Globals:\n  Api:\n    Cors:\n")
+	for i := 0; merge.Len() < awsconfig.MaxDocumentSize/2-32; i++ {
+		fmt.Fprintf(&merge, "      K%d: x\n", i)
+	}
+	merge.WriteString("Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      Cors:\n")
+	for i := 0; merge.Len() < awsconfig.MaxDocumentSize-32; i++ {
+		fmt.Fprintf(&merge, "        K%d: y\n", i)
+	}
 	for _, tc := range []struct{ name, doc, want string }{
 		{"paths over MaxPaths", many.String(), "the definition has 3001 paths; the limit is 3000"},
+		{"Globals merged with tens of thousands of keys", merge.String(), "Invalid value for 'Cors' property"},
 		{"one path item with tens of thousands of keys", wide.String(), "value longer than 4096 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

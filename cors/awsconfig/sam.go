@@ -256,6 +256,8 @@ func (t *samTemplate) prop(api samAPI, section, name string) (value, bool) {
 	return value{n: mergeNodes(global.node(), local.node(), 0), path: local.path}, true
 }
 
+// token is how SAM's Globals merge sees a value: an object, a list, or anything else (an
+// intrinsic function is a primitive).
 func token(n *yaml.Node) yaml.Kind {
 	if n == nil || (value{n: n}).intrinsic() != "" {
 		return yaml.ScalarNode
@@ -263,6 +265,8 @@ func token(n *yaml.Node) yaml.Kind {
 	return n.Kind
 }
 
+// mergeNodes merges a global value g and a resource's value l (see prop); positions stay
+// those of the values merged.
 func mergeNodes(g, l *yaml.Node, depth int) *yaml.Node {
 	if g == nil || l == nil || token(g) != token(l) || depth == maxAliasDepth {
 		return l
@@ -275,18 +279,20 @@ func mergeNodes(g, l *yaml.Node, depth int) *yaml.Node {
 	case yaml.MappingNode:
 		m := *l
 		m.Content = slices.Clone(g.Content)
+		index := make(map[string]int, len(g.Content)/2) // key → its position in m.Content
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			if _, dup := index[m.Content[j].Value]; !dup {
+				index[m.Content[j].Value] = j
+			}
+		}
 		for i := 0; i+1 < len(l.Content); i += 2 {
 			k, v := l.Content[i], l.Content[i+1]
-			j := 0
-			for ; j+1 < len(m.Content); j += 2 {
-				if m.Content[j].Value == k.Value {
-					m.Content[j], m.Content[j+1] = k, mergeNodes(value{n: m.Content[j+1]}.node(), value{n: v}.node(), depth+1)
-					break
-				}
+			if j, ok := index[k.Value]; ok {
+				m.Content[j], m.Content[j+1] = k, mergeNodes(value{n: m.Content[j+1]}.node(), value{n: v}.node(), depth+1)
+				continue
 			}
-			if j+1 >= len(m.Content) {
-				m.Content = append(m.Content, k, v)
-			}
+			index[k.Value] = len(m.Content)
+			m.Content = append(m.Content, k, v)
 		}
 		return &m
 	}
