@@ -634,7 +634,6 @@ func (d *decoder) cors(cfg *Config, n *yaml.Node, field, level string) *corsDef 
 		d.errorf(policy, field+".policy", "%s", msg)
 		return nil
 	}
-	c.policyAt = d.at(policy)
 	return c
 }
 

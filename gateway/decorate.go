@@ -67,6 +67,9 @@ func (x *exchange) WriteHeader(code int) {
 	if x.apply {
 		x.decorate(x.w.Header(), code)
 	}
+	// The head is flushed by the server after the handler returns when no body follows:
+	// bounded like every write to the client.
+	x.progress()
 	x.w.WriteHeader(code)
 }
 

@@ -278,7 +278,6 @@ type corsDef struct {
 	at          loc
 	off         bool
 	policy      string
-	policyAt    loc
 	override    *settings
 	hasOverride bool
 	originsFrom *originsFrom
