@@ -414,4 +414,3 @@ hosts: [{ match: "*", upstream: "{{UP}}", cors: { policy: p } }]
 		t.Errorf("the 400 is not decorated: %q", res.Header)
 	}
 }
-
