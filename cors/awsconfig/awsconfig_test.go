@@ -159,6 +159,15 @@ var goodCases = []goodCase{
 			"SAM puts DefaultAuthorizer TokenAuth on the generated OPTIONS methods"},
 	},
 	{
+		name: "SAM Api without Cors: the definition's own mock OPTIONS method and gateway responses, deployed as written (spec B.3)", format: awsconfig.SAM, file: "sam/rest-own-mock.yaml",
+		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api LegacyApi",
+			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Methods", "GET,OPTIONS")},
+				Errors4XX: []fetch.Header{h("Access-Control-Allow-Origin", "https://app.example.com")}},
+			Paths: []awsconfig.PathPreflight{{Path: "/orders", Own: true, Static: []fetch.Header{
+				h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Methods", "GET,OPTIONS")}}}},
+	},
+	{
 		name: "SAM HttpApi CorsConfiguration overrides the body's extension key by key (SAM open_api add_cors)", format: awsconfig.SAM, file: "sam/http.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::HttpApi OrdersHttpApi", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com"}, Methods: []string{"GET", "POST"},
@@ -331,7 +340,7 @@ var badCases = []badCase{
 	{"SAM HttpApi partial wildcard (spec A.1.2)", awsconfig.SAM, "sam/http-partial-wildcard.yaml", "",
 		[]want{{"", "allow-origin https://*.vercel.app can not have wildcards", "Resources.WebHttpApi.Properties.CorsConfiguration.AllowOrigins[0]", 8}}},
 	{"SAM Api with Cors: false and no gateway responses", awsconfig.SAM, "sam/no-cors.yaml", "",
-		[]want{{"", "OrdersApi has no Cors and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers", "Resources.OrdersApi.Properties", 6}}},
+		[]want{{"", "OrdersApi has no Cors, no mock OPTIONS method and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers", "Resources.OrdersApi.Properties", 6}}},
 	{"two APIs and no resource named: the candidates listed", awsconfig.SAM, "sam/multi.yaml", "",
 		[]want{{"", "the template has 2 CORS configurations; name the resource to import", "Resources", 3}}},
 	{"resource that is not an API", awsconfig.SAM, "sam/multi.yaml", "Table",

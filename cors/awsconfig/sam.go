@@ -403,7 +403,10 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 	var errs []error
 	l := locator{}
 	cors, _ := t.prop(api, "Api", "Cors")
-	if truthy(cors) {
+	body, hasBody := api.props.get("DefinitionBody")
+	literalBody := hasBody && body.intrinsic() == ""
+	switch {
+	case truthy(cors):
 		paths, err := t.restPaths(api, cors)
 		if err != nil {
 			return nil, err
@@ -411,11 +414,25 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 		if err := t.restCors(api, cors, paths, imp, l); err != nil {
 			errs = append(errs, err)
 		}
+	case literalBody:
+		// Without Cors, what the definition's own OPTIONS methods answer is deployed as it is.
+		if paths, err := definitionPaths(body, ""); err == nil {
+			b := restBuild{imp: imp}
+			for _, p := range paths {
+				if p.options.n != nil {
+					errs = append(errs, b.own(p))
+				}
+			}
+			b.finish(body, l)
+		}
 	}
 	if gr, ok := t.prop(api, "Api", "GatewayResponses"); ok && truthy(gr) {
+		// SAM writes the property over the definition's x-amazon-apigateway-gateway-responses.
 		if err := gatewayResponses(gr, api.id, imp, l); err != nil {
 			errs = append(errs, err)
 		}
+	} else if ext, ok := body.get("x-amazon-apigateway-gateway-responses"); ok && literalBody {
+		errs = append(errs, gatewayResponsesExtension(ext, imp, l))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -423,8 +440,8 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 	if err := compile(cfg, l, api.props); err != nil {
 		return nil, err
 	}
-	if !truthy(cors) && cfg.Errors4XX == nil && cfg.Errors5XX == nil {
-		return nil, api.props.fail("", api.id+" has no Cors and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers",
+	if cfg.Static == nil && cfg.Errors4XX == nil && cfg.Errors5XX == nil && !truthy(cors) {
+		return nil, api.props.fail("", api.id+" has no Cors, no mock OPTIONS method and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers",
 			"API Gateway then adds no CORS header to any response")
 	}
 	t.authWarnings(api, imp)
