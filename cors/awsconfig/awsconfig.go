@@ -444,7 +444,8 @@ func (d dialect) unknown(e entry, parent value, valid []string) *Error {
 }
 
 // missing refuses the absence of a required key. The AWS CLI's message is botocore's, printed
-// before sending; the services' own messages for a missing field are not recorded.
+// before sending. [UNVERIFIED] The services' own messages for a missing field are not
+// recorded; botocore's stand for them.
 func (d dialect) missing(parent value, key string) *Error {
 	if d.resource != "" {
 		return d.cloudFormation(parent, "required key ["+key+"] not found")

@@ -113,8 +113,10 @@ func (c *httpCors) override(o *httpCors, everySet bool) {
 }
 
 // checkMethods refuses the methods CreateApi and UpdateApi refuse, with the message API
-// Gateway answers (recorded for ANY: aws-cdk issues 13643 and 10230, "Method ANY is not
-// supported", BadRequestException). The other rules are the policy's own (fetch.Compile).
+// Gateway answers, recorded for ANY (aws-cdk issues 13643 and 10230: "Method ANY is not
+// supported", BadRequestException). [UNVERIFIED] for other names (LocalStack-Pro's
+// AWS-validated test refuses "BAD" without a recorded message): the same wording is assumed.
+// The other rules are the policy's own (fetch.Compile).
 func (c *httpCors) checkMethods() error {
 	var errs []error
 	for i, m := range c.methods {
