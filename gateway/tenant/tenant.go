@@ -140,16 +140,12 @@ func Open(pathTemplate string, base *fetch.Config, opts Options) (*Set, error) {
 	if base == nil {
 		return nil, errors.New("tenant: no base policy")
 	}
-	dir, name := filepath.Split(pathTemplate)
-	if strings.Count(name, placeholder) != 1 || strings.Contains(dir, placeholder) {
-		return nil, fmt.Errorf("tenant: path %q: the file name (not the folder) must contain %s once", pathTemplate, placeholder)
+	dir, prefix, suffix, err := splitTemplate(pathTemplate)
+	if err != nil {
+		return nil, err
 	}
-	if dir == "" {
-		dir = "."
-	}
-	prefix, suffix, _ := strings.Cut(name, placeholder)
 	s := &Set{
-		dir: filepath.Clean(dir), prefix: prefix, suffix: suffix,
+		dir: dir, prefix: prefix, suffix: suffix,
 		base: *base, opts: opts, log: opts.Logger,
 		files: make(map[string]*file), stopped: make(chan struct{}),
 	}
@@ -239,6 +235,20 @@ func (s *Set) Close() error {
 	s.mu.Unlock()
 	<-s.stopped
 	return err
+}
+
+// splitTemplate splits a path template into its folder and the file name's text before and
+// after "{tenant}".
+func splitTemplate(pathTemplate string) (dir, prefix, suffix string, err error) {
+	dir, name := filepath.Split(pathTemplate)
+	if strings.Count(name, placeholder) != 1 || strings.Contains(dir, placeholder) {
+		return "", "", "", fmt.Errorf("tenant: path %q: the file name (not the folder) must contain %s once", pathTemplate, placeholder)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	prefix, suffix, _ = strings.Cut(name, placeholder)
+	return filepath.Clean(dir), prefix, suffix, nil
 }
 
 // ValidName reports whether s is a tenant name: one lower-case DNS label of 1 to MaxNameLen
@@ -374,22 +384,53 @@ func (s *Set) load(tenant string, force bool, level slog.Level) error {
 // compile decodes and compiles a tenant file's content, storing the policy in *p only when
 // both succeed; it returns the number of origins.
 func (s *Set) compile(path string, data []byte, p **fetch.Policy) (int, error) {
+	pol, n, err := compileFile(&s.base, path, data)
+	if err == nil {
+		*p = pol
+	}
+	return n, err
+}
+
+// compileFile compiles base with the origins of a tenant file's content.
+func compileFile(base *fetch.Config, path string, data []byte) (*fetch.Policy, int, error) {
 	origins, pos, err := decode(data)
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) {
 			fe.Path = path
 		}
-		return 0, err
+		return nil, 0, err
 	}
-	c := s.base
+	c := *base
 	c.Origins = origins
 	pol, err := fetch.Compile(&c)
 	if err != nil {
-		return 0, locate(path, pos, err)
+		return nil, 0, locate(path, pos, err)
 	}
-	*p = pol
-	return len(origins), nil
+	return pol, len(origins), nil
+}
+
+// Read compiles one tenant's file once, as a Set would load it, without watching anything:
+// for tools that answer a single question (which origins does this tenant allow?). A
+// missing file is an error wrapping fs.ErrNotExist.
+func Read(pathTemplate, tenant string, base *fetch.Config) (*fetch.Policy, error) {
+	if base == nil {
+		return nil, errors.New("tenant: no base policy")
+	}
+	if !ValidName(tenant) {
+		return nil, fmt.Errorf("tenant: %q is not a tenant name (one lower-case DNS label)", tenant)
+	}
+	dir, prefix, suffix, err := splitTemplate(pathTemplate)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, prefix+tenant+suffix)
+	data, err := readFile(path)
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	pol, _, err := compileFile(base, path, data)
+	return pol, err
 }
 
 // locate turns fetch.Compile's errors into file errors placed at the origin they are about.

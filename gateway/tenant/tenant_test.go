@@ -616,3 +616,37 @@ func BenchmarkPolicy(b *testing.B) {
 		})
 	}
 }
+
+// Read compiles one tenant's file as a Set loads it, for one-off questions.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "tenant-a.yaml"), originsFile("https://a.test"))
+	write(t, filepath.Join(dir, "tenant-b.yaml"), "origins:\n  - https://b.test/\n")
+	write(t, filepath.Join(t.TempDir(), "evil.yaml"), originsFile("https://evil.test"))
+	template := filepath.Join(dir, "{tenant}.yaml")
+	p, err := tenant.Read(template, "tenant-a", base())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := p.Evaluate(&fetch.Request{Method: "GET", Origin: "https://a.test", HasOrigin: true}); !d.Allowed {
+		t.Error("the tenant's origin is not allowed")
+	}
+	for _, tc := range []struct {
+		source, template, tenant, want string
+		base                           *fetch.Config
+	}{
+		{"an invalid origin, at its line", template, "tenant-b", "tenant-b.yaml:2:5: origins[0]", base()},
+		{"no file", template, "tenant-c", "no such file", base()},
+		{"a name that escapes the folder", template, "../evil", "not a tenant name", base()},
+		{"a name in capitals", template, "Tenant-A", "not a tenant name", base()},
+		{"no placeholder", filepath.Join(dir, "a.yaml"), "tenant-a", "must contain {tenant}", base()},
+		{"no base", template, "tenant-a", "no base policy", nil},
+	} {
+		if _, err := tenant.Read(tc.template, tc.tenant, tc.base); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Read = %v, want an error containing %q", tc.source, err, tc.want)
+		}
+	}
+	if _, err := tenant.Read(template, "tenant-c", base()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing file: %v does not wrap fs.ErrNotExist", err)
+	}
+}
