@@ -179,8 +179,10 @@ func yamlError(file string, data []byte, err error) *Error {
 			}
 		}
 	}
-	lines := strings.Split(string(data), "\n")
-	for _, l := range lines[max(line-2, 0):min(line+1, len(lines))] {
+	// The lines around the one reported (the parser also counts a lone \r as a line end).
+	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(data)), "\n")
+	end := min(line+1, len(lines))
+	for _, l := range lines[min(max(line-2, 0), end):end] {
 		if strings.Contains(l, "{tenant}") && !strings.Contains(l, `"`) && !strings.Contains(l, "'") {
 			msg += ` (quote a value holding {tenant}: YAML reads a { as the start of a mapping, e.g. match: "{tenant}.example.com")`
 			break
