@@ -20,6 +20,11 @@ const MAX_BODY = 64 * 1024;
 // How long the slow endpoint takes to answer: longer than the gateway's upstream_timeout in
 // the gateway cases' configuration (gateway-cases.js), so the gateway gives up first.
 const SLOW_MS = 5000;
+// How long an idle kept-alive connection stays open: longer than the gateway keeps an idle
+// upstream connection (90 s), so that the API never closes one just as the gateway sends a
+// request on it (Node's default is 5 s; the gateway would then send the request again, and
+// the API would log it twice).
+const KEEP_ALIVE_MS = 120 * 1000;
 
 // What a 401 says, as an API behind an authorizer says it.
 function unauthorized(res) {
@@ -107,6 +112,7 @@ async function startUpstream() {
       }
     });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: server.address().port,
