@@ -1,6 +1,10 @@
 package gateway_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +37,41 @@ func FuzzLoadConfig(f *testing.F) {
 		for _, host := range []string{"api.test", "x.t.test", "", "[::1]:80", "A.B"} {
 			e := gateway.Explain(cfg, host, "/a/../b/")
 			_ = e.String()
+		}
+	})
+}
+
+// FuzzGatewayRequest sends arbitrary hosts, paths, methods and CORS request headers through
+// the gateway: it must never panic, never send two Access-Control-Allow-Origin lines, and
+// send Vary: Origin with every Allow-Origin that names an origin.
+func FuzzGatewayRequest(f *testing.F) {
+	up := newUpstream(f)
+	front := startFront(f, strings.NewReplacer("{{UP}}", up.URL, "{{DEAD}}", "http://127.0.0.1:1").Replace(mainConfig), nil)
+	f.Add("api.test", "/ok", "OPTIONS", appOrigin, "PUT", "authorization, content-type")
+	f.Add("api.test:80", "/public/../wins/x", "GET", "https://a.example.com", "", "")
+	f.Add("NOTHING.test.", "//a/./b", "DELETE", "null", "GET", strings.Repeat("x,", 200))
+	f.Add("[::1]:8080", "*", "OPTIONS", "https://example.com.evil.test", "put", "\x00")
+	f.Fuzz(func(t *testing.T, host, path, method, origin, acrm, acrh string) {
+		if method == "" || strings.ContainsAny(method, " \t\r\n") {
+			return
+		}
+		h := http.Header{"Origin": {origin}, "Authorization": {"Bearer " + token}}
+		if acrm != "" {
+			h.Set("Access-Control-Request-Method", acrm)
+		}
+		if acrh != "" {
+			h["Access-Control-Request-Headers"] = strings.Split(acrh, "\n")
+		}
+		r := &http.Request{Method: method, URL: &url.URL{Path: path}, Host: host, Header: h, Proto: "HTTP/1.1",
+			ProtoMajor: 1, ProtoMinor: 1, RemoteAddr: "127.0.0.1:1"}
+		w := httptest.NewRecorder()
+		front.g.ServeHTTP(w, r)
+		acao := w.Header().Values("Access-Control-Allow-Origin")
+		if len(acao) > 1 {
+			t.Fatalf("%d Access-Control-Allow-Origin lines: %q", len(acao), acao)
+		}
+		if len(acao) == 1 && acao[0] != "*" && !slices.Contains(varyNames(w.Header()), "Origin") {
+			t.Fatalf("Allow-Origin %q without Vary: Origin (%q)", acao[0], w.Header().Values("Vary"))
 		}
 	})
 }
