@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -106,25 +105,12 @@ func at(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]"
 // rejected reports every fault fetch.Compile finds.
 func (l *policyLinter) rejected() {
 	_, err := fetch.Compile(l.c)
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
+	for ce := range fetch.ConfigErrors(err) {
+		field := ce.Field
+		if ce.Index >= 0 {
+			field = at(field, ce.Index)
 		}
-		var ce *fetch.ConfigError
-		if errors.As(err, &ce) {
-			field := ce.Field
-			if ce.Index >= 0 {
-				field = at(field, ce.Index)
-			}
-			l.add(CodeRejected, field, ce.Value, "The gateway refuses the policy: "+ce.Message+".", ce.Fix)
-		}
-	}
-	if err != nil {
-		walk(err)
+		l.add(CodeRejected, field, ce.Value, "The gateway refuses the policy: "+ce.Message+".", ce.Fix)
 	}
 }
 

@@ -475,29 +475,13 @@ func (l locator) at(field string, index int) value {
 // (a default) is placed at whole, where the configuration is.
 func compile(c *fetch.Config, l locator, whole value) error {
 	_, err := fetch.Compile(c)
-	if err == nil {
-		return nil
-	}
 	var out []error
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var ce *fetch.ConfigError
-		if !errors.As(err, &ce) {
-			out = append(out, whole.fail("", err.Error(), ""))
-			return
-		}
+	for ce := range fetch.ConfigErrors(err) {
 		v := l.at(ce.Field, ce.Index)
 		if v.n == nil {
 			v = whole
 		}
 		out = append(out, v.fail("", ce.Message, ce.Fix))
 	}
-	walk(err)
 	return errors.Join(out...)
 }

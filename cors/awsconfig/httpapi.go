@@ -23,11 +23,6 @@ type httpCors struct {
 	maxAge                            *int
 }
 
-// httpMethods are the methods CreateApi and UpdateApi accept in AllowMethods (the methods of
-// an HTTP API route, and *). Lower case is accepted (terraform-provider-aws's acceptance test
-// sets "put" on AWS).
-var httpMethods = []string{"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "*"}
-
 // decodeHTTPCors reads a CorsConfiguration mapping. camelCase selects the REST wire spelling;
 // unknown says how a key outside the model is refused.
 func decodeHTTPCors(v value, camelCase bool, unknown func(entry) *Error) (*httpCors, error) {
@@ -112,27 +107,8 @@ func (c *httpCors) override(o *httpCors, everySet bool) {
 	}
 }
 
-// checkMethods refuses the methods CreateApi and UpdateApi refuse, with the message API
-// Gateway answers, recorded for ANY (aws-cdk issues 13643 and 10230: "Method ANY is not
-// supported", BadRequestException). [UNVERIFIED] for other names (LocalStack-Pro's
-// AWS-validated test refuses "BAD" without a recorded message): the same wording is assumed.
-// The other rules are the policy's own (fetch.Compile).
-func (c *httpCors) checkMethods() error {
-	var errs []error
-	for i, m := range c.methods {
-		if !containsFold(httpMethods, m) {
-			errs = append(errs, c.locator().at("methods", i).fail("BadRequestException", "Method "+m+" is not supported",
-				"API Gateway accepts GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS and *"))
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // policy checks c as API Gateway does and returns the policy it applies.
 func (c *httpCors) policy(source string) (*Import, error) {
-	if err := c.checkMethods(); err != nil {
-		return nil, err
-	}
 	cfg := c.config()
 	if err := compile(cfg, c.locator(), c.whole); err != nil {
 		return nil, err

@@ -1,7 +1,9 @@
 package fetch
 
 import (
+	"errors"
 	"fmt"
+	"iter"
 	"slices"
 )
 
@@ -158,4 +160,31 @@ func (e *ConfigError) Error() string {
 		s += " (fix: " + e.Fix + ")"
 	}
 	return s
+}
+
+// ConfigErrors yields every *ConfigError inside err, in order, looking through errors.Join
+// and wrapping: the problems of a Compile error one by one, for tools that place each where
+// it is written.
+func ConfigErrors(err error) iter.Seq[*ConfigError] {
+	return func(yield func(*ConfigError) bool) {
+		walkConfigErrors(err, yield)
+	}
+}
+
+func walkConfigErrors(err error, yield func(*ConfigError) bool) bool {
+	switch x := err.(type) {
+	case nil:
+		return true
+	case *ConfigError:
+		return yield(x)
+	case interface{ Unwrap() []error }:
+		for _, e := range x.Unwrap() {
+			if !walkConfigErrors(e, yield) {
+				return false
+			}
+		}
+		return true
+	default:
+		return walkConfigErrors(errors.Unwrap(err), yield)
+	}
 }

@@ -368,6 +368,20 @@ func (k *compiler) compileMethods() {
 		case m == "ALL" && c.Semantics == CloudFront:
 			p.anyMethod = true
 			continue
+		case c.Semantics == APIGatewayHTTP:
+			// API Gateway's message, recorded for ANY (400 BadRequestException "Method ANY
+			// is not supported": https://github.com/aws/aws-cdk/issues/13643 and
+			// https://github.com/aws/aws-cdk/issues/10230). [UNVERIFIED] for other names, a
+			// name that is not a token included: an unknown method such as "BAD" is refused
+			// (spec A.1.2, LocalStack-Pro's AWS-validated test, message not recorded), and
+			// the same wording is assumed. Lower case is accepted (terraform-provider-aws's
+			// acceptance test sets "put" on AWS).
+			if !slices.Contains(httpAPIMethods, up) {
+				k.fail("methods", i, m, "Method "+m+" is not supported", "write one of "+strings.Join(httpAPIMethods, ", ")+", or *")
+				continue
+			}
+			p.methods = append(p.methods, up)
+			continue
 		case !httpguts.ValidHeaderFieldName(m):
 			k.fail("methods", i, m, "not a method name", "")
 			continue
@@ -383,14 +397,6 @@ func (k *compiler) compileMethods() {
 				continue
 			}
 			p.methods = append(p.methods, m)
-		case APIGatewayHTTP:
-			// [UNVERIFIED] message: API Gateway refuses an unknown method such as "BAD"
-			// (spec A.1.2, INFER) and accepts "put" (TF-ACC); the text is not recorded.
-			if !slices.Contains(httpAPIMethods, up) || len(m) > 64 {
-				k.fail("methods", i, m, "allow-methods "+m+" is not a valid method", "write one of "+strings.Join(httpAPIMethods, ", ")+", or *")
-				continue
-			}
-			p.methods = append(p.methods, up)
 		case CloudFront:
 			// [UNVERIFIED] message: the values are the service model's enum (spec C.1).
 			if !slices.Contains(cloudFrontMethods, m) {
