@@ -20,10 +20,17 @@ type Finding struct {
 	// rule's ID. Field names the element (AllowedOrigin, AllowedMethod, AllowedHeader,
 	// ExposeHeader, MaxAgeSeconds, ID, CORSRule), as in the S3 XML; Value is the offending
 	// value, when there is one.
-	Rule  int    `json:"rule"`
-	ID    string `json:"id,omitempty"`
-	Field string `json:"field,omitempty"`
-	Value string `json:"value"`
+	//
+	// A gateway policy's finding (see Policy) has Rule -1, ID the policy's name, Field the
+	// policy's key with the entry's index ("origins[2]"), and Policy the key path of the
+	// block where that field is written ("policies.web-app"); Route names the route whose
+	// effective policy it is, "" for a named policy judged on its own.
+	Rule   int    `json:"rule"`
+	ID     string `json:"id,omitempty"`
+	Policy string `json:"policy,omitempty"`
+	Route  string `json:"route,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Value  string `json:"value"`
 	// Message says what is wrong and why; Fix says what to write instead.
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
@@ -33,8 +40,16 @@ type Finding struct {
 }
 
 // Location names where the finding is, in the AWS CLI's JSON terms with 0-based indexes:
-// "CORSRules[2].AllowedOrigin", "CORSRules[0]", or "CORSRules" for the whole document.
+// "CORSRules[2].AllowedOrigin", "CORSRules[0]", or "CORSRules" for the whole document; for a
+// gateway policy, by the configuration's key path: "policies.web-app.origins[2]", or
+// "policies.web-app" for the policy as a whole.
 func (f *Finding) Location() string {
+	if f.Policy != "" {
+		if f.Field == "" {
+			return f.Policy
+		}
+		return f.Policy + "." + f.Field
+	}
 	if f.Rule < 0 {
 		return "CORSRules"
 	}

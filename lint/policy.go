@@ -46,8 +46,8 @@ func checkFor(code string) (Check, bool) {
 }
 
 // Policy checks the gateway policy named name and returns its findings, in the order the
-// checks run. Rule is -1 in every finding; ID is the policy's name and Field the configuration
-// key with the entry's index ("origins[2]"). c may be a policy the gateway refuses: each fault
+// checks run. Rule is -1 in every finding; ID is the policy's name, Policy its key path
+// ("policies.web-app") and Field the configuration key with the entry's index ("origins[2]"). c may be a policy the gateway refuses: each fault
 // fetch.Compile finds is a CodeRejected finding, and every other check that can still judge
 // the policy does.
 func Policy(name string, c *fetch.Config) []Finding {
@@ -97,7 +97,7 @@ func (l *policyLinter) add(code, field, value, message, fix string) {
 		panic("lint: unknown check " + code)
 	}
 	l.out = append(l.out, Finding{Code: code, Name: chk.Name, Severity: chk.Severity, Rule: -1, ID: l.name,
-		Field: field, Value: value, Message: message, Fix: fix})
+		Policy: "policies." + l.name, Field: field, Value: value, Message: message, Fix: fix})
 }
 
 func at(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

@@ -53,8 +53,10 @@ func (r *Report) Summary() string {
 //	cors.json:12: error CORS101 null-origin: rule 2 (ID "uploads"), AllowedOrigin "null"
 //	  AllowedOrigin "null" admits every opaque origin: ...
 //	  fix: Remove "null" and ...
+//	gateway.yaml:9: error CORS101 null-origin: policy "web-app" on route api.example.com/legacy/, origins[1] "null"
 //
-// Rules are numbered from 1 here, as in S3's own messages.
+// Rules are numbered from 1 here, as in S3's own messages; a gateway policy is named, with
+// the route whose effective policy it is.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
@@ -63,9 +65,15 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, ":%d", f.Line)
 		}
 		fmt.Fprintf(&b, ": %s %s %s: ", f.Severity, f.Code, f.Name)
-		if f.Rule < 0 {
+		switch {
+		case f.Policy != "":
+			fmt.Fprintf(&b, "policy %q", f.ID)
+			if f.Route != "" {
+				fmt.Fprintf(&b, " on route %s", f.Route)
+			}
+		case f.Rule < 0:
 			b.WriteString("the document")
-		} else {
+		default:
 			fmt.Fprintf(&b, "rule %d", f.Rule+1)
 			if f.ID != "" {
 				fmt.Fprintf(&b, " (ID %q)", f.ID)

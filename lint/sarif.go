@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -98,14 +99,15 @@ func (s Severity) sarifLevel() string {
 }
 
 // WriteSARIF prints the report as a SARIF 2.1.0 log with one run. The driver's rules are
-// Rules; each finding is a result located in the source by line (when known) and, logically,
-// by its place in the configuration, such as CORSRules[1].AllowedOrigin.
+// Rules and PolicyChecks; each finding is a result located in the source by line (when
+// known) and, logically, by its place in the configuration, such as
+// CORSRules[1].AllowedOrigin or policies.web-app.origins[0].
 func (r *Report) WriteSARIF(w io.Writer, toolVersion string) error {
 	driver := sarifDriver{Name: "doorman lint", Version: toolVersion,
 		InformationURI: "https://github.com/doorman-s3/doorman"}
-	index := make(map[string]int, len(Rules))
-	for k, c := range Rules {
-		index[c.Code] = k
+	index := make(map[string]int, len(Rules)+len(PolicyChecks))
+	for _, c := range slices.Concat(Rules, PolicyChecks) {
+		index[c.Code] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sarifRule{ID: c.Code, Name: c.Name,
 			ShortDescription: sarifText{c.Summary}, FullDescription: sarifText{c.Why},
 			DefaultConfiguration: sarifConfig{c.Severity.sarifLevel()}})
