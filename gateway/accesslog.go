@@ -10,35 +10,63 @@ import (
 	"github.com/doorman-s3/doorman/cors/fetch"
 )
 
+// accessLog is where the access log goes: a logger, and the file it writes to when it is
+// one (reopened by Reload, so that a rotated file is let go of).
+type accessLog struct {
+	log  *slog.Logger
+	file *os.File
+	path string
+}
+
 // openAccessLog sets where the access log goes: "stderr", "off", or a file appended to.
 func (g *Gateway) openAccessLog(dest string, stderr io.Writer) error {
-	var w io.Writer
 	switch dest {
 	case "off":
 		return nil
 	case "stderr", "":
-		w = stderr
-		if w == nil {
-			w = os.Stderr
+		if stderr == nil {
+			stderr = os.Stderr
 		}
-	default:
-		f, err := os.OpenFile(dest, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
-		if err != nil {
-			return err
-		}
-		g.accessFile, w = f, f
+		g.access.Store(&accessLog{log: slog.New(slog.NewJSONHandler(stderr, nil))})
+		return nil
 	}
-	g.access = slog.New(slog.NewJSONHandler(w, nil))
+	a, err := openAccessFile(dest)
+	if err != nil {
+		return err
+	}
+	g.access.Store(a)
 	return nil
 }
 
-func (g *Gateway) closeAccessLog() error {
-	if g.accessFile == nil {
+func openAccessFile(path string) (*accessLog, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	return &accessLog{log: slog.New(slog.NewJSONHandler(f, nil)), file: f, path: path}, nil
+}
+
+// reopenAccessLog opens the access-log file anew, as logrotate expects of a signalled
+// server: lines go to the file now at the path, and the rotated one is closed.
+func (g *Gateway) reopenAccessLog() error {
+	old := g.access.Load()
+	if old == nil || old.file == nil {
 		return nil
 	}
-	err := g.accessFile.Close()
-	g.accessFile = nil
-	return err
+	a, err := openAccessFile(old.path)
+	if err != nil {
+		return err
+	}
+	g.access.Store(a)
+	return old.file.Close()
+}
+
+func (g *Gateway) closeAccessLog() error {
+	a := g.access.Swap(nil)
+	if a == nil || a.file == nil {
+		return nil
+	}
+	return a.file.Close()
 }
 
 // finish writes the access-log line and the metrics of a request: one JSON line, in the
@@ -56,7 +84,8 @@ func (x *exchange) finish() {
 	d := time.Since(x.start)
 	g := x.g
 	g.metrics.observe(x, d)
-	if g.access == nil {
+	a := g.access.Load()
+	if a == nil {
 		return
 	}
 	attrs := make([]slog.Attr, 0, 16)
@@ -94,5 +123,5 @@ func (x *exchange) finish() {
 			}
 		}
 	}
-	g.access.LogAttrs(x.r.Context(), slog.LevelInfo, "request", attrs...)
+	a.log.LogAttrs(x.r.Context(), slog.LevelInfo, "request", attrs...)
 }

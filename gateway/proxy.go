@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,14 +43,13 @@ type Options struct {
 // Gateway is the reverse proxy. It serves requests with the routing table of the last valid
 // configuration, swapped atomically on Reload, and is safe for concurrent use.
 type Gateway struct {
-	file       string
-	log        *slog.Logger
-	access     *slog.Logger // nil: access log off
-	accessFile *os.File
-	metrics    *metrics
-	table      atomic.Pointer[table]
-	reload     sync.Mutex
-	server     Limits // the limits the listener was made with; reloads apply the rest
+	file    string
+	log     *slog.Logger
+	access  atomic.Pointer[accessLog] // nil: access log off
+	metrics *metrics
+	table   atomic.Pointer[table]
+	reload  sync.Mutex
+	server  Limits // the limits the listener was made with; reloads apply the rest
 }
 
 // table is one configuration made runnable: a route's proxy and CORS at the same index as
@@ -120,12 +118,16 @@ func (g *Gateway) Server() *http.Server {
 // Config is the configuration being served.
 func (g *Gateway) Config() *Config { return g.table.Load().cfg }
 
-// Reload re-reads the configuration file. An invalid file changes nothing: the errors are
-// logged, counted and returned, and the previous table keeps serving. Listeners, timeouts
-// of the listener and the access log are kept as they were at start.
+// Reload re-reads the configuration file (and so every tenant file), and reopens the
+// access-log file for log rotation. An invalid file changes nothing: the errors are logged,
+// counted and returned, and the previous table keeps serving. Listeners, timeouts of the
+// listener and the access log's destination are kept as they were at start.
 func (g *Gateway) Reload() error {
 	g.reload.Lock()
 	defer g.reload.Unlock()
+	if err := g.reopenAccessLog(); err != nil {
+		g.log.Error("reopening the access log", "error", err.Error())
+	}
 	if g.file == "" {
 		return errors.New("the gateway was configured by flags: there is no file to reload")
 	}

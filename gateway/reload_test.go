@@ -188,3 +188,33 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Errorf("only %d reloads ran", n)
 	}
 }
+
+// The access log written to a file is reopened on reload, as log rotation expects: lines go
+// to the file at the path, not to the one renamed away.
+func TestAccessLogReopenedOnReload(t *testing.T) {
+	up := newUpstream(t)
+	dir := t.TempDir()
+	f := startFrontIn(t, dir, "access_log: access.json\n"+reloadConfig, map[string]string{"UP": up.URL, "ORIGIN": "https://a.test"})
+	log := filepath.Join(dir, "access.json")
+	f.do(t, "GET", "x.test", "/first", auth, nil)
+	if err := os.Rename(log, log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.g.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	f.do(t, "GET", "x.test", "/second", auth, nil)
+	read := func(p string) string {
+		b, _ := os.ReadFile(p)
+		return string(b)
+	}
+	// The line is written once the answer is sent.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(read(log), `"path":"/second"`); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the reload, the new file holds %q", read(log))
+		}
+	}
+	if old := read(log + ".1"); !strings.Contains(old, `"path":"/first"`) || strings.Contains(old, "/second") {
+		t.Errorf("the rotated file holds %q", old)
+	}
+}
