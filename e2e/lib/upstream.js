@@ -21,9 +21,9 @@ const MAX_BODY = 64 * 1024;
 // the gateway cases' configuration (gateway-cases.js), so the gateway gives up first.
 const SLOW_MS = 5000;
 // How long an idle kept-alive connection stays open: longer than the gateway keeps an idle
-// upstream connection (90 s), so that the API never closes one just as the gateway sends a
-// request on it (Node's default is 5 s; the gateway would then send the request again, and
-// the API would log it twice).
+// upstream connection (at most 90 s), as behind any proxy, so that the gateway, not the API,
+// closes idle connections and never sends a request on one the API is closing (Node's
+// default is 5 s).
 const KEEP_ALIVE_MS = 120 * 1000;
 
 // What a 401 says, as an API behind an authorizer says it.
