@@ -23,7 +23,7 @@ type exchange struct {
 	route  *routeRT
 	tenant string
 	body   bodyReader
-	ctl    *http.ResponseController
+	dl     deadliner
 
 	d         fetch.Decision
 	evaluated bool // a policy was evaluated (enforce on or shadow)
@@ -40,7 +40,19 @@ type exchange struct {
 var exchanges = sync.Pool{New: func() any { return new(exchange) }}
 
 func (x *exchange) reset(g *Gateway, t *table, w http.ResponseWriter, r *http.Request) {
-	*x = exchange{g: g, t: t, w: w, r: r, start: time.Now(), ctl: http.NewResponseController(w)}
+	*x = exchange{g: g, t: t, w: w, r: r, start: time.Now()}
+	if dl, ok := w.(deadliner); ok {
+		x.dl = dl // the server's own writer: no allocation
+	} else {
+		x.dl = http.NewResponseController(w)
+	}
+}
+
+// deadliner sets the client connection's deadlines, as the server's ResponseWriter and
+// http.ResponseController do.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
 }
 
 func (x *exchange) release() {
@@ -95,7 +107,7 @@ func (x *exchange) Flush() {
 
 // progress gives the client another idle period to accept the next part of the response.
 func (x *exchange) progress() {
-	_ = x.ctl.SetWriteDeadline(time.Now().Add(x.t.cfg.Limits.IdleTimeout))
+	_ = x.dl.SetWriteDeadline(time.Now().Add(x.t.cfg.Limits.IdleTimeout))
 }
 
 // decorate applies the route's upstream_headers mode and writes the decision: the one place
@@ -172,6 +184,10 @@ func upstreamFirst(h http.Header, d *fetch.Decision) {
 	}
 }
 
+// zeroLength is the Content-Length of an answered preflight, shared: header values are
+// never modified in place.
+var zeroLength = []string{"0"}
+
 // answerPreflight answers a preflight at the gateway: it never reaches the upstream, so
 // upstream authentication never sees it.
 func (x *exchange) answerPreflight() {
@@ -182,7 +198,7 @@ func (x *exchange) answerPreflight() {
 		// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-test-cors.html).
 		h.Set("Content-Type", "application/json")
 	}
-	h.Set("Content-Length", "0")
+	h["Content-Length"] = zeroLength
 	x.route.preflights.Inc()
 	x.WriteHeader(x.d.Status)
 }
@@ -229,13 +245,13 @@ func (b *bodyReader) reset(x *exchange, rc io.ReadCloser) {
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
-	_ = b.x.ctl.SetReadDeadline(time.Now().Add(b.x.t.cfg.Limits.IdleTimeout))
+	_ = b.x.dl.SetReadDeadline(time.Now().Add(b.x.t.cfg.Limits.IdleTimeout))
 	n, err := b.rc.Read(p)
 	switch {
 	case err == io.EOF:
 		// The server reads the connection in the background after the body; no deadline
 		// of the body may end it while the response streams.
-		_ = b.x.ctl.SetReadDeadline(time.Time{})
+		_ = b.x.dl.SetReadDeadline(time.Time{})
 	case err != nil && b.err == nil:
 		// The deadline stays: the server discards what is left of a body before it
 		// answers, and a stalled client must not hold that up.
