@@ -75,7 +75,7 @@ func effectiveJSON(cfg *Config) *configJSON {
 		Limits: limitsJSON{MaxBody: l.MaxBody, UpstreamTimeout: l.UpstreamTimeout.String(), HeaderTimeout: l.HeaderTimeout.String(),
 			IdleTimeout: l.IdleTimeout.String(), MaxHeaderBytes: l.MaxHeaderBytes}}
 	for _, def := range cfg.routes {
-		e := explainRoute(def)
+		e := explainRoute(def, "")
 		out.Routes = append(out.Routes, &routeJSON{Route: e.Route, At: e.RouteAt, Upstream: e.Upstream, CORS: e.CORS,
 			Policy: e.Policy, Level: e.Level, PolicyAt: e.PolicyAt, Fields: e.Fields})
 	}

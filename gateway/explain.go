@@ -2,10 +2,13 @@ package gateway
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/gateway/tenant"
 )
 
 // Explanation is the effective CORS configuration of one host and path, and where each of
@@ -39,7 +42,7 @@ func Explain(cfg *Config, host, path string) *Explanation {
 	if def == nil {
 		def = cfg.routes[0]
 	}
-	e := explainRoute(def)
+	e := explainRoute(def, tenant)
 	e.Host, e.Path = host, path
 	if tenant != "" {
 		e.Route += " (tenant " + tenant + ")"
@@ -47,7 +50,9 @@ func Explain(cfg *Config, host, path string) *Explanation {
 	return e
 }
 
-func explainRoute(def *routeDef) *Explanation {
+// explainRoute explains a route; tenant is the label a {tenant} host captured, whose file
+// then supplies the origins ("" for none).
+func explainRoute(def *routeDef, tenant string) *Explanation {
 	e := &Explanation{Route: def.name, RouteAt: def.at.String(), CORS: "none"}
 	if def.upstream != nil {
 		e.Upstream = def.upstream.url.String()
@@ -69,6 +74,9 @@ func explainRoute(def *routeDef) *Explanation {
 		}
 		if f == fOrigins && c.originsFrom != nil {
 			ef.Value = fmt.Sprintf("each tenant's file %s (on_error %s); the policy's own, %s, are not used", c.originsFrom.file, c.originsFrom.onError, ef.Value)
+			if tenant != "" {
+				e.compiled, ef.Value = tenantPolicy(c, tenant)
+			}
 			ef.Source, ef.Position = "origins_from in "+c.level, c.originsFrom.at.String()
 		}
 		e.Fields = append(e.Fields, ef)
@@ -143,4 +151,40 @@ func (e *Explanation) String() string {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// tenantPolicy reads a tenant's origins file now, as the gateway would serve it, and says
+// what it found. A tenant without a usable file is refused every origin.
+func tenantPolicy(c *corsDef, name string) (*fetch.Policy, string) {
+	path := strings.Replace(c.originsFrom.file, "{tenant}", name, 1)
+	cfg := c.eff.fetchConfig()
+	cfg.Origins = nil
+	origins, err := readTenantFile(path)
+	if err == nil {
+		cfg.Origins = origins
+		var p *fetch.Policy
+		if p, err = fetch.Compile(cfg); err == nil {
+			return p, fmt.Sprintf("[%s], from %s", strings.Join(origins, ", "), path)
+		}
+		cfg.Origins = nil
+	}
+	cfg.OriginPatterns = nil
+	deny, cerr := fetch.Compile(cfg)
+	if cerr != nil { // not reached: the policy compiled with its own origins at load
+		return nil, cerr.Error()
+	}
+	return deny, fmt.Sprintf("none: %s is not usable (%v); explained as refusing every origin, as a tenant without a good file is (a running gateway with on_error keep-last serves the last good origins it loaded)", path, err)
+}
+
+func readTenantFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, tenant.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	return tenant.Decode(data)
 }

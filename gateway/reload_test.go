@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/gateway"
 )
 
 const reloadConfig = `version: 1
@@ -131,6 +134,28 @@ func TestTenantOrigins(t *testing.T) {
 	}
 	if got := f.metric(t, `doorman_gateway_tenant_loads_total{result="ok"}`); got < 2 {
 		t.Errorf("tenant loads counted: %v, want at least 2", got)
+	}
+
+	// explain reads the tenant's file as the gateway serves it.
+	cfg := f.g.Config()
+	for _, c := range []struct {
+		host, origin, value string
+		allowed             bool
+	}{
+		{"acme.t.test", "https://new.acme.test", "[https://shop.acme.test, https://new.acme.test], from " + acme, true},
+		{"globex.t.test", "https://new.acme.test", "none: " + filepath.Join(dir, "tenants", "globex.yaml") + " is not usable", false},
+	} {
+		e := gateway.Explain(cfg, c.host, "/")
+		var origins string
+		for _, fl := range e.Fields {
+			if fl.Name == "origins" {
+				origins = fl.Value
+			}
+		}
+		d, ok := e.Evaluate(&fetch.Request{Method: "GET", Origin: c.origin, HasOrigin: true})
+		if !strings.HasPrefix(origins, c.value) || !ok || d.Allowed != c.allowed {
+			t.Errorf("explain %s: origins %q, %s allowed %v", c.host, origins, c.origin, d.Allowed)
+		}
 	}
 }
 
