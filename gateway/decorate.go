@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -22,7 +23,7 @@ type exchange struct {
 	start  time.Time
 	route  *routeRT
 	tenant string
-	body   bodyReader
+	body   *bodyReader // nil without a body
 	dl     deadliner
 
 	d         fetch.Decision
@@ -56,6 +57,7 @@ type deadliner interface {
 }
 
 func (x *exchange) release() {
+	x.body.end()
 	*x = exchange{}
 	exchanges.Put(x)
 }
@@ -233,26 +235,43 @@ func (x *exchange) fail(status int, why string) {
 }
 
 // bodyReader is a client's request body as the proxy reads it: bounded by max_body, and
-// required to make progress within idle_timeout per read.
+// required to make progress within idle_timeout per read. It is its own allocation, apart
+// from the pooled exchange: the transport may read or close a body after the handler has
+// returned (net/http's RoundTripper contract), and must then find only this request's state.
 type bodyReader struct {
-	x   *exchange
-	rc  io.ReadCloser
-	err error // the first error other than io.EOF
+	rc   io.ReadCloser
+	dl   deadliner
+	idle time.Duration
+
+	mu   sync.Mutex
+	done bool  // the handler returned: the connection's deadlines are no longer the body's
+	err  error // the first error other than io.EOF
 }
 
-func (b *bodyReader) reset(x *exchange, rc io.ReadCloser) {
-	*b = bodyReader{x: x, rc: rc}
-}
+// errBodyDone is what a read after the exchange ended gets.
+var errBodyDone = errors.New("gateway: request body read after the exchange ended")
 
 func (b *bodyReader) Read(p []byte) (int, error) {
-	_ = b.x.dl.SetReadDeadline(time.Now().Add(b.x.t.cfg.Limits.IdleTimeout))
+	b.mu.Lock()
+	if b.done {
+		b.mu.Unlock()
+		return 0, errBodyDone
+	}
+	_ = b.dl.SetReadDeadline(time.Now().Add(b.idle))
+	b.mu.Unlock()
 	n, err := b.rc.Read(p)
+	if err == nil {
+		return n, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	switch {
+	case b.done:
 	case err == io.EOF:
 		// The server reads the connection in the background after the body; no deadline
 		// of the body may end it while the response streams.
-		_ = b.x.dl.SetReadDeadline(time.Time{})
-	case err != nil && b.err == nil:
+		_ = b.dl.SetReadDeadline(time.Time{})
+	case b.err == nil:
 		// The deadline stays: the server discards what is left of a body before it
 		// answers, and a stalled client must not hold that up.
 		b.err = err
@@ -261,3 +280,23 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 }
 
 func (b *bodyReader) Close() error { return b.rc.Close() }
+
+// failed returns the body's first error, nil if none.
+func (b *bodyReader) failed() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// end marks the exchange over: a late read touches the connection no more.
+func (b *bodyReader) end() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.done = true
+	b.mu.Unlock()
+}

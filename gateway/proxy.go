@@ -356,8 +356,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
-		x.body.reset(x, http.MaxBytesReader(w, r.Body, max))
-		r.Body = &x.body
+		x.body = &bodyReader{rc: http.MaxBytesReader(w, r.Body, max), dl: x.dl, idle: t.cfg.Limits.IdleTimeout}
+		r.Body = x.body
 	}
 	rt.proxy.ServeHTTP(x, r)
 }
@@ -394,7 +394,7 @@ func classify(err error, x *exchange) (string, int) {
 	switch {
 	case errors.As(err, &tooBig):
 		return "body_too_large", http.StatusRequestEntityTooLarge
-	case x.body.err != nil:
+	case x.body.failed() != nil:
 		// The client stopped sending its body (or broke the connection) mid-request.
 		return "client_body", http.StatusBadRequest
 	case x.r.Context().Err() != nil:
