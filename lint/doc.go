@@ -1,5 +1,5 @@
-// Package lint finds mistakes in Amazon S3 bucket CORS configurations before a browser or
-// an attacker does.
+// Package lint finds mistakes in Amazon S3 bucket CORS configurations, and in the CORS
+// policies of doorman gateway, before a browser or an attacker does.
 //
 // A CORS configuration fails quietly. Amazon S3 stores almost anything that fits the schema,
 // and a wrong rule shows up only as a blocked request in some user's console, or not at all
@@ -41,6 +41,22 @@
 //	CORS401  info      max-age-absent             no MaxAgeSeconds where requests are preflighted (5 s cache)
 //	CORS402  warning   max-age-capped             above 7200 (Chromium's cap) or 86400 (Firefox's)
 //	CORS403  warning   max-age-negative           a negative MaxAgeSeconds
+//
+// A doorman gateway policy (fetch.Config) is judged by Policy with the same classes (CORS001
+// is then what fetch.Compile refuses, CORS1xx its origins and patterns, CORS3xx and CORS4xx
+// its headers and max_age), plus the checks of PolicyChecks, which only a gateway has:
+//
+//	CORS501  warning   preflight-never-matches    an apigw-http policy without methods
+//	CORS502  warning   star-with-credentials      a "*" API Gateway sends as is on credentialed responses
+//	CORS503  warning   errors-without-cors        apigw-rest gateway error responses without Allow-Origin
+//	CORS504  warning   preflight-to-upstream      preflight.mode passthrough: preflights reach upstream auth
+//	CORS505  warning   upstream-owns-cors         upstream_headers passthrough under a policy that answers preflights
+//	CORS506  info      unused-policy              a named policy nothing applies
+//
+// GatewayModes runs CORS504 and CORS505 on a policy's gateway switches, and UnusedPolicy
+// makes CORS506. A gateway finding has Policy set, the key path of the block where its field
+// is written ("policies.web-app", "hosts[0].routes[1].cors.override"), and Route when it
+// belongs to a route's effective policy rather than to the named policy.
 //
 // Errors are configurations S3 refuses and origins that let sites you do not control in;
 // warnings are rules that do not work as written or open more than needed; info is worth a

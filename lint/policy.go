@@ -16,6 +16,9 @@ const (
 	CodePreflightNeverMatches = "CORS501"
 	CodeStarWithCredentials   = "CORS502"
 	CodeErrorsWithoutCORS     = "CORS503"
+	CodePreflightToUpstream   = "CORS504"
+	CodeUpstreamOwnsCORS      = "CORS505"
+	CodeUnusedPolicy          = "CORS506"
 )
 
 // PolicyChecks are the checks only a gateway policy (fetch.Config) has. A policy's other
@@ -30,6 +33,15 @@ var PolicyChecks = []Check{
 	{CodeErrorsWithoutCORS, "errors-without-cors", Warning,
 		"An apigw-rest policy whose gateway error responses carry no Access-Control-Allow-Origin.",
 		"API Gateway's own 4xx and 5xx answers (401 from an authorizer, 403, 429, 502, 504) then reach the page as a CORS error, hiding the status. Map the header in the DEFAULT_4XX and DEFAULT_5XX gateway responses."},
+	{CodePreflightToUpstream, "preflight-to-upstream", Warning,
+		"A gateway policy with preflight mode passthrough: preflights reach the upstream.",
+		"A preflight carries no cookies and no Authorization, so an upstream that authenticates every request answers it 401 or 302, and the browser reports a CORS error. Answering preflights at the gateway is what keeps them away from upstream authentication."},
+	{CodeUpstreamOwnsCORS, "upstream-owns-cors", Warning,
+		"An enforced gateway policy with upstream_headers passthrough: the gateway answers preflights, the upstream's own headers answer the requests that follow.",
+		"Two CORS configurations then decide one route: a preflight the policy allows is followed by a response whose Access-Control-* headers the application wrote, or forgot, and the browser refuses the response when they disagree. Proxies and applications that both add CORS headers are how duplicate Access-Control-Allow-Origin lines reach browsers."},
+	{CodeUnusedPolicy, "unused-policy", Info,
+		"A named gateway policy that no host, route or default applies.",
+		"The gateway compiles it and refuses it when it is invalid, but no response follows it; the linter judges policies as the routes apply them, so its other findings are not reported. It is often a policy meant for a route that names another by mistake."},
 }
 
 // checkFor finds a check of Rules or PolicyChecks.
@@ -371,4 +383,44 @@ func (l *policyLinter) static(field string, hs []fetch.Header, preflight bool) {
 			}
 		}
 	}
+}
+
+// Modes are the gateway's own switches of a policy, as written in its configuration.
+type Modes struct {
+	Preflight string // preflight.mode: "answer" or "passthrough"
+	// UpstreamHeaders is upstream_headers as written: "override", "upstream-wins" or
+	// "passthrough"; "" when a default applies (apigw-rest's passthrough reproduces what REST
+	// API proxy integrations do, and is not judged).
+	UpstreamHeaders string
+	Enforce         string // enforce: "on", "shadow" or "off"
+}
+
+// GatewayModes checks how the gateway applies the policy named name: where preflights go
+// and whose Access-Control-* headers reach the browser. A policy that is not enforced
+// changes no response, and gets no finding. Findings are located as Policy's.
+func GatewayModes(name string, m Modes) []Finding {
+	l := policyLinter{name: name}
+	if m.Enforce != "on" {
+		return nil
+	}
+	if m.Preflight == "passthrough" {
+		l.add(CodePreflightToUpstream, "preflight.mode", m.Preflight,
+			"Preflights go to the upstream: one that requires authentication answers them 401 or 302, since browsers send no credentials on a preflight, and the page sees a CORS error.",
+			"Remove preflight.mode (answer, the default) so that the gateway answers preflights from the policy; keep passthrough only for an upstream that answers OPTIONS itself without authentication.")
+	}
+	if m.UpstreamHeaders == "passthrough" && m.Preflight != "passthrough" {
+		l.add(CodeUpstreamOwnsCORS, "upstream_headers", m.UpstreamHeaders,
+			"The gateway answers preflights from the policy but passes the upstream's Access-Control-* headers on every other response: the application must repeat the policy exactly, or the browser refuses the responses the preflight allowed.",
+			"Remove upstream_headers (override, the default) so that the gateway alone writes CORS headers; if the application must own CORS here, set preflight.mode: passthrough too and enforce: off.")
+	}
+	return l.out
+}
+
+// UnusedPolicy is the finding for a named policy nothing applies.
+func UnusedPolicy(name string) Finding {
+	l := policyLinter{name: name}
+	l.add(CodeUnusedPolicy, "", "",
+		fmt.Sprintf("No host, route or default applies policy %q: no response follows it, and it is judged only when a route applies it.", name),
+		"Name it in a cors block (cors: { policy: "+name+" }), or remove it.")
+	return l.out[0]
 }

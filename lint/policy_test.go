@@ -171,3 +171,42 @@ func TestPolicyImported(t *testing.T) {
 		t.Errorf("findings:\n%s", describe(got))
 	}
 }
+
+// GatewayModes judges where a route's preflights go and who writes its CORS headers.
+func TestGatewayModes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    lint.Modes
+		want []pw
+	}{
+		{"defaults: answered at the gateway, override", lint.Modes{Preflight: "answer", UpstreamHeaders: "override", Enforce: "on"}, nil},
+		{"complaint 1: preflights to upstream auth (401)", lint.Modes{Preflight: "passthrough", UpstreamHeaders: "override", Enforce: "on"},
+			[]pw{{lint.CodePreflightToUpstream, "preflight.mode"}}},
+		{"complaint 3: the upstream's headers on responses whose preflight the gateway answered", lint.Modes{Preflight: "answer", UpstreamHeaders: "passthrough", Enforce: "on"},
+			[]pw{{lint.CodeUpstreamOwnsCORS, "upstream_headers"}}},
+		{"the application owns CORS, preflights included", lint.Modes{Preflight: "passthrough", UpstreamHeaders: "passthrough", Enforce: "on"},
+			[]pw{{lint.CodePreflightToUpstream, "preflight.mode"}}},
+		{"upstream-wins is CloudFront's OriginOverride: false, not a split", lint.Modes{Preflight: "answer", UpstreamHeaders: "upstream-wins", Enforce: "on"}, nil},
+		{"an apigw-rest default (not written) is not judged", lint.Modes{Preflight: "answer", Enforce: "on"}, nil},
+		{"shadow changes no response", lint.Modes{Preflight: "passthrough", UpstreamHeaders: "passthrough", Enforce: "shadow"}, nil},
+		{"off changes no response", lint.Modes{Preflight: "passthrough", Enforce: "off"}, nil},
+	} {
+		var got []pw
+		for _, f := range lint.GatewayModes("web-app", tc.m) {
+			got = append(got, pw{f.Code, f.Field})
+			if f.ID != "web-app" || f.Location() != "policies.web-app."+f.Field || f.Fix == "" {
+				t.Errorf("%s: finding %+v", tc.name, f)
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestUnusedPolicy(t *testing.T) {
+	f := lint.UnusedPolicy("spare")
+	if f.Code != lint.CodeUnusedPolicy || f.Severity != lint.Info || f.Location() != "policies.spare" || !strings.Contains(f.Message, `"spare"`) {
+		t.Errorf("%+v", f)
+	}
+}

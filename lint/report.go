@@ -66,6 +66,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, ": %s %s %s: ", f.Severity, f.Code, f.Name)
 		switch {
+		case f.Policy != "" && f.ID == "":
+			b.WriteString(f.Policy) // a gateway configuration's key, outside any policy
 		case f.Policy != "":
 			fmt.Fprintf(&b, "policy %q", f.ID)
 			if f.Route != "" {

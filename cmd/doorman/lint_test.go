@@ -287,3 +287,152 @@ func TestLintEndpointNoConfiguration(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 }
+
+// lintGatewayConfig has a finding of each class the linter reports for gateways: the policy's
+// own (CORS105, CORS107, CORS301, CORS402), an apigw-http policy's (CORS501), a route's
+// override (CORS504, CORS505) and an unused policy (CORS506).
+const lintGatewayConfig = "testdata/lint-gateway.yaml"
+
+// A gateway configuration is recognised by its keys, or named with --gateway, and linted
+// policy by policy, each finding at the line of the field that causes it; a finding a route
+// shares with its policy is reported once, as the policy's (complaint 11: inheritance made
+// visible).
+func TestLintGatewayText(t *testing.T) {
+	for _, args := range [][]string{{"lint", lintGatewayConfig}, {"lint", "--gateway", lintGatewayConfig}} {
+		out, code := execute(t, args...)
+		if code != 1 {
+			t.Errorf("%v: exit %d, want 1 (an error finding)", args, code)
+		}
+		checkGatewayGolden(t, "lint-gateway.golden", out)
+	}
+}
+
+func TestLintGatewaySARIF(t *testing.T) {
+	out, code := execute(t, "lint", "--format", "sarif", "--fail-on", "none", lintGatewayConfig)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct{ ID string }
+				}
+			}
+			Results []struct {
+				RuleID    string
+				RuleIndex int
+				Locations []struct {
+					PhysicalLocation struct {
+						Region *struct{ StartLine int }
+					}
+					LogicalLocations []struct{ FullyQualifiedName string }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	run := log.Runs[0]
+	got := map[string]int{}
+	for _, r := range run.Results {
+		if run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+			t.Errorf("result %s points at rule %d, %s", r.RuleID, r.RuleIndex, run.Tool.Driver.Rules[r.RuleIndex].ID)
+		}
+		loc := r.Locations[0]
+		if loc.PhysicalLocation.Region == nil {
+			t.Errorf("result %s has no line", r.RuleID)
+			continue
+		}
+		got[r.RuleID+" "+loc.LogicalLocations[0].FullyQualifiedName] = loc.PhysicalLocation.Region.StartLine
+	}
+	for key, line := range map[string]int{
+		"CORS105 policies.web-app.origin_patterns[0]":               6,
+		"CORS107 policies.web-app.origins[1]":                       5,
+		"CORS402 policies.web-app.max_age":                          10,
+		"CORS501 policies.http-api.methods":                         12,
+		"CORS506 policies.spare":                                    15,
+		"CORS504 hosts[0].routes[0].cors.override.preflight.mode":   24,
+		"CORS505 hosts[0].routes[1].cors.override.upstream_headers": 29,
+	} {
+		if got[key] != line {
+			t.Errorf("%s: line %d, want %d (all: %v)", key, got[key], line, got)
+		}
+	}
+	if len(run.Results) != 8 {
+		t.Errorf("%d results, want 8: %v", len(run.Results), got)
+	}
+}
+
+func TestLintGatewayJSON(t *testing.T) {
+	out, _ := execute(t, "lint", "--format", "json", lintGatewayConfig)
+	var got struct {
+		Findings []struct{ Code, Policy, Route, Field, ID string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, f := range got.Findings {
+		if f.Code == "CORS505" && (f.ID != "web-app" || f.Route != "api.example.com/app/" || f.Policy != "hosts[0].routes[1].cors.override" || f.Field != "upstream_headers") {
+			t.Errorf("CORS505 finding %+v", f)
+		}
+	}
+}
+
+// What the gateway refuses is reported as CORS001 findings, every one at its line, so that
+// CI annotates each; the exit status follows --fail-on as for S3 rules.
+func TestLintGatewayRejected(t *testing.T) {
+	cfg := writeFile(t, "gateway.yaml", `version: 1
+policies:
+  web-app:
+    origins: ["*", https://App.example.com/]
+    credentials: true
+    max_ag: 600s
+hosts:
+  - match: api.example.com
+    upstream: http://127.0.0.1:8081
+    cors: { policy: web-ap }
+`)
+	out, code := execute(t, "lint", cfg)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, line := range []string{
+		cfg + `:4: error CORS001 aws-rejects: policies.web-app.origins[0]`,
+		cfg + `:4: error CORS001 aws-rejects: policies.web-app.origins[1]`,
+		cfg + `:6: error CORS001 aws-rejects: policies.web-app.max_ag` + "\n" + `  The gateway refuses the configuration: unknown key (did you mean "max_age"?).`,
+		cfg + `:10: error CORS001 aws-rejects: hosts[0].cors.policy`,
+		cfg + ": 4 errors, 0 warnings, 0 info\n",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("missing %q in\n%s", line, out)
+		}
+	}
+	if _, code := execute(t, "lint", "--fail-on", "none", cfg); code != 0 {
+		t.Errorf("--fail-on none: exit %d", code)
+	}
+}
+
+// Which files are gateway configurations.
+func TestLintGatewayDetection(t *testing.T) {
+	s3JSON := writeFile(t, "cors.json", `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["*"],"MaxAgeSeconds":600}]}`)
+	noVersion := writeFile(t, "noversion.yaml", "policies:\n  p:\n    origins: [https://a.example.com]\n")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"S3 JSON is linted as S3 rules", []string{"lint", s3JSON}, 0, s3JSON + ": no findings"},
+		{"--gateway on S3 JSON: the gateway refuses its keys", []string{"lint", "--gateway", s3JSON}, 1, "error CORS001 aws-rejects: CORSRules\n  The gateway refuses the configuration: unknown key"},
+		{"YAML without version is not taken for a gateway configuration", []string{"lint", noVersion}, 2, "not valid"},
+		{"--gateway and --endpoint", []string{"lint", "--gateway", "--endpoint", "http://127.0.0.1:1", "--bucket", "b"}, 2, "--gateway lints a file"},
+		{"the shipped example", []string{"lint", filepath.Join("..", "..", "examples", "gateway.yaml")}, 0, "0 errors"},
+	} {
+		out, code := execute(t, tc.args...)
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d (want %d), want %q in\n%s", tc.name, code, tc.code, tc.want, out)
+		}
+	}
+}
