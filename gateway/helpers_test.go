@@ -209,6 +209,35 @@ func (f *front) metric(t testing.TB, series string) float64 {
 	return 0
 }
 
+// settle is how long a test waits for what the gateway records after an answer is sent (the
+// access-log line and the metrics are written once the response is out).
+const settle = 5 * time.Second
+
+// metricIs waits until the series has the value want, and returns the value it last read.
+func (f *front) metricIs(t testing.TB, series string, want float64) float64 {
+	t.Helper()
+	deadline := time.Now().Add(settle)
+	for {
+		got := f.metric(t, series)
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// accessLog waits until the access log holds s (or n lines, when s is ""), and returns it.
+func (f *front) accessLog(s string, n int) string {
+	deadline := time.Now().Add(settle)
+	for {
+		log := f.access.String()
+		if (s != "" && strings.Contains(log, s)) || (s == "" && strings.Count(log, "\n") >= n) || time.Now().After(deadline) {
+			return log
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // preflight is the header of a preflight from origin for method and request headers.
 func preflight(origin, method, headers string) http.Header {
 	h := http.Header{"Origin": {origin}, "Access-Control-Request-Method": {method}}

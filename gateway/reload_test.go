@@ -132,7 +132,11 @@ func TestTenantOrigins(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if got := f.metric(t, `doorman_gateway_tenant_loads_total{result="ok"}`); got < 2 {
+	loads := func() float64 { return f.metric(t, `doorman_gateway_tenant_loads_total{result="ok"}`) }
+	for deadline := time.Now().Add(settle); loads() < 2 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := loads(); got < 2 {
 		t.Errorf("tenant loads counted: %v, want at least 2", got)
 	}
 

@@ -182,6 +182,20 @@ func (g *gatewayProc) metric(t testing.TB, series string) float64 {
 	return 0
 }
 
+// metricIs waits until the series has the value want (the gateway counts a request once its
+// answer is sent), and returns the value it last read.
+func (g *gatewayProc) metricIs(t testing.TB, series string, want float64) float64 {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := g.metric(t, series)
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // accessLog returns the gateway's access-log lines (JSON lines with a route).
 func (g *gatewayProc) accessLog(t testing.TB) []map[string]any {
 	t.Helper()
@@ -298,7 +312,7 @@ func TestGatewayInFrontOfAuthAPI(t *testing.T) {
 	if got := options(); got != 1 {
 		t.Errorf("the API received %d OPTIONS requests, want 1 (the passthrough route's):\n%s", got, api.logs)
 	}
-	if got := gw.metric(t, `doorman_gateway_preflights_answered_total{route="api.test"}`); got != 2 {
+	if got := gw.metricIs(t, `doorman_gateway_preflights_answered_total{route="api.test"}`, 2); got != 2 {
 		t.Errorf("preflights answered: %v, want 2", got)
 	}
 
@@ -413,7 +427,7 @@ hosts:
 			t.Errorf("%s: body %q (%s)", c.name, body, res.Header.Get("Content-Type"))
 		}
 		checkDecorated(t, c.name, res)
-		if got := gw.metric(t, `doorman_gateway_upstream_errors_total{kind="`+c.kind+`",route="`+c.route+`"}`); got != 1 {
+		if got := gw.metricIs(t, `doorman_gateway_upstream_errors_total{kind="`+c.kind+`",route="`+c.route+`"}`, 1); got != 1 {
 			t.Errorf("%s: upstream errors of kind %s counted %v times, want 1", c.name, c.kind, got)
 		}
 	}
