@@ -342,6 +342,9 @@ func gatewayRejected(err error) []lint.Finding {
 			f.Policy, f.Line = ge.Field, ge.Line
 			f.Message = "The gateway refuses the configuration: " + ge.Message + "."
 		}
+		if f.Policy == "" {
+			f.Policy = "document" // the file as a whole
+		}
 		out = append(out, f)
 	}
 	walk(err)
@@ -364,6 +367,9 @@ func placeGatewayFinding(f *lint.Finding, ex *gateway.Explanation, policyLine in
 	f.Policy = "policies." + ex.Policy
 	if overridden {
 		f.Route, _, _ = strings.Cut(ex.Route, " (tenant ")
+		if f.Route == "-" { // explain's name for requests that match no host
+			f.Route = "defaults"
+		}
 	}
 	switch level, isOverride := strings.CutPrefix(source, "override in "); {
 	case isOverride:

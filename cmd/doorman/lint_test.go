@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/doorman-s3/doorman/gateway"
+	"github.com/doorman-s3/doorman/lint"
 )
 
 // riskyConfig has findings on rules 1, 2 and 3 (0-based), whose objects begin on lines 8, 16
@@ -434,5 +438,50 @@ func TestLintGatewayDetection(t *testing.T) {
 		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d (want %d), want %q in\n%s", tc.name, code, tc.code, tc.want, out)
 		}
+	}
+}
+
+// FuzzLintGateway lints arbitrary configurations. A configuration the gateway loads is
+// rebuilt from what explain shows of it, policy by policy: the rebuilt policies must compile
+// (no CORS001 finding), or the rebuilding lost or changed a value.
+func FuzzLintGateway(f *testing.F) {
+	for _, p := range []string{lintGatewayConfig, filepath.Join("..", "..", "examples", "gateway.yaml")} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("version: 1\npolicies:\n  p:\n    semantics: apigw-http\n    origins: ['https://*']\n    methods: ['*']\n    max_age: -1s\nhosts:\n  - match: '*'\n    upstream: http://127.0.0.1:1\n    cors: { policy: p }\n"))
+	f.Add([]byte("version: 1\npolicies:\n  p:\n    origin_patterns: ['^https://(a|b, c)\\.test$', '^https://d\\.test$']\ndefaults: { cors: { policy: p, override: { methods: [PUT] } } }\n"))
+	name := filepath.Join(f.TempDir(), "gateway.yaml") // imports resolve against an empty folder
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, loadErr := gateway.Load(name, data)
+		for _, fd := range lintGateway(name, data) {
+			if fd.Policy == "" || fd.Message == "" || fd.Fix == "" {
+				t.Fatalf("finding without a place or words: %+v", fd)
+			}
+			if loadErr == nil && fd.Code == lint.CodeRejected {
+				t.Fatalf("a configuration that loads, rebuilt, is refused: %+v", fd)
+			}
+		}
+	})
+}
+
+// A finding that only an override causes is the route's, located at the override, or at
+// the cors block when it is about a field nothing sets (complaint 11: what an override adds
+// is shown where it is written).
+func TestLintGatewayOverride(t *testing.T) {
+	cfg := writeFile(t, "gateway.yaml", `version: 1
+policies:
+  p:
+    origins: [https://app.example.com]
+defaults:
+  cors: { policy: p, override: { methods: [PUT] } }
+`)
+	out, code := execute(t, "lint", "--fail-on", "info", cfg)
+	want := cfg + `:6: info CORS401 max-age-absent: policy "p" on route defaults, max_age` + "\n"
+	if code != 1 || !strings.Contains(out, want) || !strings.HasSuffix(out, "0 errors, 0 warnings, 1 info\n") {
+		t.Errorf("exit %d, want 1 and %q in\n%s", code, want, out)
 	}
 }
