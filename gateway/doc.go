@@ -19,9 +19,9 @@
 //	  OPTIONS (cloudfront, as CloudFront answers no preflight itself)
 //	→ else the upstream, through httputil.ReverseProxy
 //	→ on the way out, for every status (the upstream's, and the gateway's own 404 for no
-//	  route, 413 for a body over limits.max_body, 502 for an unreachable upstream, 504 for
-//	  one that does not answer in time): the route's upstream_headers mode, then the
-//	  decision's headers, Vary merged, never clobbered.
+//	  route, 413 for a body over limits.max_body, 400 for a body that stops arriving, 502
+//	  for an unreachable upstream, 504 for one that does not answer in time): the route's
+//	  upstream_headers mode, then the decision's headers, Vary merged, never clobbered.
 //
 // All CORS headers are written in one place, the exchange's WriteHeader, which every
 // response passes through.
@@ -55,6 +55,16 @@
 // step of a client's body and of the response to it (limits.idle_timeout), connecting to an
 // upstream (10 s), its response headers and every read or write to it afterwards
 // (limits.upstream_timeout, answered 504).
+//
+// Requests that net/http refuses before any handler runs (a header section over
+// limits.max_header_bytes: 431; a malformed request line: 400) carry no CORS headers.
+//
+// # Reload
+//
+// Reload (SIGHUP, POST /reload) builds a new routing table from the file and swaps it in
+// atomically: a request is served by one table from start to end. An invalid file changes
+// nothing; its errors are logged and counted. Reload also reopens the access-log file, for
+// log rotation.
 //
 // # Configuration
 //
