@@ -152,10 +152,16 @@ func runLint(ctx context.Context, w io.Writer, f *lintFlags, args []string) erro
 	return nil
 }
 
+// maxGatewayConfig is the largest gateway configuration the gateway loads (1 MiB); a larger
+// one is refused by gateway.Load, as a larger S3 document is by cors.Decode.
+const maxGatewayConfig = 1 << 20
+
 // readDocument reads a file, or standard input for "-", keeping the bytes for line numbers.
+// Standard input is read up to one byte past the larger bound, so that the decoder refuses
+// what is too large rather than a truncated copy.
 func readDocument(path string) ([]byte, error) {
 	if path == "-" {
-		return io.ReadAll(io.LimitReader(os.Stdin, cors.MaxJSONSize+1))
+		return io.ReadAll(io.LimitReader(os.Stdin, max(cors.MaxJSONSize, maxGatewayConfig)+1))
 	}
 	return os.ReadFile(path)
 }

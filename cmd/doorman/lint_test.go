@@ -485,3 +485,20 @@ defaults:
 		t.Errorf("exit %d, want 1 and %q in\n%s", code, want, out)
 	}
 }
+
+// A gateway configuration read from standard input is recognised and linted alike.
+func TestLintGatewayStdin(t *testing.T) {
+	in, err := os.Open(lintGatewayConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	stdin := os.Stdin
+	os.Stdin = in
+	defer func() { os.Stdin = stdin }()
+	out, code := execute(t, "lint", "-")
+	want := `stdin:29: warning CORS505 upstream-owns-cors: policy "web-app" on route api.example.com/app/, upstream_headers "passthrough"`
+	if code != 1 || !strings.Contains(out, want) || !strings.HasSuffix(out, "stdin: 1 error, 5 warnings, 2 info\n") {
+		t.Errorf("exit %d, want 1 and %q in\n%s", code, want, out)
+	}
+}
