@@ -120,8 +120,9 @@ func (g *Gateway) Config() *Config { return g.table.Load().cfg }
 
 // Reload re-reads the configuration file (and so every tenant file), and reopens the
 // access-log file for log rotation. An invalid file changes nothing: the errors are logged,
-// counted and returned, and the previous table keeps serving. Listeners, timeouts of the
-// listener and the access log's destination are kept as they were at start.
+// counted and returned, and the previous table keeps serving, its tenant files read again.
+// Listeners, timeouts of the listener and the access log's destination are kept as they
+// were at start.
 func (g *Gateway) Reload() error {
 	g.reload.Lock()
 	defer g.reload.Unlock()
@@ -140,6 +141,11 @@ func (g *Gateway) Reload() error {
 		g.metrics.reloads.WithLabelValues("error").Inc()
 		for _, e := range flatten(err) {
 			g.log.Error("configuration reload refused; the previous configuration stays", "error", e.Error())
+		}
+		// The configuration kept still reads every tenant file again, as a reload promises:
+		// a broken gateway.yaml must not also hold back a fixed tenant file.
+		for _, ts := range g.table.Load().tenants {
+			_ = ts.Reload() // each file's errors are logged and counted by the set
 		}
 		return err
 	}

@@ -247,3 +247,34 @@ func TestAccessLogReopenedOnReload(t *testing.T) {
 		t.Errorf("the rotated file holds %q", old)
 	}
 }
+
+// A reload refused for an invalid gateway.yaml still reads the running configuration's
+// tenant files again: SIGHUP promises both, and a broken main file must not hold back a
+// fixed tenant file.
+func TestRefusedReloadRereadsTenants(t *testing.T) {
+	up := newUpstream(t)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "tenants"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "tenants", "acme.yaml"), []byte("origins: [https://shop.acme.test]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := startFrontIn(t, dir, tenantConfig, map[string]string{"UP": up.URL})
+	const loads = `doorman_gateway_tenant_loads_total{result="ok"}`
+	if got := f.metricIs(t, loads, 1); got != 1 {
+		t.Fatalf("tenant loads at start: %v, want 1", got)
+	}
+	if err := os.WriteFile(f.file, []byte("version: 1\npolices: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.g.Reload(); err == nil {
+		t.Fatal("an invalid file reloaded")
+	}
+	if got := f.metricIs(t, loads, 2); got != 2 {
+		t.Errorf("tenant loads after a refused reload: %v, want 2 (the tenant file read again)", got)
+	}
+	if !f.allowedPreflight(t, "acme.t.test", "https://shop.acme.test") {
+		t.Error("the tenant's origin is refused after a refused reload")
+	}
+}
