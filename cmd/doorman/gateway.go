@@ -73,8 +73,10 @@ replace the file's values when given.
 
 The admin listener (--admin-listen, or admin.listen in the file; off by default) serves
 GET /metrics (Prometheus), GET /config (the effective configuration), GET /healthz and
-POST /reload. SIGHUP re-reads the configuration file and the tenant files: an invalid file
-changes nothing, its errors are logged and counted. SIGINT or SIGTERM stops the gateway,
+POST /reload. SIGHUP re-reads the configuration file and every tenant file, and reopens
+the access-log file (for log rotation): an invalid configuration file changes nothing, its
+errors are logged and counted, and the tenant files are read again all the same. With the
+one-line start, SIGHUP reopens the access-log file. SIGINT or SIGTERM stops the gateway,
 letting requests in flight finish for up to 20 s.
 
 Exit status: 0 after a stop by signal, 2 on a bad configuration or flag.`,
@@ -238,7 +240,9 @@ func runGateway(ctx context.Context, stdout, stderr io.Writer, changed func(flag
 			return err
 		case <-hup:
 			if cfg.File == "" {
-				log.Info("SIGHUP: nothing to reload, the configuration comes from flags")
+				// No file to read again, but the access-log file is reopened, for rotation.
+				_ = g.Reload()
+				log.Info("SIGHUP: access log reopened; the configuration comes from flags")
 				continue
 			}
 			if err := g.Reload(); err != nil {

@@ -484,3 +484,35 @@ func TestGatewayExampleConfig(t *testing.T) {
 		checkResponse(t, tc.source, res, tc.want)
 	}
 }
+
+// With the one-line start there is no file to reload, but SIGHUP still reopens the access-log
+// file, as log rotation (logrotate's move, then SIGHUP) needs; the help says so.
+func TestGatewaySighupReopensAccessLog(t *testing.T) {
+	up, _ := authUpstream(t)
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "access.log")
+	g := startGateway(t, "--upstream", up, "--allow-origin", appOrigin, "--listen", "127.0.0.1:0", "--access-log", logFile)
+	do(t, "GET", g.URL+"/before")
+	if err := os.Rename(logFile, logFile+".1"); err != nil {
+		t.Fatal(err)
+	}
+	sighup(t)
+	waitFor(t, "SIGHUP handled", func() bool { return strings.Contains(g.out.String(), "access log reopened") })
+	do(t, "GET", g.URL+"/after")
+	waitFor(t, "the request logged in a new access-log file", func() bool {
+		b, err := os.ReadFile(logFile)
+		return err == nil && strings.Contains(string(b), "/after")
+	})
+	g.stop(t)
+
+	var help bytes.Buffer
+	root := newRootCmd()
+	root.SetOut(&help)
+	root.SetArgs([]string{"gateway", "--help"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.Join(strings.Fields(help.String()), " "); !strings.Contains(s, "reopens the access-log file") || !strings.Contains(s, "every tenant file") {
+		t.Errorf("the help does not say what SIGHUP does:\n%s", help.String())
+	}
+}
