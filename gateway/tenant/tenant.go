@@ -13,6 +13,13 @@
 // policy's own "origins" are. The compiled policies live in an immutable map swapped
 // atomically, so a request sees either the old set or the new one, never half of each.
 //
+// A tenant's file is the tenant's whole origin set: the base policy's origin_patterns are
+// cleared along with its origins. A pattern written for the policy (previews of the
+// operator's own application, say) would otherwise admit its origins on every tenant's host,
+// credentials included, though no tenant file lists them. Tenant files list origins only
+// (exact, subdomain wildcards, any port); a tenant that needs a pattern gets a policy and a
+// host of its own.
+//
 // # Why these choices
 //
 //   - Files are loaded when they appear, never when a request names a tenant. The tenant
@@ -134,7 +141,8 @@ type file struct {
 
 // Open loads every tenant file in the template's directory and watches it. The template's
 // last element holds "{tenant}" once ("tenants/{tenant}.yaml"); the directory must exist.
-// base supplies every field but Origins and must not be changed afterwards. Invalid tenant
+// base supplies every field but Origins and OriginPatterns (a tenant's file replaces both)
+// and must not be changed afterwards. Invalid tenant
 // files do not make Open fail: they are logged and observed, as later changes are.
 func Open(pathTemplate string, base *fetch.Config, opts Options) (*Set, error) {
 	if base == nil {
@@ -174,10 +182,11 @@ func Open(pathTemplate string, base *fetch.Config, opts Options) (*Set, error) {
 	return s, nil
 }
 
-// Policy returns the tenant's compiled policy: the base with the tenant's origins. false means
-// the tenant has no usable origins (no file, or an invalid one under DenyAll): its requests
-// must be answered as by a policy that allows no origin. The name is compared ignoring ASCII
-// case, as host names are. It reads no file and allocates nothing.
+// Policy returns the tenant's compiled policy: the base with the tenant's origins (and no
+// origin pattern). false means the tenant has no usable origins (no file, or an invalid one
+// under DenyAll): its requests must be answered as by a policy that allows no origin. The
+// name is compared ignoring ASCII case, as host names are. It reads no file and allocates
+// nothing.
 func (s *Set) Policy(tenant string) (*fetch.Policy, bool) {
 	if len(tenant) == 0 || len(tenant) > MaxNameLen {
 		return nil, false
@@ -391,7 +400,8 @@ func (s *Set) compile(path string, data []byte, p **fetch.Policy) (int, error) {
 	return n, err
 }
 
-// compileFile compiles base with the origins of a tenant file's content.
+// compileFile compiles base with the origins of a tenant file's content, which are the
+// tenant's whole origin set: base's OriginPatterns are not kept.
 func compileFile(base *fetch.Config, path string, data []byte) (*fetch.Policy, int, error) {
 	origins, pos, err := decode(data)
 	if err != nil {
@@ -402,7 +412,7 @@ func compileFile(base *fetch.Config, path string, data []byte) (*fetch.Policy, i
 		return nil, 0, err
 	}
 	c := *base
-	c.Origins = origins
+	c.Origins, c.OriginPatterns = origins, nil
 	pol, err := fetch.Compile(&c)
 	if err != nil {
 		return nil, 0, locate(path, pos, err)

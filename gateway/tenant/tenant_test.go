@@ -650,3 +650,33 @@ func TestRead(t *testing.T) {
 		t.Errorf("a missing file: %v does not wrap fs.ErrNotExist", err)
 	}
 }
+
+// A tenant's file is its whole origin set: the base policy's origin_patterns admit nothing on
+// a tenant's host, in a Set as in Read. Were they kept, a pattern meant for the operator's
+// own previews would admit those origins, with credentials, on every tenant's host.
+func TestBasePatternsNotInherited(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "tenant-a.yaml"), originsFile("https://a.test"))
+	b := base()
+	b.OriginPatterns = []string{`^https://pr-[0-9]+\.preview\.test$`}
+	s, err := tenant.Open(filepath.Join(dir, "{tenant}.yaml"), b, tenant.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	read, err := tenant.Read(filepath.Join(dir, "{tenant}.yaml"), "tenant-a", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, ok := s.Policy("tenant-a")
+	if !ok {
+		t.Fatal("tenant-a has no policy")
+	}
+	for name, p := range map[string]*fetch.Policy{"Set": live, "Read": read} {
+		for origin, want := range map[string]bool{"https://a.test": true, "https://pr-1.preview.test": false} {
+			if d := p.Evaluate(&fetch.Request{Method: "GET", Origin: origin, HasOrigin: true}); d.Allowed != want {
+				t.Errorf("%s: %s allowed %v, want %v", name, origin, d.Allowed, want)
+			}
+		}
+	}
+}
