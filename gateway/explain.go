@@ -2,8 +2,6 @@ package gateway
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -72,12 +70,18 @@ func explainRoute(def *routeDef, tenant string) *Explanation {
 		if w := c.eff.from[f]; w != nil {
 			ef.Source, ef.Position = w.source, w.at.String()
 		}
-		if f == fOrigins && c.originsFrom != nil {
-			ef.Value = fmt.Sprintf("each tenant's file %s (on_error %s); the policy's own, %s, are not used", c.originsFrom.file, c.originsFrom.onError, ef.Value)
-			if tenant != "" {
-				e.compiled, ef.Value = tenantPolicy(c, tenant)
+		if c.originsFrom != nil {
+			switch f {
+			case fOrigins:
+				ef.Value = fmt.Sprintf("each tenant's file %s (on_error %s); the policy's own, %s, are not used", c.originsFrom.file, c.originsFrom.onError, ef.Value)
+				ef.Source, ef.Position = "origins_from in "+c.level, c.originsFrom.at.String()
+				if tenant != "" {
+					explainTenant(e, &ef, c, tenant)
+				}
+			case fOriginPatterns:
+				ef.Value = fmt.Sprintf("none: a tenant's file is its whole origin set; the policy's own, %s, are not used", ef.Value)
+				ef.Source, ef.Position = "origins_from in "+c.level, c.originsFrom.at.String()
 			}
-			ef.Source, ef.Position = "origins_from in "+c.level, c.originsFrom.at.String()
 		}
 		e.Fields = append(e.Fields, ef)
 	}
@@ -101,8 +105,9 @@ func explainRoute(def *routeDef, tenant string) *Explanation {
 	return e
 }
 
-// Evaluate decides r with the effective policy; false when no policy applies. For a host
-// whose origins come from tenant files, the policy's own origins are used.
+// Evaluate decides r with the effective policy; false when no policy applies. On a {tenant}
+// host the origins are those of the tenant's file as Explain read it (none when it has no
+// usable file); a route explained without a tenant uses the policy's own.
 func (e *Explanation) Evaluate(r *fetch.Request) (fetch.Decision, bool) {
 	if e.compiled == nil {
 		return fetch.Decision{}, false
@@ -153,38 +158,22 @@ func (e *Explanation) String() string {
 	return strings.Join(lines, "\n")
 }
 
-// tenantPolicy reads a tenant's origins file now, as the gateway would serve it, and says
-// what it found. A tenant without a usable file is refused every origin.
-func tenantPolicy(c *corsDef, name string) (*fetch.Policy, string) {
-	path := strings.Replace(c.originsFrom.file, "{tenant}", name, 1)
-	cfg := c.eff.fetchConfig()
-	cfg.Origins = nil
-	origins, err := readTenantFile(path)
+// explainTenant reads a tenant's origins file now, as the gateway would load it
+// (tenant.Read), and explains its origins with the file they come from. A tenant without a
+// usable file is explained as refusing every origin.
+func explainTenant(e *Explanation, ef *ExplainField, c *corsDef, name string) {
+	p, err := tenant.Read(c.originsFrom.file, name, c.eff.fetchConfig())
 	if err == nil {
-		cfg.Origins = origins
-		var p *fetch.Policy
-		if p, err = fetch.Compile(cfg); err == nil {
-			return p, fmt.Sprintf("[%s], from %s", strings.Join(origins, ", "), path)
-		}
-		cfg.Origins = nil
+		e.compiled = p
+		ef.Value = "[" + strings.Join(p.Config().Origins, ", ") + "]"
+		ef.Source, ef.Position = "tenant "+name+"'s file", strings.Replace(c.originsFrom.file, "{tenant}", name, 1)
+		return
 	}
-	cfg.OriginPatterns = nil
-	deny, cerr := fetch.Compile(cfg)
-	if cerr != nil { // not reached: the policy compiled with its own origins at load
-		return nil, cerr.Error()
+	deny, derr := denyAll(c)
+	if derr != nil { // not reached: the policy compiled with its own origins at load
+		ef.Value = derr.Error()
+		return
 	}
-	return deny, fmt.Sprintf("none: %s is not usable (%v); explained as refusing every origin, as a tenant without a good file is (a running gateway with on_error keep-last serves the last good origins it loaded)", path, err)
-}
-
-func readTenantFile(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, tenant.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	return tenant.Decode(data)
+	e.compiled = deny
+	ef.Value = fmt.Sprintf("none: the file is not usable (%v); explained as refusing every origin, as a tenant without a good file is (a running gateway with on_error keep-last serves the last good origins it loaded)", err)
 }

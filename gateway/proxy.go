@@ -210,9 +210,7 @@ func (g *Gateway) corsRT(t *table, c *corsDef) (*corsRT, error) {
 	cr := &corsRT{policy: c.compiled, enforce: e.enforce, upstream: e.upstream,
 		forward: e.preflight == preflightPassthrough || !c.compiled.AnswersPreflights()}
 	if c.originsFrom != nil {
-		none := e.fetchConfig()
-		none.Origins, none.OriginPatterns = nil, nil
-		deny, err := fetch.Compile(none)
+		deny, err := denyAll(c)
 		if err != nil {
 			return nil, err
 		}

@@ -141,25 +141,60 @@ func TestTenantOrigins(t *testing.T) {
 	}
 
 	// explain reads the tenant's file as the gateway serves it.
-	cfg := f.g.Config()
-	for _, c := range []struct {
-		host, origin, value string
-		allowed             bool
-	}{
-		{"acme.t.test", "https://new.acme.test", "[https://shop.acme.test, https://new.acme.test], from " + acme, true},
-		{"globex.t.test", "https://new.acme.test", "none: " + filepath.Join(dir, "tenants", "globex.yaml") + " is not usable", false},
-	} {
+	checkExplainTenant(t, f.g.Config(), []explainTenantCase{
+		{"acme.t.test", "https://new.acme.test", "[https://shop.acme.test, https://new.acme.test]", acme, true},
+		{"globex.t.test", "https://new.acme.test", "none: the file is not usable (" + filepath.Join(dir, "tenants", "globex.yaml"), "", false},
+	})
+}
+
+type explainTenantCase struct {
+	host, origin, value, at string
+	allowed                 bool
+}
+
+// checkExplainTenant checks explain's origins field (its value's beginning, and where it
+// comes from when at is given) and its decision for a GET from origin, host by host.
+func checkExplainTenant(t *testing.T, cfg *gateway.Config, cases []explainTenantCase) {
+	t.Helper()
+	for _, c := range cases {
 		e := gateway.Explain(cfg, c.host, "/")
-		var origins string
+		var origins gateway.ExplainField
 		for _, fl := range e.Fields {
 			if fl.Name == "origins" {
-				origins = fl.Value
+				origins = fl
 			}
 		}
 		d, ok := e.Evaluate(&fetch.Request{Method: "GET", Origin: c.origin, HasOrigin: true})
-		if !strings.HasPrefix(origins, c.value) || !ok || d.Allowed != c.allowed {
-			t.Errorf("explain %s: origins %q, %s allowed %v", c.host, origins, c.origin, d.Allowed)
+		if !strings.HasPrefix(origins.Value, c.value) || c.at != "" && origins.Position != c.at || !ok || d.Allowed != c.allowed {
+			t.Errorf("explain %s: origins %q at %q, %s allowed %v", c.host, origins.Value, origins.Position, c.origin, d.Allowed)
 		}
+	}
+}
+
+// explain on a {tenant} host answers as the gateway does: the tenant's file is its whole
+// origin set, so the policy's origin_patterns admit nothing there, and the origins field
+// names the tenant's file as where they come from (a user complaint: explain said "refused"
+// for an origin the gateway allowed, and the reverse for a pattern's origin).
+func TestExplainTenant(t *testing.T) {
+	up := newUpstream(t)
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "tenants"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	acme := filepath.Join(dir, "tenants", "acme.yaml")
+	if err := os.WriteFile(acme, []byte("origins: [https://shop.acme.test]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := strings.Replace(tenantConfig, "methods: [PUT],", `methods: [PUT], origin_patterns: ['^https://pr-[0-9]+\.preview\.test$'],`, 1)
+	f := startFrontIn(t, dir, conf, map[string]string{"UP": up.URL})
+	checkExplainTenant(t, f.g.Config(), []explainTenantCase{
+		{"acme.t.test", "https://shop.acme.test", "[https://shop.acme.test]", acme, true},
+		{"acme.t.test", "https://pr-1.preview.test", "[https://shop.acme.test]", acme, false},
+		{"globex.t.test", "https://pr-1.preview.test", "none: ", "", false},
+	})
+	// And the gateway answers alike.
+	if f.allowedPreflight(t, "acme.t.test", "https://pr-1.preview.test") || !f.allowedPreflight(t, "acme.t.test", "https://shop.acme.test") {
+		t.Error("the gateway does not answer as explain says")
 	}
 }
 

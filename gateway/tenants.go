@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/gateway/tenant"
 )
 
@@ -22,4 +23,12 @@ func (g *Gateway) openTenants(c *corsDef) (*tenant.Set, error) {
 			g.metrics.tenantLoads.WithLabelValues(result).Inc()
 		},
 	})
+}
+
+// denyAll is the policy of a tenant without usable origins: the block's policy with no
+// origin and no origin pattern.
+func denyAll(c *corsDef) (*fetch.Policy, error) {
+	none := c.eff.fetchConfig()
+	none.Origins, none.OriginPatterns = nil, nil
+	return fetch.Compile(none)
 }
