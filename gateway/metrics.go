@@ -61,6 +61,37 @@ func newMetrics() *metrics {
 	return m
 }
 
+// forgetRoutes deletes the series of every route cur does not have: a route removed by a
+// reload would otherwise be exported, frozen, until the next restart, and a configuration
+// reloaded often with changing routes would grow the registry without bound. The routes
+// are read from the registry itself, so that a series a request in flight on an older table
+// wrote after the previous reload goes too.
+func (m *metrics) forgetRoutes(cur *Config) {
+	kept := make(map[string]bool, len(cur.routes))
+	for _, r := range cur.routes {
+		kept[r.name] = true
+	}
+	families, _ := m.reg.Gather() // what could be gathered; the route series cannot fail
+	gone := map[string]bool{}
+	for _, mf := range families {
+		for _, mt := range mf.GetMetric() {
+			for _, lp := range mt.GetLabel() {
+				if lp.GetName() == "route" && !kept[lp.GetValue()] {
+					gone[lp.GetValue()] = true
+				}
+			}
+		}
+	}
+	for name := range gone {
+		l := prometheus.Labels{"route": name}
+		m.decisions.DeletePartialMatch(l)
+		m.requests.DeletePartialMatch(l)
+		m.duration.DeletePartialMatch(l)
+		m.preflights.DeletePartialMatch(l)
+		m.upstreamErrors.DeletePartialMatch(l)
+	}
+}
+
 func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
 // statusLabels are the code label's values, made once: formatting a status per request

@@ -151,6 +151,7 @@ func (g *Gateway) Reload() error {
 	}
 	old := g.table.Swap(t)
 	old.close()
+	g.metrics.forgetRoutes(cfg)
 	g.metrics.reloads.WithLabelValues("ok").Inc()
 	g.log.Info("configuration reloaded", "file", g.file, "routes", len(cfg.routes)-1)
 	if cfg.Listen != old.cfg.Listen || cfg.AdminListen != old.cfg.AdminListen || cfg.AccessLog != old.cfg.AccessLog ||

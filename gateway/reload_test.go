@@ -313,3 +313,54 @@ func TestRefusedReloadRereadsTenants(t *testing.T) {
 		t.Error("the tenant's origin is refused after a refused reload")
 	}
 }
+
+// A route removed by a reload takes its metric series with it; the routes kept keep theirs.
+// Otherwise the removed route's counters would be exported, frozen, until a restart.
+func TestReloadForgetsRemovedRoutes(t *testing.T) {
+	up := newUpstream(t)
+	const conf = `version: 1
+policies:
+  p: { origins: [https://a.test] }
+hosts:
+  - match: "*"
+    upstream: {{UP}}
+    cors: { policy: p }
+    routes:
+      - path: /kept/
+      - path: /{{GONE}}/
+`
+	f := startFront(t, conf, map[string]string{"UP": up.URL, "GONE": "old"})
+	for _, p := range []string{"/kept/x", "/old/x"} {
+		f.do(t, "OPTIONS", "x.test", p, preflight("https://a.test", "GET", ""), nil)
+		f.do(t, "GET", "x.test", p, http.Header{"Origin": {"https://a.test"}}, nil)
+	}
+	exported := func(route string) []string {
+		res, err := http.Get(f.admin.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var names []string
+		for _, l := range strings.Split(string(body), "\n") {
+			if strings.Contains(l, `route="`+route+`"`) {
+				names = append(names, strings.FieldsFunc(l, func(r rune) bool { return r == '{' })[0])
+			}
+		}
+		return names
+	}
+	f.metricIs(t, `doorman_gateway_requests_total{code="401",route="*/old/"}`, 1)
+	if got := exported("*/old/"); len(got) < 4 {
+		t.Fatalf("the route's series before the reload: %q", got)
+	}
+	writeConfig(t, filepath.Dir(f.file), conf, map[string]string{"UP": up.URL, "GONE": "new"})
+	if err := f.g.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got := exported("*/old/"); len(got) != 0 {
+		t.Errorf("series of the removed route still exported: %q", got)
+	}
+	if got := exported("*/kept/"); len(got) < 4 {
+		t.Errorf("series of the kept route lost: %q", got)
+	}
+}
