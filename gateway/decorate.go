@@ -208,13 +208,14 @@ func (x *exchange) answerPreflight() {
 // gatewayMessages are the JSON bodies of the gateway's own answers. {"message":"Not Found"}
 // is API Gateway's (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html);
 // the others take the HTTP reason phrase in the same shape [UNVERIFIED: API Gateway's own
-// wording for 413, 502 and 504 is not recorded].
+// wording for 413, 431, 502 and 504 is not recorded].
 var gatewayMessages = map[int]string{
-	http.StatusBadRequest:            `{"message":"Bad Request"}`,
-	http.StatusNotFound:              `{"message":"Not Found"}`,
-	http.StatusRequestEntityTooLarge: `{"message":"Request Entity Too Large"}`,
-	http.StatusBadGateway:            `{"message":"Bad Gateway"}`,
-	http.StatusGatewayTimeout:        `{"message":"Gateway Timeout"}`,
+	http.StatusBadRequest:                  `{"message":"Bad Request"}`,
+	http.StatusNotFound:                    `{"message":"Not Found"}`,
+	http.StatusRequestEntityTooLarge:       `{"message":"Request Entity Too Large"}`,
+	http.StatusRequestHeaderFieldsTooLarge: `{"message":"Request Header Fields Too Large"}`,
+	http.StatusBadGateway:                  `{"message":"Bad Gateway"}`,
+	http.StatusGatewayTimeout:              `{"message":"Gateway Timeout"}`,
 }
 
 // fail answers with the gateway's own status and JSON message, decorated like any answer.

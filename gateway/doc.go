@@ -56,8 +56,11 @@
 // upstream (10 s), its response headers and every read or write to it afterwards
 // (limits.upstream_timeout, answered 504).
 //
-// Requests that net/http refuses before any handler runs (a header section over
-// limits.max_header_bytes: 431; a malformed request line: 400) carry no CORS headers.
+// A request head over limits.max_header_bytes is answered 431 by the gateway itself,
+// decorated like its other answers, so that a page reads the status rather than a CORS
+// error: the server reads heads up to twice the limit (plus the 4 KiB net/http adds) for
+// that. What net/http refuses before any handler runs (a head over that larger bound: 431;
+// a malformed request: 400) carries no CORS headers: no route or Origin is known yet.
 //
 // # Reload
 //

@@ -411,3 +411,63 @@ hosts: [{ match: "*", upstream: "{{UP}}", cors: { policy: p } }]
 		t.Errorf("the 400 is not decorated: %q", res.Header)
 	}
 }
+
+// Request heads over limits.max_header_bytes are refused by the gateway itself, 431 with the
+// route's CORS headers, so the page reads the status instead of a CORS error (complaint 2, for
+// the one status net/http used to answer before any handler ran). Sent on a real connection,
+// byte-exact, through the server Gateway.Server configures.
+func TestOversizedHeadersDecorated(t *testing.T) {
+	up := newUpstream(t)
+	const limit = 4 << 10
+	f := startFront(t, `version: 1
+limits: { max_header_bytes: 4KiB }
+policies:
+  p: { origins: [https://app.example.com] }
+hosts:
+  - match: "*"
+    upstream: {{UP}}
+    cors: { policy: p }
+`, map[string]string{"UP": up.URL})
+	addr := strings.TrimPrefix(f.proxy.URL, "http://")
+	// head is a GET whose head is exactly size bytes, its X-Pad header filling the rest.
+	head := func(size int) string {
+		const start = "GET /x HTTP/1.1\r\nHost: api.test\r\nOrigin: " + appOrigin + "\r\nX-Pad: "
+		const end = "\r\n\r\n"
+		return start + strings.Repeat("p", size-len(start)-len(end)) + end
+	}
+	for _, c := range []struct {
+		source  string
+		size    int
+		status  int
+		cors    bool
+		message string
+	}{
+		{"at max_header_bytes: proxied, the upstream answers (its auth: 401)", limit, 401, true, ""},
+		{"one byte over max_header_bytes: the gateway's 431, decorated", limit + 1, 431, true, `{"message":"Request Header Fields Too Large"}`},
+		{"twice max_header_bytes, within the server's bound: the gateway's 431, decorated", 2 * limit, 431, true, `{"message":"Request Header Fields Too Large"}`},
+		{"over the server's bound (twice the limit plus net/http's 4 KiB): net/http's bare 431", 2*limit + 4096 + 1024, 431, false, ""},
+	} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.WriteString(conn, head(c.size)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", c.source, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		conn.Close()
+		acao := res.Header.Get("Access-Control-Allow-Origin")
+		if res.StatusCode != c.status || (acao == appOrigin) != c.cors || c.cors && !slices.Contains(varyNames(res.Header), "Origin") {
+			t.Errorf("%s: %d, Access-Control-Allow-Origin %q, Vary %q", c.source, res.StatusCode, acao, res.Header.Values("Vary"))
+		}
+		if c.message != "" && (string(body) != c.message || res.Header.Get("Content-Type") != "application/json") {
+			t.Errorf("%s: body %q (%s)", c.source, body, res.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -103,14 +103,22 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	return g, nil
 }
 
-// Server is the HTTP server for the gateway's listener: header timeout, idle timeout and
-// header bound from the limits.
+// serverHeaderFactor is how many times limits.max_header_bytes the server itself reads
+// before refusing a request. The gateway enforces the limit in its handler, where the 431
+// carries CORS headers (net/http's own 431 carries none, and a page would see a CORS error
+// instead of the status); the server's larger bound, twice the limit (plus the 4 KiB
+// net/http adds), still caps what a client can make it hold.
+const serverHeaderFactor = 2
+
+// Server is the HTTP server for the gateway's listener: header timeout and idle timeout from
+// the limits, and a header bound of serverHeaderFactor times max_header_bytes (the handler
+// refuses what exceeds max_header_bytes itself, decorated).
 func (g *Gateway) Server() *http.Server {
 	return &http.Server{
 		Handler:           g,
 		ReadHeaderTimeout: g.server.HeaderTimeout,
 		IdleTimeout:       g.server.IdleTimeout,
-		MaxHeaderBytes:    g.server.MaxHeaderBytes,
+		MaxHeaderBytes:    serverHeaderFactor * g.server.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
 	}
 }
@@ -332,7 +340,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := t.routes[def.index]
 	x.route, x.tenant = rt, tenantName
-	if c := rt.cors; c != nil && c.enforce != enforceOff {
+	c := rt.cors
+	if c != nil && c.enforce != enforceOff {
 		p := c.policy
 		if c.tenants != nil {
 			if tp, ok := c.tenants.Policy(tenantName); ok {
@@ -345,10 +354,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.d = p.Evaluate(&req)
 		x.evaluated = true
 		x.apply = c.enforce == enforceOn
-		if x.apply && x.d.Kind == fetch.Preflight && !c.forward {
-			x.answerPreflight()
-			return
-		}
+	}
+	if headerBytes(r) > g.server.MaxHeaderBytes {
+		// Refused here rather than by net/http, so that the answer is decorated.
+		w.Header().Set("Connection", "close")
+		x.fail(http.StatusRequestHeaderFieldsTooLarge, "headers")
+		return
+	}
+	if x.apply && x.d.Kind == fetch.Preflight && !c.forward {
+		x.answerPreflight()
+		return
 	}
 	if rt.proxy == nil {
 		x.fail(http.StatusNotFound, "")
@@ -365,6 +380,22 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = x.body
 	}
 	rt.proxy.ServeHTTP(x, r)
+}
+
+// headerBytes is the size of a request's head as it came on the wire, as limits.
+// max_header_bytes counts it: the request line and every header line (Host's included)
+// with their CRLFs, and the blank line. Without allocating.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2 // "GET /x HTTP/1.1\r\n"
+	if r.Host != "" {
+		n += len("Host: ") + len(r.Host) + 2
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + 2 + len(v) + 2
+		}
+	}
+	return n + 2
 }
 
 // proxyError answers what the upstream could not: 413 for a body that grew past the limit,
