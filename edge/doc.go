@@ -1,0 +1,70 @@
+// Package edge is a cache with Amazon CloudFront's semantics, for gateway routes: cache and
+// origin request policies, the cache key they make, TTLs, request coalescing, revalidation,
+// invalidation, and response headers policies.
+//
+// # Why it exists
+//
+// The commonest CORS failure behind CloudFront is intermittent. A response cached for a
+// request without Origin (an <img>, a crawler, curl) is served to a fetch() from another
+// origin, without Access-Control-Allow-Origin, or with another origin's. Whether it happens
+// depends on what the cache holds, so it works for the developer and fails for some users.
+// This package reproduces CloudFront's rules closely enough that the trap shows up locally,
+// in tests and in a browser, and so does its cure:
+//
+//   - The cache key is the path plus the query strings, headers and cookies the cache policy
+//     names (and the method, for OPTIONS when OPTIONS is cached). Nothing else: the origin's
+//     Vary does not split the cache
+//     (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-the-cache-key.html).
+//   - What reaches the origin is what either policy names; the origin request policy's values
+//     are forwarded but not in the key
+//     (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html).
+//     CachingOptimized with CORS-S3Origin therefore forwards Origin and caches whichever
+//     answer came first for everybody: the stale-CORS trap. Origin in the cache policy's key
+//     (or Elemental-MediaPackage) gives one entry per Origin and cures it.
+//   - Of the origin's Vary, the names of forwarded headers, Accept-Encoding and Cookie reach
+//     the viewer; the others are removed.
+//   - A response headers policy (ResponseHeadersPolicy) is applied to every response, hits
+//     included, for the viewer's own request: with OriginOverride true it replaces a stale
+//     Access-Control-Allow-Origin; with false the cached one stays ([UNVERIFIED], see Apply).
+//
+// The managed policies are available by name or id with their documented settings
+// (ManagedCachePolicy, ManagedOriginRequestPolicy, ManagedResponseHeadersPolicy).
+//
+// # Lifetimes
+//
+// TTL follows CloudFront's expiration rules: s-maxage, max-age or Expires clamped to the
+// policy's minimum and maximum, the default TTL without them, cached errors for at least
+// 10 s. One divergence, on purpose: no-store and private responses are never stored, where
+// CloudFront stores them for the minimum TTL when it is above 0 (CachingOptimized's is 1 s):
+// a private answer served to another viewer is a leak, not a cache hit.
+//
+// Expired entries with an ETag or Last-Modified are kept (up to a day) and revalidated
+// with If-None-Match / If-Modified-Since: a 304 refreshes them (X-Cache: RefreshHit), a 5xx or
+// an unreachable origin serves them stale.
+//
+// # Responses
+//
+// Every response of a behaviour carries X-Cache in CloudFront's form with doorman's name:
+// "Hit from doorman", "Miss from doorman", "RefreshHit from doorman" (CloudFront's are
+// "... from cloudfront"). Hits carry Age. GET and HEAD share entries; a HEAD miss is fetched
+// with GET so that the entry has its body. Conditional and range requests are answered from
+// the stored object. Methods not cached (POST, ..., and OPTIONS unless CacheOptions) are
+// forwarded untouched, where CloudFront would apply the origin request policy to them too:
+// the trap is about cached answers, and an application's POST should reach it as it was sent.
+// A route's Host header is forwarded as the gateway's preserve_host says, not by the policies.
+//
+// # The store
+//
+// Entries live in memory in an otter cache (github.com/maypok86/otter/v2), bounded in bytes
+// by a weigher (body, headers, key and a fixed overhead per entry), with an entry size cap
+// so that one object cannot evict everything. otter was chosen over a hand-written LRU
+// because its S3-FIFO/W-TinyLFU eviction keeps hot objects under scans, it is maintained,
+// has per-entry expiry (stale retention) and deletion causes (eviction metrics), and is
+// safe for concurrent use without a global lock on reads. Misses for one key are coalesced
+// with golang.org/x/sync/singleflight: a burst of N makes one origin request; a response
+// that cannot be stored (no-store, too large) is streamed to the request that fetched it,
+// and the others then ask the origin themselves, as CloudFront does.
+//
+// Invalidation (Cache.Invalidate, InvalidationHandler) takes CloudFront's paths: exact, or
+// ending in "*"; it removes every variant of a path, and a fetch under way is not stored.
+package edge

@@ -1,0 +1,245 @@
+package edge
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// keySep separates the parts of a cache key. It is a control character, which neither an
+// escaped path, a query string (net/url refuses control characters) nor a header value that
+// net/http accepts can hold, so two different requests never make the same key.
+const keySep = "\x1f"
+
+// key is the cache key of r under b's cache policy: the scope (the route), OPTIONS for OPTIONS
+// requests (cached apart from GET and HEAD, which share entries), the path, then the query
+// strings, headers and cookies the policy names, and the normalised Accept-Encoding
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-the-cache-key.html).
+// The origin request policy's values are not in it: that is CloudFront's rule, and the cause
+// of stale CORS answers when Origin is forwarded but not in the key.
+func (b *Behavior) key(r *http.Request) string {
+	var sb strings.Builder
+	sb.Grow(len(b.scope) + len(r.URL.Path) + 64)
+	sb.WriteString(b.scope)
+	sb.WriteString(keySep)
+	if r.Method == http.MethodOptions {
+		sb.WriteString("OPTIONS")
+	}
+	sb.WriteString(keySep)
+	sb.WriteString(r.URL.EscapedPath())
+	p := b.cache
+	if p.QueryStrings.Mode != None {
+		sb.WriteString(keySep + "?")
+		writeQuery(&sb, r.URL.RawQuery, &p.QueryStrings)
+	}
+	for _, name := range p.Headers.Names {
+		sb.WriteString(keySep + "h:")
+		sb.WriteString(name)
+		if name == "host" {
+			sb.WriteString("=")
+			sb.WriteString(strings.ToLower(r.Host))
+			continue
+		}
+		if v, ok := r.Header[http.CanonicalHeaderKey(name)]; ok {
+			sb.WriteString("=")
+			sb.WriteString(strings.Join(v, ","))
+		}
+	}
+	if p.Cookies.Mode != None {
+		sb.WriteString(keySep + "c:")
+		writeCookies(&sb, r, &p.Cookies)
+	}
+	if p.Gzip || p.Brotli {
+		sb.WriteString(keySep + "ae:")
+		sb.WriteString(b.acceptEncoding(r))
+	}
+	return sb.String()
+}
+
+// writeQuery writes the selected parameters of a raw query, sorted by name (and, for one
+// name, in the request's order) so that ?a=1&b=2 and ?b=2&a=1 share an entry.
+// [UNVERIFIED] CloudFront does not document whether the order of query strings matters in
+// a cache-policy key; sorting gives the better hit ratio and changes no answer of an origin
+// that reads parameters by name.
+func writeQuery(sb *strings.Builder, raw string, v *Values) {
+	if raw == "" {
+		return
+	}
+	var kept []string
+	for part := range strings.SplitSeq(raw, "&") {
+		if part == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if v.allows(name) {
+			kept = append(kept, part)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b string) int {
+		an, _, _ := strings.Cut(a, "=")
+		bn, _, _ := strings.Cut(b, "=")
+		return strings.Compare(an, bn)
+	})
+	sb.WriteString(strings.Join(kept, "&"))
+}
+
+// writeCookies writes the selected cookies, sorted by name.
+func writeCookies(sb *strings.Builder, r *http.Request, v *Values) {
+	var kept []string
+	for _, c := range r.Cookies() {
+		if v.allows(c.Name) {
+			kept = append(kept, c.Name+"="+c.Value)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b string) int {
+		an, _, _ := strings.Cut(a, "=")
+		bn, _, _ := strings.Cut(b, "=")
+		return strings.Compare(an, bn)
+	})
+	sb.WriteString(strings.Join(kept, "; "))
+}
+
+// acceptEncoding is the viewer's Accept-Encoding normalised as CloudFront normalises it for
+// the key and the origin: "br,gzip" when the viewer takes br and the policy enables Brotli,
+// else "gzip" when it takes gzip and the policy enables Gzip, else nothing
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html).
+// A coding with q=0 is refused by the viewer and counts as absent.
+func (b *Behavior) acceptEncoding(r *http.Request) string {
+	br, gzip := false, false
+	for _, line := range r.Header["Accept-Encoding"] {
+		for part := range strings.SplitSeq(line, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q="); ok && strings.Trim(q, "0.") == "" {
+				continue
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "br":
+				br = true
+			case "gzip":
+				gzip = true
+			}
+		}
+	}
+	switch {
+	case br && b.cache.Brotli:
+		return "br,gzip"
+	case gzip && b.cache.Gzip:
+		return "gzip"
+	}
+	return ""
+}
+
+// KeyString renders a key for people: its parts separated by " | ".
+func KeyString(key string) string { return strings.ReplaceAll(key, keySep, " | ") }
+
+// forwarded makes the request sent to the origin for r: the viewer's headers, cookies and
+// query strings that the cache policy (the key) or the origin request policy names, and no
+// other; the normalised Accept-Encoding; and, to fill the cache (fill), GET for HEAD, so
+// that the stored object has its body. What CloudFront does not forward is dropped here as CloudFront drops it
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#request-custom-headers-behavior),
+// so that the origin answers as it would behind CloudFront.
+func (b *Behavior) forwarded(r *http.Request, fill bool) *http.Request {
+	out := r.Clone(r.Context())
+	if fill && r.Method == http.MethodHead {
+		out.Method = http.MethodGet
+	}
+	out.Body, out.ContentLength = http.NoBody, 0
+	h := make(http.Header, 8)
+	for k, v := range r.Header {
+		lk := strings.ToLower(k)
+		if lk == "cookie" || lk == "accept-encoding" {
+			continue
+		}
+		if b.forwardsHeader(lk) {
+			h[k] = v
+		}
+	}
+	if b.cache.Gzip || b.cache.Brotli {
+		if ae := b.acceptEncoding(r); ae != "" {
+			h["Accept-Encoding"] = []string{ae}
+		}
+	} else if b.forwardsHeader("accept-encoding") {
+		if v, ok := r.Header["Accept-Encoding"]; ok {
+			h["Accept-Encoding"] = v
+		}
+	}
+	if b.cache.Cookies.Mode != None || b.origin.Cookies.Mode != None {
+		var kept []string
+		for _, c := range r.Cookies() {
+			if b.cache.Cookies.allows(c.Name) || b.origin.Cookies.allows(c.Name) {
+				kept = append(kept, c.Name+"="+c.Value)
+			}
+		}
+		if len(kept) > 0 {
+			h["Cookie"] = []string{strings.Join(kept, "; ")}
+		}
+	}
+	if _, ok := h["User-Agent"]; !ok {
+		// CloudFront sends its own User-Agent unless the viewer's is forwarded.
+		h["User-Agent"] = []string{"doorman"}
+	}
+	out.Header = h
+	u := *r.URL
+	u.RawQuery = b.forwardedQuery(r.URL.RawQuery)
+	out.URL = &u
+	out.RequestURI = ""
+	return out
+}
+
+// forwardsHeader reports whether a viewer header (lower-case name) goes to the origin.
+func (b *Behavior) forwardsHeader(name string) bool {
+	return b.cache.Headers.allows(name) || b.origin.Headers.allows(name)
+}
+
+// forwardedQuery keeps the parameters either policy names, in the viewer's order.
+func (b *Behavior) forwardedQuery(raw string) string {
+	cq, oq := &b.cache.QueryStrings, &b.origin.QueryStrings
+	if raw == "" || cq.Mode == All || oq.Mode == All {
+		return raw
+	}
+	if cq.Mode == None && oq.Mode == None {
+		return ""
+	}
+	var kept []string
+	for part := range strings.SplitSeq(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if part != "" && (cq.allows(name) || oq.allows(name)) {
+			kept = append(kept, part)
+		}
+	}
+	return strings.Join(kept, "&")
+}
+
+// filterVary keeps of an origin's Vary the names CloudFront passes to the viewer: forwarded
+// headers, Accept-Encoding and Cookie; it removes the others
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#ResponseCustomVaryHeader).
+// [UNVERIFIED] (spec E.12) A header forwarded by the origin request policy alone counts as
+// forwarded: it is sent to the origin, which is what the documentation's rule is about.
+func (b *Behavior) filterVary(h http.Header) {
+	lines, ok := h["Vary"]
+	if !ok {
+		return
+	}
+	var kept []string
+	for _, line := range lines {
+		for name := range strings.SplitSeq(line, ",") {
+			name = strings.TrimSpace(name)
+			ln := strings.ToLower(name)
+			if ln == "accept-encoding" || ln == "cookie" || ln != "*" && ln != "" && b.forwardsHeader(ln) {
+				kept = append(kept, name)
+			}
+		}
+	}
+	if len(kept) == 0 {
+		delete(h, "Vary")
+		return
+	}
+	h["Vary"] = []string{strings.Join(kept, ", ")}
+}
