@@ -4,9 +4,10 @@
 // API's log, filtered by that prefix, tell exactly what the row made each of them see, while
 // the engines run side by side.
 //
-// The row's `server` lists what the gateway logged ("gateway METHOD STATUS"), then what reached
-// the API ("upstream METHOD STATUS"), then what the row measured at the gateway itself (its
-// metrics, or a header count on a request of its own). `expect` is as in cases.js.
+// The row's `server` lists what the gateway logged ("gateway METHOD STATUS", its CORS decision
+// and why it refused, the upstream failure it answered for), then what reached the API
+// ("upstream METHOD STATUS"), then what the row measured at the gateway itself (its metrics,
+// or a header's lines on a request of its own). `expect` is as in cases.js.
 //
 // The pages' origins are plain http with ports (the suite has no TLS for its test hosts), so
 // the subdomain wildcard of case g5 is http://*.app.test:PORT, the same rule as https://*.app.test.
@@ -49,7 +50,6 @@ const LOGIN = ['gateway GET 200'];
 
 // Firefox's and WebKit's reasons (Chromium's are its corsError names).
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const FF_MISSING_ACAO = /^CORS header ‘Access-Control-Allow-Origin’ missing$/;
 const FF_PREFLIGHT_FAILED = /^CORS header ‘Access-Control-Allow-Origin’ missing; CORS request did not succeed$/;
 const WK_PREFLIGHT = (status) => new RegExp(`^Preflight response is not successful\\. Status code: ${status}$`);
 const WK_NOT_ALLOWED = (host, status) => new RegExp(`^Origin http://${escape(host)}:\\d+ is not allowed by Access-Control-Allow-Origin\\. Status code: ${status}$`);
@@ -360,4 +360,4 @@ const cases = [
   },
 ];
 
-module.exports = { cases, HOSTS, config, BROWSERS };
+module.exports = { cases, HOSTS, config };

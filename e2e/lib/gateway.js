@@ -78,7 +78,7 @@ function freePort() {
 }
 
 // rawRequest sends one request to 127.0.0.1:port with the given Host and returns its status
-// and every header line as sent (repeated lines kept apart).
+// and all(name): the values of every line of that header as sent (repeated lines kept apart).
 function rawRequest(port, host, method, pathname, headers = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: pathname, headers: { Host: `${host}:${port}`, ...headers }, timeout: REQUEST_TIMEOUT_MS }, (res) => {
@@ -87,7 +87,7 @@ function rawRequest(port, host, method, pathname, headers = {}) {
         // Name and value of every header line, repeated lines kept apart.
         const pairs = [];
         for (let i = 0; i < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);
-        resolve({ status: res.statusCode, pairs, all: (name) => pairs.filter(([n]) => n === name).map(([, v]) => v) });
+        resolve({ status: res.statusCode, all: (name) => pairs.filter(([n]) => n === name).map(([, v]) => v) });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${pathname}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
@@ -181,4 +181,4 @@ class Gateway {
   }
 }
 
-module.exports = { Gateway, GATEWAY_MUTATIONS, freePort, rawRequest, parseMetrics };
+module.exports = { Gateway, GATEWAY_MUTATIONS, freePort, rawRequest };

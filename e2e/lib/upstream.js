@@ -127,4 +127,4 @@ async function startUpstream() {
   };
 }
 
-module.exports = { startUpstream, TOKEN, SESSION, COOKIE, SLOW_MS };
+module.exports = { startUpstream, TOKEN, COOKIE, SLOW_MS };
