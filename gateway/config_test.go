@@ -141,6 +141,15 @@ hosts:
     cors: on
 `, `gateway.yaml:1:1: version: missing; write version: 1 at the top
 gateway.yaml:4:11: hosts[0].cors: must be off, or a mapping such as {policy: web-app}`},
+
+	{"a CloudFront managed policy: named, of format cloudfront, instead of a file", `version: 1
+policies:
+  a: { import: { format: cloudfront, managed: CORS-With-Prefligt } }
+  b: { import: { format: sam, managed: CORS-With-Preflight } }
+  c: { import: { format: cloudfront, managed: SimpleCORS, file: policy.json } }
+`, `gateway.yaml:3:16: policies.a.import.managed: no managed response headers policy with CORS is named "CORS-With-Prefligt" (the managed policies with CORS: SimpleCORS, CORS-With-Preflight, CORS-and-SecurityHeadersPolicy, CORS-with-preflight-and-SecurityHeadersPolicy)
+gateway.yaml:4:16: policies.b.import.managed: names a CloudFront managed response headers policy: write format: cloudfront
+gateway.yaml:5:16: policies.c.import.managed: a managed policy is read from no file: give managed or file, not both`},
 }
 
 func TestConfigErrors(t *testing.T) {

@@ -45,7 +45,32 @@ func Explain(cfg *Config, host, path string) *Explanation {
 	if tenant != "" {
 		e.Route += " (tenant " + tenant + ")"
 	}
+	if c := def.eff; c.active() && c.rest != nil {
+		explainResource(e, c, path)
+	}
 	return e
+}
+
+// explainResource explains the preflight answer of the imported REST API's resource that
+// path reaches, as the gateway chooses it.
+func explainResource(e *Explanation, c *corsDef, path string) {
+	res, ok := c.rest.lookup(cleanPath(path))
+	if !ok {
+		return
+	}
+	for i := range e.Fields {
+		f := &e.Fields[i]
+		switch {
+		case res.backend && f.Name == fieldKeys[fPreflightMode]:
+			f.Value = preflightWords[preflightPassthrough]
+			f.Source = "import: the OPTIONS method of resource " + res.template + " has a backend integration"
+		case !res.backend && f.Name == "static":
+			f.Value = headerList(res.static) + ", the OPTIONS method of resource " + res.template
+		}
+	}
+	if !res.backend {
+		e.compiled = res.policy
+	}
 }
 
 // explainRoute explains a route; tenant is the label a {tenant} host captured, whose file
@@ -85,22 +110,23 @@ func explainRoute(def *routeDef, tenant string) *Explanation {
 		}
 		e.Fields = append(e.Fields, ef)
 	}
-	for _, st := range []struct {
-		name string
-		hs   []fetch.Header
-	}{{"static", c.eff.static}, {"errors_4xx", c.eff.errors4XX}, {"errors_5xx", c.eff.errors5XX}} {
-		if len(st.hs) == 0 {
-			continue
-		}
-		var vals []string
-		for _, h := range st.hs {
-			vals = append(vals, h.Name+": "+h.Value)
-		}
-		ef := ExplainField{Name: st.name, Value: "[" + strings.Join(vals, ", ") + "]", Source: "import"}
+	imported := func(name, value string) {
+		ef := ExplainField{Name: name, Value: value, Source: "import"}
 		if w := c.eff.from[fSemantics]; w != nil {
 			ef.Source, ef.Position = w.source, w.at.String()
 		}
 		e.Fields = append(e.Fields, ef)
+	}
+	for _, st := range []struct {
+		name string
+		hs   []fetch.Header
+	}{{"static", c.eff.static}, {"errors_4xx", c.eff.errors4XX}, {"errors_5xx", c.eff.errors5XX}} {
+		if len(st.hs) > 0 {
+			imported(st.name, headerList(st.hs))
+		}
+	}
+	if c.rest != nil {
+		imported("paths", c.rest.describe()+"; other paths answer with static")
 	}
 	return e
 }

@@ -14,6 +14,14 @@ import (
 // makes, each field's provenance naming the import; errors go to errs, located in the
 // imported file.
 func runImport(cfg *Config, imp *importDef, errs *errorList) *settings {
+	if imp.managed != "" {
+		im, err := awsconfig.Managed(imp.managed)
+		if err != nil {
+			errs.add(&Error{File: imp.at.file, Line: imp.at.line, Col: imp.at.col, Field: imp.path + ".managed", Message: err.Error()})
+			return nil
+		}
+		return importSettings(cfg, imp, im, imp.at.file)
+	}
 	path := imp.file
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(cfg.dir, path)
@@ -57,12 +65,23 @@ func runImport(cfg *Config, imp *importDef, errs *errorList) *settings {
 		}
 		return nil
 	}
+	return importSettings(cfg, imp, im, path)
+}
+
+// importSettings turns what an AWS reader found into settings, and its warnings into the
+// configuration's, placed in file (the imported file; for a managed policy, which has none,
+// at the import itself).
+func importSettings(cfg *Config, imp *importDef, im *awsconfig.Import, file string) *settings {
 	for _, w := range im.Warnings {
 		msg := w.Message
 		if w.Detail != "" {
 			msg += " (" + w.Detail + ")"
 		}
-		cfg.Warnings = append(cfg.Warnings, &Error{File: path, Line: w.Line, Col: w.Column, Field: w.Path, Message: msg})
+		e := &Error{File: file, Line: w.Line, Col: w.Column, Field: w.Path, Message: msg}
+		if w.Line == 0 && imp.managed != "" {
+			e.Line, e.Col, e.Field = imp.at.line, imp.at.col, imp.path+".managed"
+		}
+		cfg.Warnings = append(cfg.Warnings, e)
 	}
 	s := &settings{}
 	from := &where{source: "import " + im.Source + " (" + imp.format + ")", path: imp.path, at: imp.at}
@@ -71,7 +90,7 @@ func runImport(cfg *Config, imp *importDef, errs *errorList) *settings {
 	s.lists[fRequestHeaders], s.lists[fExposeHeaders] = c.RequestHeaders, c.ExposeHeaders
 	s.maxAge, s.credentials, s.semantics, s.advertise = c.MaxAge, c.Credentials, c.Semantics, c.Advertise
 	s.successStatus, s.failureStatus = c.PreflightStatus, c.FailureStatus
-	s.static, s.errors4XX, s.errors5XX = c.Static, c.Errors4XX, c.Errors5XX
+	s.static, s.errors4XX, s.errors5XX, s.paths = c.Static, c.Errors4XX, c.Errors5XX, im.Paths
 	for _, f := range []field{fOrigins, fOriginPatterns, fMethods, fRequestHeaders, fExposeHeaders, fMaxAge, fCredentials, fSemantics} {
 		s.from[f] = from
 	}

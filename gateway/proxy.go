@@ -82,6 +82,9 @@ type corsRT struct {
 	// denyAll answers the requests of a tenant without usable origins: the policy with no
 	// origin at all.
 	denyAll *fetch.Policy
+	// rest answers an imported REST API's preflights per resource; nil when one answer fits
+	// every path.
+	rest *restPaths
 }
 
 // New starts a gateway for cfg: it opens the access log and the tenant files, and builds
@@ -216,7 +219,7 @@ func (g *Gateway) build(cfg *Config) (*table, error) {
 
 func (g *Gateway) corsRT(t *table, c *corsDef) (*corsRT, error) {
 	e := c.eff
-	cr := &corsRT{policy: c.compiled, enforce: e.enforce, upstream: e.upstream,
+	cr := &corsRT{policy: c.compiled, enforce: e.enforce, upstream: e.upstream, rest: c.rest,
 		forward: e.preflight == preflightPassthrough || !c.compiled.AnswersPreflights()}
 	if c.originsFrom != nil {
 		deny, err := denyAll(c)
@@ -341,13 +344,25 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := t.routes[def.index]
 	x.route, x.tenant = rt, tenantName
 	c := rt.cors
+	forward := false
 	if c != nil && c.enforce != enforceOff {
 		p := c.policy
+		forward = c.forward
 		if c.tenants != nil {
 			if tp, ok := c.tenants.Policy(tenantName); ok {
 				p = tp
 			} else {
 				p = c.denyAll
+			}
+		}
+		if c.rest != nil && r.Method == http.MethodOptions {
+			// The resource's own OPTIONS method answers, or its backend does.
+			if res, ok := c.rest.lookup(cleanPath(r.URL.Path)); ok {
+				if res.backend {
+					forward = true
+				} else {
+					p = res.policy
+				}
 			}
 		}
 		req := fetch.FromHTTP(r)
@@ -361,7 +376,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(http.StatusRequestHeaderFieldsTooLarge, "headers")
 		return
 	}
-	if x.apply && x.d.Kind == fetch.Preflight && !c.forward {
+	if x.apply && x.d.Kind == fetch.Preflight && !forward {
 		x.answerPreflight()
 		return
 	}

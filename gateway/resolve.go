@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/doorman-s3/doorman/cors/awsconfig"
 	"github.com/doorman-s3/doorman/cors/fetch"
 )
 
@@ -113,8 +114,10 @@ type settings struct {
 	failureStatus int
 	upstream      upstreamMode
 	enforce       enforceMode
-	// apigw-rest's static preflight headers and gateway-response headers, from an import.
+	// apigw-rest's static preflight headers and gateway-response headers, from an import,
+	// and the OPTIONS answer of each resource of the imported API.
 	static, errors4XX, errors5XX []fetch.Header
+	paths                        []awsconfig.PathPreflight
 	from                         [numFields]*where
 }
 
@@ -149,8 +152,8 @@ func (s *settings) apply(o *settings) {
 			s.enforce = o.enforce
 		}
 	}
-	if o.static != nil || o.errors4XX != nil || o.errors5XX != nil {
-		s.static, s.errors4XX, s.errors5XX = o.static, o.errors4XX, o.errors5XX
+	if o.static != nil || o.errors4XX != nil || o.errors5XX != nil || o.paths != nil {
+		s.static, s.errors4XX, s.errors5XX, s.paths = o.static, o.errors4XX, o.errors5XX, o.paths
 	}
 }
 
@@ -221,13 +224,15 @@ type policyDef struct {
 	imp      *importDef
 	eff      *settings     // defaults, then the import, then own fields
 	compiled *fetch.Policy // nil when invalid
+	rest     *restPaths    // an apigw-rest import's answer per resource; nil when one answer fits all
 }
 
-// importDef is a policy's `import:` of a configuration AWS users already deploy.
+// importDef is a policy's `import:` of a configuration AWS users already deploy: a file, or
+// for CloudFront a managed policy by name.
 type importDef struct {
-	format, file, resource string
-	at                     loc
-	path                   string
+	format, file, resource, managed string
+	at                              loc
+	path                            string
 }
 
 // hostDef is a host as written, its routes sorted longest path first at resolution.
@@ -283,6 +288,7 @@ type corsDef struct {
 	originsFrom *originsFrom
 	eff         *settings
 	compiled    *fetch.Policy
+	rest        *restPaths
 }
 
 // originsFrom takes a tenant host's origins from a file per tenant.
@@ -389,8 +395,10 @@ var importFormats = []string{"apigw-http", "openapi", "sam", "cloudfront"}
 
 func (d *decoder) importDef(cfg *Config, n *yaml.Node, field string) *importDef {
 	imp := &importDef{at: d.at(n), path: field}
-	d.mapping(n, field, []string{"format", "file", "resource"}, func(key string, _, v *yaml.Node) {
+	d.mapping(n, field, []string{"format", "file", "resource", "managed"}, func(key string, _, v *yaml.Node) {
 		switch key {
+		case "managed":
+			imp.managed, _ = d.str(v, field+".managed")
 		case "format":
 			if i, ok := d.enum(v, field+".format", importFormats); ok {
 				imp.format = importFormats[i]
@@ -403,8 +411,18 @@ func (d *decoder) importDef(cfg *Config, n *yaml.Node, field string) *importDef 
 			imp.resource, _ = d.str(v, field+".resource")
 		}
 	})
-	if n.Kind == yaml.MappingNode && (imp.format == "" || imp.file == "") {
-		d.errorf(n, field, "needs format (%s) and file", strings.Join(importFormats, ", "))
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	switch {
+	case imp.managed != "" && imp.format != "cloudfront":
+		d.errorf(n, field+".managed", "names a CloudFront managed response headers policy: write format: cloudfront")
+		return nil
+	case imp.managed != "" && (imp.file != "" || imp.resource != ""):
+		d.errorf(n, field+".managed", "a managed policy is read from no file: give managed or file, not both")
+		return nil
+	case imp.format == "" || imp.file == "" && imp.managed == "":
+		d.errorf(n, field, "needs format (%s) and file (or, for cloudfront, managed: the name of a managed policy such as CORS-With-Preflight)", strings.Join(importFormats, ", "))
 		return nil
 	}
 	return imp
@@ -515,6 +533,9 @@ func resolve(cfg *Config, errs *errorList) {
 		p.eff.apply(p.own)
 		semanticsDefaults(p.eff)
 		p.compiled = compile(p.eff, p.at, "policies."+name, errs, "")
+		if p.compiled != nil && p.imp != nil {
+			p.rest = compileREST(p.eff, p.imp.at, p.imp.path, errs)
+		}
 	}
 	resolveCORS(cfg, cfg.defaults, errs)
 	for _, h := range cfg.hosts {
@@ -547,7 +568,7 @@ func resolveCORS(cfg *Config, c *corsDef, errs *errorList) {
 		return
 	}
 	if !c.hasOverride {
-		c.eff, c.compiled = p.eff, p.compiled
+		c.eff, c.compiled, c.rest = p.eff, p.compiled, p.rest
 		return
 	}
 	eff := *p.eff
@@ -560,6 +581,9 @@ func resolveCORS(cfg *Config, c *corsDef, errs *errorList) {
 		return
 	}
 	c.compiled = compile(&eff, c.at, c.field, errs, fmt.Sprintf(" (policy %s as overridden at %s)", c.policy, c.at))
+	if c.compiled != nil {
+		c.rest = compileREST(&eff, c.at, c.field, errs)
+	}
 }
 
 // compileOverride reports the errors an override's own fields cause, for a policy that

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/gateway"
 )
 
 // awsConfig runs the AWS semantics from the configurations teams deploy (testdata): an API
@@ -15,6 +18,8 @@ policies:
   http: { import: { format: apigw-http, file: {{TD}}/get-api.json } }
   rest: { import: { format: sam, file: {{TD}}/sam-rest.yaml, resource: RestApi } }
   cf:   { import: { format: cloudfront, file: {{TD}}/cloudfront.json } }
+  rest-paths: { import: { format: sam, file: {{TD}}/sam-rest-paths.yaml, resource: RestApi } }
+  cf-managed: { import: { format: cloudfront, managed: CORS-With-Preflight } }
 hosts:
   - match: http.test
     upstream: {{UP}}
@@ -33,6 +38,12 @@ hosts:
   - match: cf.test
     upstream: {{UP}}
     cors: { policy: cf }
+  - match: rest-paths.test
+    upstream: {{UP}}
+    cors: { policy: rest-paths }
+  - match: cf-managed.test
+    upstream: {{UP}}
+    cors: { policy: cf-managed }
 `
 
 func startAWS(t *testing.T) (*front, *upstream) {
@@ -78,6 +89,26 @@ func TestAWSSemantics(t *testing.T) {
 			withOrigin(auth, appOrigin), 502, false, []string{"Access-Control-Allow-Origin: *"}},
 		{"apigw-rest: gateway-made 4xx carries DEFAULT_4XX's headers (spec B.4)", "POST", "rest.test", "/orders?big",
 			withOrigin(auth, appOrigin), 413, false, []string{"Access-Control-Allow-Origin: " + appOrigin}},
+		// A REST API's OPTIONS answered per resource, as each resource has its own OPTIONS
+		// method (SAM computes each path's Allow-Methods from its methods, spec B.3).
+		{"apigw-rest: /orders answers with its own methods (spec B.3)", "OPTIONS", "rest-paths.test", "/orders",
+			preflight(appOrigin, "POST", ""), 200, false, []string{
+				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: GET,OPTIONS,POST",
+				"Access-Control-Allow-Origin: " + appOrigin}},
+		{"apigw-rest: /orders/42 is resource /orders/{id}, with its own methods (spec B.3)", "OPTIONS", "rest-paths.test", "/orders/42",
+			preflight(appOrigin, "DELETE", ""), 200, false, []string{
+				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: DELETE,GET,OPTIONS",
+				"Access-Control-Allow-Origin: " + appOrigin}},
+		{"apigw-rest: /files/a/b.txt is the greedy resource /files/{proxy+}", "OPTIONS", "rest-paths.test", "/files/a/b.txt",
+			preflight(appOrigin, "PUT", ""), 200, false, []string{
+				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: OPTIONS,PUT",
+				"Access-Control-Allow-Origin: " + appOrigin}},
+		{"apigw-rest: a resource whose OPTIONS method has a backend integration: the backend answers (spec B.1)", "OPTIONS", "rest-paths.test", "/hooks",
+			preflight(appOrigin, "POST", ""), 401, true, nil},
+		// A CloudFront managed policy, by name.
+		{"cloudfront managed CORS-With-Preflight: OPTIONS forwarded, any origin (spec C.1)", "OPTIONS", "cf-managed.test", "/x",
+			preflight(appOrigin, "PUT", ""), 401, true, []string{"Access-Control-Allow-Headers: *",
+				"Access-Control-Allow-Methods: GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS", "Access-Control-Allow-Origin: *"}},
 		// CloudFront response headers policy (spec C.1, C.4).
 		{"cloudfront: OPTIONS forwarded to the origin, policy headers added (spec C.4)", "OPTIONS", "cf.test", "/x",
 			preflight(appOrigin, "PUT", "authorization"), 401, true, []string{
@@ -104,5 +135,38 @@ func TestAWSSemantics(t *testing.T) {
 				t.Errorf("CORS headers\n got %q\nwant %q", got, c.want)
 			}
 		})
+	}
+}
+
+// explain answers a REST API's preflight as the gateway does: with the OPTIONS method of the
+// resource the path reaches, or says the backend answers it (methods "" : not checked).
+func TestExplainRESTPaths(t *testing.T) {
+	f, _ := startAWS(t)
+	for _, c := range []struct {
+		path, methods, mode string
+	}{
+		{"/orders", "GET,OPTIONS,POST", "answer"},
+		{"/orders/42/", "DELETE,GET,OPTIONS", "answer"},
+		{"/orders/export", "GET,OPTIONS", "answer"}, // the literal resource, not /orders/{id}
+		{"/files/a/b", "OPTIONS,PUT", "answer"},
+		{"/hooks", "", "passthrough"},
+		{"/elsewhere", "DELETE,GET,OPTIONS,POST,PUT", "answer"},
+	} {
+		e := gateway.Explain(f.g.Config(), "rest-paths.test", c.path)
+		d, ok := e.Evaluate(&fetch.Request{Method: "OPTIONS", Origin: appOrigin, HasOrigin: true, RequestMethod: "GET", HasRequestMethod: true})
+		var methods, mode string
+		for _, h := range d.Headers() {
+			if h.Name == "Access-Control-Allow-Methods" {
+				methods = h.Value
+			}
+		}
+		for _, fl := range e.Fields {
+			if fl.Name == "preflight.mode" {
+				mode = fl.Value
+			}
+		}
+		if !ok || mode != c.mode || c.methods != "" && methods != c.methods {
+			t.Errorf("explain %s: Allow-Methods %q, preflight.mode %q; want %q, %q", c.path, methods, mode, c.methods, c.mode)
+		}
 	}
 }
