@@ -36,6 +36,10 @@ const TENANT_APPLY_MS = 2000;
 // The gateway's wait for the API's answer: shorter than the slow endpoint's SLOW_MS, far
 // longer than any other endpoint takes.
 const UPSTREAM_TIMEOUT = '2s';
+// The gateway's bound on a request body, and a body past it (the cases' other bodies are a
+// few bytes).
+const MAX_BODY = '64KiB';
+const TOO_LARGE = 100 * 1024;
 // Past the 5 s every engine keeps a preflight that has no Access-Control-Max-Age.
 const PAST_DEFAULT_CACHE_MS = 5500;
 
@@ -148,7 +152,7 @@ function config(env, dir, selected) {
     version: 1,
     listen: `127.0.0.1:${env.gatewayPorts.listen}`,
     admin: { listen: `127.0.0.1:${env.gatewayPorts.admin}` },
-    limits: { upstream_timeout: UPSTREAM_TIMEOUT },
+    limits: { upstream_timeout: UPSTREAM_TIMEOUT, max_body: MAX_BODY },
     access_log: 'stderr',
     policies: policies(env),
     hosts: [
@@ -215,6 +219,20 @@ const cases = [
     expect: {
       outcome: 'ok 504 application/json', server: [PREFLIGHT_OK, `${ALLOWED('GET', 504)} [timeout]`, 'upstream GET aborted'],
       note: `the gateway gives up after its upstream_timeout (${UPSTREAM_TIMEOUT}) and closes the API's connection`,
+    },
+  },
+
+  {
+    id: 'g3d', title: `gateway: a ${TOO_LARGE / 1024} KiB PUT over max_body ${MAX_BODY}, the gateway's 413 read as 413`, policy: 'web-app',
+    async run(t) {
+      await t.open(t.APP);
+      const body = JSON.stringify({ pad: 'x'.repeat(TOO_LARGE) });
+      const r = await t.page('fetch', { url: api(t, 'item'), method: 'PUT', headers: { ...BEARER, 'Content-Type': 'application/json' }, body });
+      return r.ok ? `ok ${r.status} ${r.headers['content-type']}` : 'blocked';
+    },
+    expect: {
+      outcome: 'ok 413 application/json', server: [PREFLIGHT_OK, `${ALLOWED('PUT', 413)} [body]`],
+      note: 'the gateway refuses the body by its Content-Length, before reading it: nothing reaches the API',
     },
   },
 
