@@ -65,7 +65,8 @@ func explainResource(e *Explanation, c *corsDef, path string) {
 			f.Value = preflightWords[preflightPassthrough]
 			f.Source = "import: the OPTIONS method of resource " + res.template + " has a backend integration"
 		case !res.backend && f.Name == "static":
-			f.Value = headerList(res.static) + ", the OPTIONS method of resource " + res.template
+			f.Value = headerList(res.static)
+			f.Source += ": the OPTIONS method of resource " + res.template
 		}
 	}
 	if !res.backend {
@@ -104,8 +105,10 @@ func explainRoute(def *routeDef, tenant string) *Explanation {
 					explainTenant(e, &ef, c, tenant)
 				}
 			case fOriginPatterns:
-				ef.Value = fmt.Sprintf("none: a tenant's file is its whole origin set; the policy's own, %s, are not used", ef.Value)
-				ef.Source, ef.Position = "origins_from in "+c.level, c.originsFrom.at.String()
+				// None: a tenant's file is the tenant's whole origin set.
+				ef.Value = "[]"
+				ef.Source = "origins_from in " + c.level + ": a tenant's file is its whole origin set"
+				ef.Position = c.originsFrom.at.String()
 			}
 		}
 		e.Fields = append(e.Fields, ef)
