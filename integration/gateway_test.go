@@ -521,3 +521,34 @@ hosts:
 		t.Errorf("the preflight reached doorman serve:\n%s", srv.logs)
 	}
 }
+
+// A request head over limits.max_header_bytes (an oversized cookie, typically) is answered 431
+// by the gateway process itself with the route's CORS headers, so the page reads the status
+// instead of a CORS error; the upstream never sees it.
+func TestGatewayOversizedHeaders(t *testing.T) {
+	api, apiURL := startAuthAPI(t)
+	cfg := "limits: { max_header_bytes: 4KiB }\n" + strings.NewReplacer("{{UP}}", apiURL, "{{ORIGIN}}", gwAllowedOrigin).Replace(authAPIConfig)
+	gw := startGateway(t, cfg)
+	h := originHeader(bearer, gwAllowedOrigin)
+	h.Set("Cookie", "session="+strings.Repeat("c", 6000))
+	res, body, _ := gw.do(t, "GET", "api.test", "/orders/1", h)
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge || body != `{"message":"Request Header Fields Too Large"}` {
+		t.Fatalf("oversized head: %d %q, want 431 and the gateway's message", res.StatusCode, body)
+	}
+	checkDecorated(t, "431", res)
+	if got := gw.metricIs(t, `doorman_gateway_requests_total{code="431",route="api.test"}`, 1); got != 1 {
+		t.Errorf("431 counted %v times, want 1", got)
+	}
+	res, _, _ = gw.do(t, "GET", "api.test", "/orders/1", originHeader(bearer, gwAllowedOrigin))
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("a head within the limit: %d, want the API's 200", res.StatusCode)
+	}
+	// The API logs each request it answers: the one within the limit only.
+	seen := func() int { return strings.Count(api.logs.String(), "authapi GET /orders/1 ") }
+	for deadline := time.Now().Add(5 * time.Second); seen() < 1 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := seen(); got != 1 {
+		t.Errorf("the API answered %d GETs, want 1: the oversized request reached it\n%s", got, api.logs)
+	}
+}
