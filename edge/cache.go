@@ -342,6 +342,9 @@ func (b *Behavior) newEntry(status int, h http.Header, body []byte, path string,
 	b.filterVary(h)
 	age := ageOf(h)
 	h.Del("Age")
+	if _, ok := h["Content-Length"]; !ok && status != http.StatusNoContent {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	e := &entry{status: status, header: h, body: body, path: path, stored: now, age: age}
 	e.etag, e.lastModified = h.Get("Etag"), h.Get("Last-Modified")
 	if t, err := http.ParseTime(e.lastModified); err == nil {
@@ -393,7 +396,7 @@ func (b *Behavior) serve(w http.ResponseWriter, r *http.Request, e *entry, kind 
 	if b.headers != nil {
 		b.headers.Apply(h, r)
 	}
-	if e.status != http.StatusOK || r.Method == http.MethodOptions {
+	if e.status != http.StatusOK || r.Method == http.MethodOptions || !conditional(r) {
 		w.WriteHeader(e.status)
 		if r.Method != http.MethodHead {
 			_, _ = w.Write(e.body)
@@ -403,6 +406,14 @@ func (b *Behavior) serve(w http.ResponseWriter, r *http.Request, e *entry, kind 
 	// Conditional and range requests are answered from the stored object, as CloudFront
 	// answers them from its cache.
 	http.ServeContent(w, r, "", e.modTime, bytes.NewReader(e.body))
+}
+
+// conditional reports whether r is a conditional or range request, which http.ServeContent
+// answers; the others are written directly, without its parsing.
+func conditional(r *http.Request) bool {
+	h := r.Header
+	return len(h["Range"]) > 0 || len(h["If-None-Match"]) > 0 || len(h["If-Modified-Since"]) > 0 ||
+		len(h["If-Match"]) > 0 || len(h["If-Unmodified-Since"]) > 0
 }
 
 // recorder is the ResponseWriter the origin's answer to a cache fill is written to. It
