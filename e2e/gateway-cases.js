@@ -28,7 +28,9 @@ const BROWSERS = ['chromium', 'firefox', 'webkit'];
 const API = 'api.app.test';
 const TENANT_SUFFIX = 'api.test';
 const tenantOf = (browser) => `acme-${browser}`;
-const HOSTS = [API, 'a.app.test', 'app.test.evil.test', 'old.app.test', 'shop.acme.test',
+// UNROUTED is a host the configuration does not name: the gateway answers it 404 itself.
+const UNROUTED = 'unrouted.app.test';
+const HOSTS = [API, UNROUTED, 'a.app.test', 'app.test.evil.test', 'old.app.test', 'shop.acme.test',
   ...BROWSERS.map((b) => `${tenantOf(b)}.${TENANT_SUFFIX}`)];
 
 // How long a tenant's new origin may take to be allowed: the issue's bound.
@@ -155,6 +157,7 @@ function config(env, dir, selected) {
     limits: { upstream_timeout: UPSTREAM_TIMEOUT, max_body: MAX_BODY },
     access_log: 'stderr',
     policies: policies(env),
+    defaults: { cors: { policy: 'web-app' } },
     hosts: [
       { match: API, upstream: env.upstream.url, cors: { policy: 'web-app' }, routes },
       { match: `{tenant}.${TENANT_SUFFIX}`, upstream: env.upstream.url, cors: { policy: 'tenants', origins_from: { file: 'tenants/{tenant}.yaml' } } },
@@ -233,6 +236,18 @@ const cases = [
     expect: {
       outcome: 'ok 413 application/json', server: [PREFLIGHT_OK, `${ALLOWED('PUT', 413)} [body]`],
       note: 'the gateway refuses the body by its Content-Length, before reading it: nothing reaches the API',
+    },
+  },
+
+  {
+    id: 'g3e', title: 'gateway: a host no route matches, the gateway\'s 404 read as 404',
+    async run(t) {
+      await t.open(t.APP);
+      return fetched(await t.page('fetch', { url: api(t, 'item', UNROUTED), headers: BEARER }), { body: true });
+    },
+    expect: {
+      outcome: 'ok 404 {"message":"Not Found"}', server: [PREFLIGHT_OK, ALLOWED('GET', 404)],
+      note: 'the defaults\' policy decorates what no host matches',
     },
   },
 
