@@ -19,9 +19,10 @@
 //	  OPTIONS (cloudfront, as CloudFront answers no preflight itself)
 //	→ else the upstream, through httputil.ReverseProxy
 //	→ on the way out, for every status (the upstream's, and the gateway's own 404 for no
-//	  route, 413 for a body over limits.max_body, 400 for a body that stops arriving, 502
-//	  for an unreachable upstream, 504 for one that does not answer in time): the route's
-//	  upstream_headers mode, then the decision's headers, Vary merged, never clobbered.
+//	  route, 413 for a body over limits.max_body, 431 for headers over
+//	  limits.max_header_bytes, 400 for a body that stops arriving, 502 for an unreachable
+//	  upstream, 504 for one that does not answer in time): the route's upstream_headers
+//	  mode, then the decision's headers, Vary merged, never clobbered.
 //
 // All CORS headers are written in one place, the exchange's WriteHeader, which every
 // response passes through.
@@ -35,8 +36,8 @@
 //     does with OriginOverride false (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html).
 //     A repeated Access-Control-Allow-Origin or -Allow-Credentials line is cut to its first.
 //   - passthrough: the application owns CORS on the route; its responses are not touched.
-//     The gateway's own answers (preflights answered here, 404, 413, 502, 504) still carry
-//     the decision: nothing of the upstream's is there to pass through.
+//     The gateway's own answers (preflights answered here, 404, 413, 431, 502, 504) still
+//     carry the decision: nothing of the upstream's is there to pass through.
 //
 // # Enforcement
 //

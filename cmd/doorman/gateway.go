@@ -58,9 +58,9 @@ func newGatewayCmd() *cobra.Command {
 		Long: `gateway runs a reverse proxy in front of HTTP APIs that answers CORS as the Fetch standard
 asks (or as API Gateway or CloudFront answer, per route): preflights are evaluated and
 answered at the gateway, never forwarded to the upstream's authentication; every response,
-the upstream's errors and the gateway's own 404, 413, 502 and 504 included, carries the CORS
-headers its request earns, with Vary merged; and the upstream's own Access-Control-* headers
-are dropped unless a route says otherwise.
+the upstream's errors and the gateway's own 404, 413, 431, 502 and 504 included, carries
+the CORS headers its request earns, with Vary merged; and the upstream's own
+Access-Control-* headers are dropped unless a route says otherwise.
 
 The one-line start puts one upstream behind every host:
 
