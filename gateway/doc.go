@@ -13,7 +13,8 @@
 // # The way a request travels
 //
 //	route (host, then longest path prefix)
-//	→ policy (route > host > defaults; a tenant's origins from its file)
+//	→ policy (route > host > defaults; on a {tenant} host, the tenant's file is the whole
+//	  origin set: the policy's origins and origin_patterns do not apply)
 //	→ preflight? answered here: never forwarded, never seen by upstream authentication,
 //	  unless the route says preflight.mode: passthrough, or the policy's semantics forwards
 //	  OPTIONS (cloudfront, as CloudFront answers no preflight itself)
