@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +29,7 @@ type checkFlags struct {
 	json        bool
 	timeout     time.Duration
 	connect     string
+	twice       bool
 }
 
 // maxBody bounds how much of a response body is read: enough for an S3 error document.
@@ -52,7 +54,15 @@ the CORS rule change. Other verdicts: UNREADABLE (a --read-header stays hidden),
 (the browser would follow a redirect that this command does not), PREFLIGHT PASSED (the
 actual request was not sent).
 
-Exit status: 0 ALLOWED or PREFLIGHT PASSED, 1 any other verdict, 2 a usage or network error.`,
+With --twice it looks for the stale-CORS trap of a cache in front of the URL (a CDN, CloudFront,
+doorman gateway's edge cache) instead: it GETs the URL once without Origin, as an <img> or curl
+does, then once with --origin, as fetch() does, and reports SHARED CACHE when the second answer
+comes from the entry the first one filled (X-Cache says Hit, or an Age) without an
+Access-Control-Allow-Origin for ORIGIN: the cache key lacks Origin, and which answer a browser
+gets depends on who asked first.
+
+Exit status: 0 ALLOWED or PREFLIGHT PASSED (--twice: no shared answer seen), 1 any other verdict,
+2 a usage or network error.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd.Context(), cmd.OutOrStdout(), args[0], &f)
@@ -69,11 +79,15 @@ Exit status: 0 ALLOWED or PREFLIGHT PASSED, 1 any other verdict, 2 a usage or ne
 	fl.BoolVar(&f.json, "json", false, "print JSON")
 	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request")
 	fl.StringVar(&f.connect, "connect", "", "connect to HOST:PORT whatever the URL's host, as a hosts-file entry would (the URL's host is still sent)")
+	fl.BoolVar(&f.twice, "twice", false, "probe for a cache serving one answer to requests without and with Origin (GET without Origin, then with it)")
 	_ = cmd.MarkFlagRequired("origin")
 	return cmd
 }
 
 func runCheck(ctx context.Context, w io.Writer, rawURL string, f *checkFlags) error {
+	if f.twice {
+		return runTwice(ctx, w, rawURL, f)
+	}
 	b, err := browsercheck.ParseBrowser(f.browser)
 	if err != nil {
 		return err
@@ -235,4 +249,107 @@ func writeCheckJSON(w io.Writer, r *browsercheck.Request, p *browsercheck.Plan, 
 	enc.SetEscapeHTML(false)
 	return enc.Encode(checkJSON{URL: r.URL, Origin: r.Origin, Browser: r.Browser.String(),
 		Credentials: r.Credentials.String(), Plan: p, Result: res})
+}
+
+// cacheProbe is what --twice records of one answer.
+type cacheProbe struct {
+	Origin      string `json:"origin"` // "" for the request without Origin
+	Status      int    `json:"status"`
+	XCache      string `json:"x_cache,omitempty"`
+	Age         string `json:"age,omitempty"`
+	AllowOrigin string `json:"allow_origin,omitempty"`
+	Vary        string `json:"vary,omitempty"`
+	Cached      bool   `json:"cached"` // X-Cache says Hit, or an Age above 0
+}
+
+type twiceJSON struct {
+	URL     string        `json:"url"`
+	Probes  []*cacheProbe `json:"probes"`
+	Verdict string        `json:"verdict"` // "shared-cache", "ok"
+	Detail  string        `json:"detail"`
+	Fix     string        `json:"fix,omitempty"`
+}
+
+// runTwice probes rawURL without Origin, then with f.origin, and reports whether the second
+// answer is the cached first one without the origin's Access-Control-Allow-Origin: the
+// stale-CORS trap of a cache whose key lacks Origin.
+func runTwice(ctx context.Context, w io.Writer, rawURL string, f *checkFlags) error {
+	if f.method != http.MethodGet && f.method != http.MethodHead {
+		return fmt.Errorf("--twice probes GET or HEAD, the methods a cache stores, not %s", f.method)
+	}
+	client := probeClient(f.timeout, f.connect)
+	out := twiceJSON{URL: rawURL}
+	for _, origin := range []string{"", f.origin} {
+		h := http.Header{"Accept": {"*/*"}}
+		if origin != "" {
+			h.Set("Origin", origin)
+			h.Set("Sec-Fetch-Mode", "cors")
+		}
+		resp, err := probe(ctx, client, f.method, rawURL, h)
+		if err != nil {
+			return err
+		}
+		p := &cacheProbe{Origin: origin, Status: resp.Status, XCache: resp.Header.Get("X-Cache"), Age: resp.Header.Get("Age"),
+			AllowOrigin: resp.Header.Get("Access-Control-Allow-Origin"), Vary: strings.Join(resp.Header.Values("Vary"), ", ")}
+		age, _ := strconv.Atoi(p.Age)
+		p.Cached = strings.Contains(strings.ToLower(p.XCache), "hit") || age > 0
+		out.Probes = append(out.Probes, p)
+	}
+	second := out.Probes[1]
+	okACAO := second.AllowOrigin == f.origin || second.AllowOrigin == "*"
+	switch {
+	case second.Cached && !okACAO:
+		out.Verdict = "shared-cache"
+		got := "no Access-Control-Allow-Origin"
+		if second.AllowOrigin != "" {
+			got = "Access-Control-Allow-Origin: " + second.AllowOrigin
+		}
+		out.Detail = fmt.Sprintf("the request with Origin %s got a cached answer (X-Cache: %q, Age: %q) with %s: the entry the request without Origin filled; "+
+			"the cache key lacks Origin, and a browser's fetch() fails or passes depending on who asked first", f.origin, second.XCache, second.Age, got)
+		out.Fix = "put Origin in the cache key (a cache policy with Origin among its headers, e.g. doorman gateway cache: { policy: { headers: [origin] } }; on CloudFront a custom cache policy), " +
+			"or have the edge write Access-Control-Allow-Origin per request (a response headers policy with OriginOverride true)"
+	case second.Cached:
+		out.Verdict = "ok"
+		out.Detail = fmt.Sprintf("the answer with Origin came from a cache (X-Cache: %q, Age: %q) but carries Access-Control-Allow-Origin: %s: the edge writes it per request",
+			second.XCache, second.Age, second.AllowOrigin)
+	default:
+		out.Verdict = "ok"
+		out.Detail = "the answer with Origin did not come from the entry the first request filled (no X-Cache hit, no Age): Origin is in the key, or nothing is cached"
+	}
+	if f.json {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	} else {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s without Origin, then with Origin %s\n\n", f.method, rawURL, f.origin)
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ORIGIN\tSTATUS\tX-CACHE\tAGE\tALLOW-ORIGIN")
+		for _, p := range out.Probes {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", orDash(p.Origin), p.Status, orDash(p.XCache), orDash(p.Age), orDash(p.AllowOrigin))
+		}
+		_ = tw.Flush()
+		if out.Verdict == "shared-cache" {
+			fmt.Fprintf(&b, "\nSHARED CACHE: %s\nFix: %s\n", out.Detail, out.Fix)
+		} else {
+			fmt.Fprintf(&b, "\nOK: %s\n", out.Detail)
+		}
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	if out.Verdict != "ok" {
+		return exitError(1)
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
