@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -72,6 +75,77 @@ func FuzzGatewayRequest(f *testing.F) {
 		}
 		if len(acao) == 1 && acao[0] != "*" && !slices.Contains(varyNames(w.Header()), "Origin") {
 			t.Fatalf("Allow-Origin %q without Vary: Origin (%q)", acao[0], w.Header().Values("Vary"))
+		}
+	})
+}
+
+// restResources are the resources of testdata/sam-rest-paths.yaml.
+var restResources = []string{"/orders", "/orders/{id}", "/orders/export", "/files/{proxy+}", "/hooks"}
+
+// resourcePattern is a reference matcher for a REST resource template: a literal segment
+// matches itself, {name} one non-empty segment, {name+} one or more; a trailing slash is
+// ignored.
+func resourcePattern(template string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for seg := range strings.SplitSeq(strings.Trim(template, "/"), "/") {
+		switch {
+		case strings.HasSuffix(seg, "+}"):
+			b.WriteString("/(?s:.+)")
+		case strings.HasPrefix(seg, "{"):
+			b.WriteString("/[^/]+")
+		default:
+			b.WriteString("/" + regexp.QuoteMeta(seg))
+		}
+	}
+	b.WriteString("/?$")
+	return regexp.MustCompile(b.String())
+}
+
+// FuzzRESTResource: the resource explain (and the gateway, by the same lookup) chooses for a
+// path is one whose template matches the cleaned path by the reference matcher, a literal one
+// when the path names it, and a path some template matches always finds a resource.
+func FuzzRESTResource(f *testing.F) {
+	td, err := filepath.Abs("testdata")
+	if err != nil {
+		f.Fatal(err)
+	}
+	cfg, err := gateway.Load(filepath.Join(td, "gateway.yaml"), []byte(`version: 1
+policies:
+  rest: { import: { format: sam, file: sam-rest-paths.yaml, resource: RestApi } }
+hosts:
+  - match: "*"
+    upstream: http://127.0.0.1:1
+    cors: { policy: rest }
+`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{"/orders", "/orders/42/", "/orders/export", "/files/a/b", "/hooks", "/files", "//orders/./x", "/x"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		e := gateway.Explain(cfg, "api.test", p)
+		chosen := ""
+		for _, fl := range e.Fields {
+			if _, r, ok := strings.Cut(fl.Source, "the OPTIONS method of resource "); ok {
+				chosen, _, _ = strings.Cut(r, " ")
+			}
+		}
+		clean := path.Clean("/" + p)
+		var matching []string
+		for _, r := range restResources {
+			if resourcePattern(r).MatchString(clean) {
+				matching = append(matching, r)
+			}
+		}
+		switch {
+		case chosen == "" && len(matching) > 0:
+			t.Fatalf("%q (%q): no resource chosen; %q match", p, clean, matching)
+		case chosen != "" && !slices.Contains(matching, chosen):
+			t.Fatalf("%q (%q): resource %s chosen, which does not match; %q do", p, clean, chosen, matching)
+		case slices.Contains(matching, "/orders/export") && chosen != "/orders/export":
+			t.Fatalf("%q: %s chosen over the literal /orders/export", p, chosen)
 		}
 	})
 }
