@@ -8,12 +8,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/maypok86/otter/v2"
 	"github.com/prometheus/client_golang/prometheus"
-	"golang.org/x/sync/singleflight"
 )
 
 // Defaults and bounds of the store.
@@ -70,8 +70,9 @@ type Options struct {
 // request coalescing per key, and invalidation. It is safe for concurrent use.
 type Cache struct {
 	store    *otter.Cache[string, *entry]
-	flights  singleflight.Group
-	epoch    atomic.Uint64 // incremented by every invalidation
+	mu       sync.Mutex
+	flights  map[string]*flight // the origin fetches under way, by key
+	epoch    atomic.Uint64      // incremented by every invalidation
 	maxEntry int64
 	now      func() time.Time
 	m        *metrics
@@ -118,7 +119,7 @@ func New(o Options) (*Cache, error) {
 		return nil, fmt.Errorf("edge: the largest object (%d bytes) must be positive, at most %d bytes and at most the memory budget (%d bytes)",
 			o.MaxEntryBytes, maxEntryLimit, o.MaxBytes)
 	}
-	c := &Cache{maxEntry: o.MaxEntryBytes, now: o.Now, m: newMetrics()}
+	c := &Cache{maxEntry: o.MaxEntryBytes, now: o.Now, m: newMetrics(), flights: map[string]*flight{}}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -257,7 +258,7 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 			// CachingDisabled: nothing is stored, but only what the policies name is forwarded.
 			fr = b.forwarded(r, false)
 		}
-		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, vary: fr != r}, fr)
+		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, filtered: fr != r}, fr)
 		return
 	}
 	key := b.key(r)
@@ -268,32 +269,71 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 		b.serve(w, r, stale, Hit, now)
 		return
 	}
-	led := false
-	v, _, _ := b.c.flights.Do(key, func() (any, error) {
-		led = true
-		return b.fetch(w, r, next, key, stale), nil
-	})
-	res := v.(*result)
-	switch {
-	case led && res.streamed:
-		b.results[Miss].Inc()
-	case led || res.shared:
-		if !led {
+	fl, leader := b.c.join(key)
+	if !leader {
+		<-fl.done
+		if res := fl.res; res != nil && res.shared {
 			b.merged.Inc()
+			b.results[res.kind].Inc()
+			b.serve(w, r, res.resp, res.kind, b.c.now())
+			return
 		}
-		b.results[res.kind].Inc()
-		b.serve(w, r, res.resp, res.kind, b.c.now())
-	default:
-		// The response the leader got cannot be shared (not storable, or too large): this
-		// request asks the origin itself, as CloudFront does.
+		// The response the leader got cannot be shared (not storable, too large, or the
+		// fetch failed): this request asks the origin itself, as CloudFront does.
 		b.results[Miss].Inc()
-		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, vary: true}, b.forwarded(r, false))
+		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, filtered: true}, b.forwarded(r, false))
+		return
 	}
+	res := b.fetch(w, r, next, key, stale, fl)
+	if res.streamed {
+		b.results[Miss].Inc()
+		return
+	}
+	b.results[res.kind].Inc()
+	b.serve(w, r, res.resp, res.kind, b.c.now())
+}
+
+// flight is one origin fetch for a key, which the other misses for the key wait for: done
+// is closed as soon as it is known whether its answer can be shared (res.shared), so that
+// the others never wait for an answer streamed to the leader's viewer.
+type flight struct {
+	key  string
+	c    *Cache
+	once sync.Once
+	done chan struct{}
+	res  *result
+}
+
+// join returns the flight for key, and true when the caller starts it (and must land it).
+func (c *Cache) join(key string) (*flight, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if fl, ok := c.flights[key]; ok {
+		return fl, false
+	}
+	fl := &flight{key: key, c: c, done: make(chan struct{})}
+	c.flights[key] = fl
+	return fl, true
+}
+
+// land publishes the flight's result (nil: nothing to share) and lets the others go; the
+// first call counts.
+func (fl *flight) land(res *result) {
+	fl.once.Do(func() {
+		fl.c.mu.Lock()
+		delete(fl.c.flights, fl.key)
+		fl.c.mu.Unlock()
+		fl.res = res
+		close(fl.done)
+	})
 }
 
 // fetch asks the origin for r (conditionally when a stale entry can be revalidated), stores
 // what may be stored, and returns it.
-func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handler, key string, stale *entry) *result {
+func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handler, key string, stale *entry, fl *flight) (res *result) {
+	// The others are let go whatever happens, a panic of the origin's handler included (a
+	// reverse proxy aborts a response whose body broke off with http.ErrAbortHandler).
+	defer func() { fl.land(res) }()
 	epoch := b.c.epoch.Load()
 	fr := b.forwarded(r, true)
 	revalidate := stale != nil && stale.validators()
@@ -305,7 +345,7 @@ func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handl
 			fr.Header.Set("If-Modified-Since", stale.lastModified)
 		}
 	}
-	rec := &recorder{b: b, w: w, r: r, header: make(http.Header), revalidate: revalidate}
+	rec := &recorder{b: b, w: w, r: r, header: make(http.Header), revalidate: revalidate, fl: fl}
 	next.ServeHTTP(rec, fr)
 	if rec.streamed {
 		return &result{streamed: true}
@@ -339,7 +379,7 @@ func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handl
 
 // newEntry makes an entry of a response, its Vary filtered.
 func (b *Behavior) newEntry(status int, h http.Header, body []byte, path string, now time.Time) *entry {
-	b.filterVary(h)
+	b.filterResponse(h)
 	age := ageOf(h)
 	h.Del("Age")
 	if _, ok := h["Content-Length"]; !ok && status != http.StatusNoContent {
@@ -429,6 +469,7 @@ type recorder struct {
 	revalidate bool
 	streamed   bool
 	overflow   bool // a revalidation's error body past the bound: dropped
+	fl         *flight
 }
 
 func (rec *recorder) Header() http.Header { return rec.header }
@@ -488,6 +529,7 @@ func (rec *recorder) Flush() {
 // it comes.
 func (rec *recorder) stream() {
 	rec.streamed = true
+	rec.fl.land(nil) // nothing to share: the others ask the origin now
 	h := rec.w.Header()
 	for k, v := range rec.header {
 		h[k] = v
@@ -501,9 +543,9 @@ func (rec *recorder) stream() {
 }
 
 // decorate sets what every response of the behaviour carries that the origin's lacks: Vary
-// filtered, X-Cache, the response headers policy.
+// and Set-Cookie filtered, X-Cache, the response headers policy.
 func (b *Behavior) decorate(h http.Header, r *http.Request, kind Result) {
-	b.filterVary(h)
+	b.filterResponse(h)
 	h["X-Cache"] = xCache[kind]
 	if b.headers != nil {
 		b.headers.Apply(h, r)
@@ -514,18 +556,20 @@ func (b *Behavior) decorate(h http.Header, r *http.Request, kind Result) {
 // could not share another's fill): decorated like any response of the behaviour.
 type passWriter struct {
 	http.ResponseWriter
-	b     *Behavior
-	r     *http.Request
-	vary  bool // the request was filtered: Vary is filtered too
-	wrote bool
+	b *Behavior
+	r *http.Request
+	// filtered: the request went through the policies, and the response is filtered as the
+	// policies say (Vary, Set-Cookie).
+	filtered bool
+	wrote    bool
 }
 
 func (p *passWriter) WriteHeader(code int) {
 	if !p.wrote && (code < 100 || code >= 200) {
 		p.wrote = true
 		h := p.Header()
-		if p.vary {
-			p.b.filterVary(h)
+		if p.filtered {
+			p.b.filterResponse(h)
 		}
 		h["X-Cache"] = xCache[Miss]
 		if p.b.headers != nil {

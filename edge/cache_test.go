@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -604,5 +606,85 @@ func TestRangeFromStore(t *testing.T) {
 	}
 	if f.o.lastRequest().Header.Get("Range") != "" {
 		t.Errorf("Range forwarded to the origin")
+	}
+}
+
+func TestSetCookieNotShared(t *testing.T) {
+	cases := []struct {
+		name, source string
+		cookies      edge.Values
+		want         string
+	}{
+		{"no cookie forwarded", "Cookies.html: without forwarded cookies, Set-Cookie is removed", edge.Values{}, ""},
+		{"cookies in the key", "cookies forwarded: the origin's Set-Cookie is kept", edge.Values{Mode: edge.All}, "s=viewer1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := optimized(t)
+			cfg.Cache.Cookies = tc.cookies
+			f := newFixture(t, edge.Options{}, cfg)
+			f.o.set(func(o *origin) { o.header.Set("Set-Cookie", "s=viewer1") })
+			for _, x := range []string{"Miss", "Hit"} {
+				if a := f.do("GET", "/c"); a.header.Get("Set-Cookie") != tc.want {
+					t.Errorf("%s: %s carries Set-Cookie %q, want %q", tc.source, x, a.header.Get("Set-Cookie"), tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestLeaderPanics: an origin handler that aborts (as httputil.ReverseProxy does with
+// http.ErrAbortHandler when the upstream breaks off a body) lets the waiting requests go.
+func TestLeaderPanics(t *testing.T) {
+	c, err := edge.New(edge.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b, err := c.Behavior(optimized(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var calls sync.WaitGroup
+	calls.Add(1)
+	first := true
+	var mu sync.Mutex
+	h := b.Handler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		isFirst := first
+		first = false
+		mu.Unlock()
+		if isFirst {
+			calls.Done()
+			<-release
+			panic(http.ErrAbortHandler)
+		}
+		_, _ = w.Write([]byte("second"))
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	go func() { _, _ = http.Get(srv.URL + "/p") }()
+	calls.Wait()
+	got := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(srv.URL + "/p")
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		got <- string(body)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	select {
+	case s := <-got:
+		if s != "second" {
+			t.Errorf("the waiting request got %q, want its own fetch", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting request never went: the leader's panic left the flight open")
 	}
 }

@@ -60,10 +60,12 @@
 // so that one object cannot evict everything. otter was chosen over a hand-written LRU
 // because its S3-FIFO/W-TinyLFU eviction keeps hot objects under scans, it is maintained,
 // has per-entry expiry (stale retention) and deletion causes (eviction metrics), and is
-// safe for concurrent use without a global lock on reads. Misses for one key are coalesced
-// with golang.org/x/sync/singleflight: a burst of N makes one origin request; a response
-// that cannot be stored (no-store, too large) is streamed to the request that fetched it,
-// and the others then ask the origin themselves, as CloudFront does.
+// safe for concurrent use without a global lock on reads. Misses for one key are coalesced:
+// a burst of N makes one origin request, and the others are served its answer. The waiters
+// are let go as soon as the answer is known not to be shareable (no-store, too large: it is
+// streamed to the request that fetched it, and the others ask the origin themselves, as
+// CloudFront does), or when the fetch fails or its handler panics; a general-purpose
+// singleflight would hold them until the whole body had reached one viewer.
 //
 // Invalidation (Cache.Invalidate, InvalidationHandler) takes CloudFront's paths: exact, or
 // ending in "*"; it removes every variant of a path, and a fetch under way is not stored.

@@ -243,3 +243,14 @@ func (b *Behavior) filterVary(h http.Header) {
 	}
 	h["Vary"] = []string{strings.Join(kept, ", ")}
 }
+
+// filterResponse filters an origin's response as CloudFront does before caching or
+// returning it: Vary (filterVary), and Set-Cookie removed when no cookie is forwarded, so
+// that one viewer's session cookie is never stored and served to others
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html).
+func (b *Behavior) filterResponse(h http.Header) {
+	b.filterVary(h)
+	if b.cache.Cookies.Mode == None && b.origin.Cookies.Mode == None {
+		delete(h, "Set-Cookie")
+	}
+}
