@@ -347,13 +347,12 @@ func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handl
 	}
 	rec := &recorder{b: b, w: w, r: r, header: make(http.Header), revalidate: revalidate, fl: fl}
 	next.ServeHTTP(rec, fr)
-	if rec.streamed {
+	if rec.streamed || rec.status == 0 {
+		// Streamed to the leader's viewer, or no answer at all (the viewer went away, and
+		// the origin's handler wrote nothing): nothing to store or share.
 		return &result{streamed: true}
 	}
 	now := b.c.now()
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
 	store := func(e *entry) bool {
 		if b.c.epoch.Load() != epoch {
 			return false // invalidated while fetched: served, never stored
