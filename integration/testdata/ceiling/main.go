@@ -1,9 +1,13 @@
 // Command ceiling is the benchmarks' yardstick: a bare net/http server that answers a preflight
 // and a 4 KiB GET with the same headers doorman sends, and does nothing else. What it reaches
 // is the most this machine and client can do; doorman's figures are reported against it.
+//
+// With -cache-control VALUE, the GET answers also carry Cache-Control: VALUE, so that the
+// caches of the edge benchmark store them as an origin's cacheable object.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +16,8 @@ import (
 )
 
 func main() {
+	cacheControl := flag.String("cache-control", "", "the Cache-Control header of GET answers (none when empty)")
+	flag.Parse()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -40,6 +46,9 @@ func main() {
 		h["Etag"] = []string{`"0f343b0931126a20f133d67c2b018a3b"`}
 		h["Content-Type"] = []string{"binary/octet-stream"}
 		h["Content-Length"] = []string{"4096"}
+		if *cacheControl != "" {
+			h["Cache-Control"] = []string{*cacheControl}
+		}
 		_, _ = w.Write(body)
 	}))
 }
