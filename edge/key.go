@@ -18,17 +18,22 @@ const keySep = "\x1f"
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-the-cache-key.html).
 // The origin request policy's values are not in it: that is CloudFront's rule, and the cause
 // of stale CORS answers when Origin is forwarded but not in the key.
-func (b *Behavior) key(r *http.Request) string {
+func (b *Behavior) key(r *http.Request) string { return cacheKey(b.scope, &b.cache, r) }
+
+// Key is the cache key of r under p, with scope first, rendered for people (KeyString): what
+// explain shows.
+func (p *CachePolicy) Key(scope string, r *http.Request) string { return KeyString(cacheKey(scope, p, r)) }
+
+func cacheKey(scope string, p *CachePolicy, r *http.Request) string {
 	var sb strings.Builder
-	sb.Grow(len(b.scope) + len(r.URL.Path) + 64)
-	sb.WriteString(b.scope)
+	sb.Grow(len(scope) + len(r.URL.Path) + 64)
+	sb.WriteString(scope)
 	sb.WriteString(keySep)
 	if r.Method == http.MethodOptions {
 		sb.WriteString("OPTIONS")
 	}
 	sb.WriteString(keySep)
 	sb.WriteString(r.URL.EscapedPath())
-	p := b.cache
 	if p.QueryStrings.Mode != None {
 		sb.WriteString(keySep + "?")
 		writeQuery(&sb, r.URL.RawQuery, &p.QueryStrings)
@@ -52,7 +57,7 @@ func (b *Behavior) key(r *http.Request) string {
 	}
 	if p.Gzip || p.Brotli {
 		sb.WriteString(keySep + "ae:")
-		sb.WriteString(b.acceptEncoding(r))
+		sb.WriteString(acceptEncoding(p, r))
 	}
 	return sb.String()
 }
@@ -108,7 +113,7 @@ func writeCookies(sb *strings.Builder, r *http.Request, v *Values) {
 // else "gzip" when it takes gzip and the policy enables Gzip, else nothing
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html).
 // A coding with q=0 is refused by the viewer and counts as absent.
-func (b *Behavior) acceptEncoding(r *http.Request) string {
+func acceptEncoding(p *CachePolicy, r *http.Request) string {
 	br, gzip := false, false
 	for _, line := range r.Header["Accept-Encoding"] {
 		for part := range strings.SplitSeq(line, ",") {
@@ -125,9 +130,9 @@ func (b *Behavior) acceptEncoding(r *http.Request) string {
 		}
 	}
 	switch {
-	case br && b.cache.Brotli:
+	case br && p.Brotli:
 		return "br,gzip"
-	case gzip && b.cache.Gzip:
+	case gzip && p.Gzip:
 		return "gzip"
 	}
 	return ""
@@ -159,7 +164,7 @@ func (b *Behavior) forwarded(r *http.Request, fill bool) *http.Request {
 		}
 	}
 	if b.cache.Gzip || b.cache.Brotli {
-		if ae := b.acceptEncoding(r); ae != "" {
+		if ae := acceptEncoding(&b.cache, r); ae != "" {
 			h["Accept-Encoding"] = []string{ae}
 		}
 	} else if b.forwardsHeader("accept-encoding") {

@@ -247,7 +247,7 @@ func newTransport(l Limits) *http.Transport {
 			if err != nil {
 				return nil, err
 			}
-			return &idleConn{Conn: c, idle: idle}, nil
+			return &idleConn{Conn: c, idle: idle, head: l.UpstreamTimeout + idle}, nil
 		},
 		ResponseHeaderTimeout: l.UpstreamTimeout,
 		ExpectContinueTimeout: time.Second,
@@ -262,21 +262,41 @@ func newTransport(l Limits) *http.Transport {
 }
 
 // idleConn is an upstream connection on which every read and write must make progress
-// within idle: an upstream that stops sending a body, or stops reading one, is cut off
-// (the wait for response headers is bounded by ResponseHeaderTimeout as well). Each
-// operation pushes both deadlines, so a long upload keeps the wait for its answer alive.
+// within idle: an upstream that stops sending a body, or stops reading one, is cut off.
+//
+// The wait for the response head is the Transport's ResponseHeaderTimeout, never the
+// connection's read deadline: net/http takes a read that fails before the first byte of
+// the answer on a kept-alive connection for an upstream that closed it while idle, and
+// sends a GET, HEAD or OPTIONS again on a new connection (Transport.roundTrip,
+// shouldRetryRequest). So a write pushes the read deadline to head, past the header
+// timeout: the timer fires first, its error is never retried, and the upstream gets the
+// request once, the client its 504 after upstream_timeout rather than twice that. A read
+// never shortens that deadline (the transport's read of the next answer may start after
+// the request is written), and writes keep the wait alive during a long upload.
 type idleConn struct {
 	net.Conn
 	idle time.Duration
+	head time.Duration // read deadline after a write: longer than ResponseHeaderTimeout
+	// headUntil is the read deadline the last write set, in Unix nanoseconds; reads and
+	// writes run on the transport's two goroutines.
+	headUntil atomic.Int64
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
-	_ = c.Conn.SetDeadline(time.Now().Add(c.idle))
+	dl := time.Now().Add(c.idle)
+	if h := time.Unix(0, c.headUntil.Load()); h.After(dl) {
+		dl = h
+	}
+	_ = c.Conn.SetReadDeadline(dl)
 	return c.Conn.Read(p)
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
-	_ = c.Conn.SetDeadline(time.Now().Add(c.idle))
+	now := time.Now()
+	head := now.Add(c.head)
+	c.headUntil.Store(head.UnixNano())
+	_ = c.Conn.SetWriteDeadline(now.Add(c.idle))
+	_ = c.Conn.SetReadDeadline(head)
 	return c.Conn.Write(p)
 }
 
