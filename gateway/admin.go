@@ -7,7 +7,8 @@ import (
 
 // AdminHandler serves the admin endpoints, for a listener of their own that the proxy's
 // clients cannot reach: GET /metrics (Prometheus), GET /config (the effective configuration,
-// JSON, with where each field comes from), GET /healthz, and POST /reload (as SIGHUP).
+// JSON, with where each field comes from), GET /healthz, POST /reload (as SIGHUP), and POST
+// /cache/invalidations (CloudFront's InvalidationBatch: paths, and "*" suffix wildcards).
 func (g *Gateway) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", g.metrics.handler())
@@ -18,6 +19,7 @@ func (g *Gateway) AdminHandler() http.Handler {
 	mux.HandleFunc("GET /config", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, effectiveJSON(g.Config()))
 	})
+	mux.Handle("POST /cache/invalidations", g.edge.InvalidationHandler())
 	mux.HandleFunc("POST /reload", func(w http.ResponseWriter, _ *http.Request) {
 		if err := g.Reload(); err != nil {
 			var msgs []string
@@ -66,6 +68,17 @@ type routeJSON struct {
 	Level    string         `json:"level,omitempty"`
 	PolicyAt string         `json:"policy_at,omitempty"`
 	Fields   []ExplainField `json:"fields,omitempty"`
+	Cache    *cacheJSON     `json:"cache,omitempty"`
+}
+
+type cacheJSON struct {
+	At                    string `json:"at"`
+	Level                 string `json:"level"`
+	Policy                string `json:"policy"`
+	OriginRequestPolicy   string `json:"origin_request_policy"`
+	CachedMethods         string `json:"cached_methods"`
+	ResponseHeadersPolicy string `json:"response_headers_policy"`
+	Key                   string `json:"key"`
 }
 
 // effectiveJSON is the effective configuration: every route as explain shows it.
@@ -76,8 +89,18 @@ func effectiveJSON(cfg *Config) *configJSON {
 			IdleTimeout: l.IdleTimeout.String(), MaxHeaderBytes: l.MaxHeaderBytes}}
 	for _, def := range cfg.routes {
 		e := explainRoute(def, "")
-		out.Routes = append(out.Routes, &routeJSON{Route: e.Route, At: e.RouteAt, Upstream: e.Upstream, CORS: e.CORS,
-			Policy: e.Policy, Level: e.Level, PolicyAt: e.PolicyAt, Fields: e.Fields})
+		rj := &routeJSON{Route: e.Route, At: e.RouteAt, Upstream: e.Upstream, CORS: e.CORS,
+			Policy: e.Policy, Level: e.Level, PolicyAt: e.PolicyAt, Fields: e.Fields}
+		if c := def.effCache; c != nil && def.upstream != nil {
+			path := def.path
+			if path == "" {
+				path = "/"
+			}
+			ce := explainCache(c, def.name, "host.test", path)
+			rj.Cache = &cacheJSON{At: ce.At, Level: ce.Level, Policy: ce.Policy, OriginRequestPolicy: ce.OriginRequestPolicy,
+				CachedMethods: ce.CachedMethods, ResponseHeadersPolicy: ce.ResponseHeaders, Key: ce.Key}
+		}
+		out.Routes = append(out.Routes, rj)
 	}
 	return out
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/doorman-s3/doorman/edge"
 )
 
 // Config is a loaded, validated gateway configuration: every policy compiled, every route
@@ -23,6 +25,8 @@ type Config struct {
 	AdminListen string // the admin listener's address; "" = none
 	Limits      Limits
 	AccessLog   string // "stderr", "off", or a file path
+	// Edge bounds the edge cache's memory (the edge block); it applies at start.
+	Edge EdgeLimits
 	// Warnings are what imports of AWS configurations cannot reproduce exactly.
 	Warnings []*Error
 
@@ -115,7 +119,8 @@ func Load(name string, data []byte) (*Config, error) {
 		return nil, errs.err()
 	}
 	cfg := &Config{File: name, Listen: DefaultListen, Limits: defaultLimits(), AccessLog: "stderr",
-		dir: filepath.Dir(name), policies: map[string]*policyDef{}}
+		Edge: EdgeLimits{MaxBytes: edge.DefaultMaxBytes, MaxEntryBytes: edge.DefaultMaxEntryBytes},
+		dir:  filepath.Dir(name), policies: map[string]*policyDef{}}
 	d.top(cfg, root)
 	// Resolution runs even after decoding errors, so that the policies' own errors are
 	// reported in the same pass.
@@ -372,7 +377,7 @@ func (d *decoder) size(n *yaml.Node, field string, lo, hi int64) (int64, bool) {
 	return v * mult, true
 }
 
-var topKeys = []string{"version", "listen", "admin", "limits", "access_log", "policies", "defaults", "hosts"}
+var topKeys = []string{"version", "listen", "admin", "limits", "access_log", "edge", "policies", "defaults", "hosts"}
 
 func (d *decoder) top(cfg *Config, root *yaml.Node) {
 	var version *yaml.Node
@@ -395,6 +400,8 @@ func (d *decoder) top(cfg *Config, root *yaml.Node) {
 			})
 		case "limits":
 			d.limits(&cfg.Limits, v)
+		case "edge":
+			d.edgeBlock(&cfg.Edge, v)
 		case "access_log":
 			if s, ok := d.str(v, key); ok {
 				if s == "" {
@@ -500,8 +507,8 @@ func validName(s string) bool {
 	return true
 }
 
-var hostKeys = []string{"match", "upstream", "preserve_host", "cors", "routes"}
-var routeKeys = []string{"path", "upstream", "cors"}
+var hostKeys = []string{"match", "upstream", "preserve_host", "cors", "cache", "routes"}
+var routeKeys = []string{"path", "upstream", "cors", "cache"}
 
 func (d *decoder) hosts(cfg *Config, n *yaml.Node) {
 	if n.Kind != yaml.SequenceNode {
@@ -538,6 +545,8 @@ func (d *decoder) hosts(cfg *Config, n *yaml.Node) {
 				h.preserveHost, _ = d.boolean(v, field+".preserve_host")
 			case "cors":
 				h.cors = d.cors(cfg, v, field+".cors", "host "+field)
+			case "cache":
+				h.cache = d.cacheBlock(cfg, v, field+".cache", "host "+field)
 			case "routes":
 				routes = v
 			}
@@ -588,6 +597,8 @@ func (d *decoder) routes(cfg *Config, h *hostDef, n *yaml.Node, hostField string
 				r.upstream = d.upstream(v, rf+".upstream")
 			case "cors":
 				r.cors = d.cors(cfg, v, rf+".cors", "route "+rf)
+			case "cache":
+				r.cache = d.cacheBlock(cfg, v, rf+".cache", "route "+rf)
 			}
 		})
 		if rn.Kind == yaml.MappingNode && !hasPath {

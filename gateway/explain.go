@@ -22,6 +22,8 @@ type Explanation struct {
 	PolicyAt   string // where the effective cors block is written
 	Level      string // which block applies: "defaults", "host hosts[0]", "route hosts[0].routes[1]"
 	Fields     []ExplainField
+	// Cache is the route's cache behaviour; nil when the route caches nothing.
+	Cache *CacheExplanation
 
 	compiled *fetch.Policy
 }
@@ -42,6 +44,9 @@ func Explain(cfg *Config, host, path string) *Explanation {
 	}
 	e := explainRoute(def, tenant)
 	e.Host, e.Path = host, path
+	if c := def.effCache; c != nil && def.upstream != nil {
+		e.Cache = explainCache(c, def.name, host, path)
+	}
 	if tenant != "" {
 		e.Route += " (tenant " + tenant + ")"
 	}
@@ -168,6 +173,16 @@ func (e *Explanation) String() string {
 		fmt.Fprintf(tw, "cors\toff, set by %s: responses pass as the upstream sends them\t%s\n", e.Level, at(e.PolicyAt))
 	default:
 		fmt.Fprintf(tw, "cors\tpolicy %s, chosen by %s\t%s\n", e.Policy, e.Level, at(e.PolicyAt))
+	}
+	if c := e.Cache; c != nil {
+		tw.Flush()
+		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "cache\tchosen by %s %s\t\n", c.Level, at(c.At))
+		fmt.Fprintf(tw, "  cache policy\t%s\t\n", c.Policy)
+		fmt.Fprintf(tw, "  origin request policy\t%s\t\n", c.OriginRequestPolicy)
+		fmt.Fprintf(tw, "  cached methods\t%s\t\n", c.CachedMethods)
+		fmt.Fprintf(tw, "  response headers policy\t%s\t\n", c.ResponseHeaders)
+		fmt.Fprintf(tw, "  cache key (GET)\t%s\t\n", c.Key)
 	}
 	tw.Flush()
 	if len(e.Fields) > 0 {

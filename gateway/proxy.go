@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/edge"
 	"github.com/doorman-s3/doorman/gateway/tenant"
 )
 
@@ -50,6 +52,8 @@ type Gateway struct {
 	table   atomic.Pointer[table]
 	reload  sync.Mutex
 	server  Limits // the limits the listener was made with; reloads apply the rest
+	edge    *edge.Cache
+	edgeLim EdgeLimits // the edge block it was made with
 }
 
 // table is one configuration made runnable: a route's proxy and CORS at the same index as
@@ -65,6 +69,7 @@ type routeRT struct {
 	def   *routeDef
 	proxy *httputil.ReverseProxy // nil: no upstream, answered 404
 	cors  *corsRT                // nil: no policy
+	cache *edge.Behavior         // nil: no cache
 	// The route's own series, looked up once rather than per request.
 	preflights prometheus.Counter
 	duration   prometheus.Observer
@@ -94,12 +99,19 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
+	ec, err := edge.New(edge.Options{MaxBytes: cfg.Edge.MaxBytes, MaxEntryBytes: cfg.Edge.MaxEntryBytes, Registerer: g.metrics.reg})
+	if err != nil {
+		return nil, err
+	}
+	g.edge, g.edgeLim = ec, cfg.Edge
 	if err := g.openAccessLog(cfg.AccessLog, opts.Stderr); err != nil {
+		ec.Close()
 		return nil, err
 	}
 	t, err := g.build(cfg)
 	if err != nil {
 		g.closeAccessLog()
+		ec.Close()
 		return nil, err
 	}
 	g.table.Store(t)
@@ -167,8 +179,8 @@ func (g *Gateway) Reload() error {
 	g.log.Info("configuration reloaded", "file", g.file, "routes", len(cfg.routes)-1)
 	if cfg.Listen != old.cfg.Listen || cfg.AdminListen != old.cfg.AdminListen || cfg.AccessLog != old.cfg.AccessLog ||
 		cfg.Limits.HeaderTimeout != g.server.HeaderTimeout || cfg.Limits.IdleTimeout != g.server.IdleTimeout ||
-		cfg.Limits.MaxHeaderBytes != g.server.MaxHeaderBytes {
-		g.log.Warn("listen, admin, access_log, header_timeout, idle_timeout and max_header_bytes apply at the next start")
+		cfg.Limits.MaxHeaderBytes != g.server.MaxHeaderBytes || cfg.Edge != g.edgeLim {
+		g.log.Warn("listen, admin, access_log, header_timeout, idle_timeout, max_header_bytes and the edge block apply at the next start")
 	}
 	return nil
 }
@@ -176,6 +188,7 @@ func (g *Gateway) Reload() error {
 // Close releases the tenant watchers, the upstream connections and the access-log file.
 func (g *Gateway) Close() error {
 	g.table.Load().close()
+	g.edge.Close()
 	return g.closeAccessLog()
 }
 
@@ -196,6 +209,15 @@ func (g *Gateway) build(cfg *Config) (*table, error) {
 			duration: g.metrics.duration.WithLabelValues(def.name)}
 		if def.upstream != nil {
 			rt.proxy = g.newProxy(t, def)
+			if c := def.effCache; c != nil {
+				b, err := g.edge.Behavior(edge.BehaviorConfig{Name: def.name, Cache: c.policy, Origin: c.origin,
+					CacheOptions: c.options, ResponseHeaders: c.headers})
+				if err != nil { // not reached: Load validated the policies
+					errs.add(&Error{File: c.at.file, Line: c.at.line, Col: c.at.col, Field: c.field, Message: err.Error()})
+					continue
+				}
+				rt.cache = b
+			}
 		}
 		if c := def.eff; c.active() {
 			if blocks[c] == nil {
@@ -414,6 +436,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.body = &bodyReader{rc: http.MaxBytesReader(w, r.Body, max), dl: x.dl, idle: t.cfg.Limits.IdleTimeout}
 		r.Body = x.body
 	}
+	if rt.cache != nil {
+		rt.cache.Serve(x, r, rt.proxy)
+		return
+	}
 	rt.proxy.ServeHTTP(x, r)
 }
 
@@ -436,9 +462,14 @@ func headerBytes(r *http.Request) int {
 // proxyError answers what the upstream could not: 413 for a body that grew past the limit,
 // 504 for an upstream that did not answer in time, 502 for one that could not be reached or
 // broke the exchange. The answer is the gateway's own, decorated like any other.
+//
+// Under a cache the proxy writes to the cache's writer, not to the exchange: the answer is
+// then written there like an origin's error, which the cache stores for the error caching
+// TTL (or replaces with the stale object it holds), as CloudFront does with an origin that
+// fails; the exchange decorates it on the way out.
 func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) {
-	x, ok := w.(*exchange)
-	if !ok { // not reached: the proxy is only ever given an exchange
+	x := exchangeOf(w)
+	if x == nil { // not reached: the proxy is only ever given an exchange, or a cache's writer over one
 		w.WriteHeader(http.StatusBadGateway)
 		return
 	}
@@ -449,7 +480,30 @@ func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) 
 		x.status = statusClientClosed
 		return
 	}
+	if w != http.ResponseWriter(x) {
+		body := gatewayMessages[status]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+		return
+	}
 	x.fail(status, kind)
+}
+
+// exchangeOf finds the exchange under w (the cache's writers unwrap to it).
+func exchangeOf(w http.ResponseWriter) *exchange {
+	for range 4 {
+		if x, ok := w.(*exchange); ok {
+			return x
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil
+		}
+		w = u.Unwrap()
+	}
+	return nil
 }
 
 // statusClientClosed is logged (never sent) for a client that went away before the answer,

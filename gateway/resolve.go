@@ -245,6 +245,7 @@ type hostDef struct {
 	upstream     *upstreamDef
 	preserveHost bool
 	cors         *corsDef
+	cache        *cacheDef
 	routes       []*routeDef
 	self         *routeDef // what the host's paths outside every route reach
 }
@@ -265,9 +266,11 @@ type routeDef struct {
 	host     *hostDef
 	path     string
 	upstream *upstreamDef
-	cors     *corsDef // as written on the route
-	eff      *corsDef // effective: route > host > defaults; nil or off = no policy
-	index    int      // in Config.routes
+	cors     *corsDef  // as written on the route
+	eff      *corsDef  // effective: route > host > defaults; nil or off = no policy
+	cache    *cacheDef // as written on the route
+	effCache *cacheDef // effective: route > host; nil = no cache
+	index    int       // in Config.routes
 }
 
 type upstreamDef struct {
@@ -678,7 +681,8 @@ func buildRoutes(cfg *Config) {
 	fallback := &routeDef{name: "-", eff: effective(cfg.defaults)}
 	add(fallback)
 	for _, h := range cfg.hosts {
-		h.self = &routeDef{at: h.at, name: h.match, host: h, upstream: h.upstream, eff: effective(h.cors, cfg.defaults)}
+		h.self = &routeDef{at: h.at, name: h.match, host: h, upstream: h.upstream, eff: effective(h.cors, cfg.defaults),
+			effCache: effectiveCache(h.cache)}
 		add(h.self)
 		for _, r := range h.routes {
 			r.host, r.name = h, h.match+r.path
@@ -686,6 +690,7 @@ func buildRoutes(cfg *Config) {
 				r.upstream = h.upstream
 			}
 			r.eff = effective(r.cors, h.cors, cfg.defaults)
+			r.effCache = effectiveCache(r.cache, h.cache)
 			add(r)
 		}
 		slices.SortStableFunc(h.routes, func(a, b *routeDef) int { return len(b.path) - len(a.path) })

@@ -1,0 +1,236 @@
+package gateway_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/doorman-s3/doorman/gateway"
+)
+
+// s3Origin answers as S3 answers a bucket whose CORS rule allows https://a.test and
+// https://b.test (spec C.3.1): Allow-Origin and Vary only for those origins.
+func s3Origin(t testing.TB) (*httptest.Server, *atomic.Int64) {
+	var hits atomic.Int64
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if o := r.Header.Get("Origin"); o == "https://a.test" || o == "https://b.test" {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+			w.Header().Set("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")
+		}
+		w.Header().Set("ETag", `"e1"`)
+		_, _ = io.WriteString(w, "photo")
+	}))
+	t.Cleanup(s.Close)
+	return s, &hits
+}
+
+const cacheConfig = `version: 1
+policies:
+  web: { origins: [https://a.test, https://b.test], methods: [GET] }
+hosts:
+  - match: trap.test
+    upstream: {{UP}}
+    cache: { policy: CachingOptimized, origin_request_policy: CORS-S3Origin }
+  - match: keyed.test
+    upstream: {{UP}}
+    cache:
+      policy: { min_ttl: 0s, default_ttl: 1h, max_ttl: 24h, headers: [origin], accept_encoding: [gzip, br] }
+      origin_request_policy: { headers: [access-control-request-method, access-control-request-headers] }
+  - match: override.test
+    upstream: {{UP}}
+    cache:
+      policy: CachingOptimized
+      origin_request_policy: CORS-S3Origin
+      response_headers_policy: { origins: [https://a.test, https://b.test], methods: [GET], headers: [content-type], origin_override: true }
+  - match: managed.test
+    upstream: {{UP}}
+    cache: { policy: CachingOptimized, response_headers_policy: SimpleCORS }
+  - match: gatewaycors.test
+    upstream: {{UP}}
+    cors: { policy: web }
+    cache: { policy: CachingOptimized, origin_request_policy: CORS-S3Origin }
+    routes:
+      - path: /nocache/
+        cache: off
+`
+
+func TestCacheThroughGateway(t *testing.T) {
+	up, hits := s3Origin(t)
+	f := startFront(t, cacheConfig, map[string]string{"UP": up.URL})
+	type step struct {
+		host, path, origin string
+		acao, xcache       string
+	}
+	cases := []struct {
+		name, source string
+		steps        []step
+	}{
+		{"trap", "spec C.3.1 case 2: CachingOptimized + CORS-S3Origin", []step{
+			{"trap.test", "/p.jpg", "", "", "Miss"}, {"trap.test", "/p.jpg", "https://a.test", "", "Hit"}}},
+		{"keyed", "spec C.3.1 case 3: Origin in the key", []step{
+			{"keyed.test", "/p.jpg", "", "", "Miss"}, {"keyed.test", "/p.jpg", "https://a.test", "https://a.test", "Miss"},
+			{"keyed.test", "/p.jpg", "https://a.test", "https://a.test", "Hit"}}},
+		{"OriginOverride true", "spec C.3.1 case 4: the policy's Allow-Origin per viewer, hits included", []step{
+			{"override.test", "/p.jpg", "", "", "Miss"}, {"override.test", "/p.jpg", "https://b.test", "https://b.test", "Hit"}}},
+		{"SimpleCORS", "spec C.2: Allow-Origin * on CORS requests, hits included", []step{
+			{"managed.test", "/p.jpg", "https://z.test", "*", "Miss"}, {"managed.test", "/p.jpg", "https://y.test", "*", "Hit"}}},
+		{"gateway policy over a cache", "upstream_headers override: the gateway writes CORS per request", []step{
+			{"gatewaycors.test", "/p.jpg", "", "", "Miss"}, {"gatewaycors.test", "/p.jpg", "https://b.test", "https://b.test", "Hit"}}},
+		{"cache: off on a route", "a route's cache: off wins over its host's cache", []step{
+			{"gatewaycors.test", "/nocache/p.jpg", "", "", ""}, {"gatewaycors.test", "/nocache/p.jpg", "", "", ""}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for i, s := range tc.steps {
+				h := http.Header{}
+				if s.origin != "" {
+					h.Set("Origin", s.origin)
+				}
+				res, body := f.do(t, "GET", s.host, s.path, h, nil)
+				if res.StatusCode != 200 || body != "photo" {
+					t.Fatalf("step %d: %d %q", i, res.StatusCode, body)
+				}
+				if got := res.Header.Get("Access-Control-Allow-Origin"); got != s.acao {
+					t.Errorf("%s: step %d: Allow-Origin %q, want %q", tc.source, i, got, s.acao)
+				}
+				want := s.xcache
+				if want != "" {
+					want += " from doorman"
+				}
+				if got := res.Header.Get("X-Cache"); got != want {
+					t.Errorf("%s: step %d: X-Cache %q, want %q", tc.source, i, got, want)
+				}
+			}
+		})
+	}
+	if got := f.metric(t, `doorman_gateway_cache_requests_total{result="hit",route="trap.test"}`); got != 1 {
+		t.Errorf("hits of trap.test: %v", got)
+	}
+	// Invalidation on the admin listener, in CloudFront's InvalidationBatch shape.
+	before := hits.Load()
+	res, err := http.Post(f.admin.URL+"/cache/invalidations", "application/json",
+		strings.NewReader(`{"Paths":{"Quantity":1,"Items":["/p*"]},"CallerReference":"t"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		EntriesRemoved int
+		Invalidation   struct{ Status string }
+	}
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	res.Body.Close()
+	if res.StatusCode != 201 || out.EntriesRemoved < 5 || out.Invalidation.Status != "Completed" {
+		t.Errorf("invalidation: %d %+v", res.StatusCode, out)
+	}
+	if res, _ := f.do(t, "GET", "trap.test", "/p.jpg", nil, nil); res.Header.Get("X-Cache") != "Miss from doorman" || hits.Load() != before+1 {
+		t.Errorf("after the invalidation: %q", res.Header.Get("X-Cache"))
+	}
+}
+
+func TestCacheUpstreamDown(t *testing.T) {
+	f := startFront(t, `version: 1
+hosts:
+  - match: "*"
+    upstream: {{UP}}
+    cache: { policy: CachingOptimized }
+`, map[string]string{"UP": deadUpstream(t)})
+	for i, want := range []string{"Miss from doorman", "Hit from doorman"} {
+		res, body := f.do(t, "GET", "x.test", "/a", nil, nil)
+		if res.StatusCode != 502 || body != `{"message":"Bad Gateway"}` || res.Header.Get("X-Cache") != want {
+			t.Errorf("request %d: %d %q %q; want the gateway's 502, cached for the error caching TTL as CloudFront caches an origin's failure",
+				i, res.StatusCode, body, res.Header.Get("X-Cache"))
+		}
+	}
+	if got := f.metric(t, `doorman_gateway_upstream_errors_total{kind="unreachable",route="*"}`); got != 1 {
+		t.Errorf("upstream errors counted %v, want 1 (the second answer came from the cache)", got)
+	}
+}
+
+var cacheErrorCases = []struct {
+	name, yaml, want string
+}{
+	{"unknown managed policy", `version: 1
+hosts:
+  - match: a.test
+    upstream: http://127.0.0.1:1
+    cache: { policy: CachingOptimised }
+`, `gateway.yaml:5:22: hosts[0].cache.policy: no managed policy is named "CachingOptimised" (did you mean "CachingOptimized"?)`},
+	{"policy errors at their block", `version: 1
+hosts:
+  - match: a.test
+    upstream: http://127.0.0.1:1
+    cache:
+      policy: { min_ttl: 1h, default_ttl: 1s, cookies: [] , headers: [origin], query_strings: maybe }
+      cached_methods: [GET]
+      origin_request_policy: AllViewers
+`, `gateway.yaml:6:95: hosts[0].cache.policy.query_strings: "maybe" is not none, all, a list of names, or {all_except: [names]}
+gateway.yaml:7:23: hosts[0].cache.cached_methods: cached methods are [GET, HEAD] or [GET, HEAD, OPTIONS], as in CloudFront, not [GET]
+gateway.yaml:8:30: hosts[0].cache.origin_request_policy: no managed policy is named "AllViewers" (did you mean "AllViewer"?)`},
+	{"ttl order", `version: 1
+hosts:
+  - match: a.test
+    upstream: http://127.0.0.1:1
+    cache: { policy: { min_ttl: 1h, default_ttl: 1s } }
+`, `gateway.yaml:5:22: hosts[0].cache.policy: min_ttl (1h0m0s) <= default_ttl (1s) <= max_ttl (8760h0m0s) does not hold`},
+	{"response headers policy as CloudFront validates it", `version: 1
+hosts:
+  - match: a.test
+    upstream: http://127.0.0.1:1
+    cache:
+      policy: CachingDisabled
+      response_headers_policy: { origins: ["*"], methods: [GET], headers: ["*"], credentials: true }
+`, `gateway.yaml:7:32: hosts[0].cache.response_headers_policy.origin_override: missing: CloudFront's CorsConfig requires OriginOverride (true: the policy's headers replace the origin's)`},
+	{"missing policy and unknown key", `version: 1
+edge: { memory: 1KiB }
+hosts:
+  - match: a.test
+    upstream: http://127.0.0.1:1
+    cache: { origin_request_policy: CORS-S3Origin, ttl: 5s }
+`, `gateway.yaml:2:17: edge.memory: 1KiB is below the least allowed, 65536 bytes
+gateway.yaml:6:12: hosts[0].cache.policy: missing: a cache behaviour has a cache policy, e.g. policy: CachingOptimized (or CachingDisabled)
+gateway.yaml:6:52: hosts[0].cache.ttl: unknown key (known keys: policy, origin_request_policy, cached_methods, response_headers_policy)`},
+}
+
+func TestCacheConfigErrors(t *testing.T) {
+	for _, tc := range cacheErrorCases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := gateway.Load("gateway.yaml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if got := err.Error(); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCacheExplain(t *testing.T) {
+	cfg, err := gateway.Load("gateway.yaml", []byte(strings.ReplaceAll(cacheConfig, "{{UP}}", "http://127.0.0.1:1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ host, label, want string }{
+		{"keyed.test", "cache key (GET)", "keyed.test |  | /img/a.png | h:origin=<Origin> | ae:br,gzip"},
+		{"trap.test", "origin request policy", "CORS-S3Origin (managed, 88a5eaf4-2fd4-4709-b370-b4c650ea3fcf): forwards headers whitelist [origin, access-control-request-headers, access-control-request-method], cookies none, query strings none"},
+		{"override.test", "response headers policy", "custom (gateway.yaml:18:32), OriginOverride true"},
+	} {
+		e := gateway.Explain(cfg, tc.host, "/img/a.png")
+		found := false
+		for _, line := range strings.Split(e.String(), "\n") {
+			label, value, _ := strings.Cut(strings.TrimSpace(line), "  ")
+			found = found || label == tc.label && strings.TrimSpace(value) == tc.want
+		}
+		if e.Cache == nil || !found {
+			t.Errorf("%s: explain lacks %s %q:\n%s", tc.host, tc.label, tc.want, e)
+		}
+	}
+	if e := gateway.Explain(cfg, "gatewaycors.test", "/nocache/x"); e.Cache != nil {
+		t.Errorf("cache: off explained as %+v", e.Cache)
+	}
+}
