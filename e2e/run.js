@@ -1,7 +1,8 @@
 // doorman's CORS in real browsers. Starts doorman (twice: as S3, and with --vary-origin-always),
 // a static server for the pages' origins, for the gateway cases `doorman gateway` in front of an
-// API that requires authentication, headless Chromium, Firefox and WebKit; runs every case in
-// each; writes results/verdicts.md and results/verdicts.json; exits non-zero on any mismatch.
+// API that requires authentication (and, for the edge cases, caching in front of doorman),
+// headless Chromium, Firefox and WebKit; runs every case in each; writes results/verdicts.md and
+// results/verdicts.json; exits non-zero on any mismatch.
 //
 //   node e2e/run.js            DOORMAN_BIN   the doorman binary (default bin/doorman)
 //                              E2E_CASES     a regular expression on case ids, e.g. '^(2|5)'
@@ -23,7 +24,8 @@ const { startOrigin } = require('./lib/origin');
 const { launch, missing } = require('./lib/browsers');
 const { cases: s3Cases, hosts, DOMAIN } = require('./cases');
 const gatewayCases = require('./gateway-cases');
-const { Gateway, freePort } = require('./lib/gateway');
+const edgeCases = require('./edge-cases');
+const { Gateway, freePort, isGatewayMutation } = require('./lib/gateway');
 const { startUpstream } = require('./lib/upstream');
 const { agreement, agreementTable, agreementSummary } = require('./lib/agreement');
 
@@ -41,8 +43,9 @@ const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorma
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const cases = [...s3Cases, ...gatewayCases.cases];
+const cases = [...s3Cases, ...gatewayCases.cases, ...edgeCases.cases];
 const isGatewayCase = (c) => gatewayCases.cases.includes(c);
+const isEdgeCase = (c) => edgeCases.cases.includes(c);
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -65,6 +68,8 @@ class RowContext {
     this.credentials = { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY };
     this.buckets = {};
     this.seenByPage = [];
+    // What the pages the row left had recorded (navigate), before the last page's own.
+    this.left = { requests: [], errors: [] };
   }
 
   origin(host) { return `http://${host}:${this.env.origin.port}`; }
@@ -90,6 +95,15 @@ class RowContext {
     if (!this.session) this.session = await this.engine.session();
     this.mark();
     await this.session.goto(origin + pathname);
+  }
+
+  // navigate loads another page in the row's context (or opens it), keeping what the page it
+  // leaves recorded: its fetch() calls and their errors.
+  async navigate(origin, pathname = '/') {
+    if (!this.session) return this.open(origin, pathname);
+    this.left.requests.push(...await this.session.call('requests'));
+    this.left.errors.push(...await this.session.call('errors'));
+    return this.session.goto(origin + pathname);
   }
 
   mark() {
@@ -144,8 +158,8 @@ async function runRow(c, browser, env) {
   let requests = [];
   let pageErrors = [];
   if (t.session) {
-    requests = await withTimeout(t.session.call('requests'), 5000, 'requests').catch(() => []);
-    pageErrors = await withTimeout(t.session.call('errors'), 5000, 'errors').catch((e) => [`errors: ${e.message}`]);
+    requests = [...t.left.requests, ...await withTimeout(t.session.call('requests'), 5000, 'requests').catch(() => [])];
+    pageErrors = [...t.left.errors, ...await withTimeout(t.session.call('errors'), 5000, 'errors').catch((e) => [`errors: ${e.message}`])];
     await t.session.close().catch(() => {});
   }
   const failures = t.session ? t.session.failures : [];
@@ -166,8 +180,10 @@ async function runRow(c, browser, env) {
     page: t.seenByPage,
     // The requests as the page asked for them, each with the browser's verdict on it, and the
     // rules of the row's buckets: enough to replay them with `doorman check`.
-    requests: requests.map((r) => ({ ...r, corsError: (failures.find((f) => sameURL(f.url, r.url)) || {}).reason || null })),
-    buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION && !MUTATION.startsWith('gw-') ? MUTATION : undefined }])),
+    // A no-cors request (an <img>) passes no CORS check: a failure of the same URL is another
+    // request's.
+    requests: requests.map((r) => ({ ...r, corsError: r.mode === 'no-cors' ? null : (failures.find((f) => sameURL(f.url, r.url)) || {}).reason || null })),
+    buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION && !isGatewayMutation(MUTATION) ? MUTATION : undefined }])),
     ...(t.prefix ? { gateway: { route: t.prefix, policy: c.policy ? env.gateway.config.policies[c.policy] : null } } : {}),
     notReplayable: c.notReplayable,
     failures,
@@ -260,7 +276,8 @@ async function main() {
     env.origin = origin;
     cleanup.push(() => origin.close());
     const gatewaySelected = selected.filter(isGatewayCase);
-    if (gatewaySelected.length) {
+    const edgeSelected = selected.filter(isEdgeCase);
+    if (gatewaySelected.length || edgeSelected.length) {
       // The gateway's configuration names the pages' origins, so it starts once their port is
       // known; a closed port stands for an API that is down.
       env.upstream = await startUpstream();
@@ -270,13 +287,13 @@ async function main() {
       env.deadUpstream = `http://127.0.0.1:${dead}`;
       env.gateway = new Gateway();
       cleanup.push(() => env.gateway.stop());
-      await env.gateway.start(BIN, (dir) => gatewayCases.config(env, dir, gatewaySelected), MUTATION);
+      await env.gateway.start(BIN, (dir) => edgeCases.config(env, gatewayCases.config(env, dir, gatewaySelected), edgeSelected), MUTATION);
       env.gatewayDir = env.gateway.dir;
     }
     const serversMs = Date.now() - started;
     const engines = await Promise.all(available.map(async (name) => {
       const t0 = Date.now();
-      const b = await launch(name, [...hosts(available), ...gatewayCases.HOSTS]);
+      const b = await launch(name, [...hosts(available), ...gatewayCases.HOSTS, ...edgeCases.HOSTS]);
       cleanup.push(() => b.close());
       b.launchMs = Date.now() - t0;
       return b;
@@ -308,7 +325,7 @@ async function main() {
         return `| ${b.name} | ${b.version} | ${s(b.launchMs)} | ${s(b.casesMs)} | ${mine.filter((r) => r.pass).length}/${mine.length} |`;
       })].join('\n');
     const md = [`# doorman CORS in real browsers`, '',
-      `${versions}${MUTATION ? `; ${MUTATION.startsWith('gw-') ? 'gateway configuration' : 'CORS rules'} mutated: ${MUTATION}` : ''}; ${timing}`, '',
+      `${versions}${MUTATION ? `; ${isGatewayMutation(MUTATION) ? 'gateway configuration' : 'CORS rules'} mutated: ${MUTATION}` : ''}; ${timing}`, '',
       engineTable, '', '## Verdicts', '', matrix(rows, available), '', '## Rows', '',
       table(rows), '', '## doorman check against each engine', '', agreementSummary(agreed, available), '',
       agreementTable(agreed), '', summary, ''].join('\n');

@@ -10,6 +10,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
+const { ORIGIN_KEYED } = require('../edge-cases');
 
 // The gateway is ready within a second on a quiet machine; this bounds a busy one.
 const START_TIMEOUT_MS = 15000;
@@ -26,6 +27,12 @@ const REQUEST_TIMEOUT_MS = 5000;
 // fields override what its import sets).
 const forEachPolicy = (fn, { imports = false } = {}) => (cfg) => {
   for (const p of Object.values(cfg.policies)) if (imports || !p.import) fn(p);
+};
+// forEachCache changes every cache block, of hosts and of routes.
+const forEachCache = (fn) => (cfg) => {
+  for (const h of cfg.hosts) {
+    for (const block of [h, ...(h.routes || [])]) if (block.cache && typeof block.cache === 'object') fn(block.cache);
+  }
 };
 const GATEWAY_MUTATIONS = {
   // Preflights go on to the API, as most proxies forward them (it answers 401).
@@ -55,14 +62,36 @@ const GATEWAY_MUTATIONS = {
   // Tenants' origins are fixed in the configuration, as a map in a proxy's configuration is:
   // a tenant's file is never read.
   'gw-static-tenant': (cfg) => {
-    for (const h of cfg.hosts) if (h.cors) delete h.cors.origins_from;
+    for (const h of cfg.hosts) if (h.cors && typeof h.cors === 'object') delete h.cors.origins_from;
   },
   // The imported API Gateway configurations are evaluated with the Fetch standard's
   // semantics, not API Gateway's.
   'gw-fetch-semantics': (cfg) => {
     for (const p of Object.values(cfg.policies)) if (p.import) p.semantics = 'fetch';
   },
+  // The edge mutations change the routes' cache behaviours (edge-cases.js).
+  // Origin taken out of every cache key: the cure of e2 and e4 undone.
+  'edge-key-without-origin': forEachCache((c) => {
+    if (typeof c.policy !== 'object' || !c.policy.headers) return;
+    c.policy.headers = c.policy.headers.filter((h) => h.toLowerCase() !== 'origin');
+    if (!c.policy.headers.length) delete c.policy.headers;
+  }),
+  // CachingOptimized replaced by the same TTLs with Origin in the key: the trap of e1 cured.
+  'edge-origin-in-key': forEachCache((c) => {
+    if (c.policy === 'CachingOptimized') c.policy = structuredClone(ORIGIN_KEYED);
+  }),
+  // Every response headers policy keeps the origin's (cached) CORS headers.
+  'edge-origin-override-false': forEachCache((c) => {
+    if (c.response_headers_policy && typeof c.response_headers_policy === 'object') c.response_headers_policy.origin_override = false;
+  }),
+  // No response headers policy.
+  'edge-no-response-headers-policy': forEachCache((c) => { delete c.response_headers_policy; }),
+  // Nothing cached (CachingDisabled): the origin answers every request for its own Origin.
+  'edge-caching-disabled': forEachCache((c) => { c.policy = 'CachingDisabled'; }),
 };
+
+// isGatewayMutation tells a mutation of the gateway's configuration from one of the S3 rules.
+const isGatewayMutation = (m) => Object.hasOwn(GATEWAY_MUTATIONS, m || '');
 
 // freePort asks the kernel for a free loopback port (the gateway listens on the address its
 // configuration gives).
@@ -181,4 +210,4 @@ class Gateway {
   }
 }
 
-module.exports = { Gateway, GATEWAY_MUTATIONS, freePort, rawRequest };
+module.exports = { Gateway, GATEWAY_MUTATIONS, isGatewayMutation, freePort, rawRequest };

@@ -15,6 +15,7 @@
       headers: Object.fromEntries(new Headers(init.headers || (req ? req.headers : undefined))),
       credentials: init.credentials || (req ? req.credentials : 'same-origin'),
       mode: init.mode || (req ? req.mode : 'cors'),
+      ...(init.cache ? { cache: init.cache } : {}),
       origin: location.origin,
     });
     return realFetch(input, init).catch((e) => {
@@ -29,9 +30,11 @@
     return headers;
   };
 
-  const fetchOne = async ({ url, method = 'GET', headers, body, credentials }) => {
+  // cache: the request's cache mode ('no-store' goes to the network past the browser's own
+  // cache, which the edge cases keep out of the way); undefined = the default.
+  const fetchOne = async ({ url, method = 'GET', headers, body, credentials, cache }) => {
     try {
-      const res = await fetch(url, { method, headers, body, credentials });
+      const res = await fetch(url, { method, headers, body, credentials, cache });
       return { ok: true, status: res.status, headers: readable(res), body: await res.text() };
     } catch (e) {
       return { ok: false, error: String(e) };
@@ -103,8 +106,9 @@
       return fetchOne({ url, method: 'POST', body: form });
     },
 
-    // An <img> load (no CORS, no Origin header), then a fetch() of the same URL.
-    imgThenFetch: async ({ url }) => {
+    // An <img> load (no CORS, no Origin header), then a fetch() of the same URL (with the
+    // given cache mode).
+    imgThenFetch: async ({ url, cache }) => {
       const img = new Image();
       const loaded = await new Promise((resolve) => {
         img.onload = () => resolve(`${img.naturalWidth}x${img.naturalHeight}`);
@@ -112,7 +116,7 @@
         img.src = url;
       });
       requests.push({ url, method: 'GET', headers: {}, credentials: 'include', mode: 'no-cors', origin: location.origin });
-      return { img: loaded, fetch: await fetchOne({ url }) };
+      return { img: loaded, fetch: await fetchOne({ url, cache }) };
     },
 
     // The result of a page's own app script (it sets window.appResult).
