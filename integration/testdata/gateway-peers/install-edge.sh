@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs what the edge benchmark compares doorman gateway's cache with, only what is
+# missing: Debian's nginx and varnish. Their packages enable system services (nginx on port
+# 80, varnish on 6081 with its log daemon varnishncsa); the benchmark runs instances of its
+# own on loopback ports, so the services are stopped and disabled. Idempotent, and quick when
+# both are there. Fails when either is still missing.
+set -eu
+
+missing=""
+for pkg in nginx varnish; do
+	if [ "$(dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]; then
+		missing="$missing $pkg"
+	fi
+done
+if [ -n "$missing" ]; then
+	apt-get update
+	# shellcheck disable=SC2086 # one word per package
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+	services="$missing"
+	case "$missing" in *varnish*) services="$services varnishncsa" ;; esac
+	for svc in $services; do
+		if [ -d /run/systemd/system ]; then
+			systemctl disable --now "$svc"
+		elif [ -x "/etc/init.d/$svc" ]; then
+			"/etc/init.d/$svc" stop
+			update-rc.d "$svc" disable
+		fi
+	done
+fi
+
+for tool in nginx varnishd; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "$tool is still missing after installing it" >&2
+		exit 1
+	fi
+done
