@@ -8,7 +8,7 @@ PKGS        := ./...
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
 
-.PHONY: all build test deps check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway clean
+.PHONY: all build test deps check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge clean
 
 all: build
 
@@ -29,6 +29,7 @@ check: deps
 
 unit: deps
 	integration/testdata/gateway-peers/install.sh
+	integration/testdata/gateway-peers/install-edge.sh
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
 
 ## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
@@ -55,11 +56,11 @@ mutation:
 
 ## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
 ## bare net/http ceiling and versitygw (built outside the repository), then the gateway against
-## nginx and Caddy, summarised by benchstat.
+## nginx and Caddy, then its cache against nginx proxy_cache and Varnish, summarised by benchstat.
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
-bench: bench-engine bench-server bench-gateway
+bench: bench-engine bench-server bench-gateway bench-edge
 
 bench-engine:
 	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 500ms | tee bench-engine.txt
@@ -79,6 +80,17 @@ bench-gateway:
 	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkGateway$$' -benchtime 2s -count $(BENCHCOUNT) > bench-gateway.txt; \
 	  status=$$?; cat bench-gateway.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx caddy direct)' bench-gateway.txt
+
+## bench-edge: doorman gateway's cache against nginx proxy_cache and Varnish (Debian's,
+## installed when missing), configured from integration/testdata/gateway-peers, and the bare
+## origin (the ceiling server) they cache a 4 KiB object of; first checks that each serves it
+## from its cache.
+bench-edge:
+	integration/testdata/gateway-peers/install-edge.sh
+	$(GO) test ./integration/ -run '^TestEdgePeersHit$$' -count 1
+	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkEdge$$' -benchtime 2s -count $(BENCHCOUNT) > bench-edge.txt; \
+	  status=$$?; cat bench-edge.txt; exit $$status
+	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx varnish ceiling)' bench-edge.txt
 
 $(VERSITYGW):
 	GOBIN=$(PEERS) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0
