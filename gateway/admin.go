@@ -96,7 +96,7 @@ func effectiveJSON(cfg *Config) *configJSON {
 			if path == "" {
 				path = "/"
 			}
-			ce := explainCache(c, def.name, "host.test", path)
+			ce := explainCache(def, "host.test", path)
 			rj.Cache = &cacheJSON{At: ce.At, Level: ce.Level, Policy: ce.Policy, OriginRequestPolicy: ce.OriginRequestPolicy,
 				CachedMethods: ce.CachedMethods, ResponseHeadersPolicy: ce.ResponseHeaders, Key: ce.Key}
 		}

@@ -29,8 +29,9 @@ func (w *discardWriter) reset() {
 }
 
 // BenchmarkGateway measures the gateway's work per request, in process: a preflight
-// answered at the gateway (no upstream involved), and a GET of 4 KiB proxied to an upstream
-// over loopback. Names as benchstat reads them: BenchmarkGateway/case=preflight.
+// answered at the gateway (no upstream involved), a GET of 4 KiB proxied to an upstream
+// over loopback, and the same GET served from the edge cache (cache-hit-4KiB, a route with
+// CachingOptimized). Names as benchstat reads them: BenchmarkGateway/case=preflight.
 func BenchmarkGateway(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -50,20 +51,26 @@ hosts:
   - match: api.test
     upstream: {{UP}}
     cors: { policy: web-app }
+  - match: cdn.test
+    upstream: {{UP}}
+    cors: { policy: web-app }
+    cache: { policy: CachingOptimized }
 `, "{{UP}}", up.URL)
 	f := startFront(b, cfg, nil)
 	cases := []struct {
 		name   string
+		host   string
 		method string
 		header http.Header
 		status int
 	}{
-		{"preflight", "OPTIONS", preflight(appOrigin, "PUT", "authorization,content-type"), 204},
-		{"get-4KiB", "GET", http.Header{"Origin": {appOrigin}}, 200},
+		{"preflight", "api.test", "OPTIONS", preflight(appOrigin, "PUT", "authorization,content-type"), 204},
+		{"get-4KiB", "api.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
+		{"cache-hit-4KiB", "cdn.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
 	}
 	for _, c := range cases {
 		b.Run("case="+c.name, func(b *testing.B) {
-			r := httptest.NewRequest(c.method, "http://api.test/v1/orders", nil)
+			r := httptest.NewRequest(c.method, "http://"+c.host+"/v1/orders", nil)
 			r.Header = c.header
 			w := &discardWriter{h: http.Header{}}
 			b.ReportAllocs()

@@ -416,18 +416,25 @@ func effectiveCache(blocks ...*cacheDef) *cacheDef {
 // CacheExplanation is a route's cache behaviour, as explain shows it and lint reads it.
 type CacheExplanation struct {
 	At, Level                                                   string
+	Field                                                       string // the cache block's key path: "hosts[0].cache", "hosts[0].routes[1].cache"
 	Policy, OriginRequestPolicy, CachedMethods, ResponseHeaders string
 	// Key is the cache key of a GET of the explained path, with placeholders for the values
 	// of the headers in the key ("<Origin>").
 	Key string
-	// For lint.EdgeRoute.
+	// What lint.EdgeRoute reads, field for field. PreflightsForwarded: no enforced policy of
+	// the route answers preflights, so they reach the cache. PerRequestCORS: something writes
+	// Access-Control-Allow-Origin for each viewer over what the cache holds (an enforced
+	// policy with upstream_headers override, or the response headers policy with
+	// OriginOverride true, ByOriginOverride).
 	Caches, CachesOptions, ByOriginOverride bool
 	KeyHeaders, Forwarded                   []string
 	ForwardsAll                             bool
+	PreflightsForwarded, PerRequestCORS     bool
 }
 
-func explainCache(c *cacheDef, route, host, path string) *CacheExplanation {
-	ce := &CacheExplanation{At: c.at.String(), Level: c.level, Policy: c.policyName, OriginRequestPolicy: "none (only the key's values are forwarded)",
+func explainCache(def *routeDef, host, path string) *CacheExplanation {
+	c, route := def.effCache, def.name
+	ce := &CacheExplanation{At: c.at.String(), Level: c.level, Field: c.field, Policy: c.policyName, OriginRequestPolicy: "none (only the key's values are forwarded)",
 		CachedMethods: "GET, HEAD", ResponseHeaders: "none", Caches: c.policy.MaxTTL > 0, CachesOptions: c.options,
 		KeyHeaders: c.policy.Headers.Names}
 	ce.Policy += fmt.Sprintf(": ttl min %s default %s max %s; key headers %s, cookies %s, query strings %s",
@@ -447,6 +454,10 @@ func explainCache(c *cacheDef, route, host, path string) *CacheExplanation {
 		ce.ResponseHeaders = fmt.Sprintf("%s, OriginOverride %v", c.headersName, h.OriginOverride)
 		ce.ByOriginOverride = h.OriginOverride
 	}
+	enforced := def.eff.active() && def.eff.eff != nil && def.eff.eff.enforce == enforceOn
+	ce.PreflightsForwarded = !enforced || def.eff.eff.preflight == preflightPassthrough ||
+		def.eff.compiled != nil && !def.eff.compiled.AnswersPreflights()
+	ce.PerRequestCORS = ce.ByOriginOverride || enforced && def.eff.eff.upstream == upstreamOverride
 	if !ce.Caches {
 		ce.Key = "none: max_ttl 0, nothing is stored"
 		return ce

@@ -230,6 +230,21 @@ func TestCacheExplain(t *testing.T) {
 			t.Errorf("%s: explain lacks %s %q:\n%s", tc.host, tc.label, tc.want, e)
 		}
 	}
+	// What lint reads of each route (lint.EdgeRoute).
+	for _, tc := range []struct {
+		host, field                       string
+		perRequest, byOverride, preflight bool
+		source                            string
+	}{
+		{"trap.test", "hosts[0].cache", false, false, true, "no policy: the cached Allow-Origin is what viewers get"},
+		{"override.test", "hosts[2].cache", true, true, true, "OriginOverride true writes it per viewer"},
+		{"gatewaycors.test", "hosts[4].cache", true, false, false, "an enforced policy with upstream_headers override answers preflights and writes CORS per request"},
+	} {
+		c := gateway.Explain(cfg, tc.host, "/a").Cache
+		if c == nil || c.Field != tc.field || c.PerRequestCORS != tc.perRequest || c.ByOriginOverride != tc.byOverride || c.PreflightsForwarded != tc.preflight {
+			t.Errorf("%s (%s): %+v", tc.host, tc.source, c)
+		}
+	}
 	if e := gateway.Explain(cfg, "gatewaycors.test", "/nocache/x"); e.Cache != nil {
 		t.Errorf("cache: off explained as %+v", e.Cache)
 	}

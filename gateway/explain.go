@@ -45,7 +45,7 @@ func Explain(cfg *Config, host, path string) *Explanation {
 	e := explainRoute(def, tenant)
 	e.Host, e.Path = host, path
 	if c := def.effCache; c != nil && def.upstream != nil {
-		e.Cache = explainCache(c, def.name, host, path)
+		e.Cache = explainCache(def, host, path)
 	}
 	if tenant != "" {
 		e.Route += " (tenant " + tenant + ")"

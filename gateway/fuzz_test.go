@@ -21,7 +21,10 @@ func FuzzLoadConfig(f *testing.F) {
 	for _, c := range configErrorCases {
 		f.Add([]byte(c.yaml))
 	}
-	for _, s := range []string{mainConfig, explainConfig, reloadConfig, tenantConfig} {
+	for _, c := range cacheErrorCases {
+		f.Add([]byte(c.yaml))
+	}
+	for _, s := range []string{mainConfig, explainConfig, reloadConfig, tenantConfig, cacheConfig} {
 		f.Add([]byte(strings.NewReplacer("{{UP}}", "http://127.0.0.1:1", "{{DEAD}}", "http://127.0.0.1:2",
 			"{{ORIGIN}}", "https://a.test").Replace(s)))
 	}
