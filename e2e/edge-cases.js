@@ -10,7 +10,8 @@
 // reached the origin (doorman serve's S3 operations on the row's bucket), then what the
 // gateway logged under the row's route, then how its cache answered the row's requests (the
 // increase of doorman_gateway_cache_requests_total{route,result}, Miss and Hit as X-Cache says
-// them). `expect` is as in cases.js.
+// them). The page reads X-Cache on every fetch() it is allowed to read: the bucket's rules and
+// the response headers policy expose it. `expect` is as in cases.js.
 //
 // The page's fetch() uses cache: 'no-store': it goes to the network past the browser's own HTTP
 // cache, so that every engine's request reaches the edge. Left to its default, Chromium and
@@ -42,8 +43,13 @@ const FF_MISSING_ACAO = /^CORS header ‘Access-Control-Allow-Origin’ missing$
 const FF_MISMATCH = (host) => new RegExp(`^CORS header ‘Access-Control-Allow-Origin’ does not match ‘http://${escape(host)}:\\d+’$`);
 const WK_NOT_ALLOWED = (host) => new RegExp(`^Origin http://${escape(host)}:\\d+ is not allowed by Access-Control-Allow-Origin\\. Status code: 200$`);
 
+// fetched summarises a fetch(): "ok 200 Hit" with the edge's X-Cache as the page read it
+// ("Hit from doorman": the bucket's rules and the response headers policy expose it), or
+// "blocked".
 function fetched(r) {
-  return r.ok ? `ok ${r.status}` : 'blocked';
+  if (!r.ok) return 'blocked';
+  const xCache = r.headers['x-cache'];
+  return `ok ${r.status} ${xCache ? xCache.replace(/ from doorman$/, '') : '(no X-Cache)'}`;
 }
 
 const bucketOf = (id, browser) => `c${id}-${browser}`;
@@ -79,8 +85,9 @@ async function measured(t, bucket, actions) {
   return outcome;
 }
 
-// The rows' buckets: CORS rules for the given origins, GET only, and the public object.
-const rules = (origins) => [{ AllowedOrigins: origins, AllowedMethods: ['GET'] }];
+// The rows' buckets: CORS rules for the given origins, GET only, X-Cache exposed (S3 sends
+// Access-Control-Expose-Headers for any name), and the public object.
+const rules = (origins) => [{ AllowedOrigins: origins, AllowedMethods: ['GET'], ExposeHeaders: ['X-Cache'] }];
 
 // imgThenFetch: the page on app.test loads the object as an <img> (no Origin: a no-cors
 // request), then fetch()es the same URL (with Origin).
@@ -137,7 +144,7 @@ const cases = [
     cache: { policy: ORIGIN_KEYED, origin_request_policy: 'CORS-S3Origin', cached_methods: ['GET', 'HEAD'] },
     run: imgThenFetch(),
     expect: {
-      outcome: 'img 1x1, fetch ok 200',
+      outcome: 'img 1x1, fetch ok 200 Miss',
       server: ['GetObject 200', 'GetObject 200', GW_GET, GW_GET, 'cache miss +2'],
       note: 'one entry per Origin value (and one without): the fetch() misses and the origin answers it with its CORS headers',
     },
@@ -150,7 +157,7 @@ const cases = [
     cache: { policy: CACHING_OPTIMIZED, origin_request_policy: 'CORS-S3Origin', cached_methods: ['GET', 'HEAD'] }, headersPolicy: true,
     run: imgThenFetch(),
     expect: {
-      outcome: 'img 1x1, fetch ok 200',
+      outcome: 'img 1x1, fetch ok 200 Hit',
       server: ['GetObject 200', GW_GET, GW_GET, 'cache miss +1, hit +1'],
       note: 'a hit on the <img>\'s answer, which has no Access-Control-Allow-Origin: the policy adds it for the fetch()\'s Origin (with OriginOverride false too: a header the origin did not send is added either way)',
     },
@@ -160,7 +167,7 @@ const cases = [
     cache: { policy: CACHING_OPTIMIZED, origin_request_policy: 'CORS-S3Origin', cached_methods: ['GET', 'HEAD'] }, headersPolicy: true,
     run: fromPages(['other.test', 'app.test']),
     expect: {
-      outcome: 'other.test ok 200, app.test ok 200',
+      outcome: 'other.test ok 200 Miss, app.test ok 200 Hit',
       server: ['GetObject 200', GW_GET, GW_GET, 'cache miss +1, hit +1'],
       note: 'app.test\'s fetch() is a hit on the answer cached for other.test, with other.test\'s Access-Control-Allow-Origin: OriginOverride true replaces it with app.test\'s',
     },
@@ -173,19 +180,19 @@ const cases = [
     cache: { policy: ORIGIN_KEYED, origin_request_policy: 'CORS-S3Origin', cached_methods: ['GET', 'HEAD'] },
     run: fromPages(['app.test', 'other.test', 'app.test']),
     expect: {
-      outcome: 'app.test ok 200, other.test ok 200, app.test again ok 200',
+      outcome: 'app.test ok 200 Miss, other.test ok 200 Miss, app.test again ok 200 Hit',
       server: ['GetObject 200', 'GetObject 200', GW_GET, GW_GET, GW_GET, 'cache miss +2, hit +1'],
       note: 'a key per Origin: other.test misses and gets its own answer; app.test\'s second fetch() hits its own entry',
     },
   },
 ];
 
-// responseHeadersPolicy is the rows' CorsConfig: both pages' origins, GET and HEAD, the
-// any request header (CloudFront requires the list), the request's origin echoed,
-// OriginOverride true.
+// responseHeadersPolicy is the rows' CorsConfig: both pages' origins, GET and HEAD, any
+// request header (CloudFront requires the list), X-Cache exposed, the request's origin
+// echoed, OriginOverride true.
 function responseHeadersPolicy(env) {
   const o = (host) => `http://${host}:${env.origin.port}`;
-  return { origins: [o('app.test'), o('other.test')], methods: ['GET', 'HEAD'], headers: ['*'], origin_override: true };
+  return { origins: [o('app.test'), o('other.test')], methods: ['GET', 'HEAD'], headers: ['*'], expose_headers: ['x-cache'], origin_override: true };
 }
 
 // config adds to the gateway's configuration the edge host: doorman serve as its upstream,
