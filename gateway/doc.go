@@ -49,6 +49,21 @@
 // the traffic it would refuse is measured before anyone is refused. enforce: off, cors: off
 // and a route with no cors block at all behave alike: a plain reverse proxy.
 //
+// # Edge cache
+//
+// A host or route with a cache block is a CloudFront cache behaviour (package edge): a cache
+// policy (managed by name, e.g. CachingOptimized, or min_ttl/default_ttl/max_ttl and the
+// headers, cookies and query strings of the key), an origin request policy (CORS-S3Origin,
+// AllViewer, ... or its own lists), cached_methods, and a response headers policy's CORS
+// section. It exists to make the stale-CORS trap of a CDN visible and testable: Origin
+// forwarded but not in the key serves whichever answer filled the cache to everybody. The
+// cache sits between the routing and the upstream: preflights the gateway answers never
+// reach it, and every answer it gives, hits included, passes through the route's CORS
+// decoration. An upstream failure under a cache is answered through it, so it is cached for
+// CloudFront's error caching TTL (10 s), or replaced by the stale object the cache holds.
+// The edge block bounds its memory (edge: { memory, max_object }); POST
+// /cache/invalidations on the admin listener takes CloudFront's InvalidationBatch.
+//
 // # Bounds
 //
 // Every size and wait is bounded: the configuration file (1 MiB) and its counts, request
