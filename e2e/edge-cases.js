@@ -7,8 +7,9 @@
 // Every row has its own bucket, c<case>-<engine>, and its own route on the edge host,
 // /c<case>-<engine>/, with its own cache behaviour (the cache key is scoped by route), so the
 // rows never share an entry while the engines run side by side. A row's `server` lists what
-// reached the origin (doorman serve's S3 operations on the row's bucket), then what the
-// gateway logged under the row's route, then how its cache answered the row's requests (the
+// reached the origin (doorman serve's S3 operations on the row's bucket, each with whether it
+// carried an Origin and doorman's CORS outcome for it), then what the gateway logged under the
+// row's route, then how its cache answered the row's requests (the
 // increase of doorman_gateway_cache_requests_total{route,result}, Miss and Hit as X-Cache says
 // them). The page reads X-Cache on every fetch() it is allowed to read: the bucket's rules and
 // the response headers policy expose it. `expect` is as in cases.js.
@@ -121,6 +122,10 @@ function fromPages(hosts) {
 }
 
 const GW_GET = 'gateway GET 200';
+// What reached the origin: doorman serve logs a CORS outcome for a request with Origin only.
+const s3Line = (e) => `origin ${e.op} ${e.status} ${e.cors ? `Origin ${e.cors}` : 'no Origin'}`;
+const NO_ORIGIN = 'origin GetObject 200 no Origin';
+const WITH_ORIGIN = 'origin GetObject 200 Origin allowed';
 
 const cases = [
   // 1. The trap: Origin forwarded to the origin (CORS-S3Origin) but not in the key
@@ -132,7 +137,7 @@ const cases = [
     run: imgThenFetch(),
     expect: {
       outcome: 'img 1x1, fetch blocked', chromium: 'MissingAllowOriginHeader', firefox: FF_MISSING_ACAO, webkit: WK_NOT_ALLOWED('app.test'),
-      server: ['GetObject 200', GW_GET, GW_GET, 'cache miss +1, hit +1'],
+      server: [NO_ORIGIN, GW_GET, GW_GET, 'cache miss +1, hit +1'],
       note: 'the trap reproduced: the fetch() is a hit on the answer cached for the <img>, which has no Access-Control-Allow-Origin; the origin saw one request',
     },
   },
@@ -145,7 +150,7 @@ const cases = [
     run: imgThenFetch(),
     expect: {
       outcome: 'img 1x1, fetch ok 200 Miss',
-      server: ['GetObject 200', 'GetObject 200', GW_GET, GW_GET, 'cache miss +2'],
+      server: [NO_ORIGIN, WITH_ORIGIN, GW_GET, GW_GET, 'cache miss +2'],
       note: 'one entry per Origin value (and one without): the fetch() misses and the origin answers it with its CORS headers',
     },
   },
@@ -158,7 +163,7 @@ const cases = [
     run: imgThenFetch(),
     expect: {
       outcome: 'img 1x1, fetch ok 200 Hit',
-      server: ['GetObject 200', GW_GET, GW_GET, 'cache miss +1, hit +1'],
+      server: [NO_ORIGIN, GW_GET, GW_GET, 'cache miss +1, hit +1'],
       note: 'a hit on the <img>\'s answer, which has no Access-Control-Allow-Origin: the policy adds it for the fetch()\'s Origin (with OriginOverride false too: a header the origin did not send is added either way)',
     },
   },
@@ -168,7 +173,7 @@ const cases = [
     run: fromPages(['other.test', 'app.test']),
     expect: {
       outcome: 'other.test ok 200 Miss, app.test ok 200 Hit',
-      server: ['GetObject 200', GW_GET, GW_GET, 'cache miss +1, hit +1'],
+      server: [WITH_ORIGIN, GW_GET, GW_GET, 'cache miss +1, hit +1'],
       note: 'app.test\'s fetch() is a hit on the answer cached for other.test, with other.test\'s Access-Control-Allow-Origin: OriginOverride true replaces it with app.test\'s',
     },
   },
@@ -181,11 +186,24 @@ const cases = [
     run: fromPages(['app.test', 'other.test', 'app.test']),
     expect: {
       outcome: 'app.test ok 200 Miss, other.test ok 200 Miss, app.test again ok 200 Hit',
-      server: ['GetObject 200', 'GetObject 200', GW_GET, GW_GET, GW_GET, 'cache miss +2, hit +1'],
+      server: [WITH_ORIGIN, WITH_ORIGIN, GW_GET, GW_GET, GW_GET, 'cache miss +2, hit +1'],
       note: 'a key per Origin: other.test misses and gets its own answer; app.test\'s second fetch() hits its own entry',
     },
   },
-];
+
+  // 5. Neither policy names Origin (CachingOptimized alone): the origin never sees it, and
+  // every answer, hit or miss, lacks Access-Control-Allow-Origin (spec §C.3.1 (1)).
+  {
+    id: 'e5', title: 'edge: fetch() alone, CachingOptimized without an origin request policy (Origin never forwarded)',
+    cache: { policy: CACHING_OPTIMIZED, cached_methods: ['GET', 'HEAD'] },
+    run: fromPages(['app.test']),
+    expect: {
+      outcome: 'app.test blocked', chromium: 'MissingAllowOriginHeader', firefox: FF_MISSING_ACAO, webkit: WK_NOT_ALLOWED('app.test'),
+      server: [NO_ORIGIN, GW_GET, 'cache miss +1'],
+      note: 'a miss, and still no Access-Control-Allow-Origin: the edge forwards only what a policy names, so the origin answered a request without Origin',
+    },
+  },
+].map((c) => ({ ...c, s3Line }));
 
 // responseHeadersPolicy is the rows' CorsConfig: both pages' origins, GET and HEAD, any
 // request header (CloudFront requires the list), X-Cache exposed, the request's origin

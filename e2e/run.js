@@ -130,7 +130,9 @@ class RowContext {
     const names = Object.keys(this.buckets);
     this.seen = this.servers().flatMap((s, i) => {
       if (s.seen) return this.prefix ? s.seen(this.prefix, this.marks[i]) : [];
-      return s.requestsFor(names, this.marks[i]).map((e) => (e.method === 'OPTIONS' ? `OPTIONS ${e.status}` : `${e.op} ${e.status}`));
+      // A case may say more of each S3 request (the edge cases: whether it carried Origin).
+      const line = this.c.s3Line || ((e) => (e.method === 'OPTIONS' ? `OPTIONS ${e.status}` : `${e.op} ${e.status}`));
+      return s.requestsFor(names, this.marks[i]).map(line);
     });
   }
 }
