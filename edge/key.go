@@ -22,7 +22,9 @@ func (b *Behavior) key(r *http.Request) string { return cacheKey(b.scope, &b.cac
 
 // Key is the cache key of r under p, with scope first, rendered for people (KeyString): what
 // explain shows.
-func (p *CachePolicy) Key(scope string, r *http.Request) string { return KeyString(cacheKey(scope, p, r)) }
+func (p *CachePolicy) Key(scope string, r *http.Request) string {
+	return KeyString(cacheKey(scope, p, r))
+}
 
 func cacheKey(scope string, p *CachePolicy, r *http.Request) string {
 	var sb strings.Builder
@@ -196,7 +198,14 @@ func (b *Behavior) forwarded(r *http.Request, fill bool) *http.Request {
 }
 
 // forwardsHeader reports whether a viewer header (lower-case name) goes to the origin.
+// Authorization goes only when the cache policy keys on it: an origin request policy cannot
+// forward it, even AllViewer
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/controlling-origin-requests.html),
+// so that one viewer's authorised answer is never cached for others.
 func (b *Behavior) forwardsHeader(name string) bool {
+	if name == "authorization" {
+		return b.cache.Headers.allows(name)
+	}
 	return b.cache.Headers.allows(name) || b.origin.Headers.allows(name)
 }
 
