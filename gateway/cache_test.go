@@ -111,6 +111,16 @@ func TestCacheThroughGateway(t *testing.T) {
 	if got := f.metric(t, `doorman_gateway_cache_requests_total{result="hit",route="trap.test"}`); got != 1 {
 		t.Errorf("hits of trap.test: %v", got)
 	}
+	// The effective configuration shows each route's cache and key.
+	cres, err := http.Get(f.admin.URL + "/config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgJSON, _ := io.ReadAll(cres.Body)
+	cres.Body.Close()
+	if !strings.Contains(string(cfgJSON), `"key": "keyed.test |  | / | h:origin=\u003cOrigin\u003e | ae:br,gzip"`) {
+		t.Errorf("GET /config lacks the cache key of keyed.test:\n%s", cfgJSON)
+	}
 	// Invalidation on the admin listener, in CloudFront's InvalidationBatch shape.
 	before := hits.Load()
 	res, err := http.Post(f.admin.URL+"/cache/invalidations", "application/json",
