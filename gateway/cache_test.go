@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -258,4 +259,28 @@ func TestCacheExplain(t *testing.T) {
 	if e := gateway.Explain(cfg, "gatewaycors.test", "/nocache/x"); e.Cache != nil {
 		t.Errorf("cache: off explained as %+v", e.Cache)
 	}
+}
+
+// TestCacheConcurrentHits: hits share the stored entry's header values while each viewer's
+// answer is decorated for its own Origin; run under -race, nothing is shared that one
+// viewer's decoration changes for another.
+func TestCacheConcurrentHits(t *testing.T) {
+	up, _ := s3Origin(t)
+	f := startFront(t, cacheConfig, map[string]string{"UP": up.URL})
+	f.do(t, "GET", "override.test", "/c.jpg", nil, nil)
+	f.do(t, "GET", "gatewaycors.test", "/c.jpg", nil, nil)
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			origin := []string{"https://a.test", "https://b.test"}[i%2]
+			host := []string{"override.test", "gatewaycors.test"}[i/2%2]
+			res, _ := f.do(t, "GET", host, "/c.jpg", http.Header{"Origin": {origin}}, nil)
+			if got := res.Header.Values("Access-Control-Allow-Origin"); len(got) != 1 || got[0] != origin || res.Header.Get("X-Cache") != "Hit from doorman" {
+				t.Errorf("%s from %s: Allow-Origin %q, X-Cache %q", host, origin, got, res.Header.Get("X-Cache"))
+			}
+		}()
+	}
+	wg.Wait()
 }
