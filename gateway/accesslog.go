@@ -114,6 +114,12 @@ func (x *exchange) finish() {
 	if x.answered {
 		attrs = append(attrs, slog.Bool("preflight_answered", true))
 	}
+	if x.route.cache != nil {
+		// The cache's X-Cache ("Hit from doorman"), as CloudFront's x-edge-result-type.
+		if v := x.w.Header()["X-Cache"]; len(v) > 0 {
+			attrs = append(attrs, slog.String("cache", v[0]))
+		}
+	}
 	if x.evaluated && x.d.Kind != fetch.NotCORS {
 		attrs = append(attrs, slog.String("cors", x.d.Kind.String()), slog.String("cors_outcome", outcome(x)))
 		if !x.d.Allowed {

@@ -112,6 +112,9 @@ func TestCacheThroughGateway(t *testing.T) {
 	if got := f.metric(t, `doorman_gateway_cache_requests_total{result="hit",route="trap.test"}`); got != 1 {
 		t.Errorf("hits of trap.test: %v", got)
 	}
+	if log := f.accessLog(`"cache":"Hit from doorman"`, 0); !strings.Contains(log, `"route":"trap.test"`) || !strings.Contains(log, `"cache":"Hit from doorman"`) {
+		t.Errorf("the access log does not say which answers were hits:\n%s", log)
+	}
 	// The effective configuration shows each route's cache and key.
 	cres, err := http.Get(f.admin.URL + "/config")
 	if err != nil {
