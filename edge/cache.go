@@ -271,7 +271,11 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 	}
 	fl, leader := b.c.join(key)
 	if !leader {
-		<-fl.done
+		select {
+		case <-fl.done:
+		case <-r.Context().Done():
+			return // the viewer went away while it waited
+		}
 		if res := fl.res; res != nil && res.shared {
 			b.merged.Inc()
 			b.results[res.kind].Inc()
@@ -282,6 +286,13 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 		// fetch failed): this request asks the origin itself, as CloudFront does.
 		b.results[Miss].Inc()
 		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, filtered: true}, b.forwarded(r, false))
+		return
+	}
+	if e, ok := b.c.store.GetIfPresent(key); ok && e.fresh(now) {
+		// Stored by the flight that landed between the lookup and the join.
+		fl.land(&result{resp: e, kind: Hit, shared: true})
+		b.results[Hit].Inc()
+		b.serve(w, r, e, Hit, now)
 		return
 	}
 	res := b.fetch(w, r, next, key, stale, fl)

@@ -2,6 +2,7 @@ package edge_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -689,5 +690,32 @@ func TestLeaderPanics(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the waiting request never went: the leader's panic left the flight open")
+	}
+}
+
+// TestWaiterLeaves: a request waiting for another's fetch returns when its viewer goes away,
+// without waiting for the origin.
+func TestWaiterLeaves(t *testing.T) {
+	f := newFixture(t, edge.Options{}, optimized(t))
+	hold := make(chan struct{})
+	defer close(hold)
+	f.o.set(func(o *origin) { o.hold = hold })
+	go func() { _, _ = http.Get(f.srv.URL + "/w") }()
+	for f.o.hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	r := httptest.NewRequestWithContext(ctx, "GET", "http://edge.test/w", nil)
+	r.Header.Set("Accept-Encoding", "gzip") // the key Go's client used for the first
+	done := make(chan struct{})
+	go func() { f.b.Serve(httptest.NewRecorder(), r, f.o.proxy()); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiter stayed after its viewer left")
+	}
+	if n := f.o.hits.Load(); n != 1 {
+		t.Errorf("origin asked %d times; the waiter asked it itself", n)
 	}
 }
