@@ -259,6 +259,15 @@ func TestCacheExplain(t *testing.T) {
 			t.Errorf("%s (%s): %+v", tc.host, tc.source, c)
 		}
 	}
+	cached := 0
+	for _, rv := range cfg.Routes() {
+		if rv.Cache != nil {
+			cached++
+		}
+	}
+	if cached != 5 {
+		t.Errorf("Config.Routes: %d routes with a cache, want the 5 hosts (the route with cache: off has none)", cached)
+	}
 	if e := gateway.Explain(cfg, "gatewaycors.test", "/nocache/x"); e.Cache != nil {
 		t.Errorf("cache: off explained as %+v", e.Cache)
 	}

@@ -102,6 +102,9 @@ type RouteView struct {
 	Policy *PolicyView
 	// OriginsFrom is where a {tenant} host's origins come from; nil when from the policy.
 	OriginsFrom *OriginsFrom
+	// Cache is the route's cache behaviour (what lint.EdgeRoute reads); nil when the route
+	// caches nothing.
+	Cache *CacheExplanation
 }
 
 // OriginsFrom is a cors block's origins_from.
@@ -142,6 +145,13 @@ func (c *Config) Routes() []*RouteView {
 					rv.OriginsFrom = &OriginsFrom{File: o.file, OnError: o.onError, At: position(o.at)}
 				}
 			}
+		}
+		if r.effCache != nil && r.upstream != nil {
+			path := r.path
+			if path == "" {
+				path = "/"
+			}
+			rv.Cache = explainCache(r, "host.test", path)
 		}
 		out = append(out, rv)
 	}
