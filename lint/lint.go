@@ -35,8 +35,13 @@ type Finding struct {
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
 	// Line is the 1-based line of the rule in the source document, 0 when unknown. Lint
-	// leaves it 0; see RuleLines.
-	Line int `json:"line,omitempty"`
+	// leaves it 0; see RuleLines. Column, when known, is the 1-based column of the value (a
+	// gateway policy's list entry, for one).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+	// File is the file the finding is in when it is not the report's source: a file the
+	// configuration names (an imported AWS configuration, a tenant's origins).
+	File string `json:"file,omitempty"`
 }
 
 // Location names where the finding is, in the AWS CLI's JSON terms with 0-based indexes:

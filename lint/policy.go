@@ -41,7 +41,7 @@ var PolicyChecks = []Check{
 		"Two CORS configurations then decide one route: a preflight the policy allows is followed by a response whose Access-Control-* headers the application wrote, or forgot, and the browser refuses the response when they disagree. Proxies and applications that both add CORS headers are how duplicate Access-Control-Allow-Origin lines reach browsers."},
 	{CodeUnusedPolicy, "unused-policy", Info,
 		"A named gateway policy that no host, route or default applies.",
-		"The gateway compiles it and refuses it when it is invalid, but no response follows it; the linter judges policies as the routes apply them, so its other findings are not reported. It is often a policy meant for a route that names another by mistake."},
+		"The gateway compiles it and refuses it when it is invalid, but no response follows it. The linter still judges it on its own, so that it is sound the day a route names it. It is often a policy meant for a route that names another by mistake."},
 }
 
 // checkFor finds a check of Rules or PolicyChecks.
@@ -420,7 +420,7 @@ func GatewayModes(name string, m Modes) []Finding {
 func UnusedPolicy(name string) Finding {
 	l := policyLinter{name: name}
 	l.add(CodeUnusedPolicy, "", "",
-		fmt.Sprintf("No host, route or default applies policy %q: no response follows it, and it is judged only when a route applies it.", name),
+		fmt.Sprintf("No host, route or default applies policy %q: no response follows it; its other findings are its own, judged as if a route applied it as it is.", name),
 		"Name it in a cors block (cors: { policy: "+name+" }), or remove it.")
 	return l.out[0]
 }

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,16 +54,19 @@ func (r *Report) Summary() string {
 //	cors.json:12: error CORS101 null-origin: rule 2 (ID "uploads"), AllowedOrigin "null"
 //	  AllowedOrigin "null" admits every opaque origin: ...
 //	  fix: Remove "null" and ...
-//	gateway.yaml:9: error CORS101 null-origin: policy "web-app" on route api.example.com/legacy/, origins[1] "null"
+//	gateway.yaml:9:40: warning CORS107 http-beside-https: policy "web-app" on route api.example.com/legacy/, origins[1] "http://app.example.com"
 //
 // Rules are numbered from 1 here, as in S3's own messages; a gateway policy is named, with
 // the route whose effective policy it is.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, f := range r.Findings {
-		b.WriteString(r.Source)
+		b.WriteString(cmp.Or(f.File, r.Source))
 		if f.Line > 0 {
 			fmt.Fprintf(&b, ":%d", f.Line)
+			if f.Column > 0 {
+				fmt.Fprintf(&b, ":%d", f.Column)
+			}
 		}
 		fmt.Fprintf(&b, ": %s %s %s: ", f.Severity, f.Code, f.Name)
 		switch {

@@ -83,7 +83,8 @@ type sarifArtifact struct {
 }
 
 type sarifRegion struct {
-	StartLine int `json:"startLine"`
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
 }
 
 type sarifLogical struct {
@@ -119,8 +120,11 @@ func (r *Report) WriteSARIF(w io.Writer, toolVersion string) error {
 			PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{uri}},
 			LogicalLocations: []sarifLogical{{FullyQualifiedName: f.Location(), Kind: "member"}},
 		}
+		if f.File != "" {
+			loc.PhysicalLocation.ArtifactLocation.URI = artifactURI(f.File)
+		}
 		if f.Line > 0 {
-			loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line}
+			loc.PhysicalLocation.Region = &sarifRegion{StartLine: f.Line, StartColumn: f.Column}
 		}
 		results = append(results, sarifResult{RuleID: f.Code, RuleIndex: index[f.Code], Level: f.Severity.sarifLevel(),
 			Message:    sarifText{f.Message + " Fix: " + f.Fix},

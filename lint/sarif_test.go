@@ -3,6 +3,8 @@ package lint_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,5 +125,51 @@ func TestLocation(t *testing.T) {
 		if got := tc.f.Location(); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
 		}
+	}
+}
+
+// A finding in a file the configuration names (an imported template, a tenant's origins) is
+// located in that file, at its line and column, in text and in SARIF; the others in the
+// report's source.
+func TestFindingInAnotherFile(t *testing.T) {
+	r := &lint.Report{Source: "gateway.yaml", Findings: []lint.Finding{
+		{Code: lint.CodeHTTPOrigin, Name: "http-origin", Severity: lint.Warning, Rule: -1, ID: "p", Policy: "policies.p", Field: "origins[0]", Line: 4, Column: 15},
+		{Code: lint.CodeHTTPOrigin, Name: "http-origin", Severity: lint.Warning, Rule: -1, ID: "p", Policy: "hosts[0].cors.origins_from", Field: "origins[1]", File: "tenants/a.yaml", Line: 3, Column: 5},
+	}}
+	var text bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\ngateway.yaml:4:15: warning CORS108", "\ntenants/a.yaml:3:5: warning CORS108"} {
+		if !strings.Contains("\n"+text.String(), want) {
+			t.Errorf("missing %q in\n%s", want, text.String())
+		}
+	}
+	var b bytes.Buffer
+	if err := r.WriteSARIF(&b, "test"); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine, StartColumn int }
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(b.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, res := range log.Runs[0].Results {
+		p := res.Locations[0].PhysicalLocation
+		got = append(got, fmt.Sprintf("%s:%d:%d", p.ArtifactLocation.URI, p.Region.StartLine, p.Region.StartColumn))
+	}
+	if want := []string{"gateway.yaml:4:15", "tenants/a.yaml:3:5"}; !slices.Equal(got, want) {
+		t.Errorf("SARIF locations %v, want %v", got, want)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,11 +20,11 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/net/http/httpguts"
 
 	"github.com/doorman-s3/doorman/cors"
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/gateway"
+	"github.com/doorman-s3/doorman/gateway/tenant"
 	"github.com/doorman-s3/doorman/lint"
 )
 
@@ -55,11 +56,13 @@ from the usual AWS environment variables and files).
 
 A doorman gateway configuration (YAML) is linted too: it is recognised by its top-level
 version key beside policies or hosts, or named with --gateway. What the gateway refuses is
-reported as CORS001 findings, each at its line; otherwise every route's effective policy (after
-overrides and imports, as "doorman gateway explain" shows it) gets the same checks as S3 rules,
-plus the gateway's own: preflights passed to the upstream (CORS504), the upstream's CORS
-headers passed under a policy that answers preflights (CORS505), unused policies (CORS506).
-A finding is placed at the field that causes it, in the policy or in a route's override.
+reported as CORS001 findings, each at its line and column; otherwise every route's effective
+policy (after overrides and imports, as "doorman gateway explain" shows it) gets the same checks
+as S3 rules, plus the gateway's own: preflights passed to the upstream (CORS504), the upstream's
+CORS headers passed under a policy that answers preflights (CORS505), unused policies (CORS506,
+each still checked in full). Under origins_from, each tenant's file is checked as the gateway
+loads it. A finding is placed at the list entry or field that causes it: in the policy, a
+route's override, an imported AWS configuration or a tenant's file.
 
 --format sarif writes SARIF 2.1.0 for code-scanning services.
 
@@ -215,183 +218,260 @@ func nonEmpty(vs []string) []string {
 // taken for one when --gateway says so, or when it is a YAML mapping with a top-level
 // version key and a policies or hosts key, which no S3 CORS document has.
 
-// gatewayProbeHost is a host no configuration names (the .invalid top-level domain is
-// reserved, RFC 2606): explained, it resolves as a request that matches no exact host does,
-// to the "*" host or the defaults.
-const gatewayProbeHost = "doorman-lint.invalid"
-
 // isGatewayConfig reports whether doc looks like a doorman gateway configuration.
 func isGatewayConfig(doc []byte) bool {
-	root := yamlRoot(doc)
-	return root != nil && yamlKey(root, "version") != nil && (yamlKey(root, "policies") != nil || yamlKey(root, "hosts") != nil)
-}
-
-// yamlRoot parses doc and returns its top-level mapping, nil when it is not one.
-func yamlRoot(doc []byte) *yaml.Node {
 	var n yaml.Node
 	if yaml.Unmarshal(doc, &n) != nil || n.Kind != yaml.DocumentNode || len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
-		return nil
+		return false
 	}
-	return n.Content[0]
-}
-
-// yamlKey returns the value of key in the mapping m, nil when absent.
-func yamlKey(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
+	has := func(key string) bool {
+		root := n.Content[0]
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == key {
+				return true
+			}
 		}
+		return false
 	}
-	return nil
+	return has("version") && (has("policies") || has("hosts"))
 }
 
 // lintGateway lints a gateway configuration: what the gateway refuses (every load error, as
-// a CORS001 finding at its line), else each route's effective policy (after overrides and
-// imports, as `doorman gateway explain` shows it) with lint.Policy and lint.GatewayModes,
-// and the named policies nothing applies. A finding on a field a policy sets is located at
-// that field; one on a route whose cors block overrides the policy names the route.
+// a CORS001 finding at its place), else every cors block's effective policy (after
+// overrides and imports, as the gateway applies it) with lint.Policy and lint.GatewayModes,
+// the origins of each tenant's file under origins_from, and the named policies nothing
+// applies, in full. A finding on a field is located at the field, or at the list entry,
+// where it is written: in the policy, the import or the override; one on a route whose cors
+// block overrides the policy names the route.
 func lintGateway(name string, doc []byte) []lint.Finding {
 	cfg, err := gateway.Load(name, doc)
 	if err != nil {
-		return gatewayRejected(err)
+		return gatewayRejected(name, err)
 	}
-	root := yamlRoot(doc)
-	// The places to explain: every route's path on its host, the host itself, and a host no
-	// entry names (the "*" host, or the defaults).
-	type probe struct{ host, path string }
-	probes := []probe{{gatewayProbeHost, "/"}}
-	if hosts := yamlKey(root, "hosts"); hosts != nil && hosts.Kind == yaml.SequenceNode {
-		for _, h := range hosts.Content {
-			host := gatewayProbeHost
-			if m := yamlKey(h, "match"); m != nil && m.Value != "*" {
-				host = strings.Replace(m.Value, "{tenant}", "tenant", 1)
-			}
-			probes = append(probes, probe{host, "/"})
-			if routes := yamlKey(h, "routes"); routes != nil && routes.Kind == yaml.SequenceNode {
-				for _, r := range routes.Content {
-					if p := yamlKey(r, "path"); p != nil {
-						probes = append(probes, probe{host, p.Value})
-					}
-				}
-			}
+	l := gatewayLinter{file: name, seen: map[string]bool{}}
+	// One route per cors block: routes that share a block share its findings. Blocks that
+	// apply a policy as it is come first, so that a finding they share with a block that
+	// overrides the policy is the policy's own; an overriding block adds what the policy
+	// alone does not have.
+	var blocks []*gateway.RouteView
+	seenBlock := map[string]bool{}
+	for _, r := range cfg.Routes() {
+		if r.CORS == "on" && !seenBlock[r.Block] {
+			seenBlock[r.Block] = true
+			blocks = append(blocks, r)
 		}
 	}
-	policyAt := map[string]int{} // each named policy's line
-	if ps := yamlKey(root, "policies"); ps != nil && ps.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(ps.Content); i += 2 {
-			policyAt[ps.Content[i].Value] = ps.Content[i].Line
-		}
-	}
-
-	// Routes that apply a policy as it is come first: their findings are the policy's own.
-	// A route that overrides the policy adds the findings the policy alone does not have.
-	var routes []*gateway.Explanation
-	explained := map[string]bool{}
-	for _, pr := range probes {
-		ex := gateway.Explain(cfg, pr.host, pr.path)
-		if ex.CORS == "on" && !explained[ex.RouteAt] {
-			explained[ex.RouteAt] = true
-			routes = append(routes, ex)
-		}
-	}
-	slices.SortStableFunc(routes, func(a, b *gateway.Explanation) int {
-		return cmp.Compare(b2i(overrides(a)), b2i(overrides(b)))
-	})
-	var out []lint.Finding
-	seen := map[string]bool{}
+	slices.SortStableFunc(blocks, func(a, b *gateway.RouteView) int { return cmp.Compare(b2i(a.Override), b2i(b.Override)) })
 	used := map[string]bool{}
-	for _, ex := range routes {
-		used[ex.Policy] = true
-		c, modes := policyFromExplanation(ex)
-		for _, f := range append(lint.Policy(ex.Policy, c), lint.GatewayModes(ex.Policy, modes)...) {
-			placeGatewayFinding(&f, ex, policyAt[ex.Policy])
-			key := strings.Join([]string{f.Code, f.Location(), f.Value, f.Message}, "\x00")
-			if !seen[key] {
-				seen[key] = true
-				out = append(out, f)
-			}
+	for _, r := range blocks {
+		used[r.Policy.Name] = true
+		l.policy(r.Policy, r)
+		if r.OriginsFrom != nil {
+			l.tenants(r)
 		}
 	}
-	for name, line := range policyAt {
-		if !used[name] {
-			f := lint.UnusedPolicy(name)
-			f.Line = line
-			out = append(out, f)
+	for _, p := range cfg.Policies() {
+		if !used[p.Name] {
+			f := lint.UnusedPolicy(p.Name)
+			f.Line, f.Column = p.At.Line, p.At.Col
+			l.add(f)
+			l.policy(p, nil)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b lint.Finding) int {
-		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Route, b.Route), cmp.Compare(a.ID, b.ID))
+	slices.SortStableFunc(l.out, func(a, b lint.Finding) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.Route, b.Route), cmp.Compare(a.ID, b.ID))
 	})
-	return out
+	return l.out
 }
 
-// gatewayRejected turns each load error into a finding at its line.
-func gatewayRejected(err error) []lint.Finding {
-	chk, _ := lint.CheckFor(lint.CodeRejected)
-	var out []lint.Finding
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
+type gatewayLinter struct {
+	file string // the configuration's name
+	seen map[string]bool
+	out  []lint.Finding
+}
+
+// add keeps f unless an identical finding at the same place was kept already.
+func (l *gatewayLinter) add(f lint.Finding) {
+	key := strings.Join([]string{f.Code, f.File, f.Location(), f.Value, f.Message}, "\x00")
+	if !l.seen[key] {
+		l.seen[key] = true
+		l.out = append(l.out, f)
+	}
+}
+
+// policy lints p, the effective policy of the cors block r applies (r nil: a named policy on
+// its own). Under origins_from the policy's origins are not the route's: each tenant's file
+// is (see tenants).
+func (l *gatewayLinter) policy(p *gateway.PolicyView, r *gateway.RouteView) {
+	c := *p.Config
+	if r != nil && r.OriginsFrom != nil {
+		c.Origins, c.OriginPatterns = nil, nil
+	}
+	m := lint.Modes{Preflight: p.Preflight, Enforce: p.Enforce}
+	if f := p.Field("upstream_headers"); f != nil && f.Source != gateway.SourceDefault {
+		m.UpstreamHeaders = p.UpstreamHeaders
+	}
+	for _, f := range slices.Concat(lint.Policy(p.Name, &c), lint.GatewayModes(p.Name, m)) {
+		l.place(&f, p, r)
+		l.add(f)
+	}
+}
+
+// place locates a finding of p: at the list entry or field in the policy, the import or the
+// override that set it; a field nothing set is the policy's (or, under an override, the
+// cors block's). A finding of a block that overrides its policy names the route.
+func (l *gatewayLinter) place(f *lint.Finding, p *gateway.PolicyView, r *gateway.RouteView) {
+	base, index := splitField(f.Field)
+	overridden := r != nil && r.Override
+	if overridden {
+		f.Route = routeName(r)
+	}
+	f.Policy = "policies." + p.Name
+	at := p.At
+	switch pf := p.Field(base); {
+	case (pf == nil || pf.Source == gateway.SourceDefault) && overridden:
+		f.Policy, at = r.Block, r.BlockAt
+	case pf == nil || pf.Source == gateway.SourceDefault:
+	case pf.Source == gateway.SourceOverride:
+		f.Policy, at = r.Block+".override", pf.At
+		fallthrough
+	default:
+		at = pf.At
+		if index >= 0 && index < len(pf.Items) && pf.Items[index].Line > 0 {
+			at = pf.Items[index]
+		}
+	}
+	l.locate(f, at)
+}
+
+// locate sets f's line, column and, outside the configuration, file.
+func (l *gatewayLinter) locate(f *lint.Finding, at gateway.Position) {
+	f.Line, f.Column = at.Line, at.Col
+	if at.File != "" && at.File != l.file {
+		f.File = at.File
+	}
+}
+
+// routeName names a route in findings: "defaults" for what no host matches.
+func routeName(r *gateway.RouteView) string {
+	if r.Name == "-" {
+		return "defaults"
+	}
+	return r.Name
+}
+
+// splitField reads "origins[2]" as ("origins", 2), "max_age" as ("max_age", -1).
+func splitField(s string) (string, int) {
+	base, rest, ok := strings.Cut(s, "[")
+	if !ok {
+		return s, -1
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+	if err != nil {
+		return base, -1
+	}
+	return base, n
+}
+
+// tenants lints the origins of each tenant's file that r's origins_from names, as the
+// gateway loads them (tenant.Read): a file the gateway refuses is a CORS001 finding at its
+// fault, the others' origins get the origin checks of the policy. Files are found as the
+// gateway finds them: in the template's folder, named with a valid tenant name in place of
+// {tenant}; at most tenant.MaxTenants, as a gateway holds.
+func (l *gatewayLinter) tenants(r *gateway.RouteView) {
+	dir, file := filepath.Split(r.OriginsFrom.File)
+	prefix, suffix, _ := strings.Cut(file, "{tenant}")
+	entries, err := os.ReadDir(filepath.Clean(dir))
+	if err != nil {
+		return // the gateway starts without the folder, and watches for it
+	}
+	n := 0
+	for _, e := range entries {
+		name, ok := strings.CutPrefix(e.Name(), prefix)
+		name, ok2 := strings.CutSuffix(name, suffix)
+		if !ok || !ok2 || !tenant.ValidName(name) {
+			continue
+		}
+		if n++; n > tenant.MaxTenants {
 			return
 		}
-		f := lint.Finding{Code: chk.Code, Name: chk.Name, Severity: chk.Severity, Rule: -1,
-			Message: "The gateway refuses the configuration: " + err.Error() + ".",
-			Fix:     "Correct the configuration: doorman gateway does not start with it, and a reload keeps the previous one."}
-		var ge *gateway.Error
-		if errors.As(err, &ge) {
-			f.Policy, f.Line = ge.Field, ge.Line
-			f.Message = "The gateway refuses the configuration: " + ge.Message + "."
+		l.tenant(r, name)
+	}
+}
+
+// tenant lints one tenant's file.
+func (l *gatewayLinter) tenant(r *gateway.RouteView, name string) {
+	route := routeName(r) + " (tenant " + name + ")"
+	path := filepath.Join(filepath.Dir(r.OriginsFrom.File), strings.Replace(filepath.Base(r.OriginsFrom.File), "{tenant}", name, 1))
+	p, err := tenant.Read(r.OriginsFrom.File, name, r.Policy.Config)
+	if err != nil {
+		chk, _ := lint.CheckFor(lint.CodeRejected)
+		for _, e := range flattenErrors(err) {
+			f := lint.Finding{Code: chk.Code, Name: chk.Name, Severity: chk.Severity, Rule: -1, ID: r.Policy.Name,
+				Policy: r.Block + ".origins_from", Route: route, File: path,
+				Message: "The gateway refuses tenant " + name + "'s file: " + e.Error() + ".",
+				Fix:     "Correct the file: until it is, the tenant keeps its last good origins (on_error keep-last), or is refused every origin (deny-all, or a gateway that never loaded a good file)."}
+			var fe *tenant.FileError
+			if errors.As(e, &fe) {
+				f.Line, f.Column = fe.Line, fe.Col
+				f.Message = "The gateway refuses tenant " + name + "'s file: " + fe.Err.Error() + "."
+			}
+			var ce *fetch.ConfigError
+			if errors.As(e, &ce) {
+				f.Field, f.Value = ce.Field, ce.Value
+				if ce.Index >= 0 {
+					f.Field += "[" + strconv.Itoa(ce.Index) + "]"
+				}
+				f.Message = "The gateway refuses tenant " + name + "'s file: " + ce.Message + "."
+				if ce.Fix != "" {
+					f.Fix = strings.ToUpper(ce.Fix[:1]) + ce.Fix[1:] + ". Until then, the tenant keeps its last good origins (on_error keep-last), or is refused every origin (deny-all, or a gateway that never loaded a good file)."
+				}
+			}
+			l.add(f)
 		}
-		if f.Policy == "" {
-			f.Policy = "document" // the file as a whole
+		return
+	}
+	c := *r.Policy.Config
+	c.Origins, c.OriginPatterns = p.Config().Origins, nil
+	for _, f := range lint.Policy(r.Policy.Name, &c) {
+		if base, _ := splitField(f.Field); base != "origins" {
+			continue // the policy's own, reported for the route
+		}
+		f.Policy, f.Route, f.File = r.Block+".origins_from", route, path
+		l.add(f)
+	}
+}
+
+// flattenErrors lists the errors joined in err.
+func flattenErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flattenErrors(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// gatewayRejected turns each load error into a finding at its place: in the configuration,
+// or in a file it names (an imported AWS configuration).
+func gatewayRejected(name string, err error) []lint.Finding {
+	chk, _ := lint.CheckFor(lint.CodeRejected)
+	var out []lint.Finding
+	for ge := range gateway.Errors(err) {
+		f := lint.Finding{Code: chk.Code, Name: chk.Name, Severity: chk.Severity, Rule: -1,
+			Policy: cmp.Or(ge.Field, "document"), // "document": the file as a whole
+			Line:   ge.Line, Column: ge.Col,
+			Message: "The gateway refuses the configuration: " + ge.Message + ".",
+			Fix:     "Correct the configuration: doorman gateway does not start with it, and a reload keeps the previous one."}
+		if ge.File != "" && ge.File != name {
+			f.File = ge.File
 		}
 		out = append(out, f)
 	}
-	walk(err)
 	return out
-}
-
-// placeGatewayFinding locates a finding of a route's effective policy: at the field's
-// position in the policy, the import or the override that set it; a field nothing set is
-// the policy's (or, under an override, the route's cors block's). A finding of a route
-// that overrides its policy names the route.
-func placeGatewayFinding(f *lint.Finding, ex *gateway.Explanation, policyLine int) {
-	base, _, _ := strings.Cut(f.Field, "[")
-	var source, pos string
-	for _, ef := range ex.Fields {
-		if ef.Name == base {
-			source, pos = ef.Source, ef.Position
-		}
-	}
-	overridden := overrides(ex)
-	f.Policy = "policies." + ex.Policy
-	if overridden {
-		f.Route, _, _ = strings.Cut(ex.Route, " (tenant ")
-		if f.Route == "-" { // explain's name for requests that match no host
-			f.Route = "defaults"
-		}
-	}
-	switch level, isOverride := strings.CutPrefix(source, "override in "); {
-	case isOverride:
-		f.Policy = levelPath(level) + ".cors.override"
-	case pos == "" && overridden:
-		f.Policy, pos = levelPath(ex.Level)+".cors", ex.PolicyAt
-	}
-	f.Line = positionLine(pos)
-	if f.Line == 0 && !overridden {
-		f.Line = policyLine
-	}
-}
-
-// overrides reports whether a route's cors block overrides fields of its policy.
-func overrides(ex *gateway.Explanation) bool {
-	return slices.ContainsFunc(ex.Fields, func(f gateway.ExplainField) bool { return strings.HasPrefix(f.Source, "override in ") })
 }
 
 func b2i(b bool) int {
@@ -399,112 +479,4 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// levelPath is the key path of a cors block's level: "route hosts[0].routes[1]" →
-// "hosts[0].routes[1]", "defaults" → "defaults".
-func levelPath(level string) string {
-	if _, p, ok := strings.Cut(level, " "); ok {
-		return p
-	}
-	return level
-}
-
-// positionLine reads the line of "file:line:col", 0 when there is none.
-func positionLine(pos string) int {
-	i := strings.LastIndexByte(pos, ':')
-	if i < 0 {
-		return 0
-	}
-	j := strings.LastIndexByte(pos[:i], ':')
-	n, _ := strconv.Atoi(pos[j+1 : i])
-	return n
-}
-
-// policyFromExplanation rebuilds the effective policy from what explain shows of it. The
-// gateway package exports no other view of a route's effective policy; explain's values are
-// written for people: lists as "[a, b]", max_age as "600s", headers as "[Name: value, ...]".
-// An entry of a list cannot hold ", " (origins, methods and header names are tokens), except
-// an origin pattern, whose pieces are joined back until each is anchored, and a header value,
-// joined back until the next piece names a header.
-func policyFromExplanation(ex *gateway.Explanation) (*fetch.Config, lint.Modes) {
-	c := &fetch.Config{}
-	var m lint.Modes
-	for _, f := range ex.Fields {
-		v := f.Value
-		switch f.Name {
-		case "origins":
-			if !strings.HasPrefix(f.Source, "origins_from") { // each tenant's origins are in files
-				c.Origins = splitList(v, nil)
-			}
-		case "origin_patterns":
-			c.OriginPatterns = splitList(v, func(next string) bool {
-				return strings.HasPrefix(next, "^") || strings.HasPrefix(next, `\A`) || strings.HasPrefix(next, "(?")
-			})
-		case "methods":
-			c.Methods = splitList(v, nil)
-		case "request_headers":
-			c.RequestHeaders = splitList(v, nil)
-		case "expose_headers":
-			c.ExposeHeaders = splitList(v, nil)
-		case "max_age":
-			if n, err := strconv.Atoi(strings.TrimSuffix(v, "s")); err == nil {
-				c.MaxAge = &n
-			}
-		case "credentials":
-			c.Credentials = v == "true"
-		case "semantics":
-			c.Semantics, _ = fetch.ParseSemantics(v)
-		case "advertise":
-			c.Advertise, _ = fetch.ParseAdvertise(v)
-		case "preflight.success_status":
-			c.PreflightStatus, _ = strconv.Atoi(v)
-		case "preflight.failure_status":
-			c.FailureStatus, _ = strconv.Atoi(v)
-		case "preflight.mode":
-			m.Preflight = v
-		case "upstream_headers":
-			if !strings.HasPrefix(f.Source, "default") {
-				m.UpstreamHeaders = v
-			}
-		case "enforce":
-			m.Enforce = v
-		case "static", "errors_4xx", "errors_5xx":
-			var hs []fetch.Header
-			for _, h := range splitList(v, func(next string) bool {
-				name, _, ok := strings.Cut(next, ": ")
-				return ok && httpguts.ValidHeaderFieldName(name)
-			}) {
-				name, value, _ := strings.Cut(h, ": ")
-				hs = append(hs, fetch.Header{Name: name, Value: value})
-			}
-			switch f.Name {
-			case "static":
-				c.Static = hs
-			case "errors_4xx":
-				c.Errors4XX = hs
-			default:
-				c.Errors5XX = hs
-			}
-		}
-	}
-	return c, m
-}
-
-// splitList reads "[a, b, c]". starts, when not nil, says whether a piece begins an entry;
-// a piece that does not is joined to the one before.
-func splitList(v string, starts func(string) bool) []string {
-	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-	if v == "" {
-		return nil
-	}
-	var out []string
-	for p := range strings.SplitSeq(v, ", ") {
-		if len(out) > 0 && starts != nil && !starts(p) {
-			out[len(out)-1] += ", " + p
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
 }

@@ -357,6 +357,7 @@ func TestLintGatewaySARIF(t *testing.T) {
 		"CORS402 policies.web-app.max_age":                          10,
 		"CORS501 policies.http-api.methods":                         12,
 		"CORS506 policies.spare":                                    15,
+		"CORS107 policies.spare.origins[1]":                         16,
 		"CORS504 hosts[0].routes[0].cors.override.preflight.mode":   24,
 		"CORS505 hosts[0].routes[1].cors.override.upstream_headers": 29,
 	} {
@@ -364,8 +365,8 @@ func TestLintGatewaySARIF(t *testing.T) {
 			t.Errorf("%s: line %d, want %d (all: %v)", key, got[key], line, got)
 		}
 	}
-	if len(run.Results) != 8 {
-		t.Errorf("%d results, want 8: %v", len(run.Results), got)
+	if len(run.Results) != 9 {
+		t.Errorf("%d results, want 9: %v", len(run.Results), got)
 	}
 }
 
@@ -403,10 +404,10 @@ hosts:
 		t.Errorf("exit %d, want 1", code)
 	}
 	for _, line := range []string{
-		cfg + `:4: error CORS001 aws-rejects: policies.web-app.origins[0]`,
-		cfg + `:4: error CORS001 aws-rejects: policies.web-app.origins[1]`,
-		cfg + `:6: error CORS001 aws-rejects: policies.web-app.max_ag` + "\n" + `  The gateway refuses the configuration: unknown key (did you mean "max_age"?).`,
-		cfg + `:10: error CORS001 aws-rejects: hosts[0].cors.policy`,
+		cfg + `:4:15: error CORS001 aws-rejects: policies.web-app.origins[0]`,
+		cfg + `:4:20: error CORS001 aws-rejects: policies.web-app.origins[1]`,
+		cfg + `:6:5: error CORS001 aws-rejects: policies.web-app.max_ag` + "\n" + `  The gateway refuses the configuration: unknown key (did you mean "max_age"?).`,
+		cfg + `:10:21: error CORS001 aws-rejects: hosts[0].cors.policy`,
 		cfg + ": 4 errors, 0 warnings, 0 info\n",
 	} {
 		if !strings.Contains(out, line) {
@@ -442,8 +443,8 @@ func TestLintGatewayDetection(t *testing.T) {
 }
 
 // FuzzLintGateway lints arbitrary configurations. A configuration the gateway loads is
-// rebuilt from what explain shows of it, policy by policy: the rebuilt policies must compile
-// (no CORS001 finding), or the rebuilding lost or changed a value.
+// judged through the effective policies the gateway reports: they must compile (no CORS001
+// finding), or the view lost or changed a value.
 func FuzzLintGateway(f *testing.F) {
 	for _, p := range []string{lintGatewayConfig, filepath.Join("..", "..", "examples", "gateway.yaml")} {
 		data, err := os.ReadFile(p)
@@ -480,7 +481,7 @@ defaults:
   cors: { policy: p, override: { methods: [PUT] } }
 `)
 	out, code := execute(t, "lint", "--fail-on", "info", cfg)
-	want := cfg + `:6: info CORS401 max-age-absent: policy "p" on route defaults, max_age` + "\n"
+	want := cfg + `:6:9: info CORS401 max-age-absent: policy "p" on route defaults, max_age` + "\n"
 	if code != 1 || !strings.Contains(out, want) || !strings.HasSuffix(out, "0 errors, 0 warnings, 1 info\n") {
 		t.Errorf("exit %d, want 1 and %q in\n%s", code, want, out)
 	}
@@ -497,8 +498,100 @@ func TestLintGatewayStdin(t *testing.T) {
 	os.Stdin = in
 	defer func() { os.Stdin = stdin }()
 	out, code := execute(t, "lint", "-")
-	want := `stdin:29: warning CORS505 upstream-owns-cors: policy "web-app" on route api.example.com/app/, upstream_headers "passthrough"`
-	if code != 1 || !strings.Contains(out, want) || !strings.HasSuffix(out, "stdin: 1 error, 5 warnings, 2 info\n") {
+	want := `stdin:29:31: warning CORS505 upstream-owns-cors: policy "web-app" on route api.example.com/app/, upstream_headers "passthrough"`
+	if code != 1 || !strings.Contains(out, want) || !strings.HasSuffix(out, "stdin: 1 error, 6 warnings, 2 info\n") {
 		t.Errorf("exit %d, want 1 and %q in\n%s", code, want, out)
+	}
+}
+
+// writeFiles writes files (name → content, names with folders) into a new folder and
+// returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Each finding is placed where the gateway reads the value: the entry of a list an override
+// writes over several lines, a fault inside an imported AWS configuration (in that file),
+// and a tenant's origins in the tenant's own file, as the gateway loads it (complaint 11:
+// where the effective policy comes from; a tenant's file is what decides its origins).
+func TestLintGatewayPlaces(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string // lines of the output; DIR stands for the folder
+	}{
+		{"an override's list entry, written over several lines", map[string]string{"gateway.yaml": `version: 1
+policies:
+  p:
+    origins: [https://app.example.com]
+    max_age: 600s
+hosts:
+  - match: api.example.com
+    upstream: http://127.0.0.1:8081
+    routes:
+      - path: /x/
+        cors:
+          policy: p
+          override:
+            origins:
+              - https://app.example.com
+              - http://app.example.com
+`}, []string{
+			`DIR/gateway.yaml:16:17: warning CORS107 http-beside-https: policy "p" on route api.example.com/x/, origins[1] "http://app.example.com"`,
+			"DIR/gateway.yaml: 0 errors, 1 warning, 0 info",
+		}},
+		{"a fault inside an imported SAM template", map[string]string{"gateway.yaml": `version: 1
+policies:
+  prod: { import: { format: sam, file: sam.yaml, resource: MyApi } }
+defaults: { cors: { policy: prod } }
+`, "sam.yaml": `Resources:
+  MyApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Cors:
+        AllowOrigin: https://a.test
+`}, []string{
+			"DIR/sam.yaml:7:22: error CORS001 aws-rejects: Resources.MyApi.Properties.Cors.AllowOrigin\n  The gateway refuses the configuration: BadRequestException: Invalid mapping expression specified",
+			"DIR/gateway.yaml: 1 error, 0 warnings, 0 info",
+		}},
+		{"each tenant's file under origins_from", map[string]string{"gateway.yaml": `version: 1
+policies:
+  web-app:
+    origins: [https://app.example.com]
+    methods: [GET]
+hosts:
+  - match: "{tenant}.example.net"
+    upstream: http://127.0.0.1:8082
+    cors: { policy: web-app, origins_from: { file: "tenants/{tenant}.yaml" } }
+`,
+			"tenants/a.yaml":            "origins: [https://shop.a.test, http://shop.a.test]\n",
+			"tenants/b.yaml":            "origins:\n  - https://b.test\n  - https://B.test/\n",
+			"tenants/Not_A_Tenant.yaml": "origins: [http://ignored.test]\n",
+			"tenants/README.md":         "not a tenant file\n",
+		}, []string{
+			`DIR/tenants/a.yaml: warning CORS107 http-beside-https: policy "web-app" on route {tenant}.example.net (tenant a), origins[1] "http://shop.a.test"`,
+			`DIR/tenants/b.yaml:3:5: error CORS001 aws-rejects: policy "web-app" on route {tenant}.example.net (tenant b), origins[1] "https://B.test/"` + "\n  The gateway refuses tenant b's file: ",
+			"DIR/gateway.yaml: 1 error, 1 warning, 0 info",
+		}},
+	} {
+		dir := writeFiles(t, tc.files)
+		out, _ := execute(t, "lint", "--fail-on", "none", filepath.Join(dir, "gateway.yaml"))
+		for _, line := range tc.want {
+			if line = strings.ReplaceAll(line, "DIR", dir); !strings.Contains(out, line) {
+				t.Errorf("%s: missing %q in\n%s", tc.name, line, out)
+			}
+		}
 	}
 }
