@@ -380,7 +380,9 @@ func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handl
 		// when its origin errs (HTTPStatusCodes.html). [UNVERIFIED] X-Cache then says Hit.
 		return &result{resp: stale, kind: Hit, shared: true}
 	}
-	e := b.newEntry(rec.status, rec.header, rec.body.Bytes(), r.URL.EscapedPath(), now)
+	// The body gets memory of its exact size: a buffer's spare capacity would be held by the
+	// entry without being weighed.
+	e := b.newEntry(rec.status, rec.header, bytes.Clone(rec.body.Bytes()), r.URL.EscapedPath(), now)
 	ttl, ok := TTL(&b.cache, e.status, e.header, now)
 	e.ttl = ttl
 	shared := ok && (ttl > 0 || e.validators()) && store(e)
