@@ -22,7 +22,9 @@
 //     answer came first for everybody: the stale-CORS trap. Origin in the cache policy's key
 //     (or Elemental-MediaPackage) gives one entry per Origin and cures it.
 //   - Of the origin's Vary, the names of forwarded headers, Accept-Encoding and Cookie reach
-//     the viewer; the others are removed.
+//     the viewer; the others are removed. Set-Cookie is removed when no cookie is forwarded,
+//     and Authorization is forwarded only when the cache policy keys on it (an origin
+//     request policy cannot forward it), so that one viewer's answer is not stored for all.
 //   - A response headers policy (ResponseHeadersPolicy) is applied to every response, hits
 //     included, for the viewer's own request: with OriginOverride true it replaces a stale
 //     Access-Control-Allow-Origin; with false the cached one stays ([UNVERIFIED], see Apply).
