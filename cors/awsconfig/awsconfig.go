@@ -85,9 +85,10 @@ type Import struct {
 	// Source says what was read, e.g. "SAM AWS::Serverless::Api MyApi".
 	Source string
 	// Paths lists, for a REST API, the OPTIONS method of each path as it is deployed, in the
-	// document's order. Config.Static holds the headers when every path answers alike; when
-	// only their Allow-Methods differ, Config.Static carries the union of the methods, and
-	// otherwise the first path's headers, and a warning says so.
+	// document's order: API Gateway answers each resource's preflights with its own. For a
+	// reader that gives every path one answer, Config.Static holds the headers when every
+	// path answers alike; when only their Allow-Methods differ, the union of the methods, and
+	// otherwise the first path's headers.
 	Paths []PathPreflight
 	// Warnings are things the import cannot reproduce, with where they are written.
 	Warnings []*Error

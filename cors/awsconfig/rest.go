@@ -103,7 +103,8 @@ func (b *restBuild) mock(p pathItem) ([]fetch.Header, []value, error) {
 		if typ != "" {
 			what = "a " + typ + " integration"
 		}
-		b.imp.Warnings = append(b.imp.Warnings, p.options.fail("", "the OPTIONS method of "+p.path+" has "+what+": its backend answers preflights, which the policy does not reproduce", ""))
+		b.imp.Warnings = append(b.imp.Warnings, p.options.fail("", "the OPTIONS method of "+p.path+" has "+what+": API Gateway passes its preflights to the backend, whose answer only the backend can give",
+			"the gateway forwards them to the upstream: it must answer OPTIONS as the backend does, without authentication, or the preflight fails as it does on API Gateway"))
 		return nil, nil, nil
 	}
 	responses, _ := integ.get("responses")
@@ -142,10 +143,12 @@ func (b *restBuild) mock(p pathItem) ([]fetch.Header, []value, error) {
 }
 
 // finish sets the policy's Static to the paths' common answer, placed in the document by l;
-// it reports false when no path answers OPTIONS with static headers. Paths whose answers
-// differ only in Access-Control-Allow-Methods are answered with the union of the methods;
-// otherwise with the first path's headers. Either way a warning says so.
-func (b *restBuild) finish(where value, l locator) bool {
+// it reports false when no path answers OPTIONS with static headers. Each path keeps its
+// own answer in Paths, which is what API Gateway answers, resource by resource; Static sums
+// them up for a reader that gives every path one answer: when the answers differ only in
+// Access-Control-Allow-Methods, the union of the methods, otherwise the first path's
+// headers.
+func (b *restBuild) finish(l locator) bool {
 	first := -1
 	union := map[string]bool{}
 	differ, methodsOnly := false, true
@@ -156,8 +159,7 @@ func (b *restBuild) finish(where value, l locator) bool {
 		if first < 0 {
 			first = i
 		}
-		ref := b.imp.Paths[first].Static
-		if !slices.Equal(p.Static, ref) {
+		if ref := b.imp.Paths[first].Static; !slices.Equal(p.Static, ref) {
 			differ = true
 			methodsOnly = methodsOnly && slices.EqualFunc(p.Static, ref, func(x, y fetch.Header) bool {
 				return x.Name == y.Name && (x.Value == y.Value || strings.EqualFold(x.Name, "Access-Control-Allow-Methods"))
@@ -178,19 +180,13 @@ func (b *restBuild) finish(where value, l locator) bool {
 	for i, v := range b.at[first] {
 		l["static["+strconv.Itoa(i)+"]"] = v
 	}
-	switch {
-	case differ && methodsOnly:
+	if differ && methodsOnly {
 		all := strings.Join(slices.Sorted(maps.Keys(union)), ",")
 		for i, h := range b.imp.Config.Static {
 			if strings.EqualFold(h.Name, "Access-Control-Allow-Methods") {
 				b.imp.Config.Static[i].Value = all
 			}
 		}
-		b.imp.Warnings = append(b.imp.Warnings, where.fail("", "the paths' Access-Control-Allow-Methods differ; the policy answers with their union, "+all,
-			"Paths lists each path's own headers"))
-	case differ:
-		b.imp.Warnings = append(b.imp.Warnings, where.fail("", "the paths' OPTIONS methods answer differently; the policy answers as "+b.imp.Paths[first].Path+" does",
-			"Paths lists each path's own headers; give each its own route and policy"))
 	}
 	return true
 }
@@ -212,7 +208,7 @@ func readREST(root value) (*Import, error) {
 		}
 	}
 	l := locator{}
-	found := b.finish(root, l)
+	found := b.finish(l)
 	if gr, ok := root.get("x-amazon-apigateway-gateway-responses"); ok {
 		errs = append(errs, gatewayResponsesExtension(gr, imp, l))
 	}

@@ -423,7 +423,7 @@ func (t *samTemplate) restAPI(api samAPI) (*Import, error) {
 					errs = append(errs, b.own(p))
 				}
 			}
-			b.finish(body, l)
+			b.finish(l)
 		}
 	}
 	if gr, ok := t.prop(api, "Api", "GatewayResponses"); ok && truthy(gr) {
@@ -587,7 +587,7 @@ func (t *samTemplate) restCors(api samAPI, cors value, paths []pathItem, imp *Im
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if !b.finish(cors, l) {
+	if !b.finish(l) {
 		imp.Warnings = append(imp.Warnings, cors.fail("", "no path gets SAM's CORS OPTIONS method",
 			"SAM adds it only to the paths of the definition that have no OPTIONS method of their own"))
 	}
