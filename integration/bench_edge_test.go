@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,9 @@ const (
 	edgeWarmTries = 5
 	// edgeStopWait bounds the wait for the origin to stop answering once it was told to stop.
 	edgeStopWait = 10 * time.Second
+	// userHZ is the unit of the CPU times in /proc/PID/stat: USER_HZ, 100 on every Linux
+	// architecture (proc(5)).
+	userHZ = 100
 )
 
 // edgeServer is one server the clients talk to, with the check that an answer of it came
@@ -46,6 +50,7 @@ const (
 type edgeServer struct {
 	name, url string
 	hit       func(h http.Header) error // nil for the origin (ceiling)
+	pgid      int                       // its process group, whose CPU time is measured
 }
 
 // Each cache says in its own words that an answer is a hit.
@@ -95,16 +100,19 @@ func startEdgeServers(tb testing.TB) ([]edgeServer, *exec.Cmd) {
 	if out, err := exec.Command("go", "build", "-o", ceiling, "./testdata/ceiling").CombinedOutput(); err != nil {
 		tb.Fatalf("building the ceiling server: %v\n%s", err, out)
 	}
+	var servers []edgeServer
+	start := func(name string, cmd *exec.Cmd, addr string, hit func(http.Header) error) string {
+		url := runGatewayProcess(tb, name, cmd, addr)
+		servers = append(servers, edgeServer{name, url, hit, cmd.Process.Pid})
+		return url
+	}
 	origin := exec.Command(ceiling, "-cache-control", edgeCacheControl)
-	direct := runGatewayProcess(tb, serverCeiling, origin, "")
-	upstream := strings.TrimPrefix(direct, "http://")
-	servers := []edgeServer{{name: serverCeiling, url: direct}}
+	upstream := strings.TrimPrefix(start(serverCeiling, origin, "", nil), "http://")
 
 	dir := filepath.Join(tb.TempDir(), serverDoorman)
 	data := peerTemplate{Listen: freeLoopbackAddr(tb), Admin: freeLoopbackAddr(tb), Upstream: upstream, Dir: dir}
 	conf := writePeerConfig(tb, "doorman-edge.yaml", data)
-	servers = append(servers, edgeServer{serverDoorman,
-		runGatewayProcess(tb, serverDoorman, exec.Command(binary, "gateway", "--config", conf), data.Listen), doormanHit})
+	start(serverDoorman, exec.Command(binary, "gateway", "--config", conf), data.Listen, doormanHit)
 
 	// Started by root, nginx's workers run as nobody, and they write the cache: the test's
 	// directories (mode 0700) must let them through.
@@ -117,8 +125,7 @@ func startEdgeServers(tb testing.TB) ([]edgeServer, *exec.Cmd) {
 	dir = filepath.Join(tmp, serverNginx)
 	data = peerTemplate{Listen: freeLoopbackAddr(tb), Upstream: upstream, Dir: dir}
 	conf = writePeerConfig(tb, "nginx-edge.conf", data)
-	servers = append(servers, edgeServer{serverNginx, runGatewayProcess(tb, serverNginx,
-		exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf), data.Listen), nginxHit})
+	start(serverNginx, exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf), data.Listen, nginxHit)
 
 	dir = filepath.Join(tb.TempDir(), serverVarnish)
 	data = peerTemplate{Listen: freeLoopbackAddr(tb), Upstream: upstream, Dir: dir}
@@ -127,7 +134,7 @@ func startEdgeServers(tb testing.TB) ([]edgeServer, *exec.Cmd) {
 	// own); -T none: no management listener.
 	varnish := exec.Command("varnishd", "-F", "-j", "none", "-T", "none", "-a", data.Listen,
 		"-f", conf, "-n", filepath.Join(dir, "work"), "-s", "malloc,256m")
-	servers = append(servers, edgeServer{serverVarnish, runGatewayProcess(tb, serverVarnish, varnish, data.Listen), varnishHit})
+	start(serverVarnish, varnish, data.Listen, varnishHit)
 	return servers, origin
 }
 
@@ -230,9 +237,11 @@ func TestEdgePeersHit(t *testing.T) {
 // from 8 concurrent clients with kept-alive connections. Every answer is checked: the whole
 // object, and a hit in the cache's own words, so that only hits are measured. benchstat -col
 // /server compares them: req/s is the throughput, p50-µs and p99-µs the latency of single
-// requests; what a hit costs over serving the object bare is the difference with the
-// ceiling. The clients share the machine's cores with the servers, so the figures are those
-// of the whole system.
+// requests, cpu-µs/req the CPU time the server's processes spent per request. The clients
+// share the machine's cores with the servers, so throughput and latency are those of the
+// whole system, and move with whatever else the machine runs; cpu-µs/req is the server's own
+// cost, and what a hit costs over serving the object bare is its difference with the
+// ceiling's.
 func BenchmarkEdge(b *testing.B) {
 	servers, _ := startEdgeServers(b)
 	warm := &http.Client{Transport: &http.Transport{DisableCompression: true}}
@@ -253,6 +262,7 @@ func benchEdgeHit(b *testing.B, s edgeServer) {
 		failed    atomic.Bool
 	)
 	b.SetParallelism((gatewayClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	cpu := groupCPU(b, s.pgid)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		var (
@@ -275,8 +285,54 @@ func benchEdgeHit(b *testing.B, s edgeServer) {
 		mu.Unlock()
 	})
 	b.StopTimer()
+	cpu = groupCPU(b, s.pgid) - cpu
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(cpu.Seconds()*1e6/float64(b.N), "cpu-µs/req")
 	slices.Sort(latencies)
 	b.ReportMetric(percentile(latencies, 50).Seconds()*1e6, "p50-µs")
 	b.ReportMetric(percentile(latencies, 99).Seconds()*1e6, "p99-µs")
+}
+
+// groupCPU is the CPU time (user and system) the live processes of process group pgid have
+// used, from /proc: a server's cost per request, which the other loads of a shared machine
+// change much less than its throughput. A process that ends during a run (none should) takes
+// its time with it.
+func groupCPU(tb testing.TB, pgid int) time.Duration {
+	tb.Helper()
+	procs, err := os.ReadDir("/proc")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var (
+		ticks int64
+		found bool
+	)
+	for _, p := range procs {
+		if p.Name()[0] < '1' || p.Name()[0] > '9' {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", p.Name(), "stat"))
+		if err != nil {
+			continue // gone since the listing
+		}
+		// pid (comm) state ppid pgrp ... utime stime ...: comm may hold spaces and
+		// parentheses, the fields after its last ')' do not.
+		i := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if i < 0 || len(f) < 13 || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		found = true
+		for _, v := range f[11:13] { // fields 14 and 15: utime, stime
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				tb.Fatalf("/proc/%s/stat: %v", p.Name(), err)
+			}
+			ticks += n
+		}
+	}
+	if !found {
+		tb.Fatalf("no process of group %d in /proc", pgid)
+	}
+	return time.Duration(ticks) * time.Second / userHZ
 }
