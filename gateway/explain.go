@@ -61,6 +61,12 @@ func Explain(cfg *Config, host, path string) *Explanation {
 func explainResource(e *Explanation, c *corsDef, path string) {
 	res, ok := c.rest.lookup(cleanPath(path))
 	if !ok {
+		for i := range e.Fields {
+			if f := &e.Fields[i]; f.Name == "static" {
+				f.Value = "none: no resource of the imported API matches the path, so its OPTIONS is answered 403 " + missingTokenBody + " with DEFAULT_4XX's headers"
+			}
+		}
+		e.compiled = c.rest.missing
 		return
 	}
 	for i := range e.Fields {
@@ -134,7 +140,7 @@ func explainRoute(def *routeDef, tenant string) *Explanation {
 		}
 	}
 	if c.rest != nil {
-		imported("paths", c.rest.describe()+"; other paths answer with static")
+		imported("paths", c.rest.describe()+"; other paths answer 403 "+missingTokenBody)
 	}
 	return e
 }

@@ -386,7 +386,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := t.routes[def.index]
 	x.route, x.tenant = rt, tenantName
 	c := rt.cors
-	forward := false
+	forward, noResource := false, false
 	if c != nil && c.enforce != enforceOff {
 		p := c.policy
 		forward = c.forward
@@ -399,12 +399,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if c.rest != nil && r.Method == http.MethodOptions {
 			// The resource's own OPTIONS method answers, or its backend does.
-			if res, ok := c.rest.lookup(cleanPath(r.URL.Path)); ok {
-				if res.backend {
-					forward = true
-				} else {
-					p = res.policy
-				}
+			if res, ok := c.rest.lookup(cleanPath(r.URL.Path)); !ok {
+				noResource = true // no OPTIONS method: API Gateway's 403 Missing Authentication Token
+			} else if res.backend {
+				forward = true
+			} else {
+				p = res.policy
 			}
 		}
 		req := fetch.FromHTTP(r)
@@ -416,6 +416,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Refused here rather than by net/http, so that the answer is decorated.
 		w.Header().Set("Connection", "close")
 		x.fail(http.StatusRequestHeaderFieldsTooLarge, "headers")
+		return
+	}
+	if x.apply && x.d.Kind == fetch.Preflight && noResource {
+		x.missingResource()
 		return
 	}
 	if x.apply && x.d.Kind == fetch.Preflight && !forward {

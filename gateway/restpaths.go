@@ -2,7 +2,9 @@ package gateway
 
 import (
 	"fmt"
-	"slices"
+	"io"
+	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
@@ -13,9 +15,13 @@ import (
 // Access-Control-Allow-Methods (what SAM computes from each path's methods), and a resource
 // whose OPTIONS method has a backend integration leaves the preflight to the backend
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html). A request
-// path that matches no resource is answered with the policy's own static headers.
+// path that matches no resource has no OPTIONS method to answer it: API Gateway answers 403
+// {"message":"Missing Authentication Token"} (missingResource).
 type restPaths struct {
 	paths []restPath
+	// missing is what explain evaluates for a path no resource matches: the policy without
+	// static headers, so no CORS header (the 403 carries DEFAULT_4XX's headers only).
+	missing *fetch.Policy
 }
 
 // restPath is one resource of the imported definition with its OPTIONS answer.
@@ -53,21 +59,22 @@ func segKind(s string) int {
 }
 
 // compileREST compiles each resource's OPTIONS answer of an apigw-rest import: s with the
-// resource's own static headers. It returns nil when the import lists no resource, or when
-// every resource answers alike with the policy's static headers (nothing to choose). Errors
-// are reported at the block (at, path).
+// resource's own static headers. It returns nil when the import lists no resource (every
+// path then answers with the policy's static headers). Errors are reported at the block
+// (at, path).
 func compileREST(s *settings, at loc, path string, errs *errorList) *restPaths {
 	if s.semantics != fetch.APIGatewayREST || len(s.paths) == 0 {
 		return nil
 	}
-	same := true
-	for _, p := range s.paths {
-		same = same && p.Static != nil && slices.Equal(p.Static, s.static)
-	}
-	if same {
+	rp := &restPaths{}
+	none := s.fetchConfig()
+	none.Static = []fetch.Header{}
+	missing, err := fetch.Compile(none)
+	if err != nil { // not reached: the policy compiled with headers, and compiles without
+		errs.add(&Error{File: at.file, Line: at.line, Col: at.col, Field: path, Message: err.Error()})
 		return nil
 	}
-	rp := &restPaths{}
+	rp.missing = missing
 	for _, p := range s.paths {
 		r := restPath{template: p.Path, segs: splitPath(p.Path), static: p.Static}
 		if p.Static == nil {
@@ -141,6 +148,31 @@ func (r *restPath) moreSpecific(o *restPath) bool {
 		}
 	}
 	return len(r.segs) > len(o.segs)
+}
+
+// The answer of API Gateway to a request for a resource the API does not have, an OPTIONS
+// one included ("Missing Authentication Token", spec B.4.4: MISSING_AUTHENTICATION_TOKEN,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+const (
+	missingTokenStatus = http.StatusForbidden
+	missingTokenBody   = `{"message":"Missing Authentication Token"}`
+	missingTokenType   = "MissingAuthenticationTokenException"
+)
+
+// missingResource answers a preflight for a path no resource of the imported REST API
+// matches, as API Gateway does: no OPTIONS method answers it, so no CORS header, but the
+// DEFAULT_4XX gateway response's headers (decorate adds them to the gateway's own 4xx).
+// [UNVERIFIED] The status and body are recorded for GET on an unknown path and POST on a
+// GET-only resource; that OPTIONS gets the same is derived (spec B.4.4).
+func (x *exchange) missingResource() {
+	x.d = fetch.Decision{Kind: fetch.Preflight, Reason: fetch.ReasonUnconfigured, Status: missingTokenStatus}
+	x.gatewayMade = true
+	h := x.w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(missingTokenBody)))
+	h.Set("x-amzn-ErrorType", missingTokenType) // canonicalised, as net/http sends every name
+	x.WriteHeader(missingTokenStatus)
+	_, _ = io.WriteString(x, missingTokenBody)
 }
 
 // describe lists each resource's answer, for explain and the effective configuration.
