@@ -333,10 +333,10 @@ func (l *gatewayLinter) place(f *lint.Finding, p *gateway.PolicyView, r *gateway
 	case (pf == nil || pf.Source == gateway.SourceDefault) && overridden:
 		f.Policy, at = r.Block, r.BlockAt
 	case pf == nil || pf.Source == gateway.SourceDefault:
-	case pf.Source == gateway.SourceOverride:
-		f.Policy, at = r.Block+".override", pf.At
-		fallthrough
 	default:
+		if pf.Source == gateway.SourceOverride {
+			f.Policy = r.Block + ".override"
+		}
 		at = pf.At
 		if index >= 0 && index < len(pf.Items) && pf.Items[index].Line > 0 {
 			at = pf.Items[index]
