@@ -251,10 +251,12 @@ type result struct {
 // carries X-Cache (and Age on hits), and the response headers policy is applied to it for
 // this viewer's request.
 func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
-	if !b.caches(r.Method) {
+	// A protocol upgrade (WebSocket) is a GET that is never stored, and needs its Upgrade and
+	// Connection headers: it passes as sent, as CloudFront passes WebSocket requests.
+	if !b.caches(r.Method) || len(r.Header["Upgrade"]) > 0 {
 		b.results[Bypass].Inc()
 		fr := r
-		if b.cache.MaxTTL == 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if b.cache.MaxTTL == 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.Header["Upgrade"]) == 0 {
 			// CachingDisabled: nothing is stored, but only what the policies name is forwarded.
 			fr = b.forwarded(r, false)
 		}

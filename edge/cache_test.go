@@ -290,10 +290,17 @@ func TestBypassAndDisabled(t *testing.T) {
 	if f.metric("doorman_gateway_cache_requests_total", "result", "bypass") != 2 {
 		t.Errorf("bypass count %v", f.metric("doorman_gateway_cache_requests_total", "result", "bypass"))
 	}
+	// A WebSocket upgrade is a GET that passes as sent, never stored.
+	for range 2 {
+		f.do("GET", "/ws", "Upgrade", "websocket", "Connection", "Upgrade")
+	}
+	if f.o.hits.Load() != 4 || f.o.lastRequest().Header.Get("Upgrade") != "websocket" {
+		t.Errorf("an upgrade request was cached or lost its Upgrade header")
+	}
 	// OPTIONS is forwarded each time unless cached methods include it.
 	f.do("OPTIONS", "/p")
 	f.do("OPTIONS", "/p")
-	if f.o.hits.Load() != 4 {
+	if f.o.hits.Load() != 6 {
 		t.Errorf("OPTIONS without CacheOptions was cached (spec C.4)")
 	}
 
