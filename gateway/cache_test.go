@@ -296,3 +296,20 @@ func TestCacheConcurrentHits(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestEdgeExample loads examples/edge.yaml, and checks the cache key of each of its hosts.
+func TestEdgeExample(t *testing.T) {
+	cfg, err := gateway.LoadFile("../examples/edge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for host, want := range map[string]string{
+		"trap.localhost":       "trap.localhost |  | /bucket/photo.jpg | ae:br,gzip",
+		"fixed.localhost":      "fixed.localhost |  | /bucket/photo.jpg | h:origin=<Origin> | ae:br,gzip",
+		"preflights.localhost": "preflights.localhost |  | /bucket/photo.jpg | h:origin=<Origin> | h:access-control-request-method=<Access-Control-Request-Method> | h:access-control-request-headers=<Access-Control-Request-Headers>",
+	} {
+		if c := gateway.Explain(cfg, host, "/bucket/photo.jpg").Cache; c == nil || c.Key != want {
+			t.Errorf("%s: key %+v, want %q", host, c, want)
+		}
+	}
+}
