@@ -3,9 +3,12 @@ package gateway_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/doorman-s3/doorman/gateway"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing but its header map, reset between
@@ -31,7 +34,9 @@ func (w *discardWriter) reset() {
 // BenchmarkGateway measures the gateway's work per request, in process: a preflight
 // answered at the gateway (no upstream involved), a GET of 4 KiB proxied to an upstream
 // over loopback, and the same GET served from the edge cache (cache-hit-4KiB, a route with
-// CachingOptimized). Names as benchstat reads them: BenchmarkGateway/case=preflight.
+// CachingOptimized). The cases named -logged are served by a second gateway that writes
+// its access log to a file, as a deployed one does. Names as benchstat reads them:
+// BenchmarkGateway/case=preflight.
 func BenchmarkGateway(b *testing.B) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -39,7 +44,7 @@ func BenchmarkGateway(b *testing.B) {
 	}))
 	defer up.Close()
 	cfg := strings.ReplaceAll(`version: 1
-access_log: "off"
+access_log: {{LOG}}
 policies:
   web-app:
     origins: [https://app.example.com, "https://*.example.com"]
@@ -56,17 +61,21 @@ hosts:
     cors: { policy: web-app }
     cache: { policy: CachingOptimized }
 `, "{{UP}}", up.URL)
-	f := startFront(b, cfg, nil)
+	f := startFront(b, cfg, map[string]string{"LOG": `"off"`})
+	logged := startFront(b, cfg, map[string]string{"LOG": filepath.Join(b.TempDir(), "access.json")})
 	cases := []struct {
 		name   string
+		g      *gateway.Gateway
 		host   string
 		method string
 		header http.Header
 		status int
 	}{
-		{"preflight", "api.test", "OPTIONS", preflight(appOrigin, "PUT", "authorization,content-type"), 204},
-		{"get-4KiB", "api.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
-		{"cache-hit-4KiB", "cdn.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
+		{"preflight", f.g, "api.test", "OPTIONS", preflight(appOrigin, "PUT", "authorization,content-type"), 204},
+		{"get-4KiB", f.g, "api.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
+		{"cache-hit-4KiB", f.g, "cdn.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
+		{"preflight-logged", logged.g, "api.test", "OPTIONS", preflight(appOrigin, "PUT", "authorization,content-type"), 204},
+		{"cache-hit-4KiB-logged", logged.g, "cdn.test", "GET", http.Header{"Origin": {appOrigin}}, 200},
 	}
 	for _, c := range cases {
 		b.Run("case="+c.name, func(b *testing.B) {
@@ -76,7 +85,7 @@ hosts:
 			b.ReportAllocs()
 			for b.Loop() {
 				w.reset()
-				f.g.ServeHTTP(w, r)
+				c.g.ServeHTTP(w, r)
 				if w.status != c.status {
 					b.Fatalf("status %d, want %d", w.status, c.status)
 				}
