@@ -31,6 +31,7 @@ type exchange struct {
 	apply     bool // and its decision is applied (enforce on)
 
 	status      int  // the status sent (or statusClientClosed)
+	pending     bool // a head was sent and no write deadline set since
 	gatewayMade bool // the gateway answered, not the upstream
 	answered    bool // a preflight answered at the gateway
 	bytes       int64
@@ -81,9 +82,10 @@ func (x *exchange) WriteHeader(code int) {
 	if x.apply {
 		x.decorate(x.w.Header(), code)
 	}
-	// The head is flushed by the server after the handler returns when no body follows:
-	// bounded like every write to the client.
-	x.progress()
+	// The server buffers the head: it reaches the connection with the first Write or Flush,
+	// or after the handler returns when no body follows. The deadline is set there (settle),
+	// once per response that is written at once.
+	x.pending = true
 	x.w.WriteHeader(code)
 }
 
@@ -91,7 +93,7 @@ func (x *exchange) Write(p []byte) (int, error) {
 	if x.status == 0 {
 		x.WriteHeader(http.StatusOK)
 	}
-	x.progress()
+	x.progress(time.Now())
 	n, err := x.w.Write(p)
 	x.bytes += int64(n)
 	return n, err
@@ -102,14 +104,19 @@ func (x *exchange) Flush() {
 	if x.status == 0 {
 		x.WriteHeader(http.StatusOK)
 	}
+	if x.pending {
+		x.progress(time.Now())
+	}
 	if f, ok := x.w.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
-// progress gives the client another idle period to accept the next part of the response.
-func (x *exchange) progress() {
-	_ = x.dl.SetWriteDeadline(time.Now().Add(x.t.cfg.Limits.IdleTimeout))
+// progress gives the client another idle period, from now, to accept the next part of the
+// response.
+func (x *exchange) progress(now time.Time) {
+	x.pending = false
+	_ = x.dl.SetWriteDeadline(now.Add(x.t.cfg.Limits.IdleTimeout))
 }
 
 // decorate applies the route's upstream_headers mode and writes the decision: the one place

@@ -3,6 +3,7 @@ package gateway
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,7 +96,7 @@ func (m *metrics) forgetRoutes(cur *Config) {
 func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
 // statusLabels are the code label's values, made once: formatting a status per request
-// would allocate.
+// would allocate. Statuses outside it share the label "other".
 var statusLabels = func() (s [600]string) {
 	for i := range s {
 		s[i] = strconv.Itoa(i)
@@ -110,22 +111,81 @@ func statusLabel(code int) string {
 	return "other"
 }
 
-// outcome is the outcome label of a decision.
-func outcome(x *exchange) string {
+// outcomes are the outcome label's values, by outcomeIndex.
+var outcomes = [...]string{"allowed", "refused", "shadow-refused"}
+
+// outcomeIndex is the index in outcomes of a decision's outcome.
+func outcomeIndex(x *exchange) int {
 	switch {
 	case x.d.Allowed:
-		return "allowed"
+		return 0
 	case x.apply:
-		return "refused"
+		return 1
 	}
-	return "shadow-refused"
+	return 2
+}
+
+// outcome is the outcome label of a decision.
+func outcome(x *exchange) string { return outcomes[outcomeIndex(x)] }
+
+// Bounds of a route's series table.
+const (
+	// maxReasons is how many fetch.Reason values a route's table holds: the six there are,
+	// and room for more; a reason past it is looked up by its labels.
+	maxReasons = 8
+	// corsKinds are the kinds counted: fetch.Preflight and fetch.Actual (NotCORS is not).
+	corsKinds = 2
+)
+
+// routeSeries are a route's request and decision counters, each resolved from its vector
+// the first time it counts, then kept: a request does no label lookup or hashing. A series
+// appears in the export when it first counts, as with a lookup per request. The table is
+// the route's in one routing table: a reload builds new ones, and forgetRoutes deletes
+// removed routes' series from the vectors.
+type routeSeries struct {
+	m         *metrics
+	route     string
+	requests  [len(statusLabels) + 1]atomic.Pointer[prometheus.Counter] // by status; the last "other"
+	decisions [corsKinds][len(outcomes)][maxReasons]atomic.Pointer[prometheus.Counter]
+}
+
+func (m *metrics) routeSeries(route string) *routeSeries { return &routeSeries{m: m, route: route} }
+
+// lazyCounter returns the counter in p, resolving it with labels the first time.
+func lazyCounter(p *atomic.Pointer[prometheus.Counter], vec *prometheus.CounterVec, labels ...string) prometheus.Counter {
+	c := vec.WithLabelValues(labels...)
+	p.Store(&c)
+	return c
+}
+
+func (s *routeSeries) request(code int) prometheus.Counter {
+	i := len(s.requests) - 1
+	if code >= 0 && code < len(statusLabels) {
+		i = code
+	}
+	if c := s.requests[i].Load(); c != nil {
+		return *c
+	}
+	return lazyCounter(&s.requests[i], s.m.requests, s.route, statusLabel(code))
+}
+
+func (s *routeSeries) decision(x *exchange) prometheus.Counter {
+	k, o, r := int(x.d.Kind)-int(fetch.Preflight), outcomeIndex(x), int(x.d.Reason)
+	if k < 0 || k >= corsKinds || r >= maxReasons {
+		return s.m.decisions.WithLabelValues(s.route, x.d.Kind.String(), outcomes[o], x.d.Reason.String())
+	}
+	p := &s.decisions[k][o][r]
+	if c := p.Load(); c != nil {
+		return *c
+	}
+	return lazyCounter(p, s.m.decisions, s.route, x.d.Kind.String(), outcomes[o], x.d.Reason.String())
 }
 
 func (m *metrics) observe(x *exchange, d time.Duration) {
-	name := x.route.def.name
-	m.requests.WithLabelValues(name, statusLabel(x.status)).Inc()
-	x.route.duration.Observe(d.Seconds())
+	rt := x.route
+	rt.series.request(x.status).Inc()
+	rt.duration.Observe(d.Seconds())
 	if x.evaluated && x.d.Kind != fetch.NotCORS {
-		m.decisions.WithLabelValues(name, x.d.Kind.String(), outcome(x), x.d.Reason.String()).Inc()
+		rt.series.decision(x).Inc()
 	}
 }

@@ -73,6 +73,7 @@ type routeRT struct {
 	// The route's own series, looked up once rather than per request.
 	preflights prometheus.Counter
 	duration   prometheus.Observer
+	series     *routeSeries
 }
 
 // corsRT is an effective CORS block made runnable.
@@ -206,7 +207,7 @@ func (g *Gateway) build(cfg *Config) (*table, error) {
 	var errs errorList
 	for _, def := range cfg.routes {
 		rt := &routeRT{def: def, preflights: g.metrics.preflights.WithLabelValues(def.name),
-			duration: g.metrics.duration.WithLabelValues(def.name)}
+			duration: g.metrics.duration.WithLabelValues(def.name), series: g.metrics.routeSeries(def.name)}
 		if def.upstream != nil {
 			rt.proxy = g.newProxy(t, def)
 			if c := def.effCache; c != nil {
