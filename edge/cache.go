@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/maypok86/otter/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -81,8 +82,11 @@ type Cache struct {
 // entry is a stored response. It is immutable once stored: hits share its header slices
 // (capped, so that an append reallocates) and its body.
 type entry struct {
-	status       int
-	header       http.Header
+	status int
+	header http.Header
+	// fields are header's lines, listed once so that a hit copies them without iterating
+	// a map.
+	fields       []field
 	body         []byte
 	path         string // escaped path, for invalidation
 	stored       time.Time
@@ -92,6 +96,30 @@ type entry struct {
 	lastModified string
 	modTime      time.Time
 	weight       uint32
+	// ageLine is the last Age a hit sent, shared by the hits of the same second: the one
+	// thing about an entry that changes, and never a line written in place.
+	ageLine atomic.Pointer[ageLine]
+}
+
+// field is one header name and its values, capped so that an append reallocates.
+type field struct {
+	name   string
+	values []string
+}
+
+type ageLine struct {
+	secs  int64
+	value []string
+}
+
+// age returns the Age header value for an age of secs seconds.
+func (e *entry) ageValue(secs int64) []string {
+	if l := e.ageLine.Load(); l != nil && l.secs == secs {
+		return l.value
+	}
+	v := []string{strconv.FormatInt(secs, 10)}
+	e.ageLine.Store(&ageLine{secs: secs, value: v})
+	return v
 }
 
 func (e *entry) fresh(now time.Time) bool { return now.Sub(e.stored) < e.ttl }
@@ -186,8 +214,10 @@ type Behavior struct {
 	origin  OriginRequestPolicy
 	options bool
 	headers *ResponseHeadersPolicy
-	results [len(resultNames)]prometheus.Counter
-	merged  prometheus.Counter
+	// keyHeaders are the canonical forms of cache.Headers.Names, as requests key them.
+	keyHeaders []string
+	results    [len(resultNames)]prometheus.Counter
+	merged     prometheus.Counter
 }
 
 // Behavior validates cfg and makes it runnable on c.
@@ -212,6 +242,7 @@ func (c *Cache) Behavior(cfg BehaviorConfig) (*Behavior, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	b.keyHeaders = canonicalNames(b.cache.Headers.Names)
 	for i := range b.results {
 		b.results[i] = c.m.requests.WithLabelValues(cfg.Name, Result(i).String())
 	}
@@ -263,10 +294,22 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, filtered: fr != r}, fr)
 		return
 	}
-	key := b.key(r)
 	now := b.c.now()
-	stale, ok := b.c.store.GetIfPresent(key)
-	if ok && stale.fresh(now) {
+	kb := keyBuffers.Get().(*[]byte)
+	kbuf := appendKey((*kb)[:0], b.scope, &b.cache, b.keyHeaders, r)
+	// The lookup reads the key and keeps nothing of it: it may be the buffer's bytes,
+	// lent back to the pool below; a miss makes the key a string of its own.
+	stale, ok := b.c.store.GetIfPresent(unsafe.String(unsafe.SliceData(kbuf), len(kbuf)))
+	hit := ok && stale.fresh(now)
+	var key string
+	if !hit {
+		key = string(kbuf)
+	}
+	if cap(kbuf) <= maxPooledKey {
+		*kb = kbuf[:0]
+		keyBuffers.Put(kb)
+	}
+	if hit {
 		b.results[Hit].Inc()
 		b.serve(w, r, stale, Hit, now)
 		return
@@ -400,6 +443,10 @@ func (b *Behavior) newEntry(status int, h http.Header, body []byte, path string,
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	}
 	e := &entry{status: status, header: h, body: body, path: path, stored: now, age: age}
+	e.fields = make([]field, 0, len(h))
+	for k, v := range h {
+		e.fields = append(e.fields, field{name: k, values: v[:len(v):len(v)]})
+	}
 	e.etag, e.lastModified = h.Get("Etag"), h.Get("Last-Modified")
 	if t, err := http.ParseTime(e.lastModified); err == nil {
 		e.modTime = t
@@ -439,12 +486,12 @@ func (e *entry) refreshed(h304 http.Header, now time.Time, b *Behavior) *entry {
 // serve writes a stored response to the viewer.
 func (b *Behavior) serve(w http.ResponseWriter, r *http.Request, e *entry, kind Result, now time.Time) {
 	h := w.Header()
-	for k, v := range e.header {
-		h[k] = v[:len(v):len(v)]
+	for _, f := range e.fields {
+		h[f.name] = f.values
 	}
 	if kind != Miss {
 		age := max(now.Sub(e.stored), 0) + e.age
-		h["Age"] = []string{strconv.FormatInt(int64(age/time.Second), 10)}
+		h["Age"] = e.ageValue(int64(age / time.Second))
 	}
 	h["X-Cache"] = xCache[kind]
 	if b.headers != nil {

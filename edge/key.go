@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
 // keySep separates the parts of a cache key. It is a control character, which neither an
@@ -18,60 +20,100 @@ const keySep = "\x1f"
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-the-cache-key.html).
 // The origin request policy's values are not in it: that is CloudFront's rule, and the cause
 // of stale CORS answers when Origin is forwarded but not in the key.
-func (b *Behavior) key(r *http.Request) string { return cacheKey(b.scope, &b.cache, r) }
+func (b *Behavior) key(r *http.Request) string {
+	return string(appendKey(nil, b.scope, &b.cache, b.keyHeaders, r))
+}
 
 // Key is the cache key of r under p, with scope first, rendered for people (KeyString): what
 // explain shows.
 func (p *CachePolicy) Key(scope string, r *http.Request) string {
-	return KeyString(cacheKey(scope, p, r))
+	return KeyString(string(appendKey(nil, scope, p, canonicalNames(p.Headers.Names), r)))
 }
 
-func cacheKey(scope string, p *CachePolicy, r *http.Request) string {
-	var sb strings.Builder
-	sb.Grow(len(scope) + len(r.URL.Path) + 64)
-	sb.WriteString(scope)
-	sb.WriteString(keySep)
+// canonicalNames are the request header names of a policy's (lower-case) names, as
+// net/http keys them, made once per behaviour rather than per request.
+func canonicalNames(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = http.CanonicalHeaderKey(n)
+	}
+	return out
+}
+
+// keyBuffers lend the buffers hits build their keys in: a key looked up and found needs
+// no string of its own.
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// maxPooledKey bounds the key buffers kept for reuse: a key that grew past it (a long
+// path or query) is left to the garbage collector.
+const maxPooledKey = 4 << 10
+
+// appendKey appends r's cache key to dst; canon are the canonical forms of p.Headers.Names.
+func appendKey(dst []byte, scope string, p *CachePolicy, canon []string, r *http.Request) []byte {
+	dst = append(dst, scope...)
+	dst = append(dst, keySep...)
 	if r.Method == http.MethodOptions {
-		sb.WriteString("OPTIONS")
+		dst = append(dst, "OPTIONS"...)
 	}
-	sb.WriteString(keySep)
-	sb.WriteString(r.URL.EscapedPath())
+	dst = append(dst, keySep...)
+	dst = append(dst, r.URL.EscapedPath()...)
 	if p.QueryStrings.Mode != None {
-		sb.WriteString(keySep + "?")
-		writeQuery(&sb, r.URL.RawQuery, &p.QueryStrings)
+		dst = append(dst, keySep+"?"...)
+		dst = appendQuery(dst, r.URL.RawQuery, &p.QueryStrings)
 	}
-	for _, name := range p.Headers.Names {
-		sb.WriteString(keySep + "h:")
-		sb.WriteString(name)
+	for i, name := range p.Headers.Names {
+		dst = append(dst, keySep+"h:"...)
+		dst = append(dst, name...)
 		if name == "host" {
-			sb.WriteString("=")
-			sb.WriteString(strings.ToLower(r.Host))
+			dst = append(dst, '=')
+			dst = appendLower(dst, r.Host)
 			continue
 		}
-		if v, ok := r.Header[http.CanonicalHeaderKey(name)]; ok {
-			sb.WriteString("=")
-			sb.WriteString(strings.Join(v, ","))
+		if v, ok := r.Header[canon[i]]; ok {
+			dst = append(dst, '=')
+			for j, line := range v {
+				if j > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, line...)
+			}
 		}
 	}
 	if p.Cookies.Mode != None {
-		sb.WriteString(keySep + "c:")
-		writeCookies(&sb, r, &p.Cookies)
+		dst = append(dst, keySep+"c:"...)
+		dst = appendCookies(dst, r, &p.Cookies)
 	}
 	if p.Gzip || p.Brotli {
-		sb.WriteString(keySep + "ae:")
-		sb.WriteString(acceptEncoding(p, r))
+		dst = append(dst, keySep+"ae:"...)
+		dst = append(dst, acceptEncoding(p, r)...)
 	}
-	return sb.String()
+	return dst
 }
 
-// writeQuery writes the selected parameters of a raw query, sorted by name (and, for one
+// appendLower appends s in lower case, as strings.ToLower does for ASCII; other bytes are
+// appended as they are, which a Host (letters, digits, '-', '.', ':' and '[]') never has.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return append(dst, strings.ToLower(s[i:])...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// appendQuery appends the selected parameters of a raw query, sorted by name (and, for one
 // name, in the request's order) so that ?a=1&b=2 and ?b=2&a=1 share an entry.
 // [UNVERIFIED] CloudFront does not document whether the order of query strings matters in
 // a cache-policy key; sorting gives the better hit ratio and changes no answer of an origin
 // that reads parameters by name.
-func writeQuery(sb *strings.Builder, raw string, v *Values) {
+func appendQuery(dst []byte, raw string, v *Values) []byte {
 	if raw == "" {
-		return
+		return dst
 	}
 	var kept []string
 	for part := range strings.SplitSeq(raw, "&") {
@@ -91,11 +133,22 @@ func writeQuery(sb *strings.Builder, raw string, v *Values) {
 		bn, _, _ := strings.Cut(b, "=")
 		return strings.Compare(an, bn)
 	})
-	sb.WriteString(strings.Join(kept, "&"))
+	return appendJoined(dst, kept, "&")
 }
 
-// writeCookies writes the selected cookies, sorted by name.
-func writeCookies(sb *strings.Builder, r *http.Request, v *Values) {
+// appendJoined appends the parts separated by sep.
+func appendJoined(dst []byte, parts []string, sep string) []byte {
+	for i, p := range parts {
+		if i > 0 {
+			dst = append(dst, sep...)
+		}
+		dst = append(dst, p...)
+	}
+	return dst
+}
+
+// appendCookies appends the selected cookies, sorted by name.
+func appendCookies(dst []byte, r *http.Request, v *Values) []byte {
 	var kept []string
 	for _, c := range r.Cookies() {
 		if v.allows(c.Name) {
@@ -107,7 +160,7 @@ func writeCookies(sb *strings.Builder, r *http.Request, v *Values) {
 		bn, _, _ := strings.Cut(b, "=")
 		return strings.Compare(an, bn)
 	})
-	sb.WriteString(strings.Join(kept, "; "))
+	return appendJoined(dst, kept, "; ")
 }
 
 // acceptEncoding is the viewer's Accept-Encoding normalised as CloudFront normalises it for
