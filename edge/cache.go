@@ -76,6 +76,7 @@ type Cache struct {
 	epoch    atomic.Uint64      // incremented by every invalidation
 	maxEntry int64
 	now      func() time.Time
+	clocked  bool // now is Options.Now, which a caller's time never replaces
 	m        *metrics
 }
 
@@ -147,7 +148,7 @@ func New(o Options) (*Cache, error) {
 		return nil, fmt.Errorf("edge: the largest object (%d bytes) must be positive, at most %d bytes and at most the memory budget (%d bytes)",
 			o.MaxEntryBytes, maxEntryLimit, o.MaxBytes)
 	}
-	c := &Cache{maxEntry: o.MaxEntryBytes, now: o.Now, m: newMetrics(), flights: map[string]*flight{}}
+	c := &Cache{maxEntry: o.MaxEntryBytes, now: o.Now, clocked: o.Now != nil, m: newMetrics(), flights: map[string]*flight{}}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -282,6 +283,13 @@ type result struct {
 // carries X-Cache (and Age on hits), and the response headers policy is applied to it for
 // this viewer's request.
 func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	b.ServeAt(w, r, next, time.Time{})
+}
+
+// ServeAt is Serve for a request whose arrival its caller has read the clock for: a hit
+// then reads no clock of its own. The zero time, or a Cache made with Options.Now, reads
+// the cache's clock.
+func (b *Behavior) ServeAt(w http.ResponseWriter, r *http.Request, next http.Handler, now time.Time) {
 	// A protocol upgrade (WebSocket) is a GET that is never stored, and needs its Upgrade and
 	// Connection headers: it passes as sent, as CloudFront passes WebSocket requests.
 	if !b.caches(r.Method) || len(r.Header["Upgrade"]) > 0 {
@@ -294,7 +302,9 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, filtered: fr != r}, fr)
 		return
 	}
-	now := b.c.now()
+	if now.IsZero() || b.c.clocked {
+		now = b.c.now()
+	}
 	kb := keyBuffers.Get().(*[]byte)
 	kbuf := appendKey((*kb)[:0], b.scope, &b.cache, b.keyHeaders, r)
 	// The lookup reads the key and keeps nothing of it: it may be the buffer's bytes,

@@ -442,7 +442,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = x.body
 	}
 	if rt.cache != nil {
-		rt.cache.Serve(x, r, rt.proxy)
+		rt.cache.ServeAt(x, r, rt.proxy, x.start)
 		return
 	}
 	rt.proxy.ServeHTTP(x, r)
