@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -270,7 +271,7 @@ func newTransport(l Limits) *http.Transport {
 			if err != nil {
 				return nil, err
 			}
-			return &idleConn{Conn: c, idle: idle, head: l.UpstreamTimeout + idle}, nil
+			return &idleConn{Conn: c, idle: idle, awaiting: true}, nil
 		},
 		ResponseHeaderTimeout: l.UpstreamTimeout,
 		ExpectContinueTimeout: time.Second,
@@ -287,39 +288,76 @@ func newTransport(l Limits) *http.Transport {
 // idleConn is an upstream connection on which every read and write must make progress
 // within idle: an upstream that stops sending a body, or stops reading one, is cut off.
 //
-// The wait for the response head is the Transport's ResponseHeaderTimeout, never the
-// connection's read deadline: net/http takes a read that fails before the first byte of
-// the answer on a kept-alive connection for an upstream that closed it while idle, and
-// sends a GET, HEAD or OPTIONS again on a new connection (Transport.roundTrip,
-// shouldRetryRequest). So a write pushes the read deadline to head, past the header
-// timeout: the timer fires first, its error is never retried, and the upstream gets the
-// request once, the client its 504 after upstream_timeout rather than twice that. A read
-// never shortens that deadline (the transport's read of the next answer may start after
-// the request is written), and writes keep the wait alive during a long upload.
+// A request must never reach the upstream twice. net/http takes a read that fails before
+// the first byte of an answer on a kept-alive connection for an upstream that closed it
+// while idle, and sends a GET, HEAD or OPTIONS again on a new connection
+// (Transport.roundTrip, shouldRetryRequest). A read deadline can fail that read in two
+// ways, and a deadline merely later than the transport's timers settles neither, since
+// goroutines run in any order on a loaded machine, whatever the margin:
+//   - while the request waits for its answer: so from a write (or the dial) until the
+//     first byte of the answer, the read has no deadline. The Transport's ResponseHeaderTimeout is the only
+//     bound; when it fires the transport closes the connection (as when the client goes
+//     away), which ends the read with an error that is never retried: the upstream gets
+//     the request once, the client its 504 after upstream_timeout, not twice that.
+//   - while the connection waits in the pool, just as a request is given it: the read
+//     waiting for the next answer began with the deadline of a body read. Once that
+//     deadline has failed a read outside an exchange, the connection takes no request any
+//     more: a write fails with nothing written, and the transport sends the request on
+//     another connection, once.
+//
+// Writes keep their own deadline, so a long upload is bounded per write.
 type idleConn struct {
 	net.Conn
 	idle time.Duration
-	head time.Duration // read deadline after a write: longer than ResponseHeaderTimeout
-	// headUntil is the read deadline the last write set, in Unix nanoseconds; reads and
-	// writes run on the transport's two goroutines.
-	headUntil atomic.Int64
+	// mu orders reads' deadlines against writes: they run on the transport's two
+	// goroutines, and the next request may be written before the read that waits for its
+	// answer starts.
+	mu sync.Mutex
+	// awaiting: a request was written (or is about to be, on a new connection) and no byte
+	// of its answer read yet.
+	awaiting bool
+	expired  bool // a read outside an exchange timed out: nothing may be written any more
 }
 
+// errExpired is the write on a connection whose idle read timed out.
+var errExpired = errors.New("upstream connection expired while idle")
+
 func (c *idleConn) Read(p []byte) (int, error) {
-	dl := time.Now().Add(c.idle)
-	if h := time.Unix(0, c.headUntil.Load()); h.After(dl) {
-		dl = h
+	for {
+		c.mu.Lock()
+		if !c.awaiting {
+			_ = c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+		}
+		c.mu.Unlock()
+		n, err := c.Conn.Read(p)
+		c.mu.Lock()
+		switch {
+		case n > 0:
+			// The answer has begun (a 1xx head included): its reads make progress within
+			// idle. No write of the next request can come before these bytes are handled.
+			c.awaiting = false
+		case errors.Is(err, os.ErrDeadlineExceeded) && c.awaiting:
+			// The deadline fired just before a request was written: its answer has none.
+			c.mu.Unlock()
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			c.expired = true
+		}
+		c.mu.Unlock()
+		return n, err
 	}
-	_ = c.Conn.SetReadDeadline(dl)
-	return c.Conn.Read(p)
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
-	now := time.Now()
-	head := now.Add(c.head)
-	c.headUntil.Store(head.UnixNano())
-	_ = c.Conn.SetWriteDeadline(now.Add(c.idle))
-	_ = c.Conn.SetReadDeadline(head)
+	c.mu.Lock()
+	if c.expired {
+		c.mu.Unlock()
+		return 0, errExpired
+	}
+	c.awaiting = true
+	_ = c.Conn.SetReadDeadline(time.Time{})
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	c.mu.Unlock()
 	return c.Conn.Write(p)
 }
 
