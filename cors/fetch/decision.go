@@ -72,8 +72,11 @@ const (
 	// ReasonMalformed: the request is over the bounds (MaxOriginBytes, or acrh's 8 KiB,
 	// 32 lines, 128 names).
 	ReasonMalformed
-	// ReasonUnconfigured: apigw-http with methods unset, or with request headers unset and
-	// some requested: API Gateway matches no such preflight (spec A.3.3).
+	// ReasonUnconfigured: API Gateway has nothing configured to answer the preflight.
+	// apigw-http with methods unset, or with request headers unset and some requested:
+	// API Gateway matches no such preflight (spec A.3.3). apigw-rest, for a path no
+	// imported resource matches: a gateway answers it as API Gateway does, 403 Missing
+	// Authentication Token, with this reason (Policy.Evaluate itself never returns it there).
 	ReasonUnconfigured
 )
 
