@@ -100,14 +100,14 @@ func (s Severity) sarifLevel() string {
 }
 
 // WriteSARIF prints the report as a SARIF 2.1.0 log with one run. The driver's rules are
-// Rules and PolicyChecks; each finding is a result located in the source by line (when
+// Rules, PolicyChecks and EdgeChecks; each finding is a result located in the source by line (when
 // known) and, logically, by its place in the configuration, such as
 // CORSRules[1].AllowedOrigin or policies.web-app.origins[0].
 func (r *Report) WriteSARIF(w io.Writer, toolVersion string) error {
 	driver := sarifDriver{Name: "doorman lint", Version: toolVersion,
 		InformationURI: "https://github.com/doorman-s3/doorman"}
-	index := make(map[string]int, len(Rules)+len(PolicyChecks))
-	for _, c := range slices.Concat(Rules, PolicyChecks) {
+	index := make(map[string]int, len(Rules)+len(PolicyChecks)+len(EdgeChecks))
+	for _, c := range slices.Concat(Rules, PolicyChecks, EdgeChecks) {
 		index[c.Code] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sarifRule{ID: c.Code, Name: c.Name,
 			ShortDescription: sarifText{c.Summary}, FullDescription: sarifText{c.Why},

@@ -23,11 +23,14 @@ func policyReport(t *testing.T) *lint.Report {
 		t.Fatal(err)
 	}
 	fs = append(fs, lint.Lint(s3)...)
+	// A route caching a CORS-answering upstream without Origin in its key (an EdgeChecks
+	// finding: the table once left them out, so they pointed at rule 0).
+	fs = append(fs, lint.Edge(lint.EdgeRoute{Route: "api.test/img/", Block: "hosts[0].routes[0].cache", Caches: true})...)
 	codes := map[string]bool{}
 	for _, f := range fs {
 		codes[f.Code] = true
 	}
-	if !codes[lint.CodeNullOrigin] || !codes[lint.CodePreflightNeverMatches] || !codes[lint.CodePublicSuffixOrigin] {
+	if !codes[lint.CodeNullOrigin] || !codes[lint.CodePreflightNeverMatches] || !codes[lint.CodePublicSuffixOrigin] || !codes["CORS602"] {
 		t.Fatalf("the fixture lost its findings: %v", codes)
 	}
 	return &lint.Report{Source: "gateway.yaml", Findings: fs}
@@ -65,7 +68,7 @@ func TestSARIFPolicyFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
-	if got, want := len(run.Tool.Driver.Rules), len(lint.Rules)+len(lint.PolicyChecks); got != want {
+	if got, want := len(run.Tool.Driver.Rules), len(lint.Rules)+len(lint.PolicyChecks)+len(lint.EdgeChecks); got != want {
 		t.Errorf("%d rules in the driver, want %d", got, want)
 	}
 	locs := map[string]string{}
