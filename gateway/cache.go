@@ -416,7 +416,8 @@ func effectiveCache(blocks ...*cacheDef) *cacheDef {
 // CacheExplanation is a route's cache behaviour, as explain shows it and lint reads it.
 type CacheExplanation struct {
 	At, Level                                                   string
-	Field                                                       string // the cache block's key path: "hosts[0].cache", "hosts[0].routes[1].cache"
+	Position                                                    Position // where the cache block is (At, for tools)
+	Field                                                       string   // the cache block's key path: "hosts[0].cache", "hosts[0].routes[1].cache"
 	Policy, OriginRequestPolicy, CachedMethods, ResponseHeaders string
 	// Key is the cache key of a GET of the explained path, with placeholders for the values
 	// of the headers in the key ("<Origin>").
@@ -434,7 +435,7 @@ type CacheExplanation struct {
 
 func explainCache(def *routeDef, host, path string) *CacheExplanation {
 	c, route := def.effCache, def.name
-	ce := &CacheExplanation{At: c.at.String(), Level: c.level, Field: c.field, Policy: c.policyName, OriginRequestPolicy: "none (only the key's values are forwarded)",
+	ce := &CacheExplanation{At: c.at.String(), Position: position(c.at), Level: c.level, Field: c.field, Policy: c.policyName, OriginRequestPolicy: "none (only the key's values are forwarded)",
 		CachedMethods: "GET, HEAD", ResponseHeaders: "none", Caches: c.policy.MaxTTL > 0, CachesOptions: c.options,
 		KeyHeaders: c.policy.Headers.Names}
 	ce.Policy += fmt.Sprintf(": ttl min %s default %s max %s; key headers %s, cookies %s, query strings %s",

@@ -53,6 +53,14 @@
 //	CORS505  warning   upstream-owns-cors         upstream_headers passthrough under a policy that answers preflights
 //	CORS506  info      unused-policy              a named policy nothing applies
 //
+// A gateway route with a cache block is judged by Edge, the checks of EdgeChecks (the
+// stale-CORS trap of a cache in front of a CORS-answering upstream):
+//
+//	CORS601  error     stale-cors-cache           Origin forwarded to the upstream but not in the cache key
+//	CORS602  info      origin-not-forwarded       Origin neither forwarded nor in the key
+//	CORS603  error     cached-preflight-key       OPTIONS cached without Origin, ACRM and ACRH in the key
+//	CORS604  info      override-on-hits-cloudfront  OriginOverride relied on for cache hits, undocumented on CloudFront
+//
 // GatewayModes runs CORS504 and CORS505 on a policy's gateway switches, and UnusedPolicy
 // makes CORS506. A gateway finding has Policy set, the key path of the block where its field
 // is written ("policies.web-app", "hosts[0].routes[1].cors.override"), and Route when it

@@ -60,7 +60,10 @@ reported as CORS001 findings, each at its line and column; otherwise every route
 policy (after overrides and imports, as "doorman gateway explain" shows it) gets the same checks
 as S3 rules, plus the gateway's own: preflights passed to the upstream (CORS504), the upstream's
 CORS headers passed under a policy that answers preflights (CORS505), unused policies (CORS506,
-each still checked in full). Under origins_from, each tenant's file is checked as the gateway
+each still checked in full), and on each route with a cache block the edge checks: Origin
+forwarded but not in the cache key (CORS601), Origin neither forwarded nor keyed (CORS602), OPTIONS
+cached without the preflight's headers in the key (CORS603), OriginOverride relied on for cache
+hits (CORS604), each at the cache block. Under origins_from, each tenant's file is checked as the gateway
 loads it. A finding is placed at the list entry or field that causes it: in the policy, a
 route's override, an imported AWS configuration or a tenant's file.
 
@@ -268,6 +271,17 @@ func lintGateway(name string, doc []byte) []lint.Finding {
 		l.policy(r.Policy, r)
 		if r.OriginsFrom != nil {
 			l.tenants(r)
+		}
+	}
+	for _, r := range cfg.Routes() {
+		if c := r.Cache; c != nil {
+			for _, f := range lint.Edge(lint.EdgeRoute{Route: r.Name, Block: c.Field, Caches: c.Caches,
+				KeyHeaders: c.KeyHeaders, Forwarded: c.Forwarded, ForwardsAll: c.ForwardsAll,
+				CachesOptions: c.CachesOptions, PreflightsForwarded: c.PreflightsForwarded,
+				PerRequestCORS: c.PerRequestCORS, ByOriginOverride: c.ByOriginOverride}) {
+				l.locate(&f, c.Position)
+				l.add(f)
+			}
 		}
 	}
 	for _, p := range cfg.Policies() {

@@ -595,3 +595,37 @@ hosts:
 		}
 	}
 }
+
+// doorman lint runs the edge checks on every route with a cache block, each finding at the
+// cache block (issue 10: the stale-CORS trap made visible). Golden over the shipped
+// examples/edge.yaml: the trap is reported, its cures are not, and the response headers
+// policy's cure says it relies on what CloudFront leaves undocumented.
+func TestLintGatewayEdge(t *testing.T) {
+	path := filepath.Join("..", "..", "examples", "edge.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Code, Route, Policy string
+		Line, Column        int
+	}
+	want := []row{
+		// CachingOptimized with CORS-S3Origin: Origin forwarded, not keyed (spec §C).
+		{lint.CodeStaleCORSCache, "trap.localhost", "hosts[0].cache", 30, 12},
+		// OriginOverride corrects hits in doorman; undocumented on CloudFront.
+		{lint.CodeOverrideOnHitsCloudFront, "override.localhost", "hosts[2].cache", 45, 7},
+	}
+	var got []row
+	for _, f := range lintGateway(path, data) {
+		got = append(got, row{f.Code, f.Route, f.Policy, f.Line, f.Column})
+	}
+	if len(got) != len(want) {
+		t.Fatalf("findings:\n%+v\nwant:\n%+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("finding %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
