@@ -29,7 +29,6 @@ check: deps
 
 unit: deps
 	integration/testdata/gateway-peers/install.sh
-	integration/testdata/gateway-peers/install-edge.sh
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
 
 ## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
@@ -75,7 +74,7 @@ bench-server: $(VERSITYGW)
 ## each with the same CORS policy from integration/testdata/gateway-peers, and a direct
 ## connection to the upstream; first checks that all three let the same requests through.
 bench-gateway:
-	integration/testdata/gateway-peers/install.sh
+	integration/testdata/gateway-peers/install.sh nginx caddy
 	$(GO) test ./integration/ -run '^TestGatewayPeersAgree$$' -count 1
 	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkGateway$$' -benchtime 2s -count $(BENCHCOUNT) > bench-gateway.txt; \
 	  status=$$?; cat bench-gateway.txt; exit $$status
@@ -86,7 +85,7 @@ bench-gateway:
 ## origin (the ceiling server) they cache a 4 KiB object of; first checks that each serves it
 ## from its cache.
 bench-edge:
-	integration/testdata/gateway-peers/install-edge.sh
+	integration/testdata/gateway-peers/install.sh nginx varnish
 	$(GO) test ./integration/ -run '^TestEdgePeersHit$$' -count 1
 	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkEdge$$' -benchtime 2s -count $(BENCHCOUNT) > bench-edge.txt; \
 	  status=$$?; cat bench-edge.txt; exit $$status

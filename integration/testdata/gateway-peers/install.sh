@@ -1,12 +1,15 @@
 #!/bin/sh
-# Installs what the gateway benchmark compares doorman gateway with, only what is missing:
-# Debian's nginx and caddy. Their packages enable system services that listen on port 80; the
-# benchmark runs instances of its own on loopback ports, so the services are stopped and
-# disabled. Idempotent, and quick when both are there. Fails when either is still missing.
+# Installs what the gateway and edge benchmarks (and their peer tests) compare doorman gateway
+# with, only what is missing: Debian's nginx, caddy and varnish. Their packages enable system
+# services (nginx on port 80, caddy, varnish on 6081 with its log daemon varnishncsa); the
+# benchmarks run instances of their own on loopback ports, so the services are stopped and
+# disabled. Idempotent, and quick when all are there. Fails when one is still missing.
+# With arguments, installs only those packages (e.g. "nginx caddy").
 set -eu
 
+packages=${*:-nginx caddy varnish}
 missing=""
-for pkg in nginx caddy; do
+for pkg in $packages; do
 	if [ "$(dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null)" != installed ]; then
 		missing="$missing $pkg"
 	fi
@@ -15,7 +18,9 @@ if [ -n "$missing" ]; then
 	apt-get update
 	# shellcheck disable=SC2086 # one word per package
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
-	for svc in $missing; do
+	services="$missing"
+	case "$missing" in *varnish*) services="$services varnishncsa" ;; esac
+	for svc in $services; do
 		if [ -d /run/systemd/system ]; then
 			systemctl disable --now "$svc"
 		elif [ -x "/etc/init.d/$svc" ]; then
@@ -25,7 +30,9 @@ if [ -n "$missing" ]; then
 	done
 fi
 
-for tool in nginx caddy; do
+for pkg in $packages; do
+	tool=$pkg
+	[ "$pkg" = varnish ] && tool=varnishd
 	if ! command -v "$tool" >/dev/null; then
 		echo "$tool is still missing after installing it" >&2
 		exit 1
