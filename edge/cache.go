@@ -483,8 +483,8 @@ func (e *entry) refreshed(h304 http.Header, now time.Time, b *Behavior) *entry {
 	h := e.header.Clone()
 	for k, v := range h304 {
 		switch k {
-		case "Content-Length", "Content-Encoding", "Transfer-Encoding", "Content-Range":
-			continue
+		case "Content-Length", "Content-Encoding", "Transfer-Encoding", "Content-Range", "Set-Cookie":
+			continue // Set-Cookie: the revalidating viewer's, never stored for others
 		}
 		h[k] = v
 	}
@@ -559,6 +559,9 @@ func (rec *recorder) WriteHeader(code int) {
 	_, storable := TTL(&rec.b.cache, code, rec.header, rec.b.c.now())
 	if cl, err := strconv.ParseInt(rec.header.Get("Content-Length"), 10, 64); err == nil && cl > rec.b.c.maxEntry {
 		storable = false
+	}
+	if len(rec.header["Set-Cookie"]) > 0 && rec.b.forwardsCookies() {
+		storable = false // one viewer's cookie, never another's (forwardsCookies)
 	}
 	if !storable {
 		rec.stream()

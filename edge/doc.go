@@ -38,7 +38,10 @@
 // policy's minimum and maximum, the default TTL without them, cached errors for at least
 // 10 s. One divergence, on purpose: no-store and private responses are never stored, where
 // CloudFront stores them for the minimum TTL when it is above 0 (CachingOptimized's is 1 s):
-// a private answer served to another viewer is a leak, not a cache hit.
+// a private answer served to another viewer is a leak, not a cache hit. For the same reason
+// a response carrying Set-Cookie on a behaviour that forwards cookies is never stored (where
+// CloudFront would store the cookie with the object), and the origin sees only the
+// normalised Accept-Encoding the key holds, never a viewer's own.
 //
 // Expired entries with an ETag or Last-Modified are kept (up to a day) and revalidated
 // with If-None-Match / If-Modified-Since: a 304 refreshes them (X-Cache: RefreshHit), a 5xx or

@@ -218,13 +218,12 @@ func (b *Behavior) forwarded(r *http.Request, fill bool) *http.Request {
 			h[k] = v
 		}
 	}
+	// Only the normalised Accept-Encoding the key holds reaches the origin, never the viewer's
+	// own: an origin request policy forwarding all headers would otherwise store one viewer's
+	// encoding (gzip, br) under a key shared with viewers that cannot decode it.
 	if b.cache.Gzip || b.cache.Brotli {
 		if ae := acceptEncoding(&b.cache, r); ae != "" {
 			h["Accept-Encoding"] = []string{ae}
-		}
-	} else if b.forwardsHeader("accept-encoding") {
-		if v, ok := r.Header["Accept-Encoding"]; ok {
-			h["Accept-Encoding"] = v
 		}
 	}
 	if b.cache.Cookies.Mode != None || b.origin.Cookies.Mode != None {
@@ -317,7 +316,16 @@ func (b *Behavior) filterVary(h http.Header) {
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html).
 func (b *Behavior) filterResponse(h http.Header) {
 	b.filterVary(h)
-	if b.cache.Cookies.Mode == None && b.origin.Cookies.Mode == None {
+	if !b.forwardsCookies() {
 		delete(h, "Set-Cookie")
 	}
+}
+
+// forwardsCookies reports whether either policy forwards a cookie to the origin, so that the
+// origin's Set-Cookie reaches the viewer. Such a response is never stored (recorder): where
+// CloudFront would cache the Set-Cookie with the object and replay one viewer's session
+// cookie to the next, doorman streams it to its own viewer only, as nginx's proxy_cache does
+// by default.
+func (b *Behavior) forwardsCookies() bool {
+	return b.cache.Cookies.Mode != None || b.origin.Cookies.Mode != None
 }
