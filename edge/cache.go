@@ -75,9 +75,15 @@ type Cache struct {
 	flights  map[string]*flight // the origin fetches under way, by key
 	epoch    atomic.Uint64      // incremented by every invalidation
 	maxEntry int64
-	now      func() time.Time
-	clocked  bool // now is Options.Now, which a caller's time never replaces
-	m        *metrics
+	// filling counts the bytes buffered by fills under way, bounded by maxFilling (the
+	// store's budget): each fill is bounded by maxEntry, but many at once for distinct keys
+	// would otherwise hold any multiple of it. A fill that would pass the bound is streamed
+	// to its viewer instead, and not stored.
+	filling    atomic.Int64
+	maxFilling int64
+	now        func() time.Time
+	clocked    bool // now is Options.Now, which a caller's time never replaces
+	m          *metrics
 }
 
 // entry is a stored response. It is immutable once stored: hits share its header slices
@@ -148,7 +154,7 @@ func New(o Options) (*Cache, error) {
 		return nil, fmt.Errorf("edge: the largest object (%d bytes) must be positive, at most %d bytes and at most the memory budget (%d bytes)",
 			o.MaxEntryBytes, maxEntryLimit, o.MaxBytes)
 	}
-	c := &Cache{maxEntry: o.MaxEntryBytes, now: o.Now, clocked: o.Now != nil, m: newMetrics(), flights: map[string]*flight{}}
+	c := &Cache{maxEntry: o.MaxEntryBytes, maxFilling: o.MaxBytes, now: o.Now, clocked: o.Now != nil, m: newMetrics(), flights: map[string]*flight{}}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -412,6 +418,7 @@ func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handl
 		}
 	}
 	rec := &recorder{b: b, w: w, r: r, header: make(http.Header), revalidate: revalidate, fl: fl}
+	defer rec.release()
 	next.ServeHTTP(rec, fr)
 	if rec.streamed || rec.status == 0 {
 		// Streamed to the leader's viewer, or no answer at all (the viewer went away, and
@@ -539,8 +546,27 @@ type recorder struct {
 	body       bytes.Buffer
 	revalidate bool
 	streamed   bool
-	overflow   bool // a revalidation's error body past the bound: dropped
+	overflow   bool  // a revalidation's error body past the bound: dropped
+	held       int64 // bytes of body counted in the cache's filling
 	fl         *flight
+}
+
+// reserve counts n more buffered bytes against the cache's bound on fills under way, and
+// reports false, counting nothing, when they would pass it.
+func (rec *recorder) reserve(n int) bool {
+	c := rec.b.c
+	if c.filling.Add(int64(n)) > c.maxFilling {
+		c.filling.Add(-int64(n))
+		return false
+	}
+	rec.held += int64(n)
+	return true
+}
+
+// release gives back what the recorder's body held.
+func (rec *recorder) release() {
+	rec.b.c.filling.Add(-rec.held)
+	rec.held = 0
 }
 
 func (rec *recorder) Header() http.Header { return rec.header }
@@ -581,7 +607,7 @@ func (rec *recorder) Write(p []byte) (int, error) {
 	case rec.overflow:
 		return len(p), nil
 	}
-	if int64(rec.body.Len()+len(p)) > rec.b.c.maxEntry {
+	if int64(rec.body.Len()+len(p)) > rec.b.c.maxEntry || !rec.reserve(len(p)) {
 		if rec.revalidate && rec.status >= 500 {
 			rec.overflow = true
 			return len(p), nil
@@ -614,6 +640,7 @@ func (rec *recorder) stream() {
 		_, _ = rec.w.Write(rec.body.Bytes())
 	}
 	rec.body = bytes.Buffer{}
+	rec.release()
 }
 
 // decorate sets what every response of the behaviour carries that the origin's lacks: Vary

@@ -62,7 +62,9 @@
 //
 // Entries live in memory in an otter cache (github.com/maypok86/otter/v2), bounded in bytes
 // by a weigher (body, headers, key and a fixed overhead per entry), with an entry size cap
-// so that one object cannot evict everything. otter was chosen over a hand-written LRU
+// so that one object cannot evict everything. The bodies being filled for different keys at
+// once count against the same budget: a fill that would pass it is streamed to its viewer
+// and not stored, so concurrent misses for large objects never hold more than the budget. otter was chosen over a hand-written LRU
 // because its S3-FIFO/W-TinyLFU eviction keeps hot objects under scans, it is maintained,
 // has per-entry expiry (stale retention) and deletion causes (eviction metrics), and is
 // safe for concurrent use without a global lock on reads. Misses for one key are coalesced:
