@@ -87,20 +87,7 @@ func startChild(t testing.TB, bin string, args []string, markers ...string) (*ch
 }
 
 // stop ends the process with SIGTERM, then SIGKILL, and waits for it.
-func (c *child) stop() {
-	select {
-	case <-c.done:
-		return
-	default:
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
-}
+func (c *child) stop() { terminate(c.cmd, c.done, 10*time.Second) }
 
 var (
 	authAPIOnce sync.Once

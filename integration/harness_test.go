@@ -140,18 +140,22 @@ func startServer(t testing.TB, dir string, args ...string) *server {
 }
 
 // stop ends the server with SIGTERM (a graceful shutdown) and waits for it.
-func (s *server) stop() {
+func (s *server) stop() { terminate(s.cmd, s.done, 20*time.Second) }
+
+// terminate ends a process started by a test with SIGTERM, then SIGKILL once grace has
+// passed, and waits for it; done is closed when it has exited.
+func terminate(cmd *exec.Cmd, done <-chan struct{}, grace time.Duration) {
 	select {
-	case <-s.done:
+	case <-done:
 		return
 	default:
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.done:
-	case <-time.After(20 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
+	case <-done:
+	case <-time.After(grace):
+		_ = cmd.Process.Kill()
+		<-done
 	}
 }
 
