@@ -66,7 +66,7 @@ bench-engine:
 	$(GO) run $(BENCHSTAT) -col /impl bench-engine.txt
 
 bench-server: $(VERSITYGW)
-	$(GO) test ./s3/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
+	$(GO) test ./s3api/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
 	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
 	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/doorman-s3/doorman/cors"
 	"github.com/doorman-s3/doorman/internal/corsspec"
-	s3server "github.com/doorman-s3/doorman/s3"
+	"github.com/doorman-s3/doorman/s3api"
 )
 
 // putCORS stores a configuration given in the AWS CLI's JSON form through the SDK.
@@ -96,7 +96,7 @@ func TestCORSSpecOverHTTP(t *testing.T) {
 			}
 			h.Set("User-Agent", "integration-test")
 			h.Set("Accept-Encoding", "identity")
-			if size := headerSectionSize(h); size > s3server.HTTPMaxHeaderBytes {
+			if size := headerSectionSize(h); size > s3api.HTTPMaxHeaderBytes {
 				// Far too large: the HTTP server stops reading it and answers a bare 431, which
 				// a client still sending may see as a reset connection instead.
 				req, err := http.NewRequest(tc.Req.Method, srv.URL+path, nil)
@@ -119,7 +119,7 @@ func TestCORSSpecOverHTTP(t *testing.T) {
 			}
 			res, body := srv.do(t, tc.Req.Method, path, h, nil, false)
 			switch size := headerSectionSize(h); {
-			case size > s3server.MaxHeaderBytes:
+			case size > s3api.MaxHeaderBytes:
 				// The server refuses so large a header section before CORS is evaluated, as S3 does.
 				if e := parseError(t, body); res.StatusCode != 400 || e.Code != "RequestHeaderSectionTooLarge" || len(corsHeaders(res.Header)) != 0 {
 					t.Fatalf("%d-byte header: %d %+v %v", size, res.StatusCode, e, res.Header)

@@ -24,7 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	doorman "github.com/doorman-s3/doorman/s3"
+	"github.com/doorman-s3/doorman/s3api"
 )
 
 // requestTimeoutMessage is Amazon S3's message for a body that stalls.
@@ -296,7 +296,7 @@ const stalledClients = 3000
 // with its defaults, started with the soft open-file limit most systems give a process
 // (1024), as a service would be.
 func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
-	const idle = doorman.DefaultBodyIdleTimeout
+	const idle = s3api.DefaultBodyIdleTimeout
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Fatal(err)

@@ -19,8 +19,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/net/netutil"
 
-	"github.com/doorman-s3/doorman/s3"
-	"github.com/doorman-s3/doorman/storage/fs"
+	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // defaultAddr: port 3667 spells DOOR on a phone keypad, and is not MinIO's (9000),
@@ -115,7 +115,7 @@ limit, to which the soft one is raised at start), at most 4096.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
-	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3.DefaultBodyIdleTimeout, "period in which a request body must deliver 64 KiB (or end) and a response make progress; a stalled or trickling upload answers 400 RequestTimeout")
+	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3api.DefaultBodyIdleTimeout, "period in which a request body must deliver 64 KiB (or end) and a response make progress; a stalled or trickling upload answers 400 RequestTimeout")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "longest time to receive a request's headers")
 	fl.DurationVar(&f.keepAliveTimeout, "keepalive-timeout", defaultKeepAliveTimeout, "how long an idle kept-alive connection stays open")
 	fl.IntVar(&f.maxConnections, "max-connections", 0, fmt.Sprintf("most connections served at once; more wait to be accepted (0: as many as the open-file limit has room for, at most %d)", maxDefaultConnections))
@@ -176,14 +176,14 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
-	store, err := fs.Open(f.data)
+	store, err := disk.Open(f.data)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	var metrics *s3.Metrics
+	var metrics *s3api.Metrics
 	if f.metricsAddr != "" {
-		metrics = s3.NewMetrics()
+		metrics = s3api.NewMetrics()
 		mln, err := net.Listen("tcp", f.metricsAddr)
 		if err != nil {
 			return err
@@ -195,7 +195,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		defer ms.Close()
 		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
 	}
-	srv, err := s3.New(ctx, f.s3Config(store, users, log, metrics))
+	srv, err := s3api.New(ctx, f.s3Config(store, users, log, metrics))
 	if err != nil {
 		return err
 	}
@@ -235,8 +235,8 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 }
 
 // s3Config is the S3 server's configuration for the flags.
-func (f *serveFlags) s3Config(store *fs.Store, users []s3.User, log *slog.Logger, metrics *s3.Metrics) s3.Config {
-	return s3.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
+func (f *serveFlags) s3Config(store *disk.Store, users []s3api.User, log *slog.Logger, metrics *s3api.Metrics) s3api.Config {
+	return s3api.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
 		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics}
 }
 
@@ -246,7 +246,7 @@ func (f *serveFlags) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 		Handler:           h,
 		ReadHeaderTimeout: f.headerTimeout,
 		IdleTimeout:       f.keepAliveTimeout,
-		MaxHeaderBytes:    s3.HTTPMaxHeaderBytes,
+		MaxHeaderBytes:    s3api.HTTPMaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
@@ -262,15 +262,15 @@ type userJSON struct {
 
 // loadUsers gathers the users: the one given by flags or environment (or the generated one),
 // plus those of --credentials.
-func loadUsers(stdout io.Writer, f *serveFlags) ([]s3.User, error) {
+func loadUsers(stdout io.Writer, f *serveFlags) ([]s3api.User, error) {
 	secret := f.secretKey
 	if secret == "" {
 		secret = os.Getenv("DOORMAN_SECRET_KEY")
 	}
-	var users []s3.User
+	var users []s3api.User
 	switch {
 	case f.accessKey != "" && secret != "":
-		users = append(users, s3.User{AccessKey: f.accessKey, SecretKey: secret})
+		users = append(users, s3api.User{AccessKey: f.accessKey, SecretKey: secret})
 	case f.accessKey != "" || secret != "":
 		return nil, errors.New("give both an access key and a secret key, or neither")
 	default:
@@ -290,7 +290,7 @@ func loadUsers(stdout io.Writer, f *serveFlags) ([]s3.User, error) {
 			return nil, fmt.Errorf("%s: %w", f.credentialsFile, err)
 		}
 		for _, u := range more {
-			users = append(users, s3.User(u))
+			users = append(users, s3api.User(u))
 		}
 	}
 	return users, nil
@@ -298,28 +298,28 @@ func loadUsers(stdout io.Writer, f *serveFlags) ([]s3.User, error) {
 
 // generatedUser reads the generated key pair, creating it (mode 0600) and printing it on the
 // first start.
-func generatedUser(stdout io.Writer, path string) (s3.User, error) {
+func generatedUser(stdout io.Writer, path string) (s3api.User, error) {
 	data, err := os.ReadFile(path)
 	if err == nil {
 		var u userJSON
 		if err := json.Unmarshal(data, &u); err != nil {
-			return s3.User{}, fmt.Errorf("%s: %w", path, err)
+			return s3api.User{}, fmt.Errorf("%s: %w", path, err)
 		}
-		return s3.User(u), nil
+		return s3api.User(u), nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return s3.User{}, err
+		return s3api.User{}, err
 	}
 	u := userJSON{AccessKey: "DM" + rand.Text()[:18], SecretKey: rand.Text() + rand.Text()}
 	data, _ = json.MarshalIndent(u, "", "  ")
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
-		return s3.User{}, err
+		return s3api.User{}, err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return s3.User{}, err
+		return s3api.User{}, err
 	}
 	fmt.Fprintf(stdout, "Generated credentials (kept in %s; shown only now):\n  access key: %s\n  secret key: %s\n",
 		path, u.AccessKey, u.SecretKey)
-	return s3.User(u), nil
+	return s3api.User(u), nil
 }

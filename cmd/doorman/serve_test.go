@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/doorman-s3/doorman/s3"
+	"github.com/doorman-s3/doorman/s3api"
 )
 
 // maxStall is the longest a stalled client may hold the server by default: the issue's
@@ -15,15 +15,15 @@ const maxStall = 60 * time.Second
 // Without any flag, serve cuts off a stalled body, stalled headers and an idle connection
 // within maxStall, and bounds its connections.
 func TestServeTimeoutDefaults(t *testing.T) {
-	if s3.DefaultBodyIdleTimeout <= 0 || s3.DefaultBodyIdleTimeout > maxStall {
-		t.Fatalf("DefaultBodyIdleTimeout %v", s3.DefaultBodyIdleTimeout)
+	if s3api.DefaultBodyIdleTimeout <= 0 || s3api.DefaultBodyIdleTimeout > maxStall {
+		t.Fatalf("DefaultBodyIdleTimeout %v", s3api.DefaultBodyIdleTimeout)
 	}
 	f := new(serveFlags)
 	if err := serveCommand(f).ParseFlags(nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.s3Config(nil, nil, nil, nil).BodyIdleTimeout; got != s3.DefaultBodyIdleTimeout {
-		t.Errorf("serve's body idle timeout %v, want %v", got, s3.DefaultBodyIdleTimeout)
+	if got := f.s3Config(nil, nil, nil, nil).BodyIdleTimeout; got != s3api.DefaultBodyIdleTimeout {
+		t.Errorf("serve's body idle timeout %v, want %v", got, s3api.DefaultBodyIdleTimeout)
 	}
 	hs := f.httpServer(nil, slog.New(slog.DiscardHandler))
 	if hs.ReadHeaderTimeout <= 0 || hs.ReadHeaderTimeout > maxStall {

@@ -1,0 +1,91 @@
+package s3api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"sync/atomic"
+
+	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// bucketTable keeps, in memory, what every request needs to know about its bucket before it
+// reaches storage: that it exists, its owner and ACL, and its compiled CORS policy. Readers
+// take a snapshot with one atomic load and never lock; writers serialise on mu, change the
+// backend first and then publish a new snapshot, so a request sees either the old state or
+// the new one, never a mix, and the memory never runs ahead of what is durable.
+type bucketTable struct {
+	mu   sync.Mutex
+	snap atomic.Pointer[map[string]*bucketState]
+}
+
+// bucketState is immutable once published.
+type bucketState struct {
+	info   storage.BucketInfo
+	policy *cors.Policy // nil: no CORS configuration
+}
+
+const corsKind = "cors"
+
+func loadBuckets(ctx context.Context, b storage.Backend) (*bucketTable, error) {
+	list, err := b.ListBuckets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]*bucketState, len(list))
+	for _, info := range list {
+		st := &bucketState{info: info}
+		doc, err := b.GetBucketConfig(ctx, info.Name, corsKind)
+		switch {
+		case errors.Is(err, storage.ErrNoSuchConfig):
+		case err != nil:
+			return nil, err
+		default:
+			cfg, err := cors.DecodeXML(doc)
+			if err == nil {
+				st.policy, err = cors.Compile(cfg)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
+			}
+		}
+		m[info.Name] = st
+	}
+	t := &bucketTable{}
+	t.snap.Store(&m)
+	return t, nil
+}
+
+// get returns the bucket's state, nil when it does not exist.
+func (t *bucketTable) get(name string) *bucketState { return (*t.snap.Load())[name] }
+
+// update runs change (which writes to the backend) under the writers' lock and, when it
+// succeeds, publishes its result for the bucket: a new state, or nil to remove the bucket.
+func (t *bucketTable) update(name string, change func(old *bucketState) (*bucketState, error)) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.snap.Load()
+	st, err := change(old[name])
+	if err != nil {
+		return err
+	}
+	m := maps.Clone(old)
+	if st == nil {
+		delete(m, name)
+	} else {
+		m[name] = st
+	}
+	t.snap.Store(&m)
+	return nil
+}
+
+// sameBucket reports whether old, the state under the writers' lock, is still the bucket the
+// request was authorized against: not deleted, nor deleted and created again (by another
+// account, perhaps) in between. Object writes make the same check in storage, in the
+// transaction that commits them, by passing the authorized bucket's ID (storage.BucketInfo.ID).
+func sameBucket(old, authorized *bucketState) bool {
+	return old != nil && authorized != nil && old.info.ID == authorized.info.ID
+}

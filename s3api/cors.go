@@ -1,0 +1,179 @@
+package s3api
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/cors/corserr"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
+)
+
+// preflight answers an OPTIONS request from the bucket's rules, before and without any
+// authentication, in the order of the cors engine (spec C.1). A request for the service
+// itself has no bucket and is answered like one for a missing bucket [UNVERIFIED: S3 refuses
+// such preflights with a 403; its body is not recorded].
+func (s *Server) preflight(rc *request) {
+	req := cors.FromHTTP(rc.r, rc.key != "")
+	var d cors.Decision
+	st := s.buckets.get(rc.bucket)
+	if st == nil {
+		d = cors.PreflightNoBucket(&req)
+	} else {
+		d = st.policy.Preflight(&req)
+	}
+	rc.cors = d.Outcome
+	if d.Outcome != cors.Allowed && s.log.Enabled(rc.ctx, slog.LevelInfo) {
+		// For the access log: which check refused, from the decision itself, at no more than
+		// the cost of the decision; the rule-by-rule trace only at debug level.
+		rc.corsWhy = refusalReason(&req, &d)
+		if d.Outcome == cors.NoMatchingRule && s.log.Enabled(rc.ctx, slog.LevelDebug) {
+			s.log.LogAttrs(rc.ctx, slog.LevelDebug, "preflight refused", slog.String("request_id", rc.id),
+				slog.String("bucket", rc.bucket), slog.Any("rules", ruleTrace(st.policy.Explain(&req, true))))
+		}
+	}
+	h := rc.w.Header()
+	d.WriteHeaders(h)
+	if e := d.Err(); e != nil {
+		rc.writeError(fromCORSError(e))
+		return
+	}
+	h["Content-Length"] = []string{"0"}
+	rc.w.WriteHeader(d.Status)
+}
+
+// refusalReason says in words which check refused a preflight, for the access log.
+func refusalReason(req *cors.Request, d *cors.Decision) string {
+	switch d.Outcome {
+	case cors.NoOrigin:
+		return "no Origin header"
+	case cors.NoBucket:
+		return "bucket not found"
+	case cors.NoConfiguration:
+		return "bucket has no CORS configuration"
+	case cors.BadRequest:
+		return "invalid Access-Control-Request-Method " + strconv.Quote(req.RequestMethod)
+	}
+	switch d.Refused {
+	case cors.CheckOrigin:
+		return "no rule allows origin " + strconv.Quote(req.Origin)
+	case cors.CheckMethod:
+		return "no rule for this origin allows method " + req.RequestMethod
+	case cors.CheckHeaderLimits:
+		return "Access-Control-Request-Headers over the limits"
+	case cors.CheckHeaders:
+		if d.RefusedHeaders == "" {
+			return "no single rule for this origin and method allows all the headers"
+		}
+		return "no rule for this origin and method allows headers " + d.RefusedHeaders
+	}
+	return ""
+}
+
+// ruleTrace is the debug log's account of how each rule fared against a refused preflight.
+func ruleTrace(e cors.Explanation) []string {
+	out := make([]string, len(e.Rules))
+	for i, r := range e.Rules {
+		var refused []string
+		for _, h := range r.Headers {
+			if h.AllowedBy == "" {
+				refused = append(refused, h.Name)
+			}
+		}
+		out[i] = fmt.Sprintf("rule %d id=%q origin=%t method=%t refused_headers=%q", r.Index, r.ID, r.OriginMatched, r.MethodMatched, refused)
+	}
+	return out
+}
+
+// fromCORSError turns a cors refusal or configuration error into the S3 error value.
+func fromCORSError(e *corserr.Error) *s3err.Error {
+	out := &s3err.Error{Status: e.Status, Code: e.Code, Message: e.Message}
+	for _, f := range e.Fields() {
+		out.Extra = append(out.Extra, s3err.Field{Name: f.Name, Value: f.Value})
+	}
+	return out
+}
+
+// applyCORS writes the CORS headers of a non-OPTIONS request before anything else happens, so
+// that the response carries them whatever its status (spec D). It neither grants nor denies:
+// the request goes on to authentication either way (spec E).
+func (s *Server) applyCORS(rc *request) {
+	st := s.buckets.get(rc.bucket)
+	if rc.bucket == "" || st == nil {
+		// Service-level requests and missing buckets never get CORS headers.
+		rc.cors = cors.NoBucket
+		return
+	}
+	req := cors.FromHTTP(rc.r, rc.key != "")
+	d := st.policy.Actual(&req)
+	rc.cors = d.Outcome
+	h := rc.w.Header()
+	d.WriteHeaders(h)
+	if s.cfg.VaryOriginAlways && st.policy != nil && d.Outcome != cors.Allowed {
+		h["Vary"] = append(h["Vary"][:len(h["Vary"]):len(h["Vary"])], "Origin")
+	}
+}
+
+// putBucketCors stores a new configuration (spec A): the body is checked for integrity
+// (Content-MD5 or an x-amz-checksum-*, one of which is required), then validated exactly as
+// S3 validates it, then stored durably and published atomically.
+func (s *Server) putBucketCors(rc *request, st *bucketState) {
+	body, err := rc.readIntegrityCheckedBody(cors.MaxDocumentSize, integrityRequired)
+	if err != nil {
+		rc.writeError(err)
+		return
+	}
+	cfg, derr := cors.DecodeXML(body)
+	var p *cors.Policy
+	if derr == nil {
+		p, derr = cors.Compile(cfg)
+	}
+	if derr != nil {
+		rc.writeError(fromCORSError(corserr.First(derr)))
+		return
+	}
+	doc := cors.EncodeXML(cfg)
+	uerr := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+		if !sameBucket(old, st) {
+			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
+		}
+		if err := s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, corsKind, doc); err != nil {
+			return nil, err
+		}
+		return &bucketState{info: old.info, policy: p}, nil
+	})
+	if uerr != nil {
+		rc.fail(uerr)
+		return
+	}
+	rc.w.Header()["Content-Length"] = []string{"0"}
+	rc.w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) getBucketCors(rc *request, st *bucketState) {
+	if st.policy == nil {
+		rc.writeError(s3err.NoSuchCORSConfiguration.With("BucketName", rc.bucket))
+		return
+	}
+	rc.writeXMLBytes(http.StatusOK, cors.EncodeXML(st.policy.Config()))
+}
+
+// deleteBucketCors answers 204 whether or not there was a configuration (spec A.4).
+func (s *Server) deleteBucketCors(rc *request, st *bucketState) {
+	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+		if !sameBucket(old, st) {
+			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
+		}
+		if err := s.cfg.Backend.DeleteBucketConfig(rc.ctx, rc.bucket, corsKind); err != nil {
+			return nil, err
+		}
+		return &bucketState{info: old.info}, nil
+	})
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	rc.w.WriteHeader(http.StatusNoContent)
+}

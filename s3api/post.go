@@ -1,0 +1,79 @@
+package s3api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/doorman-s3/doorman/s3api/internal/postpolicy"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// postObject serves a browser form upload (POST Object). The form carries its own
+// credentials and a signed policy that bounds what may be uploaded; the postpolicy package
+// checks both while streaming the file, and the caller it names (or an anonymous one) then
+// needs WRITE on the bucket like any PutObject.
+func (s *Server) postObject(rc *request, st *bucketState) {
+	form, err := postpolicy.Parse(rc.r.Header.Get("Content-Type"), rc.body, rc.bucket, s.users, s.cfg.Now())
+	if err != nil {
+		rc.fail(err)
+		return
+	}
+	if form.AccessKey != "" {
+		rc.user = s.users[form.AccessKey]
+	}
+	if e := rc.authorize(accessBucketWrite, st, ""); e != nil {
+		rc.writeError(e)
+		return
+	}
+	if e := postFormRefused(form.Fields); e != nil {
+		rc.writeError(e)
+		return
+	}
+	if form.ACL != "" && !cannedACLs[form.ACL] {
+		rc.writeError(s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL))
+		return
+	}
+	if e := validateKey(form.Key); e != nil {
+		rc.writeError(e)
+		return
+	}
+	meta := form.Metadata
+	if meta.ContentType == "" {
+		meta.ContentType = defaultContentType
+	}
+	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass,
+		Owner: rc.ownerID(), BucketID: st.info.ID}
+	if form.Checksum.Algorithm != 0 {
+		opts.Checksum = storage.Checksum{Algorithm: storage.ChecksumAlgorithm(form.Checksum.Algorithm.String()), Value: form.Checksum.Value}
+	}
+	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, form.Key, form.File, opts)
+	if err != nil {
+		rc.failObject(err)
+		return
+	}
+	scheme := "http"
+	if rc.r.TLS != nil {
+		scheme = "https"
+	}
+	location := scheme + "://" + rc.r.Host + "/" + rc.bucket + "/" + url.PathEscape(form.Key)
+	h := rc.w.Header()
+	h["Etag"] = []string{quote(info.ETag)}
+	h["Location"] = []string{location}
+	if form.Redirect != "" {
+		h["Location"] = []string{postpolicy.RedirectURL(form.Redirect, rc.bucket, form.Key, info.ETag)}
+		rc.w.WriteHeader(http.StatusSeeOther)
+		return
+	}
+	switch form.SuccessStatus {
+	case http.StatusCreated:
+		body := postpolicy.ResponseBody(location, rc.bucket, form.Key, info.ETag)
+		h["Content-Type"] = []string{"application/xml"}
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+		rc.w.WriteHeader(http.StatusCreated)
+		_, _ = rc.w.Write(body)
+	default:
+		rc.w.WriteHeader(form.SuccessStatus)
+	}
+}

@@ -1,0 +1,320 @@
+// Package s3api is doorman's S3 protocol layer: it routes requests (path-style and
+// virtual-hosted), authenticates them (SigV4, SigV2, anonymous), authorizes them with canned
+// ACLs, runs the operation against a storage.Backend and writes AWS's XML responses and errors.
+//
+// CORS is decided in one place, the cors engine, and written in one place, here: an OPTIONS
+// request is answered from the bucket's compiled policy before any authentication, and every
+// other response to a request with an Origin gets the engine's headers before the handler
+// writes anything, so success and error responses carry the same CORS headers. Handlers never
+// touch Access-Control-* headers.
+package s3api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
+	"github.com/doorman-s3/doorman/s3api/internal/sigv2"
+	"github.com/doorman-s3/doorman/s3api/internal/sigv4"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// MaxHeaderBytes is the request head Amazon S3 accepts (8 KiB): the headers and the request
+// target, query included (S3's error list counts the query parameters with the headers,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); larger requests get
+// RequestHeaderSectionTooLarge before any other work, signature checks included. Which bytes
+// S3 counts exactly (the method, the Host header, line ends) is [UNVERIFIED]; doorman counts
+// the request target, every header name and value, and four bytes per header line.
+const MaxHeaderBytes = 8 << 10
+
+// HTTPMaxHeaderBytes is what the HTTP server in front of a Server should read of a request
+// head (http.Server.MaxHeaderBytes): somewhat more than MaxHeaderBytes, so that a head a little
+// over S3's limit gets S3's error, while a far larger one is cut off unread with net/http's
+// bare 431. Reading and parsing a head costs the server memory for each connection and time
+// for each byte (a 1 MiB request line takes milliseconds to parse); at this bound neither
+// grows with what a client sends.
+const HTTPMaxHeaderBytes = 2 * MaxHeaderBytes
+
+// User is one set of credentials. Every user is an account of its own: it owns the buckets
+// it creates and reaches other users' buckets only through their ACLs.
+type User struct {
+	AccessKey string
+	SecretKey string
+	// DisplayName, when set, is the Owner DisplayName of the user's buckets and objects, shown
+	// to anyone who may list them. Without one, answers carry the owner's ID alone, as AWS's
+	// do since it stopped returning DisplayName (November 2025,
+	// https://docs.aws.amazon.com/AmazonS3/latest/API/API_Owner.html). It never defaults to a
+	// credential.
+	DisplayName string
+}
+
+// Config configures a Server.
+type Config struct {
+	Backend storage.Backend
+	Users   []User
+	// Region is the region of this endpoint (default us-east-1). SigV4 credentials scoped to
+	// another region are refused as AWS refuses them.
+	Region string
+	// Domain enables virtual-hosted addressing: a request to BUCKET.Domain[:port] names
+	// BUCKET. Path-style addressing always works.
+	Domain string
+	// VaryOriginAlways adds Vary: Origin to every non-OPTIONS response of a bucket that has a
+	// CORS configuration, also to responses without Origin. Amazon S3 does not; see the README.
+	// Preflight answers are left as S3 sends them: caches do not store OPTIONS responses.
+	VaryOriginAlways bool
+	// BodyIdleTimeout bounds how long reading a request body, or writing a response, may
+	// make no progress: a request body that stalls longer answers 400 RequestTimeout, and a
+	// client that stops reading its response is disconnected. Zero means
+	// DefaultBodyIdleTimeout.
+	BodyIdleTimeout time.Duration
+	Logger          *slog.Logger
+	Metrics         *Metrics
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is an http.Handler serving the S3 API.
+type Server struct {
+	cfg      Config
+	users    credentials // by access key
+	sigv4    *sigv4.Verifier
+	sigv2    *sigv2.Verifier
+	buckets  *bucketTable
+	log      *slog.Logger
+	reqIDs   atomic.Uint64
+	hostSeed [16]byte
+}
+
+type account struct {
+	User
+	id string // canonical user id: a stable hex digest of the access key
+}
+
+type credentials map[string]*account
+
+func (c credentials) SecretKey(ak string) (string, bool) {
+	a, ok := c[ak]
+	if !ok {
+		return "", false
+	}
+	return a.SecretKey, true
+}
+
+// New returns a Server; it loads every bucket's CORS configuration from the backend.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Backend == nil {
+		return nil, errors.New("s3: no backend")
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BodyIdleTimeout <= 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Domain = strings.ToLower(cfg.Domain)
+	users := credentials{}
+	for _, u := range cfg.Users {
+		if u.AccessKey == "" || u.SecretKey == "" {
+			return nil, errors.New("s3: a user needs an access key and a secret key")
+		}
+		if u.DisplayName != "" && (u.DisplayName == u.AccessKey || u.DisplayName == u.SecretKey) {
+			return nil, errors.New("s3: a user's display name is shown to others and must not be its access key or secret key")
+		}
+		sum := sha256.Sum256([]byte("doorman-user:" + u.AccessKey))
+		users[u.AccessKey] = &account{User: u, id: hex.EncodeToString(sum[:])}
+	}
+	s := &Server{
+		cfg:   cfg,
+		users: users,
+		sigv4: sigv4.New(sigv4.Config{Credentials: users, Region: cfg.Region, Now: cfg.Now}),
+		sigv2: sigv2.New(users, cfg.Now),
+		log:   cfg.Logger,
+	}
+	_, _ = rand.Read(s.hostSeed[:])
+	bt, err := loadBuckets(ctx, cfg.Backend)
+	if err != nil {
+		return nil, err
+	}
+	s.buckets = bt
+	return s, nil
+}
+
+// request is the state of one request on its way through the server.
+type request struct {
+	s      *Server
+	w      http.ResponseWriter
+	r      *http.Request
+	ctx    context.Context
+	id     string
+	hostID string
+	start  time.Time
+
+	bucket, key string
+	query       url.Values // parsed once, by route
+	vhost       bool       // the bucket came from the host name
+	op          string
+	user        *account // nil: anonymous
+	auth        *sigv4.Result
+	body        io.Reader   // what handlers read the body from (verified by authenticate)
+	in          *bodyReader // the request body as received; nil when there is none
+	decodedSize int64       // the declared object size of an aws-chunked body, else -1
+
+	status  int
+	bytes   int64
+	errCode string
+	cors    cors.Outcome
+	corsWhy string
+}
+
+// newRequestID returns the request's x-amz-request-id (16 upper-case hex digits, as AWS's) and
+// x-amz-id-2 (base64, opaque): a per-process random prefix and a counter, so ids are unique
+// without any hashing on the hot path.
+func (s *Server) newRequestID() (id, hostID string) {
+	var raw [24]byte
+	copy(raw[:16], s.hostSeed[:])
+	binary.BigEndian.PutUint64(raw[16:], s.reqIDs.Add(1))
+	var idHex [16]byte
+	hex.Encode(idHex[:], append(raw[:4:4], raw[20:24]...))
+	return strings.ToUpper(string(idHex[:])), base64.StdEncoding.EncodeToString(raw[:])
+}
+
+// HealthPath answers "ok" when the server is ready. A bucket name cannot contain '_', so on a
+// path-style request it never shadows a bucket; on a virtual-hosted one the path is a key, and
+// the request goes to the bucket.
+const HealthPath = "/_doorman/health"
+
+// ServeHTTP routes, authenticates and serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Deadlines are the connection's: one left by the previous request on a kept-alive
+	// connection must not cut this one short. Every write moves it again.
+	ctl := http.NewResponseController(w)
+	_ = ctl.SetWriteDeadline(time.Time{})
+	if r.URL.Path == HealthPath {
+		if _, vhost := s.virtualBucket(hostOnly(r.Host)); !vhost {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = io.WriteString(w, "ok\n")
+			return
+		}
+	}
+	idle := s.cfg.BodyIdleTimeout
+	rw := &responseRecorder{ResponseWriter: w, ctl: ctl, idle: idle}
+	rc := &request{s: s, w: rw, r: r, ctx: r.Context(), start: s.cfg.Now(), decodedSize: -1}
+	if r.Body != nil && r.Body != http.NoBody {
+		rc.in = newBodyReader(r.Body, ctl, idle)
+		r.Body = rc.in
+	}
+	rc.id, rc.hostID = s.newRequestID()
+	h := rw.Header()
+	h["X-Amz-Request-Id"] = []string{rc.id}
+	h["X-Amz-Id-2"] = []string{rc.hostID}
+	h["Server"] = []string{"doorman"}
+	defer func() {
+		// net/http writes what is still buffered after the handler returns.
+		rw.extendWriteDeadline()
+		rc.status, rc.bytes = rw.status, rw.bytes
+		if rc.status == 0 {
+			rc.status = http.StatusOK
+		}
+		s.finish(rc)
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "request_id", rc.id, "panic", fmt.Sprint(p))
+			if rw.status == 0 {
+				rc.writeError(s3err.InternalError)
+			}
+		}
+	}()
+	s.serve(rc)
+}
+
+func (s *Server) serve(rc *request) {
+	r := rc.r
+	if len(r.RequestURI)+headerSize(r.Header) > MaxHeaderBytes {
+		rc.op = "Unknown"
+		rc.writeError(s3err.RequestHeaderSectionTooLarge.With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
+		return
+	}
+	if err := rc.route(); err != nil {
+		rc.op = "Unknown"
+		rc.writeError(err)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		rc.op = "PreflightRequest"
+		s.preflight(rc)
+		return
+	}
+	s.applyCORS(rc)
+	if err := s.authenticate(rc); err != nil {
+		rc.op = operationName(rc)
+		rc.writeError(err)
+		return
+	}
+	s.dispatch(rc)
+}
+
+func headerSize(h http.Header) int {
+	n := 0
+	for k, vs := range h {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
+// finish writes the access-log line and the metrics of a request. Credentials never appear:
+// only the access key id of an authenticated request.
+func (s *Server) finish(rc *request) {
+	d := s.cfg.Now().Sub(rc.start)
+	attrs := []slog.Attr{
+		slog.String("request_id", rc.id),
+		slog.String("op", rc.op),
+		slog.String("method", rc.r.Method),
+		slog.String("bucket", rc.bucket),
+		slog.Int("status", rc.status),
+		slog.Int64("bytes", rc.bytes),
+		slog.Duration("duration", d),
+		slog.String("remote", rc.r.RemoteAddr),
+	}
+	if rc.user != nil {
+		attrs = append(attrs, slog.String("access_key", rc.user.AccessKey))
+	}
+	if rc.errCode != "" {
+		attrs = append(attrs, slog.String("error", rc.errCode))
+	}
+	if rc.r.Header.Get("Origin") != "" {
+		attrs = append(attrs, slog.String("cors", rc.cors.String()))
+		if rc.corsWhy != "" {
+			attrs = append(attrs, slog.String("cors_reason", rc.corsWhy))
+		}
+	}
+	s.log.LogAttrs(rc.ctx, slog.LevelInfo, "request", attrs...)
+	if m := s.cfg.Metrics; m != nil {
+		m.observe(rc, d)
+	}
+}

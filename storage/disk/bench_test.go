@@ -1,0 +1,95 @@
+package disk_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+var benchSizes = []struct {
+	name string
+	size int
+}{{"4KiB", 4 << 10}, {"1MiB", 1 << 20}}
+
+func BenchmarkPut(b *testing.B) {
+	for _, sz := range benchSizes {
+		b.Run("size="+sz.name, func(b *testing.B) {
+			s, _ := openWithBucket(b)
+			body := bytes.Repeat([]byte("x"), sz.size)
+			b.SetBytes(int64(sz.size))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := s.PutObject(ctx, "bkt", fmt.Sprintf("key-%d", i%64), bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+func BenchmarkPutParallel(b *testing.B) {
+	s, _ := openWithBucket(b)
+	body := bytes.Repeat([]byte("x"), 4<<10)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			if _, err := s.PutObject(ctx, "bkt", fmt.Sprintf("key-%p-%d", pb, i%64), bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))}); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+func BenchmarkGet(b *testing.B) {
+	for _, sz := range benchSizes {
+		b.Run("size="+sz.name, func(b *testing.B) {
+			s, _ := openWithBucket(b)
+			put(b, s, "bkt", "k", bytes.Repeat([]byte("x"), sz.size))
+			b.SetBytes(int64(sz.size))
+			b.ReportAllocs()
+			for b.Loop() {
+				r, _, err := s.GetObject(ctx, "bkt", "k")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, r); err != nil {
+					b.Fatal(err)
+				}
+				r.Close()
+			}
+		})
+	}
+}
+
+func BenchmarkList(b *testing.B) {
+	s, _ := openWithBucket(b)
+	for i := 0; i < 2000; i++ {
+		put(b, s, "bkt", fmt.Sprintf("dir%02d/obj%05d", i%20, i), []byte("x"))
+	}
+	for _, tc := range []struct {
+		name string
+		opts storage.ListObjectsOptions
+	}{
+		{"keys=1000", storage.ListObjectsOptions{MaxKeys: 1000}},
+		{"delimiter", storage.ListObjectsOptions{Delimiter: "/", MaxKeys: 1000}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.ListObjects(ctx, "bkt", tc.opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,238 @@
+package disk
+
+import (
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+func checkBucketName(bucket string) error {
+	if !storage.ValidBucketName(bucket) {
+		return fmt.Errorf("%w: %q", storage.ErrInvalidBucketName, bucket)
+	}
+	return nil
+}
+
+func noSuchBucket(bucket string) error { return fmt.Errorf("%w: %s", storage.ErrNoSuchBucket, bucket) }
+
+// ListBuckets implements storage.Backend.
+func (s *Store) ListBuckets(ctx context.Context) ([]storage.BucketInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []storage.BucketInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
+			var rec bucketRecord
+			if err := decode(v, &rec); err != nil {
+				return err
+			}
+			out = append(out, rec.info(string(k)))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// CreateBucket implements storage.Backend.
+func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.CreateBucketOptions) (storage.BucketInfo, error) {
+	if err := checkBucketName(bucket); err != nil {
+		return storage.BucketInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.BucketInfo{}, err
+	}
+	rec := bucketRecord{ID: newID(), Created: now(), Region: opts.Region, Owner: opts.Owner, ACL: orDefault(opts.ACL, storage.DefaultACL)}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		name := []byte(bucket)
+		if tx.Bucket(bktBuckets).Get(name) != nil {
+			return fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
+		}
+		if err := tx.Bucket(bktBuckets).Put(name, encode(rec)); err != nil {
+			return err
+		}
+		for _, top := range [][]byte{bktObjects, bktConfigs, bktUploads} {
+			if _, err := tx.Bucket(top).CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	return rec.info(bucket), nil
+}
+
+// DeleteBucket implements storage.Backend.
+func (s *Store) DeleteBucket(ctx context.Context, bucket string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var parts []string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		parts = parts[:0]
+		objects, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		if k, _ := objects.Cursor().First(); k != nil {
+			return fmt.Errorf("%w: %s", storage.ErrBucketNotEmpty, bucket)
+		}
+		byKey := sub(tx, bktUploads, bucket)
+		err = byKey.ForEachBucket(func(key []byte) error {
+			byID := byKey.Bucket(key)
+			return byID.ForEachBucket(func(id []byte) error {
+				return forEachPart(byID.Bucket(id), func(_ int, p partRecord) { parts = append(parts, p.File) })
+			})
+		})
+		if err != nil {
+			return err
+		}
+		name := []byte(bucket)
+		for _, top := range [][]byte{bktObjects, bktConfigs, bktUploads} {
+			if err := tx.Bucket(top).DeleteBucket(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bktBuckets).Delete(name)
+	})
+	if err != nil {
+		return err
+	}
+	s.removeData(parts...)
+	return nil
+}
+
+// HeadBucket implements storage.Backend.
+func (s *Store) HeadBucket(ctx context.Context, bucket string) (storage.BucketInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.BucketInfo{}, err
+	}
+	var rec bucketRecord
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bktBuckets).Get([]byte(bucket))
+		if v == nil {
+			return noSuchBucket(bucket)
+		}
+		return decode(v, &rec)
+	})
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	return rec.info(bucket), nil
+}
+
+// PutBucketACL implements storage.Backend.
+func (s *Store) PutBucketACL(ctx context.Context, bucket, acl string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		buckets := tx.Bucket(bktBuckets)
+		v := buckets.Get([]byte(bucket))
+		if v == nil {
+			return noSuchBucket(bucket)
+		}
+		var rec bucketRecord
+		if err := decode(v, &rec); err != nil {
+			return err
+		}
+		rec.ACL = orDefault(acl, storage.DefaultACL)
+		return buckets.Put([]byte(bucket), encode(rec))
+	})
+}
+
+// checkConfigKind accepts 1 to 64 lowercase letters, digits and hyphens.
+func checkConfigKind(kind string) error {
+	ok := kind != "" && len(kind) <= 64
+	for i := 0; ok && i < len(kind); i++ {
+		c := kind[i]
+		ok = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+	}
+	if !ok {
+		return fmt.Errorf("%w: %q", storage.ErrInvalidConfigKind, kind)
+	}
+	return nil
+}
+
+// configsOf returns the bucket's configuration documents, or ErrNoSuchBucket.
+func configsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
+	b := sub(tx, bktConfigs, bucket)
+	if b == nil {
+		return nil, noSuchBucket(bucket)
+	}
+	return b, nil
+}
+
+// PutBucketConfig implements storage.Backend.
+func (s *Store) PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error {
+	if err := checkConfigKind(kind); err != nil {
+		return err
+	}
+	if len(doc) > storage.MaxConfigSize {
+		return storage.ErrConfigTooLarge
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := configsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		// bbolt treats a nil value as a bucket marker; store empty documents as empty slices.
+		return b.Put([]byte(kind), append([]byte{}, doc...))
+	})
+}
+
+// GetBucketConfig implements storage.Backend.
+func (s *Store) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
+	if err := checkConfigKind(kind); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var doc []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b, err := configsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		v := b.Get([]byte(kind))
+		if v == nil {
+			return fmt.Errorf("%w: %s", storage.ErrNoSuchConfig, kind)
+		}
+		doc = append([]byte{}, v...)
+		return nil
+	})
+	return doc, err
+}
+
+// DeleteBucketConfig implements storage.Backend.
+func (s *Store) DeleteBucketConfig(ctx context.Context, bucket, kind string) error {
+	if err := checkConfigKind(kind); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := configsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		return b.Delete([]byte(kind))
+	})
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,331 @@
+package disk
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+func noSuchKey(key string) error { return fmt.Errorf("%w: %q", storage.ErrNoSuchKey, key) }
+
+// checkMetadata enforces MaxUserMetadataSize and MaxMetadataSize.
+func checkMetadata(m storage.ObjectMetadata) error {
+	user := 0
+	for k, v := range m.User {
+		user += len(k) + len(v)
+	}
+	total := user + len(m.ContentType) + len(m.ContentEncoding) + len(m.ContentDisposition) +
+		len(m.ContentLanguage) + len(m.CacheControl) + len(m.Expires)
+	if user > storage.MaxUserMetadataSize || total > storage.MaxMetadataSize {
+		return storage.ErrMetadataTooLarge
+	}
+	return nil
+}
+
+// precheck fails fast, before a body is read, if the bucket is missing (or not the one with
+// bucketID, when set) or the write conditions already fail. The commit checks all again.
+func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
+			return err
+		}
+		objects, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		cur, exists, err := getObject(objects, key)
+		if err != nil {
+			return err
+		}
+		return checkConditions(c, cur, exists)
+	})
+}
+
+// commit runs steps 3 and 4 of the write protocol for a staged object file: into the bucket
+// with bucketID, when set. also, when not nil, runs in the same transaction and returns more
+// data files to remove after the commit.
+func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
+	var release []string
+	// Batch: concurrent writers share one transaction and so one fsync of the metadata. The
+	// function may run more than once (bbolt retries it alone when a batch fails), which is
+	// why it starts by resetting release.
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		release = release[:0]
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
+			return err
+		}
+		objects, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		cur, exists, err := getObject(objects, key)
+		if err != nil {
+			return err
+		}
+		if err := checkConditions(c, cur, exists); err != nil {
+			return err
+		}
+		release = append(release, cur.File)
+		if also != nil {
+			more, err := also(tx)
+			if err != nil {
+				return err
+			}
+			release = append(release, more...)
+		}
+		return objects.Put([]byte(key), encode(rec))
+	})
+	if err != nil {
+		s.removeData(rec.File)
+		return storage.ObjectInfo{}, noSpace(err)
+	}
+	s.removeData(release...)
+	return rec.info(bucket, key), nil
+}
+
+// PutObject implements storage.Backend.
+func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts storage.PutObjectOptions) (storage.ObjectInfo, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := checkMetadata(opts.Metadata); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	extra, err := newChecksum(opts.Checksum.Algorithm)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if extra == nil && opts.Checksum.Value != "" {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
+	}
+	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := verifyDigests(st, opts.ContentMD5, opts.Checksum, opts.TrailingChecksum); err != nil {
+		s.removeData(st.id)
+		return storage.ObjectInfo{}, err
+	}
+	rec := objectRecord{
+		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
+		Metadata: opts.Metadata, ACL: orDefault(opts.ACL, storage.DefaultACL),
+		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
+		Checksum:     fullChecksum(opts.Checksum.Algorithm, st.sum), Owner: opts.Owner,
+	}
+	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
+}
+
+// verifyDigests checks a staged file against the digests the client sent: c is the
+// checksum computed (its value, when set, expected) and trailing, when set, reports one more
+// expected value that came after the body.
+func verifyDigests(st staged, contentMD5 []byte, c storage.Checksum, trailing func() storage.Checksum) error {
+	if contentMD5 != nil && !bytes.Equal(contentMD5, st.md5) {
+		return fmt.Errorf("%w: Content-MD5", storage.ErrBadDigest)
+	}
+	if err := verifySum(c.Algorithm, st.sum, c.Value); err != nil {
+		return err
+	}
+	if trailing == nil || c.Algorithm == "" {
+		return nil
+	}
+	if t := trailing(); t.Algorithm == c.Algorithm {
+		return verifySum(c.Algorithm, st.sum, t.Value)
+	}
+	return nil
+}
+
+func fullChecksum(alg storage.ChecksumAlgorithm, sum []byte) storage.Checksum {
+	if alg == "" {
+		return storage.Checksum{}
+	}
+	return storage.Checksum{Algorithm: alg, Value: b64(sum), Type: storage.ChecksumFullObject}
+}
+
+// lookup reads a key's record.
+func (s *Store) lookup(bucket, key string) (rec objectRecord, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		objects, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		var ok bool
+		rec, ok, err = getObject(objects, key)
+		if err == nil && !ok {
+			err = noSuchKey(key)
+		}
+		return err
+	})
+	return rec, err
+}
+
+// openObject opens the current data of a key together with its record.
+func (s *Store) openObject(ctx context.Context, bucket, key string) (*os.File, objectRecord, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return nil, objectRecord{}, err
+	}
+	missing := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, objectRecord{}, err
+		}
+		rec, err := s.lookup(bucket, key)
+		if err != nil {
+			return nil, rec, err
+		}
+		f, ok, err := s.openData(rec.File)
+		if err != nil || ok {
+			return f, rec, err
+		}
+		// The file was removed after the lookup. If the record has moved on, a newer write
+		// won the race: read that. If it still names the same file, the file is lost.
+		if rec.File == missing {
+			return nil, rec, fmt.Errorf("data file of %s/%q is missing", bucket, key)
+		}
+		missing = rec.File
+	}
+}
+
+// GetObject implements storage.Backend.
+func (s *Store) GetObject(ctx context.Context, bucket, key string) (storage.ObjectReader, storage.ObjectInfo, error) {
+	f, rec, err := s.openObject(ctx, bucket, key)
+	if err != nil {
+		return nil, storage.ObjectInfo{}, err
+	}
+	return f, rec.info(bucket, key), nil
+}
+
+// HeadObject implements storage.Backend.
+func (s *Store) HeadObject(ctx context.Context, bucket, key string) (storage.ObjectInfo, error) {
+	if err := storage.ValidateKey(key); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	rec, err := s.lookup(bucket, key)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	return rec.info(bucket, key), nil
+}
+
+// DeleteObject implements storage.Backend.
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) error {
+	if err := storage.ValidateKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var old string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
+		objects, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		cur, exists, err := getObject(objects, key)
+		if err != nil {
+			return err
+		}
+		if opts.IfMatch != "" {
+			if !exists {
+				return noSuchKey(key)
+			}
+			if err := checkConditions(storage.WriteConditions{IfMatch: opts.IfMatch}, cur, exists); err != nil {
+				return err
+			}
+		}
+		old = cur.File
+		return objects.Delete([]byte(key))
+	})
+	if err != nil {
+		return err
+	}
+	s.removeData(old)
+	return nil
+}
+
+// PutObjectACL implements storage.Backend.
+func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
+	if err := storage.ValidateKey(key); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+			return err
+		}
+		objects, err := objectsOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		rec, ok, err := getObject(objects, key)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return noSuchKey(key)
+		}
+		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
+		return objects.Put([]byte(key), encode(rec))
+	})
+}
+
+// CopyObject implements storage.Backend. The copy is a new object: its ETag is the MD5 of
+// its bytes even when the source was assembled from parts.
+func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storage.CopyObjectOptions) (storage.ObjectInfo, error) {
+	if err := storage.ValidateKey(dstKey); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if opts.ReplaceMetadata {
+		if err := checkMetadata(opts.Metadata); err != nil {
+			return storage.ObjectInfo{}, err
+		}
+	}
+	src, srcRec, err := s.openObject(ctx, srcBucket, srcKey)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer src.Close()
+	if opts.SourceIfMatch != "" && trimETag(opts.SourceIfMatch) != srcRec.ETag {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: source ETag does not match", storage.ErrPreconditionFailed)
+	}
+	alg := storage.ChecksumAlgorithm(orDefault(string(opts.ChecksumAlgorithm), string(srcRec.Checksum.Algorithm)))
+	extra, err := newChecksum(alg)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := s.precheck(dstBucket, opts.BucketID, dstKey, opts.Conditions); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	st, err := s.stage(ctx, src, srcRec.Size, storage.MaxObjectSize, extra)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	meta := srcRec.Metadata
+	if opts.ReplaceMetadata {
+		meta = opts.Metadata
+	}
+	rec := objectRecord{
+		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
+		Metadata: meta, ACL: orDefault(opts.ACL, storage.DefaultACL),
+		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
+		Checksum:     fullChecksum(alg, st.sum), Owner: opts.Owner,
+	}
+	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, nil)
+}

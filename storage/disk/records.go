@@ -1,0 +1,209 @@
+package disk
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// Top-level bbolt buckets. Each holds one nested bucket per S3 bucket, except bktBuckets,
+// which maps a bucket name to its bucketRecord.
+//
+//	objects/<bucket>/<key>                   → objectRecord
+//	configs/<bucket>/<kind>                  → document
+//	uploads/<bucket>/<key>/<uploadID>/meta   → uploadRecord
+//	uploads/<bucket>/<key>/<uploadID>/parts/<uint16 part number> → partRecord
+var (
+	bktBuckets = []byte("buckets")
+	bktObjects = []byte("objects")
+	bktConfigs = []byte("configs")
+	bktUploads = []byte("uploads")
+	keyMeta    = []byte("meta")
+	bktParts   = []byte("parts")
+)
+
+type bucketRecord struct {
+	ID      string    `json:"id"` // storage.BucketInfo.ID
+	Created time.Time `json:"created"`
+	Region  string    `json:"region,omitempty"`
+	Owner   string    `json:"owner,omitempty"`
+	ACL     string    `json:"acl"`
+}
+
+type objectRecord struct {
+	File         string                 `json:"file"`
+	Size         int64                  `json:"size"`
+	ETag         string                 `json:"etag"`
+	Modified     time.Time              `json:"modified"`
+	Metadata     storage.ObjectMetadata `json:"metadata"`
+	ACL          string                 `json:"acl"`
+	StorageClass string                 `json:"class"`
+	Checksum     storage.Checksum       `json:"checksum"`
+	Parts        int                    `json:"parts,omitempty"`
+	Owner        string                 `json:"owner,omitempty"`
+	// Upload is the id of the multipart upload that made the object, so that completing it
+	// again answers with the object.
+	Upload string `json:"upload,omitempty"`
+}
+
+type uploadRecord struct {
+	Initiated         time.Time                 `json:"initiated"`
+	Metadata          storage.ObjectMetadata    `json:"metadata"`
+	ACL               string                    `json:"acl"`
+	StorageClass      string                    `json:"class"`
+	Owner             string                    `json:"owner,omitempty"`
+	ChecksumAlgorithm storage.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
+	ChecksumType      storage.ChecksumType      `json:"checksumType,omitempty"`
+}
+
+type partRecord struct {
+	File     string    `json:"file"`
+	Size     int64     `json:"size"`
+	ETag     string    `json:"etag"`
+	Modified time.Time `json:"modified"`
+	Checksum string    `json:"checksum,omitempty"`
+}
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The records hold only strings, numbers and times.
+		panic(err)
+	}
+	return b
+}
+
+// decode parses a record. A record that does not parse means the database is damaged.
+func decode(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("corrupt metadata record: %w", err)
+	}
+	return nil
+}
+
+func (r *bucketRecord) info(name string) storage.BucketInfo {
+	return storage.BucketInfo{Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL}
+}
+
+func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
+	return storage.ObjectInfo{
+		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
+		Metadata: r.Metadata, ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum,
+		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload,
+	}
+}
+
+func (r *uploadRecord) info(bucket, key, id string) storage.UploadInfo {
+	return storage.UploadInfo{
+		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata,
+		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner,
+		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType,
+	}
+}
+
+func (r *partRecord) info(n int) storage.PartInfo {
+	return storage.PartInfo{PartNumber: n, ETag: r.ETag, Size: r.Size, LastModified: r.Modified, Checksum: r.Checksum}
+}
+
+func partKey(n int) []byte { return binary.BigEndian.AppendUint16(nil, uint16(n)) }
+
+func partNumber(k []byte) int { return int(binary.BigEndian.Uint16(k)) }
+
+// sub returns the nested bucket of a top-level bucket for one S3 bucket, or nil if the S3
+// bucket does not exist.
+func sub(tx *bolt.Tx, top []byte, bucket string) *bolt.Bucket {
+	return tx.Bucket(top).Bucket([]byte(bucket))
+}
+
+// checkBucketID fails with ErrNoSuchBucket unless the bucket exists and, when id is set, is
+// the bucket created with that ID: neither deleted nor deleted and created again.
+func checkBucketID(tx *bolt.Tx, bucket, id string) error {
+	v := tx.Bucket(bktBuckets).Get([]byte(bucket))
+	if v == nil {
+		return noSuchBucket(bucket)
+	}
+	if id == "" {
+		return nil
+	}
+	var rec bucketRecord
+	if err := decode(v, &rec); err != nil {
+		return err
+	}
+	if rec.ID != id {
+		return fmt.Errorf("%w: %s was deleted and created again", storage.ErrNoSuchBucket, bucket)
+	}
+	return nil
+}
+
+// objectsOf returns the bucket's object records, or ErrNoSuchBucket.
+func objectsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
+	b := sub(tx, bktObjects, bucket)
+	if b == nil {
+		return nil, noSuchBucket(bucket)
+	}
+	return b, nil
+}
+
+// getObject reads a key's record; ok is false if there is none.
+func getObject(b *bolt.Bucket, key string) (rec objectRecord, ok bool, err error) {
+	v := b.Get([]byte(key))
+	if v == nil {
+		return rec, false, nil
+	}
+	return rec, true, decode(v, &rec)
+}
+
+// forEachDataFile calls fn with the id of every data file a record refers to.
+func forEachDataFile(tx *bolt.Tx, fn func(id string)) error {
+	err := tx.Bucket(bktObjects).ForEachBucket(func(bucket []byte) error {
+		return tx.Bucket(bktObjects).Bucket(bucket).ForEach(func(_, v []byte) error {
+			var rec objectRecord
+			if err := decode(v, &rec); err != nil {
+				return err
+			}
+			fn(rec.File)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	uploads := tx.Bucket(bktUploads)
+	return uploads.ForEachBucket(func(bucket []byte) error {
+		byKey := uploads.Bucket(bucket)
+		return byKey.ForEachBucket(func(key []byte) error {
+			byID := byKey.Bucket(key)
+			return byID.ForEachBucket(func(id []byte) error {
+				return forEachPart(byID.Bucket(id), func(_ int, p partRecord) { fn(p.File) })
+			})
+		})
+	})
+}
+
+// forEachPart calls fn with every part of one upload.
+func forEachPart(upload *bolt.Bucket, fn func(n int, p partRecord)) error {
+	return upload.Bucket(bktParts).ForEach(func(k, v []byte) error {
+		var p partRecord
+		if err := decode(v, &p); err != nil {
+			return err
+		}
+		fn(partNumber(k), p)
+		return nil
+	})
+}
+
+// checkConditions applies write conditions to the record a write would replace.
+func checkConditions(c storage.WriteConditions, cur objectRecord, exists bool) error {
+	if c.IfNoneMatch && exists {
+		return fmt.Errorf("%w: object exists", storage.ErrPreconditionFailed)
+	}
+	if c.IfMatch != "" && (!exists || c.IfMatch != "*" && trimETag(c.IfMatch) != cur.ETag) {
+		return fmt.Errorf("%w: ETag does not match", storage.ErrPreconditionFailed)
+	}
+	return nil
+}
