@@ -23,7 +23,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServeCmd(), newGatewayCmd(), newExplainCmd(), newLintCmd(), newCheckCmd(), newVersionCmd())
-	return root
+	return withVersion(root)
 }
 
 func main() {
