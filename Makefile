@@ -5,15 +5,23 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BENCHSTAT   := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 PKGS        := ./...
+# VERSION is what `doorman version` prints for a binary built here: the nearest tag, the commit
+# and "-dirty" for uncommitted changes (a bare commit hash before the first tag).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS     := -X main.version=$(VERSION)
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
 
-.PHONY: all build test deps check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge clean
+.PHONY: all build install test deps check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge clean
 
 all: build
 
 build:
-	$(GO) build -o bin/doorman ./cmd/doorman
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/doorman ./cmd/doorman
+
+## install: doorman into $(go env GOBIN), or $(go env GOPATH)/bin, with VERSION stamped.
+install:
+	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/doorman
 
 ## test: everything CI checks.
 test: check unit e2e
@@ -24,6 +32,7 @@ deps:
 check: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
 
