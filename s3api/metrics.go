@@ -1,63 +1,36 @@
 package s3api
 
-import (
-	"net/http"
-	"strconv"
-	"time"
+import "time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
-
-// Metrics are the server's Prometheus metrics: requests by operation and status, latency by
-// operation, and CORS decisions by bucket and outcome, so that operators can alert on
-// misconfigured buckets (a burst of no_matching_rule) or on probing.
-type Metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	cors     *prometheus.CounterVec
+// Metrics receives what the server counts, so that operators can alert on errors, latency,
+// misconfigured buckets (a burst of no_matching_rule) or probing. The server calls it once per
+// request, after the answer; an implementation must be safe for concurrent use. The server
+// depends on this interface alone: which monitoring system records the figures is the
+// command's choice (cmd/doorman wires in internal/prommetrics).
+type Metrics interface {
+	// Request records one request: its operation (the S3 operation's name, as in AWS's API
+	// reference, "PreflightRequest" for an OPTIONS request and "Unknown" when there is
+	// none), its HTTP status and the time taken to answer it.
+	Request(operation string, status int, d time.Duration)
+	// CORSDecision records the CORS decision of a request with an Origin header, or of a
+	// preflight: the bucket ("-" unless it exists, so that requests naming made-up buckets do
+	// not add a series each), the kind ("preflight" or "actual") and the outcome
+	// (cors.Outcome's String).
+	CORSDecision(bucket, kind, outcome string)
 }
 
-// NewMetrics registers the metrics in a registry of their own.
-func NewMetrics() *Metrics {
-	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_requests_total", Help: "S3 requests by operation and HTTP status."},
-			[]string{"operation", "status"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "doorman_request_duration_seconds", Help: "Time to serve S3 requests, by operation.",
-			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)},
-			[]string{"operation"}),
-		cors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_cors_decisions_total",
-			Help: "CORS decisions for requests with an Origin, by bucket (\"-\" for missing ones), request kind (preflight or actual) and outcome."},
-			[]string{"bucket", "kind", "outcome"}),
-	}
-	m.reg.MustRegister(m.requests, m.latency, m.cors,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
-}
-
-// Handler serves the metrics in the Prometheus text format.
-func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
-
-func (m *Metrics) observe(rc *request, d time.Duration) {
-	m.requests.WithLabelValues(rc.op, strconv.Itoa(rc.status)).Inc()
-	m.latency.WithLabelValues(rc.op).Observe(d.Seconds())
+// observe reports a finished request to m.
+func observe(m Metrics, rc *request, d time.Duration) {
+	m.Request(rc.op, rc.status, d)
 	if rc.r.Header.Get("Origin") != "" || rc.op == "PreflightRequest" {
 		kind := "actual"
 		if rc.op == "PreflightRequest" {
 			kind = "preflight"
 		}
-		// Only existing buckets become label values: names from unsigned requests to missing
-		// buckets would otherwise add a series each, without bound.
 		bucket := "-"
 		if rc.s.buckets.get(rc.bucket) != nil {
 			bucket = rc.bucket
 		}
-		m.cors.WithLabelValues(bucket, kind, rc.cors.String()).Inc()
+		m.CORSDecision(bucket, kind, rc.cors.String())
 	}
 }

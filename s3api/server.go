@@ -82,7 +82,8 @@ type Config struct {
 	// DefaultBodyIdleTimeout.
 	BodyIdleTimeout time.Duration
 	Logger          *slog.Logger
-	Metrics         *Metrics
+	// Metrics, when set, receives each request's figures.
+	Metrics Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -315,6 +316,6 @@ func (s *Server) finish(rc *request) {
 	}
 	s.log.LogAttrs(rc.ctx, slog.LevelInfo, "request", attrs...)
 	if m := s.cfg.Metrics; m != nil {
-		m.observe(rc, d)
+		observe(m, rc, d)
 	}
 }

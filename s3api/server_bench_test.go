@@ -15,6 +15,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
@@ -32,7 +33,7 @@ func benchServer(b testing.TB, log *slog.Logger) (*s3api.Server, aws.Credentials
 	}
 	b.Cleanup(func() { store.Close() })
 	srv, err := s3api.New(ctx, s3api.Config{Backend: store, Users: []s3api.User{{AccessKey: "AK", SecretKey: "SK"}},
-		Metrics: s3api.NewMetrics(), Logger: log})
+		Metrics: prommetrics.NewS3(), Logger: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/net/netutil"
 
+	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
@@ -181,15 +182,16 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	defer store.Close()
-	var metrics *s3api.Metrics
+	var metrics s3api.Metrics
 	if f.metricsAddr != "" {
-		metrics = s3api.NewMetrics()
+		pm := prommetrics.NewS3()
+		metrics = pm
 		mln, err := net.Listen("tcp", f.metricsAddr)
 		if err != nil {
 			return err
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", metrics.Handler())
+		mux.Handle("GET /metrics", pm.Handler())
 		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = ms.Serve(mln) }()
 		defer ms.Close()
@@ -235,7 +237,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 }
 
 // s3Config is the S3 server's configuration for the flags.
-func (f *serveFlags) s3Config(store *disk.Store, users []s3api.User, log *slog.Logger, metrics *s3api.Metrics) s3api.Config {
+func (f *serveFlags) s3Config(store *disk.Store, users []s3api.User, log *slog.Logger, metrics s3api.Metrics) s3api.Config {
 	return s3api.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
 		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics}
 }
