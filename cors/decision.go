@@ -167,8 +167,18 @@ func (d *Decision) WriteHeaders(h http.Header) {
 	}
 }
 
-// Err returns the error of a refused preflight, nil otherwise.
-func (d *Decision) Err() *corserr.Error {
+// Err returns the error of a refused preflight, a *[corserr.Error] (get at it with
+// [errors.As]), and nil otherwise. It is an error interface, not a *corserr.Error, so that a
+// caller storing it in an error variable gets nil when there is none.
+func (d *Decision) Err() error {
+	if e := d.refusal(); e != nil {
+		return e
+	}
+	return nil
+}
+
+// refusal is Err's *corserr.Error, nil when the decision refuses nothing.
+func (d *Decision) refusal() *corserr.Error {
 	if d.errCode == "" {
 		return nil
 	}
@@ -183,7 +193,7 @@ func (d *Decision) Err() *corserr.Error {
 // empty ones are left out.
 func (d *Decision) Response(requestID, hostID string) (status int, headers []Header, body []byte) {
 	headers = d.Headers()
-	e := d.Err()
+	e := d.refusal()
 	if e == nil {
 		return d.Status, append(headers, Header{"Content-Length", "0"}), nil
 	}

@@ -1,12 +1,14 @@
 package cors_test
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/cors/corserr"
 	"github.com/doorman-s3/doorman/internal/corsspec"
 )
 
@@ -30,7 +32,7 @@ func TestEvaluate(t *testing.T) {
 			case c.Err != nil && d.Err() == nil:
 				t.Errorf("[%s] no error; want %s", c.Src, c.Err.Code)
 			case c.Err != nil:
-				e := d.Err()
+				e := refusal(t, &d)
 				got := corsspec.Err{Code: e.Code, Message: e.Message, Method: e.Method, ResourceType: e.ResourceType}
 				if got != *c.Err {
 					t.Errorf("[%s] error\n got %+v\nwant %+v", c.Src, got, *c.Err)
@@ -146,7 +148,7 @@ func TestExplainTrace(t *testing.T) {
 func TestRefusalBody(t *testing.T) {
 	t.Parallel()
 	d := (*cors.Policy)(nil).Preflight(&cors.Request{Method: "OPTIONS", Origin: "https://x", RequestMethod: "PUT"})
-	got := string(d.Err().XML("REQID", "HOSTID"))
+	got := string(refusal(t, &d).XML("REQID", "HOSTID"))
 	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 		`<Error><Code>AccessForbidden</Code><Message>CORSResponse: CORS is not enabled for this bucket.</Message>` +
 		`<Method>PUT</Method><ResourceType>BUCKET</ResourceType><RequestId>REQID</RequestId><HostId>HOSTID</HostId></Error>`
@@ -155,16 +157,57 @@ func TestRefusalBody(t *testing.T) {
 	}
 	p, _ := cors.Compile(&cors.Config{Rules: []cors.Rule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://a"}}}})
 	d = p.Preflight(&cors.Request{Method: "OPTIONS", Origin: "https://b", RequestMethod: "GET"})
-	if got := string(d.Err().XML("", "")); !strings.Contains(got, "<Message>"+corsspec.NotAllowed+"</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType></Error>") {
+	if got := string(refusal(t, &d).XML("", "")); !strings.Contains(got, "<Message>"+corsspec.NotAllowed+"</Message><Method>GET</Method><ResourceType>BUCKET</ResourceType></Error>") {
 		t.Fatalf("no-match body (the apostrophe goes out literally, as S3 sends it): %s", got)
 	}
 	d = (*cors.Policy)(nil).Preflight(&cors.Request{Method: "OPTIONS"})
-	if got := string(d.Err().XML("R", "H")); !strings.HasSuffix(got, `<Error><Code>BadRequest</Code><Message>Insufficient information. Origin request header needed.</Message><RequestId>R</RequestId><HostId>H</HostId></Error>`) {
+	if got := string(refusal(t, &d).XML("R", "H")); !strings.HasSuffix(got, `<Error><Code>BadRequest</Code><Message>Insufficient information. Origin request header needed.</Message><RequestId>R</RequestId><HostId>H</HostId></Error>`) {
 		t.Fatalf("no-origin body %s", got)
 	}
 }
 
 // A refusal by the rules says which check refused it, and agrees with Explain's trace.
+// refusal is d's error as the *corserr.Error it holds; the test fails when it holds none.
+func refusal(t testing.TB, d *cors.Decision) *corserr.Error {
+	t.Helper()
+	var e *corserr.Error
+	if !errors.As(d.Err(), &e) {
+		t.Fatalf("Err() = %v; want a *corserr.Error", d.Err())
+	}
+	return e
+}
+
+// TestErrNilInterface: a decision that refuses nothing gives a nil error, also once stored in
+// an error variable (no typed nil), and a refusal gives a *corserr.Error through errors.As.
+func TestErrNilInterface(t *testing.T) {
+	t.Parallel()
+	p, err := cors.Compile(&cors.Config{Rules: []cors.Rule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://a.test"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		d       cors.Decision
+		refused bool
+	}{
+		{"allowed preflight", p.Preflight(&cors.Request{Method: "OPTIONS", Origin: "https://a.test", RequestMethod: "GET"}), false},
+		{"allowed actual request", p.Actual(&cors.Request{Method: "GET", Origin: "https://a.test"}), false},
+		{"actual request refused by the rules", p.Actual(&cors.Request{Method: "GET", Origin: "https://b.test"}), false},
+		{"actual request without Origin", p.Actual(&cors.Request{Method: "GET"}), false},
+		{"refused preflight", p.Preflight(&cors.Request{Method: "OPTIONS", Origin: "https://b.test", RequestMethod: "GET"}), true},
+		{"preflight without Origin", p.Preflight(&cors.Request{Method: "OPTIONS"}), true},
+	} {
+		var err error = c.d.Err()
+		if got := err != nil; got != c.refused {
+			t.Errorf("%s: (error)(Err()) != nil is %v; want %v (Err() = %#v)", c.name, got, c.refused, err)
+		}
+		var e *corserr.Error
+		if got := errors.As(err, &e); got != c.refused {
+			t.Errorf("%s: errors.As(Err(), *corserr.Error) = %v; want %v", c.name, got, c.refused)
+		}
+	}
+}
+
 func TestRefusedCheck(t *testing.T) {
 	t.Parallel()
 	cfg, err := cors.DecodeXML([]byte(`<CORSConfiguration>` +

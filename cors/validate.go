@@ -10,8 +10,8 @@ import (
 )
 
 // Validate checks c as PutBucketCors does and returns every fault it finds, each a
-// *corserr.Error, joined in the order Amazon S3 checks them: corserr.First(err) is the answer
-// the wire gives, corserr.All(err) the full list for tools.
+// *[corserr.Error], joined in the order Amazon S3 checks them: the first, which [errors.As]
+// finds, is the answer the wire gives, [corserr.All] the full list for tools.
 //
 // What is recorded against AWS (see the package documentation for sources): MalformedXML for
 // schema faults, InvalidRequest for methods and wildcards. Which fault AWS reports first when

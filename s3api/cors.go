@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,8 +37,8 @@ func (s *Server) preflight(rc *request) {
 	}
 	h := rc.w.Header()
 	d.WriteHeaders(h)
-	if e := d.Err(); e != nil {
-		rc.writeError(fromCORSError(e))
+	if err := d.Err(); err != nil {
+		rc.writeError(fromCORSError(err))
 		return
 	}
 	h["Content-Length"] = []string{"0"}
@@ -87,8 +88,13 @@ func ruleTrace(e cors.Explanation) []string {
 	return out
 }
 
-// fromCORSError turns a cors refusal or configuration error into the S3 error value.
-func fromCORSError(e *corserr.Error) *s3err.Error {
+// fromCORSError turns a cors refusal or configuration error into the S3 error value: the
+// first *corserr.Error err holds, the one Amazon S3 answers with.
+func fromCORSError(err error) *s3err.Error {
+	var e *corserr.Error
+	if !errors.As(err, &e) {
+		return s3err.InternalError
+	}
 	out := &s3err.Error{Status: e.Status, Code: e.Code, Message: e.Message}
 	for _, f := range e.Fields() {
 		out.Extra = append(out.Extra, s3err.Field{Name: f.Name, Value: f.Value})
@@ -131,7 +137,7 @@ func (s *Server) putBucketCors(rc *request, st *bucketState) {
 		p, derr = cors.Compile(cfg)
 	}
 	if derr != nil {
-		rc.writeError(fromCORSError(corserr.First(derr)))
+		rc.writeError(fromCORSError(derr))
 		return
 	}
 	doc := cors.EncodeXML(cfg)

@@ -4,8 +4,10 @@
 // unchanged, plus where it came from (rule, element, value) so tools such as the linter and the
 // console can point at the fault.
 //
-// Validation returns every fault at once, joined with errors.Join in the order Amazon S3 would
-// report them: All walks them, First picks the one the wire shows.
+// Validation returns every fault at once, joined with [errors.Join] in the order Amazon S3 would
+// report them: [All] walks them, and [errors.As] finds the first, the one the wire shows.
+// Functions hand these out as error values, never as a bare *Error, so that "no error" is
+// always a nil error.
 package corserr
 
 import (
@@ -99,13 +101,4 @@ func walk(err error, yield func(*Error) bool) bool {
 	default:
 		return walk(errors.Unwrap(err), yield)
 	}
-}
-
-// First returns the first *Error in err: the one Amazon S3 answers with. It is nil when err
-// holds none.
-func First(err error) *Error {
-	for e := range All(err) {
-		return e
-	}
-	return nil
 }
