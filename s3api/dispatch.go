@@ -58,13 +58,14 @@ var handlers = map[string]handler{
 // headers and parameters the operation does not implement (refusals), and runs the handler.
 // Operations doorman does not implement answer NotImplemented.
 func (s *Server) dispatch(rc *request) {
-	rc.op = rc.operation()
-	h, ok := handlers[rc.op]
-	if !ok {
+	op, err := rc.operation()
+	if err != nil {
 		rc.op = "Unknown"
-		rc.writeError(s3err.NotImplemented)
+		rc.writeError(asS3(err))
 		return
 	}
+	rc.op = op
+	h := handlers[op]
 	if rc.op == "CreateBucket" {
 		if err := rc.authorize(accessAuthenticated, nil, ""); err != nil {
 			rc.writeError(err)

@@ -3,6 +3,7 @@ package s3api
 import (
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
@@ -63,113 +64,139 @@ var unsupported = map[string]bool{
 	"metadataTable": true, "abac": true,
 }
 
-// operation picks the S3 operation from the method, the addressing and the query. It returns
-// "" for a request doorman does not implement.
-func (rc *request) operation() string {
-	r := rc.r
-	q := rc.query
-	for k := range q {
-		if unsupported[k] {
-			return ""
+// level is what a request names: the service, a bucket, or an object in a bucket.
+type level uint8
+
+const (
+	levelService level = iota
+	levelBucket
+	levelObject
+)
+
+// A route names the operation of the requests with its method and level that carry every
+// query parameter in query (a sub-resource such as "acl", or "name=value" for a parameter
+// with that value), the header, when set, with a value, and, with form, a multipart/form-data
+// body. An empty op is a request doorman does not implement.
+type route struct {
+	method string
+	level  level
+	query  []string
+	header string
+	form   bool
+	op     string
+}
+
+// routes are S3's operations, and within one method and level the first route that matches
+// wins: more specific routes come before the plain one of their method.
+var routes = []route{
+	{method: http.MethodGet, level: levelService, op: "ListBuckets"},
+
+	{method: http.MethodGet, level: levelBucket, query: []string{"cors"}, op: "GetBucketCors"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"acl"}, op: "GetBucketAcl"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"location"}, op: "GetBucketLocation"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"versioning"}, op: "GetBucketVersioning"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"uploads"}, op: "ListMultipartUploads"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"versions"}, op: "ListObjectVersions"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"list-type=2"}, op: "ListObjectsV2"},
+	{method: http.MethodGet, level: levelBucket, op: "ListObjects"},
+	{method: http.MethodHead, level: levelBucket, op: "HeadBucket"},
+	{method: http.MethodPut, level: levelBucket, query: []string{"cors"}, op: "PutBucketCors"},
+	{method: http.MethodPut, level: levelBucket, query: []string{"acl"}, op: "PutBucketAcl"},
+	{method: http.MethodPut, level: levelBucket, query: []string{"versioning"}}, // buckets are never versioned
+	{method: http.MethodPut, level: levelBucket, op: "CreateBucket"},
+	{method: http.MethodDelete, level: levelBucket, query: []string{"cors"}, op: "DeleteBucketCors"},
+	{method: http.MethodDelete, level: levelBucket, op: "DeleteBucket"},
+	{method: http.MethodPost, level: levelBucket, query: []string{"delete"}, op: "DeleteObjects"},
+	{method: http.MethodPost, level: levelBucket, form: true, op: "PostObject"},
+
+	{method: http.MethodGet, level: levelObject, query: []string{"uploadId"}, op: "ListParts"},
+	{method: http.MethodGet, level: levelObject, query: []string{"acl"}, op: "GetObjectAcl"},
+	{method: http.MethodGet, level: levelObject, op: "GetObject"},
+	{method: http.MethodHead, level: levelObject, op: "HeadObject"},
+	{method: http.MethodPut, level: levelObject, query: []string{"partNumber", "uploadId"}, header: "X-Amz-Copy-Source", op: "UploadPartCopy"},
+	{method: http.MethodPut, level: levelObject, query: []string{"partNumber", "uploadId"}, op: "UploadPart"},
+	{method: http.MethodPut, level: levelObject, query: []string{"acl"}, op: "PutObjectAcl"},
+	{method: http.MethodPut, level: levelObject, header: "X-Amz-Copy-Source", op: "CopyObject"},
+	{method: http.MethodPut, level: levelObject, op: "PutObject"},
+	{method: http.MethodDelete, level: levelObject, query: []string{"uploadId"}, op: "AbortMultipartUpload"},
+	{method: http.MethodDelete, level: levelObject, op: "DeleteObject"},
+	{method: http.MethodPost, level: levelObject, query: []string{"uploads"}, op: "CreateMultipartUpload"},
+	{method: http.MethodPost, level: levelObject, query: []string{"uploadId"}, op: "CompleteMultipartUpload"},
+}
+
+type routeKey struct {
+	method string
+	level  level
+}
+
+// routesBy holds routes by method and level, in order.
+var routesBy = func() map[routeKey][]route {
+	m := map[routeKey][]route{}
+	for _, r := range routes {
+		k := routeKey{r.method, r.level}
+		m[k] = append(m[k], r)
+	}
+	return m
+}()
+
+func (r *route) matches(rc *request) bool {
+	for _, q := range r.query {
+		if name, value, ok := strings.Cut(q, "="); ok {
+			if rc.query.Get(name) != value {
+				return false
+			}
+		} else if !rc.query.Has(q) {
+			return false
 		}
 	}
-	has := func(k string) bool { _, ok := q[k]; return ok }
+	if r.header != "" && rc.r.Header.Get(r.header) == "" {
+		return false
+	}
+	return !r.form || strings.HasPrefix(strings.ToLower(rc.r.Header.Get("Content-Type")), "multipart/form-data")
+}
+
+// operation picks the S3 operation from the method, the addressing and the query. It returns
+// "" and the NotImplemented error for a request doorman does not implement.
+func (rc *request) operation() (string, error) {
+	var names []string
+	for k := range rc.query {
+		if unsupported[k] {
+			names = append(names, k)
+		}
+	}
+	if len(names) > 0 {
+		return "", notImplementedSubresource(slices.Min(names))
+	}
+	lv := levelObject
 	switch {
 	case rc.bucket == "":
-		if r.Method == http.MethodGet {
-			return "ListBuckets"
-		}
-		return ""
+		lv = levelService
 	case rc.key == "":
-		switch r.Method {
-		case http.MethodGet:
-			switch {
-			case has("cors"):
-				return "GetBucketCors"
-			case has("acl"):
-				return "GetBucketAcl"
-			case has("location"):
-				return "GetBucketLocation"
-			case has("versioning"):
-				return "GetBucketVersioning"
-			case has("uploads"):
-				return "ListMultipartUploads"
-			case has("versions"):
-				return "ListObjectVersions"
-			case q.Get("list-type") == "2":
-				return "ListObjectsV2"
-			}
-			return "ListObjects"
-		case http.MethodHead:
-			return "HeadBucket"
-		case http.MethodPut:
-			switch {
-			case has("cors"):
-				return "PutBucketCors"
-			case has("acl"):
-				return "PutBucketAcl"
-			case has("versioning"):
-				return ""
-			}
-			return "CreateBucket"
-		case http.MethodDelete:
-			if has("cors") {
-				return "DeleteBucketCors"
-			}
-			return "DeleteBucket"
-		case http.MethodPost:
-			switch {
-			case has("delete"):
-				return "DeleteObjects"
-			case strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/form-data"):
-				return "PostObject"
-			}
-		}
-		return ""
+		lv = levelBucket
 	}
-	switch r.Method {
-	case http.MethodGet:
-		switch {
-		case has("uploadId"):
-			return "ListParts"
-		case has("acl"):
-			return "GetObjectAcl"
-		}
-		return "GetObject"
-	case http.MethodHead:
-		return "HeadObject"
-	case http.MethodPut:
-		copySource := r.Header.Get("X-Amz-Copy-Source") != ""
-		switch {
-		case has("partNumber") && has("uploadId") && copySource:
-			return "UploadPartCopy"
-		case has("partNumber") && has("uploadId"):
-			return "UploadPart"
-		case has("acl"):
-			return "PutObjectAcl"
-		case copySource:
-			return "CopyObject"
-		}
-		return "PutObject"
-	case http.MethodDelete:
-		if has("uploadId") {
-			return "AbortMultipartUpload"
-		}
-		return "DeleteObject"
-	case http.MethodPost:
-		switch {
-		case has("uploads"):
-			return "CreateMultipartUpload"
-		case has("uploadId"):
-			return "CompleteMultipartUpload"
+	for _, r := range routesBy[routeKey{rc.r.Method, lv}] {
+		if r.matches(rc) {
+			if r.op == "" {
+				return "", notImplementedSubresource(r.query[0])
+			}
+			return r.op, nil
 		}
 	}
-	return ""
+	return "", s3err.NotImplemented
+}
+
+// notImplementedSubresource answers a request for a sub-resource doorman does not implement
+// (?tagging, ?lifecycle, PUT ?versioning, ...). Amazon S3 implements every one of them, so it
+// records no answer to copy: the status and code are those of S3's NotImplemented, the message
+// names the sub-resource instead of S3's "A header you provided implies functionality that is
+// not implemented", which would send the reader looking for a header. [UNVERIFIED]
+func notImplementedSubresource(name string) error {
+	return s3err.NotImplemented.Withf("The %s subresource is not implemented.", name)
 }
 
 // operationName is the operation for logs and metrics, "Unknown" when there is none.
 func operationName(rc *request) string {
-	if op := rc.operation(); op != "" {
+	if op, err := rc.operation(); err == nil {
 		return op
 	}
 	return "Unknown"
