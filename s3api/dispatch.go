@@ -183,7 +183,7 @@ func (rc *request) readIntegrityCheckedBody(limit int64, integrity bodyIntegrity
 	// A trailer counts only where the signature layer verifies it: an aws-chunked body.
 	trailer := rc.auth != nil && h.Get("X-Amz-Trailer") != "" &&
 		(rc.auth.Payload == sigv4.PayloadStreamingTrailer || rc.auth.Payload == sigv4.PayloadStreamingUnsignedTrailer)
-	if integrity == integrityRequired && md5sum == nil && sum.Algorithm == 0 && !trailer {
+	if integrity == integrityRequired && md5sum == nil && sum.Algorithm == "" && !trailer {
 		return nil, s3err.MissingContentMD5
 	}
 	body, rerr := io.ReadAll(io.LimitReader(rc.body, limit+1))
@@ -196,8 +196,8 @@ func (rc *request) readIntegrityCheckedBody(limit int64, integrity bodyIntegrity
 	if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {
 		return nil, s3err.BadDigest
 	}
-	if sum.Algorithm != 0 && sum.Algorithm.Sum(body) != sum.Value {
-		return nil, sum.Algorithm.Mismatch()
+	if sum.Algorithm != "" && sum.Algorithm.Sum(body) != sum.Value {
+		return nil, checksum.Mismatch(sum.Algorithm)
 	}
 	return body, nil
 }

@@ -20,8 +20,8 @@ func toS3Error(err error) (*s3err.Error, bool) {
 	}
 	var cm *storage.ChecksumMismatchError
 	if errors.As(err, &cm) {
-		if alg, ok := checksum.ParseAlgorithm(string(cm.Algorithm)); ok {
-			return alg.Mismatch(), true
+		if cm.Algorithm.Valid() {
+			return checksum.Mismatch(cm.Algorithm), true
 		}
 	}
 	for _, m := range storageErrors {

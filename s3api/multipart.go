@@ -29,7 +29,7 @@ func (s *Server) createMultipartUpload(rc *request, st *bucketState) {
 		if !ok {
 			e = s3err.InvalidRequest.Withf("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
-		opts.ChecksumAlgorithm = storage.ChecksumAlgorithm(a.String())
+		opts.ChecksumAlgorithm = a
 		opts.ChecksumType = storage.ChecksumType(h.Get("X-Amz-Checksum-Type"))
 	}
 	if e != nil {
@@ -208,14 +208,14 @@ const maxCompleteBody = 4 << 20
 func objectChecksum(h http.Header) (storage.Checksum, *s3err.Error) {
 	var c storage.Checksum
 	for _, a := range checksum.Algorithms {
-		vs := h.Values(a.Header())
+		vs := h.Values(checksum.Header(a))
 		if len(vs) == 0 {
 			continue
 		}
 		if c.Algorithm != "" || len(vs) != 1 {
 			return c, s3err.InvalidRequest.Withf("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 		}
-		c = storage.Checksum{Algorithm: storage.ChecksumAlgorithm(a.String()), Value: vs[0]}
+		c = storage.Checksum{Algorithm: a, Value: vs[0]}
 	}
 	switch t := storage.ChecksumType(h.Get("X-Amz-Checksum-Type")); t {
 	case "", storage.ChecksumFullObject, storage.ChecksumComposite:

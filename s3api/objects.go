@@ -94,15 +94,15 @@ func (rc *request) bodyChecksum() (storage.Checksum, *s3err.Error) {
 	if err != nil {
 		return storage.Checksum{}, asS3(err)
 	}
-	if c.Algorithm != 0 {
-		return storage.Checksum{Algorithm: storage.ChecksumAlgorithm(c.Algorithm.String()), Value: c.Value}, nil
+	if c.Algorithm != "" {
+		return storage.Checksum{Algorithm: c.Algorithm, Value: c.Value}, nil
 	}
 	alg, err := checksum.ParseTrailer(rc.r.Header.Get("X-Amz-Trailer"))
 	if err != nil {
 		return storage.Checksum{}, asS3(err)
 	}
-	if alg != 0 {
-		return storage.Checksum{Algorithm: storage.ChecksumAlgorithm(alg.String())}, nil
+	if alg != "" {
+		return storage.Checksum{Algorithm: alg}, nil
 	}
 	return storage.Checksum{}, nil
 }
@@ -117,7 +117,7 @@ func (rc *request) trailingChecksum() storage.Checksum {
 	if !ok {
 		return storage.Checksum{}
 	}
-	return storage.Checksum{Algorithm: storage.ChecksumAlgorithm(c.Algorithm.String()), Value: c.Value}
+	return storage.Checksum{Algorithm: c.Algorithm, Value: c.Value}
 }
 
 func writeConditions(h http.Header) storage.WriteConditions {
@@ -217,8 +217,8 @@ func writeChecksumHeader(h http.Header, c storage.Checksum) {
 	if c.Algorithm == "" || c.Value == "" {
 		return
 	}
-	if alg, ok := checksum.ParseAlgorithm(string(c.Algorithm)); ok {
-		h[http.CanonicalHeaderKey(alg.Header())] = []string{c.Value}
+	if c.Algorithm.Valid() {
+		h[http.CanonicalHeaderKey(checksum.Header(c.Algorithm))] = []string{c.Value}
 		if c.Type != "" {
 			h["X-Amz-Checksum-Type"] = []string{string(c.Type)}
 		}
@@ -642,7 +642,7 @@ func (s *Server) copyObject(rc *request, st *bucketState) {
 			rc.writeError(s3err.InvalidRequest.Withf("Invalid Request: Checksum algorithm %s is not supported.", alg))
 			return
 		}
-		opts.ChecksumAlgorithm = storage.ChecksumAlgorithm(a.String())
+		opts.ChecksumAlgorithm = a
 	}
 	info, err := s.cfg.Backend.CopyObject(rc.ctx, srcBucket, srcKey, rc.bucket, rc.key, opts)
 	if err != nil {

@@ -45,8 +45,8 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 	}
 	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass,
 		Owner: rc.ownerID(), BucketID: st.info.ID}
-	if form.Checksum.Algorithm != 0 {
-		opts.Checksum = storage.Checksum{Algorithm: storage.ChecksumAlgorithm(form.Checksum.Algorithm.String()), Value: form.Checksum.Value}
+	if form.Checksum.Algorithm != "" {
+		opts.Checksum = storage.Checksum{Algorithm: form.Checksum.Algorithm, Value: form.Checksum.Value}
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, form.Key, form.File, opts)
 	if err != nil {

@@ -153,35 +153,6 @@ type ObjectMetadata struct {
 	User map[string]string
 }
 
-// ChecksumAlgorithm is an S3 additional-checksum algorithm.
-type ChecksumAlgorithm string
-
-// The checksum algorithms S3 supports.
-const (
-	ChecksumCRC32     ChecksumAlgorithm = "CRC32"
-	ChecksumCRC32C    ChecksumAlgorithm = "CRC32C"
-	ChecksumCRC64NVME ChecksumAlgorithm = "CRC64NVME"
-	ChecksumSHA1      ChecksumAlgorithm = "SHA1"
-	ChecksumSHA256    ChecksumAlgorithm = "SHA256"
-)
-
-// ChecksumType tells how a multipart object's checksum was formed.
-type ChecksumType string
-
-// The checksum types. A COMPOSITE checksum is the checksum of the parts' binary checksums
-// followed by "-N"; a FULL_OBJECT checksum covers the object's bytes.
-const (
-	ChecksumFullObject ChecksumType = "FULL_OBJECT"
-	ChecksumComposite  ChecksumType = "COMPOSITE"
-)
-
-// Checksum is an object's additional checksum. The zero value means none.
-type Checksum struct {
-	Algorithm ChecksumAlgorithm
-	Value     string // base64
-	Type      ChecksumType
-}
-
 // ObjectInfo describes a stored object.
 type ObjectInfo struct {
 	Bucket       string

@@ -179,8 +179,8 @@ var mutants = []mutant{
 	{
 		Name:  "configuration body checksum never compared",
 		File:  "s3api/dispatch.go",
-		From:  "if sum.Algorithm != 0 && sum.Algorithm.Sum(body) != sum.Value {",
-		To:    "if sum.Algorithm != 0 && sum.Value == \"\" {",
+		From:  "if sum.Algorithm != \"\" && sum.Algorithm.Sum(body) != sum.Value {",
+		To:    "if sum.Algorithm != \"\" && sum.Value == \"\" {",
 		Tests: []test{{"./s3api/", "^TestConfigurationBodyDigests$"}},
 	},
 	{

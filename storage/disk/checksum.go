@@ -1,38 +1,23 @@
 package disk
 
 import (
-	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"hash"
-	"hash/crc32"
-	"hash/crc64"
 	"strings"
 
 	"github.com/doorman-s3/doorman/storage"
 )
 
-// crc64NVME is the CRC-64/NVME polynomial in the reversed form hash/crc64 takes.
-var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
-
 // newChecksum returns a hash for alg, nil for no algorithm, or ErrInvalidChecksum.
 func newChecksum(alg storage.ChecksumAlgorithm) (hash.Hash, error) {
-	switch alg {
-	case "":
+	switch {
+	case alg == "":
 		return nil, nil
-	case storage.ChecksumCRC32:
-		return crc32.NewIEEE(), nil
-	case storage.ChecksumCRC32C:
-		return crc32.New(crc32.MakeTable(crc32.Castagnoli)), nil
-	case storage.ChecksumCRC64NVME:
-		return crc64.New(crc64NVME), nil
-	case storage.ChecksumSHA1:
-		return sha1.New(), nil
-	case storage.ChecksumSHA256:
-		return sha256.New(), nil
+	case !alg.Valid():
+		return nil, fmt.Errorf("%w: unknown algorithm %q", storage.ErrInvalidChecksum, alg)
 	}
-	return nil, fmt.Errorf("%w: unknown algorithm %q", storage.ErrInvalidChecksum, alg)
+	return alg.New(), nil
 }
 
 // multipartChecksumType validates an upload's algorithm and type and fills in the default type.

@@ -11,118 +11,47 @@ package checksum
 import (
 	"bytes"
 	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
 	"hash"
-	"hash/crc32"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
 )
 
-// Algorithm is one of the additional checksum algorithms of S3.
-type Algorithm uint8
+// Algorithm is one of the additional checksum algorithms of S3. It is storage's type, which
+// carries the hashes; this package adds what belongs to the protocol: the headers that carry a
+// checksum and the error S3 answers when one differs.
+type Algorithm = storage.ChecksumAlgorithm
 
 // The algorithms, in the order AWS lists them.
 const (
-	CRC32 Algorithm = iota + 1
-	CRC32C
-	CRC64NVME
-	SHA1
-	SHA256
+	CRC32     = storage.ChecksumCRC32
+	CRC32C    = storage.ChecksumCRC32C
+	CRC64NVME = storage.ChecksumCRC64NVME
+	SHA1      = storage.ChecksumSHA1
+	SHA256    = storage.ChecksumSHA256
 )
-
-// crc64NVMEPoly is the NVMe polynomial 0xad93d23594c93659 bit-reversed, the form
-// hash/crc64.MakeTable takes.
-const crc64NVMEPoly = 0x9a6c9329ac4bc9b5
-
-var (
-	crc32cTable    = crc32.MakeTable(crc32.Castagnoli)
-	crc64NVMETable = crc64.MakeTable(crc64NVMEPoly)
-)
-
-var algorithms = [...]struct {
-	name, header string
-	size         int
-}{
-	CRC32:     {"CRC32", "x-amz-checksum-crc32", crc32.Size},
-	CRC32C:    {"CRC32C", "x-amz-checksum-crc32c", crc32.Size},
-	CRC64NVME: {"CRC64NVME", "x-amz-checksum-crc64nvme", crc64.Size},
-	SHA1:      {"SHA1", "x-amz-checksum-sha1", sha1.Size},
-	SHA256:    {"SHA256", "x-amz-checksum-sha256", sha256.Size},
-}
 
 // Algorithms lists every supported algorithm.
-var Algorithms = []Algorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256}
+var Algorithms = storage.ChecksumAlgorithms
 
-// Valid reports whether a is one of the defined algorithms.
-func (a Algorithm) Valid() bool { return a >= CRC32 && a <= SHA256 }
+const headerPrefix = "x-amz-checksum-"
 
-// String is the algorithm's name as S3 spells it: "CRC32", "CRC64NVME", ...
-func (a Algorithm) String() string {
+// Header is the lower-case name of the header or trailer carrying a checksum of algorithm a:
+// "x-amz-checksum-crc32", ...; empty for an unsupported algorithm.
+func Header(a Algorithm) string {
 	if !a.Valid() {
 		return ""
 	}
-	return algorithms[a].name
+	return headerPrefix + strings.ToLower(string(a))
 }
 
-// Header is the lower-case name of the header or trailer carrying a checksum of this algorithm.
-func (a Algorithm) Header() string {
-	if !a.Valid() {
-		return ""
-	}
-	return algorithms[a].header
-}
-
-// Size is the length of the raw digest in bytes.
-func (a Algorithm) Size() int {
-	if !a.Valid() {
-		return 0
-	}
-	return algorithms[a].size
-}
-
-// New returns a fresh hash for the algorithm; it panics for an invalid Algorithm.
-func (a Algorithm) New() hash.Hash {
-	switch a {
-	case CRC32:
-		return crc32.NewIEEE()
-	case CRC32C:
-		return crc32.New(crc32cTable)
-	case CRC64NVME:
-		return crc64.New(crc64NVMETable)
-	case SHA1:
-		return sha1.New()
-	case SHA256:
-		return sha256.New()
-	}
-	panic("checksum: invalid algorithm")
-}
-
-// Sum returns the base64 checksum of data, as it appears in an x-amz-checksum-* header.
-func (a Algorithm) Sum(data []byte) string {
-	h := a.New()
-	h.Write(data)
-	return Encode(h.Sum(nil))
-}
-
-// Decode returns the digest carried by value if it is the base64 encoding of exactly
-// a.Size() bytes.
-func (a Algorithm) Decode(value string) ([]byte, bool) {
-	if !a.Valid() || len(value) != base64.StdEncoding.EncodedLen(a.Size()) {
-		return nil, false
-	}
-	sum, err := base64.StdEncoding.DecodeString(value)
-	return sum, err == nil && len(sum) == a.Size()
-}
-
-// Mismatch is the error S3 returns when a declared checksum of this algorithm differs from
-// the one computed over the body.
-func (a Algorithm) Mismatch() *s3err.Error {
+// Mismatch is the error S3 returns when a declared checksum of algorithm a differs from the
+// one computed over the body.
+func Mismatch(a Algorithm) *s3err.Error {
 	return s3err.BadDigest.Withf("The %s you specified did not match the calculated checksum.", a)
 }
 
@@ -133,22 +62,22 @@ func Encode(sum []byte) string { return base64.StdEncoding.EncodeToString(sum) }
 // letter case does not matter.
 func ParseAlgorithm(name string) (Algorithm, bool) {
 	for _, a := range Algorithms {
-		if strings.EqualFold(name, algorithms[a].name) {
+		if strings.EqualFold(name, string(a)) {
 			return a, true
 		}
 	}
-	return 0, false
+	return "", false
 }
 
 // ForHeader returns the algorithm whose checksum header or trailer is named name
 // (x-amz-checksum-crc32, ...); letter case does not matter.
 func ForHeader(name string) (Algorithm, bool) {
 	for _, a := range Algorithms {
-		if strings.EqualFold(name, algorithms[a].header) {
+		if strings.EqualFold(name, Header(a)) {
 			return a, true
 		}
 	}
-	return 0, false
+	return "", false
 }
 
 // Checksum is a checksum a client declared for a body.
@@ -164,7 +93,6 @@ func (c Checksum) Sum() []byte {
 }
 
 const (
-	headerPrefix       = "x-amz-checksum-"
 	sdkAlgorithmHeader = "X-Amz-Sdk-Checksum-Algorithm"
 	trailerHeader      = "X-Amz-Trailer"
 )
@@ -183,11 +111,11 @@ func FromHeader(h http.Header) (Checksum, error) {
 		if !ok {
 			continue
 		}
-		if found.Algorithm != 0 || len(values) != 1 {
+		if found.Algorithm != "" || len(values) != 1 {
 			return Checksum{}, s3err.InvalidRequest.Withf("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 		}
 		if _, ok := a.Decode(values[0]); !ok {
-			return Checksum{}, s3err.InvalidRequest.Withf("Value for %s header is invalid.", a.Header())
+			return Checksum{}, s3err.InvalidRequest.Withf("Value for %s header is invalid.", Header(a))
 		}
 		found = Checksum{a, values[0]}
 	}
@@ -204,15 +132,15 @@ func FromHeader(h http.Header) (Checksum, error) {
 }
 
 // ParseTrailer returns the algorithm of the checksum announced by an x-amz-trailer value, or
-// 0 when value is empty.
+// "" when value is empty.
 func ParseTrailer(value string) (Algorithm, error) {
 	value = strings.TrimSpace(value)
 	if value == "" {
-		return 0, nil
+		return "", nil
 	}
 	a, ok := ForHeader(value)
 	if !ok {
-		return 0, s3err.InvalidRequest.Withf("The value specified in the x-amz-trailer header is not supported")
+		return "", s3err.InvalidRequest.Withf("The value specified in the x-amz-trailer header is not supported")
 	}
 	return a, nil
 }
@@ -253,7 +181,7 @@ func NewMD5Reader(r io.Reader, want []byte) *Reader {
 // NewChecksumReader checks a body against a declared additional checksum and fails with the
 // algorithm's BadDigest.
 func NewChecksumReader(r io.Reader, c Checksum) *Reader {
-	return NewReader(r, c.Algorithm.New(), c.Sum(), func([]byte) error { return c.Algorithm.Mismatch() })
+	return NewReader(r, c.Algorithm.New(), c.Sum(), func([]byte) error { return Mismatch(c.Algorithm) })
 }
 
 func (r *Reader) Read(p []byte) (int, error) {

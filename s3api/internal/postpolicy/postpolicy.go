@@ -522,8 +522,8 @@ func (f *Form) interpret() error {
 func formChecksum(fields map[string]string) (checksum.Checksum, error) {
 	h := make(http.Header)
 	for _, a := range checksum.Algorithms {
-		if v, ok := fields[a.Header()]; ok {
-			h.Set(a.Header(), v)
+		if v, ok := fields[checksum.Header(a)]; ok {
+			h.Set(checksum.Header(a), v)
 		}
 	}
 	c, err := checksum.FromHeader(h)
@@ -536,7 +536,7 @@ func formChecksum(fields map[string]string) (checksum.Checksum, error) {
 			return checksum.Checksum{}, s3err.InvalidRequest.Withf("Value for x-amz-checksum-algorithm header is invalid.")
 		}
 		if a != c.Algorithm {
-			return checksum.Checksum{}, s3err.InvalidRequest.Withf("x-amz-checksum-algorithm specified, but no corresponding %s field was found.", a.Header())
+			return checksum.Checksum{}, s3err.InvalidRequest.Withf("x-amz-checksum-algorithm specified, but no corresponding %s field was found.", checksum.Header(a))
 		}
 	}
 	return c, nil

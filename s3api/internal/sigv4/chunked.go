@@ -79,7 +79,7 @@ func newChunkedReader(body io.Reader, h http.Header, mode Payload, key *signingK
 		if c.trailer, err = checksum.ParseTrailer(h.Get("X-Amz-Trailer")); err != nil {
 			return nil, err
 		}
-		if c.trailer != 0 {
+		if c.trailer != "" {
 			c.sum = c.trailer.New()
 		}
 	}
@@ -283,13 +283,13 @@ func (c *chunkedReader) finish() error {
 		}
 		return err
 	}
-	if c.trailer != 0 {
+	if c.trailer != "" {
 		want, ok := c.got.Algorithm.Decode(c.got.Value)
 		if c.got.Algorithm != c.trailer || !ok {
 			return s3err.MalformedTrailerError
 		}
 		if !bytes.Equal(c.sum.Sum(nil), want) {
-			return c.trailer.Mismatch()
+			return checksum.Mismatch(c.trailer)
 		}
 		c.got.Value = checksum.Encode(want) // canonical, as storage compares it
 	}
@@ -342,11 +342,11 @@ func (c *chunkedReader) readTrailer() error {
 			continue
 		}
 		alg, ok := checksum.ForHeader(string(name))
-		if !ok || alg != c.trailer || c.got.Algorithm != 0 || hasSig {
+		if !ok || alg != c.trailer || c.got.Algorithm != "" || hasSig {
 			return s3err.MalformedTrailerError
 		}
 		c.got = checksum.Checksum{Algorithm: alg, Value: string(value)}
-		canon = append(canon, alg.Header()...)
+		canon = append(canon, checksum.Header(alg)...)
 		canon = append(canon, ':')
 		canon = append(canon, value...)
 		canon = append(canon, '\n')

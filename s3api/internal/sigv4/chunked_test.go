@@ -238,7 +238,7 @@ func (s *s3Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var declared checksum.Checksum
 		if declared, err = checksum.FromHeader(r.Header); err == nil {
 			body := res.Body
-			if declared.Algorithm != 0 {
+			if declared.Algorithm != "" {
 				body = checksum.NewChecksumReader(body, declared)
 			}
 			s.header = declared

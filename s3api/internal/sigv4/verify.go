@@ -115,7 +115,7 @@ type Result struct {
 // TrailingChecksum returns the checksum received in the trailer of an aws-chunked body, once
 // Body has returned io.EOF; it has already been checked against the decoded bytes.
 func (r *Result) TrailingChecksum() (checksum.Checksum, bool) {
-	if r.chunked == nil || !r.chunked.done || r.chunked.got.Algorithm == 0 {
+	if r.chunked == nil || !r.chunked.done || r.chunked.got.Algorithm == "" {
 		return checksum.Checksum{}, false
 	}
 	return r.chunked.got, true
