@@ -359,7 +359,7 @@ func jsonFault(data []byte, err error) *DecodeError {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		off = se.Offset
+		off = syntaxOffset(data)
 	case errors.As(err, &te):
 		off = te.Offset
 	}
@@ -399,12 +399,28 @@ func (w *jsonWalker) next() (json.Token, int64, *DecodeError) {
 		e.Err, e.Hint = errors.New("the document ends too soon"), "close every { and ["
 		e.Line, e.Column = position(w.data, int64(len(w.data)))
 	case errors.As(err, &se):
-		e.Line, e.Column = position(w.data, se.Offset)
-		if c := bytes.TrimRight(w.data[:min(se.Offset, int64(len(w.data)))], jsonSpace); len(c) > 0 && c[len(c)-1] == ',' {
+		off := syntaxOffset(w.data)
+		e.Line, e.Column = position(w.data, off)
+		switch c := bytes.TrimRight(w.data[:off], jsonSpace); {
+		case len(c) == 0:
+			e.Hint = "a CORS configuration is the AWS CLI's JSON, " + jsonShape + ", or S3's XML, <CORSConfiguration>...</CORSConfiguration>"
+		case c[len(c)-1] == ',':
 			e.Hint = "JSON allows no comma after the last item of a list or object"
 		}
 	}
 	return nil, at, e
+}
+
+// syntaxOffset is the offset of the byte at which data stops being JSON. A json.Decoder's
+// SyntaxError counts offsets from where its buffer starts, leaving out white space it
+// skipped; json.Unmarshal's check of the whole input counts from the start of data, and
+// stops after the byte at fault.
+func syntaxOffset(data []byte) int64 {
+	var se *json.SyntaxError
+	if err := json.Unmarshal(data, new(json.RawMessage)); errors.As(err, &se) && se.Offset > 0 {
+		return se.Offset - 1
+	}
+	return int64(len(data))
 }
 
 // fault is a fault at offset at.

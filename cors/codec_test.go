@@ -40,6 +40,7 @@ func TestDecodeErrorPlace(t *testing.T) {
 		{"unclosed", "{\"CORSRules\": [\n", 2, 1, "the document ends too soon", "close every { and [", false},
 		{"trailing comma", "{\"CORSRules\": [\n  {\"AllowedMethods\": [\"GET\",]}]}", 2, 29,
 			"invalid character ']' looking for beginning of value", "JSON allows no comma after the last item", false},
+		{"neither JSON nor XML", "\npolicies:\n", 2, 1, "invalid character 'p' looking for beginning of value", "or S3's XML", false},
 		{"trailing data", "{\"CORSRules\": []}\n{}", 2, 1, "unexpected data after the document", "one JSON object", false},
 		{"XML plural element", "<CORSConfiguration>\n <CORSRule>\n  <AllowedOrigins>*</AllowedOrigins>\n </CORSRule>\n</CORSConfiguration>", 3, 3,
 			"unknown element AllowedOrigins in CORSRule", "did you mean AllowedOrigin?", true},

@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -57,43 +58,69 @@ Exit status: 0 when a rule allows the request, 1 when none does, 2 on bad input.
 	return cmd
 }
 
+// readConfig reads and decodes the CORS configuration in the file path ("-": standard input).
 func readConfig(path string) (*cors.Config, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(os.Stdin, cors.MaxJSONSize+1))
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	data, err := readDocument(path)
 	if err != nil {
-		return nil, err
+		return nil, configError(path, err)
 	}
-	return cors.Decode(data)
+	cfg, err := cors.Decode(data)
+	if err != nil {
+		return nil, configError(path, err)
+	}
+	return cfg, nil
 }
 
-// configErrors lists every fault of a configuration, one per line.
-func configErrors(err error) error {
+// configError says what is wrong with the CORS configuration file path: that it cannot be
+// read; where it cannot be decoded, what is wrong and how to put it right; or every fault for
+// which Amazon S3 would refuse it. Only S3's own refusals (MalformedXML for an S3 XML
+// document, and the validation faults) are worded as such: the AWS CLI refuses a JSON
+// document it cannot read before sending anything.
+func configError(path string, err error) error {
+	name := path
+	if path == "-" {
+		name = "stdin"
+	}
+	var pe *fs.PathError
+	var de *cors.DecodeError
+	var ce *corserr.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file: name a bucket CORS configuration file (the AWS CLI's JSON or S3's XML), or - for standard input", name)
+	case errors.As(err, &pe):
+		return fmt.Errorf("%s: cannot read it: %w", name, pe.Err)
+	case errors.As(err, &de):
+		where := name
+		if de.Line > 0 {
+			where = fmt.Sprintf("%s:%d:%d", name, de.Line, de.Column)
+		}
+		what := de.Err.Error()
+		if errors.As(de.Err, &ce) {
+			what = "Amazon S3 would refuse it: " + what
+		}
+		if de.Hint != "" {
+			what += "; " + de.Hint
+		}
+		return fmt.Errorf("%s: %s", where, what)
+	case !errors.As(err, &ce):
+		return fmt.Errorf("%s: %w", name, err)
+	}
 	var b strings.Builder
-	b.WriteString("the configuration is not valid (Amazon S3 would refuse it):")
-	n := 0
+	b.WriteString(name + ": the configuration is not valid (Amazon S3 would refuse it):")
 	for e := range corserr.All(err) {
 		fmt.Fprintf(&b, "\n  %d %s", e.Status, e.Error())
-		n++
 	}
-	if n == 0 {
-		fmt.Fprintf(&b, " %v", err)
-	}
-	return fmt.Errorf("%s", b.String())
+	return errors.New(b.String())
 }
 
 func runExplain(w io.Writer, f *explainFlags) error {
 	cfg, err := readConfig(f.config)
 	if err != nil {
-		return configErrors(err)
+		return err
 	}
 	p, err := cors.Compile(cfg)
 	if err != nil {
-		return configErrors(err)
+		return configError(f.config, err)
 	}
 	req := cors.Request{Method: f.method, Origin: f.origin, Object: f.key != ""}
 	if f.preflight {

@@ -121,3 +121,46 @@ func TestExplainInvalidConfig(t *testing.T) {
 		}
 	}
 }
+
+// A configuration file that cannot be read or decoded is refused with the file's name, the
+// place of the fault, what it is and how to put it right; "Amazon S3 would refuse it" only
+// where S3 would (an XML document it cannot read, a configuration it does not accept).
+func TestConfigFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	singular := file("singular.json", "{\"CORSRules\": [\n  {\"AllowedOrigin\": [\"*\"], \"AllowedMethods\": [\"GET\"]}]}")
+	console := file("console.json", `[{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]`)
+	plural := file("plural.xml", "<CORSConfiguration>\n <CORSRule>\n  <AllowedOrigins>*</AllowedOrigins>\n </CORSRule>\n</CORSConfiguration>")
+	invalid := file("invalid.json", `{"CORSRules":[{"AllowedMethods":["get"],"AllowedOrigins":["*"]}]}`)
+	missing := filepath.Join(dir, "missing.json")
+	for _, c := range []struct {
+		name, path, want string
+		s3               bool // worded as Amazon S3's refusal
+	}{
+		{"a singular JSON field", singular, singular + `:2:4: unknown field "AllowedOrigin" in CORSRules[0]; did you mean AllowedOrigins?`, false},
+		{"the console's JSON", console, console + `:1:1: the document is a list, not an object; the S3 console takes a list of rules; the AWS CLI and doorman take it inside an object: {"CORSRules": [`, false},
+		{"a plural XML element", plural, plural + ":3:3: Amazon S3 would refuse it: MalformedXML: ", true},
+		{"a method S3 refuses", invalid, invalid + ": the configuration is not valid (Amazon S3 would refuse it):\n  400 InvalidRequest: Found unsupported HTTP method", true},
+		{"a missing file", missing, missing + ": no such file: name a bucket CORS configuration file", false},
+		{"a directory", dir, dir + ": cannot read it: is a directory", false},
+	} {
+		for _, args := range [][]string{{"explain", "--config", c.path, "--origin", "https://a.test"}, {"lint", c.path}} {
+			if args[0] == "lint" && c.path == invalid {
+				continue // lint reports what S3 refuses as findings
+			}
+			out, code := execute(t, args...)
+			if code != 2 || !strings.HasPrefix(out, c.want) || strings.Contains(out, "Amazon S3 would refuse") != c.s3 {
+				t.Errorf("%s: %s: exit %d, want 2 and output starting\n%s\ngot\n%s", c.name, args[0], code, c.want, out)
+			}
+			if c.path == plural && !strings.HasSuffix(out, "; did you mean AllowedOrigin?") {
+				t.Errorf("%s: %s: no did you mean in\n%s", c.name, args[0], out)
+			}
+		}
+	}
+}

@@ -122,7 +122,7 @@ func runLint(ctx context.Context, w io.Writer, f *lintFlags, args []string) erro
 	default:
 		data, err := readDocument(args[0])
 		if err != nil {
-			return err
+			return configError(args[0], err)
 		}
 		report.Source = args[0]
 		if args[0] == "-" {
@@ -134,7 +134,7 @@ func runLint(ctx context.Context, w io.Writer, f *lintFlags, args []string) erro
 		}
 		cfg, err := cors.Decode(data)
 		if err != nil {
-			return configErrors(err)
+			return configError(args[0], err)
 		}
 		report.Findings = lint.Lint(cfg)
 		lint.SetLines(report.Findings, lint.RuleLines(data))

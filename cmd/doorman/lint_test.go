@@ -431,7 +431,7 @@ func TestLintGatewayDetection(t *testing.T) {
 	}{
 		{"S3 JSON is linted as S3 rules", []string{"lint", s3JSON}, 0, s3JSON + ": no findings"},
 		{"--gateway on S3 JSON: the gateway refuses its keys", []string{"lint", "--gateway", s3JSON}, 1, "error CORS001 aws-rejects: CORSRules\n  The gateway refuses the configuration: unknown key"},
-		{"YAML without version is not taken for a gateway configuration", []string{"lint", noVersion}, 2, "not valid"},
+		{"YAML without version is not taken for a gateway configuration", []string{"lint", noVersion}, 2, noVersion + ":1:1: invalid character"},
 		{"--gateway and --endpoint", []string{"lint", "--gateway", "--endpoint", "http://127.0.0.1:1", "--bucket", "b"}, 2, "--gateway lints a file"},
 		{"the shipped example", []string{"lint", filepath.Join("..", "..", "examples", "gateway.yaml")}, 0, "0 errors"},
 	} {
