@@ -6,6 +6,12 @@
 //	meta.db          bbolt: buckets, object records, configurations, uploads and parts
 //	data/00 … data/ff  object and part data, one immutable file per write
 //	tmp/             files being written
+//	doorman.pid      the id of the process that has the directory open
+//
+// Only one process may have the directory open: bbolt locks meta.db, and a second Open fails
+// with an [InUseError] naming the process from doorman.pid, rather than bbolt's bare timeout.
+// The lock, not the file, keeps the second process out, so a file left by a killed process is
+// harmless. An Open that fails removes the directories it created.
 //
 // bbolt was chosen because it is a well-maintained, pure-Go, single-file store with
 // serializable read-write transactions and lock-free readers: every metadata change below is

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -40,27 +41,80 @@ type Store struct {
 var _ storage.Backend = (*Store)(nil)
 
 // Open opens the store in dir, creating it if needed, and deletes what an interrupted write
-// left behind.
-func Open(dir string) (*Store, error) {
-	if err := makeLayout(dir); err != nil {
+// left behind. While another process has dir open it fails with an *InUseError (ErrInUse).
+// A failed Open leaves behind nothing it created.
+func Open(dir string) (s *Store, err error) {
+	created, err := firstMissing(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil && created != "" {
+			os.RemoveAll(created)
+		}
+	}()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
 	db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, inUse(dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open metadata: %w", err)
 	}
 	// A lone write waits at most this long for others to share its commit.
 	db.MaxBatchDelay = batchDelay
-	s := &Store{dir: dir, db: db}
-	if err := s.init(); err != nil {
-		db.Close()
+	s = &Store{dir: dir, db: db}
+	if err := s.start(); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close closes the store. Readers returned by GetObject stay usable.
-func (s *Store) Close() error { return s.db.Close() }
+// start runs once the store holds the lock: it records the process and prepares the layout.
+func (s *Store) start() error {
+	if err := writePID(s.dir); err != nil {
+		return err
+	}
+	if err := makeLayout(s.dir); err != nil {
+		return err
+	}
+	return s.init()
+}
+
+// firstMissing returns the outermost directory of path that does not exist yet, "" if path
+// exists: what Open must remove if it fails.
+func firstMissing(path string) (string, error) {
+	path = filepath.Clean(path)
+	missing := ""
+	for {
+		_, err := os.Stat(path)
+		if err == nil {
+			return missing, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+		missing = path
+		parent := filepath.Dir(path)
+		if parent == path {
+			return missing, nil
+		}
+		path = parent
+	}
+}
+
+// Close closes the store and releases the directory. Readers returned by GetObject stay
+// usable.
+func (s *Store) Close() error {
+	err := removePID(s.dir)
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 func makeLayout(dir string) error {
 	for i := 0; i < 256; i++ {
