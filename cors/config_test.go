@@ -36,7 +36,8 @@ func TestValidationErrors(t *testing.T) {
 	}
 }
 
-// Accepted as recorded (spec A.2, last paragraph), and read back unchanged.
+// Accepted as recorded, and read back unchanged: the values S3 accepts that can never match
+// (docs/s3-cors.md#putbucketcors-validation).
 func TestAcceptedAndStoredAsIs(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ Name, Src, json string }{

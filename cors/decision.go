@@ -186,11 +186,11 @@ func (d *Decision) refusal() *corserr.Error {
 		Method: d.errMethod, ResourceType: d.errResource}
 }
 
-// Response is the whole answer to a preflight, as Amazon S3 sends it (spec C.2, C.3): the
-// status, the headers in order (CORS headers and Content-Length: 0 on success; Content-Type
-// and the XML error body on refusal), and the body. requestID and hostID fill the body's
-// RequestId and HostId, which S3 sets equal to its x-amz-request-id and x-amz-id-2 headers;
-// empty ones are left out.
+// Response is the whole answer to a preflight, as Amazon S3 sends it
+// (docs/s3-cors.md#preflight-response, docs/s3-cors.md#preflight-refusals): the status, the
+// headers in order (CORS headers and Content-Length: 0 on success; Content-Type and the XML error
+// body on refusal), and the body. requestID and hostID fill the body's RequestId and HostId, which
+// S3 sets equal to its x-amz-request-id and x-amz-id-2 headers; empty ones are left out.
 func (d *Decision) Response(requestID, hostID string) (status int, headers []Header, body []byte) {
 	headers = d.Headers()
 	e := d.refusal()
@@ -207,7 +207,8 @@ func refuse(o Outcome, status int, code, message, arg, method, resource string) 
 		errMethod: method, errResource: resource}
 }
 
-// The refusals of a preflight, word for word as Amazon S3 sends them (spec C.1, C.3).
+// The refusals of a preflight, word for word as Amazon S3 sends them
+// (docs/s3-cors.md#preflight-evaluation, docs/s3-cors.md#preflight-refusals).
 const (
 	msgNoOrigin   = "Insufficient information. Origin request header needed."
 	msgNoBucket   = "CORSResponse: Bucket not found"
@@ -223,9 +224,9 @@ func refuseNoOrigin() Decision {
 }
 
 // PreflightNoBucket answers an OPTIONS request for a bucket that does not exist: 400 without
-// Origin, else 403 "Bucket not found" (spec C.1 steps 1-2). Its Method element carries the
-// Access-Control-Request-Method when there is one, else OPTIONS, as step 3 does [UNVERIFIED
-// for this step].
+// Origin, else 403 "Bucket not found" (docs/s3-cors.md#preflight-evaluation steps 1-2). Its Method
+// element carries the Access-Control-Request-Method when there is one, else OPTIONS, as step 3
+// does [UNVERIFIED for this step].
 func PreflightNoBucket(r *Request) Decision {
 	if r.Origin == "" {
 		return refuseNoOrigin()
@@ -240,9 +241,10 @@ func methodOrOptions(r *Request) string {
 	return "OPTIONS"
 }
 
-// Preflight answers an OPTIONS request in the order Amazon S3 checks (spec C.1): Origin,
-// configuration (p == nil: none), Access-Control-Request-Method, then the rules. Every
-// OPTIONS request is a preflight to S3, whatever its headers.
+// Preflight answers an OPTIONS request in the order Amazon S3 checks
+// (docs/s3-cors.md#preflight-evaluation): Origin, configuration (p == nil: none),
+// Access-Control-Request-Method, then the rules. Every OPTIONS request is a preflight to S3,
+// whatever its headers.
 func (p *Policy) Preflight(r *Request) Decision {
 	if r.Origin == "" {
 		return refuseNoOrigin()
@@ -273,9 +275,9 @@ func (p *Policy) Preflight(r *Request) Decision {
 	return refused
 }
 
-// Actual decides the CORS headers of a non-OPTIONS request (spec D). The request is served
-// whatever the outcome: CORS neither grants nor denies access. As in Amazon S3, an
-// Access-Control-Request-Method on such a request stands in for its method, and
+// Actual decides the CORS headers of a non-OPTIONS request (docs/s3-cors.md#actual-requests). The
+// request is served whatever the outcome: CORS neither grants nor denies access. As in Amazon S3,
+// an Access-Control-Request-Method on such a request stands in for its method, and
 // Access-Control-Request-Headers is checked and echoed; other request headers are not.
 func (p *Policy) Actual(r *Request) Decision {
 	if r.Origin == "" {

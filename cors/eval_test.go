@@ -230,7 +230,7 @@ func TestRefusedCheck(t *testing.T) {
 		{"https://a.example", "GET", "X-A", cors.CheckNone, ""},
 		{"https://c.example", "GET", "", cors.CheckOrigin, ""},
 		{"https://b.example", "PUT", "", cors.CheckOrigin, ""}, // the pattern needs a subdomain
-		// Origins compare case-sensitively, as literals and as patterns (see the spec, B).
+		// Origins compare case-sensitively, as literals and as patterns (docs/s3-cors.md#matching-rules).
 		{"https://A.example", "GET", "", cors.CheckOrigin, ""},
 		{"https://x.B.example", "PUT", "", cors.CheckOrigin, ""},
 		{"https://a.example", "PUT", "", cors.CheckMethod, ""},

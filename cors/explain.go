@@ -8,7 +8,8 @@ type Explanation struct {
 	Decision  Decision
 	Preflight bool
 	// Method is the method compared with AllowedMethod: Access-Control-Request-Method when
-	// present, else the request's own method (spec B, D).
+	// present, else the request's own method (docs/s3-cors.md#matching-rules,
+	// docs/s3-cors.md#actual-requests).
 	Method string
 	// Headers are the requested header names as Amazon S3 reads them.
 	Headers []string

@@ -69,19 +69,19 @@ type goodCase struct {
 
 var goodCases = []goodCase{
 	{
-		name: "get-api output, PascalCase (spec A.1; lower-case method accepted, TF-ACC)", format: awsconfig.HTTPAPI, file: "httpapi/get-api.json",
+		name: "get-api output, PascalCase (docs/apigw-cors.md#http-api-configuration; lower-case method accepted, TF-ACC)", format: awsconfig.HTTPAPI, file: "httpapi/get-api.json",
 		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration of orders-api", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com", "http://localhost:5173"},
 			Methods: []string{"GET", "POST", "put"}, RequestHeaders: []string{"authorization", "content-type"},
 			ExposeHeaders: []string{"x-request-id"}, MaxAge: intp(300), Credentials: true, Advertise: configured}},
 	},
 	{
-		name: "REST wire form, camelCase; https://* and MaxAge -1 accepted (spec A.1.2)", format: awsconfig.HTTPAPI, file: "httpapi/rest-wire.json",
+		name: "REST wire form, camelCase; https://* and MaxAge -1 accepted (docs/apigw-cors.md#http-api-validation)", format: awsconfig.HTTPAPI, file: "httpapi/rest-wire.json",
 		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration of orders-api", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://*"}, Methods: []string{"*"}, MaxAge: intp(-1), Advertise: configured}},
 	},
 	{
-		name: "bare --cors-configuration document with the documented * values (spec A.1)", format: awsconfig.HTTPAPI, file: "httpapi/bare.json",
+		name: "bare --cors-configuration document with the documented * values (docs/apigw-cors.md#http-api-configuration)", format: awsconfig.HTTPAPI, file: "httpapi/bare.json",
 		want: awsconfig.Import{Source: "API Gateway HTTP API CorsConfiguration", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Methods: []string{"GET", "OPTIONS"}, RequestHeaders: []string{"*"},
 			ExposeHeaders: []string{"date", "x-api-id", "*"}, Advertise: configured}},
@@ -93,20 +93,20 @@ var goodCases = []goodCase{
 			RequestHeaders: []string{"x-apigateway-header"}, ExposeHeaders: []string{"x-amzn-header"}, Advertise: configured}},
 	},
 	{
-		name: "OpenAPI YAML, the documented example (spec A.1.3)", format: awsconfig.OpenAPI, file: "openapi/http-api.yaml",
+		name: "OpenAPI YAML, the documented example (docs/apigw-cors.md#http-api-openapi-extension)", format: awsconfig.OpenAPI, file: "openapi/http-api.yaml",
 		want: awsconfig.Import{Source: "OpenAPI x-amazon-apigateway-cors", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Methods: []string{"GET", "OPTIONS", "POST"},
 			RequestHeaders: []string{"x-amzm-header", "x-apigateway-header", "x-api-key", "authorization", "x-amz-date", "content-type"}, Advertise: configured}},
 	},
 	{
-		name: "OpenAPI JSON, every key (spec A.1.3)", format: awsconfig.OpenAPI, file: "openapi/http-api.json",
+		name: "OpenAPI JSON, every key (docs/apigw-cors.md#http-api-openapi-extension)", format: awsconfig.OpenAPI, file: "openapi/http-api.json",
 		want: awsconfig.Import{Source: "OpenAPI x-amazon-apigateway-cors", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://app.example.com"}, Methods: []string{"*"},
 			RequestHeaders: []string{"authorization", "content-type"}, ExposeHeaders: []string{"x-request-id"}, MaxAge: intp(600),
 			Credentials: true, Advertise: configured}},
 	},
 	{
-		name: "REST API export (get-export): each path's mock OPTIONS method, the gateway responses (spec B.2, the PetStore export)", format: awsconfig.OpenAPI, file: "openapi/rest-export.json",
+		name: "REST API export (get-export): each path's mock OPTIONS method, the gateway responses (docs/apigw-cors.md#rest-api-the-mock-options-method, the PetStore export)", format: awsconfig.OpenAPI, file: "openapi/rest-export.json",
 		want: awsconfig.Import{Source: "OpenAPI REST API mock OPTIONS methods",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
 				h("Access-Control-Allow-Methods", "GET,OPTIONS,POST"), h("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key"), h("Access-Control-Allow-Origin", "*")},
@@ -116,7 +116,7 @@ var goodCases = []goodCase{
 				{Path: "/pets/{petId}", Own: true, Static: []fetch.Header{h("Access-Control-Allow-Methods", "GET,OPTIONS"), h("Access-Control-Allow-Headers", "Content-Type,X-Amz-Date,Authorization,X-Api-Key"), h("Access-Control-Allow-Origin", "*")}}}},
 	},
 	{
-		name: "SAM Api Cors: static mock headers, DEFAULT_4XX/5XX headers, short-form tags elsewhere (spec B.2, B.4, B.6)", format: awsconfig.SAM, file: "sam/rest.yaml",
+		name: "SAM Api Cors: static mock headers, DEFAULT_4XX/5XX headers, short-form tags elsewhere (docs/apigw-cors.md#rest-api-the-mock-options-method, docs/apigw-cors.md#rest-api-gateway-responses, docs/apigw-cors.md#sam-templates)", format: awsconfig.SAM, file: "sam/rest.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api OrdersApi",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: corsStatic,
 				Errors4XX: []fetch.Header{h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Credentials", "true")},
@@ -124,7 +124,7 @@ var goodCases = []goodCase{
 			Paths: []awsconfig.PathPreflight{{Path: "/orders", Static: corsStatic}, {Path: "/orders/{id}", Static: corsStatic}}},
 	},
 	{
-		name: "SAM Api without DefinitionBody: paths from events, AllowMethods computed per path, ANY (spec B.6)", format: awsconfig.SAM, file: "sam/rest-events.yaml", resource: "ItemsApi",
+		name: "SAM Api without DefinitionBody: paths from events, AllowMethods computed per path, ANY (docs/apigw-cors.md#sam-templates)", format: awsconfig.SAM, file: "sam/rest-events.yaml", resource: "ItemsApi",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api ItemsApi",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
 				h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT")}},
@@ -133,14 +133,14 @@ var goodCases = []goodCase{
 				{Path: "/admin", Static: []fetch.Header{h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT")}}}},
 	},
 	{
-		name: "SAM implicit ServerlessRestApi takes Globals.Api.Cors, the plain-string form (spec B.6)", format: awsconfig.SAM, file: "sam/rest-events.yaml", resource: "ServerlessRestApi",
+		name: "SAM implicit ServerlessRestApi takes Globals.Api.Cors, the plain-string form (docs/apigw-cors.md#sam-templates)", format: awsconfig.SAM, file: "sam/rest-events.yaml", resource: "ServerlessRestApi",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api ServerlessRestApi",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
 				h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "GET,OPTIONS")}},
 			Paths: []awsconfig.PathPreflight{{Path: "/health", Static: []fetch.Header{h("Access-Control-Allow-Origin", "*"), h("Access-Control-Allow-Methods", "GET,OPTIONS")}}}},
 	},
 	{
-		name: "SAM Globals merged key by key, own OPTIONS kept, path-item keys taken for methods, preflight authorizer (spec B.6)", format: awsconfig.SAM, file: "sam/rest-globals.yaml",
+		name: "SAM Globals merged key by key, own OPTIONS kept, path-item keys taken for methods, preflight authorizer (docs/apigw-cors.md#sam-templates)", format: awsconfig.SAM, file: "sam/rest-globals.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api Api",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
 				h("Access-Control-Allow-Origin", "https://b.example.com"), h("Access-Control-Allow-Headers", "Content-Type"),
@@ -157,7 +157,7 @@ var goodCases = []goodCase{
 			"SAM puts DefaultAuthorizer TokenAuth on the generated OPTIONS methods"},
 	},
 	{
-		name: "SAM Api without Cors: the definition's own mock OPTIONS method and gateway responses, deployed as written (spec B.3)", format: awsconfig.SAM, file: "sam/rest-own-mock.yaml",
+		name: "SAM Api without Cors: the definition's own mock OPTIONS method and gateway responses, deployed as written (docs/apigw-cors.md#rest-api-methods-per-resource)", format: awsconfig.SAM, file: "sam/rest-own-mock.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api LegacyApi",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
 				h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Methods", "GET,OPTIONS")},
@@ -172,7 +172,7 @@ var goodCases = []goodCase{
 			RequestHeaders: []string{"x-a"}, MaxAge: intp(100), Credentials: true, Advertise: configured}},
 	},
 	{
-		name: "SAM HttpApi CorsConfiguration: true from Globals is AllowOrigins [*] only (spec B.6, A.3.3)", format: awsconfig.SAM, file: "sam/http-true.yaml",
+		name: "SAM HttpApi CorsConfiguration: true from Globals is AllowOrigins [*] only (docs/apigw-cors.md#sam-templates, docs/apigw-cors.md#http-api-method-and-header-matching)", format: awsconfig.SAM, file: "sam/http-true.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::HttpApi Api", Config: &fetch.Config{
 			Semantics: fetch.APIGatewayHTTP, Origins: []string{"*"}, Advertise: configured}},
 	},
@@ -196,7 +196,7 @@ var goodCases = []goodCase{
 				h("Access-Control-Allow-Origin", "https://admin.example.com"), h("Access-Control-Allow-Methods", "DELETE,GET,OPTIONS")}}}},
 	},
 	{
-		name: "SAM gateway responses other than DEFAULT_4XX/5XX and the HTTP API extension in a REST body are not reproduced (spec B.4, B.5)", format: awsconfig.SAM, file: "sam/gateway-unauthorized.yaml",
+		name: "SAM gateway responses other than DEFAULT_4XX/5XX and the HTTP API extension in a REST body are not reproduced (docs/apigw-cors.md#rest-api-gateway-responses, docs/apigw-cors.md#rest-api-what-an-import-leaves-out)", format: awsconfig.SAM, file: "sam/gateway-unauthorized.yaml",
 		want: awsconfig.Import{Source: "SAM AWS::Serverless::Api OrdersApi",
 			Config: &fetch.Config{Semantics: fetch.APIGatewayREST, PreflightStatus: 200, Static: []fetch.Header{
 				h("Access-Control-Allow-Origin", "https://app.example.com"), h("Access-Control-Allow-Methods", "OPTIONS,POST")},
@@ -218,20 +218,20 @@ var goodCases = []goodCase{
 			RequestHeaders: []string{"Authorization"}, MaxAge: intp(600), Credentials: true, Advertise: configured}},
 	},
 	{
-		name: "CloudFormation AWS::CloudFront::ResponseHeadersPolicy, {Items} lists, intrinsic Name (spec C.1)", format: awsconfig.SAM, file: "sam/cfn-cloudfront.yaml",
+		name: "CloudFormation AWS::CloudFront::ResponseHeadersPolicy, {Items} lists, intrinsic Name (docs/cloudfront.md#response-headers-policies)", format: awsconfig.SAM, file: "sam/cfn-cloudfront.yaml",
 		want: awsconfig.Import{Source: "CloudFormation AWS::CloudFront::ResponseHeadersPolicy WebCorsPolicy", OriginOverride: boolp(false), Config: &fetch.Config{
 			Semantics: fetch.CloudFront, Origins: []string{"https://app.example.com"}, Methods: []string{"GET", "PUT", "OPTIONS"},
 			RequestHeaders: []string{"content-type", "authorization"}, ExposeHeaders: []string{"etag"}, MaxAge: intp(600), Credentials: true, Advertise: configured}},
 	},
 	{
-		name: "get-response-headers-policy-config output (spec C.1)", format: awsconfig.CloudFront, file: "cloudfront/policy-config.json",
+		name: "get-response-headers-policy-config output (docs/cloudfront.md#response-headers-policies)", format: awsconfig.CloudFront, file: "cloudfront/policy-config.json",
 		want: awsconfig.Import{Source: "CloudFront response headers policy web-app-cors", OriginOverride: boolp(true), Config: &fetch.Config{
 			Semantics: fetch.CloudFront, Origins: []string{"https://app.example.com", "*.example.org"}, Methods: []string{"GET", "POST", "OPTIONS"},
 			RequestHeaders: []string{"authorization", "content-type"}, ExposeHeaders: []string{"x-request-id"}, MaxAge: intp(600),
 			Credentials: true, Advertise: configured}},
 	},
 	{
-		name: "get-response-headers-policy output; ALL methods; OriginOverride false (spec C.1)", format: awsconfig.CloudFront, file: "cloudfront/policy.json",
+		name: "get-response-headers-policy output; ALL methods; OriginOverride false (docs/cloudfront.md#response-headers-policies)", format: awsconfig.CloudFront, file: "cloudfront/policy.json",
 		want: awsconfig.Import{Source: "CloudFront response headers policy public-assets", OriginOverride: boolp(false), Config: &fetch.Config{
 			Semantics: fetch.CloudFront, Origins: []string{"*"}, Methods: []string{"ALL"},
 			RequestHeaders: []string{"*"}, Advertise: configured}},
@@ -284,9 +284,9 @@ const orders = "Resource with id [OrdersApi] is invalid. "
 const ordersHTTP = "Resource with id [OrdersHttpApi] is invalid. "
 
 var badCases = []badCase{
-	{"credentials with * among the origins (spec A.1.2, aws-cdk 9076)", awsconfig.HTTPAPI, "httpapi/credentials-wildcard.json", "",
+	{"credentials with * among the origins (docs/apigw-cors.md#http-api-validation, aws-cdk 9076)", awsconfig.HTTPAPI, "httpapi/credentials-wildcard.json", "",
 		[]want{{"", "allow-credentials is not supported if 'allow-origin' is *", "CorsConfiguration.AllowOrigins[1]", 5}}},
-	{"partial wildcard origin (spec A.1.2, vercel log)", awsconfig.HTTPAPI, "httpapi/partial-wildcard.json", "",
+	{"partial wildcard origin (docs/apigw-cors.md#http-api-validation, vercel log)", awsconfig.HTTPAPI, "httpapi/partial-wildcard.json", "",
 		[]want{{"", "allow-origin https://*.vercel.app can not have wildcards", "CorsConfiguration.AllowOrigins[1]", 5}}},
 	{"ANY is not a CORS method (aws-cdk 13643)", awsconfig.HTTPAPI, "httpapi/bad-method.json", "",
 		[]want{{"", "Method ANY is not supported", "CorsConfiguration.AllowMethods[1]", 4}}},
@@ -301,13 +301,13 @@ var badCases = []badCase{
 	{"wrong types, both reported", awsconfig.HTTPAPI, "httpapi/wrong-type.json", "",
 		[]want{{"", "must be a list of strings, not a string", "CorsConfiguration.AllowOrigins", 3},
 			{"", "must be an integer, not a string", "CorsConfiguration.MaxAge", 4}}},
-	{"OpenAPI credentials with * (spec A.1.2)", awsconfig.OpenAPI, "openapi/credentials.yaml", "",
+	{"OpenAPI credentials with * (docs/apigw-cors.md#http-api-validation)", awsconfig.OpenAPI, "openapi/credentials.yaml", "",
 		[]want{{"", "allow-credentials is not supported if 'allow-origin' is *", "x-amazon-apigateway-cors.allowOrigins[0]", 5}}},
 	{"OpenAPI misspelt key: refused, not silently unset", awsconfig.OpenAPI, "openapi/misspelt.yaml", "",
 		[]want{{"", "unknown key allowOrigin in x-amazon-apigateway-cors", "x-amazon-apigateway-cors.allowOrigin", 5}}},
-	{"OpenAPI extension below the root is not read (spec A.1.3)", awsconfig.OpenAPI, "openapi/none.yaml", "",
+	{"OpenAPI extension below the root is not read (docs/apigw-cors.md#http-api-openapi-extension)", awsconfig.OpenAPI, "openapi/none.yaml", "",
 		[]want{{"", "the definition has no root-level x-amazon-apigateway-cors (HTTP API), and no mock OPTIONS method nor DEFAULT_4XX/DEFAULT_5XX gateway response headers (REST API)", "", 1}}},
-	{"SAM Api credentials with the default origin (spec B.6)", awsconfig.SAM, "sam/rest-credentials.yaml", "",
+	{"SAM Api credentials with the default origin (docs/apigw-cors.md#sam-templates)", awsconfig.SAM, "sam/rest-credentials.yaml", "",
 		[]want{{"InvalidResourceException", orders + "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set", "Resources.OrdersApi.Properties.Cors.AllowCredentials", 9}}},
 	{"SAM Api unknown Cors key (SAM api_generator)", awsconfig.SAM, "sam/rest-invalid-key.yaml", "",
 		[]want{{"InvalidResourceException", orders + "Invalid value for 'Cors' property", "Resources.OrdersApi.Properties.Cors.AllowOrigins", 8}}},
@@ -315,13 +315,13 @@ var badCases = []badCase{
 		[]want{{"InvalidResourceException", orders + "Invalid value for 'Cors' property", "Resources.OrdersApi.Properties.Cors", 7}}},
 	{"SAM Api unquoted value (awsdocs/aws-sam-developer-guide PR 55)", awsconfig.SAM, "sam/rest-unquoted.yaml", "",
 		[]want{{"BadRequestException", "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: GET, HEAD, POST]", "Resources.OrdersApi.Properties.Cors.AllowMethods", 8}}},
-	{"SAM Api Cors with DefinitionUri (spec B.6)", awsconfig.SAM, "sam/rest-definition-uri.yaml", "",
+	{"SAM Api Cors with DefinitionUri (docs/apigw-cors.md#sam-templates)", awsconfig.SAM, "sam/rest-definition-uri.yaml", "",
 		[]want{{"InvalidResourceException", orders + "Cors works only with inline Swagger specified in 'DefinitionBody' property.", "Resources.OrdersApi.Properties.DefinitionUri", 8}}},
 	{"intrinsic function in a CORS value", awsconfig.SAM, "sam/intrinsic.yaml", "",
 		[]want{{"", "the value must be literal, not !Sub", "Resources.OrdersApi.Properties.Cors.AllowOrigin", 11}}},
 	{"GatewayResponses entry that is a string (SAM api_generator)", awsconfig.SAM, "sam/gateway-bad-type.yaml", "",
 		[]want{{"InvalidResourceException", orders + "Invalid property type 'str' for GatewayResponses. Expected an object of type 'GatewayResponse'.", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_4XX", 8}}},
-	{"unknown gateway response type (spec B.4.3)", awsconfig.SAM, "sam/gateway-fake-type.yaml", "",
+	{"unknown gateway response type (docs/apigw-cors.md#rest-api-gateway-responses)", awsconfig.SAM, "sam/gateway-fake-type.yaml", "",
 		[]want{{"ValidationException", "1 validation error detected: Value 'FAKE_RESPONSE_TYPE' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: [REQUEST_TOO_LARGE, RESOURCE_NOT_FOUND, AUTHORIZER_CONFIGURATION_ERROR, MISSING_AUTHENTICATION_TOKEN, BAD_REQUEST_BODY, INVALID_SIGNATURE, INVALID_API_KEY, BAD_REQUEST_PARAMETERS, AUTHORIZER_FAILURE, UNAUTHORIZED, INTEGRATION_TIMEOUT, ACCESS_DENIED, DEFAULT_4XX, DEFAULT_5XX, WAF_FILTERED, QUOTA_EXCEEDED, THROTTLED, API_CONFIGURATION_ERROR, UNSUPPORTED_MEDIA_TYPE, INTEGRATION_FAILURE, EXPIRED_TOKEN]", "Resources.OrdersApi.Properties.GatewayResponses.FAKE_RESPONSE_TYPE", 8}}},
 	{"a header mapped twice in a gateway response (the policy's rule)", awsconfig.SAM, "sam/gateway-duplicate.yaml", "",
 		[]want{{"", "mapped twice: a method or gateway response maps each header once", "Resources.OrdersApi.Properties.GatewayResponses.DEFAULT_4XX.ResponseParameters.Headers.access-control-allow-origin", 12}}},
@@ -333,9 +333,9 @@ var badCases = []badCase{
 		[]want{{"InvalidResourceException", ordersHTTP + "Invalid key 'AllowOrigin' for 'Cors' property.", "Resources.OrdersHttpApi.Properties.CorsConfiguration.AllowOrigin", 7}}},
 	{"SAM HttpApi credentials with [*] (SAM http_api_generator)", awsconfig.SAM, "sam/http-credentials.yaml", "",
 		[]want{{"InvalidResourceException", ordersHTTP + "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set.", "Resources.OrdersHttpApi.Properties.CorsConfiguration", 7}}},
-	{"SAM HttpApi credentials with * among others passes SAM, API Gateway refuses (spec A.1.2)", awsconfig.SAM, "sam/http-credentials-mixed.yaml", "",
+	{"SAM HttpApi credentials with * among others passes SAM, API Gateway refuses (docs/apigw-cors.md#http-api-validation)", awsconfig.SAM, "sam/http-credentials-mixed.yaml", "",
 		[]want{{"", "allow-credentials is not supported if 'allow-origin' is *", "Resources.OrdersHttpApi.Properties.CorsConfiguration.AllowOrigins[1]", 7}}},
-	{"SAM HttpApi partial wildcard (spec A.1.2)", awsconfig.SAM, "sam/http-partial-wildcard.yaml", "",
+	{"SAM HttpApi partial wildcard (docs/apigw-cors.md#http-api-validation)", awsconfig.SAM, "sam/http-partial-wildcard.yaml", "",
 		[]want{{"", "allow-origin https://*.vercel.app can not have wildcards", "Resources.WebHttpApi.Properties.CorsConfiguration.AllowOrigins[0]", 8}}},
 	{"SAM Api with Cors: false and no gateway responses", awsconfig.SAM, "sam/no-cors.yaml", "",
 		[]want{{"", "OrdersApi has no Cors, no mock OPTIONS method and no DEFAULT_4XX or DEFAULT_5XX gateway response with headers", "Resources.OrdersApi.Properties", 6}}},
@@ -358,7 +358,7 @@ var badCases = []badCase{
 		}},
 	{"CloudFront Quantity that does not match Items (InconsistentQuantities)", awsconfig.CloudFront, "cloudfront/quantity.json", "",
 		[]want{{"InconsistentQuantities", "The value of Quantity and the size of Items don't match.", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items", 5}}},
-	{"CloudFront values refused, all at once (spec C.1)", awsconfig.CloudFront, "cloudfront/bad-values.json", "",
+	{"CloudFront values refused, all at once (docs/cloudfront.md#response-headers-policies)", awsconfig.CloudFront, "cloudfront/bad-values.json", "",
 		[]want{
 			{"", "ALL is not a valid value for Access-Control-Allow-Origin: it stands for every method or header, never for origins", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items[0]", 5},
 			{"", "* is allowed only as the leftmost part of the domain (*.example.org) or alone", "ResponseHeadersPolicyConfig.CorsConfig.AccessControlAllowOrigins.Items[1]", 5},
@@ -452,7 +452,7 @@ func TestManaged(t *testing.T) {
 	preflight := &fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"*"}, Advertise: configured,
 		Methods: []string{"ALL"}, RequestHeaders: []string{"*"}}
 	for _, tc := range []struct {
-		name, in string // source: spec C.2
+		name, in string // source: docs/cloudfront.md#managed-response-headers-policies
 		want     *fetch.Config
 		id       string
 		warnings int

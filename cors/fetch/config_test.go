@@ -98,22 +98,22 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown semantics", fetch.Config{Semantics: 9}, []want{{"semantics", -1, "unknown", "fetch"}}},
 		{"unknown advertise", fetch.Config{Advertise: 9}, []want{{"advertise", -1, "unknown", "requested"}}},
 
-		// API Gateway HTTP API (spec A.1.2).
-		{"spec A.1.2: * with credentials, AWS's message", fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"http://localhost:3000", "*"}, Credentials: true},
+		// API Gateway HTTP API (docs/apigw-cors.md#http-api-validation).
+		{"* with credentials, AWS's message (apigw-cors: HTTP API validation)", fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"http://localhost:3000", "*"}, Credentials: true},
 			[]want{{"origins", 1, "allow-credentials is not supported if 'allow-origin' is *", ""}}},
-		{"spec A.1.2: partial wildcard, AWS's message", fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://*.vercel.app"}},
+		{"partial wildcard, AWS's message (apigw-cors: HTTP API validation)", fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://*.vercel.app"}},
 			[]want{{"origins", 0, "allow-origin https://*.vercel.app can not have wildcards", ""}}},
-		{"spec A.1.2: malformed origin [UNVERIFIED message]", fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"https:/"}},
+		{"malformed origin [UNVERIFIED message] (apigw-cors: HTTP API validation)", fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"https:/"}},
 			[]want{{"origins", 0, "allow-origin https:/ is not a valid origin", ""}}},
-		{"spec A.1.2: bad method, AWS's message for ANY (aws-cdk 13643, 10230) [UNVERIFIED for other names]", fetch.Config{Semantics: fetch.APIGatewayHTTP, Methods: []string{"BAD", "put", "*", "ANY", "GE T"}},
+		{"bad method, AWS's message for ANY (aws-cdk 13643, 10230) [UNVERIFIED for other names] (apigw-cors: HTTP API validation)", fetch.Config{Semantics: fetch.APIGatewayHTTP, Methods: []string{"BAD", "put", "*", "ANY", "GE T"}},
 			[]want{{"methods", 0, "Method BAD is not supported", "write one of"}, {"methods", 3, "Method ANY is not supported", ""}, {"methods", 4, "Method GE T is not supported", ""}}},
-		{"spec A.1: max_age -1..86400", fetch.Config{Semantics: fetch.APIGatewayHTTP, MaxAge: intp(-2)},
+		{"max_age -1..86400 (apigw-cors: HTTP API configuration)", fetch.Config{Semantics: fetch.APIGatewayHTTP, MaxAge: intp(-2)},
 			[]want{{"max_age", -1, "out of range -1..86400", ""}}},
 		{"origin patterns are doorman's own", fetch.Config{Semantics: fetch.APIGatewayHTTP, OriginPatterns: []string{"^a$"}},
 			[]want{{"origin_patterns", -1, "apigw-http semantics has no such setting", ""}}},
 
 		// API Gateway REST API.
-		{"spec B.2: the mock method has static headers only", fetch.Config{Semantics: fetch.APIGatewayREST, Origins: []string{"https://a.test"}, Methods: []string{"GET"},
+		{"the mock method has static headers only (apigw-cors: REST API mock OPTIONS method)", fetch.Config{Semantics: fetch.APIGatewayREST, Origins: []string{"https://a.test"}, Methods: []string{"GET"},
 			RequestHeaders: []string{"a"}, ExposeHeaders: []string{"a"}, MaxAge: intp(1), Credentials: true, FailureStatus: 403},
 			[]want{{"origins", -1, "static headers only", ""}, {"methods", -1, "", ""}, {"request_headers", -1, "", ""}, {"expose_headers", -1, "", ""},
 				{"max_age", -1, "", ""}, {"credentials", -1, "", ""}, {"failure_status", -1, "refuses nothing", ""}}},
@@ -121,17 +121,17 @@ func TestCompileErrors(t *testing.T) {
 			Errors4XX: []fetch.Header{{"X", strings.Repeat("v", fetch.MaxHeaderValueBytes+1)}}},
 			[]want{{"static", 1, "mapped twice", ""}, {"static", 2, "not a header name", ""}, {"static", 3, "control character", ""}, {"errors_4xx", 0, "longer than 4096", ""}}},
 
-		// CloudFront (spec C.1).
-		{"spec C.1: Allow-Headers * with credentials, CloudFront's message", fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"https://a.test"}, RequestHeaders: []string{"*"}, Credentials: true},
+		// CloudFront (docs/cloudfront.md#response-headers-policies).
+		{"Allow-Headers * with credentials, CloudFront's message (cloudfront: response headers policies)", fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"https://a.test"}, RequestHeaders: []string{"*"}, Credentials: true},
 			[]want{{"request_headers", 0, "The parameter Access-Control-Allow-Headers cannot contain * when allowCredentials is true.", ""}}},
-		{"spec C.1: * origin and expose * with credentials [UNVERIFIED messages]", fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"*"}, RequestHeaders: []string{"a"}, ExposeHeaders: []string{"*"}, Credentials: true},
+		{"* origin and expose * with credentials [UNVERIFIED messages] (cloudfront: response headers policies)", fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"*"}, RequestHeaders: []string{"a"}, ExposeHeaders: []string{"*"}, Credentials: true},
 			[]want{{"origins", 0, "Access-Control-Allow-Origin cannot contain *", ""}, {"expose_headers", 0, "Access-Control-Expose-Headers cannot contain *", ""}}},
-		{"spec C.1: empty Allow-Headers, ALL origin, wildcard placement", fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"ALL", "example.*", "test.*.example.org", "exa*mple.org", "https://*"}},
+		{"empty Allow-Headers, ALL origin, wildcard placement (cloudfront: response headers policies)", fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"ALL", "example.*", "test.*.example.org", "exa*mple.org", "https://*"}},
 			[]want{{"origins", 0, "ALL is not a valid value", ""}, {"origins", 1, "leftmost", ""}, {"origins", 2, "leftmost", ""}, {"origins", 3, "leftmost", ""},
 				{"origins", 4, "leftmost", ""}, {"request_headers", -1, "cannot be an empty list", ""}}},
-		{"spec C.1: method values", fetch.Config{Semantics: fetch.CloudFront, Methods: []string{"get", "PROPFIND", "*"}, RequestHeaders: []string{"a"}},
+		{"method values (cloudfront: response headers policies)", fetch.Config{Semantics: fetch.CloudFront, Methods: []string{"get", "PROPFIND", "*"}, RequestHeaders: []string{"a"}},
 			[]want{{"methods", 0, "CloudFront's values", ""}, {"methods", 1, "", ""}, {"methods", 2, "", ""}}},
-		{"spec C.4: CloudFront answers no preflight", fetch.Config{Semantics: fetch.CloudFront, RequestHeaders: []string{"a"}, PreflightStatus: 204, FailureStatus: 403},
+		{"CloudFront answers no preflight (cloudfront: OPTIONS requests)", fetch.Config{Semantics: fetch.CloudFront, RequestHeaders: []string{"a"}, PreflightStatus: 204, FailureStatus: 403},
 			[]want{{"preflight_status", -1, "forwards OPTIONS", ""}, {"failure_status", -1, "forwards OPTIONS", ""}}},
 	}
 	for _, c := range cases {

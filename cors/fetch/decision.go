@@ -72,10 +72,10 @@ const (
 	// ReasonMalformed: the request is over the bounds (MaxOriginBytes, or acrh's 8 KiB,
 	// 32 lines, 128 names).
 	ReasonMalformed
-	// ReasonUnconfigured: API Gateway has nothing configured to answer the preflight.
-	// apigw-http with methods unset, or with request headers unset and some requested:
-	// API Gateway matches no such preflight (spec A.3.3). apigw-rest, for a path no
-	// imported resource matches: a gateway answers it as API Gateway does, 403 Missing
+	// ReasonUnconfigured: API Gateway has nothing configured to answer the preflight. apigw-http
+	// with methods unset, or with request headers unset and some requested: API Gateway matches no
+	// such preflight (docs/apigw-cors.md#http-api-method-and-header-matching). apigw-rest, for a
+	// path no imported resource matches: a gateway answers it as API Gateway does, 403 Missing
 	// Authentication Token, with this reason (Policy.Evaluate itself never returns it there).
 	ReasonUnconfigured
 )
@@ -162,11 +162,12 @@ func (p *Policy) admitOrigin(d *Decision, origin string) bool {
 		d.refuse(ReasonOrigin, origin)
 		return false
 	}
-	// "*" is answered "*"; any other entry with the request's origin, as the request spells
-	// it (browsers compare it byte for byte with their own). For apigw-http this is
-	// [UNVERIFIED] (spec A.3.4, no recorded value): emulators echo explicit origins (EMU);
-	// "http://*" cannot be sent as it is; "*" is sent as configured, as CloudFront's managed
-	// policies document it for theirs (spec C.2, DOC).
+	// "*" is answered "*"; any other entry with the request's origin, as the request spells it
+	// (browsers compare it byte for byte with their own). For apigw-http this is [UNVERIFIED]
+	// (docs/apigw-cors.md#http-api-preflight-response, no recorded value): emulators echo explicit
+	// origins (EMU); "http://*" cannot be sent as it is; "*" is sent as configured, as
+	// CloudFront's managed policies document it for theirs
+	// (docs/cloudfront.md#managed-response-headers-policies, DOC).
 	d.allowOrigin = origin
 	if d.entry == p.origins.any {
 		d.allowOrigin = "*"
@@ -290,18 +291,21 @@ func echo(names *acrh.Names) string {
 }
 
 // evaluateHTTPAPI answers as an API Gateway HTTP API's automatic preflight response and its
-// decoration of integration responses (spec A.3, A.4, A.7).
+// decoration of integration responses (docs/apigw-cors.md#http-api-preflight-response,
+// docs/apigw-cors.md#http-api-actual-requests).
 func (p *Policy) evaluateHTTPAPI(r *Request) Decision {
-	// No Origin, no CORS headers (spec A.4, DOC). An OPTIONS request with an Origin but
-	// without Access-Control-Request-Method is no preflight (spec A.3.1, DOC) and is
-	// decorated as an actual request [UNVERIFIED: its response is not recorded, A.3.4].
+	// No Origin, no CORS headers (docs/apigw-cors.md#http-api-actual-requests, DOC). An OPTIONS
+	// request with an Origin but without Access-Control-Request-Method is no preflight
+	// (docs/apigw-cors.md#http-api-what-is-a-preflight, DOC) and is decorated as an actual request
+	// [UNVERIFIED: its response is not recorded].
 	d, more := p.admit(r)
 	if !more {
 		return d
 	}
-	// Methods: "*" or listed; unset, no preflight matches (spec A.3.3, INFER). Compared
-	// ignoring case [UNVERIFIED]: API Gateway accepts "put" (TF-ACC), which only matches
-	// what a browser sends if case is ignored.
+	// Methods: "*" or listed; unset, no preflight matches
+	// (docs/apigw-cors.md#http-api-method-and-header-matching, INFER). Compared ignoring case
+	// [UNVERIFIED]: API Gateway accepts "put" (TF-ACC), which only matches what a browser sends if
+	// case is ignored.
 	m := r.RequestMethod
 	switch {
 	case !p.methodsSet:
@@ -318,7 +322,7 @@ func (p *Policy) evaluateHTTPAPI(r *Request) Decision {
 	}
 	// Headers: "*" (any name, Authorization included: API Gateway matches; the browser
 	// then decides) or listed, ignoring case [UNVERIFIED]; unset, only a preflight asking
-	// for none matches (spec A.3.3, INFER).
+	// for none matches (docs/apigw-cors.md#http-api-method-and-header-matching, INFER).
 	for i := range names.Len() {
 		n := names.At(i)
 		switch {
@@ -331,16 +335,18 @@ func (p *Policy) evaluateHTTPAPI(r *Request) Decision {
 		}
 	}
 	d.allowPreflight(p.allowMethods, p.allowHeaders)
-	// Access-Control-Allow-Headers is present even when empty (spec A.3.3, INFER: AWS
-	// sends it, an emulator's test notes it cannot). Expose-Headers stays on the preflight
-	// [UNVERIFIED]: serverless-offline sends it (spec A.3.4, EMU).
+	// Access-Control-Allow-Headers is present even when empty
+	// (docs/apigw-cors.md#http-api-method-and-header-matching, INFER: AWS sends it, an emulator's
+	// test notes it cannot). Expose-Headers stays on the preflight [UNVERIFIED]:
+	// serverless-offline sends it (docs/apigw-cors.md#http-api-preflight-response, EMU).
 	d.hasAllowHeaders = true
 	return d
 }
 
-// evaluateREST answers as a REST API with a console-made mock OPTIONS method (spec B.1,
-// B.2): every OPTIONS request gets the static headers, whatever its Origin; other requests
-// get nothing from the gateway (a proxy integration passes the backend's headers).
+// evaluateREST answers as a REST API with a console-made mock OPTIONS method
+// (docs/apigw-cors.md#rest-api-the-mock-options-method): every OPTIONS request gets the static
+// headers, whatever its Origin; other requests get nothing from the gateway (a proxy integration
+// passes the backend's headers: docs/apigw-cors.md#rest-api-no-cors-of-its-own).
 func (p *Policy) evaluateREST(r *Request) Decision {
 	d := Decision{p: p, entry: -1, Allowed: true}
 	switch {
@@ -352,11 +358,11 @@ func (p *Policy) evaluateREST(r *Request) Decision {
 	return d
 }
 
-// evaluateCloudFront adds a response headers policy's CORS headers (spec C.1): Allow-Origin,
-// -Credentials and -Expose-Headers to every CORS response whose Origin matches, and the
-// configured Allow-Methods, Allow-Headers and Max-Age to preflight responses, without
-// evaluating the requested method or headers [UNVERIFIED: the documentation describes the
-// values as sent, not matched].
+// evaluateCloudFront adds a response headers policy's CORS headers
+// (docs/cloudfront.md#response-headers-policies): Allow-Origin, -Credentials and -Expose-Headers
+// to every CORS response whose Origin matches, and the configured Allow-Methods, Allow-Headers and
+// Max-Age to preflight responses, without evaluating the requested method or headers [UNVERIFIED:
+// the documentation describes the values as sent, not matched].
 func (p *Policy) evaluateCloudFront(r *Request) Decision {
 	d, more := p.admit(r)
 	if more {

@@ -122,7 +122,7 @@ func TestErrorHeaders(t *testing.T) {
 		{302, nil},
 	} {
 		if got := p.ErrorHeaders(c.status); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("spec B.4: ErrorHeaders(%d) = %q; want %q", c.status, got, c.want)
+			t.Errorf("docs/apigw-cors.md#rest-api-gateway-responses: ErrorHeaders(%d) = %q; want %q", c.status, got, c.want)
 		}
 	}
 	w, _ := fetch.Compile(web)
@@ -138,7 +138,7 @@ func TestAnswersPreflights(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := p.AnswersPreflights(); got != want {
-			t.Errorf("%s: AnswersPreflights() = %v; want %v (spec C.4: CloudFront forwards OPTIONS)", cfg.Semantics, got, want)
+			t.Errorf("%s: AnswersPreflights() = %v; want %v (docs/cloudfront.md#options-requests: CloudFront forwards OPTIONS)", cfg.Semantics, got, want)
 		}
 	}
 }

@@ -201,11 +201,13 @@ func (k *compiler) starWithCredentials(i int) {
 		k.fail("origins", i, "*", "browsers refuse Access-Control-Allow-Origin: * on a credentialed request, and answering any origin with itself would let every site read your users' data",
 			"list the origins (e.g. https://app.example.com), or set credentials: false")
 	case APIGatewayHTTP:
-		// The message API Gateway answers CreateApi/UpdateApi with (spec A.1.2, 3P-REC).
+		// The message API Gateway answers CreateApi/UpdateApi with
+		// (docs/apigw-cors.md#http-api-validation, 3P-REC).
 		k.fail("origins", i, "*", "allow-credentials is not supported if 'allow-origin' is *", "list the origins, or set credentials: false")
 	case CloudFront:
-		// [UNVERIFIED] No recorded message: CloudFront's for Allow-Headers (spec C.1,
-		// 3P-REC) with this header's name; that it is refused at all is inferred from it.
+		// [UNVERIFIED] No recorded message: CloudFront's for Allow-Headers
+		// (docs/cloudfront.md#response-headers-policies, 3P-REC) with this header's name; that it
+		// is refused at all is inferred from it.
 		k.fail("origins", i, "*", "The parameter Access-Control-Allow-Origin cannot contain * when allowCredentials is true.", "list the origins, or set credentials: false")
 	}
 }
@@ -252,7 +254,7 @@ func (k *compiler) fetchOrigin(i int, o string) {
 }
 
 // httpAPIOrigin accepts what API Gateway HTTP APIs accept: "http://*", "https://*" and
-// origins without a wildcard, in any case (spec A.1.2).
+// origins without a wildcard, in any case (docs/apigw-cors.md#http-api-validation).
 func (k *compiler) httpAPIOrigin(i int, o string) {
 	m := &k.p.origins
 	lower := wildcard.ToLower(o)
@@ -261,31 +263,36 @@ func (k *compiler) httpAPIOrigin(i int, o string) {
 		return
 	}
 	if strings.Contains(o, "*") {
-		// The message API Gateway answers a partial wildcard with (spec A.1.2, 3P-REC).
+		// The message API Gateway answers a partial wildcard with
+		// (docs/apigw-cors.md#http-api-validation, 3P-REC).
 		k.fail("origins", i, o, "allow-origin "+o+" can not have wildcards", `list the origins, or use "https://*" or "*"`)
 		return
 	}
 	if _, _, _, ok := parseOrigin(o); !ok {
-		// [UNVERIFIED] API Gateway refuses a malformed origin such as "https:/" (spec A.1.2,
-		// INFER) with a message not recorded; this one follows the wildcard message's form.
+		// [UNVERIFIED] API Gateway refuses a malformed origin such as "https:/"
+		// (docs/apigw-cors.md#http-api-validation, INFER) with a message not recorded; this one
+		// follows the wildcard message's form.
 		k.fail("origins", i, o, "allow-origin "+o+" is not a valid origin", "write scheme://host[:port], e.g. https://app.example.com")
 		return
 	}
 	m.exactFold = append(m.exactFold, exactOrigin{lower, i})
 }
 
-// cloudFrontOrigin accepts "*", origins, and a leftmost "*." label with or without a scheme,
-// as the CloudFront documentation describes AccessControlAllowOrigins (spec C.1).
+// cloudFrontOrigin accepts "*", origins, and a leftmost "*." label with or without a scheme, as
+// the CloudFront documentation describes AccessControlAllowOrigins
+// (docs/cloudfront.md#response-headers-policies).
 func (k *compiler) cloudFrontOrigin(i int, o string) {
 	m := &k.p.origins
 	lower := wildcard.ToLower(o)
 	if lower == "all" {
-		// [UNVERIFIED] message: "ALL" is refused for origins (spec C.1, 3P-REC, no text).
+		// [UNVERIFIED] message: "ALL" is refused for origins
+		// (docs/cloudfront.md#response-headers-policies, 3P-REC, no text).
 		k.fail("origins", i, o, "ALL is not a valid value for Access-Control-Allow-Origin: it stands for every method or header, never for origins", `write "*" for any origin`)
 		return
 	}
 	bad := func() {
-		// [UNVERIFIED] message: the rules are documented (spec C.1), the error text is not.
+		// [UNVERIFIED] message: the rules are documented
+		// (docs/cloudfront.md#response-headers-policies), the error text is not.
 		k.fail("origins", i, o, "* is allowed only as the leftmost part of the domain (*.example.org) or alone", "write e.g. \"https://*.example.org\" or \"*.example.org\"")
 	}
 	if !strings.Contains(lower, "://") {
@@ -369,13 +376,13 @@ func (k *compiler) compileMethods() {
 			p.anyMethod = true
 			continue
 		case c.Semantics == APIGatewayHTTP:
-			// API Gateway's message, recorded for ANY (400 BadRequestException "Method ANY
-			// is not supported": https://github.com/aws/aws-cdk/issues/13643 and
-			// https://github.com/aws/aws-cdk/issues/10230). [UNVERIFIED] for other names, a
-			// name that is not a token included: an unknown method such as "BAD" is refused
-			// (spec A.1.2, LocalStack-Pro's AWS-validated test, message not recorded), and
-			// the same wording is assumed. Lower case is accepted (terraform-provider-aws's
-			// acceptance test sets "put" on AWS).
+			// API Gateway's message, recorded for ANY (400 BadRequestException "Method ANY is not
+			// supported": https://github.com/aws/aws-cdk/issues/13643 and
+			// https://github.com/aws/aws-cdk/issues/10230). [UNVERIFIED] for other names, a name
+			// that is not a token included: an unknown method such as "BAD" is refused
+			// (docs/apigw-cors.md#http-api-validation, LocalStack-Pro's AWS-validated test,
+			// message not recorded), and the same wording is assumed. Lower case is accepted
+			// (terraform-provider-aws's acceptance test sets "put" on AWS).
 			if !slices.Contains(httpAPIMethods, up) {
 				k.fail("methods", i, m, "Method "+m+" is not supported", "write one of "+strings.Join(httpAPIMethods, ", ")+", or *")
 				continue
@@ -398,7 +405,8 @@ func (k *compiler) compileMethods() {
 			}
 			p.methods = append(p.methods, m)
 		case CloudFront:
-			// [UNVERIFIED] message: the values are the service model's enum (spec C.1).
+			// [UNVERIFIED] message: the values are the service model's enum
+			// (docs/cloudfront.md#response-headers-policies).
 			if !slices.Contains(cloudFrontMethods, m) {
 				k.fail("methods", i, m, "not one of CloudFront's values for Access-Control-Allow-Methods", "write one of GET, POST, OPTIONS, PUT, DELETE, PATCH, HEAD, ALL")
 				continue
@@ -415,7 +423,8 @@ func (k *compiler) compileHeaders() {
 	}
 	p.headersSet = len(c.RequestHeaders) > 0
 	if c.Semantics == CloudFront && !p.headersSet {
-		// [UNVERIFIED] message: refused, found by trial (spec C.1, 3P-REC), text not recorded.
+		// [UNVERIFIED] message: refused, found by trial
+		// (docs/cloudfront.md#response-headers-policies, 3P-REC), text not recorded.
 		k.fail("request_headers", -1, "", "Access-Control-Allow-Headers cannot be an empty list", `list the headers, or write "*"`)
 	}
 	for i, h := range c.RequestHeaders {
@@ -423,7 +432,7 @@ func (k *compiler) compileHeaders() {
 		case h == "*":
 			p.anyHeader = true
 			if c.Semantics == CloudFront && c.Credentials {
-				// CloudFront's message (spec C.1, 3P-REC).
+				// CloudFront's message (docs/cloudfront.md#response-headers-policies, 3P-REC).
 				k.fail("request_headers", i, h, "The parameter Access-Control-Allow-Headers cannot contain * when allowCredentials is true.", "list the headers, or set credentials: false")
 			}
 		case !httpguts.ValidHeaderFieldName(h):
@@ -455,8 +464,8 @@ func (k *compiler) compileExpose() {
 			case Fetch:
 				k.fail("expose_headers", i, h, `browsers read "*" as a header named * on a credentialed response, so it exposes nothing`, "list the headers, or set credentials: false")
 			case CloudFront:
-				// [UNVERIFIED] refused by analogy with Allow-Headers (spec C.1); message of
-				// the same pattern.
+				// [UNVERIFIED] refused by analogy with Allow-Headers
+				// (docs/cloudfront.md#response-headers-policies); message of the same pattern.
 				k.fail("expose_headers", i, h, "The parameter Access-Control-Expose-Headers cannot contain * when allowCredentials is true.", "list the headers, or set credentials: false")
 			}
 		case !httpguts.ValidHeaderFieldName(h):
@@ -474,7 +483,8 @@ func (k *compiler) compileMaxAge() {
 	lo, hi, why := 0, 86400, "browsers cap the preflight cache (Firefox at 86400 s, Chromium at 7200 s)"
 	switch c.Semantics {
 	case APIGatewayHTTP:
-		// The service model's IntegerWithLengthBetweenMinus1And86400 (spec A.1).
+		// The service model's IntegerWithLengthBetweenMinus1And86400
+		// (docs/apigw-cors.md#http-api-configuration).
 		lo, why = -1, "API Gateway's range"
 	case CloudFront:
 		// [UNVERIFIED] no upper bound is documented for AccessControlMaxAgeSec.
@@ -553,39 +563,46 @@ func (k *compiler) precompute() {
 			p.allowHeaders = strings.Join(lower, ", ")
 		}
 	case APIGatewayHTTP:
-		// [UNVERIFIED] status 204: emulators answer 204 (spec A.3.4, EMU); a refused
-		// preflight gets 204 without CORS headers (EMU serverless-offline, spec A.3.4).
+		// [UNVERIFIED] status 204: emulators answer 204
+		// (docs/apigw-cors.md#http-api-preflight-response, EMU); a refused preflight gets 204
+		// without CORS headers (EMU serverless-offline,
+		// docs/apigw-cors.md#http-api-preflight-response).
 		p.preflightStatus, p.failureStatus = 204, 204
-		// [UNVERIFIED] separator: the configured lists are sent as written, joined with
-		// "," as serverless-offline joins them (spec A.3.4, EMU); no recorded AWS value.
+		// [UNVERIFIED] separator: the configured lists are sent as written, joined with "," as
+		// serverless-offline joins them (docs/apigw-cors.md#http-api-preflight-response, EMU); no
+		// recorded AWS value.
 		p.allowMethods = strings.Join(c.Methods, ",")
 		p.allowHeaders = strings.Join(c.RequestHeaders, ",")
 		p.exposeHeaders = strings.Join(c.ExposeHeaders, ",")
-		// [UNVERIFIED] Vary: no source records one on an HTTP API answer (spec A.3.4, E.1);
-		// the answer depends on Origin whenever it echoes it, and a cache shared by two
-		// origins would otherwise serve one's answer to the other, so Vary: Origin is sent
-		// exactly when it would be needed, as the Fetch semantics sends it.
+		// [UNVERIFIED] Vary: no source records one on an HTTP API answer
+		// (docs/apigw-cors.md#http-api-preflight-response); the answer depends on Origin whenever
+		// it echoes it, and a cache shared by two origins would otherwise serve one's answer to
+		// the other, so Vary: Origin is sent exactly when it would be needed, as the Fetch
+		// semantics sends it.
 		p.preflightVary, p.actualVary = varyPreflight, "Origin"
 		if p.origins.any >= 0 {
 			p.preflightVary, p.actualVary = varyRequest, ""
 		}
 	case APIGatewayREST:
 		p.preflightStatus = 200
-		// The mock method's answer as API Gateway sends it (spec B.2, DOC-CAPTURE):
-		// Content-Type: application/json on an empty body, then the mapped headers.
+		// The mock method's answer as API Gateway sends it
+		// (docs/apigw-cors.md#rest-api-the-mock-options-method, DOC-CAPTURE): Content-Type:
+		// application/json on an empty body, then the mapped headers.
 		p.static = append([]Header{{"Content-Type", "application/json"}, {"Content-Length", "0"}}, p.static...)
 	case CloudFront:
-		// [UNVERIFIED] lists joined with ", "; ALL written out as every method CloudFront
-		// allows (a literal "ALL" would name a method no browser uses), in the order an
-		// emulator records for the managed CORS-With-Preflight policy (spec C.2, EMU floci).
+		// [UNVERIFIED] lists joined with ", "; ALL written out as every method CloudFront allows
+		// (a literal "ALL" would name a method no browser uses), in the order an emulator records
+		// for the managed CORS-With-Preflight policy
+		// (docs/cloudfront.md#managed-response-headers-policies, EMU floci).
 		methods := c.Methods
 		if p.anyMethod {
 			methods = cloudFrontMethods
 		}
 		p.allowMethods = strings.Join(methods, ", ")
 		p.allowHeaders = strings.Join(c.RequestHeaders, ", ")
-		// [UNVERIFIED] Vary: the policy's documentation names no Vary header (spec C.1);
-		// CloudFront keeps only the Vary values of forwarded headers (spec C.3), so none is
+		// [UNVERIFIED] Vary: the policy's documentation names no Vary header
+		// (docs/cloudfront.md#response-headers-policies); CloudFront keeps only the Vary values of
+		// forwarded headers (docs/cloudfront.md#vary-from-the-origin), so none is
 		// added here.
 	}
 	if c.PreflightStatus != 0 {
@@ -604,13 +621,13 @@ func (p *Policy) Semantics() Semantics { return p.sem }
 
 // AnswersPreflights reports whether preflights are answered without the upstream: true for
 // every semantics but CloudFront, which forwards OPTIONS to the origin and adds the policy's
-// headers to the origin's answer (spec C.4).
+// headers to the origin's answer (docs/cloudfront.md#options-requests).
 func (p *Policy) AnswersPreflights() bool { return p.sem != CloudFront }
 
-// ErrorHeaders returns the headers a response the gateway makes itself with this status
-// carries, in apigw-rest semantics: those of the DEFAULT_4XX or DEFAULT_5XX gateway response
-// (spec B.4). It returns nil for other statuses and other semantics, whose gateway-made
-// responses carry the decision's headers.
+// ErrorHeaders returns the headers a response the gateway makes itself with this status carries,
+// in apigw-rest semantics: those of the DEFAULT_4XX or DEFAULT_5XX gateway response
+// (docs/apigw-cors.md#rest-api-gateway-responses). It returns nil for other statuses and other
+// semantics, whose gateway-made responses carry the decision's headers.
 func (p *Policy) ErrorHeaders(status int) []Header {
 	switch {
 	case p.sem != APIGatewayREST:

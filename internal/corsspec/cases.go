@@ -1,4 +1,4 @@
-// Package corsspec is the table of recorded Amazon S3 CORS behaviours (spec sections B-D): each
+// Package corsspec is the table of recorded Amazon S3 CORS behaviours (docs/s3-cors.md): each
 // case a configuration, a request and the exact answer S3 gives, with the record it comes
 // from. The engine's tests run it against the cors package; the integration tests run it
 // over HTTP against a running server, so both are held to the same answers.
@@ -11,7 +11,8 @@ import (
 )
 
 // Case is one request against one configuration with the exact answer Amazon S3 gives. Src
-// names the record the expectation comes from.
+// names the record the expectation comes from, with the labels of
+// docs/README.md#evidence-labels.
 type Case struct {
 	Name      string
 	Src       string
@@ -73,7 +74,7 @@ const NotAllowed = "CORSResponse: This CORS request is not allowed. This is usua
 
 // Cases is the table.
 var Cases = []Case{
-	// C.1 step 1: no Origin.
+	// docs/s3-cors.md#preflight-evaluation step 1: no Origin.
 	{Name: "preflight/no-origin", Src: "SNAP:test_cors_match_origins/opt-no-origin", Config: CfgLocalhost, Preflight: true,
 		Req: opt("", "PUT"), Status: 400, Outcome: cors.NoOrigin, Rule: -1,
 		Headers: []cors.Header{{Name: "Connection", Value: "close"}},
@@ -221,9 +222,9 @@ var Cases = []Case{
 		Headers: []cors.Header{acao("https://localhost:4200"), acam("GET, PUT"), acah("dummy-header-one"), maxAge("3000"), hdrCred, hdrVary}},
 	{Name: "actual/acrh-not-allowed", Src: "SNAP:test_cors_match_headers/get-non-allowed-with-acl", Config: CfgHeaders,
 		Req: cors.Request{Method: "GET", Origin: "http://x.test", RequestHeaders: []string{"x-amz-request-payer"}}, Outcome: cors.NoMatchingRule, Rule: -1},
-	{Name: "actual/unknown-method", Src: "B: methods are exact", Config: CfgStar,
+	{Name: "actual/unknown-method", Src: "docs/s3-cors.md#matching-rules: methods are exact", Config: CfgStar,
 		Req: cors.Request{Method: "PATCH", Origin: "http://x.test"}, Outcome: cors.NoMatchingRule, Rule: -1},
-	{Name: "actual/expose", Src: "SNAP:test_cors_expose_headers; E presigned GET", Config: CfgExpose,
+	{Name: "actual/expose", Src: "SNAP:test_cors_expose_headers; presigned GET: docs/s3-cors.md#cors-is-not-access-control", Config: CfgExpose,
 		Req: get("localhost:4566"), Outcome: cors.Allowed, Rule: 0,
 		Headers: []cors.Header{acao("*"), acam("GET"), aceh("ETag, x-amz-meta-custom-header"), hdrVary}},
 	{Name: "actual/second-origin-echoed", Src: "SNAP-2022:raw-response-headers-3", Config: CfgTwoRules,

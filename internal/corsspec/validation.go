@@ -23,7 +23,8 @@ type ValidationCase struct {
 	Code, Message   string
 }
 
-// Validation are the PutBucketCors refusals of spec A.2, as XML bodies.
+// Validation are the PutBucketCors refusals of docs/s3-cors.md#putbucketcors-validation, as XML
+// bodies.
 var Validation = []ValidationCase{
 	{"no-rules", "SNAP:test_put_cors_invalid_rules/put-cors-exc-empty", XMLDoc(), 400, "MalformedXML", MalformedMessage},
 	{"unsupported-method", "SNAP:test_put_cors_invalid_rules/put-cors-exc",
