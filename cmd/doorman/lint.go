@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
@@ -51,8 +53,9 @@ rules an earlier rule hides, uploads without ETag exposed, preflight cache lifet
 ignore, and more. Rules are numbered from 1 in text output, from 0 in JSON and SARIF.
 
 The configuration comes from a file (AWS CLI JSON or S3 XML; - for standard input), or from
-a bucket with GetBucketCors (--endpoint and --bucket; path-style addressing, credentials
-from the usual AWS environment variables and files).
+a bucket with GetBucketCors (--endpoint and --bucket; path-style addressing, keys from
+AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or from the shared files' profile AWS_PROFILE
+names, else "default"; nothing but the endpoint is contacted).
 
 A doorman gateway configuration (YAML) is linted too: it is recognised by its top-level
 version key beside policies or hosts, or named with --gateway. What the gateway refuses is
@@ -179,7 +182,11 @@ func fetchCORS(ctx context.Context, f *lintFlags) (*cors.Config, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(f.region))
+	creds, err := endpointCredentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := endpointConfig(ctx, f.region, creds)
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
@@ -207,6 +214,47 @@ func fetchCORS(ctx context.Context, f *lintFlags) (*cors.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// endpointConfig is the SDK configuration GetBucketCors is sent with: the region, the
+// credentials given, and no client for EC2 instance metadata, so that nothing but the
+// endpoint is contacted (the SDK would otherwise ask the metadata address for a region or
+// credentials it lacks).
+func endpointConfig(ctx context.Context, region string, creds aws.Credentials) (aws.Config, error) {
+	return config.LoadDefaultConfig(ctx, config.WithRegion(region),
+		config.WithCredentialsProvider(credentials.StaticCredentialsProvider{Value: creds}),
+		config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+}
+
+// endpointCredentials are the keys GetBucketCors is signed with: AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), else the keys written in the shared
+// credentials or config file for the profile AWS_PROFILE names (default: "default"). No other
+// source is tried: instance metadata, containers, SSO and assumed roles each contact a
+// service other than the endpoint.
+func endpointCredentials(ctx context.Context) (aws.Credentials, error) {
+	env, err := config.NewEnvConfig()
+	if err != nil {
+		return aws.Credentials{}, err
+	}
+	if env.Credentials.HasKeys() {
+		return env.Credentials, nil
+	}
+	profile := cmp.Or(env.SharedConfigProfile, "default")
+	shared, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		if env.SharedCredentialsFile != "" {
+			o.CredentialsFiles = []string{env.SharedCredentialsFile}
+		}
+		if env.SharedConfigFile != "" {
+			o.ConfigFiles = []string{env.SharedConfigFile}
+		}
+	})
+	if err == nil && shared.Credentials.HasKeys() {
+		return shared.Credentials, nil
+	}
+	return aws.Credentials{}, fmt.Errorf("no credentials to sign GetBucketCors with: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "+
+		"or write aws_access_key_id and aws_secret_access_key under [%s] in ~/.aws/credentials "+
+		"(AWS_PROFILE names another profile, AWS_SHARED_CREDENTIALS_FILE another file); "+
+		"instance metadata, SSO and assumed roles are not used, so that nothing but --endpoint is contacted", profile)
 }
 
 // nonEmpty returns nil for an empty list, as cors.Decode stores an absent element.

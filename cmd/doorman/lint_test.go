@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/doorman-s3/doorman/gateway"
 	"github.com/doorman-s3/doorman/lint"
@@ -627,5 +629,64 @@ func TestLintGatewayEdge(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("finding %d: %+v, want %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// GetBucketCors is signed with keys from the environment or the shared files, and nothing
+// else: without them, lint says so at once and contacts nothing, neither the endpoint nor
+// instance metadata (whose attempts would take seconds and end in the SDK's words).
+func TestLintEndpointCredentials(t *testing.T) {
+	const corsXML = `<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>https://a.test</AllowedOrigin></CORSRule></CORSConfiguration>`
+	// noCredentialsWait bounds the refusal without credentials: the SDK's metadata client
+	// alone retries for longer.
+	const noCredentialsWait = time.Second
+	for _, c := range []struct {
+		name        string
+		env         map[string]string
+		credentials string // the shared credentials file
+		code        int
+		want        string
+	}{
+		{"environment", nil, "", 0, "no findings"},
+		{"default profile", map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""},
+			"[default]\naws_access_key_id = AKIDLINTTEST\naws_secret_access_key = s\n", 0, "no findings"},
+		{"named profile", map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "lint"},
+			"[default]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = s\n[lint]\naws_access_key_id = AKIDLINTTEST\naws_secret_access_key = s\n", 0, "no findings"},
+		{"none", map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_EC2_METADATA_DISABLED": ""},
+			"", 2, "no credentials to sign GetBucketCors with: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write aws_access_key_id and aws_secret_access_key under [default] in ~/.aws/credentials"},
+		{"a profile without keys", map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "sso", "AWS_EC2_METADATA_DISABLED": ""},
+			"[sso]\nregion = eu-west-1\n", 2, "under [sso] in ~/.aws/credentials"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var requests atomic.Int32
+			stub := s3Stub(t, http.StatusOK, corsXML)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				stub.Config.Handler.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			t.Setenv("HOME", t.TempDir())
+			if c.credentials != "" {
+				if err := os.WriteFile(os.Getenv("AWS_SHARED_CREDENTIALS_FILE"), []byte(c.credentials), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start := time.Now()
+			out, code := execute(t, "lint", "--endpoint", srv.URL, "--bucket", "photos")
+			if code != c.code || !strings.Contains(out, c.want) {
+				t.Fatalf("exit %d (want %d), want %q in\n%s", code, c.code, c.want, out)
+			}
+			if c.code == 2 {
+				if n := requests.Load(); n != 0 {
+					t.Errorf("%d requests reached the endpoint", n)
+				}
+				if d := time.Since(start); d > noCredentialsWait {
+					t.Errorf("took %v: something was contacted", d)
+				}
+			}
+		})
 	}
 }
