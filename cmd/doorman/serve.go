@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -133,10 +134,11 @@ func defaultDataDir() string {
 	return "doorman-data"
 }
 
+// newLogger is the logger the flags ask for.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %w", err)
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
@@ -148,6 +150,10 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
 }
 
+// runServe starts in an order that leaves nothing behind when a start fails: the flags are
+// checked and the listeners bound before the data directory is opened (and, the first time,
+// created), and generated credentials are written and shown only once everything else has
+// succeeded. A data directory this start created is removed if the start fails after all.
 func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	log, err := newLogger(stderr, f.logFormat, f.logLevel)
 	if err != nil {
@@ -170,34 +176,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if maxConns == 0 {
 		maxConns = defaultMaxConnections(openFiles)
 	}
-	if err := os.MkdirAll(f.data, 0o700); err != nil {
-		return err
-	}
-	users, err := loadUsers(stdout, f)
-	if err != nil {
-		return err
-	}
-	store, err := disk.Open(f.data)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	var metrics s3api.Metrics
-	if f.metricsAddr != "" {
-		pm := prommetrics.NewS3()
-		metrics = pm
-		mln, err := net.Listen("tcp", f.metricsAddr)
-		if err != nil {
-			return err
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", pm.Handler())
-		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = ms.Serve(mln) }()
-		defer ms.Close()
-		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
-	}
-	srv, err := s3api.New(ctx, f.s3Config(store, users, log, metrics))
+	users, more, err := flagUsers(f)
 	if err != nil {
 		return err
 	}
@@ -205,7 +184,62 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
-	ln = netutil.LimitListener(ln, maxConns)
+	defer ln.Close()
+	var mln net.Listener
+	if f.metricsAddr != "" {
+		if mln, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			return err
+		}
+		defer mln.Close()
+	}
+	_, statErr := os.Stat(f.data)
+	fresh := errors.Is(statErr, fs.ErrNotExist)
+	store, err := disk.Open(f.data)
+	if err != nil {
+		return err
+	}
+	started := false
+	defer func() {
+		store.Close()
+		if !started && fresh {
+			os.RemoveAll(f.data)
+		}
+	}()
+	var generated *generatedKeys
+	if users == nil {
+		if generated, err = readGenerated(filepath.Join(f.data, credentialsFile)); err != nil {
+			return err
+		}
+		users = []s3api.User{generated.user}
+	}
+	users = append(users, more...)
+	var metrics s3api.Metrics
+	var pm *prommetrics.S3
+	if f.metricsAddr != "" {
+		pm = prommetrics.NewS3()
+		metrics = pm
+	}
+	srv, err := s3api.New(ctx, f.s3Config(store, users, log, metrics))
+	if err != nil {
+		return err
+	}
+	if generated != nil {
+		if err := generated.keep(stdout); err != nil {
+			return err
+		}
+		log.Info("credentials", "file", generated.path)
+	} else {
+		log.Info("credentials", "from", "--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY", "more", f.credentialsFile)
+	}
+	started = true
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", pm.Handler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ms.Serve(mln) }()
+		defer ms.Close()
+		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
+	}
 	hs := f.httpServer(srv, log)
 	scheme := "http"
 	if f.tlsCert != "" {
@@ -214,12 +248,13 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
 	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
 		"max_connections", maxConns, "open_files", openFiles, "body_idle_timeout", f.bodyIdleTimeout)
+	limited := netutil.LimitListener(ln, maxConns)
 	errc := make(chan error, 1)
 	go func() {
 		if f.tlsCert != "" {
-			errc <- hs.ServeTLS(ln, f.tlsCert, f.tlsKey)
+			errc <- hs.ServeTLS(limited, f.tlsCert, f.tlsKey)
 		} else {
-			errc <- hs.Serve(ln)
+			errc <- hs.Serve(limited)
 		}
 	}()
 	select {
@@ -262,66 +297,75 @@ type userJSON struct {
 	DisplayName string `json:"displayName,omitempty"`
 }
 
-// loadUsers gathers the users: the one given by flags or environment (or the generated one),
-// plus those of --credentials.
-func loadUsers(stdout io.Writer, f *serveFlags) ([]s3api.User, error) {
+// flagUsers reads the users the flags give: the one of --access-key and --secret-key (or
+// the environment), none when neither is given (the generated one is used then), and those
+// of --credentials.
+func flagUsers(f *serveFlags) (given, more []s3api.User, err error) {
 	secret := f.secretKey
 	if secret == "" {
 		secret = os.Getenv("DOORMAN_SECRET_KEY")
 	}
-	var users []s3api.User
 	switch {
 	case f.accessKey != "" && secret != "":
-		users = append(users, s3api.User{AccessKey: f.accessKey, SecretKey: secret})
+		given = []s3api.User{{AccessKey: f.accessKey, SecretKey: secret}}
 	case f.accessKey != "" || secret != "":
-		return nil, errors.New("give both an access key and a secret key, or neither")
-	default:
-		u, err := generatedUser(stdout, filepath.Join(f.data, credentialsFile))
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
+		return nil, nil, errors.New("give both an access key and a secret key, or neither")
 	}
 	if f.credentialsFile != "" {
 		data, err := os.ReadFile(f.credentialsFile)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		var more []userJSON
-		if err := json.Unmarshal(data, &more); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.credentialsFile, err)
+		var file []userJSON
+		if err := json.Unmarshal(data, &file); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.credentialsFile, err)
 		}
-		for _, u := range more {
-			users = append(users, s3api.User(u))
+		for _, u := range file {
+			more = append(more, s3api.User(u))
 		}
 	}
-	return users, nil
+	return given, more, nil
 }
 
-// generatedUser reads the generated key pair, creating it (mode 0600) and printing it on the
-// first start.
-func generatedUser(stdout io.Writer, path string) (s3api.User, error) {
+// generatedKeys is the generated key pair: read from path, or made for a first start and not
+// yet written.
+type generatedKeys struct {
+	path string
+	user s3api.User
+	made bool
+}
+
+// readGenerated reads the generated key pair, or makes one if there is none yet.
+func readGenerated(path string) (*generatedKeys, error) {
 	data, err := os.ReadFile(path)
 	if err == nil {
 		var u userJSON
 		if err := json.Unmarshal(data, &u); err != nil {
-			return s3api.User{}, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		return s3api.User(u), nil
+		return &generatedKeys{path: path, user: s3api.User(u)}, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return s3api.User{}, err
+		return nil, err
 	}
-	u := userJSON{AccessKey: "DM" + rand.Text()[:18], SecretKey: rand.Text() + rand.Text()}
-	data, _ = json.MarshalIndent(u, "", "  ")
-	tmp := path + ".tmp"
+	u := s3api.User{AccessKey: "DM" + rand.Text()[:18], SecretKey: rand.Text() + rand.Text()}
+	return &generatedKeys{path: path, user: u, made: true}, nil
+}
+
+// keep writes a key pair made for this start (mode 0600) and shows it, once.
+func (g *generatedKeys) keep(stdout io.Writer) error {
+	if !g.made {
+		return nil
+	}
+	data, _ := json.MarshalIndent(userJSON(g.user), "", "  ")
+	tmp := g.path + ".tmp"
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
-		return s3api.User{}, err
+		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return s3api.User{}, err
+	if err := os.Rename(tmp, g.path); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "Generated credentials (kept in %s; shown only now):\n  access key: %s\n  secret key: %s\n",
-		path, u.AccessKey, u.SecretKey)
-	return s3api.User(u), nil
+		g.path, g.user.AccessKey, g.user.SecretKey)
+	return nil
 }
