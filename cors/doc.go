@@ -3,17 +3,22 @@
 // server, the gateway, the toolkit and the console all call it, so there is one place where
 // CORS is decided.
 //
-// The flow is always the same:
-//
-//	cfg, err := cors.Decode(doc)       // S3 XML or AWS CLI JSON, schema-checked
-//	p, err := cors.Compile(cfg)        // validated as PutBucketCors does, then compiled
-//	req := cors.FromHTTP(r, hasKey)    // the request's facts
-//	d := p.Preflight(&req)             // OPTIONS: 200, or AWS's 400/403 error
-//	d := p.Actual(&req)                // any other method: the headers to add, or none
-//	d.WriteHeaders(w.Header())
+// The flow is always the same: [Decode] reads a configuration (S3 XML or the AWS CLI's JSON)
+// into a [Config]; [Compile] validates it as PutBucketCors does and compiles it into a
+// [Policy]; [FromHTTP] reads the facts of a request into a [Request]; [Policy.Preflight]
+// answers an OPTIONS request (200, or AWS's 400/403 error) and [Policy.Actual] any other one
+// (the headers to add, or none); [Decision.WriteHeaders] sets the headers. The package
+// example shows it end to end, and [Middleware] does all of it in front of a
+// [net/http.Handler].
 //
 // A compiled Policy is immutable and safe for concurrent use; replace it to change rules.
-// Errors are *corserr.Error values with AWS's status, code and exact message.
+// Errors are plain error values holding *[corserr.Error] values with AWS's status, code and
+// exact message: [Decision.Err] for a refused preflight, [Validate] and [Compile] for a
+// configuration ([errors.As] finds the first, [corserr.All] walks them all). No function
+// returns a bare *corserr.Error, so a nil error always means no error.
+//
+// What each behaviour below is, why, and on what evidence, is in docs/s3-cors.md in the
+// repository, section by section.
 //
 // # Behaviour
 //

@@ -1,5 +1,5 @@
 // Package awsconfig reads the CORS configuration teams already deploy on AWS and turns it into
-// a gateway policy (fetch.Config) that answers as the AWS service answers. A team running
+// a gateway policy ([fetch.Config]) that answers as the AWS service answers. A team running
 // API Gateway or CloudFront in production can then run the same CORS behaviour locally, or
 // move off AWS, without translating their configuration by hand and getting it subtly wrong.
 //
@@ -22,7 +22,11 @@
 //     (→ fetch.APIGatewayHTTP) and AWS::CloudFront::ResponseHeadersPolicy (→ fetch.CloudFront).
 //   - CloudFront response headers policies: the output of
 //     `aws cloudfront get-response-headers-policy-config` or `get-response-headers-policy`,
-//     and the managed policies by name (Managed) → fetch.CloudFront, with OriginOverride.
+//     and the managed policies by name ([Managed]) → fetch.CloudFront, with OriginOverride.
+//
+// [Read] reads one document; what each service does with the configuration, and so what the
+// imported policy reproduces, is in docs/apigw-cors.md and docs/cloudfront.md in the
+// repository.
 //
 // # Validation
 //
@@ -35,11 +39,12 @@
 // it, with the evidence. This package holds what the document's own layer checks (the AWS
 // CLI's parameter validation, SAM's transform, CloudFormation's property schema,
 // CloudFront's {Quantity, Items} lists); the
-// rules of the services themselves are the policy's (fetch.Compile), so a policy imported
+// rules of the services themselves are the policy's ([fetch.Compile]), so a policy imported
 // here and one written in a gateway configuration are refused alike, and every policy Read
 // returns compiles. Faults are reported all at once where the service itself would get that
-// far, each with the path of the value in the document and its line and column (JSON
-// positions too: JSON is read as YAML).
+// far, each an *[Error] with the path of the value in the document and its line and column
+// (JSON positions too: JSON is read as YAML), joined with [errors.Join]; [errors.As] gives the
+// first.
 //
 // CloudFormation intrinsic functions (!Ref, !Sub, Fn::If, ...) are read in any YAML
 // template, short forms included, but refused where a CORS value is needed: their value

@@ -13,17 +13,18 @@
 // policy can answer as API Gateway or CloudFront answers instead, so that what works locally
 // works deployed.
 //
-//	p, err := fetch.Compile(&fetch.Config{Origins: []string{"https://app.example.com"}, ...})
-//	req := fetch.FromHTTP(r)
-//	d := p.Evaluate(&req)
-//	d.WriteHeaders(w.Header())          // Vary merged, never clobbered
-//	if d.Kind == fetch.Preflight && p.AnswersPreflights() {
-//		w.WriteHeader(d.Status)         // the preflight never reaches the upstream
-//	}
+// [Compile] turns a [Config] into a [Policy]; [FromHTTP] reads a [Request]; [Policy.Evaluate]
+// decides it; [Decision.WriteHeaders] sets the headers, Vary merged, never clobbered. When
+// [Policy.AnswersPreflights] is true, a preflight is answered with the decision's Status and
+// never reaches the upstream. The package example shows it end to end.
 //
 // A Policy is immutable and safe for concurrent use; compile a new one to change it.
-// Compile reports every problem of a configuration at once, as *ConfigError values joined
-// with errors.Join, each naming the field, the entry, what is wrong and what to write instead.
+// Compile reports every problem of a configuration at once, as *[ConfigError] values joined
+// with [errors.Join], each naming the field, the entry, what is wrong and what to write
+// instead; [ConfigErrors] walks them.
+//
+// Where the AWS semantics come from, section by section, is in docs/apigw-cors.md and
+// docs/cloudfront.md in the repository.
 //
 // # Fetch semantics
 //
