@@ -65,38 +65,41 @@ func TestAWSSemantics(t *testing.T) {
 		forwarded                  bool // the upstream received the request
 		want                       []string
 	}{
-		// API Gateway HTTP API (spec A.2-A.4).
-		{"apigw-http: preflight answered without an OPTIONS route, configured lists (spec A.3.4)", "OPTIONS", "http.test", "/x",
+		// API Gateway HTTP API (docs/apigw-cors.md#http-api).
+		{"apigw-http: preflight answered without an OPTIONS route, configured lists (apigw-cors: HTTP API preflight response)", "OPTIONS", "http.test", "/x",
 			preflight(appOrigin, "PUT", "authorization"), 204, false, []string{
 				"Access-Control-Allow-Credentials: true", "Access-Control-Allow-Headers: authorization",
 				"Access-Control-Allow-Methods: GET,PUT", "Access-Control-Allow-Origin: " + appOrigin, "Access-Control-Max-Age: 300"}},
-		{"apigw-http: a preflight that does not match gets no CORS headers (spec A.3.3)", "OPTIONS", "http.test", "/x",
+		{"apigw-http: a preflight that does not match gets no CORS headers (apigw-cors: HTTP API method and header matching)", "OPTIONS", "http.test", "/x",
 			preflight(appOrigin, "DELETE", ""), 204, false, nil},
-		{"apigw-http: a route taking OPTIONS gets the preflight, decorated (spec A.3.5)", "OPTIONS", "http.test", "/options-route/x",
+		{"apigw-http: a route taking OPTIONS gets the preflight, decorated (apigw-cors: HTTP API routes that take OPTIONS)", "OPTIONS", "http.test", "/options-route/x",
 			preflight(appOrigin, "PUT", ""), 401, true, []string{
 				"Access-Control-Allow-Credentials: true", "Access-Control-Allow-Headers: authorization",
 				"Access-Control-Allow-Methods: GET,PUT", "Access-Control-Allow-Origin: " + appOrigin, "Access-Control-Max-Age: 300"}},
-		{"apigw-http: backend CORS headers ignored (spec A.4)", "GET", "http.test", "/x?acao=*",
+		{"apigw-http: backend CORS headers ignored (apigw-cors: HTTP API actual requests)", "GET", "http.test", "/x?acao=*",
 			withOrigin(auth, appOrigin), 200, true, []string{
 				"Access-Control-Allow-Credentials: true", "Access-Control-Allow-Origin: " + appOrigin}},
-		// REST API with the console's mock OPTIONS method (spec B.2, B.4).
-		{"apigw-rest: every OPTIONS answered 200 with the static headers, Origin or not (spec B.1)", "OPTIONS", "rest.test", "/orders",
+		// REST API with the console's mock OPTIONS method
+		// (docs/apigw-cors.md#rest-api-the-mock-options-method,
+		// docs/apigw-cors.md#rest-api-gateway-responses).
+		{"apigw-rest: every OPTIONS answered 200 with the static headers, Origin or not (apigw-cors: REST API has no CORS of its own)", "OPTIONS", "rest.test", "/orders",
 			nil, 200, false, []string{
 				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: GET,PUT,OPTIONS",
 				"Access-Control-Allow-Origin: " + appOrigin}},
-		{"apigw-rest: a proxy integration's headers pass untouched (spec B.1)", "GET", "rest.test", "/orders?acao=https://backend.test&status=500",
+		{"apigw-rest: a proxy integration's headers pass untouched (apigw-cors: REST API has no CORS of its own)", "GET", "rest.test", "/orders?acao=https://backend.test&status=500",
 			withOrigin(auth, appOrigin), 500, true, []string{"Access-Control-Allow-Origin: https://backend.test"}},
-		{"apigw-rest: gateway-made 5xx carries DEFAULT_5XX's headers (spec B.4)", "GET", "rest.test", "/dead/x",
+		{"apigw-rest: gateway-made 5xx carries DEFAULT_5XX's headers (apigw-cors: REST API gateway responses)", "GET", "rest.test", "/dead/x",
 			withOrigin(auth, appOrigin), 502, false, []string{"Access-Control-Allow-Origin: *"}},
-		{"apigw-rest: gateway-made 4xx carries DEFAULT_4XX's headers (spec B.4)", "POST", "rest.test", "/orders?big",
+		{"apigw-rest: gateway-made 4xx carries DEFAULT_4XX's headers (apigw-cors: REST API gateway responses)", "POST", "rest.test", "/orders?big",
 			withOrigin(auth, appOrigin), 413, false, []string{"Access-Control-Allow-Origin: " + appOrigin}},
-		// A REST API's OPTIONS answered per resource, as each resource has its own OPTIONS
-		// method (SAM computes each path's Allow-Methods from its methods, spec B.3).
-		{"apigw-rest: /orders answers with its own methods (spec B.3)", "OPTIONS", "rest-paths.test", "/orders",
+		// A REST API's OPTIONS answered per resource, as each resource has its own OPTIONS method
+		// (SAM computes each path's Allow-Methods from its methods,
+		// docs/apigw-cors.md#rest-api-methods-per-resource).
+		{"apigw-rest: /orders answers with its own methods (apigw-cors: REST API methods per resource)", "OPTIONS", "rest-paths.test", "/orders",
 			preflight(appOrigin, "POST", ""), 200, false, []string{
 				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: GET,OPTIONS,POST",
 				"Access-Control-Allow-Origin: " + appOrigin}},
-		{"apigw-rest: /orders/42 is resource /orders/{id}, with its own methods (spec B.3)", "OPTIONS", "rest-paths.test", "/orders/42",
+		{"apigw-rest: /orders/42 is resource /orders/{id}, with its own methods (apigw-cors: REST API methods per resource)", "OPTIONS", "rest-paths.test", "/orders/42",
 			preflight(appOrigin, "DELETE", ""), 200, false, []string{
 				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: DELETE,GET,OPTIONS",
 				"Access-Control-Allow-Origin: " + appOrigin}},
@@ -104,18 +107,19 @@ func TestAWSSemantics(t *testing.T) {
 			preflight(appOrigin, "PUT", ""), 200, false, []string{
 				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: OPTIONS,PUT",
 				"Access-Control-Allow-Origin: " + appOrigin}},
-		{"apigw-rest: a resource whose OPTIONS method has a backend integration: the backend answers (spec B.1)", "OPTIONS", "rest-paths.test", "/hooks",
+		{"apigw-rest: a resource whose OPTIONS method has a backend integration: the backend answers (apigw-cors: REST API has no CORS of its own)", "OPTIONS", "rest-paths.test", "/hooks",
 			preflight(appOrigin, "POST", ""), 401, true, nil},
 		// A CloudFront managed policy, by name.
-		{"cloudfront managed CORS-With-Preflight: OPTIONS forwarded, any origin (spec C.1)", "OPTIONS", "cf-managed.test", "/x",
+		{"cloudfront managed CORS-With-Preflight: OPTIONS forwarded, any origin (cloudfront: managed response headers policies)", "OPTIONS", "cf-managed.test", "/x",
 			preflight(appOrigin, "PUT", ""), 401, true, []string{"Access-Control-Allow-Headers: *",
 				"Access-Control-Allow-Methods: GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS", "Access-Control-Allow-Origin: *"}},
-		// CloudFront response headers policy (spec C.1, C.4).
-		{"cloudfront: OPTIONS forwarded to the origin, policy headers added (spec C.4)", "OPTIONS", "cf.test", "/x",
+		// CloudFront response headers policy (docs/cloudfront.md#response-headers-policies,
+		// docs/cloudfront.md#options-requests).
+		{"cloudfront: OPTIONS forwarded to the origin, policy headers added (cloudfront: OPTIONS requests)", "OPTIONS", "cf.test", "/x",
 			preflight(appOrigin, "PUT", "authorization"), 401, true, []string{
 				"Access-Control-Allow-Headers: authorization", "Access-Control-Allow-Methods: GET, PUT",
 				"Access-Control-Allow-Origin: " + appOrigin, "Access-Control-Max-Age: 300"}},
-		{"cloudfront: OriginOverride false keeps the origin's header (spec C.1)", "GET", "cf.test", "/x?acao=*",
+		{"cloudfront: OriginOverride false keeps the origin's header (cloudfront: OriginOverride)", "GET", "cf.test", "/x?acao=*",
 			withOrigin(auth, appOrigin), 200, true, []string{"Access-Control-Allow-Origin: *"}},
 	}
 	for _, c := range cases {
@@ -152,7 +156,7 @@ func TestExplainRESTPaths(t *testing.T) {
 		{"/orders/export", "GET,OPTIONS", "answer"}, // the literal resource, not /orders/{id}
 		{"/files/a/b", "OPTIONS,PUT", "answer"},
 		{"/hooks", "", "passthrough"},
-		{"/elsewhere", "none", "answer"}, // 403 Missing Authentication Token (spec B.4.4)
+		{"/elsewhere", "none", "answer"}, // 403 Missing Authentication Token (docs/apigw-cors.md#rest-api-missing-authentication-token)
 	} {
 		e := gateway.Explain(f.g.Config(), "rest-paths.test", c.path)
 		d, ok := e.Evaluate(&fetch.Request{Method: "OPTIONS", Origin: appOrigin, HasOrigin: true, RequestMethod: "GET", HasRequestMethod: true})
