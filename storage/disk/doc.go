@@ -17,6 +17,16 @@
 // serializable read-write transactions and lock-free readers: every metadata change below is
 // one transaction, so it is all or nothing.
 //
+// # Records
+//
+// The records in meta.db are JSON documents of types of this package (records.go), not of
+// storage's public types: a directory outlives the code that wrote it, and a record that
+// embedded a public type would change its encoding, and silently lose the field on the next
+// read, whenever that type's Go field was renamed. Every record field has its stored name in a
+// tag, and the database holds a format version, written by Open into a directory that has
+// none (such directories are in the same encoding), and refused when it is one this code does
+// not know ([ErrUnknownFormat]), so that a later, different encoding is never misread.
+//
 // # Keys never become paths
 //
 // A data file is named by a random 128-bit id, sharded into 256 directories by its first

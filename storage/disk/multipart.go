@@ -95,7 +95,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 		return storage.UploadInfo{}, err
 	}
 	rec := uploadRecord{
-		Initiated: now(), Metadata: opts.Metadata, ACL: orDefault(opts.ACL, storage.DefaultACL),
+		Initiated: now(), Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner,
 		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ,
 	}
@@ -313,7 +313,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
-		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksum, Parts: len(parts),
+		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
 		Owner: up.Owner, Upload: uploadID,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {

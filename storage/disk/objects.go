@@ -118,9 +118,9 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	}
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
-		Metadata: opts.Metadata, ACL: orDefault(opts.ACL, storage.DefaultACL),
+		Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
-		Checksum:     fullChecksum(opts.Checksum.Algorithm, st.sum), Owner: opts.Owner,
+		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
 }
@@ -319,13 +319,13 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 	}
 	meta := srcRec.Metadata
 	if opts.ReplaceMetadata {
-		meta = opts.Metadata
+		meta = metadataOf(opts.Metadata)
 	}
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
 		Metadata: meta, ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
-		Checksum:     fullChecksum(alg, st.sum), Owner: opts.Owner,
+		Checksum:     checksumOf(fullChecksum(alg, st.sum)), Owner: opts.Owner,
 	}
 	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, nil)
 }

@@ -3,7 +3,9 @@ package disk
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,13 +14,16 @@ import (
 )
 
 // Top-level bbolt buckets. Each holds one nested bucket per S3 bucket, except bktBuckets,
-// which maps a bucket name to its bucketRecord.
+// which maps a bucket name to its bucketRecord, and bktFormat, which holds formatKey.
 //
+//	format/version                           → formatVersion, in decimal
 //	objects/<bucket>/<key>                   → objectRecord
 //	configs/<bucket>/<kind>                  → document
 //	uploads/<bucket>/<key>/<uploadID>/meta   → uploadRecord
 //	uploads/<bucket>/<key>/<uploadID>/parts/<uint16 part number> → partRecord
 var (
+	bktFormat  = []byte("format")
+	formatKey  = []byte("version")
 	bktBuckets = []byte("buckets")
 	bktObjects = []byte("objects")
 	bktConfigs = []byte("configs")
@@ -26,6 +31,20 @@ var (
 	keyMeta    = []byte("meta")
 	bktParts   = []byte("parts")
 )
+
+// formatVersion is the version of the record encoding below. A database without a version was
+// written before versions were recorded, in this same encoding, and gets it on Open. A database
+// of a later version is refused rather than misread. A change to the encoding that older code
+// could not read increments it, with a conversion of older records on Open.
+const formatVersion = 1
+
+// The records are the JSON documents stored in meta.db. They are types of their own, not
+// storage's public types, and every field has its name in a tag: the encoding is part of the
+// directory's format, so renaming or adding a field of a public type must not change it. The
+// names without a tag style (ContentType, Algorithm, ...) are the ones encoding/json gave the
+// public types' fields when records embedded them, kept so that those records read as written.
+// String types of storage (ChecksumAlgorithm, ChecksumType) are stored as their values, the
+// names S3 gives them.
 
 type bucketRecord struct {
 	ID      string    `json:"id"` // storage.BucketInfo.ID
@@ -36,24 +55,42 @@ type bucketRecord struct {
 }
 
 type objectRecord struct {
-	File         string                 `json:"file"`
-	Size         int64                  `json:"size"`
-	ETag         string                 `json:"etag"`
-	Modified     time.Time              `json:"modified"`
-	Metadata     storage.ObjectMetadata `json:"metadata"`
-	ACL          string                 `json:"acl"`
-	StorageClass string                 `json:"class"`
-	Checksum     storage.Checksum       `json:"checksum"`
-	Parts        int                    `json:"parts,omitempty"`
-	Owner        string                 `json:"owner,omitempty"`
+	File         string         `json:"file"`
+	Size         int64          `json:"size"`
+	ETag         string         `json:"etag"`
+	Modified     time.Time      `json:"modified"`
+	Metadata     metadataRecord `json:"metadata"`
+	ACL          string         `json:"acl"`
+	StorageClass string         `json:"class"`
+	Checksum     checksumRecord `json:"checksum"`
+	Parts        int            `json:"parts,omitempty"`
+	Owner        string         `json:"owner,omitempty"`
 	// Upload is the id of the multipart upload that made the object, so that completing it
 	// again answers with the object.
 	Upload string `json:"upload,omitempty"`
 }
 
+// metadataRecord is a stored storage.ObjectMetadata.
+type metadataRecord struct {
+	ContentType        string            `json:"ContentType"`
+	ContentEncoding    string            `json:"ContentEncoding"`
+	ContentDisposition string            `json:"ContentDisposition"`
+	ContentLanguage    string            `json:"ContentLanguage"`
+	CacheControl       string            `json:"CacheControl"`
+	Expires            string            `json:"Expires"`
+	User               map[string]string `json:"User"`
+}
+
+// checksumRecord is a stored storage.Checksum.
+type checksumRecord struct {
+	Algorithm storage.ChecksumAlgorithm `json:"Algorithm"`
+	Value     string                    `json:"Value"`
+	Type      storage.ChecksumType      `json:"Type"`
+}
+
 type uploadRecord struct {
 	Initiated         time.Time                 `json:"initiated"`
-	Metadata          storage.ObjectMetadata    `json:"metadata"`
+	Metadata          metadataRecord            `json:"metadata"`
 	ACL               string                    `json:"acl"`
 	StorageClass      string                    `json:"class"`
 	Owner             string                    `json:"owner,omitempty"`
@@ -86,6 +123,49 @@ func decode(b []byte, v any) error {
 	return nil
 }
 
+// checkFormat records the format version in a database that has none and refuses one of a
+// version this code does not know.
+func checkFormat(tx *bolt.Tx) error {
+	b, err := tx.CreateBucketIfNotExists(bktFormat)
+	if err != nil {
+		return err
+	}
+	v := b.Get(formatKey)
+	if v == nil {
+		return b.Put(formatKey, []byte(strconv.Itoa(formatVersion)))
+	}
+	if string(v) != strconv.Itoa(formatVersion) {
+		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads format %d", ErrUnknownFormat, v, formatVersion)
+	}
+	return nil
+}
+
+// ErrUnknownFormat is the error of an Open of a directory written in a format this version
+// does not read, by a later version of doorman.
+var ErrUnknownFormat = errors.New("unknown data directory format")
+
+func metadataOf(m storage.ObjectMetadata) metadataRecord {
+	return metadataRecord{
+		ContentType: m.ContentType, ContentEncoding: m.ContentEncoding, ContentDisposition: m.ContentDisposition,
+		ContentLanguage: m.ContentLanguage, CacheControl: m.CacheControl, Expires: m.Expires, User: m.User,
+	}
+}
+
+func (r metadataRecord) public() storage.ObjectMetadata {
+	return storage.ObjectMetadata{
+		ContentType: r.ContentType, ContentEncoding: r.ContentEncoding, ContentDisposition: r.ContentDisposition,
+		ContentLanguage: r.ContentLanguage, CacheControl: r.CacheControl, Expires: r.Expires, User: r.User,
+	}
+}
+
+func checksumOf(c storage.Checksum) checksumRecord {
+	return checksumRecord{Algorithm: c.Algorithm, Value: c.Value, Type: c.Type}
+}
+
+func (r checksumRecord) public() storage.Checksum {
+	return storage.Checksum{Algorithm: r.Algorithm, Value: r.Value, Type: r.Type}
+}
+
 func (r *bucketRecord) info(name string) storage.BucketInfo {
 	return storage.BucketInfo{Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL}
 }
@@ -93,14 +173,14 @@ func (r *bucketRecord) info(name string) storage.BucketInfo {
 func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
-		Metadata: r.Metadata, ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum,
+		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
 		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload,
 	}
 }
 
 func (r *uploadRecord) info(bucket, key, id string) storage.UploadInfo {
 	return storage.UploadInfo{
-		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata,
+		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata.public(),
 		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner,
 		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType,
 	}

@@ -134,9 +134,13 @@ func makeLayout(dir string) error {
 	return nil
 }
 
-// init creates the top-level buckets and removes leftovers of interrupted writes.
+// init checks the format version, creates the top-level buckets and removes leftovers of
+// interrupted writes.
 func (s *Store) init() error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkFormat(tx); err != nil {
+			return err
+		}
 		for _, name := range [][]byte{bktBuckets, bktObjects, bktConfigs, bktUploads} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err

@@ -1,0 +1,89 @@
+package disk
+
+import (
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// The records' encoding is the directory's format: these are the bytes each record is stored
+// as, written out by hand. They must not change when a field of a public storage type is
+// renamed, added or reordered, nor when a record's Go field is renamed; and a record stored by
+// earlier versions must decode to the same values.
+func TestRecordEncoding(t *testing.T) {
+	when := time.Date(2026, 11, 30, 13, 57, 43, 0, time.UTC)
+	cases := []struct {
+		name   string
+		record any // a pointer to the record
+		golden string
+	}{
+		{"bucket", &bucketRecord{ID: "cbcd44977852315e3a27238fd3f9189b", Created: when, Region: "eu-west-1", Owner: "o", ACL: "private"},
+			`{"id":"cbcd44977852315e3a27238fd3f9189b","created":"2026-11-30T13:57:43Z","region":"eu-west-1","owner":"o","acl":"private"}`},
+		{"plain object", &objectRecord{File: "ef8e7368ae903108519d5a43600e89a3", Size: 1, ETag: "9dd4e461268c8034f5c8564e155c67a6", Modified: when, ACL: "private", StorageClass: "STANDARD"},
+			`{"file":"ef8e7368ae903108519d5a43600e89a3","size":1,"etag":"9dd4e461268c8034f5c8564e155c67a6","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","checksum":{"Algorithm":"","Value":"","Type":""}}`},
+		{"object with every field", &objectRecord{File: "1e5b35b5c93efc2ff1586875d9304c18", Size: 5, ETag: "5d41402abc4b2a76b9719d911017c592-2", Modified: when,
+			Metadata: metadataRecord{ContentType: "text/plain", ContentEncoding: "gzip", ContentDisposition: "inline", ContentLanguage: "fr",
+				CacheControl: "no-cache", Expires: "Thu, 01 Dec 1994 16:00:00 GMT", User: map[string]string{"a": "b"}},
+			ACL: "public-read", StorageClass: "GLACIER", Checksum: checksumRecord{Algorithm: storage.ChecksumCRC32, Value: "NhCmhg==", Type: storage.ChecksumFullObject},
+			Parts: 2, Owner: "o", Upload: "18ecd749d462e0cfebe2b02bb1a6910e"},
+			`{"file":"1e5b35b5c93efc2ff1586875d9304c18","size":5,"etag":"5d41402abc4b2a76b9719d911017c592-2","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"text/plain","ContentEncoding":"gzip","ContentDisposition":"inline","ContentLanguage":"fr","CacheControl":"no-cache","Expires":"Thu, 01 Dec 1994 16:00:00 GMT","User":{"a":"b"}},` +
+				`"acl":"public-read","class":"GLACIER","checksum":{"Algorithm":"CRC32","Value":"NhCmhg==","Type":"FULL_OBJECT"},"parts":2,"owner":"o","upload":"18ecd749d462e0cfebe2b02bb1a6910e"}`},
+		{"upload", &uploadRecord{Initiated: when, Metadata: metadataRecord{CacheControl: "no"}, ACL: "private", StorageClass: "STANDARD", Owner: "o",
+			ChecksumAlgorithm: storage.ChecksumSHA256, ChecksumType: storage.ChecksumComposite},
+			`{"initiated":"2026-11-30T13:57:43Z","metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"no","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","owner":"o","checksumAlgorithm":"SHA256","checksumType":"COMPOSITE"}`},
+		{"part", &partRecord{File: "d4c1b2cfa054eb03ad0b4e228731a58e", Size: 4, ETag: "f4c9385f1902f7334b00b9b4ecd164de", Modified: when, Checksum: "N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="},
+			`{"file":"d4c1b2cfa054eb03ad0b4e228731a58e","size":4,"etag":"f4c9385f1902f7334b00b9b4ecd164de","modified":"2026-11-30T13:57:43Z","checksum":"N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="}`},
+	}
+	for _, tc := range cases {
+		if got := string(encode(tc.record)); got != tc.golden {
+			t.Errorf("%s: encoded as\n%s\nwant\n%s", tc.name, got, tc.golden)
+		}
+		decoded := reflect.New(reflect.TypeOf(tc.record).Elem())
+		if err := decode([]byte(tc.golden), decoded.Interface()); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !reflect.DeepEqual(decoded.Interface(), tc.record) {
+			t.Errorf("%s: decoded as %+v, want %+v", tc.name, decoded.Elem(), reflect.ValueOf(tc.record).Elem())
+		}
+	}
+}
+
+// fill sets every string field of the struct v points to (and one entry of every map of
+// strings) to a value of its own, so that a conversion that forgets a field loses a value.
+func fill(v any) {
+	s := reflect.ValueOf(v).Elem()
+	for i := 0; i < s.NumField(); i++ {
+		f := s.Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("value " + strconv.Itoa(i))
+		case reflect.Map:
+			f.Set(reflect.ValueOf(map[string]string{"key": "value " + strconv.Itoa(i)}))
+		default:
+			panic("fill: a field of kind " + f.Kind().String())
+		}
+	}
+}
+
+// Every field of the public types a record holds survives the conversion to the record and
+// back: a field added to storage.ObjectMetadata or storage.Checksum fails here until its
+// record has it.
+func TestRecordConversions(t *testing.T) {
+	var m storage.ObjectMetadata
+	fill(&m)
+	if got := metadataOf(m).public(); !reflect.DeepEqual(got, m) {
+		t.Errorf("metadata %+v came back as %+v", m, got)
+	}
+	var c storage.Checksum
+	fill(&c)
+	if got := checksumOf(c).public(); got != c {
+		t.Errorf("checksum %+v came back as %+v", c, got)
+	}
+}
