@@ -8,6 +8,38 @@ import (
 	"github.com/doorman-s3/doorman/storage"
 )
 
+// Access control is by canned ACL alone (private, public-read, ...): a bucket's ACL says what
+// others may do with the bucket, an object's what others may read of it. authorize (auth.go)
+// applies them; aclPolicy shows them as the grants S3 lists.
+
+// Canned ACLs, as S3 names them.
+const (
+	aclPrivate                = "private"
+	aclPublicRead             = "public-read"
+	aclPublicReadWrite        = "public-read-write"
+	aclAuthenticatedRead      = "authenticated-read"
+	aclBucketOwnerRead        = "bucket-owner-read"
+	aclBucketOwnerFullControl = "bucket-owner-full-control"
+)
+
+var cannedACLs = map[string]bool{
+	aclPrivate: true, aclPublicRead: true, aclPublicReadWrite: true, aclAuthenticatedRead: true,
+	"aws-exec-read": true, aclBucketOwnerRead: true, aclBucketOwnerFullControl: true,
+}
+
+// grants reports whether a canned ACL gives the caller read (or write) permission.
+func grants(acl string, authenticated, write bool) bool {
+	switch acl {
+	case aclPublicReadWrite:
+		return true
+	case aclPublicRead:
+		return !write
+	case aclAuthenticatedRead:
+		return !write && authenticated
+	}
+	return false
+}
+
 type accessControlPolicy struct {
 	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ AccessControlPolicy"`
 	Owner   owner    `xml:"Owner"`
@@ -70,13 +102,13 @@ func (s *Server) aclPolicy(ownerID, bucketOwnerID, acl string) accessControlPoli
 	return p
 }
 
-func (s *Server) getBucketACL(rc *request, st *bucketState) {
-	rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, st.info.Owner, st.info.ACL))
+func (s *Server) getBucketACL(rc *request, st *bucketState) error {
+	return rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, st.info.Owner, st.info.ACL))
 }
 
 // cannedACL reads x-amz-acl. Grants given as an AccessControlPolicy body or x-amz-grant-*
 // headers are not supported (the dispatcher refuses the headers): only canned ACLs are.
-func (rc *request) cannedACL() (string, *s3err.Error) {
+func (rc *request) cannedACL() (string, error) {
 	acl := rc.r.Header.Get("X-Amz-Acl")
 	if acl == "" {
 		return "", nil
@@ -87,10 +119,10 @@ func (rc *request) cannedACL() (string, *s3err.Error) {
 	return acl, nil
 }
 
-func (rc *request) aclFromRequest() (string, *s3err.Error) {
-	acl, e := rc.cannedACL()
-	if e != nil {
-		return "", e
+func (rc *request) aclFromRequest() (string, error) {
+	acl, err := rc.cannedACL()
+	if err != nil {
+		return "", err
 	}
 	if acl == "" {
 		if rc.r.ContentLength > 0 {
@@ -101,13 +133,12 @@ func (rc *request) aclFromRequest() (string, *s3err.Error) {
 	return acl, nil
 }
 
-func (s *Server) putBucketACL(rc *request, st *bucketState) {
-	acl, e := rc.aclFromRequest()
-	if e != nil {
-		rc.writeError(e)
-		return
+func (s *Server) putBucketACL(rc *request, st *bucketState) error {
+	acl, err := rc.aclFromRequest()
+	if err != nil {
+		return err
 	}
-	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+	err = s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
@@ -119,55 +150,48 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) {
 		return &bucketState{info: info, policy: old.policy}, nil
 	})
 	if err != nil {
-		rc.fail(err)
-		return
+		return err
 	}
 	rc.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
 // objectForACL returns the object whose ACL the caller reads or changes: its owner and the
 // bucket's owner may. A caller who may not learns nothing about whether the key exists.
-func (s *Server) objectForACL(rc *request, st *bucketState) (storage.ObjectInfo, bool) {
+func (s *Server) objectForACL(rc *request, st *bucketState) (storage.ObjectInfo, error) {
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key)
 	if err != nil {
-		if e := rc.authorize(accessOwner, st, ""); e != nil {
-			rc.writeError(e)
-			return info, false
+		if aerr := rc.authorize(accessOwner, st, ""); aerr != nil {
+			return info, aerr
 		}
-		rc.failObject(err)
-		return info, false
+		return info, rc.objectError(err)
 	}
-	if e := rc.authorizeObject(accessObjectOwner, st, &info); e != nil {
-		rc.writeError(e)
-		return info, false
-	}
-	return info, true
+	return info, rc.authorizeObject(accessObjectOwner, st, &info)
 }
 
-func (s *Server) getObjectACL(rc *request, st *bucketState) {
-	info, ok := s.objectForACL(rc, st)
-	if !ok {
-		return
+func (s *Server) getObjectACL(rc *request, st *bucketState) error {
+	info, err := s.objectForACL(rc, st)
+	if err != nil {
+		return err
 	}
 	owner := info.Owner
 	if owner == "" {
 		owner = st.info.Owner
 	}
-	rc.writeXML(http.StatusOK, s.aclPolicy(owner, st.info.Owner, info.ACL))
+	return rc.writeXML(http.StatusOK, s.aclPolicy(owner, st.info.Owner, info.ACL))
 }
 
-func (s *Server) putObjectACL(rc *request, st *bucketState) {
-	acl, e := rc.aclFromRequest()
-	if e != nil {
-		rc.writeError(e)
-		return
+func (s *Server) putObjectACL(rc *request, st *bucketState) error {
+	acl, err := rc.aclFromRequest()
+	if err != nil {
+		return err
 	}
-	if _, ok := s.objectForACL(rc, st); !ok {
-		return
+	if _, err := s.objectForACL(rc, st); err != nil {
+		return err
 	}
 	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, storage.PutObjectACLOptions{ACL: acl, BucketID: st.info.ID}); err != nil {
-		rc.failObject(err)
-		return
+		return rc.objectError(err)
 	}
 	rc.w.WriteHeader(http.StatusOK)
+	return nil
 }

@@ -11,14 +11,14 @@ import (
 // the body to read. A request without a signature is anonymous; what it may do is decided by
 // the ACLs in authorize. An Authorization header of another scheme is refused: taking it for
 // an anonymous request would silently ignore what the client asked for.
-func (s *Server) authenticate(rc *request) *s3err.Error {
+func (s *Server) authenticate(rc *request) error {
 	r := rc.r
 	rc.body = r.Body
 	switch {
 	case sigv4.IsSigV4(r):
 		res, err := s.sigv4.Verify(r)
 		if err != nil {
-			return asS3(err)
+			return err
 		}
 		rc.user, rc.auth, rc.body, rc.decodedSize = s.users[res.AccessKey], res, res.Body, res.DecodedLength
 	case sigv2.IsSigV2(r, rc.query):
@@ -28,18 +28,13 @@ func (s *Server) authenticate(rc *request) *s3err.Error {
 		}
 		res, err := s.sigv2.Verify(r, target)
 		if err != nil {
-			return asS3(err)
+			return err
 		}
 		rc.user = s.users[res.AccessKey]
 	case r.Header.Get("Authorization") != "":
 		return sigv4.UnsupportedAuthorization(r.Header.Get("Authorization"))
 	}
 	return nil
-}
-
-func asS3(err error) *s3err.Error {
-	e, _ := toS3Error(err)
-	return e
 }
 
 // access is what an operation needs.
@@ -62,37 +57,10 @@ const (
 	accessUploadOwners
 )
 
-// Canned ACLs, as S3 names them.
-const (
-	aclPrivate                = "private"
-	aclPublicRead             = "public-read"
-	aclPublicReadWrite        = "public-read-write"
-	aclAuthenticatedRead      = "authenticated-read"
-	aclBucketOwnerRead        = "bucket-owner-read"
-	aclBucketOwnerFullControl = "bucket-owner-full-control"
-)
-
-var cannedACLs = map[string]bool{
-	aclPrivate: true, aclPublicRead: true, aclPublicReadWrite: true, aclAuthenticatedRead: true,
-	"aws-exec-read": true, aclBucketOwnerRead: true, aclBucketOwnerFullControl: true,
-}
-
-// grants reports whether a canned ACL gives the caller read (or write) permission.
-func grants(acl string, authenticated, write bool) bool {
-	switch acl {
-	case aclPublicReadWrite:
-		return true
-	case aclPublicRead:
-		return !write
-	case aclAuthenticatedRead:
-		return !write && authenticated
-	}
-	return false
-}
-
 // authorize decides whether the caller may perform an operation needing a on bucket st
-// (nil for service-level operations). objectACL is consulted for accessObjectRead.
-func (rc *request) authorize(a access, st *bucketState, objectACL string) *s3err.Error {
+// (nil for service-level operations). objectACL is consulted for accessObjectRead. The
+// buckets' and objects' canned ACLs (acl.go) say what they grant others.
+func (rc *request) authorize(a access, st *bucketState, objectACL string) error {
 	authenticated := rc.user != nil
 	if a == accessAuthenticated {
 		if !authenticated {
@@ -140,7 +108,7 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 
 // authorizeObject is authorize for an operation on an existing object: the account that wrote
 // the object may always act on it.
-func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) *s3err.Error {
+func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) error {
 	if rc.user != nil && info.Owner == rc.user.id {
 		return nil
 	}

@@ -6,15 +6,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
-
-const timeFormatXML = "2006-01-02T15:04:05.000Z"
-
-func xmlTime(t time.Time) string { return t.UTC().Format(timeFormatXML) }
 
 type owner struct {
 	ID          string `xml:"ID"`
@@ -60,16 +55,15 @@ func bucketRegion(info *storage.BucketInfo) string {
 // listBuckets lists the buckets the caller owns, in name order, a page of at most max-buckets
 // (maxBucketsPage by default) with a ContinuationToken when more remain, filtered by prefix and
 // bucket-region. The token is the one ListObjectsV2 uses, carrying the last name of the page.
-func (s *Server) listBuckets(rc *request, _ *bucketState) {
+func (s *Server) listBuckets(rc *request, _ *bucketState) error {
 	q := rc.query
 	limit := maxBucketsPage
 	if v, ok := q["max-buckets"]; ok {
 		n, err := strconv.Atoi(v[0])
 		if err != nil || n < 1 || n > maxBucketsPage {
 			// The message is the one versitygw records for S3. [UNVERIFIED]
-			rc.writeError(s3err.InvalidArgument.Withf("Argument max-buckets must be an integer between 1 and %d.", maxBucketsPage).
-				With("ArgumentName", "max-buckets").With("ArgumentValue", v[0]))
-			return
+			return s3err.InvalidArgument.Withf("Argument max-buckets must be an integer between 1 and %d.", maxBucketsPage).
+				With("ArgumentName", "max-buckets").With("ArgumentValue", v[0])
 		}
 		limit = n
 	}
@@ -77,17 +71,14 @@ func (s *Server) listBuckets(rc *request, _ *bucketState) {
 	if v, ok := q["continuation-token"]; ok {
 		m, ok := decodeToken(v[0])
 		if !ok {
-			rc.writeError(s3err.InvalidArgument.Withf("The continuation token provided is incorrect").
-				With("ArgumentName", "continuation-token"))
-			return
+			return errBadContinuationToken
 		}
 		after = m
 	}
 	prefix, region := q.Get("prefix"), q.Get("bucket-region")
 	list, err := s.cfg.Backend.ListBuckets(rc.ctx)
 	if err != nil {
-		rc.fail(err)
-		return
+		return err
 	}
 	out := listAllMyBucketsResult{Owner: s.ownerOf(rc.user.id), Prefix: prefix}
 	for i := range list {
@@ -102,7 +93,7 @@ func (s *Server) listBuckets(rc *request, _ *bucketState) {
 		}
 		out.Buckets = append(out.Buckets, bucketEntry{b.Name, xmlTime(b.CreationDate), bucketRegion(b)})
 	}
-	rc.writeXML(http.StatusOK, out)
+	return rc.writeXML(http.StatusOK, out)
 }
 
 type createBucketConfiguration struct {
@@ -115,107 +106,118 @@ type createBucketConfiguration struct {
 	Tags     *struct{} `xml:"Tags"`
 }
 
+// maxCreateBucketBody bounds a CreateBucketConfiguration document, a few elements long.
+const maxCreateBucketBody = 16 << 10
+
 // createBucket creates a bucket owned by the caller. A LocationConstraint, when given, must be
 // this endpoint's region (other than us-east-1, which is never named), as on a regional AWS
 // endpoint.
-func (s *Server) createBucket(rc *request) {
-	body, e := rc.readIntegrityCheckedBody(16<<10, integrityOptional)
-	if e != nil {
-		rc.writeError(e)
-		return
+func (s *Server) createBucket(rc *request, _ *bucketState) error {
+	region, err := s.requestedRegion(rc)
+	if err != nil {
+		return err
 	}
-	region := ""
-	if len(body) > 0 {
-		var c createBucketConfiguration
-		if err := xml.Unmarshal(body, &c); err != nil {
-			rc.writeError(s3err.MalformedXML)
-			return
-		}
-		if c.Location != nil || c.Bucket != nil || c.Tags != nil {
-			rc.writeError(s3err.NotImplemented)
-			return
-		}
-		region = c.LocationConstraint
-		switch {
-		case region == "" || region == "us-east-1" && s.cfg.Region != "us-east-1":
-			rc.writeError(s3err.InvalidLocationConstraint.With("LocationConstraint", region))
-			return
-		case region != s.cfg.Region:
-			rc.writeError(s3err.IllegalLocationConstraintException.Withf(
-				"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", region))
-			return
-		}
-	} else if s.cfg.Region != "us-east-1" {
-		rc.writeError(s3err.IllegalLocationConstraintException)
-		return
-	}
-	acl, e := rc.cannedACL()
-	if e != nil {
-		rc.writeError(e)
-		return
+	acl, err := rc.cannedACL()
+	if err != nil {
+		return err
 	}
 	if acl == "" {
 		acl = aclPrivate
 	}
 	if !storage.ValidBucketName(rc.bucket) {
-		rc.writeError(s3err.InvalidBucketName.With("BucketName", rc.bucket))
-		return
+		return s3err.InvalidBucketName.With("BucketName", rc.bucket)
 	}
-	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		switch {
-		case old == nil:
-		case old.info.Owner != rc.user.id:
-			return nil, s3err.BucketAlreadyExists.With("BucketName", rc.bucket)
-		case s.cfg.Region == "us-east-1":
-			// "For legacy compatibility, if you re-create an existing bucket that you already
-			// own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket
-			// access control lists" (BucketAlreadyOwnedByYou in the API reference). ceph/s3-tests'
-			// test_bucket_create_exists allows this answer.
-			if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
-				return nil, err
-			}
-			info := old.info
-			info.ACL = acl
-			return &bucketState{info: info, policy: old.policy}, nil
-		default:
-			return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
-		}
-		info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: acl})
-		if err != nil {
-			return nil, err
-		}
-		return &bucketState{info: info}, nil
-	})
-	if err != nil {
-		rc.fail(err)
-		return
+	if err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+		return s.createOrReset(rc, old, region, acl)
+	}); err != nil {
+		return err
 	}
 	rc.w.Header()["Location"] = []string{"/" + rc.bucket}
 	rc.w.Header()["Content-Length"] = []string{"0"}
 	rc.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
-func (s *Server) headBucket(rc *request, st *bucketState) {
+// requestedRegion reads the CreateBucketConfiguration of the request, if any, and returns the
+// region it names after checking it against the endpoint's.
+func (s *Server) requestedRegion(rc *request) (string, error) {
+	body, err := rc.readIntegrityCheckedBody(maxCreateBucketBody, integrityOptional)
+	if err != nil {
+		return "", err
+	}
+	if len(body) == 0 {
+		if s.cfg.Region != "us-east-1" {
+			return "", s3err.IllegalLocationConstraintException
+		}
+		return "", nil
+	}
+	var c createBucketConfiguration
+	if err := xml.Unmarshal(body, &c); err != nil {
+		return "", s3err.MalformedXML
+	}
+	if c.Location != nil || c.Bucket != nil || c.Tags != nil {
+		return "", s3err.NotImplemented
+	}
+	region := c.LocationConstraint
+	switch {
+	case region == "" || region == "us-east-1" && s.cfg.Region != "us-east-1":
+		return "", s3err.InvalidLocationConstraint.With("LocationConstraint", region)
+	case region != s.cfg.Region:
+		return "", s3err.IllegalLocationConstraintException.Withf(
+			"The %s location constraint is incompatible for the region specific endpoint this request was sent to.", region)
+	}
+	return region, nil
+}
+
+// createOrReset is CreateBucket's change to the bucket table, old being the bucket of that
+// name if there is one.
+func (s *Server) createOrReset(rc *request, old *bucketState, region, acl string) (*bucketState, error) {
+	switch {
+	case old == nil:
+	case old.info.Owner != rc.user.id:
+		return nil, s3err.BucketAlreadyExists.With("BucketName", rc.bucket)
+	case s.cfg.Region == "us-east-1":
+		// "For legacy compatibility, if you re-create an existing bucket that you already
+		// own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket
+		// access control lists" (BucketAlreadyOwnedByYou in the API reference). ceph/s3-tests'
+		// test_bucket_create_exists allows this answer.
+		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
+			return nil, err
+		}
+		info := old.info
+		info.ACL = acl
+		return &bucketState{info: info, policy: old.policy}, nil
+	default:
+		return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
+	}
+	info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: acl})
+	if err != nil {
+		return nil, err
+	}
+	return &bucketState{info: info}, nil
+}
+
+func (s *Server) headBucket(rc *request, st *bucketState) error {
 	rc.w.Header()["X-Amz-Bucket-Region"] = []string{bucketRegion(&st.info)}
 	rc.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
-func (s *Server) deleteBucket(rc *request, st *bucketState) {
+func (s *Server) deleteBucket(rc *request, st *bucketState) error {
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
 		return nil, s.cfg.Backend.DeleteBucket(rc.ctx, rc.bucket)
 	})
+	if errors.Is(err, storage.ErrBucketNotEmpty) {
+		return s3err.BucketNotEmpty.With("BucketName", rc.bucket)
+	}
 	if err != nil {
-		if errors.Is(err, storage.ErrBucketNotEmpty) {
-			rc.writeError(s3err.BucketNotEmpty.With("BucketName", rc.bucket))
-			return
-		}
-		rc.fail(err)
-		return
+		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 type locationConstraint struct {
@@ -224,8 +226,8 @@ type locationConstraint struct {
 }
 
 // getBucketLocation answers an empty LocationConstraint for us-east-1, as S3 does.
-func (s *Server) getBucketLocation(rc *request, st *bucketState) {
-	rc.writeXML(http.StatusOK, locationConstraint{Region: st.info.Region})
+func (s *Server) getBucketLocation(rc *request, st *bucketState) error {
+	return rc.writeXML(http.StatusOK, locationConstraint{Region: st.info.Region})
 }
 
 type versioningConfiguration struct {
@@ -234,6 +236,6 @@ type versioningConfiguration struct {
 
 // getBucketVersioning: doorman's buckets are never versioned, which S3 reports as an empty
 // configuration.
-func (s *Server) getBucketVersioning(rc *request, _ *bucketState) {
-	rc.writeXML(http.StatusOK, versioningConfiguration{})
+func (s *Server) getBucketVersioning(rc *request, _ *bucketState) error {
+	return rc.writeXML(http.StatusOK, versioningConfiguration{})
 }

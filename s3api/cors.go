@@ -1,14 +1,12 @@
 package s3api
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 
 	"github.com/doorman-s3/doorman/cors"
-	"github.com/doorman-s3/doorman/cors/corserr"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 )
 
@@ -16,7 +14,7 @@ import (
 // authentication, in the order of the cors engine (spec C.1). A request for the service
 // itself has no bucket and is answered like one for a missing bucket [UNVERIFIED: S3 refuses
 // such preflights with a 403; its body is not recorded].
-func (s *Server) preflight(rc *request) {
+func (s *Server) preflight(rc *request) error {
 	req := cors.FromHTTP(rc.r, rc.key != "")
 	var d cors.Decision
 	st := s.buckets.get(rc.bucket)
@@ -38,11 +36,11 @@ func (s *Server) preflight(rc *request) {
 	h := rc.w.Header()
 	d.WriteHeaders(h)
 	if err := d.Err(); err != nil {
-		rc.writeError(fromCORSError(err))
-		return
+		return err
 	}
 	h["Content-Length"] = []string{"0"}
 	rc.w.WriteHeader(d.Status)
+	return nil
 }
 
 // refusalReason says in words which check refused a preflight, for the access log.
@@ -88,20 +86,6 @@ func ruleTrace(e cors.Explanation) []string {
 	return out
 }
 
-// fromCORSError turns a cors refusal or configuration error into the S3 error value: the
-// first *corserr.Error err holds, the one Amazon S3 answers with.
-func fromCORSError(err error) *s3err.Error {
-	var e *corserr.Error
-	if !errors.As(err, &e) {
-		return s3err.InternalError
-	}
-	out := &s3err.Error{Status: e.Status, Code: e.Code, Message: e.Message}
-	for _, f := range e.Fields() {
-		out.Extra = append(out.Extra, s3err.Field{Name: f.Name, Value: f.Value})
-	}
-	return out
-}
-
 // applyCORS writes the CORS headers of a non-OPTIONS request before anything else happens, so
 // that the response carries them whatever its status (spec D). It neither grants nor denies:
 // the request goes on to authentication either way (spec E).
@@ -125,23 +109,21 @@ func (s *Server) applyCORS(rc *request) {
 // putBucketCors stores a new configuration (spec A): the body is checked for integrity
 // (Content-MD5 or an x-amz-checksum-*, one of which is required), then validated exactly as
 // S3 validates it, then stored durably and published atomically.
-func (s *Server) putBucketCors(rc *request, st *bucketState) {
+func (s *Server) putBucketCors(rc *request, st *bucketState) error {
 	body, err := rc.readIntegrityCheckedBody(cors.MaxDocumentSize, integrityRequired)
 	if err != nil {
-		rc.writeError(err)
-		return
+		return err
 	}
-	cfg, derr := cors.DecodeXML(body)
-	var p *cors.Policy
-	if derr == nil {
-		p, derr = cors.Compile(cfg)
+	cfg, err := cors.DecodeXML(body)
+	if err != nil {
+		return err
 	}
-	if derr != nil {
-		rc.writeError(fromCORSError(derr))
-		return
+	p, err := cors.Compile(cfg)
+	if err != nil {
+		return err
 	}
 	doc := cors.EncodeXML(cfg)
-	uerr := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+	err = s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
@@ -150,24 +132,24 @@ func (s *Server) putBucketCors(rc *request, st *bucketState) {
 		}
 		return &bucketState{info: old.info, policy: p}, nil
 	})
-	if uerr != nil {
-		rc.fail(uerr)
-		return
+	if err != nil {
+		return err
 	}
 	rc.w.Header()["Content-Length"] = []string{"0"}
 	rc.w.WriteHeader(http.StatusOK)
+	return nil
 }
 
-func (s *Server) getBucketCors(rc *request, st *bucketState) {
+func (s *Server) getBucketCors(rc *request, st *bucketState) error {
 	if st.policy == nil {
-		rc.writeError(s3err.NoSuchCORSConfiguration.With("BucketName", rc.bucket))
-		return
+		return s3err.NoSuchCORSConfiguration.With("BucketName", rc.bucket)
 	}
 	rc.writeXMLBytes(http.StatusOK, cors.EncodeXML(st.policy.Config()))
+	return nil
 }
 
 // deleteBucketCors answers 204 whether or not there was a configuration (spec A.4).
-func (s *Server) deleteBucketCors(rc *request, st *bucketState) {
+func (s *Server) deleteBucketCors(rc *request, st *bucketState) error {
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
@@ -178,8 +160,8 @@ func (s *Server) deleteBucketCors(rc *request, st *bucketState) {
 		return &bucketState{info: old.info}, nil
 	})
 	if err != nil {
-		rc.fail(err)
-		return
+		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -2,21 +2,25 @@ package s3api
 
 import (
 	"errors"
-	"net/http"
-	"strconv"
+	"strings"
 
-	"github.com/doorman-s3/doorman/internal/awsxml"
+	"github.com/doorman-s3/doorman/cors/corserr"
 	"github.com/doorman-s3/doorman/s3api/internal/checksum"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
 
 // toS3Error maps an error from any layer to the S3 error the client gets. Storage sentinels map
-// to their S3 codes; anything unknown is an InternalError (and is logged by the caller).
+// to their S3 codes, the cors engine's refusals and configuration errors to theirs; anything
+// unknown is an InternalError (and is logged by writeError).
 func toS3Error(err error) (*s3err.Error, bool) {
 	var se *s3err.Error
 	if errors.As(err, &se) {
 		return se, true
+	}
+	var ce *corserr.Error
+	if errors.As(err, &ce) {
+		return fromCORSError(ce), true
 	}
 	var cm *storage.ChecksumMismatchError
 	if errors.As(err, &cm) {
@@ -57,34 +61,46 @@ var storageErrors = []struct {
 	{storage.ErrStorageFull, errStorageFull},
 }
 
-// writeError sends e as AWS's XML error document. Headers already set on w (CORS among them)
-// stay: S3 sends CORS headers on errors too. Once the client has failed to send its body,
-// whatever error that caused further up is answered as that failure.
-func (rc *request) writeError(e *s3err.Error) {
-	if f := rc.bodyFault(); f != nil {
-		e = f
+// fromCORSError turns a cors refusal or configuration error into the S3 error value.
+func fromCORSError(e *corserr.Error) *s3err.Error {
+	out := &s3err.Error{Status: e.Status, Code: e.Code, Message: e.Message}
+	for _, f := range e.Fields() {
+		out.Extra = append(out.Extra, s3err.Field{Name: f.Name, Value: f.Value})
 	}
-	rc.errCode = e.Code
-	h := rc.w.Header()
-	h.Set("Content-Type", "application/xml")
-	if rc.in != nil && !rc.in.done {
-		// The rest of the body is not wanted: the connection closes after the answer, which
-		// then goes out at once instead of after net/http has read what the client still
-		// sends (or waited for what it never sends).
-		h.Set("Connection", "close")
+	return out
+}
+
+// objectError adds to a storage error of an object operation the elements S3 puts in the body
+// (the key of a NoSuchKey, the condition of a PreconditionFailed); other errors are returned
+// as they are.
+func (rc *request) objectError(err error) error {
+	switch {
+	case errors.Is(err, storage.ErrNoSuchKey):
+		return s3err.NoSuchKey.With("Key", rc.key)
+	case errors.Is(err, storage.ErrNoSuchBucket):
+		// The bucket was deleted, or deleted and created again, while the request ran.
+		return s3err.NoSuchBucket.With("BucketName", rc.bucket)
+	case errors.Is(err, storage.ErrPreconditionFailed):
+		cond := "If-Match"
+		if rc.r.Header.Get("If-None-Match") != "" {
+			cond = "If-None-Match"
+		}
+		return s3err.PreconditionFailed.With("Condition", cond)
 	}
-	extra := make([]awsxml.Field, len(e.Extra))
-	for i, f := range e.Extra {
-		extra[i] = awsxml.Field{Name: f.Name, Value: f.Value}
+	return err
+}
+
+// uploadError is objectError for an operation on a multipart upload: it names a missing
+// upload, and the part that lacks the checksum the upload was created with.
+func (rc *request) uploadError(err error) error {
+	var missing *storage.MissingPartChecksumError
+	switch {
+	case errors.Is(err, storage.ErrNoSuchUpload):
+		return s3err.NoSuchUpload.With("UploadId", rc.query.Get("uploadId"))
+	case errors.As(err, &missing):
+		// AWS's words, as SDK users have reported them (aws/aws-sdk-php#2648).
+		return s3err.InvalidRequest.Withf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.",
+			strings.ToLower(string(missing.Algorithm)), missing.PartNumber)
 	}
-	if rc.r.Method == http.MethodHead {
-		// A HEAD response has no body; S3 sends the status alone.
-		h.Del("Content-Type")
-		rc.w.WriteHeader(e.Status)
-		return
-	}
-	body := awsxml.ErrorBody(e.Code, e.Message, extra, rc.id, rc.hostID)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	rc.w.WriteHeader(e.Status)
-	_, _ = rc.w.Write(body)
+	return rc.objectError(err)
 }

@@ -21,7 +21,7 @@ type listParams struct {
 
 // readListParams reads prefix, delimiter, encoding-type and the page size (named by
 // sizeParam: max-keys, max-uploads, max-parts), which defaults to and is capped at 1000.
-func readListParams(q url.Values, sizeParam string) (listParams, *s3err.Error) {
+func readListParams(q url.Values, sizeParam string) (listParams, error) {
 	p := listParams{prefix: q.Get("prefix"), delimiter: q.Get("delimiter"), maxKeys: storage.MaxListKeys}
 	switch enc := q.Get("encoding-type"); enc {
 	case "":
@@ -96,19 +96,30 @@ type listBucketResultV2 struct {
 	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
 }
 
-func (s *Server) list(rc *request, p *listParams, startAfter string) (storage.ListObjectsResult, bool) {
+// list lists the page of keys after startAfter.
+func (s *Server) list(rc *request, p *listParams, startAfter string) (storage.ListObjectsResult, error) {
 	res, err := s.cfg.Backend.ListObjects(rc.ctx, rc.bucket, storage.ListObjectsOptions{
 		Prefix: p.prefix, Delimiter: p.delimiter, StartAfter: startAfter, MaxKeys: p.maxKeys})
 	if err != nil {
-		rc.fail(err)
-		return res, false
+		return res, err
 	}
 	if p.maxKeys == 0 {
 		// S3 answers max-keys=0 with an empty page that is not truncated: there is no next
 		// page to ask for.
 		res.IsTruncated, res.NextMarker = false, ""
 	}
-	return res, true
+	return res, nil
+}
+
+// listAfterMarker reads the parameters of ListObjects or ListObjectVersions and lists the page
+// after the key given in markerParam (marker, key-marker).
+func (s *Server) listAfterMarker(rc *request, markerParam string) (p listParams, marker string, res storage.ListObjectsResult, err error) {
+	if p, err = readListParams(rc.query, "max-keys"); err != nil {
+		return
+	}
+	marker = rc.query.Get(markerParam)
+	res, err = s.list(rc, &p, marker)
+	return
 }
 
 func (s *Server) entries(p *listParams, res *storage.ListObjectsResult, st *bucketState, withOwner bool) ([]listEntry, []commonPrefix) {
@@ -119,12 +130,8 @@ func (s *Server) entries(p *listParams, res *storage.ListObjectsResult, st *buck
 	}
 	var es []listEntry
 	for _, obj := range res.Objects {
-		sc := obj.StorageClass
-		if sc == "" {
-			sc = storage.DefaultStorageClass
-		}
 		es = append(es, listEntry{Key: p.enc(obj.Key), LastModified: xmlTime(obj.LastModified),
-			ETag: quote(obj.ETag), Size: obj.Size, Owner: o, StorageClass: sc})
+			ETag: quote(obj.ETag), Size: obj.Size, Owner: o, StorageClass: orDefaultStorageClass(obj.StorageClass)})
 	}
 	var cps []commonPrefix
 	for _, cp := range res.CommonPrefixes {
@@ -140,17 +147,10 @@ func encodingType(p *listParams) string {
 	return ""
 }
 
-func (s *Server) listObjectsV1(rc *request, st *bucketState) {
-	q := rc.query
-	p, e := readListParams(q, "max-keys")
-	if e != nil {
-		rc.writeError(e)
-		return
-	}
-	marker := q.Get("marker")
-	res, ok := s.list(rc, &p, marker)
-	if !ok {
-		return
+func (s *Server) listObjectsV1(rc *request, st *bucketState) error {
+	p, marker, res, err := s.listAfterMarker(rc, "marker")
+	if err != nil {
+		return err
 	}
 	out := listBucketResultV1{Name: rc.bucket, Prefix: p.enc(p.prefix), Marker: p.enc(marker), MaxKeys: p.maxKeys,
 		Delimiter: p.enc(p.delimiter), IsTruncated: res.IsTruncated, EncodingType: encodingType(&p)}
@@ -158,7 +158,7 @@ func (s *Server) listObjectsV1(rc *request, st *bucketState) {
 		out.NextMarker = p.enc(res.NextMarker)
 	}
 	out.Contents, out.CommonPrefixes = s.entries(&p, &res, st, true)
-	rc.writeXML(http.StatusOK, out)
+	return rc.writeXML(http.StatusOK, out)
 }
 
 // Continuation tokens are opaque to clients; doorman's carry the last key of the page behind
@@ -171,18 +171,21 @@ func encodeToken(marker string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(tokenTag + marker))
 }
 
+// errBadContinuationToken answers a continuation token doorman did not issue.
+var errBadContinuationToken = s3err.InvalidArgument.Withf("The continuation token provided is incorrect").
+	With("ArgumentName", "continuation-token")
+
 func decodeToken(tok string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	marker, ok := strings.CutPrefix(string(b), tokenTag)
 	return marker, err == nil && ok && marker != ""
 }
 
-func (s *Server) listObjectsV2(rc *request, st *bucketState) {
+func (s *Server) listObjectsV2(rc *request, st *bucketState) error {
 	q := rc.query
-	p, e := readListParams(q, "max-keys")
-	if e != nil {
-		rc.writeError(e)
-		return
+	p, err := readListParams(q, "max-keys")
+	if err != nil {
+		return err
 	}
 	startAfter := q.Get("start-after")
 	token, hasToken := q["continuation-token"]
@@ -190,15 +193,13 @@ func (s *Server) listObjectsV2(rc *request, st *bucketState) {
 	if hasToken {
 		m, ok := decodeToken(token[0])
 		if !ok {
-			rc.writeError(s3err.InvalidArgument.Withf("The continuation token provided is incorrect").
-				With("ArgumentName", "continuation-token"))
-			return
+			return errBadContinuationToken
 		}
 		from = max(m, startAfter)
 	}
-	res, ok := s.list(rc, &p, from)
-	if !ok {
-		return
+	res, err := s.list(rc, &p, from)
+	if err != nil {
+		return err
 	}
 	out := listBucketResultV2{Name: rc.bucket, Prefix: p.enc(p.prefix), MaxKeys: p.maxKeys, Delimiter: p.enc(p.delimiter),
 		IsTruncated: res.IsTruncated, StartAfter: p.enc(startAfter), EncodingType: encodingType(&p)}
@@ -210,7 +211,7 @@ func (s *Server) listObjectsV2(rc *request, st *bucketState) {
 	}
 	out.Contents, out.CommonPrefixes = s.entries(&p, &res, st, q.Get("fetch-owner") == "true")
 	out.KeyCount = len(out.Contents) + len(out.CommonPrefixes)
-	rc.writeXML(http.StatusOK, out)
+	return rc.writeXML(http.StatusOK, out)
 }
 
 type listVersionsResult struct {
@@ -242,20 +243,13 @@ type versionEntry struct {
 
 // listObjectVersions lists an unversioned bucket as S3 does: every object is its only,
 // latest version, whose id is "null".
-func (s *Server) listObjectVersions(rc *request, st *bucketState) {
-	q := rc.query
-	p, e := readListParams(q, "max-keys")
-	if e != nil {
-		rc.writeError(e)
-		return
-	}
-	keyMarker := q.Get("key-marker")
-	res, ok := s.list(rc, &p, keyMarker)
-	if !ok {
-		return
+func (s *Server) listObjectVersions(rc *request, st *bucketState) error {
+	p, keyMarker, res, err := s.listAfterMarker(rc, "key-marker")
+	if err != nil {
+		return err
 	}
 	out := listVersionsResult{Name: rc.bucket, Prefix: p.enc(p.prefix), KeyMarker: p.enc(keyMarker),
-		VersionIDMarker: q.Get("version-id-marker"), MaxKeys: p.maxKeys, Delimiter: p.enc(p.delimiter),
+		VersionIDMarker: rc.query.Get("version-id-marker"), MaxKeys: p.maxKeys, Delimiter: p.enc(p.delimiter),
 		IsTruncated: res.IsTruncated, EncodingType: encodingType(&p)}
 	if res.IsTruncated {
 		out.NextKeyMarker, out.NextVersionIDMarker = p.enc(res.NextMarker), "null"
@@ -266,5 +260,5 @@ func (s *Server) listObjectVersions(rc *request, st *bucketState) {
 			LastModified: en.LastModified, ETag: en.ETag, Size: en.Size, Owner: en.Owner, StorageClass: en.StorageClass})
 	}
 	out.CommonPrefixes = cps
-	rc.writeXML(http.StatusOK, out)
+	return rc.writeXML(http.StatusOK, out)
 }

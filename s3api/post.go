@@ -14,30 +14,25 @@ import (
 // credentials and a signed policy that bounds what may be uploaded; the postpolicy package
 // checks both while streaming the file, and the caller it names (or an anonymous one) then
 // needs WRITE on the bucket like any PutObject.
-func (s *Server) postObject(rc *request, st *bucketState) {
+func (s *Server) postObject(rc *request, st *bucketState) error {
 	form, err := postpolicy.Parse(rc.r.Header.Get("Content-Type"), rc.body, rc.bucket, s.users, s.cfg.Now())
 	if err != nil {
-		rc.fail(err)
-		return
+		return err
 	}
 	if form.AccessKey != "" {
 		rc.user = s.users[form.AccessKey]
 	}
-	if e := rc.authorize(accessBucketWrite, st, ""); e != nil {
-		rc.writeError(e)
-		return
+	if err := rc.authorize(accessBucketWrite, st, ""); err != nil {
+		return err
 	}
-	if e := postFormRefused(form.Fields); e != nil {
-		rc.writeError(e)
-		return
+	if err := postFormRefused(form.Fields); err != nil {
+		return err
 	}
 	if form.ACL != "" && !cannedACLs[form.ACL] {
-		rc.writeError(s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL))
-		return
+		return s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL)
 	}
-	if e := validateKey(form.Key); e != nil {
-		rc.writeError(e)
-		return
+	if err := storage.ValidateKey(form.Key); err != nil {
+		return err
 	}
 	meta := form.Metadata
 	if meta.ContentType == "" {
@@ -50,9 +45,15 @@ func (s *Server) postObject(rc *request, st *bucketState) {
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, form.Key, form.File, opts)
 	if err != nil {
-		rc.failObject(err)
-		return
+		return rc.objectError(err)
 	}
+	rc.answerPostObject(form, &info)
+	return nil
+}
+
+// answerPostObject answers a stored form upload as its success_action_redirect or
+// success_action_status fields ask.
+func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectInfo) {
 	scheme := "http"
 	if rc.r.TLS != nil {
 		scheme = "https"

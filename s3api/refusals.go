@@ -101,13 +101,13 @@ var refusalsByOp = func() map[string][]refusal {
 
 // refused returns the error for the first header or query parameter of the request that
 // operation op does not implement, or nil.
-func (rc *request) refused(op string) *s3err.Error {
+func (rc *request) refused(op string) error {
 	return refusedIn(op, rc.r.Header, rc.query)
 }
 
 // postFormRefused applies the refusals of PostObject to the fields of a form upload, which
 // carry what a PutObject carries in headers.
-func postFormRefused(fields map[string]string) *s3err.Error {
+func postFormRefused(fields map[string]string) error {
 	h := make(http.Header, len(fields))
 	for k, v := range fields {
 		h[http.CanonicalHeaderKey(k)] = []string{v}
@@ -115,7 +115,7 @@ func postFormRefused(fields map[string]string) *s3err.Error {
 	return refusedIn("PostObject", h, nil)
 }
 
-func refusedIn(op string, h http.Header, q url.Values) *s3err.Error {
+func refusedIn(op string, h http.Header, q url.Values) error {
 	for _, list := range [2][]refusal{refusalsByOp[op], refusalsByOp[""]} {
 		for _, r := range list {
 			if r.query != "" {
@@ -162,7 +162,7 @@ func (r *refusal) match(h http.Header) (string, bool) {
 // x-amz-source-expected-bucket-owner): a bucket owned by another account answers 403
 // AccessDenied, as S3 does. Doorman's account id is the canonical ID that answers show as
 // Owner/ID (64 hex digits); an AWS 12-digit account id never matches.
-func checkExpectedOwner(h http.Header, name string, st *bucketState) *s3err.Error {
+func checkExpectedOwner(h http.Header, name string, st *bucketState) error {
 	if vs, ok := h[name]; ok && (len(vs) != 1 || vs[0] != st.info.Owner) {
 		return s3err.AccessDenied
 	}

@@ -14,7 +14,7 @@ import (
 // (BUCKET.Domain), else from the first path segment. The key is the rest of the path, decoded,
 // kept byte for byte (no cleaning: "../" is part of a key like any other text). The query is
 // decoded once, as the signature verifiers read it, and everything after acts on that view.
-func (rc *request) route() *s3err.Error {
+func (rc *request) route() error {
 	r := rc.r
 	rc.query = sigv4.ParseQuery(r.URL.RawQuery)
 	host := hostOnly(r.Host)

@@ -249,33 +249,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
-	s.serve(rc)
+	if err := s.serve(rc); err != nil {
+		rc.writeError(err)
+	}
 }
 
-func (s *Server) serve(rc *request) {
+// serve runs a request to its answer. Every step, down to the operation's handler, returns
+// its failure instead of answering it: ServeHTTP writes the one error answer, in writeError.
+func (s *Server) serve(rc *request) error {
 	r := rc.r
 	if len(r.RequestURI)+headerSize(r.Header) > MaxHeaderBytes {
 		rc.op = "Unknown"
-		rc.writeError(s3err.RequestHeaderSectionTooLarge.With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
-		return
+		return s3err.RequestHeaderSectionTooLarge.With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes))
 	}
 	if err := rc.route(); err != nil {
 		rc.op = "Unknown"
-		rc.writeError(err)
-		return
+		return err
 	}
 	if r.Method == http.MethodOptions {
 		rc.op = "PreflightRequest"
-		s.preflight(rc)
-		return
+		return s.preflight(rc)
 	}
 	s.applyCORS(rc)
 	if err := s.authenticate(rc); err != nil {
 		rc.op = operationName(rc)
-		rc.writeError(err)
-		return
+		return err
 	}
-	s.dispatch(rc)
+	return s.dispatch(rc)
 }
 
 func headerSize(h http.Header) int {

@@ -53,8 +53,8 @@ type bodyReader struct {
 	idle time.Duration
 	// window counts the bytes read since the deadline last moved.
 	window int
-	done   bool // read to its end
-	err    *s3err.Error
+	done   bool  // read to its end
+	err    error // the client's failure, an *s3err.Error
 }
 
 // newBodyReader wraps a request body. The read deadline is set at once, for the handler may
@@ -97,7 +97,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 func (b *bodyReader) Close() error { return b.body.Close() }
 
 // bodyFault is the client's failure to send its body, nil when there was none.
-func (rc *request) bodyFault() *s3err.Error {
+func (rc *request) bodyFault() error {
 	if rc.in == nil || rc.in.err == nil {
 		return nil
 	}

@@ -6,7 +6,8 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
-	// Authorisation (s3api/auth.go, s3api/objects.go, s3api/post.go).
+	// Authorisation (s3api/auth.go, s3api/acl.go, s3api/newobject.go, s3api/getobject.go,
+	// s3api/copy.go, s3api/post.go).
 	{
 		Name:  "owner check replaced by authenticated",
 		File:  "s3api/auth.go",
@@ -16,7 +17,7 @@ var mutants = []mutant{
 	},
 	{
 		Name:  "anonymous treated as authenticated by authenticated-read",
-		File:  "s3api/auth.go",
+		File:  "s3api/acl.go",
 		From:  "return !write && authenticated",
 		To:    "return !write",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
@@ -30,30 +31,30 @@ var mutants = []mutant{
 	},
 	{
 		Name:  "public-read grants write",
-		File:  "s3api/auth.go",
+		File:  "s3api/acl.go",
 		From:  "\tcase aclPublicRead:\n\t\treturn !write",
 		To:    "\tcase aclPublicRead:\n\t\treturn true",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 	{
 		Name:  "canned ACL of a new object ignored",
-		File:  "s3api/objects.go",
-		From:  "if acl, e = rc.cannedACL(); e != nil {",
-		To:    "if _, e = rc.cannedACL(); e != nil {",
+		File:  "s3api/newobject.go",
+		From:  "if acl, err = rc.cannedACL(); err != nil {",
+		To:    "if _, err = rc.cannedACL(); err != nil {",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 	{
 		Name:  "object ACL not consulted on GetObject",
-		File:  "s3api/objects.go",
-		From:  "\tif e := rc.authorizeObject(accessObjectRead, st, &info); e != nil {\n\t\trc.writeError(e)",
-		To:    "\tif e := rc.authorizeObject(accessObjectRead, st, &storage.ObjectInfo{ACL: aclPublicRead}); e != nil {\n\t\trc.writeError(e)",
+		File:  "s3api/getobject.go",
+		From:  "\tif err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {\n\t\tif obj != nil {",
+		To:    "\tif err := rc.authorizeObject(accessObjectRead, st, &storage.ObjectInfo{ACL: aclPublicRead}); err != nil {\n\t\tif obj != nil {",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 	{
 		Name:  "copy source readable by anyone",
-		File:  "s3api/objects.go",
-		From:  "\tif e := rc.authorizeObject(accessObjectRead, st, &info); e != nil {\n\t\treturn",
-		To:    "\tif e := rc.authorizeObject(accessObjectRead, st, &storage.ObjectInfo{ACL: aclPublicRead}); e != nil {\n\t\treturn",
+		File:  "s3api/copy.go",
+		From:  "\tif err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {\n\t\treturn",
+		To:    "\tif err := rc.authorizeObject(accessObjectRead, st, &storage.ObjectInfo{ACL: aclPublicRead}); err != nil {\n\t\treturn",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 	{
@@ -66,8 +67,8 @@ var mutants = []mutant{
 	{
 		Name:  "POST form writes without WRITE on the bucket",
 		File:  "s3api/post.go",
-		From:  "if e := rc.authorize(accessBucketWrite, st, \"\"); e != nil {",
-		To:    "if e := rc.authorize(accessBucketRead, st, \"\"); e != nil {",
+		From:  "if err := rc.authorize(accessBucketWrite, st, \"\"); err != nil {",
+		To:    "if err := rc.authorize(accessBucketRead, st, \"\"); err != nil {",
 		Tests: []test{{"./integration/", "^TestCrossAccountMatrix$"}},
 	},
 
@@ -108,17 +109,17 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/internal/postpolicy/", ""}},
 	},
 
-	// Ranges (s3api/objects.go).
+	// Ranges (s3api/getobject.go).
 	{
 		Name:  "range one byte short",
-		File:  "s3api/objects.go",
+		File:  "s3api/getobject.go",
 		From:  "return first, last - first + 1, true, true",
 		To:    "return first, last - first, true, true",
 		Tests: []test{{"./integration/", "^(TestSDKObjects|TestObjectEdges)$"}},
 	},
 	{
 		Name:  "range end clamped one past the object",
-		File:  "s3api/objects.go",
+		File:  "s3api/getobject.go",
 		From:  "last = min(last, size-1)",
 		To:    "last = min(last, size)",
 		Tests: []test{{"./integration/", "^(TestSDKObjects|TestObjectEdges)$"}},
@@ -178,14 +179,14 @@ var mutants = []mutant{
 	},
 	{
 		Name:  "configuration body checksum never compared",
-		File:  "s3api/dispatch.go",
+		File:  "s3api/body.go",
 		From:  "if sum.Algorithm != \"\" && sum.Algorithm.Sum(body) != sum.Value {",
 		To:    "if sum.Algorithm != \"\" && sum.Value == \"\" {",
 		Tests: []test{{"./s3api/", "^TestConfigurationBodyDigests$"}},
 	},
 	{
 		Name:  "configuration body Content-MD5 never compared",
-		File:  "s3api/dispatch.go",
+		File:  "s3api/body.go",
 		From:  "if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {",
 		To:    "if sum := md5.Sum(body); md5sum != nil && bytes.Equal(sum[:0], md5sum) {",
 		Tests: []test{{"./s3api/", "^TestConfigurationBodyDigests$"}},

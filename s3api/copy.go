@@ -1,0 +1,122 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/doorman-s3/doorman/s3api/internal/checksum"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
+	"github.com/doorman-s3/doorman/storage"
+)
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CopyObjectResult"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+// copySource reads x-amz-copy-source ("bucket/key", URL-encoded, optionally with a leading
+// slash and ?versionId=null), checks that the caller may read it and applies the
+// x-amz-copy-source-if-* conditions. It returns the source's information.
+func (s *Server) copySource(rc *request) (bucket, key string, info storage.ObjectInfo, err error) {
+	raw := rc.r.Header.Get("X-Amz-Copy-Source")
+	src, version, _ := strings.Cut(raw, "?")
+	src, err = url.PathUnescape(strings.TrimPrefix(src, "/"))
+	bucket, key, found := strings.Cut(src, "/")
+	if err != nil || !found || bucket == "" || key == "" {
+		return "", "", info, s3err.InvalidArgument.Withf("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").
+			With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", raw)
+	}
+	if v, ok := strings.CutPrefix(version, "versionId="); ok && v != "null" {
+		return "", "", info, s3err.NoSuchVersion.With("Key", key).With("VersionId", v)
+	}
+	st := s.buckets.get(bucket)
+	if st == nil {
+		return "", "", info, s3err.NoSuchBucket.With("BucketName", bucket)
+	}
+	if err := checkExpectedOwner(rc.r.Header, "X-Amz-Source-Expected-Bucket-Owner", st); err != nil {
+		return "", "", info, err
+	}
+	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key)
+	if err != nil {
+		if errors.Is(err, storage.ErrNoSuchKey) {
+			// As for GetObject: without permission to list the source bucket, a missing key
+			// is not revealed.
+			if rc.authorize(accessBucketRead, st, "") != nil {
+				return "", "", info, s3err.AccessDenied
+			}
+			return "", "", info, s3err.NoSuchKey.With("Key", key)
+		}
+		return "", "", info, err
+	}
+	if err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {
+		return "", "", info, err
+	}
+	h := rc.r.Header
+	cond := http.Header{}
+	for _, n := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if v := h.Get("X-Amz-Copy-Source-" + n); v != "" {
+			cond.Set(n, v)
+		}
+	}
+	if checkReadConditions(cond, &info) != 0 {
+		return "", "", info, s3err.PreconditionFailed
+	}
+	return bucket, key, info, nil
+}
+
+func (s *Server) copyObject(rc *request, st *bucketState) error {
+	if err := storage.ValidateKey(rc.key); err != nil {
+		return err
+	}
+	srcBucket, srcKey, src, err := s.copySource(rc)
+	if err != nil {
+		return err
+	}
+	opts, err := rc.copyOptions(st)
+	if err != nil {
+		return err
+	}
+	if srcBucket == rc.bucket && srcKey == rc.key && !opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) {
+		return s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
+		a, ok := checksum.ParseAlgorithm(alg)
+		if !ok {
+			return s3err.InvalidRequest.Withf("Invalid Request: Checksum algorithm %s is not supported.", alg)
+		}
+		opts.ChecksumAlgorithm = a
+	}
+	opts.SourceIfMatch = src.ETag
+	info, err := s.cfg.Backend.CopyObject(rc.ctx, srcBucket, srcKey, rc.bucket, rc.key, opts)
+	if err != nil {
+		return rc.objectError(err)
+	}
+	return rc.writeXML(http.StatusOK, copyObjectResult{ETag: quote(info.ETag), LastModified: xmlTime(info.LastModified)})
+}
+
+// copyOptions reads what a CopyObject request says about the copy: the metadata directive
+// (COPY, the default, or REPLACE with the request's metadata), the canned ACL, the storage
+// class and the conditions on what the copy replaces.
+func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, error) {
+	h := rc.r.Header
+	opts := storage.CopyObjectOptions{Conditions: writeConditions(h), Owner: rc.ownerID(), BucketID: st.info.ID}
+	directive := h.Get("X-Amz-Metadata-Directive")
+	if directive != "" && directive != "COPY" && directive != "REPLACE" {
+		return opts, s3err.InvalidArgument.Withf("Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", directive)
+	}
+	var err error
+	if opts.ACL, err = rc.cannedACL(); err != nil {
+		return opts, err
+	}
+	if opts.StorageClass, err = rc.storageClass(); err != nil {
+		return opts, err
+	}
+	if directive == "REPLACE" {
+		opts.ReplaceMetadata, opts.Metadata = true, metadataFromHeaders(h)
+	}
+	return opts, nil
+}
