@@ -150,8 +150,9 @@ func (r *restPath) moreSpecific(o *restPath) bool {
 	return len(r.segs) > len(o.segs)
 }
 
-// The answer of API Gateway to a request for a resource the API does not have, an OPTIONS
-// one included ("Missing Authentication Token", spec B.4.4: MISSING_AUTHENTICATION_TOKEN,
+// The answer of API Gateway to a request for a resource the API does not have, an OPTIONS one
+// included ("Missing Authentication Token",
+// docs/apigw-cors.md#rest-api-missing-authentication-token: MISSING_AUTHENTICATION_TOKEN,
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
 const (
 	missingTokenStatus = http.StatusForbidden
@@ -159,11 +160,11 @@ const (
 	missingTokenType   = "MissingAuthenticationTokenException"
 )
 
-// missingResource answers a preflight for a path no resource of the imported REST API
-// matches, as API Gateway does: no OPTIONS method answers it, so no CORS header, but the
-// DEFAULT_4XX gateway response's headers (decorate adds them to the gateway's own 4xx).
-// [UNVERIFIED] The status and body are recorded for GET on an unknown path and POST on a
-// GET-only resource; that OPTIONS gets the same is derived (spec B.4.4).
+// missingResource answers a preflight for a path no resource of the imported REST API matches, as
+// API Gateway does: no OPTIONS method answers it, so no CORS header, but the DEFAULT_4XX gateway
+// response's headers (decorate adds them to the gateway's own 4xx). [UNVERIFIED] The status and
+// body are recorded for GET on an unknown path and POST on a GET-only resource; that OPTIONS gets
+// the same is derived (docs/apigw-cors.md#rest-api-missing-authentication-token).
 func (x *exchange) missingResource() {
 	x.d = fetch.Decision{Kind: fetch.Preflight, Reason: fetch.ReasonUnconfigured, Status: missingTokenStatus}
 	x.gatewayMade = true
