@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// A preflight for a path no resource of an imported REST API matches reaches no OPTIONS
-// method: API Gateway answers it 403 {"message":"Missing Authentication Token"} with
-// x-amzn-ErrorType MissingAuthenticationTokenException, and the DEFAULT_4XX gateway
-// response's headers if any, never the mock's CORS headers (spec B.4.4). Nothing reaches
-// the upstream.
+// A preflight for a path no resource of an imported REST API matches reaches no OPTIONS method:
+// API Gateway answers it 403 {"message":"Missing Authentication Token"} with x-amzn-ErrorType
+// MissingAuthenticationTokenException, and the DEFAULT_4XX gateway response's headers if any,
+// never the mock's CORS headers (docs/apigw-cors.md#rest-api-missing-authentication-token).
+// Nothing reaches the upstream.
 func TestRESTMissingResource(t *testing.T) {
 	f, up := startAWS(t)
 	for _, c := range []struct {
@@ -20,15 +20,15 @@ func TestRESTMissingResource(t *testing.T) {
 		errorType, body    string
 		want               []string
 	}{
-		{"no resource, DEFAULT_4XX with Allow-Origin (spec B.4.4, B.4)", "rest.test", "/nowhere",
+		{"no resource, DEFAULT_4XX with Allow-Origin (apigw-cors: REST API missing authentication token, REST API gateway responses)", "rest.test", "/nowhere",
 			preflight(appOrigin, "GET", ""), 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`,
 			[]string{"Access-Control-Allow-Origin: " + appOrigin}},
-		{"no resource, no DEFAULT_4XX: no CORS header at all (spec B.4.4)", "rest-paths.test", "/orders/42/items",
+		{"no resource, no DEFAULT_4XX: no CORS header at all (apigw-cors: REST API missing authentication token)", "rest-paths.test", "/orders/42/items",
 			preflight(appOrigin, "GET", ""), 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`, nil},
 		{"an OPTIONS without Origin is answered alike: API Gateway has no OPTIONS method there either", "rest.test", "/nowhere",
 			nil, 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`,
 			[]string{"Access-Control-Allow-Origin: " + appOrigin}},
-		{"a resource still answers with its mock OPTIONS method (spec B.2)", "rest.test", "/orders",
+		{"a resource still answers with its mock OPTIONS method (apigw-cors: REST API mock OPTIONS method)", "rest.test", "/orders",
 			preflight(appOrigin, "PUT", ""), 200, "", "", []string{
 				"Access-Control-Allow-Headers: Content-Type,Authorization", "Access-Control-Allow-Methods: GET,PUT,OPTIONS",
 				"Access-Control-Allow-Origin: " + appOrigin}},
