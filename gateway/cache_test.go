@@ -13,8 +13,8 @@ import (
 	"github.com/doorman-s3/doorman/gateway"
 )
 
-// s3Origin answers as S3 answers a bucket whose CORS rule allows https://a.test and
-// https://b.test (spec C.3.1): Allow-Origin and Vary only for those origins.
+// s3Origin answers as S3 answers a bucket whose CORS rule allows https://a.test and https://b.test
+// (docs/cloudfront.md#the-stale-cors-trap): Allow-Origin and Vary only for those origins.
 func s3Origin(t testing.TB) (*httptest.Server, *atomic.Int64) {
 	var hits atomic.Int64
 	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -71,14 +71,14 @@ func TestCacheThroughGateway(t *testing.T) {
 		name, source string
 		steps        []step
 	}{
-		{"trap", "spec C.3.1 case 2: CachingOptimized + CORS-S3Origin", []step{
+		{"trap", "docs/cloudfront.md#the-stale-cors-trap case 2: CachingOptimized + CORS-S3Origin", []step{
 			{"trap.test", "/p.jpg", "", "", "Miss"}, {"trap.test", "/p.jpg", "https://a.test", "", "Hit"}}},
-		{"keyed", "spec C.3.1 case 3: Origin in the key", []step{
+		{"keyed", "docs/cloudfront.md#the-stale-cors-trap case 3: Origin in the key", []step{
 			{"keyed.test", "/p.jpg", "", "", "Miss"}, {"keyed.test", "/p.jpg", "https://a.test", "https://a.test", "Miss"},
 			{"keyed.test", "/p.jpg", "https://a.test", "https://a.test", "Hit"}}},
-		{"OriginOverride true", "spec C.3.1 case 4: the policy's Allow-Origin per viewer, hits included", []step{
+		{"OriginOverride true", "docs/cloudfront.md#the-stale-cors-trap case 4: the policy's Allow-Origin per viewer, hits included", []step{
 			{"override.test", "/p.jpg", "", "", "Miss"}, {"override.test", "/p.jpg", "https://b.test", "https://b.test", "Hit"}}},
-		{"SimpleCORS", "spec C.2: Allow-Origin * on CORS requests, hits included", []step{
+		{"SimpleCORS", "docs/cloudfront.md#managed-response-headers-policies: Allow-Origin * on CORS requests, hits included", []step{
 			{"managed.test", "/p.jpg", "https://z.test", "*", "Miss"}, {"managed.test", "/p.jpg", "https://y.test", "*", "Hit"}}},
 		{"gateway policy over a cache", "upstream_headers override: the gateway writes CORS per request", []step{
 			{"gatewaycors.test", "/p.jpg", "", "", "Miss"}, {"gatewaycors.test", "/p.jpg", "https://b.test", "https://b.test", "Hit"}}},
