@@ -39,10 +39,10 @@ func ManagedResponseHeadersPolicy(name string) (*ResponseHeadersPolicy, []string
 // Apply adds the policy's CORS headers for the viewer request r to h, the response about to
 // be sent, whether it comes from the origin or from the store.
 //
-// [UNVERIFIED] (spec E.11) CloudFront documents per-request application only for the
-// headers a policy removes; doorman evaluates the CORS section per viewer request on hits
-// too, the most likely behaviour of a policy that echoes the request's Origin. It follows
-// that OriginOverride true cures a stale cached Access-Control-Allow-Origin (the policy's
+// [UNVERIFIED] (docs/cloudfront.md#applied-on-cache-hits) CloudFront documents per-request
+// application only for the headers a policy removes; doorman evaluates the CORS section per viewer
+// request on hits too, the most likely behaviour of a policy that echoes the request's Origin. It
+// follows that OriginOverride true cures a stale cached Access-Control-Allow-Origin (the policy's
 // value for this viewer replaces it), and false keeps the cached one.
 func (p *ResponseHeadersPolicy) Apply(h http.Header, r *http.Request) {
 	req := fetch.FromHTTP(r)
