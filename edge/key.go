@@ -286,8 +286,9 @@ func (b *Behavior) forwardedQuery(raw string) string {
 // filterVary keeps of an origin's Vary the names CloudFront passes to the viewer: forwarded
 // headers, Accept-Encoding and Cookie; it removes the others
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#ResponseCustomVaryHeader).
-// [UNVERIFIED] (spec E.12) A header forwarded by the origin request policy alone counts as
-// forwarded: it is sent to the origin, which is what the documentation's rule is about.
+// [UNVERIFIED] (docs/cloudfront.md#vary-from-the-origin) A header forwarded by the origin request
+// policy alone counts as forwarded: it is sent to the origin, which is what the documentation's
+// rule is about.
 func (b *Behavior) filterVary(h http.Header) {
 	lines, ok := h["Vary"]
 	if !ok {
