@@ -197,8 +197,8 @@ var managedCache = []CachePolicy{
 		MinTTL: time.Second, DefaultTTL: 86400 * time.Second, MaxTTL: 31536000 * time.Second},
 	{Name: "CachingDisabled", ID: "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"},
 	// [UNVERIFIED] The query strings and the Gzip-only compression of Elemental-MediaPackage
-	// are from the current documentation page, not from the archived one the spec cites,
-	// which records only that Origin is in its key.
+	// are from the current documentation page; an archived copy of it records only that
+	// Origin is in its key (docs/cloudfront.md#managed-cache-and-origin-request-policies).
 	{Name: "Elemental-MediaPackage", ID: "08627262-05a9-4f76-9ded-b50ca2e3a84f",
 		DefaultTTL: 86400 * time.Second, MaxTTL: 31536000 * time.Second,
 		Headers:      Values{Whitelist, names("origin")},
