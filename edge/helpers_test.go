@@ -35,10 +35,10 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// origin is a real HTTP server standing for the origin, recording what reaches it. Its
-// handler answers as S3 answers a bucket with CORS rules for https://a.example and
-// https://b.example (spec C.3.1, [LS:s3cors]): with an allowed Origin, the same body plus
-// Access-Control-Allow-Origin and Vary; without Origin, no CORS header and no Vary.
+// origin is a real HTTP server standing for the origin, recording what reaches it. Its handler
+// answers as S3 answers a bucket with CORS rules for https://a.example and https://b.example
+// (docs/cloudfront.md#the-stale-cors-trap, [LS:s3cors]): with an allowed Origin, the same body
+// plus Access-Control-Allow-Origin and Vary; without Origin, no CORS header and no Vary.
 type origin struct {
 	srv      *httptest.Server
 	hits     atomic.Int64
