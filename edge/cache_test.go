@@ -64,7 +64,8 @@ func TestHeadFillsWithGet(t *testing.T) {
 	}
 }
 
-// TestForwarded: what reaches the origin is what the policies name (spec C.3).
+// TestForwarded: what reaches the origin is what the policies name
+// (docs/cloudfront.md#cache-and-origin-request-policies).
 func TestForwarded(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -75,13 +76,13 @@ func TestForwarded(t *testing.T) {
 		want   map[string]string // header → value at the origin ("" = absent)
 		wantQ  string
 	}{
-		{"optimized alone", "spec C.3.1 case 1: neither policy has Origin → never forwarded", "",
+		{"optimized alone", "docs/cloudfront.md#the-stale-cors-trap case 1: neither policy has Origin → never forwarded", "",
 			[]string{"Origin", "https://a.example", "Authorization", "x", "Cookie", "s=1", "Accept-Encoding", "gzip, br"}, "v=1",
 			map[string]string{"Origin": "", "Authorization": "", "Cookie": "", "Accept-Encoding": "br,gzip", "User-Agent": "doorman"}, ""},
-		{"CORS-S3Origin", "spec C.3: CORS-S3Origin forwards Origin and the ACR* headers", "CORS-S3Origin",
+		{"CORS-S3Origin", "docs/cloudfront.md#cache-and-origin-request-policies: CORS-S3Origin forwards Origin and the ACR* headers", "CORS-S3Origin",
 			[]string{"Origin", "https://a.example", "Access-Control-Request-Method", "PUT", "Referer", "x"}, "",
 			map[string]string{"Origin": "https://a.example", "Access-Control-Request-Method": "PUT", "Referer": ""}, ""},
-		{"AllViewer", "spec C.3: AllViewer forwards every header, cookie and query string", "AllViewer",
+		{"AllViewer", "docs/cloudfront.md#cache-and-origin-request-policies: AllViewer forwards every header, cookie and query string", "AllViewer",
 			[]string{"Origin", "https://a.example", "Cookie", "s=1", "X-Any", "y"}, "v=1&w=2",
 			map[string]string{"Origin": "https://a.example", "Cookie": "s=1", "X-Any": "y"}, "v=1&w=2"},
 		{"AllViewer never Authorization", "controlling-origin-requests: Authorization is forwarded only from the cache policy's key", "AllViewer",
@@ -116,8 +117,8 @@ func TestForwarded(t *testing.T) {
 	}
 }
 
-// TestStaleCORSTrap reproduces spec C.3.1 and its cures against an origin that answers CORS
-// as S3 does.
+// TestStaleCORSTrap reproduces docs/cloudfront.md#the-stale-cors-trap and its cures against an
+// origin that answers CORS as S3 does.
 func TestStaleCORSTrap(t *testing.T) {
 	cfPolicy := func(t testing.TB) *fetch.Policy {
 		p, err := fetch.Compile(&fetch.Config{Semantics: fetch.CloudFront, Origins: []string{"https://a.example", "https://b.example"},
@@ -143,34 +144,34 @@ func TestStaleCORSTrap(t *testing.T) {
 		cfg    func(t testing.TB) edge.BehaviorConfig
 		steps  []step
 	}{
-		{"optimized alone: never CORS", "spec C.3.1 case 1", func(t testing.TB) edge.BehaviorConfig { return optimized(t) },
+		{"optimized alone: never CORS", "docs/cloudfront.md#the-stale-cors-trap case 1", func(t testing.TB) edge.BehaviorConfig { return optimized(t) },
 			[]step{{"https://a.example", "", "Miss"}, {"https://a.example", "", "Hit"}}},
-		{"S3Origin: img first, then fetch fails", "spec C.3.1 case 2 (the seeds' scenario)",
+		{"S3Origin: img first, then fetch fails", "docs/cloudfront.md#the-stale-cors-trap case 2 (the seeds' scenario)",
 			func(t testing.TB) edge.BehaviorConfig {
 				c := optimized(t)
 				c.Origin = managedOrigin(t, "CORS-S3Origin")
 				return c
 			},
 			[]step{{"", "", "Miss"}, {"https://a.example", "", "Hit"}}},
-		{"S3Origin: A first, then B gets A's", "spec C.3.1 case 2",
+		{"S3Origin: A first, then B gets A's", "docs/cloudfront.md#the-stale-cors-trap case 2",
 			func(t testing.TB) edge.BehaviorConfig {
 				c := optimized(t)
 				c.Origin = managedOrigin(t, "CORS-S3Origin")
 				return c
 			},
 			[]step{{"https://a.example", "https://a.example", "Miss"}, {"https://b.example", "https://a.example", "Hit"}}},
-		{"Origin in the key: cured", "spec C.3.1 case 3",
+		{"Origin in the key: cured", "docs/cloudfront.md#the-stale-cors-trap case 3",
 			func(t testing.TB) edge.BehaviorConfig {
 				return edge.BehaviorConfig{Cache: mediaKey(t), Origin: managedOrigin(t, "CORS-S3Origin")}
 			},
 			[]step{{"", "", "Miss"}, {"https://a.example", "https://a.example", "Miss"}, {"https://b.example", "https://b.example", "Miss"},
 				{"https://a.example", "https://a.example", "Hit"}, {"", "", "Hit"}}},
-		{"Elemental-MediaPackage: cured", "spec C.3: its key includes Origin",
+		{"Elemental-MediaPackage: cured", "docs/cloudfront.md#cache-and-origin-request-policies: its key includes Origin",
 			func(t testing.TB) edge.BehaviorConfig {
 				return edge.BehaviorConfig{Cache: managedCache(t, "Elemental-MediaPackage")}
 			},
 			[]step{{"", "", "Miss"}, {"https://a.example", "https://a.example", "Miss"}}},
-		{"OriginOverride true cures hits", "spec C.3.1 case 4, E.11 [UNVERIFIED]: evaluated per viewer request",
+		{"OriginOverride true cures hits", "docs/cloudfront.md#the-stale-cors-trap case 4, docs/cloudfront.md#applied-on-cache-hits [UNVERIFIED]: evaluated per viewer request",
 			func(t testing.TB) edge.BehaviorConfig {
 				c := optimized(t)
 				c.Origin = managedOrigin(t, "CORS-S3Origin")
@@ -178,7 +179,7 @@ func TestStaleCORSTrap(t *testing.T) {
 				return c
 			},
 			[]step{{"", "", "Miss"}, {"https://b.example", "https://b.example", "Hit"}, {"https://a.example", "https://a.example", "Hit"}}},
-		{"OriginOverride true replaces a cached ACAO", "spec C.1: true → the policy's header replaces the origin's",
+		{"OriginOverride true replaces a cached ACAO", "docs/cloudfront.md#originoverride: true → the policy's header replaces the origin's",
 			func(t testing.TB) edge.BehaviorConfig {
 				c := optimized(t)
 				c.Origin = managedOrigin(t, "CORS-S3Origin")
@@ -186,7 +187,7 @@ func TestStaleCORSTrap(t *testing.T) {
 				return c
 			},
 			[]step{{"https://a.example", "https://a.example", "Miss"}, {"https://b.example", "https://b.example", "Hit"}}},
-		{"OriginOverride false keeps the cached ACAO", "spec C.1: false → the origin's header is kept",
+		{"OriginOverride false keeps the cached ACAO", "docs/cloudfront.md#originoverride: false → the origin's header is kept",
 			func(t testing.TB) edge.BehaviorConfig {
 				c := optimized(t)
 				c.Origin = managedOrigin(t, "CORS-S3Origin")
@@ -194,7 +195,7 @@ func TestStaleCORSTrap(t *testing.T) {
 				return c
 			},
 			[]step{{"https://a.example", "https://a.example", "Miss"}, {"https://b.example", "https://a.example", "Hit"}}},
-		{"OriginOverride false adds what the cache lacks", "spec C.1: origin lacks it → the policy's is added",
+		{"OriginOverride false adds what the cache lacks", "docs/cloudfront.md#originoverride: origin lacks it → the policy's is added",
 			func(t testing.TB) edge.BehaviorConfig {
 				c := optimized(t)
 				c.ResponseHeaders = &edge.ResponseHeadersPolicy{CORS: cfPolicy(t), OriginOverride: false}
@@ -229,7 +230,7 @@ func TestVaryFiltered(t *testing.T) {
 		want         string
 	}{
 		{"nothing forwarded", "RequestAndResponseBehaviorCustomOrigin: other Vary values removed", "", "Accept-Encoding"},
-		{"Origin forwarded", "forwarded headers' names stay (E.12 [UNVERIFIED]: origin request policy counts)", "CORS-CustomOrigin", "Origin, Accept-Encoding"},
+		{"Origin forwarded", "forwarded headers' names stay (docs/cloudfront.md#vary-from-the-origin [UNVERIFIED]: origin request policy counts)", "CORS-CustomOrigin", "Origin, Accept-Encoding"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,7 +302,7 @@ func TestBypassAndDisabled(t *testing.T) {
 	f.do("OPTIONS", "/p")
 	f.do("OPTIONS", "/p")
 	if f.o.hits.Load() != 6 {
-		t.Errorf("OPTIONS without CacheOptions was cached (spec C.4)")
+		t.Errorf("OPTIONS without CacheOptions was cached (docs/cloudfront.md#options-requests)")
 	}
 
 	d := newFixture(t, edge.Options{}, edge.BehaviorConfig{Cache: managedCache(t, "CachingDisabled"), Origin: managedOrigin(t, "CORS-CustomOrigin")})
@@ -324,7 +325,7 @@ func TestOptionsCached(t *testing.T) {
 	f.do("OPTIONS", "/x", "Origin", "https://a.example", "Access-Control-Request-Method", "GET")
 	a := f.do("OPTIONS", "/x", "Origin", "https://b.example", "Access-Control-Request-Method", "GET")
 	if a.header.Get("X-Cache") != "Hit from doorman" || a.header.Get("Access-Control-Allow-Origin") != "https://a.example" {
-		t.Errorf("spec C.4: a cached OPTIONS without Origin in the key serves A's preflight to B: %q %q", a.header.Get("X-Cache"), a.header.Get("Access-Control-Allow-Origin"))
+		t.Errorf("docs/cloudfront.md#options-requests: a cached OPTIONS without Origin in the key serves A's preflight to B: %q %q", a.header.Get("X-Cache"), a.header.Get("Access-Control-Allow-Origin"))
 	}
 	if a = f.do("GET", "/x"); a.header.Get("X-Cache") != "Miss from doorman" {
 		t.Errorf("GET after OPTIONS: %q; OPTIONS is cached apart", a.header.Get("X-Cache"))
@@ -588,7 +589,7 @@ func TestResponseHeadersManaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	if p.OriginOverride {
-		t.Errorf("SimpleCORS: OriginOverride true; spec C.2 says No")
+		t.Errorf("SimpleCORS: OriginOverride true; docs/cloudfront.md#managed-response-headers-policies says No")
 	}
 	cfg := optimized(t)
 	cfg.ResponseHeaders = p
