@@ -32,13 +32,13 @@ var keyCases = []struct {
 	a, b    keyReq
 	same    bool
 }{
-	{"optimized ignores Origin", "spec C.3.1 case 2: Origin forwarded but not in the key → one entry for all",
+	{"optimized ignores Origin", "docs/cloudfront.md#the-stale-cors-trap case 2: Origin forwarded but not in the key → one entry for all",
 		func(t testing.TB) *edge.CachePolicy { return managedCache(t, "CachingOptimized") }, false,
 		keyReq{"GET", "/o.png", nil}, keyReq{"GET", "/o.png", []string{"Origin", "https://a.example"}}, true},
-	{"mediapackage keys Origin", "spec C.3 / C.3.1 case 3: Origin in the key → one entry per Origin",
+	{"mediapackage keys Origin", "docs/cloudfront.md#cache-and-origin-request-policies, docs/cloudfront.md#the-stale-cors-trap case 3: Origin in the key → one entry per Origin",
 		func(t testing.TB) *edge.CachePolicy { return managedCache(t, "Elemental-MediaPackage") }, false,
 		keyReq{"GET", "/o.png", nil}, keyReq{"GET", "/o.png", []string{"Origin", "https://a.example"}}, false},
-	{"two origins two entries", "spec C.3.1 case 3",
+	{"two origins two entries", "docs/cloudfront.md#the-stale-cors-trap case 3",
 		func(t testing.TB) *edge.CachePolicy { return managedCache(t, "Elemental-MediaPackage") }, false,
 		keyReq{"GET", "/o", []string{"Origin", "https://a.example"}}, keyReq{"GET", "/o", []string{"Origin", "https://b.example"}}, false},
 	{"GET and HEAD share", "understanding-the-cache-key: OPTIONS apart from GET and HEAD",
@@ -173,11 +173,11 @@ func TestManagedPolicies(t *testing.T) {
 		gzip, brotli  bool
 		source        string
 	}{
-		{"CachingOptimized", "658327ea-f89d-4fab-a63d-7e88639e58f6", time.Second, 86400 * time.Second, 31536000 * time.Second, "none", true, true, "spec C.3"},
-		{"CachingDisabled", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", 0, 0, 0, "none", false, false, "spec C.3"},
-		{"CachingOptimizedForUncompressedObjects", "b2884449-e4de-46a7-ac36-70bc7f1ddd6d", time.Second, 86400 * time.Second, 31536000 * time.Second, "none", false, false, "spec C.3"},
-		{"Elemental-MediaPackage", "08627262-05a9-4f76-9ded-b50ca2e3a84f", 0, 86400 * time.Second, 31536000 * time.Second, "whitelist [origin]", true, false, "spec C.3: key includes Origin"},
-		{"Amplify", "2e54312d-136d-493c-8eb9-b001f22f67d2", 2 * time.Second, 2 * time.Second, 600 * time.Second, "whitelist [authorization, cloudfront-viewer-country, host]", true, true, "spec C.3, TTLs from using-managed-cache-policies"},
+		{"CachingOptimized", "658327ea-f89d-4fab-a63d-7e88639e58f6", time.Second, 86400 * time.Second, 31536000 * time.Second, "none", true, true, "docs/cloudfront.md#managed-cache-and-origin-request-policies"},
+		{"CachingDisabled", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", 0, 0, 0, "none", false, false, "docs/cloudfront.md#managed-cache-and-origin-request-policies"},
+		{"CachingOptimizedForUncompressedObjects", "b2884449-e4de-46a7-ac36-70bc7f1ddd6d", time.Second, 86400 * time.Second, 31536000 * time.Second, "none", false, false, "docs/cloudfront.md#managed-cache-and-origin-request-policies"},
+		{"Elemental-MediaPackage", "08627262-05a9-4f76-9ded-b50ca2e3a84f", 0, 86400 * time.Second, 31536000 * time.Second, "whitelist [origin]", true, false, "docs/cloudfront.md#managed-cache-and-origin-request-policies: key includes Origin"},
+		{"Amplify", "2e54312d-136d-493c-8eb9-b001f22f67d2", 2 * time.Second, 2 * time.Second, 600 * time.Second, "whitelist [authorization, cloudfront-viewer-country, host]", true, true, "docs/cloudfront.md#managed-cache-and-origin-request-policies, TTLs from using-managed-cache-policies"},
 	}
 	for _, tc := range cases {
 		for _, name := range []string{tc.name, "Managed-" + tc.name, strings.ToLower(tc.name), tc.id} {
@@ -210,7 +210,7 @@ func TestManagedPolicies(t *testing.T) {
 				t.Fatalf("%s: %v", name, err)
 			}
 			if p.Name != tc.name || p.Headers.String() != tc.headers {
-				t.Errorf("%s (spec C.3): %s %s", name, p.Name, p.Headers)
+				t.Errorf("%s (docs/cloudfront.md#managed-cache-and-origin-request-policies): %s %s", name, p.Name, p.Headers)
 			}
 		}
 	}
