@@ -165,8 +165,12 @@ func (r Request) region() string {
 }
 
 // v4Signer signs the path as sent, as S3 wants it: S3 does not escape the path a second time
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html).
-var v4Signer = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html). A signer
+// caches signing keys by access key and day, not by secret: each request gets its own, so that
+// a request signed with a wrong secret is signed with that secret.
+func v4Signer() *v4.Signer {
+	return v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+}
 
 func (a Account) credentials() aws.Credentials {
 	return aws.Credentials{AccessKeyID: a.AccessKey, SecretAccessKey: a.SecretKey}
@@ -179,7 +183,7 @@ func signV4(t testing.TB, req *http.Request, r Request, at time.Time) {
 		hash = SHA256Hex(r.Body)
 	}
 	req.Header.Set("X-Amz-Content-Sha256", hash)
-	if err := v4Signer.SignHTTP(context.Background(), r.As.credentials(), req, hash, "s3", r.region(), at); err != nil {
+	if err := v4Signer().SignHTTP(context.Background(), r.As.credentials(), req, hash, "s3", r.region(), at); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -187,7 +191,7 @@ func signV4(t testing.TB, req *http.Request, r Request, at time.Time) {
 func presignV4(t testing.TB, req *http.Request, r Request, at time.Time, expires time.Duration) {
 	t.Helper()
 	addQuery(req, "X-Amz-Expires="+strconv.Itoa(int(expires/time.Second)))
-	signed, header, err := v4Signer.PresignHTTP(context.Background(), r.As.credentials(), req, "UNSIGNED-PAYLOAD", "s3", r.region(), at)
+	signed, header, err := v4Signer().PresignHTTP(context.Background(), r.As.credentials(), req, "UNSIGNED-PAYLOAD", "s3", r.region(), at)
 	if err != nil {
 		t.Fatal(err)
 	}
