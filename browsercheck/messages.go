@@ -128,7 +128,10 @@ func (f *failure) firefox() string {
 }
 
 // webkit returns the reason WebKit writes to the console (as WebKitGTK 2.50 words it in the
-// real-browser suite); resp is the response that failed.
+// real-browser suite); resp is the response that failed. The texts are WebKit's, in
+// Source/WebCore/loader/CrossOriginAccessControl.cpp (origin, credentials, preflight status,
+// redirects) and Source/WebCore/loader/CrossOriginPreflightResultCache.cpp (the method and
+// header lists) [UNVERIFIED: the file names; each text was seen in the browser].
 func (f *failure) webkit(origin string, resp *Response) string {
 	notAllowed := fmt.Sprintf("Origin %s is not allowed by Access-Control-Allow-Origin. Status code: %d", origin, resp.Status)
 	switch f.kind {
@@ -319,9 +322,13 @@ func (e *evaluation) s3Fix() {
 		case strings.Contains(msg, "Bucket not found"):
 			return "the bucket does not exist"
 		}
-		fix := fmt.Sprintf("no CORSRule allows %s: in the rule whose AllowedOrigin matches %s, add %s to AllowedMethods", what, o, m)
+		// Amazon S3 answers the same whichever part no rule matched: the fix names what one
+		// rule must hold, not which rule to change.
+		fix := fmt.Sprintf("no CORSRule allows %s (Amazon S3 does not say which part no rule matched): one rule must hold %s, or a pattern matching it, in AllowedOrigins", what, o)
 		if e.p.RequestHeaders != "" {
-			fix += fmt.Sprintf(" and %s to AllowedHeaders (or \"*\")", strings.ReplaceAll(e.p.RequestHeaders, ",", ", "))
+			fix += fmt.Sprintf(", %s in AllowedMethods and %s in AllowedHeaders (or \"*\")", m, strings.ReplaceAll(e.p.RequestHeaders, ",", ", "))
+		} else {
+			fix += fmt.Sprintf(" and %s in AllowedMethods", m)
 		}
 		return fix + rulePart
 	}

@@ -157,7 +157,7 @@ func TestCheckDoormanBucket(t *testing.T) {
 		"Chromium (PreflightMissingAllowOriginHeader): Access to fetch at '" + url + "' from origin '" + checkOrigin +
 			"' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present",
 		"(Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 403.",
-		"Fix: no CORSRule allows origin https://app.example.com and method PUT with headers x-amz-date: in the rule whose AllowedOrigin matches https://app.example.com, add PUT to AllowedMethods and x-amz-date to AllowedHeaders",
+		"Fix: no CORSRule allows origin https://app.example.com and method PUT with headers x-amz-date (Amazon S3 does not say which part no rule matched): one rule must hold https://app.example.com, or a pattern matching it, in AllowedOrigins, PUT in AllowedMethods and x-amz-date in AllowedHeaders (or \"*\")",
 		`put this rule first: {"AllowedHeaders":["x-amz-date"],"AllowedMethods":["PUT"],"AllowedOrigins":["https://app.example.com"]}`,
 		"answers like an Amazon S3 bucket",
 	} {
@@ -308,5 +308,31 @@ func TestCheckWebKit(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &blocked); err != nil || blocked.Result.Block.Step != "preflight-status" ||
 		blocked.Result.Block.WebKit != "Preflight response is not successful. Status code: 403" {
 		t.Fatalf("%v %+v\n%s", err, blocked, out)
+	}
+}
+
+// When no rule's AllowedOrigins holds the origin, the fix does not speak of a rule whose
+// origin matches: Amazon S3's refusal does not say which part no rule matched.
+func TestCheckFixNoOriginMatches(t *testing.T) {
+	cfg := &cors.Config{Rules: []cors.Rule{{AllowedOrigins: []string{"https://other.example.org"}, AllowedMethods: []string{"PUT"}}}}
+	mw, err := cors.NewMiddleware(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewServer(mw.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	t.Cleanup(s.Close)
+	for _, c := range []struct {
+		args []string
+		fix  string
+	}{
+		{[]string{"--method", "PUT"}, "Fix: no CORSRule allows origin " + checkOrigin + " and method PUT (Amazon S3 does not say which part no rule matched): " +
+			"one rule must hold " + checkOrigin + ", or a pattern matching it, in AllowedOrigins and PUT in AllowedMethods; or put this rule first: "},
+		{[]string{"--method", "PUT", "--header", "X-Amz-Date: 1"}, "Fix: no CORSRule allows origin " + checkOrigin + " and method PUT with headers x-amz-date (Amazon S3 does not say which part no rule matched): " +
+			"one rule must hold " + checkOrigin + ", or a pattern matching it, in AllowedOrigins, PUT in AllowedMethods and x-amz-date in AllowedHeaders (or \"*\"); or put this rule first: "},
+	} {
+		out, code := execute(t, append([]string{"check", s.URL + "/photo.jpg", "--origin", checkOrigin}, c.args...)...)
+		if code != 1 || !strings.Contains(out, c.fix) || strings.Contains(out, "whose AllowedOrigin") {
+			t.Errorf("%v: exit %d, want %q in\n%s", c.args, code, c.fix, out)
+		}
 	}
 }
