@@ -63,11 +63,7 @@ var storageErrors = []struct {
 
 // fromCORSError turns a cors refusal or configuration error into the S3 error value.
 func fromCORSError(e *corserr.Error) *s3err.Error {
-	out := &s3err.Error{Status: e.Status, Code: e.Code, Message: e.Message}
-	for _, f := range e.Fields() {
-		out.Extra = append(out.Extra, s3err.Field{Name: f.Name, Value: f.Value})
-	}
-	return out
+	return &s3err.Error{Status: e.Status, Code: e.Code, Message: e.Message, Extra: e.Fields()}
 }
 
 // objectError adds to a storage error of an object operation the elements S3 puts in the body

@@ -41,11 +41,7 @@ func (rc *request) writeError(err error) {
 		rc.w.WriteHeader(e.Status)
 		return
 	}
-	extra := make([]awsxml.Field, len(e.Extra))
-	for i, f := range e.Extra {
-		extra[i] = awsxml.Field{Name: f.Name, Value: f.Value}
-	}
-	body := awsxml.ErrorBody(e.Code, e.Message, extra, rc.id, rc.hostID)
+	body := awsxml.ErrorBody(e.Code, e.Message, e.Extra, rc.id, rc.hostID)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	rc.w.WriteHeader(e.Status)
 	_, _ = rc.w.Write(body)

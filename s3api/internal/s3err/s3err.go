@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/doorman-s3/doorman/internal/awsxml"
 )
 
 // Error is one S3 error response.
@@ -16,18 +18,15 @@ type Error struct {
 	Code    string
 	Message string
 	// Extra holds further elements of the <Error> body, written in order after Message.
-	Extra []Field
+	Extra []awsxml.Field
 }
-
-// Field is one extra element of an error body.
-type Field struct{ Name, Value string }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
 
 // With returns a copy of e with more body elements appended.
 func (e *Error) With(name, value string) *Error {
 	c := *e
-	c.Extra = append(append([]Field(nil), e.Extra...), Field{name, value})
+	c.Extra = append(append([]awsxml.Field(nil), e.Extra...), awsxml.Field{Name: name, Value: value})
 	return &c
 }
 

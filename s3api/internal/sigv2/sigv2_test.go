@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv4"
 )
@@ -151,9 +152,9 @@ func check(t *testing.T, err error, status int, code, message string, extra ...s
 	if !errors.As(err, &e) || e.Status != status || e.Code != code || e.Message != message {
 		t.Fatalf("got %v, want %d %s %q", err, status, code, message)
 	}
-	var want []s3err.Field
+	var want []awsxml.Field
 	for i := 0; i < len(extra); i += 2 {
-		want = append(want, s3err.Field{Name: extra[i], Value: extra[i+1]})
+		want = append(want, awsxml.Field{Name: extra[i], Value: extra[i+1]})
 	}
 	if len(extra) > 0 && !slices.Equal(e.Extra, want) {
 		t.Fatalf("extra %q, want %q", e.Extra, want)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 )
 
@@ -17,7 +18,7 @@ type want struct {
 	status  int
 	code    string
 	message string
-	extra   []s3err.Field
+	extra   []awsxml.Field
 }
 
 func (w want) check(t *testing.T, err error) {
@@ -40,10 +41,10 @@ func (w want) check(t *testing.T, err error) {
 	}
 }
 
-func fields(kv ...string) []s3err.Field {
-	var f []s3err.Field
+func fields(kv ...string) []awsxml.Field {
+	var f []awsxml.Field
 	for i := 0; i < len(kv); i += 2 {
-		f = append(f, s3err.Field{Name: kv[i], Value: kv[i+1]})
+		f = append(f, awsxml.Field{Name: kv[i], Value: kv[i+1]})
 	}
 	return f
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/checksum"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 )
@@ -490,7 +491,7 @@ func (v *Verifier) checkTime(req *request) error {
 func mismatch(accessKey, sts, signature, canon string) *s3err.Error {
 	stsEcho, canonEcho := s3err.Echo(sts), s3err.Echo(canon)
 	e := *s3err.SignatureDoesNotMatch
-	e.Extra = []s3err.Field{
+	e.Extra = []awsxml.Field{
 		{Name: "AWSAccessKeyId", Value: accessKey},
 		{Name: "StringToSign", Value: stsEcho},
 		{Name: "SignatureProvided", Value: s3err.Echo(signature)},

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 )
 
@@ -266,8 +267,8 @@ func TestTampering(t *testing.T) {
 	_, err = readBody(t, res)
 	var e *s3err.Error
 	if !errors.As(err, &e) || e.Code != "XAmzContentSHA256Mismatch" || len(e.Extra) != 2 ||
-		e.Extra[0] != (s3err.Field{Name: "ClientComputedContentSHA256", Value: sha256Hex([]byte("hello, world"))}) ||
-		e.Extra[1] != (s3err.Field{Name: "S3ComputedContentSHA256", Value: sha256Hex([]byte("hello, World"))}) {
+		e.Extra[0] != (awsxml.Field{Name: "ClientComputedContentSHA256", Value: sha256Hex([]byte("hello, world"))}) ||
+		e.Extra[1] != (awsxml.Field{Name: "S3ComputedContentSHA256", Value: sha256Hex([]byte("hello, World"))}) {
 		t.Fatalf("body tampering: %#v", err)
 	}
 	// A truncated body also fails.
@@ -303,7 +304,7 @@ func TestSignatureDoesNotMatchBody(t *testing.T) {
 	canon := "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-10\nx-amz-content-sha256:" + emptySHA256 +
 		"\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n" + emptySHA256
 	sts := "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n" + sha256Hex([]byte(canon))
-	want := []s3err.Field{
+	want := []awsxml.Field{
 		{Name: "AWSAccessKeyId", Value: testAK},
 		{Name: "StringToSign", Value: sts},
 		{Name: "SignatureProvided", Value: "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"},
