@@ -69,7 +69,7 @@ var policyCases = []struct {
 	{"Authorization under * (Fetch: * never covers it)",
 		fetch.Config{Origins: []string{"https://app.example.com"}, RequestHeaders: []string{"*"}, MaxAge: ip(600)},
 		[]pw{{lint.CodeAnyAllowedHeader, "request_headers[0]"}}},
-	{"apigw-http: whole-scheme wildcard, partial configuration (spec A.3.3)",
+	{"apigw-http: whole-scheme wildcard, partial configuration (apigw-cors: HTTP API method and header matching)",
 		fetch.Config{Semantics: fetch.APIGatewayHTTP, Origins: []string{"https://*"}},
 		[]pw{{lint.CodeAnyHostOrigin, "origins[0]"}, {lint.CodePreflightNeverMatches, "methods"}}},
 	{"apigw-http: * sent as it is with credentials, -1 max-age",
@@ -157,9 +157,9 @@ func FuzzPolicy(f *testing.F) {
 	})
 }
 
-// TestPolicyImported lints what teams deploy: SAM's CorsConfiguration: true configures an
-// HTTP API whose preflights never match (spec A.3.3), which the import accepts as AWS does
-// and the linter reports.
+// TestPolicyImported lints what teams deploy: SAM's CorsConfiguration: true configures an HTTP API
+// whose preflights never match (docs/apigw-cors.md#http-api-method-and-header-matching), which the
+// import accepts as AWS does and the linter reports.
 func TestPolicyImported(t *testing.T) {
 	doc := []byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      CorsConfiguration: true\n")
 	imp, err := awsconfig.Read(awsconfig.SAM, doc, "")
