@@ -11,8 +11,9 @@ import (
 	"github.com/doorman-s3/doorman/edge"
 )
 
-// s3Like answers as S3 answers a bucket with a CORS rule for checkOrigin (spec C.3.1,
-// [LS:s3cors]): Allow-Origin and Vary only for a request with that Origin.
+// s3Like answers as S3 answers a bucket with a CORS rule for checkOrigin
+// (docs/cloudfront.md#the-stale-cors-trap, [LS:s3cors]): Allow-Origin and Vary only for a request
+// with that Origin.
 func s3Like(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Origin") == checkOrigin {
 		w.Header().Set("Access-Control-Allow-Origin", checkOrigin)
@@ -60,9 +61,9 @@ func TestCheckTwice(t *testing.T) {
 		code          int
 		want          []string
 	}{
-		{"trap", "spec C.3.1 case 2: CachingOptimized + CORS-S3Origin", "CachingOptimized", "CORS-S3Origin", false, 1,
+		{"trap", "docs/cloudfront.md#the-stale-cors-trap case 2: CachingOptimized + CORS-S3Origin", "CachingOptimized", "CORS-S3Origin", false, 1,
 			[]string{"SHARED CACHE", "Hit from doorman", "no Access-Control-Allow-Origin", "Fix: put Origin in the cache key"}},
-		{"Origin in the key", "spec C.3.1 case 3", "CachingOptimized", "CORS-S3Origin", true, 0,
+		{"Origin in the key", "docs/cloudfront.md#the-stale-cors-trap case 3", "CachingOptimized", "CORS-S3Origin", true, 0,
 			[]string{"OK: the answer with Origin did not come from the entry", "Miss from doorman"}},
 		{"no cache", "CachingDisabled: every answer from the origin", "CachingDisabled", "CORS-S3Origin", false, 0,
 			[]string{"OK:"}},
