@@ -613,7 +613,7 @@ func TestLintGatewayEdge(t *testing.T) {
 		Line, Column        int
 	}
 	want := []row{
-		// CachingOptimized with CORS-S3Origin: Origin forwarded, not keyed (spec §C).
+		// CachingOptimized with CORS-S3Origin: Origin forwarded, not keyed (docs/cloudfront.md#the-stale-cors-trap).
 		{lint.CodeStaleCORSCache, "trap.localhost", "hosts[0].cache", 30, 12},
 		// OriginOverride corrects hits in doorman; undocumented on CloudFront.
 		{lint.CodeOverrideOnHitsCloudFront, "override.localhost", "hosts[2].cache", 45, 7},
