@@ -11,9 +11,9 @@ import (
 )
 
 // preflight answers an OPTIONS request from the bucket's rules, before and without any
-// authentication, in the order of the cors engine (spec C.1). A request for the service
-// itself has no bucket and is answered like one for a missing bucket [UNVERIFIED: S3 refuses
-// such preflights with a 403; its body is not recorded].
+// authentication, in the order of the cors engine (docs/s3-cors.md#preflight-evaluation). A
+// request for the service itself has no bucket and is answered like one for a missing bucket
+// [UNVERIFIED: S3 refuses such preflights with a 403; its body is not recorded].
 func (s *Server) preflight(rc *request) error {
 	req := cors.FromHTTP(rc.r, rc.key != "")
 	var d cors.Decision
@@ -86,9 +86,10 @@ func ruleTrace(e cors.Explanation) []string {
 	return out
 }
 
-// applyCORS writes the CORS headers of a non-OPTIONS request before anything else happens, so
-// that the response carries them whatever its status (spec D). It neither grants nor denies:
-// the request goes on to authentication either way (spec E).
+// applyCORS writes the CORS headers of a non-OPTIONS request before anything else happens, so that
+// the response carries them whatever its status (docs/s3-cors.md#errors-carry-cors-headers). It
+// neither grants nor denies: the request goes on to authentication either way
+// (docs/s3-cors.md#cors-is-not-access-control).
 func (s *Server) applyCORS(rc *request) {
 	st := s.buckets.get(rc.bucket)
 	if rc.bucket == "" || st == nil {
@@ -106,9 +107,9 @@ func (s *Server) applyCORS(rc *request) {
 	}
 }
 
-// putBucketCors stores a new configuration (spec A): the body is checked for integrity
-// (Content-MD5 or an x-amz-checksum-*, one of which is required), then validated exactly as
-// S3 validates it, then stored durably and published atomically.
+// putBucketCors stores a new configuration (docs/s3-cors.md#bucket-cors-api): the body is checked
+// for integrity (Content-MD5 or an x-amz-checksum-*, one of which is required), then validated
+// exactly as S3 validates it, then stored durably and published atomically.
 func (s *Server) putBucketCors(rc *request, st *bucketState) error {
 	body, err := rc.readIntegrityCheckedBody(cors.MaxDocumentSize, integrityRequired)
 	if err != nil {
@@ -148,7 +149,8 @@ func (s *Server) getBucketCors(rc *request, st *bucketState) error {
 	return nil
 }
 
-// deleteBucketCors answers 204 whether or not there was a configuration (spec A.4).
+// deleteBucketCors answers 204 whether or not there was a configuration
+// (docs/s3-cors.md#getbucketcors-and-deletebucketcors).
 func (s *Server) deleteBucketCors(rc *request, st *bucketState) error {
 	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
