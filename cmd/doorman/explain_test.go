@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -161,6 +162,46 @@ func TestConfigFileErrors(t *testing.T) {
 			if c.path == plural && !strings.HasSuffix(out, "; did you mean AllowedOrigin?") {
 				t.Errorf("%s: %s: no did you mean in\n%s", c.name, args[0], out)
 			}
+		}
+	}
+}
+
+// Every key of explain's JSON is camelCase: none of its values is an AWS document.
+func TestExplainJSONKeys(t *testing.T) {
+	cfg := writeFile(t, "cors.json", explainConfig)
+	out, code := execute(t, "explain", "--config", cfg, "--origin", "https://app.example.com", "--method", "PUT",
+		"--header", "content-type", "--preflight", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var doc any
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	camel := regexp.MustCompile(`^[a-z][a-zA-Z]*$`)
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, v := range x {
+				seen[k] = true
+				if !camel.MatchString(k) {
+					t.Errorf("key %q is not camelCase", k)
+				}
+				walk(v)
+			}
+		case []any:
+			for _, v := range x {
+				walk(v)
+			}
+		}
+	}
+	walk(doc)
+	// The keys of every part: the request, the response's headers, the rules' traces.
+	for _, k := range []string{"requestMethod", "name", "value", "originMatched", "allowedBy", "id"} {
+		if !seen[k] {
+			t.Errorf("no key %q in\n%s", k, out)
 		}
 	}
 }
