@@ -144,7 +144,9 @@ func TestVaryOriginAlways(t *testing.T) {
 }
 
 // A browser preflights a presigned PUT with the URL's query string; the answer is the same
-// as without it (spec C.1, E), and the presigned PUT itself gets the CORS headers.
+// as without it (docs/s3-cors.md#preflight-evaluation,
+// docs/s3-cors.md#cors-is-not-access-control), and the presigned PUT itself gets the CORS
+// headers.
 func TestPresignedPutPreflight(t *testing.T) {
 	srv := startServer(t, "")
 	c := srv.client()
