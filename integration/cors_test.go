@@ -159,8 +159,8 @@ func TestCORSSpecOverHTTP(t *testing.T) {
 	}
 }
 
-// CORS headers ride on error responses of matched requests (spec D), and never on
-// service-level requests.
+// CORS headers ride on error responses of matched requests
+// (docs/s3-cors.md#errors-carry-cors-headers), and never on service-level requests.
 func TestCORSHeadersOnErrors(t *testing.T) {
 	srv := startServer(t, "")
 	c := srv.client()
@@ -225,7 +225,8 @@ func TestCORSHeadersOnErrors(t *testing.T) {
 	}
 }
 
-// The bucket CORS API itself (spec A.3, A.4).
+// The bucket CORS API itself (docs/s3-cors.md#bucket-cors-api,
+// docs/s3-cors.md#getbucketcors-and-deletebucketcors).
 func TestBucketCorsAPI(t *testing.T) {
 	srv := startServer(t, "")
 	bucket := srv.createBucket(t, "api-bucket")
