@@ -19,7 +19,7 @@ import (
 
 // The edge cache's integration tests: `doorman gateway` with cache behaviours in front of a
 // real `doorman serve` whose bucket answers CORS as S3 does (Allow-Origin only for a request
-// with an allowed Origin, spec C.3.1).
+// with an allowed Origin, docs/cloudfront.md#the-stale-cors-trap).
 
 // edgeOther is a second origin the bucket's CORS rule allows.
 const edgeOther = "https://other.example.com"
@@ -71,9 +71,9 @@ func edgeBucket(t *testing.T, objects map[string]string, cacheControl string) (*
 	return srv, bucket
 }
 
-// TestEdgeStaleCORSTrap reproduces the trap of spec C.3.1 through real processes, and its
-// cures: CachingOptimized + CORS-S3Origin serves the entry the first request filled to
-// everybody; Origin in the key gives each origin its own; a response headers policy with
+// TestEdgeStaleCORSTrap reproduces docs/cloudfront.md#the-stale-cors-trap through real
+// processes, and its cures: CachingOptimized + CORS-S3Origin serves the entry the first
+// request filled to everybody; Origin in the key gives each origin its own; a response headers policy with
 // OriginOverride true writes each viewer's Allow-Origin over the cached one, and with false
 // keeps the cached one.
 func TestEdgeStaleCORSTrap(t *testing.T) {
@@ -90,16 +90,16 @@ func TestEdgeStaleCORSTrap(t *testing.T) {
 		name, source, host string
 		steps              []step
 	}{
-		{"an img first, then fetch() gets no Allow-Origin", "spec C.3.1 case 2 (the seeds' scenario)", "trap.test",
+		{"an img first, then fetch() gets no Allow-Origin", "docs/cloudfront.md#the-stale-cors-trap case 2 (the seeds' scenario)", "trap.test",
 			[]step{{"", "", "Miss"}, {gwAllowedOrigin, "", "Hit"}}},
-		{"Origin in the key: each origin its own entry", "spec C.3.1 case 3", "fixed.test",
+		{"Origin in the key: each origin its own entry", "docs/cloudfront.md#the-stale-cors-trap case 3", "fixed.test",
 			[]step{{"", "", "Miss"}, {gwAllowedOrigin, gwAllowedOrigin, "Miss"}, {edgeOther, edgeOther, "Miss"},
 				{gwAllowedOrigin, gwAllowedOrigin, "Hit"}, {edgeOther, edgeOther, "Hit"}}},
-		{"OriginOverride true: each viewer's Allow-Origin on hits", "spec C.3.1 case 4, E.11 [UNVERIFIED]", "override.test",
+		{"OriginOverride true: each viewer's Allow-Origin on hits", "docs/cloudfront.md#the-stale-cors-trap case 4, docs/cloudfront.md#applied-on-cache-hits [UNVERIFIED]", "override.test",
 			// Without Origin the policy adds and replaces nothing (it answers CORS requests
 			// only): the cached header stays, which no browser reads.
 			[]step{{gwAllowedOrigin, gwAllowedOrigin, "Miss"}, {edgeOther, edgeOther, "Hit"}, {"", gwAllowedOrigin, "Hit"}}},
-		{"OriginOverride false: the cached Allow-Origin stays", "spec C.1: the origin's header is kept", "keep.test",
+		{"OriginOverride false: the cached Allow-Origin stays", "docs/cloudfront.md#originoverride: the origin's header is kept", "keep.test",
 			[]step{{gwAllowedOrigin, gwAllowedOrigin, "Miss"}, {edgeOther, gwAllowedOrigin, "Hit"}}},
 	}
 	for _, tc := range cases {
