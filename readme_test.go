@@ -22,10 +22,10 @@
 // PATH, HOME and the AWS configuration in empty temporary directories, the AWS CLI given the
 // keys `doorman serve` printed (as the README says) with instance metadata disabled, and only
 // 127.0.0.1 reached. The README's fixed ports (3667, 8080, ...) are mapped to free ones in the
-// commands and files, and back in the output.
+// commands, in the files written and in examples/, and back in the output.
 //
 // Shown output is compared line by line after normalising what differs from run to run: dates,
-// times, request ids, host ids, generated keys, commit hashes and the version in a "listening
+// times, request ids, host ids, generated keys, commit hashes, a cache hit's age and the version in a "listening
 // on" line. A line "..." stands for any number of lines, and "..." within a line for any text.
 //
 // TestReadme also checks that each command's reference in the README names every flag its
@@ -203,6 +203,9 @@ var normalisers = []struct {
 	{regexp.MustCompile(`<RequestId>[^<]*</RequestId>`), "<RequestId><request-id></RequestId>"},
 	{regexp.MustCompile(`<HostId>[^<]*</HostId>`), "<HostId><host-id></HostId>"},
 	{regexp.MustCompile(`((?:access|secret) key: )\S+`), "$1<key>"},
+	// A cache hit's age is whole seconds, 0 unless the machine is slow.
+	{regexp.MustCompile(`(Hit from doorman +)\d+`), "$1<age>"},
+	{regexp.MustCompile(`Age: "\d+"`), `Age: "<age>"`},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z`), "<time>"},
 	{regexp.MustCompile(`\b[0-9a-f]{7,40}\b`), "<hex>"},
 }
@@ -271,10 +274,16 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// portHosts are the hosts whose ports are mapped: loopback, and localhost with its
+// subdomains (trap.localhost).
+var portHosts = []string{"127.0.0.1:", "localhost:"}
+
 // forward maps the README's ports to the test's in a command or file.
 func (w *walkthrough) forward(s string) string {
 	for from, to := range w.ports {
-		s = strings.ReplaceAll(s, "127.0.0.1:"+from, "127.0.0.1:"+to)
+		for _, h := range portHosts {
+			s = strings.ReplaceAll(s, h+from, h+to)
+		}
 	}
 	return s
 }
@@ -282,9 +291,28 @@ func (w *walkthrough) forward(s string) string {
 // backward maps the test's ports to the README's in output.
 func (w *walkthrough) backward(s string) string {
 	for from, to := range w.ports {
-		s = strings.ReplaceAll(s, "127.0.0.1:"+to, "127.0.0.1:"+from)
+		for _, h := range portHosts {
+			s = strings.ReplaceAll(s, h+to, h+from)
+		}
 	}
 	return s
+}
+
+// mapExamples maps the ports of the clone's examples/, which the commands start servers with.
+func (w *walkthrough) mapExamples() {
+	paths, err := filepath.Glob(filepath.Join(w.dir, "examples", "*.yaml"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(w.forward(string(data))), 0o600); err != nil {
+			w.t.Fatal(err)
+		}
+	}
 }
 
 // defaultAddr gives a server started without an address the free port standing for its
@@ -430,7 +458,7 @@ func (w *walkthrough) excerpt(b block) {
 	if err != nil {
 		w.t.Fatalf("README.md:%d: %v", b.line, err)
 	}
-	file := strings.Split(string(data), "\n")
+	file := strings.Split(w.backward(string(data)), "\n")
 	at := 0
 	for _, l := range strings.Split(b.body, "\n") {
 		l = strings.TrimRight(l, " ")
@@ -614,6 +642,7 @@ func TestReadme(t *testing.T) {
 	for _, p := range readmePorts {
 		w.ports[p] = freePort(t)
 	}
+	w.mapExamples()
 	t.Cleanup(func() {
 		for _, bg := range w.running {
 			bg.stop()
