@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // A second account, given to doorman with --credentials, and its display name.
@@ -20,6 +22,9 @@ const (
 	acct2SecretKey   = "second-account-secret-key"
 	acct2DisplayName = "second-team"
 )
+
+// second is the second account as a caller.
+var second = s3test.Account{Name: acct2DisplayName, AccessKey: acct2AccessKey, SecretKey: acct2SecretKey}
 
 // startTwoAccountServer runs doorman with the main test user (flags, no display name) and a
 // second account (--credentials, with a display name).
@@ -43,8 +48,8 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 	srv := startTwoAccountServer(t)
 	const bucket = "race-recreated"
 	// The first account's bucket takes writes from anyone: the upload is anonymous.
-	res, body := srv.raw(t, rawRequest{method: "PUT", path: "/" + bucket, header: http.Header{"X-Amz-Acl": {"public-read-write"}},
-		ak: accessKey, sk: secretKey})
+	res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + bucket, Header: http.Header{"X-Amz-Acl": {"public-read-write"}},
+		As: s3test.Owner})
 	if res.StatusCode != 200 {
 		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
 	}
@@ -85,11 +90,11 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	res, body = srv.raw(t, rawRequest{method: "DELETE", path: "/" + bucket, ak: accessKey, sk: secretKey})
+	res, body = srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + bucket, As: s3test.Owner})
 	if res.StatusCode != 204 {
 		t.Fatalf("DeleteBucket: %d %s", res.StatusCode, body)
 	}
-	res, body = srv.raw(t, rawRequest{method: "PUT", path: "/" + bucket, ak: acct2AccessKey, sk: acct2SecretKey})
+	res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + bucket, As: second})
 	if res.StatusCode != 200 {
 		t.Fatalf("CreateBucket by the second account: %d %s", res.StatusCode, body)
 	}
@@ -103,10 +108,10 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 	}
 	if a.status != 404 {
 		t.Errorf("upload into the recreated bucket: %d %s, want 404 NoSuchBucket", a.status, a.body)
-	} else if e := parseError(t, a.body); e.Code != "NoSuchBucket" || e.BucketName != bucket {
+	} else if e := s3test.ParseError(t, a.body); e.Code != "NoSuchBucket" || e.BucketName != bucket {
 		t.Errorf("upload into the recreated bucket: %+v, want NoSuchBucket", e)
 	}
-	res, body = srv.raw(t, rawRequest{method: "GET", path: "/" + bucket + "?list-type=2", ak: acct2AccessKey, sk: acct2SecretKey})
+	res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/" + bucket + "?list-type=2", As: second})
 	if res.StatusCode != 200 || bytes.Contains(body, []byte("<Contents>")) {
 		t.Errorf("the second account's bucket: %d %s", res.StatusCode, body)
 	}
@@ -132,12 +137,12 @@ func TestOwnerNeverShowsAccessKey(t *testing.T) {
 		{"owner-second", acct2AccessKey, acct2SecretKey, acct2DisplayName},
 	} {
 		signed := func(method, path string, h http.Header) (*http.Response, []byte) {
-			return srv.raw(t, rawRequest{method: method, path: path, header: h, ak: acct.ak, sk: acct.sk})
+			return srv.Do(t, s3test.Request{Method: method, Path: path, Header: h, As: s3test.Account{AccessKey: acct.ak, SecretKey: acct.sk}})
 		}
 		if res, body := signed("PUT", "/"+acct.bucket, http.Header{"X-Amz-Acl": {"public-read"}}); res.StatusCode != 200 {
 			t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
 		}
-		if res, body := srv.raw(t, rawRequest{method: "PUT", path: "/" + acct.bucket + "/obj", body: []byte("x"), ak: acct.ak, sk: acct.sk}); res.StatusCode != 200 {
+		if res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + acct.bucket + "/obj", Body: []byte("x"), As: s3test.Account{AccessKey: acct.ak, SecretKey: acct.sk}}); res.StatusCode != 200 {
 			t.Fatalf("PutObject: %d %s", res.StatusCode, body)
 		}
 		res, body := signed("POST", "/"+acct.bucket+"/mp?uploads", nil)
@@ -166,7 +171,7 @@ func TestOwnerNeverShowsAccessKey(t *testing.T) {
 			var res *http.Response
 			var body []byte
 			if a.anonymous {
-				res, body = srv.raw(t, rawRequest{method: "GET", path: a.path})
+				res, body = srv.Do(t, s3test.Request{Method: "GET", Path: a.path})
 			} else {
 				res, body = signed("GET", a.path, nil)
 			}

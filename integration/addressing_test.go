@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // loopbackClient sends every request to addr whatever the host name, as a resolver mapping
@@ -88,8 +90,8 @@ func TestUnsupportedOperations(t *testing.T) {
 		{"POST", "/" + bucket + "/k?restore"},
 		{"PATCH", "/" + bucket + "/k"},
 	} {
-		res, body := srv.do(t, tc.method, tc.path, nil, nil, true)
-		if e := parseError(t, body); res.StatusCode != 501 || e.Code != "NotImplemented" {
+		res, body := srv.Do(t, s3test.Request{Method: tc.method, Path: tc.path, As: s3test.Owner})
+		if e := s3test.ParseError(t, body); res.StatusCode != 501 || e.Code != "NotImplemented" {
 			t.Errorf("%s %s: %d %s", tc.method, tc.path, res.StatusCode, e.Code)
 		}
 	}
@@ -100,8 +102,8 @@ func TestForeignContinuationToken(t *testing.T) {
 	srv := startServer(t, "")
 	bucket := srv.createBucket(t, "token-bucket")
 	for _, tok := range []string{"garbage", "Z2FyYmFnZQ", "not base64!"} {
-		res, body := srv.do(t, "GET", "/"+bucket+"?list-type=2&continuation-token="+url.QueryEscape(tok), nil, nil, true)
-		if e := parseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "The continuation token provided is incorrect" {
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + bucket + "?list-type=2&continuation-token=" + url.QueryEscape(tok), As: s3test.Owner})
+		if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "The continuation token provided is incorrect" {
 			t.Errorf("token %q: %d %+v", tok, res.StatusCode, e)
 		}
 	}

@@ -10,8 +10,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // maxErrorBody is the most an error answer may weigh, whatever the request: an error body
@@ -27,31 +28,35 @@ func TestAuthAttacks(t *testing.T) {
 	ctx := context.Background()
 	b := srv.createBucket(t, "auth-attacks")
 	putBytes(t, c, b, "page.txt", []byte("plain text"))
-	in := time.Now().Add(5 * time.Minute)
 
 	// A SigV2 presigned URL signs the sub-resources it names and nothing else: a sub-resource
 	// added with a percent-encoded name is one the router acts on, so it must be signed too.
 	t.Run("SigV2EncodedSubResources", func(t *testing.T) {
 		t.Parallel()
-		get := sigV2URL(srv.URL, "/"+b+"/page.txt", in)
-		res, body := httpDo(t, http.DefaultClient, "GET", get, nil, nil)
+		// presigned is a SigV2 presigned URL of method on path, with extra added to its query
+		// after signing.
+		presigned := func(method, path, extra string) s3test.Request {
+			return s3test.Request{Method: method, Path: path, As: s3test.Owner, Auth: s3test.SigV2Query, Expires: 5 * time.Minute,
+				Tamper: func(req *http.Request) { req.URL.RawQuery += extra }}
+		}
+		get, list := "/"+b+"/page.txt", "/"+b
+		res, body := srv.Do(t, presigned("GET", get, ""))
 		if res.StatusCode != 200 || string(body) != "plain text" {
 			t.Fatalf("the presigned GET itself: %d %s", res.StatusCode, body)
 		}
-		list := sigV2URL(srv.URL, "/"+b, in)
-		if res, body := httpDo(t, http.DefaultClient, "GET", list, nil, nil); res.StatusCode != 200 {
+		if res, body := srv.Do(t, presigned("GET", list, "")); res.StatusCode != 200 {
 			t.Fatalf("the presigned listing itself: %d %s", res.StatusCode, body)
 		}
-		for _, tc := range []struct{ name, url string }{
-			{"response-content-type", get + "&%72esponse-content-type=text/html"},
-			{"response-content-type, name half encoded", get + "&response-content-%74ype=text/html"},
-			{"acl", get + "&%61cl"},
-			{"cors", list + "&%63ors"},
-			{"acl on the bucket", list + "&%61cl="},
-			{"versionId", get + "&%76ersionId=null"},
+		for _, tc := range []struct{ name, path, extra string }{
+			{"response-content-type", get, "&%72esponse-content-type=text/html"},
+			{"response-content-type, name half encoded", get, "&response-content-%74ype=text/html"},
+			{"acl", get, "&%61cl"},
+			{"cors", list, "&%63ors"},
+			{"acl on the bucket", list, "&%61cl="},
+			{"versionId", get, "&%76ersionId=null"},
 		} {
-			res, body := httpDo(t, http.DefaultClient, "GET", tc.url, nil, nil)
-			wantS3Error(t, tc.name, res, body, 403, "SignatureDoesNotMatch", "")
+			res, body := srv.Do(t, presigned("GET", tc.path, tc.extra))
+			s3test.WantError(t, tc.name, res, body, 403, "SignatureDoesNotMatch", "")
 			if strings.Contains(res.Header.Get("Content-Type"), "html") {
 				t.Errorf("%s: served as %s", tc.name, res.Header.Get("Content-Type"))
 			}
@@ -62,15 +67,13 @@ func TestAuthAttacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		del := sigV2Presign(srv.URL, "DELETE", "/"+b+"/mp", "", in)
-		res, body = httpDo(t, http.DefaultClient, "DELETE", del+"&%75ploadId="+aws.ToString(up.UploadId), nil, nil)
-		wantS3Error(t, "DeleteObject URL with an encoded uploadId", res, body, 403, "SignatureDoesNotMatch", "")
+		res, body = srv.Do(t, presigned("DELETE", "/"+b+"/mp", "&%75ploadId="+aws.ToString(up.UploadId)))
+		s3test.WantError(t, "DeleteObject URL with an encoded uploadId", res, body, 403, "SignatureDoesNotMatch", "")
 		if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(b), Key: aws.String("mp"), UploadId: up.UploadId}); err != nil {
 			t.Errorf("the upload is gone: %v", err)
 		}
 		// Signed as AbortMultipartUpload, the same request aborts it.
-		abort := sigV2Presign(srv.URL, "DELETE", "/"+b+"/mp", "uploadId="+aws.ToString(up.UploadId), in)
-		if res, body := httpDo(t, http.DefaultClient, "DELETE", abort, nil, nil); res.StatusCode != 204 {
+		if res, body := srv.Do(t, presigned("DELETE", "/"+b+"/mp?uploadId="+aws.ToString(up.UploadId), "")); res.StatusCode != 204 {
 			t.Errorf("signed AbortMultipartUpload: %d %s", res.StatusCode, body)
 		}
 	})
@@ -78,16 +81,8 @@ func TestAuthAttacks(t *testing.T) {
 	// Credentials scoped to another region are refused before the signature is looked at.
 	t.Run("WrongRegion", func(t *testing.T) {
 		t.Parallel()
-		req, err := http.NewRequest("GET", srv.URL+"/"+b+"/page.txt", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("X-Amz-Content-Sha256", sha256Hex(nil))
-		if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, req, sha256Hex(nil), "s3", "us-west-2", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		res, body := roundTrip(t, http.DefaultClient, req)
-		if e := wantS3Error(t, "header signed for us-west-2", res, body, 400, "AuthorizationHeaderMalformed",
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + b + "/page.txt", As: s3test.Owner, Region: "us-west-2"})
+		if e := s3test.WantError(t, "header signed for us-west-2", res, body, 400, "AuthorizationHeaderMalformed",
 			"The authorization header is malformed; the region 'us-west-2' is wrong; expecting 'us-east-1'"); e.Region != "us-east-1" {
 			t.Errorf("Region %q, want us-east-1", e.Region)
 		}
@@ -97,8 +92,8 @@ func TestAuthAttacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, body = httpDo(t, http.DefaultClient, "GET", p.URL, p.SignedHeader, nil)
-		if e := wantS3Error(t, "URL presigned for eu-west-1", res, body, 400, "AuthorizationQueryParametersError",
+		res, body = srv.Do(t, s3test.Request{Method: "GET", URL: p.URL, Header: p.SignedHeader})
+		if e := s3test.WantError(t, "URL presigned for eu-west-1", res, body, 400, "AuthorizationQueryParametersError",
 			"Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-1'"); e.Region != "us-east-1" {
 			t.Errorf("Region %q, want us-east-1", e.Region)
 		}
@@ -117,8 +112,8 @@ func TestAuthAttacks(t *testing.T) {
 			"AWS4-HMAC-SHA25 Credential=x",
 			"Basic dXNlcjpwYXNz",
 		} {
-			res, body := srv.raw(t, rawRequest{method: "GET", path: "/" + b + "/page.txt", header: http.Header{"Authorization": {authz}}})
-			e := wantS3Error(t, authz, res, body, 400, "InvalidArgument", "Unsupported Authorization Type")
+			res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + b + "/page.txt", Header: http.Header{"Authorization": {authz}}})
+			e := s3test.WantError(t, authz, res, body, 400, "InvalidArgument", "Unsupported Authorization Type")
 			if e.ArgumentName != "Authorization" || e.ArgumentValue != authz {
 				t.Errorf("%s: ArgumentName %q ArgumentValue %q", authz, e.ArgumentName, e.ArgumentValue)
 			}
@@ -129,11 +124,11 @@ func TestAuthAttacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, body := httpDo(t, http.DefaultClient, "GET", strings.Replace(p.URL, "X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256", 1), p.SignedHeader, nil)
-		wantS3Error(t, "SigV4a presigned URL", res, body, 400, "AuthorizationQueryParametersError",
+		res, body := srv.Do(t, s3test.Request{Method: "GET", URL: strings.Replace(p.URL, "X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Algorithm=AWS4-ECDSA-P256-SHA256", 1), Header: p.SignedHeader})
+		s3test.WantError(t, "SigV4a presigned URL", res, body, 400, "AuthorizationQueryParametersError",
 			`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`)
 		// The public object stays readable anonymously.
-		if res, body := srv.raw(t, rawRequest{method: "GET", path: "/" + b + "/page.txt"}); res.StatusCode != 200 {
+		if res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + b + "/page.txt"}); res.StatusCode != 200 {
 			t.Errorf("anonymous GET of a public-read object: %d %s", res.StatusCode, body)
 		}
 	})
@@ -157,11 +152,11 @@ func TestAuthAttacks(t *testing.T) {
 			{"7 KiB query", strings.Repeat("!", 7<<10), 403, "SignatureDoesNotMatch"},
 			{"9 KiB query", strings.Repeat("a", 9<<10), 400, "RequestHeaderSectionTooLarge"},
 		} {
-			res, body := srv.raw(t, rawRequest{method: "GET", path: forged + tc.padding})
+			res, body := srv.Do(t, s3test.Request{Method: "GET", Path: forged + tc.padding})
 			if len(body) > maxErrorBody {
 				t.Errorf("%s: a %d-byte answer", tc.name, len(body))
 			}
-			e := wantS3Error(t, tc.name, res, body, tc.status, tc.code, "")
+			e := s3test.WantError(t, tc.name, res, body, tc.status, tc.code, "")
 			if tc.code == "RequestHeaderSectionTooLarge" && e.MaxSizeAllowed != "8192" {
 				t.Errorf("%s: MaxSizeAllowed %q", tc.name, e.MaxSizeAllowed)
 			}
@@ -185,8 +180,8 @@ func TestAuthAttacks(t *testing.T) {
 		// A signed request with a long key and query but a head under 8 KiB still works.
 		key := strings.Repeat("k", 1024)
 		putBytes(t, c, b, key, []byte("long"))
-		res, body := srv.raw(t, rawRequest{method: "GET", path: "/" + b + "/" + key + "?response-content-disposition=" + strings.Repeat("d", 4<<10),
-			ak: accessKey, sk: secretKey})
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + b + "/" + key + "?response-content-disposition=" + strings.Repeat("d", 4<<10),
+			As: s3test.Owner})
 		if res.StatusCode != 200 || !bytes.Equal(body, []byte("long")) {
 			t.Errorf("signed GET with a 5 KiB request line: %d %s", res.StatusCode, body)
 		}

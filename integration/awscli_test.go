@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // requireTool skips the test when an external client is not installed, except on CI where a
@@ -388,13 +390,13 @@ func TestAWSCLI(t *testing.T) {
 		writeTestFile(t, filepath.Join(dir, "f"), body)
 		a.run(true, "s3", "cp", filepath.Join(dir, "f"), "s3://cli-presign/a file")
 		url := strings.TrimSpace(a.run(true, "s3", "presign", "s3://cli-presign/a file", "--expires-in", "300"))
-		res, got := httpDo(t, http.DefaultClient, "GET", url, nil, nil)
+		res, got := srv.Do(t, s3test.Request{Method: "GET", URL: url})
 		if res.StatusCode != 200 || !bytes.Equal(got, body) {
 			t.Errorf("GET %s: %d, %d bytes", url, res.StatusCode, len(got))
 		}
 		// Without the signature the private object is refused.
 		base, _, _ := strings.Cut(url, "?")
-		if res, got := httpDo(t, http.DefaultClient, "GET", base, nil, nil); res.StatusCode != 403 || parseError(t, got).Code != "AccessDenied" {
+		if res, got := srv.Do(t, s3test.Request{Method: "GET", URL: base}); res.StatusCode != 403 || s3test.ParseError(t, got).Code != "AccessDenied" {
 			t.Errorf("GET without the signature: %d %s", res.StatusCode, got)
 		}
 	})
@@ -418,8 +420,8 @@ func TestAWSCLI(t *testing.T) {
 			t.Errorf("get-bucket-cors:\n got %v\nwant %v", got, want)
 		}
 		// The stored rules are in force.
-		res, _ := srv.do(t, "OPTIONS", "/cli-cors/x", http.Header{"Origin": {"https://a.example.org"}, "Access-Control-Request-Method": {"PUT"},
-			"Access-Control-Request-Headers": {"content-type"}}, nil, false)
+		res, _ := srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/cli-cors/x", Header: http.Header{"Origin": {"https://a.example.org"}, "Access-Control-Request-Method": {"PUT"},
+			"Access-Control-Request-Headers": {"content-type"}}})
 		if res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != "https://a.example.org" || res.Header.Get("Access-Control-Max-Age") != "600" {
 			t.Errorf("preflight under the stored rules: %d %v", res.StatusCode, res.Header)
 		}
@@ -427,7 +429,7 @@ func TestAWSCLI(t *testing.T) {
 		if _, err := a.try(true, "s3api", "get-bucket-cors", "--bucket", "cli-cors"); err == nil || !strings.Contains(err.Error(), "NoSuchCORSConfiguration") {
 			t.Errorf("get-bucket-cors after delete: %v", err)
 		}
-		if res, _ := srv.do(t, "OPTIONS", "/cli-cors/x", http.Header{"Origin": {"https://a.example.org"}, "Access-Control-Request-Method": {"GET"}}, nil, false); res.StatusCode != 403 {
+		if res, _ := srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/cli-cors/x", Header: http.Header{"Origin": {"https://a.example.org"}, "Access-Control-Request-Method": {"GET"}}}); res.StatusCode != 403 {
 			t.Errorf("preflight after delete-bucket-cors: %d", res.StatusCode)
 		}
 	})

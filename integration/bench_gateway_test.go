@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/browsercheck"
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // doorman gateway, nginx and Caddy, each configured from testdata/gateway-peers with the same
@@ -156,7 +157,7 @@ func freeLoopbackAddr(tb testing.TB) string {
 // when addr is empty the one of a "listening on http://ADDR" line on its standard output.
 func runGatewayProcess(tb testing.TB, name string, cmd *exec.Cmd, addr string) string {
 	tb.Helper()
-	logs := &syncBuffer{}
+	logs := &s3test.SyncBuffer{}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)

@@ -20,6 +20,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // benchTarget is one server under load: doorman, the bare net/http ceiling, or a peer.
@@ -131,7 +133,7 @@ type benchOp struct {
 	payload []byte
 }
 
-var emptySHA256 = sha256Hex(nil)
+var emptySHA256 = s3test.SHA256Hex(nil)
 
 var benchOps = []benchOp{
 	{name: "preflight", ceiling: true, status: 200, build: func(t *benchTarget, _ int) *http.Request {
@@ -173,7 +175,7 @@ func BenchmarkS3(b *testing.B) {
 	for _, op := range benchOps {
 		payloadHash := emptySHA256
 		if op.payload != nil {
-			payloadHash = sha256Hex(op.payload)
+			payloadHash = s3test.SHA256Hex(op.payload)
 		}
 		for i := range targets {
 			t := &targets[i]

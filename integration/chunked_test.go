@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 const emptyBodySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -32,7 +33,7 @@ type chunkSigner struct {
 
 func (s *chunkSigner) sign(algorithm, hash string) string {
 	sts := strings.Join([]string{algorithm, s.amzDate, s.scope, s.prev, hash}, "\n")
-	s.prev = hex.EncodeToString(hmacSHA256(s.key, sts))
+	s.prev = hex.EncodeToString(s3test.HMACSHA256(s.key, sts))
 	return s.prev
 }
 
@@ -41,7 +42,7 @@ func (s *chunkSigner) header(data []byte) string {
 	if !s.signed {
 		return fmt.Sprintf("%x\r\n", len(data))
 	}
-	return fmt.Sprintf("%x;chunk-signature=%s\r\n", len(data), s.sign("AWS4-HMAC-SHA256-PAYLOAD", emptyBodySHA256+"\n"+sha256Hex(data)))
+	return fmt.Sprintf("%x;chunk-signature=%s\r\n", len(data), s.sign("AWS4-HMAC-SHA256-PAYLOAD", emptyBodySHA256+"\n"+s3test.SHA256Hex(data)))
 }
 
 // body frames data in chunks of the given sizes (the rest in a last one), then the final
@@ -59,7 +60,7 @@ func (s *chunkSigner) body(data []byte, trailer string, sizes ...int) []byte {
 	if trailer != "" {
 		b.WriteString(trailer + "\r\n")
 		if s.signed {
-			b.WriteString("x-amz-trailer-signature:" + s.sign("AWS4-HMAC-SHA256-TRAILER", sha256Hex([]byte(trailer+"\n"))) + "\r\n")
+			b.WriteString("x-amz-trailer-signature:" + s.sign("AWS4-HMAC-SHA256-TRAILER", s3test.SHA256Hex([]byte(trailer+"\n"))) + "\r\n")
 		}
 	}
 	b.WriteString("\r\n")
@@ -72,47 +73,30 @@ func crc32Trailer(data []byte) string {
 
 // streamedRequest signs the headers of a PUT to path whose body is aws-chunked in mode (an
 // x-amz-content-sha256 value), declaring decoded bytes and the x-amz-trailer trailer, and
-// returns it with the signer of its chunks. Content-Length is left unsigned, so that the
-// body can be anything.
+// returns it with the signer of its chunks. The request has no body when it is signed, so that
+// Content-Length is not signed and the body can be anything: withBody gives it one.
 func (srv *server) streamedRequest(t testing.TB, path, mode string, decoded int, trailer string, at time.Time) (*http.Request, *chunkSigner) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("X-Amz-Content-Sha256", mode)
-	req.Header.Set("X-Amz-Decoded-Content-Length", strconv.Itoa(decoded))
-	req.Header.Set("Content-Encoding", "aws-chunked")
+	h := http.Header{"X-Amz-Decoded-Content-Length": {strconv.Itoa(decoded)}, "Content-Encoding": {"aws-chunked"}}
 	if trailer != "" {
-		req.Header.Set("X-Amz-Trailer", trailer)
+		h.Set("X-Amz-Trailer", trailer)
 	}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	if err := signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, req, mode, "s3", region, at); err != nil {
-		t.Fatal(err)
-	}
+	req := srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: path, Header: h, As: s3test.Owner, At: at, PayloadHash: mode})
 	_, seed, ok := strings.Cut(req.Header.Get("Authorization"), "Signature=")
 	if !ok {
 		t.Fatalf("no signature in %q", req.Header.Get("Authorization"))
 	}
 	day := at.UTC().Format("20060102")
-	key := []byte("AWS4" + secretKey)
-	for _, part := range []string{day, region, "s3", "aws4_request"} {
-		key = hmacSHA256(key, part)
-	}
 	return req, &chunkSigner{
-		key: key, amzDate: at.UTC().Format("20060102T150405Z"), scope: day + "/" + region + "/s3/aws4_request",
+		key: s3test.Owner.SigningKey(at), amzDate: at.UTC().Format("20060102T150405Z"), scope: day + "/" + region + "/s3/aws4_request",
 		prev: seed, signed: mode != "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
 	}
 }
 
-// send sends req with body and returns the response with its body read.
-func send(t testing.TB, req *http.Request, body []byte) (*http.Response, []byte) {
-	t.Helper()
-	req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
-	if len(body) == 0 {
-		req.Body = http.NoBody // sent with Content-Length: 0
-	}
-	return roundTrip(t, http.DefaultClient, req)
+// withBody gives req, signed without one, the body b.
+func withBody(req *http.Request, b []byte) *http.Request {
+	req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	return req
 }
 
 const (
@@ -226,22 +210,18 @@ func TestStreamedUploadAttacks(t *testing.T) {
 			for _, tc := range cases {
 				req, s := srv.streamedRequest(t, target.path, tc.mode, tc.decoded, tc.trailer, at)
 				_, another := srv.streamedRequest(t, target.path, tc.mode, tc.decoded, tc.trailer, at.Add(-time.Second))
-				res, body := send(t, req, tc.body(s, another))
-				wantS3Error(t, tc.name, res, body, tc.status, tc.code, tc.message)
+				res, body := srv.Send(t, withBody(req, tc.body(s, another)))
+				s3test.WantError(t, tc.name, res, body, tc.status, tc.code, tc.message)
 				target.intact(t)
 			}
 
 			// A header-signed body replayed with Content-Length: 0, which was not signed.
-			req, err := http.NewRequest(http.MethodPut, srv.URL+target.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			signRequest(t, req, small)
+			req := srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: target.path, As: s3test.Owner, PayloadHash: s3test.SHA256Hex(small)})
 			if strings.Contains(req.Header.Get("Authorization"), "content-length") {
 				t.Fatal("Content-Length is signed")
 			}
-			res, body := send(t, req, nil)
-			wantS3Error(t, "signed body replayed empty", res, body, 400, "XAmzContentSHA256Mismatch", "")
+			res, body := srv.Send(t, req)
+			s3test.WantError(t, "signed body replayed empty", res, body, 400, "XAmzContentSHA256Mismatch", "")
 			target.intact(t)
 
 			// The same framing, unchanged, is accepted.
@@ -252,7 +232,7 @@ func TestStreamedUploadAttacks(t *testing.T) {
 				}
 				path := strings.Replace(target.path, "/object", "/valid", 1)
 				req, s := srv.streamedRequest(t, path, mode, len(data), trailer, at)
-				if res, body := send(t, req, s.body(data, lines, 8192)); res.StatusCode != 200 {
+				if res, body := srv.Send(t, withBody(req, s.body(data, lines, 8192))); res.StatusCode != 200 {
 					t.Fatalf("%s: %d\n%s", mode, res.StatusCode, body)
 				}
 			}
@@ -263,7 +243,7 @@ func TestStreamedUploadAttacks(t *testing.T) {
 	}
 
 	// A wrong checksum in a header, which storage compares, answers as a wrong trailer does.
-	res, body := srv.do(t, http.MethodPut, "/"+bucket+"/object", http.Header{"X-Amz-Checksum-Crc32": {checksumOf(types.ChecksumAlgorithmCrc32, small)}}, data, true)
-	wantS3Error(t, "wrong x-amz-checksum-crc32", res, body, 400, "BadDigest", "The CRC32 you specified did not match the calculated checksum.")
+	res, body := srv.Do(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/object", Header: http.Header{"X-Amz-Checksum-Crc32": {checksumOf(types.ChecksumAlgorithmCrc32, small)}}, Body: data, As: s3test.Owner})
+	s3test.WantError(t, "wrong x-amz-checksum-crc32", res, body, 400, "BadDigest", "The CRC32 you specified did not match the calculated checksum.")
 	targets[0].intact(t)
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // A second account, for the tests where one user acts in another's bucket.
@@ -256,12 +258,12 @@ func TestContentEncodingAsStored(t *testing.T) {
 		{"aws-chunked, gzip", "gzip"},
 		{"aws-chunked", ""},
 	} {
-		res, _ := srv.raw(t, rawRequest{method: "PUT", path: "/" + b + "/k", header: http.Header{"Content-Encoding": {tc.sent}},
-			body: []byte("x"), ak: accessKey, sk: secretKey})
+		res, _ := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + b + "/k", Header: http.Header{"Content-Encoding": {tc.sent}},
+			Body: []byte("x"), As: s3test.Owner})
 		if res.StatusCode != 200 {
 			t.Fatalf("PUT with Content-Encoding %q: %d", tc.sent, res.StatusCode)
 		}
-		res, _ = srv.raw(t, rawRequest{method: "HEAD", path: "/" + b + "/k", ak: accessKey, sk: secretKey})
+		res, _ = srv.Do(t, s3test.Request{Method: "HEAD", Path: "/" + b + "/k", As: s3test.Owner})
 		if got := res.Header.Values("Content-Encoding"); strings.Join(got, "|") != tc.want {
 			t.Errorf("Content-Encoding %q came back as %q, want %q", tc.sent, got, tc.want)
 		}
@@ -313,8 +315,8 @@ func TestListBucketsPagination(t *testing.T) {
 		t.Errorf("ListBuckets in another region: %v, %d buckets", err, len(out.Buckets))
 	}
 	for _, q := range []string{"max-buckets=0", "max-buckets=10001", "max-buckets=x", "continuation-token=bogus", "continuation-token="} {
-		res, body := srv.do(t, "GET", "/?"+q, nil, nil, true)
-		if e := parseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" {
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/?" + q, As: s3test.Owner})
+		if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" {
 			t.Errorf("ListBuckets ?%s: %d %s", q, res.StatusCode, e.Code)
 		}
 	}
@@ -369,7 +371,7 @@ func TestObjectACLOfAnotherWriter(t *testing.T) {
 		if _, err := main.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("shared"), Key: aws.String(key)}); err != nil {
 			t.Errorf("the bucket's owner reads the ACL: %v", err)
 		}
-		res, _ := srv.do(t, "GET", "/shared/"+key+"?acl", nil, nil, false)
+		res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/shared/" + key + "?acl"})
 		if res.StatusCode != 403 {
 			t.Errorf("anonymous GetObjectAcl: %d", res.StatusCode)
 		}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // Preflights and GETs from many goroutines while PutBucketCors and DeleteBucketCors flip the
@@ -74,13 +76,13 @@ func TestCORSConfigFlipsAreAtomic(t *testing.T) {
 		readers.Go(func() {
 			for time.Now().Before(deadline) && !t.Failed() {
 				if g%2 == 0 {
-					res, _ := srv.do(t, "OPTIONS", "/"+bucket+"/k", http.Header{"Origin": {"https://app.example"},
-						"Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"content-type"}}, nil, false)
+					res, _ := srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/" + bucket + "/k", Header: http.Header{"Origin": {"https://app.example"},
+						"Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"content-type"}}})
 					if k := key(res); !validPreflight[k] {
 						t.Errorf("preflight answer mixes configurations: %q", k)
 					}
 				} else {
-					res, _ := srv.do(t, "GET", "/"+bucket+"/k", http.Header{"Origin": {"https://app.example"}}, nil, false)
+					res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + bucket + "/k", Header: http.Header{"Origin": {"https://app.example"}}})
 					if k := key(res); !validGet[k] {
 						t.Errorf("GET answer mixes configurations: %q", k)
 					}
@@ -131,7 +133,7 @@ func TestVaryOriginAlways(t *testing.T) {
 			if tc.origin != "" {
 				h.Set("Origin", tc.origin)
 			}
-			res, _ := srv.do(t, "GET", "/"+tc.bucket+"/img.png", h, nil, false)
+			res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + tc.bucket + "/img.png", Header: h})
 			want := tc.want
 			if !on && tc.want == "Origin" {
 				want = "" // S3 sends no Vary on these responses
@@ -157,8 +159,8 @@ func TestPresignedPutPreflight(t *testing.T) {
 		t.Fatal(err)
 	}
 	pathAndQuery := strings.TrimPrefix(req.URL, srv.URL)
-	res, body := srv.do(t, "OPTIONS", pathAndQuery, http.Header{"Origin": {"https://other.example"},
-		"Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"content-type"}}, nil, false)
+	res, body := srv.Do(t, s3test.Request{Method: "OPTIONS", Path: pathAndQuery, Header: http.Header{"Origin": {"https://other.example"},
+		"Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"content-type"}}})
 	if res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != "https://other.example" ||
 		res.Header.Get("Access-Control-Allow-Headers") != "content-type" {
 		t.Fatalf("preflight of a presigned URL: %d %v %s", res.StatusCode, res.Header, body)
@@ -186,13 +188,13 @@ func TestCORSMetricsAndLog(t *testing.T) {
 	bucket := srv.createBucket(t, "metrics-bucket")
 	putCORS(t, c, bucket, `{"CORSRules":[{"AllowedMethods":["GET"],"AllowedOrigins":["https://app.example"]}]}`)
 	opt := func(origin, method string) {
-		srv.do(t, "OPTIONS", "/"+bucket+"/k", http.Header{"Origin": {origin}, "Access-Control-Request-Method": {method}}, nil, false)
+		srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/" + bucket + "/k", Header: http.Header{"Origin": {origin}, "Access-Control-Request-Method": {method}}})
 	}
 	opt("https://app.example", "GET")
 	opt("https://evil.example", "GET")
 	opt("https://app.example", "DELETE")
-	srv.do(t, "OPTIONS", "/"+bucket+"/k", http.Header{"Origin": {"https://app.example"}}, nil, false)
-	srv.do(t, "OPTIONS", "/no-such-bucket-m/k", http.Header{"Origin": {"https://app.example"}}, nil, false)
+	srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/" + bucket + "/k", Header: http.Header{"Origin": {"https://app.example"}}})
+	srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/no-such-bucket-m/k", Header: http.Header{"Origin": {"https://app.example"}}})
 
 	res, err := http.Get(srv.MetricsURL)
 	if err != nil || res.StatusCode != 200 {
@@ -201,7 +203,7 @@ func TestCORSMetricsAndLog(t *testing.T) {
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	// The S3 endpoint does not serve them: they name every bucket.
-	if res, _ := srv.do(t, "GET", "/metrics", nil, nil, false); res.StatusCode == 200 {
+	if res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/metrics"}); res.StatusCode == 200 {
 		t.Fatal("metrics reached through the S3 endpoint")
 	}
 	for _, want := range []string{

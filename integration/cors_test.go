@@ -16,6 +16,7 @@ import (
 
 	"github.com/doorman-s3/doorman/cors"
 	"github.com/doorman-s3/doorman/internal/corsspec"
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 )
 
@@ -117,11 +118,11 @@ func TestCORSSpecOverHTTP(t *testing.T) {
 				}
 				return
 			}
-			res, body := srv.do(t, tc.Req.Method, path, h, nil, false)
+			res, body := srv.Do(t, s3test.Request{Method: tc.Req.Method, Path: path, Header: h})
 			switch size := headerSectionSize(h); {
 			case size > s3api.MaxHeaderBytes:
 				// The server refuses so large a header section before CORS is evaluated, as S3 does.
-				if e := parseError(t, body); res.StatusCode != 400 || e.Code != "RequestHeaderSectionTooLarge" || len(corsHeaders(res.Header)) != 0 {
+				if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "RequestHeaderSectionTooLarge" || len(corsHeaders(res.Header)) != 0 {
 					t.Fatalf("%d-byte header: %d %+v %v", size, res.StatusCode, e, res.Header)
 				}
 				return
@@ -141,7 +142,7 @@ func TestCORSSpecOverHTTP(t *testing.T) {
 				}
 				return
 			}
-			e := parseError(t, body)
+			e := s3test.ParseError(t, body)
 			got := corsspec.Err{Code: e.Code, Message: e.Message, Method: e.Method, ResourceType: e.ResourceType}
 			if got != *tc.Err {
 				t.Errorf("[%s] error\n got %+v\nwant %+v", tc.Src, got, *tc.Err)
@@ -183,24 +184,24 @@ func TestCORSHeadersOnErrors(t *testing.T) {
 		method string
 		path   string
 		header http.Header
-		sign   bool
+		as     s3test.Account
 		status int
 		code   string
 	}{
-		{"404 NoSuchKey", "GET", "/" + bucket + "/missing", origin, true, 404, "NoSuchKey"},
-		{"403 AccessDenied (anonymous)", "GET", "/" + bucket + "/k", origin, false, 403, "AccessDenied"},
-		{"412 PreconditionFailed", "GET", "/" + bucket + "/k", withOrigin("If-Match", `"nope"`), true, 412, "PreconditionFailed"},
-		{"416 InvalidRange", "GET", "/" + bucket + "/k", withOrigin("Range", "bytes=100-"), true, 416, "InvalidRange"},
-		{"200 list", "GET", "/" + bucket + "?list-type=2", origin, true, 200, ""},
-		{"206 range", "GET", "/" + bucket + "/k", withOrigin("Range", "bytes=2-4"), true, 206, ""},
+		{"404 NoSuchKey", "GET", "/" + bucket + "/missing", origin, s3test.Owner, 404, "NoSuchKey"},
+		{"403 AccessDenied (anonymous)", "GET", "/" + bucket + "/k", origin, s3test.Anonymous, 403, "AccessDenied"},
+		{"412 PreconditionFailed", "GET", "/" + bucket + "/k", withOrigin("If-Match", `"nope"`), s3test.Owner, 412, "PreconditionFailed"},
+		{"416 InvalidRange", "GET", "/" + bucket + "/k", withOrigin("Range", "bytes=100-"), s3test.Owner, 416, "InvalidRange"},
+		{"200 list", "GET", "/" + bucket + "?list-type=2", origin, s3test.Owner, 200, ""},
+		{"206 range", "GET", "/" + bucket + "/k", withOrigin("Range", "bytes=2-4"), s3test.Owner, 206, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, body := srv.do(t, tc.method, tc.path, tc.header, nil, tc.sign)
+			res, body := srv.Do(t, s3test.Request{Method: tc.method, Path: tc.path, Header: tc.header, As: tc.as})
 			if res.StatusCode != tc.status {
 				t.Fatalf("status %d; want %d\n%s", res.StatusCode, tc.status, body)
 			}
 			if tc.code != "" {
-				if e := parseError(t, body); e.Code != tc.code {
+				if e := s3test.ParseError(t, body); e.Code != tc.code {
 					t.Fatalf("code %s; want %s", e.Code, tc.code)
 				}
 			}
@@ -215,11 +216,11 @@ func TestCORSHeadersOnErrors(t *testing.T) {
 			}
 		})
 	}
-	res, _ := srv.do(t, "GET", "/", origin, nil, true)
+	res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/", Header: origin, As: s3test.Owner})
 	if res.StatusCode != 200 || len(corsHeaders(res.Header)) != 0 {
 		t.Fatalf("ListBuckets: %d %v", res.StatusCode, corsHeaders(res.Header))
 	}
-	res, _ = srv.do(t, "GET", "/no-such-bucket-here/k", origin, nil, true)
+	res, _ = srv.Do(t, s3test.Request{Method: "GET", Path: "/no-such-bucket-here/k", Header: origin, As: s3test.Owner})
 	if res.StatusCode != 404 || len(corsHeaders(res.Header)) != 0 {
 		t.Fatalf("missing bucket: %d %v", res.StatusCode, corsHeaders(res.Header))
 	}
@@ -232,12 +233,12 @@ func TestBucketCorsAPI(t *testing.T) {
 	bucket := srv.createBucket(t, "api-bucket")
 	path := "/" + bucket + "?cors"
 
-	res, body := srv.do(t, "GET", path, nil, nil, true)
-	if e := parseError(t, body); res.StatusCode != 404 || e.Code != "NoSuchCORSConfiguration" ||
+	res, body := srv.Do(t, s3test.Request{Method: "GET", Path: path, As: s3test.Owner})
+	if e := s3test.ParseError(t, body); res.StatusCode != 404 || e.Code != "NoSuchCORSConfiguration" ||
 		e.Message != "The CORS configuration does not exist" || e.BucketName != bucket {
 		t.Fatalf("GET without configuration: %d %+v", res.StatusCode, e)
 	}
-	res, _ = srv.do(t, "DELETE", path, nil, nil, true)
+	res, _ = srv.Do(t, s3test.Request{Method: "DELETE", Path: path, As: s3test.Owner})
 	if res.StatusCode != 204 {
 		t.Fatalf("DELETE without configuration: %d", res.StatusCode)
 	}
@@ -245,24 +246,24 @@ func TestBucketCorsAPI(t *testing.T) {
 	doc := []byte(`<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><ID>r1</ID>` +
 		`<AllowedOrigin>https://B.example</AllowedOrigin><AllowedOrigin></AllowedOrigin><AllowedMethod>PUT</AllowedMethod>` +
 		`<AllowedHeader>x-AMZ-server-SIDE-encryption</AllowedHeader></CORSRule></CORSConfiguration>`)
-	res, body = srv.do(t, "PUT", path, nil, doc, true)
-	if e := parseError(t, body); res.StatusCode != 400 || e.Code != "InvalidRequest" ||
+	res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: path, Body: doc, As: s3test.Owner})
+	if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "InvalidRequest" ||
 		e.Message != "Missing required header for this request: Content-MD5 OR x-amz-checksum-*" {
 		t.Fatalf("PUT without Content-MD5: %d %+v", res.StatusCode, e)
 	}
-	res, body = srv.do(t, "PUT", path, http.Header{"Content-Md5": {md5Base64([]byte("other"))}}, doc, true)
-	if e := parseError(t, body); res.StatusCode != 400 || e.Code != "BadDigest" {
+	res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: path, Header: http.Header{"Content-Md5": {s3test.MD5Base64([]byte("other"))}}, Body: doc, As: s3test.Owner})
+	if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "BadDigest" {
 		t.Fatalf("PUT with a wrong Content-MD5: %d %+v", res.StatusCode, e)
 	}
-	res, body = srv.do(t, "PUT", path, http.Header{"Content-Md5": {"not-base64"}}, doc, true)
-	if e := parseError(t, body); res.StatusCode != 400 || e.Code != "InvalidDigest" {
+	res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: path, Header: http.Header{"Content-Md5": {"not-base64"}}, Body: doc, As: s3test.Owner})
+	if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "InvalidDigest" {
 		t.Fatalf("PUT with an unreadable Content-MD5: %d %+v", res.StatusCode, e)
 	}
-	res, body = srv.do(t, "PUT", path, http.Header{"Content-Md5": {md5Base64(doc)}}, doc, true)
+	res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: path, Header: http.Header{"Content-Md5": {s3test.MD5Base64(doc)}}, Body: doc, As: s3test.Owner})
 	if res.StatusCode != 200 || len(body) != 0 {
 		t.Fatalf("PUT: %d %s", res.StatusCode, body)
 	}
-	res, body = srv.do(t, "GET", path, nil, nil, true)
+	res, body = srv.Do(t, s3test.Request{Method: "GET", Path: path, As: s3test.Owner})
 	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><ID>r1</ID>` +
 		`<AllowedHeader>x-AMZ-server-SIDE-encryption</AllowedHeader><AllowedMethod>PUT</AllowedMethod>` +
 		`<AllowedOrigin>https://B.example</AllowedOrigin><AllowedOrigin></AllowedOrigin></CORSRule></CORSConfiguration>`
@@ -271,36 +272,36 @@ func TestBucketCorsAPI(t *testing.T) {
 	}
 	// Every validation refusal of the table, on the wire.
 	for _, v := range corsspec.Validation {
-		res, body := srv.do(t, "PUT", path, http.Header{"Content-Md5": {md5Base64([]byte(v.Body))}}, []byte(v.Body), true)
-		e := parseError(t, body)
+		res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: path, Header: http.Header{"Content-Md5": {s3test.MD5Base64([]byte(v.Body))}}, Body: []byte(v.Body), As: s3test.Owner})
+		e := s3test.ParseError(t, body)
 		if res.StatusCode != v.Status || e.Code != v.Code || e.Message != v.Message {
 			t.Errorf("%s [%s]: %d %s %q; want %d %s %q", v.Name, v.Src, res.StatusCode, e.Code, e.Message, v.Status, v.Code, v.Message)
 		}
 	}
 	// A refused document leaves the stored one in force.
-	if res, body := srv.do(t, "GET", path, nil, nil, true); string(body) != want {
+	if res, body := srv.Do(t, s3test.Request{Method: "GET", Path: path, As: s3test.Owner}); string(body) != want {
 		t.Fatalf("after refusals: %d %s", res.StatusCode, body)
 	}
 	// Only the owner may read or change the configuration.
-	if res, _ := srv.do(t, "GET", path, nil, nil, false); res.StatusCode != 403 {
+	if res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: path}); res.StatusCode != 403 {
 		t.Fatalf("anonymous GetBucketCors: %d", res.StatusCode)
 	}
-	if res, _ := srv.do(t, "DELETE", path, nil, nil, true); res.StatusCode != 204 {
+	if res, _ := srv.Do(t, s3test.Request{Method: "DELETE", Path: path, As: s3test.Owner}); res.StatusCode != 204 {
 		t.Fatalf("DELETE: %d", res.StatusCode)
 	}
-	if res, _ := srv.do(t, "GET", path, nil, nil, true); res.StatusCode != 404 {
+	if res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: path, As: s3test.Owner}); res.StatusCode != 404 {
 		t.Fatalf("GET after DELETE: %d", res.StatusCode)
 	}
 	// Deleting the bucket deletes its configuration: a new bucket of the same name has none.
-	srv.do(t, "PUT", path, http.Header{"Content-Md5": {md5Base64(doc)}}, doc, true)
-	if res, _ := srv.do(t, "DELETE", "/"+bucket, nil, nil, true); res.StatusCode != 204 {
+	srv.Do(t, s3test.Request{Method: "PUT", Path: path, Header: http.Header{"Content-Md5": {s3test.MD5Base64(doc)}}, Body: doc, As: s3test.Owner})
+	if res, _ := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + bucket, As: s3test.Owner}); res.StatusCode != 204 {
 		t.Fatalf("DeleteBucket: %d", res.StatusCode)
 	}
 	srv.createBucket(t, bucket)
-	if res, _ := srv.do(t, "GET", path, nil, nil, true); res.StatusCode != 404 {
+	if res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: path, As: s3test.Owner}); res.StatusCode != 404 {
 		t.Fatalf("a re-created bucket inherited the old configuration: %d", res.StatusCode)
 	}
-	if res, _ := srv.do(t, "GET", "/missing-bucket-x?cors", nil, nil, true); res.StatusCode != 404 {
+	if res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/missing-bucket-x?cors", As: s3test.Owner}); res.StatusCode != 404 {
 		t.Fatalf("GetBucketCors on a missing bucket: %d", res.StatusCode)
 	}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // crashBodyHeader is the fixed-size first line of a crash-test body: its version, its total
@@ -305,7 +307,7 @@ func TestCrashDuringPutBucketCors(t *testing.T) {
 		}
 		// Preflights follow the configuration in force, and only it.
 		for i, origin := range []string{"https://a.example", "https://b.example"} {
-			res, _ := srv.do(t, "OPTIONS", "/"+bucket+"/k", http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"GET"}}, nil, false)
+			res, _ := srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/" + bucket + "/k", Header: http.Header{"Origin": {origin}, "Access-Control-Request-Method": {"GET"}}})
 			allowed := res.StatusCode == 200 && res.Header.Get("Access-Control-Allow-Origin") == origin
 			if allowed != (i == which) {
 				t.Errorf("round %d: configuration %d in force, preflight from %s: %d %v", round, which, origin, res.StatusCode, res.Header)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // storageFullMessage is doorman's message for a write that finds no space.
@@ -48,8 +50,8 @@ func TestStorageFull(t *testing.T) {
 	}
 	big := bytes.Repeat([]byte("b"), fillerSlack+fillerSlack/4)
 	for _, key := range []string{"big", "old"} {
-		res, body := srv.raw(t, rawRequest{method: http.MethodPut, path: "/" + bucket + "/" + key, body: big, ak: accessKey, sk: secretKey})
-		wantS3Error(t, "PUT "+key, res, body, 507, "XDoormanStorageFull", storageFullMessage)
+		res, body := srv.Do(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/" + key, Body: big, As: s3test.Owner})
+		s3test.WantError(t, "PUT "+key, res, body, 507, "XDoormanStorageFull", storageFullMessage)
 	}
 	if !strings.Contains(srv.logs.String(), `"level":"ERROR","msg":"storage full: write refused"`) ||
 		!strings.Contains(srv.logs.String(), "no space left on device") {

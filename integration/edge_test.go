@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // The edge cache's integration tests: `doorman gateway` with cache behaviours in front of a
@@ -78,7 +80,7 @@ func edgeBucket(t *testing.T, objects map[string]string, cacheControl string) (*
 // keeps the cached one.
 func TestEdgeStaleCORSTrap(t *testing.T) {
 	srv, bucket := edgeBucket(t, map[string]string{"photo.jpg": "jpeg", "probe.jpg": "jpeg", "probe2.jpg": "jpeg"}, "")
-	direct, _ := srv.do(t, "GET", "/"+bucket+"/photo.jpg", http.Header{"Origin": {gwAllowedOrigin}}, nil, false)
+	direct, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + bucket + "/photo.jpg", Header: http.Header{"Origin": {gwAllowedOrigin}}})
 	if direct.Header.Get("Access-Control-Allow-Origin") != gwAllowedOrigin {
 		t.Fatalf("the bucket does not answer CORS directly: the test proves nothing")
 	}

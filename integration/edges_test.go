@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // Edge cases where a careless answer would lose data or leak it.
@@ -35,8 +37,8 @@ func TestObjectEdges(t *testing.T) {
 
 	t.Run("a version other than null touches nothing", func(t *testing.T) {
 		put("keep", "data", nil)
-		res, body := srv.do(t, "DELETE", "/"+bucket+"/keep?versionId=abc", nil, nil, true)
-		if e := parseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "Invalid version id specified" {
+		res, body := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + bucket + "/keep?versionId=abc", As: s3test.Owner})
+		if e := s3test.ParseError(t, body); res.StatusCode != 400 || e.Code != "InvalidArgument" || e.Message != "Invalid version id specified" {
 			t.Fatalf("DELETE ?versionId=abc: %d %+v", res.StatusCode, e)
 		}
 		out, err := c.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: &types.Delete{
@@ -47,15 +49,15 @@ func TestObjectEdges(t *testing.T) {
 		if !exists("keep") {
 			t.Fatal("the current object was deleted")
 		}
-		if res, _ := srv.do(t, "DELETE", "/"+bucket+"/keep?versionId=null", nil, nil, true); res.StatusCode != 204 || exists("keep") {
+		if res, _ := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + bucket + "/keep?versionId=null", As: s3test.Owner}); res.StatusCode != 204 || exists("keep") {
 			t.Fatalf("versionId=null names the object: %d", res.StatusCode)
 		}
 	})
 
 	t.Run("416 carries no object headers", func(t *testing.T) {
 		put("gz", "zzz", &s3.PutObjectInput{ContentEncoding: aws.String("gzip"), Metadata: map[string]string{"secret": "x"}})
-		res, body := srv.do(t, "GET", "/"+bucket+"/gz", http.Header{"Range": {"bytes=10-"}}, nil, true)
-		if e := parseError(t, body); res.StatusCode != 416 || e.Code != "InvalidRange" {
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + bucket + "/gz", Header: http.Header{"Range": {"bytes=10-"}}, As: s3test.Owner})
+		if e := s3test.ParseError(t, body); res.StatusCode != 416 || e.Code != "InvalidRange" {
 			t.Fatalf("%d %+v", res.StatusCode, e)
 		}
 		for _, h := range []string{"Content-Encoding", "Etag", "Last-Modified", "X-Amz-Meta-Secret"} {
@@ -68,9 +70,9 @@ func TestObjectEdges(t *testing.T) {
 	t.Run("a copy does not reveal keys of buckets the caller cannot list", func(t *testing.T) {
 		// Another account's public-read-write bucket: writable, but not listable by us.
 		other := srv.createBucket(t, "edges-dest")
-		srv.do(t, "PUT", "/"+other+"?acl", http.Header{"X-Amz-Acl": {"public-read-write"}}, nil, true)
-		res, body := srv.do(t, "PUT", "/"+other+"/copy", http.Header{"X-Amz-Copy-Source": {"/" + bucket + "/no-such-key"}}, nil, false)
-		if e := parseError(t, body); res.StatusCode != 403 || e.Code != "AccessDenied" {
+		srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + other + "?acl", Header: http.Header{"X-Amz-Acl": {"public-read-write"}}, As: s3test.Owner})
+		res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + other + "/copy", Header: http.Header{"X-Amz-Copy-Source": {"/" + bucket + "/no-such-key"}}})
+		if e := s3test.ParseError(t, body); res.StatusCode != 403 || e.Code != "AccessDenied" {
 			t.Fatalf("anonymous copy from a private bucket's missing key: %d %+v", res.StatusCode, e)
 		}
 	})

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // The gateway's integration tests: `doorman gateway` as a process, in front of real upstream
@@ -39,7 +41,7 @@ const processStart = 20 * time.Second
 // child is a running child process whose stdout announces its address.
 type child struct {
 	cmd  *exec.Cmd
-	logs *syncBuffer // stderr
+	logs *s3test.SyncBuffer // stderr
 	done chan struct{}
 }
 
@@ -52,7 +54,7 @@ func startChild(t testing.TB, bin string, args []string, markers ...string) (*ch
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, logs: &syncBuffer{}, done: make(chan struct{})}
+	c := &child{cmd: cmd, logs: &s3test.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = c.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -136,18 +138,9 @@ func startGateway(t testing.TB, config string) *gatewayProc {
 // returns the response with its body and how long it took.
 func (g *gatewayProc) do(t testing.TB, method, host, path string, header http.Header) (*http.Response, string, time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, g.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Host = host
-	for k, v := range header {
-		req.Header[k] = v
-	}
+	c := &s3test.Client{URL: g.URL, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	start := time.Now()
-	res, body := roundTrip(t, http.DefaultClient, req)
+	res, body := c.Do(t, s3test.Request{Method: method, Path: path, Host: host, Header: header})
 	return res, string(body), time.Since(start)
 }
 
@@ -475,7 +468,7 @@ hosts:
 	if got := res.Header.Values("Access-Control-Allow-Origin"); res.StatusCode != 200 || len(got) != 0 {
 		t.Errorf("origin of the bucket's rules only: status %d, Allow-Origin %q: want S3's header dropped", res.StatusCode, got)
 	}
-	direct, _ := srv.do(t, "GET", "/"+bucket+"/hello.txt", http.Header{"Origin": {"https://s3-only.test"}}, nil, false)
+	direct, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/" + bucket + "/hello.txt", Header: http.Header{"Origin": {"https://s3-only.test"}}})
 	if direct.Header.Get("Access-Control-Allow-Origin") != "https://s3-only.test" {
 		t.Fatalf("the bucket's own CORS does not answer directly: the test proves nothing")
 	}

@@ -4,32 +4,29 @@ package integration
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
-const (
-	accessKey = "AKIDOORMANTEST"
-	secretKey = "doorman-test-secret-key"
-	region    = "us-east-1"
-)
+// The credentials of every server's main user, given with --access-key and --secret-key.
+var accessKey, secretKey = s3test.Owner.AccessKey, s3test.Owner.SecretKey
+
+const region = s3test.Region
 
 // binary is the doorman executable built once for the whole package.
 var binary string
@@ -52,8 +49,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// server is a running `doorman serve` child process on 127.0.0.1.
+// server is a running `doorman serve` child process on 127.0.0.1, and a client for it.
 type server struct {
+	*s3test.Client
 	t    testing.TB
 	cmd  *exec.Cmd
 	URL  string
@@ -61,25 +59,8 @@ type server struct {
 	Data string
 	// MetricsURL is the metrics endpoint when the server was started with --metrics-addr.
 	MetricsURL string
-	logs       *syncBuffer
+	logs       *s3test.SyncBuffer
 	done       chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startServer runs doorman serve on a free port with data in dir (a fresh temporary directory
@@ -96,7 +77,7 @@ func startServer(t testing.TB, dir string, args ...string) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, cmd: cmd, Data: dir, logs: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{t: t, cmd: cmd, Data: dir, logs: &s3test.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -126,6 +107,7 @@ func startServer(t testing.TB, dir string, args ...string) *server {
 		t.Fatalf("doorman did not start:\n%s", s.logs)
 	}
 	_, s.Addr, _ = strings.Cut(s.URL, "://")
+	s.Client = &s3test.Client{URL: s.URL}
 	health := http.DefaultClient
 	if strings.HasPrefix(s.URL, "https://") {
 		// Readiness only: the tests that use TLS give their clients the certificate to trust.
@@ -182,48 +164,4 @@ func (s *server) createBucket(t testing.TB, name string) string {
 		t.Fatalf("CreateBucket %s: %v", name, err)
 	}
 	return name
-}
-
-// do sends a raw request (unsigned unless sign is set) and returns the response with its body
-// read.
-func (s *server) do(t testing.TB, method, path string, header http.Header, body []byte, sign bool) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	if sign {
-		signRequest(t, req, body)
-	}
-	return roundTrip(t, http.DefaultClient, req)
-}
-
-// roundTrip sends req with c and returns the response with its body read.
-func roundTrip(t testing.TB, c *http.Client, req *http.Request) (*http.Response, []byte) {
-	t.Helper()
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, b
-}
-
-// signRequest signs req with SigV4 as the SDKs do.
-func signRequest(t testing.TB, req *http.Request, body []byte) {
-	t.Helper()
-	sum := sha256Hex(body)
-	req.Header.Set("X-Amz-Content-Sha256", sum)
-	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
-		req, sum, "s3", region, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -2,12 +2,13 @@ package integration
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // ListBuckets pages with max-buckets and continuation-token and filters by prefix and
@@ -59,7 +60,7 @@ func TestListBucketsPages(t *testing.T) {
 		}
 	}
 	for _, q := range []string{"max-buckets=0", "max-buckets=10001", "max-buckets=two", "continuation-token=not-a-token"} {
-		res, body := srv.do(t, "GET", "/?"+q, http.Header{}, nil, true)
-		wantS3Error(t, q, res, body, 400, "InvalidArgument", "")
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/?" + q, As: s3test.Owner})
+		s3test.WantError(t, q, res, body, 400, "InvalidArgument", "")
 	}
 }

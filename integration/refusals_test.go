@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // Every header and query parameter doorman does not implement is refused, as the README's
@@ -17,7 +19,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 	srv := startServer(t, "")
 	const b = "refusals"
 	signed := func(method, path string, h http.Header, body []byte) (*http.Response, []byte) {
-		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: accessKey, sk: secretKey})
+		return srv.Do(t, s3test.Request{Method: method, Path: path, Header: h, Body: body, As: s3test.Owner})
 	}
 	mustOK := func(what, method, path string, h http.Header, body []byte) []byte {
 		t.Helper()
@@ -126,8 +128,8 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"DeleteObject size condition", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-If-Match-Size": {"4"}}, nil, 501, notImpl, "X-Amz-If-Match-Size", notImplMs},
 		{"DeleteObject MFA", "DELETE", "/" + b + "/keep", http.Header{"X-Amz-Mfa": {"serial 123456"}}, nil, 501, notImpl, "X-Amz-Mfa", notImplMs},
 		{"DeleteObject expected owner", "DELETE", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
-		{"DeleteObjects MD5 checksum", "POST", "/" + b + "?delete", http.Header{"X-Amz-Checksum-Md5": {md5Base64(del)}}, del, 501, notImpl, "X-Amz-Checksum-Md5", notImplMs},
-		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {md5Base64(del)}}), del, 403, "AccessDenied", "", ""},
+		{"DeleteObjects MD5 checksum", "POST", "/" + b + "?delete", http.Header{"X-Amz-Checksum-Md5": {s3test.MD5Base64(del)}}, del, 501, notImpl, "X-Amz-Checksum-Md5", notImplMs},
+		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {s3test.MD5Base64(del)}}), del, 403, "AccessDenied", "", ""},
 		// Buckets.
 		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
 		{"CreateBucket object ownership", "PUT", "/refusals-new", http.Header{"X-Amz-Object-Ownership": {"BucketOwnerEnforced"}}, nil, 501, notImpl, "X-Amz-Object-Ownership", notImplMs},
@@ -178,7 +180,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 					t.Errorf("status %d, want %d", res.StatusCode, tt.status)
 				}
 			} else {
-				wantS3Error(t, tt.name, res, body, tt.status, tt.code, tt.message)
+				s3test.WantError(t, tt.name, res, body, tt.status, tt.code, tt.message)
 				var e struct {
 					Header string `xml:"Header"`
 				}
@@ -206,7 +208,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 	if res, _ := signed("HEAD", "/"+b+"/bypass", nil, nil); res.StatusCode != 404 {
 		t.Errorf("DeleteObject with a governance bypass left the object: HEAD %d", res.StatusCode)
 	}
-	mustOK("DeleteObjects with a governance bypass", "POST", "/"+b+"?delete", with(bypass, http.Header{"Content-Md5": {md5Base64(del)}}), del)
+	mustOK("DeleteObjects with a governance bypass", "POST", "/"+b+"?delete", with(bypass, http.Header{"Content-Md5": {s3test.MD5Base64(del)}}), del)
 }
 
 // DeleteObject and DeleteObjects honour If-Match and the ETag element as S3 does: the object
@@ -217,7 +219,7 @@ func TestConditionalDeletes(t *testing.T) {
 	srv := startServer(t, "")
 	const b = "conditional-deletes"
 	signed := func(method, path string, h http.Header, body []byte) (*http.Response, []byte) {
-		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: accessKey, sk: secretKey})
+		return srv.Do(t, s3test.Request{Method: method, Path: path, Header: h, Body: body, As: s3test.Owner})
 	}
 	exists := func(key string) bool {
 		res, _ := signed("HEAD", "/"+b+"/"+key, nil, nil)
@@ -234,7 +236,7 @@ func TestConditionalDeletes(t *testing.T) {
 	etag := func(k string) string { return `"` + md5HexOf([]byte("v-"+k)) + `"` }
 
 	res, body := signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {`"0123456789abcdef0123456789abcdef"`}}, nil)
-	wantS3Error(t, "DELETE with another ETag", res, body, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+	s3test.WantError(t, "DELETE with another ETag", res, body, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 	if !exists("k") {
 		t.Fatal("a DELETE whose If-Match failed deleted the object")
 	}
@@ -242,12 +244,12 @@ func TestConditionalDeletes(t *testing.T) {
 		t.Fatalf("DELETE with the object's ETag: %d %s", res.StatusCode, body)
 	}
 	res, body = signed("DELETE", "/"+b+"/k", http.Header{"If-Match": {"*"}}, nil)
-	wantS3Error(t, "DELETE If-Match * of a missing key", res, body, 404, "NoSuchKey", "")
+	s3test.WantError(t, "DELETE If-Match * of a missing key", res, body, 404, "NoSuchKey", "")
 
 	// Anyone may delete in a public-read-write bucket, but testing the ETag of an object
 	// they may not read is refused, and the object stays.
-	res, body = srv.raw(t, rawRequest{method: "DELETE", path: "/" + b + "/private", header: http.Header{"If-Match": {etag("private")}}})
-	wantS3Error(t, "anonymous conditional DELETE of a private object", res, body, 403, "AccessDenied", "")
+	res, body = srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + b + "/private", Header: http.Header{"If-Match": {etag("private")}}})
+	s3test.WantError(t, "anonymous conditional DELETE of a private object", res, body, 403, "AccessDenied", "")
 	if !exists("private") {
 		t.Fatal("a refused conditional DELETE deleted the object")
 	}
@@ -255,7 +257,7 @@ func TestConditionalDeletes(t *testing.T) {
 	deleteObjects := func(objects string) (deleted, codes []string) {
 		t.Helper()
 		doc := []byte("<Delete>" + objects + "</Delete>")
-		res, body := signed("POST", "/"+b+"?delete", http.Header{"Content-Md5": {md5Base64(doc)}}, doc)
+		res, body := signed("POST", "/"+b+"?delete", http.Header{"Content-Md5": {s3test.MD5Base64(doc)}}, doc)
 		var out struct {
 			Deleted []string `xml:"Deleted>Key"`
 			Errors  []string `xml:"Error>Code"`
@@ -284,8 +286,8 @@ func TestPostFormFieldsRefused(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, "")
 	const b = "refused-forms"
-	if res, body := srv.raw(t, rawRequest{method: "PUT", path: "/" + b, header: http.Header{"X-Amz-Acl": {"public-read-write"}},
-		ak: accessKey, sk: secretKey}); res.StatusCode != 200 {
+	if res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + b, Header: http.Header{"X-Amz-Acl": {"public-read-write"}},
+		As: s3test.Owner}); res.StatusCode != 200 {
 		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
 	}
 	tests := []struct {
@@ -309,15 +311,15 @@ func TestPostFormFieldsRefused(t *testing.T) {
 			fw, _ := w.CreateFormFile("file", "f.txt")
 			_, _ = fw.Write([]byte("form body"))
 			_ = w.Close()
-			res, body := srv.raw(t, rawRequest{method: "POST", path: "/" + b, header: http.Header{"Content-Type": {w.FormDataContentType()}}, body: form.Bytes()})
-			wantS3Error(t, tt.field, res, body, tt.status, tt.code, "")
+			res, body := srv.Do(t, s3test.Request{Method: "POST", Path: "/" + b, Header: http.Header{"Content-Type": {w.FormDataContentType()}}, Body: form.Bytes()})
+			s3test.WantError(t, tt.field, res, body, tt.status, tt.code, "")
 			var e struct {
 				Header string `xml:"Header"`
 			}
 			if err := xml.Unmarshal(body, &e); err != nil || e.Header != tt.header {
 				t.Errorf("Header element %q, want %q (%v)", e.Header, tt.header, err)
 			}
-			if res, _ := srv.raw(t, rawRequest{method: "HEAD", path: "/" + b + "/posted", ak: accessKey, sk: secretKey}); res.StatusCode != 404 {
+			if res, _ := srv.Do(t, s3test.Request{Method: "HEAD", Path: "/" + b + "/posted", As: s3test.Owner}); res.StatusCode != 404 {
 				t.Errorf("a refused form stored the object: HEAD %d", res.StatusCode)
 			}
 		})
@@ -329,7 +331,7 @@ func TestPostFormFieldsRefused(t *testing.T) {
 	fw, _ := w.CreateFormFile("file", "f.txt")
 	_, _ = fw.Write([]byte("form body"))
 	_ = w.Close()
-	if res, body := srv.raw(t, rawRequest{method: "POST", path: "/" + b, header: http.Header{"Content-Type": {w.FormDataContentType()}}, body: form.Bytes()}); res.StatusCode != 204 {
+	if res, body := srv.Do(t, s3test.Request{Method: "POST", Path: "/" + b, Header: http.Header{"Content-Type": {w.FormDataContentType()}}, Body: form.Bytes()}); res.StatusCode != 204 {
 		t.Errorf("a plain anonymous form: %d %s", res.StatusCode, body)
 	}
 }
@@ -341,7 +343,7 @@ func TestConditionalDeleteByTheWriter(t *testing.T) {
 	srv := startTwoAccountServer(t)
 	const b = "writer-deletes"
 	as := func(ak, sk, method, path string, h http.Header, body []byte) (*http.Response, []byte) {
-		return srv.raw(t, rawRequest{method: method, path: path, header: h, body: body, ak: ak, sk: sk})
+		return srv.Do(t, s3test.Request{Method: method, Path: path, Header: h, Body: body, As: s3test.Account{AccessKey: ak, SecretKey: sk}})
 	}
 	if res, body := as(accessKey, secretKey, "PUT", "/"+b, http.Header{"X-Amz-Acl": {"public-read-write"}}, nil); res.StatusCode != 200 {
 		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // payloadRecorder notes how the SDK framed each request body.
@@ -138,7 +140,7 @@ func TestSDKChecksums(t *testing.T) {
 					wantFraming := env.wantPayload + " x-amz-checksum-" + strings.ToLower(string(want))
 					switch {
 					case env.wantPayload == "":
-						wantFraming = sha256Hex(body) + " "
+						wantFraming = s3test.SHA256Hex(body) + " "
 					case size == 0:
 						wantFraming = "UNSIGNED-PAYLOAD " // an empty body goes whole, its checksum in a header
 					}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -16,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 const mib = 1 << 20
@@ -391,13 +392,13 @@ func TestSDKObjects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, got := httpDo(t, http.DefaultClient, preq.Method, preq.URL, preq.SignedHeader, nil)
+		res, got := srv.Do(t, s3test.Request{Method: preq.Method, URL: preq.URL, Header: preq.SignedHeader})
 		if res.StatusCode != 200 || !bytes.Equal(got, body) {
 			t.Errorf("presigned GET: %d, %d bytes", res.StatusCode, len(got))
 		}
 		// The signature covers the URL: change the key and it no longer matches.
-		res, got = httpDo(t, http.DefaultClient, preq.Method, strings.Replace(preq.URL, "get%20me", "get%20you", 1), preq.SignedHeader, nil)
-		if res.StatusCode != 403 || parseError(t, got).Code != "SignatureDoesNotMatch" {
+		res, got = srv.Do(t, s3test.Request{Method: preq.Method, URL: strings.Replace(preq.URL, "get%20me", "get%20you", 1), Header: preq.SignedHeader})
+		if res.StatusCode != 403 || s3test.ParseError(t, got).Code != "SignatureDoesNotMatch" {
 			t.Errorf("tampered presigned GET: %d %s", res.StatusCode, got)
 		}
 		up := pseudoRandom(6, 4000)
@@ -406,7 +407,7 @@ func TestSDKObjects(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, got = httpDo(t, http.DefaultClient, preq.Method, preq.URL, preq.SignedHeader, up)
+		res, got = srv.Do(t, s3test.Request{Method: preq.Method, URL: preq.URL, Header: preq.SignedHeader, Body: up})
 		if res.StatusCode != 200 || res.Header.Get("ETag") != `"`+md5HexOf(up)+`"` {
 			t.Errorf("presigned PUT: %d %s %s", res.StatusCode, res.Header.Get("ETag"), got)
 		}
@@ -417,7 +418,7 @@ func TestSDKObjects(t *testing.T) {
 		// A signed header must be sent as signed.
 		h := preq.SignedHeader.Clone()
 		h.Set("Content-Type", "text/other")
-		if res, got = httpDo(t, http.DefaultClient, preq.Method, preq.URL, h, up); res.StatusCode != 403 || parseError(t, got).Code != "SignatureDoesNotMatch" {
+		if res, got = srv.Do(t, s3test.Request{Method: preq.Method, URL: preq.URL, Header: h, Body: up}); res.StatusCode != 403 || s3test.ParseError(t, got).Code != "SignatureDoesNotMatch" {
 			t.Errorf("presigned PUT with another Content-Type: %d %s", res.StatusCode, got)
 		}
 	})
@@ -612,23 +613,4 @@ func commonPrefixes(cps []types.CommonPrefix) []string {
 		out = append(out, aws.ToString(p.Prefix))
 	}
 	return out
-}
-
-// httpDo sends a plain HTTP request and returns the response with its body read.
-func httpDo(t testing.TB, hc *http.Client, method, url string, h http.Header, body []byte) (*http.Response, []byte) {
-	t.Helper()
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range h {
-		if !strings.EqualFold(k, "Host") {
-			req.Header[k] = v
-		}
-	}
-	return roundTrip(t, hc, req)
 }

@@ -3,86 +3,23 @@ package integration
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/xml"
-	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
-
-// rawRequest is a request built by hand: the path is sent exactly as given (already
-// escaped), and the request is signed with SigV4 as S3 clients sign it when ak is set.
-type rawRequest struct {
-	method, path string // path may carry a query
-	header       http.Header
-	body         []byte
-	ak, sk       string    // signing credentials; "" sends the request anonymously
-	at           time.Time // signing time; zero means now
-	payloadHash  string    // x-amz-content-sha256 to send; "" means the body's
-}
-
-func (s *server) raw(t testing.TB, r rawRequest) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(r.method, s.URL+r.path, bytes.NewReader(r.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range r.header {
-		req.Header[k] = v
-	}
-	if r.ak != "" {
-		hash := r.payloadHash
-		if hash == "" {
-			hash = sha256Hex(r.body)
-		}
-		at := r.at
-		if at.IsZero() {
-			at = time.Now()
-		}
-		req.Header.Set("X-Amz-Content-Sha256", hash)
-		signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-		if err := signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: r.ak, SecretAccessKey: r.sk}, req, hash, "s3", region, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return roundTrip(t, http.DefaultClient, req)
-}
-
-// wantS3Error checks an error response: status, code, optionally message, and that the
-// body's RequestId is the x-amz-request-id header.
-func wantS3Error(t testing.TB, what string, res *http.Response, body []byte, status int, code, message string) s3Error {
-	t.Helper()
-	if res.StatusCode != status {
-		t.Errorf("%s: status %d, want %d\n%s", what, res.StatusCode, status, body)
-		return s3Error{}
-	}
-	e := parseError(t, body)
-	if e.Code != code || (message != "" && e.Message != message) {
-		t.Errorf("%s: %s %q, want %s %q", what, e.Code, e.Message, code, message)
-	}
-	if id := res.Header.Get("X-Amz-Request-Id"); id == "" || e.RequestID != id {
-		t.Errorf("%s: RequestId %q in the body, x-amz-request-id %q", what, e.RequestID, id)
-	}
-	if e.HostID == "" || e.HostID != res.Header.Get("X-Amz-Id-2") {
-		t.Errorf("%s: HostId %q in the body, x-amz-id-2 %q", what, e.HostID, res.Header.Get("X-Amz-Id-2"))
-	}
-	return e
-}
 
 // Authentication, authorization and the input limits, against one server.
 func TestSecurity(t *testing.T) {
@@ -98,60 +35,49 @@ func TestSecurity(t *testing.T) {
 	ctx := context.Background()
 	priv := srv.createBucket(t, "sec-private")
 	putBytes(t, c, priv, "secret.txt", []byte("top secret"))
-	signed := func(method, path string, header http.Header, body []byte) rawRequest {
-		return rawRequest{method: method, path: path, header: header, body: body, ak: accessKey, sk: secretKey}
+	signed := func(method, path string, header http.Header, body []byte) s3test.Request {
+		return s3test.Request{Method: method, Path: path, Header: header, Body: body, As: s3test.Owner}
 	}
 
 	t.Run("Authentication", func(t *testing.T) {
 		t.Parallel()
-		res, body := srv.raw(t, rawRequest{method: "GET", path: "/sec-private/secret.txt"})
-		wantS3Error(t, "anonymous GET of a private object", res, body, 403, "AccessDenied", "Access Denied")
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-private"})
-		wantS3Error(t, "anonymous listing of a private bucket", res, body, 403, "AccessDenied", "Access Denied")
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/"})
-		wantS3Error(t, "anonymous ListBuckets", res, body, 403, "AccessDenied", "")
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private/secret.txt"})
+		s3test.WantError(t, "anonymous GET of a private object", res, body, 403, "AccessDenied", "Access Denied")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private"})
+		s3test.WantError(t, "anonymous listing of a private bucket", res, body, 403, "AccessDenied", "Access Denied")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/"})
+		s3test.WantError(t, "anonymous ListBuckets", res, body, 403, "AccessDenied", "")
 
 		r := signed("GET", "/sec-private/secret.txt", nil, nil)
-		r.sk = "not-the-secret"
-		res, body = srv.raw(t, r)
-		wantS3Error(t, "wrong secret", res, body, 403, "SignatureDoesNotMatch",
+		r.As.SecretKey = "not-the-secret"
+		res, body = srv.Do(t, r)
+		s3test.WantError(t, "wrong secret", res, body, 403, "SignatureDoesNotMatch",
 			"The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		r = signed("GET", "/sec-private/secret.txt", nil, nil)
-		r.ak = "AKIDNOSUCHKEY"
-		res, body = srv.raw(t, r)
-		wantS3Error(t, "unknown access key", res, body, 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+		r.As.AccessKey = "AKIDNOSUCHKEY"
+		res, body = srv.Do(t, r)
+		s3test.WantError(t, "unknown access key", res, body, 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
 		r = signed("GET", "/sec-private/secret.txt", nil, nil)
-		r.at = time.Now().Add(-20 * time.Minute)
-		res, body = srv.raw(t, r)
-		wantS3Error(t, "request signed 20 minutes ago", res, body, 403, "RequestTimeTooSkewed",
+		r.At = time.Now().Add(-20 * time.Minute)
+		res, body = srv.Do(t, r)
+		s3test.WantError(t, "request signed 20 minutes ago", res, body, 403, "RequestTimeTooSkewed",
 			"The difference between the request time and the current time is too large.")
 		r = signed("GET", "/sec-private/secret.txt", nil, nil)
-		r.at = time.Now().Add(20 * time.Minute)
-		res, body = srv.raw(t, r)
-		wantS3Error(t, "request signed 20 minutes ahead", res, body, 403, "RequestTimeTooSkewed", "")
+		r.At = time.Now().Add(20 * time.Minute)
+		res, body = srv.Do(t, r)
+		s3test.WantError(t, "request signed 20 minutes ahead", res, body, 403, "RequestTimeTooSkewed", "")
 
 		// A signed header changed after signing.
 		r = signed("GET", "/sec-private/secret.txt", http.Header{"X-Amz-Meta-Signed": {"a"}}, nil)
-		req, _ := http.NewRequest("GET", srv.URL+r.path, nil)
-		req.Header.Set("X-Amz-Meta-Signed", "a")
-		req.Header.Set("X-Amz-Content-Sha256", sha256Hex(nil))
-		if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}, req, sha256Hex(nil), "s3", region, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("X-Amz-Meta-Signed", "b")
-		hres, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hbody, _ := io.ReadAll(hres.Body)
-		hres.Body.Close()
-		wantS3Error(t, "signed header altered", hres, hbody, 403, "SignatureDoesNotMatch", "")
+		r.Tamper = func(req *http.Request) { req.Header.Set("X-Amz-Meta-Signed", "b") }
+		res, body = srv.Do(t, r)
+		s3test.WantError(t, "signed header altered", res, body, 403, "SignatureDoesNotMatch", "")
 
 		// The payload hash is checked against the body, and nothing is stored.
 		r = signed("PUT", "/sec-private/tampered", nil, []byte("the real body"))
-		r.payloadHash = sha256Hex([]byte("another body"))
-		res, body = srv.raw(t, r)
-		wantS3Error(t, "x-amz-content-sha256 of another body", res, body, 400, "XAmzContentSHA256Mismatch", "")
+		r.PayloadHash = s3test.SHA256Hex([]byte("another body"))
+		res, body = srv.Do(t, r)
+		s3test.WantError(t, "x-amz-content-sha256 of another body", res, body, 400, "XAmzContentSHA256Mismatch", "")
 		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(priv), Key: aws.String("tampered")}); httpStatus(err) != 404 {
 			t.Errorf("a PUT with a mismatched payload hash stored an object: %v", err)
 		}
@@ -166,16 +92,17 @@ func TestSecurity(t *testing.T) {
 			t.Fatalf("presigned URL without X-Amz-Expires=1: %s", preq.URL)
 		}
 		time.Sleep(2 * time.Second)
-		res, body = httpDo(t, http.DefaultClient, "GET", preq.URL, preq.SignedHeader, nil)
-		wantS3Error(t, "expired presigned URL", res, body, 403, "AccessDenied", "Request has expired")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", URL: preq.URL, Header: preq.SignedHeader})
+		s3test.WantError(t, "expired presigned URL", res, body, 403, "AccessDenied", "Request has expired")
 
 		// SigV2 query authentication: valid until Expires, refused after.
-		res, body = httpDo(t, http.DefaultClient, "GET", sigV2URL(srv.URL, "/sec-private/secret.txt", time.Now().Add(time.Minute)), nil, nil)
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private/secret.txt", As: s3test.Owner, Auth: s3test.SigV2Query, Expires: time.Minute})
 		if res.StatusCode != 200 || string(body) != "top secret" {
 			t.Errorf("SigV2 presigned GET: %d %s", res.StatusCode, body)
 		}
-		res, body = httpDo(t, http.DefaultClient, "GET", sigV2URL(srv.URL, "/sec-private/secret.txt", time.Now().Add(-time.Second)), nil, nil)
-		wantS3Error(t, "expired SigV2 presigned URL", res, body, 403, "AccessDenied", "Request has expired")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private/secret.txt", As: s3test.Owner, Auth: s3test.SigV2Query,
+			At: time.Now().Add(-2 * time.Second), Expires: time.Second})
+		s3test.WantError(t, "expired SigV2 presigned URL", res, body, 403, "AccessDenied", "Request has expired")
 	})
 
 	t.Run("CannedACLs", func(t *testing.T) {
@@ -196,40 +123,40 @@ func TestSecurity(t *testing.T) {
 		}
 		putBytes(t, c, pubRead, "private-in-public.txt", []byte("owner only"))
 
-		res, body := srv.raw(t, rawRequest{method: "GET", path: "/sec-private/public.txt"})
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private/public.txt"})
 		if res.StatusCode != 200 || string(body) != "for everyone" {
 			t.Errorf("anonymous GET of a public-read object: %d %s", res.StatusCode, body)
 		}
-		res, body = srv.raw(t, rawRequest{method: "HEAD", path: "/sec-private/public.txt"})
+		res, body = srv.Do(t, s3test.Request{Method: "HEAD", Path: "/sec-private/public.txt"})
 		if res.StatusCode != 200 || res.ContentLength != int64(len("for everyone")) || len(body) != 0 {
 			t.Errorf("anonymous HEAD of a public-read object: %d, Content-Length %d", res.StatusCode, res.ContentLength)
 		}
 		// The object's ACL does not open its bucket.
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-private?list-type=2"})
-		wantS3Error(t, "anonymous listing of a private bucket with a public object", res, body, 403, "AccessDenied", "")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private?list-type=2"})
+		s3test.WantError(t, "anonymous listing of a private bucket with a public object", res, body, 403, "AccessDenied", "")
 		// A public-read bucket lists to anyone, but its private objects stay private.
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-public-read?list-type=2"})
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-public-read?list-type=2"})
 		if res.StatusCode != 200 || !bytes.Contains(body, []byte("<Key>private-in-public.txt</Key>")) {
 			t.Errorf("anonymous listing of a public-read bucket: %d %s", res.StatusCode, body)
 		}
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-public-read/private-in-public.txt"})
-		wantS3Error(t, "anonymous GET of a private object in a public-read bucket", res, body, 403, "AccessDenied", "")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-public-read/private-in-public.txt"})
+		s3test.WantError(t, "anonymous GET of a private object in a public-read bucket", res, body, 403, "AccessDenied", "")
 		// Missing keys: 404 where the caller may list, 403 where it may not.
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-public-read/nothing"})
-		wantS3Error(t, "anonymous GET of a missing key in a listable bucket", res, body, 404, "NoSuchKey", "")
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-private/nothing"})
-		wantS3Error(t, "anonymous GET of a missing key in a private bucket", res, body, 403, "AccessDenied", "")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-public-read/nothing"})
+		s3test.WantError(t, "anonymous GET of a missing key in a listable bucket", res, body, 404, "NoSuchKey", "")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-private/nothing"})
+		s3test.WantError(t, "anonymous GET of a missing key in a private bucket", res, body, 403, "AccessDenied", "")
 		// Anonymous writes: only into public-read-write.
 		for _, b := range []string{"sec-private", "sec-public-read"} {
-			res, body = srv.raw(t, rawRequest{method: "PUT", path: "/" + b + "/anon.txt", body: []byte("anon")})
-			wantS3Error(t, "anonymous PUT into "+b, res, body, 403, "AccessDenied", "")
-			res, body = srv.raw(t, rawRequest{method: "DELETE", path: "/" + b + "/private-in-public.txt"})
-			wantS3Error(t, "anonymous DELETE in "+b, res, body, 403, "AccessDenied", "")
+			res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + b + "/anon.txt", Body: []byte("anon")})
+			s3test.WantError(t, "anonymous PUT into "+b, res, body, 403, "AccessDenied", "")
+			res, body = srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + b + "/private-in-public.txt"})
+			s3test.WantError(t, "anonymous DELETE in "+b, res, body, 403, "AccessDenied", "")
 		}
 		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(pubRead), Key: aws.String("private-in-public.txt")}); err != nil {
 			t.Errorf("object gone after a refused anonymous DELETE: %v", err)
 		}
-		res, body = srv.raw(t, rawRequest{method: "PUT", path: "/sec-public-rw/anon.txt", body: []byte("anon")})
+		res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: "/sec-public-rw/anon.txt", Body: []byte("anon")})
 		if res.StatusCode != 200 {
 			t.Errorf("anonymous PUT into a public-read-write bucket: %d %s", res.StatusCode, body)
 		}
@@ -237,10 +164,10 @@ func TestSecurity(t *testing.T) {
 			t.Errorf("anonymous PUT stored %q", got)
 		}
 		// Configuration stays the owner's, whatever the ACL.
-		res, body = srv.raw(t, rawRequest{method: "GET", path: "/sec-public-rw?acl"})
-		wantS3Error(t, "anonymous GetBucketAcl of a public-read-write bucket", res, body, 403, "AccessDenied", "")
-		res, body = srv.raw(t, rawRequest{method: "DELETE", path: "/sec-public-rw"})
-		wantS3Error(t, "anonymous DeleteBucket of a public-read-write bucket", res, body, 403, "AccessDenied", "")
+		res, body = srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-public-rw?acl"})
+		s3test.WantError(t, "anonymous GetBucketAcl of a public-read-write bucket", res, body, 403, "AccessDenied", "")
+		res, body = srv.Do(t, s3test.Request{Method: "DELETE", Path: "/sec-public-rw"})
+		s3test.WantError(t, "anonymous DeleteBucket of a public-read-write bucket", res, body, 403, "AccessDenied", "")
 	})
 
 	t.Run("Keys", func(t *testing.T) {
@@ -261,7 +188,7 @@ func TestSecurity(t *testing.T) {
 			"/sec-keys/..%2F..%2F..%2F..%2F..%2F..%2Fraw-escape": "../../../../../../raw-escape",
 			"/sec-keys/../../raw-dots":                           "../../raw-dots",
 		} {
-			res, body := srv.raw(t, signed("PUT", path, nil, []byte("key:"+key)))
+			res, body := srv.Do(t, signed("PUT", path, nil, []byte("key:"+key)))
 			if res.StatusCode != 200 {
 				t.Errorf("PUT %s: %d %s", path, res.StatusCode, body)
 			}
@@ -306,7 +233,7 @@ func TestSecurity(t *testing.T) {
 			}
 		}
 		// The listing with encoding-type=url round-trips too.
-		res, body := srv.raw(t, signed("GET", "/sec-keys?list-type=2&encoding-type=url", nil, nil))
+		res, body := srv.Do(t, signed("GET", "/sec-keys?list-type=2&encoding-type=url", nil, nil))
 		var l struct {
 			Keys []string `xml:"Contents>Key"`
 		}
@@ -321,7 +248,7 @@ func TestSecurity(t *testing.T) {
 		if !slices.Equal(l.Keys, wantEncoded) {
 			t.Errorf("encoding-type=url listing:\n got %q\nwant %q", l.Keys, wantEncoded)
 		}
-		res, body = srv.raw(t, signed("GET", "/sec-keys?list-type=2&encoding-type=url&prefix=unicode/&delimiter=/", nil, nil))
+		res, body = srv.Do(t, signed("GET", "/sec-keys?list-type=2&encoding-type=url&prefix=unicode/&delimiter=/", nil, nil))
 		if !bytes.Contains(body, []byte("<Prefix>unicode/%E6%97%A5%E6%9C%AC%E8%AA%9E/</Prefix>")) || !bytes.Contains(body, []byte("<Delimiter>/</Delimiter>")) {
 			t.Errorf("encoding-type=url common prefixes: %d %s", res.StatusCode, body)
 		}
@@ -329,8 +256,8 @@ func TestSecurity(t *testing.T) {
 		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(strings.Repeat("k", 1025)), Body: strings.NewReader("x")}); apiCode(err) != "KeyTooLongError" || httpStatus(err) != 400 {
 			t.Errorf("PutObject with a 1025-byte key: %v, want 400 KeyTooLongError", err)
 		}
-		res, body = srv.raw(t, signed("PUT", "/sec-keys/"+strings.Repeat("k", 1025), nil, []byte("x")))
-		wantS3Error(t, "PUT with a 1025-byte key", res, body, 400, "KeyTooLongError", "Your key is too long")
+		res, body = srv.Do(t, signed("PUT", "/sec-keys/"+strings.Repeat("k", 1025), nil, []byte("x")))
+		s3test.WantError(t, "PUT with a 1025-byte key", res, body, 400, "KeyTooLongError", "Your key is too long")
 		if _, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String(strings.Repeat("é", 513))}); apiCode(err) != "KeyTooLongError" {
 			t.Errorf("CreateMultipartUpload with a 1026-byte key: %v, want KeyTooLongError", err)
 		}
@@ -344,18 +271,18 @@ func TestSecurity(t *testing.T) {
 		b := srv.createBucket(t, "sec-limits")
 		// A header section over 8 KiB, signed or not.
 		big := http.Header{"X-Amz-Meta-Big": {strings.Repeat("x", 9000)}}
-		res, body := srv.raw(t, rawRequest{method: "GET", path: "/sec-limits/k", header: big})
-		e := wantS3Error(t, "9000-byte header, anonymous", res, body, 400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.")
+		res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/sec-limits/k", Header: big})
+		e := s3test.WantError(t, "9000-byte header, anonymous", res, body, 400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.")
 		if !bytes.Contains(body, []byte("<MaxSizeAllowed>8192</MaxSizeAllowed>")) {
 			t.Errorf("RequestHeaderSectionTooLarge without MaxSizeAllowed 8192: %s (%v)", body, e)
 		}
-		res, body = srv.raw(t, signed("PUT", "/sec-limits/k", big, []byte("x")))
-		wantS3Error(t, "9000-byte header, signed PUT", res, body, 400, "RequestHeaderSectionTooLarge", "")
+		res, body = srv.Do(t, signed("PUT", "/sec-limits/k", big, []byte("x")))
+		s3test.WantError(t, "9000-byte header, signed PUT", res, body, 400, "RequestHeaderSectionTooLarge", "")
 		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b), Key: aws.String("k")}); httpStatus(err) != 404 {
 			t.Errorf("a refused PUT stored an object: %v", err)
 		}
 		// A header section just under the limit is fine.
-		res, body = srv.raw(t, signed("PUT", "/sec-limits/k", http.Header{"X-Amz-Meta-Big": {strings.Repeat("x", 1500)}}, []byte("x")))
+		res, body = srv.Do(t, signed("PUT", "/sec-limits/k", http.Header{"X-Amz-Meta-Big": {strings.Repeat("x", 1500)}}, []byte("x")))
 		if res.StatusCode != 200 {
 			t.Errorf("PUT with a 1.5 KiB metadata header: %d %s", res.StatusCode, body)
 		}
@@ -367,16 +294,16 @@ func TestSecurity(t *testing.T) {
 			doc.WriteString("<CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>https://origin-" + strings.Repeat("o", 40) + ".example</AllowedOrigin></CORSRule>")
 		}
 		doc.WriteString("</CORSConfiguration>")
-		res, body = srv.raw(t, signed("PUT", "/sec-limits?cors", http.Header{"Content-Md5": {md5Base64(doc.Bytes())}}, doc.Bytes()))
-		wantS3Error(t, "PutBucketCors of 70 KB", res, body, 400, "MaxMessageLengthExceeded", "Your request was too big.")
+		res, body = srv.Do(t, signed("PUT", "/sec-limits?cors", http.Header{"Content-Md5": {s3test.MD5Base64(doc.Bytes())}}, doc.Bytes()))
+		s3test.WantError(t, "PutBucketCors of 70 KB", res, body, 400, "MaxMessageLengthExceeded", "Your request was too big.")
 		if _, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(b)}); apiCode(err) != "NoSuchCORSConfiguration" {
 			t.Errorf("after a refused PutBucketCors: %v", err)
 		}
 
 		// Malformed XML.
 		for _, bad := range []string{"<Delete><Object><Key>a</Key></Object>", "not xml at all", "<Delete></Delete>"} {
-			res, body = srv.raw(t, signed("POST", "/sec-limits?delete", http.Header{"Content-Md5": {md5Base64([]byte(bad))}}, []byte(bad)))
-			wantS3Error(t, "DeleteObjects with "+bad, res, body, 400, "MalformedXML",
+			res, body = srv.Do(t, signed("POST", "/sec-limits?delete", http.Header{"Content-Md5": {s3test.MD5Base64([]byte(bad))}}, []byte(bad)))
+			s3test.WantError(t, "DeleteObjects with "+bad, res, body, 400, "MalformedXML",
 				"The XML you provided was not well-formed or did not validate against our published schema")
 		}
 		up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("mp")})
@@ -384,14 +311,14 @@ func TestSecurity(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, bad := range []string{"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>", "{}", "<CompleteMultipartUpload></CompleteMultipartUpload>"} {
-			res, body = srv.raw(t, signed("POST", "/sec-limits/mp?uploadId="+aws.ToString(up.UploadId), nil, []byte(bad)))
-			wantS3Error(t, "CompleteMultipartUpload with "+bad, res, body, 400, "MalformedXML", "")
+			res, body = srv.Do(t, signed("POST", "/sec-limits/mp?uploadId="+aws.ToString(up.UploadId), nil, []byte(bad)))
+			s3test.WantError(t, "CompleteMultipartUpload with "+bad, res, body, 400, "MalformedXML", "")
 		}
 		// Error bodies of SDK-visible errors carry the request id too.
-		res, body = srv.raw(t, signed("GET", "/sec-limits/none", nil, nil))
-		wantS3Error(t, "GET of a missing key", res, body, 404, "NoSuchKey", "The specified key does not exist.")
-		res, body = srv.raw(t, signed("GET", "/no-such-bucket-here/k", nil, nil))
-		wantS3Error(t, "GET in a missing bucket", res, body, 404, "NoSuchBucket", "The specified bucket does not exist")
+		res, body = srv.Do(t, signed("GET", "/sec-limits/none", nil, nil))
+		s3test.WantError(t, "GET of a missing key", res, body, 404, "NoSuchKey", "The specified key does not exist.")
+		res, body = srv.Do(t, signed("GET", "/no-such-bucket-here/k", nil, nil))
+		s3test.WantError(t, "GET in a missing bucket", res, body, 404, "NoSuchBucket", "The specified bucket does not exist")
 	})
 
 	t.Cleanup(func() {
@@ -400,29 +327,6 @@ func TestSecurity(t *testing.T) {
 			t.Errorf("files appeared outside the data directory:\nbefore %q\nafter  %q", before, after)
 		}
 	})
-}
-
-// sigV2URL presigns a GET of path with SigV2 query authentication, as older SDKs do.
-func sigV2URL(base, path string, expires time.Time) string {
-	return sigV2Presign(base, "GET", path, "", expires)
-}
-
-// sigV2Presign presigns method on path (with the sub-resources in query, signed as given)
-// with SigV2 query authentication.
-func sigV2Presign(base, method, path, query string, expires time.Time) string {
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	resource := path
-	if query != "" {
-		resource += "?" + query
-	}
-	mac := hmac.New(sha1.New, []byte(secretKey))
-	mac.Write([]byte(method + "\n\n\n" + exp + "\n" + resource))
-	sig := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	u := base + path + "?AWSAccessKeyId=" + accessKey + "&Expires=" + exp + "&Signature=" + url.QueryEscape(sig)
-	if query != "" {
-		u += "&" + query
-	}
-	return u
 }
 
 // treeOutside lists every path under root that is not under data.

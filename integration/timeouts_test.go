@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 )
 
@@ -90,17 +91,6 @@ func tmpFiles(t testing.TB, data string) []string {
 	return names
 }
 
-// signedPut is a SigV4-signed PutObject of body, to be sent by hand.
-func signedPut(t testing.TB, srv *server, path string, body []byte) *http.Request {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, srv.URL+path, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signRequest(t, req, body)
-	return req
-}
-
 // anonymousForm is an anonymous form upload of file as key to url: the request's head, and its
 // body cut where the file's content starts.
 func anonymousForm(t testing.TB, url, key string, file []byte) (req *http.Request, head, tail []byte) {
@@ -144,7 +134,7 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 	cutOff := func(t *testing.T, conn net.Conn) {
 		t.Helper()
 		res, body, took := readAnswer(t, conn, 10*idle)
-		wantS3Error(t, "stalled", res, body, 400, "RequestTimeout", requestTimeoutMessage)
+		s3test.WantError(t, "stalled", res, body, 400, "RequestTimeout", requestTimeoutMessage)
 		if took < idle/2 {
 			t.Errorf("cut off after %v, before the idle timeout %v", took, idle)
 		}
@@ -157,14 +147,14 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 	}
 
 	t.Run("PutObject", func(t *testing.T) {
-		req := signedPut(t, srv, "/"+private+"/stalled", file)
+		req := srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + private + "/stalled", Body: file, As: s3test.Owner})
 		cutOff(t, startRequest(t, srv.Addr, req, file[:1000]))
 		if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(private), Key: aws.String("stalled")}); err == nil {
 			t.Error("the stalled object was stored")
 		}
 	})
 	t.Run("PutObject trickling a byte at a time", func(t *testing.T) {
-		req := signedPut(t, srv, "/"+private+"/trickled", file)
+		req := srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + private + "/trickled", Body: file, As: s3test.Owner})
 		conn := startRequest(t, srv.Addr, req, file[:1000])
 		done := make(chan struct{})
 		defer close(done)
@@ -199,7 +189,7 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 	t.Run("anonymous form refused before its file", func(t *testing.T) {
 		req, head, _ := anonymousForm(t, srv.URL+"/"+private, "refused", file)
 		res, body, took := readAnswer(t, startRequest(t, srv.Addr, req, head), 10*idle)
-		wantS3Error(t, "anonymous form", res, body, 403, "AccessDenied", "")
+		s3test.WantError(t, "anonymous form", res, body, 403, "AccessDenied", "")
 		if took >= idle/2 {
 			t.Errorf("refused after %v: the server waited for the file", took)
 		}
@@ -209,8 +199,7 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 		if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(private), Key: aws.String("big"), Body: bytes.NewReader(big)}); err != nil {
 			t.Fatal(err)
 		}
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/"+private+"/big", nil)
-		signRequest(t, req, nil)
+		req := srv.NewRequest(t, s3test.Request{Method: http.MethodGet, Path: "/" + private + "/big", As: s3test.Owner})
 		conn := startRequest(t, srv.Addr, req, nil)
 		time.Sleep(4 * idle)
 		_ = conn.SetReadDeadline(time.Now().Add(10 * idle))
@@ -229,15 +218,15 @@ func TestClientAbortIsClientError(t *testing.T) {
 	file := bytes.Repeat([]byte("z"), 1<<20)
 
 	// Half-closed: the body ends early, and the client still reads the answer.
-	conn := startRequest(t, srv.Addr, signedPut(t, srv, "/"+bucket+"/short", file), file[:1000])
+	conn := startRequest(t, srv.Addr, srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/short", Body: file, As: s3test.Owner}), file[:1000])
 	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
 		t.Fatal(err)
 	}
 	res, body, _ := readAnswer(t, conn, 10*time.Second)
-	wantS3Error(t, "short body", res, body, 400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+	s3test.WantError(t, "short body", res, body, 400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
 
 	// Reset: the client is gone and gets no answer.
-	conn = startRequest(t, srv.Addr, signedPut(t, srv, "/"+bucket+"/reset", file), file[:1000])
+	conn = startRequest(t, srv.Addr, srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/reset", Body: file, As: s3test.Owner}), file[:1000])
 	time.Sleep(100 * time.Millisecond)
 	_ = conn.(*net.TCPConn).SetLinger(0)
 	conn.Close()
@@ -272,18 +261,11 @@ func TestClientAbortIsClientError(t *testing.T) {
 // metrics returns the server's Prometheus metrics.
 func metrics(t testing.TB, srv *server) string {
 	t.Helper()
-	res, body := roundTrip(t, http.DefaultClient, must(http.NewRequest(http.MethodGet, srv.MetricsURL, nil)))
+	res, body := srv.Do(t, s3test.Request{Method: http.MethodGet, URL: srv.MetricsURL})
 	if res.StatusCode != 200 {
 		t.Fatalf("metrics: %d", res.StatusCode)
 	}
 	return string(body)
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 // stalledClients is how many clients stall at once in TestStalledClientsDoNotStopTheOwner:
@@ -322,7 +304,7 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	c := srv.client()
 	bucket := srv.createBucket(t, "owner")
 	file := bytes.Repeat([]byte("s"), 64<<10)
-	head := requestHead(signedPut(t, srv, "/"+bucket+"/stalled", file), file[:1000])
+	head := requestHead(srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/stalled", Body: file, As: s3test.Owner}), file[:1000])
 
 	stallStart := time.Now()
 	conns := make([]net.Conn, stalledClients)
@@ -419,7 +401,7 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 
 // parseErrorCode is the Code of an S3 error body, or "" when it is not one.
 func parseErrorCode(body []byte) string {
-	var e s3Error
+	var e s3test.Error
 	_ = xml.Unmarshal(body, &e)
 	return e.Code
 }
