@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/gateway"
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 // token is what the auth upstream accepts: "Authorization: Bearer <token>".
@@ -109,22 +110,8 @@ type front struct {
 	access *syncBuffer
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer collects an access log while the test reads it.
+type syncBuffer = s3test.SyncBuffer
 
 // writeConfig writes a configuration file, replacing each key of vars (e.g. "UP") written
 // as {{UP}}.

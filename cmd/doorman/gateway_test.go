@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of testdata/")
@@ -34,28 +36,10 @@ func absPath(p string) string {
 // gatewayStartWait bounds the gateway's start in the tests: it binds two loopback ports.
 const gatewayStartWait = 10 * time.Second
 
-// lockedBuffer collects a running command's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // runningGateway is `doorman gateway` running in the test's process.
 type runningGateway struct {
 	URL, AdminURL string
-	out           *lockedBuffer
+	out           *s3test.SyncBuffer // the command's output, read while it runs
 	cancel        context.CancelFunc
 	done          chan error
 }
@@ -64,7 +48,7 @@ type runningGateway struct {
 func startGateway(t *testing.T, args ...string) *runningGateway {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	g := &runningGateway{out: new(lockedBuffer), cancel: cancel, done: make(chan error, 1)}
+	g := &runningGateway{out: new(s3test.SyncBuffer), cancel: cancel, done: make(chan error, 1)}
 	root := newRootCmd()
 	root.SetOut(g.out)
 	root.SetErr(g.out)
