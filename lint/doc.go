@@ -76,6 +76,7 @@
 // engine, and so S3, matches. Which names are public suffixes comes from the Public Suffix
 // List (golang.org/x/net/publicsuffix).
 //
-// RuleLines finds the line of each rule in a JSON or XML document, and Report prints findings
-// as text, JSON or SARIF 2.1.0 for code-scanning services.
+// Place puts each finding at the line and column, in a JSON or XML document, of the entry or
+// field it names (of its rule when it names none), where an editor should go; Report prints
+// findings as text, JSON or SARIF 2.1.0 for code-scanning services.
 package lint

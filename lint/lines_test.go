@@ -131,3 +131,52 @@ func TestArtifactURI(t *testing.T) {
 		}
 	}
 }
+
+// Place puts a finding at the entry or value it names, else at its field, else at its rule,
+// in either form.
+func TestPlace(t *testing.T) {
+	jsonDoc := `{"CORSRules": [
+  {"ID": "first", "AllowedMethods": ["GET"], "AllowedOrigins": ["*"]},
+  {
+    "AllowedMethods": ["GET", "PUT",
+                       "POST"],
+    "AllowedOrigins": ["https://a.example.com", "null"],
+    "ExposeHeaders": [],
+    "MaxAgeSeconds": 90000
+  }
+]}`
+	xmlDoc := `<CORSConfiguration>
+  <CORSRule><ID>first</ID><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin></CORSRule>
+  <CORSRule>
+    <AllowedMethod>GET</AllowedMethod>
+    <AllowedMethod>PUT</AllowedMethod>
+    <AllowedOrigin>https://a.example.com</AllowedOrigin><AllowedOrigin>null</AllowedOrigin>
+    <MaxAgeSeconds>90000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`
+	findings := []Finding{
+		{Rule: 1, Field: "AllowedOrigin", Value: "null"},
+		{Rule: 1, Field: "AllowedMethod", Value: "PUT, POST"},
+		{Rule: 1, Field: "MaxAgeSeconds", Value: "90000"},
+		{Rule: 1, Field: "AllowedOrigin", Value: "https://b.example.com"},
+		{Rule: 0, Field: "ExposeHeader"},
+		{Rule: 0, Field: "CORSRule"},
+		{Rule: -1, Field: "CORSRule"},
+	}
+	for _, c := range []struct {
+		name string
+		doc  string
+		want [][2]int // line, column of each finding
+	}{
+		{"JSON", jsonDoc, [][2]int{{6, 49}, {4, 31}, {8, 22}, {6, 5}, {2, 3}, {2, 3}, {0, 0}}},
+		{"XML", xmlDoc, [][2]int{{6, 57}, {5, 5}, {7, 5}, {6, 5}, {2, 3}, {2, 3}, {0, 0}}},
+	} {
+		fs := slices.Clone(findings)
+		Place(fs, []byte(c.doc))
+		for k, f := range fs {
+			if got := [2]int{f.Line, f.Column}; got != c.want[k] {
+				t.Errorf("%s: finding %d (%s %q): at %v, want %v", c.name, k, f.Field, f.Value, got, c.want[k])
+			}
+		}
+	}
+}

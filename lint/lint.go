@@ -34,9 +34,9 @@ type Finding struct {
 	// Message says what is wrong and why; Fix says what to write instead.
 	Message string `json:"message"`
 	Fix     string `json:"fix"`
-	// Line is the 1-based line of the rule in the source document, 0 when unknown. Lint
-	// leaves it 0; see RuleLines. Column, when known, is the 1-based column of the value (a
-	// gateway policy's list entry, for one).
+	// Line is the 1-based line of the finding in the source document, 0 when unknown. Lint
+	// leaves it 0; see Place. Column, when known, is the 1-based column of the value (an
+	// S3 rule's list entry, a gateway policy's list entry).
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
 	// File is the file the finding is in when it is not the report's source: a file the

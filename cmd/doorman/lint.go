@@ -140,7 +140,7 @@ func runLint(ctx context.Context, w io.Writer, f *lintFlags, args []string) erro
 			return configError(args[0], err)
 		}
 		report.Findings = lint.Lint(cfg)
-		lint.SetLines(report.Findings, lint.RuleLines(data))
+		lint.Place(report.Findings, data)
 	}
 
 	var err error

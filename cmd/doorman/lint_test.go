@@ -15,8 +15,9 @@ import (
 	"github.com/doorman-s3/doorman/lint"
 )
 
-// riskyConfig has findings on rules 1, 2 and 3 (0-based), whose objects begin on lines 8, 16
-// and 17; rule 2 is shadowed by rule 0.
+// riskyConfig has findings on rules 1, 2 and 3 (0-based): on the origins of line 11, the
+// origin of line 20 and the MaxAgeSeconds of line 21; rule 2, whose object begins on line 16,
+// is shadowed by rule 0.
 const riskyConfig = `{
   "CORSRules": [
     {
@@ -50,13 +51,13 @@ func TestLintText(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	for _, line := range []string{
-		cfg + `:8: error CORS105 partial-label-origin: rule 2 (ID "uploads"), AllowedOrigin "https://*example.com"`,
+		cfg + `:11:26: error CORS105 partial-label-origin: rule 2 (ID "uploads"), AllowedOrigin "https://*example.com"`,
 		"such as https://evilexample.com",
-		cfg + `:8: error CORS101 null-origin: rule 2 (ID "uploads"), AllowedOrigin "null"`,
-		cfg + `:17: warning CORS102 origin-never-matches: rule 4 (ID "deletes"), AllowedOrigin "https://app.example.com/"`,
+		cfg + `:11:50: error CORS101 null-origin: rule 2 (ID "uploads"), AllowedOrigin "null"`,
+		cfg + `:20:26: warning CORS102 origin-never-matches: rule 4 (ID "deletes"), AllowedOrigin "https://app.example.com/"`,
 		`  fix: Write "https://app.example.com".`,
-		cfg + `:17: warning CORS402 max-age-capped: rule 4 (ID "deletes"), MaxAgeSeconds "100000"`,
-		cfg + `:16: warning CORS201 shadowed-rule: rule 3 (ID "ok")` + "\n  Rule 3 is never used: rule 1 comes first",
+		cfg + `:21:24: warning CORS402 max-age-capped: rule 4 (ID "deletes"), MaxAgeSeconds "100000"`,
+		cfg + `:16:5: warning CORS201 shadowed-rule: rule 3 (ID "ok")` + "\n  Rule 3 is never used: rule 1 comes first",
 		cfg + ": 2 errors, 3 warnings, 0 info\n",
 	} {
 		if !strings.Contains(out, line) {
@@ -94,7 +95,7 @@ func TestLintJSON(t *testing.T) {
 	if f0.Code != "CORS104" || f0.Severity != "error" || f0.Rule != 0 || f0.Line != 2 || f0.Field != "AllowedOrigin" || f0.Value != "https://*.com" {
 		t.Errorf("first finding %+v", f0)
 	}
-	if f1.Code != "CORS109" || f1.Severity != "warning" || f1.Rule != 1 || f1.Line != 3 || f1.Value != "DELETE" || f1.Fix == "" {
+	if f1.Code != "CORS109" || f1.Severity != "warning" || f1.Rule != 1 || f1.Line != 4 || f1.Value != "DELETE" || f1.Fix == "" {
 		t.Errorf("second finding %+v", f1)
 	}
 }
@@ -171,10 +172,10 @@ func TestLintSARIF(t *testing.T) {
 		lines[res.RuleID+" "+loc.LogicalLocations[0].FullyQualifiedName] = loc.PhysicalLocation.Region.StartLine
 	}
 	for key, line := range map[string]int{
-		"CORS105 CORSRules[1].AllowedOrigin": 8,
-		"CORS101 CORSRules[1].AllowedOrigin": 8,
-		"CORS102 CORSRules[3].AllowedOrigin": 17,
-		"CORS402 CORSRules[3].MaxAgeSeconds": 17,
+		"CORS105 CORSRules[1].AllowedOrigin": 11,
+		"CORS101 CORSRules[1].AllowedOrigin": 11,
+		"CORS102 CORSRules[3].AllowedOrigin": 20,
+		"CORS402 CORSRules[3].MaxAgeSeconds": 21,
 		"CORS201 CORSRules[2]":               16,
 	} {
 		if lines[key] != line {
