@@ -197,7 +197,7 @@ var Cases = []Case{
 		Req: opt("https://localhost:4200", "PUT", strings.Repeat("x-a,", 129)), Status: 403, Outcome: cors.NoMatchingRule, Rule: -1,
 		Err: &Err{"AccessForbidden", NotAllowed, "PUT", "OBJECT"}},
 
-	// D: actual requests.
+	// docs/s3-cors.md#actual-requests.
 	{Name: "actual/no-origin", Src: "SNAP:test_cors_match_origins/get-no-origin", Config: CfgLocalhost,
 		Req: get(""), Outcome: cors.NoOrigin, Rule: -1},
 	{Name: "actual/no-config", Src: "SNAP:test_cors_http_get_no_config", Req: get("https://localhost:4200"),
