@@ -37,22 +37,9 @@ const (
 // InvalidDigest are the errors recorded for PutObject; that PutBucketCors answers the same is
 // assumed [UNVERIFIED].
 func (rc *request) readIntegrityCheckedBody(limit int64, integrity bodyIntegrity) ([]byte, error) {
-	h := rc.r.Header
-	md5sum, err := checksum.ContentMD5(h.Get("Content-Md5"))
+	md5sum, sum, err := rc.declaredDigests(integrity)
 	if err != nil {
 		return nil, err
-	}
-	var sum checksum.Checksum
-	if integrity != integrityMD5Only {
-		if sum, err = checksum.FromHeader(h); err != nil {
-			return nil, err
-		}
-	}
-	// A trailer counts only where the signature layer verifies it: an aws-chunked body.
-	trailer := rc.auth != nil && h.Get("X-Amz-Trailer") != "" &&
-		(rc.auth.Payload == sigv4.PayloadStreamingTrailer || rc.auth.Payload == sigv4.PayloadStreamingUnsignedTrailer)
-	if integrity == integrityRequired && md5sum == nil && sum.Algorithm == "" && !trailer {
-		return nil, s3err.MissingContentMD5
 	}
 	body, err := io.ReadAll(io.LimitReader(rc.body, limit+1))
 	if err != nil {
@@ -61,13 +48,39 @@ func (rc *request) readIntegrityCheckedBody(limit int64, integrity bodyIntegrity
 	if int64(len(body)) > limit {
 		return nil, s3err.MaxMessageLengthExceeded
 	}
+	return body, checkDigests(body, md5sum, sum)
+}
+
+// declaredDigests reads the Content-MD5 and x-amz-checksum-* headers of a small request body,
+// and checks that one is there if integrity requires it.
+func (rc *request) declaredDigests(integrity bodyIntegrity) (md5sum []byte, sum checksum.Checksum, err error) {
+	h := rc.r.Header
+	if md5sum, err = checksum.ContentMD5(h.Get("Content-Md5")); err != nil {
+		return nil, sum, err
+	}
+	if integrity != integrityMD5Only {
+		if sum, err = checksum.FromHeader(h); err != nil {
+			return nil, sum, err
+		}
+	}
+	// A trailer counts only where the signature layer verifies it: an aws-chunked body.
+	trailer := rc.auth != nil && h.Get("X-Amz-Trailer") != "" &&
+		(rc.auth.Payload == sigv4.PayloadStreamingTrailer || rc.auth.Payload == sigv4.PayloadStreamingUnsignedTrailer)
+	if integrity == integrityRequired && md5sum == nil && sum.Algorithm == "" && !trailer {
+		return nil, sum, s3err.MissingContentMD5
+	}
+	return md5sum, sum, nil
+}
+
+// checkDigests compares a body with the Content-MD5 and the checksum declared for it.
+func checkDigests(body, md5sum []byte, sum checksum.Checksum) error {
 	if sum := md5.Sum(body); md5sum != nil && !bytes.Equal(sum[:], md5sum) {
-		return nil, s3err.BadDigest
+		return s3err.BadDigest
 	}
 	if sum.Algorithm != "" && sum.Algorithm.Sum(body) != sum.Value {
-		return nil, checksum.Mismatch(sum.Algorithm)
+		return checksum.Mismatch(sum.Algorithm)
 	}
-	return body, nil
+	return nil
 }
 
 // decodeXMLBody reads a request document of at most limit bytes (checked for integrity as
