@@ -7,6 +7,17 @@
 // other response to a request with an Origin gets the engine's headers before the handler
 // writes anything, so success and error responses carry the same CORS headers. Handlers never
 // touch Access-Control-* headers.
+//
+// A request goes through ServeHTTP in steps, each in a file of its own: the bucket and key
+// from the host and path (route.go), the operation from the method, the level and the query
+// (the routes table, where the order of precedence is the order of the rows), the caller
+// (auth.go), the bucket's existence and the caller's permission (dispatch.go, with the canned
+// ACLs of acl.go), the headers the operation refuses (refusals.go), then the operation's
+// handler. Every step returns its failure as an error instead of answering it, and ServeHTTP
+// answers it in one place, writeError (respond.go): errors.go maps any error to the S3 error
+// the client gets, and an error it does not know is logged and answered InternalError.
+// Handlers never write an error themselves, so an answer cannot be written twice and every
+// error carries the same headers (CORS, Connection: close for an unread body).
 package s3api
 
 import (
