@@ -495,6 +495,18 @@ func (w *jsonWalker) rules() *DecodeError {
 	case tok != json.Delim('['):
 		return w.fault(at, "CORSRules is a list of rules: "+jsonShape, "CORSRules is %s, not a list", kind(tok))
 	}
+	return w.list(func(i int, tok json.Token, at int64) *DecodeError {
+		if tok != json.Delim('{') {
+			return w.fault(at, "each rule is an object: "+jsonShape, "CORSRules[%d] is %s, not an object", i, kind(tok))
+		}
+		where := fmt.Sprintf("CORSRules[%d]", i)
+		return w.object(where, jsonRuleFields, func(key string) *DecodeError { return w.field(where+"."+key, key) })
+	})
+}
+
+// list reads a list's items up to its end, the opening bracket read: item checks each one
+// but null, which encoding/json reads as the zero value.
+func (w *jsonWalker) list(item func(i int, tok json.Token, at int64) *DecodeError) *DecodeError {
 	for i := 0; ; i++ {
 		tok, at, e := w.next()
 		switch {
@@ -504,11 +516,8 @@ func (w *jsonWalker) rules() *DecodeError {
 			return nil
 		case tok == nil:
 			continue
-		case tok != json.Delim('{'):
-			return w.fault(at, "each rule is an object: "+jsonShape, "CORSRules[%d] is %s, not an object", i, kind(tok))
 		}
-		where := fmt.Sprintf("CORSRules[%d]", i)
-		if e := w.object(where, jsonRuleFields, func(key string) *DecodeError { return w.field(where+"."+key, key) }); e != nil {
+		if e := item(i, tok, at); e != nil {
 			return e
 		}
 	}
@@ -546,18 +555,12 @@ func (w *jsonWalker) field(where, key string) *DecodeError {
 		}
 		return w.fault(at, hint, "%s is %s, not a list", where, kind(tok))
 	}
-	for i := 0; ; i++ {
-		tok, at, e := w.next()
-		switch {
-		case e != nil:
-			return e
-		case tok == json.Delim(']'):
-			return nil
-		}
-		if _, ok := tok.(string); !ok && tok != nil {
+	return w.list(func(i int, tok json.Token, at int64) *DecodeError {
+		if _, ok := tok.(string); !ok {
 			return w.fault(at, "each item is a string in double quotes", "%s[%d] is %s, not a string", where, i, kind(tok))
 		}
-	}
+		return nil
+	})
 }
 
 // EncodeJSON writes c as `aws s3api get-bucket-cors` prints it.
