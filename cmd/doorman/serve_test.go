@@ -1,11 +1,20 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // maxStall is the longest a stalled client may hold the server by default: the issue's
@@ -51,5 +60,114 @@ func TestDefaultMaxConnections(t *testing.T) {
 		if got := defaultMaxConnections(tc.openFiles); got != tc.want {
 			t.Errorf("defaultMaxConnections(%d) = %d, want %d", tc.openFiles, got, tc.want)
 		}
+	}
+}
+
+// startWait bounds how long serve may take to start listening in a test.
+const startWait = 10 * time.Second
+
+// serveOnce runs serve with args until it listens, then stops it; it returns what serve
+// printed and logged, and the error of a failed start.
+func serveOnce(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	t.Setenv("DOORMAN_ACCESS_KEY", "")
+	t.Setenv("DOORMAN_SECRET_KEY", "")
+	f := new(serveFlags)
+	if err := serveCommand(f).ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, logs s3test.SyncBuffer
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, &out, &logs, f) }()
+	deadline := time.After(startWait)
+	for !strings.Contains(out.String(), " listening on ") {
+		select {
+		case err := <-done:
+			return out.String(), logs.String(), err
+		case <-deadline:
+			t.Fatalf("serve did not start within %v:\n%s%s", startWait, out.String(), logs.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	return out.String(), logs.String(), nil
+}
+
+// A start that fails, on a flag or a busy port, shows no credentials and leaves no data
+// directory behind.
+func TestServeFailedStartCreatesNothing(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	badUsers := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(badUsers, []byte(`[{"accessKey": "", "secretKey": "s"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"port in use", []string{"--addr", busy.Addr().String()}, "address already in use"},
+		{"metrics port in use", []string{"--metrics-addr", busy.Addr().String()}, "address already in use"},
+		{"bad --log-level", []string{"--log-level", "loud"}, `--log-level "loud": want debug, info, warn or error`},
+		{"half a key pair", []string{"--access-key", "AK"}, "give both an access key and a secret key"},
+		{"a user the server refuses", []string{"--credentials", badUsers}, "a user needs an access key and a secret key"},
+	} {
+		data := filepath.Join(t.TempDir(), "new", "data")
+		stdout, _, err := serveOnce(t, append([]string{"--addr", "127.0.0.1:0", "--data", data}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+		if strings.Contains(stdout, "Generated credentials") {
+			t.Errorf("%s: credentials shown by a failed start:\n%s", c.name, stdout)
+		}
+		if _, err := os.Stat(filepath.Dir(data)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: the failed start left %s behind (%v)", c.name, filepath.Dir(data), err)
+		}
+	}
+}
+
+// A data directory another process has open is refused with that process named, and
+// nothing else said.
+func TestServeDataInUse(t *testing.T) {
+	data := t.TempDir()
+	store, err := disk.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	_, _, err = serveOnce(t, "--addr", "127.0.0.1:0", "--data", data)
+	want := fmt.Sprintf("data directory %s is in use by another doorman (pid %d)", data, os.Getpid())
+	if !errors.Is(err, disk.ErrInUse) || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+}
+
+// Every start says where the generated credentials are kept; only the first shows them.
+func TestServeSaysWhereCredentialsAre(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	file := filepath.Join(data, credentialsFile)
+	logLine := "msg=credentials file=" + file + "\n"
+	stdout, logs, err := serveOnce(t, "--addr", "127.0.0.1:0", "--data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout, "Generated credentials (kept in "+file+"; shown only now):\n") || !strings.Contains(logs, logLine) {
+		t.Fatalf("first start:\n%s%s", stdout, logs)
+	}
+	stdout, logs, err = serveOnce(t, "--addr", "127.0.0.1:0", "--data", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stdout, "Generated credentials") || strings.Count(logs, logLine) != 1 {
+		t.Fatalf("restart:\n%s%s", stdout, logs)
 	}
 }
