@@ -53,7 +53,9 @@ type Request struct {
 	// presigned URL made by another client.
 	URL string
 	// Host, when set, is the Host header (a virtual-hosted bucket's name).
-	Host   string
+	Host string
+	// Header is sent as given, but for a Host entry (a presigned URL's signed headers carry
+	// one), which sets the Host header.
 	Header http.Header
 	Body   []byte
 
