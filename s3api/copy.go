@@ -18,20 +18,12 @@ type copyObjectResult struct {
 	LastModified string   `xml:"LastModified"`
 }
 
-// copySource reads x-amz-copy-source ("bucket/key", URL-encoded, optionally with a leading
-// slash and ?versionId=null), checks that the caller may read it and applies the
-// x-amz-copy-source-if-* conditions. It returns the source's information.
+// copySource reads x-amz-copy-source (parseCopySource), checks that the caller may read the
+// source and applies the x-amz-copy-source-if-* conditions. It returns the source's
+// information.
 func (s *Server) copySource(rc *request) (bucket, key string, info storage.ObjectInfo, err error) {
-	raw := rc.r.Header.Get("X-Amz-Copy-Source")
-	src, version, _ := strings.Cut(raw, "?")
-	src, err = url.PathUnescape(strings.TrimPrefix(src, "/"))
-	bucket, key, found := strings.Cut(src, "/")
-	if err != nil || !found || bucket == "" || key == "" {
-		return "", "", info, s3err.InvalidArgument.Withf("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").
-			With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", raw)
-	}
-	if v, ok := strings.CutPrefix(version, "versionId="); ok && v != "null" {
-		return "", "", info, s3err.NoSuchVersion.With("Key", key).With("VersionId", v)
+	if bucket, key, err = parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source")); err != nil {
+		return "", "", info, err
 	}
 	st := s.buckets.get(bucket)
 	if st == nil {
@@ -66,6 +58,22 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 		return "", "", info, s3err.PreconditionFailed
 	}
 	return bucket, key, info, nil
+}
+
+// parseCopySource reads an x-amz-copy-source value: "bucket/key", URL-encoded, optionally
+// with a leading slash and ?versionId=null.
+func parseCopySource(raw string) (bucket, key string, err error) {
+	src, version, _ := strings.Cut(raw, "?")
+	src, err = url.PathUnescape(strings.TrimPrefix(src, "/"))
+	bucket, key, found := strings.Cut(src, "/")
+	if err != nil || !found || bucket == "" || key == "" {
+		return "", "", s3err.InvalidArgument.Withf("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").
+			With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", raw)
+	}
+	if v, ok := strings.CutPrefix(version, "versionId="); ok && v != "null" {
+		return "", "", s3err.NoSuchVersion.With("Key", key).With("VersionId", v)
+	}
+	return bucket, key, nil
 }
 
 func (s *Server) copyObject(rc *request, st *bucketState) error {
