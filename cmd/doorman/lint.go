@@ -141,6 +141,10 @@ func runLint(ctx context.Context, w io.Writer, f *lintFlags, args []string) erro
 		}
 		report.Findings = lint.Lint(cfg)
 		lint.Place(report.Findings, data)
+		// In the file's order: an editor's list of places, top to bottom.
+		slices.SortStableFunc(report.Findings, func(a, b lint.Finding) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
 	}
 
 	var err error
