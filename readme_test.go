@@ -44,7 +44,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -251,27 +250,17 @@ type walkthrough struct {
 	running map[string]*background
 }
 
+// background is a command left running; its output goes to a file, as a terminal's would
+// stay on screen.
 type background struct {
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *os.File
 	done chan struct{}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (bg *background) output() string {
+	data, _ := os.ReadFile(bg.out.Name())
+	return string(data)
 }
 
 // portHosts are the hosts whose ports are mapped: loopback, and localhost with its
@@ -374,9 +363,13 @@ func (w *walkthrough) start(b block) {
 	if old := w.running[b.arg]; old != nil {
 		old.stop()
 	}
+	out, err := os.CreateTemp(filepath.Dir(w.dir), "output-*")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := w.shell(context.Background(), "exec "+st[0].command)
-	bg := &background{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = bg.out, bg.out
+	bg := &background{cmd: cmd, out: out, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +377,7 @@ func (w *walkthrough) start(b block) {
 	w.running[b.arg] = bg
 	deadline := time.After(startTimeout)
 	for {
-		out := w.backward(bg.out.String())
+		out := w.backward(bg.output())
 		if i := strings.Index(out, " listening on "); i >= 0 && strings.Contains(out[i:], "\n") {
 			out = out[:i+strings.Index(out[i:], "\n")]
 			if st[0].shown != nil && !matches(st[0].shown, out) {
@@ -418,6 +411,7 @@ func (bg *background) stop() {
 		_ = bg.cmd.Process.Kill()
 		<-bg.done
 	}
+	bg.out.Close()
 }
 
 func (w *walkthrough) setEnv(key, value string) {
