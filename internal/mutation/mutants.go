@@ -211,7 +211,7 @@ var mutants = []mutant{
 		File:  "storage/disk/store.go",
 		From:  "\t\tmax = size + 1\n",
 		To:    "\t\tmax = size\n",
-		Tests: []test{{"./storage/disk/", "^TestPutObject$"}},
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^Objects$/^Put$"}},
 	},
 	{
 		Name:  "credential scope region not checked",
@@ -225,6 +225,6 @@ var mutants = []mutant{
 		File:  "storage/disk/records.go",
 		From:  "\tif rec.ID != id {",
 		To:    "\tif rec.ID != rec.ID {",
-		Tests: []test{{"./storage/disk/", "^TestWriteCommitsIntoTheAuthorizedBucket$"}},
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^BucketIdentity$"}},
 	},
 }

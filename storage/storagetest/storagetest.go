@@ -1,0 +1,188 @@
+// Package storagetest checks that a [storage.Backend] behaves as the protocol layer relies on:
+// the conventions and sentinel errors of package storage, observed through the interface
+// alone. The embedded backend (storage/disk) runs it in its own tests; any other backend runs
+// it the same way:
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, func(t *testing.T) storage.Backend {
+//			b := mybackend.New(...)
+//			t.Cleanup(func() { b.Close() })
+//			return b
+//		})
+//	}
+//
+// Run runs every check as a subtest; the Test functions run one area each. Every subtest gets
+// a backend of its own, so a check never depends on what another left behind. What a backend
+// does beyond the interface (files on a disk, crash recovery) is for its own tests.
+//
+// The expectations follow Amazon S3, as the package storage documentation gives them: keys
+// are stored byte for byte and listed in UTF-8 binary order
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ListingKeysUsingAPIs.html), a
+// multipart ETag is the MD5 of the parts' MD5s followed by "-N"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html), and
+// concurrent writers to one key leave one writer's whole object
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel).
+package storagetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// NewBackend returns a new, empty backend for one test, and closes it when the test ends
+// (with t.Cleanup).
+type NewBackend func(t *testing.T) storage.Backend
+
+// Run runs every check of the package against backends made by newBackend.
+func Run(t *testing.T, newBackend NewBackend) {
+	for _, c := range []struct {
+		name string
+		test func(*testing.T, NewBackend)
+	}{
+		{"Buckets", TestBuckets},
+		{"BucketConfig", TestBucketConfig},
+		{"Objects", TestObjects},
+		{"CopyObject", TestCopyObject},
+		{"Keys", TestKeys},
+		{"ListObjects", TestListObjects},
+		{"Multipart", TestMultipart},
+		{"BucketIdentity", TestBucketIdentity},
+		{"ConcurrentWriters", TestConcurrentWriters},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.test(t, newBackend) })
+	}
+}
+
+// subtests runs each function as a subtest named by its key, in the order given.
+func subtests(t *testing.T, newBackend NewBackend, tests []namedTest) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.test(t, newBackend) })
+	}
+}
+
+type namedTest struct {
+	name string
+	test func(*testing.T, NewBackend)
+}
+
+var ctx = context.Background()
+
+// withBucket returns a new backend holding one bucket named "bkt".
+func withBucket(t *testing.T, newBackend NewBackend) storage.Backend {
+	t.Helper()
+	s := newBackend(t)
+	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func put(t *testing.T, s storage.Backend, bucket, key string, body []byte) storage.ObjectInfo {
+	t.Helper()
+	info, err := s.PutObject(ctx, bucket, key, bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))})
+	if err != nil {
+		t.Fatalf("put %q: %v", key, err)
+	}
+	return info
+}
+
+func get(t *testing.T, s storage.Backend, bucket, key string) ([]byte, storage.ObjectInfo) {
+	t.Helper()
+	r, info, err := s.GetObject(ctx, bucket, key)
+	if err != nil {
+		t.Fatalf("get %q: %v", key, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, info
+}
+
+func md5hex(b []byte) string {
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func be32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+
+func be64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }
+
+// maxListPages bounds the pages listAll follows: more than any listing of these tests needs,
+// so that a backend whose markers do not advance fails instead of looping.
+const maxListPages = 10000
+
+// listAll pages through ListObjects and returns every key and common prefix.
+func listAll(t *testing.T, s storage.Backend, bucket string, opts storage.ListObjectsOptions) (keys, prefixes []string) {
+	t.Helper()
+	for page := 0; ; page++ {
+		res, err := s.ListObjects(ctx, bucket, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Objects {
+			keys = append(keys, o.Key)
+		}
+		prefixes = append(prefixes, res.CommonPrefixes...)
+		if !res.IsTruncated {
+			return keys, prefixes
+		}
+		if res.NextMarker == "" || page > maxListPages {
+			t.Fatalf("truncated page without progress: %+v", res)
+		}
+		opts.StartAfter = res.NextMarker
+	}
+}
+
+// awsMultipartETag computes a multipart ETag as AWS documents it, from the parts' bytes.
+func awsMultipartETag(parts ...[]byte) string {
+	var concat []byte
+	for _, p := range parts {
+		sum := md5.Sum(p)
+		concat = append(concat, sum[:]...)
+	}
+	sum := md5.Sum(concat)
+	return fmt.Sprintf("%s-%d", hex.EncodeToString(sum[:]), len(parts))
+}
+
+// randomBytes returns n bytes that depend only on seed.
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func uploadPart(t *testing.T, s storage.Backend, bucket, key, id string, n int, body []byte) storage.PartInfo {
+	t.Helper()
+	p, err := s.UploadPart(ctx, bucket, key, id, n, bytes.NewReader(body), storage.UploadPartOptions{Size: int64(len(body))})
+	if err != nil {
+		t.Fatalf("UploadPart %d: %v", n, err)
+	}
+	return p
+}
+
+func createUpload(t *testing.T, s storage.Backend, bucket, key string, opts storage.CreateMultipartUploadOptions) string {
+	t.Helper()
+	up, err := s.CreateMultipartUpload(ctx, bucket, key, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return up.UploadID
+}
