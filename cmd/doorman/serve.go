@@ -153,7 +153,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 // runServe starts in an order that leaves nothing behind when a start fails: the flags are
 // checked and the listeners bound before the data directory is opened (and, the first time,
 // created), and generated credentials are written and shown only once everything else has
-// succeeded. A data directory this start created is removed if the start fails after all.
+// succeeded. The directories this start created are removed if it fails after all.
 func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	log, err := newLogger(stderr, f.logFormat, f.logLevel)
 	if err != nil {
@@ -192,8 +192,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		}
 		defer mln.Close()
 	}
-	_, statErr := os.Stat(f.data)
-	fresh := errors.Is(statErr, fs.ErrNotExist)
+	created := missingRoot(filepath.Clean(f.data))
 	store, err := disk.Open(f.data)
 	if err != nil {
 		return err
@@ -201,8 +200,8 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	started := false
 	defer func() {
 		store.Close()
-		if !started && fresh {
-			os.RemoveAll(f.data)
+		if !started && created != "" {
+			os.RemoveAll(created)
 		}
 	}()
 	var generated *generatedKeys
@@ -223,14 +222,18 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
+	// One line on every start says where the keys come from.
+	where := []any{"from", "--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY"}
 	if generated != nil {
 		if err := generated.keep(stdout); err != nil {
 			return err
 		}
-		log.Info("credentials", "file", generated.path)
-	} else {
-		log.Info("credentials", "from", "--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY", "more", f.credentialsFile)
+		where = []any{"file", generated.path}
 	}
+	if f.credentialsFile != "" {
+		where = append(where, "more_users", f.credentialsFile)
+	}
+	log.Info("credentials", where...)
 	started = true
 	if mln != nil {
 		mux := http.NewServeMux()
@@ -269,6 +272,20 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	return nil
+}
+
+// missingRoot returns the outermost directory of the clean path dir that does not exist, ""
+// when dir exists: what opening dir creates.
+func missingRoot(dir string) string {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if root := missingRoot(parent); root != "" {
+			return root
+		}
+	}
+	return dir
 }
 
 // s3Config is the S3 server's configuration for the flags.
