@@ -170,4 +170,13 @@ func TestServeSaysWhereCredentialsAre(t *testing.T) {
 	if strings.Contains(stdout, "Generated credentials") || strings.Count(logs, logLine) != 1 {
 		t.Fatalf("restart:\n%s%s", stdout, logs)
 	}
+	users := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(users, []byte(`[{"accessKey": "AK2", "secretKey": "s2"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, logs, err = serveOnce(t, "--addr", "127.0.0.1:0", "--data", data, "--access-key", "AK", "--secret-key", "s", "--credentials", users)
+	want := `msg=credentials from="--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY" more_users=` + users + "\n"
+	if err != nil || !strings.Contains(logs, want) {
+		t.Fatalf("keys from flags: %v\n%s", err, logs)
+	}
 }
