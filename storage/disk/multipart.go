@@ -191,65 +191,17 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 }
 
 // CompleteMultipartUpload implements storage.Backend. The parts are copied into one new data
-// file, so the object reads like any other and the part files can be removed.
+// file, so the object reads like any other and the part files can be removed. It checks what
+// the request names, reads the upload, settles the object's checksum, assembles the data, and
+// commits it if no part was replaced meanwhile.
 func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []storage.CompletedPart, opts storage.CompleteMultipartUploadOptions) (storage.ObjectInfo, error) {
-	if err := storage.ValidateKey(key); err != nil {
+	if err := checkCompletedParts(key, parts); err != nil {
 		return storage.ObjectInfo{}, err
-	}
-	if len(parts) == 0 {
-		return storage.ObjectInfo{}, fmt.Errorf("%w: no parts given", storage.ErrInvalidPart)
-	}
-	for i, p := range parts {
-		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
-			return storage.ObjectInfo{}, storage.ErrInvalidPartOrder
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	var (
-		up      uploadRecord
-		recs    = make([]partRecord, len(parts))
-		total   int64
-		missing int // the first part named without its checksum
-	)
-	err := s.db.View(func(tx *bolt.Tx) error {
-		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
-			return err
-		}
-		b, _, err := uploadOf(tx, bucket, key, uploadID)
-		if err != nil {
-			return err
-		}
-		if err := decode(b.Get(keyMeta), &up); err != nil {
-			return err
-		}
-		stored := b.Bucket(bktParts)
-		for i, p := range parts {
-			var v []byte
-			if p.PartNumber >= 1 && p.PartNumber <= storage.MaxPartNumber {
-				v = stored.Get(partKey(p.PartNumber))
-			}
-			if v == nil {
-				return fmt.Errorf("%w: part %d was not uploaded", storage.ErrInvalidPart, p.PartNumber)
-			}
-			rec := &recs[i]
-			if err := decode(v, rec); err != nil {
-				return err
-			}
-			if trimETag(p.ETag) != rec.ETag || p.Checksum != "" && p.Checksum != rec.Checksum {
-				return fmt.Errorf("%w: part %d does not match", storage.ErrInvalidPart, p.PartNumber)
-			}
-			if p.Checksum == "" && rec.Checksum != "" && missing == 0 {
-				missing = p.PartNumber
-			}
-			if i < len(parts)-1 && rec.Size < storage.MinPartSize {
-				return fmt.Errorf("%w: part %d is %d bytes", storage.ErrEntityTooSmall, p.PartNumber, rec.Size)
-			}
-			total += rec.Size
-		}
-		return nil
-	})
+	c, err := s.readCompletion(bucket, key, uploadID, parts, opts.BucketID)
 	if errors.Is(err, storage.ErrNoSuchUpload) {
 		if rec, lerr := s.lookup(bucket, key); lerr == nil && rec.Upload == uploadID {
 			return rec.info(bucket, key), nil
@@ -258,78 +210,198 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if total > storage.MaxMultipartObjectSize {
+	if c.total > storage.MaxMultipartObjectSize {
 		return storage.ObjectInfo{}, storage.ErrEntityTooLarge
 	}
 	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	want := opts.Checksum
-	if up.ChecksumAlgorithm == "" && want.Algorithm != "" {
-		// Only a full-object CRC can be checked: no part checksum was kept.
-		typ := want.Type
-		if typ == "" {
-			typ = storage.ChecksumFullObject
-		}
-		if up.ChecksumType, err = multipartChecksumType(want.Algorithm, typ); err != nil {
-			return storage.ObjectInfo{}, err
-		}
-		if up.ChecksumType != storage.ChecksumFullObject {
-			return storage.ObjectInfo{}, fmt.Errorf("%w: a COMPOSITE checksum needs the upload's algorithm", storage.ErrInvalidChecksum)
-		}
-		up.ChecksumAlgorithm = want.Algorithm
+	if err := c.settleChecksum(want); err != nil {
+		return storage.ObjectInfo{}, err
 	}
-	if want.Algorithm != "" && want.Algorithm != up.ChecksumAlgorithm || want.Type != "" && want.Type != up.ChecksumType {
-		return storage.ObjectInfo{}, fmt.Errorf("%w: the upload's checksum is %s %s", storage.ErrBadDigest, up.ChecksumType, up.ChecksumAlgorithm)
-	}
-	etag, checksum, err := multipartDigests(up, recs)
+	etag, checksum, err := c.digests(want.Value)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if checksum.Value != "" && want.Value != "" && want.Value != checksum.Value {
-		return storage.ObjectInfo{}, &storage.ChecksumMismatchError{Algorithm: up.ChecksumAlgorithm}
-	}
-	if up.ChecksumType == storage.ChecksumComposite && missing != 0 {
-		return storage.ObjectInfo{}, &storage.MissingPartChecksumError{Algorithm: up.ChecksumAlgorithm, PartNumber: missing}
-	}
-	var full hash.Hash
-	if up.ChecksumType == storage.ChecksumFullObject {
-		if full, err = newChecksum(up.ChecksumAlgorithm); err != nil {
-			return storage.ObjectInfo{}, err
-		}
-	}
-	pr := &partsReader{s: s, recs: recs}
-	st, err := s.stage(ctx, pr, total, storage.MaxMultipartObjectSize, full)
-	pr.close()
+	st, err := s.assemble(ctx, c, want.Value, &checksum)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if full != nil {
-		checksum = fullChecksum(up.ChecksumAlgorithm, st.sum)
-		if want.Value != "" && want.Value != checksum.Value {
-			s.removeData(st.id)
-			return storage.ObjectInfo{}, &storage.ChecksumMismatchError{Algorithm: up.ChecksumAlgorithm}
-		}
-	}
+	up := c.up
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
 		Owner: up.Owner, Upload: uploadID,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {
-		b, _, err := uploadOf(tx, bucket, key, uploadID)
-		if err != nil {
+		if err := c.unchanged(tx, bucket, key, uploadID, parts); err != nil {
 			return nil, err
-		}
-		stored := b.Bucket(bktParts)
-		for i, p := range parts {
-			var cur partRecord
-			if v := stored.Get(partKey(p.PartNumber)); v == nil || decode(v, &cur) != nil || cur.File != recs[i].File {
-				return nil, fmt.Errorf("%w: part %d was replaced while completing", storage.ErrInvalidPart, p.PartNumber)
-			}
 		}
 		return dropUpload(tx, bucket, key, uploadID)
 	})
+}
+
+// checkCompletedParts checks what a completion names before anything is read: a valid key and
+// at least one part, in strictly ascending order.
+func checkCompletedParts(key string, parts []storage.CompletedPart) error {
+	if err := storage.ValidateKey(key); err != nil {
+		return err
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("%w: no parts given", storage.ErrInvalidPart)
+	}
+	for i, p := range parts {
+		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
+			return storage.ErrInvalidPartOrder
+		}
+	}
+	return nil
+}
+
+// completion is what CompleteMultipartUpload reads of an upload before assembling it.
+type completion struct {
+	up      uploadRecord
+	recs    []partRecord // the parts named, in their order
+	total   int64        // their size
+	missing int          // the first part named without its checksum, 0 if none
+}
+
+// readCompletion reads the upload and the parts named, in one transaction, checking that each
+// was uploaded with the ETag (and checksum) given and that all but the last are large enough.
+func (s *Store) readCompletion(bucket, key, uploadID string, parts []storage.CompletedPart, bucketID string) (*completion, error) {
+	c := &completion{recs: make([]partRecord, len(parts))}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
+			return err
+		}
+		b, _, err := uploadOf(tx, bucket, key, uploadID)
+		if err != nil {
+			return err
+		}
+		if err := decode(b.Get(keyMeta), &c.up); err != nil {
+			return err
+		}
+		stored := b.Bucket(bktParts)
+		for i, p := range parts {
+			rec, err := completedPart(stored, p, i == len(parts)-1)
+			if err != nil {
+				return err
+			}
+			if p.Checksum == "" && rec.Checksum != "" && c.missing == 0 {
+				c.missing = p.PartNumber
+			}
+			c.recs[i] = rec
+			c.total += rec.Size
+		}
+		return nil
+	})
+	return c, err
+}
+
+// completedPart reads the record of a part named by a completion and checks it.
+func completedPart(stored *bolt.Bucket, p storage.CompletedPart, last bool) (partRecord, error) {
+	var rec partRecord
+	var v []byte
+	if p.PartNumber >= 1 && p.PartNumber <= storage.MaxPartNumber {
+		v = stored.Get(partKey(p.PartNumber))
+	}
+	if v == nil {
+		return rec, fmt.Errorf("%w: part %d was not uploaded", storage.ErrInvalidPart, p.PartNumber)
+	}
+	if err := decode(v, &rec); err != nil {
+		return rec, err
+	}
+	if trimETag(p.ETag) != rec.ETag || p.Checksum != "" && p.Checksum != rec.Checksum {
+		return rec, fmt.Errorf("%w: part %d does not match", storage.ErrInvalidPart, p.PartNumber)
+	}
+	if !last && rec.Size < storage.MinPartSize {
+		return rec, fmt.Errorf("%w: part %d is %d bytes", storage.ErrEntityTooSmall, p.PartNumber, rec.Size)
+	}
+	return rec, nil
+}
+
+// settleChecksum sets the algorithm and type of the object's checksum: the upload's, or, for
+// an upload without one, the full-object CRC the client expects (only that can be checked, as
+// no part checksum was kept). The client's expectation must name the same.
+func (c *completion) settleChecksum(want storage.Checksum) error {
+	up := &c.up
+	if up.ChecksumAlgorithm == "" && want.Algorithm != "" {
+		typ := want.Type
+		if typ == "" {
+			typ = storage.ChecksumFullObject
+		}
+		var err error
+		if up.ChecksumType, err = multipartChecksumType(want.Algorithm, typ); err != nil {
+			return err
+		}
+		if up.ChecksumType != storage.ChecksumFullObject {
+			return fmt.Errorf("%w: a COMPOSITE checksum needs the upload's algorithm", storage.ErrInvalidChecksum)
+		}
+		up.ChecksumAlgorithm = want.Algorithm
+	}
+	if want.Algorithm != "" && want.Algorithm != up.ChecksumAlgorithm || want.Type != "" && want.Type != up.ChecksumType {
+		return fmt.Errorf("%w: the upload's checksum is %s %s", storage.ErrBadDigest, up.ChecksumType, up.ChecksumAlgorithm)
+	}
+	return nil
+}
+
+// digests computes the object's ETag and COMPOSITE checksum from the parts' and checks the
+// checksum against the value the client expects, if any.
+func (c *completion) digests(want string) (string, storage.Checksum, error) {
+	etag, checksum, err := multipartDigests(c.up, c.recs)
+	if err != nil {
+		return "", checksum, err
+	}
+	if checksum.Value != "" && want != "" && want != checksum.Value {
+		return "", checksum, &storage.ChecksumMismatchError{Algorithm: c.up.ChecksumAlgorithm}
+	}
+	if c.up.ChecksumType == storage.ChecksumComposite && c.missing != 0 {
+		return "", checksum, &storage.MissingPartChecksumError{Algorithm: c.up.ChecksumAlgorithm, PartNumber: c.missing}
+	}
+	return etag, checksum, nil
+}
+
+// assemble copies the parts into a new data file, steps 1 and 2 of the write protocol. For a
+// FULL_OBJECT checksum it computes it as it copies, sets *checksum, and checks it against the
+// value the client expects, if any.
+func (s *Store) assemble(ctx context.Context, c *completion, want string, checksum *storage.Checksum) (staged, error) {
+	var full hash.Hash
+	if c.up.ChecksumType == storage.ChecksumFullObject {
+		var err error
+		if full, err = newChecksum(c.up.ChecksumAlgorithm); err != nil {
+			return staged{}, err
+		}
+	}
+	pr := &partsReader{s: s, recs: c.recs}
+	st, err := s.stage(ctx, pr, c.total, storage.MaxMultipartObjectSize, full)
+	pr.close()
+	if err != nil || full == nil {
+		return st, err
+	}
+	*checksum = fullChecksum(c.up.ChecksumAlgorithm, st.sum)
+	if want != "" && want != checksum.Value {
+		s.removeData(st.id)
+		return staged{}, &storage.ChecksumMismatchError{Algorithm: c.up.ChecksumAlgorithm}
+	}
+	return st, nil
+}
+
+// unchanged fails with ErrInvalidPart if a part named was replaced since readCompletion read
+// it: the object assembled would not be the one named.
+func (c *completion) unchanged(tx *bolt.Tx, bucket, key, uploadID string, parts []storage.CompletedPart) error {
+	b, _, err := uploadOf(tx, bucket, key, uploadID)
+	if err != nil {
+		return err
+	}
+	stored := b.Bucket(bktParts)
+	for i, p := range parts {
+		var cur partRecord
+		if v := stored.Get(partKey(p.PartNumber)); v == nil || decode(v, &cur) != nil || cur.File != c.recs[i].File {
+			return fmt.Errorf("%w: part %d was replaced while completing", storage.ErrInvalidPart, p.PartNumber)
+		}
+	}
+	return nil
 }
 
 // multipartDigests computes an assembled object's ETag, as AWS does: the hex MD5 of the
