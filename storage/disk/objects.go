@@ -33,14 +33,7 @@ func checkMetadata(m storage.ObjectMetadata) error {
 // bucketID, when set) or the write conditions already fail. The commit checks all again.
 func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		if err := checkBucketID(tx, bucket, bucketID); err != nil {
-			return err
-		}
-		objects, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		cur, exists, err := getObject(objects, key)
+		_, cur, exists, err := objectIn(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
@@ -58,14 +51,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 	// why it starts by resetting release.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		release = release[:0]
-		if err := checkBucketID(tx, bucket, bucketID); err != nil {
-			return err
-		}
-		objects, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		cur, exists, err := getObject(objects, key)
+		objects, cur, exists, err := objectIn(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
@@ -229,14 +215,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	}
 	var old string
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
-			return err
-		}
-		objects, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		cur, exists, err := getObject(objects, key)
+		objects, cur, exists, err := objectIn(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
 		}
@@ -267,14 +246,7 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts stora
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
-			return err
-		}
-		objects, err := objectsOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		rec, ok, err := getObject(objects, key)
+		objects, rec, ok, err := objectIn(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
 		}

@@ -229,6 +229,20 @@ func objectsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 	return b, nil
 }
 
+// objectIn reads the record of key for a write authorized for the bucket with bucketID (see
+// checkBucketID), and returns the bucket's object records the write goes into; exists is
+// false if the key has no record.
+func objectIn(tx *bolt.Tx, bucket, bucketID, key string) (objects *bolt.Bucket, cur objectRecord, exists bool, err error) {
+	if err := checkBucketID(tx, bucket, bucketID); err != nil {
+		return nil, cur, false, err
+	}
+	if objects, err = objectsOf(tx, bucket); err != nil {
+		return nil, cur, false, err
+	}
+	cur, exists, err = getObject(objects, key)
+	return objects, cur, exists, err
+}
+
 // getObject reads a key's record; ok is false if there is none.
 func getObject(b *bolt.Bucket, key string) (rec objectRecord, ok bool, err error) {
 	v := b.Get([]byte(key))
