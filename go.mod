@@ -3,7 +3,7 @@ module github.com/doorman-s3/doorman
 // The oldest Go the module builds with is its dependencies' minimum:
 // github.com/prometheus/client_golang v1.25.0, github.com/prometheus/common v0.72.0 and
 // golang.org/x/net v0.59.0 (with the golang.org/x modules it requires) need go 1.26.0.
-// doorman's own packages need go 1.24 (strings.SplitSeq, slog.DiscardHandler, testing.B.Loop),
+// doorman's own packages need go 1.24 (strings.SplitSeq, crypto/rand.Text, slog.DiscardHandler),
 // and its tests go 1.25 (sync.WaitGroup.Go).
 go 1.26.0
 
