@@ -5,7 +5,9 @@
 // stores and retrieves. The interface is kept narrow so that a backend other than the embedded
 // one (for example, an upstream S3 cluster) can be added without touching the protocol layer.
 // Failures a client can cause are reported through the sentinel errors of this package, which
-// the protocol layer maps to S3 error codes with errors.Is.
+// the protocol layer maps to S3 error codes with errors.Is. Package
+// [github.com/doorman-s3/doorman/storage/storagetest] checks that a Backend keeps this
+// contract; the embedded backend, storage/disk, runs it in its tests.
 //
 // Conventions shared by every Backend:
 //   - ETags are the bare hex string, without the quotes HTTP puts around them; a multipart
