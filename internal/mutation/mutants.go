@@ -227,4 +227,26 @@ var mutants = []mutant{
 		To:    "\tif rec.ID != rec.ID {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^BucketIdentity$"}},
 	},
+	// The data directory: its format and its one owner.
+	{
+		Name:  "metadata of an unknown format read anyway",
+		File:  "storage/disk/records.go",
+		From:  "if string(v) != strconv.Itoa(formatVersion) {",
+		To:    "if string(v) == \"\" {",
+		Tests: []test{{"./storage/disk/", "^TestOpenUnknownFormat$"}},
+	},
+	{
+		Name:  "a failed Open leaves the directories it created",
+		File:  "storage/disk/store.go",
+		From:  "\t\t\tos.RemoveAll(created)\n",
+		To:    "\t\t\t_ = created\n",
+		Tests: []test{{"./storage/disk/", "^TestFailedOpenCreatesNothing$"}},
+	},
+	{
+		Name:  "a directory in use names a dead process",
+		File:  "storage/disk/inuse.go",
+		From:  "if err == nil && pid > 0 && running(pid) {",
+		To:    "if err == nil && pid > 0 {",
+		Tests: []test{{"./storage/disk/", "^TestOpenInUse$"}},
+	},
 }
