@@ -1,6 +1,8 @@
 // Package checksum implements the integrity checks S3 applies to request bodies: the
 // additional checksums (CRC32, CRC32C, CRC64NVME, SHA1, SHA256) that clients declare in an
-// x-amz-checksum-<algorithm> header or trailer, and Content-MD5.
+// x-amz-checksum-<algorithm> header or trailer, and Content-MD5. The algorithms and their
+// hashes are storage's ([storage.ChecksumAlgorithm]), shared with every backend; this package
+// holds what only the protocol knows: header names, parsing, and the S3 errors.
 //
 // S3 carries every checksum as the standard base64 encoding of the big-endian digest, which is
 // what hash.Hash.Sum produces for all five algorithms. Verification is streaming: Reader hashes
