@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -165,14 +164,8 @@ func TestPresignedPutPreflight(t *testing.T) {
 		res.Header.Get("Access-Control-Allow-Headers") != "content-type" {
 		t.Fatalf("preflight of a presigned URL: %d %v %s", res.StatusCode, res.Header, body)
 	}
-	put, _ := http.NewRequest("PUT", req.URL, strings.NewReader(`{"ok":true}`))
-	put.Header.Set("Origin", "https://other.example")
-	put.Header.Set("Content-Type", "application/json")
-	pres, err := http.DefaultClient.Do(put)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pres.Body.Close()
+	pres, _ := srv.Do(t, s3test.Request{Method: "PUT", URL: req.URL, Body: []byte(`{"ok":true}`),
+		Header: http.Header{"Origin": {"https://other.example"}, "Content-Type": {"application/json"}}})
 	if pres.StatusCode != 200 || pres.Header.Get("Access-Control-Allow-Origin") != "https://other.example" ||
 		pres.Header.Get("Access-Control-Allow-Methods") != "PUT" || pres.Header.Get("Access-Control-Max-Age") != "3000" ||
 		pres.Header.Get("Etag") == "" {
@@ -196,12 +189,7 @@ func TestCORSMetricsAndLog(t *testing.T) {
 	srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/" + bucket + "/k", Header: http.Header{"Origin": {"https://app.example"}}})
 	srv.Do(t, s3test.Request{Method: "OPTIONS", Path: "/no-such-bucket-m/k", Header: http.Header{"Origin": {"https://app.example"}}})
 
-	res, err := http.Get(srv.MetricsURL)
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("metrics at %q: %v", srv.MetricsURL, err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	body := metrics(t, srv)
 	// The S3 endpoint does not serve them: they name every bucket.
 	if res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/metrics"}); res.StatusCode == 200 {
 		t.Fatal("metrics reached through the S3 endpoint")
@@ -214,7 +202,7 @@ func TestCORSMetricsAndLog(t *testing.T) {
 		`doorman_requests_total{operation="PutBucketCors",status="200"} 1`,
 		`doorman_request_duration_seconds_count{operation="PreflightRequest"} 5`,
 	} {
-		if !strings.Contains(string(body), want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
