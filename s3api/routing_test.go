@@ -12,7 +12,8 @@ import (
 // routingDomain is the domain of virtual-hosted addressing in TestRouting.
 const routingDomain = "s3.test"
 
-// TestRouting sends each kind of request S3 routes, path-style and virtual-hosted, and checks
+// TestRouting sends each kind of request S3 routes, path-style and, where the request names a
+// bucket, virtual-hosted too (rows with a host of their own run once, as written), and checks
 // the operation it reached, as the access log names it, and its answer: the operation's own
 // success or error shows that its handler ran. Sub-resources and methods doorman does not
 // implement answer 501 NotImplemented and reach no operation ("Unknown"); doorman answers no
@@ -107,21 +108,37 @@ func TestRouting(t *testing.T) {
 		{"key of 1025 bytes", "PUT", "/routes/" + strings.Repeat("k", 1025), "", nil, []byte("long"), false, "PutObject", 400, "KeyTooLongError"},
 		{"key of the slash alone", "GET", "/routes//", "", nil, nil, false, "GetObject", 404, "NoSuchKey"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			as := s3test.Owner
-			if tc.anonymous {
-				as = s3test.Anonymous
+		styles := map[string]string{"path-style": ""}
+		if tc.host != "" {
+			styles = map[string]string{"as written": tc.host}
+		} else if host, _, ok := virtualHosted(tc.path); ok {
+			styles["virtual-hosted"] = host
+		}
+		for _, style := range []string{"path-style", "virtual-hosted", "as written"} {
+			host, ok := styles[style]
+			if !ok {
+				continue
 			}
-			res, body := srv.Do(t, s3test.Request{Method: tc.method, Path: tc.path, Host: tc.host, Header: tc.header, Body: tc.body, As: as})
-			if tc.code != "" && tc.method != "HEAD" {
-				s3test.WantError(t, "answer", res, body, tc.status, tc.code, "")
-			} else if res.StatusCode != tc.status {
-				t.Errorf("status %d, want %d\n%s", res.StatusCode, tc.status, body)
-			}
-			if op := srv.Logged(t, res.Header.Get("X-Amz-Request-Id"))["op"]; op != tc.op {
-				t.Errorf("operation %v, want %s", op, tc.op)
-			}
-		})
+			t.Run(style+"/"+tc.name, func(t *testing.T) {
+				as := s3test.Owner
+				if tc.anonymous {
+					as = s3test.Anonymous
+				}
+				path := tc.path
+				if style == "virtual-hosted" {
+					_, path, _ = virtualHosted(tc.path)
+				}
+				res, body := srv.Do(t, s3test.Request{Method: tc.method, Path: path, Host: host, Header: tc.header, Body: tc.body, As: as})
+				if tc.code != "" && tc.method != "HEAD" {
+					s3test.WantError(t, "answer", res, body, tc.status, tc.code, "")
+				} else if res.StatusCode != tc.status {
+					t.Errorf("status %d, want %d\n%s", res.StatusCode, tc.status, body)
+				}
+				if op := srv.Logged(t, res.Header.Get("X-Amz-Request-Id"))["op"]; op != tc.op {
+					t.Errorf("operation %v, want %s", op, tc.op)
+				}
+			})
+		}
 	}
 
 	// Keys are stored as sent: the dot segments and the escaped slash are parts of the key.
@@ -134,4 +151,19 @@ func TestRouting(t *testing.T) {
 	if res, body := srv.Do(t, s3test.Request{Method: "GET", Path: s3api.HealthPath}); res.StatusCode != 200 || string(body) != "ok\n" {
 		t.Errorf("health: %d %q", res.StatusCode, body)
 	}
+}
+
+// virtualHosted is the virtual-hosted form of a path-style request for a bucket or an object:
+// the bucket moves from the path to the host.
+func virtualHosted(pathStyle string) (host, path string, ok bool) {
+	p, query, hasQuery := strings.Cut(pathStyle, "?")
+	bucket, key, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	if bucket == "" {
+		return "", "", false
+	}
+	path = "/" + key
+	if hasQuery {
+		path += "?" + query
+	}
+	return bucket + "." + routingDomain, path, true
 }
