@@ -136,19 +136,9 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
-	alg := up.ChecksumAlgorithm
-	switch {
-	case alg == "":
-		alg = opts.ChecksumAlgorithm
-	case opts.ChecksumAlgorithm != "" && opts.ChecksumAlgorithm != alg:
-		return storage.PartInfo{}, fmt.Errorf("%w: the upload uses %s, the part %s", storage.ErrInvalidChecksum, alg, opts.ChecksumAlgorithm)
-	}
-	extra, err := newChecksum(alg)
+	alg, extra, err := partChecksum(up.ChecksumAlgorithm, opts)
 	if err != nil {
 		return storage.PartInfo{}, err
-	}
-	if extra == nil && opts.ChecksumValue != "" {
-		return storage.PartInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
 	}
 	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
 	if err != nil {
@@ -164,9 +154,42 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 		// checksum: a client (a transfer manager) echoes it in the completion, which compares it.
 		rec.Checksum = b64(st.sum)
 	}
+	old, err := s.commitPart(bucket, opts.BucketID, key, uploadID, partNumber, rec)
+	if err != nil {
+		s.removeData(st.id)
+		return storage.PartInfo{}, noSpace(err)
+	}
+	s.removeData(old)
+	return rec.info(partNumber), nil
+}
+
+// partChecksum returns the algorithm a part is checked in, and a hash computing it (nil for
+// none): the upload's, which the request may repeat but not contradict, or, for an upload
+// without one, the request's.
+func partChecksum(uploads storage.ChecksumAlgorithm, opts storage.UploadPartOptions) (storage.ChecksumAlgorithm, hash.Hash, error) {
+	alg := uploads
+	switch {
+	case alg == "":
+		alg = opts.ChecksumAlgorithm
+	case opts.ChecksumAlgorithm != "" && opts.ChecksumAlgorithm != alg:
+		return "", nil, fmt.Errorf("%w: the upload uses %s, the part %s", storage.ErrInvalidChecksum, alg, opts.ChecksumAlgorithm)
+	}
+	extra, err := newChecksum(alg)
+	if err != nil {
+		return "", nil, err
+	}
+	if extra == nil && opts.ChecksumValue != "" {
+		return "", nil, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
+	}
+	return alg, extra, nil
+}
+
+// commitPart runs step 3 of the write protocol for a staged part and returns the data file of
+// the part it replaced, if any.
+func (s *Store) commitPart(bucket, bucketID, key, uploadID string, n int, rec partRecord) (string, error) {
 	var old partRecord
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := checkBucketID(tx, bucket, bucketID); err != nil {
 			return err
 		}
 		up, _, err := uploadOf(tx, bucket, key, uploadID)
@@ -175,19 +198,14 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 		}
 		parts := up.Bucket(bktParts)
 		old = partRecord{}
-		if v := parts.Get(partKey(partNumber)); v != nil {
+		if v := parts.Get(partKey(n)); v != nil {
 			if err := decode(v, &old); err != nil {
 				return err
 			}
 		}
-		return parts.Put(partKey(partNumber), encode(rec))
+		return parts.Put(partKey(n), encode(rec))
 	})
-	if err != nil {
-		s.removeData(st.id)
-		return storage.PartInfo{}, noSpace(err)
-	}
-	s.removeData(old.File)
-	return rec.info(partNumber), nil
+	return old.File, err
 }
 
 // CompleteMultipartUpload implements storage.Backend. The parts are copied into one new data
