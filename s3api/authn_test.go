@@ -51,6 +51,9 @@ func TestAuthentication(t *testing.T) {
 			r.Header.Set("Authorization", r.Header.Get("Authorization")[:len(r.Header.Get("Authorization"))-4]+"0000")
 		}}, 403, "SignatureDoesNotMatch", mismatch},
 
+		{"SigV4 header without x-amz-content-sha256", s3test.Request{As: s3test.Owner, Tamper: func(r *http.Request) { r.Header.Del("X-Amz-Content-Sha256") }},
+			400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256"},
+
 		{"SigV4 presigned", s3test.Request{As: s3test.Owner, Auth: s3test.SigV4Query}, 200, "", ""},
 		{"SigV4 presigned, expired", s3test.Request{As: s3test.Owner, Auth: s3test.SigV4Query, At: now.Add(-2 * time.Minute), Expires: time.Minute}, 403, "AccessDenied", expired},
 		{"SigV4 presigned, dated in the future", s3test.Request{As: s3test.Owner, Auth: s3test.SigV4Query, At: now.Add(skew)}, 403, "AccessDenied", "Request is not yet valid"},
@@ -60,6 +63,8 @@ func TestAuthentication(t *testing.T) {
 			"Error parsing the X-Amz-Credential parameter; the region 'eu-west-1' is wrong; expecting 'us-east-1'"},
 		{"SigV4 presigned for more than a week", s3test.Request{As: s3test.Owner, Auth: s3test.SigV4Query, Expires: week + time.Second}, 400, "AuthorizationQueryParametersError",
 			"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"},
+		{"SigV4 presigned, an x-amz header added", s3test.Request{As: s3test.Owner, Auth: s3test.SigV4Query,
+			Tamper: func(r *http.Request) { r.Header.Set("X-Amz-Meta-Added", "x") }}, 403, "AccessDenied", "There were headers present in the request which were not signed"},
 		{"SigV4 presigned, query changed", s3test.Request{As: s3test.Owner, Auth: s3test.SigV4Query,
 			Tamper: func(r *http.Request) { r.URL.RawQuery += "&response-content-type=text/html" }}, 403, "SignatureDoesNotMatch", mismatch},
 
