@@ -67,8 +67,9 @@ func TestOpenInUse(t *testing.T) {
 	}
 }
 
-// The pid file exists while the store is open, names this process, and is gone after Close; a
-// stale one left by a killed process does not keep the directory from opening.
+// The pid file exists while the store is open, names this process, and is gone after Close
+// (and only after the first Close); a stale one left by a killed process does not keep the
+// directory from opening.
 func TestPIDFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -90,6 +91,12 @@ func TestPIDFile(t *testing.T) {
 		t.Errorf("pid file after Close: %v", err)
 	}
 	reopen(t, dir)
+	if err := s.Close(); err != nil {
+		t.Errorf("closing again: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "doorman.pid")); err != nil {
+		t.Errorf("closing the first store again removed the second one's pid file: %v", err)
+	}
 }
 
 // linuxPathMax is PATH_MAX on Linux, the longest path a system call takes, NUL included.

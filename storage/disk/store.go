@@ -36,6 +36,9 @@ const (
 type Store struct {
 	dir string
 	db  *bolt.DB
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ storage.Backend = (*Store)(nil)
@@ -107,13 +110,16 @@ func firstMissing(path string) (string, error) {
 }
 
 // Close closes the store and releases the directory. Readers returned by GetObject stay
-// usable.
+// usable. Closing again does nothing: in particular it leaves the pid file of a process that
+// opened the directory since.
 func (s *Store) Close() error {
-	err := removePID(s.dir)
-	if cerr := s.db.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	s.closeOnce.Do(func() {
+		s.closeErr = removePID(s.dir)
+		if err := s.db.Close(); s.closeErr == nil {
+			s.closeErr = err
+		}
+	})
+	return s.closeErr
 }
 
 func makeLayout(dir string) error {
