@@ -101,91 +101,112 @@ func IsSigV2(r *http.Request, q url.Values) bool {
 // Verify authenticates r, addressing t. Errors are *s3err.Error values with AWS's codes and
 // messages.
 func (v *Verifier) Verify(r *http.Request, target Target) (*Result, error) {
-	q := target.Query
-	authz := r.Header.Get("Authorization")
-	presigned := q.Has("Signature") || q.Has("AWSAccessKeyId") || q.Has("Expires")
-	if presigned && authz != "" {
-		return nil, s3err.InvalidArgument.Withf("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified").
-			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+	c, err := readCredentials(r, target.Query)
+	if err != nil {
+		return nil, err
 	}
-
-	var accessKey, signature, date string
-	var expires int64
-	switch {
-	case presigned:
-		accessKey, signature = q.Get("AWSAccessKeyId"), q.Get("Signature")
-		date = q.Get("Expires")
-		var err error
-		expires, err = strconv.ParseInt(date, 10, 64)
-		if accessKey == "" || signature == "" || err != nil {
-			return nil, s3err.AuthorizationQueryParametersError
-		}
-		// An unescaped '+' in the query arrives as a space.
-		signature = strings.ReplaceAll(signature, " ", "+")
-	case authz != "":
-		var err error
-		if accessKey, signature, err = ParseHeader(authz); err != nil {
-			return nil, err
-		}
-		if r.Header.Get("X-Amz-Date") == "" {
-			date = r.Header.Get("Date")
-		}
-	default:
-		return nil, s3err.AccessDenied
-	}
-
-	secret, ok := v.creds.SecretKey(accessKey)
+	secret, ok := v.creds.SecretKey(c.accessKey)
 	if !ok {
-		return nil, s3err.InvalidAccessKeyID.With("AWSAccessKeyId", accessKey)
+		return nil, s3err.InvalidAccessKeyID.With("AWSAccessKeyId", c.accessKey)
 	}
 	// The server issues no session tokens, so any token is invalid, as the SigV4 verifier
 	// answers it; accepting it would ignore what the client's credentials say.
-	if tok, ok := sessionToken(r, q); ok {
+	if tok, ok := sessionToken(r, target.Query); ok {
 		return nil, s3err.InvalidToken.With("Token-0", s3err.Echo(tok))
 	}
-	got, err := base64.StdEncoding.DecodeString(signature)
-	head, sub := stringToSignParts(r, date, q)
-	resources := canonicalResources(r, target)
-	matched := false
-	for _, res := range resources {
-		if err == nil && hmac.Equal(hmacSHA1(secret, head+res+sub), got) {
-			matched = true
-			break
-		}
+	if err := checkSignature(r, target, &c, secret); err != nil {
+		return nil, err
 	}
-	if !matched {
-		sts := head + resources[0] + sub
-		return nil, s3err.SignatureDoesNotMatch.
-			With("AWSAccessKeyId", accessKey).
-			With("StringToSign", s3err.Echo(sts)).
-			With("SignatureProvided", s3err.Echo(signature)).
-			With("StringToSignBytes", s3err.SpacedHex(s3err.Echo(sts)))
-	}
-
 	now := v.now().UTC()
-	if presigned {
-		if exp := time.Unix(expires, 0).UTC(); now.After(exp) {
+	if c.presigned {
+		if exp := time.Unix(c.expires, 0).UTC(); now.After(exp) {
 			return nil, s3err.AccessDenied.Withf("Request has expired").
 				With("Expires", exp.Format(serverTime)).
 				With("ServerTime", now.Format(serverTime))
 		}
-		return &Result{AccessKey: accessKey, Presigned: true}, nil
+		return &Result{AccessKey: c.accessKey, Presigned: true}, nil
 	}
+	if err := checkDate(r, now); err != nil {
+		return nil, err
+	}
+	return &Result{AccessKey: c.accessKey}, nil
+}
+
+// credentials are what a request says of its signature: the access key, the signature, the
+// date the string to sign carries and, for a presigned URL, its expiry.
+type credentials struct {
+	accessKey, signature, date string
+	presigned                  bool
+	expires                    int64
+}
+
+// readCredentials reads the credentials of a presigned URL's query or of an Authorization
+// header, which may not come together.
+func readCredentials(r *http.Request, q url.Values) (c credentials, err error) {
+	authz := r.Header.Get("Authorization")
+	c.presigned = q.Has("Signature") || q.Has("AWSAccessKeyId") || q.Has("Expires")
+	switch {
+	case c.presigned && authz != "":
+		return c, s3err.InvalidArgument.Withf("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified").
+			With("ArgumentName", "Authorization").With("ArgumentValue", authz)
+	case c.presigned:
+		c.accessKey, c.signature = q.Get("AWSAccessKeyId"), q.Get("Signature")
+		c.date = q.Get("Expires")
+		c.expires, err = strconv.ParseInt(c.date, 10, 64)
+		if c.accessKey == "" || c.signature == "" || err != nil {
+			return c, s3err.AuthorizationQueryParametersError
+		}
+		// An unescaped '+' in the query arrives as a space.
+		c.signature = strings.ReplaceAll(c.signature, " ", "+")
+	case authz != "":
+		if c.accessKey, c.signature, err = ParseHeader(authz); err != nil {
+			return c, err
+		}
+		if r.Header.Get("X-Amz-Date") == "" {
+			c.date = r.Header.Get("Date")
+		}
+	default:
+		return c, s3err.AccessDenied
+	}
+	return c, nil
+}
+
+// checkSignature compares the signature with the ones secret makes of the request, under
+// each canonical resource it may have been signed for.
+func checkSignature(r *http.Request, target Target, c *credentials, secret string) error {
+	got, err := base64.StdEncoding.DecodeString(c.signature)
+	head, sub := stringToSignParts(r, c.date, target.Query)
+	resources := canonicalResources(r, target)
+	for _, res := range resources {
+		if err == nil && hmac.Equal(hmacSHA1(secret, head+res+sub), got) {
+			return nil
+		}
+	}
+	sts := head + resources[0] + sub
+	return s3err.SignatureDoesNotMatch.
+		With("AWSAccessKeyId", c.accessKey).
+		With("StringToSign", s3err.Echo(sts)).
+		With("SignatureProvided", s3err.Echo(c.signature)).
+		With("StringToSignBytes", s3err.SpacedHex(s3err.Echo(sts)))
+}
+
+// checkDate checks the date of a signed request (x-amz-date, else Date) against the clock.
+func checkDate(r *http.Request, now time.Time) error {
 	raw := r.Header.Get("X-Amz-Date")
 	if raw == "" {
 		raw = r.Header.Get("Date")
 	}
 	t, ok := parseDate(raw)
 	if !ok {
-		return nil, s3err.AccessDenied.Withf("AWS authentication requires a valid Date or x-amz-date header")
+		return s3err.AccessDenied.Withf("AWS authentication requires a valid Date or x-amz-date header")
 	}
 	if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
-		return nil, s3err.RequestTimeTooSkewed.
+		return s3err.RequestTimeTooSkewed.
 			With("RequestTime", raw).
 			With("ServerTime", now.Format(serverTime)).
 			With("MaxAllowedSkewMilliseconds", strconv.FormatInt(MaxSkew.Milliseconds(), 10))
 	}
-	return &Result{AccessKey: accessKey}, nil
+	return nil
 }
 
 // ParseHeader splits an "AWS AccessKeyId:Signature" Authorization value.
