@@ -163,28 +163,7 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
 	s.parseQuery(r.URL.RawQuery)
-
-	authz := r.Header.Get("Authorization")
-	presigned := false
-	for _, name := range presignParams {
-		if _, ok := s.lookup(name); ok {
-			presigned = true
-		}
-	}
-	var (
-		req *request
-		err error
-	)
-	switch {
-	case presigned && authz != "":
-		return nil, invalidArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified", "Authorization", authz)
-	case presigned:
-		req, err = v.parseQuery(s)
-	case authz != "":
-		req, err = v.parseHeader(authz, r.Header)
-	default:
-		return nil, s3err.AccessDenied
-	}
+	req, err := v.parseRequest(s, r.Header)
 	if err != nil {
 		return nil, err
 	}
@@ -215,11 +194,42 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	}
 
 	res := &Result{AccessKey: req.accessKey, Presigned: req.presigned, Payload: mode, DecodedLength: -1}
+	if err := res.setBody(r, req, key, s.mac); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// parseRequest reads the signature's parameters from a presigned URL's query or from the
+// Authorization header, which may not come together.
+func (v *Verifier) parseRequest(s *scratch, h http.Header) (*request, error) {
+	authz := h.Get("Authorization")
+	presigned := false
+	for _, name := range presignParams {
+		if _, ok := s.lookup(name); ok {
+			presigned = true
+		}
+	}
+	switch {
+	case presigned && authz != "":
+		return nil, invalidArgument("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified", "Authorization", authz)
+	case presigned:
+		return v.parseQuery(s)
+	case authz != "":
+		return v.parseHeader(authz, h)
+	}
+	return nil, s3err.AccessDenied
+}
+
+// setBody sets the body the handler reads: r's body checked against the signed payload hash,
+// as it is, or decoded from aws-chunked with each chunk's signature checked, chained from the
+// request's signature seed.
+func (res *Result) setBody(r *http.Request, req *request, key *signingKey, seed []byte) error {
 	body := r.Body
 	if body == nil {
 		body = http.NoBody
 	}
-	switch mode {
+	switch res.Payload {
 	case PayloadSigned:
 		want, _ := hex.DecodeString(req.payload)
 		res.Body = checksum.NewReader(body, sha256.New(), want, func(got []byte) error {
@@ -230,13 +240,13 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 	case PayloadUnsigned:
 		res.Body = body
 	default:
-		c, err := newChunkedReader(body, r.Header, mode, key, req.amzDate, scope(req), s.mac)
+		c, err := newChunkedReader(body, r.Header, res.Payload, key, req.amzDate, scope(req), seed)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		res.Body, res.chunked, res.DecodedLength = c, c, c.declared
 	}
-	return res, nil
+	return nil
 }
 
 func scope(req *request) string {
