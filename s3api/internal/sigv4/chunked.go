@@ -305,9 +305,7 @@ func (c *chunkedReader) finish() error {
 // trailer is tolerated.
 func (c *chunkedReader) readTrailer() error {
 	var (
-		canon   []byte
-		sig     [sha256.Size]byte
-		hasSig  bool
+		t       trailerFields
 		n       int
 		skipped bool
 	)
@@ -329,39 +327,56 @@ func (c *chunkedReader) readTrailer() error {
 		if n++; n > maxTrailers {
 			return s3err.MalformedTrailerError
 		}
-		name, value, ok := bytes.Cut(line, []byte{':'})
-		if !ok {
-			return s3err.MalformedTrailerError
+		if err := c.trailerLine(&t, line); err != nil {
+			return err
 		}
-		name, value = trimOWS(name), trimOWS(value)
-		if bytes.EqualFold(name, []byte(trailerSignatureHd)) {
-			if !c.signed || hasSig || len(value) != hex.EncodedLen(len(sig)) || !decodeHex(sig[:], value) {
-				return s3err.MalformedTrailerError
-			}
-			hasSig = true
-			continue
-		}
-		alg, ok := checksum.ForHeader(string(name))
-		if !ok || alg != c.trailer || c.got.Algorithm != "" || hasSig {
-			return s3err.MalformedTrailerError
-		}
-		c.got = checksum.Checksum{Algorithm: alg, Value: string(value)}
-		canon = append(canon, checksum.Header(alg)...)
-		canon = append(canon, ':')
-		canon = append(canon, value...)
-		canon = append(canon, '\n')
 	}
 	if !c.signed {
 		return nil
 	}
-	if !hasSig {
+	if !t.hasSig {
 		return s3err.MalformedTrailerError
 	}
-	sum := sha256.Sum256(canon)
+	sum := sha256.Sum256(t.canon)
 	b := append(c.buf[:0], trailerAlgorithm+"\n"...)
 	b = c.appendScope(b)
 	b = hex.AppendEncode(b, sum[:])
-	return c.check(b, sig[:])
+	return c.check(b, t.sig[:])
+}
+
+// trailerFields is what readTrailer has read of the trailing headers: the canonical form of the
+// checksum (what the trailer signature signs) and the signature.
+type trailerFields struct {
+	canon  []byte
+	sig    [sha256.Size]byte
+	hasSig bool
+}
+
+// trailerLine reads one trailing header: the checksum the x-amz-trailer header announced, or
+// the trailer signature of a signed body, which must come last.
+func (c *chunkedReader) trailerLine(t *trailerFields, line []byte) error {
+	name, value, ok := bytes.Cut(line, []byte{':'})
+	if !ok {
+		return s3err.MalformedTrailerError
+	}
+	name, value = trimOWS(name), trimOWS(value)
+	if bytes.EqualFold(name, []byte(trailerSignatureHd)) {
+		if !c.signed || t.hasSig || len(value) != hex.EncodedLen(len(t.sig)) || !decodeHex(t.sig[:], value) {
+			return s3err.MalformedTrailerError
+		}
+		t.hasSig = true
+		return nil
+	}
+	alg, ok := checksum.ForHeader(string(name))
+	if !ok || alg != c.trailer || c.got.Algorithm != "" || t.hasSig {
+		return s3err.MalformedTrailerError
+	}
+	c.got = checksum.Checksum{Algorithm: alg, Value: string(value)}
+	t.canon = append(t.canon, checksum.Header(alg)...)
+	t.canon = append(t.canon, ':')
+	t.canon = append(t.canon, value...)
+	t.canon = append(t.canon, '\n')
+	return nil
 }
 
 // readLine returns the next line without its CRLF; io.EOF means the body ended cleanly
