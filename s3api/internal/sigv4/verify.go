@@ -515,7 +515,7 @@ func mismatch(accessKey, sts, signature, canon string) *s3err.Error {
 // UnsupportedAuthorization is Amazon S3's answer to an Authorization header of any scheme but
 // SigV4's and SigV2's ("Bearer ...", "Basic ...", SigV4a's "AWS4-ECDSA-P256-SHA256 ..."): the
 // request is refused, never taken for an anonymous one.
-func UnsupportedAuthorization(authz string) *s3err.Error {
+func UnsupportedAuthorization(authz string) error {
 	return invalidArgument("Unsupported Authorization Type", "Authorization", authz)
 }
 
