@@ -72,6 +72,10 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		notImpl   = "NotImplemented"
 		lockMsg   = "Bucket is missing ObjectLockConfiguration"
 		notImplMs = "A header you provided implies functionality that is not implemented"
+		// What doorman refuses in a request document or the query names what it refuses, not a
+		// header.
+		createConfigMs = "The Location, Bucket and Tags elements of CreateBucketConfiguration are not implemented."
+		aclBodyMs      = "An AccessControlPolicy document is not implemented; set a canned ACL with the x-amz-acl header."
 	)
 	wrongOwner := http.Header{"X-Amz-Expected-Bucket-Owner": {"123456789012"}}
 	tests := []struct {
@@ -119,7 +123,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		// Reads.
 		{"GetObject SSE-C", "GET", "/" + b + "/keep", ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
 		{"HeadObject SSE-C", "HEAD", "/" + b + "/keep", ssec, nil, 501, "", "", ""},
-		{"GetObject partNumber", "GET", "/" + b + "/keep?partNumber=1", nil, nil, 501, notImpl, "", notImplMs},
+		{"GetObject partNumber", "GET", "/" + b + "/keep?partNumber=1", nil, nil, 501, notImpl, "", "The partNumber query parameter is not implemented."},
 		{"GetObject expected owner", "GET", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
 		{"ListObjectsV2 optional attributes", "GET", "/" + b + "?list-type=2", http.Header{"X-Amz-Optional-Object-Attributes": {"RestoreStatus"}}, nil, 501, notImpl, "X-Amz-Optional-Object-Attributes", notImplMs},
 		{"ListObjects expected owner", "GET", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},
@@ -134,8 +138,9 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
 		{"CreateBucket object ownership", "PUT", "/refusals-new", http.Header{"X-Amz-Object-Ownership": {"BucketOwnerEnforced"}}, nil, 501, notImpl, "X-Amz-Object-Ownership", notImplMs},
 		{"CreateBucket grant", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 501, notImpl, "X-Amz-Grant-Full-Control", notImplMs},
-		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", notImplMs},
-		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", notImplMs},
+		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
+		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
+		{"PutBucketAcl grants in a body", "PUT", "/" + b + "?acl", nil, []byte("<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList/></AccessControlPolicy>"), 501, notImpl, "", aclBodyMs},
 		{"PutBucketAcl grant", "PUT", "/" + b + "?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
 		{"PutObjectAcl grant", "PUT", "/" + b + "/keep?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
 		{"PutBucketAcl expected owner", "PUT", "/" + b + "?acl", with(wrongOwner, http.Header{"X-Amz-Acl": {"public-read"}}), nil, 403, "AccessDenied", "", ""},

@@ -126,7 +126,9 @@ func (rc *request) aclFromRequest() (string, error) {
 	}
 	if acl == "" {
 		if rc.r.ContentLength > 0 {
-			return "", s3err.NotImplemented
+			// S3 implements grants in a body, so it records no refusal to copy: the message is
+			// doorman's, and says what works instead. [UNVERIFIED]
+			return "", s3err.NotImplemented.Withf("An AccessControlPolicy document is not implemented; set a canned ACL with the x-amz-acl header.")
 		}
 		return "", s3err.MissingSecurityHeader
 	}

@@ -131,7 +131,8 @@ func (s *Server) deleteObjects(rc *request, st *bucketState) error {
 			// current object is not touched.
 			err = s3err.NoSuchVersion
 		case o.LastModifiedTime != "" || o.Size != "":
-			err = s3err.NotImplemented
+			// Conditions doorman does not implement; the message is doorman's. [UNVERIFIED]
+			err = s3err.NotImplemented.Withf("The LastModifiedTime and Size conditions of DeleteObjects are not implemented.")
 		case o.ETag != "":
 			err = s.mayTestETag(rc, st, o.Key)
 		}

@@ -24,7 +24,8 @@ type refusal struct {
 	// answer is the error; nil means 501 NotImplemented naming the header, which is how S3
 	// answers a header it does not implement, as for "Transfer-Encoding". The Header element
 	// carries the name as net/http canonicalizes it; that S3 echoes the client's spelling or
-	// another is not documented. [UNVERIFIED]
+	// another is not documented. [UNVERIFIED] A query parameter's nil answer is a 501 whose
+	// message names the parameter (see notImplementedParameter).
 	answer *s3err.Error
 }
 
@@ -81,7 +82,7 @@ var refusals = []refusal{
 	{header: "X-Amz-Checksum-Xxhash64"},
 	{header: "X-Amz-Checksum-Xxhash128"},
 	// Reading one part of a multipart object.
-	{query: "partNumber", ops: []string{"GetObject", "HeadObject"}, answer: s3err.NotImplemented},
+	{query: "partNumber", ops: []string{"GetObject", "HeadObject"}},
 }
 
 // refusalsByOp indexes refusals by operation, in order; the key "" holds those of every
@@ -123,7 +124,7 @@ func refusedIn(op string, h http.Header, q url.Values) error {
 					if r.answer != nil {
 						return r.answer
 					}
-					return s3err.NotImplemented
+					return notImplementedParameter(r.query)
 				}
 				continue
 			}
