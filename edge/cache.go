@@ -14,7 +14,6 @@ import (
 	"unsafe"
 
 	"github.com/maypok86/otter/v2"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults and bounds of the store.
@@ -59,9 +58,9 @@ func (r Result) String() string { return resultNames[r] }
 
 // Options configure a Cache.
 type Options struct {
-	MaxBytes      int64                 // memory budget of the store; 0 = DefaultMaxBytes
-	MaxEntryBytes int64                 // largest object stored; 0 = DefaultMaxEntryBytes
-	Registerer    prometheus.Registerer // where the cache metrics go; nil = not registered
+	MaxBytes      int64   // memory budget of the store; 0 = DefaultMaxBytes
+	MaxEntryBytes int64   // largest object stored; 0 = DefaultMaxEntryBytes
+	Metrics       Metrics // receives what the cache counts; nil = nothing is counted
 	// Now is the clock TTLs are measured with; nil = time.Now. (The store's own removal of
 	// entries past their retention uses the real clock.)
 	Now func() time.Time
@@ -82,8 +81,8 @@ type Cache struct {
 	filling    atomic.Int64
 	maxFilling int64
 	now        func() time.Time
-	clocked    bool // now is Options.Now, which a caller's time never replaces
-	m          *metrics
+	clocked    bool    // now is Options.Now, which a caller's time never replaces
+	m          Metrics // nil: nothing is counted
 }
 
 // entry is a stored response. It is immutable once stored: hits share its header slices
@@ -154,35 +153,34 @@ func New(o Options) (*Cache, error) {
 		return nil, fmt.Errorf("edge: the largest object (%d bytes) must be positive, at most %d bytes and at most the memory budget (%d bytes)",
 			o.MaxEntryBytes, maxEntryLimit, o.MaxBytes)
 	}
-	c := &Cache{maxEntry: o.MaxEntryBytes, maxFilling: o.MaxBytes, now: o.Now, clocked: o.Now != nil, m: newMetrics(), flights: map[string]*flight{}}
+	c := &Cache{maxEntry: o.MaxEntryBytes, maxFilling: o.MaxBytes, now: o.Now, clocked: o.Now != nil, m: o.Metrics, flights: map[string]*flight{}}
 	if c.now == nil {
 		c.now = time.Now
 	}
-	store, err := otter.New(&otter.Options[string, *entry]{
+	so := &otter.Options[string, *entry]{
 		MaximumWeight: uint64(o.MaxBytes),
 		Weigher:       func(_ string, e *entry) uint32 { return e.weight },
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[string, *entry]) time.Duration {
 			return e.Value.retention()
 		}),
-		OnDeletion: func(e otter.DeletionEvent[string, *entry]) {
+	}
+	if c.m != nil {
+		so.OnDeletion = func(e otter.DeletionEvent[string, *entry]) {
 			switch e.Cause {
 			case otter.CauseOverflow:
-				c.m.evictions.WithLabelValues("size").Inc()
+				c.m.Evicted("size")
 			case otter.CauseExpiration:
-				c.m.evictions.WithLabelValues("expired").Inc()
+				c.m.Evicted("expired")
 			}
-		},
-	})
+		}
+	}
+	store, err := otter.New(so)
 	if err != nil {
 		return nil, err
 	}
 	c.store = store
-	c.m.gauges(store)
-	if o.Registerer != nil {
-		if err := c.m.register(o.Registerer); err != nil {
-			store.StopAllGoroutines()
-			return nil, err
-		}
+	if c.m != nil {
+		c.m.WatchSize(c)
 	}
 	return c, nil
 }
@@ -223,8 +221,7 @@ type Behavior struct {
 	headers *ResponseHeadersPolicy
 	// keyHeaders are the canonical forms of cache.Headers.Names, as requests key them.
 	keyHeaders []string
-	results    [len(resultNames)]prometheus.Counter
-	merged     prometheus.Counter
+	m          BehaviorMetrics // nil: nothing is counted
 }
 
 // Behavior validates cfg and makes it runnable on c.
@@ -250,10 +247,9 @@ func (c *Cache) Behavior(cfg BehaviorConfig) (*Behavior, error) {
 		return nil, err
 	}
 	b.keyHeaders = canonicalNames(b.cache.Headers.Names)
-	for i := range b.results {
-		b.results[i] = c.m.requests.WithLabelValues(cfg.Name, Result(i).String())
+	if c.m != nil {
+		b.m = c.m.Behavior(cfg.Name)
 	}
-	b.merged = c.m.coalesced.WithLabelValues(cfg.Name)
 	return b, nil
 }
 
@@ -299,7 +295,7 @@ func (b *Behavior) ServeAt(w http.ResponseWriter, r *http.Request, next http.Han
 	// A protocol upgrade (WebSocket) is a GET that is never stored, and needs its Upgrade and
 	// Connection headers: it passes as sent, as CloudFront passes WebSocket requests.
 	if !b.caches(r.Method) || len(r.Header["Upgrade"]) > 0 {
-		b.results[Bypass].Inc()
+		b.count(Bypass)
 		fr := r
 		if b.cache.MaxTTL == 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.Header["Upgrade"]) == 0 {
 			// CachingDisabled: nothing is stored, but only what the policies name is forwarded.
@@ -326,7 +322,7 @@ func (b *Behavior) ServeAt(w http.ResponseWriter, r *http.Request, next http.Han
 		keyBuffers.Put(kb)
 	}
 	if hit {
-		b.results[Hit].Inc()
+		b.count(Hit)
 		b.serve(w, r, stale, Hit, now)
 		return
 	}
@@ -338,30 +334,32 @@ func (b *Behavior) ServeAt(w http.ResponseWriter, r *http.Request, next http.Han
 			return // the viewer went away while it waited
 		}
 		if res := fl.res; res != nil && res.shared {
-			b.merged.Inc()
-			b.results[res.kind].Inc()
+			if b.m != nil {
+				b.m.Coalesced()
+			}
+			b.count(res.kind)
 			b.serve(w, r, res.resp, res.kind, b.c.now())
 			return
 		}
 		// The response the leader got cannot be shared (not storable, too large, or the
 		// fetch failed): this request asks the origin itself, as CloudFront does.
-		b.results[Miss].Inc()
+		b.count(Miss)
 		next.ServeHTTP(&passWriter{ResponseWriter: w, b: b, r: r, filtered: true}, b.forwarded(r, false))
 		return
 	}
 	if e, ok := b.c.store.GetIfPresent(key); ok && e.fresh(now) {
 		// Stored by the flight that landed between the lookup and the join.
 		fl.land(&result{resp: e, kind: Hit, shared: true})
-		b.results[Hit].Inc()
+		b.count(Hit)
 		b.serve(w, r, e, Hit, now)
 		return
 	}
 	res := b.fetch(w, r, next, key, stale, fl)
 	if res.streamed {
-		b.results[Miss].Inc()
+		b.count(Miss)
 		return
 	}
-	b.results[res.kind].Inc()
+	b.count(res.kind)
 	b.serve(w, r, res.resp, res.kind, b.c.now())
 }
 

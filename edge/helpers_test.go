@@ -4,15 +4,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-
 	"github.com/doorman-s3/doorman/edge"
+	"github.com/doorman-s3/doorman/internal/prommetrics"
 )
 
 // clock is a settable clock for TTL tests.
@@ -118,7 +118,7 @@ func (o *origin) proxy() http.Handler {
 type fixture struct {
 	t     testing.TB
 	cache *edge.Cache
-	reg   *prometheus.Registry
+	m     *prommetrics.Gateway // the metrics the gateway exports for its cache
 	clock *clock
 	o     *origin
 	srv   *httptest.Server
@@ -127,8 +127,8 @@ type fixture struct {
 
 // newFixture runs a real server: the behaviour cfg in front of a real origin.
 func newFixture(t testing.TB, opts edge.Options, cfg edge.BehaviorConfig) *fixture {
-	f := &fixture{t: t, reg: prometheus.NewRegistry(), clock: newClock(), o: newOrigin(t)}
-	opts.Registerer, opts.Now = f.reg, f.clock.Now
+	f := &fixture{t: t, m: prommetrics.NewGateway(), clock: newClock(), o: newOrigin(t)}
+	opts.Metrics, opts.Now = f.m, f.clock.Now
 	c, err := edge.New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -171,40 +171,30 @@ func (f *fixture) do(method, path string, hdr ...string) answer {
 	return answer{resp.StatusCode, resp.Header, string(body)}
 }
 
-// metric reads a counter or gauge of the registry; labels are name, value pairs.
+// metric reads a counter or gauge from a scrape of the metrics: the first series of that
+// name with the labels given, as name, value pairs; 0 when there is none.
 func (f *fixture) metric(name string, labels ...string) float64 {
 	f.t.Helper()
-	mfs, err := f.reg.Gather()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
+	rec := httptest.NewRecorder()
+	f.m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+next:
+	for line := range strings.Lines(rec.Body.String()) {
+		series, value, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if !ok || series != name && !strings.HasPrefix(series, name+"{") {
 			continue
 		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for i := 0; i+1 < len(labels); i += 2 {
-				if !hasLabel(m, labels[i], labels[i+1]) {
-					continue next
-				}
+		for i := 0; i+1 < len(labels); i += 2 {
+			if !strings.Contains(series, labels[i]+"="+strconv.Quote(labels[i+1])) {
+				continue next
 			}
-			if c := m.GetCounter(); c != nil {
-				return c.GetValue()
-			}
-			return m.GetGauge().GetValue()
 		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			f.t.Fatalf("%s: %v", line, err)
+		}
+		return v
 	}
 	return 0
-}
-
-func hasLabel(m *dto.Metric, name, value string) bool {
-	for _, l := range m.GetLabel() {
-		if l.GetName() == name && l.GetValue() == value {
-			return true
-		}
-	}
-	return false
 }
 
 func managedCache(t testing.TB, name string) *edge.CachePolicy {

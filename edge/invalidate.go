@@ -80,7 +80,9 @@ func (c *Cache) Invalidate(paths []string) (int, error) {
 			}
 		}
 	}
-	c.m.invalidated.Add(float64(n))
+	if c.m != nil {
+		c.m.Invalidated(n)
+	}
 	return n, nil
 }
 

@@ -1,55 +1,38 @@
 package edge
 
-import (
-	"github.com/maypok86/otter/v2"
-	"github.com/prometheus/client_golang/prometheus"
-)
-
-// metrics are the cache's Prometheus metrics. Labels are bounded: route is a configured
-// behaviour's name, result and cause come from fixed sets.
-type metrics struct {
-	requests    *prometheus.CounterVec
-	coalesced   *prometheus.CounterVec
-	evictions   *prometheus.CounterVec
-	invalidated prometheus.Counter
-	bytes       prometheus.GaugeFunc
-	entries     prometheus.GaugeFunc
+// Metrics receives what the cache counts, so that operators can follow each route's hit
+// ratio, how many misses share another's origin fetch, what the store evicts and how full it
+// is. The cache depends on this interface alone: which monitoring system records the figures
+// is its embedder's choice (the doorman command wires in internal/prommetrics). Every value
+// it is given is bounded, fit for a metric label: a behaviour's name is a configured route's,
+// never a request value; results and causes come from fixed sets. An implementation must be
+// safe for concurrent use.
+type Metrics interface {
+	// Behavior returns the recorder of one behaviour's figures. The cache calls it when the
+	// behaviour is made, so that a request only calls the recorder's methods.
+	Behavior(name string) BehaviorMetrics
+	// Evicted records one entry the store removed, by cause: "size" (over the memory
+	// budget) or "expired" (past its TTL and stale retention).
+	Evicted(cause string)
+	// Invalidated records n entries removed by an invalidation.
+	Invalidated(n int)
+	// WatchSize is given the cache once it is made: the store's size (Len and Bytes) is read
+	// from it whenever it is reported.
+	WatchSize(c *Cache)
 }
 
-func newMetrics() *metrics {
-	return &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_cache_requests_total",
-			Help: "Requests of cache behaviours, by route and result (hit, miss, refresh_hit, bypass for methods not cached)."},
-			[]string{"route", "result"}),
-		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_cache_coalesced_total",
-			Help: "Misses served by another request's origin fetch for the same key instead of a fetch of their own, by route."},
-			[]string{"route"}),
-		evictions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_cache_evictions_total",
-			Help: "Entries removed by the store, by cause (size: over the memory budget; expired: past their TTL and stale retention)."},
-			[]string{"cause"}),
-		invalidated: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "doorman_gateway_cache_invalidated_total", Help: "Entries removed by invalidations."}),
+// BehaviorMetrics receives the figures of one behaviour.
+type BehaviorMetrics interface {
+	// Request records what the cache did for one request.
+	Request(r Result)
+	// Coalesced records a miss served by another request's origin fetch for the same key
+	// instead of a fetch of its own.
+	Coalesced()
+}
+
+// count records what the cache did for one request.
+func (b *Behavior) count(r Result) {
+	if b.m != nil {
+		b.m.Request(r)
 	}
-}
-
-// gauges reads the store's size when scraped.
-func (m *metrics) gauges(s *otter.Cache[string, *entry]) {
-	m.bytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "doorman_gateway_cache_bytes", Help: "Weight of the stored entries in bytes (bodies, headers, keys and a fixed overhead)."},
-		func() float64 { return float64(s.WeightedSize()) })
-	m.entries = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "doorman_gateway_cache_entries", Help: "Entries stored."},
-		func() float64 { return float64(s.EstimatedSize()) })
-}
-
-func (m *metrics) register(r prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.requests, m.coalesced, m.evictions, m.invalidated, m.bytes, m.entries} {
-		if err := r.Register(c); err != nil {
-			return err
-		}
-	}
-	return nil
 }

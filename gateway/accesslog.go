@@ -184,8 +184,8 @@ func (x *exchange) finish() {
 		x.progress(end)
 	}
 	d := end.Sub(x.start)
+	x.observe(d)
 	g := x.g
-	g.metrics.observe(x, d)
 	if g.access.Load() == nil {
 		return
 	}
@@ -236,7 +236,7 @@ func (x *exchange) appendLine(b []byte, end time.Time, d time.Duration) []byte {
 	}
 	if x.evaluated && x.d.Kind != fetch.NotCORS {
 		b = appendField(b, "cors", x.d.Kind.String())
-		b = appendField(b, "cors_outcome", outcome(x))
+		b = appendField(b, "cors_outcome", outcome(x).String())
 		if !x.d.Allowed {
 			b = appendField(b, "cors_reason", x.d.Reason.String())
 			if x.d.Detail != "" {

@@ -6,12 +6,17 @@ import (
 )
 
 // AdminHandler serves the admin endpoints, for a listener of their own that the proxy's
-// clients cannot reach: GET /metrics (Prometheus), GET /config (the effective configuration,
-// JSON, with where each field comes from), GET /healthz, POST /reload (as SIGHUP), and POST
-// /cache/invalidations (CloudFront's InvalidationBatch: paths, and "*" suffix wildcards).
+// clients cannot reach: GET /metrics (the handler of Options.Metrics, when it has one), GET
+// /config (the effective configuration, JSON, with where each field comes from), GET
+// /healthz, POST /reload (as SIGHUP), and POST /cache/invalidations (CloudFront's
+// InvalidationBatch: paths, and "*" suffix wildcards).
 func (g *Gateway) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", g.metrics.handler())
+	if g.metrics != nil {
+		if h := g.metrics.Handler(); h != nil {
+			mux.Handle("GET /metrics", h)
+		}
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -208,7 +208,9 @@ func (x *exchange) answerPreflight() {
 		h.Set("Content-Type", "application/json")
 	}
 	h["Content-Length"] = zeroLength
-	x.route.preflights.Inc()
+	if m := x.route.metrics; m != nil {
+		m.PreflightAnswered()
+	}
 	x.WriteHeader(x.d.Status)
 }
 

@@ -84,8 +84,9 @@
 // Reload (SIGHUP, POST /reload) builds a new routing table from the file and swaps it in
 // atomically: a request is served by one table from start to end. An invalid file changes
 // nothing; its errors are logged and counted, and the running table's tenant files are read
-// again all the same. A reload that applies deletes the metric series of the routes it
-// removed. Reload also reopens the access-log file, for log rotation.
+// again all the same. A reload that applies has the metrics drop the figures of the routes
+// it removed ([Metrics].KeepRoutes). Reload also reopens the access-log file, for log
+// rotation.
 //
 // # Configuration
 //

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/gateway"
+	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/internal/s3test"
 )
 
@@ -141,7 +142,7 @@ func startFrontIn(t testing.TB, dir, text string, vars map[string]string) *front
 	if err != nil {
 		t.Fatalf("loading the configuration:\n%v", err)
 	}
-	f.g, err = gateway.New(cfg, gateway.Options{Stderr: f.access})
+	f.g, err = gateway.New(cfg, gateway.Options{Stderr: f.access, Metrics: prommetrics.NewGateway()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,190 +2,108 @@ package gateway
 
 import (
 	"net/http"
-	"strconv"
-	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/edge"
 )
 
-// metrics are the gateway's Prometheus metrics, in a registry of their own served by the
-// admin listener. Every label is bounded: route is a configured route's name ("-" for
-// requests no host matches), never a raw request value; kind, outcome, reason and result
-// come from fixed sets; code is an HTTP status.
-type metrics struct {
-	reg            *prometheus.Registry
-	decisions      *prometheus.CounterVec
-	requests       *prometheus.CounterVec
-	duration       *prometheus.HistogramVec
-	preflights     *prometheus.CounterVec
-	upstreamErrors *prometheus.CounterVec
-	reloads        *prometheus.CounterVec
-	tenantLoads    *prometheus.CounterVec
+// Metrics receives what the gateway counts, so that operators can alert on refused CORS
+// requests (a burst of refusals of one reason on one route), upstream failures, latency
+// and reloads that did not apply. The gateway depends on this interface alone: which
+// monitoring system records the figures is its embedder's choice (the doorman command wires
+// in internal/prommetrics). Every value it is given is bounded, fit for a metric label: a
+// route is a configured route's name ("-" for requests no host matches), never a raw request
+// value; kinds, outcomes, reasons and results come from fixed sets; a status is an HTTP
+// status. An implementation must be safe for concurrent use.
+type Metrics interface {
+	// edge.Metrics receives the edge cache's figures: its behaviours are the routes with a
+	// cache, by route name.
+	edge.Metrics
+	// Route returns the recorder of one route's figures. The gateway calls it for every route
+	// of a configuration as it loads it, so that a request only calls the recorder's methods:
+	// it looks up no label.
+	Route(name string) RouteMetrics
+	// KeepRoutes is called when a reload applies, with the names of the routes it serves: the
+	// figures of any other route are to be dropped, those a request still in flight on the
+	// previous configuration records after the call included. Otherwise a route removed by a
+	// reload would be exported, frozen, until the next restart, and a configuration reloaded
+	// often with changing routes would grow the figures without bound.
+	KeepRoutes(names []string)
+	// Reload records one reload of the configuration file: applied (ok) or refused.
+	Reload(ok bool)
+	// TenantLoad records one load of a tenant origin file: applied (ok) or refused.
+	TenantLoad(ok bool)
+	// Handler serves the figures on the admin listener's GET /metrics; nil serves none.
+	Handler() http.Handler
 }
 
-func newMetrics() *metrics {
-	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_cors_decisions_total",
-			Help: "CORS decisions for requests with an Origin, by route, kind (preflight or actual), outcome (allowed, refused, shadow-refused) and reason of a refusal."},
-			[]string{"route", "kind", "outcome", "reason"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_requests_total", Help: "Requests by route and the status answered."},
-			[]string{"route", "code"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "doorman_gateway_request_duration_seconds", Help: "Time to answer requests, by route.",
-			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 10)},
-			[]string{"route"}),
-		preflights: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_preflights_answered_total",
-			Help: "Preflights answered at the gateway (never forwarded), by route."},
-			[]string{"route"}),
-		upstreamErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_upstream_errors_total",
-			Help: "Exchanges with the upstream that failed, by route and kind (unreachable, timeout, failed, aborted, body_too_large, client_body, canceled)."},
-			[]string{"route", "kind"}),
-		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_config_reloads_total", Help: "Configuration reloads, by result (ok or error)."},
-			[]string{"result"}),
-		tenantLoads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_gateway_tenant_loads_total", Help: "Loads of tenant origin files, by result (ok or error)."},
-			[]string{"result"}),
-	}
-	m.reg.MustRegister(m.decisions, m.requests, m.duration, m.preflights, m.upstreamErrors, m.reloads, m.tenantLoads,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+// RouteMetrics receives the figures of one route.
+type RouteMetrics interface {
+	// Request records one answered request: the status answered and the time taken.
+	Request(status int, d time.Duration)
+	// CORSDecision records the decision on a request with an Origin: its kind
+	// (fetch.Preflight or fetch.Actual), its outcome, and why it was refused
+	// (fetch.ReasonNone when it was not).
+	CORSDecision(kind fetch.Kind, o Outcome, reason fetch.Reason)
+	// PreflightAnswered records a preflight answered at the gateway (never forwarded).
+	PreflightAnswered()
+	// UpstreamError records an exchange with the upstream that failed, by kind:
+	// unreachable, timeout, failed, aborted, body_too_large, client_body or canceled.
+	UpstreamError(kind string)
 }
 
-// forgetRoutes deletes the series of every route cur does not have: a route removed by a
-// reload would otherwise be exported, frozen, until the next restart, and a configuration
-// reloaded often with changing routes would grow the registry without bound. The routes
-// are read from the registry itself, so that a series a request in flight on an older table
-// wrote after the previous reload goes too.
-func (m *metrics) forgetRoutes(cur *Config) {
-	kept := make(map[string]bool, len(cur.routes))
-	for _, r := range cur.routes {
-		kept[r.name] = true
-	}
-	families, _ := m.reg.Gather() // what could be gathered; the route series cannot fail
-	gone := map[string]bool{}
-	for _, mf := range families {
-		for _, mt := range mf.GetMetric() {
-			for _, lp := range mt.GetLabel() {
-				if lp.GetName() == "route" && !kept[lp.GetValue()] {
-					gone[lp.GetValue()] = true
-				}
-			}
-		}
-	}
-	for name := range gone {
-		l := prometheus.Labels{"route": name}
-		m.decisions.DeletePartialMatch(l)
-		m.requests.DeletePartialMatch(l)
-		m.duration.DeletePartialMatch(l)
-		m.preflights.DeletePartialMatch(l)
-		m.upstreamErrors.DeletePartialMatch(l)
-	}
-}
+// Outcome is what became of a CORS decision, as the access log and the metrics name it.
+type Outcome uint8
 
-func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+const (
+	Allowed       Outcome = iota // allowed
+	Refused                      // refused, and the refusal enforced
+	ShadowRefused                // refused in shadow mode: logged and counted, not enforced
+)
 
-// statusLabels are the code label's values, made once: formatting a status per request
-// would allocate. Statuses outside it share the label "other".
-var statusLabels = func() (s [600]string) {
-	for i := range s {
-		s[i] = strconv.Itoa(i)
-	}
-	return s
-}()
+var outcomeNames = [...]string{"allowed", "refused", "shadow-refused"}
 
-func statusLabel(code int) string {
-	if code >= 0 && code < len(statusLabels) {
-		return statusLabels[code]
-	}
-	return "other"
-}
+// String returns the name of o: allowed, refused or shadow-refused.
+func (o Outcome) String() string { return outcomeNames[o] }
 
-// outcomes are the outcome label's values, by outcomeIndex.
-var outcomes = [...]string{"allowed", "refused", "shadow-refused"}
-
-// outcomeIndex is the index in outcomes of a decision's outcome.
-func outcomeIndex(x *exchange) int {
+// outcome is the outcome of the exchange's decision.
+func outcome(x *exchange) Outcome {
 	switch {
 	case x.d.Allowed:
-		return 0
+		return Allowed
 	case x.apply:
-		return 1
+		return Refused
 	}
-	return 2
+	return ShadowRefused
 }
 
-// outcome is the outcome label of a decision.
-func outcome(x *exchange) string { return outcomes[outcomeIndex(x)] }
-
-// Bounds of a route's series table.
-const (
-	// maxReasons is how many fetch.Reason values a route's table holds: the six there are,
-	// and room for more; a reason past it is looked up by its labels.
-	maxReasons = 8
-	// corsKinds are the kinds counted: fetch.Preflight and fetch.Actual (NotCORS is not).
-	corsKinds = 2
-)
-
-// routeSeries are a route's request and decision counters, each resolved from its vector
-// the first time it counts, then kept: a request does no label lookup or hashing. A series
-// appears in the export when it first counts, as with a lookup per request. The table is
-// the route's in one routing table: a reload builds new ones, and forgetRoutes deletes
-// removed routes' series from the vectors.
-type routeSeries struct {
-	m         *metrics
-	route     string
-	requests  [len(statusLabels) + 1]atomic.Pointer[prometheus.Counter] // by status; the last "other"
-	decisions [corsKinds][len(outcomes)][maxReasons]atomic.Pointer[prometheus.Counter]
-}
-
-func (m *metrics) routeSeries(route string) *routeSeries { return &routeSeries{m: m, route: route} }
-
-// lazyCounter returns the counter in p, resolving it with labels the first time.
-func lazyCounter(p *atomic.Pointer[prometheus.Counter], vec *prometheus.CounterVec, labels ...string) prometheus.Counter {
-	c := vec.WithLabelValues(labels...)
-	p.Store(&c)
-	return c
-}
-
-func (s *routeSeries) request(code int) prometheus.Counter {
-	i := len(s.requests) - 1
-	if code >= 0 && code < len(statusLabels) {
-		i = code
+// observe records the figures of a finished request.
+func (x *exchange) observe(d time.Duration) {
+	m := x.route.metrics
+	if m == nil {
+		return
 	}
-	if c := s.requests[i].Load(); c != nil {
-		return *c
-	}
-	return lazyCounter(&s.requests[i], s.m.requests, s.route, statusLabel(code))
-}
-
-func (s *routeSeries) decision(x *exchange) prometheus.Counter {
-	k, o, r := int(x.d.Kind)-int(fetch.Preflight), outcomeIndex(x), int(x.d.Reason)
-	if k < 0 || k >= corsKinds || r >= maxReasons {
-		return s.m.decisions.WithLabelValues(s.route, x.d.Kind.String(), outcomes[o], x.d.Reason.String())
-	}
-	p := &s.decisions[k][o][r]
-	if c := p.Load(); c != nil {
-		return *c
-	}
-	return lazyCounter(p, s.m.decisions, s.route, x.d.Kind.String(), outcomes[o], x.d.Reason.String())
-}
-
-func (m *metrics) observe(x *exchange, d time.Duration) {
-	rt := x.route
-	rt.series.request(x.status).Inc()
-	rt.duration.Observe(d.Seconds())
+	m.Request(x.status, d)
 	if x.evaluated && x.d.Kind != fetch.NotCORS {
-		rt.series.decision(x).Inc()
+		m.CORSDecision(x.d.Kind, outcome(x), x.d.Reason)
 	}
+}
+
+// upstreamFailed notes why the exchange with the upstream failed, for the access log, and
+// counts it.
+func (x *exchange) upstreamFailed(kind string) {
+	x.upstreamErr = kind
+	if m := x.route.metrics; m != nil {
+		m.UpstreamError(kind)
+	}
+}
+
+// routeNames are the names of cfg's routes.
+func routeNames(cfg *Config) []string {
+	names := make([]string, len(cfg.routes))
+	for i, r := range cfg.routes {
+		names[i] = r.name
+	}
+	return names
 }

@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/edge"
 	"github.com/doorman-s3/doorman/gateway/tenant"
@@ -39,8 +37,9 @@ const (
 
 // Options are what the embedding program provides.
 type Options struct {
-	Logger *slog.Logger // operational log: reloads, configuration errors; nil discards
-	Stderr io.Writer    // where access_log: stderr writes; nil is os.Stderr
+	Logger  *slog.Logger // operational log: reloads, configuration errors; nil discards
+	Stderr  io.Writer    // where access_log: stderr writes; nil is os.Stderr
+	Metrics Metrics      // receives what the gateway and its cache count; nil counts nothing
 }
 
 // Gateway is the reverse proxy. It serves requests with the routing table of the last valid
@@ -49,7 +48,7 @@ type Gateway struct {
 	file    string
 	log     *slog.Logger
 	access  atomic.Pointer[accessLog] // nil: access log off
-	metrics *metrics
+	metrics Metrics                   // nil: nothing is counted
 	table   atomic.Pointer[table]
 	reload  sync.Mutex
 	server  Limits // the limits the listener was made with; reloads apply the rest
@@ -67,14 +66,11 @@ type table struct {
 }
 
 type routeRT struct {
-	def   *routeDef
-	proxy *httputil.ReverseProxy // nil: no upstream, answered 404
-	cors  *corsRT                // nil: no policy
-	cache *edge.Behavior         // nil: no cache
-	// The route's own series, looked up once rather than per request.
-	preflights prometheus.Counter
-	duration   prometheus.Observer
-	series     *routeSeries
+	def     *routeDef
+	proxy   *httputil.ReverseProxy // nil: no upstream, answered 404
+	cors    *corsRT                // nil: no policy
+	cache   *edge.Behavior         // nil: no cache
+	metrics RouteMetrics           // nil: nothing is counted
 }
 
 // corsRT is an effective CORS block made runnable.
@@ -97,11 +93,11 @@ type corsRT struct {
 // New starts a gateway for cfg: it opens the access log and the tenant files, and builds
 // the routing table. Close releases them.
 func New(cfg *Config, opts Options) (*Gateway, error) {
-	g := &Gateway{file: cfg.File, log: opts.Logger, metrics: newMetrics(), server: cfg.Limits}
+	g := &Gateway{file: cfg.File, log: opts.Logger, metrics: opts.Metrics, server: cfg.Limits}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
 	}
-	ec, err := edge.New(edge.Options{MaxBytes: cfg.Edge.MaxBytes, MaxEntryBytes: cfg.Edge.MaxEntryBytes, Registerer: g.metrics.reg})
+	ec, err := edge.New(edge.Options{MaxBytes: cfg.Edge.MaxBytes, MaxEntryBytes: cfg.Edge.MaxEntryBytes, Metrics: opts.Metrics})
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +159,9 @@ func (g *Gateway) Reload() error {
 		t, err = g.build(cfg)
 	}
 	if err != nil {
-		g.metrics.reloads.WithLabelValues("error").Inc()
+		if g.metrics != nil {
+			g.metrics.Reload(false)
+		}
 		for _, e := range flatten(err) {
 			g.log.Error("configuration reload refused; the previous configuration stays", "error", e.Error())
 		}
@@ -176,8 +174,10 @@ func (g *Gateway) Reload() error {
 	}
 	old := g.table.Swap(t)
 	old.close()
-	g.metrics.forgetRoutes(cfg)
-	g.metrics.reloads.WithLabelValues("ok").Inc()
+	if g.metrics != nil {
+		g.metrics.KeepRoutes(routeNames(cfg))
+		g.metrics.Reload(true)
+	}
 	g.log.Info("configuration reloaded", "file", g.file, "routes", len(cfg.routes)-1)
 	if cfg.Listen != old.cfg.Listen || cfg.AdminListen != old.cfg.AdminListen || cfg.AccessLog != old.cfg.AccessLog ||
 		cfg.Limits.HeaderTimeout != g.server.HeaderTimeout || cfg.Limits.IdleTimeout != g.server.IdleTimeout ||
@@ -207,8 +207,10 @@ func (g *Gateway) build(cfg *Config) (*table, error) {
 	blocks := map[*corsDef]*corsRT{}
 	var errs errorList
 	for _, def := range cfg.routes {
-		rt := &routeRT{def: def, preflights: g.metrics.preflights.WithLabelValues(def.name),
-			duration: g.metrics.duration.WithLabelValues(def.name), series: g.metrics.routeSeries(def.name)}
+		rt := &routeRT{def: def}
+		if g.metrics != nil {
+			rt.metrics = g.metrics.Route(def.name)
+		}
 		if def.upstream != nil {
 			rt.proxy = g.newProxy(t, def)
 			if c := def.effCache; c != nil {
@@ -412,8 +414,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// The proxy aborts a response whose body the upstream broke off after its
 			// headers (http.ErrAbortHandler): logged and counted, then passed on to the
 			// server, which closes the connection.
-			x.upstreamErr = "aborted"
-			g.metrics.upstreamErrors.WithLabelValues(x.route.def.name, x.upstreamErr).Inc()
+			x.upstreamFailed("aborted")
 			x.finish()
 			x.release()
 			panic(v)
@@ -523,8 +524,8 @@ func (g *Gateway) proxyError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	kind, status := classify(err, x)
-	x.upstreamErr, x.errDetail = kind, err.Error()
-	g.metrics.upstreamErrors.WithLabelValues(x.route.def.name, kind).Inc()
+	x.upstreamFailed(kind)
+	x.errDetail = err.Error()
 	if kind == "canceled" {
 		x.status = statusClientClosed
 		return

@@ -16,11 +16,9 @@ func (g *Gateway) openTenants(c *corsDef) (*tenant.Set, error) {
 		OnError: onError,
 		Logger:  g.log,
 		Observe: func(_ string, ok bool, _ error) {
-			result := "ok"
-			if !ok {
-				result = "error"
+			if g.metrics != nil {
+				g.metrics.TenantLoad(ok)
 			}
-			g.metrics.tenantLoads.WithLabelValues(result).Inc()
 		},
 	})
 }

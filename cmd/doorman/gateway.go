@@ -19,6 +19,7 @@ import (
 
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/gateway"
+	"github.com/doorman-s3/doorman/internal/prommetrics"
 )
 
 // Bounds of the gateway command's own listeners and stop.
@@ -190,7 +191,12 @@ func runGateway(ctx context.Context, stdout, stderr io.Writer, changed func(flag
 		}
 		maxConns = defaultMaxConnections(openFiles)
 	}
-	g, err := gateway.New(cfg, gateway.Options{Logger: log, Stderr: stderr})
+	opts := gateway.Options{Logger: log, Stderr: stderr}
+	if cfg.AdminListen != "" {
+		// The metrics are served by the admin listener alone: without it, nothing is counted.
+		opts.Metrics = prommetrics.NewGateway()
+	}
+	g, err := gateway.New(cfg, opts)
 	if err != nil {
 		return usageError(stderr, err)
 	}

@@ -1,65 +1,73 @@
-// Package prommetrics records the S3 server's metrics (s3api.Metrics) in Prometheus: requests
-// by operation and status, latency by operation and CORS decisions by bucket, kind and
-// outcome, plus the Go runtime's and the process's collectors, in a registry of their own.
-// It lives apart from the protocol layer so that s3api does not depend on a monitoring
-// system; the doorman command wires it in for --metrics-addr. The metric names, labels and
-// help texts are part of doorman's interface (dashboards and alerts name them): the README
-// lists them.
+// Package prommetrics records the metrics of doorman's servers in Prometheus: the S3
+// server's (s3api.Metrics: requests by operation and status, latency by operation, CORS
+// decisions by bucket, kind and outcome) and the gateway's with its edge cache's
+// (gateway.Metrics: requests, latency, CORS decisions, preflights answered and upstream
+// errors by route; reloads and tenant file loads; the cache's results, coalesced misses,
+// evictions, invalidations and size). Each set has a registry of its own, with the Go
+// runtime's and the process's collectors, served by Handler.
+//
+// It lives apart from the protocol packages so that they do not depend on a monitoring
+// system; the doorman command wires it in (serve's --metrics-addr, the gateway's admin
+// listener). The metric names, labels, help texts and buckets are part of doorman's
+// interface (dashboards and alerts name them): the README lists them.
 package prommetrics
 
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// S3 holds the S3 server's metrics. It implements s3api.Metrics.
-type S3 struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	cors     *prometheus.CounterVec
+// registry is a set's registry: its own collectors, the Go runtime's and the process's.
+type registry struct {
+	reg *prometheus.Registry
 }
 
-// latencyBuckets are the request duration histogram's upper bounds: 100µs to about 26s,
-// each four times the last, from a cached preflight to a large upload.
-var latencyBuckets = prometheus.ExponentialBuckets(0.0001, 4, 10)
-
-// NewS3 registers the S3 server's metrics in a registry of their own.
-func NewS3() *S3 {
-	m := &S3{
-		reg: prometheus.NewRegistry(),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_requests_total", Help: "S3 requests by operation and HTTP status."},
-			[]string{"operation", "status"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "doorman_request_duration_seconds", Help: "Time to serve S3 requests, by operation.",
-			Buckets: latencyBuckets},
-			[]string{"operation"}),
-		cors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "doorman_cors_decisions_total",
-			Help: "CORS decisions for requests with an Origin, by bucket (\"-\" for missing ones), request kind (preflight or actual) and outcome."},
-			[]string{"bucket", "kind", "outcome"}),
-	}
-	m.reg.MustRegister(m.requests, m.latency, m.cors,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+func newRegistry(cs ...prometheus.Collector) registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(cs...)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return registry{reg: reg}
 }
 
 // Handler serves the metrics in the Prometheus text format.
-func (m *S3) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+func (r registry) Handler() http.Handler { return promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{}) }
 
-// Request counts one request by operation and status and observes its duration.
-func (m *S3) Request(operation string, status int, d time.Duration) {
-	m.requests.WithLabelValues(operation, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(operation).Observe(d.Seconds())
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }
 
-// CORSDecision counts one CORS decision.
-func (m *S3) CORSDecision(bucket, kind, outcome string) {
-	m.cors.WithLabelValues(bucket, kind, outcome).Inc()
+// latencyBuckets are the request duration histograms' upper bounds: 100µs to about 26s,
+// each four times the last, from a cached preflight to a large upload.
+var latencyBuckets = prometheus.ExponentialBuckets(0.0001, 4, 10)
+
+func latencyVec(name, help string, labels ...string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: latencyBuckets}, labels)
+}
+
+// statusLabels are the status labels' values, made once: formatting a status per request
+// would allocate. Statuses outside it share the label "other".
+var statusLabels = func() (s [600]string) {
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func statusLabel(code int) string {
+	if code >= 0 && code < len(statusLabels) {
+		return statusLabels[code]
+	}
+	return "other"
+}
+
+// result is the label of a reload's or a load's result.
+func result(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "error"
 }
