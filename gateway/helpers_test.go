@@ -137,12 +137,18 @@ func startFront(t testing.TB, text string, vars map[string]string) *front {
 // startFrontIn is startFront with the configuration file in dir.
 func startFrontIn(t testing.TB, dir, text string, vars map[string]string) *front {
 	t.Helper()
+	return startFrontWith(t, dir, text, vars, prommetrics.NewGateway())
+}
+
+// startFrontWith is startFrontIn with the metrics m (nil: none), as the command wires them.
+func startFrontWith(t testing.TB, dir, text string, vars map[string]string, m gateway.Metrics) *front {
+	t.Helper()
 	f := &front{file: writeConfig(t, dir, text, vars), access: &syncBuffer{}}
 	cfg, err := gateway.LoadFile(f.file)
 	if err != nil {
 		t.Fatalf("loading the configuration:\n%v", err)
 	}
-	f.g, err = gateway.New(cfg, gateway.Options{Stderr: f.access, Metrics: prommetrics.NewGateway()})
+	f.g, err = gateway.New(cfg, gateway.Options{Stderr: f.access, Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}
