@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/doorman-s3/doorman/cors/awsconfig"
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/edge"
+	"github.com/doorman-s3/doorman/internal/suggest"
 )
 
 // EdgeLimits bound the edge cache's memory (the top-level edge block). They apply at start.
@@ -231,12 +231,8 @@ func (d *decoder) values(n *yaml.Node, field string) (edge.Values, bool) {
 
 func (d *decoder) managedError(n *yaml.Node, field, name string, err error, names []string) {
 	msg := err.Error()
-	lower := make([]string, len(names))
-	for i, n := range names {
-		lower[i] = strings.ToLower(n)
-	}
-	if s := suggest(name, lower); s != "" {
-		msg = fmt.Sprintf("no managed policy is named %q (did you mean %q?)", name, names[slices.Index(lower, s)])
+	if s := suggest.Closest(name, names); s != "" {
+		msg = fmt.Sprintf("no managed policy is named %q (did you mean %q?)", name, s)
 	}
 	d.errorf(n, field, "%s", msg)
 }

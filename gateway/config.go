@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/doorman-s3/doorman/edge"
+	"github.com/doorman-s3/doorman/internal/suggest"
 )
 
 // Config is a loaded, validated gateway configuration: every policy compiled, every route
@@ -236,7 +237,7 @@ func (d *decoder) mapping(n *yaml.Node, field string, known []string, fn func(ke
 		seen[k.Value] = k
 		if known != nil && !slices.Contains(known, k.Value) {
 			msg := "unknown key"
-			if s := suggest(k.Value, known); s != "" {
+			if s := suggest.Closest(k.Value, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += " (known keys: " + strings.Join(known, ", ") + ")"
@@ -317,7 +318,7 @@ func (d *decoder) enum(n *yaml.Node, field string, words []string) (int, bool) {
 		return i, true
 	}
 	msg := fmt.Sprintf("%q is not one of %s", s, strings.Join(words, ", "))
-	if sug := suggest(s, words); sug != "" {
+	if sug := suggest.Closest(s, words); sug != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", sug)
 	}
 	d.errorf(n, field, "%s", msg)
@@ -641,7 +642,7 @@ func (d *decoder) cors(cfg *Config, n *yaml.Node, field, level string) *corsDef 
 	}
 	if policy != nil && c.policy != "" && cfg.policies[c.policy] == nil {
 		msg := fmt.Sprintf("no policy is named %q", c.policy)
-		if s := suggest(c.policy, cfg.names); s != "" {
+		if s := suggest.Closest(c.policy, cfg.names); s != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", s)
 		}
 		d.errorf(policy, field+".policy", "%s", msg)
