@@ -3,10 +3,10 @@ package edge
 // Metrics receives what the cache counts, so that operators can follow each route's hit
 // ratio, how many misses share another's origin fetch, what the store evicts and how full it
 // is. The cache depends on this interface alone: which monitoring system records the figures
-// is its embedder's choice (the doorman command wires in internal/prommetrics). Every value
-// it is given is bounded, fit for a metric label: a behaviour's name is a configured route's,
-// never a request value; results and causes come from fixed sets. An implementation must be
-// safe for concurrent use.
+// is its embedder's choice (the gateway passes on the one it is given, which the doorman
+// command takes from internal/prommetrics). Every value it is given is bounded, fit for a
+// metric label: a behaviour's name is a configured route's, never a request value; results
+// and causes come from fixed sets. An implementation must be safe for concurrent use.
 type Metrics interface {
 	// Behavior returns the recorder of one behaviour's figures. The cache calls it when the
 	// behaviour is made, so that a request only calls the recorder's methods.

@@ -85,7 +85,7 @@
 // atomically: a request is served by one table from start to end. An invalid file changes
 // nothing; its errors are logged and counted, and the running table's tenant files are read
 // again all the same. A reload that applies has the metrics drop the figures of the routes
-// it removed ([Metrics].KeepRoutes). Reload also reopens the access-log file, for log
+// it removed ([Metrics.KeepRoutes]). Reload also reopens the access-log file, for log
 // rotation.
 //
 // # Configuration
