@@ -25,10 +25,11 @@ type Metrics interface {
 	// it looks up no label.
 	Route(name string) RouteMetrics
 	// KeepRoutes is called when a reload applies, with the names of the routes it serves: the
-	// figures of any other route are to be dropped, those a request still in flight on the
-	// previous configuration records after the call included. Otherwise a route removed by a
-	// reload would be exported, frozen, until the next restart, and a configuration reloaded
-	// often with changing routes would grow the figures without bound.
+	// figures of any other route are dropped, and those a request still in flight on an
+	// earlier configuration records after the call are dropped by the next call at the
+	// latest. Otherwise a route removed by a reload would be exported, frozen, until the next
+	// restart, and a configuration reloaded often with changing routes would grow the
+	// figures without bound.
 	KeepRoutes(names []string)
 	// Reload records one reload of the configuration file: applied (ok) or refused.
 	Reload(ok bool)
