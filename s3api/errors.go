@@ -24,8 +24,8 @@ func toS3Error(err error) (*s3err.Error, bool) {
 	}
 	var cm *storage.ChecksumMismatchError
 	if errors.As(err, &cm) {
-		if cm.Algorithm.Valid() {
-			return checksum.Mismatch(cm.Algorithm), true
+		if alg, ok := checksum.ParseAlgorithm(string(cm.Algorithm)); ok {
+			return checksum.Mismatch(alg), true
 		}
 	}
 	for _, m := range storageErrors {

@@ -80,8 +80,8 @@ func writeChecksumHeader(h http.Header, c storage.Checksum) {
 	if c.Algorithm == "" || c.Value == "" {
 		return
 	}
-	if c.Algorithm.Valid() {
-		h[http.CanonicalHeaderKey(checksum.Header(c.Algorithm))] = []string{c.Value}
+	if alg, ok := checksum.ParseAlgorithm(string(c.Algorithm)); ok {
+		h[http.CanonicalHeaderKey(checksum.Header(alg))] = []string{c.Value}
 		if c.Type != "" {
 			h["X-Amz-Checksum-Type"] = []string{string(c.Type)}
 		}
