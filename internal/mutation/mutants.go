@@ -238,8 +238,29 @@ var mutants = []mutant{
 	{
 		Name:  "a failed Open leaves the directories it created",
 		File:  "storage/disk/store.go",
-		From:  "\t\t\tos.RemoveAll(created)\n",
-		To:    "\t\t\t_ = created\n",
+		From:  "\t\tos.Remove(c.dirs[i])\n",
+		To:    "\t\t_ = c.dirs[i]\n",
+		Tests: []test{{"./storage/disk/", "^TestFailedOpenCreatesNothing$"}},
+	},
+	{
+		Name:  "a failed Open leaves the database it made",
+		File:  "storage/disk/store.go",
+		From:  "\t\tmade.files = append(made.files, dbPath)\n",
+		To:    "\t\t_ = dbPath\n",
+		Tests: []test{{"./storage/disk/", "^TestFailedOpenCreatesNothing$"}},
+	},
+	{
+		Name:  "a dangling link to the data directory is not reported",
+		File:  "storage/disk/store.go",
+		From:  "if target, lerr := os.Readlink(path); lerr == nil {",
+		To:    "if target, lerr := os.Readlink(path); lerr != nil {",
+		Tests: []test{{"./storage/disk/", "^TestFailedOpenCreatesNothing$"}},
+	},
+	{
+		Name:  "a directory that was there counts as made by Open",
+		File:  "storage/disk/store.go",
+		From:  "\tcase err == nil:\n\t\tc.dirs = append(c.dirs, dir)\n",
+		To:    "\tcase err == nil || errors.Is(err, os.ErrExist):\n\t\tc.dirs = append(c.dirs, dir)\n",
 		Tests: []test{{"./storage/disk/", "^TestFailedOpenCreatesNothing$"}},
 	},
 	{

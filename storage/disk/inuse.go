@@ -23,8 +23,10 @@ var ErrInUse = errors.New("data directory in use")
 // InUseError tells which directory is in use, and by which process when that is known.
 type InUseError struct {
 	Dir string
-	// PID is the id of the process that has the directory open, 0 when unknown: the process
-	// has not written it yet, or is not a doorman.
+	// PID is the process the directory's pid file names, when that process runs; 0 when
+	// unknown (the holder has not written the file yet, or is not a doorman). Between the
+	// holder taking the lock and writing the file, a stale file from a killed process can
+	// name a process that reused its id: the message says where the number comes from.
 	PID int
 }
 
@@ -32,7 +34,7 @@ func (e *InUseError) Error() string {
 	if e.PID == 0 {
 		return fmt.Sprintf("data directory %s is in use by another process", e.Dir)
 	}
-	return fmt.Sprintf("data directory %s is in use by another doorman (pid %d)", e.Dir, e.PID)
+	return fmt.Sprintf("data directory %s is in use by another doorman (pid %d, as its pid file says)", e.Dir, e.PID)
 }
 
 // Is makes an InUseError an ErrInUse.

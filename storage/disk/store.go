@@ -36,6 +36,8 @@ const (
 type Store struct {
 	dir string
 	db  *bolt.DB
+	// made is what Open created, for Discard.
+	made *creation
 
 	closeOnce sync.Once
 	closeErr  error
@@ -44,36 +46,50 @@ type Store struct {
 var _ storage.Backend = (*Store)(nil)
 
 // Open opens the store in dir, creating it if needed, and deletes what an interrupted write
-// left behind. While another process has dir open it fails with an *InUseError (ErrInUse).
-// A failed Open leaves behind nothing it created.
-func Open(dir string) (s *Store, err error) {
-	created, err := firstMissing(dir)
-	if err != nil {
+// left behind. While another process has dir open it fails with an *InUseError (ErrInUse)
+// and removes nothing. Any other failure removes what this call created, and only that:
+// the directories its own mkdir made, the database file if it made it, the layout's
+// directories; a directory that holds anything else stays. A symbolic link to a directory
+// that does not exist (a disk not mounted yet) is an error, never replaced.
+func Open(dir string) (*Store, error) {
+	dir = filepath.Clean(dir)
+	made := new(creation)
+	if err := made.mkdirAll(dir); err != nil {
+		made.undo()
 		return nil, err
 	}
-	defer func() {
-		if err != nil && created != "" {
-			os.RemoveAll(created)
-		}
-	}()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, &bolt.Options{Timeout: lockTimeout})
+	dbPath := filepath.Join(dir, dbName)
+	_, statErr := os.Lstat(dbPath)
+	db, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
+		// The directories made above are the holder's now.
 		return nil, inUse(dir)
 	}
 	if err != nil {
+		made.undo()
 		return nil, fmt.Errorf("open metadata: %w", err)
 	}
 	// A lone write waits at most this long for others to share its commit.
 	db.MaxBatchDelay = batchDelay
-	s = &Store{dir: dir, db: db}
+	s := &Store{dir: dir, db: db, made: made}
+	if errors.Is(statErr, os.ErrNotExist) && empty(db) {
+		// No other Open can have written to it: this call holds the lock.
+		made.files = append(made.files, dbPath)
+	}
 	if err := s.start(); err != nil {
-		s.Close()
+		s.Discard()
 		return nil, err
 	}
 	return s, nil
+}
+
+// empty reports whether the database holds no bucket at all: a file bbolt has just made.
+func empty(db *bolt.DB) bool {
+	none := true
+	db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func([]byte, *bolt.Bucket) error { none = false; return nil })
+	})
+	return none
 }
 
 // start runs once the store holds the lock: it records the process and prepares the layout.
@@ -81,40 +97,85 @@ func (s *Store) start() error {
 	if err := writePID(s.dir); err != nil {
 		return err
 	}
-	if err := makeLayout(s.dir); err != nil {
+	if err := makeLayout(s.dir, s.made); err != nil {
 		return err
 	}
 	return s.init()
 }
 
-// firstMissing returns the outermost directory of path that does not exist yet, "" if path
-// exists: what Open must remove if it fails.
-func firstMissing(path string) (string, error) {
-	path = filepath.Clean(path)
-	missing := ""
-	for {
-		_, err := os.Stat(path)
-		if err == nil {
-			return missing, nil
+// creation records what one Open made, so that a failed start removes that and nothing else.
+type creation struct {
+	dirs  []string // directories this Open's own mkdir made, outermost first
+	files []string // files this Open made
+}
+
+// mkdirAll makes dir and its missing parents one level at a time, recording the levels made
+// here: a level another process made first (EEXIST) is not ours to remove.
+func (c *creation) mkdirAll(dir string) error {
+	err := os.Mkdir(dir, 0o700)
+	if errors.Is(err, os.ErrNotExist) {
+		if parent := filepath.Dir(dir); parent != dir {
+			if err := c.mkdirAll(parent); err != nil {
+				return err
+			}
+			err = os.Mkdir(dir, 0o700)
 		}
-		if !errors.Is(err, os.ErrNotExist) {
-			return "", err
+	}
+	switch {
+	case err == nil:
+		c.dirs = append(c.dirs, dir)
+		return nil
+	case errors.Is(err, os.ErrExist):
+		return isDir(dir)
+	}
+	return err
+}
+
+// isDir checks that path, which exists, is a directory or a link to one.
+func isDir(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if target, lerr := os.Readlink(path); lerr == nil {
+			return fmt.Errorf("%s is a symbolic link to %s, which does not exist", path, target)
 		}
-		missing = path
-		parent := filepath.Dir(path)
-		if parent == path {
-			return missing, nil
-		}
-		path = parent
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", path)
+	}
+	return nil
+}
+
+// undo removes what was recorded: the files, then the directories innermost first. A
+// directory that is not empty (something else was put in it) stays.
+func (c *creation) undo() {
+	for _, f := range c.files {
+		os.Remove(f)
+	}
+	for i := len(c.dirs) - 1; i >= 0; i-- {
+		os.Remove(c.dirs[i])
 	}
 }
 
 // Close closes the store and releases the directory. Readers returned by GetObject stay
 // usable. Closing again does nothing: in particular it leaves the pid file of a process that
 // opened the directory since.
-func (s *Store) Close() error {
+func (s *Store) Close() error { return s.close(false) }
+
+// Discard closes the store of a start that failed before the store was used, and removes
+// what its Open created, as a failed Open does. It removes them before the directory is
+// released, so that no process that opens it since loses anything. Closing again does
+// nothing.
+func (s *Store) Discard() error { return s.close(true) }
+
+func (s *Store) close(discard bool) error {
 	s.closeOnce.Do(func() {
 		s.closeErr = removePID(s.dir)
+		if discard {
+			s.made.undo()
+		}
 		if err := s.db.Close(); s.closeErr == nil {
 			s.closeErr = err
 		}
@@ -122,13 +183,14 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-func makeLayout(dir string) error {
+// makeLayout makes the data and temporary directories, recording in made those it makes.
+func makeLayout(dir string, made *creation) error {
 	for i := 0; i < 256; i++ {
-		if err := os.MkdirAll(filepath.Join(dir, dataDir, fmt.Sprintf("%02x", i)), 0o700); err != nil {
+		if err := made.mkdirAll(filepath.Join(dir, dataDir, fmt.Sprintf("%02x", i))); err != nil {
 			return err
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(dir, tmpDir), 0o700); err != nil {
+	if err := made.mkdirAll(filepath.Join(dir, tmpDir)); err != nil {
 		return err
 	}
 	// Make the directories themselves durable before any file is renamed into them.
