@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -153,14 +153,15 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 // runServe starts in an order that leaves nothing behind when a start fails: the flags are
 // checked and the listeners bound before the data directory is opened (and, the first time,
 // created), and generated credentials are written and shown only once everything else has
-// succeeded. The directories this start created are removed if it fails after all.
+// succeeded. If it fails after all, what the store's Open created is removed (Discard).
 func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
 	log, err := newLogger(stderr, f.logFormat, f.logLevel)
 	if err != nil {
 		return err
 	}
-	if (f.tlsCert == "") != (f.tlsKey == "") {
-		return errors.New("--tls-cert and --tls-key go together")
+	tlsConfig, err := f.tls()
+	if err != nil {
+		return err
 	}
 	if f.bodyIdleTimeout <= 0 || f.headerTimeout <= 0 || f.keepAliveTimeout <= 0 {
 		return errors.New("--body-idle-timeout, --header-timeout and --keepalive-timeout must be positive")
@@ -192,16 +193,18 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		}
 		defer mln.Close()
 	}
-	created := missingRoot(filepath.Clean(f.data))
 	store, err := disk.Open(f.data)
 	if err != nil {
 		return err
 	}
 	started := false
 	defer func() {
-		store.Close()
-		if !started && created != "" {
-			os.RemoveAll(created)
+		// Until credentials are kept, the store holds nothing: a failed start removes what
+		// Open created, before the directory is released.
+		if started {
+			store.Close()
+		} else {
+			store.Discard()
 		}
 	}()
 	var generated *generatedKeys
@@ -244,8 +247,9 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
 	}
 	hs := f.httpServer(srv, log)
+	hs.TLSConfig = tlsConfig
 	scheme := "http"
-	if f.tlsCert != "" {
+	if tlsConfig != nil {
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
@@ -254,8 +258,9 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	limited := netutil.LimitListener(ln, maxConns)
 	errc := make(chan error, 1)
 	go func() {
-		if f.tlsCert != "" {
-			errc <- hs.ServeTLS(limited, f.tlsCert, f.tlsKey)
+		if tlsConfig != nil {
+			// The key pair is in hs.TLSConfig already.
+			errc <- hs.ServeTLS(limited, "", "")
 		} else {
 			errc <- hs.Serve(limited)
 		}
@@ -274,18 +279,21 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	return nil
 }
 
-// missingRoot returns the outermost directory of the clean path dir that does not exist, ""
-// when dir exists: what opening dir creates.
-func missingRoot(dir string) string {
-	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
-		return ""
+// tls is the TLS configuration of --tls-cert and --tls-key, nil without them. The key pair
+// is loaded here, with the other flags, so that a bad one fails the start before anything
+// is created or shown.
+func (f *serveFlags) tls() (*tls.Config, error) {
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together")
 	}
-	if parent := filepath.Dir(dir); parent != dir {
-		if root := missingRoot(parent); root != "" {
-			return root
-		}
+	if f.tlsCert == "" {
+		return nil, nil
 	}
-	return dir
+	cert, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert and --tls-key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}}, nil
 }
 
 // s3Config is the S3 server's configuration for the flags.
@@ -377,9 +385,11 @@ func (g *generatedKeys) keep(stdout io.Writer) error {
 	data, _ := json.MarshalIndent(userJSON(g.user), "", "  ")
 	tmp := g.path + ".tmp"
 	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	if err := os.Rename(tmp, g.path); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	fmt.Fprintf(stdout, "Generated credentials (kept in %s; shown only now):\n  access key: %s\n  secret key: %s\n",

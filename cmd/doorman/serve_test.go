@@ -99,7 +99,7 @@ func serveOnce(t *testing.T, args ...string) (stdout, stderr string, err error) 
 }
 
 // A start that fails, on a flag or a busy port, shows no credentials and leaves no data
-// directory behind.
+// directory behind; in a data directory that was there, it leaves nothing it made.
 func TestServeFailedStartCreatesNothing(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,6 +108,10 @@ func TestServeFailedStartCreatesNothing(t *testing.T) {
 	defer busy.Close()
 	badUsers := filepath.Join(t.TempDir(), "users.json")
 	if err := os.WriteFile(badUsers, []byte(`[{"accessKey": "", "secretKey": "s"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notAKey := filepath.Join(t.TempDir(), "key.pem")
+	if err := os.WriteFile(notAKey, []byte("not a key\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -120,17 +124,50 @@ func TestServeFailedStartCreatesNothing(t *testing.T) {
 		{"bad --log-level", []string{"--log-level", "loud"}, `--log-level "loud": want debug, info, warn or error`},
 		{"half a key pair", []string{"--access-key", "AK"}, "give both an access key and a secret key"},
 		{"a user the server refuses", []string{"--credentials", badUsers}, "a user needs an access key and a secret key"},
+		{"a bad TLS key pair", []string{"--tls-cert", notAKey, "--tls-key", notAKey}, "--tls-cert and --tls-key: tls: failed to find any PEM data in certificate input"},
 	} {
-		data := filepath.Join(t.TempDir(), "new", "data")
-		stdout, _, err := serveOnce(t, append([]string{"--addr", "127.0.0.1:0", "--data", data}, c.args...)...)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		for _, existing := range []bool{false, true} {
+			data := filepath.Join(t.TempDir(), "new", "data")
+			if existing {
+				if err := os.MkdirAll(data, 0o700); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stdout, _, err := serveOnce(t, append([]string{"--addr", "127.0.0.1:0", "--data", data}, c.args...)...)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+			}
+			if strings.Contains(stdout, "Generated credentials") {
+				t.Errorf("%s: credentials shown by a failed start:\n%s", c.name, stdout)
+			}
+			if existing {
+				if entries, err := os.ReadDir(data); err != nil || len(entries) != 0 {
+					t.Errorf("%s: the failed start left %v in the existing data directory (%v)", c.name, entries, err)
+				}
+			} else if _, err := os.Stat(filepath.Dir(data)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s: the failed start left %s behind (%v)", c.name, filepath.Dir(data), err)
+			}
 		}
-		if strings.Contains(stdout, "Generated credentials") {
-			t.Errorf("%s: credentials shown by a failed start:\n%s", c.name, stdout)
+	}
+}
+
+// A data directory that is a symbolic link to a missing one (a disk not mounted yet) fails
+// the start, says so, and the link stays: the next start does not make a new empty store.
+func TestServeDanglingDataLink(t *testing.T) {
+	root := t.TempDir()
+	link := filepath.Join(root, "link")
+	target := filepath.Join(root, "unmounted", "data")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_, _, err := serveOnce(t, "--addr", "127.0.0.1:0", "--data", link)
+		want := link + " is a symbolic link to " + target + ", which does not exist"
+		if err == nil || err.Error() != want {
+			t.Errorf("error %v, want %q", err, want)
 		}
-		if _, err := os.Stat(filepath.Dir(data)); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("%s: the failed start left %s behind (%v)", c.name, filepath.Dir(data), err)
+		if got, err := os.Readlink(link); err != nil || got != target {
+			t.Fatalf("the link after a failed start: %q %v", got, err)
 		}
 	}
 }
@@ -145,7 +182,7 @@ func TestServeDataInUse(t *testing.T) {
 	}
 	defer store.Close()
 	_, _, err = serveOnce(t, "--addr", "127.0.0.1:0", "--data", data)
-	want := fmt.Sprintf("data directory %s is in use by another doorman (pid %d)", data, os.Getpid())
+	want := fmt.Sprintf("data directory %s is in use by another doorman (pid %d, as its pid file says)", data, os.Getpid())
 	if !errors.Is(err, disk.ErrInUse) || err.Error() != want {
 		t.Fatalf("error %v, want %q", err, want)
 	}
