@@ -5,13 +5,12 @@
 // Why it exists: the protocol layer (routing, authentication, the ACLs) is a matter of bytes on
 // the wire, and SDK clients hide those bytes: they escape paths their own way, sign what they
 // choose and retry what fails. A test of the protocol needs a request it wrote itself, signed
-// or not, and the answer's status, headers and body as they came. Before this package such
-// requests were written by four helpers of the process-level tests and helpers copied between
-// packages, each with its own idea of signing; and every protocol test needed a built binary.
-// Here there is one client (Client, Request), signing with aws-sdk-go-v2's SigV4 signer or with
-// SigV2, and one in-process server (Start), so that a protocol test runs in milliseconds with
-// `go test ./s3api/`, and the tests that need a real process (command-line clients, crashes,
-// signals, timeouts, a full disk) use the same client against the process's URL.
+// or not, and the answer's status, headers and body as they came, with one idea of signing
+// shared by every test. The package has one client (Client, Request), signing with
+// aws-sdk-go-v2's SigV4 signer or with SigV2, and one in-process server (Start): a protocol
+// test runs in milliseconds with `go test ./s3api/`, without a built binary, and the tests
+// that need a real process (command-line clients, crashes, signals, timeouts, a full disk)
+// use the same client against the process's URL.
 //
 // Credentials are always explicit and static (the Account values below), and every server is
 // on the loopback interface.
