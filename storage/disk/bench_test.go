@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 var benchSizes = []struct {
@@ -54,7 +55,7 @@ func BenchmarkGet(b *testing.B) {
 	for _, sz := range benchSizes {
 		b.Run("size="+sz.name, func(b *testing.B) {
 			s, _ := openWithBucket(b)
-			put(b, s, "bkt", "k", bytes.Repeat([]byte("x"), sz.size))
+			storagetest.Put(b, s, "bkt", "k", bytes.Repeat([]byte("x"), sz.size))
 			b.SetBytes(int64(sz.size))
 			b.ReportAllocs()
 			for b.Loop() {
@@ -74,7 +75,7 @@ func BenchmarkGet(b *testing.B) {
 func BenchmarkList(b *testing.B) {
 	s, _ := openWithBucket(b)
 	for i := 0; i < 2000; i++ {
-		put(b, s, "bkt", fmt.Sprintf("dir%02d/obj%05d", i%20, i), []byte("x"))
+		storagetest.Put(b, s, "bkt", fmt.Sprintf("dir%02d/obj%05d", i%20, i), []byte("x"))
 	}
 	for _, tc := range []struct {
 		name string

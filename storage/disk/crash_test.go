@@ -19,6 +19,7 @@ import (
 
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 // crashDirEnv names the store directory of the child process of TestCrashRecovery.
@@ -77,13 +78,13 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		keys := keysOf(t, s, "crash")
 		for _, k := range keys {
-			body, info := get(t, s, "crash", k)
+			body, info := storagetest.Get(t, s, "crash", k)
 			v, ok := crashVersion(body)
 			if !ok || !bytes.Equal(body, crashBody(v)) {
 				t.Errorf("round %d: %q holds %d bytes that are not a whole version", round, k, len(body))
 				continue
 			}
-			if info.Size != int64(len(body)) || info.ETag != md5hex(body) || info.Checksum.Value != storage.ChecksumCRC32C.Sum(body) {
+			if info.Size != int64(len(body)) || info.ETag != storagetest.MD5Hex(body) || info.Checksum.Value != storage.ChecksumCRC32C.Sum(body) {
 				t.Errorf("round %d: %q version %d has metadata %+v that does not match its bytes", round, k, v, info)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 // After any sequence of writes, successful or not, the directory holds one data file per
@@ -66,20 +67,20 @@ func TestDataFiles(t *testing.T) {
 			}
 		}, 0},
 		{"overwrites", func(t *testing.T, s *disk.Store) {
-			put(t, s, "bkt", "a", body)
-			put(t, s, "bkt", "a", []byte("again"))
-			put(t, s, "bkt", "b", body)
+			storagetest.Put(t, s, "bkt", "a", body)
+			storagetest.Put(t, s, "bkt", "a", []byte("again"))
+			storagetest.Put(t, s, "bkt", "b", body)
 		}, 2},
 		{"copy over an object", func(t *testing.T, s *disk.Store) {
-			put(t, s, "bkt", "a", body)
-			put(t, s, "bkt", "b", []byte("b"))
+			storagetest.Put(t, s, "bkt", "a", body)
+			storagetest.Put(t, s, "bkt", "b", []byte("b"))
 			if _, err := s.CopyObject(ctx, "bkt", "a", "bkt", "b", storage.CopyObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}, 2},
 		{"delete", func(t *testing.T, s *disk.Store) {
-			put(t, s, "bkt", "a", body)
-			put(t, s, "bkt", "a/b", body)
+			storagetest.Put(t, s, "bkt", "a", body)
+			storagetest.Put(t, s, "bkt", "a/b", body)
 			if err := s.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +121,7 @@ func TestDataFiles(t *testing.T) {
 		}, 0},
 		{"keys that look like paths", func(t *testing.T, s *disk.Store) {
 			for _, k := range []string{"../../escape", "/absolute", "..", "nul\x00byte", strings.Repeat("../", storage.MaxKeyLength/3)} {
-				put(t, s, "bkt", k, body)
+				storagetest.Put(t, s, "bkt", k, body)
 			}
 		}, 5},
 		{"concurrent writers to one key", func(t *testing.T, s *disk.Store) {

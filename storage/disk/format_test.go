@@ -13,6 +13,7 @@ import (
 
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 // A directory as doorman wrote it before the format had a version: its records, written out by
@@ -129,7 +130,7 @@ func TestOpenLegacyDirectory(t *testing.T) {
 	if want := (storage.BucketInfo{Name: "bkt", ID: "cbcd44977852315e3a27238fd3f9189b", CreationDate: when, ACL: "private"}); err != nil || b != want {
 		t.Errorf("HeadBucket = %+v, %v; want %+v", b, err, want)
 	}
-	body, info := get(t, s, "bkt", "full")
+	body, info := storagetest.Get(t, s, "bkt", "full")
 	wantInfo := storage.ObjectInfo{Bucket: "bkt", Key: "full", Size: 5, ETag: "5d41402abc4b2a76b9719d911017c592", LastModified: when,
 		Metadata: storage.ObjectMetadata{ContentType: "text/plain", User: map[string]string{"a": "b"}}, ACL: "private", StorageClass: "STANDARD",
 		Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: "NhCmhg==", Type: storage.ChecksumFullObject}, Owner: "o"}

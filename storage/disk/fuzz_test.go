@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 // FuzzKeyRoundTrip checks that any valid key is stored, listed and read back exactly, and
@@ -34,11 +35,11 @@ func FuzzKeyRoundTrip(f *testing.F) {
 			t.Fatalf("put %q: %v", key, err)
 		}
 		defer s.DeleteObject(ctx, "bkt", key, storage.DeleteObjectOptions{})
-		if got, info := get(t, s, "bkt", key); string(got) != string(body) || info.Key != key {
+		if got, info := storagetest.Get(t, s, "bkt", key); string(got) != string(body) || info.Key != key {
 			t.Fatalf("get %q: %q, key %q", key, got, info.Key)
 		}
 		res, err := s.ListObjects(ctx, "bkt", storage.ListObjectsOptions{Prefix: key, MaxKeys: 1})
-		if err != nil || len(res.Objects) != 1 || res.Objects[0].Key != key || res.Objects[0].ETag != md5hex(body) {
+		if err != nil || len(res.Objects) != 1 || res.Objects[0].Key != key || res.Objects[0].ETag != storagetest.MD5Hex(body) {
 			t.Fatalf("list %q: %+v, %v", key, res, err)
 		}
 	})

@@ -1,11 +1,7 @@
 package disk_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -36,34 +32,6 @@ func openWithBucket(t testing.TB) (*disk.Store, string) {
 		t.Fatal(err)
 	}
 	return s, dir
-}
-
-func put(t testing.TB, s storage.Backend, bucket, key string, body []byte) storage.ObjectInfo {
-	t.Helper()
-	info, err := s.PutObject(ctx, bucket, key, bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))})
-	if err != nil {
-		t.Fatalf("put %q: %v", key, err)
-	}
-	return info
-}
-
-func get(t testing.TB, s storage.Backend, bucket, key string) ([]byte, storage.ObjectInfo) {
-	t.Helper()
-	r, info, err := s.GetObject(ctx, bucket, key)
-	if err != nil {
-		t.Fatalf("get %q: %v", key, err)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b, info
-}
-
-func md5hex(b []byte) string {
-	s := md5.Sum(b)
-	return hex.EncodeToString(s[:])
 }
 
 // dataFiles lists the files under the store's data directory.

@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 // Buckets and objects are still there when the directory is opened again.
@@ -15,13 +16,13 @@ func TestBucketsSurviveReopen(t *testing.T) {
 	if _, err := s.CreateBucket(ctx, "keep", storage.CreateBucketOptions{Region: "us-west-2"}); err != nil {
 		t.Fatal(err)
 	}
-	put(t, s, "keep", "k", []byte("v"))
+	storagetest.Put(t, s, "keep", "k", []byte("v"))
 	s.Close()
 	s2 := reopen(t, dir)
 	if info, err := s2.HeadBucket(ctx, "keep"); err != nil || info.Region != "us-west-2" {
 		t.Fatalf("HeadBucket after reopen = %+v, %v", info, err)
 	}
-	if body, _ := get(t, s2, "keep", "k"); string(body) != "v" {
+	if body, _ := storagetest.Get(t, s2, "keep", "k"); string(body) != "v" {
 		t.Errorf("body after reopen = %q", body)
 	}
 }

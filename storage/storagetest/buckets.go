@@ -86,7 +86,7 @@ func testDeleteBucket(t *testing.T, newBackend NewBackend) {
 			t.Fatal(err)
 		}
 	}
-	put(t, s, "full", "obj", []byte("data"))
+	Put(t, s, "full", "obj", []byte("data"))
 	up, err := s.CreateMultipartUpload(ctx, "uploads", "big", storage.CreateMultipartUploadOptions{})
 	if err != nil {
 		t.Fatal(err)

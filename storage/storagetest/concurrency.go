@@ -34,7 +34,7 @@ func TestConcurrentWriters(t *testing.T, newBackend NewBackend) {
 		if !isBody(body) {
 			t.Errorf("read %d bytes that no writer wrote", len(body))
 		}
-		if info.ETag != md5hex(body) || info.Size != int64(len(body)) || info.Checksum.Value != storage.ChecksumCRC32C.Sum(body) {
+		if info.ETag != MD5Hex(body) || info.Size != int64(len(body)) || info.Checksum.Value != storage.ChecksumCRC32C.Sum(body) {
 			t.Errorf("metadata %+v does not match the %d bytes read", info, len(body))
 		}
 	}
@@ -83,6 +83,6 @@ func TestConcurrentWriters(t *testing.T, newBackend NewBackend) {
 	stop.Store(true)
 	readers.Wait()
 
-	body, info := get(t, s, "bkt", "hot")
+	body, info := Get(t, s, "bkt", "hot")
 	checkObject(body, info)
 }

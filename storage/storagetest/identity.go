@@ -105,7 +105,7 @@ func testWriteCommitsIntoTheAuthorizedBucket(t *testing.T, newBackend NewBackend
 				if _, err := s.CreateBucket(ctx, "src", storage.CreateBucketOptions{Owner: "alice"}); err != nil {
 					t.Fatal(err)
 				}
-				put(t, s, "src", "obj", body)
+				Put(t, s, "src", "obj", body)
 				authorized, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{Owner: "alice", ACL: "public-read-write"})
 				if err != nil {
 					t.Fatal(err)
@@ -168,7 +168,7 @@ func testObjectACLChangesOnlyTheAuthorizedBucket(t *testing.T, newBackend NewBac
 	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{Owner: "mallory"}); err != nil {
 		t.Fatal(err)
 	}
-	put(t, s, "bkt", "k", []byte("mallory's"))
+	Put(t, s, "bkt", "k", []byte("mallory's"))
 	err = s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "public-read", BucketID: authorized.ID})
 	if !errors.Is(err, storage.ErrNoSuchBucket) {
 		t.Fatalf("PutObjectACL in the bucket created again: %v, want ErrNoSuchBucket", err)

@@ -48,10 +48,10 @@ func testHostileKeys(t *testing.T, newBackend NewBackend) {
 		"\U0010ffff",
 	}
 	for _, k := range keys {
-		put(t, s, "bkt", k, []byte("body of "+k))
+		Put(t, s, "bkt", k, []byte("body of "+k))
 	}
 	for _, k := range keys {
-		if body, info := get(t, s, "bkt", k); string(body) != "body of "+k || info.Key != k {
+		if body, info := Get(t, s, "bkt", k); string(body) != "body of "+k || info.Key != k {
 			t.Errorf("key %.40q: body %.40q, info key %.40q", k, body, info.Key)
 		}
 	}
@@ -69,7 +69,7 @@ func testKeyOrder(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
 	want := []string{"A", "Z", "a", "a-b", "a/b", "a0", "z", "\u00e9", "\uffff", "\U00010000"}
 	for i := len(want) - 1; i >= 0; i-- {
-		put(t, s, "bkt", want[i], []byte(want[i]))
+		Put(t, s, "bkt", want[i], []byte(want[i]))
 	}
 	if listed, _ := listAll(t, s, "bkt", storage.ListObjectsOptions{MaxKeys: 3}); !reflect.DeepEqual(listed, want) {
 		t.Errorf("listed %q, want %q", listed, want)

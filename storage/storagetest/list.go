@@ -112,7 +112,7 @@ func TestListObjects(t *testing.T, newBackend NewBackend) {
 			var gotObjs []string
 			for _, o := range res.Objects {
 				gotObjs = append(gotObjs, o.Key)
-				if o.ETag != md5hex([]byte(o.Key)) || o.Size != int64(len(o.Key)) {
+				if o.ETag != MD5Hex([]byte(o.Key)) || o.Size != int64(len(o.Key)) {
 					t.Errorf("listed %q with ETag %s size %d", o.Key, o.ETag, o.Size)
 				}
 			}

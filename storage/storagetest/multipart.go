@@ -49,7 +49,7 @@ func testMultipartUpload(t *testing.T, newBackend NewBackend) {
 	for i, p := range infos {
 		sum := sha256.Sum256(parts[i])
 		partSums = append(partSums, sum[:]...)
-		if p.ETag != md5hex(parts[i]) || p.Size != int64(len(parts[i])) || p.Checksum != b64(sum[:]) {
+		if p.ETag != MD5Hex(parts[i]) || p.Size != int64(len(parts[i])) || p.Checksum != b64(sum[:]) {
 			t.Errorf("part %d info = %+v", i+1, p)
 		}
 		completed = append(completed, storage.CompletedPart{PartNumber: p.PartNumber, ETag: `"` + p.ETag + `"`, Checksum: p.Checksum})
@@ -67,7 +67,7 @@ func testMultipartUpload(t *testing.T, newBackend NewBackend) {
 		t.Fatal(err)
 	}
 	whole := bytes.Join(parts, nil)
-	body, head := get(t, s, "bkt", "movie.mp4")
+	body, head := Get(t, s, "bkt", "movie.mp4")
 	if !bytes.Equal(body, whole) {
 		t.Fatalf("assembled object differs from the parts (%d bytes, want %d)", len(body), len(whole))
 	}
@@ -96,7 +96,7 @@ func testMultipartUpload(t *testing.T, newBackend NewBackend) {
 
 func testCompleteMultipartUploadErrors(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
-	put(t, s, "bkt", "exists", []byte("old"))
+	Put(t, s, "bkt", "exists", []byte("old"))
 	id := createUpload(t, s, "bkt", "exists", storage.CreateMultipartUploadOptions{})
 	bodies := map[int][]byte{1: randomBytes(3, storage.MinPartSize), 2: []byte("small"), 3: []byte("tail")}
 	etags := map[int]string{}
@@ -121,7 +121,7 @@ func testCompleteMultipartUploadErrors(t *testing.T, newBackend NewBackend) {
 		{"small part not last", id, []storage.CompletedPart{part(1), part(2), part(3)}, storage.WriteConditions{}, storage.ErrEntityTooSmall},
 		{"unknown upload", "0000", []storage.CompletedPart{part(1)}, storage.WriteConditions{}, storage.ErrNoSuchUpload},
 		{"if-none-match", id, []storage.CompletedPart{part(1), part(3)}, storage.WriteConditions{IfNoneMatch: true}, storage.ErrPreconditionFailed},
-		{"gap in part numbers is fine", id, []storage.CompletedPart{part(1), part(3)}, storage.WriteConditions{IfMatch: md5hex([]byte("old"))}, nil},
+		{"gap in part numbers is fine", id, []storage.CompletedPart{part(1), part(3)}, storage.WriteConditions{IfMatch: MD5Hex([]byte("old"))}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +130,7 @@ func testCompleteMultipartUploadErrors(t *testing.T, newBackend NewBackend) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
 			}
 			if err != nil {
-				if body, _ := get(t, s, "bkt", "exists"); string(body) != "old" {
+				if body, _ := Get(t, s, "bkt", "exists"); string(body) != "old" {
 					t.Errorf("failed completion changed the object")
 				}
 				if _, err := s.ListParts(ctx, "bkt", "exists", id, storage.ListPartsOptions{MaxParts: 10}); err != nil {
@@ -141,7 +141,7 @@ func testCompleteMultipartUploadErrors(t *testing.T, newBackend NewBackend) {
 			if want := awsMultipartETag(bodies[1], bodies[3]); info.ETag != want {
 				t.Errorf("ETag = %s, want %s", info.ETag, want)
 			}
-			if body, _ := get(t, s, "bkt", "exists"); !bytes.Equal(body, append(append([]byte{}, bodies[1]...), bodies[3]...)) {
+			if body, _ := Get(t, s, "bkt", "exists"); !bytes.Equal(body, append(append([]byte{}, bodies[1]...), bodies[3]...)) {
 				t.Error("assembled body differs")
 			}
 		})
@@ -191,7 +191,7 @@ func testUploadPartErrors(t *testing.T, newBackend NewBackend) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
 			}
-			if err == nil && (p.PartNumber != tt.n || p.ETag != md5hex(body) || tt.opts.ChecksumValue != "" && p.Checksum != tt.opts.ChecksumValue) {
+			if err == nil && (p.PartNumber != tt.n || p.ETag != MD5Hex(body) || tt.opts.ChecksumValue != "" && p.Checksum != tt.opts.ChecksumValue) {
 				t.Errorf("part = %+v", p)
 			}
 		})
@@ -349,7 +349,7 @@ func testListParts(t *testing.T, newBackend NewBackend) {
 		var got []int
 		for _, p := range res.Parts {
 			got = append(got, p.PartNumber)
-			if p.ETag != md5hex([]byte(fmt.Sprint(p.PartNumber))) {
+			if p.ETag != MD5Hex([]byte(fmt.Sprint(p.PartNumber))) {
 				t.Errorf("part %d ETag %s", p.PartNumber, p.ETag)
 			}
 		}

@@ -101,12 +101,12 @@ func testPutObject(t *testing.T, newBackend NewBackend) {
 				}
 				return
 			}
-			body, got := get(t, s, "bkt", tt.key)
+			body, got := Get(t, s, "bkt", tt.key)
 			if !bytes.Equal(body, tt.want) {
 				t.Errorf("body = %q, want %q", body, tt.want)
 			}
-			if got.ETag != md5hex(tt.want) || got.Size != int64(len(tt.want)) || got.Key != tt.key || got.Bucket != "bkt" {
-				t.Errorf("info = %+v, want ETag %s size %d", got, md5hex(tt.want), len(tt.want))
+			if got.ETag != MD5Hex(tt.want) || got.Size != int64(len(tt.want)) || got.Key != tt.key || got.Bucket != "bkt" {
+				t.Errorf("info = %+v, want ETag %s size %d", got, MD5Hex(tt.want), len(tt.want))
 			}
 			if !reflect.DeepEqual(got, info) {
 				t.Errorf("GetObject info %+v differs from PutObject's %+v", got, info)
@@ -177,7 +177,7 @@ func testPutObjectCanceled(t *testing.T, newBackend NewBackend) {
 // If-None-Match and If-Match decide whether PutObject replaces an object.
 func testConditionalPut(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
-	first := put(t, s, "bkt", "k", []byte("one"))
+	first := Put(t, s, "bkt", "k", []byte("one"))
 	tests := []struct {
 		name string
 		key  string
@@ -186,7 +186,7 @@ func testConditionalPut(t *testing.T, newBackend NewBackend) {
 	}{
 		{"if-none-match on existing", "k", storage.WriteConditions{IfNoneMatch: true}, storage.ErrPreconditionFailed},
 		{"if-none-match on new", "new", storage.WriteConditions{IfNoneMatch: true}, nil},
-		{"if-match wrong etag", "k", storage.WriteConditions{IfMatch: md5hex([]byte("zzz"))}, storage.ErrPreconditionFailed},
+		{"if-match wrong etag", "k", storage.WriteConditions{IfMatch: MD5Hex([]byte("zzz"))}, storage.ErrPreconditionFailed},
 		{"if-match missing key", "absent", storage.WriteConditions{IfMatch: "*"}, storage.ErrPreconditionFailed},
 		{"if-match quoted etag", "k", storage.WriteConditions{IfMatch: `"` + first.ETag + `"`}, nil},
 		{"if-match star", "k", storage.WriteConditions{IfMatch: "*"}, nil},
@@ -199,7 +199,7 @@ func testConditionalPut(t *testing.T, newBackend NewBackend) {
 				t.Fatalf("error = %v, want %v", err, tt.want)
 			}
 			if err == nil {
-				if got, _ := get(t, s, "bkt", tt.key); !bytes.Equal(got, body) {
+				if got, _ := Get(t, s, "bkt", tt.key); !bytes.Equal(got, body) {
 					t.Errorf("body = %q", got)
 				}
 			}
@@ -212,7 +212,7 @@ func testConditionalPut(t *testing.T, newBackend NewBackend) {
 func testGetObjectReader(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
 	body := []byte("0123456789abcdef")
-	put(t, s, "bkt", "k", body)
+	Put(t, s, "bkt", "k", body)
 	r, info, err := s.GetObject(ctx, "bkt", "k")
 	if err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func testGetObjectReader(t *testing.T, newBackend NewBackend) {
 		t.Errorf("read after seek = %q", rest)
 	}
 	// The open reader keeps its data when the object is replaced and then deleted.
-	put(t, s, "bkt", "k", []byte("replaced"))
+	Put(t, s, "bkt", "k", []byte("replaced"))
 	if err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -267,9 +267,9 @@ func testGetHeadMissing(t *testing.T, newBackend NewBackend) {
 // DeleteObject succeeds for a missing key, unless conditional; it removes only its key.
 func testDeleteObject(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
-	put(t, s, "bkt", "a", []byte("1"))
-	put(t, s, "bkt", "a/b", []byte("2"))
-	put(t, s, "bkt", "c", []byte("3"))
+	Put(t, s, "bkt", "a", []byte("1"))
+	Put(t, s, "bkt", "a/b", []byte("2"))
+	Put(t, s, "bkt", "c", []byte("3"))
 	tests := []struct {
 		bucket, key, ifMatch string
 		want                 error
@@ -279,9 +279,9 @@ func testDeleteObject(t *testing.T, newBackend NewBackend) {
 		{"bkt", "never", "", nil},
 		{"nope", "a", "", storage.ErrNoSuchBucket},
 		// Conditional deletes: a missing key is an error then.
-		{"bkt", "c", `"` + md5hex([]byte("2")) + `"`, storage.ErrPreconditionFailed},
+		{"bkt", "c", `"` + MD5Hex([]byte("2")) + `"`, storage.ErrPreconditionFailed},
 		{"bkt", "never", "*", storage.ErrNoSuchKey},
-		{"bkt", "c", `"` + md5hex([]byte("3")) + `"`, nil},
+		{"bkt", "c", `"` + MD5Hex([]byte("3")) + `"`, nil},
 		{"bkt", "c", "*", storage.ErrNoSuchKey},
 	}
 	for _, tt := range tests {
@@ -292,18 +292,18 @@ func testDeleteObject(t *testing.T, newBackend NewBackend) {
 	if _, err := s.HeadObject(ctx, "bkt", "a"); !errors.Is(err, storage.ErrNoSuchKey) {
 		t.Errorf("deleted object still there: %v", err)
 	}
-	if body, _ := get(t, s, "bkt", "a/b"); string(body) != "2" {
+	if body, _ := Get(t, s, "bkt", "a/b"); string(body) != "2" {
 		t.Errorf("sibling object damaged: %q", body)
 	}
 }
 
 func testPutObjectACL(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
-	put(t, s, "bkt", "k", []byte("x"))
+	Put(t, s, "bkt", "k", []byte("x"))
 	if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "authenticated-read"}); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ := s.HeadObject(ctx, "bkt", "k"); info.ACL != "authenticated-read" || info.ETag != md5hex([]byte("x")) {
+	if info, _ := s.HeadObject(ctx, "bkt", "k"); info.ACL != "authenticated-read" || info.ETag != MD5Hex([]byte("x")) {
 		t.Errorf("after PutObjectACL: %+v", info)
 	}
 	if err := s.PutObjectACL(ctx, "bkt", "absent", storage.PutObjectACLOptions{ACL: "private"}); !errors.Is(err, storage.ErrNoSuchKey) {
@@ -358,8 +358,8 @@ func TestCopyObject(t *testing.T, newBackend NewBackend) {
 			if err != nil {
 				return
 			}
-			got, head := get(t, s, tt.dstBucket, tt.dstKey)
-			if !bytes.Equal(got, body) || head.ETag != md5hex(body) || head.Size != int64(len(body)) {
+			got, head := Get(t, s, tt.dstBucket, tt.dstKey)
+			if !bytes.Equal(got, body) || head.ETag != MD5Hex(body) || head.Size != int64(len(body)) {
 				t.Errorf("copy = %q, %+v", got, head)
 			}
 			if !reflect.DeepEqual(head, info) {

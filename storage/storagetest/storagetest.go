@@ -88,7 +88,8 @@ func withBucket(t *testing.T, newBackend NewBackend) storage.Backend {
 	return s
 }
 
-func put(t *testing.T, s storage.Backend, bucket, key string, body []byte) storage.ObjectInfo {
+// Put stores body under bucket/key, failing the test if it cannot.
+func Put(t testing.TB, s storage.Backend, bucket, key string, body []byte) storage.ObjectInfo {
 	t.Helper()
 	info, err := s.PutObject(ctx, bucket, key, bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))})
 	if err != nil {
@@ -97,7 +98,8 @@ func put(t *testing.T, s storage.Backend, bucket, key string, body []byte) stora
 	return info
 }
 
-func get(t *testing.T, s storage.Backend, bucket, key string) ([]byte, storage.ObjectInfo) {
+// Get reads the object bucket/key whole, failing the test if it cannot.
+func Get(t testing.TB, s storage.Backend, bucket, key string) ([]byte, storage.ObjectInfo) {
 	t.Helper()
 	r, info, err := s.GetObject(ctx, bucket, key)
 	if err != nil {
@@ -111,7 +113,8 @@ func get(t *testing.T, s storage.Backend, bucket, key string) ([]byte, storage.O
 	return b, info
 }
 
-func md5hex(b []byte) string {
+// MD5Hex is the hex MD5 of b: the ETag of an object stored in one piece.
+func MD5Hex(b []byte) string {
 	s := md5.Sum(b)
 	return hex.EncodeToString(s[:])
 }
