@@ -11,7 +11,11 @@
 // Only one process may have the directory open: bbolt locks meta.db, and a second Open fails
 // with an [InUseError] naming the process from doorman.pid, rather than bbolt's bare timeout.
 // The lock, not the file, keeps the second process out, so a file left by a killed process is
-// harmless. An Open that fails removes the directories it created.
+// harmless. An Open that fails removes what it created and nothing else: it makes each
+// missing level of the path with its own mkdir and counts only those, so that of two starts
+// racing on a new directory the loser never removes the winner's; and one that finds the
+// directory in use removes nothing. [Store.Discard] does the same for a start that fails
+// after Open, before the lock is released.
 //
 // bbolt was chosen because it is a well-maintained, pure-Go, single-file store with
 // serializable read-write transactions and lock-free readers: every metadata change below is
