@@ -264,6 +264,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestFailedOpenCreatesNothing$"}},
 	},
 	{
+		Name:  "an Open that waited keeps the meta.db a failed start removed",
+		File:  "storage/disk/store.go",
+		From:  "if current(file, path) {",
+		To:    "if file != nil {",
+		Tests: []test{{"./storage/disk/", "^TestOpenAfterDiscardWhileWaiting$"}},
+	},
+	{
 		Name:  "a directory in use names a dead process",
 		File:  "storage/disk/inuse.go",
 		From:  "if err == nil && pid > 0 && running(pid) {",

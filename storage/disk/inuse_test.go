@@ -12,7 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
 
@@ -229,5 +231,43 @@ func TestOpenRaceKeepsWinner(t *testing.T) {
 		if won != 1 {
 			t.Fatalf("round %d: %d Opens succeeded (%v)", round, won, errs)
 		}
+	}
+}
+
+// waiterStart is how long the test below gives a second Open to open meta.db and wait for
+// its lock: far more than it takes, and less than the lock timeout.
+const waiterStart = 300 * time.Millisecond
+
+// A start that fails removes the meta.db it made while a second Open waits for its lock: the
+// second one opens the file that is there then, and what it stores is kept.
+func TestOpenAfterDiscardWhileWaiting(t *testing.T) {
+	dir := t.TempDir()
+	first, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		s   *disk.Store
+		err error
+	}
+	second := make(chan result, 1)
+	go func() {
+		s, err := disk.Open(dir)
+		second <- result{s, err}
+	}()
+	time.Sleep(waiterStart)
+	if err := first.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-second
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if _, err := r.s.CreateBucket(ctx, "kept", storage.CreateBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r.s.Close()
+	if _, err := reopen(t, dir).HeadBucket(ctx, "kept"); err != nil {
+		t.Errorf("the bucket the second store made: %v", err)
 	}
 }

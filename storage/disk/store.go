@@ -27,6 +27,10 @@ const (
 	tmpDir  = "tmp"
 	// lockTimeout bounds the wait for another process that holds the database open.
 	lockTimeout = time.Second
+	// maxOpenAttempts bounds how often Open opens meta.db again after finding that the file
+	// it waited for was removed (by a start that failed): each removal needs a start that
+	// made the file and failed, so more than one in a row is unlikely.
+	maxOpenAttempts = 3
 	// batchDelay is how long an object commit waits for concurrent ones to share its
 	// transaction (and its fsyncs). It is small beside the fsyncs a write already costs.
 	batchDelay = 500 * time.Microsecond
@@ -59,8 +63,7 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	dbPath := filepath.Join(dir, dbName)
-	_, statErr := os.Lstat(dbPath)
-	db, err := bolt.Open(dbPath, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, madeDB, err := openDB(dbPath)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		// The directories made above are the holder's now.
 		return nil, inUse(dir)
@@ -72,8 +75,7 @@ func Open(dir string) (*Store, error) {
 	// A lone write waits at most this long for others to share its commit.
 	db.MaxBatchDelay = batchDelay
 	s := &Store{dir: dir, db: db, made: made}
-	if errors.Is(statErr, os.ErrNotExist) && empty(db) {
-		// No other Open can have written to it: this call holds the lock.
+	if madeDB {
 		made.files = append(made.files, dbPath)
 	}
 	if err := s.start(); err != nil {
@@ -81,6 +83,43 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openDB opens and locks the database at path. made tells that this call made the file: it
+// was missing, and holds nothing now that this call has the lock.
+//
+// The file locked must still be the one at path: a start that fails after making it removes
+// it before releasing the lock, and a start that was waiting on the lock then holds a file no
+// one will see again. Such a start opens path again, at most maxOpenAttempts times in all.
+func openDB(path string) (db *bolt.DB, made bool, err error) {
+	for range maxOpenAttempts {
+		_, statErr := os.Lstat(path)
+		var file *os.File
+		opts := &bolt.Options{Timeout: lockTimeout, OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			f, err := os.OpenFile(name, flag, perm)
+			file = f
+			return f, err
+		}}
+		db, err = bolt.Open(path, 0o600, opts)
+		if err != nil {
+			return nil, false, err
+		}
+		if current(file, path) {
+			return db, errors.Is(statErr, os.ErrNotExist) && empty(db), nil
+		}
+		db.Close()
+	}
+	return nil, false, fmt.Errorf("%s was removed each time it was opened (%d times)", path, maxOpenAttempts)
+}
+
+// current reports whether f is still the file at path.
+func current(f *os.File, path string) bool {
+	opened, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Stat(path)
+	return err == nil && os.SameFile(opened, now)
 }
 
 // empty reports whether the database holds no bucket at all: a file bbolt has just made.
