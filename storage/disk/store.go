@@ -56,9 +56,8 @@ var _ storage.Backend = (*Store)(nil)
 // directories; a directory that holds anything else stays. A symbolic link to a directory
 // that does not exist (a disk not mounted yet) is an error, never replaced.
 func Open(dir string) (*Store, error) {
-	dir = filepath.Clean(dir)
 	made := new(creation)
-	if err := made.mkdirAll(dir); err != nil {
+	if err := made.mkdirAll(filepath.Clean(dir)); err != nil {
 		made.undo()
 		return nil, err
 	}
