@@ -610,11 +610,11 @@ func TestReadme(t *testing.T) {
 	}
 	for _, tool := range []string{"git", "make", "curl", "aws"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not available: %v", tool, err)
+			t.Fatalf("%s not available (the walkthrough needs it; make test's environment has it): %v", tool, err)
 		}
 	}
 	if err := exec.Command("git", "rev-parse", "--show-toplevel").Run(); err != nil {
-		t.Skip("not in a git clone: the walkthrough starts with one")
+		t.Fatal("not in a git clone: the walkthrough starts with one")
 	}
 	tmp := t.TempDir()
 	clone(t, tmp)
