@@ -38,6 +38,8 @@ check: deps
 
 unit: deps
 	integration/testdata/gateway-peers/install.sh
+	@# readme_test.go runs the README's curl samples.
+	command -v curl >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl; }
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
 
 ## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
