@@ -159,38 +159,20 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
-	tlsConfig, err := f.tls()
+	lim, err := f.check()
 	if err != nil {
 		return err
-	}
-	if f.bodyIdleTimeout <= 0 || f.headerTimeout <= 0 || f.keepAliveTimeout <= 0 {
-		return errors.New("--body-idle-timeout, --header-timeout and --keepalive-timeout must be positive")
-	}
-	if f.maxConnections < 0 {
-		return errors.New("--max-connections must not be negative")
-	}
-	maxConns := f.maxConnections
-	openFiles, err := openFileLimit()
-	if err != nil {
-		return fmt.Errorf("reading the open-file limit: %w", err)
-	}
-	if maxConns == 0 {
-		maxConns = defaultMaxConnections(openFiles)
 	}
 	users, more, err := flagUsers(f)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", f.addr)
+	ln, mln, err := f.listen()
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
-	var mln net.Listener
-	if f.metricsAddr != "" {
-		if mln, err = net.Listen("tcp", f.metricsAddr); err != nil {
-			return err
-		}
+	if mln != nil {
 		defer mln.Close()
 	}
 	store, err := disk.Open(f.data)
@@ -207,29 +189,104 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 			store.Discard()
 		}
 	}()
+	var pm *prommetrics.S3
+	if mln != nil {
+		pm = prommetrics.NewS3()
+	}
+	srv, err := f.start(ctx, stdout, log, store, users, more, pm)
+	if err != nil {
+		return err
+	}
+	started = true
+	if mln != nil {
+		ms := serveMetrics(mln, pm)
+		defer ms.Close()
+		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
+	}
+	hs := f.httpServer(srv, log)
+	hs.TLSConfig = lim.tls
+	scheme := "http"
+	if lim.tls != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
+	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
+		"max_connections", lim.maxConns, "open_files", lim.openFiles, "body_idle_timeout", f.bodyIdleTimeout)
+	return serveUntilDone(ctx, log, hs, netutil.LimitListener(ln, lim.maxConns))
+}
+
+// serveLimits are what serve derives from its flags and the process's limits before it binds
+// anything.
+type serveLimits struct {
+	tls       *tls.Config // nil: plain HTTP
+	maxConns  int
+	openFiles uint64
+}
+
+// check validates the flags that need no listener or directory, and loads the TLS key pair, so
+// that a bad flag fails the start before anything is bound, created or shown.
+func (f *serveFlags) check() (serveLimits, error) {
+	var lim serveLimits
+	var err error
+	if lim.tls, err = f.tls(); err != nil {
+		return lim, err
+	}
+	if f.bodyIdleTimeout <= 0 || f.headerTimeout <= 0 || f.keepAliveTimeout <= 0 {
+		return lim, errors.New("--body-idle-timeout, --header-timeout and --keepalive-timeout must be positive")
+	}
+	if f.maxConnections < 0 {
+		return lim, errors.New("--max-connections must not be negative")
+	}
+	if lim.openFiles, err = openFileLimit(); err != nil {
+		return lim, fmt.Errorf("reading the open-file limit: %w", err)
+	}
+	lim.maxConns = f.maxConnections
+	if lim.maxConns == 0 {
+		lim.maxConns = defaultMaxConnections(lim.openFiles)
+	}
+	return lim, nil
+}
+
+// listen binds the S3 listener and, with --metrics-addr, the metrics listener (nil without).
+func (f *serveFlags) listen() (ln, mln net.Listener, err error) {
+	if ln, err = net.Listen("tcp", f.addr); err != nil {
+		return nil, nil, err
+	}
+	if f.metricsAddr != "" {
+		if mln, err = net.Listen("tcp", f.metricsAddr); err != nil {
+			ln.Close()
+			return nil, nil, err
+		}
+	}
+	return ln, mln, nil
+}
+
+// start builds the S3 server on store for the given users, or for the generated key pair kept
+// in the data directory when no keys are given, keeps (and shows once) a newly generated pair,
+// and logs on every start where the keys come from. pm, when not nil, receives the metrics.
+func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, store *disk.Store,
+	users, more []s3api.User, pm *prommetrics.S3) (*s3api.Server, error) {
 	var generated *generatedKeys
 	if users == nil {
+		var err error
 		if generated, err = readGenerated(filepath.Join(f.data, credentialsFile)); err != nil {
-			return err
+			return nil, err
 		}
 		users = []s3api.User{generated.user}
 	}
 	users = append(users, more...)
 	var metrics s3api.Metrics
-	var pm *prommetrics.S3
-	if f.metricsAddr != "" {
-		pm = prommetrics.NewS3()
+	if pm != nil {
 		metrics = pm
 	}
 	srv, err := s3api.New(ctx, f.s3Config(store, users, log, metrics))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// One line on every start says where the keys come from.
 	where := []any{"from", "--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY"}
 	if generated != nil {
 		if err := generated.keep(stdout); err != nil {
-			return err
+			return nil, err
 		}
 		where = []any{"file", generated.path}
 	}
@@ -237,32 +294,28 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		where = append(where, "more_users", f.credentialsFile)
 	}
 	log.Info("credentials", where...)
-	started = true
-	if mln != nil {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", pm.Handler())
-		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = ms.Serve(mln) }()
-		defer ms.Close()
-		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
-	}
-	hs := f.httpServer(srv, log)
-	hs.TLSConfig = tlsConfig
-	scheme := "http"
-	if tlsConfig != nil {
-		scheme = "https"
-	}
-	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
-	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
-		"max_connections", maxConns, "open_files", openFiles, "body_idle_timeout", f.bodyIdleTimeout)
-	limited := netutil.LimitListener(ln, maxConns)
+	return srv, nil
+}
+
+// serveMetrics serves GET /metrics on mln until the returned server is closed.
+func serveMetrics(mln net.Listener, pm *prommetrics.S3) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", pm.Handler())
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = ms.Serve(mln) }()
+	return ms
+}
+
+// serveUntilDone serves hs on ln until it fails or ctx is done, then shuts it down gracefully,
+// giving requests in flight shutdownGrace to finish.
+func serveUntilDone(ctx context.Context, log *slog.Logger, hs *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() {
-		if tlsConfig != nil {
+		if hs.TLSConfig != nil {
 			// The key pair is in hs.TLSConfig already.
-			errc <- hs.ServeTLS(limited, "", "")
+			errc <- hs.ServeTLS(ln, "", "")
 		} else {
-			errc <- hs.Serve(limited)
+			errc <- hs.Serve(ln)
 		}
 	}()
 	select {
@@ -271,13 +324,14 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return err
-	}
-	return nil
+	return hs.Shutdown(sctx)
 }
+
+// shutdownGrace bounds how long a stopping server waits for requests in flight: long enough for
+// an upload over a slow link to finish its last part, short enough for a service manager's stop.
+const shutdownGrace = 20 * time.Second
 
 // tls is the TLS configuration of --tls-cert and --tls-key, nil without them. The key pair
 // is loaded here, with the other flags, so that a bad one fails the start before anything
