@@ -1,0 +1,125 @@
+// Package console is the server side of doorman's web console: a JSON API under /api/ for
+// signing in, managing buckets and objects, editing a bucket's CORS configuration, simulating
+// a browser's request against it and watching the CORS decisions the server makes. It is
+// served on a listener of its own (`doorman serve --console-addr`), so that S3 clients never
+// reach it and the console's cookies never travel with an S3 request.
+//
+// # Every action is an S3 request, signed as the signed-in user
+//
+// The console has no authorisation of its own. A person signs in with an access key and
+// secret key that the S3 server knows; from then on every bucket, object and CORS action the
+// console performs is built as an S3 request, signed with SigV4 as that user
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html) and
+// handed to the S3 server's http.Handler in the same process. The S3 server authenticates the
+// signature and applies its ownership and ACL rules exactly as it does for an SDK client, so
+// what a person may do in the console is, by construction, what the same keys may do with the
+// AWS CLI: a second authorisation model beside S3's could only ever disagree with it. Calling
+// the handler in process rather than over the network keeps the S3 listener's address out of
+// the console's configuration, costs no connection, and lets a download stream straight from
+// the S3 handler to the browser. S3's errors come back as JSON with S3's own code and message
+// (AccessDenied, NoSuchBucket, MalformedXML, ...), so the console shows what an SDK would.
+//
+// # Sessions
+//
+// The secret key is sent once, at sign-in, compared in constant time with the user's, and
+// never stored in the session, sent back or logged: the session holds the access key, and each
+// request looks the secret up again (a user removed from the server loses the console at
+// once). The browser holds only a random 256-bit session id in an HttpOnly, SameSite=Strict
+// cookie (Secure when the console is served over TLS), and a CSRF token it reads from the
+// sign-in answer and sends back in the X-CSRF-Token header of every state change; state
+// changes must also come from the console's own origin and, where they carry JSON, say so in
+// their Content-Type, which a cross-site form cannot
+// (https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html).
+// Sessions live in a bounded in-memory store, expire after an idle period and after an
+// absolute lifetime, and end at sign-out; a restart signs everyone out. Sign-in attempts are
+// rate-limited per remote address so that the console is no faster an oracle for guessing
+// secrets than the S3 API itself.
+package console
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Default session lifetimes: an idle session ends after DefaultSessionIdle, any session after
+// DefaultSessionMax, as a working day's sign-in.
+const (
+	DefaultSessionIdle = 30 * time.Minute
+	DefaultSessionMax  = 12 * time.Hour
+)
+
+// Config configures a Console.
+type Config struct {
+	// S3 is the S3 server (s3api.Server) every action is sent to, in process.
+	S3 http.Handler
+	// Users returns the secret key of an access key the S3 server knows.
+	Users func(accessKey string) (secretKey string, ok bool)
+	// Region is the region requests are signed for: the S3 server's.
+	Region string
+	// Endpoint is the S3 listener's base URL (scheme and authority, as clients reach it),
+	// which presigned URLs point at. Without it the console makes no presigned URLs.
+	Endpoint string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives sign-in and sign-out events; nil discards them.
+	Logger *slog.Logger
+	// Secure marks the session cookie Secure: set it when the console is served over TLS.
+	Secure bool
+	// SessionIdle and SessionMax bound a session's idle time and its whole life; zero means
+	// DefaultSessionIdle and DefaultSessionMax.
+	SessionIdle, SessionMax time.Duration
+}
+
+// Console is the console's HTTP handler.
+type Console struct {
+	cfg      Config
+	endpoint *url.URL // cfg.Endpoint parsed; nil without one
+	mux      *http.ServeMux
+	sessions *sessionStore
+	signins  *signinLimiter
+}
+
+// New returns a Console for cfg.
+func New(cfg Config) (*Console, error) {
+	if cfg.S3 == nil || cfg.Users == nil {
+		return nil, errors.New("console: Config needs S3 and Users")
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("console: Config needs the Region requests are signed for")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
+	if cfg.SessionMax <= 0 {
+		cfg.SessionMax = DefaultSessionMax
+	}
+	c := &Console{cfg: cfg, sessions: newSessionStore(), signins: newSigninLimiter()}
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return nil, errors.New("console: Endpoint must be a base URL such as http://127.0.0.1:3667")
+		}
+		c.endpoint = &url.URL{Scheme: u.Scheme, Host: u.Host}
+	}
+	c.mux = c.routes()
+	return c, nil
+}
+
+// ServeHTTP answers a request to the console.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// The API's answers are data, never to be cached, sniffed or framed.
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	c.mux.ServeHTTP(w, r)
+}
