@@ -24,6 +24,9 @@ func (s *Server) preflight(rc *request) error {
 		d = st.policy.Preflight(&req)
 	}
 	rc.cors = d.Outcome
+	if a := s.cfg.Activity; a != nil {
+		recordActivity(a, st, rc.bucket, true, &req, &d)
+	}
 	if d.Outcome != cors.Allowed && s.log.Enabled(rc.ctx, slog.LevelInfo) {
 		// For the access log: which check refused, from the decision itself, at no more than
 		// the cost of the decision; the rule-by-rule trace only at debug level.
@@ -41,6 +44,16 @@ func (s *Server) preflight(rc *request) error {
 	h["Content-Length"] = []string{"0"}
 	rc.w.WriteHeader(d.Status)
 	return nil
+}
+
+// recordActivity records a CORS decision in a; st is the bucket's state, nil when it does not
+// exist.
+func recordActivity(a *CORSActivity, st *bucketState, bucket string, preflight bool, req *cors.Request, d *cors.Decision) {
+	if st == nil {
+		a.record("", preflight, req, d, nil)
+		return
+	}
+	a.record(bucket, preflight, req, d, st.policy)
 }
 
 // refusalReason says in words which check refused a preflight, for the access log.
@@ -95,11 +108,17 @@ func (s *Server) applyCORS(rc *request) {
 	if rc.bucket == "" || st == nil {
 		// Service-level requests and missing buckets never get CORS headers.
 		rc.cors = cors.NoBucket
+		if a := s.cfg.Activity; a != nil && rc.r.Header.Get("Origin") != "" {
+			a.record("", false, nil, &cors.Decision{Outcome: cors.NoBucket, Rule: -1}, nil)
+		}
 		return
 	}
 	req := cors.FromHTTP(rc.r, rc.key != "")
 	d := st.policy.Actual(&req)
 	rc.cors = d.Outcome
+	if a := s.cfg.Activity; a != nil && req.Origin != "" {
+		recordActivity(a, st, rc.bucket, false, &req, &d)
+	}
 	h := rc.w.Header()
 	d.WriteHeaders(h)
 	if s.cfg.VaryOriginAlways && st.policy != nil && d.Outcome != cors.Allowed {

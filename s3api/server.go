@@ -95,6 +95,9 @@ type Config struct {
 	Logger          *slog.Logger
 	// Metrics, when set, receives each request's figures.
 	Metrics Metrics
+	// Activity, when set, records every CORS decision and the latest refusals, for the
+	// console's monitor; nil records nothing and costs nothing.
+	Activity *CORSActivity
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
