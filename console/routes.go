@@ -28,6 +28,22 @@ type route struct {
 var table = []route{
 	{"GET /api/session", noBody, getSession},
 	{"DELETE /api/session", noBody, signOut},
+	{"GET /api/buckets", noBody, listBuckets},
+	{"POST /api/buckets", jsonBody, createBucket},
+	{"DELETE /api/buckets/{bucket}", noBody, deleteBucket},
+	{"GET /api/buckets/{bucket}/objects", noBody, listObjects},
+	{"GET /api/buckets/{bucket}/object", noBody, download},
+	{"PUT /api/buckets/{bucket}/object", rawBody, upload},
+	{"DELETE /api/buckets/{bucket}/object", noBody, deleteObject},
+	{"GET /api/buckets/{bucket}/details", noBody, details},
+	{"POST /api/buckets/{bucket}/uploads", jsonBody, createUpload},
+	{"PUT /api/buckets/{bucket}/uploads/{uploadId}/parts/{n}", rawBody, uploadPart},
+	{"POST /api/buckets/{bucket}/uploads/{uploadId}/complete", jsonBody, completeUpload},
+	{"DELETE /api/buckets/{bucket}/uploads/{uploadId}", noBody, abortUpload},
+	{"POST /api/buckets/{bucket}/presign", jsonBody, presign},
+	{"GET /api/buckets/{bucket}/cors", noBody, getCORS},
+	{"PUT /api/buckets/{bucket}/cors", jsonBody, putCORS},
+	{"DELETE /api/buckets/{bucket}/cors", noBody, deleteCORS},
 }
 
 // routes builds the console's mux: sign-in, the table's endpoints behind checkSession and

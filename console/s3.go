@@ -12,7 +12,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
@@ -61,19 +63,46 @@ func writeS3Error(w http.ResponseWriter, status int, body []byte) {
 	writeError(w, status, e.Code, e.Message)
 }
 
-// request builds the S3 request for the session's user, signed. query is sent sorted by key
-// (url.Values.Encode), as the signature wants it; a nil body is an empty one.
-func (c *Console) request(ctx context.Context, s *session, method, path string, query url.Values, header http.Header, body io.Reader) (*http.Request, error) {
+// signer signs the path as given, already escaped, as S3 wants it: S3 does not escape the
+// path a second time (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html).
+// A signer caches signing keys by access key and day, not by secret: each request gets its
+// own, so that a user whose secret changes is signed for with the new one.
+func signer() *v4.Signer {
+	return v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+}
+
+// credentials are the session user's keys, the secret looked up now.
+func (c *Console) credentials(s *session) (aws.Credentials, error) {
 	secret, ok := c.cfg.Users(s.accessKey)
 	if !ok {
-		return nil, errors.New("console: the session's user is gone")
+		return aws.Credentials{}, errors.New("console: the session's user is gone")
 	}
-	host := "127.0.0.1"
+	return aws.Credentials{AccessKeyID: s.accessKey, SecretAccessKey: secret}, nil
+}
+
+// s3URL is the URL of an S3 path and query on base's scheme and host. The query is sorted
+// by key (url.Values.Encode) with spaces as %20, as SigV4's canonical query wants it.
+func s3URL(base *url.URL, path string, query url.Values) string {
+	u := &url.URL{Scheme: base.Scheme, Host: base.Host, Path: path, RawPath: escapePath(path), RawQuery: strings.ReplaceAll(query.Encode(), "+", "%20")}
+	return u.String()
+}
+
+// inProcess is the base URL of requests served in process: the S3 endpoint's when the
+// console knows it (so that a Location S3 writes names it), loopback otherwise.
+func (c *Console) inProcess() *url.URL {
 	if c.endpoint != nil {
-		host = c.endpoint.Host
+		return c.endpoint
 	}
-	u := &url.URL{Scheme: "http", Host: host, Path: path, RawPath: escapePath(path), RawQuery: strings.ReplaceAll(query.Encode(), "+", "%20")}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	return &url.URL{Scheme: "http", Host: "127.0.0.1"}
+}
+
+// request builds the S3 request for the session's user, signed. A nil body is an empty one.
+func (c *Console) request(ctx context.Context, s *session, method, path string, query url.Values, header http.Header, body io.Reader) (*http.Request, error) {
+	creds, err := c.credentials(s)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s3URL(c.inProcess(), path, query), body)
 	if err != nil {
 		return nil, err
 	}
@@ -89,26 +118,60 @@ func (c *Console) request(ctx context.Context, s *session, method, path string, 
 		sum := md5.Sum(data)
 		req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
 		hash = fmt.Sprintf("%x", sha256.Sum256(data))
+	} else if n, err := strconv.ParseInt(header.Get("Content-Length"), 10, 64); err == nil && n >= 0 {
+		req.ContentLength = n
 	}
 	req.Header.Set("X-Amz-Content-Sha256", hash)
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
-	creds := aws.Credentials{AccessKeyID: s.accessKey, SecretAccessKey: secret}
-	if err := signer.SignHTTP(ctx, creds, req, hash, "s3", c.cfg.Region, c.cfg.Now()); err != nil {
+	if err := signer().SignHTTP(ctx, creds, req, hash, "s3", c.cfg.Region, c.cfg.Now()); err != nil {
 		return nil, err
 	}
 	return req, nil
 }
 
+// presignURL is a SigV4 presigned URL of method on path at the S3 endpoint, valid for
+// seconds from now, signed as the session's user
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html), and when
+// it expires.
+func (c *Console) presignURL(ctx context.Context, s *session, method, path string, seconds int) (string, time.Time, error) {
+	creds, err := c.credentials(s)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, method, s3URL(c.endpoint, path, url.Values{"X-Amz-Expires": {strconv.Itoa(seconds)}}), nil)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := c.cfg.Now()
+	signed, _, err := signer().PresignHTTP(ctx, creds, req, unsignedPayload, "s3", c.cfg.Region, now)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return signed, now.Add(time.Duration(seconds) * time.Second), nil
+}
+
 // s3 sends one request to the S3 handler as the session's user and returns its answer, read
 // whole (at most maxS3Response bytes). A body that is a *bytes.Reader is hashed into the
-// signature and given a Content-MD5; any other is streamed, UNSIGNED-PAYLOAD.
+// signature and given a Content-MD5; any other is streamed, UNSIGNED-PAYLOAD, its length
+// taken from a Content-Length in header.
 func (c *Console) s3(ctx context.Context, s *session, method, path string, query url.Values, header http.Header, body io.Reader) (*s3Response, error) {
 	req, err := c.request(ctx, s, method, path, query, header, body)
 	if err != nil {
 		return nil, err
 	}
+	return c.roundTrip(nil, req)
+}
+
+// roundTrip serves req with the S3 handler and returns its answer, read whole. With conn, the
+// browser's own answer, the S3 handler reaches the browser's connection through
+// http.ResponseController, and holds a streamed upload to its idle deadline as it holds an
+// S3 client's.
+func (c *Console) roundTrip(conn http.ResponseWriter, req *http.Request) (*s3Response, error) {
 	rec := &recorder{header: make(http.Header)}
-	c.cfg.S3.ServeHTTP(rec, req)
+	var w http.ResponseWriter = rec
+	if conn != nil {
+		w = connRecorder{rec, conn}
+	}
+	c.cfg.S3.ServeHTTP(w, req)
 	if rec.tooLarge {
 		return nil, errS3ResponseTooLarge
 	}
@@ -117,6 +180,14 @@ func (c *Console) s3(ctx context.Context, s *session, method, path string, query
 	}
 	return &s3Response{Status: rec.status, Header: rec.header, Body: rec.body.Bytes()}, nil
 }
+
+// connRecorder is a recorder that unwraps to the browser's connection.
+type connRecorder struct {
+	*recorder
+	conn http.ResponseWriter
+}
+
+func (r connRecorder) Unwrap() http.ResponseWriter { return r.conn }
 
 // recorder is the http.ResponseWriter of an S3 answer read whole.
 type recorder struct {
