@@ -2,10 +2,14 @@ package lint
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"encoding/xml"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/doorman-s3/doorman/cors"
 )
 
 // A finding on an S3 configuration is placed where an editor should go: at the list entry or
@@ -70,6 +74,18 @@ func Place(findings []Finding, doc []byte) {
 		}
 		f.Line, f.Column = lineCol(doc, off)
 	}
+}
+
+// Placed lints c, the configuration decoded from doc, and returns the findings placed in doc
+// (see Place) in the document's order: an editor's list of places, top to bottom, with the
+// findings on the document as a whole first.
+func Placed(c *cors.Config, doc []byte) []Finding {
+	findings := Lint(c)
+	Place(findings, doc)
+	slices.SortStableFunc(findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return findings
 }
 
 // find returns the first spot of field whose value is value ("": any).

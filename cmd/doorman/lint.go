@@ -139,12 +139,7 @@ func runLint(ctx context.Context, w io.Writer, f *lintFlags, args []string) erro
 		if err != nil {
 			return configError(args[0], err)
 		}
-		report.Findings = lint.Lint(cfg)
-		lint.Place(report.Findings, data)
-		// In the file's order: an editor's list of places, top to bottom.
-		slices.SortStableFunc(report.Findings, func(a, b lint.Finding) int {
-			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
-		})
+		report.Findings = lint.Placed(cfg, data)
 	}
 
 	var err error
