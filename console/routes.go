@@ -44,6 +44,7 @@ var table = []route{
 	{"GET /api/buckets/{bucket}/cors", noBody, getCORS},
 	{"PUT /api/buckets/{bucket}/cors", jsonBody, putCORS},
 	{"DELETE /api/buckets/{bucket}/cors", noBody, deleteCORS},
+	{"POST /api/cors/validate", jsonBody, validateCORS},
 }
 
 // routes builds the console's mux: sign-in, the table's endpoints behind checkSession and
