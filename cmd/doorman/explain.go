@@ -228,83 +228,8 @@ func writeExplainText(w io.Writer, req *cors.Request, f *explainFlags, e *cors.E
 	return err
 }
 
-// explainJSON is explain's JSON output. Every key is camelCase: none of its values is an AWS
-// document, so none keeps AWS's element names.
-type explainJSON struct {
-	Preflight bool         `json:"preflight"`
-	Request   requestJSON  `json:"request"`
-	Outcome   string       `json:"outcome"`
-	Rule      *int         `json:"rule"`
-	Response  responseJSON `json:"response"`
-	Method    string       `json:"matchedMethod"`
-	Headers   []string     `json:"matchedHeaders"`
-	Refused   bool         `json:"headersOverBounds,omitempty"`
-	Rules     []ruleJSON   `json:"rules"`
-}
-
-type requestJSON struct {
-	Method         string   `json:"method"`
-	Origin         string   `json:"origin"`
-	RequestMethod  string   `json:"requestMethod"`
-	RequestHeaders []string `json:"requestHeaders"`
-	Object         bool     `json:"object"`
-}
-
-type responseJSON struct {
-	Status  int          `json:"status,omitempty"`
-	Headers []headerJSON `json:"headers"`
-	Body    string       `json:"body,omitempty"`
-}
-
-type headerJSON struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-type ruleJSON struct {
-	Index         int               `json:"index"`
-	ID            string            `json:"id"`
-	Origin        string            `json:"origin"`
-	OriginMatched bool              `json:"originMatched"`
-	MethodMatched bool              `json:"methodMatched"`
-	Headers       []headerTraceJSON `json:"headers"`
-	Matched       bool              `json:"matched"`
-}
-
-type headerTraceJSON struct {
-	Name      string `json:"name"`
-	AllowedBy string `json:"allowedBy"`
-}
-
-func headersJSON(hs []cors.Header) []headerJSON {
-	out := make([]headerJSON, len(hs))
-	for i, h := range hs {
-		out[i] = headerJSON(h)
-	}
-	return out
-}
-
 func writeExplainJSON(w io.Writer, req *cors.Request, e *cors.Explanation) error {
-	out := explainJSON{Preflight: e.Preflight, Request: requestJSON(*req), Outcome: e.Decision.Outcome.String(),
-		Method: e.Method, Headers: e.Headers, Refused: e.HeadersRefused, Rules: make([]ruleJSON, len(e.Rules))}
-	for i, r := range e.Rules {
-		out.Rules[i] = ruleJSON{Index: r.Index, ID: r.ID, Origin: r.Origin, OriginMatched: r.OriginMatched,
-			MethodMatched: r.MethodMatched, Headers: make([]headerTraceJSON, len(r.Headers)), Matched: r.Matched}
-		for j, h := range r.Headers {
-			out.Rules[i].Headers[j] = headerTraceJSON(h)
-		}
-	}
-	if e.Decision.Rule >= 0 {
-		r := e.Decision.Rule
-		out.Rule = &r
-	}
-	if e.Preflight {
-		status, headers, body := e.Decision.Response("", "")
-		out.Response = responseJSON{Status: status, Headers: headersJSON(headers), Body: string(body)}
-	} else {
-		out.Response = responseJSON{Headers: headersJSON(e.Decision.Headers())}
-	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(cors.NewReport(req, e))
 }
