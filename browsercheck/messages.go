@@ -374,26 +374,41 @@ func suggestRule(r *Request, p *Plan) (*cors.Rule, string) {
 	if err != nil {
 		return nil, ""
 	}
-	var pre *Response
-	if p.Preflight {
-		req := cors.Request{Method: http.MethodOptions, Origin: r.Origin, RequestMethod: p.RequestMethod, Object: true}
-		if p.RequestHeaders != "" {
-			req.RequestHeaders = []string{p.RequestHeaders}
-		}
-		d := pol.Preflight(&req)
-		status, headers, _ := d.Response("", "")
-		pre = &Response{Status: status, Header: toHeader(headers)}
-	}
-	d := pol.Actual(&cors.Request{Method: p.Method, Origin: r.Origin, Object: true})
-	act := &Response{Status: 200, Header: toHeader(d.Headers())}
-	for _, n := range r.ReadHeaders {
-		act.Header.Set(n, "x") // the object's own headers, which S3 sends
-	}
+	pre, act := S3Answers(pol, r, p, true)
 	if e := evaluate(r, p, pre, act); e.res.Verdict != Allowed {
 		return nil, ""
 	}
 	return &rule, ""
 }
+
+// S3Answers returns what an Amazon S3 bucket whose CORS configuration compiles to pol (nil:
+// the bucket has none) answers the requests of p, as doorman's CORS engine decides them: the
+// preflight's response (nil when p has none), and the actual response, a 200 of the object
+// (object: the URL names a key, else the bucket) with the CORS headers added, S3's request id
+// and each header the script reads. With Evaluate, it tells what a browser makes of a bucket's
+// configuration without sending anything.
+func S3Answers(pol *cors.Policy, r *Request, p *Plan, object bool) (pre, act *Response) {
+	if p.Preflight {
+		req := cors.Request{Method: http.MethodOptions, Origin: r.Origin, RequestMethod: p.RequestMethod, Object: object}
+		if p.RequestHeaders != "" {
+			req.RequestHeaders = []string{p.RequestHeaders}
+		}
+		d := pol.Preflight(&req)
+		status, headers, body := d.Response("", "")
+		pre = &Response{Status: status, Header: toHeader(headers), Body: body}
+		pre.Header.Set("X-Amz-Request-Id", s3RequestID)
+	}
+	d := pol.Actual(&cors.Request{Method: p.Method, Origin: r.Origin, Object: object})
+	act = &Response{Status: 200, Header: toHeader(d.Headers())}
+	act.Header.Set("X-Amz-Request-Id", s3RequestID)
+	for _, n := range r.ReadHeaders {
+		act.Header.Set(n, "x") // the object's own headers, which S3 sends
+	}
+	return pre, act
+}
+
+// s3RequestID stands for the x-amz-request-id S3 sends on every response.
+const s3RequestID = "0000000000000000"
 
 func toHeader(hs []cors.Header) http.Header {
 	h := http.Header{}
