@@ -45,6 +45,7 @@ var table = []route{
 	{"PUT /api/buckets/{bucket}/cors", jsonBody, putCORS},
 	{"DELETE /api/buckets/{bucket}/cors", noBody, deleteCORS},
 	{"POST /api/cors/validate", jsonBody, validateCORS},
+	{"POST /api/simulate", jsonBody, simulate},
 }
 
 // routes builds the console's mux: sign-in, the table's endpoints behind checkSession and
