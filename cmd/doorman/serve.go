@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/net/netutil"
 
+	"github.com/doorman-s3/doorman/console"
 	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
@@ -65,6 +66,7 @@ type serveFlags struct {
 	varyOriginAlways           bool
 	logFormat, logLevel        string
 	metricsAddr                string
+	consoleAddr                string
 	bodyIdleTimeout            time.Duration
 	headerTimeout              time.Duration
 	keepAliveTimeout           time.Duration
@@ -88,7 +90,9 @@ printed once. --credentials names a JSON file of more users:
 Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 (http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.
 Prometheus metrics are served at /metrics on --metrics-addr, a listener of their own, so that
-they are never open to the S3 endpoint's clients.
+they are never open to the S3 endpoint's clients. The web console's API is served on
+--console-addr, also a listener of its own (over TLS too with --tls-cert): it signs in with an
+access key and secret key, and everything it does is an S3 request signed as that user.
 
 Clients that stall are cut off: a request body that delivers less than 64 KiB in a
 --body-idle-timeout, or a response that makes no progress for as long, ends the request (an
@@ -117,6 +121,7 @@ limit, to which the soft one is raised at start), at most 4096.`,
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
+	fl.StringVar(&f.consoleAddr, "console-addr", "", "serve the web console on this address (off when empty)")
 	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3api.DefaultBodyIdleTimeout, "period in which a request body must deliver 64 KiB (or end) and a response make progress; a stalled or trickling upload answers 400 RequestTimeout")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "longest time to receive a request's headers")
 	fl.DurationVar(&f.keepAliveTimeout, "keepalive-timeout", defaultKeepAliveTimeout, "how long an idle kept-alive connection stays open")
@@ -167,14 +172,11 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
-	ln, mln, err := f.listen()
+	ls, err := f.listen()
 	if err != nil {
 		return err
 	}
-	defer ln.Close()
-	if mln != nil {
-		defer mln.Close()
-	}
+	defer ls.close()
 	store, err := disk.Open(f.data)
 	if err != nil {
 		return err
@@ -190,29 +192,78 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		}
 	}()
 	var pm *prommetrics.S3
-	if mln != nil {
+	if ls.metrics != nil {
 		pm = prommetrics.NewS3()
 	}
-	srv, err := f.start(ctx, stdout, log, store, users, more, pm)
+	srv, users, err := f.start(ctx, stdout, log, store, users, more, pm)
 	if err != nil {
 		return err
 	}
 	started = true
-	if mln != nil {
-		ms := serveMetrics(mln, pm)
+	if ls.metrics != nil {
+		ms := serveMetrics(ls.metrics, pm)
 		defer ms.Close()
-		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", mln.Addr())
+		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", ls.metrics.Addr())
 	}
-	hs := f.httpServer(srv, log)
-	hs.TLSConfig = lim.tls
 	scheme := "http"
 	if lim.tls != nil {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ln.Addr(), f.data)
-	log.Info("listening", "addr", ln.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
+	if ls.console != nil {
+		con, err := console.New(console.Config{S3: srv, Users: userLookup(users), Region: f.region,
+			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), Logger: log, Secure: lim.tls != nil})
+		if err != nil {
+			return err
+		}
+		cs := f.httpServer(con, log)
+		cs.TLSConfig = lim.tls
+		cctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := serveUntilDone(cctx, log, cs, netutil.LimitListener(ls.console, maxConsoleConnections)); err != nil {
+				log.Error("console", "err", err)
+			}
+		}()
+		// The console stops with the S3 listener, whichever way that stops.
+		defer func() { stop(); <-done }()
+		fmt.Fprintf(stdout, "doorman console on %s://%s\n", scheme, ls.console.Addr())
+	}
+	hs := f.httpServer(srv, log)
+	hs.TLSConfig = lim.tls
+	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ls.s3.Addr(), f.data)
+	log.Info("listening", "addr", ls.s3.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
 		"max_connections", lim.maxConns, "open_files", lim.openFiles, "body_idle_timeout", f.bodyIdleTimeout)
-	return serveUntilDone(ctx, log, hs, netutil.LimitListener(ln, lim.maxConns))
+	return serveUntilDone(ctx, log, hs, netutil.LimitListener(ls.s3, lim.maxConns))
+}
+
+// maxConsoleConnections bounds the console's connections: a few people's browsers, each
+// opening at most six connections to an origin, with uploads in parallel.
+const maxConsoleConnections = 256
+
+// userLookup is the console's view of the users: a key's secret.
+func userLookup(users []s3api.User) func(string) (string, bool) {
+	secrets := make(map[string]string, len(users))
+	for _, u := range users {
+		secrets[u.AccessKey] = u.SecretKey
+	}
+	return func(key string) (string, bool) {
+		secret, ok := secrets[key]
+		return secret, ok
+	}
+}
+
+// reachable is a listener's address as a client dials it: an unspecified IP (every
+// interface) becomes loopback's, which the console's own host can always reach.
+func reachable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // serveLimits are what serve derives from its flags and the process's limits before it binds
@@ -247,30 +298,52 @@ func (f *serveFlags) check() (serveLimits, error) {
 	return lim, nil
 }
 
-// listen binds the S3 listener and, with --metrics-addr, the metrics listener (nil without).
-func (f *serveFlags) listen() (ln, mln net.Listener, err error) {
-	if ln, err = net.Listen("tcp", f.addr); err != nil {
-		return nil, nil, err
-	}
-	if f.metricsAddr != "" {
-		if mln, err = net.Listen("tcp", f.metricsAddr); err != nil {
+// listeners are serve's listeners: S3's, and the metrics' and the console's when their flags
+// ask for them (nil otherwise).
+type listeners struct{ s3, metrics, console net.Listener }
+
+// close closes the listeners.
+func (l listeners) close() {
+	for _, ln := range []net.Listener{l.s3, l.metrics, l.console} {
+		if ln != nil {
 			ln.Close()
-			return nil, nil, err
 		}
 	}
-	return ln, mln, nil
+}
+
+// listen binds the S3 listener and those of --metrics-addr and --console-addr.
+func (f *serveFlags) listen() (listeners, error) {
+	var l listeners
+	var err error
+	if l.s3, err = net.Listen("tcp", f.addr); err != nil {
+		return l, err
+	}
+	for _, o := range []struct {
+		addr string
+		ln   *net.Listener
+	}{{f.metricsAddr, &l.metrics}, {f.consoleAddr, &l.console}} {
+		if o.addr == "" {
+			continue
+		}
+		if *o.ln, err = net.Listen("tcp", o.addr); err != nil {
+			l.close()
+			return listeners{}, err
+		}
+	}
+	return l, nil
 }
 
 // start builds the S3 server on store for the given users, or for the generated key pair kept
 // in the data directory when no keys are given, keeps (and shows once) a newly generated pair,
-// and logs on every start where the keys come from. pm, when not nil, receives the metrics.
+// and logs on every start where the keys come from. pm, when not nil, receives the metrics. It
+// returns the server and its users.
 func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, store *disk.Store,
-	users, more []s3api.User, pm *prommetrics.S3) (*s3api.Server, error) {
+	users, more []s3api.User, pm *prommetrics.S3) (*s3api.Server, []s3api.User, error) {
 	var generated *generatedKeys
 	if users == nil {
 		var err error
 		if generated, err = readGenerated(filepath.Join(f.data, credentialsFile)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		users = []s3api.User{generated.user}
 	}
@@ -281,12 +354,12 @@ func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logg
 	}
 	srv, err := s3api.New(ctx, f.s3Config(store, users, log, metrics))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	where := []any{"from", "--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY"}
 	if generated != nil {
 		if err := generated.keep(stdout); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		where = []any{"file", generated.path}
 	}
@@ -294,7 +367,7 @@ func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logg
 		where = append(where, "more_users", f.credentialsFile)
 	}
 	log.Info("credentials", where...)
-	return srv, nil
+	return srv, users, nil
 }
 
 // serveMetrics serves GET /metrics on mln until the returned server is closed.

@@ -121,6 +121,7 @@ func TestServeFailedStartCreatesNothing(t *testing.T) {
 	}{
 		{"port in use", []string{"--addr", busy.Addr().String()}, "address already in use"},
 		{"metrics port in use", []string{"--metrics-addr", busy.Addr().String()}, "address already in use"},
+		{"console port in use", []string{"--console-addr", busy.Addr().String()}, "address already in use"},
 		{"bad --log-level", []string{"--log-level", "loud"}, `--log-level "loud": want debug, info, warn or error`},
 		{"half a key pair", []string{"--access-key", "AK"}, "give both an access key and a secret key"},
 		{"a user the server refuses", []string{"--credentials", badUsers}, "a user needs an access key and a secret key"},

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
+)
+
+// serve --console-addr serves the console on a listener of its own: a browser signs in with
+// the server's keys and what it does is done on the S3 endpoint; the S3 listener does not
+// answer the console's API, and the console stops with serve.
+func TestServeConsole(t *testing.T) {
+	t.Setenv("DOORMAN_ACCESS_KEY", "")
+	t.Setenv("DOORMAN_SECRET_KEY", "")
+	f := new(serveFlags)
+	args := []string{"--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey}
+	if err := serveCommand(f).ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, logs s3test.SyncBuffer
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, &out, &logs, f) }()
+	consoleLine := regexp.MustCompile(`doorman console on (http://127\.0\.0\.1:\d+)\n`)
+	s3Line := regexp.MustCompile(` listening on (http://127\.0\.0\.1:\d+) `)
+	deadline := time.Now().Add(startWait)
+	for !s3Line.MatchString(out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start within %v:\n%s%s", startWait, out.String(), logs.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve: %v\n%s%s", err, out.String(), logs.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	m := consoleLine.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no console line:\n%s", out.String())
+	}
+	consoleURL, s3URL := m[1], s3Line.FindStringSubmatch(out.String())[1]
+
+	send := func(base, method, path, cookie, csrf string, body any) (*http.Response, []byte) {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, err := http.NewRequest(method, base+path, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", base)
+		if cookie != "" {
+			req.Header.Set("Cookie", "doorman_console="+cookie)
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		return res, data
+	}
+	res, body := send(consoleURL, http.MethodPost, "/api/session", "", "", map[string]string{"accessKey": s3test.Owner.AccessKey, "secretKey": s3test.Owner.SecretKey})
+	if res.StatusCode != http.StatusOK || len(res.Cookies()) != 1 {
+		t.Fatalf("sign-in: %d %s", res.StatusCode, body)
+	}
+	var info struct{ CSRFToken string }
+	if err := json.Unmarshal(body, &info); err != nil {
+		t.Fatal(err)
+	}
+	cookie := res.Cookies()[0].Value
+	if res, body := send(consoleURL, http.MethodPost, "/api/buckets", cookie, info.CSRFToken, map[string]string{"name": "from-console"}); res.StatusCode != http.StatusCreated {
+		t.Fatalf("create bucket: %d %s", res.StatusCode, body)
+	}
+	s3 := &s3test.Client{URL: s3URL}
+	s3.Must(t, http.StatusOK, s3test.Request{Method: http.MethodHead, Path: "/from-console", As: s3test.Owner})
+	// A presigned URL the console makes points at the S3 listener.
+	res, body = send(consoleURL, http.MethodPost, "/api/buckets/from-console/presign", cookie, info.CSRFToken, map[string]any{"key": "k", "method": "PUT", "expiresSeconds": 60})
+	var signed struct{ URL string }
+	if err := json.Unmarshal(body, &signed); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("presign: %d %s", res.StatusCode, body)
+	}
+	s3.Must(t, http.StatusOK, s3test.Request{URL: signed.URL, Method: http.MethodPut, Body: []byte("via a presigned URL")})
+	// The S3 listener is no console: /api/session there is a bucket named api.
+	if res, _ := send(s3URL, http.MethodGet, "/api/session", "", "", nil); res.StatusCode == http.StatusOK {
+		t.Fatal("the S3 listener answers the console's API")
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if _, err := http.Get(consoleURL + "/api/session"); err == nil {
+		t.Fatal("the console still answers after serve stopped")
+	}
+}
