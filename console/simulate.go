@@ -2,6 +2,7 @@ package console
 
 import (
 	"cmp"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -164,16 +165,14 @@ func (c *Console) savedPolicy(w http.ResponseWriter, r *http.Request, s *session
 	if path == "" {
 		return nil, true
 	}
-	res, err := c.s3(r.Context(), s, http.MethodGet, path, corsQuery, nil, nil)
-	if err != nil {
+	res, none, err := c.bucketCORS(r.Context(), s, path)
+	switch {
+	case err != nil:
 		writeError(w, http.StatusBadGateway, "S3Unavailable", err.Error())
 		return nil, true
-	}
-	if res.failed() {
-		var e s3Error
-		if res.Status == http.StatusNotFound && xml.Unmarshal(res.Body, &e) == nil && e.Code == "NoSuchCORSConfiguration" {
-			return nil, false
-		}
+	case none:
+		return nil, false
+	case res.failed():
 		writeS3Error(w, res.Status, res.Body)
 		return nil, true
 	}
@@ -186,6 +185,19 @@ func (c *Console) savedPolicy(w http.ResponseWriter, r *http.Request, s *session
 		return nil, true
 	}
 	return pol, false
+}
+
+// bucketCORS sends GetBucketCors for the bucket at path as s's user. none reports S3's
+// NoSuchCORSConfiguration, which S3 answers only once it has authorised the request, as it
+// does the configuration itself.
+func (c *Console) bucketCORS(ctx context.Context, s *session, path string) (res *s3Response, none bool, err error) {
+	res, err = c.s3(ctx, s, http.MethodGet, path, corsQuery, nil, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	var e s3Error
+	none = res.Status == http.StatusNotFound && xml.Unmarshal(res.Body, &e) == nil && e.Code == "NoSuchCORSConfiguration"
+	return res, none, nil
 }
 
 // objectURL is the URL the simulated script fetches: the S3 endpoint's when the console
