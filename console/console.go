@@ -62,6 +62,9 @@ type Config struct {
 	// Endpoint is the S3 listener's base URL (scheme and authority, as clients reach it),
 	// which presigned URLs point at. Without it the console makes no presigned URLs.
 	Endpoint string
+	// Monitor is the record of the S3 server's CORS decisions that /api/monitor shows; nil
+	// when the server keeps none (the endpoint answers 404 then).
+	Monitor Monitor
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives sign-in and sign-out events; nil discards them.
