@@ -46,6 +46,7 @@ var table = []route{
 	{"DELETE /api/buckets/{bucket}/cors", noBody, deleteCORS},
 	{"POST /api/cors/validate", jsonBody, validateCORS},
 	{"POST /api/simulate", jsonBody, simulate},
+	{"GET /api/monitor", noBody, monitor},
 }
 
 // routes builds the console's mux: sign-in, the table's endpoints behind checkSession and
