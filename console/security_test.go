@@ -55,7 +55,8 @@ func TestRefused(t *testing.T) {
 			name: "session past its absolute life, though never idle",
 			prepare: func(e *env) *browser {
 				b := e.signIn(s3test.Owner)
-				for step := console.DefaultSessionIdle - time.Minute; ; {
+				step := console.DefaultSessionIdle - time.Minute
+				for range console.DefaultSessionMax/step + 1 {
 					e.clock.Add(step)
 					if res, body := b.send(http.MethodGet, "/api/session", nil, nil); res.StatusCode != http.StatusOK {
 						if res.StatusCode != http.StatusUnauthorized {
@@ -64,6 +65,8 @@ func TestRefused(t *testing.T) {
 						return b
 					}
 				}
+				e.t.Fatalf("the session outlived its %v", console.DefaultSessionMax)
+				return nil
 			},
 			method: http.MethodGet, path: "/api/buckets",
 			status: http.StatusUnauthorized, code: "NoSession",
