@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 )
@@ -18,32 +16,13 @@ import (
 // the server's keys and what it does is done on the S3 endpoint; the S3 listener does not
 // answer the console's API, and the console stops with serve.
 func TestServeConsole(t *testing.T) {
-	t.Setenv("DOORMAN_ACCESS_KEY", "")
-	t.Setenv("DOORMAN_SECRET_KEY", "")
-	f := new(serveFlags)
-	args := []string{"--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
-		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey}
-	if err := serveCommand(f).ParseFlags(args); err != nil {
-		t.Fatal(err)
+	out, logs, stop, err := serving(t, "--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s%s", err, out, logs)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, logs s3test.SyncBuffer
-	done := make(chan error, 1)
-	go func() { done <- runServe(ctx, &out, &logs, f) }()
 	consoleLine := regexp.MustCompile(`doorman console on (http://127\.0\.0\.1:\d+)\n`)
 	s3Line := regexp.MustCompile(` listening on (http://127\.0\.0\.1:\d+) `)
-	deadline := time.Now().Add(startWait)
-	for !s3Line.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start within %v:\n%s%s", startWait, out.String(), logs.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve: %v\n%s%s", err, out.String(), logs.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
 	m := consoleLine.FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no console line:\n%s", out.String())
@@ -101,8 +80,7 @@ func TestServeConsole(t *testing.T) {
 		t.Fatal("the S3 listener answers the console's API")
 	}
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 	if _, err := http.Get(consoleURL + "/api/session"); err == nil {

@@ -70,6 +70,19 @@ const startWait = 10 * time.Second
 // printed and logged, and the error of a failed start.
 func serveOnce(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	out, logs, stop, err := serving(t, args...)
+	if err == nil {
+		if err := stop(); err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	}
+	return out.String(), logs.String(), err
+}
+
+// serving starts serve with args and waits until it listens; it returns what serve prints
+// and logs, and stop, which stops it and returns its error, or the error of a failed start.
+func serving(t *testing.T, args ...string) (stdout, stderr *s3test.SyncBuffer, stop func() error, err error) {
+	t.Helper()
 	t.Setenv("DOORMAN_ACCESS_KEY", "")
 	t.Setenv("DOORMAN_SECRET_KEY", "")
 	f := new(serveFlags)
@@ -77,7 +90,7 @@ func serveOnce(t *testing.T, args ...string) (stdout, stderr string, err error) 
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	var out, logs s3test.SyncBuffer
 	done := make(chan error, 1)
 	go func() { done <- runServe(ctx, &out, &logs, f) }()
@@ -85,17 +98,15 @@ func serveOnce(t *testing.T, args ...string) (stdout, stderr string, err error) 
 	for !strings.Contains(out.String(), " listening on ") {
 		select {
 		case err := <-done:
-			return out.String(), logs.String(), err
+			cancel()
+			return &out, &logs, nil, err
 		case <-deadline:
+			cancel()
 			t.Fatalf("serve did not start within %v:\n%s%s", startWait, out.String(), logs.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
-	return out.String(), logs.String(), nil
+	return &out, &logs, func() error { cancel(); return <-done }, nil
 }
 
 // A start that fails, on a flag or a busy port, shows no credentials and leaves no data
