@@ -33,6 +33,7 @@ func (c *Console) send(w http.ResponseWriter, r *http.Request, s *session, metho
 	req, err := c.request(r.Context(), s, method, path, query, header, body)
 	var res *s3Response
 	if err == nil {
+		req.RemoteAddr = r.RemoteAddr // S3's access log names the browser
 		res, err = c.roundTrip(w, req)
 	}
 	if err != nil {

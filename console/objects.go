@@ -142,6 +142,7 @@ func download(c *Console, w http.ResponseWriter, r *http.Request, s *session) {
 		writeError(w, http.StatusBadGateway, "S3Unavailable", err.Error())
 		return
 	}
+	req.RemoteAddr = r.RemoteAddr
 	st := &streamer{w: w, header: make(http.Header), ok: func(out http.Header) {
 		// The object is the user's data, served on the console's origin: never rendered there.
 		out.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(p)}))

@@ -2,6 +2,7 @@ package console
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"net"
 	"net/http"
@@ -163,8 +164,10 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, ok := c.cfg.Users(in.AccessKey)
-	// Compare even when the key is unknown, so that the time taken does not tell which.
-	match := subtle.ConstantTimeCompare([]byte(in.SecretKey), []byte(secret)) == 1
+	// Compare digests, even when the key is unknown, so that the time taken tells neither
+	// whether the key exists nor the secret's length.
+	given, want := sha256.Sum256([]byte(in.SecretKey)), sha256.Sum256([]byte(secret))
+	match := subtle.ConstantTimeCompare(given[:], want[:]) == 1
 	if !ok || !match || in.AccessKey == "" {
 		c.cfg.Logger.Info("console sign-in refused", "access_key", in.AccessKey, "remote", addr)
 		writeError(w, http.StatusUnauthorized, "InvalidCredentials", "The access key or secret key is wrong.")
