@@ -30,18 +30,9 @@ const maxMonitorBuckets = s3api.ActivityBuckets
 // monitorAnswer is the answer of GET /api/monitor.
 type monitorAnswer struct {
 	// SlotSeconds is the width of a series' slots.
-	SlotSeconds int             `json:"slotSeconds"`
-	Series      []monitorSeries `json:"series"`
-	Recent      []refusal       `json:"recent"`
-}
-
-type monitorSeries struct {
-	Bucket  string    `json:"bucket"`
-	Kind    string    `json:"kind"`
-	Outcome string    `json:"outcome"`
-	Check   string    `json:"check,omitempty"`
-	Start   time.Time `json:"start"`
-	Counts  []uint32  `json:"counts"`
+	SlotSeconds int                `json:"slotSeconds"`
+	Series      []s3api.CORSSeries `json:"series"`
+	Recent      []refusal          `json:"recent"`
 }
 
 // refusal is one refused request, with the rule-by-rule evaluation that refused it, as
@@ -83,7 +74,7 @@ func monitor(c *Console, w http.ResponseWriter, r *http.Request, s *session) {
 	if one != "" {
 		buckets = []string{one}
 	}
-	out := monitorAnswer{SlotSeconds: int(s3api.ActivitySlot / time.Second), Series: []monitorSeries{}, Recent: []refusal{}}
+	out := monitorAnswer{SlotSeconds: int(s3api.ActivitySlot / time.Second), Series: []s3api.CORSSeries{}, Recent: []refusal{}}
 	for _, b := range buckets[:min(len(buckets), maxMonitorBuckets)] {
 		ok, res := c.mayReadCORS(r, s, b)
 		if !ok {
@@ -97,9 +88,7 @@ func monitor(c *Console, w http.ResponseWriter, r *http.Request, s *session) {
 			}
 			continue
 		}
-		for _, sr := range m.Series(b, since) {
-			out.Series = append(out.Series, monitorSeries(sr))
-		}
+		out.Series = append(out.Series, m.Series(b, since)...)
 		for _, rf := range m.Recent(b, since) {
 			e := rf.Explain()
 			kind := "actual"

@@ -68,15 +68,15 @@ func (r *CORSRefusal) Reason() string {
 
 // CORSSeries is the count of one kind of decision for one bucket, slot by slot.
 type CORSSeries struct {
-	Bucket  string
-	Kind    string // "preflight" or "actual"
-	Outcome string // cors.Outcome's String
+	Bucket  string `json:"bucket"`
+	Kind    string `json:"kind"`    // "preflight" or "actual"
+	Outcome string `json:"outcome"` // cors.Outcome's String
 	// Check is the check that refused a no_matching_rule decision: "origin", "method",
 	// "header_limits" or "headers"; "" otherwise.
-	Check string
+	Check string `json:"check,omitempty"`
 	// Start is the start of the first slot; Counts holds one count per ActivitySlot from it.
-	Start  time.Time
-	Counts []uint32
+	Start  time.Time `json:"start"`
+	Counts []uint32  `json:"counts"`
 }
 
 // counter indexes the decisions counted: kind × (outcome, check). Only no_matching_rule has
