@@ -133,7 +133,11 @@ func (a *CORSActivity) record(bucket string, preflight bool, req *cors.Request, 
 	}
 	b := a.buckets[name]
 	if b == nil {
-		if len(a.buckets) >= ActivityBuckets {
+		named := len(a.buckets)
+		if _, ok := a.buckets["-"]; ok {
+			named--
+		}
+		if named >= ActivityBuckets {
 			name = "-"
 			b = a.buckets[name]
 		}
