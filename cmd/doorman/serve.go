@@ -195,7 +195,13 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if ls.metrics != nil {
 		pm = prommetrics.NewS3()
 	}
-	srv, users, err := f.start(ctx, stdout, log, store, users, more, pm)
+	// The console's monitor reads the server's record of CORS decisions, kept only when there is
+	// a console to show it.
+	var activity *s3api.CORSActivity
+	if ls.console != nil {
+		activity = s3api.NewCORSActivity(nil)
+	}
+	srv, users, err := f.start(ctx, stdout, log, store, users, more, pm, activity)
 	if err != nil {
 		return err
 	}
@@ -211,7 +217,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	}
 	if ls.console != nil {
 		con, err := console.New(console.Config{S3: srv, Users: userLookup(users), Region: f.region,
-			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), Logger: log, Secure: lim.tls != nil})
+			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), Logger: log, Secure: lim.tls != nil, Monitor: activity})
 		if err != nil {
 			return err
 		}
@@ -335,10 +341,10 @@ func (f *serveFlags) listen() (listeners, error) {
 
 // start builds the S3 server on store for the given users, or for the generated key pair kept
 // in the data directory when no keys are given, keeps (and shows once) a newly generated pair,
-// and logs on every start where the keys come from. pm, when not nil, receives the metrics. It
-// returns the server and its users.
+// and logs on every start where the keys come from. pm, when not nil, receives the metrics, and
+// activity, when not nil, the record of CORS decisions. It returns the server and its users.
 func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, store *disk.Store,
-	users, more []s3api.User, pm *prommetrics.S3) (*s3api.Server, []s3api.User, error) {
+	users, more []s3api.User, pm *prommetrics.S3, activity *s3api.CORSActivity) (*s3api.Server, []s3api.User, error) {
 	var generated *generatedKeys
 	if users == nil {
 		var err error
@@ -352,7 +358,9 @@ func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logg
 	if pm != nil {
 		metrics = pm
 	}
-	srv, err := s3api.New(ctx, f.s3Config(store, users, log, metrics))
+	cfg := f.s3Config(store, users, log, metrics)
+	cfg.Activity = activity
+	srv, err := s3api.New(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
@@ -75,6 +76,17 @@ func TestServeConsole(t *testing.T) {
 		t.Fatalf("presign: %d %s", res.StatusCode, body)
 	}
 	s3.Must(t, http.StatusOK, s3test.Request{URL: signed.URL, Method: http.MethodPut, Body: []byte("via a presigned URL")})
+	// The monitor reads serve's record of CORS decisions: a refused preflight to the S3 listener
+	// shows up in it.
+	rules := []byte(`<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`)
+	s3.Must(t, http.StatusOK, s3test.Request{Method: http.MethodPut, Path: "/from-console?cors", As: s3test.Owner,
+		Header: http.Header{"Content-Md5": {s3test.MD5Base64(rules)}}, Body: rules})
+	s3.Must(t, http.StatusForbidden, s3test.Request{Method: http.MethodOptions, Path: "/from-console/k",
+		Header: http.Header{"Origin": {"https://elsewhere.example"}, "Access-Control-Request-Method": {"GET"}}})
+	res, body = send(consoleURL, http.MethodGet, "/api/monitor?bucket=from-console", cookie, "", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "https://elsewhere.example") {
+		t.Fatalf("monitor: %d %s", res.StatusCode, body)
+	}
 	// The S3 listener is no console: /api/session there is a bucket named api.
 	if res, _ := send(s3URL, http.MethodGet, "/api/session", "", "", nil); res.StatusCode == http.StatusOK {
 		t.Fatal("the S3 listener answers the console's API")
