@@ -301,7 +301,9 @@ func EncodeXML(c *Config) []byte {
 
 // DecodeJSON reads the AWS CLI's JSON form ({"CORSRules":[{"AllowedOrigins":[...],...}]}).
 // Unknown fields, trailing data and documents over MaxJSONSize are refused, each with a
-// *DecodeError: the AWS CLI refuses them before sending anything. Validate then checks the
+// *DecodeError: the AWS CLI refuses a document it cannot read before sending anything.
+// Field names are matched ignoring case, as encoding/json matches them; that the AWS CLI's
+// parameter validation is as tolerant is not recorded. [UNVERIFIED] Validate then checks the
 // configuration as Amazon S3 would.
 func DecodeJSON(data []byte) (*Config, error) {
 	if len(data) > MaxJSONSize {

@@ -119,7 +119,7 @@ type ageLine struct {
 	value []string
 }
 
-// age returns the Age header value for an age of secs seconds.
+// ageValue returns the Age header value for an age of secs seconds.
 func (e *entry) ageValue(secs int64) []string {
 	if l := e.ageLine.Load(); l != nil && l.secs == secs {
 		return l.value
