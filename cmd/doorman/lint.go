@@ -26,6 +26,7 @@ import (
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/gateway"
 	"github.com/doorman-s3/doorman/gateway/tenant"
+	"github.com/doorman-s3/doorman/internal/errlist"
 	"github.com/doorman-s3/doorman/lint"
 )
 
@@ -461,7 +462,7 @@ func (l *gatewayLinter) tenant(r *gateway.RouteView, file tenant.File) {
 	p, err := tenant.Read(r.OriginsFrom.File, name, r.Policy.Config)
 	if err != nil {
 		chk, _ := lint.CheckFor(lint.CodeRejected)
-		for _, e := range flattenErrors(err) {
+		for _, e := range errlist.Flatten(err) {
 			f := lint.Finding{Code: chk.Code, Name: chk.Name, Severity: chk.Severity, Rule: -1, ID: r.Policy.Name,
 				Policy: r.Block + ".origins_from", Route: route, File: path,
 				Message: "The gateway refuses tenant " + name + "'s file: " + e.Error() + ".",
@@ -495,18 +496,6 @@ func (l *gatewayLinter) tenant(r *gateway.RouteView, file tenant.File) {
 		f.Policy, f.Route, f.File = r.Block+".origins_from", route, path
 		l.add(f)
 	}
-}
-
-// flattenErrors lists the errors joined in err.
-func flattenErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flattenErrors(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 // gatewayRejected turns each load error into a finding at its place: in the configuration,
