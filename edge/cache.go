@@ -476,11 +476,13 @@ func (b *Behavior) newEntry(status int, h http.Header, body []byte, path string,
 	return e
 }
 
+// weigh is the memory e holds, as the store's budget counts it: from e.fields, the header as
+// stored.
 func (b *Behavior) weigh(e *entry) uint32 {
 	n := entryOverhead + len(b.scope) + len(e.path) + len(e.body)
-	for k, v := range e.header {
-		n += len(k)
-		for _, s := range v {
+	for _, f := range e.fields {
+		n += len(f.name)
+		for _, s := range f.values {
 			n += len(s) + 16
 		}
 	}
