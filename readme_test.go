@@ -312,7 +312,7 @@ func (w *walkthrough) defaultAddr(command string) string {
 	switch {
 	case strings.Contains(command, "doorman serve") && !strings.Contains(command, "--addr"):
 		return command + " --addr 127.0.0.1:" + w.ports["3667"]
-	case regexp.MustCompile(`doorman gateway( |$)`).MatchString(command) && !strings.Contains(command, " explain") &&
+	case gatewayCommandRe.MatchString(command) && !strings.Contains(command, " explain") &&
 		!strings.Contains(command, "--config") && !strings.Contains(command, "--listen"):
 		return command + " --listen 127.0.0.1:" + w.ports["8080"]
 	}
@@ -351,6 +351,9 @@ func (w *walkthrough) run(b block) {
 		}
 	}
 }
+
+// gatewayCommandRe finds a doorman gateway command (not doorman gateway-something).
+var gatewayCommandRe = regexp.MustCompile(`doorman gateway( |$)`)
 
 var keyRe = regexp.MustCompile(`(access|secret) key: (\S+)`)
 

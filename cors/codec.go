@@ -10,11 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/doorman-s3/doorman/cors/corserr"
 	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/internal/suggest"
+	"github.com/doorman-s3/doorman/internal/textpos"
 )
 
 // MaxJSONSize bounds the JSON form read by DecodeJSON. JSON spends more bytes per value than
@@ -39,7 +39,7 @@ func DecodeXML(data []byte) (*Config, error) {
 	p := xmlParser{d: d}
 	cfg, err := p.document()
 	if err != nil {
-		line, col := position(data, p.at)
+		line, col := textpos.LineCol(data, p.at)
 		return nil, &DecodeError{Line: line, Column: col, Err: err, Hint: p.hint}
 	}
 	return cfg, nil
@@ -73,15 +73,6 @@ func (e *DecodeError) Error() string {
 }
 
 func (e *DecodeError) Unwrap() error { return e.Err }
-
-// position turns a byte offset in data into a 1-based line and column, the column counted in
-// characters as editors count them.
-func position(data []byte, off int64) (line, col int) {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return 1 + bytes.Count(before, []byte("\n")), 1 + utf8.RuneCount(before[start:])
-}
 
 // didYouMean is the hint for an unknown name, or "" when no known name is close.
 func didYouMean(name string, known []string) string {
@@ -310,7 +301,9 @@ func EncodeXML(c *Config) []byte {
 
 // DecodeJSON reads the AWS CLI's JSON form ({"CORSRules":[{"AllowedOrigins":[...],...}]}).
 // Unknown fields, trailing data and documents over MaxJSONSize are refused, each with a
-// *DecodeError: the AWS CLI refuses them before sending anything. Validate then checks the
+// *DecodeError: the AWS CLI refuses a document it cannot read before sending anything.
+// Field names are matched ignoring case, as encoding/json matches them; that the AWS CLI's
+// parameter validation is as tolerant is not recorded. [UNVERIFIED] Validate then checks the
 // configuration as Amazon S3 would.
 func DecodeJSON(data []byte) (*Config, error) {
 	if len(data) > MaxJSONSize {
@@ -324,7 +317,7 @@ func DecodeJSON(data []byte) (*Config, error) {
 	}
 	end := d.InputOffset()
 	if _, err := d.Token(); err != io.EOF {
-		line, col := position(data, end+int64(len(data[end:])-len(bytes.TrimLeft(data[end:], jsonSpace))))
+		line, col := textpos.LineCol(data, end+int64(len(data[end:])-len(bytes.TrimLeft(data[end:], jsonSpace))))
 		return nil, &DecodeError{Line: line, Column: col, Err: errors.New("unexpected data after the document"),
 			Hint: "a configuration is one JSON object, " + jsonShape}
 	}
@@ -365,7 +358,7 @@ func jsonFault(data []byte, err error) *DecodeError {
 	}
 	e := &DecodeError{Err: errors.New(strings.TrimPrefix(err.Error(), "json: "))}
 	if off >= 0 {
-		e.Line, e.Column = position(data, off)
+		e.Line, e.Column = textpos.LineCol(data, off)
 	}
 	return e
 }
@@ -397,10 +390,10 @@ func (w *jsonWalker) next() (json.Token, int64, *DecodeError) {
 		e.Err, e.Hint = errors.New("the document is empty"), "a configuration is "+jsonShape
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
 		e.Err, e.Hint = errors.New("the document ends too soon"), "close every { and ["
-		e.Line, e.Column = position(w.data, int64(len(w.data)))
+		e.Line, e.Column = textpos.LineCol(w.data, int64(len(w.data)))
 	case errors.As(err, &se):
 		off := syntaxOffset(w.data)
-		e.Line, e.Column = position(w.data, off)
+		e.Line, e.Column = textpos.LineCol(w.data, off)
 		switch c := bytes.TrimRight(w.data[:off], jsonSpace); {
 		case len(c) == 0:
 			e.Hint = "a CORS configuration is the AWS CLI's JSON, " + jsonShape + ", or S3's XML, <CORSConfiguration>...</CORSConfiguration>"
@@ -425,7 +418,7 @@ func syntaxOffset(data []byte) int64 {
 
 // fault is a fault at offset at.
 func (w *jsonWalker) fault(at int64, hint, format string, args ...any) *DecodeError {
-	line, col := position(w.data, at)
+	line, col := textpos.LineCol(w.data, at)
 	return &DecodeError{Line: line, Column: col, Err: fmt.Errorf(format, args...), Hint: hint}
 }
 

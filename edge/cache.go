@@ -58,7 +58,7 @@ func (r Result) String() string { return resultNames[r] }
 
 // Options configure a Cache.
 type Options struct {
-	MaxBytes      int64   // memory budget of the store; 0 = DefaultMaxBytes
+	MaxBytes      int64   // memory budget of the store, and again of the fills under way; 0 = DefaultMaxBytes
 	MaxEntryBytes int64   // largest object stored; 0 = DefaultMaxEntryBytes
 	Metrics       Metrics // receives what the cache counts; nil = nothing is counted
 	// Now is the clock TTLs are measured with; nil = time.Now. (The store's own removal of
@@ -74,10 +74,11 @@ type Cache struct {
 	flights  map[string]*flight // the origin fetches under way, by key
 	epoch    atomic.Uint64      // incremented by every invalidation
 	maxEntry int64
-	// filling counts the bytes buffered by fills under way, bounded by maxFilling (the
-	// store's budget): each fill is bounded by maxEntry, but many at once for distinct keys
-	// would otherwise hold any multiple of it. A fill that would pass the bound is streamed
-	// to its viewer instead, and not stored.
+	// filling counts the bytes buffered by fills under way, bounded by maxFilling (as much
+	// again as the store's budget, counted apart from it, so that a full store and its fills
+	// hold at most twice MaxBytes): each fill is bounded by maxEntry, but many at once for
+	// distinct keys would otherwise hold any multiple of it. A fill that would pass the bound
+	// is streamed to its viewer instead, and not stored.
 	filling    atomic.Int64
 	maxFilling int64
 	now        func() time.Time
@@ -118,7 +119,7 @@ type ageLine struct {
 	value []string
 }
 
-// age returns the Age header value for an age of secs seconds.
+// ageValue returns the Age header value for an age of secs seconds.
 func (e *entry) ageValue(secs int64) []string {
 	if l := e.ageLine.Load(); l != nil && l.secs == secs {
 		return l.value
@@ -294,10 +295,10 @@ func (b *Behavior) Serve(w http.ResponseWriter, r *http.Request, next http.Handl
 func (b *Behavior) ServeAt(w http.ResponseWriter, r *http.Request, next http.Handler, now time.Time) {
 	// A protocol upgrade (WebSocket) is a GET that is never stored, and needs its Upgrade and
 	// Connection headers: it passes as sent, as CloudFront passes WebSocket requests.
-	if !b.caches(r.Method) || len(r.Header["Upgrade"]) > 0 {
+	if upgrade := len(r.Header["Upgrade"]) > 0; !b.caches(r.Method) || upgrade {
 		b.count(Bypass)
 		fr := r
-		if b.cache.MaxTTL == 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) && len(r.Header["Upgrade"]) == 0 {
+		if b.cache.MaxTTL == 0 && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !upgrade {
 			// CachingDisabled: nothing is stored, but only what the policies name is forwarded.
 			fr = b.forwarded(r, false)
 		}
@@ -441,8 +442,13 @@ func (b *Behavior) fetch(w http.ResponseWriter, r *http.Request, next http.Handl
 		return &result{resp: stale, kind: Hit, shared: true}
 	}
 	// The body gets memory of its exact size: a buffer's spare capacity would be held by the
-	// entry without being weighed.
-	e := b.newEntry(rec.status, rec.header, bytes.Clone(rec.body.Bytes()), r.URL.EscapedPath(), now)
+	// entry without being weighed. A body that came as long as its Content-Length said fills
+	// the buffer made for it (recorder.WriteHeader) and is kept as it is, without a copy.
+	body := rec.body.Bytes()
+	if cap(body) != len(body) {
+		body = bytes.Clone(body)
+	}
+	e := b.newEntry(rec.status, rec.header, body, r.URL.EscapedPath(), now)
 	ttl, ok := TTL(&b.cache, e.status, e.header, now)
 	e.ttl = ttl
 	shared := ok && (ttl > 0 || e.validators()) && store(e)
@@ -470,11 +476,13 @@ func (b *Behavior) newEntry(status int, h http.Header, body []byte, path string,
 	return e
 }
 
+// weigh is the memory e holds, as the store's budget counts it: from e.fields, the header as
+// stored.
 func (b *Behavior) weigh(e *entry) uint32 {
 	n := entryOverhead + len(b.scope) + len(e.path) + len(e.body)
-	for k, v := range e.header {
-		n += len(k)
-		for _, s := range v {
+	for _, f := range e.fields {
+		n += len(f.name)
+		for _, s := range f.values {
 			n += len(s) + 16
 		}
 	}
@@ -581,14 +589,20 @@ func (rec *recorder) WriteHeader(code int) {
 		return // kept to refresh, or to fall back on, the stale entry
 	}
 	_, storable := TTL(&rec.b.cache, code, rec.header, rec.b.c.now())
-	if cl, err := strconv.ParseInt(rec.header.Get("Content-Length"), 10, 64); err == nil && cl > rec.b.c.maxEntry {
+	cl, err := strconv.ParseInt(rec.header.Get("Content-Length"), 10, 64)
+	if err == nil && cl > rec.b.c.maxEntry {
 		storable = false
 	}
 	if len(rec.header["Set-Cookie"]) > 0 && rec.b.forwardsCookies() {
 		storable = false // one viewer's cookie, never another's (forwardsCookies)
 	}
-	if !storable {
+	switch {
+	case !storable:
 		rec.stream()
+	case err == nil && cl > 0:
+		// The body's size is known and within maxEntry: its buffer is made at that size once,
+		// and becomes the entry's body as it is.
+		rec.body = *bytes.NewBuffer(make([]byte, 0, cl))
 	}
 }
 

@@ -220,13 +220,17 @@ func (b *Behavior) forwarded(r *http.Request, fill bool) *http.Request {
 	}
 	// Only the normalised Accept-Encoding the key holds reaches the origin, never the viewer's
 	// own: an origin request policy forwarding all headers would otherwise store one viewer's
-	// encoding (gzip, br) under a key shared with viewers that cannot decode it.
+	// encoding (gzip, br) under a key shared with viewers that cannot decode it. CloudFront
+	// documents the normalised header when Gzip or Brotli is on
+	// (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ParametersInCacheKeyAndForwardedToOrigin.html);
+	// with both off it says the header is handled as any other, which would forward the
+	// viewer's value. doorman departs from that on purpose and forwards none. [UNVERIFIED]
 	if b.cache.Gzip || b.cache.Brotli {
 		if ae := acceptEncoding(&b.cache, r); ae != "" {
 			h["Accept-Encoding"] = []string{ae}
 		}
 	}
-	if b.cache.Cookies.Mode != None || b.origin.Cookies.Mode != None {
+	if b.forwardsCookies() {
 		var kept []string
 		for _, c := range r.Cookies() {
 			if b.cache.Cookies.allows(c.Name) || b.origin.Cookies.allows(c.Name) {

@@ -3,6 +3,8 @@ package gateway
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
 // AdminHandler serves the admin endpoints, for a listener of their own that the proxy's
@@ -28,7 +30,7 @@ func (g *Gateway) AdminHandler() http.Handler {
 	mux.HandleFunc("POST /reload", func(w http.ResponseWriter, _ *http.Request) {
 		if err := g.Reload(); err != nil {
 			var msgs []string
-			for _, e := range flatten(err) {
+			for _, e := range errlist.Flatten(err) {
 				msgs = append(msgs, e.Error())
 			}
 			writeJSON(w, http.StatusBadRequest, map[string]any{"result": "error", "errors": msgs})

@@ -15,6 +15,7 @@ import (
 	"github.com/doorman-s3/doorman/cors/awsconfig"
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/edge"
+	"github.com/doorman-s3/doorman/internal/errlist"
 	"github.com/doorman-s3/doorman/internal/suggest"
 )
 
@@ -346,7 +347,7 @@ func (d *decoder) importResponseHeaders(cfg *Config, n *yaml.Node, field string)
 		}
 	}
 	var msgs []string
-	for _, e := range flatten(err) {
+	for _, e := range errlist.Flatten(err) {
 		msgs = append(msgs, e.Error())
 	}
 	d.errorf(n, field, "%s", strings.Join(msgs, "; "))

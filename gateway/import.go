@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/doorman-s3/doorman/cors/awsconfig"
+	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
 // runImport reads a policy's `import:` with the AWS readers and returns the settings it
@@ -48,7 +49,7 @@ func runImport(cfg *Config, imp *importDef, errs *errorList) *settings {
 	}
 	im, err := awsconfig.Read(format, doc, imp.resource)
 	if err != nil {
-		for _, e := range flatten(err) {
+		for _, e := range errlist.Flatten(err) {
 			var ae *awsconfig.Error
 			if errors.As(e, &ae) {
 				msg := ae.Message

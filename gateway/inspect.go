@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
 // The inspection API: a loaded configuration's named policies and every route's effective
@@ -228,7 +229,7 @@ func describe(name string, w *where) PolicyField {
 // past the bound) is yielded as an *Error with only its Message.
 func Errors(err error) iter.Seq[*Error] {
 	return func(yield func(*Error) bool) {
-		for _, e := range flatten(err) {
+		for _, e := range errlist.Flatten(err) {
 			var ge *Error
 			if !errors.As(e, &ge) {
 				ge = &Error{Message: e.Error()}

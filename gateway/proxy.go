@@ -17,6 +17,7 @@ import (
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/edge"
 	"github.com/doorman-s3/doorman/gateway/tenant"
+	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
 // Bounds of the upstream side that the configuration does not set.
@@ -162,7 +163,7 @@ func (g *Gateway) Reload() error {
 		if g.metrics != nil {
 			g.metrics.Reload(false)
 		}
-		for _, e := range flatten(err) {
+		for _, e := range errlist.Flatten(err) {
 			g.log.Error("configuration reload refused; the previous configuration stays", "error", e.Error())
 		}
 		// The configuration kept still reads every tenant file again, as a reload promises:

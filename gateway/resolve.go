@@ -13,6 +13,7 @@ import (
 
 	"github.com/doorman-s3/doorman/cors/awsconfig"
 	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
 // loc is a position in the configuration: file, line and column ("" file: a flag).
@@ -593,7 +594,7 @@ func resolveCORS(cfg *Config, c *corsDef, errs *errorList) {
 // does not compile on its own.
 func compileOverride(eff *settings, c *corsDef, errs *errorList) {
 	_, err := fetch.Compile(eff.fetchConfig())
-	for _, e := range flatten(err) {
+	for _, e := range errlist.Flatten(err) {
 		var ce *fetch.ConfigError
 		if errors.As(e, &ce) {
 			if f, ok := fetchFields[ce.Field]; ok && eff.from[f] != nil && eff.from[f] == c.override.from[f] {
@@ -610,7 +611,7 @@ func compile(s *settings, at loc, path string, errs *errorList, suffix string) *
 	if err == nil {
 		return p
 	}
-	for _, e := range flatten(err) {
+	for _, e := range errlist.Flatten(err) {
 		var ce *fetch.ConfigError
 		if !errors.As(e, &ce) {
 			errs.add(&Error{File: at.file, Line: at.line, Col: at.col, Field: path, Message: e.Error()})
@@ -653,21 +654,6 @@ func locate(ce *fetch.ConfigError, s *settings, at loc, path string) *Error {
 		}
 	}
 	return e
-}
-
-// flatten lists the errors joined in err.
-func flatten(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flatten(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 // buildRoutes lists every route (each host's catch-all and the fallback included) with its

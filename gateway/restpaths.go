@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
+	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
 // restPaths answers the preflights of an imported REST API per resource, as API Gateway does:
@@ -84,7 +85,7 @@ func compileREST(s *settings, at loc, path string, errs *errorList) *restPaths {
 			c.Static = p.Static
 			pol, err := fetch.Compile(c)
 			if err != nil {
-				for _, e := range flatten(err) {
+				for _, e := range errlist.Flatten(err) {
 					errs.add(&Error{File: at.file, Line: at.line, Col: at.col, Field: path,
 						Message: fmt.Sprintf("the OPTIONS method of %s: %v", p.Path, e)})
 				}

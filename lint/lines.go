@@ -7,9 +7,9 @@ import (
 	"encoding/xml"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/textpos"
 )
 
 // A finding on an S3 configuration is placed where an editor should go: at the list entry or
@@ -28,28 +28,6 @@ type spot struct {
 type ruleSpots struct {
 	off   int64
 	spots []spot
-}
-
-// RuleLines returns the 1-based line on which each rule of doc begins, in document order:
-// the N-th object of the CORSRules array in the AWS CLI's JSON, the N-th CORSRule element
-// in S3 XML. The form is told apart as cors.Decode does. Lines are found as far as the
-// document can be read; a document cors.Decode refuses may yield fewer or none.
-func RuleLines(doc []byte) []int {
-	rules := scan(doc)
-	lines := make([]int, len(rules))
-	for k, r := range rules {
-		lines[k], _ = lineCol(doc, r.off)
-	}
-	return lines
-}
-
-// SetLines fills in the Line of each finding from lines, as RuleLines returns them.
-func SetLines(findings []Finding, lines []int) {
-	for k := range findings {
-		if r := findings[k].Rule; r >= 0 && r < len(lines) {
-			findings[k].Line = lines[r]
-		}
-	}
 }
 
 // Place sets the Line and Column of each finding of the S3 configuration doc at what it
@@ -72,7 +50,7 @@ func Place(findings []Finding, doc []byte) {
 				break
 			}
 		}
-		f.Line, f.Column = lineCol(doc, off)
+		f.Line, f.Column = textpos.LineCol(doc, off)
 	}
 }
 
@@ -96,14 +74,6 @@ func (r *ruleSpots) find(field, value string) (spot, bool) {
 		}
 	}
 	return spot{}, false
-}
-
-// lineCol turns a byte offset of doc into a 1-based line and column, the column counted in
-// characters.
-func lineCol(doc []byte, off int64) (line, col int) {
-	before := doc[:min(max(off, 0), int64(len(doc)))]
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return 1 + bytes.Count(before, []byte("\n")), 1 + utf8.RuneCount(before[start:])
 }
 
 // scan finds the rules of doc and their fields, in either form.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/doorman-s3/doorman/internal/textpos"
 )
 
 func TestRuleLinesJSON(t *testing.T) {
@@ -25,7 +27,7 @@ func TestRuleLinesJSON(t *testing.T) {
     }
   ]
 }`
-	if got, want := RuleLines([]byte(doc)), []int{4, 9, 12}; !slices.Equal(got, want) {
+	if got, want := ruleLines([]byte(doc)), []int{4, 9, 12}; !slices.Equal(got, want) {
 		t.Fatalf("lines %v, want %v", got, want)
 	}
 }
@@ -45,34 +47,26 @@ func TestRuleLinesXML(t *testing.T) {
   </CORSRule>
 </CORSConfiguration>
 `
-	if got, want := RuleLines([]byte(doc)), []int{4, 8, 11}; !slices.Equal(got, want) {
+	if got, want := ruleLines([]byte(doc)), []int{4, 8, 11}; !slices.Equal(got, want) {
 		t.Fatalf("lines %v, want %v", got, want)
 	}
 }
 
 func TestRuleLinesBroken(t *testing.T) {
-	if got := RuleLines([]byte("{\n\"CORSRules\": [\n{}, {")); !slices.Equal(got, []int{3, 3}) {
+	if got := ruleLines([]byte("{\n\"CORSRules\": [\n{}, {")); !slices.Equal(got, []int{3, 3}) {
 		t.Fatalf("truncated JSON: %v", got)
 	}
-	if got := RuleLines([]byte("not a document")); len(got) != 0 {
+	if got := ruleLines([]byte("not a document")); len(got) != 0 {
 		t.Fatalf("garbage: %v", got)
-	}
-}
-
-func TestSetLines(t *testing.T) {
-	fs := []Finding{{Rule: -1}, {Rule: 0}, {Rule: 2}, {Rule: 5}}
-	SetLines(fs, []int{3, 7, 11})
-	for k, want := range []int{0, 3, 11, 0} {
-		if fs[k].Line != want {
-			t.Errorf("finding %d: line %d, want %d", k, fs[k].Line, want)
-		}
 	}
 }
 
 func TestReportText(t *testing.T) {
 	r := Report{Source: "cors.json", Findings: Lint(decode(t,
 		`{"CORSRules":[{"ID":"x","AllowedMethods":["GET"],"AllowedOrigins":["null",""]}]}`))}
-	SetLines(r.Findings, []int{2})
+	for k := range r.Findings {
+		r.Findings[k].Line = 2
+	}
 	var b bytes.Buffer
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
@@ -179,4 +173,14 @@ func TestPlace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// ruleLines is the line on which each rule of doc begins, as Place finds the rules.
+func ruleLines(doc []byte) []int {
+	rules := scan(doc)
+	lines := make([]int, len(rules))
+	for k, r := range rules {
+		lines[k], _ = textpos.LineCol(doc, r.off)
+	}
+	return lines
 }

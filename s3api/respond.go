@@ -81,7 +81,7 @@ func writeChecksumHeader(h http.Header, c storage.Checksum) {
 		return
 	}
 	if alg, ok := checksum.ParseAlgorithm(string(c.Algorithm)); ok {
-		h[http.CanonicalHeaderKey(checksum.Header(alg))] = []string{c.Value}
+		h[checksum.CanonicalHeader(alg)] = []string{c.Value}
 		if c.Type != "" {
 			h["X-Amz-Checksum-Type"] = []string{string(c.Type)}
 		}

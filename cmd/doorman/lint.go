@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +26,7 @@ import (
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/gateway"
 	"github.com/doorman-s3/doorman/gateway/tenant"
+	"github.com/doorman-s3/doorman/internal/errlist"
 	"github.com/doorman-s3/doorman/lint"
 )
 
@@ -441,34 +441,23 @@ func splitField(s string) (string, int) {
 // gateway finds them: in the template's folder, named with a valid tenant name in place of
 // {tenant}; at most tenant.MaxTenants, as a gateway holds.
 func (l *gatewayLinter) tenants(r *gateway.RouteView) {
-	dir, file := filepath.Split(r.OriginsFrom.File)
-	prefix, suffix, _ := strings.Cut(file, "{tenant}")
-	entries, err := os.ReadDir(filepath.Clean(dir))
+	files, err := tenant.Files(r.OriginsFrom.File)
 	if err != nil {
 		return // the gateway starts without the folder, and watches for it
 	}
-	n := 0
-	for _, e := range entries {
-		name, ok := strings.CutPrefix(e.Name(), prefix)
-		name, ok2 := strings.CutSuffix(name, suffix)
-		if !ok || !ok2 || !tenant.ValidName(name) {
-			continue
-		}
-		if n++; n > tenant.MaxTenants {
-			return
-		}
-		l.tenant(r, name)
+	for _, f := range files {
+		l.tenant(r, f)
 	}
 }
 
 // tenant lints one tenant's file.
-func (l *gatewayLinter) tenant(r *gateway.RouteView, name string) {
+func (l *gatewayLinter) tenant(r *gateway.RouteView, file tenant.File) {
+	name, path := file.Tenant, file.Path
 	route := routeName(r) + " (tenant " + name + ")"
-	path := filepath.Join(filepath.Dir(r.OriginsFrom.File), strings.Replace(filepath.Base(r.OriginsFrom.File), "{tenant}", name, 1))
 	p, err := tenant.Read(r.OriginsFrom.File, name, r.Policy.Config)
 	if err != nil {
 		chk, _ := lint.CheckFor(lint.CodeRejected)
-		for _, e := range flattenErrors(err) {
+		for _, e := range errlist.Flatten(err) {
 			f := lint.Finding{Code: chk.Code, Name: chk.Name, Severity: chk.Severity, Rule: -1, ID: r.Policy.Name,
 				Policy: r.Block + ".origins_from", Route: route, File: path,
 				Message: "The gateway refuses tenant " + name + "'s file: " + e.Error() + ".",
@@ -502,18 +491,6 @@ func (l *gatewayLinter) tenant(r *gateway.RouteView, name string) {
 		f.Policy, f.Route, f.File = r.Block+".origins_from", route, path
 		l.add(f)
 	}
-}
-
-// flattenErrors lists the errors joined in err.
-func flattenErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, flattenErrors(e)...)
-		}
-		return out
-	}
-	return []error{err}
 }
 
 // gatewayRejected turns each load error into a finding at its place: in the configuration,

@@ -118,10 +118,10 @@ type Options struct {
 // atomically; an invalid file keeps the last good set, is logged and counted; sizes bounded.
 // Its methods are safe for concurrent use.
 type Set struct {
-	dir, prefix, suffix string
-	base                fetch.Config
-	opts                Options
-	log                 *slog.Logger
+	template
+	base fetch.Config
+	opts Options
+	log  *slog.Logger
 
 	live atomic.Pointer[map[string]*fetch.Policy] // what Policy reads; never modified once stored
 
@@ -148,13 +148,13 @@ func Open(pathTemplate string, base *fetch.Config, opts Options) (*Set, error) {
 	if base == nil {
 		return nil, errors.New("tenant: no base policy")
 	}
-	dir, prefix, suffix, err := splitTemplate(pathTemplate)
+	tmpl, err := splitTemplate(pathTemplate)
 	if err != nil {
 		return nil, err
 	}
 	s := &Set{
-		dir: dir, prefix: prefix, suffix: suffix,
-		base: *base, opts: opts, log: opts.Logger,
+		template: tmpl,
+		base:     *base, opts: opts, log: opts.Logger,
 		files: make(map[string]*file), stopped: make(chan struct{}),
 	}
 	if s.log == nil {
@@ -246,18 +246,23 @@ func (s *Set) Close() error {
 	return err
 }
 
-// splitTemplate splits a path template into its folder and the file name's text before and
+// template is a path template split into its folder and the file name's text before and
 // after "{tenant}".
-func splitTemplate(pathTemplate string) (dir, prefix, suffix string, err error) {
+type template struct {
+	dir, prefix, suffix string
+}
+
+// splitTemplate splits a path template ("tenants/{tenant}.yaml").
+func splitTemplate(pathTemplate string) (template, error) {
 	dir, name := filepath.Split(pathTemplate)
 	if strings.Count(name, placeholder) != 1 || strings.Contains(dir, placeholder) {
-		return "", "", "", fmt.Errorf("tenant: path %q: the file name (not the folder) must contain %s once", pathTemplate, placeholder)
+		return template{}, fmt.Errorf("tenant: path %q: the file name (not the folder) must contain %s once", pathTemplate, placeholder)
 	}
 	if dir == "" {
 		dir = "."
 	}
-	prefix, suffix, _ = strings.Cut(name, placeholder)
-	return filepath.Clean(dir), prefix, suffix, nil
+	prefix, suffix, _ := strings.Cut(name, placeholder)
+	return template{dir: filepath.Clean(dir), prefix: prefix, suffix: suffix}, nil
 }
 
 // ValidName reports whether s is a tenant name: one lower-case DNS label of 1 to MaxNameLen
@@ -278,16 +283,43 @@ func ValidName(s string) bool {
 func isUpper(r rune) bool { return 'A' <= r && r <= 'Z' }
 
 // tenantOf returns the tenant a file name in the directory belongs to.
-func (s *Set) tenantOf(name string) (string, bool) {
-	if len(name) < len(s.prefix)+len(s.suffix) || !strings.HasPrefix(name, s.prefix) || !strings.HasSuffix(name, s.suffix) {
+func (t template) tenantOf(name string) (string, bool) {
+	if len(name) < len(t.prefix)+len(t.suffix) || !strings.HasPrefix(name, t.prefix) || !strings.HasSuffix(name, t.suffix) {
 		return "", false
 	}
-	t := name[len(s.prefix) : len(name)-len(s.suffix)]
-	return t, ValidName(t)
+	tenant := name[len(t.prefix) : len(name)-len(t.suffix)]
+	return tenant, ValidName(tenant)
 }
 
-func (s *Set) path(tenant string) string {
-	return filepath.Join(s.dir, s.prefix+tenant+s.suffix)
+// path is the file of tenant.
+func (t template) path(tenant string) string {
+	return filepath.Join(t.dir, t.prefix+tenant+t.suffix)
+}
+
+// File is a tenant's origin file.
+type File struct {
+	Tenant, Path string
+}
+
+// Files lists the tenant files in pathTemplate's folder as a Set finds them (a file named
+// with a valid tenant name in place of "{tenant}"), in the folder's order, at most
+// MaxTenants of them, as a Set holds. A missing folder is an error wrapping fs.ErrNotExist.
+func Files(pathTemplate string) ([]File, error) {
+	tmpl, err := splitTemplate(pathTemplate)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(tmpl.dir)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: %w", err)
+	}
+	var files []File
+	for _, e := range entries {
+		if t, ok := tmpl.tenantOf(e.Name()); ok && len(files) < MaxTenants {
+			files = append(files, File{Tenant: t, Path: tmpl.path(t)})
+		}
+	}
+	return files, nil
 }
 
 // rescan loads every tenant file in the directory (force: even those whose content has not
@@ -430,11 +462,11 @@ func Read(pathTemplate, tenant string, base *fetch.Config) (*fetch.Policy, error
 	if !ValidName(tenant) {
 		return nil, fmt.Errorf("tenant: %q is not a tenant name (one lower-case DNS label)", tenant)
 	}
-	dir, prefix, suffix, err := splitTemplate(pathTemplate)
+	tmpl, err := splitTemplate(pathTemplate)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, prefix+tenant+suffix)
+	path := tmpl.path(tenant)
 	data, err := readFile(path)
 	if err != nil {
 		return nil, &FileError{Path: path, Err: err}

@@ -36,9 +36,9 @@ const (
 )
 
 // cannedGrants reports whether a canned ACL grants perm to p beyond its owner's FULL_CONTROL,
-// as AWS's canned-ACL table lists it. OwnerOfObject tells whether p owns the bucket of
+// as AWS's canned-ACL table lists it. ownsBucket tells whether p owns the bucket of
 // the object the ACL is on (for the bucket-owner-* ACLs).
-func cannedGrants(acl string, p Account, perm permission, OwnerOfObject bool) bool {
+func cannedGrants(acl string, p Account, perm permission, ownsBucket bool) bool {
 	switch acl {
 	case aclPublicReadWrite:
 		return true // AllUsers READ and WRITE (WRITE means nothing on an object)
@@ -47,9 +47,9 @@ func cannedGrants(acl string, p Account, perm permission, OwnerOfObject bool) bo
 	case aclAuthenticatedRead:
 		return perm == permRead && !p.IsAnonymous() // AuthenticatedUsers READ
 	case aclBucketOwnerRead:
-		return perm == permRead && OwnerOfObject
+		return perm == permRead && ownsBucket
 	case aclBucketOwnerFullControl:
-		return OwnerOfObject
+		return ownsBucket
 	}
 	return false
 }

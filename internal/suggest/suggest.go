@@ -12,8 +12,9 @@ const maxLen = 64
 // word is close when at most a third of its letters (at least one, at most two) differ.
 func Closest(s string, known []string) string {
 	best, bestD := "", 0
+	s = strings.ToLower(s)
 	for _, k := range known {
-		d := distance(strings.ToLower(s), strings.ToLower(k))
+		d := distance(s, strings.ToLower(k))
 		limit := min(max(len(k)/3, 1), 2)
 		if d <= limit && (best == "" || d < bestD) {
 			best, bestD = k, d

@@ -45,10 +45,7 @@ type NewBackend func(t *testing.T) storage.Backend
 
 // Run runs every check of the package against backends made by newBackend.
 func Run(t *testing.T, newBackend NewBackend) {
-	for _, c := range []struct {
-		name string
-		test func(*testing.T, NewBackend)
-	}{
+	subtests(t, newBackend, []namedTest{
 		{"Buckets", TestBuckets},
 		{"BucketConfig", TestBucketConfig},
 		{"Objects", TestObjects},
@@ -58,12 +55,10 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"Multipart", TestMultipart},
 		{"BucketIdentity", TestBucketIdentity},
 		{"ConcurrentWriters", TestConcurrentWriters},
-	} {
-		t.Run(c.name, func(t *testing.T) { c.test(t, newBackend) })
-	}
+	})
 }
 
-// subtests runs each function as a subtest named by its key, in the order given.
+// subtests runs each test as a subtest of its name, in the order given.
 func subtests(t *testing.T, newBackend NewBackend, tests []namedTest) {
 	t.Helper()
 	for _, tt := range tests {

@@ -45,11 +45,25 @@ const headerPrefix = "x-amz-checksum-"
 // Header is the lower-case name of the header or trailer carrying a checksum of algorithm a:
 // "x-amz-checksum-crc32", ...; empty for an unsupported algorithm.
 func Header(a Algorithm) string {
-	if !a.Valid() {
-		return ""
-	}
-	return headerPrefix + strings.ToLower(string(a))
+	return headerNames[a].lower
 }
+
+// CanonicalHeader is Header as net/http canonicalises it (X-Amz-Checksum-Crc32), the key of
+// the response header; "" for an unknown algorithm.
+func CanonicalHeader(a Algorithm) string {
+	return headerNames[a].canonical
+}
+
+// headerNames are each algorithm's header names, made once: responses carry them on every
+// read of an object stored with a checksum.
+var headerNames = func() map[Algorithm]struct{ lower, canonical string } {
+	m := make(map[Algorithm]struct{ lower, canonical string }, len(Algorithms))
+	for _, a := range Algorithms {
+		lower := headerPrefix + strings.ToLower(string(a))
+		m[a] = struct{ lower, canonical string }{lower, http.CanonicalHeaderKey(lower)}
+	}
+	return m
+}()
 
 // Mismatch is the error S3 returns when a declared checksum of algorithm a differs from the
 // one computed over the body.

@@ -104,3 +104,14 @@ func TestReaders(t *testing.T) {
 		t.Errorf("checksum mismatch: %v", err)
 	}
 }
+
+// The response header of each algorithm is its canonical name; an unknown algorithm has none.
+func TestCanonicalHeader(t *testing.T) {
+	want := map[Algorithm]string{CRC32: "X-Amz-Checksum-Crc32", CRC32C: "X-Amz-Checksum-Crc32c",
+		CRC64NVME: "X-Amz-Checksum-Crc64nvme", SHA1: "X-Amz-Checksum-Sha1", SHA256: "X-Amz-Checksum-Sha256", "MD5": ""}
+	for a, w := range want {
+		if got := CanonicalHeader(a); got != w {
+			t.Errorf("CanonicalHeader(%q) = %q, want %q", a, got, w)
+		}
+	}
+}
