@@ -247,10 +247,18 @@ func TestPresign(t *testing.T) {
 	if got := e.direct(http.StatusOK, s3test.Request{URL: get.URL, Method: http.MethodGet}); string(got) != "shared" {
 		t.Fatalf("presigned GET: %q", got)
 	}
+	head := decode[signed](t, b.want(http.StatusOK, http.MethodPost, "/api/buckets/share/presign", jsonOf(map[string]any{"key": "new file.txt", "method": "HEAD", "expiresSeconds": 60})))
+	e.direct(http.StatusOK, s3test.Request{URL: head.URL, Method: http.MethodHead})
+	del := decode[signed](t, b.want(http.StatusOK, http.MethodPost, "/api/buckets/share/presign", jsonOf(map[string]any{"key": "new file.txt", "method": "DELETE", "expiresSeconds": 60})))
+	e.direct(http.StatusNoContent, s3test.Request{URL: del.URL, Method: http.MethodDelete})
+	e.direct(http.StatusNotFound, s3test.Request{URL: head.URL, Method: http.MethodHead})
+	// A URL is good for its method alone: the signature covers it.
+	e.direct(http.StatusForbidden, s3test.Request{URL: get.URL, Method: http.MethodDelete})
 	for _, in := range []map[string]any{
 		{"key": "k", "method": "GET", "expiresSeconds": 0},
 		{"key": "k", "method": "GET", "expiresSeconds": 604801},
-		{"key": "k", "method": "DELETE", "expiresSeconds": 60},
+		{"key": "k", "method": "POST", "expiresSeconds": 60},
+		{"key": "k", "method": "get", "expiresSeconds": 60},
 		{"key": "", "method": "GET", "expiresSeconds": 60},
 	} {
 		res, body := b.send(http.MethodPost, "/api/buckets/share/presign", jsonOf(in), nil)

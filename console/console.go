@@ -34,6 +34,28 @@
 // absolute lifetime, and end at sign-out; a restart signs everyone out. Sign-in attempts are
 // rate-limited per remote address so that the console is no faster an oracle for guessing
 // secrets than the S3 API itself.
+//
+// # The pages
+//
+// The pages are plain JavaScript built into ui/dist and embedded in the binary (assets.go).
+// They are served with a Content-Security-Policy that lets them load and connect to nothing
+// but the console's own origin, frame nothing but the probe, and be framed by nothing
+// (https://www.w3.org/TR/CSP3/), with nosniff and no Referer; the session cookie and CSRF
+// token above guard the API they call.
+//
+// # The probe: a real cross-origin request from the user's own browser
+//
+// The simulator predicts what a browser decides; the probe lets the browser decide. The probe
+// page is served by a listener of its own (`doorman serve --console-probe-addr`, NewProbe), so
+// that it has another origin than the console's: a request it sends to the S3 endpoint is a
+// cross-origin request the browser runs the CORS protocol for
+// (https://fetch.spec.whatwg.org/#http-cors-protocol), under the bucket's real configuration.
+// The console frames the probe page and asks it, by postMessage, to fetch a presigned URL; the
+// page answers with what the browser let it see. The probe's listener serves nothing but that
+// page and its two files, has no API and reads no cookie, so a page on its origin can do no
+// more than any other site could. Its Content-Security-Policy lets the page connect anywhere
+// (the S3 endpoint, wherever that is) and be framed only by the console's origins; the
+// console's own policy lets it frame only the probe's origins (Config.ProbeOrigins).
 package console
 
 import (
@@ -41,6 +63,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -62,6 +85,9 @@ type Config struct {
 	// Endpoint is the S3 listener's base URL (scheme and authority, as clients reach it),
 	// which presigned URLs point at. Without it the console makes no presigned URLs.
 	Endpoint string
+	// ProbeOrigins are the origins a browser reaches the probe page at (ListenerOrigins of
+	// the probe's listener): the pages may frame them, and GET /api/probe offers them.
+	ProbeOrigins []string
 	// Monitor is the record of the S3 server's CORS decisions that /api/monitor shows; nil
 	// when the server keeps none (the endpoint answers 404 then).
 	Monitor Monitor
@@ -81,6 +107,7 @@ type Console struct {
 	cfg      Config
 	endpoint *url.URL // cfg.Endpoint parsed; nil without one
 	mux      *http.ServeMux
+	pages    *pages // the console's built files
 	sessions *sessionStore
 	signins  *signinLimiter
 }
@@ -113,6 +140,17 @@ func New(cfg Config) (*Console, error) {
 		}
 		c.endpoint = &url.URL{Scheme: u.Scheme, Host: u.Host}
 	}
+	if err := checkOrigins("ProbeOrigins", cfg.ProbeOrigins); err != nil {
+		return nil, err
+	}
+	frames := "'none'"
+	if len(cfg.ProbeOrigins) > 0 {
+		frames = strings.Join(cfg.ProbeOrigins, " ")
+	}
+	// 'unsafe-inline' styles: the code editor sets element styles as it lays text out.
+	c.pages = newPages("index.html", func(name string) bool { return !isProbeFile(name) },
+		"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src "+frames+
+			"; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	c.mux = c.routes()
 	return c, nil
 }
@@ -120,7 +158,8 @@ func New(cfg Config) (*Console, error) {
 // ServeHTTP answers a request to the console.
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	// The API's answers are data, never to be cached, sniffed or framed.
+	// The API's answers are data, never to be cached, sniffed or framed; the pages say how
+	// they may be cached themselves.
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")

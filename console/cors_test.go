@@ -93,7 +93,7 @@ func TestRequestBounds(t *testing.T) {
 		{"two values", http.MethodPost, "/api/buckets", jsonBody(`{"name":"abc"} {}`), http.StatusBadRequest, "InvalidJSON"},
 		{"not JSON", http.MethodPost, "/api/buckets", jsonBody(`name=abc`), http.StatusBadRequest, "InvalidJSON"},
 		{"unknown endpoint", http.MethodGet, "/api/nothing", nil, http.StatusNotFound, "NotFound"},
-		{"the pages are not served yet", http.MethodGet, "/", nil, http.StatusNotFound, "NotFound"},
+		{"unknown page", http.MethodGet, "/nothing.html", nil, http.StatusNotFound, "NotFound"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -137,6 +137,11 @@ const (
 	maxPresign = 7 * 24 * 3600
 )
 
+// presignMethods are the methods a presigned URL may be made for: GetObject, PutObject,
+// HeadObject and DeleteObject, each a request on the object's URL alone. S3's POSTs (a form
+// upload, a multipart upload's steps) need a policy or a query of their own.
+var presignMethods = map[string]bool{http.MethodGet: true, http.MethodPut: true, http.MethodHead: true, http.MethodDelete: true}
+
 // presign answers POST /api/buckets/{bucket}/presign {key, method, expiresSeconds} → {url,
 // expires}: a SigV4 presigned URL for the S3 endpoint, signed as the user.
 func presign(c *Console, w http.ResponseWriter, r *http.Request, s *session) {
@@ -156,8 +161,8 @@ func presign(c *Console, w http.ResponseWriter, r *http.Request, s *session) {
 	case c.endpoint == nil:
 		writeError(w, http.StatusNotImplemented, "PresignUnavailable", "The console does not know the S3 endpoint's URL.")
 		return
-	case in.Key == "" || (in.Method != http.MethodGet && in.Method != http.MethodPut):
-		writeError(w, http.StatusBadRequest, "InvalidArgument", "A key and a method, GET or PUT, are required.")
+	case in.Key == "" || !presignMethods[in.Method]:
+		writeError(w, http.StatusBadRequest, "InvalidArgument", "A key and a method, GET, PUT, HEAD or DELETE, are required.")
 		return
 	case in.ExpiresSeconds < minPresign || in.ExpiresSeconds > maxPresign:
 		writeError(w, http.StatusBadRequest, "InvalidArgument", "expiresSeconds must be from 1 to 604800.")

@@ -47,10 +47,11 @@ var table = []route{
 	{"POST /api/cors/validate", jsonBody, validateCORS},
 	{"POST /api/simulate", jsonBody, simulate},
 	{"GET /api/monitor", noBody, monitor},
+	{"GET /api/probe", noBody, probeInfo},
 }
 
 // routes builds the console's mux: sign-in, the table's endpoints behind checkSession and
-// checkState, and a JSON 404 for anything else.
+// checkState, a JSON 404 for anything else under /api/, and the pages.
 func (c *Console) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/session", c.signIn)
@@ -63,9 +64,10 @@ func (c *Console) routes() *http.ServeMux {
 			rt.h(c, w, r, s)
 		})
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "NotFound", "The console has no such endpoint.")
 	})
+	mux.Handle("/", c.pages)
 	return mux
 }
 
