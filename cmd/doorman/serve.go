@@ -67,6 +67,7 @@ type serveFlags struct {
 	logFormat, logLevel        string
 	metricsAddr                string
 	consoleAddr                string
+	consoleProbeAddr           string
 	bodyIdleTimeout            time.Duration
 	headerTimeout              time.Duration
 	keepAliveTimeout           time.Duration
@@ -92,7 +93,9 @@ Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 Prometheus metrics are served at /metrics on --metrics-addr, a listener of their own, so that
 they are never open to the S3 endpoint's clients. The web console's API is served on
 --console-addr, also a listener of its own (over TLS too with --tls-cert): it signs in with an
-access key and secret key, and everything it does is an S3 request signed as that user.
+access key and secret key, and everything it does is an S3 request signed as that user. Its
+probe page, which sends a real cross-origin request from the browser to the S3 endpoint, is
+served on --console-probe-addr, another origin (by default the console's host, a free port).
 
 Clients that stall are cut off: a request body that delivers less than 64 KiB in a
 --body-idle-timeout, or a response that makes no progress for as long, ends the request (an
@@ -122,6 +125,7 @@ limit, to which the soft one is raised at start), at most 4096.`,
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
 	fl.StringVar(&f.consoleAddr, "console-addr", "", "serve the web console on this address (off when empty)")
+	fl.StringVar(&f.consoleProbeAddr, "console-probe-addr", "", "serve the console's probe page, its second origin, on this address (default: the console's host, port 0)")
 	fl.DurationVar(&f.bodyIdleTimeout, "body-idle-timeout", s3api.DefaultBodyIdleTimeout, "period in which a request body must deliver 64 KiB (or end) and a response make progress; a stalled or trickling upload answers 400 RequestTimeout")
 	fl.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "longest time to receive a request's headers")
 	fl.DurationVar(&f.keepAliveTimeout, "keepalive-timeout", defaultKeepAliveTimeout, "how long an idle kept-alive connection stays open")
@@ -216,24 +220,21 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		scheme = "https"
 	}
 	if ls.console != nil {
+		probeOrigins := console.ListenerOrigins(scheme, ls.probe.Addr().String())
 		con, err := console.New(console.Config{S3: srv, Users: userLookup(users), Region: f.region,
-			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), Logger: log, Secure: lim.tls != nil, Monitor: activity})
+			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), ProbeOrigins: probeOrigins, Logger: log, Secure: lim.tls != nil, Monitor: activity})
 		if err != nil {
 			return err
 		}
-		cs := f.httpServer(con, log)
-		cs.TLSConfig = lim.tls
-		cctx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			if err := serveUntilDone(cctx, log, cs, netutil.LimitListener(ls.console, maxConsoleConnections)); err != nil {
-				log.Error("console", "err", err)
-			}
-		}()
-		// The console stops with the S3 listener, whichever way that stops.
-		defer func() { stop(); <-done }()
+		probe, err := console.NewProbe(console.ProbeConfig{ConsoleOrigins: console.ListenerOrigins(scheme, ls.console.Addr().String())})
+		if err != nil {
+			return err
+		}
+		// The console and its probe stop with the S3 listener, whichever way that stops.
+		defer f.serveBeside(ctx, log, "console", con, ls.console, lim.tls, maxConsoleConnections)()
+		defer f.serveBeside(ctx, log, "console probe", probe, ls.probe, lim.tls, maxProbeConnections)()
 		fmt.Fprintf(stdout, "doorman console on %s://%s\n", scheme, ls.console.Addr())
+		fmt.Fprintf(stdout, "doorman console probe on %s://%s\n", scheme, ls.probe.Addr())
 	}
 	hs := f.httpServer(srv, log)
 	hs.TLSConfig = lim.tls
@@ -246,6 +247,27 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 // maxConsoleConnections bounds the console's connections: a few people's browsers, each
 // opening at most six connections to an origin, with uploads in parallel.
 const maxConsoleConnections = 256
+
+// maxProbeConnections bounds the probe's connections: each try loads one small page and its
+// two files, the same few people's browsers at six connections each.
+const maxProbeConnections = 32
+
+// serveBeside serves h on ln beside the S3 listener, with the flags' timeouts, tlsConfig and
+// at most maxConns connections, until ctx is done or the function it returns is called, which
+// waits until it has stopped. name is what its errors are logged under.
+func (f *serveFlags) serveBeside(ctx context.Context, log *slog.Logger, name string, h http.Handler, ln net.Listener, tlsConfig *tls.Config, maxConns int) (stop func()) {
+	hs := f.httpServer(h, log)
+	hs.TLSConfig = tlsConfig
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := serveUntilDone(ctx, log, hs, netutil.LimitListener(ln, maxConns)); err != nil {
+			log.Error(name, "err", err)
+		}
+	}()
+	return func() { cancel(); <-done }
+}
 
 // userLookup is the console's view of the users: a key's secret.
 func userLookup(users []s3api.User) func(string) (string, bool) {
@@ -294,6 +316,9 @@ func (f *serveFlags) check() (serveLimits, error) {
 	if f.maxConnections < 0 {
 		return lim, errors.New("--max-connections must not be negative")
 	}
+	if f.consoleProbeAddr != "" && f.consoleAddr == "" {
+		return lim, errors.New("--console-probe-addr needs --console-addr: the probe is the console's")
+	}
 	if lim.openFiles, err = openFileLimit(); err != nil {
 		return lim, fmt.Errorf("reading the open-file limit: %w", err)
 	}
@@ -304,20 +329,21 @@ func (f *serveFlags) check() (serveLimits, error) {
 	return lim, nil
 }
 
-// listeners are serve's listeners: S3's, and the metrics' and the console's when their flags
-// ask for them (nil otherwise).
-type listeners struct{ s3, metrics, console net.Listener }
+// listeners are serve's listeners: S3's, and the metrics', the console's and its probe's when
+// their flags ask for them (nil otherwise).
+type listeners struct{ s3, metrics, console, probe net.Listener }
 
 // close closes the listeners.
 func (l listeners) close() {
-	for _, ln := range []net.Listener{l.s3, l.metrics, l.console} {
+	for _, ln := range []net.Listener{l.s3, l.metrics, l.console, l.probe} {
 		if ln != nil {
 			ln.Close()
 		}
 	}
 }
 
-// listen binds the S3 listener and those of --metrics-addr and --console-addr.
+// listen binds the S3 listener and those of --metrics-addr, --console-addr and, with a
+// console, --console-probe-addr.
 func (f *serveFlags) listen() (listeners, error) {
 	var l listeners
 	var err error
@@ -327,7 +353,7 @@ func (f *serveFlags) listen() (listeners, error) {
 	for _, o := range []struct {
 		addr string
 		ln   *net.Listener
-	}{{f.metricsAddr, &l.metrics}, {f.consoleAddr, &l.console}} {
+	}{{f.metricsAddr, &l.metrics}, {f.consoleAddr, &l.console}, {f.probeAddr(), &l.probe}} {
 		if o.addr == "" {
 			continue
 		}
@@ -337,6 +363,19 @@ func (f *serveFlags) listen() (listeners, error) {
 		}
 	}
 	return l, nil
+}
+
+// probeAddr is the address the console's probe listens on: --console-probe-addr, or a free
+// port on the console's host; none without a console.
+func (f *serveFlags) probeAddr() string {
+	if f.consoleAddr == "" || f.consoleProbeAddr != "" {
+		return f.consoleProbeAddr
+	}
+	host, _, err := net.SplitHostPort(f.consoleAddr)
+	if err != nil {
+		return f.consoleAddr // net.Listen refuses it for the console first
+	}
+	return net.JoinHostPort(host, "0")
 }
 
 // start builds the S3 server on store for the given users, or for the generated key pair kept

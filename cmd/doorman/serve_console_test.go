@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +16,9 @@ import (
 
 // serve --console-addr serves the console on a listener of its own: a browser signs in with
 // the server's keys and what it does is done on the S3 endpoint; the S3 listener does not
-// answer the console's API, and the console stops with serve.
+// answer the console's API, and the console stops with serve. The probe page is served on a
+// third listener, framed by the console's origins only, which the console frames in turn;
+// it answers nothing else.
 func TestServeConsole(t *testing.T) {
 	out, logs, stop, err := serving(t, "--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
 		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey)
@@ -29,6 +32,14 @@ func TestServeConsole(t *testing.T) {
 		t.Fatalf("no console line:\n%s", out.String())
 	}
 	consoleURL, s3URL := m[1], s3Line.FindStringSubmatch(out.String())[1]
+	probeLine := regexp.MustCompile(`doorman console probe on (http://127\.0\.0\.1:(\d+))\n`)
+	pm := probeLine.FindStringSubmatch(out.String())
+	if pm == nil {
+		t.Fatalf("no probe line:\n%s", out.String())
+	}
+	probeURL := pm[1]
+	probeOrigins := []string{probeURL, "http://localhost:" + pm[2]}
+	consoleOrigins := []string{consoleURL, strings.Replace(consoleURL, "127.0.0.1", "localhost", 1)}
 
 	send := func(base, method, path, cookie, csrf string, body any) (*http.Response, []byte) {
 		t.Helper()
@@ -87,6 +98,38 @@ func TestServeConsole(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "https://elsewhere.example") {
 		t.Fatalf("monitor: %d %s", res.StatusCode, body)
 	}
+	// The pages frame the probe's origins, and the probe lets the console's frame it.
+	for _, page := range []struct{ url, policy string }{
+		{consoleURL + "/", "; frame-src " + strings.Join(probeOrigins, " ") + ";"},
+		{probeURL + "/", "; frame-ancestors " + strings.Join(consoleOrigins, " ")},
+	} {
+		res, body := send(page.url, http.MethodGet, "", "", "", nil)
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(res.Header.Get("Content-Security-Policy"), page.policy) {
+			t.Fatalf("%s: %d %v\n%s", page.url, res.StatusCode, res.Header, body)
+		}
+	}
+	res, body = send(consoleURL, http.MethodGet, "/api/probe", cookie, "", nil)
+	var probe struct {
+		Origins  []string
+		Endpoint string
+	}
+	if err := json.Unmarshal(body, &probe); err != nil || res.StatusCode != http.StatusOK ||
+		!slices.Equal(probe.Origins, probeOrigins) || probe.Endpoint != s3URL {
+		t.Fatalf("/api/probe: %d %s, want origins %q and endpoint %s", res.StatusCode, body, probeOrigins, s3URL)
+	}
+	// The probe has no API: it neither signs in nor answers with the console's session.
+	for _, r := range []struct{ method, path, cookie string }{
+		{http.MethodPost, "/api/session", ""},
+		{http.MethodGet, "/api/probe", cookie},
+		{http.MethodGet, "/api/buckets", cookie},
+		{http.MethodGet, "/index.html", ""},
+	} {
+		res, body := send(probeURL, r.method, r.path, r.cookie, info.CSRFToken, map[string]string{"accessKey": s3test.Owner.AccessKey, "secretKey": s3test.Owner.SecretKey})
+		if res.StatusCode != http.StatusNotFound || len(res.Cookies()) != 0 {
+			t.Fatalf("the probe answers %s %s: %d %s", r.method, r.path, res.StatusCode, body)
+		}
+	}
 	// The S3 listener is no console: /api/session there is a bucket named api.
 	if res, _ := send(s3URL, http.MethodGet, "/api/session", "", "", nil); res.StatusCode == http.StatusOK {
 		t.Fatal("the S3 listener answers the console's API")
@@ -95,7 +138,26 @@ func TestServeConsole(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
-	if _, err := http.Get(consoleURL + "/api/session"); err == nil {
-		t.Fatal("the console still answers after serve stopped")
+	for _, u := range []string{consoleURL + "/api/session", probeURL + "/"} {
+		if _, err := http.Get(u); err == nil {
+			t.Fatalf("%s still answers after serve stopped", u)
+		}
+	}
+}
+
+// The probe listens on --console-probe-addr, or else on the console's host at a free port.
+func TestServeProbeAddr(t *testing.T) {
+	for _, tt := range []struct{ console, probe, want string }{
+		{"", "", ""},
+		{"127.0.0.1:9001", "", "127.0.0.1:0"},
+		{"localhost:9001", "", "localhost:0"},
+		{"[::1]:9001", "", "[::1]:0"},
+		{":9001", "", ":0"},
+		{"127.0.0.1:9001", "127.0.0.1:9002", "127.0.0.1:9002"},
+	} {
+		f := &serveFlags{consoleAddr: tt.console, consoleProbeAddr: tt.probe}
+		if got := f.probeAddr(); got != tt.want {
+			t.Errorf("--console-addr %q --console-probe-addr %q: the probe on %q, want %q", tt.console, tt.probe, got, tt.want)
+		}
 	}
 }

@@ -133,6 +133,8 @@ func TestServeFailedStartCreatesNothing(t *testing.T) {
 		{"port in use", []string{"--addr", busy.Addr().String()}, "address already in use"},
 		{"metrics port in use", []string{"--metrics-addr", busy.Addr().String()}, "address already in use"},
 		{"console port in use", []string{"--console-addr", busy.Addr().String()}, "address already in use"},
+		{"console probe port in use", []string{"--console-addr", "127.0.0.1:0", "--console-probe-addr", busy.Addr().String()}, "address already in use"},
+		{"a probe without a console", []string{"--console-probe-addr", "127.0.0.1:0"}, "--console-probe-addr needs --console-addr"},
 		{"bad --log-level", []string{"--log-level", "loud"}, `--log-level "loud": want debug, info, warn or error`},
 		{"half a key pair", []string{"--access-key", "AK"}, "give both an access key and a secret key"},
 		{"a user the server refuses", []string{"--credentials", badUsers}, "a user needs an access key and a secret key"},
