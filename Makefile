@@ -11,8 +11,10 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS     := -X main.version=$(VERSION)
 BENCHCOUNT  ?= 6
 FUZZTIME    ?= 30s
+# CONSOLE_UI is the console's pages' npm package (Node.js 20 and npm).
+CONSOLE_UI  := console/ui
 
-.PHONY: all build install test deps check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge clean
+.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge clean
 
 all: build
 
@@ -29,12 +31,33 @@ test: check unit e2e
 deps:
 	$(GO) mod download
 
-check: deps
+check: deps console-ui-check
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) mod tidy -diff
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
+
+## console-ui: build the console's pages, console/ui/src, into console/ui/dist, which is
+## committed (the binary embeds it, so a clone serves the console with no build step); commit
+## dist/ with the sources it was built from.
+console-ui: $(CONSOLE_UI)/node_modules/.package-lock.json
+	cd $(CONSOLE_UI) && node build.mjs
+
+## console-ui-check: fail when console/ui/dist is not, byte for byte, what a fresh build of
+## console/ui/src makes (part of check).
+console-ui-check: $(CONSOLE_UI)/node_modules/.package-lock.json
+	cd $(CONSOLE_UI) && node build.mjs --check
+
+# The pages' npm packages, as package-lock.json pins them: installed again when node_modules
+# is missing or older than the lock (npm ci fails when the lock does not match package.json).
+$(CONSOLE_UI)/node_modules/.package-lock.json: $(CONSOLE_UI)/package-lock.json
+	cd $(CONSOLE_UI) && npm ci --no-audit --no-fund
+	touch $@
+
+# The lock is committed; only a clone that lost it makes it again, to be committed.
+$(CONSOLE_UI)/package-lock.json:
+	cd $(CONSOLE_UI) && npm install --package-lock-only --no-audit --no-fund
 
 unit: deps
 	integration/testdata/gateway-peers/install.sh
