@@ -1,7 +1,286 @@
-// The CORS page of one bucket: editor, simulator and the real-browser probe.
+// The CORS page of one bucket: the configuration in a code editor (the AWS console's JSON or
+// S3's XML), checked as it is typed by the server's POST /api/cors/validate (PutBucketCors's
+// own validation and `doorman lint`), saved with PutBucketCors, deleted with DeleteBucketCors;
+// then the simulator and the probe, which run a request against it.
+import "./cors.css";
+import { h, alertBox, statusBox, show, confirmAction } from "./dom.js";
+import { api, ApiError } from "./api.js";
+import { link } from "./router.js";
+import { createEditor } from "./cors-editor.js";
+import { wire, unshift, rules, toJSON, toXML, convert } from "./cors-format.js";
+import { templates } from "./cors-templates.js";
+import { simulator } from "./cors-simulator.js";
+import { tryIt } from "./cors-tryit.js";
+
+// validateDelay is how long typing must pause before the draft is checked: long enough not to
+// send a request per key, short enough to feel immediate.
+const validateDelay = 300;
+
+const forms = { json: toJSON, xml: toXML };
+
 export function render(main, { bucket }) {
-  const h1 = document.createElement("h1");
-  h1.tabIndex = -1;
-  h1.textContent = `CORS: ${bucket}`;
-  main.replaceChildren(h1);
+  const corsPath = `/api/buckets/${encodeURIComponent(bucket)}/cors`;
+  const h1 = h("h1", { tabindex: "-1" }, `CORS: ${bucket}`);
+  const tabs = h(
+    "nav",
+    { class: "tabs", "aria-label": "Bucket" },
+    h("a", { id: "tab-objects", href: link.objects(bucket) }, "Objects"),
+    h("a", { id: "tab-cors", href: link.cors(bucket), "aria-current": "page" }, "CORS"),
+  );
+  main.replaceChildren(h1, tabs, h("p", { class: "loading", role: "status" }, "Loading the CORS configuration…"));
+  return load(main, bucket, corsPath, h1, tabs);
+}
+
+// load reads the saved configuration, then builds the page around it.
+async function load(main, bucket, corsPath, h1, tabs) {
+  let saved = null; // the saved rules, or null when the bucket has none
+  try {
+    const doc = await api("GET", corsPath);
+    saved = rules("json", doc.json);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === "NoSuchCORSConfiguration")) {
+      main.replaceChildren(h1, tabs, h("p", { role: "alert", class: "alert" }, `${e.code || "Error"}: ${e.message}`));
+      return;
+    }
+  }
+
+  let format = "json";
+  // baseline is the saved configuration in each form, for the unsaved-changes mark.
+  let baseline = saved && { json: toJSON(saved), xml: toXML(saved) };
+  // valid is the last text the server found valid, with its form.
+  let valid = null;
+  let seq = 0;
+  let timer = 0;
+
+  const status = statusBox("cors-status");
+  const detail = h("p", { id: "cors-detail", class: "muted" });
+  const findingsCount = h("span", { id: "cors-findings-count" }, "");
+  const findings = h("ul", { id: "cors-findings", "aria-labelledby": "cors-findings-title" });
+  const dirty = h("p", { id: "cors-dirty", class: "dirty", role: "status" });
+  const savedBox = statusBox("cors-saved");
+  const errorBox = alertBox("cors-error");
+
+  const radios = ["json", "xml"].map((f) =>
+    h("input", { type: "radio", name: "cors-format", id: `cors-format-${f}`, value: f, checked: f === format, onchange: () => switchFormat(f) }),
+  );
+  const template = h(
+    "select",
+    { id: "cors-template", onchange: loadTemplate },
+    h("option", { value: "" }, "Choose a template…"),
+    templates.map((t) => h("option", { value: t.id }, t.label)),
+  );
+  const editorBox = h("div", { id: "cors-editor" });
+  const saveButton = h("button", { id: "cors-save", type: "button", onclick: save }, "Save");
+  const deleteButton = h("button", { id: "cors-delete", type: "button", class: "danger", onclick: remove }, "Delete configuration");
+
+  const section = h(
+    "section",
+    { id: "cors-config", "aria-labelledby": "cors-config-title" },
+    h("h2", { id: "cors-config-title" }, "Configuration"),
+    h(
+      "div",
+      { class: "cors-toolbar" },
+      h(
+        "fieldset",
+        { class: "inline" },
+        h("legend", {}, "Format"),
+        h("label", { for: "cors-format-json" }, radios[0], " JSON (AWS console)"),
+        h("label", { for: "cors-format-xml" }, radios[1], " XML (S3 CORSConfiguration)"),
+      ),
+      h("div", { class: "field" }, h("label", { for: "cors-template" }, "Template"), template),
+    ),
+    h(
+      "p",
+      { id: "cors-editor-help", class: "muted" },
+      "Checked as you type, with the errors Amazon S3 would answer. Tab leaves the editor; F8 goes to the next problem; Ctrl+Z undoes, a template too.",
+    ),
+    editorBox,
+    dirty,
+    status,
+    detail,
+    h("h3", { id: "cors-findings-title" }, "Lint findings ", findingsCount),
+    findings,
+    h("div", { class: "actions" }, saveButton, deleteButton),
+    savedBox,
+    errorBox,
+  );
+
+  const editor = createEditor(editorBox, {
+    text: baseline ? baseline.json : forms.json(templates.find((t) => t.id === "empty").rules),
+    format,
+    onChange: changed,
+  });
+  editor.view.contentDOM.setAttribute("aria-describedby", "cors-editor-help cors-status");
+
+  const page = {
+    bucket,
+    // draft is the editor's document as the server reads it.
+    draft: () => wire(format, editor.text()).draft,
+    // putFirst puts a rule before the draft's others, when the draft can be read.
+    putFirst(rule) {
+      const text = editor.text();
+      if (!valid || valid.format !== format || valid.text !== text) {
+        show(errorBox, "The draft is not valid, so the rule cannot be put into it: fix the draft first.");
+        return;
+      }
+      editor.setText(forms[format]([rule, ...rules(format, text)]));
+      show(savedBox, "The suggested rule is now rule 1 of the draft (not saved yet). Ctrl+Z takes it out.");
+      editor.goTo(1, 0);
+    },
+  };
+  main.replaceChildren(h1, tabs, section, simulator(page), tryIt(page));
+  markDirty();
+  check();
+
+  window.addEventListener("beforeunload", warnUnsaved);
+  function warnUnsaved(e) {
+    if (!section.isConnected) window.removeEventListener("beforeunload", warnUnsaved);
+    else if (isDirty()) e.preventDefault();
+  }
+
+  function isDirty() {
+    return !baseline || editor.text() !== baseline[format];
+  }
+
+  function markDirty() {
+    if (!baseline) dirty.textContent = "Not saved: the bucket has no CORS configuration.";
+    else dirty.textContent = isDirty() ? "Unsaved changes." : "No unsaved changes.";
+    dirty.dataset.dirty = String(isDirty());
+  }
+
+  function changed() {
+    markDirty();
+    show(savedBox, "");
+    clearTimeout(timer);
+    timer = setTimeout(check, validateDelay);
+  }
+
+  // check asks the server what S3 and the linter say of the document; an answer that a
+  // later edit has overtaken is dropped.
+  async function check() {
+    clearTimeout(timer);
+    const n = ++seq;
+    const text = editor.text();
+    const { draft, shift } = wire(format, text);
+    let res;
+    try {
+      res = await api("POST", "/api/cors/validate", draft);
+    } catch (e) {
+      if (n === seq) show(status, e);
+      return;
+    }
+    if (n !== seq || !section.isConnected) return;
+    const e = res.error;
+    const diags = [];
+    valid = e ? null : { format, text };
+    if (e) {
+      const column = unshift(e.line || 0, e.column || 0, shift);
+      const where = e.line ? ` (line ${e.line}, column ${column})` : "";
+      status.textContent = `${e.code}: ${e.message}${where}`;
+      status.dataset.valid = "false";
+      detail.textContent = e.detail ? `How to fix it: ${e.detail}` : "";
+      diags.push({ line: e.line || 0, column, severity: "error", message: `${e.code}: ${e.message}${e.detail ? `\n${e.detail}` : ""}`, source: "Amazon S3" });
+    } else {
+      status.textContent = "Valid";
+      status.dataset.valid = "true";
+      detail.textContent = "";
+    }
+    // Lint repeats S3's first refusal where S3 places it; that one is already shown.
+    const list = res.findings.filter((f) => !(e && f.line === e.line && f.column === e.column && f.severity === "error"));
+    findings.replaceChildren(...list.map((f) => finding(f, shift)));
+    findingsCount.textContent = `(${list.length})`;
+    for (const f of list) {
+      diags.push({
+        line: f.line || 0,
+        column: unshift(f.line || 0, f.column || 0, shift),
+        severity: f.severity === "info" ? "info" : "warning",
+        message: `${f.message}\nFix: ${f.fix}`,
+        source: `${f.code} ${f.name}`,
+      });
+    }
+    editor.show(diags);
+  }
+
+  function finding(f, shift) {
+    const column = unshift(f.line || 0, f.column || 0, shift);
+    const where = f.line ? `line ${f.line}` : "document";
+    return h(
+      "li",
+      { class: `finding ${f.severity}`, "data-line": f.line || 0 },
+      h("span", { class: "finding-text" }, `${where}: ${f.message}`),
+      " ",
+      h("span", { class: "finding-code" }, `(${f.severity}, ${f.code} ${f.name})`),
+      f.fix ? h("span", { class: "finding-fix" }, ` Fix: ${f.fix}`) : null,
+      f.line
+        ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, column) }, `Go to line ${f.line}`)
+        : null,
+    );
+  }
+
+  // switchFormat rewrites a valid document in the other form; an invalid one cannot be
+  // read, so it is kept as it is and read in the form chosen.
+  function switchFormat(to) {
+    if (to === format) return;
+    const text = editor.text();
+    const from = format;
+    format = to;
+    editor.setFormat(to);
+    if (valid && valid.format === from && valid.text === text) {
+      editor.setText(convert(from, to, text));
+      show(savedBox, `Converted to ${to.toUpperCase()}.`);
+    } else {
+      show(savedBox, `The document is not valid ${from.toUpperCase()}, so it is kept as it is and read as ${to.toUpperCase()}.`);
+      markDirty();
+      check();
+    }
+  }
+
+  function loadTemplate() {
+    const t = templates.find((x) => x.id === template.value);
+    if (!t) return;
+    editor.setText(forms[format](t.rules));
+    show(savedBox, `Template “${t.label}” loaded. Ctrl+Z brings back what was there.`);
+    template.value = "";
+  }
+
+  async function save() {
+    show(errorBox, "");
+    show(savedBox, "");
+    saveButton.disabled = true;
+    const text = editor.text();
+    const { draft, shift } = wire(format, text);
+    try {
+      await api("PUT", corsPath, draft);
+      const saved = rules(format, text);
+      baseline = { json: toJSON(saved), xml: toXML(saved) };
+      baseline[format] = text;
+      show(savedBox, "Saved");
+    } catch (e) {
+      // The AWS CLI's refusal of JSON it cannot read places the fault; on a wrapped list,
+      // line 1's columns are the wrapper's.
+      const message = e.message.replace(/^line 1, column (\d+):/, (_, c) => `line 1, column ${unshift(1, Number(c), shift)}:`);
+      show(errorBox, `${e.code || "Error"}: ${message}`);
+    } finally {
+      saveButton.disabled = false;
+      markDirty();
+    }
+  }
+
+  async function remove() {
+    show(errorBox, "");
+    show(savedBox, "");
+    const ok = await confirmAction(
+      `Delete the CORS configuration of bucket ${bucket}? Browsers are then refused every cross-origin request to it. The editor keeps the text, unsaved.`,
+      "Delete configuration",
+    );
+    if (!ok) return;
+    try {
+      await api("DELETE", corsPath);
+      baseline = null;
+      show(savedBox, "Deleted: the bucket has no CORS configuration.");
+    } catch (e) {
+      show(errorBox, e);
+    }
+    markDirty();
+  }
 }

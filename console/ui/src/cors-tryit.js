@@ -1,0 +1,239 @@
+// "Try it from a real page": the probe page, served by doorman on an origin of its own, runs
+// in a frame here and makes the simulator's request for real, in this browser, against the
+// bucket's saved configuration; what the browser decided is shown beside the simulator's
+// prediction for this browser's engine.
+//
+// The frame and this page speak postMessage, each checking the other's origin
+// (https://html.spec.whatwg.org/multipage/web-messaging.html#authors): the probe says
+// {type: "ready"}; the page asks {type: "probe", id, url, method, headers, credentials, body};
+// the probe answers {type: "result", id, verdict, status, headers, error}.
+import { h, alertBox, show } from "./dom.js";
+import { api } from "./api.js";
+import { engines } from "./cors-simulator.js";
+
+// probeTimeout bounds the wait for the probe's answer: a fetch the browser blocks fails at
+// once, one it lets through ends within the S3 server's own timeouts, so 15 s means the frame
+// is gone or never loaded.
+const probeTimeout = 15000;
+
+// expiresSeconds is the life of the presigned URL the probe fetches: a probe runs at once.
+const expiresSeconds = 300;
+
+// defaultKey is the object the probe requests when the simulator names none.
+const defaultKey = "doorman-probe.txt";
+
+// probeBody is what the probe sends with a PUT or POST.
+const probeBody = "doorman console probe\n";
+
+// presignable are the methods the console presigns; POST, which has no presigned form in S3's
+// SigV4 query authentication, goes to a URL signed for PUT: S3 then refuses the signature,
+// but adds its CORS headers to the refusal as to any answer, so the browser's CORS decision
+// is the same.
+const presignable = new Set(["GET", "PUT", "HEAD", "DELETE"]);
+
+// engine is this browser's engine, as the simulator names it.
+export function engine(ua = navigator.userAgent) {
+  if (/Firefox\//.test(ua)) return "firefox";
+  if (/AppleWebKit\//.test(ua) && !/Chrome\/|Chromium\//.test(ua)) return "webkit";
+  return "chromium";
+}
+
+let nextID = 0;
+
+// tryIt builds section#probe for page ({bucket, request()}).
+export function tryIt(page) {
+  const select = h("select", { id: "probe-origin", onchange: frame, disabled: true });
+  const run = h("button", { id: "probe-run", type: "button", onclick: probe, disabled: true }, "Try it from a real page");
+  const frameBox = h("div", { class: "probe-frame-box" });
+  const state = h("p", { id: "probe-state", role: "status", class: "muted" }, "Asking the server for the probe's origins…");
+  const error = alertBox("probe-error");
+  const result = h("div", { id: "probe-result", class: "probe-verdict" });
+  const prediction = h("div", { id: "probe-prediction", class: "probe-verdict" });
+  const match = h("p", { id: "probe-match", role: "status" });
+  const mine = engine();
+  const engineName = engines.find(([e]) => e === mine)[1];
+
+  let iframe = null;
+  let ready = false;
+  const waiting = new Map(); // id → resolve
+
+  const section = h(
+    "section",
+    { id: "probe", "aria-labelledby": "probe-title" },
+    h("h2", { id: "probe-title" }, "Try it from a real page"),
+    h(
+      "p",
+      { class: "muted" },
+      "A page on another origin, served by doorman, sends the simulator's request (method, headers, credentials mode, object key; ",
+      h("code", {}, defaultKey),
+      " when no key is given) to this bucket from your browser, through a presigned URL. The real request meets the SAVED configuration, not the editor's draft: save first to try a change. A PUT writes a small object under that key; a DELETE deletes it.",
+    ),
+    h("div", { class: "field" }, h("label", { for: "probe-origin" }, "Probe origin"), select),
+    h("div", { class: "actions" }, run),
+    state,
+    error,
+    h(
+      "div",
+      { class: "probe-compare" },
+      h("div", {}, h("h3", {}, `What this browser did (${engineName})`), result),
+      h("div", {}, h("h3", {}, "What the simulator predicted (saved configuration)"), prediction),
+    ),
+    match,
+    frameBox,
+  );
+
+  window.addEventListener("message", receive);
+  init();
+  return section;
+
+  async function init() {
+    let info;
+    try {
+      info = await api("GET", "/api/probe");
+    } catch (e) {
+      show(state, "");
+      show(error, e);
+      return;
+    }
+    if (!info.origins || info.origins.length === 0) {
+      show(state, "The server offers no probe origin: doorman serve starts one with the console (--console-probe-addr).");
+      return;
+    }
+    select.replaceChildren(...info.origins.map((o) => h("option", { value: o }, o)));
+    select.disabled = false;
+    frame();
+  }
+
+  // frame loads the probe page from the chosen origin; it says when it is ready.
+  function frame() {
+    ready = false;
+    run.disabled = true;
+    const origin = select.value;
+    const src = `${origin}/?console=${encodeURIComponent(location.origin)}`;
+    iframe = h("iframe", { id: "probe-frame", src, title: `Probe on ${origin}` });
+    frameBox.replaceChildren(iframe);
+    show(state, `Loading the probe page from ${origin}…`);
+  }
+
+  function receive(event) {
+    if (!section.isConnected) {
+      window.removeEventListener("message", receive);
+      return;
+    }
+    if (!iframe || event.source !== iframe.contentWindow || event.origin !== select.value) return;
+    const m = event.data;
+    if (!m || typeof m !== "object") return;
+    if (m.type === "ready") {
+      ready = true;
+      run.disabled = false;
+      show(state, `The probe on ${select.value} is ready.`);
+    } else if (m.type === "result" && waiting.has(m.id)) {
+      waiting.get(m.id)(m);
+      waiting.delete(m.id);
+    }
+  }
+
+  // ask posts one probe request to the frame and waits for its answer, at most probeTimeout.
+  function ask(message) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(message.id);
+        reject(new Error(`The probe did not answer within ${probeTimeout / 1000} s; reload the page to load it again.`));
+      }, probeTimeout);
+      waiting.set(message.id, (m) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      iframe.contentWindow.postMessage(message, select.value);
+    });
+  }
+
+  async function probe() {
+    if (!ready) return;
+    show(error, "");
+    for (const el of [result, prediction]) {
+      el.replaceChildren();
+      delete el.dataset.verdict;
+    }
+    match.textContent = "";
+    delete match.dataset.match;
+    run.disabled = true;
+    show(state, "Running the request in this browser…");
+    const req = page.request();
+    const key = req.key || defaultKey;
+    const origin = select.value;
+    try {
+      const signed = await api("POST", `/api/buckets/${encodeURIComponent(page.bucket)}/presign`, {
+        key,
+        method: presignable.has(req.method) ? req.method : "PUT",
+        expiresSeconds,
+      });
+      const headers = {};
+      for (const line of req.headers) {
+        const [name, ...value] = line.split(":");
+        headers[name.trim()] = value.join(":").trim();
+      }
+      const [answer, sim] = await Promise.all([
+        ask({
+          type: "probe",
+          id: `p${++nextID}`,
+          url: signed.url,
+          method: req.method,
+          headers,
+          credentials: req.credentials,
+          body: req.method === "PUT" || req.method === "POST" ? probeBody : undefined,
+        }),
+        api("POST", "/api/simulate", {
+          bucket: page.bucket,
+          origin,
+          method: req.method,
+          headers: req.headers,
+          credentials: req.credentials,
+          key,
+        }),
+      ]);
+      showResult(answer);
+      showPrediction(sim);
+      const predicted = sim.browsers ? sim.browsers[mine].verdict : "UNSENDABLE";
+      const same = answer.verdict === (predicted === "ALLOWED" || predicted === "UNREADABLE" ? "allowed" : "blocked");
+      match.dataset.match = String(same);
+      match.textContent = same
+        ? `Match: ${engineName} did what the simulator predicted.`
+        : `Mismatch: ${engineName} ${answer.verdict === "allowed" ? "allowed" : "blocked"} the request, the simulator predicted ${predicted}.`;
+      show(state, "Done.");
+    } catch (e) {
+      show(state, "");
+      show(error, e);
+    } finally {
+      run.disabled = !ready;
+    }
+  }
+
+  function showResult(m) {
+    result.dataset.verdict = m.verdict;
+    const lines = [];
+    if (m.verdict === "allowed") {
+      lines.push(h("p", { class: "verdict allowed" }, `Allowed: the script read the response, status ${m.status}.`));
+      const hs = Object.entries(m.headers || {});
+      lines.push(
+        hs.length
+          ? h("dl", { class: "probe-headers", "aria-label": "Response headers the script can read" }, hs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))
+          : h("p", {}, "No response header was readable."),
+      );
+    } else {
+      lines.push(h("p", { class: "verdict blocked" }, `Blocked: ${m.error || "the browser refused the request"}`));
+      lines.push(h("p", { class: "muted" }, "The browser's console (developer tools) says why, in its own words; the simulator's message below is the same."));
+    }
+    result.replaceChildren(...lines);
+  }
+
+  function showPrediction(sim) {
+    const v = sim.browsers ? sim.browsers[mine] : { verdict: "UNSENDABLE", message: sim.browserError };
+    prediction.dataset.verdict = v.verdict === "ALLOWED" || v.verdict === "UNREADABLE" ? "allowed" : "blocked";
+    prediction.replaceChildren(
+      h("p", { class: `verdict ${v.verdict.toLowerCase()}` }, `${v.verdict} (${engineName})`),
+      v.message ? h("p", {}, v.message) : null,
+      v.fixes && v.fixes.length ? h("p", {}, `Fix: ${v.fixes.join(" ")}`) : null,
+    );
+  }
+}
