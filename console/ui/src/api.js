@@ -1,0 +1,175 @@
+// The console's API client. The session's CSRF token is kept in this module's memory only:
+// after a reload it is read back from GET /api/session (the session cookie itself is HttpOnly
+// and never visible to scripts). Nothing of the session is written to storage.
+
+let current = null; // {accessKey, csrfToken, expires}
+
+// The message the sign-in page shows after a session ended under the person's feet.
+let notice = "";
+
+// ApiError is a non-2xx answer: the console's {error: {status, code, message}}, which for S3's
+// refusals carries S3's own code and message.
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// session is the signed-in session, or null.
+export function session() {
+  return current;
+}
+
+// takeNotice returns, once, why the person was sent to the sign-in page.
+export function takeNotice() {
+  const n = notice;
+  notice = "";
+  return n;
+}
+
+// ended forgets the session after the server refused it, and sends the person to sign in
+// again, coming back to where they were afterwards.
+function ended() {
+  if (current === null && location.hash.startsWith("#/signin")) return;
+  current = null;
+  notice = "Your session has ended or expired. Sign in again to continue.";
+  document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
+  const here = location.hash.startsWith("#/signin") ? "" : location.hash.slice(1);
+  location.hash = here ? `#/signin?next=${encodeURIComponent(here)}` : "#/signin";
+}
+
+// errorOf reads an error answer's body (JSON, or anything else a proxy may have said).
+function errorOf(status, statusText, text) {
+  try {
+    const e = JSON.parse(text).error;
+    if (e && e.code) return new ApiError(status, e.code, e.message);
+  } catch {
+    // not the console's JSON: fall through
+  }
+  return new ApiError(status, `HTTP${status}`, statusText || "The console answered an error.");
+}
+
+function check(err, opts) {
+  if (err.status === 401 && err.code === "NoSession" && !opts.noRedirect) ended();
+  return err;
+}
+
+function headers(extra) {
+  const h = { ...extra };
+  if (current) h["X-CSRF-Token"] = current.csrfToken;
+  return h;
+}
+
+// api sends one request to the console: method, a path under /api/, and an optional body
+// (a plain object goes as JSON; a Blob or string as it is). It resolves to the parsed JSON
+// answer (null for 204), or the Response itself when opts.raw. A non-2xx answer rejects with
+// an ApiError; a 401 NoSession also sends the person to the sign-in page (unless
+// opts.noRedirect). opts.signal aborts.
+export async function api(method, path, body, opts = {}) {
+  const init = { method, credentials: "same-origin", headers: headers(opts.headers), signal: opts.signal };
+  if (body !== undefined && body !== null) {
+    if (body instanceof Blob || typeof body === "string") {
+      init.body = body;
+    } else {
+      init.body = JSON.stringify(body);
+      init.headers["Content-Type"] = "application/json";
+    }
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    if (e.name === "AbortError") throw e;
+    throw new ApiError(0, "NetworkError", "The console could not be reached; check that doorman is running.");
+  }
+  if (!res.ok) throw check(errorOf(res.status, res.statusText, await res.text()), opts);
+  if (opts.raw) return res;
+  if (res.status === 204) return null;
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+// uploadWithProgress sends body (a Blob) with XMLHttpRequest, the one browser API that reports
+// an upload's progress. onProgress(loaded) is called as bytes leave; signal aborts (the promise
+// then rejects with an AbortError DOMException). Resolves to the parsed JSON answer.
+export function uploadWithProgress(method, path, body, { onProgress, signal, headers: extra } = {}) {
+  return new Promise((resolve, reject) => {
+    if (signal && signal.aborted) {
+      reject(new DOMException("The upload was cancelled.", "AbortError"));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    xhr.withCredentials = true;
+    for (const [k, v] of Object.entries(headers(extra))) xhr.setRequestHeader(k, v);
+    const abort = () => xhr.abort();
+    if (signal) signal.addEventListener("abort", abort, { once: true });
+    const done = () => signal && signal.removeEventListener("abort", abort);
+    if (onProgress) xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => {
+      done();
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          resolve(xhr.responseText ? JSON.parse(xhr.responseText) : null);
+        } catch {
+          resolve(null);
+        }
+      } else {
+        reject(check(errorOf(xhr.status, xhr.statusText, xhr.responseText), {}));
+      }
+    };
+    xhr.onerror = () => {
+      done();
+      reject(new ApiError(0, "NetworkError", "The connection to the console failed during the upload."));
+    };
+    xhr.onabort = () => {
+      done();
+      reject(new DOMException("The upload was cancelled.", "AbortError"));
+    };
+    xhr.send(body);
+  });
+}
+
+// loadSession asks the server whether the browser's cookie is a live session (after a reload
+// the token is only there); resolves to the session or null.
+export async function loadSession() {
+  try {
+    current = await api("GET", "/api/session", undefined, { noRedirect: true });
+  } catch (e) {
+    if (e.status !== 401) throw e;
+    current = null;
+  }
+  return current;
+}
+
+// signIn starts a session; rejects with the server's ApiError (InvalidCredentials, SlowDown).
+export async function signIn(accessKey, secretKey) {
+  current = null;
+  current = await api("POST", "/api/session", { accessKey, secretKey }, { noRedirect: true });
+  document.dispatchEvent(new CustomEvent("doorman-session", { detail: current }));
+  return current;
+}
+
+// signOut ends the session on the server; the token is forgotten whatever the answer.
+export async function signOut() {
+  try {
+    await api("DELETE", "/api/session", undefined, { noRedirect: true });
+  } finally {
+    current = null;
+    document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
+  }
+}
+
+// The console's object paths.
+export const paths = {
+  bucket: (b) => `/api/buckets/${encodeURIComponent(b)}`,
+  objects: (b, q) => `/api/buckets/${encodeURIComponent(b)}/objects?${new URLSearchParams(q)}`,
+  object: (b, key) => `/api/buckets/${encodeURIComponent(b)}/object?key=${encodeURIComponent(key)}`,
+  details: (b, key) => `/api/buckets/${encodeURIComponent(b)}/details?key=${encodeURIComponent(key)}`,
+  uploads: (b) => `/api/buckets/${encodeURIComponent(b)}/uploads`,
+  upload: (b, id) => `/api/buckets/${encodeURIComponent(b)}/uploads/${encodeURIComponent(id)}`,
+  presign: (b) => `/api/buckets/${encodeURIComponent(b)}/presign`,
+};

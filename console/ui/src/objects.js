@@ -1,0 +1,249 @@
+// The objects page of a bucket: browse by prefix with folders (delimiter "/"), page through a
+// large listing, upload by picker or drop, download, delete.
+import { h, clear, size, when, alertBox, statusBox, show, scrollTable, confirmAction, errorText } from "./dom.js";
+import { api, paths } from "./api.js";
+import { link } from "./router.js";
+import { enqueue, filesOf, panel } from "./upload.js";
+
+// PAGE is how many keys and folders one listing page asks for; "Load more" asks for the next.
+const PAGE = 100;
+
+// tabs are the bucket's pages: its objects and its CORS configuration.
+export function tabs(bucket, current) {
+  const tab = (id, href, text) => h("a", { id, href, class: "tab", "aria-current": current === id ? "page" : false }, text);
+  return h("nav", { class: "tabs", "aria-label": "Bucket" }, tab("tab-objects", link.objects(bucket), "Objects"), tab("tab-cors", link.cors(bucket), "CORS"));
+}
+
+// crumbs is the path from the bucket to prefix, each step a link but the last.
+function crumbs(bucket, prefix) {
+  const parts = prefix.split("/").filter(Boolean);
+  const items = [h("li", {}, parts.length ? h("a", { href: link.objects(bucket) }, bucket) : h("span", { "aria-current": "page" }, bucket))];
+  let acc = "";
+  parts.forEach((p, i) => {
+    acc += `${p}/`;
+    const last = i === parts.length - 1;
+    items.push(h("li", {}, last ? h("span", { "aria-current": "page" }, p) : h("a", { href: link.objects(bucket, acc) }, p)));
+  });
+  return h("nav", { id: "crumbs", "aria-label": "Folder path" }, h("ol", {}, items));
+}
+
+export async function render(main, { bucket, prefix }) {
+  const error = alertBox("objects-error");
+  const status = statusBox("objects-status");
+  const h1 = h("h1", { tabindex: "-1" }, bucket);
+  const body = h("tbody");
+  const table = h(
+    "table",
+    { id: "objects", class: "data" },
+    h("caption", { class: "visually-hidden" }, `Objects in ${bucket}/${prefix}`),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Name"),
+        h("th", { scope: "col", class: "num" }, "Size"),
+        h("th", { scope: "col" }, "Last modified"),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
+      ),
+    ),
+    body,
+  );
+  const wrap = scrollTable(table, "Objects table");
+  const empty = h("p", { id: "objects-empty", class: "empty", hidden: true });
+  const more = h("button", { type: "button", id: "load-more", class: "secondary", hidden: true, onclick: () => load(token) }, "Load more");
+  const picker = h("input", { id: "file-picker", type: "file", multiple: true, class: "visually-hidden", onchange: onPick });
+  const where = prefix ? `${bucket}/${prefix}` : bucket;
+  const drop = h(
+    "div",
+    { id: "drop-zone", class: "drop-zone", ondragenter: onDragOver, ondragover: onDragOver, ondragleave: onDragLeave, ondrop: onDrop },
+    h(
+      "div",
+      { class: "toolbar" },
+      picker,
+      h("label", { for: "file-picker", class: "button-like" }, "Upload files"),
+      h("button", { type: "button", id: "new-folder", class: "secondary", onclick: onNewFolder }, "New folder"),
+      h("button", { type: "button", id: "objects-refresh", class: "secondary", onclick: () => load() }, "Refresh"),
+      h("span", { class: "muted drop-hint" }, "or drop files and folders here to upload them to ", h("span", { class: "mono" }, `${where}/`.replace(/\/\/$/, "/"))),
+    ),
+    panel(),
+    error,
+    status,
+    wrap,
+    empty,
+    more,
+  );
+  main.append(h("div", { class: "page-head" }, h1), tabs(bucket, "tab-objects"), crumbs(bucket, prefix), drop);
+
+  let token = "";
+  let shown = { objects: 0, prefixes: 0 };
+
+  async function load(from) {
+    error.textContent = "";
+    more.disabled = true;
+    body.setAttribute("aria-busy", "true");
+    show(status, from ? "Loading more…" : "Loading objects…");
+    try {
+      const q = { prefix, delimiter: "/", max: String(PAGE) };
+      if (from) q.token = from;
+      const page = await api("GET", paths.objects(bucket, q));
+      if (!from) {
+        clear(body);
+        shown = { objects: 0, prefixes: 0 };
+      }
+      for (const p of page.prefixes) {
+        body.append(folderRow(p));
+        shown.prefixes++;
+      }
+      for (const o of page.objects) {
+        // The folder's own marker object ("a/" inside a/) is the folder, not an entry in it.
+        if (o.key === prefix) continue;
+        body.append(objectRow(o));
+        shown.objects++;
+      }
+      token = page.truncated ? page.nextToken : "";
+      more.hidden = !page.truncated;
+      const count = shown.objects + shown.prefixes;
+      wrap.hidden = count === 0;
+      empty.hidden = count > 0;
+      empty.textContent = prefix
+        ? "This folder is empty. Upload files with the button above or drop them here."
+        : "This bucket is empty. Upload files with the button above or drop them here.";
+      show(
+        status,
+        `${shown.objects} ${shown.objects === 1 ? "object" : "objects"} and ${shown.prefixes} ${shown.prefixes === 1 ? "folder" : "folders"} shown${page.truncated ? "; more to load" : ""}.`,
+      );
+    } catch (err) {
+      show(status, "");
+      error.textContent = errorText(err);
+    } finally {
+      more.disabled = false;
+      body.removeAttribute("aria-busy");
+    }
+  }
+
+  function folderRow(p) {
+    const name = p.slice(prefix.length);
+    return h(
+      "tr",
+      { "data-prefix": p },
+      h("th", { scope: "row", class: "name" }, h("a", { href: link.objects(bucket, p), class: "folder" }, h("span", { class: "icon", "aria-hidden": "true" }, "▸ "), name)),
+      h("td", { class: "num muted" }, "—"),
+      h("td", { class: "muted" }, "Folder"),
+      h("td", {}),
+    );
+  }
+
+  function objectRow(o) {
+    const name = o.key.slice(prefix.length);
+    return h(
+      "tr",
+      { "data-key": o.key },
+      h("th", { scope: "row", class: "name" }, h("a", { href: link.details(bucket, o.key), class: "mono" }, name)),
+      h("td", { class: "num" }, size(o.size)),
+      h("td", {}, when(o.lastModified)),
+      h(
+        "td",
+        { class: "actions" },
+        h("a", { class: "download button-link small", href: paths.object(bucket, o.key), download: name.split("/").pop() || "download", "aria-label": `Download ${o.key}` }, "Download"),
+        h("button", { type: "button", class: "danger small", "aria-label": `Delete ${o.key}`, onclick: () => onDelete(o.key) }, "Delete"),
+      ),
+    );
+  }
+
+  async function onDelete(key) {
+    error.textContent = "";
+    if (!(await confirmAction(`Delete ${key} from ${bucket}? This cannot be undone.`, "Delete object"))) return;
+    try {
+      await api("DELETE", paths.object(bucket, key));
+      const row = body.querySelector(`tr[data-key="${CSS.escape(key)}"]`);
+      if (row) row.remove();
+      shown.objects--;
+      show(status, `Deleted ${key}.`);
+      h1.focus();
+    } catch (err) {
+      error.textContent = errorText(err);
+    }
+  }
+
+  function onPick() {
+    const files = [...picker.files].map((file) => ({ file, path: file.name }));
+    picker.value = "";
+    if (files.length) enqueue(bucket, prefix, files);
+  }
+
+  function onDragOver(e) {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes("Files")) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+    drop.classList.add("dragging");
+  }
+
+  function onDragLeave(e) {
+    if (!drop.contains(e.relatedTarget)) drop.classList.remove("dragging");
+  }
+
+  async function onDrop(e) {
+    e.preventDefault();
+    drop.classList.remove("dragging");
+    const files = await filesOf(e.dataTransfer);
+    if (files.length) enqueue(bucket, prefix, files);
+  }
+
+  async function onNewFolder() {
+    const name = await askFolderName();
+    if (!name) return;
+    try {
+      // As the AWS console does: a zero-byte object named like the folder keeps it listed.
+      await api("PUT", paths.object(bucket, `${prefix}${name}/`), "", { headers: { "Content-Type": "application/x-directory" } });
+      location.hash = link.objects(bucket, `${prefix}${name}/`);
+    } catch (err) {
+      error.textContent = errorText(err);
+    }
+  }
+
+  // Refresh the listing when uploads into this bucket finish, while this page is shown.
+  const onIdle = () => {
+    if (!main.isConnected) {
+      document.removeEventListener("doorman-uploads-idle", onIdle);
+      return;
+    }
+    load();
+  };
+  document.addEventListener("doorman-uploads-idle", onIdle);
+
+  await load();
+}
+
+// askFolderName asks for a new folder's name in a small dialog; resolves to the name or "".
+function askFolderName() {
+  const input = h("input", { id: "folder-name", required: true, autocomplete: "off", spellcheck: "false", pattern: "[^/]+", title: "A name without /" });
+  const dialog = h(
+    "dialog",
+    { id: "folder-dialog", "aria-labelledby": "folder-title" },
+    h(
+      "form",
+      { method: "dialog", class: "stack" },
+      h("h2", { id: "folder-title" }, "New folder"),
+      h("div", { class: "field" }, h("label", { for: "folder-name" }, "Folder name"), input),
+      h(
+        "div",
+        { class: "actions" },
+        h("button", { value: "cancel", class: "secondary", formnovalidate: true }, "Cancel"),
+        h("button", { value: "ok" }, "Create folder"),
+      ),
+    ),
+  );
+  const back = document.activeElement;
+  document.body.append(dialog);
+  dialog.showModal();
+  input.focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => {
+      resolve(dialog.returnValue === "ok" ? input.value.trim() : "");
+      dialog.remove();
+      if (back && back.isConnected) back.focus();
+    });
+  });
+}

@@ -1,0 +1,282 @@
+// Uploads: a queue of files, each sent with XMLHttpRequest so that its progress shows, one PUT
+// for a small file and a multipart upload for a large one. The queue and its panel outlive
+// the page that started them: moving to another folder or bucket does not stop an upload, and
+// the objects page shows the panel again wherever it is.
+import { h, bytes, errorText } from "./dom.js";
+import { api, paths, uploadWithProgress } from "./api.js";
+import { link } from "./router.js";
+
+// A file larger than MULTIPART_OVER goes in parts of PART_SIZE, the AWS CLI's default chunk
+// size (https://docs.aws.amazon.com/cli/latest/topic/s3-config.html#multipart-chunksize); S3
+// wants parts of at least 5 MiB but the last. A file too large for MAX_PARTS such parts (over
+// 78 GiB) uses larger ones (partSize).
+const MULTIPART_OVER = 8 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+// S3's largest part number (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).
+const MAX_PARTS = 10000;
+// Parts of one file in flight at once: enough to fill a link, few enough not to starve the
+// browser's six connections per host that other files and the pages share.
+const PARTS_IN_FLIGHT = 3;
+// Files uploading at once; the rest wait, shown as queued.
+const FILES_IN_FLIGHT = 2;
+// A part that fails for a reason other than a refusal (a dropped connection, a 5xx) is sent
+// again up to PART_RETRIES times before the whole upload fails and is aborted.
+const PART_RETRIES = 2;
+// A dropped folder is walked to at most MAX_DROP_FILES files, so that dropping a home
+// directory by mistake does not freeze the page.
+const MAX_DROP_FILES = 10000;
+
+const items = [];
+let seq = 0;
+
+const list = h("ul", { class: "upload-list", "aria-label": "Files" });
+const overall = h("progress", { id: "overall-progress", max: "1", value: "0", "aria-label": "Overall upload progress" });
+const overallPercent = h("span", { id: "overall-percent", class: "percent" }, "0%");
+const overallText = h("span", { class: "muted", id: "overall-text" });
+const announce = h("div", { id: "uploads-status", role: "status", class: "visually-hidden" });
+const clearButton = h("button", { type: "button", class: "secondary small", id: "uploads-clear", onclick: clearFinished }, "Clear finished");
+const section = h(
+  "section",
+  { id: "uploads", "aria-labelledby": "uploads-title", hidden: true },
+  h("div", { class: "uploads-head" }, h("h2", { id: "uploads-title" }, "Uploads"), clearButton),
+  h("div", { class: "overall" }, overall, overallPercent, overallText),
+  announce,
+  list,
+);
+
+// panel is the uploads section, to place on a page (the same element every time).
+export function panel() {
+  return section;
+}
+
+function partSize(size) {
+  return Math.max(PART_SIZE, Math.ceil(size / MAX_PARTS));
+}
+
+// enqueue uploads files ({file, path}: path relative to prefix) into bucket under prefix.
+export function enqueue(bucket, prefix, files) {
+  for (const { file, path } of files) {
+    const key = prefix + (path || file.name);
+    const item = { id: ++seq, bucket, key, file, size: file.size, loaded: 0, state: "queued", ctrl: new AbortController() };
+    item.el = view(item);
+    items.push(item);
+    list.append(item.el.li);
+  }
+  section.hidden = items.length === 0;
+  announce.textContent = `${files.length} ${files.length === 1 ? "file" : "files"} queued for upload.`;
+  update();
+  pump();
+}
+
+function view(item) {
+  const progress = h("progress", { class: "file-progress", max: String(Math.max(item.size, 1)), value: "0", "aria-label": `Progress of ${item.key}` });
+  const percent = h("span", { class: "percent" }, "0%");
+  const state = h("span", { class: "state" }, "queued");
+  const cancel = h("button", { type: "button", class: "secondary small", "aria-label": `Cancel upload ${item.key}`, onclick: () => cancel_(item) }, "Cancel");
+  const name = h("span", { class: "upload-name mono", title: item.key }, item.key);
+  const li = h(
+    "li",
+    { class: "upload", "data-key": item.key, "data-state": "queued" },
+    h("div", { class: "upload-line" }, name, h("span", { class: "muted upload-size", title: `${item.size} bytes` }, bytes(item.size))),
+    h("div", { class: "upload-line" }, progress, percent, state, cancel),
+  );
+  return { li, progress, percent, state, cancel, name };
+}
+
+function setState(item, state, message) {
+  item.state = state;
+  item.el.li.dataset.state = state;
+  item.el.state.textContent = message ? `${state}: ${message}` : state;
+  if (state === "done" || state === "cancelled" || state === "failed") {
+    item.el.cancel.hidden = true;
+    if (state === "done") {
+      item.el.name.replaceChildren(h("a", { href: link.details(item.bucket, item.key) }, item.key));
+    }
+  }
+}
+
+function percentOf(loaded, size, finished) {
+  if (finished) return 100;
+  if (size === 0) return 0;
+  // 100% is shown only once S3 has answered: the last bytes leaving is not the object stored.
+  return Math.min(99, Math.floor((loaded * 100) / size));
+}
+
+function update(item) {
+  if (item) {
+    const done = item.state === "done";
+    item.el.progress.value = done ? Math.max(item.size, 1) : Math.min(item.loaded, item.size);
+    item.el.percent.textContent = `${percentOf(item.loaded, item.size, done)}%`;
+  }
+  const counted = items.filter((i) => i.state !== "cancelled");
+  const total = counted.reduce((n, i) => n + i.size, 0);
+  const loaded = counted.reduce((n, i) => n + (i.state === "done" ? i.size : Math.min(i.loaded, i.size)), 0);
+  const allDone = counted.length > 0 && counted.every((i) => i.state === "done");
+  overall.max = Math.max(total, 1);
+  overall.value = allDone ? overall.max : loaded;
+  overallPercent.textContent = `${counted.length === 0 ? 0 : percentOf(loaded, total, allDone)}%`;
+  const finished = items.filter((i) => i.state === "done").length;
+  const failed = items.filter((i) => i.state === "failed").length;
+  overallText.textContent = `${finished} of ${items.length} done${failed ? `, ${failed} failed` : ""} · ${bytes(loaded)} of ${bytes(total)}`;
+}
+
+function cancel_(item) {
+  if (item.state === "queued") {
+    setState(item, "cancelled");
+    update(item);
+    pump();
+  } else if (item.state === "uploading") {
+    item.cancelled = true;
+    item.ctrl.abort();
+  }
+  announce.textContent = `Cancelled ${item.key}.`;
+}
+
+function clearFinished() {
+  for (let i = items.length - 1; i >= 0; i--) {
+    if (["done", "cancelled", "failed"].includes(items[i].state)) {
+      items[i].el.li.remove();
+      items.splice(i, 1);
+    }
+  }
+  section.hidden = items.length === 0;
+  update();
+}
+
+// pump starts queued uploads while fewer than FILES_IN_FLIGHT run, and tells the pages when
+// the queue has drained.
+function pump() {
+  while (items.filter((i) => i.state === "uploading").length < FILES_IN_FLIGHT) {
+    const next = items.find((i) => i.state === "queued");
+    if (!next) break;
+    run(next);
+  }
+  if (!items.some((i) => i.state === "uploading" || i.state === "queued")) {
+    document.dispatchEvent(new CustomEvent("doorman-uploads-idle"));
+  }
+}
+
+async function run(item) {
+  setState(item, "uploading");
+  try {
+    if (item.size > MULTIPART_OVER) await multipart(item);
+    else await single(item);
+    item.loaded = item.size;
+    setState(item, "done");
+    announce.textContent = `Uploaded ${item.key}.`;
+    document.dispatchEvent(new CustomEvent("doorman-uploaded", { detail: { bucket: item.bucket, key: item.key } }));
+  } catch (err) {
+    if (item.cancelled || err.name === "AbortError") {
+      setState(item, "cancelled");
+    } else {
+      setState(item, "failed", errorText(err));
+      announce.textContent = `Upload of ${item.key} failed: ${errorText(err)}`;
+    }
+  }
+  update(item);
+  pump();
+}
+
+function contentType(file) {
+  return file.type || "application/octet-stream";
+}
+
+async function single(item) {
+  await uploadWithProgress("PUT", paths.object(item.bucket, item.key), item.file, {
+    signal: item.ctrl.signal,
+    headers: { "Content-Type": contentType(item.file) },
+    onProgress: (loaded) => {
+      item.loaded = loaded;
+      update(item);
+    },
+  });
+}
+
+// multipart sends item in parts, PARTS_IN_FLIGHT at a time, and completes the upload with
+// the parts' ETags; on any failure or a cancel, the parts in flight stop and the upload is
+// aborted on the server so that its parts take no space.
+async function multipart(item) {
+  const { bucket, key, file, size } = item;
+  const { uploadId } = await api("POST", paths.uploads(bucket), { key, contentType: contentType(file) }, { signal: item.ctrl.signal });
+  const base = paths.upload(bucket, uploadId);
+  const part = partSize(size);
+  const count = Math.ceil(size / part);
+  const etags = new Array(count);
+  const sent = new Array(count).fill(0);
+  const progress = () => {
+    item.loaded = sent.reduce((a, b) => a + b, 0);
+    update(item);
+  };
+  let next = 0;
+  async function worker() {
+    while (next < count && !item.ctrl.signal.aborted) {
+      const i = next++;
+      const blob = file.slice(i * part, Math.min(size, (i + 1) * part));
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const res = await uploadWithProgress("PUT", `${base}/parts/${i + 1}?key=${encodeURIComponent(key)}`, blob, {
+            signal: item.ctrl.signal,
+            onProgress: (loaded) => {
+              sent[i] = loaded;
+              progress();
+            },
+          });
+          etags[i] = res.etag;
+          sent[i] = blob.size;
+          progress();
+          break;
+        } catch (err) {
+          sent[i] = 0;
+          progress();
+          const refused = err.status >= 400 && err.status < 500;
+          if (err.name === "AbortError" || refused || attempt >= PART_RETRIES) throw err;
+        }
+      }
+    }
+  }
+  let failure = null;
+  const workers = Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, () =>
+    worker().catch((err) => {
+      // One part failed: stop the others, and report the first failure, not their aborts.
+      if (!failure) failure = err;
+      item.ctrl.abort();
+    }),
+  );
+  await Promise.all(workers);
+  try {
+    if (failure) throw failure;
+    if (item.ctrl.signal.aborted) throw new DOMException("The upload was cancelled.", "AbortError");
+    await api("POST", `${base}/complete`, { key, parts: etags.map((etag, i) => ({ n: i + 1, etag })) });
+  } catch (err) {
+    await api("DELETE", `${base}?key=${encodeURIComponent(key)}`).catch(() => {});
+    throw err;
+  }
+}
+
+// filesOf returns the files a drop carries, walking dropped folders (their files keep their
+// path below the folder), at most MAX_DROP_FILES.
+export async function filesOf(dataTransfer) {
+  const entries = [...(dataTransfer.items || [])]
+    .filter((it) => it.kind === "file")
+    .map((it) => (typeof it.webkitGetAsEntry === "function" ? it.webkitGetAsEntry() : null));
+  if (entries.length === 0 || entries.some((e) => !e)) {
+    return [...dataTransfer.files].map((file) => ({ file, path: file.name }));
+  }
+  const out = [];
+  async function walk(entry, dir) {
+    if (out.length >= MAX_DROP_FILES) return;
+    if (entry.isFile) {
+      const file = await new Promise((res, rej) => entry.file(res, rej));
+      out.push({ file, path: dir + file.name });
+      return;
+    }
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = await new Promise((res, rej) => reader.readEntries(res, rej));
+      if (batch.length === 0) break;
+      for (const e of batch) await walk(e, `${dir}${entry.name}/`);
+    }
+  }
+  for (const e of entries) await walk(e, "");
+  return out;
+}
