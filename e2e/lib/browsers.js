@@ -56,7 +56,7 @@ async function launchChromium(hosts) {
       page.on('console', (m) => console.push(m.text()));
       await cdp.send('Network.enable');
       return {
-        failures, console,
+        failures, console, context, page,
         goto: (url) => page.goto(url, { waitUntil: 'load' }),
         call: (fn, arg) => page.evaluate(([f, a]) => window.e2e[f](a), [fn, arg]),
         close: () => context.close(),
@@ -98,7 +98,7 @@ async function launchFirefox(hosts) {
       page.on('pageerror', (e) => note(e.message));
       page.on('console', (m) => note(m.text()));
       return {
-        failures, console,
+        failures, console, context, page,
         goto: (url) => page.goto(url, { waitUntil: 'load' }),
         call: (fn, arg) => page.evaluate((f, a) => window.e2e[f](a), fn, arg),
         close: () => context.close(),

@@ -26,6 +26,7 @@ class Doorman {
     this.extraArgs = extraArgs;
     this.log = [];
     this.stderrTail = [];
+    this.stdout = []; // every line printed on stdout (the addresses it serves on)
   }
 
   async start(bin) {
@@ -42,6 +43,7 @@ class Doorman {
     const exited = new Promise((resolve) => this.proc.once('exit', resolve));
     const listening = new Promise((resolve) => {
       readline.createInterface({ input: this.proc.stdout }).on('line', (line) => {
+        this.stdout.push(line);
         const m = /listening on (http:\/\/\S+)/.exec(line);
         if (m) resolve(new URL(m[1]));
       });

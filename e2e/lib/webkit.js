@@ -149,6 +149,8 @@ async function launchWebKit() {
       return {
         failures, console: consoleLines, version: created.capabilities.browserVersion,
         goto: (u) => wd('POST', url('/url'), { url: u }),
+        // command sends any other WebDriver command of this session (a path under it).
+        command: (method, p, body) => wd(method, url(p), body),
         // The page's answer crosses as JSON text, so that it arrives as page.evaluate gives it
         // in the other engines (undefined members left out, not turned into null).
         call: async (fn, arg) => {
