@@ -32,15 +32,9 @@ export async function render(main) {
   const create = h("button", { type: "submit" }, "Create bucket");
   const form = h(
     "form",
-    { id: "create-bucket", class: "inline-form", onsubmit: onCreate },
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "bucket-name" }, "Bucket name"),
-      name,
-      h("small", { id: "bucket-name-help", class: "muted" }, "3–63 characters: lowercase letters, digits, dots and hyphens."),
-    ),
-    create,
+    { id: "create-bucket", onsubmit: onCreate },
+    h("div", { class: "row" }, h("div", { class: "field grow" }, h("label", { for: "bucket-name" }, "Bucket name"), name), create),
+    h("small", { id: "bucket-name-help", class: "muted" }, "3–63 characters: lowercase letters, digits, dots and hyphens."),
   );
   const body = h("tbody");
   const table = h(
@@ -96,7 +90,7 @@ export async function render(main) {
       h("th", { scope: "row", class: "name" }, h("a", { href: link.objects(b.name) }, b.name)),
       h("td", {}, when(b.created)),
       h("td", {}, b.region || "—"),
-      h("td", { class: "actions" }, h("a", { href: link.cors(b.name), class: "button-link small", "aria-label": `CORS of ${b.name}` }, "CORS"), del),
+      h("td", {}, h("div", { class: "actions row-actions" }, h("a", { href: link.cors(b.name), class: "button-link small", "aria-label": `CORS of ${b.name}` }, "CORS"), del)),
     );
   }
 

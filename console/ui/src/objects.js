@@ -145,9 +145,13 @@ export async function render(main, { bucket, prefix }) {
       h("td", {}, when(o.lastModified)),
       h(
         "td",
-        { class: "actions" },
-        h("a", { class: "download button-link small", href: paths.object(bucket, o.key), download: name.split("/").pop() || "download", "aria-label": `Download ${o.key}` }, "Download"),
-        h("button", { type: "button", class: "danger small", "aria-label": `Delete ${o.key}`, onclick: () => onDelete(o.key) }, "Delete"),
+        {},
+        h(
+          "div",
+          { class: "actions row-actions" },
+          h("a", { class: "download button-link small", href: paths.object(bucket, o.key), download: name.split("/").pop() || "download", "aria-label": `Download ${o.key}` }, "Download"),
+          h("button", { type: "button", class: "danger small", "aria-label": `Delete ${o.key}`, onclick: () => onDelete(o.key) }, "Delete"),
+        ),
       ),
     );
   }
@@ -230,7 +234,7 @@ function askFolderName() {
       h(
         "div",
         { class: "actions" },
-        h("button", { value: "cancel", class: "secondary", formnovalidate: true }, "Cancel"),
+        h("button", { type: "button", class: "secondary", onclick: () => dialog.close("cancel") }, "Cancel"),
         h("button", { value: "ok" }, "Create folder"),
       ),
     ),
