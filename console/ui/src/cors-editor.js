@@ -2,7 +2,7 @@
 // JSON or XML highlighting, and a lint gutter fed from the server's validation (the editor
 // itself checks nothing). Tab is left to the browser, so the keyboard never gets trapped in
 // the editor (https://codemirror.net/examples/tab/); Escape then Tab works too.
-import { EditorState, Compartment } from "@codemirror/state";
+import { EditorState, Compartment, Prec } from "@codemirror/state";
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { bracketMatching, syntaxHighlighting, defaultHighlightStyle, indentOnInput } from "@codemirror/language";
@@ -24,14 +24,14 @@ const base = EditorView.theme({
 });
 
 // The dark theme: One Dark's syntax colours, on the page's own background and text colours.
-const dark = [oneDark, EditorView.theme(
+const dark = [oneDark, Prec.highest(EditorView.theme(
   {
     "&": { color: "var(--fg)", backgroundColor: "var(--code-bg)" },
     ".cm-gutters": { backgroundColor: "var(--code-bg)", color: "var(--fg)" },
     ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "transparent" },
   },
   { dark: true },
-)];
+))];
 const light = syntaxHighlighting(defaultHighlightStyle, { fallback: true });
 
 const languages = { json: () => json(), xml: () => xml() };
@@ -56,7 +56,7 @@ export function createEditor(parent, { text, format, onChange }) {
         keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap]),
         language.of(languages[format]()),
         theme.of(isDark() ? dark : light),
-        base,
+        Prec.highest(base),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": "CORS configuration", "aria-multiline": "true" }),
         EditorView.updateListener.of((u) => {

@@ -53,7 +53,7 @@ export const templates = [
         AllowedHeaders: ["range"],
         AllowedMethods: ["GET", "HEAD"],
         AllowedOrigins: ["https://media.example.com"],
-        ExposeHeaders: ["Content-Range", "Accept-Ranges", "ETag", "Content-Length"],
+        ExposeHeaders: ["Content-Range", "Accept-Ranges", "ETag"],
         MaxAgeSeconds: 3000,
       },
     ],

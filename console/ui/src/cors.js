@@ -186,7 +186,7 @@ async function load(main, bucket, corsPath, h1, tabs) {
       detail.textContent = "";
     }
     // Lint repeats S3's first refusal where S3 places it; that one is already shown.
-    const list = res.findings.filter((f) => !(e && f.line === e.line && f.column === e.column && f.severity === "error"));
+    const list = (res.findings || []).filter((f) => !(e && f.line === e.line && f.column === e.column && f.severity === "error"));
     findings.replaceChildren(...list.map((f) => finding(f, shift)));
     findingsCount.textContent = `(${list.length})`;
     for (const f of list) {
