@@ -232,8 +232,8 @@ export function tryIt(page) {
     prediction.dataset.verdict = v.verdict === "ALLOWED" || v.verdict === "UNREADABLE" ? "allowed" : "blocked";
     prediction.replaceChildren(
       h("p", { class: `verdict ${v.verdict.toLowerCase()}` }, `${v.verdict} (${engineName})`),
-      v.message ? h("p", {}, v.message) : null,
-      v.fixes && v.fixes.length ? h("p", {}, `Fix: ${v.fixes.join(" ")}`) : null,
+      h("p", {}, v.message || (v.verdict === "ALLOWED" ? "The script reads the response." : "")),
+      h("p", {}, v.fixes && v.fixes.length ? `Fix: ${v.fixes.join(" ")}` : ""),
     );
   }
 }

@@ -10,11 +10,15 @@ const log = document.getElementById("probe-log");
 const methods = new Set(["GET", "HEAD", "PUT", "POST", "DELETE"]);
 const modes = new Set(["omit", "include", "same-origin"]);
 
+// maxLines bounds the log the page keeps: the frame shows a few lines, and a long session of
+// probes must not grow the page without end.
+const maxLines = 20;
+
 function note(text) {
   const li = document.createElement("li");
   li.textContent = text;
-  log.append(li);
-  while (log.children.length > 20) log.firstElementChild.remove(); // the frame stays small
+  log.prepend(li); // the newest first, in view in the small frame
+  while (log.children.length > maxLines) log.lastElementChild.remove();
 }
 
 document.getElementById("probe-origin-line").textContent =
