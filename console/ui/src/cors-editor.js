@@ -36,8 +36,9 @@ const light = syntaxHighlighting(defaultHighlightStyle, { fallback: true });
 
 const languages = { json: () => json(), xml: () => xml() };
 
-// createEditor puts an editor into parent. onChange(text) is called after each edit.
-export function createEditor(parent, { text, format, onChange }) {
+// createEditor puts an editor into parent. onChange(text) is called after each edit;
+// describedBy names the elements that describe the editor (aria-describedby).
+export function createEditor(parent, { text, format, onChange, describedBy }) {
   const language = new Compartment();
   const theme = new Compartment();
   const view = new EditorView({
@@ -58,7 +59,7 @@ export function createEditor(parent, { text, format, onChange }) {
         theme.of(isDark() ? dark : light),
         Prec.highest(base),
         EditorView.lineWrapping,
-        EditorView.contentAttributes.of({ "aria-label": "CORS configuration", "aria-multiline": "true" }),
+        EditorView.contentAttributes.of({ "aria-label": "CORS configuration", "aria-multiline": "true", "aria-describedby": describedBy }),
         EditorView.updateListener.of((u) => {
           if (u.docChanged) onChange(u.state.doc.toString());
         }),

@@ -34,7 +34,7 @@ function field(id, label, control, hint) {
   );
 }
 
-// simulator builds section#simulator for page ({bucket, draft(), hasSaved(), putFirst(rule)})
+// simulator builds section#simulator for page ({bucket, draft(), putFirst(rule)})
 // and gives page request(): the request its fields describe, which the probe sends too.
 export function simulator(page) {
   const origin = h("input", { id: "sim-origin", type: "text", value: "https://app.example.com", autocomplete: "off", spellcheck: "false" });

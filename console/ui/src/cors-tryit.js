@@ -40,15 +40,15 @@ export function engine(ua = navigator.userAgent) {
 
 let nextID = 0;
 
-// tryIt builds section#probe for page ({bucket, request()}).
+// tryIt builds section#probe for page ({bucket, request(), dirty()}).
 export function tryIt(page) {
   const select = h("select", { id: "probe-origin", onchange: frame, disabled: true });
   const run = h("button", { id: "probe-run", type: "button", onclick: probe, disabled: true }, "Try it from a real page");
   const frameBox = h("div", { class: "probe-frame-box" });
   const state = h("p", { id: "probe-state", role: "status", class: "muted" }, "Asking the server for the probe's origins…");
   const error = alertBox("probe-error");
-  const result = h("div", { id: "probe-result", class: "probe-verdict" });
-  const prediction = h("div", { id: "probe-prediction", class: "probe-verdict" });
+  const result = h("div", { id: "probe-result", class: "probe-verdict" }, h("p", { class: "muted" }, "Not run yet."));
+  const prediction = h("div", { id: "probe-prediction", class: "probe-verdict" }, h("p", { class: "muted" }, "Not run yet."));
   const match = h("p", { id: "probe-match", role: "status" });
   const mine = engine();
   const engineName = engines.find(([e]) => e === mine)[1];
@@ -200,7 +200,7 @@ export function tryIt(page) {
       match.textContent = same
         ? `Match: ${engineName} did what the simulator predicted.`
         : `Mismatch: ${engineName} ${answer.verdict === "allowed" ? "allowed" : "blocked"} the request, the simulator predicted ${predicted}.`;
-      show(state, "Done.");
+      show(state, page.dirty() ? "Done. The editor has unsaved changes: the request met the saved configuration, not the draft." : "Done.");
     } catch (e) {
       show(state, "");
       show(error, e);

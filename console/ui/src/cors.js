@@ -109,13 +109,14 @@ async function load(main, bucket, corsPath, h1, tabs) {
     text: baseline ? baseline.json : forms.json(templates.find((t) => t.id === "empty").rules),
     format,
     onChange: changed,
+    describedBy: "cors-editor-help cors-status",
   });
-  editor.view.contentDOM.setAttribute("aria-describedby", "cors-editor-help cors-status");
 
   const page = {
     bucket,
     // draft is the editor's document as the server reads it.
     draft: () => wire(format, editor.text()).draft,
+    dirty: () => isDirty(),
     // putFirst puts a rule before the draft's others, when the draft can be read.
     putFirst(rule) {
       const text = editor.text();
