@@ -7,6 +7,10 @@ import { enqueue, filesOf, panel } from "./upload.js";
 
 // PAGE is how many keys and folders one listing page asks for; "Load more" asks for the next.
 const PAGE = 100;
+// Deleting the selected objects sends this many DeleteObject requests at once.
+const DELETES_IN_FLIGHT = 4;
+// The filter lists again once typing has paused this long, not on every key.
+const FILTER_DELAY_MS = 300;
 
 // tabs are the bucket's pages: its objects and its CORS configuration.
 export function tabs(bucket, current) {
@@ -32,6 +36,16 @@ export async function render(main, { bucket, prefix }) {
   const status = statusBox("objects-status");
   const h1 = h("h1", { tabindex: "-1" }, bucket);
   const body = h("tbody");
+  const selectAll = h("input", { type: "checkbox", id: "select-all", "aria-label": "Select all objects shown", onchange: onSelectAll });
+  const deleteSelected = h("button", { type: "button", id: "delete-selected", class: "danger", disabled: true, onclick: onDeleteSelected }, "Delete selected");
+  const filter = h("input", {
+    id: "objects-filter",
+    type: "search",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "Name starts with…",
+    oninput: onFilter,
+  });
   const table = h(
     "table",
     { id: "objects", class: "data" },
@@ -42,6 +56,7 @@ export async function render(main, { bucket, prefix }) {
       h(
         "tr",
         {},
+        h("th", { scope: "col", class: "check" }, selectAll),
         h("th", { scope: "col" }, "Name"),
         h("th", { scope: "col", class: "num" }, "Size"),
         h("th", { scope: "col" }, "Last modified"),
@@ -68,6 +83,13 @@ export async function render(main, { bucket, prefix }) {
       h("span", { class: "muted drop-hint" }, "or drop files and folders here to upload them to ", h("span", { class: "mono" }, `${where}/`.replace(/\/\/$/, "/"))),
     ),
     panel(),
+    h(
+      "div",
+      { class: "toolbar" },
+      h("label", { for: "objects-filter" }, "Filter"),
+      filter,
+      deleteSelected,
+    ),
     error,
     status,
     wrap,
@@ -85,12 +107,14 @@ export async function render(main, { bucket, prefix }) {
     body.setAttribute("aria-busy", "true");
     show(status, from ? "Loading more…" : "Loading objects…");
     try {
-      const q = { prefix, delimiter: "/", max: String(PAGE) };
+      const q = { prefix: prefix + filter.value, delimiter: "/", max: String(PAGE) };
       if (from) q.token = from;
       const page = await api("GET", paths.objects(bucket, q));
       if (!from) {
         clear(body);
         shown = { objects: 0, prefixes: 0 };
+        selectAll.checked = false;
+        selected();
       }
       for (const p of page.prefixes) {
         body.append(folderRow(p));
@@ -107,7 +131,9 @@ export async function render(main, { bucket, prefix }) {
       const count = shown.objects + shown.prefixes;
       wrap.hidden = count === 0;
       empty.hidden = count > 0;
-      empty.textContent = prefix
+      empty.textContent = filter.value
+        ? `Nothing here starts with “${filter.value}”.`
+        : prefix
         ? "This folder is empty. Upload files with the button above or drop them here."
         : "This bucket is empty. Upload files with the button above or drop them here.";
       show(
@@ -128,6 +154,7 @@ export async function render(main, { bucket, prefix }) {
     return h(
       "tr",
       { "data-prefix": p },
+      h("td", { class: "check" }),
       h("th", { scope: "row", class: "name" }, h("a", { href: link.objects(bucket, p), class: "folder" }, h("span", { class: "icon", "aria-hidden": "true" }, "▸ "), name)),
       h("td", { class: "num muted" }, "—"),
       h("td", { class: "muted" }, "Folder"),
@@ -140,6 +167,7 @@ export async function render(main, { bucket, prefix }) {
     return h(
       "tr",
       { "data-key": o.key },
+      h("td", { class: "check" }, h("input", { type: "checkbox", class: "select", "aria-label": `Select ${o.key}`, onchange: selected })),
       h("th", { scope: "row", class: "name" }, h("a", { href: link.details(bucket, o.key), class: "mono" }, name)),
       h("td", { class: "num" }, size(o.size)),
       h("td", {}, when(o.lastModified)),
@@ -164,11 +192,61 @@ export async function render(main, { bucket, prefix }) {
       const row = body.querySelector(`tr[data-key="${CSS.escape(key)}"]`);
       if (row) row.remove();
       shown.objects--;
+      selected();
       show(status, `Deleted ${key}.`);
       h1.focus();
     } catch (err) {
       error.textContent = errorText(err);
     }
+  }
+
+  // selected brings the bulk controls in line with the rows' checkboxes, and returns the keys.
+  function selected() {
+    const keys = [...body.querySelectorAll("input.select:checked")].map((c) => c.closest("tr").dataset.key);
+    const all = body.querySelectorAll("input.select").length;
+    deleteSelected.disabled = keys.length === 0;
+    deleteSelected.textContent = keys.length ? `Delete selected (${keys.length})` : "Delete selected";
+    selectAll.checked = all > 0 && keys.length === all;
+    selectAll.indeterminate = keys.length > 0 && keys.length < all;
+    return keys;
+  }
+
+  function onSelectAll() {
+    for (const c of body.querySelectorAll("input.select")) c.checked = selectAll.checked;
+    selected();
+  }
+
+  async function onDeleteSelected() {
+    const keys = selected();
+    if (keys.length === 0) return;
+    error.textContent = "";
+    const what = keys.length === 1 ? keys[0] : `${keys.length} objects`;
+    if (!(await confirmAction(`Delete ${what} from ${bucket}? This cannot be undone.`, `Delete ${keys.length === 1 ? "object" : `${keys.length} objects`}`))) return;
+    deleteSelected.disabled = true;
+    show(status, `Deleting ${what}…`);
+    const failed = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        try {
+          await api("DELETE", paths.object(bucket, key));
+        } catch (err) {
+          failed.push(`${key}: ${errorText(err)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(DELETES_IN_FLIGHT, keys.length) }, worker));
+    await load();
+    if (failed.length) error.textContent = `${failed.length} of ${keys.length} not deleted. ${failed.join("; ")}`;
+    else show(status, `Deleted ${what}.`);
+    h1.focus();
+  }
+
+  let filterTimer = 0;
+  function onFilter() {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => load(), FILTER_DELAY_MS);
   }
 
   function onPick() {

@@ -29,7 +29,8 @@ const MAX_DROP_FILES = 10000;
 const items = [];
 let seq = 0;
 
-const list = h("ul", { class: "upload-list", "aria-label": "Files" });
+// The list scrolls by itself when long, so it takes focus for the keyboard to scroll it.
+const list = h("ul", { class: "upload-list", "aria-label": "Files", tabindex: "0" });
 const overall = h("progress", { id: "overall-progress", max: "1", value: "0", "aria-label": "Overall upload progress" });
 const overallPercent = h("span", { id: "overall-percent", class: "percent" }, "0%");
 const overallText = h("span", { class: "muted", id: "overall-text" });
@@ -43,6 +44,12 @@ const section = h(
   announce,
   list,
 );
+
+// Leaving the console (closing the tab, reloading) would cut the uploads under way: the
+// browser asks first.
+window.addEventListener("beforeunload", (e) => {
+  if (items.some((i) => i.state === "uploading" || i.state === "queued")) e.preventDefault();
+});
 
 // panel is the uploads section, to place on a page (the same element every time).
 export function panel() {
@@ -77,8 +84,16 @@ function view(item) {
   const li = h(
     "li",
     { class: "upload", "data-key": item.key, "data-state": "queued" },
-    h("div", { class: "upload-line" }, name, h("span", { class: "muted upload-size", title: `${item.size} bytes` }, bytes(item.size))),
-    h("div", { class: "upload-line" }, progress, percent, state, cancel),
+    h(
+      "div",
+      { class: "upload-line" },
+      name,
+      h("span", { class: "muted upload-size", title: `${item.size} bytes` }, bytes(item.size)),
+      progress,
+      percent,
+      state,
+      cancel,
+    ),
   );
   return { li, progress, percent, state, cancel, name };
 }
