@@ -15,8 +15,8 @@
 //   waitFor(fn, arg, timeoutMs, what)  evaluate until it returns a truthy value; that value
 //   screenshot(file)              a PNG of the whole page (WebKit: of the window)
 //   cookies()                     the context's cookies, HttpOnly ones included
-//   setInputFiles(selector, files)  Chromium only: the file picker, files [{name, mimeType,
-//                                 buffer}]
+//   pickFiles(selector, paths)    choose files on disk in an <input type=file>, as the file
+//                                 picker does (it fires change)
 //   close()
 'use strict';
 
@@ -31,7 +31,7 @@ const DEFAULT_WAIT_MS = 15000;
 // WebDriver's key codes (https://w3c.github.io/webdriver/#keyboard-actions).
 const WD_KEYS = { enter: '\uE007', control: '\uE009', backspace: '\uE003', release: '\uE000' };
 // WebDriver's id of an element reference in JSON.
-const WD_ELEMENT = 'element-6066-11e4-a52e-4f67e8d0bc2a';
+const WD_ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,7 +98,7 @@ function chromiumTab(s) {
     run: (source) => page.evaluate(source).then(() => undefined),
     screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
     cookies: () => context.cookies(),
-    setInputFiles: (sel, files) => page.setInputFiles(sel, files),
+    pickFiles: (sel, paths) => page.setInputFiles(sel, paths),
   };
 }
 
@@ -127,7 +127,10 @@ function firefoxTab(s) {
     run: (source) => page.evaluate(source).then(() => undefined),
     screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
     cookies: () => context.cookies(),
-    setInputFiles: null,
+    async pickFiles(sel, paths) {
+      const input = await page.$(sel);
+      await input.uploadFile(...paths);
+    },
   };
 }
 
@@ -142,7 +145,7 @@ function webkitTab(s) {
     // The answer crosses as JSON text, as page.evaluate gives it in the other engines.
     const text = await cmd('POST', '/execute/async', {
       script: `const done = arguments[arguments.length - 1];
-        Promise.resolve().then(() => ${expression(fn, arg)}).then((r) => done(JSON.stringify({ r })), (e) => done(JSON.stringify({ e: String(e && e.stack || e) })));`,
+        Promise.resolve().then(() => ${expression(fn, arg)}).then((r) => done(JSON.stringify({ r })), (e) => done(JSON.stringify({ e: String(e) })));`,
       args: [],
     });
     const out = JSON.parse(text);
@@ -180,7 +183,10 @@ function webkitTab(s) {
     async cookies() {
       return cmd('GET', '/cookie');
     },
-    setInputFiles: null,
+    // WebDriver's send keys to a file input names the files, one path a line.
+    async pickFiles(sel, paths) {
+      await cmd('POST', `/element/${await find(sel)}/value`, { text: paths.join('\n') });
+    },
   };
 }
 
