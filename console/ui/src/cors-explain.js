@@ -62,15 +62,6 @@ export function ruleText(report, r) {
   return b;
 }
 
-// fullText is all explain prints for the report.
-export function fullText(report) {
-  let b = `${responseText(report)}\n${outcomeText(report)}\n`;
-  if (!rulesShown(report)) return b;
-  b += `${matchingText(report)}\n`;
-  for (const r of report.rules) b += `  ${ruleText(report, r)}\n`;
-  return b;
-}
-
 // shellWord quotes a word for a POSIX shell when it needs it.
 function shellWord(s) {
   return /^[A-Za-z0-9_./:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

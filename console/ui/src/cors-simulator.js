@@ -7,7 +7,7 @@ import { h, alertBox, show, scrollTable } from "./dom.js";
 import { api } from "./api.js";
 import { responseText, outcomeText, rulesShown, matchingText, ruleText, command } from "./cors-explain.js";
 
-export const methods = ["GET", "HEAD", "PUT", "POST", "DELETE"];
+const methods = ["GET", "HEAD", "PUT", "POST", "DELETE"];
 
 // engines are the browsers' engines, as the simulator names them, with the names people know.
 export const engines = [

@@ -45,8 +45,11 @@ async function load(main, bucket, corsPath, h1, tabs) {
   }
 
   let format = "json";
-  // baseline is the saved configuration in each form, for the unsaved-changes mark.
+  // baseline is the saved configuration in each form, for the unsaved-changes mark; without
+  // one, the editor starts from the smallest configuration S3 takes.
   let baseline = saved && { json: toJSON(saved), xml: toXML(saved) };
+  const starter = templates.find((t) => t.id === "empty").rules;
+  const start = baseline || { json: toJSON(starter), xml: toXML(starter) };
   // valid is the last text the server found valid, with its form.
   let valid = null;
   let seq = 0;
@@ -106,7 +109,7 @@ async function load(main, bucket, corsPath, h1, tabs) {
   );
 
   const editor = createEditor(editorBox, {
-    text: baseline ? baseline.json : forms.json(templates.find((t) => t.id === "empty").rules),
+    text: start.json,
     format,
     onChange: changed,
     describedBy: "cors-editor-help cors-status",
@@ -136,11 +139,18 @@ async function load(main, bucket, corsPath, h1, tabs) {
   window.addEventListener("beforeunload", warnUnsaved);
   function warnUnsaved(e) {
     if (!section.isConnected) window.removeEventListener("beforeunload", warnUnsaved);
-    else if (isDirty()) e.preventDefault();
+    else if (edited()) e.preventDefault();
   }
 
+  // isDirty tells whether the editor holds what the bucket does not: the saved configuration
+  // differs, or there is none.
   function isDirty() {
     return !baseline || editor.text() !== baseline[format];
+  }
+
+  // edited tells whether leaving the page would lose typing.
+  function edited() {
+    return editor.text() !== (baseline || start)[format];
   }
 
   function markDirty() {
