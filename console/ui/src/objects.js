@@ -9,6 +9,10 @@ import { enqueue, filesOf, panel } from "./upload.js";
 const PAGE = 100;
 // Deleting the selected objects sends this many DeleteObject requests at once.
 const DELETES_IN_FLIGHT = 4;
+// Deleting a folder deletes at most this many objects in it, listed S3's largest page at a
+// time; a larger folder is left partly deleted with a message saying so.
+const MAX_FOLDER_DELETE = 10000;
+const LIST_MAX = 1000;
 // The filter lists again once typing has paused this long, not on every key.
 const FILTER_DELAY_MS = 300;
 
@@ -36,7 +40,7 @@ export async function render(main, { bucket, prefix }) {
   const status = statusBox("objects-status");
   const h1 = h("h1", { tabindex: "-1" }, bucket);
   const body = h("tbody");
-  const selectAll = h("input", { type: "checkbox", id: "select-all", "aria-label": "Select all objects shown", onchange: onSelectAll });
+  const selectAll = h("input", { type: "checkbox", id: "select-all", "aria-label": "Select everything shown", onchange: onSelectAll });
   const deleteSelected = h("button", { type: "button", id: "delete-selected", class: "danger", disabled: true, onclick: onDeleteSelected }, "Delete selected");
   const filter = h("input", {
     id: "objects-filter",
@@ -154,7 +158,7 @@ export async function render(main, { bucket, prefix }) {
     return h(
       "tr",
       { "data-prefix": p },
-      h("td", { class: "check" }),
+      h("td", { class: "check" }, h("input", { type: "checkbox", class: "select", "aria-label": `Select folder ${p}`, onchange: selected })),
       h("th", { scope: "row", class: "name" }, h("a", { href: link.objects(bucket, p), class: "folder" }, h("span", { class: "icon", "aria-hidden": "true" }, "▸ "), name)),
       h("td", { class: "num muted" }, "—"),
       h("td", { class: "muted" }, "Folder"),
@@ -200,15 +204,18 @@ export async function render(main, { bucket, prefix }) {
     }
   }
 
-  // selected brings the bulk controls in line with the rows' checkboxes, and returns the keys.
+  // selected brings the bulk controls in line with the rows' checkboxes, and returns the
+  // selected keys and folders.
   function selected() {
-    const keys = [...body.querySelectorAll("input.select:checked")].map((c) => c.closest("tr").dataset.key);
+    const rows = [...body.querySelectorAll("input.select:checked")].map((c) => c.closest("tr").dataset);
+    const keys = rows.filter((d) => d.key !== undefined).map((d) => d.key);
+    const prefixes = rows.filter((d) => d.prefix !== undefined).map((d) => d.prefix);
     const all = body.querySelectorAll("input.select").length;
-    deleteSelected.disabled = keys.length === 0;
-    deleteSelected.textContent = keys.length ? `Delete selected (${keys.length})` : "Delete selected";
-    selectAll.checked = all > 0 && keys.length === all;
-    selectAll.indeterminate = keys.length > 0 && keys.length < all;
-    return keys;
+    deleteSelected.disabled = rows.length === 0;
+    deleteSelected.textContent = rows.length ? `Delete selected (${rows.length})` : "Delete selected";
+    selectAll.checked = all > 0 && rows.length === all;
+    selectAll.indeterminate = rows.length > 0 && rows.length < all;
+    return { keys, prefixes };
   }
 
   function onSelectAll() {
@@ -216,19 +223,48 @@ export async function render(main, { bucket, prefix }) {
     selected();
   }
 
+  // keysUnder lists every key under a folder, at most MAX_FOLDER_DELETE; more is an error.
+  async function keysUnder(folder) {
+    const keys = [];
+    let token = "";
+    do {
+      const q = { prefix: folder, max: String(LIST_MAX) };
+      if (token) q.token = token;
+      const page = await api("GET", paths.objects(bucket, q));
+      keys.push(...page.objects.map((o) => o.key));
+      token = page.truncated ? page.nextToken : "";
+      if (keys.length > MAX_FOLDER_DELETE) {
+        throw new Error(`${folder} holds more than ${MAX_FOLDER_DELETE} objects; delete it in parts, folder by folder.`);
+      }
+    } while (token);
+    return keys;
+  }
+
   async function onDeleteSelected() {
-    const keys = selected();
-    if (keys.length === 0) return;
+    const { keys, prefixes } = selected();
+    if (keys.length + prefixes.length === 0) return;
     error.textContent = "";
-    const what = keys.length === 1 ? keys[0] : `${keys.length} objects`;
-    if (!(await confirmAction(`Delete ${what} from ${bucket}? This cannot be undone.`, `Delete ${keys.length === 1 ? "object" : `${keys.length} objects`}`))) return;
+    const plural = (n, one) => `${n} ${one}${n === 1 ? "" : "s"}`;
+    const parts = [];
+    if (keys.length) parts.push(keys.length === 1 && !prefixes.length ? keys[0] : plural(keys.length, "object"));
+    if (prefixes.length) parts.push(`${prefixes.length === 1 && !keys.length ? `the folder ${prefixes[0]}` : plural(prefixes.length, "folder")} with everything in it`);
+    const what = parts.join(" and ");
+    if (!(await confirmAction(`Delete ${what} from ${bucket}? This cannot be undone.`, "Delete"))) return;
     deleteSelected.disabled = true;
     show(status, `Deleting ${what}…`);
     const failed = [];
+    const all = [...keys];
+    for (const p of prefixes) {
+      try {
+        all.push(...(await keysUnder(p)));
+      } catch (err) {
+        failed.push(errorText(err));
+      }
+    }
     let next = 0;
     const worker = async () => {
-      while (next < keys.length) {
-        const key = keys[next++];
+      while (next < all.length) {
+        const key = all[next++];
         try {
           await api("DELETE", paths.object(bucket, key));
         } catch (err) {
@@ -236,10 +272,10 @@ export async function render(main, { bucket, prefix }) {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(DELETES_IN_FLIGHT, keys.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(DELETES_IN_FLIGHT, all.length) }, worker));
     await load();
-    if (failed.length) error.textContent = `${failed.length} of ${keys.length} not deleted. ${failed.join("; ")}`;
-    else show(status, `Deleted ${what}.`);
+    if (failed.length) error.textContent = `Not everything was deleted. ${failed.join("; ")}`;
+    else show(status, `Deleted ${what}: ${plural(all.length, "object")}.`);
     h1.focus();
   }
 

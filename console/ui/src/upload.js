@@ -80,6 +80,7 @@ function view(item) {
   const percent = h("span", { class: "percent" }, "0%");
   const state = h("span", { class: "state" }, "queued");
   const cancel = h("button", { type: "button", class: "secondary small", "aria-label": `Cancel upload ${item.key}`, onclick: () => cancel_(item) }, "Cancel");
+  const retry = h("button", { type: "button", class: "secondary small", hidden: true, "aria-label": `Retry upload ${item.key}`, onclick: () => retry_(item) }, "Retry");
   const name = h("span", { class: "upload-name mono", title: item.key }, item.key);
   const li = h(
     "li",
@@ -93,21 +94,26 @@ function view(item) {
       percent,
       state,
       cancel,
+      retry,
     ),
   );
-  return { li, progress, percent, state, cancel, name };
+  return { li, progress, percent, state, cancel, retry, name };
 }
 
 function setState(item, state, message) {
+  const focused = item.el.li.contains(document.activeElement) ? document.activeElement : null;
   item.state = state;
   item.el.li.dataset.state = state;
   item.el.state.textContent = message ? `${state}: ${message}` : state;
+  item.el.retry.hidden = state !== "failed" && state !== "cancelled";
+  item.el.cancel.hidden = state !== "queued" && state !== "uploading";
   if (state === "done" || state === "cancelled" || state === "failed") {
-    item.el.cancel.hidden = true;
     if (state === "done") {
       item.el.name.replaceChildren(h("a", { href: link.details(item.bucket, item.key) }, item.key));
     }
   }
+  // A button that disappears under the keyboard's focus hands it to its row's other one.
+  if (focused && focused.hidden) (item.el.retry.hidden ? list : item.el.retry).focus();
 }
 
 function percentOf(loaded, size, finished) {
@@ -145,6 +151,17 @@ function cancel_(item) {
     item.ctrl.abort();
   }
   announce.textContent = `Cancelled ${item.key}.`;
+}
+
+// retry_ queues a failed or cancelled upload again, from its first byte.
+function retry_(item) {
+  item.ctrl = new AbortController();
+  item.cancelled = false;
+  item.loaded = 0;
+  setState(item, "queued");
+  update(item);
+  item.el.cancel.focus();
+  pump();
 }
 
 function clearFinished() {
