@@ -2,7 +2,7 @@
 import { h, bytes, exactBytes, when, alertBox, statusBox, show, confirmAction, errorText } from "./dom.js";
 import { api, paths } from "./api.js";
 import { link, parentPrefix } from "./router.js";
-import { tabs } from "./objects.js";
+import { crumbs, tabs } from "./objects.js";
 
 // S3's bounds on a presigned URL's life, in seconds
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-presigned-url.html).
@@ -19,18 +19,6 @@ function pairs(map, label) {
     { class: "pairs", "aria-label": label },
     names.map((k) => [h("dt", { class: "mono" }, k), h("dd", { class: "mono" }, map[k])]),
   );
-}
-
-function crumbs(bucket, key) {
-  const parts = key.split("/");
-  const items = [h("li", {}, h("a", { href: link.objects(bucket) }, bucket))];
-  let acc = "";
-  parts.slice(0, -1).forEach((p) => {
-    acc += `${p}/`;
-    items.push(h("li", {}, h("a", { href: link.objects(bucket, acc) }, p)));
-  });
-  items.push(h("li", {}, h("span", { "aria-current": "page" }, parts[parts.length - 1])));
-  return h("nav", { id: "crumbs", "aria-label": "Folder path" }, h("ol", {}, items));
 }
 
 export async function render(main, { bucket, key }) {

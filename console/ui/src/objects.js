@@ -22,15 +22,17 @@ export function tabs(bucket, current) {
   return h("nav", { class: "tabs", "aria-label": "Bucket" }, tab("tab-objects", link.objects(bucket), "Objects"), tab("tab-cors", link.cors(bucket), "CORS"));
 }
 
-// crumbs is the path from the bucket to prefix, each step a link but the last.
-function crumbs(bucket, prefix) {
-  const parts = prefix.split("/").filter(Boolean);
-  const items = [h("li", {}, parts.length ? h("a", { href: link.objects(bucket) }, bucket) : h("span", { "aria-current": "page" }, bucket))];
+// crumbs is the path from the bucket to a folder ("a/b/") or an object ("a/b/c"), each step a
+// link to its folder but the last, which is where the page is.
+export function crumbs(bucket, path) {
+  const parts = path ? path.split("/") : [];
+  if (path.endsWith("/")) parts.pop();
+  const here = (text) => h("span", { "aria-current": "page" }, text);
+  const items = [h("li", {}, parts.length ? h("a", { href: link.objects(bucket) }, bucket) : here(bucket))];
   let acc = "";
   parts.forEach((p, i) => {
     acc += `${p}/`;
-    const last = i === parts.length - 1;
-    items.push(h("li", {}, last ? h("span", { "aria-current": "page" }, p) : h("a", { href: link.objects(bucket, acc) }, p)));
+    items.push(h("li", {}, i === parts.length - 1 ? here(p) : h("a", { href: link.objects(bucket, acc) }, p)));
   });
   return h("nav", { id: "crumbs", "aria-label": "Folder path" }, h("ol", {}, items));
 }
