@@ -54,7 +54,13 @@ export function simulator(page) {
   );
   const run = h("button", { id: "sim-run", type: "submit" }, "Simulate");
   const error = alertBox("sim-error");
-  const output = h("div", { id: "sim-output", "aria-live": "polite" });
+  // Before an answer, and after a refusal, S3's answer has a place that says why it is empty.
+  const placeholder = (text) => [
+    h("h3", { id: "sim-response-title" }, "S3's answer"),
+    h("pre", { id: "sim-response", class: "response", tabindex: "0", "aria-labelledby": "sim-response-title" }, text),
+  ];
+  const output = h("div", { id: "sim-output", "aria-live": "polite" }, placeholder("Not simulated yet: fill in the request and press Simulate."));
+  let busy = false;
 
   page.request = () => ({
     origin: origin.value.trim(),
@@ -86,10 +92,12 @@ export function simulator(page) {
 
   async function simulate(e) {
     e.preventDefault();
+    if (busy) return;
+    busy = true;
     show(error, "");
     const source = form.querySelector("input[name=sim-source]:checked").value;
     const body = { ...page.request(), ...(source === "saved" ? { bucket: page.bucket } : { draft: page.draft() }) };
-    run.disabled = true;
+    form.setAttribute("aria-busy", "true");
     try {
       const first = await api("POST", "/api/simulate", body);
       // A preflight is followed by the actual request when it passes: explain that too.
@@ -97,9 +105,10 @@ export function simulator(page) {
       output.replaceChildren(...report(first, actual, body, source));
     } catch (err) {
       show(error, err);
-      output.replaceChildren();
+      output.replaceChildren(...placeholder("No answer: the simulator refused the request (the error is above)."));
     } finally {
-      run.disabled = false;
+      busy = false;
+      form.removeAttribute("aria-busy");
     }
   }
 
@@ -111,7 +120,7 @@ export function simulator(page) {
     ];
     if (actual) {
       out.push(
-        h("h3", { id: "sim-actual-title" }, `Then the ${actual.request.method} request itself (sent only when the preflight passes)`),
+        h("h3", { id: "sim-actual-response-title" }, `Then the ${actual.request.method} request itself (sent only when the preflight passes)`),
         explanation(actual, "sim-actual", body.key, file),
       );
     }
@@ -139,7 +148,7 @@ export function simulator(page) {
     return h(
       "div",
       { class: "explanation" },
-      h("pre", { id: `${prefix}-response`, class: "response", tabindex: "0", "aria-label": "S3's response" }, responseText(r)),
+      h("pre", { id: `${prefix}-response`, class: "response", tabindex: "0", "aria-labelledby": `${prefix}-response-title` }, responseText(r)),
       decided,
       rulesShown(r) ? h("p", { class: "muted" }, matchingText(r)) : null,
       list,

@@ -42,8 +42,11 @@ let nextID = 0;
 
 // tryIt builds section#probe for page ({bucket, request(), dirty()}).
 export function tryIt(page) {
-  const select = h("select", { id: "probe-origin", onchange: frame, disabled: true });
-  const run = h("button", { id: "probe-run", type: "button", onclick: probe, disabled: true }, "Try it from a real page");
+  // The origin's select exists once the server has named the origins, so that whoever finds
+  // it finds its options.
+  const select = h("select", { id: "probe-origin", onchange: frame });
+  const field = h("div", { class: "field" });
+  const run = h("button", { id: "probe-run", type: "button", onclick: probe }, "Try it from a real page");
   const frameBox = h("div", { class: "probe-frame-box" });
   const state = h("p", { id: "probe-state", role: "status", class: "muted" }, "Asking the server for the probe's origins…");
   const error = alertBox("probe-error");
@@ -54,7 +57,9 @@ export function tryIt(page) {
   const engineName = engines.find(([e]) => e === mine)[1];
 
   let iframe = null;
-  let ready = false;
+  let loaded = null; // resolves when the current frame's probe says it is ready
+  let ready = () => {};
+  let busy = false;
   const waiting = new Map(); // id → resolve
 
   const section = h(
@@ -68,7 +73,7 @@ export function tryIt(page) {
       h("code", {}, defaultKey),
       " when no key is given) to this bucket from your browser, through a presigned URL. The real request meets the SAVED configuration, not the editor's draft: save first to try a change. A PUT writes a small object under that key; a DELETE deletes it.",
     ),
-    h("div", { class: "field" }, h("label", { for: "probe-origin" }, "Probe origin"), select),
+    field,
     h("div", { class: "actions" }, run),
     state,
     error,
@@ -100,15 +105,16 @@ export function tryIt(page) {
       return;
     }
     select.replaceChildren(...info.origins.map((o) => h("option", { value: o }, o)));
-    select.disabled = false;
+    field.replaceChildren(h("label", { for: "probe-origin" }, "Probe origin"), select);
     frame();
   }
 
   // frame loads the probe page from the chosen origin; it says when it is ready.
   function frame() {
-    ready = false;
-    run.disabled = true;
     const origin = select.value;
+    loaded = new Promise((resolve) => {
+      ready = resolve;
+    });
     const src = `${origin}/?console=${encodeURIComponent(location.origin)}`;
     iframe = h("iframe", { id: "probe-frame", src, title: `Probe on ${origin}` });
     frameBox.replaceChildren(iframe);
@@ -124,32 +130,45 @@ export function tryIt(page) {
     const m = event.data;
     if (!m || typeof m !== "object") return;
     if (m.type === "ready") {
-      ready = true;
-      run.disabled = false;
-      show(state, `The probe on ${select.value} is ready.`);
+      ready();
+      if (!busy) show(state, `The probe on ${select.value} is ready.`);
     } else if (m.type === "result" && waiting.has(m.id)) {
       waiting.get(m.id)(m);
       waiting.delete(m.id);
     }
   }
 
-  // ask posts one probe request to the frame and waits for its answer, at most probeTimeout.
-  function ask(message) {
+  // ask waits for the frame to be ready, posts one probe request to it and waits for its
+  // answer, all within probeTimeout.
+  async function ask(message) {
+    const deadline = Date.now() + probeTimeout;
+    const late = (what) => new Error(`The probe ${what} within ${probeTimeout / 1000} s; choose the origin again to reload it.`);
+    const win = iframe.contentWindow;
+    const origin = select.value;
+    let timer = 0;
+    await Promise.race([loaded, new Promise((_, reject) => (timer = setTimeout(() => reject(late("page did not load")), probeTimeout)))]);
+    clearTimeout(timer);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(message.id);
-        reject(new Error(`The probe did not answer within ${probeTimeout / 1000} s; reload the page to load it again.`));
-      }, probeTimeout);
+        reject(late("did not answer"));
+      }, deadline - Date.now());
       waiting.set(message.id, (m) => {
         clearTimeout(timer);
         resolve(m);
       });
-      iframe.contentWindow.postMessage(message, select.value);
+      win.postMessage(message, origin);
     });
   }
 
   async function probe() {
-    if (!ready) return;
+    if (busy) return;
+    if (!iframe) {
+      show(error, "There is no probe page to run the request from.");
+      return;
+    }
+    busy = true;
+    section.setAttribute("aria-busy", "true");
     show(error, "");
     for (const el of [result, prediction]) {
       el.replaceChildren();
@@ -157,7 +176,6 @@ export function tryIt(page) {
     }
     match.textContent = "";
     delete match.dataset.match;
-    run.disabled = true;
     show(state, "Running the request in this browser…");
     const req = page.request();
     const key = req.key || defaultKey;
@@ -205,7 +223,8 @@ export function tryIt(page) {
       show(state, "");
       show(error, e);
     } finally {
-      run.disabled = !ready;
+      busy = false;
+      section.removeAttribute("aria-busy");
     }
   }
 

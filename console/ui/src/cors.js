@@ -54,6 +54,7 @@ async function load(main, bucket, corsPath, h1, tabs) {
   let valid = null;
   let seq = 0;
   let timer = 0;
+  let saving = false;
 
   const status = statusBox("cors-status");
   const detail = h("p", { id: "cors-detail", class: "muted" });
@@ -257,7 +258,8 @@ async function load(main, bucket, corsPath, h1, tabs) {
   async function save() {
     show(errorBox, "");
     show(savedBox, "");
-    saveButton.disabled = true;
+    if (saving) return;
+    saving = true;
     const text = editor.text();
     const { draft, shift } = wire(format, text);
     try {
@@ -272,7 +274,7 @@ async function load(main, bucket, corsPath, h1, tabs) {
       const message = e.message.replace(/^line 1, column (\d+):/, (_, c) => `line 1, column ${unshift(1, Number(c), shift)}:`);
       show(errorBox, `${e.code || "Error"}: ${message}`);
     } finally {
-      saveButton.disabled = false;
+      saving = false;
       markDirty();
     }
   }
