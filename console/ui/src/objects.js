@@ -18,7 +18,7 @@ const FILTER_DELAY_MS = 300;
 
 // tabs are the bucket's pages: its objects and its CORS configuration.
 export function tabs(bucket, current) {
-  const tab = (id, href, text) => h("a", { id, href, class: "tab", "aria-current": current === id ? "page" : false }, text);
+  const tab = (id, href, text) => h("a", { id, href, "aria-current": current === id ? "page" : false }, text);
   return h("nav", { class: "tabs", "aria-label": "Bucket" }, tab("tab-objects", link.objects(bucket), "Objects"), tab("tab-cors", link.cors(bucket), "CORS"));
 }
 
