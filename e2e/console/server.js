@@ -65,11 +65,9 @@ function explain(bin, dir, document, { origin, method, headers = [], key, prefli
 }
 
 // responseOf is the part of explain's text that is S3's response: what comes before the
-// outcome, without the note on the headers S3 adds to every response.
+// outcome.
 function responseOf(text) {
-  return text.split('\nOutcome:')[0].split('\n')
-    .filter((l) => !l.startsWith('(Amazon S3 also sends') && !l.startsWith('(Amazon S3 does not check'))
-    .join('\n').trim();
+  return text.split('\nOutcome:')[0].trim();
 }
 
 // api calls the console's API from outside any browser: with a session cookie and a CSRF

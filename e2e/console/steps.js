@@ -498,14 +498,18 @@ async function simulate(ctx, { origin, method, headers, credentials, key }) {
   await t.select('select#sim-credentials', credentials);
   await t.fill('input#sim-key', key);
   await t.click('input[name=sim-source][value=saved]');
-  // The previous answer goes, so that the one waited for is this run's.
-  await t.evaluate(() => { document.querySelector('pre#sim-response').textContent = ''; return true; });
+  // The previous answer is marked, so that the one waited for is this run's.
+  await t.evaluate(() => {
+    const old = document.querySelector('pre#sim-response');
+    if (old) old.dataset.e2eOld = '1';
+    return true;
+  });
   await t.click('button#sim-run');
-  const response = await waitText(t, 'pre#sim-response', 'pre#sim-response', 15000);
+  const response = await waitText(t, 'pre#sim-response:not([data-e2e-old])', 'a new pre#sim-response', 15000);
   return t.evaluate((r) => ({
     response: r,
     decided: (document.querySelector('#sim-decided') || {}).textContent || null,
-    rules: [...document.querySelectorAll('ol#sim-rules > li')].map((li) => li.textContent.trim()),
+    rules: [...document.querySelectorAll('ol#sim-rules > li')].map((li) => (li.querySelector('code') || li).textContent.trim()),
     browsers: Object.fromEntries([...document.querySelectorAll('table#sim-browsers tr[data-engine]')].map((tr) => [tr.dataset.engine, (tr.querySelector('td.verdict') || {}).textContent.trim()])),
   }), response);
 }
@@ -526,8 +530,13 @@ async function simulator(ctx) {
     figures.push(fig);
     ctx.partial = figures;
     const want = responseOf(ex.stdout);
-    const have = responseOf(shown.response);
+    const have = shown.response.trim();
     check(have === want, `pre#sim-response for ${origin}:\n${have}\n--- doorman explain (${ex.command}):\n${want}`);
+    // The outcome and each rule's evaluation are explain's lines too.
+    const outcome = /^Outcome: .*$/m.exec(ex.stdout)[0];
+    check((shown.decided || '').trim().startsWith(outcome), `#sim-decided "${shown.decided}" for ${origin}, explain says "${outcome}"`);
+    const rules = ex.stdout.split('\n').filter((l) => /^ {2}rule \d+/.test(l)).map((l) => l.trim());
+    check(JSON.stringify(shown.rules) === JSON.stringify(rules), `ol#sim-rules for ${origin}: ${JSON.stringify(shown.rules)}, explain: ${JSON.stringify(rules)}`);
     check(want.startsWith(`HTTP/1.1 ${status} `), `explain answers ${want.split('\n')[0]} for ${origin}, expected ${status}`);
     for (const e of ['chromium', 'firefox', 'webkit']) {
       check((shown.browsers[e] || '').toUpperCase().startsWith(verdict),
