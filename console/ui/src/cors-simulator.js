@@ -130,7 +130,8 @@ export function simulator(page) {
 
   // explanation shows one report: S3's answer as explain prints it, the outcome, each rule.
   function explanation(r, prefix, objectKey, file) {
-    const decided = h("p", { id: `${prefix}-decided`, class: `decided ${r.outcome}` }, outcomeText(r), " ", sentence(r));
+    const why = sentence(r);
+    const decided = h("p", { id: `${prefix}-decided`, class: `decided ${r.outcome}` }, outcomeText(r), why ? ` — ${why}` : "");
     const list = h(
       "ol",
       { id: `${prefix}-rules`, class: "rules", "aria-label": "Rules, in order" },

@@ -100,9 +100,10 @@ export function render(main) {
     for (const p of plots) p.setSize(size(p.root.parentElement));
   });
   resize.observe(charts);
+  let last = null; // the latest answer, redrawn at once in the other theme's colours
   const retheme = () => {
     if (!charts.isConnected) return stop();
-    refresh();
+    if (last) draw(last);
   };
   document.addEventListener("doorman-theme", retheme);
 
@@ -140,6 +141,7 @@ export function render(main) {
       if (!charts.isConnected) return stop();
       error.textContent = "";
       addBuckets(res.series.map((s) => s.bucket));
+      last = res;
       draw(res);
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
     } catch (e) {
@@ -203,8 +205,10 @@ export function render(main) {
     }
     const start = Math.min(...described.map((d) => d.start));
     const n = Math.max(...described.map((d) => d.start - start + d.counts.length * slot)) / slot;
-    const xs = Array.from({ length: n }, (_, i) => start + i * slot);
-    const data = [xs, ...described.map((d) => xs.map((x) => d.counts[(x - d.start) / slot] ?? 0))];
+    // One point per slot, and one more at the end of the last, so that the latest slot's
+    // count is drawn as wide as the others.
+    const xs = Array.from({ length: n + 1 }, (_, i) => start + i * slot);
+    const data = [xs, ...described.map((d) => xs.map((x, i) => d.counts[(Math.min(i, n - 1) * slot + start - d.start) / slot] ?? 0))];
     const fg = cssVar("--fg");
     const grid = cssVar("--border");
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
@@ -216,7 +220,7 @@ export function render(main) {
         title: "",
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } },
         // Counts are whole numbers: no tick between them.
         axes: [axis, { ...axis, label: `per ${slot} s`, labelSize: 20, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5] }],
         series: [
