@@ -56,6 +56,7 @@ export async function render(main, { bucket, key }) {
     const row = (term, ...value) => [h("dt", {}, term), h("dd", {}, ...value)];
     list.append(
       ...row("Key", h("span", { class: "mono break" }, d.key)),
+      ...row("S3 URI", h("span", { class: "mono break" }, `s3://${bucket}/${d.key}`)),
       ...row("Size", `${bytes(d.size)} (${exactBytes(d.size)})`),
       ...row("ETag", h("span", { class: "mono break" }, d.etag)),
       ...row("Content type", h("span", { class: "mono" }, d.contentType || "—")),

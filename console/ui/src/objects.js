@@ -63,15 +63,42 @@ export async function render(main, { bucket, prefix }) {
         "tr",
         {},
         h("th", { scope: "col", class: "check" }, selectAll),
-        h("th", { scope: "col" }, "Name"),
-        h("th", { scope: "col", class: "num" }, "Size"),
-        h("th", { scope: "col" }, "Last modified"),
+        sortHeader("name", "Name", ""),
+        sortHeader("size", "Size", "num"),
+        sortHeader("modified", "Last modified", ""),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
       ),
     ),
     body,
   );
   const wrap = scrollTable(table, "Objects table");
+
+  // The rows shown can be sorted by a column; S3 lists by name. Folders stay first.
+  let order = { by: "name", dir: 1 };
+  function sortHeader(by, text, cls) {
+    return h(
+      "th",
+      { scope: "col", class: cls, "data-sort": by, "aria-sort": by === "name" ? "ascending" : "none" },
+      h("button", { type: "button", class: "sort", onclick: () => sortBy(by) }, text, h("span", { class: "sort-mark", "aria-hidden": "true" })),
+    );
+  }
+  function sortBy(by) {
+    order = { by, dir: order.by === by ? -order.dir : 1 };
+    for (const th of table.tHead.querySelectorAll("th[data-sort]")) {
+      th.setAttribute("aria-sort", th.dataset.sort === by ? (order.dir > 0 ? "ascending" : "descending") : "none");
+    }
+    sortRows();
+  }
+  function sortRows() {
+    const value = (tr) => (order.by === "name" ? tr.dataset.key : Number(tr.dataset[order.by]));
+    const rows = [...body.querySelectorAll("tr[data-key]")];
+    rows.sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      return (x < y ? -1 : x > y ? 1 : 0) * order.dir;
+    });
+    body.append(...rows);
+  }
   const empty = h("p", { id: "objects-empty", class: "empty", hidden: true });
   const more = h("button", { type: "button", id: "load-more", class: "secondary", hidden: true, onclick: () => load(token) }, "Load more");
   const picker = h("input", { id: "file-picker", type: "file", multiple: true, class: "visually-hidden", onchange: onPick });
@@ -132,6 +159,7 @@ export async function render(main, { bucket, prefix }) {
         body.append(objectRow(o));
         shown.objects++;
       }
+      sortRows();
       token = page.truncated ? page.nextToken : "";
       more.hidden = !page.truncated;
       const count = shown.objects + shown.prefixes;
@@ -172,7 +200,7 @@ export async function render(main, { bucket, prefix }) {
     const name = o.key.slice(prefix.length);
     return h(
       "tr",
-      { "data-key": o.key },
+      { "data-key": o.key, "data-size": o.size, "data-modified": Date.parse(o.lastModified) || 0 },
       h("td", { class: "check" }, h("input", { type: "checkbox", class: "select", "aria-label": `Select ${o.key}`, onchange: selected })),
       h("th", { scope: "row", class: "name" }, h("a", { href: link.details(bucket, o.key), class: "mono" }, name)),
       h("td", { class: "num" }, size(o.size)),
