@@ -127,7 +127,11 @@ export function render(main) {
 
   function addBuckets(names) {
     const have = new Set([...bucket.options].map((o) => o.value));
-    for (const n of names) if (!have.has(n)) bucket.append(h("option", { value: n }, n));
+    for (const n of names) {
+      if (have.has(n)) continue;
+      have.add(n);
+      bucket.append(h("option", { value: n }, n));
+    }
   }
 
   async function refresh() {
