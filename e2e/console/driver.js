@@ -28,6 +28,9 @@ const { launch } = require('../lib/browsers');
 const POLL_MS = 100;
 // Every wait has an end; a step that needs longer names its own.
 const DEFAULT_WAIT_MS = 15000;
+// A screenshot of a whole page is at most this tall (pixels): the console's longest page, the
+// CORS editor with a simulation and a probe, is about 3000.
+const MAX_SHOT_HEIGHT = 6000;
 // WebDriver's key codes (https://w3c.github.io/webdriver/#keyboard-actions).
 const WD_KEYS = { enter: '\uE007', control: '\uE009', backspace: '\uE003', release: '\uE000' };
 // WebDriver's id of an element reference in JSON.
@@ -177,8 +180,18 @@ function webkitTab(s) {
     async run(source) {
       await cmd('POST', '/execute/sync', { script: source, args: [] });
     },
+    // WebDriver's screenshot is of the viewport: the window is made as tall as the page for
+    // it (at most MAX_SHOT_HEIGHT), then put back.
     async screenshot(file) {
-      fs.writeFileSync(file, Buffer.from(await cmd('GET', '/screenshot'), 'base64'));
+      const rect = await cmd('GET', '/window/rect');
+      const [page, inner] = await evaluate(() => [document.documentElement.scrollHeight, window.innerHeight]);
+      const height = Math.min(MAX_SHOT_HEIGHT, rect.height + page - inner);
+      if (height > rect.height) await cmd('POST', '/window/rect', { width: rect.width, height });
+      try {
+        fs.writeFileSync(file, Buffer.from(await cmd('GET', '/screenshot'), 'base64'));
+      } finally {
+        if (height > rect.height) await cmd('POST', '/window/rect', { width: rect.width, height: rect.height });
+      }
     },
     async cookies() {
       return cmd('GET', '/cookie');

@@ -38,7 +38,7 @@ function writeReport(dir, report) {
   fs.writeFileSync(path.join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   const out = [];
   out.push('# The console in real browsers', '');
-  out.push(`doorman ${report.doorman}; ${report.started}; ${report.mutate ? `**E2E_CONSOLE_MUTATE=${report.mutate}** (${report.mutation})` : 'no mutation'}.`, '');
+  out.push(`${report.doorman}; ${report.started}; ${report.mutate ? `**E2E_CONSOLE_MUTATE=${report.mutate}** (${report.mutation})` : 'no mutation'}.`, '');
   out.push('| engine | version | result | time |', '|---|---|---|---|');
   for (const r of report.engines) {
     out.push(`| ${r.engine} | ${r.version || ''} | ${r.skipped ? `skipped: ${r.skipped}` : failed(r) ? '**FAIL**' : 'pass'} | ${r.ms ? `${(r.ms / 1000).toFixed(1)} s` : ''} |`);

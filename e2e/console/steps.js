@@ -153,7 +153,23 @@ async function waitText(t, sel, what, timeoutMs) {
 async function signInStep(ctx) {
   const t = ctx.tab;
   await t.goto(`${ctx.env.consoleURL}/#/signin`);
-  await t.waitFor(exists, 'form#signin input#access-key', 15000, 'form#signin');
+  try {
+    await t.waitFor(exists, 'form#signin input#access-key', 15000, 'form#signin');
+  } catch (e) {
+    // The pages' script may have failed to start: importing it again gives its error.
+    const why = await t.evaluate(async () => {
+      const src = document.querySelector('script[type=module]');
+      if (!src) return 'the page has no module script';
+      try {
+        await import(`${src.src}?again`);
+        return 'the module script loads without error';
+      } catch (err) {
+        return `${src.getAttribute('src')} fails: ${err}`;
+      }
+    }).catch((x) => x.message);
+    const language = await t.evaluate(() => navigator.language).catch(() => '?');
+    throw new StepError(`${e.message}; ${why} (navigator.language "${language}", LANG=${process.env.LANG || ''})`);
+  }
   await capture(ctx, 'signin');
   // A wrong secret first: the page says so and stays.
   await t.fill('input#access-key', OWNER.accessKey);
@@ -169,7 +185,7 @@ async function signInStep(ctx) {
   // No secret in web storage.
   const stored = await t.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   check(!stored.includes(OWNER.secretKey), 'the secret key is in web storage');
-  return { wrongSecretError: wrong, whoami: who };
+  return { wrongSecretError: wrong, whoami: who, language: await t.evaluate(() => navigator.language) };
 }
 
 async function createBucket(ctx) {
