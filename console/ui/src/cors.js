@@ -5,7 +5,7 @@
 import "./cors.css";
 import { h, alertBox, statusBox, show, confirmAction } from "./dom.js";
 import { api, ApiError } from "./api.js";
-import { link } from "./router.js";
+import { tabs } from "./objects.js";
 import { createEditor } from "./cors-editor.js";
 import { wire, unshift, rules, toJSON, toXML, convert } from "./cors-format.js";
 import { templates } from "./cors-templates.js";
@@ -21,25 +21,20 @@ const forms = { json: toJSON, xml: toXML };
 export function render(main, { bucket }) {
   const corsPath = `/api/buckets/${encodeURIComponent(bucket)}/cors`;
   const h1 = h("h1", { tabindex: "-1" }, `CORS: ${bucket}`);
-  const tabs = h(
-    "nav",
-    { class: "tabs", "aria-label": "Bucket" },
-    h("a", { id: "tab-objects", href: link.objects(bucket) }, "Objects"),
-    h("a", { id: "tab-cors", href: link.cors(bucket), "aria-current": "page" }, "CORS"),
-  );
-  main.replaceChildren(h1, tabs, h("p", { class: "loading", role: "status" }, "Loading the CORS configuration…"));
-  return load(main, bucket, corsPath, h1, tabs);
+  const nav = tabs(bucket, "tab-cors");
+  main.replaceChildren(h1, nav, h("p", { class: "loading", role: "status" }, "Loading the CORS configuration…"));
+  return load(main, bucket, corsPath, h1, nav);
 }
 
 // load reads the saved configuration, then builds the page around it.
-async function load(main, bucket, corsPath, h1, tabs) {
+async function load(main, bucket, corsPath, h1, nav) {
   let saved = null; // the saved rules, or null when the bucket has none
   try {
     const doc = await api("GET", corsPath);
     saved = rules("json", doc.json);
   } catch (e) {
     if (!(e instanceof ApiError && e.code === "NoSuchCORSConfiguration")) {
-      main.replaceChildren(h1, tabs, h("p", { role: "alert", class: "alert" }, `${e.code || "Error"}: ${e.message}`));
+      main.replaceChildren(h1, nav, h("p", { role: "alert", class: "alert" }, `${e.code || "Error"}: ${e.message}`));
       return;
     }
   }
@@ -69,7 +64,7 @@ async function load(main, bucket, corsPath, h1, tabs) {
   );
   const template = h(
     "select",
-    { id: "cors-template", onchange: loadTemplate },
+    { id: "cors-template", onchange: loadTemplate, "aria-describedby": "cors-template-hint" },
     h("option", { value: "" }, "Choose a template…"),
     templates.map((t) => h("option", { value: t.id }, t.label)),
   );
@@ -91,7 +86,13 @@ async function load(main, bucket, corsPath, h1, tabs) {
         h("label", { for: "cors-format-json" }, radios[0], " JSON (AWS console)"),
         h("label", { for: "cors-format-xml" }, radios[1], " XML (S3 CORSConfiguration)"),
       ),
-      h("div", { class: "field" }, h("label", { for: "cors-template" }, "Template"), template),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "cors-template" }, "Template"),
+        template,
+        h("span", { id: "cors-template-hint", class: "hint" }, "“Empty” is the least S3 takes, one rule; to have no configuration, delete it."),
+      ),
     ),
     h(
       "p",
@@ -133,7 +134,7 @@ async function load(main, bucket, corsPath, h1, tabs) {
       editor.goTo(1, 0);
     },
   };
-  main.replaceChildren(h1, tabs, section, simulator(page), tryIt(page));
+  main.replaceChildren(h1, nav, section, simulator(page), tryIt(page));
   markDirty();
   check();
 
