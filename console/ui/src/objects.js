@@ -305,7 +305,7 @@ export async function render(main, { bucket, prefix }) {
     await Promise.all(Array.from({ length: Math.min(DELETES_IN_FLIGHT, all.length) }, worker));
     await load();
     if (failed.length) error.textContent = `Not everything was deleted. ${failed.join("; ")}`;
-    else show(status, `Deleted ${what}: ${plural(all.length, "object")}.`);
+    else show(status, prefixes.length ? `Deleted ${what}: ${plural(all.length, "object")}.` : `Deleted ${what}.`);
     h1.focus();
   }
 
