@@ -37,7 +37,7 @@ const navLinks = {
   monitor: h("a", { href: link.monitor(), id: "nav-monitor" }, "Monitor"),
 };
 const nav = h("nav", { "aria-label": "Main" }, h("ul", {}, h("li", {}, navLinks.buckets), h("li", {}, navLinks.monitor)));
-const whoami = h("span", { id: "whoami", title: "Signed in as" });
+const whoami = h("span", { id: "whoami" });
 const signOutButton = h("button", { id: "sign-out", type: "button", class: "secondary", onclick: doSignOut }, "Sign out");
 const account = h("div", { class: "account" }, h("span", { class: "who" }, "Signed in as ", whoami), signOutButton);
 const header = h(
