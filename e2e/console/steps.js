@@ -67,7 +67,7 @@ const STEPS = [
   ['invalid CORS rule: AWS error at its line', ['create a bucket'], invalidCors],
   ['save a valid CORS rule', ['invalid CORS rule: AWS error at its line'], saveCors],
   ['simulator equals doorman explain', ['save a valid CORS rule'], simulator],
-  ['try it from a real page', ['simulator equals doorman explain'], probe],
+  ['try it from a real page', ['save a valid CORS rule'], probe],
   ['refused preflights in the monitor', ['save a valid CORS rule'], monitorStep],
   ['another user is refused', ['create a bucket'], otherUser],
   ['sign out: old session refused', ['sign in'], signOutStep],
@@ -505,15 +505,27 @@ async function saveCors(ctx) {
   return { saved, rules: have };
 }
 
-// simulate fills the simulator and returns what it shows.
-async function simulate(ctx, { origin, method, headers, credentials, key }) {
+// The request the simulator and the probe are asked about: a PUT with a header of its own,
+// which browsers preflight.
+const SIM_REQUEST = { method: 'PUT', headers: [SIM_HEADER], credentials: 'omit', key: PROBE_KEY };
+
+// fillSimulator fills the simulator's request (the probe uses it too).
+async function fillSimulator(ctx, { origin, method, headers, credentials, key }) {
   const t = ctx.tab;
+  await openCors(ctx);
+  await t.waitFor(exists, 'section#simulator button#sim-run', 10000, 'section#simulator');
   await t.fill('input#sim-origin', origin);
   await t.select('select#sim-method', method);
   await t.fill('input#sim-headers', headers.join(', '));
   await t.select('select#sim-credentials', credentials);
   await t.fill('input#sim-key', key);
   await t.click('input[name=sim-source][value=saved]');
+}
+
+// simulate runs the simulator on the saved configuration and returns what it shows.
+async function simulate(ctx, input) {
+  const t = ctx.tab;
+  await fillSimulator(ctx, input);
   // The previous answer is marked, so that the one waited for is this run's.
   await t.evaluate(() => {
     const old = document.querySelector('pre#sim-response');
@@ -531,13 +543,10 @@ async function simulate(ctx, { origin, method, headers, credentials, key }) {
 }
 
 async function simulator(ctx) {
-  const t = ctx.tab;
-  await openCors(ctx);
-  await t.waitFor(exists, 'section#simulator button#sim-run', 10000, 'section#simulator');
   const { allowed, refused } = corsDocuments(ctx);
   const figures = [];
   for (const [origin, verdict, status] of [[allowed, 'ALLOWED', 200], [refused, 'BLOCKED', 403]]) {
-    const input = { origin, method: 'PUT', headers: [SIM_HEADER], credentials: 'omit', key: PROBE_KEY };
+    const input = { origin, ...SIM_REQUEST };
     const typed = ctx.mutate === 'sim-origin' ? { ...input, origin: origin.replace(/:(\d+)$/, (_, p) => `:${Number(p) + 1}`) } : input;
     const shown = await simulate(ctx, typed);
     // A PUT with a header of its own is preflighted: explain is asked about the preflight.
@@ -564,8 +573,9 @@ async function simulator(ctx) {
 
 async function probe(ctx) {
   const t = ctx.tab;
-  await t.waitFor(exists, 'section#probe select#probe-origin', 10000, 'section#probe');
   const { allowed, refused } = corsDocuments(ctx);
+  await fillSimulator(ctx, { origin: allowed, ...SIM_REQUEST });
+  await t.waitFor(exists, 'section#probe select#probe-origin', 10000, 'section#probe');
   const offered = await t.evaluate(() => [...document.querySelectorAll('select#probe-origin option')].map((o) => o.value));
   check(offered.includes(allowed) && offered.includes(refused), `select#probe-origin offers ${JSON.stringify(offered)}, expected ${allowed} and ${refused}`);
   const figures = { offered, runs: [] };
