@@ -68,7 +68,8 @@ export async function render(main, { bucket, key }) {
     show(status, "");
   } catch (err) {
     show(status, "");
-    error.textContent = errorText(err);
+    // HeadObject's answer has no body, so S3's 404 carries no code of its own.
+    error.textContent = err.status === 404 ? `${err.code}: ${bucket} holds no object ${key}, or there is no bucket ${bucket}.` : errorText(err);
   } finally {
     list.removeAttribute("aria-busy");
   }
