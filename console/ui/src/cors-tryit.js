@@ -241,7 +241,7 @@ export function tryIt(page) {
       );
     } else {
       lines.push(h("p", { class: "verdict blocked" }, `Blocked: ${m.error || "the browser refused the request"}`));
-      lines.push(h("p", { class: "muted" }, "The browser's console (developer tools) says why, in its own words; the simulator's message below is the same."));
+      lines.push(h("p", { class: "muted" }, "The browser's developer tools console says why, in its own words; the prediction beside this quotes that message."));
     }
     result.replaceChildren(...lines);
   }
