@@ -51,16 +51,25 @@ export async function render(main) {
   const empty = h("p", { id: "buckets-empty", class: "empty", hidden: true }, "No buckets yet. Create one above to start uploading objects.");
   const h1 = h("h1", { tabindex: "-1" }, "Buckets");
   const wrap = scrollTable(table, "Buckets table");
+  const find = h("input", { id: "buckets-filter", type: "search", autocomplete: "off", spellcheck: "false", oninput: applyFind });
+  const findRow = h("div", { class: "toolbar" }, h("label", { for: "buckets-filter" }, "Find buckets"), find);
   main.append(
     h("div", { class: "page-head" }, h1, h("button", { type: "button", class: "secondary", id: "buckets-refresh", onclick: () => load() }, "Refresh")),
     form,
     error,
     status,
+    findRow,
     wrap,
     empty,
   );
 
   let known = new Set();
+
+  // applyFind shows only the buckets whose name holds the text typed.
+  function applyFind() {
+    const q = find.value.trim().toLowerCase();
+    for (const tr of body.rows) tr.hidden = q !== "" && !tr.dataset.bucket.includes(q);
+  }
 
   async function load(message) {
     body.setAttribute("aria-busy", "true");
@@ -72,6 +81,8 @@ export async function render(main) {
       known = new Set(buckets.map((b) => b.name));
       for (const b of buckets) body.append(row(b));
       empty.hidden = buckets.length > 0;
+      findRow.hidden = buckets.length === 0;
+      applyFind();
       wrap.hidden = buckets.length === 0;
       show(status, message || `${buckets.length} ${buckets.length === 1 ? "bucket" : "buckets"}.`);
     } catch (err) {
