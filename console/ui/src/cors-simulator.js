@@ -34,7 +34,21 @@ function field(id, label, control, hint) {
   );
 }
 
-// simulator builds section#simulator for page ({bucket, draft(), putFirst(rule)})
+// revokeAfter is how long a downloaded file's object URL outlives the click that starts the
+// download: the browser reads it at once, so a second is plenty.
+const revokeAfter = 1000;
+
+// download hands {name, text} to the browser as a file to save.
+function download(file) {
+  const url = URL.createObjectURL(new Blob([file.text], { type: file.type }));
+  const a = h("a", { href: url, download: file.name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), revokeAfter);
+}
+
+// simulator builds section#simulator for page ({bucket, draft(), configFile(source), putFirst(rule)})
 // and gives page request(): the request its fields describe, which the probe sends too.
 export function simulator(page) {
   const origin = h("input", { id: "sim-origin", type: "text", value: "https://app.example.com", autocomplete: "off", spellcheck: "false" });
@@ -97,12 +111,13 @@ export function simulator(page) {
     show(error, "");
     const source = form.querySelector("input[name=sim-source]:checked").value;
     const body = { ...page.request(), ...(source === "saved" ? { bucket: page.bucket } : { draft: page.draft() }) };
+    const file = page.configFile(source); // what is simulated, whatever the editor holds later
     form.setAttribute("aria-busy", "true");
     try {
       const first = await api("POST", "/api/simulate", body);
       // A preflight is followed by the actual request when it passes: explain that too.
       const actual = first.preflight ? await api("POST", "/api/simulate", { ...body, preflight: false }) : null;
-      output.replaceChildren(...report(first, actual, body, source));
+      output.replaceChildren(...report(first, actual, body, file));
     } catch (err) {
       show(error, err);
       output.replaceChildren(...placeholder("No answer: the simulator refused the request (the error is above)."));
@@ -112,8 +127,9 @@ export function simulator(page) {
     }
   }
 
-  function report(first, actual, body, source) {
-    const file = source === "saved" || body.draft.format === "json" ? "cors.json" : "cors.xml";
+  // report shows the answers; file is the configuration they were computed from, as `doorman
+  // explain --config` reads it (null: the bucket has none).
+  function report(first, actual, body, file) {
     const out = [
       h("h3", { id: "sim-response-title" }, first.preflight ? `S3's answer to the preflight (OPTIONS, for ${first.request.requestMethod})` : `S3's answer to the ${first.request.method} request`),
       explanation(first, "sim", body.key, file),
@@ -153,12 +169,16 @@ export function simulator(page) {
       decided,
       rulesShown(r) ? h("p", { class: "muted" }, matchingText(r)) : null,
       list,
-      h(
-        "p",
-        { class: "command muted" },
-        `The same from the command line (the configuration in ${file}, in the AWS CLI's JSON {"CORSRules": […]} or S3's XML): `,
-        h("code", {}, command(r, objectKey, file)),
-      ),
+      file
+        ? h(
+            "p",
+            { class: "command muted" },
+            `The same from the command line, with the configuration in ${file.name}: `,
+            h("code", {}, command(r, objectKey, file.name)),
+            " ",
+            h("button", { type: "button", class: "link", onclick: () => download(file) }, `Download ${file.name}`),
+          )
+        : null,
     );
   }
 

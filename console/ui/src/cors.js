@@ -122,6 +122,15 @@ async function load(main, bucket, corsPath, h1, nav) {
     // draft is the editor's document as the server reads it.
     draft: () => wire(format, editor.text()).draft,
     dirty: () => isDirty(),
+    // configFile is the saved configuration ("saved") or the draft as a file `doorman explain
+    // --config` reads: the AWS CLI's JSON or S3's XML; null when the bucket has none.
+    configFile(source) {
+      if (source === "saved") {
+        return baseline && { name: "cors.json", type: "application/json", text: JSON.stringify({ CORSRules: rules("json", baseline.json) }, null, 2) + "\n" };
+      }
+      const text = wire(format, editor.text()).draft.document;
+      return format === "xml" ? { name: "cors.xml", type: "application/xml", text } : { name: "cors.json", type: "application/json", text };
+    },
     // putFirst puts a rule before the draft's others, when the draft can be read.
     putFirst(rule) {
       const text = editor.text();
