@@ -10,9 +10,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 )
+
+// requestWait bounds one request to serve's listeners in a test: a listener that accepts and
+// never answers fails the test instead of hanging it.
+const requestWait = 10 * time.Second
 
 // serve --console-addr serves the console on a listener of its own: a browser signs in with
 // the server's keys and what it does is done on the S3 endpoint; the S3 listener does not
@@ -41,6 +46,7 @@ func TestServeConsole(t *testing.T) {
 	probeOrigins := []string{probeURL, "http://localhost:" + pm[2]}
 	consoleOrigins := []string{consoleURL, strings.Replace(consoleURL, "127.0.0.1", "localhost", 1)}
 
+	client := &http.Client{Timeout: requestWait}
 	send := func(base, method, path, cookie, csrf string, body any) (*http.Response, []byte) {
 		t.Helper()
 		var rd io.Reader
@@ -58,7 +64,7 @@ func TestServeConsole(t *testing.T) {
 			req.Header.Set("Cookie", "doorman_console="+cookie)
 			req.Header.Set("X-CSRF-Token", csrf)
 		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
