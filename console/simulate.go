@@ -23,6 +23,8 @@ import (
 // simulateRequest is the body of POST /api/simulate: the bucket's saved configuration or a
 // draft, and the request as a script makes it.
 type simulateRequest struct {
+	// Bucket names the bucket the request is sent to; its saved configuration is simulated
+	// unless Draft is given, which is then simulated at the bucket's URL.
 	Bucket string `json:"bucket,omitempty"`
 	Draft  *draft `json:"draft,omitempty"`
 	// Key is the object the URL names; "" is the bucket itself.
@@ -95,8 +97,8 @@ func simulate(c *Console, w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	var pol *cors.Policy
 	switch {
-	case (in.Bucket == "") == (in.Draft == nil):
-		writeError(w, http.StatusBadRequest, "InvalidArgument", "Give either bucket (its saved configuration) or draft.")
+	case in.Bucket == "" && in.Draft == nil:
+		writeError(w, http.StatusBadRequest, "InvalidArgument", "Give bucket (its saved configuration), draft, or both (the draft, for the bucket's URL).")
 		return
 	case in.Draft != nil:
 		var e *documentError

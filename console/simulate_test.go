@@ -182,4 +182,15 @@ func TestSimulate(t *testing.T) {
 			wantError(t, res, body, tt.status, tt.code, tt.message)
 		})
 	}
+
+	// A draft given with its bucket is simulated at the bucket's own URL, which the browsers'
+	// messages name.
+	t.Run("draft for a bucket", func(t *testing.T) {
+		in := map[string]any{"bucket": "site", "draft": map[string]string{"format": "json", "document": public}, "key": "a.png",
+			"origin": "https://app.test", "method": "PUT"}
+		got := decode[simulationAnswer](t, b.want(http.StatusOK, http.MethodPost, "/api/simulate", jsonOf(in)))
+		if c := got.Browsers["chromium"]; c.Verdict != "BLOCKED" || !strings.Contains(c.Message, "/site/a.png") {
+			t.Fatalf("chromium %+v, want BLOCKED at /site/a.png (the draft allows GET only)", c)
+		}
+	})
 }

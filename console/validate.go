@@ -105,7 +105,7 @@ func validateCORS(_ *Console, w http.ResponseWriter, r *http.Request, _ *session
 	}
 	out := validation{Error: e, Findings: []lint.Finding{}}
 	if cfg != nil {
-		out.Findings = lint.Placed(cfg, []byte(d.Document))
+		out.Findings = append(out.Findings, lint.Placed(cfg, []byte(d.Document))...)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

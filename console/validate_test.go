@@ -92,6 +92,13 @@ func TestValidate(t *testing.T) {
 		})
 	}
 
+	// A draft with nothing to say has an empty list of findings, not null.
+	clean := b.want(http.StatusOK, http.MethodPost, "/api/cors/validate",
+		jsonOf(map[string]string{"format": "json", "document": `{"CORSRules":[{"AllowedOrigins":["https://app.test"],"AllowedMethods":["GET"]}]}`}))
+	if !strings.Contains(string(clean), `"findings":[]`) {
+		t.Fatalf("a clean draft answers %s, want findings []", clean)
+	}
+
 	res, body := b.send(http.MethodPost, "/api/cors/validate", jsonOf(map[string]string{"format": "yaml", "document": "x"}), nil)
 	wantError(t, res, body, http.StatusBadRequest, "InvalidArgument", `format must be "json" or "xml".`)
 }

@@ -110,7 +110,7 @@ export function simulator(page) {
     busy = true;
     show(error, "");
     const source = form.querySelector("input[name=sim-source]:checked").value;
-    const body = { ...page.request(), ...(source === "saved" ? { bucket: page.bucket } : { draft: page.draft() }) };
+    const body = { ...page.request(), bucket: page.bucket, ...(source === "saved" ? {} : { draft: page.draft() }) };
     const file = page.configFile(source); // what is simulated, whatever the editor holds later
     form.setAttribute("aria-busy", "true");
     try {
