@@ -3,7 +3,8 @@
 // browses, downloads and compares the bytes, writes an invalid then a valid CORS rule, runs the
 // simulator against `doorman explain`, tries the rule from the probe's real page, sees refused
 // preflights in the monitor, and signs out (the old session then refused). Every page is
-// screenshot and checked with axe-core in the light and the dark theme. Writes
+// screenshot and checked with axe-core in the light and the dark theme, and at 200% zoom for
+// sideways scrolling. Writes
 // results/console/report.md and report.json; exits non-zero on any failure.
 //
 //   node e2e/console.js        DOORMAN_BIN         the doorman binary (default bin/doorman)
@@ -57,7 +58,7 @@ async function main() {
       if (lacking.length) {
         const why = `${lacking.join(', ')} missing (run e2e/install.sh)`;
         if (process.env.CI === 'true') {
-          report.engines.push({ engine: name, error: why, steps: [], axe: [], screenshots: [] });
+          report.engines.push({ engine: name, error: why, steps: [], axe: [], zoom: [], screenshots: [] });
           bad = true;
         } else {
           console.warn(`warning: ${name} skipped: ${why}`);
@@ -72,7 +73,7 @@ async function main() {
         engine = await openEngine(name);
         run = await withTimeout(runFlow(engine, env), ENGINE_TIMEOUT_MS, `${name}: the flow`);
       } catch (e) {
-        run = { steps: [], axe: [], screenshots: [], error: e.message.split('\n')[0] };
+        run = { steps: [], axe: [], zoom: [], screenshots: [], error: e.message.split('\n')[0] };
       } finally {
         if (engine) await engine.close().catch(() => {});
       }
@@ -81,7 +82,8 @@ async function main() {
       bad = bad || failed(entry);
       const passed = entry.steps.filter((s) => s.pass).length;
       const axeBad = entry.axe.filter((a) => a.failing > 0).length;
-      console.log(`${name}: ${passed}/${entry.steps.length} steps pass, ${axeBad} page-theme(s) with serious or critical axe violations, ${(entry.ms / 1000).toFixed(1)} s${entry.error ? `; ${entry.error}` : ''}`);
+      const wide = entry.zoom.filter((z) => !z.pass).length;
+      console.log(`${name}: ${passed}/${entry.steps.length} steps pass, ${axeBad} page-theme(s) with serious or critical axe violations, ${wide} page(s) scrolling sideways at 200%, ${(entry.ms / 1000).toFixed(1)} s${entry.error ? `; ${entry.error}` : ''}`);
     }
   } finally {
     await server.stop();

@@ -15,6 +15,7 @@
 //   waitFor(fn, arg, timeoutMs, what)  evaluate until it returns a truthy value; that value
 //   screenshot(file)              a PNG of the whole page (WebKit: of the window)
 //   cookies()                     the context's cookies, HttpOnly ones included
+//   setViewport(width, height)    the page's viewport in CSS pixels (WebKit: its window's)
 //   pickFiles(selector, paths)    choose files on disk in an <input type=file>, as the file
 //                                 picker does (it fires change)
 //   close()
@@ -102,6 +103,7 @@ function chromiumTab(s) {
     screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
     cookies: () => context.cookies(),
     pickFiles: (sel, paths) => page.setInputFiles(sel, paths),
+    setViewport: (width, height) => page.setViewportSize({ width, height }),
   };
 }
 
@@ -134,6 +136,7 @@ function firefoxTab(s) {
       const input = await page.$(sel);
       await input.uploadFile(...paths);
     },
+    setViewport: (width, height) => page.setViewport({ width, height }),
   };
 }
 
@@ -195,6 +198,12 @@ function webkitTab(s) {
     },
     async cookies() {
       return cmd('GET', '/cookie');
+    },
+    // The window is the viewport plus what the browser draws around it.
+    async setViewport(width, height) {
+      const rect = await cmd('GET', '/window/rect');
+      const [w, h] = await evaluate(() => [window.innerWidth, window.innerHeight]);
+      await cmd('POST', '/window/rect', { width: width + rect.width - w, height: height + rect.height - h });
     },
     // WebDriver's send keys to a file input names the files, one path a line.
     async pickFiles(sel, paths) {

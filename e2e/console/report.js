@@ -8,7 +8,7 @@ const { FAILING_IMPACTS } = require('./axe');
 
 // failed tells whether an engine's run failed: a step, or an axe violation that counts.
 function failed(run) {
-  return Boolean(run.error) || run.steps.some((s) => !s.pass) || run.axe.some((a) => a.failing > 0);
+  return Boolean(run.error) || run.steps.some((s) => !s.pass) || run.axe.some((a) => a.failing > 0) || (run.zoom || []).some((z) => !z.pass);
 }
 
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
@@ -57,6 +57,11 @@ function writeReport(dir, report) {
         : a.violations.length === 0 ? 'none'
           : a.violations.map((x) => `${FAILING_IMPACTS.includes(x.impact) ? '**' : ''}${x.id} (${x.impact}, ${x.nodes.length}: ${cell(x.nodes.slice(0, 3).map((n) => n.target).join(', '))})${FAILING_IMPACTS.includes(x.impact) ? '**' : ''}`).join('<br>');
       out.push(`| ${a.page} | ${a.theme} | ${a.passes ?? ''} | ${v} |`);
+    }
+    out.push('', '### 200% zoom (a viewport half as wide): no sideways scrolling', '');
+    out.push('| page | result | document width / viewport | wider than the viewport |', '|---|---|---|---|');
+    for (const z of r.zoom || []) {
+      out.push(`| ${z.page} | ${z.pass ? 'pass' : '**FAIL**'} | ${z.scrollWidth} / ${z.clientWidth} | ${cell(z.wide.join(', ') || 'nothing')} |`);
     }
     out.push('', '### Screenshots', '', r.screenshots.map((s) => `[${s}](${s})`).join(' · ') || 'none');
   }

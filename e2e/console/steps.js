@@ -38,11 +38,18 @@ const MONITOR_TIMEOUT_MS = 20000;
 // Colours change at once with the theme, but a transition on them would be caught half-way.
 const THEME_SETTLE_MS = 300;
 const THEMES = ['light', 'dark'];
+// The viewport the pages are seen in, and the same screen at 200% zoom: a page zoomed to 200%
+// lays out as in a viewport half as wide (in CSS pixels), where it must not scroll sideways
+// (WCAG 2.1, 1.4.10 Reflow: https://www.w3.org/WAI/WCAG21/Understanding/reflow.html).
+const VIEWPORT = { width: 1280, height: 800 };
+const ZOOM200 = { width: VIEWPORT.width / 2, height: VIEWPORT.height / 2 };
 
 // MUTATIONS break something a person would see, to prove the steps notice (E2E_CONSOLE_MUTATE).
 const MUTATIONS = {
   // The simulator is asked about another origin (port + 1) than the one explain is run for.
   'sim-origin': 'the simulator gets the probe origin with the port plus one',
+  // An unlabelled text field appears on every page before axe runs (axe must fail the page).
+  'axe-unlabelled': 'an unlabelled <input> is added to each page before axe runs',
   // The saved rule also allows the origin that should be refused.
   'allow-refused-origin': 'the valid CORS rule also allows http://localhost:PORT',
   // The 20 MiB upload is made from another seed than the bytes the runner hashes.
@@ -79,10 +86,11 @@ async function runFlow(engine, env) {
   const ctx = {
     engine: engine.name, env, tab: await engine.tab(),
     bucket: `console-${engine.name}`,
-    axe: [], screenshots: [], mutate: env.mutate,
+    axe: [], zoom: [], screenshots: [], mutate: env.mutate,
     dir: path.join(env.results, engine.name),
   };
   fs.mkdirSync(ctx.dir, { recursive: true });
+  await ctx.tab.setViewport(VIEWPORT.width, VIEWPORT.height);
   const results = [];
   const passed = new Set();
   try {
@@ -107,7 +115,7 @@ async function runFlow(engine, env) {
   } finally {
     await ctx.tab.close().catch(() => {});
   }
-  return { steps: results, axe: ctx.axe, screenshots: ctx.screenshots, failures: ctx.tab.failures };
+  return { steps: results, axe: ctx.axe, zoom: ctx.zoom, screenshots: ctx.screenshots, failures: ctx.tab.failures };
 }
 
 const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -124,6 +132,9 @@ async function capture(ctx, page) {
     ctx.screenshots.push(path.relative(ctx.env.results, file));
     let result;
     try {
+      if (ctx.mutate === 'axe-unlabelled') {
+        await t.evaluate(() => document.querySelector('main').append(Object.assign(document.createElement('input'), { type: 'text' })));
+      }
       result = await runAxe(t);
     } catch (e) {
       result = { error: e.message.split('\n')[0], violations: [], failing: 1 };
@@ -131,6 +142,32 @@ async function capture(ctx, page) {
     ctx.axe.push({ page, theme, ...result });
   }
   await t.select('select#theme', 'system');
+  // At 200% zoom the page reflows: nothing wider than the viewport but what scrolls inside
+  // its own box (a wide table in a scrolling container).
+  await t.setViewport(ZOOM200.width, ZOOM200.height);
+  try {
+    await new Promise((r) => setTimeout(r, THEME_SETTLE_MS));
+    const overflow = await t.evaluate(() => {
+      const root = document.documentElement;
+      const clipped = (el) => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          if (getComputedStyle(p).overflowX !== 'visible') return true;
+        }
+        return false;
+      };
+      const wide = [...document.querySelectorAll('body *')].filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.right > root.clientWidth + 1 && !clipped(el);
+      }).slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''));
+      return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
+    });
+    const file = path.join(ctx.dir, `${page}-zoom200.png`);
+    await t.screenshot(file);
+    ctx.screenshots.push(path.relative(ctx.env.results, file));
+    ctx.zoom.push({ page, ...overflow, pass: overflow.scrollWidth <= overflow.clientWidth });
+  } finally {
+    await t.setViewport(VIEWPORT.width, VIEWPORT.height);
+  }
 }
 
 // In-page helpers, as functions whose source crosses to the page.
