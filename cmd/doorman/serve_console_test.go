@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -164,6 +168,51 @@ func TestServeProbeAddr(t *testing.T) {
 		f := &serveFlags{consoleAddr: tt.console, consoleProbeAddr: tt.probe}
 		if got := f.probeAddr(); got != tt.want {
 			t.Errorf("--console-addr %q --console-probe-addr %q: the probe on %q, want %q", tt.console, tt.probe, got, tt.want)
+		}
+	}
+}
+
+// With --tls-cert, the console and its probe are served over TLS too, and the origins each
+// page's policy names are https ones.
+func TestServeConsoleTLS(t *testing.T) {
+	// httptest's certificate, for 127.0.0.1, written where serve reads it.
+	ts := httptest.NewTLSServer(http.NotFoundHandler())
+	ts.Close()
+	cert := ts.TLS.Certificates[0]
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	for file, b := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: cert.Certificate[0]}, keyFile: {Type: "PRIVATE KEY", Bytes: key}} {
+		if err := os.WriteFile(file, pem.EncodeToMemory(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, logs, stop, err := serving(t, "--addr", "127.0.0.1:0", "--console-addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"),
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey, "--tls-cert", certFile, "--tls-key", keyFile)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s%s", err, out, logs)
+	}
+	t.Cleanup(func() { _ = stop() })
+	lines := regexp.MustCompile(`doorman console on https://127\.0\.0\.1:(\d+)\ndoorman console probe on https://127\.0\.0\.1:(\d+)\n`).FindStringSubmatch(out.String())
+	if lines == nil {
+		t.Fatalf("no https console and probe lines:\n%s", out.String())
+	}
+	client := ts.Client()
+	client.Timeout = requestWait
+	for _, page := range []struct{ port, policy string }{
+		{lines[1], "; frame-src https://127.0.0.1:" + lines[2] + " https://localhost:" + lines[2] + ";"},
+		{lines[2], "; frame-ancestors https://127.0.0.1:" + lines[1] + " https://localhost:" + lines[1]},
+	} {
+		res, err := client.Get("https://127.0.0.1:" + page.port + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Security-Policy"), page.policy) {
+			t.Fatalf("port %s: %d %v, want a policy with %q", page.port, res.StatusCode, res.Header, page.policy)
 		}
 	}
 }
