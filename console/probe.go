@@ -43,7 +43,8 @@ func checkOrigins(field string, origins []string) error {
 
 // ListenerOrigins are the origins a browser on the same machine reaches a listener at, given
 // the scheme it is served with and the address it listens on (host:port, as net.Listener's
-// Addr gives it). A loopback listener, or one on every interface, is reached as 127.0.0.1
+// Addr gives it, or as it was asked for). A loopback listener, or one on every interface (an
+// empty host too), is reached as 127.0.0.1
 // (::1 for IPv6's loopback) and as localhost, which browsers treat as different origins; any
 // other host is reached as it is given.
 func ListenerOrigins(scheme, addr string) []string {
@@ -60,7 +61,7 @@ func ListenerOrigins(scheme, addr string) []string {
 	}
 	ip := net.ParseIP(host)
 	switch {
-	case host == "localhost", ip != nil && (ip.IsUnspecified() || ip.To4() != nil && ip.IsLoopback()):
+	case host == "", host == "localhost", ip != nil && (ip.IsUnspecified() || ip.To4() != nil && ip.IsLoopback()):
 		return []string{origin("127.0.0.1"), origin("localhost")}
 	case ip != nil && ip.IsLoopback():
 		return []string{origin("::1"), origin("localhost")}

@@ -94,6 +94,7 @@ func TestListenerOrigins(t *testing.T) {
 		{"http", "localhost:9001", []string{"http://127.0.0.1:9001", "http://localhost:9001"}},
 		{"http", "0.0.0.0:9001", []string{"http://127.0.0.1:9001", "http://localhost:9001"}},
 		{"http", "[::]:9001", []string{"http://127.0.0.1:9001", "http://localhost:9001"}},
+		{"http", ":9001", []string{"http://127.0.0.1:9001", "http://localhost:9001"}},
 		{"http", "[::1]:9001", []string{"http://[::1]:9001", "http://localhost:9001"}},
 		{"http", "192.0.2.7:9001", []string{"http://192.0.2.7:9001"}},
 		{"https", "console.example:443", []string{"https://console.example"}},

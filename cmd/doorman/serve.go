@@ -220,13 +220,13 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		scheme = "https"
 	}
 	if ls.console != nil {
-		probeOrigins := console.ListenerOrigins(scheme, ls.probe.Addr().String())
+		probeOrigins := listenerOrigins(scheme, f.probeAddr(), ls.probe)
 		con, err := console.New(console.Config{S3: srv, Users: userLookup(users), Region: f.region,
 			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), ProbeOrigins: probeOrigins, Logger: log, Secure: lim.tls != nil, Monitor: activity})
 		if err != nil {
 			return err
 		}
-		probe, err := console.NewProbe(console.ProbeConfig{ConsoleOrigins: console.ListenerOrigins(scheme, ls.console.Addr().String())})
+		probe, err := console.NewProbe(console.ProbeConfig{ConsoleOrigins: listenerOrigins(scheme, f.consoleAddr, ls.console)})
 		if err != nil {
 			return err
 		}
@@ -267,6 +267,15 @@ func (f *serveFlags) serveBeside(ctx context.Context, log *slog.Logger, name str
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// listenerOrigins are the origins browsers reach ln at, bound for the address addr: the host
+// addr names, as it names it (a host name stays a name, which browsers put in the origin), and
+// the port ln is bound to.
+func listenerOrigins(scheme, addr string, ln net.Listener) []string {
+	host, _, _ := net.SplitHostPort(addr)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return console.ListenerOrigins(scheme, net.JoinHostPort(host, port))
 }
 
 // userLookup is the console's view of the users: a key's secret.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -213,6 +214,28 @@ func TestServeConsoleTLS(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Security-Policy"), page.policy) {
 			t.Fatalf("port %s: %d %v, want a policy with %q", page.port, res.StatusCode, res.Header, page.policy)
+		}
+	}
+}
+
+// The console's and the probe's origins keep the host their flag names, with the port bound.
+func TestServeListenerOrigins(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for _, tt := range []struct {
+		addr string
+		want []string
+	}{
+		{"console.example:0", []string{"http://console.example:" + port}},
+		{"127.0.0.1:0", []string{"http://127.0.0.1:" + port, "http://localhost:" + port}},
+		{":0", []string{"http://127.0.0.1:" + port, "http://localhost:" + port}},
+	} {
+		if got := listenerOrigins("http", tt.addr, ln); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.addr, got, tt.want)
 		}
 	}
 }
