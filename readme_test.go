@@ -63,8 +63,8 @@ const (
 )
 
 // readmePorts are the fixed ports the README's samples use: doorman serve's default, the
-// gateway's default and its sample upstream, the sample admin listener.
-var readmePorts = []string{"3667", "8080", "8081", "9901"}
+// gateway's default and its sample upstream, the sample admin listener, the console's.
+var readmePorts = []string{"3667", "8080", "8081", "9901", "9001"}
 
 // block is one fenced block of README.md with its marker.
 type block struct {
