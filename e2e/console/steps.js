@@ -23,6 +23,8 @@ const DROPPED_KEY = 'dropped.bin';
 const PICKED_KEY = 'picked.bin';
 const PROBE_KEY = 'doorman-probe.txt';
 const SIM_HEADER = 'x-amz-meta-e2e';
+// The presigned URL's life: any within S3's bounds; one that is not the form's default.
+const PRESIGN_SECONDS = 600;
 // A 20 MiB upload over loopback takes well under a second on a quiet machine; the bound is for
 // a busy one sharing two cores.
 const UPLOAD_TIMEOUT_MS = 120000;
@@ -70,7 +72,8 @@ const STEPS = [
   ['upload small files (drop and picker)', ['create a bucket'], uploadSmall],
   ['browse folders', ['upload 20 MiB with progress'], browse],
   ['download and compare bytes', ['browse folders'], download],
-  ['object details', ['browse folders'], objectDetails],
+  ['object details and a presigned URL', ['browse folders'], objectDetails],
+  ['delete an object, with confirmation', ['upload small files (drop and picker)'], deleteObject],
   ['invalid CORS rule: AWS error at its line', ['create a bucket'], invalidCors],
   ['save a valid CORS rule', ['invalid CORS rule: AWS error at its line'], saveCors],
   ['simulator equals doorman explain', ['save a valid CORS rule'], simulator],
@@ -214,9 +217,9 @@ async function signInStep(ctx) {
   await t.click('form#signin button[type=submit]');
   const wrong = await waitText(t, '#signin-error', '#signin-error after a wrong secret');
   check(await t.evaluate(() => location.hash.startsWith('#/signin')), 'a wrong secret left the sign-in page');
-  await t.fill('input#secret-key', OWNER.secretKey);
-  await t.click('form#signin button[type=submit]');
-  await t.waitFor(hashIs, '#/buckets', 15000, 'the buckets page (#/buckets) after signing in');
+  // The right one, sent with the Enter key: the form works from the keyboard.
+  await t.typeKeys('input#secret-key', `${OWNER.secretKey}\n`, { replace: true });
+  await t.waitFor(hashIs, '#/buckets', 15000, 'the buckets page (#/buckets) after signing in with Enter');
   const who = await t.waitFor(textOf, '#whoami', 5000, '#whoami');
   check(who === OWNER.accessKey, `#whoami says "${who}", expected "${OWNER.accessKey}"`);
   // No secret in web storage.
@@ -429,9 +432,52 @@ async function objectDetails(ctx) {
   check(dl.Key === BIG_KEY, `Key is "${dl.Key}", expected "${BIG_KEY}"`);
   check((dl.ETag || '').replace(/"/g, '') === head.ETag.replace(/"/g, ''), `ETag is "${dl.ETag}", S3 says ${head.ETag}`);
   check((dl.Size || '').replace(/[\s,.\u202f]/g, '').includes(String(BIG_SIZE)) || /20(\.0)?\s*MiB/.test(dl.Size || ''), `Size is "${dl.Size}", expected ${BIG_SIZE} bytes`);
-  check(await t.evaluate(exists, 'form#presign select#presign-method'), 'no form#presign select#presign-method');
+  // A presigned GET URL, made for 600 s, downloads the object from S3 itself.
+  await t.select('select#presign-method', 'GET');
+  await t.fill('input#presign-expires', String(PRESIGN_SECONDS));
+  await t.click('form#presign button[type=submit]');
+  const url = await t.waitFor((s) => {
+    const el = document.querySelector(s);
+    return el && /^https?:\/\//.test(el.textContent.trim()) ? el.textContent.trim() : null;
+  }, 'output#presign-url', 10000, 'output#presign-url');
+  const u = new URL(url);
+  check(u.origin === ctx.env.doorman.endpoint && u.searchParams.get('X-Amz-Expires') === String(PRESIGN_SECONDS),
+    `output#presign-url ${url}: expected ${ctx.env.doorman.endpoint} with X-Amz-Expires=${PRESIGN_SECONDS}`);
+  const res = await fetch(url);
+  const got = sha256(Buffer.from(await res.arrayBuffer()));
+  check(res.status === 200 && got === ctx.bigSha, `GET of the presigned URL: ${res.status}, SHA-256 ${got}, expected 200 and ${ctx.bigSha}`);
   await capture(ctx, 'details');
-  return { details: dl };
+  return { details: dl, presigned: { status: res.status, sha256: got, expires: PRESIGN_SECONDS } };
+}
+
+async function deleteObject(ctx) {
+  const t = ctx.tab;
+  await openBucket(ctx, '');
+  const row = `table#objects tr[data-key=${cssString(PICKED_KEY)}]`;
+  const button = `${row} button[aria-label=${cssString(`Delete ${PICKED_KEY}`)}]`;
+  const stillThere = () => ctx.env.doorman.s3.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: PICKED_KEY })).then(() => true, (e) => {
+    if (e.name === 'NotFound') return false;
+    throw e;
+  });
+  const ask = async () => {
+    await t.click(button);
+    return t.waitFor(() => {
+      const d = document.querySelector('dialog#confirm');
+      return d && d.open ? document.querySelector('#confirm-message').textContent.trim() : null;
+    }, null, 5000, 'dialog#confirm open');
+  };
+  // Cancel leaves it...
+  const message = await ask();
+  check(message.includes(PICKED_KEY), `#confirm-message "${message}" does not name ${PICKED_KEY}`);
+  await t.click('button#confirm-cancel');
+  await t.waitFor(() => !document.querySelector('dialog#confirm').open, null, 5000, 'dialog#confirm closed');
+  check(await t.evaluate(exists, row) && await stillThere(), `${PICKED_KEY} is gone after Cancel`);
+  // ...OK deletes it.
+  await ask();
+  await t.click('button#confirm-ok');
+  await t.waitFor((s) => !document.querySelector(s), row, 10000, `${row} gone`);
+  check(!(await stillThere()), `S3 still holds ${PICKED_KEY}`);
+  return { message };
 }
 
 // The configurations typed into the editor: no line ends in an opening bracket, so that the
