@@ -26,6 +26,7 @@ const { openEngine } = require('./console/driver');
 const { startServer } = require('./console/server');
 const { runFlow, MUTATIONS } = require('./console/steps');
 const { writeReport, failed } = require('./console/report');
+const { withDeadline } = require('./console/deadline');
 
 const BROWSERS = ['chromium', 'firefox', 'webkit'];
 const BIN = path.resolve(process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorman'));
@@ -71,7 +72,7 @@ async function main() {
       let engine;
       try {
         engine = await openEngine(name);
-        run = await withTimeout(runFlow(engine, env), ENGINE_TIMEOUT_MS, `${name}: the flow`);
+        run = await withDeadline(runFlow(engine, env), ENGINE_TIMEOUT_MS, `${name}: the flow`);
       } catch (e) {
         run = { steps: [], axe: [], zoom: [], screenshots: [], error: e.message.split('\n')[0] };
       } finally {
@@ -91,12 +92,6 @@ async function main() {
   writeReport(RESULTS, report);
   console.log(`report: ${path.join(RESULTS, 'report.md')}`);
   return bad ? 1 : 0;
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 main().then((code) => { process.exitCode = code; }, (e) => {

@@ -4,6 +4,7 @@
 'use strict';
 
 const fs = require('node:fs');
+const { withDeadline } = require('./deadline');
 
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const FAILING_IMPACTS = ['serious', 'critical'];
@@ -27,15 +28,9 @@ async function runAxe(tab) {
       })),
       passes: r.passes.length,
     };
-  }), AXE_TIMEOUT_MS);
+  }), AXE_TIMEOUT_MS, 'axe');
   const failing = result.violations.filter((v) => FAILING_IMPACTS.includes(v.impact));
   return { ...result, failing: failing.length };
-}
-
-function withDeadline(promise, ms) {
-  let timer;
-  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`axe: no answer within ${ms} ms`)), ms); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 module.exports = { runAxe, FAILING_IMPACTS };

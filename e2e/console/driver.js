@@ -51,7 +51,7 @@ async function openEngine(name) {
     version: engine.version,
     async tab() {
       const s = await engine.session();
-      const base = name === 'webkit' ? webkitTab(s) : name === 'chromium' ? chromiumTab(s) : firefoxTab(s);
+      const base = name === 'webkit' ? webkitTab(s) : pageTab(s, name);
       return withWaits(base, s);
     },
     close: () => engine.close(),
@@ -83,39 +83,18 @@ function withWaits(t, s) {
   };
 }
 
-function chromiumTab(s) {
+// pageTab drives a Playwright (Chromium) or Puppeteer (Firefox) page: the same calls but for
+// choosing an option, picking files and sizing the viewport.
+function pageTab(s, name) {
   const { page, context } = s;
-  return {
-    goto: (url) => page.goto(url, { waitUntil: 'load' }),
-    click: (sel) => page.click(sel),
-    fill: (sel, text) => page.fill(sel, text),
-    async typeKeys(sel, text, { replace = false } = {}) {
-      await page.click(sel);
-      if (replace) {
-        await page.keyboard.press('Control+A');
-        await page.keyboard.press('Backspace');
-      }
-      await page.keyboard.type(text);
-    },
-    select: (sel, value) => page.selectOption(sel, value).then(() => undefined),
-    evaluate: (fn, arg) => page.evaluate(expression(fn, arg)),
-    run: (source) => page.evaluate(source).then(() => undefined),
-    screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
-    cookies: () => context.cookies(),
-    pickFiles: (sel, paths) => page.setInputFiles(sel, paths),
-    setViewport: (width, height) => page.setViewportSize({ width, height }),
-  };
-}
-
-function firefoxTab(s) {
-  const { page, context } = s;
+  const playwright = name === 'chromium';
   return {
     goto: (url) => page.goto(url, { waitUntil: 'load' }),
     click: (sel) => page.click(sel),
     async fill(sel, text) {
       await page.$eval(sel, (el) => { el.focus(); el.select(); });
       await page.keyboard.press('Backspace');
-      await page.type(sel, text);
+      await page.keyboard.type(text);
     },
     async typeKeys(sel, text, { replace = false } = {}) {
       await page.click(sel);
@@ -127,16 +106,16 @@ function firefoxTab(s) {
       }
       await page.keyboard.type(text);
     },
-    select: (sel, value) => page.select(sel, value).then(() => undefined),
+    select: (sel, value) => (playwright ? page.selectOption(sel, value) : page.select(sel, value)).then(() => undefined),
     evaluate: (fn, arg) => page.evaluate(expression(fn, arg)),
     run: (source) => page.evaluate(source).then(() => undefined),
     screenshot: (file) => page.screenshot({ path: file, fullPage: true }),
     cookies: () => context.cookies(),
     async pickFiles(sel, paths) {
       const input = await page.$(sel);
-      await input.uploadFile(...paths);
+      await (playwright ? input.setInputFiles(paths) : input.uploadFile(...paths));
     },
-    setViewport: (width, height) => page.setViewport({ width, height }),
+    setViewport: (width, height) => (playwright ? page.setViewportSize({ width, height }) : page.setViewport({ width, height })),
   };
 }
 
