@@ -689,6 +689,7 @@ async function probe(ctx) {
   // The browser's own word on the refused request (Chromium's corsError; Firefox and WebKit
   // print it on the console).
   figures.browserReasons = t.failures.map((f) => `${f.reason} (${f.url})`);
+  ctx.probeRefused = true;
   await capture(ctx, 'cors');
   return figures;
 }
@@ -714,8 +715,9 @@ async function monitorStep(ctx) {
   }, want, MONITOR_TIMEOUT_MS, `table#refusals tr.refusal with ${ctx.bucket}, ${refused}, DELETE`);
   const charts = await t.evaluate(() => document.querySelectorAll('#monitor-charts canvas, #monitor-charts svg').length);
   check(charts > 0, '#monitor-charts shows no chart');
-  // The probe's refused preflight (PUT from the refused origin) is there too.
+  // The probe's refused preflight (PUT from the refused origin) is there too, when it ran.
   const probeRow = rows.find((r) => r.includes(ctx.bucket) && r.includes(refused) && r.includes('PUT'));
+  check(!ctx.probeRefused || probeRow, `no tr.refusal for the probe's PUT from ${refused}: ${JSON.stringify(rows)}`);
   await capture(ctx, 'monitor');
   return { refusals: rows.length, charts, probeRefusalSeen: Boolean(probeRow), sample: rows.slice(0, 3) };
 }
