@@ -1,8 +1,41 @@
-// The console's API client. The session's CSRF token is kept in this module's memory only:
-// after a reload it is read back from GET /api/session (the session cookie itself is HttpOnly
-// and never visible to scripts). Nothing of the session is written to storage.
+// The console's API client. The session cookie is HttpOnly and shared by every port of the
+// host, so the server takes it only with the session's CSRF token, sent as X-CSRF-Token on
+// every request (GETs too) and as the csrf parameter of a download link. The token is kept in
+// sessionStorage: per tab and per origin (port included), it survives a reload of the tab but
+// not the tab; it is removed at sign-out and whenever the server refuses the session.
 
 let current = null; // {accessKey, csrfToken, expires}
+
+const tokenKey = "doorman-csrf";
+
+// stored reads the tab's token, or "" (storage refused: the person signs in again).
+function stored() {
+  try {
+    return sessionStorage.getItem(tokenKey) || "";
+  } catch {
+    return "";
+  }
+}
+
+function store(token) {
+  try {
+    if (token) sessionStorage.setItem(tokenKey, token);
+    else sessionStorage.removeItem(tokenKey);
+  } catch {
+    // storage refused: the token lives in memory until the tab reloads
+  }
+}
+
+let token = stored();
+
+// Who wants to know that the session ended while they hold work the person would lose: a
+// function that returns true keeps the page where it is (it shows the sign-in notice itself).
+let keeper = null;
+
+// keepOnEnd registers fn (or null) as the page's answer to a session that ends under it.
+export function keepOnEnd(fn) {
+  keeper = fn;
+}
 
 // The message the sign-in page shows after a session ended under the person's feet.
 let notice = "";
@@ -33,10 +66,14 @@ export function takeNotice() {
 // ended forgets the session after the server refused it, and sends the person to sign in
 // again, coming back to where they were afterwards.
 function ended() {
-  if (current === null && location.hash.startsWith("#/signin")) return;
+  const known = current !== null || token !== "";
   current = null;
+  token = "";
+  store("");
+  if (!known && location.hash.startsWith("#/signin")) return;
+  if (known) document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
   notice = "Your session has ended or expired. Sign in again to continue.";
-  document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
+  if (keeper && keeper()) return;
   const here = location.hash.startsWith("#/signin") ? "" : location.hash.slice(1);
   location.hash = here ? `#/signin?next=${encodeURIComponent(here)}` : "#/signin";
 }
@@ -53,13 +90,13 @@ function errorOf(status, statusText, text) {
 }
 
 function check(err, opts) {
-  if (err.status === 401 && err.code === "NoSession" && !opts.noRedirect) ended();
+  if (err.status === 401 && !opts.noRedirect) ended();
   return err;
 }
 
 function headers(extra) {
   const h = { ...extra };
-  if (current) h["X-CSRF-Token"] = current.csrfToken;
+  if (token) h["X-CSRF-Token"] = token;
   return h;
 }
 
@@ -133,14 +170,18 @@ export function uploadWithProgress(method, path, body, { onProgress, signal, hea
   });
 }
 
-// loadSession asks the server whether the browser's cookie is a live session (after a reload
-// the token is only there); resolves to the session or null.
+// loadSession asks the server whether the tab's token and the browser's cookie are a live
+// session (after a reload); resolves to the session or null.
 export async function loadSession() {
+  if (!token) return (current = null);
   try {
-    current = await api("GET", "/api/session", undefined, { noRedirect: true });
+    const s = await api("GET", "/api/session", undefined, { noRedirect: true });
+    current = { ...s, csrfToken: token };
   } catch (e) {
     if (e.status !== 401) throw e;
     current = null;
+    token = "";
+    store("");
   }
   return current;
 }
@@ -148,7 +189,11 @@ export async function loadSession() {
 // signIn starts a session; rejects with the server's ApiError (InvalidCredentials, SlowDown).
 export async function signIn(accessKey, secretKey) {
   current = null;
-  current = await api("POST", "/api/session", { accessKey, secretKey }, { noRedirect: true });
+  token = "";
+  const s = await api("POST", "/api/session", { accessKey, secretKey }, { noRedirect: true });
+  token = s.csrfToken;
+  store(token);
+  current = s;
   document.dispatchEvent(new CustomEvent("doorman-session", { detail: current }));
   return current;
 }
@@ -159,17 +204,25 @@ export async function signOut() {
     await api("DELETE", "/api/session", undefined, { noRedirect: true });
   } finally {
     current = null;
+    token = "";
+    store("");
     document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
   }
 }
 
-// The console's object paths.
+// The console's paths.
 export const paths = {
   bucket: (b) => `/api/buckets/${encodeURIComponent(b)}`,
   objects: (b, q) => `/api/buckets/${encodeURIComponent(b)}/objects?${new URLSearchParams(q)}`,
   object: (b, key) => `/api/buckets/${encodeURIComponent(b)}/object?key=${encodeURIComponent(key)}`,
+  // download is the object's address for a navigation (<a download>), which sends no header:
+  // the token goes in the query instead.
+  download: (b, key) => `${paths.object(b, key)}&csrf=${encodeURIComponent(token)}`,
+  cors: (b) => `/api/buckets/${encodeURIComponent(b)}/cors`,
   details: (b, key) => `/api/buckets/${encodeURIComponent(b)}/details?key=${encodeURIComponent(key)}`,
   uploads: (b) => `/api/buckets/${encodeURIComponent(b)}/uploads`,
   upload: (b, id) => `/api/buckets/${encodeURIComponent(b)}/uploads/${encodeURIComponent(id)}`,
   presign: (b) => `/api/buckets/${encodeURIComponent(b)}/presign`,
+  part: (b, id, n, key) => `${paths.upload(b, id)}/parts/${n}?key=${encodeURIComponent(key)}`,
+  abortUpload: (b, id, key) => `${paths.upload(b, id)}?key=${encodeURIComponent(key)}`,
 };

@@ -45,16 +45,23 @@ export function rules(format, text) {
   return format === "json" ? jsonRules(text) : xmlRules(text);
 }
 
+// field finds an object's key for name in any case, as Go's encoding/json matches it: of
+// several that match, the last one in the document wins, since each overwrites the one before.
+// (JSON.parse keeps the keys in document order, and keeps only the last of exact duplicates.)
+function field(obj, name) {
+  return Object.keys(obj).findLast((k) => k.toLowerCase() === name.toLowerCase());
+}
+
 function jsonRules(text) {
   let doc = JSON.parse(text);
   if (!Array.isArray(doc)) {
-    const key = Object.keys(doc).find((k) => k.toLowerCase() === "corsrules");
+    const key = field(doc, "CORSRules");
     doc = key ? doc[key] : [];
   }
   return (doc || []).map((r) => {
     const out = {};
     for (const [name] of fields) {
-      const key = Object.keys(r).find((k) => k.toLowerCase() === name.toLowerCase());
+      const key = field(r, name);
       const v = key === undefined ? null : r[key];
       if (v !== null && !(Array.isArray(v) && v.length === 0)) out[name] = v;
     }

@@ -16,12 +16,34 @@ export const engines = [
   ["webkit", "WebKit (Safari)"],
 ];
 
-// headerList reads a comma-separated list: "Name: value" or a bare "Name".
+// headerList reads one request header a line: "Name: value" or a bare "Name". A value may
+// hold commas (Accept: text/html, application/json), so lines, not commas, separate them.
 export function headerList(text) {
+  return text
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+// nameList reads a comma-separated list of header names.
+function nameList(text) {
   return text
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+// verdictOf is one engine's verdict in a simulator's answer, with the text to show for it:
+// an answer with no browsers' part names why the browser cannot send the request at all.
+export function verdictOf(r, engine) {
+  const v = r.browsers ? r.browsers[engine] : { verdict: "UNSENDABLE", message: r.browserError };
+  return { ...v, text: v.message || (v.verdict === "ALLOWED" ? "The script reads the response." : "") };
+}
+
+// allowedBy is what the probe reports for a verdict: the script got a response ("allowed",
+// even when it cannot read every header) or the browser refused it ("blocked").
+export function allowedBy(verdict) {
+  return verdict === "ALLOWED" || verdict === "UNREADABLE" ? "allowed" : "blocked";
 }
 
 function field(id, label, control, hint) {
@@ -53,7 +75,7 @@ function download(file) {
 export function simulator(page) {
   const origin = h("input", { id: "sim-origin", type: "text", value: "https://app.example.com", autocomplete: "off", spellcheck: "false" });
   const method = h("select", { id: "sim-method" }, methods.map((m) => h("option", { value: m }, m)));
-  const headers = h("input", { id: "sim-headers", type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "sim-headers-hint" });
+  const headers = h("textarea", { id: "sim-headers", rows: "3", autocomplete: "off", spellcheck: "false", "aria-describedby": "sim-headers-hint" });
   const credentials = h(
     "select",
     { id: "sim-credentials" },
@@ -73,7 +95,9 @@ export function simulator(page) {
     h("h3", { id: "sim-response-title" }, "S3's answer"),
     h("pre", { id: "sim-response", class: "response", tabindex: "0", "aria-labelledby": "sim-response-title" }, text),
   ];
-  const output = h("div", { id: "sim-output", "aria-live": "polite" }, placeholder("Not simulated yet: fill in the request and press Simulate."));
+  const output = h("div", { id: "sim-output" }, placeholder("Not simulated yet: fill in the request and press Simulate."));
+  // One line announces each result; the report itself is read where it is.
+  const done = h("p", { id: "sim-status", role: "status", class: "status" });
   let busy = false;
 
   page.request = () => ({
@@ -82,7 +106,7 @@ export function simulator(page) {
     headers: headerList(headers.value),
     credentials: credentials.value,
     key: key.value,
-    readHeaders: headerList(read.value),
+    readHeaders: nameList(read.value),
   });
 
   const form = h(
@@ -90,7 +114,7 @@ export function simulator(page) {
     { id: "sim-form", class: "grid-form", onsubmit: simulate },
     field("sim-origin", "Origin", origin),
     field("sim-method", "Method", method),
-    field("sim-headers", "Request headers", headers, "Comma-separated, “Name: value” or a bare name, e.g. Content-Type: application/json, X-Trace"),
+    field("sim-headers", "Request headers, one a line", headers, "“Name: value” or a bare name, one header a line, e.g. Accept: text/html, application/json"),
     field("sim-credentials", "Credentials mode", credentials),
     field("sim-key", "Object key", key, "Optional; empty: the bucket itself"),
     field("sim-read-headers", "Response headers the script reads", read, "Optional, comma-separated, e.g. ETag"),
@@ -118,7 +142,9 @@ export function simulator(page) {
       // A preflight is followed by the actual request when it passes: explain that too.
       const actual = first.preflight ? await api("POST", "/api/simulate", { ...body, preflight: false }) : null;
       output.replaceChildren(...report(first, actual, body, file));
+      show(done, `Simulated: ${outcomeText(first)}; ${engines.map(([e, name]) => `${name.split(" ")[0]} ${verdictOf(first, e).verdict}`).join(", ")}.`);
     } catch (err) {
+      show(done, "");
       show(error, err);
       output.replaceChildren(...placeholder("No answer: the simulator refused the request (the error is above)."));
     } finally {
@@ -197,13 +223,13 @@ export function simulator(page) {
 
   function browsers(r) {
     const rows = engines.map(([engine, name]) => {
-      const v = r.browsers ? r.browsers[engine] : { verdict: "UNSENDABLE", message: r.browserError };
+      const v = verdictOf(r, engine);
       return h(
         "tr",
         { "data-engine": engine },
         h("th", { scope: "row" }, name),
         h("td", { class: `verdict ${v.verdict.toLowerCase()}` }, v.verdict),
-        h("td", { class: "message" }, v.message || (v.verdict === "ALLOWED" ? "The script reads the response." : ""), steps(v)),
+        h("td", { class: "message" }, v.text, steps(v)),
         h("td", { class: "fix" }, fixes(v)),
       );
     });
@@ -250,6 +276,7 @@ export function simulator(page) {
     ),
     form,
     error,
+    done,
     output,
   );
 }

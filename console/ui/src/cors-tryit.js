@@ -7,9 +7,10 @@
 // (https://html.spec.whatwg.org/multipage/web-messaging.html#authors): the probe says
 // {type: "ready"}; the page asks {type: "probe", id, url, method, headers, credentials, body};
 // the probe answers {type: "result", id, verdict, status, headers, error}.
-import { h, alertBox, show } from "./dom.js";
-import { api } from "./api.js";
-import { engines } from "./cors-simulator.js";
+import { h, alertBox, show, confirmAction } from "./dom.js";
+import { api, paths } from "./api.js";
+import { engines, verdictOf, allowedBy } from "./cors-simulator.js";
+import { isDark } from "./theme.js";
 
 // probeTimeout bounds the wait for the probe's answer: a fetch the browser blocks fails at
 // once, one it lets through ends within the S3 server's own timeouts, so 15 s means the frame
@@ -87,7 +88,9 @@ export function tryIt(page) {
     frameBox,
   );
 
-  window.addEventListener("message", receive);
+  window.addEventListener("message", receive, { signal: page.signal });
+  // The probe page follows the console's theme: it is framed anew when the theme changes.
+  document.addEventListener("doorman-theme", () => iframe && !busy && frame(), { signal: page.signal });
   init();
   return section;
 
@@ -115,7 +118,7 @@ export function tryIt(page) {
     loaded = new Promise((resolve) => {
       ready = resolve;
     });
-    const src = `${origin}/?console=${encodeURIComponent(location.origin)}`;
+    const src = `${origin}/?console=${encodeURIComponent(location.origin)}&theme=${isDark() ? "dark" : "light"}`;
     iframe = h("iframe", { id: "probe-frame", src, title: `Probe on ${origin}` });
     frameBox.replaceChildren(iframe);
     show(state, `Loading the probe page from ${origin}…`);
@@ -167,6 +170,14 @@ export function tryIt(page) {
       show(error, "There is no probe page to run the request from.");
       return;
     }
+    const req = page.request();
+    const key = req.key || defaultKey;
+    // The request is real: writing or deleting an object of the person's own needs a yes.
+    if (key !== defaultKey && ["PUT", "POST", "DELETE"].includes(req.method)) {
+      const what = req.method === "DELETE" ? "deleted" : "overwritten with a small test text";
+      if (!(await confirmAction(`This ${req.method} is sent for real: the object ${key} in ${page.bucket} will be ${what}. Continue?`, `Send ${req.method}`))) return;
+      if (busy || !section.isConnected) return;
+    }
     busy = true;
     section.setAttribute("aria-busy", "true");
     show(error, "");
@@ -177,11 +188,9 @@ export function tryIt(page) {
     match.textContent = "";
     delete match.dataset.match;
     show(state, "Running the request in this browser…");
-    const req = page.request();
-    const key = req.key || defaultKey;
     const origin = select.value;
     try {
-      const signed = await api("POST", `/api/buckets/${encodeURIComponent(page.bucket)}/presign`, {
+      const signed = await api("POST", paths.presign(page.bucket), {
         key,
         method: presignable.has(req.method) ? req.method : "PUT",
         expiresSeconds,
@@ -212,8 +221,8 @@ export function tryIt(page) {
       ]);
       showResult(answer);
       showPrediction(sim);
-      const predicted = sim.browsers ? sim.browsers[mine].verdict : "UNSENDABLE";
-      const same = answer.verdict === (predicted === "ALLOWED" || predicted === "UNREADABLE" ? "allowed" : "blocked");
+      const predicted = verdictOf(sim, mine).verdict;
+      const same = answer.verdict === allowedBy(predicted);
       match.dataset.match = String(same);
       match.textContent = same
         ? `Match: ${engineName} did what the simulator predicted.`
@@ -247,11 +256,11 @@ export function tryIt(page) {
   }
 
   function showPrediction(sim) {
-    const v = sim.browsers ? sim.browsers[mine] : { verdict: "UNSENDABLE", message: sim.browserError };
-    prediction.dataset.verdict = v.verdict === "ALLOWED" || v.verdict === "UNREADABLE" ? "allowed" : "blocked";
+    const v = verdictOf(sim, mine);
+    prediction.dataset.verdict = allowedBy(v.verdict);
     prediction.replaceChildren(
       h("p", { class: `verdict ${v.verdict.toLowerCase()}` }, `${v.verdict} (${engineName})`),
-      h("p", {}, v.message || (v.verdict === "ALLOWED" ? "The script reads the response." : "")),
+      h("p", {}, v.text),
       h("p", {}, v.fixes && v.fixes.length ? `Fix: ${v.fixes.join(" ")}` : ""),
     );
   }

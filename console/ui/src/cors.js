@@ -3,8 +3,9 @@
 // own validation and `doorman lint`), saved with PutBucketCors, deleted with DeleteBucketCors;
 // then the simulator and the probe, which run a request against it.
 import "./cors.css";
-import { h, alertBox, statusBox, show, confirmAction } from "./dom.js";
-import { api, ApiError } from "./api.js";
+import { h, alertBox, statusBox, show, confirmAction, errorText } from "./dom.js";
+import { api, ApiError, keepOnEnd, paths } from "./api.js";
+import { link } from "./router.js";
 import { tabs } from "./objects.js";
 import { createEditor } from "./cors-editor.js";
 import { wire, unshift, rules, toJSON, toXML, convert } from "./cors-format.js";
@@ -18,28 +19,35 @@ const validateDelay = 300;
 
 const forms = { json: toJSON, xml: toXML };
 
-export function render(main, { bucket }) {
-  const corsPath = `/api/buckets/${encodeURIComponent(bucket)}/cors`;
+// kept is the draft of a page whose session ended, {bucket, format, text}, which the person
+// took to the sign-in page: the bucket's CORS page starts from it once, after signing in.
+let kept = null;
+
+export function render(main, { bucket }, ctx = {}) {
+  const corsPath = paths.cors(bucket);
   const h1 = h("h1", { tabindex: "-1" }, `CORS: ${bucket}`);
   const nav = tabs(bucket, "tab-cors");
   main.replaceChildren(h1, nav, h("p", { class: "loading", role: "status" }, "Loading the CORS configuration…"));
-  return load(main, bucket, corsPath, h1, nav);
+  return load(main, bucket, corsPath, h1, nav, ctx);
 }
 
 // load reads the saved configuration, then builds the page around it.
-async function load(main, bucket, corsPath, h1, nav) {
+async function load(main, bucket, corsPath, h1, nav, ctx) {
   let saved = null; // the saved rules, or null when the bucket has none
   try {
     const doc = await api("GET", corsPath);
     saved = rules("json", doc.json);
   } catch (e) {
     if (!(e instanceof ApiError && e.code === "NoSuchCORSConfiguration")) {
-      main.replaceChildren(h1, nav, h("p", { role: "alert", class: "alert" }, `${e.code || "Error"}: ${e.message}`));
+      main.replaceChildren(h1, nav, h("p", { role: "alert", class: "alert" }, errorText(e)));
       return;
     }
   }
 
-  let format = "json";
+  // A draft brought back from the sign-in page is where the editor starts.
+  const back = kept && kept.bucket === bucket ? kept : null;
+  kept = null;
+  let format = back ? back.format : "json";
   // baseline is the saved configuration in each form, for the unsaved-changes mark; without
   // one, the editor starts from the smallest configuration S3 takes.
   let baseline = saved && { json: toJSON(saved), xml: toXML(saved) };
@@ -58,6 +66,8 @@ async function load(main, bucket, corsPath, h1, nav) {
   const dirty = h("p", { id: "cors-dirty", class: "dirty", role: "status" });
   const savedBox = statusBox("cors-saved");
   const errorBox = alertBox("cors-error");
+  // ended says, in place, that the session ended while the editor held unsaved work.
+  const ended = h("div", { id: "cors-session-ended", class: "alert", role: "alert", hidden: true });
 
   const radios = ["json", "xml"].map((f) =>
     h("input", { type: "radio", name: "cors-format", id: `cors-format-${f}`, value: f, checked: f === format, onchange: () => switchFormat(f) }),
@@ -111,7 +121,7 @@ async function load(main, bucket, corsPath, h1, nav) {
   );
 
   const editor = createEditor(editorBox, {
-    text: start.json,
+    text: back ? back.text : start[format],
     format,
     onChange: changed,
     describedBy: "cors-editor-help cors-status",
@@ -119,6 +129,7 @@ async function load(main, bucket, corsPath, h1, nav) {
 
   const page = {
     bucket,
+    signal: ctx.signal,
     // draft is the editor's document as the server reads it.
     draft: () => wire(format, editor.text()).draft,
     dirty: () => isDirty(),
@@ -143,14 +154,34 @@ async function load(main, bucket, corsPath, h1, nav) {
       editor.goTo(1, 0);
     },
   };
-  main.replaceChildren(h1, nav, section, simulator(page), tryIt(page));
+  main.replaceChildren(h1, nav, ended, section, simulator(page), tryIt(page));
   markDirty();
   check();
 
-  window.addEventListener("beforeunload", warnUnsaved);
+  window.addEventListener("beforeunload", warnUnsaved, { signal: ctx.signal });
   function warnUnsaved(e) {
     if (!section.isConnected) window.removeEventListener("beforeunload", warnUnsaved);
     else if (edited()) e.preventDefault();
+  }
+  if (ctx.canLeave) ctx.canLeave(() => !edited());
+  // A session that ends under unsaved work leaves the person here, with the draft, and a way
+  // to sign in again that brings the draft along.
+  keepOnEnd(() => {
+    if (!section.isConnected || !edited()) return false;
+    if (ended.hidden) {
+      ended.replaceChildren(
+        h("p", {}, "Your session has ended or expired. The draft below is not saved; it stays here, and comes back with you after you sign in again."),
+        h("button", { type: "button", id: "cors-sign-in-again", onclick: signInAgain }, "Sign in again"),
+      );
+      ended.hidden = false;
+    }
+    return true;
+  });
+
+  function signInAgain() {
+    kept = { bucket, format, text: editor.text() };
+    if (ctx.canLeave) ctx.canLeave(null);
+    location.hash = `#/signin?next=${encodeURIComponent(link.cors(bucket).slice(1))}`;
   }
 
   // isDirty tells whether the editor holds what the bucket does not: the saved configuration
@@ -173,6 +204,8 @@ async function load(main, bucket, corsPath, h1, nav) {
   function changed() {
     markDirty();
     show(savedBox, "");
+    // An answer for the text before this change must not land on the new text.
+    seq++;
     clearTimeout(timer);
     timer = setTimeout(check, validateDelay);
   }
@@ -282,7 +315,7 @@ async function load(main, bucket, corsPath, h1, nav) {
       // The AWS CLI's refusal of JSON it cannot read places the fault; on a wrapped list,
       // line 1's columns are the wrapper's.
       const message = e.message.replace(/^line 1, column (\d+):/, (_, c) => `line 1, column ${unshift(1, Number(c), shift)}:`);
-      show(errorBox, `${e.code || "Error"}: ${message}`);
+      show(errorBox, errorText({ code: e.code, message }));
     } finally {
       saving = false;
       markDirty();

@@ -27,7 +27,7 @@ export async function render(main, { bucket, key }) {
   const name = key.split("/").pop() || key;
   const h1 = h("h1", { tabindex: "-1", class: "mono-heading" }, name);
   const list = h("dl", { id: "object-details", class: "details", "aria-busy": "true" });
-  const download = h("a", { class: "download button-link", href: paths.object(bucket, key), download: name }, "Download");
+  const download = h("a", { class: "download button-link", href: paths.download(bucket, key), download: name }, "Download");
   const del = h("button", { type: "button", class: "danger", id: "object-delete", onclick: onDelete }, "Delete");
   main.append(
     h("div", { class: "page-head" }, h1, h("div", { class: "actions" }, download, del)),
@@ -44,7 +44,7 @@ export async function render(main, { bucket, key }) {
     if (!(await confirmAction(`Delete ${key} from ${bucket}? This cannot be undone.`, "Delete object"))) return;
     try {
       await api("DELETE", paths.object(bucket, key));
-      location.hash = link.objects(bucket, parentPrefix(key));
+      if (main.isConnected) location.hash = link.objects(bucket, parentPrefix(key));
     } catch (err) {
       error.textContent = errorText(err);
     }

@@ -1,8 +1,8 @@
 // The console's shell: the header (product, navigation, who is signed in, theme, sign-out),
 // the <main> the pages render into, and the hash router that picks the page.
 import "./app.css";
-import { h } from "./dom.js";
-import { loadSession, session, signOut } from "./api.js";
+import { h, confirmAction } from "./dom.js";
+import { keepOnEnd, loadSession, session, signOut } from "./api.js";
 import { initTheme, preference, setPreference } from "./theme.js";
 import { parse, link } from "./router.js";
 import * as signin from "./signin.js";
@@ -66,6 +66,7 @@ function showSession() {
 }
 
 async function doSignOut() {
+  if (!(await mayLeave())) return;
   signOutButton.disabled = true;
   try {
     await signOut();
@@ -77,9 +78,36 @@ async function doSignOut() {
   location.hash = "#/signin?out=1";
 }
 
+// The page shown: its hash, the AbortController whose signal its listeners and requests use
+// (aborted when the person leaves it), and its canLeave(), which returns false while leaving
+// would lose what the person typed.
+let shown = { hash: "", ctrl: new AbortController(), canLeave: null };
+
+// mayLeave asks, when the page holds unsaved work, whether to leave it; resolves true to go.
+async function mayLeave() {
+  if (!shown.canLeave || shown.canLeave()) return true;
+  if (!(await confirmAction("This page has unsaved changes. Leave it and lose them?", "Leave page"))) return false;
+  shown.canLeave = null;
+  return true;
+}
+
+// onHashChange keeps the page when it holds unsaved work and the person chooses to stay: the
+// address goes back to it (replaceState fires no hashchange) while the question is asked.
+async function onHashChange() {
+  if (location.hash === shown.hash) return;
+  if (shown.canLeave && !shown.canLeave()) {
+    const to = location.hash;
+    history.replaceState(history.state, "", shown.hash || "#/");
+    if (!(await mayLeave())) return;
+    location.hash = to;
+    return;
+  }
+  route();
+}
+
 // route renders the page the hash names into a fresh container: a page that is still loading
-// when the person moves on writes into a detached element, never over the next page. Modules
-// with timers stop them when their container is no longer connected.
+// when the person moves on writes into a detached element, never over the next page, and the
+// previous page's signal is aborted, which ends its listeners and timers.
 let rendering = 0;
 async function route() {
   const { name, params } = parse(location.hash);
@@ -98,6 +126,16 @@ async function route() {
   }
   const page = pages[name];
   const n = ++rendering;
+  shown.ctrl.abort();
+  keepOnEnd(null);
+  shown = { hash: location.hash, ctrl: new AbortController(), canLeave: null };
+  const ctx = {
+    signal: shown.ctrl.signal,
+    // canLeave registers the page's answer to "may the person leave without losing work?".
+    canLeave: (fn) => {
+      if (n === rendering) shown.canLeave = fn;
+    },
+  };
   showSession();
   for (const [k, a] of Object.entries(navLinks)) {
     if (k === page.nav) a.setAttribute("aria-current", "page");
@@ -107,11 +145,14 @@ async function route() {
   document.title = `${title} · doorman console`;
   const container = h("div", { class: `page page-${name}` });
   main.replaceChildren(container);
-  const done = page.module.render(container, params);
+  const done = page.module.render(container, params, ctx);
   focusHeading(container);
   if (done && typeof done.then === "function") {
     await done.catch((e) => container.append(h("p", { role: "alert", class: "alert" }, String(e.message || e))));
-    if (n === rendering && !container.contains(document.activeElement)) focusHeading(container);
+    // The page may have drawn its heading anew; focus follows it only where the person has
+    // not moved it meanwhile.
+    const active = document.activeElement;
+    if (n === rendering && (!active || active === document.body || (active.tagName === "H1" && container.contains(active)))) focusHeading(container);
   }
 }
 
@@ -125,7 +166,7 @@ function focusHeading(container) {
 }
 
 document.addEventListener("doorman-session", showSession);
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", onHashChange);
 
 (async () => {
   try {

@@ -7,7 +7,7 @@
 import "uplot/dist/uPlot.min.css";
 import "./monitor.css";
 import uPlot from "uplot";
-import { h, alertBox, scrollTable } from "./dom.js";
+import { h, alertBox, scrollTable, errorText } from "./dom.js";
 import { api } from "./api.js";
 import { responseText, outcomeText, rulesShown, matchingText, ruleText } from "./cors-explain.js";
 
@@ -51,7 +51,7 @@ function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "currentColor";
 }
 
-export function render(main) {
+export function render(main, params, { signal } = {}) {
   const h1 = h("h1", { tabindex: "-1" }, "CORS monitor");
   const bucket = h("select", { id: "monitor-bucket", onchange: refresh }, h("option", { value: "" }, "All buckets"));
   const span = h(
@@ -134,14 +134,34 @@ export function render(main) {
     }
   }
 
+  // Each refresh has a number and an AbortController: a newer one (a changed bucket or span,
+  // the button) aborts the older, whose answer is then never drawn over the newer.
+  let asked = 0;
+  let inFlight = null;
+  if (signal) {
+    signal.addEventListener(
+      "abort",
+      () => {
+        if (inFlight) inFlight.abort();
+        stop();
+      },
+      { once: true },
+    );
+  }
+
   async function refresh() {
     clearTimeout(timer);
     if (!charts.isConnected) return stop();
+    const n = ++asked;
+    if (inFlight) inFlight.abort();
+    const ctrl = new AbortController();
+    inFlight = ctrl;
     const since = new Date(Date.now() - Number(span.value) * 1000).toISOString().replace(/\.\d+Z$/, "Z");
     const q = new URLSearchParams({ since });
     if (bucket.value) q.set("bucket", bucket.value);
     try {
-      const res = await api("GET", `/api/monitor?${q}`);
+      const res = await api("GET", `/api/monitor?${q}`, undefined, { signal: ctrl.signal });
+      if (n !== asked) return;
       if (!charts.isConnected) return stop();
       error.textContent = "";
       addBuckets(res.series.map((s) => s.bucket));
@@ -149,9 +169,11 @@ export function render(main) {
       draw(res);
       updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
     } catch (e) {
+      if (n !== asked) return;
       if (!charts.isConnected) return stop();
-      error.textContent = `${e.code || "Error"}: ${e.message}`;
+      error.textContent = errorText(e);
     }
+    inFlight = null;
     schedule();
   }
 

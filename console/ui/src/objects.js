@@ -10,7 +10,7 @@ const PAGE = 100;
 // Deleting the selected objects sends this many DeleteObject requests at once.
 const DELETES_IN_FLIGHT = 4;
 // Deleting a folder deletes at most this many objects in it, listed S3's largest page at a
-// time; a larger folder is left partly deleted with a message saying so.
+// time; a larger folder is refused before anything in it is deleted, with a message saying so.
 const MAX_FOLDER_DELETE = 10000;
 const LIST_MAX = 1000;
 // The filter lists again once typing has paused this long, not on every key.
@@ -37,7 +37,7 @@ export function crumbs(bucket, path) {
   return h("nav", { id: "crumbs", "aria-label": "Folder path" }, h("ol", {}, items));
 }
 
-export async function render(main, { bucket, prefix }) {
+export async function render(main, { bucket, prefix }, { signal } = {}) {
   const error = alertBox("objects-error");
   const status = statusBox("objects-status");
   const h1 = h("h1", { tabindex: "-1" }, bucket);
@@ -133,8 +133,18 @@ export async function render(main, { bucket, prefix }) {
 
   let token = "";
   let shown = { objects: 0, prefixes: 0 };
+  // Each listing has a number and an AbortController: a newer one (a changed filter, a
+  // refresh) aborts the older, and an answer that is not the newest is dropped.
+  let listing = 0;
+  let inFlight = null;
 
   async function load(from) {
+    const n = ++listing;
+    if (inFlight) inFlight.abort();
+    const ctrl = new AbortController();
+    inFlight = ctrl;
+    if (signal) signal.addEventListener("abort", () => ctrl.abort(), { once: true, signal: ctrl.signal });
+    if (!from) token = "";
     error.textContent = "";
     more.disabled = true;
     body.setAttribute("aria-busy", "true");
@@ -142,7 +152,8 @@ export async function render(main, { bucket, prefix }) {
     try {
       const q = { prefix: prefix + filter.value, delimiter: "/", max: String(PAGE) };
       if (from) q.token = from;
-      const page = await api("GET", paths.objects(bucket, q));
+      const page = await api("GET", paths.objects(bucket, q), undefined, { signal: ctrl.signal });
+      if (n !== listing) return;
       if (!from) {
         clear(body);
         shown = { objects: 0, prefixes: 0 };
@@ -175,11 +186,15 @@ export async function render(main, { bucket, prefix }) {
         `${shown.objects} ${shown.objects === 1 ? "object" : "objects"} and ${shown.prefixes} ${shown.prefixes === 1 ? "folder" : "folders"} shown${page.truncated ? "; more to load" : ""}.`,
       );
     } catch (err) {
+      if (n !== listing) return;
       show(status, "");
-      error.textContent = errorText(err);
+      if (err.name !== "AbortError") error.textContent = errorText(err);
     } finally {
-      more.disabled = false;
-      body.removeAttribute("aria-busy");
+      if (n === listing) {
+        inFlight = null;
+        more.disabled = false;
+        body.removeAttribute("aria-busy");
+      }
     }
   }
 
@@ -211,7 +226,7 @@ export async function render(main, { bucket, prefix }) {
         h(
           "div",
           { class: "actions row-actions" },
-          h("a", { class: "download button-link small", href: paths.object(bucket, o.key), download: name.split("/").pop() || "download", "aria-label": `Download ${o.key}` }, "Download"),
+          h("a", { class: "download button-link small", href: paths.download(bucket, o.key), download: name.split("/").pop() || "download", "aria-label": `Download ${o.key}` }, "Download"),
           h("button", { type: "button", class: "danger small", "aria-label": `Delete ${o.key}`, onclick: () => onDelete(o.key) }, "Delete"),
         ),
       ),
@@ -345,7 +360,7 @@ export async function render(main, { bucket, prefix }) {
     try {
       // As the AWS console does: a zero-byte object named like the folder keeps it listed.
       await api("PUT", paths.object(bucket, `${prefix}${name}/`), "", { headers: { "Content-Type": "application/x-directory" } });
-      location.hash = link.objects(bucket, `${prefix}${name}/`);
+      if (main.isConnected) location.hash = link.objects(bucket, `${prefix}${name}/`);
     } catch (err) {
       error.textContent = errorText(err);
     }
@@ -359,7 +374,7 @@ export async function render(main, { bucket, prefix }) {
     }
     load();
   };
-  document.addEventListener("doorman-uploads-idle", onIdle);
+  document.addEventListener("doorman-uploads-idle", onIdle, { signal });
 
   await load();
 }
