@@ -78,6 +78,7 @@ const STEPS = [
   ['save a valid CORS rule', ['invalid CORS rule: AWS error at its line'], saveCors],
   ['simulator equals doorman explain', ['save a valid CORS rule'], simulator],
   ['try it from a real page', ['save a valid CORS rule'], probe],
+  ['simulator on the unsaved draft', ['save a valid CORS rule'], draftSimulator],
   ['refused preflights in the monitor', ['save a valid CORS rule'], monitorStep],
   ['another user is refused', ['create a bucket'], otherUser],
   ['sign out: old session refused', ['sign in'], signOutStep],
@@ -592,8 +593,9 @@ async function saveCors(ctx) {
 // which browsers preflight.
 const SIM_REQUEST = { method: 'PUT', headers: [SIM_HEADER], credentials: 'omit', key: PROBE_KEY };
 
-// fillSimulator fills the simulator's request (the probe uses it too).
-async function fillSimulator(ctx, { origin, method, headers, credentials, key }) {
+// fillSimulator fills the simulator's request (the probe uses it too), for the saved
+// configuration or the editor's draft.
+async function fillSimulator(ctx, { origin, method, headers, credentials, key }, source = 'saved') {
   const t = ctx.tab;
   await openCors(ctx);
   await t.waitFor(exists, 'section#simulator button#sim-run', 10000, 'section#simulator');
@@ -602,13 +604,13 @@ async function fillSimulator(ctx, { origin, method, headers, credentials, key })
   await t.fill('input#sim-headers', headers.join(', '));
   await t.select('select#sim-credentials', credentials);
   await t.fill('input#sim-key', key);
-  await t.click('input[name=sim-source][value=saved]');
+  await t.click(`input[name=sim-source][value=${source}]`);
 }
 
-// simulate runs the simulator on the saved configuration and returns what it shows.
-async function simulate(ctx, input) {
+// simulate runs the simulator and returns what it shows.
+async function simulate(ctx, input, source) {
   const t = ctx.tab;
-  await fillSimulator(ctx, input);
+  await fillSimulator(ctx, input, source);
   // The previous answer is marked, so that the one waited for is this run's.
   await t.evaluate(() => {
     const old = document.querySelector('pre#sim-response');
@@ -634,24 +636,52 @@ async function simulator(ctx) {
     const shown = await simulate(ctx, typed);
     // A PUT with a header of its own is preflighted: explain is asked about the preflight.
     const ex = explain(ctx.env.bin, ctx.env.tmp, ctx.savedDocument, { ...input, preflight: true });
-    const fig = { origin, command: ex.command, explainExit: ex.status, simulator: shown };
-    figures.push(fig);
+    figures.push({ origin, command: ex.command, explainExit: ex.status, simulator: shown });
     ctx.partial = figures;
-    const want = responseOf(ex.stdout);
-    const have = shown.response.trim();
-    check(have === want, `pre#sim-response for ${origin}:\n${have}\n--- doorman explain (${ex.command}):\n${want}`);
-    // The outcome and each rule's evaluation are explain's lines too.
-    const outcome = /^Outcome: .*$/m.exec(ex.stdout)[0];
-    check((shown.decided || '').trim().startsWith(outcome), `#sim-decided "${shown.decided}" for ${origin}, explain says "${outcome}"`);
-    const rules = ex.stdout.split('\n').filter((l) => /^ {2}rule \d+/.test(l)).map((l) => l.trim());
-    check(JSON.stringify(shown.rules) === JSON.stringify(rules), `ol#sim-rules for ${origin}: ${JSON.stringify(shown.rules)}, explain: ${JSON.stringify(rules)}`);
-    check(want.startsWith(`HTTP/1.1 ${status} `), `explain answers ${want.split('\n')[0]} for ${origin}, expected ${status}`);
-    for (const e of ['chromium', 'firefox', 'webkit']) {
-      check((shown.browsers[e] || '').toUpperCase().startsWith(verdict),
-        `table#sim-browsers tr[data-engine=${e}] td.verdict is "${shown.browsers[e]}" for ${origin}, expected ${verdict}`);
-    }
+    compareExplain(shown, ex, origin, status, verdict);
   }
   return figures;
+}
+
+// compareExplain requires the simulator to show what explain printed, and each engine's
+// verdict.
+function compareExplain(shown, ex, origin, status, verdict) {
+  const want = responseOf(ex.stdout);
+  const have = shown.response.trim();
+  check(have === want, `pre#sim-response for ${origin}:\n${have}\n--- doorman explain (${ex.command}):\n${want}`);
+  // The outcome and each rule's evaluation are explain's lines too.
+  const outcome = /^Outcome: .*$/m.exec(ex.stdout)[0];
+  check((shown.decided || '').trim().startsWith(outcome), `#sim-decided "${shown.decided}" for ${origin}, explain says "${outcome}"`);
+  const rules = ex.stdout.split('\n').filter((l) => /^ {2}rule \d+/.test(l)).map((l) => l.trim());
+  check(JSON.stringify(shown.rules) === JSON.stringify(rules), `ol#sim-rules for ${origin}: ${JSON.stringify(shown.rules)}, explain: ${JSON.stringify(rules)}`);
+  check(want.startsWith(`HTTP/1.1 ${status} `), `explain answers ${want.split('\n')[0]} for ${origin}, expected ${status}`);
+  for (const e of ['chromium', 'firefox', 'webkit']) {
+    check((shown.browsers[e] || '').toUpperCase().startsWith(verdict),
+      `table#sim-browsers tr[data-engine=${e}] td.verdict is "${shown.browsers[e]}" for ${origin}, expected ${verdict}`);
+  }
+}
+
+// draftSimulator types an unsaved draft that also allows the refused origin, simulates on it
+// (allowed, as explain says of the draft), and types the saved configuration back.
+async function draftSimulator(ctx) {
+  const t = ctx.tab;
+  await openCors(ctx);
+  const { allowed, refused } = corsDocuments(ctx);
+  const draft = ctx.savedDocument.replace(`"${allowed}"`, `"${allowed}", "${refused}"`);
+  await typeDocument(ctx, draft);
+  await t.waitFor((sel) => (document.querySelector(sel) || {}).textContent === 'Valid', '#cors-status', VALIDATE_TIMEOUT_MS, '#cors-status "Valid"');
+  const input = { origin: refused, ...SIM_REQUEST };
+  const shown = await simulate(ctx, input, 'draft');
+  const ex = explain(ctx.env.bin, ctx.env.tmp, draft, { ...input, preflight: true });
+  const figures = { origin: refused, command: ex.command, explainExit: ex.status, simulator: shown };
+  ctx.partial = figures;
+  compareExplain(shown, ex, refused, 200, 'ALLOWED');
+  // Nothing was saved: S3 still refuses that origin.
+  const got = await ctx.env.doorman.s3.send(new GetBucketCorsCommand({ Bucket: ctx.bucket }));
+  check(!JSON.stringify(got.CORSRules).includes(refused), `S3 holds the draft's origin ${refused} without a save`);
+  await typeDocument(ctx, ctx.savedDocument);
+  await t.waitFor(() => (document.querySelector('#cors-dirty') || {}).dataset.dirty === 'false', null, VALIDATE_TIMEOUT_MS, '#cors-dirty data-dirty="false" after typing the saved configuration back');
+  return [figures];
 }
 
 async function probe(ctx) {
@@ -710,7 +740,8 @@ async function monitorStep(ctx) {
   const rows = await t.waitFor((w) => {
     const b = document.querySelector('button#monitor-refresh');
     if (b && !b.disabled) b.click();
-    const rs = [...document.querySelectorAll('table#refusals tr.refusal')].map((r) => r.textContent.replace(/\s+/g, ' ').trim());
+    const rs = [...document.querySelectorAll('table#refusals tr.refusal')]
+      .map((r) => [...r.cells].map((c) => c.textContent.replace(/\s+/g, ' ').trim().slice(0, 80)).join(' | '));
     return rs.some((r) => r.includes(w.bucket) && r.includes(w.origin) && r.includes(w.method)) ? rs : null;
   }, want, MONITOR_TIMEOUT_MS, `table#refusals tr.refusal with ${ctx.bucket}, ${refused}, DELETE`);
   const charts = await t.evaluate(() => document.querySelectorAll('#monitor-charts canvas, #monitor-charts svg').length);
