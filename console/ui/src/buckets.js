@@ -1,5 +1,5 @@
 // The buckets page: the user's buckets with their creation date and region, create, delete.
-import { h, clear, when, alertBox, statusBox, show, scrollTable, confirmAction } from "./dom.js";
+import { h, clear, when, alertBox, statusBox, show, scrollTable, confirmAction, errorText } from "./dom.js";
 import { api, paths } from "./api.js";
 import { link } from "./router.js";
 
@@ -11,9 +11,9 @@ const hints = {
   InvalidBucketName: "Names are 3 to 63 characters: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.",
 };
 
+// explain is S3's code and message as S3 wrote them, then the hint.
 function explain(err) {
-  const text = String(err.message || err);
-  const base = err.code ? `${err.code}: ${text}${/[.!?]$/.test(text) ? "" : "."}` : text;
+  const base = errorText(err);
   return hints[err.code] ? `${base} ${hints[err.code]}` : base;
 }
 

@@ -11,6 +11,7 @@ import * as objects from "./objects.js";
 import * as details from "./details.js";
 import * as cors from "./cors.js";
 import * as monitor from "./monitor.js";
+import { stopUploads } from "./upload.js";
 
 const pages = {
   signin: { module: signin, title: "Sign in" },
@@ -69,6 +70,7 @@ async function doSignOut() {
   if (!(await mayLeave())) return;
   signOutButton.disabled = true;
   try {
+    await stopUploads();
     await signOut();
   } catch {
     // the session is forgotten here whatever the server said

@@ -47,8 +47,15 @@ function kindOf(s) {
   return series.find((x) => x.outcome === s.outcome && (x.check === undefined || x.check === (s.check || ""))) || { label: `${s.outcome} ${s.check || ""}`.trim(), color: "--fg", dash: [] };
 }
 
+// cssVar is a palette colour as the page draws it now, for the canvas: the palette's
+// light-dark() pairs are resolved by the browser on an element, not by the canvas.
 function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "currentColor";
+  const probe = document.createElement("span");
+  probe.style.color = `var(${name}, currentColor)`;
+  document.body.append(probe);
+  const color = getComputedStyle(probe).color;
+  probe.remove();
+  return color;
 }
 
 export function render(main, params, { signal } = {}) {

@@ -5,7 +5,12 @@
 // text everything it did.
 import "./probe.css";
 
-const consoleOrigin = new URLSearchParams(location.search).get("console") || "";
+const params = new URLSearchParams(location.search);
+const consoleOrigin = params.get("console") || "";
+
+// The console's theme (light or dark), so that the frame looks like the page around it.
+const theme = params.get("theme");
+if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
 const log = document.getElementById("probe-log");
 const methods = new Set(["GET", "HEAD", "PUT", "POST", "DELETE"]);
 const modes = new Set(["omit", "include", "same-origin"]);

@@ -7,13 +7,16 @@ const key = "doorman-theme";
 const choices = ["system", "light", "dark"];
 const media = window.matchMedia("(prefers-color-scheme: dark)");
 
-// preference is the saved choice: "system", "light" or "dark".
+// chosen is the choice made in this page when storage refused to keep it (privacy settings).
+let chosen = null;
+
+// preference is the choice: "system", "light" or "dark".
 export function preference() {
-  let v = null;
+  let v = chosen;
   try {
-    v = localStorage.getItem(key);
+    v = localStorage.getItem(key) ?? chosen;
   } catch {
-    // storage refused (privacy settings): follow the system
+    // storage refused: the choice made in this page, or the system's
   }
   return choices.includes(v) ? v : "system";
 }
@@ -33,6 +36,7 @@ function apply() {
 
 // setPreference saves and applies a choice.
 export function setPreference(p) {
+  chosen = p;
   try {
     if (p === "system") localStorage.removeItem(key);
     else localStorage.setItem(key, p);

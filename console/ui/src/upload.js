@@ -14,11 +14,14 @@ const MULTIPART_OVER = 8 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
 // S3's largest part number (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).
 const MAX_PARTS = 10000;
-// Parts of one file in flight at once: enough to fill a link, few enough not to starve the
-// browser's six connections per host that other files and the pages share.
-const PARTS_IN_FLIGHT = 3;
-// Files uploading at once; the rest wait, shown as queued.
-const FILES_IN_FLIGHT = 2;
+// Requests carrying bytes (a small file's PUT or one part) in flight at once, across every
+// file: browsers open at most six connections per host
+// (https://developer.mozilla.org/en-US/docs/Web/HTTP/Connection_management_in_HTTP_1.x), and
+// two are left for the pages' own requests (listings, validation, sign-out).
+const REQUESTS_IN_FLIGHT = 4;
+// Files uploading at once; the rest wait, shown as queued. Each takes slots from
+// REQUESTS_IN_FLIGHT as it sends, so this only bounds how many are started (read, hashed).
+const FILES_IN_FLIGHT = 4;
 // A part that fails for a reason other than a refusal (a dropped connection, a 5xx) is sent
 // again up to PART_RETRIES times before the whole upload fails and is aborted.
 const PART_RETRIES = 2;
@@ -28,6 +31,46 @@ const MAX_DROP_FILES = 10000;
 
 const items = [];
 let seq = 0;
+
+// slots hands out the REQUESTS_IN_FLIGHT places for requests that carry bytes, first come
+// first served; a waiter whose signal aborts leaves the line.
+const slots = { free: REQUESTS_IN_FLIGHT, waiting: [] };
+
+function acquire(signal) {
+  if (signal.aborted) return Promise.reject(new DOMException("The upload was cancelled.", "AbortError"));
+  if (slots.free > 0) {
+    slots.free--;
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const waiter = () => {
+      signal.removeEventListener("abort", leave);
+      resolve();
+    };
+    const leave = () => {
+      slots.waiting.splice(slots.waiting.indexOf(waiter), 1);
+      reject(new DOMException("The upload was cancelled.", "AbortError"));
+    };
+    signal.addEventListener("abort", leave, { once: true });
+    slots.waiting.push(waiter);
+  });
+}
+
+function release() {
+  const next = slots.waiting.shift();
+  if (next) next();
+  else slots.free++;
+}
+
+// sending runs send() holding one of the slots.
+async function sending(signal, send) {
+  await acquire(signal);
+  try {
+    return await send();
+  } finally {
+    release();
+  }
+}
 
 // The list scrolls by itself when long, so it takes focus for the keyboard to scroll it.
 const list = h("ul", { class: "upload-list", "aria-label": "Files", tabindex: "0" });
@@ -49,6 +92,34 @@ const section = h(
 // browser asks first.
 window.addEventListener("beforeunload", (e) => {
   if (items.some((i) => i.state === "uploading" || i.state === "queued")) e.preventDefault();
+});
+
+// STOP_WAIT_MS bounds how long signing out waits for the uploads it stops to abort their
+// multipart uploads on the server (one DELETE each, on loopback or a LAN).
+const STOP_WAIT_MS = 3000;
+
+// stopUploads cancels every upload under way and resolves once each has settled (its
+// multipart upload aborted on the server), or after STOP_WAIT_MS: signing out calls it while
+// the session still allows the aborts.
+export function stopUploads() {
+  const running = items.filter((i) => i.state === "queued" || i.state === "uploading");
+  for (const item of running) {
+    item.cancelled = true;
+    item.ctrl.abort();
+  }
+  const settled = Promise.all(running.map((i) => i.running).filter(Boolean));
+  return Promise.race([settled, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS))]);
+}
+
+// Uploads belong to the session that started them: when it ends, or someone signs in, every
+// upload stops and the panel is emptied.
+document.addEventListener("doorman-session", () => {
+  stopUploads();
+  for (const item of items) item.el.li.remove();
+  items.length = 0;
+  section.hidden = true;
+  announce.textContent = "";
+  update();
 });
 
 // panel is the uploads section, to place on a page (the same element every time).
@@ -129,7 +200,8 @@ function update(item) {
     item.el.progress.value = done ? Math.max(item.size, 1) : Math.min(item.loaded, item.size);
     item.el.percent.textContent = `${percentOf(item.loaded, item.size, done)}%`;
   }
-  const counted = items.filter((i) => i.state !== "cancelled");
+  // Cancelled and failed files leave the overall total: it measures what is still to arrive.
+  const counted = items.filter((i) => i.state !== "cancelled" && i.state !== "failed");
   const total = counted.reduce((n, i) => n + i.size, 0);
   const loaded = counted.reduce((n, i) => n + (i.state === "done" ? i.size : Math.min(i.loaded, i.size)), 0);
   const allDone = counted.length > 0 && counted.every((i) => i.state === "done");
@@ -138,7 +210,8 @@ function update(item) {
   overallPercent.textContent = `${counted.length === 0 ? 0 : percentOf(loaded, total, allDone)}%`;
   const finished = items.filter((i) => i.state === "done").length;
   const failed = items.filter((i) => i.state === "failed").length;
-  overallText.textContent = `${finished} of ${items.length} done${failed ? `, ${failed} failed` : ""} · ${bytes(loaded)} of ${bytes(total)}`;
+  const cancelled = items.filter((i) => i.state === "cancelled").length;
+  overallText.textContent = `${finished} of ${counted.length} done${failed ? `, ${failed} failed` : ""}${cancelled ? `, ${cancelled} cancelled` : ""} · ${bytes(loaded)} of ${bytes(total)}`;
 }
 
 function cancel_(item) {
@@ -181,7 +254,7 @@ function pump() {
   while (items.filter((i) => i.state === "uploading").length < FILES_IN_FLIGHT) {
     const next = items.find((i) => i.state === "queued");
     if (!next) break;
-    run(next);
+    next.running = run(next);
   }
   if (!items.some((i) => i.state === "uploading" || i.state === "queued")) {
     document.dispatchEvent(new CustomEvent("doorman-uploads-idle"));
@@ -198,6 +271,7 @@ async function run(item) {
     announce.textContent = `Uploaded ${item.key}.`;
     document.dispatchEvent(new CustomEvent("doorman-uploaded", { detail: { bucket: item.bucket, key: item.key } }));
   } catch (err) {
+    if (!items.includes(item)) return; // the panel was emptied when the session ended
     if (item.cancelled || err.name === "AbortError") {
       setState(item, "cancelled");
     } else {
@@ -231,23 +305,34 @@ async function single(item) {
   const headers = { "Content-Type": contentType(item.file) };
   const sum = await sha256(item.file);
   if (sum) headers["x-amz-checksum-sha256"] = sum;
-  await uploadWithProgress("PUT", paths.object(item.bucket, item.key), item.file, {
-    signal: item.ctrl.signal,
-    headers,
-    onProgress: (loaded) => {
-      item.loaded = loaded;
-      update(item);
-    },
-  });
+  await sending(item.ctrl.signal, () =>
+    uploadWithProgress("PUT", paths.object(item.bucket, item.key), item.file, {
+      signal: item.ctrl.signal,
+      headers,
+      onProgress: (loaded) => {
+        item.loaded = loaded;
+        update(item);
+      },
+    }),
+  );
 }
 
-// multipart sends item in parts, PARTS_IN_FLIGHT at a time, and completes the upload with
-// the parts' ETags; on any failure or a cancel, the parts in flight stop and the upload is
-// aborted on the server so that its parts take no space.
+// multipart sends item in parts, each holding a slot while it is sent, and completes the
+// upload with the parts' ETags; on any failure or a cancel, the parts in flight stop and the
+// upload is aborted on the server so that its parts take no space. The parts carry no
+// checksum: the console's CreateMultipartUpload names no checksum algorithm, and S3 checks a
+// part's x-amz-checksum-* only for the algorithm its upload was created with.
 async function multipart(item) {
   const { bucket, key, file, size } = item;
-  const { uploadId } = await api("POST", paths.uploads(bucket), { key, contentType: contentType(file) }, { signal: item.ctrl.signal });
-  const base = paths.upload(bucket, uploadId);
+  // The create request is not aborted by a cancel: an upload created after the browser gave
+  // up on its answer would be left behind. A cancel during it aborts the new upload at once.
+  const { uploadId } = await api("POST", paths.uploads(bucket), { key, contentType: contentType(file) });
+  // An abort refused because the session has ended is not a reason to leave the page.
+  const abortUpload = () => api("DELETE", paths.abortUpload(bucket, uploadId, key), undefined, { noRedirect: true }).catch(() => {});
+  if (item.ctrl.signal.aborted) {
+    await abortUpload();
+    throw new DOMException("The upload was cancelled.", "AbortError");
+  }
   const part = partSize(size);
   const count = Math.ceil(size / part);
   const etags = new Array(count);
@@ -263,13 +348,15 @@ async function multipart(item) {
       const blob = file.slice(i * part, Math.min(size, (i + 1) * part));
       for (let attempt = 0; ; attempt++) {
         try {
-          const res = await uploadWithProgress("PUT", `${base}/parts/${i + 1}?key=${encodeURIComponent(key)}`, blob, {
-            signal: item.ctrl.signal,
-            onProgress: (loaded) => {
-              sent[i] = loaded;
-              progress();
-            },
-          });
+          const res = await sending(item.ctrl.signal, () =>
+            uploadWithProgress("PUT", paths.part(bucket, uploadId, i + 1, key), blob, {
+              signal: item.ctrl.signal,
+              onProgress: (loaded) => {
+                sent[i] = loaded;
+                progress();
+              },
+            }),
+          );
           etags[i] = res.etag;
           sent[i] = blob.size;
           progress();
@@ -284,7 +371,7 @@ async function multipart(item) {
     }
   }
   let failure = null;
-  const workers = Array.from({ length: Math.min(PARTS_IN_FLIGHT, count) }, () =>
+  const workers = Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, count) }, () =>
     worker().catch((err) => {
       // One part failed: stop the others, and report the first failure, not their aborts.
       if (!failure) failure = err;
@@ -295,9 +382,9 @@ async function multipart(item) {
   try {
     if (failure) throw failure;
     if (item.ctrl.signal.aborted) throw new DOMException("The upload was cancelled.", "AbortError");
-    await api("POST", `${base}/complete`, { key, parts: etags.map((etag, i) => ({ n: i + 1, etag })) });
+    await api("POST", `${paths.upload(bucket, uploadId)}/complete`, { key, parts: etags.map((etag, i) => ({ n: i + 1, etag })) });
   } catch (err) {
-    await api("DELETE", `${base}?key=${encodeURIComponent(key)}`).catch(() => {});
+    await abortUpload();
     throw err;
   }
 }
