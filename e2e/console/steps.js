@@ -718,7 +718,9 @@ async function probe(ctx) {
   }
   // The browser's own word on the refused request (Chromium's corsError; Firefox and WebKit
   // print it on the console).
-  figures.browserReasons = t.failures.map((f) => `${f.reason} (${f.url})`);
+  // Chromium's account (CDP's corsError) is the page's own process's: the probe on localhost is
+  // another site, in a frame of its own process, whose failures it does not see.
+  figures.browserReasons = t.failures.map((f) => `${f.reason} (${f.url.split('?')[0]})`);
   ctx.probeRefused = true;
   await capture(ctx, 'cors');
   return figures;
