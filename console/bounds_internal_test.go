@@ -17,17 +17,41 @@ func TestBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := c.newSession("AKID")
-	var last *session
-	for range maxSessions {
-		now = now.Add(time.Millisecond)
-		last = c.newSession("AKID")
+	newSession := func(key string) *session {
+		t.Helper()
+		s, err := c.newSession(key)
+		if err != nil {
+			t.Fatalf("sign-in as %s: %v", key, err)
+		}
+		return s
 	}
+	// One key signing in again and again holds maxSessionsPerKey sessions, its newest.
+	first := newSession("AKID")
+	var last *session
+	for range maxSessionsPerKey {
+		now = now.Add(time.Millisecond)
+		last = newSession("AKID")
+	}
+	if n := len(c.sessions.m); n != maxSessionsPerKey {
+		t.Fatalf("one key holds %d sessions, bound %d", n, maxSessionsPerKey)
+	}
+	if c.sessions.m[first.id] != nil || c.sessions.m[last.id] == nil {
+		t.Fatal("the key's session used longest ago did not end")
+	}
+	// Other keys fill the store: a new key is refused and nobody's session ends; a key that
+	// holds sessions ends its own.
+	for i := 0; len(c.sessions.m) < maxSessions; i++ {
+		newSession(fmt.Sprint("KEY", i/maxSessionsPerKey))
+	}
+	if _, err := c.newSession("NEWKEY"); err != errSessionsFull {
+		t.Fatalf("a full store took a new key's session: %v", err)
+	}
+	if n := len(c.sessions.m); n != maxSessions || c.sessions.m[last.id] == nil {
+		t.Fatalf("%d sessions held, bound %d; the first key's newest kept: %v", n, maxSessions, c.sessions.m[last.id] != nil)
+	}
+	newSession("AKID")
 	if n := len(c.sessions.m); n != maxSessions {
 		t.Fatalf("%d sessions held, bound %d", n, maxSessions)
-	}
-	if c.lookup(first.id) != nil || c.lookup(last.id) == nil {
-		t.Fatal("the store did not end the session closest to expiry")
 	}
 
 	l := newSigninLimiter()

@@ -2,7 +2,14 @@
 // signing in, managing buckets and objects, editing a bucket's CORS configuration, simulating
 // a browser's request against it and watching the CORS decisions the server makes. It is
 // served on a listener of its own (`doorman serve --console-addr`), so that S3 clients never
-// reach it and the console's cookies never travel with an S3 request.
+// reach its API and its pages get an origin of their own. That origin is not a cookie
+// boundary: cookies are kept per host, not per port
+// (https://datatracker.ietf.org/doc/html/rfc6265#section-8.5), so the console's cookie travels
+// with every request the browser sends to the host, the S3 endpoint's and the probe's
+// included, and a page served on another port of the host can set a cookie of the same name.
+// What protects a session is therefore not the cookie but the CSRF token beside it (see
+// Sessions); serving the console under a host name of its own keeps its cookie from the
+// other services too.
 //
 // # Every action is an S3 request, signed as the signed-in user
 //
@@ -24,14 +31,23 @@
 // The secret key is sent once, at sign-in, compared in constant time with the user's, and
 // never stored in the session, sent back or logged: the session holds the access key, and each
 // request looks the secret up again (a user removed from the server loses the console at
-// once). The browser holds only a random 256-bit session id in an HttpOnly, SameSite=Strict
-// cookie (Secure when the console is served over TLS), and a CSRF token it reads from the
-// sign-in answer and sends back in the X-CSRF-Token header of every state change; state
-// changes must also come from the console's own origin and, where they carry JSON, say so in
-// their Content-Type, which a cross-site form cannot
+// once). The browser holds a random 256-bit session id in an HttpOnly, SameSite=Strict
+// cookie (over TLS named __Host-doorman_console and Secure, which no plain-HTTP page of the
+// host can set), and a CSRF token that the sign-in answer alone gives, which the page keeps
+// in its own origin's storage and sends in the X-CSRF-Token header of every request, reads
+// included (a download, a navigation, carries it as the csrf query parameter). The cookie
+// alone is worth nothing: a request without the token is answered as one without a session,
+// and of several cookies of the console's name (one planted by a page on another port) the
+// one whose session the token names is used
 // (https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html).
+// The console knows its own origins (Config.Origins): a request sent to another Host is
+// refused, so that a name rebound to the console's address by DNS reaches nothing; a state
+// change must come from one of those origins and, where it carries JSON, say so in its
+// Content-Type, which a cross-site form cannot.
 // Sessions live in a bounded in-memory store, expire after an idle period and after an
-// absolute lifetime, and end at sign-out; a restart signs everyone out. Sign-in attempts are
+// absolute lifetime, and end at sign-out; a restart signs everyone out. One access key holds
+// a bounded share of the store, and a full store refuses a sign-in rather than end another
+// user's session. Sign-in attempts are
 // rate-limited per remote address so that the console is no faster an oracle for guessing
 // secrets than the S3 API itself.
 //
@@ -85,6 +101,11 @@ type Config struct {
 	// Endpoint is the S3 listener's base URL (scheme and authority, as clients reach it),
 	// which presigned URLs point at. Without it the console makes no presigned URLs.
 	Endpoint string
+	// Origins are the origins a browser reaches the console at (ListenerOrigins of its
+	// listener). A request whose Host is not one of them is refused, 421 Misdirected Request,
+	// and a state change's Origin must be one of them. Empty: the Host the request was sent
+	// to is the console's origin.
+	Origins []string
 	// ProbeOrigins are the origins a browser reaches the probe page at (ListenerOrigins of
 	// the probe's listener): the pages may frame them, and GET /api/probe offers them.
 	ProbeOrigins []string
@@ -140,8 +161,10 @@ func New(cfg Config) (*Console, error) {
 		}
 		c.endpoint = &url.URL{Scheme: u.Scheme, Host: u.Host}
 	}
-	if err := checkOrigins("ProbeOrigins", cfg.ProbeOrigins); err != nil {
-		return nil, err
+	for field, origins := range map[string][]string{"Origins": cfg.Origins, "ProbeOrigins": cfg.ProbeOrigins} {
+		if err := checkOrigins(field, origins); err != nil {
+			return nil, err
+		}
 	}
 	frames := "'none'"
 	if len(cfg.ProbeOrigins) > 0 {
@@ -163,5 +186,11 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
+	if len(c.cfg.Origins) > 0 && !c.ownOrigin(r, c.hostOrigin(r)) {
+		// A name rebound by DNS to the console's address: its pages would be same-origin with
+		// the attacker's (https://www.rfc-editor.org/rfc/rfc9110#name-421-misdirected-request).
+		writeError(w, http.StatusMisdirectedRequest, "MisdirectedRequest", "The console is not served at this host name.")
+		return
+	}
 	c.mux.ServeHTTP(w, r)
 }

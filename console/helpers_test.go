@@ -80,6 +80,10 @@ func start(t *testing.T, configure func(*console.Config)) *env {
 		Endpoint: s3srv.URL,
 		Now:      clk.Now,
 	}
+	// The console knows the origins of the listener it is served on, as serve tells it.
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	cfg.Origins = console.ListenerOrigins("http", srv.Listener.Addr().String())
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -87,8 +91,8 @@ func start(t *testing.T, configure func(*console.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(c)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = c
+	srv.Start()
 	return &env{t: t, clock: clk, console: srv, S3: &s3test.Client{URL: s3srv.URL, HTTP: s3srv.Client()}}
 }
 
@@ -99,6 +103,7 @@ type browser struct {
 	cookie *http.Cookie
 	csrf   string
 	origin string
+	host   string // the Host the requests name, when not the console's address
 }
 
 // signIn signs in as a and returns the browser, failing the test when it cannot.
@@ -115,7 +120,7 @@ func (e *env) signIn(a s3test.Account) *browser {
 	}
 	b.csrf = info.CSRFToken
 	for _, ck := range res.Cookies() {
-		if ck.Name == "doorman_console" {
+		if ck.Name == "doorman_console" || ck.Name == "__Host-doorman_console" {
 			b.cookie = ck
 		}
 	}
@@ -163,6 +168,9 @@ func (b *browser) send(method, path string, body any, header map[string]string) 
 	}
 	if b.origin != "" {
 		req.Header.Set("Origin", b.origin)
+	}
+	if b.host != "" {
+		req.Host = b.host
 	}
 	for k, v := range header {
 		if v == "" {

@@ -1,8 +1,9 @@
 package console
 
 import (
-	"crypto/subtle"
 	"net/http"
+	"slices"
+	"strings"
 )
 
 // handler is an endpoint that needs a session: the route table gives it the caller's.
@@ -24,6 +25,11 @@ type route struct {
 	h       handler
 }
 
+// downloadRoute is the download's pattern: a navigation (a link with a download attribute),
+// which sends no header of the page's, so the only route whose CSRF token may come in the
+// query, as csrf=.
+const downloadRoute = "GET /api/buckets/{bucket}/object"
+
 // table lists every endpoint that needs a session.
 var table = []route{
 	{"GET /api/session", noBody, getSession},
@@ -32,7 +38,7 @@ var table = []route{
 	{"POST /api/buckets", jsonBody, createBucket},
 	{"DELETE /api/buckets/{bucket}", noBody, deleteBucket},
 	{"GET /api/buckets/{bucket}/objects", noBody, listObjects},
-	{"GET /api/buckets/{bucket}/object", noBody, download},
+	{downloadRoute, noBody, download},
 	{"PUT /api/buckets/{bucket}/object", rawBody, upload},
 	{"DELETE /api/buckets/{bucket}/object", noBody, deleteObject},
 	{"GET /api/buckets/{bucket}/details", noBody, details},
@@ -50,15 +56,19 @@ var table = []route{
 	{"GET /api/probe", noBody, probeInfo},
 }
 
-// routes builds the console's mux: sign-in, the table's endpoints behind checkSession and
-// checkState, a JSON 404 for anything else under /api/, and the pages.
+// routes builds the console's mux: sign-in, the table's endpoints behind checkSession (and a
+// JSON body's type check), a JSON 404 for anything else under /api/, and the pages.
 func (c *Console) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/session", c.signIn)
 	for _, rt := range table {
 		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
-			s := c.checkSession(w, r)
-			if s == nil || !c.checkState(w, r, s, rt.body) {
+			s := c.checkSession(w, r, rt.pattern == downloadRoute)
+			if s == nil {
+				return
+			}
+			if rt.body == jsonBody && !isJSON(r) {
+				writeError(w, http.StatusForbidden, "UnsupportedMediaType", "The request body must be application/json.")
 				return
 			}
 			rt.h(c, w, r, s)
@@ -74,42 +84,44 @@ func (c *Console) routes() *http.ServeMux {
 // safe tells whether a request's method changes nothing.
 func safe(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
 
-// checkState refuses a state change that does not carry the session's CSRF token, comes from
-// another origin, or sends JSON without saying so, answering 403 itself.
-func (c *Console) checkState(w http.ResponseWriter, r *http.Request, s *session, b body) bool {
-	if safe(r) {
-		return true
+// scheme is the scheme the console is served with.
+func (c *Console) scheme(r *http.Request) string {
+	if c.cfg.Secure || r.TLS != nil {
+		return "https"
 	}
-	if !c.sameOrigin(w, r) {
-		return false
+	return "http"
+}
+
+// hostOrigin is the origin the request was sent to: the console's scheme and the Host header,
+// without the scheme's default port, as an origin is serialised.
+func (c *Console) hostOrigin(r *http.Request) string {
+	scheme := c.scheme(r)
+	host := r.Host
+	if scheme == "http" {
+		host = strings.TrimSuffix(host, ":80")
+	} else {
+		host = strings.TrimSuffix(host, ":443")
 	}
-	token := r.Header.Get("X-CSRF-Token")
-	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.csrf)) != 1 {
-		writeError(w, http.StatusForbidden, "InvalidCSRFToken", "The X-CSRF-Token header is missing or does not match the session.")
-		return false
+	return scheme + "://" + host
+}
+
+// ownOrigin tells whether origin is one of the console's: one of Config.Origins, or, without
+// them, the one the request was sent to.
+func (c *Console) ownOrigin(r *http.Request, origin string) bool {
+	if len(c.cfg.Origins) == 0 {
+		return origin == c.hostOrigin(r)
 	}
-	if b == jsonBody && !isJSON(r) {
-		writeError(w, http.StatusForbidden, "UnsupportedMediaType", "The request body must be application/json.")
-		return false
-	}
-	return true
+	return slices.Contains(c.cfg.Origins, origin)
 }
 
 // sameOrigin refuses, with 403, a request whose Origin header names another origin than the
-// console's own (the scheme it is served with and the Host the request was sent to). A
-// request without Origin passes: browsers send it with every cross-origin request and every
-// state-changing one (https://fetch.spec.whatwg.org/#origin-header), so its absence is not a
-// browser's cross-site request, and the CSRF token is still required.
+// console's own, another port of the same host included. A request without Origin passes:
+// browsers send it with every cross-origin request and every state-changing one
+// (https://fetch.spec.whatwg.org/#origin-header), so its absence is not a browser's
+// cross-site request, and the CSRF token is still required.
 func (c *Console) sameOrigin(w http.ResponseWriter, r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	scheme := "http"
-	if c.cfg.Secure || r.TLS != nil {
-		scheme = "https"
-	}
-	if origin == scheme+"://"+r.Host {
+	if origin == "" || c.ownOrigin(r, origin) {
 		return true
 	}
 	writeError(w, http.StatusForbidden, "CrossOrigin", "The console accepts state changes from its own origin only.")

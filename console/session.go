@@ -4,21 +4,34 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// cookieName is the session cookie's name.
-const cookieName = "doorman_console"
+// The session cookie's names. Over TLS it carries the __Host- prefix, which a browser accepts
+// only from a secure origin, with Secure, Path=/ and no Domain
+// (https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-4.1.3.2): a
+// plain-HTTP page on the same host, such as another port's, cannot set or shadow it.
+const (
+	cookieName       = "doorman_console"
+	secureCookieName = "__Host-" + cookieName
+)
 
 // Bounds on the session store and the sign-in limiter, so that no client can grow the
 // console's memory without end.
 const (
-	// maxSessions bounds the sessions held at once; when it is full, signing in ends the
-	// session closest to its idle expiry. 10,000 sessions hold about 2 MiB.
+	// maxSessions bounds the sessions held at once. 10,000 sessions hold about 2 MiB. When it
+	// is full of other users' live sessions, signing in is refused rather than ending theirs:
+	// one key, signing in over and over, must not sign everyone else out.
 	maxSessions = 10000
+	// maxSessionsPerKey bounds one access key's sessions: a person with a browser or two, a
+	// few tabs' sign-ins each, and the scripts sharing the key hold far fewer. Signing in
+	// beyond it ends that key's own session used longest ago, so that a key can hold at most
+	// this share of the store, and 500 keys fill it before any is refused.
+	maxSessionsPerKey = 20
 	// signinBurst sign-in attempts are allowed at once from one address, then one every
 	// signinEvery: a person mistyping a secret is not slowed, a guesser is held to 60 a
 	// minute, no faster than the S3 API answers a script.
@@ -59,48 +72,72 @@ func (c *Console) expires(s *session) time.Time {
 	return abs
 }
 
-// newSession starts a session for accessKey.
-func (c *Console) newSession(accessKey string) *session {
+// errSessionsFull is newSession's error when the store is full of other keys' live sessions.
+var errSessionsFull = errors.New("console: the session store is full")
+
+// newSession starts a session for accessKey. Expired sessions are dropped first; then, when
+// the key holds maxSessionsPerKey sessions, or the store is full and the key holds any, the
+// key's own session used longest ago ends. Another key's session never ends for it: when the
+// store is full of those, it returns errSessionsFull.
+func (c *Console) newSession(accessKey string) (*session, error) {
 	now := c.cfg.Now()
-	s := &session{id: rand.Text() + rand.Text(), csrf: rand.Text() + rand.Text(), accessKey: accessKey, created: now, seen: now}
 	st := c.sessions
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	var own []*session
 	for id, old := range st.m {
-		if c.expired(old, now) {
+		switch {
+		case c.expired(old, now):
 			delete(st.m, id)
+		case old.accessKey == accessKey:
+			own = append(own, old)
 		}
 	}
-	if len(st.m) >= maxSessions {
-		var oldest *session
-		for _, old := range st.m {
-			if oldest == nil || c.expires(old).Before(c.expires(oldest)) {
-				oldest = old
+	if len(own) >= maxSessionsPerKey || len(st.m) >= maxSessions && len(own) > 0 {
+		lru := own[0]
+		for _, old := range own[1:] {
+			if old.seen.Before(lru.seen) {
+				lru = old
 			}
 		}
-		delete(st.m, oldest.id)
+		delete(st.m, lru.id)
 	}
+	if len(st.m) >= maxSessions {
+		return nil, errSessionsFull
+	}
+	s := &session{id: rand.Text() + rand.Text(), csrf: rand.Text() + rand.Text(), accessKey: accessKey, created: now, seen: now}
 	st.m[s.id] = s
-	return s
+	return s, nil
 }
 
-// lookup returns the live session of id, marking it used, or nil.
-func (c *Console) lookup(id string) *session {
+// find returns the live session, among those the ids name, whose CSRF token is token,
+// marking it used, and tells whether any of the ids names a live session at all. A browser
+// sends every cookie of the console's name whose path covers the request, longest path
+// first (https://datatracker.ietf.org/doc/html/rfc6265#section-5.4), and a page on another
+// port of the same host can plant one: the token, which only the console's own page holds,
+// picks the browser's own session among them.
+func (c *Console) find(ids []string, token string) (s *session, live bool) {
 	now := c.cfg.Now()
 	st := c.sessions
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s, ok := st.m[id]
-	if !ok {
-		return nil
+	for _, id := range ids {
+		s, ok := st.m[id]
+		if !ok {
+			continue
+		}
+		if c.expired(s, now) {
+			delete(st.m, id)
+			continue
+		}
+		live = true
+		if token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.csrf)) == 1 {
+			s.seen = now
+			cp := *s
+			return &cp, true
+		}
 	}
-	if c.expired(s, now) {
-		delete(st.m, id)
-		return nil
-	}
-	s.seen = now
-	cp := *s
-	return &cp
+	return nil, live
 }
 
 // end removes the session of id.
@@ -110,15 +147,50 @@ func (c *Console) end(id string) {
 	delete(c.sessions.m, id)
 }
 
-// checkSession returns the request's live session, or answers 401 NoSession and returns nil.
-func (c *Console) checkSession(w http.ResponseWriter, r *http.Request) *session {
-	if ck, err := r.Cookie(cookieName); err == nil {
-		if s := c.lookup(ck.Value); s != nil {
-			if _, ok := c.cfg.Users(s.accessKey); ok {
-				return s
-			}
-			c.end(s.id)
+// cookieName is the session cookie's name: __Host- prefixed over TLS.
+func (c *Console) cookieName() string {
+	if c.cfg.Secure {
+		return secureCookieName
+	}
+	return cookieName
+}
+
+// requestToken is the CSRF token a request carries: the X-CSRF-Token header, or, where the
+// route allows it (a download, which the browser makes as a navigation and which can carry
+// no header), the csrf query parameter.
+func requestToken(r *http.Request, inQuery bool) string {
+	if t := r.Header.Get("X-CSRF-Token"); t != "" || !inQuery {
+		return t
+	}
+	return r.URL.Query().Get("csrf")
+}
+
+// checkSession returns the request's live session: the one among its cookies whose CSRF token
+// the request carries. The cookie alone proves nothing, since every port of the host shares it
+// (https://datatracker.ietf.org/doc/html/rfc6265#section-8.5): a request without the token,
+// reads included, is answered 401 NoSession, as without a cookie; a state change with a live
+// session but a wrong token, 403 InvalidCSRFToken. A state change from another origin is
+// refused, 403 CrossOrigin, before its token is looked at. It answers the refusal itself and
+// returns nil.
+func (c *Console) checkSession(w http.ResponseWriter, r *http.Request, tokenInQuery bool) *session {
+	if !safe(r) && !c.sameOrigin(w, r) {
+		return nil
+	}
+	var ids []string
+	for _, ck := range r.CookiesNamed(c.cookieName()) {
+		ids = append(ids, ck.Value)
+	}
+	s, live := c.find(ids, requestToken(r, tokenInQuery))
+	if s != nil {
+		if _, ok := c.cfg.Users(s.accessKey); ok {
+			return s
 		}
+		c.end(s.id)
+		live = false
+	}
+	if live && !safe(r) {
+		writeError(w, http.StatusForbidden, "InvalidCSRFToken", "The X-CSRF-Token header is missing or does not match the session.")
+		return nil
 	}
 	writeError(w, http.StatusUnauthorized, "NoSession", "Sign in first: the request has no live console session.")
 	return nil
@@ -127,17 +199,17 @@ func (c *Console) checkSession(w http.ResponseWriter, r *http.Request) *session 
 // sessionInfo is what the browser learns of its session.
 type sessionInfo struct {
 	AccessKey string    `json:"accessKey"`
-	CSRFToken string    `json:"csrfToken"`
+	CSRFToken string    `json:"csrfToken,omitempty"` // at sign-in only
 	Expires   time.Time `json:"expires"`
 }
 
 func (c *Console) info(s *session) sessionInfo {
-	return sessionInfo{AccessKey: s.accessKey, CSRFToken: s.csrf, Expires: c.expires(s)}
+	return sessionInfo{AccessKey: s.accessKey, Expires: c.expires(s)}
 }
 
 // cookie is the session cookie carrying value; maxAge < 0 deletes it.
 func (c *Console) cookie(value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: cookieName, Value: value, Path: "/", MaxAge: maxAge,
+	return &http.Cookie{Name: c.cookieName(), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.cfg.Secure}
 }
 
@@ -173,10 +245,19 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "InvalidCredentials", "The access key or secret key is wrong.")
 		return
 	}
-	s := c.newSession(in.AccessKey)
+	s, err := c.newSession(in.AccessKey)
+	if err != nil {
+		c.cfg.Logger.Warn("console sign-in refused: the session store is full", "access_key", in.AccessKey, "remote", addr)
+		writeError(w, http.StatusServiceUnavailable, "TooManySessions", "The console holds as many sessions as it can; try again when some have ended.")
+		return
+	}
 	c.cfg.Logger.Info("console sign-in", "access_key", in.AccessKey, "remote", addr)
 	http.SetCookie(w, c.cookie(s.id, int(c.cfg.SessionMax/time.Second)))
-	writeJSON(w, http.StatusOK, c.info(s))
+	info := c.info(s)
+	// The token is given once, here: GET /api/session, which any holder of the cookie could
+	// ask, never tells it.
+	info.CSRFToken = s.csrf
+	writeJSON(w, http.StatusOK, info)
 }
 
 // getSession answers GET /api/session.

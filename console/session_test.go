@@ -29,7 +29,14 @@ func TestSignIn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := start(t, func(c *console.Config) { c.Secure = tt.secure })
+			e := start(t, func(c *console.Config) {
+				c.Secure = tt.secure
+				if tt.secure {
+					for i, o := range c.Origins {
+						c.Origins[i] = "https://" + strings.TrimPrefix(o, "http://")
+					}
+				}
+			})
 			b := &browser{e: e, origin: e.console.URL}
 			if tt.secure {
 				// Behind TLS, the page's origin is https.
@@ -64,17 +71,23 @@ func TestSignIn(t *testing.T) {
 				t.Fatalf("cookies %v", res.Header["Set-Cookie"])
 			}
 			ck := cks[0]
-			if ck.Name != "doorman_console" || len(ck.Value) < 43 || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/" || ck.Secure != tt.wantSecureCookies {
+			name := "doorman_console"
+			if tt.secure {
+				// Over TLS, a name no plain-HTTP page of the host can set.
+				name = "__Host-doorman_console"
+			}
+			if ck.Name != name || len(ck.Value) < 43 || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode || ck.Path != "/" || ck.Secure != tt.wantSecureCookies {
 				t.Fatalf("cookie %q", res.Header["Set-Cookie"])
 			}
-			// The session answers GET /api/session with the same token, and sets nothing.
-			b.cookie = ck
+			// The session answers GET /api/session, with the token, with the key and never the
+			// token, and sets nothing.
+			b.cookie, b.csrf = ck, info.CSRFToken
 			res, again := b.send(http.MethodGet, "/api/session", nil, nil)
 			if res.StatusCode != http.StatusOK || len(res.Cookies()) != 0 {
 				t.Fatalf("GET /api/session: %d %s %v", res.StatusCode, again, res.Header["Set-Cookie"])
 			}
-			var info2 struct{ CSRFToken string }
-			if err := json.Unmarshal(again, &info2); err != nil || info2.CSRFToken != info.CSRFToken {
+			var info2 map[string]any
+			if err := json.Unmarshal(again, &info2); err != nil || info2["accessKey"] != tt.access || len(info2) != 2 || strings.Contains(string(again), info.CSRFToken) {
 				t.Fatalf("GET /api/session: %s", again)
 			}
 		})

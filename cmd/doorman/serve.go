@@ -220,13 +220,13 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		scheme = "https"
 	}
 	if ls.console != nil {
-		probeOrigins := listenerOrigins(scheme, f.probeAddr(), ls.probe)
+		consoleOrigins, probeOrigins := listenerOrigins(scheme, f.consoleAddr, ls.console), listenerOrigins(scheme, f.probeAddr(), ls.probe)
 		con, err := console.New(console.Config{S3: srv, Users: userLookup(users), Region: f.region,
-			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), ProbeOrigins: probeOrigins, Logger: log, Secure: lim.tls != nil, Monitor: activity})
+			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), Origins: consoleOrigins, ProbeOrigins: probeOrigins, Logger: log, Secure: lim.tls != nil, Monitor: activity})
 		if err != nil {
 			return err
 		}
-		probe, err := console.NewProbe(console.ProbeConfig{ConsoleOrigins: listenerOrigins(scheme, f.consoleAddr, ls.console)})
+		probe, err := console.NewProbe(console.ProbeConfig{ConsoleOrigins: consoleOrigins})
 		if err != nil {
 			return err
 		}

@@ -67,6 +67,8 @@ func TestServeConsole(t *testing.T) {
 		req.Header.Set("Origin", base)
 		if cookie != "" {
 			req.Header.Set("Cookie", "doorman_console="+cookie)
+		}
+		if csrf != "" {
 			req.Header.Set("X-CSRF-Token", csrf)
 		}
 		res, err := client.Do(req)
@@ -105,7 +107,7 @@ func TestServeConsole(t *testing.T) {
 		Header: http.Header{"Content-Md5": {s3test.MD5Base64(rules)}}, Body: rules})
 	s3.Must(t, http.StatusForbidden, s3test.Request{Method: http.MethodOptions, Path: "/from-console/k",
 		Header: http.Header{"Origin": {"https://elsewhere.example"}, "Access-Control-Request-Method": {"GET"}}})
-	res, body = send(consoleURL, http.MethodGet, "/api/monitor?bucket=from-console", cookie, "", nil)
+	res, body = send(consoleURL, http.MethodGet, "/api/monitor?bucket=from-console", cookie, info.CSRFToken, nil)
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "https://elsewhere.example") {
 		t.Fatalf("monitor: %d %s", res.StatusCode, body)
 	}
@@ -120,7 +122,7 @@ func TestServeConsole(t *testing.T) {
 			t.Fatalf("%s: %d %v\n%s", page.url, res.StatusCode, res.Header, body)
 		}
 	}
-	res, body = send(consoleURL, http.MethodGet, "/api/probe", cookie, "", nil)
+	res, body = send(consoleURL, http.MethodGet, "/api/probe", cookie, info.CSRFToken, nil)
 	var probe struct {
 		Origins  []string
 		Endpoint string
@@ -139,6 +141,23 @@ func TestServeConsole(t *testing.T) {
 		res, body := send(probeURL, r.method, r.path, r.cookie, info.CSRFToken, map[string]string{"accessKey": s3test.Owner.AccessKey, "secretKey": s3test.Owner.SecretKey})
 		if res.StatusCode != http.StatusNotFound || len(res.Cookies()) != 0 {
 			t.Fatalf("the probe answers %s %s: %d %s", r.method, r.path, res.StatusCode, body)
+		}
+	}
+	// The console knows its listener's origins: another host name at its address is refused,
+	// localhost is one of its names.
+	for host, want := range map[string]int{"rebound.example" + strings.TrimPrefix(consoleURL, "http://127.0.0.1"): http.StatusMisdirectedRequest, strings.TrimPrefix(consoleOrigins[1], "http://"): http.StatusOK} {
+		req, err := http.NewRequest(http.MethodGet, consoleURL+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Fatalf("the console at Host %s: %d, want %d", host, res.StatusCode, want)
 		}
 	}
 	// The S3 listener is no console: /api/session there is a bucket named api.
