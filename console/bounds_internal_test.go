@@ -3,6 +3,8 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,7 +14,7 @@ import (
 // lost least.
 func TestBounds(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	c, err := New(Config{S3: http.NotFoundHandler(), Users: func(string) (string, bool) { return "", false },
+	c, err := New(Config{S3: http.NotFoundHandler(), Users: func(key string) (string, bool) { return "secret", key == "NEWKEY" },
 		Region: "us-east-1", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +47,14 @@ func TestBounds(t *testing.T) {
 	}
 	if _, err := c.newSession("NEWKEY"); err != errSessionsFull {
 		t.Fatalf("a full store took a new key's session: %v", err)
+	}
+	// Its sign-in is refused with a reason the page can show.
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/api/session", strings.NewReader(`{"accessKey":"NEWKEY","secretKey":"secret"}`))
+	req.Header.Set("Content-Type", "application/json")
+	c.ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"code":"TooManySessions"`) || len(rec.Result().Cookies()) != 0 {
+		t.Fatalf("sign-in to a full store: %d %s", rec.Code, rec.Body)
 	}
 	if n := len(c.sessions.m); n != maxSessions || c.sessions.m[last.id] == nil {
 		t.Fatalf("%d sessions held, bound %d; the first key's newest kept: %v", n, maxSessions, c.sessions.m[last.id] != nil)

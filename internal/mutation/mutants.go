@@ -336,6 +336,20 @@ var mutants = []mutant{
 		Tests: []test{{"./console/", "^TestRefused$"}},
 	},
 	{
+		Name:  "console: a full store takes every sign-in",
+		File:  "console/session.go",
+		From:  "if len(st.m) >= maxSessions {\n\t\treturn nil, errSessionsFull",
+		To:    "if false {\n\t\treturn nil, errSessionsFull",
+		Tests: []test{{"./console/", "^TestBounds$"}},
+	},
+	{
+		Name:  "console: one key holds sessions without end",
+		File:  "console/session.go",
+		From:  "if len(own) >= maxSessionsPerKey || len(st.m) >= maxSessions && len(own) > 0 {",
+		To:    "if len(st.m) >= maxSessions && len(own) > 0 {",
+		Tests: []test{{"./console/", "^TestBounds$"}},
+	},
+	{
 		Name:  "console: acts as one user for everyone",
 		File:  "console/s3.go",
 		From:  "secret, ok := c.cfg.Users(s.accessKey)",
