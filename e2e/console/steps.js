@@ -81,6 +81,7 @@ const STEPS = [
   ['simulator on the unsaved draft', ['save a valid CORS rule'], draftSimulator],
   ['refused preflights in the monitor', ['save a valid CORS rule'], monitorStep],
   ['another user is refused', ['create a bucket'], otherUser],
+  ['a page on another origin is refused', ['sign in'], crossOrigin],
   ['sign out: old session refused', ['sign in'], signOutStep],
 ];
 
@@ -768,6 +769,40 @@ async function otherUser(ctx) {
   check(del.status === 403, `DELETE of ${BIG_KEY} as ${OTHER.accessKey}: ${del.status} ${del.text}, expected 403`);
   await api(consoleURL, 'DELETE', '/api/session', s);
   return { list: list.status, objects: `${objects.status} ${objects.json.error.code}`, delete: `${del.status} ${del.json && del.json.error.code}` };
+}
+
+// crossOrigin opens a page on the probe's origin in the signed-in browser (same site as the
+// console: the port is not part of a site, so the SameSite=Strict cookie goes with its
+// requests) and tries what a hostile page would: a form-like POST that creates a bucket, and
+// reading the bucket list.
+async function crossOrigin(ctx) {
+  const t = ctx.tab;
+  const name = `${ctx.bucket}-forged`;
+  await t.goto(`http://127.0.0.1:${ctx.env.probePort}/`);
+  const got = await t.evaluate(async ({ consoleURL, name }) => {
+    const out = {};
+    // A simple request: the browser sends it without asking, with the cookie; the page cannot
+    // read the answer.
+    const post = await fetch(`${consoleURL}/api/buckets`, {
+      method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ name }),
+    });
+    out.post = post.type;
+    try {
+      const res = await fetch(`${consoleURL}/api/buckets`, { credentials: 'include' });
+      out.read = `read ${res.status}: ${(await res.text()).slice(0, 200)}`;
+    } catch (e) {
+      out.read = String(e);
+    }
+    return out;
+  }, { consoleURL: ctx.env.consoleURL, name });
+  ctx.partial = got;
+  const exists = await ctx.env.doorman.s3.send(new HeadBucketCommand({ Bucket: name })).then(() => true, () => false);
+  check(!exists, `the POST from http://127.0.0.1:${ctx.env.probePort} created bucket ${name}`);
+  check(got.read.startsWith('TypeError'), `a page on http://127.0.0.1:${ctx.env.probePort} read the bucket list: ${got.read}`);
+  // The console's own page is still signed in.
+  await t.goto(`${ctx.env.consoleURL}/#/buckets`);
+  await t.waitFor(textOf, '#whoami', 10000, '#whoami after coming back');
+  return got;
 }
 
 async function signOutStep(ctx) {
