@@ -832,4 +832,4 @@ async function signOutStep(ctx) {
   return { before: `${before.status}/${postBefore.status}`, afterGet: `${get.status} ${code(get)}`, afterPost: `${post.status} ${code(post)}`, pageAfter: after };
 }
 
-module.exports = { runFlow, STEPS, MUTATIONS, THEMES };
+module.exports = { runFlow, MUTATIONS };
