@@ -213,7 +213,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if ls.metrics != nil {
 		ms := serveMetrics(ls.metrics, pm)
 		defer ms.Close()
-		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", ls.metrics.Addr())
+		fmt.Fprintf(stdout, "doorman metrics on http://%s/metrics\n", reachable(f.metricsAddr, ls.metrics))
 	}
 	scheme := "http"
 	if lim.tls != nil {
@@ -222,7 +222,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if ls.console != nil {
 		consoleOrigins, probeOrigins := listenerOrigins(scheme, f.consoleAddr, ls.console), listenerOrigins(scheme, f.probeAddr(), ls.probe)
 		con, err := console.New(console.Config{S3: srv, Users: userLookup(users), Region: f.region,
-			Endpoint: scheme + "://" + reachable(ls.s3.Addr()), Origins: consoleOrigins, ProbeOrigins: probeOrigins, Logger: log, Secure: lim.tls != nil, Monitor: activity})
+			Endpoint: scheme + "://" + reachable(f.addr, ls.s3), Origins: consoleOrigins, ProbeOrigins: probeOrigins, Logger: log, Secure: lim.tls != nil, Monitor: activity})
 		if err != nil {
 			return err
 		}
@@ -233,12 +233,12 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		// The console and its probe stop with the S3 listener, whichever way that stops.
 		defer f.serveBeside(ctx, log, "console", con, ls.console, lim.tls, maxConsoleConnections)()
 		defer f.serveBeside(ctx, log, "console probe", probe, ls.probe, lim.tls, maxProbeConnections)()
-		fmt.Fprintf(stdout, "doorman console on %s://%s\n", scheme, ls.console.Addr())
-		fmt.Fprintf(stdout, "doorman console probe on %s://%s\n", scheme, ls.probe.Addr())
+		fmt.Fprintf(stdout, "doorman console on %s://%s\n", scheme, reachable(f.consoleAddr, ls.console))
+		fmt.Fprintf(stdout, "doorman console probe on %s://%s\n", scheme, reachable(f.probeAddr(), ls.probe))
 	}
 	hs := f.httpServer(srv, log)
 	hs.TLSConfig = lim.tls
-	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, ls.s3.Addr(), f.data)
+	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, reachable(f.addr, ls.s3), f.data)
 	log.Info("listening", "addr", ls.s3.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
 		"max_connections", lim.maxConns, "open_files", lim.openFiles, "body_idle_timeout", f.bodyIdleTimeout)
 	return serveUntilDone(ctx, log, hs, netutil.LimitListener(ls.s3, lim.maxConns))
@@ -269,13 +269,18 @@ func (f *serveFlags) serveBeside(ctx context.Context, log *slog.Logger, name str
 	return func() { cancel(); <-done }
 }
 
-// listenerOrigins are the origins browsers reach ln at, bound for the address addr: the host
-// addr names, as it names it (a host name stays a name, which browsers put in the origin), and
-// the port ln is bound to.
-func listenerOrigins(scheme, addr string, ln net.Listener) []string {
+// boundAddr is ln's address, bound for the address addr: the host addr names, as it names it
+// (a host name stays a name, which browsers put in an origin and in the Host header, and which
+// a certificate names), and the port ln is bound to (port 0 asks for any).
+func boundAddr(addr string, ln net.Listener) string {
 	host, _, _ := net.SplitHostPort(addr)
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return console.ListenerOrigins(scheme, net.JoinHostPort(host, port))
+	return net.JoinHostPort(host, port)
+}
+
+// listenerOrigins are the origins browsers reach ln at, bound for the address addr.
+func listenerOrigins(scheme, addr string, ln net.Listener) []string {
+	return console.ListenerOrigins(scheme, boundAddr(addr, ln))
 }
 
 // userLookup is the console's view of the users: a key's secret.
@@ -290,14 +295,13 @@ func userLookup(users []s3api.User) func(string) (string, bool) {
 	}
 }
 
-// reachable is a listener's address as a client dials it: an unspecified IP (every
-// interface) becomes loopback's, which the console's own host can always reach.
-func reachable(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+// reachable is the address a client dials ln at, bound for the address addr: the host addr
+// names, so that presigned URLs and the start-up lines name it as it was given, or loopback's
+// for every interface (an unspecified IP or no host), which the same machine can always reach;
+// and the port ln is bound to.
+func reachable(addr string, ln net.Listener) string {
+	host, port, _ := net.SplitHostPort(boundAddr(addr, ln))
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -256,5 +257,84 @@ func TestServeListenerOrigins(t *testing.T) {
 		if got := listenerOrigins("http", tt.addr, ln); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: %q, want %q", tt.addr, got, tt.want)
 		}
+	}
+}
+
+// Presigned URLs, the probe's endpoint and the start-up lines name the host --addr,
+// --console-addr and the probe's address give, with the port bound; every interface is
+// reached at loopback.
+func TestServeReachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for _, tt := range []struct{ addr, want string }{
+		{"s3.example:0", "s3.example:" + port},
+		{"localhost:3667", "localhost:" + port},
+		{"127.0.0.1:0", "127.0.0.1:" + port},
+		{"[::1]:0", "[::1]:" + port},
+		{"0.0.0.0:0", "127.0.0.1:" + port},
+		{"[::]:0", "127.0.0.1:" + port},
+		{":0", "127.0.0.1:" + port},
+	} {
+		if got := reachable(tt.addr, ln); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+
+	out, logs, stop, err := serving(t, "--addr", "localhost:0", "--console-addr", "localhost:0", "--data", filepath.Join(t.TempDir(), "data"),
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s%s", err, out, logs)
+	}
+	t.Cleanup(func() { _ = stop() })
+	lines := regexp.MustCompile(`doorman console on (http://localhost:\d+)\ndoorman console probe on http://localhost:\d+\n.* listening on (http://localhost:\d+) `).FindStringSubmatch(out.String())
+	if lines == nil {
+		t.Fatalf("start-up lines not naming localhost:\n%s", out.String())
+	}
+	consoleURL, s3URL := lines[1], lines[2]
+	client := &http.Client{Timeout: requestWait}
+	send := func(path, csrf string, body any) []byte {
+		t.Helper()
+		data, _ := json.Marshal(body)
+		req, err := http.NewRequest(http.MethodPost, consoleURL+path, bytes.NewReader(data))
+		if body == nil {
+			req, err = http.NewRequest(http.MethodGet, consoleURL+path, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", csrf)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, _ = io.ReadAll(res.Body)
+		if res.StatusCode/100 != 2 {
+			t.Fatalf("%s: %d %s", path, res.StatusCode, data)
+		}
+		return data
+	}
+	jar, _ := cookiejar.New(nil)
+	client.Jar = jar
+	var info struct{ CSRFToken string }
+	if err := json.Unmarshal(send("/api/session", "", map[string]string{"accessKey": s3test.Owner.AccessKey, "secretKey": s3test.Owner.SecretKey}), &info); err != nil {
+		t.Fatal(err)
+	}
+	send("/api/buckets", info.CSRFToken, map[string]string{"name": "named"})
+	var signed struct{ URL string }
+	if err := json.Unmarshal(send("/api/buckets/named/presign", info.CSRFToken, map[string]any{"key": "k", "method": "GET", "expiresSeconds": 60}), &signed); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(signed.URL, s3URL+"/named/k?") {
+		t.Fatalf("presigned URL %s, want one at %s", signed.URL, s3URL)
+	}
+	var probe struct{ Endpoint string }
+	if err := json.Unmarshal(send("/api/probe", info.CSRFToken, nil), &probe); err != nil || probe.Endpoint != s3URL {
+		t.Fatalf("/api/probe's endpoint %q, want %s", probe.Endpoint, s3URL)
 	}
 }

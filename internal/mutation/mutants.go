@@ -356,6 +356,13 @@ var mutants = []mutant{
 		To:    "s = &session{accessKey: \"AKIDOORMANTEST\"}\n\tsecret, ok := c.cfg.Users(s.accessKey)",
 		Tests: []test{{"./console/", "^TestRefused$"}},
 	},
+	{
+		Name:  "serve: presigned URLs name the bound address, not the host --addr gives",
+		File:  "cmd/doorman/serve.go",
+		From:  "host, port, _ := net.SplitHostPort(boundAddr(addr, ln))",
+		To:    "host, port, _ := net.SplitHostPort(ln.Addr().String())",
+		Tests: []test{{"./cmd/doorman/", "^TestServeReachable$"}},
+	},
 	// The console's pages and probe (console/console.go, console/assets.go, console/probe.go,
 	// console/multipart.go).
 	{
