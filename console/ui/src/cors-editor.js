@@ -37,8 +37,9 @@ const light = syntaxHighlighting(defaultHighlightStyle, { fallback: true });
 const languages = { json: () => json(), xml: () => xml() };
 
 // createEditor puts an editor into parent. onChange(text) is called after each edit;
-// describedBy names the elements that describe the editor (aria-describedby).
-export function createEditor(parent, { text, format, onChange, describedBy }) {
+// describedBy names the elements that describe the editor (aria-describedby); signal, when
+// aborted (the page is left), ends its listening to the theme.
+export function createEditor(parent, { text, format, onChange, describedBy, signal }) {
   const language = new Compartment();
   const theme = new Compartment();
   const view = new EditorView({
@@ -76,7 +77,7 @@ export function createEditor(parent, { text, format, onChange, describedBy }) {
     }
     view.dispatch({ effects: theme.reconfigure(isDark() ? dark : light) });
   };
-  document.addEventListener("doorman-theme", retheme);
+  document.addEventListener("doorman-theme", retheme, { signal });
 
   return {
     view,

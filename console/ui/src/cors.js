@@ -125,6 +125,7 @@ async function load(main, bucket, corsPath, h1, nav, ctx) {
     format,
     onChange: changed,
     describedBy: "cors-editor-help cors-status",
+    signal: ctx.signal,
   });
 
   const page = {
