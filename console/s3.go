@@ -215,17 +215,40 @@ func (r *recorder) Write(p []byte) (int, error) {
 }
 
 // escapePath escapes an S3 path as S3 signs it: every byte but the unreserved ones and '/'
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, UriEncode).
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, UriEncode),
+// and the '/' before a "." or ".." segment too, as %2F.
+//
+// A key may hold "." and ".." segments ("x/../y.txt", "./a"), but a URL path may not keep
+// them: a browser, parsing a URL, removes dot segments before it sends the request, and
+// counts "%2e", ".%2e", "%2e." and "%2e%2e" as dot segments as well
+// (https://url.spec.whatwg.org/#single-dot-path-segment), so escaping the dots changes
+// nothing; the request would name another key, under a signature made for this one. With the
+// '/' before it escaped, the dot segment is part of the segment before it ("x%2F..") and
+// nothing removes it. The S3 server decodes the path into the key, %2F into '/', and verifies
+// the signature over the path exactly as it was sent (sigv4.RequestPath), so the key and the
+// signature are unchanged for any client. [UNVERIFIED] Amazon S3 is understood to do the
+// same, decoding the path into the key and signing the path as sent; AWS's SDKs keep dot
+// segments literal in the URLs they make (https://github.com/boto/botocore/pull/3244), which
+// a browser then rewrites.
 func escapePath(p string) string {
 	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		ch := p[i]
-		if ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~' ||
-			'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' {
-			b.WriteByte(ch)
-			continue
+	for i, seg := range strings.Split(p, "/") {
+		switch {
+		case i == 0:
+		case seg == "." || seg == "..":
+			b.WriteString("%2F")
+		default:
+			b.WriteByte('/')
 		}
-		fmt.Fprintf(&b, "%%%02X", ch)
+		for j := 0; j < len(seg); j++ {
+			ch := seg[j]
+			if ch == '-' || ch == '_' || ch == '.' || ch == '~' ||
+				'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' {
+				b.WriteByte(ch)
+				continue
+			}
+			fmt.Fprintf(&b, "%%%02X", ch)
+		}
 	}
 	return b.String()
 }

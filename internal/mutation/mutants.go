@@ -363,6 +363,13 @@ var mutants = []mutant{
 		To:    "host, port, _ := net.SplitHostPort(ln.Addr().String())",
 		Tests: []test{{"./cmd/doorman/", "^TestServeReachable$"}},
 	},
+	{
+		Name:  "console: dot segments left in presigned URLs for browsers to remove",
+		File:  "console/s3.go",
+		From:  "case seg == \".\" || seg == \"..\":",
+		To:    "case false:",
+		Tests: []test{{"./console/", "^TestPresignDotSegments$"}},
+	},
 	// The console's pages and probe (console/console.go, console/assets.go, console/probe.go,
 	// console/multipart.go).
 	{
