@@ -37,6 +37,7 @@ const VALIDATE_TIMEOUT_MS = 15000;
 const PROBE_TIMEOUT_MS = 30000;
 // The monitor refreshes every 5 s; its record is written as S3 answers.
 const MONITOR_TIMEOUT_MS = 20000;
+const REFRESH_MS = 1000;
 // Colours change at once with the theme, but a transition on them would be caught half-way.
 const THEME_SETTLE_MS = 300;
 const THEMES = ['light', 'dark'];
@@ -740,13 +741,22 @@ async function monitorStep(ctx) {
   await t.click('nav[aria-label=Main] a[href="#/monitor"]');
   await t.waitFor(exists, 'table#refusals', 10000, 'table#refusals');
   const want = { bucket: ctx.bucket, origin: refused, method: 'DELETE' };
-  const rows = await t.waitFor((w) => {
-    const b = document.querySelector('button#monitor-refresh');
-    if (b && !b.disabled) b.click();
+  const seen = (w) => {
     const rs = [...document.querySelectorAll('table#refusals tr.refusal')]
       .map((r) => [...r.cells].map((c) => c.textContent.replace(/\s+/g, ' ').trim().slice(0, 80)).join(' | '));
     return rs.some((r) => r.includes(w.bucket) && r.includes(w.origin) && r.includes(w.method)) ? rs : null;
-  }, want, MONITOR_TIMEOUT_MS, `table#refusals tr.refusal with ${ctx.bucket}, ${refused}, DELETE`);
+  };
+  // The page refreshes by itself every 5 s; "Refresh now" is pressed once a second until then.
+  const deadline = Date.now() + MONITOR_TIMEOUT_MS;
+  let rows = null;
+  while (!rows) {
+    await t.click('button#monitor-refresh');
+    try {
+      rows = await t.waitFor(seen, want, REFRESH_MS, 'a refresh');
+    } catch (e) {
+      if (Date.now() > deadline) throw new StepError(`no table#refusals tr.refusal with ${ctx.bucket}, ${refused}, DELETE within ${MONITOR_TIMEOUT_MS} ms`);
+    }
+  }
   const charts = await t.evaluate(() => document.querySelectorAll('#monitor-charts canvas, #monitor-charts svg').length);
   check(charts > 0, '#monitor-charts shows no chart');
   // The probe's refused preflight (PUT from the refused origin) is there too, when it ran.
