@@ -24,7 +24,9 @@ func NewProbe(cfg ProbeConfig) (http.Handler, error) {
 	if err := checkOrigins("ConsoleOrigins", cfg.ConsoleOrigins); err != nil {
 		return nil, err
 	}
-	csp := "default-src 'self'; connect-src *; frame-ancestors " + strings.Join(cfg.ConsoleOrigins, " ")
+	// No <base> may move the page's relative URLs, and no form may submit anywhere: the page
+	// has none, and a markup injection could otherwise send what it holds elsewhere.
+	csp := "default-src 'self'; connect-src *; frame-ancestors " + strings.Join(cfg.ConsoleOrigins, " ") + "; base-uri 'none'; form-action 'none'"
 	return newPages("probe.html", isProbeFile, csp), nil
 }
 

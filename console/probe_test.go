@@ -16,7 +16,7 @@ import (
 // anywhere and be framed by the console's origins alone, and nothing else: none of the
 // console's files and none of its API.
 func TestProbePage(t *testing.T) {
-	const csp = "default-src 'self'; connect-src *; frame-ancestors http://127.0.0.1:9001 http://localhost:9001"
+	const csp = "default-src 'self'; connect-src *; frame-ancestors http://127.0.0.1:9001 http://localhost:9001; base-uri 'none'; form-action 'none'"
 	h, err := console.NewProbe(console.ProbeConfig{ConsoleOrigins: []string{"http://127.0.0.1:9001", "http://localhost:9001"}})
 	if err != nil {
 		t.Fatal(err)
