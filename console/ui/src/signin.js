@@ -59,7 +59,7 @@ export function render(main, { next }) {
     try {
       await signIn(access.value.trim(), secret.value);
       secret.value = "";
-      location.hash = safeNext(next);
+      if (main.isConnected) location.hash = safeNext(next);
     } catch (err) {
       error.textContent = message(err);
       if (err.code === "InvalidCredentials") secret.select();
