@@ -115,7 +115,8 @@ func (c *Console) newSession(accessKey string) (*session, error) {
 // sends every cookie of the console's name whose path covers the request, longest path
 // first (https://datatracker.ietf.org/doc/html/rfc6265#section-5.4), and a page on another
 // port of the same host can plant one: the token, which only the console's own page holds,
-// picks the browser's own session among them.
+// picks the browser's own session among them. The ids are as many as the request's Cookie
+// header holds, which the server's header limit bounds.
 func (c *Console) find(ids []string, token string) (s *session, live bool) {
 	now := c.cfg.Now()
 	st := c.sessions
