@@ -189,7 +189,7 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(c.cfg.Origins) > 0 && !c.ownOrigin(r, c.hostOrigin(r)) {
 		// A name rebound by DNS to the console's address: its pages would be same-origin with
 		// the attacker's (https://www.rfc-editor.org/rfc/rfc9110#name-421-misdirected-request).
-		writeError(w, http.StatusMisdirectedRequest, "MisdirectedRequest", "The console is not served at this host name.")
+		writeError(w, http.StatusMisdirectedRequest, "MisdirectedRequest", "The console is served at "+strings.Join(c.cfg.Origins, " and ")+" only, not at "+c.hostOrigin(r)+".")
 		return
 	}
 	c.mux.ServeHTTP(w, r)

@@ -92,8 +92,10 @@ Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 (http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.
 Prometheus metrics are served at /metrics on --metrics-addr, a listener of their own, so that
 they are never open to the S3 endpoint's clients. The web console's API is served on
---console-addr, also a listener of its own (over TLS too with --tls-cert): it signs in with an
-access key and secret key, and everything it does is an S3 request signed as that user. Its
+--console-addr, also a listener of its own (over TLS too with --tls-cert), at the host name
+that address gives (127.0.0.1 and localhost for a loopback or every-interface address; a
+request naming another host is refused): it signs in with an access key and secret key, and
+everything it does is an S3 request signed as that user. Its
 probe page, which sends a real cross-origin request from the browser to the S3 endpoint, is
 served on --console-probe-addr, another origin (by default the console's host, a free port).
 
