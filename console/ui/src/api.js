@@ -63,15 +63,22 @@ export function takeNotice() {
   return n;
 }
 
-// ended forgets the session after the server refused it, and sends the person to sign in
-// again, coming back to where they were afterwards.
-function ended() {
+// forget drops the session the server refused (any 401), and tells the pages; it says
+// whether there was one to drop.
+function forget() {
   const known = current !== null || token !== "";
   current = null;
   token = "";
   store("");
-  if (!known && location.hash.startsWith("#/signin")) return;
   if (known) document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
+  return known;
+}
+
+// ended forgets the session after the server refused it, and sends the person to sign in
+// again, coming back to where they were afterwards (unless the page keeps them, to keep
+// unsaved work: it then says so itself).
+function ended() {
+  if (!forget() && location.hash.startsWith("#/signin")) return;
   notice = "Your session has ended or expired. Sign in again to continue.";
   if (keeper && keeper()) return;
   const here = location.hash.startsWith("#/signin") ? "" : location.hash.slice(1);
@@ -90,7 +97,10 @@ function errorOf(status, statusText, text) {
 }
 
 function check(err, opts) {
-  if (err.status === 401 && !opts.noRedirect) ended();
+  if (err.status === 401) {
+    if (opts.noRedirect) forget();
+    else ended();
+  }
   return err;
 }
 
@@ -103,8 +113,8 @@ function headers(extra) {
 // api sends one request to the console: method, a path under /api/, and an optional body
 // (a plain object goes as JSON; a Blob or string as it is). It resolves to the parsed JSON
 // answer (null for 204), or the Response itself when opts.raw. A non-2xx answer rejects with
-// an ApiError; a 401 NoSession also sends the person to the sign-in page (unless
-// opts.noRedirect). opts.signal aborts.
+// an ApiError; a 401 also forgets the session and sends the person to the sign-in page
+// (unless opts.noRedirect). opts.signal aborts.
 export async function api(method, path, body, opts = {}) {
   const init = { method, credentials: "same-origin", headers: headers(opts.headers), signal: opts.signal };
   if (body !== undefined && body !== null) {
@@ -179,9 +189,6 @@ export async function loadSession() {
     current = { ...s, csrfToken: token };
   } catch (e) {
     if (e.status !== 401) throw e;
-    current = null;
-    token = "";
-    store("");
   }
   return current;
 }
@@ -203,10 +210,7 @@ export async function signOut() {
   try {
     await api("DELETE", "/api/session", undefined, { noRedirect: true });
   } finally {
-    current = null;
-    token = "";
-    store("");
-    document.dispatchEvent(new CustomEvent("doorman-session", { detail: null }));
+    forget();
   }
 }
 
