@@ -211,7 +211,10 @@ function update(item) {
   const finished = items.filter((i) => i.state === "done").length;
   const failed = items.filter((i) => i.state === "failed").length;
   const cancelled = items.filter((i) => i.state === "cancelled").length;
-  overallText.textContent = `${finished} of ${counted.length} done${failed ? `, ${failed} failed` : ""}${cancelled ? `, ${cancelled} cancelled` : ""} · ${bytes(loaded)} of ${bytes(total)}`;
+  const said = [counted.length ? `${finished} of ${counted.length} done` : "none to upload"];
+  if (failed) said.push(`${failed} failed`);
+  if (cancelled) said.push(`${cancelled} cancelled`);
+  overallText.textContent = `${said.join(", ")} · ${bytes(loaded)} of ${bytes(total)}`;
 }
 
 function cancel_(item) {
