@@ -222,7 +222,11 @@ async function load(main, bucket, corsPath, h1, nav, ctx) {
     try {
       res = await api("POST", "/api/cors/validate", draft);
     } catch (e) {
-      if (n === seq) show(status, e);
+      // Neither valid nor invalid: the check itself failed.
+      if (n === seq) {
+        show(status, e);
+        delete status.dataset.valid;
+      }
       return;
     }
     if (n !== seq || !section.isConnected) return;
