@@ -29,6 +29,9 @@ const { launch } = require('../lib/browsers');
 const POLL_MS = 100;
 // Every wait has an end; a step that needs longer names its own.
 const DEFAULT_WAIT_MS = 15000;
+// How long an element may take to appear before it is acted on (Playwright's and Puppeteer's
+// own waits are longer; the console renders within a second).
+const FIND_TIMEOUT_MS = 5000;
 // A screenshot of a whole page is at most this tall (pixels): the console's longest page, the
 // CORS editor with a simulation and a probe, is about 3000.
 const MAX_SHOT_HEIGHT = 6000;
@@ -88,6 +91,8 @@ function withWaits(t, s) {
 function pageTab(s, name) {
   const { page, context } = s;
   const playwright = name === 'chromium';
+  // A page that asks before it is left (unsaved work) is left: the run moves on.
+  page.on('dialog', (d) => d.accept().catch(() => {}));
   return {
     goto: (url) => page.goto(url, { waitUntil: 'load' }),
     click: (sel) => page.click(sel),
@@ -121,9 +126,18 @@ function pageTab(s, name) {
 
 function webkitTab(s) {
   const cmd = s.command;
+  // find waits for the element, as Playwright and Puppeteer do before acting on one.
   const find = async (sel) => {
-    const el = await cmd('POST', '/element', { using: 'css selector', value: sel });
-    return el[WD_ELEMENT];
+    const deadline = Date.now() + FIND_TIMEOUT_MS;
+    for (;;) {
+      try {
+        const el = await cmd('POST', '/element', { using: 'css selector', value: sel });
+        return el[WD_ELEMENT];
+      } catch (e) {
+        if (!/no such element/.test(e.message) || Date.now() > deadline) throw new Error(`${sel}: ${e.message}`);
+      }
+      await sleep(POLL_MS);
+    }
   };
   const keys = (text) => text.replace(/\n/g, WD_KEYS.enter);
   const evaluate = async (fn, arg) => {

@@ -410,8 +410,12 @@ async function download(ctx) {
   }, `table#objects tr[data-key=${cssString(BIG_KEY)}] a.download`);
   ctx.partial = got;
   check(!got.error, got.error);
-  const href = `/api/buckets/${ctx.bucket}/object?key=${encodeURIComponent(BIG_KEY)}`;
-  check(decodeURIComponent(got.href) === decodeURIComponent(href), `a.download href="${got.href}", expected "${href}"`);
+  // The link names the object; the session's token rides along as csrf (the console wants it
+  // on every request, and a link sends no header).
+  const link = new URL(got.href, ctx.env.consoleURL);
+  const extra = [...link.searchParams.keys()].filter((k) => k !== 'key' && k !== 'csrf');
+  check(link.pathname === `/api/buckets/${ctx.bucket}/object` && link.searchParams.get('key') === BIG_KEY && extra.length === 0,
+    `a.download href="${got.href}", expected /api/buckets/${ctx.bucket}/object?key=${encodeURIComponent(BIG_KEY)} (and csrf)`);
   check(got.download !== null, 'a.download has no download attribute');
   check(got.status === 200 && got.bytes === BIG_SIZE, `the download answered ${got.status} with ${got.bytes} bytes, expected 200 with ${BIG_SIZE}`);
   check(got.sha === ctx.bigSha, `downloaded SHA-256 ${got.sha}, uploaded ${ctx.bigSha}`);
@@ -603,7 +607,7 @@ async function fillSimulator(ctx, { origin, method, headers, credentials, key },
   await t.waitFor(exists, 'section#simulator button#sim-run', 10000, 'section#simulator');
   await t.fill('input#sim-origin', origin);
   await t.select('select#sim-method', method);
-  await t.fill('input#sim-headers', headers.join(', '));
+  await t.fill('#sim-headers', headers.join('\n'));
   await t.select('select#sim-credentials', credentials);
   await t.fill('input#sim-key', key);
   await t.click(`input[name=sim-source][value=${source}]`);
@@ -673,15 +677,20 @@ async function draftSimulator(ctx) {
   await typeDocument(ctx, draft);
   await t.waitFor((sel) => (document.querySelector(sel) || {}).textContent === 'Valid', '#cors-status', VALIDATE_TIMEOUT_MS, '#cors-status "Valid"');
   const input = { origin: refused, ...SIM_REQUEST };
-  const shown = await simulate(ctx, input, 'draft');
-  const ex = explain(ctx.env.bin, ctx.env.tmp, draft, { ...input, preflight: true });
-  const figures = { origin: refused, command: ex.command, explainExit: ex.status, simulator: shown };
-  ctx.partial = figures;
-  compareExplain(shown, ex, refused, 200, 'ALLOWED');
-  // Nothing was saved: S3 still refuses that origin.
-  const got = await ctx.env.doorman.s3.send(new GetBucketCorsCommand({ Bucket: ctx.bucket }));
-  check(!JSON.stringify(got.CORSRules).includes(refused), `S3 holds the draft's origin ${refused} without a save`);
-  await typeDocument(ctx, ctx.savedDocument);
+  let figures;
+  try {
+    const shown = await simulate(ctx, input, 'draft');
+    const ex = explain(ctx.env.bin, ctx.env.tmp, draft, { ...input, preflight: true });
+    figures = { origin: refused, command: ex.command, explainExit: ex.status, simulator: shown };
+    ctx.partial = figures;
+    compareExplain(shown, ex, refused, 200, 'ALLOWED');
+    // Nothing was saved: S3 still refuses that origin.
+    const got = await ctx.env.doorman.s3.send(new GetBucketCorsCommand({ Bucket: ctx.bucket }));
+    check(!JSON.stringify(got.CORSRules).includes(refused), `S3 holds the draft's origin ${refused} without a save`);
+  } finally {
+    // The saved configuration is typed back, so that no unsaved work holds the page.
+    await typeDocument(ctx, ctx.savedDocument);
+  }
   await t.waitFor(() => (document.querySelector('#cors-dirty') || {}).dataset.dirty === 'false', null, VALIDATE_TIMEOUT_MS, '#cors-dirty data-dirty="false" after typing the saved configuration back');
   return [figures];
 }
@@ -705,6 +714,13 @@ async function probe(ctx) {
       return true;
     });
     await t.click('button#probe-run');
+    // A PUT is sent for real: the page asks first.
+    const asked = await t.waitFor(() => {
+      const d = document.querySelector('dialog#confirm');
+      if (d && d.open) return document.querySelector('#confirm-message').textContent.trim();
+      return document.querySelector('#probe-result[data-verdict]') ? 'not asked' : null;
+    }, null, PROBE_TIMEOUT_MS, 'dialog#confirm or #probe-result[data-verdict]');
+    if (asked !== 'not asked') await t.click('button#confirm-ok');
     const got = await t.waitFor(() => {
       const r = document.querySelector('#probe-result');
       const m = document.querySelector('#probe-match');
@@ -713,7 +729,7 @@ async function probe(ctx) {
       return { verdict: r.dataset.verdict, text: r.textContent.trim(), match: m.dataset.match, matchText: m.textContent.trim(),
         prediction: p ? (p.dataset.verdict || p.textContent.trim()) : null };
     }, null, PROBE_TIMEOUT_MS, `#probe-result[data-verdict] for ${origin}`);
-    figures.runs.push({ origin, expected: want, ...got });
+    figures.runs.push({ origin, expected: want, asked, ...got });
     check(got.verdict === want, `#probe-result data-verdict="${got.verdict}" from ${origin}, expected "${want}" (${got.text})`);
     check(got.match === 'true', `#probe-match data-match="${got.match}" from ${origin} (prediction "${got.prediction}", result "${got.verdict}")`);
     check(new RegExp(want, 'i').test(got.prediction), `#probe-prediction "${got.prediction}" from ${origin}, expected ${want}`);
@@ -822,7 +838,9 @@ async function signOutStep(ctx) {
   const c = cookies.find((x) => x.name === 'doorman_console');
   check(c, `no doorman_console cookie in the browser: ${cookies.map((x) => x.name).join(', ')}`);
   check(c.httpOnly && /strict/i.test(c.sameSite), `doorman_console is ${c.httpOnly ? '' : 'not '}HttpOnly, SameSite=${c.sameSite}`);
-  const csrf = await t.evaluate(async () => (await (await fetch('/api/session')).json()).csrfToken);
+  // The page keeps the session's CSRF token for its tab in sessionStorage.
+  const csrf = await t.evaluate(() => sessionStorage.getItem('doorman-csrf'));
+  check(csrf, 'no CSRF token in sessionStorage "doorman-csrf"');
   const old = { cookie: `doorman_console=${c.value}`, csrf };
   // The captured session works from outside the browser before sign-out...
   const before = await api(consoleURL, 'GET', '/api/buckets', old);
