@@ -855,7 +855,8 @@ async function signOutStep(ctx) {
   const code = (r) => (r.json && r.json.error ? r.json.error.code : r.text);
   check(get.status === 401 && code(get) === 'NoSession', `GET /api/buckets with the old cookie: ${get.status} ${get.text}, expected 401 NoSession`);
   check(post.status === 401 && code(post) === 'NoSession', `POST /api/buckets with the old cookie and CSRF token: ${post.status} ${post.text}, expected 401 NoSession`);
-  const after = await t.evaluate(async () => (await fetch('/api/buckets')).status);
+  // The page itself, with the old token (its cookie is whatever the browser kept), is refused.
+  const after = await t.evaluate(async (token) => (await fetch('/api/buckets', { headers: { 'X-CSRF-Token': token } })).status, csrf);
   check(after === 401, `the page's own GET /api/buckets after sign-out: ${after}`);
   return { before: `${before.status}/${postBefore.status}`, afterGet: `${get.status} ${code(get)}`, afterPost: `${post.status} ${code(post)}`, pageAfter: after };
 }
