@@ -71,16 +71,11 @@ func ListenerOrigins(scheme, addr string) []string {
 	return []string{origin(host)}
 }
 
-// probeInfo answers GET /api/probe: the probe's origins, which the page offers and frames,
-// and the S3 endpoint the probe's requests go to.
+// probeInfo answers GET /api/probe: the probe's origins, which the page offers and frames.
 func probeInfo(c *Console, w http.ResponseWriter, _ *http.Request, _ *session) {
-	endpoint := ""
-	if c.endpoint != nil {
-		endpoint = c.endpoint.String()
-	}
 	origins := c.cfg.ProbeOrigins
 	if origins == nil {
 		origins = []string{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"origins": origins, "endpoint": endpoint})
+	writeJSON(w, http.StatusOK, map[string]any{"origins": origins})
 }
