@@ -1,5 +1,6 @@
 // The console's shell: the header (product, navigation, who is signed in, theme, sign-out),
 // the <main> the pages render into, and the hash router that picks the page.
+import "./locale.js";
 import "./app.css";
 import { h, confirmAction } from "./dom.js";
 import { keepOnEnd, loadSession, session, signOut } from "./api.js";
