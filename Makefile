@@ -67,10 +67,12 @@ unit: deps
 
 ## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
 ## them from Debian, with WebKit's WebDriver and Xvfb, and the suite's npm packages when
-## missing); verdicts in e2e/results/.
+## missing), then the web console driven end to end in the same three engines; verdicts in
+## e2e/results/, the console's report, axe-core results and screenshots in e2e/results/console/.
 e2e: build
 	e2e/install.sh
 	node e2e/run.js
+	node e2e/console.js
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:
