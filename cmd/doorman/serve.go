@@ -259,7 +259,9 @@ const maxProbeConnections = 32
 // waits until it has stopped. name is what its errors are logged under.
 func (f *serveFlags) serveBeside(ctx context.Context, log *slog.Logger, name string, h http.Handler, ln net.Listener, tlsConfig *tls.Config, maxConns int) (stop func()) {
 	hs := f.httpServer(h, log)
-	hs.TLSConfig = tlsConfig
+	// Each server gets a copy: serving TLS adds the server's HTTP/2 protocols to its
+	// configuration, which servers sharing one would write at once.
+	hs.TLSConfig = tlsConfig.Clone()
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
