@@ -1,0 +1,102 @@
+package s3api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
+)
+
+// CORS is not access control (docs/s3-cors.md#cors-is-not-access-control): a rule decides
+// which headers an answer carries, never whether the request is served, and an answer that
+// refuses a request still carries the headers of the rule that matched
+// (docs/s3-cors.md#errors-carry-cors-headers), so that a page reads the 403 instead of
+// failing with a CORS error. AWS: "CORS ... does not grant access" is the S3 user guide's
+// point in https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html, and the order in
+// which access is decided is
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html.
+
+// corsAccessOrigin is the page's origin the buckets' CORS rule allows.
+const corsAccessOrigin = "https://app.test"
+
+// corsAccessRule allows every method a page could use from corsAccessOrigin, with any
+// request header: as wide as a rule gets for that origin.
+var corsAccessRule = []byte(`<CORSConfiguration><CORSRule>` +
+	`<AllowedOrigin>` + corsAccessOrigin + `</AllowedOrigin>` +
+	`<AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedMethod>PUT</AllowedMethod>` +
+	`<AllowedMethod>POST</AllowedMethod><AllowedMethod>DELETE</AllowedMethod>` +
+	`<AllowedHeader>*</AllowedHeader></CORSRule></CORSConfiguration>`)
+
+// corsAccessAnswer is what a row expects: the status, the S3 error code ("" for a success)
+// and whether the answer carries the rule's CORS headers.
+type corsAccessAnswer struct {
+	status int
+	code   string
+	cors   bool
+}
+
+// checkCORSAccess sends r and checks its answer against want: the status, the error (with
+// S3's message for AccessDenied) and the presence or absence of the rule's headers.
+func checkCORSAccess(t *testing.T, srv *s3test.Server, name string, r s3test.Request, want corsAccessAnswer) {
+	t.Helper()
+	res, body := srv.Do(t, r)
+	if want.code != "" {
+		message := ""
+		if want.code == "AccessDenied" {
+			message = "Access Denied"
+		}
+		s3test.WantError(t, name, res, body, want.status, want.code, message)
+	} else if res.StatusCode != want.status {
+		t.Errorf("%s: status %d, want %d\n%s", name, res.StatusCode, want.status, body)
+	}
+	acao, vary := res.Header.Get("Access-Control-Allow-Origin"), res.Header.Get("Vary")
+	switch {
+	case want.cors && (acao != corsAccessOrigin || vary != "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"):
+		t.Errorf("%s: Access-Control-Allow-Origin %q, Vary %q; want the rule's headers", name, acao, vary)
+	case !want.cors && acao != "":
+		t.Errorf("%s: Access-Control-Allow-Origin %q on an answer to a request without Origin", name, acao)
+	}
+}
+
+// TestCORSNeverWidensAccess: on a bucket whose CORS rule allows the page's origin every
+// method and header, a request from that origin gets exactly the access it would get without
+// Origin: a caller without a grant is refused with 403 AccessDenied, and the refusal carries
+// the rule's headers (so the page sees the 403); nothing is written by a refused write.
+func TestCORSNeverWidensAccess(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-private", As: s3test.Owner})
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-private/k", Body: []byte("private"), As: s3test.Owner})
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-private?cors", Body: corsAccessRule, As: s3test.Owner,
+		Header: http.Header{"Content-Md5": {s3test.MD5Base64(corsAccessRule)}}})
+
+	withOrigin := http.Header{"Origin": {corsAccessOrigin}}
+	denied := corsAccessAnswer{403, "AccessDenied", true}
+	for _, tc := range []struct {
+		name string
+		r    s3test.Request
+		want corsAccessAnswer
+	}{
+		// The rule matches: the owner's request is served with its headers.
+		{"owner GET, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-private/k", As: s3test.Owner, Header: withOrigin},
+			corsAccessAnswer{200, "", true}},
+		{"anonymous GET, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-private/k", As: s3test.Anonymous, Header: withOrigin}, denied},
+		{"anonymous GET, no Origin", s3test.Request{Method: "GET", Path: "/cors-private/k", As: s3test.Anonymous},
+			corsAccessAnswer{403, "AccessDenied", false}},
+		{"anonymous GET, allowed Origin and Access-Control-Request-Method", s3test.Request{Method: "GET", Path: "/cors-private/k", As: s3test.Anonymous,
+			Header: http.Header{"Origin": {corsAccessOrigin}, "Access-Control-Request-Method": {"GET"}}}, denied},
+		{"other account GET, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-private/k", As: s3test.Other, Header: withOrigin}, denied},
+		{"anonymous ListObjectsV2, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-private?list-type=2", As: s3test.Anonymous, Header: withOrigin}, denied},
+		{"anonymous PUT, allowed Origin", s3test.Request{Method: "PUT", Path: "/cors-private/written", Body: []byte("x"), As: s3test.Anonymous, Header: withOrigin}, denied},
+		{"other account PUT, allowed Origin", s3test.Request{Method: "PUT", Path: "/cors-private/written", Body: []byte("x"), As: s3test.Other, Header: withOrigin}, denied},
+		{"anonymous DELETE, allowed Origin", s3test.Request{Method: "DELETE", Path: "/cors-private/k", As: s3test.Anonymous, Header: withOrigin}, denied},
+		{"anonymous GetBucketCors, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-private?cors", As: s3test.Anonymous, Header: withOrigin}, denied},
+	} {
+		checkCORSAccess(t, srv, tc.name, tc.r, tc.want)
+	}
+	// The refused writes and the refused delete changed nothing.
+	srv.Must(t, 404, s3test.Request{Method: "HEAD", Path: "/cors-private/written", As: s3test.Owner})
+	if got := string(srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/cors-private/k", As: s3test.Owner})); got != "private" {
+		t.Errorf("the object after the refused requests: %q, want %q", got, "private")
+	}
+}
