@@ -96,7 +96,9 @@ class Doorman {
   }
 
   async putCors(bucket, rules) {
-    await this.s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: mutate(rules) } }));
+    const mutated = mutate(rules);
+    if (mutated.length === 0) return; // the mutation no-cors-rules: no configuration at all
+    await this.s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: mutated } }));
   }
 
   async deleteCors(bucket) {
@@ -169,6 +171,8 @@ const MUTATIONS = {
   'drop-max-age': (r) => ({ ...r, MaxAgeSeconds: undefined }),
   // Every rule allows GET only.
   'get-only': (r) => ({ ...r, AllowedMethods: ['GET'] }),
+  // No rule at all: the bucket gets no CORS configuration.
+  'no-cors-rules': () => null,
 };
 
 const MUTATION = process.env.E2E_MUTATE || '';
@@ -178,7 +182,7 @@ if (MUTATION && !MUTATIONS[MUTATION] && !GATEWAY_MUTATIONS[MUTATION]) {
 
 // mutate applies an S3 mutation; a gateway mutation (lib/gateway.js) leaves the rules alone.
 function mutate(rules) {
-  return MUTATIONS[MUTATION] ? rules.map(MUTATIONS[MUTATION]) : rules;
+  return MUTATIONS[MUTATION] ? rules.map(MUTATIONS[MUTATION]).filter(Boolean) : rules;
 }
 
 module.exports = { Doorman, ACCESS_KEY, SECRET_KEY, REGION, MUTATION };
