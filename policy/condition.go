@@ -1,0 +1,236 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Conditions (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html,
+// operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+// Every condition of a statement must hold (operators and keys are AND'ed); the values of one
+// condition are OR'ed: a positive operator holds when the request's value matches any of
+// them, a negated one ("StringNotEquals", "NotIpAddress", ...) when it matches none.
+
+// negated maps each negated operator to the positive one it negates.
+var negated = map[string]string{
+	"StringNotEquals":           "StringEquals",
+	"StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+	"StringNotLike":             "StringLike",
+	"NumericNotEquals":          "NumericEquals",
+	"DateNotEquals":             "DateEquals",
+	"NotIpAddress":              "IpAddress",
+	"ArnNotEquals":              "ArnEquals",
+	"ArnNotLike":                "ArnLike",
+}
+
+// holds reports whether the condition holds for the request, and when not, why.
+func (c *Condition) holds(r *Request, variables bool) (bool, string) {
+	op := c.Operator
+	base := baseOperator(op)
+	name := "Condition " + op + " " + c.Key
+	values, present := r.lookup(c.Key)
+	if base == "Null" {
+		// "true": the key is absent; "false": it is present (#Conditions_Null).
+		for _, v := range c.Values {
+			if strings.EqualFold(v, "true") != present {
+				return true, ""
+			}
+		}
+		if present {
+			return false, name + ": the key is present"
+		}
+		return false, name + ": the key is absent"
+	}
+	forAll := strings.HasPrefix(op, prefixForAllValues)
+	forAny := strings.HasPrefix(op, prefixForAnyValue)
+	positive, isNegated := negated[base]
+	if !isNegated {
+		positive = base
+	}
+	if !present || len(values) == 0 {
+		switch {
+		case base != op && strings.HasSuffix(op, suffixIfExists):
+			// "If the policy key is not present in the request context, the condition
+			// evaluates to true" (#Conditions_IfExists).
+			return true, ""
+		case forAll:
+			// ForAllValues "returns true if there are no context keys in the request or if
+			// the context key value resolves to a null dataset"
+			// (reference_policies_condition-single-vs-multi-valued-context-keys.html).
+			return true, ""
+		case isNegated && !forAny:
+			// "If the policy condition requires that the key is not matched, such as
+			// StringNotLike or ArnNotLike, and the right key is not present, the condition
+			// can return true" (reference_policies_elements_condition.html).
+			return true, ""
+		}
+		return false, name + ": the key is absent"
+	}
+	// Each request value v satisfies the operator when it matches some policy value
+	// (positive) or none (negated). ForAllValues needs every v to satisfy it; ForAnyValue,
+	// and a key without a set operator, one.
+	for _, v := range values {
+		ok, err := matchAny(positive, c.Values, v, r, variables)
+		if err != "" {
+			return false, name + ": " + err
+		}
+		satisfied := ok != isNegated
+		if forAll && !satisfied {
+			return false, fmt.Sprintf("%s: %q does not satisfy it", name, v)
+		}
+		if !forAll && satisfied {
+			return true, ""
+		}
+	}
+	if forAll {
+		return true, ""
+	}
+	if isNegated {
+		return false, fmt.Sprintf("%s: %q matches %s", name, strings.Join(values, ", "), strings.Join(c.Values, ", "))
+	}
+	return false, fmt.Sprintf("%s: %q does not match %s", name, strings.Join(values, ", "), strings.Join(c.Values, ", "))
+}
+
+// matchAny reports whether the request value v matches any of the policy values under a
+// positive operator; err is set when v cannot be read as the operator's type (then no value
+// matches, negated or not).
+func matchAny(op string, policyValues []string, v string, r *Request, variables bool) (bool, string) {
+	switch op {
+	case "NumericEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals":
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false, fmt.Sprintf("%q is not a number", v)
+		}
+		return anyValue(policyValues, func(p string) bool {
+			y, err := strconv.ParseFloat(p, 64)
+			return err == nil && compare(op, x, y)
+		}), ""
+	case "DateEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals":
+		x, ok := parseDate(v)
+		if !ok {
+			return false, fmt.Sprintf("%q is not a date", v)
+		}
+		return anyValue(policyValues, func(p string) bool {
+			y, ok := parseDate(p)
+			return ok && compare("Numeric"+strings.TrimPrefix(op, "Date"), float64(x.UnixNano()), float64(y.UnixNano()))
+		}), ""
+	case "IpAddress":
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false, fmt.Sprintf("%q is not an IP address", v)
+		}
+		return anyValue(policyValues, func(p string) bool { return ipMatch(p, a.Unmap()) }), ""
+	case "Bool":
+		return anyValue(policyValues, func(p string) bool { return strings.EqualFold(p, v) }), ""
+	case "BinaryEquals":
+		x, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return false, fmt.Sprintf("%q is not base64", v)
+		}
+		return anyValue(policyValues, func(p string) bool {
+			y, err := base64.StdEncoding.DecodeString(p)
+			return err == nil && bytes.Equal(x, y)
+		}), ""
+	}
+	// String and ARN operators take policy variables.
+	return anyValue(policyValues, func(p string) bool {
+		pat, ok := expand(p, variables, r)
+		if !ok {
+			return false
+		}
+		switch op {
+		case "StringEquals":
+			return pat.text == v // '*' and '?' are plain characters here
+		case "StringEqualsIgnoreCase":
+			return strings.EqualFold(pat.text, v)
+		case "StringLike":
+			return pat.match(v, false)
+		case "ArnEquals", "ArnLike":
+			return arnMatch(pat, v)
+		}
+		return false
+	}), ""
+}
+
+func anyValue(values []string, f func(string) bool) bool {
+	for _, p := range values {
+		if f(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func compare(op string, x, y float64) bool {
+	switch op {
+	case "NumericEquals":
+		return x == y
+	case "NumericLessThan":
+		return x < y
+	case "NumericLessThanEquals":
+		return x <= y
+	case "NumericGreaterThan":
+		return x > y
+	case "NumericGreaterThanEquals":
+		return x >= y
+	}
+	return false
+}
+
+// parseDate reads the forms the Date operators take: ISO 8601 (a date, or a date and time in
+// UTC or with an offset) or seconds since the epoch (#Conditions_Date).
+func parseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return time.Unix(n, 0), true
+	}
+	return time.Time{}, false
+}
+
+// ipMatch: a policy value is a CIDR block or a single address, IPv4 or IPv6
+// (#Conditions_IPAddress).
+func ipMatch(p string, a netip.Addr) bool {
+	if pre, err := netip.ParsePrefix(p); err == nil {
+		return pre.Contains(a)
+	}
+	b, err := netip.ParseAddr(p)
+	return err == nil && b.Unmap() == a
+}
+
+// arnMatch compares an ARN with a pattern: "Each of the six colon-delimited components of the
+// ARN is checked separately and each can include multi-character match wildcards (*) or
+// single-character match wildcards (?)" (#Conditions_ARN), case-sensitively, for ArnEquals
+// and ArnLike alike.
+func arnMatch(p pattern, v string) bool {
+	const parts = 6
+	vs := strings.SplitN(v, ":", parts)
+	if len(vs) != parts {
+		return false
+	}
+	start := 0
+	for i := 0; i < parts; i++ {
+		end := len(p.text)
+		if i < parts-1 {
+			j := strings.IndexByte(p.text[start:], ':')
+			if j < 0 {
+				return false
+			}
+			end = start + j
+		}
+		part := pattern{text: p.text[start:end], wild: p.wild[start:end]}
+		if !part.match(vs[i], false) {
+			return false
+		}
+		start = end + 1
+	}
+	return true
+}

@@ -1,0 +1,122 @@
+package policy
+
+import "strings"
+
+// A pattern is a compiled wildcard pattern of Action, Resource, StringLike and ArnLike: '*'
+// stands for any run of characters and '?' for any one character
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String).
+// The policy variables ${*}, ${?} and ${$} put a literal '*', '?' or '$' into a pattern
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-specialchars),
+// so a pattern keeps, per byte, whether it is a wildcard.
+type pattern struct {
+	text string
+	wild []bool // wild[i]: text[i] is a wildcard, not a literal '*' or '?'
+}
+
+// literalPattern is text in which '*' and '?' are wildcards: a pattern without variables.
+func literalPattern(text string) pattern {
+	p := pattern{text: text, wild: make([]bool, len(text))}
+	for i := 0; i < len(text); i++ {
+		p.wild[i] = text[i] == '*' || text[i] == '?'
+	}
+	return p
+}
+
+// hasWildcard reports whether the pattern matches more than one string.
+func (p pattern) hasWildcard() bool {
+	for _, w := range p.wild {
+		if w {
+			return true
+		}
+	}
+	return false
+}
+
+// match reports whether s matches the pattern, comparing bytes exactly or, with fold, ASCII
+// case-insensitively (action names). It is the greedy algorithm with one remembered star:
+// when a later star is met the earlier one never needs revisiting, so the time is at most
+// O(len(pattern)·len(s)) however many stars there are, never exponential.
+func (p pattern) match(s string, fold bool) bool {
+	eq := func(a, b byte) bool {
+		if fold {
+			return lower(a) == lower(b)
+		}
+		return a == b
+	}
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p.text) && p.wild[pi] && p.text[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case pi < len(p.text) && (p.wild[pi] && p.text[pi] == '?' || !p.wild[pi] && eq(p.text[pi], s[si])):
+			pi++
+			si++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p.text) && p.wild[pi] && p.text[pi] == '*' {
+		pi++
+	}
+	return pi == len(p.text)
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// Account-wide principals: "123456789012" and "arn:aws:iam::123456789012:root" both name the
+// account, and so every principal of it, its root user and its IAM users
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+const (
+	iamARNPrefix = "arn:aws:iam::"
+	rootSuffix   = ":root"
+)
+
+// principalMatch reports whether the caller is one of the principals. An anonymous caller is
+// only ever the wildcard "*" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous).
+// Service and Federated principals never make S3 requests of their own here: they match no
+// caller.
+func principalMatch(p *Principal, c *Caller) bool {
+	if p.Any {
+		return true
+	}
+	if c.Anonymous {
+		return false
+	}
+	for _, v := range p.AWS {
+		if v == c.ARN || accountOf(v) == c.Account && c.Account != "" {
+			return true
+		}
+	}
+	for _, v := range p.CanonicalUser {
+		if c.CanonicalID != "" && strings.EqualFold(v, c.CanonicalID) {
+			return true
+		}
+	}
+	return false
+}
+
+// accountOf is the account an account-wide principal names, or "" when v names a single
+// user or role.
+func accountOf(v string) string {
+	if IsAccountID(v) {
+		return v
+	}
+	if rest, ok := strings.CutPrefix(v, iamARNPrefix); ok {
+		if id, ok := strings.CutSuffix(rest, rootSuffix); ok && IsAccountID(id) {
+			return id
+		}
+	}
+	return ""
+}
