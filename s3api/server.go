@@ -60,8 +60,8 @@ const MaxHeaderBytes = 8 << 10
 // grows with what a client sends.
 const HTTPMaxHeaderBytes = 2 * MaxHeaderBytes
 
-// User is one set of credentials. Every user is an account of its own: it owns the buckets
-// it creates and reaches other users' buckets only through their ACLs.
+// User is one set of credentials: an account's root user, or an IAM user of an account.
+// Buckets and objects belong to accounts: whatever a user creates is owned by its account.
 type User struct {
 	AccessKey string
 	SecretKey string
@@ -71,6 +71,18 @@ type User struct {
 	// https://docs.aws.amazon.com/AmazonS3/latest/API/API_Owner.html). It never defaults to a
 	// credential.
 	DisplayName string
+	// Account is the 12-digit AWS account id the user belongs to. Empty, the user is an account
+	// of its own, whose id is derived from its canonical user id (a digest of the access key,
+	// so it is stable across restarts). Given, every user naming it shares one account, whose
+	// canonical user id is derived from the account id: give it only to users that own nothing
+	// yet, since it changes the canonical id of a user that had none.
+	Account string
+	// UserName, when set, makes the user an IAM user of Account
+	// (arn:aws:iam::ACCOUNT:user/NAME) instead of the account's root user
+	// (arn:aws:iam::ACCOUNT:root). An IAM user has no identity policy: it may do only what a
+	// bucket policy or an ACL grants it, even on its own account's buckets
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html).
+	UserName string
 }
 
 // Config configures a Server.
@@ -116,7 +128,72 @@ type Server struct {
 
 type account struct {
 	User
-	id string // canonical user id: a stable hex digest of the access key
+	id string // canonical user id of the user's account: a stable hex digest
+}
+
+// root reports whether the caller is its account's root user rather than an IAM user.
+func (a *account) root() bool { return a.UserName == "" }
+
+// newAccount derives a user's canonical id and, when not given, its account id.
+func newAccount(u User) (*account, error) {
+	if u.Account != "" && !validAccountID(u.Account) {
+		return nil, fmt.Errorf("s3: account %q is not a 12-digit account id", u.Account)
+	}
+	if u.UserName != "" && u.Account == "" {
+		return nil, errors.New("s3: an IAM user (userName) needs the account it belongs to")
+	}
+	if !validUserName(u.UserName) {
+		return nil, fmt.Errorf("s3: user name %q: IAM user names are 1 to 64 letters, digits and +=,.@_-", u.UserName)
+	}
+	seed := "doorman-user:" + u.AccessKey
+	if u.Account != "" {
+		seed = "doorman-account:" + u.Account
+	}
+	sum := sha256.Sum256([]byte(seed))
+	a := &account{User: u, id: hex.EncodeToString(sum[:])}
+	if a.Account == "" {
+		// Twelve decimal digits from the canonical id: deterministic, like the id itself.
+		a.Account = fmt.Sprintf("%012d", binary.BigEndian.Uint64(sum[:8])%1e12)
+	}
+	return a, nil
+}
+
+// validAccountID accepts the form of an AWS account id: 12 decimal digits.
+func validAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxUserName is IAM's limit on a user name
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html).
+const maxUserName = 64
+
+// validUserName accepts "" (the root user) and IAM's user names: up to 64 of [\w+=,.@-].
+func validUserName(s string) bool {
+	if len(s) > maxUserName {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_+=,.@-", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// arn is the caller's IAM ARN: the account's root, or the IAM user.
+func (a *account) arn() string {
+	if a.root() {
+		return "arn:aws:iam::" + a.Account + ":root"
+	}
+	return "arn:aws:iam::" + a.Account + ":user/" + a.UserName
 }
 
 type credentials map[string]*account
@@ -155,8 +232,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if u.DisplayName != "" && (u.DisplayName == u.AccessKey || u.DisplayName == u.SecretKey) {
 			return nil, errors.New("s3: a user's display name is shown to others and must not be its access key or secret key")
 		}
-		sum := sha256.Sum256([]byte("doorman-user:" + u.AccessKey))
-		users[u.AccessKey] = &account{User: u, id: hex.EncodeToString(sum[:])}
+		a, err := newAccount(u)
+		if err != nil {
+			return nil, err
+		}
+		users[u.AccessKey] = a
 	}
 	s := &Server{
 		cfg:   cfg,
