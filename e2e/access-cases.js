@@ -6,7 +6,7 @@
 // because CORS decides which headers an answer carries and access control decides the answer
 // (docs/access.md, and docs/s3-cors.md's "Errors carry CORS headers").
 //
-// Each row's bucket, a<case>-<engine>, is private until the row deletes its public access block
+// Each row's bucket, c<case>-<engine> (ca1-chromium), is private until the row deletes its public access block
 // and puts its policy; `server` lists what doorman logged for the bucket once the page was
 // open: the page's GETs, and the bucket owner's PutBucketPolicy when the row changes the policy
 // in between. `expect` is as in cases.js. The E2E_MUTATE mutation `no-cors-rules` uploads no
