@@ -181,7 +181,7 @@ func fetchCORS(ctx context.Context, f *lintFlags) (*cors.Config, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	creds, err := endpointCredentials(ctx)
+	creds, err := endpointCredentials(ctx, "GetBucketCors")
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func fetchCORS(ctx context.Context, f *lintFlags) (*cors.Config, error) {
 	return cfg, nil
 }
 
-// endpointConfig is the SDK configuration GetBucketCors is sent with: the region, the
+// endpointConfig is the SDK configuration a request to --endpoint is sent with: the region, the
 // credentials given, and no client for EC2 instance metadata, so that nothing but the
 // endpoint is contacted (the SDK would otherwise ask the metadata address for a region or
 // credentials it lacks).
@@ -225,12 +225,12 @@ func endpointConfig(ctx context.Context, region string, creds aws.Credentials) (
 		config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
 }
 
-// endpointCredentials are the keys GetBucketCors is signed with: AWS_ACCESS_KEY_ID and
+// endpointCredentials are the keys op, a request to --endpoint, is signed with: AWS_ACCESS_KEY_ID and
 // AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), else the keys written in the shared
 // credentials or config file for the profile AWS_PROFILE names (default: "default"). No other
 // source is tried: instance metadata, containers, SSO and assumed roles each contact a
 // service other than the endpoint.
-func endpointCredentials(ctx context.Context) (aws.Credentials, error) {
+func endpointCredentials(ctx context.Context, op string) (aws.Credentials, error) {
 	env, err := config.NewEnvConfig()
 	if err != nil {
 		return aws.Credentials{}, err
@@ -250,10 +250,10 @@ func endpointCredentials(ctx context.Context) (aws.Credentials, error) {
 	if err == nil && shared.Credentials.HasKeys() {
 		return shared.Credentials, nil
 	}
-	return aws.Credentials{}, fmt.Errorf("no credentials to sign GetBucketCors with: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "+
+	return aws.Credentials{}, fmt.Errorf("no credentials to sign %s with: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "+
 		"or write aws_access_key_id and aws_secret_access_key under [%s] in ~/.aws/credentials "+
 		"(AWS_PROFILE names another profile, AWS_SHARED_CREDENTIALS_FILE another file); "+
-		"instance metadata, SSO and assumed roles are not used, so that nothing but --endpoint is contacted", profile)
+		"instance metadata, SSO and assumed roles are not used, so that nothing but --endpoint is contacted", op, profile)
 }
 
 // nonEmpty returns nil for an empty list, as cors.Decode stores an absent element.
