@@ -262,6 +262,24 @@ func pair(f map[string]node, name string) (n node, negated bool, err error) {
 	return node{}, false, malformed(msgMissingField + name)
 }
 
+// readList reads Action/NotAction or Resource/NotResource: a string or a non-empty list of
+// strings, each of which valid accepts, else the message invalid.
+func readList(f map[string]node, name, invalid string, valid func(string) bool) (list []string, negated bool, err error) {
+	n, negated, err := pair(f, name)
+	if err != nil {
+		return nil, false, err
+	}
+	if list, err = stringList(n, invalid); err != nil {
+		return nil, false, err
+	}
+	for _, v := range list {
+		if !valid(v) {
+			return nil, false, malformed(invalid)
+		}
+	}
+	return list, negated, nil
+}
+
 // readStatement follows https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
 // with S3's requirement of a Principal in a bucket policy.
 func readStatement(n node, bucket string, opt Options) (Statement, error) {
@@ -303,18 +321,9 @@ func readStatement(n node, bucket string, opt Options) (Statement, error) {
 		s.Principal = pr
 	}
 
-	an, not, err := pair(f, "Action")
+	actions, not, err := readList(f, "Action", msgInvalidAction, validAction)
 	if err != nil {
 		return s, err
-	}
-	actions, err := stringList(an, msgInvalidAction)
-	if err != nil {
-		return s, err
-	}
-	for _, a := range actions {
-		if !validAction(a) {
-			return s, malformed(msgInvalidAction)
-		}
 	}
 	if not {
 		s.NotAction = actions
@@ -322,18 +331,11 @@ func readStatement(n node, bucket string, opt Options) (Statement, error) {
 		s.Action = actions
 	}
 
-	rn, not, err := pair(f, "Resource")
+	resources, not, err := readList(f, "Resource", msgInvalidResource, func(r string) bool {
+		return validResource(r, bucket)
+	})
 	if err != nil {
 		return s, err
-	}
-	resources, err := stringList(rn, msgInvalidResource)
-	if err != nil {
-		return s, err
-	}
-	for _, r := range resources {
-		if !validResource(r, bucket) {
-			return s, malformed(msgInvalidResource)
-		}
 	}
 	if not {
 		s.NotResource = resources
@@ -443,7 +445,8 @@ func isHex(s string, n int) bool {
 	return true
 }
 
-func isAccountID(s string) bool {
+// IsAccountID reports whether s has the form of an AWS account id: 12 decimal digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}
@@ -460,7 +463,7 @@ func isAccountID(s string) bool {
 // "arn:aws:sts::123456789012:assumed-role/ROLE/SESSION", ...), or a CloudFront origin access
 // identity ("arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ID").
 func validAWSPrincipal(v string) bool {
-	if isAccountID(v) {
+	if IsAccountID(v) {
 		return true
 	}
 	if strings.ContainsAny(v, "*?") {
@@ -480,7 +483,7 @@ func validAWSPrincipal(v string) bool {
 		id, ok := strings.CutPrefix(name, "user/CloudFront Origin Access Identity ")
 		return ok && id != ""
 	}
-	if !isAccountID(account) {
+	if !IsAccountID(account) {
 		return false
 	}
 	if name == "root" {
@@ -514,41 +517,14 @@ func matchingActions(pattern string) []s3Action {
 	if !ok || !strings.EqualFold(prefix, "s3") || name == "" {
 		return nil
 	}
-	name = strings.ToLower(name)
+	p := literalPattern(name)
 	var out []s3Action
 	for _, a := range s3Actions {
-		if wildcardMatch(name, strings.ToLower(a.name)) {
+		if p.match(a.name, true) {
 			out = append(out, a)
 		}
 	}
 	return out
-}
-
-// wildcardMatch matches s against a pattern in which * stands for any run of characters and ?
-// for any one character, the wildcards of actions, resources and StringLike.
-func wildcardMatch(pattern, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
 
 // resourcePrefix begins every S3 resource ARN: a bucket's is arn:aws:s3:::BUCKET, an object's
@@ -564,7 +540,7 @@ func validResource(r, bucket string) bool {
 		return false
 	}
 	name, _, _ := strings.Cut(rest, "/")
-	return wildcardMatch(name, bucket)
+	return literalPattern(name).match(bucket, false)
 }
 
 // resourceKinds says which kinds of resource a statement's Resource list may name: an ARN with
