@@ -1,0 +1,218 @@
+package policy_test
+
+import (
+	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/doorman-s3/doorman/policy"
+)
+
+// The fuzz target builds policies and requests from a small universe of principals, actions,
+// resources and conditions, and compares Evaluate with refEvaluate, a deliberately simple
+// evaluator written from the pages the rows of TestEvaluate cite: regular expressions for
+// wildcards, one explicit rule per condition of the universe, no shared code with the package.
+
+var (
+	refCallers   = []policy.Caller{alice, root, bob, alice2, anon}
+	refActions   = []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"}
+	refKeys      = []string{"", "a.jpg", "home/alice/x", "home/mallory/x", "public/a", "*", "a\njpg"}
+	refActPats   = []string{"*", "s3:*", "s3:Get*", "s3:GetObject", "s3:?utObject", "S3:LISTBUCKET", "s3:*Object*"}
+	refResPats   = []string{"arn:aws:s3:::photos", "arn:aws:s3:::photos/*", "arn:aws:s3:::photos/public/*", "arn:aws:s3:::photos/home/${aws:username}/*", "arn:aws:s3:::photos/${*}", "arn:aws:s3:::photos/a?jpg", "*"}
+	refPrincipal = []policy.Principal{{Any: true}, {AWS: []string{"111122223333"}}, {AWS: []string{"arn:aws:iam::111122223333:root"}},
+		{AWS: []string{"arn:aws:iam::111122223333:user/alice"}}, {CanonicalUser: []string{strings.Repeat("b2", 32)}}, {AWS: []string{"444455556666", "arn:aws:iam::111122223333:user/mallory"}}}
+	refConds = []policy.Condition{
+		{Operator: "StringEquals", Key: "aws:UserAgent", Values: []string{"curl"}},
+		{Operator: "StringNotEquals", Key: "aws:useragent", Values: []string{"curl", "wget"}},
+		{Operator: "StringLike", Key: "aws:Referer", Values: []string{"https://*"}},
+		{Operator: "IpAddress", Key: "aws:SourceIp", Values: []string{"192.0.2.0/24"}},
+		{Operator: "NotIpAddress", Key: "aws:SourceIp", Values: []string{"192.0.2.0/24"}},
+		{Operator: "Null", Key: "aws:UserAgent", Values: []string{"true"}},
+		{Operator: "StringEqualsIfExists", Key: "aws:Referer", Values: []string{"https://example.com/"}},
+		{Operator: "ForAnyValue:StringEquals", Key: "aws:TagKeys", Values: []string{"a"}},
+		{Operator: "ForAllValues:StringEquals", Key: "aws:TagKeys", Values: []string{"a", "b"}},
+		{Operator: "StringLike", Key: "aws:Referer", Values: []string{"https://${aws:username}.example/*"}},
+	}
+	refContexts = []map[string][]string{
+		nil,
+		{"aws:useragent": {"curl"}, "aws:sourceip": {"192.0.2.9"}, "aws:tagkeys": {"a"}},
+		{"aws:useragent": {"lynx"}, "aws:referer": {"https://example.com/"}, "aws:sourceip": {"10.0.0.1"}, "aws:tagkeys": {"a", "c"}},
+		{"aws:referer": {"https://alice.example/p"}, "aws:sourceip": {"2001:db8::1"}, "aws:tagkeys": {"b", "a"}},
+	}
+)
+
+// wildRE is the regular expression of a wildcard pattern, where ${*} is a literal star and
+// ${aws:username} the user's name; ok is false when the name is unset.
+func wildRE(pat string, variables, fold bool, c policy.Caller) (*regexp.Regexp, bool) {
+	var b strings.Builder
+	b.WriteString("(?s)^")
+	if fold {
+		b.WriteString("(?i)")
+	}
+	for pat != "" {
+		switch {
+		case variables && strings.HasPrefix(pat, "${*}"):
+			b.WriteString(`\*`)
+			pat = pat[4:]
+			continue
+		case variables && strings.HasPrefix(pat, "${aws:username}"):
+			if c.UserName == "" || c.Anonymous {
+				return nil, false
+			}
+			b.WriteString(regexp.QuoteMeta(c.UserName))
+			pat = pat[len("${aws:username}"):]
+			continue
+		case pat[0] == '*':
+			b.WriteString(".*")
+		case pat[0] == '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(pat[:1]))
+		}
+		pat = pat[1:]
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String()), true
+}
+
+func refAny(list []string, f func(string) bool) bool { return slices.ContainsFunc(list, f) }
+
+func refPrincipalMatch(p *policy.Principal, c policy.Caller) bool {
+	if p.Any {
+		return true
+	}
+	if c.Anonymous {
+		return false
+	}
+	return refAny(p.AWS, func(v string) bool {
+		return v == c.ARN || v == c.Account || v == "arn:aws:iam::"+c.Account+":root"
+	}) || refAny(p.CanonicalUser, func(v string) bool { return v == c.CanonicalID })
+}
+
+// refCondition has one rule per condition of refConds.
+func refCondition(cd policy.Condition, r *policy.Request, variables bool) bool {
+	vals, ok := r.Context[strings.ToLower(cd.Key)]
+	one := ""
+	if ok {
+		one = vals[0]
+	}
+	switch cd.Operator {
+	case "StringEquals":
+		return ok && one == cd.Values[0]
+	case "StringNotEquals":
+		return !ok || !slices.Contains(cd.Values, one)
+	case "StringLike":
+		re, set := wildRE(cd.Values[0], variables, false, r.Caller)
+		return ok && set && re.MatchString(one)
+	case "IpAddress", "NotIpAddress":
+		if !ok {
+			return cd.Operator == "NotIpAddress"
+		}
+		in := netip.MustParsePrefix(cd.Values[0]).Contains(netip.MustParseAddr(one))
+		return in == (cd.Operator == "IpAddress")
+	case "Null":
+		return !ok
+	case "StringEqualsIfExists":
+		return !ok || one == cd.Values[0]
+	case "ForAnyValue:StringEquals":
+		return refAny(vals, func(v string) bool { return slices.Contains(cd.Values, v) })
+	case "ForAllValues:StringEquals":
+		return !refAny(vals, func(v string) bool { return !slices.Contains(cd.Values, v) })
+	}
+	panic("no reference rule for " + cd.Operator)
+}
+
+func refEvaluate(p *policy.Policy, r *policy.Request) policy.Effect {
+	variables := p.Version == "2012-10-17"
+	matches := func(pats []string, s string, fold bool) bool {
+		return refAny(pats, func(pat string) bool {
+			re, ok := wildRE(pat, variables && !fold, fold, r.Caller)
+			return ok && re.MatchString(s)
+		})
+	}
+	allow := false
+	for _, s := range p.Statements {
+		applies := (s.Principal == nil || refPrincipalMatch(s.Principal, r.Caller)) &&
+			(s.NotPrincipal == nil || !refPrincipalMatch(s.NotPrincipal, r.Caller)) &&
+			(s.Action == nil || matches(s.Action, r.Action, true)) &&
+			(s.NotAction == nil || !matches(s.NotAction, r.Action, true)) &&
+			(s.Resource == nil || matches(s.Resource, r.Resource, false)) &&
+			(s.NotResource == nil || !matches(s.NotResource, r.Resource, false))
+		for _, cd := range s.Conditions {
+			applies = applies && refCondition(cd, r, variables)
+		}
+		if applies && s.Effect == policy.Deny {
+			return policy.Deny
+		}
+		allow = allow || applies
+	}
+	if allow {
+		return policy.Allow
+	}
+	return policy.NoEffect
+}
+
+// refBuild reads a policy and a request from data, one byte per choice.
+func refBuild(data []byte) (*policy.Policy, *policy.Request) {
+	next := func(n int) int {
+		if len(data) == 0 {
+			return 0
+		}
+		b := data[0]
+		data = data[1:]
+		return int(b) % n
+	}
+	p := &policy.Policy{Version: []string{"2012-10-17", "2008-10-17"}[next(2)]}
+	r := &policy.Request{Caller: refCallers[next(len(refCallers))], Action: refActions[next(len(refActions))]}
+	r.Resource = "arn:aws:s3:::photos"
+	if k := refKeys[next(len(refKeys))]; k != "" {
+		r.Resource += "/" + k
+	}
+	r.Context = refContexts[next(len(refContexts))]
+	for n := next(4) + 1; n > 0; n-- {
+		flags := next(16)
+		s := policy.Statement{Effect: policy.Allow}
+		if flags&1 != 0 {
+			s.Effect = policy.Deny
+		}
+		pr := refPrincipal[next(len(refPrincipal))]
+		if flags&2 != 0 {
+			s.NotPrincipal = &pr
+		} else {
+			s.Principal = &pr
+		}
+		acts := []string{refActPats[next(len(refActPats))], refActPats[next(len(refActPats))]}
+		if flags&4 != 0 {
+			s.NotAction = acts
+		} else {
+			s.Action = acts
+		}
+		res := []string{refResPats[next(len(refResPats))]}
+		if flags&8 != 0 {
+			s.NotResource = res
+		} else {
+			s.Resource = res
+		}
+		for c := next(3); c > 0; c-- {
+			s.Conditions = append(s.Conditions, refConds[next(len(refConds))])
+		}
+		p.Statements = append(p.Statements, s)
+	}
+	return p, r
+}
+
+func FuzzEvaluate(f *testing.F) {
+	f.Add([]byte{0, 4, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0})
+	f.Add([]byte{0, 0, 2, 0, 2, 1, 3, 3, 2, 3, 1, 6, 2, 3, 9})
+	f.Add([]byte{1, 1, 0, 2, 1, 2, 1, 0, 3, 0, 3, 0, 0, 2, 5, 7, 4, 6})
+	f.Add([]byte{0, 2, 3, 5, 3, 3, 15, 5, 6, 5, 4, 2, 2, 8})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, r := refBuild(data)
+		got := p.Evaluate(r)
+		if want := refEvaluate(p, r); got.Effect != want {
+			t.Fatalf("Evaluate = %v, reference %v\npolicy %+v\nrequest %+v\n%+v", got.Effect, want, p, r, got.Statements)
+		}
+	})
+}
