@@ -125,6 +125,8 @@ func TestParseRefuses(t *testing.T) {
 		{"Resource empty list", pageResource, doc(`"Resource": []`), "MalformedPolicy", "Policy has invalid resource"},
 		{"Resource another bucket", pageExamples, doc(`"Resource": "arn:aws:s3:::other/*"`), "MalformedPolicy", "Policy has invalid resource"},
 		{"Resource bucket name prefix", pageExamples, doc(`"Resource": "arn:aws:s3:::photos2/*"`), "MalformedPolicy", "Policy has invalid resource"},
+		{"NotResource another bucket", pageResource, doc(`"Resource": null`, `"NotResource": "arn:aws:s3:::other/*"`), "MalformedPolicy", "Policy has invalid resource"},
+		{"NotAction unknown", pageAction, doc(`"Action": null`, `"NotAction": "s3:Nothing"`), "MalformedPolicy", "Policy has invalid action"},
 		{"Resource slash first", pageResource, doc(`"Resource": "arn:aws:s3:::/photos"`), "MalformedPolicy", "Policy has invalid resource"},
 		{"Resource IAM ARN", pageResource, doc(`"Resource": "arn:aws:iam:::photos"`), "MalformedPolicy", "Policy has invalid resource"},
 		{"object action on the bucket", pageS3Actions, doc(`"Resource": "arn:aws:s3:::photos"`), "MalformedPolicy", "Action does not apply to any resource(s) in statement"},
