@@ -78,6 +78,8 @@ var evalCases = []evalCase{
 	{"principal/root-arn-iam-user", evPagePrincipal + "#principal-accounts", stmts(allowRoot), alice, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
 	{"principal/account-other", evPagePrincipal + "#principal-accounts", stmts(allowAcct), bob, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, `Principal does not match "arn:aws:iam::444455556666:root"`},
 	{"principal/account-anonymous", evPagePrincipal + "#principal-anonymous", stmts(allowAcct), anon, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match an anonymous caller"},
+	{"principal/anonymous-is-no-account", evPagePrincipal + "#principal-anonymous", stmts(allowAcct),
+		policy.Caller{Anonymous: true, Account: "111122223333"}, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match an anonymous caller"},
 	{"principal/user-arn", evPagePrincipal + "#principal-users", stmts(allowAlice), alice, "s3:PutObject", "a.jpg", nil, policy.Allow, 0, ""},
 	{"principal/user-arn-other-user", evPagePrincipal + "#principal-users", stmts(allowAlice), alice2, "s3:PutObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match"},
 	{"principal/user-arn-not-root", evPagePrincipal + "#principal-users", stmts(allowAlice), root, "s3:PutObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match"},

@@ -46,6 +46,7 @@ func TestIsPublic(t *testing.T) {
 		{"principal-org-fixed", pagePublic, putAny(`{"StringEquals":{"aws:PrincipalOrgID":"o-abc123"}}`), false},
 		{"access-point-account", pagePublic, putAny(`{"StringEquals":{"s3:DataAccessPointAccount":"111122223333"}}`), false},
 		{"variable-is-not-fixed", pagePublic, putAny(`{"StringEquals":{"aws:SourceAccount":"${aws:PrincipalAccount}"}}`), true},
+		{"for-any-value-fixed", pagePublic, putAny(`{"ForAnyValue:StringEquals":{"aws:SourceVpc":"vpc-91237329"}}`), false},
 		{"if-exists-does-not-restrict", pagePublic, putAny(`{"StringEqualsIfExists":{"aws:SourceVpc":"vpc-91237329"}}`), true},
 		{"for-all-values-does-not-restrict", pagePublic, putAny(`{"ForAllValues:StringEquals":{"aws:SourceVpc":"vpc-91237329"}}`), true},
 		{"negated-does-not-restrict", pagePublic, putAny(`{"StringNotEquals":{"aws:SourceVpc":"vpc-91237329"}}`), true},
