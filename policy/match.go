@@ -23,16 +23,6 @@ func literalPattern(text string) pattern {
 	return p
 }
 
-// hasWildcard reports whether the pattern matches more than one string.
-func (p pattern) hasWildcard() bool {
-	for _, w := range p.wild {
-		if w {
-			return true
-		}
-	}
-	return false
-}
-
 // match reports whether s matches the pattern, comparing bytes exactly or, with fold, ASCII
 // case-insensitively (action names). It is the greedy algorithm with one remembered star:
 // when a later star is met the earlier one never needs revisiting, so the time is at most
