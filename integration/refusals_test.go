@@ -136,7 +136,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {s3test.MD5Base64(del)}}), del, 403, "AccessDenied", "", ""},
 		// Buckets.
 		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
-		{"CreateBucket object ownership", "PUT", "/refusals-new", http.Header{"X-Amz-Object-Ownership": {"BucketOwnerEnforced"}}, nil, 501, notImpl, "X-Amz-Object-Ownership", notImplMs},
 		{"CreateBucket grant", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 501, notImpl, "X-Amz-Grant-Full-Control", notImplMs},
 		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
 		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},

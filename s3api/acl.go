@@ -102,8 +102,9 @@ func (s *Server) aclPolicy(ownerID, bucketOwnerID, acl string) accessControlPoli
 	return p
 }
 
+// getBucketACL answers the bucket's ACL; with ACLs disabled, the owner's FULL_CONTROL alone.
 func (s *Server) getBucketACL(rc *request, st *bucketState) error {
-	return rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, st.info.Owner, st.info.ACL))
+	return rc.writeXML(http.StatusOK, s.aclPolicy(st.info.Owner, st.info.Owner, st.aclInForce(st.info.ACL)))
 }
 
 // cannedACL reads x-amz-acl. Grants given as an AccessControlPolicy body or x-amz-grant-*
@@ -137,6 +138,9 @@ func (rc *request) aclFromRequest() (string, error) {
 
 func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 	acl, err := rc.aclFromRequest()
+	if err == nil {
+		err = st.checkACL(acl)
+	}
 	if err != nil {
 		return err
 	}
@@ -147,9 +151,9 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
 			return nil, err
 		}
-		info := old.info
-		info.ACL = acl
-		return &bucketState{info: info, policy: old.policy}, nil
+		st := old.clone()
+		st.info.ACL = acl
+		return st, nil
 	})
 	if err != nil {
 		return err
@@ -177,21 +181,24 @@ func (s *Server) getObjectACL(rc *request, st *bucketState) error {
 		return err
 	}
 	owner := info.Owner
-	if owner == "" {
+	if owner == "" || st.aclsDisabled() {
 		owner = st.info.Owner
 	}
-	return rc.writeXML(http.StatusOK, s.aclPolicy(owner, st.info.Owner, info.ACL))
+	return rc.writeXML(http.StatusOK, s.aclPolicy(owner, st.info.Owner, st.aclInForce(info.ACL)))
 }
 
 func (s *Server) putObjectACL(rc *request, st *bucketState) error {
 	acl, err := rc.aclFromRequest()
+	if err == nil {
+		err = st.checkACL(acl)
+	}
 	if err != nil {
 		return err
 	}
 	if _, err := s.objectForACL(rc, st); err != nil {
 		return err
 	}
-	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, storage.PutObjectACLOptions{ACL: acl, BucketID: st.info.ID}); err != nil {
+	if err := s.cfg.Backend.PutObjectACL(rc.ctx, rc.bucket, rc.key, storage.PutObjectACLOptions{ACL: st.aclInForce(acl), BucketID: st.info.ID}); err != nil {
 		return rc.objectError(err)
 	}
 	rc.w.WriteHeader(http.StatusOK)

@@ -74,11 +74,11 @@ func (rc *request) authorize(a access, st *bucketState, objectACL string) error 
 	ok := false
 	switch a {
 	case accessBucketRead:
-		ok = grants(st.info.ACL, authenticated, false)
+		ok = grants(st.effectiveACL(st.info.ACL), authenticated, false)
 	case accessBucketWrite:
-		ok = grants(st.info.ACL, authenticated, true)
+		ok = grants(st.effectiveACL(st.info.ACL), authenticated, true)
 	case accessObjectRead:
-		ok = grants(objectACL, authenticated, false)
+		ok = grants(st.effectiveACL(objectACL), authenticated, false)
 	}
 	if !ok {
 		return s3err.AccessDenied

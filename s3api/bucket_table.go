@@ -22,10 +22,24 @@ type bucketTable struct {
 	snap atomic.Pointer[map[string]*bucketState]
 }
 
-// bucketState is immutable once published.
+// bucketState is immutable once published: a change publishes a changed clone.
 type bucketState struct {
 	info   storage.BucketInfo
 	policy *cors.Policy // nil: no CORS configuration
+
+	// ownership is the bucket's Object Ownership (ownership.go), "" when none is stored: a
+	// bucket from before Object Ownership, which behaves as ObjectWriter.
+	ownership string
+	// publicAccess is the bucket's Block Public Access (publicaccess.go); hasPublicAccess
+	// is false when none is stored, and then every setting is off.
+	publicAccess    publicAccessBlock
+	hasPublicAccess bool
+}
+
+// clone returns a copy of st to change before publishing it.
+func (st *bucketState) clone() *bucketState {
+	c := *st
+	return &c
 }
 
 const corsKind = "cors"
@@ -51,6 +65,12 @@ func loadBuckets(ctx context.Context, b storage.Backend) (*bucketTable, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
 			}
+		}
+		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); err != nil {
+			return nil, fmt.Errorf("bucket %s: stored ownership controls: %w", info.Name, err)
+		}
+		if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); err != nil {
+			return nil, fmt.Errorf("bucket %s: stored public access block: %w", info.Name, err)
 		}
 		m[info.Name] = st
 	}

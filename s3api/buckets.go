@@ -121,14 +121,18 @@ func (s *Server) createBucket(rc *request, _ *bucketState) error {
 	if err != nil {
 		return err
 	}
-	if acl == "" {
+	ownership, err := rc.requestedOwnership(acl)
+	if err != nil {
+		return err
+	}
+	if acl == "" || ownership == ownershipEnforced {
 		acl = aclPrivate
 	}
 	if !storage.ValidBucketName(rc.bucket) {
 		return s3err.InvalidBucketName.With("BucketName", rc.bucket)
 	}
 	if err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		return s.createOrReset(rc, old, region, acl)
+		return s.createOrReset(rc, old, region, acl, ownership)
 	}); err != nil {
 		return err
 	}
@@ -172,8 +176,10 @@ func (s *Server) requestedRegion(rc *request) (string, error) {
 }
 
 // createOrReset is CreateBucket's change to the bucket table, old being the bucket of that
-// name if there is one.
-func (s *Server) createOrReset(rc *request, old *bucketState, region, acl string) (*bucketState, error) {
+// name if there is one. A new bucket gets its Object Ownership and AWS's default Block Public
+// Access, every setting on (ownership.go, publicaccess.go), stored with it: should storing
+// them fail, the bucket is removed again rather than left with the old defaults.
+func (s *Server) createOrReset(rc *request, old *bucketState, region, acl, ownership string) (*bucketState, error) {
 	switch {
 	case old == nil:
 	case old.info.Owner != rc.user.id:
@@ -186,9 +192,9 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region, acl string
 		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
 			return nil, err
 		}
-		info := old.info
-		info.ACL = acl
-		return &bucketState{info: info, policy: old.policy}, nil
+		st := old.clone()
+		st.info.ACL = acl
+		return st, nil
 	default:
 		return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
 	}
@@ -196,7 +202,14 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region, acl string
 	if err != nil {
 		return nil, err
 	}
-	return &bucketState{info: info}, nil
+	err = s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, ownershipKind, encodeOwnership(ownership))
+	if err == nil {
+		err = s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, publicAccessKind, encodePublicAccess(blockAll))
+	}
+	if err != nil {
+		return nil, errors.Join(err, s.cfg.Backend.DeleteBucket(rc.ctx, rc.bucket))
+	}
+	return &bucketState{info: info, ownership: ownership, publicAccess: blockAll, hasPublicAccess: true}, nil
 }
 
 func (s *Server) headBucket(rc *request, st *bucketState) error {

@@ -111,15 +111,19 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 // class and the conditions on what the copy replaces.
 func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, error) {
 	h := rc.r.Header
-	opts := storage.CopyObjectOptions{Conditions: writeConditions(h), Owner: rc.ownerID(), BucketID: st.info.ID}
+	opts := storage.CopyObjectOptions{Conditions: writeConditions(h), BucketID: st.info.ID}
 	directive := h.Get("X-Amz-Metadata-Directive")
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
 		return opts, s3err.InvalidArgument.Withf("Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", directive)
 	}
-	var err error
-	if opts.ACL, err = rc.cannedACL(); err != nil {
+	acl, err := rc.cannedACL()
+	if err == nil {
+		err = st.checkACL(acl)
+	}
+	if err != nil {
 		return opts, err
 	}
+	opts.ACL, opts.Owner = st.aclInForce(acl), st.objectOwner(rc.ownerID(), acl)
 	if opts.StorageClass, err = rc.storageClass(); err != nil {
 		return opts, err
 	}

@@ -150,7 +150,9 @@ func (s *Server) putBucketCors(rc *request, st *bucketState) error {
 		if err := s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, corsKind, doc); err != nil {
 			return nil, err
 		}
-		return &bucketState{info: old.info, policy: p}, nil
+		st := old.clone()
+		st.policy = p
+		return st, nil
 	})
 	if err != nil {
 		return err
@@ -178,7 +180,9 @@ func (s *Server) deleteBucketCors(rc *request, st *bucketState) error {
 		if err := s.cfg.Backend.DeleteBucketConfig(rc.ctx, rc.bucket, corsKind); err != nil {
 			return nil, err
 		}
-		return &bucketState{info: old.info}, nil
+		st := old.clone()
+		st.policy = nil
+		return st, nil
 	})
 	if err != nil {
 		return err

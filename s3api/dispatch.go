@@ -43,6 +43,14 @@ var handlers = map[string]handler{
 	"CompleteMultipartUpload": {accessUploadInitiator, (*Server).completeMultipartUpload},
 	"AbortMultipartUpload":    {accessUploadOwners, (*Server).abortMultipartUpload},
 	"ListParts":               {accessUploadOwners, (*Server).listParts},
+
+	// Object Ownership and Block Public Access (ownership.go, publicaccess.go).
+	"GetBucketOwnershipControls":    {accessOwner, (*Server).getBucketOwnershipControls},
+	"PutBucketOwnershipControls":    {accessOwner, (*Server).putBucketOwnershipControls},
+	"DeleteBucketOwnershipControls": {accessOwner, (*Server).deleteBucketOwnershipControls},
+	"GetPublicAccessBlock":          {accessOwner, (*Server).getPublicAccessBlock},
+	"PutPublicAccessBlock":          {accessOwner, (*Server).putPublicAccessBlock},
+	"DeletePublicAccessBlock":       {accessOwner, (*Server).deletePublicAccessBlock},
 }
 
 // dispatch finds the operation (routes), checks that the bucket exists, is owned by the

@@ -80,10 +80,14 @@ func writeConditions(h http.Header) storage.WriteConditions {
 	return storage.WriteConditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match") == "*"}
 }
 
-// newObjectSettings reads what every request creating an object names: its canned ACL, its
-// key's validity and its storage class.
-func (rc *request) newObjectSettings() (acl, storageClass string, err error) {
+// newObjectSettings reads what every request creating an object in st names: its canned ACL
+// (which the bucket's Object Ownership and Block Public Access may refuse), its key's validity
+// and its storage class.
+func (rc *request) newObjectSettings(st *bucketState) (acl, storageClass string, err error) {
 	if acl, err = rc.cannedACL(); err != nil {
+		return
+	}
+	if err = st.checkACL(acl); err != nil {
 		return
 	}
 	if err = storage.ValidateKey(rc.key); err != nil {

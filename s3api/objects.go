@@ -11,7 +11,7 @@ import (
 
 func (s *Server) putObject(rc *request, st *bucketState) error {
 	h := rc.r.Header
-	acl, sc, err := rc.newObjectSettings()
+	acl, sc, err := rc.newObjectSettings(st)
 	if err != nil {
 		return err
 	}
@@ -20,9 +20,9 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 		return err
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
-		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: acl,
+		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.aclInForce(acl),
 		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h),
-		Owner: rc.ownerID(), BucketID: st.info.ID,
+		Owner: st.objectOwner(rc.ownerID(), acl), BucketID: st.info.ID,
 	})
 	if err != nil {
 		return rc.objectError(err)

@@ -31,6 +31,9 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if form.ACL != "" && !cannedACLs[form.ACL] {
 		return s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL)
 	}
+	if err := st.checkACL(form.ACL); err != nil {
+		return err
+	}
 	if err := storage.ValidateKey(form.Key); err != nil {
 		return err
 	}
@@ -38,8 +41,8 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if meta.ContentType == "" {
 		meta.ContentType = defaultContentType
 	}
-	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: form.ACL, StorageClass: form.StorageClass,
-		Owner: rc.ownerID(), BucketID: st.info.ID}
+	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: st.aclInForce(form.ACL), StorageClass: form.StorageClass,
+		Owner: st.objectOwner(rc.ownerID(), form.ACL), BucketID: st.info.ID}
 	if form.Checksum.Algorithm != "" {
 		opts.Checksum = storage.Checksum{Algorithm: form.Checksum.Algorithm, Value: form.Checksum.Value}
 	}

@@ -22,7 +22,7 @@ const routingDomain = "s3.test"
 func TestRouting(t *testing.T) {
 	t.Parallel()
 	srv := s3test.Start(t, func(c *s3api.Config) { c.Domain = routingDomain })
-	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/routes", As: s3test.Owner})
+	srv.CreateACLBucket(t, s3test.Owner, "routes", "private") // ACLs enabled: the ?acl rows set one
 	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/routes/k", Body: []byte("object k"), As: s3test.Owner})
 	deleteDoc := []byte("<Delete><Object><Key>gone</Key></Object></Delete>")
 	corsDoc := []byte(`<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`)
@@ -55,6 +55,12 @@ func TestRouting(t *testing.T) {
 		{"PUT ?cors", "PUT", "/routes?cors", "", http.Header{"Content-Md5": {s3test.MD5Base64(corsDoc)}}, corsDoc, false, "PutBucketCors", 200, ""},
 		{"DELETE ?cors", "DELETE", "/routes?cors", "", nil, nil, false, "DeleteBucketCors", 204, ""},
 		{"PUT bucket ?acl", "PUT", "/routes?acl", "", http.Header{"X-Amz-Acl": {"private"}}, nil, false, "PutBucketAcl", 200, ""},
+		{"?ownershipControls", "GET", "/routes?ownershipControls", "", nil, nil, false, "GetBucketOwnershipControls", 200, ""},
+		{"PUT ?ownershipControls", "PUT", "/routes?ownershipControls", "", nil, []byte("<OwnershipControls><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule></OwnershipControls>"), false, "PutBucketOwnershipControls", 200, ""},
+		{"DELETE ?ownershipControls", "DELETE", "/routes?ownershipControls", "", nil, nil, false, "DeleteBucketOwnershipControls", 204, ""},
+		{"?publicAccessBlock once deleted", "GET", "/routes?publicAccessBlock", "", nil, nil, false, "GetPublicAccessBlock", 404, "NoSuchPublicAccessBlockConfiguration"},
+		{"PUT ?publicAccessBlock", "PUT", "/routes?publicAccessBlock", "", nil, []byte("<PublicAccessBlockConfiguration/>"), false, "PutPublicAccessBlock", 200, ""},
+		{"DELETE ?publicAccessBlock", "DELETE", "/routes?publicAccessBlock", "", nil, nil, false, "DeletePublicAccessBlock", 204, ""},
 		{"PUT ?versioning is not implemented", "PUT", "/routes?versioning", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"PUT bucket creates it", "PUT", "/routes-new", "", nil, nil, false, "CreateBucket", 200, ""},
 		{"DELETE bucket", "DELETE", "/routes", "", nil, nil, false, "DeleteBucket", 409, "BucketNotEmpty"},

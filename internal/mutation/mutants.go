@@ -71,6 +71,34 @@ var mutants = []mutant{
 		To:    "if err := rc.authorize(accessBucketRead, st, \"\"); err != nil {",
 		Tests: []test{{"./s3api/", "^TestACLMatrix$"}},
 	},
+	{
+		Name:  "ACLs set on a bucket whose ACLs are disabled",
+		File:  "s3api/ownership.go",
+		From:  "if st.aclsDisabled() && acl != \"\" && acl != aclBucketOwnerFullControl {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestACLsDisabled$"}},
+	},
+	{
+		Name:  "public ACL set despite BlockPublicAcls",
+		File:  "s3api/ownership.go",
+		From:  "if st.publicAccess.BlockPublicAcls && publicACL(acl) {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestBlockPublicAcls$"}},
+	},
+	{
+		Name:  "public ACL grants despite IgnorePublicAcls",
+		File:  "s3api/ownership.go",
+		From:  "if st.publicAccess.IgnorePublicAcls && publicACL(acl) {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestBlockPublicAcls$"}},
+	},
+	{
+		Name:  "new buckets without AWS's defaults",
+		File:  "s3api/ownership.go",
+		From:  "\t\to = ownershipEnforced\n",
+		To:    "\t\to = ownershipWriter\n",
+		Tests: []test{{"./s3api/", "^TestOwnershipAndPublicAccessBlockAPIs$"}},
+	},
 
 	// Signatures and expiry (s3api/internal/sigv4, s3api/internal/sigv2).
 	{

@@ -150,7 +150,7 @@ const (
 func (e *env) newFixture(t testing.TB, spec fixtureSpec) *fixture {
 	t.Helper()
 	fx := &fixture{fixtureSpec: spec, bucket: fmt.Sprintf("xacct-%d", e.names.Add(1))}
-	e.must(t, Owner, 200, Request{Method: "PUT", Path: "/" + fx.bucket, Header: http.Header{"X-Amz-Acl": {spec.bucketACL}}})
+	e.c.CreateACLBucket(t, Owner, fx.bucket, spec.bucketACL)
 	e.must(t, Owner, 200, Request{Method: "PUT", Path: "/" + fx.bucket + "?cors",
 		Header: http.Header{"Content-Md5": {MD5Base64([]byte(corsDoc))}}, Body: []byte(corsDoc)})
 	e.must(t, spec.objectWriter, 200, Request{Method: "PUT", Path: "/" + fx.bucket + "/obj",
@@ -360,7 +360,7 @@ func (e *env) postObject(t testing.TB, fx *fixture, p Account) (*http.Response, 
 // bucket's and the object's ACLs, the object's writer, the upload's initiator and the caller.
 func ACLMatrix(t *testing.T, c *Client) {
 	e := &env{c: c, sinks: map[Account]string{}, fixture: map[fixtureSpec]*sharedFixture{}}
-	e.must(t, Third, 200, Request{Method: "PUT", Path: "/xacct-source", Header: http.Header{"X-Amz-Acl": {aclPublicRead}}})
+	e.c.CreateACLBucket(t, Third, "xacct-source", aclPublicRead)
 	e.must(t, Third, 200, Request{Method: "PUT", Path: "/xacct-source/src", Header: http.Header{"X-Amz-Acl": {aclPublicRead}}, Body: []byte("source")})
 	e.source = "xacct-source/src"
 	for p, sink := range map[Account]struct {
@@ -368,7 +368,7 @@ func ACLMatrix(t *testing.T, c *Client) {
 		acl   string
 	}{Owner: {Owner, aclPrivate}, Other: {Other, aclPrivate}, Anonymous: {Third, aclPublicReadWrite}} {
 		e.sinks[p] = "xacct-sink-" + p.Name
-		e.must(t, sink.owner, 200, Request{Method: "PUT", Path: "/" + e.sinks[p], Header: http.Header{"X-Amz-Acl": {sink.acl}}})
+		e.c.CreateACLBucket(t, sink.owner, e.sinks[p], sink.acl)
 	}
 
 	type row struct {

@@ -123,3 +123,12 @@ func SpacedHex(s string) string {
 	}
 	return string(b)
 }
+
+// Object Ownership and Block Public Access.
+var (
+	OwnershipControlsNotFoundError       = newErr(404, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found")
+	NoSuchPublicAccessBlockConfiguration = newErr(404, "NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found")
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html
+	AccessControlListNotSupported       = newErr(400, "AccessControlListNotSupported", "The bucket does not allow ACLs")
+	InvalidBucketAclWithObjectOwnership = newErr(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+)
