@@ -226,7 +226,7 @@ func arnMatch(p pattern, v string) bool {
 			}
 			end = start + j
 		}
-		part := pattern{text: p.text[start:end], wild: p.wild[start:end]}
+		part := p.slice(start, end)
 		if !part.match(vs[i], false) {
 			return false
 		}

@@ -11,16 +11,25 @@ import "strings"
 // so a pattern keeps, per byte, whether it is a wildcard.
 type pattern struct {
 	text string
-	wild []bool // wild[i]: text[i] is a wildcard, not a literal '*' or '?'
+	// wild[i]: text[i] is a wildcard, not a literal '*' or '?'. nil: every '*' and '?' is one
+	// (a pattern without variables, the common case, needs no allocation).
+	wild []bool
 }
 
 // literalPattern is text in which '*' and '?' are wildcards: a pattern without variables.
-func literalPattern(text string) pattern {
-	p := pattern{text: text, wild: make([]bool, len(text))}
-	for i := 0; i < len(text); i++ {
-		p.wild[i] = text[i] == '*' || text[i] == '?'
+func literalPattern(text string) pattern { return pattern{text: text} }
+
+// isWild reports whether text[i] is the wildcard c.
+func (p pattern) isWild(i int, c byte) bool {
+	return p.text[i] == c && (p.wild == nil || p.wild[i])
+}
+
+// slice is the part text[i:j] of the pattern.
+func (p pattern) slice(i, j int) pattern {
+	if p.wild == nil {
+		return pattern{text: p.text[i:j]}
 	}
-	return p
+	return pattern{text: p.text[i:j], wild: p.wild[i:j]}
 }
 
 // match reports whether s matches the pattern, comparing bytes exactly or, with fold, ASCII
@@ -38,10 +47,10 @@ func (p pattern) match(s string, fold bool) bool {
 	star, mark := -1, 0
 	for si < len(s) {
 		switch {
-		case pi < len(p.text) && p.wild[pi] && p.text[pi] == '*':
+		case pi < len(p.text) && p.isWild(pi, '*'):
 			star, mark = pi, si
 			pi++
-		case pi < len(p.text) && (p.wild[pi] && p.text[pi] == '?' || !p.wild[pi] && eq(p.text[pi], s[si])):
+		case pi < len(p.text) && (p.isWild(pi, '?') || eq(p.text[pi], s[si])):
 			pi++
 			si++
 		case star >= 0:
@@ -52,7 +61,7 @@ func (p pattern) match(s string, fold bool) bool {
 			return false
 		}
 	}
-	for pi < len(p.text) && p.wild[pi] && p.text[pi] == '*' {
+	for pi < len(p.text) && p.isWild(pi, '*') {
 		pi++
 	}
 	return pi == len(p.text)

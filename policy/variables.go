@@ -22,11 +22,11 @@ func expand(s string, variables bool, r *Request) (pattern, bool) {
 	if !variables || !strings.Contains(s, "${") {
 		return literalPattern(s), true
 	}
-	var p pattern
+	p := pattern{wild: []bool{}}
 	add := func(text string, wild bool) {
 		p.text += text
 		for i := 0; i < len(text); i++ {
-			p.wild = append(p.wild, wild && (text[i] == '*' || text[i] == '?'))
+			p.wild = append(p.wild, wild)
 		}
 	}
 	for n := 0; ; n++ {
