@@ -172,6 +172,18 @@ func init() {
 		anon, "s3:GetObject", strings.Repeat("a", 1024), nil, policy.NoEffect, -1, "Resource does not match"})
 }
 
+// dollars is a resource of n ${$} variables after the bucket, each a literal '$'.
+func dollars(n int) string {
+	return stmts(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/` + strings.Repeat("${$}", n) + `"}`)
+}
+
+func init() {
+	// A string of more than maxVariables (64) variables matches nothing.
+	evalCases = append(evalCases,
+		evalCase{"variables/most", evPageVariables + "#policy-vars-specialchars", dollars(64), anon, "s3:GetObject", strings.Repeat("$", 64), nil, policy.Allow, 0, ""},
+		evalCase{"variables/too-many", evPageVariables + "#policy-vars-specialchars", dollars(65), anon, "s3:GetObject", strings.Repeat("$", 65), nil, policy.NoEffect, -1, "Resource does not match"})
+}
+
 func allCases() []evalCase { return append(append([]evalCase{}, evalCases...), conditionCases...) }
 
 func TestEvaluate(t *testing.T) {
