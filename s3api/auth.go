@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"github.com/doorman-s3/doorman/policy"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv2"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv4"
@@ -58,9 +59,24 @@ const (
 )
 
 // authorize decides whether the caller may perform an operation needing a on bucket st
-// (nil for service-level operations). objectACL is consulted for accessObjectRead. The
-// buckets' and objects' canned ACLs (acl.go) say what they grant others.
+// (nil for service-level operations), on the key the request names. objectACL is consulted
+// for accessObjectRead.
 func (rc *request) authorize(a access, st *bucketState, objectACL string) error {
+	return rc.authorizeKey(a, st, rc.key, objectACL)
+}
+
+// authorizeKey is authorize for an operation on key, in the order in which Amazon S3 decides
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+//  1. an explicit Deny of the bucket policy refuses, the bucket owner included (policyDecision);
+//  2. the root user of the account that owns the bucket may do anything else;
+//  3. an Allow of the bucket policy grants;
+//  4. the buckets' and objects' canned ACLs (acl.go) grant what they say, unless ACLs are
+//     disabled (Object Ownership BucketOwnerEnforced) or public ones ignored (IgnorePublicAcls);
+//  5. anything else is refused with AccessDenied.
+//
+// IAM users (User.UserName) have no identity policy: steps 3 and 4 are all they get.
+func (rc *request) authorizeKey(a access, st *bucketState, key, objectACL string) error {
 	authenticated := rc.user != nil
 	if a == accessAuthenticated {
 		if !authenticated {
@@ -68,9 +84,18 @@ func (rc *request) authorize(a access, st *bucketState, objectACL string) error 
 		}
 		return nil
 	}
-	if authenticated && st.info.Owner == rc.user.id {
+	allowed, err := rc.policyDecision(a, st, key)
+	if err != nil {
+		return err
+	}
+	if authenticated && st.info.Owner == rc.user.id && rc.user.root() {
 		return nil
 	}
+	if allowed {
+		return nil
+	}
+	// ACLs grant nothing under BucketOwnerEnforced, and public ones nothing under
+	// IgnorePublicAcls (effectiveACL).
 	ok := false
 	switch a {
 	case accessBucketRead:
@@ -96,23 +121,85 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 			return err
 		}
 	}
+	if a == accessUploadOwners {
+		// What a bucket policy says comes first: a Deny, or an Allow of the action.
+		allowed, err := rc.policyDecision(a, st, rc.key)
+		if allowed || err != nil {
+			return err
+		}
+	}
 	initiator, err := s.uploadInitiator(rc)
 	if err != nil {
 		return err
 	}
-	if rc.ownerID() == initiator || a == accessUploadOwners && rc.user != nil && st.info.Owner == rc.user.id {
+	if rc.ownerID() == initiator || a == accessUploadOwners && rc.ownerRoot(st) {
 		return nil
 	}
 	return s3err.AccessDenied
 }
 
-// authorizeObject is authorize for an operation on an existing object: the account that wrote
-// the object may always act on it.
+// authorizeObject is authorize for an operation on an existing object: the root user of the
+// account that wrote the object may act on it, unless the bucket policy denies it.
 func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) error {
-	if rc.user != nil && info.Owner == rc.user.id {
-		return nil
+	if rc.user != nil && info.Owner == rc.user.id && rc.user.root() {
+		_, err := rc.policyDecision(a, st, info.Key)
+		return err
 	}
-	return rc.authorize(a, st, info.ACL)
+	return rc.authorizeKey(a, st, info.Key, info.ACL)
+}
+
+// ownerRoot reports whether the caller is the root user of the account that owns the bucket.
+func (rc *request) ownerRoot(st *bucketState) bool {
+	return rc.ofOwnerAccount(st) && rc.user.root()
+}
+
+// ofOwnerAccount reports whether the caller is a user of the account that owns the bucket.
+func (rc *request) ofOwnerAccount(st *bucketState) bool {
+	return rc.user != nil && rc.user.id == st.info.Owner
+}
+
+// policyDecision evaluates the bucket's policy, if it has one, for an operation needing a on
+// key: an error for an explicit Deny, and whether an Allow grants the request. The Deny binds
+// everyone but the owner account's root user on the policy's own operations, whom S3 always
+// lets read, change or delete the policy. An Allow of a public policy does not reach callers
+// outside the owner's account while RestrictPublicBuckets is on
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+// Without a bucket policy it costs nothing.
+func (rc *request) policyDecision(a access, st *bucketState, key string) (bool, error) {
+	bp := st.access
+	if bp == nil {
+		return false, nil
+	}
+	action, resource := rc.permission(a, st, key)
+	switch bp.parsed.Evaluate(rc.policyRequest(action, resource)).Effect {
+	case policy.Deny:
+		if policyOps[rc.op] && rc.ownerRoot(st) {
+			return false, nil
+		}
+		return false, s3err.AccessDenied
+	case policy.Allow:
+		return !bp.public || !st.publicAccess.RestrictPublicBuckets || rc.ofOwnerAccount(st), nil
+	}
+	return false, nil
+}
+
+// permission is the action and resource a needs on key: the operation's own (actions), except
+// where a check reads something else than the operation acts on: an object's content
+// (s3:GetObject, the source of a copy or the ETag a conditional delete tests), or whether a
+// key exists (s3:ListBucket).
+func (rc *request) permission(a access, st *bucketState, key string) (action, resource string) {
+	op := actions[rc.op]
+	switch {
+	case a == accessObjectRead:
+		op = opAction{"s3:GetObject", true}
+	case a == accessBucketRead && op.object:
+		// An object operation that tells whether its key exists only to those who may list.
+		op = opAction{"s3:ListBucket", false}
+	}
+	if op.object {
+		return op.name, objectARN(st.info.Name, key)
+	}
+	return op.name, bucketARN(st.info.Name)
 }
 
 func (rc *request) ownerID() string {

@@ -25,7 +25,8 @@ type bucketTable struct {
 // bucketState is immutable once published: a change publishes a changed clone.
 type bucketState struct {
 	info   storage.BucketInfo
-	policy *cors.Policy // nil: no CORS configuration
+	policy *cors.Policy  // nil: no CORS configuration
+	access *bucketPolicy // nil: no bucket policy
 
 	// ownership is the bucket's Object Ownership (ownership.go), "" when none is stored: a
 	// bucket from before Object Ownership, which behaves as ObjectWriter.
@@ -65,6 +66,9 @@ func loadBuckets(ctx context.Context, b storage.Backend) (*bucketTable, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
 			}
+		}
+		if st.access, err = loadBucketPolicy(ctx, b, info.Name); err != nil {
+			return nil, err
 		}
 		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); err != nil {
 			return nil, fmt.Errorf("bucket %s: stored ownership controls: %w", info.Name, err)

@@ -33,7 +33,7 @@ func TestNotImplementedMessages(t *testing.T) {
 		{"DELETE", "/bucket/key?tagging", "The tagging subresource is not implemented."},
 		{"PUT", "/bucket?versioning", "The versioning subresource is not implemented."},
 		{"PUT", "/bucket?lifecycle", "The lifecycle subresource is not implemented."},
-		{"GET", "/bucket?website&policy", "The policy subresource is not implemented."},
+		{"GET", "/bucket?website&replication", "The replication subresource is not implemented."},
 		{"POST", "/bucket/key?restore", "The restore subresource is not implemented."},
 		{"GET", "/?session", "The session subresource is not implemented."},
 		{"PUT", "/bucket/key?acl&object-lock", "The object-lock subresource is not implemented."},

@@ -11,7 +11,7 @@ var mutants = []mutant{
 	{
 		Name:  "owner check replaced by authenticated",
 		File:  "s3api/auth.go",
-		From:  "if authenticated && st.info.Owner == rc.user.id {",
+		From:  "if authenticated && st.info.Owner == rc.user.id && rc.user.root() {",
 		To:    "if authenticated {",
 		Tests: []test{{"./s3api/", "^TestACLMatrix$"}},
 	},
@@ -70,6 +70,34 @@ var mutants = []mutant{
 		From:  "if err := rc.authorize(accessBucketWrite, st, \"\"); err != nil {",
 		To:    "if err := rc.authorize(accessBucketRead, st, \"\"); err != nil {",
 		Tests: []test{{"./s3api/", "^TestACLMatrix$"}},
+	},
+	{
+		Name:  "bucket policy Deny ignored",
+		File:  "s3api/auth.go",
+		From:  "\t\treturn false, s3err.AccessDenied\n\tcase policy.Allow:",
+		To:    "\t\treturn false, nil\n\tcase policy.Allow:",
+		Tests: []test{{"./s3api/", "^TestBucketPolicyDecisions$"}},
+	},
+	{
+		Name:  "bucket policy Allow ignored",
+		File:  "s3api/auth.go",
+		From:  "return !bp.public || !st.publicAccess.RestrictPublicBuckets || rc.ofOwnerAccount(st), nil",
+		To:    "return false, nil",
+		Tests: []test{{"./s3api/", "^TestBucketPolicyDecisions$"}},
+	},
+	{
+		Name:  "IAM user treated as its account's root",
+		File:  "s3api/server.go",
+		From:  "func (a *account) root() bool { return a.UserName == \"\" }",
+		To:    "func (a *account) root() bool { return true }",
+		Tests: []test{{"./s3api/", "^TestBucketPolicyDecisions$"}},
+	},
+	{
+		Name:  "public policy accepted under BlockPublicPolicy",
+		File:  "s3api/policy.go",
+		From:  "if bp.public && old.publicAccess.BlockPublicPolicy {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestBlockPublicPolicy$"}},
 	},
 	{
 		Name:  "ACLs set on a bucket whose ACLs are disabled",

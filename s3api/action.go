@@ -1,0 +1,165 @@
+package s3api
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/doorman-s3/doorman/policy"
+)
+
+// An opAction is the S3 action a bucket policy names for an operation, and whether its
+// resource is an object (arn:aws:s3:::BUCKET/KEY) or the bucket (arn:aws:s3:::BUCKET).
+type opAction struct {
+	name   string
+	object bool
+}
+
+// actions maps every operation of the handlers table to its action, from
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html and the
+// "Permissions" section of each operation's page in the S3 API reference. ListBuckets and
+// CreateBucket are absent: neither acts on an existing bucket, so no bucket policy applies.
+var actions = map[string]opAction{
+	"HeadBucket":            {"s3:ListBucket", false},
+	"DeleteBucket":          {"s3:DeleteBucket", false},
+	"GetBucketLocation":     {"s3:GetBucketLocation", false},
+	"GetBucketVersioning":   {"s3:GetBucketVersioning", false},
+	"GetBucketAcl":          {"s3:GetBucketAcl", false},
+	"PutBucketAcl":          {"s3:PutBucketAcl", false},
+	"GetBucketCors":         {"s3:GetBucketCORS", false},
+	"PutBucketCors":         {"s3:PutBucketCORS", false},
+	"DeleteBucketCors":      {"s3:PutBucketCORS", false},
+	"GetBucketPolicy":       {"s3:GetBucketPolicy", false},
+	"PutBucketPolicy":       {"s3:PutBucketPolicy", false},
+	"DeleteBucketPolicy":    {"s3:DeleteBucketPolicy", false},
+	"GetBucketPolicyStatus": {"s3:GetBucketPolicyStatus", false},
+	// Object Ownership and Block Public Access.
+	"GetBucketOwnershipControls":    {"s3:GetBucketOwnershipControls", false},
+	"PutBucketOwnershipControls":    {"s3:PutBucketOwnershipControls", false},
+	"DeleteBucketOwnershipControls": {"s3:PutBucketOwnershipControls", false},
+	"GetPublicAccessBlock":          {"s3:GetBucketPublicAccessBlock", false},
+	"PutPublicAccessBlock":          {"s3:PutBucketPublicAccessBlock", false},
+	"DeletePublicAccessBlock":       {"s3:PutBucketPublicAccessBlock", false},
+	"ListObjects":                   {"s3:ListBucket", false},
+	"ListObjectsV2":                 {"s3:ListBucket", false},
+	"ListObjectVersions":            {"s3:ListBucketVersions", false},
+	"ListMultipartUploads":          {"s3:ListBucketMultipartUploads", false},
+	"DeleteObjects":                 {"s3:DeleteObject", true},
+	"PostObject":                    {"s3:PutObject", true},
+	"GetObject":                     {"s3:GetObject", true},
+	"HeadObject":                    {"s3:GetObject", true},
+	"PutObject":                     {"s3:PutObject", true},
+	"CopyObject":                    {"s3:PutObject", true},
+	"DeleteObject":                  {"s3:DeleteObject", true},
+	"GetObjectAcl":                  {"s3:GetObjectAcl", true},
+	"PutObjectAcl":                  {"s3:PutObjectAcl", true},
+	"CreateMultipartUpload":         {"s3:PutObject", true},
+	"UploadPart":                    {"s3:PutObject", true},
+	"UploadPartCopy":                {"s3:PutObject", true},
+	"CompleteMultipartUpload":       {"s3:PutObject", true},
+	"AbortMultipartUpload":          {"s3:AbortMultipartUpload", true},
+	"ListParts":                     {"s3:ListMultipartUploadParts", true},
+}
+
+// policyOps are the operations the bucket owner account's root user may always run, whatever
+// the policy denies: "the root user of the account that owns the bucket can always delete the
+// policy" (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html,
+// and https://repost.aws/knowledge-center/s3-accidentally-denied-access).
+var policyOps = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true, "DeleteBucketPolicy": true}
+
+// listingOps carry the listing condition keys s3:prefix, s3:delimiter and s3:max-keys.
+var listingOps = map[string]bool{"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true}
+
+// bucketARN and objectARN are the resources a bucket policy names.
+func bucketARN(bucket string) string      { return "arn:aws:s3:::" + bucket }
+func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+
+// caller is the request's principal as the policy language sees it.
+func (rc *request) caller() policy.Caller {
+	u := rc.user
+	if u == nil {
+		return policy.Caller{Anonymous: true}
+	}
+	return policy.Caller{Account: u.Account, ARN: u.arn(), CanonicalID: u.id, UserName: u.UserName}
+}
+
+// policyRequest is the request a bucket policy is evaluated against: the caller, the action
+// on its resource, and the condition keys
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html). Keys the
+// request has no value for are absent, as AWS leaves them.
+func (rc *request) policyRequest(action, resource string) *policy.Request {
+	r := rc.r
+	now := rc.s.cfg.Now().UTC()
+	ctx := map[string][]string{
+		"aws:securetransport": {strconv.FormatBool(r.TLS != nil)},
+		"aws:currenttime":     {now.Format(time.RFC3339)},
+		"aws:epochtime":       {strconv.FormatInt(now.Unix(), 10)},
+	}
+	set := func(key, value string) {
+		if value != "" {
+			ctx[key] = []string{value}
+		}
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		set("aws:sourceip", host)
+	}
+	set("aws:referer", r.Header.Get("Referer"))
+	set("aws:useragent", r.Header.Get("User-Agent"))
+	if u := rc.user; u != nil {
+		set("aws:principalaccount", u.Account)
+		set("aws:principalarn", u.arn())
+		set("aws:username", u.UserName)
+		if u.root() {
+			ctx["aws:principaltype"] = []string{"Account"}
+			ctx["aws:userid"] = []string{u.Account}
+		} else {
+			ctx["aws:principaltype"] = []string{"User"}
+		}
+	} else {
+		ctx["aws:principaltype"] = []string{"Anonymous"}
+		ctx["aws:userid"] = []string{"anonymous"}
+	}
+	if listingOps[rc.op] {
+		// A listing without a prefix is a listing of prefix "": S3's examples allow the root
+		// of a bucket with "s3:prefix": [""].
+		ctx["s3:prefix"] = []string{rc.query.Get("prefix")}
+		set("s3:delimiter", rc.query.Get("delimiter"))
+		set("s3:max-keys", rc.query.Get("max-keys"))
+	}
+	set("s3:x-amz-acl", r.Header.Get("X-Amz-Acl"))
+	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
+	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
+	rc.signatureKeys(ctx)
+	if r.TLS != nil {
+		set("s3:tlsversion", tlsVersion(r.TLS.Version))
+	}
+	return &policy.Request{Caller: rc.caller(), Action: action, Resource: resource, Context: ctx}
+}
+
+// signatureKeys sets s3:signatureversion and s3:authType of a signed request.
+func (rc *request) signatureKeys(ctx map[string][]string) {
+	if rc.user == nil {
+		return
+	}
+	version, authType := "AWS", "REST-HEADER"
+	if rc.auth != nil {
+		version = "AWS4-HMAC-SHA256"
+	}
+	switch {
+	case rc.op == "PostObject":
+		authType = "POST"
+	case rc.query.Has("X-Amz-Signature") || rc.query.Has("Signature"):
+		authType = "REST-QUERY-STRING"
+	}
+	ctx["s3:signatureversion"] = []string{version}
+	ctx["s3:authtype"] = []string{authType}
+}
+
+// tlsVersion is s3:TlsVersion's form of a TLS version: "1.2", "1.3".
+func tlsVersion(v uint16) string {
+	if v < 0x0301 {
+		return ""
+	}
+	return "1." + strconv.Itoa(int(v-0x0301))
+}
