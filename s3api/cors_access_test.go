@@ -100,3 +100,67 @@ func TestCORSNeverWidensAccess(t *testing.T) {
 		t.Errorf("the object after the refused requests: %q, want %q", got, "private")
 	}
 }
+
+// TestPolicyRefusalCarriesCORS: a bucket made public with a bucket policy (after its public
+// access block is deleted, as on AWS today), with Deny statements on a key prefix and on
+// aws:Referer. Whatever the policy refuses is refused with 403 AccessDenied carrying the CORS
+// headers of the rule that matched the request's Origin, the bucket owner's requests included
+// (an explicit Deny binds the owner too); the preflight is answered from the rules alone; and
+// an origin no rule allows changes nothing about access either. The policies follow
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html.
+func TestPolicyRefusalCarriesCORS(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-public", As: s3test.Owner})
+	srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/cors-public?publicAccessBlock", As: s3test.Owner})
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-public?cors", Body: corsAccessRule, As: s3test.Owner,
+		Header: http.Header{"Content-Md5": {s3test.MD5Base64(corsAccessRule)}}})
+	for _, key := range []string{"site/index.html", "site/private/draft.html", "hotlink/cat.jpg"} {
+		srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-public/" + key, Body: []byte(key), As: s3test.Owner})
+	}
+	doc := []byte(`{"Version": "2012-10-17", "Statement": [
+		{"Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+		 "Resource": ["arn:aws:s3:::cors-public/site/*", "arn:aws:s3:::cors-public/hotlink/*"]},
+		{"Sid": "DenyPrivate", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+		 "Resource": "arn:aws:s3:::cors-public/site/private/*"},
+		{"Sid": "DenyOtherSites", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+		 "Resource": "arn:aws:s3:::cors-public/hotlink/*",
+		 "Condition": {"StringNotLike": {"aws:Referer": "` + corsAccessOrigin + `/*"}}}]}`)
+	srv.Must(t, 204, s3test.Request{Method: "PUT", Path: "/cors-public?policy", Body: doc, As: s3test.Owner})
+
+	header := func(kv ...string) http.Header {
+		h := http.Header{}
+		for i := 0; i < len(kv); i += 2 {
+			h.Set(kv[i], kv[i+1])
+		}
+		return h
+	}
+	withOrigin := header("Origin", corsAccessOrigin)
+	allowed := corsAccessAnswer{200, "", true}
+	denied := corsAccessAnswer{403, "AccessDenied", true}
+	for _, tc := range []struct {
+		name string
+		r    s3test.Request
+		want corsAccessAnswer
+	}{
+		{"anonymous GET of a public key, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-public/site/index.html", As: s3test.Anonymous, Header: withOrigin}, allowed},
+		{"anonymous GET of a public key, Origin no rule allows", s3test.Request{Method: "GET", Path: "/cors-public/site/index.html", As: s3test.Anonymous,
+			Header: header("Origin", "https://elsewhere.test")}, corsAccessAnswer{200, "", false}},
+		{"anonymous GET of a denied prefix, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-public/site/private/draft.html", As: s3test.Anonymous, Header: withOrigin}, denied},
+		{"anonymous GET of a denied prefix, no Origin", s3test.Request{Method: "GET", Path: "/cors-public/site/private/draft.html", As: s3test.Anonymous},
+			corsAccessAnswer{403, "AccessDenied", false}},
+		{"other account GET of a denied prefix, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-public/site/private/draft.html", As: s3test.Other, Header: withOrigin}, denied},
+		{"owner GET of a denied prefix, allowed Origin", s3test.Request{Method: "GET", Path: "/cors-public/site/private/draft.html", As: s3test.Owner, Header: withOrigin}, denied},
+		{"owner HEAD of a denied prefix, allowed Origin", s3test.Request{Method: "HEAD", Path: "/cors-public/site/private/draft.html", As: s3test.Owner, Header: withOrigin},
+			corsAccessAnswer{403, "", true}},
+		{"preflight of a GET of a denied prefix", s3test.Request{Method: "OPTIONS", Path: "/cors-public/site/private/draft.html", As: s3test.Anonymous,
+			Header: header("Origin", corsAccessOrigin, "Access-Control-Request-Method", "GET")}, allowed},
+		{"anonymous GET, the app's Referer", s3test.Request{Method: "GET", Path: "/cors-public/hotlink/cat.jpg", As: s3test.Anonymous,
+			Header: header("Origin", corsAccessOrigin, "Referer", corsAccessOrigin+"/gallery")}, allowed},
+		{"anonymous GET, another site's Referer", s3test.Request{Method: "GET", Path: "/cors-public/hotlink/cat.jpg", As: s3test.Anonymous,
+			Header: header("Origin", corsAccessOrigin, "Referer", "https://elsewhere.test/")}, denied},
+		{"anonymous GET, no Referer", s3test.Request{Method: "GET", Path: "/cors-public/hotlink/cat.jpg", As: s3test.Anonymous, Header: withOrigin}, denied},
+	} {
+		checkCORSAccess(t, srv, tc.name, tc.r, tc.want)
+	}
+}
