@@ -483,6 +483,7 @@ var referenceFlags = []struct {
 }{
 	{[]string{"serve"}, "doorman serve"},
 	{[]string{"explain"}, "doorman explain"},
+	{[]string{"explain-access"}, "doorman explain-access"},
 	{[]string{"check"}, "doorman check"},
 	{[]string{"lint"}, "doorman lint"},
 	{[]string{"gateway"}, "doorman gateway"},
