@@ -249,32 +249,3 @@ func TestBucketPolicySurvivesRestart(t *testing.T) {
 		_ = store.Close()
 	}
 }
-
-// Accounts: a user's account id is 12 digits, an IAM user needs an account, and user names
-// are IAM's.
-func TestUserAccounts(t *testing.T) {
-	store, err := disk.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	for _, tt := range []struct {
-		name string
-		user s3api.User
-		ok   bool
-	}{
-		{"an account of its own", s3api.User{AccessKey: "AK", SecretKey: "SK"}, true},
-		{"a given account", s3api.User{AccessKey: "AK", SecretKey: "SK", Account: teamAccount}, true},
-		{"an IAM user", s3api.User{AccessKey: "AK", SecretKey: "SK", Account: teamAccount, UserName: "alice.b@example+1"}, true},
-		{"an account of 11 digits", s3api.User{AccessKey: "AK", SecretKey: "SK", Account: "11112222333"}, false},
-		{"an account with letters", s3api.User{AccessKey: "AK", SecretKey: "SK", Account: "11112222333x"}, false},
-		{"an IAM user without account", s3api.User{AccessKey: "AK", SecretKey: "SK", UserName: "alice"}, false},
-		{"a user name with a slash", s3api.User{AccessKey: "AK", SecretKey: "SK", Account: teamAccount, UserName: "a/b"}, false},
-		{"a user name of 65 characters", s3api.User{AccessKey: "AK", SecretKey: "SK", Account: teamAccount, UserName: strings.Repeat("a", 65)}, false},
-	} {
-		_, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: []s3api.User{tt.user}})
-		if (err == nil) != tt.ok {
-			t.Errorf("%s: New = %v, want ok %v", tt.name, err, tt.ok)
-		}
-	}
-}

@@ -2,6 +2,7 @@ package s3api_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/s3api"
@@ -9,8 +10,9 @@ import (
 )
 
 // A display name is shown to anyone who may list the user's buckets: it may not be one of the
-// user's credentials.
-func TestDisplayNameIsNeverACredential(t *testing.T) {
+// user's credentials. An account id is 12 digits, an IAM user needs an account, and user names
+// are IAM's (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html).
+func TestUserValidation(t *testing.T) {
 	store, err := disk.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +27,13 @@ func TestDisplayNameIsNeverACredential(t *testing.T) {
 		{"a name", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", DisplayName: "team"}, true},
 		{"the access key", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", DisplayName: "AKID1"}, false},
 		{"the secret key", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", DisplayName: "secret1"}, false},
+		{"a given account", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", Account: "111122223333"}, true},
+		{"an IAM user", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", Account: "111122223333", UserName: "alice.b@example+1"}, true},
+		{"an account of 11 digits", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", Account: "11112222333"}, false},
+		{"an account with a letter", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", Account: "11112222333x"}, false},
+		{"an IAM user without account", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", UserName: "alice"}, false},
+		{"a user name with a slash", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", Account: "111122223333", UserName: "a/b"}, false},
+		{"a user name of 65 characters", s3api.User{AccessKey: "AKID1", SecretKey: "secret1", Account: "111122223333", UserName: strings.Repeat("a", 65)}, false},
 	} {
 		_, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: []s3api.User{tt.user}})
 		if (err == nil) != tt.ok {

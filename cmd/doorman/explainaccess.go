@@ -191,23 +191,12 @@ func readPolicy(ctx context.Context, f *explainAccessFlags) (p *policy.Policy, s
 
 // fetchPolicy reads a bucket's policy with GetBucketPolicy.
 func fetchPolicy(ctx context.Context, f *explainAccessFlags) ([]byte, error) {
-	if u, err := url.Parse(f.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--endpoint %q: want an http:// or https:// URL", f.endpoint)
-	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	creds, err := endpointCredentials(ctx, "GetBucketPolicy")
+	client, err := endpointClient(ctx, f.endpoint, f.region, "GetBucketPolicy")
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := endpointConfig(ctx, f.region, creds)
-	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(f.endpoint)
-		o.UsePathStyle = true
-	})
 	out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(f.bucket)})
 	if err != nil {
 		var apiErr smithy.APIError

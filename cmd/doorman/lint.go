@@ -176,23 +176,12 @@ func readDocument(path string) ([]byte, error) {
 
 // fetchCORS reads a bucket's configuration with GetBucketCors.
 func fetchCORS(ctx context.Context, f *lintFlags) (*cors.Config, error) {
-	if u, err := url.Parse(f.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--endpoint %q: want an http:// or https:// URL", f.endpoint)
-	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	creds, err := endpointCredentials(ctx, "GetBucketCors")
+	client, err := endpointClient(ctx, f.endpoint, f.region, "GetBucketCors")
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := endpointConfig(ctx, f.region, creds)
-	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		o.BaseEndpoint = aws.String(f.endpoint)
-		o.UsePathStyle = true
-	})
 	out, err := client.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String(f.bucket)})
 	if err != nil {
 		var apiErr smithy.APIError
@@ -213,6 +202,26 @@ func fetchCORS(ctx context.Context, f *lintFlags) (*cors.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// endpointClient is a path-style client for endpoint (--endpoint) that signs op, the one
+// request it is for, with endpointCredentials.
+func endpointClient(ctx context.Context, endpoint, region, op string) (*s3.Client, error) {
+	if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--endpoint %q: want an http:// or https:// URL", endpoint)
+	}
+	creds, err := endpointCredentials(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	awsCfg, err := endpointConfig(ctx, region, creds)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	return s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.UsePathStyle = true
+	}), nil
 }
 
 // endpointConfig is the SDK configuration a request to --endpoint is sent with: the region, the
