@@ -48,11 +48,7 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 	srv := startTwoAccountServer(t)
 	const bucket = "race-recreated"
 	// The first account's bucket takes writes from anyone: the upload is anonymous.
-	res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + bucket, Header: http.Header{"X-Amz-Acl": {"public-read-write"}},
-		As: s3test.Owner})
-	if res.StatusCode != 200 {
-		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
-	}
+	srv.CreateACLBucket(t, s3test.Owner, bucket, "public-read-write")
 	first := bytes.Repeat([]byte("a"), 64<<10)
 	pr, pw := io.Pipe()
 	req, err := http.NewRequest("PUT", srv.URL+"/"+bucket+"/in-flight", pr)
@@ -90,7 +86,7 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	res, body = srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + bucket, As: s3test.Owner})
+	res, body := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/" + bucket, As: s3test.Owner})
 	if res.StatusCode != 204 {
 		t.Fatalf("DeleteBucket: %d %s", res.StatusCode, body)
 	}
@@ -139,9 +135,7 @@ func TestOwnerNeverShowsAccessKey(t *testing.T) {
 		signed := func(method, path string, h http.Header) (*http.Response, []byte) {
 			return srv.Do(t, s3test.Request{Method: method, Path: path, Header: h, As: s3test.Account{AccessKey: acct.ak, SecretKey: acct.sk}})
 		}
-		if res, body := signed("PUT", "/"+acct.bucket, http.Header{"X-Amz-Acl": {"public-read"}}); res.StatusCode != 200 {
-			t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
-		}
+		srv.CreateACLBucket(t, s3test.Account{AccessKey: acct.ak, SecretKey: acct.sk}, acct.bucket, "public-read")
 		if res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + acct.bucket + "/obj", Body: []byte("x"), As: s3test.Account{AccessKey: acct.ak, SecretKey: acct.sk}}); res.StatusCode != 200 {
 			t.Fatalf("PutObject: %d %s", res.StatusCode, body)
 		}

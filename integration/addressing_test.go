@@ -34,9 +34,7 @@ func TestVirtualHostedAddressing(t *testing.T) {
 	vc := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String("http://s3.localhost:" + port), HTTPClient: hc,
 		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
 	ctx := context.Background()
-	if _, err := vc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("vhost-bucket")}); err != nil {
-		t.Fatal(err)
-	}
+	createACLBucket(t, vc, "vhost-bucket", "")
 	if _, err := vc.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vhost-bucket"), Key: aws.String("dir/a b.txt"),
 		Body: bytes.NewReader([]byte("hello")), ACL: "public-read"}); err != nil {
 		t.Fatal(err)

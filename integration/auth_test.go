@@ -26,7 +26,7 @@ func TestAuthAttacks(t *testing.T) {
 	srv := startServer(t, "")
 	c := srv.client()
 	ctx := context.Background()
-	b := srv.createBucket(t, "auth-attacks")
+	b := srv.createACLBucket(t, "auth-attacks")
 	putBytes(t, c, b, "page.txt", []byte("plain text"))
 
 	// A SigV2 presigned URL signs the sub-resources it names and nothing else: a sub-resource

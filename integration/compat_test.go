@@ -329,9 +329,7 @@ func TestObjectACLOfAnotherWriter(t *testing.T) {
 	srv := startTwoUsers(t)
 	main, alt := srv.client(), srv.altClient()
 	ctx := context.Background()
-	if _, err := main.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("shared"), ACL: types.BucketCannedACLPublicReadWrite}); err != nil {
-		t.Fatal(err)
-	}
+	createACLBucket(t, main, "shared", types.BucketCannedACLPublicReadWrite)
 	acl, err := main.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("shared")})
 	if err != nil {
 		t.Fatal(err)
@@ -413,9 +411,7 @@ func TestCreateOwnBucketAgain(t *testing.T) {
 	ctx := context.Background()
 	srv := startTwoUsers(t)
 	c := srv.client()
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("again"), ACL: types.BucketCannedACLPublicRead}); err != nil {
-		t.Fatal(err)
-	}
+	createACLBucket(t, c, "again", types.BucketCannedACLPublicRead)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("again")}); err != nil {
 		t.Fatalf("creating one's bucket again in us-east-1: %v", err)
 	}

@@ -23,7 +23,7 @@ import (
 func TestCORSConfigFlipsAreAtomic(t *testing.T) {
 	srv := startServer(t, "")
 	c := srv.client()
-	bucket := srv.createBucket(t, "flip-bucket")
+	bucket := srv.createACLBucket(t, "flip-bucket")
 	ctx := context.Background()
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("k"), Body: bytes.NewReader([]byte("x")),
 		ACL: "public-read"}); err != nil {
@@ -109,12 +109,12 @@ func TestVaryOriginAlways(t *testing.T) {
 		}
 		srv := startServer(t, "", args...)
 		c := srv.client()
-		bucket := srv.createBucket(t, "vary-bucket")
+		bucket := srv.createACLBucket(t, "vary-bucket")
 		if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("img.png"),
 			Body: bytes.NewReader([]byte("png")), ACL: "public-read"}); err != nil {
 			t.Fatal(err)
 		}
-		plain := srv.createBucket(t, "plain-bucket")
+		plain := srv.createACLBucket(t, "plain-bucket")
 		if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(plain), Key: aws.String("img.png"),
 			Body: bytes.NewReader([]byte("png")), ACL: "public-read"}); err != nil {
 			t.Fatal(err)

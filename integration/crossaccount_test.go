@@ -34,7 +34,7 @@ func TestCrossAccountACLChanges(t *testing.T) {
 	t.Parallel()
 	data, file := t.TempDir(), usersFile(t)
 	srv := startServer(t, data, "--credentials", file)
-	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/acl-changes", As: s3test.Owner})
+	srv.CreateACLBucket(t, s3test.Owner, "acl-changes", "private")
 	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/acl-changes/obj", Body: []byte("object body"), As: s3test.Owner})
 	check := func(step string, p s3test.Account, path string, want int) {
 		t.Helper()

@@ -53,7 +53,7 @@ const edgeConfig = `hosts:
 // public objects; it returns the server and the bucket.
 func edgeBucket(t *testing.T, objects map[string]string, cacheControl string) (*server, string) {
 	srv := startServer(t, "")
-	bucket := srv.createBucket(t, "edge-origin")
+	bucket := srv.createACLBucket(t, "edge-origin")
 	c := srv.client()
 	ctx := context.Background()
 	for key, body := range objects {

@@ -20,7 +20,7 @@ func TestObjectEdges(t *testing.T) {
 	srv := startServer(t, "")
 	c := srv.client()
 	ctx := context.Background()
-	bucket := srv.createBucket(t, "edges-bucket")
+	bucket := srv.createACLBucket(t, "edges-bucket")
 	put := func(key string, body string, in *s3.PutObjectInput) {
 		if in == nil {
 			in = &s3.PutObjectInput{}

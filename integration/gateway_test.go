@@ -440,7 +440,7 @@ hosts:
 // gateway's answer reaches the browser, on S3's errors too; preflights never reach S3.
 func TestGatewayInFrontOfDoormanServe(t *testing.T) {
 	srv := startServer(t, "")
-	bucket := srv.createBucket(t, "gateway-upstream")
+	bucket := srv.createACLBucket(t, "gateway-upstream")
 	c := srv.client()
 	ctx := context.Background()
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("hello.txt"),

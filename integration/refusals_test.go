@@ -229,9 +229,7 @@ func TestConditionalDeletes(t *testing.T) {
 		res, _ := signed("HEAD", "/"+b+"/"+key, nil, nil)
 		return res.StatusCode == 200
 	}
-	if res, body := signed("PUT", "/"+b, http.Header{"X-Amz-Acl": {"public-read-write"}}, nil); res.StatusCode != 200 {
-		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
-	}
+	srv.CreateACLBucket(t, s3test.Owner, b, "public-read-write")
 	for _, k := range []string{"k", "k2", "private"} {
 		if res, body := signed("PUT", "/"+b+"/"+k, nil, []byte("v-"+k)); res.StatusCode != 200 {
 			t.Fatalf("PutObject: %d %s", res.StatusCode, body)
@@ -290,10 +288,7 @@ func TestPostFormFieldsRefused(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t, "")
 	const b = "refused-forms"
-	if res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: "/" + b, Header: http.Header{"X-Amz-Acl": {"public-read-write"}},
-		As: s3test.Owner}); res.StatusCode != 200 {
-		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
-	}
+	srv.CreateACLBucket(t, s3test.Owner, b, "public-read-write")
 	tests := []struct {
 		field, value string
 		status       int
@@ -349,9 +344,7 @@ func TestConditionalDeleteByTheWriter(t *testing.T) {
 	as := func(ak, sk, method, path string, h http.Header, body []byte) (*http.Response, []byte) {
 		return srv.Do(t, s3test.Request{Method: method, Path: path, Header: h, Body: body, As: s3test.Account{AccessKey: ak, SecretKey: sk}})
 	}
-	if res, body := as(accessKey, secretKey, "PUT", "/"+b, http.Header{"X-Amz-Acl": {"public-read-write"}}, nil); res.StatusCode != 200 {
-		t.Fatalf("CreateBucket: %d %s", res.StatusCode, body)
-	}
+	srv.CreateACLBucket(t, s3test.Owner, b, "public-read-write")
 	data := []byte("the writer's own")
 	if res, body := as(acct2AccessKey, acct2SecretKey, "PUT", "/"+b+"/k", nil, data); res.StatusCode != 200 {
 		t.Fatalf("PutObject by the writer: %d %s", res.StatusCode, body)

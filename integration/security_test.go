@@ -33,7 +33,7 @@ func TestSecurity(t *testing.T) {
 	srv := startServer(t, data)
 	c := srv.client()
 	ctx := context.Background()
-	priv := srv.createBucket(t, "sec-private")
+	priv := srv.createACLBucket(t, "sec-private") // a private bucket with a public object
 	putBytes(t, c, priv, "secret.txt", []byte("top secret"))
 	signed := func(method, path string, header http.Header, body []byte) s3test.Request {
 		return s3test.Request{Method: method, Path: path, Header: header, Body: body, As: s3test.Owner}
@@ -113,9 +113,7 @@ func TestSecurity(t *testing.T) {
 			name string
 			acl  types.BucketCannedACL
 		}{{pubRead, types.BucketCannedACLPublicRead}, {pubRW, types.BucketCannedACLPublicReadWrite}} {
-			if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b.name), ACL: b.acl}); err != nil {
-				t.Fatal(err)
-			}
+			createACLBucket(t, c, b.name, b.acl)
 		}
 		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(priv), Key: aws.String("public.txt"), Body: strings.NewReader("for everyone"),
 			ACL: types.ObjectCannedACLPublicRead}); err != nil {
