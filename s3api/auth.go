@@ -79,7 +79,9 @@ func (rc *request) authorize(a access, st *bucketState, objectACL string) error 
 func (rc *request) authorizeKey(a access, st *bucketState, key, objectACL string) error {
 	authenticated := rc.user != nil
 	if a == accessAuthenticated {
-		if !authenticated {
+		// ListBuckets and CreateBucket: only an identity policy grants them, and an IAM user
+		// has none.
+		if !authenticated || !rc.user.root() {
 			return s3err.AccessDenied
 		}
 		return nil

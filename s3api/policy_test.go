@@ -249,3 +249,25 @@ func TestBucketPolicySurvivesRestart(t *testing.T) {
 		_ = store.Close()
 	}
 }
+
+// An IAM user has no identity policy, and only an identity policy grants ListBuckets and
+// CreateBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html,
+// API_CreateBucket.html): both are refused, while the account's root user may.
+func TestIAMUserServiceOperations(t *testing.T) {
+	t.Parallel()
+	srv := startPolicyServer(t)
+	for _, tc := range []struct {
+		name   string
+		r      s3test.Request
+		status int
+	}{
+		{"root lists", s3test.Request{Method: "GET", Path: "/", As: teamRoot}, 200},
+		{"an IAM user lists", s3test.Request{Method: "GET", Path: "/", As: teamAlice}, 403},
+		{"root creates", s3test.Request{Method: "PUT", Path: "/team-root-bucket", As: teamRoot}, 200},
+		{"an IAM user creates", s3test.Request{Method: "PUT", Path: "/alice-bucket", As: teamAlice}, 403},
+	} {
+		if res, body := srv.Do(t, tc.r); res.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d\n%s", tc.name, res.StatusCode, tc.status, body)
+		}
+	}
+}

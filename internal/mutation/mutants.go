@@ -25,8 +25,8 @@ var mutants = []mutant{
 	{
 		Name:  "anonymous allowed what needs a signature",
 		File:  "s3api/auth.go",
-		From:  "\tif a == accessAuthenticated {\n\t\tif !authenticated {\n\t\t\treturn s3err.AccessDenied\n\t\t}\n\t\treturn nil\n\t}",
-		To:    "\tif a == accessAuthenticated {\n\t\treturn nil\n\t}",
+		From:  "\t\tif !authenticated || !rc.user.root() {\n\t\t\treturn s3err.AccessDenied\n\t\t}\n\t\treturn nil\n\t}",
+		To:    "\t\treturn nil\n\t}",
 		Tests: []test{{"./integration/", "^TestSecurity$"}},
 	},
 	{
