@@ -136,6 +136,10 @@ func (s *Server) deleteObjects(rc *request, st *bucketState) error {
 		case o.ETag != "":
 			err = s.mayTestETag(rc, st, o.Key)
 		}
+		if err == nil && st.access != nil {
+			// A bucket policy decides each key: s3:DeleteObject on its own ARN.
+			err = rc.authorizeKey(accessBucketWrite, st, o.Key, "")
+		}
 		if err == nil {
 			err = s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{IfMatch: o.ETag, BucketID: st.info.ID})
 			if errors.Is(err, storage.ErrNoSuchKey) && o.ETag == "" {

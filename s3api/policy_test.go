@@ -271,3 +271,22 @@ func TestIAMUserServiceOperations(t *testing.T) {
 		}
 	}
 }
+
+// DeleteObjects is decided key by key, as s3:DeleteObject on each object: a Deny of some keys
+// leaves them, with AccessDenied in the result, and deletes the others
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).
+func TestDeleteObjectsPolicyPerKey(t *testing.T) {
+	t.Parallel()
+	srv := startPolicyServer(t)
+	newPolicyBucket(t, srv, s3test.Owner, "batch")
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/batch/protected/p", Body: []byte("p"), As: s3test.Owner})
+	putPolicy(t, srv.Client, s3test.Owner, "batch", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::batch/protected/*"}]}`)
+	doc := []byte(`<Delete><Object><Key>k</Key></Object><Object><Key>protected/p</Key></Object></Delete>`)
+	body := string(srv.Must(t, 200, s3test.Request{Method: "POST", Path: "/batch?delete", Body: doc, As: s3test.Owner,
+		Header: http.Header{"Content-Md5": {s3test.MD5Base64(doc)}}}))
+	if !strings.Contains(body, "<Deleted><Key>k</Key></Deleted>") || !strings.Contains(body, "<Error><Key>protected/p</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error>") {
+		t.Errorf("DeleteObjects: %s", body)
+	}
+	srv.Must(t, 404, s3test.Request{Method: "HEAD", Path: "/batch/k", As: s3test.Owner})
+	srv.Must(t, 200, s3test.Request{Method: "HEAD", Path: "/batch/protected/p", As: s3test.Owner})
+}
