@@ -10,7 +10,7 @@ const path = require('node:path');
 const readline = require('node:readline');
 const {
   S3Client, CreateBucketCommand, PutBucketCorsCommand, DeleteBucketCorsCommand, PutObjectCommand,
-  GetObjectCommand, HeadObjectCommand,
+  GetObjectCommand, HeadObjectCommand, DeletePublicAccessBlockCommand, PutBucketAclCommand,
 } = require('@aws-sdk/client-s3');
 const { getSignedUrl } = require('@aws-sdk/s3-request-presigner');
 const { GATEWAY_MUTATIONS } = require('./gateway');
@@ -83,8 +83,14 @@ class Doorman {
 
   // bucket creates a bucket with an optional canned ACL, CORS rules and objects.
   // objects: [{key, body, contentType, cacheControl, acl}]
+  // A bucket given ACLs (its own or its objects') is created as one must on Amazon S3 since
+  // April 2023, when new buckets began with ACLs disabled and Block Public Access on: with
+  // Object Ownership ObjectWriter, then its public access block deleted, then its ACL.
   async bucket(name, { acl, cors, objects = [] } = {}) {
-    await this.s3.send(new CreateBucketCommand({ Bucket: name, ACL: acl }));
+    const acls = acl !== undefined || objects.some((o) => o.acl !== undefined);
+    await this.s3.send(new CreateBucketCommand({ Bucket: name, ObjectOwnership: acls ? 'ObjectWriter' : undefined }));
+    if (acls) await this.s3.send(new DeletePublicAccessBlockCommand({ Bucket: name }));
+    if (acl) await this.s3.send(new PutBucketAclCommand({ Bucket: name, ACL: acl }));
     if (cors) await this.putCors(name, cors);
     for (const o of objects) {
       await this.s3.send(new PutObjectCommand({
