@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
@@ -289,4 +290,21 @@ func TestDeleteObjectsPolicyPerKey(t *testing.T) {
 	}
 	srv.Must(t, 404, s3test.Request{Method: "HEAD", Path: "/batch/k", As: s3test.Owner})
 	srv.Must(t, 200, s3test.Request{Method: "HEAD", Path: "/batch/protected/p", As: s3test.Owner})
+}
+
+// A form upload is decided on the key its form names: s3:PutObject on that object's ARN.
+func TestPostObjectPolicyKey(t *testing.T) {
+	t.Parallel()
+	srv := startPolicyServer(t)
+	newPolicyBucket(t, srv, s3test.Owner, "form")
+	putPolicy(t, srv.Client, s3test.Owner, "form", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::form/uploads/locked/*"}]}`)
+	fields := s3test.PostPolicy(t, s3test.Owner, "form", "uploads/", 1<<10, time.Now().Add(time.Hour))
+	for _, tc := range []struct {
+		key    string
+		status int
+	}{{"uploads/open.png", 201}, {"uploads/locked/a.png", 403}} {
+		if res, body := srv.PostForm(t, "/form", fields, tc.key, "image/png", []byte("png")); res.StatusCode != tc.status {
+			t.Errorf("POST %s: %d, want %d\n%s", tc.key, res.StatusCode, tc.status, body)
+		}
+	}
 }

@@ -22,7 +22,7 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if form.AccessKey != "" {
 		rc.user = s.users[form.AccessKey]
 	}
-	if err := rc.authorize(accessBucketWrite, st, ""); err != nil {
+	if err := rc.authorizeKey(accessBucketWrite, st, form.Key, ""); err != nil {
 		return err
 	}
 	if err := postFormRefused(form.Fields); err != nil {

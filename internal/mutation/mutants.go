@@ -67,8 +67,8 @@ var mutants = []mutant{
 	{
 		Name:  "POST form writes without WRITE on the bucket",
 		File:  "s3api/post.go",
-		From:  "if err := rc.authorize(accessBucketWrite, st, \"\"); err != nil {",
-		To:    "if err := rc.authorize(accessBucketRead, st, \"\"); err != nil {",
+		From:  "if err := rc.authorizeKey(accessBucketWrite, st, form.Key, \"\"); err != nil {",
+		To:    "if err := rc.authorizeKey(accessBucketRead, st, form.Key, \"\"); err != nil {",
 		Tests: []test{{"./s3api/", "^TestACLMatrix$"}},
 	},
 	{
