@@ -103,6 +103,12 @@ func TestOwnershipAndPublicAccessBlockAPIs(t *testing.T) {
 		{page: pageCreate, method: "PUT", path: "/writer", header: http.Header{"X-Amz-Object-Ownership": {"ObjectWriter"}}, status: 200},
 		{page: pageCreate, method: "GET", path: "/writer?ownershipControls", status: 200, want: "<ObjectOwnership>ObjectWriter</ObjectOwnership>"},
 		{page: pageCreate, method: "GET", path: "/writer?publicAccessBlock", status: 200, want: "<BlockPublicAcls>true</BlockPublicAcls>"},
+		// The bucket's own settings exist once it does: a public ACL given at creation is kept,
+		// and ignored (IgnorePublicAcls) until the public access block is deleted.
+		{page: pageBPA, method: "PUT", path: "/writer-public", header: http.Header{"X-Amz-Acl": {"public-read"}, "X-Amz-Object-Ownership": {"ObjectWriter"}}, status: 200},
+		{page: pageBPA, as: s3test.Anonymous, method: "GET", path: "/writer-public", status: 403, code: "AccessDenied"},
+		{page: pageBPA, method: "DELETE", path: "/writer-public?publicAccessBlock", status: 204},
+		{page: pageBPA, as: s3test.Anonymous, method: "GET", path: "/writer-public", status: 200, want: "<Name>writer-public</Name>"},
 	})
 }
 

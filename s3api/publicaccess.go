@@ -19,7 +19,10 @@ import (
 //   - RestrictPublicBuckets: a public policy grants nothing to callers outside the bucket
 //     owner's account.
 //
-// New buckets have all four on (API_CreateBucket.html; since April 2023). A bucket created
+// New buckets have all four on (API_CreateBucket.html; since April 2023). CreateBucket's own
+// canned ACL is not refused by them: the page names CreateBucket only among the account-level
+// setting's refusals, and a bucket's settings exist once it does; a public ACL given at
+// creation is kept and, under IgnorePublicAcls, grants nothing. [UNVERIFIED] A bucket created
 // before doorman knew of Block Public Access has no stored configuration and blocks nothing,
 // as AWS left its existing buckets. Account-level Block Public Access (the S3 Control API) is
 // not implemented.
