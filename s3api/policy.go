@@ -64,7 +64,9 @@ func policyError(err error) error {
 // answers 405 to a caller outside it that a policy lets manage the bucket's policy: "If you
 // have the correct permissions, but you're not using an identity that belongs to the bucket
 // owner's account, Amazon S3 returns a 405 Method Not Allowed error"
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html).
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html). The body's Method
+// and ResourceType elements are those S3's other MethodNotAllowed errors carry; ResourceType
+// BUCKETPOLICY is [UNVERIFIED], chosen by analogy with the OBJECT and BUCKET S3 sends.
 func (rc *request) sameAccount(st *bucketState) error {
 	if rc.ofOwnerAccount(st) {
 		return nil
