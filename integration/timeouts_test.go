@@ -124,10 +124,7 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 	srv := startServer(t, "", "--body-idle-timeout", idle.String())
 	c := srv.client()
 	private := srv.createBucket(t, "stall-private")
-	open := srv.createBucket(t, "stall-open")
-	if _, err := c.PutBucketAcl(context.Background(), &s3.PutBucketAclInput{Bucket: aws.String(open), ACL: types.BucketCannedACLPublicReadWrite}); err != nil {
-		t.Fatal(err)
-	}
+	open := createACLBucket(t, c, "stall-open", types.BucketCannedACLPublicReadWrite)
 	file := bytes.Repeat([]byte("0123456789abcdef"), 4096)
 	// cutOff checks the answer to a stalled request: RequestTimeout, after the idle timeout
 	// and well within the default one.
