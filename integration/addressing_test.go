@@ -82,7 +82,7 @@ func TestUnsupportedOperations(t *testing.T) {
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/" + bucket + "?website"},
 		{"PUT", "/" + bucket + "?lifecycle"},
-		{"GET", "/" + bucket + "?policy"},
+		{"GET", "/" + bucket + "?encryption"},
 		{"PUT", "/" + bucket + "/k?tagging"},
 		{"PUT", "/" + bucket + "?versioning"},
 		{"POST", "/" + bucket + "/k?restore"},
