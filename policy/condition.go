@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"net/netip"
@@ -108,7 +109,7 @@ func matchAny(op string, policyValues []string, v string, r *Request, variables 
 		}
 		return anyValue(policyValues, func(p string) bool {
 			y, err := strconv.ParseFloat(p, 64)
-			return err == nil && compare(op, x, y)
+			return err == nil && compare(op, cmp.Compare(x, y))
 		}), ""
 	case "DateEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals":
 		x, ok := parseDate(v)
@@ -117,7 +118,9 @@ func matchAny(op string, policyValues []string, v string, r *Request, variables 
 		}
 		return anyValue(policyValues, func(p string) bool {
 			y, ok := parseDate(p)
-			return ok && compare("Numeric"+strings.TrimPrefix(op, "Date"), float64(x.UnixNano()), float64(y.UnixNano()))
+			// time.Time values, not UnixNano: that overflows outside 1678-2262, and a
+			// float64 of it loses the nanoseconds.
+			return ok && compare("Numeric"+strings.TrimPrefix(op, "Date"), x.Compare(y))
 		}), ""
 	case "IpAddress":
 		a, err := netip.ParseAddr(v)
@@ -166,26 +169,29 @@ func anyValue(values []string, f func(string) bool) bool {
 	return false
 }
 
-func compare(op string, x, y float64) bool {
+// compare maps a three-way comparison c of a request value with a policy value (-1, 0, +1)
+// onto a Numeric operator.
+func compare(op string, c int) bool {
 	switch op {
 	case "NumericEquals":
-		return x == y
+		return c == 0
 	case "NumericLessThan":
-		return x < y
+		return c < 0
 	case "NumericLessThanEquals":
-		return x <= y
+		return c <= 0
 	case "NumericGreaterThan":
-		return x > y
+		return c > 0
 	case "NumericGreaterThanEquals":
-		return x >= y
+		return c >= 0
 	}
 	return false
 }
 
 // parseDate reads the forms the Date operators take: ISO 8601 (a date, or a date and time in
-// UTC or with an offset) or seconds since the epoch (#Conditions_Date).
+// UTC or with an offset; without a zone it is read as UTC) or seconds since the epoch
+// (#Conditions_Date).
 func parseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true
 		}
