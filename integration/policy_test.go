@@ -139,8 +139,21 @@ func TestPolicySDK(t *testing.T) {
 	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(home)}); err != nil {
 		t.Fatal(err)
 	}
-	homes := `{"Version":"2012-10-17","Statement":[{"Sid":"OwnPrefix","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount + `:root"},` +
+	// Naming the account in an Allow delegates to the account: its IAM users, with no identity
+	// policy, get nothing from it
+	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+	byAccount := `{"Version":"2012-10-17","Statement":[{"Sid":"OwnPrefix","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount + `:root"},` +
 		`"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::` + home + `/home/${aws:username}/*"}]}`
+	if _, err := root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(home), Policy: aws.String(byAccount)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(home), Key: aws.String("home/alice/notes"), Body: strings.NewReader("x")}); apiCode(err) != "AccessDenied" {
+		t.Errorf("alice under a policy naming her account: %v, want AccessDenied", err)
+	}
+	// Every principal of the account, by a condition on aws:PrincipalAccount.
+	homes := `{"Version":"2012-10-17","Statement":[{"Sid":"OwnPrefix","Effect":"Allow","Principal":"*",` +
+		`"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::` + home + `/home/${aws:username}/*",` +
+		`"Condition":{"StringEquals":{"aws:PrincipalAccount":"` + policyAccount + `"}}}]}`
 	if _, err := root.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(home), Policy: aws.String(homes)}); err != nil {
 		t.Fatal(err)
 	}

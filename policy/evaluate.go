@@ -70,9 +70,9 @@ func (p *Policy) Evaluate(r *Request) Result {
 // order Principal, Action, Resource, Condition, that does not match.
 func (s *Statement) why(r *Request, variables bool) string {
 	switch {
-	case s.Principal != nil && !principalMatch(s.Principal, &r.Caller):
+	case s.Principal != nil && !principalMatch(s.Principal, &r.Caller, s.Effect == Deny):
 		return "Principal does not match " + callerName(&r.Caller)
-	case s.NotPrincipal != nil && principalMatch(s.NotPrincipal, &r.Caller):
+	case s.NotPrincipal != nil && notPrincipalExcludes(s.NotPrincipal, &r.Caller):
 		return "NotPrincipal matches " + callerName(&r.Caller)
 	}
 	// Action names are not case-sensitive

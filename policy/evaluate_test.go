@@ -68,14 +68,27 @@ const (
 	allowRoot   = `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}`
 	allowAlice  = `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`
 	denyAnyGet  = `{"Sid":"no","Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/secret/*"}`
-	homeDirs    = `{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/home/${aws:username}/*"}`
+	homeDirs    = `{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/home/${aws:username}/*"}`
 )
 
 var evalCases = []evalCase{
 	{"principal/any-anonymous", evPagePrincipal + "#principal-anonymous", stmts(allowAnyGet), anon, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
-	{"principal/account-id-iam-user", evPagePrincipal + "#principal-accounts", stmts(allowAcct), alice, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
+	// Naming an account in an Allow delegates to the account: its IAM users get nothing from
+	// it without an identity policy, and doorman's IAM users have none.
+	{"principal/account-id-iam-user", evPagePrincipal + "#principal-accounts", stmts(allowAcct), alice, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, `Principal does not match "arn:aws:iam::111122223333:user/alice"`},
 	{"principal/account-id-root", evPagePrincipal + "#principal-accounts", stmts(allowAcct), root, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
-	{"principal/root-arn-iam-user", evPagePrincipal + "#principal-accounts", stmts(allowRoot), alice, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
+	{"principal/root-arn-iam-user", evPagePrincipal + "#principal-accounts", stmts(allowRoot), alice, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match"},
+	{"principal/root-arn-root", evPagePrincipal + "#principal-accounts", stmts(allowRoot), root, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
+	{"principal/canonical-user-iam-user", evPagePrincipal + "#principal-canonical-user",
+		stmts(`{"Effect":"Allow","Principal":{"CanonicalUser":"` + strings.Repeat("a1", 32) + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}`),
+		alice, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match"},
+	// In a Deny, naming the account denies every identity in it.
+	{"principal/deny-account-iam-user", evPagePrincipal + "#principal-accounts",
+		stmts(allowAnyGet, `{"Effect":"Deny","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}`),
+		alice, "s3:GetObject", "a.jpg", nil, policy.Deny, 1, ""},
+	{"principal/deny-root-arn-iam-user", evPagePrincipal + "#principal-accounts",
+		stmts(allowAnyGet, `{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}`),
+		alice, "s3:GetObject", "a.jpg", nil, policy.Deny, 1, ""},
 	{"principal/account-other", evPagePrincipal + "#principal-accounts", stmts(allowAcct), bob, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, `Principal does not match "arn:aws:iam::444455556666:root"`},
 	{"principal/account-anonymous", evPagePrincipal + "#principal-anonymous", stmts(allowAcct), anon, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, "Principal does not match an anonymous caller"},
 	{"principal/anonymous-is-no-account", evPagePrincipal + "#principal-anonymous", stmts(allowAcct),
@@ -95,9 +108,26 @@ var evalCases = []evalCase{
 	{"notprincipal/deny-others-anonymous", evPageNotPrinc,
 		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
 		anon, "s3:GetObject", "a.jpg", nil, policy.Deny, 0, ""},
-	{"notprincipal/excluded", evPageNotPrinc,
+	// An IAM user is excepted only when both its account and its own ARN are listed: the
+	// account alone excepts its root, the user's ARN alone nobody (#notprincipal-key-points).
+	{"notprincipal/account-only-denies-iam-user", evPageNotPrinc + "#notprincipal-key-points",
 		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
+		alice, "s3:GetObject", "a.jpg", nil, policy.Deny, 0, ""},
+	{"notprincipal/account-excepts-root", evPageNotPrinc + "#notprincipal-key-points",
+		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
+		root, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, `NotPrincipal matches "arn:aws:iam::111122223333:root"`},
+	{"notprincipal/user-only-denies-user", evPageNotPrinc + "#notprincipal-key-points",
+		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
+		alice, "s3:GetObject", "a.jpg", nil, policy.Deny, 0, ""},
+	{"notprincipal/user-only-denies-root", evPageNotPrinc + "#notprincipal-key-points",
+		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
+		root, "s3:GetObject", "a.jpg", nil, policy.Deny, 0, ""},
+	{"notprincipal/account-and-user-excepted", evPageNotPrinc + "#notprincipal-key-points",
+		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:root","arn:aws:iam::111122223333:user/alice"]},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
 		alice, "s3:GetObject", "a.jpg", nil, policy.NoEffect, -1, `NotPrincipal matches "arn:aws:iam::111122223333:user/alice"`},
+	{"notprincipal/account-and-other-user", evPageNotPrinc + "#notprincipal-key-points",
+		stmts(`{"Effect":"Deny","NotPrincipal":{"AWS":["111122223333","arn:aws:iam::111122223333:user/alice"]},"Action":"s3:*","Resource":"arn:aws:s3:::photos/*"}`),
+		alice2, "s3:GetObject", "a.jpg", nil, policy.Deny, 0, ""},
 	{"action/wildcard-case-insensitive", evPageAction,
 		stmts(`{"Effect":"Allow","Principal":"*","Action":"S3:get*","Resource":"arn:aws:s3:::photos/*"}`),
 		anon, "s3:GetObject", "a.jpg", nil, policy.Allow, 0, ""},
@@ -152,10 +182,10 @@ var evalCases = []evalCase{
 		stmts(`{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/${*}"}`),
 		anon, "s3:GetObject", "a", nil, policy.NoEffect, -1, "Resource does not match"},
 	{"variables/context-key", evPageVariables + "#policy-vars-infotouse",
-		stmts(`{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/${aws:PrincipalAccount}/*"}`),
+		stmts(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/${aws:PrincipalAccount}/*"}`),
 		alice, "s3:GetObject", "111122223333/a.jpg", nil, policy.Allow, 0, ""},
 	{"variables/userid", evPageVariables + "#policy-vars-infotouse",
-		stmts(`{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/${aws:userid}/*"}`),
+		stmts(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/${aws:userid}/*"}`),
 		alice, "s3:GetObject", "AIDAEXAMPLE/a.jpg", map[string][]string{"aws:userid": {"AIDAEXAMPLE"}}, policy.Allow, 0, ""},
 	{"examples/public-read", evPageExamples + "#example-bucket-policies-anonymous-user",
 		`{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":["arn:aws:s3:::photos/*"]}]}`,

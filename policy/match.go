@@ -75,27 +75,65 @@ func lower(c byte) byte {
 	return c
 }
 
-// Account-wide principals: "123456789012" and "arn:aws:iam::123456789012:root" both name the
-// account, and so every principal of it, its root user and its IAM users
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+// Account principals: "123456789012" and "arn:aws:iam::123456789012:root" both name the
+// account (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts),
+// and so does a canonical user id, which identifies an account
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-canonical).
 const (
 	iamARNPrefix = "arn:aws:iam::"
 	rootSuffix   = ":root"
 )
 
-// principalMatch reports whether the caller is one of the principals. An anonymous caller is
-// only ever the wildcard "*" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous).
-// Service and Federated principals never make S3 requests of their own here: they match no
-// caller.
-func principalMatch(p *Principal, c *Caller) bool {
+// principalMatch reports whether the caller is one of the principals of a Principal element.
+// An anonymous caller is only ever the wildcard "*"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous).
+// Naming an account in an Allow delegates to the account: it grants the account's root, and
+// the account's IAM users get nothing from it unless an identity policy passes it on, and
+// doorman's IAM users have none (#principal-accounts). In a Deny, naming the account denies
+// every identity in it. A user ARN matches that user alone. Service and Federated principals
+// never make S3 requests of their own here: they match no caller.
+func principalMatch(p *Principal, c *Caller, deny bool) bool {
 	if p.Any {
 		return true
 	}
 	if c.Anonymous {
 		return false
 	}
+	return userListed(p, c) || (deny || c.UserName == "") && accountListed(p, c)
+}
+
+// notPrincipalExcludes reports whether a NotPrincipal element excepts the caller. "When you
+// use NotPrincipal, you must also specify the account ARN of the not-denied principal.
+// Otherwise, the policy might deny access to the entire account containing the principal"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html#notprincipal-key-points):
+// the account is checked first, then the user, so an IAM user is excepted only when both its
+// account and its own ARN are listed; an account's root when the account is. An anonymous
+// caller is excepted only by "*", which names every principal.
+func notPrincipalExcludes(p *Principal, c *Caller) bool {
+	if p.Any {
+		return true
+	}
+	if c.Anonymous || !accountListed(p, c) {
+		return false
+	}
+	return c.UserName == "" || userListed(p, c)
+}
+
+// userListed reports whether the caller's own ARN is among the AWS principals.
+func userListed(p *Principal, c *Caller) bool {
 	for _, v := range p.AWS {
-		if v == c.ARN || accountOf(v) == c.Account && c.Account != "" {
+		if c.ARN != "" && v == c.ARN {
+			return true
+		}
+	}
+	return false
+}
+
+// accountListed reports whether the caller's account is among the principals, by account id,
+// root ARN or canonical user id.
+func accountListed(p *Principal, c *Caller) bool {
+	for _, v := range p.AWS {
+		if c.Account != "" && accountOf(v) == c.Account {
 			return true
 		}
 	}

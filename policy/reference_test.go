@@ -16,13 +16,14 @@ import (
 // wildcards, one explicit rule per condition of the universe, no shared code with the package.
 
 var (
-	refCallers   = []policy.Caller{alice, root, bob, alice2, anon}
-	refActions   = []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"}
-	refKeys      = []string{"", "a.jpg", "home/alice/x", "home/mallory/x", "public/a", "*", "a\njpg"}
-	refActPats   = []string{"*", "s3:*", "s3:Get*", "s3:GetObject", "s3:?utObject", "S3:LISTBUCKET", "s3:*Object*"}
-	refResPats   = []string{"arn:aws:s3:::photos", "arn:aws:s3:::photos/*", "arn:aws:s3:::photos/public/*", "arn:aws:s3:::photos/home/${aws:username}/*", "arn:aws:s3:::photos/${*}", "arn:aws:s3:::photos/a?jpg", "*"}
-	refPrincipal = []policy.Principal{{Any: true}, {AWS: []string{"111122223333"}}, {AWS: []string{"arn:aws:iam::111122223333:root"}},
-		{AWS: []string{"arn:aws:iam::111122223333:user/alice"}}, {CanonicalUser: []string{strings.Repeat("b2", 32)}}, {AWS: []string{"444455556666", "arn:aws:iam::111122223333:user/mallory"}}}
+	refCallers    = []policy.Caller{alice, root, bob, alice2, anon}
+	refActions    = []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"}
+	refKeys       = []string{"", "a.jpg", "home/alice/x", "home/mallory/x", "public/a", "*", "a\njpg"}
+	refActPats    = []string{"*", "s3:*", "s3:Get*", "s3:GetObject", "s3:?utObject", "S3:LISTBUCKET", "s3:*Object*"}
+	refResPats    = []string{"arn:aws:s3:::photos", "arn:aws:s3:::photos/*", "arn:aws:s3:::photos/public/*", "arn:aws:s3:::photos/home/${aws:username}/*", "arn:aws:s3:::photos/${*}", "arn:aws:s3:::photos/a?jpg", "*"}
+	refPrincipals = []policy.Principal{{Any: true}, {AWS: []string{"111122223333"}}, {AWS: []string{"arn:aws:iam::111122223333:root"}},
+		{AWS: []string{"arn:aws:iam::111122223333:user/alice"}}, {CanonicalUser: []string{strings.Repeat("b2", 32)}}, {AWS: []string{"444455556666", "arn:aws:iam::111122223333:user/mallory"}},
+		{AWS: []string{"111122223333", "arn:aws:iam::111122223333:user/alice"}}, {CanonicalUser: []string{strings.Repeat("a1", 32)}, AWS: []string{"arn:aws:iam::111122223333:user/alice"}}}
 	refConds = []policy.Condition{
 		{Operator: "StringEquals", Key: "aws:UserAgent", Values: []string{"curl"}},
 		{Operator: "StringNotEquals", Key: "aws:useragent", Values: []string{"curl", "wget"}},
@@ -79,16 +80,50 @@ func wildRE(pat string, variables, fold bool, c policy.Caller) (*regexp.Regexp, 
 
 func refAny(list []string, f func(string) bool) bool { return slices.ContainsFunc(list, f) }
 
-func refPrincipalMatch(p *policy.Principal, c policy.Caller) bool {
-	if p.Any {
+// refNames is every name a policy may give the caller's account: its id, its root user's ARN
+// and its canonical user id (reference_policies_elements_principal.html#principal-accounts,
+// #principal-canonical-user).
+func refNames(c policy.Caller) []string {
+	return []string{c.Account, "arn:aws:iam::" + c.Account + ":root", c.CanonicalID}
+}
+
+// refNamesAccount reports whether the element names the caller's account.
+func refNamesAccount(p *policy.Principal, c policy.Caller) bool {
+	all := append(slices.Clone(p.AWS), p.CanonicalUser...)
+	return refAny(refNames(c), func(n string) bool { return n != "" && slices.Contains(all, n) })
+}
+
+// refPrincipal: "*" is everyone, the anonymous caller included; otherwise an anonymous caller
+// is nobody. A user's ARN is that user. An account is, in an Allow, the account's root alone
+// (it delegates to the account; an IAM user would need an identity policy, and has none), and
+// in a Deny every identity of the account (reference_policies_elements_principal.html).
+func refPrincipal(p *policy.Principal, c policy.Caller, deny bool) bool {
+	switch {
+	case p.Any:
 		return true
-	}
-	if c.Anonymous {
+	case c.Anonymous:
+		return false
+	case c.UserName != "" && slices.Contains(p.AWS, c.ARN):
+		return true
+	case c.UserName != "" && !deny:
 		return false
 	}
-	return refAny(p.AWS, func(v string) bool {
-		return v == c.ARN || v == c.Account || v == "arn:aws:iam::"+c.Account+":root"
-	}) || refAny(p.CanonicalUser, func(v string) bool { return v == c.CanonicalID })
+	return refNamesAccount(p, c)
+}
+
+// refExcepted: NotPrincipal excepts a caller when it lists every step AWS checks, the account
+// then the user (reference_policies_elements_notprincipal.html#notprincipal-key-points); "*"
+// excepts everyone.
+func refExcepted(p *policy.Principal, c policy.Caller) bool {
+	switch {
+	case p.Any:
+		return true
+	case c.Anonymous:
+		return false
+	case c.UserName != "":
+		return refNamesAccount(p, c) && slices.Contains(p.AWS, c.ARN)
+	}
+	return refNamesAccount(p, c)
 }
 
 // refCondition has one rule per condition of refConds.
@@ -134,8 +169,8 @@ func refEvaluate(p *policy.Policy, r *policy.Request) policy.Effect {
 	}
 	allow := false
 	for _, s := range p.Statements {
-		applies := (s.Principal == nil || refPrincipalMatch(s.Principal, r.Caller)) &&
-			(s.NotPrincipal == nil || !refPrincipalMatch(s.NotPrincipal, r.Caller)) &&
+		applies := (s.Principal == nil || refPrincipal(s.Principal, r.Caller, s.Effect == policy.Deny)) &&
+			(s.NotPrincipal == nil || !refExcepted(s.NotPrincipal, r.Caller)) &&
 			(s.Action == nil || matches(s.Action, r.Action, true)) &&
 			(s.NotAction == nil || !matches(s.NotAction, r.Action, true)) &&
 			(s.Resource == nil || matches(s.Resource, r.Resource, false)) &&
@@ -177,7 +212,7 @@ func refBuild(data []byte) (*policy.Policy, *policy.Request) {
 		if flags&1 != 0 {
 			s.Effect = policy.Deny
 		}
-		pr := refPrincipal[next(len(refPrincipal))]
+		pr := refPrincipals[next(len(refPrincipals))]
 		if flags&2 != 0 {
 			s.NotPrincipal = &pr
 		} else {

@@ -14,7 +14,7 @@ const explainPolicy = `{"Version":"2012-10-17","Statement":[
  {"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"},
  {"Sid":"OfficeOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::site/*",
   "Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}},
- {"Sid":"Homes","Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::site/home/${aws:username}/*"}]}`
+ {"Sid":"Homes","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:user/alice","arn:aws:iam::111122223333:user/bob"]},"Action":"s3:PutObject","Resource":"arn:aws:s3:::site/home/${aws:username}/*"}]}`
 
 // explain-access prints the decision, the deciding statement and why each other one does not
 // apply; its exit status says whether the policy allows.
