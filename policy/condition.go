@@ -127,7 +127,13 @@ func matchAny(op string, policyValues []string, v string, r *Request, variables 
 		if err != nil {
 			return false, fmt.Sprintf("%q is not an IP address", v)
 		}
-		return anyValue(policyValues, func(p string) bool { return ipMatch(p, a.Unmap()) }), ""
+		// An IPv4-mapped address is its IPv4 address; a zone ("fe80::1%eth0") names the
+		// interface, not another address.
+		a = a.Unmap().WithZone("")
+		return anyValue(policyValues, func(p string) bool {
+			b, ok := ipBlock(p)
+			return ok && b.Contains(a)
+		}), ""
 	case "Bool":
 		return anyValue(policyValues, func(p string) bool { return strings.EqualFold(p, v) }), ""
 	case "BinaryEquals":
@@ -202,14 +208,20 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// ipMatch: a policy value is a CIDR block or a single address, IPv4 or IPv6
-// (#Conditions_IPAddress).
-func ipMatch(p string, a netip.Addr) bool {
-	if pre, err := netip.ParsePrefix(p); err == nil {
-		return pre.Contains(a)
+// ipBlock reads a policy's IP value: a CIDR block or a single address, IPv4 or IPv6
+// (#Conditions_IPAddress); a single address is the block of that address alone, an
+// IPv4-mapped one its IPv4 address. A zoned address ("fe80::1%eth0") is no policy value: a
+// zone names an interface of one host, not addresses.
+func ipBlock(v string) (netip.Prefix, bool) {
+	if pre, err := netip.ParsePrefix(v); err == nil {
+		return pre, true
 	}
-	b, err := netip.ParseAddr(p)
-	return err == nil && b.Unmap() == a
+	a, err := netip.ParseAddr(v)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), true
 }
 
 // arnMatch compares an ARN with a pattern: "Each of the six colon-delimited components of the

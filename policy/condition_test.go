@@ -39,6 +39,12 @@ var conditionCases = []evalCase{
 	{"condition/ip-in-block", evPageOperators + "#Conditions_IPAddress", ipCond, anon, "s3:GetObject", "a", ctx("aws:sourceip", "192.0.2.7"), policy.Allow, 0, ""},
 	{"condition/ip-v6-in-block", evPageOperators + "#Conditions_IPAddress", ipCond, anon, "s3:GetObject", "a", ctx("aws:sourceip", "2001:db8::1"), policy.Allow, 0, ""},
 	{"condition/ip-mapped-v4", evPageOperators + "#Conditions_IPAddress", ipCond, anon, "s3:GetObject", "a", ctx("aws:sourceip", "::ffff:192.0.2.7"), policy.Allow, 0, ""},
+	// A zoned source address is its address: the zone names the interface it came in on.
+	{"condition/ip-zoned-v6-in-block", evPageOperators + "#Conditions_IPAddress", ipCond, anon, "s3:GetObject", "a", ctx("aws:sourceip", "2001:db8::1%eth0"), policy.Allow, 0, ""},
+	{"condition/not-ip-zoned-v6-outside", evPageOperators + "#Conditions_IPAddress",
+		cond("Deny", `{"NotIpAddress":{"aws:SourceIp":"2001:db8::/32"}}`, false), anon, "s3:GetObject", "a", ctx("aws:sourceip", "2001:db8::1%eth0"), policy.NoEffect, -1, "matches"},
+	{"condition/ip-single-mapped-policy-address", evPageOperators + "#Conditions_IPAddress",
+		cond("Allow", `{"IpAddress":{"aws:SourceIp":"::ffff:192.0.2.7"}}`, false), anon, "s3:GetObject", "a", ctx("aws:sourceip", "192.0.2.7"), policy.Allow, 0, ""},
 	{"condition/ip-outside", evPageOperators + "#Conditions_IPAddress", ipCond, anon, "s3:GetObject", "a", ctx("aws:sourceip", "10.0.0.1"), policy.NoEffect, -1,
 		`Condition IpAddress aws:SourceIp: "10.0.0.1" does not match 192.0.2.0/24, 2001:db8::/32`},
 	{"condition/ip-missing", evPageCondition + "#AccessPolicyLanguage_ConditionKeysPresent", ipCond, anon, "s3:GetObject", "a", nil, policy.NoEffect, -1, "the key is absent"},

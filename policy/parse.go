@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/netip"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -616,7 +615,7 @@ func readConditions(n node) ([]Condition, error) {
 			}
 			if base := baseOperator(op.name); base == "IpAddress" || base == "NotIpAddress" {
 				for _, v := range values {
-					if !validIP(v) {
+					if _, ok := ipBlock(v); !ok {
 						return nil, malformed(msgInvalidIP)
 					}
 				}
@@ -651,14 +650,6 @@ func conditionValues(n node) ([]string, error) {
 		values = append(values, it.text)
 	}
 	return values, nil
-}
-
-func validIP(v string) bool {
-	if _, err := netip.ParsePrefix(v); err == nil {
-		return true
-	}
-	_, err := netip.ParseAddr(v)
-	return err == nil
 }
 
 // Set-operator prefixes and the IfExists suffix of condition operators

@@ -143,6 +143,9 @@ func TestParseRefuses(t *testing.T) {
 		{"value null", pageCondition, doc(`"Condition": {"StringEquals": {"aws:Referer": null}}`), "MalformedPolicy", "Syntax errors in policy."},
 		{"values empty", pageCondition, doc(`"Condition": {"StringEquals": {"aws:Referer": []}}`), "MalformedPolicy", "Syntax errors in policy."},
 		{"bad IP", pageCondition, doc(`"Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.300/24"}}`), "MalformedPolicy", "Invalid IP address in Conditions"},
+		// A zone names one host's interface, not addresses (#Conditions_IPAddress takes
+		// addresses and CIDR blocks only) [UNVERIFIED: S3 refusing it with this message].
+		{"zoned IP", pageCondition, doc(`"Condition": {"IpAddress": {"aws:SourceIp": "fe80::1%eth0"}}`), "MalformedPolicy", "Invalid IP address in Conditions"},
 		{"s3:prefix on objects", pageS3Keys, doc(`"Condition": {"StringLike": {"s3:prefix": "home/*"}}`), "MalformedPolicy", "Conditions do not apply to combination of actions and resources in statement"},
 		{"nesting deeper than the grammar", pageElements, doc(`"Condition": {"StringEquals": {"aws:Referer": [[1]]}}`), "MalformedPolicy", "Syntax errors in policy."},
 	}

@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"net/netip"
-	"strings"
-)
+import "strings"
 
 // IsPublic reports whether the policy is public in Amazon S3's sense, which Block Public
 // Access's BlockPublicPolicy and RestrictPublicBuckets and GetBucketPolicyStatus use
@@ -48,8 +45,9 @@ var restrictingOperators = setOf(`StringEquals StringEqualsIgnoreCase StringLike
 // restricted reports whether one of the conditions restricts the grant to fixed values.
 func restricted(conds []Condition) bool {
 	for _, c := range conds {
-		op := strings.TrimPrefix(c.Operator, prefixForAnyValue)
-		if !restrictingOperators[op] || len(c.Values) == 0 {
+		op := baseOperator(c.Operator)
+		if !restrictingOperators[op] || strings.HasPrefix(c.Operator, prefixForAllValues) ||
+			strings.HasSuffix(c.Operator, suffixIfExists) || len(c.Values) == 0 {
 			continue
 		}
 		key := strings.ToLower(c.Key)
@@ -75,11 +73,8 @@ func fixedValue(key, v string) bool {
 		return false
 	}
 	if key == "aws:sourceip" {
-		if pre, err := netip.ParsePrefix(v); err == nil {
-			return pre.Bits() > 0
-		}
-		_, err := netip.ParseAddr(v)
-		return err == nil
+		b, ok := ipBlock(v)
+		return ok && b.Bits() > 0
 	}
 	return true
 }
