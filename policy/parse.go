@@ -331,7 +331,7 @@ func readStatement(n node, bucket string, opt Options) (Statement, error) {
 	}
 
 	resources, not, err := readList(f, "Resource", msgInvalidResource, func(r string) bool {
-		return validResource(r, bucket)
+		return validResource(r, bucket) && countVariables(r) <= maxVariables
 	})
 	if err != nil {
 		return s, err
@@ -644,7 +644,10 @@ func conditionValues(n node) ([]string, error) {
 	}
 	values := make([]string, 0, len(items))
 	for _, it := range items {
-		if it.kind != 's' && it.kind != 'n' && it.kind != 'b' {
+		// More than maxVariables variables in one value is refused as a syntax error
+		// [UNVERIFIED: S3's answer to it is unknown; the message is S3's for a value it
+		// cannot read].
+		if it.kind != 's' && it.kind != 'n' && it.kind != 'b' || countVariables(it.text) > maxVariables {
 			return nil, malformed(msgSyntax)
 		}
 		values = append(values, it.text)

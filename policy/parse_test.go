@@ -142,6 +142,11 @@ func TestParseRefuses(t *testing.T) {
 		{"tag key without a tag", pageS3Keys, doc(`"Condition": {"StringEquals": {"s3:ExistingObjectTag/": "x"}}`), "MalformedPolicy", "Policy has an invalid condition key"},
 		{"value null", pageCondition, doc(`"Condition": {"StringEquals": {"aws:Referer": null}}`), "MalformedPolicy", "Syntax errors in policy."},
 		{"values empty", pageCondition, doc(`"Condition": {"StringEquals": {"aws:Referer": []}}`), "MalformedPolicy", "Syntax errors in policy."},
+		// More than 64 variables in one value: refused, so that no element is left to match
+		// nothing at evaluation, which inside NotResource would widen the statement
+		// [UNVERIFIED: S3's answer; the messages are S3's for a value it cannot read].
+		{"too many variables in NotResource", pageResource, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","NotResource":"arn:aws:s3:::photos/` + strings.Repeat("${$}", 65) + `"}]}`, "MalformedPolicy", "Policy has invalid resource"},
+		{"too many variables in a condition", pageCondition, doc(`"Condition": {"StringNotLike": {"aws:Referer": "` + strings.Repeat("${aws:username}", 65) + `"}}`), "MalformedPolicy", "Syntax errors in policy."},
 		{"bad IP", pageCondition, doc(`"Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.300/24"}}`), "MalformedPolicy", "Invalid IP address in Conditions"},
 		// A zone names one host's interface, not addresses (#Conditions_IPAddress takes
 		// addresses and CIDR blocks only) [UNVERIFIED: S3 refusing it with this message].

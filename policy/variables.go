@@ -9,10 +9,29 @@ import "strings"
 // variables; under 2008-10-17 "${aws:username}" is plain text.
 const versionWithVariables = "2012-10-17"
 
-// maxVariables bounds the variables substituted in one string, so that a policy built in
-// memory (not through Parse's 20 KB bound) cannot make substitution arbitrarily long; AWS's
-// own policies never come near it.
+// maxVariables bounds the variables substituted in one string, so that substitution cannot
+// grow arbitrarily long; AWS's own policies never come near it. Parse refuses a value with
+// more (where the evaluation would match nothing, which inside NotResource or a negated
+// operator would widen the statement), and a policy built in memory that has more matches
+// nothing there.
 const maxVariables = 64
+
+// countVariables is the number of variables expand would substitute in s.
+func countVariables(s string) int {
+	n := 0
+	for {
+		start := strings.Index(s, "${")
+		if start < 0 {
+			return n
+		}
+		end := strings.IndexByte(s[start:], '}')
+		if end < 0 {
+			return n
+		}
+		n++
+		s = s[start+end+1:]
+	}
+}
 
 // expand substitutes the variables of s, returning the pattern and whether every variable had
 // a value: "If there is no value for a policy variable ... the element does not match" — an
