@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -103,13 +104,13 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 func matchAny(op string, policyValues []string, v string, r *Request, variables bool) (bool, string) {
 	switch op {
 	case "NumericEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals":
-		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
+		x, ok := number(v)
+		if !ok {
 			return false, fmt.Sprintf("%q is not a number", v)
 		}
 		return anyValue(policyValues, func(p string) bool {
-			y, err := strconv.ParseFloat(p, 64)
-			return err == nil && compare(op, cmp.Compare(x, y))
+			y, ok := number(p)
+			return ok && compare(op, cmp.Compare(x, y))
 		}), ""
 	case "DateEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals":
 		x, ok := parseDate(v)
@@ -191,6 +192,25 @@ func compare(op string, c int) bool {
 		return c >= 0
 	}
 	return false
+}
+
+// numberSyntax is the numbers the Numeric operators read: an optional minus sign, digits, and
+// an optional fraction (#Conditions_Numeric shows integers and decimals); strconv.ParseFloat
+// would also read "1e1", "0x10", "Inf", "NaN" and "+5", which no page shows.
+var numberSyntax = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+func isNumber(v string) bool {
+	_, ok := number(v)
+	return ok
+}
+
+// number reads a Numeric operator's value; one too large for a float64 is none.
+func number(v string) (float64, bool) {
+	if !numberSyntax.MatchString(v) {
+		return 0, false
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	return x, err == nil
 }
 
 // parseDate reads the forms the Date operators take: ISO 8601 (a date, or a date and time in

@@ -619,6 +619,12 @@ func readConditions(n node) ([]Condition, error) {
 						return nil, malformed(msgInvalidIP)
 					}
 				}
+			} else if read := valueReaders[base]; read != nil {
+				for _, v := range values {
+					if !read(v) {
+						return nil, malformed(msgSyntax)
+					}
+				}
 			}
 			out = append(out, Condition{Operator: op.name, Key: k.name, Values: values})
 		}
@@ -664,6 +670,29 @@ const (
 	suffixIfExists     = "IfExists"
 )
 
+// valueReaders check the values of the operators whose values have a type
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html):
+// a value an operator cannot read would make the condition fail for every request, and a
+// negated one hold for every request, so Parse refuses it as a syntax error [UNVERIFIED: S3's
+// message for such a value is unknown; "Syntax errors in policy." is its answer to a value it
+// cannot read elsewhere; IP values have their own message]. Bool and Null take true or false
+// (#Conditions_Boolean, #Conditions_Null), in any case as AWS's examples write them both ways
+// [UNVERIFIED: case].
+var valueReaders = map[string]func(string) bool{
+	"Bool": isBoolText, "Null": isBoolText,
+	"NumericEquals": isNumber, "NumericNotEquals": isNumber, "NumericLessThan": isNumber,
+	"NumericLessThanEquals": isNumber, "NumericGreaterThan": isNumber, "NumericGreaterThanEquals": isNumber,
+	"DateEquals": isDate, "DateNotEquals": isDate, "DateLessThan": isDate,
+	"DateLessThanEquals": isDate, "DateGreaterThan": isDate, "DateGreaterThanEquals": isDate,
+}
+
+func isBoolText(v string) bool { return strings.EqualFold(v, "true") || strings.EqualFold(v, "false") }
+
+func isDate(v string) bool {
+	_, ok := parseDate(v)
+	return ok
+}
+
 // baseOperator strips the set prefix and the IfExists suffix: "ForAnyValue:StringLikeIfExists"
 // is "StringLike".
 func baseOperator(op string) string {
@@ -683,7 +712,9 @@ func validOperator(op string) bool {
 	if !conditionOperators[base] {
 		return false
 	}
-	return base != "Null" || !strings.HasSuffix(op, suffixIfExists)
+	// Null asks whether a key is present at all, so it takes neither IfExists nor a set
+	// operator (#Conditions_Null) [UNVERIFIED: S3 refusing ForAnyValue:Null/ForAllValues:Null].
+	return base != "Null" || op == base
 }
 
 // validConditionKey accepts every global key ("aws:...", which S3 does not check: see
