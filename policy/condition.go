@@ -36,6 +36,8 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 	base := baseOperator(op)
 	name := "Condition " + op + " " + c.Key
 	values, present := r.lookup(c.Key)
+	// A key with no value is absent, for Null as for every other operator.
+	present = present && len(values) > 0
 	if base == "Null" {
 		// "true": the key is absent; "false": it is present (#Conditions_Null).
 		for _, v := range c.Values {
@@ -54,7 +56,7 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 	if !isNegated {
 		positive = base
 	}
-	if !present || len(values) == 0 {
+	if !present {
 		switch {
 		case base != op && strings.HasSuffix(op, suffixIfExists):
 			// "If the policy key is not present in the request context, the condition
