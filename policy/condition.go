@@ -76,22 +76,27 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 		return false, name + ": the key is absent"
 	}
 	// Each request value v satisfies the operator when it matches some policy value
-	// (positive) or none (negated). ForAllValues needs every v to satisfy it; ForAnyValue,
-	// and a key without a set operator, one.
+	// (positive) or none (negated). ForAllValues needs every v to satisfy it; ForAnyValue one.
+	// A key of several values without a set operator — which the page says multivalued keys
+	// require (reference_policies_condition-single-vs-multi-valued-context-keys.html, "Key
+	// points"), without saying what happens otherwise — is read as the condition says: a
+	// positive operator holds when some value matches, a negated one, the negation of it,
+	// when no value matches [UNVERIFIED: AWS's behaviour for this case is not documented].
+	every := forAll || !forAny && isNegated
 	for _, v := range values {
 		ok, err := matchAny(positive, c.Values, v, r, variables)
 		if err != "" {
 			return false, name + ": " + err
 		}
 		satisfied := ok != isNegated
-		if forAll && !satisfied {
+		if every && !satisfied {
 			return false, fmt.Sprintf("%s: %q does not satisfy it", name, v)
 		}
-		if !forAll && satisfied {
+		if !every && satisfied {
 			return true, ""
 		}
 	}
-	if forAll {
+	if every {
 		return true, ""
 	}
 	if isNegated {

@@ -81,6 +81,15 @@ var conditionCases = []evalCase{
 		cond("Deny", `{"Null":{"s3:x-amz-server-side-encryption":"true"}}`, false), anon, "s3:GetObject", "a", nil, policy.Deny, 0, ""},
 	{"condition/null-true-present", evPageOperators + "#Conditions_Null",
 		cond("Deny", `{"Null":{"s3:x-amz-server-side-encryption":"true"}}`, false), anon, "s3:GetObject", "a", ctx("s3:x-amz-server-side-encryption", "AES256"), policy.NoEffect, -1, "the key is present"},
+	// A multivalued key without a set operator: a positive operator holds when some value
+	// matches, a negated one when none does (the page requires a set operator and leaves
+	// this case undocumented).
+	{"condition/multivalued-positive-any", evPageMultiValue + "#reference_policies_condition-key-points",
+		cond("Allow", `{"StringEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|a"), policy.Allow, 0, ""},
+	{"condition/multivalued-negated-one-matches", evPageMultiValue + "#reference_policies_condition-key-points",
+		cond("Allow", `{"StringNotEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|a"), policy.NoEffect, -1, `"a" does not satisfy it`},
+	{"condition/multivalued-negated-none-matches", evPageMultiValue + "#reference_policies_condition-key-points",
+		cond("Allow", `{"StringNotEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|c"), policy.Allow, 0, ""},
 	{"condition/null-true-empty", evPageOperators + "#Conditions_Null",
 		cond("Deny", `{"Null":{"aws:TagKeys":"true"}}`, false), anon, "s3:GetObject", "a", map[string][]string{"aws:tagkeys": {}}, policy.Deny, 0, ""},
 	{"condition/null-false-empty", evPageOperators + "#Conditions_Null",
