@@ -89,6 +89,9 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 			return false, name + ": " + err
 		}
 		satisfied := ok != isNegated
+		if every && !satisfied && !forAll {
+			return false, fmt.Sprintf("%s: %q matches %s", name, v, strings.Join(c.Values, ", "))
+		}
 		if every && !satisfied {
 			return false, fmt.Sprintf("%s: %q does not satisfy it", name, v)
 		}

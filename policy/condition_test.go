@@ -87,7 +87,7 @@ var conditionCases = []evalCase{
 	{"condition/multivalued-positive-any", evPageMultiValue + "#reference_policies_condition-key-points",
 		cond("Allow", `{"StringEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|a"), policy.Allow, 0, ""},
 	{"condition/multivalued-negated-one-matches", evPageMultiValue + "#reference_policies_condition-key-points",
-		cond("Allow", `{"StringNotEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|a"), policy.NoEffect, -1, `"a" does not satisfy it`},
+		cond("Allow", `{"StringNotEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|a"), policy.NoEffect, -1, `"a" matches a`},
 	{"condition/multivalued-negated-none-matches", evPageMultiValue + "#reference_policies_condition-key-points",
 		cond("Allow", `{"StringNotEquals":{"aws:TagKeys":"a"}}`, false), anon, "s3:GetObject", "a", ctx("aws:tagkeys", "b|c"), policy.Allow, 0, ""},
 	{"condition/null-true-empty", evPageOperators + "#Conditions_Null",
