@@ -30,11 +30,52 @@ var negated = map[string]string{
 	"ArnNotLike":                "ArnLike",
 }
 
+// A failure says why a condition does not hold, as data: the text is built only when an
+// explanation is asked for (Explain), never on the evaluation of every request.
+type failure struct {
+	kind   failureKind
+	v      string   // the request value concerned
+	values []string // the request's values (failNoMatch, failMatches)
+	err    string   // failUnreadable: why v cannot be read
+}
+
+type failureKind uint8
+
+const (
+	failPresent failureKind = iota + 1
+	failAbsent
+	failUnreadable
+	failMatchesOne
+	failUnsatisfied
+	failMatches
+	failNoMatch
+)
+
+// text is the failure's explanation for the condition c.
+func (f failure) text(c *Condition) string {
+	name := "Condition " + c.Operator + " " + c.Key
+	policyValues := strings.Join(c.Values, ", ")
+	switch f.kind {
+	case failPresent:
+		return name + ": the key is present"
+	case failAbsent:
+		return name + ": the key is absent"
+	case failUnreadable:
+		return name + ": " + f.err
+	case failMatchesOne:
+		return fmt.Sprintf("%s: %q matches %s", name, f.v, policyValues)
+	case failUnsatisfied:
+		return fmt.Sprintf("%s: %q does not satisfy it", name, f.v)
+	case failMatches:
+		return fmt.Sprintf("%s: %q matches %s", name, strings.Join(f.values, ", "), policyValues)
+	}
+	return fmt.Sprintf("%s: %q does not match %s", name, strings.Join(f.values, ", "), policyValues)
+}
+
 // holds reports whether the condition holds for the request, and when not, why.
-func (c *Condition) holds(r *Request, variables bool) (bool, string) {
+func (c *Condition) holds(r *Request, variables bool) (bool, failure) {
 	op := c.Operator
 	base := baseOperator(op)
-	name := "Condition " + op + " " + c.Key
 	values, present := r.lookup(c.Key)
 	// A key with no value is absent, for Null as for every other operator.
 	present = present && len(values) > 0
@@ -42,13 +83,13 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 		// "true": the key is absent; "false": it is present (#Conditions_Null).
 		for _, v := range c.Values {
 			if strings.EqualFold(v, "true") != present {
-				return true, ""
+				return true, failure{}
 			}
 		}
 		if present {
-			return false, name + ": the key is present"
+			return false, failure{kind: failPresent}
 		}
-		return false, name + ": the key is absent"
+		return false, failure{kind: failAbsent}
 	}
 	forAll := strings.HasPrefix(op, prefixForAllValues)
 	forAny := strings.HasPrefix(op, prefixForAnyValue)
@@ -61,19 +102,19 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 		case base != op && strings.HasSuffix(op, suffixIfExists):
 			// "If the policy key is not present in the request context, the condition
 			// evaluates to true" (#Conditions_IfExists).
-			return true, ""
+			return true, failure{}
 		case forAll:
 			// ForAllValues "returns true if there are no context keys in the request or if
 			// the context key value resolves to a null dataset"
 			// (reference_policies_condition-single-vs-multi-valued-context-keys.html).
-			return true, ""
+			return true, failure{}
 		case isNegated && !forAny:
 			// "If the policy condition requires that the key is not matched, such as
 			// StringNotLike or ArnNotLike, and the right key is not present, the condition
 			// can return true" (reference_policies_elements_condition.html).
-			return true, ""
+			return true, failure{}
 		}
-		return false, name + ": the key is absent"
+		return false, failure{kind: failAbsent}
 	}
 	// Each request value v satisfies the operator when it matches some policy value
 	// (positive) or none (negated). ForAllValues needs every v to satisfy it; ForAnyValue one.
@@ -86,26 +127,26 @@ func (c *Condition) holds(r *Request, variables bool) (bool, string) {
 	for _, v := range values {
 		ok, err := matchAny(positive, c.Values, v, r, variables)
 		if err != "" {
-			return false, name + ": " + err
+			return false, failure{kind: failUnreadable, v: v, err: err}
 		}
 		satisfied := ok != isNegated
 		if every && !satisfied && !forAll {
-			return false, fmt.Sprintf("%s: %q matches %s", name, v, strings.Join(c.Values, ", "))
+			return false, failure{kind: failMatchesOne, v: v}
 		}
 		if every && !satisfied {
-			return false, fmt.Sprintf("%s: %q does not satisfy it", name, v)
+			return false, failure{kind: failUnsatisfied, v: v}
 		}
 		if !every && satisfied {
-			return true, ""
+			return true, failure{}
 		}
 	}
 	if every {
-		return true, ""
+		return true, failure{}
 	}
 	if isNegated {
-		return false, fmt.Sprintf("%s: %q matches %s", name, strings.Join(values, ", "), strings.Join(c.Values, ", "))
+		return false, failure{kind: failMatches, values: values}
 	}
-	return false, fmt.Sprintf("%s: %q does not match %s", name, strings.Join(values, ", "), strings.Join(c.Values, ", "))
+	return false, failure{kind: failNoMatch, values: values}
 }
 
 // matchAny reports whether the request value v matches any of the policy values under a

@@ -47,33 +47,62 @@ const whyApplies = "applies"
 // an applicable Deny wins over any Allow; an applicable Allow allows; when nothing applies
 // the result is NoEffect, the implicit deny, which leaves the decision to whatever else
 // grants access (the bucket owner, ACLs). The deciding statement is the first applicable Deny,
-// else the first applicable Allow.
-func (p *Policy) Evaluate(r *Request) Result {
+// else the first applicable Allow. Evaluate, which runs on every request, leaves the Why of a
+// statement that does not apply empty; Explain fills it in.
+func (p *Policy) Evaluate(r *Request) Result { return p.evaluate(r, false) }
+
+// Explain is Evaluate with every StatementResult's Why filled in.
+func (p *Policy) Explain(r *Request) Result { return p.evaluate(r, true) }
+
+func (p *Policy) evaluate(r *Request, explain bool) Result {
 	res := Result{Statement: -1, Statements: make([]StatementResult, len(p.Statements))}
 	variables := p.Version == versionWithVariables
 	for i := range p.Statements {
 		s := &p.Statements[i]
-		why := s.why(r, variables)
-		applies := why == ""
+		m := s.check(r, variables)
+		applies := m.element == elementNone
+		why := ""
 		if applies {
 			why = whyApplies
 			if s.Effect == Deny && res.Effect != Deny || s.Effect == Allow && res.Effect == NoEffect {
 				res.Effect, res.Statement = s.Effect, i
 			}
+		} else if explain {
+			why = m.text(s, r)
 		}
 		res.Statements[i] = StatementResult{Index: i, Sid: s.Sid, Effect: s.Effect, Applies: applies, Why: why}
 	}
 	return res
 }
 
-// why is "" when the statement applies to the request, else the first element, in the
-// order Principal, Action, Resource, Condition, that does not match.
-func (s *Statement) why(r *Request, variables bool) string {
+// A mismatch is the first element of a statement that does not match a request, as data.
+type mismatch struct {
+	element   element
+	condition int     // element == elementCondition: the index of the condition
+	failure   failure // and why it does not hold
+}
+
+type element uint8
+
+const (
+	elementNone element = iota // the statement applies
+	elementPrincipal
+	elementNotPrincipal
+	elementAction
+	elementNotAction
+	elementResource
+	elementNotResource
+	elementCondition
+)
+
+// check finds the first element, in the order Principal, Action, Resource, Condition, that
+// does not match the request; elementNone when the statement applies.
+func (s *Statement) check(r *Request, variables bool) mismatch {
 	switch {
 	case s.Principal != nil && !principalMatch(s.Principal, &r.Caller, s.Effect == Deny):
-		return "Principal does not match " + callerName(&r.Caller)
+		return mismatch{element: elementPrincipal}
 	case s.NotPrincipal != nil && notPrincipalExcludes(s.NotPrincipal, &r.Caller):
-		return "NotPrincipal matches " + callerName(&r.Caller)
+		return mismatch{element: elementNotPrincipal}
 	}
 	// Action names are not case-sensitive
 	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html).
@@ -82,9 +111,9 @@ func (s *Statement) why(r *Request, variables bool) string {
 	}
 	switch {
 	case s.Action != nil && !actionMatches(s.Action):
-		return fmt.Sprintf("Action does not match %q", r.Action)
+		return mismatch{element: elementAction}
 	case s.NotAction != nil && actionMatches(s.NotAction):
-		return fmt.Sprintf("NotAction matches %q", r.Action)
+		return mismatch{element: elementNotAction}
 	}
 	// Resource ARNs are case-sensitive and take policy variables
 	// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
@@ -96,16 +125,37 @@ func (s *Statement) why(r *Request, variables bool) string {
 	}
 	switch {
 	case s.Resource != nil && !resourceMatches(s.Resource):
-		return fmt.Sprintf("Resource does not match %q", r.Resource)
+		return mismatch{element: elementResource}
 	case s.NotResource != nil && resourceMatches(s.NotResource):
-		return fmt.Sprintf("NotResource matches %q", r.Resource)
+		return mismatch{element: elementNotResource}
 	}
 	for i := range s.Conditions {
-		if ok, why := s.Conditions[i].holds(r, variables); !ok {
-			return why
+		if ok, f := s.Conditions[i].holds(r, variables); !ok {
+			return mismatch{element: elementCondition, condition: i, failure: f}
 		}
 	}
-	return ""
+	return mismatch{}
+}
+
+// text is the mismatch's explanation, a StatementResult's Why.
+func (m mismatch) text(s *Statement, r *Request) string {
+	switch m.element {
+	case elementPrincipal:
+		return "Principal does not match " + callerName(&r.Caller)
+	case elementNotPrincipal:
+		return "NotPrincipal matches " + callerName(&r.Caller)
+	case elementAction:
+		return fmt.Sprintf("Action does not match %q", r.Action)
+	case elementNotAction:
+		return fmt.Sprintf("NotAction matches %q", r.Action)
+	case elementResource:
+		return fmt.Sprintf("Resource does not match %q", r.Resource)
+	case elementNotResource:
+		return fmt.Sprintf("NotResource matches %q", r.Resource)
+	case elementCondition:
+		return m.failure.text(&s.Conditions[m.condition])
+	}
+	return whyApplies
 }
 
 // callerName names the caller in a StatementResult's Why.

@@ -235,7 +235,22 @@ func TestEvaluate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v (%s)", err, c.source)
 			}
-			res := p.Evaluate(c.request())
+			res := p.Explain(c.request())
+			// Evaluate decides as Explain does, leaving the Why of a statement that does
+			// not apply empty.
+			fast := p.Evaluate(c.request())
+			if fast.Effect != res.Effect || fast.Statement != res.Statement || len(fast.Statements) != len(res.Statements) {
+				t.Fatalf("Evaluate %+v, Explain %+v", fast, res)
+			}
+			for i, s := range fast.Statements {
+				want := res.Statements[i]
+				if !want.Applies {
+					want.Why = ""
+				}
+				if s != want {
+					t.Errorf("Evaluate's statement result %d: %+v, want %+v", i, s, want)
+				}
+			}
 			if res.Effect != c.want || res.Statement != c.stmt {
 				t.Fatalf("Effect %v, Statement %d; want %v, %d (%s)\n%+v", res.Effect, res.Statement, c.want, c.stmt, c.source, res.Statements)
 			}

@@ -111,7 +111,7 @@ func runExplainAccess(ctx context.Context, w io.Writer, f *explainAccessFlags) e
 	if err != nil {
 		return err
 	}
-	res := p.Evaluate(req)
+	res := p.Explain(req)
 	if f.json {
 		err = writeAccessJSON(w, source, req, &res)
 	} else {
