@@ -4,8 +4,10 @@ import (
 	"net/netip"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/doorman-s3/doorman/policy"
 )
@@ -35,12 +37,25 @@ var (
 		{Operator: "ForAnyValue:StringEquals", Key: "aws:TagKeys", Values: []string{"a"}},
 		{Operator: "ForAllValues:StringEquals", Key: "aws:TagKeys", Values: []string{"a", "b"}},
 		{Operator: "StringLike", Key: "aws:Referer", Values: []string{"https://${aws:username}.example/*"}},
+		{Operator: "DateLessThan", Key: "aws:CurrentTime", Values: []string{"2020-01-01T00:00:00Z"}},
+		{Operator: "DateNotEquals", Key: "aws:CurrentTime", Values: []string{"2020-01-01T00:00:00.000000001Z"}},
+		{Operator: "NumericLessThanEquals", Key: "s3:max-keys", Values: []string{"10"}},
+		{Operator: "NumericNotEquals", Key: "s3:max-keys", Values: []string{"10"}},
+		{Operator: "Bool", Key: "aws:SecureTransport", Values: []string{"false"}},
+		{Operator: "ArnLike", Key: "aws:PrincipalArn", Values: []string{"arn:aws:iam::111122223333:*"}},
+		{Operator: "ArnNotLike", Key: "aws:PrincipalArn", Values: []string{"arn:aws:iam::*:root"}},
+		{Operator: "ForAnyValue:StringNotEquals", Key: "aws:TagKeys", Values: []string{"a"}},
 	}
 	refContexts = []map[string][]string{
 		nil,
 		{"aws:useragent": {"curl"}, "aws:sourceip": {"192.0.2.9"}, "aws:tagkeys": {"a"}},
 		{"aws:useragent": {"lynx"}, "aws:referer": {"https://example.com/"}, "aws:sourceip": {"10.0.0.1"}, "aws:tagkeys": {"a", "c"}},
 		{"aws:referer": {"https://alice.example/p"}, "aws:sourceip": {"2001:db8::1"}, "aws:tagkeys": {"b", "a"}},
+		{"aws:sourceip": {"::ffff:192.0.2.9"}, "aws:currenttime": {"1600-01-01T00:00:00Z"}, "s3:max-keys": {"1e1"},
+			"aws:securetransport": {"false"}, "aws:principalarn": {"arn:aws:iam::111122223333:user/alice"}, "aws:tagkeys": {"a"}},
+		{"aws:sourceip": {"fe80::1%eth0"}, "aws:currenttime": {"9999-12-31T23:59:59Z"}, "s3:max-keys": {"9.5"},
+			"aws:securetransport": {"true"}, "aws:principalarn": {"arn:aws:iam::444455556666:root"}},
+		{"aws:sourceip": {"2001:db8::1%en0"}, "aws:currenttime": {"2020-01-01T00:00:00.000000001Z"}, "s3:max-keys": {"10"}},
 	}
 )
 
@@ -129,6 +144,11 @@ func refExcepted(p *policy.Principal, c policy.Caller) bool {
 // refCondition has one rule per condition of refConds.
 func refCondition(cd policy.Condition, r *policy.Request, variables bool) bool {
 	vals, ok := r.Context[strings.ToLower(cd.Key)]
+	// aws:PrincipalArn is the caller's ARN, for every caller that is not anonymous
+	// (reference_policies_condition-keys.html#condition-keys-principalarn).
+	if !ok && strings.EqualFold(cd.Key, "aws:PrincipalArn") && !r.Caller.Anonymous && r.Caller.ARN != "" {
+		vals, ok = []string{r.Caller.ARN}, true
+	}
 	one := ""
 	if ok {
 		one = vals[0]
@@ -145,8 +165,52 @@ func refCondition(cd policy.Condition, r *policy.Request, variables bool) bool {
 		if !ok {
 			return cd.Operator == "NotIpAddress"
 		}
-		in := netip.MustParsePrefix(cd.Values[0]).Contains(netip.MustParseAddr(one))
+		// The zone is the interface; an IPv4-mapped address is its IPv4 address.
+		addr, _, _ := strings.Cut(one, "%")
+		in := netip.MustParsePrefix(cd.Values[0]).Contains(netip.MustParseAddr(addr).Unmap())
 		return in == (cd.Operator == "IpAddress")
+	case "DateLessThan", "DateNotEquals":
+		if !ok {
+			return cd.Operator == "DateNotEquals"
+		}
+		x, err1 := time.Parse(time.RFC3339Nano, one)
+		y, err2 := time.Parse(time.RFC3339Nano, cd.Values[0])
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		if cd.Operator == "DateLessThan" {
+			return x.Before(y)
+		}
+		return !x.Equal(y)
+	case "NumericLessThanEquals", "NumericNotEquals":
+		if !ok {
+			return cd.Operator == "NumericNotEquals"
+		}
+		// Numbers are digits with an optional minus and fraction: "1e1" is none.
+		if !regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`).MatchString(one) {
+			return false
+		}
+		x, _ := strconv.ParseFloat(one, 64)
+		if cd.Operator == "NumericLessThanEquals" {
+			return x <= 10
+		}
+		return x != 10
+	case "Bool":
+		return ok && strings.EqualFold(one, cd.Values[0])
+	case "ArnLike", "ArnNotLike":
+		if !ok {
+			return cd.Operator == "ArnNotLike"
+		}
+		// Each of the six components matches on its own.
+		ps, vs := strings.SplitN(cd.Values[0], ":", 6), strings.SplitN(one, ":", 6)
+		like := len(ps) == 6 && len(vs) == 6
+		for i := 0; like && i < 6; i++ {
+			re, _ := wildRE(ps[i], false, false, r.Caller)
+			like = re.MatchString(vs[i])
+		}
+		return like == (cd.Operator == "ArnLike")
+	case "ForAnyValue:StringNotEquals":
+		return refAny(vals, func(v string) bool { return !slices.Contains(cd.Values, v) })
 	case "Null":
 		return !ok
 	case "StringEqualsIfExists":
