@@ -134,7 +134,15 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	if rc.ownerID() == initiator || a == accessUploadOwners && rc.ownerRoot(st) {
+	// The stored initiator is a canonical id, which the users of one account share. For
+	// UploadPart and CompleteMultipartUpload, WRITE was decided above (for an IAM user by the
+	// bucket policy alone), so the account is what is left to match. Listing or aborting
+	// another's upload asks no write permission: there the id names the initiator only for a
+	// root user or an anonymous caller, and an IAM user has only what the policy granted.
+	sameAccount := rc.ownerID() == initiator
+	switch {
+	case a == accessUploadInitiator && sameAccount,
+		a == accessUploadOwners && (sameAccount && (rc.user == nil || rc.user.root()) || rc.ownerRoot(st)):
 		return nil
 	}
 	return s3err.AccessDenied
