@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/policy"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv2"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv4"
@@ -136,7 +137,7 @@ func (a *account) root() bool { return a.UserName == "" }
 
 // newAccount derives a user's canonical id and, when not given, its account id.
 func newAccount(u User) (*account, error) {
-	if u.Account != "" && !validAccountID(u.Account) {
+	if u.Account != "" && !policy.IsAccountID(u.Account) {
 		return nil, fmt.Errorf("s3: account %q is not a 12-digit account id", u.Account)
 	}
 	if u.UserName != "" && u.Account == "" {
@@ -156,19 +157,6 @@ func newAccount(u User) (*account, error) {
 		a.Account = fmt.Sprintf("%012d", binary.BigEndian.Uint64(sum[:8])%1e12)
 	}
 	return a, nil
-}
-
-// validAccountID accepts the form of an AWS account id: 12 decimal digits.
-func validAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // maxUserName is IAM's limit on a user name
