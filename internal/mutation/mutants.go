@@ -60,9 +60,16 @@ var mutants = []mutant{
 	{
 		Name:  "multipart upload open to any writer",
 		File:  "s3api/auth.go",
-		From:  "if rc.ownerID() == initiator || a == accessUploadOwners",
-		To:    "if initiator == initiator || a == accessUploadOwners",
+		From:  "sameAccount := rc.ownerID() == initiator",
+		To:    "sameAccount := initiator == initiator",
 		Tests: []test{{"./s3api/", "^TestACLMatrix$"}},
+	},
+	{
+		Name:  "an IAM user acts on its root user's upload",
+		File:  "s3api/auth.go",
+		From:  "sameAccount && (rc.user == nil || rc.user.root())",
+		To:    "sameAccount",
+		Tests: []test{{"./s3api/", "^TestIAMUserAndAnotherUsersUpload$"}},
 	},
 	{
 		Name:  "POST form writes without WRITE on the bucket",
