@@ -1,0 +1,126 @@
+package acl
+
+// Permission is what a grant allows
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions).
+type Permission string
+
+// The permissions S3 defines. FULL_CONTROL implies the other four.
+const (
+	Read        Permission = "READ"
+	Write       Permission = "WRITE"
+	ReadACP     Permission = "READ_ACP"
+	WriteACP    Permission = "WRITE_ACP"
+	FullControl Permission = "FULL_CONTROL"
+)
+
+// valid reports whether p is one of S3's permissions.
+func (p Permission) valid() bool {
+	switch p {
+	case Read, Write, ReadACP, WriteACP, FullControl:
+		return true
+	}
+	return false
+}
+
+// Grantee types, as the xsi:type attribute of an AccessControlPolicy's Grantee names them
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Grantee.html).
+const (
+	TypeCanonicalUser = "CanonicalUser"
+	TypeGroup         = "Group"
+	TypeEmail         = "AmazonCustomerByEmail"
+)
+
+// The groups S3 defines
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee-predefined-groups).
+const (
+	AllUsers           = "http://acs.amazonaws.com/groups/global/AllUsers"
+	AuthenticatedUsers = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+	LogDelivery        = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+)
+
+// MaxGrants bounds an ACL: "An ACL can have up to 100 grants"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html).
+const MaxGrants = 100
+
+// Grantee is who a grant is to. Type says which one field names it.
+type Grantee struct {
+	Type         string // one of the Type* constants
+	ID           string // CanonicalUser: the account's canonical user id
+	URI          string // Group: one of AllUsers, AuthenticatedUsers, LogDelivery
+	EmailAddress string // AmazonCustomerByEmail, only before Resolve
+}
+
+// Grant is one entry of an ACL.
+type Grant struct {
+	Grantee    Grantee
+	Permission Permission
+}
+
+// ACL is an access control list as doorman keeps it: a canned ACL's name (Canned != ""), or
+// explicit grants (Canned == "", Grants possibly empty: "revoke all" is a valid ACL). The zero
+// ACL has no grant at all; Decode("") is the canned private ACL.
+type ACL struct {
+	Canned string
+	Grants []Grant
+}
+
+// Canned ACL names, as S3 spells them in x-amz-acl
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl).
+const (
+	Private                = "private"
+	PublicRead             = "public-read"
+	PublicReadWrite        = "public-read-write"
+	AuthenticatedRead      = "authenticated-read"
+	AWSExecRead            = "aws-exec-read"
+	BucketOwnerRead        = "bucket-owner-read"
+	BucketOwnerFullControl = "bucket-owner-full-control"
+)
+
+// IsCanned reports whether name is one of S3's canned ACLs.
+func IsCanned(name string) bool {
+	switch name {
+	case Private, PublicRead, PublicReadWrite, AuthenticatedRead, AWSExecRead, BucketOwnerRead, BucketOwnerFullControl:
+		return true
+	}
+	return false
+}
+
+// Expand lists the grants S3 shows for a: a canned ACL spelled out (the owner's FULL_CONTROL
+// first, then what the canned ACL adds; bucket-owner-* grant to bucketOwner on objects, nothing
+// when owner == bucketOwner), explicit grants as they are, in their order.
+func (a ACL) Expand(owner, bucketOwner string) []Grant {
+	return nil
+}
+
+// Caller is who asks. ID is the caller's canonical user id ("" for anonymous). Root is false
+// for an IAM user: an IAM user has no identity policy, so grants to its account's canonical id
+// do not reach it (AWS: an ACL grants to an account, whose administrator delegates by identity
+// policy); the AllUsers and AuthenticatedUsers groups do.
+type Caller struct {
+	ID   string
+	Root bool
+}
+
+// Allows reports whether a grants p to c. FULL_CONTROL implies every permission.
+// AllUsers matches everyone, AuthenticatedUsers any signed caller, a CanonicalUser grant the
+// root user of that canonical id, LogDelivery nobody (no log delivery exists).
+// ignorePublic (Block Public Access IgnorePublicAcls) skips the AllUsers and
+// AuthenticatedUsers grants. It does not allocate for canned ACLs.
+func (a ACL) Allows(c Caller, p Permission, owner, bucketOwner string, ignorePublic bool) bool {
+	return false
+}
+
+// Public reports whether a grants anything to AllUsers or AuthenticatedUsers (S3's meaning of
+// a public ACL,
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
+func (a ACL) Public() bool {
+	return false
+}
+
+// OwnerFullControlOnly reports whether a amounts to FULL_CONTROL for bucketOwner and nothing
+// else: private, bucket-owner-full-control, or exactly that one grant. BucketOwnerEnforced
+// accepts only such ACLs
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html).
+func (a ACL) OwnerFullControlOnly(bucketOwner string) bool {
+	return false
+}
