@@ -89,7 +89,35 @@ func IsCanned(name string) bool {
 // first, then what the canned ACL adds; bucket-owner-* grant to bucketOwner on objects, nothing
 // when owner == bucketOwner), explicit grants as they are, in their order.
 func (a ACL) Expand(owner, bucketOwner string) []Grant {
-	return nil
+	if a.Canned == "" {
+		return a.Grants
+	}
+	grants := []Grant{userGrant(owner, FullControl)}
+	switch a.Canned {
+	case PublicRead:
+		grants = append(grants, groupGrant(AllUsers, Read))
+	case PublicReadWrite:
+		grants = append(grants, groupGrant(AllUsers, Read), groupGrant(AllUsers, Write))
+	case AuthenticatedRead:
+		grants = append(grants, groupGrant(AuthenticatedUsers, Read))
+	case BucketOwnerRead:
+		if bucketOwner != owner {
+			grants = append(grants, userGrant(bucketOwner, Read))
+		}
+	case BucketOwnerFullControl:
+		if bucketOwner != owner {
+			grants = append(grants, userGrant(bucketOwner, FullControl))
+		}
+	}
+	return grants
+}
+
+func userGrant(id string, p Permission) Grant {
+	return Grant{Grantee: Grantee{Type: TypeCanonicalUser, ID: id}, Permission: p}
+}
+
+func groupGrant(uri string, p Permission) Grant {
+	return Grant{Grantee: Grantee{Type: TypeGroup, URI: uri}, Permission: p}
 }
 
 // Caller is who asks. ID is the caller's canonical user id ("" for anonymous). Root is false
@@ -106,7 +134,60 @@ type Caller struct {
 // root user of that canonical id, LogDelivery nobody (no log delivery exists).
 // ignorePublic (Block Public Access IgnorePublicAcls) skips the AllUsers and
 // AuthenticatedUsers grants. It does not allocate for canned ACLs.
+//
+// A canned ACL is decided without spelling it out (Expand), since authorization asks on every
+// request: what it grants is known in advance, as canned ACLs are fixed.
 func (a ACL) Allows(c Caller, p Permission, owner, bucketOwner string, ignorePublic bool) bool {
+	if a.Canned == "" {
+		for _, g := range a.Grants {
+			if implies(g.Permission, p) && g.Grantee.matches(c, ignorePublic) {
+				return true
+			}
+		}
+		return false
+	}
+	if isAccount(c, owner) {
+		return true // the owner's FULL_CONTROL, first in every canned ACL
+	}
+	switch a.Canned {
+	case PublicRead:
+		return p == Read && !ignorePublic
+	case PublicReadWrite:
+		return (p == Read || p == Write) && !ignorePublic
+	case AuthenticatedRead:
+		return p == Read && !ignorePublic && c.ID != ""
+	case BucketOwnerRead:
+		return p == Read && isAccount(c, bucketOwner)
+	case BucketOwnerFullControl:
+		return isAccount(c, bucketOwner)
+	}
+	return false
+}
+
+// implies reports whether a grant of granted gives p: FULL_CONTROL gives every permission.
+func implies(granted, p Permission) bool {
+	return granted == p || granted == FullControl
+}
+
+// isAccount reports whether c is the root user of the account whose canonical id is id.
+func isAccount(c Caller, id string) bool {
+	return c.Root && c.ID != "" && c.ID == id
+}
+
+// matches reports whether a grant to g reaches c. An e-mail grantee not yet resolved to its
+// account reaches nobody, nor does LogDelivery or a group S3 does not define.
+func (g Grantee) matches(c Caller, ignorePublic bool) bool {
+	switch g.Type {
+	case TypeCanonicalUser:
+		return isAccount(c, g.ID)
+	case TypeGroup:
+		switch g.URI {
+		case AllUsers:
+			return !ignorePublic
+		case AuthenticatedUsers:
+			return !ignorePublic && c.ID != ""
+		}
+	}
 	return false
 }
 
@@ -114,6 +195,16 @@ func (a ACL) Allows(c Caller, p Permission, owner, bucketOwner string, ignorePub
 // a public ACL,
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
 func (a ACL) Public() bool {
+	switch a.Canned {
+	case PublicRead, PublicReadWrite, AuthenticatedRead:
+		return true
+	case "":
+		for _, g := range a.Grants {
+			if g.Grantee.Type == TypeGroup && (g.Grantee.URI == AllUsers || g.Grantee.URI == AuthenticatedUsers) {
+				return true
+			}
+		}
+	}
 	return false
 }
 
@@ -122,5 +213,11 @@ func (a ACL) Public() bool {
 // accepts only such ACLs
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html).
 func (a ACL) OwnerFullControlOnly(bucketOwner string) bool {
+	switch a.Canned {
+	case Private, BucketOwnerFullControl:
+		return true
+	case "":
+		return len(a.Grants) == 1 && a.Grants[0] == userGrant(bucketOwner, FullControl)
+	}
 	return false
 }
