@@ -70,6 +70,17 @@ var policyOps = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true
 // listingOps carry the listing condition keys s3:prefix, s3:delimiter and s3:max-keys.
 var listingOps = map[string]bool{"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true}
 
+// grantKeys are the condition keys of the x-amz-grant-* headers, which hold the headers'
+// values as sent: a policy can require or forbid a grant to a given grantee
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
+var grantKeys = [...]struct{ key, header string }{
+	{"s3:x-amz-grant-read", "X-Amz-Grant-Read"},
+	{"s3:x-amz-grant-write", "X-Amz-Grant-Write"},
+	{"s3:x-amz-grant-read-acp", "X-Amz-Grant-Read-Acp"},
+	{"s3:x-amz-grant-write-acp", "X-Amz-Grant-Write-Acp"},
+	{"s3:x-amz-grant-full-control", "X-Amz-Grant-Full-Control"},
+}
+
 // bucketARN and objectARN are the resources a bucket policy names.
 func bucketARN(bucket string) string      { return "arn:aws:s3:::" + bucket }
 func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
@@ -128,6 +139,9 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 		set("s3:max-keys", rc.query.Get("max-keys"))
 	}
 	set("s3:x-amz-acl", r.Header.Get("X-Amz-Acl"))
+	for _, k := range grantKeys {
+		set(k.key, r.Header.Get(k.header))
+	}
 	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
 	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
 	rc.signatureKeys(ctx)

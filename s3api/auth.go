@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/policy"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv2"
@@ -42,13 +43,19 @@ func (s *Server) authenticate(rc *request) error {
 type access uint8
 
 const (
-	accessAuthenticated access = iota // any signed request (CreateBucket, ListBuckets)
-	accessOwner                       // the bucket's owner only (configuration, ACLs)
-	accessBucketRead                  // READ on the bucket (listing)
-	accessBucketWrite                 // WRITE on the bucket (creating and deleting objects)
-	accessObjectRead                  // READ on the object (its ACL) or the bucket's owner
-	accessObjectOwner                 // the object's owner (see authorizeObject) or the bucket's owner: object ACLs
-	accessPostForm                    // a form upload: its fields name the caller, then WRITE on the bucket
+	accessAuthenticated  access = iota // any signed request (CreateBucket, ListBuckets)
+	accessOwner                        // the bucket's owner only (its configuration)
+	accessBucketRead                   // READ on the bucket (listing)
+	accessBucketWrite                  // WRITE on the bucket (creating and deleting objects)
+	accessBucketReadACP                // READ_ACP on the bucket (GetBucketAcl)
+	accessBucketWriteACP               // WRITE_ACP on the bucket (PutBucketAcl)
+	accessObjectRead                   // READ on the object (its ACL) or the bucket's owner
+	// accessObjectReadACP and accessObjectWriteACP: READ_ACP and WRITE_ACP on the object
+	// (GetObjectAcl, PutObjectAcl), which its owner (see authorizeObject) and the bucket's
+	// owner have.
+	accessObjectReadACP
+	accessObjectWriteACP
+	accessPostForm // a form upload: its fields name the caller, then WRITE on the bucket
 	// accessUploadInitiator: WRITE on the bucket, and being the upload's initiator. AWS:
 	// "Only the initiator of a multipart upload can upload parts" and complete it
 	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
@@ -58,25 +65,46 @@ const (
 	accessUploadOwners
 )
 
-// authorize decides whether the caller may perform an operation needing a on bucket st
-// (nil for service-level operations), on the key the request names. objectACL is consulted
-// for accessObjectRead.
-func (rc *request) authorize(a access, st *bucketState, objectACL string) error {
-	return rc.authorizeKey(a, st, rc.key, objectACL)
+// aclPermissions is the ACL permission each access needs, and whether on the object rather
+// than the bucket (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions).
+// An access absent here is granted by no ACL.
+var aclPermissions = [...]struct {
+	p      acl.Permission
+	object bool
+}{
+	accessBucketRead:     {acl.Read, false},
+	accessBucketWrite:    {acl.Write, false},
+	accessBucketReadACP:  {acl.ReadACP, false},
+	accessBucketWriteACP: {acl.WriteACP, false},
+	accessObjectRead:     {acl.Read, true},
+	accessObjectReadACP:  {acl.ReadACP, true},
+	accessObjectWriteACP: {acl.WriteACP, true},
 }
 
-// authorizeKey is authorize for an operation on key, in the order in which Amazon S3 decides
+// authorize decides whether the caller may perform an operation needing a on bucket st
+// (nil for service-level operations), on the key the request names.
+func (rc *request) authorize(a access, st *bucketState) error {
+	return rc.authorizeKey(a, st, rc.key)
+}
+
+// authorizeKey is authorize for an operation on key, which no object's ACL decides.
+func (rc *request) authorizeKey(a access, st *bucketState, key string) error {
+	return rc.decide(a, st, key, nil)
+}
+
+// decide is authorize for an operation on key, whose object obj (nil when there is none, or
+// its ACL does not count) is stored, in the order in which Amazon S3 decides
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html,
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
 //  1. an explicit Deny of the bucket policy refuses, the bucket owner included (policyDecision);
 //  2. the root user of the account that owns the bucket may do anything else;
 //  3. an Allow of the bucket policy grants;
-//  4. the buckets' and objects' canned ACLs (acl.go) grant what they say, unless ACLs are
-//     disabled (Object Ownership BucketOwnerEnforced) or public ones ignored (IgnorePublicAcls);
+//  4. the bucket's and objects' ACLs grant what they say (aclAllows), unless ACLs are disabled
+//     (Object Ownership BucketOwnerEnforced) or public ones ignored (IgnorePublicAcls);
 //  5. anything else is refused with AccessDenied.
 //
 // IAM users (User.UserName) have no identity policy: steps 3 and 4 are all they get.
-func (rc *request) authorizeKey(a access, st *bucketState, key, objectACL string) error {
+func (rc *request) decide(a access, st *bucketState, key string, obj *storage.ObjectInfo) error {
 	authenticated := rc.user != nil
 	if a == accessAuthenticated {
 		// ListBuckets and CreateBucket: only an identity policy grants them, and an IAM user
@@ -93,24 +121,30 @@ func (rc *request) authorizeKey(a access, st *bucketState, key, objectACL string
 	if authenticated && st.info.Owner == rc.user.id && rc.user.root() {
 		return nil
 	}
-	if allowed {
+	if allowed || rc.aclAllows(a, st, obj) {
 		return nil
 	}
-	// ACLs grant nothing under BucketOwnerEnforced, and public ones nothing under
-	// IgnorePublicAcls (effectiveACL).
-	ok := false
-	switch a {
-	case accessBucketRead:
-		ok = grants(st.effectiveACL(st.info.ACL), authenticated, false)
-	case accessBucketWrite:
-		ok = grants(st.effectiveACL(st.info.ACL), authenticated, true)
-	case accessObjectRead:
-		ok = grants(st.effectiveACL(objectACL), authenticated, false)
+	return s3err.AccessDenied
+}
+
+// aclAllows is step 4 of decide: whether the bucket's ACL, or the ACL of obj for an access
+// to an object, grants the permission a needs. ACLs grant nothing under BucketOwnerEnforced,
+// and their public grants nothing under IgnorePublicAcls. The bucket's ACL is decoded once,
+// when it is set or loaded; an object's when a request gets this far.
+func (rc *request) aclAllows(a access, st *bucketState, obj *storage.ObjectInfo) bool {
+	if int(a) >= len(aclPermissions) || aclPermissions[a].p == "" || st.aclsDisabled() {
+		return false
 	}
-	if !ok {
-		return s3err.AccessDenied
+	need := aclPermissions[a]
+	c := acl.Caller{ID: rc.ownerID(), Root: rc.user != nil && rc.user.root()}
+	ignorePublic := st.publicAccess.IgnorePublicAcls
+	if !need.object {
+		return st.acl.Allows(c, need.p, st.info.Owner, st.info.Owner, ignorePublic)
 	}
-	return nil
+	if obj == nil {
+		return false
+	}
+	return rc.s.decodeACL(obj.ACL, st.info.Name, obj.Key).Allows(c, need.p, st.objectOwnerOf(obj), st.info.Owner, ignorePublic)
 }
 
 // authorizeUpload decides an operation on an existing multipart upload: WRITE on the bucket
@@ -119,7 +153,7 @@ func (rc *request) authorizeKey(a access, st *bucketState, key, objectACL string
 // when the upload cannot be read.
 func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 	if a == accessUploadInitiator {
-		if err := rc.authorize(accessBucketWrite, st, ""); err != nil {
+		if err := rc.authorize(accessBucketWrite, st); err != nil {
 			return err
 		}
 	}
@@ -148,14 +182,15 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 	return s3err.AccessDenied
 }
 
-// authorizeObject is authorize for an operation on an existing object: the root user of the
-// account that wrote the object may act on it, unless the bucket policy denies it.
+// authorizeObject is authorize for an operation on an existing object, whose ACL counts: the
+// root user of the account that wrote the object may act on it, unless the bucket policy
+// denies it.
 func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) error {
 	if rc.user != nil && info.Owner == rc.user.id && rc.user.root() {
 		_, err := rc.policyDecision(a, st, info.Key)
 		return err
 	}
-	return rc.authorizeKey(a, st, info.Key, info.ACL)
+	return rc.decide(a, st, info.Key, info)
 }
 
 // ownerRoot reports whether the caller is the root user of the account that owns the bucket.

@@ -8,12 +8,14 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/cors"
 	"github.com/doorman-s3/doorman/storage"
 )
 
 // bucketTable keeps, in memory, what every request needs to know about its bucket before it
-// reaches storage: that it exists, its owner and ACL, and its compiled CORS policy. Readers
+// reaches storage: that it exists, its owner and decoded ACL, its compiled CORS policy, its
+// bucket policy, Object Ownership and Block Public Access. Readers
 // take a snapshot with one atomic load and never lock; writers serialise on mu, change the
 // backend first and then publish a new snapshot, so a request sees either the old state or
 // the new one, never a mix, and the memory never runs ahead of what is durable.
@@ -24,7 +26,10 @@ type bucketTable struct {
 
 // bucketState is immutable once published: a change publishes a changed clone.
 type bucketState struct {
-	info   storage.BucketInfo
+	info storage.BucketInfo
+	// acl is info.ACL decoded, so that no request decodes the bucket's grants; one that does
+	// not decode is private (decodeACL).
+	acl    acl.ACL
 	policy *cors.Policy  // nil: no CORS configuration
 	access *bucketPolicy // nil: no bucket policy
 
@@ -45,14 +50,15 @@ func (st *bucketState) clone() *bucketState {
 
 const corsKind = "cors"
 
-func loadBuckets(ctx context.Context, b storage.Backend) (*bucketTable, error) {
+func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
+	b := s.cfg.Backend
 	list, err := b.ListBuckets(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := make(map[string]*bucketState, len(list))
 	for _, info := range list {
-		st := &bucketState{info: info}
+		st := &bucketState{info: info, acl: s.decodeACL(info.ACL, info.Name, "")}
 		doc, err := b.GetBucketConfig(ctx, info.Name, corsKind)
 		switch {
 		case errors.Is(err, storage.ErrNoSuchConfig):

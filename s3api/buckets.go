@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -17,12 +18,7 @@ type owner struct {
 }
 
 func (s *Server) ownerOf(id string) owner {
-	for _, a := range s.users {
-		if a.id == id {
-			return owner{ID: id, DisplayName: a.DisplayName}
-		}
-	}
-	return owner{ID: id}
+	return owner{ID: id, DisplayName: s.accounts.displayName(id)}
 }
 
 type listAllMyBucketsResult struct {
@@ -117,22 +113,26 @@ func (s *Server) createBucket(rc *request, _ *bucketState) error {
 	if err != nil {
 		return err
 	}
-	acl, err := rc.cannedACL()
+	requested, err := rc.headerACL()
+	if err == nil {
+		err = s.resolveACL(requested)
+	}
 	if err != nil {
 		return err
 	}
-	ownership, err := rc.requestedOwnership(acl)
+	ownership, err := rc.requestedOwnership(requested)
 	if err != nil {
 		return err
 	}
-	if acl == "" || ownership == ownershipEnforced {
-		acl = aclPrivate
+	a := acl.ACL{Canned: acl.Private}
+	if requested != nil && ownership != ownershipEnforced {
+		a = *requested
 	}
 	if !storage.ValidBucketName(rc.bucket) {
 		return s3err.InvalidBucketName.With("BucketName", rc.bucket)
 	}
 	if err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		return s.createOrReset(rc, old, region, acl, ownership)
+		return s.createOrReset(rc, old, region, a, ownership)
 	}); err != nil {
 		return err
 	}
@@ -179,7 +179,8 @@ func (s *Server) requestedRegion(rc *request) (string, error) {
 // name if there is one. A new bucket gets its Object Ownership and AWS's default Block Public
 // Access, every setting on (ownership.go, publicaccess.go), stored with it: should storing
 // them fail, the bucket is removed again rather than left with the old defaults.
-func (s *Server) createOrReset(rc *request, old *bucketState, region, acl, ownership string) (*bucketState, error) {
+func (s *Server) createOrReset(rc *request, old *bucketState, region string, a acl.ACL, ownership string) (*bucketState, error) {
+	stored := a.String()
 	switch {
 	case old == nil:
 	case old.info.Owner != rc.user.id:
@@ -189,16 +190,16 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region, acl, owner
 		// own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket
 		// access control lists" (BucketAlreadyOwnedByYou in the API reference). ceph/s3-tests'
 		// test_bucket_create_exists allows this answer.
-		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, acl); err != nil {
+		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, stored); err != nil {
 			return nil, err
 		}
 		st := old.clone()
-		st.info.ACL = acl
+		st.info.ACL, st.acl = stored, a
 		return st, nil
 	default:
 		return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
 	}
-	info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: acl})
+	info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: stored})
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +210,7 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region, acl, owner
 	if err != nil {
 		return nil, errors.Join(err, s.cfg.Backend.DeleteBucket(rc.ctx, rc.bucket))
 	}
-	return &bucketState{info: info, ownership: ownership, publicAccess: blockAll, hasPublicAccess: true}, nil
+	return &bucketState{info: info, acl: a, ownership: ownership, publicAccess: blockAll, hasPublicAccess: true}, nil
 }
 
 func (s *Server) headBucket(rc *request, st *bucketState) error {

@@ -37,7 +37,7 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 		if errors.Is(err, storage.ErrNoSuchKey) {
 			// As for GetObject: without permission to list the source bucket, a missing key
 			// is not revealed.
-			if rc.authorize(accessBucketRead, st, "") != nil {
+			if rc.authorize(accessBucketRead, st) != nil {
 				return "", "", info, s3err.AccessDenied
 			}
 			return "", "", info, s3err.NoSuchKey.With("Key", key)
@@ -107,8 +107,8 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 }
 
 // copyOptions reads what a CopyObject request says about the copy: the metadata directive
-// (COPY, the default, or REPLACE with the request's metadata), the canned ACL, the storage
-// class and the conditions on what the copy replaces.
+// (COPY, the default, or REPLACE with the request's metadata), the ACL, the storage class and
+// the conditions on what the copy replaces.
 func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, error) {
 	h := rc.r.Header
 	opts := storage.CopyObjectOptions{Conditions: writeConditions(h), BucketID: st.info.ID}
@@ -116,14 +116,11 @@ func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, erro
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
 		return opts, s3err.InvalidArgument.Withf("Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", directive)
 	}
-	acl, err := rc.cannedACL()
-	if err == nil {
-		err = st.checkACL(acl)
-	}
+	a, err := rc.newObjectACL(st)
 	if err != nil {
 		return opts, err
 	}
-	opts.ACL, opts.Owner = st.aclInForce(acl), st.objectOwner(rc.ownerID(), acl)
+	opts.ACL, opts.Owner = st.storedACL(a), st.objectOwner(rc.ownerID(), a)
 	if opts.StorageClass, err = rc.storageClass(); err != nil {
 		return opts, err
 	}

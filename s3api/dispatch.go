@@ -19,8 +19,8 @@ var handlers = map[string]handler{
 	"DeleteBucket":            {accessOwner, (*Server).deleteBucket},
 	"GetBucketLocation":       {accessOwner, (*Server).getBucketLocation},
 	"GetBucketVersioning":     {accessOwner, (*Server).getBucketVersioning},
-	"GetBucketAcl":            {accessOwner, (*Server).getBucketACL},
-	"PutBucketAcl":            {accessOwner, (*Server).putBucketACL},
+	"GetBucketAcl":            {accessBucketReadACP, (*Server).getBucketACL},
+	"PutBucketAcl":            {accessBucketWriteACP, (*Server).putBucketACL},
 	"GetBucketCors":           {accessOwner, (*Server).getBucketCors},
 	"PutBucketCors":           {accessOwner, (*Server).putBucketCors},
 	"DeleteBucketCors":        {accessOwner, (*Server).deleteBucketCors},
@@ -39,8 +39,8 @@ var handlers = map[string]handler{
 	"PutObject":               {accessBucketWrite, (*Server).putObject},
 	"CopyObject":              {accessBucketWrite, (*Server).copyObject},
 	"DeleteObject":            {accessBucketWrite, (*Server).deleteObject},
-	"GetObjectAcl":            {accessObjectOwner, (*Server).getObjectACL},
-	"PutObjectAcl":            {accessObjectOwner, (*Server).putObjectACL},
+	"GetObjectAcl":            {accessObjectReadACP, (*Server).getObjectACL},
+	"PutObjectAcl":            {accessObjectWriteACP, (*Server).putObjectACL},
 	"CreateMultipartUpload":   {accessBucketWrite, (*Server).createMultipartUpload},
 	"UploadPart":              {accessUploadInitiator, (*Server).uploadPart},
 	"UploadPartCopy":          {accessUploadInitiator, (*Server).uploadPartCopy},
@@ -109,7 +109,7 @@ func (s *Server) bucketOf(rc *request) (*bucketState, error) {
 // where that can be decided before the handler runs.
 func (s *Server) authorizeOperation(rc *request, need access, st *bucketState) error {
 	switch need {
-	case accessObjectRead, accessObjectOwner, accessPostForm:
+	case accessObjectRead, accessObjectReadACP, accessObjectWriteACP, accessPostForm:
 		// The handler decides, once it knows the object's ACL and owner or the form's signer.
 		return nil
 	case accessUploadInitiator, accessUploadOwners:
@@ -118,5 +118,5 @@ func (s *Server) authorizeOperation(rc *request, need access, st *bucketState) e
 		}
 		return nil
 	}
-	return rc.authorize(need, st, "")
+	return rc.authorize(need, st)
 }

@@ -91,7 +91,7 @@ func (s *Server) openObject(rc *request, st *bucketState) (info storage.ObjectIn
 	}
 	if err != nil {
 		// Without permission to list the bucket, a missing key is not revealed: 403.
-		if errors.Is(err, storage.ErrNoSuchKey) && rc.authorize(accessBucketRead, st, "") != nil {
+		if errors.Is(err, storage.ErrNoSuchKey) && rc.authorize(accessBucketRead, st) != nil {
 			return info, nil, s3err.AccessDenied
 		}
 		return info, nil, rc.objectError(err)

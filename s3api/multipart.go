@@ -22,11 +22,11 @@ type initiateMultipartUploadResult struct {
 
 func (s *Server) createMultipartUpload(rc *request, st *bucketState) error {
 	h := rc.r.Header
-	acl, sc, err := rc.newObjectSettings(st)
+	a, sc, err := rc.newObjectSettings(st)
 	if err != nil {
 		return err
 	}
-	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: st.aclInForce(acl), StorageClass: sc, Owner: rc.ownerID(), BucketID: st.info.ID}
+	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: st.storedACL(a), StorageClass: sc, Owner: rc.ownerID(), BucketID: st.info.ID}
 	if alg := h.Get("X-Amz-Checksum-Algorithm"); alg != "" {
 		a, ok := checksum.ParseAlgorithm(alg)
 		if !ok {

@@ -4,13 +4,14 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
 
 // What a request that creates an object (PutObject, CopyObject, CreateMultipartUpload,
-// PostObject) says about it besides its bytes: its metadata, canned ACL, storage class, the
-// validity of its key, and the conditions on what it replaces.
+// PostObject) says about it besides its bytes: its metadata, ACL, storage class, the validity
+// of its key, and the conditions on what it replaces.
 
 // defaultContentType is what S3 records for an object stored without a Content-Type.
 const defaultContentType = "binary/octet-stream"
@@ -80,14 +81,11 @@ func writeConditions(h http.Header) storage.WriteConditions {
 	return storage.WriteConditions{IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match") == "*"}
 }
 
-// newObjectSettings reads what every request creating an object in st names: its canned ACL
-// (which the bucket's Object Ownership and Block Public Access may refuse), its key's validity
-// and its storage class.
-func (rc *request) newObjectSettings(st *bucketState) (acl, storageClass string, err error) {
-	if acl, err = rc.cannedACL(); err != nil {
-		return
-	}
-	if err = st.checkACL(acl); err != nil {
+// newObjectSettings reads what every request creating an object in st names: its ACL (nil
+// when none: a canned ACL or grant headers, which the bucket's Object Ownership and Block
+// Public Access may refuse), its key's validity and its storage class.
+func (rc *request) newObjectSettings(st *bucketState) (a *acl.ACL, storageClass string, err error) {
+	if a, err = rc.newObjectACL(st); err != nil {
 		return
 	}
 	if err = storage.ValidateKey(rc.key); err != nil {
@@ -95,4 +93,17 @@ func (rc *request) newObjectSettings(st *bucketState) (acl, storageClass string,
 	}
 	storageClass, err = rc.storageClass()
 	return
+}
+
+// newObjectACL reads the ACL a request creating an object in st sets (nil: none), its
+// grantees resolved, once it is known to be one st accepts.
+func (rc *request) newObjectACL(st *bucketState) (*acl.ACL, error) {
+	a, err := rc.headerACL()
+	if err == nil {
+		err = rc.s.resolveACL(a)
+	}
+	if err == nil {
+		err = st.checkACL(a)
+	}
+	return a, err
 }

@@ -11,7 +11,7 @@ import (
 
 func (s *Server) putObject(rc *request, st *bucketState) error {
 	h := rc.r.Header
-	acl, sc, err := rc.newObjectSettings(st)
+	a, sc, err := rc.newObjectSettings(st)
 	if err != nil {
 		return err
 	}
@@ -20,9 +20,9 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 		return err
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
-		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.aclInForce(acl),
+		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.storedACL(a),
 		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h),
-		Owner: st.objectOwner(rc.ownerID(), acl), BucketID: st.info.ID,
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID,
 	})
 	if err != nil {
 		return rc.objectError(err)
@@ -58,7 +58,7 @@ func (s *Server) deleteObject(rc *request, st *bucketState) error {
 // reveal: S3 asks s3:GetObject besides s3:DeleteObject of such a delete. As for GetObject, a
 // missing key is revealed only to a caller that may list the bucket.
 func (s *Server) mayTestETag(rc *request, st *bucketState, key string) error {
-	if rc.authorize(accessOwner, st, "") == nil {
+	if rc.authorize(accessOwner, st) == nil {
 		return nil
 	}
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key)
@@ -66,7 +66,7 @@ func (s *Server) mayTestETag(rc *request, st *bucketState, key string) error {
 	case err == nil:
 		return rc.authorizeObject(accessObjectRead, st, &info)
 	case errors.Is(err, storage.ErrNoSuchKey):
-		return rc.authorize(accessBucketRead, st, "")
+		return rc.authorize(accessBucketRead, st)
 	}
 	return err
 }
@@ -138,7 +138,7 @@ func (s *Server) deleteObjects(rc *request, st *bucketState) error {
 		}
 		if err == nil && st.access != nil {
 			// A bucket policy decides each key: s3:DeleteObject on its own ARN.
-			err = rc.authorizeKey(accessBucketWrite, st, o.Key, "")
+			err = rc.authorizeKey(accessBucketWrite, st, o.Key)
 		}
 		if err == nil {
 			err = s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{IfMatch: o.ETag, BucketID: st.info.ID})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -12,9 +13,9 @@ import (
 // Object Ownership decides who owns the objects written to a bucket and whether ACLs apply at
 // all (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html):
 //   - BucketOwnerEnforced: ACLs are disabled. The bucket owner owns every object; requests
-//     that set an ACL other than bucket-owner-full-control fail with
-//     AccessControlListNotSupported; reading an ACL answers the owner's FULL_CONTROL alone;
-//     authorization ignores ACLs.
+//     that set an ACL other than bucket-owner-full-control (or the one grant it amounts to)
+//     fail with AccessControlListNotSupported; reading an ACL answers the owner's
+//     FULL_CONTROL alone; authorization ignores ACLs.
 //   - BucketOwnerPreferred: an object written with the bucket-owner-full-control canned ACL
 //     becomes the bucket owner's; otherwise the writer owns it. ACLs apply.
 //   - ObjectWriter: the writer owns its objects; ACLs apply.
@@ -75,12 +76,14 @@ func decodeOwnership(doc []byte) (string, error) {
 }
 
 // requestedOwnership reads CreateBucket's x-amz-object-ownership, BucketOwnerEnforced when
-// absent (API_CreateBucket.html). With ACLs disabled the bucket may be created with no ACL,
-// private or bucket-owner-full-control, which grant nothing beyond the owner's; any other is
-// InvalidBucketAclWithObjectOwnership (object-ownership-error-responses.html). An unknown
-// setting is InvalidArgument naming the header. [UNVERIFIED] The message of that answer is
-// not documented; S3's generic one is used.
-func (rc *request) requestedOwnership(acl string) (string, error) {
+// absent (API_CreateBucket.html). With ACLs disabled the bucket may be created with no ACL or
+// one that grants nothing beyond the owner's FULL_CONTROL (private, bucket-owner-full-control,
+// or that one grant); one that grants anyone else anything, canned or by x-amz-grant-*
+// headers, is InvalidBucketAclWithObjectOwnership (object-ownership-error-responses.html;
+// API_CreateBucket.html: a request that "specifies a bucket ACL that provides access to an
+// external AWS account" fails). An unknown setting is InvalidArgument naming the header.
+// [UNVERIFIED] The message of that answer is not documented; S3's generic one is used.
+func (rc *request) requestedOwnership(a *acl.ACL) (string, error) {
 	o := rc.r.Header.Get("X-Amz-Object-Ownership")
 	if o == "" {
 		o = ownershipEnforced
@@ -88,7 +91,7 @@ func (rc *request) requestedOwnership(acl string) (string, error) {
 	if !validOwnership(o) {
 		return "", s3err.InvalidArgument.With("ArgumentName", "x-amz-object-ownership").With("ArgumentValue", o)
 	}
-	if o == ownershipEnforced && acl != "" && acl != aclPrivate && acl != aclBucketOwnerFullControl {
+	if o == ownershipEnforced && a != nil && !a.OwnerFullControlOnly(rc.ownerID()) {
 		return "", s3err.InvalidBucketAclWithObjectOwnership
 	}
 	return o, nil
@@ -97,57 +100,72 @@ func (rc *request) requestedOwnership(acl string) (string, error) {
 // aclsDisabled reports whether ACLs neither grant nor may be set: BucketOwnerEnforced.
 func (st *bucketState) aclsDisabled() bool { return st.ownership == ownershipEnforced }
 
-// checkACL refuses, before anything is written, a canned ACL (acl, "" when none) that the
-// bucket's Object Ownership or its Block Public Access forbids a request to set. forBucket
-// marks PutBucketAcl, where setting even "private" is setting an ACL.
+// checkACL refuses, before anything is written, an ACL (a, nil when the request sets none)
+// that the bucket's Object Ownership or its Block Public Access forbids a request to set.
 //
-// With ACLs disabled only bucket-owner-full-control or no ACL is accepted
+// With ACLs disabled only an ACL that amounts to the bucket owner's FULL_CONTROL alone is
+// accepted: bucket-owner-full-control or that one grant
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-error-responses.html:
 // "In your PUT operations, you must either specify bucket owner full control ACLs or not
-// specify an ACL"). With BlockPublicAcls, a public canned ACL is refused with AccessDenied
+// specify an ACL"); the canned private, which names no bucket owner, is refused too. With
+// BlockPublicAcls, a public ACL (grants to AllUsers or AuthenticatedUsers) is refused with
+// AccessDenied
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
 // Which of the two S3 checks first is not documented: Object Ownership's comes first here.
 // [UNVERIFIED]
-func (st *bucketState) checkACL(acl string) error {
-	if st.aclsDisabled() && acl != "" && acl != aclBucketOwnerFullControl {
+func (st *bucketState) checkACL(a *acl.ACL) error {
+	if a == nil {
+		return nil
+	}
+	if st.aclsDisabled() && (a.Canned == acl.Private || !a.OwnerFullControlOnly(st.info.Owner)) {
 		return s3err.AccessControlListNotSupported
 	}
-	if st.publicAccess.BlockPublicAcls && publicACL(acl) {
+	if st.publicAccess.BlockPublicAcls && a.Public() {
 		return s3err.AccessDenied
 	}
 	return nil
 }
 
-// objectOwner is the owner of an object written by writer with the canned ACL acl: the
+// objectOwner is the owner of an object written by writer with the ACL a (nil: none): the
 // bucket owner's under BucketOwnerEnforced, and under BucketOwnerPreferred when the writer
-// gives the object to the bucket owner with bucket-owner-full-control.
-func (st *bucketState) objectOwner(writer, acl string) string {
-	if st.aclsDisabled() || st.ownership == ownershipPreferred && acl == aclBucketOwnerFullControl {
+// gives the object to the bucket owner with the canned bucket-owner-full-control.
+func (st *bucketState) objectOwner(writer string, a *acl.ACL) string {
+	if st.aclsDisabled() || st.ownership == ownershipPreferred && a != nil && a.Canned == acl.BucketOwnerFullControl {
 		return st.info.Owner
 	}
 	return writer
 }
 
-// aclInForce is the canned ACL that acl amounts to in st: private when ACLs are disabled,
-// which is what objects written then keep (bucket-owner-full-control is accepted but grants
-// nothing beyond the owner's) and what GetBucketAcl and GetObjectAcl show
-// (object-ownership-error-responses.html: "Requests to read ACLs always return a response that
-// shows full control for the bucket owner").
-func (st *bucketState) aclInForce(acl string) string {
-	if st.aclsDisabled() {
-		return aclPrivate
+// objectOwnerOf is the owner of a stored object: the one recorded, or the bucket's owner for an
+// object recorded without one and for every object while ACLs are disabled.
+func (st *bucketState) objectOwnerOf(info *storage.ObjectInfo) string {
+	if info.Owner == "" || st.aclsDisabled() {
+		return st.info.Owner
 	}
-	return acl
+	return info.Owner
 }
 
-// effectiveACL is the canned ACL authorization reads for a bucket or object ACL acl: private
-// when ACLs are disabled, or when IgnorePublicAcls is on and the ACL is public. Both the
-// bucket's and its objects' ACLs go through it.
-func (st *bucketState) effectiveACL(acl string) string {
-	if st.publicAccess.IgnorePublicAcls && publicACL(acl) {
-		return aclPrivate
+// storedACL is what storage keeps as the ACL of an object written with the ACL a (nil: none,
+// kept as "", private): private when ACLs are disabled, which is what objects written then
+// keep (bucket-owner-full-control is accepted but grants nothing beyond the owner's).
+func (st *bucketState) storedACL(a *acl.ACL) string {
+	switch {
+	case st.aclsDisabled():
+		return acl.Private
+	case a == nil:
+		return ""
 	}
-	return st.aclInForce(acl)
+	return a.String()
+}
+
+// aclInForce is the ACL that a amounts to in st, which GetBucketAcl and GetObjectAcl show:
+// private when ACLs are disabled (object-ownership-error-responses.html: "Requests to read
+// ACLs always return a response that shows full control for the bucket owner").
+func (st *bucketState) aclInForce(a acl.ACL) acl.ACL {
+	if st.aclsDisabled() {
+		return acl.ACL{Canned: acl.Private}
+	}
+	return a
 }
 
 func (s *Server) putBucketOwnershipControls(rc *request, st *bucketState) error {
@@ -165,7 +183,7 @@ func (s *Server) putBucketOwnershipControls(rc *request, st *bucketState) error 
 		}
 		// A bucket whose ACL grants others cannot have its ACLs disabled until it is reset
 		// (object-ownership-error-responses.html, InvalidBucketAclWithObjectOwnership).
-		if o == ownershipEnforced && old.info.ACL != "" && old.info.ACL != aclPrivate && old.info.ACL != aclBucketOwnerFullControl {
+		if o == ownershipEnforced && !old.acl.OwnerFullControlOnly(old.info.Owner) {
 			return nil, s3err.InvalidBucketAclWithObjectOwnership
 		}
 		if err := s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, ownershipKind, encodeOwnership(o)); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/s3api/internal/postpolicy"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
@@ -22,16 +23,20 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if form.AccessKey != "" {
 		rc.user = s.users[form.AccessKey]
 	}
-	if err := rc.authorizeKey(accessBucketWrite, st, form.Key, ""); err != nil {
+	if err := rc.authorizeKey(accessBucketWrite, st, form.Key); err != nil {
 		return err
 	}
 	if err := postFormRefused(form.Fields); err != nil {
 		return err
 	}
-	if form.ACL != "" && !cannedACLs[form.ACL] {
-		return s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL)
+	var a *acl.ACL
+	if form.ACL != "" {
+		if !acl.IsCanned(form.ACL) {
+			return s3err.InvalidArgument.With("ArgumentName", "acl").With("ArgumentValue", form.ACL)
+		}
+		a = &acl.ACL{Canned: form.ACL}
 	}
-	if err := st.checkACL(form.ACL); err != nil {
+	if err := st.checkACL(a); err != nil {
 		return err
 	}
 	if err := storage.ValidateKey(form.Key); err != nil {
@@ -41,8 +46,8 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if meta.ContentType == "" {
 		meta.ContentType = defaultContentType
 	}
-	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: st.aclInForce(form.ACL), StorageClass: form.StorageClass,
-		Owner: st.objectOwner(rc.ownerID(), form.ACL), BucketID: st.info.ID}
+	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: st.storedACL(a), StorageClass: form.StorageClass,
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID}
 	if form.Checksum.Algorithm != "" {
 		opts.Checksum = storage.Checksum{Algorithm: form.Checksum.Algorithm, Value: form.Checksum.Value}
 	}

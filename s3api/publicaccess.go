@@ -12,18 +12,20 @@ import (
 // Block Public Access, per bucket
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html):
 //   - BlockPublicAcls: PutBucketAcl, PutObjectAcl and the object writes refuse a public ACL
-//     (AllUsers or AuthenticatedUsers grants: public-read, public-read-write,
-//     authenticated-read) with AccessDenied (checkACL);
-//   - IgnorePublicAcls: public ACLs grant nothing (effectiveACL);
+//     (one with grants to AllUsers or AuthenticatedUsers: public-read, public-read-write,
+//     authenticated-read, or such grants given by header or document) with AccessDenied
+//     (checkACL, acl.ACL.Public);
+//   - IgnorePublicAcls: the grants of ACLs to AllUsers and AuthenticatedUsers grant nothing;
+//     their other grants still do (aclAllows);
 //   - BlockPublicPolicy: PutBucketPolicy refuses a public policy;
 //   - RestrictPublicBuckets: a public policy grants nothing to callers outside the bucket
 //     owner's account.
 //
 // New buckets have all four on (API_CreateBucket.html; since April 2023). CreateBucket's own
-// canned ACL is not refused by them: the page names CreateBucket only among the account-level
+// ACL is not refused by them: the page names CreateBucket only among the account-level
 // setting's refusals, and a bucket's settings exist once it does; a public ACL given at
-// creation is kept and, under IgnorePublicAcls, grants nothing. [UNVERIFIED] A bucket created
-// before doorman knew of Block Public Access has no stored configuration and blocks nothing,
+// creation is kept and, under IgnorePublicAcls, its public grants grant nothing.
+// [UNVERIFIED] A bucket created before doorman knew of Block Public Access has no stored configuration and blocks nothing,
 // as AWS left its existing buckets. Account-level Block Public Access (the S3 Control API) is
 // not implemented.
 type publicAccessBlock struct {
@@ -71,12 +73,6 @@ func decodePublicAccess(doc []byte) (publicAccessBlock, error) {
 		return publicAccessBlock{}, s3err.MalformedXML
 	}
 	return publicAccessBlock{c.BlockPublicAcls, c.IgnorePublicAcls, c.BlockPublicPolicy, c.RestrictPublicBuckets}, nil
-}
-
-// publicACL reports whether a canned ACL grants to AllUsers or AuthenticatedUsers, S3's
-// meaning of a public ACL (access-control-block-public-access.html, "The meaning of public").
-func publicACL(acl string) bool {
-	return acl == aclPublicRead || acl == aclPublicReadWrite || acl == aclAuthenticatedRead
 }
 
 // setPublicAccess stores (b non-nil) or removes the bucket's public access block.

@@ -60,11 +60,10 @@ var refusals = []refusal{
 	{header: "X-Amz-Object-Lock-*", ops: objectCreations, answer: missingObjectLock},
 	{header: "X-Amz-Bucket-Object-Lock-Enabled", only: "true", ops: []string{"CreateBucket"}},
 	{header: "X-Amz-Mfa", ops: objectDeletes},
-	// Tags, website redirects, explicit grants.
+	// Tags, website redirects.
 	{header: "X-Amz-Tagging", ops: objectCreations},
 	{header: "Tagging", ops: []string{"PostObject"}}, // the form field
 	{header: "X-Amz-Website-Redirect-Location", ops: objectCreations},
-	{header: "X-Amz-Grant-*", ops: []string{"PutObject", "CopyObject", "CreateMultipartUpload", "CreateBucket", "PutBucketAcl", "PutObjectAcl"}},
 	// Conditions of directory buckets (If-Match on deletes is honoured).
 	{header: "X-Amz-If-Match-Last-Modified-Time", ops: []string{"DeleteObject"}},
 	{header: "X-Amz-If-Match-Size", ops: []string{"DeleteObject"}},

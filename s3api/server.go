@@ -84,6 +84,12 @@ type User struct {
 	// bucket policy or an ACL grants it, even on its own account's buckets
 	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/how-s3-evaluates-access-control.html).
 	UserName string
+	// Email, when set, is the e-mail address of the user's account: an ACL grant to it
+	// (emailAddress="..." in an x-amz-grant-* header, an AmazonCustomerByEmail grantee in an
+	// AccessControlPolicy) names the account, and is stored as a grant to its canonical id
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee).
+	// Two accounts may not share one; e-mail addresses are compared ignoring case.
+	Email string
 }
 
 // Config configures a Server.
@@ -119,6 +125,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	users    credentials // by access key
+	accounts *accountIndex
 	sigv4    *sigv4.Verifier
 	sigv2    *sigv2.Verifier
 	buckets  *bucketTable
@@ -186,6 +193,66 @@ func (a *account) arn() string {
 
 type credentials map[string]*account
 
+// accountIndex finds the configured accounts by canonical id and by e-mail address: it is the
+// acl.Resolver that grants are checked against, and it gives the display names answers show.
+type accountIndex struct {
+	byID    map[string]*account // the account's root user if one is configured, else its first user
+	byEmail map[string]string   // lower-cased e-mail address → canonical id
+}
+
+// newAccountIndex indexes the users (in configuration order). Two accounts may not share an
+// e-mail address: a grant to it would name either.
+func newAccountIndex(users []*account) (*accountIndex, error) {
+	x := &accountIndex{byID: map[string]*account{}, byEmail: map[string]string{}}
+	for _, a := range users {
+		if cur, ok := x.byID[a.id]; !ok || !cur.root() && a.root() {
+			x.byID[a.id] = a
+		}
+		if a.Email == "" {
+			continue
+		}
+		if !validEmail(a.Email) {
+			return nil, fmt.Errorf("s3: e-mail address %q: one @ between a local part and a domain, without spaces, quotes or commas", a.Email)
+		}
+		e := strings.ToLower(a.Email)
+		if id, ok := x.byEmail[e]; ok && id != a.id {
+			return nil, fmt.Errorf("s3: e-mail address %q is given to two accounts", a.Email)
+		}
+		x.byEmail[e] = a.id
+	}
+	return x, nil
+}
+
+// validEmail accepts what an x-amz-grant-* header can carry as emailAddress="...": one @ with
+// something on either side, and none of the characters that separate or quote the header's
+// grantees, nor spaces.
+func validEmail(e string) bool {
+	local, domain, ok := strings.Cut(e, "@")
+	return ok && local != "" && domain != "" && !strings.Contains(domain, "@") && !strings.ContainsAny(e, "\" \t\r\n,")
+}
+
+// KnownID reports whether id is the canonical id of a configured account (acl.Resolver).
+func (x *accountIndex) KnownID(id string) bool {
+	_, ok := x.byID[id]
+	return ok
+}
+
+// IDByEmail returns the canonical id of the account whose e-mail address is email, compared
+// ignoring case (acl.Resolver).
+func (x *accountIndex) IDByEmail(email string) (string, bool) {
+	id, ok := x.byEmail[strings.ToLower(email)]
+	return id, ok
+}
+
+// displayName is the display name of the account of canonical id id: its root user's, or, with
+// no root user configured, its first user's; "" for none.
+func (x *accountIndex) displayName(id string) string {
+	if a := x.byID[id]; a != nil {
+		return a.DisplayName
+	}
+	return ""
+}
+
 func (c credentials) SecretKey(ak string) (string, bool) {
 	a, ok := c[ak]
 	if !ok {
@@ -213,6 +280,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	cfg.Domain = strings.ToLower(cfg.Domain)
 	users := credentials{}
+	ordered := make([]*account, 0, len(cfg.Users))
 	for _, u := range cfg.Users {
 		if u.AccessKey == "" || u.SecretKey == "" {
 			return nil, errors.New("s3: a user needs an access key and a secret key")
@@ -225,16 +293,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		users[u.AccessKey] = a
+		ordered = append(ordered, a)
+	}
+	accounts, err := newAccountIndex(ordered)
+	if err != nil {
+		return nil, err
 	}
 	s := &Server{
-		cfg:   cfg,
-		users: users,
-		sigv4: sigv4.New(sigv4.Config{Credentials: users, Region: cfg.Region, Now: cfg.Now}),
-		sigv2: sigv2.New(users, cfg.Now),
-		log:   cfg.Logger,
+		cfg:      cfg,
+		users:    users,
+		accounts: accounts,
+		sigv4:    sigv4.New(sigv4.Config{Credentials: users, Region: cfg.Region, Now: cfg.Now}),
+		sigv2:    sigv2.New(users, cfg.Now),
+		log:      cfg.Logger,
 	}
 	_, _ = rand.Read(s.hostSeed[:])
-	bt, err := loadBuckets(ctx, cfg.Backend)
+	bt, err := s.loadBuckets(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -22,9 +22,11 @@ import (
 
 // benchServer is a server over a fresh store with one user ("AK"/"SK"), a bucket
 // "bench-bucket" whose CORS configuration allows GET and PUT from https://app.example.com with
-// content-type and x-amz-* headers, and a 4 KiB object "obj4k" in it; and a bucket
+// content-type and x-amz-* headers, and a 4 KiB object "obj4k" in it; a bucket
 // "bench-rules100" with the largest configuration S3 accepts, 100 such rules, the last one for
-// https://app.example.com, each other for an origin of its own.
+// https://app.example.com, each other for an origin of its own; and a bucket "bench-public"
+// with ACLs enabled and no public access block, holding "obj4k" with the canned ACL
+// public-read, which anonymous readers get through the ACL step of authorization.
 func benchServer(b testing.TB, log *slog.Logger) (*s3api.Server, aws.Credentials) {
 	ctx := context.Background()
 	store, err := disk.Open(b.TempDir())
@@ -65,8 +67,11 @@ func benchServer(b testing.TB, log *slog.Logger) (*s3api.Server, aws.Credentials
 		{"PUT", "/bench-bucket/obj4k", bytes.Repeat([]byte("x"), 4096), nil},
 		{"PUT", "/bench-rules100", nil, nil},
 		{"PUT", "/bench-rules100?cors", many.Bytes(), http.Header{"Content-Md5": {md5Base64(many.Bytes())}}},
+		{"PUT", "/bench-public", nil, http.Header{"X-Amz-Object-Ownership": {"ObjectWriter"}}},
+		{"DELETE", "/bench-public?publicAccessBlock", nil, nil},
+		{"PUT", "/bench-public/obj4k", bytes.Repeat([]byte("x"), 4096), http.Header{"X-Amz-Acl": {"public-read"}}},
 	} {
-		if w := send(step.method, step.path, step.body, step.h); w.Code != 200 {
+		if w := send(step.method, step.path, step.body, step.h); w.Code != 200 && w.Code != 204 {
 			b.Fatalf("%s %s: %d %s", step.method, step.path, w.Code, w.Body)
 		}
 	}
@@ -102,7 +107,8 @@ func preflightRequest(bucket, origin, method, headers string) *http.Request {
 }
 
 // BenchmarkServeHTTP measures the server's own cost per request, in process, without a
-// network: a signed 4 KiB GET with an Origin, and a preflight.
+// network: a signed 4 KiB GET with an Origin, an anonymous one of a public-read object (which
+// the object's canned ACL grants), and a preflight.
 func BenchmarkServeHTTP(b *testing.B) {
 	ctx := context.Background()
 	srv, creds := benchServer(b, discardLog)
@@ -112,17 +118,20 @@ func BenchmarkServeHTTP(b *testing.B) {
 	if err := v4.NewSigner().SignHTTP(ctx, creds, get, sha256Hex(nil), "s3", "us-east-1", time.Now()); err != nil {
 		b.Fatal(err)
 	}
+	public := httptest.NewRequest("GET", "http://127.0.0.1/bench-public/obj4k", nil)
+	public.Header.Set("Origin", "https://app.example.com")
 	preflight := preflightRequest("bench-bucket", "https://app.example.com", "PUT", "content-type,x-amz-date")
 	for _, c := range []struct {
 		name string
 		r    *http.Request
-	}{{"get4KiB-origin", get}, {"preflight", preflight}} {
+		cors bool
+	}{{"get4KiB-origin", get, true}, {"get4KiB-anonymous-public-read", public, false}, {"preflight", preflight, true}} {
 		b.Run("op="+c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				w := httptest.NewRecorder()
 				srv.ServeHTTP(w, c.r)
-				if w.Code != 200 || w.Header().Get("Access-Control-Allow-Origin") == "" {
+				if w.Code != 200 || c.cors && w.Header().Get("Access-Control-Allow-Origin") == "" {
 					b.Fatalf("%d %v", w.Code, w.Header())
 				}
 			}

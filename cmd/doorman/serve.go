@@ -86,10 +86,11 @@ func serveCommand(f *serveFlags) *cobra.Command {
 Credentials come from --access-key/--secret-key, or DOORMAN_ACCESS_KEY/DOORMAN_SECRET_KEY; with
 neither, a key pair is generated on first start, kept in the data directory (mode 0600) and
 printed once. --credentials names a JSON file of more users:
-  [{"accessKey": "...", "secretKey": "...", "displayName": "...", "account": "...", "userName": "..."}]
+  [{"accessKey": "...", "secretKey": "...", "displayName": "...", "account": "...", "userName": "...", "email": "..."}]
 Each user is an account of its own unless "account" gives a 12-digit account id that users
 share; "userName" makes a user an IAM user of that account, with no permissions of its own:
-it may do only what bucket policies and ACLs grant it.
+it may do only what bucket policies and ACLs grant it. "email" is the e-mail address of the
+user's account, by which ACL grants may name it (emailAddress="..." in x-amz-grant-* headers).
 
 Buckets are addressed path-style (http://HOST:PORT/bucket/key) or virtual-hosted
 (http://bucket.DOMAIN:PORT/key, DOMAIN from --domain). Readiness: GET /_doorman/health.
@@ -516,6 +517,7 @@ type userJSON struct {
 	DisplayName string `json:"displayName,omitempty"`
 	Account     string `json:"account,omitempty"`
 	UserName    string `json:"userName,omitempty"`
+	Email       string `json:"email,omitempty"`
 }
 
 // flagUsers reads the users the flags give: the one of --access-key and --secret-key (or

@@ -134,3 +134,11 @@ var (
 	AccessControlListNotSupported       = newErr(400, "AccessControlListNotSupported", "The bucket does not allow ACLs")
 	InvalidBucketAclWithObjectOwnership = newErr(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
 )
+
+// Access control lists: the codes, statuses and messages of the error list
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+var (
+	MalformedACLError               = newErr(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema.")
+	UnresolvableGrantByEmailAddress = newErr(400, "UnresolvableGrantByEmailAddress", "The email address you provided does not match any account on record.")
+	UnexpectedContent               = newErr(400, "UnexpectedContent", "This request does not support content.")
+)
