@@ -75,7 +75,10 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		// What doorman refuses in a request document or the query names what it refuses, not a
 		// header.
 		createConfigMs = "The Location, Bucket and Tags elements of CreateBucketConfiguration are not implemented."
-		aclBodyMs      = "An AccessControlPolicy document is not implemented; set a canned ACL with the x-amz-acl header."
+		// Grants are implemented; on this bucket, whose ACLs are disabled (BucketOwnerEnforced,
+		// a new bucket's default), they are refused.
+		noACLs   = "AccessControlListNotSupported"
+		noACLsMs = "The bucket does not allow ACLs"
 	)
 	wrongOwner := http.Header{"X-Amz-Expected-Bucket-Owner": {"123456789012"}}
 	tests := []struct {
@@ -97,7 +100,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"PutObject legal hold", "PUT", obj, http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
 		{"PutObject tagging", "PUT", obj, http.Header{"X-Amz-Tagging": {"a=b"}}, []byte("new"), 501, notImpl, "X-Amz-Tagging", notImplMs},
 		{"PutObject website redirect", "PUT", obj, http.Header{"X-Amz-Website-Redirect-Location": {"/elsewhere"}}, []byte("new"), 501, notImpl, "X-Amz-Website-Redirect-Location", notImplMs},
-		{"PutObject grant", "PUT", obj, http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, []byte("new"), 501, notImpl, "X-Amz-Grant-Read", notImplMs},
+		{"PutObject grant", "PUT", obj, http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, []byte("new"), 400, noACLs, "", noACLsMs},
 		{"PutObject append", "PUT", obj, http.Header{"X-Amz-Write-Offset-Bytes": {"0"}}, []byte("new"), 501, notImpl, "X-Amz-Write-Offset-Bytes", notImplMs},
 		{"PutObject SHA512 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Sha512": {"AAAA"}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Sha512", notImplMs},
 		{"PutObject XXHASH64 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Xxhash64": {"AAAAAAAAAAA="}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Xxhash64", notImplMs},
@@ -136,12 +139,12 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {s3test.MD5Base64(del)}}), del, 403, "AccessDenied", "", ""},
 		// Buckets.
 		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
-		{"CreateBucket grant", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 501, notImpl, "X-Amz-Grant-Full-Control", notImplMs},
+		{"CreateBucket grant to an unknown id", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 400, "InvalidArgument", "", "Invalid id"},
 		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
 		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
-		{"PutBucketAcl grants in a body", "PUT", "/" + b + "?acl", nil, []byte("<AccessControlPolicy><Owner><ID>x</ID></Owner><AccessControlList/></AccessControlPolicy>"), 501, notImpl, "", aclBodyMs},
-		{"PutBucketAcl grant", "PUT", "/" + b + "?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
-		{"PutObjectAcl grant", "PUT", "/" + b + "/keep?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 501, notImpl, "X-Amz-Grant-Read", notImplMs},
+		{"PutBucketAcl grants in a body", "PUT", "/" + b + "?acl", nil, []byte(`<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner><ID>` + owner.ID + `</ID></Owner><AccessControlList/></AccessControlPolicy>`), 400, noACLs, "", noACLsMs},
+		{"PutBucketAcl grant", "PUT", "/" + b + "?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 400, noACLs, "", noACLsMs},
+		{"PutObjectAcl grant", "PUT", "/" + b + "/keep?acl", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, nil, 400, noACLs, "", noACLsMs},
 		{"PutBucketAcl expected owner", "PUT", "/" + b + "?acl", with(wrongOwner, http.Header{"X-Amz-Acl": {"public-read"}}), nil, 403, "AccessDenied", "", ""},
 		{"HeadBucket expected owner", "HEAD", "/" + b, wrongOwner, nil, 403, "", "", ""},
 		{"DeleteBucket expected owner", "DELETE", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},

@@ -1,14 +1,19 @@
 package s3api_test
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // Full ACLs: grants given by x-amz-grant-* headers and by AccessControlPolicy documents, to an
@@ -424,6 +429,57 @@ func TestGetACLDocument(t *testing.T) {
 	} {
 		if got := string(srv.Must(t, 200, s3test.Request{Method: "GET", Path: tc.path, As: tc.as})); got != tc.want {
 			t.Errorf("GET %s (%s):\n%s\nwant\n%s", tc.path, pageACLOverview, got, tc.want)
+		}
+	}
+}
+
+// TestUnreadableStoredACL: a stored ACL that does not decode (a record doorman did not write)
+// grants nothing beyond its owner's, for a bucket (decoded when the server loads it) and for an
+// object (decoded when a request needs it), and is logged.
+func TestUnreadableStoredACL(t *testing.T) {
+	t.Parallel()
+	store, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	start := func(log *s3test.SyncBuffer) *s3test.Client {
+		h, err := s3api.New(ctx, s3api.Config{Backend: store, Users: []s3api.User{s3test.Owner.User()}, Region: s3test.Region,
+			Logger: slog.New(slog.NewJSONHandler(log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(h)
+		t.Cleanup(ts.Close)
+		return &s3test.Client{URL: ts.URL, HTTP: ts.Client()}
+	}
+	c := start(&s3test.SyncBuffer{})
+	c.Must(t, 200, s3test.Request{Method: "PUT", Path: "/unreadable", Header: http.Header{"X-Amz-Object-Ownership": {"ObjectWriter"}}, As: s3test.Owner})
+	c.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/unreadable?publicAccessBlock", As: s3test.Owner})
+	c.Must(t, 200, s3test.Request{Method: "PUT", Path: "/unreadable?acl", Header: http.Header{"X-Amz-Acl": {"public-read"}}, As: s3test.Owner})
+	c.Must(t, 200, s3test.Request{Method: "PUT", Path: "/unreadable/obj", Header: http.Header{"X-Amz-Acl": {"public-read"}}, Body: []byte("x"), As: s3test.Owner})
+	for _, path := range []string{"/unreadable", "/unreadable/obj"} {
+		c.Must(t, 200, s3test.Request{Method: "GET", Path: path, As: s3test.Anonymous})
+	}
+	if err := store.PutBucketACL(ctx, "unreadable", "public-read-for-all"); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutObjectACL(ctx, "unreadable", "obj", storage.PutObjectACLOptions{ACL: `grants:[{"Grantee":`}); err != nil {
+		t.Fatal(err)
+	}
+	log := &s3test.SyncBuffer{}
+	c = start(log)
+	for _, path := range []string{"/unreadable", "/unreadable/obj"} {
+		c.Must(t, 403, s3test.Request{Method: "GET", Path: path, As: s3test.Anonymous})
+		c.Must(t, 200, s3test.Request{Method: "GET", Path: path, As: s3test.Owner})
+		if got := string(c.Must(t, 200, s3test.Request{Method: "GET", Path: path + "?acl", As: s3test.Owner})); strings.Count(got, "<Grant>") != 1 || !strings.Contains(got, "FULL_CONTROL") {
+			t.Errorf("GET %s?acl: want the owner's FULL_CONTROL alone:\n%s", path, got)
+		}
+	}
+	for _, what := range []string{`"bucket":"unreadable","key":""`, `"bucket":"unreadable","key":"obj"`} {
+		if !strings.Contains(log.String(), `"msg":"stored ACL unreadable: read as private",`+what) {
+			t.Errorf("no log line for %s in:\n%s", what, log)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package s3api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
@@ -160,6 +161,47 @@ func TestPolicyRefusalCarriesCORS(t *testing.T) {
 		{"anonymous GET, another site's Referer", s3test.Request{Method: "GET", Path: "/cors-public/hotlink/cat.jpg", As: s3test.Anonymous,
 			Header: header("Origin", corsAccessOrigin, "Referer", "https://elsewhere.test/")}, denied},
 		{"anonymous GET, no Referer", s3test.Request{Method: "GET", Path: "/cors-public/hotlink/cat.jpg", As: s3test.Anonymous, Header: withOrigin}, denied},
+	} {
+		checkCORSAccess(t, srv, tc.name, tc.r, tc.want)
+	}
+}
+
+// TestACLRefusalCarriesCORS: an ACL request refused for what it asks (a grantee that does not
+// exist, a malformed document, grants on a bucket whose ACLs are disabled, a public grant
+// under BlockPublicAcls) carries the CORS headers of the rule that matched, like any other
+// answer; a grant gives access with the same headers
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAcl.html).
+func TestACLRefusalCarriesCORS(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	for _, b := range []struct{ name, ownership string }{{"cors-acl", "ObjectWriter"}, {"cors-enforced", "BucketOwnerEnforced"}} {
+		srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/" + b.name, As: s3test.Owner, Header: http.Header{"X-Amz-Object-Ownership": {b.ownership}}})
+		srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/" + b.name + "?cors", Body: corsAccessRule, As: s3test.Owner,
+			Header: http.Header{"Content-Md5": {s3test.MD5Base64(corsAccessRule)}}})
+	}
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cors-acl/k", Body: []byte("k"), As: s3test.Owner})
+	other := canonicalID(t, srv, s3test.Other)
+	grant := func(h, v string) http.Header { return http.Header{"Origin": {corsAccessOrigin}, h: {v}} }
+	withOrigin := http.Header{"Origin": {corsAccessOrigin}}
+	for _, tc := range []struct {
+		name string
+		r    s3test.Request
+		want corsAccessAnswer
+	}{
+		{"an unknown grantee", s3test.Request{Method: "PUT", Path: "/cors-acl?acl", As: s3test.Owner,
+			Header: grant("X-Amz-Grant-Read", `id="`+strings.Repeat("0", 64)+`"`)}, corsAccessAnswer{400, "InvalidArgument", true}},
+		{"an unknown e-mail grantee", s3test.Request{Method: "PUT", Path: "/cors-acl/k?acl", As: s3test.Owner,
+			Header: grant("X-Amz-Grant-Read", `emailAddress="nobody@example.com"`)}, corsAccessAnswer{400, "UnresolvableGrantByEmailAddress", true}},
+		{"a malformed document", s3test.Request{Method: "PUT", Path: "/cors-acl?acl", As: s3test.Owner, Header: withOrigin,
+			Body: []byte("<AccessControlPolicy><AccessControlList>")}, corsAccessAnswer{400, "MalformedACLError", true}},
+		{"a public grant under BlockPublicAcls", s3test.Request{Method: "PUT", Path: "/cors-acl?acl", As: s3test.Owner,
+			Header: grant("X-Amz-Grant-Read", `uri="http://acs.amazonaws.com/groups/global/AllUsers"`)}, corsAccessAnswer{403, "AccessDenied", true}},
+		{"a grant with ACLs disabled", s3test.Request{Method: "PUT", Path: "/cors-enforced?acl", As: s3test.Owner,
+			Header: grant("X-Amz-Grant-Read", `id="`+other+`"`)}, corsAccessAnswer{400, "AccessControlListNotSupported", true}},
+		{"the grantee before the grant", s3test.Request{Method: "GET", Path: "/cors-acl/k", As: s3test.Other, Header: withOrigin}, corsAccessAnswer{403, "AccessDenied", true}},
+		{"a grant", s3test.Request{Method: "PUT", Path: "/cors-acl/k?acl", As: s3test.Owner,
+			Header: grant("X-Amz-Grant-Read", `id="`+other+`"`)}, corsAccessAnswer{200, "", true}},
+		{"the grantee after the grant", s3test.Request{Method: "GET", Path: "/cors-acl/k", As: s3test.Other, Header: withOrigin}, corsAccessAnswer{200, "", true}},
 	} {
 		checkCORSAccess(t, srv, tc.name, tc.r, tc.want)
 	}

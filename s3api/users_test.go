@@ -41,3 +41,44 @@ func TestUserValidation(t *testing.T) {
 		}
 	}
 }
+
+// An e-mail address names one account, by which ACL grants may name it
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee):
+// the users of one account may share it, two accounts may not (compared ignoring case), and it
+// must be one a grant header can carry (emailAddress="...": no quotes, commas or spaces).
+func TestUserEmails(t *testing.T) {
+	store, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	root := func(ak, email string) s3api.User {
+		return s3api.User{AccessKey: ak, SecretKey: "secret-" + ak, Account: "111122223333", Email: email}
+	}
+	alone := func(ak, email string) s3api.User {
+		return s3api.User{AccessKey: ak, SecretKey: "secret-" + ak, Email: email}
+	}
+	for _, tt := range []struct {
+		name  string
+		users []s3api.User
+		ok    bool
+	}{
+		{"one account's address", []s3api.User{alone("AKID1", "team@example.com")}, true},
+		{"shared by an account's users", []s3api.User{root("AKID1", "team@example.com"),
+			{AccessKey: "AKID2", SecretKey: "secret2", Account: "111122223333", UserName: "alice", Email: "Team@Example.com"}}, true},
+		{"given to two accounts", []s3api.User{alone("AKID1", "team@example.com"), alone("AKID2", "team@example.com")}, false},
+		{"given to two accounts in another case", []s3api.User{alone("AKID1", "team@example.com"), alone("AKID2", "TEAM@example.com")}, false},
+		{"without @", []s3api.User{alone("AKID1", "team.example.com")}, false},
+		{"with two @", []s3api.User{alone("AKID1", "team@example@com")}, false},
+		{"without a local part", []s3api.User{alone("AKID1", "@example.com")}, false},
+		{"without a domain", []s3api.User{alone("AKID1", "team@")}, false},
+		{"with a quote", []s3api.User{alone("AKID1", `te"am@example.com`)}, false},
+		{"with a comma", []s3api.User{alone("AKID1", "te,am@example.com")}, false},
+		{"with a space", []s3api.User{alone("AKID1", "te am@example.com")}, false},
+	} {
+		_, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: tt.users})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: New = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}
