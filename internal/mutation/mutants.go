@@ -225,6 +225,57 @@ var mutants = []mutant{
 		Tests: []test{{"./cors/...", ""}},
 	},
 
+	// Access control lists (acl/).
+	{
+		Name:  "acl: anonymous callers reach authenticated-read",
+		File:  "acl/acl.go",
+		From:  "return p == Read && !ignorePublic && c.ID != \"\"",
+		To:    "return p == Read && !ignorePublic",
+		Tests: []test{{"./acl/", "^TestAllows$"}},
+	},
+	{
+		Name:  "acl: FULL_CONTROL implies no other permission",
+		File:  "acl/acl.go",
+		From:  "return granted == p || granted == FullControl",
+		To:    "return granted == p",
+		Tests: []test{{"./acl/", "^TestAllows$"}},
+	},
+	{
+		Name:  "acl: an IAM user reaches its account's grants",
+		File:  "acl/acl.go",
+		From:  "return c.Root && c.ID != \"\" && c.ID == id",
+		To:    "return c.ID != \"\" && c.ID == id",
+		Tests: []test{{"./acl/", "^TestAllows$"}},
+	},
+	{
+		Name:  "acl: IgnorePublicAcls leaves explicit AllUsers grants in force",
+		File:  "acl/acl.go",
+		From:  "\t\tcase AllUsers:\n\t\t\treturn !ignorePublic",
+		To:    "\t\tcase AllUsers:\n\t\t\treturn true",
+		Tests: []test{{"./acl/", "^TestAllows$"}},
+	},
+	{
+		Name:  "acl: a grantee's type read from any namespace",
+		File:  "acl/document.go",
+		From:  "`xml:\"http://www.w3.org/2001/XMLSchema-instance type,attr\"`",
+		To:    "`xml:\"type,attr\"`",
+		Tests: []test{{"./acl/", "^TestParseDocumentRefuses$"}},
+	},
+	{
+		Name:  "acl: stored grants to groups S3 does not define decoded",
+		File:  "acl/stored.go",
+		From:  "case s.URI != \"\" && s.ID == \"\" && isGroup(s.URI):",
+		To:    "case s.URI != \"\" && s.ID == \"\":",
+		Tests: []test{{"./acl/", "^TestDecodeRefuses$"}},
+	},
+	{
+		Name:  "acl: e-mail grantees stored unresolved",
+		File:  "acl/resolve.go",
+		From:  "out[i] = userGrant(id, g.Permission)",
+		To:    "out[i], _ = g, id",
+		Tests: []test{{"./acl/", "^TestResolve$"}},
+	},
+
 	// Checksums and digests (storage/disk, s3api/internal/checksum).
 	{
 		Name:  "declared checksum never compared",
