@@ -121,6 +121,13 @@ func TestServeFailedStartCreatesNothing(t *testing.T) {
 	if err := os.WriteFile(badUsers, []byte(`[{"accessKey": "", "secretKey": "s"}]`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The credentials file's "email" reaches the server, which refuses an address given to two
+	// accounts.
+	sharedEmail := filepath.Join(t.TempDir(), "email.json")
+	if err := os.WriteFile(sharedEmail, []byte(`[{"accessKey": "AK1", "secretKey": "s1", "email": "team@example.com"},
+		{"accessKey": "AK2", "secretKey": "s2", "email": "team@example.com"}]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	notAKey := filepath.Join(t.TempDir(), "key.pem")
 	if err := os.WriteFile(notAKey, []byte("not a key\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -138,6 +145,7 @@ func TestServeFailedStartCreatesNothing(t *testing.T) {
 		{"bad --log-level", []string{"--log-level", "loud"}, `--log-level "loud": want debug, info, warn or error`},
 		{"half a key pair", []string{"--access-key", "AK"}, "give both an access key and a secret key"},
 		{"a user the server refuses", []string{"--credentials", badUsers}, "a user needs an access key and a secret key"},
+		{"an e-mail address of two accounts", []string{"--credentials", sharedEmail}, `e-mail address "team@example.com" is given to two accounts`},
 		{"a bad TLS key pair", []string{"--tls-cert", notAKey, "--tls-key", notAKey}, "--tls-cert and --tls-key: tls: failed to find any PEM data in certificate input"},
 	} {
 		for _, existing := range []bool{false, true} {
