@@ -21,11 +21,6 @@ import (
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAcl.html,
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html.
 
-// maxACLBody bounds an AccessControlPolicy document: acl.MaxGrants grants of some 300 bytes
-// each (a grantee's type, a 64-digit id and a display name, a permission) and the owner fit
-// in a quarter of it.
-const maxACLBody = 128 << 10
-
 // errCannedAndGrants is S3's answer to x-amz-acl given with x-amz-grant-* headers
 // (API_PutBucketAcl.html: "You can use either a canned ACL or specify access permissions
 // explicitly. You cannot do both.").
@@ -33,12 +28,9 @@ var errCannedAndGrants = s3err.InvalidRequest.Withf("Specifying both Canned ACLs
 
 // aclErrors are the S3 errors the acl package's refusals (acl.Error) answer as, by code.
 var aclErrors = map[string]*s3err.Error{
-	"InvalidArgument":                 s3err.InvalidArgument,
-	"InvalidRequest":                  s3err.InvalidRequest,
-	"MalformedACLError":               s3err.MalformedACLError,
-	"UnresolvableGrantByEmailAddress": s3err.UnresolvableGrantByEmailAddress,
-	"UnexpectedContent":               s3err.UnexpectedContent,
-	"AccessDenied":                    s3err.AccessDenied,
+	acl.CodeInvalidArgument:                 s3err.InvalidArgument,
+	acl.CodeMalformedACLError:               s3err.MalformedACLError,
+	acl.CodeUnresolvableGrantByEmailAddress: s3err.UnresolvableGrantByEmailAddress,
 }
 
 // aclError turns the acl package's refusal into the S3 error of its code, with its message
@@ -110,7 +102,7 @@ func (rc *request) requestACL() (a *acl.ACL, ownerID string, err error) {
 	if a, err = rc.headerACL(); err != nil {
 		return nil, "", err
 	}
-	body, err := rc.readIntegrityCheckedBody(maxACLBody, integrityOptional)
+	body, err := rc.readIntegrityCheckedBody(acl.MaxDocumentSize, integrityOptional)
 	switch {
 	case err != nil:
 		return nil, "", err

@@ -47,7 +47,7 @@ var mutants = []mutant{
 		Name:  "e-mail grantees stored unresolved",
 		File:  "s3api/acl.go",
 		From:  "\ta.Grants = grants\n",
-		To:    "\n",
+		To:    "\t_ = grants\n",
 		Tests: []test{{"./s3api/", "^TestACLGrantees$"}},
 	},
 	{
@@ -227,10 +227,10 @@ var mutants = []mutant{
 
 	// Access control lists (acl/).
 	{
-		Name:  "acl: anonymous callers reach authenticated-read",
+		Name:  "acl: anonymous callers reach AuthenticatedUsers",
 		File:  "acl/acl.go",
-		From:  "return p == Read && !ignorePublic && c.ID != \"\"",
-		To:    "return p == Read && !ignorePublic",
+		From:  "\t\tcase AuthenticatedUsers:\n\t\t\treturn !ignorePublic && c.ID != \"\"",
+		To:    "\t\tcase AuthenticatedUsers:\n\t\t\treturn !ignorePublic",
 		Tests: []test{{"./acl/", "^TestAllows$"}},
 	},
 	{
