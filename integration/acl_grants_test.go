@@ -265,7 +265,7 @@ func TestACLGrantsBoto3(t *testing.T) {
 
 // aws-sdk-go-v2: grants refused with ACLs disabled except the owner's FULL_CONTROL alone, public
 // grants refused under BlockPublicAcls and ignored under IgnorePublicAcls, and grant headers on
-// CreateMultipartUpload and CopyObject.
+// CreateBucket, CreateMultipartUpload and CopyObject.
 func TestACLGrantsSDK(t *testing.T) {
 	t.Parallel()
 	srv := startACLServer(t)
@@ -396,6 +396,32 @@ func TestACLGrantsSDK(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("no public access block", func(i int) bool { return rows[i].notIgnored })
+	})
+
+	t.Run("CreateBucket", func(t *testing.T) {
+		// With ACLs disabled, the default, a grant to another account is refused as a canned ACL is.
+		_, err := owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("sdk-grants-created-enforced"), GrantRead: aws.String(readByGrantee)})
+		if httpStatus(err) != 400 || apiCode(err) != "InvalidBucketAclWithObjectOwnership" {
+			t.Errorf("CreateBucket with x-amz-grant-read and ACLs disabled: %v, want 400 InvalidBucketAclWithObjectOwnership", err)
+		}
+		const bucket = "sdk-grants-created"
+		if _, err := owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectOwnership: s3types.ObjectOwnershipObjectWriter,
+			GrantRead: aws.String(readByGrantee), GrantReadACP: aws.String(readByGrantee)}); err != nil {
+			t.Fatalf("CreateBucket with x-amz-grant-read and x-amz-grant-read-acp: %v", err)
+		}
+		want := []aclGrant{userGrant(granteeID, aclGrantee.Name, "READ"), userGrant(granteeID, aclGrantee.Name, "READ_ACP")}
+		got, err := grantee.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(bucket)})
+		if err != nil {
+			t.Errorf("GetBucketAcl as the grantee: %v", err)
+		} else if g := sdkGrants(got.Grants); !reflect.DeepEqual(g, want) {
+			t.Errorf("GetBucketAcl as the grantee: %+v, want %+v", g, want)
+		}
+		if _, err := grantee.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)}); err != nil {
+			t.Errorf("the grantee lists the bucket: %v", err)
+		}
+		if _, err := third.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)}); apiCode(err) != "AccessDenied" {
+			t.Errorf("a third account lists the bucket: %v, want AccessDenied", err)
+		}
 	})
 
 	t.Run("MultipartAndCopy", func(t *testing.T) {
