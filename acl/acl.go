@@ -93,23 +93,38 @@ func (a ACL) Expand(owner, bucketOwner string) []Grant {
 		return a.Grants
 	}
 	grants := []Grant{userGrant(owner, FullControl)}
-	switch a.Canned {
-	case PublicRead:
-		grants = append(grants, groupGrant(AllUsers, Read))
-	case PublicReadWrite:
-		grants = append(grants, groupGrant(AllUsers, Read), groupGrant(AllUsers, Write))
-	case AuthenticatedRead:
-		grants = append(grants, groupGrant(AuthenticatedUsers, Read))
-	case BucketOwnerRead:
-		if bucketOwner != owner {
-			grants = append(grants, userGrant(bucketOwner, Read))
-		}
-	case BucketOwnerFullControl:
-		if bucketOwner != owner {
-			grants = append(grants, userGrant(bucketOwner, FullControl))
+	for _, cg := range cannedGrants[a.Canned] {
+		if cg.uri != "" || bucketOwner != owner {
+			grants = append(grants, cg.grant(bucketOwner))
 		}
 	}
 	return grants
+}
+
+// cannedGrant is a grant a canned ACL adds to its owner's FULL_CONTROL: to a group, or, when
+// uri is empty, to the bucket's owner (nothing when the bucket's owner owns the object too:
+// "If you specify this canned ACL when creating a bucket, Amazon S3 ignores it").
+type cannedGrant struct {
+	uri        string
+	permission Permission
+}
+
+// cannedGrants lists, by canned ACL, the grants it adds
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#canned-acl). The
+// READ aws-exec-read gives Amazon EC2 is not listed: no EC2 reads AMI bundles here.
+var cannedGrants = map[string][]cannedGrant{
+	PublicRead:             {{AllUsers, Read}},
+	PublicReadWrite:        {{AllUsers, Read}, {AllUsers, Write}},
+	AuthenticatedRead:      {{AuthenticatedUsers, Read}},
+	BucketOwnerRead:        {{"", Read}},
+	BucketOwnerFullControl: {{"", FullControl}},
+}
+
+func (cg cannedGrant) grant(bucketOwner string) Grant {
+	if cg.uri == "" {
+		return userGrant(bucketOwner, cg.permission)
+	}
+	return groupGrant(cg.uri, cg.permission)
 }
 
 func userGrant(id string, p Permission) Grant {
@@ -135,8 +150,8 @@ type Caller struct {
 // ignorePublic (Block Public Access IgnorePublicAcls) skips the AllUsers and
 // AuthenticatedUsers grants. It does not allocate for canned ACLs.
 //
-// A canned ACL is decided without spelling it out (Expand), since authorization asks on every
-// request: what it grants is known in advance, as canned ACLs are fixed.
+// A canned ACL is decided from its table (cannedGrants) without spelling it out (Expand), as
+// authorization asks on every request.
 func (a ACL) Allows(c Caller, p Permission, owner, bucketOwner string, ignorePublic bool) bool {
 	if a.Canned == "" {
 		for _, g := range a.Grants {
@@ -149,17 +164,10 @@ func (a ACL) Allows(c Caller, p Permission, owner, bucketOwner string, ignorePub
 	if isAccount(c, owner) {
 		return true // the owner's FULL_CONTROL, first in every canned ACL
 	}
-	switch a.Canned {
-	case PublicRead:
-		return p == Read && !ignorePublic
-	case PublicReadWrite:
-		return (p == Read || p == Write) && !ignorePublic
-	case AuthenticatedRead:
-		return p == Read && !ignorePublic && c.ID != ""
-	case BucketOwnerRead:
-		return p == Read && isAccount(c, bucketOwner)
-	case BucketOwnerFullControl:
-		return isAccount(c, bucketOwner)
+	for _, cg := range cannedGrants[a.Canned] {
+		if g := cg.grant(bucketOwner); implies(g.Permission, p) && g.Grantee.matches(c, ignorePublic) {
+			return true
+		}
 	}
 	return false
 }
@@ -195,17 +203,25 @@ func (g Grantee) matches(c Caller, ignorePublic bool) bool {
 // a public ACL,
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status).
 func (a ACL) Public() bool {
-	switch a.Canned {
-	case PublicRead, PublicReadWrite, AuthenticatedRead:
-		return true
-	case "":
-		for _, g := range a.Grants {
-			if g.Grantee.Type == TypeGroup && (g.Grantee.URI == AllUsers || g.Grantee.URI == AuthenticatedUsers) {
+	if a.Canned != "" {
+		for _, cg := range cannedGrants[a.Canned] {
+			if publicGroup(cg.uri) {
 				return true
 			}
 		}
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Grantee.Type == TypeGroup && publicGroup(g.Grantee.URI) {
+			return true
+		}
 	}
 	return false
+}
+
+// publicGroup reports whether uri is a group whose grants make an ACL public.
+func publicGroup(uri string) bool {
+	return uri == AllUsers || uri == AuthenticatedUsers
 }
 
 // OwnerFullControlOnly reports whether a amounts to FULL_CONTROL for bucketOwner and nothing

@@ -30,6 +30,12 @@
 // JSON (ACL.String, Decode). Stored grants name accounts by canonical id only: Resolve turns
 // e-mail grantees into canonical ids before anything is stored.
 //
+// # Errors
+//
+// Refusals are *Error values carrying S3's code, message and extra elements, which the S3 API
+// answers as its error document. errors.go gives each message with where it was seen from S3,
+// or [UNVERIFIED] with the source of the choice where no recording of S3's answer exists.
+//
 // # Sources
 //
 //   - Grants, grantees, permissions and canned ACLs:
