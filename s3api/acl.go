@@ -21,9 +21,10 @@ import (
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAcl.html,
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html.
 
-// errCannedAndGrants is S3's answer to x-amz-acl given with x-amz-grant-* headers
-// (API_PutBucketAcl.html: "You can use either a canned ACL or specify access permissions
-// explicitly. You cannot do both.").
+// errCannedAndGrants is the answer to x-amz-acl given with x-amz-grant-* headers, a canned
+// ACL and explicit grants at once (API_PutBucketAcl.html, "Permissions"). [UNVERIFIED] The
+// message is the one LocalStack answers (localstack/services/s3/utils.py,
+// get_access_control_policy_from_acl_request), whose S3 tests are snapshots taken against AWS.
 var errCannedAndGrants = s3err.InvalidRequest.Withf("Specifying both Canned ACLs and Header Grants is not allowed")
 
 // aclErrors are the S3 errors the acl package's refusals (acl.Error) answer as, by code.
@@ -93,11 +94,12 @@ func (s *Server) resolveACL(a *acl.ACL) error {
 }
 
 // requestACL reads the ACL of a PutBucketAcl or PutObjectAcl, which takes exactly one of a
-// canned ACL, grant headers or an AccessControlPolicy document (API_PutBucketAcl.html). It
-// also returns the owner the document names ("" when none). Neither: MissingSecurityHeader;
-// headers and a document: UnexpectedContent [UNVERIFIED: the code and message of S3's error
-// list for "This request does not support content"; which one S3 sends here is not
-// documented].
+// canned ACL, grant headers or an AccessControlPolicy document (API_PutBucketAcl.html: "You
+// cannot specify access permission using both the body and the request headers"). It also
+// returns the owner the document names ("" when none). None of them: MissingSecurityHeader;
+// headers and a document: UnexpectedContent, with the message of S3's error list ("This
+// request does not support content."). [UNVERIFIED] That S3 answers this code here, and the
+// order of the checks, are LocalStack's (the function named at errCannedAndGrants).
 func (rc *request) requestACL() (a *acl.ACL, ownerID string, err error) {
 	if a, err = rc.headerACL(); err != nil {
 		return nil, "", err
