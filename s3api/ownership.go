@@ -79,9 +79,9 @@ func decodeOwnership(doc []byte) (string, error) {
 // absent (API_CreateBucket.html). With ACLs disabled the bucket may be created with no ACL or
 // one that grants nothing beyond the owner's FULL_CONTROL (private, bucket-owner-full-control,
 // or that one grant); one that grants anyone else anything, canned or by x-amz-grant-*
-// headers, is InvalidBucketAclWithObjectOwnership (object-ownership-error-responses.html;
-// API_CreateBucket.html: a request that "specifies a bucket ACL that provides access to an
-// external AWS account" fails). An unknown setting is InvalidArgument naming the header.
+// headers, is InvalidBucketAclWithObjectOwnership (object-ownership-error-responses.html: a
+// CreateBucket request that "specifies a bucket ACL that provides access to an external AWS
+// account" fails). An unknown setting is InvalidArgument naming the header.
 // [UNVERIFIED] The message of that answer is not documented; S3's generic one is used.
 func (rc *request) requestedOwnership(a *acl.ACL) (string, error) {
 	o := rc.r.Header.Get("X-Amz-Object-Ownership")

@@ -1,6 +1,7 @@
 // Package s3api is doorman's S3 protocol layer: it routes requests (path-style and
-// virtual-hosted), authenticates them (SigV4, SigV2, anonymous), authorizes them with canned
-// ACLs, runs the operation against a storage.Backend and writes AWS's XML responses and errors.
+// virtual-hosted), authenticates them (SigV4, SigV2, anonymous), authorizes them (bucket
+// policies, Object Ownership, Block Public Access, ACLs), runs the operation against a
+// storage.Backend and writes AWS's XML responses and errors.
 //
 // CORS is decided in one place, the cors engine, and written in one place, here: an OPTIONS
 // request is answered from the bucket's compiled policy before any authentication, and every
@@ -11,13 +12,14 @@
 // A request goes through ServeHTTP in steps, each in a file of its own: the bucket and key
 // from the host and path (route.go), the operation from the method, the level and the query
 // (the routes table, where the order of precedence is the order of the rows), the caller
-// (auth.go), the bucket's existence and the caller's permission (dispatch.go, with the canned
-// ACLs of acl.go), the headers the operation refuses (refusals.go), then the operation's
-// handler. Every step returns its failure as an error instead of answering it, and ServeHTTP
-// answers it in one place, writeError (respond.go): errors.go maps any error to the S3 error
-// the client gets, and an error it does not know is logged and answered InternalError.
-// Handlers never write an error themselves, so an answer cannot be written twice and every
-// error carries the same headers (CORS, Connection: close for an unread body).
+// (auth.go), the bucket's existence and the caller's permission (dispatch.go and auth.go, with
+// the bucket policies of policy.go and the ACLs of acl.go), the headers the operation refuses
+// (refusals.go), then the operation's handler. Every step returns its failure as an error
+// instead of answering it, and ServeHTTP answers it in one place, writeError (respond.go):
+// errors.go maps any error to the S3 error the client gets, and an error it does not know is
+// logged and answered InternalError. Handlers never write an error themselves, so an answer
+// cannot be written twice and every error carries the same headers (CORS, Connection: close
+// for an unread body).
 package s3api
 
 import (
