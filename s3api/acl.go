@@ -215,8 +215,14 @@ func (s *Server) getObjectACL(rc *request, st *bucketState) error {
 	return s.writeACL(rc, st.objectOwnerOf(&info), st.info.Owner, st.aclInForce(s.decodeACL(info.ACL, rc.bucket, info.Key)))
 }
 
+// putObjectACL reads the ACL, finds the object and authorizes the caller, then checks the
+// grantees and what the bucket allows to be set. A canned ACL, which names no account, is
+// checked against the bucket first, as it was before grants existed.
 func (s *Server) putObjectACL(rc *request, st *bucketState) error {
 	a, ownerID, err := rc.requestACL()
+	if err == nil && a.Canned != "" {
+		err = st.checkACL(a)
+	}
 	if err != nil {
 		return err
 	}
