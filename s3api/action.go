@@ -130,6 +130,17 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 	set("s3:x-amz-acl", r.Header.Get("X-Amz-Acl"))
 	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
 	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
+	// The copy keys (list_amazons3.html): s3:x-amz-copy-source is the header as sent, as the
+	// example policies match it ("s3:x-amz-copy-source": "amzn-s3-demo-source-bucket/public/*",
+	// amazon-s3-policy-keys.html); whether S3 unescapes it or drops a leading slash first is
+	// [UNVERIFIED], and doorman does neither. Only CopyObject takes a metadata directive.
+	switch rc.op {
+	case "CopyObject":
+		set("s3:x-amz-metadata-directive", r.Header.Get("X-Amz-Metadata-Directive"))
+		fallthrough
+	case "UploadPartCopy":
+		set("s3:x-amz-copy-source", r.Header.Get("X-Amz-Copy-Source"))
+	}
 	rc.signatureKeys(ctx)
 	if r.TLS != nil {
 		set("s3:tlsversion", tlsVersion(r.TLS.Version))

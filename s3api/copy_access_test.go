@@ -2,6 +2,7 @@ package s3api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
@@ -64,6 +65,52 @@ func TestCopyObjectSourceAccess(t *testing.T) {
 			if tc.code != "" {
 				s3test.WantError(t, tc.name, res, body, tc.status, tc.code, "")
 			} else if res.StatusCode != tc.status {
+				t.Errorf("%d, want %d\n%s", res.StatusCode, tc.status, body)
+			}
+		})
+	}
+}
+
+// A copy's condition keys: s3:x-amz-copy-source (CopyObject and UploadPartCopy) and
+// s3:x-amz-metadata-directive (CopyObject), as the example policies of
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html use them.
+func TestCopyConditionKeys(t *testing.T) {
+	t.Parallel()
+	const (
+		onlyPublic = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::dst/*","Condition":{"StringNotLike":{"s3:x-amz-copy-source":"src/public/*"},"Null":{"s3:x-amz-copy-source":"false"}}}]}`
+		noReplace  = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::dst/*","Condition":{"StringEquals":{"s3:x-amz-metadata-directive":"REPLACE"}}}]}`
+	)
+	for _, tc := range []struct {
+		name   string
+		policy string
+		path   string // on dst; "?partNumber=1&uploadId=" is followed by an upload's id
+		header http.Header
+		status int
+	}{
+		{"a copy from the allowed prefix", onlyPublic, "/copy", http.Header{"X-Amz-Copy-Source": {"src/public/a"}}, 200},
+		{"a copy from elsewhere", onlyPublic, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}}, 403},
+		{"a plain put has no copy source", onlyPublic, "/copy", nil, 200},
+		{"a part copied from elsewhere", onlyPublic, "/mp?partNumber=1&uploadId=", http.Header{"X-Amz-Copy-Source": {"src/k"}}, 403},
+		{"a part copied from the allowed prefix", onlyPublic, "/mp?partNumber=1&uploadId=", http.Header{"X-Amz-Copy-Source": {"src/public/a"}}, 200},
+		{"metadata replaced", noReplace, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}, "X-Amz-Metadata-Directive": {"REPLACE"}}, 403},
+		{"metadata copied", noReplace, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}, "X-Amz-Metadata-Directive": {"COPY"}}, 200},
+		{"no directive", noReplace, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}}, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := startPolicyServer(t)
+			newPolicyBucket(t, srv, s3test.Owner, "src")
+			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/src/public/a", Body: []byte("a"), As: s3test.Owner})
+			newPolicyBucket(t, srv, s3test.Owner, "dst")
+			path := "/dst" + tc.path
+			if strings.HasSuffix(path, "uploadId=") {
+				body := string(srv.Must(t, 200, s3test.Request{Method: "POST", Path: "/dst/mp?uploads", As: s3test.Owner}))
+				_, id, _ := strings.Cut(body, "<UploadId>")
+				id, _, _ = strings.Cut(id, "</UploadId>")
+				path += id
+			}
+			putPolicy(t, srv.Client, s3test.Owner, "dst", tc.policy)
+			if res, body := srv.Do(t, s3test.Request{Method: "PUT", Path: path, As: s3test.Owner, Header: tc.header, Body: []byte("x")}); res.StatusCode != tc.status {
 				t.Errorf("%d, want %d\n%s", res.StatusCode, tc.status, body)
 			}
 		})
