@@ -173,7 +173,11 @@ func (rc *request) ofOwnerAccount(st *bucketState) bool {
 // everyone but the owner account's root user on the policy's own operations, whom S3 always
 // lets read, change or delete the policy. An Allow of a public policy does not reach callers
 // outside the owner's account while RestrictPublicBuckets is on
-// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html:
+// it restricts access "to only AWS service principals and authorized users within the bucket
+// owner's account"). [UNVERIFIED] Whether "authorized" asks an IAM user of that account for an
+// identity policy of its own: doorman's IAM users have none, so the public policy's Allow is
+// what authorizes them, and it still reaches them.
 // Without a bucket policy it costs nothing.
 func (rc *request) policyDecision(a access, st *bucketState, key string) (bool, error) {
 	bp := st.access

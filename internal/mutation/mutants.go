@@ -93,6 +93,13 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestBucketPolicyDecisions$"}},
 	},
 	{
+		Name:  "RestrictPublicBuckets refuses the owner account's IAM users",
+		File:  "s3api/auth.go",
+		From:  "|| !st.publicAccess.RestrictPublicBuckets || rc.ofOwnerAccount(st), nil",
+		To:    "|| !st.publicAccess.RestrictPublicBuckets, nil",
+		Tests: []test{{"./s3api/", "^TestRestrictPublicBuckets$"}},
+	},
+	{
 		Name:  "IAM user treated as its account's root",
 		File:  "s3api/server.go",
 		From:  "func (a *account) root() bool { return a.UserName == \"\" }",
