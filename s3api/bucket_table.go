@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"sync"
 	"sync/atomic"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -45,7 +47,12 @@ func (st *bucketState) clone() *bucketState {
 
 const corsKind = "cors"
 
-func loadBuckets(ctx context.Context, b storage.Backend) (*bucketTable, error) {
+// loadBuckets reads every bucket's state. A stored configuration that no longer decodes fails
+// the server only where that is safe: a CORS configuration grants nothing, but a bucket policy,
+// Object Ownership or Block Public Access that cannot be read is logged and replaced by its
+// most closed form (loadBucketPolicy, loadOwnership, loadPublicAccess), so one damaged bucket
+// neither stops the server nor opens up.
+func loadBuckets(ctx context.Context, b storage.Backend, log *slog.Logger) (*bucketTable, error) {
 	list, err := b.ListBuckets(ctx)
 	if err != nil {
 		return nil, err
@@ -67,13 +74,21 @@ func loadBuckets(ctx context.Context, b storage.Backend) (*bucketTable, error) {
 				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
 			}
 		}
-		if st.access, err = loadBucketPolicy(ctx, b, info.Name); err != nil {
+		if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {
 			return nil, err
 		}
-		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); err != nil {
+		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); errors.Is(err, s3err.MalformedXML) {
+			log.Error("stored ownership controls cannot be decoded: the bucket is held to BucketOwnerEnforced until they are put again or deleted", "bucket", info.Name)
+			st.ownership, err = ownershipEnforced, nil
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bucket %s: stored ownership controls: %w", info.Name, err)
 		}
-		if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); err != nil {
+		if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); errors.Is(err, s3err.MalformedXML) {
+			log.Error("stored public access block cannot be decoded: the bucket blocks all public access until it is put again or deleted", "bucket", info.Name)
+			st.publicAccess, st.hasPublicAccess, err = blockAll, true, nil
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bucket %s: stored public access block: %w", info.Name, err)
 		}
 		m[info.Name] = st

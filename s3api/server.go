@@ -234,7 +234,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		log:   cfg.Logger,
 	}
 	_, _ = rand.Read(s.hostSeed[:])
-	bt, err := loadBuckets(ctx, cfg.Backend)
+	bt, err := loadBuckets(ctx, cfg.Backend, s.log)
 	if err != nil {
 		return nil, err
 	}

@@ -114,6 +114,13 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestBlockPublicPolicy$"}},
 	},
 	{
+		Name:  "a stored bucket policy that cannot be parsed dropped",
+		File:  "s3api/policy.go",
+		From:  "\t\tp = denyAll\n",
+		To:    "\t\treturn nil, nil\n",
+		Tests: []test{{"./s3api/", "^TestCorruptStoredAccessConfig$"}},
+	},
+	{
 		Name:  "ACLs set on a bucket whose ACLs are disabled",
 		File:  "s3api/ownership.go",
 		From:  "if st.aclsDisabled() && acl != \"\" && acl != aclBucketOwnerFullControl {",
