@@ -22,6 +22,7 @@ func (s *Server) authenticate(rc *request) error {
 			return err
 		}
 		rc.user, rc.auth, rc.body, rc.decodedSize = s.users[res.AccessKey], res, res.Body, res.DecodedLength
+		rc.sig = signature{version: sigV4, presigned: res.Presigned, at: res.SignedAt}
 	case sigv2.IsSigV2(r, rc.query):
 		target := sigv2.Target{Query: rc.query, BucketLevel: rc.bucket != "" && rc.key == ""}
 		if rc.vhost {
@@ -32,6 +33,7 @@ func (s *Server) authenticate(rc *request) error {
 			return err
 		}
 		rc.user = s.users[res.AccessKey]
+		rc.sig = signature{version: sigV2, presigned: res.Presigned}
 	case r.Header.Get("Authorization") != "":
 		return sigv4.UnsupportedAuthorization(r.Header.Get("Authorization"))
 	}
