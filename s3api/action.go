@@ -144,30 +144,65 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 	}
 	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
 	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
-	rc.signatureKeys(ctx)
+	// The copy keys (list_amazons3.html): s3:x-amz-copy-source is the header as sent, as the
+	// example policies match it ("s3:x-amz-copy-source": "amzn-s3-demo-source-bucket/public/*",
+	// amazon-s3-policy-keys.html); whether S3 unescapes it or drops a leading slash first is
+	// [UNVERIFIED], and doorman does neither. Only CopyObject takes a metadata directive.
+	switch rc.op {
+	case "CopyObject":
+		set("s3:x-amz-metadata-directive", r.Header.Get("X-Amz-Metadata-Directive"))
+		fallthrough
+	case "UploadPartCopy":
+		set("s3:x-amz-copy-source", r.Header.Get("X-Amz-Copy-Source"))
+	}
+	rc.signatureKeys(ctx, now)
 	if r.TLS != nil {
 		set("s3:tlsversion", tlsVersion(r.TLS.Version))
 	}
 	return &policy.Request{Caller: rc.caller(), Action: action, Resource: resource, Context: ctx}
 }
 
-// signatureKeys sets s3:signatureversion and s3:authType of a signed request.
-func (rc *request) signatureKeys(ctx map[string][]string) {
+// signature is how a signed request was signed, as the condition keys of
+// https://docs.aws.amazon.com/AmazonS3/latest/API/bucket-policy-s3-sigv4-conditions.html
+// describe it.
+type signature struct {
+	version   string    // s3:signatureversion: sigV2 or sigV4
+	presigned bool      // a presigned URL: s3:authType REST-QUERY-STRING
+	at        time.Time // SigV4's signing time, for s3:signatureAge; zero for SigV2
+}
+
+// The values of s3:signatureversion: "AWS" identifies Signature Version 2,
+// "AWS4-HMAC-SHA256" Signature Version 4.
+const (
+	sigV2 = "AWS"
+	sigV4 = "AWS4-HMAC-SHA256"
+)
+
+// signatureKeys sets s3:signatureversion, s3:authType and s3:signatureAge of a signed
+// request, from how it was verified (authenticate, postObject). s3:signatureAge, the time
+// in milliseconds since the signature was made, "works for" presigned URLs and POST forms
+// only, and "In Signature Version 2, this value is always set to 0"
+// (bucket-policy-s3-sigv4-conditions.html).
+func (rc *request) signatureKeys(ctx map[string][]string, now time.Time) {
 	if rc.user == nil {
 		return
 	}
-	version, authType := "AWS", "REST-HEADER"
-	if rc.auth != nil {
-		version = "AWS4-HMAC-SHA256"
-	}
+	authType := "REST-HEADER"
 	switch {
 	case rc.op == "PostObject":
 		authType = "POST"
-	case rc.query.Has("X-Amz-Signature") || rc.query.Has("Signature"):
+	case rc.sig.presigned:
 		authType = "REST-QUERY-STRING"
 	}
-	ctx["s3:signatureversion"] = []string{version}
+	ctx["s3:signatureversion"] = []string{rc.sig.version}
 	ctx["s3:authtype"] = []string{authType}
+	if authType != "REST-HEADER" {
+		var age int64
+		if !rc.sig.at.IsZero() {
+			age = now.Sub(rc.sig.at).Milliseconds()
+		}
+		ctx["s3:signatureage"] = []string{strconv.FormatInt(age, 10)}
+	}
 }
 
 // tlsVersion is s3:TlsVersion's form of a TLS version: "1.2", "1.3".

@@ -23,6 +23,7 @@ func (s *Server) authenticate(rc *request) error {
 			return err
 		}
 		rc.user, rc.auth, rc.body, rc.decodedSize = s.users[res.AccessKey], res, res.Body, res.DecodedLength
+		rc.sig = signature{version: sigV4, presigned: res.Presigned, at: res.SignedAt}
 	case sigv2.IsSigV2(r, rc.query):
 		target := sigv2.Target{Query: rc.query, BucketLevel: rc.bucket != "" && rc.key == ""}
 		if rc.vhost {
@@ -33,6 +34,7 @@ func (s *Server) authenticate(rc *request) error {
 			return err
 		}
 		rc.user = s.users[res.AccessKey]
+		rc.sig = signature{version: sigV2, presigned: res.Presigned}
 	case r.Header.Get("Authorization") != "":
 		return sigv4.UnsupportedAuthorization(r.Header.Get("Authorization"))
 	}
@@ -208,7 +210,11 @@ func (rc *request) ofOwnerAccount(st *bucketState) bool {
 // everyone but the owner account's root user on the policy's own operations, whom S3 always
 // lets read, change or delete the policy. An Allow of a public policy does not reach callers
 // outside the owner's account while RestrictPublicBuckets is on
-// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html).
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html:
+// it restricts access "to only AWS service principals and authorized users within the bucket
+// owner's account"). [UNVERIFIED] Whether "authorized" asks an IAM user of that account for an
+// identity policy of its own: doorman's IAM users have none, so the public policy's Allow is
+// what authorizes them, and it still reaches them.
 // Without a bucket policy it costs nothing.
 func (rc *request) policyDecision(a access, st *bucketState, key string) (bool, error) {
 	bp := st.access

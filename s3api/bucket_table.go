@@ -10,6 +10,7 @@ import (
 
 	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -50,8 +51,13 @@ func (st *bucketState) clone() *bucketState {
 
 const corsKind = "cors"
 
+// loadBuckets reads every bucket's state. A stored configuration that no longer decodes fails
+// the server only where that is safe: a CORS configuration grants nothing, but a bucket policy,
+// Object Ownership or Block Public Access that cannot be read is logged and replaced by its
+// most closed form (loadBucketPolicy, loadOwnership, loadPublicAccess), so one damaged bucket
+// neither stops the server nor opens up.
 func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
-	b := s.cfg.Backend
+	b, log := s.cfg.Backend, s.log
 	list, err := b.ListBuckets(ctx)
 	if err != nil {
 		return nil, err
@@ -73,13 +79,21 @@ func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
 				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
 			}
 		}
-		if st.access, err = loadBucketPolicy(ctx, b, info.Name); err != nil {
+		if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {
 			return nil, err
 		}
-		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); err != nil {
+		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); errors.Is(err, s3err.MalformedXML) {
+			log.Error("stored ownership controls cannot be decoded: the bucket is held to BucketOwnerEnforced until they are put again or deleted", "bucket", info.Name)
+			st.ownership, err = ownershipEnforced, nil
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bucket %s: stored ownership controls: %w", info.Name, err)
 		}
-		if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); err != nil {
+		if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); errors.Is(err, s3err.MalformedXML) {
+			log.Error("stored public access block cannot be decoded: the bucket blocks all public access until it is put again or deleted", "bucket", info.Name)
+			st.publicAccess, st.hasPublicAccess, err = blockAll, true, nil
+		}
+		if err != nil {
 			return nil, fmt.Errorf("bucket %s: stored public access block: %w", info.Name, err)
 		}
 		m[info.Name] = st

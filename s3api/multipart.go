@@ -26,7 +26,10 @@ func (s *Server) createMultipartUpload(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: st.storedACL(a), StorageClass: sc, Owner: rc.ownerID(), BucketID: st.info.ID}
+	// The initiator (Owner) is who may upload the parts and complete the upload
+	// (authorizeUpload); the object it completes into is owned as a PutObject's would be.
+	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: st.storedACL(a), StorageClass: sc,
+		Owner: rc.ownerID(), ObjectOwner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID}
 	if alg := h.Get("X-Amz-Checksum-Algorithm"); alg != "" {
 		a, ok := checksum.ParseAlgorithm(alg)
 		if !ok {
@@ -59,15 +62,15 @@ func (rc *request) partNumber() (int, error) {
 
 // uploadInitiator returns the canonical id of the account that started the upload the request
 // names ("" for an anonymous one). It asks for the upload's record without its parts. A
-// completion sent again names an upload that no longer exists: its initiator is then the
-// owner of the object it made, while that object is still under the key.
+// completion sent again names an upload that no longer exists: its initiator is then the one
+// recorded with the object it made, while that object is still under the key.
 func (s *Server) uploadInitiator(rc *request) (string, error) {
 	id := rc.query.Get("uploadId")
 	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, id,
 		storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
 	if errors.Is(err, storage.ErrNoSuchUpload) && rc.op == "CompleteMultipartUpload" {
 		if info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key); herr == nil && info.Upload == id {
-			return info.Owner, nil
+			return info.Initiator, nil
 		}
 	}
 	return res.Upload.Owner, err
@@ -322,8 +325,8 @@ func (s *Server) listParts(rc *request, _ *bucketState) error {
 	if err != nil {
 		return rc.uploadError(err)
 	}
-	o := s.ownerOf(res.Upload.Owner)
-	out := listPartsResult{Bucket: rc.bucket, Key: rc.key, UploadID: q.Get("uploadId"), Initiator: o, Owner: o, StorageClass: orDefaultStorageClass(res.Upload.StorageClass),
+	out := listPartsResult{Bucket: rc.bucket, Key: rc.key, UploadID: q.Get("uploadId"), Initiator: s.ownerOf(res.Upload.Owner),
+		Owner: s.ownerOf(res.Upload.ObjectOwner), StorageClass: orDefaultStorageClass(res.Upload.StorageClass),
 		PartNumberMarker: marker, NextPartNumberMarker: res.NextPartNumberMarker, MaxParts: p.maxKeys, IsTruncated: res.IsTruncated}
 	for _, pt := range res.Parts {
 		out.Parts = append(out.Parts, partEntry{pt.PartNumber, xmlTime(pt.LastModified), quote(pt.ETag), pt.Size})
@@ -371,8 +374,7 @@ func (s *Server) listMultipartUploads(rc *request, _ *bucketState) error {
 		NextKeyMarker: p.enc(res.NextKeyMarker), NextUploadIDMarker: res.NextUploadIDMarker, Prefix: p.enc(p.prefix),
 		Delimiter: p.enc(p.delimiter), MaxUploads: p.maxKeys, IsTruncated: res.IsTruncated, EncodingType: encodingType(&p)}
 	for _, u := range res.Uploads {
-		o := s.ownerOf(u.Owner)
-		out.Uploads = append(out.Uploads, uploadEntry{p.enc(u.Key), u.UploadID, o, o, orDefaultStorageClass(u.StorageClass), xmlTime(u.Initiated)})
+		out.Uploads = append(out.Uploads, uploadEntry{p.enc(u.Key), u.UploadID, s.ownerOf(u.Owner), s.ownerOf(u.ObjectOwner), orDefaultStorageClass(u.StorageClass), xmlTime(u.Initiated)})
 	}
 	for _, cp := range res.CommonPrefixes {
 		out.CommonPrefixes = append(out.CommonPrefixes, commonPrefix{p.enc(cp)})

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/doorman-s3/doorman/policy"
@@ -34,8 +35,12 @@ func newBucketPolicy(doc []byte, p *policy.Policy) *bucketPolicy {
 	return &bucketPolicy{doc: doc, parsed: p, public: p.IsPublic()}
 }
 
-// loadBucketPolicy reads a bucket's stored policy; nil when it has none.
-func loadBucketPolicy(ctx context.Context, b storage.Backend, bucket string) (*bucketPolicy, error) {
+// loadBucketPolicy reads a bucket's stored policy; nil when it has none. A stored document
+// that no longer parses (written by another version, or damaged) is not dropped, which would
+// open the bucket wider than its owner set it, nor fatal to the whole server: the bucket fails
+// closed, held to denyAll, and the document is kept for its owner to read and replace. The
+// returned error is for storage that cannot be read at all.
+func loadBucketPolicy(ctx context.Context, b storage.Backend, bucket string, log *slog.Logger) (*bucketPolicy, error) {
 	doc, err := b.GetBucketConfig(ctx, bucket, policyKind)
 	switch {
 	case errors.Is(err, storage.ErrNoSuchConfig):
@@ -45,10 +50,19 @@ func loadBucketPolicy(ctx context.Context, b storage.Backend, bucket string) (*b
 	}
 	p, err := policy.Parse(doc, bucket)
 	if err != nil {
-		return nil, fmt.Errorf("bucket %s: stored bucket policy: %w", bucket, err)
+		log.Error("stored bucket policy cannot be parsed: the bucket refuses every request but its owner's root user's policy operations until the policy is put again or deleted",
+			"bucket", bucket, "error", err)
+		p = denyAll
 	}
 	return newBucketPolicy(doc, p), nil
 }
+
+// denyAll is the policy a bucket whose stored policy cannot be parsed is held to: a Deny of
+// every action to everyone, which leaves the owner account's root user only what S3 always
+// leaves it, reading, replacing and deleting the policy (policyOps).
+var denyAll = &policy.Policy{Version: "2012-10-17", Statements: []policy.Statement{{
+	Effect: policy.Deny, Principal: &policy.Principal{Any: true}, Action: []string{"*"}, Resource: []string{"*"},
+}}}
 
 // policyError is S3's answer to a policy Parse refuses: every such error is a 400
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html, MalformedPolicy).

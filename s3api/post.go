@@ -22,6 +22,10 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	}
 	if form.AccessKey != "" {
 		rc.user = s.users[form.AccessKey]
+		rc.sig = signature{version: sigV2, at: form.SignedAt}
+		if !form.SignedAt.IsZero() {
+			rc.sig.version = sigV4
+		}
 	}
 	if err := rc.authorizeKey(accessBucketWrite, st, form.Key); err != nil {
 		return err

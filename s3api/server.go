@@ -334,6 +334,7 @@ type request struct {
 	op          string
 	user        *account // nil: anonymous
 	auth        *sigv4.Result
+	sig         signature   // how the caller signed, for the policy's condition keys
 	body        io.Reader   // what handlers read the body from (verified by authenticate)
 	in          *bodyReader // the request body as received; nil when there is none
 	decodedSize int64       // the declared object size of an aws-chunked body, else -1

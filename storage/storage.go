@@ -173,6 +173,9 @@ type ObjectInfo struct {
 	Owner string
 	// Upload is the id of the multipart upload that made the object, else empty.
 	Upload string
+	// Initiator is, for an object a multipart upload made, the canonical id of the account
+	// that started the upload, which Object Ownership may have made another than Owner.
+	Initiator string
 }
 
 // WriteConditions make a write conditional on the object it would replace; the check and the
@@ -277,7 +280,10 @@ type CreateMultipartUploadOptions struct {
 	Metadata     ObjectMetadata
 	ACL          string
 	StorageClass string
-	Owner        string
+	Owner        string // the initiator's canonical id
+	// ObjectOwner is the canonical id of the account the completed object will belong to
+	// (Object Ownership may give it to the bucket owner); empty means the initiator's.
+	ObjectOwner string
 	// ChecksumAlgorithm, when set, is computed over every part. ChecksumType picks how the
 	// object's checksum is formed; when empty it is FULL_OBJECT for CRC64NVME and COMPOSITE
 	// otherwise. SHA algorithms support only COMPOSITE, CRC64NVME only FULL_OBJECT.
@@ -297,7 +303,8 @@ type UploadInfo struct {
 	Metadata          ObjectMetadata
 	ACL               string
 	StorageClass      string
-	Owner             string
+	Owner             string // the initiator's canonical id
+	ObjectOwner       string // the completed object's owner: Owner unless created with another
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
 }

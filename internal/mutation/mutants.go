@@ -100,6 +100,13 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestBucketPolicyDecisions$"}},
 	},
 	{
+		Name:  "RestrictPublicBuckets refuses the owner account's IAM users",
+		File:  "s3api/auth.go",
+		From:  "|| !st.publicAccess.RestrictPublicBuckets || rc.ofOwnerAccount(st), nil",
+		To:    "|| !st.publicAccess.RestrictPublicBuckets, nil",
+		Tests: []test{{"./s3api/", "^TestRestrictPublicBuckets$"}},
+	},
+	{
 		Name:  "IAM user treated as its account's root",
 		File:  "s3api/server.go",
 		From:  "func (a *account) root() bool { return a.UserName == \"\" }",
@@ -112,6 +119,13 @@ var mutants = []mutant{
 		From:  "if bp.public && old.publicAccess.BlockPublicPolicy {",
 		To:    "if false {",
 		Tests: []test{{"./s3api/", "^TestBlockPublicPolicy$"}},
+	},
+	{
+		Name:  "a stored bucket policy that cannot be parsed dropped",
+		File:  "s3api/policy.go",
+		From:  "\t\tp = denyAll\n",
+		To:    "\t\treturn nil, nil\n",
+		Tests: []test{{"./s3api/", "^TestCorruptStoredAccessConfig$"}},
 	},
 	{
 		Name:  "ACLs set on a bucket whose ACLs are disabled",

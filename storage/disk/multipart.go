@@ -96,7 +96,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	}
 	rec := uploadRecord{
 		Initiated: now(), Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
-		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner,
+		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner, ObjectOwner: opts.ObjectOwner,
 		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ,
 	}
 	id := newUploadID()
@@ -250,7 +250,10 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
-		Owner: up.Owner, Upload: uploadID,
+		Owner: up.objectOwner(), Upload: uploadID,
+	}
+	if up.Owner != rec.Owner {
+		rec.Initiator = &up.Owner
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {
 		if err := c.unchanged(tx, bucket, key, uploadID, parts); err != nil {

@@ -68,6 +68,8 @@ type objectRecord struct {
 	// Upload is the id of the multipart upload that made the object, so that completing it
 	// again answers with the object.
 	Upload string `json:"upload,omitempty"`
+	// Initiator is who started that upload, when not Owner.
+	Initiator *string `json:"initiator,omitempty"`
 }
 
 // metadataRecord is a stored storage.ObjectMetadata.
@@ -94,6 +96,7 @@ type uploadRecord struct {
 	ACL               string                    `json:"acl"`
 	StorageClass      string                    `json:"class"`
 	Owner             string                    `json:"owner,omitempty"`
+	ObjectOwner       string                    `json:"objectOwner,omitempty"` // when not Owner
 	ChecksumAlgorithm storage.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
 	ChecksumType      storage.ChecksumType      `json:"checksumType,omitempty"`
 }
@@ -174,17 +177,33 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
-		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload,
+		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(),
 	}
+}
+
+// initiator is who started the upload that made the object: Owner unless recorded otherwise;
+// "" for an object no upload made.
+func (r *objectRecord) initiator() string {
+	switch {
+	case r.Upload == "":
+		return ""
+	case r.Initiator != nil:
+		return *r.Initiator
+	}
+	return r.Owner
 }
 
 func (r *uploadRecord) info(bucket, key, id string) storage.UploadInfo {
 	return storage.UploadInfo{
 		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata.public(),
-		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner,
+		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner, ObjectOwner: r.objectOwner(),
 		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType,
 	}
 }
+
+// objectOwner is the owner of the object the upload completes into. A record without one
+// (written before uploads had it, or whose initiator is the object's owner) names its initiator.
+func (r *uploadRecord) objectOwner() string { return orDefault(r.ObjectOwner, r.Owner) }
 
 func (r *partRecord) info(n int) storage.PartInfo {
 	return storage.PartInfo{PartNumber: n, ETag: r.ETag, Size: r.Size, LastModified: r.Modified, Checksum: r.Checksum}

@@ -27,6 +27,7 @@ func TestMultipart(t *testing.T, newBackend NewBackend) {
 		{"Abort", testAbortMultipartUpload},
 		{"ListParts", testListParts},
 		{"ListUploads", testListMultipartUploads},
+		{"Owners", testMultipartOwners},
 	})
 }
 
@@ -424,5 +425,38 @@ func testListMultipartUploads(t *testing.T, newBackend NewBackend) {
 	}
 	if strings.Compare(ids["b"][0], ids["b"][1]) >= 0 {
 		t.Errorf("upload ids do not sort by creation: %v", ids["b"])
+	}
+}
+
+// An upload keeps its initiator (Owner) and the owner its object will have (ObjectOwner, the
+// initiator's when not given); the completed object belongs to the latter and remembers the
+// former.
+func testMultipartOwners(t *testing.T, newBackend NewBackend) {
+	s := withBucket(t, newBackend)
+	for _, tc := range []struct {
+		name, owner, objectOwner, want string
+	}{
+		{"the initiator's", "alice", "", "alice"},
+		{"the bucket owner's", "alice", "bob", "bob"},
+		{"an anonymous initiator's, the bucket owner's", "", "bob", "bob"},
+	} {
+		key := "obj-" + tc.want + tc.owner
+		id := createUpload(t, s, "bkt", key, storage.CreateMultipartUploadOptions{Owner: tc.owner, ObjectOwner: tc.objectOwner})
+		part := uploadPart(t, s, "bkt", key, id, 1, []byte("part"))
+		listed, err := s.ListParts(ctx, "bkt", key, id, storage.ListPartsOptions{MaxParts: 10})
+		if err != nil || listed.Upload.Owner != tc.owner || listed.Upload.ObjectOwner != tc.want {
+			t.Errorf("%s: ListParts' upload = %+v, %v; want Owner %q, ObjectOwner %q", tc.name, listed.Upload, err, tc.owner, tc.want)
+		}
+		uploads, err := s.ListMultipartUploads(ctx, "bkt", storage.ListUploadsOptions{Prefix: key, MaxUploads: 10})
+		if err != nil || len(uploads.Uploads) != 1 || !reflect.DeepEqual(uploads.Uploads[0], listed.Upload) {
+			t.Errorf("%s: ListMultipartUploads = %+v, %v; want %+v", tc.name, uploads.Uploads, err, listed.Upload)
+		}
+		info, err := s.CompleteMultipartUpload(ctx, "bkt", key, id, []storage.CompletedPart{{PartNumber: 1, ETag: part.ETag}}, storage.CompleteMultipartUploadOptions{})
+		if err != nil || info.Owner != tc.want || info.Initiator != tc.owner {
+			t.Errorf("%s: completed object = %+v, %v; want Owner %q, Initiator %q", tc.name, info, err, tc.want, tc.owner)
+		}
+		if head, err := s.HeadObject(ctx, "bkt", key); err != nil || !reflect.DeepEqual(head, info) {
+			t.Errorf("%s: HeadObject = %+v, %v; want %+v", tc.name, head, err, info)
+		}
 	}
 }

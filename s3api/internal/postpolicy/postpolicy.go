@@ -56,6 +56,9 @@ type Credentials interface {
 type Form struct {
 	// AccessKey is the access key that signed the policy; empty for an anonymous form.
 	AccessKey string
+	// SignedAt is the x-amz-date of a form signed with SigV4; zero for a SigV2 or an
+	// anonymous form, which carry no signing time.
+	SignedAt time.Time
 	// Key is the object key, ${filename} expanded.
 	Key string
 	// Filename is the file name the client gave in the file part, with any directory part
@@ -322,7 +325,7 @@ func authenticate(f *Form, creds Credentials) (*policy, error) {
 	var err error
 	switch {
 	case has("x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"):
-		f.AccessKey, err = verifyV4(fields, encoded, creds)
+		f.AccessKey, f.SignedAt, err = verifyV4(fields, encoded, creds)
 	case has("awsaccesskeyid", "signature"):
 		f.AccessKey, err = verifyV2(fields, encoded, creds)
 	case encoded != "":
@@ -360,37 +363,38 @@ func require(fields map[string]string, names ...string) ([]string, error) {
 
 // verifyV4 checks a SigV4 form: x-amz-signature must be the hex HMAC-SHA256 of the base64
 // policy under the signing key of the credential's scope.
-func verifyV4(fields map[string]string, encoded string, creds Credentials) (string, error) {
+func verifyV4(fields map[string]string, encoded string, creds Credentials) (string, time.Time, error) {
 	v, err := require(fields, "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Signature", "policy")
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
 	alg, credential, date, signature := v[0], v[1], v[2], v[3]
 	if alg != algorithm {
-		return "", invalidField("X-Amz-Algorithm", alg, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+		return "", time.Time{}, invalidField("X-Amz-Algorithm", alg, `X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
 	}
 	accessKey, scopeDate, region, err := parseCredential(credential)
 	if err != nil {
-		return "", err
+		return "", time.Time{}, err
 	}
-	if _, err := time.Parse(amzDateFormat, date); err != nil {
+	signedAt, err := time.Parse(amzDateFormat, date)
+	if err != nil {
 		// S3's message, spelling included.
-		return "", invalidField("X-Amz-Date", date, "X-Amz-Date must be formated via ISO8601 Long format")
+		return "", time.Time{}, invalidField("X-Amz-Date", date, "X-Amz-Date must be formated via ISO8601 Long format")
 	}
 	if scopeDate != date[:8] {
-		return "", invalidField("X-Amz-Credential", credential, `Invalid credential date %q. This date is not the same as X-Amz-Date: %q.`, scopeDate, date[:8])
+		return "", time.Time{}, invalidField("X-Amz-Credential", credential, `Invalid credential date %q. This date is not the same as X-Amz-Date: %q.`, scopeDate, date[:8])
 	}
 	secret, ok := creds.SecretKey(accessKey)
 	if !ok {
-		return "", s3err.InvalidAccessKeyID.With("AWSAccessKeyId", accessKey)
+		return "", time.Time{}, s3err.InvalidAccessKeyID.With("AWSAccessKeyId", accessKey)
 	}
 	m := hmac.New(sha256.New, signingKey(secret, scopeDate, region))
 	m.Write([]byte(encoded))
 	got, err := hex.DecodeString(signature)
 	if err != nil || !hmac.Equal(m.Sum(nil), got) {
-		return "", mismatch(accessKey, encoded, signature)
+		return "", time.Time{}, mismatch(accessKey, encoded, signature)
 	}
-	return accessKey, nil
+	return accessKey, signedAt, nil
 }
 
 // parseCredential splits AK/yyyyMMdd/region/s3/aws4_request. Any region is accepted: the

@@ -101,7 +101,9 @@ func New(c Config) *Verifier {
 type Result struct {
 	AccessKey string
 	Presigned bool
-	Payload   Payload
+	// SignedAt is the signing time the signature covers (X-Amz-Date, or Date).
+	SignedAt time.Time
+	Payload  Payload
 	// DecodedLength is the object size declared by x-amz-decoded-content-length for an
 	// aws-chunked body, and -1 otherwise.
 	DecodedLength int64
@@ -193,7 +195,7 @@ func (v *Verifier) Verify(r *http.Request) (*Result, error) {
 		return nil, err
 	}
 
-	res := &Result{AccessKey: req.accessKey, Presigned: req.presigned, Payload: mode, DecodedLength: -1}
+	res := &Result{AccessKey: req.accessKey, Presigned: req.presigned, SignedAt: req.time, Payload: mode, DecodedLength: -1}
 	if err := res.setBody(r, req, key, s.mac); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,94 @@
+package s3api_test
+
+import (
+	"encoding/xml"
+	"net/http"
+	"testing"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
+)
+
+// A multipart upload's object is owned as a PutObject's would be: under BucketOwnerEnforced by
+// the bucket owner, under ObjectWriter by the writer
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html). ListParts
+// and ListMultipartUploads name that owner as Owner and the account that started the upload as
+// Initiator (API_ListParts.html: Owner is "the owner of the object", Initiator "who initiated
+// the upload"; ceph/s3-tests test_list_multipart_upload_owner), and the initiator still
+// uploads the parts and completes the upload, but owns the object only where a PutObject's
+// writer would.
+func TestMultipartUploadOwner(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ownership   string
+		objectOwner s3test.Account
+		// initiatorReads is the initiator's GetObject of the completed object: an object's
+		// owner reads it without a grant, and the policy grants the initiator no s3:GetObject.
+		initiatorReads int
+	}{
+		{"BucketOwnerEnforced", s3test.Owner, 403},
+		{"ObjectWriter", teamRoot, 200},
+	} {
+		t.Run(tc.ownership, func(t *testing.T) {
+			t.Parallel()
+			srv := startPolicyServer(t)
+			id := func(a s3test.Account) string {
+				var res struct {
+					ID string `xml:"Owner>ID"`
+				}
+				if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/", As: a}), &res); err != nil || res.ID == "" {
+					t.Fatalf("ListBuckets as %s: %q, %v", a.Name, res.ID, err)
+				}
+				return res.ID
+			}
+			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/mpu", As: s3test.Owner, Header: http.Header{"X-Amz-Object-Ownership": {tc.ownership}}})
+			putPolicy(t, srv.Client, s3test.Owner, "mpu", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+teamAccount+`"},"Action":["s3:PutObject","s3:ListMultipartUploadParts"],"Resource":"arn:aws:s3:::mpu/*"}]}`)
+			var created struct {
+				UploadID string `xml:"UploadId"`
+			}
+			if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "POST", Path: "/mpu/big?uploads", As: teamRoot}), &created); err != nil {
+				t.Fatal(err)
+			}
+			upload := "/mpu/big?uploadId=" + created.UploadID
+			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/mpu/big?partNumber=1&uploadId=" + created.UploadID, Body: []byte("part"), As: teamRoot})
+
+			initiator, objectOwner := id(teamRoot), id(tc.objectOwner)
+			var parts struct {
+				Initiator string `xml:"Initiator>ID"`
+				Owner     string `xml:"Owner>ID"`
+				ETag      string `xml:"Part>ETag"`
+			}
+			if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "GET", Path: upload, As: teamRoot}), &parts); err != nil {
+				t.Fatal(err)
+			}
+			if parts.Initiator != initiator || parts.Owner != objectOwner {
+				t.Errorf("ListParts: Initiator %s, Owner %s; want %s, %s", parts.Initiator, parts.Owner, initiator, objectOwner)
+			}
+			var uploads struct {
+				Initiator string `xml:"Upload>Initiator>ID"`
+				Owner     string `xml:"Upload>Owner>ID"`
+			}
+			if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/mpu?uploads", As: s3test.Owner}), &uploads); err != nil {
+				t.Fatal(err)
+			}
+			if uploads.Initiator != initiator || uploads.Owner != objectOwner {
+				t.Errorf("ListMultipartUploads: Initiator %s, Owner %s; want %s, %s", uploads.Initiator, uploads.Owner, initiator, objectOwner)
+			}
+			complete := []byte(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + parts.ETag + `</ETag></Part></CompleteMultipartUpload>`)
+			srv.Must(t, 200, s3test.Request{Method: "POST", Path: upload, Body: complete, As: teamRoot})
+			// A completion sent again is still the initiator's.
+			srv.Must(t, 200, s3test.Request{Method: "POST", Path: upload, Body: complete, As: teamRoot})
+			var acl struct {
+				Owner string `xml:"Owner>ID"`
+			}
+			if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/mpu/big?acl", As: s3test.Owner}), &acl); err != nil {
+				t.Fatal(err)
+			}
+			if acl.Owner != objectOwner {
+				t.Errorf("the completed object's owner: %s, want %s", acl.Owner, objectOwner)
+			}
+			if res, body := srv.Do(t, s3test.Request{Method: "GET", Path: "/mpu/big", As: teamRoot}); res.StatusCode != tc.initiatorReads {
+				t.Errorf("the initiator reads the object: %d, want %d\n%s", res.StatusCode, tc.initiatorReads, body)
+			}
+		})
+	}
+}
