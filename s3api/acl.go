@@ -96,7 +96,7 @@ func (s *Server) resolveACL(a *acl.ACL) error {
 // requestACL reads the ACL of a PutBucketAcl or PutObjectAcl, which takes exactly one of a
 // canned ACL, grant headers or an AccessControlPolicy document (API_PutBucketAcl.html: "You
 // cannot specify access permission using both the body and the request headers"). It also
-// returns the owner the document names ("" when none). None of them: MissingSecurityHeader;
+// returns the owner the document names ("" for headers). None of them: MissingSecurityHeader;
 // headers and a document: UnexpectedContent, with the message of S3's error list ("This
 // request does not support content."). [UNVERIFIED] That S3 answers this code here, and the
 // order of the checks, are LocalStack's (the function named at errCannedAndGrants).
@@ -116,15 +116,23 @@ func (rc *request) requestACL() (a *acl.ACL, ownerID string, err error) {
 		return nil, "", s3err.MissingSecurityHeader
 	}
 	doc, err := acl.ParseDocument(body)
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, "", aclError(err)
+	case doc.OwnerID == "":
+		// A document without its Owner is MalformedACLError: the schema requires the element
+		// (AmazonS3.xsd's AccessControlPolicy is a sequence of Owner and AccessControlList),
+		// and S3 answers so to a document without it (boto/boto3#1615,
+		// aws/aws-sdk-java-v2#3478).
+		return nil, "", s3err.MalformedACLError
 	}
 	return &acl.ACL{Grants: doc.Grants}, doc.OwnerID, nil
 }
 
 // checkDocumentOwner refuses a document naming another owner than the resource's: an
 // AccessControlPolicy sets grants, it cannot give a bucket or an object away. [UNVERIFIED]
-// S3's pages document no error for it; doorman answers AccessDenied.
+// S3's pages document no error for it; doorman answers AccessDenied, as S3 is reported to
+// (scality/cloudserver#367, after ceph/s3-tests' test_object_giveaway).
 func checkDocumentOwner(named, owner string) error {
 	if named != "" && named != owner {
 		return s3err.AccessDenied

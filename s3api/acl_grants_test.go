@@ -177,7 +177,7 @@ func TestACLPermissions(t *testing.T) {
 func TestACLGrantees(t *testing.T) {
 	t.Parallel()
 	srv := startACLServer(t)
-	grantee := canonicalID(t, srv, granteeRoot)
+	owner, grantee := canonicalID(t, srv, s3test.Owner), canonicalID(t, srv, granteeRoot)
 	aclBucket(t, srv, "by-email")
 	aclBucket(t, srv, "by-group")
 	srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/by-group?publicAccessBlock", As: s3test.Owner})
@@ -198,7 +198,7 @@ func TestACLGrantees(t *testing.T) {
 		},
 		{
 			name: "e-mail by document",
-			set: s3test.Request{Method: "PUT", Path: "/by-email?acl", Body: []byte(policyDoc("",
+			set: s3test.Request{Method: "PUT", Path: "/by-email?acl", Body: []byte(policyDoc(owner,
 				[3]string{"AmazonCustomerByEmail", "<EmailAddress>" + granteeEmail + "</EmailAddress>", "WRITE"}))},
 			want: []string{"<AccessControlList><Grant>" + canonical + "<Permission>WRITE</Permission></Grant></AccessControlList>"},
 			probes: []accessProbe{
@@ -305,6 +305,7 @@ func TestACLRefusals(t *testing.T) {
 		{"101 grants in headers", pageACLOverview, "PUT", "/refusals?acl", grant("X-Amz-Grant-Read", strings.Join(many, ",")), "", 400, "InvalidArgument", "", "x-amz-grant-read"},
 		{"another owner", pagePutBucketAcl, "PUT", "/refusals?acl", nil, policyDoc(grantee, userGrant(grantee, "READ")), 403, "AccessDenied", "Access Denied", ""},
 		{"another owner of an object", pagePutObjectAcl, "PUT", "/refusals/obj?acl", nil, policyDoc(grantee, userGrant(grantee, "READ")), 403, "AccessDenied", "Access Denied", ""},
+		{"a document without its owner", pagePutBucketAcl, "PUT", "/refusals?acl", nil, policyDoc("", userGrant(grantee, "READ")), 400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema.", ""},
 		{"no ACL", pagePutBucketAcl, "PUT", "/refusals?acl", nil, "", 400, "MissingSecurityHeader", "Your request was missing a required header", ""},
 		{"an unknown canned ACL", pagePutBucketAcl, "PUT", "/refusals?acl", grant("X-Amz-Acl", "everyone"), "", 400, "InvalidArgument", "", "x-amz-acl"},
 	} {

@@ -49,7 +49,9 @@ const (
 	MaxConfigSize = 1 << 20
 )
 
-// Defaults applied when a request leaves the field empty.
+// Defaults applied when a request leaves the field empty. An ACL field is the S3 layer's
+// encoding of an access control list (a canned ACL's name, or its explicit grants); storage
+// keeps it verbatim and never reads it.
 const (
 	DefaultACL          = "private"
 	DefaultStorageClass = "STANDARD"
@@ -69,7 +71,7 @@ type Backend interface {
 	DeleteBucket(ctx context.Context, bucket string) error
 	// HeadBucket returns the bucket's creation date, region, owner and ACL.
 	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
-	// PutBucketACL replaces the bucket's canned ACL.
+	// PutBucketACL replaces the bucket's ACL.
 	PutBucketACL(ctx context.Context, bucket, acl string) error
 
 	// PutBucketConfig stores doc as the bucket's configuration of the given kind ("cors",
@@ -92,7 +94,7 @@ type Backend interface {
 	DeleteObject(ctx context.Context, bucket, key string, opts DeleteObjectOptions) error
 	// CopyObject copies an object server-side, atomically like PutObject.
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
-	// PutObjectACL replaces an object's canned ACL.
+	// PutObjectACL replaces an object's ACL.
 	PutObjectACL(ctx context.Context, bucket, key string, opts PutObjectACLOptions) error
 	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
@@ -133,14 +135,14 @@ type BucketInfo struct {
 	CreationDate time.Time
 	Region       string // the LocationConstraint given at creation; empty for the default region
 	Owner        string
-	ACL          string // canned ACL
+	ACL          string // the stored ACL
 }
 
 // CreateBucketOptions are the settings of a new bucket.
 type CreateBucketOptions struct {
 	Region string
 	Owner  string
-	ACL    string // canned ACL; DefaultACL when empty
+	ACL    string // the stored ACL; DefaultACL when empty
 }
 
 // ObjectMetadata is the metadata a client sets on an object and gets back on GET and HEAD.
@@ -226,7 +228,7 @@ type DeleteObjectOptions struct {
 
 // PutObjectACLOptions are the settings of PutObjectACL.
 type PutObjectACLOptions struct {
-	ACL string // canned ACL; DefaultACL when empty
+	ACL string // the stored ACL; DefaultACL when empty
 	// BucketID, when set, is the ID of the bucket the change was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
