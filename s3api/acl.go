@@ -201,9 +201,9 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 }
 
 // objectForACL returns the object whose ACL the caller reads or changes (a is
-// accessObjectReadACP or accessObjectWriteACP): its owner, the bucket's owner, and those its
-// ACL grants the permission may. A caller who may not learns nothing about whether the key
-// exists.
+// accessObjectReadACP or accessObjectWriteACP): its owner, the bucket's owner where it owns the
+// object, and those its ACL grants the permission may (see decide). A caller who may not
+// learns nothing about whether the key exists.
 func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key)
 	if err != nil {

@@ -51,9 +51,11 @@ const (
 	accessBucketWrite                  // WRITE on the bucket (creating and deleting objects)
 	accessBucketReadACP                // READ_ACP on the bucket (GetBucketAcl)
 	accessBucketWriteACP               // WRITE_ACP on the bucket (PutBucketAcl)
-	accessObjectRead                   // READ on the object (its ACL) or the bucket's owner
+	// accessObjectRead: READ on the object (its ACL), which its owner (see authorizeObject)
+	// has, and the bucket's owner where it owns the object (see decide).
+	accessObjectRead
 	// accessObjectReadACP and accessObjectWriteACP: READ_ACP and WRITE_ACP on the object
-	// (GetObjectAcl, PutObjectAcl), which its owner (see authorizeObject) and the bucket's
+	// (GetObjectAcl, PutObjectAcl), which its owner and, as for accessObjectRead, the bucket's
 	// owner have.
 	accessObjectReadACP
 	accessObjectWriteACP
@@ -105,6 +107,18 @@ func (rc *request) authorizeKey(a access, st *bucketState, key string) error {
 //     (Object Ownership BucketOwnerEnforced) or public ones ignored (IgnorePublicAcls);
 //  5. anything else is refused with AccessDenied.
 //
+// Steps 2 and 3 do not apply to an object another account owns (ACLs enabled, written under
+// ObjectWriter, or under BucketOwnerPreferred without bucket-owner-full-control): in the
+// bucket context S3 only "evaluates all the policies owned by the bucket owner to check if the
+// bucket owner has not explicitly denied access to the object", and in the object context
+// those "owned by the object owner" (the page above); a bucket policy's permissions "don't
+// apply to objects that are owned by other AWS accounts"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html). So the bucket
+// owner reads such an object, or its ACL, only as its ACL allows (bucket-owner-read,
+// bucket-owner-full-control, a grant), and a policy's Allow reaches nobody there, while its
+// Deny binds everyone, the object's owner included (authorizeObject). Operations that need
+// WRITE on the bucket, deleting the object among them, and listing stay the bucket owner's.
+//
 // IAM users (User.UserName) have no identity policy: steps 3 and 4 are all they get.
 func (rc *request) decide(a access, st *bucketState, key string, obj *storage.ObjectInfo) error {
 	authenticated := rc.user != nil
@@ -120,7 +134,11 @@ func (rc *request) decide(a access, st *bucketState, key string, obj *storage.Ob
 	if err != nil {
 		return err
 	}
-	if authenticated && st.info.Owner == rc.user.id && rc.user.root() {
+	if obj != nil && st.objectOwnerOf(obj) != st.info.Owner {
+		// Another account's object: the bucket's owner has no right to it of its own, and
+		// the bucket policy, the bucket owner's, grants nothing on it; only its ACL does.
+		allowed = false
+	} else if authenticated && st.info.Owner == rc.user.id && rc.user.root() {
 		return nil
 	}
 	if allowed || rc.aclAllows(a, st, obj) {

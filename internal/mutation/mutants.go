@@ -16,6 +16,13 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestACLMatrix$"}},
 	},
 	{
+		Name:  "bucket owner and bucket policy reach another account's object",
+		File:  "s3api/auth.go",
+		From:  "if obj != nil && st.objectOwnerOf(obj) != st.info.Owner {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestObjectOfAnotherAccount$"}},
+	},
+	{
 		Name:  "IAM user given its account's ACL grants",
 		File:  "s3api/auth.go",
 		From:  "c := acl.Caller{ID: rc.ownerID(), Root: rc.user != nil && rc.user.root()}",
