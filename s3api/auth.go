@@ -203,10 +203,11 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 }
 
 // authorizeObject is authorize for an operation on an existing object, whose ACL counts: the
-// root user of the account that wrote the object may act on it, unless the bucket policy
-// denies it.
+// root user of the account that owns the object (objectOwnerOf: its writer, or the bucket's
+// owner for every object under BucketOwnerEnforced, whatever Object Ownership was when it was
+// written) may act on it, unless the bucket policy denies it.
 func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) error {
-	if rc.user != nil && info.Owner == rc.user.id && rc.user.root() {
+	if rc.user != nil && st.objectOwnerOf(info) == rc.user.id && rc.user.root() {
 		_, err := rc.policyDecision(a, st, info.Key)
 		return err
 	}

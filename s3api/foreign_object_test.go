@@ -99,18 +99,19 @@ func TestObjectOfAnotherAccount(t *testing.T) {
 		ownership string
 		writes    []foreignWrite
 		probes    []foreignProbe
+		switchTo  string // the Object Ownership put after the writes, if any
 	}{
 		{"ObjectWriter", writerOwns, append(writerOwnsRows[:len(writerOwnsRows):len(writerOwnsRows)],
 			// bucket-owner-full-control leaves the object Other's: the policy's Allow does not
 			// reach it.
 			foreignProbe{pageBucketPolicies, s3test.Third, "GET", "/foreign/full", nil, "", 403},
-		)},
+		), ""},
 		{"BucketOwnerPreferred", writerOwns, append(writerOwnsRows[:len(writerOwnsRows):len(writerOwnsRows)],
 			// bucket-owner-full-control gives the object to the bucket owner, whose policy then
 			// grants it.
 			foreignProbe{pageBucketPolicies, s3test.Third, "GET", "/foreign/full", nil, "", 200},
 			foreignProbe{pageOwnership, s3test.Other, "GET", "/foreign/full", nil, "", 403},
-		)},
+		), ""},
 		{"BucketOwnerEnforced", []foreignWrite{
 			{s3test.Other, "plain", ""}, {s3test.Other, "gone", ""}, {s3test.Other, "denied", ""},
 			{s3test.Other, "full", "bucket-owner-full-control"}, {s3test.Owner, "own", ""},
@@ -128,9 +129,22 @@ func TestObjectOfAnotherAccount(t *testing.T) {
 			{pageBucketPolicies, s3test.Third, "GET", "/foreign/full", nil, "", 200},
 			{pageOwnership, s3test.Other, "GET", "/foreign/plain", nil, "", 403},
 			{pageOwnership, s3test.Other, "GET", "/foreign/denied", nil, "", 403},
-		}},
+		}, ""},
+		// Objects written under ObjectWriter become the bucket owner's once the bucket switches
+		// to BucketOwnerEnforced ("the bucket owner automatically owns and has full control over
+		// every object in the bucket"): their writer keeps no right of its own.
+		{"ObjectWriter", []foreignWrite{{s3test.Other, "plain", ""}}, []foreignProbe{
+			{pageOwnership, s3test.Owner, "GET", "/foreign/plain", nil, "", 200},
+			{pageOwnership, s3test.Owner, "GET", "/foreign/plain?acl", nil, "", 200},
+			{pageOwnership, s3test.Other, "GET", "/foreign/plain", nil, "", 403},
+			{pageOwnership, s3test.Other, "GET", "/foreign/plain?acl", nil, "", 403},
+		}, "BucketOwnerEnforced"},
 	} {
-		t.Run(tc.ownership, func(t *testing.T) {
+		name := tc.ownership
+		if tc.switchTo != "" {
+			name += " then " + tc.switchTo
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := s3test.Start(t, nil)
 			other, third := canonicalID(t, srv, s3test.Other), canonicalID(t, srv, s3test.Third)
@@ -145,6 +159,9 @@ func TestObjectOfAnotherAccount(t *testing.T) {
 					r.Header = acl(w.acl)
 				}
 				srv.Must(t, 200, r)
+			}
+			if tc.switchTo != "" {
+				srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/foreign?ownershipControls", Body: []byte(`<OwnershipControls xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ObjectOwnership>` + tc.switchTo + `</ObjectOwnership></Rule></OwnershipControls>`), As: s3test.Owner})
 			}
 			var upload struct {
 				ID string `xml:"UploadId"`
