@@ -375,19 +375,43 @@ func TestACLGrantsUnderOwnershipAndBlockPublicAccess(t *testing.T) {
 
 // TestACLGrantConditionKeys: the s3:x-amz-grant-* condition keys hold the grant headers, so
 // a bucket policy can let another account write only objects that grant the bucket owner full
-// control (amazon-s3-policy-keys.html).
+// control, or forbid grants to a given account (amazon-s3-policy-keys.html). A header sent on
+// several lines is one value, its lines joined by ", " as HTTP combines a repeated field
+// (RFC 9110 section 5.3): the grants made are those of every line, so the key must name them
+// all, or a second line would grant what the policy denies.
 func TestACLGrantConditionKeys(t *testing.T) {
 	t.Parallel()
 	srv := startACLServer(t)
-	owner := canonicalID(t, srv, s3test.Owner)
+	owner, other := canonicalID(t, srv, s3test.Owner), canonicalID(t, srv, s3test.Other)
 	aclBucket(t, srv, "cond")
 	fullControl := "id=" + owner // quotes are optional, and JSON would need them escaped
 	putPolicy(t, srv.Client, s3test.Owner, "cond", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 		"Principal":{"AWS":"`+granteeAccount+`"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::cond/*",
-		"Condition":{"StringEquals":{"s3:x-amz-grant-full-control":"`+fullControl+`"}}}]}`)
-	checkProbes(t, srv, pagePolicyKeys, []accessProbe{{granteeRoot, "PUT", "/cond/plain", 403}})
-	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/cond/granted", Body: []byte("x"), As: granteeRoot,
-		Header: http.Header{"X-Amz-Grant-Full-Control": {fullControl}}})
+		"Condition":{"StringEquals":{"s3:x-amz-grant-full-control":"`+fullControl+`"}}},
+		{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::cond/*",
+		"Condition":{"StringLike":{"s3:x-amz-grant-read":"*`+other+`*"}}}]}`)
+	for _, tc := range []struct {
+		name   string
+		as     s3test.Account
+		header http.Header
+		status int
+	}{
+		{"no grant header", granteeRoot, nil, 403},
+		{"the bucket owner's full control", granteeRoot, http.Header{"X-Amz-Grant-Full-Control": {fullControl}}, 200},
+		{"full control to the bucket owner and, on a second line, to the writer", granteeRoot,
+			http.Header{"X-Amz-Grant-Full-Control": {fullControl, `id="` + canonicalID(t, srv, granteeRoot) + `"`}}, 403},
+		{"read granted to the owner", s3test.Owner, http.Header{"X-Amz-Grant-Read": {`id="` + owner + `"`}}, 200},
+		{"read granted to the denied account", s3test.Owner, http.Header{"X-Amz-Grant-Read": {`id="` + other + `"`}}, 403},
+		{"read granted to the owner and to the denied account on one line", s3test.Owner,
+			http.Header{"X-Amz-Grant-Read": {`id="` + owner + `", id="` + other + `"`}}, 403},
+		{"read granted to the owner, then to the denied account on a second line", s3test.Owner,
+			http.Header{"X-Amz-Grant-Read": {`id="` + owner + `"`, `id="` + other + `"`}}, 403},
+	} {
+		r := s3test.Request{Method: "PUT", Path: "/cond/o", Body: []byte("x"), As: tc.as, Header: tc.header}
+		if res, body := srv.Do(t, r); res.StatusCode != tc.status {
+			t.Errorf("%s (%s): status %d, want %d\n%s", tc.name, pagePolicyKeys, res.StatusCode, tc.status, body)
+		}
+	}
 }
 
 // TestGetACLDocument: GetBucketAcl and GetObjectAcl answer a canned ACL byte for byte as

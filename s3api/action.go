@@ -3,6 +3,7 @@ package s3api
 import (
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/doorman-s3/doorman/policy"
@@ -72,7 +73,11 @@ var listingOps = map[string]bool{"ListObjects": true, "ListObjectsV2": true, "Li
 
 // grantKeys are the condition keys of the x-amz-grant-* headers, which hold the headers'
 // values as sent: a policy can require or forbid a grant to a given grantee
-// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html). A header
+// sent on several lines is one value, its lines joined by ", " as HTTP combines a repeated
+// field (RFC 9110 section 5.3), since acl.ParseHeaders grants what every line names: the key
+// must show all of it, or a second line would grant what a Deny on the key refuses.
+// [UNVERIFIED] how S3 fills the key from a repeated header is not documented.
 var grantKeys = [...]struct{ key, header string }{
 	{"s3:x-amz-grant-read", "X-Amz-Grant-Read"},
 	{"s3:x-amz-grant-write", "X-Amz-Grant-Write"},
@@ -140,7 +145,7 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 	}
 	set("s3:x-amz-acl", r.Header.Get("X-Amz-Acl"))
 	for _, k := range grantKeys {
-		set(k.key, r.Header.Get(k.header))
+		set(k.key, strings.Join(r.Header.Values(k.header), ", "))
 	}
 	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
 	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
