@@ -167,16 +167,13 @@ func (s *Server) getBucketACL(rc *request, st *bucketState) error {
 	return s.writeACL(rc, st.info.Owner, st.info.Owner, st.aclInForce(st.acl))
 }
 
+// putBucketACL checks the ACL against the bucket as it is when the ACL is stored, under the
+// bucket table's lock: the body arrives after the bucket's state was read, and its Object
+// Ownership or Block Public Access may have changed meanwhile.
 func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 	a, ownerID, err := rc.requestACL()
 	if err == nil {
 		err = s.resolveACL(a)
-	}
-	if err == nil {
-		err = st.checkACL(a)
-	}
-	if err == nil {
-		err = checkDocumentOwner(ownerID, st.info.Owner)
 	}
 	if err != nil {
 		return err
@@ -185,6 +182,12 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 	err = s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
+		}
+		if err := old.checkACL(a); err != nil {
+			return nil, err
+		}
+		if err := checkDocumentOwner(ownerID, old.info.Owner); err != nil {
+			return nil, err
 		}
 		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, stored); err != nil {
 			return nil, err

@@ -1,0 +1,111 @@
+package s3api_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
+)
+
+// continueWait bounds how long the client waits for the server's 100 Continue before it sends
+// a body anyway: long enough that the server always answers first, so that a test knows the
+// request has reached its handler when the body starts to flow.
+const continueWait = time.Minute
+
+// sendMidBody sends r with its body held back until the server's handler starts reading it
+// (Expect: 100-continue), runs during with the first byte of the body sent and the rest not,
+// and then finishes the body. The request was authorized, and the bucket's state read, before
+// during runs; what the request's answer depends on is what it checks once the body is in.
+func sendMidBody(t *testing.T, srv *s3test.Server, r s3test.Request, during func()) (*http.Response, []byte) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	body := r.Body
+	r.Tamper = func(req *http.Request) {
+		req.Body, req.GetBody = pr, nil
+		req.Header.Set("Expect", "100-continue")
+	}
+	c := &s3test.Client{URL: srv.URL, HTTP: &http.Client{Transport: &http.Transport{ExpectContinueTimeout: continueWait}}}
+	req := c.NewRequest(t, r)
+	type answer struct {
+		res  *http.Response
+		body []byte
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		res, err := c.HTTP.Do(req)
+		if err != nil {
+			done <- answer{err: err}
+			return
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		done <- answer{res, b, err}
+	}()
+	// The transport reads the body only once the server asked for it: when this write
+	// returns, the handler is reading.
+	if _, err := pw.Write(body[:1]); err != nil {
+		t.Fatal(err)
+	}
+	during()
+	if _, err := pw.Write(body[1:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	a := <-done
+	if a.err != nil {
+		t.Fatal(a.err)
+	}
+	return a.res, a.body
+}
+
+// TestPutBucketACLChecksTheBucketAsChanged: PutBucketAcl checks its ACL against the bucket's
+// Block Public Access and Object Ownership as they are when the ACL is stored, not as they
+// were when the request arrived: a public ACL whose body was still on its way when
+// BlockPublicAcls was turned on is refused, and so are grants to another account when ACLs
+// were disabled meanwhile.
+func TestPutBucketACLChecksTheBucketAsChanged(t *testing.T) {
+	t.Parallel()
+	srv := startACLServer(t)
+	owner, grantee := canonicalID(t, srv, s3test.Owner), canonicalID(t, srv, granteeRoot)
+	allUsersRead := [3]string{"Group", "<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>", "READ"}
+	for _, tc := range []struct {
+		name, page   string
+		during       s3test.Request // the change made while the ACL's body is on its way
+		undo         s3test.Request // the change undone, so that a stored ACL would show
+		doc          string
+		status       int
+		code         string
+		probe        s3test.Account // may not list the bucket afterwards
+		unblockFirst bool           // Block Public Access off before the request
+	}{
+		{"public-blocked", pageBPA,
+			s3test.Request{Method: "PUT", Path: "?publicAccessBlock", Body: []byte("<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls></PublicAccessBlockConfiguration>")},
+			s3test.Request{Method: "DELETE", Path: "?publicAccessBlock"},
+			policyDoc(owner, allUsersRead), 403, "AccessDenied", s3test.Anonymous, true},
+		{"acls-disabled", pageOwnershipTS,
+			s3test.Request{Method: "PUT", Path: "?ownershipControls", Body: []byte(ownershipDoc("BucketOwnerEnforced"))},
+			s3test.Request{Method: "PUT", Path: "?ownershipControls", Body: []byte(ownershipDoc("ObjectWriter"))},
+			policyDoc(owner, userGrant(grantee, "READ")), 400, "AccessControlListNotSupported", granteeRoot, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bucket := "midbody-" + tc.name
+			aclBucket(t, srv, bucket)
+			if tc.unblockFirst {
+				srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/" + bucket + "?publicAccessBlock", As: s3test.Owner})
+			}
+			during, undo := tc.during, tc.undo
+			during.Path, during.As = "/"+bucket+during.Path, s3test.Owner
+			undo.Path, undo.As = "/"+bucket+undo.Path, s3test.Owner
+			res, body := sendMidBody(t, srv, s3test.Request{Method: "PUT", Path: "/" + bucket + "?acl", Body: []byte(tc.doc), As: s3test.Owner},
+				func() { srv.Must(t, 200, during) })
+			s3test.WantError(t, "PUT ?acl ("+tc.page+")", res, body, tc.status, tc.code, "")
+			if res, _ := srv.Do(t, undo); res.StatusCode/100 != 2 {
+				t.Fatalf("%s %s: %d", undo.Method, undo.Path, res.StatusCode)
+			}
+			srv.Must(t, 403, s3test.Request{Method: "GET", Path: "/" + bucket, As: tc.probe})
+		})
+	}
+}
