@@ -149,22 +149,36 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 	}
 	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
 	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
-	// The copy keys (list_amazons3.html): s3:x-amz-copy-source is the header as sent, as the
-	// example policies match it ("s3:x-amz-copy-source": "amzn-s3-demo-source-bucket/public/*",
-	// amazon-s3-policy-keys.html); whether S3 unescapes it or drops a leading slash first is
-	// [UNVERIFIED], and doorman does neither. Only CopyObject takes a metadata directive.
+	// The copy keys (list_amazons3.html). Only CopyObject takes a metadata directive.
 	switch rc.op {
 	case "CopyObject":
 		set("s3:x-amz-metadata-directive", r.Header.Get("X-Amz-Metadata-Directive"))
 		fallthrough
 	case "UploadPartCopy":
-		set("s3:x-amz-copy-source", r.Header.Get("X-Amz-Copy-Source"))
+		set("s3:x-amz-copy-source", copySourceKey(r.Header.Get("X-Amz-Copy-Source")))
 	}
 	rc.signatureKeys(ctx, now)
 	if r.TLS != nil {
 		set("s3:tlsversion", tlsVersion(r.TLS.Version))
 	}
 	return &policy.Request{Caller: rc.caller(), Action: action, Resource: resource, Context: ctx}
+}
+
+// copySourceKey is s3:x-amz-copy-source's value for an x-amz-copy-source header: the object
+// the copy reads, "bucket/key", as parseCopySource finds it, so that a policy matching the
+// form AWS's examples write ("s3:x-amz-copy-source": "amzn-s3-demo-source-bucket/public/*",
+// amazon-s3-policy-keys.html) matches every spelling of the same object: a leading slash,
+// URL-encoded characters, ?versionId=null (the only version doorman copies is the null one,
+// the object the key names). A header that names no object is kept as sent: the copy is then
+// refused whatever the policy says. [UNVERIFIED] whether S3 unescapes the header, drops its
+// leading slash or keeps its version before matching is not documented; matching the raw
+// header would let a spelling the policy's author did not foresee copy what it denies.
+func copySourceKey(raw string) string {
+	bucket, key, err := parseCopySource(raw)
+	if err != nil {
+		return raw
+	}
+	return bucket + "/" + key
 }
 
 // signature is how a signed request was signed, as the condition keys of

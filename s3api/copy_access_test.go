@@ -74,10 +74,15 @@ func TestCopyObjectSourceAccess(t *testing.T) {
 // A copy's condition keys: s3:x-amz-copy-source (CopyObject and UploadPartCopy) and
 // s3:x-amz-metadata-directive (CopyObject), as the example policies of
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html use them.
+// s3:x-amz-copy-source is the object copied, "bucket/key", however the header spells it (with
+// a leading slash, URL-encoded, with ?versionId=null): a policy denying a prefix denies every
+// spelling of it.
 func TestCopyConditionKeys(t *testing.T) {
 	t.Parallel()
 	const (
 		onlyPublic = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::dst/*","Condition":{"StringNotLike":{"s3:x-amz-copy-source":"src/public/*"},"Null":{"s3:x-amz-copy-source":"false"}}}]}`
+		noSecret   = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::dst/*","Condition":{"StringLike":{"s3:x-amz-copy-source":"src/secret/*"}}}]}`
+		notSecretA = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::dst/*","Condition":{"StringEquals":{"s3:x-amz-copy-source":"src/secret/a"}}}]}`
 		noReplace  = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::dst/*","Condition":{"StringEquals":{"s3:x-amz-metadata-directive":"REPLACE"}}}]}`
 	)
 	for _, tc := range []struct {
@@ -92,6 +97,17 @@ func TestCopyConditionKeys(t *testing.T) {
 		{"a plain put has no copy source", onlyPublic, "/copy", nil, 200},
 		{"a part copied from elsewhere", onlyPublic, "/mp?partNumber=1&uploadId=", http.Header{"X-Amz-Copy-Source": {"src/k"}}, 403},
 		{"a part copied from the allowed prefix", onlyPublic, "/mp?partNumber=1&uploadId=", http.Header{"X-Amz-Copy-Source": {"src/public/a"}}, 200},
+		{"the allowed prefix after a leading slash", onlyPublic, "/copy", http.Header{"X-Amz-Copy-Source": {"/src/public/a"}}, 200},
+		{"the allowed prefix URL-encoded", onlyPublic, "/copy", http.Header{"X-Amz-Copy-Source": {"src/p%75blic%2Fa"}}, 200},
+		{"a copy from the denied prefix", noSecret, "/copy", http.Header{"X-Amz-Copy-Source": {"src/secret/a"}}, 403},
+		{"the denied prefix after a leading slash", noSecret, "/copy", http.Header{"X-Amz-Copy-Source": {"/src/secret/a"}}, 403},
+		{"the denied prefix URL-encoded", noSecret, "/copy", http.Header{"X-Amz-Copy-Source": {"src/%73ecret/a"}}, 403},
+		{"the denied prefix's slash URL-encoded", noSecret, "/copy", http.Header{"X-Amz-Copy-Source": {"src/secret%2Fa"}}, 403},
+		{"a part copied from the denied prefix after a leading slash", noSecret, "/mp?partNumber=1&uploadId=", http.Header{"X-Amz-Copy-Source": {"/src/secret/a"}}, 403},
+		{"a copy from outside the denied prefix", noSecret, "/copy", http.Header{"X-Amz-Copy-Source": {"/src/public/a"}}, 200},
+		{"the denied object", notSecretA, "/copy", http.Header{"X-Amz-Copy-Source": {"src/secret/a"}}, 403},
+		{"the denied object's null version", notSecretA, "/copy", http.Header{"X-Amz-Copy-Source": {"src/secret/a?versionId=null"}}, 403},
+		{"another object's null version", notSecretA, "/copy", http.Header{"X-Amz-Copy-Source": {"src/public/a?versionId=null"}}, 200},
 		{"metadata replaced", noReplace, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}, "X-Amz-Metadata-Directive": {"REPLACE"}}, 403},
 		{"metadata copied", noReplace, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}, "X-Amz-Metadata-Directive": {"COPY"}}, 200},
 		{"no directive", noReplace, "/copy", http.Header{"X-Amz-Copy-Source": {"src/k"}}, 200},
@@ -101,6 +117,7 @@ func TestCopyConditionKeys(t *testing.T) {
 			srv := startPolicyServer(t)
 			newPolicyBucket(t, srv, s3test.Owner, "src")
 			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/src/public/a", Body: []byte("a"), As: s3test.Owner})
+			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/src/secret/a", Body: []byte("a"), As: s3test.Owner})
 			newPolicyBucket(t, srv, s3test.Owner, "dst")
 			path := "/dst" + tc.path
 			if strings.HasSuffix(path, "uploadId=") {
