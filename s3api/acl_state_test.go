@@ -109,3 +109,43 @@ func TestPutBucketACLChecksTheBucketAsChanged(t *testing.T) {
 		})
 	}
 }
+
+// TestRecreateBucketChecksItsACL: re-creating a bucket one owns in us-east-1 answers 200 and
+// resets its ACL (API_CreateBucket.html, BucketAlreadyOwnedByYou), and that ACL is checked as
+// any other: against the bucket's Block Public Access ("PUT Bucket calls fail if the request
+// includes a public ACL") and against the bucket's own Object Ownership, which a re-create
+// does not change whatever x-amz-object-ownership names.
+func TestRecreateBucketChecksItsACL(t *testing.T) {
+	t.Parallel()
+	srv := startACLServer(t)
+	owner, grantee := canonicalID(t, srv, s3test.Owner), canonicalID(t, srv, granteeRoot)
+	aclBucket(t, srv, "re-blocked")
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/re-enforced", As: s3test.Owner})
+	blockACLs := "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls></PublicAccessBlockConfiguration>"
+	writer := func(h http.Header) http.Header { h.Set("X-Amz-Object-Ownership", "ObjectWriter"); return h }
+	allUsers := `uri="http://acs.amazonaws.com/groups/global/AllUsers"`
+	runSteps(t, srv.Client, []accessStep{
+		// BlockPublicAcls alone, so that a public ACL stored would be one anonymous callers use.
+		{page: pagePutPAB, method: "PUT", path: "/re-blocked?publicAccessBlock", body: blockACLs, status: 200},
+		{page: pageBPA, method: "PUT", path: "/re-blocked", header: writer(http.Header{"X-Amz-Grant-Read": {allUsers}}), status: 403, code: "AccessDenied"},
+		{page: pageBPA, method: "PUT", path: "/re-blocked", header: writer(acl("public-read")), status: 403, code: "AccessDenied"},
+		{page: pageBPA, method: "PUT", path: "/re-blocked", header: acl("public-read"), status: 403, code: "AccessDenied"},
+		{page: pageBPA, as: s3test.Anonymous, method: "GET", path: "/re-blocked", status: 403, code: "AccessDenied"},
+		// The bucket's ObjectWriter, not the header's absence (BucketOwnerEnforced for a new
+		// bucket), decides: grants to another account are set, and reset again.
+		{page: pageCreate, method: "PUT", path: "/re-blocked", header: http.Header{"X-Amz-Grant-Read": {`id="` + grantee + `"`}}, status: 200},
+		{page: pageCreate, as: granteeRoot, method: "GET", path: "/re-blocked", status: 200, want: "<Key>obj</Key>"},
+		{page: pageCreate, method: "PUT", path: "/re-blocked", status: 200},
+		{page: pageCreate, as: granteeRoot, method: "GET", path: "/re-blocked", status: 403, code: "AccessDenied"},
+
+		{page: pageCreate, method: "PUT", path: "/re-enforced", header: writer(http.Header{}), status: 200},
+		{page: pageCreate, method: "GET", path: "/re-enforced?ownershipControls", status: 200, want: "<ObjectOwnership>BucketOwnerEnforced</ObjectOwnership>"},
+		{page: pageOwnershipTS, method: "PUT", path: "/re-enforced", header: writer(http.Header{"X-Amz-Grant-Read": {`id="` + grantee + `"`}}), status: 400, code: "InvalidBucketAclWithObjectOwnership"},
+		{page: pageOwnershipTS, method: "PUT", path: "/re-enforced", header: writer(acl("public-read")), status: 400, code: "InvalidBucketAclWithObjectOwnership"},
+		{page: pageOwnershipTS, method: "PUT", path: "/re-enforced", header: writer(http.Header{"X-Amz-Grant-Full-Control": {`id="` + owner + `"`}}), status: 200},
+		{page: pagePutOC, method: "PUT", path: "/re-enforced?ownershipControls", body: ownershipDoc("ObjectWriter"), status: 200},
+		{page: pagePutOC, method: "DELETE", path: "/re-enforced?publicAccessBlock", status: 204},
+		{page: pageOwnershipTS, as: granteeRoot, method: "GET", path: "/re-enforced", status: 403, code: "AccessDenied"},
+		{page: pageOwnershipTS, as: s3test.Anonymous, method: "GET", path: "/re-enforced", status: 403, code: "AccessDenied"},
+	})
+}

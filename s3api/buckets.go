@@ -120,19 +120,15 @@ func (s *Server) createBucket(rc *request, _ *bucketState) error {
 	if err != nil {
 		return err
 	}
-	ownership, err := rc.requestedOwnership(requested)
+	ownership, err := rc.requestedOwnership()
 	if err != nil {
 		return err
-	}
-	a := acl.ACL{Canned: acl.Private}
-	if requested != nil && ownership != ownershipEnforced {
-		a = *requested
 	}
 	if !storage.ValidBucketName(rc.bucket) {
 		return s3err.InvalidBucketName.With("BucketName", rc.bucket)
 	}
 	if err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		return s.createOrReset(rc, old, region, a, ownership)
+		return s.createOrReset(rc, old, region, requested, ownership)
 	}); err != nil {
 		return err
 	}
@@ -176,11 +172,11 @@ func (s *Server) requestedRegion(rc *request) (string, error) {
 }
 
 // createOrReset is CreateBucket's change to the bucket table, old being the bucket of that
-// name if there is one. A new bucket gets its Object Ownership and AWS's default Block Public
-// Access, every setting on (ownership.go, publicaccess.go), stored with it: should storing
-// them fail, the bucket is removed again rather than left with the old defaults.
-func (s *Server) createOrReset(rc *request, old *bucketState, region string, a acl.ACL, ownership string) (*bucketState, error) {
-	stored := a.String()
+// name if there is one, requested the ACL the request sets (nil: none) and ownership the
+// Object Ownership it names. A new bucket gets that Object Ownership and AWS's default Block
+// Public Access, every setting on (ownership.go, publicaccess.go), stored with it: should
+// storing them fail, the bucket is removed again rather than left with the old defaults.
+func (s *Server) createOrReset(rc *request, old *bucketState, region string, requested *acl.ACL, ownership string) (*bucketState, error) {
 	switch {
 	case old == nil:
 	case old.info.Owner != rc.user.id:
@@ -189,7 +185,19 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region string, a a
 		// "For legacy compatibility, if you re-create an existing bucket that you already
 		// own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket
 		// access control lists" (BucketAlreadyOwnedByYou in the API reference). ceph/s3-tests'
-		// test_bucket_create_exists allows this answer.
+		// test_bucket_create_exists allows this answer. Only the ACL is reset: the bucket
+		// keeps its Object Ownership, which decides which ACLs it may get, whatever
+		// x-amz-object-ownership names [UNVERIFIED: AWS documents no other effect of a
+		// re-create], and its Block Public Access, under which "PUT Bucket calls fail if the
+		// request includes a public ACL" (access-control-block-public-access.html).
+		a, err := createdACL(requested, old.ownership, old.info.Owner)
+		if err == nil {
+			err = old.checkPublicACL(requested)
+		}
+		if err != nil {
+			return nil, err
+		}
+		stored := a.String()
 		if err := s.cfg.Backend.PutBucketACL(rc.ctx, rc.bucket, stored); err != nil {
 			return nil, err
 		}
@@ -199,6 +207,11 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region string, a a
 	default:
 		return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
 	}
+	a, err := createdACL(requested, ownership, rc.user.id)
+	if err != nil {
+		return nil, err
+	}
+	stored := a.String()
 	info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: stored})
 	if err != nil {
 		return nil, err

@@ -76,14 +76,9 @@ func decodeOwnership(doc []byte) (string, error) {
 }
 
 // requestedOwnership reads CreateBucket's x-amz-object-ownership, BucketOwnerEnforced when
-// absent (API_CreateBucket.html). With ACLs disabled the bucket may be created with no ACL or
-// one that grants nothing beyond the owner's FULL_CONTROL (private, bucket-owner-full-control,
-// or that one grant); one that grants anyone else anything, canned or by x-amz-grant-*
-// headers, is InvalidBucketAclWithObjectOwnership (object-ownership-error-responses.html: a
-// CreateBucket request that "specifies a bucket ACL that provides access to an external AWS
-// account" fails). An unknown setting is InvalidArgument naming the header.
+// absent (API_CreateBucket.html). An unknown setting is InvalidArgument naming the header.
 // [UNVERIFIED] The message of that answer is not documented; S3's generic one is used.
-func (rc *request) requestedOwnership(a *acl.ACL) (string, error) {
+func (rc *request) requestedOwnership() (string, error) {
 	o := rc.r.Header.Get("X-Amz-Object-Ownership")
 	if o == "" {
 		o = ownershipEnforced
@@ -91,10 +86,24 @@ func (rc *request) requestedOwnership(a *acl.ACL) (string, error) {
 	if !validOwnership(o) {
 		return "", s3err.InvalidArgument.With("ArgumentName", "x-amz-object-ownership").With("ArgumentValue", o)
 	}
-	if o == ownershipEnforced && a != nil && !a.OwnerFullControlOnly(rc.ownerID()) {
-		return "", s3err.InvalidBucketAclWithObjectOwnership
-	}
 	return o, nil
+}
+
+// createdACL is the ACL a bucket owned by owner gets from CreateBucket's ACL a (nil when the
+// request sets none) under the Object Ownership o. With ACLs disabled the bucket may be
+// created with no ACL or one that grants nothing beyond the owner's FULL_CONTROL (private,
+// bucket-owner-full-control, or that one grant), and is private; one that grants anyone else
+// anything, canned or by x-amz-grant-* headers, is InvalidBucketAclWithObjectOwnership
+// (object-ownership-error-responses.html: a CreateBucket request that "specifies a bucket ACL
+// that provides access to an external AWS account" fails).
+func createdACL(a *acl.ACL, o, owner string) (acl.ACL, error) {
+	switch {
+	case a != nil && o == ownershipEnforced && !a.OwnerFullControlOnly(owner):
+		return acl.ACL{}, s3err.InvalidBucketAclWithObjectOwnership
+	case a == nil || o == ownershipEnforced:
+		return acl.ACL{Canned: acl.Private}, nil
+	}
+	return *a, nil
 }
 
 // aclsDisabled reports whether ACLs neither grant nor may be set: BucketOwnerEnforced.
@@ -119,6 +128,15 @@ func (st *bucketState) checkACL(a *acl.ACL) error {
 	}
 	if st.aclsDisabled() && (a.Canned == acl.Private || !a.OwnerFullControlOnly(st.info.Owner)) {
 		return s3err.AccessControlListNotSupported
+	}
+	return st.checkPublicACL(a)
+}
+
+// checkPublicACL refuses a public ACL (a, nil when the request sets none) under
+// BlockPublicAcls, with AccessDenied (access-control-block-public-access.html).
+func (st *bucketState) checkPublicACL(a *acl.ACL) error {
+	if a == nil {
+		return nil
 	}
 	if st.publicAccess.BlockPublicAcls && a.Public() {
 		return s3err.AccessDenied

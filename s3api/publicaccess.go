@@ -24,7 +24,9 @@ import (
 // New buckets have all four on (API_CreateBucket.html; since April 2023). CreateBucket's own
 // ACL is not refused by them: the page names CreateBucket only among the account-level
 // setting's refusals, and a bucket's settings exist once it does; a public ACL given at
-// creation is kept and, under IgnorePublicAcls, its public grants grant nothing.
+// creation is kept and, under IgnorePublicAcls, its public grants grant nothing. Re-creating a
+// bucket one owns, which resets its ACL, is refused a public ACL under BlockPublicAcls
+// (createOrReset).
 // [UNVERIFIED] A bucket created before doorman knew of Block Public Access has no stored configuration and blocks nothing,
 // as AWS left its existing buckets. Account-level Block Public Access (the S3 Control API) is
 // not implemented.
