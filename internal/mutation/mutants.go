@@ -162,6 +162,20 @@ var mutants = []mutant{
 		To:    "\t\to = ownershipWriter\n",
 		Tests: []test{{"./s3api/", "^TestOwnershipAndPublicAccessBlockAPIs$"}},
 	},
+	{
+		Name:  "PutBucketAcl checked against the bucket as it was before its body arrived",
+		File:  "s3api/acl.go",
+		From:  "if err := old.checkACL(a); err != nil {",
+		To:    "if err := st.checkACL(a); err != nil {",
+		Tests: []test{{"./s3api/", "^TestPutBucketACLChecksTheBucketAsChanged$"}},
+	},
+	{
+		Name:  "a re-created bucket's public ACL let past BlockPublicAcls",
+		File:  "s3api/buckets.go",
+		From:  "\t\t\terr = old.checkPublicACL(requested)\n",
+		To:    "\t\t\terr = nil\n",
+		Tests: []test{{"./s3api/", "^TestRecreateBucketChecksItsACL$"}},
+	},
 
 	// Signatures and expiry (s3api/internal/sigv4, s3api/internal/sigv2).
 	{
