@@ -90,7 +90,8 @@ type User struct {
 	// (emailAddress="..." in an x-amz-grant-* header, an AmazonCustomerByEmail grantee in an
 	// AccessControlPolicy) names the account, and is stored as a grant to its canonical id
 	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee).
-	// Two accounts may not share one; e-mail addresses are compared ignoring case.
+	// Two accounts may not share one. An address is printable ASCII, and addresses are
+	// compared ignoring the case of ASCII letters alone.
 	Email string
 }
 
@@ -199,7 +200,7 @@ type credentials map[string]*account
 // acl.Resolver that grants are checked against, and it gives the display names answers show.
 type accountIndex struct {
 	byID    map[string]*account // the account's root user if one is configured, else its first user
-	byEmail map[string]string   // lower-cased e-mail address → canonical id
+	byEmail map[string]string   // e-mail address, ASCII letters lower-cased → canonical id
 }
 
 // newAccountIndex indexes the users (in configuration order). Two accounts may not share an
@@ -214,7 +215,7 @@ func newAccountIndex(users []*account) (*accountIndex, error) {
 			continue
 		}
 		if !validEmail(a.Email) {
-			return nil, fmt.Errorf("s3: e-mail address %q: one @ between a local part and a domain, without spaces, quotes or commas", a.Email)
+			return nil, fmt.Errorf("s3: e-mail address %q: one @ between a local part and a domain, in printable ASCII, without spaces, quotes or commas", a.Email)
 		}
 		e := strings.ToLower(a.Email)
 		if id, ok := x.byEmail[e]; ok && id != a.id {
@@ -226,11 +227,23 @@ func newAccountIndex(users []*account) (*accountIndex, error) {
 }
 
 // validEmail accepts what an x-amz-grant-* header can carry as emailAddress="...": one @ with
-// something on either side, and none of the characters that separate or quote the header's
-// grantees, nor spaces.
+// something on either side, printable ASCII without the characters that separate or quote the
+// header's grantees, nor spaces. ASCII alone, so that strings.ToLower folds ASCII letters
+// alone: Unicode case folding maps other letters onto ASCII ones (U+212A KELVIN SIGN onto k),
+// and an address spelled with them would name an account whose address it is not.
+// [UNVERIFIED] whether S3 accepts internationalized addresses (RFC 6531) in grants is not
+// documented; doorman refuses them.
 func validEmail(e string) bool {
 	local, domain, ok := strings.Cut(e, "@")
-	return ok && local != "" && domain != "" && !strings.Contains(domain, "@") && !strings.ContainsAny(e, "\" \t\r\n,")
+	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return false
+	}
+	for i := range len(e) {
+		if c := e[i]; c <= ' ' || c > '~' || c == '"' || c == ',' {
+			return false
+		}
+	}
+	return true
 }
 
 // KnownID reports whether id is the canonical id of a configured account (acl.Resolver).
@@ -240,8 +253,12 @@ func (x *accountIndex) KnownID(id string) bool {
 }
 
 // IDByEmail returns the canonical id of the account whose e-mail address is email, compared
-// ignoring case (acl.Resolver).
+// ignoring the case of ASCII letters (acl.Resolver). An address validEmail refuses names no
+// account.
 func (x *accountIndex) IDByEmail(email string) (string, bool) {
+	if !validEmail(email) {
+		return "", false
+	}
 	id, ok := x.byEmail[strings.ToLower(email)]
 	return id, ok
 }

@@ -2,9 +2,11 @@ package s3api_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
@@ -75,10 +77,63 @@ func TestUserEmails(t *testing.T) {
 		{"with a quote", []s3api.User{alone("AKID1", `te"am@example.com`)}, false},
 		{"with a comma", []s3api.User{alone("AKID1", "te,am@example.com")}, false},
 		{"with a space", []s3api.User{alone("AKID1", "te am@example.com")}, false},
+		{"with a letter outside ASCII", []s3api.User{alone("AKID1", "t\u00e9am@example.com")}, false},
+		{"with the Kelvin sign, which folds to k", []s3api.User{alone("AKID1", "kim@example.com"), alone("AKID2", "\u212aim@example.com")}, false},
+		{"with a control character", []s3api.User{alone("AKID1", "te\x7fam@example.com")}, false},
 	} {
 		_, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: tt.users})
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: New = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+// TestEmailGrantees: a grant names an account by e-mail address when the address is the
+// account's but for the case of ASCII letters. A letter outside ASCII is never the same as an
+// ASCII one, though Unicode case folding maps some onto ASCII letters (U+212A KELVIN SIGN
+// onto k, U+0130 LATIN CAPITAL LETTER I WITH DOT ABOVE onto i): such an address names no
+// account (UnresolvableGrantByEmailAddress), by header and by document.
+func TestEmailGrantees(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, func(c *s3api.Config) {
+		for i, u := range c.Users {
+			if u.AccessKey == s3test.Other.AccessKey {
+				c.Users[i].Email = "kim@example.com"
+			}
+		}
+	})
+	owner, other := canonicalID(t, srv, s3test.Owner), canonicalID(t, srv, s3test.Other)
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/by-email", Header: http.Header{"X-Amz-Object-Ownership": {"ObjectWriter"}}, As: s3test.Owner})
+	byHeader := func(email string) s3test.Request {
+		return s3test.Request{Header: http.Header{"X-Amz-Grant-Read": {`emailAddress="` + email + `"`}}}
+	}
+	byDocument := func(email string) s3test.Request {
+		return s3test.Request{Body: []byte(policyDoc(owner, [3]string{"AmazonCustomerByEmail", "<EmailAddress>" + email + "</EmailAddress>", "READ"}))}
+	}
+	for _, tc := range []struct {
+		name string
+		r    s3test.Request
+		code string // "" when the grant is made to the account
+	}{
+		{"the address by header", byHeader("kim@example.com"), ""},
+		{"the address in capitals by header", byHeader("KIM@EXAMPLE.COM"), ""},
+		{"the address by document", byDocument("Kim@Example.com"), ""},
+		{"the Kelvin sign by header", byHeader("\u212aim@example.com"), "UnresolvableGrantByEmailAddress"},
+		{"the Kelvin sign by document", byDocument("\u212aim@example.com"), "UnresolvableGrantByEmailAddress"},
+		{"a dotted capital I by header", byHeader("k\u0130m@example.com"), "UnresolvableGrantByEmailAddress"},
+		{"a dotted capital I by document", byDocument("k\u0130m@example.com"), "UnresolvableGrantByEmailAddress"},
+	} {
+		srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/by-email?acl", Header: http.Header{"X-Amz-Acl": {"private"}}, As: s3test.Owner})
+		tc.r.Method, tc.r.Path, tc.r.As = "PUT", "/by-email?acl", s3test.Owner
+		res, body := srv.Do(t, tc.r)
+		if tc.code != "" {
+			s3test.WantError(t, tc.name, res, body, 400, tc.code, "The e-mail address you provided does not match any account on record.")
+		} else if res.StatusCode != 200 {
+			t.Errorf("%s: status %d, want 200\n%s", tc.name, res.StatusCode, body)
+		}
+		got := string(srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/by-email?acl", As: s3test.Owner}))
+		if granted := strings.Contains(got, "<ID>"+other+"</ID>"); granted != (tc.code == "") {
+			t.Errorf("%s: the account granted %v, want %v:\n%s", tc.name, granted, tc.code == "", got)
 		}
 	}
 }
