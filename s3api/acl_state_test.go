@@ -149,3 +149,43 @@ func TestRecreateBucketChecksItsACL(t *testing.T) {
 		{page: pageOwnershipTS, as: s3test.Anonymous, method: "GET", path: "/re-enforced", status: 403, code: "AccessDenied"},
 	})
 }
+
+// TestDisableACLsUnderOwnerOnlyBucketACL: ACLs may be disabled (BucketOwnerEnforced) while the
+// bucket's ACL grants nobody but the bucket owner, whatever it grants the owner and even when
+// it grants nothing at all; one that grants anyone else anything is
+// InvalidBucketAclWithObjectOwnership until it is reset
+// (object-ownership-migrating-acls-prerequisites.html).
+func TestDisableACLsUnderOwnerOnlyBucketACL(t *testing.T) {
+	t.Parallel()
+	const page = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-migrating-acls-prerequisites.html"
+	srv := startACLServer(t)
+	owner, grantee := canonicalID(t, srv, s3test.Owner), canonicalID(t, srv, granteeRoot)
+	for _, tc := range []struct {
+		name   string
+		header http.Header
+		doc    string
+		code   string // "" when the switch succeeds
+	}{
+		{"no-grants", nil, policyDoc(owner), ""},
+		{"owner-full-control-and-read", nil, policyDoc(owner, userGrant(owner, "FULL_CONTROL"), userGrant(owner, "READ")), ""},
+		{"owner-read", http.Header{"X-Amz-Grant-Read": {`id="` + owner + `"`}}, "", ""},
+		{"private", acl("private"), "", ""},
+		{"bucket-owner-read", acl("bucket-owner-read"), "", ""},
+		{"owner-and-grantee", nil, policyDoc(owner, userGrant(owner, "FULL_CONTROL"), userGrant(grantee, "READ")), "InvalidBucketAclWithObjectOwnership"},
+		{"authenticated-users", http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AuthenticatedUsers"`}}, "", "InvalidBucketAclWithObjectOwnership"},
+		{"public-read", acl("public-read"), "", "InvalidBucketAclWithObjectOwnership"},
+		{"aws-exec-read", acl("aws-exec-read"), "", "InvalidBucketAclWithObjectOwnership"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bucket := "disable-" + tc.name
+			aclBucket(t, srv, bucket)
+			srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/" + bucket + "?publicAccessBlock", As: s3test.Owner})
+			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/" + bucket + "?acl", Header: tc.header, Body: []byte(tc.doc), As: s3test.Owner})
+			steps := []accessStep{{page: page, method: "PUT", path: "/" + bucket + "?ownershipControls", body: ownershipDoc("BucketOwnerEnforced"), status: 200}}
+			if tc.code != "" {
+				steps[0].status, steps[0].code = 400, tc.code
+			}
+			runSteps(t, srv.Client, steps)
+		})
+	}
+}

@@ -186,6 +186,30 @@ func (st *bucketState) aclInForce(a acl.ACL) acl.ACL {
 	return a
 }
 
+// grantsOnlyToOwner reports whether the bucket ACL a grants nothing to anyone but the
+// bucket's owner: the only ACL under which its ACLs may be disabled. "If your bucket ACL grants
+// read or write access to others outside of your account", the request to apply
+// BucketOwnerEnforced fails with InvalidBucketAclWithObjectOwnership until the ACL is reset
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-ownership-migrating-acls-prerequisites.html);
+// grants to the owner alone, or none at all, pass. A canned ACL passes when it adds nothing on
+// a bucket (private, and bucket-owner-read and bucket-owner-full-control, whose bucket owner is
+// the owner); the others grant a group or, aws-exec-read, Amazon EC2.
+func grantsOnlyToOwner(a acl.ACL, owner string) bool {
+	switch a.Canned {
+	case "":
+	case acl.Private, acl.BucketOwnerRead, acl.BucketOwnerFullControl:
+		return true
+	default:
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Grantee.Type != acl.TypeCanonicalUser || g.Grantee.ID != owner {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *Server) putBucketOwnershipControls(rc *request, st *bucketState) error {
 	body, err := rc.readIntegrityCheckedBody(maxOwnershipBody, integrityOptional)
 	if err != nil {
@@ -199,9 +223,7 @@ func (s *Server) putBucketOwnershipControls(rc *request, st *bucketState) error 
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
 		}
-		// A bucket whose ACL grants others cannot have its ACLs disabled until it is reset
-		// (object-ownership-error-responses.html, InvalidBucketAclWithObjectOwnership).
-		if o == ownershipEnforced && !old.acl.OwnerFullControlOnly(old.info.Owner) {
+		if o == ownershipEnforced && !grantsOnlyToOwner(old.acl, old.info.Owner) {
 			return nil, s3err.InvalidBucketAclWithObjectOwnership
 		}
 		if err := s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, ownershipKind, encodeOwnership(o)); err != nil {

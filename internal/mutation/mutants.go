@@ -176,6 +176,13 @@ var mutants = []mutant{
 		To:    "\t\t\terr = nil\n",
 		Tests: []test{{"./s3api/", "^TestRecreateBucketChecksItsACL$"}},
 	},
+	{
+		Name:  "ACLs disabled while the bucket's ACL grants another account",
+		File:  "s3api/ownership.go",
+		From:  "if g.Grantee.Type != acl.TypeCanonicalUser || g.Grantee.ID != owner {",
+		To:    "if g.Grantee.Type != acl.TypeCanonicalUser {",
+		Tests: []test{{"./s3api/", "^TestDisableACLsUnderOwnerOnlyBucketACL$"}},
+	},
 
 	// Signatures and expiry (s3api/internal/sigv4, s3api/internal/sigv2).
 	{
