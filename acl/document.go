@@ -26,30 +26,43 @@ const MaxDocumentSize = 128 << 10
 const xsiNamespace = "http://www.w3.org/2001/XMLSchema-instance"
 
 // policyIn is an AccessControlPolicy as ParseDocument reads it. Element names are matched in
-// any namespace, as clients do not all declare S3's.
+// any namespace, as clients do not all declare S3's. Every element is read as a list, so that
+// one the schema has once (AccessControlList; a Grant's Grantee and Permission; a Grantee's
+// fields) given twice is refused rather than merged or overwritten.
 type policyIn struct {
 	XMLName xml.Name `xml:"AccessControlPolicy"`
-	Owner   struct {
-		ID string `xml:"ID"`
+	Owner   []struct {
+		ID []string `xml:"ID"`
 	} `xml:"Owner"`
-	Grants []struct {
-		Grantee *struct {
-			Type         string `xml:"http://www.w3.org/2001/XMLSchema-instance type,attr"`
-			ID           string `xml:"ID"`
-			URI          string `xml:"URI"`
-			EmailAddress string `xml:"EmailAddress"`
-		} `xml:"Grantee"`
-		Permission string `xml:"Permission"`
-	} `xml:"AccessControlList>Grant"`
+	List []struct {
+		Grants []grantIn `xml:"Grant"`
+	} `xml:"AccessControlList"`
+}
+
+type grantIn struct {
+	Grantee []struct {
+		Type         string   `xml:"http://www.w3.org/2001/XMLSchema-instance type,attr"`
+		ID           []string `xml:"ID"`
+		URI          []string `xml:"URI"`
+		EmailAddress []string `xml:"EmailAddress"`
+	} `xml:"Grantee"`
+	Permission []string `xml:"Permission"`
 }
 
 // ParseDocument reads an AccessControlPolicy (MalformedACLError for XML that is not
-// well-formed or does not match the schema: another root element, unknown permission,
-// grantee type missing or unknown, a grantee without the field its type needs, more than
-// MaxGrants grants, a body longer than MaxDocumentSize). Values are read without the
-// whitespace around them. The grantee's type is the type attribute of the XML Schema
-// instance namespace (xsi:type with xmlns:xsi declared), as S3 writes it. Grantees are not
-// checked against accounts or groups here: Resolve does that. Errors are *Error.
+// well-formed or does not match the schema: another root element, no AccessControlList or
+// two, a Grant without exactly one Grantee and one Permission, an element of the owner or of a
+// grantee given twice, unknown permission, grantee type missing or unknown, a grantee without
+// the field its type needs, more than MaxGrants grants, a body longer than MaxDocumentSize).
+// A Permission is one of its enumeration's values exactly as written (XML Schema keeps the
+// whitespace of a string); the other values are read without the whitespace around them. The
+// grantee's type is the type attribute of the XML Schema instance namespace (xsi:type with
+// xmlns:xsi declared), as S3 writes it. Grantees are not checked against accounts or groups
+// here: Resolve does that. Errors are *Error.
+//
+// [UNVERIFIED] S3's answer to a document without AccessControlList is not recorded; doorman
+// refuses it, as it refuses one without its Owner: a list left out by mistake would otherwise
+// revoke every grant.
 func ParseDocument(body []byte) (Document, error) {
 	if len(body) > MaxDocumentSize {
 		// [UNVERIFIED] S3's answer to a longer body is not recorded; a server bounds the body
@@ -61,32 +74,63 @@ func ParseDocument(body []byte) (Document, error) {
 	if err := d.Decode(&in); err != nil || !onlyMisc(d) {
 		return Document{}, malformedACL()
 	}
-	if len(in.Grants) > MaxGrants {
+	if len(in.Owner) > 1 || len(in.List) != 1 || len(in.List[0].Grants) > MaxGrants {
 		return Document{}, malformedACL()
 	}
-	doc := Document{OwnerID: strings.TrimSpace(in.Owner.ID)}
-	for _, g := range in.Grants {
-		p := Permission(strings.TrimSpace(g.Permission))
-		if g.Grantee == nil || !p.valid() {
+	var doc Document
+	if len(in.Owner) == 1 {
+		id, ok := atMostOne(in.Owner[0].ID)
+		if !ok {
 			return Document{}, malformedACL()
 		}
-		var grantee Grantee
-		switch t := strings.TrimSpace(g.Grantee.Type); t {
-		case TypeCanonicalUser:
-			grantee = Grantee{Type: t, ID: strings.TrimSpace(g.Grantee.ID)}
-		case TypeGroup:
-			grantee = Grantee{Type: t, URI: strings.TrimSpace(g.Grantee.URI)}
-		case TypeEmail:
-			grantee = Grantee{Type: t, EmailAddress: strings.TrimSpace(g.Grantee.EmailAddress)}
-		default:
+		doc.OwnerID = id
+	}
+	for _, g := range in.List[0].Grants {
+		g, ok := readGrant(g)
+		if !ok {
 			return Document{}, malformedACL()
 		}
-		if grantee.ID == "" && grantee.URI == "" && grantee.EmailAddress == "" {
-			return Document{}, malformedACL()
-		}
-		doc.Grants = append(doc.Grants, Grant{Grantee: grantee, Permission: p})
+		doc.Grants = append(doc.Grants, g)
 	}
 	return doc, nil
+}
+
+// readGrant reads one Grant of a document; ok is false when it does not match the schema.
+func readGrant(in grantIn) (g Grant, ok bool) {
+	if len(in.Grantee) != 1 || len(in.Permission) != 1 {
+		return Grant{}, false
+	}
+	g.Permission = Permission(in.Permission[0])
+	e := in.Grantee[0]
+	id, okID := atMostOne(e.ID)
+	uri, okURI := atMostOne(e.URI)
+	address, okAddress := atMostOne(e.EmailAddress)
+	if !g.Permission.valid() || !okID || !okURI || !okAddress {
+		return Grant{}, false
+	}
+	switch t := strings.TrimSpace(e.Type); t {
+	case TypeCanonicalUser:
+		g.Grantee = Grantee{Type: t, ID: id}
+	case TypeGroup:
+		g.Grantee = Grantee{Type: t, URI: uri}
+	case TypeEmail:
+		g.Grantee = Grantee{Type: t, EmailAddress: address}
+	default:
+		return Grant{}, false
+	}
+	return g, g.Grantee.ID != "" || g.Grantee.URI != "" || g.Grantee.EmailAddress != ""
+}
+
+// atMostOne is the value of an element the schema has at most once, without the whitespace
+// around it, "" when it is absent; ok is false when it is given more than once.
+func atMostOne(values []string) (value string, ok bool) {
+	switch len(values) {
+	case 0:
+		return "", true
+	case 1:
+		return strings.TrimSpace(values[0]), true
+	}
+	return "", false
 }
 
 // onlyMisc reports whether what follows the root element is only what XML allows there:

@@ -81,7 +81,6 @@ func TestParseDocument(t *testing.T) {
 		{"no namespace, no owner", `<AccessControlPolicy><AccessControlList>` + grantXML("CanonicalUser", "ID", grantee, "WRITE") + `</AccessControlList></AccessControlPolicy>`,
 			acl.Document{Grants: []acl.Grant{user(grantee, acl.Write)}}, docPutObjectACL},
 		{"no grants", policyXML(), acl.Document{OwnerID: owner}, docPutBucketACL},
-		{"no AccessControlList", `<AccessControlPolicy><Owner><ID>` + owner + `</ID></Owner></AccessControlPolicy>`, acl.Document{OwnerID: owner}, docPutBucketACL},
 		{"a group's field beside an id", policyXML(`<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>` + grantee + `</ID><URI>` + acl.AllUsers + `</URI></Grantee><Permission>READ</Permission></Grant>`),
 			acl.Document{OwnerID: owner, Grants: []acl.Grant{user(grantee, acl.Read)}}, docGrantee + " (the type says which field names the grantee)"},
 		{"MaxGrants grants", policyXML(manyGrants(acl.MaxGrants)...), acl.Document{OwnerID: owner, Grants: repeat(user(grantee, acl.Read), acl.MaxGrants)}, "https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html"},
@@ -97,9 +96,17 @@ func TestParseDocument(t *testing.T) {
 }
 
 // TestParseDocumentRefuses: a document S3's schema refuses is MalformedACLError, with the
-// message S3 sends (ErrorResponses.html#ErrorCodeList).
+// message S3 sends (ErrorResponses.html#ErrorCodeList). The schema (AccessControlPolicy,
+// Grant and Grantee in API_AccessControlPolicy.html, API_Grant.html, API_Grantee.html) has
+// one AccessControlList, each Grant one Grantee and one Permission, each Grantee at most one
+// of each field, and a Permission is one of its enumeration's values as written.
 func TestParseDocumentRefuses(t *testing.T) {
 	const xsi = `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"`
+	withOwner := func(rest string) string {
+		return `<AccessControlPolicy><Owner><ID>` + owner + `</ID></Owner>` + rest + `</AccessControlPolicy>`
+	}
+	userGrantee := `<Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>` + grantee + `</ID></Grantee>`
+	allUsersGrantee := `<Grantee ` + xsi + ` xsi:type="Group"><URI>` + acl.AllUsers + `</URI></Grantee>`
 	for _, tc := range []struct{ name, body string }{
 		{"empty", ""},
 		{"not XML", "{}"},
@@ -122,6 +129,17 @@ func TestParseDocumentRefuses(t *testing.T) {
 		{"an element after the root", policyXML() + "<AccessControlPolicy/>"},
 		{"text after the root", policyXML() + "x"},
 		{"longer than MaxDocumentSize", policyXML() + strings.Repeat(" ", acl.MaxDocumentSize)},
+		{"no AccessControlList", withOwner("")},
+		{"two AccessControlLists", withOwner(`<AccessControlList>` + grantXML("CanonicalUser", "ID", grantee, "READ") + `</AccessControlList><AccessControlList>` + grantXML("Group", "URI", acl.AllUsers, "READ") + `</AccessControlList>`)},
+		{"two Owners", `<AccessControlPolicy><Owner><ID>` + owner + `</ID></Owner><Owner><ID>` + grantee + `</ID></Owner><AccessControlList/></AccessControlPolicy>`},
+		{"two owner IDs", `<AccessControlPolicy><Owner><ID>` + owner + `</ID><ID>` + grantee + `</ID></Owner><AccessControlList/></AccessControlPolicy>`},
+		{"two Grantees in a Grant", policyXML(`<Grant>` + userGrantee + allUsersGrantee + `<Permission>READ</Permission></Grant>`)},
+		{"two Permissions in a Grant", policyXML(`<Grant>` + userGrantee + `<Permission>READ</Permission><Permission>FULL_CONTROL</Permission></Grant>`)},
+		{"two IDs in a Grantee", policyXML(`<Grant><Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>` + grantee + `</ID><ID>` + owner + `</ID></Grantee><Permission>READ</Permission></Grant>`)},
+		{"two URIs in a Grantee", policyXML(`<Grant><Grantee ` + xsi + ` xsi:type="Group"><URI>` + acl.LogDelivery + `</URI><URI>` + acl.AllUsers + `</URI></Grantee><Permission>READ</Permission></Grant>`)},
+		{"two EmailAddresses in a Grantee", policyXML(`<Grant><Grantee ` + xsi + ` xsi:type="AmazonCustomerByEmail"><EmailAddress>a@example.com</EmailAddress><EmailAddress>b@example.com</EmailAddress></Grantee><Permission>READ</Permission></Grant>`)},
+		{"spaces around the permission", policyXML(grantXML("CanonicalUser", "ID", grantee, " READ "))},
+		{"a newline after the permission", policyXML(grantXML("CanonicalUser", "ID", grantee, "READ\n"))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := acl.ParseDocument([]byte(tc.body))

@@ -19,6 +19,7 @@ func FuzzParseDocument(f *testing.F) {
 	f.Add(policyXML())
 	f.Add(`<AccessControlPolicy><AccessControlList><Grant><Grantee xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:type="Group"><URI>x</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>`)
 	f.Add(policyXML(grantXML("User", "ID", grantee, "READ")))
+	f.Add(policyXML(`<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>a</ID></Grantee><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>` + acl.AllUsers + `</URI></Grantee><Permission>READ</Permission></Grant>`))
 	f.Fuzz(func(t *testing.T, body string) {
 		doc, err := acl.ParseDocument([]byte(body))
 		if err != nil {
