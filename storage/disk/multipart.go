@@ -96,8 +96,11 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	}
 	rec := uploadRecord{
 		Initiated: now(), Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
-		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner, ObjectOwner: opts.ObjectOwner,
+		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner,
 		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ,
+	}
+	if opts.ObjectOwner != opts.Owner {
+		rec.ObjectOwner = opts.ObjectOwner // kept only when not the initiator, as objectOwner reads it
 	}
 	id := newUploadID()
 	err = s.db.Update(func(tx *bolt.Tx) error {
