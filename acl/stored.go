@@ -49,10 +49,12 @@ func (a ACL) String() string {
 var errStored = errors.New("acl: stored ACL does not decode")
 
 // Decode reads an ACL's stored form. "" is the private canned ACL (records written before
-// ACLs existed). It is strict: an unknown canned name, JSON that does not decode (an unknown
-// field, anything after the list), a grant naming no grantee or two, a group S3 does not
-// define, a permission S3 does not define, or more than MaxGrants grants is an error. Empty
-// grants decode as nil Grants.
+// ACLs existed). It is strict: an unknown canned name, JSON that does not decode, a grant
+// naming no grantee or two, a group S3 does not define, a permission S3 does not define, more
+// than MaxGrants grants, or grants not written exactly as String writes them (field names in
+// another case, a field given twice, another order, spacing or escaping, an unknown field,
+// anything after the list) is an error: a stored ACL is doorman's own, and one it did not
+// write is not trusted. Empty grants decode as nil Grants.
 func Decode(stored string) (ACL, error) {
 	if stored == "" {
 		return ACL{Canned: Private}, nil
@@ -64,17 +66,9 @@ func Decode(stored string) (ACL, error) {
 		}
 		return ACL{Canned: stored}, nil
 	}
-	if !strings.HasPrefix(rest, "[") {
-		return ACL{}, fmt.Errorf("%w: grants are not a JSON list", errStored)
-	}
-	dec := json.NewDecoder(strings.NewReader(rest))
-	dec.DisallowUnknownFields()
 	var list []storedGrant
-	if err := dec.Decode(&list); err != nil {
+	if err := json.Unmarshal([]byte(rest), &list); err != nil {
 		return ACL{}, fmt.Errorf("%w: %v", errStored, err)
-	}
-	if int(dec.InputOffset()) != len(rest) {
-		return ACL{}, fmt.Errorf("%w: data after the grants", errStored)
 	}
 	if len(list) > MaxGrants {
 		return ACL{}, fmt.Errorf("%w: %d grants, more than %d", errStored, len(list), MaxGrants)
@@ -92,6 +86,11 @@ func Decode(stored string) (ACL, error) {
 		default:
 			return ACL{}, fmt.Errorf("%w: grant %d: grantee id %q, uri %q", errStored, i, s.ID, s.URI)
 		}
+	}
+	// encoding/json matches field names ignoring case and lets a repeated field overwrite
+	// the first: only the exact form String writes is the ACL doorman stored.
+	if a.String() != stored {
+		return ACL{}, fmt.Errorf("%w: grants not in their stored form", errStored)
 	}
 	return a, nil
 }
