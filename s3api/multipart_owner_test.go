@@ -9,7 +9,8 @@ import (
 )
 
 // A multipart upload's object is owned as a PutObject's would be: under BucketOwnerEnforced by
-// the bucket owner, under ObjectWriter by the writer
+// the bucket owner, under ObjectWriter by the writer, under BucketOwnerPreferred by the bucket
+// owner when the upload was created with bucket-owner-full-control and by the writer otherwise
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html). ListParts
 // and ListMultipartUploads name that owner as Owner and the account that started the upload as
 // Initiator (API_ListParts.html: Owner is "the owner of the object", Initiator "who initiated
@@ -20,15 +21,24 @@ func TestMultipartUploadOwner(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		ownership   string
+		acl         string // CreateMultipartUpload's x-amz-acl, when set
 		objectOwner s3test.Account
 		// initiatorReads is the initiator's GetObject of the completed object: an object's
 		// owner reads it without a grant, and the policy grants the initiator no s3:GetObject.
 		initiatorReads int
 	}{
-		{"BucketOwnerEnforced", s3test.Owner, 403},
-		{"ObjectWriter", teamRoot, 200},
+		{"BucketOwnerEnforced", "", s3test.Owner, 403},
+		{"ObjectWriter", "", teamRoot, 200},
+		// Under BucketOwnerEnforced the object's owner is the bucket owner whatever the upload
+		// recorded; here it is the upload's record that makes it so.
+		{"BucketOwnerPreferred", "bucket-owner-full-control", s3test.Owner, 403},
+		{"BucketOwnerPreferred", "", teamRoot, 200},
 	} {
-		t.Run(tc.ownership, func(t *testing.T) {
+		name := tc.ownership
+		if tc.acl != "" {
+			name += " with " + tc.acl
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := startPolicyServer(t)
 			id := func(a s3test.Account) string {
@@ -45,7 +55,11 @@ func TestMultipartUploadOwner(t *testing.T) {
 			var created struct {
 				UploadID string `xml:"UploadId"`
 			}
-			if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "POST", Path: "/mpu/big?uploads", As: teamRoot}), &created); err != nil {
+			var cannedACL http.Header
+			if tc.acl != "" {
+				cannedACL = http.Header{"X-Amz-Acl": {tc.acl}}
+			}
+			if err := xml.Unmarshal(srv.Must(t, 200, s3test.Request{Method: "POST", Path: "/mpu/big?uploads", As: teamRoot, Header: cannedACL}), &created); err != nil {
 				t.Fatal(err)
 			}
 			upload := "/mpu/big?uploadId=" + created.UploadID
