@@ -178,6 +178,11 @@ type ObjectInfo struct {
 	// Initiator is, for an object a multipart upload made, the canonical id of the account
 	// that started the upload, which Object Ownership may have made another than Owner.
 	Initiator string
+	// Revision tells this write of the object from every other write under its key, opaquely:
+	// a PutObject, CopyObject or CompleteMultipartUpload gives the object a new one, even with
+	// the same bytes in the same second (LastModified has whole seconds, and the ETag is the
+	// bytes'); PutObjectACL keeps it.
+	Revision string
 }
 
 // WriteConditions make a write conditional on the object it would replace; the check and the
@@ -229,6 +234,13 @@ type DeleteObjectOptions struct {
 // PutObjectACLOptions are the settings of PutObjectACL.
 type PutObjectACLOptions struct {
 	ACL string // the stored ACL; DefaultACL when empty
+	// IfUnchanged, when set, is the object as the change was authorized against (what
+	// HeadObject returned): the ACL is replaced only while the stored object is still that
+	// one, with the same Revision, Owner and ACL, checked in the transaction that writes it,
+	// and ErrPreconditionFailed otherwise. Who may change an object's ACL depends on its owner
+	// and its ACL: an object written, or its ACL changed, after it was read is not the one the
+	// change was authorized for.
+	IfUnchanged *ObjectInfo
 	// BucketID, when set, is the ID of the bucket the change was authorized for (see
 	// BucketInfo.ID).
 	BucketID string

@@ -121,6 +121,27 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestBucketPolicyDecisions$"}},
 	},
 	{
+		Name:  "grant condition keys read from a grant header's first line",
+		File:  "s3api/action.go",
+		From:  "set(k.key, strings.Join(r.Header.Values(k.header), \", \"))",
+		To:    "set(k.key, r.Header.Get(k.header))",
+		Tests: []test{{"./s3api/", "^TestACLGrantConditionKeys$"}},
+	},
+	{
+		Name:  "copy source condition key as the header spells it",
+		File:  "s3api/action.go",
+		From:  "set(\"s3:x-amz-copy-source\", copySourceKey(r.Header.Get(\"X-Amz-Copy-Source\")))",
+		To:    "set(\"s3:x-amz-copy-source\", r.Header.Get(\"X-Amz-Copy-Source\"))",
+		Tests: []test{{"./s3api/", "^TestCopyConditionKeys$"}},
+	},
+	{
+		Name:  "e-mail grantees matched with Unicode case folding",
+		File:  "s3api/server.go",
+		From:  "\tif !validEmail(email) {\n\t\treturn \"\", false\n\t}\n\tid, ok := x.byEmail",
+		To:    "\tid, ok := x.byEmail",
+		Tests: []test{{"./s3api/", "^TestEmailGrantees$"}},
+	},
+	{
 		Name:  "public policy accepted under BlockPublicPolicy",
 		File:  "s3api/policy.go",
 		From:  "if bp.public && old.publicAccess.BlockPublicPolicy {",
@@ -182,6 +203,13 @@ var mutants = []mutant{
 		From:  "if g.Grantee.Type != acl.TypeCanonicalUser || g.Grantee.ID != owner {",
 		To:    "if g.Grantee.Type != acl.TypeCanonicalUser {",
 		Tests: []test{{"./s3api/", "^TestDisableACLsUnderOwnerOnlyBucketACL$"}},
+	},
+	{
+		Name:  "PutObjectAcl sets the ACL of whatever object is under the key",
+		File:  "storage/disk/objects.go",
+		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {",
+		To:    "want != nil && (rec.Owner != want.Owner) {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^Objects$/^PutACLIfUnchanged$"}, {"./s3api/", "^TestPutObjectACLOnTheObjectAuthorized$"}},
 	},
 
 	// Signatures and expiry (s3api/internal/sigv4, s3api/internal/sigv2).
@@ -302,6 +330,27 @@ var mutants = []mutant{
 		From:  "`xml:\"http://www.w3.org/2001/XMLSchema-instance type,attr\"`",
 		To:    "`xml:\"type,attr\"`",
 		Tests: []test{{"./acl/", "^TestParseDocumentRefuses$"}},
+	},
+	{
+		Name:  "acl: a document's AccessControlLists concatenated",
+		File:  "acl/document.go",
+		From:  "len(in.Owner) > 1 || len(in.List) != 1 ||",
+		To:    "len(in.Owner) > 1 || len(in.List) == 0 ||",
+		Tests: []test{{"./acl/", "^TestParseDocumentRefuses$"}},
+	},
+	{
+		Name:  "acl: a Grant's second Grantee accepted",
+		File:  "acl/document.go",
+		From:  "if len(in.Grantee) != 1 || len(in.Permission) != 1 {",
+		To:    "if len(in.Grantee) == 0 || len(in.Permission) != 1 {",
+		Tests: []test{{"./acl/", "^TestParseDocumentRefuses$"}},
+	},
+	{
+		Name:  "acl: stored grants decoded in any JSON spelling",
+		File:  "acl/stored.go",
+		From:  "if a.String() != stored {",
+		To:    "if false {",
+		Tests: []test{{"./acl/", "^TestDecodeRefuses$"}},
 	},
 	{
 		Name:  "acl: stored grants to groups S3 does not define decoded",

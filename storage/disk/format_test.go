@@ -133,7 +133,8 @@ func TestOpenLegacyDirectory(t *testing.T) {
 	body, info := storagetest.Get(t, s, "bkt", "full")
 	wantInfo := storage.ObjectInfo{Bucket: "bkt", Key: "full", Size: 5, ETag: "5d41402abc4b2a76b9719d911017c592", LastModified: when,
 		Metadata: storage.ObjectMetadata{ContentType: "text/plain", User: map[string]string{"a": "b"}}, ACL: "private", StorageClass: "STANDARD",
-		Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: "NhCmhg==", Type: storage.ChecksumFullObject}, Owner: "o"}
+		Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: "NhCmhg==", Type: storage.ChecksumFullObject}, Owner: "o",
+		Revision: "1e5b35b5c93efc2ff1586875d9304c18"} // the record's data file
 	if string(body) != "hello" || !reflect.DeepEqual(info, wantInfo) {
 		t.Errorf("GetObject = %q %+v; want hello %+v", body, info, wantInfo)
 	}

@@ -253,6 +253,9 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts stora
 		if !ok {
 			return noSuchKey(key)
 		}
+		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {
+			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
+		}
 		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
 		return objects.Put([]byte(key), encode(rec))
 	})

@@ -177,7 +177,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
-		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(),
+		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(), Revision: r.File,
 	}
 }
 

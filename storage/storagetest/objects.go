@@ -29,6 +29,7 @@ func TestObjects(t *testing.T, newBackend NewBackend) {
 		{"GetHeadMissing", testGetHeadMissing},
 		{"Delete", testDeleteObject},
 		{"PutACL", testPutObjectACL},
+		{"PutACLIfUnchanged", testPutObjectACLIfUnchanged},
 	})
 }
 
@@ -308,6 +309,60 @@ func testPutObjectACL(t *testing.T, newBackend NewBackend) {
 	}
 	if err := s.PutObjectACL(ctx, "bkt", "absent", storage.PutObjectACLOptions{ACL: "private"}); !errors.Is(err, storage.ErrNoSuchKey) {
 		t.Errorf("PutObjectACL on missing key = %v", err)
+	}
+}
+
+// PutObjectACL with IfUnchanged replaces the ACL of the object read, and of no other: one
+// written under the key since, or whose ACL changed since, fails with ErrPreconditionFailed and
+// keeps its ACL.
+func testPutObjectACLIfUnchanged(t *testing.T, newBackend NewBackend) {
+	tests := []struct {
+		name   string
+		change func(s storage.Backend) // what happens to "k" after it was read
+		err    error
+	}{
+		{"unchanged", func(storage.Backend) {}, nil},
+		{"overwritten", func(s storage.Backend) { Put(t, s, "bkt", "k", []byte("v2")) }, storage.ErrPreconditionFailed},
+		{"same bytes again", func(s storage.Backend) { Put(t, s, "bkt", "k", []byte("v1")) }, storage.ErrPreconditionFailed},
+		{"another owner", func(s storage.Backend) {
+			if _, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("v1"), storage.PutObjectOptions{Size: 2, Owner: "other"}); err != nil {
+				t.Fatal(err)
+			}
+		}, storage.ErrPreconditionFailed},
+		{"ACL changed", func(s storage.Backend) {
+			if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "public-read"}); err != nil {
+				t.Fatal(err)
+			}
+		}, storage.ErrPreconditionFailed},
+		{"deleted", func(s storage.Backend) {
+			if err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}, storage.ErrNoSuchKey},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := withBucket(t, newBackend)
+			Put(t, s, "bkt", "k", []byte("v1"))
+			read, err := s.HeadObject(ctx, "bkt", "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.change(s)
+			before, _ := s.HeadObject(ctx, "bkt", "k")
+			err = s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "authenticated-read", IfUnchanged: &read})
+			if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+				t.Fatalf("PutObjectACL = %v, want %v", err, tc.err)
+			}
+			after, _ := s.HeadObject(ctx, "bkt", "k")
+			if want := "authenticated-read"; tc.err != nil {
+				if after.ACL != before.ACL {
+					t.Errorf("ACL %q after a failed PutObjectACL, was %q", after.ACL, before.ACL)
+				}
+			} else if after.ACL != want {
+				t.Errorf("ACL %q, want %q", after.ACL, want)
+			}
+		})
 	}
 }
 
