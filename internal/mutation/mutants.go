@@ -124,7 +124,7 @@ var mutants = []mutant{
 		Name:  "grant condition keys read from a grant header's first line",
 		File:  "s3api/action.go",
 		From:  "set(k.key, strings.Join(r.Header.Values(k.header), \", \"))",
-		To:    "set(k.key, r.Header.Get(k.header))",
+		To:    "set(k.key, strings.Clone(r.Header.Get(k.header)))",
 		Tests: []test{{"./s3api/", "^TestACLGrantConditionKeys$"}},
 	},
 	{
