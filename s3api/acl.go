@@ -3,6 +3,7 @@ package s3api
 import (
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/internal/awsxml"
@@ -141,14 +142,54 @@ func checkDocumentOwner(named, owner string) error {
 }
 
 // decodeACL reads a stored ACL. One that does not decode (a record doorman did not write)
-// grants nothing beyond its owner's: it is read as private, and logged.
+// grants nothing beyond its owner's: it is read as private, and logged: a bucket's when it is
+// loaded or set, an object's the first time a request needs it (firstDamage).
 func (s *Server) decodeACL(stored, bucket, key string) acl.ACL {
 	a, err := acl.Decode(stored)
 	if err != nil {
-		s.log.Error("stored ACL unreadable: read as private", "bucket", bucket, "key", key, "error", err)
+		if key == "" || s.firstDamage(bucket, key) {
+			s.log.Error("stored ACL unreadable: read as private", "bucket", bucket, "key", key, "error", err)
+		}
 		return acl.ACL{Canned: acl.Private}
 	}
 	return a
+}
+
+// maxDamagedACLs bounds the unreadable object ACLs remembered as logged. An entry is a bucket's
+// ID and a key of at most 1024 bytes, so the set stays near a MiB; a store with more damaged
+// records than that forgets them all and starts again, logging each at most once per
+// maxDamagedACLs others.
+const maxDamagedACLs = 1024
+
+// damagedACLs are the unreadable object ACLs already logged, by bucket ID and key: requests
+// that reach one, which anyone may send, log it once rather than each time. A bucket's ID is
+// unique to one bucket of one store, so the servers of a process may share the set.
+var damagedACLs struct {
+	sync.Mutex
+	seen map[string]bool
+}
+
+// firstDamage reports whether the unreadable ACL of bucket/key is met for the first time, and
+// remembers that it was.
+func (s *Server) firstDamage(bucket, key string) bool {
+	id := ""
+	if st := s.buckets.get(bucket); st != nil {
+		id = st.info.ID
+	}
+	entry := id + "/" + key
+	damagedACLs.Lock()
+	defer damagedACLs.Unlock()
+	if damagedACLs.seen[entry] {
+		return false
+	}
+	if len(damagedACLs.seen) >= maxDamagedACLs {
+		damagedACLs.seen = nil
+	}
+	if damagedACLs.seen == nil {
+		damagedACLs.seen = make(map[string]bool)
+	}
+	damagedACLs.seen[entry] = true
+	return true
 }
 
 // writeACL answers GetBucketAcl or GetObjectAcl: the grants of a as S3 lists them, with the

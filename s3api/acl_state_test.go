@@ -1,12 +1,16 @@
 package s3api_test
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
+	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage"
 )
 
 // continueWait bounds how long the client waits for the server's 100 Continue before it sends
@@ -186,6 +190,38 @@ func TestDisableACLsUnderOwnerOnlyBucketACL(t *testing.T) {
 				steps[0].status, steps[0].code = 400, tc.code
 			}
 			runSteps(t, srv.Client, steps)
+		})
+	}
+}
+
+// TestUnreadableObjectACLLoggedOnce: a stored object ACL that does not decode is logged the
+// first time a request needs it, not on every request: callers anyone can be, anonymous ones
+// included, would otherwise fill the log.
+func TestUnreadableObjectACLLoggedOnce(t *testing.T) {
+	t.Parallel()
+	var store storage.Backend
+	srv := s3test.Start(t, func(c *s3api.Config) { store = c.Backend })
+	aclBucket(t, srv, "damaged")
+	for _, tc := range []struct {
+		key      string
+		requests []s3test.Request
+	}{
+		{"two-reads", []s3test.Request{{Method: "GET", As: s3test.Anonymous}, {Method: "GET", As: s3test.Anonymous}}},
+		{"read-and-acl", []s3test.Request{{Method: "HEAD", As: s3test.Anonymous}, {Method: "GET", Path: "?acl", As: s3test.Owner}, {Method: "GET", As: s3test.Third}}},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/damaged/" + tc.key, Body: []byte("x"), As: s3test.Owner})
+			if err := store.PutObjectACL(context.Background(), "damaged", tc.key, storage.PutObjectACLOptions{ACL: `grants:[{"Grantee":`}); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range tc.requests {
+				r.Path = "/damaged/" + tc.key + r.Path
+				srv.Do(t, r)
+			}
+			line := `"msg":"stored ACL unreadable: read as private","bucket":"damaged","key":"` + tc.key + `"`
+			if n := strings.Count(srv.Log.String(), line); n != 1 {
+				t.Errorf("%d log lines for %s, want 1:\n%s", n, tc.key, srv.Log)
+			}
 		})
 	}
 }

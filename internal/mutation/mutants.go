@@ -211,6 +211,13 @@ var mutants = []mutant{
 		To:    "want != nil && (rec.Owner != want.Owner) {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Objects$/^PutACLIfUnchanged$"}, {"./s3api/", "^TestPutObjectACLOnTheObjectAuthorized$"}},
 	},
+	{
+		Name:  "an unreadable object ACL logged on every request",
+		File:  "s3api/acl.go",
+		From:  "if key == \"\" || s.firstDamage(bucket, key) {",
+		To:    "if key == \"\" || true {",
+		Tests: []test{{"./s3api/", "^TestUnreadableObjectACLLoggedOnce$"}},
+	},
 
 	// Signatures and expiry (s3api/internal/sigv4, s3api/internal/sigv2).
 	{
