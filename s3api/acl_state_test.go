@@ -25,12 +25,15 @@ const continueWait = time.Minute
 func sendMidBody(t *testing.T, srv *s3test.Server, r s3test.Request, during func()) (*http.Response, []byte) {
 	t.Helper()
 	pr, pw := io.Pipe()
+	defer pw.CloseWithError(io.ErrUnexpectedEOF) // should the test stop midway, the request ends
 	body := r.Body
 	r.Tamper = func(req *http.Request) {
 		req.Body, req.GetBody = pr, nil
 		req.Header.Set("Expect", "100-continue")
 	}
-	c := &s3test.Client{URL: srv.URL, HTTP: &http.Client{Transport: &http.Transport{ExpectContinueTimeout: continueWait}}}
+	transport := &http.Transport{ExpectContinueTimeout: continueWait}
+	t.Cleanup(transport.CloseIdleConnections)
+	c := &s3test.Client{URL: srv.URL, HTTP: &http.Client{Transport: transport}}
 	req := c.NewRequest(t, r)
 	type answer struct {
 		res  *http.Response
