@@ -162,9 +162,8 @@ func (s *Server) decodeACL(stored, bucket, key string) acl.ACL {
 const maxDamagedACLs = 1024
 
 // damagedACLs are the unreadable object ACLs already logged, by bucket ID and key: requests
-// that reach one, which anyone may send, log it once rather than each time. A bucket's ID is
-// unique to one bucket of one store, so the servers of a process may share the set.
-var damagedACLs struct {
+// that reach one, which anyone may send, log it once rather than each time.
+type damagedACLs struct {
 	sync.Mutex
 	seen map[string]bool
 }
@@ -177,18 +176,19 @@ func (s *Server) firstDamage(bucket, key string) bool {
 		id = st.info.ID
 	}
 	entry := id + "/" + key
-	damagedACLs.Lock()
-	defer damagedACLs.Unlock()
-	if damagedACLs.seen[entry] {
+	d := &s.damagedACLs
+	d.Lock()
+	defer d.Unlock()
+	if d.seen[entry] {
 		return false
 	}
-	if len(damagedACLs.seen) >= maxDamagedACLs {
-		damagedACLs.seen = nil
+	if len(d.seen) >= maxDamagedACLs {
+		d.seen = nil
 	}
-	if damagedACLs.seen == nil {
-		damagedACLs.seen = make(map[string]bool)
+	if d.seen == nil {
+		d.seen = make(map[string]bool)
 	}
-	damagedACLs.seen[entry] = true
+	d.seen[entry] = true
 	return true
 }
 

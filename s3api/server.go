@@ -135,6 +135,8 @@ type Server struct {
 	log      *slog.Logger
 	reqIDs   atomic.Uint64
 	hostSeed [16]byte
+	// damagedACLs: the unreadable object ACLs already logged (acl.go).
+	damagedACLs damagedACLs
 }
 
 type account struct {
