@@ -244,8 +244,8 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 	return nil
 }
 
-// objectForACL returns the object whose ACL the caller reads or changes (a is
-// accessObjectReadACP or accessObjectWriteACP): its owner, the bucket's owner where it owns the
+// objectForACL returns the object whose ACL or tags the caller reads or changes (a is
+// accessObjectReadACP, accessObjectWriteACP or accessObjectTagging): its owner, the bucket's owner where it owns the
 // object, and those its ACL grants the permission may (see decide). A caller who may not
 // learns nothing about whether the key exists.
 func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {

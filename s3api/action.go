@@ -60,6 +60,12 @@ var actions = map[string]opAction{
 	"CompleteMultipartUpload":       {"s3:PutObject", true},
 	"AbortMultipartUpload":          {"s3:AbortMultipartUpload", true},
 	"ListParts":                     {"s3:ListMultipartUploadParts", true},
+	"GetObjectTagging":              {"s3:GetObjectTagging", true},
+	"PutObjectTagging":              {"s3:PutObjectTagging", true},
+	"DeleteObjectTagging":           {"s3:DeleteObjectTagging", true},
+	"GetBucketTagging":              {"s3:GetBucketTagging", false},
+	"PutBucketTagging":              {"s3:PutBucketTagging", false},
+	"DeleteBucketTagging":           {"s3:PutBucketTagging", false},
 }
 
 // policyOps are the operations the bucket owner account's root user may always run, whatever

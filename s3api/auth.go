@@ -67,6 +67,11 @@ const (
 	// accessUploadOwners: the upload's initiator or the bucket's owner, who by default may list
 	// an upload's parts and abort it (same page).
 	accessUploadOwners
+	// accessObjectTagging: the object's tags, which its owner and, as for accessObjectRead,
+	// the bucket's owner may read and change, and a bucket policy may let others; no ACL
+	// grants them (the ACL permissions map to no tagging action:
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions).
+	accessObjectTagging
 )
 
 // aclPermissions is the ACL permission each access needs, and whether on the object rather

@@ -127,5 +127,19 @@ func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, erro
 	if directive == "REPLACE" {
 		opts.ReplaceMetadata, opts.Metadata = true, metadataFromHeaders(h)
 	}
+	// The tagging directive: COPY, the default, keeps the source's tags; REPLACE gives the
+	// copy x-amz-tagging's, none without it
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html). The answer to
+	// another value is the metadata directive's, with its name. [UNVERIFIED]
+	switch td := h.Get("X-Amz-Tagging-Directive"); td {
+	case "", "COPY":
+	case "REPLACE":
+		opts.ReplaceTags = true
+		if opts.Tags, err = headerTags(h); err != nil {
+			return opts, err
+		}
+	default:
+		return opts, s3err.InvalidArgument.Withf("Unknown tagging directive.").With("ArgumentName", "x-amz-tagging-directive").With("ArgumentValue", td)
+	}
 	return opts, nil
 }

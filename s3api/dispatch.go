@@ -55,6 +55,14 @@ var handlers = map[string]handler{
 	"GetPublicAccessBlock":          {accessOwner, (*Server).getPublicAccessBlock},
 	"PutPublicAccessBlock":          {accessOwner, (*Server).putPublicAccessBlock},
 	"DeletePublicAccessBlock":       {accessOwner, (*Server).deletePublicAccessBlock},
+
+	// Tagging (tagging.go).
+	"GetObjectTagging":    {accessObjectTagging, (*Server).getObjectTagging},
+	"PutObjectTagging":    {accessObjectTagging, (*Server).putObjectTagging},
+	"DeleteObjectTagging": {accessObjectTagging, (*Server).deleteObjectTagging},
+	"GetBucketTagging":    {accessOwner, (*Server).getBucketTagging},
+	"PutBucketTagging":    {accessOwner, (*Server).putBucketTagging},
+	"DeleteBucketTagging": {accessOwner, (*Server).deleteBucketTagging},
 }
 
 // dispatch finds the operation (routes), checks that the bucket exists, is owned by the
@@ -109,7 +117,7 @@ func (s *Server) bucketOf(rc *request) (*bucketState, error) {
 // where that can be decided before the handler runs.
 func (s *Server) authorizeOperation(rc *request, need access, st *bucketState) error {
 	switch need {
-	case accessObjectRead, accessObjectReadACP, accessObjectWriteACP, accessPostForm:
+	case accessObjectRead, accessObjectReadACP, accessObjectWriteACP, accessObjectTagging, accessPostForm:
 		// The handler decides, once it knows the object's ACL and owner or the form's signer.
 		return nil
 	case accessUploadInitiator, accessUploadOwners:

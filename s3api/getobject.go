@@ -161,6 +161,7 @@ func writeObjectHeaders(h http.Header, info *storage.ObjectInfo) {
 	if info.StorageClass != "" && info.StorageClass != storage.DefaultStorageClass {
 		h["X-Amz-Storage-Class"] = []string{info.StorageClass}
 	}
+	writeTaggingCount(h, info)
 }
 
 // checkReadConditions applies If-Match, If-Unmodified-Since, If-None-Match and

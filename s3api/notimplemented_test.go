@@ -28,9 +28,8 @@ func TestNotImplementedMessages(t *testing.T) {
 	for _, tt := range []struct {
 		method, target, message string
 	}{
-		{"GET", "/bucket?tagging", "The tagging subresource is not implemented."},
-		{"PUT", "/bucket/key?tagging", "The tagging subresource is not implemented."},
-		{"DELETE", "/bucket/key?tagging", "The tagging subresource is not implemented."},
+		{"GET", "/bucket?notification", "The notification subresource is not implemented."},
+		{"PUT", "/bucket/key?torrent", "The torrent subresource is not implemented."},
 		{"PUT", "/bucket?versioning", "The versioning subresource is not implemented."},
 		{"PUT", "/bucket?lifecycle", "The lifecycle subresource is not implemented."},
 		{"GET", "/bucket?website&replication", "The replication subresource is not implemented."},

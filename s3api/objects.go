@@ -15,6 +15,10 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	tags, err := headerTags(h)
+	if err != nil {
+		return err
+	}
 	d, err := rc.bodyDigests()
 	if err != nil {
 		return err
@@ -22,7 +26,7 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.storedACL(a),
 		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h),
-		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID,
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags,
 	})
 	if err != nil {
 		return rc.objectError(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/doorman-s3/doorman/s3api/internal/postpolicy"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/tagging"
 )
 
 // postObject serves a browser form upload (POST Object). The form carries its own
@@ -46,12 +47,16 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if err := storage.ValidateKey(form.Key); err != nil {
 		return err
 	}
+	tags, err := formTags(form.Fields)
+	if err != nil {
+		return err
+	}
 	meta := form.Metadata
 	if meta.ContentType == "" {
 		meta.ContentType = defaultContentType
 	}
 	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: st.storedACL(a), StorageClass: form.StorageClass,
-		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID}
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags}
 	if form.Checksum.Algorithm != "" {
 		opts.Checksum = storage.Checksum{Algorithm: form.Checksum.Algorithm, Value: form.Checksum.Value}
 	}
@@ -89,4 +94,21 @@ func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectI
 	default:
 		rc.w.WriteHeader(form.SuccessStatus)
 	}
+}
+
+// formTags reads a form upload's tagging field, which holds a Tagging document, not the
+// x-amz-tagging header's query string
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html: "tagging": "The
+// specified set of tags to add to the object", as in the example
+// "<Tagging><TagSet><Tag><Key>Tag Name</Key><Value>Tag Value</Value></Tag></TagSet></Tagging>").
+func formTags(fields map[string]string) (string, error) {
+	doc, ok := fields["tagging"]
+	if !ok {
+		return "", nil
+	}
+	set, err := tagging.ParseXML([]byte(doc), tagging.MaxObjectTags)
+	if err != nil {
+		return "", taggingError(err)
+	}
+	return set.Encode(), nil
 }

@@ -60,9 +60,7 @@ var refusals = []refusal{
 	{header: "X-Amz-Object-Lock-*", ops: objectCreations, answer: missingObjectLock},
 	{header: "X-Amz-Bucket-Object-Lock-Enabled", only: "true", ops: []string{"CreateBucket"}},
 	{header: "X-Amz-Mfa", ops: objectDeletes},
-	// Tags, website redirects.
-	{header: "X-Amz-Tagging", ops: objectCreations},
-	{header: "Tagging", ops: []string{"PostObject"}}, // the form field
+	// Website redirects.
 	{header: "X-Amz-Website-Redirect-Location", ops: objectCreations},
 	// Conditions of directory buckets (If-Match on deletes is honoured).
 	{header: "X-Amz-If-Match-Last-Modified-Time", ops: []string{"DeleteObject"}},

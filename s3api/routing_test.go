@@ -85,10 +85,14 @@ func TestRouting(t *testing.T) {
 		{"object DELETE ?uploadId", "DELETE", "/routes/mp?uploadId=none", "", nil, nil, false, "AbortMultipartUpload", 404, "NoSuchUpload"},
 		{"POST ?uploads", "POST", "/routes/mp?uploads", "", nil, nil, false, "CreateMultipartUpload", 200, ""},
 		{"POST ?uploadId", "POST", "/routes/mp?uploadId=none", "", nil, []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag></Part></CompleteMultipartUpload>"), false, "CompleteMultipartUpload", 404, "NoSuchUpload"},
+		{"bucket GET ?tagging", "GET", "/routes?tagging", "", nil, nil, false, "GetBucketTagging", 404, "NoSuchTagSet"},
+		{"bucket PUT ?tagging", "PUT", "/routes?tagging", "", nil, nil, false, "PutBucketTagging", 400, "InvalidRequest"},
+		{"bucket DELETE ?tagging", "DELETE", "/routes?tagging", "", nil, nil, false, "DeleteBucketTagging", 204, ""},
+		{"object GET ?tagging", "GET", "/routes/k?tagging", "", nil, nil, false, "GetObjectTagging", 200, ""},
+		{"object PUT ?tagging", "PUT", "/routes/k?tagging", "", nil, nil, false, "PutObjectTagging", 400, "InvalidRequest"},
+		{"object DELETE ?tagging", "DELETE", "/routes/k?tagging", "", nil, nil, false, "DeleteObjectTagging", 204, ""},
 
 		// Sub-resources and methods doorman does not implement.
-		{"bucket ?tagging", "GET", "/routes?tagging", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
-		{"object ?tagging", "PUT", "/routes/k?tagging", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?lifecycle", "GET", "/routes?lifecycle", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?replication", "PUT", "/routes?replication", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?website beside ?acl", "GET", "/routes?acl&website", "", nil, nil, false, "Unknown", 501, "NotImplemented"},

@@ -96,6 +96,8 @@ type Backend interface {
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
 	// PutObjectACL replaces an object's ACL.
 	PutObjectACL(ctx context.Context, bucket, key string, opts PutObjectACLOptions) error
+	// PutObjectTags replaces an object's tags; empty Tags removes them.
+	PutObjectTags(ctx context.Context, bucket, key string, opts PutObjectTagsOptions) error
 	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
 
@@ -181,8 +183,11 @@ type ObjectInfo struct {
 	// Revision tells this write of the object from every other write under its key, opaquely:
 	// a PutObject, CopyObject or CompleteMultipartUpload gives the object a new one, even with
 	// the same bytes in the same second (LastModified has whole seconds, and the ETag is the
-	// bytes'); PutObjectACL keeps it.
+	// bytes'); PutObjectACL and PutObjectTags keep it.
 	Revision string
+	// Tags is the object's tag set in the protocol layer's encoding, empty when it has none.
+	// Storage keeps it verbatim and never reads it, as it keeps ACL.
+	Tags string
 }
 
 // WriteConditions make a write conditional on the object it would replace; the check and the
@@ -218,6 +223,7 @@ type PutObjectOptions struct {
 	// BucketID, when set, is the ID of the bucket the write was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+	Tags     string // the object's tags (see ObjectInfo.Tags); empty for none
 }
 
 // DeleteObjectOptions are the settings of DeleteObject.
@@ -246,6 +252,20 @@ type PutObjectACLOptions struct {
 	BucketID string
 }
 
+// PutObjectTagsOptions are the settings of PutObjectTags.
+type PutObjectTagsOptions struct {
+	Tags string // the new tags (see ObjectInfo.Tags); empty removes them
+	// IfUnchanged, when set, is the object as the change was authorized against: the tags are
+	// replaced only while the stored object is still that one, with the same Revision, Owner
+	// and Tags, checked in the transaction that writes them, and ErrPreconditionFailed
+	// otherwise. Who may change an object's tags depends on its owner, and a bucket policy
+	// may decide by its current tags.
+	IfUnchanged *ObjectInfo
+	// BucketID, when set, is the ID of the bucket the change was authorized for (see
+	// BucketInfo.ID).
+	BucketID string
+}
+
 // CopyObjectOptions are the settings of CopyObject.
 type CopyObjectOptions struct {
 	// SourceIfMatch, when set, copies only a source with this ETag (ErrPreconditionFailed
@@ -256,7 +276,11 @@ type CopyObjectOptions struct {
 	// source's.
 	ReplaceMetadata bool
 	Metadata        ObjectMetadata
-	ACL             string // DefaultACL when empty
+	// ReplaceTags selects S3's REPLACE tagging directive: the copy gets Tags instead of the
+	// source's tags.
+	ReplaceTags bool
+	Tags        string
+	ACL         string // DefaultACL when empty
 	StorageClass    string // the source's when empty
 	// ChecksumAlgorithm for the copy; the source's algorithm when empty.
 	ChecksumAlgorithm ChecksumAlgorithm
@@ -306,6 +330,7 @@ type CreateMultipartUploadOptions struct {
 	// BucketID, when set, is the ID of the bucket the upload was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+	Tags     string // the completed object's tags (see ObjectInfo.Tags)
 }
 
 // UploadInfo describes a multipart upload in progress.
@@ -321,6 +346,7 @@ type UploadInfo struct {
 	ObjectOwner       string // the completed object's owner: Owner unless created with another
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
+	Tags              string // the completed object's tags
 }
 
 // UploadPartOptions are the settings of UploadPart.

@@ -97,7 +97,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	rec := uploadRecord{
 		Initiated: now(), Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner,
-		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ,
+		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ, Tags: opts.Tags,
 	}
 	if opts.ObjectOwner != opts.Owner {
 		rec.ObjectOwner = opts.ObjectOwner // kept only when not the initiator, as objectOwner reads it
@@ -253,7 +253,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
-		Owner: up.objectOwner(), Upload: uploadID,
+		Owner: up.objectOwner(), Upload: uploadID, Tags: up.Tags,
 	}
 	if up.Owner != rec.Owner {
 		rec.Initiator = &up.Owner

@@ -107,6 +107,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
 		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
+		Tags:         opts.Tags,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
 }
@@ -239,6 +240,28 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 
 // PutObjectACL implements storage.Backend.
 func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
+	return s.updateObject(ctx, bucket, opts.BucketID, key, func(rec *objectRecord) error {
+		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {
+			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
+		}
+		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
+		return nil
+	})
+}
+
+// PutObjectTags implements storage.Backend.
+func (s *Store) PutObjectTags(ctx context.Context, bucket, key string, opts storage.PutObjectTagsOptions) error {
+	return s.updateObject(ctx, bucket, opts.BucketID, key, func(rec *objectRecord) error {
+		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.Tags != want.Tags) {
+			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
+		}
+		rec.Tags = opts.Tags
+		return nil
+	})
+}
+
+// updateObject changes the record of an existing object in one transaction.
+func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key string, change func(*objectRecord) error) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -246,17 +269,16 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts stora
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		objects, rec, ok, err := objectIn(tx, bucket, opts.BucketID, key)
+		objects, rec, ok, err := objectIn(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return noSuchKey(key)
 		}
-		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {
-			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
+		if err := change(&rec); err != nil {
+			return err
 		}
-		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
 		return objects.Put([]byte(key), encode(rec))
 	})
 }
@@ -296,11 +318,15 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 	if opts.ReplaceMetadata {
 		meta = metadataOf(opts.Metadata)
 	}
+	tags := srcRec.Tags
+	if opts.ReplaceTags {
+		tags = opts.Tags
+	}
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
 		Metadata: meta, ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
-		Checksum:     checksumOf(fullChecksum(alg, st.sum)), Owner: opts.Owner,
+		Checksum:     checksumOf(fullChecksum(alg, st.sum)), Owner: opts.Owner, Tags: tags,
 	}
 	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, nil)
 }

@@ -70,6 +70,9 @@ type objectRecord struct {
 	Upload string `json:"upload,omitempty"`
 	// Initiator is who started that upload, when not Owner.
 	Initiator *string `json:"initiator,omitempty"`
+	// Tags is storage.ObjectInfo.Tags; absent when empty, so that a record without tags is
+	// what it was before tags were stored.
+	Tags string `json:"tags,omitempty"`
 }
 
 // metadataRecord is a stored storage.ObjectMetadata.
@@ -99,6 +102,7 @@ type uploadRecord struct {
 	ObjectOwner       string                    `json:"objectOwner,omitempty"` // when not Owner
 	ChecksumAlgorithm storage.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
 	ChecksumType      storage.ChecksumType      `json:"checksumType,omitempty"`
+	Tags              string                    `json:"tags,omitempty"`
 }
 
 type partRecord struct {
@@ -178,6 +182,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
 		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(), Revision: r.File,
+		Tags: r.Tags,
 	}
 }
 
@@ -197,7 +202,7 @@ func (r *uploadRecord) info(bucket, key, id string) storage.UploadInfo {
 	return storage.UploadInfo{
 		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata.public(),
 		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner, ObjectOwner: r.objectOwner(),
-		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType,
+		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType, Tags: r.Tags,
 	}
 }
 
