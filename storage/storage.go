@@ -278,10 +278,10 @@ type CopyObjectOptions struct {
 	Metadata        ObjectMetadata
 	// ReplaceTags selects S3's REPLACE tagging directive: the copy gets Tags instead of the
 	// source's tags.
-	ReplaceTags bool
-	Tags        string
-	ACL         string // DefaultACL when empty
-	StorageClass    string // the source's when empty
+	ReplaceTags  bool
+	Tags         string
+	ACL          string // DefaultACL when empty
+	StorageClass string // the source's when empty
 	// ChecksumAlgorithm for the copy; the source's algorithm when empty.
 	ChecksumAlgorithm ChecksumAlgorithm
 	Conditions        WriteConditions

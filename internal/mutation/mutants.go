@@ -212,6 +212,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Objects$/^PutACLIfUnchanged$"}, {"./s3api/", "^TestPutObjectACLOnTheObjectAuthorized$"}},
 	},
 	{
+		Name:  "PutObjectTagging sets the tags of whatever object is under the key",
+		File:  "storage/disk/objects.go",
+		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.Tags != want.Tags) {",
+		To:    "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner) {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^Tags$/^PutObjectTagsIfUnchanged$"}},
+	},
+	{
 		Name:  "an unreadable object ACL logged on every request",
 		File:  "s3api/acl.go",
 		From:  "if key == \"\" || s.firstDamage(bucket, key) {",

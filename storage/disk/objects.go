@@ -107,7 +107,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
 		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
-		Tags:         opts.Tags,
+		Tags: opts.Tags,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
 }

@@ -55,6 +55,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"Multipart", TestMultipart},
 		{"BucketIdentity", TestBucketIdentity},
 		{"ConcurrentWriters", TestConcurrentWriters},
+		{"Tags", TestTags},
 	})
 }
 
