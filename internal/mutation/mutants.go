@@ -219,6 +219,20 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Tags$/^PutObjectTagsIfUnchanged$"}},
 	},
 	{
+		Name:  "x-amz-tagging-count never sent",
+		File:  "s3api/tagging.go",
+		From:  "if n := tagging.Count(info.Tags); n > 0 {",
+		To:    "if n := tagging.Count(info.Tags); n > 10 {",
+		Tests: []test{{"./s3api/", "^TestObjectTagging$"}},
+	},
+	{
+		Name:  "CopyObject's REPLACE tagging directive copies the source's tags",
+		File:  "s3api/copy.go",
+		From:  "\t\topts.ReplaceTags = true\n",
+		To:    "\n",
+		Tests: []test{{"./s3api/", "^TestObjectTagging$"}},
+	},
+	{
 		Name:  "an unreadable object ACL logged on every request",
 		File:  "s3api/acl.go",
 		From:  "if key == \"\" || s.firstDamage(bucket, key) {",

@@ -1,0 +1,238 @@
+package s3api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/doorman-s3/doorman/internal/s3test"
+)
+
+// The AWS pages the tagging rows follow.
+const (
+	pageObjectTagging = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html"
+	pagePutObjTagging = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html"
+	pageGetObjTagging = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html"
+	pageDelObjTagging = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjectTagging.html"
+	pagePutObject     = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html"
+	pageGetObject     = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html"
+	pageCopyObject    = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html"
+	pageCreateMPU     = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html"
+	pageBucketTagging = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html"
+	pageGetBktTagging = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html"
+	// pageCLI2841 records S3's answers to malformed x-amz-tagging headers.
+	pageCLI2841 = "https://github.com/aws/aws-cli/issues/2841"
+	// pageTF19895 records S3's answer to 11 tags.
+	pageTF19895 = "https://github.com/hashicorp/terraform-provider-aws/issues/19895"
+)
+
+// tagDoc is a Tagging document of key/value pairs.
+func tagDoc(pairs ...string) string {
+	var b strings.Builder
+	b.WriteString("<Tagging><TagSet>")
+	for i := 0; i+1 < len(pairs); i += 2 {
+		fmt.Fprintf(&b, "<Tag><Key>%s</Key><Value>%s</Value></Tag>", pairs[i], pairs[i+1])
+	}
+	b.WriteString("</TagSet></Tagging>")
+	return b.String()
+}
+
+// nTags is n distinct key/value pairs.
+func nTags(n int) []string {
+	var pairs []string
+	for i := range n {
+		pairs = append(pairs, fmt.Sprintf("k%02d", i), "v")
+	}
+	return pairs
+}
+
+// withMD5 is the Content-MD5 header of body, which S3's SDKs send with every tagging
+// document (botocore marks both Put operations requestChecksumRequired).
+func withMD5(body string) http.Header {
+	return http.Header{"Content-Md5": {s3test.MD5Base64([]byte(body))}}
+}
+
+// taggingStep is an accessStep that may also check a response header (absent: "").
+type taggingStep struct {
+	accessStep
+	header, value string
+}
+
+func runTaggingSteps(t *testing.T, c *s3test.Client, steps []taggingStep) {
+	t.Helper()
+	for i, s := range steps {
+		as := s.as
+		if as.Name == "" {
+			as = s3test.Owner
+		}
+		h := s.accessStep.header
+		if strings.Contains(s.path, "tagging") && s.method == "PUT" && s.body != "" && h == nil {
+			h = withMD5(s.body)
+		}
+		res, body := c.Do(t, s3test.Request{Method: s.method, Path: s.path, Header: h, Body: []byte(s.body), As: as})
+		what := fmt.Sprintf("step %d: %s %s as %s (%s)", i, s.method, s.path, as.Name, s.page)
+		if s.code != "" {
+			s3test.WantError(t, what, res, body, s.status, s.code, "")
+		} else if res.StatusCode != s.status {
+			t.Errorf("%s: status %d, want %d\n%s", what, res.StatusCode, s.status, body)
+		}
+		if !strings.Contains(string(body), s.want) {
+			t.Errorf("%s: body lacks %q:\n%s", what, s.want, body)
+		}
+		if s.header != "" && res.Header.Get(s.header) != s.value {
+			t.Errorf("%s: %s %q, want %q", what, s.header, res.Header.Get(s.header), s.value)
+		}
+	}
+}
+
+func step(page string, as s3test.Account, method, path string, h http.Header, body string, status int, code, want string) taggingStep {
+	return taggingStep{accessStep: accessStep{page: page, as: as, method: method, path: path, header: h, body: body, status: status, code: code, want: want}}
+}
+
+func (s taggingStep) withHeader(name, value string) taggingStep {
+	s.header, s.value = name, value
+	return s
+}
+
+const emptyTagSet = "<TagSet></TagSet>"
+
+// Object tagging: the three operations, the limits and errors, and the tag count GET and HEAD
+// answer.
+func TestObjectTagging(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	o, a := s3test.Owner, s3test.Anonymous
+	tagging := func(pairs ...string) http.Header { return http.Header{"X-Amz-Tagging": {strings.Join(pairs, "&")}} }
+	runTaggingSteps(t, srv.Client, []taggingStep{
+		step(pageCreate, o, "PUT", "/tags", nil, "", 200, "", ""),
+		step(pagePutObject, o, "PUT", "/tags/k", nil, "data", 200, "", "").withHeader("X-Amz-Tagging-Count", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "", emptyTagSet),
+		step(pageGetObjTagging, o, "GET", "/tags/absent?tagging", nil, "", 404, "NoSuchKey", ""),
+		step(pageGetObject, o, "GET", "/tags/k", nil, "", 200, "", "data").withHeader("X-Amz-Tagging-Count", ""),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("project", "blue", "a b", "x+y"), 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "",
+			`<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>a b</Key><Value>x+y</Value></Tag><Tag><Key>project</Key><Value>blue</Value></Tag></TagSet></Tagging>`),
+		step(pageGetObject, o, "GET", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "2"),
+		step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "2"),
+		// The limits (object-tagging.html) and S3's answers.
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc(nTags(10)...), 200, "", ""),
+		step(pageTF19895, o, "PUT", "/tags/k?tagging", nil, tagDoc(nTags(11)...), 400, "BadRequest", "Object tags cannot be greater than 10"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc(strings.Repeat("k", 129), "v"), 400, "InvalidTag", "The TagKey you have provided is invalid"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("k", strings.Repeat("v", 257)), 400, "InvalidTag", "The TagValue you have provided is invalid"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("aws:k", "v"), 400, "InvalidTag", "Your TagKey cannot be prefixed with aws:"),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, "<Tagging></Tagging>", 400, "MalformedXML", ""),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", http.Header{}, tagDoc("a", "b"), 400, "InvalidRequest", "Content-MD5"),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", http.Header{"Content-Md5": {s3test.MD5Base64([]byte("other"))}}, tagDoc("a", "b"), 400, "BadDigest", ""),
+		step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "10"),
+		// Others may not read or change the tags of the owner's object.
+		step(pageGetObjTagging, a, "GET", "/tags/k?tagging", nil, "", 403, "AccessDenied", ""),
+		step(pagePutObjTagging, s3test.Other, "PUT", "/tags/k?tagging", nil, tagDoc("a", "b"), 403, "AccessDenied", ""),
+		step(pageDelObjTagging, s3test.Other, "DELETE", "/tags/k?tagging", nil, "", 403, "AccessDenied", ""),
+		step(pageDelObjTagging, o, "DELETE", "/tags/k?tagging", nil, "", 204, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "", emptyTagSet),
+		step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", ""),
+		// An empty TagSet removes the tags (object-tagging.html).
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("a", "b"), 200, "", ""),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc(), 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "", emptyTagSet),
+
+		// x-amz-tagging on PutObject: a URL-encoded query (API_PutObject.html).
+		step(pagePutObject, o, "PUT", "/tags/h", tagging("tag1=value1", "tag2=a%20b+c"), "x", 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/h?tagging", nil, "", 200, "",
+			"<Tag><Key>tag1</Key><Value>value1</Value></Tag><Tag><Key>tag2</Key><Value>a b c</Value></Tag>"),
+		step(pagePutObject, o, "PUT", "/tags/h2", tagging("foo=bar", "bar"), "x", 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/h2?tagging", nil, "", 200, "",
+			"<Tag><Key>bar</Key><Value></Value></Tag><Tag><Key>foo</Key><Value>bar</Value></Tag>"),
+		step(pageCLI2841, o, "PUT", "/tags/bad", tagging("TagSet=[{Key=string,Value=string}]"), "x", 400, "InvalidArgument",
+			"The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."),
+		step(pageCLI2841, o, "PUT", "/tags/bad", tagging("TagSet%3D%5B%7BKey%3Dstring%2CValue%3Dstring%7D%5D"), "x", 400, "InvalidTag", "The TagKey you have provided is invalid"),
+		step(pagePutObject, o, "PUT", "/tags/bad", tagging("a=1", "a=2"), "x", 400, "InvalidArgument", ""),
+		step(pageTF19895, o, "PUT", "/tags/bad", tagging(strings.Split(headerPairs(11), "&")...), "x", 400, "BadRequest", "Object tags cannot be greater than 10"),
+		step(pagePutObject, o, "HEAD", "/tags/bad", nil, "", 404, "", ""),
+		// Overwriting an object replaces its tags with the new object's.
+		step(pagePutObject, o, "PUT", "/tags/h", nil, "y", 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/h?tagging", nil, "", 200, "", emptyTagSet),
+
+		// CopyObject: COPY (the default) keeps the source's tags, REPLACE takes x-amz-tagging's.
+		step(pageCopyObject, o, "PUT", "/tags/c1", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging": {"ignored=1"}}, "", 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/c1?tagging", nil, "", 200, "", "<Tag><Key>foo</Key><Value>bar</Value></Tag>"),
+		step(pageCopyObject, o, "PUT", "/tags/c2", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging-Directive": {"REPLACE"}, "X-Amz-Tagging": {"new=1"}}, "", 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/c2?tagging", nil, "", 200, "", "<TagSet><Tag><Key>new</Key><Value>1</Value></Tag></TagSet>"),
+		step(pageCopyObject, o, "PUT", "/tags/c3", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging-Directive": {"REPLACE"}}, "", 200, "", ""),
+		step(pageGetObjTagging, o, "GET", "/tags/c3?tagging", nil, "", 200, "", emptyTagSet),
+		step(pageCopyObject, o, "PUT", "/tags/c4", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging-Directive": {"MERGE"}}, "", 400, "InvalidArgument", "Unknown tagging directive."),
+		step(pageCopyObject, o, "PUT", "/tags/c4", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging-Directive": {"REPLACE"}, "X-Amz-Tagging": {"a=1&a=2"}}, "", 400, "InvalidArgument", ""),
+	})
+}
+
+// headerPairs is an x-amz-tagging value of n distinct tags.
+func headerPairs(n int) string {
+	pairs := nTags(n)
+	var kv []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		kv = append(kv, pairs[i]+"="+pairs[i+1])
+	}
+	return strings.Join(kv, "&")
+}
+
+// CreateMultipartUpload's x-amz-tagging is applied to the object its completion makes
+// (API_CreateMultipartUpload.html).
+func TestMultipartUploadTagging(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/mpt", As: s3test.Owner})
+	_, body := srv.Do(t, s3test.Request{Method: "POST", Path: "/mpt/obj?uploads", Header: http.Header{"X-Amz-Tagging": {"stage=raw&owner=me"}}, As: s3test.Owner})
+	id := between(string(body), "<UploadId>", "</UploadId>")
+	if id == "" {
+		t.Fatalf("no upload id in %s", body)
+	}
+	res, _ := srv.Do(t, s3test.Request{Method: "PUT", Path: "/mpt/obj?partNumber=1&uploadId=" + id, Body: []byte("part"), As: s3test.Owner})
+	etag := res.Header.Get("Etag")
+	complete := "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + etag + "</ETag></Part></CompleteMultipartUpload>"
+	srv.Must(t, 200, s3test.Request{Method: "POST", Path: "/mpt/obj?uploadId=" + id, Body: []byte(complete), As: s3test.Owner})
+	got := srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/mpt/obj?tagging", As: s3test.Owner})
+	if want := "<Tag><Key>owner</Key><Value>me</Value></Tag><Tag><Key>stage</Key><Value>raw</Value></Tag>"; !strings.Contains(string(got), want) {
+		t.Errorf("%s: tags %s, want %s", pageCreateMPU, got, want)
+	}
+	_, body = srv.Do(t, s3test.Request{Method: "POST", Path: "/mpt/obj?uploads", Header: http.Header{"X-Amz-Tagging": {"a=1&a=2"}}, As: s3test.Owner})
+	if e := s3test.ParseError(t, body); e.Code != "InvalidArgument" {
+		t.Errorf("%s: a bad header: %s", pageCreateMPU, body)
+	}
+}
+
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, to)
+	return v
+}
+
+// Bucket tagging: up to 50 tags, NoSuchTagSet without any, the owner only.
+func TestBucketTagging(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	o := s3test.Owner
+	runTaggingSteps(t, srv.Client, []taggingStep{
+		step(pageCreate, o, "PUT", "/btags", nil, "", 200, "", ""),
+		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 404, "NoSuchTagSet", "<Message>The TagSet does not exist</Message>"),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc("env", "prod", "cost", "1"), 200, "", ""),
+		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 200, "",
+			"<TagSet><Tag><Key>cost</Key><Value>1</Value></Tag><Tag><Key>env</Key><Value>prod</Value></Tag></TagSet>"),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc(nTags(50)...), 200, "", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc(nTags(51)...), 400, "InvalidTag", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, "not xml", 400, "MalformedXML", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", http.Header{}, tagDoc("a", "b"), 400, "InvalidRequest", ""),
+		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 200, "", "<Key>k49</Key>"),
+		step(pageGetBktTagging, s3test.Other, "GET", "/btags?tagging", nil, "", 403, "AccessDenied", ""),
+		step(pageBucketTagging, s3test.Other, "PUT", "/btags?tagging", nil, tagDoc("a", "b"), 403, "AccessDenied", ""),
+		step(pageBucketTagging, s3test.Other, "DELETE", "/btags?tagging", nil, "", 403, "AccessDenied", ""),
+		step(pageBucketTagging, o, "DELETE", "/btags?tagging", nil, "", 204, "", ""),
+		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 404, "NoSuchTagSet", ""),
+		step(pageBucketTagging, o, "DELETE", "/btags?tagging", nil, "", 204, "", ""),
+	})
+}
