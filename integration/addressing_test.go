@@ -83,7 +83,6 @@ func TestUnsupportedOperations(t *testing.T) {
 		{"GET", "/" + bucket + "?website"},
 		{"PUT", "/" + bucket + "?lifecycle"},
 		{"GET", "/" + bucket + "?encryption"},
-		{"PUT", "/" + bucket + "/k?tagging"},
 		{"PUT", "/" + bucket + "?versioning"},
 		{"POST", "/" + bucket + "/k?restore"},
 		{"PATCH", "/" + bucket + "/k"},

@@ -98,7 +98,6 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"PutObject SSE-C", "PUT", obj, ssec, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
 		{"PutObject lock mode", "PUT", obj, http.Header{"X-Amz-Object-Lock-Mode": {"GOVERNANCE"}, "X-Amz-Object-Lock-Retain-Until-Date": {"2099-01-01T00:00:00Z"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
 		{"PutObject legal hold", "PUT", obj, http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
-		{"PutObject tagging", "PUT", obj, http.Header{"X-Amz-Tagging": {"a=b"}}, []byte("new"), 501, notImpl, "X-Amz-Tagging", notImplMs},
 		{"PutObject website redirect", "PUT", obj, http.Header{"X-Amz-Website-Redirect-Location": {"/elsewhere"}}, []byte("new"), 501, notImpl, "X-Amz-Website-Redirect-Location", notImplMs},
 		{"PutObject grant", "PUT", obj, http.Header{"X-Amz-Grant-Read": {`uri="http://acs.amazonaws.com/groups/global/AllUsers"`}}, []byte("new"), 400, noACLs, "", noACLsMs},
 		{"PutObject append", "PUT", obj, http.Header{"X-Amz-Write-Offset-Bytes": {"0"}}, []byte("new"), 501, notImpl, "X-Amz-Write-Offset-Bytes", notImplMs},
@@ -109,13 +108,11 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"CopyObject SSE-S3", "PUT", obj, copyFrom(http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}), nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
 		{"CopyObject source SSE-C", "PUT", obj, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm": {"AES256"}}), nil, 501, notImpl, "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm", notImplMs},
 		{"CopyObject lock", "PUT", obj, copyFrom(http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}), nil, 400, "InvalidRequest", "", lockMsg},
-		{"CopyObject tagging", "PUT", obj, copyFrom(http.Header{"X-Amz-Tagging": {"a=b"}}), nil, 501, notImpl, "X-Amz-Tagging", notImplMs},
 		{"CopyObject expected owner", "PUT", obj, copyFrom(with(wrongOwner, nil)), nil, 403, "AccessDenied", "", ""},
 		{"CopyObject source expected owner", "PUT", obj, copyFrom(http.Header{"X-Amz-Source-Expected-Bucket-Owner": {"123456789012"}}), nil, 403, "AccessDenied", "", ""},
 		// Multipart uploads.
 		{"CreateMultipartUpload SSE", "POST", obj + "?uploads", http.Header{"X-Amz-Server-Side-Encryption": {"aws:kms"}}, nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
 		{"CreateMultipartUpload lock", "POST", obj + "?uploads", http.Header{"X-Amz-Object-Lock-Mode": {"COMPLIANCE"}}, nil, 400, "InvalidRequest", "", lockMsg},
-		{"CreateMultipartUpload tagging", "POST", obj + "?uploads", http.Header{"X-Amz-Tagging": {"a=b"}}, nil, 501, notImpl, "X-Amz-Tagging", notImplMs},
 		{"CreateMultipartUpload expected owner", "POST", obj + "?uploads", wrongOwner, nil, 403, "AccessDenied", "", ""},
 		{"UploadPart SSE-C", "PUT", part, ssec, []byte("part"), 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
 		{"UploadPartCopy source SSE-C", "PUT", part, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key": {"k"}}), nil, 501, notImpl, "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key", notImplMs},
@@ -200,8 +197,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 	}
 
 	// What is honoured: the bucket's own owner id, a disabled Object Lock, the Requester
-	// Pays acknowledgement (no bucket is Requester Pays), a tagging directive (no object has
-	// tags).
+	// Pays acknowledgement (no bucket is Requester Pays), a tagging directive.
 	right := http.Header{"X-Amz-Expected-Bucket-Owner": {owner.ID}}
 	mustOK("PutObject with the right expected owner", "PUT", obj, right, []byte("new"))
 	mustOK("CopyObject with the right owners", "PUT", "/"+b+"/copy", copyFrom(http.Header{
@@ -299,7 +295,6 @@ func TestPostFormFieldsRefused(t *testing.T) {
 	}{
 		{"x-amz-server-side-encryption", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption"},
 		{"x-amz-server-side-encryption-customer-algorithm", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption-Customer-Algorithm"},
-		{"tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>", 501, "NotImplemented", "Tagging"},
 		{"x-amz-object-lock-legal-hold", "ON", 400, "InvalidRequest", ""},
 		{"x-amz-website-redirect-location", "/elsewhere", 501, "NotImplemented", "X-Amz-Website-Redirect-Location"},
 		{"x-amz-checksum-sha512", "AAAA", 501, "NotImplemented", "X-Amz-Checksum-Sha512"},
