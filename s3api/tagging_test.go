@@ -1,7 +1,9 @@
 package s3api_test
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -235,4 +237,48 @@ func TestBucketTagging(t *testing.T) {
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 404, "NoSuchTagSet", ""),
 		step(pageBucketTagging, o, "DELETE", "/btags?tagging", nil, "", 204, "", ""),
 	})
+}
+
+// A form upload's tagging field holds a Tagging document, whose tags the object gets
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html); one S3 refuses
+// stores nothing.
+func TestPostObjectTagging(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	const b = "posttags"
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::` + b + `/*"}]}`
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/" + b, As: s3test.Owner})
+	srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/" + b + "?publicAccessBlock", As: s3test.Owner})
+	srv.Must(t, 204, s3test.Request{Method: "PUT", Path: "/" + b + "?policy", Body: []byte(policy), As: s3test.Owner})
+	tests := []struct {
+		key, tagging string
+		status       int
+		code, want   string
+	}{
+		{"tagged", tagDoc("source", "form", "n", "1"), 204, "", "<Tag><Key>n</Key><Value>1</Value></Tag><Tag><Key>source</Key><Value>form</Value></Tag>"},
+		{"duplicate", tagDoc("a", "1", "a", "2"), 400, "InvalidTag", ""},
+		{"eleven", tagDoc(nTags(11)...), 400, "BadRequest", ""},
+		{"query", "a=b", 400, "MalformedXML", ""},
+	}
+	for _, tt := range tests {
+		var form bytes.Buffer
+		w := multipart.NewWriter(&form)
+		_ = w.WriteField("key", tt.key)
+		_ = w.WriteField("tagging", tt.tagging)
+		fw, _ := w.CreateFormFile("file", "f.txt")
+		_, _ = fw.Write([]byte("form body"))
+		_ = w.Close()
+		res, body := srv.Do(t, s3test.Request{Method: "POST", Path: "/" + b, Header: http.Header{"Content-Type": {w.FormDataContentType()}}, Body: form.Bytes()})
+		if tt.code != "" {
+			s3test.WantError(t, tt.key, res, body, tt.status, tt.code, "")
+			srv.Must(t, 404, s3test.Request{Method: "HEAD", Path: "/" + b + "/" + tt.key, As: s3test.Owner})
+			continue
+		}
+		if res.StatusCode != tt.status {
+			t.Fatalf("%s: %d %s", tt.key, res.StatusCode, body)
+		}
+		if got := srv.Must(t, 200, s3test.Request{Method: "GET", Path: "/" + b + "/" + tt.key + "?tagging", As: s3test.Owner}); !strings.Contains(string(got), tt.want) {
+			t.Errorf("%s: tags %s, want %s", tt.key, got, tt.want)
+		}
+	}
 }
