@@ -45,6 +45,7 @@ import (
 	"github.com/doorman-s3/doorman/s3api/internal/sigv2"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv4"
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/tagging"
 )
 
 // MaxHeaderBytes is the request head Amazon S3 accepts (8 KiB): the headers and the request
@@ -357,6 +358,11 @@ type request struct {
 	body        io.Reader   // what handlers read the body from (verified by authenticate)
 	in          *bodyReader // the request body as received; nil when there is none
 	decodedSize int64       // the declared object size of an aws-chunked body, else -1
+	// object is the stored object the operation acts on, once authorizeObject has read it;
+	// requestTags the tags a PutObjectTagging sets, once read. Both are for the policy's tag
+	// condition keys (objectTagKeys).
+	object      *storage.ObjectInfo
+	requestTags tagging.Set
 
 	status  int
 	bytes   int64

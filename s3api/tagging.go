@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
@@ -60,6 +61,7 @@ func (s *Server) putObjectTagging(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	rc.requestTags = set
 	if err := s.setObjectTags(rc, st, set.Encode()); err != nil {
 		return err
 	}
@@ -172,4 +174,52 @@ func (s *Server) deleteBucketTagging(rc *request, st *bucketState) error {
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// The operations whose policy condition keys include the tags of the object they act on
+// (s3:ExistingObjectTag/<key>) and the tags they set (s3:RequestObjectTag/<key>,
+// s3:RequestObjectTagKeys), from the condition keys column of
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html and
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html.
+var (
+	existingTagOps = map[string]bool{"GetObject": true, "HeadObject": true, "GetObjectAcl": true, "PutObjectAcl": true,
+		"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true}
+	requestTagOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true, "PutObjectTagging": true}
+)
+
+// objectTagKeys sets the tag condition keys of the request. Condition key names compare
+// ignoring case (policy.Request), the tag's name with them; tags whose names differ only in
+// case make the key multivalued, which no single-valued condition matches. [UNVERIFIED] how
+// S3 treats such tags is not documented. An x-amz-tagging header S3 refuses sets no key: the
+// request fails whatever the policy says.
+func (rc *request) objectTagKeys(ctx map[string][]string) {
+	if existingTagOps[rc.op] && rc.object != nil {
+		for _, t := range tagging.Decode(rc.object.Tags) {
+			k := "s3:existingobjecttag/" + strings.ToLower(t.Key)
+			ctx[k] = append(ctx[k], t.Value)
+		}
+	}
+	if !requestTagOps[rc.op] {
+		return
+	}
+	set := rc.requestTags
+	if rc.op != "PutObjectTagging" {
+		if rc.op == "CopyObject" && rc.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE" {
+			return
+		}
+		if _, ok := rc.r.Header["X-Amz-Tagging"]; !ok {
+			return
+		}
+		var err error
+		if set, err = tagging.ParseHeader(rc.r.Header.Get("X-Amz-Tagging")); err != nil {
+			return
+		}
+	}
+	keys := make([]string, 0, len(set))
+	for _, t := range set {
+		k := "s3:requestobjecttag/" + strings.ToLower(t.Key)
+		ctx[k] = append(ctx[k], t.Value)
+		keys = append(keys, t.Key)
+	}
+	ctx["s3:requestobjecttagkeys"] = keys
 }

@@ -282,3 +282,36 @@ func TestPostObjectTagging(t *testing.T) {
 		}
 	}
 }
+
+// A bucket policy decides by the object's tags (s3:ExistingObjectTag/<key>) and by the tags a
+// request sets (s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys)
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html).
+func TestTagConditionKeys(t *testing.T) {
+	t.Parallel()
+	const page = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html"
+	srv := s3test.Start(t, nil)
+	policy := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::tagp/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/public":"yes"}}},
+		{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::tagp/*","Condition":{"StringEquals":{"s3:RequestObjectTag/class":"secret"}}},
+		{"Effect":"Deny","Principal":"*","Action":"s3:PutObjectTagging","Resource":"arn:aws:s3:::tagp/*","Condition":{"ForAnyValue:StringEquals":{"s3:RequestObjectTagKeys":"forbidden"}}}]}`
+	o, a := s3test.Owner, s3test.Anonymous
+	tags := func(v string) http.Header { return http.Header{"X-Amz-Tagging": {v}} }
+	runTaggingSteps(t, srv.Client, []taggingStep{
+		step(page, o, "PUT", "/tagp", nil, "", 200, "", ""),
+		step(page, o, "DELETE", "/tagp?publicAccessBlock", nil, "", 204, "", ""),
+		step(page, o, "PUT", "/tagp?policy", nil, policy, 204, "", ""),
+		step(page, o, "PUT", "/tagp/open", tags("public=yes"), "open", 200, "", ""),
+		step(page, o, "PUT", "/tagp/closed", tags("public=no"), "closed", 200, "", ""),
+		step(page, a, "GET", "/tagp/open", nil, "", 200, "", "open"),
+		step(page, a, "GET", "/tagp/closed", nil, "", 403, "AccessDenied", ""),
+		step(page, o, "PUT", "/tagp/s", tags("class=secret"), "s", 403, "AccessDenied", ""),
+		step(page, o, "PUT", "/tagp/s", tags("Class=secret&x=1"), "s", 403, "AccessDenied", ""),
+		step(page, o, "PUT", "/tagp/s", tags("class=open"), "s", 200, "", ""),
+		step(page, o, "PUT", "/tagp/c", http.Header{"X-Amz-Copy-Source": {"/tagp/s"}, "X-Amz-Tagging-Directive": {"REPLACE"}, "X-Amz-Tagging": {"class=secret"}}, "", 403, "AccessDenied", ""),
+		step(page, o, "POST", "/tagp/m?uploads", tags("class=secret"), "", 403, "AccessDenied", ""),
+		step(page, o, "PUT", "/tagp/open?tagging", nil, tagDoc("forbidden", "1", "public", "yes"), 403, "AccessDenied", ""),
+		step(page, a, "GET", "/tagp/open", nil, "", 200, "", "open"),
+		step(page, o, "PUT", "/tagp/open?tagging", nil, tagDoc("allowed", "1"), 200, "", ""),
+		step(page, a, "GET", "/tagp/open", nil, "", 403, "AccessDenied", ""),
+	})
+}
