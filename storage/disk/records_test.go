@@ -38,6 +38,13 @@ func TestRecordEncoding(t *testing.T) {
 			ChecksumAlgorithm: storage.ChecksumSHA256, ChecksumType: storage.ChecksumComposite},
 			`{"initiated":"2026-11-30T13:57:43Z","metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"no","Expires":"","User":null},` +
 				`"acl":"private","class":"STANDARD","owner":"o","checksumAlgorithm":"SHA256","checksumType":"COMPOSITE"}`},
+		{"tagged object", &objectRecord{File: "ef8e7368ae903108519d5a43600e89a3", Size: 1, ETag: "9dd4e461268c8034f5c8564e155c67a6", Modified: when, ACL: "private", StorageClass: "STANDARD", Tags: "a=1&b+c=%2F"},
+			`{"file":"ef8e7368ae903108519d5a43600e89a3","size":1,"etag":"9dd4e461268c8034f5c8564e155c67a6","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","checksum":{"Algorithm":"","Value":"","Type":""},"tags":"a=1\u0026b+c=%2F"}`},
+		{"tagged upload", &uploadRecord{Initiated: when, ACL: "private", StorageClass: "STANDARD", Tags: "k=v"},
+			`{"initiated":"2026-11-30T13:57:43Z","metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","tags":"k=v"}`},
 		{"part", &partRecord{File: "d4c1b2cfa054eb03ad0b4e228731a58e", Size: 4, ETag: "f4c9385f1902f7334b00b9b4ecd164de", Modified: when, Checksum: "N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="},
 			`{"file":"d4c1b2cfa054eb03ad0b4e228731a58e","size":4,"etag":"f4c9385f1902f7334b00b9b4ecd164de","modified":"2026-11-30T13:57:43Z","checksum":"N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="}`},
 	}
