@@ -107,13 +107,15 @@ func TestTaggingBoto3(t *testing.T) {
 	}
 	source := []objTag{{"kind", "original"}, {"origin", "source"}}
 	const (
-		// AWS answers a tag set of more than 10 with BadRequest, not InvalidTag (observed:
-		// https://github.com/boto/boto3/issues/1213).
+		// AWS answers a tag set of more than 10 with BadRequest (observed:
+		// https://github.com/boto/boto3/issues/1213 for PutObjectTagging,
+		// https://github.com/terraform-aws-modules/terraform-aws-datadog-forwarders/issues/24
+		// with S3's request id); ceph/s3-tests' test_put_excess_tags wants InvalidTag, Ceph's answer.
 		tooMany = "BadRequest 400 Object tags cannot be greater than 10"
-		// The messages of S3's InvalidTag refusals, as AWS answers them (observed: LocalStack's
-		// AWS-validated snapshots, tests/aws/services/s3/test_s3_api.snapshot.json,
-		// test_tagging_validation, and https://github.com/versity/versitygw/issues/1232 for a key
-		// of 129 characters).
+		// The refusals' messages as AWS answers them (observed: test_tagging_validation and
+		// test_object_tagging_exc in LocalStack's snapshots recorded against AWS,
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/s3/test_s3_api.snapshot.json,
+		// and https://github.com/versity/versitygw/issues/1232 for a key of 129 characters).
 		duplicate    = "InvalidTag 400 Cannot provide multiple Tags with the same key"
 		invalidKey   = "InvalidTag 400 The TagKey you have provided is invalid"
 		invalidValue = "InvalidTag 400 The TagValue you have provided is invalid"
@@ -121,8 +123,8 @@ func TestTaggingBoto3(t *testing.T) {
 		noTagSet     = "NoSuchTagSet 404 The TagSet does not exist"
 	)
 	checkSteps(t, got, []scriptStep{
-		// CopyObject (LocalStack's AWS-validated test_s3_copy_tagging_directive): COPY, the
-		// default, ignores x-amz-tagging.
+		// CopyObject: COPY, the default, ignores x-amz-tagging (observed: test_s3_copy_tagging_directive,
+		// https://github.com/localstack/localstack/blob/main/tests/aws/services/s3/test_s3.snapshot.json).
 		{"copy_directive_copy", source},
 		{"copy_no_directive", source},
 		{"copy_directive_replace", []objTag{{"origin", "copy"}, {"stage", "new"}}},
@@ -141,8 +143,8 @@ func TestTaggingBoto3(t *testing.T) {
 		{"ten_tags_at_the_limits", "ok"},
 		{"ten_tags_stored", 10},
 		{"bucket_untagged", noTagSet},
-		// PutBucketTagging answers 204 No Content (the API reference's sample; LocalStack's
-		// AWS-validated test_bucket_tagging_crud).
+		// PutBucketTagging answers 204 No Content (the API reference's sample response; observed:
+		// test_bucket_tagging_crud in test_s3_api.snapshot.json above).
 		{"put_bucket_tagging_status", "204"},
 		{"bucket_tags", []objTag{{"cost-center", "42"}, {"team", "web"}}},
 		{"bucket_tags_replaced", []objTag{{"team", "data"}}},
