@@ -271,6 +271,9 @@ func (rc *request) permission(a access, st *bucketState, key string) (action, re
 	case a == accessBucketRead && op.object:
 		// An object operation that tells whether its key exists only to those who may list.
 		op = opAction{"s3:ListBucket", false}
+	case a == accessObjectTagging && op.name == "s3:PutObject":
+		// A write that sets tags (authorizeNewTags).
+		op = opAction{"s3:PutObjectTagging", true}
 	}
 	if op.object {
 		return op.name, objectARN(st.info.Name, key)

@@ -135,7 +135,10 @@ func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, erro
 	case "", "COPY":
 	case "REPLACE":
 		opts.ReplaceTags = true
-		if opts.Tags, err = headerTags(h); err != nil {
+		if opts.Tags, err = headerTags(h); err == nil {
+			err = rc.authorizeNewTags(st, opts.Tags)
+		}
+		if err != nil {
 			return opts, err
 		}
 	default:

@@ -16,6 +16,9 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 		return err
 	}
 	tags, err := headerTags(h)
+	if err == nil {
+		err = rc.authorizeNewTags(st, tags)
+	}
 	if err != nil {
 		return err
 	}

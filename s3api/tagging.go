@@ -110,6 +110,19 @@ func headerTags(h http.Header) (string, error) {
 	return set.Encode(), nil
 }
 
+// authorizeNewTags decides whether a write that sets tags (x-amz-tagging on PutObject,
+// CreateMultipartUpload, or CopyObject with REPLACE) may set them: "s3:PutObjectTagging - To
+// successfully set the tag-set with your PutObject request, you must have the
+// s3:PutObjectTagging" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
+// Permissions). No ACL grants it, so a caller whom only the bucket's ACL lets write writes
+// without tags. [UNVERIFIED] that CreateMultipartUpload and CopyObject ask it as PutObject does.
+func (rc *request) authorizeNewTags(st *bucketState, tags string) error {
+	if tags == "" {
+		return nil
+	}
+	return rc.authorize(accessObjectTagging, st)
+}
+
 // writeTaggingCount sets x-amz-tagging-count on GetObject and HeadObject, "The number of tags,
 // if any, on the object" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
 // API_HeadObject.html; ceph/s3-tests' test_get_obj_head_tagging reads it on HEAD).

@@ -315,3 +315,27 @@ func TestTagConditionKeys(t *testing.T) {
 		step(page, a, "GET", "/tagp/open", nil, "", 403, "AccessDenied", ""),
 	})
 }
+
+// A write that sets tags needs s3:PutObjectTagging besides s3:PutObject ("To successfully set
+// the tag-set with your PutObject request, you must have the s3:PutObjectTagging",
+// API_PutObject.html, Permissions); no ACL grants it.
+func TestNewObjectTagsPermission(t *testing.T) {
+	t.Parallel()
+	srv := startPolicyServer(t)
+	newPolicyBucket(t, srv, s3test.Owner, "tagperm")
+	put := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + teamAccount + `"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::tagperm/*"}]}`
+	both := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + teamAccount + `"},"Action":["s3:PutObject","s3:PutObjectTagging"],"Resource":"arn:aws:s3:::tagperm/*"}]}`
+	tags := http.Header{"X-Amz-Tagging": {"a=1"}}
+	o := s3test.Owner
+	runTaggingSteps(t, srv.Client, []taggingStep{
+		step(pagePutObject, o, "PUT", "/tagperm?policy", nil, put, 204, "", ""),
+		step(pagePutObject, teamRoot, "PUT", "/tagperm/a", nil, "x", 200, "", ""),
+		step(pagePutObject, teamRoot, "PUT", "/tagperm/a", tags, "x", 403, "AccessDenied", ""),
+		step(pageCreateMPU, teamRoot, "POST", "/tagperm/a?uploads", tags, "", 403, "AccessDenied", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/tagperm/c", http.Header{"X-Amz-Copy-Source": {"/tagperm/a"}, "X-Amz-Tagging-Directive": {"REPLACE"}, "X-Amz-Tagging": {"a=1"}}, "", 403, "AccessDenied", ""),
+		step(pagePutObject, o, "PUT", "/tagperm/a", tags, "x", 200, "", ""),
+		step(pagePutObject, o, "PUT", "/tagperm?policy", nil, both, 204, "", ""),
+		step(pagePutObject, teamRoot, "PUT", "/tagperm/a", tags, "x", 200, "", ""),
+		step(pageCreateMPU, teamRoot, "POST", "/tagperm/a?uploads", tags, "", 200, "", ""),
+	})
+}
