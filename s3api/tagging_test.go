@@ -339,3 +339,20 @@ func TestNewObjectTagsPermission(t *testing.T) {
 		step(pageCreateMPU, teamRoot, "POST", "/tagperm/a?uploads", tags, "", 200, "", ""),
 	})
 }
+
+// x-amz-tagging-count is a response header a CORS rule exposes to a page like any other
+// (docs/s3-cors.md).
+func TestTaggingCountExposedByCORS(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	o := s3test.Owner
+	rules := `<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><ExposeHeader>x-amz-tagging-count</ExposeHeader></CORSRule></CORSConfiguration>`
+	origin := http.Header{"Origin": {"https://app.example"}}
+	runTaggingSteps(t, srv.Client, []taggingStep{
+		step(pageCreate, o, "PUT", "/corstags", nil, "", 200, "", ""),
+		step(pageGetObject, o, "PUT", "/corstags?cors", withMD5(rules), rules, 200, "", ""),
+		step(pagePutObject, o, "PUT", "/corstags/k", http.Header{"X-Amz-Tagging": {"a=1&b=2"}}, "x", 200, "", ""),
+		step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", "").withHeader("Access-Control-Expose-Headers", "x-amz-tagging-count"),
+		step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "2"),
+	})
+}
