@@ -35,6 +35,9 @@ type accessStep struct {
 	status int
 	code   string // the error code, for an error
 	want   string // a fragment the body must hold
+	// respHeader, when set, is a response header that must have the value respValue ("":
+	// absent).
+	respHeader, respValue string
 }
 
 func ownershipDoc(o string) string {
@@ -59,6 +62,9 @@ func runSteps(t *testing.T, c *s3test.Client, steps []accessStep) {
 		}
 		if !strings.Contains(string(body), s.want) {
 			t.Errorf("step %d: %s: body lacks %q:\n%s", i, what, s.want, body)
+		}
+		if s.respHeader != "" && res.Header.Get(s.respHeader) != s.respValue {
+			t.Errorf("step %d: %s: %s %q, want %q", i, what, s.respHeader, res.Header.Get(s.respHeader), s.respValue)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package s3api_test
 
 import (
 	"bytes"
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -29,71 +28,24 @@ const (
 	pageTF19895 = "https://github.com/hashicorp/terraform-provider-aws/issues/19895"
 )
 
-// tagDoc is a Tagging document of key/value pairs.
-func tagDoc(pairs ...string) string {
-	var b strings.Builder
-	b.WriteString("<Tagging><TagSet>")
-	for i := 0; i+1 < len(pairs); i += 2 {
-		fmt.Fprintf(&b, "<Tag><Key>%s</Key><Value>%s</Value></Tag>", pairs[i], pairs[i+1])
-	}
-	b.WriteString("</TagSet></Tagging>")
-	return b.String()
-}
-
-// nTags is n distinct key/value pairs.
-func nTags(n int) []string {
-	var pairs []string
-	for i := range n {
-		pairs = append(pairs, fmt.Sprintf("k%02d", i), "v")
-	}
-	return pairs
-}
-
 // withMD5 is the Content-MD5 header of body, which S3's SDKs send with every tagging
 // document (botocore marks both Put operations requestChecksumRequired).
 func withMD5(body string) http.Header {
 	return http.Header{"Content-Md5": {s3test.MD5Base64([]byte(body))}}
 }
 
-// taggingStep is an accessStep that may also check a response header (absent: "").
-type taggingStep struct {
-	accessStep
-	header, value string
-}
-
-func runTaggingSteps(t *testing.T, c *s3test.Client, steps []taggingStep) {
-	t.Helper()
-	for i, s := range steps {
-		as := s.as
-		if as.Name == "" {
-			as = s3test.Owner
-		}
-		h := s.accessStep.header
-		if strings.Contains(s.path, "tagging") && s.method == "PUT" && s.body != "" && h == nil {
-			h = withMD5(s.body)
-		}
-		res, body := c.Do(t, s3test.Request{Method: s.method, Path: s.path, Header: h, Body: []byte(s.body), As: as})
-		what := fmt.Sprintf("step %d: %s %s as %s (%s)", i, s.method, s.path, as.Name, s.page)
-		if s.code != "" {
-			s3test.WantError(t, what, res, body, s.status, s.code, "")
-		} else if res.StatusCode != s.status {
-			t.Errorf("%s: status %d, want %d\n%s", what, res.StatusCode, s.status, body)
-		}
-		if !strings.Contains(string(body), s.want) {
-			t.Errorf("%s: body lacks %q:\n%s", what, s.want, body)
-		}
-		if s.header != "" && res.Header.Get(s.header) != s.value {
-			t.Errorf("%s: %s %q, want %q", what, s.header, res.Header.Get(s.header), s.value)
-		}
+// step is an accessStep; a PUT of a tagging document without headers of its own gets its
+// Content-MD5.
+func step(page string, as s3test.Account, method, path string, h http.Header, body string, status int, code, want string) accessStep {
+	if h == nil && method == "PUT" && strings.Contains(path, "?tagging") && body != "" {
+		h = withMD5(body)
 	}
+	return accessStep{page: page, as: as, method: method, path: path, header: h, body: body, status: status, code: code, want: want}
 }
 
-func step(page string, as s3test.Account, method, path string, h http.Header, body string, status int, code, want string) taggingStep {
-	return taggingStep{accessStep: accessStep{page: page, as: as, method: method, path: path, header: h, body: body, status: status, code: code, want: want}}
-}
-
-func (s taggingStep) withHeader(name, value string) taggingStep {
-	s.header, s.value = name, value
+// withResponse adds the response header s must answer ("": none).
+func withResponse(s accessStep, name, value string) accessStep {
+	s.respHeader, s.respValue = name, value
 	return s
 }
 
@@ -106,38 +58,38 @@ func TestObjectTagging(t *testing.T) {
 	srv := s3test.Start(t, nil)
 	o, a := s3test.Owner, s3test.Anonymous
 	tagging := func(pairs ...string) http.Header { return http.Header{"X-Amz-Tagging": {strings.Join(pairs, "&")}} }
-	runTaggingSteps(t, srv.Client, []taggingStep{
+	runSteps(t, srv.Client, []accessStep{
 		step(pageCreate, o, "PUT", "/tags", nil, "", 200, "", ""),
-		step(pagePutObject, o, "PUT", "/tags/k", nil, "data", 200, "", "").withHeader("X-Amz-Tagging-Count", ""),
+		withResponse(step(pagePutObject, o, "PUT", "/tags/k", nil, "data", 200, "", ""), "X-Amz-Tagging-Count", ""),
 		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "", emptyTagSet),
 		step(pageGetObjTagging, o, "GET", "/tags/absent?tagging", nil, "", 404, "NoSuchKey", ""),
-		step(pageGetObject, o, "GET", "/tags/k", nil, "", 200, "", "data").withHeader("X-Amz-Tagging-Count", ""),
-		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("project", "blue", "a b", "x+y"), 200, "", ""),
+		withResponse(step(pageGetObject, o, "GET", "/tags/k", nil, "", 200, "", "data"), "X-Amz-Tagging-Count", ""),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument("project", "blue", "a b", "x+y"), 200, "", ""),
 		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "",
 			`<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>a b</Key><Value>x+y</Value></Tag><Tag><Key>project</Key><Value>blue</Value></Tag></TagSet></Tagging>`),
-		step(pageGetObject, o, "GET", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "2"),
-		step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "2"),
+		withResponse(step(pageGetObject, o, "GET", "/tags/k", nil, "", 200, "", ""), "X-Amz-Tagging-Count", "2"),
+		withResponse(step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", ""), "X-Amz-Tagging-Count", "2"),
 		// The limits (object-tagging.html) and S3's answers.
-		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc(nTags(10)...), 200, "", ""),
-		step(pageTF19895, o, "PUT", "/tags/k?tagging", nil, tagDoc(nTags(11)...), 400, "BadRequest", "Object tags cannot be greater than 10"),
-		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc(strings.Repeat("k", 129), "v"), 400, "InvalidTag", "The TagKey you have provided is invalid"),
-		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("k", strings.Repeat("v", 257)), 400, "InvalidTag", "The TagValue you have provided is invalid"),
-		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
-		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("aws:k", "v"), 400, "InvalidTag", "Your TagKey cannot be prefixed with aws:"),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(10)...), 200, "", ""),
+		step(pageTF19895, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(11)...), 400, "BadRequest", "Object tags cannot be greater than 10"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument(strings.Repeat("k", 129), "v"), 400, "InvalidTag", "The TagKey you have provided is invalid"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument("k", strings.Repeat("v", 257)), 400, "InvalidTag", "The TagValue you have provided is invalid"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
+		step(pageObjectTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument("aws:k", "v"), 400, "InvalidTag", "Your TagKey cannot be prefixed with aws:"),
 		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, "<Tagging></Tagging>", 400, "MalformedXML", ""),
-		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", http.Header{}, tagDoc("a", "b"), 400, "InvalidRequest", "Content-MD5"),
-		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", http.Header{"Content-Md5": {s3test.MD5Base64([]byte("other"))}}, tagDoc("a", "b"), 400, "BadDigest", ""),
-		step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "10"),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", http.Header{}, s3test.TaggingDocument("a", "b"), 400, "InvalidRequest", "Content-MD5"),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", http.Header{"Content-Md5": {s3test.MD5Base64([]byte("other"))}}, s3test.TaggingDocument("a", "b"), 400, "BadDigest", ""),
+		withResponse(step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", ""), "X-Amz-Tagging-Count", "10"),
 		// Others may not read or change the tags of the owner's object.
 		step(pageGetObjTagging, a, "GET", "/tags/k?tagging", nil, "", 403, "AccessDenied", ""),
-		step(pagePutObjTagging, s3test.Other, "PUT", "/tags/k?tagging", nil, tagDoc("a", "b"), 403, "AccessDenied", ""),
+		step(pagePutObjTagging, s3test.Other, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument("a", "b"), 403, "AccessDenied", ""),
 		step(pageDelObjTagging, s3test.Other, "DELETE", "/tags/k?tagging", nil, "", 403, "AccessDenied", ""),
 		step(pageDelObjTagging, o, "DELETE", "/tags/k?tagging", nil, "", 204, "", ""),
 		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "", emptyTagSet),
-		step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", "").withHeader("X-Amz-Tagging-Count", ""),
+		withResponse(step(pageGetObject, o, "HEAD", "/tags/k", nil, "", 200, "", ""), "X-Amz-Tagging-Count", ""),
 		// An empty TagSet removes the tags (object-tagging.html).
-		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc("a", "b"), 200, "", ""),
-		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, tagDoc(), 200, "", ""),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument("a", "b"), 200, "", ""),
+		step(pagePutObjTagging, o, "PUT", "/tags/k?tagging", nil, s3test.TaggingDocument(), 200, "", ""),
 		step(pageGetObjTagging, o, "GET", "/tags/k?tagging", nil, "", 200, "", emptyTagSet),
 
 		// x-amz-tagging on PutObject: a URL-encoded query (API_PutObject.html).
@@ -151,7 +103,7 @@ func TestObjectTagging(t *testing.T) {
 			"The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates."),
 		step(pageCLI2841, o, "PUT", "/tags/bad", tagging("TagSet%3D%5B%7BKey%3Dstring%2CValue%3Dstring%7D%5D"), "x", 400, "InvalidTag", "The TagKey you have provided is invalid"),
 		step(pagePutObject, o, "PUT", "/tags/bad", tagging("a=1", "a=2"), "x", 400, "InvalidArgument", ""),
-		step(pageTF19895, o, "PUT", "/tags/bad", tagging(strings.Split(headerPairs(11), "&")...), "x", 400, "BadRequest", "Object tags cannot be greater than 10"),
+		step(pageTF19895, o, "PUT", "/tags/bad", tagging(s3test.TaggingHeader(s3test.TagPairs(11)...)), "x", 400, "BadRequest", "Object tags cannot be greater than 10"),
 		step(pagePutObject, o, "HEAD", "/tags/bad", nil, "", 404, "", ""),
 		// Overwriting an object replaces its tags with the new object's.
 		step(pagePutObject, o, "PUT", "/tags/h", nil, "y", 200, "", ""),
@@ -167,16 +119,6 @@ func TestObjectTagging(t *testing.T) {
 		step(pageCopyObject, o, "PUT", "/tags/c4", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging-Directive": {"MERGE"}}, "", 400, "InvalidArgument", "Unknown tagging directive."),
 		step(pageCopyObject, o, "PUT", "/tags/c4", http.Header{"X-Amz-Copy-Source": {"/tags/h2"}, "X-Amz-Tagging-Directive": {"REPLACE"}, "X-Amz-Tagging": {"a=1&a=2"}}, "", 400, "InvalidArgument", ""),
 	})
-}
-
-// headerPairs is an x-amz-tagging value of n distinct tags.
-func headerPairs(n int) string {
-	pairs := nTags(n)
-	var kv []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		kv = append(kv, pairs[i]+"="+pairs[i+1])
-	}
-	return strings.Join(kv, "&")
 }
 
 // CreateMultipartUpload's x-amz-tagging is applied to the object its completion makes
@@ -218,20 +160,20 @@ func TestBucketTagging(t *testing.T) {
 	t.Parallel()
 	srv := s3test.Start(t, nil)
 	o := s3test.Owner
-	runTaggingSteps(t, srv.Client, []taggingStep{
+	runSteps(t, srv.Client, []accessStep{
 		step(pageCreate, o, "PUT", "/btags", nil, "", 200, "", ""),
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 404, "NoSuchTagSet", "<Message>The TagSet does not exist</Message>"),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc("env", "prod", "cost", "1"), 200, "", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("env", "prod", "cost", "1"), 200, "", ""),
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 200, "",
 			"<TagSet><Tag><Key>cost</Key><Value>1</Value></Tag><Tag><Key>env</Key><Value>prod</Value></Tag></TagSet>"),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc(nTags(50)...), 200, "", ""),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc(nTags(51)...), 400, "InvalidTag", ""),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, tagDoc("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(50)...), 200, "", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(51)...), 400, "InvalidTag", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
 		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, "not xml", 400, "MalformedXML", ""),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", http.Header{}, tagDoc("a", "b"), 400, "InvalidRequest", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", http.Header{}, s3test.TaggingDocument("a", "b"), 400, "InvalidRequest", ""),
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 200, "", "<Key>k49</Key>"),
 		step(pageGetBktTagging, s3test.Other, "GET", "/btags?tagging", nil, "", 403, "AccessDenied", ""),
-		step(pageBucketTagging, s3test.Other, "PUT", "/btags?tagging", nil, tagDoc("a", "b"), 403, "AccessDenied", ""),
+		step(pageBucketTagging, s3test.Other, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("a", "b"), 403, "AccessDenied", ""),
 		step(pageBucketTagging, s3test.Other, "DELETE", "/btags?tagging", nil, "", 403, "AccessDenied", ""),
 		step(pageBucketTagging, o, "DELETE", "/btags?tagging", nil, "", 204, "", ""),
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 404, "NoSuchTagSet", ""),
@@ -255,9 +197,9 @@ func TestPostObjectTagging(t *testing.T) {
 		status       int
 		code, want   string
 	}{
-		{"tagged", tagDoc("source", "form", "n", "1"), 204, "", "<Tag><Key>n</Key><Value>1</Value></Tag><Tag><Key>source</Key><Value>form</Value></Tag>"},
-		{"duplicate", tagDoc("a", "1", "a", "2"), 400, "InvalidTag", ""},
-		{"eleven", tagDoc(nTags(11)...), 400, "BadRequest", ""},
+		{"tagged", s3test.TaggingDocument("source", "form", "n", "1"), 204, "", "<Tag><Key>n</Key><Value>1</Value></Tag><Tag><Key>source</Key><Value>form</Value></Tag>"},
+		{"duplicate", s3test.TaggingDocument("a", "1", "a", "2"), 400, "InvalidTag", ""},
+		{"eleven", s3test.TaggingDocument(s3test.TagPairs(11)...), 400, "BadRequest", ""},
 		{"query", "a=b", 400, "MalformedXML", ""},
 	}
 	for _, tt := range tests {
@@ -296,7 +238,7 @@ func TestTagConditionKeys(t *testing.T) {
 		{"Effect":"Deny","Principal":"*","Action":"s3:PutObjectTagging","Resource":"arn:aws:s3:::tagp/*","Condition":{"ForAnyValue:StringEquals":{"s3:RequestObjectTagKeys":"forbidden"}}}]}`
 	o, a := s3test.Owner, s3test.Anonymous
 	tags := func(v string) http.Header { return http.Header{"X-Amz-Tagging": {v}} }
-	runTaggingSteps(t, srv.Client, []taggingStep{
+	runSteps(t, srv.Client, []accessStep{
 		step(page, o, "PUT", "/tagp", nil, "", 200, "", ""),
 		step(page, o, "DELETE", "/tagp?publicAccessBlock", nil, "", 204, "", ""),
 		step(page, o, "PUT", "/tagp?policy", nil, policy, 204, "", ""),
@@ -309,9 +251,9 @@ func TestTagConditionKeys(t *testing.T) {
 		step(page, o, "PUT", "/tagp/s", tags("class=open"), "s", 200, "", ""),
 		step(page, o, "PUT", "/tagp/c", http.Header{"X-Amz-Copy-Source": {"/tagp/s"}, "X-Amz-Tagging-Directive": {"REPLACE"}, "X-Amz-Tagging": {"class=secret"}}, "", 403, "AccessDenied", ""),
 		step(page, o, "POST", "/tagp/m?uploads", tags("class=secret"), "", 403, "AccessDenied", ""),
-		step(page, o, "PUT", "/tagp/open?tagging", nil, tagDoc("forbidden", "1", "public", "yes"), 403, "AccessDenied", ""),
+		step(page, o, "PUT", "/tagp/open?tagging", nil, s3test.TaggingDocument("forbidden", "1", "public", "yes"), 403, "AccessDenied", ""),
 		step(page, a, "GET", "/tagp/open", nil, "", 200, "", "open"),
-		step(page, o, "PUT", "/tagp/open?tagging", nil, tagDoc("allowed", "1"), 200, "", ""),
+		step(page, o, "PUT", "/tagp/open?tagging", nil, s3test.TaggingDocument("allowed", "1"), 200, "", ""),
 		step(page, a, "GET", "/tagp/open", nil, "", 403, "AccessDenied", ""),
 	})
 }
@@ -327,7 +269,7 @@ func TestNewObjectTagsPermission(t *testing.T) {
 	both := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + teamAccount + `"},"Action":["s3:PutObject","s3:PutObjectTagging"],"Resource":"arn:aws:s3:::tagperm/*"}]}`
 	tags := http.Header{"X-Amz-Tagging": {"a=1"}}
 	o := s3test.Owner
-	runTaggingSteps(t, srv.Client, []taggingStep{
+	runSteps(t, srv.Client, []accessStep{
 		step(pagePutObject, o, "PUT", "/tagperm?policy", nil, put, 204, "", ""),
 		step(pagePutObject, teamRoot, "PUT", "/tagperm/a", nil, "x", 200, "", ""),
 		step(pagePutObject, teamRoot, "PUT", "/tagperm/a", tags, "x", 403, "AccessDenied", ""),
@@ -348,11 +290,11 @@ func TestTaggingCountExposedByCORS(t *testing.T) {
 	o := s3test.Owner
 	rules := `<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><ExposeHeader>x-amz-tagging-count</ExposeHeader></CORSRule></CORSConfiguration>`
 	origin := http.Header{"Origin": {"https://app.example"}}
-	runTaggingSteps(t, srv.Client, []taggingStep{
+	runSteps(t, srv.Client, []accessStep{
 		step(pageCreate, o, "PUT", "/corstags", nil, "", 200, "", ""),
 		step(pageGetObject, o, "PUT", "/corstags?cors", withMD5(rules), rules, 200, "", ""),
 		step(pagePutObject, o, "PUT", "/corstags/k", http.Header{"X-Amz-Tagging": {"a=1&b=2"}}, "x", 200, "", ""),
-		step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", "").withHeader("Access-Control-Expose-Headers", "x-amz-tagging-count"),
-		step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", "").withHeader("X-Amz-Tagging-Count", "2"),
+		withResponse(step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", ""), "Access-Control-Expose-Headers", "x-amz-tagging-count"),
+		withResponse(step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", ""), "X-Amz-Tagging-Count", "2"),
 	})
 }

@@ -3,32 +3,17 @@ package tagging_test
 import (
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/tagging"
 )
 
-// doc writes a Tagging document of the given key/value pairs.
-func doc(pairs ...string) string {
-	var b strings.Builder
-	b.WriteString("<Tagging><TagSet>")
-	for i := 0; i+1 < len(pairs); i += 2 {
-		fmt.Fprintf(&b, "<Tag><Key>%s</Key><Value>%s</Value></Tag>", pairs[i], pairs[i+1])
-	}
-	b.WriteString("</TagSet></Tagging>")
-	return b.String()
-}
-
-// many returns n distinct key/value pairs.
-func many(n int) []string {
-	var pairs []string
-	for i := range n {
-		pairs = append(pairs, fmt.Sprintf("key%d", i), "v")
-	}
-	return pairs
-}
+var (
+	doc  = s3test.TaggingDocument
+	many = s3test.TagPairs
+)
 
 // The limits and errors of https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html
 // and CostAllocTagging.html, with the answers S3 was recorded to give (see the package's errors).
@@ -124,14 +109,8 @@ func TestParseHeader(t *testing.T) {
 	}
 }
 
-// headerOf is an x-amz-tagging header of n tags k0=v ... in key order.
-func headerOf(n int) string {
-	var parts []string
-	for i := range n {
-		parts = append(parts, fmt.Sprintf("k%02d=v", i))
-	}
-	return strings.Join(parts, "&")
-}
+// headerOf is an x-amz-tagging header of n tags in key order.
+func headerOf(n int) string { return s3test.TaggingHeader(many(n)...) }
 
 // The stored form reads back as the set it was written from, and counts its tags.
 func TestEncodeDecode(t *testing.T) {
