@@ -163,10 +163,11 @@ func TestBucketTagging(t *testing.T) {
 	runSteps(t, srv.Client, []accessStep{
 		step(pageCreate, o, "PUT", "/btags", nil, "", 200, "", ""),
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 404, "NoSuchTagSet", "<Message>The TagSet does not exist</Message>"),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("env", "prod", "cost", "1"), 200, "", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("env", "prod", "cost", "1"), 204, "", ""),
 		step(pageGetBktTagging, o, "GET", "/btags?tagging", nil, "", 200, "",
 			"<TagSet><Tag><Key>cost</Key><Value>1</Value></Tag><Tag><Key>env</Key><Value>prod</Value></Tag></TagSet>"),
-		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(50)...), 200, "", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(50)...), 204, "", ""),
+		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("aws:k", "v"), 400, "InvalidTag", "System tags cannot be added/updated by requester"),
 		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument(s3test.TagPairs(51)...), 400, "InvalidTag", ""),
 		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, s3test.TaggingDocument("k", "1", "k", "2"), 400, "InvalidTag", "Cannot provide multiple Tags with the same key"),
 		step(pageBucketTagging, o, "PUT", "/btags?tagging", nil, "not xml", 400, "MalformedXML", ""),

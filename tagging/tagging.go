@@ -73,9 +73,13 @@ var (
 	// ErrDuplicateKey: S3's message for a Tagging document with a key twice (quoted from its
 	// answers by clients, e.g. in moto's and LocalStack's AWS-validated tests).
 	ErrDuplicateKey = &Error{"InvalidTag", "Cannot provide multiple Tags with the same key"}
-	// ErrReservedKey: the message moto, whose S3 answers are checked against AWS, gives to a
-	// key prefixed with "aws:". [UNVERIFIED]
+	// ErrReservedKey: the message moto, whose S3 answers are checked against AWS, gives to an
+	// object's key prefixed with "aws:". [UNVERIFIED]
 	ErrReservedKey = &Error{"InvalidTag", "Your TagKey cannot be prefixed with aws:"}
+	// ErrReservedBucketKey: S3's answer to a bucket's key prefixed with "aws:" (LocalStack's
+	// test_put_bucket_tagging_aws_prefix, run against AWS, in
+	// github.com/localstack/localstack tests/aws/services/s3).
+	ErrReservedBucketKey = &Error{"InvalidTag", "System tags cannot be added/updated by requester"}
 	// ErrMalformedXML is the error table's MalformedXML.
 	ErrMalformedXML = &Error{"MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema"}
 	// ErrHeader: S3's answer to an x-amz-tagging header that is not a query string of
@@ -103,8 +107,8 @@ type document struct {
 	} `xml:"TagSet"`
 }
 
-// ParseXML reads a Tagging document holding at most max tags (MaxObjectTags or
-// MaxBucketTags). TagSet, and each Tag's Key and Value, are required (API_Tagging.html,
+// ParseXML reads a Tagging document holding at most max tags: MaxObjectTags for an object's,
+// MaxBucketTags for a bucket's, whose errors differ where S3's do. TagSet, and each Tag's Key and Value, are required (API_Tagging.html,
 // API_Tag.html); an empty TagSet is an empty set.
 func ParseXML(body []byte, max int) (Set, error) {
 	var d document
@@ -148,18 +152,19 @@ func ParseHeader(h string) (Set, error) {
 // validate sorts a set and checks it holds at most max tags, no key twice (dup otherwise)
 // and only keys and values S3 accepts.
 func (s Set) validate(max int, dup *Error) (Set, error) {
+	tooMany, reserved := ErrTooManyObjectTags, ErrReservedKey
+	if max == MaxBucketTags {
+		tooMany, reserved = ErrTooManyBucketTags, ErrReservedBucketKey
+	}
 	if len(s) > max {
-		if max == MaxBucketTags {
-			return nil, ErrTooManyBucketTags
-		}
-		return nil, ErrTooManyObjectTags
+		return nil, tooMany
 	}
 	for _, t := range s {
 		if n := utf16Len(t.Key); n == 0 || n > MaxKeyLength || !allowed(t.Key) {
 			return nil, ErrInvalidKey
 		}
 		if strings.HasPrefix(t.Key, reservedPrefix) {
-			return nil, ErrReservedKey
+			return nil, reserved
 		}
 		if utf16Len(t.Value) > MaxValueLength || !allowed(t.Value) {
 			return nil, ErrInvalidValue

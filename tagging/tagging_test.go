@@ -48,6 +48,8 @@ func TestParseXML(t *testing.T) {
 		{"value too long", doc("k", v256+"v"), tagging.MaxObjectTags, "", tagging.ErrInvalidValue},
 		{"value character", doc("k", "a*b"), tagging.MaxObjectTags, "", tagging.ErrInvalidValue},
 		{"aws: prefix", doc("aws:cloudformation", "v"), tagging.MaxObjectTags, "", tagging.ErrReservedKey},
+		{"aws: prefix on a bucket", doc("aws:cloudformation", "v"), tagging.MaxBucketTags, "", tagging.ErrReservedBucketKey},
+		{"aws: inside a key", doc("something:aws:stuff", "v"), tagging.MaxBucketTags, "something%3Aaws%3Astuff=v", nil},
 		{"duplicate key", doc("a", "1", "a", "2"), tagging.MaxObjectTags, "", tagging.ErrDuplicateKey},
 		{"no TagSet", "<Tagging></Tagging>", tagging.MaxObjectTags, "", tagging.ErrMalformedXML},
 		{"no Key", "<Tagging><TagSet><Tag><Value>v</Value></Tag></TagSet></Tagging>", tagging.MaxObjectTags, "", tagging.ErrMalformedXML},
