@@ -233,6 +233,27 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestObjectTagging$"}},
 	},
 	{
+		Name:  "a write sets tags without s3:PutObjectTagging",
+		File:  "s3api/tagging.go",
+		From:  "\treturn rc.authorize(accessObjectTagging, st)\n",
+		To:    "\treturn nil\n",
+		Tests: []test{{"./s3api/", "^TestNewObjectTagsPermission$"}},
+	},
+	{
+		Name:  "s3:ExistingObjectTag never set",
+		File:  "s3api/tagging.go",
+		From:  "if existingTagOps[rc.op] && rc.object != nil {",
+		To:    "if existingTagOps[rc.op] && rc.object == nil {",
+		Tests: []test{{"./s3api/", "^TestTagConditionKeys$"}},
+	},
+	{
+		Name:  "an aws: key accepted",
+		File:  "tagging/tagging.go",
+		From:  "if strings.HasPrefix(t.Key, reservedPrefix) {",
+		To:    "if strings.HasPrefix(t.Key, \"\\x00\") {",
+		Tests: []test{{"./tagging/", "^TestParseXML$"}},
+	},
+	{
 		Name:  "an unreadable object ACL logged on every request",
 		File:  "s3api/acl.go",
 		From:  "if key == \"\" || s.firstDamage(bucket, key) {",
