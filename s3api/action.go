@@ -163,7 +163,7 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 	case "UploadPartCopy":
 		set("s3:x-amz-copy-source", copySourceKey(r.Header.Get("X-Amz-Copy-Source")))
 	}
-	rc.objectTagKeys(ctx)
+	rc.objectTagKeys(ctx, action, resource)
 	rc.signatureKeys(ctx, now)
 	if r.TLS != nil {
 		set("s3:tlsversion", tlsVersion(r.TLS.Version))

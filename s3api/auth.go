@@ -212,7 +212,7 @@ func (s *Server) authorizeUpload(rc *request, a access, st *bucketState) error {
 // owner for every object under BucketOwnerEnforced, whatever Object Ownership was when it was
 // written) may act on it, unless the bucket policy denies it.
 func (rc *request) authorizeObject(a access, st *bucketState, info *storage.ObjectInfo) error {
-	rc.object = info
+	rc.object, rc.objectResource = info, objectARN(st.info.Name, info.Key)
 	if rc.user != nil && st.objectOwnerOf(info) == rc.user.id && rc.user.root() {
 		_, err := rc.policyDecision(a, st, info.Key)
 		return err

@@ -361,8 +361,10 @@ type request struct {
 	// object is the stored object the operation acts on, once authorizeObject has read it;
 	// requestTags the tags a PutObjectTagging sets, once read. Both are for the policy's tag
 	// condition keys (objectTagKeys).
-	object      *storage.ObjectInfo
-	requestTags tagging.Set
+	object *storage.ObjectInfo
+	// objectResource is object's ARN: its tags are in the context of a check on it alone.
+	objectResource string
+	requestTags    tagging.Set
 
 	status  int
 	bytes   int64

@@ -195,8 +195,10 @@ func (s *Server) deleteBucketTagging(rc *request, st *bucketState) error {
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html and
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-and-policies.html.
 var (
-	existingTagOps = map[string]bool{"GetObject": true, "HeadObject": true, "GetObjectAcl": true, "PutObjectAcl": true,
-		"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true}
+	// existingTagActions are actions, not operations: a copy checks s3:GetObject on its source,
+	// whose tags that check must see, and s3:PutObject on its destination, whose must not.
+	existingTagActions = map[string]bool{"s3:GetObject": true, "s3:GetObjectAcl": true, "s3:PutObjectAcl": true,
+		"s3:GetObjectTagging": true, "s3:PutObjectTagging": true, "s3:DeleteObjectTagging": true}
 	requestTagOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true, "PutObjectTagging": true}
 )
 
@@ -205,8 +207,11 @@ var (
 // case make the key multivalued, which no single-valued condition matches. [UNVERIFIED] how
 // S3 treats such tags is not documented. An x-amz-tagging header S3 refuses sets no key: the
 // request fails whatever the policy says.
-func (rc *request) objectTagKeys(ctx map[string][]string) {
-	if existingTagOps[rc.op] && rc.object != nil {
+//
+// The existing tags are those of the object the check is about (rc.object, when resource is
+// its ARN), for an action that has the key.
+func (rc *request) objectTagKeys(ctx map[string][]string, action, resource string) {
+	if existingTagActions[action] && rc.object != nil && resource == rc.objectResource {
 		for _, t := range tagging.Decode(rc.object.Tags) {
 			k := "s3:existingobjecttag/" + strings.ToLower(t.Key)
 			ctx[k] = append(ctx[k], t.Value)

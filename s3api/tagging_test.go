@@ -299,3 +299,30 @@ func TestTaggingCountExposedByCORS(t *testing.T) {
 		withResponse(step(pageGetObject, o, "GET", "/corstags/k", origin, "", 200, "", ""), "X-Amz-Tagging-Count", "2"),
 	})
 }
+
+// A copy reads its source as s3:GetObject does, the source's tags in the condition context
+// (s3:ExistingObjectTag, list_amazons3.html): a Deny by tag on reading the source refuses the
+// copy too.
+func TestCopyChecksSourceTags(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	policy := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::rvb/*"},
+		{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::rvb/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/secret":"yes"}}}]}`
+	o, a := s3test.Owner, s3test.Anonymous
+	copyOf := func(src string) http.Header {
+		return http.Header{"X-Amz-Copy-Source": {src}, "X-Amz-Tagging-Directive": {"REPLACE"}}
+	}
+	runSteps(t, srv.Client, []accessStep{
+		step(pageCopyObject, o, "PUT", "/rvb", nil, "", 200, "", ""),
+		step(pageCopyObject, o, "DELETE", "/rvb?publicAccessBlock", nil, "", 204, "", ""),
+		step(pageCopyObject, o, "PUT", "/rvb?policy", nil, policy, 204, "", ""),
+		step(pageCopyObject, o, "PUT", "/rvb/s", http.Header{"X-Amz-Tagging": {"secret=yes"}}, "s", 200, "", ""),
+		step(pageCopyObject, o, "PUT", "/rvb/p", nil, "p", 200, "", ""),
+		step(pageCopyObject, a, "GET", "/rvb/s", nil, "", 403, "AccessDenied", ""),
+		step(pageCopyObject, a, "PUT", "/rvb/leak", copyOf("/rvb/s"), "", 403, "AccessDenied", ""),
+		step(pageCopyObject, a, "GET", "/rvb/leak", nil, "", 403, "AccessDenied", ""),
+		step(pageCopyObject, a, "PUT", "/rvb/fine", copyOf("/rvb/p"), "", 200, "", ""),
+		step(pageCopyObject, a, "GET", "/rvb/fine", nil, "", 200, "", "p"),
+	})
+}

@@ -242,8 +242,8 @@ var mutants = []mutant{
 	{
 		Name:  "s3:ExistingObjectTag never set",
 		File:  "s3api/tagging.go",
-		From:  "if existingTagOps[rc.op] && rc.object != nil {",
-		To:    "if existingTagOps[rc.op] && rc.object == nil {",
+		From:  "if existingTagActions[action] && rc.object != nil && resource == rc.objectResource {",
+		To:    "if existingTagActions[action] && rc.object == nil && resource == rc.objectResource {",
 		Tests: []test{{"./s3api/", "^TestTagConditionKeys$"}},
 	},
 	{
