@@ -28,6 +28,10 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 			rc.sig.version = sigV4
 		}
 	}
+	// The form's tags are read first, for the policy's s3:RequestObjectTag keys; a tagging
+	// field S3 refuses is answered where it always was, after the caller is authorized.
+	set, tagsErr := formTags(form.Fields)
+	rc.requestTags = set
 	if err := rc.authorizeKey(accessBucketWrite, st, form.Key); err != nil {
 		return err
 	}
@@ -47,9 +51,15 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if err := storage.ValidateKey(form.Key); err != nil {
 		return err
 	}
-	tags, err := formTags(form.Fields)
-	if err != nil {
-		return err
+	if tagsErr != nil {
+		return tagsErr
+	}
+	tags := set.Encode()
+	if tags != "" {
+		// As authorizeNewTags: setting tags needs s3:PutObjectTagging.
+		if err := rc.authorizeKey(accessObjectTagging, st, form.Key); err != nil {
+			return err
+		}
 	}
 	meta := form.Metadata
 	if meta.ContentType == "" {
@@ -101,14 +111,14 @@ func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectI
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/RESTObjectPOST.html: "tagging": "The
 // specified set of tags to add to the object", as in the example
 // "<Tagging><TagSet><Tag><Key>Tag Name</Key><Value>Tag Value</Value></Tag></TagSet></Tagging>").
-func formTags(fields map[string]string) (string, error) {
+func formTags(fields map[string]string) (tagging.Set, error) {
 	doc, ok := fields["tagging"]
 	if !ok {
-		return "", nil
+		return nil, nil
 	}
 	set, err := tagging.ParseXML([]byte(doc), tagging.MaxObjectTags)
 	if err != nil {
-		return "", taggingError(err)
+		return nil, taggingError(err)
 	}
-	return set.Encode(), nil
+	return set, nil
 }

@@ -199,7 +199,8 @@ var (
 	// whose tags that check must see, and s3:PutObject on its destination, whose must not.
 	existingTagActions = map[string]bool{"s3:GetObject": true, "s3:GetObjectAcl": true, "s3:PutObjectAcl": true,
 		"s3:GetObjectTagging": true, "s3:PutObjectTagging": true, "s3:DeleteObjectTagging": true}
-	requestTagOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true, "PutObjectTagging": true}
+	requestTagOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true, "PutObjectTagging": true,
+		"PostObject": true}
 )
 
 // objectTagKeys sets the tag condition keys of the request. Condition key names compare
@@ -221,7 +222,10 @@ func (rc *request) objectTagKeys(ctx map[string][]string, action, resource strin
 		return
 	}
 	set := rc.requestTags
-	if rc.op != "PutObjectTagging" {
+	if rc.op == "PostObject" && set == nil {
+		return
+	}
+	if rc.op != "PutObjectTagging" && rc.op != "PostObject" {
 		if rc.op == "CopyObject" && rc.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE" {
 			return
 		}
