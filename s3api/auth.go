@@ -72,6 +72,9 @@ const (
 	// grants them (the ACL permissions map to no tagging action:
 	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#permissions).
 	accessObjectTagging
+	// accessSourceTagging: s3:GetObjectTagging on the source of a copy that keeps its tags
+	// (copySource).
+	accessSourceTagging
 )
 
 // aclPermissions is the ACL permission each access needs, and whether on the object rather
@@ -271,6 +274,8 @@ func (rc *request) permission(a access, st *bucketState, key string) (action, re
 	case a == accessBucketRead && op.object:
 		// An object operation that tells whether its key exists only to those who may list.
 		op = opAction{"s3:ListBucket", false}
+	case a == accessSourceTagging:
+		op = opAction{"s3:GetObjectTagging", true}
 	case a == accessObjectTagging && op.name == "s3:PutObject":
 		// A write that sets tags (authorizeNewTags).
 		op = opAction{"s3:PutObjectTagging", true}

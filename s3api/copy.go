@@ -20,8 +20,10 @@ type copyObjectResult struct {
 
 // copySource reads x-amz-copy-source (parseCopySource), checks that the caller may read the
 // source and applies the x-amz-copy-source-if-* conditions. It returns the source's
-// information.
-func (s *Server) copySource(rc *request) (bucket, key string, info storage.ObjectInfo, err error) {
+// information. A copy that keeps the source's tags (keepTags) needs s3:GetObjectTagging on a
+// tagged source: https://repost.aws/knowledge-center/s3-troubleshoot-copy-between-buckets
+// and ceph/ceph#47897. [UNVERIFIED] the API reference does not list it.
+func (s *Server) copySource(rc *request, keepTags bool) (bucket, key string, info storage.ObjectInfo, err error) {
 	if bucket, key, err = parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source")); err != nil {
 		return "", "", info, err
 	}
@@ -46,6 +48,11 @@ func (s *Server) copySource(rc *request) (bucket, key string, info storage.Objec
 	}
 	if err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {
 		return "", "", info, err
+	}
+	if keepTags && info.Tags != "" {
+		if err := rc.authorizeObject(accessSourceTagging, st, &info); err != nil {
+			return "", "", info, err
+		}
 	}
 	h := rc.r.Header
 	cond := http.Header{}
@@ -80,11 +87,15 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	if err := storage.ValidateKey(rc.key); err != nil {
 		return err
 	}
-	srcBucket, srcKey, src, err := s.copySource(rc)
+	srcBucket, srcKey, src, err := s.copySource(rc, rc.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE")
 	if err != nil {
 		return err
 	}
 	opts, err := rc.copyOptions(st)
+	if err == nil && !opts.ReplaceTags {
+		// The copy gets the source's tags: setting them needs s3:PutObjectTagging.
+		err = rc.authorizeNewTags(st, src.Tags)
+	}
 	if err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	srcBucket, srcKey, src, err := s.copySource(rc)
+	srcBucket, srcKey, src, err := s.copySource(rc, false)
 	if err != nil {
 		return err
 	}

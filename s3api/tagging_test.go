@@ -332,3 +332,30 @@ func TestCopyChecksSourceTags(t *testing.T) {
 		step(pageCopyObject, a, "GET", "/rvb/fine", nil, "", 200, "", "p"),
 	})
 }
+
+// A copy that keeps a tagged source's tags needs s3:GetObjectTagging on the source and
+// s3:PutObjectTagging on the copy (https://repost.aws/knowledge-center/s3-troubleshoot-copy-between-buckets).
+func TestCopyKeepingTagsPermission(t *testing.T) {
+	t.Parallel()
+	srv := startPolicyServer(t)
+	newPolicyBucket(t, srv, s3test.Owner, "cpt")
+	allow := func(actions string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + teamAccount + `"},"Action":[` + actions + `],"Resource":"arn:aws:s3:::cpt/*"}]}`
+	}
+	o := s3test.Owner
+	copyOf := func(src string) http.Header { return http.Header{"X-Amz-Copy-Source": {src}} }
+	runSteps(t, srv.Client, []accessStep{
+		step(pageCopyObject, o, "PUT", "/cpt/t", http.Header{"X-Amz-Tagging": {"a=1"}}, "t", 200, "", ""),
+		step(pageCopyObject, o, "PUT", "/cpt?policy", nil, allow(`"s3:GetObject","s3:PutObject"`), 204, "", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", copyOf("/cpt/t"), "", 403, "AccessDenied", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", copyOf("/cpt/k"), "", 200, "", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", http.Header{"X-Amz-Copy-Source": {"/cpt/t"}, "X-Amz-Tagging-Directive": {"REPLACE"}}, "", 200, "", ""),
+		step(pageCopyObject, o, "PUT", "/cpt?policy", nil, allow(`"s3:GetObject","s3:PutObject","s3:PutObjectTagging"`), 204, "", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", copyOf("/cpt/t"), "", 403, "AccessDenied", ""),
+		step(pageCopyObject, o, "PUT", "/cpt?policy", nil, allow(`"s3:GetObject","s3:PutObject","s3:GetObjectTagging"`), 204, "", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", copyOf("/cpt/t"), "", 403, "AccessDenied", ""),
+		step(pageCopyObject, o, "PUT", "/cpt?policy", nil, allow(`"s3:GetObject","s3:PutObject","s3:GetObjectTagging","s3:PutObjectTagging"`), 204, "", ""),
+		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", copyOf("/cpt/t"), "", 200, "", ""),
+		step(pageGetObjTagging, teamRoot, "GET", "/cpt/c?tagging", nil, "", 200, "", "<Key>a</Key><Value>1</Value>"),
+	})
+}
