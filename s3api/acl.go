@@ -251,7 +251,11 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key)
 	if err != nil {
-		if aerr := rc.authorize(accessOwner, st); aerr != nil {
+		// A missing key is NoSuchKey only to a caller who may list the bucket (s3:ListBucket),
+		// as for GetObject; anyone else learns nothing of it, whatever the operation's own
+		// action would allow (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
+		// "If you don't have the s3:ListBucket permission, Amazon S3 returns ... 403").
+		if aerr := rc.authorize(accessBucketRead, st); aerr != nil {
 			return info, aerr
 		}
 		return info, rc.objectError(err)
