@@ -249,7 +249,7 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 // object, and those its ACL grants the permission may (see decide). A caller who may not
 // learns nothing about whether the key exists.
 func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {
-	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key)
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{})
 	if err != nil {
 		// A missing key is NoSuchKey only to a caller who may list the bucket (s3:ListBucket),
 		// as for GetObject; anyone else learns nothing of it, whatever the operation's own

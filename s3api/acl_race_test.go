@@ -38,7 +38,7 @@ func TestPutObjectACLOnTheObjectAuthorized(t *testing.T) {
 	t.Parallel()
 	const message = "A conflicting conditional operation is currently in progress against this resource. Please try again."
 	overwrite := func(ctx context.Context, b storage.Backend, bucket, key string) error {
-		info, err := b.HeadObject(ctx, bucket, key)
+		info, err := b.HeadObject(ctx, bucket, key, storage.ReadOptions{})
 		if err == nil {
 			_, err = b.PutObject(ctx, bucket, key, bytes.NewReader([]byte("v2")), storage.PutObjectOptions{Size: 2, Owner: info.Owner})
 		}

@@ -34,7 +34,7 @@ func (s *Server) copySource(rc *request, keepTags bool) (bucket, key string, inf
 	if err := checkExpectedOwner(rc.r.Header, "X-Amz-Source-Expected-Bucket-Owner", st); err != nil {
 		return "", "", info, err
 	}
-	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key)
+	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key, storage.ReadOptions{})
 	if err != nil {
 		if errors.Is(err, storage.ErrNoSuchKey) {
 			// As for GetObject: without permission to list the source bucket, a missing key

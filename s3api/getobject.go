@@ -85,9 +85,9 @@ func (rc *request) responseOverrides() ([][2]string, error) {
 // caller may read it.
 func (s *Server) openObject(rc *request, st *bucketState) (info storage.ObjectInfo, obj storage.ObjectReader, err error) {
 	if rc.r.Method == http.MethodHead {
-		info, err = s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key)
+		info, err = s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{})
 	} else {
-		obj, info, err = s.cfg.Backend.GetObject(rc.ctx, rc.bucket, rc.key)
+		obj, info, err = s.cfg.Backend.GetObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{})
 	}
 	if err != nil {
 		// Without permission to list the bucket, a missing key is not revealed: 403.

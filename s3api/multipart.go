@@ -76,7 +76,7 @@ func (s *Server) uploadInitiator(rc *request) (string, error) {
 	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, id,
 		storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
 	if errors.Is(err, storage.ErrNoSuchUpload) && rc.op == "CompleteMultipartUpload" {
-		if info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key); herr == nil && info.Upload == id {
+		if info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{}); herr == nil && info.Upload == id {
 			return info.Initiator, nil
 		}
 	}
@@ -128,7 +128,7 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey)
+	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey, storage.ReadOptions{})
 	if err != nil {
 		return rc.objectError(err)
 	}

@@ -53,7 +53,7 @@ func (s *Server) deleteObject(rc *request, st *bucketState) error {
 			return err
 		}
 	}
-	err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key, storage.DeleteObjectOptions{IfMatch: ifMatch, BucketID: st.info.ID})
+	_, err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key, storage.DeleteObjectOptions{IfMatch: ifMatch, BucketID: st.info.ID})
 	if err != nil && (ifMatch != "" || !errors.Is(err, storage.ErrNoSuchKey)) {
 		return rc.objectError(err)
 	}
@@ -68,7 +68,7 @@ func (s *Server) mayTestETag(rc *request, st *bucketState, key string) error {
 	if rc.authorize(accessOwner, st) == nil {
 		return nil
 	}
-	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key)
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key, storage.ReadOptions{})
 	switch {
 	case err == nil:
 		return rc.authorizeObject(accessObjectRead, st, &info)
@@ -148,7 +148,7 @@ func (s *Server) deleteObjects(rc *request, st *bucketState) error {
 			err = rc.authorizeKey(accessBucketWrite, st, o.Key)
 		}
 		if err == nil {
-			err = s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{IfMatch: o.ETag, BucketID: st.info.ID})
+			_, err = s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{IfMatch: o.ETag, BucketID: st.info.ID})
 			if errors.Is(err, storage.ErrNoSuchKey) && o.ETag == "" {
 				err = nil
 			}

@@ -26,6 +26,14 @@ var (
 	ErrInvalidPartNumber  = errors.New("invalid part number")
 	ErrInvalidPart        = errors.New("invalid part")
 	ErrInvalidPartOrder   = errors.New("invalid part order")
+	// ErrNoSuchVersion: the version id names no version of the key.
+	ErrNoSuchVersion = errors.New("no such version")
+	// ErrInvalidVersionID: the version id is not one the backend could have issued.
+	ErrInvalidVersionID = errors.New("invalid version id")
+	// ErrDeleteMarker: the version named is a delete marker (see DeleteMarkerError).
+	ErrDeleteMarker = errors.New("version is a delete marker")
+	// ErrInvalidVersioning: a versioning state other than Enabled and Suspended.
+	ErrInvalidVersioning = errors.New("invalid versioning state")
 	// ErrStorageFull: the write found no space left (a full disk or an exhausted quota).
 	// Nothing was stored and what was stored before is intact.
 	ErrStorageFull = errors.New("storage full")

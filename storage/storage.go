@@ -16,6 +16,21 @@
 //   - A body reader that returns an error other than io.EOF aborts the write and nothing is
 //     stored; the protocol layer relies on this to reject bodies whose chunk signatures or
 //     trailing checksums turn out to be wrong.
+//
+// # Versions
+//
+// A key holds a list of versions, newest first, as in S3
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html). In a bucket whose
+// versioning was never set the list has at most one version, the null version (NullVersion),
+// and a write replaces it. Once versioning is Enabled, every write (PutObject, CopyObject,
+// CompleteMultipartUpload) adds a version with a new id, and a DeleteObject without a version
+// id adds a delete marker: a version without data that makes the key read as missing. While
+// versioning is Suspended, those writes and deletes make a null version (an object or a delete
+// marker) that replaces the key's previous null version and leaves its other versions alone.
+// DeleteObject with a version id removes that version for good; if it was the latest, the one
+// before becomes the latest. Versioning, once set, is never unset: only Enabled and Suspended
+// follow. A version id is opaque, at most MaxVersionIDLength bytes of URL-safe text; "null"
+// names the null version in every bucket.
 package storage
 
 import (
@@ -47,7 +62,21 @@ const (
 	MaxListKeys = 1000
 	// MaxConfigSize bounds one bucket configuration document.
 	MaxConfigSize = 1 << 20
+	// MaxVersionIDLength bounds a version id a backend issues. S3's are 32 characters; 1024
+	// leaves room for a backend that proxies another store's ids.
+	MaxVersionIDLength = 1024
 )
+
+// The versioning states of a bucket (BucketInfo.Versioning), named as S3 names them; a bucket
+// whose versioning was never set has "".
+const (
+	VersioningEnabled   = "Enabled"
+	VersioningSuspended = "Suspended"
+)
+
+// NullVersion is the version id of the null version: an object or delete marker written while
+// the bucket's versioning was not Enabled.
+const NullVersion = "null"
 
 // Defaults applied when a request leaves the field empty. An ACL field is the S3 layer's
 // encoding of an access control list (a canned ACL's name, or its explicit grants); storage
@@ -73,6 +102,10 @@ type Backend interface {
 	HeadBucket(ctx context.Context, bucket string) (BucketInfo, error)
 	// PutBucketACL replaces the bucket's ACL.
 	PutBucketACL(ctx context.Context, bucket, acl string) error
+	// PutBucketVersioning sets the bucket's versioning to VersioningEnabled or
+	// VersioningSuspended (ErrInvalidVersioning for anything else). A change commits in the
+	// same order as the writes around it: a write committed after it follows the new state.
+	PutBucketVersioning(ctx context.Context, bucket, status string) error
 
 	// PutBucketConfig stores doc as the bucket's configuration of the given kind ("cors",
 	// "acl", "policy", ...), atomically replacing any previous one.
@@ -82,24 +115,36 @@ type Backend interface {
 	// DeleteBucketConfig succeeds whether or not such a configuration exists.
 	DeleteBucketConfig(ctx context.Context, bucket, kind string) error
 
-	// PutObject stores the body read from r, replacing any object with that key. Either the
-	// whole new object becomes visible or nothing changes.
+	// PutObject stores the body read from r as the key's new version (see Versions). Either
+	// the whole new object becomes visible or nothing changes.
 	PutObject(ctx context.Context, bucket, key string, r io.Reader, opts PutObjectOptions) (ObjectInfo, error)
 	// GetObject opens an object for reading; the caller must close the reader. The reader keeps
-	// returning the data it opened even if the object is replaced or deleted meanwhile.
-	GetObject(ctx context.Context, bucket, key string) (ObjectReader, ObjectInfo, error)
-	// HeadObject returns an object's information, ACL included.
-	HeadObject(ctx context.Context, bucket, key string) (ObjectInfo, error)
-	// DeleteObject succeeds whether or not the key exists, unless opts.IfMatch is set.
-	DeleteObject(ctx context.Context, bucket, key string, opts DeleteObjectOptions) error
+	// returning the data it opened even if the object is replaced or deleted meanwhile. The
+	// errors of a version that is missing or a delete marker are HeadObject's.
+	GetObject(ctx context.Context, bucket, key string, opts ReadOptions) (ObjectReader, ObjectInfo, error)
+	// HeadObject returns an object's information, ACL included. When the latest version is
+	// a delete marker (and opts names no version) it fails with a *DeleteMarkerError that is
+	// an ErrNoSuchKey; when opts names a delete marker, with one that is an ErrDeleteMarker.
+	// A version id that names no version fails with ErrNoSuchVersion, one the backend could
+	// never have issued with ErrInvalidVersionID.
+	HeadObject(ctx context.Context, bucket, key string, opts ReadOptions) (ObjectInfo, error)
+	// DeleteObject deletes the version opts names, or, without one, the key (see Versions).
+	// It succeeds whether or not the key or version exists, unless opts.IfMatch is set.
+	DeleteObject(ctx context.Context, bucket, key string, opts DeleteObjectOptions) (DeleteResult, error)
 	// CopyObject copies an object server-side, atomically like PutObject.
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
-	// PutObjectACL replaces an object's ACL.
+	// PutObjectACL replaces an object's ACL: the latest version's, or the one opts names. A
+	// delete marker has none (ErrDeleteMarker, or, as the latest, ErrNoSuchKey).
 	PutObjectACL(ctx context.Context, bucket, key string, opts PutObjectACLOptions) error
-	// PutObjectTags replaces an object's tags; empty Tags removes them.
+	// PutObjectTags replaces an object's tags, as PutObjectACL its ACL; empty Tags removes
+	// them.
 	PutObjectTags(ctx context.Context, bucket, key string, opts PutObjectTagsOptions) error
-	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time.
+	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time: the keys
+	// whose latest version is an object, with that version.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
+	// ListObjectVersions lists every version and delete marker of a bucket's keys, by key
+	// in UTF-8 binary order, then newest first, one page at a time.
+	ListObjectVersions(ctx context.Context, bucket string, opts ListVersionsOptions) (ListVersionsResult, error)
 
 	// CreateMultipartUpload starts an upload and returns its id.
 	CreateMultipartUpload(ctx context.Context, bucket, key string, opts CreateMultipartUploadOptions) (UploadInfo, error)
@@ -138,6 +183,9 @@ type BucketInfo struct {
 	Region       string // the LocationConstraint given at creation; empty for the default region
 	Owner        string
 	ACL          string // the stored ACL
+	// Versioning is VersioningEnabled, VersioningSuspended, or "" for a bucket whose
+	// versioning was never set.
+	Versioning string
 }
 
 // CreateBucketOptions are the settings of a new bucket.
@@ -188,6 +236,51 @@ type ObjectInfo struct {
 	// Tags is the object's tag set in the protocol layer's encoding, empty when it has none.
 	// Storage keeps it verbatim and never reads it, as it keeps ACL.
 	Tags string
+	// VersionID is the version's id; NullVersion for the null version, which is every
+	// object of a bucket whose versioning was never set.
+	VersionID string
+	// DeleteMarker tells a delete marker: a version with no data, only Key, VersionID,
+	// LastModified and Owner set.
+	DeleteMarker bool
+	// IsLatest tells the key's latest version. Set by ListObjectVersions only.
+	IsLatest bool
+}
+
+// ReadOptions select the version GetObject and HeadObject read.
+type ReadOptions struct {
+	// VersionID names a version; empty reads the latest.
+	VersionID string
+}
+
+// DeleteResult tells what DeleteObject did.
+type DeleteResult struct {
+	// VersionID is the id of the delete marker the call added or of the version it removed;
+	// empty when it removed the key of a bucket whose versioning was never set, or nothing.
+	VersionID string
+	// DeleteMarker tells that the version added or removed is a delete marker.
+	DeleteMarker bool
+}
+
+// DeleteMarkerError is the error of a read of a delete marker. Latest tells that the read
+// named no version and found a delete marker as the key's latest version: the error is then
+// an ErrNoSuchKey; otherwise the read named the marker, and the error is an ErrDeleteMarker.
+type DeleteMarkerError struct {
+	Key          string
+	VersionID    string
+	LastModified time.Time
+	Latest       bool
+}
+
+func (e *DeleteMarkerError) Error() string {
+	return fmt.Sprintf("%q: version %s is a delete marker", e.Key, e.VersionID)
+}
+
+// Is makes a DeleteMarkerError an ErrNoSuchKey when Latest and an ErrDeleteMarker otherwise.
+func (e *DeleteMarkerError) Is(target error) bool {
+	if e.Latest {
+		return target == ErrNoSuchKey
+	}
+	return target == ErrDeleteMarker
 }
 
 // WriteConditions make a write conditional on the object it would replace; the check and the
@@ -228,9 +321,11 @@ type PutObjectOptions struct {
 
 // DeleteObjectOptions are the settings of DeleteObject.
 type DeleteObjectOptions struct {
-	// IfMatch, when set, deletes only an object with this ETag ("*": any object); the check
-	// and the delete are atomic. A different object fails with ErrPreconditionFailed, no
-	// object with ErrNoSuchKey.
+	// VersionID, when set, names the version to remove for good.
+	VersionID string
+	// IfMatch, when set, deletes only an object with this ETag ("*": any object): the
+	// version named, or the latest; the check and the delete are atomic. A different object
+	// fails with ErrPreconditionFailed, no object (or a delete marker) with ErrNoSuchKey.
 	IfMatch string
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
@@ -241,12 +336,14 @@ type DeleteObjectOptions struct {
 type PutObjectACLOptions struct {
 	ACL string // the stored ACL; DefaultACL when empty
 	// IfUnchanged, when set, is the object as the change was authorized against (what
-	// HeadObject returned): the ACL is replaced only while the stored object is still that
-	// one, with the same Revision, Owner and ACL, checked in the transaction that writes it,
-	// and ErrPreconditionFailed otherwise. Who may change an object's ACL depends on its owner
-	// and its ACL: an object written, or its ACL changed, after it was read is not the one the
-	// change was authorized for.
+	// HeadObject returned): the ACL is replaced only while the stored version is still that
+	// one, with the same Revision, Owner, ACL and Tags, checked in the transaction that writes
+	// it, and ErrPreconditionFailed otherwise. Who may change an object's ACL depends on its
+	// owner and its ACL, and a bucket policy may decide by its tags: an object written, or its
+	// ACL or tags changed, after it was read is not the one the change was authorized for.
 	IfUnchanged *ObjectInfo
+	// VersionID names the version; empty is the latest.
+	VersionID string
 	// BucketID, when set, is the ID of the bucket the change was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
@@ -256,11 +353,13 @@ type PutObjectACLOptions struct {
 type PutObjectTagsOptions struct {
 	Tags string // the new tags (see ObjectInfo.Tags); empty removes them
 	// IfUnchanged, when set, is the object as the change was authorized against: the tags are
-	// replaced only while the stored object is still that one, with the same Revision, Owner
-	// and Tags, checked in the transaction that writes them, and ErrPreconditionFailed
+	// replaced only while the stored version is still that one, with the same Revision, Owner,
+	// ACL and Tags, checked in the transaction that writes them, and ErrPreconditionFailed
 	// otherwise. Who may change an object's tags depends on its owner, and a bucket policy
 	// may decide by its current tags.
 	IfUnchanged *ObjectInfo
+	// VersionID names the version; empty is the latest.
+	VersionID string
 	// BucketID, when set, is the ID of the bucket the change was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
@@ -268,6 +367,9 @@ type PutObjectTagsOptions struct {
 
 // CopyObjectOptions are the settings of CopyObject.
 type CopyObjectOptions struct {
+	// SourceVersionID names the source's version; empty copies the latest. A delete marker
+	// fails as HeadObject fails.
+	SourceVersionID string
 	// SourceIfMatch, when set, copies only a source with this ETag (ErrPreconditionFailed
 	// otherwise). The protocol layer evaluates x-amz-copy-source-if-* against HeadObject and
 	// passes the ETag it saw, so that exactly that version is copied.
@@ -311,6 +413,34 @@ type ListObjectsResult struct {
 	// NextMarker is the last key or common prefix of the page; pass it as StartAfter to get
 	// the next page. Empty unless IsTruncated.
 	NextMarker string
+}
+
+// ListVersionsOptions select one page of ListObjectVersions.
+type ListVersionsOptions struct {
+	Prefix    string
+	Delimiter string
+	// KeyMarker lists only versions of keys after it, and common prefixes after it; with
+	// VersionIDMarker, the versions of KeyMarker itself that come after that version too.
+	// A VersionIDMarker that names no version of KeyMarker fails with ErrNoSuchVersion,
+	// one the backend could never have issued with ErrInvalidVersionID.
+	KeyMarker       string
+	VersionIDMarker string
+	// MaxKeys is the page size in versions and common prefixes, capped at MaxListKeys; 0
+	// returns no entries but still reports IsTruncated.
+	MaxKeys int
+}
+
+// ListVersionsResult is one page of ListObjectVersions.
+type ListVersionsResult struct {
+	// Versions holds objects and delete markers (DeleteMarker set), with IsLatest set.
+	Versions       []ObjectInfo
+	CommonPrefixes []string
+	IsTruncated    bool
+	// NextKeyMarker and NextVersionIDMarker are where the next page starts: the last version
+	// of the page (NextVersionIDMarker empty when the page ended with a common prefix). Empty
+	// unless IsTruncated.
+	NextKeyMarker       string
+	NextVersionIDMarker string
 }
 
 // CreateMultipartUploadOptions are the settings of the object a multipart upload will create.

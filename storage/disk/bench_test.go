@@ -59,7 +59,7 @@ func BenchmarkGet(b *testing.B) {
 			b.SetBytes(int64(sz.size))
 			b.ReportAllocs()
 			for b.Loop() {
-				r, _, err := s.GetObject(ctx, "bkt", "k")
+				r, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
 				if err != nil {
 					b.Fatal(err)
 				}

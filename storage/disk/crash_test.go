@@ -175,7 +175,7 @@ func TestCrashChild(t *testing.T) {
 				var err error
 				switch {
 				case i%7 == 6:
-					err = s.DeleteObject(ctx, "crash", key, storage.DeleteObjectOptions{})
+					_, err = s.DeleteObject(ctx, "crash", key, storage.DeleteObjectOptions{})
 				case i%5 == 4:
 					_, err = s.CopyObject(ctx, "crash", crashKeys[(v+1)%uint64(len(crashKeys))], "crash", key, storage.CopyObjectOptions{})
 				default:

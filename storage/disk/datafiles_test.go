@@ -81,7 +81,7 @@ func TestDataFiles(t *testing.T) {
 		{"delete", func(t *testing.T, s *disk.Store) {
 			storagetest.Put(t, s, "bkt", "a", body)
 			storagetest.Put(t, s, "bkt", "a/b", body)
-			if err := s.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
+			if _, err := s.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}, 1},

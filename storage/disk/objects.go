@@ -183,7 +183,7 @@ func (s *Store) openObject(ctx context.Context, bucket, key string) (*os.File, o
 }
 
 // GetObject implements storage.Backend.
-func (s *Store) GetObject(ctx context.Context, bucket, key string) (storage.ObjectReader, storage.ObjectInfo, error) {
+func (s *Store) GetObject(ctx context.Context, bucket, key string, _ storage.ReadOptions) (storage.ObjectReader, storage.ObjectInfo, error) {
 	f, rec, err := s.openObject(ctx, bucket, key)
 	if err != nil {
 		return nil, storage.ObjectInfo{}, err
@@ -192,7 +192,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (storage.Obje
 }
 
 // HeadObject implements storage.Backend.
-func (s *Store) HeadObject(ctx context.Context, bucket, key string) (storage.ObjectInfo, error) {
+func (s *Store) HeadObject(ctx context.Context, bucket, key string, _ storage.ReadOptions) (storage.ObjectInfo, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -207,12 +207,12 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string) (storage.Obj
 }
 
 // DeleteObject implements storage.Backend.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) error {
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) (storage.DeleteResult, error) {
 	if err := storage.ValidateKey(key); err != nil {
-		return err
+		return storage.DeleteResult{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return storage.DeleteResult{}, err
 	}
 	var old string
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -232,10 +232,20 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 		return objects.Delete([]byte(key))
 	})
 	if err != nil {
-		return err
+		return storage.DeleteResult{}, err
 	}
 	s.removeData(old)
-	return nil
+	return storage.DeleteResult{}, nil
+}
+
+// PutBucketVersioning implements storage.Backend. TEMPORARY: versioning is being built.
+func (s *Store) PutBucketVersioning(ctx context.Context, bucket, status string) error {
+	return storage.ErrInvalidVersioning
+}
+
+// ListObjectVersions implements storage.Backend. TEMPORARY: versioning is being built.
+func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	return storage.ListVersionsResult{}, storage.ErrInvalidVersioning
 }
 
 // PutObjectACL implements storage.Backend.

@@ -51,7 +51,7 @@ func TestConcurrentWriters(t *testing.T, newBackend NewBackend) {
 		go func() {
 			defer readers.Done()
 			for !stop.Load() {
-				rd, info, err := s.GetObject(ctx, "bkt", "hot")
+				rd, info, err := s.GetObject(ctx, "bkt", "hot", storage.ReadOptions{})
 				if errors.Is(err, storage.ErrNoSuchKey) {
 					runtime.Gosched() // not written yet: let the writers run
 					continue

@@ -63,7 +63,8 @@ func testWriteCommitsIntoTheAuthorizedBucket(t *testing.T, newBackend NewBackend
 		}},
 		{"DeleteObject", func(s storage.Backend, id string, swap func()) error {
 			swap()
-			return s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{BucketID: id})
+			_, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{BucketID: id})
+			return err
 		}},
 		{"CreateMultipartUpload", func(s storage.Backend, id string, swap func()) error {
 			swap()
@@ -173,7 +174,7 @@ func testObjectACLChangesOnlyTheAuthorizedBucket(t *testing.T, newBackend NewBac
 	if !errors.Is(err, storage.ErrNoSuchBucket) {
 		t.Fatalf("PutObjectACL in the bucket created again: %v, want ErrNoSuchBucket", err)
 	}
-	if info, err := s.HeadObject(ctx, "bkt", "k"); err != nil || info.ACL != storage.DefaultACL {
+	if info, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); err != nil || info.ACL != storage.DefaultACL {
 		t.Errorf("the other account's object: %+v %v", info, err)
 	}
 }

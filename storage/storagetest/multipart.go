@@ -279,7 +279,7 @@ func testCompleteExpectedChecksum(t *testing.T, newBackend NewBackend) {
 			if !errors.Is(err, tt.err) || err == nil && info.Checksum != tt.stored {
 				t.Fatalf("= %+v, %v; want %+v, %v", info.Checksum, err, tt.stored, tt.err)
 			}
-			if _, err := s.HeadObject(ctx, "bkt", tt.name); (err == nil) != (tt.err == nil) {
+			if _, err := s.HeadObject(ctx, "bkt", tt.name, storage.ReadOptions{}); (err == nil) != (tt.err == nil) {
 				t.Errorf("object stored: %v", err)
 			}
 		})
@@ -455,7 +455,7 @@ func testMultipartOwners(t *testing.T, newBackend NewBackend) {
 		if err != nil || info.Owner != tc.want || info.Initiator != tc.owner {
 			t.Errorf("%s: completed object = %+v, %v; want Owner %q, Initiator %q", tc.name, info, err, tc.want, tc.owner)
 		}
-		if head, err := s.HeadObject(ctx, "bkt", key); err != nil || !reflect.DeepEqual(head, info) {
+		if head, err := s.HeadObject(ctx, "bkt", key, storage.ReadOptions{}); err != nil || !reflect.DeepEqual(head, info) {
 			t.Errorf("%s: HeadObject = %+v, %v; want %+v", tc.name, head, err, info)
 		}
 	}

@@ -97,7 +97,7 @@ func testPutObject(t *testing.T, newBackend NewBackend) {
 				t.Fatalf("PutObject error = %v, want %v", err, tt.err)
 			}
 			if err != nil {
-				if _, err := s.HeadObject(ctx, "bkt", tt.key); err == nil {
+				if _, err := s.HeadObject(ctx, "bkt", tt.key, storage.ReadOptions{}); err == nil {
 					t.Errorf("failed put left an object")
 				}
 				return
@@ -170,7 +170,7 @@ func testPutObjectCanceled(t *testing.T, newBackend NewBackend) {
 	if _, err := s.PutObject(cctx, "bkt", "k", strings.NewReader("x"), storage.PutObjectOptions{Size: 1}); err == nil {
 		t.Fatal("PutObject with a canceled context succeeded")
 	}
-	if _, err := s.HeadObject(ctx, "bkt", "k"); !errors.Is(err, storage.ErrNoSuchKey) {
+	if _, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); !errors.Is(err, storage.ErrNoSuchKey) {
 		t.Errorf("a canceled PutObject stored the object: %v", err)
 	}
 }
@@ -214,7 +214,7 @@ func testGetObjectReader(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
 	body := []byte("0123456789abcdef")
 	Put(t, s, "bkt", "k", body)
-	r, info, err := s.GetObject(ctx, "bkt", "k")
+	r, info, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func testGetObjectReader(t *testing.T, newBackend NewBackend) {
 	}
 	// The open reader keeps its data when the object is replaced and then deleted.
 	Put(t, s, "bkt", "k", []byte("replaced"))
-	if err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+	if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -256,10 +256,10 @@ func testGetHeadMissing(t *testing.T, newBackend NewBackend) {
 		{"bkt", "", storage.ErrInvalidKey},
 	}
 	for _, tt := range tests {
-		if _, _, err := s.GetObject(ctx, tt.bucket, tt.key); !errors.Is(err, tt.want) {
+		if _, _, err := s.GetObject(ctx, tt.bucket, tt.key, storage.ReadOptions{}); !errors.Is(err, tt.want) {
 			t.Errorf("GetObject(%s, %q) = %v, want %v", tt.bucket, tt.key, err, tt.want)
 		}
-		if _, err := s.HeadObject(ctx, tt.bucket, tt.key); !errors.Is(err, tt.want) {
+		if _, err := s.HeadObject(ctx, tt.bucket, tt.key, storage.ReadOptions{}); !errors.Is(err, tt.want) {
 			t.Errorf("HeadObject(%s, %q) = %v, want %v", tt.bucket, tt.key, err, tt.want)
 		}
 	}
@@ -286,11 +286,11 @@ func testDeleteObject(t *testing.T, newBackend NewBackend) {
 		{"bkt", "c", "*", storage.ErrNoSuchKey},
 	}
 	for _, tt := range tests {
-		if err := s.DeleteObject(ctx, tt.bucket, tt.key, storage.DeleteObjectOptions{IfMatch: tt.ifMatch}); !errors.Is(err, tt.want) {
+		if _, err := s.DeleteObject(ctx, tt.bucket, tt.key, storage.DeleteObjectOptions{IfMatch: tt.ifMatch}); !errors.Is(err, tt.want) {
 			t.Errorf("DeleteObject(%s, %q, If-Match %s) = %v, want %v", tt.bucket, tt.key, tt.ifMatch, err, tt.want)
 		}
 	}
-	if _, err := s.HeadObject(ctx, "bkt", "a"); !errors.Is(err, storage.ErrNoSuchKey) {
+	if _, err := s.HeadObject(ctx, "bkt", "a", storage.ReadOptions{}); !errors.Is(err, storage.ErrNoSuchKey) {
 		t.Errorf("deleted object still there: %v", err)
 	}
 	if body, _ := Get(t, s, "bkt", "a/b"); string(body) != "2" {
@@ -304,7 +304,7 @@ func testPutObjectACL(t *testing.T, newBackend NewBackend) {
 	if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "authenticated-read"}); err != nil {
 		t.Fatal(err)
 	}
-	if info, _ := s.HeadObject(ctx, "bkt", "k"); info.ACL != "authenticated-read" || info.ETag != MD5Hex([]byte("x")) {
+	if info, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); info.ACL != "authenticated-read" || info.ETag != MD5Hex([]byte("x")) {
 		t.Errorf("after PutObjectACL: %+v", info)
 	}
 	if err := s.PutObjectACL(ctx, "bkt", "absent", storage.PutObjectACLOptions{ACL: "private"}); !errors.Is(err, storage.ErrNoSuchKey) {
@@ -335,7 +335,7 @@ func testPutObjectACLIfUnchanged(t *testing.T, newBackend NewBackend) {
 			}
 		}, storage.ErrPreconditionFailed},
 		{"deleted", func(s storage.Backend) {
-			if err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+			if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}, storage.ErrNoSuchKey},
@@ -344,17 +344,17 @@ func testPutObjectACLIfUnchanged(t *testing.T, newBackend NewBackend) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := withBucket(t, newBackend)
 			Put(t, s, "bkt", "k", []byte("v1"))
-			read, err := s.HeadObject(ctx, "bkt", "k")
+			read, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			tc.change(s)
-			before, _ := s.HeadObject(ctx, "bkt", "k")
+			before, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 			err = s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "authenticated-read", IfUnchanged: &read})
 			if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
 				t.Fatalf("PutObjectACL = %v, want %v", err, tc.err)
 			}
-			after, _ := s.HeadObject(ctx, "bkt", "k")
+			after, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 			if want := "authenticated-read"; tc.err != nil {
 				if after.ACL != before.ACL {
 					t.Errorf("ACL %q after a failed PutObjectACL, was %q", after.ACL, before.ACL)

@@ -97,7 +97,7 @@ func Put(t testing.TB, s storage.Backend, bucket, key string, body []byte) stora
 // Get reads the object bucket/key whole, failing the test if it cannot.
 func Get(t testing.TB, s storage.Backend, bucket, key string) ([]byte, storage.ObjectInfo) {
 	t.Helper()
-	r, info, err := s.GetObject(ctx, bucket, key)
+	r, info, err := s.GetObject(ctx, bucket, key, storage.ReadOptions{})
 	if err != nil {
 		t.Fatalf("get %q: %v", key, err)
 	}

@@ -44,14 +44,14 @@ func testTagsPut(t *testing.T, newBackend NewBackend) {
 	if info := putTagged(t, s, "k", "v1", tagsA); info.Tags != tagsA {
 		t.Errorf("PutObject answered tags %q, want %q", info.Tags, tagsA)
 	}
-	if info, err := s.HeadObject(ctx, "bkt", "k"); err != nil || info.Tags != tagsA {
+	if info, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); err != nil || info.Tags != tagsA {
 		t.Errorf("HeadObject: tags %q %v, want %q", info.Tags, err, tagsA)
 	}
 	if _, info := Get(t, s, "bkt", "k"); info.Tags != tagsA {
 		t.Errorf("GetObject: tags %q, want %q", info.Tags, tagsA)
 	}
 	Put(t, s, "bkt", "k", []byte("v2"))
-	if info, _ := s.HeadObject(ctx, "bkt", "k"); info.Tags != "" {
+	if info, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); info.Tags != "" {
 		t.Errorf("overwritten without tags: tags %q", info.Tags)
 	}
 }
@@ -64,7 +64,7 @@ func testPutObjectTags(t *testing.T, newBackend NewBackend) {
 		if err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{Tags: tags}); err != nil {
 			t.Fatal(err)
 		}
-		after, err := s.HeadObject(ctx, "bkt", "k")
+		after, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 		if err != nil || after.Tags != tags {
 			t.Fatalf("tags %q %v, want %q", after.Tags, err, tags)
 		}
@@ -108,7 +108,7 @@ func testPutObjectTagsIfUnchanged(t *testing.T, newBackend NewBackend) {
 			}
 		}, storage.ErrPreconditionFailed},
 		{"deleted", func(t *testing.T, s storage.Backend) {
-			if err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+			if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}, storage.ErrNoSuchKey},
@@ -118,12 +118,12 @@ func testPutObjectTagsIfUnchanged(t *testing.T, newBackend NewBackend) {
 			s := withBucket(t, newBackend)
 			read := putTagged(t, s, "k", "v1", tagsA)
 			tc.change(t, s)
-			before, _ := s.HeadObject(ctx, "bkt", "k")
+			before, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 			err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{Tags: "", IfUnchanged: &read})
 			if !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
 				t.Fatalf("PutObjectTags = %v, want %v", err, tc.err)
 			}
-			after, _ := s.HeadObject(ctx, "bkt", "k")
+			after, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 			if want := ""; tc.err != nil {
 				want = before.Tags
 				if after.Tags != want {
@@ -156,7 +156,7 @@ func testTagsCopy(t *testing.T, newBackend NewBackend) {
 			if err != nil || info.Tags != tc.want {
 				t.Fatalf("CopyObject: tags %q %v, want %q", info.Tags, err, tc.want)
 			}
-			if got, _ := s.HeadObject(ctx, "bkt", "dst"); got.Tags != tc.want {
+			if got, _ := s.HeadObject(ctx, "bkt", "dst", storage.ReadOptions{}); got.Tags != tc.want {
 				t.Errorf("the copy's tags %q, want %q", got.Tags, tc.want)
 			}
 		})
@@ -175,7 +175,7 @@ func testTagsMultipart(t *testing.T, newBackend NewBackend) {
 	if err != nil || info.Tags != tagsB {
 		t.Fatalf("CompleteMultipartUpload: tags %q %v, want %q", info.Tags, err, tagsB)
 	}
-	if got, _ := s.HeadObject(ctx, "bkt", "mp"); got.Tags != tagsB {
+	if got, _ := s.HeadObject(ctx, "bkt", "mp", storage.ReadOptions{}); got.Tags != tagsB {
 		t.Errorf("the object's tags %q, want %q", got.Tags, tagsB)
 	}
 }
