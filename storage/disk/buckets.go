@@ -54,7 +54,7 @@ func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.Cr
 		if err := tx.Bucket(bktBuckets).Put(name, encode(rec)); err != nil {
 			return err
 		}
-		for _, top := range [][]byte{bktObjects, bktConfigs, bktUploads} {
+		for _, top := range [][]byte{bktObjects, bktVersions, bktConfigs, bktUploads} {
 			if _, err := tx.Bucket(top).CreateBucket(name); err != nil {
 				return err
 			}
@@ -79,8 +79,11 @@ func (s *Store) DeleteBucket(ctx context.Context, bucket string) error {
 		if err != nil {
 			return err
 		}
-		if k, _ := objects.Cursor().First(); k != nil {
-			return fmt.Errorf("%w: %s", storage.ErrBucketNotEmpty, bucket)
+		// A key whose latest version is a delete marker is only in versions/.
+		for _, b := range []*bolt.Bucket{objects, sub(tx, bktVersions, bucket)} {
+			if k, _ := b.Cursor().First(); k != nil {
+				return fmt.Errorf("%w: %s", storage.ErrBucketNotEmpty, bucket)
+			}
 		}
 		byKey := sub(tx, bktUploads, bucket)
 		err = byKey.ForEachBucket(func(key []byte) error {
@@ -93,7 +96,7 @@ func (s *Store) DeleteBucket(ctx context.Context, bucket string) error {
 			return err
 		}
 		name := []byte(bucket)
-		for _, top := range [][]byte{bktObjects, bktConfigs, bktUploads} {
+		for _, top := range [][]byte{bktObjects, bktVersions, bktConfigs, bktUploads} {
 			if err := tx.Bucket(top).DeleteBucket(name); err != nil {
 				return err
 			}
@@ -128,21 +131,30 @@ func (s *Store) HeadBucket(ctx context.Context, bucket string) (storage.BucketIn
 
 // PutBucketACL implements storage.Backend.
 func (s *Store) PutBucketACL(ctx context.Context, bucket, acl string) error {
+	return s.updateBucket(ctx, bucket, func(rec *bucketRecord) { rec.ACL = orDefault(acl, storage.DefaultACL) })
+}
+
+// PutBucketVersioning implements storage.Backend. The writes of objects read the state in
+// their own transaction, so each follows the state committed before it.
+func (s *Store) PutBucketVersioning(ctx context.Context, bucket, status string) error {
+	if status != storage.VersioningEnabled && status != storage.VersioningSuspended {
+		return fmt.Errorf("%w: %q", storage.ErrInvalidVersioning, status)
+	}
+	return s.updateBucket(ctx, bucket, func(rec *bucketRecord) { rec.Versioning = status })
+}
+
+// updateBucket changes a bucket's record in one transaction.
+func (s *Store) updateBucket(ctx context.Context, bucket string, change func(*bucketRecord)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		buckets := tx.Bucket(bktBuckets)
-		v := buckets.Get([]byte(bucket))
-		if v == nil {
-			return noSuchBucket(bucket)
-		}
-		var rec bucketRecord
-		if err := decode(v, &rec); err != nil {
+		rec, err := bucketIn(tx, bucket, "")
+		if err != nil {
 			return err
 		}
-		rec.ACL = orDefault(acl, storage.DefaultACL)
-		return buckets.Put([]byte(bucket), encode(rec))
+		change(&rec)
+		return tx.Bucket(bktBuckets).Put([]byte(bucket), encode(rec))
 	})
 }
 

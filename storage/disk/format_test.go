@@ -134,7 +134,8 @@ func TestOpenLegacyDirectory(t *testing.T) {
 	wantInfo := storage.ObjectInfo{Bucket: "bkt", Key: "full", Size: 5, ETag: "5d41402abc4b2a76b9719d911017c592", LastModified: when,
 		Metadata: storage.ObjectMetadata{ContentType: "text/plain", User: map[string]string{"a": "b"}}, ACL: "private", StorageClass: "STANDARD",
 		Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: "NhCmhg==", Type: storage.ChecksumFullObject}, Owner: "o",
-		Revision: "1e5b35b5c93efc2ff1586875d9304c18"} // the record's data file
+		Revision:  "1e5b35b5c93efc2ff1586875d9304c18", // the record's data file
+		VersionID: storage.NullVersion}
 	if string(body) != "hello" || !reflect.DeepEqual(info, wantInfo) {
 		t.Errorf("GetObject = %q %+v; want hello %+v", body, info, wantInfo)
 	}
@@ -158,15 +159,15 @@ func TestOpenLegacyDirectory(t *testing.T) {
 			t.Errorf("%q after Open:\n%s\nwant\n%s", path, got, want)
 		}
 	}
-	if v := readRecord(t, dir, "format/version"); string(v) != "1" {
-		t.Errorf("format version %q, want 1", v)
+	if v := readRecord(t, dir, "format/version"); string(v) != "2" {
+		t.Errorf("format version %q, want 2", v)
 	}
 }
 
 // A directory of a format this version does not know is refused, not misread, and left as it
 // was.
 func TestOpenUnknownFormat(t *testing.T) {
-	for _, format := range []string{"2", "0", "one"} {
+	for _, format := range []string{"3", "0", "one"} {
 		dir := writeLegacyDir(t, format)
 		s, err := disk.Open(dir)
 		if err == nil {

@@ -14,7 +14,7 @@ import (
 // are rolled up into one common prefix each, which is visited once if it sorts after after.
 // A cursor seek skips each rolled-up run, so the cost is proportional to the entries visited,
 // not to the bucket's size. visit returns false to stop.
-func walk(c *bolt.Cursor, prefix, delimiter, after string, inclusive bool, visit func(k, v []byte, commonPrefix string) bool) {
+func walk(c cursor, prefix, delimiter, after string, inclusive bool, visit func(k, v []byte, commonPrefix string) bool) {
 	start := prefix
 	if after > start {
 		start = after
@@ -44,6 +44,43 @@ func walk(c *bolt.Cursor, prefix, delimiter, after string, inclusive bool, visit
 		}
 		k, v = c.Next()
 	}
+}
+
+// cursor is what walk reads keys with: a bbolt cursor, or a unionCursor.
+type cursor interface {
+	Seek(seek []byte) (k, v []byte)
+	Next() (k, v []byte)
+}
+
+// unionCursor walks the keys of two bbolt buckets as one, in order, each key once. A key's
+// value is the first bucket's, nil when only the second has the key.
+type unionCursor struct {
+	a, b       *bolt.Cursor
+	ka, va, kb []byte
+}
+
+func (u *unionCursor) Seek(seek []byte) ([]byte, []byte) {
+	u.ka, u.va = u.a.Seek(seek)
+	u.kb, _ = u.b.Seek(seek)
+	return u.current()
+}
+
+func (u *unionCursor) Next() ([]byte, []byte) {
+	k, _ := u.current()
+	if u.ka != nil && bytes.Equal(u.ka, k) {
+		u.ka, u.va = u.a.Next()
+	}
+	if u.kb != nil && bytes.Equal(u.kb, k) {
+		u.kb, _ = u.b.Next()
+	}
+	return u.current()
+}
+
+func (u *unionCursor) current() ([]byte, []byte) {
+	if u.ka != nil && (u.kb == nil || bytes.Compare(u.ka, u.kb) <= 0) {
+		return u.ka, u.va
+	}
+	return u.kb, nil
 }
 
 // successor returns the least byte string greater than every string starting with p, or nil
@@ -103,6 +140,98 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 	}
 	if !res.IsTruncated {
 		res.NextMarker = ""
+	}
+	return res, nil
+}
+
+// ListObjectVersions implements storage.Backend. It walks objects/ and versions/ together by
+// key; a key's versions are its latest object in objects/, if any, then those in versions/,
+// newest first. The cost is proportional to the entries visited, and to the versions of
+// KeyMarker before VersionIDMarker.
+func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	var res storage.ListVersionsResult
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	limit := pageSize(opts.MaxKeys)
+	// The version-id marker only counts together with a key marker, as the upload-id marker.
+	idMarker := ""
+	if opts.KeyMarker != "" {
+		idMarker = opts.VersionIDMarker
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		marked, err := keyIn(tx, bucket, "", opts.KeyMarker)
+		if err != nil {
+			return err
+		}
+		if idMarker != "" {
+			_, _, ok, err := marked.version(idMarker)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return noSuchVersion(opts.KeyMarker, idMarker)
+			}
+		}
+		n := 0
+		c := &unionCursor{a: marked.objects.Cursor(), b: marked.versions.Cursor()}
+		walk(c, opts.Prefix, opts.Delimiter, opts.KeyMarker, idMarker != "", func(k, v []byte, cp string) bool {
+			if cp != "" {
+				if n == limit {
+					res.IsTruncated = true
+					return false
+				}
+				n++
+				res.CommonPrefixes = append(res.CommonPrefixes, cp)
+				res.NextKeyMarker, res.NextVersionIDMarker = cp, ""
+				return true
+			}
+			key := string(k)
+			skip := key == opts.KeyMarker && idMarker != ""
+			latest := true
+			// each lists one version of key; false stops the walk.
+			each := func(raw []byte) bool {
+				var rec objectRecord
+				if err = decode(raw, &rec); err != nil {
+					return false
+				}
+				isLatest := latest
+				latest = false
+				if skip {
+					skip = rec.versionID() != idMarker
+					return true
+				}
+				if n == limit {
+					res.IsTruncated = true
+					return false
+				}
+				n++
+				info := rec.info(bucket, key)
+				info.IsLatest = isLatest
+				res.Versions = append(res.Versions, info)
+				res.NextKeyMarker, res.NextVersionIDMarker = key, info.VersionID
+				return true
+			}
+			if v != nil && !each(v) {
+				return false
+			}
+			if kept := marked.versions.Bucket(k); kept != nil {
+				kc := kept.Cursor()
+				for hk, hv := kc.First(); hk != nil; hk, hv = kc.Next() {
+					if !each(hv) {
+						return false
+					}
+				}
+			}
+			return true
+		})
+		return err
+	})
+	if err != nil {
+		return storage.ListVersionsResult{}, err
+	}
+	if !res.IsTruncated {
+		res.NextKeyMarker, res.NextVersionIDMarker = "", ""
 	}
 	return res, nil
 }

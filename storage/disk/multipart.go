@@ -224,7 +224,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	c, err := s.readCompletion(bucket, key, uploadID, parts, opts.BucketID)
 	if errors.Is(err, storage.ErrNoSuchUpload) {
-		if rec, lerr := s.lookup(bucket, key); lerr == nil && rec.Upload == uploadID {
+		if rec, lerr := s.lookup(bucket, key, ""); lerr == nil && rec.Upload == uploadID {
 			return rec.info(bucket, key), nil
 		}
 	}

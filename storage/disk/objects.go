@@ -33,32 +33,32 @@ func checkMetadata(m storage.ObjectMetadata) error {
 // bucketID, when set) or the write conditions already fail. The commit checks all again.
 func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		_, cur, exists, err := objectIn(tx, bucket, bucketID, key)
+		k, err := keyIn(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
-		return checkConditions(c, cur, exists)
+		return checkConditions(c, k.cur, k.exists)
 	})
 }
 
 // commit runs steps 3 and 4 of the write protocol for a staged object file: into the bucket
-// with bucketID, when set. also, when not nil, runs in the same transaction and returns more
-// data files to remove after the commit.
+// with bucketID, when set, as the key's new version. also, when not nil, runs in the same
+// transaction and returns more data files to remove after the commit.
 func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
 	var release []string
+	var added objectRecord
 	// Batch: concurrent writers share one transaction and so one fsync of the metadata. The
 	// function may run more than once (bbolt retries it alone when a batch fails), which is
-	// why it starts by resetting release.
+	// why it starts from rec and an empty release each time.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		release = release[:0]
-		objects, cur, exists, err := objectIn(tx, bucket, bucketID, key)
+		k, err := keyIn(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
-		if err := checkConditions(c, cur, exists); err != nil {
+		if err := checkConditions(c, k.cur, k.exists); err != nil {
 			return err
 		}
-		release = append(release, cur.File)
 		if also != nil {
 			more, err := also(tx)
 			if err != nil {
@@ -66,14 +66,17 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 			}
 			release = append(release, more...)
 		}
-		return objects.Put([]byte(key), encode(rec))
+		added = rec
+		more, err := k.add(&added)
+		release = append(release, more...)
+		return err
 	})
 	if err != nil {
 		s.removeData(rec.File)
 		return storage.ObjectInfo{}, noSpace(err)
 	}
 	s.removeData(release...)
-	return rec.info(bucket, key), nil
+	return added.info(bucket, key), nil
 }
 
 // PutObject implements storage.Backend.
@@ -138,25 +141,21 @@ func fullChecksum(alg storage.ChecksumAlgorithm, sum []byte) storage.Checksum {
 	return storage.Checksum{Algorithm: alg, Value: b64(sum), Type: storage.ChecksumFullObject}
 }
 
-// lookup reads a key's record.
-func (s *Store) lookup(bucket, key string) (rec objectRecord, err error) {
+// lookup reads the record of the object a read names (see keyTx.locate).
+func (s *Store) lookup(bucket, key, versionID string) (rec objectRecord, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		objects, err := objectsOf(tx, bucket)
+		k, err := keyIn(tx, bucket, "", key)
 		if err != nil {
 			return err
 		}
-		var ok bool
-		rec, ok, err = getObject(objects, key)
-		if err == nil && !ok {
-			err = noSuchKey(key)
-		}
+		rec, _, err = k.locate(versionID)
 		return err
 	})
 	return rec, err
 }
 
-// openObject opens the current data of a key together with its record.
-func (s *Store) openObject(ctx context.Context, bucket, key string) (*os.File, objectRecord, error) {
+// openObject opens the data of the object a read names together with its record.
+func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (*os.File, objectRecord, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return nil, objectRecord{}, err
 	}
@@ -165,7 +164,7 @@ func (s *Store) openObject(ctx context.Context, bucket, key string) (*os.File, o
 		if err := ctx.Err(); err != nil {
 			return nil, objectRecord{}, err
 		}
-		rec, err := s.lookup(bucket, key)
+		rec, err := s.lookup(bucket, key, versionID)
 		if err != nil {
 			return nil, rec, err
 		}
@@ -183,8 +182,8 @@ func (s *Store) openObject(ctx context.Context, bucket, key string) (*os.File, o
 }
 
 // GetObject implements storage.Backend.
-func (s *Store) GetObject(ctx context.Context, bucket, key string, _ storage.ReadOptions) (storage.ObjectReader, storage.ObjectInfo, error) {
-	f, rec, err := s.openObject(ctx, bucket, key)
+func (s *Store) GetObject(ctx context.Context, bucket, key string, opts storage.ReadOptions) (storage.ObjectReader, storage.ObjectInfo, error) {
+	f, rec, err := s.openObject(ctx, bucket, key, opts.VersionID)
 	if err != nil {
 		return nil, storage.ObjectInfo{}, err
 	}
@@ -192,14 +191,14 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, _ storage.Rea
 }
 
 // HeadObject implements storage.Backend.
-func (s *Store) HeadObject(ctx context.Context, bucket, key string, _ storage.ReadOptions) (storage.ObjectInfo, error) {
+func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage.ReadOptions) (storage.ObjectInfo, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	rec, err := s.lookup(bucket, key)
+	rec, err := s.lookup(bucket, key, opts.VersionID)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -214,43 +213,75 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	if err := ctx.Err(); err != nil {
 		return storage.DeleteResult{}, err
 	}
-	var old string
+	var res storage.DeleteResult
+	var release []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		objects, cur, exists, err := objectIn(tx, bucket, opts.BucketID, key)
+		k, err := keyIn(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
 		}
+		if opts.VersionID != "" {
+			res, release, err = k.deleteVersion(opts.VersionID, opts.IfMatch)
+			return err
+		}
 		if opts.IfMatch != "" {
-			if !exists {
+			if !k.exists {
 				return noSuchKey(key)
 			}
-			if err := checkConditions(storage.WriteConditions{IfMatch: opts.IfMatch}, cur, exists); err != nil {
+			if err := checkConditions(storage.WriteConditions{IfMatch: opts.IfMatch}, k.cur, k.exists); err != nil {
 				return err
 			}
 		}
-		old = cur.File
-		return objects.Delete([]byte(key))
+		if k.state == "" {
+			if k.exists {
+				release = []string{k.cur.File}
+			}
+			return k.objects.Delete([]byte(key))
+		}
+		marker := objectRecord{Modified: now(), Marker: true}
+		release, err = k.add(&marker)
+		res = storage.DeleteResult{VersionID: marker.versionID(), DeleteMarker: true}
+		return err
 	})
 	if err != nil {
 		return storage.DeleteResult{}, err
 	}
-	s.removeData(old)
-	return storage.DeleteResult{}, nil
+	s.removeData(release...)
+	return res, nil
 }
 
-// PutBucketVersioning implements storage.Backend. TEMPORARY: versioning is being built.
-func (s *Store) PutBucketVersioning(ctx context.Context, bucket, status string) error {
-	return storage.ErrInvalidVersioning
+// deleteVersion removes the version id names for good. ifMatch, when set, requires it to be
+// an object with that ETag.
+func (k *keyTx) deleteVersion(id, ifMatch string) (storage.DeleteResult, []string, error) {
+	rec, inObjects, ok, err := k.version(id)
+	if err != nil {
+		return storage.DeleteResult{}, nil, err
+	}
+	if ifMatch != "" {
+		if !ok || rec.Marker {
+			return storage.DeleteResult{}, nil, noSuchKey(k.key)
+		}
+		if err := checkConditions(storage.WriteConditions{IfMatch: ifMatch}, rec, true); err != nil {
+			return storage.DeleteResult{}, nil, err
+		}
+	}
+	res := storage.DeleteResult{VersionID: id}
+	if !ok {
+		return res, nil, nil
+	}
+	res.DeleteMarker = rec.Marker
+	var release []string
+	if !rec.Marker {
+		release = []string{rec.File}
+	}
+	return res, release, k.remove(rec, inObjects)
 }
 
-// ListObjectVersions implements storage.Backend. TEMPORARY: versioning is being built.
-func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
-	return storage.ListVersionsResult{}, storage.ErrInvalidVersioning
-}
+// ListObjectVersions is in list.go.
 
 // PutObjectACL implements storage.Backend.
 func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
-	return s.updateObject(ctx, bucket, opts.BucketID, key, func(rec *objectRecord) error {
+	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, func(rec *objectRecord) error {
 		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {
 			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
 		}
@@ -261,7 +292,7 @@ func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts stora
 
 // PutObjectTags implements storage.Backend.
 func (s *Store) PutObjectTags(ctx context.Context, bucket, key string, opts storage.PutObjectTagsOptions) error {
-	return s.updateObject(ctx, bucket, opts.BucketID, key, func(rec *objectRecord) error {
+	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, func(rec *objectRecord) error {
 		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.Tags != want.Tags) {
 			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
 		}
@@ -270,8 +301,9 @@ func (s *Store) PutObjectTags(ctx context.Context, bucket, key string, opts stor
 	})
 }
 
-// updateObject changes the record of an existing object in one transaction.
-func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key string, change func(*objectRecord) error) error {
+// updateObject changes the record of an existing object, the version versionID names or the
+// latest, in one transaction.
+func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, versionID string, change func(*objectRecord) error) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -279,17 +311,18 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key string, 
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		objects, rec, ok, err := objectIn(tx, bucket, bucketID, key)
+		k, err := keyIn(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			return noSuchKey(key)
+		rec, inObjects, err := k.locate(versionID)
+		if err != nil {
+			return err
 		}
 		if err := change(&rec); err != nil {
 			return err
 		}
-		return objects.Put([]byte(key), encode(rec))
+		return k.store(rec, inObjects)
 	})
 }
 
@@ -304,7 +337,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 			return storage.ObjectInfo{}, err
 		}
 	}
-	src, srcRec, err := s.openObject(ctx, srcBucket, srcKey)
+	src, srcRec, err := s.openObject(ctx, srcBucket, srcKey, opts.SourceVersionID)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}

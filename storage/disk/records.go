@@ -17,26 +17,37 @@ import (
 // which maps a bucket name to its bucketRecord, and bktFormat, which holds formatKey.
 //
 //	format/version                           → formatVersion, in decimal
-//	objects/<bucket>/<key>                   → objectRecord
+//	objects/<bucket>/<key>                   → objectRecord of the key's latest version, when an object
+//	versions/<bucket>/<key>/<^seq>           → objectRecord of every other version and delete marker
 //	configs/<bucket>/<kind>                  → document
 //	uploads/<bucket>/<key>/<uploadID>/meta   → uploadRecord
 //	uploads/<bucket>/<key>/<uploadID>/parts/<uint16 part number> → partRecord
 var (
-	bktFormat  = []byte("format")
-	formatKey  = []byte("version")
-	bktBuckets = []byte("buckets")
-	bktObjects = []byte("objects")
-	bktConfigs = []byte("configs")
-	bktUploads = []byte("uploads")
-	keyMeta    = []byte("meta")
-	bktParts   = []byte("parts")
+	bktFormat   = []byte("format")
+	formatKey   = []byte("version")
+	bktBuckets  = []byte("buckets")
+	bktObjects  = []byte("objects")
+	bktVersions = []byte("versions")
+	bktConfigs  = []byte("configs")
+	bktUploads  = []byte("uploads")
+	keyMeta     = []byte("meta")
+	bktParts    = []byte("parts")
 )
 
 // formatVersion is the version of the record encoding below. A database without a version was
 // written before versions were recorded, in this same encoding, and gets it on Open. A database
 // of a later version is refused rather than misread. A change to the encoding that older code
 // could not read increments it, with a conversion of older records on Open.
-const formatVersion = 1
+//
+// Format 2 added versions/: its records are format 1's with fields that format 1 leaves absent,
+// so Open converts a format-1 database by adding the bucket and the number. The number changed
+// all the same because format-1 code would treat versions/ as unknown and delete, as garbage,
+// the data files of every noncurrent version.
+const (
+	formatVersion = 2
+	// formatUnversioned is the format before versions/, converted on Open.
+	formatUnversioned = 1
+)
 
 // The records are the JSON documents stored in meta.db. They are types of their own, not
 // storage's public types, and every field has its name in a tag: the encoding is part of the
@@ -52,6 +63,8 @@ type bucketRecord struct {
 	Region  string    `json:"region,omitempty"`
 	Owner   string    `json:"owner,omitempty"`
 	ACL     string    `json:"acl"`
+	// Versioning is storage.BucketInfo.Versioning; absent while never set.
+	Versioning string `json:"versioning,omitempty"`
 }
 
 type objectRecord struct {
@@ -73,6 +86,14 @@ type objectRecord struct {
 	// Tags is storage.ObjectInfo.Tags; absent when empty, so that a record without tags is
 	// what it was before tags were stored.
 	Tags string `json:"tags,omitempty"`
+	// Version is the version id; absent for the null version, and so in every record written
+	// before versions were stored.
+	Version string `json:"version,omitempty"`
+	// Seq orders the key's versions: the bucket's counter when the version was written; absent
+	// (0) for a version written while the bucket's versioning was never set, older than any.
+	Seq uint64 `json:"seq,omitempty"`
+	// Marker tells a delete marker, which has no data file.
+	Marker bool `json:"marker,omitempty"`
 }
 
 // metadataRecord is a stored storage.ObjectMetadata.
@@ -138,7 +159,8 @@ func checkFormat(tx *bolt.Tx) error {
 		return err
 	}
 	v := b.Get(formatKey)
-	if v == nil {
+	if v == nil || string(v) == strconv.Itoa(formatUnversioned) {
+		// init adds what format 2 has and format 1 lacks, in this transaction.
 		return b.Put(formatKey, []byte(strconv.Itoa(formatVersion)))
 	}
 	if string(v) != strconv.Itoa(formatVersion) {
@@ -174,15 +196,21 @@ func (r checksumRecord) public() storage.Checksum {
 }
 
 func (r *bucketRecord) info(name string) storage.BucketInfo {
-	return storage.BucketInfo{Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL}
+	return storage.BucketInfo{Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL, Versioning: r.Versioning}
 }
 
+// versionID is the record's public version id.
+func (r *objectRecord) versionID() string { return orDefault(r.Version, storage.NullVersion) }
+
 func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
+	if r.Marker {
+		return storage.ObjectInfo{Bucket: bucket, Key: key, VersionID: r.versionID(), LastModified: r.Modified, Owner: r.Owner, DeleteMarker: true}
+	}
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
 		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(), Revision: r.File,
-		Tags: r.Tags,
+		Tags: r.Tags, VersionID: r.versionID(),
 	}
 }
 
@@ -227,21 +255,26 @@ func sub(tx *bolt.Tx, top []byte, bucket string) *bolt.Bucket {
 // checkBucketID fails with ErrNoSuchBucket unless the bucket exists and, when id is set, is
 // the bucket created with that ID: neither deleted nor deleted and created again.
 func checkBucketID(tx *bolt.Tx, bucket, id string) error {
+	_, err := bucketIn(tx, bucket, id)
+	return err
+}
+
+// bucketIn reads the record of the bucket, checked as checkBucketID checks it.
+func bucketIn(tx *bolt.Tx, bucket, id string) (rec bucketRecord, err error) {
 	v := tx.Bucket(bktBuckets).Get([]byte(bucket))
 	if v == nil {
-		return noSuchBucket(bucket)
+		return rec, noSuchBucket(bucket)
+	}
+	if err := decode(v, &rec); err != nil {
+		return rec, err
 	}
 	if id == "" {
-		return nil
-	}
-	var rec bucketRecord
-	if err := decode(v, &rec); err != nil {
-		return err
+		return rec, nil
 	}
 	if rec.ID != id {
-		return fmt.Errorf("%w: %s was deleted and created again", storage.ErrNoSuchBucket, bucket)
+		return rec, fmt.Errorf("%w: %s was deleted and created again", storage.ErrNoSuchBucket, bucket)
 	}
-	return nil
+	return rec, nil
 }
 
 // objectsOf returns the bucket's object records, or ErrNoSuchBucket.
@@ -253,20 +286,6 @@ func objectsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 	return b, nil
 }
 
-// objectIn reads the record of key for a write authorized for the bucket with bucketID (see
-// checkBucketID), and returns the bucket's object records the write goes into; exists is
-// false if the key has no record.
-func objectIn(tx *bolt.Tx, bucket, bucketID, key string) (objects *bolt.Bucket, cur objectRecord, exists bool, err error) {
-	if err := checkBucketID(tx, bucket, bucketID); err != nil {
-		return nil, cur, false, err
-	}
-	if objects, err = objectsOf(tx, bucket); err != nil {
-		return nil, cur, false, err
-	}
-	cur, exists, err = getObject(objects, key)
-	return objects, cur, exists, err
-}
-
 // getObject reads a key's record; ok is false if there is none.
 func getObject(b *bolt.Bucket, key string) (rec objectRecord, ok bool, err error) {
 	v := b.Get([]byte(key))
@@ -276,17 +295,31 @@ func getObject(b *bolt.Bucket, key string) (rec objectRecord, ok bool, err error
 	return rec, true, decode(v, &rec)
 }
 
-// forEachDataFile calls fn with the id of every data file a record refers to.
+// forEachDataFile calls fn with the id of every data file a record refers to: of the latest
+// objects, of every other version, and of the parts of uploads.
 func forEachDataFile(tx *bolt.Tx, fn func(id string)) error {
-	err := tx.Bucket(bktObjects).ForEachBucket(func(bucket []byte) error {
-		return tx.Bucket(bktObjects).Bucket(bucket).ForEach(func(_, v []byte) error {
+	records := func(b *bolt.Bucket) error {
+		return b.ForEach(func(_, v []byte) error {
 			var rec objectRecord
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			fn(rec.File)
+			if !rec.Marker {
+				fn(rec.File)
+			}
 			return nil
 		})
+	}
+	err := tx.Bucket(bktObjects).ForEachBucket(func(bucket []byte) error {
+		return records(tx.Bucket(bktObjects).Bucket(bucket))
+	})
+	if err != nil {
+		return err
+	}
+	versions := tx.Bucket(bktVersions)
+	err = versions.ForEachBucket(func(bucket []byte) error {
+		byKey := versions.Bucket(bucket)
+		return byKey.ForEachBucket(func(key []byte) error { return records(byKey.Bucket(key)) })
 	})
 	if err != nil {
 		return err

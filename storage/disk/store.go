@@ -247,10 +247,13 @@ func (s *Store) init() error {
 		if err := checkFormat(tx); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bktBuckets, bktObjects, bktConfigs, bktUploads} {
+		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
+		}
+		if err := addVersionBuckets(tx); err != nil {
+			return err
 		}
 		return assignBucketIDs(tx)
 	})
@@ -267,6 +270,14 @@ func (s *Store) init() error {
 		}
 	}
 	return s.removeUnreferenced()
+}
+
+// addVersionBuckets gives each bucket of a format-1 database its nested bucket of versions.
+func addVersionBuckets(tx *bolt.Tx) error {
+	return tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
+		_, err := tx.Bucket(bktVersions).CreateBucketIfNotExists(name)
+		return err
+	})
 }
 
 // assignBucketIDs gives an ID to each bucket created before buckets had one.
