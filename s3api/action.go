@@ -25,6 +25,7 @@ var actions = map[string]opAction{
 	"DeleteBucket":          {"s3:DeleteBucket", false},
 	"GetBucketLocation":     {"s3:GetBucketLocation", false},
 	"GetBucketVersioning":   {"s3:GetBucketVersioning", false},
+	"PutBucketVersioning":   {"s3:PutBucketVersioning", false},
 	"GetBucketAcl":          {"s3:GetBucketAcl", false},
 	"PutBucketAcl":          {"s3:PutBucketAcl", false},
 	"GetBucketCors":         {"s3:GetBucketCORS", false},
@@ -163,6 +164,10 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 	case "UploadPartCopy":
 		set("s3:x-amz-copy-source", copySourceKey(r.Header.Get("X-Amz-Copy-Source")))
 	}
+	if rc.version != "" && versionAction[action] {
+		// The version the request names (amazon-s3-policy-keys.html, s3:versionid).
+		ctx["s3:versionid"] = []string{rc.version}
+	}
 	rc.objectTagKeys(ctx, action, resource)
 	rc.signatureKeys(ctx, now)
 	if r.TLS != nil {
@@ -175,13 +180,13 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 // the copy reads, "bucket/key", as parseCopySource finds it, so that a policy matching the
 // form AWS's examples write ("s3:x-amz-copy-source": "amzn-s3-demo-source-bucket/public/*",
 // amazon-s3-policy-keys.html) matches every spelling of the same object: a leading slash,
-// URL-encoded characters, ?versionId=null (the only version doorman copies is the null one,
-// the object the key names). A header that names no object is kept as sent: the copy is then
-// refused whatever the policy says. [UNVERIFIED] whether S3 unescapes the header, drops its
+// URL-encoded characters, a ?versionId= (the version is s3:versionid's when the source is
+// authorized, see copySource). A header that names no object is kept as sent: the copy is
+// then refused whatever the policy says. [UNVERIFIED] whether S3 unescapes the header, drops its
 // leading slash or keeps its version before matching is not documented; matching the raw
 // header would let a spelling the policy's author did not foresee copy what it denies.
 func copySourceKey(raw string) string {
-	bucket, key, err := parseCopySource(raw)
+	bucket, key, _, err := parseCopySource(raw)
 	if err != nil {
 		return raw
 	}

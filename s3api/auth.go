@@ -280,6 +280,9 @@ func (rc *request) permission(a access, st *bucketState, key string) (action, re
 		// A write that sets tags (authorizeNewTags).
 		op = opAction{"s3:PutObjectTagging", true}
 	}
+	if v, ok := versionActions[op.name]; ok && rc.version != "" {
+		op.name = v
+	}
 	if op.object {
 		return op.name, objectARN(st.info.Name, key)
 	}

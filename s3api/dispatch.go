@@ -19,6 +19,7 @@ var handlers = map[string]handler{
 	"DeleteBucket":            {accessOwner, (*Server).deleteBucket},
 	"GetBucketLocation":       {accessOwner, (*Server).getBucketLocation},
 	"GetBucketVersioning":     {accessOwner, (*Server).getBucketVersioning},
+	"PutBucketVersioning":     {accessOwner, (*Server).putBucketVersioning},
 	"GetBucketAcl":            {accessBucketReadACP, (*Server).getBucketACL},
 	"PutBucketAcl":            {accessBucketWriteACP, (*Server).putBucketACL},
 	"GetBucketCors":           {accessOwner, (*Server).getBucketCors},
@@ -82,6 +83,9 @@ func (s *Server) dispatch(rc *request) error {
 		if st, err = s.bucketOf(rc); err != nil {
 			return err
 		}
+		if err := rc.checkVersionParam(op, st); err != nil {
+			return err
+		}
 	}
 	if err := s.authorizeOperation(rc, h.need, st); err != nil {
 		return err
@@ -93,13 +97,8 @@ func (s *Server) dispatch(rc *request) error {
 }
 
 // bucketOf returns the state of the bucket the request names, nil for a service-level
-// request, after checking the version it names and the owner it expects.
+// request, after checking the owner it expects.
 func (s *Server) bucketOf(rc *request) (*bucketState, error) {
-	// Buckets are never versioned: the only version there is is "null".
-	if v, ok := rc.query["versionId"]; ok && rc.key != "" && v[0] != "null" {
-		return nil, s3err.InvalidArgument.Withf("Invalid version id specified").
-			With("ArgumentName", "versionId").With("ArgumentValue", v[0])
-	}
 	if rc.bucket == "" {
 		return nil, nil
 	}

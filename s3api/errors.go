@@ -67,10 +67,18 @@ func fromCORSError(e *corserr.Error) *s3err.Error {
 }
 
 // objectError adds to a storage error of an object operation the elements S3 puts in the body
-// (the key of a NoSuchKey, the condition of a PreconditionFailed); other errors are returned
-// as they are.
+// (the key of a NoSuchKey, the condition of a PreconditionFailed, the version of a
+// NoSuchVersion) and the headers of a delete marker (deleteMarkerError); other errors are
+// returned as they are.
 func (rc *request) objectError(err error) error {
+	var dm *storage.DeleteMarkerError
 	switch {
+	case errors.As(err, &dm):
+		return rc.deleteMarkerError(dm)
+	case errors.Is(err, storage.ErrNoSuchVersion):
+		return s3err.NoSuchVersion.With("Key", rc.key).With("VersionId", rc.version)
+	case errors.Is(err, storage.ErrInvalidVersionID):
+		return invalidVersionID("versionId", rc.version)
 	case errors.Is(err, storage.ErrNoSuchKey):
 		return s3err.NoSuchKey.With("Key", rc.key)
 	case errors.Is(err, storage.ErrNoSuchBucket):

@@ -1,7 +1,6 @@
 package s3api
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,6 +35,7 @@ func (s *Server) getObject(rc *request, st *bucketState) error {
 	}
 	h := rc.w.Header()
 	writeObjectHeaders(h, &info)
+	writeVersionHeader(h, st, info.VersionID)
 	for _, o := range overrides {
 		h[o[0]] = []string{o[1]}
 	}
@@ -84,14 +84,16 @@ func (rc *request) responseOverrides() ([][2]string, error) {
 // openObject returns the object's information, and for a GET the object itself, once the
 // caller may read it.
 func (s *Server) openObject(rc *request, st *bucketState) (info storage.ObjectInfo, obj storage.ObjectReader, err error) {
+	opts := storage.ReadOptions{VersionID: rc.version}
 	if rc.r.Method == http.MethodHead {
-		info, err = s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{})
+		info, err = s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, opts)
 	} else {
-		obj, info, err = s.cfg.Backend.GetObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{})
+		obj, info, err = s.cfg.Backend.GetObject(rc.ctx, rc.bucket, rc.key, opts)
 	}
 	if err != nil {
-		// Without permission to list the bucket, a missing key is not revealed: 403.
-		if errors.Is(err, storage.ErrNoSuchKey) && rc.authorize(accessBucketRead, st) != nil {
+		// Without permission to list the bucket, a missing key or version is not revealed:
+		// 403.
+		if missingVersion(err) && rc.authorize(accessBucketRead, st) != nil {
 			return info, nil, s3err.AccessDenied
 		}
 		return info, nil, rc.objectError(err)

@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -111,17 +112,6 @@ func (s *Server) list(rc *request, p *listParams, startAfter string) (storage.Li
 	return res, nil
 }
 
-// listAfterMarker reads the parameters of ListObjects or ListObjectVersions and lists the page
-// after the key given in markerParam (marker, key-marker).
-func (s *Server) listAfterMarker(rc *request, markerParam string) (p listParams, marker string, res storage.ListObjectsResult, err error) {
-	if p, err = readListParams(rc.query, "max-keys"); err != nil {
-		return
-	}
-	marker = rc.query.Get(markerParam)
-	res, err = s.list(rc, &p, marker)
-	return
-}
-
 func (s *Server) entries(p *listParams, res *storage.ListObjectsResult, st *bucketState, withOwner bool) ([]listEntry, []commonPrefix) {
 	var o *owner
 	if withOwner {
@@ -133,11 +123,16 @@ func (s *Server) entries(p *listParams, res *storage.ListObjectsResult, st *buck
 		es = append(es, listEntry{Key: p.enc(obj.Key), LastModified: xmlTime(obj.LastModified),
 			ETag: quote(obj.ETag), Size: obj.Size, Owner: o, StorageClass: orDefaultStorageClass(obj.StorageClass)})
 	}
+	return es, p.commonPrefixes(res.CommonPrefixes)
+}
+
+// commonPrefixes are a listing's CommonPrefixes elements.
+func (p *listParams) commonPrefixes(prefixes []string) []commonPrefix {
 	var cps []commonPrefix
-	for _, cp := range res.CommonPrefixes {
+	for _, cp := range prefixes {
 		cps = append(cps, commonPrefix{p.enc(cp)})
 	}
-	return es, cps
+	return cps
 }
 
 func encodingType(p *listParams) string {
@@ -148,7 +143,12 @@ func encodingType(p *listParams) string {
 }
 
 func (s *Server) listObjectsV1(rc *request, st *bucketState) error {
-	p, marker, res, err := s.listAfterMarker(rc, "marker")
+	p, err := readListParams(rc.query, "max-keys")
+	if err != nil {
+		return err
+	}
+	marker := rc.query.Get("marker")
+	res, err := s.list(rc, &p, marker)
 	if err != nil {
 		return err
 	}
@@ -214,6 +214,10 @@ func (s *Server) listObjectsV2(rc *request, st *bucketState) error {
 	return rc.writeXML(http.StatusOK, out)
 }
 
+// listVersionsResult is ListObjectVersions' answer
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html). Its Version
+// and DeleteMarker elements come in listing order, by key then newest first, interleaved as
+// S3 sends them.
 type listVersionsResult struct {
 	XMLName             xml.Name       `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListVersionsResult"`
 	Name                string         `xml:"Name"`
@@ -226,39 +230,86 @@ type listVersionsResult struct {
 	Delimiter           string         `xml:"Delimiter,omitempty"`
 	IsTruncated         bool           `xml:"IsTruncated"`
 	EncodingType        string         `xml:"EncodingType,omitempty"`
-	Versions            []versionEntry `xml:"Version"`
+	Entries             []any          // versionEntry and deleteMarkerEntry, named by their XMLName
 	CommonPrefixes      []commonPrefix `xml:"CommonPrefixes"`
 }
 
 type versionEntry struct {
-	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"`
-	IsLatest     bool   `xml:"IsLatest"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-	Owner        *owner `xml:"Owner,omitempty"`
-	StorageClass string `xml:"StorageClass"`
+	XMLName      xml.Name `xml:"Version"`
+	Key          string   `xml:"Key"`
+	VersionID    string   `xml:"VersionId"`
+	IsLatest     bool     `xml:"IsLatest"`
+	LastModified string   `xml:"LastModified"`
+	ETag         string   `xml:"ETag"`
+	Size         int64    `xml:"Size"`
+	Owner        *owner   `xml:"Owner,omitempty"`
+	StorageClass string   `xml:"StorageClass"`
 }
 
-// listObjectVersions lists an unversioned bucket as S3 does: every object is its only,
-// latest version, whose id is "null".
+// deleteMarkerEntry is a delete marker in ListObjectVersions' answer
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteMarkerEntry.html).
+type deleteMarkerEntry struct {
+	XMLName      xml.Name `xml:"DeleteMarker"`
+	Key          string   `xml:"Key"`
+	VersionID    string   `xml:"VersionId"`
+	IsLatest     bool     `xml:"IsLatest"`
+	LastModified string   `xml:"LastModified"`
+	Owner        *owner   `xml:"Owner,omitempty"`
+}
+
+// errVersionMarkerAlone is S3's answer to a version-id-marker without a key-marker
+// (LocalStack's snapshot test_s3_list_operations.snapshot.json, list-objects-next-version-only).
+func errVersionMarkerAlone(marker string) error {
+	return s3err.InvalidArgument.Withf("A version-id marker cannot be specified without a key marker.").
+		With("ArgumentName", "version-id-marker").With("ArgumentValue", marker)
+}
+
+// listObjectVersions lists every version and delete marker of the bucket's keys, one page
+// after key-marker (and version-id-marker). Every entry shows the bucket's owner, as the
+// other listings do (entries). A version-id-marker that names no version of the key-marker,
+// or one doorman could not have issued, is refused as a versionId is: NoSuchVersion and
+// InvalidArgument. [UNVERIFIED] S3's answer to either.
 func (s *Server) listObjectVersions(rc *request, st *bucketState) error {
-	p, keyMarker, res, err := s.listAfterMarker(rc, "key-marker")
+	q := rc.query
+	p, err := readListParams(q, "max-keys")
 	if err != nil {
 		return err
 	}
+	keyMarker, versionMarker := q.Get("key-marker"), q.Get("version-id-marker")
+	if versionMarker != "" && keyMarker == "" {
+		return errVersionMarkerAlone(versionMarker)
+	}
+	res, err := s.cfg.Backend.ListObjectVersions(rc.ctx, rc.bucket, storage.ListVersionsOptions{Prefix: p.prefix, Delimiter: p.delimiter,
+		KeyMarker: keyMarker, VersionIDMarker: versionMarker, MaxKeys: p.maxKeys})
+	switch {
+	case errors.Is(err, storage.ErrNoSuchVersion):
+		return s3err.NoSuchVersion.With("Key", keyMarker).With("VersionId", versionMarker)
+	case errors.Is(err, storage.ErrInvalidVersionID):
+		return invalidVersionID("version-id-marker", versionMarker)
+	case err != nil:
+		return err
+	}
+	if p.maxKeys == 0 {
+		// As for ListObjects (list): an empty page that is not truncated.
+		res.IsTruncated = false
+	}
 	out := listVersionsResult{Name: rc.bucket, Prefix: p.enc(p.prefix), KeyMarker: p.enc(keyMarker),
-		VersionIDMarker: rc.query.Get("version-id-marker"), MaxKeys: p.maxKeys, Delimiter: p.enc(p.delimiter),
+		VersionIDMarker: versionMarker, MaxKeys: p.maxKeys, Delimiter: p.enc(p.delimiter),
 		IsTruncated: res.IsTruncated, EncodingType: encodingType(&p)}
 	if res.IsTruncated {
-		out.NextKeyMarker, out.NextVersionIDMarker = p.enc(res.NextMarker), "null"
+		out.NextKeyMarker, out.NextVersionIDMarker = p.enc(res.NextKeyMarker), res.NextVersionIDMarker
 	}
-	entries, cps := s.entries(&p, &res, st, true)
-	for _, en := range entries {
-		out.Versions = append(out.Versions, versionEntry{Key: en.Key, VersionID: "null", IsLatest: true,
-			LastModified: en.LastModified, ETag: en.ETag, Size: en.Size, Owner: en.Owner, StorageClass: en.StorageClass})
+	o := s.ownerOf(st.info.Owner)
+	for _, v := range res.Versions {
+		if v.DeleteMarker {
+			out.Entries = append(out.Entries, deleteMarkerEntry{Key: p.enc(v.Key), VersionID: v.VersionID, IsLatest: v.IsLatest,
+				LastModified: xmlTime(v.LastModified), Owner: &o})
+			continue
+		}
+		out.Entries = append(out.Entries, versionEntry{Key: p.enc(v.Key), VersionID: v.VersionID, IsLatest: v.IsLatest,
+			LastModified: xmlTime(v.LastModified), ETag: quote(v.ETag), Size: v.Size, Owner: &o,
+			StorageClass: orDefaultStorageClass(v.StorageClass)})
 	}
-	out.CommonPrefixes = cps
+	out.CommonPrefixes = p.commonPrefixes(res.CommonPrefixes)
 	return rc.writeXML(http.StatusOK, out)
 }

@@ -120,7 +120,7 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	srcBucket, srcKey, src, err := s.copySource(rc, false)
+	srcBucket, srcKey, src, srcState, err := s.copySource(rc, false)
 	if err != nil {
 		return err
 	}
@@ -128,9 +128,9 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey, storage.ReadOptions{})
+	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey, storage.ReadOptions{VersionID: src.VersionID})
 	if err != nil {
-		return rc.objectError(err)
+		return rc.copySourceError(err, srcKey, src.VersionID)
 	}
 	defer obj.Close()
 	if info.ETag != src.ETag {
@@ -141,6 +141,7 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return rc.uploadError(err)
 	}
+	writeCopySourceVersion(rc.w.Header(), srcState, &src)
 	return rc.writeXML(http.StatusOK, copyPartResult{ETag: quote(part.ETag), LastModified: xmlTime(part.LastModified)})
 }
 
@@ -242,6 +243,7 @@ func (s *Server) completeMultipartUpload(rc *request, st *bucketState) error {
 		return rc.uploadError(err)
 	}
 	writeChecksumHeader(rc.w.Header(), info.Checksum)
+	writeNewVersionHeader(rc.w.Header(), &info)
 	return rc.writeXML(http.StatusOK, rc.completeResult(&info))
 }
 

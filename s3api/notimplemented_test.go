@@ -30,7 +30,7 @@ func TestNotImplementedMessages(t *testing.T) {
 	}{
 		{"GET", "/bucket?notification", "The notification subresource is not implemented."},
 		{"PUT", "/bucket/key?torrent", "The torrent subresource is not implemented."},
-		{"PUT", "/bucket?versioning", "The versioning subresource is not implemented."},
+		{"PUT", "/bucket?intelligent-tiering", "The intelligent-tiering subresource is not implemented."},
 		{"PUT", "/bucket?lifecycle", "The lifecycle subresource is not implemented."},
 		{"GET", "/bucket?website&replication", "The replication subresource is not implemented."},
 		{"POST", "/bucket/key?restore", "The restore subresource is not implemented."},

@@ -88,6 +88,7 @@ func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectI
 	location := scheme + "://" + rc.r.Host + "/" + rc.bucket + "/" + url.PathEscape(form.Key)
 	h := rc.w.Header()
 	h["Etag"] = []string{quote(info.ETag)}
+	writeNewVersionHeader(h, info)
 	h["Location"] = []string{location}
 	if form.Redirect != "" {
 		h["Location"] = []string{postpolicy.RedirectURL(form.Redirect, rc.bucket, form.Key, info.ETag)}

@@ -110,7 +110,7 @@ var routes = []route{
 	{method: http.MethodPut, level: levelBucket, query: []string{"ownershipControls"}, op: "PutBucketOwnershipControls"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"publicAccessBlock"}, op: "PutPublicAccessBlock"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"tagging"}, op: "PutBucketTagging"},
-	{method: http.MethodPut, level: levelBucket, query: []string{"versioning"}}, // buckets are never versioned
+	{method: http.MethodPut, level: levelBucket, query: []string{"versioning"}, op: "PutBucketVersioning"},
 	{method: http.MethodPut, level: levelBucket, op: "CreateBucket"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"cors"}, op: "DeleteBucketCors"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"policy"}, op: "DeleteBucketPolicy"},
@@ -201,7 +201,7 @@ func (rc *request) operation() (string, error) {
 }
 
 // notImplementedSubresource answers a request for a sub-resource doorman does not implement
-// (?tagging, ?lifecycle, PUT ?versioning, ...). Amazon S3 implements every one of them, so it
+// (?lifecycle, ?website, ...). Amazon S3 implements every one of them, so it
 // records no answer to copy: the status and code are those of S3's NotImplemented, the message
 // names the sub-resource instead of S3's "A header you provided implies functionality that is
 // not implemented", which would send the reader looking for a header. [UNVERIFIED]

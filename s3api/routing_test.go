@@ -65,7 +65,7 @@ func TestRouting(t *testing.T) {
 		{"?publicAccessBlock once deleted", "GET", "/routes?publicAccessBlock", "", nil, nil, false, "GetPublicAccessBlock", 404, "NoSuchPublicAccessBlockConfiguration"},
 		{"PUT ?publicAccessBlock", "PUT", "/routes?publicAccessBlock", "", nil, []byte("<PublicAccessBlockConfiguration/>"), false, "PutPublicAccessBlock", 200, ""},
 		{"DELETE ?publicAccessBlock", "DELETE", "/routes?publicAccessBlock", "", nil, nil, false, "DeletePublicAccessBlock", 204, ""},
-		{"PUT ?versioning is not implemented", "PUT", "/routes?versioning", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"PUT ?versioning", "PUT", "/routes?versioning", "", http.Header{"Content-Md5": {s3test.MD5Base64([]byte("x"))}}, []byte("x"), false, "PutBucketVersioning", 400, "MalformedXML"},
 		{"PUT bucket creates it", "PUT", "/routes-new", "", nil, nil, false, "CreateBucket", 200, ""},
 		{"DELETE bucket", "DELETE", "/routes", "", nil, nil, false, "DeleteBucket", 409, "BucketNotEmpty"},
 		{"POST ?delete", "POST", "/routes?delete", "", http.Header{"Content-Md5": {s3test.MD5Base64(deleteDoc)}}, deleteDoc, false, "DeleteObjects", 200, ""},

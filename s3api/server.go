@@ -365,6 +365,10 @@ type request struct {
 	// objectResource is object's ARN: its tags are in the context of a check on it alone.
 	objectResource string
 	requestTags    tagging.Set
+	// version is the version of an object the request names (checkVersionParam), or, while
+	// a copy's source is authorized, the source's; empty for the latest. A policy decides a
+	// request naming a version by the version's actions (versionActions).
+	version string
 
 	status  int
 	bytes   int64

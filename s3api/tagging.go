@@ -86,7 +86,8 @@ func (s *Server) setObjectTags(rc *request, st *bucketState, stored string) erro
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Backend.PutObjectTags(rc.ctx, rc.bucket, rc.key, storage.PutObjectTagsOptions{Tags: stored, IfUnchanged: &info, BucketID: st.info.ID})
+	err = s.cfg.Backend.PutObjectTags(rc.ctx, rc.bucket, rc.key, storage.PutObjectTagsOptions{Tags: stored, IfUnchanged: &info,
+		VersionID: rc.version, BucketID: st.info.ID})
 	switch {
 	case errors.Is(err, storage.ErrPreconditionFailed):
 		return errObjectChanged
