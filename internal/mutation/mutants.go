@@ -207,16 +207,23 @@ var mutants = []mutant{
 	{
 		Name:  "PutObjectAcl sets the ACL of whatever object is under the key",
 		File:  "storage/disk/objects.go",
-		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {",
+		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL || rec.Tags != want.Tags) {",
 		To:    "want != nil && (rec.Owner != want.Owner) {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Objects$/^PutACLIfUnchanged$"}, {"./s3api/", "^TestPutObjectACLOnTheObjectAuthorized$"}},
 	},
 	{
 		Name:  "PutObjectTagging sets the tags of whatever object is under the key",
 		File:  "storage/disk/objects.go",
-		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.Tags != want.Tags) {",
-		To:    "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner) {",
+		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL || rec.Tags != want.Tags) {",
+		To:    "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Tags$/^PutObjectTagsIfUnchanged$"}},
+	},
+	{
+		Name:  "a tag change passes a check that its ACL was not changed since it was read",
+		File:  "storage/disk/objects.go",
+		From:  "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL || rec.Tags != want.Tags) {",
+		To:    "want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.Tags != want.Tags) {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^Versions$/^IfUnchanged$"}},
 	},
 	{
 		Name:  "x-amz-tagging-count never sent",

@@ -279,31 +279,31 @@ func (k *keyTx) deleteVersion(id, ifMatch string) (storage.DeleteResult, []strin
 
 // ListObjectVersions is in list.go.
 
+// unchanged fails with ErrPreconditionFailed unless rec is still the object want describes
+// (see PutObjectACLOptions.IfUnchanged): one check for the ACL and the tags, as either decides
+// who may change the other.
+func unchanged(rec objectRecord, want *storage.ObjectInfo) error {
+	if want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL || rec.Tags != want.Tags) {
+		return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
+	}
+	return nil
+}
+
 // PutObjectACL implements storage.Backend.
 func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
-	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, func(rec *objectRecord) error {
-		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.ACL != want.ACL) {
-			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
-		}
+	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, opts.IfUnchanged, func(rec *objectRecord) {
 		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
-		return nil
 	})
 }
 
 // PutObjectTags implements storage.Backend.
 func (s *Store) PutObjectTags(ctx context.Context, bucket, key string, opts storage.PutObjectTagsOptions) error {
-	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, func(rec *objectRecord) error {
-		if want := opts.IfUnchanged; want != nil && (rec.File != want.Revision || rec.Owner != want.Owner || rec.Tags != want.Tags) {
-			return fmt.Errorf("%w: the object changed since it was read", storage.ErrPreconditionFailed)
-		}
-		rec.Tags = opts.Tags
-		return nil
-	})
+	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, opts.IfUnchanged, func(rec *objectRecord) { rec.Tags = opts.Tags })
 }
 
 // updateObject changes the record of an existing object, the version versionID names or the
-// latest, in one transaction.
-func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, versionID string, change func(*objectRecord) error) error {
+// latest, in one transaction, if it is still the object ifUnchanged describes, when set.
+func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, versionID string, ifUnchanged *storage.ObjectInfo, change func(*objectRecord)) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -319,9 +319,10 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, version
 		if err != nil {
 			return err
 		}
-		if err := change(&rec); err != nil {
+		if err := unchanged(rec, ifUnchanged); err != nil {
 			return err
 		}
+		change(&rec)
 		return k.store(rec, inObjects)
 	})
 }
