@@ -24,6 +24,7 @@ const { startOrigin } = require('./lib/origin');
 const { launch, missing } = require('./lib/browsers');
 const { cases: s3Cases, hosts, DOMAIN } = require('./cases');
 const accessCases = require('./access-cases');
+const versioningCases = require('./versioning-cases');
 const gatewayCases = require('./gateway-cases');
 const edgeCases = require('./edge-cases');
 const { Gateway, freePort, isGatewayMutation } = require('./lib/gateway');
@@ -44,7 +45,7 @@ const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorma
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const cases = [...s3Cases, ...accessCases.cases, ...gatewayCases.cases, ...edgeCases.cases];
+const cases = [...s3Cases, ...accessCases.cases, ...versioningCases.cases, ...gatewayCases.cases, ...edgeCases.cases];
 const isGatewayCase = (c) => gatewayCases.cases.includes(c);
 const isEdgeCase = (c) => edgeCases.cases.includes(c);
 
