@@ -2,6 +2,7 @@ package disk_test
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,7 +45,8 @@ func splitPath(path string) (buckets []string, key string) {
 }
 
 // writeLegacyDir writes the directory, with format as its format version unless empty.
-func writeLegacyDir(t *testing.T, format string) string {
+// withRecords writes legacyRecords into it.
+func writeLegacyDir(t *testing.T, format string, withRecords bool) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "store")
 	for id, body := range legacyFiles {
@@ -62,9 +64,12 @@ func writeLegacyDir(t *testing.T, format string) string {
 	}
 	defer db.Close()
 	err = db.Update(func(tx *bolt.Tx) error {
-		records := legacyRecords
+		records := map[string]string{}
+		if withRecords {
+			maps.Copy(records, legacyRecords)
+		}
 		if format != "" {
-			records = map[string]string{"format/version": format}
+			records["format/version"] = format
 		}
 		for path, v := range records {
 			names, key := splitPath(path)
@@ -119,10 +124,17 @@ func readRecord(t *testing.T, dir, path string) []byte {
 	return v
 }
 
-// A directory written before records had their own types and a format version opens, reads as
-// it was written, and keeps its records byte for byte; Open only adds the version.
+// A directory written before records had their own types and a format version, or in format
+// 1, before versions, opens, reads as it was written, and keeps its records byte for byte; Open
+// only sets the version to 2.
 func TestOpenLegacyDirectory(t *testing.T) {
-	dir := writeLegacyDir(t, "")
+	for _, format := range []string{"", "1"} {
+		t.Run("format="+format, func(t *testing.T) { testOpenLegacyDirectory(t, format) })
+	}
+}
+
+func testOpenLegacyDirectory(t *testing.T, format string) {
+	dir := writeLegacyDir(t, format, true)
 	s := reopen(t, dir)
 	when := time.Date(2026, 11, 30, 13, 57, 43, 0, time.UTC)
 
@@ -168,7 +180,7 @@ func TestOpenLegacyDirectory(t *testing.T) {
 // was.
 func TestOpenUnknownFormat(t *testing.T) {
 	for _, format := range []string{"3", "0", "one"} {
-		dir := writeLegacyDir(t, format)
+		dir := writeLegacyDir(t, format, false)
 		s, err := disk.Open(dir)
 		if err == nil {
 			s.Close()
@@ -179,6 +191,27 @@ func TestOpenUnknownFormat(t *testing.T) {
 		}
 		if v := readRecord(t, dir, "format/version"); string(v) != format {
 			t.Errorf("format %q became %q", format, v)
+		}
+	}
+}
+
+// A directory converted from format 1 takes versions: the object it held becomes the null
+// version when a new one is written, and stays, with its data, across a reopen.
+func TestOpenFormat1Versions(t *testing.T) {
+	dir := writeLegacyDir(t, "1", true)
+	s, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	v1 := storagetest.Put(t, s, "bkt", "full", []byte("v1"))
+	s.Close()
+	s = reopen(t, dir)
+	for _, v := range []struct{ id, body string }{{v1.VersionID, "v1"}, {storage.NullVersion, "hello"}} {
+		if body, _ := getVersion(t, s, "bkt", "full", v.id); string(body) != v.body {
+			t.Errorf("version %s holds %q, want %q", v.id, body, v.body)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package disk_test
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -73,4 +74,19 @@ func keysOf(t testing.TB, s storage.Backend, bucket string) []string {
 		keys = append(keys, o.Key)
 	}
 	return keys
+}
+
+// getVersion reads one version of an object.
+func getVersion(t testing.TB, s storage.Backend, bucket, key, id string) ([]byte, storage.ObjectInfo) {
+	t.Helper()
+	r, info, err := s.GetObject(ctx, bucket, key, storage.ReadOptions{VersionID: id})
+	if err != nil {
+		t.Fatalf("GetObject(%s, %q, version %s): %v", bucket, key, id, err)
+	}
+	defer r.Close()
+	body, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body, info
 }
