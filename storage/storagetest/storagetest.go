@@ -56,6 +56,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"BucketIdentity", TestBucketIdentity},
 		{"ConcurrentWriters", TestConcurrentWriters},
 		{"Tags", TestTags},
+		{"Versions", TestVersions},
 	})
 }
 
