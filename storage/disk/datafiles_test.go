@@ -17,7 +17,7 @@ import (
 )
 
 // After any sequence of writes, successful or not, the directory holds one data file per
-// object and per uploaded part, each under data/ and named by its id alone, nothing in tmp/,
+// object (per version of an object, in a versioned bucket) and per uploaded part, each under data/ and named by its id alone, nothing in tmp/,
 // and nothing outside the directory: a failed write removes its file, a replaced or deleted
 // object's file is removed, and so are the parts of a completed or aborted upload.
 func TestDataFiles(t *testing.T) {
@@ -44,6 +44,18 @@ func TestDataFiles(t *testing.T) {
 			done = append(done, storage.CompletedPart{PartNumber: n + 1, ETag: pi.ETag})
 		}
 		return up.UploadID, done
+	}
+	versioning := func(t *testing.T, s *disk.Store, state string) {
+		t.Helper()
+		if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+			t.Fatal(err)
+		}
+	}
+	remove := func(t *testing.T, s *disk.Store, key, id string) {
+		t.Helper()
+		if _, err := s.DeleteObject(ctx, "bkt", key, storage.DeleteObjectOptions{VersionID: id}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
@@ -134,6 +146,43 @@ func TestDataFiles(t *testing.T) {
 				})
 			}
 			wg.Wait()
+		}, 1},
+		{"versions kept", func(t *testing.T, s *disk.Store) {
+			storagetest.Put(t, s, "bkt", "a", body) // the null version
+			versioning(t, s, storage.VersioningEnabled)
+			storagetest.Put(t, s, "bkt", "a", body)
+			storagetest.Put(t, s, "bkt", "a", body)
+			if _, err := s.CopyObject(ctx, "bkt", "a", "bkt", "a", storage.CopyObjectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}, 4},
+		{"versions removed", func(t *testing.T, s *disk.Store) {
+			versioning(t, s, storage.VersioningEnabled)
+			v1 := storagetest.Put(t, s, "bkt", "a", body)
+			v2 := storagetest.Put(t, s, "bkt", "a", body)
+			storagetest.Put(t, s, "bkt", "a", body)
+			remove(t, s, "a", v1.VersionID) // noncurrent
+			remove(t, s, "a", v2.VersionID)
+		}, 1},
+		{"latest removed", func(t *testing.T, s *disk.Store) {
+			versioning(t, s, storage.VersioningEnabled)
+			storagetest.Put(t, s, "bkt", "a", body)
+			v2 := storagetest.Put(t, s, "bkt", "a", body)
+			remove(t, s, "a", v2.VersionID)
+		}, 1},
+		{"null version replaced while suspended", func(t *testing.T, s *disk.Store) {
+			storagetest.Put(t, s, "bkt", "a", body)
+			versioning(t, s, storage.VersioningEnabled)
+			storagetest.Put(t, s, "bkt", "a", body)
+			versioning(t, s, storage.VersioningSuspended)
+			storagetest.Put(t, s, "bkt", "a", body) // replaces the first
+			storagetest.Put(t, s, "bkt", "a", body) // replaces the one before
+			if _, err := s.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
+				t.Fatal(err) // a null delete marker replaces that one too
+			}
 		}, 1},
 	}
 	for _, tt := range tests {
