@@ -46,7 +46,8 @@
 //  2. fsync the file, rename it to data/<shard>/<id>, fsync the shard directory;
 //  3. in one bbolt transaction, check the bucket, upload and write conditions, then point
 //     the key (or part number) at the new id; the commit is fsynced by bbolt;
-//  4. delete the data file the key pointed at before.
+//  4. delete the data file the key pointed at before, unless a version still refers to it
+//     (see Versions).
 //
 // Metadata refers to a file only after that file is complete and durable, so a crash at any
 // moment leaves each key pointing at either its old or its new data, never at a missing or
@@ -58,4 +59,41 @@
 //
 // Readers open the data file named by the record they read. An open file stays readable
 // after step 4 unlinks it, so a GET in progress is never cut short by a newer PUT.
+//
+// # Versions
+//
+// A key's versions (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html)
+// live in two places:
+//
+//	objects/<bucket>/<key>          the latest version, when it is an object
+//	versions/<bucket>/<key>/<^seq>  every other version, and every delete marker
+//
+// objects/ holds what it held before versions existed: the object a GET without a version id
+// reads, one per key, in key order. So ListObjects, GET, HEAD and the write conditions read
+// one record, and cost what they cost in a bucket never versioned, however many versions a
+// key has; a key whose latest version is a delete marker is simply absent from objects/.
+// versions/ holds one nested bucket per key, created with the key's first noncurrent version
+// and removed with its last, so that ListObjectVersions walks objects/ and versions/ together,
+// key by key, and never meets an empty key.
+//
+// A version's number, seq, comes from a counter of the bucket's versions/ bucket, and the
+// nested bucket's keys are the numbers inverted (big-endian ^seq), so a cursor walks a key's
+// versions newest first, the order S3 lists them in. A version id is the number and 8 random
+// bytes, in hex (32 characters, as long as S3's): finding a version by id is one seek, and the
+// random bytes make the ids of a bucket deleted and created again, whose counter starts over,
+// name nothing in it. The null version has no id in its record (so every record written
+// before versions is one) and number 0 if it was written before the bucket's versioning was
+// set: older than any other. Finding it scans the key's versions; a key has at most one.
+//
+// Each change is one transaction, after the data file is staged as before. A write while
+// versioning is Enabled moves the record in objects/ into versions/ under its number and puts
+// the new one in objects/, and releases no file; while Suspended, it also removes the key's
+// null version and releases that one's file. A delete adds a marker to versions/ and moves the
+// object out of objects/. Removing a version releases its file and, if the latest object or
+// marker went, moves the newest version left back into objects/ if it is an object. A crash
+// therefore leaves each key with the versions of the last change committed, and the start-up
+// scan counts the files of both objects/ and versions/, so noncurrent data is never taken for
+// garbage. Format 2 is the format with versions/; Open converts a format-1 directory, whose
+// records are all null versions, by adding the buckets, and doorman of format 1 refuses a
+// format-2 directory rather than delete the noncurrent data it would not know of.
 package disk
