@@ -404,4 +404,17 @@ func TestVersioningSDK(t *testing.T) {
 			}
 		}
 	}
+
+	// A previous version copied onto its own key is the latest again: the way to restore one
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html).
+	// Naming the source version makes it a copy S3 accepts with the metadata unchanged, unlike a
+	// copy of an object onto itself (observed: https://github.com/versity/versitygw/pull/2418).
+	restored, err := owner.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		CopySource: aws.String(bucket + "/" + key + "?versionId=" + v1)})
+	if err != nil {
+		t.Fatalf("CopyObject of version %s onto its own key: %v", v1, err)
+	}
+	if body, id, err := read(owner, key, ""); err != nil || body != "first" || id != aws.ToString(restored.VersionId) || id == v1 || id == v2 {
+		t.Errorf("GetObject after version %s was copied onto its key: %q version %q, %v; want %q in a new version %q", v1, body, id, err, "first", aws.ToString(restored.VersionId))
+	}
 }
