@@ -96,9 +96,32 @@ func successor(p string) []byte {
 	return nil
 }
 
-// pageSize clamps a requested page size to [0, MaxListKeys].
-func pageSize(n int) int {
-	return min(max(n, 0), storage.MaxListKeys)
+// page counts the entries of one page of a listing.
+type page struct {
+	n, limit  int // limit: the requested size clamped to [0, MaxListKeys]
+	truncated bool
+}
+
+func newPage(size int) *page { return &page{limit: min(max(size, 0), storage.MaxListKeys)} }
+
+// fits reports whether one more entry fits on the page. Once one does not, the page is
+// truncated: there is more to list.
+func (p *page) fits() bool {
+	if p.n == p.limit {
+		p.truncated = true
+		return false
+	}
+	p.n++
+	return true
+}
+
+// idMarker is the second marker of a listing by key and id, which counts only together with
+// a key marker.
+func idMarker(keyMarker, id string) string {
+	if keyMarker == "" {
+		return ""
+	}
+	return id
 }
 
 // ListObjects implements storage.Backend.
@@ -107,19 +130,16 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	limit := pageSize(opts.MaxKeys)
+	p := newPage(opts.MaxKeys)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {
 			return err
 		}
-		n := 0
 		walk(objects.Cursor(), opts.Prefix, opts.Delimiter, opts.StartAfter, false, func(k, v []byte, cp string) bool {
-			if n == limit {
-				res.IsTruncated = true
+			if !p.fits() {
 				return false
 			}
-			n++
 			if cp != "" {
 				res.CommonPrefixes = append(res.CommonPrefixes, cp)
 				res.NextMarker = cp
@@ -138,7 +158,7 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opts storage.Lis
 	if err != nil {
 		return storage.ListObjectsResult{}, err
 	}
-	if !res.IsTruncated {
+	if res.IsTruncated = p.truncated; !res.IsTruncated {
 		res.NextMarker = ""
 	}
 	return res, nil
@@ -153,12 +173,8 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	limit := pageSize(opts.MaxKeys)
-	// The version-id marker only counts together with a key marker, as the upload-id marker.
-	idMarker := ""
-	if opts.KeyMarker != "" {
-		idMarker = opts.VersionIDMarker
-	}
+	p := newPage(opts.MaxKeys)
+	idMarker := idMarker(opts.KeyMarker, opts.VersionIDMarker)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		marked, err := keyIn(tx, bucket, "", opts.KeyMarker)
 		if err != nil {
@@ -173,15 +189,12 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 				return noSuchVersion(opts.KeyMarker, idMarker)
 			}
 		}
-		n := 0
 		c := &unionCursor{a: marked.objects.Cursor(), b: marked.versions.Cursor()}
 		walk(c, opts.Prefix, opts.Delimiter, opts.KeyMarker, idMarker != "", func(k, v []byte, cp string) bool {
 			if cp != "" {
-				if n == limit {
-					res.IsTruncated = true
+				if !p.fits() {
 					return false
 				}
-				n++
 				res.CommonPrefixes = append(res.CommonPrefixes, cp)
 				res.NextKeyMarker, res.NextVersionIDMarker = cp, ""
 				return true
@@ -201,11 +214,9 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 					skip = rec.versionID() != idMarker
 					return true
 				}
-				if n == limit {
-					res.IsTruncated = true
+				if !p.fits() {
 					return false
 				}
-				n++
 				info := rec.info(bucket, key)
 				info.IsLatest = isLatest
 				res.Versions = append(res.Versions, info)
@@ -230,7 +241,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 	if err != nil {
 		return storage.ListVersionsResult{}, err
 	}
-	if !res.IsTruncated {
+	if res.IsTruncated = p.truncated; !res.IsTruncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = "", ""
 	}
 	return res, nil
@@ -242,26 +253,19 @@ func (s *Store) ListMultipartUploads(ctx context.Context, bucket string, opts st
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	limit := pageSize(opts.MaxUploads)
-	// The upload-id marker only counts together with a key marker.
-	idMarker := ""
-	if opts.KeyMarker != "" {
-		idMarker = opts.UploadIDMarker
-	}
+	p := newPage(opts.MaxUploads)
+	idMarker := idMarker(opts.KeyMarker, opts.UploadIDMarker)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		byKey := sub(tx, bktUploads, bucket)
 		if byKey == nil {
 			return noSuchBucket(bucket)
 		}
 		var err error
-		n := 0
 		walk(byKey.Cursor(), opts.Prefix, opts.Delimiter, opts.KeyMarker, idMarker != "", func(k, _ []byte, cp string) bool {
 			if cp != "" {
-				if n == limit {
-					res.IsTruncated = true
+				if !p.fits() {
 					return false
 				}
-				n++
 				res.CommonPrefixes = append(res.CommonPrefixes, cp)
 				res.NextKeyMarker, res.NextUploadIDMarker = cp, ""
 				return true
@@ -276,11 +280,9 @@ func (s *Store) ListMultipartUploads(ctx context.Context, bucket string, opts st
 				}
 			}
 			for ; id != nil; id, _ = c.Next() {
-				if n == limit {
-					res.IsTruncated = true
+				if !p.fits() {
 					return false
 				}
-				n++
 				var rec uploadRecord
 				if err = decode(byID.Bucket(id).Get(keyMeta), &rec); err != nil {
 					return false
@@ -295,7 +297,7 @@ func (s *Store) ListMultipartUploads(ctx context.Context, bucket string, opts st
 	if err != nil {
 		return storage.ListUploadsResult{}, err
 	}
-	if !res.IsTruncated {
+	if res.IsTruncated = p.truncated; !res.IsTruncated {
 		res.NextKeyMarker, res.NextUploadIDMarker = "", ""
 	}
 	return res, nil

@@ -529,7 +529,7 @@ func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string, opt
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	limit := pageSize(opts.MaxParts)
+	pg := newPage(opts.MaxParts)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		up, _, err := uploadOf(tx, bucket, key, uploadID)
 		if err != nil {
@@ -545,8 +545,7 @@ func (s *Store) ListParts(ctx context.Context, bucket, key, uploadID string, opt
 		}
 		c := up.Bucket(bktParts).Cursor()
 		for k, v := c.Seek(partKey(max(opts.PartNumberMarker, 0) + 1)); k != nil; k, v = c.Next() {
-			if len(res.Parts) == limit {
-				res.IsTruncated = true
+			if res.IsTruncated = !pg.fits(); res.IsTruncated {
 				return nil
 			}
 			var p partRecord
