@@ -268,6 +268,43 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestUnreadableObjectACLLoggedOnce$"}},
 	},
 
+	// Versioning (s3api/auth.go, s3api/action.go, s3api/copy.go, s3api/versioning.go).
+	{
+		Name:  "a request naming a version decided by the latest version's action",
+		File:  "s3api/auth.go",
+		From:  "if v, ok := versionActions[op.name]; ok && rc.version != \"\" {",
+		To:    "if v, ok := versionActions[op.name]; ok && false {",
+		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
+	},
+	{
+		Name:  "s3:versionid never set",
+		File:  "s3api/action.go",
+		From:  "\t\tctx[\"s3:versionid\"] = []string{rc.version}\n",
+		To:    "\n",
+		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
+	},
+	{
+		Name:  "a copy of a version authorized as a copy of the latest",
+		File:  "s3api/copy.go",
+		From:  "\trc.version = version\n\tdefer",
+		To:    "\tdefer",
+		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
+	},
+	{
+		Name:  "a bucket never versioned takes any version id",
+		File:  "s3api/versioning.go",
+		From:  "case st.info.Versioning == \"\" && id != storage.NullVersion:",
+		To:    "case false:",
+		Tests: []test{{"./s3api/", "^TestUnversionedAndSuspended$"}},
+	},
+	{
+		Name:  "a delete marker named by id answered as the latest",
+		File:  "s3api/versioning.go",
+		From:  "if dm.Latest && !latestMarkerRefused[rc.op] {",
+		To:    "if !latestMarkerRefused[rc.op] {",
+		Tests: []test{{"./s3api/", "^TestVersionedObjects$"}},
+	},
+
 	// Signatures and expiry (s3api/internal/sigv4, s3api/internal/sigv2).
 	{
 		Name:  "SigV4 signature comparison always true",
