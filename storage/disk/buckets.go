@@ -116,12 +116,9 @@ func (s *Store) HeadBucket(ctx context.Context, bucket string) (storage.BucketIn
 		return storage.BucketInfo{}, err
 	}
 	var rec bucketRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bktBuckets).Get([]byte(bucket))
-		if v == nil {
-			return noSuchBucket(bucket)
-		}
-		return decode(v, &rec)
+	err := s.db.View(func(tx *bolt.Tx) (err error) {
+		rec, err = bucketIn(tx, bucket, "")
+		return err
 	})
 	if err != nil {
 		return storage.BucketInfo{}, err

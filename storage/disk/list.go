@@ -176,7 +176,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 	p := newPage(opts.MaxKeys)
 	idMarker := idMarker(opts.KeyMarker, opts.VersionIDMarker)
 	err := s.db.View(func(tx *bolt.Tx) error {
-		marked, err := keyIn(tx, bucket, "", opts.KeyMarker)
+		marked, err := keyIn(tx, bucket, opts.KeyMarker)
 		if err != nil {
 			return err
 		}

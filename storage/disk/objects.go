@@ -33,7 +33,7 @@ func checkMetadata(m storage.ObjectMetadata) error {
 // bucketID, when set) or the write conditions already fail. The commit checks all again.
 func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		k, err := keyIn(tx, bucket, bucketID, key)
+		k, err := keyFor(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
@@ -52,7 +52,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 	// why it starts from rec and an empty release each time.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		release = release[:0]
-		k, err := keyIn(tx, bucket, bucketID, key)
+		k, err := keyFor(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
@@ -144,7 +144,7 @@ func fullChecksum(alg storage.ChecksumAlgorithm, sum []byte) storage.Checksum {
 // lookup reads the record of the object a read names (see keyTx.locate).
 func (s *Store) lookup(bucket, key, versionID string) (rec objectRecord, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
-		k, err := keyIn(tx, bucket, "", key)
+		k, err := keyIn(tx, bucket, key)
 		if err != nil {
 			return err
 		}
@@ -216,7 +216,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	var res storage.DeleteResult
 	var release []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		k, err := keyIn(tx, bucket, opts.BucketID, key)
+		k, err := keyFor(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
 		}
@@ -311,7 +311,7 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, version
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		k, err := keyIn(tx, bucket, bucketID, key)
+		k, err := keyFor(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}

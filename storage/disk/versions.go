@@ -55,16 +55,31 @@ type keyTx struct {
 	exists      bool
 }
 
-// keyIn reads the key's latest object in a bucket checked as checkBucketID checks it.
-func keyIn(tx *bolt.Tx, bucket, bucketID, key string) (*keyTx, error) {
+// keyIn reads the key's latest object, for a read: it costs what it cost before versions,
+// one lookup in objects/.
+func keyIn(tx *bolt.Tx, bucket, key string) (*keyTx, error) {
+	objects, err := objectsOf(tx, bucket)
+	if err != nil {
+		return nil, err
+	}
+	k := &keyTx{bucket: bucket, key: key, objects: objects, versions: sub(tx, bktVersions, bucket)}
+	k.cur, k.exists, err = getObject(objects, key)
+	return k, err
+}
+
+// keyFor reads the key's latest object and the bucket's versioning state, for a write into
+// the bucket checked as checkBucketID checks it.
+func keyFor(tx *bolt.Tx, bucket, bucketID, key string) (*keyTx, error) {
 	b, err := bucketIn(tx, bucket, bucketID)
 	if err != nil {
 		return nil, err
 	}
-	k := &keyTx{bucket: bucket, key: key, state: b.Versioning,
-		objects: sub(tx, bktObjects, bucket), versions: sub(tx, bktVersions, bucket)}
-	k.cur, k.exists, err = getObject(k.objects, key)
-	return k, err
+	k, err := keyIn(tx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	k.state = b.Versioning
+	return k, nil
 }
 
 // kept returns the key's nested bucket of versions/, nil when it holds none.
