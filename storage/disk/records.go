@@ -151,8 +151,9 @@ func decode(b []byte, v any) error {
 	return nil
 }
 
-// checkFormat records the format version in a database that has none and refuses one of a
-// version this code does not know.
+// checkFormat records the format version in a database that has none or is in format 1
+// (which init converts in the same transaction), and refuses one of a version this code does
+// not know.
 func checkFormat(tx *bolt.Tx) error {
 	b, err := tx.CreateBucketIfNotExists(bktFormat)
 	if err != nil {
@@ -160,7 +161,6 @@ func checkFormat(tx *bolt.Tx) error {
 	}
 	v := b.Get(formatKey)
 	if v == nil || string(v) == strconv.Itoa(formatUnversioned) {
-		// init adds what format 2 has and format 1 lacks, in this transaction.
 		return b.Put(formatKey, []byte(strconv.Itoa(formatVersion)))
 	}
 	if string(v) != strconv.Itoa(formatVersion) {

@@ -45,6 +45,17 @@ func TestRecordEncoding(t *testing.T) {
 		{"tagged upload", &uploadRecord{Initiated: when, ACL: "private", StorageClass: "STANDARD", Tags: "k=v"},
 			`{"initiated":"2026-11-30T13:57:43Z","metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
 				`"acl":"private","class":"STANDARD","tags":"k=v"}`},
+		{"versioned bucket", &bucketRecord{ID: "cbcd44977852315e3a27238fd3f9189b", Created: when, ACL: "private", Versioning: storage.VersioningSuspended},
+			`{"id":"cbcd44977852315e3a27238fd3f9189b","created":"2026-11-30T13:57:43Z","acl":"private","versioning":"Suspended"}`},
+		{"object version", &objectRecord{File: "ef8e7368ae903108519d5a43600e89a3", Size: 1, ETag: "9dd4e461268c8034f5c8564e155c67a6", Modified: when, ACL: "private", StorageClass: "STANDARD",
+			Version: "0000000000000007a1b2c3d4e5f60718", Seq: 7},
+			`{"file":"ef8e7368ae903108519d5a43600e89a3","size":1,"etag":"9dd4e461268c8034f5c8564e155c67a6","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","checksum":{"Algorithm":"","Value":"","Type":""},"version":"0000000000000007a1b2c3d4e5f60718","seq":7}`},
+		{"null delete marker", &objectRecord{Modified: when, Owner: "o", Seq: 8, Marker: true},
+			`{"file":"","size":0,"etag":"","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"","class":"","checksum":{"Algorithm":"","Value":"","Type":""},"owner":"o","seq":8,"marker":true}`},
 		{"part", &partRecord{File: "d4c1b2cfa054eb03ad0b4e228731a58e", Size: 4, ETag: "f4c9385f1902f7334b00b9b4ecd164de", Modified: when, Checksum: "N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="},
 			`{"file":"d4c1b2cfa054eb03ad0b4e228731a58e","size":4,"etag":"f4c9385f1902f7334b00b9b4ecd164de","modified":"2026-11-30T13:57:43Z","checksum":"N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="}`},
 	}
