@@ -148,7 +148,12 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	if srcBucket == rc.bucket && srcKey == rc.key && !opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) {
+	// A copy onto its own source that changes nothing is refused, unless the source names a
+	// version: that is how a previous version is restored
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html),
+	// and S3 accepts it with the metadata unchanged (observed: versity/versitygw#2418).
+	_, _, named, _ := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
+	if srcBucket == rc.bucket && srcKey == rc.key && named == "" && !opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) {
 		return s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
