@@ -532,6 +532,42 @@ var mutants = []mutant{
 		To:    "\tif rec.ID != rec.ID {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^BucketIdentity$"}},
 	},
+	// Versions in the embedded backend (storage/disk/versions.go, records.go).
+	{
+		Name:  "start-up garbage collection deletes the data of noncurrent versions",
+		File:  "storage/disk/records.go",
+		From:  "return byKey.ForEachBucket(func(key []byte) error { return records(byKey.Bucket(key)) })",
+		To:    "return byKey.ForEachBucket(func(key []byte) error { return nil })",
+		Tests: []test{{"./storage/disk/", "^TestVersionsModel$"}},
+	},
+	{
+		Name:  "removing the latest version leaves the key without its previous object",
+		File:  "storage/disk/versions.go",
+		From:  "if err := decode(v, &newest); err != nil || newest.Marker {",
+		To:    "if err := decode(v, &newest); err != nil || !newest.Marker {",
+		Tests: []test{{"./storage/disk/", "^TestVersionsModel$"}},
+	},
+	{
+		Name:  "a write while versioning is suspended keeps the null version it replaces",
+		File:  "storage/disk/versions.go",
+		From:  "if replaced = rec.Version == \"\" && k.cur.Version == \"\"; replaced {",
+		To:    "if replaced = false; replaced {",
+		Tests: []test{{"./storage/disk/", "^TestVersionsModel$"}},
+	},
+	{
+		Name:  "a version id of a bucket deleted and created again names a version",
+		File:  "storage/disk/versions.go",
+		From:  "return rec, false, rec.Version == id, nil",
+		To:    "return rec, false, true, nil",
+		Tests: []test{{"./storage/disk/", "^TestVersionReads$"}},
+	},
+	{
+		Name:  "a format-1 directory refused instead of converted",
+		File:  "storage/disk/records.go",
+		From:  "if v == nil || string(v) == strconv.Itoa(formatUnversioned) {",
+		To:    "if v == nil {",
+		Tests: []test{{"./storage/disk/", "^TestOpenLegacyDirectory$"}},
+	},
 	// The data directory: its format and its one owner.
 	{
 		Name:  "metadata of an unknown format read anyway",
