@@ -20,6 +20,12 @@
 // logged and answered InternalError. Handlers never write an error themselves, so an answer
 // cannot be written twice and every error carries the same headers (CORS, Connection: close
 // for an unread body).
+//
+// Object versions are the backend's (storage's "Versions"); versioning.go holds what the
+// protocol adds: the bucket's setting, the versionId a request names (checked with the bucket
+// before the caller is authorized, since a request naming a version is decided by the
+// version's actions), the version headers, and S3's answers to a version that is missing,
+// malformed or a delete marker.
 package s3api
 
 import (

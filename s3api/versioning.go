@@ -110,8 +110,10 @@ func writeVersionHeader(h http.Header, st *bucketState, versionID string) {
 // writeNewVersionHeader sets x-amz-version-id on the answer of a write (PutObject, a form
 // upload, CopyObject, CompleteMultipartUpload): the new version's id while versioning is
 // Enabled. A null version, written while it is Suspended or never set, gets none
-// (LocalStack's snapshot test_delete_object_on_suspended_bucket, put-object-suspended, for
-// PutObject; the other writes are assumed to answer alike [UNVERIFIED]).
+// (LocalStack's snapshot test_delete_object_on_suspended_bucket, put-object-suspended, and
+// ceph/s3-tests' test_versioning_bucket_atomic_upload_return_version_id and
+// test_versioning_bucket_multipart_upload_return_version_id; a form upload and a copy are
+// assumed to answer alike [UNVERIFIED]).
 func writeNewVersionHeader(h http.Header, info *storage.ObjectInfo) {
 	if info.VersionID != "" && info.VersionID != storage.NullVersion {
 		h["X-Amz-Version-Id"] = []string{info.VersionID}
