@@ -113,8 +113,9 @@ func (rc *request) copySourceError(err error, key, version string) error {
 }
 
 // parseCopySource reads an x-amz-copy-source value: "bucket/key", URL-encoded, optionally
-// with a leading slash and ?versionId= naming the version to copy. An empty version id is
-// refused as S3 refuses it (emptyVersionID).
+// with a leading slash and ?versionId= naming the version to copy, URL-encoded too (botocore
+// quotes it). An empty version id is refused as S3 refuses it (emptyVersionID), a query that
+// does not decode as a malformed id.
 func parseCopySource(raw string) (bucket, key, version string, err error) {
 	src, query, _ := strings.Cut(raw, "?")
 	src, err = url.PathUnescape(strings.TrimPrefix(src, "/"))
@@ -123,11 +124,15 @@ func parseCopySource(raw string) (bucket, key, version string, err error) {
 		return "", "", "", s3err.InvalidArgument.Withf("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").
 			With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", raw)
 	}
-	if v, ok := strings.CutPrefix(query, "versionId="); ok {
-		if v == "" {
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", "", "", invalidVersionID("x-amz-copy-source", query)
+	}
+	if v, ok := q["versionId"]; ok {
+		if v[0] == "" {
 			return "", "", "", emptyVersionID("x-amz-copy-source")
 		}
-		version = v
+		version = v[0]
 	}
 	return bucket, key, version, nil
 }
