@@ -236,6 +236,8 @@ func TestVersionedObjects(t *testing.T) {
 		{page: snapshotTagging, method: "GET", path: "/ver/k?tagging&versionId={v1}", status: 200,
 			want: []string{"<Tag><Key>old</Key><Value>yes</Value></Tag>"}, respHeaders: vid("{v1}")},
 		{page: snapshotTagging, method: "GET", path: "/ver/k?tagging&versionId={v2}", status: 200, want: []string{emptyTagSet}, respHeaders: vid("{v2}")},
+		{page: snapshotTagging, method: "DELETE", path: "/ver/k?tagging&versionId={v2}", status: 204, respHeaders: vid("{v2}")},
+		{page: pageGetObject, method: "GET", path: "/ver/k?acl&versionId={v1}", status: 200, want: []string{"<AccessControlPolicy"}, respHeaders: vid("{v1}")},
 
 		// Removing the delete marker by id restores the key; removing a version by id makes
 		// the one before it the latest.
