@@ -236,6 +236,9 @@ func TestVersioningBoto3(t *testing.T) {
 		// A second write replaces the null version and leaves the others.
 		{"listed_after_suspended_puts", []entry{{"a", "null", true, "object"}, {"a", "m1", false, "marker"}, {"a", "a2", false, "object"}, {"a", "a1", false, "object"}}},
 		{"null_body", "s2"},
+		// So is the null version written before versioning was set, when a version came after it.
+		{"listed_null_replaced", []entry{{"n", "null", true, "object"}, {"n", "n2", false, "object"}}},
+		{"replaced_null_body", "n3"},
 		// A simple delete while suspended removes the null version and adds a null delete marker.
 		{"suspended_delete_marker", true},
 		{"after_suspended_delete", noSuchKey},
@@ -252,7 +255,8 @@ func TestVersioningBoto3(t *testing.T) {
 			{"Key": "pre", "DeleteMarker": true, "DeleteMarkerVersionId": "m2"},
 		}},
 		{"delete_objects_errors", 0},
-		{"listed_after_delete_objects", []entry{{"a", "a2", true, "object"}, {"pre", "m2", true, "marker"}, {"pre", "null", false, "object"}}},
+		{"listed_after_delete_objects", []entry{{"a", "a2", true, "object"}, {"n", "null", true, "object"}, {"n", "n2", false, "object"},
+			{"pre", "m2", true, "marker"}, {"pre", "null", false, "object"}}},
 		{"get_after_delete_objects", "a2"},
 
 		// The paginator, one version or delete marker a page (max-keys=1): every page but the

@@ -113,12 +113,14 @@ out = {}
 # Before versioning is ever set: no Status, and the object written is the null version.
 out["status_unset"] = s3.get_bucket_versioning(Bucket=BUCKET).get("Status", "(none)")
 s3.put_object(Bucket=BUCKET, Key="pre", Body=b"pre")
+s3.put_object(Bucket=BUCKET, Key="n", Body=b"n1")
 
 out["status_enabled"] = set_versioning("Enabled")
 a1, a2 = put("a", "a1")["VersionId"], put("a", "a2")["VersionId"]
 out["put_ids_distinct"] = a1 != a2 and "null" not in (a1, a2)
 out["pre_listed"] = listing(Prefix="pre")
 out["pre_by_null_id"] = body("pre", VersionId="null")
+put("n", "n2")
 out["get_a1_by_id"] = body("a", VersionId=a1)
 latest = s3.get_object(Bucket=BUCKET, Key="a")
 out["get_latest"] = [latest["Body"].read().decode(), name(latest.get("VersionId"))]
@@ -136,6 +138,10 @@ out["suspended_get"] = [got["Body"].read().decode(), got.get("VersionId", "(none
 put("a", "s2")
 out["listed_after_suspended_puts"] = listing(Prefix="a")
 out["null_body"] = body("a", VersionId="null")
+# The null version written before versioning was set, no longer the latest, is replaced too.
+put("n", "n3")
+out["listed_null_replaced"] = listing(Prefix="n")
+out["replaced_null_body"] = body("n", VersionId="null")
 out["suspended_delete_marker"] = s3.delete_object(Bucket=BUCKET, Key="a").get("DeleteMarker")
 out["after_suspended_delete"] = outcome(s3.get_object, Bucket=BUCKET, Key="a")
 out["listed_after_suspended_delete"] = listing(Prefix="a")
