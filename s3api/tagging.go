@@ -198,8 +198,12 @@ func (s *Server) deleteBucketTagging(rc *request, st *bucketState) error {
 var (
 	// existingTagActions are actions, not operations: a copy checks s3:GetObject on its source,
 	// whose tags that check must see, and s3:PutObject on its destination, whose must not.
+	// The version actions of a request naming a version have the key as their
+	// counterparts do.
 	existingTagActions = map[string]bool{"s3:GetObject": true, "s3:GetObjectAcl": true, "s3:PutObjectAcl": true,
-		"s3:GetObjectTagging": true, "s3:PutObjectTagging": true, "s3:DeleteObjectTagging": true}
+		"s3:GetObjectTagging": true, "s3:PutObjectTagging": true, "s3:DeleteObjectTagging": true,
+		"s3:GetObjectVersion": true, "s3:GetObjectVersionAcl": true, "s3:PutObjectVersionAcl": true,
+		"s3:GetObjectVersionTagging": true, "s3:PutObjectVersionTagging": true, "s3:DeleteObjectVersionTagging": true}
 	requestTagOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true, "PutObjectTagging": true,
 		"PostObject": true}
 )

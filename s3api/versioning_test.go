@@ -392,10 +392,20 @@ func TestVersionActions(t *testing.T) {
 	v1 := res.Header.Get("X-Amz-Version-Id")
 	res, _ = srv.Do(t, s3test.Request{Method: "PUT", Path: "/vacts/k", Body: []byte("v2"), As: s3test.Owner})
 	v2 := res.Header.Get("X-Amz-Version-Id")
+	tags := s3test.TaggingDocument("class", "secret")
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/vacts/k?tagging&versionId=" + v2, Body: []byte(tags), Header: hdr("Content-Md5", s3test.MD5Base64([]byte(tags))), As: s3test.Owner})
+	// denySecret allows action to the team and denies it on objects tagged class=secret.
+	denySecret := func(action string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + teamAccount + `:root"},"Action":"` + action + `","Resource":"arn:aws:s3:::vacts/*"},` +
+			`{"Effect":"Deny","Principal":"*","Action":"` + action + `","Resource":"arn:aws:s3:::vacts/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/class":"secret"}}}]}`
+	}
 	allow := func(actions, extra string) string {
 		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + teamAccount + `:root"},"Action":[` + actions + `],"Resource":["arn:aws:s3:::vacts","arn:aws:s3:::vacts/*"]` + extra + `}]}`
 	}
-	copyOf := func(source string) http.Header { return hdr("X-Amz-Copy-Source", source) }
+	// copyOf copies source without its tags, which would need the tagging actions too.
+	copyOf := func(source string) http.Header {
+		return hdr("X-Amz-Copy-Source", source, "X-Amz-Tagging-Directive", "REPLACE")
+	}
 	for _, tc := range []struct {
 		name, policy, method, path string
 		header                     http.Header
@@ -408,6 +418,9 @@ func TestVersionActions(t *testing.T) {
 		{"s3:GetObjectVersion does not read the latest", allow(`"s3:GetObjectVersion"`, ""), "GET", "/vacts/k", nil, 403},
 		{"s3:versionid names the version", allow(`"s3:GetObjectVersion"`, `,"Condition":{"StringEquals":{"s3:versionid":"`+v2+`"}}`), "HEAD", "/vacts/k?versionId=" + v2, nil, 200},
 		{"s3:versionid refuses another version", allow(`"s3:GetObjectVersion"`, `,"Condition":{"StringEquals":{"s3:versionid":"`+v2+`"}}`), "HEAD", "/vacts/k?versionId=" + v1, nil, 403},
+		{"s3:ExistingObjectTag is the version's", denySecret("s3:GetObjectVersion"), "GET", "/vacts/k?versionId=" + v2, nil, 403},
+		{"s3:ExistingObjectTag of another version", denySecret("s3:GetObjectVersion"), "GET", "/vacts/k?versionId=" + v1, nil, 200},
+		{"s3:ExistingObjectTag on a version's tags", denySecret("s3:GetObjectVersionTagging"), "GET", "/vacts/k?tagging&versionId=" + v2, nil, 403},
 		{"s3:GetObjectAcl does not read a version's ACL", allow(`"s3:GetObjectAcl"`, ""), "GET", "/vacts/k?acl&versionId=" + v1, nil, 403},
 		{"s3:GetObjectVersionAcl does", allow(`"s3:GetObjectVersionAcl"`, ""), "GET", "/vacts/k?acl&versionId=" + v1, nil, 200},
 		{"s3:GetObjectTagging does not read a version's tags", allow(`"s3:GetObjectTagging"`, ""), "GET", "/vacts/k?tagging&versionId=" + v1, nil, 403},
