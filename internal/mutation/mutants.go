@@ -291,6 +291,13 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
 	},
 	{
+		Name:  "s3:ExistingObjectTag never set for a version named by id",
+		File:  "s3api/tagging.go",
+		From:  "\t\t\"s3:GetObjectVersion\": true, \"s3:GetObjectVersionAcl\": true, \"s3:PutObjectVersionAcl\": true,\n",
+		To:    "\n",
+		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
+	},
+	{
 		Name:  "a bucket never versioned takes any version id",
 		File:  "s3api/versioning.go",
 		From:  "case st.info.Versioning == \"\" && id != storage.NullVersion:",
