@@ -165,6 +165,11 @@ func (rc *request) aclAllows(a access, st *bucketState, obj *storage.ObjectInfo)
 	}
 	need := aclPermissions[a]
 	c := acl.Caller{ID: rc.ownerID(), Root: rc.user != nil && rc.user.root()}
+	if a == accessBucketWrite && rc.version != "" && c.ID != st.info.Owner {
+		// WRITE grants s3:DeleteObjectVersion only "when the grantee is the bucket owner"
+		// (acl-overview.html#permissions).
+		return false
+	}
 	ignorePublic := st.publicAccess.IgnorePublicAcls
 	if !need.object {
 		return st.acl.Allows(c, need.p, st.info.Owner, st.info.Owner, ignorePublic)

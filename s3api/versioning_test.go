@@ -449,6 +449,16 @@ func TestVersionActions(t *testing.T) {
 	if !strings.Contains(string(body), "<Code>AccessDenied</Code>") {
 		t.Errorf("DeleteObjects of a version with s3:DeleteObject alone (%s): %s", pageDeleteObjects, body)
 	}
+	// A bucket's WRITE grants deleting a key, not a version, to another account
+	// (acl-overview.html: s3:DeleteObjectVersion "when the grantee is the bucket owner").
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/vacts?acl", As: s3test.Owner, Header: hdr(
+		"X-Amz-Grant-Write", `id="`+canonicalID(t, srv, s3test.Other)+`"`, "X-Amz-Grant-Full-Control", `id="`+canonicalID(t, srv, s3test.Owner)+`"`)})
+	if res, body := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/vacts/k?versionId=" + v2, As: s3test.Other}); res.StatusCode != 403 {
+		t.Errorf("WRITE on the bucket deletes a version (%s): %d\n%s", pageACLOverview, res.StatusCode, body)
+	}
+	if res, body := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/vacts/gone", As: s3test.Other}); res.StatusCode != 204 {
+		t.Errorf("WRITE on the bucket deletes a key (%s): %d\n%s", pageACLOverview, res.StatusCode, body)
+	}
 	// An ACL's READ grants reading a version (acl-overview.html).
 	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/vacts/k?acl&versionId=" + v2, As: s3test.Owner,
 		Header: hdr("X-Amz-Grant-Read", `id="`+canonicalID(t, srv, s3test.Other)+`"`)})
