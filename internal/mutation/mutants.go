@@ -277,6 +277,13 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
 	},
 	{
+		Name:  "a bucket's WRITE grant deletes versions for any account",
+		File:  "s3api/auth.go",
+		From:  "if a == accessBucketWrite && rc.version != \"\" && c.ID != st.info.Owner {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestVersionActions$"}},
+	},
+	{
 		Name:  "s3:versionid never set",
 		File:  "s3api/action.go",
 		From:  "\t\tctx[\"s3:versionid\"] = []string{rc.version}\n",
