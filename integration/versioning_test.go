@@ -266,6 +266,10 @@ func TestVersioningBoto3(t *testing.T) {
 		{"pages_entries", []int{1, 1, 1, 1}},
 		{"pages_truncated", []bool{true, true, true, false}},
 		{"page_after_markers", []entry{{"p/a", "pa1", false, "object"}, {"p/b", "pb1", true, "object"}}},
+		{"delimited_pages", [][]entry{
+			{{"a", "a2", true, "object"}}, {{"n", "null", true, "object"}}, {{"n", "n2", false, "object"}}, {{"prefix", "p/"}},
+			{{"pre", "m2", true, "marker"}}, {{"pre", "null", false, "object"}},
+		}},
 	})
 }
 

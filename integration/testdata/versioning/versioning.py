@@ -178,5 +178,13 @@ out["pages"] = [entry(v, kind) for p in pages for field, kind in (("Versions", "
 out["pages_entries"] = [len(p.get("Versions", [])) + len(p.get("DeleteMarkers", [])) for p in pages]
 out["pages_truncated"] = [p["IsTruncated"] for p in pages]
 out["page_after_markers"] = listing(Prefix="p/", KeyMarker="p/a", VersionIdMarker=pa2)
+# With a delimiter, the keys under p/ roll up into one common prefix, which takes a page of its
+# own and is not listed again on the page after it.
+pages = list(s3.get_paginator("list_object_versions").paginate(Bucket=BUCKET, Delimiter="/", PaginationConfig={"PageSize": 1}))
+out["delimited_pages"] = [
+    [entry(v, kind) for field, kind in (("Versions", "object"), ("DeleteMarkers", "marker")) for v in p.get(field, [])]
+    + [["prefix", c["Prefix"]] for c in p.get("CommonPrefixes", [])]
+    for p in pages
+]
 
 print(json.dumps(out))
