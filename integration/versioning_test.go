@@ -188,9 +188,9 @@ func TestVersioningAWSCLI(t *testing.T) {
 }
 
 // boto3: the same cycle, then null versions (an object stored before versioning was set, and
-// writes and a delete while versioning is Suspended), DeleteObjects naming versions, and
-// list_object_versions through its paginator one version a page
-// (testdata/versioning/versioning.py).
+// writes and a delete while versioning is Suspended), DeleteObjects naming versions,
+// list_object_versions through its paginator one version a page, with and without a delimiter,
+// and the version a multipart upload makes (testdata/versioning/versioning.py).
 func TestVersioningBoto3(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "python3", "-c", "import boto3")
@@ -270,6 +270,11 @@ func TestVersioningBoto3(t *testing.T) {
 			{{"a", "a2", true, "object"}}, {{"n", "null", true, "object"}}, {{"n", "n2", false, "object"}}, {{"prefix", "p/"}},
 			{{"pre", "m2", true, "marker"}}, {{"pre", "null", false, "object"}},
 		}},
+
+		// CompleteMultipartUpload answers the id of the version it made (ceph/s3-tests'
+		// test_versioning_bucket_multipart_upload_return_version_id).
+		{"multipart_version_id", "new"},
+		{"multipart_listed", []entry{{"mp", "mp1", true, "object"}}},
 	})
 }
 

@@ -187,4 +187,15 @@ out["delimited_pages"] = [
     for p in pages
 ]
 
+# CompleteMultipartUpload answers the id of the version it made.
+up = s3.create_multipart_upload(Bucket=BUCKET, Key="mp")
+part = s3.upload_part(Bucket=BUCKET, Key="mp", UploadId=up["UploadId"], PartNumber=1, Body=b"mp1")
+done = s3.complete_multipart_upload(
+    Bucket=BUCKET, Key="mp", UploadId=up["UploadId"], MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
+)
+vid = done.get("VersionId", "(none)")
+out["multipart_version_id"] = "new" if vid not in names and vid != "(none)" else vid
+names.setdefault(vid, "mp1")
+out["multipart_listed"] = listing(Prefix="mp")
+
 print(json.dumps(out))
