@@ -82,8 +82,8 @@ func testPutObjectTags(t *testing.T, newBackend NewBackend) {
 }
 
 // PutObjectTags with IfUnchanged replaces the tags of the object read, and of no other: one
-// written under the key since, or whose tags changed since, fails with ErrPreconditionFailed
-// and keeps its tags.
+// written under the key since, or whose ACL or tags changed since, fails with
+// ErrPreconditionFailed and keeps its tags.
 func testPutObjectTagsIfUnchanged(t *testing.T, newBackend NewBackend) {
 	tests := []struct {
 		name   string
@@ -95,7 +95,7 @@ func testPutObjectTagsIfUnchanged(t *testing.T, newBackend NewBackend) {
 			if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "public-read"}); err != nil {
 				t.Fatal(err)
 			}
-		}, nil},
+		}, storage.ErrPreconditionFailed},
 		{"overwritten with the same bytes and tags", func(t *testing.T, s storage.Backend) { putTagged(t, s, "k", "v1", tagsA) }, storage.ErrPreconditionFailed},
 		{"another owner", func(t *testing.T, s storage.Backend) {
 			if _, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("v1"), storage.PutObjectOptions{Size: 2, Owner: "other", Tags: tagsA}); err != nil {
