@@ -83,7 +83,7 @@ func TestUnsupportedOperations(t *testing.T) {
 		{"GET", "/" + bucket + "?website"},
 		{"PUT", "/" + bucket + "?lifecycle"},
 		{"GET", "/" + bucket + "?encryption"},
-		{"PUT", "/" + bucket + "?versioning"},
+		{"PUT", "/" + bucket + "?intelligent-tiering"},
 		{"POST", "/" + bucket + "/k?restore"},
 		{"PATCH", "/" + bucket + "/k"},
 	} {
