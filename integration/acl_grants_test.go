@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -204,15 +203,7 @@ func TestACLGrantsBoto3(t *testing.T) {
 		"GRANTEE_ACCESS_KEY="+aclGrantee.AccessKey, "GRANTEE_SECRET_KEY="+aclGrantee.SecretKey,
 		"THIRD_ACCESS_KEY="+s3test.Third.AccessKey, "THIRD_SECRET_KEY="+s3test.Third.SecretKey,
 		"OWNER_ID="+ownerID, "GRANTEE_ID="+granteeID, "THIRD_ID="+thirdID)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto3 script: %v\n%s\nserver log:\n%s", err, stderr.String(), srv.logs)
-	}
-	var got map[string]json.RawMessage
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("boto3 script output: %v\n%s", err, stdout.String())
-	}
+	got := runBoto3Script(t, cmd, srv)
 	const denied = "AccessDenied 403"
 	granteeRead := []aclGrant{userGrant(granteeID, aclGrantee.Name, "READ")}
 	checkSteps(t, got, []scriptStep{

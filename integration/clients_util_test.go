@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/md5"
@@ -9,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -16,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -146,4 +149,21 @@ func sdkClient(srv *server, hc *http.Client, opts ...func(*s3.Options)) *s3.Clie
 		o.HTTPClient = hc
 	}
 	return s3.New(o, opts...)
+}
+
+// runBoto3Script runs a boto3 script of testdata against srv and decodes the JSON object it
+// prints: each key a step, each value what the step saw. A script that fails stops the test
+// with its stderr and the server's log.
+func runBoto3Script(t *testing.T, cmd *exec.Cmd, srv *server) map[string]json.RawMessage {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("boto3 script: %v\n%s\nserver log:\n%s", err, stderr.String(), srv.logs)
+	}
+	var got map[string]json.RawMessage
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatalf("boto3 script output: %v\n%s", err, stdout.String())
+	}
+	return got
 }

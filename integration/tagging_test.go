@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -96,15 +95,7 @@ func TestTaggingBoto3(t *testing.T) {
 	srv := startServer(t, "")
 	cmd := exec.Command("python3", filepath.Join("testdata", "tagging", "tagging.py"))
 	cmd.Env = append(clientEnv(filepath.Join(t.TempDir(), "aws-config")), "DOORMAN_ENDPOINT="+srv.URL)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto3 script: %v\n%s\nserver log:\n%s", err, stderr.String(), srv.logs)
-	}
-	var got map[string]json.RawMessage
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("boto3 script output: %v\n%s", err, stdout.String())
-	}
+	got := runBoto3Script(t, cmd, srv)
 	source := []objTag{{"kind", "original"}, {"origin", "source"}}
 	const (
 		// AWS answers a tag set of more than 10 with BadRequest (observed:

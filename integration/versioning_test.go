@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -197,15 +196,7 @@ func TestVersioningBoto3(t *testing.T) {
 	srv := startServer(t, "")
 	cmd := exec.Command("python3", filepath.Join("testdata", "versioning", "versioning.py"))
 	cmd.Env = append(clientEnv(filepath.Join(t.TempDir(), "aws-config")), "DOORMAN_ENDPOINT="+srv.URL)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("boto3 script: %v\n%s\nserver log:\n%s", err, stderr.String(), srv.logs)
-	}
-	var got map[string]json.RawMessage
-	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("boto3 script output: %v\n%s", err, stdout.String())
-	}
+	got := runBoto3Script(t, cmd, srv)
 	// The script names each version by what it holds ("a1" is the first body of key a, "m1"
 	// the first delete marker, "null" the null version) and lists versions as
 	// [key, name, IsLatest, "object" or "marker"] in the order of ListObjectVersions' answer:
