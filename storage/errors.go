@@ -37,6 +37,17 @@ var (
 	// ErrStorageFull: the write found no space left (a full disk or an exhausted quota).
 	// Nothing was stored and what was stored before is intact.
 	ErrStorageFull = errors.New("storage full")
+	// ErrInvalidBucketState: the bucket's versioning and Object Lock forbid the change (Object
+	// Lock without Enabled versioning; suspending the versioning of a bucket with Object Lock).
+	ErrInvalidBucketState = errors.New("invalid bucket state")
+	// ErrInvalidObjectLock: an Object Lock configuration ObjectLockConfig.Validate refuses.
+	ErrInvalidObjectLock = errors.New("invalid Object Lock configuration")
+	// ErrNoObjectLock: Object Lock settings for a bucket without Object Lock.
+	ErrNoObjectLock = errors.New("bucket has no Object Lock configuration")
+	// ErrObjectLocked: a retention or legal hold forbids the delete or the change.
+	ErrObjectLocked = errors.New("object is locked")
+	// ErrPartsNotRecorded: the part bounds of an object made before its backend recorded them.
+	ErrPartsNotRecorded = errors.New("the object's part bounds were not recorded")
 )
 
 // ChecksumMismatchError is the ErrBadDigest of an additional checksum: the body's checksum in

@@ -106,6 +106,12 @@ type Backend interface {
 	// VersioningSuspended (ErrInvalidVersioning for anything else). A change commits in the
 	// same order as the writes around it: a write committed after it follows the new state.
 	PutBucketVersioning(ctx context.Context, bucket, status string) error
+	// PutBucketObjectLock enables Object Lock on the bucket, or replaces its default retention
+	// (see Object Lock in objectlock.go). cfg must pass Validate (ErrInvalidObjectLock); a
+	// bucket without Object Lock must have its versioning Enabled (ErrInvalidBucketState).
+	// PutBucketVersioning of VersioningSuspended on a bucket with Object Lock fails with
+	// ErrInvalidBucketState.
+	PutBucketObjectLock(ctx context.Context, bucket string, cfg ObjectLockConfig) error
 
 	// PutBucketConfig stores doc as the bucket's configuration of the given kind ("cors",
 	// "acl", "policy", ...), atomically replacing any previous one.
@@ -129,7 +135,8 @@ type Backend interface {
 	// never have issued with ErrInvalidVersionID.
 	HeadObject(ctx context.Context, bucket, key string, opts ReadOptions) (ObjectInfo, error)
 	// DeleteObject deletes the version opts names, or, without one, the key (see Versions).
-	// It succeeds whether or not the key or version exists, unless opts.IfMatch is set.
+	// It succeeds whether or not the key or version exists, unless opts.IfMatch is set. A
+	// version under Object Lock is removed only as DeleteAllowed says (ErrObjectLocked).
 	DeleteObject(ctx context.Context, bucket, key string, opts DeleteObjectOptions) (DeleteResult, error)
 	// CopyObject copies an object server-side, atomically like PutObject.
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyObjectOptions) (ObjectInfo, error)
@@ -139,6 +146,18 @@ type Backend interface {
 	// PutObjectTags replaces an object's tags, as PutObjectACL its ACL; empty Tags removes
 	// them.
 	PutObjectTags(ctx context.Context, bucket, key string, opts PutObjectTagsOptions) error
+	// PutObjectRetention replaces a version's retention, as PutObjectACL its ACL, when
+	// RetentionChangeAllowed allows it (ErrObjectLocked otherwise); ErrNoObjectLock in a
+	// bucket without Object Lock.
+	PutObjectRetention(ctx context.Context, bucket, key string, opts PutObjectRetentionOptions) error
+	// PutObjectLegalHold puts or lifts a version's legal hold, as PutObjectACL its ACL;
+	// ErrNoObjectLock in a bucket without Object Lock.
+	PutObjectLegalHold(ctx context.Context, bucket, key string, opts PutObjectLegalHoldOptions) error
+	// ListObjectParts lists the parts of the version opts names (the latest when none), one
+	// page at a time, with their bounds in the object. An object not made by a multipart
+	// upload has no parts; one made before its backend recorded part bounds fails with
+	// ErrPartsNotRecorded. A delete marker fails as HeadObject fails.
+	ListObjectParts(ctx context.Context, bucket, key string, opts ListObjectPartsOptions) (ListObjectPartsResult, error)
 	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time: the keys
 	// whose latest version is an object, with that version.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
@@ -186,6 +205,8 @@ type BucketInfo struct {
 	// Versioning is VersioningEnabled, VersioningSuspended, or "" for a bucket whose
 	// versioning was never set.
 	Versioning string
+	// ObjectLock is the bucket's Object Lock configuration; Enabled false without one.
+	ObjectLock ObjectLockConfig
 }
 
 // CreateBucketOptions are the settings of a new bucket.
@@ -193,6 +214,9 @@ type CreateBucketOptions struct {
 	Region string
 	Owner  string
 	ACL    string // the stored ACL; DefaultACL when empty
+	// ObjectLockEnabled creates the bucket with Object Lock enabled, and so with its
+	// versioning Enabled.
+	ObjectLockEnabled bool
 }
 
 // ObjectMetadata is the metadata a client sets on an object and gets back on GET and HEAD.
@@ -244,12 +268,51 @@ type ObjectInfo struct {
 	DeleteMarker bool
 	// IsLatest tells the key's latest version. Set by ListObjectVersions only.
 	IsLatest bool
+	// Retention and LegalHold are the version's Object Lock state (see objectlock.go).
+	Retention Retention
+	LegalHold bool
+	// Part is the part ReadOptions.PartNumber named; zero otherwise.
+	Part ObjectPart
 }
 
 // ReadOptions select the version GetObject and HeadObject read.
 type ReadOptions struct {
 	// VersionID names a version; empty reads the latest.
 	VersionID string
+	// PartNumber, when set, asks for the bounds of that part of the version in
+	// ObjectInfo.Part, checked in the same read as the version; the reader still spans the
+	// whole object. An object not made by a multipart upload has one part, itself. A number
+	// above the object's part count fails with ErrInvalidPartNumber; the part of an object made
+	// before its backend recorded part bounds, with ErrPartsNotRecorded.
+	PartNumber int
+}
+
+// ObjectPart is one part of an object.
+type ObjectPart struct {
+	PartNumber int
+	// Offset and Size are the part's bytes in the object.
+	Offset int64
+	Size   int64
+	// Checksum is the part's checksum in the object's checksum algorithm, for an object whose
+	// checksum is COMPOSITE; empty otherwise.
+	Checksum string
+}
+
+// ListObjectPartsOptions select one page of ListObjectParts.
+type ListObjectPartsOptions struct {
+	// VersionID names a version; empty lists the latest's parts.
+	VersionID        string
+	PartNumberMarker int // list parts after this number
+	MaxParts         int // capped at MaxListKeys
+}
+
+// ListObjectPartsResult is one page of ListObjectParts.
+type ListObjectPartsResult struct {
+	// Object is the version listed, as HeadObject returns it.
+	Object               ObjectInfo
+	Parts                []ObjectPart
+	IsTruncated          bool
+	NextPartNumberMarker int
 }
 
 // DeleteResult tells what DeleteObject did.
@@ -317,6 +380,8 @@ type PutObjectOptions struct {
 	// BucketInfo.ID).
 	BucketID string
 	Tags     string // the object's tags (see ObjectInfo.Tags); empty for none
+	// Lock is the new version's Object Lock settings (see VersionLock).
+	Lock ObjectLock
 }
 
 // DeleteObjectOptions are the settings of DeleteObject.
@@ -327,6 +392,9 @@ type DeleteObjectOptions struct {
 	// version named, or the latest; the check and the delete are atomic. A different object
 	// fails with ErrPreconditionFailed, no object (or a delete marker) with ErrNoSuchKey.
 	IfMatch string
+	// BypassGovernance lets the delete remove a version under a GOVERNANCE retention (see
+	// DeleteAllowed); the protocol layer sets it only for a caller allowed to.
+	BypassGovernance bool
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
@@ -391,6 +459,8 @@ type CopyObjectOptions struct {
 	// BucketID, when set, is the ID of the destination bucket the copy was authorized for
 	// (see BucketInfo.ID).
 	BucketID string
+	// Lock is the copy's Object Lock settings (see VersionLock); the source's are not copied.
+	Lock ObjectLock
 }
 
 // ListObjectsOptions select one page of ListObjects.
@@ -461,6 +531,10 @@ type CreateMultipartUploadOptions struct {
 	// BucketInfo.ID).
 	BucketID string
 	Tags     string // the completed object's tags (see ObjectInfo.Tags)
+	// Lock is the completed object's Object Lock settings, applied (with the bucket's default
+	// retention when it names none) when the upload completes. A bucket without Object Lock
+	// refuses them here already (ErrNoObjectLock).
+	Lock ObjectLock
 }
 
 // UploadInfo describes a multipart upload in progress.
@@ -477,6 +551,7 @@ type UploadInfo struct {
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
 	Tags              string // the completed object's tags
+	Lock              ObjectLock
 }
 
 // UploadPartOptions are the settings of UploadPart.
