@@ -66,9 +66,10 @@ type DefaultRetention struct {
 // Until is the date a version written at t is retained until. A year is 365 days, as S3 counts
 // it [UNVERIFIED: AWS documents periods "in days or years" without saying how a year is
 // counted; MinIO, versitygw and Ceph RGW all count 365 days, and a day is 24 hours in all of
-// them].
+// them]. The days are added to the calendar date in UTC, where every day has 24 hours: a
+// time.Duration spans less than 300 years, and a longer period must not wrap into the past.
 func (d DefaultRetention) Until(t time.Time) time.Time {
-	return t.UTC().Add(time.Duration(d.Days+365*d.Years) * 24 * time.Hour)
+	return t.UTC().AddDate(0, 0, d.Days+365*d.Years)
 }
 
 // ObjectLockConfig is a bucket's Object Lock configuration.
