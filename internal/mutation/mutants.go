@@ -586,7 +586,7 @@ var mutants = []mutant{
 	{
 		Name:  "metadata of an unknown format read anyway",
 		File:  "storage/disk/records.go",
-		From:  "if string(v) != strconv.Itoa(formatVersion) {",
+		From:  "if string(v) != strconv.Itoa(formatVersioned) && string(v) != strconv.Itoa(formatObjectLock) {",
 		To:    "if string(v) == \"\" {",
 		Tests: []test{{"./storage/disk/", "^TestOpenUnknownFormat$"}},
 	},

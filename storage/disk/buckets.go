@@ -46,6 +46,9 @@ func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.Cr
 		return storage.BucketInfo{}, err
 	}
 	rec := bucketRecord{ID: newID(), Created: now(), Region: opts.Region, Owner: opts.Owner, ACL: orDefault(opts.ACL, storage.DefaultACL)}
+	if opts.ObjectLockEnabled {
+		rec.Versioning, rec.Lock = storage.VersioningEnabled, lockConfigOf(storage.ObjectLockConfig{Enabled: true})
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		name := []byte(bucket)
 		if tx.Bucket(bktBuckets).Get(name) != nil {
@@ -58,6 +61,9 @@ func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.Cr
 			if _, err := tx.Bucket(top).CreateBucket(name); err != nil {
 				return err
 			}
+		}
+		if rec.Lock != nil {
+			return useObjectLockFormat(tx)
 		}
 		return nil
 	})
@@ -128,20 +134,30 @@ func (s *Store) HeadBucket(ctx context.Context, bucket string) (storage.BucketIn
 
 // PutBucketACL implements storage.Backend.
 func (s *Store) PutBucketACL(ctx context.Context, bucket, acl string) error {
-	return s.updateBucket(ctx, bucket, func(rec *bucketRecord) { rec.ACL = orDefault(acl, storage.DefaultACL) })
+	return s.updateBucket(ctx, bucket, func(_ *bolt.Tx, rec *bucketRecord) error {
+		rec.ACL = orDefault(acl, storage.DefaultACL)
+		return nil
+	})
 }
 
 // PutBucketVersioning implements storage.Backend. The writes of objects read the state in
-// their own transaction, so each follows the state committed before it.
+// their own transaction, so each follows the state committed before it. A bucket with Object
+// Lock keeps its versioning Enabled: a suspended bucket's writes replace the null version.
 func (s *Store) PutBucketVersioning(ctx context.Context, bucket, status string) error {
 	if status != storage.VersioningEnabled && status != storage.VersioningSuspended {
 		return fmt.Errorf("%w: %q", storage.ErrInvalidVersioning, status)
 	}
-	return s.updateBucket(ctx, bucket, func(rec *bucketRecord) { rec.Versioning = status })
+	return s.updateBucket(ctx, bucket, func(_ *bolt.Tx, rec *bucketRecord) error {
+		if rec.Lock != nil && status != storage.VersioningEnabled {
+			return fmt.Errorf("%w: %s has Object Lock", storage.ErrInvalidBucketState, bucket)
+		}
+		rec.Versioning = status
+		return nil
+	})
 }
 
-// updateBucket changes a bucket's record in one transaction.
-func (s *Store) updateBucket(ctx context.Context, bucket string, change func(*bucketRecord)) error {
+// updateBucket changes a bucket's record in one transaction, unless change fails.
+func (s *Store) updateBucket(ctx context.Context, bucket string, change func(*bolt.Tx, *bucketRecord) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -150,7 +166,9 @@ func (s *Store) updateBucket(ctx context.Context, bucket string, change func(*bu
 		if err != nil {
 			return err
 		}
-		change(&rec)
+		if err := change(tx, &rec); err != nil {
+			return err
+		}
 		return tx.Bucket(bktBuckets).Put([]byte(bucket), encode(rec))
 	})
 }

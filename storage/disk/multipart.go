@@ -97,14 +97,19 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	rec := uploadRecord{
 		Initiated: now(), Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass), Owner: opts.Owner,
-		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ, Tags: opts.Tags,
+		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: typ, Tags: opts.Tags, Lock: lockOf(opts.Lock),
 	}
 	if opts.ObjectOwner != opts.Owner {
 		rec.ObjectOwner = opts.ObjectOwner // kept only when not the initiator, as objectOwner reads it
 	}
 	id := newUploadID()
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := checkBucketID(tx, bucket, opts.BucketID); err != nil {
+		b, err := bucketIn(tx, bucket, opts.BucketID)
+		if err != nil {
+			return err
+		}
+		// The settings apply at completion; a bucket without Object Lock refuses them now.
+		if _, _, err := storage.VersionLock(b.objectLock(), opts.Lock, s.clock()); err != nil {
 			return err
 		}
 		byKey := sub(tx, bktUploads, bucket)
@@ -234,7 +239,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if c.total > storage.MaxMultipartObjectSize {
 		return storage.ObjectInfo{}, storage.ErrEntityTooLarge
 	}
-	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
+	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions, c.up.Lock.public()); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	want := opts.Checksum
@@ -253,12 +258,12 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
-		Owner: up.objectOwner(), Upload: uploadID, Tags: up.Tags,
+		Owner: up.objectOwner(), Upload: uploadID, Tags: up.Tags, PartSizes: c.partSizes(), PartChecksums: c.partChecksums(),
 	}
 	if up.Owner != rec.Owner {
 		rec.Initiator = &up.Owner
 	}
-	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, func(tx *bolt.Tx) ([]string, error) {
+	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, up.Lock.public(), func(tx *bolt.Tx) ([]string, error) {
 		if err := c.unchanged(tx, bucket, key, uploadID, parts); err != nil {
 			return nil, err
 		}
@@ -409,6 +414,32 @@ func (s *Store) assemble(ctx context.Context, c *completion, want string, checks
 		return staged{}, &storage.ChecksumMismatchError{Algorithm: c.up.ChecksumAlgorithm}
 	}
 	return st, nil
+}
+
+// partSizes are the bounds of the object's parts, for its record.
+func (c *completion) partSizes() []partRun {
+	var runs []partRun
+	for _, p := range c.recs {
+		if n := len(runs); n > 0 && runs[n-1][0] == p.Size {
+			runs[n-1][1]++
+			continue
+		}
+		runs = append(runs, partRun{p.Size, 1})
+	}
+	return runs
+}
+
+// partChecksums are the parts' checksums, for the record of an object whose checksum is
+// COMPOSITE, made of them; nil for any other.
+func (c *completion) partChecksums() []string {
+	if c.up.ChecksumType != storage.ChecksumComposite {
+		return nil
+	}
+	sums := make([]string, len(c.recs))
+	for i, p := range c.recs {
+		sums[i] = p.Checksum
+	}
+	return sums
 }
 
 // unchanged fails with ErrInvalidPart if a part named was replaced since readCompletion read

@@ -30,11 +30,15 @@ func checkMetadata(m storage.ObjectMetadata) error {
 }
 
 // precheck fails fast, before a body is read, if the bucket is missing (or not the one with
-// bucketID, when set) or the write conditions already fail. The commit checks all again.
-func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions) error {
+// bucketID, when set), the write conditions already fail or the bucket refuses the write's
+// Object Lock settings. The commit checks all again.
+func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions, lock storage.ObjectLock) error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		k, err := keyFor(tx, bucket, bucketID, key)
+		k, err := s.keyFor(tx, bucket, bucketID, key)
 		if err != nil {
+			return err
+		}
+		if _, _, err := storage.VersionLock(k.lock, lock, k.now); err != nil {
 			return err
 		}
 		return checkConditions(c, k.cur, k.exists)
@@ -42,9 +46,11 @@ func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions
 }
 
 // commit runs steps 3 and 4 of the write protocol for a staged object file: into the bucket
-// with bucketID, when set, as the key's new version. also, when not nil, runs in the same
-// transaction and returns more data files to remove after the commit.
-func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
+// with bucketID, when set, as the key's new version, with the Object Lock state
+// storage.VersionLock gives it from lock and the bucket's configuration in the same
+// transaction. also, when not nil, runs in the same transaction and returns more data files
+// to remove after the commit.
+func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
 	var release []string
 	var added objectRecord
 	// Batch: concurrent writers share one transaction and so one fsync of the metadata. The
@@ -52,11 +58,15 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 	// why it starts from rec and an empty release each time.
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		release = release[:0]
-		k, err := keyFor(tx, bucket, bucketID, key)
+		k, err := s.keyFor(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
 		}
 		if err := checkConditions(c, k.cur, k.exists); err != nil {
+			return err
+		}
+		retention, hold, err := storage.VersionLock(k.lock, lock, k.now)
+		if err != nil {
 			return err
 		}
 		if also != nil {
@@ -67,6 +77,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 			release = append(release, more...)
 		}
 		added = rec
+		added.Retention, added.LegalHold = retentionOf(retention), hold
 		more, err := k.add(&added)
 		release = append(release, more...)
 		return err
@@ -94,7 +105,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	if extra == nil && opts.Checksum.Value != "" {
 		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
 	}
-	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions); err != nil {
+	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions, opts.Lock); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
@@ -112,7 +123,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
 		Tags: opts.Tags,
 	}
-	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, nil)
+	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, opts.Lock, nil)
 }
 
 // verifyDigests checks a staged file against the digests the client sent: c is the
@@ -187,7 +198,12 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, opts storage.
 	if err != nil {
 		return nil, storage.ObjectInfo{}, err
 	}
-	return f, rec.info(bucket, key), nil
+	info := rec.info(bucket, key)
+	if err := readPart(rec, &info, opts.PartNumber); err != nil {
+		f.Close()
+		return nil, storage.ObjectInfo{}, err
+	}
+	return f, info, nil
 }
 
 // HeadObject implements storage.Backend.
@@ -202,7 +218,11 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	return rec.info(bucket, key), nil
+	info := rec.info(bucket, key)
+	if err := readPart(rec, &info, opts.PartNumber); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	return info, nil
 }
 
 // DeleteObject implements storage.Backend.
@@ -216,12 +236,12 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	var res storage.DeleteResult
 	var release []string
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		k, err := keyFor(tx, bucket, opts.BucketID, key)
+		k, err := s.keyFor(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
 		}
 		if opts.VersionID != "" {
-			res, release, err = k.deleteVersion(opts.VersionID, opts.IfMatch)
+			res, release, err = k.deleteVersion(opts.VersionID, opts.IfMatch, opts.BypassGovernance)
 			return err
 		}
 		if opts.IfMatch != "" {
@@ -234,6 +254,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 		}
 		if k.state == "" {
 			if k.exists {
+				if err := k.removable(k.cur, false); err != nil {
+					return err
+				}
 				release = []string{k.cur.File}
 			}
 			return k.objects.Delete([]byte(key))
@@ -250,9 +273,10 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	return res, nil
 }
 
-// deleteVersion removes the version id names for good. ifMatch, when set, requires it to be
-// an object with that ETag.
-func (k *keyTx) deleteVersion(id, ifMatch string) (storage.DeleteResult, []string, error) {
+// deleteVersion removes the version id names for good, if its Object Lock state allows it
+// (with bypassGovernance, see storage.DeleteAllowed). ifMatch, when set, requires it to be an
+// object with that ETag.
+func (k *keyTx) deleteVersion(id, ifMatch string, bypassGovernance bool) (storage.DeleteResult, []string, error) {
 	rec, inObjects, ok, err := k.version(id)
 	if err != nil {
 		return storage.DeleteResult{}, nil, err
@@ -268,6 +292,9 @@ func (k *keyTx) deleteVersion(id, ifMatch string) (storage.DeleteResult, []strin
 	res := storage.DeleteResult{VersionID: id}
 	if !ok {
 		return res, nil, nil
+	}
+	if err := k.removable(rec, bypassGovernance); err != nil {
+		return storage.DeleteResult{}, nil, err
 	}
 	res.DeleteMarker = rec.Marker
 	var release []string
@@ -291,19 +318,25 @@ func unchanged(rec objectRecord, want *storage.ObjectInfo) error {
 
 // PutObjectACL implements storage.Backend.
 func (s *Store) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
-	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, opts.IfUnchanged, func(rec *objectRecord) {
+	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, opts.IfUnchanged, false, func(_ *keyTx, rec *objectRecord) error {
 		rec.ACL = orDefault(opts.ACL, storage.DefaultACL)
+		return nil
 	})
 }
 
 // PutObjectTags implements storage.Backend.
 func (s *Store) PutObjectTags(ctx context.Context, bucket, key string, opts storage.PutObjectTagsOptions) error {
-	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, opts.IfUnchanged, func(rec *objectRecord) { rec.Tags = opts.Tags })
+	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, opts.IfUnchanged, false, func(_ *keyTx, rec *objectRecord) error {
+		rec.Tags = opts.Tags
+		return nil
+	})
 }
 
 // updateObject changes the record of an existing object, the version versionID names or the
-// latest, in one transaction, if it is still the object ifUnchanged describes, when set.
-func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, versionID string, ifUnchanged *storage.ObjectInfo, change func(*objectRecord)) error {
+// latest, in one transaction, if it is still the object ifUnchanged describes, when set, and
+// change does not fail. A change of Object Lock state (needsLock) fails first with
+// ErrNoObjectLock in a bucket without Object Lock, whether or not the object exists.
+func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, versionID string, ifUnchanged *storage.ObjectInfo, needsLock bool, change func(*keyTx, *objectRecord) error) error {
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -311,9 +344,12 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, version
 		return err
 	}
 	return s.db.Update(func(tx *bolt.Tx) error {
-		k, err := keyFor(tx, bucket, bucketID, key)
+		k, err := s.keyFor(tx, bucket, bucketID, key)
 		if err != nil {
 			return err
+		}
+		if needsLock && !k.lock.Enabled {
+			return fmt.Errorf("%w: %s", storage.ErrNoObjectLock, bucket)
 		}
 		rec, inObjects, err := k.locate(versionID)
 		if err != nil {
@@ -322,7 +358,9 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, version
 		if err := unchanged(rec, ifUnchanged); err != nil {
 			return err
 		}
-		change(&rec)
+		if err := change(k, &rec); err != nil {
+			return err
+		}
 		return k.store(rec, inObjects)
 	})
 }
@@ -351,7 +389,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := s.precheck(dstBucket, opts.BucketID, dstKey, opts.Conditions); err != nil {
+	if err := s.precheck(dstBucket, opts.BucketID, dstKey, opts.Conditions, opts.Lock); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	st, err := s.stage(ctx, src, srcRec.Size, storage.MaxObjectSize, extra)
@@ -372,5 +410,5 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
 		Checksum:     checksumOf(fullChecksum(alg, st.sum)), Owner: opts.Owner, Tags: tags,
 	}
-	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, nil)
+	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, opts.Lock, nil)
 }

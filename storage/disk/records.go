@@ -16,7 +16,7 @@ import (
 // Top-level bbolt buckets. Each holds one nested bucket per S3 bucket, except bktBuckets,
 // which maps a bucket name to its bucketRecord, and bktFormat, which holds formatKey.
 //
-//	format/version                           → formatVersion, in decimal
+//	format/version                           → the format (formatVersioned or formatObjectLock), in decimal
 //	objects/<bucket>/<key>                   → objectRecord of the key's latest version, when an object
 //	versions/<bucket>/<key>/<^seq>           → objectRecord of every other version and delete marker
 //	configs/<bucket>/<kind>                  → document
@@ -34,19 +34,32 @@ var (
 	bktParts    = []byte("parts")
 )
 
-// formatVersion is the version of the record encoding below. A database without a version was
-// written before versions were recorded, in this same encoding, and gets it on Open. A database
-// of a later version is refused rather than misread. A change to the encoding that older code
-// could not read increments it, with a conversion of older records on Open.
+// The format is the version of the record encoding below. A database without a version was
+// written before versions were recorded, in this same encoding, and gets one on Open. A
+// database of a later version is refused rather than misread. A change to the encoding that
+// older code could not use safely takes a new number, with a conversion of older records on
+// Open or, where none is needed, when the change is first used.
 //
 // Format 2 added versions/: its records are format 1's with fields that format 1 leaves absent,
 // so Open converts a format-1 database by adding the bucket and the number. The number changed
 // all the same because format-1 code would treat versions/ as unknown and delete, as garbage,
 // the data files of every noncurrent version.
+//
+// Format 3 added Object Lock: a bucket's configuration and each version's retention and legal
+// hold. Format-2 code would read those records without the fields it does not know, and so
+// delete a version under a retention or a legal hold; it refuses format 3 instead. A directory
+// takes format 3 in the transaction that first gives a bucket Object Lock, and only then: one
+// that never had Object Lock stays in format 2, which format-2 code still opens. The part
+// bounds recorded at the completion of a multipart upload (objectRecord.PartSizes) need no
+// new format: format-2 code ignores them harmlessly, and an object it completes has none,
+// which reads as an object completed before they were recorded.
 const (
-	formatVersion = 2
 	// formatUnversioned is the format before versions/, converted on Open.
 	formatUnversioned = 1
+	// formatVersioned is the format Open gives a directory, and keeps until Object Lock.
+	formatVersioned = 2
+	// formatObjectLock is the format of a directory where a bucket has had Object Lock.
+	formatObjectLock = 3
 )
 
 // The records are the JSON documents stored in meta.db. They are types of their own, not
@@ -65,7 +78,39 @@ type bucketRecord struct {
 	ACL     string    `json:"acl"`
 	// Versioning is storage.BucketInfo.Versioning; absent while never set.
 	Versioning string `json:"versioning,omitempty"`
+	// Lock is storage.BucketInfo.ObjectLock; absent for a bucket without Object Lock.
+	Lock *lockConfigRecord `json:"lock,omitempty"`
 }
+
+// lockConfigRecord is a stored storage.ObjectLockConfig of a bucket with Object Lock.
+type lockConfigRecord struct {
+	Default *defaultRetentionRecord `json:"default,omitempty"`
+}
+
+// defaultRetentionRecord is a stored storage.DefaultRetention.
+type defaultRetentionRecord struct {
+	Mode  storage.RetentionMode `json:"mode"`
+	Days  int                   `json:"days,omitempty"`
+	Years int                   `json:"years,omitempty"`
+}
+
+// retentionRecord is a stored storage.Retention that is not zero.
+type retentionRecord struct {
+	Mode  storage.RetentionMode `json:"mode"`
+	Until time.Time             `json:"until"`
+}
+
+// lockRecord is a stored storage.ObjectLock: the settings an upload gives the object it
+// completes into.
+type lockRecord struct {
+	Retention *retentionRecord `json:"retention,omitempty"`
+	LegalHold bool             `json:"legalHold,omitempty"`
+}
+
+// partRun is a run of consecutive parts of one size in an object's part bounds: the size,
+// then how many parts have it. A multipart upload's parts are nearly always one size but the
+// last, so the bounds of even 10,000 parts take a few runs in the object's record.
+type partRun [2]int64
 
 type objectRecord struct {
 	File         string         `json:"file"`
@@ -94,6 +139,16 @@ type objectRecord struct {
 	Seq uint64 `json:"seq,omitempty"`
 	// Marker tells a delete marker, which has no data file.
 	Marker bool `json:"marker,omitempty"`
+	// Retention and LegalHold are the version's Object Lock state; absent without one.
+	Retention *retentionRecord `json:"retention,omitempty"`
+	LegalHold bool             `json:"legalHold,omitempty"`
+	// PartSizes are the sizes of the parts of an object made by a multipart upload, in
+	// order, as runs; absent for any other object and for one completed before they were
+	// recorded (Parts set, PartSizes absent).
+	PartSizes []partRun `json:"partSizes,omitempty"`
+	// PartChecksums are the parts' checksums, in order, for an object whose checksum is
+	// COMPOSITE; absent otherwise.
+	PartChecksums []string `json:"partChecksums,omitempty"`
 }
 
 // metadataRecord is a stored storage.ObjectMetadata.
@@ -124,6 +179,8 @@ type uploadRecord struct {
 	ChecksumAlgorithm storage.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
 	ChecksumType      storage.ChecksumType      `json:"checksumType,omitempty"`
 	Tags              string                    `json:"tags,omitempty"`
+	// Lock is storage.UploadInfo.Lock; absent when it names no setting.
+	Lock *lockRecord `json:"lock,omitempty"`
 }
 
 type partRecord struct {
@@ -161,12 +218,17 @@ func checkFormat(tx *bolt.Tx) error {
 	}
 	v := b.Get(formatKey)
 	if v == nil || string(v) == strconv.Itoa(formatUnversioned) {
-		return b.Put(formatKey, []byte(strconv.Itoa(formatVersion)))
+		return b.Put(formatKey, []byte(strconv.Itoa(formatVersioned)))
 	}
-	if string(v) != strconv.Itoa(formatVersion) {
-		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads format %d", ErrUnknownFormat, v, formatVersion)
+	if string(v) != strconv.Itoa(formatVersioned) && string(v) != strconv.Itoa(formatObjectLock) {
+		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads formats up to %d", ErrUnknownFormat, v, formatObjectLock)
 	}
 	return nil
+}
+
+// useObjectLockFormat records format 3, in the transaction that gives a bucket Object Lock.
+func useObjectLockFormat(tx *bolt.Tx) error {
+	return tx.Bucket(bktFormat).Put(formatKey, []byte(strconv.Itoa(formatObjectLock)))
 }
 
 // ErrUnknownFormat is the error of an Open of a directory written in a format this version
@@ -196,7 +258,64 @@ func (r checksumRecord) public() storage.Checksum {
 }
 
 func (r *bucketRecord) info(name string) storage.BucketInfo {
-	return storage.BucketInfo{Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL, Versioning: r.Versioning}
+	return storage.BucketInfo{
+		Name: name, ID: r.ID, CreationDate: r.Created, Region: r.Region, Owner: r.Owner, ACL: r.ACL,
+		Versioning: r.Versioning, ObjectLock: r.objectLock(),
+	}
+}
+
+// objectLock is the bucket's Object Lock configuration.
+func (r *bucketRecord) objectLock() storage.ObjectLockConfig {
+	if r.Lock == nil {
+		return storage.ObjectLockConfig{}
+	}
+	cfg := storage.ObjectLockConfig{Enabled: true}
+	if d := r.Lock.Default; d != nil {
+		cfg.DefaultRetention = &storage.DefaultRetention{Mode: d.Mode, Days: d.Days, Years: d.Years}
+	}
+	return cfg
+}
+
+// lockConfigOf is the record of an enabled Object Lock configuration.
+func lockConfigOf(cfg storage.ObjectLockConfig) *lockConfigRecord {
+	rec := &lockConfigRecord{}
+	if d := cfg.DefaultRetention; d != nil {
+		rec.Default = &defaultRetentionRecord{Mode: d.Mode, Days: d.Days, Years: d.Years}
+	}
+	return rec
+}
+
+// retentionOf is the record of a retention: nil for none. The date is kept in UTC to the
+// millisecond, the precision S3 gives it (x-amz-object-lock-retain-until-date), so that a date
+// read back and written again keeps the retention rather than shortens it by the nanoseconds
+// it lost on the way.
+func retentionOf(r storage.Retention) *retentionRecord {
+	if r.IsZero() {
+		return nil
+	}
+	return &retentionRecord{Mode: r.Mode, Until: r.RetainUntil.UTC().Truncate(time.Millisecond)}
+}
+
+func (r *retentionRecord) public() storage.Retention {
+	if r == nil {
+		return storage.Retention{}
+	}
+	return storage.Retention{Mode: r.Mode, RetainUntil: r.Until}
+}
+
+// lockOf is the record of a write's Object Lock settings: nil for none.
+func lockOf(l storage.ObjectLock) *lockRecord {
+	if l.IsZero() {
+		return nil
+	}
+	return &lockRecord{Retention: retentionOf(l.Retention), LegalHold: l.LegalHold}
+}
+
+func (r *lockRecord) public() storage.ObjectLock {
+	if r == nil {
+		return storage.ObjectLock{}
+	}
+	return storage.ObjectLock{Retention: r.Retention.public(), LegalHold: r.LegalHold}
 }
 
 // versionID is the record's public version id.
@@ -210,7 +329,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
 		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(), Revision: r.File,
-		Tags: r.Tags, VersionID: r.versionID(),
+		Tags: r.Tags, VersionID: r.versionID(), Retention: r.Retention.public(), LegalHold: r.LegalHold,
 	}
 }
 
@@ -230,7 +349,7 @@ func (r *uploadRecord) info(bucket, key, id string) storage.UploadInfo {
 	return storage.UploadInfo{
 		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata.public(),
 		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner, ObjectOwner: r.objectOwner(),
-		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType, Tags: r.Tags,
+		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType, Tags: r.Tags, Lock: r.Lock.public(),
 	}
 }
 

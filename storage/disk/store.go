@@ -42,6 +42,8 @@ type Store struct {
 	db  *bolt.DB
 	// made is what Open created, for Discard.
 	made *creation
+	// clock is the time Object Lock decisions are taken at (see WithClock).
+	clock func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -49,13 +51,22 @@ type Store struct {
 
 var _ storage.Backend = (*Store)(nil)
 
+// An Option changes a setting of Open.
+type Option func(*Store)
+
+// WithClock makes now the store's clock for Object Lock: the time a write's default retention
+// starts from and the time retentions are compared with (storage.VersionLock, DeleteAllowed,
+// RetentionChangeAllowed). It is time.Now by default; a test moves it to see retentions expire.
+// The dates recorded as LastModified stay the system's.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.clock = now } }
+
 // Open opens the store in dir, creating it if needed, and deletes what an interrupted write
 // left behind. While another process has dir open it fails with an *InUseError (ErrInUse)
 // and removes nothing. Any other failure removes what this call created, and only that:
 // the directories its own mkdir made, the database file if it made it, the layout's
 // directories; a directory that holds anything else stays. A symbolic link to a directory
 // that does not exist (a disk not mounted yet) is an error, never replaced.
-func Open(dir string) (*Store, error) {
+func Open(dir string, opts ...Option) (*Store, error) {
 	made := new(creation)
 	if err := made.mkdirAll(filepath.Clean(dir)); err != nil {
 		made.undo()
@@ -73,7 +84,10 @@ func Open(dir string) (*Store, error) {
 	}
 	// A lone write waits at most this long for others to share its commit.
 	db.MaxBatchDelay = batchDelay
-	s := &Store{dir: dir, db: db, made: made}
+	s := &Store{dir: dir, db: db, made: made, clock: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	if madeDB {
 		made.files = append(made.files, dbPath)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -53,6 +54,9 @@ type keyTx struct {
 	versions    *bolt.Bucket // the bucket's versions/: one nested bucket per key
 	cur         objectRecord // objects/<key>, when exists
 	exists      bool
+	// lock is the bucket's Object Lock configuration and now the store's clock, for a write.
+	lock storage.ObjectLockConfig
+	now  time.Time
 }
 
 // keyIn reads the key's latest object, for a read: it costs what it cost before versions,
@@ -67,9 +71,10 @@ func keyIn(tx *bolt.Tx, bucket, key string) (*keyTx, error) {
 	return k, err
 }
 
-// keyFor reads the key's latest object and the bucket's versioning state, for a write into
-// the bucket checked as checkBucketID checks it.
-func keyFor(tx *bolt.Tx, bucket, bucketID, key string) (*keyTx, error) {
+// keyFor reads the key's latest object and the bucket's versioning state and Object Lock
+// configuration, for a write into the bucket checked as checkBucketID checks it, at the
+// store's clock.
+func (s *Store) keyFor(tx *bolt.Tx, bucket, bucketID, key string) (*keyTx, error) {
 	b, err := bucketIn(tx, bucket, bucketID)
 	if err != nil {
 		return nil, err
@@ -78,8 +83,16 @@ func keyFor(tx *bolt.Tx, bucket, bucketID, key string) (*keyTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	k.state = b.Versioning
+	k.state, k.lock, k.now = b.Versioning, b.objectLock(), s.clock()
 	return k, nil
+}
+
+// removable fails with ErrObjectLocked unless storage.DeleteAllowed lets the change remove
+// rec for good. Every removal of a version's data asks it: a DeleteObject of the version, which
+// alone may bypass governance, and a write that replaces a version (in a bucket never
+// versioned, or the null version while versioning is suspended), which never does.
+func (k *keyTx) removable(rec objectRecord, bypassGovernance bool) error {
+	return storage.DeleteAllowed(rec.Retention.public(), rec.LegalHold, bypassGovernance, k.now)
 }
 
 // kept returns the key's nested bucket of versions/, nil when it holds none.
@@ -195,6 +208,9 @@ func (k *keyTx) store(rec objectRecord, inObjects bool) error {
 func (k *keyTx) add(rec *objectRecord) (release []string, err error) {
 	if k.state == "" {
 		if k.exists {
+			if err := k.removable(k.cur, false); err != nil {
+				return nil, err
+			}
 			release = append(release, k.cur.File)
 		}
 		return release, k.objects.Put([]byte(k.key), encode(*rec))
@@ -209,6 +225,9 @@ func (k *keyTx) add(rec *objectRecord) (release []string, err error) {
 	replaced := false // whether the null version was the latest object
 	if k.exists {
 		if replaced = rec.Version == "" && k.cur.Version == ""; replaced {
+			if err := k.removable(k.cur, false); err != nil {
+				return nil, err
+			}
 			release = append(release, k.cur.File)
 		} else if err := k.keep(k.cur); err != nil {
 			return nil, err
@@ -241,6 +260,9 @@ func (k *keyTx) dropKeptNull() (rec objectRecord, ok bool, err error) {
 	}
 	rec, _, ok, err = k.version(storage.NullVersion)
 	if err != nil || !ok {
+		return rec, false, err
+	}
+	if err := k.removable(rec, false); err != nil {
 		return rec, false, err
 	}
 	if err := k.kept().Delete(seqKey(rec.Seq)); err != nil {
