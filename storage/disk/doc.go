@@ -96,4 +96,26 @@
 // garbage. Format 2 is the format with versions/; Open converts a format-1 directory, whose
 // records are all null versions, by adding the buckets, and doorman of format 1 refuses a
 // format-2 directory rather than delete the noncurrent data it would not know of.
+//
+// # Object Lock
+//
+// A bucket's Object Lock configuration is in its record, and each version's retention and
+// legal hold in the version's own record, in objects/ and versions/ alike, so that a version
+// keeps them as it moves between the two. A write gives its version the state
+// storage.VersionLock decides from the bucket's configuration read in the write's own
+// transaction (an upload keeps the settings of its creation until it completes), and every
+// change that removes a version's data asks storage.DeleteAllowed in the transaction that
+// removes it, at the store's clock ([WithClock]): a DeleteObject of the version, and the writes
+// that replace one (never in a bucket with Object Lock, whose versioning stays Enabled, but the
+// check costs nothing and holds whatever the bucket's state). A crash therefore leaves a version
+// with its lock or without the change that would have set it, never locked and gone. Format 3
+// is the format of a directory where a bucket has had Object Lock, taken in the transaction that
+// first enables it: doorman of format 2 refuses it rather than delete a locked version whose
+// lock it would not see, and a directory without Object Lock stays in format 2.
+//
+// # Part bounds
+//
+// CompleteMultipartUpload records the size of each part, and its checksum when the object's
+// checksum is COMPOSITE, in the object's record (parts.go): a read of one part and
+// ListObjectParts find them there, without the upload, which the completion removes.
 package disk
