@@ -156,9 +156,13 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	// A copy onto its own source that changes nothing is refused, unless the source names a
 	// version: that is how a previous version is restored
 	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html),
-	// and S3 accepts it with the metadata unchanged (observed: versity/versitygw#2418).
+	// and S3 accepts it with the metadata unchanged (observed: versity/versitygw#2418). Nor is
+	// one with a write condition: S3 copies in place with If-Match and judges If-None-Match
+	// (LocalStack's snapshots test_copy_object_if_match_in_place and
+	// test_copy_object_if_none_match_in_place).
 	_, _, named, _ := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
-	if srcBucket == rc.bucket && srcKey == rc.key && named == "" && !opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) {
+	if srcBucket == rc.bucket && srcKey == rc.key && named == "" && opts.Conditions == (storage.WriteConditions{}) &&
+		!opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) {
 		return s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
@@ -171,7 +175,7 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	opts.SourceIfMatch, opts.SourceVersionID = src.ETag, src.VersionID
 	info, err := s.cfg.Backend.CopyObject(rc.ctx, srcBucket, srcKey, rc.bucket, rc.key, opts)
 	if err != nil {
-		return rc.objectError(err)
+		return rc.conditionalWriteError(err, opts.Conditions)
 	}
 	writeCopySourceVersion(rc.w.Header(), srcState, &src)
 	writeNewVersionHeader(rc.w.Header(), &info)
@@ -183,7 +187,11 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 // the conditions on what the copy replaces.
 func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, error) {
 	h := rc.r.Header
-	opts := storage.CopyObjectOptions{Conditions: writeConditions(h), BucketID: st.info.ID}
+	cond, err := writeConditions(h)
+	opts := storage.CopyObjectOptions{Conditions: cond, BucketID: st.info.ID}
+	if err != nil {
+		return opts, err
+	}
 	directive := h.Get("X-Amz-Metadata-Directive")
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
 		return opts, s3err.InvalidArgument.Withf("Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", directive)

@@ -233,12 +233,19 @@ func (s *Server) completeMultipartUpload(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	cond, err := writeConditions(rc.r.Header)
+	if err != nil {
+		return err
+	}
 	parts, err := rc.completedParts()
 	if err != nil {
 		return err
 	}
 	info, err := s.cfg.Backend.CompleteMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), parts,
-		storage.CompleteMultipartUploadOptions{Conditions: writeConditions(rc.r.Header), Checksum: want, BucketID: st.info.ID})
+		storage.CompleteMultipartUploadOptions{Conditions: cond, Checksum: want, BucketID: st.info.ID})
+	if errors.Is(err, storage.ErrPreconditionFailed) {
+		return rc.conditionalWriteError(err, cond)
+	}
 	if err != nil {
 		return rc.uploadError(err)
 	}

@@ -11,6 +11,10 @@ import (
 
 func (s *Server) putObject(rc *request, st *bucketState) error {
 	h := rc.r.Header
+	cond, err := writeConditions(h)
+	if err != nil {
+		return err
+	}
 	a, sc, err := rc.newObjectSettings(st)
 	if err != nil {
 		return err
@@ -28,11 +32,11 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.storedACL(a),
-		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: writeConditions(h),
+		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: cond,
 		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags,
 	})
 	if err != nil {
-		return rc.objectError(err)
+		return rc.conditionalWriteError(err, cond)
 	}
 	out := rc.w.Header()
 	out["Etag"] = []string{quote(info.ETag)}
