@@ -252,6 +252,16 @@ func (s *Server) putBucketACL(rc *request, st *bucketState) error {
 // (writeVersionHeader), as S3's does (observed [UNVERIFIED: no public record to cite];
 // LocalStack's snapshot test_object_tagging_versioned for the tagging operations).
 func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {
+	info, err := s.authorizedVersion(rc, a, st)
+	if err == nil {
+		writeVersionHeader(rc.w.Header(), st, info.VersionID)
+	}
+	return info, err
+}
+
+// authorizedVersion is objectForACL without the version header, for the operations whose
+// answer has none (the Object Lock operations).
+func (s *Server) authorizedVersion(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{VersionID: rc.version})
 	if err != nil {
 		// A missing key is NoSuchKey only to a caller who may list the bucket (s3:ListBucket),
@@ -263,11 +273,7 @@ func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.O
 		}
 		return info, rc.objectError(err)
 	}
-	if err := rc.authorizeObject(a, st, &info); err != nil {
-		return info, err
-	}
-	writeVersionHeader(rc.w.Header(), st, info.VersionID)
-	return info, nil
+	return info, rc.authorizeObject(a, st, &info)
 }
 
 func (s *Server) getObjectACL(rc *request, st *bucketState) error {

@@ -64,6 +64,12 @@ var actions = map[string]opAction{
 	"GetObjectTagging":              {"s3:GetObjectTagging", true},
 	"PutObjectTagging":              {"s3:PutObjectTagging", true},
 	"DeleteObjectTagging":           {"s3:DeleteObjectTagging", true},
+	"GetObjectLockConfiguration":    {"s3:GetBucketObjectLockConfiguration", false},
+	"PutObjectLockConfiguration":    {"s3:PutBucketObjectLockConfiguration", false},
+	"GetObjectRetention":            {"s3:GetObjectRetention", true},
+	"PutObjectRetention":            {"s3:PutObjectRetention", true},
+	"GetObjectLegalHold":            {"s3:GetObjectLegalHold", true},
+	"PutObjectLegalHold":            {"s3:PutObjectLegalHold", true},
 	"GetBucketTagging":              {"s3:GetBucketTagging", false},
 	"PutBucketTagging":              {"s3:PutBucketTagging", false},
 	"DeleteBucketTagging":           {"s3:PutBucketTagging", false},
@@ -169,6 +175,7 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 		ctx["s3:versionid"] = []string{rc.version}
 	}
 	rc.objectTagKeys(ctx, action, resource)
+	rc.objectLockKeys(ctx, now)
 	rc.signatureKeys(ctx, now)
 	if r.TLS != nil {
 		set("s3:tlsversion", tlsVersion(r.TLS.Version))

@@ -75,6 +75,18 @@ const (
 	// accessSourceTagging: s3:GetObjectTagging on the source of a copy that keeps its tags
 	// (copySource).
 	accessSourceTagging
+	// accessObjectAttributes: s3:GetObjectAttributes, which GetObjectAttributes needs besides
+	// s3:GetObject, and READ on the object where ACLs decide (getObjectAttributes).
+	accessObjectAttributes
+	// accessObjectLock: a version's retention or legal hold (objectlock.go), which its owner
+	// and, as for accessObjectRead, the bucket's owner may change, and a bucket policy may let
+	// others; no ACL grants it.
+	accessObjectLock
+	// accessRetentionRead, accessLegalHoldRead and accessBypassGovernance: as accessObjectLock,
+	// with the action of lockActions whatever the operation.
+	accessRetentionRead
+	accessLegalHoldRead
+	accessBypassGovernance
 )
 
 // aclPermissions is the ACL permission each access needs, and whether on the object rather
@@ -91,6 +103,9 @@ var aclPermissions = [...]struct {
 	accessObjectRead:     {acl.Read, true},
 	accessObjectReadACP:  {acl.ReadACP, true},
 	accessObjectWriteACP: {acl.WriteACP, true},
+	// READ on the object grants GetObjectAttributes: "you must have READ access to the object"
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html).
+	accessObjectAttributes: {acl.Read, true},
 }
 
 // authorize decides whether the caller may perform an operation needing a on bucket st
@@ -281,6 +296,8 @@ func (rc *request) permission(a access, st *bucketState, key string) (action, re
 		op = opAction{"s3:ListBucket", false}
 	case a == accessSourceTagging:
 		op = opAction{"s3:GetObjectTagging", true}
+	case lockActions[a] != "":
+		op = opAction{lockActions[a], true}
 	case a == accessObjectTagging && op.name == "s3:PutObject":
 		// A write that sets tags (authorizeNewTags).
 		op = opAction{"s3:PutObjectTagging", true}

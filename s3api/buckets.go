@@ -212,7 +212,8 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region string, req
 		return nil, err
 	}
 	stored := a.String()
-	info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: stored})
+	info, err := s.cfg.Backend.CreateBucket(rc.ctx, rc.bucket, storage.CreateBucketOptions{Region: region, Owner: rc.user.id, ACL: stored,
+		ObjectLockEnabled: bucketLockRequested(rc.r.Header)})
 	if err != nil {
 		return nil, err
 	}

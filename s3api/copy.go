@@ -183,8 +183,8 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 }
 
 // copyOptions reads what a CopyObject request says about the copy: the metadata directive
-// (COPY, the default, or REPLACE with the request's metadata), the ACL, the storage class and
-// the conditions on what the copy replaces.
+// (COPY, the default, or REPLACE with the request's metadata), the ACL, the storage class, the
+// Object Lock settings and the conditions on what the copy replaces.
 func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, error) {
 	h := rc.r.Header
 	cond, err := writeConditions(h)
@@ -202,6 +202,11 @@ func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, erro
 	}
 	opts.ACL, opts.Owner = st.storedACL(a), st.objectOwner(rc.ownerID(), a)
 	if opts.StorageClass, err = rc.storageClass(); err != nil {
+		return opts, err
+	}
+	// The copy's Object Lock settings are the request's; the source's are not copied
+	// (LocalStack's snapshot test_s3_copy_object_retention_lock, head-dest-key).
+	if opts.Lock, err = newObjectLock(h, st, rc.s.cfg.Now()); err != nil {
 		return opts, err
 	}
 	if directive == "REPLACE" {

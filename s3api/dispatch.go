@@ -57,6 +57,14 @@ var handlers = map[string]handler{
 	"PutPublicAccessBlock":          {accessOwner, (*Server).putPublicAccessBlock},
 	"DeletePublicAccessBlock":       {accessOwner, (*Server).deletePublicAccessBlock},
 
+	// Object Lock (objectlock.go).
+	"GetObjectLockConfiguration": {accessOwner, (*Server).getObjectLockConfiguration},
+	"PutObjectLockConfiguration": {accessOwner, (*Server).putObjectLockConfiguration},
+	"GetObjectRetention":         {accessRetentionRead, (*Server).getObjectRetention},
+	"PutObjectRetention":         {accessObjectLock, (*Server).putObjectRetention},
+	"GetObjectLegalHold":         {accessLegalHoldRead, (*Server).getObjectLegalHold},
+	"PutObjectLegalHold":         {accessObjectLock, (*Server).putObjectLegalHold},
+
 	// Tagging (tagging.go).
 	"GetObjectTagging":    {accessObjectTagging, (*Server).getObjectTagging},
 	"PutObjectTagging":    {accessObjectTagging, (*Server).putObjectTagging},
@@ -116,7 +124,8 @@ func (s *Server) bucketOf(rc *request) (*bucketState, error) {
 // where that can be decided before the handler runs.
 func (s *Server) authorizeOperation(rc *request, need access, st *bucketState) error {
 	switch need {
-	case accessObjectRead, accessObjectReadACP, accessObjectWriteACP, accessObjectTagging, accessPostForm:
+	case accessObjectRead, accessObjectReadACP, accessObjectWriteACP, accessObjectTagging, accessPostForm,
+		accessObjectLock, accessRetentionRead, accessLegalHoldRead:
 		// The handler decides, once it knows the object's ACL and owner or the form's signer.
 		return nil
 	case accessUploadInitiator, accessUploadOwners:

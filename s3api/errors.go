@@ -59,6 +59,12 @@ var storageErrors = []struct {
 	{storage.ErrInvalidPartNumber, s3err.InvalidPartNumber},
 	{storage.ErrInvalidChecksum, s3err.InvalidRequest},
 	{storage.ErrStorageFull, errStorageFull},
+	// Object Lock (objectlock.go); the handlers answer the two first where they can arise
+	// with S3's words for the operation, these are for a change racing another.
+	{storage.ErrInvalidBucketState, errLockedVersioning},
+	{storage.ErrNoObjectLock, missingObjectLock},
+	{storage.ErrInvalidObjectLock, s3err.MalformedXML},
+	{storage.ErrObjectLocked, errObjectLocked},
 }
 
 // fromCORSError turns a cors refusal or configuration error into the S3 error value.

@@ -36,6 +36,7 @@ func (s *Server) getObject(rc *request, st *bucketState) error {
 	h := rc.w.Header()
 	writeObjectHeaders(h, &info)
 	writeVersionHeader(h, st, info.VersionID)
+	rc.writeLockHeaders(h, st, &info)
 	for _, o := range overrides {
 		h[o[0]] = []string{o[1]}
 	}

@@ -33,10 +33,15 @@ func (s *Server) createMultipartUpload(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	lock, err := newObjectLock(h, st, s.cfg.Now())
+	if err != nil {
+		return err
+	}
 	// The initiator (Owner) is who may upload the parts and complete the upload
 	// (authorizeUpload); the object it completes into is owned as a PutObject's would be.
 	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: st.storedACL(a), StorageClass: sc,
-		Owner: rc.ownerID(), ObjectOwner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags}
+		Owner: rc.ownerID(), ObjectOwner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags,
+		Lock: lock}
 	if alg := h.Get("X-Amz-Checksum-Algorithm"); alg != "" {
 		a, ok := checksum.ParseAlgorithm(alg)
 		if !ok {

@@ -26,14 +26,21 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	lock, err := newObjectLock(h, st, s.cfg.Now())
+	if err != nil {
+		return err
+	}
 	d, err := rc.bodyDigests()
+	if err == nil {
+		err = requireLockDigest(st, lock, d)
+	}
 	if err != nil {
 		return err
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.storedACL(a),
 		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: cond,
-		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags,
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags, Lock: lock,
 	})
 	if err != nil {
 		return rc.conditionalWriteError(err, cond)
@@ -64,7 +71,8 @@ func (s *Server) deleteObject(rc *request, st *bucketState) error {
 			return err
 		}
 	}
-	res, err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key, storage.DeleteObjectOptions{VersionID: rc.version, IfMatch: ifMatch, BucketID: st.info.ID})
+	res, err := s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, rc.key, storage.DeleteObjectOptions{VersionID: rc.version, IfMatch: ifMatch,
+		BypassGovernance: rc.bypassGovernance(st, rc.key), BucketID: st.info.ID})
 	if err != nil && (ifMatch != "" || !errors.Is(err, storage.ErrNoSuchKey)) {
 		return rc.objectError(err)
 	}
@@ -180,7 +188,8 @@ func (s *Server) deleteObjects(rc *request, st *bucketState) error {
 			err = rc.authorizeKey(accessBucketWrite, st, o.Key)
 		}
 		if err == nil {
-			res, err = s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{VersionID: o.VersionID, IfMatch: o.ETag, BucketID: st.info.ID})
+			res, err = s.cfg.Backend.DeleteObject(rc.ctx, rc.bucket, o.Key, storage.DeleteObjectOptions{VersionID: o.VersionID, IfMatch: o.ETag,
+				BypassGovernance: rc.bypassGovernance(st, o.Key), BucketID: st.info.ID})
 			switch {
 			case errors.Is(err, storage.ErrNoSuchKey) && o.ETag == "":
 				err = nil

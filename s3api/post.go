@@ -38,6 +38,10 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if err := postFormRefused(form.Fields); err != nil {
 		return err
 	}
+	lock, err := newObjectLock(formHeader(form.Fields), st, s.cfg.Now())
+	if err != nil {
+		return err
+	}
 	var a *acl.ACL
 	if form.ACL != "" {
 		if !acl.IsCanned(form.ACL) {
@@ -66,7 +70,7 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 		meta.ContentType = defaultContentType
 	}
 	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: st.storedACL(a), StorageClass: form.StorageClass,
-		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags}
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags, Lock: lock}
 	if form.Checksum.Algorithm != "" {
 		opts.Checksum = storage.Checksum{Algorithm: form.Checksum.Algorithm, Value: form.Checksum.Value}
 	}

@@ -11,8 +11,8 @@ import (
 
 // refusal is a request header (or query parameter) that asks for a feature doorman does not
 // have, with the operations on which it is refused and the answer. A request is never served
-// as if such a header were absent: an SSE-C object readable without its key, or a
-// GOVERNANCE-locked object that deletes, is worse than an error. The README's table lists
+// as if such a header were absent: an SSE-C object readable without its key is worse than an
+// error. The README's table lists
 // these, and the headers and parameters that are honoured.
 type refusal struct {
 	// header is a canonical header name; ending in "*", the prefix of a family of headers.
@@ -39,8 +39,8 @@ var (
 	mfaOps   = []string{"DeleteObject", "DeleteObjects", "PutBucketVersioning"}
 )
 
-// missingObjectLock is what S3 answers to Object Lock headers on a bucket without Object Lock,
-// which every doorman bucket is. The wording (no spaces in "ObjectLockConfiguration") is the
+// missingObjectLock is what S3 answers to Object Lock headers on a write into a bucket without
+// Object Lock (newObjectLock). The wording (no spaces in "ObjectLockConfiguration") is the
 // one the versitygw maintainers recorded against S3 for PutObject, CopyObject and
 // CreateMultipartUpload (github.com/versity/versitygw/pull/1755). [UNVERIFIED]
 var missingObjectLock = s3err.InvalidRequest.Withf("Bucket is missing ObjectLockConfiguration")
@@ -53,12 +53,9 @@ var refusals = []refusal{
 	// is encrypted with a customer key, so none may seem to be.
 	{header: "X-Amz-Server-Side-Encryption*", ops: objectBodyOps},
 	{header: "X-Amz-Copy-Source-Server-Side-Encryption-*", ops: []string{"CopyObject", "UploadPartCopy"}},
-	// Object Lock: no bucket has it, so no object can be locked. x-amz-bypass-governance-retention
-	// on a delete is honoured rather than refused: it allows a delete despite a GOVERNANCE lock,
-	// and with no lock there is nothing to bypass (S3 too deletes an unlocked object with it;
-	// ceph/s3-tests sends it on every cleanup).
-	{header: "X-Amz-Object-Lock-*", ops: objectCreations, answer: missingObjectLock},
-	{header: "X-Amz-Bucket-Object-Lock-Enabled", only: "true", ops: []string{"CreateBucket"}},
+	// The token S3 once required to enable Object Lock on an existing bucket: doorman enables
+	// it without one (objectlock.go), and a token it cannot check is refused, not ignored.
+	{header: "X-Amz-Bucket-Object-Lock-Token", ops: []string{"PutObjectLockConfiguration"}},
 	// MFA: doorman has no MFA devices to check a token against, so MFA delete is never
 	// enabled (errMfaRequired) and a token is refused rather than ignored.
 	{header: "X-Amz-Mfa", ops: mfaOps},
@@ -107,11 +104,16 @@ func (rc *request) refused(op string) error {
 // postFormRefused applies the refusals of PostObject to the fields of a form upload, which
 // carry what a PutObject carries in headers.
 func postFormRefused(fields map[string]string) error {
+	return refusedIn("PostObject", formHeader(fields), nil)
+}
+
+// formHeader is a form upload's fields as the headers of a PutObject.
+func formHeader(fields map[string]string) http.Header {
 	h := make(http.Header, len(fields))
 	for k, v := range fields {
 		h[http.CanonicalHeaderKey(k)] = []string{v}
 	}
-	return refusedIn("PostObject", h, nil)
+	return h
 }
 
 func refusedIn(op string, h http.Header, q url.Values) error {

@@ -56,9 +56,9 @@ func (s *Server) virtualBucket(host string) (string, bool) {
 // NotImplemented, never a wrong success.
 var unsupported = map[string]bool{
 	"accelerate": true, "analytics": true, "attributes": true, "encryption": true,
-	"intelligent-tiering": true, "inventory": true, "legal-hold": true, "lifecycle": true,
-	"logging": true, "metrics": true, "notification": true, "object-lock": true,
-	"replication": true, "requestPayment": true, "restore": true, "retention": true,
+	"intelligent-tiering": true, "inventory": true, "lifecycle": true,
+	"logging": true, "metrics": true, "notification": true,
+	"replication": true, "requestPayment": true, "restore": true,
 	"select": true, "torrent": true, "website": true, "session": true,
 	"metadataTable": true, "abac": true,
 }
@@ -99,6 +99,7 @@ var routes = []route{
 	{method: http.MethodGet, level: levelBucket, query: []string{"tagging"}, op: "GetBucketTagging"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"location"}, op: "GetBucketLocation"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"versioning"}, op: "GetBucketVersioning"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"object-lock"}, op: "GetObjectLockConfiguration"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"uploads"}, op: "ListMultipartUploads"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"versions"}, op: "ListObjectVersions"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"list-type=2"}, op: "ListObjectsV2"},
@@ -111,6 +112,7 @@ var routes = []route{
 	{method: http.MethodPut, level: levelBucket, query: []string{"publicAccessBlock"}, op: "PutPublicAccessBlock"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"tagging"}, op: "PutBucketTagging"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"versioning"}, op: "PutBucketVersioning"},
+	{method: http.MethodPut, level: levelBucket, query: []string{"object-lock"}, op: "PutObjectLockConfiguration"},
 	{method: http.MethodPut, level: levelBucket, op: "CreateBucket"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"cors"}, op: "DeleteBucketCors"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"policy"}, op: "DeleteBucketPolicy"},
@@ -124,12 +126,16 @@ var routes = []route{
 	{method: http.MethodGet, level: levelObject, query: []string{"uploadId"}, op: "ListParts"},
 	{method: http.MethodGet, level: levelObject, query: []string{"acl"}, op: "GetObjectAcl"},
 	{method: http.MethodGet, level: levelObject, query: []string{"tagging"}, op: "GetObjectTagging"},
+	{method: http.MethodGet, level: levelObject, query: []string{"retention"}, op: "GetObjectRetention"},
+	{method: http.MethodGet, level: levelObject, query: []string{"legal-hold"}, op: "GetObjectLegalHold"},
 	{method: http.MethodGet, level: levelObject, op: "GetObject"},
 	{method: http.MethodHead, level: levelObject, op: "HeadObject"},
 	{method: http.MethodPut, level: levelObject, query: []string{"partNumber", "uploadId"}, header: "X-Amz-Copy-Source", op: "UploadPartCopy"},
 	{method: http.MethodPut, level: levelObject, query: []string{"partNumber", "uploadId"}, op: "UploadPart"},
 	{method: http.MethodPut, level: levelObject, query: []string{"acl"}, op: "PutObjectAcl"},
 	{method: http.MethodPut, level: levelObject, query: []string{"tagging"}, op: "PutObjectTagging"},
+	{method: http.MethodPut, level: levelObject, query: []string{"retention"}, op: "PutObjectRetention"},
+	{method: http.MethodPut, level: levelObject, query: []string{"legal-hold"}, op: "PutObjectLegalHold"},
 	{method: http.MethodPut, level: levelObject, header: "X-Amz-Copy-Source", op: "CopyObject"},
 	{method: http.MethodPut, level: levelObject, op: "PutObject"},
 	{method: http.MethodDelete, level: levelObject, query: []string{"uploadId"}, op: "AbortMultipartUpload"},
@@ -194,10 +200,29 @@ func (rc *request) operation() (string, error) {
 			if r.op == "" {
 				return "", notImplementedSubresource(r.query[0])
 			}
+			if name := rc.lockSubresourceOutside(&r); name != "" {
+				return "", notImplementedSubresource(name)
+			}
 			return r.op, nil
 		}
 	}
 	return "", s3err.NotImplemented
+}
+
+// lockSubresources are the Object Lock sub-resources, each implemented by GET and PUT on one
+// level only: any other request naming one is not implemented, rather than taken for the plain
+// operation of its method (a DELETE ?retention deleting the object).
+var lockSubresources = []string{"object-lock", "retention", "legal-hold"}
+
+// lockSubresourceOutside returns the Object Lock sub-resource the request names that r, the
+// route it matches, does not; "" when there is none.
+func (rc *request) lockSubresourceOutside(r *route) string {
+	for _, name := range lockSubresources {
+		if rc.query.Has(name) && !slices.Contains(r.query, name) {
+			return name
+		}
+	}
+	return ""
 }
 
 // notImplementedSubresource answers a request for a sub-resource doorman does not implement

@@ -91,12 +91,21 @@ func TestRouting(t *testing.T) {
 		{"object GET ?tagging", "GET", "/routes/k?tagging", "", nil, nil, false, "GetObjectTagging", 200, ""},
 		{"object PUT ?tagging", "PUT", "/routes/k?tagging", "", nil, nil, false, "PutObjectTagging", 400, "InvalidRequest"},
 		{"object DELETE ?tagging", "DELETE", "/routes/k?tagging", "", nil, nil, false, "DeleteObjectTagging", 204, ""},
+		{"bucket GET ?object-lock", "GET", "/routes?object-lock", "", nil, nil, false, "GetObjectLockConfiguration", 404, "ObjectLockConfigurationNotFoundError"},
+		{"bucket PUT ?object-lock", "PUT", "/routes?object-lock", "", nil, nil, false, "PutObjectLockConfiguration", 400, "InvalidRequest"},
+		{"object GET ?retention", "GET", "/routes/k?retention", "", nil, nil, false, "GetObjectRetention", 400, "InvalidRequest"},
+		{"object PUT ?retention", "PUT", "/routes/k?retention", "", nil, nil, false, "PutObjectRetention", 400, "InvalidRequest"},
+		{"object GET ?legal-hold", "GET", "/routes/k?legal-hold", "", nil, nil, false, "GetObjectLegalHold", 400, "InvalidRequest"},
+		{"object PUT ?legal-hold", "PUT", "/routes/k?legal-hold", "", nil, nil, false, "PutObjectLegalHold", 400, "InvalidRequest"},
 
 		// Sub-resources and methods doorman does not implement.
 		{"?lifecycle", "GET", "/routes?lifecycle", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?replication", "PUT", "/routes?replication", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?website beside ?acl", "GET", "/routes?acl&website", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
-		{"object ?retention", "GET", "/routes/k?retention", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"object DELETE ?retention", "DELETE", "/routes/k?retention", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"object HEAD ?legal-hold", "HEAD", "/routes/k?legal-hold", "", nil, nil, false, "Unknown", 501, ""},
+		{"bucket GET ?retention", "GET", "/routes?retention", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"object PUT ?object-lock", "PUT", "/routes/k?object-lock", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"PATCH", "PATCH", "/routes/k", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"POST to an object without ?uploads or ?uploadId", "POST", "/routes/k", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 

@@ -371,6 +371,9 @@ type request struct {
 	// objectResource is object's ARN: its tags are in the context of a check on it alone.
 	objectResource string
 	requestTags    tagging.Set
+	// requestLock is the retention or legal hold a PutObjectRetention or PutObjectLegalHold
+	// sets, once read, for the Object Lock condition keys (objectLockKeys).
+	requestLock *storage.ObjectLock
 	// version is the version of an object the request names (checkVersionParam), or, while
 	// a copy's source is authorized, the source's; empty for the latest. A policy decides a
 	// request naming a version by the version's actions (versionActions).

@@ -24,7 +24,8 @@ import (
 // the version action of each).
 var versionOps = map[string]bool{
 	"GetObject": true, "HeadObject": true, "DeleteObject": true, "GetObjectAcl": true, "PutObjectAcl": true,
-	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true,
+	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "GetObjectAttributes": true,
+	"GetObjectRetention": true, "PutObjectRetention": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true,
 }
 
 // versionActions are the actions that act on a version named by its id, by the action on the
@@ -40,6 +41,7 @@ var versionActions = map[string]string{
 	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
 	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
 	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+	"s3:GetObjectAttributes": "s3:GetObjectVersionAttributes",
 }
 
 // versionAction holds the actions of versionActions' values: those s3:versionid is set for.
@@ -123,10 +125,12 @@ func writeNewVersionHeader(h http.Header, info *storage.ObjectInfo) {
 // latestMarkerRefused are the operations S3 refuses with 405 MethodNotAllowed even
 // when the delete marker is the latest version rather than the one named: those that would
 // change it or read its tags (LocalStack's snapshot test_object_tagging_versioned; PutObjectAcl
-// [UNVERIFIED: observed, no public record to cite]). GetObject, HeadObject and GetObjectAcl
+// [UNVERIFIED: observed, no public record to cite]; PutObjectRetention and PutObjectLegalHold as
+// PutObjectAcl [UNVERIFIED]). GetObject, HeadObject, GetObjectAcl and the Object Lock reads
 // answer a latest delete marker with 404 NoSuchKey instead.
 var latestMarkerRefused = map[string]bool{
 	"PutObjectAcl": true, "GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true,
+	"PutObjectRetention": true, "PutObjectLegalHold": true,
 }
 
 // deleteMarkerError answers a read or change of a delete marker and sets the headers S3 sends
@@ -225,8 +229,9 @@ var errNoVersioningStatus = &s3err.Error{Status: http.StatusBadRequest, Code: "I
 // putBucketVersioning sets the bucket's versioning to Enabled or Suspended; it is never unset
 // (storage's "Versions"). The document is required to carry Content-MD5 or a checksum:
 // botocore marks PutBucketVersioning requestChecksumRequired, and S3 is assumed to refuse a
-// request without one as it refuses PutBucketCors [UNVERIFIED]. The change is made under the
-// bucket table's lock, on the bucket the request was authorized for.
+// request without one as it refuses PutBucketCors [UNVERIFIED]. A bucket with Object Lock
+// keeps its versioning Enabled (errLockedVersioning). The change is made under the bucket
+// table's lock, on the bucket the request was authorized for.
 func (s *Server) putBucketVersioning(rc *request, st *bucketState) error {
 	body, err := rc.readIntegrityCheckedBody(maxVersioningBody, integrityRequired)
 	if err != nil {
@@ -239,6 +244,9 @@ func (s *Server) putBucketVersioning(rc *request, st *bucketState) error {
 	err = s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
 		if !sameBucket(old, st) {
 			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
+		}
+		if old.info.ObjectLock.Enabled && status != storage.VersioningEnabled {
+			return nil, errLockedVersioning
 		}
 		if err := s.cfg.Backend.PutBucketVersioning(rc.ctx, rc.bucket, status); err != nil {
 			return nil, err
