@@ -30,7 +30,10 @@ import (
 const lockDateLayout = "2006-01-02T15:04:05.000Z"
 
 // retainUntil is a retention date a year ahead, to the millisecond, so that a round trip that
-// loses the milliseconds or the time zone shows; and its wire form.
+// loses the milliseconds or the time zone shows; and its wire form. botocore (the AWS CLI and
+// boto3) sends the x-amz-object-lock-retain-until-date header to the second, and the
+// Retention document of PutObjectRetention to the microsecond; aws-sdk-go-v2 sends both to the
+// millisecond.
 func retainUntil() (time.Time, string) {
 	t := time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second).Add(123 * time.Millisecond)
 	return t, t.Format(lockDateLayout)
@@ -47,6 +50,7 @@ func TestObjectLockAWSCLI(t *testing.T) {
 	cli := newAWSCLI(t, srv)
 	const bucket, key = "cli-object-lock", "contract.pdf"
 	until, untilWire := retainUntil()
+	untilSecond := until.Truncate(time.Second) // as the CLI sends the header
 	cli.run(true, "s3api", "create-bucket", "--bucket", bucket, "--object-lock-enabled-for-bucket")
 	var versioning struct{ Status string }
 	cli.json(&versioning, "s3api", "get-bucket-versioning", "--bucket", bucket)
@@ -88,8 +92,8 @@ func TestObjectLockAWSCLI(t *testing.T) {
 		Retention struct{ Mode, RetainUntilDate string }
 	}
 	cli.json(&ret, "s3api", "get-object-retention", "--bucket", bucket, "--key", key, "--version-id", v)
-	if ret.Retention.Mode != "GOVERNANCE" || !cliTime("get-object-retention", ret.Retention.RetainUntilDate).Equal(until) {
-		t.Errorf("get-object-retention: %+v, want GOVERNANCE until %s", ret.Retention, untilWire)
+	if ret.Retention.Mode != "GOVERNANCE" || !cliTime("get-object-retention", ret.Retention.RetainUntilDate).Equal(untilSecond) {
+		t.Errorf("get-object-retention: %+v, want GOVERNANCE until %s", ret.Retention, untilSecond)
 	}
 	// head reads the version's lock fields; it returns the CLI's error, nil on success.
 	type lockFields struct{ ObjectLockMode, ObjectLockRetainUntilDate, ObjectLockLegalHoldStatus string }
@@ -101,8 +105,15 @@ func TestObjectLockAWSCLI(t *testing.T) {
 		}
 		return h, err
 	}
-	if h, err := head(v); err != nil || h.ObjectLockMode != "GOVERNANCE" || !cliTime("head-object", h.ObjectLockRetainUntilDate).Equal(until) || h.ObjectLockLegalHoldStatus != "" {
-		t.Errorf("head-object of the locked version: %+v, %v; want GOVERNANCE until %s and no legal hold", h, err, untilWire)
+	if h, err := head(v); err != nil || h.ObjectLockMode != "GOVERNANCE" || !cliTime("head-object", h.ObjectLockRetainUntilDate).Equal(untilSecond) || h.ObjectLockLegalHoldStatus != "" {
+		t.Errorf("head-object of the locked version: %+v, %v; want GOVERNANCE until %s and no legal hold", h, err, untilSecond)
+	}
+	// put-object-retention extends it to the millisecond: the document carries the date whole.
+	cli.run(true, "s3api", "put-object-retention", "--bucket", bucket, "--key", key, "--version-id", v,
+		"--retention", `{"Mode":"GOVERNANCE","RetainUntilDate":"`+untilWire+`"}`)
+	cli.json(&ret, "s3api", "get-object-retention", "--bucket", bucket, "--key", key, "--version-id", v)
+	if ret.Retention.Mode != "GOVERNANCE" || !cliTime("get-object-retention", ret.Retention.RetainUntilDate).Equal(until) {
+		t.Errorf("get-object-retention after put-object-retention until %s: %+v", untilWire, ret.Retention)
 	}
 
 	// del deletes the version, with or without the bypass; it returns the CLI's error.
@@ -176,6 +187,8 @@ func TestObjectLockBoto3(t *testing.T) {
 	srv := startServer(t, "")
 	untilTime, until := retainUntil()
 	dayAfter := untilTime.Add(24 * time.Hour).Format(lockDateLayout)
+	// The date as boto3 sends it in a header, to the second.
+	untilHeader := untilTime.Truncate(time.Second).Format(lockDateLayout)
 	cmd := exec.Command("python3", filepath.Join("testdata", "objectlock", "lock.py"))
 	cmd.Env = append(clientEnv(filepath.Join(t.TempDir(), "aws-config")), "DOORMAN_ENDPOINT="+srv.URL, "DOORMAN_RETAIN_UNTIL="+until)
 	got := runBoto3Script(t, cmd, srv)
@@ -195,8 +208,8 @@ func TestObjectLockBoto3(t *testing.T) {
 		{"config_zero_days", "InvalidRetentionPeriod 400"},
 		{"config_disabled", "MalformedXML 400"},
 
-		{"g_head", []string{"GOVERNANCE", until, none}},
-		{"g_retention", []string{"GOVERNANCE", until}},
+		{"g_head", []string{"GOVERNANCE", untilHeader, none}},
+		{"g_retention", []string{"GOVERNANCE", untilHeader}},
 		{"g_delete", denied},
 		{"g_survives_delete", true},
 		{"g_shorten", denied},
@@ -231,13 +244,13 @@ func TestObjectLockBoto3(t *testing.T) {
 		{"delete_objects_bypass", map[string]any{"deleted": []any{"d1"}, "errors": []any{}}},
 		{"d1_survives", false},
 
-		{"mp_head", []string{"GOVERNANCE", until, none}},
+		{"mp_head", []string{"GOVERNANCE", untilHeader, none}},
 
 		{"default_configuration", map[string]any{"ObjectLockEnabled": "Enabled", "Rule": map[string]any{"DefaultRetention": map[string]any{"Mode": "GOVERNANCE", "Days": 1.0}}}},
 		{"r_default_mode", "GOVERNANCE"},
 		{"r_default_until_in_window", true},
 		{"r_delete", denied},
-		{"own_head", []string{"COMPLIANCE", until, none}},
+		{"own_head", []string{"COMPLIANCE", untilHeader, none}},
 	})
 }
 
@@ -260,8 +273,16 @@ func TestObjectLockSDK(t *testing.T) {
 		t.Fatalf("GetObjectLockConfiguration of a bucket created with Object Lock: %+v, %v", cfg, err)
 	}
 
+	// A PutObject with lock settings must carry Content-MD5 or a checksum: "The Content-MD5 or
+	// x-amz-sdk-checksum-algorithm header is required for any request to upload an object with
+	// a retention period configured using Amazon S3 Object Lock" (API_PutObject.html). The SDK
+	// sends neither over plain HTTP unless asked.
+	if _, err := owner.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("gov"), Body: strings.NewReader("gov"),
+		ObjectLockMode: s3types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until)}); httpStatus(err) != 400 || apiCode(err) != "InvalidRequest" {
+		t.Errorf("PutObject with a retention and neither Content-MD5 nor a checksum: %v, want 400 InvalidRequest", err)
+	}
 	gov, err := owner.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("gov"), Body: strings.NewReader("gov"),
-		ObjectLockMode: s3types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until), ObjectLockLegalHoldStatus: s3types.ObjectLockLegalHoldStatusOn})
+		ChecksumAlgorithm: s3types.ChecksumAlgorithmCrc32, ObjectLockMode: s3types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until), ObjectLockLegalHoldStatus: s3types.ObjectLockLegalHoldStatusOn})
 	if err != nil {
 		t.Fatalf("PutObject with a GOVERNANCE retention and a legal hold: %v", err)
 	}

@@ -123,7 +123,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		// Reads.
 		{"GetObject SSE-C", "GET", "/" + b + "/keep", ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
 		{"HeadObject SSE-C", "HEAD", "/" + b + "/keep", ssec, nil, 501, "", "", ""},
-		{"GetObject partNumber", "GET", "/" + b + "/keep?partNumber=1", nil, nil, 501, notImpl, "", "The partNumber query parameter is not implemented."},
+		{"GetObjectAttributes SSE-C", "GET", "/" + b + "/keep?attributes", ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
 		{"GetObject expected owner", "GET", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
 		{"ListObjectsV2 optional attributes", "GET", "/" + b + "?list-type=2", http.Header{"X-Amz-Optional-Object-Attributes": {"RestoreStatus"}}, nil, 501, notImpl, "X-Amz-Optional-Object-Attributes", notImplMs},
 		{"ListObjects expected owner", "GET", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},

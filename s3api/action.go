@@ -50,6 +50,7 @@ var actions = map[string]opAction{
 	"PostObject":                    {"s3:PutObject", true},
 	"GetObject":                     {"s3:GetObject", true},
 	"HeadObject":                    {"s3:GetObject", true},
+	"GetObjectAttributes":           {"s3:GetObjectAttributes", true},
 	"PutObject":                     {"s3:PutObject", true},
 	"CopyObject":                    {"s3:PutObject", true},
 	"DeleteObject":                  {"s3:DeleteObject", true},

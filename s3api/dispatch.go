@@ -37,6 +37,7 @@ var handlers = map[string]handler{
 	"PostObject":              {accessPostForm, (*Server).postObject},
 	"GetObject":               {accessObjectRead, (*Server).getObject},
 	"HeadObject":              {accessObjectRead, (*Server).getObject},
+	"GetObjectAttributes":     {accessObjectRead, (*Server).getObjectAttributes},
 	"PutObject":               {accessBucketWrite, (*Server).putObject},
 	"CopyObject":              {accessBucketWrite, (*Server).copyObject},
 	"DeleteObject":            {accessBucketWrite, (*Server).deleteObject},

@@ -34,7 +34,7 @@ var (
 	// PostObject's form fields are checked as headers (postFormRefused).
 	objectCreations = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject"}
 	objectBodyOps   = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject", "UploadPart",
-		"UploadPartCopy", "CompleteMultipartUpload", "GetObject", "HeadObject", "ListParts"}
+		"UploadPartCopy", "CompleteMultipartUpload", "GetObject", "HeadObject", "GetObjectAttributes", "ListParts"}
 	listings = []string{"ListObjects", "ListObjectsV2", "ListObjectVersions"}
 	mfaOps   = []string{"DeleteObject", "DeleteObjects", "PutBucketVersioning"}
 )
@@ -76,8 +76,6 @@ var refusals = []refusal{
 	{header: "X-Amz-Checksum-Xxhash3"},
 	{header: "X-Amz-Checksum-Xxhash64"},
 	{header: "X-Amz-Checksum-Xxhash128"},
-	// Reading one part of a multipart object.
-	{query: "partNumber", ops: []string{"GetObject", "HeadObject"}},
 }
 
 // refusalsByOp indexes refusals by operation, in order; the key "" holds those of every

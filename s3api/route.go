@@ -55,7 +55,7 @@ func (s *Server) virtualBucket(host string) (string, bool) {
 // Sub-resources of the S3 API that doorman does not implement: a request naming one gets
 // NotImplemented, never a wrong success.
 var unsupported = map[string]bool{
-	"accelerate": true, "analytics": true, "attributes": true, "encryption": true,
+	"accelerate": true, "analytics": true, "encryption": true,
 	"intelligent-tiering": true, "inventory": true, "lifecycle": true,
 	"logging": true, "metrics": true, "notification": true,
 	"replication": true, "requestPayment": true, "restore": true,
@@ -126,6 +126,7 @@ var routes = []route{
 	{method: http.MethodGet, level: levelObject, query: []string{"uploadId"}, op: "ListParts"},
 	{method: http.MethodGet, level: levelObject, query: []string{"acl"}, op: "GetObjectAcl"},
 	{method: http.MethodGet, level: levelObject, query: []string{"tagging"}, op: "GetObjectTagging"},
+	{method: http.MethodGet, level: levelObject, query: []string{"attributes"}, op: "GetObjectAttributes"},
 	{method: http.MethodGet, level: levelObject, query: []string{"retention"}, op: "GetObjectRetention"},
 	{method: http.MethodGet, level: levelObject, query: []string{"legal-hold"}, op: "GetObjectLegalHold"},
 	{method: http.MethodGet, level: levelObject, op: "GetObject"},
