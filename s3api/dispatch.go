@@ -77,7 +77,7 @@ var handlers = map[string]handler{
 
 // dispatch finds the operation (routes), checks that the bucket exists, is owned by the
 // account the request expects (x-amz-expected-bucket-owner) and that the caller may act on it,
-// refuses the headers and parameters the operation does not implement (refusals), and runs
+// refuses the headers the operation does not implement (refusals), and runs
 // the handler. Operations doorman does not implement answer NotImplemented.
 func (s *Server) dispatch(rc *request) error {
 	op, err := rc.operation()

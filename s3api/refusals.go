@@ -2,30 +2,27 @@ package s3api
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 )
 
-// refusal is a request header (or query parameter) that asks for a feature doorman does not
+// refusal is a request header that asks for a feature doorman does not
 // have, with the operations on which it is refused and the answer. A request is never served
 // as if such a header were absent: an SSE-C object readable without its key is worse than an
 // error. The README's table lists
 // these, and the headers and parameters that are honoured.
 type refusal struct {
 	// header is a canonical header name; ending in "*", the prefix of a family of headers.
-	// query, instead, is a query parameter.
-	header, query string
+	header string
 	// only, when set, limits the refusal to that value (compared ignoring case).
 	only string
 	ops  []string // nil: every operation
 	// answer is the error; nil means 501 NotImplemented naming the header, which is how S3
 	// answers a header it does not implement, as for "Transfer-Encoding". The Header element
 	// carries the name as net/http canonicalizes it; that S3 echoes the client's spelling or
-	// another is not documented. [UNVERIFIED] A query parameter's nil answer is a 501 whose
-	// message names the parameter (see notImplementedParameter).
+	// another is not documented. [UNVERIFIED]
 	answer *s3err.Error
 }
 
@@ -93,16 +90,16 @@ var refusalsByOp = func() map[string][]refusal {
 	return m
 }()
 
-// refused returns the error for the first header or query parameter of the request that
+// refused returns the error for the first header of the request that
 // operation op does not implement, or nil.
 func (rc *request) refused(op string) error {
-	return refusedIn(op, rc.r.Header, rc.query)
+	return refusedIn(op, rc.r.Header)
 }
 
 // postFormRefused applies the refusals of PostObject to the fields of a form upload, which
 // carry what a PutObject carries in headers.
 func postFormRefused(fields map[string]string) error {
-	return refusedIn("PostObject", formHeader(fields), nil)
+	return refusedIn("PostObject", formHeader(fields))
 }
 
 // formHeader is a form upload's fields as the headers of a PutObject.
@@ -114,18 +111,9 @@ func formHeader(fields map[string]string) http.Header {
 	return h
 }
 
-func refusedIn(op string, h http.Header, q url.Values) error {
+func refusedIn(op string, h http.Header) error {
 	for _, list := range [2][]refusal{refusalsByOp[op], refusalsByOp[""]} {
 		for _, r := range list {
-			if r.query != "" {
-				if q.Has(r.query) {
-					if r.answer != nil {
-						return r.answer
-					}
-					return notImplementedParameter(r.query)
-				}
-				continue
-			}
 			if name, ok := r.match(h); ok {
 				if r.answer != nil {
 					return r.answer

@@ -235,12 +235,6 @@ func notImplementedSubresource(name string) error {
 	return s3err.NotImplemented.Withf("The %s subresource is not implemented.", name)
 }
 
-// notImplementedParameter answers a query parameter doorman does not implement (GetObject's
-// partNumber), naming it for the same reason as notImplementedSubresource. [UNVERIFIED]
-func notImplementedParameter(name string) error {
-	return s3err.NotImplemented.Withf("The %s query parameter is not implemented.", name)
-}
-
 // operationName is the operation for logs and metrics, "Unknown" when there is none.
 func operationName(rc *request) string {
 	if op, err := rc.operation(); err == nil {
