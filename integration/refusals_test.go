@@ -135,7 +135,7 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"DeleteObjects MD5 checksum", "POST", "/" + b + "?delete", http.Header{"X-Amz-Checksum-Md5": {s3test.MD5Base64(del)}}, del, 501, notImpl, "X-Amz-Checksum-Md5", notImplMs},
 		{"DeleteObjects expected owner", "POST", "/" + b + "?delete", with(wrongOwner, http.Header{"Content-Md5": {s3test.MD5Base64(del)}}), del, 403, "AccessDenied", "", ""},
 		// Buckets.
-		{"CreateBucket object lock", "PUT", "/refusals-new", http.Header{"X-Amz-Bucket-Object-Lock-Enabled": {"true"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Enabled", notImplMs},
+		{"PutObjectLockConfiguration token", "PUT", "/" + b + "?object-lock", http.Header{"X-Amz-Bucket-Object-Lock-Token": {"token"}}, nil, 501, notImpl, "X-Amz-Bucket-Object-Lock-Token", notImplMs},
 		{"CreateBucket grant to an unknown id", "PUT", "/refusals-new", http.Header{"X-Amz-Grant-Full-Control": {"id=abc"}}, nil, 400, "InvalidArgument", "", "Invalid id"},
 		{"CreateBucket tags", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Tags><Tag><Key>a</Key><Value>b</Value></Tag></Tags></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
 		{"CreateBucket directory bucket", "PUT", "/refusals-new", nil, []byte("<CreateBucketConfiguration><Location><Type>AvailabilityZone</Type><Name>use1-az4</Name></Location><Bucket><Type>Directory</Type></Bucket></CreateBucketConfiguration>"), 501, notImpl, "", createConfigMs},
