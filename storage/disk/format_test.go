@@ -2,6 +2,7 @@ package disk_test
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -213,5 +214,73 @@ func TestOpenFormat1Versions(t *testing.T) {
 		if body, _ := getVersion(t, s, "bkt", "full", v.id); string(body) != v.body {
 			t.Errorf("version %s holds %q, want %q", v.id, body, v.body)
 		}
+	}
+}
+
+// A directory takes format 3 in the change that first gives a bucket Object Lock, and only
+// then: a directory without Object Lock stays in format 2, which doorman of format 2 opens, and
+// one with it is refused by that doorman (which reads format 2 alone) rather than have its
+// locked versions deleted. A change refused leaves the format as it was; a reopened directory
+// keeps its format and its Object Lock state.
+func TestObjectLockFormat(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(s *disk.Store) error
+		want   string
+	}{
+		{"bucket without Object Lock", func(s *disk.Store) error {
+			_, err := s.CreateBucket(ctx, "plain", storage.CreateBucketOptions{})
+			return err
+		}, "2"},
+		{"refused Object Lock", func(s *disk.Store) error {
+			if err := s.PutBucketObjectLock(ctx, "bkt", storage.ObjectLockConfig{Enabled: true}); !errors.Is(err, storage.ErrInvalidBucketState) {
+				return fmt.Errorf("PutBucketObjectLock on a bucket never versioned: %v", err)
+			}
+			return nil
+		}, "2"},
+		{"bucket created with Object Lock", func(s *disk.Store) error {
+			_, err := s.CreateBucket(ctx, "locked", storage.CreateBucketOptions{ObjectLockEnabled: true})
+			return err
+		}, "3"},
+		{"Object Lock enabled on a bucket", func(s *disk.Store) error {
+			if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+				return err
+			}
+			return s.PutBucketObjectLock(ctx, "bkt", storage.ObjectLockConfig{Enabled: true})
+		}, "3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeLegacyDir(t, "2", true)
+			s, err := disk.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.change(s); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			if v := readRecord(t, dir, "format/version"); string(v) != tt.want {
+				t.Fatalf("format %q, want %q", v, tt.want)
+			}
+			s = reopen(t, dir)
+			if body, _ := storagetest.Get(t, s, "bkt", "full"); string(body) != "hello" {
+				t.Errorf("the object holds %q", body)
+			}
+			buckets, err := s.ListBuckets(ctx)
+			locked := 0
+			for _, b := range buckets {
+				if b.ObjectLock.Enabled {
+					locked++
+				}
+			}
+			if err != nil || (locked > 0) != (tt.want == "3") {
+				t.Errorf("%d buckets with Object Lock after reopening (%v) in format %s", locked, err, tt.want)
+			}
+			s.Close()
+			if v := readRecord(t, dir, "format/version"); string(v) != tt.want {
+				t.Errorf("format %q after reopening, want %q", v, tt.want)
+			}
+		})
 	}
 }
