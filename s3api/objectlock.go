@@ -333,13 +333,20 @@ func (s *Server) putObjectRetention(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	rc.requestLock = &storage.ObjectLock{Retention: r}
+	return s.putVersionLock(rc, st, storage.ObjectLock{Retention: r}, func() error {
+		return s.cfg.Backend.PutObjectRetention(rc.ctx, rc.bucket, rc.key, storage.PutObjectRetentionOptions{Retention: r,
+			BypassGovernance: rc.bypassGovernance(st, rc.key), VersionID: rc.version, BucketID: st.info.ID})
+	})
+}
+
+// putVersionLock authorizes a PutObjectRetention or PutObjectLegalHold that sets l on the
+// version the request names (the Object Lock condition keys are l's), then makes the change.
+func (s *Server) putVersionLock(rc *request, st *bucketState, l storage.ObjectLock, change func() error) error {
+	rc.requestLock = &l
 	if _, err := s.lockedVersion(rc, accessObjectLock, st); err != nil {
 		return err
 	}
-	err = s.cfg.Backend.PutObjectRetention(rc.ctx, rc.bucket, rc.key, storage.PutObjectRetentionOptions{Retention: r,
-		BypassGovernance: rc.bypassGovernance(st, rc.key), VersionID: rc.version, BucketID: st.info.ID})
-	if err != nil {
+	if err := change(); err != nil {
 		return rc.objectError(err)
 	}
 	rc.w.Header()["Content-Length"] = []string{"0"}
@@ -372,18 +379,10 @@ func (s *Server) putObjectLegalHold(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	rc.requestLock = &storage.ObjectLock{LegalHold: on}
-	if _, err := s.lockedVersion(rc, accessObjectLock, st); err != nil {
-		return err
-	}
-	err = s.cfg.Backend.PutObjectLegalHold(rc.ctx, rc.bucket, rc.key, storage.PutObjectLegalHoldOptions{On: on,
-		VersionID: rc.version, BucketID: st.info.ID})
-	if err != nil {
-		return rc.objectError(err)
-	}
-	rc.w.Header()["Content-Length"] = []string{"0"}
-	rc.w.WriteHeader(http.StatusOK)
-	return nil
+	return s.putVersionLock(rc, st, storage.ObjectLock{LegalHold: on}, func() error {
+		return s.cfg.Backend.PutObjectLegalHold(rc.ctx, rc.bucket, rc.key, storage.PutObjectLegalHoldOptions{On: on,
+			VersionID: rc.version, BucketID: st.info.ID})
+	})
 }
 
 // getObjectLegalHold answers a version's legal hold

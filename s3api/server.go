@@ -26,6 +26,11 @@
 // before the caller is authorized, since a request naming a version is decided by the
 // version's actions), the version headers, and S3's answers to a version that is missing,
 // malformed or a delete marker.
+//
+// Object Lock is the backend's too (storage's "Object Lock"): it keeps each version's retention
+// and legal hold and refuses what they forbid, in the transaction that would do it. objectlock.go
+// holds the three documents, the x-amz-object-lock-* headers of writes and reads, and who may
+// read a version's locks or bypass a GOVERNANCE retention, which a bucket policy decides.
 package s3api
 
 import (
