@@ -147,34 +147,6 @@ type objectAttributesResult struct {
 	ObjectSize   *int64                 `xml:"ObjectSize"`
 }
 
-// checksumElement holds one checksum in the element of its algorithm.
-type checksumElement struct {
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
-}
-
-func newChecksumElement(alg storage.ChecksumAlgorithm, value string, typ storage.ChecksumType) checksumElement {
-	var c checksumElement
-	switch alg {
-	case storage.ChecksumCRC32:
-		c.ChecksumCRC32 = value
-	case storage.ChecksumCRC32C:
-		c.ChecksumCRC32C = value
-	case storage.ChecksumCRC64NVME:
-		c.ChecksumCRC64NVME = value
-	case storage.ChecksumSHA1:
-		c.ChecksumSHA1 = value
-	case storage.ChecksumSHA256:
-		c.ChecksumSHA256 = value
-	}
-	c.ChecksumType = string(typ)
-	return c
-}
-
 // objectAttributesParts is the ObjectParts element; its count is PartsCount in the XML
 // (the SDKs' TotalPartsCount).
 type objectAttributesParts struct {

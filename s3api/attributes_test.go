@@ -63,7 +63,10 @@ func putMultipart(t *testing.T, c *s3test.Client, bucket, key string, sums bool,
 		c.Must(t, 200, s3test.Request{Method: "PUT", Path: path + "&partNumber=" + n, Header: ph, Body: p, As: s3test.Owner})
 		doc += "<Part><PartNumber>" + n + "</PartNumber><ETag>" + etagOf(string(p)) + "</ETag>" + sum + "</Part>"
 	}
-	c.Must(t, 200, s3test.Request{Method: "POST", Path: path, Body: []byte(doc + "</CompleteMultipartUpload>"), As: s3test.Owner})
+	res := c.Must(t, 200, s3test.Request{Method: "POST", Path: path, Body: []byte(doc + "</CompleteMultipartUpload>"), As: s3test.Owner})
+	if want := "-" + strconv.Itoa(len(parts)) + `&#34;</ETag><ChecksumCRC32>` + compositeCRC32(parts...) + "</ChecksumCRC32><ChecksumType>COMPOSITE</ChecksumType></CompleteMultipartUploadResult>"; sums && !bytes.Contains(res, []byte(want)) {
+		t.Errorf("CompleteMultipartUpload (%s): %s, want the object's checksum in its element: %s", pageCompleteUpload, res, want)
+	}
 }
 
 // GET and HEAD with partNumber: the part's bytes as a 206 range, x-amz-mp-parts-count, the

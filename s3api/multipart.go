@@ -186,17 +186,12 @@ type completeMultipartUpload struct {
 }
 
 type completeMultipartUploadResult struct {
-	XMLName           xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CompleteMultipartUploadResult"`
-	Location          string   `xml:"Location"`
-	Bucket            string   `xml:"Bucket"`
-	Key               string   `xml:"Key"`
-	ETag              string   `xml:"ETag"`
-	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType      string   `xml:"ChecksumType,omitempty"`
+	XMLName  xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ CompleteMultipartUploadResult"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+	checksumElement
 }
 
 // maxCompleteBody bounds a CompleteMultipartUpload document: 10,000 parts of a few hundred
@@ -285,23 +280,9 @@ func (rc *request) completeResult(info *storage.ObjectInfo) completeMultipartUpl
 	}
 	loc := scheme + "://" + rc.r.Host + "/" + rc.bucket + "/" + rc.key
 	out := completeMultipartUploadResult{Location: loc, Bucket: rc.bucket, Key: rc.key, ETag: quote(info.ETag)}
-	c := info.Checksum
-	if c.Value == "" {
-		return out
+	if c := info.Checksum; c.Value != "" {
+		out.checksumElement = newChecksumElement(c.Algorithm, c.Value, c.Type)
 	}
-	switch c.Algorithm {
-	case storage.ChecksumCRC32:
-		out.ChecksumCRC32 = c.Value
-	case storage.ChecksumCRC32C:
-		out.ChecksumCRC32C = c.Value
-	case storage.ChecksumCRC64NVME:
-		out.ChecksumCRC64NVME = c.Value
-	case storage.ChecksumSHA1:
-		out.ChecksumSHA1 = c.Value
-	case storage.ChecksumSHA256:
-		out.ChecksumSHA256 = c.Value
-	}
-	out.ChecksumType = string(c.Type)
 	return out
 }
 
