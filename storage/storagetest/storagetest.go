@@ -57,6 +57,8 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"ConcurrentWriters", TestConcurrentWriters},
 		{"Tags", TestTags},
 		{"Versions", TestVersions},
+		{"ObjectLock", TestObjectLock},
+		{"ObjectParts", TestObjectParts},
 	})
 }
 
