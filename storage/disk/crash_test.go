@@ -30,17 +30,28 @@ const crashDirEnv = "DOORMAN_STORAGE_CRASH_CHILD_DIR"
 var crashKeys = []string{"k0", "k1", "k2", "k3", "dir/k4", "../../k5"}
 
 // The buckets of TestCrashRecovery: one whose versioning was never set, where a write
-// replaces the key's object, and a versioned one, where a write adds a version and moves the
+// replaces the key's object; a versioned one, where a write adds a version and moves the
 // previous latest among the others (and, while versioning is suspended, removes the null
-// version too), so that a kill lands in changes of several records.
+// version too), so that a kill lands in changes of several records; and one with Object Lock
+// and a default retention, where each write gives its version a retention in the same
+// transaction, and retentions are extended, legal holds put and versions deleted (refused
+// unless the delete bypasses governance and no legal hold is on).
 const (
 	crashPlain     = "crash"
 	crashVersioned = "crashv"
+	crashLocked    = "crashl"
 )
 
+// crashBuckets are the buckets of TestCrashRecovery, in the order of its writers.
+var crashBuckets = []string{crashPlain, crashVersioned, crashLocked}
+
+// crashRetention is the default retention of crashLocked: a day, so that no version's
+// retention ends while the test runs.
+var crashRetention = storage.DefaultRetention{Mode: storage.RetentionGovernance, Days: 1}
+
 // crashBodyMax bounds the bodies written to each bucket: up to 512 KiB so that kills land
-// mid-write, and 16 KiB in the versioned bucket, where every version stays until removed.
-var crashBodyMax = map[string]uint64{crashPlain: 512 << 10, crashVersioned: 16 << 10}
+// mid-write, and 16 KiB in the versioned buckets, where every version stays until removed.
+var crashBodyMax = map[string]uint64{crashPlain: 512 << 10, crashVersioned: 16 << 10, crashLocked: 16 << 10}
 
 // crashBody is version v's content in bucket: a header naming v, then bytes derived from v,
 // of a length that varies up to the bucket's crashBodyMax.
@@ -66,8 +77,12 @@ func crashVersion(b []byte) (uint64, bool) {
 // TestCrashRecovery kills a process that is writing to the store with SIGKILL at random
 // moments, then reopens the store and checks that every object is one whole version whose
 // size, ETag and checksum match its bytes, that no temporary or orphaned file survived, and,
-// in the versioned bucket, that every version the child wrote is still there and readable, and
-// that each key's latest version is what a read without a version id finds.
+// in the versioned buckets, that every version the child wrote is still there and readable,
+// and that each key's latest version is what a read without a version id finds. In the bucket
+// with Object Lock it checks that no version is without the default retention of its write,
+// that each retention is the default or one the child set, at least the last one the child
+// saw set, that each legal hold the child saw put is on, and that no version under a legal
+// hold or written and never deleted with a bypass is gone.
 func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -77,12 +92,15 @@ func TestCrashRecovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, b := range []string{crashPlain, crashVersioned} {
-		if _, err := s.CreateBucket(ctx, b, storage.CreateBucketOptions{}); err != nil {
+	for _, b := range crashBuckets {
+		if _, err := s.CreateBucket(ctx, b, storage.CreateBucketOptions{ObjectLockEnabled: b == crashLocked}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := s.PutBucketVersioning(ctx, crashVersioned, storage.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBucketObjectLock(ctx, crashLocked, storage.ObjectLockConfig{Enabled: true, DefaultRetention: &crashRetention}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -92,6 +110,7 @@ func TestCrashRecovery(t *testing.T) {
 	// The versions the child reported written, and those it began to remove: a version can
 	// be removed before its writer reports it.
 	written, removing := map[string]bool{}, map[string]bool{}
+	locks := newCrashLocks()
 	for round := 0; round < 10; round++ {
 		for _, line := range runAndKill(t, dir, round, time.Duration(rng.IntN(250))*time.Millisecond) {
 			switch op, id, _ := strings.Cut(line, " "); op {
@@ -99,6 +118,8 @@ func TestCrashRecovery(t *testing.T) {
 				written[id] = true
 			case "removing":
 				removing[id] = true
+			default:
+				locks.record(t, line)
 			}
 		}
 		maps.DeleteFunc(written, func(id string, _ bool) bool { return removing[id] })
@@ -115,7 +136,8 @@ func TestCrashRecovery(t *testing.T) {
 			checkCrashBody(t, round, crashPlain, k, body, info)
 		}
 		seen += len(keys)
-		objects := len(keys) + checkCrashVersions(t, s, round, written)
+		objects := len(keys) + checkCrashVersions(t, s, round, crashVersioned, written, nil) +
+			checkCrashVersions(t, s, round, crashLocked, written, locks)
 		if err := disk.CheckLayout(s); err != nil {
 			t.Errorf("round %d: %v", round, err)
 		}
@@ -128,9 +150,10 @@ func TestCrashRecovery(t *testing.T) {
 		s.Close()
 	}
 	// Data files beyond the objects found are those the reopen removed.
-	t.Logf("%d objects checked, %d versions written; %d files before reopening", seen, len(written), leftovers)
-	if seen == 0 || len(written) == 0 {
-		t.Error("no object was ever written before a kill")
+	t.Logf("%d objects checked, %d versions written; %d files before reopening; %d retentions and %d legal holds set",
+		seen, len(written), leftovers, len(locks.retained), len(locks.held))
+	if seen == 0 || len(written) == 0 || len(locks.retained) == 0 || len(locks.held) == 0 {
+		t.Error("no object, version, retention or legal hold was ever written before a kill")
 	}
 }
 
@@ -148,28 +171,28 @@ func checkCrashBody(t *testing.T, round int, bucket, key string, body []byte, in
 	}
 }
 
-// checkCrashVersions checks every version of the versioned bucket: each object version is
+// checkCrashVersions checks every version of a versioned bucket: each object version is
 // whole, every version written is listed, and a read without a version id finds each key's
-// latest. It returns the number of object versions.
-func checkCrashVersions(t *testing.T, s *disk.Store, round int, written map[string]bool) int {
+// latest; in the bucket with Object Lock, each version's lock is one locks allows. It returns
+// the number of object versions.
+func checkCrashVersions(t *testing.T, s *disk.Store, round int, bucket string, written map[string]bool, locks *crashLocks) int {
 	t.Helper()
-	res, err := s.ListObjectVersions(ctx, crashVersioned, storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
-	if err != nil || res.IsTruncated {
-		t.Fatalf("round %d: listing versions: %v (truncated %v)", round, err, res.IsTruncated)
-	}
-	listed := map[string]bool{}
+	listed := map[string]bool{} // by bucket/id, as written names them
 	objects := 0
-	for _, v := range res.Versions {
-		listed[v.VersionID] = true
+	for _, v := range allVersions(t, s, bucket) {
+		listed[bucket+"/"+v.VersionID] = true
 		if !v.DeleteMarker {
 			objects++
-			body, info := getVersion(t, s, crashVersioned, v.Key, v.VersionID)
-			checkCrashBody(t, round, crashVersioned, v.Key, body, info)
+			body, info := getVersion(t, s, bucket, v.Key, v.VersionID)
+			checkCrashBody(t, round, bucket, v.Key, body, info)
+			if locks != nil {
+				locks.check(t, round, info)
+			}
 		}
 		if !v.IsLatest {
 			continue
 		}
-		latest, err := s.HeadObject(ctx, crashVersioned, v.Key, storage.ReadOptions{})
+		latest, err := s.HeadObject(ctx, bucket, v.Key, storage.ReadOptions{})
 		var dm *storage.DeleteMarkerError
 		if v.DeleteMarker && !(errors.As(err, &dm) && dm.Latest && dm.VersionID == v.VersionID) ||
 			!v.DeleteMarker && (err != nil || latest.VersionID != v.VersionID) {
@@ -177,11 +200,36 @@ func checkCrashVersions(t *testing.T, s *disk.Store, round int, written map[stri
 		}
 	}
 	for id := range written {
-		if !listed[id] {
+		if !listed[id] && strings.HasPrefix(id, bucket+"/") {
 			t.Errorf("round %d: version %s was written and is lost", round, id)
 		}
 	}
+	if locks != nil {
+		for id := range locks.held {
+			if !listed[bucket+"/"+id] {
+				t.Errorf("round %d: version %s was under a legal hold and is gone", round, id)
+			}
+		}
+	}
 	return objects
+}
+
+// allVersions lists every version of a bucket, page by page.
+func allVersions(t *testing.T, s *disk.Store, bucket string) []storage.ObjectInfo {
+	t.Helper()
+	var all []storage.ObjectInfo
+	opts := storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys}
+	for {
+		res, err := s.ListObjectVersions(ctx, bucket, opts)
+		if err != nil {
+			t.Fatalf("listing the versions of %s: %v", bucket, err)
+		}
+		all = append(all, res.Versions...)
+		if !res.IsTruncated {
+			return all
+		}
+		opts.KeyMarker, opts.VersionIDMarker = res.NextKeyMarker, res.NextVersionIDMarker
+	}
 }
 
 // runAndKill starts the child writer, waits until it has written, lets it run for delay and
@@ -238,8 +286,10 @@ func runAndKill(t *testing.T, dir string, round int, delay time.Duration) []stri
 // TestCrashChild is the writer process of TestCrashRecovery; it does nothing in a normal run.
 // Writers put new versions, copy objects and delete them until the process is killed; in the
 // versioned bucket they also remove versions for good, and suspend and enable versioning,
-// making and replacing null versions. It prints "wrote <id>" once a version
-// (or delete marker) is written and "removing <id>" before it removes one.
+// making and replacing null versions; in the bucket with Object Lock they extend retentions,
+// put legal holds and delete versions, with a bypass or without. It prints "wrote <bucket>/<id>"
+// once a version (or delete marker) is written and "removing <bucket>/<id>" before it removes
+// one, and the lines of crashLocks.record.
 func TestCrashChild(t *testing.T) {
 	dir := os.Getenv(crashDirEnv)
 	if dir == "" {
@@ -254,8 +304,8 @@ func TestCrashChild(t *testing.T) {
 	version.Store(round << 32)
 	var once sync.Once
 	var wg sync.WaitGroup
-	for w := 0; w < 6; w++ {
-		bucket := []string{crashPlain, crashVersioned}[w%2]
+	for w := 0; w < 3*len(crashBuckets); w++ {
+		bucket := crashBuckets[w%len(crashBuckets)]
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				v := version.Add(1)
@@ -276,11 +326,17 @@ func TestCrashChild(t *testing.T) {
 func crashWrite(s *disk.Store, bucket, key string, i int, v uint64, once *sync.Once) error {
 	wrote := func(id string) {
 		// A null version is replaced by the next one, so it is not expected to stay.
-		if bucket == crashVersioned && id != storage.NullVersion {
-			fmt.Println("wrote", id)
+		if bucket != crashPlain && id != storage.NullVersion {
+			fmt.Println("wrote", bucket+"/"+id)
 		}
 	}
 	switch {
+	case bucket == crashLocked && i%4 == 3:
+		return crashRetain(s, key, v)
+	case bucket == crashLocked && i%5 == 4:
+		return crashHold(s, key, v)
+	case bucket == crashLocked && i%3 == 2:
+		return crashDeleteLocked(s, key, v)
 	case i%11 == 10 && bucket == crashVersioned:
 		return s.PutBucketVersioning(ctx, bucket, []string{storage.VersioningEnabled, storage.VersioningSuspended}[v%2])
 	case i%7 == 6:
@@ -301,7 +357,7 @@ func crashWrite(s *disk.Store, bucket, key string, i int, v uint64, once *sync.O
 			return err
 		}
 		id := res.Versions[int(v)%len(res.Versions)].VersionID
-		fmt.Println("removing", id)
+		fmt.Println("removing", bucket+"/"+id)
 		_, err = s.DeleteObject(ctx, bucket, res.Versions[int(v)%len(res.Versions)].Key, storage.DeleteObjectOptions{VersionID: id})
 		return err
 	}
@@ -313,4 +369,144 @@ func crashWrite(s *disk.Store, bucket, key string, i int, v uint64, once *sync.O
 		once.Do(func() { fmt.Println("ready") })
 	}
 	return err
+}
+
+// crashVersionOf picks a version of key in crashLocked, the v-th of those listed; ok is false
+// when the key has none.
+func crashVersionOf(s *disk.Store, key string, v uint64) (version storage.ObjectInfo, ok bool, err error) {
+	res, err := s.ListObjectVersions(ctx, crashLocked, storage.ListVersionsOptions{Prefix: key, MaxKeys: storage.MaxListKeys})
+	if err != nil || len(res.Versions) == 0 {
+		return version, false, err
+	}
+	return res.Versions[int(v)%len(res.Versions)], true, nil
+}
+
+// crashRaced tells the errors a change of a version in crashLocked meets when another writer
+// changed it first: the version was removed, is a delete marker, or its retention was extended
+// further.
+func crashRaced(err error) bool {
+	var dm *storage.DeleteMarkerError
+	return errors.Is(err, storage.ErrNoSuchVersion) || errors.As(err, &dm) || errors.Is(err, storage.ErrObjectLocked)
+}
+
+// crashRetain extends the retention of a version of key to two days and v milliseconds from
+// now, past any default retention's date and any earlier extension's: "retaining <id> <ms>"
+// before, "retained <id> <ms>" once done.
+func crashRetain(s *disk.Store, key string, v uint64) error {
+	version, ok, err := crashVersionOf(s, key, v)
+	if !ok || version.DeleteMarker {
+		return err
+	}
+	until := time.Now().Add(48*time.Hour + time.Duration(v%1000)*time.Millisecond).Truncate(time.Millisecond)
+	fmt.Println("retaining", version.VersionID, until.UnixMilli())
+	err = s.PutObjectRetention(ctx, crashLocked, version.Key, storage.PutObjectRetentionOptions{
+		Retention: storage.Retention{Mode: storage.RetentionGovernance, RetainUntil: until}, VersionID: version.VersionID,
+	})
+	if err == nil {
+		fmt.Println("retained", version.VersionID, until.UnixMilli())
+	}
+	if crashRaced(err) {
+		return nil
+	}
+	return err
+}
+
+// crashHold puts a legal hold on a version of key: "held <id>" once done.
+func crashHold(s *disk.Store, key string, v uint64) error {
+	version, ok, err := crashVersionOf(s, key, v)
+	if !ok || version.DeleteMarker {
+		return err
+	}
+	err = s.PutObjectLegalHold(ctx, crashLocked, version.Key, storage.PutObjectLegalHoldOptions{On: true, VersionID: version.VersionID})
+	if err == nil {
+		fmt.Println("held", version.VersionID)
+	}
+	if crashRaced(err) {
+		return nil
+	}
+	return err
+}
+
+// crashDeleteLocked deletes a version of key, bypassing governance three times in four. Every
+// version in crashLocked has a retention, so a delete without the bypass that succeeds is an
+// error of the store, and so is one with it that fails other than for a legal hold.
+func crashDeleteLocked(s *disk.Store, key string, v uint64) error {
+	version, ok, err := crashVersionOf(s, key, v)
+	if !ok {
+		return err
+	}
+	bypass := v%4 != 0
+	if bypass || version.DeleteMarker {
+		fmt.Println("removing", crashLocked+"/"+version.VersionID)
+	}
+	_, err = s.DeleteObject(ctx, crashLocked, version.Key, storage.DeleteObjectOptions{VersionID: version.VersionID, BypassGovernance: bypass})
+	switch {
+	case err == nil && !bypass && !version.DeleteMarker:
+		return fmt.Errorf("version %s under a retention was deleted without a bypass", version.VersionID)
+	case errors.Is(err, storage.ErrObjectLocked) && !version.DeleteMarker:
+		return nil
+	}
+	return err
+}
+
+// crashLocks is what TestCrashRecovery learnt of the locks the child set in crashLocked.
+type crashLocks struct {
+	retaining map[string]map[int64]bool // the dates, in ms, the child began to set, by version
+	retained  map[string]int64          // the latest date the child saw set, by version
+	held      map[string]bool           // the versions the child saw a legal hold put on
+}
+
+func newCrashLocks() *crashLocks {
+	return &crashLocks{retaining: map[string]map[int64]bool{}, retained: map[string]int64{}, held: map[string]bool{}}
+}
+
+// record reads a line of the child about a lock.
+func (l *crashLocks) record(t *testing.T, line string) {
+	t.Helper()
+	f := strings.Fields(line)
+	var ms int64
+	if len(f) == 3 {
+		var err error
+		if ms, err = strconv.ParseInt(f[2], 10, 64); err != nil {
+			t.Fatalf("child wrote %q", line)
+		}
+	}
+	switch {
+	case len(f) == 3 && f[0] == "retaining":
+		if l.retaining[f[1]] == nil {
+			l.retaining[f[1]] = map[int64]bool{}
+		}
+		l.retaining[f[1]][ms] = true
+	case len(f) == 3 && f[0] == "retained":
+		l.retained[f[1]] = max(l.retained[f[1]], ms)
+	case len(f) == 2 && f[0] == "held":
+		l.held[f[1]] = true
+	default:
+		t.Fatalf("child wrote %q", line)
+	}
+}
+
+// crashCommitDelay bounds the time from a write's LastModified to its commit, when its
+// default retention starts: the write's staging and its wait for a commit, on a loaded
+// machine.
+const crashCommitDelay = time.Minute
+
+// check checks a version's lock against what the child did: a retention that is the default
+// one of its write (from the write's commit) or one the child set, at least the last one the
+// child saw set, and a legal hold the child saw put still on.
+func (l *crashLocks) check(t *testing.T, round int, info storage.ObjectInfo) {
+	t.Helper()
+	r, id := info.Retention, info.VersionID
+	fromWrite := info.LastModified.Add(time.Duration(crashRetention.Days) * 24 * time.Hour)
+	switch {
+	case r.Mode != storage.RetentionGovernance || r.RetainUntil.Before(fromWrite):
+		t.Errorf("round %d: version %s written at %v has retention %+v, not the default one of its write", round, id, info.LastModified, r)
+	case !r.RetainUntil.Before(fromWrite.Add(crashCommitDelay)) && !l.retaining[id][r.RetainUntil.UnixMilli()]:
+		t.Errorf("round %d: version %s has retention %+v, which no one set", round, id, r)
+	case r.RetainUntil.UnixMilli() < l.retained[id]:
+		t.Errorf("round %d: version %s has retention %+v, shorter than the one set until %d", round, id, r, l.retained[id])
+	}
+	if l.held[id] && !info.LegalHold {
+		t.Errorf("round %d: version %s lost its legal hold", round, id)
+	}
 }
