@@ -582,6 +582,50 @@ var mutants = []mutant{
 		To:    "if v == nil {",
 		Tests: []test{{"./storage/disk/", "^TestOpenLegacyDirectory$"}},
 	},
+	// Conditional writes, GetObjectAttributes and partNumber reads (s3api/newobject.go,
+	// s3api/attributes.go).
+	{
+		Name:  "If-None-Match: * not honoured",
+		File:  "s3api/newobject.go",
+		From:  `c.IfNoneMatch = inm == "*"`,
+		To:    `c.IfNoneMatch = false`,
+		Tests: []test{{"./s3api/", "^TestConditionalWriteRaces$"}},
+	},
+	{
+		Name:  "If-Match on a key without an object answered 412",
+		File:  "s3api/newobject.go",
+		From:  `if c.IfMatch != "" && errors.Is(err, storage.ErrPreconditionFailed) {`,
+		To:    `if false {`,
+		Tests: []test{{"./s3api/", "^TestConditionalWrites$"}},
+	},
+	{
+		Name:  "GetObjectAttributes without s3:GetObjectAttributes",
+		File:  "s3api/attributes.go",
+		From:  "if err := rc.authorizeObject(accessObjectAttributes, st, &info); err != nil {",
+		To:    "if err := error(nil); err != nil {",
+		Tests: []test{{"./s3api/", "^TestGetObjectAttributesActions$"}},
+	},
+	{
+		Name:  "part count told to who may not read the object",
+		File:  "s3api/attributes.go",
+		From:  "\tif err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {\n\t\treturn err\n\t}\n\tif notRecorded {",
+		To:    "\tif notRecorded {",
+		Tests: []test{{"./s3api/", "^TestPartNumberReads$"}},
+	},
+	{
+		Name:  "parts listed without part checksums",
+		File:  "s3api/attributes.go",
+		From:  "if info.Checksum.Type != storage.ChecksumComposite {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestGetObjectAttributes$"}},
+	},
+	{
+		Name:  "partNumber read as the whole object",
+		File:  "s3api/getobject.go",
+		From:  "start, length, partial = info.Part.Offset, info.Part.Size, info.Part.Size > 0",
+		To:    "start, length, partial = 0, info.Size, false",
+		Tests: []test{{"./s3api/", "^TestPartNumberReads$"}},
+	},
 	// The data directory: its format and its one owner.
 	{
 		Name:  "metadata of an unknown format read anyway",
