@@ -40,8 +40,9 @@ func TestObjectLock(t *testing.T, newBackend NewBackend) {
 	})
 }
 
-// Retention dates far enough ahead to stay active for the whole test, a millisecond apart
-// from the next, as precise as a backend must keep them (storage.Retention).
+// Retention dates far enough ahead to stay active for the whole test: untilNear and untilFar
+// a millisecond apart, as precise as a backend must keep them (storage.Retention), untilLater
+// a year after.
 var (
 	untilNear  = time.Date(2099, 1, 2, 3, 4, 5, 6e6, time.UTC)
 	untilFar   = untilNear.Add(time.Millisecond)
