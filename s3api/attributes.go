@@ -33,7 +33,8 @@ var errPartNotSatisfiable = &s3err.Error{Status: http.StatusRequestedRangeNotSat
 var errPartsNotRecorded = s3err.NotImplemented.Withf("The part bounds of this object were not recorded when it was uploaded: read it without partNumber, with a Range if need be, or upload it again.")
 
 // readPart reads the partNumber parameter of a GetObject or HeadObject: 0 without one. A part
-// is read whole, so a Range with it is refused (the snapshot test_get_object_part).
+// is read whole, so a Range with it is refused (the snapshot test_get_object_part). A number
+// outside 1..10000 is refused as UploadPart refuses it. [UNVERIFIED]
 func (rc *request) readPart() (int, error) {
 	if !rc.query.Has("partNumber") {
 		return 0, nil

@@ -115,6 +115,9 @@ func TestPartNumberReads(t *testing.T) {
 		{page: snapshotGetPart, method: "GET", path: "/parts/single?partNumber=1", header: hdr("X-Amz-Checksum-Mode", "ENABLED"), status: 206, want: []string{"hello"},
 			respHeaders: map[string]string{"Content-Range": "bytes 0-4/5", "X-Amz-Mp-Parts-Count": "", "X-Amz-Checksum-Crc32": crc32Of(single)}},
 		{page: snapshotGetPart, method: "GET", path: "/parts/single?partNumber=2", status: 416, code: "InvalidPartNumber", want: notSatisfiable("2", "1")},
+		// An empty object's part 1 is empty: no range names it.
+		{page: pagePutObject, method: "PUT", path: "/parts/empty", status: 200},
+		{page: pageGetObject, method: "GET", path: "/parts/empty?partNumber=1", status: 200, respHeaders: map[string]string{"Content-Length": "0", "Content-Range": ""}},
 		// Who may not read the object learns nothing of its parts, nor whether a key exists.
 		{page: pageGetObject, as: s3test.Other, method: "GET", path: "/parts/mp?partNumber=3", status: 403, code: "AccessDenied"},
 		{page: pageGetObject, as: s3test.Other, method: "GET", path: "/parts/absent?partNumber=1", status: 403, code: "AccessDenied"},

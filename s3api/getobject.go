@@ -36,7 +36,8 @@ func (s *Server) getObject(rc *request, st *bucketState) error {
 	start, length, partial, ok := parseRange(rc.r.Header.Get("Range"), info.Size)
 	if part > 0 {
 		// A part is sent as a range of the object, 206 with its Content-Range, even when it
-		// is the whole object (the snapshot test_get_object_part in attributes.go).
+		// is the whole object (the snapshot test_get_object_part in attributes.go); an empty
+		// one, which no range can name, as an empty object: 200. [UNVERIFIED]
 		start, length, partial = info.Part.Offset, info.Part.Size, info.Part.Size > 0
 	}
 	if !ok {
