@@ -223,6 +223,8 @@ func TestObjectLockBoto3(t *testing.T) {
 		{"g_lowercase_mode", "MalformedXML 400"},
 		{"g_marker", true},
 		{"g_survives_marker", true},
+		// A delete marker is answered as for its ACL and tags (versioning.md#delete-markers).
+		{"g_marker_retention", "MethodNotAllowed 405"},
 		{"g_delete_bypass", "ok"},
 		{"g_survives_bypass", false},
 
@@ -255,9 +257,10 @@ func TestObjectLockBoto3(t *testing.T) {
 }
 
 // aws-sdk-go-v2: the typed lock fields of PutObject, CopyObject and a multipart upload read
-// back by HeadObject, GetObject, GetObjectRetention and GetObjectLegalHold; DeleteObjects'
-// per-entry AccessDenied; and another account that may delete versions but may bypass
-// GOVERNANCE only once a bucket policy grants it s3:BypassGovernanceRetention.
+// back by HeadObject, GetObject, GetObjectRetention and GetObjectLegalHold; the lock headers
+// another account sees with and without s3:GetObjectRetention and s3:GetObjectLegalHold;
+// DeleteObjects' per-entry AccessDenied; and another account that may delete versions but may
+// bypass GOVERNANCE only once a bucket policy grants it s3:BypassGovernanceRetention.
 func TestObjectLockSDK(t *testing.T) {
 	t.Parallel()
 	srv := startPolicyServer(t)
@@ -355,6 +358,35 @@ func TestObjectLockSDK(t *testing.T) {
 		}
 	}
 
+	// Another account sees a version's lock headers only when allowed to read them: "This
+	// header is only returned if the requester has the s3:GetObjectRetention permission", and
+	// s3:GetObjectLegalHold for the legal hold (API_HeadObject.html).
+	allow := func(actions ...string) {
+		t.Helper()
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount +
+			`:root"},"Action":["` + strings.Join(actions, `","`) + `"],"Resource":"arn:aws:s3:::` + bucket + `/*"}]}`
+		if _, err := owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
+			t.Fatalf("PutBucketPolicy %s: %v", doc, err)
+		}
+	}
+	for _, r := range []struct {
+		actions []string
+		want    lock
+	}{
+		{[]string{"s3:GetObjectVersion"}, lock{}},
+		{[]string{"s3:GetObjectVersion", "s3:GetObjectRetention"}, lock{s3types.ObjectLockModeGovernance, untilWire, ""}},
+		{[]string{"s3:GetObjectVersion", "s3:GetObjectLegalHold"}, lock{"", "", s3types.ObjectLockLegalHoldStatusOn}},
+	} {
+		allow(r.actions...)
+		h, err := other.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("gov"), VersionId: gov.VersionId})
+		if err != nil {
+			t.Fatalf("HeadObject by another account allowed %v: %v", r.actions, err)
+		}
+		if got := (lock{h.ObjectLockMode, wire(h.ObjectLockRetainUntilDate), h.ObjectLockLegalHoldStatus}); got != r.want {
+			t.Errorf("HeadObject by another account allowed %v: %+v, want %+v", r.actions, got, r.want)
+		}
+	}
+
 	// DeleteObjects: each locked version is its own AccessDenied entry, the bypass included for
 	// a legal hold and COMPLIANCE.
 	res, err := owner.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), BypassGovernanceRetention: aws.Bool(true),
@@ -376,14 +408,6 @@ func TestObjectLockSDK(t *testing.T) {
 
 	// Another account allowed to delete versions: the GOVERNANCE version stays until it is
 	// allowed s3:BypassGovernanceRetention too, and even then only with the header.
-	allow := func(actions ...string) {
-		t.Helper()
-		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount +
-			`:root"},"Action":["` + strings.Join(actions, `","`) + `"],"Resource":"arn:aws:s3:::` + bucket + `/*"}]}`
-		if _, err := owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
-			t.Fatalf("PutBucketPolicy %s: %v", doc, err)
-		}
-	}
 	deleteGov := func(bypass bool) error {
 		in := &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("gov"), VersionId: gov.VersionId}
 		if bypass {

@@ -139,6 +139,9 @@ out["g_past_date"] = set_retention("g", g, "GOVERNANCE", yesterday, BypassGovern
 out["g_lowercase_mode"] = set_retention("g", g, "governance", UNTIL + DAY)
 out["g_marker"] = s3.delete_object(Bucket=LOCKED, Key="g").get("DeleteMarker", False)
 out["g_survives_marker"] = exists("g", g)
+# The key's latest version is now the delete marker, which has no retention to read or set.
+out["g_marker_retention"] = outcome(s3.put_object_retention, Bucket=LOCKED, Key="g",
+                                    Retention={"Mode": "GOVERNANCE", "RetainUntilDate": UNTIL})
 out["g_delete_bypass"] = outcome(s3.delete_object, Bucket=LOCKED, Key="g", VersionId=g, BypassGovernanceRetention=True)
 out["g_survives_bypass"] = exists("g", g)
 
