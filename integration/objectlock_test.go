@@ -361,14 +361,7 @@ func TestObjectLockSDK(t *testing.T) {
 	// Another account sees a version's lock headers only when allowed to read them: "This
 	// header is only returned if the requester has the s3:GetObjectRetention permission", and
 	// s3:GetObjectLegalHold for the legal hold (API_HeadObject.html).
-	allow := func(actions ...string) {
-		t.Helper()
-		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount +
-			`:root"},"Action":["` + strings.Join(actions, `","`) + `"],"Resource":"arn:aws:s3:::` + bucket + `/*"}]}`
-		if _, err := owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
-			t.Fatalf("PutBucketPolicy %s: %v", doc, err)
-		}
-	}
+	allow := func(actions ...string) { t.Helper(); allowPolicyAccount(t, owner, bucket, actions...) }
 	for _, r := range []struct {
 		actions []string
 		want    lock
@@ -431,5 +424,16 @@ func TestObjectLockSDK(t *testing.T) {
 	}
 	if _, err := owner.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("gov"), VersionId: gov.VersionId}); httpStatus(err) != 404 {
 		t.Errorf("HeadObject of the version deleted with the bypass: %v, want 404", err)
+	}
+}
+
+// allowPolicyAccount gives the root user of policyAccount the actions on every object of
+// bucket, with a bucket policy put by owner that replaces any other.
+func allowPolicyAccount(t *testing.T, owner *s3.Client, bucket string, actions ...string) {
+	t.Helper()
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount +
+		`:root"},"Action":["` + strings.Join(actions, `","`) + `"],"Resource":"arn:aws:s3:::` + bucket + `/*"}]}`
+	if _, err := owner.PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
+		t.Fatalf("PutBucketPolicy %s: %v", doc, err)
 	}
 }

@@ -12,22 +12,13 @@ import datetime
 import json
 import os
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from common import outcome, s3
 
 LOCKED = "boto3-lock"
 PLAIN = "boto3-lock-plain"
 UTC = datetime.timezone.utc
-
-s3 = boto3.client(
-    "s3",
-    endpoint_url=os.environ["DOORMAN_ENDPOINT"],
-    region_name="us-east-1",
-    aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-    aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-    config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-)
 
 UNTIL = datetime.datetime.strptime(os.environ["DOORMAN_RETAIN_UNTIL"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 DAY = datetime.timedelta(days=1)
@@ -37,15 +28,6 @@ def iso(t):
     """A date as the test writes it: UTC, to the millisecond."""
     t = t.astimezone(UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
-
-
-def outcome(f, **kw):
-    """Runs one request: "ok", or the refusal's code and status."""
-    try:
-        f(**kw)
-        return "ok"
-    except ClientError as e:
-        return "%s %d" % (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
 
 
 def exists(key, version_id):
