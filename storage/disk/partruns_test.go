@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -17,16 +16,8 @@ import (
 // are the sizes' running sums, read from any part on, and ListObjectParts pages them, at most
 // MaxListKeys at a time, from any marker.
 func TestPartRuns(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openBucket(t)
 	ctx := context.Background()
-	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	rng := rand.New(rand.NewPCG(9, 9))
 	for _, count := range []int{1, 2, 3, 17, storage.MaxPartNumber} {
 		t.Run(fmt.Sprint(count, " parts"), func(t *testing.T) {

@@ -257,18 +257,25 @@ func countDataFiles(t *testing.T, dir string) int {
 	return n
 }
 
-// The reads of a version answer as the contract says for each kind of id.
-func TestVersionReads(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	s, err := Open(dir)
+// openBucket opens a store in a fresh directory, closed when the test ends, that holds one
+// bucket named "bkt".
+func openBucket(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "store"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	ctx := context.Background()
-	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{}); err != nil {
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.CreateBucket(context.Background(), "bkt", storage.CreateBucketOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// The reads of a version answer as the contract says for each kind of id.
+func TestVersionReads(t *testing.T) {
+	s := openBucket(t)
+	ctx := context.Background()
 	put := func(body string) storage.ObjectInfo {
 		info, err := s.PutObject(ctx, "bkt", "k", bytes.NewReader([]byte(body)), storage.PutObjectOptions{Size: -1})
 		if err != nil {
