@@ -743,6 +743,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestObjectLockBucketStates$"}},
 	},
 	{
+		Name:  "a suspended bucket's write replaces a null version under a legal hold",
+		File:  "storage/disk/versions.go",
+		From:  "\t\tif replaced = rec.Version == \"\" && k.cur.Version == \"\"; replaced {\n\t\t\tif err := k.removable(k.cur, false); err != nil {",
+		To:    "\t\tif replaced = rec.Version == \"\" && k.cur.Version == \"\"; replaced {\n\t\t\tif err := error(nil); err != nil {",
+		Tests: []test{{"./storage/disk/", "^TestReplacedVersionLocked$"}},
+	},
+	{
 		Name:  "Object Lock leaves the directory in format 2",
 		File:  "storage/disk/objectlock.go",
 		From:  "\t\treturn useObjectLockFormat(tx)\n",
