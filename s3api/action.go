@@ -117,8 +117,9 @@ func (rc *request) caller() policy.Caller {
 // on its resource, and the condition keys
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html). Keys the
-// request has no value for are absent, as AWS leaves them.
-func (rc *request) policyRequest(action, resource string) *policy.Request {
+// request has no value for are absent, as AWS leaves them. The error is that of stored tags
+// that do not decode (objectTagKeys).
+func (rc *request) policyRequest(action, resource string) (*policy.Request, error) {
 	r := rc.r
 	now := rc.s.cfg.Now().UTC()
 	ctx := map[string][]string{
@@ -175,13 +176,15 @@ func (rc *request) policyRequest(action, resource string) *policy.Request {
 		// The version the request names (amazon-s3-policy-keys.html, s3:versionid).
 		ctx["s3:versionid"] = []string{rc.version}
 	}
-	rc.objectTagKeys(ctx, action, resource)
+	if err := rc.objectTagKeys(ctx, action, resource); err != nil {
+		return nil, err
+	}
 	rc.objectLockKeys(ctx, now)
 	rc.signatureKeys(ctx, now)
 	if r.TLS != nil {
 		set("s3:tlsversion", tlsVersion(r.TLS.Version))
 	}
-	return &policy.Request{Caller: rc.caller(), Action: action, Resource: resource, Context: ctx}
+	return &policy.Request{Caller: rc.caller(), Action: action, Resource: resource, Context: ctx}, nil
 }
 
 // copySourceKey is s3:x-amz-copy-source's value for an x-amz-copy-source header: the object

@@ -270,7 +270,11 @@ func (rc *request) policyDecision(a access, st *bucketState, key string) (bool, 
 		return false, nil
 	}
 	action, resource := rc.permission(a, st, key)
-	switch bp.parsed.Evaluate(rc.policyRequest(action, resource)).Effect {
+	req, err := rc.policyRequest(action, resource)
+	if err != nil {
+		return false, err
+	}
+	switch bp.parsed.Evaluate(req).Effect {
 	case policy.Deny:
 		if policyOps[rc.op] && rc.ownerRoot(st) {
 			return false, nil

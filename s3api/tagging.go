@@ -50,7 +50,11 @@ func (s *Server) getObjectTagging(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	return rc.writeXML(http.StatusOK, tagging.Decode(info.Tags).XML())
+	set, err := tagging.Decode(info.Tags)
+	if err != nil {
+		return err
+	}
+	return rc.writeXML(http.StatusOK, set.XML())
 }
 
 // putObjectTagging replaces the object's tags; an empty TagSet removes them
@@ -171,7 +175,11 @@ func (s *Server) getBucketTagging(rc *request, st *bucketState) error {
 	case err != nil:
 		return err
 	}
-	return rc.writeXML(http.StatusOK, tagging.Decode(string(doc)).XML())
+	set, err := tagging.Decode(string(doc))
+	if err != nil {
+		return err
+	}
+	return rc.writeXML(http.StatusOK, set.XML())
 }
 
 // deleteBucketTagging removes the bucket's tags and answers 204
@@ -215,31 +223,36 @@ var (
 // request fails whatever the policy says.
 //
 // The existing tags are those of the object the check is about (rc.object, when resource is
-// its ARN), for an action that has the key.
-func (rc *request) objectTagKeys(ctx map[string][]string, action, resource string) {
+// its ARN), for an action that has the key. Stored tags that do not decode are an error: the
+// policy is then not evaluated, and the request fails.
+func (rc *request) objectTagKeys(ctx map[string][]string, action, resource string) error {
 	if existingTagActions[action] && rc.object != nil && resource == rc.objectResource {
-		for _, t := range tagging.Decode(rc.object.Tags) {
+		set, err := tagging.Decode(rc.object.Tags)
+		if err != nil {
+			return err
+		}
+		for _, t := range set {
 			k := "s3:existingobjecttag/" + strings.ToLower(t.Key)
 			ctx[k] = append(ctx[k], t.Value)
 		}
 	}
 	if !requestTagOps[rc.op] {
-		return
+		return nil
 	}
 	set := rc.requestTags
 	if rc.op == "PostObject" && set == nil {
-		return
+		return nil
 	}
 	if rc.op != "PutObjectTagging" && rc.op != "PostObject" {
 		if rc.op == "CopyObject" && rc.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE" {
-			return
+			return nil
 		}
 		if _, ok := rc.r.Header["X-Amz-Tagging"]; !ok {
-			return
+			return nil
 		}
 		var err error
 		if set, err = tagging.ParseHeader(rc.r.Header.Get("X-Amz-Tagging")); err != nil {
-			return
+			return nil
 		}
 	}
 	keys := make([]string, 0, len(set))
@@ -249,4 +262,5 @@ func (rc *request) objectTagKeys(ctx map[string][]string, action, resource strin
 		keys = append(keys, t.Key)
 	}
 	ctx["s3:requestobjecttagkeys"] = keys
+	return nil
 }

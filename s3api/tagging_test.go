@@ -2,12 +2,15 @@ package s3api_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
+	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage"
 )
 
 // The AWS pages the tagging rows follow.
@@ -357,5 +360,33 @@ func TestCopyKeepingTagsPermission(t *testing.T) {
 		step(pageCopyObject, o, "PUT", "/cpt?policy", nil, allow(`"s3:GetObject","s3:PutObject","s3:GetObjectTagging","s3:PutObjectTagging"`), 204, "", ""),
 		step(pageCopyObject, teamRoot, "PUT", "/cpt/c", copyOf("/cpt/t"), "", 200, "", ""),
 		step(pageGetObjTagging, teamRoot, "GET", "/cpt/c?tagging", nil, "", 200, "", "<Key>a</Key><Value>1</Value>"),
+	})
+}
+
+// Stored tags that no longer decode fail the request rather than letting a policy decide by the
+// tags that still do: a Deny by s3:ExistingObjectTag would otherwise stop matching once the tag
+// it names is the damaged one, and the Allow beside it would grant the read.
+func TestDamagedStoredTagsFailClosed(t *testing.T) {
+	t.Parallel()
+	var backend storage.Backend
+	srv := s3test.Start(t, func(c *s3api.Config) { backend = c.Backend })
+	policy := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::damaged/*"},
+		{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::damaged/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/secret":"yes"}}}]}`
+	o, a := s3test.Owner, s3test.Anonymous
+	runSteps(t, srv.Client, []accessStep{
+		step(pageGetObject, o, "PUT", "/damaged", nil, "", 200, "", ""),
+		step(pageGetObject, o, "DELETE", "/damaged?publicAccessBlock", nil, "", 204, "", ""),
+		step(pageGetObject, o, "PUT", "/damaged?policy", nil, policy, 204, "", ""),
+		step(pageGetObject, o, "PUT", "/damaged/k", http.Header{"X-Amz-Tagging": {"secret=yes"}}, "s", 200, "", ""),
+		step(pageGetObject, a, "GET", "/damaged/k", nil, "", 403, "AccessDenied", ""),
+	})
+	err := backend.PutObjectTags(context.Background(), "damaged", "k", storage.PutObjectTagsOptions{Tags: "secret=%ZZyes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runSteps(t, srv.Client, []accessStep{
+		step(pageGetObject, a, "GET", "/damaged/k", nil, "", 500, "InternalError", ""),
+		step(pageGetObjTagging, o, "GET", "/damaged/k?tagging", nil, "", 500, "InternalError", ""),
 	})
 }

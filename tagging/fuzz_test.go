@@ -18,8 +18,8 @@ func checkSet(t *testing.T, set tagging.Set, max int) {
 		}
 	}
 	stored := set.Encode()
-	if back := tagging.Decode(stored); back.Encode() != stored || tagging.Count(stored) != len(set) {
-		t.Fatalf("stored %q reads back as %v", stored, back)
+	if back, err := tagging.Decode(stored); err != nil || back.Encode() != stored || tagging.Count(stored) != len(set) {
+		t.Fatalf("stored %q reads back as %v, %v", stored, back, err)
 	}
 	if _, err := tagging.ParseHeader(stored); err != nil && len(set) <= tagging.MaxObjectTags {
 		t.Fatalf("stored form %q is not a valid header: %v", stored, err)

@@ -20,6 +20,7 @@ package tagging
 
 import (
 	"encoding/xml"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -215,22 +216,24 @@ func (s Set) Encode() string {
 	return b.String()
 }
 
-// Decode reads a set Encode wrote. A stored form that does not parse yields the pairs that
-// do: it was written by Encode, and only damage could make it otherwise.
-func Decode(stored string) Set {
+// Decode reads a set Encode wrote. A stored form that does not parse is an error, never the
+// pairs that do: only damage could make it so, and a set missing a tag would let a policy
+// that decides by that tag (s3:ExistingObjectTag) decide wrongly.
+func Decode(stored string) (Set, error) {
+	if stored == "" {
+		return nil, nil
+	}
 	var set Set
 	for pair := range strings.SplitSeq(stored, "&") {
-		if pair == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
+		k, v, ok := strings.Cut(pair, "=")
 		key, err1 := url.QueryUnescape(k)
 		value, err2 := url.QueryUnescape(v)
-		if err1 == nil && err2 == nil {
-			set = append(set, Tag{key, value})
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("stored tag set damaged at %q", pair)
 		}
+		set = append(set, Tag{key, value})
 	}
-	return set
+	return set, nil
 }
 
 // Count is the number of tags of a stored set, without decoding it.

@@ -122,9 +122,19 @@ func TestEncodeDecode(t *testing.T) {
 			t.Fatalf("%q: %v", h, err)
 		}
 		stored := set.Encode()
-		back := tagging.Decode(stored)
-		if back.Encode() != stored || len(back) != len(set) || tagging.Count(stored) != len(set) {
-			t.Errorf("%q: stored %q reads back as %v, count %d", h, stored, back, tagging.Count(stored))
+		back, err := tagging.Decode(stored)
+		if err != nil || back.Encode() != stored || len(back) != len(set) || tagging.Count(stored) != len(set) {
+			t.Errorf("%q: stored %q reads back as %v, %v, count %d", h, stored, back, err, tagging.Count(stored))
+		}
+	}
+}
+
+// A damaged stored form is an error, never the tags that still decode: a policy deciding by
+// a tag must not see a set without it.
+func TestDecodeDamaged(t *testing.T) {
+	for _, stored := range []string{"a=1&b", "a=1&", "&a=1", "a=%ZZ", "%G1=1&b=2", "a=1&&b=2"} {
+		if set, err := tagging.Decode(stored); err == nil {
+			t.Errorf("%q decodes as %v", stored, set)
 		}
 	}
 }
@@ -139,7 +149,11 @@ func TestXML(t *testing.T) {
 		{"a=1&b%26=%3C", `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b&amp;</Key><Value>&lt;</Value></Tag></TagSet></Tagging>`},
 	}
 	for _, tt := range tests {
-		b, err := xml.Marshal(tagging.Decode(tt.stored).XML())
+		set, err := tagging.Decode(tt.stored)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.stored, err)
+		}
+		b, err := xml.Marshal(set.XML())
 		if err != nil || string(b) != tt.want {
 			t.Errorf("%q: %s %v, want %s", tt.stored, b, err, tt.want)
 		}
