@@ -375,14 +375,7 @@ func TestVersioningSDK(t *testing.T) {
 
 	// Another account allowed s3:GetObject reads the latest version only; reading any version
 	// by id, the latest's included, is s3:GetObjectVersion.
-	allow := func(actions ...string) {
-		t.Helper()
-		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + policyAccount +
-			`:root"},"Action":["` + strings.Join(actions, `","`) + `"],"Resource":"arn:aws:s3:::` + bucket + `/*"}]}`
-		if _, err := owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(doc)}); err != nil {
-			t.Fatalf("PutBucketPolicy %s: %v", doc, err)
-		}
-	}
+	allow := func(actions ...string) { t.Helper(); allowPolicyAccount(t, owner, bucket, actions...) }
 	for _, phase := range []struct {
 		actions []string
 		byID    bool // whether a read by version id is allowed
