@@ -491,8 +491,11 @@ type ListVersionsOptions struct {
 	Delimiter string
 	// KeyMarker lists only versions of keys after it, and common prefixes after it; with
 	// VersionIDMarker, the versions of KeyMarker itself that come after that version too.
-	// A VersionIDMarker that names no version of KeyMarker fails with ErrNoSuchVersion,
-	// one the backend could never have issued with ErrInvalidVersionID.
+	// A VersionIDMarker that no longer names a version (deleted since the page that ended
+	// with it, as a client emptying a bucket page by page does) lists the versions that come
+	// after where it was, as S3 does; where a backend cannot tell that place (a deleted null
+	// version), it lists KeyMarker's versions from its newest, repeating rather than skipping
+	// any. One the backend could never have issued fails with ErrInvalidVersionID.
 	KeyMarker       string
 	VersionIDMarker string
 	// MaxKeys is the page size in versions and common prefixes, capped at MaxListKeys; 0

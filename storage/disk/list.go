@@ -180,13 +180,20 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 		if err != nil {
 			return err
 		}
+		// KeyMarker's versions are listed from below the marker's number: the version's, or,
+		// for a version deleted since, the number its id carries. A deleted null version's
+		// number is gone with it: its key is then listed from its newest version.
+		var below uint64
+		positioned := false
 		if idMarker != "" {
-			_, _, ok, err := marked.version(idMarker)
-			if err != nil {
+			rec, _, ok, err := marked.version(idMarker)
+			switch {
+			case err != nil:
 				return err
-			}
-			if !ok {
-				return noSuchVersion(opts.KeyMarker, idMarker)
+			case ok:
+				below, positioned = rec.Seq, true
+			case idMarker != storage.NullVersion:
+				below, positioned = versionSeq(idMarker)
 			}
 		}
 		c := &unionCursor{a: marked.objects.Cursor(), b: marked.versions.Cursor()}
@@ -200,7 +207,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 				return true
 			}
 			key := string(k)
-			skip := key == opts.KeyMarker && idMarker != ""
+			skip := key == opts.KeyMarker && positioned
 			latest := true
 			// each lists one version of key; false stops the walk.
 			each := func(raw []byte) bool {
@@ -210,8 +217,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 				}
 				isLatest := latest
 				latest = false
-				if skip {
-					skip = rec.versionID() != idMarker
+				if skip && rec.Seq >= below {
 					return true
 				}
 				if !p.fits() {
