@@ -266,9 +266,11 @@ func errVersionMarkerAlone(marker string) error {
 
 // listObjectVersions lists every version and delete marker of the bucket's keys, one page
 // after key-marker (and version-id-marker). Every entry shows the bucket's owner, as the
-// other listings do (entries). A version-id-marker that names no version of the key-marker,
-// or one doorman could not have issued, is refused as a versionId is: NoSuchVersion and
-// InvalidArgument. [UNVERIFIED] S3's answer to either.
+// other listings do (entries). A version-id-marker that no longer names a version lists
+// from where that version was, as S3 does (LocalStack recorded it against S3 for a client
+// deleting each page before asking for the next: localstack/localstack#12259); one doorman
+// could not have issued is refused as a versionId is, InvalidArgument. [UNVERIFIED] S3's
+// answer to the latter.
 func (s *Server) listObjectVersions(rc *request, st *bucketState) error {
 	q := rc.query
 	p, err := readListParams(q, "max-keys")
@@ -282,8 +284,6 @@ func (s *Server) listObjectVersions(rc *request, st *bucketState) error {
 	res, err := s.cfg.Backend.ListObjectVersions(rc.ctx, rc.bucket, storage.ListVersionsOptions{Prefix: p.prefix, Delimiter: p.delimiter,
 		KeyMarker: keyMarker, VersionIDMarker: versionMarker, MaxKeys: p.maxKeys})
 	switch {
-	case errors.Is(err, storage.ErrNoSuchVersion):
-		return s3err.NoSuchVersion.With("Key", keyMarker).With("VersionId", versionMarker)
 	case errors.Is(err, storage.ErrInvalidVersionID):
 		return invalidVersionID("version-id-marker", versionMarker)
 	case err != nil:

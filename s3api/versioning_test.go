@@ -371,6 +371,11 @@ func TestListObjectVersionsPages(t *testing.T) {
 			"<Version><Key>a b</Key><VersionId>{a1}</VersionId><IsLatest>false</IsLatest>"}},
 		{page: pageListVersions, method: "GET", path: "/pages?versions&delimiter=/&key-marker=a%20b&version-id-marker={a1}", status: 200, want: []string{
 			"<IsTruncated>false</IsTruncated><CommonPrefixes><Prefix>dir/</Prefix></CommonPrefixes></ListVersionsResult>"}},
+		// The version a page ended with, deleted before the next page is asked for: the
+		// listing goes on after where it was.
+		{page: pageDeleteObject, method: "DELETE", path: "/pages/a%20b?versionId={a2}", status: 204},
+		{page: pageListVersions, method: "GET", path: "/pages?versions&max-keys=1&key-marker=a%20b&version-id-marker={a2}", status: 200, want: []string{
+			"<Version><Key>a b</Key><VersionId>{a1}</VersionId><IsLatest>true</IsLatest>"}},
 		{page: snapshotListMarker, method: "GET", path: "/pages?versions&version-id-marker={a1}", status: 400, code: "InvalidArgument",
 			want: []string{"<Message>A version-id marker cannot be specified without a key marker.</Message>"}},
 		{page: pageListVersions, method: "GET", path: "/pages?versions&key-marker=a%20b&version-id-marker=not-an-id", status: 400, code: "InvalidArgument",
