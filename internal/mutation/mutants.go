@@ -326,35 +326,6 @@ var mutants = []mutant{
 		To:    "if false {",
 		Tests: []test{{"./s3api/", "^TestObjectLockVersions$"}},
 	},
-	// Object Lock (s3api/objectlock.go, s3api/route.go).
-	{
-		Name:  "Object Lock headers shown to a caller not allowed s3:GetObjectRetention",
-		File:  "s3api/objectlock.go",
-		From:  "!r.IsZero() && rc.authorizeObject(accessRetentionRead, st, info) == nil",
-		To:    "!r.IsZero()",
-		Tests: []test{{"./s3api/", "^TestObjectLockPermissions$"}},
-	},
-	{
-		Name:  "governance bypassed without s3:BypassGovernanceRetention",
-		File:  "s3api/objectlock.go",
-		From:  "rc.authorizeKey(accessBypassGovernance, st, key) == nil",
-		To:    "true",
-		Tests: []test{{"./s3api/", "^TestObjectLockPermissions$"}},
-	},
-	{
-		Name:  "a PutObject with Object Lock settings taken without a checksum",
-		File:  "s3api/objectlock.go",
-		From:  "\treturn errLockChecksum\n",
-		To:    "\treturn nil\n",
-		Tests: []test{{"./s3api/", "^TestObjectLockWrites$"}},
-	},
-	{
-		Name:  "DELETE ?retention taken for a DeleteObject",
-		File:  "s3api/route.go",
-		From:  "if rc.query.Has(name) && !slices.Contains(r.query, name) {",
-		To:    "if false {",
-		Tests: []test{{"./s3api/", "^TestObjectLockVersions$"}},
-	},
 	{
 		Name:  "s3:ExistingObjectTag never set for a version named by id",
 		File:  "s3api/tagging.go",
