@@ -379,7 +379,7 @@ func (s *Server) putObjectLegalHold(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	return s.putVersionLock(rc, st, storage.ObjectLock{LegalHold: on}, func() error {
+	return s.putVersionLock(rc, st, storage.ObjectLock{LegalHold: on, LegalHoldSet: true}, func() error {
 		return s.cfg.Backend.PutObjectLegalHold(rc.ctx, rc.bucket, rc.key, storage.PutObjectLegalHoldOptions{On: on,
 			VersionID: rc.version, BucketID: st.info.ID})
 	})
@@ -387,14 +387,16 @@ func (s *Server) putObjectLegalHold(rc *request, st *bucketState) error {
 
 // getObjectLegalHold answers a version's legal hold
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectLegalHold.html). S3 answers
-// 404 NoSuchObjectLockConfiguration for a version that never had a legal hold and OFF for
-// one whose hold was lifted (LocalStack's snapshot test_put_get_object_legal_hold; ceph/s3-tests'
-// test_object_lock_get_legal_hold); the backend keeps whether a hold is on, not whether one
-// ever was, so a version without one answers OFF. [AWS divergence]
+// 404 NoSuchObjectLockConfiguration for a version that never had a legal hold status and OFF
+// for one whose hold was lifted or written OFF (LocalStack's snapshot
+// test_put_get_object_legal_hold; ceph/s3-tests' test_object_lock_get_legal_hold).
 func (s *Server) getObjectLegalHold(rc *request, st *bucketState) error {
 	info, err := s.lockedVersion(rc, accessLegalHoldRead, st)
 	if err != nil {
 		return err
+	}
+	if !info.LegalHoldSet {
+		return errNoVersionLock
 	}
 	status := legalHoldOff
 	if info.LegalHold {
@@ -468,9 +470,11 @@ func parseLockHeaders(h http.Header, now time.Time) (storage.ObjectLock, error) 
 		l.Retention = storage.Retention{Mode: storage.RetentionMode(mode), RetainUntil: t.UTC()}
 	}
 	switch hold {
-	case "", legalHoldOff:
+	case "":
+	case legalHoldOff:
+		l.LegalHoldSet = true
 	case legalHoldOn:
-		l.LegalHold = true
+		l.LegalHold, l.LegalHoldSet = true, true
 	default:
 		return l, lockArgument("Legal Hold must be either of 'ON' or 'OFF'", headerLockLegalHold, hold)
 	}
@@ -490,8 +494,7 @@ func requireLockDigest(st *bucketState, l storage.ObjectLock, d bodyDigests) err
 // header is only returned if the requester has the s3:GetObjectRetention permission", and
 // s3:GetObjectLegalHold for the legal hold
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html). The legal hold's
-// header is sent for a hold that is on: the backend does not keep whether a version ever had
-// one (see getObjectLegalHold).
+// header is sent for a version with a legal hold status, OFF too (see getObjectLegalHold).
 func (rc *request) writeLockHeaders(h http.Header, st *bucketState, info *storage.ObjectInfo) {
 	if !st.info.ObjectLock.Enabled {
 		return
@@ -500,8 +503,12 @@ func (rc *request) writeLockHeaders(h http.Header, st *bucketState, info *storag
 		h[headerLockMode] = []string{string(r.Mode)}
 		h[headerLockUntil] = []string{xmlTime(r.RetainUntil)}
 	}
-	if info.LegalHold && rc.authorizeObject(accessLegalHoldRead, st, info) == nil {
-		h[headerLockLegalHold] = []string{legalHoldOn}
+	if info.LegalHoldSet && rc.authorizeObject(accessLegalHoldRead, st, info) == nil {
+		status := legalHoldOff
+		if info.LegalHold {
+			status = legalHoldOn
+		}
+		h[headerLockLegalHold] = []string{status}
 	}
 }
 

@@ -106,28 +106,33 @@ type ObjectLock struct {
 	Retention Retention
 	// LegalHold puts a legal hold on the version.
 	LegalHold bool
+	// LegalHoldSet tells that the write names a legal hold status, ON (LegalHold) or OFF. S3
+	// tells a version whose legal hold is OFF from one that never had a status: the latter
+	// has no legal hold to read (see ObjectInfo.LegalHoldSet).
+	LegalHoldSet bool
 }
 
 // IsZero tells a write that names no Object Lock setting.
-func (l ObjectLock) IsZero() bool { return l.Retention.IsZero() && !l.LegalHold }
+func (l ObjectLock) IsZero() bool { return l.Retention.IsZero() && !l.LegalHold && !l.LegalHoldSet }
 
 // VersionLock is what a write of a version stores: the retention the write names or, without
-// one, the bucket's default from the write's time; and its legal hold. A backend calls it in
-// the transaction that adds the version, with the bucket's configuration as that transaction
-// sees it. A write naming Object Lock settings in a bucket without Object Lock fails with
-// ErrNoObjectLock.
-func VersionLock(bucket ObjectLockConfig, write ObjectLock, now time.Time) (Retention, bool, error) {
+// one, the bucket's default from the write's time; and its legal hold status. A backend calls
+// it in the transaction that adds the version, with the bucket's configuration as that
+// transaction sees it. A write naming Object Lock settings in a bucket without Object Lock
+// fails with ErrNoObjectLock.
+func VersionLock(bucket ObjectLockConfig, write ObjectLock, now time.Time) (ObjectLock, error) {
 	if !bucket.Enabled {
 		if !write.IsZero() {
-			return Retention{}, false, ErrNoObjectLock
+			return ObjectLock{}, ErrNoObjectLock
 		}
-		return Retention{}, false, nil
+		return ObjectLock{}, nil
 	}
-	r := write.Retention
-	if r.IsZero() && bucket.DefaultRetention != nil {
-		r = Retention{Mode: bucket.DefaultRetention.Mode, RetainUntil: bucket.DefaultRetention.Until(now)}
+	l := write
+	if l.Retention.IsZero() && bucket.DefaultRetention != nil {
+		l.Retention = Retention{Mode: bucket.DefaultRetention.Mode, RetainUntil: bucket.DefaultRetention.Until(now)}
 	}
-	return r, write.LegalHold, nil
+	l.LegalHoldSet = l.LegalHoldSet || l.LegalHold
+	return l, nil
 }
 
 // RetentionChangeAllowed decides a PutObjectRetention at now on a version whose retention is

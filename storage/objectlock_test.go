@@ -144,7 +144,7 @@ func TestObjectLockConfigValidate(t *testing.T) {
 }
 
 // A write stores the retention it names, or else the bucket's default from the write's time,
-// and its legal hold; a bucket without Object Lock refuses any setting and stores none.
+// and its legal hold status; a bucket without Object Lock refuses any setting and stores none.
 func TestVersionLock(t *testing.T) {
 	enabled := storage.ObjectLockConfig{Enabled: true}
 	withDefault := storage.ObjectLockConfig{Enabled: true, DefaultRetention: &storage.DefaultRetention{Mode: storage.RetentionCompliance, Days: 1}}
@@ -155,22 +155,29 @@ func TestVersionLock(t *testing.T) {
 		write     storage.ObjectLock
 		retention storage.Retention
 		legalHold bool
-		err       error
+		// holdSet is the status stored: a legal hold named ON or OFF.
+		holdSet bool
+		err     error
 	}{
-		{"no lock, no settings", storage.ObjectLockConfig{}, storage.ObjectLock{}, storage.Retention{}, false, nil},
-		{"no lock, a retention", storage.ObjectLockConfig{}, storage.ObjectLock{Retention: governance(later)}, storage.Retention{}, false, storage.ErrNoObjectLock},
-		{"no lock, a legal hold", storage.ObjectLockConfig{}, storage.ObjectLock{LegalHold: true}, storage.Retention{}, false, storage.ErrNoObjectLock},
-		{"lock, a default left by the configuration", storage.ObjectLockConfig{DefaultRetention: withDefault.DefaultRetention}, storage.ObjectLock{}, storage.Retention{}, false, nil},
-		{"lock, no default, no settings", enabled, storage.ObjectLock{}, storage.Retention{}, false, nil},
-		{"lock, no default, a retention", enabled, storage.ObjectLock{Retention: governance(later)}, governance(later), false, nil},
-		{"lock, no default, a legal hold", enabled, storage.ObjectLock{LegalHold: true}, storage.Retention{}, true, nil},
-		{"default applied", withDefault, storage.ObjectLock{}, fromDefault, false, nil},
-		{"default applied with a legal hold", withDefault, storage.ObjectLock{LegalHold: true}, fromDefault, true, nil},
-		{"default not applied to a retention named", withDefault, storage.ObjectLock{Retention: governance(after)}, governance(after), false, nil},
+		{"no lock, no settings", storage.ObjectLockConfig{}, storage.ObjectLock{}, storage.Retention{}, false, false, nil},
+		{"no lock, a retention", storage.ObjectLockConfig{}, storage.ObjectLock{Retention: governance(later)}, storage.Retention{}, false, false, storage.ErrNoObjectLock},
+		{"no lock, a legal hold", storage.ObjectLockConfig{}, storage.ObjectLock{LegalHold: true}, storage.Retention{}, false, false, storage.ErrNoObjectLock},
+		{"lock, a default left by the configuration", storage.ObjectLockConfig{DefaultRetention: withDefault.DefaultRetention}, storage.ObjectLock{}, storage.Retention{}, false, false, nil},
+		{"lock, no default, no settings", enabled, storage.ObjectLock{}, storage.Retention{}, false, false, nil},
+		{"lock, no default, a retention", enabled, storage.ObjectLock{Retention: governance(later)}, governance(later), false, false, nil},
+		{"lock, no default, a legal hold", enabled, storage.ObjectLock{LegalHold: true}, storage.Retention{}, true, true, nil},
+		{"default applied", withDefault, storage.ObjectLock{}, fromDefault, false, false, nil},
+		{"default applied with a legal hold", withDefault, storage.ObjectLock{LegalHold: true}, fromDefault, true, true, nil},
+		{"default not applied to a retention named", withDefault, storage.ObjectLock{Retention: governance(after)}, governance(after), false, false, nil},
+		{"no lock, a legal hold OFF", storage.ObjectLockConfig{}, storage.ObjectLock{LegalHoldSet: true}, storage.Retention{}, false, false, storage.ErrNoObjectLock},
+		{"lock, a legal hold OFF", enabled, storage.ObjectLock{LegalHoldSet: true}, storage.Retention{}, false, true, nil},
+		{"default applied with a legal hold OFF", withDefault, storage.ObjectLock{LegalHoldSet: true}, fromDefault, false, true, nil},
 	} {
-		r, hold, err := storage.VersionLock(tc.bucket, tc.write, now)
-		if !errors.Is(err, tc.err) || (err == nil) != (tc.err == nil) || !r.RetainUntil.Equal(tc.retention.RetainUntil) || r.Mode != tc.retention.Mode || hold != tc.legalHold {
-			t.Errorf("%s: VersionLock = %+v, %v, %v; want %+v, %v, %v", tc.name, r, hold, err, tc.retention, tc.legalHold, tc.err)
+		l, err := storage.VersionLock(tc.bucket, tc.write, now)
+		r := l.Retention
+		if !errors.Is(err, tc.err) || (err == nil) != (tc.err == nil) || !r.RetainUntil.Equal(tc.retention.RetainUntil) || r.Mode != tc.retention.Mode ||
+			l.LegalHold != tc.legalHold || l.LegalHoldSet != tc.holdSet {
+			t.Errorf("%s: VersionLock = %+v, %v; want %+v, hold %v set %v, %v", tc.name, l, err, tc.retention, tc.legalHold, tc.holdSet, tc.err)
 		}
 	}
 }
@@ -242,7 +249,8 @@ func TestDeleteAllowed(t *testing.T) {
 	}
 }
 
-// The settings of a write are none only without a retention and a legal hold.
+// The settings of a write are none only without a retention and a legal hold status, OFF
+// included.
 func TestObjectLockIsZero(t *testing.T) {
 	for _, tc := range []struct {
 		lock storage.ObjectLock
@@ -250,6 +258,7 @@ func TestObjectLockIsZero(t *testing.T) {
 	}{
 		{storage.ObjectLock{}, true},
 		{storage.ObjectLock{LegalHold: true}, false},
+		{storage.ObjectLock{LegalHoldSet: true}, false},
 		{storage.ObjectLock{Retention: governance(later)}, false},
 	} {
 		if got := tc.lock.IsZero(); got != tc.want {

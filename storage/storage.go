@@ -271,6 +271,9 @@ type ObjectInfo struct {
 	// Retention and LegalHold are the version's Object Lock state (see objectlock.go).
 	Retention Retention
 	LegalHold bool
+	// LegalHoldSet tells a version that was given a legal hold status, ON or OFF, by its
+	// write or by PutObjectLegalHold; false for one that never was.
+	LegalHoldSet bool
 	// Part is the part ReadOptions.PartNumber named; zero otherwise.
 	Part ObjectPart
 }

@@ -109,7 +109,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 			return err
 		}
 		// The settings apply at completion; a bucket without Object Lock refuses them now.
-		if _, _, err := storage.VersionLock(b.objectLock(), opts.Lock, s.clock()); err != nil {
+		if _, err := storage.VersionLock(b.objectLock(), opts.Lock, s.clock()); err != nil {
 			return err
 		}
 		byKey := sub(tx, bktUploads, bucket)

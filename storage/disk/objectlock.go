@@ -43,7 +43,7 @@ func (s *Store) PutObjectRetention(ctx context.Context, bucket, key string, opts
 // PutObjectLegalHold implements storage.Backend.
 func (s *Store) PutObjectLegalHold(ctx context.Context, bucket, key string, opts storage.PutObjectLegalHoldOptions) error {
 	return s.updateObject(ctx, bucket, opts.BucketID, key, opts.VersionID, nil, true, func(_ *keyTx, rec *objectRecord) error {
-		rec.LegalHold = opts.On
+		rec.LegalHold, rec.LegalHoldSet = opts.On, true
 		return nil
 	})
 }

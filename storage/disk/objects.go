@@ -38,7 +38,7 @@ func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions
 		if err != nil {
 			return err
 		}
-		if _, _, err := storage.VersionLock(k.lock, lock, k.now); err != nil {
+		if _, err := storage.VersionLock(k.lock, lock, k.now); err != nil {
 			return err
 		}
 		return checkConditions(c, k.cur, k.exists)
@@ -65,7 +65,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 		if err := checkConditions(c, k.cur, k.exists); err != nil {
 			return err
 		}
-		retention, hold, err := storage.VersionLock(k.lock, lock, k.now)
+		stored, err := storage.VersionLock(k.lock, lock, k.now)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 			release = append(release, more...)
 		}
 		added = rec
-		added.Retention, added.LegalHold = retentionOf(retention), hold
+		added.Retention, added.LegalHold, added.LegalHoldSet = retentionOf(stored.Retention), stored.LegalHold, stored.LegalHoldSet
 		more, err := k.add(&added)
 		release = append(release, more...)
 		return err

@@ -103,8 +103,9 @@ type retentionRecord struct {
 // lockRecord is a stored storage.ObjectLock: the settings an upload gives the object it
 // completes into.
 type lockRecord struct {
-	Retention *retentionRecord `json:"retention,omitempty"`
-	LegalHold bool             `json:"legalHold,omitempty"`
+	Retention    *retentionRecord `json:"retention,omitempty"`
+	LegalHold    bool             `json:"legalHold,omitempty"`
+	LegalHoldSet bool             `json:"legalHoldSet,omitempty"`
 }
 
 // partRun is a run of consecutive parts of one size in an object's part bounds: the size,
@@ -142,6 +143,9 @@ type objectRecord struct {
 	// Retention and LegalHold are the version's Object Lock state; absent without one.
 	Retention *retentionRecord `json:"retention,omitempty"`
 	LegalHold bool             `json:"legalHold,omitempty"`
+	// LegalHoldSet tells a version given a legal hold status, ON or OFF; a record with
+	// LegalHold has one whether or not it says so.
+	LegalHoldSet bool `json:"legalHoldSet,omitempty"`
 	// PartSizes are the sizes of the parts of an object made by a multipart upload, in
 	// order, as runs; absent for any other object and for one completed before they were
 	// recorded (Parts set, PartSizes absent).
@@ -308,14 +312,14 @@ func lockOf(l storage.ObjectLock) *lockRecord {
 	if l.IsZero() {
 		return nil
 	}
-	return &lockRecord{Retention: retentionOf(l.Retention), LegalHold: l.LegalHold}
+	return &lockRecord{Retention: retentionOf(l.Retention), LegalHold: l.LegalHold, LegalHoldSet: l.LegalHoldSet}
 }
 
 func (r *lockRecord) public() storage.ObjectLock {
 	if r == nil {
 		return storage.ObjectLock{}
 	}
-	return storage.ObjectLock{Retention: r.Retention.public(), LegalHold: r.LegalHold}
+	return storage.ObjectLock{Retention: r.Retention.public(), LegalHold: r.LegalHold, LegalHoldSet: r.LegalHoldSet}
 }
 
 // versionID is the record's public version id.
@@ -330,6 +334,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
 		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(), Revision: r.File,
 		Tags: r.Tags, VersionID: r.versionID(), Retention: r.Retention.public(), LegalHold: r.LegalHold,
+		LegalHoldSet: r.LegalHold || r.LegalHoldSet,
 	}
 }
 

@@ -32,6 +32,7 @@ func TestObjectLock(t *testing.T, newBackend NewBackend) {
 		{"DeleteSequences", testLockedDeleteSequences},
 		{"PutObjectRetention", testPutObjectRetention},
 		{"PutObjectLegalHold", testPutObjectLegalHold},
+		{"LegalHoldStatus", testLegalHoldStatus},
 		{"VersionIDs", testLockVersionIDs},
 		{"NullVersion", testLockNullVersion},
 		{"Expiry", testLockExpiry},
@@ -693,20 +694,57 @@ func testPutObjectLegalHold(t *testing.T, newBackend NewBackend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, on := range []bool{true, true, false, false, true} {
+		if before.LegalHoldSet {
+			t.Errorf("a version written without a legal hold status has one: %+v", before)
+		}
+		for _, on := range []bool{false, true, true, false, false, true} {
 			if err := s.PutObjectLegalHold(ctx, "bkt", key, storage.PutObjectLegalHoldOptions{On: on}); err != nil {
 				t.Fatalf("PutObjectLegalHold(%v) over %+v: %v", on, r, err)
 			}
 			expectLock(t, s, key, "", r, on)
+			if info, err := s.HeadObject(ctx, "bkt", key, storage.ReadOptions{}); err != nil || !info.LegalHoldSet {
+				t.Errorf("after PutObjectLegalHold(%v) the version has no legal hold status: %+v, %v", on, info, err)
+			}
 		}
 		after, err := s.HeadObject(ctx, "bkt", key, storage.ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		after.LegalHold = false
+		after.LegalHold, after.LegalHoldSet = false, false
 		if !reflect.DeepEqual(after, before) {
 			t.Errorf("PutObjectLegalHold changed more than the legal hold: %+v, was %+v", after, before)
 		}
+	}
+}
+
+// A write that names a legal hold OFF gives its version that status, which a write naming none
+// does not; ON is a status too. Multipart uploads and copies keep what they name.
+func testLegalHoldStatus(t *testing.T, newBackend NewBackend) {
+	s := withLockBucket(t, newBackend, nil)
+	for _, tc := range []struct {
+		name      string
+		lock      storage.ObjectLock
+		hold, set bool
+	}{
+		{"none", storage.ObjectLock{}, false, false},
+		{"OFF", storage.ObjectLock{LegalHoldSet: true}, false, true},
+		{"ON", storage.ObjectLock{LegalHold: true, LegalHoldSet: true}, true, true},
+		{"ON without the status flag", storage.ObjectLock{LegalHold: true}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			put := putLocked(t, s, "put"+tc.name, "body", tc.lock)
+			cp, err := s.CopyObject(ctx, "bkt", "put"+tc.name, "bkt", "copy"+tc.name, storage.CopyObjectOptions{Lock: tc.lock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mp := completeLocked(t, s, "mp"+tc.name, createUpload(t, s, "bkt", "mp"+tc.name, storage.CreateMultipartUploadOptions{Lock: tc.lock}))
+			for _, info := range []storage.ObjectInfo{put, cp, mp} {
+				got, err := s.HeadObject(ctx, "bkt", info.Key, storage.ReadOptions{})
+				if err != nil || got.LegalHold != tc.hold || got.LegalHoldSet != tc.set {
+					t.Errorf("%s: legal hold %v, status set %v (%v); want %v, %v", info.Key, got.LegalHold, got.LegalHoldSet, err, tc.hold, tc.set)
+				}
+			}
+		})
 	}
 }
 
