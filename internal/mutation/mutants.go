@@ -667,8 +667,8 @@ var mutants = []mutant{
 	{
 		Name:  "a write ignores the bucket's default retention",
 		File:  "storage/disk/objects.go",
-		From:  "retention, hold, err := storage.VersionLock(k.lock, lock, k.now)",
-		To:    "retention, hold, err := storage.VersionLock(storage.ObjectLockConfig{Enabled: k.lock.Enabled}, lock, k.now)",
+		From:  "stored, err := storage.VersionLock(k.lock, lock, k.now)",
+		To:    "stored, err := storage.VersionLock(storage.ObjectLockConfig{Enabled: k.lock.Enabled}, lock, k.now)",
 		Tests: []test{{"./storage/disk/", "^TestObjectLockModel$"}},
 	},
 	{
@@ -681,8 +681,8 @@ var mutants = []mutant{
 	{
 		Name:  "a legal hold not stored",
 		File:  "storage/disk/objectlock.go",
-		From:  "\t\trec.LegalHold = opts.On\n",
-		To:    "\t\trec.LegalHold = false\n",
+		From:  "\t\trec.LegalHold, rec.LegalHoldSet = opts.On, true\n",
+		To:    "\t\trec.LegalHold, rec.LegalHoldSet = false, true\n",
 		Tests: []test{{"./storage/disk/", "^TestObjectLockModel$"}},
 	},
 	{
