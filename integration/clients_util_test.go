@@ -153,9 +153,15 @@ func sdkClient(srv *server, hc *http.Client, opts ...func(*s3.Options)) *s3.Clie
 
 // runBoto3Script runs a boto3 script of testdata against srv and decodes the JSON object it
 // prints: each key a step, each value what the step saw. A script that fails stops the test
-// with its stderr and the server's log.
+// with its stderr and the server's log. testdata is on the script's path, for the client the
+// scripts share (testdata/s3client.py).
 func runBoto3Script(t *testing.T, cmd *exec.Cmd, srv *server) map[string]json.RawMessage {
 	t.Helper()
+	shared, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(cmd.Env, "PYTHONPATH="+shared)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

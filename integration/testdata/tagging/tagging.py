@@ -9,22 +9,11 @@ calling test.
 """
 
 import json
-import os
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from s3client import s3
 
 BUCKET = "boto3-tagging"
-
-s3 = boto3.client(
-    "s3",
-    endpoint_url=os.environ["DOORMAN_ENDPOINT"],
-    region_name="us-east-1",
-    aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-    aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-    config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-)
 
 
 def tag_set(answer):

@@ -13,23 +13,13 @@ calling test.
 """
 
 import json
-import os
 import xml.etree.ElementTree as ET
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
+from s3client import s3
 
 BUCKET = "boto3-versioning"
 
-s3 = boto3.client(
-    "s3",
-    endpoint_url=os.environ["DOORMAN_ENDPOINT"],
-    region_name="us-east-1",
-    aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
-    aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
-    config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"max_attempts": 1}),
-)
 
 # The body of the last ListObjectVersions answer, kept for the order of its entries.
 last_listing = {}
