@@ -1,19 +1,9 @@
-"""What the Object Lock and attributes scripts share: the outcome of a request that may be
-refused, and the shared client (s3client.py)."""
+"""What the Object Lock and attributes scripts share: the client of s3client.py, and the outcome
+of a request that may be refused as its code and status, without the message."""
 
-from botocore.exceptions import ClientError
-from s3client import s3
+from functools import partial
 
+import s3client
 
-def refusal(e):
-    """A refusal's code and status."""
-    return "%s %d" % (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
-
-
-def outcome(f, **kw):
-    """Runs one request: "ok", or the refusal's code and status."""
-    try:
-        f(**kw)
-        return "ok"
-    except ClientError as e:
-        return refusal(e)
+s3 = s3client.s3
+outcome = partial(s3client.outcome, with_message=False)

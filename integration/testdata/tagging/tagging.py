@@ -10,8 +10,7 @@ calling test.
 
 import json
 
-from botocore.exceptions import ClientError
-from s3client import s3
+from s3client import outcome, s3
 
 BUCKET = "boto3-tagging"
 
@@ -23,20 +22,6 @@ def tag_set(answer):
 
 def object_tags(key):
     return tag_set(s3.get_object_tagging(Bucket=BUCKET, Key=key))
-
-
-def refusal(e):
-    err = e.response["Error"]
-    return "%s %d %s" % (err["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], err.get("Message", ""))
-
-
-def outcome(f, **kw):
-    """Runs one request: "ok", or the refusal's code, status and message."""
-    try:
-        f(**kw)
-        return "ok"
-    except ClientError as e:
-        return refusal(e)
 
 
 def status(f, **kw):

@@ -15,8 +15,7 @@ calling test.
 import json
 import xml.etree.ElementTree as ET
 
-from botocore.exceptions import ClientError
-from s3client import s3
+from s3client import outcome, s3
 
 BUCKET = "boto3-versioning"
 
@@ -53,20 +52,6 @@ def new_marker(version_id):
         markers += 1
         names[version_id] = "m%d" % markers
     return names[version_id]
-
-
-def refusal(e):
-    err = e.response["Error"]
-    return "%s %d %s" % (err["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], err.get("Message", ""))
-
-
-def outcome(f, **kw):
-    """Runs one request: "ok", or the refusal's code, status and message."""
-    try:
-        f(**kw)
-        return "ok"
-    except ClientError as e:
-        return refusal(e)
 
 
 def body(key, **kw):
