@@ -8,40 +8,23 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/doorman-s3/doorman/console"
 	"github.com/doorman-s3/doorman/internal/s3test"
+	"github.com/doorman-s3/doorman/internal/testclock"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
 
-// clock is a clock a test moves, shared by the console and the S3 server so that signatures
-// stay in S3's window while sessions expire.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is a console in front of an in-process S3 server whose users are s3test's accounts,
 // both on loopback listeners.
 type env struct {
-	t       *testing.T
-	clock   *clock
+	t *testing.T
+	// clock is shared by the console and the S3 server, so that signatures stay in S3's
+	// window while sessions expire.
+	clock   *testclock.Clock
 	console *httptest.Server
 	S3      *s3test.Client
 }
@@ -54,7 +37,7 @@ func start(t *testing.T, configure func(*console.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = store.Close() })
-	clk := &clock{now: time.Now()}
+	clk := testclock.New(time.Now())
 	accounts := []s3test.Account{s3test.Owner, s3test.Other, s3test.Third}
 	var users []s3api.User
 	for _, a := range accounts {

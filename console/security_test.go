@@ -47,7 +47,7 @@ func TestRefused(t *testing.T) {
 			name: "idle session expired",
 			prepare: func(e *env) *browser {
 				b := e.signIn(s3test.Owner)
-				e.clock.Add(console.DefaultSessionIdle)
+				e.clock.Advance(console.DefaultSessionIdle)
 				return b
 			},
 			method: http.MethodGet, path: "/api/buckets",
@@ -59,7 +59,7 @@ func TestRefused(t *testing.T) {
 				b := e.signIn(s3test.Owner)
 				step := console.DefaultSessionIdle - time.Minute
 				for range console.DefaultSessionMax/step + 1 {
-					e.clock.Add(step)
+					e.clock.Advance(step)
 					if res, body := b.send(http.MethodGet, "/api/session", nil, nil); res.StatusCode != http.StatusOK {
 						if res.StatusCode != http.StatusUnauthorized {
 							e.t.Fatalf("%d %s", res.StatusCode, body)

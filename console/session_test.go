@@ -115,10 +115,10 @@ func TestSessionIdle(t *testing.T) {
 	e := start(t, func(c *console.Config) { c.SessionIdle, c.SessionMax = time.Minute, time.Hour })
 	b := e.signIn(s3test.Owner)
 	for range 10 {
-		e.clock.Add(50 * time.Second)
+		e.clock.Advance(50 * time.Second)
 		b.want(http.StatusOK, http.MethodGet, "/api/buckets", nil)
 	}
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	res, body := b.send(http.MethodGet, "/api/buckets", nil, nil)
 	wantError(t, res, body, http.StatusUnauthorized, "NoSession", "")
 }
@@ -139,6 +139,6 @@ func TestSignInRateLimit(t *testing.T) {
 	if res.Header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
 	}
-	e.clock.Add(time.Second)
+	e.clock.Advance(time.Second)
 	e.signIn(s3test.Owner)
 }

@@ -13,27 +13,11 @@ import (
 
 	"github.com/doorman-s3/doorman/edge"
 	"github.com/doorman-s3/doorman/internal/prommetrics"
+	"github.com/doorman-s3/doorman/internal/testclock"
 )
 
-// clock is a settable clock for TTL tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a settable clock for TTL tests.
+func newClock() *testclock.Clock { return testclock.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) }
 
 // origin is a real HTTP server standing for the origin, recording what reaches it. Its handler
 // answers as S3 answers a bucket with CORS rules for https://a.example and https://b.example
@@ -119,7 +103,7 @@ type fixture struct {
 	t     testing.TB
 	cache *edge.Cache
 	m     *prommetrics.Gateway // the metrics the gateway exports for its cache
-	clock *clock
+	clock *testclock.Clock
 	o     *origin
 	srv   *httptest.Server
 	b     *edge.Behavior

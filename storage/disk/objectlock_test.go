@@ -7,32 +7,14 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/testclock"
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
 	"github.com/doorman-s3/doorman/storage/storagetest"
 )
-
-// testClock is a store's clock that a test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // lockVersion is one version of a key as TestObjectLockModel expects it.
 type lockVersion struct {
@@ -110,9 +92,9 @@ func TestObjectLockModel(t *testing.T) {
 }
 
 func testObjectLockModel(t *testing.T, seed uint64) {
-	clock := &testClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := testclock.New(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	dir := filepath.Join(t.TempDir(), "store")
-	s, err := disk.Open(dir, disk.WithClock(clock.now))
+	s, err := disk.Open(dir, disk.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +109,7 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 	randomLock := func() storage.ObjectLock {
 		var l storage.ObjectLock
 		if rng.IntN(2) == 0 {
-			l.Retention = storage.Retention{Mode: modes[rng.IntN(2)], RetainUntil: clock.now().Add(time.Duration(1+rng.IntN(72)) * time.Hour)}
+			l.Retention = storage.Retention{Mode: modes[rng.IntN(2)], RetainUntil: clock.Now().Add(time.Duration(1+rng.IntN(72)) * time.Hour)}
 		}
 		l.LegalHold = rng.IntN(4) == 0
 		return l
@@ -139,7 +121,7 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 		op := fmt.Sprintf("op %d", i)
 		switch n := rng.IntN(20); {
 		case n < 2:
-			clock.advance(time.Duration(rng.IntN(48)) * time.Hour)
+			clock.Advance(time.Duration(rng.IntN(48)) * time.Hour)
 		case n < 3:
 			cfg := storage.ObjectLockConfig{Enabled: true}
 			if rng.IntN(3) > 0 {
@@ -169,7 +151,7 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 				t.Fatalf("%s: write: %v", op, err)
 			}
 			v := lockVersion{id: info.VersionID}
-			v.retention, v.hold = m.written(l, clock.now())
+			v.retention, v.hold = m.written(l, clock.Now())
 			m.keys[key] = append([]lockVersion{v}, versions...)
 		case n < 8:
 			res, err := s.DeleteObject(ctx, "lock", key, storage.DeleteObjectOptions{BypassGovernance: rng.IntN(2) == 0})
@@ -182,8 +164,8 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 		case n < 12:
 			j, bypass := rng.IntN(len(versions)), rng.IntN(2) == 0
 			_, err := s.DeleteObject(ctx, "lock", key, storage.DeleteObjectOptions{VersionID: versions[j].id, BypassGovernance: bypass})
-			if allowed := mayDelete(versions[j], bypass, clock.now()); allowed != (err == nil) || !allowed && !errors.Is(err, storage.ErrObjectLocked) {
-				t.Fatalf("%s: delete %+v (bypass %v) at %v: %v; allowed %v", op, versions[j], bypass, clock.now(), err, allowed)
+			if allowed := mayDelete(versions[j], bypass, clock.Now()); allowed != (err == nil) || !allowed && !errors.Is(err, storage.ErrObjectLocked) {
+				t.Fatalf("%s: delete %+v (bypass %v) at %v: %v; allowed %v", op, versions[j], bypass, clock.Now(), err, allowed)
 			}
 			if err == nil {
 				m.keys[key] = append(versions[:j:j], versions[j+1:]...)
@@ -196,10 +178,10 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 				next = storage.Retention{Mode: versions[j].retention.Mode, RetainUntil: versions[j].retention.RetainUntil.Add(time.Duration(rng.IntN(5)-2) * time.Hour)}
 			}
 			err := s.PutObjectRetention(ctx, "lock", key, storage.PutObjectRetentionOptions{Retention: next, BypassGovernance: bypass, VersionID: versions[j].id})
-			if !checkLockChange(t, op, versions[j], err, mayChange(versions[j].retention, next, bypass, clock.now())) {
+			if !checkLockChange(t, op, versions[j], err, mayChange(versions[j].retention, next, bypass, clock.Now())) {
 				continue
 			}
-			versions[j].retention, _ = m.written(storage.ObjectLock{Retention: next}, clock.now())
+			versions[j].retention, _ = m.written(storage.ObjectLock{Retention: next}, clock.Now())
 			if next.IsZero() {
 				versions[j].retention = storage.Retention{}
 			}
@@ -215,7 +197,7 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = disk.Open(dir, disk.WithClock(clock.now)); err != nil {
+	if s, err = disk.Open(dir, disk.WithClock(clock.Now)); err != nil {
 		t.Fatal(err)
 	}
 	checkLockModel(t, s, m, "after reopening")
@@ -227,7 +209,7 @@ func testObjectLockModel(t *testing.T, seed uint64) {
 // lockedUpload writes a version with a multipart upload created with the settings l, and
 // completes it after the clock and the bucket's default retention have moved on: the default
 // applies at completion.
-func lockedUpload(s *disk.Store, clock *testClock, m *lockModel, key string, l storage.ObjectLock, body string) (storage.ObjectInfo, error) {
+func lockedUpload(s *disk.Store, clock *testclock.Clock, m *lockModel, key string, l storage.ObjectLock, body string) (storage.ObjectInfo, error) {
 	up, err := s.CreateMultipartUpload(ctx, "lock", key, storage.CreateMultipartUploadOptions{Lock: l})
 	if err != nil {
 		return storage.ObjectInfo{}, err
@@ -239,7 +221,7 @@ func lockedUpload(s *disk.Store, clock *testClock, m *lockModel, key string, l s
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	m.def = &storage.DefaultRetention{Mode: storage.RetentionGovernance, Days: 3}
 	if err := s.PutBucketObjectLock(ctx, "lock", storage.ObjectLockConfig{Enabled: true, DefaultRetention: m.def}); err != nil {
 		return storage.ObjectInfo{}, err
