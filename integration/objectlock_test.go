@@ -205,7 +205,7 @@ func TestObjectLockBoto3(t *testing.T) {
 		{"plain_configuration_after", map[string]any{"ObjectLockEnabled": "Enabled"}},
 		{"config_lowercase_mode", "MalformedXML 400"},
 		{"config_days_and_years", "MalformedXML 400"},
-		{"config_zero_days", "InvalidRetentionPeriod 400"},
+		{"config_zero_days", "InvalidArgument 400"},
 		{"config_disabled", "MalformedXML 400"},
 
 		{"g_head", []string{"GOVERNANCE", untilHeader, none}},

@@ -67,13 +67,18 @@ func encodeObjectLockConfiguration(c storage.ObjectLockConfig) objectLockConfigu
 	return out
 }
 
-// errRetentionPeriod answers a default retention period that is not a positive number of days
-// or years, or longer than S3 allows. The code is the one ceph/s3-tests records
-// (test_object_lock_put_obj_lock_invalid_days, _invalid_years); the messages are those
-// versity/versitygw records, whose issue #1738 shows AWS answering the first one with code
-// InvalidArgument instead. [UNVERIFIED: which code AWS answers today]
-func errRetentionPeriod(msg string) error {
-	return &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidRetentionPeriod", Message: msg}
+// errRetentionTooLong answers a default retention period longer than S3 allows, with the code
+// and message versity/versitygw records of S3 (issue #2187).
+var errRetentionTooLong = &s3err.Error{Status: http.StatusBadRequest, Code: "InvalidRetentionPeriod",
+	Message: "Default retention period too large."}
+
+// errRetentionNotPositive answers a default retention period of unit (Days or Years) that is
+// not positive, as S3 answered it in January 2026: 400 InvalidArgument naming the element,
+// without its value (recorded in https://github.com/versity/versitygw/issues/1738).
+// ceph/s3-tests' test_object_lock_put_obj_lock_invalid_days and _invalid_years expect
+// InvalidRetentionPeriod, an answer S3 no longer gives.
+func errRetentionNotPositive(unit string) error {
+	return s3err.InvalidArgument.Withf("Default retention period must be a positive integer value.").With("ArgumentName", unit)
 }
 
 // parseObjectLockConfiguration reads a PutObjectLockConfiguration document. ObjectLockEnabled
@@ -81,7 +86,8 @@ func errRetentionPeriod(msg string) error {
 // S3 spells (GOVERNANCE or COMPLIANCE, upper case), with Days and Years both or neither, or
 // with a period that is not an integer, are MalformedXML (LocalStack's snapshot
 // test_put_object_lock_configuration_exc; ceph/s3-tests' test_object_lock_put_obj_lock_*); a
-// period that is not positive, or longer than S3's limit, is errRetentionPeriod. A document
+// period that is not positive is errRetentionNotPositive, one longer than S3's limit
+// errRetentionTooLong. A document
 // without a Rule leaves the bucket without a default retention (LocalStack's snapshot
 // test_get_put_object_lock_configuration, get-lock-config-only-enabled).
 func parseObjectLockConfiguration(doc []byte) (storage.ObjectLockConfig, error) {
@@ -117,9 +123,9 @@ func parseObjectLockConfiguration(doc []byte) (storage.ObjectLockConfig, error) 
 	case err != nil:
 		return cfg, s3err.MalformedXML
 	case n <= 0:
-		return cfg, errRetentionPeriod("Default retention period must be a positive integer value.")
+		return cfg, errRetentionNotPositive(unit)
 	case n > limit:
-		return cfg, errRetentionPeriod("Default retention period too large.")
+		return cfg, errRetentionTooLong
 	}
 	r := &storage.DefaultRetention{Mode: storage.RetentionMode(d.Mode)}
 	if unit == "Days" {

@@ -25,6 +25,9 @@ const (
 	snapshotRetention = "localstack tests/aws/services/s3/test_s3.snapshot.json TestS3ObjectLockRetention"
 	snapshotLegalHold = "localstack tests/aws/services/s3/test_s3.snapshot.json TestS3ObjectLockLegalHold"
 	s3testsLock       = "ceph/s3-tests s3tests/functional/test_s3.py test_object_lock_*"
+	// S3's answers to a default retention period that is not positive, and to one too long.
+	recordPositivePeriod = "https://github.com/versity/versitygw/issues/1738"
+	recordLongPeriod     = "https://github.com/versity/versitygw/issues/2187"
 )
 
 // The dates of the retentions the tests set, and their form in S3's answers.
@@ -87,9 +90,13 @@ func TestObjectLockConfiguration(t *testing.T) {
 		{page: snapshotLockAPI, method: "PUT", path: "/lockcfg?object-lock", body: lockConfig(`<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule></Rule>`), status: 400, code: "MalformedXML"},
 		{page: snapshotLockAPI, method: "PUT", path: "/lockcfg?object-lock", body: lockConfig(`<Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days></DefaultRetention></Rule>`), status: 400, code: "MalformedXML"},
 		{page: s3testsLock, method: "PUT", path: "/lockcfg?object-lock", body: lockConfig(`<ObjectLockEnabled>Disabled</ObjectLockEnabled>`), status: 400, code: "MalformedXML"},
-		{page: s3testsLock, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Days>0</Days>"), status: 400, code: "InvalidRetentionPeriod"},
-		{page: s3testsLock, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Years>-1</Years>"), status: 400, code: "InvalidRetentionPeriod"},
-		{page: pageObjectLock, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Days>36501</Days>"), status: 400, code: "InvalidRetentionPeriod"},
+		{page: recordPositivePeriod, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Days>0</Days>"), status: 400, code: "InvalidArgument",
+			want: []string{"<Message>Default retention period must be a positive integer value.</Message><ArgumentName>Days</ArgumentName>"}},
+		{page: recordPositivePeriod, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Years>-1</Years>"), status: 400, code: "InvalidArgument",
+			want: []string{"<ArgumentName>Years</ArgumentName>"}},
+		{page: recordLongPeriod, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Days>36501</Days>"), status: 400, code: "InvalidRetentionPeriod",
+			want: []string{"<Message>Default retention period too large.</Message>"}},
+		{page: recordLongPeriod, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Years>101</Years>"), status: 400, code: "InvalidRetentionPeriod"},
 		{page: pagePutLockConfig, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Days>x</Days>"), status: 400, code: "MalformedXML"},
 		{page: pagePutLockConfig, method: "PUT", path: "/lockcfg?object-lock", header: hdr("Content-Md5", s3test.MD5Base64([]byte("other"))),
 			body: enabledOnly, status: 400, code: "BadDigest"},
