@@ -44,6 +44,8 @@ var (
 	ErrInvalidObjectLock = errors.New("invalid Object Lock configuration")
 	// ErrNoObjectLock: Object Lock settings for a bucket without Object Lock.
 	ErrNoObjectLock = errors.New("bucket has no Object Lock configuration")
+	// ErrInvalidRetention: a retention Retention.Validate refuses.
+	ErrInvalidRetention = errors.New("invalid retention")
 	// ErrObjectLocked: a retention or legal hold forbids the delete or the change.
 	ErrObjectLocked = errors.New("object is locked")
 	// ErrPartsNotRecorded: the part bounds of an object made before its backend recorded them.

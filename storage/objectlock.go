@@ -50,13 +50,42 @@ type Retention struct {
 // IsZero tells a version without a retention.
 func (r Retention) IsZero() bool { return r.Mode == "" && r.RetainUntil.IsZero() }
 
+// maxRetainUntilYear is the last year a RetainUntil may fall in, in UTC: the last a four-digit
+// ISO 8601 date (S3's XML and headers, and a backend's records) can write.
+const maxRetainUntilYear = 9999
+
+// Validate checks what every backend must refuse with ErrInvalidRetention in a retention a
+// write or PutObjectRetention names: one that is not zero needs a valid mode and a date, in a
+// year ISO 8601 can write. A mode without a date, or a date without a mode, would otherwise be
+// stored as a lock no rule describes.
+func (r Retention) Validate() error {
+	switch {
+	case r.IsZero():
+		return nil
+	case !r.Mode.Valid():
+		return fmt.Errorf("%w: retention mode %q", ErrInvalidRetention, r.Mode)
+	case r.RetainUntil.IsZero() || r.RetainUntil.UTC().Year() > maxRetainUntilYear:
+		return fmt.Errorf("%w: retain-until date %v", ErrInvalidRetention, r.RetainUntil)
+	}
+	return nil
+}
+
 // ActiveAt tells a retention that still protects its version at now: its date is after now.
 func (r Retention) ActiveAt(now time.Time) bool {
 	return !r.IsZero() && r.RetainUntil.After(now)
 }
 
+// The longest default retention S3 accepts: "100 years"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html, retention periods),
+// counted in days or in years. The bound also keeps every date a default gives a version
+// within what a backend can write (maxRetainUntilYear).
+const (
+	MaxRetentionDays  = 36500
+	MaxRetentionYears = 100
+)
+
 // DefaultRetention is a bucket's default retention period: Days or Years, exactly one of them
-// positive.
+// positive, at most MaxRetentionDays or MaxRetentionYears.
 type DefaultRetention struct {
 	Mode  RetentionMode
 	Days  int
@@ -83,7 +112,7 @@ type ObjectLockConfig struct {
 
 // Validate checks what every backend must refuse with ErrInvalidObjectLock: a configuration
 // that does not enable Object Lock, or a default retention without a valid mode or with other
-// than exactly one positive period.
+// than exactly one positive period within the bounds.
 func (c ObjectLockConfig) Validate() error {
 	if !c.Enabled {
 		return fmt.Errorf("%w: Object Lock must be enabled", ErrInvalidObjectLock)
@@ -94,6 +123,9 @@ func (c ObjectLockConfig) Validate() error {
 		}
 		if (d.Days > 0) == (d.Years > 0) || d.Days < 0 || d.Years < 0 {
 			return fmt.Errorf("%w: a default retention needs Days or Years, one of them positive", ErrInvalidObjectLock)
+		}
+		if d.Days > MaxRetentionDays || d.Years > MaxRetentionYears {
+			return fmt.Errorf("%w: a default retention of at most %d days or %d years", ErrInvalidObjectLock, MaxRetentionDays, MaxRetentionYears)
 		}
 	}
 	return nil
@@ -119,8 +151,12 @@ func (l ObjectLock) IsZero() bool { return l.Retention.IsZero() && !l.LegalHold 
 // one, the bucket's default from the write's time; and its legal hold status. A backend calls
 // it in the transaction that adds the version, with the bucket's configuration as that
 // transaction sees it. A write naming Object Lock settings in a bucket without Object Lock
-// fails with ErrNoObjectLock.
+// fails with ErrNoObjectLock, one naming a retention Retention.Validate refuses with
+// ErrInvalidRetention.
 func VersionLock(bucket ObjectLockConfig, write ObjectLock, now time.Time) (ObjectLock, error) {
+	if err := write.Retention.Validate(); err != nil {
+		return ObjectLock{}, err
+	}
 	if !bucket.Enabled {
 		if !write.IsZero() {
 			return ObjectLock{}, ErrNoObjectLock
@@ -136,7 +172,8 @@ func VersionLock(bucket ObjectLockConfig, write ObjectLock, now time.Time) (Obje
 }
 
 // RetentionChangeAllowed decides a PutObjectRetention at now on a version whose retention is
-// old: nil or ErrObjectLocked. A retention no longer active may be replaced or removed. An
+// old: nil, ErrInvalidRetention for a next retention Retention.Validate refuses, or
+// ErrObjectLocked. A retention no longer active may be replaced or removed. An
 // active COMPLIANCE retention may only be kept or extended in COMPLIANCE. An active GOVERNANCE
 // retention may be extended in GOVERNANCE; any other change (a shorter date, removal, or a
 // change of mode, even to COMPLIANCE) needs the bypass. [UNVERIFIED: AWS documents that
@@ -144,6 +181,9 @@ func VersionLock(bucket ObjectLockConfig, write ObjectLock, now time.Time) (Obje
 // from GOVERNANCE to COMPLIANCE needs it too follows ceph/s3-tests
 // (test_object_lock_changing_mode_from_governance_without_bypass expects 403 AccessDenied).]
 func RetentionChangeAllowed(old, next Retention, bypassGovernance bool, now time.Time) error {
+	if err := next.Validate(); err != nil {
+		return err
+	}
 	if !old.ActiveAt(now) {
 		return nil
 	}

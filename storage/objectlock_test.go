@@ -135,10 +135,47 @@ func TestObjectLockConfigValidate(t *testing.T) {
 		{"negative years", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionCompliance, 0, -1)}, false},
 		{"days and negative years", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionGovernance, 5, -1)}, false},
 		{"negative days and years", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionGovernance, -5, 1)}, false},
+		{"the most days", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionCompliance, storage.MaxRetentionDays, 0)}, true},
+		{"the most years", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionCompliance, 0, storage.MaxRetentionYears)}, true},
+		{"a day too many", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionCompliance, storage.MaxRetentionDays+1, 0)}, false},
+		{"a year too many", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionCompliance, 0, storage.MaxRetentionYears+1)}, false},
+		// A period whose days overflow an int would end before the write: expired at once.
+		{"years that overflow", storage.ObjectLockConfig{Enabled: true, DefaultRetention: def(storage.RetentionCompliance, 0, 1<<61)}, false},
 	} {
 		err := tc.cfg.Validate()
 		if tc.ok != (err == nil) || !tc.ok && !errors.Is(err, storage.ErrInvalidObjectLock) {
 			t.Errorf("%s: Validate() = %v, want ok %v or ErrInvalidObjectLock", tc.name, err, tc.ok)
+		}
+	}
+}
+
+// A retention a write or PutObjectRetention names is zero, or has a valid mode and a date that
+// ISO 8601 can write; anything else would be stored as a lock no rule describes.
+func TestRetentionValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    storage.Retention
+		ok   bool
+	}{
+		{"zero", storage.Retention{}, true},
+		{"governance", governance(later), true},
+		{"compliance", compliance(later), true},
+		{"a past date", compliance(now.Add(-time.Hour)), true},
+		{"the last second of 9999", compliance(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)), true},
+		{"a mode without a date", storage.Retention{Mode: storage.RetentionGovernance}, false},
+		{"a date without a mode", storage.Retention{RetainUntil: later}, false},
+		{"a lowercase mode", storage.Retention{Mode: "compliance", RetainUntil: later}, false},
+		{"year 10000 in UTC", compliance(time.Date(9999, 12, 31, 23, 30, 0, 0, time.FixedZone("-01:00", -3600))), false},
+	} {
+		err := tc.r.Validate()
+		if tc.ok != (err == nil) || !tc.ok && !errors.Is(err, storage.ErrInvalidRetention) {
+			t.Errorf("%s: Validate() = %v, want ok %v or ErrInvalidRetention", tc.name, err, tc.ok)
+		}
+		if _, err := storage.VersionLock(storage.ObjectLockConfig{Enabled: true}, storage.ObjectLock{Retention: tc.r}, now); tc.ok != (err == nil) {
+			t.Errorf("%s: VersionLock = %v, want ok %v", tc.name, err, tc.ok)
+		}
+		if err := storage.RetentionChangeAllowed(storage.Retention{}, tc.r, false, now); tc.ok != (err == nil) {
+			t.Errorf("%s: RetentionChangeAllowed = %v, want ok %v", tc.name, err, tc.ok)
 		}
 	}
 }

@@ -147,8 +147,8 @@ type Backend interface {
 	// them.
 	PutObjectTags(ctx context.Context, bucket, key string, opts PutObjectTagsOptions) error
 	// PutObjectRetention replaces a version's retention, as PutObjectACL its ACL, when
-	// RetentionChangeAllowed allows it (ErrObjectLocked otherwise); ErrNoObjectLock in a
-	// bucket without Object Lock.
+	// RetentionChangeAllowed allows it (ErrObjectLocked, or ErrInvalidRetention, otherwise);
+	// ErrNoObjectLock in a bucket without Object Lock.
 	PutObjectRetention(ctx context.Context, bucket, key string, opts PutObjectRetentionOptions) error
 	// PutObjectLegalHold puts or lifts a version's legal hold, as PutObjectACL its ACL;
 	// ErrNoObjectLock in a bucket without Object Lock.
@@ -306,7 +306,9 @@ type ListObjectPartsOptions struct {
 	// VersionID names a version; empty lists the latest's parts.
 	VersionID        string
 	PartNumberMarker int // list parts after this number
-	MaxParts         int // capped at MaxListKeys
+	// MaxParts is the page size, capped at MaxListKeys; 0 returns no parts but still reports
+	// IsTruncated, as ListObjects' MaxKeys.
+	MaxParts int
 }
 
 // ListObjectPartsResult is one page of ListObjectParts.

@@ -258,13 +258,18 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	rec := objectRecord{
 		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
-		Owner: up.objectOwner(), Upload: uploadID, Tags: up.Tags, PartSizes: c.partSizes(), PartChecksums: c.partChecksums(),
+		Owner: up.objectOwner(), Upload: uploadID, Tags: up.Tags, PartSizes: c.partSizes(),
 	}
 	if up.Owner != rec.Owner {
 		rec.Initiator = &up.Owner
 	}
+	sums := c.partChecksums()
+	rec.PartChecksums = sums != nil
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, up.Lock.public(), func(tx *bolt.Tx) ([]string, error) {
 		if err := c.unchanged(tx, bucket, key, uploadID, parts); err != nil {
+			return nil, err
+		}
+		if err := keepPartChecksums(tx, st.id, sums); err != nil {
 			return nil, err
 		}
 		return dropUpload(tx, bucket, key, uploadID)

@@ -199,7 +199,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string, opts storage.
 		return nil, storage.ObjectInfo{}, err
 	}
 	info := rec.info(bucket, key)
-	if err := readPart(rec, &info, opts.PartNumber); err != nil {
+	if err := s.readPart(rec, &info, opts.PartNumber); err != nil {
 		f.Close()
 		return nil, storage.ObjectInfo{}, err
 	}
@@ -219,7 +219,7 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage
 		return storage.ObjectInfo{}, err
 	}
 	info := rec.info(bucket, key)
-	if err := readPart(rec, &info, opts.PartNumber); err != nil {
+	if err := s.readPart(rec, &info, opts.PartNumber); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	return info, nil

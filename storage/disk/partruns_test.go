@@ -39,17 +39,21 @@ func TestPartRuns(t *testing.T) {
 			for i, n := range sizes {
 				c.recs = append(c.recs, partRecord{Size: n, Checksum: sums[i]})
 			}
-			rec := objectRecord{Size: offset, Parts: count, PartSizes: c.partSizes(), PartChecksums: c.partChecksums()}
+			rec := objectRecord{Size: offset, Parts: count, PartSizes: c.partSizes(), PartChecksums: true}
 			if len(rec.PartSizes) > 2+count/10 {
 				t.Fatalf("%d runs for %d parts", len(rec.PartSizes), count)
 			}
 			for _, n := range []int{1, count, rng.IntN(count) + 1} {
-				if p, err := rec.part(n); err != nil || p != want[n-1] {
+				if p, err := rec.part(n, c.partChecksums()); err != nil || p != want[n-1] {
 					t.Errorf("part %d = %+v, %v; want %+v", n, p, err, want[n-1])
 				}
 			}
 			key := fmt.Sprint("k", count)
+			rec.File = newID()
 			err := s.db.Update(func(tx *bolt.Tx) error {
+				if err := keepPartChecksums(tx, rec.File, c.partChecksums()); err != nil {
+					return err
+				}
 				return sub(tx, bktObjects, "bkt").Put([]byte(key), encode(rec))
 			})
 			if err != nil {

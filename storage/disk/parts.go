@@ -11,7 +11,7 @@ import (
 
 // Part bounds: CompleteMultipartUpload records in the object's record the size of each part
 // (objectRecord.PartSizes, as runs of equal sizes) and, for a COMPOSITE checksum, each part's
-// checksum, so that a read of one part (GetObject and HeadObject with a part number,
+// checksum beside the record (partchecksums/, see objectRecord.PartChecksums), so that a read of one part (GetObject and HeadObject with a part number,
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax)
 // and GetObjectAttributes' ObjectParts
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html) find them
@@ -20,7 +20,8 @@ import (
 
 // forEachPart calls fn with the bounds of the object's parts from number from on, in order,
 // until fn returns false. The object was made by a multipart upload whose bounds were recorded.
-func (r *objectRecord) forEachPart(from int, fn func(storage.ObjectPart) bool) {
+// sums are the parts' checksums (partChecksumsOf).
+func (r *objectRecord) forEachPart(from int, sums []string, fn func(storage.ObjectPart) bool) {
 	n, offset := 1, int64(0)
 	for _, run := range r.PartSizes {
 		size, count := run[0], int(run[1])
@@ -36,8 +37,8 @@ func (r *objectRecord) forEachPart(from int, fn func(storage.ObjectPart) bool) {
 		}
 		for range count {
 			p := storage.ObjectPart{PartNumber: n, Offset: offset, Size: size}
-			if n-1 < len(r.PartChecksums) {
-				p.Checksum = r.PartChecksums[n-1]
+			if n-1 < len(sums) {
+				p.Checksum = sums[n-1]
 			}
 			if !fn(p) {
 				return
@@ -47,9 +48,9 @@ func (r *objectRecord) forEachPart(from int, fn func(storage.ObjectPart) bool) {
 	}
 }
 
-// part returns the bounds of part n of the object: the whole object as part 1 of an object no
-// multipart upload made.
-func (r *objectRecord) part(n int) (storage.ObjectPart, error) {
+// part returns the bounds of part n of the object, with its checksum among sums: the whole
+// object as part 1 of an object no multipart upload made.
+func (r *objectRecord) part(n int, sums []string) (storage.ObjectPart, error) {
 	if n < 1 || n > max(r.Parts, 1) {
 		return storage.ObjectPart{}, fmt.Errorf("%w: the object has %d parts, not %d", storage.ErrInvalidPartNumber, max(r.Parts, 1), n)
 	}
@@ -60,17 +61,26 @@ func (r *objectRecord) part(n int) (storage.ObjectPart, error) {
 		return storage.ObjectPart{}, storage.ErrPartsNotRecorded
 	}
 	var part storage.ObjectPart
-	r.forEachPart(n, func(p storage.ObjectPart) bool { part = p; return false })
+	r.forEachPart(n, sums, func(p storage.ObjectPart) bool { part = p; return false })
 	return part, nil
 }
 
-// readPart fills info.Part with the part a read names, if any.
-func readPart(rec objectRecord, info *storage.ObjectInfo, n int) error {
+// readPart fills info.Part with the part a read names, if any. The checksums are read after
+// the record: those of an object removed meanwhile are gone, and the part has none.
+func (s *Store) readPart(rec objectRecord, info *storage.ObjectInfo, n int) error {
 	if n == 0 {
 		return nil
 	}
-	var err error
-	info.Part, err = rec.part(n)
+	var sums []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		sums, err = partChecksumsOf(tx, &rec)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	info.Part, err = rec.part(n, sums)
 	return err
 }
 
@@ -99,8 +109,15 @@ func (s *Store) ListObjectParts(ctx context.Context, bucket, key string, opts st
 		if rec.PartSizes == nil {
 			return storage.ErrPartsNotRecorded
 		}
+		if opts.PartNumberMarker >= rec.Parts {
+			return nil
+		}
+		sums, err := partChecksumsOf(tx, &rec)
+		if err != nil {
+			return err
+		}
 		pg := newPage(opts.MaxParts)
-		rec.forEachPart(max(opts.PartNumberMarker, 0)+1, func(p storage.ObjectPart) bool {
+		rec.forEachPart(max(opts.PartNumberMarker, 0)+1, sums, func(p storage.ObjectPart) bool {
 			if res.IsTruncated = !pg.fits(); res.IsTruncated {
 				return false
 			}
@@ -114,4 +131,73 @@ func (s *Store) ListObjectParts(ctx context.Context, bucket, key string, opts st
 		return storage.ListObjectPartsResult{}, err
 	}
 	return res, nil
+}
+
+// partChecksumsOf reads the part checksums kept for rec (see objectRecord.PartChecksums): nil
+// for an object without them, or whose object was removed since rec was read.
+func partChecksumsOf(tx *bolt.Tx, rec *objectRecord) ([]string, error) {
+	if !rec.PartChecksums {
+		return nil, nil
+	}
+	v := tx.Bucket(bktPartChecksums).Get([]byte(rec.File))
+	if v == nil {
+		return nil, nil
+	}
+	var sums []string
+	return sums, decode(v, &sums)
+}
+
+// keepPartChecksums stores the part checksums of the object whose data file is id, in the
+// transaction that commits its record.
+func keepPartChecksums(tx *bolt.Tx, id string, sums []string) error {
+	if sums == nil {
+		return nil
+	}
+	return tx.Bucket(bktPartChecksums).Put([]byte(id), encode(sums))
+}
+
+// dropPartChecksums deletes the part checksums of every data file gone says is, at Open.
+func dropPartChecksums(tx *bolt.Tx, gone func(id []byte) bool) error {
+	b := tx.Bucket(bktPartChecksums)
+	var drop [][]byte
+	err := b.ForEach(func(id, _ []byte) error {
+		if gone(id) {
+			drop = append(drop, id)
+		}
+		return nil
+	})
+	for _, id := range drop {
+		if err == nil {
+			err = b.Delete(id)
+		}
+	}
+	return err
+}
+
+// removePartChecksums deletes the part checksums kept for data files that are no longer
+// referenced. Few objects have them, and a write transaction costs a sync, so it looks first.
+// A failure leaves entries that the next Open removes.
+func (s *Store) removePartChecksums(ids []string) {
+	var kept []string
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktPartChecksums)
+		for _, id := range ids {
+			if id != "" && b.Get([]byte(id)) != nil {
+				kept = append(kept, id)
+			}
+		}
+		return nil
+	})
+	if len(kept) == 0 {
+		return
+	}
+	_ = s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bktPartChecksums)
+		for _, id := range kept {
+			if err := b.Delete([]byte(id)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

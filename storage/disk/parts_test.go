@@ -200,3 +200,60 @@ func TestPartsNotRecorded(t *testing.T) {
 		t.Errorf("HeadObject = %+v, %v; the object still reads", info, err)
 	}
 }
+
+// The part checksums of a COMPOSITE object are kept beside its record, not in it: the record a
+// read, a listing and a write of the key decode stays as small with 5 parts as with none. They
+// go with the object's data file, when its version is removed, and at Open for any left by a
+// crash between the two.
+func TestPartChecksumsBesideRecord(t *testing.T) {
+	s, dir := openWithBucket(t)
+	bodies := partBodies()
+	info := completeParts(t, s, "mp", storage.ChecksumSHA256, storage.ChecksumComposite, bodies)
+	checkParts(t, s, "mp", info.Size, wantParts(bodies, storage.ChecksumSHA256), bytes.Join(bodies, nil))
+	s.Close()
+	entries := func() (record []byte, kept int) {
+		t.Helper()
+		db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		err = db.View(func(tx *bolt.Tx) error {
+			record = append(record, tx.Bucket([]byte("objects")).Bucket([]byte("bkt")).Get([]byte("mp"))...)
+			kept = tx.Bucket([]byte("partchecksums")).Stats().KeyN
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return record, kept
+	}
+	record, kept := entries()
+	if kept != 1 || bytes.Contains(record, []byte(wantParts(bodies, storage.ChecksumSHA256)[1].Checksum)) {
+		t.Fatalf("%d entries of part checksums; the record holds them: %s", kept, record)
+	}
+	// An entry no object names, as a crash after the object's removal and before its
+	// checksums' leaves: dropped at Open.
+	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("partchecksums")).Put([]byte("0123456789abcdef0123456789abcdef"), []byte(`["x"]`))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, dir)
+	checkParts(t, s, "mp", info.Size, wantParts(bodies, storage.ChecksumSHA256), bytes.Join(bodies, nil))
+	if _, err := s.DeleteObject(ctx, "bkt", "mp", storage.DeleteObjectOptions{VersionID: info.VersionID}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, kept := entries(); kept != 0 {
+		t.Errorf("%d entries of part checksums left after the object's removal", kept)
+	}
+}

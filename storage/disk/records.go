@@ -22,6 +22,7 @@ import (
 //	configs/<bucket>/<kind>                  → document
 //	uploads/<bucket>/<key>/<uploadID>/meta   → uploadRecord
 //	uploads/<bucket>/<key>/<uploadID>/parts/<uint16 part number> → partRecord
+//	partchecksums/<data file id>             → the part checksums of a COMPOSITE multipart object
 var (
 	bktFormat   = []byte("format")
 	formatKey   = []byte("version")
@@ -32,6 +33,9 @@ var (
 	bktUploads  = []byte("uploads")
 	keyMeta     = []byte("meta")
 	bktParts    = []byte("parts")
+	// bktPartChecksums is keyed by data file id, which no two records share and a record
+	// keeps through every change, so an entry never moves; it goes with the data file.
+	bktPartChecksums = []byte("partchecksums")
 )
 
 // The format is the version of the record encoding below. A database without a version was
@@ -150,9 +154,10 @@ type objectRecord struct {
 	// order, as runs; absent for any other object and for one completed before they were
 	// recorded (Parts set, PartSizes absent).
 	PartSizes []partRun `json:"partSizes,omitempty"`
-	// PartChecksums are the parts' checksums, in order, for an object whose checksum is
-	// COMPOSITE; absent otherwise.
-	PartChecksums []string `json:"partChecksums,omitempty"`
+	// PartChecksums tells an object whose checksum is COMPOSITE, whose parts' checksums are
+	// kept beside the record, in partchecksums/ under its data file's id: 10,000 of them would
+	// make the record half a megabyte to decode on every read, listing and write of the key.
+	PartChecksums bool `json:"partChecksums,omitempty"`
 }
 
 // metadataRecord is a stored storage.ObjectMetadata.

@@ -261,7 +261,7 @@ func (s *Store) init() error {
 		if err := checkFormat(tx); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads} {
+		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads, bktPartChecksums} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -324,11 +324,15 @@ func assignBucketIDs(tx *bolt.Tx) error {
 	return nil
 }
 
-// removeUnreferenced deletes data files that no object or part record names.
+// removeUnreferenced deletes data files that no object or part record names, and the part
+// checksums kept for them.
 func (s *Store) removeUnreferenced() error {
 	live := make(map[string]struct{})
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return forEachDataFile(tx, func(id string) { live[id] = struct{}{} })
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := forEachDataFile(tx, func(id string) { live[id] = struct{}{} }); err != nil {
+			return err
+		}
+		return dropPartChecksums(tx, func(id []byte) bool { _, ok := live[string(id)]; return !ok })
 	})
 	if err != nil {
 		return err
@@ -361,9 +365,10 @@ func (s *Store) dataPath(id string) string {
 	return filepath.Join(s.dir, dataDir, id[:2], id)
 }
 
-// removeData deletes data files that are no longer referenced. A failure only leaves garbage
-// that the next Open removes, so it is not reported.
+// removeData deletes data files that are no longer referenced, and the part checksums kept
+// for them. A failure only leaves garbage that the next Open removes, so it is not reported.
 func (s *Store) removeData(ids ...string) {
+	s.removePartChecksums(ids)
 	for _, id := range ids {
 		if id != "" {
 			os.Remove(s.dataPath(id))

@@ -38,7 +38,82 @@ func TestObjectLock(t *testing.T, newBackend NewBackend) {
 		{"Expiry", testLockExpiry},
 		{"Concurrent", testLockConcurrent},
 		{"RacingDelete", testLockRacingDelete},
+		{"InvalidSettings", testLockInvalidSettings},
+		{"Precision", testLockPrecision},
+		{"DeleteBucket", testLockDeleteBucket},
 	})
+}
+
+// Settings no rule describes are refused, never stored: a default retention beyond the bounds
+// (one whose days overflow would give every version a date already past), and a retention
+// with a mode but no date, a date but no mode, or a date ISO 8601 cannot write. A refused write
+// stores nothing, and a version keeps the retention it had.
+func testLockInvalidSettings(t *testing.T, newBackend NewBackend) {
+	s := withLockBucket(t, newBackend, nil)
+	for _, d := range []storage.DefaultRetention{
+		{Mode: storage.RetentionCompliance, Years: 1 << 61},
+		{Mode: storage.RetentionCompliance, Years: storage.MaxRetentionYears + 1},
+		{Mode: storage.RetentionCompliance, Days: storage.MaxRetentionDays + 1},
+	} {
+		err := s.PutBucketObjectLock(ctx, "bkt", storage.ObjectLockConfig{Enabled: true, DefaultRetention: &d})
+		wantErr(t, fmt.Sprintf("PutBucketObjectLock with %+v", d), err, storage.ErrInvalidObjectLock)
+	}
+	if b, err := s.HeadBucket(ctx, "bkt"); err != nil || b.ObjectLock.DefaultRetention != nil {
+		t.Errorf("after refused configurations the bucket has %+v, %v", b.ObjectLock, err)
+	}
+	kept := putLocked(t, s, "kept", "body", storage.ObjectLock{Retention: complianceUntil(untilNear)})
+	for _, r := range []storage.Retention{
+		{Mode: storage.RetentionGovernance},
+		{RetainUntil: untilNear},
+		{Mode: "compliance", RetainUntil: untilNear},
+		complianceUntil(time.Date(9999, 12, 31, 23, 30, 0, 0, time.FixedZone("-01:00", -3600))),
+	} {
+		_, err := s.PutObject(ctx, "bkt", "refused", strings.NewReader("x"), storage.PutObjectOptions{Size: 1, Lock: storage.ObjectLock{Retention: r}})
+		wantErr(t, fmt.Sprintf("PutObject with %+v", r), err, storage.ErrInvalidRetention)
+		err = s.PutObjectRetention(ctx, "bkt", "kept", storage.PutObjectRetentionOptions{Retention: r, VersionID: kept.VersionID})
+		wantErr(t, fmt.Sprintf("PutObjectRetention with %+v", r), err, storage.ErrInvalidRetention)
+	}
+	if _, err := s.HeadObject(ctx, "bkt", "refused", storage.ReadOptions{}); !errors.Is(err, storage.ErrNoSuchKey) {
+		t.Errorf("a refused write stored something: %v", err)
+	}
+	expectLock(t, s, "kept", kept.VersionID, complianceUntil(untilNear), false)
+}
+
+// What a read returns of a retention can be written back unchanged, and a date shorter by a
+// microsecond than what was stored is a shortening: the precision a backend keeps never lets
+// a change through.
+func testLockPrecision(t *testing.T, newBackend NewBackend) {
+	s := withLockBucket(t, newBackend, nil)
+	v := putLocked(t, s, "k", "body", storage.ObjectLock{Retention: complianceUntil(untilNear.Add(700 * time.Microsecond))})
+	read, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{VersionID: v.VersionID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read.Retention.RetainUntil.Before(untilNear) {
+		t.Errorf("the retention was stored shorter than the millisecond it names: %v", read.Retention.RetainUntil)
+	}
+	err = s.PutObjectRetention(ctx, "bkt", "k", storage.PutObjectRetentionOptions{Retention: read.Retention, VersionID: v.VersionID})
+	if err != nil {
+		t.Errorf("writing back the retention read: %v", err)
+	}
+	shorter := complianceUntil(read.Retention.RetainUntil.Add(-time.Microsecond))
+	err = s.PutObjectRetention(ctx, "bkt", "k", storage.PutObjectRetentionOptions{Retention: shorter, VersionID: v.VersionID})
+	wantErr(t, "a retention a microsecond shorter", err, storage.ErrObjectLocked)
+}
+
+// A bucket is not empty while it holds a locked version, and deleting it leaves the version.
+func testLockDeleteBucket(t *testing.T, newBackend NewBackend) {
+	s := withLockBucket(t, newBackend, nil)
+	held := putLocked(t, s, "held", "body", storage.ObjectLock{LegalHold: true})
+	kept := putLocked(t, s, "kept", "body", storage.ObjectLock{Retention: complianceUntil(untilNear)})
+	for _, v := range []storage.ObjectInfo{held, kept} {
+		if _, err := s.DeleteObject(ctx, "bkt", v.Key, storage.DeleteObjectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantErr(t, "DeleteBucket", s.DeleteBucket(ctx, "bkt"), storage.ErrBucketNotEmpty)
+	expectLock(t, s, "held", held.VersionID, storage.Retention{}, true)
+	expectLock(t, s, "kept", kept.VersionID, complianceUntil(untilNear), false)
 }
 
 // Retention dates far enough ahead to stay active for the whole test: untilNear and untilFar
