@@ -201,7 +201,7 @@ func (rc *request) operation() (string, error) {
 			if r.op == "" {
 				return "", notImplementedSubresource(r.query[0])
 			}
-			if name := rc.lockSubresourceOutside(&r); name != "" {
+			if name := rc.subresourceOutside(&r); name != "" {
 				return "", notImplementedSubresource(name)
 			}
 			return r.op, nil
@@ -210,15 +210,17 @@ func (rc *request) operation() (string, error) {
 	return "", s3err.NotImplemented
 }
 
-// lockSubresources are the Object Lock sub-resources, each implemented by GET and PUT on one
-// level only: any other request naming one is not implemented, rather than taken for the plain
-// operation of its method (a DELETE ?retention deleting the object).
-var lockSubresources = []string{"object-lock", "retention", "legal-hold"}
+// routeOnlySubresources are the sub-resources that only the routes naming them implement:
+// the Object Lock ones (GET and PUT on one level each) and attributes (GET on an object). Any
+// other request naming one is not implemented, rather than taken for the plain operation of
+// its method (a DELETE ?retention or ?attributes deleting the object, a PUT ?attributes
+// writing it, a GET ?attributes of a bucket listing it).
+var routeOnlySubresources = []string{"object-lock", "retention", "legal-hold", "attributes"}
 
-// lockSubresourceOutside returns the Object Lock sub-resource the request names that r, the
-// route it matches, does not; "" when there is none.
-func (rc *request) lockSubresourceOutside(r *route) string {
-	for _, name := range lockSubresources {
+// subresourceOutside returns the sub-resource of routeOnlySubresources the request names that
+// r, the route it matches, does not; "" when there is none.
+func (rc *request) subresourceOutside(r *route) string {
+	for _, name := range routeOnlySubresources {
 		if rc.query.Has(name) && !slices.Contains(r.query, name) {
 			return name
 		}

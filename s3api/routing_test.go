@@ -97,6 +97,7 @@ func TestRouting(t *testing.T) {
 		{"object PUT ?retention", "PUT", "/routes/k?retention", "", nil, nil, false, "PutObjectRetention", 400, "InvalidRequest"},
 		{"object GET ?legal-hold", "GET", "/routes/k?legal-hold", "", nil, nil, false, "GetObjectLegalHold", 400, "InvalidRequest"},
 		{"object PUT ?legal-hold", "PUT", "/routes/k?legal-hold", "", nil, nil, false, "PutObjectLegalHold", 400, "InvalidRequest"},
+		{"object GET ?attributes", "GET", "/routes/k?attributes", "", nil, nil, false, "GetObjectAttributes", 400, "InvalidRequest"},
 
 		// Sub-resources and methods doorman does not implement.
 		{"?lifecycle", "GET", "/routes?lifecycle", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
@@ -106,6 +107,14 @@ func TestRouting(t *testing.T) {
 		{"object HEAD ?legal-hold", "HEAD", "/routes/k?legal-hold", "", nil, nil, false, "Unknown", 501, ""},
 		{"bucket GET ?retention", "GET", "/routes?retention", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"object PUT ?object-lock", "PUT", "/routes/k?object-lock", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"object DELETE ?attributes", "DELETE", "/routes/k?attributes", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"object PUT ?attributes", "PUT", "/routes/k?attributes", "", nil, []byte("overwritten"), false, "Unknown", 501, "NotImplemented"},
+		{"object HEAD ?attributes", "HEAD", "/routes/k?attributes", "", nil, nil, false, "Unknown", 501, ""},
+		{"object POST ?uploads&attributes", "POST", "/routes/mp?uploads&attributes", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"bucket GET ?attributes", "GET", "/routes?attributes", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"bucket PUT ?attributes", "PUT", "/routes?attributes", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"bucket DELETE ?attributes", "DELETE", "/routes?attributes", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"bucket POST ?delete&attributes", "POST", "/routes?delete&attributes", "", http.Header{"Content-Md5": {s3test.MD5Base64(deleteDoc)}}, deleteDoc, false, "Unknown", 501, "NotImplemented"},
 		{"PATCH", "PATCH", "/routes/k", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"POST to an object without ?uploads or ?uploadId", "POST", "/routes/k", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 

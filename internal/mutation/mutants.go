@@ -320,11 +320,11 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestObjectLockWrites$"}},
 	},
 	{
-		Name:  "DELETE ?retention taken for a DeleteObject",
+		Name:  "DELETE ?retention or ?attributes taken for a DeleteObject",
 		File:  "s3api/route.go",
 		From:  "if rc.query.Has(name) && !slices.Contains(r.query, name) {",
 		To:    "if false {",
-		Tests: []test{{"./s3api/", "^TestObjectLockVersions$"}},
+		Tests: []test{{"./s3api/", "^(TestObjectLockVersions|TestRouting)$"}},
 	},
 	{
 		Name:  "s3:ExistingObjectTag never set for a version named by id",
