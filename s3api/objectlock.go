@@ -339,20 +339,24 @@ func (s *Server) putObjectRetention(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	return s.putVersionLock(rc, st, storage.ObjectLock{Retention: r}, func() error {
+	return s.putVersionLock(rc, st, storage.ObjectLock{Retention: r}, func(version string) error {
 		return s.cfg.Backend.PutObjectRetention(rc.ctx, rc.bucket, rc.key, storage.PutObjectRetentionOptions{Retention: r,
-			BypassGovernance: rc.bypassGovernance(st, rc.key), VersionID: rc.version, BucketID: st.info.ID})
+			BypassGovernance: rc.bypassGovernance(st, rc.key), VersionID: version, BucketID: st.info.ID})
 	})
 }
 
 // putVersionLock authorizes a PutObjectRetention or PutObjectLegalHold that sets l on the
-// version the request names (the Object Lock condition keys are l's), then makes the change.
-func (s *Server) putVersionLock(rc *request, st *bucketState, l storage.ObjectLock, change func() error) error {
+// version the request names (the Object Lock condition keys are l's), then makes the change
+// on that version, named by its id: without a versionId the request names the latest version
+// as it was read, and a version written since, which the caller was not authorized for, is
+// not the one changed. The answer names no version, as S3's does not.
+func (s *Server) putVersionLock(rc *request, st *bucketState, l storage.ObjectLock, change func(version string) error) error {
 	rc.requestLock = &l
-	if _, err := s.lockedVersion(rc, accessObjectLock, st); err != nil {
+	info, err := s.lockedVersion(rc, accessObjectLock, st)
+	if err != nil {
 		return err
 	}
-	if err := change(); err != nil {
+	if err := change(info.VersionID); err != nil {
 		return rc.objectError(err)
 	}
 	rc.w.Header()["Content-Length"] = []string{"0"}
@@ -385,9 +389,9 @@ func (s *Server) putObjectLegalHold(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	return s.putVersionLock(rc, st, storage.ObjectLock{LegalHold: on, LegalHoldSet: true}, func() error {
+	return s.putVersionLock(rc, st, storage.ObjectLock{LegalHold: on, LegalHoldSet: true}, func(version string) error {
 		return s.cfg.Backend.PutObjectLegalHold(rc.ctx, rc.bucket, rc.key, storage.PutObjectLegalHoldOptions{On: on,
-			VersionID: rc.version, BucketID: st.info.ID})
+			VersionID: version, BucketID: st.info.ID})
 	})
 }
 
