@@ -25,6 +25,7 @@ const { launch, missing } = require('./lib/browsers');
 const { cases: s3Cases, hosts, DOMAIN } = require('./cases');
 const accessCases = require('./access-cases');
 const versioningCases = require('./versioning-cases');
+const objectLockCases = require('./objectlock-cases');
 const gatewayCases = require('./gateway-cases');
 const edgeCases = require('./edge-cases');
 const { Gateway, freePort, isGatewayMutation } = require('./lib/gateway');
@@ -45,7 +46,7 @@ const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorma
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const cases = [...s3Cases, ...accessCases.cases, ...versioningCases.cases, ...gatewayCases.cases, ...edgeCases.cases];
+const cases = [...s3Cases, ...accessCases.cases, ...versioningCases.cases, ...objectLockCases.cases, ...gatewayCases.cases, ...edgeCases.cases];
 const isGatewayCase = (c) => gatewayCases.cases.includes(c);
 const isEdgeCase = (c) => edgeCases.cases.includes(c);
 

@@ -86,9 +86,11 @@ class Doorman {
   // A bucket given ACLs (its own or its objects') is created as one must on Amazon S3 since
   // April 2023, when new buckets began with ACLs disabled and Block Public Access on: with
   // Object Ownership ObjectWriter, then its public access block deleted, then its ACL.
-  async bucket(name, { acl, cors, objects = [] } = {}) {
+  async bucket(name, { acl, cors, objectLock, objects = [] } = {}) {
     const acls = acl !== undefined || objects.some((o) => o.acl !== undefined);
-    await this.s3.send(new CreateBucketCommand({ Bucket: name, ObjectOwnership: acls ? 'ObjectWriter' : undefined }));
+    await this.s3.send(new CreateBucketCommand({
+      Bucket: name, ObjectOwnership: acls ? 'ObjectWriter' : undefined, ObjectLockEnabledForBucket: objectLock || undefined,
+    }));
     if (acls) await this.s3.send(new DeletePublicAccessBlockCommand({ Bucket: name }));
     if (acl) await this.s3.send(new PutBucketAclCommand({ Bucket: name, ACL: acl }));
     if (cors) await this.putCors(name, cors);
