@@ -233,7 +233,10 @@ func (s *Server) objectParts(rc *request, info *storage.ObjectInfo) (*objectAttr
 		return out, nil
 	}
 	h := rc.r.Header
-	marker := headerInt(h, "X-Amz-Part-Number-Marker", 0)
+	// No part is numbered above storage.MaxPartNumber: a marker past it lists nothing, and is
+	// brought down to it so that no backend computes the part after a number near the
+	// largest int, which overflows to a negative one and lists from the first part again.
+	marker := min(headerInt(h, "X-Amz-Part-Number-Marker", 0), storage.MaxPartNumber)
 	maxParts := min(headerInt(h, "X-Amz-Max-Parts", storage.MaxListKeys), storage.MaxListKeys)
 	res, err := s.cfg.Backend.ListObjectParts(rc.ctx, rc.bucket, rc.key, storage.ListObjectPartsOptions{
 		VersionID: info.VersionID, PartNumberMarker: marker, MaxParts: maxParts})

@@ -172,6 +172,9 @@ func TestGetObjectAttributes(t *testing.T) {
 				part(2, len(p2), p2) + `</ObjectParts>`}},
 		{page: "github.com/versity/versitygw/issues/1806", method: "GET", path: "/attrs/sums?attributes", header: with("X-Amz-Max-Parts", "many"), status: 200,
 			want: []string{`<MaxParts>1000</MaxParts>`}},
+		// A marker past the last part number S3 allows lists nothing, whatever its size.
+		{page: pageAttributesParts, method: "GET", path: "/attrs/sums?attributes", header: with("X-Amz-Part-Number-Marker", "9223372036854775807"), status: 200,
+			want: []string{`<ObjectParts><PartsCount>2</PartsCount><PartNumberMarker>10000</PartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated></ObjectParts>`}},
 		// Without part checksums, the count alone.
 		{page: snapshotAttributes, method: "GET", path: "/attrs/plain?attributes", header: with("X-Amz-Max-Parts", "3"), status: 200,
 			want: []string{`<ETag>`, `-2</ETag><ObjectParts><PartsCount>2</PartsCount></ObjectParts><StorageClass>STANDARD</StorageClass><ObjectSize>` + size + `</ObjectSize>`}},
