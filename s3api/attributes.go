@@ -58,7 +58,8 @@ func (s *Server) partError(rc *request, st *bucketState, opts storage.ReadOption
 	opts.PartNumber = 0
 	info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, opts)
 	if herr != nil {
-		return rc.objectError(herr)
+		// The object went between the two reads: answered as a missing one.
+		return rc.readError(st, herr)
 	}
 	if err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {
 		return err
@@ -190,10 +191,7 @@ func (s *Server) getObjectAttributes(rc *request, st *bucketState) error {
 	opts := storage.ReadOptions{VersionID: rc.version}
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, opts)
 	if err != nil {
-		if missingVersion(err) && rc.authorize(accessBucketRead, st) != nil {
-			return s3err.AccessDenied
-		}
-		return rc.objectError(err)
+		return rc.readError(st, err)
 	}
 	if err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {
 		return err

@@ -107,12 +107,7 @@ func (s *Server) openObject(rc *request, st *bucketState, part int) (info storag
 		if perr := s.partError(rc, st, opts, err); perr != nil {
 			return info, nil, perr
 		}
-		// Without permission to list the bucket, a missing key or version is not revealed:
-		// 403.
-		if missingVersion(err) && rc.authorize(accessBucketRead, st) != nil {
-			return info, nil, s3err.AccessDenied
-		}
-		return info, nil, rc.objectError(err)
+		return info, nil, rc.readError(st, err)
 	}
 	if err := rc.authorizeObject(accessObjectRead, st, &info); err != nil {
 		if obj != nil {

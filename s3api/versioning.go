@@ -168,6 +168,17 @@ func missingVersion(err error) bool {
 		errors.Is(err, storage.ErrDeleteMarker)
 }
 
+// readError answers a read of the object the request names that the backend refused with
+// err: a missing key or version is revealed only to a caller allowed to list the bucket, and
+// is 403 AccessDenied to any other (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html:
+// "If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403").
+func (rc *request) readError(st *bucketState, err error) error {
+	if missingVersion(err) && rc.authorize(accessBucketRead, st) != nil {
+		return s3err.AccessDenied
+	}
+	return rc.objectError(err)
+}
+
 // versioningConfiguration is the document of PutBucketVersioning and GetBucketVersioning
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html), as
 // GetBucketVersioning answers it. MfaDelete is never answered: "This element is only returned if the bucket has been configured with
