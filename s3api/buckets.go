@@ -181,6 +181,11 @@ func (s *Server) createOrReset(rc *request, old *bucketState, region string, req
 	case old == nil:
 	case old.info.Owner != rc.user.id:
 		return nil, s3err.BucketAlreadyExists.With("BucketName", rc.bucket)
+	case s.cfg.Region == "us-east-1" && bucketLockRequested(rc.r.Header) && !old.info.ObjectLock.Enabled:
+		// Re-created with Object Lock, which the bucket does not have and a re-create does
+		// not give it: answering 200 would tell the caller that its bucket locks versions.
+		// [UNVERIFIED: AWS documents no answer to this re-create]
+		return nil, s3err.BucketAlreadyOwnedByYou.With("BucketName", rc.bucket)
 	case s.cfg.Region == "us-east-1":
 		// "For legacy compatibility, if you re-create an existing bucket that you already
 		// own in the North Virginia Region, Amazon S3 returns 200 OK and resets the bucket
