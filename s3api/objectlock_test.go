@@ -76,6 +76,8 @@ func TestObjectLockConfiguration(t *testing.T) {
 	enabledOnly := lockConfig(`<ObjectLockEnabled>Enabled</ObjectLockEnabled>`)
 	runVersionSteps(t, srv.Client, []vstep{
 		lockBucket("lockcfg"),
+		// Created again by its owner, as us-east-1 allows, with Object Lock it has.
+		lockBucket("lockcfg"),
 		{page: pageObjectLock, method: "GET", path: "/lockcfg?versioning", status: 200, want: []string{"<Status>Enabled</Status>"}},
 		{page: snapshotLockAPI, method: "GET", path: "/lockcfg?object-lock", status: 200, want: []string{enabledOnly}},
 		{page: s3testsLock, method: "PUT", path: "/lockcfg?object-lock", body: defaultRetention("GOVERNANCE", "<Days>1</Days>"), status: 200},
@@ -115,6 +117,10 @@ func TestObjectLockConfiguration(t *testing.T) {
 
 		// A bucket created without Object Lock gets it once its versioning is Enabled.
 		{page: pageCreate, method: "PUT", path: "/later", header: hdr("X-Amz-Bucket-Object-Lock-Enabled", "false"), status: 200},
+		// Created again with Object Lock: it would not have it, so the re-create is refused.
+		{page: pageCreate, method: "PUT", path: "/later", header: hdr("X-Amz-Bucket-Object-Lock-Enabled", "true"), status: 409, code: "BucketAlreadyOwnedByYou",
+			want: []string{"<BucketName>later</BucketName>"}},
+		{page: pageCreate, method: "PUT", path: "/later", status: 200},
 		{page: snapshotLockAPI, method: "GET", path: "/later?object-lock", status: 404, code: "ObjectLockConfigurationNotFoundError",
 			want: []string{"<Message>Object Lock configuration does not exist for this bucket</Message><BucketName>later</BucketName>"}},
 		{page: snapshotLockAPI, method: "PUT", path: "/later?object-lock", body: enabledOnly, status: 409, code: "InvalidBucketState",
