@@ -581,7 +581,17 @@ func (rc *request) objectLockKeys(ctx map[string][]string, now time.Time) {
 	if r := l.Retention; !r.IsZero() {
 		ctx["s3:object-lock-mode"] = []string{string(r.Mode)}
 		ctx["s3:object-lock-retain-until-date"] = []string{r.RetainUntil.Format(time.RFC3339)}
-		days := int64(r.RetainUntil.Sub(now) / (24 * time.Hour))
-		ctx["s3:object-lock-remaining-retention-days"] = []string{strconv.FormatInt(days, 10)}
+		ctx["s3:object-lock-remaining-retention-days"] = []string{strconv.FormatInt(wholeDaysBetween(now, r.RetainUntil), 10)}
 	}
+}
+
+// wholeDaysBetween is the number of whole days from now to until, which comes after now,
+// rounded down, counted in seconds: a retention may end up to the year 9999, further than a
+// time.Duration (about 292 years) reaches.
+func wholeDaysBetween(now, until time.Time) int64 {
+	secs := until.Unix() - now.Unix()
+	if until.Nanosecond() < now.Nanosecond() {
+		secs-- // the last second is not whole
+	}
+	return secs / (24 * 60 * 60)
 }

@@ -36,6 +36,7 @@ const (
 	until2100Wire = "2100-01-01T00:00:00.000Z"
 	until2099     = "2099-01-01T00:00:00Z"
 	until2101     = "2101-01-01T00:00:00Z"
+	until2400     = "2400-01-01T00:00:00Z"
 )
 
 func lockConfig(inner string) string {
@@ -419,6 +420,11 @@ func TestObjectLockPermissions(t *testing.T) {
 			lockConfig(`<ObjectLockEnabled>Enabled</ObjectLockEnabled>`), 200, nil},
 		{"s3:GetBucketObjectLockConfiguration", allow(`"s3:GetBucketObjectLockConfiguration"`, ""), "GET", "/lockp?object-lock", nil, "", 200, nil},
 		{"nor s3:PutBucketObjectLockConfiguration", allow(`"s3:PutBucketObjectLockConfiguration"`, ""), "GET", "/lockp?object-lock", nil, "", 403, nil},
+		// A retention of more than 292 years: more days than a time.Duration holds.
+		{"s3:object-lock-remaining-retention-days, centuries ahead", allow(`"s3:PutObjectRetention"`, `,"Condition":{"NumericLessThan":{"s3:object-lock-remaining-retention-days":"120000"}}`),
+			"PUT", "/lockp/gov?retention", nil, retentionDoc("GOVERNANCE", until2400), 403, nil},
+		{"s3:object-lock-remaining-retention-days, centuries ahead, allowed", allow(`"s3:PutObjectRetention"`, `,"Condition":{"NumericGreaterThan":{"s3:object-lock-remaining-retention-days":"120000"}}`),
+			"PUT", "/lockp/gov?retention", nil, retentionDoc("GOVERNANCE", until2400), 200, nil},
 	} {
 		putPolicy(t, srv.Client, s3test.Owner, "lockp", tc.policy)
 		h := tc.header
