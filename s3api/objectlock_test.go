@@ -444,20 +444,38 @@ func TestObjectLockPermissions(t *testing.T) {
 
 	// The bypass: granted by s3:BypassGovernanceRetention alone, asked for by the header.
 	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/lockp/gov?legal-hold", Body: []byte(legalHoldDoc("OFF")), Header: withBodyMD5(legalHoldDoc("OFF")), As: s3test.Owner})
+	// The owner account's root user is bound by a Deny of s3:BypassGovernanceRetention: its
+	// bypassing deletes and its shortening of the retention are refused.
 	bypass := hdr("X-Amz-Bypass-Governance-Retention", "true")
+	denyBypass := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:BypassGovernanceRetention","Resource":"arn:aws:s3:::lockp/*"}]}`
+	deleteGov := "<Delete><Object><Key>gov</Key><VersionId>" + gov + "</VersionId></Object></Delete>"
+	entryDenied := "<Error><Key>gov</Key><VersionId>" + gov + "</VersionId><Code>AccessDenied</Code><Message>Access Denied because object protected by object lock.</Message></Error>"
+	shorten := retentionDoc("GOVERNANCE", until2099)
 	for _, tc := range []struct {
-		name, actions string
-		header        http.Header
-		status        int
+		name, policy string
+		as           s3test.Account
+		method, path string
+		header       http.Header
+		body         string
+		status       int
+		want         string // in the answer's body
 	}{
-		{"s3:DeleteObjectVersion without the bypass", `"s3:DeleteObjectVersion"`, bypass, 403},
-		{"s3:BypassGovernanceRetention without the header", `"s3:DeleteObjectVersion","s3:BypassGovernanceRetention"`, nil, 403},
-		{"s3:BypassGovernanceRetention and the header", `"s3:DeleteObjectVersion","s3:BypassGovernanceRetention"`, bypass, 204},
+		{"the owner's bypassing DeleteObject under a Deny", denyBypass, s3test.Owner, "DELETE", "/lockp/gov?versionId=" + gov, bypass, "", 403, "object lock"},
+		{"the owner's bypassing DeleteObjects under a Deny", denyBypass, s3test.Owner, "POST", "/lockp?delete", bypass, deleteGov, 200, entryDenied},
+		{"the owner's bypassing PutObjectRetention under a Deny", denyBypass, s3test.Owner, "PUT", "/lockp/gov?retention&versionId=" + gov, bypass, shorten, 403, "object lock"},
+		{"DeleteObjects with s3:DeleteObjectVersion without the bypass", allow(`"s3:DeleteObject","s3:DeleteObjectVersion"`, ""), teamRoot, "POST", "/lockp?delete", bypass, deleteGov, 200, entryDenied},
+		{"s3:DeleteObjectVersion without the bypass", allow(`"s3:DeleteObjectVersion"`, ""), teamRoot, "DELETE", "/lockp/gov?versionId=" + gov, bypass, "", 403, "object lock"},
+		{"s3:BypassGovernanceRetention without the header", allow(`"s3:DeleteObjectVersion","s3:BypassGovernanceRetention"`, ""), teamRoot, "DELETE", "/lockp/gov?versionId=" + gov, nil, "", 403, "object lock"},
+		{"s3:BypassGovernanceRetention and the header", allow(`"s3:DeleteObjectVersion","s3:BypassGovernanceRetention"`, ""), teamRoot, "DELETE", "/lockp/gov?versionId=" + gov, bypass, "", 204, ""},
 	} {
-		putPolicy(t, srv.Client, s3test.Owner, "lockp", allow(tc.actions, ""))
-		res, body := srv.Do(t, s3test.Request{Method: "DELETE", Path: "/lockp/gov?versionId=" + gov, Header: tc.header, As: teamRoot})
-		if res.StatusCode != tc.status || tc.status == 403 && !strings.Contains(string(body), "object lock") {
-			t.Errorf("%s (%s): %d, want %d\n%s", tc.name, pageObjectLock, res.StatusCode, tc.status, body)
+		putPolicy(t, srv.Client, s3test.Owner, "lockp", tc.policy)
+		h := tc.header
+		if tc.body != "" {
+			h = withBodyMD5(tc.body, "X-Amz-Bypass-Governance-Retention", "true")
+		}
+		res, body := srv.Do(t, s3test.Request{Method: tc.method, Path: tc.path, Header: h, Body: []byte(tc.body), As: tc.as})
+		if res.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("%s (%s): %d, want %d with %q\n%s", tc.name, pageObjectLock, res.StatusCode, tc.status, tc.want, body)
 		}
 	}
 }
