@@ -258,6 +258,14 @@ const (
 	legalHoldOff = "OFF"
 )
 
+// legalHoldStatus is how S3 spells a legal hold that is on or off.
+func legalHoldStatus(on bool) string {
+	if on {
+		return legalHoldOn
+	}
+	return legalHoldOff
+}
+
 // errPastRetainDate answers a retention that ends before now. LocalStack's snapshot
 // test_s3_object_retention_exc, update-retention-past-date, records the argument S3 names
 // (RetainUntilDate for the document, the header's name for a write) and its value, which S3
@@ -408,11 +416,7 @@ func (s *Server) getObjectLegalHold(rc *request, st *bucketState) error {
 	if !info.LegalHoldSet {
 		return errNoVersionLock
 	}
-	status := legalHoldOff
-	if info.LegalHold {
-		status = legalHoldOn
-	}
-	return rc.writeXML(http.StatusOK, objectLegalHold{Status: status})
+	return rc.writeXML(http.StatusOK, objectLegalHold{Status: legalHoldStatus(info.LegalHold)})
 }
 
 // The x-amz-object-lock-* headers of a write (PutObject, CopyObject, CreateMultipartUpload;
@@ -514,11 +518,7 @@ func (rc *request) writeLockHeaders(h http.Header, st *bucketState, info *storag
 		h[headerLockUntil] = []string{xmlTime(r.RetainUntil)}
 	}
 	if info.LegalHoldSet && rc.authorizeObject(accessLegalHoldRead, st, info) == nil {
-		status := legalHoldOff
-		if info.LegalHold {
-			status = legalHoldOn
-		}
-		h[headerLockLegalHold] = []string{status}
+		h[headerLockLegalHold] = []string{legalHoldStatus(info.LegalHold)}
 	}
 }
 
@@ -545,11 +545,11 @@ var lockActions = map[access]string{
 	accessBypassGovernance: "s3:BypassGovernanceRetention",
 }
 
-// lockKeyOps are the operations that carry the Object Lock condition keys
-// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html): the
-// writes from their headers, PutObjectRetention and PutObjectLegalHold from their document.
-var lockKeyOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true,
-	"PutObjectRetention": true, "PutObjectLegalHold": true}
+// lockHeaderOps are the operations whose headers carry the Object Lock condition keys
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html). A
+// form upload's fields, and the document of PutObjectRetention and PutObjectLegalHold, carry
+// them too, read before the request is authorized (request.requestLock).
+var lockHeaderOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateMultipartUpload": true}
 
 // objectLockKeys sets s3:object-lock-mode, s3:object-lock-retain-until-date,
 // s3:object-lock-remaining-retention-days and s3:object-lock-legal-hold from what the request
@@ -558,25 +558,17 @@ var lockKeyOps = map[string]bool{"PutObject": true, "CopyObject": true, "CreateM
 // fails whatever the policy says. The remaining days are whole days, rounded down.
 // [UNVERIFIED: how S3 rounds]
 func (rc *request) objectLockKeys(ctx map[string][]string, now time.Time) {
-	if !lockKeyOps[rc.op] {
+	l := rc.requestLock
+	if l == nil && lockHeaderOps[rc.op] {
+		if parsed, err := parseLockHeaders(rc.r.Header, now); err == nil {
+			l = &parsed
+		}
+	}
+	if l == nil {
 		return
 	}
-	l := rc.requestLock
-	legalHold := ""
-	if l == nil {
-		parsed, err := parseLockHeaders(rc.r.Header, now)
-		if err != nil {
-			return
-		}
-		l, legalHold = &parsed, rc.r.Header.Get(headerLockLegalHold)
-	} else if rc.op == "PutObjectLegalHold" {
-		legalHold = legalHoldOff
-		if l.LegalHold {
-			legalHold = legalHoldOn
-		}
-	}
-	if legalHold != "" {
-		ctx["s3:object-lock-legal-hold"] = []string{legalHold}
+	if l.LegalHoldSet {
+		ctx["s3:object-lock-legal-hold"] = []string{legalHoldStatus(l.LegalHold)}
 	}
 	if r := l.Retention; !r.IsZero() {
 		ctx["s3:object-lock-mode"] = []string{string(r.Mode)}

@@ -479,3 +479,71 @@ func TestObjectLockPermissions(t *testing.T) {
 		}
 	}
 }
+
+// The pages that say which permissions placing a retention or a legal hold needs.
+const (
+	pageLockPolicyKeys = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html"
+)
+
+// A write that sets a retention needs s3:PutObjectRetention, one that sets a legal hold
+// s3:PutObjectLegalHold, besides s3:PutObject: PutObject, CopyObject, CreateMultipartUpload
+// and a form upload alike. And a bucket policy's Object Lock condition keys see the settings
+// of each, a form's fields included.
+func TestObjectLockWritePermissions(t *testing.T) {
+	t.Parallel()
+	srv := s3test.Start(t, nil)
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/lockwp", As: s3test.Owner, Header: hdr("X-Amz-Bucket-Object-Lock-Enabled", "true")})
+	srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/lockwp?publicAccessBlock", As: s3test.Owner})
+	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/lockwp/src", Body: []byte("b"), Header: withBodyMD5("b"), As: s3test.Owner})
+	allow := func(actions string) string {
+		return `{"Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"` + actions + `],"Resource":"arn:aws:s3:::lockwp/*"}`
+	}
+	policy := func(statements ...string) string {
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+	}
+	denyHold := policy(allow(`,"s3:PutObjectRetention","s3:PutObjectLegalHold"`),
+		`{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::lockwp/*","Condition":{"StringEquals":{"s3:object-lock-legal-hold":"ON"}}}`)
+	holdOn := []string{"X-Amz-Object-Lock-Legal-Hold", "ON"}
+	holdOff := []string{"X-Amz-Object-Lock-Legal-Hold", "OFF"}
+	// send makes the write of kind (PUT, COPY, MPU or POST) anonymously, with the lock
+	// settings kv as headers, or as a form's fields; it returns the status, and the status of
+	// the same write's success.
+	send := func(kind string, kv []string) (status, ok int, body []byte) {
+		var res *http.Response
+		switch kind {
+		case "PUT":
+			res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: "/lockwp/k", Body: []byte("b"), Header: withBodyMD5("b", kv...)})
+		case "COPY":
+			res, body = srv.Do(t, s3test.Request{Method: "PUT", Path: "/lockwp/copy", Header: hdr(append([]string{"X-Amz-Copy-Source", "lockwp/src"}, kv...)...)})
+		case "MPU":
+			res, body = srv.Do(t, s3test.Request{Method: "POST", Path: "/lockwp/mp?uploads", Header: hdr(kv...)})
+		case "POST":
+			fields := map[string]string{"key": "form"}
+			for i := 0; i < len(kv); i += 2 {
+				fields[strings.ToLower(kv[i])] = kv[i+1]
+			}
+			res, body = postFields(t, srv.Client, "/lockwp", fields)
+			return res.StatusCode, 204, body
+		}
+		return res.StatusCode, 200, body
+	}
+	for _, tc := range []struct {
+		page, name, policy, kind string
+		lock                     []string
+		denied                   bool
+	}{
+		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, header ON", denyHold, "PUT", holdOn, true},
+		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, header OFF", denyHold, "PUT", holdOff, false},
+		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, field ON", denyHold, "POST", holdOn, true},
+		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, field OFF", denyHold, "POST", holdOff, false},
+	} {
+		putPolicy(t, srv.Client, s3test.Owner, "lockwp", tc.policy)
+		status, want, body := send(tc.kind, tc.lock)
+		if tc.denied {
+			want = 403
+		}
+		if status != want || tc.denied && !strings.Contains(string(body), "<Code>AccessDenied</Code>") {
+			t.Errorf("%s (%s): %s %v: %d, want %d\n%s", tc.name, tc.page, tc.kind, tc.lock, status, want, body)
+		}
+	}
+}

@@ -28,19 +28,23 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 			rc.sig.version = sigV4
 		}
 	}
-	// The form's tags are read first, for the policy's s3:RequestObjectTag keys; a tagging
-	// field S3 refuses is answered where it always was, after the caller is authorized.
+	// The form's tags and Object Lock settings are read first, for the policy's
+	// s3:RequestObjectTag and s3:object-lock-* keys; a tagging or lock field S3 refuses is
+	// answered where it always was, after the caller is authorized.
 	set, tagsErr := formTags(form.Fields)
 	rc.requestTags = set
+	lock, lockErr := newObjectLock(formHeader(form.Fields), st, s.cfg.Now())
+	if lockErr == nil {
+		rc.requestLock = &lock
+	}
 	if err := rc.authorizeKey(accessBucketWrite, st, form.Key); err != nil {
 		return err
 	}
 	if err := postFormRefused(form.Fields); err != nil {
 		return err
 	}
-	lock, err := newObjectLock(formHeader(form.Fields), st, s.cfg.Now())
-	if err != nil {
-		return err
+	if lockErr != nil {
+		return lockErr
 	}
 	var a *acl.ACL
 	if form.ACL != "" {

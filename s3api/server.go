@@ -376,8 +376,8 @@ type request struct {
 	// objectResource is object's ARN: its tags are in the context of a check on it alone.
 	objectResource string
 	requestTags    tagging.Set
-	// requestLock is the retention or legal hold a PutObjectRetention or PutObjectLegalHold
-	// sets, once read, for the Object Lock condition keys (objectLockKeys).
+	// requestLock is the retention or legal hold a PutObjectRetention, a PutObjectLegalHold
+	// or a form upload sets, once read, for the Object Lock condition keys (objectLockKeys).
 	requestLock *storage.ObjectLock
 	// version is the version of an object the request names (checkVersionParam), or, while
 	// a copy's source is authorized, the source's; empty for the latest. A policy decides a
