@@ -82,11 +82,15 @@ const (
 	// and, as for accessObjectRead, the bucket's owner may change, and a bucket policy may let
 	// others; no ACL grants it.
 	accessObjectLock
-	// accessRetentionRead, accessLegalHoldRead and accessBypassGovernance: as accessObjectLock,
-	// with the action of lockActions whatever the operation.
+	// accessRetentionRead, accessLegalHoldRead, accessBypassGovernance, and
+	// accessRetentionWrite and accessLegalHoldWrite (a write that sets a retention or a legal
+	// hold, authorizeNewLock): as accessObjectLock, with the action of lockActions whatever the
+	// operation.
 	accessRetentionRead
 	accessLegalHoldRead
 	accessBypassGovernance
+	accessRetentionWrite
+	accessLegalHoldWrite
 )
 
 // aclPermissions is the ACL permission each access needs, and whether on the object rather

@@ -206,7 +206,10 @@ func (rc *request) copyOptions(st *bucketState) (storage.CopyObjectOptions, erro
 	}
 	// The copy's Object Lock settings are the request's; the source's are not copied
 	// (LocalStack's snapshot test_s3_copy_object_retention_lock, head-dest-key).
-	if opts.Lock, err = newObjectLock(h, st, rc.s.cfg.Now()); err != nil {
+	if opts.Lock, err = newObjectLock(h, st, rc.s.cfg.Now()); err == nil {
+		err = rc.authorizeNewLock(st, rc.key, opts.Lock)
+	}
+	if err != nil {
 		return opts, err
 	}
 	if directive == "REPLACE" {

@@ -329,7 +329,7 @@ func TestObjectLockWrites(t *testing.T) {
 	// A form upload's fields.
 	srv.Must(t, 204, s3test.Request{Method: "DELETE", Path: "/lockw?publicAccessBlock", As: s3test.Owner})
 	putPolicy(t, srv.Client, s3test.Owner, "lockw",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::lockw/*"}]}`)
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:PutObject","s3:PutObjectLegalHold"],"Resource":"arn:aws:s3:::lockw/*"}]}`)
 	for _, tc := range []struct {
 		fields map[string]string
 		status int
@@ -414,7 +414,7 @@ func TestObjectLockPermissions(t *testing.T) {
 			"PUT", "/lockp/gov?legal-hold", nil, legalHoldDoc("ON"), 403, nil},
 		{"s3:object-lock-mode on PutObject", allow(`"s3:PutObject"`, `,"Condition":{"StringEquals":{"s3:object-lock-mode":"COMPLIANCE"}}`), "PUT", "/lockp/new",
 			withBodyMD5("b", "X-Amz-Object-Lock-Mode", "GOVERNANCE", "X-Amz-Object-Lock-Retain-Until-Date", until2100), "b", 403, nil},
-		{"s3:object-lock-mode on PutObject, allowed", allow(`"s3:PutObject"`, `,"Condition":{"StringEquals":{"s3:object-lock-mode":"GOVERNANCE"}}`), "PUT", "/lockp/new",
+		{"s3:object-lock-mode on PutObject, allowed", allow(`"s3:PutObject","s3:PutObjectRetention"`, `,"Condition":{"StringEquals":{"s3:object-lock-mode":"GOVERNANCE"}}`), "PUT", "/lockp/new",
 			withBodyMD5("b", "X-Amz-Object-Lock-Mode", "GOVERNANCE", "X-Amz-Object-Lock-Retain-Until-Date", until2100), "b", 200, nil},
 		{"s3:PutBucketObjectLockConfiguration", allow(`"s3:PutBucketObjectLockConfiguration"`, ""), "PUT", "/lockp?object-lock", nil,
 			lockConfig(`<ObjectLockEnabled>Enabled</ObjectLockEnabled>`), 200, nil},
@@ -482,7 +482,9 @@ func TestObjectLockPermissions(t *testing.T) {
 
 // The pages that say which permissions placing a retention or a legal hold needs.
 const (
-	pageLockPolicyKeys = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html"
+	pagePutRetentionPermission = pagePutRetention + " (Permissions: s3:PutObjectRetention \"to place\" a retention)"
+	pagePutLegalHoldPermission = pagePutLegalHold + " (Permissions: s3:PutObjectLegalHold \"to place\" a legal hold)"
+	pageLockPolicyKeys         = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html"
 )
 
 // A write that sets a retention needs s3:PutObjectRetention, one that sets a legal hold
@@ -501,8 +503,12 @@ func TestObjectLockWritePermissions(t *testing.T) {
 	policy := func(statements ...string) string {
 		return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
 	}
+	putOnly := policy(allow(""))
+	retentionOnly := policy(allow(`,"s3:PutObjectRetention"`))
+	both := policy(allow(`,"s3:PutObjectRetention","s3:PutObjectLegalHold"`))
 	denyHold := policy(allow(`,"s3:PutObjectRetention","s3:PutObjectLegalHold"`),
 		`{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::lockwp/*","Condition":{"StringEquals":{"s3:object-lock-legal-hold":"ON"}}}`)
+	retention := []string{"X-Amz-Object-Lock-Mode", "GOVERNANCE", "X-Amz-Object-Lock-Retain-Until-Date", until2100}
 	holdOn := []string{"X-Amz-Object-Lock-Legal-Hold", "ON"}
 	holdOff := []string{"X-Amz-Object-Lock-Legal-Hold", "OFF"}
 	// send makes the write of kind (PUT, COPY, MPU or POST) anonymously, with the lock
@@ -532,6 +538,18 @@ func TestObjectLockWritePermissions(t *testing.T) {
 		lock                     []string
 		denied                   bool
 	}{
+		{pagePutRetentionPermission, "s3:PutObject, no lock", putOnly, "PUT", nil, false},
+		{pagePutRetentionPermission, "s3:PutObject, a retention", putOnly, "PUT", retention, true},
+		{pagePutLegalHoldPermission, "s3:PutObject, a legal hold OFF", putOnly, "PUT", holdOff, true},
+		{pagePutRetentionPermission, "s3:PutObject, a copy with a retention", putOnly, "COPY", retention, true},
+		{pagePutLegalHoldPermission, "s3:PutObject, an upload with a legal hold", putOnly, "MPU", holdOn, true},
+		{pagePutRetentionPermission, "s3:PutObject, a form with a retention", putOnly, "POST", retention, true},
+		{pagePutRetentionPermission, "s3:PutObject, a form, no lock", putOnly, "POST", nil, false},
+		{pagePutLegalHoldPermission, "s3:PutObjectRetention, a retention and a legal hold", retentionOnly, "PUT", append(retention, holdOn...), true},
+		{pagePutRetentionPermission, "s3:PutObjectRetention, a retention", retentionOnly, "PUT", retention, false},
+		{pagePutRetentionPermission, "both, a copy with a retention", both, "COPY", retention, false},
+		{pagePutLegalHoldPermission, "both, an upload with a legal hold", both, "MPU", holdOn, false},
+		{pagePutLegalHoldPermission, "both, a form with a legal hold", both, "POST", holdOn, false},
 		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, header ON", denyHold, "PUT", holdOn, true},
 		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, header OFF", denyHold, "PUT", holdOff, false},
 		{pageLockPolicyKeys, "a Deny on s3:object-lock-legal-hold ON, field ON", denyHold, "POST", holdOn, true},

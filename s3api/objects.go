@@ -27,6 +27,9 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 		return err
 	}
 	lock, err := newObjectLock(h, st, s.cfg.Now())
+	if err == nil {
+		err = rc.authorizeNewLock(st, rc.key, lock)
+	}
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,9 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 	if err := postFormRefused(form.Fields); err != nil {
 		return err
 	}
+	if lockErr == nil {
+		lockErr = rc.authorizeNewLock(st, form.Key, lock)
+	}
 	if lockErr != nil {
 		return lockErr
 	}

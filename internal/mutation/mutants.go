@@ -320,6 +320,27 @@ var mutants = []mutant{
 		Tests: []test{{"./s3api/", "^TestObjectLockWrites$"}},
 	},
 	{
+		Name:  "a write places a retention without s3:PutObjectRetention",
+		File:  "s3api/objectlock.go",
+		From:  "if err := rc.authorizeKey(accessRetentionWrite, st, key); err != nil {",
+		To:    "if err := error(nil); err != nil {",
+		Tests: []test{{"./s3api/", "^TestObjectLockWritePermissions$"}},
+	},
+	{
+		Name:  "a form's Object Lock fields unseen by the bucket policy",
+		File:  "s3api/post.go",
+		From:  "\t\trc.requestLock = &lock\n",
+		To:    "\n",
+		Tests: []test{{"./s3api/", "^TestObjectLockWritePermissions$"}},
+	},
+	{
+		Name:  "a retention or legal hold without versionId set on whichever version is latest",
+		File:  "s3api/objectlock.go",
+		From:  "if err := change(info.VersionID); err != nil {",
+		To:    "if err := change(rc.version); err != nil {",
+		Tests: []test{{"./s3api/", "^TestVersionLockOnTheVersionAuthorized$"}},
+	},
+	{
 		Name:  "DELETE ?retention or ?attributes taken for a DeleteObject",
 		File:  "s3api/route.go",
 		From:  "if rc.query.Has(name) && !slices.Contains(r.query, name) {",
