@@ -119,16 +119,53 @@ func FuzzParseLegalHold(f *testing.F) {
 			wantClientError(t, doc, err)
 			return
 		}
-		status := legalHoldOff
-		if on {
-			status = legalHoldOn
-		}
-		answer, err := xml.Marshal(objectLegalHold{Status: status})
+		answer, err := xml.Marshal(objectLegalHold{Status: legalHoldStatus(on)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if again, err := parseLegalHold(answer); err != nil || again != on {
 			t.Fatalf("%s reads as %v, %v; want %v", answer, again, err, on)
+		}
+	})
+}
+
+// parseLockHeaders reads whatever x-amz-object-lock-* headers a write carries: a client
+// error, or settings S3 would keep: a retention only from a mode and a date both given, with a
+// mode S3 spells and a date after now in UTC, and a legal hold status exactly when the header
+// is ON or OFF.
+func FuzzParseLockHeaders(f *testing.F) {
+	now := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, seed := range [][3]string{
+		{"GOVERNANCE", "2100-01-01T00:00:00Z", ""},
+		{"COMPLIANCE", "2031-01-01T00:00:00.123+02:00", "ON"},
+		{"GOVERNANCE", "2020-01-01T00:00:00Z", "OFF"},
+		{"governance", "2100-01-01T00:00:00Z", ""},
+		{"GOVERNANCE", "", ""},
+		{"", "2100-01-01T00:00:00Z", ""},
+		{"", "", "on"},
+		{"GOVERNANCE", "tomorrow", ""},
+		{"", "", ""},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, mode, until, hold string) {
+		h := http.Header{}
+		for name, v := range map[string]string{headerLockMode: mode, headerLockUntil: until, headerLockLegalHold: hold} {
+			if v != "" {
+				h.Set(name, v)
+			}
+		}
+		l, err := parseLockHeaders(h, now)
+		if err != nil {
+			wantClientError(t, []byte(mode+"|"+until+"|"+hold), err)
+			return
+		}
+		r := l.Retention
+		if r.IsZero() != (mode == "") || !r.IsZero() && (!r.Mode.Valid() || string(r.Mode) != mode || !r.RetainUntil.After(now) || r.RetainUntil.Location() != time.UTC) {
+			t.Fatalf("mode %q until %q: retention %+v", mode, until, r)
+		}
+		if l.LegalHoldSet != (hold != "") || l.LegalHold != (hold == legalHoldOn) || l.LegalHoldSet && hold != legalHoldOn && hold != legalHoldOff {
+			t.Fatalf("legal hold %q: %+v", hold, l)
 		}
 	})
 }
