@@ -65,6 +65,8 @@ var storageErrors = []struct {
 	{storage.ErrNoObjectLock, missingObjectLock},
 	{storage.ErrInvalidObjectLock, s3err.MalformedXML},
 	{storage.ErrObjectLocked, errObjectLocked},
+	// The protocol layer refuses such retentions itself (parseRetention, parseLockHeaders).
+	{storage.ErrInvalidRetention, s3err.MalformedXML},
 }
 
 // fromCORSError turns a cors refusal or configuration error into the S3 error value.

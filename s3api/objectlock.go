@@ -30,12 +30,11 @@ import (
 // maxObjectLockBody bounds the three Object Lock documents, each a few short elements.
 const maxObjectLockBody = 16 << 10
 
-// The longest default retention S3 accepts: "100 years" (object-lock.html, "Retention
-// periods"). It also keeps a retention's end within what time.Time computes without
-// overflowing.
+// The longest default retention S3 accepts, storage's bounds: "100 years" (object-lock.html,
+// "Retention periods").
 const (
-	maxRetentionDays  = 36500
-	maxRetentionYears = 100
+	maxRetentionDays  = storage.MaxRetentionDays
+	maxRetentionYears = storage.MaxRetentionYears
 )
 
 // objectLockConfiguration is the document of PutObjectLockConfiguration and
@@ -296,7 +295,9 @@ func parseRetention(doc []byte, now time.Time) (storage.Retention, error) {
 	}
 	r := storage.Retention{Mode: storage.RetentionMode(*c.Mode)}
 	t, err := time.Parse(time.RFC3339, strings.TrimSpace(*c.RetainUntilDate))
-	if err != nil || !r.Mode.Valid() {
+	// A date that is a year after 9999 in UTC is one no document can hold: as malformed as
+	// one that does not parse. [UNVERIFIED] S3's answer to it.
+	if err != nil || !r.Mode.Valid() || (storage.Retention{Mode: r.Mode, RetainUntil: t}).Validate() != nil {
 		return storage.Retention{}, s3err.MalformedXML
 	}
 	if r.RetainUntil = t.UTC(); !r.RetainUntil.After(now) {
@@ -475,7 +476,8 @@ func parseLockHeaders(h http.Header, now time.Time) (storage.ObjectLock, error) 
 	}
 	if mode != "" {
 		t, err := time.Parse(time.RFC3339, strings.TrimSpace(until))
-		if err != nil {
+		// A date in a year after 9999 in UTC is not one ISO 8601 can write.
+		if err != nil || (storage.Retention{Mode: storage.RetentionMode(mode), RetainUntil: t}).Validate() != nil {
 			return l, lockArgument("The retain until date must be provided in ISO 8601 format", headerLockUntil, until)
 		}
 		if !t.After(now) {

@@ -169,6 +169,7 @@ func TestObjectLockVersions(t *testing.T) {
 		{page: s3testsLock, method: "PUT", path: "/lockver/k?retention", body: retentionDoc("governance", until2101), status: 400, code: "MalformedXML"},
 		{page: snapshotRetention, method: "PUT", path: "/lockver/k?retention", body: `<Retention><Mode>GOVERNANCE</Mode></Retention>`, status: 400, code: "MalformedXML"},
 		{page: pagePutRetention, method: "PUT", path: "/lockver/k?retention", body: retentionDoc("GOVERNANCE", "next year"), status: 400, code: "MalformedXML"},
+		{page: pagePutRetention, method: "PUT", path: "/lockver/k?retention", body: retentionDoc("GOVERNANCE", "9999-12-31T23:30:00-01:00"), status: 400, code: "MalformedXML"},
 		{page: snapshotRetention, method: "PUT", path: "/lockver/k?retention", body: retentionDoc("GOVERNANCE", "2020-01-01T00:00:00Z"), status: 400, code: "InvalidArgument",
 			want: []string{"<Message>The retain until date must be in the future!</Message><ArgumentName>RetainUntilDate</ArgumentName>"}},
 		{page: s3testsLock, method: "PUT", path: "/lockver/k?retention", body: retentionDoc("GOVERNANCE", until2101), status: 200},
@@ -269,6 +270,9 @@ func TestObjectLockWrites(t *testing.T) {
 			want: []string{"<Message>Unknown wormMode directive.</Message><ArgumentName>x-amz-object-lock-mode</ArgumentName><ArgumentValue>BAD-VALUE</ArgumentValue>"}},
 		{page: pagePutObject, method: "PUT", path: "/lockw/k", header: lock("X-Amz-Object-Lock-Mode", "GOVERNANCE", "X-Amz-Object-Lock-Retain-Until-Date", "tomorrow"), body: "b",
 			status: 400, code: "InvalidArgument", want: []string{"<ArgumentName>x-amz-object-lock-retain-until-date</ArgumentName><ArgumentValue>tomorrow</ArgumentValue>"}},
+		// Year 10000 in UTC: no ISO 8601 date can hold it, and no record can store it.
+		{page: pagePutObject, method: "PUT", path: "/lockw/k", header: lock("X-Amz-Object-Lock-Mode", "GOVERNANCE", "X-Amz-Object-Lock-Retain-Until-Date", "9999-12-31T23:30:00-01:00"), body: "b",
+			status: 400, code: "InvalidArgument", want: []string{"<ArgumentName>x-amz-object-lock-retain-until-date</ArgumentName>"}},
 		{page: snapshotRetention, method: "PUT", path: "/lockw/k", header: lock("X-Amz-Object-Lock-Mode", "GOVERNANCE", "X-Amz-Object-Lock-Retain-Until-Date", "2020-01-01T00:00:00Z"), body: "b",
 			status: 400, code: "InvalidArgument", want: []string{"<Message>The retain until date must be in the future!</Message>"}},
 		{page: pagePutObject, method: "PUT", path: "/lockw/k", header: lock("X-Amz-Object-Lock-Legal-Hold", "on"), body: "b", status: 400, code: "InvalidArgument",
