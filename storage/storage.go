@@ -400,6 +400,12 @@ type DeleteObjectOptions struct {
 	// BypassGovernance lets the delete remove a version under a GOVERNANCE retention (see
 	// DeleteAllowed); the protocol layer sets it only for a caller allowed to.
 	BypassGovernance bool
+	// IfRevision, when set, deletes only while the version named, or the latest, is the
+	// object with this Revision (ObjectInfo.Revision), checked atomically with the delete: a
+	// delete decided on a listing (a lifecycle rule's) never removes, or hides behind a delete
+	// marker, an object written after the listing. Another object fails with
+	// ErrPreconditionFailed, no object (or a delete marker) with ErrNoSuchKey.
+	IfRevision string
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
