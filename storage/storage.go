@@ -264,7 +264,7 @@ type ObjectInfo struct {
 	// object of a bucket whose versioning was never set.
 	VersionID string
 	// DeleteMarker tells a delete marker: a version with no data, only Key, VersionID,
-	// LastModified and Owner set.
+	// LastModified, Owner and Revision set.
 	DeleteMarker bool
 	// IsLatest tells the key's latest version. Set by ListObjectVersions only.
 	IsLatest bool
@@ -404,7 +404,10 @@ type DeleteObjectOptions struct {
 	// object with this Revision (ObjectInfo.Revision), checked atomically with the delete: a
 	// delete decided on a listing (a lifecycle rule's) never removes, or hides behind a delete
 	// marker, an object written after the listing. Another object fails with
-	// ErrPreconditionFailed, no object (or a delete marker) with ErrNoSuchKey.
+	// ErrPreconditionFailed, no object (or a delete marker) with ErrNoSuchKey. With VersionID,
+	// it may name a delete marker's own Revision: the marker is removed only while it is still
+	// that marker, so that the removal of a null delete marker never removes a null version
+	// written in its place after the listing.
 	IfRevision string
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
