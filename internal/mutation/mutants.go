@@ -626,6 +626,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestVersionReads$"}},
 	},
 	{
+		Name:  "a delete conditional on a revision removes an object written after the listing",
+		File:  "storage/disk/records.go",
+		From:  "if ifRevision != \"\" && rec.revision() != ifRevision {",
+		To:    "if false {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$"}},
+	},
+	{
 		Name:  "a format-1 directory refused instead of converted",
 		File:  "storage/disk/records.go",
 		From:  "if v == nil || string(v) == strconv.Itoa(formatUnversioned) {",

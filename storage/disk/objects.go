@@ -241,14 +241,19 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 			return err
 		}
 		if opts.VersionID != "" {
-			res, release, err = k.deleteVersion(opts.VersionID, opts.IfMatch, opts.BypassGovernance)
+			res, release, err = k.deleteVersion(opts.VersionID, opts.IfMatch, opts.IfRevision, opts.BypassGovernance)
 			return err
 		}
-		if opts.IfMatch != "" {
+		if opts.IfMatch != "" || opts.IfRevision != "" {
+			// objects/ holds the latest version only when it is an object: a delete marker
+			// latest is no object to match.
 			if !k.exists {
 				return noSuchKey(key)
 			}
 			if err := checkConditions(storage.WriteConditions{IfMatch: opts.IfMatch}, k.cur, k.exists); err != nil {
+				return err
+			}
+			if err := checkRevision(opts.IfRevision, k.cur); err != nil {
 				return err
 			}
 		}
@@ -275,17 +280,21 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 
 // deleteVersion removes the version id names for good, if its Object Lock state allows it
 // (with bypassGovernance, see storage.DeleteAllowed). ifMatch, when set, requires it to be an
-// object with that ETag.
-func (k *keyTx) deleteVersion(id, ifMatch string, bypassGovernance bool) (storage.DeleteResult, []string, error) {
+// object with that ETag; ifRevision, to be the object, or the delete marker, with that
+// revision (see objectRecord.revision).
+func (k *keyTx) deleteVersion(id, ifMatch, ifRevision string, bypassGovernance bool) (storage.DeleteResult, []string, error) {
 	rec, inObjects, ok, err := k.version(id)
 	if err != nil {
 		return storage.DeleteResult{}, nil, err
 	}
-	if ifMatch != "" {
-		if !ok || rec.Marker {
+	if ifMatch != "" || ifRevision != "" {
+		if !ok || rec.Marker && (ifMatch != "" || ifRevision != rec.revision()) {
 			return storage.DeleteResult{}, nil, noSuchKey(k.key)
 		}
 		if err := checkConditions(storage.WriteConditions{IfMatch: ifMatch}, rec, true); err != nil {
+			return storage.DeleteResult{}, nil, err
+		}
+		if err := checkRevision(ifRevision, rec); err != nil {
 			return storage.DeleteResult{}, nil, err
 		}
 	}

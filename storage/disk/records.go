@@ -330,9 +330,19 @@ func (r *lockRecord) public() storage.ObjectLock {
 // versionID is the record's public version id.
 func (r *objectRecord) versionID() string { return orDefault(r.Version, storage.NullVersion) }
 
+// revision is the record's storage.ObjectInfo.Revision: an object's data file id, which no
+// other write shares; a delete marker's number among its bucket's versions (it has no data
+// file), in a form no data file id (hex) takes.
+func (r *objectRecord) revision() string {
+	if r.Marker {
+		return "marker-" + strconv.FormatUint(r.Seq, 10)
+	}
+	return r.File
+}
+
 func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 	if r.Marker {
-		return storage.ObjectInfo{Bucket: bucket, Key: key, VersionID: r.versionID(), LastModified: r.Modified, Owner: r.Owner, DeleteMarker: true}
+		return storage.ObjectInfo{Bucket: bucket, Key: key, VersionID: r.versionID(), LastModified: r.Modified, Owner: r.Owner, DeleteMarker: true, Revision: r.revision()}
 	}
 	return storage.ObjectInfo{
 		Bucket: bucket, Key: key, Size: r.Size, ETag: r.ETag, LastModified: r.Modified,
@@ -484,6 +494,15 @@ func checkConditions(c storage.WriteConditions, cur objectRecord, exists bool) e
 	}
 	if c.IfMatch != "" && (!exists || c.IfMatch != "*" && trimETag(c.IfMatch) != cur.ETag) {
 		return fmt.Errorf("%w: ETag does not match", storage.ErrPreconditionFailed)
+	}
+	return nil
+}
+
+// checkRevision fails with ErrPreconditionFailed unless rec is the write with revision
+// ifRevision (see storage.DeleteObjectOptions.IfRevision); an empty ifRevision always holds.
+func checkRevision(ifRevision string, rec objectRecord) error {
+	if ifRevision != "" && rec.revision() != ifRevision {
+		return fmt.Errorf("%w: the object was written again since it was listed", storage.ErrPreconditionFailed)
 	}
 	return nil
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"Versions", TestVersions},
 		{"ObjectLock", TestObjectLock},
 		{"ObjectParts", TestObjectParts},
+		{"DeleteRevision", TestDeleteRevision},
 	})
 }
 

@@ -1,0 +1,218 @@
+package storagetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// TestDeleteRevision checks DeleteObjectOptions.IfRevision: a delete decided on a listing (a
+// lifecycle rule's, https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html)
+// removes, or hides behind a delete marker, only the object the listing showed, in every
+// versioning state, with and without a version id; a write that comes between the listing and
+// the delete survives it. A delete marker is matched by its own revision, and only when named.
+func TestDeleteRevision(t *testing.T, newBackend NewBackend) {
+	subtests(t, newBackend, []namedTest{
+		{"Objects", testDeleteRevisionObjects},
+		{"DeleteMarkers", testDeleteRevisionMarkers},
+	})
+}
+
+// listedVersionOf is the version of key with id as ListObjectVersions shows it.
+func listedVersionOf(t *testing.T, s storage.Backend, key, id string) storage.ObjectInfo {
+	t.Helper()
+	res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{Prefix: key, MaxKeys: storage.MaxListKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range res.Versions {
+		if v.Key == key && v.VersionID == id {
+			return v
+		}
+	}
+	t.Fatalf("%q version %q not listed in %+v", key, id, res.Versions)
+	return storage.ObjectInfo{}
+}
+
+// latestBody is the body of key's latest version, "" when the key reads as missing.
+func latestBody(t *testing.T, s storage.Backend, key string) string {
+	t.Helper()
+	if _, err := s.HeadObject(ctx, "bkt", key, storage.ReadOptions{}); errors.Is(err, storage.ErrNoSuchKey) {
+		return ""
+	}
+	b, _ := Get(t, s, "bkt", key)
+	return string(b)
+}
+
+// An object's revision, as listed, conditions the delete of the version named or of the
+// latest: met, the delete is done as without it; not met (the key written again after the
+// listing, or a revision the object never had), nothing changes.
+func testDeleteRevisionObjects(t *testing.T, newBackend NewBackend) {
+	for _, state := range []string{"", storage.VersioningEnabled, storage.VersioningSuspended} {
+		for _, named := range []bool{false, true} {
+			for _, tc := range []struct {
+				name     string
+				rewrite  bool   // a write of "new" between the listing and the delete
+				revision string // the revision asked; the listed one when empty
+			}{
+				{name: "met"},
+				{name: "written after the listing", rewrite: true},
+				{name: "another revision", revision: "no-such-revision"},
+			} {
+				t.Run(fmt.Sprintf("%q/named=%v/%s", state, named, tc.name), func(t *testing.T) {
+					s := withBucket(t, newBackend)
+					if state != "" {
+						if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+							t.Fatal(err)
+						}
+					}
+					old := Put(t, s, "bkt", "k", []byte("old"))
+					listed := listedVersionOf(t, s, "k", old.VersionID)
+					if listed.Revision == "" || listed.Revision != old.Revision {
+						t.Fatalf("listed revision %q, written %q", listed.Revision, old.Revision)
+					}
+					if tc.rewrite {
+						Put(t, s, "bkt", "k", []byte("new"))
+					}
+					opts := storage.DeleteObjectOptions{IfRevision: listed.Revision}
+					if tc.revision != "" {
+						opts.IfRevision = tc.revision
+					}
+					if named {
+						opts.VersionID = old.VersionID
+					}
+					res, err := s.DeleteObject(ctx, "bkt", "k", opts)
+
+					// The version named is still the old object only in a bucket with
+					// versioning Enabled, where a write adds a version.
+					stillOld := named && state == storage.VersioningEnabled
+					met := tc.revision == "" && (!tc.rewrite || stillOld)
+					if !met {
+						if !errors.Is(err, storage.ErrPreconditionFailed) {
+							t.Fatalf("DeleteObject: %+v %v, want ErrPreconditionFailed", res, err)
+						}
+						want := "old"
+						if tc.rewrite {
+							want = "new"
+						}
+						if got := latestBody(t, s, "k"); got != want {
+							t.Fatalf("after a refused delete the key reads %q, want %q", got, want)
+						}
+						return
+					}
+					if err != nil {
+						t.Fatalf("DeleteObject: %v", err)
+					}
+					wantLatest := ""
+					if tc.rewrite {
+						wantLatest = "new"
+					}
+					if got := latestBody(t, s, "k"); got != wantLatest {
+						t.Fatalf("after the delete the key reads %q, want %q", got, wantLatest)
+					}
+					_, err = s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{VersionID: old.VersionID})
+					switch {
+					case !named && state != "":
+						if !res.DeleteMarker {
+							t.Errorf("DeleteObject without a version id: %+v, want a delete marker added", res)
+						}
+						if state == storage.VersioningEnabled && err != nil {
+							t.Errorf("the object the marker hides: %v", err)
+						}
+					case err == nil:
+						t.Errorf("the version deleted still reads")
+					}
+				})
+			}
+		}
+	}
+}
+
+// A delete marker, latest or not, is no object: a revision of an object finds none
+// (ErrNoSuchKey), and a delete without a version id adds no marker over it. Named by its
+// version id, a marker is removed with its own revision, which tells it from a null version
+// written in its place.
+func testDeleteRevisionMarkers(t *testing.T, newBackend NewBackend) {
+	for _, state := range []string{storage.VersioningEnabled, storage.VersioningSuspended} {
+		t.Run(state, func(t *testing.T) {
+			newKey := func(t *testing.T) (s storage.Backend, old storage.ObjectInfo, marker storage.ObjectInfo) {
+				s = withBucket(t, newBackend)
+				if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+					t.Fatal(err)
+				}
+				if state == storage.VersioningSuspended {
+					// The object stays, beside the null delete marker, as a version of its own.
+					if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+						t.Fatal(err)
+					}
+				}
+				old = Put(t, s, "bkt", "k", []byte("old"))
+				if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+					t.Fatal(err)
+				}
+				res, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{})
+				if err != nil || !res.DeleteMarker {
+					t.Fatalf("DeleteObject: %+v %v", res, err)
+				}
+				marker = listedVersionOf(t, s, "k", res.VersionID)
+				if marker.Revision == "" || marker.Revision == old.Revision {
+					t.Fatalf("delete marker's revision %q (the object's %q)", marker.Revision, old.Revision)
+				}
+				return s, old, marker
+			}
+			versions := func(t *testing.T, s storage.Backend) int {
+				res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return len(res.Versions)
+			}
+			for _, tc := range []struct {
+				name       string
+				named      bool
+				byMarker   bool // IfRevision is the marker's, not the object's
+				rewrite    bool // a write of "new" between the listing and the delete
+				want       error
+				wantLatest string
+				wantCount  int // versions of the key left
+			}{
+				{name: "latest marker, object's revision", want: storage.ErrNoSuchKey, wantCount: 2},
+				{name: "latest marker, its own revision, unnamed", byMarker: true, want: storage.ErrNoSuchKey, wantCount: 2},
+				{name: "marker named, object's revision", named: true, want: storage.ErrNoSuchKey, wantCount: 2},
+				{name: "marker named, its revision", named: true, byMarker: true, wantLatest: "old", wantCount: 1},
+				{name: "marker named, written after the listing", named: true, byMarker: true, rewrite: true, wantLatest: "new", wantCount: 2},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					s, old, marker := newKey(t)
+					if tc.rewrite {
+						Put(t, s, "bkt", "k", []byte("new"))
+					}
+					opts := storage.DeleteObjectOptions{IfRevision: old.Revision}
+					if tc.byMarker {
+						opts.IfRevision = marker.Revision
+					}
+					if tc.named {
+						opts.VersionID = marker.VersionID
+					}
+					res, err := s.DeleteObject(ctx, "bkt", "k", opts)
+					want := tc.want
+					if tc.rewrite && state == storage.VersioningSuspended {
+						// The null object written replaced the null marker: another object.
+						want = storage.ErrPreconditionFailed
+					}
+					if want == nil && err != nil || want != nil && !errors.Is(err, want) {
+						t.Fatalf("DeleteObject: %+v %v, want %v", res, err, want)
+					}
+					if got := latestBody(t, s, "k"); got != tc.wantLatest {
+						t.Errorf("the key reads %q, want %q", got, tc.wantLatest)
+					}
+					if got := versions(t, s); got != tc.wantCount {
+						t.Errorf("%d versions left, want %d", got, tc.wantCount)
+					}
+				})
+			}
+		})
+	}
+}
