@@ -54,10 +54,11 @@ func s3Expiry(modified time.Time, days int) time.Time {
 	return modified.UTC().AddDate(0, 0, days).Truncate(24 * time.Hour).Add(24 * time.Hour)
 }
 
-// cliDate parses a date as the AWS CLI prints a timestamp (2026-12-01T04:50:00+00:00).
+// cliDate parses a date as head-object prints LastModified: as its header
+// (Tue, 01 Dec 2026 04:50:00 GMT).
 func cliDate(t *testing.T, what, s string) time.Time {
 	t.Helper()
-	d, err := time.Parse(time.RFC3339, s)
+	d, err := http.ParseTime(s)
 	if err != nil {
 		t.Fatalf("%s: date %q: %v", what, s, err)
 	}
@@ -84,7 +85,7 @@ func TestLifecycleAWSCLI(t *testing.T) {
 
 	const configuration = `{"Rules": [
 		{"ID": "expire-logs", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 30}},
-		{"ID": "abort-uploads", "Status": "Enabled", "Filter": {"Prefix": ""}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}
+		{"ID": "abort-uploads", "Status": "Enabled", "Filter": {}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}
 	]}`
 	file := filepath.Join(cli.dir, "lifecycle.json")
 	writeTestFile(t, file, []byte(configuration))
@@ -112,9 +113,10 @@ func TestLifecycleAWSCLI(t *testing.T) {
 	expiry := s3Expiry(cliDate(t, "head-object", h.LastModified), 30)
 	checkExpiration(t, "put-object logs/today.log", &put.Expiration, expiry, "expire-logs")
 	checkExpiration(t, "head-object logs/today.log", &h.Expiration, expiry, "expire-logs")
-	cli.json(&put, "s3api", "put-object", "--bucket", bucket, "--key", "notes.txt", "--body", body)
-	if h := head("notes.txt"); put.Expiration != "" || h.Expiration != "" {
-		t.Errorf("put-object and head-object of a key no expiration rule selects: Expiration %q and %q, want none", put.Expiration, h.Expiration)
+	var other struct{ Expiration string }
+	cli.json(&other, "s3api", "put-object", "--bucket", bucket, "--key", "notes.txt", "--body", body)
+	if h := head("notes.txt"); other.Expiration != "" || h.Expiration != "" {
+		t.Errorf("put-object and head-object of a key no expiration rule selects: Expiration %q and %q, want none", other.Expiration, h.Expiration)
 	}
 
 	cli.run(true, "s3api", "delete-bucket-lifecycle", "--bucket", bucket)
@@ -152,7 +154,7 @@ func TestLifecycleBoto3(t *testing.T) {
 		{"ID": "logs-temp", "Status": "Enabled", "Filter": {"And": {"Prefix": "logs/", "Tags": [{"Key": "temp", "Value": "yes"}]}}, "Expiration": {"Days": 1}},
 		{"ID": "archive", "Status": "Enabled", "Filter": {"Prefix": "archive/"}, "Expiration": {"Date": "2099-01-01T00:00:00+00:00"}},
 		{"ID": "big", "Status": "Enabled", "Filter": {"And": {"Prefix": "sized/", "ObjectSizeGreaterThan": 100}}, "Expiration": {"Days": 2}},
-		{"ID": "off", "Status": "Disabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}},
+		{"ID": "off", "Status": "Disabled", "Filter": {}, "Expiration": {"Days": 1}},
 		{"ID": "uploads", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
 		 "NoncurrentVersionExpiration": {"NoncurrentDays": 30, "NewerNoncurrentVersions": 2}}
 	]`), &wantRules); err != nil {
@@ -230,7 +232,7 @@ func TestLifecycleSDK(t *testing.T) {
 			Tags:                  []s3types.Tag{{Key: aws.String("team"), Value: aws.String("web")}, {Key: aws.String("stage"), Value: aws.String("")}},
 			ObjectSizeGreaterThan: aws.Int64(1024), ObjectSizeLessThan: aws.Int64(1 << 20)}},
 			NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(7), NewerNoncurrentVersions: aws.Int32(3)}},
-		{ID: aws.String("markers"), Status: enabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
+		{ID: aws.String("markers"), Status: enabled, Filter: &s3types.LifecycleRuleFilter{},
 			Expiration: &s3types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}},
 		{ID: aws.String("uploads"), Status: enabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
 			AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}},
@@ -366,7 +368,7 @@ func TestLifecycleExpirySDK(t *testing.T) {
 			t.Fatalf("PutBucketLifecycleConfiguration %s: %v", bucket, err)
 		}
 	}
-	all := &s3types.LifecycleRuleFilter{Prefix: aws.String("")}
+	all := &s3types.LifecycleRuleFilter{} // every object of the bucket
 	enabled := s3types.ExpirationStatusEnabled
 
 	// An unversioned bucket: tmp/ objects expire after a day, and tmp/ uploads are aborted.

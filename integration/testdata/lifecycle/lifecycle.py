@@ -77,7 +77,7 @@ CONFIGURATION = rules(
     {"ID": "archive", "Status": "Enabled", "Filter": {"Prefix": "archive/"}, "Expiration": {"Date": datetime.datetime(2099, 1, 1, tzinfo=datetime.timezone.utc)}},
     {"ID": "big", "Status": "Enabled", "Filter": {"And": {"Prefix": "sized/", "ObjectSizeGreaterThan": 100}}, "Expiration": {"Days": 2}},
     # A rule Disabled is kept and does nothing.
-    {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}},
+    {"ID": "off", "Status": "Disabled", "Filter": {}, "Expiration": {"Days": 1}},
     {"ID": "uploads", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
      "NoncurrentVersionExpiration": {"NoncurrentDays": 30, "NewerNoncurrentVersions": 2}},
 )
