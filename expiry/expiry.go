@@ -1,0 +1,431 @@
+// Package expiry applies buckets' lifecycle configurations (package lifecycle) to a
+// storage.Backend: it expires current versions, removes noncurrent versions and expired delete
+// markers, and aborts incomplete multipart uploads when their rules fall due, as S3's
+// lifecycle does in the background
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html).
+//
+// A Worker goes over every bucket in passes: ListBuckets, then, for a bucket with a "lifecycle"
+// configuration (the document s3api stores), its versions (ListObjectVersions) and its
+// uploads (ListMultipartUploads), page by page. Each Tick does a bounded share of a pass
+// (maxActionsPerTick, maxListedPerTick) and leaves a cursor where the next Tick resumes, so
+// that a large bucket never holds the store, or a stop of the server, for long. The cursor is
+// in memory only: a worker started again (after a restart) begins a new pass. Nothing is lost
+// or wrongly repeated by that, because every decision is recomputed from what the store holds
+// (the versions' times) and every delete is conditional on the listing it was decided on.
+//
+// S3 does its lifecycle work asynchronously, and an object may stay readable for a while after
+// it falls due ("there might be a delay between the expiration date and the date at which
+// Amazon S3 removes an object",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html);
+// doorman's delay is up to one pass.
+//
+// Safety:
+//   - Every delete carries storage.DeleteObjectOptions.IfRevision, the Revision of the version
+//     listed, and the bucket's ID: an object written between the listing and the delete, or a
+//     bucket deleted and created again under the name, is never removed nor hidden behind a
+//     delete marker. Such a delete fails, is counted as skipped ("changed") and left to the
+//     next pass, which decides on what the store then holds.
+//   - Object Lock is the store's: a version under a retention or a legal hold is refused with
+//     storage.ErrObjectLocked, which is counted as skipped ("locked") and not retried before
+//     the next pass. S3 adds a delete marker over a locked current version, which removes no
+//     data, and so does doorman (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
+//   - The expiration of a current version is a DeleteObject without a version id, in every
+//     versioning state: it removes the object of a bucket whose versioning was never set and
+//     adds a delete marker in a versioned one, as the store decides in the delete's own
+//     transaction, so a change of the bucket's versioning after the listing changes nothing.
+package expiry
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/doorman-s3/doorman/lifecycle"
+	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/tagging"
+)
+
+// ConfigKind is the kind of bucket configuration (storage.Backend.GetBucketConfig) that holds
+// a bucket's lifecycle configuration document.
+const ConfigKind = "lifecycle"
+
+// Bounds of one Tick.
+const (
+	// maxActionsPerTick bounds the deletes and aborts of one tick: each is a write
+	// transaction of the store, which serializes writes, so a thousand of them (a second or
+	// so on a disk that syncs each one) leave S3 clients' writes waiting little, and a stop of
+	// the server waits at most for them.
+	maxActionsPerTick = 1000
+	// maxListedPerTick bounds the versions and uploads one tick lists: ten pages of
+	// storage.MaxListKeys, enough to act maxActionsPerTick times in a bucket where few
+	// entries are due, while a bucket where none is due costs a tick that much reading only.
+	maxListedPerTick = 10 * storage.MaxListKeys
+)
+
+// The kinds of action a worker takes, as Metrics.Action counts them.
+const (
+	KindExpireCurrent = "expire_current" // a current version expired: removed, or hidden by a delete marker
+	KindDeleteVersion = "delete_version" // a noncurrent version or an expired delete marker removed
+	KindAbortUpload   = "abort_upload"   // an incomplete multipart upload aborted
+)
+
+// The reasons an action is skipped, as Metrics.Skipped counts them.
+const (
+	// SkipLocked: the version is under Object Lock (storage.ErrObjectLocked).
+	SkipLocked = "locked"
+	// SkipChanged: the key was written, or the version removed, since it was listed.
+	SkipChanged = "changed"
+)
+
+// Metrics receives what a worker does. Its methods must be safe for concurrent use.
+type Metrics interface {
+	// Action counts one action done, by kind (KindExpireCurrent, ...).
+	Action(kind string)
+	// Skipped counts one action the store refused, by reason (SkipLocked, SkipChanged).
+	Skipped(reason string)
+	// Error counts one failure of the store other than those: the entry, or the bucket, is
+	// left to the next pass.
+	Error()
+	// Pass observes the duration of one whole pass over every bucket.
+	Pass(d time.Duration)
+}
+
+// Config is a worker's settings.
+type Config struct {
+	Backend storage.Backend
+	// Clock is the length of a lifecycle day (lifecycle.Clock).
+	Clock lifecycle.Clock
+	// Now is the time rules are decided at; time.Now when nil.
+	Now func() time.Time
+	// Logger receives a line per action and per failure; slog.Default() when nil.
+	Logger *slog.Logger
+	// Metrics, when not nil, receives what the worker does.
+	Metrics Metrics
+	// MaxActions and MaxListed bound a tick below maxActionsPerTick and maxListedPerTick
+	// (when set and smaller): a test's, to finish a bucket over several ticks.
+	MaxActions, MaxListed int
+}
+
+// Worker applies lifecycle configurations one bounded Tick at a time. A Worker is not safe
+// for concurrent use: one goroutine ticks it (Run does).
+type Worker struct {
+	cfg        Config
+	maxActions int
+	maxListed  int
+	cur        cursor
+}
+
+// New returns a worker that starts a new pass at its first Tick.
+func New(cfg Config) *Worker {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
+	return &Worker{cfg: cfg, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick)}
+}
+
+// bound is set when it is positive and below max, else max.
+func bound(set, max int) int {
+	if set > 0 && set < max {
+		return set
+	}
+	return max
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Action(string)        {}
+func (noMetrics) Skipped(string)       {}
+func (noMetrics) Error()               {}
+func (noMetrics) Pass(d time.Duration) {}
+
+// phase is where in a bucket the cursor is.
+type phase int
+
+const (
+	phaseVersions phase = iota
+	phaseUploads
+)
+
+// cursor is where the pass stands: the bucket (by name, the order of ListBuckets) and, in it,
+// the phase and the listing's markers, with what the versions of the key being listed so far
+// tell the versions still to come.
+type cursor struct {
+	started time.Time // when the pass began; zero before its first tick
+	bucket  string    // the bucket being scanned; "" before the first
+	inside  bool      // whether bucket is under way (false: the next bucket after it is next)
+	phase   phase
+	key     string // the markers of the next page
+	marker  string // VersionIDMarker or UploadIDMarker
+	seen    keyState
+}
+
+// keyState is what the versions of one key listed so far tell about the next ones.
+type keyState struct {
+	key string
+	// newer is the LastModified of the last version listed: when the next one became
+	// noncurrent.
+	newer time.Time
+	// noncurrent counts the noncurrent versions listed.
+	noncurrent int
+	// pending is a latest delete marker whose fate waits for the next entry: it is its key's
+	// only version unless the next entry is a version of the same key.
+	pending *storage.ObjectInfo
+}
+
+// Stats are what one Tick did.
+type Stats struct {
+	Listed, Actions int
+	// PassDone tells that the tick ended a pass: the next starts over from the first bucket.
+	PassDone bool
+}
+
+// tick is one Tick's budget and count.
+type tick struct {
+	Stats
+	w   *Worker
+	now time.Time
+}
+
+// room is how many entries the next page may list: each takes at most one action, and held
+// more (a delete marker whose fate waits for the next entry) take one each too, so that no
+// page takes the tick past either bound. Zero or less: the tick is spent.
+func (t *tick) room(held int) int {
+	return min(storage.MaxListKeys, t.w.maxListed-t.Listed, t.w.maxActions-t.Actions-held)
+}
+
+// Tick does the next share of the pass, at most maxActionsPerTick actions and
+// maxListedPerTick entries listed. It fails only when the buckets cannot be listed or ctx is
+// done; a failure within a bucket is logged and counted, and the pass goes on past it.
+func (w *Worker) Tick(ctx context.Context) (Stats, error) {
+	t := &tick{w: w, now: w.cfg.Now()}
+	if w.cur.started.IsZero() {
+		w.cur.started = time.Now()
+	}
+	buckets, err := w.cfg.Backend.ListBuckets(ctx)
+	if err != nil {
+		w.cfg.Metrics.Error()
+		return t.Stats, err
+	}
+	for _, b := range buckets {
+		if b.Name < w.cur.bucket || b.Name == w.cur.bucket && !w.cur.inside {
+			continue
+		}
+		if b.Name != w.cur.bucket {
+			w.cur = cursor{started: w.cur.started, bucket: b.Name, inside: true}
+		}
+		if err := ctx.Err(); err != nil {
+			return t.Stats, err
+		}
+		if !t.bucket(ctx, b) {
+			return t.Stats, nil // the budget is spent: the cursor stays in b
+		}
+		w.cur.inside = false
+	}
+	w.cfg.Metrics.Pass(time.Since(w.cur.started))
+	w.cur = cursor{}
+	t.PassDone = true
+	return t.Stats, nil
+}
+
+// Run ticks the worker every interval until ctx is done.
+func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	tk := time.NewTicker(interval)
+	defer tk.Stop()
+	for {
+		if _, err := w.Tick(ctx); err != nil && ctx.Err() == nil {
+			w.cfg.Logger.Error("lifecycle: listing the buckets", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tk.C:
+		}
+	}
+}
+
+// bucket goes on with bucket b from the cursor; it reports whether b is done (false: the
+// budget ran out first).
+func (t *tick) bucket(ctx context.Context, b storage.BucketInfo) bool {
+	w := t.w
+	log := w.cfg.Logger.With("bucket", b.Name)
+	doc, err := w.cfg.Backend.GetBucketConfig(ctx, b.Name, ConfigKind)
+	switch {
+	case errors.Is(err, storage.ErrNoSuchConfig), errors.Is(err, storage.ErrNoSuchBucket):
+		return true // no rules, or no bucket any more: nothing to do
+	case err != nil:
+		w.cfg.Metrics.Error()
+		log.Error("lifecycle: reading the configuration", "err", err)
+		return true
+	}
+	cfg, err := lifecycle.Parse(doc)
+	if err != nil {
+		w.cfg.Metrics.Error()
+		log.Error("lifecycle: the stored configuration does not parse", "err", err)
+		return true
+	}
+	var expires, aborts bool
+	for _, r := range cfg.Rules {
+		expires = expires || r.Enabled && (r.Expiration != nil || r.NoncurrentExpiration != nil)
+		aborts = aborts || r.Enabled && r.AbortAfterDays > 0
+	}
+	if w.cur.phase == phaseVersions {
+		if expires && !t.versions(ctx, b, cfg, log) {
+			return false
+		}
+		w.cur.phase, w.cur.key, w.cur.marker, w.cur.seen = phaseUploads, "", "", keyState{}
+	}
+	return !aborts || t.uploads(ctx, b, cfg, log)
+}
+
+// versions lists b's versions from the cursor and acts on each as cfg decides; it reports
+// whether the listing is done.
+func (t *tick) versions(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, log *slog.Logger) bool {
+	w := t.w
+	for {
+		held := 0
+		if w.cur.seen.pending != nil {
+			held = 1
+		}
+		n := t.room(held)
+		if n <= 0 {
+			return false
+		}
+		page, err := w.cfg.Backend.ListObjectVersions(ctx, b.Name, storage.ListVersionsOptions{
+			KeyMarker: w.cur.key, VersionIDMarker: w.cur.marker, MaxKeys: n})
+		if err != nil {
+			if !errors.Is(err, storage.ErrNoSuchBucket) {
+				w.cfg.Metrics.Error()
+				log.Error("lifecycle: listing versions", "err", err)
+			}
+			return true
+		}
+		t.Listed += len(page.Versions)
+		for i := range page.Versions {
+			v := &page.Versions[i]
+			if p := w.cur.seen.pending; p != nil {
+				w.cur.seen.pending = nil
+				t.decide(ctx, b, cfg, p, p.Key != v.Key, log)
+			}
+			if v.Key != w.cur.seen.key || v.IsLatest {
+				// A new key, or the same one listed again from its newest (a marker no
+				// longer there): what was counted of it starts over, and decisions are
+				// only ever later for it.
+				w.cur.seen = keyState{key: v.Key}
+			}
+			if v.IsLatest && v.DeleteMarker {
+				w.cur.seen.pending = v
+			} else {
+				t.decide(ctx, b, cfg, v, false, log)
+			}
+			w.cur.seen.newer = v.LastModified
+			if !v.IsLatest {
+				w.cur.seen.noncurrent++
+			}
+		}
+		if !page.IsTruncated {
+			if p := w.cur.seen.pending; p != nil {
+				w.cur.seen.pending = nil
+				t.decide(ctx, b, cfg, p, true, log)
+			}
+			return true
+		}
+		w.cur.key, w.cur.marker = page.NextKeyMarker, page.NextVersionIDMarker
+	}
+}
+
+// decide takes the action cfg decides for v, listed after the key's versions w.cur.seen
+// counts; only tells a latest delete marker that is its key's only version.
+func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, v *storage.ObjectInfo, only bool, log *slog.Logger) {
+	w := t.w
+	set, err := tagging.Decode(v.Tags)
+	if err != nil {
+		w.cfg.Metrics.Error()
+		log.Error("lifecycle: the stored tags do not decode", "key", v.Key, "version", v.VersionID, "err", err)
+		return
+	}
+	tags := make([]lifecycle.Tag, len(set))
+	for i, tg := range set {
+		tags[i] = lifecycle.Tag(tg)
+	}
+	lv := lifecycle.Version{Key: v.Key, Size: v.Size, Tags: tags, LastModified: v.LastModified, IsLatest: v.IsLatest,
+		DeleteMarker: v.DeleteMarker, OnlyVersion: only}
+	if !v.IsLatest {
+		lv.NoncurrentSince, lv.NewerNoncurrent = w.cur.seen.newer, w.cur.seen.noncurrent
+	}
+	action, rule := cfg.Decide(lv, t.now, w.cfg.Clock)
+	opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}
+	var kind string
+	switch action {
+	case lifecycle.None:
+		return
+	case lifecycle.ExpireCurrent:
+		kind = KindExpireCurrent
+	case lifecycle.DeleteVersion:
+		kind, opts.VersionID = KindDeleteVersion, v.VersionID
+	}
+	t.Actions++
+	res, err := w.cfg.Backend.DeleteObject(ctx, b.Name, v.Key, opts)
+	t.done(kind, err, log.With("key", v.Key, "version", v.VersionID, "rule", rule, "result_version", res.VersionID))
+}
+
+// done counts and logs the outcome of one action.
+func (t *tick) done(kind string, err error, log *slog.Logger) {
+	m := t.w.cfg.Metrics
+	switch {
+	case err == nil:
+		m.Action(kind)
+		log.Info("lifecycle: "+kind, "action", kind)
+	case errors.Is(err, storage.ErrObjectLocked):
+		m.Skipped(SkipLocked)
+		log.Info("lifecycle: skipped, under Object Lock", "action", kind)
+	case errors.Is(err, storage.ErrPreconditionFailed), errors.Is(err, storage.ErrNoSuchKey),
+		errors.Is(err, storage.ErrNoSuchUpload), errors.Is(err, storage.ErrNoSuchBucket):
+		m.Skipped(SkipChanged)
+		log.Info("lifecycle: skipped, changed since listed", "action", kind, "err", err)
+	default:
+		m.Error()
+		log.Error("lifecycle: "+kind, "err", err)
+	}
+}
+
+// uploads lists b's multipart uploads from the cursor and aborts those cfg decides; it
+// reports whether the listing is done.
+func (t *tick) uploads(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, log *slog.Logger) bool {
+	w := t.w
+	for {
+		n := t.room(0)
+		if n <= 0 {
+			return false
+		}
+		page, err := w.cfg.Backend.ListMultipartUploads(ctx, b.Name, storage.ListUploadsOptions{
+			KeyMarker: w.cur.key, UploadIDMarker: w.cur.marker, MaxUploads: n})
+		if err != nil {
+			if !errors.Is(err, storage.ErrNoSuchBucket) {
+				w.cfg.Metrics.Error()
+				log.Error("lifecycle: listing uploads", "err", err)
+			}
+			return true
+		}
+		t.Listed += len(page.Uploads)
+		for _, u := range page.Uploads {
+			abort, rule := cfg.AbortUpload(u.Key, u.Initiated, t.now, w.cfg.Clock)
+			if !abort {
+				continue
+			}
+			t.Actions++
+			err := w.cfg.Backend.AbortMultipartUpload(ctx, b.Name, u.Key, u.UploadID)
+			t.done(KindAbortUpload, err, log.With("key", u.Key, "upload", u.UploadID, "rule", rule))
+		}
+		if !page.IsTruncated {
+			return true
+		}
+		w.cur.key, w.cur.marker = page.NextKeyMarker, page.NextUploadIDMarker
+	}
+}

@@ -1,0 +1,616 @@
+package expiry_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doorman-s3/doorman/expiry"
+	"github.com/doorman-s3/doorman/internal/testclock"
+	"github.com/doorman-s3/doorman/lifecycle"
+	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/tagging"
+)
+
+var ctx = context.Background()
+
+// day is the tests' lifecycle day (lifecycle.Clock.Day): an hour of the test clock, so that a
+// rule of N days falls due exactly N hours after its time, without S3's midnight rounding.
+const day = time.Hour
+
+// maxTicks bounds the ticks a test waits for a pass to end: far more than any test's pass
+// takes, so that a worker that never ends its pass fails the test instead of hanging it.
+const maxTicks = 1000
+
+// counts is a real expiry.Metrics that counts what it is told.
+type counts struct {
+	mu      sync.Mutex
+	actions map[string]int
+	skipped map[string]int
+	errors  int
+	passes  int
+}
+
+func newCounts() *counts { return &counts{actions: map[string]int{}, skipped: map[string]int{}} }
+
+func (c *counts) Action(kind string) { c.mu.Lock(); c.actions[kind]++; c.mu.Unlock() }
+func (c *counts) Skipped(r string)   { c.mu.Lock(); c.skipped[r]++; c.mu.Unlock() }
+func (c *counts) Error()             { c.mu.Lock(); c.errors++; c.mu.Unlock() }
+func (c *counts) Pass(time.Duration) { c.mu.Lock(); c.passes++; c.mu.Unlock() }
+
+// env is a store in a temporary directory, a clock and a worker's settings.
+type env struct {
+	dir     string
+	store   *disk.Store
+	clock   *testclock.Clock
+	metrics *counts
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{dir: t.TempDir(), clock: testclock.New(time.Now()), metrics: newCounts()}
+	e.open(t)
+	return e
+}
+
+// open opens the store in e.dir, closed when the test ends.
+func (e *env) open(t *testing.T) {
+	t.Helper()
+	s, err := disk.Open(e.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.store = s
+	t.Cleanup(func() { s.Close() })
+}
+
+// worker is a new worker on b (e.store when nil) with the per-tick bound of maxActions (none
+// of the test's when 0).
+func (e *env) worker(b storage.Backend, maxActions int) *expiry.Worker {
+	if b == nil {
+		b = e.store
+	}
+	return expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: day}, Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions})
+}
+
+// pass ticks w until its pass ends and returns how many ticks that took.
+func pass(t *testing.T, w *expiry.Worker) int {
+	t.Helper()
+	for i := 1; i <= maxTicks; i++ {
+		st, err := w.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.PassDone {
+			return i
+		}
+	}
+	t.Fatalf("no pass ended in %d ticks", maxTicks)
+	return 0
+}
+
+// bucket creates a bucket in the versioning state given ("" for never set), with rules (a
+// LifecycleConfiguration's Rule elements) as its lifecycle configuration.
+func (e *env) bucket(t *testing.T, name, versioning string, lock bool, rules string) storage.BucketInfo {
+	t.Helper()
+	b, err := e.store.CreateBucket(ctx, name, storage.CreateBucketOptions{ObjectLockEnabled: lock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if versioning != "" && !lock {
+		if err := e.store.PutBucketVersioning(ctx, name, versioning); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.configure(t, name, rules)
+	return b
+}
+
+// configure stores rules as the bucket's lifecycle configuration, checked by lifecycle.Parse
+// as s3api checks what it stores.
+func (e *env) configure(t *testing.T, bucket, rules string) {
+	t.Helper()
+	doc := []byte("<LifecycleConfiguration>" + rules + "</LifecycleConfiguration>")
+	if _, err := lifecycle.Parse(doc); err != nil {
+		t.Fatalf("configuration %s: %v", doc, err)
+	}
+	if err := e.store.PutBucketConfig(ctx, bucket, expiry.ConfigKind, doc); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) put(t *testing.T, bucket, key, body string, opts storage.PutObjectOptions) storage.ObjectInfo {
+	t.Helper()
+	opts.Size = int64(len(body))
+	info, err := e.store.PutObject(ctx, bucket, key, strings.NewReader(body), opts)
+	if err != nil {
+		t.Fatalf("put %s/%s: %v", bucket, key, err)
+	}
+	return info
+}
+
+// versions lists bucket's versions as "key:body-or-marker", newest first per key.
+func (e *env) versions(t *testing.T, bucket string) []string {
+	t.Helper()
+	var out []string
+	opts := storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys}
+	for {
+		page, err := e.store.ListObjectVersions(ctx, bucket, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range page.Versions {
+			if v.DeleteMarker {
+				out = append(out, v.Key+":marker")
+				continue
+			}
+			r, _, err := e.store.GetObject(ctx, bucket, v.Key, storage.ReadOptions{VersionID: v.VersionID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(r)
+			r.Close()
+			out = append(out, v.Key+":"+string(b))
+		}
+		if !page.IsTruncated {
+			return out
+		}
+		opts.KeyMarker, opts.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
+	}
+}
+
+func rule(id, filter, actions string) string {
+	return "<Rule><ID>" + id + "</ID><Filter>" + filter + "</Filter><Status>Enabled</Status>" + actions + "</Rule>"
+}
+
+func prefix(p string) string { return "<Prefix>" + p + "</Prefix>" }
+
+func expireDays(n int) string { return fmt.Sprintf("<Expiration><Days>%d</Days></Expiration>", n) }
+
+func noncurrentDays(n, newer int) string {
+	keep := ""
+	if newer > 0 {
+		keep = fmt.Sprintf("<NewerNoncurrentVersions>%d</NewerNoncurrentVersions>", newer)
+	}
+	return fmt.Sprintf("<NoncurrentVersionExpiration><NoncurrentDays>%d</NoncurrentDays>%s</NoncurrentVersionExpiration>", n, keep)
+}
+
+func check(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s:\n got %v\nwant %v", what, got, want)
+	}
+}
+
+// Expiration's Days expire the current versions of the keys its filter selects, once due and
+// not before: a bucket whose versioning was never set loses the object, an Enabled one keeps
+// it behind a delete marker, a Suspended one replaces its null version with a null marker
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-and-other-bucket-config.html).
+func TestCurrentExpiration(t *testing.T) {
+	for _, tc := range []struct {
+		versioning string
+		want       []string
+		// again is what a pass more leaves: a delete marker left alone is removed as well
+		// once as old as the rule's Days (lifecycle-configuration-examples.html).
+		again []string
+	}{
+		{"", []string{"keep/b:b"}, []string{"keep/b:b"}},
+		{storage.VersioningEnabled, []string{"keep/b:b", "tmp/a:marker", "tmp/a:a"}, []string{"keep/b:b", "tmp/a:marker", "tmp/a:a"}},
+		{storage.VersioningSuspended, []string{"keep/b:b", "tmp/a:marker"}, []string{"keep/b:b"}},
+	} {
+		t.Run(fmt.Sprintf("%q", tc.versioning), func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", tc.versioning, false, rule("tmp", prefix("tmp/"), expireDays(2)))
+			e.put(t, "bkt", "tmp/a", "a", storage.PutObjectOptions{})
+			e.put(t, "bkt", "keep/b", "b", storage.PutObjectOptions{})
+			w := e.worker(nil, 0)
+			e.clock.Advance(2*day - time.Minute)
+			pass(t, w)
+			check(t, "before the rule falls due", e.versions(t, "bkt"), []string{"keep/b:b", "tmp/a:a"})
+			e.clock.Advance(2 * time.Minute)
+			pass(t, w)
+			check(t, "after", e.versions(t, "bkt"), tc.want)
+			check(t, "actions", e.metrics.actions, map[string]int{expiry.KindExpireCurrent: 1})
+			pass(t, w)
+			check(t, "a pass more", e.versions(t, "bkt"), tc.again)
+			check(t, "errors and skips", []any{e.metrics.errors, e.metrics.skipped}, []any{0, map[string]int{}})
+		})
+	}
+}
+
+// NoncurrentVersionExpiration removes noncurrent versions NoncurrentDays after they became
+// noncurrent, keeping the NewerNoncurrentVersions newest
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html).
+func TestNoncurrentExpiration(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		newer int
+		want  []string
+	}{
+		{"all", 0, []string{"k:v5"}},
+		{"newest two kept", 2, []string{"k:v5", "k:v4", "k:v3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", storage.VersioningEnabled, false, rule("nc", "", noncurrentDays(1, tc.newer)))
+			for i := 1; i <= 5; i++ {
+				e.put(t, "bkt", "k", fmt.Sprintf("v%d", i), storage.PutObjectOptions{})
+			}
+			w := e.worker(nil, 0)
+			pass(t, w)
+			check(t, "before due", len(e.versions(t, "bkt")), 5)
+			e.clock.Advance(day + time.Minute)
+			pass(t, w)
+			check(t, "after", e.versions(t, "bkt"), tc.want)
+			check(t, "deleted", e.metrics.actions[expiry.KindDeleteVersion], 5-len(tc.want))
+		})
+	}
+}
+
+// A delete marker that is its key's only version is removed by ExpiredObjectDeleteMarker; one
+// with versions behind it stays; once the noncurrent version goes, the next pass removes it
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+func TestExpiredDeleteMarkers(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", storage.VersioningEnabled, false,
+		rule("markers", "", "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"+noncurrentDays(1, 0)))
+	for _, k := range []string{"alone", "behind", "kept"} {
+		e.put(t, "bkt", k, k, storage.PutObjectOptions{})
+		if _, err := e.store.DeleteObject(ctx, "bkt", k, storage.DeleteObjectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// "alone" loses its object at once (a version removed by id): its marker is alone.
+	if _, err := e.store.DeleteObject(ctx, "bkt", "alone", storage.DeleteObjectOptions{VersionID: versionOf(t, e, "alone")}); err != nil {
+		t.Fatal(err)
+	}
+	e.put(t, "bkt", "kept", "again", storage.PutObjectOptions{})
+	w := e.worker(nil, 0)
+	pass(t, w)
+	check(t, "at once", e.versions(t, "bkt"), []string{"behind:marker", "behind:behind", "kept:again", "kept:marker", "kept:kept"})
+	e.clock.Advance(day + time.Minute)
+	pass(t, w)
+	check(t, "noncurrent removed", e.versions(t, "bkt"), []string{"behind:marker", "kept:again"})
+	pass(t, w)
+	check(t, "then the marker left alone", e.versions(t, "bkt"), []string{"kept:again"})
+	check(t, "deleted", e.metrics.actions[expiry.KindDeleteVersion], 5)
+}
+
+// versionOf is the id of key's one object version in bkt.
+func versionOf(t *testing.T, e *env, key string) string {
+	t.Helper()
+	page, err := e.store.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{Prefix: key, MaxKeys: storage.MaxListKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range page.Versions {
+		if !v.DeleteMarker {
+			return v.VersionID
+		}
+	}
+	t.Fatalf("%s has no object version", key)
+	return ""
+}
+
+// AbortIncompleteMultipartUpload aborts the uploads its prefix selects DaysAfterInitiation
+// after they were initiated
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortIncompleteMultipartUpload.html).
+func TestAbortUploads(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", "", false, rule("abort", prefix("tmp/"), "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>"))
+	for _, k := range []string{"tmp/a", "tmp/b", "keep/c"} {
+		if _, err := e.store.CreateMultipartUpload(ctx, "bkt", k, storage.CreateMultipartUploadOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	uploads := func() []string {
+		res, err := e.store.ListMultipartUploads(ctx, "bkt", storage.ListUploadsOptions{MaxUploads: storage.MaxListKeys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, u := range res.Uploads {
+			keys = append(keys, u.Key)
+		}
+		return keys
+	}
+	w := e.worker(nil, 0)
+	pass(t, w)
+	check(t, "before due", uploads(), []string{"keep/c", "tmp/a", "tmp/b"})
+	e.clock.Advance(day + time.Minute)
+	pass(t, w)
+	check(t, "after", uploads(), []string{"keep/c"})
+	check(t, "aborted", e.metrics.actions[expiry.KindAbortUpload], 2)
+}
+
+// A rule acts on the objects its filter selects (prefix, tags, sizes, all of them with And)
+// and a Disabled rule on none
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRuleFilter.html).
+func TestFilters(t *testing.T) {
+	tags := func(kv ...string) string {
+		var s tagging.Set
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, tagging.Tag{Key: kv[i], Value: kv[i+1]})
+		}
+		return s.Encode()
+	}
+	objects := []struct {
+		key, body, tags string
+	}{
+		{"logs/small", "x", tags("class", "temp")},
+		{"logs/big", strings.Repeat("x", 100), tags("class", "temp", "owner", "a")},
+		{"logs/untagged", strings.Repeat("x", 100), ""},
+		{"data/big", strings.Repeat("x", 100), tags("class", "temp")},
+	}
+	for _, tc := range []struct {
+		name, rules string
+		left        []string // the keys left
+	}{
+		{"prefix", rule("r", prefix("logs/"), expireDays(1)), []string{"data/big"}},
+		{"tag", rule("r", "<Tag><Key>class</Key><Value>temp</Value></Tag>", expireDays(1)), []string{"logs/untagged"}},
+		{"size", rule("r", "<ObjectSizeGreaterThan>10</ObjectSizeGreaterThan>", expireDays(1)), []string{"logs/small"}},
+		{"and", rule("r", "<And><Prefix>logs/</Prefix><Tag><Key>class</Key><Value>temp</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And>", expireDays(1)),
+			[]string{"data/big", "logs/small", "logs/untagged"}},
+		{"disabled", strings.Replace(rule("r", "", expireDays(1)), "Enabled", "Disabled", 1),
+			[]string{"data/big", "logs/big", "logs/small", "logs/untagged"}},
+		{"disabled beside enabled", strings.Replace(rule("off", "", expireDays(1)), "Enabled", "Disabled", 1) + rule("on", prefix("data/"), expireDays(1)),
+			[]string{"logs/big", "logs/small", "logs/untagged"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", "", false, tc.rules)
+			for _, o := range objects {
+				e.put(t, "bkt", o.key, o.body, storage.PutObjectOptions{Tags: o.tags})
+			}
+			e.clock.Advance(day + time.Minute)
+			pass(t, e.worker(nil, 0))
+			var left []string
+			for _, v := range e.versions(t, "bkt") {
+				left = append(left, strings.SplitN(v, ":", 2)[0])
+			}
+			check(t, "keys left", left, tc.left)
+		})
+	}
+}
+
+// In a bucket with Object Lock, expiring a locked current version adds a delete marker and
+// removes nothing, and the removal of a noncurrent version under a GOVERNANCE or COMPLIANCE
+// retention or a legal hold is refused, counted, and never retried within the pass; the
+// version stays, while an unlocked one beside it goes
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
+func TestObjectLockRespected(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", "", true, rule("all", "", expireDays(1)+noncurrentDays(1, 0)))
+	until := time.Now().AddDate(1, 0, 0)
+	locks := map[string]storage.ObjectLock{
+		"governance": {Retention: storage.Retention{Mode: storage.RetentionGovernance, RetainUntil: until}},
+		"compliance": {Retention: storage.Retention{Mode: storage.RetentionCompliance, RetainUntil: until}},
+		"hold":       {LegalHold: true},
+		"free":       {},
+	}
+	for k, l := range locks {
+		e.put(t, "bkt", k, k, storage.PutObjectOptions{Lock: l})
+	}
+	w := e.worker(nil, 0)
+	e.clock.Advance(day + time.Minute)
+	pass(t, w)
+	check(t, "current versions expired", e.metrics.actions[expiry.KindExpireCurrent], 4)
+	e.clock.Advance(day + time.Minute)
+	pass(t, w)
+	check(t, "versions left", e.versions(t, "bkt"), []string{"compliance:marker", "compliance:compliance", "free:marker",
+		"governance:marker", "governance:governance", "hold:marker", "hold:hold"})
+	check(t, "skipped", e.metrics.skipped, map[string]int{expiry.SkipLocked: 3})
+	check(t, "deleted", e.metrics.actions[expiry.KindDeleteVersion], 1)
+	pass(t, w)
+	check(t, "skipped after a pass more", e.metrics.skipped, map[string]int{expiry.SkipLocked: 6})
+	check(t, "errors", e.metrics.errors, 0)
+}
+
+// racer is the real store with a writer that, once per key it names, writes the key again
+// right after a listing that showed it, before the worker deletes what it listed.
+type racer struct {
+	storage.Backend
+	t       *testing.T
+	mu      sync.Mutex
+	rewrite map[string]bool // keys still to write again
+}
+
+func (r *racer) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	res, err := r.Backend.ListObjectVersions(ctx, bucket, opts)
+	for _, v := range res.Versions {
+		r.mu.Lock()
+		again := r.rewrite[v.Key]
+		delete(r.rewrite, v.Key)
+		r.mu.Unlock()
+		if again {
+			body := "rewritten " + v.Key
+			if _, err := r.Backend.PutObject(ctx, bucket, v.Key, strings.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))}); err != nil {
+				r.t.Errorf("the racing write: %v", err)
+			}
+		}
+	}
+	return res, err
+}
+
+// An object written between the worker's listing and its delete is neither removed nor hidden
+// behind a delete marker, in any versioning state; the next pass decides on it afresh.
+func TestRacingWriteSurvives(t *testing.T) {
+	for _, tc := range []struct {
+		versioning string
+		want       []string
+	}{
+		{"", []string{"a:rewritten a", "b:rewritten b"}},
+		{storage.VersioningEnabled, []string{"a:rewritten a", "b:rewritten b"}},
+		{storage.VersioningSuspended, []string{"a:rewritten a", "b:rewritten b"}},
+	} {
+		t.Run(fmt.Sprintf("%q", tc.versioning), func(t *testing.T) {
+			e := newEnv(t)
+			// Current versions expire, and noncurrent ones at once: the rewrite makes the
+			// listed current version noncurrent in an Enabled bucket, where its removal is
+			// still due.
+			e.bucket(t, "bkt", tc.versioning, false, rule("all", "", expireDays(1)))
+			e.put(t, "bkt", "a", "a", storage.PutObjectOptions{})
+			e.put(t, "bkt", "b", "b", storage.PutObjectOptions{})
+			if tc.versioning == storage.VersioningEnabled {
+				tc.want = []string{"a:rewritten a", "a:a", "b:rewritten b", "b:b"}
+			}
+			e.clock.Advance(day + time.Minute)
+			r := &racer{Backend: e.store, t: t, rewrite: map[string]bool{"a": true, "b": true}}
+			pass(t, e.worker(r, 0))
+			check(t, "versions", e.versions(t, "bkt"), tc.want)
+			check(t, "skipped", e.metrics.skipped, map[string]int{expiry.SkipChanged: 2})
+			check(t, "actions", e.metrics.actions, map[string]int{})
+		})
+	}
+}
+
+// A tick acts at most MaxActions times: a bucket with more due objects is finished over several
+// ticks, each resuming where the last stopped, none acting on an object twice.
+func TestTickBound(t *testing.T) {
+	const objects, perTick = 10, 3
+	e := newEnv(t)
+	e.bucket(t, "bkt", "", false, rule("all", "", expireDays(1)))
+	for i := range objects {
+		e.put(t, "bkt", fmt.Sprintf("k%02d", i), "x", storage.PutObjectOptions{})
+	}
+	e.clock.Advance(day + time.Minute)
+	w := e.worker(nil, perTick)
+	var ticks []int
+	for {
+		st, err := w.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ticks = append(ticks, st.Actions)
+		if st.PassDone || len(ticks) > maxTicks {
+			break
+		}
+		if st.Actions > perTick {
+			t.Fatalf("a tick acted %d times, bound %d", st.Actions, perTick)
+		}
+	}
+	check(t, "actions per tick", ticks, []int{3, 3, 3, 1})
+	check(t, "left", e.versions(t, "bkt"), []string(nil))
+	check(t, "skipped and errors", []any{e.metrics.skipped, e.metrics.errors}, []any{map[string]int{}, 0})
+}
+
+// A worker stopped mid-pass (the server restarted) and a new one on the reopened store finish
+// the work between them, with no delete repeated or done that was not due: each key keeps its
+// latest version and its newest noncurrent one.
+func TestRestartMidPass(t *testing.T) {
+	const keys = 6
+	e := newEnv(t)
+	e.bucket(t, "bkt", storage.VersioningEnabled, false, rule("nc", "", noncurrentDays(1, 1)))
+	var want []string
+	for i := range keys {
+		k := fmt.Sprintf("k%d", i)
+		for v := 1; v <= 4; v++ {
+			e.put(t, "bkt", k, fmt.Sprintf("v%d", v), storage.PutObjectOptions{})
+		}
+		want = append(want, k+":v4", k+":v3")
+	}
+	e.clock.Advance(day + time.Minute)
+	w := e.worker(nil, 5)
+	for range 2 {
+		if st, err := w.Tick(ctx); err != nil || st.PassDone {
+			t.Fatalf("tick: %+v %v, want a pass under way", st, err)
+		}
+	}
+	check(t, "deleted before the restart", e.metrics.actions[expiry.KindDeleteVersion], 10)
+	if err := e.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.open(t)
+	pass(t, e.worker(nil, 5))
+	check(t, "versions", e.versions(t, "bkt"), want)
+	check(t, "deleted in all", e.metrics.actions[expiry.KindDeleteVersion], keys*2)
+	check(t, "skipped and errors", []any{e.metrics.skipped, e.metrics.errors}, []any{map[string]int{}, 0})
+}
+
+// A bucket whose configuration is removed mid-pass is left alone from the next tick on, and a
+// bucket deleted mid-pass (and one created again under its name, without rules) is passed
+// over without an error; the buckets after it are still done.
+func TestBucketChangesMidPass(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, e *env)
+		wantA  []string
+	}{
+		{"configuration removed", func(t *testing.T, e *env) {
+			if err := e.store.DeleteBucketConfig(ctx, "first", expiry.ConfigKind); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"k3:x", "k4:x", "k5:x"}},
+		{"bucket deleted and created again", func(t *testing.T, e *env) {
+			for _, v := range e.versions(t, "first") {
+				if _, err := e.store.DeleteObject(ctx, "first", strings.SplitN(v, ":", 2)[0], storage.DeleteObjectOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := e.store.DeleteBucket(ctx, "first"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.store.CreateBucket(ctx, "first", storage.CreateBucketOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			e.put(t, "first", "k9", "x", storage.PutObjectOptions{})
+		}, []string{"k9:x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, b := range []string{"first", "second"} {
+				e.bucket(t, b, "", false, rule("all", "", expireDays(1)))
+				for i := range 6 {
+					e.put(t, b, fmt.Sprintf("k%d", i), "x", storage.PutObjectOptions{})
+				}
+			}
+			e.clock.Advance(day + time.Minute)
+			w := e.worker(nil, 3)
+			if st, err := w.Tick(ctx); err != nil || st.Actions != 3 {
+				t.Fatalf("first tick: %+v %v", st, err)
+			}
+			tc.change(t, e)
+			pass(t, w)
+			check(t, "bucket first", e.versions(t, "first"), tc.wantA)
+			check(t, "bucket second", e.versions(t, "second"), []string(nil))
+			check(t, "skipped and errors", []any{e.metrics.skipped, e.metrics.errors}, []any{map[string]int{}, 0})
+		})
+	}
+}
+
+// Run ticks at once and then every interval, and returns when its context is done.
+func TestRun(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", "", false, rule("all", "", expireDays(1)))
+	e.put(t, "bkt", "k", "x", storage.PutObjectOptions{})
+	e.clock.Advance(day + time.Minute)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); e.worker(nil, 0).Run(runCtx, time.Millisecond) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := e.store.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); errors.Is(err, storage.ErrNoSuchKey) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the object was not expired in 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	e.metrics.mu.Lock()
+	defer e.metrics.mu.Unlock()
+	if e.metrics.passes < 1 {
+		t.Errorf("passes %d", e.metrics.passes)
+	}
+}
+
