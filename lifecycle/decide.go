@@ -175,11 +175,9 @@ func (c *Configuration) AbortUpload(key string, initiated time.Time, now time.Ti
 
 // Expiry is when the current version v expires by the configuration, and the rule's ID: what
 // x-amz-expiration tells on PutObject, GetObject and HeadObject; zero when no rule expires it.
-// The earliest of the rules expiring it answers, as Decide would take it.
+// The earliest of the rules expiring it answers, as Decide would take it; a delete marker or a
+// noncurrent version is never expired so, and has none.
 func (c *Configuration) Expiry(v Version, clk Clock) (time.Time, string) {
-	if !v.IsLatest || v.DeleteMarker {
-		return time.Time{}, ""
-	}
 	at, action, id := c.earliest(v, clk)
 	if action != ExpireCurrent {
 		return time.Time{}, ""

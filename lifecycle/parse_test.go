@@ -261,12 +261,12 @@ func TestEncode(t *testing.T) {
 			rule(id("a&amp;b"), anyObj, on, "<Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration>"),
 			rule(id("b"), filter(prefix("&lt;p>")), on, eodm),
 			rule(id("c"), filter("<And>"+tagAB+"<ObjectSizeLessThan>9</ObjectSizeLessThan></And>"), on, days1,
-				"<NoncurrentVersionExpiration><NewerNoncurrentVersions>2</NewerNoncurrentVersions><NoncurrentDays>4</NoncurrentDays></NoncurrentVersionExpiration>"),
+				"<NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions><NoncurrentDays>4</NoncurrentDays></NoncurrentVersionExpiration>"),
 			rule(id("d"), filter("<And>"+prefix("x")+"</And>"), on, noncur1),
 			rule(id("e"), filter("<ObjectSizeGreaterThan>7</ObjectSizeGreaterThan>"), on, "<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration>")),
 			head + "<Rule><ID>a&amp;b</ID><Filter></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration></Rule>" +
 				"<Rule><ID>b</ID><Filter><Prefix>&lt;p&gt;</Prefix></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>" +
-				"<Rule><ID>c</ID><Filter><And><Tag><Key>a</Key><Value>b</Value></Tag><ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>4</NoncurrentDays><NewerNoncurrentVersions>2</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>" +
+				"<Rule><ID>c</ID><Filter><And><Tag><Key>a</Key><Value>b</Value></Tag><ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>4</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>" +
 				"<Rule><ID>d</ID><Filter><Prefix>x</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>" +
 				"<Rule><ID>e</ID><Filter><ObjectSizeGreaterThan>7</ObjectSizeGreaterThan></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration></Rule></LifecycleConfiguration>"},
 	} {
