@@ -12,6 +12,8 @@ type S3 struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	cors     *prometheus.CounterVec
+	// lifecycle is the lifecycle worker's (Lifecycle).
+	lifecycle *lifecycleMetrics
 }
 
 // NewS3 registers the S3 server's metrics in a registry of their own.
@@ -22,8 +24,9 @@ func NewS3() *S3 {
 		cors: counterVec("doorman_cors_decisions_total",
 			"CORS decisions for requests with an Origin, by bucket (\"-\" for missing ones), request kind (preflight or actual) and outcome.",
 			"bucket", "kind", "outcome"),
+		lifecycle: newLifecycleMetrics(),
 	}
-	m.registry = newRegistry(m.requests, m.latency, m.cors)
+	m.registry = newRegistry(append([]prometheus.Collector{m.requests, m.latency, m.cors}, m.lifecycle.collectors()...)...)
 	return m
 }
 
