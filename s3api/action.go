@@ -74,6 +74,11 @@ var actions = map[string]opAction{
 	"GetBucketTagging":              {"s3:GetBucketTagging", false},
 	"PutBucketTagging":              {"s3:PutBucketTagging", false},
 	"DeleteBucketTagging":           {"s3:PutBucketTagging", false},
+	// DeleteBucketLifecycle: "For this operation, a user must have the
+	// s3:PutLifecycleConfiguration permission" (API_DeleteBucketLifecycle.html).
+	"GetBucketLifecycleConfiguration": {"s3:GetLifecycleConfiguration", false},
+	"PutBucketLifecycleConfiguration": {"s3:PutLifecycleConfiguration", false},
+	"DeleteBucketLifecycle":           {"s3:PutLifecycleConfiguration", false},
 }
 
 // policyOps are the operations the bucket owner account's root user may always run, whatever

@@ -10,13 +10,14 @@ import (
 
 	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/lifecycle"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
 
 // bucketTable keeps, in memory, what every request needs to know about its bucket before it
 // reaches storage: that it exists, its owner and decoded ACL, its compiled CORS policy, its
-// bucket policy, Object Ownership and Block Public Access. Readers
+// bucket policy, Object Ownership, Block Public Access and lifecycle configuration. Readers
 // take a snapshot with one atomic load and never lock; writers serialise on mu, change the
 // backend first and then publish a new snapshot, so a request sees either the old state or
 // the new one, never a mix, and the memory never runs ahead of what is durable.
@@ -33,6 +34,8 @@ type bucketState struct {
 	acl    acl.ACL
 	policy *cors.Policy  // nil: no CORS configuration
 	access *bucketPolicy // nil: no bucket policy
+	// lifecycle is the bucket's lifecycle configuration (lifecycle.go), nil when it has none.
+	lifecycle *lifecycle.Configuration
 
 	// ownership is the bucket's Object Ownership (ownership.go), "" when none is stored: a
 	// bucket from before Object Ownership, which behaves as ObjectWriter.
@@ -52,7 +55,7 @@ func (st *bucketState) clone() *bucketState {
 const corsKind = "cors"
 
 // loadBuckets reads every bucket's state. A stored configuration that no longer decodes fails
-// the server only where that is safe: a CORS configuration grants nothing, but a bucket policy,
+// the server only where that is safe: a CORS or lifecycle configuration grants nothing, but a bucket policy,
 // Object Ownership or Block Public Access that cannot be read is logged and replaced by its
 // most closed form (loadBucketPolicy, loadOwnership, loadPublicAccess), so one damaged bucket
 // neither stops the server nor opens up.
@@ -78,6 +81,9 @@ func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
 			if err != nil {
 				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
 			}
+		}
+		if st.lifecycle, err = loadLifecycle(b.GetBucketConfig(ctx, info.Name, lifecycleKind)); err != nil {
+			return nil, fmt.Errorf("bucket %s: stored lifecycle configuration: %w", info.Name, err)
 		}
 		if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {
 			return nil, err
@@ -124,6 +130,29 @@ func (t *bucketTable) update(name string, change func(old *bucketState) (*bucket
 	}
 	t.snap.Store(&m)
 	return nil
+}
+
+// setBucketConfig stores doc as the bucket's configuration of kind, or deletes that
+// configuration when doc is nil, and publishes the bucket's state as set changes it: on the
+// bucket the request was authorized for (st), under the writers' lock, the backend first.
+func (s *Server) setBucketConfig(rc *request, st *bucketState, kind string, doc []byte, set func(*bucketState)) error {
+	return s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
+		if !sameBucket(old, st) {
+			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
+		}
+		var err error
+		if doc == nil {
+			err = s.cfg.Backend.DeleteBucketConfig(rc.ctx, rc.bucket, kind)
+		} else {
+			err = s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, kind, doc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		st := old.clone()
+		set(st)
+		return st, nil
+	})
 }
 
 // sameBucket reports whether old, the state under the writers' lock, is still the bucket the

@@ -179,6 +179,7 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	}
 	writeCopySourceVersion(rc.w.Header(), srcState, &src)
 	writeNewVersionHeader(rc.w.Header(), &info)
+	s.writeExpiration(rc.w.Header(), st, rc.key, &info)
 	return rc.writeXML(http.StatusOK, copyObjectResult{ETag: quote(info.ETag), LastModified: xmlTime(info.LastModified)})
 }
 

@@ -142,19 +142,7 @@ func (s *Server) putBucketCors(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	doc := cors.EncodeXML(cfg)
-	err = s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if !sameBucket(old, st) {
-			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
-		}
-		if err := s.cfg.Backend.PutBucketConfig(rc.ctx, rc.bucket, corsKind, doc); err != nil {
-			return nil, err
-		}
-		st := old.clone()
-		st.policy = p
-		return st, nil
-	})
-	if err != nil {
+	if err := s.setBucketConfig(rc, st, corsKind, cors.EncodeXML(cfg), func(st *bucketState) { st.policy = p }); err != nil {
 		return err
 	}
 	rc.w.Header()["Content-Length"] = []string{"0"}
@@ -173,18 +161,7 @@ func (s *Server) getBucketCors(rc *request, st *bucketState) error {
 // deleteBucketCors answers 204 whether or not there was a configuration
 // (docs/s3-cors.md#getbucketcors-and-deletebucketcors).
 func (s *Server) deleteBucketCors(rc *request, st *bucketState) error {
-	err := s.buckets.update(rc.bucket, func(old *bucketState) (*bucketState, error) {
-		if !sameBucket(old, st) {
-			return nil, s3err.NoSuchBucket.With("BucketName", rc.bucket)
-		}
-		if err := s.cfg.Backend.DeleteBucketConfig(rc.ctx, rc.bucket, corsKind); err != nil {
-			return nil, err
-		}
-		st := old.clone()
-		st.policy = nil
-		return st, nil
-	})
-	if err != nil {
+	if err := s.setBucketConfig(rc, st, corsKind, nil, func(st *bucketState) { st.policy = nil }); err != nil {
 		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)

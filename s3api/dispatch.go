@@ -73,6 +73,11 @@ var handlers = map[string]handler{
 	"GetBucketTagging":    {accessOwner, (*Server).getBucketTagging},
 	"PutBucketTagging":    {accessOwner, (*Server).putBucketTagging},
 	"DeleteBucketTagging": {accessOwner, (*Server).deleteBucketTagging},
+
+	// Lifecycle (lifecycle.go).
+	"GetBucketLifecycleConfiguration": {accessOwner, (*Server).getBucketLifecycleConfiguration},
+	"PutBucketLifecycleConfiguration": {accessOwner, (*Server).putBucketLifecycleConfiguration},
+	"DeleteBucketLifecycle":           {accessOwner, (*Server).deleteBucketLifecycle},
 }
 
 // dispatch finds the operation (routes), checks that the bucket exists, is owned by the

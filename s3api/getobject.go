@@ -47,6 +47,9 @@ func (s *Server) getObject(rc *request, st *bucketState) error {
 	writeObjectHeaders(h, &info)
 	writeVersionHeader(h, st, info.VersionID)
 	rc.writeLockHeaders(h, st, &info)
+	if rc.version == "" {
+		s.writeExpiration(h, st, rc.key, &info)
+	}
 	for _, o := range overrides {
 		h[o[0]] = []string{o[1]}
 	}

@@ -254,6 +254,7 @@ func (s *Server) completeMultipartUpload(rc *request, st *bucketState) error {
 	}
 	writeChecksumHeader(rc.w.Header(), info.Checksum)
 	writeNewVersionHeader(rc.w.Header(), &info)
+	s.writeExpiration(rc.w.Header(), st, rc.key, &info)
 	return rc.writeXML(http.StatusOK, rc.completeResult(&info))
 }
 

@@ -52,6 +52,7 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	out["Etag"] = []string{quote(info.ETag)}
 	writeChecksumHeader(out, info.Checksum)
 	writeNewVersionHeader(out, &info)
+	s.writeExpiration(out, st, rc.key, &info)
 	out["Content-Length"] = []string{"0"}
 	rc.w.WriteHeader(http.StatusOK)
 	return nil

@@ -67,6 +67,10 @@ var refusals = []refusal{
 	{header: "X-Amz-Write-Offset-Bytes", ops: []string{"PutObject"}},
 	{header: "X-Amz-Mp-Object-Size", ops: []string{"CompleteMultipartUpload"}},
 	{header: "X-Amz-Optional-Object-Attributes", ops: listings},
+	// The minimum size of the objects a lifecycle transition moves: doorman has no
+	// transitions, so it keeps S3's default, all_storage_classes_128K, and refuses the other
+	// setting (lifecycle.go).
+	{header: transitionMinimumSize, only: "varies_by_storage_class", ops: []string{"PutBucketLifecycleConfiguration"}},
 	// Checksum algorithms newer than doorman's: their digest would go unchecked.
 	{header: "X-Amz-Checksum-Md5"},
 	{header: "X-Amz-Checksum-Sha512"},

@@ -56,7 +56,7 @@ func (s *Server) virtualBucket(host string) (string, bool) {
 // NotImplemented, never a wrong success.
 var unsupported = map[string]bool{
 	"accelerate": true, "analytics": true, "encryption": true,
-	"intelligent-tiering": true, "inventory": true, "lifecycle": true,
+	"intelligent-tiering": true, "inventory": true,
 	"logging": true, "metrics": true, "notification": true,
 	"replication": true, "requestPayment": true, "restore": true,
 	"select": true, "torrent": true, "website": true, "session": true,
@@ -100,6 +100,7 @@ var routes = []route{
 	{method: http.MethodGet, level: levelBucket, query: []string{"location"}, op: "GetBucketLocation"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"versioning"}, op: "GetBucketVersioning"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"object-lock"}, op: "GetObjectLockConfiguration"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"lifecycle"}, op: "GetBucketLifecycleConfiguration"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"uploads"}, op: "ListMultipartUploads"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"versions"}, op: "ListObjectVersions"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"list-type=2"}, op: "ListObjectsV2"},
@@ -113,12 +114,14 @@ var routes = []route{
 	{method: http.MethodPut, level: levelBucket, query: []string{"tagging"}, op: "PutBucketTagging"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"versioning"}, op: "PutBucketVersioning"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"object-lock"}, op: "PutObjectLockConfiguration"},
+	{method: http.MethodPut, level: levelBucket, query: []string{"lifecycle"}, op: "PutBucketLifecycleConfiguration"},
 	{method: http.MethodPut, level: levelBucket, op: "CreateBucket"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"cors"}, op: "DeleteBucketCors"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"policy"}, op: "DeleteBucketPolicy"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"ownershipControls"}, op: "DeleteBucketOwnershipControls"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"publicAccessBlock"}, op: "DeletePublicAccessBlock"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"tagging"}, op: "DeleteBucketTagging"},
+	{method: http.MethodDelete, level: levelBucket, query: []string{"lifecycle"}, op: "DeleteBucketLifecycle"},
 	{method: http.MethodDelete, level: levelBucket, op: "DeleteBucket"},
 	{method: http.MethodPost, level: levelBucket, query: []string{"delete"}, op: "DeleteObjects"},
 	{method: http.MethodPost, level: levelBucket, form: true, op: "PostObject"},
@@ -211,11 +214,12 @@ func (rc *request) operation() (string, error) {
 }
 
 // routeOnlySubresources are the sub-resources that only the routes naming them implement:
-// the Object Lock ones (GET and PUT on one level each) and attributes (GET on an object). Any
-// other request naming one is not implemented, rather than taken for the plain operation of
-// its method (a DELETE ?retention or ?attributes deleting the object, a PUT ?attributes
-// writing it, a GET ?attributes of a bucket listing it).
-var routeOnlySubresources = []string{"object-lock", "retention", "legal-hold", "attributes"}
+// the Object Lock ones (GET and PUT on one level each), attributes (GET on an object) and
+// lifecycle (GET, PUT and DELETE on a bucket). Any other request naming one is not
+// implemented, rather than taken for the plain operation of its method (a DELETE ?retention
+// or ?attributes deleting the object, a PUT ?attributes or ?lifecycle writing it, a GET
+// ?attributes of a bucket listing it).
+var routeOnlySubresources = []string{"object-lock", "retention", "legal-hold", "attributes", "lifecycle"}
 
 // subresourceOutside returns the sub-resource of routeOnlySubresources the request names that
 // r, the route it matches, does not; "" when there is none.
@@ -229,7 +233,7 @@ func (rc *request) subresourceOutside(r *route) string {
 }
 
 // notImplementedSubresource answers a request for a sub-resource doorman does not implement
-// (?lifecycle, ?website, ...). Amazon S3 implements every one of them, so it
+// (?website, ?logging, ...). Amazon S3 implements every one of them, so it
 // records no answer to copy: the status and code are those of S3's NotImplemented, the message
 // names the sub-resource instead of S3's "A header you provided implies functionality that is
 // not implemented", which would send the reader looking for a header. [UNVERIFIED]

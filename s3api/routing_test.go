@@ -98,9 +98,15 @@ func TestRouting(t *testing.T) {
 		{"object GET ?legal-hold", "GET", "/routes/k?legal-hold", "", nil, nil, false, "GetObjectLegalHold", 400, "InvalidRequest"},
 		{"object PUT ?legal-hold", "PUT", "/routes/k?legal-hold", "", nil, nil, false, "PutObjectLegalHold", 400, "InvalidRequest"},
 		{"object GET ?attributes", "GET", "/routes/k?attributes", "", nil, nil, false, "GetObjectAttributes", 400, "InvalidRequest"},
+		{"bucket GET ?lifecycle", "GET", "/routes?lifecycle", "", nil, nil, false, "GetBucketLifecycleConfiguration", 404, "NoSuchLifecycleConfiguration"},
+		{"bucket PUT ?lifecycle", "PUT", "/routes?lifecycle", "", nil, nil, false, "PutBucketLifecycleConfiguration", 400, "InvalidRequest"},
+		{"bucket DELETE ?lifecycle", "DELETE", "/routes?lifecycle", "", nil, nil, false, "DeleteBucketLifecycle", 204, ""},
 
 		// Sub-resources and methods doorman does not implement.
-		{"?lifecycle", "GET", "/routes?lifecycle", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"?logging", "GET", "/routes?logging", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
+		{"object PUT ?lifecycle", "PUT", "/routes/k?lifecycle", "", nil, []byte("overwritten"), false, "Unknown", 501, "NotImplemented"},
+		{"bucket HEAD ?lifecycle", "HEAD", "/routes?lifecycle", "", nil, nil, false, "Unknown", 501, ""},
+		{"bucket POST ?lifecycle", "POST", "/routes?lifecycle", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?replication", "PUT", "/routes?replication", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"?website beside ?acl", "GET", "/routes?acl&website", "", nil, nil, false, "Unknown", 501, "NotImplemented"},
 		{"object DELETE ?retention", "DELETE", "/routes/k?retention", "", nil, nil, false, "Unknown", 501, "NotImplemented"},

@@ -134,6 +134,11 @@ type Config struct {
 	Activity *CORSActivity
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// LifecycleDay is how long a day of the bucket lifecycle rules lasts, for the expiry
+	// date x-amz-expiration tells (lifecycle.Clock); zero means 24 hours, S3's day. A shorter
+	// day is a testing knob, as Ceph RGW's rgw_lc_debug_interval is, and must be the one the
+	// lifecycle worker applies.
+	LifecycleDay time.Duration
 }
 
 // Server is an http.Handler serving the S3 API.

@@ -16,3 +16,8 @@ func md5Base64(b []byte) string {
 	s := md5.Sum(b)
 	return base64.StdEncoding.EncodeToString(s[:])
 }
+
+func sha256Base64(b []byte) string {
+	s := sha256.Sum256(b)
+	return base64.StdEncoding.EncodeToString(s[:])
+}

@@ -85,6 +85,7 @@ var (
 	MethodNotAllowed                   = newErr(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 	NoSuchBucketPolicy                 = newErr(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
 	NoSuchTagSet                       = newErr(404, "NoSuchTagSet", "The TagSet does not exist")
+	NoSuchLifecycleConfiguration       = newErr(404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist")
 	MissingContentMD5                  = newErr(400, "InvalidRequest", "Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
 	InvalidStorageClass                = newErr(400, "InvalidStorageClass", "The storage class you specified is not valid")
 	InvalidLocationConstraint          = newErr(400, "InvalidLocationConstraint", "The specified location-constraint is not valid")
