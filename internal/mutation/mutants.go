@@ -783,6 +783,42 @@ var mutants = []mutant{
 		To:    "\tif false {\n\t\treturn storage.ObjectPart{}, storage.ErrPartsNotRecorded",
 		Tests: []test{{"./storage/disk/", "^TestPartsNotRecorded$"}},
 	},
+	// Lifecycle rules (lifecycle/lifecycle.go, lifecycle/decide.go).
+	{
+		Name:  "lifecycle due time not rounded to the next midnight UTC",
+		File:  "lifecycle/decide.go",
+		From:  "\t\tif m := midnight(end); !m.Equal(end) {",
+		To:    "\t\tif m := midnight(end); false && !m.Equal(end) {",
+		Tests: []test{{"./lifecycle/", "^TestDecide$"}},
+	},
+	{
+		Name:  "lifecycle ObjectSizeGreaterThan taken as at least",
+		File:  "lifecycle/decide.go",
+		From:  "(f.SizeGreaterThan == 0 || size > f.SizeGreaterThan)",
+		To:    "(f.SizeGreaterThan == 0 || size >= f.SizeGreaterThan)",
+		Tests: []test{{"./lifecycle/", "^TestDecide$"}},
+	},
+	{
+		Name:  "lifecycle longer expiration wins",
+		File:  "lifecycle/decide.go",
+		From:  "ok && (action == None || t.Before(at))",
+		To:    "ok && (action == None || t.After(at))",
+		Tests: []test{{"./lifecycle/", "^TestDecide$"}},
+	},
+	{
+		Name:  "lifecycle rule ID twice accepted",
+		File:  "lifecycle/lifecycle.go",
+		From:  "\t\tif ids[r.ID[0]] {",
+		To:    "\t\tif false && ids[r.ID[0]] {",
+		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
+	},
+	{
+		Name:  "lifecycle transition accepted and ignored",
+		File:  "lifecycle/lifecycle.go",
+		From:  "\t\t\tif t.n > 0 {",
+		To:    "\t\t\tif false {",
+		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
+	},
 	// The data directory: its format and its one owner.
 	{
 		Name:  "metadata of an unknown format read anyway",
