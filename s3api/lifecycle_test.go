@@ -1,7 +1,9 @@
 package s3api_test
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // The AWS pages and records the lifecycle rows follow.
@@ -305,5 +308,53 @@ func TestExpirationExposedByCORS(t *testing.T) {
 	res, _ := srv.Do(t, s3test.Request{Method: "GET", Path: "/corsexp/k", Header: origin, As: o})
 	if v := res.Header.Get("X-Amz-Expiration"); !strings.Contains(v, `rule-id="all"`) {
 		t.Errorf("GetObject with Origin: x-amz-expiration %q", v)
+	}
+}
+
+// A server reads each bucket's stored configuration when it starts: one put before answers
+// GetBucketLifecycleConfiguration and x-amz-expiration after, and one that no longer parses
+// (written by hand, by another version, or damaged) stops the start with an error naming the
+// bucket, as a CORS configuration's does, rather than serving the bucket as if it had none.
+func TestStoredLifecycle(t *testing.T) {
+	t.Parallel()
+	store, err := disk.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	start := func() (*s3test.Client, error) {
+		h, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: []s3api.User{s3test.Owner.User()}, Region: s3test.Region})
+		if err != nil {
+			return nil, err
+		}
+		ts := httptest.NewServer(h)
+		t.Cleanup(ts.Close)
+		return &s3test.Client{URL: ts.URL, HTTP: ts.Client()}, nil
+	}
+	first, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := lifecycleDoc(expireRule("all", "Enabled", "", "1"))
+	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept", As: s3test.Owner})
+	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept?lifecycle", Body: []byte(doc), Header: hdr("Content-Md5", s3test.MD5Base64([]byte(doc))), As: s3test.Owner})
+	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept/k", Body: []byte("k"), As: s3test.Owner})
+
+	again, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := again.Must(t, 200, s3test.Request{Method: "GET", Path: "/kept?lifecycle", As: s3test.Owner}); !strings.Contains(string(body), "<ID>all</ID>") {
+		t.Errorf("GetBucketLifecycleConfiguration after a restart: %s", body)
+	}
+	if res, _ := again.Do(t, s3test.Request{Method: "HEAD", Path: "/kept/k", As: s3test.Owner}); !strings.Contains(res.Header.Get("X-Amz-Expiration"), `rule-id="all"`) {
+		t.Errorf("HeadObject after a restart: x-amz-expiration %q", res.Header.Get("X-Amz-Expiration"))
+	}
+
+	if err := store.PutBucketConfig(context.Background(), "kept", "lifecycle", []byte("<LifecycleConfiguration><Rule>")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := start(); err == nil || !strings.Contains(err.Error(), "bucket kept: stored lifecycle configuration") {
+		t.Errorf("a start with a damaged configuration: %v", err)
 	}
 }

@@ -31,6 +31,10 @@
 // and legal hold and refuses what they forbid, in the transaction that would do it. objectlock.go
 // holds the three documents, the x-amz-object-lock-* headers of writes and reads, and who may
 // read a version's locks or bypass a GOVERNANCE retention, which a bucket policy decides.
+//
+// Lifecycle rules are package lifecycle's, and a worker outside this package applies them;
+// lifecycle.go serves the configuration and tells, in x-amz-expiration, when a rule expires
+// the current version an answer is about.
 package s3api
 
 import (
