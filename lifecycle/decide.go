@@ -76,7 +76,7 @@ const (
 // size": "ObjectSizeGreaterThan ... objects that are larger than", "less than").
 func (f Filter) matches(key string, size int64, tags []Tag) bool {
 	return strings.HasPrefix(key, f.Prefix) &&
-		(f.SizeGreaterThan == 0 || size > f.SizeGreaterThan) &&
+		(f.SizeGreaterThan == 0 && !f.NonEmpty || size > f.SizeGreaterThan) &&
 		(f.SizeLessThan == 0 || size < f.SizeLessThan) &&
 		!slices.ContainsFunc(f.Tags, func(t Tag) bool { return !slices.Contains(tags, t) })
 }

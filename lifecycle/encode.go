@@ -69,7 +69,8 @@ func (c *Configuration) Encode() []byte {
 // API_LifecycleRuleAndOperator.html (Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan).
 func (f Filter) encode(b *strings.Builder) {
 	n := len(f.Tags)
-	for _, set := range []bool{f.Prefix != "", f.SizeGreaterThan > 0, f.SizeLessThan > 0} {
+	greater := f.SizeGreaterThan > 0 || f.NonEmpty
+	for _, set := range []bool{f.Prefix != "", greater, f.SizeLessThan > 0} {
 		if set {
 			n++
 		}
@@ -86,7 +87,7 @@ func (f Filter) encode(b *strings.Builder) {
 		element(b, "Value", t.Value)
 		b.WriteString("</Tag>")
 	}
-	if f.SizeGreaterThan > 0 {
+	if greater {
 		element(b, "ObjectSizeGreaterThan", strconv.FormatInt(f.SizeGreaterThan, 10))
 	}
 	if f.SizeLessThan > 0 {

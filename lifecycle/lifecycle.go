@@ -74,6 +74,8 @@ type Filter struct {
 	// ObjectSizeGreaterThan and ObjectSizeLessThan, in bytes; 0 for none.
 	SizeGreaterThan int64
 	SizeLessThan    int64
+	// NonEmpty is an ObjectSizeGreaterThan of 0 given: the objects of at least one byte.
+	NonEmpty bool
 }
 
 // Tag is one key and value a filter requires.
@@ -324,7 +326,7 @@ func parseRule(r xmlRule, legacy bool) (Rule, error) {
 // module, [UNVERIFIED] for the size ones).
 func (r Rule) checkActionsFilter() error {
 	tags := len(r.Filter.Tags) > 0
-	sizes := r.Filter.SizeGreaterThan > 0 || r.Filter.SizeLessThan > 0
+	sizes := r.Filter.SizeGreaterThan > 0 || r.Filter.NonEmpty || r.Filter.SizeLessThan > 0
 	for _, a := range []struct {
 		name string
 		set  bool
@@ -382,6 +384,7 @@ func parseConditions(x xmlConditions) (Filter, error) {
 		if f.SizeGreaterThan, err = size(x.GreaterThan[0], 0, "'ObjectSizeGreaterThan' should be between 0 and 1099511627776000."); err != nil {
 			return Filter{}, err
 		}
+		f.NonEmpty = f.SizeGreaterThan == 0
 	}
 	if len(x.LessThan) == 1 {
 		if f.SizeLessThan, err = size(x.LessThan[0], 1, "'ObjectSizeLessThan' should be between 1 and 1099511627776000."); err != nil {

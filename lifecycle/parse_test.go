@@ -114,6 +114,7 @@ func TestParseRefused(t *testing.T) {
 		{"marker not a boolean", apiExp, doc(rule(id("a"), prefix(""), on, "<Expiration><ExpiredObjectDeleteMarker>yes</ExpiredObjectDeleteMarker></Expiration>")), "MalformedXML", malformed},
 		{"marker with a tag", guideRules, doc(rule(id("a"), filter(tagAB), on, eodm)), "InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Tags."},
 		{"marker with a size", guideRules, doc(rule(id("a"), filter("<ObjectSizeLessThan>5</ObjectSizeLessThan>"), on, eodm)), "InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size."},
+		{"marker with a size greater than 0", guideRules, doc(rule(id("a"), filter("<ObjectSizeGreaterThan>0</ObjectSizeGreaterThan>"), on, eodm)), "InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Object Size."},
 		{"noncurrent without days", apiNoncur, doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration>")), "MalformedXML", malformed},
 		{"noncurrent days 0", apiNoncur, doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>")), "InvalidArgument", "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer"},
 		{"newer noncurrent 0", apiNoncur, doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>0</NewerNoncurrentVersions></NoncurrentVersionExpiration>")), "InvalidArgument", "'NewerNoncurrentVersions' must be a positive integer"},
@@ -263,11 +264,15 @@ func TestEncode(t *testing.T) {
 			rule(id("c"), filter("<And>"+tagAB+"<ObjectSizeLessThan>9</ObjectSizeLessThan></And>"), on, days1,
 				"<NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions><NoncurrentDays>4</NoncurrentDays></NoncurrentVersionExpiration>"),
 			rule(id("d"), filter("<And>"+prefix("x")+"</And>"), on, noncur1),
+			rule(id("z"), filter("<ObjectSizeGreaterThan>0</ObjectSizeGreaterThan>"), on, days1),
+			rule(id("z2"), filter("<And><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And>"), on, days1),
 			rule(id("e"), filter("<ObjectSizeGreaterThan>7</ObjectSizeGreaterThan>"), on, "<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration>")),
 			head + "<Rule><ID>a&amp;b</ID><Filter></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration></Rule>" +
 				"<Rule><ID>b</ID><Filter><Prefix>&lt;p&gt;</Prefix></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>" +
 				"<Rule><ID>c</ID><Filter><And><Tag><Key>a</Key><Value>b</Value></Tag><ObjectSizeLessThan>9</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>4</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>" +
 				"<Rule><ID>d</ID><Filter><Prefix>x</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>" +
+				"<Rule><ID>z</ID><Filter><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>" +
+				"<Rule><ID>z2</ID><Filter><And><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>" +
 				"<Rule><ID>e</ID><Filter><ObjectSizeGreaterThan>7</ObjectSizeGreaterThan></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration></Rule></LifecycleConfiguration>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

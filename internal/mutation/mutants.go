@@ -794,8 +794,8 @@ var mutants = []mutant{
 	{
 		Name:  "lifecycle ObjectSizeGreaterThan taken as at least",
 		File:  "lifecycle/decide.go",
-		From:  "(f.SizeGreaterThan == 0 || size > f.SizeGreaterThan)",
-		To:    "(f.SizeGreaterThan == 0 || size >= f.SizeGreaterThan)",
+		From:  "(f.SizeGreaterThan == 0 && !f.NonEmpty || size > f.SizeGreaterThan)",
+		To:    "(f.SizeGreaterThan == 0 && !f.NonEmpty || size >= f.SizeGreaterThan)",
 		Tests: []test{{"./lifecycle/", "^TestDecide$"}},
 	},
 	{
