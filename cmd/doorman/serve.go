@@ -21,7 +21,9 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/doorman-s3/doorman/console"
+	"github.com/doorman-s3/doorman/expiry"
 	"github.com/doorman-s3/doorman/internal/prommetrics"
+	"github.com/doorman-s3/doorman/lifecycle"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
@@ -72,6 +74,8 @@ type serveFlags struct {
 	headerTimeout              time.Duration
 	keepAliveTimeout           time.Duration
 	maxConnections             int
+	lifecycleInterval          time.Duration
+	lifecycleDay               time.Duration
 }
 
 func newServeCmd() *cobra.Command { return serveCommand(new(serveFlags)) }
@@ -108,7 +112,13 @@ Clients that stall are cut off: a request body that delivers less than 64 KiB in
 upload answers 400 RequestTimeout and stores nothing), headers must arrive within --header-timeout, and an idle kept-alive connection is
 closed after --keepalive-timeout. At most --max-connections connections are served at once;
 more wait to be accepted; by default, as many as the open-file limit has room for (its hard
-limit, to which the soft one is raised at start), at most 4096.`,
+limit, to which the soft one is raised at start), at most 4096.
+
+Bucket lifecycle rules are applied in the background every --lifecycle-interval (1m by default,
+1s to 24h; 0 turns it off), each time a bounded share of a pass over every bucket.
+--lifecycle-day is the length of a lifecycle day (24h, S3's, by default): a shorter one is a
+testing knob, as Ceph RGW's rgw_lc_debug_interval, which makes a rule of N days fall due N
+such days after, without S3's rounding to midnight UTC.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -136,6 +146,8 @@ limit, to which the soft one is raised at start), at most 4096.`,
 	fl.DurationVar(&f.headerTimeout, "header-timeout", defaultHeaderTimeout, "longest time to receive a request's headers")
 	fl.DurationVar(&f.keepAliveTimeout, "keepalive-timeout", defaultKeepAliveTimeout, "how long an idle kept-alive connection stays open")
 	fl.IntVar(&f.maxConnections, "max-connections", 0, fmt.Sprintf("most connections served at once; more wait to be accepted (0: as many as the open-file limit has room for, at most %d)", maxDefaultConnections))
+	fl.DurationVar(&f.lifecycleInterval, "lifecycle-interval", defaultLifecycleInterval, fmt.Sprintf("how often lifecycle rules are applied, a bounded share each time (%v to %v; 0 turns it off)", minLifecycleInterval, maxLifecycleInterval))
+	fl.DurationVar(&f.lifecycleDay, "lifecycle-day", lifecycle.Day, "length of a lifecycle rule's day; shorter than 24h for tests only (no rounding to midnight UTC)")
 	return cmd
 }
 
@@ -216,6 +228,8 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	started = true
+	// The worker stops before the store closes (the defers run in reverse).
+	defer f.startLifecycle(ctx, log, store, pm)()
 	if ls.metrics != nil {
 		ms := serveMetrics(ls.metrics, pm)
 		defer ms.Close()
@@ -336,6 +350,9 @@ func (f *serveFlags) check() (serveLimits, error) {
 	}
 	if f.maxConnections < 0 {
 		return lim, errors.New("--max-connections must not be negative")
+	}
+	if err := f.checkLifecycle(); err != nil {
+		return lim, err
 	}
 	if f.consoleProbeAddr != "" && f.consoleAddr == "" {
 		return lim, errors.New("--console-probe-addr needs --console-addr: the probe is the console's")
@@ -494,7 +511,8 @@ func (f *serveFlags) tls() (*tls.Config, error) {
 // s3Config is the S3 server's configuration for the flags.
 func (f *serveFlags) s3Config(store *disk.Store, users []s3api.User, log *slog.Logger, metrics s3api.Metrics) s3api.Config {
 	return s3api.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
-		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics}
+		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics,
+		LifecycleDay: f.lifecycleDay}
 }
 
 // httpServer is the HTTP server for the flags.
@@ -593,4 +611,48 @@ func (g *generatedKeys) keep(stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Generated credentials (kept in %s; shown only now):\n  access key: %s\n  secret key: %s\n",
 		g.path, g.user.AccessKey, g.user.SecretKey)
 	return nil
+}
+
+// Bounds of --lifecycle-interval. Each tick does at most a bounded share of a pass (package
+// expiry), so the interval sets how fast a large backlog is worked off.
+const (
+	// defaultLifecycleInterval: a minute between ticks keeps rules applied within minutes of
+	// falling due in a store of modest size, at a cost the S3 clients hardly notice.
+	defaultLifecycleInterval = time.Minute
+	// minLifecycleInterval: a tick a second, for tests with a short --lifecycle-day; below it
+	// the worker would mostly compete with the clients for the store's writes.
+	minLifecycleInterval = time.Second
+	// maxLifecycleInterval: S3's lifecycle runs about once a day; a longer interval would leave
+	// rules undone for days.
+	maxLifecycleInterval = 24 * time.Hour
+)
+
+// checkLifecycle checks --lifecycle-interval and --lifecycle-day.
+func (f *serveFlags) checkLifecycle() error {
+	if f.lifecycleInterval != 0 && (f.lifecycleInterval < minLifecycleInterval || f.lifecycleInterval > maxLifecycleInterval) {
+		return fmt.Errorf("--lifecycle-interval must be 0 or from %v to %v", minLifecycleInterval, maxLifecycleInterval)
+	}
+	if f.lifecycleDay <= 0 || f.lifecycleDay > lifecycle.Day {
+		return fmt.Errorf("--lifecycle-day must be positive and at most %v", lifecycle.Day)
+	}
+	return nil
+}
+
+// startLifecycle starts the lifecycle worker on store, unless --lifecycle-interval is 0; the
+// function it returns stops it and waits until it has.
+func (f *serveFlags) startLifecycle(ctx context.Context, log *slog.Logger, store *disk.Store, pm *prommetrics.S3) (stop func()) {
+	if f.lifecycleInterval == 0 {
+		return func() {}
+	}
+	cfg := expiry.Config{Backend: store, Clock: lifecycle.Clock{Day: f.lifecycleDay}, Logger: log}
+	if pm != nil {
+		cfg.Metrics = pm.Lifecycle()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		expiry.New(cfg).Run(ctx, f.lifecycleInterval)
+	}()
+	return func() { cancel(); <-done }
 }
