@@ -819,6 +819,36 @@ var mutants = []mutant{
 		To:    "\t\t\tif false {",
 		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
 	},
+	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
+	// s3api/route.go).
+	{
+		Name:  "x-amz-expiration on a read naming a version",
+		File:  "s3api/getobject.go",
+		From:  "\tif rc.version == \"\" {\n\t\ts.writeExpiration(h, st, rc.key, &info)",
+		To:    "\tif true {\n\t\ts.writeExpiration(h, st, rc.key, &info)",
+		Tests: []test{{"./s3api/", "^TestExpirationHeader$"}},
+	},
+	{
+		Name:  "x-amz-expiration counting 24-hour days whatever the server's lifecycle day",
+		File:  "s3api/lifecycle.go",
+		From:  "lifecycle.Clock{Day: s.cfg.LifecycleDay}",
+		To:    "lifecycle.Clock{}",
+		Tests: []test{{"./s3api/", "^TestExpirationHeader$"}},
+	},
+	{
+		Name:  "DeleteBucketLifecycle decided by another action",
+		File:  "s3api/action.go",
+		From:  "\"DeleteBucketLifecycle\":           {\"s3:PutLifecycleConfiguration\", false},",
+		To:    "\"DeleteBucketLifecycle\":           {\"s3:PutBucketTagging\", false},",
+		Tests: []test{{"./s3api/", "^TestBucketLifecycleActions$"}},
+	},
+	{
+		Name:  "PUT ?lifecycle of an object taken for a PutObject",
+		File:  "s3api/route.go",
+		From:  "\"attributes\", \"lifecycle\"}",
+		To:    "\"attributes\"}",
+		Tests: []test{{"./s3api/", "^(TestBucketLifecycleConfiguration|TestRouting)$"}},
+	},
 	// The data directory: its format and its one owner.
 	{
 		Name:  "metadata of an unknown format read anyway",
