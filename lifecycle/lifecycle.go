@@ -39,7 +39,9 @@ const (
 	// MaxFilterTags: an object holds at most tagging.MaxObjectTags tags, so a filter asking
 	// for more matches nothing; it bounds the tags read from one filter.
 	MaxFilterTags = tagging.MaxObjectTags
-	// MaxObjectSize bounds ObjectSizeGreaterThan and ObjectSizeLessThan as S3 does: 1,000 TiB.
+	// MaxObjectSize bounds ObjectSizeGreaterThan and ObjectSizeLessThan as S3 does, 1,000 TiB
+	// (its answer "'ObjectSizeGreaterThan' should be between 0 and 1099511627776000." as
+	// recorded by mantle's lifecycle module).
 	MaxObjectSize = 1000 << 40
 )
 
