@@ -51,11 +51,14 @@ type env struct {
 	store   *disk.Store
 	clock   *testclock.Clock
 	metrics *counts
+	day     time.Duration // the lifecycle day; the constant day unless a test sets another
+	// maxListed is the workers' bound on the entries a tick lists; none of the test's when 0.
+	maxListed int
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{dir: t.TempDir(), clock: testclock.New(time.Now()), metrics: newCounts()}
+	e := &env{dir: t.TempDir(), clock: testclock.New(time.Now()), metrics: newCounts(), day: day}
 	e.open(t)
 	return e
 }
@@ -77,8 +80,8 @@ func (e *env) worker(b storage.Backend, maxActions int) *expiry.Worker {
 	if b == nil {
 		b = e.store
 	}
-	return expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: day}, Now: e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions})
+	return expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed})
 }
 
 // pass ticks w until its pass ends and returns how many ticks that took.
@@ -253,6 +256,25 @@ func TestNoncurrentExpiration(t *testing.T) {
 			check(t, "deleted", e.metrics.actions[expiry.KindDeleteVersion], 5-len(tc.want))
 		})
 	}
+}
+
+// A version is noncurrent from the time of the version after it, not from its own: with a day
+// of a second, a version written two seconds before the next is not due a second after its
+// own time, only a day after the next's.
+func TestNoncurrentSince(t *testing.T) {
+	e := newEnv(t)
+	e.day = time.Second
+	e.bucket(t, "bkt", storage.VersioningEnabled, false, rule("nc", "", noncurrentDays(1, 0)))
+	e.put(t, "bkt", "k", "old", storage.PutObjectOptions{})
+	time.Sleep(2 * time.Second) // LastModified has whole seconds
+	next := e.put(t, "bkt", "k", "new", storage.PutObjectOptions{})
+	e.clock = testclock.New(next.LastModified.Add(e.day / 2))
+	w := e.worker(nil, 0)
+	pass(t, w)
+	check(t, "half a day after the next version", e.versions(t, "bkt"), []string{"k:new", "k:old"})
+	e.clock.Advance(e.day)
+	pass(t, w)
+	check(t, "a day after", e.versions(t, "bkt"), []string{"k:new"})
 }
 
 // A delete marker that is its key's only version is removed by ExpiredObjectDeleteMarker; one
@@ -501,6 +523,33 @@ func TestTickBound(t *testing.T) {
 	check(t, "actions per tick", ticks, []int{3, 3, 3, 1})
 	check(t, "left", e.versions(t, "bkt"), []string(nil))
 	check(t, "skipped and errors", []any{e.metrics.skipped, e.metrics.errors}, []any{map[string]int{}, 0})
+}
+
+// A tick lists at most MaxListed entries: a bucket where nothing is due but the last keys is
+// gone through over several ticks, each resuming after the entries the last one listed.
+func TestTickListingBound(t *testing.T) {
+	e := newEnv(t)
+	e.maxListed = 4
+	e.bucket(t, "bkt", "", false, rule("late", prefix("z"), expireDays(1)))
+	for i := range 10 {
+		e.put(t, "bkt", fmt.Sprintf("k%02d", i), "x", storage.PutObjectOptions{})
+	}
+	e.put(t, "bkt", "z", "x", storage.PutObjectOptions{})
+	e.clock.Advance(day + time.Minute)
+	w := e.worker(nil, 0)
+	var listed []int
+	for len(listed) < maxTicks {
+		st, err := w.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, st.Listed)
+		if st.PassDone {
+			break
+		}
+	}
+	check(t, "listed per tick", listed, []int{4, 4, 3})
+	check(t, "expired", e.metrics.actions[expiry.KindExpireCurrent], 1)
 }
 
 // A worker stopped mid-pass (the server restarted) and a new one on the reopened store finish
