@@ -3,10 +3,12 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -344,7 +346,7 @@ const (
 // while an unlocked one beside it is removed.
 func TestLifecycleExpirySDK(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, "", "--lifecycle-day", lifecycleTestDay, "--lifecycle-interval", lifecycleTestInterval)
+	srv := startServer(t, "", "--lifecycle-day", lifecycleTestDay, "--lifecycle-interval", lifecycleTestInterval, "--metrics-addr", "127.0.0.1:0")
 	ctx := context.Background()
 	c := srv.client()
 	putObject := func(bucket, key string, lock bool) string {
@@ -484,6 +486,41 @@ func TestLifecycleExpirySDK(t *testing.T) {
 	if err != nil || h.ObjectLockMode != s3types.ObjectLockModeGovernance {
 		t.Errorf("HeadObject of the locked version after its expiration: %+v, %v; want it there, GOVERNANCE", h, err)
 	}
+
+	// The metrics count each action once, whatever the number of passes since: three current
+	// versions expired (tmp/a, locked, free), one upload aborted, four or five versions
+	// removed (doc's first, gone's version and then its marker, free's version, and free's
+	// marker if removed), and the locked version's refusals.
+	m := metrics(t, srv)
+	for _, r := range []struct {
+		series   string
+		min, max float64
+	}{
+		{`doorman_lifecycle_actions_total{kind="expire_current"}`, 3, 3},
+		{`doorman_lifecycle_actions_total{kind="abort_upload"}`, 1, 1},
+		{`doorman_lifecycle_actions_total{kind="delete_version"}`, 4, 5},
+		{`doorman_lifecycle_skipped_total{reason="locked"}`, 1, math.Inf(1)},
+		{`doorman_lifecycle_errors_total`, 0, 0},
+	} {
+		v, ok := metricValue(m, r.series)
+		if !ok || v < r.min || v > r.max {
+			t.Errorf("%s: %v (present %v), want from %v to %v", r.series, v, ok, r.min, r.max)
+		}
+	}
+	if _, ok := metricValue(m, `doorman_lifecycle_pass_duration_seconds_count`); !ok {
+		t.Errorf("no doorman_lifecycle_pass_duration_seconds in the metrics:\n%s", m)
+	}
+}
+
+// metricValue is the value of one series in Prometheus's text format.
+func metricValue(text, series string) (float64, bool) {
+	for line := range strings.SplitSeq(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v, err == nil
+		}
+	}
+	return 0, false
 }
 
 // withoutEntry is entries without e.
