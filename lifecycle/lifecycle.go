@@ -39,9 +39,9 @@ const (
 	// MaxFilterTags: an object holds at most tagging.MaxObjectTags tags, so a filter asking
 	// for more matches nothing; it bounds the tags read from one filter.
 	MaxFilterTags = tagging.MaxObjectTags
-	// MaxObjectSize bounds ObjectSizeGreaterThan and ObjectSizeLessThan as S3 does, 1,000 TiB
-	// (its answer "'ObjectSizeGreaterThan' should be between 0 and 1099511627776000." as
-	// recorded by mantle's lifecycle module).
+	// MaxObjectSize bounds ObjectSizeGreaterThan and ObjectSizeLessThan as S3 does, 1,000 TiB:
+	// "'ObjectSizeLessThan' should be between 1 and ..."
+	// (github.com/hashicorp/terraform-provider-aws/issues/41521).
 	MaxObjectSize = 1000 << 40
 )
 
@@ -185,9 +185,8 @@ func Parse(doc []byte) (*Configuration, error) {
 		(d.XMLName.Space != "" && d.XMLName.Space != Namespace) || len(d.Other) > 0 {
 		return nil, errMalformed
 	}
-	// [UNVERIFIED] the messages of no rule and of too many rules follow a recorded
-	// implementation of S3's answers (github.com/rustfs/rustfs, mantle's lifecycle module);
-	// the codes are S3's InvalidRequest for a configuration the schema accepts.
+	// [UNVERIFIED] no public record of S3's answer to no rule or to too many was found: the
+	// code is the InvalidRequest S3 gives the other faults its schema lets through.
 	if len(d.Rules) == 0 {
 		return nil, invalidRequest("At least one lifecycle rule must be specified.")
 	}
@@ -203,7 +202,8 @@ func Parse(doc []byte) (*Configuration, error) {
 		if len(r.ID) == 0 || r.ID[0] == "" {
 			continue
 		}
-		// ceph/s3-tests test_lifecycle_id_too_long and test_lifecycle_same_id: InvalidArgument.
+		// ceph/s3-tests test_lifecycle_id_too_long and test_lifecycle_same_id: InvalidArgument
+		// ([UNVERIFIED] the messages, which those tests do not read).
 		if utf8.RuneCountInString(r.ID[0]) > MaxIDLength {
 			return nil, invalidArgument("ID length should not exceed allowed limit of 255")
 		}
@@ -275,8 +275,10 @@ func parseRule(r xmlRule, legacy bool) (Rule, error) {
 		return Rule{}, errMalformed
 	}
 	// "Filter is required if the LifecycleRule does not contain a Prefix element"
-	// (API_LifecycleRule.html); S3 answers the form not taken by the first rule naming the
-	// form ([UNVERIFIED] messages recorded by mantle's lifecycle module).
+	// (API_LifecycleRule.html). A rule in the form the first rule did not take is refused:
+	// "Filter element can only be used in Lifecycle V2." (InvalidRequest,
+	// github.com/ansible/ansible/issues/53751, github.com/noobaa/noobaa-core/issues/8426;
+	// [UNVERIFIED] the message of a Prefix in V2).
 	switch {
 	case len(r.Prefix) == 0 && len(r.Filter) == 0:
 		return Rule{}, errMalformed
@@ -323,9 +325,12 @@ func parseRule(r xmlRule, legacy bool) (Rule, error) {
 
 // checkActionsFilter refuses what S3 refuses of an ExpiredObjectDeleteMarker or an
 // AbortIncompleteMultipartUpload with a filter on tags or sizes, which neither a delete
-// marker nor an upload has (intro-lifecycle-rules.html: "You can't use tag-based filtering
-// with AbortIncompleteMultipartUpload"; the messages as recorded by mantle's lifecycle
-// module, [UNVERIFIED] for the size ones).
+// marker nor an upload has (intro-lifecycle-rules.html; lifecycle-configuration-examples.html:
+// with ExpiredObjectDeleteMarker "the rule cannot specify a tag-based filter"). S3 answered
+// InvalidRequest "AbortIncompleteMultipartUpload cannot be specified with Tags."
+// (github.com/terraform-aws-modules/terraform-aws-s3-bucket/issues/109) and "... with Object
+// Size." (github.com/aws-cloudformation/cfn-lint/issues/3554); [UNVERIFIED] the
+// ExpiredObjectDeleteMarker messages follow them.
 func (r Rule) checkActionsFilter() error {
 	tags := len(r.Filter.Tags) > 0
 	sizes := r.Filter.SizeGreaterThan > 0 || r.Filter.NonEmpty || r.Filter.SizeLessThan > 0
@@ -399,8 +404,9 @@ func parseConditions(x xmlConditions) (Filter, error) {
 	return f, nil
 }
 
-// size reads an object size bound of at least min and at most MaxObjectSize (S3's answers
-// as recorded by mantle's lifecycle module); not a long, it is MalformedXML.
+// size reads an object size bound of at least min and at most MaxObjectSize, else
+// InvalidRequest msg (github.com/hashicorp/terraform-provider-aws/issues/41521; [UNVERIFIED]
+// the ObjectSizeGreaterThan and order messages follow it); not a long, it is MalformedXML.
 func size(s string, min int64, msg string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
@@ -489,7 +495,7 @@ func parseDate(s string) (time.Time, error) {
 
 // parseNoncurrent reads a NoncurrentVersionExpiration (API_NoncurrentVersionExpiration.html):
 // NoncurrentDays required, NewerNoncurrentVersions optional and, being a V2 element, refused
-// in a V1 configuration ([UNVERIFIED] message recorded by mantle's lifecycle module).
+// in a V1 configuration ([UNVERIFIED] the message, after the Filter's).
 func parseNoncurrent(x xmlNoncurrent, legacy bool) (*NoncurrentExpiration, error) {
 	if len(x.Other) > 0 || len(x.NoncurrentDays) != 1 || len(x.NewerNoncurrentVersions) > 1 {
 		return nil, errMalformed
@@ -511,10 +517,11 @@ func parseNoncurrent(x xmlNoncurrent, legacy bool) (*NoncurrentExpiration, error
 }
 
 // overlapping refuses, in a V1 configuration, two rules taking the same kind of action whose
-// prefixes overlap (one begins the other), as S3 answers "Found overlapping prefixes 'a' and
-// 'ab' for same action type 'Expiration'" (InvalidRequest, recorded by mantle's lifecycle
-// module; [UNVERIFIED] the order of the two prefixes, here the shorter first). In sorted order
-// a prefix that begins another begins every prefix between them, so neighbours suffice.
+// prefixes overlap (one begins the other), as S3 answered "Found overlapping prefixes 'dir/'
+// and 'di' for same action type 'AbortIncompleteMultipartUpload'"
+// (github.com/noobaa/noobaa-core/issues/8426; [UNVERIFIED] whether the longer comes first
+// always or by the rules' order: here always). In sorted order a prefix that begins another
+// begins every prefix between them, so neighbours suffice.
 func (c *Configuration) overlapping() error {
 	for _, kind := range []struct {
 		name string
@@ -534,7 +541,7 @@ func (c *Configuration) overlapping() error {
 		for i := 1; i < len(prefixes); i++ {
 			if strings.HasPrefix(prefixes[i], prefixes[i-1]) {
 				return invalidRequest(fmt.Sprintf("Found overlapping prefixes '%s' and '%s' for same action type '%s'",
-					prefixes[i-1], prefixes[i], kind.name))
+					prefixes[i], prefixes[i-1], kind.name))
 			}
 		}
 	}
