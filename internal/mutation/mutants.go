@@ -819,6 +819,35 @@ var mutants = []mutant{
 		To:    "\t\t\tif false {",
 		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
 	},
+	// The lifecycle worker (expiry/expiry.go).
+	{
+		Name:  "a lifecycle delete not conditional on the revision listed",
+		File:  "expiry/expiry.go",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{BucketID: b.ID}",
+		Tests: []test{{"./expiry/", "^TestRacingWriteSurvives$"}},
+	},
+	{
+		Name:  "a lifecycle tick acts past its bound",
+		File:  "expiry/expiry.go",
+		From:  "return min(storage.MaxListKeys, t.w.maxListed-t.Listed, t.w.maxActions-t.Actions-held)",
+		To:    "return min(storage.MaxListKeys, t.w.maxListed-t.Listed)",
+		Tests: []test{{"./expiry/", "^TestTickBound$"}},
+	},
+	{
+		Name:  "a lifecycle delete refused by Object Lock counted as an error",
+		File:  "expiry/expiry.go",
+		From:  "case errors.Is(err, storage.ErrObjectLocked):",
+		To:    "case false:",
+		Tests: []test{{"./expiry/", "^TestObjectLockRespected$"}},
+	},
+	{
+		Name:  "a noncurrent version's newer versions not counted",
+		File:  "expiry/expiry.go",
+		From:  "\t\t\t\tw.cur.seen.noncurrent++",
+		To:    "\t\t\t\tw.cur.seen.noncurrent += 0",
+		Tests: []test{{"./expiry/", "^TestNoncurrentExpiration$"}},
+	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
 	// s3api/route.go).
 	{
