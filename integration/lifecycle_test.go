@@ -142,7 +142,8 @@ func mustJSON(t *testing.T, v any) string {
 // every answer that carries it (PutObject, GetObject, HeadObject, CopyObject,
 // CompleteMultipartUpload) with S3's rounding, the shorter of two expirations winning, a
 // disabled rule and a size filter selecting nothing; the configurations S3 refuses, each
-// leaving the configuration as it was; DeleteBucketLifecycle.
+// leaving the configuration as it was; the older form of the document (a rule's own Prefix)
+// read back in its form, and not mixed with the newer; DeleteBucketLifecycle.
 func TestLifecycleBoto3(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "python3", "-c", "import boto3")
@@ -192,6 +193,9 @@ func TestLifecycleBoto3(t *testing.T) {
 		{"no_bucket", "NoSuchBucket 404"},
 		{"ids_after_refusals", []string{"logs", "logs-temp", "archive", "big", "off", "uploads"}},
 		{"id_255", "ok"},
+		{"v1_put", "ok"},
+		{"v1_get", []any{map[string]any{"ID": "legacy", "Status": "Enabled", "Prefix": "v1/", "Expiration": map[string]any{"Days": 1.0}}}},
+		{"v1_with_v2", "InvalidRequest 400"},
 
 		{"delete_status", 204.0},
 		{"get_after_delete", noConfiguration},

@@ -119,6 +119,14 @@ out["no_bucket"] = outcome(s3.put_bucket_lifecycle_configuration, with_message=F
 out["ids_after_refusals"] = [r["ID"] for r in s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"]]
 out["id_255"] = put_configuration(rules(expire("a" * 255)))
 
+# The older form of the document (Lifecycle V1): a rule's own Prefix instead of a Filter, read
+# back in that form; the two forms are not mixed (API_LifecycleRule.html: "Filter is required
+# if the LifecycleRule does not contain a Prefix element").
+LEGACY = {"ID": "legacy", "Status": "Enabled", "Prefix": "v1/", "Expiration": {"Days": 1}}
+out["v1_put"] = put_configuration(rules(LEGACY))
+out["v1_get"] = plain(s3.get_bucket_lifecycle_configuration(Bucket=BUCKET)["Rules"])
+out["v1_with_v2"] = put_configuration(rules(LEGACY, expire("modern")))
+
 # DeleteBucketLifecycle: the configuration is gone, and with it every x-amz-expiration.
 out["delete_status"] = s3.delete_bucket_lifecycle(Bucket=BUCKET)["ResponseMetadata"]["HTTPStatusCode"]
 out["get_after_delete"] = outcome(s3.get_bucket_lifecycle_configuration, Bucket=BUCKET)
