@@ -159,6 +159,7 @@ const (
 type cursor struct {
 	started time.Time // when the pass began; zero before its first tick
 	bucket  string    // the bucket being scanned; "" before the first
+	id      string    // its storage.BucketInfo.ID: one created again under the name starts over
 	inside  bool      // whether bucket is under way (false: the next bucket after it is next)
 	phase   phase
 	key     string // the markers of the next page
@@ -193,12 +194,12 @@ type tick struct {
 	now time.Time
 }
 
-// room is how many entries the next page may list: each takes at most one action, and held
-// more (a delete marker whose fate waits for the next entry) take one each too, so that no
-// page takes the tick past either bound. Zero or less: the tick is spent.
-func (t *tick) room(held int) int {
-	return min(storage.MaxListKeys, t.w.maxListed-t.Listed, t.w.maxActions-t.Actions-held)
-}
+// pageSize is how many entries the next page may list, at most maxListed in the tick; zero
+// when the tick has listed its share.
+func (t *tick) pageSize() int { return max(0, min(storage.MaxListKeys, t.w.maxListed-t.Listed)) }
+
+// spent tells that the tick has taken its share of actions: what is left waits for the next.
+func (t *tick) spent() bool { return t.Actions >= t.w.maxActions }
 
 // Tick does the next share of the pass, at most maxActionsPerTick actions and
 // maxListedPerTick entries listed. It fails only when the buckets cannot be listed or ctx is
@@ -217,8 +218,8 @@ func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 		if b.Name < w.cur.bucket || b.Name == w.cur.bucket && !w.cur.inside {
 			continue
 		}
-		if b.Name != w.cur.bucket {
-			w.cur = cursor{started: w.cur.started, bucket: b.Name, inside: true}
+		if b.Name != w.cur.bucket || b.ID != w.cur.id {
+			w.cur = cursor{started: w.cur.started, bucket: b.Name, id: b.ID, inside: true}
 		}
 		if err := ctx.Err(); err != nil {
 			return t.Stats, err
@@ -285,49 +286,28 @@ func (t *tick) bucket(ctx context.Context, b storage.BucketInfo) bool {
 }
 
 // versions lists b's versions from the cursor and acts on each as cfg decides; it reports
-// whether the listing is done.
+// whether the listing is done. The cursor moves past each entry once it is handled, so a tick
+// that stops mid-page leaves the rest of the page to the next.
 func (t *tick) versions(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, log *slog.Logger) bool {
 	w := t.w
 	for {
-		held := 0
-		if w.cur.seen.pending != nil {
-			held = 1
-		}
-		n := t.room(held)
-		if n <= 0 {
+		n := t.pageSize()
+		if n == 0 {
 			return false
 		}
 		page, err := w.cfg.Backend.ListObjectVersions(ctx, b.Name, storage.ListVersionsOptions{
 			KeyMarker: w.cur.key, VersionIDMarker: w.cur.marker, MaxKeys: n})
 		if err != nil {
-			if !errors.Is(err, storage.ErrNoSuchBucket) {
-				w.cfg.Metrics.Error()
-				log.Error("lifecycle: listing versions", "err", err)
-			}
+			t.listFailed("versions", err, log)
 			return true
 		}
 		t.Listed += len(page.Versions)
 		for i := range page.Versions {
 			v := &page.Versions[i]
-			if p := w.cur.seen.pending; p != nil {
-				w.cur.seen.pending = nil
-				t.decide(ctx, b, cfg, p, p.Key != v.Key, log)
+			if !t.version(ctx, b, cfg, v, log) {
+				return false
 			}
-			if v.Key != w.cur.seen.key || v.IsLatest {
-				// A new key, or the same one listed again from its newest (a marker no
-				// longer there): what was counted of it starts over, and decisions are
-				// only ever later for it.
-				w.cur.seen = keyState{key: v.Key}
-			}
-			if v.IsLatest && v.DeleteMarker {
-				w.cur.seen.pending = v
-			} else {
-				t.decide(ctx, b, cfg, v, false, log)
-			}
-			w.cur.seen.newer = v.LastModified
-			if !v.IsLatest {
-				w.cur.seen.noncurrent++
-			}
+			w.cur.key, w.cur.marker = v.Key, v.VersionID
 		}
 		if !page.IsTruncated {
 			if p := w.cur.seen.pending; p != nil {
@@ -336,8 +316,48 @@ func (t *tick) versions(ctx context.Context, b storage.BucketInfo, cfg *lifecycl
 			}
 			return true
 		}
-		w.cur.key, w.cur.marker = page.NextKeyMarker, page.NextVersionIDMarker
 	}
+}
+
+// version handles v, listed right after the entries the cursor has passed; it reports false,
+// leaving v to the next tick, when the tick's actions are spent first. A delete marker held
+// pending took no action when it was listed, so deciding it never takes the tick past its
+// bound: it is decided with the entry after it, or at the end of the listing.
+func (t *tick) version(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, v *storage.ObjectInfo, log *slog.Logger) bool {
+	seen := &t.w.cur.seen
+	if p := seen.pending; p != nil {
+		seen.pending = nil
+		t.decide(ctx, b, cfg, p, p.Key != v.Key, log)
+	}
+	if t.spent() {
+		return false
+	}
+	if v.Key != seen.key || v.IsLatest {
+		// A new key, or the same one listed again from its newest (after a null version
+		// the cursor named was removed): what was counted of it starts over. Versions
+		// removed since only make the ones left noncurrent later, never sooner.
+		*seen = keyState{key: v.Key}
+	}
+	if v.IsLatest && v.DeleteMarker {
+		seen.pending = v
+	} else {
+		t.decide(ctx, b, cfg, v, false, log)
+	}
+	seen.newer = v.LastModified
+	if !v.IsLatest {
+		seen.noncurrent++
+	}
+	return true
+}
+
+// listFailed counts and logs a listing's failure, but for a bucket deleted meanwhile and a
+// worker being stopped.
+func (t *tick) listFailed(what string, err error, log *slog.Logger) {
+	if errors.Is(err, storage.ErrNoSuchBucket) || errors.Is(err, context.Canceled) {
+		return
+	}
+	t.w.cfg.Metrics.Error()
+	log.Error("lifecycle: listing "+what, "err", err)
 }
 
 // decide takes the action cfg decides for v, listed after the key's versions w.cur.seen
@@ -379,6 +399,8 @@ func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.
 func (t *tick) done(kind string, err error, log *slog.Logger) {
 	m := t.w.cfg.Metrics
 	switch {
+	case errors.Is(err, context.Canceled):
+		// The worker is being stopped: the next start decides again.
 	case err == nil:
 		m.Action(kind)
 		log.Info("lifecycle: "+kind, "action", kind)
@@ -400,32 +422,30 @@ func (t *tick) done(kind string, err error, log *slog.Logger) {
 func (t *tick) uploads(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, log *slog.Logger) bool {
 	w := t.w
 	for {
-		n := t.room(0)
-		if n <= 0 {
+		n := t.pageSize()
+		if n == 0 {
 			return false
 		}
 		page, err := w.cfg.Backend.ListMultipartUploads(ctx, b.Name, storage.ListUploadsOptions{
 			KeyMarker: w.cur.key, UploadIDMarker: w.cur.marker, MaxUploads: n})
 		if err != nil {
-			if !errors.Is(err, storage.ErrNoSuchBucket) {
-				w.cfg.Metrics.Error()
-				log.Error("lifecycle: listing uploads", "err", err)
-			}
+			t.listFailed("uploads", err, log)
 			return true
 		}
 		t.Listed += len(page.Uploads)
 		for _, u := range page.Uploads {
-			abort, rule := cfg.AbortUpload(u.Key, u.Initiated, t.now, w.cfg.Clock)
-			if !abort {
-				continue
+			if t.spent() {
+				return false
 			}
-			t.Actions++
-			err := w.cfg.Backend.AbortMultipartUpload(ctx, b.Name, u.Key, u.UploadID)
-			t.done(KindAbortUpload, err, log.With("key", u.Key, "upload", u.UploadID, "rule", rule))
+			if abort, rule := cfg.AbortUpload(u.Key, u.Initiated, t.now, w.cfg.Clock); abort {
+				t.Actions++
+				err := w.cfg.Backend.AbortMultipartUpload(ctx, b.Name, u.Key, u.UploadID)
+				t.done(KindAbortUpload, err, log.With("key", u.Key, "upload", u.UploadID, "rule", rule))
+			}
+			w.cur.key, w.cur.marker = u.Key, u.UploadID
 		}
 		if !page.IsTruncated {
 			return true
 		}
-		w.cur.key, w.cur.marker = page.NextKeyMarker, page.NextUploadIDMarker
 	}
 }

@@ -74,23 +74,34 @@ func (e *env) open(t *testing.T) {
 	t.Cleanup(func() { s.Close() })
 }
 
+// worker is a worker and the bounds it was given.
+type worker struct {
+	*expiry.Worker
+	maxActions, maxListed int
+}
+
 // worker is a new worker on b (e.store when nil) with the per-tick bound of maxActions (none
 // of the test's when 0).
-func (e *env) worker(b storage.Backend, maxActions int) *expiry.Worker {
+func (e *env) worker(b storage.Backend, maxActions int) *worker {
 	if b == nil {
 		b = e.store
 	}
-	return expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed})
+	return &worker{expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed}),
+		maxActions, e.maxListed}
 }
 
-// pass ticks w until its pass ends and returns how many ticks that took.
-func pass(t *testing.T, w *expiry.Worker) int {
+// pass ticks w until its pass ends, checking that no tick goes past w's bounds, and returns
+// how many ticks that took.
+func pass(t *testing.T, w *worker) int {
 	t.Helper()
 	for i := 1; i <= maxTicks; i++ {
 		st, err := w.Tick(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if w.maxActions > 0 && st.Actions > w.maxActions || w.maxListed > 0 && st.Listed > w.maxListed {
+			t.Fatalf("tick %d: %+v, past the bounds of %d actions and %d listed", i, st, w.maxActions, w.maxListed)
 		}
 		if st.PassDone {
 			return i
@@ -281,6 +292,14 @@ func TestNoncurrentSince(t *testing.T) {
 // with versions behind it stays; once the noncurrent version goes, the next pass removes it
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
 func TestExpiredDeleteMarkers(t *testing.T) {
+	// A tick of one action at most resolves a marker whose fate waits for the next entry
+	// too, one action at a time.
+	for _, perTick := range []int{0, 1} {
+		t.Run(fmt.Sprintf("perTick=%d", perTick), func(t *testing.T) { testExpiredDeleteMarkers(t, perTick) })
+	}
+}
+
+func testExpiredDeleteMarkers(t *testing.T, perTick int) {
 	e := newEnv(t)
 	e.bucket(t, "bkt", storage.VersioningEnabled, false,
 		rule("markers", "", "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"+noncurrentDays(1, 0)))
@@ -295,7 +314,7 @@ func TestExpiredDeleteMarkers(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.put(t, "bkt", "kept", "again", storage.PutObjectOptions{})
-	w := e.worker(nil, 0)
+	w := e.worker(nil, perTick)
 	e.clock.Advance(time.Minute) // past the markers' times, which the clock started before
 	pass(t, w)
 	check(t, "at once", e.versions(t, "bkt"), []string{"behind:marker", "behind:behind", "kept:again", "kept:marker", "kept:kept"})
@@ -327,7 +346,15 @@ func versionOf(t *testing.T, e *env, key string) string {
 // after they were initiated
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortIncompleteMultipartUpload.html).
 func TestAbortUploads(t *testing.T) {
+	// A tick listing one upload at most goes on from the last one it listed.
+	for _, maxListed := range []int{0, 1} {
+		t.Run(fmt.Sprintf("maxListed=%d", maxListed), func(t *testing.T) { testAbortUploads(t, maxListed) })
+	}
+}
+
+func testAbortUploads(t *testing.T, maxListed int) {
 	e := newEnv(t)
+	e.maxListed = maxListed
 	e.bucket(t, "bkt", "", false, rule("abort", prefix("tmp/"), "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>"))
 	for _, k := range []string{"tmp/a", "tmp/b", "keep/c"} {
 		if _, err := e.store.CreateMultipartUpload(ctx, "bkt", k, storage.CreateMultipartUploadOptions{}); err != nil {

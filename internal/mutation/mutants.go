@@ -830,8 +830,8 @@ var mutants = []mutant{
 	{
 		Name:  "a lifecycle tick acts past its bound",
 		File:  "expiry/expiry.go",
-		From:  "return min(storage.MaxListKeys, t.w.maxListed-t.Listed, t.w.maxActions-t.Actions-held)",
-		To:    "return min(storage.MaxListKeys, t.w.maxListed-t.Listed)",
+		From:  "func (t *tick) spent() bool { return t.Actions >= t.w.maxActions }",
+		To:    "func (t *tick) spent() bool { return false }",
 		Tests: []test{{"./expiry/", "^TestTickBound$"}},
 	},
 	{
@@ -844,8 +844,8 @@ var mutants = []mutant{
 	{
 		Name:  "a noncurrent version's newer versions not counted",
 		File:  "expiry/expiry.go",
-		From:  "\t\t\t\tw.cur.seen.noncurrent++",
-		To:    "\t\t\t\tw.cur.seen.noncurrent += 0",
+		From:  "\t\tseen.noncurrent++",
+		To:    "\t\tseen.noncurrent += 0",
 		Tests: []test{{"./expiry/", "^TestNoncurrentExpiration$"}},
 	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
