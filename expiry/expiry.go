@@ -211,7 +211,9 @@ func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 	}
 	buckets, err := w.cfg.Backend.ListBuckets(ctx)
 	if err != nil {
-		w.cfg.Metrics.Error()
+		if ctx.Err() == nil {
+			w.cfg.Metrics.Error()
+		}
 		return t.Stats, err
 	}
 	for _, b := range buckets {
