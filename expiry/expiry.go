@@ -46,10 +46,6 @@ import (
 	"github.com/doorman-s3/doorman/tagging"
 )
 
-// ConfigKind is the kind of bucket configuration (storage.Backend.GetBucketConfig) that holds
-// a bucket's lifecycle configuration document.
-const ConfigKind = "lifecycle"
-
 // Bounds of one Tick.
 const (
 	// maxActionsPerTick bounds the deletes and aborts of one tick: each is a write
@@ -258,7 +254,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 func (t *tick) bucket(ctx context.Context, b storage.BucketInfo) bool {
 	w := t.w
 	log := w.cfg.Logger.With("bucket", b.Name)
-	doc, err := w.cfg.Backend.GetBucketConfig(ctx, b.Name, ConfigKind)
+	doc, err := w.cfg.Backend.GetBucketConfig(ctx, b.Name, lifecycle.ConfigKind)
 	switch {
 	case errors.Is(err, storage.ErrNoSuchConfig), errors.Is(err, storage.ErrNoSuchBucket):
 		return true // no rules, or no bucket any more: nothing to do

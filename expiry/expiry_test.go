@@ -136,7 +136,7 @@ func (e *env) configure(t *testing.T, bucket, rules string) {
 	if _, err := lifecycle.Parse(doc); err != nil {
 		t.Fatalf("configuration %s: %v", doc, err)
 	}
-	if err := e.store.PutBucketConfig(ctx, bucket, expiry.ConfigKind, doc); err != nil {
+	if err := e.store.PutBucketConfig(ctx, bucket, lifecycle.ConfigKind, doc); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -622,7 +622,7 @@ func TestBucketChangesMidPass(t *testing.T) {
 		wantA  []string
 	}{
 		{"configuration removed", func(t *testing.T, e *env) {
-			if err := e.store.DeleteBucketConfig(ctx, "first", expiry.ConfigKind); err != nil {
+			if err := e.store.DeleteBucketConfig(ctx, "first", lifecycle.ConfigKind); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"k3:x", "k4:x", "k5:x"}},

@@ -81,7 +81,7 @@ func TestUnsupportedOperations(t *testing.T) {
 	bucket := srv.createBucket(t, "unsupported-bucket")
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/" + bucket + "?website"},
-		{"PUT", "/" + bucket + "?lifecycle"},
+		{"PUT", "/" + bucket + "?replication"},
 		{"GET", "/" + bucket + "?encryption"},
 		{"PUT", "/" + bucket + "?intelligent-tiering"},
 		{"POST", "/" + bucket + "/k?restore"},

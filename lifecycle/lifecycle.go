@@ -30,6 +30,11 @@ import (
 	"github.com/doorman-s3/doorman/tagging"
 )
 
+// ConfigKind is the kind of bucket configuration (storage.Backend.GetBucketConfig) that holds
+// a bucket's lifecycle configuration document: the protocol layer stores it, the worker
+// applying the rules reads it.
+const ConfigKind = "lifecycle"
+
 // Limits of a configuration (API_PutBucketLifecycleConfiguration.html, API_LifecycleRule.html).
 const (
 	// MaxRules: "A lifecycle configuration can have up to 1,000 rules" (intro-lifecycle-rules.html).

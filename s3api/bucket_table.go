@@ -82,7 +82,7 @@ func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
 				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
 			}
 		}
-		if st.lifecycle, err = loadLifecycle(b.GetBucketConfig(ctx, info.Name, lifecycleKind)); err != nil {
+		if st.lifecycle, err = loadLifecycle(b.GetBucketConfig(ctx, info.Name, lifecycle.ConfigKind)); err != nil {
 			return nil, fmt.Errorf("bucket %s: stored lifecycle configuration: %w", info.Name, err)
 		}
 		if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {

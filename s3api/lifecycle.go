@@ -15,13 +15,10 @@ import (
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lifecycle-mgmt.html). Package
 // lifecycle reads and validates the document and decides what each rule does; the document is
 // stored, in the form GetBucketLifecycleConfiguration answers, as the bucket configuration of
-// kind lifecycleKind, which the worker applying the rules reads too. The server keeps the
+// kind lifecycle.ConfigKind, which the worker applying the rules reads too. The server keeps the
 // parsed configuration in the bucket's state, as it keeps the CORS configuration, because
 // every GetObject, HeadObject and write of the bucket tells when its object expires
 // (x-amz-expiration).
-
-// lifecycleKind is the bucket configuration holding a bucket's lifecycle configuration.
-const lifecycleKind = "lifecycle"
 
 // transitionMinimumSize is the header naming which objects a transition moves
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLifecycleConfiguration.html,
@@ -73,7 +70,7 @@ func (s *Server) putBucketLifecycleConfiguration(rc *request, st *bucketState) e
 	if err != nil {
 		return lifecycleError(err)
 	}
-	if err := s.setBucketConfig(rc, st, lifecycleKind, cfg.Encode(), func(st *bucketState) { st.lifecycle = cfg }); err != nil {
+	if err := s.setBucketConfig(rc, st, lifecycle.ConfigKind, cfg.Encode(), func(st *bucketState) { st.lifecycle = cfg }); err != nil {
 		return err
 	}
 	h := rc.w.Header()
@@ -99,7 +96,7 @@ func (s *Server) getBucketLifecycleConfiguration(rc *request, st *bucketState) e
 // deleteBucketLifecycle removes the bucket's configuration and answers 204, whether or not
 // there was one (API_DeleteBucketLifecycle.html; ceph/s3-tests' test_lifecycle_delete).
 func (s *Server) deleteBucketLifecycle(rc *request, st *bucketState) error {
-	if err := s.setBucketConfig(rc, st, lifecycleKind, nil, func(st *bucketState) { st.lifecycle = nil }); err != nil {
+	if err := s.setBucketConfig(rc, st, lifecycle.ConfigKind, nil, func(st *bucketState) { st.lifecycle = nil }); err != nil {
 		return err
 	}
 	rc.w.WriteHeader(http.StatusNoContent)
