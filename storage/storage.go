@@ -409,9 +409,35 @@ type DeleteObjectOptions struct {
 	// that marker, so that the removal of a null delete marker never removes a null version
 	// written in its place after the listing.
 	IfRevision string
+	// IfNoncurrent, when set with VersionID, deletes the version only while it is noncurrent
+	// as the condition describes, checked in the delete's transaction like IfRevision, and
+	// fails with ErrPreconditionFailed otherwise (ErrNoSuchKey when the version is gone): the
+	// removal of a noncurrent version decided on a listing (a lifecycle rule's
+	// NoncurrentVersionExpiration) never removes a version that has become the latest again,
+	// because the versions after it were deleted meanwhile, nor one whose newer versions
+	// changed since the decision.
+	IfNoncurrent *NoncurrentCondition
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+}
+
+// NoncurrentCondition is what the removal of a noncurrent version was decided on
+// (DeleteObjectOptions.IfNoncurrent): the facts of its key's newer versions that a
+// NoncurrentVersionExpiration reads
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html). A
+// listing of many versions spans several transactions (its pages, a lifecycle worker's
+// ticks), so what one page told about the versions before it may no longer hold; the
+// delete's own transaction checks it.
+type NoncurrentCondition struct {
+	// Since is the LastModified of the version right after it (the nearest newer version of
+	// its key, a delete marker or an object): when it became noncurrent. The version must have
+	// a newer version, and the nearest must have been written at Since.
+	Since time.Time
+	// Newer is how many noncurrent versions of the key (delete markers included, the latest
+	// not) must at least be newer than it. The check visits up to Newer+1 versions, so a
+	// caller asks for no more than its decision needs.
+	Newer int
 }
 
 // PutObjectACLOptions are the settings of PutObjectACL.

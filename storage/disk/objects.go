@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -241,7 +242,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 			return err
 		}
 		if opts.VersionID != "" {
-			res, release, err = k.deleteVersion(opts.VersionID, opts.IfMatch, opts.IfRevision, opts.BypassGovernance)
+			res, release, err = k.deleteVersion(opts)
 			return err
 		}
 		if opts.IfMatch != "" || opts.IfRevision != "" {
@@ -278,11 +279,12 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	return res, nil
 }
 
-// deleteVersion removes the version id names for good, if its Object Lock state allows it
-// (with bypassGovernance, see storage.DeleteAllowed). ifMatch, when set, requires it to be an
-// object with that ETag; ifRevision, to be the object, or the delete marker, with that
-// revision (see objectRecord.revision).
-func (k *keyTx) deleteVersion(id, ifMatch, ifRevision string, bypassGovernance bool) (storage.DeleteResult, []string, error) {
+// deleteVersion removes the version opts.VersionID names for good, if its Object Lock state
+// allows it (with BypassGovernance, see storage.DeleteAllowed). IfMatch, when set, requires it
+// to be an object with that ETag; IfRevision, to be the object, or the delete marker, with that
+// revision (see objectRecord.revision); IfNoncurrent, to be noncurrent as k.noncurrent checks.
+func (k *keyTx) deleteVersion(opts storage.DeleteObjectOptions) (storage.DeleteResult, []string, error) {
+	id, ifMatch, ifRevision := opts.VersionID, opts.IfMatch, opts.IfRevision
 	rec, inObjects, ok, err := k.version(id)
 	if err != nil {
 		return storage.DeleteResult{}, nil, err
@@ -298,11 +300,19 @@ func (k *keyTx) deleteVersion(id, ifMatch, ifRevision string, bypassGovernance b
 			return storage.DeleteResult{}, nil, err
 		}
 	}
+	if c := opts.IfNoncurrent; c != nil {
+		if !ok {
+			return storage.DeleteResult{}, nil, noSuchKey(k.key)
+		}
+		if err := k.noncurrent(rec, inObjects, *c); err != nil {
+			return storage.DeleteResult{}, nil, err
+		}
+	}
 	res := storage.DeleteResult{VersionID: id}
 	if !ok {
 		return res, nil, nil
 	}
-	if err := k.removable(rec, bypassGovernance); err != nil {
+	if err := k.removable(rec, opts.BypassGovernance); err != nil {
 		return storage.DeleteResult{}, nil, err
 	}
 	res.DeleteMarker = rec.Marker
@@ -311,6 +321,42 @@ func (k *keyTx) deleteVersion(id, ifMatch, ifRevision string, bypassGovernance b
 		release = []string{rec.File}
 	}
 	return res, release, k.remove(rec, inObjects)
+}
+
+// noncurrent fails with ErrPreconditionFailed unless rec, a version of the key that version
+// found (in objects/ when inObjects), is noncurrent as c describes (see
+// storage.NoncurrentCondition): the nearest newer version was written at c.Since, and at least
+// c.Newer noncurrent versions are newer. The versions newer than rec are those before it in
+// versions/, nearest first, then the latest object in objects/; it visits at most c.Newer+1 of
+// them and decodes only the nearest.
+func (k *keyTx) noncurrent(rec objectRecord, inObjects bool, c storage.NoncurrentCondition) error {
+	newer := 0 // versions newer than rec, the latest among them
+	var since time.Time
+	if !inObjects {
+		h := k.kept().Cursor()
+		h.Seek(seqKey(rec.Seq))
+		for hk, hv := h.Prev(); hk != nil && newer <= c.Newer; hk, hv = h.Prev() {
+			if newer == 0 {
+				var nearest objectRecord
+				if err := decode(hv, &nearest); err != nil {
+					return err
+				}
+				since = nearest.Modified
+			}
+			newer++
+		}
+		if newer <= c.Newer && k.exists {
+			if newer == 0 {
+				since = k.cur.Modified
+			}
+			newer++
+		}
+	}
+	if newer == 0 || !since.Equal(c.Since) || newer-1 < c.Newer {
+		return fmt.Errorf("%w: %q version %q is not noncurrent as the delete was decided (%d newer versions, the nearest written at %v)",
+			storage.ErrPreconditionFailed, k.key, rec.versionID(), newer, since)
+	}
+	return nil
 }
 
 // ListObjectVersions is in list.go.

@@ -3,7 +3,9 @@ package storagetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -17,6 +19,7 @@ func TestDeleteRevision(t *testing.T, newBackend NewBackend) {
 	subtests(t, newBackend, []namedTest{
 		{"Objects", testDeleteRevisionObjects},
 		{"DeleteMarkers", testDeleteRevisionMarkers},
+		{"Noncurrent", testDeleteNoncurrent},
 	})
 }
 
@@ -212,6 +215,83 @@ func testDeleteRevisionMarkers(t *testing.T, newBackend NewBackend) {
 						t.Errorf("%d versions left, want %d", got, tc.wantCount)
 					}
 				})
+			}
+		})
+	}
+}
+
+// DeleteObjectOptions.IfNoncurrent removes a version only while the facts of its newer
+// versions a NoncurrentVersionExpiration was decided on still hold
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html): it
+// is not the latest, the nearest newer version was written when the decision says, and at
+// least as many noncurrent versions are newer. A change between the listing and the delete
+// (the latest deleted to restore the version before it, a newer version removed) fails it
+// with nothing removed.
+func testDeleteNoncurrent(t *testing.T, newBackend NewBackend) {
+	for _, tc := range []struct {
+		name string
+		// marker makes the latest version a delete marker rather than the object v3.
+		marker bool
+		// removed are the versions (by index, 0 oldest) deleted between the listing and the
+		// delete of the version numbered target.
+		removed []int
+		target  int
+		// since is the index of the version whose LastModified the condition names; later
+		// adds a second to it.
+		since int
+		later bool
+		newer int
+		want  error
+	}{
+		{name: "met", target: 0, since: 1, newer: 1},
+		{name: "met, fewer newer asked", target: 0, since: 1},
+		{name: "met, under a delete marker", marker: true, target: 1, since: 2},
+		{name: "more newer asked than there are", target: 0, since: 1, newer: 2, want: storage.ErrPreconditionFailed},
+		{name: "nearest written at another time", target: 0, since: 1, later: true, want: storage.ErrPreconditionFailed},
+		{name: "the latest deleted: the version is the latest again", removed: []int{2}, target: 1, since: 2, want: storage.ErrPreconditionFailed},
+		{name: "the latest marker deleted", marker: true, removed: []int{2}, target: 1, since: 2, want: storage.ErrPreconditionFailed},
+		{name: "a newer noncurrent version deleted", removed: []int{1}, target: 0, since: 1, newer: 1, want: storage.ErrPreconditionFailed},
+		{name: "the latest named", target: 2, since: 2, want: storage.ErrPreconditionFailed},
+		{name: "the version gone", removed: []int{0}, target: 0, since: 1, want: storage.ErrNoSuchKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := withBucket(t, newBackend)
+			if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+				t.Fatal(err)
+			}
+			Put(t, s, "bkt", "k", []byte("v0"))
+			Put(t, s, "bkt", "k", []byte("v1"))
+			if tc.marker {
+				if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				Put(t, s, "bkt", "k", []byte("v2"))
+			}
+			res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+			if err != nil || len(res.Versions) != 3 {
+				t.Fatalf("ListObjectVersions: %+v %v", res, err)
+			}
+			listed := slices.Clone(res.Versions)
+			slices.Reverse(listed) // oldest first
+			for _, i := range tc.removed {
+				if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{VersionID: listed[i].VersionID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := storage.NoncurrentCondition{Since: listed[tc.since].LastModified, Newer: tc.newer}
+			if tc.later {
+				c.Since = c.Since.Add(time.Second)
+			}
+			target := listed[tc.target]
+			_, err = s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{VersionID: target.VersionID, IfRevision: target.Revision, IfNoncurrent: &c})
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("DeleteObject: %v, want %v", err, tc.want)
+			}
+			_, err = s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{VersionID: target.VersionID})
+			gone := errors.Is(err, storage.ErrNoSuchVersion) || errors.Is(err, storage.ErrNoSuchKey)
+			if wantGone := tc.want == nil || tc.want == storage.ErrNoSuchKey; gone != wantGone {
+				t.Errorf("after the delete the version reads with %v, want it gone: %v", err, wantGone)
 			}
 		})
 	}
