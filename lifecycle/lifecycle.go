@@ -498,9 +498,17 @@ func parseDate(s string) (time.Time, error) {
 	return time.Time{}, errMalformed
 }
 
+// MaxNewerNoncurrentVersions is the most noncurrent versions a NoncurrentVersionExpiration
+// keeps: "You can specify up to 100 noncurrent versions to retain"
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html). So
+// it also bounds how many newer noncurrent versions a decision needs to count: more decide
+// nothing more.
+const MaxNewerNoncurrentVersions = 100
+
 // parseNoncurrent reads a NoncurrentVersionExpiration (API_NoncurrentVersionExpiration.html):
 // NoncurrentDays required, NewerNoncurrentVersions optional and, being a V2 element, refused
-// in a V1 configuration ([UNVERIFIED] the message, after the Filter's).
+// in a V1 configuration ([UNVERIFIED] the message, after the Filter's), and above
+// MaxNewerNoncurrentVersions InvalidArgument ([UNVERIFIED] the message).
 func parseNoncurrent(x xmlNoncurrent, legacy bool) (*NoncurrentExpiration, error) {
 	if len(x.Other) > 0 || len(x.NoncurrentDays) != 1 || len(x.NewerNoncurrentVersions) > 1 {
 		return nil, errMalformed
@@ -516,6 +524,9 @@ func parseNoncurrent(x xmlNoncurrent, legacy bool) (*NoncurrentExpiration, error
 		}
 		if n.NewerNoncurrentVersions, err = positive(x.NewerNoncurrentVersions[0], "'NewerNoncurrentVersions' must be a positive integer"); err != nil {
 			return nil, err
+		}
+		if n.NewerNoncurrentVersions > MaxNewerNoncurrentVersions {
+			return nil, invalidArgument(fmt.Sprintf("'NewerNoncurrentVersions' must be less than or equal to %d", MaxNewerNoncurrentVersions))
 		}
 	}
 	return n, nil

@@ -118,6 +118,7 @@ func TestParseRefused(t *testing.T) {
 		{"noncurrent without days", apiNoncur, doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration>")), "MalformedXML", malformed},
 		{"noncurrent days 0", apiNoncur, doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>")), "InvalidArgument", "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer"},
 		{"newer noncurrent 0", apiNoncur, doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>0</NewerNoncurrentVersions></NoncurrentVersionExpiration>")), "InvalidArgument", "'NewerNoncurrentVersions' must be a positive integer"},
+		{"newer noncurrent above 100", apiNoncur + " (up to 100 noncurrent versions to retain; the message [UNVERIFIED])", doc(rule(id("a"), anyObj, on, "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>101</NewerNoncurrentVersions></NoncurrentVersionExpiration>")), "InvalidArgument", "'NewerNoncurrentVersions' must be less than or equal to 100"},
 		{"newer noncurrent in V1", apiNoncur, doc(rule(id("a"), prefix(""), on, "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration>")), "InvalidRequest", "NewerNoncurrentVersions element can only be used in Lifecycle V2."},
 		{"abort without days", apiAbort, doc(rule(id("a"), prefix(""), on, "<AbortIncompleteMultipartUpload></AbortIncompleteMultipartUpload>")), "MalformedXML", malformed},
 		{"abort days 0", apiAbort, doc(rule(id("a"), prefix(""), on, "<AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload>")), "InvalidArgument", "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer"},
@@ -200,7 +201,7 @@ func TestParseAccepted(t *testing.T) {
 			rule(id("gt"), filter("<ObjectSizeGreaterThan>1099511627776000</ObjectSizeGreaterThan>"), on, days1),
 			rule(id("lt"), filter("<ObjectSizeLessThan>1</ObjectSizeLessThan>"), on, days1),
 			rule(id("and"), filter("<And>"+prefix("p/")+tagAB+"<Tag><Key>c</Key><Value></Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>11</ObjectSizeLessThan></And>"), on,
-				"<NoncurrentVersionExpiration><NoncurrentDays> 3 </NoncurrentDays><NewerNoncurrentVersions>5</NewerNoncurrentVersions></NoncurrentVersionExpiration>"),
+				"<NoncurrentVersionExpiration><NoncurrentDays> 3 </NoncurrentDays><NewerNoncurrentVersions>100</NewerNoncurrentVersions></NoncurrentVersionExpiration>"),
 			rule(id("ten"), filter("<And>"+tenTags+"</And>"), off, days1)),
 			lifecycle.Configuration{Rules: []lifecycle.Rule{
 				{ID: "empty", Enabled: true, Expiration: exp(lifecycle.Expiration{ExpiredObjectDeleteMarker: true})},
@@ -209,7 +210,7 @@ func TestParseAccepted(t *testing.T) {
 				{ID: "gt", Enabled: true, Filter: lifecycle.Filter{SizeGreaterThan: lifecycle.MaxObjectSize}, Expiration: exp(lifecycle.Expiration{Days: 1})},
 				{ID: "lt", Enabled: true, Filter: lifecycle.Filter{SizeLessThan: 1}, Expiration: exp(lifecycle.Expiration{Days: 1})},
 				{ID: "and", Enabled: true, Filter: lifecycle.Filter{Prefix: "p/", Tags: []lifecycle.Tag{{Key: "a", Value: "b"}, {Key: "c"}}, SizeGreaterThan: 10, SizeLessThan: 11},
-					NoncurrentExpiration: &lifecycle.NoncurrentExpiration{Days: 3, NewerNoncurrentVersions: 5}},
+					NoncurrentExpiration: &lifecycle.NoncurrentExpiration{Days: 3, NewerNoncurrentVersions: lifecycle.MaxNewerNoncurrentVersions}},
 				{ID: "ten", Filter: lifecycle.Filter{Tags: want10}, Expiration: exp(lifecycle.Expiration{Days: 1})},
 			}}},
 	} {
