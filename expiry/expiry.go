@@ -25,6 +25,14 @@
 //     bucket deleted and created again under the name, is never removed nor hidden behind a
 //     delete marker. Such a delete fails, is counted as skipped ("changed") and left to the
 //     next pass, which decides on what the store then holds.
+//   - The removal of a noncurrent version also carries the facts of its newer versions it was
+//     decided on (storage.NoncurrentCondition: when it became noncurrent, how many noncurrent
+//     versions are newer), checked in the delete's transaction. Those facts come from the
+//     entries listed before it, perhaps pages or ticks earlier: a version made the latest
+//     again meanwhile (the versions after it deleted, to restore it), or whose newer versions
+//     changed, is skipped as changed, never removed on what is no longer true. A version the
+//     worker removes no longer counts: the next one is noncurrent since the version before it,
+//     as the store then tells.
 //   - Object Lock is the store's: a version under a retention or a legal hold is refused with
 //     storage.ErrObjectLocked, which is counted as skipped ("locked") and not retried before
 //     the next pass. S3 adds a delete marker over a locked current version, which removes no
@@ -338,8 +346,11 @@ func (t *tick) version(ctx context.Context, b storage.BucketInfo, cfg *lifecycle
 	}
 	if v.IsLatest && v.DeleteMarker {
 		seen.pending = v
-	} else {
-		t.decide(ctx, b, cfg, v, false, log)
+	} else if t.decide(ctx, b, cfg, v, false, log) && !v.IsLatest {
+		// Removed: the versions after it are noncurrent since the one before it, and only
+		// the versions that exist count as newer (API_NoncurrentVersionExpiration.html:
+		// "how many newer noncurrent versions must exist").
+		return true
 	}
 	seen.newer = v.LastModified
 	if !v.IsLatest {
@@ -359,14 +370,22 @@ func (t *tick) listFailed(what string, err error, log *slog.Logger) {
 }
 
 // decide takes the action cfg decides for v, listed after the key's versions w.cur.seen
-// counts; only tells a latest delete marker that is its key's only version.
-func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, v *storage.ObjectInfo, only bool, log *slog.Logger) {
+// counts; only tells a latest delete marker that is its key's only version. It reports
+// whether v was removed or expired.
+//
+// What the versions listed before v tell (when v became noncurrent, how many noncurrent
+// versions are newer) may be stale: they were listed in other transactions, pages or ticks
+// before, and the key may have changed since. So the removal of a noncurrent version names
+// those facts as its storage.NoncurrentCondition, which the store checks in the delete's own
+// transaction: a version made the latest again, or whose newer versions changed, is skipped
+// as changed and decided again by the next pass.
+func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.Configuration, v *storage.ObjectInfo, only bool, log *slog.Logger) bool {
 	w := t.w
 	set, err := tagging.Decode(v.Tags)
 	if err != nil {
 		w.cfg.Metrics.Error()
 		log.Error("lifecycle: the stored tags do not decode", "key", v.Key, "version", v.VersionID, "err", err)
-		return
+		return false
 	}
 	tags := make([]lifecycle.Tag, len(set))
 	for i, tg := range set {
@@ -375,22 +394,29 @@ func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.
 	lv := lifecycle.Version{Key: v.Key, Size: v.Size, Tags: tags, LastModified: v.LastModified, IsLatest: v.IsLatest,
 		DeleteMarker: v.DeleteMarker, OnlyVersion: only}
 	if !v.IsLatest {
-		lv.NoncurrentSince, lv.NewerNoncurrent = w.cur.seen.newer, w.cur.seen.noncurrent
+		// Beyond the most versions a rule keeps, how many more are newer decides nothing,
+		// and the store's check of the count visits that many versions at most.
+		lv.NoncurrentSince = w.cur.seen.newer
+		lv.NewerNoncurrent = min(w.cur.seen.noncurrent, lifecycle.MaxNewerNoncurrentVersions)
 	}
 	action, rule := cfg.Decide(lv, t.now, w.cfg.Clock)
 	opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}
 	var kind string
 	switch action {
 	case lifecycle.None:
-		return
+		return false
 	case lifecycle.ExpireCurrent:
 		kind = KindExpireCurrent
 	case lifecycle.DeleteVersion:
 		kind, opts.VersionID = KindDeleteVersion, v.VersionID
+		if !v.IsLatest {
+			opts.IfNoncurrent = &storage.NoncurrentCondition{Since: lv.NoncurrentSince, Newer: lv.NewerNoncurrent}
+		}
 	}
 	t.Actions++
 	res, err := w.cfg.Backend.DeleteObject(ctx, b.Name, v.Key, opts)
 	t.done(kind, err, log.With("key", v.Key, "version", v.VersionID, "rule", rule, "result_version", res.VersionID))
+	return err == nil
 }
 
 // done counts and logs the outcome of one action.

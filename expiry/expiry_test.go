@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -688,5 +689,115 @@ func TestRun(t *testing.T) {
 	defer e.metrics.mu.Unlock()
 	if e.metrics.passes < 1 {
 		t.Errorf("passes %d", e.metrics.passes)
+	}
+}
+
+// A tick that stops inside a key leaves a cursor naming the null version; before the next
+// tick a write while versioning is Suspended replaces that null version with a new one, the
+// latest. The next tick resumes below the new null version, so the versions it lists first
+// were listed before, and what the first tick counted of the key no longer holds: the
+// version made noncurrent just now by the null write is not removed early, and no version
+// is removed for newer noncurrent versions counted twice
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_NoncurrentVersionExpiration.html).
+func TestResumeAfterNullVersionReplaced(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// rule is the bucket's NoncurrentVersionExpiration; the test's day is a second.
+		rule string
+		// after is how long after the null write the pass resumes.
+		after time.Duration
+	}{
+		// Every version is past its NoncurrentDays; A3 and A1 are the two kept.
+		{"newer noncurrent versions kept", noncurrentDays(1, 2), 2 * time.Second},
+		// A3 is noncurrent for half a day, and A1 (from A3's time) for as little.
+		{"noncurrent from the null write", noncurrentDays(2, 0), time.Second / 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.day = time.Second
+			e.maxListed = 2
+			e.bucket(t, "bkt", storage.VersioningEnabled, false, rule("nc", "", tc.rule))
+			e.put(t, "bkt", "k", "A1", storage.PutObjectOptions{})
+			versioning(t, e, storage.VersioningSuspended)
+			e.put(t, "bkt", "k", "null-old", storage.PutObjectOptions{})
+			time.Sleep(3 * time.Second) // LastModified has whole seconds: A3 is 3 days younger
+			versioning(t, e, storage.VersioningEnabled)
+			a3 := e.put(t, "bkt", "k", "A3", storage.PutObjectOptions{})
+			e.clock = testclock.New(a3.LastModified)
+			w := e.worker(nil, 0)
+			// Lists A3, the latest, and the null version: the cursor names "null".
+			if st, err := w.Tick(ctx); err != nil || st.PassDone || st.Listed != 2 {
+				t.Fatalf("first tick: %+v %v, want two entries listed and the pass under way", st, err)
+			}
+			versioning(t, e, storage.VersioningSuspended)
+			nn := e.put(t, "bkt", "k", "null-new", storage.PutObjectOptions{})
+			e.clock.Advance(nn.LastModified.Add(tc.after).Sub(e.clock.Now()))
+			pass(t, w)
+			check(t, "versions", e.versions(t, "bkt"), []string{"k:null-new", "k:A3", "k:A1"})
+			check(t, "removed", e.metrics.actions[expiry.KindDeleteVersion], 0)
+		})
+	}
+}
+
+func versioning(t *testing.T, e *env, state string) {
+	t.Helper()
+	if err := e.store.PutBucketVersioning(ctx, "bkt", state); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// remover is the real store with a client that, right after the first listing, removes the
+// versions of "k" it names, before the worker acts on the listing.
+type remover struct {
+	storage.Backend
+	t   *testing.T
+	ids map[string]bool // the versions still to remove
+}
+
+func (r *remover) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	res, err := r.Backend.ListObjectVersions(ctx, bucket, opts)
+	for id := range r.ids {
+		if _, err := r.Backend.DeleteObject(ctx, bucket, "k", storage.DeleteObjectOptions{VersionID: id}); err != nil {
+			r.t.Errorf("the racing delete: %v", err)
+		}
+		delete(r.ids, id)
+	}
+	return res, err
+}
+
+// A noncurrent version is removed only while the facts its removal was decided on hold when
+// the delete is done: a client deleting the latest version between the listing and the
+// delete, which restores the version before it
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html), keeps
+// it; a newer noncurrent version deleted meanwhile leaves one fewer to count, and the version
+// it counted is kept by NewerNoncurrentVersions.
+func TestNoncurrentChangedSinceListed(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		newer   int      // the rule's NewerNoncurrentVersions
+		removed []string // the versions the client removes after the listing
+		want    []string
+		skipped int
+	}{
+		{"latest deleted: the version before it restored", 0, []string{"v3"}, []string{"k:v2", "k:v1"}, 2},
+		{"a newer noncurrent version deleted", 1, []string{"v2"}, []string{"k:v3", "k:v1"}, 1},
+		{"nothing changed", 1, nil, []string{"k:v3", "k:v2"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", storage.VersioningEnabled, false, rule("nc", "", noncurrentDays(1, tc.newer)))
+			r := &remover{Backend: e.store, t: t, ids: map[string]bool{}}
+			for _, body := range []string{"v1", "v2", "v3"} {
+				v := e.put(t, "bkt", "k", body, storage.PutObjectOptions{})
+				if slices.Contains(tc.removed, body) {
+					r.ids[v.VersionID] = true
+				}
+			}
+			e.clock.Advance(day + time.Minute)
+			pass(t, e.worker(r, 0))
+			check(t, "versions", e.versions(t, "bkt"), tc.want)
+			check(t, "skipped as changed", e.metrics.skipped[expiry.SkipChanged], tc.skipped)
+			check(t, "errors", e.metrics.errors, 0)
+		})
 	}
 }

@@ -848,6 +848,13 @@ var mutants = []mutant{
 		To:    "\t\tseen.noncurrent += 0",
 		Tests: []test{{"./expiry/", "^TestNoncurrentExpiration$"}},
 	},
+	{
+		Name:  "a noncurrent version removed without the facts it was decided on",
+		File:  "expiry/expiry.go",
+		From:  "\t\t\topts.IfNoncurrent = &storage.NoncurrentCondition{Since: lv.NoncurrentSince, Newer: lv.NewerNoncurrent}",
+		To:    "\t\t\t_ = lv",
+		Tests: []test{{"./expiry/", "^(TestNoncurrentChangedSinceListed|TestResumeAfterNullVersionReplaced)$"}},
+	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
 	// s3api/route.go).
 	{
