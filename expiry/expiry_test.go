@@ -628,19 +628,17 @@ func TestBucketChangesMidPass(t *testing.T) {
 			}
 		}, []string{"k3:x", "k4:x", "k5:x"}},
 		{"bucket deleted and created again", func(t *testing.T, e *env) {
-			for _, v := range e.versions(t, "first") {
-				if _, err := e.store.DeleteObject(ctx, "first", strings.SplitN(v, ":", 2)[0], storage.DeleteObjectOptions{}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := e.store.DeleteBucket(ctx, "first"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := e.store.CreateBucket(ctx, "first", storage.CreateBucketOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			recreate(t, e, "first", "")
 			e.put(t, "first", "k9", "x", storage.PutObjectOptions{})
 		}, []string{"k9:x"}},
+		{"bucket deleted and created again with rules", func(t *testing.T, e *env) {
+			// The new bucket's keys sort before the cursor too: its pass starts over.
+			recreate(t, e, "first", "")
+			e.configure(t, "first", rule("all", "", expireDays(1)))
+			for i := range 6 {
+				e.put(t, "first", fmt.Sprintf("k%d", i), "x", storage.PutObjectOptions{})
+			}
+		}, []string(nil)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -662,6 +660,74 @@ func TestBucketChangesMidPass(t *testing.T) {
 			check(t, "skipped and errors", []any{e.metrics.skipped, e.metrics.errors}, []any{map[string]int{}, 0})
 		})
 	}
+}
+
+// recreate empties bucket, deletes it and creates it again under its name, in the versioning
+// state given ("" for never set), without rules.
+func recreate(t *testing.T, e *env, bucket, versioning string) {
+	t.Helper()
+	page, err := e.store.ListObjectVersions(ctx, bucket, storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range page.Versions {
+		if _, err := e.store.DeleteObject(ctx, bucket, v.Key, storage.DeleteObjectOptions{VersionID: v.VersionID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.store.DeleteBucket(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.CreateBucket(ctx, bucket, storage.CreateBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if versioning != "" {
+		if err := e.store.PutBucketVersioning(ctx, bucket, versioning); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// recreator is the real store with a client that, right after the first listing, deletes the
+// bucket listed, creates it again under its name (versioning Suspended) and writes there what
+// write does, before the worker acts on the listing.
+type recreator struct {
+	storage.Backend
+	t     *testing.T
+	e     *env
+	write func(t *testing.T, e *env)
+	done  bool
+}
+
+func (r *recreator) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	res, err := r.Backend.ListObjectVersions(ctx, bucket, opts)
+	if !r.done {
+		r.done = true
+		recreate(r.t, r.e, bucket, storage.VersioningSuspended)
+		r.write(r.t, r.e)
+	}
+	return res, err
+}
+
+// A bucket deleted and created again under its name between the listing and the delete is
+// not the bucket the delete was decided for: a lone null delete marker written there again,
+// with the same revision as the one listed (a marker's revision is its number in its bucket,
+// which starts over), is not removed.
+func TestBucketRecreatedBeforeDelete(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", storage.VersioningSuspended, false,
+		rule("markers", "", "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>"))
+	lone := func(t *testing.T, e *env) {
+		e.put(t, "bkt", "k", "x", storage.PutObjectOptions{})
+		if _, err := e.store.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lone(t, e)
+	e.clock.Advance(time.Minute)
+	pass(t, e.worker(&recreator{Backend: e.store, t: t, e: e, write: lone}, 0))
+	check(t, "versions of the new bucket", e.versions(t, "bkt"), []string{"k:marker"})
+	check(t, "skipped as changed", e.metrics.skipped[expiry.SkipChanged], 1)
 }
 
 // Run ticks at once and then every interval, and returns when its context is done.

@@ -849,6 +849,20 @@ var mutants = []mutant{
 		Tests: []test{{"./expiry/", "^TestNoncurrentExpiration$"}},
 	},
 	{
+		Name:  "a lifecycle delete not conditional on the bucket's ID",
+		File:  "expiry/expiry.go",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision}",
+		Tests: []test{{"./expiry/", "^TestBucketRecreatedBeforeDelete$"}},
+	},
+	{
+		Name:  "a lifecycle pass resumed in a bucket created again under the cursor's name",
+		File:  "expiry/expiry.go",
+		From:  "if b.Name != w.cur.bucket || b.ID != w.cur.id {",
+		To:    "if b.Name != w.cur.bucket {",
+		Tests: []test{{"./expiry/", "^TestBucketChangesMidPass$"}},
+	},
+	{
 		Name:  "a noncurrent version removed without the facts it was decided on",
 		File:  "expiry/expiry.go",
 		From:  "\t\t\topts.IfNoncurrent = &storage.NoncurrentCondition{Since: lv.NoncurrentSince, Newer: lv.NewerNoncurrent}",
