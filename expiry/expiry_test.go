@@ -730,6 +730,28 @@ func TestBucketRecreatedBeforeDelete(t *testing.T) {
 	check(t, "skipped as changed", e.metrics.skipped[expiry.SkipChanged], 1)
 }
 
+// A key of more versions than a tick lists is gone through over many ticks, each listing at
+// most its bound and resuming inside the key where the last stopped, with the key's newer
+// versions counted across them: the latest and the NewerNoncurrentVersions newest noncurrent
+// versions are kept, every older one removed once, none skipped.
+func TestKeyOfManyVersions(t *testing.T) {
+	const versions, keep, perTick = 40, 3, 4
+	e := newEnv(t)
+	e.maxListed = perTick
+	e.bucket(t, "bkt", storage.VersioningEnabled, false, rule("nc", "", noncurrentDays(1, keep)))
+	for i := 1; i <= versions; i++ {
+		e.put(t, "bkt", "k", fmt.Sprintf("v%02d", i), storage.PutObjectOptions{})
+	}
+	e.clock.Advance(day + time.Minute)
+	ticks := pass(t, e.worker(nil, 0))
+	check(t, "versions", e.versions(t, "bkt"), []string{"k:v40", "k:v39", "k:v38", "k:v37"})
+	check(t, "removed", e.metrics.actions[expiry.KindDeleteVersion], versions-1-keep)
+	check(t, "skipped and errors", []any{e.metrics.skipped, e.metrics.errors}, []any{map[string]int{}, 0})
+	if ticks < versions/perTick {
+		t.Errorf("the pass took %d ticks of %d entries listed for %d versions", ticks, perTick, versions)
+	}
+}
+
 // Run ticks at once and then every interval, and returns when its context is done.
 func TestRun(t *testing.T) {
 	e := newEnv(t)

@@ -869,6 +869,13 @@ var mutants = []mutant{
 		To:    "\t\t\t_ = lv",
 		Tests: []test{{"./expiry/", "^(TestNoncurrentChangedSinceListed|TestResumeAfterNullVersionReplaced)$"}},
 	},
+	{
+		Name:  "a removed noncurrent version still counted as newer",
+		File:  "expiry/expiry.go",
+		From:  "} else if t.decide(ctx, b, cfg, v, false, log) && !v.IsLatest {",
+		To:    "} else if t.decide(ctx, b, cfg, v, false, log) && false {",
+		Tests: []test{{"./expiry/", "^TestKeyOfManyVersions$"}},
+	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
 	// s3api/route.go).
 	{
