@@ -101,6 +101,10 @@ func (l *crashLedger) ack(p *crashPut, etag string) {
 	l.mu.Unlock()
 }
 
+// crashFirstAckWait bounds the wait for a round's first acknowledged PUT: far above the tens of
+// milliseconds one takes, and still a failure rather than a hang if the server stops answering.
+const crashFirstAckWait = 30 * time.Second
+
 // A server SIGKILLed in the middle of concurrent overwrites comes back with every object
 // whole: each key holds a version that was sent, with the right length, ETag and checksum,
 // and never one older than a write the server had acknowledged before the next one began.
@@ -159,6 +163,12 @@ func TestCrashDuringPuts(t *testing.T) {
 					}
 				}
 			})
+		}
+		// The crash comes a random pause after the round's first acknowledged PUT, so that every
+		// round kills the server among acknowledged and unacknowledged writes, however long a
+		// loaded machine takes to acknowledge the first.
+		for wait := time.Now().Add(crashFirstAckWait); okPuts.Load() == 0 && time.Now().Before(wait); {
+			time.Sleep(10 * time.Millisecond)
 		}
 		rngMu.Lock()
 		pause := time.Duration(250+rng.IntN(500)) * time.Millisecond

@@ -8,11 +8,10 @@ import (
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 )
 
-// refusal is a request header that asks for a feature doorman does not
-// have, with the operations on which it is refused and the answer. A request is never served
-// as if such a header were absent: an SSE-C object readable without its key is worse than an
-// error. The README's table lists
-// these, and the headers and parameters that are honoured.
+// refusal is a request header that asks for a feature doorman does not have, with the
+// operations on which it is refused and the answer. A request is never served as if such a
+// header were absent: an SSE-C object readable without its key is worse than an error. The
+// README's table lists these, and the headers and parameters that are honoured.
 type refusal struct {
 	// header is a canonical header name; ending in "*", the prefix of a family of headers.
 	header string
