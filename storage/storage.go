@@ -276,6 +276,8 @@ type ObjectInfo struct {
 	LegalHoldSet bool
 	// Part is the part ReadOptions.PartNumber named; zero otherwise.
 	Part ObjectPart
+	// Encryption is how the version is encrypted at rest (see Encryption).
+	Encryption ObjectEncryption
 }
 
 // ReadOptions select the version GetObject and HeadObject read.
@@ -288,6 +290,11 @@ type ReadOptions struct {
 	// above the object's part count fails with ErrInvalidPartNumber; the part of an object made
 	// before its backend recorded part bounds, with ErrPartsNotRecorded.
 	PartNumber int
+	// CustomerKey is the read's SSE-C key: required for an SSE-C version
+	// (ErrCustomerKeyRequired, ErrCustomerKeyMismatch) and refused for any other
+	// (ErrCustomerKeyNotApplicable). HeadObject and ListObjectParts check it as GetObject
+	// does: S3 tells nothing about an SSE-C object to a request without its key.
+	CustomerKey []byte
 }
 
 // ObjectPart is one part of an object.
@@ -387,6 +394,11 @@ type PutObjectOptions struct {
 	Tags     string // the object's tags (see ObjectInfo.Tags); empty for none
 	// Lock is the new version's Object Lock settings (see VersionLock).
 	Lock ObjectLock
+	// Encryption is how the object is encrypted at rest. The ETag of an SSE-C or SSE-KMS
+	// object is not the MD5 of its data, as in S3: a backend derives it so that it tells
+	// nothing about the data to whoever lacks the key. Content-MD5 and checksums are always
+	// of the plaintext.
+	Encryption Encryption
 }
 
 // DeleteObjectOptions are the settings of DeleteObject.
@@ -501,6 +513,10 @@ type CopyObjectOptions struct {
 	BucketID string
 	// Lock is the copy's Object Lock settings (see VersionLock); the source's are not copied.
 	Lock ObjectLock
+	// SourceCustomerKey is the SSE-C key of the source, as ReadOptions.CustomerKey.
+	SourceCustomerKey []byte
+	// Encryption is the copy's, as in PutObjectOptions; the source's is not copied.
+	Encryption Encryption
 }
 
 // ListObjectsOptions select one page of ListObjects.
@@ -578,6 +594,9 @@ type CreateMultipartUploadOptions struct {
 	// retention when it names none) when the upload completes. A bucket without Object Lock
 	// refuses them here already (ErrNoObjectLock).
 	Lock ObjectLock
+	// Encryption is the completed object's, as in PutObjectOptions. Parts are encrypted
+	// as they arrive; with a CustomerKey, every UploadPart must give the same key.
+	Encryption Encryption
 }
 
 // UploadInfo describes a multipart upload in progress.
@@ -595,6 +614,7 @@ type UploadInfo struct {
 	ChecksumType      ChecksumType
 	Tags              string // the completed object's tags
 	Lock              ObjectLock
+	Encryption        ObjectEncryption
 }
 
 // UploadPartOptions are the settings of UploadPart.
@@ -614,6 +634,10 @@ type UploadPartOptions struct {
 	// BucketID, when set, is the ID of the bucket the part was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+	// CustomerKey is the part's SSE-C key: required, and the upload's, for an upload with a
+	// customer key (ErrCustomerKeyRequired, ErrCustomerKeyMismatch); refused for any other
+	// (ErrCustomerKeyNotApplicable).
+	CustomerKey []byte
 }
 
 // PartInfo describes an uploaded part.
@@ -646,6 +670,11 @@ type CompleteMultipartUploadOptions struct {
 	// an upload created without an algorithm only a FULL_OBJECT CRC can be checked; it is then
 	// computed over the object and kept. A mismatch fails with ErrBadDigest.
 	Checksum Checksum
+	// CustomerKey is the upload's SSE-C key. S3 needs it only where the data must be read
+	// to complete (a FULL_OBJECT checksum): a backend that cannot complete an SSE-C upload
+	// otherwise fails with ErrCustomerKeyRequired; a wrong key fails with
+	// ErrCustomerKeyMismatch.
+	CustomerKey []byte
 }
 
 // MissingPartChecksumError is the error of a CompleteMultipartUpload of an upload with
