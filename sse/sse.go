@@ -202,8 +202,7 @@ type Sealer struct {
 	aead  cipher.AEAD
 	id    SegmentID
 	index int64  // of the chunk in buf
-	buf   []byte // plaintext of the chunk not yet sealed
-	out   []byte // a sealed chunk
+	buf   []byte // plaintext of the chunk not yet sealed, with room to seal it in place
 	nonce [nonceSize]byte
 	err   error
 }
@@ -214,8 +213,6 @@ func NewSealer(w io.Writer, dek Key, id SegmentID) *Sealer {
 		w:    w,
 		aead: newGCM(dek),
 		id:   id,
-		buf:  make([]byte, 0, ChunkSize),
-		out:  make([]byte, 0, ChunkSize+TagSize),
 	}
 }
 
@@ -227,8 +224,9 @@ func (s *Sealer) Write(p []byte) (int, error) {
 			s.seal(false)
 			continue
 		}
-		c := copy(s.buf[len(s.buf):ChunkSize], p)
-		s.buf = s.buf[:len(s.buf)+c]
+		c := min(len(p), ChunkSize-len(s.buf))
+		s.buf = grow(s.buf, len(s.buf)+c+TagSize)
+		s.buf = append(s.buf, p[:c]...)
 		p = p[c:]
 		n += c
 	}
@@ -250,15 +248,24 @@ func (s *Sealer) Close() error {
 	return s.err
 }
 
-// seal seals and writes the chunk in buf.
+// grow returns b with room for n bytes: as much as a sealed chunk at most, so that a small
+// segment costs a small buffer and a large one a buffer of a chunk, allocated once.
+func grow(b []byte, n int) []byte {
+	if cap(b) >= n {
+		return b
+	}
+	return append(make([]byte, 0, min(max(n, 2*cap(b)), ChunkSize+TagSize)), b...)
+}
+
+// seal seals and writes the chunk in buf, in place.
 func (s *Sealer) seal(last bool) {
 	if !last && s.index == MaxChunks-1 {
 		s.err = ErrSegmentTooLarge
 		return
 	}
 	nonce(&s.nonce, s.id, s.index, last)
-	s.out = s.aead.Seal(s.out[:0], s.nonce[:], s.buf, nil)
-	if _, err := s.w.Write(s.out); err != nil {
+	s.buf = grow(s.buf, len(s.buf)+TagSize)
+	if _, err := s.w.Write(s.aead.Seal(s.buf[:0], s.nonce[:], s.buf, nil)); err != nil {
 		s.err = err
 		return
 	}
@@ -286,9 +293,9 @@ type Opener struct {
 	size int64
 	err  error // of the segment list, returned by every read
 
-	mu     sync.Mutex
-	sealed []byte // a sealed chunk as read from r
-	plain  []byte // the plaintext of the chunk cached, if any
+	mu sync.Mutex
+	// buf is a sealed chunk as read from r, opened in place when cached names it.
+	buf    []byte
 	cached chunkRef
 	nonce  [nonceSize]byte
 }
@@ -334,10 +341,6 @@ func (o *Opener) ReadAt(p []byte, off int64) (int, error) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.sealed == nil {
-		o.sealed = make([]byte, ChunkSize+TagSize)
-		o.plain = make([]byte, 0, ChunkSize)
-	}
 	n := 0
 	for n < len(p) && off < o.size {
 		// The segment holding off: the last one starting at or before it that is not empty.
@@ -350,7 +353,7 @@ func (o *Opener) ReadAt(p []byte, off int64) (int, error) {
 		clen := min(ChunkSize, seg.Size-ci*ChunkSize)
 		ref := chunkRef{int64(si), ci}
 		if o.cached != ref && in == 0 && clen <= int64(len(p)-n) {
-			if _, err := o.open(p[n:n:n+int(clen)], seg, ci, clen); err != nil {
+			if err := o.open(p[n:n:n+int(clen)], seg, ci, clen); err != nil {
 				return n, err
 			}
 			n += int(clen)
@@ -358,14 +361,12 @@ func (o *Opener) ReadAt(p []byte, off int64) (int, error) {
 			continue
 		}
 		if o.cached != ref {
-			o.cached.seg = -1
-			plain, err := o.open(o.plain[:0], seg, ci, clen)
-			if err != nil {
+			if err := o.open(nil, seg, ci, clen); err != nil {
 				return n, err
 			}
-			o.plain, o.cached = plain, ref
+			o.cached = ref
 		}
-		c := copy(p[n:], o.plain[in:])
+		c := copy(p[n:], o.buf[in:clen])
 		n += c
 		off += int64(c)
 	}
@@ -375,21 +376,26 @@ func (o *Opener) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// open opens chunk ci of seg, of clen plaintext bytes, appending it to dst.
-func (o *Opener) open(dst []byte, seg *openSegment, ci, clen int64) ([]byte, error) {
-	sealed := o.sealed[:clen+TagSize]
+// open opens chunk ci of seg, of clen plaintext bytes, into dst, whose capacity is clen, or
+// in place in o.buf when dst is nil. Either way o.buf no longer holds the cached chunk.
+func (o *Opener) open(dst []byte, seg *openSegment, ci, clen int64) error {
+	o.cached.seg = -1
+	o.buf = grow(o.buf[:0], int(clen+TagSize))
+	sealed := o.buf[:clen+TagSize]
 	if _, err := o.r.ReadAt(sealed, seg.sealedOff+ci*(ChunkSize+TagSize)); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("%w: sealed data cut short", ErrOpen)
+			return fmt.Errorf("%w: sealed data cut short", ErrOpen)
 		}
-		return nil, err
+		return err
+	}
+	if dst == nil {
+		dst = sealed[:0]
 	}
 	nonce(&o.nonce, seg.ID, ci, ci == chunks(seg.Size)-1)
-	plain, err := o.aead.Open(dst, o.nonce[:], sealed, nil)
-	if err != nil {
-		return nil, fmt.Errorf("%w: chunk %d of segment %x", ErrOpen, ci, seg.ID)
+	if _, err := o.aead.Open(dst, o.nonce[:], sealed, nil); err != nil {
+		return fmt.Errorf("%w: chunk %d of segment %x", ErrOpen, ci, seg.ID)
 	}
-	return plain, nil
+	return nil
 }
 
 // Reader reads an Opener's plaintext as a file: Read and Seek (of an io.SectionReader over
