@@ -295,6 +295,11 @@ type ReadOptions struct {
 	// (ErrCustomerKeyNotApplicable). HeadObject and ListObjectParts check it as GetObject
 	// does: S3 tells nothing about an SSE-C object to a request without its key.
 	CustomerKey []byte
+	// MetadataOnly marks a HeadObject made for what S3 tells of any version without its
+	// SSE-C key: its ACL, owner, tags, Object Lock settings and ETag, which GetObjectAcl,
+	// GetObjectTagging, the Object Lock operations and a conditional delete read. CustomerKey
+	// is then neither required nor checked, and the data is not touched.
+	MetadataOnly bool
 }
 
 // ObjectPart is one part of an object.
@@ -316,6 +321,9 @@ type ListObjectPartsOptions struct {
 	// MaxParts is the page size, capped at MaxListKeys; 0 returns no parts but still reports
 	// IsTruncated, as ListObjects' MaxKeys.
 	MaxParts int
+	// CustomerKey is checked as ReadOptions.CustomerKey (GetObjectAttributes of an SSE-C
+	// object needs its key, as every read of it).
+	CustomerKey []byte
 }
 
 // ListObjectPartsResult is one page of ListObjectParts.
