@@ -262,7 +262,7 @@ func (s *Server) objectForACL(rc *request, a access, st *bucketState) (storage.O
 // authorizedVersion is objectForACL without the version header, for the operations whose
 // answer has none (the Object Lock operations).
 func (s *Server) authorizedVersion(rc *request, a access, st *bucketState) (storage.ObjectInfo, error) {
-	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{VersionID: rc.version})
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{VersionID: rc.version, MetadataOnly: true})
 	if err != nil {
 		// A missing key is NoSuchKey only to a caller who may list the bucket (s3:ListBucket),
 		// as for GetObject; anyone else learns nothing of it, whatever the operation's own

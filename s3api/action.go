@@ -79,6 +79,11 @@ var actions = map[string]opAction{
 	"GetBucketLifecycleConfiguration": {"s3:GetLifecycleConfiguration", false},
 	"PutBucketLifecycleConfiguration": {"s3:PutLifecycleConfiguration", false},
 	"DeleteBucketLifecycle":           {"s3:PutLifecycleConfiguration", false},
+	// DeleteBucketEncryption: "To use this operation, you must have permissions to perform the
+	// s3:PutEncryptionConfiguration action" (API_DeleteBucketEncryption.html).
+	"GetBucketEncryption":    {"s3:GetEncryptionConfiguration", false},
+	"PutBucketEncryption":    {"s3:PutEncryptionConfiguration", false},
+	"DeleteBucketEncryption": {"s3:PutEncryptionConfiguration", false},
 }
 
 // policyOps are the operations the bucket owner account's root user may always run, whatever
@@ -167,7 +172,11 @@ func (rc *request) policyRequest(action, resource string) (*policy.Request, erro
 	for _, k := range grantKeys {
 		set(k.key, strings.Join(r.Header.Values(k.header), ", "))
 	}
-	set("s3:x-amz-server-side-encryption", r.Header.Get("X-Amz-Server-Side-Encryption"))
+	// The encryption keys hold the request's headers, not the bucket default a write without
+	// them gets (amazon-s3-policy-keys.html; a policy requiring the header refuses such writes).
+	set("s3:x-amz-server-side-encryption", r.Header.Get(hdrSSE))
+	set("s3:x-amz-server-side-encryption-aws-kms-key-id", r.Header.Get(hdrSSEKMSKeyID))
+	set("s3:x-amz-server-side-encryption-customer-algorithm", r.Header.Get(hdrSSECustomer+customerAlgorithm))
 	set("s3:x-amz-content-sha256", r.Header.Get("X-Amz-Content-Sha256"))
 	// The copy keys (list_amazons3.html). Only CopyObject takes a metadata directive.
 	switch rc.op {

@@ -188,8 +188,15 @@ func (s *Server) getObjectAttributes(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	opts := storage.ReadOptions{VersionID: rc.version}
+	ck, err := rc.readCustomerKey()
+	if err != nil {
+		return err
+	}
+	opts := storage.ReadOptions{VersionID: rc.version, CustomerKey: ck.bytes()}
 	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, opts)
+	if kerr := s.readKeyError(rc, st, rc.bucket, rc.key, rc.version, err); kerr != nil {
+		return kerr
+	}
 	if err != nil {
 		return rc.readError(st, err)
 	}

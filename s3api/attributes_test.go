@@ -188,8 +188,8 @@ func TestGetObjectAttributes(t *testing.T) {
 		{page: pageAttributes, method: "GET", path: "/attrs/absent?attributes", header: all, status: 404, code: "NoSuchKey", want: []string{"<Key>absent</Key>"}},
 		{page: pageAttributes, as: s3test.Other, method: "GET", path: "/attrs/absent?attributes", header: all, status: 403, code: "AccessDenied"},
 		{page: pageAttributes, as: s3test.Other, method: "GET", path: "/attrs/single?attributes", header: all, status: 403, code: "AccessDenied"},
-		// SSE-C: no object is encrypted with a customer key.
-		{page: pageAttributes, method: "GET", path: "/attrs/single?attributes", header: with("X-Amz-Server-Side-Encryption-Customer-Algorithm", "AES256"), status: 501, code: "NotImplemented"},
+		// SSE-C over plain HTTP is refused (encryption_test.go tests SSE-C reads).
+		{page: pageAttributes, method: "GET", path: "/attrs/single?attributes", header: with("X-Amz-Server-Side-Encryption-Customer-Algorithm", "AES256"), status: 400, code: "InvalidRequest"},
 	})
 }
 

@@ -36,6 +36,9 @@ type bucketState struct {
 	access *bucketPolicy // nil: no bucket policy
 	// lifecycle is the bucket's lifecycle configuration (lifecycle.go), nil when it has none.
 	lifecycle *lifecycle.Configuration
+	// encryption is the bucket's default encryption (bucketencryption.go), nil when none is
+	// stored: then SSE-S3.
+	encryption *bucketEncryption
 
 	// ownership is the bucket's Object Ownership (ownership.go), "" when none is stored: a
 	// bucket from before Object Ownership, which behaves as ObjectWriter.
@@ -84,6 +87,9 @@ func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
 		}
 		if st.lifecycle, err = loadLifecycle(b.GetBucketConfig(ctx, info.Name, lifecycle.ConfigKind)); err != nil {
 			return nil, fmt.Errorf("bucket %s: stored lifecycle configuration: %w", info.Name, err)
+		}
+		if st.encryption, err = loadEncryption(b.GetBucketConfig(ctx, info.Name, encryptionKind)); err != nil {
+			return nil, fmt.Errorf("bucket %s: stored encryption configuration: %w", info.Name, err)
 		}
 		if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {
 			return nil, err

@@ -24,8 +24,9 @@ type copyObjectResult struct {
 // s3:GetObjectTagging on a tagged source: https://repost.aws/knowledge-center/s3-troubleshoot-copy-between-buckets
 // and ceph/ceph#47897. [UNVERIFIED] the API reference does not list it. A copy of a version
 // named by its id needs s3:GetObjectVersion (API_CopyObject.html, "Permissions"), and its
-// tags s3:GetObjectVersionTagging [UNVERIFIED].
-func (s *Server) copySource(rc *request, keepTags bool) (bucket, key string, info storage.ObjectInfo, st *bucketState, err error) {
+// tags s3:GetObjectVersionTagging [UNVERIFIED]. An SSE-C source is read with its key, srcKey
+// (x-amz-copy-source-server-side-encryption-customer-*).
+func (s *Server) copySource(rc *request, keepTags bool, srcKey []byte) (bucket, key string, info storage.ObjectInfo, st *bucketState, err error) {
 	var version string
 	if bucket, key, version, err = parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source")); err != nil {
 		return "", "", info, nil, err
@@ -43,7 +44,10 @@ func (s *Server) copySource(rc *request, keepTags bool) (bucket, key string, inf
 	}
 	rc.version = version
 	defer func() { rc.version = "" }()
-	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key, storage.ReadOptions{VersionID: version})
+	info, err = s.cfg.Backend.HeadObject(rc.ctx, bucket, key, storage.ReadOptions{VersionID: version, CustomerKey: srcKey})
+	if kerr := s.readKeyError(rc, st, bucket, key, version, err); kerr != nil {
+		return "", "", info, nil, kerr
+	}
 	if err != nil {
 		// As for GetObject: without permission to list the source bucket, a missing key or
 		// version is not revealed.
@@ -141,7 +145,11 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	if err := storage.ValidateKey(rc.key); err != nil {
 		return err
 	}
-	srcBucket, srcKey, src, srcState, err := s.copySource(rc, rc.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE")
+	srcCK, err := rc.customerKeyOf(rc.r.Header, hdrCopySSECustomer)
+	if err != nil {
+		return err
+	}
+	srcBucket, srcKey, src, srcState, err := s.copySource(rc, rc.r.Header.Get("X-Amz-Tagging-Directive") != "REPLACE", srcCK.bytes())
 	if err != nil {
 		return err
 	}
@@ -153,16 +161,26 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	// The copy is encrypted as the request asks, else as the bucket's default, never as its
+	// source: "if you don't specify encryption information in your copy request, the
+	// encryption setting of the target object is set to the default encryption configuration
+	// of the destination bucket" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
+	ne, err := rc.newObjectEncryption(rc.r.Header, st)
+	if err != nil {
+		return err
+	}
+	opts.Encryption, opts.SourceCustomerKey = ne.enc, srcCK.bytes()
 	// A copy onto its own source that changes nothing is refused, unless the source names a
 	// version: that is how a previous version is restored
 	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/RestoringPreviousVersions.html),
 	// and S3 accepts it with the metadata unchanged (observed: versity/versitygw#2418). Nor is
 	// one with a write condition: S3 copies in place with If-Match and judges If-None-Match
 	// (LocalStack's snapshots test_copy_object_if_match_in_place and
-	// test_copy_object_if_none_match_in_place).
+	// test_copy_object_if_none_match_in_place). Nor is one naming an encryption: that is how
+	// an object is encrypted again (https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-encryption.html).
 	_, _, named, _ := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
 	if srcBucket == rc.bucket && srcKey == rc.key && named == "" && opts.Conditions == (storage.WriteConditions{}) &&
-		!opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) {
+		!opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) && !ne.explicit {
 		return s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
@@ -175,9 +193,10 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	opts.SourceIfMatch, opts.SourceVersionID = src.ETag, src.VersionID
 	info, err := s.cfg.Backend.CopyObject(rc.ctx, srcBucket, srcKey, rc.bucket, rc.key, opts)
 	if err != nil {
-		return rc.conditionalWriteError(err, opts.Conditions)
+		return rc.conditionalWriteError(kmsKeyError(readEncryptionError(err), ne.enc), opts.Conditions)
 	}
 	writeCopySourceVersion(rc.w.Header(), srcState, &src)
+	writeEncryptionHeaders(rc.w.Header(), info.Encryption, ne.customer, sseWriteAnswer)
 	writeNewVersionHeader(rc.w.Header(), &info)
 	s.writeExpiration(rc.w.Header(), st, rc.key, &info)
 	return rc.writeXML(http.StatusOK, copyObjectResult{ETag: quote(info.ETag), LastModified: xmlTime(info.LastModified)})

@@ -78,6 +78,11 @@ var handlers = map[string]handler{
 	"GetBucketLifecycleConfiguration": {accessOwner, (*Server).getBucketLifecycleConfiguration},
 	"PutBucketLifecycleConfiguration": {accessOwner, (*Server).putBucketLifecycleConfiguration},
 	"DeleteBucketLifecycle":           {accessOwner, (*Server).deleteBucketLifecycle},
+
+	// Default encryption (bucketencryption.go).
+	"GetBucketEncryption":    {accessOwner, (*Server).getBucketEncryption},
+	"PutBucketEncryption":    {accessOwner, (*Server).putBucketEncryption},
+	"DeleteBucketEncryption": {accessOwner, (*Server).deleteBucketEncryption},
 }
 
 // dispatch finds the operation (routes), checks that the bucket exists, is owned by the

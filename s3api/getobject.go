@@ -23,7 +23,11 @@ func (s *Server) getObject(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	info, obj, err := s.openObject(rc, st, part)
+	ck, err := rc.readCustomerKey()
+	if err != nil {
+		return err
+	}
+	info, obj, err := s.openObject(rc, st, storage.ReadOptions{VersionID: rc.version, PartNumber: part, CustomerKey: ck.bytes()})
 	if err != nil {
 		return err
 	}
@@ -45,6 +49,7 @@ func (s *Server) getObject(rc *request, st *bucketState) error {
 	}
 	h := rc.w.Header()
 	writeObjectHeaders(h, &info)
+	writeEncryptionHeaders(h, info.Encryption, ck, sseReadAnswer)
 	writeVersionHeader(h, st, info.VersionID)
 	rc.writeLockHeaders(h, st, &info)
 	if rc.version == "" {
@@ -97,10 +102,9 @@ func (rc *request) responseOverrides() ([][2]string, error) {
 	return overrides, nil
 }
 
-// openObject returns the object's information, with the bounds of part when it is not 0, and
+// openObject returns the object's information, with the bounds of the part opts names, and
 // for a GET the object itself, once the caller may read it.
-func (s *Server) openObject(rc *request, st *bucketState, part int) (info storage.ObjectInfo, obj storage.ObjectReader, err error) {
-	opts := storage.ReadOptions{VersionID: rc.version, PartNumber: part}
+func (s *Server) openObject(rc *request, st *bucketState, opts storage.ReadOptions) (info storage.ObjectInfo, obj storage.ObjectReader, err error) {
 	if rc.r.Method == http.MethodHead {
 		info, err = s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, opts)
 	} else {
@@ -109,6 +113,9 @@ func (s *Server) openObject(rc *request, st *bucketState, part int) (info storag
 	if err != nil {
 		if perr := s.partError(rc, st, opts, err); perr != nil {
 			return info, nil, perr
+		}
+		if kerr := s.readKeyError(rc, st, rc.bucket, rc.key, opts.VersionID, err); kerr != nil {
+			return info, nil, kerr
 		}
 		return info, nil, rc.readError(st, err)
 	}

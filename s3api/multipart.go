@@ -40,11 +40,15 @@ func (s *Server) createMultipartUpload(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	ne, err := rc.newObjectEncryption(h, st)
+	if err != nil {
+		return err
+	}
 	// The initiator (Owner) is who may upload the parts and complete the upload
 	// (authorizeUpload); the object it completes into is owned as a PutObject's would be.
 	opts := storage.CreateMultipartUploadOptions{Metadata: metadataFromHeaders(h), ACL: st.storedACL(a), StorageClass: sc,
 		Owner: rc.ownerID(), ObjectOwner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags,
-		Lock: lock}
+		Lock: lock, Encryption: ne.enc}
 	if alg := h.Get("X-Amz-Checksum-Algorithm"); alg != "" {
 		a, ok := checksum.ParseAlgorithm(alg)
 		if !ok {
@@ -55,8 +59,9 @@ func (s *Server) createMultipartUpload(rc *request, st *bucketState) error {
 	}
 	up, err := s.cfg.Backend.CreateMultipartUpload(rc.ctx, rc.bucket, rc.key, opts)
 	if err != nil {
-		return rc.objectError(err)
+		return rc.objectError(kmsKeyError(err, ne.enc))
 	}
+	writeEncryptionHeaders(rc.w.Header(), up.Encryption, ne.customer, sseWriteAnswer)
 	if up.ChecksumAlgorithm != "" {
 		rc.w.Header()["X-Amz-Checksum-Algorithm"] = []string{string(up.ChecksumAlgorithm)}
 		rc.w.Header()["X-Amz-Checksum-Type"] = []string{string(up.ChecksumType)}
@@ -84,15 +89,20 @@ func (s *Server) uploadInitiator(rc *request) (string, error) {
 	res, err := s.cfg.Backend.ListParts(rc.ctx, rc.bucket, rc.key, id,
 		storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
 	if errors.Is(err, storage.ErrNoSuchUpload) && rc.op == "CompleteMultipartUpload" {
-		if info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{}); herr == nil && info.Upload == id {
+		if info, herr := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{MetadataOnly: true}); herr == nil && info.Upload == id {
 			return info.Initiator, nil
 		}
 	}
+	rc.upload = res.Upload
 	return res.Upload.Owner, err
 }
 
 func (s *Server) uploadPart(rc *request, st *bucketState) error {
 	n, err := rc.partNumber()
+	if err != nil {
+		return err
+	}
+	ck, err := rc.readCustomerKey()
 	if err != nil {
 		return err
 	}
@@ -102,12 +112,13 @@ func (s *Server) uploadPart(rc *request, st *bucketState) error {
 	}
 	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n, rc.body,
 		storage.UploadPartOptions{Size: d.size, ContentMD5: d.md5sum, ChecksumAlgorithm: d.sum.Algorithm, ChecksumValue: d.sum.Value,
-			TrailingChecksum: rc.trailingChecksum, BucketID: st.info.ID})
+			TrailingChecksum: rc.trailingChecksum, BucketID: st.info.ID, CustomerKey: ck.bytes()})
 	if err != nil {
-		return rc.uploadError(err)
+		return rc.uploadError(partEncryptionError(err))
 	}
 	h := rc.w.Header()
 	h["Etag"] = []string{quote(part.ETag)}
+	writeEncryptionHeaders(h, rc.upload.Encryption, ck, sseReadAnswer)
 	if part.Checksum != "" && d.sum.Algorithm != "" {
 		writeChecksumHeader(h, storage.Checksum{Algorithm: d.sum.Algorithm, Value: part.Checksum})
 	}
@@ -128,7 +139,15 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	srcBucket, srcKey, src, srcState, err := s.copySource(rc, false)
+	ck, err := rc.readCustomerKey()
+	if err != nil {
+		return err
+	}
+	srcCK, err := rc.customerKeyOf(rc.r.Header, hdrCopySSECustomer)
+	if err != nil {
+		return err
+	}
+	srcBucket, srcKey, src, srcState, err := s.copySource(rc, false, srcCK.bytes())
 	if err != nil {
 		return err
 	}
@@ -136,20 +155,21 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey, storage.ReadOptions{VersionID: src.VersionID})
+	obj, info, err := s.cfg.Backend.GetObject(rc.ctx, srcBucket, srcKey, storage.ReadOptions{VersionID: src.VersionID, CustomerKey: srcCK.bytes()})
 	if err != nil {
-		return rc.copySourceError(err, srcKey, src.VersionID)
+		return rc.copySourceError(readEncryptionError(err), srcKey, src.VersionID)
 	}
 	defer obj.Close()
 	if info.ETag != src.ETag {
 		return s3err.PreconditionFailed
 	}
 	part, err := s.cfg.Backend.UploadPart(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), n,
-		io.NewSectionReader(obj, start, length), storage.UploadPartOptions{Size: length, BucketID: st.info.ID})
+		io.NewSectionReader(obj, start, length), storage.UploadPartOptions{Size: length, BucketID: st.info.ID, CustomerKey: ck.bytes()})
 	if err != nil {
-		return rc.uploadError(err)
+		return rc.uploadError(partEncryptionError(err))
 	}
 	writeCopySourceVersion(rc.w.Header(), srcState, &src)
+	writeEncryptionHeaders(rc.w.Header(), rc.upload.Encryption, ck, sseReadAnswer)
 	return rc.writeXML(http.StatusOK, copyPartResult{ETag: quote(part.ETag), LastModified: xmlTime(part.LastModified)})
 }
 
@@ -240,19 +260,24 @@ func (s *Server) completeMultipartUpload(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	ck, err := rc.readCustomerKey()
+	if err != nil {
+		return err
+	}
 	parts, err := rc.completedParts()
 	if err != nil {
 		return err
 	}
 	info, err := s.cfg.Backend.CompleteMultipartUpload(rc.ctx, rc.bucket, rc.key, rc.query.Get("uploadId"), parts,
-		storage.CompleteMultipartUploadOptions{Conditions: cond, Checksum: want, BucketID: st.info.ID})
+		storage.CompleteMultipartUploadOptions{Conditions: cond, Checksum: want, BucketID: st.info.ID, CustomerKey: ck.bytes()})
 	if errors.Is(err, storage.ErrPreconditionFailed) {
 		return rc.conditionalWriteError(err, cond)
 	}
 	if err != nil {
-		return rc.uploadError(err)
+		return rc.uploadError(completeEncryptionError(err))
 	}
 	writeChecksumHeader(rc.w.Header(), info.Checksum)
+	writeEncryptionHeaders(rc.w.Header(), info.Encryption, nil, sseCompleteAnswer)
 	writeNewVersionHeader(rc.w.Header(), &info)
 	s.writeExpiration(rc.w.Header(), st, rc.key, &info)
 	return rc.writeXML(http.StatusOK, rc.completeResult(&info))
@@ -324,6 +349,12 @@ func (s *Server) listParts(rc *request, _ *bucketState) error {
 	q := rc.query
 	p, err := readListParams(q, "max-parts")
 	if err != nil {
+		return err
+	}
+	// The SSE-C key of ListParts is "needed only when the object was created using a checksum
+	// algorithm" (API_ListParts.html), for the parts' checksums, which doorman lists none of:
+	// its headers are checked, and the key not used.
+	if _, err := rc.readCustomerKey(); err != nil {
 		return err
 	}
 	marker, _ := strconv.Atoi(q.Get("part-number-marker"))

@@ -123,7 +123,7 @@ func conditionNotImplemented(header, detail string) error {
 // transaction, and never answers 409.
 func (rc *request) conditionalWriteError(err error, c storage.WriteConditions) error {
 	if c.IfMatch != "" && errors.Is(err, storage.ErrPreconditionFailed) {
-		_, herr := rc.s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{})
+		_, herr := rc.s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, rc.key, storage.ReadOptions{MetadataOnly: true})
 		if errors.Is(herr, storage.ErrNoSuchKey) {
 			return s3err.NoSuchKey.With("Key", rc.key)
 		}

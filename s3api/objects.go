@@ -33,6 +33,10 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	ne, err := rc.newObjectEncryption(h, st)
+	if err != nil {
+		return err
+	}
 	d, err := rc.bodyDigests()
 	if err == nil {
 		err = requireLockDigest(st, lock, d)
@@ -43,14 +47,15 @@ func (s *Server) putObject(rc *request, st *bucketState) error {
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, rc.key, rc.body, storage.PutObjectOptions{
 		Size: d.size, ContentMD5: d.md5sum, Metadata: metadataFromHeaders(h), ACL: st.storedACL(a),
 		StorageClass: sc, Checksum: d.sum, TrailingChecksum: rc.trailingChecksum, Conditions: cond,
-		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags, Lock: lock,
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags, Lock: lock, Encryption: ne.enc,
 	})
 	if err != nil {
-		return rc.conditionalWriteError(err, cond)
+		return rc.conditionalWriteError(kmsKeyError(err, ne.enc), cond)
 	}
 	out := rc.w.Header()
 	out["Etag"] = []string{quote(info.ETag)}
 	writeChecksumHeader(out, info.Checksum)
+	writeEncryptionHeaders(out, info.Encryption, ne.customer, sseWriteAnswer)
 	writeNewVersionHeader(out, &info)
 	s.writeExpiration(out, st, rc.key, &info)
 	out["Content-Length"] = []string{"0"}
@@ -101,7 +106,7 @@ func (s *Server) mayTestETag(rc *request, st *bucketState, key, version string) 
 	if rc.authorize(accessOwner, st) == nil {
 		return nil
 	}
-	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key, storage.ReadOptions{VersionID: version})
+	info, err := s.cfg.Backend.HeadObject(rc.ctx, rc.bucket, key, storage.ReadOptions{VersionID: version, MetadataOnly: true})
 	switch {
 	case err == nil:
 		return rc.authorizeObject(accessObjectRead, st, &info)

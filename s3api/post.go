@@ -72,26 +72,32 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 			return err
 		}
 	}
+	// The form's encryption fields are the headers of a PutObject's, with its answers.
+	ne, err := rc.newObjectEncryption(formHeader(form.Fields), st)
+	if err != nil {
+		return err
+	}
 	meta := form.Metadata
 	if meta.ContentType == "" {
 		meta.ContentType = defaultContentType
 	}
 	opts := storage.PutObjectOptions{Size: -1, ContentMD5: form.ContentMD5, Metadata: meta, ACL: st.storedACL(a), StorageClass: form.StorageClass,
-		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags, Lock: lock}
+		Owner: st.objectOwner(rc.ownerID(), a), BucketID: st.info.ID, Tags: tags, Lock: lock, Encryption: ne.enc}
 	if form.Checksum.Algorithm != "" {
 		opts.Checksum = storage.Checksum{Algorithm: form.Checksum.Algorithm, Value: form.Checksum.Value}
 	}
 	info, err := s.cfg.Backend.PutObject(rc.ctx, rc.bucket, form.Key, form.File, opts)
 	if err != nil {
-		return rc.objectError(err)
+		return rc.objectError(kmsKeyError(err, ne.enc))
 	}
-	rc.answerPostObject(form, &info)
+	rc.answerPostObject(form, &info, ne.customer)
 	return nil
 }
 
 // answerPostObject answers a stored form upload as its success_action_redirect or
-// success_action_status fields ask.
-func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectInfo) {
+// success_action_status fields ask, with the headers of its encryption (ck: the form's SSE-C
+// key).
+func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectInfo, ck *customerKey) {
 	scheme := "http"
 	if rc.r.TLS != nil {
 		scheme = "https"
@@ -100,6 +106,7 @@ func (rc *request) answerPostObject(form *postpolicy.Form, info *storage.ObjectI
 	h := rc.w.Header()
 	h["Etag"] = []string{quote(info.ETag)}
 	writeNewVersionHeader(h, info)
+	writeEncryptionHeaders(h, info.Encryption, ck, sseReadAnswer)
 	h["Location"] = []string{location}
 	if form.Redirect != "" {
 		h["Location"] = []string{postpolicy.RedirectURL(form.Redirect, rc.bucket, form.Key, info.ETag)}

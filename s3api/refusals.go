@@ -29,10 +29,8 @@ type refusal struct {
 var (
 	// PostObject's form fields are checked as headers (postFormRefused).
 	objectCreations = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject"}
-	objectBodyOps   = []string{"PutObject", "CopyObject", "CreateMultipartUpload", "PostObject", "UploadPart",
-		"UploadPartCopy", "CompleteMultipartUpload", "GetObject", "HeadObject", "GetObjectAttributes", "ListParts"}
-	listings = []string{"ListObjects", "ListObjectsV2", "ListObjectVersions"}
-	mfaOps   = []string{"DeleteObject", "DeleteObjects", "PutBucketVersioning"}
+	listings        = []string{"ListObjects", "ListObjectsV2", "ListObjectVersions"}
+	mfaOps          = []string{"DeleteObject", "DeleteObjects", "PutBucketVersioning"}
 )
 
 // missingObjectLock is what S3 answers to Object Lock headers on a write into a bucket without
@@ -43,12 +41,9 @@ var missingObjectLock = s3err.InvalidRequest.Withf("Bucket is missing ObjectLock
 
 // refusals, in the order they are checked: the first that applies answers.
 var refusals = []refusal{
-	// Server-side encryption: doorman stores bytes as they come. That covers SSE-S3 and
-	// SSE-KMS (x-amz-server-side-encryption, -aws-kms-key-id, -context, -bucket-key-enabled)
-	// and SSE-C (x-amz-server-side-encryption-customer-*), on writes and on reads: no object
-	// is encrypted with a customer key, so none may seem to be.
-	{header: "X-Amz-Server-Side-Encryption*", ops: objectBodyOps},
-	{header: "X-Amz-Copy-Source-Server-Side-Encryption-*", ops: []string{"CopyObject", "UploadPartCopy"}},
+	// Dual-layer server-side encryption (DSSE-KMS): SSE-S3, SSE-KMS and SSE-C are served
+	// (encryption.go), the second layer of DSSE is not.
+	{header: hdrSSE, only: notImplementedDSSE, ops: objectCreations},
 	// The token S3 once required to enable Object Lock on an existing bucket: doorman enables
 	// it without one (objectlock.go), and a token it cannot check is refused, not ignored.
 	{header: "X-Amz-Bucket-Object-Lock-Token", ops: []string{"PutObjectLockConfiguration"}},

@@ -55,7 +55,7 @@ func (s *Server) virtualBucket(host string) (string, bool) {
 // Sub-resources of the S3 API that doorman does not implement: a request naming one gets
 // NotImplemented, never a wrong success.
 var unsupported = map[string]bool{
-	"accelerate": true, "analytics": true, "encryption": true,
+	"accelerate": true, "analytics": true,
 	"intelligent-tiering": true, "inventory": true,
 	"logging": true, "metrics": true, "notification": true,
 	"replication": true, "requestPayment": true, "restore": true,
@@ -101,6 +101,7 @@ var routes = []route{
 	{method: http.MethodGet, level: levelBucket, query: []string{"versioning"}, op: "GetBucketVersioning"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"object-lock"}, op: "GetObjectLockConfiguration"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"lifecycle"}, op: "GetBucketLifecycleConfiguration"},
+	{method: http.MethodGet, level: levelBucket, query: []string{"encryption"}, op: "GetBucketEncryption"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"uploads"}, op: "ListMultipartUploads"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"versions"}, op: "ListObjectVersions"},
 	{method: http.MethodGet, level: levelBucket, query: []string{"list-type=2"}, op: "ListObjectsV2"},
@@ -115,6 +116,7 @@ var routes = []route{
 	{method: http.MethodPut, level: levelBucket, query: []string{"versioning"}, op: "PutBucketVersioning"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"object-lock"}, op: "PutObjectLockConfiguration"},
 	{method: http.MethodPut, level: levelBucket, query: []string{"lifecycle"}, op: "PutBucketLifecycleConfiguration"},
+	{method: http.MethodPut, level: levelBucket, query: []string{"encryption"}, op: "PutBucketEncryption"},
 	{method: http.MethodPut, level: levelBucket, op: "CreateBucket"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"cors"}, op: "DeleteBucketCors"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"policy"}, op: "DeleteBucketPolicy"},
@@ -122,6 +124,7 @@ var routes = []route{
 	{method: http.MethodDelete, level: levelBucket, query: []string{"publicAccessBlock"}, op: "DeletePublicAccessBlock"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"tagging"}, op: "DeleteBucketTagging"},
 	{method: http.MethodDelete, level: levelBucket, query: []string{"lifecycle"}, op: "DeleteBucketLifecycle"},
+	{method: http.MethodDelete, level: levelBucket, query: []string{"encryption"}, op: "DeleteBucketEncryption"},
 	{method: http.MethodDelete, level: levelBucket, op: "DeleteBucket"},
 	{method: http.MethodPost, level: levelBucket, query: []string{"delete"}, op: "DeleteObjects"},
 	{method: http.MethodPost, level: levelBucket, form: true, op: "PostObject"},
@@ -215,11 +218,12 @@ func (rc *request) operation() (string, error) {
 
 // routeOnlySubresources are the sub-resources that only the routes naming them implement:
 // the Object Lock ones (GET and PUT on one level each), attributes (GET on an object) and
-// lifecycle (GET, PUT and DELETE on a bucket). Any other request naming one is not
-// implemented, rather than taken for the plain operation of its method (a DELETE ?retention
-// or ?attributes deleting the object, a PUT ?attributes or ?lifecycle writing it, a GET
-// ?attributes of a bucket listing it).
-var routeOnlySubresources = []string{"object-lock", "retention", "legal-hold", "attributes", "lifecycle"}
+// lifecycle and encryption (GET, PUT and DELETE on a bucket). Any other request naming one is
+// not implemented, rather than taken for the plain operation of its method (a DELETE
+// ?retention or ?attributes deleting the object, a PUT ?attributes, ?lifecycle or ?encryption
+// writing it, a GET ?attributes of a bucket listing it). A PUT ?encryption of an object is
+// S3's UpdateObjectEncryption, which doorman does not implement.
+var routeOnlySubresources = []string{"object-lock", "retention", "legal-hold", "attributes", "lifecycle", "encryption"}
 
 // subresourceOutside returns the sub-resource of routeOnlySubresources the request names that
 // r, the route it matches, does not; "" when there is none.

@@ -143,6 +143,14 @@ type Config struct {
 	// day is a testing knob, as Ceph RGW's rgw_lc_debug_interval is, and must be the one the
 	// lifecycle worker applies.
 	LifecycleDay time.Duration
+	// AllowSSECOverHTTP serves requests carrying an SSE-C key (x-amz-server-side-encryption-
+	// customer-key, or a copy source's) over plain HTTP. S3 refuses them, "For security
+	// considerations, we recommend that you consider any key that you erroneously send over
+	// HTTP to be compromised"
+	// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html),
+	// and so does doorman by default; allowing them is for development behind loopback, or
+	// behind a proxy that terminates TLS.
+	AllowSSECOverHTTP bool
 }
 
 // Server is an http.Handler serving the S3 API.
@@ -392,6 +400,9 @@ type request struct {
 	// a copy's source is authorized, the source's; empty for the latest. A policy decides a
 	// request naming a version by the version's actions (versionActions).
 	version string
+	// upload is the multipart upload the request names, as authorizeUpload read it (without
+	// its parts); its encryption is what UploadPart and UploadPartCopy answer.
+	upload storage.UploadInfo
 
 	status  int
 	bytes   int64

@@ -902,8 +902,8 @@ var mutants = []mutant{
 	{
 		Name:  "PUT ?lifecycle of an object taken for a PutObject",
 		File:  "s3api/route.go",
-		From:  "\"attributes\", \"lifecycle\"}",
-		To:    "\"attributes\"}",
+		From:  "\"attributes\", \"lifecycle\", \"encryption\"}",
+		To:    "\"attributes\", \"encryption\"}",
 		Tests: []test{{"./s3api/", "^(TestBucketLifecycleConfiguration|TestRouting)$"}},
 	},
 	// The data directory: its format and its one owner.

@@ -91,6 +91,14 @@ var (
 	InvalidLocationConstraint          = newErr(400, "InvalidLocationConstraint", "The specified location-constraint is not valid")
 	IllegalLocationConstraintException = newErr(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 	InvalidObjectName                  = newErr(400, "InvalidArgument", "Invalid object name")
+	// InvalidEncryptionAlgorithm is the answer to an SSE-C algorithm other than AES256, in the
+	// words S3 answers (LocalStack's snapshots, aws/aws-sdk-go#2724) rather than those of the
+	// error code list ("The encryption request that you specified is not valid. The valid
+	// value is AES256.").
+	InvalidEncryptionAlgorithm = newErr(400, "InvalidEncryptionAlgorithmError", "The Encryption request you specified is not valid. Supported value: AES256.")
+	// KMSNotFound is the answer to an SSE-KMS key that does not exist; each answer words it
+	// with the key (kmsKeyError).
+	KMSNotFound = newErr(400, "KMS.NotFoundException", "The request was rejected because the specified entity or resource could not be found.")
 )
 
 // MaxEcho bounds how much of a request an error element echoes (a string to sign, a canonical
