@@ -751,15 +751,15 @@ var mutants = []mutant{
 	{
 		Name:  "Object Lock leaves the directory in format 2",
 		File:  "storage/disk/objectlock.go",
-		From:  "\t\treturn useObjectLockFormat(tx)\n",
+		From:  "\t\treturn useFormat(tx, formatObjectLock)\n",
 		To:    "\t\treturn nil\n",
 		Tests: []test{{"./storage/disk/", "^TestObjectLockFormat$"}},
 	},
 	{
 		Name:  "a directory in format 3 refused",
 		File:  "storage/disk/records.go",
-		From:  "if string(v) != strconv.Itoa(formatVersioned) && string(v) != strconv.Itoa(formatObjectLock) {",
-		To:    "if string(v) != strconv.Itoa(formatVersioned) {",
+		From:  "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatEncrypted {",
+		To:    "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatVersioned {",
 		Tests: []test{{"./storage/disk/", "^TestObjectLockFormat$"}},
 	},
 	{
@@ -910,8 +910,8 @@ var mutants = []mutant{
 	{
 		Name:  "metadata of an unknown format read anyway",
 		File:  "storage/disk/records.go",
-		From:  "if string(v) != strconv.Itoa(formatVersioned) && string(v) != strconv.Itoa(formatObjectLock) {",
-		To:    "if string(v) == \"\" {",
+		From:  "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatEncrypted {",
+		To:    "if n, err := strconv.Atoi(string(v)); err != nil && n > formatEncrypted {",
 		Tests: []test{{"./storage/disk/", "^TestOpenUnknownFormat$"}},
 	},
 	{

@@ -63,7 +63,7 @@ func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.Cr
 			}
 		}
 		if rec.Lock != nil {
-			return useObjectLockFormat(tx)
+			return useFormat(tx, formatObjectLock)
 		}
 		return nil
 	})

@@ -180,7 +180,7 @@ func testOpenLegacyDirectory(t *testing.T, format string) {
 // A directory of a format this version does not know is refused, not misread, and left as it
 // was.
 func TestOpenUnknownFormat(t *testing.T) {
-	for _, format := range []string{"4", "0", "one"} {
+	for _, format := range []string{"5", "0", "one"} {
 		dir := writeLegacyDir(t, format, false)
 		s, err := disk.Open(dir)
 		if err == nil {

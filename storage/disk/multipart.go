@@ -16,6 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/doorman-s3/doorman/sse"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -91,6 +92,10 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	if err != nil {
 		return storage.UploadInfo{}, err
 	}
+	d, err := s.newDataKey(opts.Encryption)
+	if err != nil {
+		return storage.UploadInfo{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return storage.UploadInfo{}, err
 	}
@@ -103,6 +108,10 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 		rec.ObjectOwner = opts.ObjectOwner // kept only when not the initiator, as objectOwner reads it
 	}
 	id := newUploadID()
+	// The data key is bound to the upload id: every part is sealed under it.
+	if rec.Encryption, err = s.seal(d, id); err != nil {
+		return storage.UploadInfo{}, err
+	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b, err := bucketIn(tx, bucket, opts.BucketID)
 		if err != nil {
@@ -124,6 +133,11 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 		if _, err := up.CreateBucket(bktParts); err != nil {
 			return err
 		}
+		if rec.Encryption != nil {
+			if err := useFormat(tx, formatEncrypted); err != nil {
+				return err
+			}
+		}
 		return up.Put(keyMeta, encode(rec))
 	})
 	if err != nil {
@@ -144,11 +158,21 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
+	d, err := s.openDataKey(up.Encryption, uploadID, opts.CustomerKey)
+	if err != nil {
+		return storage.PartInfo{}, err
+	}
 	alg, extra, err := partChecksum(up.ChecksumAlgorithm, opts)
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
-	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
+	// A part is one segment, of an id of its own: two uploads of one part number never
+	// seal under the same nonces.
+	seal, err := d.sealing()
+	if err != nil {
+		return storage.PartInfo{}, err
+	}
+	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra, seal)
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
@@ -156,7 +180,10 @@ func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, pa
 		s.removeData(st.id)
 		return storage.PartInfo{}, err
 	}
-	rec := partRecord{File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now()}
+	rec := partRecord{File: st.id, Size: st.size, ETag: d.etag(st.md5), Modified: now()}
+	if seal != nil {
+		rec.Segment = segmentOf(seal, st.size).ID
+	}
 	if extra != nil {
 		// Kept also for an upload without an algorithm, where it adds nothing to the object's
 		// checksum: a client (a transfer manager) echoes it in the completion, which compares it.
@@ -229,7 +256,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	c, err := s.readCompletion(bucket, key, uploadID, parts, opts.BucketID)
 	if errors.Is(err, storage.ErrNoSuchUpload) {
-		if rec, lerr := s.lookup(bucket, key, ""); lerr == nil && rec.Upload == uploadID {
+		if rec, _, lerr := s.lookup(bucket, key, ""); lerr == nil && rec.Upload == uploadID {
 			return rec.info(bucket, key), nil
 		}
 	}
@@ -246,17 +273,26 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	if err := c.settleChecksum(want); err != nil {
 		return storage.ObjectInfo{}, err
 	}
+	d, err := c.dataKey(s, uploadID, opts.CustomerKey)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
 	etag, checksum, err := c.digests(want.Value)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	st, err := s.assemble(ctx, c, want.Value, &checksum)
+	st, err := s.assemble(ctx, c, want.Value, &checksum, d)
 	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	enc, err := c.encryption(s, d, st.id, uploadID)
+	if err != nil {
+		s.removeData(st.id)
 		return storage.ObjectInfo{}, err
 	}
 	up := c.up
 	rec := objectRecord{
-		File: st.id, Size: st.size, ETag: etag, Modified: now(), Metadata: up.Metadata,
+		File: st.id, Size: c.total, ETag: etag, Encryption: enc, Modified: now(), Metadata: up.Metadata,
 		ACL: up.ACL, StorageClass: up.StorageClass, Checksum: checksumOf(checksum), Parts: len(parts),
 		Owner: up.objectOwner(), Upload: uploadID, Tags: up.Tags, PartSizes: c.partSizes(),
 	}
@@ -271,6 +307,11 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 		}
 		if err := keepPartChecksums(tx, st.id, sums); err != nil {
 			return nil, err
+		}
+		if enc != nil {
+			if err := keepAside(tx, bktSegments, st.id, c.segments()); err != nil {
+				return nil, err
+			}
 		}
 		return dropUpload(tx, bucket, key, uploadID)
 	})
@@ -398,8 +439,10 @@ func (c *completion) digests(want string) (string, storage.Checksum, error) {
 
 // assemble copies the parts into a new data file, steps 1 and 2 of the write protocol. For a
 // FULL_OBJECT checksum it computes it as it copies, sets *checksum, and checks it against the
-// value the client expects, if any.
-func (s *Store) assemble(ctx context.Context, c *completion, want string, checksum *storage.Checksum) (staged, error) {
+// value the client expects, if any. The parts of an encrypted upload are copied as they are,
+// sealed, one segment each; a FULL_OBJECT checksum is then computed over the plaintext, read
+// back through d, the upload's data key, which must be open.
+func (s *Store) assemble(ctx context.Context, c *completion, want string, checksum *storage.Checksum, d *dataKey) (staged, error) {
 	var full hash.Hash
 	if c.up.ChecksumType == storage.ChecksumFullObject {
 		var err error
@@ -407,11 +450,22 @@ func (s *Store) assemble(ctx context.Context, c *completion, want string, checks
 			return staged{}, err
 		}
 	}
+	size, limit, copied := c.total, int64(storage.MaxMultipartObjectSize), full
+	if c.up.Encryption != nil {
+		size, copied = c.sealedSize(), nil
+		limit = size
+	}
 	pr := &partsReader{s: s, recs: c.recs}
-	st, err := s.stage(ctx, pr, c.total, storage.MaxMultipartObjectSize, full)
+	st, err := s.stage(ctx, pr, size, limit, copied, nil)
 	pr.close()
 	if err != nil || full == nil {
 		return st, err
+	}
+	if c.up.Encryption != nil {
+		if st.sum, err = s.plainSum(st.id, d, c.segments(), full); err != nil {
+			s.removeData(st.id)
+			return staged{}, err
+		}
 	}
 	*checksum = fullChecksum(c.up.ChecksumAlgorithm, st.sum)
 	if want != "" && want != checksum.Value {
@@ -419,6 +473,83 @@ func (s *Store) assemble(ctx context.Context, c *completion, want string, checks
 		return staged{}, &storage.ChecksumMismatchError{Algorithm: c.up.ChecksumAlgorithm}
 	}
 	return st, nil
+}
+
+// dataKey opens the data key of an encrypted upload for its completion: nil for an upload in
+// plain, and for an SSE-C upload completed without its key, which can be completed all the
+// same unless its checksum is FULL_OBJECT (storage.ErrCustomerKeyRequired).
+func (c *completion) dataKey(s *Store, uploadID string, customer []byte) (*dataKey, error) {
+	e := c.up.Encryption
+	if e != nil && e.Kind == kindCustomer && customer == nil {
+		if c.up.ChecksumType == storage.ChecksumFullObject {
+			return nil, fmt.Errorf("%w: a FULL_OBJECT checksum is computed over the data", storage.ErrCustomerKeyRequired)
+		}
+		return nil, nil
+	}
+	return s.openDataKey(e, uploadID, customer)
+}
+
+// encryption is the record of the encryption of the object assembled into data file id: the
+// upload's data key, sealed again and bound to the file when d has it open, else still bound
+// to the upload; nil for an upload in plain. Its segments are kept beside it (segments).
+func (c *completion) encryption(s *Store, d *dataKey, id, uploadID string) (*encryptionRecord, error) {
+	e := c.up.Encryption
+	if e == nil {
+		return nil, nil
+	}
+	enc := &encryptionRecord{}
+	*enc = *e
+	enc.Bound = uploadID
+	if d != nil {
+		var err error
+		if enc, err = s.seal(d, id); err != nil {
+			return nil, err
+		}
+	}
+	enc.SegmentsAside = true
+	return enc, nil
+}
+
+// segments are the segments of the assembled data file of an encrypted upload: one a part.
+func (c *completion) segments() []segmentRecord {
+	segs := make([]segmentRecord, len(c.recs))
+	for i, p := range c.recs {
+		segs[i] = segmentRecord{ID: p.Segment, Size: p.Size}
+	}
+	return segs
+}
+
+// sealedSize is the size at rest of the parts of an encrypted upload.
+func (c *completion) sealedSize() int64 {
+	var n int64
+	for _, p := range c.recs {
+		n += sse.SealedSize(p.Size)
+	}
+	return n
+}
+
+// plainSum computes sum over the plaintext of the sealed data file id.
+func (s *Store) plainSum(id string, d *dataKey, segs []segmentRecord, sum hash.Hash) ([]byte, error) {
+	f, ok, err := s.openData(id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("the data file %s is missing", id)
+	}
+	defer f.Close()
+	plain, err := decodeSegments(segs)
+	if err != nil {
+		return nil, err
+	}
+	r := openSealed(f, d, plain)
+	buf := copyBufs.Get().(*[]byte)
+	_, err = io.CopyBuffer(sum, r, *buf)
+	copyBufs.Put(buf)
+	if err != nil {
+		return nil, err
+	}
+	return sum.Sum(nil), nil
 }
 
 // partSizes are the bounds of the object's parts, for its record.

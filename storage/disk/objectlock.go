@@ -25,7 +25,7 @@ func (s *Store) PutBucketObjectLock(ctx context.Context, bucket string, cfg stor
 			return fmt.Errorf("%w: Object Lock needs the versioning of %s Enabled", storage.ErrInvalidBucketState, bucket)
 		}
 		rec.Lock = lockConfigOf(cfg)
-		return useObjectLockFormat(tx)
+		return useFormat(tx, formatObjectLock)
 	})
 }
 

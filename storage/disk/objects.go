@@ -3,14 +3,15 @@ package disk
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/doorman-s3/doorman/sse"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -70,6 +71,11 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 		if err != nil {
 			return err
 		}
+		if rec.Encryption != nil {
+			if err := useFormat(tx, formatEncrypted); err != nil {
+				return err
+			}
+		}
 		if also != nil {
 			more, err := also(tx)
 			if err != nil {
@@ -106,10 +112,14 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	if extra == nil && opts.Checksum.Value != "" {
 		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
 	}
+	d, err := s.newDataKey(opts.Encryption)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
 	if err := s.precheck(bucket, opts.BucketID, key, opts.Conditions, opts.Lock); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	st, err := s.stage(ctx, r, opts.Size, storage.MaxObjectSize, extra)
+	st, enc, err := s.stageSealed(ctx, r, opts.Size, extra, d)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -118,13 +128,34 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		return storage.ObjectInfo{}, err
 	}
 	rec := objectRecord{
-		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
+		File: st.id, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
 		Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
 		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
 		Tags: opts.Tags,
 	}
 	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, opts.Lock, nil)
+}
+
+// stageSealed stages an object's data as stage does, sealed under d when not nil, and returns
+// the record of its encryption: its data key sealed and bound to the new file, its one
+// segment.
+func (s *Store) stageSealed(ctx context.Context, r io.Reader, size int64, extra hash.Hash, d *dataKey) (staged, *encryptionRecord, error) {
+	seal, err := d.sealing()
+	if err != nil {
+		return staged{}, nil, err
+	}
+	st, err := s.stage(ctx, r, size, storage.MaxObjectSize, extra, seal)
+	if err != nil || d == nil {
+		return st, nil, err
+	}
+	enc, err := s.seal(d, st.id)
+	if err != nil {
+		s.removeData(st.id)
+		return staged{}, nil, err
+	}
+	enc.Segments = []segmentRecord{segmentOf(seal, st.size)}
+	return st, enc, nil
 }
 
 // verifyDigests checks a staged file against the digests the client sent: c is the
@@ -153,41 +184,46 @@ func fullChecksum(alg storage.ChecksumAlgorithm, sum []byte) storage.Checksum {
 	return storage.Checksum{Algorithm: alg, Value: b64(sum), Type: storage.ChecksumFullObject}
 }
 
-// lookup reads the record of the object a read names (see keyTx.locate).
-func (s *Store) lookup(bucket, key, versionID string) (rec objectRecord, err error) {
+// lookup reads the record of the object a read names (see keyTx.locate), and the segments of
+// its data when it is encrypted.
+func (s *Store) lookup(bucket, key, versionID string) (rec objectRecord, segs []sse.Segment, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		k, err := keyIn(tx, bucket, key)
 		if err != nil {
 			return err
 		}
-		rec, _, err = k.locate(versionID)
+		if rec, _, err = k.locate(versionID); err != nil || rec.Encryption == nil {
+			return err
+		}
+		segs, err = segments(tx, &rec)
 		return err
 	})
-	return rec, err
+	return rec, segs, err
 }
 
-// openObject opens the data of the object a read names together with its record.
-func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (*os.File, objectRecord, error) {
+// openObject opens the data of the object a read names, and reads its record and, for an
+// encrypted object, its segments.
+func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (*os.File, objectRecord, []sse.Segment, error) {
 	if err := storage.ValidateKey(key); err != nil {
-		return nil, objectRecord{}, err
+		return nil, objectRecord{}, nil, err
 	}
 	missing := ""
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, objectRecord{}, err
+			return nil, objectRecord{}, nil, err
 		}
-		rec, err := s.lookup(bucket, key, versionID)
+		rec, segs, err := s.lookup(bucket, key, versionID)
 		if err != nil {
-			return nil, rec, err
+			return nil, rec, nil, err
 		}
 		f, ok, err := s.openData(rec.File)
 		if err != nil || ok {
-			return f, rec, err
+			return f, rec, segs, err
 		}
 		// The file was removed after the lookup. If the record has moved on, a newer write
 		// won the race: read that. If it still names the same file, the file is lost.
 		if rec.File == missing {
-			return nil, rec, fmt.Errorf("data file of %s/%q is missing", bucket, key)
+			return nil, rec, nil, fmt.Errorf("data file of %s/%q is missing", bucket, key)
 		}
 		missing = rec.File
 	}
@@ -195,16 +231,35 @@ func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (
 
 // GetObject implements storage.Backend.
 func (s *Store) GetObject(ctx context.Context, bucket, key string, opts storage.ReadOptions) (storage.ObjectReader, storage.ObjectInfo, error) {
-	f, rec, err := s.openObject(ctx, bucket, key, opts.VersionID)
+	r, rec, err := s.openReader(ctx, bucket, key, opts.VersionID, opts.CustomerKey)
 	if err != nil {
 		return nil, storage.ObjectInfo{}, err
 	}
 	info := rec.info(bucket, key)
 	if err := s.readPart(rec, &info, opts.PartNumber); err != nil {
-		f.Close()
+		r.Close()
 		return nil, storage.ObjectInfo{}, err
 	}
-	return f, info, nil
+	return r, info, nil
+}
+
+// openReader opens the plaintext of the object a read names: its data file, or a reader
+// opening the file's sealed segments with the data key, which customer opens for an SSE-C
+// object (see openDataKey).
+func (s *Store) openReader(ctx context.Context, bucket, key, versionID string, customer []byte) (storage.ObjectReader, objectRecord, error) {
+	f, rec, segs, err := s.openObject(ctx, bucket, key, versionID)
+	if err != nil {
+		return nil, rec, err
+	}
+	d, err := s.openDataKey(rec.Encryption, rec.boundTo(), customer)
+	switch {
+	case err != nil:
+		f.Close()
+		return nil, rec, err
+	case d == nil:
+		return f, rec, nil
+	}
+	return openSealed(f, d, segs), rec, nil
 }
 
 // HeadObject implements storage.Backend.
@@ -215,8 +270,11 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	rec, err := s.lookup(bucket, key, opts.VersionID)
+	rec, _, err := s.lookup(bucket, key, opts.VersionID)
 	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := s.checkCustomerKey(&rec, opts.CustomerKey); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	info := rec.info(bucket, key)
@@ -421,7 +479,9 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, version
 }
 
 // CopyObject implements storage.Backend. The copy is a new object: its ETag is the MD5 of
-// its bytes even when the source was assembled from parts.
+// its bytes even when the source was assembled from parts (unless its encryption makes it
+// opaque). The source is read in plain, opened with opts.SourceCustomerKey when SSE-C, and
+// the copy sealed as opts.Encryption says.
 func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storage.CopyObjectOptions) (storage.ObjectInfo, error) {
 	if err := storage.ValidateKey(dstKey); err != nil {
 		return storage.ObjectInfo{}, err
@@ -431,7 +491,11 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 			return storage.ObjectInfo{}, err
 		}
 	}
-	src, srcRec, err := s.openObject(ctx, srcBucket, srcKey, opts.SourceVersionID)
+	d, err := s.newDataKey(opts.Encryption)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	src, srcRec, err := s.openReader(ctx, srcBucket, srcKey, opts.SourceVersionID, opts.SourceCustomerKey)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -447,7 +511,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 	if err := s.precheck(dstBucket, opts.BucketID, dstKey, opts.Conditions, opts.Lock); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	st, err := s.stage(ctx, src, srcRec.Size, storage.MaxObjectSize, extra)
+	st, enc, err := s.stageSealed(ctx, src, srcRec.Size, extra, d)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -460,7 +524,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		tags = opts.Tags
 	}
 	rec := objectRecord{
-		File: st.id, Size: st.size, ETag: hex.EncodeToString(st.md5), Modified: now(),
+		File: st.id, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
 		Metadata: meta, ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
 		Checksum:     checksumOf(fullChecksum(alg, st.sum)), Owner: opts.Owner, Tags: tags,

@@ -102,6 +102,9 @@ func (s *Store) ListObjectParts(ctx context.Context, bucket, key string, opts st
 		if err != nil {
 			return err
 		}
+		if err := s.checkCustomerKey(&rec, opts.CustomerKey); err != nil {
+			return err
+		}
 		res.Object = rec.info(bucket, key)
 		if rec.Parts == 0 {
 			return nil
@@ -139,12 +142,8 @@ func partChecksumsOf(tx *bolt.Tx, rec *objectRecord) ([]string, error) {
 	if !rec.PartChecksums {
 		return nil, nil
 	}
-	v := tx.Bucket(bktPartChecksums).Get([]byte(rec.File))
-	if v == nil {
-		return nil, nil
-	}
 	var sums []string
-	return sums, decode(v, &sums)
+	return sums, asideOf(tx, bktPartChecksums, rec.File, &sums)
 }
 
 // keepPartChecksums stores the part checksums of the object whose data file is id, in the
@@ -153,37 +152,69 @@ func keepPartChecksums(tx *bolt.Tx, id string, sums []string) error {
 	if sums == nil {
 		return nil
 	}
-	return tx.Bucket(bktPartChecksums).Put([]byte(id), encode(sums))
+	return keepAside(tx, bktPartChecksums, id, sums)
 }
 
-// dropPartChecksums deletes the part checksums of every data file gone says is, at Open.
-func dropPartChecksums(tx *bolt.Tx, gone func(id []byte) bool) error {
-	b := tx.Bucket(bktPartChecksums)
-	var drop [][]byte
-	err := b.ForEach(func(id, _ []byte) error {
-		if gone(id) {
-			drop = append(drop, id)
-		}
+// What is kept beside a record, in a top-level bucket of its own keyed by the record's data
+// file id (part checksums, segments), so that a record of many parts stays small. The id is
+// one no other record shares and a record keeps through every change, so an entry never
+// moves, and goes with its data file.
+var asideBuckets = [][]byte{bktPartChecksums, bktSegments}
+
+// keepAside stores v beside the record of data file id, in the transaction that commits it.
+func keepAside(tx *bolt.Tx, top []byte, id string, v any) error {
+	return tx.Bucket(top).Put([]byte(id), encode(v))
+}
+
+// asideOf decodes into v what top keeps for data file id; it leaves v as it is when nothing
+// is kept, as for an object removed since its record was read.
+func asideOf(tx *bolt.Tx, top []byte, id string, v any) error {
+	b := tx.Bucket(top).Get([]byte(id))
+	if b == nil {
 		return nil
-	})
-	for _, id := range drop {
-		if err == nil {
-			err = b.Delete(id)
+	}
+	return decode(b, v)
+}
+
+// dropAside deletes what is kept beside every data file gone says is, at Open.
+func dropAside(tx *bolt.Tx, gone func(id []byte) bool) error {
+	for _, top := range asideBuckets {
+		b := tx.Bucket(top)
+		var drop [][]byte
+		err := b.ForEach(func(id, _ []byte) error {
+			if gone(id) {
+				drop = append(drop, id)
+			}
+			return nil
+		})
+		for _, id := range drop {
+			if err == nil {
+				err = b.Delete(id)
+			}
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }
 
-// removePartChecksums deletes the part checksums kept for data files that are no longer
-// referenced. Few objects have them, and a write transaction costs a sync, so it looks first.
-// A failure leaves entries that the next Open removes.
-func (s *Store) removePartChecksums(ids []string) {
-	var kept []string
+// removeAside deletes what is kept beside data files that are no longer referenced. Few
+// objects have anything there, and a write transaction costs a sync, so it looks first. A
+// failure leaves entries that the next Open removes.
+func (s *Store) removeAside(ids []string) {
+	type entry struct {
+		top []byte
+		id  string
+	}
+	var kept []entry
 	_ = s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bktPartChecksums)
-		for _, id := range ids {
-			if id != "" && b.Get([]byte(id)) != nil {
-				kept = append(kept, id)
+		for _, top := range asideBuckets {
+			b := tx.Bucket(top)
+			for _, id := range ids {
+				if id != "" && b.Get([]byte(id)) != nil {
+					kept = append(kept, entry{top, id})
+				}
 			}
 		}
 		return nil
@@ -192,9 +223,8 @@ func (s *Store) removePartChecksums(ids []string) {
 		return
 	}
 	_ = s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bktPartChecksums)
-		for _, id := range kept {
-			if err := b.Delete([]byte(id)); err != nil {
+		for _, e := range kept {
+			if err := tx.Bucket(e.top).Delete([]byte(e.id)); err != nil {
 				return err
 			}
 		}

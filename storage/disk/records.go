@@ -16,13 +16,14 @@ import (
 // Top-level bbolt buckets. Each holds one nested bucket per S3 bucket, except bktBuckets,
 // which maps a bucket name to its bucketRecord, and bktFormat, which holds formatKey.
 //
-//	format/version                           → the format (formatVersioned or formatObjectLock), in decimal
+//	format/version                           → the format (formatVersioned to formatEncrypted), in decimal
 //	objects/<bucket>/<key>                   → objectRecord of the key's latest version, when an object
 //	versions/<bucket>/<key>/<^seq>           → objectRecord of every other version and delete marker
 //	configs/<bucket>/<kind>                  → document
 //	uploads/<bucket>/<key>/<uploadID>/meta   → uploadRecord
 //	uploads/<bucket>/<key>/<uploadID>/parts/<uint16 part number> → partRecord
 //	partchecksums/<data file id>             → the part checksums of a COMPOSITE multipart object
+//	segments/<data file id>                  → the sealed segments of an encrypted multipart object
 var (
 	bktFormat   = []byte("format")
 	formatKey   = []byte("version")
@@ -36,6 +37,9 @@ var (
 	// bktPartChecksums is keyed by data file id, which no two records share and a record
 	// keeps through every change, so an entry never moves; it goes with the data file.
 	bktPartChecksums = []byte("partchecksums")
+	// bktSegments is kept as bktPartChecksums is, for the segments of an encrypted object
+	// made by a multipart upload (see encryptionRecord.SegmentsAside).
+	bktSegments = []byte("segments")
 )
 
 // The format is the version of the record encoding below. A database without a version was
@@ -57,6 +61,14 @@ var (
 // bounds recorded at the completion of a multipart upload (objectRecord.PartSizes) need no
 // new format: format-2 code ignores them harmlessly, and an object it completes has none,
 // which reads as an object completed before they were recorded.
+//
+// Format 4 added server-side encryption: an object's or an upload's encryption record
+// (encryptionRecord) and data files that hold sealed bytes. Format-3 code would read those
+// records without the field and serve the ciphertext as the object's data; it refuses format 4
+// instead. A directory takes format 4 in the transaction that first commits an encrypted
+// object or creates an encrypted upload, and only then; the formats are ordered, each reading
+// everything the ones before it wrote, so format 4 holds Object Lock too, and Object Lock never
+// takes a format-4 directory back to 3.
 const (
 	// formatUnversioned is the format before versions/, converted on Open.
 	formatUnversioned = 1
@@ -64,6 +76,8 @@ const (
 	formatVersioned = 2
 	// formatObjectLock is the format of a directory where a bucket has had Object Lock.
 	formatObjectLock = 3
+	// formatEncrypted is the format of a directory that has held an encrypted object or upload.
+	formatEncrypted = 4
 )
 
 // The records are the JSON documents stored in meta.db. They are types of their own, not
@@ -158,6 +172,9 @@ type objectRecord struct {
 	// kept beside the record, in partchecksums/ under its data file's id: 10,000 of them would
 	// make the record half a megabyte to decode on every read, listing and write of the key.
 	PartChecksums bool `json:"partChecksums,omitempty"`
+	// Encryption is how the data file is sealed; absent for an object stored in plain, and
+	// so in every record written before encryption.
+	Encryption *encryptionRecord `json:"encryption,omitempty"`
 }
 
 // metadataRecord is a stored storage.ObjectMetadata.
@@ -190,6 +207,9 @@ type uploadRecord struct {
 	Tags              string                    `json:"tags,omitempty"`
 	// Lock is storage.UploadInfo.Lock; absent when it names no setting.
 	Lock *lockRecord `json:"lock,omitempty"`
+	// Encryption holds the upload's data key, bound to the upload id, which seals every
+	// part; absent for an upload in plain. It has no segments: each part records its own.
+	Encryption *encryptionRecord `json:"encryption,omitempty"`
 }
 
 type partRecord struct {
@@ -198,6 +218,10 @@ type partRecord struct {
 	ETag     string    `json:"etag"`
 	Modified time.Time `json:"modified"`
 	Checksum string    `json:"checksum,omitempty"`
+	// Segment is the id of the segment the part's data file holds, sealed under its upload's
+	// data key (hex of an sse.SegmentID); absent for a part in plain. Size stays the
+	// plaintext's.
+	Segment string `json:"segment,omitempty"`
 }
 
 func encode(v any) []byte {
@@ -229,15 +253,20 @@ func checkFormat(tx *bolt.Tx) error {
 	if v == nil || string(v) == strconv.Itoa(formatUnversioned) {
 		return b.Put(formatKey, []byte(strconv.Itoa(formatVersioned)))
 	}
-	if string(v) != strconv.Itoa(formatVersioned) && string(v) != strconv.Itoa(formatObjectLock) {
-		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads formats up to %d", ErrUnknownFormat, v, formatObjectLock)
+	if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatEncrypted {
+		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads formats up to %d", ErrUnknownFormat, v, formatEncrypted)
 	}
 	return nil
 }
 
-// useObjectLockFormat records format 3, in the transaction that gives a bucket Object Lock.
-func useObjectLockFormat(tx *bolt.Tx) error {
-	return tx.Bucket(bktFormat).Put(formatKey, []byte(strconv.Itoa(formatObjectLock)))
+// useFormat raises the directory's format to at least format, in the transaction that first
+// writes what needs it (see formatEncrypted); a later format stays.
+func useFormat(tx *bolt.Tx, format int) error {
+	b := tx.Bucket(bktFormat)
+	if n, err := strconv.Atoi(string(b.Get(formatKey))); err == nil && n >= format {
+		return nil
+	}
+	return b.Put(formatKey, []byte(strconv.Itoa(format)))
 }
 
 // ErrUnknownFormat is the error of an Open of a directory written in a format this version
@@ -349,7 +378,7 @@ func (r *objectRecord) info(bucket, key string) storage.ObjectInfo {
 		Metadata: r.Metadata.public(), ACL: r.ACL, StorageClass: r.StorageClass, Checksum: r.Checksum.public(),
 		PartsCount: r.Parts, Owner: r.Owner, Upload: r.Upload, Initiator: r.initiator(), Revision: r.File,
 		Tags: r.Tags, VersionID: r.versionID(), Retention: r.Retention.public(), LegalHold: r.LegalHold,
-		LegalHoldSet: r.LegalHold || r.LegalHoldSet,
+		LegalHoldSet: r.LegalHold || r.LegalHoldSet, Encryption: r.Encryption.public(),
 	}
 }
 
@@ -370,6 +399,7 @@ func (r *uploadRecord) info(bucket, key, id string) storage.UploadInfo {
 		Bucket: bucket, Key: key, UploadID: id, Initiated: r.Initiated, Metadata: r.Metadata.public(),
 		ACL: r.ACL, StorageClass: r.StorageClass, Owner: r.Owner, ObjectOwner: r.objectOwner(),
 		ChecksumAlgorithm: r.ChecksumAlgorithm, ChecksumType: r.ChecksumType, Tags: r.Tags, Lock: r.Lock.public(),
+		Encryption: r.Encryption.public(),
 	}
 }
 

@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"github.com/doorman-s3/doorman/sse"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -44,6 +46,11 @@ type Store struct {
 	made *creation
 	// clock is the time Object Lock decisions are taken at (see WithClock).
 	clock func() time.Time
+	// region is the region of the KMS keys' ARNs (see WithRegion).
+	region string
+	// keys is the keyring in use (keyring.go); keysMu serializes its changes.
+	keys   atomic.Pointer[sse.Keyring]
+	keysMu sync.Mutex
 
 	closeOnce sync.Once
 	closeErr  error
@@ -144,7 +151,8 @@ func empty(db *bolt.DB) bool {
 	return none
 }
 
-// start runs once the store holds the lock: it records the process and prepares the layout.
+// start runs once the store holds the lock: it records the process, prepares the layout and
+// reads the keyring, or creates it.
 func (s *Store) start() error {
 	if err := writePID(s.dir); err != nil {
 		return err
@@ -152,7 +160,10 @@ func (s *Store) start() error {
 	if err := makeLayout(s.dir, s.made); err != nil {
 		return err
 	}
-	return s.init()
+	if err := s.init(); err != nil {
+		return err
+	}
+	return s.loadKeyring()
 }
 
 // creation records what one Open made, so that a failed start removes that and nothing else.
@@ -261,7 +272,7 @@ func (s *Store) init() error {
 		if err := checkFormat(tx); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads, bktPartChecksums} {
+		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads, bktPartChecksums, bktSegments} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -324,15 +335,15 @@ func assignBucketIDs(tx *bolt.Tx) error {
 	return nil
 }
 
-// removeUnreferenced deletes data files that no object or part record names, and the part
-// checksums kept for them.
+// removeUnreferenced deletes data files that no object or part record names, and what is
+// kept beside records for them.
 func (s *Store) removeUnreferenced() error {
 	live := make(map[string]struct{})
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if err := forEachDataFile(tx, func(id string) { live[id] = struct{}{} }); err != nil {
 			return err
 		}
-		return dropPartChecksums(tx, func(id []byte) bool { _, ok := live[string(id)]; return !ok })
+		return dropAside(tx, func(id []byte) bool { _, ok := live[string(id)]; return !ok })
 	})
 	if err != nil {
 		return err
@@ -365,10 +376,10 @@ func (s *Store) dataPath(id string) string {
 	return filepath.Join(s.dir, dataDir, id[:2], id)
 }
 
-// removeData deletes data files that are no longer referenced, and the part checksums kept
-// for them. A failure only leaves garbage that the next Open removes, so it is not reported.
+// removeData deletes data files that are no longer referenced, and what is kept beside their
+// records. A failure only leaves garbage that the next Open removes, so it is not reported.
 func (s *Store) removeData(ids ...string) {
-	s.removePartChecksums(ids)
+	s.removeAside(ids)
 	for _, id := range ids {
 		if id != "" {
 			os.Remove(s.dataPath(id))
@@ -398,8 +409,9 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 
 // stage runs steps 1 and 2 of the write protocol: it streams r into a new data file and makes
 // it durable. size is the expected length or -1; limit bounds the length. extra, when non-nil,
-// computes the additional checksum.
-func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra hash.Hash) (st staged, err error) {
+// computes the additional checksum. seal, when non-nil, seals the data as one segment: the
+// file holds the sealed bytes, while the size, the MD5 and the checksum are the plaintext's.
+func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra hash.Hash, seal *sealing) (st staged, err error) {
 	defer func() { err = noSpace(err) }()
 	if size > limit {
 		return st, storage.ErrEntityTooLarge
@@ -417,10 +429,16 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 		}
 	}()
 
+	var out io.Writer = f
+	var sealer *sse.Sealer
+	if seal != nil {
+		sealer = sse.NewSealer(f, seal.dek, seal.seg)
+		out = sealer
+	}
 	sum := md5.New()
-	w := io.Writer(io.MultiWriter(f, sum))
+	w := io.Writer(io.MultiWriter(out, sum))
 	if extra != nil {
-		w = io.MultiWriter(f, sum, extra)
+		w = io.MultiWriter(out, sum, extra)
 	}
 	// Read to the end of the body, one byte past the expected size or the limit: a reader
 	// that verifies the body (a signature, a digest) reports a failure only at the end.
@@ -438,6 +456,11 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 		return st, storage.ErrEntityTooLarge
 	case size >= 0 && n != size:
 		return st, storage.ErrIncompleteBody
+	}
+	if sealer != nil {
+		if err := sealer.Close(); err != nil {
+			return st, err
+		}
 	}
 	if err := f.Sync(); err != nil {
 		return st, err

@@ -60,6 +60,7 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"ObjectLock", TestObjectLock},
 		{"ObjectParts", TestObjectParts},
 		{"DeleteRevision", TestDeleteRevision},
+		{"Encryption", TestEncryption},
 	})
 }
 
