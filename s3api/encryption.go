@@ -45,12 +45,6 @@ const (
 	bucketKeyEnabledVal = "true"
 )
 
-// maxKMSContext bounds x-amz-server-side-encryption-context: AWS KMS takes an encryption
-// context of at most 8,192 characters
-// (https://docs.aws.amazon.com/kms/latest/developerguide/encrypt_context.html), and its base64
-// is a third longer.
-const maxKMSContext = 8192 * 4 / 3
-
 // Answers S3 gives to encryption headers it refuses.
 var (
 	// errSSEInsecure: SSE-C over plain HTTP ("Amazon S3 rejects any requests made over HTTP
@@ -242,12 +236,9 @@ func bucketKeyHeader(h http.Header) (enabled, present bool, err error) {
 
 // checkKMSContext checks an SSE-KMS encryption context: "a Base64 encoded string of a UTF-8
 // encoded JSON, which contains the encryption context as key-value pairs"
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html), at most maxKMSContext
-// bytes.
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html). Its size is bounded
+// by the request header section's (MaxHeaderBytes).
 func checkKMSContext(v string) error {
-	if len(v) > maxKMSContext {
-		return errSSEContext
-	}
 	doc, err := base64.StdEncoding.DecodeString(v)
 	if err != nil {
 		return errSSEContext

@@ -67,6 +67,14 @@ var storageErrors = []struct {
 	{storage.ErrObjectLocked, errObjectLocked},
 	// The protocol layer refuses such retentions itself (parseRetention, parseLockHeaders).
 	{storage.ErrInvalidRetention, s3err.MalformedXML},
+	// Server-side encryption (encryption.go): each operation answers these with S3's words
+	// for it (readEncryptionError, partEncryptionError, kmsKeyError); these are the answers of
+	// a read, for any other operation that meets them.
+	{storage.ErrCustomerKeyRequired, errSSEEncryptedObject},
+	{storage.ErrCustomerKeyMismatch, errSSEWrongKey},
+	{storage.ErrCustomerKeyNotApplicable, errSSENotApplicable},
+	{storage.ErrInvalidEncryption, errSSEUnsupported},
+	{storage.ErrUnknownKMSKey, s3err.KMSNotFound},
 }
 
 // fromCORSError turns a cors refusal or configuration error into the S3 error value.
