@@ -22,7 +22,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(), newGatewayCmd(), newExplainCmd(), newExplainAccessCmd(), newLintCmd(), newCheckCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newGatewayCmd(), newExplainCmd(), newExplainAccessCmd(), newLintCmd(), newCheckCmd(), newKeysCmd(), newVersionCmd())
 	return withVersion(root)
 }
 

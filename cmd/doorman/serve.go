@@ -76,6 +76,7 @@ type serveFlags struct {
 	maxConnections             int
 	lifecycleInterval          time.Duration
 	lifecycleDay               time.Duration
+	allowSSECOverHTTP          bool
 }
 
 func newServeCmd() *cobra.Command { return serveCommand(new(serveFlags)) }
@@ -118,7 +119,13 @@ Bucket lifecycle rules are applied in the background every --lifecycle-interval 
 1s to 24h; 0 turns it off), each time a bounded share of a pass over every bucket.
 --lifecycle-day is the length of a lifecycle day (24h, S3's, by default): a shorter one is a
 testing knob, as Ceph RGW's rgw_lc_debug_interval, which makes a rule of N days fall due N
-such days after, without S3's rounding to midnight UTC.`,
+such days after, without S3's rounding to midnight UTC.
+
+Objects are encrypted at rest: SSE-S3 unless a request or the bucket's default encryption asks
+for SSE-KMS or SSE-C, as S3 does since January 2023. The master keys are in keyring.json in the
+data directory (mode 0600): back it up with the data, which is unreadable without it;
+doorman keys lists, rotates and creates them while serve is stopped. Requests carrying an SSE-C
+key are refused over plain HTTP, as S3 refuses them, unless --allow-sse-c-over-http.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -148,6 +155,7 @@ such days after, without S3's rounding to midnight UTC.`,
 	fl.IntVar(&f.maxConnections, "max-connections", 0, fmt.Sprintf("most connections served at once; more wait to be accepted (0: as many as the open-file limit has room for, at most %d)", maxDefaultConnections))
 	fl.DurationVar(&f.lifecycleInterval, "lifecycle-interval", defaultLifecycleInterval, fmt.Sprintf("how often lifecycle rules are applied, a bounded share each time (%v to %v; 0 turns it off)", minLifecycleInterval, maxLifecycleInterval))
 	fl.DurationVar(&f.lifecycleDay, "lifecycle-day", lifecycle.Day, "length of a lifecycle rule's day; shorter than 24h for tests only (no rounding to midnight UTC)")
+	fl.BoolVar(&f.allowSSECOverHTTP, "allow-sse-c-over-http", false, "serve SSE-C requests (a customer key in the headers) over plain HTTP, which S3 refuses; for development on loopback, or behind a proxy that terminates TLS")
 	return cmd
 }
 
@@ -199,7 +207,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 		return err
 	}
 	defer ls.close()
-	store, err := disk.Open(f.data)
+	store, err := disk.Open(f.data, disk.WithRegion(f.region))
 	if err != nil {
 		return err
 	}
@@ -512,7 +520,7 @@ func (f *serveFlags) tls() (*tls.Config, error) {
 func (f *serveFlags) s3Config(store *disk.Store, users []s3api.User, log *slog.Logger, metrics s3api.Metrics) s3api.Config {
 	return s3api.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
 		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics,
-		LifecycleDay: f.lifecycleDay}
+		LifecycleDay: f.lifecycleDay, AllowSSECOverHTTP: f.allowSSECOverHTTP}
 }
 
 // httpServer is the HTTP server for the flags.
