@@ -488,6 +488,9 @@ var referenceFlags = []struct {
 	{[]string{"lint"}, "doorman lint"},
 	{[]string{"gateway"}, "doorman gateway"},
 	{[]string{"gateway", "explain"}, "doorman gateway"},
+	{[]string{"keys", "list"}, "doorman keys"},
+	{[]string{"keys", "rotate"}, "doorman keys"},
+	{[]string{"keys", "create-kms"}, "doorman keys"},
 }
 
 var flagRe = regexp.MustCompile(`(?m)^\s+(?:-\w, )?(--[a-z0-9-]+)`)
