@@ -62,9 +62,11 @@ func (s *Store) loadKeyring() error {
 	if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if format, err := s.format(); err != nil {
+	format, err := s.format()
+	if err != nil {
 		return err
-	} else if format >= formatEncrypted {
+	}
+	if format >= formatEncrypted {
 		return fmt.Errorf("the keyring %s is missing, and the directory holds encrypted data that only its keys open", path)
 	}
 	k, err := sse.NewKeyring()

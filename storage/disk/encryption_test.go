@@ -1,0 +1,394 @@
+package disk_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/doorman-s3/doorman/sse"
+	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/storage/storagetest"
+)
+
+var (
+	testCustomerKey = bytes.Repeat([]byte{0x5c}, storage.CustomerKeySize)
+	sseS3           = storage.Encryption{Algorithm: storage.SSEAES256}
+	sseKMS          = storage.Encryption{Algorithm: storage.SSEKMS}
+	sseC            = storage.Encryption{CustomerKey: testCustomerKey}
+)
+
+// marked returns n bytes of a pattern that holds marker over and over, so that any 64 bytes
+// of the body in the clear contain it.
+func marked(marker string, n int) []byte {
+	return bytes.Repeat([]byte(marker), n/len(marker)+1)[:n]
+}
+
+// filesHolding lists the files under dir whose bytes contain any of needles.
+func filesHolding(t *testing.T, dir string, needles ...[]byte) []string {
+	t.Helper()
+	var found []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, n := range needles {
+			if bytes.Contains(b, n) {
+				found = append(found, p)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+// No file under the data directory holds the plaintext of an encrypted object, of a part
+// of an encrypted upload or of an encrypted copy, nor the customer key or its MD5 in any
+// encoding; an object stored in plain does hold its bytes, which shows the search finds them.
+func TestNoPlaintextAtRest(t *testing.T) {
+	s, dir := openWithBucket(t)
+	secret := "the plaintext that must never be at rest|"
+	body := marked(secret, 300<<10)
+	for i, enc := range []storage.Encryption{sseS3, sseKMS, sseC} {
+		key := []string{"s3", "kms", "c"}[i]
+		if _, err := s.PutObject(ctx, "bkt", key, bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body)), Encryption: enc}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CopyObject(ctx, "bkt", "s3", "bkt", key+" copy", storage.CopyObjectOptions{Encryption: enc}); err != nil {
+			t.Fatal(err)
+		}
+		up, err := s.CreateMultipartUpload(ctx, "bkt", key+" upload", storage.CreateMultipartUploadOptions{Encryption: enc, ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumType: storage.ChecksumFullObject})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var done []storage.CompletedPart
+		for n, size := range []int{storage.MinPartSize, 1000} {
+			p, err := s.UploadPart(ctx, "bkt", key+" upload", up.UploadID, n+1, bytes.NewReader(marked(secret, size)), storage.UploadPartOptions{Size: int64(size), CustomerKey: enc.CustomerKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done = append(done, storage.CompletedPart{PartNumber: n + 1, ETag: p.ETag})
+		}
+		// A second upload stays in progress, its parts on disk.
+		pending, err := s.CreateMultipartUpload(ctx, "bkt", key+" pending", storage.CreateMultipartUploadOptions{Encryption: enc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UploadPart(ctx, "bkt", key+" pending", pending.UploadID, 1, bytes.NewReader(body), storage.UploadPartOptions{Size: int64(len(body)), CustomerKey: enc.CustomerKey}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompleteMultipartUpload(ctx, "bkt", key+" upload", up.UploadID, done, storage.CompleteMultipartUploadOptions{CustomerKey: enc.CustomerKey}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keyMD5 := md5.Sum(testCustomerKey)
+	needles := [][]byte{
+		[]byte(secret), testCustomerKey, keyMD5[:],
+		[]byte(base64.StdEncoding.EncodeToString(testCustomerKey)), []byte(base64.StdEncoding.EncodeToString(keyMD5[:])),
+		[]byte(hex.EncodeToString(testCustomerKey)), []byte(hex.EncodeToString(keyMD5[:])),
+	}
+	if found := filesHolding(t, dir, needles...); len(found) != 0 {
+		t.Errorf("files holding the plaintext or the customer key: %q", found)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if found := filesHolding(t, dir, needles...); len(found) != 0 {
+		t.Errorf("after closing, files holding the plaintext or the customer key: %q", found)
+	}
+	s = reopen(t, dir)
+	if got, _ := storagetest.Get(t, s, "bkt", "kms copy"); !bytes.Equal(got, body) {
+		t.Error("the object does not read back after reopening")
+	}
+	storagetest.Put(t, s, "bkt", "plain", body)
+	if found := filesHolding(t, dir, []byte(secret)); len(found) != 1 {
+		t.Errorf("an object in plain is found in %q, want one data file", found)
+	}
+}
+
+// keyringPath is the keyring file of a store directory.
+func keyringPath(dir string) string { return filepath.Join(dir, "keyring.json") }
+
+// The keyring is created at Open, of mode 0600, and read again by the next Open; writes
+// sealed under it read back after reopening.
+func TestKeyringFile(t *testing.T) {
+	s, dir := openWithBucket(t)
+	fi, err := os.Stat(keyringPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("keyring mode %v, want 0600", fi.Mode().Perm())
+	}
+	before, _ := os.ReadFile(keyringPath(dir))
+	if _, err := sse.ParseKeyring(before); err != nil {
+		t.Fatalf("the keyring does not parse: %v", err)
+	}
+	if _, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("secret"), storage.PutObjectOptions{Size: 6, Encryption: sseS3}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = reopen(t, dir)
+	if got, _ := storagetest.Get(t, s, "bkt", "k"); string(got) != "secret" {
+		t.Errorf("after reopening, the object reads %q", got)
+	}
+	if after, _ := os.ReadFile(keyringPath(dir)); !bytes.Equal(before, after) {
+		t.Error("reopening rewrote the keyring")
+	}
+}
+
+// A keyring that does not parse is refused with an error naming it, and left as it is; so is
+// a directory of encrypted data whose keyring is gone. A temporary keyring left by a crash is
+// removed, and the keyring in place kept.
+func TestKeyringRefused(t *testing.T) {
+	s, dir := openWithBucket(t)
+	if _, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("secret"), storage.PutObjectOptions{Size: 6, Encryption: sseS3}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	good, err := os.ReadFile(keyringPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, damaged := range [][]byte{good[:len(good)/2], []byte("{}"), nil} {
+		if err := os.WriteFile(keyringPath(dir), damaged, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := disk.Open(dir); err == nil || !strings.Contains(err.Error(), "keyring") {
+			if s != nil {
+				s.Close()
+			}
+			t.Fatalf("Open with keyring %q = %v, want an error naming the keyring", damaged, err)
+		}
+		if after, _ := os.ReadFile(keyringPath(dir)); !bytes.Equal(after, damaged) {
+			t.Errorf("the damaged keyring became %q", after)
+		}
+	}
+	if err := os.Remove(keyringPath(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := disk.Open(dir); err == nil || !strings.Contains(err.Error(), "keyring") {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("Open of encrypted data without a keyring = %v", err)
+	}
+	if _, err := os.Stat(keyringPath(dir)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a keyring was made for a directory of encrypted data: %v", err)
+	}
+
+	// What a crash while replacing the keyring leaves: the keyring, and a temporary one.
+	if err := os.WriteFile(keyringPath(dir), good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	leftover := filepath.Join(dir, "tmp", "keyring-0123456789abcdef")
+	if err := os.WriteFile(leftover, good[:10], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, dir)
+	if _, err := os.Stat(leftover); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the temporary keyring survived Open: %v", err)
+	}
+	if got, _ := storagetest.Get(t, s, "bkt", "k"); string(got) != "secret" {
+		t.Errorf("the object reads %q", got)
+	}
+}
+
+// RotateKey adds a master key that seals what is written next, while the objects sealed by the
+// older one still read, before and after reopening. CreateKMSKey makes keys that writes name by
+// alias, id or ARN, reported by their ARN in the store's region; the default KMS key is made
+// on its first use and kept.
+func TestKeyManagement(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := disk.Open(dir, disk.WithRegion("eu-west-3"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(s *disk.Store, key string, enc storage.Encryption) storage.ObjectInfo {
+		t.Helper()
+		info, err := s.PutObject(ctx, "bkt", key, strings.NewReader(key), storage.PutObjectOptions{Size: int64(len(key)), Encryption: enc})
+		if err != nil {
+			t.Fatalf("put %q: %v", key, err)
+		}
+		return info
+	}
+	put(s, "before rotation", sseS3)
+	first, _ := os.ReadFile(keyringPath(dir))
+	id, err := s.RotateKey()
+	if err != nil || id == "" {
+		t.Fatalf("RotateKey = %q, %v", id, err)
+	}
+	if after, _ := os.ReadFile(keyringPath(dir)); bytes.Equal(first, after) || !bytes.Contains(after, []byte(id)) {
+		t.Error("the rotation is not in the keyring file")
+	}
+	put(s, "after rotation", sseS3)
+
+	if keys := s.KMSKeys(); len(keys) != 0 {
+		t.Errorf("KMS keys before any use: %+v", keys)
+	}
+	created, err := s.CreateKMSKey("alias/photos")
+	if err != nil || !strings.HasPrefix(created.ARN, "arn:aws:kms:eu-west-3:") || !strings.HasSuffix(created.ARN, ":key/"+created.ID) {
+		t.Fatalf("CreateKMSKey = %+v, %v", created, err)
+	}
+	for _, name := range []string{"alias/photos", created.ID, created.ARN} {
+		info := put(s, "named "+name, storage.Encryption{Algorithm: storage.SSEKMS, KMSKeyID: name})
+		if info.Encryption.KMSKeyID != created.ARN {
+			t.Errorf("SSE-KMS naming %s reports key %s, want %s", name, info.Encryption.KMSKeyID, created.ARN)
+		}
+	}
+	def := put(s, "default", sseKMS)
+	keys := s.KMSKeys()
+	if len(keys) != 2 || keys[1].ARN != def.Encryption.KMSKeyID || !strings.Contains(strings.Join(keys[1].Aliases, " "), "alias/aws/s3") {
+		t.Errorf("KMSKeys after the default key's first use = %+v; the object names %s", keys, def.Encryption.KMSKeyID)
+	}
+	if again := put(s, "default again", sseKMS); again.Encryption.KMSKeyID != def.Encryption.KMSKeyID {
+		t.Errorf("a second default SSE-KMS write names %s, the first %s", again.Encryption.KMSKeyID, def.Encryption.KMSKeyID)
+	}
+	s.Close()
+
+	s = reopen(t, dir)
+	for _, key := range []string{"before rotation", "after rotation", "named alias/photos", "default"} {
+		if got, _ := storagetest.Get(t, s, "bkt", key); string(got) != key {
+			t.Errorf("%q reads %q after reopening", key, got)
+		}
+	}
+	if reread := s.KMSKeys(); len(reread) != 2 || reread[0].ARN != created.ARN || reread[1].ARN != def.Encryption.KMSKeyID {
+		t.Errorf("KMSKeys after reopening = %+v", reread)
+	}
+}
+
+// formatOf reads the format version of a closed store directory.
+func formatOf(t *testing.T, dir string) string { return string(readRecord(t, dir, "format/version")) }
+
+// A directory takes format 4 in the change that first writes an encrypted object or upload,
+// and only then: writes in plain and refused encrypted writes leave it in its format, and
+// Object Lock enabled after never takes it back to 3.
+func TestEncryptionFormat(t *testing.T) {
+	tests := []struct {
+		name   string
+		format string // of the directory before
+		change func(s *disk.Store) error
+		want   string
+	}{
+		{"write in plain", "2", func(s *disk.Store) error {
+			_, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("x"), storage.PutObjectOptions{Size: 1})
+			return err
+		}, "2"},
+		{"refused encrypted write", "2", func(s *disk.Store) error {
+			_, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("x"), storage.PutObjectOptions{Size: 1, Encryption: storage.Encryption{Algorithm: storage.SSEKMS, KMSKeyID: "alias/none"}})
+			if !errors.Is(err, storage.ErrUnknownKMSKey) {
+				return err
+			}
+			return nil
+		}, "2"},
+		{"encrypted write", "2", func(s *disk.Store) error {
+			_, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("x"), storage.PutObjectOptions{Size: 1, Encryption: sseS3})
+			return err
+		}, "4"},
+		{"encrypted copy", "2", func(s *disk.Store) error {
+			_, err := s.CopyObject(ctx, "bkt", "full", "bkt", "copy", storage.CopyObjectOptions{Encryption: sseC})
+			return err
+		}, "4"},
+		{"encrypted upload", "2", func(s *disk.Store) error {
+			_, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{Encryption: sseKMS})
+			return err
+		}, "4"},
+		{"encrypted write after Object Lock", "3", func(s *disk.Store) error {
+			_, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("x"), storage.PutObjectOptions{Size: 1, Encryption: sseS3})
+			return err
+		}, "4"},
+		{"Object Lock after an encrypted write", "2", func(s *disk.Store) error {
+			if _, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("x"), storage.PutObjectOptions{Size: 1, Encryption: sseS3}); err != nil {
+				return err
+			}
+			_, err := s.CreateBucket(ctx, "locked", storage.CreateBucketOptions{ObjectLockEnabled: true})
+			return err
+		}, "4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeLegacyDir(t, tt.format, true)
+			s, err := disk.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.change(s); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			if v := formatOf(t, dir); v != tt.want {
+				t.Fatalf("format %q, want %q", v, tt.want)
+			}
+			s = reopen(t, dir)
+			if body, _ := storagetest.Get(t, s, "bkt", "full"); string(body) != "hello" {
+				t.Errorf("the object in plain holds %q", body)
+			}
+			s.Close()
+			if v := formatOf(t, dir); v != tt.want {
+				t.Errorf("format %q after reopening, want %q", v, tt.want)
+			}
+		})
+	}
+}
+
+// A sealed data key is bound to its object's data file: the encryption record of one object
+// moved into another's record opens nothing, and the read fails rather than return data.
+func TestSealedKeyBound(t *testing.T) {
+	s, dir := openWithBucket(t)
+	for _, key := range []string{"a", "b"} {
+		if _, err := s.PutObject(ctx, "bkt", key, strings.NewReader(key+" secret"), storage.PutObjectOptions{Size: 8, Encryption: sseS3}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	// Give b's record a's sealed key.
+	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		objects := tx.Bucket([]byte("objects")).Bucket([]byte("bkt"))
+		box := func(rec []byte) []byte {
+			_, after, _ := bytes.Cut(rec, []byte(`"box":"`))
+			v, _, _ := bytes.Cut(after, []byte(`"`))
+			return v
+		}
+		a, b := objects.Get([]byte("a")), objects.Get([]byte("b"))
+		if len(box(a)) == 0 {
+			return errors.New("no sealed key in " + string(a))
+		}
+		return objects.Put([]byte("b"), bytes.Replace(b, box(b), box(a), 1))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, dir)
+	if r, _, err := s.GetObject(ctx, "bkt", "b", storage.ReadOptions{}); err == nil {
+		r.Close()
+		t.Fatal("an object read with another object's sealed key")
+	}
+	if got, _ := storagetest.Get(t, s, "bkt", "a"); string(got) != "a secret" {
+		t.Errorf("a reads %q", got)
+	}
+}
