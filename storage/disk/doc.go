@@ -7,6 +7,7 @@
 //	data/00 … data/ff  object and part data, one immutable file per write
 //	tmp/             files being written
 //	doorman.pid      the id of the process that has the directory open
+//	keyring.json     the master keys of server-side encryption (mode 0600; see Encryption)
 //
 // Only one process may have the directory open: bbolt locks meta.db, and a second Open fails
 // with an [InUseError] naming the process from doorman.pid, rather than bbolt's bare timeout.
@@ -112,6 +113,43 @@
 // is the format of a directory where a bucket has had Object Lock, taken in the transaction that
 // first enables it: doorman of format 2 refuses it rather than delete a locked version whose
 // lock it would not see, and a directory without Object Lock stays in format 2.
+//
+// # Encryption
+//
+// Server-side encryption (https://docs.aws.amazon.com/AmazonS3/latest/userguide/serv-side-encryption.html,
+// storage/encryption.go, docs/encryption.md) keeps the data of an encrypted object sealed in its
+// data file, in the chunked AES-256-GCM format of package sse, and nothing of it in the clear
+// anywhere in the directory. Each object and each multipart upload gets a random data key of its
+// own, which its record keeps sealed (encryptionRecord, encryption.go): by the newest SSE-S3
+// master key of the keyring for SSE-S3, by the named KMS key of the keyring for SSE-KMS, by the
+// client's own key for SSE-C, which is used and forgotten, so that the directory holds nothing
+// that opens an SSE-C object without that key. A sealed data key is bound to the data file's id
+// (an upload's, to the upload's id): copied into another record, it opens nothing. The record's
+// size, MD5, ETag and checksums are the plaintext's, computed as the data is sealed while it is
+// staged; the ETag of SSE-C and SSE-KMS objects is opaque (sse.OpaqueETag), as in S3.
+//
+// The keyring is keyring.json (keyring.go), created by the first Open of a directory. It is
+// the one file a copy of the directory must keep and a reader of the disk must not have: with it
+// the data files of SSE-S3 and SSE-KMS objects open, without it they never do. It is replaced
+// whole, through tmp/, synced and renamed, so a crash leaves the old or the new keyring; a
+// damaged keyring is refused, never replaced, and so is a missing one in a directory that holds
+// encrypted data. RotateKey adds an SSE-S3 key that seals from then on, the older ones opening
+// what they sealed; CreateKMSKey adds KMS keys; the default KMS key, alias/aws/s3, is made on its
+// first use, durable before the object that uses it is committed.
+//
+// A multipart upload's parts are sealed as they arrive, each as one segment of a random id under
+// the upload's key (so that a part uploaded again never reuses a nonce), and
+// CompleteMultipartUpload joins the sealed parts as they are, without opening them; the list
+// of segments is kept beside the record, in segments/, as part checksums are, and the data key
+// is sealed again for the new file. An SSE-C upload completed without its key (S3 needs it only
+// for a FULL_OBJECT checksum, which is computed over the plaintext) keeps its data key bound to
+// the upload id.
+//
+// Format 4 is the format of a directory that has held encrypted data, taken in the transaction
+// that commits the first encrypted object or creates the first encrypted upload: doorman of
+// format 3 refuses it rather than serve ciphertext as an object's data, and a directory never
+// encrypted stays in its format. Objects written unencrypted have no encryption record and read
+// as before.
 //
 // # Part bounds
 //
