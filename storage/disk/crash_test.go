@@ -112,7 +112,7 @@ func TestCrashRecovery(t *testing.T) {
 	written, removing := map[string]bool{}, map[string]bool{}
 	locks := newCrashLocks()
 	for round := 0; round < 10; round++ {
-		for _, line := range runAndKill(t, dir, round, time.Duration(rng.IntN(250))*time.Millisecond) {
+		for _, line := range runAndKill(t, "TestCrashChild", dir, round, time.Duration(rng.IntN(250))*time.Millisecond) {
 			switch op, id, _ := strings.Cut(line, " "); op {
 			case "wrote":
 				written[id] = true
@@ -232,11 +232,11 @@ func allVersions(t *testing.T, s *disk.Store, bucket string) []storage.ObjectInf
 	}
 }
 
-// runAndKill starts the child writer, waits until it has written, lets it run for delay and
-// kills it. It returns the lines the child wrote after "ready".
-func runAndKill(t *testing.T, dir string, round int, delay time.Duration) []string {
+// runAndKill starts the child writer, the test named child, waits until it says "ready", lets
+// it run for delay and kills it. It returns the lines the child wrote after "ready".
+func runAndKill(t *testing.T, child, dir string, round int, delay time.Duration) []string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$")
 	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir, "DOORMAN_STORAGE_CRASH_ROUND="+strconv.Itoa(round))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
