@@ -5,13 +5,11 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
-	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // pageEncryptionKeys is where AWS lists the encryption actions and condition keys.
@@ -26,15 +24,7 @@ func TestBucketEncryptionActions(t *testing.T) {
 	t.Parallel()
 	srv := startPolicyServer(t)
 	newPolicyBucket(t, srv, s3test.Owner, "encacts")
-	doc := encryptionDoc(byDefault("<SSEAlgorithm>AES256</SSEAlgorithm>"))
-	md5 := hdr("Content-Md5", s3test.MD5Base64([]byte(doc)))
-	allow := func(action string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + teamAccount + `:root"},"Action":"` + action + `","Resource":"arn:aws:s3:::encacts"}]}`
-	}
-	for _, tc := range []struct {
-		name, action, method string
-		status               int
-	}{
+	checkConfigActions(t, srv, "encacts", "encryption", encryptionDoc(byDefault("<SSEAlgorithm>AES256</SSEAlgorithm>")), []actionRow{
 		{"s3:GetEncryptionConfiguration reads", "s3:GetEncryptionConfiguration", "GET", 200},
 		{"s3:GetEncryptionConfiguration does not put", "s3:GetEncryptionConfiguration", "PUT", 403},
 		{"s3:GetEncryptionConfiguration does not delete", "s3:GetEncryptionConfiguration", "DELETE", 403},
@@ -42,16 +32,7 @@ func TestBucketEncryptionActions(t *testing.T) {
 		{"s3:PutEncryptionConfiguration deletes", "s3:PutEncryptionConfiguration", "DELETE", 204},
 		{"s3:PutEncryptionConfiguration does not read", "s3:PutEncryptionConfiguration", "GET", 403},
 		{"s3:PutLifecycleConfiguration does not put", "s3:PutLifecycleConfiguration", "PUT", 403},
-	} {
-		putPolicy(t, srv.Client, s3test.Owner, "encacts", allow(tc.action))
-		r := s3test.Request{Method: tc.method, Path: "/encacts?encryption", As: teamRoot}
-		if tc.method == "PUT" {
-			r.Body, r.Header = []byte(doc), md5
-		}
-		if res, body := srv.Do(t, r); res.StatusCode != tc.status {
-			t.Errorf("%s (%s): %s: %d, want %d\n%s", tc.name, pageEncryptionKeys, tc.method, res.StatusCode, tc.status, body)
-		}
-	}
+	})
 
 	// Writes denied unless they ask for a given encryption (ceph/s3-tests'
 	// test_bucket_policy_put_obj_s3_noenc, test_encryption_sse_c_deny_algo_with_bucket_policy).
@@ -166,21 +147,8 @@ func TestEncryptionExposedByCORS(t *testing.T) {
 // start with an error naming the bucket, rather than encrypting otherwise than asked.
 func TestStoredEncryption(t *testing.T) {
 	t.Parallel()
-	store, err := disk.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	start := func() (*s3test.Client, error) {
-		h, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: []s3api.User{s3test.Owner.User()}, Region: s3test.Region})
-		if err != nil {
-			return nil, err
-		}
-		ts := httptest.NewServer(h)
-		t.Cleanup(ts.Close)
-		return &s3test.Client{URL: ts.URL, HTTP: ts.Client()}, nil
-	}
-	first, err := start()
+	store, start := reopenable(t)
+	first, err := start(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +156,7 @@ func TestStoredEncryption(t *testing.T) {
 	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept", As: s3test.Owner})
 	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept?encryption", Body: []byte(doc), Header: hdr("Content-Md5", s3test.MD5Base64([]byte(doc))), As: s3test.Owner})
 
-	again, err := start()
+	again, err := start(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +170,7 @@ func TestStoredEncryption(t *testing.T) {
 	if err := store.PutBucketConfig(context.Background(), "kept", "encryption", []byte("<ServerSideEncryptionConfiguration><Rule>")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := start(); err == nil || !strings.Contains(err.Error(), "bucket kept: stored encryption configuration") {
+	if _, err := start(false); err == nil || !strings.Contains(err.Error(), "bucket kept: stored encryption configuration") {
 		t.Errorf("a start with a damaged configuration: %v", err)
 	}
 }

@@ -1,11 +1,9 @@
 package s3api_test
 
 import (
-	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,7 +11,6 @@ import (
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage"
-	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // The AWS pages and records the encryption rows follow.
@@ -185,18 +182,12 @@ func TestSSECOverHTTP(t *testing.T) {
 	})
 
 	// Over TLS (a real one, on loopback) SSE-C is served without the server's leave.
-	store, err := disk.Open(t.TempDir())
+	_, start := reopenable(t)
+	secure, err := start(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = store.Close() })
-	h, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: []s3api.User{s3test.Owner.User()}, Region: s3test.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewTLSServer(h)
-	t.Cleanup(ts.Close)
-	runVersionSteps(t, &s3test.Client{URL: ts.URL, HTTP: ts.Client()}, []vstep{
+	runVersionSteps(t, secure, []vstep{
 		{page: pageCreate, method: "PUT", path: "/secure", status: 200},
 		{page: pageSSEC, method: "PUT", path: "/secure/k", header: sseC(keyA, keyAMD5), body: "secret", status: 200, respHeaders: sseResp("", keyAMD5)},
 		{page: pageSSEC, method: "GET", path: "/secure/k", header: sseC(keyA, keyAMD5), status: 200, want: []string{"secret"}, respHeaders: sseResp("", keyAMD5)},

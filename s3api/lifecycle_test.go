@@ -3,7 +3,6 @@ package s3api_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage"
-	"github.com/doorman-s3/doorman/storage/disk"
 )
 
 // The AWS pages and records the lifecycle rows follow.
@@ -157,16 +155,7 @@ func TestBucketLifecycleActions(t *testing.T) {
 	t.Parallel()
 	srv := startPolicyServer(t)
 	newPolicyBucket(t, srv, s3test.Owner, "lcacts")
-	doc := lifecycleDoc(prefixRule("r", "p/", "Enabled", "1"))
-	md5 := hdr("Content-Md5", s3test.MD5Base64([]byte(doc)))
-	srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/lcacts?lifecycle", Body: []byte(doc), Header: md5, As: s3test.Owner})
-	allow := func(action string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + teamAccount + `:root"},"Action":"` + action + `","Resource":"arn:aws:s3:::lcacts"}]}`
-	}
-	for _, tc := range []struct {
-		name, action, method string
-		status               int
-	}{
+	checkConfigActions(t, srv, "lcacts", "lifecycle", lifecycleDoc(prefixRule("r", "p/", "Enabled", "1")), []actionRow{
 		{"s3:GetLifecycleConfiguration reads", "s3:GetLifecycleConfiguration", "GET", 200},
 		{"s3:GetLifecycleConfiguration does not put", "s3:GetLifecycleConfiguration", "PUT", 403},
 		{"s3:GetLifecycleConfiguration does not delete", "s3:GetLifecycleConfiguration", "DELETE", 403},
@@ -174,11 +163,29 @@ func TestBucketLifecycleActions(t *testing.T) {
 		{"s3:PutLifecycleConfiguration deletes", "s3:PutLifecycleConfiguration", "DELETE", 204},
 		{"s3:PutLifecycleConfiguration does not read", "s3:PutLifecycleConfiguration", "GET", 403},
 		{"s3:PutBucketTagging does not delete", "s3:PutBucketTagging", "DELETE", 403},
-	} {
-		putPolicy(t, srv.Client, s3test.Owner, "lcacts", allow(tc.action))
-		// Each row starts from a stored configuration, which a GET would otherwise not find.
-		srv.Must(t, 200, s3test.Request{Method: "PUT", Path: "/lcacts?lifecycle", Body: []byte(doc), Header: md5, As: s3test.Owner})
-		r := s3test.Request{Method: tc.method, Path: "/lcacts?lifecycle", As: teamRoot}
+	})
+}
+
+// actionRow is a row of checkConfigActions: a policy allowing action lets teamRoot's method
+// answer status.
+type actionRow struct {
+	name, action, method string
+	status               int
+}
+
+// checkConfigActions checks which actions of a bucket policy grant the operations on bucket's
+// configuration of sub-resource sub: for each row, the policy allows teamRoot the row's action
+// on bucket, the owner puts doc (each row starts from a stored configuration, which a GET
+// would otherwise not find), and teamRoot's request (a PUT of doc) must answer the row's status.
+func checkConfigActions(t *testing.T, srv *s3test.Server, bucket, sub, doc string, rows []actionRow) {
+	t.Helper()
+	md5 := hdr("Content-Md5", s3test.MD5Base64([]byte(doc)))
+	path := "/" + bucket + "?" + sub
+	for _, tc := range rows {
+		putPolicy(t, srv.Client, s3test.Owner, bucket, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+
+			teamAccount+`:root"},"Action":"`+tc.action+`","Resource":"arn:aws:s3:::`+bucket+`"}]}`)
+		srv.Must(t, 200, s3test.Request{Method: "PUT", Path: path, Body: []byte(doc), Header: md5, As: s3test.Owner})
+		r := s3test.Request{Method: tc.method, Path: path, As: teamRoot}
 		if tc.method == "PUT" {
 			r.Body, r.Header = []byte(doc), md5
 		}
@@ -317,21 +324,8 @@ func TestExpirationExposedByCORS(t *testing.T) {
 // bucket, as a CORS configuration's does, rather than serving the bucket as if it had none.
 func TestStoredLifecycle(t *testing.T) {
 	t.Parallel()
-	store, err := disk.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	start := func() (*s3test.Client, error) {
-		h, err := s3api.New(context.Background(), s3api.Config{Backend: store, Users: []s3api.User{s3test.Owner.User()}, Region: s3test.Region})
-		if err != nil {
-			return nil, err
-		}
-		ts := httptest.NewServer(h)
-		t.Cleanup(ts.Close)
-		return &s3test.Client{URL: ts.URL, HTTP: ts.Client()}, nil
-	}
-	first, err := start()
+	store, start := reopenable(t)
+	first, err := start(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +334,7 @@ func TestStoredLifecycle(t *testing.T) {
 	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept?lifecycle", Body: []byte(doc), Header: hdr("Content-Md5", s3test.MD5Base64([]byte(doc))), As: s3test.Owner})
 	first.Must(t, 200, s3test.Request{Method: "PUT", Path: "/kept/k", Body: []byte("k"), As: s3test.Owner})
 
-	again, err := start()
+	again, err := start(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +348,7 @@ func TestStoredLifecycle(t *testing.T) {
 	if err := store.PutBucketConfig(context.Background(), "kept", "lifecycle", []byte("<LifecycleConfiguration><Rule>")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := start(); err == nil || !strings.Contains(err.Error(), "bucket kept: stored lifecycle configuration") {
+	if _, err := start(false); err == nil || !strings.Contains(err.Error(), "bucket kept: stored lifecycle configuration") {
 		t.Errorf("a start with a damaged configuration: %v", err)
 	}
 }
