@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -163,15 +162,7 @@ func pendingParts(t *testing.T, s *disk.Store, bucket string) int {
 // in a normal run. Writers put, copy and upload in parts until the process is killed. In even
 // rounds it says "ready" before its first write, in odd ones after it.
 func TestEncryptedCrashChild(t *testing.T) {
-	dir := os.Getenv(crashDirEnv)
-	if dir == "" {
-		t.Skip("runs only as the child of TestEncryptedCrashRecovery")
-	}
-	s, err := disk.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	round, _ := strconv.ParseUint(os.Getenv("DOORMAN_STORAGE_CRASH_ROUND"), 10, 64)
+	s, round := openCrashChild(t, "TestEncryptedCrashRecovery")
 	var once sync.Once
 	if round%2 == 0 {
 		once.Do(func() { fmt.Println("ready") })

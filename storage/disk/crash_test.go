@@ -291,15 +291,7 @@ func runAndKill(t *testing.T, child, dir string, round int, delay time.Duration)
 // once a version (or delete marker) is written and "removing <bucket>/<id>" before it removes
 // one, and the lines of crashLocks.record.
 func TestCrashChild(t *testing.T) {
-	dir := os.Getenv(crashDirEnv)
-	if dir == "" {
-		t.Skip("runs only as the child of TestCrashRecovery")
-	}
-	s, err := disk.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	round, _ := strconv.ParseUint(os.Getenv("DOORMAN_STORAGE_CRASH_ROUND"), 10, 64)
+	s, round := openCrashChild(t, "TestCrashRecovery")
 	var version atomic.Uint64
 	version.Store(round << 32)
 	var once sync.Once
@@ -320,6 +312,21 @@ func TestCrashChild(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// openCrashChild opens the store of a child process of the crash test parent, and returns it
+// with the child's round; it skips the test outside such a process.
+func openCrashChild(t *testing.T, parent string) (*disk.Store, uint64) {
+	dir := os.Getenv(crashDirEnv)
+	if dir == "" {
+		t.Skip("runs only as the child of " + parent)
+	}
+	s, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	round, _ := strconv.ParseUint(os.Getenv("DOORMAN_STORAGE_CRASH_ROUND"), 10, 64)
+	return s, round
 }
 
 // crashWrite is the i-th change of a writer of TestCrashChild, to version v.
@@ -439,7 +446,11 @@ func crashDeleteLocked(s *disk.Store, key string, v uint64) error {
 	if bypass || version.DeleteMarker {
 		fmt.Println("removing", crashLocked+"/"+version.VersionID)
 	}
-	_, err = s.DeleteObject(ctx, crashLocked, version.Key, storage.DeleteObjectOptions{VersionID: version.VersionID, BypassGovernance: bypass})
+	// IfRevision: a version another writer removed since it was listed fails with
+	// ErrNoSuchKey, where a delete of a version that is gone would succeed, as in S3.
+	_, err = s.DeleteObject(ctx, crashLocked, version.Key, storage.DeleteObjectOptions{
+		VersionID: version.VersionID, BypassGovernance: bypass, IfRevision: version.Revision,
+	})
 	switch {
 	case err == nil && !bypass && !version.DeleteMarker:
 		return fmt.Errorf("version %s under a retention was deleted without a bypass", version.VersionID)

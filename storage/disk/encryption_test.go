@@ -277,9 +277,6 @@ func TestKeyManagement(t *testing.T) {
 	}
 }
 
-// formatOf reads the format version of a closed store directory.
-func formatOf(t *testing.T, dir string) string { return string(readRecord(t, dir, "format/version")) }
-
 // A directory takes format 4 in the change that first writes an encrypted object or upload,
 // and only then: writes in plain and refused encrypted writes leave it in its format, and
 // Object Lock enabled after never takes it back to 3.
@@ -327,22 +324,7 @@ func TestEncryptionFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeLegacyDir(t, tt.format, true)
-			s, err := disk.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := tt.change(s); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			if v := formatOf(t, dir); v != tt.want {
-				t.Fatalf("format %q, want %q", v, tt.want)
-			}
-			s = reopen(t, dir)
-			if body, _ := storagetest.Get(t, s, "bkt", "full"); string(body) != "hello" {
-				t.Errorf("the object in plain holds %q", body)
-			}
+			s, dir := changeFormat(t, tt.format, tt.change, tt.want)
 			s.Close()
 			if v := formatOf(t, dir); v != tt.want {
 				t.Errorf("format %q after reopening, want %q", v, tt.want)

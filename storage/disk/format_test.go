@@ -251,22 +251,7 @@ func TestObjectLockFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeLegacyDir(t, "2", true)
-			s, err := disk.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := tt.change(s); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			if v := readRecord(t, dir, "format/version"); string(v) != tt.want {
-				t.Fatalf("format %q, want %q", v, tt.want)
-			}
-			s = reopen(t, dir)
-			if body, _ := storagetest.Get(t, s, "bkt", "full"); string(body) != "hello" {
-				t.Errorf("the object holds %q", body)
-			}
+			s, dir := changeFormat(t, "2", tt.change, tt.want)
 			buckets, err := s.ListBuckets(ctx)
 			locked := 0
 			for _, b := range buckets {
@@ -283,4 +268,31 @@ func TestObjectLockFormat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// formatOf reads the format version of a closed store directory.
+func formatOf(t *testing.T, dir string) string { return string(readRecord(t, dir, "format/version")) }
+
+// changeFormat writes a directory of legacyRecords in format, applies change to a store
+// opened on it and checks that the directory is then in format want. It returns the
+// directory, reopened, after checking that its object still reads as written.
+func changeFormat(t *testing.T, format string, change func(*disk.Store) error, want string) (*disk.Store, string) {
+	t.Helper()
+	dir := writeLegacyDir(t, format, true)
+	s, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := change(s); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if v := formatOf(t, dir); v != want {
+		t.Fatalf("format %q, want %q", v, want)
+	}
+	s = reopen(t, dir)
+	if body, _ := storagetest.Get(t, s, "bkt", "full"); string(body) != "hello" {
+		t.Errorf("the object holds %q", body)
+	}
+	return s, dir
 }
