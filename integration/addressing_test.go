@@ -82,7 +82,7 @@ func TestUnsupportedOperations(t *testing.T) {
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/" + bucket + "?website"},
 		{"PUT", "/" + bucket + "?replication"},
-		{"GET", "/" + bucket + "?encryption"},
+		{"GET", "/" + bucket + "?logging"},
 		{"PUT", "/" + bucket + "?intelligent-tiering"},
 		{"POST", "/" + bucket + "/k?restore"},
 		{"PATCH", "/" + bucket + "/k"},

@@ -79,7 +79,11 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		// a new bucket's default), they are refused.
 		noACLs   = "AccessControlListNotSupported"
 		noACLsMs = "The bucket does not allow ACLs"
+		// SSE-C is served over HTTPS only, as S3 serves it (docs/encryption.md#sse-c).
+		insecureMs = "Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection."
 	)
+	// Dual-layer SSE-KMS is the one kind of server-side encryption doorman does not implement.
+	dsse := http.Header{"X-Amz-Server-Side-Encryption": {"aws:kms:dsse"}}
 	wrongOwner := http.Header{"X-Amz-Expected-Bucket-Owner": {"123456789012"}}
 	tests := []struct {
 		name         string
@@ -92,10 +96,8 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		message      string
 	}{
 		// PutObject.
-		{"PutObject SSE-S3", "PUT", obj, http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
-		{"PutObject SSE-KMS", "PUT", obj, http.Header{"X-Amz-Server-Side-Encryption": {"aws:kms"}, "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id": {"k"}}, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
-		{"PutObject bucket key", "PUT", obj, http.Header{"X-Amz-Server-Side-Encryption-Bucket-Key-Enabled": {"true"}}, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption-Bucket-Key-Enabled", notImplMs},
-		{"PutObject SSE-C", "PUT", obj, ssec, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"PutObject DSSE-KMS", "PUT", obj, dsse, []byte("new"), 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"PutObject SSE-C over HTTP", "PUT", obj, ssec, []byte("new"), 400, "InvalidRequest", "", insecureMs},
 		{"PutObject lock mode", "PUT", obj, http.Header{"X-Amz-Object-Lock-Mode": {"GOVERNANCE"}, "X-Amz-Object-Lock-Retain-Until-Date": {"2099-01-01T00:00:00Z"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
 		{"PutObject legal hold", "PUT", obj, http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}, []byte("new"), 400, "InvalidRequest", "", lockMsg},
 		{"PutObject website redirect", "PUT", obj, http.Header{"X-Amz-Website-Redirect-Location": {"/elsewhere"}}, []byte("new"), 501, notImpl, "X-Amz-Website-Redirect-Location", notImplMs},
@@ -105,25 +107,25 @@ func TestUnsupportedHeadersRefused(t *testing.T) {
 		{"PutObject XXHASH64 checksum", "PUT", obj, http.Header{"X-Amz-Checksum-Xxhash64": {"AAAAAAAAAAA="}}, []byte("new"), 501, notImpl, "X-Amz-Checksum-Xxhash64", notImplMs},
 		{"PutObject expected owner", "PUT", obj, wrongOwner, []byte("new"), 403, "AccessDenied", "", "Access Denied"},
 		// CopyObject.
-		{"CopyObject SSE-S3", "PUT", obj, copyFrom(http.Header{"X-Amz-Server-Side-Encryption": {"AES256"}}), nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
-		{"CopyObject source SSE-C", "PUT", obj, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm": {"AES256"}}), nil, 501, notImpl, "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"CopyObject DSSE-KMS", "PUT", obj, copyFrom(with(dsse, nil)), nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"CopyObject source SSE-C over HTTP", "PUT", obj, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Algorithm": {"AES256"}}), nil, 400, "InvalidRequest", "", insecureMs},
 		{"CopyObject lock", "PUT", obj, copyFrom(http.Header{"X-Amz-Object-Lock-Legal-Hold": {"ON"}}), nil, 400, "InvalidRequest", "", lockMsg},
 		{"CopyObject expected owner", "PUT", obj, copyFrom(with(wrongOwner, nil)), nil, 403, "AccessDenied", "", ""},
 		{"CopyObject source expected owner", "PUT", obj, copyFrom(http.Header{"X-Amz-Source-Expected-Bucket-Owner": {"123456789012"}}), nil, 403, "AccessDenied", "", ""},
 		// Multipart uploads.
-		{"CreateMultipartUpload SSE", "POST", obj + "?uploads", http.Header{"X-Amz-Server-Side-Encryption": {"aws:kms"}}, nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
+		{"CreateMultipartUpload DSSE-KMS", "POST", obj + "?uploads", dsse, nil, 501, notImpl, "X-Amz-Server-Side-Encryption", notImplMs},
 		{"CreateMultipartUpload lock", "POST", obj + "?uploads", http.Header{"X-Amz-Object-Lock-Mode": {"COMPLIANCE"}}, nil, 400, "InvalidRequest", "", lockMsg},
 		{"CreateMultipartUpload expected owner", "POST", obj + "?uploads", wrongOwner, nil, 403, "AccessDenied", "", ""},
-		{"UploadPart SSE-C", "PUT", part, ssec, []byte("part"), 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
-		{"UploadPartCopy source SSE-C", "PUT", part, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key": {"k"}}), nil, 501, notImpl, "X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key", notImplMs},
+		{"UploadPart SSE-C over HTTP", "PUT", part, ssec, []byte("part"), 400, "InvalidRequest", "", insecureMs},
+		{"UploadPartCopy source SSE-C over HTTP", "PUT", part, copyFrom(http.Header{"X-Amz-Copy-Source-Server-Side-Encryption-Customer-Key": {"k"}}), nil, 400, "InvalidRequest", "", insecureMs},
 		{"UploadPartCopy source expected owner", "PUT", part, copyFrom(http.Header{"X-Amz-Source-Expected-Bucket-Owner": {"123456789012"}}), nil, 403, "AccessDenied", "", ""},
 		{"CompleteMultipartUpload object size", "POST", "/" + b + "/mp?uploadId=" + up.UploadID, http.Header{"X-Amz-Mp-Object-Size": {"4"}}, complete, 501, notImpl, "X-Amz-Mp-Object-Size", notImplMs},
 		{"AbortMultipartUpload initiated time", "DELETE", "/" + b + "/mp?uploadId=" + up.UploadID, http.Header{"X-Amz-If-Match-Initiated-Time": {"Mon, 30 Nov 2026 00:00:00 GMT"}}, nil, 501, notImpl, "X-Amz-If-Match-Initiated-Time", notImplMs},
-		{"ListParts SSE-C", "GET", "/" + b + "/mp?uploadId=" + up.UploadID, ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"ListParts SSE-C over HTTP", "GET", "/" + b + "/mp?uploadId=" + up.UploadID, ssec, nil, 400, "InvalidRequest", "", insecureMs},
 		// Reads.
-		{"GetObject SSE-C", "GET", "/" + b + "/keep", ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
-		{"HeadObject SSE-C", "HEAD", "/" + b + "/keep", ssec, nil, 501, "", "", ""},
-		{"GetObjectAttributes SSE-C", "GET", "/" + b + "/keep?attributes", ssec, nil, 501, notImpl, "X-Amz-Server-Side-Encryption-Customer-Algorithm", notImplMs},
+		{"GetObject SSE-C over HTTP", "GET", "/" + b + "/keep", ssec, nil, 400, "InvalidRequest", "", insecureMs},
+		{"HeadObject SSE-C over HTTP", "HEAD", "/" + b + "/keep", ssec, nil, 400, "", "", ""},
+		{"GetObjectAttributes SSE-C over HTTP", "GET", "/" + b + "/keep?attributes", with(ssec, http.Header{"X-Amz-Object-Attributes": {"ETag"}}), nil, 400, "InvalidRequest", "", insecureMs},
 		{"GetObject expected owner", "GET", "/" + b + "/keep", wrongOwner, nil, 403, "AccessDenied", "", ""},
 		{"ListObjectsV2 optional attributes", "GET", "/" + b + "?list-type=2", http.Header{"X-Amz-Optional-Object-Attributes": {"RestoreStatus"}}, nil, 501, notImpl, "X-Amz-Optional-Object-Attributes", notImplMs},
 		{"ListObjects expected owner", "GET", "/" + b, wrongOwner, nil, 403, "AccessDenied", "", ""},
@@ -293,8 +295,9 @@ func TestPostFormFieldsRefused(t *testing.T) {
 		status       int
 		code, header string
 	}{
-		{"x-amz-server-side-encryption", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption"},
-		{"x-amz-server-side-encryption-customer-algorithm", "AES256", 501, "NotImplemented", "X-Amz-Server-Side-Encryption-Customer-Algorithm"},
+		{"x-amz-server-side-encryption", "aws:kms:dsse", 501, "NotImplemented", "X-Amz-Server-Side-Encryption"},
+		// SSE-C over plain HTTP (docs/encryption.md#sse-c).
+		{"x-amz-server-side-encryption-customer-algorithm", "AES256", 400, "InvalidRequest", ""},
 		{"x-amz-object-lock-legal-hold", "ON", 400, "InvalidRequest", ""},
 		{"x-amz-website-redirect-location", "/elsewhere", 501, "NotImplemented", "X-Amz-Website-Redirect-Location"},
 		{"x-amz-checksum-sha512", "AAAA", 501, "NotImplemented", "X-Amz-Checksum-Sha512"},
