@@ -40,24 +40,36 @@ Key material is never printed.`,
 	return cmd
 }
 
-// keysFlags are the flags every keys command takes.
-type keysFlags struct {
-	data string
+// keysCommand is a keys subcommand: it opens the store of --data, with the options opts gives
+// once the flags are parsed (the store's defaults when opts is nil), runs do on it with the
+// directory and the command's output, and closes it.
+func keysCommand(use, short string, do func(w io.Writer, dir string, s *disk.Store) error, opts func() []disk.Option) *cobra.Command {
+	var data string
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var o []disk.Option
+			if opts != nil {
+				o = opts()
+			}
+			return withStore(data, func(s *disk.Store) error { return do(cmd.OutOrStdout(), data, s) }, o...)
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", defaultDataDir(), "data directory (of a stopped doorman serve)")
+	return cmd
 }
 
-func (f *keysFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.data, "data", defaultDataDir(), "data directory (of a stopped doorman serve)")
-}
-
-// withStore opens the store in f.data, runs do on it and closes it. The directory must exist:
-// a mistyped --data fails rather than becomes a new, empty store.
-func (f *keysFlags) withStore(do func(*disk.Store) error, opts ...disk.Option) error {
-	if fi, err := os.Stat(f.data); err != nil {
+// withStore opens the store in dir, runs do on it and closes it. The directory must exist: a
+// mistyped --data fails rather than becomes a new, empty store.
+func withStore(dir string, do func(*disk.Store) error, opts ...disk.Option) error {
+	if fi, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	} else if !fi.IsDir() {
-		return fmt.Errorf("data directory %s is not a directory", f.data)
+		return fmt.Errorf("data directory %s is not a directory", dir)
 	}
-	store, err := disk.Open(f.data, opts...)
+	store, err := disk.Open(dir, opts...)
 	if err != nil {
 		return err
 	}
@@ -69,17 +81,7 @@ func (f *keysFlags) withStore(do func(*disk.Store) error, opts ...disk.Option) e
 }
 
 func newKeysListCmd() *cobra.Command {
-	var f keysFlags
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List the SSE-S3 keys (the active one marked) and the KMS keys with their ARNs and aliases",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return f.withStore(func(s *disk.Store) error { return listKeys(cmd.OutOrStdout(), f.data, s) })
-		},
-	}
-	f.add(cmd)
-	return cmd
+	return keysCommand("list", "List the SSE-S3 keys (the active one marked) and the KMS keys with their ARNs and aliases", listKeys, nil)
 }
 
 // keyringFile is the store's keyring in its data directory (storage/disk).
@@ -124,49 +126,32 @@ func listKeys(w io.Writer, dir string, s *disk.Store) error {
 }
 
 func newKeysRotateCmd() *cobra.Command {
-	var f keysFlags
-	cmd := &cobra.Command{
-		Use:   "rotate",
-		Short: "Add a new SSE-S3 key that seals new objects; the older keys still open the objects they sealed",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return f.withStore(func(s *disk.Store) error {
-				id, err := s.RotateKey()
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprintf(cmd.OutOrStdout(), "SSE-S3 key %s is now active; the older keys still open the objects they sealed\n", id)
+	return keysCommand("rotate", "Add a new SSE-S3 key that seals new objects; the older keys still open the objects they sealed",
+		func(w io.Writer, _ string, s *disk.Store) error {
+			id, err := s.RotateKey()
+			if err != nil {
 				return err
-			})
-		},
-	}
-	f.add(cmd)
-	return cmd
+			}
+			_, err = fmt.Fprintf(w, "SSE-S3 key %s is now active; the older keys still open the objects they sealed\n", id)
+			return err
+		}, nil)
 }
 
 func newKeysCreateKMSCmd() *cobra.Command {
-	var f keysFlags
 	var aliases []string
 	var region string
-	cmd := &cobra.Command{
-		Use:   "create-kms",
-		Short: "Create a KMS key for SSE-KMS and print its ARN",
-		Long: `create-kms adds a KMS key to the store's keyring and prints its ARN. SSE-KMS writes name it by
+	cmd := keysCommand("create-kms", "Create a KMS key for SSE-KMS and print its ARN",
+		func(w io.Writer, _ string, s *disk.Store) error {
+			k, err := s.CreateKMSKey(aliases...)
+			if err != nil {
+				return fmt.Errorf("creating a KMS key: %w", err)
+			}
+			_, err = fmt.Fprintln(w, k.ARN)
+			return err
+		}, func() []disk.Option { return []disk.Option{disk.WithRegion(region)} })
+	cmd.Long = `create-kms adds a KMS key to the store's keyring and prints its ARN. SSE-KMS writes name it by
 its id, its ARN, or an alias given with --alias (alias/NAME; more than one may be given). The
-ARN names --region, which must be the region doorman serve runs with.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return f.withStore(func(s *disk.Store) error {
-				k, err := s.CreateKMSKey(aliases...)
-				if err != nil {
-					return fmt.Errorf("creating a KMS key: %w", err)
-				}
-				_, err = fmt.Fprintln(cmd.OutOrStdout(), k.ARN)
-				return err
-			}, disk.WithRegion(region))
-		},
-	}
-	f.add(cmd)
+ARN names --region, which must be the region doorman serve runs with.`
 	cmd.Flags().StringArrayVar(&aliases, "alias", nil, "an alias of the key: alias/NAME, of letters, digits, '/', '_' and '-', not under alias/aws/ (repeatable)")
 	cmd.Flags().StringVar(&region, "region", "us-east-1", "the region in the key's ARN: the one doorman serve runs with")
 	return cmd

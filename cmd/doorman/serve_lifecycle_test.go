@@ -15,19 +15,26 @@ import (
 // tick a second it takes two or three seconds; a loaded machine may take several times that.
 const expireWait = 30 * time.Second
 
+// servedClient starts serve on a free port and a new data directory, with s3test.Owner's keys
+// and args, and returns a client of its S3 listener and its logs; serve stops at the end of
+// the test.
+func servedClient(t *testing.T, args ...string) (*s3test.Client, *s3test.SyncBuffer) {
+	t.Helper()
+	out, logs, stop, err := serving(t, append([]string{"--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey}, args...)...)
+	if err != nil {
+		t.Fatalf("serve: %v\n%s%s", err, out, logs)
+	}
+	t.Cleanup(func() { _ = stop() })
+	return &s3test.Client{URL: regexp.MustCompile(` listening on (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(out.String())[1],
+		HTTP: &http.Client{Timeout: requestWait}}, logs
+}
+
 // serve applies the lifecycle rules a bucket is given: with --lifecycle-day 1s, an object a
 // rule of one day selects is gone within seconds, and one it does not select stays; the
 // worker logs what it did.
 func TestServeLifecycle(t *testing.T) {
-	out, logs, stop, err := serving(t, "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
-		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey,
-		"--lifecycle-day", "1s", "--lifecycle-interval", "1s")
-	if err != nil {
-		t.Fatalf("serve: %v\n%s%s", err, out, logs)
-	}
-	defer stop()
-	s3 := &s3test.Client{URL: regexp.MustCompile(` listening on (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(out.String())[1],
-		HTTP: &http.Client{Timeout: requestWait}}
+	s3, logs := servedClient(t, "--lifecycle-day", "1s", "--lifecycle-interval", "1s")
 	as := s3test.Owner
 	s3.Must(t, http.StatusOK, s3test.Request{Method: http.MethodPut, Path: "/bkt", As: as})
 	for _, k := range []string{"tmp/gone", "keep/stays"} {

@@ -4,8 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"net/http"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -38,15 +36,7 @@ func TestServeSSECOverHTTP(t *testing.T) {
 		{"with --allow-sse-c-over-http", []string{"--allow-sse-c-over-http"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "data"),
-				"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey, "--region", region}, tc.args...)
-			out, logs, stop, err := serving(t, args...)
-			if err != nil {
-				t.Fatalf("serve: %v\n%s%s", err, out, logs)
-			}
-			defer stop()
-			s3 := &s3test.Client{URL: regexp.MustCompile(` listening on (http://127\.0\.0\.1:\d+) `).FindStringSubmatch(out.String())[1],
-				HTTP: &http.Client{Timeout: requestWait}}
+			s3, _ := servedClient(t, append([]string{"--region", region}, tc.args...)...)
 			as := s3test.Owner
 			s3.Must(t, http.StatusOK, s3test.Request{Method: http.MethodPut, Path: "/bkt", As: as, Region: region,
 				Body: []byte(`<CreateBucketConfiguration><LocationConstraint>` + region + `</LocationConstraint></CreateBucketConfiguration>`)})
