@@ -20,6 +20,7 @@ import (
 func TestEncryption(t *testing.T, newBackend NewBackend) {
 	subtests(t, newBackend, []namedTest{
 		{"RoundTrip", testEncryptionRoundTrip},
+		{"Empty", testEncryptedEmpty},
 		{"Ranges", testEncryptedRanges},
 		{"Multipart", testEncryptedMultipart},
 		{"MultipartFullObjectChecksum", testEncryptedFullObjectChecksum},
@@ -177,6 +178,38 @@ func testEncryptionRoundTrip(t *testing.T, newBackend NewBackend) {
 	Put(t, s, "bkt", "plain", body)
 	if head, err := s.HeadObject(ctx, "bkt", "plain", storage.ReadOptions{}); err != nil || head.Encryption.Encrypted() || head.ETag != MD5Hex(body) {
 		t.Errorf("HeadObject(plain) = %+v, %v", head, err)
+	}
+}
+
+// An empty object, written whole or as an upload of one empty part, reads back empty.
+func testEncryptedEmpty(t *testing.T, newBackend NewBackend) {
+	s := withBucket(t, newBackend)
+	for _, kind := range encryptionKinds {
+		t.Run(kind.name, func(t *testing.T) {
+			info, err := s.PutObject(ctx, "bkt", "empty", bytes.NewReader(nil), storage.PutObjectOptions{Size: 0, Encryption: kind.enc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkETag(t, "PutObject", info.ETag, MD5Hex(nil), kind)
+			if body, got := readAllWith(t, s, "bkt", "empty", kind.key); len(body) != 0 || got.Size != 0 {
+				t.Errorf("empty object reads %d bytes, size %d", len(body), got.Size)
+			}
+			up, err := s.CreateMultipartUpload(ctx, "bkt", "empty upload", storage.CreateMultipartUploadOptions{Encryption: kind.enc})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.UploadPart(ctx, "bkt", "empty upload", up.UploadID, 1, bytes.NewReader(nil), storage.UploadPartOptions{CustomerKey: kind.key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := []storage.CompletedPart{{PartNumber: 1, ETag: p.ETag}}
+			if _, err := s.CompleteMultipartUpload(ctx, "bkt", "empty upload", up.UploadID, done, storage.CompleteMultipartUploadOptions{CustomerKey: kind.key}); err != nil {
+				t.Fatal(err)
+			}
+			if body, got := readAllWith(t, s, "bkt", "empty upload", kind.key); len(body) != 0 || got.Size != 0 {
+				t.Errorf("empty upload reads %d bytes, size %d", len(body), got.Size)
+			}
+		})
 	}
 }
 
