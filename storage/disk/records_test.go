@@ -58,6 +58,26 @@ func TestRecordEncoding(t *testing.T) {
 				`"acl":"","class":"","checksum":{"Algorithm":"","Value":"","Type":""},"owner":"o","seq":8,"marker":true}`},
 		{"part", &partRecord{File: "d4c1b2cfa054eb03ad0b4e228731a58e", Size: 4, ETag: "f4c9385f1902f7334b00b9b4ecd164de", Modified: when, Checksum: "N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="},
 			`{"file":"d4c1b2cfa054eb03ad0b4e228731a58e","size":4,"etag":"f4c9385f1902f7334b00b9b4ecd164de","modified":"2026-11-30T13:57:43Z","checksum":"N6aAEzvQk0L5NK+43Sx9nhtiTaXzXjo4rbED43wFXtE="}`},
+		{"SSE-KMS object", &objectRecord{File: "ef8e7368ae903108519d5a43600e89a3", Size: 1, ETag: "0f3c5b1e2d4a69788796a5b4c3d2e1f0", Modified: when, ACL: "private", StorageClass: "STANDARD",
+			Encryption: &encryptionRecord{Kind: kindKMS, KeyID: "k1", Box: []byte{1, 2, 3}, KMSKey: "arn:aws:kms:us-east-1:000000000000:key/0b0c2b7e-5d5b-4c5e-9f7a-3c2f1e0d9a8b",
+				Context: "e30=", BucketKey: true, Segments: []segmentRecord{{ID: "0001020304050607", Size: 1}}}},
+			`{"file":"ef8e7368ae903108519d5a43600e89a3","size":1,"etag":"0f3c5b1e2d4a69788796a5b4c3d2e1f0","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","checksum":{"Algorithm":"","Value":"","Type":""},` +
+				`"encryption":{"kind":"kms","keyId":"k1","box":"AQID","kmsKey":"arn:aws:kms:us-east-1:000000000000:key/0b0c2b7e-5d5b-4c5e-9f7a-3c2f1e0d9a8b",` +
+				`"context":"e30=","bucketKey":true,"segments":[{"id":"0001020304050607","size":1}]}}`},
+		{"SSE-C object completed without its key", &objectRecord{File: "ef8e7368ae903108519d5a43600e89a3", Size: 1, ETag: "0f3c5b1e2d4a69788796a5b4c3d2e1f0-1", Modified: when, ACL: "private", StorageClass: "STANDARD",
+			Parts: 1, Upload: "18ecd749d462e0cfebe2b02bb1a6910e",
+			Encryption: &encryptionRecord{Kind: kindCustomer, Box: []byte{4, 5, 6}, Bound: "18ecd749d462e0cfebe2b02bb1a6910e", SegmentsAside: true}},
+			`{"file":"ef8e7368ae903108519d5a43600e89a3","size":1,"etag":"0f3c5b1e2d4a69788796a5b4c3d2e1f0-1","modified":"2026-11-30T13:57:43Z",` +
+				`"metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","checksum":{"Algorithm":"","Value":"","Type":""},"parts":1,"upload":"18ecd749d462e0cfebe2b02bb1a6910e",` +
+				`"encryption":{"kind":"customer","box":"BAUG","bound":"18ecd749d462e0cfebe2b02bb1a6910e","segmentsAside":true}}`},
+		{"SSE-S3 upload", &uploadRecord{Initiated: when, ACL: "private", StorageClass: "STANDARD", Encryption: &encryptionRecord{Kind: kindS3, KeyID: "k2", Box: []byte{7}}},
+			`{"initiated":"2026-11-30T13:57:43Z","metadata":{"ContentType":"","ContentEncoding":"","ContentDisposition":"","ContentLanguage":"","CacheControl":"","Expires":"","User":null},` +
+				`"acl":"private","class":"STANDARD","encryption":{"kind":"s3","keyId":"k2","box":"Bw=="}}`},
+		{"sealed part", &partRecord{File: "d4c1b2cfa054eb03ad0b4e228731a58e", Size: 4, ETag: "f4c9385f1902f7334b00b9b4ecd164de", Modified: when, Segment: "0001020304050607"},
+			`{"file":"d4c1b2cfa054eb03ad0b4e228731a58e","size":4,"etag":"f4c9385f1902f7334b00b9b4ecd164de","modified":"2026-11-30T13:57:43Z","segment":"0001020304050607"}`},
 	}
 	for _, tc := range cases {
 		if got := string(encode(tc.record)); got != tc.golden {
