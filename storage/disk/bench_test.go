@@ -15,17 +15,26 @@ var benchSizes = []struct {
 	size int
 }{{"4KiB", 4 << 10}, {"1MiB", 1 << 20}}
 
+// benchEncryptions are the encryptions of the rows of BenchmarkPut and BenchmarkGet: none,
+// and SSE-S3, which S3 clients get by default.
+var benchEncryptions = []struct {
+	name string
+	enc  storage.Encryption
+}{{"plain", storage.Encryption{}}, {"sse-s3", sseS3}}
+
 // BenchmarkPut writes over 64 keys. The versioned row keeps every version it writes (the
 // previous latest moves among the others in the same transaction), so it writes only the
 // smaller size, to bound the disk it fills.
 func BenchmarkPut(b *testing.B) {
-	for _, sz := range benchSizes {
-		b.Run("size="+sz.name, func(b *testing.B) { benchPut(b, sz.size, "") })
+	for _, e := range benchEncryptions {
+		for _, sz := range benchSizes {
+			b.Run(e.name+"/size="+sz.name, func(b *testing.B) { benchPut(b, sz.size, "", e.enc) })
+		}
 	}
-	b.Run("versioned/size="+benchSizes[0].name, func(b *testing.B) { benchPut(b, benchSizes[0].size, storage.VersioningEnabled) })
+	b.Run("versioned/size="+benchSizes[0].name, func(b *testing.B) { benchPut(b, benchSizes[0].size, storage.VersioningEnabled, storage.Encryption{}) })
 }
 
-func benchPut(b *testing.B, size int, versioning string) {
+func benchPut(b *testing.B, size int, versioning string, enc storage.Encryption) {
 	s, _ := openWithBucket(b)
 	if versioning != "" {
 		if err := s.PutBucketVersioning(ctx, "bkt", versioning); err != nil {
@@ -37,7 +46,7 @@ func benchPut(b *testing.B, size int, versioning string) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := s.PutObject(ctx, "bkt", fmt.Sprintf("key-%d", i%64), bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))}); err != nil {
+		if _, err := s.PutObject(ctx, "bkt", fmt.Sprintf("key-%d", i%64), bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body)), Encryption: enc}); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -63,23 +72,30 @@ func BenchmarkPutParallel(b *testing.B) {
 }
 
 func BenchmarkGet(b *testing.B) {
-	for _, sz := range benchSizes {
-		b.Run("size="+sz.name, func(b *testing.B) {
-			s, _ := openWithBucket(b)
-			storagetest.Put(b, s, "bkt", "k", bytes.Repeat([]byte("x"), sz.size))
-			b.SetBytes(int64(sz.size))
-			b.ReportAllocs()
-			for b.Loop() {
-				r, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := io.Copy(io.Discard, r); err != nil {
-					b.Fatal(err)
-				}
-				r.Close()
-			}
-		})
+	for _, e := range benchEncryptions {
+		for _, sz := range benchSizes {
+			b.Run(e.name+"/size="+sz.name, func(b *testing.B) { benchGet(b, sz.size, e.enc) })
+		}
+	}
+}
+
+func benchGet(b *testing.B, size int, enc storage.Encryption) {
+	s, _ := openWithBucket(b)
+	body := bytes.Repeat([]byte("x"), size)
+	if _, err := s.PutObject(ctx, "bkt", "k", bytes.NewReader(body), storage.PutObjectOptions{Size: int64(size), Encryption: enc}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
 	}
 }
 
