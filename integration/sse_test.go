@@ -249,8 +249,8 @@ func TestSSEAWSCLI(t *testing.T) {
 	}
 }
 
-// boto3: SSE-C put, get, head and copy (to another customer key and to SSE-S3), a multipart
-// upload with a customer key; SSE-KMS with a key `doorman keys create-kms` made before the
+// boto3: SSE-C put, get, head and copy (to another customer key and to SSE-S3), the tags and
+// ACL of an SSE-C object read without its key, a multipart upload with a customer key; SSE-KMS with a key `doorman keys create-kms` made before the
 // server started, and with the default key; Put/Get/DeleteBucketEncryption and the default
 // they set for writes without encryption headers.
 func TestSSEBoto3(t *testing.T) {
@@ -306,6 +306,8 @@ func TestSSEBoto3(t *testing.T) {
 		{"head_ssec_no_key", "400 400 Bad Request"},
 		{"get_ssec_other_key", "AccessDenied 403"},
 		{"head_ssec_other_key", "403 403 Forbidden"},
+		{"get_ssec_tagging_no_key", "ok"},
+		{"get_ssec_acl_no_key", "ok"},
 		{"get_sse_s3_with_key", notApplicable},
 
 		{"copy_to_other_key", ssec(other)},

@@ -74,6 +74,9 @@ out["get_ssec_no_key"] = outcome(s3.get_object, Bucket=BUCKET, Key="customer")
 out["head_ssec_no_key"] = head("customer")
 out["get_ssec_other_key"] = outcome(s3.get_object, with_message=False, Bucket=BUCKET, Key="customer", **ssec(OTHER))
 out["head_ssec_other_key"] = head("customer", **ssec(OTHER))
+# What S3 tells of any object, its tags and ACL, needs no key.
+out["get_ssec_tagging_no_key"] = outcome(s3.get_object_tagging, Bucket=BUCKET, Key="customer")
+out["get_ssec_acl_no_key"] = outcome(s3.get_object_acl, Bucket=BUCKET, Key="customer")
 s3.put_object(Bucket=BUCKET, Key="sse-s3", Body=DATA)
 out["get_sse_s3_with_key"] = outcome(s3.get_object, Bucket=BUCKET, Key="sse-s3", **ssec(KEY))
 
