@@ -842,6 +842,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestKeyringRefused$"}},
 	},
 	{
+		Name:  "every part of an upload sealed as the same segment",
+		File:  "storage/disk/encryption.go",
+		From:  "id, err := sse.NewSegmentID()",
+		To:    "id, err := sse.SegmentID{}, error(nil)",
+		Tests: []test{{"./storage/disk/", "^TestPartsSealedApart$"}},
+	},
+	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",

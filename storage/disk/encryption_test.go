@@ -374,3 +374,72 @@ func TestSealedKeyBound(t *testing.T) {
 		t.Errorf("a reads %q", got)
 	}
 }
+
+// Two uploads of the same bytes as one part of an upload, under its one data key, are sealed
+// apart (each part is a segment of its own random id, so no nonce is used twice): their data
+// files differ.
+func TestPartsSealedApart(t *testing.T) {
+	s, dir := openWithBucket(t)
+	up, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{Encryption: sseS3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := marked("the same part|", 100<<10)
+	var sealed [][]byte
+	for range 2 {
+		if _, err := s.UploadPart(ctx, "bkt", "k", up.UploadID, 1, bytes.NewReader(body), storage.UploadPartOptions{Size: int64(len(body))}); err != nil {
+			t.Fatal(err)
+		}
+		files := dataFiles(t, dir)
+		if len(files) != 1 {
+			t.Fatalf("%d data files for one part", len(files))
+		}
+		b, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed = append(sealed, b)
+	}
+	if len(sealed[0]) != len(sealed[1]) || bytes.Equal(sealed[0], sealed[1]) {
+		t.Errorf("the two uploads of the part are sealed alike (%d and %d bytes)", len(sealed[0]), len(sealed[1]))
+	}
+	// The first 4 KiB of each differ: no chunk shares a nonce with the other's.
+	if bytes.Equal(sealed[0][:4<<10], sealed[1][:4<<10]) {
+		t.Error("the parts' first chunks are sealed alike")
+	}
+}
+
+// A data file changed at rest fails the read of its object rather than return other bytes.
+func TestTamperedDataRefused(t *testing.T) {
+	s, dir := openWithBucket(t)
+	body := marked("tamper|", 200<<10)
+	if _, err := s.PutObject(ctx, "bkt", "k", bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body)), Encryption: sseS3}); err != nil {
+		t.Fatal(err)
+	}
+	files := dataFiles(t, dir)
+	if len(files) != 1 {
+		t.Fatalf("%d data files for one object", len(files))
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(files[0], b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got bytes.Buffer
+	if _, err := got.ReadFrom(r); !errors.Is(err, sse.ErrOpen) {
+		t.Errorf("reading a tampered object = %v after %d bytes, want sse.ErrOpen", err, got.Len())
+	}
+	// The chunks before the change still read.
+	head := make([]byte, 64<<10)
+	if _, err := r.ReadAt(head, 0); err != nil || !bytes.Equal(head, body[:len(head)]) {
+		t.Errorf("the first chunk = %v", err)
+	}
+}
