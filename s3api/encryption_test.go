@@ -3,6 +3,7 @@ package s3api_test
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"hash/crc32"
 	"net/http"
 	"regexp"
 	"strings"
@@ -269,6 +270,23 @@ func TestSSECObject(t *testing.T) {
 		{page: pageUploadPartSSE, method: "GET", path: "/ssec/mp2", header: sseC(keyA, keyAMD5, "Range", "bytes=5242878-5242881"), status: 206, want: []string{"ppse"}},
 		{page: pageUploadPartSSE, method: "HEAD", path: "/ssec/mp2", header: sseC(keyA, keyAMD5), status: 200,
 			respHeaders: map[string]string{"Content-Length": "5242886", sseCMD5: keyAMD5}},
+	})
+
+	// An upload with a checksum algorithm needs the key to complete: its checksums are kept
+	// encrypted (API_CompleteMultipartUpload.html; ceph/s3-tests'
+	// test_multipart_sse_c_checksum_complete).
+	crc := crc32.ChecksumIEEE([]byte("abc"))
+	sum := base64.StdEncoding.EncodeToString([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+	upload = initiate(t, srv.Client, "/ssec/mp3", sseC(keyA, keyAMD5, "X-Amz-Checksum-Algorithm", "CRC32"), sseResp("", keyAMD5))
+	doc := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{etag}</ETag><ChecksumCRC32>` + sum + `</ChecksumCRC32></Part></CompleteMultipartUpload>`
+	runVersionSteps(t, srv.Client, []vstep{
+		{page: pageUploadPartSSE, method: "PUT", path: "/ssec/mp3?partNumber=1&uploadId=" + upload, header: sseC(keyA, keyAMD5, "X-Amz-Checksum-Crc32", sum), body: "abc",
+			status: 200, save: map[string]string{"Etag": "etag"}},
+		{page: pageUploadPartSSE, method: "POST", path: "/ssec/mp3?uploadId=" + upload, body: doc, status: 400, code: "InvalidArgument",
+			want: []string{"<Message>Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.</Message>"}},
+		{page: pageUploadPartSSE, method: "POST", path: "/ssec/mp3?uploadId=" + upload, header: sseC(keyA, keyAMD5), body: doc, status: 200,
+			respHeaders: sseResp("", "")},
+		{page: pageUploadPartSSE, method: "GET", path: "/ssec/mp3", header: sseC(keyA, keyAMD5), status: 200, want: []string{"abc"}},
 	})
 }
 

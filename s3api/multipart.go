@@ -264,6 +264,11 @@ func (s *Server) completeMultipartUpload(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
+	if ck == nil && rc.upload.Encryption.Customer && rc.upload.ChecksumAlgorithm != "" {
+		// The key "is needed only when the object was created using a checksum algorithm"
+		// (API_CompleteMultipartUpload.html): the checksums are kept encrypted.
+		return completeEncryptionError(storage.ErrCustomerKeyRequired)
+	}
 	parts, err := rc.completedParts()
 	if err != nil {
 		return err
