@@ -176,11 +176,11 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	// and S3 accepts it with the metadata unchanged (observed: versity/versitygw#2418). Nor is
 	// one with a write condition: S3 copies in place with If-Match and judges If-None-Match
 	// (LocalStack's snapshots test_copy_object_if_match_in_place and
-	// test_copy_object_if_none_match_in_place). Nor is one naming an encryption: that is how
-	// an object is encrypted again (https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-encryption.html).
+	// test_copy_object_if_none_match_in_place). Nor is one that changes the encryption: that
+	// is how an object is encrypted again (https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-s3-encryption.html).
 	_, _, named, _ := parseCopySource(rc.r.Header.Get("X-Amz-Copy-Source"))
 	if srcBucket == rc.bucket && srcKey == rc.key && named == "" && opts.Conditions == (storage.WriteConditions{}) &&
-		!opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) && !ne.explicit {
+		!opts.ReplaceMetadata && (opts.StorageClass == "" || opts.StorageClass == src.StorageClass) && !ne.changes(src.Encryption) {
 		return s3err.InvalidRequest.Withf("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	if alg := rc.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {

@@ -207,6 +207,14 @@ func (rc *request) newObjectEncryption(h http.Header, st *bucketState) (newEncry
 	return ne, nil
 }
 
+// changes reports whether an object encrypted as ne is encrypted otherwise than src, that of a
+// copy's source: a request naming an encryption changes it (even to the same, as S3 takes it
+// [UNVERIFIED]), and so does the bucket's default applied to an SSE-C source, an unencrypted
+// one, or one of the other algorithm.
+func (ne newEncryption) changes(src storage.ObjectEncryption) bool {
+	return ne.explicit || src.Customer || src.Algorithm != ne.enc.Algorithm
+}
+
 // hasCustomerHeader reports whether h carries any of SSE-C's headers.
 func hasCustomerHeader(h http.Header) bool {
 	for _, n := range [...]string{customerAlgorithm, customerKeyHeader, customerKeyMD5} {

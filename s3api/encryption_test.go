@@ -248,6 +248,14 @@ func TestSSECObject(t *testing.T) {
 		{page: pageCopySSE, method: "PUT", path: "/ssec/k", header: copySSEC(keyA, keyAMD5, "X-Amz-Copy-Source", "/ssec/k", sseCAlg, "AES256", sseCKey, keyB, sseCMD5, keyBMD5),
 			status: 200, respHeaders: sseResp("", keyBMD5)},
 		{page: pageCopySSE, method: "GET", path: "/ssec/k", header: sseC(keyB, keyBMD5), status: 200, want: []string{"secret"}},
+		// And one that takes the bucket's default instead of its SSE-C.
+		{page: pageCopySSE, method: "PUT", path: "/ssec/k", header: copySSEC(keyB, keyBMD5, "X-Amz-Copy-Source", "/ssec/k"), status: 200, respHeaders: sseResp("AES256", "")},
+		{page: pageCopySSE, method: "GET", path: "/ssec/k", status: 200, want: []string{"secret"}, respHeaders: sseResp("AES256", "")},
+		{page: pageCopySSE, method: "PUT", path: "/ssec/k", header: hdr("X-Amz-Copy-Source", "/ssec/k"), status: 400, code: "InvalidRequest",
+			want: []string{"without changing the object's metadata, storage class, website redirect location or encryption attributes."}},
+		{page: pageCopySSE, method: "PUT", path: "/ssec/k", header: copySSEC(keyB, keyBMD5, "X-Amz-Copy-Source", "/ssec/k", sseCAlg, "AES256", sseCKey, keyB, sseCMD5, keyBMD5),
+			status: 400, code: "InvalidRequest", want: []string{notApplicable}},
+		{page: pageCopySSE, method: "PUT", path: "/ssec/k", header: sseC(keyB, keyBMD5, "X-Amz-Copy-Source", "/ssec/k"), status: 200, respHeaders: sseResp("", keyBMD5)},
 	})
 	// An SSE-C multipart upload: every part gives the upload's key; completing needs none.
 	upload := initiate(t, srv.Client, "/ssec/mp2", sseC(keyA, keyAMD5), sseResp("", keyAMD5))
