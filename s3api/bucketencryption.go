@@ -35,7 +35,7 @@ type bucketEncryption struct {
 
 // defaultEncryption is what a write into st that names no encryption gets: the bucket's
 // default, SSE-S3 when none is stored. S3 reports no bucket key on SSE-S3 objects (LocalStack's
-// snapshot test_s3_default_bucket_encryption), so a bucket key goes with SSE-KMS alone.
+// snapshot test_s3_default_bucket_encryption_exc), so a bucket key goes with SSE-KMS alone.
 func (st *bucketState) defaultEncryption() storage.Encryption {
 	e := st.encryption
 	if e == nil || e.algorithm != storage.SSEKMS {

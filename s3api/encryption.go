@@ -24,9 +24,9 @@ import (
 // -context and -bucket-key-enabled), or SSE-C's three headers
 // (x-amz-server-side-encryption-customer-algorithm, -key, -key-MD5); reads of an SSE-C
 // object, and every part of an SSE-C upload, take the SSE-C headers again. The answers to
-// requests S3 refuses are AWS's as LocalStack's snapshots record them (tests/aws/services/s3/
-// test_s3.snapshot.json: test_s3_sse_c_*, test_s3_sse_validate_kms_key,
-// test_put_object_sse_c_*), unless marked otherwise.
+// requests S3 refuses are AWS's as LocalStack's snapshots of its SSE-C and SSE-KMS tests
+// record them (tests/aws/services/s3/test_s3.snapshot.json, test_s3_sse_validate_kms_key among
+// them), unless marked otherwise.
 
 // The encryption headers, canonical.
 const (
@@ -359,8 +359,8 @@ var (
 
 // writeEncryptionHeaders sets the headers telling how an object or upload is encrypted (e):
 // x-amz-server-side-encryption with, for SSE-KMS, the key's ARN, the context and the bucket
-// key when enabled ("if the BucketKeyEnabled is False, S3 does not return the field", the
-// LocalStack test of test_s3_sse_bucket_key_default); for SSE-C the algorithm and the MD5 of
+// key when enabled ("if the BucketKeyEnabled is False, S3 does not return the field", a
+// comment of LocalStack's SSE-KMS tests, tests/aws/services/s3/test_s3.py); for SSE-C the algorithm and the MD5 of
 // the request's key, which S3 does not keep either.
 func writeEncryptionHeaders(h http.Header, e storage.ObjectEncryption, ck *customerKey, a sseAnswer) {
 	if e.Algorithm != "" {

@@ -24,7 +24,7 @@ const (
 	pageDelEncryption = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html"
 	pageUploadPartSSE = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html"
 	pageCopySSE       = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html"
-	snapshotSSEC      = "localstack tests/aws/services/s3/test_s3.snapshot.json test_s3_sse_c_*"
+	snapshotSSEC      = "localstack tests/aws/services/s3/test_s3.snapshot.json, the SSE-C tests"
 	snapshotSSEKMS    = "localstack tests/aws/services/s3/test_s3.snapshot.json test_s3_sse_validate_kms_key"
 	snapshotBucketEnc = "localstack tests/aws/services/s3/test_s3.snapshot.json test_s3_default_bucket_encryption_exc"
 	s3testsEncryption = "ceph/s3-tests s3tests/functional/test_s3.py test_encryption_*, test_put_obj_enc_conflict_*"
