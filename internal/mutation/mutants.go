@@ -849,6 +849,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestPartsSealedApart$"}},
 	},
 	{
+		Name:  "a discarded start leaves the keyring it made",
+		File:  "storage/disk/keyring.go",
+		From:  "\ts.made.files = append(s.made.files, path)\n",
+		To:    "\t_ = path\n",
+		Tests: []test{{"./storage/disk/", "^TestDiscardKeyring$"}},
+	},
+	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",

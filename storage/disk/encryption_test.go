@@ -443,3 +443,34 @@ func TestTamperedDataRefused(t *testing.T) {
 		t.Errorf("the first chunk = %v", err)
 	}
 }
+
+// A start that fails after Open (Discard) removes the keyring that Open made with the rest of
+// the directory, and keeps one that was there before.
+func TestDiscardKeyring(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the directory a discarded start made is still there: %v", err)
+	}
+	s, err = disk.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	kept, _ := os.ReadFile(keyringPath(dir))
+	if s, err = disk.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.ReadFile(keyringPath(dir)); err != nil || !bytes.Equal(after, kept) {
+		t.Errorf("a discarded start changed the keyring it found: %v", err)
+	}
+}
