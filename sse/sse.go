@@ -8,12 +8,11 @@
 // Every object (or multipart upload) gets its own random data key. The data key is kept
 // beside the object's record, sealed by a key-encryption key: a master key of the keyring
 // for SSE-S3 and SSE-KMS, the client's own key for SSE-C. This is the envelope encryption
-// AWS describes for SSE-S3 ("each object is encrypted with a unique key ... encrypts the key
-// itself with a root key that it regularly rotates",
-// https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html):
+// AWS describes for SSE-S3, each object under a unique key that a regularly rotated root
+// key encrypts (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingServerSideEncryption.html):
 //
-//   - a key per object bounds how much data one GCM key seals, so that random 96-bit nonces
-//     and counters never come near GCM's limits;
+//   - a key per object bounds what one GCM key seals to one object's segments, far from
+//     GCM's limits on a key's messages;
 //   - rotating a master key re-seals nothing: older master keys stay in the keyring to open
 //     the data keys they sealed, and the newest seals from then on;
 //   - a customer key (SSE-C) is used and forgotten. What it leaves behind is only the sealed
@@ -66,8 +65,8 @@ import (
 	"sync"
 )
 
-// ChunkSize is the plaintext size of a sealed chunk: a range read opens at most two chunks
-// more than it returns, and each chunk costs TagSize bytes at rest (0.02%).
+// ChunkSize is the plaintext size of a sealed chunk: a range read opens less than two
+// chunks more than it returns, and each chunk costs TagSize bytes at rest (0.02%).
 const ChunkSize = 64 << 10
 
 // TagSize is what sealing adds to each chunk.
@@ -86,7 +85,7 @@ const indexSize = nonceSize - len(SegmentID{}) - 1
 // bytes counts. At ChunkSize it makes MaxSegmentSize.
 const MaxChunks = 1 << (8 * indexSize)
 
-// MaxSegmentSize is the largest segment: 1 TiB, 200 times S3's largest part and object
+// MaxSegmentSize is the largest segment: 1 TiB, over 200 times S3's largest part and object
 // upload (5 GiB, https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).
 const MaxSegmentSize = MaxChunks * ChunkSize
 
@@ -238,7 +237,7 @@ func (s *Sealer) Close() error {
 	if s.err == nil {
 		s.seal(true)
 		if s.err == nil {
-			s.err = errClosed
+			s.err, s.buf = errClosed, nil
 			return nil
 		}
 	}
@@ -415,9 +414,8 @@ func NewReader(o *Opener, c io.Closer) *Reader {
 func (r *Reader) Close() error { return r.closer.Close() }
 
 // OpaqueETag is the ETag of an object whose ETag must not be its data's MD5 (SSE-C and
-// SSE-KMS, as S3:
-// https://docs.aws.amazon.com/AmazonS3/API/API_Object.html, "Objects encrypted by SSE-C or
-// SSE-KMS have ETags that are not an MD5 digest of their object data"): 32 hex digits
+// SSE-KMS: S3 gives such objects ETags that are not an MD5 of their data,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html): 32 hex digits
 // derived from the data key and the MD5, so that it is stable for the object, differs
 // between objects and tells nothing about the data without the key. It is
 // HMAC-SHA256(dek, "etag" || md5) cut to 16 bytes: keyed by the data key, so that it cannot

@@ -392,8 +392,6 @@ func TestTamper(t *testing.T) {
 			b.segs[0].ID, b.segs[1].ID = b.segs[1].ID, b.segs[0].ID
 		}},
 		{"segment id changed", func(b *object) { b.segs[1].ID[7] ^= 1 }},
-		{"segment of a negative size", func(b *object) { b.segs[1].Size = -1 }},
-		{"segment too large", func(b *object) { b.segs[1].Size = sse.MaxSegmentSize + 1 }},
 	}
 	for s := range o.segs {
 		for i := range int(o.segs[s].Size+c-1) / c {
@@ -446,6 +444,20 @@ func TestTamperRange(t *testing.T) {
 		}
 		if !tt.fails && !bytes.Equal(p, o.plain[tt.off:tt.off+tt.n]) {
 			t.Errorf("ReadAt(%d bytes, %d): the plaintext differs", tt.n, tt.off)
+		}
+	}
+}
+
+// TestSegmentSizes: a segment list no Sealer could have written fails every read, even of
+// a chunk that would open.
+func TestSegmentSizes(t *testing.T) {
+	o := sealObject(t, 2*sse.ChunkSize, 1)
+	for _, size := range []int64{-1, sse.MaxSegmentSize + 1} {
+		segs := slices.Clone(o.segs)
+		segs[0].Size = size
+		op := sse.NewOpener(bytes.NewReader(o.data), o.dek, segs)
+		if _, err := op.ReadAt(make([]byte, 1), 0); !errors.Is(err, sse.ErrOpen) {
+			t.Errorf("a segment of %d bytes: %v, want ErrOpen", size, err)
 		}
 	}
 }
