@@ -274,8 +274,10 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := s.checkCustomerKey(&rec, opts.CustomerKey); err != nil {
-		return storage.ObjectInfo{}, err
+	if !opts.MetadataOnly {
+		if err := s.checkCustomerKey(&rec, opts.CustomerKey); err != nil {
+			return storage.ObjectInfo{}, err
+		}
 	}
 	info := rec.info(bucket, key)
 	if err := s.readPart(rec, &info, opts.PartNumber); err != nil {

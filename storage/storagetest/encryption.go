@@ -440,7 +440,7 @@ func testEncryptedCopy(t *testing.T, newBackend NewBackend) {
 }
 
 // The customer key's rules, on every read of an object: an SSE-C object needs its key, and
-// no other; any other object refuses a key.
+// no other; any other object refuses a key; a HeadObject for metadata only checks none.
 func testCustomerKeyRules(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
 	body := []byte("secret")
@@ -490,6 +490,14 @@ func testCustomerKeyRules(t *testing.T, newBackend NewBackend) {
 		for _, tt := range tests {
 			err := read(tt.key, tt.customer)
 			wantErr(t, op+" of "+tt.key+" with key "+hex.EncodeToString(tt.customer), err, tt.want)
+		}
+	}
+	// What S3 tells of any version without its key (ReadOptions.MetadataOnly) needs none, and
+	// ignores one.
+	for _, tt := range tests {
+		info, err := s.HeadObject(ctx, "bkt", tt.key, storage.ReadOptions{CustomerKey: tt.customer, MetadataOnly: true})
+		if err != nil || info.Size != int64(len(body)) || info.Encryption.Customer != (tt.key == "SSE-C") {
+			t.Errorf("HeadObject(MetadataOnly) of %s with key %x = %+v, %v", tt.key, tt.customer, info, err)
 		}
 	}
 }
