@@ -856,13 +856,6 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestDiscardKeyring$"}},
 	},
 	{
-		Name:  "a HeadObject for metadata only refused without the SSE-C key",
-		File:  "storage/disk/objects.go",
-		From:  "\tif !opts.MetadataOnly {\n",
-		To:    "\tif true {\n",
-		Tests: []test{{"./storage/disk/", "^TestConformance$/^Encryption$/^CustomerKeyRules$"}},
-	},
-	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",
@@ -1047,6 +1040,20 @@ var mutants = []mutant{
 		File:  "s3api/copy.go",
 		From:  "opts.Encryption, opts.SourceCustomerKey = ne.enc, srcCK.bytes()",
 		To:    "opts.Encryption = ne.enc",
+		Tests: []test{{"./s3api/", "^TestSSECObject$"}},
+	},
+	{
+		Name:  "an SSE-C upload with a checksum completed without its key",
+		File:  "s3api/multipart.go",
+		From:  "if ck == nil && rc.upload.Encryption.Customer && rc.upload.ChecksumAlgorithm != \"\" {",
+		To:    "if false {",
+		Tests: []test{{"./s3api/", "^TestSSECObject$"}},
+	},
+	{
+		Name:  "a copy onto itself refused when only the bucket default changes its encryption",
+		File:  "s3api/encryption.go",
+		From:  "return ne.explicit || src.Customer || src.Algorithm != ne.enc.Algorithm",
+		To:    "return ne.explicit",
 		Tests: []test{{"./s3api/", "^TestSSECObject$"}},
 	},
 	// Sealed data and keys (sse/sse.go, sse/keyring.go).
