@@ -856,6 +856,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestDiscardKeyring$"}},
 	},
 	{
+		Name:  "a HeadObject for metadata only refused without the SSE-C key",
+		File:  "storage/disk/objects.go",
+		From:  "\tif !opts.MetadataOnly {\n",
+		To:    "\tif true {\n",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^Encryption$/^CustomerKeyRules$"}},
+	},
+	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",
