@@ -239,8 +239,8 @@ func decodeSegments(recs []segmentRecord) ([]sse.Segment, error) {
 	return segs, nil
 }
 
-// openSealed returns a reader of the plaintext of f, the data file of rec, whose data key d
-// is open and whose segments are segs.
+// openSealed returns a reader of the plaintext of the sealed data file f, whose data key d
+// has open and whose segments are segs; closing it closes f.
 func openSealed(f *os.File, d *dataKey, segs []sse.Segment) storage.ObjectReader {
 	return sse.NewReader(sse.NewOpener(f, d.dek, segs), f)
 }
