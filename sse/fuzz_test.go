@@ -48,8 +48,9 @@ func FuzzParseKeyring(f *testing.F) {
 	})
 }
 
-// FuzzOpener: plain sealed as two segments (cut at cut) reads back at any range; the same
-// segment list over arbitrary bytes never panics and fails only with ErrOpen or io.EOF.
+// FuzzOpener: plain sealed as two segments (cut at cut) reads back at any range, and not at
+// all with any byte changed; the same segment list over arbitrary bytes never panics and
+// fails only with ErrOpen or io.EOF.
 func FuzzOpener(f *testing.F) {
 	f.Add([]byte("hello, world"), uint32(5), []byte("garbage"), int64(3), uint32(4))
 	f.Add([]byte{}, uint32(0), []byte{}, int64(0), uint32(0))
@@ -76,6 +77,16 @@ func FuzzOpener(f *testing.F) {
 			want := plain[off:min(off+int64(n), int64(len(plain)))]
 			if !bytes.Equal(p[:got], want) || (got < int(n)) != (err == io.EOF) || err != nil && err != io.EOF {
 				t.Fatalf("ReadAt(%d bytes, %d) of %d: %d, %v", n, off, len(plain), got, err)
+			}
+		}
+
+		// An empty segment holds no data to read, so its one chunk is never opened.
+		flip := int(cut) % len(data)
+		if inFirst := int64(flip) < sse.SealedSize(int64(c)); inFirst && c > 0 || !inFirst && c < len(plain) {
+			flipped := bytes.Clone(data)
+			flipped[flip] ^= byte(n) | 1
+			if got, err := readAll(sse.NewOpener(bytes.NewReader(flipped), dek, segs)); !errors.Is(err, sse.ErrOpen) {
+				t.Fatalf("a sealing with byte %d changed read %d bytes, %v; want ErrOpen", flip, len(got), err)
 			}
 		}
 

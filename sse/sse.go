@@ -281,6 +281,7 @@ type Segment struct {
 // Opener reads the plaintext of sealed segments stored one after another in r, from its
 // offset 0. It is an io.ReaderAt of the plaintext; Size is the plaintext size. A chunk that
 // fails to open fails the read with ErrOpen, as does sealed data shorter than the segments'.
+// An empty segment has nothing to read, so its one (empty) chunk is never opened.
 //
 // It keeps the last chunk it opened, so that consecutive small reads open each chunk once;
 // a read that covers a whole chunk opens it straight into the caller's buffer. Its methods
