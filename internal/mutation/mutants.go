@@ -1063,6 +1063,20 @@ var mutants = []mutant{
 		To:    "return ne.explicit",
 		Tests: []test{{"./s3api/", "^TestSSECObject$"}},
 	},
+	{
+		Name:  "an SSE-C key error told to a caller who may not read the object",
+		File:  "s3api/encryption.go",
+		From:  "if aerr := rc.authorizeObject(accessObjectRead, st, &info); aerr != nil {\n\t\treturn aerr\n\t}\n\treturn sseErr",
+		To:    "_ = info\n\treturn sseErr",
+		Tests: []test{{"./s3api/", "^TestSSECWrongKeyAndMetadata$"}},
+	},
+	{
+		Name:  "an SSE-C object's ACL read with its key",
+		File:  "s3api/acl.go",
+		From:  "storage.ReadOptions{VersionID: rc.version, MetadataOnly: true}",
+		To:    "storage.ReadOptions{VersionID: rc.version}",
+		Tests: []test{{"./s3api/", "^TestSSECWrongKeyAndMetadata$"}},
+	},
 	// Sealed data and keys (sse/sse.go, sse/keyring.go).
 	{
 		Name:  "sse: a segment's last chunk not flagged in its nonce",
