@@ -2,7 +2,6 @@ package disk_test
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -42,16 +41,11 @@ const encryptedCrashBodyMax = 256 << 10
 // encryptedCrashBody is version v's content: a header naming v, then bytes derived from v; one
 // of a multipart upload is MinPartSize bytes longer, for two parts.
 func encryptedCrashBody(v uint64, multipart bool) []byte {
-	header := fmt.Sprintf("v=%d\n", v)
-	var seed [32]byte
-	binary.LittleEndian.PutUint64(seed[:], v)
 	n := v * 7919 % encryptedCrashBodyMax
 	if multipart {
 		n += storage.MinPartSize
 	}
-	body := make([]byte, n)
-	rand.NewChaCha8(seed).Read(body)
-	return append([]byte(header), body...)
+	return versionBody(v, n)
 }
 
 // TestEncryptedCrashRecovery kills a process writing encrypted objects (single writes, copies

@@ -55,11 +55,14 @@ var crashBodyMax = map[string]uint64{crashPlain: 512 << 10, crashVersioned: 16 <
 
 // crashBody is version v's content in bucket: a header naming v, then bytes derived from v,
 // of a length that varies up to the bucket's crashBodyMax.
-func crashBody(bucket string, v uint64) []byte {
+func crashBody(bucket string, v uint64) []byte { return versionBody(v, v*7919%crashBodyMax[bucket]) }
+
+// versionBody is a header naming v, then n bytes derived from v.
+func versionBody(v, n uint64) []byte {
 	header := fmt.Sprintf("v=%d\n", v)
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], v)
-	body := make([]byte, v*7919%crashBodyMax[bucket])
+	body := make([]byte, n)
 	rand.NewChaCha8(seed).Read(body)
 	return append([]byte(header), body...)
 }
