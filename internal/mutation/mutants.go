@@ -863,6 +863,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Encryption$/^CustomerKeyRules$"}},
 	},
 	{
+		Name:  "the segments of an encrypted object outlive it",
+		File:  "storage/disk/parts.go",
+		From:  "var asideBuckets = [][]byte{bktPartChecksums, bktSegments}",
+		To:    "var asideBuckets = [][]byte{bktPartChecksums}",
+		Tests: []test{{"./storage/disk/", "^TestSegmentsGoWithTheirObject$"}},
+	},
+	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",

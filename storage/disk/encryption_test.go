@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -472,5 +473,93 @@ func TestDiscardKeyring(t *testing.T) {
 	}
 	if after, err := os.ReadFile(keyringPath(dir)); err != nil || !bytes.Equal(after, kept) {
 		t.Errorf("a discarded start changed the keyring it found: %v", err)
+	}
+}
+
+// The segments of an encrypted multipart object are kept beside its record, under its data
+// file's id, and go with the object; an entry no data file names (left by a crash between
+// a data file's removal and its entry's) is removed at Open.
+func TestSegmentsGoWithTheirObject(t *testing.T) {
+	s, dir := openWithBucket(t)
+	up, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{Encryption: sseS3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done []storage.CompletedPart
+	for n, size := range []int{storage.MinPartSize, 10} {
+		p, err := s.UploadPart(ctx, "bkt", "k", up.UploadID, n+1, bytes.NewReader(marked("part|", size)), storage.UploadPartOptions{Size: int64(size)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done = append(done, storage.CompletedPart{PartNumber: n + 1, ETag: p.ETag})
+	}
+	info, err := s.CompleteMultipartUpload(ctx, "bkt", "k", up.UploadID, done, storage.CompleteMultipartUploadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if v := readRecord(t, dir, "segments/"+info.Revision); !bytes.Contains(v, []byte(`"size":10}`)) {
+		t.Fatalf("segments kept for the object: %s", v)
+	}
+	// A stray entry, as a crash leaves it.
+	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("segments")).Put([]byte("0123456789abcdef0123456789abcdef"), []byte("[]"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t, dir)
+	if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, id := range []string{info.Revision, "0123456789abcdef0123456789abcdef"} {
+		if v := readRecord(t, dir, "segments/"+id); v != nil {
+			t.Errorf("segments/%s survived: %s", id, v)
+		}
+	}
+}
+
+// An encrypted version keeps its encryption as newer versions are written: each version reads
+// with its own key and reports its own encryption, in reads and in the listing of versions.
+func TestEncryptedVersions(t *testing.T) {
+	s, _ := openWithBucket(t)
+	if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, enc := range []storage.Encryption{sseC, sseS3, {}} {
+		info, err := s.PutObject(ctx, "bkt", "k", strings.NewReader(strconv.Itoa(i)), storage.PutObjectOptions{Size: 1, Encryption: enc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, info.VersionID)
+	}
+	for i, customer := range [][]byte{testCustomerKey, nil, nil} {
+		r, info, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{VersionID: ids[i], CustomerKey: customer})
+		if err != nil {
+			t.Fatalf("version %d: %v", i, err)
+		}
+		var got bytes.Buffer
+		got.ReadFrom(r)
+		r.Close()
+		if got.String() != strconv.Itoa(i) || info.Encryption.Customer != (i == 0) || (info.Encryption.Algorithm == storage.SSEAES256) != (i == 1) {
+			t.Errorf("version %d reads %q, encryption %+v", i, got.String(), info.Encryption)
+		}
+	}
+	if _, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{VersionID: ids[0]}); !errors.Is(err, storage.ErrCustomerKeyRequired) {
+		t.Errorf("the SSE-C version without its key: %v", err)
+	}
+	listed, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: 10})
+	if err != nil || len(listed.Versions) != 3 {
+		t.Fatalf("ListObjectVersions = %+v, %v", listed, err)
+	}
+	if v := listed.Versions; v[0].Encryption.Encrypted() || v[1].Encryption.Algorithm != storage.SSEAES256 || !v[2].Encryption.Customer {
+		t.Errorf("versions listed with encryptions %+v, %+v, %+v", v[0].Encryption, v[1].Encryption, v[2].Encryption)
 	}
 }
