@@ -215,7 +215,7 @@ func (s *Server) getObjectAttributes(rc *request, st *bucketState) error {
 		out.Checksum = &c
 	}
 	if attrs[attrObjectParts] && info.PartsCount > 0 {
-		if out.ObjectParts, err = s.objectParts(rc, &info); err != nil {
+		if out.ObjectParts, err = s.objectParts(rc, &info, opts.CustomerKey); err != nil {
 			return err
 		}
 	}
@@ -231,8 +231,10 @@ func (s *Server) getObjectAttributes(rc *request, st *bucketState) error {
 	return rc.writeXML(http.StatusOK, out)
 }
 
-// objectParts is the ObjectParts element of the multipart object info.
-func (s *Server) objectParts(rc *request, info *storage.ObjectInfo) (*objectAttributesParts, error) {
+// objectParts is the ObjectParts element of the multipart object info, whose parts are read
+// with customerKey, the SSE-C key the request gave (an SSE-C object's parts are read with its
+// key, as every other read of it).
+func (s *Server) objectParts(rc *request, info *storage.ObjectInfo, customerKey []byte) (*objectAttributesParts, error) {
 	out := &objectAttributesParts{PartsCount: info.PartsCount}
 	if info.Checksum.Type != storage.ChecksumComposite {
 		return out, nil
@@ -244,7 +246,7 @@ func (s *Server) objectParts(rc *request, info *storage.ObjectInfo) (*objectAttr
 	marker := min(headerInt(h, "X-Amz-Part-Number-Marker", 0), storage.MaxPartNumber)
 	maxParts := min(headerInt(h, "X-Amz-Max-Parts", storage.MaxListKeys), storage.MaxListKeys)
 	res, err := s.cfg.Backend.ListObjectParts(rc.ctx, rc.bucket, rc.key, storage.ListObjectPartsOptions{
-		VersionID: info.VersionID, PartNumberMarker: marker, MaxParts: maxParts})
+		VersionID: info.VersionID, PartNumberMarker: marker, MaxParts: maxParts, CustomerKey: customerKey})
 	switch {
 	case errors.Is(err, storage.ErrPartsNotRecorded):
 		return out, nil

@@ -283,6 +283,10 @@ func TestSSECObject(t *testing.T) {
 		{page: pageUploadPartSSE, method: "POST", path: "/ssec/mp3?uploadId=" + upload, header: sseC(keyA, keyAMD5), body: doc, status: 200,
 			respHeaders: sseResp("", "")},
 		{page: pageUploadPartSSE, method: "GET", path: "/ssec/mp3", header: sseC(keyA, keyAMD5), status: 200, want: []string{"abc"}},
+		// Its parts and their checksums, listed with the key as every read of it.
+		{page: pageAttributesParts, method: "GET", path: "/ssec/mp3?attributes", header: sseC(keyA, keyAMD5, "X-Amz-Object-Attributes", "ObjectParts"), status: 200,
+			want: []string{"<PartsCount>1</PartsCount>", "<ChecksumCRC32>" + sum + "</ChecksumCRC32>"}},
+		{page: pageAttributesParts, method: "GET", path: "/ssec/mp3?attributes", header: hdr("X-Amz-Object-Attributes", "ObjectParts"), status: 400, code: "InvalidRequest", want: []string{encrypted}},
 	})
 }
 

@@ -1084,6 +1084,13 @@ var mutants = []mutant{
 		To:    "storage.ReadOptions{VersionID: rc.version}",
 		Tests: []test{{"./s3api/", "^TestSSECWrongKeyAndMetadata$"}},
 	},
+	{
+		Name:  "an SSE-C object's parts listed by GetObjectAttributes without its key",
+		File:  "s3api/attributes.go",
+		From:  "MaxParts: maxParts, CustomerKey: customerKey})",
+		To:    "MaxParts: maxParts})",
+		Tests: []test{{"./s3api/", "^TestSSECObject$"}},
+	},
 	// Sealed data and keys (sse/sse.go, sse/keyring.go).
 	{
 		Name:  "sse: a segment's last chunk not flagged in its nonce",
