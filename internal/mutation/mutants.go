@@ -870,6 +870,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestSegmentsGoWithTheirObject$"}},
 	},
 	{
+		Name:  "segments that do not add up to their object read",
+		File:  "storage/disk/encryption.go",
+		From:  "if total != rec.Size {",
+		To:    "if false {",
+		Tests: []test{{"./storage/disk/", "^TestSegmentsCorrupt$"}},
+	},
+	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",

@@ -215,13 +215,27 @@ func segmentOf(seal *sealing, size int64) segmentRecord {
 	return segmentRecord{ID: hex.EncodeToString(seal.seg[:]), Size: size}
 }
 
-// segments reads the segments of an encrypted record, from beside it when kept there.
+// segments reads the segments of an encrypted record, from beside it when kept there, in the
+// transaction that read rec. Segments missing from beside it, or whose sizes do not add up
+// to the object's, mean a damaged database: the read fails rather than return a body of
+// another length than the object's.
 func segments(tx *bolt.Tx, rec *objectRecord) ([]sse.Segment, error) {
 	recs := rec.Encryption.Segments
 	if rec.Encryption.SegmentsAside {
-		if err := asideOf(tx, bktSegments, rec.File, &recs); err != nil {
+		kept, err := asideOf(tx, bktSegments, rec.File, &recs)
+		if err != nil {
 			return nil, err
 		}
+		if !kept {
+			return nil, fmt.Errorf("corrupt metadata record: no segments kept for data file %s", rec.File)
+		}
+	}
+	var total int64
+	for _, r := range recs {
+		total += r.Size
+	}
+	if total != rec.Size {
+		return nil, fmt.Errorf("corrupt metadata record: the segments of data file %s hold %d bytes, its object %d", rec.File, total, rec.Size)
 	}
 	return decodeSegments(recs)
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -345,11 +347,7 @@ func TestSealedKeyBound(t *testing.T) {
 	}
 	s.Close()
 	// Give b's record a's sealed key.
-	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	updateMeta(t, dir, func(tx *bolt.Tx) error {
 		objects := tx.Bucket([]byte("objects")).Bucket([]byte("bkt"))
 		box := func(rec []byte) []byte {
 			_, after, _ := bytes.Cut(rec, []byte(`"box":"`))
@@ -362,10 +360,6 @@ func TestSealedKeyBound(t *testing.T) {
 		}
 		return objects.Put([]byte("b"), bytes.Replace(b, box(b), box(a), 1))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	s = reopen(t, dir)
 	if r, _, err := s.GetObject(ctx, "bkt", "b", storage.ReadOptions{}); err == nil {
 		r.Close()
@@ -481,6 +475,31 @@ func TestDiscardKeyring(t *testing.T) {
 // a data file's removal and its entry's) is removed at Open.
 func TestSegmentsGoWithTheirObject(t *testing.T) {
 	s, dir := openWithBucket(t)
+	info := encryptedMultipart(t, s)
+	s.Close()
+	if v := readRecord(t, dir, "segments/"+info.Revision); !bytes.Contains(v, []byte(`"size":10}`)) {
+		t.Fatalf("segments kept for the object: %s", v)
+	}
+	// A stray entry, as a crash leaves it.
+	updateMeta(t, dir, func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("segments")).Put([]byte("0123456789abcdef0123456789abcdef"), []byte("[]"))
+	})
+	s = reopen(t, dir)
+	if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, id := range []string{info.Revision, "0123456789abcdef0123456789abcdef"} {
+		if v := readRecord(t, dir, "segments/"+id); v != nil {
+			t.Errorf("segments/%s survived: %s", id, v)
+		}
+	}
+}
+
+// encryptedMultipart completes an SSE-S3 upload of "k" in "bkt" of two parts, of
+// storage.MinPartSize and 10 bytes.
+func encryptedMultipart(t *testing.T, s *disk.Store) storage.ObjectInfo {
+	t.Helper()
 	up, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{Encryption: sseS3})
 	if err != nil {
 		t.Fatal(err)
@@ -497,31 +516,75 @@ func TestSegmentsGoWithTheirObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	if v := readRecord(t, dir, "segments/"+info.Revision); !bytes.Contains(v, []byte(`"size":10}`)) {
-		t.Fatalf("segments kept for the object: %s", v)
-	}
-	// A stray entry, as a crash leaves it.
+	return info
+}
+
+// updateMeta changes the metadata database of the closed store in dir with change.
+func updateMeta(t *testing.T, dir string, change func(tx *bolt.Tx) error) {
+	t.Helper()
 	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("segments")).Put([]byte("0123456789abcdef0123456789abcdef"), []byte("[]"))
-	})
+	err = db.Update(change)
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = reopen(t, dir)
-	if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	for _, id := range []string{info.Revision, "0123456789abcdef0123456789abcdef"} {
-		if v := readRecord(t, dir, "segments/"+id); v != nil {
-			t.Errorf("segments/%s survived: %s", id, v)
-		}
+}
+
+// Segments that do not describe an encrypted object's data (the entry beside a multipart
+// object's record gone, or sizes that do not add up to the object's) fail its reads as a
+// damaged database, rather than return a body of another length than the object's.
+func TestSegmentsCorrupt(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		multipart bool
+		change    func(tx *bolt.Tx, file string) error
+	}{
+		{"kept segments gone", true, func(tx *bolt.Tx, file string) error {
+			return tx.Bucket([]byte("segments")).Delete([]byte(file))
+		}},
+		{"a kept segment gone", true, func(tx *bolt.Tx, file string) error {
+			b := tx.Bucket([]byte("segments"))
+			var segs []json.RawMessage
+			if err := json.Unmarshal(b.Get([]byte(file)), &segs); err != nil || len(segs) != 2 {
+				return fmt.Errorf("segments %s: %v", b.Get([]byte(file)), err)
+			}
+			first, _ := json.Marshal(segs[:1])
+			return b.Put([]byte(file), first)
+		}},
+		{"a segment's size changed", false, func(tx *bolt.Tx, _ string) error {
+			objects := tx.Bucket([]byte("objects")).Bucket([]byte("bkt"))
+			rec := objects.Get([]byte("k"))
+			if !bytes.Contains(rec, []byte(`"size":10}]`)) {
+				return errors.New("no segment of 10 bytes in " + string(rec))
+			}
+			return objects.Put([]byte("k"), bytes.Replace(rec, []byte(`"size":10}]`), []byte(`"size":9}]`), 1))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, dir := openWithBucket(t)
+			var info storage.ObjectInfo
+			var err error
+			if tt.multipart {
+				info = encryptedMultipart(t, s)
+			} else if info, err = s.PutObject(ctx, "bkt", "k", bytes.NewReader(marked("k|", 10)), storage.PutObjectOptions{Size: 10, Encryption: sseS3}); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			updateMeta(t, dir, func(tx *bolt.Tx) error { return tt.change(tx, info.Revision) })
+			s = reopen(t, dir)
+			if r, got, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+				if err == nil {
+					r.Close()
+				}
+				t.Errorf("GetObject = %d bytes, %v; want a corrupt record", got.Size, err)
+			}
+			if _, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); err == nil || !strings.Contains(err.Error(), "corrupt") {
+				t.Errorf("HeadObject = %v; want a corrupt record", err)
+			}
+		})
 	}
 }
 

@@ -143,7 +143,8 @@ func partChecksumsOf(tx *bolt.Tx, rec *objectRecord) ([]string, error) {
 		return nil, nil
 	}
 	var sums []string
-	return sums, asideOf(tx, bktPartChecksums, rec.File, &sums)
+	_, err := asideOf(tx, bktPartChecksums, rec.File, &sums)
+	return sums, err
 }
 
 // keepPartChecksums stores the part checksums of the object whose data file is id, in the
@@ -166,14 +167,14 @@ func keepAside(tx *bolt.Tx, top []byte, id string, v any) error {
 	return tx.Bucket(top).Put([]byte(id), encode(v))
 }
 
-// asideOf decodes into v what top keeps for data file id; it leaves v as it is when nothing
-// is kept, as for an object removed since its record was read.
-func asideOf(tx *bolt.Tx, top []byte, id string, v any) error {
+// asideOf decodes into v what top keeps for data file id, and says whether anything is kept;
+// it leaves v as it is when nothing is, as for an object removed since its record was read.
+func asideOf(tx *bolt.Tx, top []byte, id string, v any) (bool, error) {
 	b := tx.Bucket(top).Get([]byte(id))
 	if b == nil {
-		return nil
+		return false, nil
 	}
-	return decode(b, v)
+	return true, decode(b, v)
 }
 
 // dropAside deletes what is kept beside every data file gone says is, at Open.
