@@ -877,6 +877,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestSegmentsCorrupt$"}},
 	},
 	{
+		Name:  "an SSE-KMS encryption context left out of its sealed data key's binding",
+		File:  "storage/disk/encryption.go",
+		From:  "return []byte(bound + \"\\x00\" + e.Context)",
+		To:    "return []byte(bound)",
+		Tests: []test{{"./storage/disk/", "^TestKMSContextBound$"}},
+	},
+	{
 		Name:  "a change of the keyring not written to its file",
 		File:  "storage/disk/keyring.go",
 		From:  "\tif err := s.writeKeyring(k); err != nil {\n\t\treturn err\n\t}\n\ts.keys.Store(k)",

@@ -124,7 +124,8 @@
 // master key of the keyring for SSE-S3, by the named KMS key of the keyring for SSE-KMS, by the
 // client's own key for SSE-C, which is used and forgotten, so that the directory holds nothing
 // that opens an SSE-C object without that key. A sealed data key is bound to the data file's id
-// (an upload's, to the upload's id): copied into another record, it opens nothing. The record's
+// (an upload's, to the upload's id) and, for SSE-KMS, to the encryption context (keyAAD): copied
+// into another record, or with its context changed, it opens nothing. The record's
 // size, MD5, ETag and checksums are the plaintext's, computed as the data is sealed while it is
 // staged; the ETag of SSE-C and SSE-KMS objects is opaque (sse.OpaqueETag), as in S3.
 //

@@ -15,8 +15,8 @@ import (
 // Server-side encryption (see storage/encryption.go and package sse): every encrypted object
 // and upload has a data key of its own, kept in its record sealed by a master key of the
 // keyring (SSE-S3, SSE-KMS) or by the customer's key (SSE-C), and bound to the data file's id
-// (an upload's, to the upload's id), so that a sealed key copied into another record opens
-// nowhere. The data file holds the sealed segments (sse.Sealer); the record keeps the size,
+// (an upload's, to the upload's id) and, for SSE-KMS, to its encryption context, so that a
+// sealed key copied into another record, or a context changed in its record, opens nothing. The data file holds the sealed segments (sse.Sealer); the record keeps the size,
 // MD5 and checksums of the plaintext.
 
 // The kinds of encryptionRecord.Kind.
@@ -124,12 +124,12 @@ func (s *Store) openDataKey(e *encryptionRecord, aad string, customer []byte) (*
 	d.how.Box, d.how.KeyID, d.how.Bound, d.how.Segments, d.how.SegmentsAside = nil, "", "", nil, false
 	var err error
 	if isCustomer {
-		d.dek, err = sse.OpenKey(e.Box, sse.Key(customer), []byte(aad))
+		d.dek, err = sse.OpenKey(e.Box, sse.Key(customer), keyAAD(e, aad))
 		if errors.Is(err, sse.ErrOpen) {
 			return nil, storage.ErrCustomerKeyMismatch
 		}
 	} else {
-		d.dek, err = s.keyring().Open(sse.Sealed{KeyID: e.KeyID, Box: e.Box}, []byte(aad))
+		d.dek, err = s.keyring().Open(sse.Sealed{KeyID: e.KeyID, Box: e.Box}, keyAAD(e, aad))
 	}
 	if err != nil {
 		return nil, err
@@ -155,23 +155,37 @@ func (r *objectRecord) boundTo() string {
 	return r.File
 }
 
-// seal returns the record of d's key sealed and bound to aad; nil for d nil.
+// keyAAD is the additional data a data key sealed as e says is bound with: what it is bound
+// to (a data file's id, or an upload's) and, for SSE-KMS, the encryption context as well, as
+// AWS KMS binds the context to what it encrypts
+// (https://docs.aws.amazon.com/kms/latest/developerguide/encrypt_context.html), so that a
+// context changed in the record opens nothing. No id holds a NUL byte, so none can pass for
+// another with a context.
+func keyAAD(e *encryptionRecord, bound string) []byte {
+	if e.Kind != kindKMS {
+		return []byte(bound)
+	}
+	return []byte(bound + "\x00" + e.Context)
+}
+
+// seal returns the record of d's key sealed and bound to aad (see keyAAD); nil for d nil.
 func (s *Store) seal(d *dataKey, aad string) (*encryptionRecord, error) {
 	if d == nil {
 		return nil, nil
 	}
 	rec := d.how
+	bound := keyAAD(&d.how, aad)
 	var err error
 	switch d.how.Kind {
 	case kindCustomer:
-		rec.Box, err = sse.SealKey(d.dek, sse.Key(d.customer), []byte(aad))
+		rec.Box, err = sse.SealKey(d.dek, sse.Key(d.customer), bound)
 	case kindKMS:
 		var sealed sse.Sealed
-		sealed, _, err = s.keyring().SealKMS(d.how.KMSKey, d.dek, []byte(aad))
+		sealed, _, err = s.keyring().SealKMS(d.how.KMSKey, d.dek, bound)
 		rec.KeyID, rec.Box = sealed.KeyID, sealed.Box
 	default:
 		var sealed sse.Sealed
-		sealed, err = s.keyring().Seal(d.dek, []byte(aad))
+		sealed, err = s.keyring().Seal(d.dek, bound)
 		rec.KeyID, rec.Box = sealed.KeyID, sealed.Box
 	}
 	if err != nil {

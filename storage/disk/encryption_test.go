@@ -475,7 +475,7 @@ func TestDiscardKeyring(t *testing.T) {
 // a data file's removal and its entry's) is removed at Open.
 func TestSegmentsGoWithTheirObject(t *testing.T) {
 	s, dir := openWithBucket(t)
-	info := encryptedMultipart(t, s)
+	info := encryptedMultipart(t, s, sseS3)
 	s.Close()
 	if v := readRecord(t, dir, "segments/"+info.Revision); !bytes.Contains(v, []byte(`"size":10}`)) {
 		t.Fatalf("segments kept for the object: %s", v)
@@ -496,11 +496,11 @@ func TestSegmentsGoWithTheirObject(t *testing.T) {
 	}
 }
 
-// encryptedMultipart completes an SSE-S3 upload of "k" in "bkt" of two parts, of
+// encryptedMultipart completes an upload of "k" in "bkt" encrypted as enc, of two parts, of
 // storage.MinPartSize and 10 bytes.
-func encryptedMultipart(t *testing.T, s *disk.Store) storage.ObjectInfo {
+func encryptedMultipart(t *testing.T, s *disk.Store, enc storage.Encryption) storage.ObjectInfo {
 	t.Helper()
-	up, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{Encryption: sseS3})
+	up, err := s.CreateMultipartUpload(ctx, "bkt", "k", storage.CreateMultipartUploadOptions{Encryption: enc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,6 +517,49 @@ func encryptedMultipart(t *testing.T, s *disk.Store) storage.ObjectInfo {
 		t.Fatal(err)
 	}
 	return info
+}
+
+// An SSE-KMS object's encryption context is bound to its sealed data key, as AWS KMS binds a
+// context to what it encrypts: a context changed in the record opens nothing, and the read
+// fails rather than report a context the object was not written with.
+func TestKMSContextBound(t *testing.T) {
+	const written, changed = "eyJhIjoiYiJ9", "eyJhIjoiYyJ9" // {"a":"b"}, {"a":"c"}
+	enc := storage.Encryption{Algorithm: storage.SSEKMS, KMSContext: written}
+	for _, tt := range []struct {
+		name  string
+		write func(t *testing.T, s *disk.Store)
+	}{
+		{"PutObject", func(t *testing.T, s *disk.Store) {
+			if _, err := s.PutObject(ctx, "bkt", "k", strings.NewReader("secret"), storage.PutObjectOptions{Size: 6, Encryption: enc}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"CompleteMultipartUpload", func(t *testing.T, s *disk.Store) { encryptedMultipart(t, s, enc) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, dir := openWithBucket(t)
+			tt.write(t, s)
+			if r, info, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{}); err != nil || info.Encryption.KMSContext != written {
+				t.Fatalf("GetObject = %+v, %v", info.Encryption, err)
+			} else {
+				r.Close()
+			}
+			s.Close()
+			updateMeta(t, dir, func(tx *bolt.Tx) error {
+				objects := tx.Bucket([]byte("objects")).Bucket([]byte("bkt"))
+				rec := objects.Get([]byte("k"))
+				if !bytes.Contains(rec, []byte(written)) {
+					return errors.New("no context in " + string(rec))
+				}
+				return objects.Put([]byte("k"), bytes.Replace(rec, []byte(written), []byte(changed), 1))
+			})
+			s = reopen(t, dir)
+			if r, info, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{}); err == nil {
+				r.Close()
+				t.Errorf("read with the context %q changed to %q", written, info.Encryption.KMSContext)
+			}
+		})
+	}
 }
 
 // updateMeta changes the metadata database of the closed store in dir with change.
@@ -568,7 +611,7 @@ func TestSegmentsCorrupt(t *testing.T) {
 			var info storage.ObjectInfo
 			var err error
 			if tt.multipart {
-				info = encryptedMultipart(t, s)
+				info = encryptedMultipart(t, s, sseS3)
 			} else if info, err = s.PutObject(ctx, "bkt", "k", bytes.NewReader(marked("k|", 10)), storage.PutObjectOptions{Size: 10, Encryption: sseS3}); err != nil {
 				t.Fatal(err)
 			}
