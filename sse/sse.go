@@ -18,7 +18,10 @@
 //   - a customer key (SSE-C) is used and forgotten. What it leaves behind is only the sealed
 //     data key, which that key alone opens (AES-GCM under the customer key, bound to what
 //     names the object), so the store can check a later read's key and cannot read the
-//     object without it. Nothing else derived from the customer key is kept.
+//     object without it. Nothing else derived from the customer key is kept. This seals the
+//     data alone: what a backend keeps of the plaintext beside it, such as the checksums a
+//     client asked for, is in the clear unless the backend seals it too (storage/disk does
+//     not yet: "What is not encrypted" in docs/encryption.md).
 //
 // A sealed key is bound to additional data (SealKey's aad) naming its object, so that a
 // sealed key copied into another object's record does not open there.

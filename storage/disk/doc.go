@@ -117,17 +117,21 @@
 // # Encryption
 //
 // Server-side encryption (https://docs.aws.amazon.com/AmazonS3/latest/userguide/serv-side-encryption.html,
-// storage/encryption.go, docs/encryption.md) keeps the data of an encrypted object sealed in its
-// data file, in the chunked AES-256-GCM format of package sse, and nothing of it in the clear
-// anywhere in the directory. Each object and each multipart upload gets a random data key of its
-// own, which its record keeps sealed (encryptionRecord, encryption.go): by the newest SSE-S3
-// master key of the keyring for SSE-S3, by the named KMS key of the keyring for SSE-KMS, by the
-// client's own key for SSE-C, which is used and forgotten, so that the directory holds nothing
-// that opens an SSE-C object without that key. A sealed data key is bound to the data file's id
-// (an upload's, to the upload's id) and, for SSE-KMS, to the encryption context (keyAAD): copied
-// into another record, or with its context changed, it opens nothing. The record's
-// size, MD5, ETag and checksums are the plaintext's, computed as the data is sealed while it is
-// staged; the ETag of SSE-C and SSE-KMS objects is opaque (sse.OpaqueETag), as in S3.
+// storage/encryption.go, docs/encryption.md) keeps the data of an encrypted object sealed in
+// its data file, in the chunked AES-256-GCM format of package sse, and none of its bytes in the
+// clear anywhere in the directory; what the record keeps of it in the clear is its size and its
+// additional checksums, the whole object's and its parts', which confirm a guess of the
+// plaintext ("What is not encrypted" in docs/encryption.md: S3 keeps an SSE-C object's
+// checksums encrypted, this store does not yet). Each object and each multipart upload gets a
+// random data key of its own, which its record keeps sealed (encryptionRecord, encryption.go):
+// by the newest SSE-S3 master key of the keyring for SSE-S3, by the named KMS key of the
+// keyring for SSE-KMS, by the client's own key for SSE-C, which is used and forgotten, so that
+// the directory holds nothing that opens an SSE-C object without that key. A sealed data key is
+// bound to the data file's id (an upload's, to the upload's id) and, for SSE-KMS, to the
+// encryption context (keyAAD): copied into another record, or with its context changed, it
+// opens nothing. The record's size, MD5, ETag and checksums are the plaintext's, computed as
+// the data is sealed while it is staged; the ETag of SSE-C and SSE-KMS objects is opaque
+// (sse.OpaqueETag), as in S3.
 //
 // The keyring is keyring.json (keyring.go), created by the first Open of a directory. It is
 // the one file a copy of the directory must keep and a reader of the disk must not have: with it
