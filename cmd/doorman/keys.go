@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/doorman-s3/doorman/sse"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
 
@@ -42,8 +40,8 @@ Key material is never printed.`,
 
 // keysCommand is a keys subcommand: it opens the store of --data, with the options opts gives
 // once the flags are parsed (the store's defaults when opts is nil), runs do on it with the
-// directory and the command's output, and closes it.
-func keysCommand(use, short string, do func(w io.Writer, dir string, s *disk.Store) error, opts func() []disk.Option) *cobra.Command {
+// command's output, and closes it.
+func keysCommand(use, short string, do func(w io.Writer, s *disk.Store) error, opts func() []disk.Option) *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
 		Use:   use,
@@ -54,7 +52,7 @@ func keysCommand(use, short string, do func(w io.Writer, dir string, s *disk.Sto
 			if opts != nil {
 				o = opts()
 			}
-			return withStore(data, func(s *disk.Store) error { return do(cmd.OutOrStdout(), data, s) }, o...)
+			return withStore(data, func(s *disk.Store) error { return do(cmd.OutOrStdout(), s) }, o...)
 		},
 	}
 	cmd.Flags().StringVar(&data, "data", defaultDataDir(), "data directory (of a stopped doorman serve)")
@@ -84,24 +82,12 @@ func newKeysListCmd() *cobra.Command {
 	return keysCommand("list", "List the SSE-S3 keys (the active one marked) and the KMS keys with their ARNs and aliases", listKeys, nil)
 }
 
-// keyringFile is the store's keyring in its data directory (storage/disk).
-const keyringFile = "keyring.json"
-
-// listKeys prints the keys of the store s open in dir: the SSE-S3 keys oldest first, the
-// active one marked, then the KMS keys. The SSE-S3 keys are read from the keyring file, which
-// the open store holds still.
-func listKeys(w io.Writer, dir string, s *disk.Store) error {
-	raw, err := os.ReadFile(filepath.Join(dir, keyringFile))
-	if err != nil {
-		return err
-	}
-	ring, err := sse.ParseKeyring(raw)
-	if err != nil {
-		return err
-	}
+// listKeys prints the keys of the store s: the SSE-S3 keys oldest first, the active one
+// marked, then the KMS keys.
+func listKeys(w io.Writer, s *disk.Store) error {
 	var b strings.Builder
 	b.WriteString("SSE-S3 keys (the active one seals new objects):\n")
-	for _, k := range ring.S3Keys() {
+	for _, k := range s.S3Keys() {
 		fmt.Fprintf(&b, "  %s  created %s", k.ID, k.Created.UTC().Format(time.RFC3339))
 		if k.Current {
 			b.WriteString("  active")
@@ -121,13 +107,13 @@ func listKeys(w io.Writer, dir string, s *disk.Store) error {
 		}
 		b.WriteString("\n")
 	}
-	_, err = io.WriteString(w, b.String())
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func newKeysRotateCmd() *cobra.Command {
 	return keysCommand("rotate", "Add a new SSE-S3 key that seals new objects; the older keys still open the objects they sealed",
-		func(w io.Writer, _ string, s *disk.Store) error {
+		func(w io.Writer, s *disk.Store) error {
 			id, err := s.RotateKey()
 			if err != nil {
 				return err
@@ -141,7 +127,7 @@ func newKeysCreateKMSCmd() *cobra.Command {
 	var aliases []string
 	var region string
 	cmd := keysCommand("create-kms", "Create a KMS key for SSE-KMS and print its ARN",
-		func(w io.Writer, _ string, s *disk.Store) error {
+		func(w io.Writer, s *disk.Store) error {
 			k, err := s.CreateKMSKey(aliases...)
 			if err != nil {
 				return fmt.Errorf("creating a KMS key: %w", err)

@@ -215,7 +215,8 @@ func TestKeyringRefused(t *testing.T) {
 }
 
 // RotateKey adds a master key that seals what is written next, while the objects sealed by the
-// older one still read, before and after reopening. CreateKMSKey makes keys that writes name by
+// older one still read, before and after reopening; S3Keys lists both, the new one current.
+// CreateKMSKey makes keys that writes name by
 // alias, id or ARN, reported by their ARN in the store's region; the default KMS key is made
 // on its first use and kept.
 func TestKeyManagement(t *testing.T) {
@@ -237,12 +238,16 @@ func TestKeyManagement(t *testing.T) {
 	}
 	put(s, "before rotation", sseS3)
 	first, _ := os.ReadFile(keyringPath(dir))
+	old := s.S3Keys()
 	id, err := s.RotateKey()
 	if err != nil || id == "" {
 		t.Fatalf("RotateKey = %q, %v", id, err)
 	}
 	if after, _ := os.ReadFile(keyringPath(dir)); bytes.Equal(first, after) || !bytes.Contains(after, []byte(id)) {
 		t.Error("the rotation is not in the keyring file")
+	}
+	if keys := s.S3Keys(); len(old) != 1 || !old[0].Current || len(keys) != 2 || keys[0].ID != old[0].ID || keys[0].Current || keys[1].ID != id || !keys[1].Current {
+		t.Errorf("S3Keys = %+v before rotating, %+v after; the new key is %s", old, keys, id)
 	}
 	put(s, "after rotation", sseS3)
 
@@ -277,6 +282,9 @@ func TestKeyManagement(t *testing.T) {
 	}
 	if reread := s.KMSKeys(); len(reread) != 2 || reread[0].ARN != created.ARN || reread[1].ARN != def.Encryption.KMSKeyID {
 		t.Errorf("KMSKeys after reopening = %+v", reread)
+	}
+	if reread := s.S3Keys(); len(reread) != 2 || reread[1].ID != id || !reread[1].Current {
+		t.Errorf("S3Keys after reopening = %+v", reread)
 	}
 }
 

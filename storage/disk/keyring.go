@@ -27,10 +27,6 @@ import (
 
 const (
 	keyringName = "keyring.json"
-	// defaultKMSAlias names the KMS key of SSE-KMS without a key id: the key S3 creates for
-	// an account on first use, "aws/s3" (AWS managed keys,
-	// https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-key).
-	defaultKMSAlias = "alias/aws/s3"
 	// defaultRegion is the region of KMS key ARNs when the store was given none (WithRegion):
 	// S3's default region.
 	defaultRegion = "us-east-1"
@@ -171,6 +167,10 @@ func (s *Store) CreateKMSKey(aliases ...string) (key sse.KMSKey, err error) {
 	return key, err
 }
 
+// S3Keys lists the SSE-S3 master keys of the keyring, oldest first, the one that seals new
+// data keys marked Current.
+func (s *Store) S3Keys() []sse.S3Key { return s.keyring().S3Keys() }
+
 // KMSKeys lists the KMS keys of the keyring, oldest first.
 func (s *Store) KMSKeys() []sse.KMSKey { return s.keyring().KMSKeys() }
 
@@ -182,12 +182,12 @@ func (s *Store) arnRegion() string { return orDefault(s.region, defaultRegion) }
 // (storage.ErrUnknownKMSKey).
 func (s *Store) kmsKey(name string) (sse.KMSKey, error) {
 	if name == "" {
-		name = defaultKMSAlias
+		name = sse.DefaultKMSAlias
 	}
 	if key, ok := s.keyring().KMSKey(name); ok {
 		return key, nil
 	}
-	if name != defaultKMSAlias {
+	if name != sse.DefaultKMSAlias {
 		return sse.KMSKey{}, fmt.Errorf("%w: %q", storage.ErrUnknownKMSKey, name)
 	}
 	var key sse.KMSKey
@@ -198,7 +198,7 @@ func (s *Store) kmsKey(name string) (sse.KMSKey, error) {
 			return nil
 		}
 		var err error
-		key, err = k.CreateKMSKey(s.arnRegion(), account, defaultKMSAlias)
+		key, err = k.CreateKMSKey(s.arnRegion(), account, sse.DefaultKMSAlias)
 		return err
 	})
 	return key, err
