@@ -678,10 +678,11 @@ type CompleteMultipartUploadOptions struct {
 	// an upload created without an algorithm only a FULL_OBJECT CRC can be checked; it is then
 	// computed over the object and kept. A mismatch fails with ErrBadDigest.
 	Checksum Checksum
-	// CustomerKey is the upload's SSE-C key. S3 needs it only where the data must be read
-	// to complete (a FULL_OBJECT checksum): a backend that cannot complete an SSE-C upload
-	// otherwise fails with ErrCustomerKeyRequired; a wrong key fails with
-	// ErrCustomerKeyMismatch.
+	// CustomerKey is the upload's SSE-C key. S3 asks for it of every SSE-C upload created
+	// with a checksum algorithm (API_CompleteMultipartUpload.html), which the caller checks; a
+	// backend needs it only where the data must be read to complete (a FULL_OBJECT checksum),
+	// and one that cannot complete an SSE-C upload otherwise fails with
+	// ErrCustomerKeyRequired; a wrong key fails with ErrCustomerKeyMismatch.
 	CustomerKey []byte
 }
 

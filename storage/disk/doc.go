@@ -146,8 +146,9 @@
 // the upload's key (so that a part uploaded again never reuses a nonce), and
 // CompleteMultipartUpload joins the sealed parts as they are, without opening them; the list
 // of segments is kept beside the record, in segments/, as part checksums are, and the data key
-// is sealed again for the new file. An SSE-C upload completed without its key (S3 needs it only
-// for a FULL_OBJECT checksum, which is computed over the plaintext) keeps its data key bound to
+// is sealed again for the new file. An SSE-C upload completed without its key (which the store
+// needs only for a FULL_OBJECT checksum, computed over the plaintext; s3api asks for it of
+// every SSE-C upload created with a checksum algorithm, as S3 does) keeps its data key bound to
 // the upload id.
 //
 // Format 4 is the format of a directory that has held encrypted data, taken in the transaction
