@@ -65,6 +65,11 @@ const (
 	// storage.MaxListKeys, enough to act maxActionsPerTick times in a bucket where few
 	// entries are due, while a bucket where none is due costs a tick that much reading only.
 	maxListedPerTick = 10 * storage.MaxListKeys
+	// maxBucketsPerTick bounds the buckets one tick goes into: each costs a read of its
+	// configuration, and a listing when it has rules, whatever it holds, so a store of many
+	// buckets without rules, or with nothing due, is gone through over several ticks rather
+	// than read whole by one. A thousand small reads are some milliseconds of the store.
+	maxBucketsPerTick = 1000
 )
 
 // The kinds of action a worker takes, as Metrics.Action counts them.
@@ -106,9 +111,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, when not nil, receives what the worker does.
 	Metrics Metrics
-	// MaxActions and MaxListed bound a tick below maxActionsPerTick and maxListedPerTick
-	// (when set and smaller): a test's, to finish a bucket over several ticks.
-	MaxActions, MaxListed int
+	// MaxActions, MaxListed and MaxBuckets bound a tick below maxActionsPerTick,
+	// maxListedPerTick and maxBucketsPerTick (when set and smaller): a test's, to finish a
+	// bucket, or the buckets, over several ticks.
+	MaxActions, MaxListed, MaxBuckets int
 }
 
 // Worker applies lifecycle configurations one bounded Tick at a time. A Worker is not safe
@@ -117,6 +123,7 @@ type Worker struct {
 	cfg        Config
 	maxActions int
 	maxListed  int
+	maxBuckets int
 	cur        cursor
 }
 
@@ -131,7 +138,8 @@ func New(cfg Config) *Worker {
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
 	}
-	return &Worker{cfg: cfg, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick)}
+	return &Worker{cfg: cfg, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick),
+		maxBuckets: bound(cfg.MaxBuckets, maxBucketsPerTick)}
 }
 
 // bound is set when it is positive and below max, else max.
@@ -187,6 +195,8 @@ type keyState struct {
 // Stats are what one Tick did.
 type Stats struct {
 	Listed, Actions int
+	// Buckets counts the buckets the tick went into, reading their configuration.
+	Buckets int
 	// PassDone tells that the tick ended a pass: the next starts over from the first bucket.
 	PassDone bool
 }
@@ -205,8 +215,15 @@ func (t *tick) pageSize() int { return max(0, min(storage.MaxListKeys, t.w.maxLi
 // spent tells that the tick has taken its share of actions: what is left waits for the next.
 func (t *tick) spent() bool { return t.Actions >= t.w.maxActions }
 
-// Tick does the next share of the pass, at most maxActionsPerTick actions and
-// maxListedPerTick entries listed. It fails only when the buckets cannot be listed or ctx is
+// full tells that the tick can go into no other bucket: its share of buckets is taken, or
+// it could neither list nor act there, so that reading the bucket's configuration would be
+// wasted; the bucket waits for the next tick.
+func (t *tick) full() bool { return t.Buckets >= t.w.maxBuckets || t.spent() || t.pageSize() == 0 }
+
+// Tick does the next share of the pass, at most maxActionsPerTick actions, maxListedPerTick
+// entries listed and maxBucketsPerTick buckets gone into. It starts at the cursor's bucket:
+// the buckets before it, which the pass has done, are passed over by name, their
+// configurations not read. It fails only when the buckets cannot be listed or ctx is
 // done; a failure within a bucket is logged and counted, and the pass goes on past it.
 func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 	t := &tick{w: w, now: w.cfg.Now()}
@@ -225,6 +242,9 @@ func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 			continue
 		}
 		if b.Name != w.cur.bucket || b.ID != w.cur.id {
+			if t.full() {
+				return t.Stats, nil // the cursor stays past the bucket done last
+			}
 			w.cur = cursor{started: w.cur.started, bucket: b.Name, id: b.ID, inside: true}
 		}
 		if err := ctx.Err(); err != nil {
@@ -262,6 +282,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 func (t *tick) bucket(ctx context.Context, b storage.BucketInfo) bool {
 	w := t.w
 	log := w.cfg.Logger.With("bucket", b.Name)
+	t.Buckets++
 	doc, err := w.cfg.Backend.GetBucketConfig(ctx, b.Name, lifecycle.ConfigKind)
 	switch {
 	case errors.Is(err, storage.ErrNoSuchConfig), errors.Is(err, storage.ErrNoSuchBucket):

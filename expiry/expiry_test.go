@@ -55,6 +55,9 @@ type env struct {
 	day     time.Duration // the lifecycle day; the constant day unless a test sets another
 	// maxListed is the workers' bound on the entries a tick lists; none of the test's when 0.
 	maxListed int
+	// maxBuckets is the workers' bound on the buckets a tick goes into; none of the test's
+	// when 0.
+	maxBuckets int
 }
 
 func newEnv(t *testing.T) *env {
@@ -78,7 +81,7 @@ func (e *env) open(t *testing.T) {
 // worker is a worker and the bounds it was given.
 type worker struct {
 	*expiry.Worker
-	maxActions, maxListed int
+	maxActions, maxListed, maxBuckets int
 }
 
 // worker is a new worker on b (e.store when nil) with the per-tick bound of maxActions (none
@@ -88,8 +91,8 @@ func (e *env) worker(b storage.Backend, maxActions int) *worker {
 		b = e.store
 	}
 	return &worker{expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed}),
-		maxActions, e.maxListed}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed, MaxBuckets: e.maxBuckets}),
+		maxActions, e.maxListed, e.maxBuckets}
 }
 
 // pass ticks w until its pass ends, checking that no tick goes past w's bounds, and returns
@@ -101,8 +104,9 @@ func pass(t *testing.T, w *worker) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w.maxActions > 0 && st.Actions > w.maxActions || w.maxListed > 0 && st.Listed > w.maxListed {
-			t.Fatalf("tick %d: %+v, past the bounds of %d actions and %d listed", i, st, w.maxActions, w.maxListed)
+		if w.maxActions > 0 && st.Actions > w.maxActions || w.maxListed > 0 && st.Listed > w.maxListed ||
+			w.maxBuckets > 0 && st.Buckets > w.maxBuckets {
+			t.Fatalf("tick %d: %+v, past the bounds of %d actions, %d listed and %d buckets", i, st, w.maxActions, w.maxListed, w.maxBuckets)
 		}
 		if st.PassDone {
 			return i
@@ -886,6 +890,77 @@ func TestNoncurrentChangedSinceListed(t *testing.T) {
 			check(t, "versions", e.versions(t, "bkt"), tc.want)
 			check(t, "skipped as changed", e.metrics.skipped[expiry.SkipChanged], tc.skipped)
 			check(t, "errors", e.metrics.errors, 0)
+		})
+	}
+}
+
+// configReads is the disk store counting, per bucket, the lifecycle configurations read.
+type configReads struct {
+	*disk.Store
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *configReads) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
+	c.mu.Lock()
+	c.reads[bucket]++
+	c.mu.Unlock()
+	return c.Store.GetBucketConfig(ctx, bucket, kind)
+}
+
+// take returns the reads counted since the last take.
+func (c *configReads) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.reads
+	c.reads = map[string]int{}
+	return r
+}
+
+// A tick starts at its cursor's bucket: it reads the configurations of that bucket and of the
+// ones after it it goes on to, never those of the buckets before, which the pass has done, nor
+// that of a bucket it has no budget left to act in. It goes into at most MaxBuckets buckets,
+// with rules or without.
+func TestTickStartsAtCursor(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		maxActions, maxBuckets int
+		want                   []map[string]int
+	}{
+		// Three actions a tick: bkt0's two and bkt1's first; bkt1's second and bkt2's two;
+		// bkt3's two, and the bucket without rules.
+		{"actions", 3, 0, []map[string]int{{"bkt0": 1, "bkt1": 1}, {"bkt1": 1, "bkt2": 1}, {"bkt3": 1, "none": 1}}},
+		{"buckets", 0, 2, []map[string]int{{"bkt0": 1, "bkt1": 1}, {"bkt2": 1, "bkt3": 1}, {"none": 1}}},
+		{"both", 3, 1, []map[string]int{{"bkt0": 1}, {"bkt1": 1}, {"bkt2": 1}, {"bkt3": 1}, {"none": 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, b := range []string{"bkt0", "bkt1", "bkt2", "bkt3"} {
+				e.bucket(t, b, "", false, rule("all", "", expireDays(1)))
+				for i := range 2 {
+					e.put(t, b, fmt.Sprintf("k%d", i), "x", storage.PutObjectOptions{})
+				}
+			}
+			if _, err := e.store.CreateBucket(ctx, "none", storage.CreateBucketOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(day + time.Minute)
+			reads := &configReads{Store: e.store, reads: map[string]int{}}
+			e.maxBuckets = tc.maxBuckets
+			w := e.worker(reads, tc.maxActions)
+			var got []map[string]int
+			for range maxTicks {
+				st, err := w.Tick(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, reads.take())
+				if st.PassDone {
+					break
+				}
+			}
+			check(t, "configurations read per tick", got, tc.want)
+			check(t, "expired", e.metrics.actions[expiry.KindExpireCurrent], 8)
 		})
 	}
 }

@@ -876,6 +876,13 @@ var mutants = []mutant{
 		To:    "} else if t.decide(ctx, b, cfg, v, false, log) && false {",
 		Tests: []test{{"./expiry/", "^TestKeyOfManyVersions$"}},
 	},
+	{
+		Name:  "a lifecycle tick goes into a bucket past its bounds",
+		File:  "expiry/expiry.go",
+		From:  "\t\t\tif t.full() {",
+		To:    "\t\t\tif false {",
+		Tests: []test{{"./expiry/", "^TestTickStartsAtCursor$"}},
+	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
 	// s3api/route.go).
 	{
