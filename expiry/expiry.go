@@ -107,7 +107,8 @@ type Config struct {
 	Clock lifecycle.Clock
 	// Now is the time rules are decided at; time.Now when nil.
 	Now func() time.Time
-	// Logger receives a line per action and per failure; slog.Default() when nil.
+	// Logger receives a line per failure (Error), one per pass that did anything (Info: what
+	// it did, counted), and one per action or skip (Debug); slog.Default() when nil.
 	Logger *slog.Logger
 	// Metrics, when not nil, receives what the worker does.
 	Metrics Metrics
@@ -125,6 +126,7 @@ type Worker struct {
 	maxListed  int
 	maxBuckets int
 	cur        cursor
+	pass       *passCounts // what the pass under way has done so far
 }
 
 // New returns a worker that starts a new pass at its first Tick.
@@ -138,7 +140,9 @@ func New(cfg Config) *Worker {
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
 	}
-	return &Worker{cfg: cfg, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick),
+	pass := &passCounts{Metrics: cfg.Metrics}
+	cfg.Metrics = pass
+	return &Worker{cfg: cfg, pass: pass, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick),
 		maxBuckets: bound(cfg.MaxBuckets, maxBucketsPerTick)}
 }
 
@@ -151,6 +155,43 @@ func bound(set, max int) int {
 }
 
 type noMetrics struct{}
+
+// passCounts counts what the pass under way does, as the Metrics it forwards to are told,
+// for the line logged when the pass ends: one line a pass rather than one an action, which
+// at maxActionsPerTick a tick would flood a server's log with. Only the worker's goroutine
+// calls it.
+type passCounts struct {
+	Metrics
+	actions         map[string]int // by kind
+	skipped         map[string]int // by reason
+	errors          int
+	buckets, listed int
+}
+
+func (p *passCounts) Action(kind string) { p.Metrics.Action(kind); p.count(&p.actions, kind) }
+func (p *passCounts) Skipped(r string)   { p.Metrics.Skipped(r); p.count(&p.skipped, r) }
+func (p *passCounts) Error()             { p.Metrics.Error(); p.errors++ }
+
+func (p *passCounts) count(m *map[string]int, key string) {
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[key]++
+}
+
+// log logs the pass's line, of duration d, and starts the counts over: at Info when the pass
+// acted, skipped or failed, else at Debug, so that an idle server's log stays quiet.
+func (p *passCounts) log(ctx context.Context, log *slog.Logger, d time.Duration) {
+	level := slog.LevelDebug
+	if len(p.actions)+len(p.skipped)+p.errors > 0 {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "lifecycle: pass done", "duration", d, "buckets", p.buckets, "listed", p.listed,
+		KindExpireCurrent, p.actions[KindExpireCurrent], KindDeleteVersion, p.actions[KindDeleteVersion],
+		KindAbortUpload, p.actions[KindAbortUpload], "skipped_"+SkipLocked, p.skipped[SkipLocked],
+		"skipped_"+SkipChanged, p.skipped[SkipChanged], "errors", p.errors)
+	*p = passCounts{Metrics: p.Metrics}
+}
 
 func (noMetrics) Action(string)        {}
 func (noMetrics) Skipped(string)       {}
@@ -230,12 +271,28 @@ func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 	if w.cur.started.IsZero() {
 		w.cur.started = time.Now()
 	}
+	err := t.run(ctx)
+	w.pass.buckets += t.Buckets
+	w.pass.listed += t.Listed
+	if t.PassDone {
+		d := time.Since(w.cur.started)
+		w.cfg.Metrics.Pass(d)
+		w.pass.log(ctx, w.cfg.Logger, d)
+		w.cur = cursor{}
+	}
+	return t.Stats, err
+}
+
+// run goes over the buckets from the cursor until the tick's budget is spent or the pass
+// ends (PassDone).
+func (t *tick) run(ctx context.Context) error {
+	w := t.w
 	buckets, err := w.cfg.Backend.ListBuckets(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.cfg.Metrics.Error()
 		}
-		return t.Stats, err
+		return err
 	}
 	for _, b := range buckets {
 		if b.Name < w.cur.bucket || b.Name == w.cur.bucket && !w.cur.inside {
@@ -243,22 +300,20 @@ func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 		}
 		if b.Name != w.cur.bucket || b.ID != w.cur.id {
 			if t.full() {
-				return t.Stats, nil // the cursor stays past the bucket done last
+				return nil // the cursor stays past the bucket done last
 			}
 			w.cur = cursor{started: w.cur.started, bucket: b.Name, id: b.ID, inside: true}
 		}
 		if err := ctx.Err(); err != nil {
-			return t.Stats, err
+			return err
 		}
 		if !t.bucket(ctx, b) {
-			return t.Stats, nil // the budget is spent: the cursor stays in b
+			return nil // the budget is spent: the cursor stays in b
 		}
 		w.cur.inside = false
 	}
-	w.cfg.Metrics.Pass(time.Since(w.cur.started))
-	w.cur = cursor{}
 	t.PassDone = true
-	return t.Stats, nil
+	return nil
 }
 
 // Run ticks the worker every interval until ctx is done.
@@ -448,14 +503,14 @@ func (t *tick) done(kind string, err error, log *slog.Logger) {
 		// The worker is being stopped: the next start decides again.
 	case err == nil:
 		m.Action(kind)
-		log.Info("lifecycle: "+kind, "action", kind)
+		log.Debug("lifecycle: "+kind, "action", kind)
 	case errors.Is(err, storage.ErrObjectLocked):
 		m.Skipped(SkipLocked)
-		log.Info("lifecycle: skipped, under Object Lock", "action", kind)
+		log.Debug("lifecycle: skipped, under Object Lock", "action", kind)
 	case errors.Is(err, storage.ErrPreconditionFailed), errors.Is(err, storage.ErrNoSuchKey),
 		errors.Is(err, storage.ErrNoSuchUpload), errors.Is(err, storage.ErrNoSuchBucket):
 		m.Skipped(SkipChanged)
-		log.Info("lifecycle: skipped, changed since listed", "action", kind, "err", err)
+		log.Debug("lifecycle: skipped, changed since listed", "action", kind, "err", err)
 	default:
 		m.Error()
 		log.Error("lifecycle: "+kind, "err", err)

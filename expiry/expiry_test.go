@@ -2,6 +2,7 @@ package expiry_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -961,6 +962,86 @@ func TestTickStartsAtCursor(t *testing.T) {
 			}
 			check(t, "configurations read per tick", got, tc.want)
 			check(t, "expired", e.metrics.actions[expiry.KindExpireCurrent], 8)
+		})
+	}
+}
+
+// logLines is a worker's log, as slog's JSON handler writes it at every level.
+type logLines struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// take returns the lines logged since the last take, each its level and message and, for the
+// pass's line, its counts.
+func (l *logLines) take(t *testing.T) []string {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(l.buf.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		s := fmt.Sprint(r["level"], " ", r["msg"])
+		if r["msg"] == "lifecycle: pass done" {
+			s += fmt.Sprint(" buckets=", r["buckets"], " listed=", r["listed"], " expire_current=", r[expiry.KindExpireCurrent],
+				" delete_version=", r[expiry.KindDeleteVersion], " abort_upload=", r[expiry.KindAbortUpload],
+				" locked=", r["skipped_"+expiry.SkipLocked], " changed=", r["skipped_"+expiry.SkipChanged], " errors=", r["errors"])
+		}
+		out = append(out, s)
+	}
+	l.buf.Reset()
+	return out
+}
+
+// The worker logs each action and each skip at Debug, and one line at Info for a pass that
+// did anything, with its counts, whatever the ticks it took; a pass that did nothing is a
+// Debug line, so that an idle server's log stays quiet.
+func TestLogs(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", "", true, rule("all", "", expireDays(1)+noncurrentDays(1, 0)))
+	e.put(t, "bkt", "a", "x", storage.PutObjectOptions{})
+	e.put(t, "bkt", "b", "x", storage.PutObjectOptions{Lock: storage.ObjectLock{LegalHold: true}})
+	e.put(t, "bkt", "b", "y", storage.PutObjectOptions{})
+	lines := &logLines{}
+	w := expiry.New(expiry.Config{Backend: e.store, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now, MaxActions: 1,
+		Logger: slog.New(slog.NewJSONHandler(lines, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	for _, tc := range []struct {
+		name    string
+		advance time.Duration
+		want    []string
+	}{
+		{"nothing due", 0, []string{"DEBUG lifecycle: pass done buckets=1 listed=3 expire_current=0 delete_version=0 abort_upload=0 locked=0 changed=0 errors=0"}},
+		// a and b expire (a marker each) and b's first version, noncurrent two days, is
+		// under a legal hold: one action a tick, three ticks, each listing from its cursor
+		// to the end (3, 2 and 1 entries).
+		{"acted", 2*day + time.Minute, []string{
+			"DEBUG lifecycle: expire_current", "DEBUG lifecycle: expire_current", "DEBUG lifecycle: skipped, under Object Lock",
+			"INFO lifecycle: pass done buckets=3 listed=6 expire_current=2 delete_version=0 abort_upload=0 locked=1 changed=0 errors=0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.clock.Advance(tc.advance)
+			for range maxTicks {
+				st, err := w.Tick(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.PassDone {
+					break
+				}
+			}
+			check(t, "log", lines.take(t), tc.want)
 		})
 	}
 }

@@ -883,6 +883,13 @@ var mutants = []mutant{
 		To:    "\t\t\tif false {",
 		Tests: []test{{"./expiry/", "^TestTickStartsAtCursor$"}},
 	},
+	{
+		Name:  "a lifecycle pass that acted logged at Debug only",
+		File:  "expiry/expiry.go",
+		From:  "\t\tlevel = slog.LevelInfo",
+		To:    "\t\tlevel = slog.LevelDebug",
+		Tests: []test{{"./expiry/", "^TestLogs$"}},
+	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
 	// s3api/route.go).
 	{
