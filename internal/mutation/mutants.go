@@ -819,6 +819,13 @@ var mutants = []mutant{
 		To:    "\t\t\tif false {",
 		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
 	},
+	{
+		Name:  "lifecycle transition refused as not implemented before its Date is validated",
+		File:  "lifecycle/lifecycle.go",
+		From:  "\t\tif err := checkTransition(x); err != nil {",
+		To:    "\t\tif err := checkTransition(x); false && err != nil {",
+		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
+	},
 	// The lifecycle worker (expiry/expiry.go).
 	{
 		Name:  "a lifecycle delete not conditional on the revision listed",
