@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/expiry"
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/internal/testclock"
 	"github.com/doorman-s3/doorman/lifecycle"
 	"github.com/doorman-s3/doorman/storage"
@@ -968,24 +969,19 @@ func TestTickStartsAtCursor(t *testing.T) {
 
 // logLines is a worker's log, as slog's JSON handler writes it at every level.
 type logLines struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *logLines) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
+	s3test.SyncBuffer
+	taken int // the length of the log already taken
 }
 
 // take returns the lines logged since the last take, each its level and message and, for the
 // pass's line, its counts.
 func (l *logLines) take(t *testing.T) []string {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	all := l.String()
+	fresh := all[l.taken:]
+	l.taken = len(all)
 	var out []string
-	for _, line := range strings.Split(strings.TrimSpace(l.buf.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(fresh), "\n") {
 		if line == "" {
 			continue
 		}
@@ -1001,7 +997,6 @@ func (l *logLines) take(t *testing.T) []string {
 		}
 		out = append(out, s)
 	}
-	l.buf.Reset()
 	return out
 }
 

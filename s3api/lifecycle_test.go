@@ -83,7 +83,7 @@ func TestBucketLifecycleConfiguration(t *testing.T) {
 		{page: s3testsLifecycle + " test_lifecycle_set_invalid_date", method: "PUT", path: "/lcfg?lifecycle",
 			body: lifecycleDoc(`<Rule><ID>rule1</ID><Prefix>test1/</Prefix><Status>Enabled</Status><Expiration><Date>20200101</Date></Expiration></Rule>`), status: 400},
 		{page: s3testsLifecycle + " test_lifecycle_transition_set_invalid_date (boto3 sends its Date 20220927 as this timestamp)", method: "PUT", path: "/lcfg?lifecycle",
-			body: lifecycleDoc(`<Rule><ID>rule1</ID><Prefix>test1/</Prefix><Status>Enabled</Status><Expiration><Date>2023-09-27T00:00:00Z</Date></Expiration><Transition><Date>1970-08-23T00:55:27Z</Date><StorageClass>GLACIER</StorageClass></Transition></Rule>`),
+			body:   lifecycleDoc(`<Rule><ID>rule1</ID><Prefix>test1/</Prefix><Status>Enabled</Status><Expiration><Date>2023-09-27T00:00:00Z</Date></Expiration><Transition><Date>1970-08-23T00:55:27Z</Date><StorageClass>GLACIER</StorageClass></Transition></Rule>`),
 			status: 400, code: "InvalidArgument", want: []string{"<Message>'Date' must be at midnight GMT</Message><ArgumentName>Date</ArgumentName><ArgumentValue>1970-08-23T00:55:27Z</ArgumentValue>"}},
 		{page: pagePutLifecycle, method: "PUT", path: "/lcfg?lifecycle", body: "not xml", status: 400, code: "MalformedXML"},
 		{page: pageLifecycleRule, method: "PUT", path: "/lcfg?lifecycle", body: transition, status: 501, code: "NotImplemented",
