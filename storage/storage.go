@@ -417,6 +417,13 @@ type DeleteObjectOptions struct {
 	// because the versions after it were deleted meanwhile, nor one whose newer versions
 	// changed since the decision.
 	IfNoncurrent *NoncurrentCondition
+	// IfTags, when set, deletes the version named, or the latest, only while its tags are
+	// exactly these (ObjectInfo.Tags, as listed; a delete marker has none), checked in the
+	// delete's transaction like IfRevision, and fails with ErrPreconditionFailed otherwise
+	// (ErrNoSuchKey when there is no such version, or no object without VersionID). A change
+	// of an object's tags keeps its Revision, since it writes no data, so IfRevision alone
+	// would not tell that the tags a lifecycle rule's Tag filter was decided on have changed.
+	IfTags *string
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string

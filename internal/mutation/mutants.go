@@ -633,6 +633,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$"}},
 	},
 	{
+		Name:  "a delete conditional on tags removes an object whose tags changed after the listing",
+		File:  "storage/disk/records.go",
+		From:  "if ifTags != nil && rec.Tags != *ifTags {",
+		To:    "if false {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^Tags$"}},
+	},
+	{
 		Name:  "a format-1 directory refused instead of converted",
 		File:  "storage/disk/records.go",
 		From:  "if v == nil || string(v) == strconv.Itoa(formatUnversioned) {",

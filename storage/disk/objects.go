@@ -245,7 +245,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 			res, release, err = k.deleteVersion(opts)
 			return err
 		}
-		if opts.IfMatch != "" || opts.IfRevision != "" {
+		if opts.IfMatch != "" || opts.IfRevision != "" || opts.IfTags != nil {
 			// objects/ holds the latest version only when it is an object: a delete marker
 			// latest is no object to match.
 			if !k.exists {
@@ -255,6 +255,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 				return err
 			}
 			if err := checkRevision(opts.IfRevision, k.cur); err != nil {
+				return err
+			}
+			if err := checkTags(opts.IfTags, k.cur); err != nil {
 				return err
 			}
 		}
@@ -282,7 +285,8 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 // deleteVersion removes the version opts.VersionID names for good, if its Object Lock state
 // allows it (with BypassGovernance, see storage.DeleteAllowed). IfMatch, when set, requires it
 // to be an object with that ETag; IfRevision, to be the object, or the delete marker, with that
-// revision (see objectRecord.revision); IfNoncurrent, to be noncurrent as k.noncurrent checks.
+// revision (see objectRecord.revision); IfTags, to have those tags; IfNoncurrent, to be
+// noncurrent as k.noncurrent checks.
 func (k *keyTx) deleteVersion(opts storage.DeleteObjectOptions) (storage.DeleteResult, []string, error) {
 	id, ifMatch, ifRevision := opts.VersionID, opts.IfMatch, opts.IfRevision
 	rec, inObjects, ok, err := k.version(id)
@@ -300,10 +304,13 @@ func (k *keyTx) deleteVersion(opts storage.DeleteObjectOptions) (storage.DeleteR
 			return storage.DeleteResult{}, nil, err
 		}
 	}
+	if !ok && (opts.IfTags != nil || opts.IfNoncurrent != nil) {
+		return storage.DeleteResult{}, nil, noSuchKey(k.key)
+	}
+	if err := checkTags(opts.IfTags, rec); err != nil {
+		return storage.DeleteResult{}, nil, err
+	}
 	if c := opts.IfNoncurrent; c != nil {
-		if !ok {
-			return storage.DeleteResult{}, nil, noSuchKey(k.key)
-		}
 		if err := k.noncurrent(rec, inObjects, *c); err != nil {
 			return storage.DeleteResult{}, nil, err
 		}

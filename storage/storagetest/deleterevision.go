@@ -20,6 +20,7 @@ func TestDeleteRevision(t *testing.T, newBackend NewBackend) {
 		{"Objects", testDeleteRevisionObjects},
 		{"DeleteMarkers", testDeleteRevisionMarkers},
 		{"Noncurrent", testDeleteNoncurrent},
+		{"Tags", testDeleteTags},
 	})
 }
 
@@ -296,3 +297,94 @@ func testDeleteNoncurrent(t *testing.T, newBackend NewBackend) {
 		})
 	}
 }
+
+// DeleteObjectOptions.IfTags removes the version named, or the latest, only while its tags
+// are those the delete was decided on (a lifecycle rule's Tag filter,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRuleFilter.html). A change of
+// the tags after the listing keeps the object's Revision, so IfRevision alone lets it through;
+// IfTags fails it with nothing removed.
+func testDeleteTags(t *testing.T, newBackend NewBackend) {
+	for _, state := range []string{"", storage.VersioningEnabled} {
+		for _, named := range []bool{false, true} {
+			for _, tc := range []struct {
+				name       string
+				tags       string  // the object's tags when listed
+				retag      *string // its tags set between the listing and the delete
+				ifTags     string  // the tags asked
+				wantFailed bool
+			}{
+				{name: "met", tags: tagsA, ifTags: tagsA},
+				{name: "met, untagged", ifTags: ""},
+				{name: "tags changed after the listing", tags: tagsA, retag: ptr(tagsB), ifTags: tagsA, wantFailed: true},
+				{name: "tags removed after the listing", tags: tagsA, retag: ptr(""), ifTags: tagsA, wantFailed: true},
+				{name: "tags set after the listing", retag: ptr(tagsA), ifTags: "", wantFailed: true},
+				{name: "set again as listed", tags: tagsA, retag: ptr(tagsA), ifTags: tagsA},
+				{name: "other tags asked", tags: tagsA, ifTags: tagsB, wantFailed: true},
+			} {
+				t.Run(fmt.Sprintf("%q/named=%v/%s", state, named, tc.name), func(t *testing.T) {
+					s := withBucket(t, newBackend)
+					if state != "" {
+						if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+							t.Fatal(err)
+						}
+					}
+					put := putTagged(t, s, "k", "old", tc.tags)
+					listed := listedVersionOf(t, s, "k", put.VersionID)
+					if tc.retag != nil {
+						if err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{Tags: *tc.retag}); err != nil {
+							t.Fatal(err)
+						}
+					}
+					opts := storage.DeleteObjectOptions{IfRevision: listed.Revision, IfTags: &tc.ifTags}
+					if named {
+						opts.VersionID = listed.VersionID
+					}
+					res, err := s.DeleteObject(ctx, "bkt", "k", opts)
+					if tc.wantFailed {
+						if !errors.Is(err, storage.ErrPreconditionFailed) {
+							t.Fatalf("DeleteObject: %+v %v, want ErrPreconditionFailed", res, err)
+						}
+						if got := latestBody(t, s, "k"); got != "old" {
+							t.Errorf("after a refused delete the key reads %q, want %q", got, "old")
+						}
+						return
+					}
+					if err != nil {
+						t.Fatalf("DeleteObject: %v", err)
+					}
+					if got := latestBody(t, s, "k"); got != "" {
+						t.Errorf("after the delete the key reads %q", got)
+					}
+				})
+			}
+		}
+	}
+	// A delete marker has no tags: named, it is removed while no tags are asked; the latest
+	// being one, there is no object to delete.
+	s := withBucket(t, newBackend)
+	if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	Put(t, s, "bkt", "k", []byte("old"))
+	marker, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		opts   storage.DeleteObjectOptions
+		want   error
+		wantOK bool
+	}{
+		{name: "unnamed", opts: storage.DeleteObjectOptions{IfTags: ptr("")}, want: storage.ErrNoSuchKey},
+		{name: "named, tags asked", opts: storage.DeleteObjectOptions{VersionID: marker.VersionID, IfTags: ptr(tagsA)}, want: storage.ErrPreconditionFailed},
+		{name: "named, no tags asked", opts: storage.DeleteObjectOptions{VersionID: marker.VersionID, IfTags: ptr("")}, wantOK: true},
+	} {
+		res, err := s.DeleteObject(ctx, "bkt", "k", tc.opts)
+		if tc.wantOK && (err != nil || !res.DeleteMarker) || !tc.wantOK && !errors.Is(err, tc.want) {
+			t.Errorf("delete marker, %s: %+v %v, want %v", tc.name, res, err, tc.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
