@@ -25,6 +25,10 @@
 //     bucket deleted and created again under the name, is never removed nor hidden behind a
 //     delete marker. Such a delete fails, is counted as skipped ("changed") and left to the
 //     next pass, which decides on what the store then holds.
+//   - Every delete carries storage.DeleteObjectOptions.IfTags too, the tags listed: a
+//     change of an object's tags writes no data and keeps its Revision, and a rule's Tag
+//     filter may no longer select an object retagged after the listing. A change of its size
+//     (ObjectSizeGreaterThan, ObjectSizeLessThan) is a new write, which IfRevision tells.
 //   - The removal of a noncurrent version also carries the facts of its newer versions it was
 //     decided on (storage.NoncurrentCondition: when it became noncurrent, how many noncurrent
 //     versions are newer), checked in the delete's transaction. Those facts come from the
@@ -476,7 +480,13 @@ func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.
 		lv.NewerNoncurrent = min(w.cur.seen.noncurrent, lifecycle.MaxNewerNoncurrentVersions)
 	}
 	action, rule := cfg.Decide(lv, t.now, w.cfg.Clock)
-	opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}
+	// The delete holds only while the version is still the one decided on: the same write
+	// (IfRevision), which a change of its size or data would replace, and the same tags
+	// (IfTags), which a change keeps the Revision through. Tags are checked whatever the
+	// deciding rule's filter: rules never hold one another back, so only that rule's Tag
+	// filter could have turned on them, but a check of every delete is simpler and fails
+	// closed, at the cost of a skip, left to the next pass, of an object retagged meanwhile.
+	opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}
 	var kind string
 	switch action {
 	case lifecycle.None:

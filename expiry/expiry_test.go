@@ -1040,3 +1040,67 @@ func TestLogs(t *testing.T) {
 		})
 	}
 }
+
+// retagger is the real store with a user who, right after a listing that showed a tagged
+// version of a key it names, sets that version's tags, before the worker deletes it.
+type retagger struct {
+	storage.Backend
+	t     *testing.T
+	mu    sync.Mutex
+	retag map[string]string // key: the tags to set
+}
+
+func (r *retagger) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	res, err := r.Backend.ListObjectVersions(ctx, bucket, opts)
+	for _, v := range res.Versions {
+		r.mu.Lock()
+		tags, ok := r.retag[v.Key]
+		if ok && v.Tags != "" {
+			delete(r.retag, v.Key)
+		}
+		r.mu.Unlock()
+		if ok && v.Tags != "" {
+			if err := r.Backend.PutObjectTags(ctx, bucket, v.Key, storage.PutObjectTagsOptions{Tags: tags, VersionID: v.VersionID}); err != nil {
+				r.t.Errorf("the racing change of tags: %v", err)
+			}
+		}
+	}
+	return res, err
+}
+
+// A version whose tags are changed between the worker's listing and its delete, so that the
+// rule's Tag filter no longer selects it, is kept: the change writes no data and keeps the
+// Revision the delete is conditional on, but not the tags it is conditional on too. The next
+// pass decides on the new tags.
+func TestRetaggedSinceListed(t *testing.T) {
+	temp := tagging.Set{{Key: "class", Value: "temp"}}.Encode()
+	keep := tagging.Set{{Key: "class", Value: "keep"}}.Encode()
+	filter := "<Tag><Key>class</Key><Value>temp</Value></Tag>"
+	for _, tc := range []struct {
+		name       string
+		versioning string
+		actions    string
+		want       []string
+	}{
+		{"current", "", expireDays(1), []string{"a:a"}},
+		{"current, versioned", storage.VersioningEnabled, expireDays(1), []string{"a:a"}},
+		{"noncurrent", storage.VersioningEnabled, noncurrentDays(1, 0), []string{"a:new a", "a:a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", tc.versioning, false, rule("r", filter, tc.actions))
+			e.put(t, "bkt", "a", "a", storage.PutObjectOptions{Tags: temp})
+			if tc.actions != expireDays(1) {
+				e.put(t, "bkt", "a", "new a", storage.PutObjectOptions{})
+			}
+			e.clock.Advance(day + time.Minute)
+			pass(t, e.worker(&retagger{Backend: e.store, t: t, retag: map[string]string{"a": keep}}, 0))
+			check(t, "versions", e.versions(t, "bkt"), tc.want)
+			check(t, "skipped", e.metrics.skipped, map[string]int{expiry.SkipChanged: 1})
+			check(t, "actions", e.metrics.actions, map[string]int{})
+			// The next pass decides on the tags the version has now: it keeps it.
+			pass(t, e.worker(nil, 0))
+			check(t, "versions after a pass more", e.versions(t, "bkt"), tc.want)
+		})
+	}
+}

@@ -837,8 +837,8 @@ var mutants = []mutant{
 	{
 		Name:  "a lifecycle delete not conditional on the revision listed",
 		File:  "expiry/expiry.go",
-		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
-		To:    "opts := storage.DeleteObjectOptions{BucketID: b.ID}",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfTags: &v.Tags, BucketID: b.ID}",
 		Tests: []test{{"./expiry/", "^TestRacingWriteSurvives$"}},
 	},
 	{
@@ -865,9 +865,16 @@ var mutants = []mutant{
 	{
 		Name:  "a lifecycle delete not conditional on the bucket's ID",
 		File:  "expiry/expiry.go",
-		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
-		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision}",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags}",
 		Tests: []test{{"./expiry/", "^TestBucketRecreatedBeforeDelete$"}},
+	},
+	{
+		Name:  "a lifecycle delete not conditional on the tags listed",
+		File:  "expiry/expiry.go",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
+		Tests: []test{{"./expiry/", "^TestRetaggedSinceListed$"}},
 	},
 	{
 		Name:  "a lifecycle pass resumed in a bucket created again under the cursor's name",
