@@ -409,13 +409,15 @@ type DeleteObjectOptions struct {
 	// that marker, so that the removal of a null delete marker never removes a null version
 	// written in its place after the listing.
 	IfRevision string
-	// IfNoncurrent, when set with VersionID, deletes the version only while it is noncurrent
+	// IfNoncurrent, when set, deletes the version VersionID names only while it is noncurrent
 	// as the condition describes, checked in the delete's transaction like IfRevision, and
 	// fails with ErrPreconditionFailed otherwise (ErrNoSuchKey when the version is gone): the
 	// removal of a noncurrent version decided on a listing (a lifecycle rule's
 	// NoncurrentVersionExpiration) never removes a version that has become the latest again,
 	// because the versions after it were deleted meanwhile, nor one whose newer versions
-	// changed since the decision.
+	// changed since the decision. Without VersionID it fails with ErrInvalidDeleteCondition
+	// (see Validate): a delete of the latest, which may add a delete marker, names no
+	// noncurrent version to check, and must not go ahead unchecked.
 	IfNoncurrent *NoncurrentCondition
 	// IfTags, when set, deletes the version named, or the latest, only while its tags are
 	// exactly these (ObjectInfo.Tags, as listed; a delete marker has none), checked in the
@@ -427,6 +429,15 @@ type DeleteObjectOptions struct {
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+}
+
+// Validate fails with ErrInvalidDeleteCondition when o sets a condition of the version named
+// without naming one: such a delete would otherwise go ahead on the latest, unchecked.
+func (o DeleteObjectOptions) Validate() error {
+	if o.VersionID == "" && o.IfNoncurrent != nil {
+		return fmt.Errorf("%w: IfNoncurrent without VersionID", ErrInvalidDeleteCondition)
+	}
+	return nil
 }
 
 // NoncurrentCondition is what the removal of a noncurrent version was decided on

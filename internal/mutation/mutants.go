@@ -640,6 +640,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^Tags$"}},
 	},
 	{
+		Name:  "a delete condition of the version named, without a version id, ignored",
+		File:  "storage/disk/objects.go",
+		From:  "\tif err := opts.Validate(); err != nil {",
+		To:    "\tif err := opts.Validate(); false && err != nil {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^ConditionWithoutVersion$"}},
+	},
+	{
 		Name:  "a format-1 directory refused instead of converted",
 		File:  "storage/disk/records.go",
 		From:  "if v == nil || string(v) == strconv.Itoa(formatUnversioned) {",

@@ -231,6 +231,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.DeleteResult{}, err
 	}
+	if err := opts.Validate(); err != nil {
+		return storage.DeleteResult{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return storage.DeleteResult{}, err
 	}

@@ -21,6 +21,7 @@ func TestDeleteRevision(t *testing.T, newBackend NewBackend) {
 		{"DeleteMarkers", testDeleteRevisionMarkers},
 		{"Noncurrent", testDeleteNoncurrent},
 		{"Tags", testDeleteTags},
+		{"ConditionWithoutVersion", testDeleteConditionWithoutVersion},
 	})
 }
 
@@ -388,3 +389,37 @@ func testDeleteTags(t *testing.T, newBackend NewBackend) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A condition of the version named, given without a version id, is refused
+// (ErrInvalidDeleteCondition) with nothing changed, never dropped to delete the latest
+// unchecked: no object removed, no delete marker added.
+func testDeleteConditionWithoutVersion(t *testing.T, newBackend NewBackend) {
+	for _, state := range []string{"", storage.VersioningEnabled, storage.VersioningSuspended} {
+		for _, tc := range []struct {
+			name string
+			opts storage.DeleteObjectOptions
+		}{
+			{"IfNoncurrent", storage.DeleteObjectOptions{IfNoncurrent: &storage.NoncurrentCondition{}}},
+		} {
+			t.Run(fmt.Sprintf("%q/%s", state, tc.name), func(t *testing.T) {
+				s := withBucket(t, newBackend)
+				if state != "" {
+					if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+						t.Fatal(err)
+					}
+				}
+				Put(t, s, "bkt", "k", []byte("old"))
+				if res, err := s.DeleteObject(ctx, "bkt", "k", tc.opts); !errors.Is(err, storage.ErrInvalidDeleteCondition) {
+					t.Fatalf("DeleteObject: %+v %v, want ErrInvalidDeleteCondition", res, err)
+				}
+				if got := latestBody(t, s, "k"); got != "old" {
+					t.Errorf("after a refused delete the key reads %q, want %q", got, "old")
+				}
+				res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+				if err != nil || len(res.Versions) != 1 {
+					t.Errorf("versions after a refused delete: %+v %v, want the object alone", res.Versions, err)
+				}
+			})
+		}
+	}
+}
