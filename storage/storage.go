@@ -426,6 +426,14 @@ type DeleteObjectOptions struct {
 	// of an object's tags keeps its Revision, since it writes no data, so IfRevision alone
 	// would not tell that the tags a lifecycle rule's Tag filter was decided on have changed.
 	IfTags *string
+	// IfOnlyVersion, when set, deletes the version VersionID names only while it is its
+	// key's latest and only version, checked in the delete's transaction like IfRevision, and
+	// fails with ErrPreconditionFailed otherwise (ErrNoSuchKey when the version is gone): the
+	// removal of an expired object delete marker (a delete marker with no version behind it,
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html)
+	// decided on a listing never removes a marker a version was written after, or behind,
+	// since. Without VersionID it fails with ErrInvalidDeleteCondition, as IfNoncurrent does.
+	IfOnlyVersion bool
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
@@ -434,8 +442,12 @@ type DeleteObjectOptions struct {
 // Validate fails with ErrInvalidDeleteCondition when o sets a condition of the version named
 // without naming one: such a delete would otherwise go ahead on the latest, unchecked.
 func (o DeleteObjectOptions) Validate() error {
-	if o.VersionID == "" && o.IfNoncurrent != nil {
+	switch {
+	case o.VersionID != "":
+	case o.IfNoncurrent != nil:
 		return fmt.Errorf("%w: IfNoncurrent without VersionID", ErrInvalidDeleteCondition)
+	case o.IfOnlyVersion:
+		return fmt.Errorf("%w: IfOnlyVersion without VersionID", ErrInvalidDeleteCondition)
 	}
 	return nil
 }

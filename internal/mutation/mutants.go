@@ -647,6 +647,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^ConditionWithoutVersion$"}},
 	},
 	{
+		Name:  "a delete conditional on the only version removes one with a version beside it",
+		File:  "storage/disk/objects.go",
+		From:  "if inObjects && first == nil || !inObjects && !k.exists && bytes.Equal(first, seqKey(rec.Seq)) && second == nil {",
+		To:    "if true {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^OnlyVersion$"}},
+	},
+	{
 		Name:  "a format-1 directory refused instead of converted",
 		File:  "storage/disk/records.go",
 		From:  "if v == nil || string(v) == strconv.Itoa(formatUnversioned) {",

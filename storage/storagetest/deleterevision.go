@@ -22,6 +22,7 @@ func TestDeleteRevision(t *testing.T, newBackend NewBackend) {
 		{"Noncurrent", testDeleteNoncurrent},
 		{"Tags", testDeleteTags},
 		{"ConditionWithoutVersion", testDeleteConditionWithoutVersion},
+		{"OnlyVersion", testDeleteOnlyVersion},
 	})
 }
 
@@ -400,6 +401,7 @@ func testDeleteConditionWithoutVersion(t *testing.T, newBackend NewBackend) {
 			opts storage.DeleteObjectOptions
 		}{
 			{"IfNoncurrent", storage.DeleteObjectOptions{IfNoncurrent: &storage.NoncurrentCondition{}}},
+			{"IfOnlyVersion", storage.DeleteObjectOptions{IfOnlyVersion: true}},
 		} {
 			t.Run(fmt.Sprintf("%q/%s", state, tc.name), func(t *testing.T) {
 				s := withBucket(t, newBackend)
@@ -421,5 +423,93 @@ func testDeleteConditionWithoutVersion(t *testing.T, newBackend NewBackend) {
 				}
 			})
 		}
+	}
+}
+
+// DeleteObjectOptions.IfOnlyVersion removes the version named only while it is its key's
+// latest and only version: an expired object delete marker
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html)
+// decided on a listing is kept once a version was written after it, or when one is behind it.
+func testDeleteOnlyVersion(t *testing.T, newBackend NewBackend) {
+	del := func(t *testing.T, s storage.Backend, opts storage.DeleteObjectOptions) storage.DeleteResult {
+		t.Helper()
+		res, err := s.DeleteObject(ctx, "bkt", "k", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, tc := range []struct {
+		name  string
+		state string
+		// setup writes the key and returns the version to delete.
+		setup func(t *testing.T, s storage.Backend) string
+		want  error
+	}{
+		{"a lone delete marker", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			v := Put(t, s, "bkt", "k", []byte("old"))
+			m := del(t, s, storage.DeleteObjectOptions{})
+			del(t, s, storage.DeleteObjectOptions{VersionID: v.VersionID})
+			return m.VersionID
+		}, nil},
+		{"a lone null delete marker", storage.VersioningSuspended, func(t *testing.T, s storage.Backend) string {
+			return del(t, s, storage.DeleteObjectOptions{}).VersionID
+		}, nil},
+		{"a lone object", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			return Put(t, s, "bkt", "k", []byte("old")).VersionID
+		}, nil},
+		{"a lone object, never versioned", "", func(t *testing.T, s storage.Backend) string {
+			return Put(t, s, "bkt", "k", []byte("old")).VersionID
+		}, nil},
+		{"a delete marker with an object behind", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			Put(t, s, "bkt", "k", []byte("old"))
+			return del(t, s, storage.DeleteObjectOptions{}).VersionID
+		}, storage.ErrPreconditionFailed},
+		{"a lone delete marker, then an object written", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			m := del(t, s, storage.DeleteObjectOptions{})
+			Put(t, s, "bkt", "k", []byte("new"))
+			return m.VersionID
+		}, storage.ErrPreconditionFailed},
+		{"an object with a version behind", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			Put(t, s, "bkt", "k", []byte("old"))
+			return Put(t, s, "bkt", "k", []byte("new")).VersionID
+		}, storage.ErrPreconditionFailed},
+		{"a noncurrent version", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			v := Put(t, s, "bkt", "k", []byte("old"))
+			Put(t, s, "bkt", "k", []byte("new"))
+			return v.VersionID
+		}, storage.ErrPreconditionFailed},
+		{"the version gone", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			Put(t, s, "bkt", "k", []byte("new"))
+			m := del(t, s, storage.DeleteObjectOptions{})
+			del(t, s, storage.DeleteObjectOptions{VersionID: m.VersionID})
+			return m.VersionID
+		}, storage.ErrNoSuchKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := withBucket(t, newBackend)
+			if tc.state != "" {
+				if err := s.PutBucketVersioning(ctx, "bkt", tc.state); err != nil {
+					t.Fatal(err)
+				}
+			}
+			id := tc.setup(t, s)
+			versions := func() []storage.ObjectInfo {
+				res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.Versions
+			}
+			before := versions()
+			_, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{VersionID: id, IfOnlyVersion: true})
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("DeleteObject: %v, want %v", err, tc.want)
+			}
+			after := versions()
+			if tc.want == nil && len(after) != 0 || tc.want != nil && len(after) != len(before) {
+				t.Errorf("versions after the delete: %+v (before: %+v)", after, before)
+			}
+		})
 	}
 }
