@@ -25,6 +25,10 @@
 //     bucket deleted and created again under the name, is never removed nor hidden behind a
 //     delete marker. Such a delete fails, is counted as skipped ("changed") and left to the
 //     next pass, which decides on what the store then holds.
+//   - The removal of an expired object delete marker (the latest version, with no other
+//     version of its key listed) carries storage.DeleteObjectOptions.IfOnlyVersion: a version
+//     written after the listing, which IfRevision does not tell when it comes after the
+//     marker, keeps the marker.
 //   - Every delete carries storage.DeleteObjectOptions.IfTags too, the tags listed: a
 //     change of an object's tags writes no data and keeps its Revision, and a rule's Tag
 //     filter may no longer select an object retagged after the listing. A change of its size
@@ -495,7 +499,11 @@ func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.
 		kind = KindExpireCurrent
 	case lifecycle.DeleteVersion:
 		kind, opts.VersionID = KindDeleteVersion, v.VersionID
-		if !v.IsLatest {
+		if v.IsLatest {
+			// An expired object delete marker, decided its key's only version on the entry
+			// listed after it: a version written since, after it or behind it, keeps it.
+			opts.IfOnlyVersion = true
+		} else {
 			opts.IfNoncurrent = &storage.NoncurrentCondition{Since: lv.NoncurrentSince, Newer: lv.NewerNoncurrent}
 		}
 	}

@@ -1104,3 +1104,35 @@ func TestRetaggedSinceListed(t *testing.T) {
 		})
 	}
 }
+
+// A delete marker listed as its key's only version, and so expired, is kept when a version of
+// the key is written between the listing and the delete: it is then no longer alone, and S3
+// removes only "a delete marker with zero noncurrent versions"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+func TestLoneMarkerChangedSinceListed(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		versioning string
+		expiration string
+		want       []string
+	}{
+		{"ExpiredObjectDeleteMarker", storage.VersioningEnabled, "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+			[]string{"a:rewritten a", "a:marker"}},
+		{"Days", storage.VersioningEnabled, expireDays(1), []string{"a:rewritten a", "a:marker"}},
+		// The write replaces the null marker: another revision.
+		{"suspended", storage.VersioningSuspended, expireDays(1), []string{"a:rewritten a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", tc.versioning, false, rule("markers", "", tc.expiration))
+			if _, err := e.store.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(day + time.Minute)
+			pass(t, e.worker(&racer{Backend: e.store, t: t, rewrite: map[string]bool{"a": true}}, 0))
+			check(t, "versions", e.versions(t, "bkt"), tc.want)
+			check(t, "skipped", e.metrics.skipped, map[string]int{expiry.SkipChanged: 1})
+			check(t, "actions", e.metrics.actions, map[string]int{})
+		})
+	}
+}

@@ -891,6 +891,13 @@ var mutants = []mutant{
 		Tests: []test{{"./expiry/", "^TestRetaggedSinceListed$"}},
 	},
 	{
+		Name:  "an expired object delete marker removed without its being alone checked",
+		File:  "expiry/expiry.go",
+		From:  "\t\t\topts.IfOnlyVersion = true",
+		To:    "\t\t\topts.IfOnlyVersion = false",
+		Tests: []test{{"./expiry/", "^TestLoneMarkerChangedSinceListed$"}},
+	},
+	{
 		Name:  "a lifecycle pass resumed in a bucket created again under the cursor's name",
 		File:  "expiry/expiry.go",
 		From:  "if b.Name != w.cur.bucket || b.ID != w.cur.id {",
