@@ -626,6 +626,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestVersionReads$"}},
 	},
 	{
+		Name:  "the walk for the null version decodes every version before it whole",
+		File:  "storage/disk/versions.go",
+		From:  "\t\t\tvar r versionOnly\n",
+		To:    "\t\t\tvar r objectRecord\n",
+		Tests: []test{{"./storage/disk/", "^TestNullVersionLookup$"}},
+	},
+	{
 		Name:  "a delete conditional on a revision removes an object written after the listing",
 		File:  "storage/disk/records.go",
 		From:  "if ifRevision != \"\" && rec.revision() != ifRevision {",
