@@ -657,7 +657,7 @@ var mutants = []mutant{
 		Name:  "a delete conditional on the only version removes one with a version beside it",
 		File:  "storage/disk/objects.go",
 		From:  "if inObjects && first == nil || !inObjects && !k.exists && bytes.Equal(first, seqKey(rec.Seq)) && second == nil {",
-		To:    "if true {",
+		To:    "if second == nil || second != nil {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^OnlyVersion$"}},
 	},
 	{
