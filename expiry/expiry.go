@@ -25,6 +25,14 @@
 //     bucket deleted and created again under the name, is never removed nor hidden behind a
 //     delete marker. Such a delete fails, is counted as skipped ("changed") and left to the
 //     next pass, which decides on what the store then holds.
+//   - The removal of an expired object delete marker (the latest version, with no other
+//     version of its key listed) carries storage.DeleteObjectOptions.IfOnlyVersion: a version
+//     written after the listing, which IfRevision does not tell when it comes after the
+//     marker, keeps the marker.
+//   - Every delete carries storage.DeleteObjectOptions.IfTags too, the tags listed: a
+//     change of an object's tags writes no data and keeps its Revision, and a rule's Tag
+//     filter may no longer select an object retagged after the listing. A change of its size
+//     (ObjectSizeGreaterThan, ObjectSizeLessThan) is a new write, which IfRevision tells.
 //   - The removal of a noncurrent version also carries the facts of its newer versions it was
 //     decided on (storage.NoncurrentCondition: when it became noncurrent, how many noncurrent
 //     versions are newer), checked in the delete's transaction. Those facts come from the
@@ -65,6 +73,11 @@ const (
 	// storage.MaxListKeys, enough to act maxActionsPerTick times in a bucket where few
 	// entries are due, while a bucket where none is due costs a tick that much reading only.
 	maxListedPerTick = 10 * storage.MaxListKeys
+	// maxBucketsPerTick bounds the buckets one tick goes into: each costs a read of its
+	// configuration, and a listing when it has rules, whatever it holds, so a store of many
+	// buckets without rules, or with nothing due, is gone through over several ticks rather
+	// than read whole by one. A thousand small reads are some milliseconds of the store.
+	maxBucketsPerTick = 1000
 )
 
 // The kinds of action a worker takes, as Metrics.Action counts them.
@@ -102,13 +115,15 @@ type Config struct {
 	Clock lifecycle.Clock
 	// Now is the time rules are decided at; time.Now when nil.
 	Now func() time.Time
-	// Logger receives a line per action and per failure; slog.Default() when nil.
+	// Logger receives a line per failure (Error), one per pass that did anything (Info: what
+	// it did, counted), and one per action or skip (Debug); slog.Default() when nil.
 	Logger *slog.Logger
 	// Metrics, when not nil, receives what the worker does.
 	Metrics Metrics
-	// MaxActions and MaxListed bound a tick below maxActionsPerTick and maxListedPerTick
-	// (when set and smaller): a test's, to finish a bucket over several ticks.
-	MaxActions, MaxListed int
+	// MaxActions, MaxListed and MaxBuckets bound a tick below maxActionsPerTick,
+	// maxListedPerTick and maxBucketsPerTick (when set and smaller): a test's, to finish a
+	// bucket, or the buckets, over several ticks.
+	MaxActions, MaxListed, MaxBuckets int
 }
 
 // Worker applies lifecycle configurations one bounded Tick at a time. A Worker is not safe
@@ -117,7 +132,9 @@ type Worker struct {
 	cfg        Config
 	maxActions int
 	maxListed  int
+	maxBuckets int
 	cur        cursor
+	pass       *passCounts // what the pass under way has done so far
 }
 
 // New returns a worker that starts a new pass at its first Tick.
@@ -131,7 +148,10 @@ func New(cfg Config) *Worker {
 	if cfg.Metrics == nil {
 		cfg.Metrics = noMetrics{}
 	}
-	return &Worker{cfg: cfg, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick)}
+	pass := &passCounts{Metrics: cfg.Metrics}
+	cfg.Metrics = pass
+	return &Worker{cfg: cfg, pass: pass, maxActions: bound(cfg.MaxActions, maxActionsPerTick), maxListed: bound(cfg.MaxListed, maxListedPerTick),
+		maxBuckets: bound(cfg.MaxBuckets, maxBucketsPerTick)}
 }
 
 // bound is set when it is positive and below max, else max.
@@ -143,6 +163,43 @@ func bound(set, max int) int {
 }
 
 type noMetrics struct{}
+
+// passCounts counts what the pass under way does, as the Metrics it forwards to are told,
+// for the line logged when the pass ends: one line a pass rather than one an action, which
+// at maxActionsPerTick a tick would flood a server's log with. Only the worker's goroutine
+// calls it.
+type passCounts struct {
+	Metrics
+	actions         map[string]int // by kind
+	skipped         map[string]int // by reason
+	errors          int
+	buckets, listed int
+}
+
+func (p *passCounts) Action(kind string) { p.Metrics.Action(kind); p.count(&p.actions, kind) }
+func (p *passCounts) Skipped(r string)   { p.Metrics.Skipped(r); p.count(&p.skipped, r) }
+func (p *passCounts) Error()             { p.Metrics.Error(); p.errors++ }
+
+func (p *passCounts) count(m *map[string]int, key string) {
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[key]++
+}
+
+// log logs the pass's line, of duration d, and starts the counts over: at Info when the pass
+// acted, skipped or failed, else at Debug, so that an idle server's log stays quiet.
+func (p *passCounts) log(ctx context.Context, log *slog.Logger, d time.Duration) {
+	level := slog.LevelDebug
+	if len(p.actions)+len(p.skipped)+p.errors > 0 {
+		level = slog.LevelInfo
+	}
+	log.Log(ctx, level, "lifecycle: pass done", "duration", d, "buckets", p.buckets, "listed", p.listed,
+		KindExpireCurrent, p.actions[KindExpireCurrent], KindDeleteVersion, p.actions[KindDeleteVersion],
+		KindAbortUpload, p.actions[KindAbortUpload], "skipped_"+SkipLocked, p.skipped[SkipLocked],
+		"skipped_"+SkipChanged, p.skipped[SkipChanged], "errors", p.errors)
+	*p = passCounts{Metrics: p.Metrics}
+}
 
 func (noMetrics) Action(string)        {}
 func (noMetrics) Skipped(string)       {}
@@ -187,6 +244,8 @@ type keyState struct {
 // Stats are what one Tick did.
 type Stats struct {
 	Listed, Actions int
+	// Buckets counts the buckets the tick went into, reading their configuration.
+	Buckets int
 	// PassDone tells that the tick ended a pass: the next starts over from the first bucket.
 	PassDone bool
 }
@@ -205,40 +264,64 @@ func (t *tick) pageSize() int { return max(0, min(storage.MaxListKeys, t.w.maxLi
 // spent tells that the tick has taken its share of actions: what is left waits for the next.
 func (t *tick) spent() bool { return t.Actions >= t.w.maxActions }
 
-// Tick does the next share of the pass, at most maxActionsPerTick actions and
-// maxListedPerTick entries listed. It fails only when the buckets cannot be listed or ctx is
+// full tells that the tick can go into no other bucket: its share of buckets is taken, or
+// it could neither list nor act there, so that reading the bucket's configuration would be
+// wasted; the bucket waits for the next tick.
+func (t *tick) full() bool { return t.Buckets >= t.w.maxBuckets || t.spent() || t.pageSize() == 0 }
+
+// Tick does the next share of the pass, at most maxActionsPerTick actions, maxListedPerTick
+// entries listed and maxBucketsPerTick buckets gone into. It starts at the cursor's bucket:
+// the buckets before it, which the pass has done, are passed over by name, their
+// configurations not read. It fails only when the buckets cannot be listed or ctx is
 // done; a failure within a bucket is logged and counted, and the pass goes on past it.
 func (w *Worker) Tick(ctx context.Context) (Stats, error) {
 	t := &tick{w: w, now: w.cfg.Now()}
 	if w.cur.started.IsZero() {
 		w.cur.started = time.Now()
 	}
+	err := t.run(ctx)
+	w.pass.buckets += t.Buckets
+	w.pass.listed += t.Listed
+	if t.PassDone {
+		d := time.Since(w.cur.started)
+		w.cfg.Metrics.Pass(d)
+		w.pass.log(ctx, w.cfg.Logger, d)
+		w.cur = cursor{}
+	}
+	return t.Stats, err
+}
+
+// run goes over the buckets from the cursor until the tick's budget is spent or the pass
+// ends (PassDone).
+func (t *tick) run(ctx context.Context) error {
+	w := t.w
 	buckets, err := w.cfg.Backend.ListBuckets(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.cfg.Metrics.Error()
 		}
-		return t.Stats, err
+		return err
 	}
 	for _, b := range buckets {
 		if b.Name < w.cur.bucket || b.Name == w.cur.bucket && !w.cur.inside {
 			continue
 		}
 		if b.Name != w.cur.bucket || b.ID != w.cur.id {
+			if t.full() {
+				return nil // the cursor stays past the bucket done last
+			}
 			w.cur = cursor{started: w.cur.started, bucket: b.Name, id: b.ID, inside: true}
 		}
 		if err := ctx.Err(); err != nil {
-			return t.Stats, err
+			return err
 		}
 		if !t.bucket(ctx, b) {
-			return t.Stats, nil // the budget is spent: the cursor stays in b
+			return nil // the budget is spent: the cursor stays in b
 		}
 		w.cur.inside = false
 	}
-	w.cfg.Metrics.Pass(time.Since(w.cur.started))
-	w.cur = cursor{}
 	t.PassDone = true
-	return t.Stats, nil
+	return nil
 }
 
 // Run ticks the worker every interval until ctx is done.
@@ -262,6 +345,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 func (t *tick) bucket(ctx context.Context, b storage.BucketInfo) bool {
 	w := t.w
 	log := w.cfg.Logger.With("bucket", b.Name)
+	t.Buckets++
 	doc, err := w.cfg.Backend.GetBucketConfig(ctx, b.Name, lifecycle.ConfigKind)
 	switch {
 	case errors.Is(err, storage.ErrNoSuchConfig), errors.Is(err, storage.ErrNoSuchBucket):
@@ -400,7 +484,13 @@ func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.
 		lv.NewerNoncurrent = min(w.cur.seen.noncurrent, lifecycle.MaxNewerNoncurrentVersions)
 	}
 	action, rule := cfg.Decide(lv, t.now, w.cfg.Clock)
-	opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}
+	// The delete holds only while the version is still the one decided on: the same write
+	// (IfRevision), which a change of its size or data would replace, and the same tags
+	// (IfTags), which a change keeps the Revision through. Tags are checked whatever the
+	// deciding rule's filter: rules never hold one another back, so only that rule's Tag
+	// filter could have turned on them, but a check of every delete is simpler and fails
+	// closed, at the cost of a skip, left to the next pass, of an object retagged meanwhile.
+	opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}
 	var kind string
 	switch action {
 	case lifecycle.None:
@@ -409,7 +499,11 @@ func (t *tick) decide(ctx context.Context, b storage.BucketInfo, cfg *lifecycle.
 		kind = KindExpireCurrent
 	case lifecycle.DeleteVersion:
 		kind, opts.VersionID = KindDeleteVersion, v.VersionID
-		if !v.IsLatest {
+		if v.IsLatest {
+			// An expired object delete marker, decided its key's only version on the entry
+			// listed after it: a version written since, after it or behind it, keeps it.
+			opts.IfOnlyVersion = true
+		} else {
 			opts.IfNoncurrent = &storage.NoncurrentCondition{Since: lv.NoncurrentSince, Newer: lv.NewerNoncurrent}
 		}
 	}
@@ -427,14 +521,14 @@ func (t *tick) done(kind string, err error, log *slog.Logger) {
 		// The worker is being stopped: the next start decides again.
 	case err == nil:
 		m.Action(kind)
-		log.Info("lifecycle: "+kind, "action", kind)
+		log.Debug("lifecycle: "+kind, "action", kind)
 	case errors.Is(err, storage.ErrObjectLocked):
 		m.Skipped(SkipLocked)
-		log.Info("lifecycle: skipped, under Object Lock", "action", kind)
+		log.Debug("lifecycle: skipped, under Object Lock", "action", kind)
 	case errors.Is(err, storage.ErrPreconditionFailed), errors.Is(err, storage.ErrNoSuchKey),
 		errors.Is(err, storage.ErrNoSuchUpload), errors.Is(err, storage.ErrNoSuchBucket):
 		m.Skipped(SkipChanged)
-		log.Info("lifecycle: skipped, changed since listed", "action", kind, "err", err)
+		log.Debug("lifecycle: skipped, changed since listed", "action", kind, "err", err)
 	default:
 		m.Error()
 		log.Error("lifecycle: "+kind, "err", err)

@@ -2,6 +2,7 @@ package expiry_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/expiry"
+	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/internal/testclock"
 	"github.com/doorman-s3/doorman/lifecycle"
 	"github.com/doorman-s3/doorman/storage"
@@ -55,6 +57,9 @@ type env struct {
 	day     time.Duration // the lifecycle day; the constant day unless a test sets another
 	// maxListed is the workers' bound on the entries a tick lists; none of the test's when 0.
 	maxListed int
+	// maxBuckets is the workers' bound on the buckets a tick goes into; none of the test's
+	// when 0.
+	maxBuckets int
 }
 
 func newEnv(t *testing.T) *env {
@@ -78,7 +83,7 @@ func (e *env) open(t *testing.T) {
 // worker is a worker and the bounds it was given.
 type worker struct {
 	*expiry.Worker
-	maxActions, maxListed int
+	maxActions, maxListed, maxBuckets int
 }
 
 // worker is a new worker on b (e.store when nil) with the per-tick bound of maxActions (none
@@ -88,8 +93,8 @@ func (e *env) worker(b storage.Backend, maxActions int) *worker {
 		b = e.store
 	}
 	return &worker{expiry.New(expiry.Config{Backend: b, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed}),
-		maxActions, e.maxListed}
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics, MaxActions: maxActions, MaxListed: e.maxListed, MaxBuckets: e.maxBuckets}),
+		maxActions, e.maxListed, e.maxBuckets}
 }
 
 // pass ticks w until its pass ends, checking that no tick goes past w's bounds, and returns
@@ -101,8 +106,9 @@ func pass(t *testing.T, w *worker) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w.maxActions > 0 && st.Actions > w.maxActions || w.maxListed > 0 && st.Listed > w.maxListed {
-			t.Fatalf("tick %d: %+v, past the bounds of %d actions and %d listed", i, st, w.maxActions, w.maxListed)
+		if w.maxActions > 0 && st.Actions > w.maxActions || w.maxListed > 0 && st.Listed > w.maxListed ||
+			w.maxBuckets > 0 && st.Buckets > w.maxBuckets {
+			t.Fatalf("tick %d: %+v, past the bounds of %d actions, %d listed and %d buckets", i, st, w.maxActions, w.maxListed, w.maxBuckets)
 		}
 		if st.PassDone {
 			return i
@@ -886,6 +892,247 @@ func TestNoncurrentChangedSinceListed(t *testing.T) {
 			check(t, "versions", e.versions(t, "bkt"), tc.want)
 			check(t, "skipped as changed", e.metrics.skipped[expiry.SkipChanged], tc.skipped)
 			check(t, "errors", e.metrics.errors, 0)
+		})
+	}
+}
+
+// configReads is the disk store counting, per bucket, the lifecycle configurations read.
+type configReads struct {
+	*disk.Store
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *configReads) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
+	c.mu.Lock()
+	c.reads[bucket]++
+	c.mu.Unlock()
+	return c.Store.GetBucketConfig(ctx, bucket, kind)
+}
+
+// take returns the reads counted since the last take.
+func (c *configReads) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.reads
+	c.reads = map[string]int{}
+	return r
+}
+
+// A tick starts at its cursor's bucket: it reads the configurations of that bucket and of the
+// ones after it it goes on to, never those of the buckets before, which the pass has done, nor
+// that of a bucket it has no budget left to act in. It goes into at most MaxBuckets buckets,
+// with rules or without.
+func TestTickStartsAtCursor(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		maxActions, maxBuckets int
+		want                   []map[string]int
+	}{
+		// Three actions a tick: bkt0's two and bkt1's first; bkt1's second and bkt2's two;
+		// bkt3's two, and the bucket without rules.
+		{"actions", 3, 0, []map[string]int{{"bkt0": 1, "bkt1": 1}, {"bkt1": 1, "bkt2": 1}, {"bkt3": 1, "none": 1}}},
+		{"buckets", 0, 2, []map[string]int{{"bkt0": 1, "bkt1": 1}, {"bkt2": 1, "bkt3": 1}, {"none": 1}}},
+		{"both", 3, 1, []map[string]int{{"bkt0": 1}, {"bkt1": 1}, {"bkt2": 1}, {"bkt3": 1}, {"none": 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, b := range []string{"bkt0", "bkt1", "bkt2", "bkt3"} {
+				e.bucket(t, b, "", false, rule("all", "", expireDays(1)))
+				for i := range 2 {
+					e.put(t, b, fmt.Sprintf("k%d", i), "x", storage.PutObjectOptions{})
+				}
+			}
+			if _, err := e.store.CreateBucket(ctx, "none", storage.CreateBucketOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(day + time.Minute)
+			reads := &configReads{Store: e.store, reads: map[string]int{}}
+			e.maxBuckets = tc.maxBuckets
+			w := e.worker(reads, tc.maxActions)
+			var got []map[string]int
+			for range maxTicks {
+				st, err := w.Tick(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, reads.take())
+				if st.PassDone {
+					break
+				}
+			}
+			check(t, "configurations read per tick", got, tc.want)
+			check(t, "expired", e.metrics.actions[expiry.KindExpireCurrent], 8)
+		})
+	}
+}
+
+// logLines is a worker's log, as slog's JSON handler writes it at every level.
+type logLines struct {
+	s3test.SyncBuffer
+	taken int // the length of the log already taken
+}
+
+// take returns the lines logged since the last take, each its level and message and, for the
+// pass's line, its counts.
+func (l *logLines) take(t *testing.T) []string {
+	t.Helper()
+	all := l.String()
+	fresh := all[l.taken:]
+	l.taken = len(all)
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(fresh), "\n") {
+		if line == "" {
+			continue
+		}
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		s := fmt.Sprint(r["level"], " ", r["msg"])
+		if r["msg"] == "lifecycle: pass done" {
+			s += fmt.Sprint(" buckets=", r["buckets"], " listed=", r["listed"], " expire_current=", r[expiry.KindExpireCurrent],
+				" delete_version=", r[expiry.KindDeleteVersion], " abort_upload=", r[expiry.KindAbortUpload],
+				" locked=", r["skipped_"+expiry.SkipLocked], " changed=", r["skipped_"+expiry.SkipChanged], " errors=", r["errors"])
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// The worker logs each action and each skip at Debug, and one line at Info for a pass that
+// did anything, with its counts, whatever the ticks it took; a pass that did nothing is a
+// Debug line, so that an idle server's log stays quiet.
+func TestLogs(t *testing.T) {
+	e := newEnv(t)
+	e.bucket(t, "bkt", "", true, rule("all", "", expireDays(1)+noncurrentDays(1, 0)))
+	e.put(t, "bkt", "a", "x", storage.PutObjectOptions{})
+	e.put(t, "bkt", "b", "x", storage.PutObjectOptions{Lock: storage.ObjectLock{LegalHold: true}})
+	e.put(t, "bkt", "b", "y", storage.PutObjectOptions{})
+	lines := &logLines{}
+	w := expiry.New(expiry.Config{Backend: e.store, Clock: lifecycle.Clock{Day: e.day}, Now: e.clock.Now, MaxActions: 1,
+		Logger: slog.New(slog.NewJSONHandler(lines, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	for _, tc := range []struct {
+		name    string
+		advance time.Duration
+		want    []string
+	}{
+		{"nothing due", 0, []string{"DEBUG lifecycle: pass done buckets=1 listed=3 expire_current=0 delete_version=0 abort_upload=0 locked=0 changed=0 errors=0"}},
+		// a and b expire (a marker each) and b's first version, noncurrent two days, is
+		// under a legal hold: one action a tick, three ticks, each listing from its cursor
+		// to the end (3, 2 and 1 entries).
+		{"acted", 2*day + time.Minute, []string{
+			"DEBUG lifecycle: expire_current", "DEBUG lifecycle: expire_current", "DEBUG lifecycle: skipped, under Object Lock",
+			"INFO lifecycle: pass done buckets=3 listed=6 expire_current=2 delete_version=0 abort_upload=0 locked=1 changed=0 errors=0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.clock.Advance(tc.advance)
+			for range maxTicks {
+				st, err := w.Tick(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.PassDone {
+					break
+				}
+			}
+			check(t, "log", lines.take(t), tc.want)
+		})
+	}
+}
+
+// retagger is the real store with a user who, right after a listing that showed a tagged
+// version of a key it names, sets that version's tags, before the worker deletes it.
+type retagger struct {
+	storage.Backend
+	t     *testing.T
+	mu    sync.Mutex
+	retag map[string]string // key: the tags to set
+}
+
+func (r *retagger) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
+	res, err := r.Backend.ListObjectVersions(ctx, bucket, opts)
+	for _, v := range res.Versions {
+		r.mu.Lock()
+		tags, ok := r.retag[v.Key]
+		if ok && v.Tags != "" {
+			delete(r.retag, v.Key)
+		}
+		r.mu.Unlock()
+		if ok && v.Tags != "" {
+			if err := r.Backend.PutObjectTags(ctx, bucket, v.Key, storage.PutObjectTagsOptions{Tags: tags, VersionID: v.VersionID}); err != nil {
+				r.t.Errorf("the racing change of tags: %v", err)
+			}
+		}
+	}
+	return res, err
+}
+
+// A version whose tags are changed between the worker's listing and its delete, so that the
+// rule's Tag filter no longer selects it, is kept: the change writes no data and keeps the
+// Revision the delete is conditional on, but not the tags it is conditional on too. The next
+// pass decides on the new tags.
+func TestRetaggedSinceListed(t *testing.T) {
+	temp := tagging.Set{{Key: "class", Value: "temp"}}.Encode()
+	keep := tagging.Set{{Key: "class", Value: "keep"}}.Encode()
+	filter := "<Tag><Key>class</Key><Value>temp</Value></Tag>"
+	for _, tc := range []struct {
+		name       string
+		versioning string
+		actions    string
+		want       []string
+	}{
+		{"current", "", expireDays(1), []string{"a:a"}},
+		{"current, versioned", storage.VersioningEnabled, expireDays(1), []string{"a:a"}},
+		{"noncurrent", storage.VersioningEnabled, noncurrentDays(1, 0), []string{"a:new a", "a:a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", tc.versioning, false, rule("r", filter, tc.actions))
+			e.put(t, "bkt", "a", "a", storage.PutObjectOptions{Tags: temp})
+			if tc.actions != expireDays(1) {
+				e.put(t, "bkt", "a", "new a", storage.PutObjectOptions{})
+			}
+			e.clock.Advance(day + time.Minute)
+			pass(t, e.worker(&retagger{Backend: e.store, t: t, retag: map[string]string{"a": keep}}, 0))
+			check(t, "versions", e.versions(t, "bkt"), tc.want)
+			check(t, "skipped", e.metrics.skipped, map[string]int{expiry.SkipChanged: 1})
+			check(t, "actions", e.metrics.actions, map[string]int{})
+			// The next pass decides on the tags the version has now: it keeps it.
+			pass(t, e.worker(nil, 0))
+			check(t, "versions after a pass more", e.versions(t, "bkt"), tc.want)
+		})
+	}
+}
+
+// A delete marker listed as its key's only version, and so expired, is kept when a version of
+// the key is written between the listing and the delete: it is then no longer alone, and S3
+// removes only "a delete marker with zero noncurrent versions"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html).
+func TestLoneMarkerChangedSinceListed(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		versioning string
+		expiration string
+		want       []string
+	}{
+		{"ExpiredObjectDeleteMarker", storage.VersioningEnabled, "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+			[]string{"a:rewritten a", "a:marker"}},
+		{"Days", storage.VersioningEnabled, expireDays(1), []string{"a:rewritten a", "a:marker"}},
+		// The write replaces the null marker: another revision.
+		{"suspended", storage.VersioningSuspended, expireDays(1), []string{"a:rewritten a"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.bucket(t, "bkt", tc.versioning, false, rule("markers", "", tc.expiration))
+			if _, err := e.store.DeleteObject(ctx, "bkt", "a", storage.DeleteObjectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Advance(day + time.Minute)
+			pass(t, e.worker(&racer{Backend: e.store, t: t, rewrite: map[string]bool{"a": true}}, 0))
+			check(t, "versions", e.versions(t, "bkt"), tc.want)
+			check(t, "skipped", e.metrics.skipped, map[string]int{expiry.SkipChanged: 1})
+			check(t, "actions", e.metrics.actions, map[string]int{})
 		})
 	}
 }

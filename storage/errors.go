@@ -48,6 +48,9 @@ var (
 	ErrInvalidRetention = errors.New("invalid retention")
 	// ErrObjectLocked: a retention or legal hold forbids the delete or the change.
 	ErrObjectLocked = errors.New("object is locked")
+	// ErrInvalidDeleteCondition: a DeleteObject condition of the version named (IfNoncurrent,
+	// IfOnlyVersion) without a version named (see DeleteObjectOptions.Validate).
+	ErrInvalidDeleteCondition = errors.New("invalid delete condition")
 	// ErrPartsNotRecorded: the part bounds of an object made before its backend recorded them.
 	ErrPartsNotRecorded = errors.New("the object's part bounds were not recorded")
 )

@@ -429,17 +429,47 @@ type DeleteObjectOptions struct {
 	// that marker, so that the removal of a null delete marker never removes a null version
 	// written in its place after the listing.
 	IfRevision string
-	// IfNoncurrent, when set with VersionID, deletes the version only while it is noncurrent
+	// IfNoncurrent, when set, deletes the version VersionID names only while it is noncurrent
 	// as the condition describes, checked in the delete's transaction like IfRevision, and
 	// fails with ErrPreconditionFailed otherwise (ErrNoSuchKey when the version is gone): the
 	// removal of a noncurrent version decided on a listing (a lifecycle rule's
 	// NoncurrentVersionExpiration) never removes a version that has become the latest again,
 	// because the versions after it were deleted meanwhile, nor one whose newer versions
-	// changed since the decision.
+	// changed since the decision. Without VersionID it fails with ErrInvalidDeleteCondition
+	// (see Validate): a delete of the latest, which may add a delete marker, names no
+	// noncurrent version to check, and must not go ahead unchecked.
 	IfNoncurrent *NoncurrentCondition
+	// IfTags, when set, deletes the version named, or the latest, only while its tags are
+	// exactly these (ObjectInfo.Tags, as listed; a delete marker has none), checked in the
+	// delete's transaction like IfRevision, and fails with ErrPreconditionFailed otherwise
+	// (ErrNoSuchKey when there is no such version, or no object without VersionID). A change
+	// of an object's tags keeps its Revision, since it writes no data, so IfRevision alone
+	// would not tell that the tags a lifecycle rule's Tag filter was decided on have changed.
+	IfTags *string
+	// IfOnlyVersion, when set, deletes the version VersionID names only while it is its
+	// key's latest and only version, checked in the delete's transaction like IfRevision, and
+	// fails with ErrPreconditionFailed otherwise (ErrNoSuchKey when the version is gone): the
+	// removal of an expired object delete marker (a delete marker with no version behind it,
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html)
+	// decided on a listing never removes a marker a version was written after, or behind,
+	// since. Without VersionID it fails with ErrInvalidDeleteCondition, as IfNoncurrent does.
+	IfOnlyVersion bool
 	// BucketID, when set, is the ID of the bucket the delete was authorized for (see
 	// BucketInfo.ID).
 	BucketID string
+}
+
+// Validate fails with ErrInvalidDeleteCondition when o sets a condition of the version named
+// without naming one: such a delete would otherwise go ahead on the latest, unchecked.
+func (o DeleteObjectOptions) Validate() error {
+	switch {
+	case o.VersionID != "":
+	case o.IfNoncurrent != nil:
+		return fmt.Errorf("%w: IfNoncurrent without VersionID", ErrInvalidDeleteCondition)
+	case o.IfOnlyVersion:
+		return fmt.Errorf("%w: IfOnlyVersion without VersionID", ErrInvalidDeleteCondition)
+	}
+	return nil
 }
 
 // NoncurrentCondition is what the removal of a noncurrent version was decided on

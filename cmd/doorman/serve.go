@@ -118,8 +118,9 @@ limit, to which the soft one is raised at start), at most 4096.
 Bucket lifecycle rules are applied in the background every --lifecycle-interval (1m by default,
 1s to 24h; 0 turns it off), each time a bounded share of a pass over every bucket.
 --lifecycle-day is the length of a lifecycle day (24h, S3's, by default): a shorter one is a
-testing knob, as Ceph RGW's rgw_lc_debug_interval, which makes a rule of N days fall due N
-such days after, without S3's rounding to midnight UTC.
+testing knob (1s at least, and warned of at start), as Ceph RGW's rgw_lc_debug_interval,
+which makes a rule of N days fall due N such days after, without S3's rounding to midnight
+UTC.
 
 Objects are encrypted at rest: SSE-S3 unless a request or the bucket's default encryption asks
 for SSE-KMS or SSE-C, as S3 does since January 2023. The master keys are in keyring.json in the
@@ -633,6 +634,10 @@ const (
 	// maxLifecycleInterval: S3's lifecycle runs about once a day; a longer interval would leave
 	// rules undone for days.
 	maxLifecycleInterval = 24 * time.Hour
+	// minLifecycleDay: a day of a second already makes a rule of N days fall due N seconds
+	// after its time, as fast as the worker's fastest tick (minLifecycleInterval) acts; a
+	// shorter day, a slip for 1s or 1h such as 1ns, would make every rule due at once.
+	minLifecycleDay = time.Second
 )
 
 // checkLifecycle checks --lifecycle-interval and --lifecycle-day.
@@ -640,8 +645,8 @@ func (f *serveFlags) checkLifecycle() error {
 	if f.lifecycleInterval != 0 && (f.lifecycleInterval < minLifecycleInterval || f.lifecycleInterval > maxLifecycleInterval) {
 		return fmt.Errorf("--lifecycle-interval must be 0 or from %v to %v", minLifecycleInterval, maxLifecycleInterval)
 	}
-	if f.lifecycleDay <= 0 || f.lifecycleDay > lifecycle.Day {
-		return fmt.Errorf("--lifecycle-day must be positive and at most %v", lifecycle.Day)
+	if f.lifecycleDay < minLifecycleDay || f.lifecycleDay > lifecycle.Day {
+		return fmt.Errorf("--lifecycle-day must be from %v to %v", minLifecycleDay, lifecycle.Day)
 	}
 	return nil
 }
@@ -649,6 +654,12 @@ func (f *serveFlags) checkLifecycle() error {
 // startLifecycle starts the lifecycle worker on store, unless --lifecycle-interval is 0; the
 // function it returns stops it and waits until it has.
 func (f *serveFlags) startLifecycle(ctx context.Context, log *slog.Logger, store *disk.Store, pm *prommetrics.S3) (stop func()) {
+	if f.lifecycleDay != lifecycle.Day {
+		// Every rule's days, and the x-amz-expiration dates answered, are this short: a
+		// setting for tests and demonstrations, never for data anyone wants kept.
+		log.Warn("lifecycle: --lifecycle-day is not 24h: every lifecycle rule's day is that short, for tests and demonstrations only",
+			"lifecycle_day", f.lifecycleDay)
+	}
 	if f.lifecycleInterval == 0 {
 		return func() {}
 	}

@@ -626,11 +626,39 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestVersionReads$"}},
 	},
 	{
+		Name:  "the walk for the null version decodes every version before it whole",
+		File:  "storage/disk/versions.go",
+		From:  "\t\t\tvar r versionOnly\n",
+		To:    "\t\t\tvar r objectRecord\n",
+		Tests: []test{{"./storage/disk/", "^TestNullVersionLookup$"}},
+	},
+	{
 		Name:  "a delete conditional on a revision removes an object written after the listing",
 		File:  "storage/disk/records.go",
 		From:  "if ifRevision != \"\" && rec.revision() != ifRevision {",
 		To:    "if false {",
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$"}},
+	},
+	{
+		Name:  "a delete conditional on tags removes an object whose tags changed after the listing",
+		File:  "storage/disk/records.go",
+		From:  "if ifTags != nil && rec.Tags != *ifTags {",
+		To:    "if false {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^Tags$"}},
+	},
+	{
+		Name:  "a delete condition of the version named, without a version id, ignored",
+		File:  "storage/disk/objects.go",
+		From:  "\tif err := opts.Validate(); err != nil {",
+		To:    "\tif err := opts.Validate(); false && err != nil {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^ConditionWithoutVersion$"}},
+	},
+	{
+		Name:  "a delete conditional on the only version removes one with a version beside it",
+		File:  "storage/disk/objects.go",
+		From:  "if inObjects && first == nil || !inObjects && !k.exists && bytes.Equal(first, seqKey(rec.Seq)) && second == nil {",
+		To:    "if second == nil || second != nil {",
+		Tests: []test{{"./storage/disk/", "^TestConformance$/^DeleteRevision$/^OnlyVersion$"}},
 	},
 	{
 		Name:  "a format-1 directory refused instead of converted",
@@ -926,12 +954,19 @@ var mutants = []mutant{
 		To:    "\t\t\tif false {",
 		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
 	},
+	{
+		Name:  "lifecycle transition refused as not implemented before its Date is validated",
+		File:  "lifecycle/lifecycle.go",
+		From:  "\t\tif err := checkTransition(x); err != nil {",
+		To:    "\t\tif err := checkTransition(x); false && err != nil {",
+		Tests: []test{{"./lifecycle/", "^TestParseRefused$"}},
+	},
 	// The lifecycle worker (expiry/expiry.go).
 	{
 		Name:  "a lifecycle delete not conditional on the revision listed",
 		File:  "expiry/expiry.go",
-		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
-		To:    "opts := storage.DeleteObjectOptions{BucketID: b.ID}",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfTags: &v.Tags, BucketID: b.ID}",
 		Tests: []test{{"./expiry/", "^TestRacingWriteSurvives$"}},
 	},
 	{
@@ -958,9 +993,23 @@ var mutants = []mutant{
 	{
 		Name:  "a lifecycle delete not conditional on the bucket's ID",
 		File:  "expiry/expiry.go",
-		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
-		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision}",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags}",
 		Tests: []test{{"./expiry/", "^TestBucketRecreatedBeforeDelete$"}},
+	},
+	{
+		Name:  "a lifecycle delete not conditional on the tags listed",
+		File:  "expiry/expiry.go",
+		From:  "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, IfTags: &v.Tags, BucketID: b.ID}",
+		To:    "opts := storage.DeleteObjectOptions{IfRevision: v.Revision, BucketID: b.ID}",
+		Tests: []test{{"./expiry/", "^TestRetaggedSinceListed$"}},
+	},
+	{
+		Name:  "an expired object delete marker removed without its being alone checked",
+		File:  "expiry/expiry.go",
+		From:  "\t\t\topts.IfOnlyVersion = true",
+		To:    "\t\t\topts.IfOnlyVersion = false",
+		Tests: []test{{"./expiry/", "^TestLoneMarkerChangedSinceListed$"}},
 	},
 	{
 		Name:  "a lifecycle pass resumed in a bucket created again under the cursor's name",
@@ -982,6 +1031,20 @@ var mutants = []mutant{
 		From:  "} else if t.decide(ctx, b, cfg, v, false, log) && !v.IsLatest {",
 		To:    "} else if t.decide(ctx, b, cfg, v, false, log) && false {",
 		Tests: []test{{"./expiry/", "^TestKeyOfManyVersions$"}},
+	},
+	{
+		Name:  "a lifecycle tick goes into a bucket past its bounds",
+		File:  "expiry/expiry.go",
+		From:  "\t\t\tif t.full() {",
+		To:    "\t\t\tif false {",
+		Tests: []test{{"./expiry/", "^TestTickStartsAtCursor$"}},
+	},
+	{
+		Name:  "a lifecycle pass that acted logged at Debug only",
+		File:  "expiry/expiry.go",
+		From:  "\t\tlevel = slog.LevelInfo",
+		To:    "\t\tlevel = slog.LevelDebug",
+		Tests: []test{{"./expiry/", "^TestLogs$"}},
 	},
 	// Lifecycle in the protocol layer (s3api/lifecycle.go, s3api/getobject.go, s3api/action.go,
 	// s3api/route.go).

@@ -291,6 +291,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.DeleteResult{}, err
 	}
+	if err := opts.Validate(); err != nil {
+		return storage.DeleteResult{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return storage.DeleteResult{}, err
 	}
@@ -305,7 +308,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 			res, release, err = k.deleteVersion(opts)
 			return err
 		}
-		if opts.IfMatch != "" || opts.IfRevision != "" {
+		if opts.IfMatch != "" || opts.IfRevision != "" || opts.IfTags != nil {
 			// objects/ holds the latest version only when it is an object: a delete marker
 			// latest is no object to match.
 			if !k.exists {
@@ -315,6 +318,9 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 				return err
 			}
 			if err := checkRevision(opts.IfRevision, k.cur); err != nil {
+				return err
+			}
+			if err := checkTags(opts.IfTags, k.cur); err != nil {
 				return err
 			}
 		}
@@ -342,7 +348,8 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 // deleteVersion removes the version opts.VersionID names for good, if its Object Lock state
 // allows it (with BypassGovernance, see storage.DeleteAllowed). IfMatch, when set, requires it
 // to be an object with that ETag; IfRevision, to be the object, or the delete marker, with that
-// revision (see objectRecord.revision); IfNoncurrent, to be noncurrent as k.noncurrent checks.
+// revision (see objectRecord.revision); IfTags, to have those tags; IfNoncurrent, to be
+// noncurrent as k.noncurrent checks; IfOnlyVersion, to be the key's only version.
 func (k *keyTx) deleteVersion(opts storage.DeleteObjectOptions) (storage.DeleteResult, []string, error) {
 	id, ifMatch, ifRevision := opts.VersionID, opts.IfMatch, opts.IfRevision
 	rec, inObjects, ok, err := k.version(id)
@@ -360,11 +367,19 @@ func (k *keyTx) deleteVersion(opts storage.DeleteObjectOptions) (storage.DeleteR
 			return storage.DeleteResult{}, nil, err
 		}
 	}
+	if !ok && (opts.IfTags != nil || opts.IfNoncurrent != nil || opts.IfOnlyVersion) {
+		return storage.DeleteResult{}, nil, noSuchKey(k.key)
+	}
+	if err := checkTags(opts.IfTags, rec); err != nil {
+		return storage.DeleteResult{}, nil, err
+	}
 	if c := opts.IfNoncurrent; c != nil {
-		if !ok {
-			return storage.DeleteResult{}, nil, noSuchKey(k.key)
-		}
 		if err := k.noncurrent(rec, inObjects, *c); err != nil {
+			return storage.DeleteResult{}, nil, err
+		}
+	}
+	if opts.IfOnlyVersion {
+		if err := k.only(rec, inObjects); err != nil {
 			return storage.DeleteResult{}, nil, err
 		}
 	}
@@ -417,6 +432,24 @@ func (k *keyTx) noncurrent(rec objectRecord, inObjects bool, c storage.Noncurren
 			storage.ErrPreconditionFailed, k.key, rec.versionID(), newer, since)
 	}
 	return nil
+}
+
+// only fails with ErrPreconditionFailed unless rec, a version of the key that version found
+// (in objects/ when inObjects), is the key's only version: the latest object with nothing in
+// versions/, or the one version in versions/ with no latest object. It reads at most two
+// entries of versions/ and decodes none.
+func (k *keyTx) only(rec objectRecord, inObjects bool) error {
+	var first, second []byte
+	if h := k.kept(); h != nil {
+		c := h.Cursor()
+		if first, _ = c.First(); first != nil {
+			second, _ = c.Next()
+		}
+	}
+	if inObjects && first == nil || !inObjects && !k.exists && bytes.Equal(first, seqKey(rec.Seq)) && second == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %q version %q is not its key's only version", storage.ErrPreconditionFailed, k.key, rec.versionID())
 }
 
 // ListObjectVersions is in list.go.

@@ -536,3 +536,12 @@ func checkRevision(ifRevision string, rec objectRecord) error {
 	}
 	return nil
 }
+
+// checkTags fails with ErrPreconditionFailed unless rec's tags are ifTags (see
+// storage.DeleteObjectOptions.IfTags); a nil ifTags always holds.
+func checkTags(ifTags *string, rec objectRecord) error {
+	if ifTags != nil && rec.Tags != *ifTags {
+		return fmt.Errorf("%w: the object's tags were changed since it was listed", storage.ErrPreconditionFailed)
+	}
+	return nil
+}

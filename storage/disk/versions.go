@@ -129,24 +129,22 @@ func (k *keyTx) version(id string) (rec objectRecord, inObjects, ok bool, err er
 	}
 	h := k.kept()
 	if id == storage.NullVersion {
-		// At most one null version per key, anywhere among its versions: a scan.
+		// At most one null version per key, anywhere among its versions: a walk from the
+		// newest, which stops at it and reads of the versions before it only their id.
 		if h == nil {
 			return rec, false, false, nil
 		}
-		err = h.ForEach(func(_, v []byte) error {
-			if ok {
-				return nil
-			}
-			var r objectRecord
+		c := h.Cursor()
+		for sk, v := c.First(); sk != nil; sk, v = c.Next() {
+			var r versionOnly
 			if err := decode(v, &r); err != nil {
-				return err
+				return rec, false, false, err
 			}
 			if r.Version == "" {
-				rec, ok = r, true
+				return rec, false, true, decode(v, &rec)
 			}
-			return nil
-		})
-		return rec, false, ok, err
+		}
+		return rec, false, false, nil
 	}
 	seq, valid := versionSeq(id)
 	if !valid {
@@ -163,6 +161,12 @@ func (k *keyTx) version(id string) (rec objectRecord, inObjects, ok bool, err er
 		return rec, false, false, err
 	}
 	return rec, false, rec.Version == id, nil
+}
+
+// versionOnly is the version id of an objectRecord, decoded alone: a walk for the null version
+// decodes nothing else of the versions it passes.
+type versionOnly struct {
+	Version string `json:"version"`
 }
 
 // locate finds the object a read names: the version id names, or the latest without one. A

@@ -331,3 +331,54 @@ func TestVersionReads(t *testing.T) {
 		t.Errorf("an object of a never-versioned bucket has version %q", null.VersionID)
 	}
 }
+
+// The null version is found among its key's versions reading of the newer ones only their
+// version id, whatever else they hold: a page of ListObjectVersions resumed at VersionIDMarker
+// "null", or the removal of a noncurrent null version, costs no full decoding of every newer
+// version of the key.
+func TestNullVersionLookup(t *testing.T) {
+	// newer versions, each with userMetadata entries: decoded whole, each costs some seventy
+	// allocations; its id decoded alone, under ten. maxAllocsPerNewer is between, and the
+	// null version's own decoding fits in what the versions before it leave.
+	const newer, userMetadata, maxAllocsPerNewer = 50, 16, 16
+	s := openBucket(t)
+	ctx := context.Background()
+	put := func(body string, meta map[string]string) {
+		if _, err := s.PutObject(ctx, "bkt", "k", bytes.NewReader([]byte(body)), storage.PutObjectOptions{Size: -1, Metadata: storage.ObjectMetadata{User: meta}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("null", nil)
+	if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	meta := map[string]string{}
+	for i := range userMetadata {
+		meta[fmt.Sprintf("key-%d", i)] = fmt.Sprintf("value-%d", i)
+	}
+	for i := range newer {
+		put(fmt.Sprintf("v%d", i), meta)
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		k, err := keyIn(tx, "bkt", "k")
+		if err != nil {
+			return err
+		}
+		var found bool
+		allocs := testing.AllocsPerRun(10, func() {
+			var rec objectRecord
+			rec, _, found, err = k.version(storage.NullVersion)
+			found = found && rec.Version == "" && rec.Size == int64(len("null"))
+		})
+		if err != nil || !found {
+			t.Fatalf("the null version: found %v, %v", found, err)
+		}
+		if allocs > newer*maxAllocsPerNewer {
+			t.Errorf("finding the null version behind %d versions: %v allocations, want at most %d", newer, allocs, newer*maxAllocsPerNewer)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -20,6 +20,9 @@ func TestDeleteRevision(t *testing.T, newBackend NewBackend) {
 		{"Objects", testDeleteRevisionObjects},
 		{"DeleteMarkers", testDeleteRevisionMarkers},
 		{"Noncurrent", testDeleteNoncurrent},
+		{"Tags", testDeleteTags},
+		{"ConditionWithoutVersion", testDeleteConditionWithoutVersion},
+		{"OnlyVersion", testDeleteOnlyVersion},
 	})
 }
 
@@ -292,6 +295,220 @@ func testDeleteNoncurrent(t *testing.T, newBackend NewBackend) {
 			gone := errors.Is(err, storage.ErrNoSuchVersion) || errors.Is(err, storage.ErrNoSuchKey)
 			if wantGone := tc.want == nil || tc.want == storage.ErrNoSuchKey; gone != wantGone {
 				t.Errorf("after the delete the version reads with %v, want it gone: %v", err, wantGone)
+			}
+		})
+	}
+}
+
+// DeleteObjectOptions.IfTags removes the version named, or the latest, only while its tags
+// are those the delete was decided on (a lifecycle rule's Tag filter,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleRuleFilter.html). A change of
+// the tags after the listing keeps the object's Revision, so IfRevision alone lets it through;
+// IfTags fails it with nothing removed.
+func testDeleteTags(t *testing.T, newBackend NewBackend) {
+	for _, state := range []string{"", storage.VersioningEnabled} {
+		for _, named := range []bool{false, true} {
+			for _, tc := range []struct {
+				name       string
+				tags       string  // the object's tags when listed
+				retag      *string // its tags set between the listing and the delete
+				ifTags     string  // the tags asked
+				wantFailed bool
+			}{
+				{name: "met", tags: tagsA, ifTags: tagsA},
+				{name: "met, untagged", ifTags: ""},
+				{name: "tags changed after the listing", tags: tagsA, retag: ptr(tagsB), ifTags: tagsA, wantFailed: true},
+				{name: "tags removed after the listing", tags: tagsA, retag: ptr(""), ifTags: tagsA, wantFailed: true},
+				{name: "tags set after the listing", retag: ptr(tagsA), ifTags: "", wantFailed: true},
+				{name: "set again as listed", tags: tagsA, retag: ptr(tagsA), ifTags: tagsA},
+				{name: "other tags asked", tags: tagsA, ifTags: tagsB, wantFailed: true},
+			} {
+				t.Run(fmt.Sprintf("%q/named=%v/%s", state, named, tc.name), func(t *testing.T) {
+					s := withBucket(t, newBackend)
+					if state != "" {
+						if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+							t.Fatal(err)
+						}
+					}
+					put := putTagged(t, s, "k", "old", tc.tags)
+					listed := listedVersionOf(t, s, "k", put.VersionID)
+					if tc.retag != nil {
+						if err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{Tags: *tc.retag}); err != nil {
+							t.Fatal(err)
+						}
+					}
+					opts := storage.DeleteObjectOptions{IfRevision: listed.Revision, IfTags: &tc.ifTags}
+					if named {
+						opts.VersionID = listed.VersionID
+					}
+					res, err := s.DeleteObject(ctx, "bkt", "k", opts)
+					if tc.wantFailed {
+						if !errors.Is(err, storage.ErrPreconditionFailed) {
+							t.Fatalf("DeleteObject: %+v %v, want ErrPreconditionFailed", res, err)
+						}
+						if got := latestBody(t, s, "k"); got != "old" {
+							t.Errorf("after a refused delete the key reads %q, want %q", got, "old")
+						}
+						return
+					}
+					if err != nil {
+						t.Fatalf("DeleteObject: %v", err)
+					}
+					if got := latestBody(t, s, "k"); got != "" {
+						t.Errorf("after the delete the key reads %q", got)
+					}
+				})
+			}
+		}
+	}
+	// A delete marker has no tags: named, it is removed while no tags are asked; the latest
+	// being one, there is no object to delete.
+	s := withBucket(t, newBackend)
+	if err := s.PutBucketVersioning(ctx, "bkt", storage.VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	Put(t, s, "bkt", "k", []byte("old"))
+	marker, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		opts   storage.DeleteObjectOptions
+		want   error
+		wantOK bool
+	}{
+		{name: "unnamed", opts: storage.DeleteObjectOptions{IfTags: ptr("")}, want: storage.ErrNoSuchKey},
+		{name: "named, tags asked", opts: storage.DeleteObjectOptions{VersionID: marker.VersionID, IfTags: ptr(tagsA)}, want: storage.ErrPreconditionFailed},
+		{name: "named, no tags asked", opts: storage.DeleteObjectOptions{VersionID: marker.VersionID, IfTags: ptr("")}, wantOK: true},
+	} {
+		res, err := s.DeleteObject(ctx, "bkt", "k", tc.opts)
+		if tc.wantOK && (err != nil || !res.DeleteMarker) || !tc.wantOK && !errors.Is(err, tc.want) {
+			t.Errorf("delete marker, %s: %+v %v, want %v", tc.name, res, err, tc.want)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// A condition of the version named, given without a version id, is refused
+// (ErrInvalidDeleteCondition) with nothing changed, never dropped to delete the latest
+// unchecked: no object removed, no delete marker added.
+func testDeleteConditionWithoutVersion(t *testing.T, newBackend NewBackend) {
+	for _, state := range []string{"", storage.VersioningEnabled, storage.VersioningSuspended} {
+		for _, tc := range []struct {
+			name string
+			opts storage.DeleteObjectOptions
+		}{
+			{"IfNoncurrent", storage.DeleteObjectOptions{IfNoncurrent: &storage.NoncurrentCondition{}}},
+			{"IfOnlyVersion", storage.DeleteObjectOptions{IfOnlyVersion: true}},
+		} {
+			t.Run(fmt.Sprintf("%q/%s", state, tc.name), func(t *testing.T) {
+				s := withBucket(t, newBackend)
+				if state != "" {
+					if err := s.PutBucketVersioning(ctx, "bkt", state); err != nil {
+						t.Fatal(err)
+					}
+				}
+				Put(t, s, "bkt", "k", []byte("old"))
+				if res, err := s.DeleteObject(ctx, "bkt", "k", tc.opts); !errors.Is(err, storage.ErrInvalidDeleteCondition) {
+					t.Fatalf("DeleteObject: %+v %v, want ErrInvalidDeleteCondition", res, err)
+				}
+				if got := latestBody(t, s, "k"); got != "old" {
+					t.Errorf("after a refused delete the key reads %q, want %q", got, "old")
+				}
+				res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+				if err != nil || len(res.Versions) != 1 {
+					t.Errorf("versions after a refused delete: %+v %v, want the object alone", res.Versions, err)
+				}
+			})
+		}
+	}
+}
+
+// DeleteObjectOptions.IfOnlyVersion removes the version named only while it is its key's
+// latest and only version: an expired object delete marker
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html)
+// decided on a listing is kept once a version was written after it, or when one is behind it.
+func testDeleteOnlyVersion(t *testing.T, newBackend NewBackend) {
+	del := func(t *testing.T, s storage.Backend, opts storage.DeleteObjectOptions) storage.DeleteResult {
+		t.Helper()
+		res, err := s.DeleteObject(ctx, "bkt", "k", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, tc := range []struct {
+		name  string
+		state string
+		// setup writes the key and returns the version to delete.
+		setup func(t *testing.T, s storage.Backend) string
+		want  error
+	}{
+		{"a lone delete marker", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			v := Put(t, s, "bkt", "k", []byte("old"))
+			m := del(t, s, storage.DeleteObjectOptions{})
+			del(t, s, storage.DeleteObjectOptions{VersionID: v.VersionID})
+			return m.VersionID
+		}, nil},
+		{"a lone null delete marker", storage.VersioningSuspended, func(t *testing.T, s storage.Backend) string {
+			return del(t, s, storage.DeleteObjectOptions{}).VersionID
+		}, nil},
+		{"a lone object", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			return Put(t, s, "bkt", "k", []byte("old")).VersionID
+		}, nil},
+		{"a lone object, never versioned", "", func(t *testing.T, s storage.Backend) string {
+			return Put(t, s, "bkt", "k", []byte("old")).VersionID
+		}, nil},
+		{"a delete marker with an object behind", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			Put(t, s, "bkt", "k", []byte("old"))
+			return del(t, s, storage.DeleteObjectOptions{}).VersionID
+		}, storage.ErrPreconditionFailed},
+		{"a lone delete marker, then an object written", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			m := del(t, s, storage.DeleteObjectOptions{})
+			Put(t, s, "bkt", "k", []byte("new"))
+			return m.VersionID
+		}, storage.ErrPreconditionFailed},
+		{"an object with a version behind", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			Put(t, s, "bkt", "k", []byte("old"))
+			return Put(t, s, "bkt", "k", []byte("new")).VersionID
+		}, storage.ErrPreconditionFailed},
+		{"a noncurrent version", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			v := Put(t, s, "bkt", "k", []byte("old"))
+			Put(t, s, "bkt", "k", []byte("new"))
+			return v.VersionID
+		}, storage.ErrPreconditionFailed},
+		{"the version gone", storage.VersioningEnabled, func(t *testing.T, s storage.Backend) string {
+			Put(t, s, "bkt", "k", []byte("new"))
+			m := del(t, s, storage.DeleteObjectOptions{})
+			del(t, s, storage.DeleteObjectOptions{VersionID: m.VersionID})
+			return m.VersionID
+		}, storage.ErrNoSuchKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := withBucket(t, newBackend)
+			if tc.state != "" {
+				if err := s.PutBucketVersioning(ctx, "bkt", tc.state); err != nil {
+					t.Fatal(err)
+				}
+			}
+			id := tc.setup(t, s)
+			versions := func() []storage.ObjectInfo {
+				res, err := s.ListObjectVersions(ctx, "bkt", storage.ListVersionsOptions{MaxKeys: storage.MaxListKeys})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.Versions
+			}
+			before := versions()
+			_, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{VersionID: id, IfOnlyVersion: true})
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("DeleteObject: %v, want %v", err, tc.want)
+			}
+			after := versions()
+			if tc.want == nil && len(after) != 0 || tc.want != nil && len(after) != len(before) {
+				t.Errorf("versions after the delete: %+v (before: %+v)", after, before)
 			}
 		})
 	}
