@@ -20,6 +20,10 @@ import (
 // The bucket and keys of TestEncryptedCrashRecovery: a key's prefix names its encryption.
 const crashEncrypted = "crashe"
 
+// maxEncryptedCrashRounds bounds the rounds TestEncryptedCrashRecovery runs to see a multipart
+// object completed before a kill.
+const maxEncryptedCrashRounds = 16
+
 var encryptedCrashKeys = []string{"s3/k0", "kms/k1", "c/k2", "s3/k3", "kms/k4", "c/k5"}
 
 // encryptionOfCrashKey is the encryption of a key of TestEncryptedCrashRecovery, and the
@@ -71,11 +75,18 @@ func TestEncryptedCrashRecovery(t *testing.T) {
 	s.Close()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	seen, multipart := 0, 0
-	for round := 0; round < 8; round++ {
+	// At least 8 rounds, and more, up to maxEncryptedCrashRounds, until a multipart object was
+	// completed before a kill: a loaded machine (the race detector, other tests) can kill every
+	// one of 8 rounds before the child's first completion.
+	for round := 0; round < 8 || (multipart == 0 && round < maxEncryptedCrashRounds); round++ {
 		// Even rounds kill within the child's first writes, odd ones after its first.
 		delay := time.Duration(rng.IntN(400)) * time.Millisecond
 		if round%2 == 0 {
 			delay = time.Duration(rng.IntN(30)) * time.Millisecond
+		}
+		if round >= 8 {
+			// Rounds past the eighth are there for a multipart completion: they wait longer.
+			delay = 500*time.Millisecond + time.Duration(rng.IntN(1500))*time.Millisecond
 		}
 		runAndKill(t, "TestEncryptedCrashChild", dir, round, delay)
 		s, err := disk.Open(dir)
