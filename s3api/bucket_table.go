@@ -7,6 +7,7 @@ import (
 	"maps"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/doorman-s3/doorman/acl"
 	"github.com/doorman-s3/doorman/cors"
@@ -57,62 +58,128 @@ func (st *bucketState) clone() *bucketState {
 
 const corsKind = "cors"
 
-// loadBuckets reads every bucket's state. A stored configuration that no longer decodes fails
-// the server only where that is safe: a CORS or lifecycle configuration grants nothing, but a bucket policy,
-// Object Ownership or Block Public Access that cannot be read is logged and replaced by its
-// most closed form (loadBucketPolicy, loadOwnership, loadPublicAccess), so one damaged bucket
-// neither stops the server nor opens up.
+// loadBuckets reads every bucket's state (loadBucket). A stored configuration that no longer
+// decodes fails the server only where that is safe: a CORS or lifecycle configuration grants
+// nothing, but a bucket policy, Object Ownership or Block Public Access that cannot be read is
+// logged and replaced by its most closed form (loadBucketPolicy, loadOwnership,
+// loadPublicAccess), so one damaged bucket neither stops the server nor opens up.
 func (s *Server) loadBuckets(ctx context.Context) (*bucketTable, error) {
-	b, log := s.cfg.Backend, s.log
-	list, err := b.ListBuckets(ctx)
+	list, err := s.cfg.Backend.ListBuckets(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := make(map[string]*bucketState, len(list))
 	for _, info := range list {
-		st := &bucketState{info: info, acl: s.decodeACL(info.ACL, info.Name, "")}
-		doc, err := b.GetBucketConfig(ctx, info.Name, corsKind)
-		switch {
-		case errors.Is(err, storage.ErrNoSuchConfig):
-		case err != nil:
-			return nil, err
-		default:
-			cfg, err := cors.DecodeXML(doc)
-			if err == nil {
-				st.policy, err = cors.Compile(cfg)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
-			}
-		}
-		if st.lifecycle, err = loadLifecycle(b.GetBucketConfig(ctx, info.Name, lifecycle.ConfigKind)); err != nil {
-			return nil, fmt.Errorf("bucket %s: stored lifecycle configuration: %w", info.Name, err)
-		}
-		if st.encryption, err = loadEncryption(b.GetBucketConfig(ctx, info.Name, encryptionKind)); err != nil {
-			return nil, fmt.Errorf("bucket %s: stored encryption configuration: %w", info.Name, err)
-		}
-		if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {
-			return nil, err
-		}
-		if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); errors.Is(err, s3err.MalformedXML) {
-			log.Error("stored ownership controls cannot be decoded: the bucket is held to BucketOwnerEnforced until they are put again or deleted", "bucket", info.Name)
-			st.ownership, err = ownershipEnforced, nil
-		}
+		st, err := s.loadBucket(ctx, info, false)
 		if err != nil {
-			return nil, fmt.Errorf("bucket %s: stored ownership controls: %w", info.Name, err)
-		}
-		if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); errors.Is(err, s3err.MalformedXML) {
-			log.Error("stored public access block cannot be decoded: the bucket blocks all public access until it is put again or deleted", "bucket", info.Name)
-			st.publicAccess, st.hasPublicAccess, err = blockAll, true, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("bucket %s: stored public access block: %w", info.Name, err)
+			return nil, err
 		}
 		m[info.Name] = st
 	}
 	t := &bucketTable{}
 	t.snap.Store(&m)
 	return t, nil
+}
+
+// loadBucket reads the state of the bucket info describes: its configurations, decoded. A
+// policy, Object Ownership or Block Public Access that does not decode is held to its most
+// closed form, as loadBuckets says. A CORS or lifecycle configuration that does not decode is
+// an error at start; when reloading a bucket that changed behind the server's back
+// (reloadBucket), where failing would keep a state known to be stale, it is logged and the
+// bucket is loaded without it: neither grants anything.
+func (s *Server) loadBucket(ctx context.Context, info storage.BucketInfo, reload bool) (*bucketState, error) {
+	b, log := s.cfg.Backend, s.log
+	st := &bucketState{info: info, acl: s.decodeACL(info.ACL, info.Name, "")}
+	var err error
+	if st.policy, err = loadCORS(b.GetBucketConfig(ctx, info.Name, corsKind)); errors.Is(err, errUndecodable) && reload {
+		log.Error("stored CORS configuration cannot be decoded: the bucket is served without one until it is put again", "bucket", info.Name, "error", err)
+		st.policy, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: stored CORS configuration: %w", info.Name, err)
+	}
+	if st.lifecycle, err = loadLifecycle(b.GetBucketConfig(ctx, info.Name, lifecycle.ConfigKind)); errors.Is(err, errUndecodable) && reload {
+		log.Error("stored lifecycle configuration cannot be decoded: the bucket is served without one until it is put again", "bucket", info.Name, "error", err)
+		st.lifecycle, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: stored lifecycle configuration: %w", info.Name, err)
+	}
+	if st.encryption, err = loadEncryption(b.GetBucketConfig(ctx, info.Name, encryptionKind)); err != nil {
+		return nil, fmt.Errorf("bucket %s: stored encryption configuration: %w", info.Name, err)
+	}
+	if st.access, err = loadBucketPolicy(ctx, b, info.Name, log); err != nil {
+		return nil, err
+	}
+	if st.ownership, err = loadOwnership(b.GetBucketConfig(ctx, info.Name, ownershipKind)); errors.Is(err, s3err.MalformedXML) {
+		log.Error("stored ownership controls cannot be decoded: the bucket is held to BucketOwnerEnforced until they are put again or deleted", "bucket", info.Name)
+		st.ownership, err = ownershipEnforced, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: stored ownership controls: %w", info.Name, err)
+	}
+	if st.publicAccess, st.hasPublicAccess, err = loadPublicAccess(b.GetBucketConfig(ctx, info.Name, publicAccessKind)); errors.Is(err, s3err.MalformedXML) {
+		log.Error("stored public access block cannot be decoded: the bucket blocks all public access until it is put again or deleted", "bucket", info.Name)
+		st.publicAccess, st.hasPublicAccess, err = blockAll, true, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: stored public access block: %w", info.Name, err)
+	}
+	return st, nil
+}
+
+// reloadTimeout bounds the reload of one bucket that changed behind the server's back.
+const reloadTimeout = 30 * time.Second
+
+// reloadBucket reads again the state of a bucket that changed without a request through this
+// server (a storage.BucketWatcher told), and publishes it: the new state, or, when the bucket
+// no longer exists, its removal. It reads under the writers' lock, so that it never publishes
+// a state older than a change this server made meanwhile. A reload that fails (the store
+// cannot be read) is logged and leaves the bucket as it was. The calls are the server's own,
+// without a storage.Caller.
+func (s *Server) reloadBucket(name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), reloadTimeout)
+	defer cancel()
+	err := s.buckets.update(name, func(*bucketState) (*bucketState, error) {
+		info, err := s.cfg.Backend.HeadBucket(ctx, name)
+		if err == nil {
+			var st *bucketState
+			if st, err = s.loadBucket(ctx, info, true); err == nil {
+				return st, nil
+			}
+		}
+		if errors.Is(err, storage.ErrNoSuchBucket) {
+			return nil, nil
+		}
+		return nil, err
+	})
+	if err != nil {
+		s.log.Error("bucket changed in the store but cannot be read again: its previous state is kept", "bucket", name, "error", err)
+	}
+}
+
+// errUndecodable marks a stored CORS or lifecycle configuration that no longer decodes
+// (loadCORS, loadLifecycle), as against storage that cannot be read.
+var errUndecodable = errors.New("does not decode")
+
+// loadCORS compiles a bucket's stored CORS configuration, given as GetBucketConfig returns
+// it; nil when it has none. One that does not decode fails with an errUndecodable.
+func loadCORS(doc []byte, err error) (*cors.Policy, error) {
+	switch {
+	case errors.Is(err, storage.ErrNoSuchConfig):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	cfg, err := cors.DecodeXML(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUndecodable, err)
+	}
+	p, err := cors.Compile(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUndecodable, err)
+	}
+	return p, nil
 }
 
 // get returns the bucket's state, nil when it does not exist.

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/corserr"
@@ -21,6 +22,13 @@ func toS3Error(err error) (*s3err.Error, bool) {
 	var ce *corserr.Error
 	if errors.As(err, &ce) {
 		return fromCORSError(ce), true
+	}
+	var up *storage.ServiceError
+	if errors.As(err, &up) {
+		return fromServiceError(up), true
+	}
+	if errors.Is(err, storage.ErrNotImplemented) {
+		return notImplemented(err), true
 	}
 	var cm *storage.ChecksumMismatchError
 	if errors.As(err, &cm) {
@@ -75,6 +83,49 @@ var storageErrors = []struct {
 	{storage.ErrCustomerKeyNotApplicable, errSSENotApplicable},
 	{storage.ErrInvalidEncryption, errSSEUnsupported},
 	{storage.ErrUnknownKMSKey, s3err.KMSNotFound},
+	// A backend in front of another store that cannot reach it (storage/upstream.go).
+	{storage.ErrUnavailable, s3err.ServiceUnavailable},
+}
+
+// notImplemented answers a storage.ErrNotImplemented: 501 NotImplemented, in the words of
+// the storage.NotImplementedError it holds (the error itself, not what wraps it), else in S3's.
+func notImplemented(err error) *s3err.Error {
+	if e := notImplementedCause(err); e != nil {
+		return s3err.NotImplemented.Withf("%s", e.Error())
+	}
+	return s3err.NotImplemented
+}
+
+// notImplementedCause returns the error of err's tree that says it is an ErrNotImplemented
+// by its own Is method (a storage.NotImplementedError), nil when there is none.
+func notImplementedCause(err error) error {
+	if x, ok := err.(interface{ Is(error) bool }); ok && x.Is(storage.ErrNotImplemented) {
+		return err
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if next := u.Unwrap(); next != nil {
+			return notImplementedCause(next)
+		}
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if c := notImplementedCause(e); c != nil {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// fromServiceError forwards an upstream store's own answer as it came: its status, code and
+// message. A status outside the HTTP error range (which the backend should never give) is
+// answered 500, the code and message still the upstream's.
+func fromServiceError(e *storage.ServiceError) *s3err.Error {
+	status := e.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	return &s3err.Error{Status: status, Code: e.Code, Message: e.Message}
 }
 
 // fromCORSError turns a cors refusal or configuration error into the S3 error value.

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -105,7 +106,8 @@ func (s *Server) deleteBucketLifecycle(rc *request, st *bucketState) error {
 
 // loadLifecycle reads a bucket's stored configuration; nil when it has none. One that no
 // longer parses is an error, as a CORS configuration's is: a lifecycle configuration grants
-// nothing, so the server may refuse to start rather than serve the bucket without it.
+// nothing, so the server may refuse to start rather than serve the bucket without it. One
+// that does not parse fails with an errUndecodable.
 func loadLifecycle(doc []byte, err error) (*lifecycle.Configuration, error) {
 	switch {
 	case errors.Is(err, storage.ErrNoSuchConfig):
@@ -113,7 +115,11 @@ func loadLifecycle(doc []byte, err error) (*lifecycle.Configuration, error) {
 	case err != nil:
 		return nil, err
 	}
-	return lifecycle.Parse(doc)
+	c, err := lifecycle.Parse(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUndecodable, err)
+	}
+	return c, nil
 }
 
 // writeExpiration sets x-amz-expiration on the answer of a write (PutObject, CopyObject,

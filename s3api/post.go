@@ -27,6 +27,7 @@ func (s *Server) postObject(rc *request, st *bucketState) error {
 		if !form.SignedAt.IsZero() {
 			rc.sig.version = sigV4
 		}
+		rc.setCaller()
 	}
 	// The form's tags and Object Lock settings are read first, for the policy's
 	// s3:RequestObjectTag and s3:object-lock-* keys; a tagging or lock field S3 refuses is

@@ -8,6 +8,7 @@ import (
 
 	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/checksum"
+	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -25,6 +26,8 @@ func (rc *request) writeError(err error) {
 		rc.s.log.Error("internal error", "request_id", rc.id, "op", rc.op, "error", err)
 	case e == errStorageFull:
 		rc.s.log.Error("storage full: write refused", "request_id", rc.id, "op", rc.op, "error", err)
+	case e == s3err.ServiceUnavailable:
+		rc.s.log.Error("storage unavailable", "request_id", rc.id, "op", rc.op, "error", err)
 	}
 	rc.errCode = e.Code
 	h := rc.w.Header()

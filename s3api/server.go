@@ -311,7 +311,9 @@ func (c credentials) SecretKey(ak string) (string, bool) {
 	return a.SecretKey, true
 }
 
-// New returns a Server; it loads every bucket's CORS configuration from the backend.
+// New returns a Server; it loads every bucket's state from the backend and, when the backend
+// tells of buckets that change behind the server's back (storage.BucketWatcher), registers to
+// reload each as it is told.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Backend == nil {
 		return nil, errors.New("s3: no backend")
@@ -363,6 +365,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.buckets = bt
+	if w, ok := cfg.Backend.(storage.BucketWatcher); ok {
+		w.WatchBuckets(s.reloadBucket)
+	}
 	return s, nil
 }
 
@@ -423,10 +428,25 @@ func (s *Server) newRequestID() (id, hostID string) {
 	return strings.ToUpper(string(idHex[:])), base64.StdEncoding.EncodeToString(raw[:])
 }
 
-// HealthPath answers "ok" when the server is ready. A bucket name cannot contain '_', so on a
+// HealthPath answers "ok" when the server is ready, and 503 with the reason while its
+// backend cannot reach its store (storage.HealthChecker). A bucket name cannot contain '_', so on a
 // path-style request it never shadows a bucket; on a virtual-hosted one the path is a key, and
 // the request goes to the bucket.
 const HealthPath = "/_doorman/health"
+
+// health answers HealthPath: "ok", or, while a backend that can lose its store
+// (storage.HealthChecker) says it cannot serve, 503 with what it says.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if hc, ok := s.cfg.Backend.(storage.HealthChecker); ok {
+		if err := hc.Health(r.Context()); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, err.Error()+"\n")
+			return
+		}
+	}
+	_, _ = io.WriteString(w, "ok\n")
+}
 
 // ServeHTTP routes, authenticates and serves one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -436,8 +456,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = ctl.SetWriteDeadline(time.Time{})
 	if r.URL.Path == HealthPath {
 		if _, vhost := s.virtualBucket(hostOnly(r.Host)); !vhost {
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			_, _ = io.WriteString(w, "ok\n")
+			s.health(w, r)
 			return
 		}
 	}
@@ -499,7 +518,20 @@ func (s *Server) serve(rc *request) error {
 		rc.op = operationName(rc)
 		return err
 	}
+	rc.setCaller()
 	return s.dispatch(rc)
+}
+
+// setCaller makes every backend call of the request carry who it was authenticated as
+// (storage.WithCaller): the zero Caller when anonymous, which still tells the backend the
+// call is a client's and not the server's own. A form upload names its signer in its body, and
+// sets it again once the form is read (postObject).
+func (rc *request) setCaller() {
+	var c storage.Caller
+	if rc.user != nil {
+		c.AccessKey = rc.user.AccessKey
+	}
+	rc.ctx = storage.WithCaller(rc.ctx, c)
 }
 
 func headerSize(h http.Header) int {

@@ -136,6 +136,12 @@ func SpacedHex(s string) string {
 	return string(b)
 }
 
+// ServiceUnavailable is S3's answer when it cannot serve a request for now, and doorman's when
+// its backend cannot reach the store behind it (storage.ErrUnavailable): the code, status and
+// message of the error list
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+var ServiceUnavailable = newErr(503, "ServiceUnavailable", "Service is unable to handle request.")
+
 // Object Ownership and Block Public Access.
 var (
 	OwnershipControlsNotFoundError       = newErr(404, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found")
