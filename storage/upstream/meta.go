@@ -1,7 +1,328 @@
 package upstream
 
-// meta is the meta bucket's in-memory snapshot, its poller and its write-through.
-type meta struct{}
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// # The meta bucket
+//
+// The meta bucket (Config.MetaBucket) holds what doorman keeps of each bucket beyond what the
+// upstream keeps, as objects:
+//
+//	buckets/<name>/<id>          the bucket's record: JSON of bucketRecord
+//	configs/<name>/<id>/<kind>   one configuration document of that bucket, its raw bytes
+//
+// A record names the upstream bucket it was made for by that bucket's creation date
+// (ListBuckets' CreationDate). A bucket is the upstream bucket of that name with the record
+// whose upstream creation date is the upstream's; a record whose bucket is gone upstream, or
+// whose upstream creation date differs (the bucket was deleted and made again behind
+// doorman's back), is stale: its ID is not the bucket's, so the bucket does not inherit the
+// configurations kept under that ID, and the poller deletes the stale record and its
+// configurations once it has seen it stale for staleGrace polls (an upstream whose bucket
+// list is eventually consistent does not lose a record it has not listed yet). The deletes
+// name one generation's keys only, so every node may make them, at any time, again. An
+// upstream bucket without a record is adopted: owned by Config.AdoptOwner, private, with no
+// configurations, and an ID derived from its name and creation date (adoptedID), the same on
+// every node; its record is written the first time doorman changes something of it.
+//
+// Every node holds a snapshot of all of it (snapshot), refreshed by its poller and written
+// through by the node that served a change; see Backend.poll.
+
+// staleGrace is how many polls in a row must find a record stale before the poller deletes
+// it.
+const staleGrace = 5
+
+// bucketRecord is a bucket's record in the meta bucket.
+type bucketRecord struct {
+	Name       string    `json:"name"`
+	ID         string    `json:"id"`
+	Owner      string    `json:"owner"`
+	ACL        string    `json:"acl"`
+	Region     string    `json:"region,omitempty"`
+	Versioning string    `json:"versioning,omitempty"`
+	Created    time.Time `json:"created"`
+	// UpstreamCreated is the upstream's creation date of the bucket the record was made for.
+	UpstreamCreated time.Time `json:"upstreamCreated"`
+}
+
+func (r *bucketRecord) info() storage.BucketInfo {
+	return storage.BucketInfo{
+		Name: r.Name, ID: r.ID, CreationDate: r.Created, Region: r.Region,
+		Owner: r.Owner, ACL: r.ACL, Versioning: r.Versioning,
+	}
+}
+
+func recordKey(name, id string) string       { return "buckets/" + name + "/" + id }
+func configPrefix(name, id string) string    { return "configs/" + name + "/" + id + "/" }
+func configKey(name, id, kind string) string { return configPrefix(name, id) + kind }
+
+// newID returns a random bucket ID: 16 bytes, in hex.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// adoptedID is the ID of an adopted bucket: derived from its name and upstream creation date,
+// so that every node gives it the same, and a bucket made again under the name another.
+func adoptedID(name string, created time.Time) string {
+	h := sha256.Sum256([]byte(name + "\n" + created.UTC().Format(time.RFC3339Nano)))
+	return hex.EncodeToString(h[:16])
+}
+
+// object is one object of the meta bucket: its ETag and body.
+type object struct {
+	etag string
+	body []byte
+}
+
+// bucketState is one bucket of a snapshot.
+type bucketState struct {
+	info storage.BucketInfo
+	rec  bucketRecord
+	// recorded tells that rec is stored (under recordKey(name, ID)); false for an adopted
+	// bucket without a record yet.
+	recorded bool
+	// configs maps a kind to its document, etags to the ETag it was read or written at.
+	configs map[string][]byte
+	etags   map[string]string
+}
+
+// snapshot is an immutable view of every bucket.
+type snapshot struct {
+	buckets map[string]*bucketState
+	// stale lists the keys of stale records and of their configurations.
+	stale map[string][]string
+	// loaded is when the last complete load was installed; zero before the first.
+	loaded time.Time
+}
+
+// meta is the meta bucket's in-memory snapshot, its poller's state and its write-through.
+type meta struct {
+	bucket     string
+	adoptOwner string
+	log        *slog.Logger
+
+	snap  atomic.Pointer[snapshot]
+	watch atomic.Pointer[func(string)]
+
+	// mu guards the view the snapshot is built from and the write sequence.
+	mu sync.Mutex
+	// objs and ups are the view: the meta bucket's objects, the upstream's buckets and
+	// their creation dates.
+	objs map[string]object
+	ups  map[string]time.Time
+	// seq counts this node's write-throughs; written maps what each changed ("o" and an
+	// object's key, "u" and a bucket's name) to the seq of its last write-through. A poll
+	// keeps, for every entry written after it began, the write's state over what it read.
+	seq     uint64
+	written map[string]uint64
+
+	// staleSeen counts, for each stale record, the polls in a row that found it stale
+	// (the poller's alone).
+	staleSeen map[string]int
+}
+
+func newMeta(bucket, adoptOwner string, log *slog.Logger) *meta {
+	m := &meta{
+		bucket: bucket, adoptOwner: adoptOwner, log: log,
+		objs: map[string]object{}, ups: map[string]time.Time{},
+		written: map[string]uint64{}, staleSeen: map[string]int{},
+	}
+	m.snap.Store(&snapshot{buckets: map[string]*bucketState{}})
+	return m
+}
+
+// get returns the snapshot's state of name, nil when it holds no such bucket (and for
+// the meta bucket, which it never holds).
+func (m *meta) get(name string) *bucketState {
+	return m.snap.Load().buckets[name]
+}
+
+// build derives a snapshot from the view; m.mu is held.
+func (m *meta) build(loaded time.Time) *snapshot {
+	records := map[string][]bucketRecord{}
+	configs := map[string]map[string]object{} // name/id → kind → document
+	for key, o := range m.objs {
+		parts := strings.Split(key, "/")
+		switch {
+		case len(parts) == 3 && parts[0] == "buckets":
+			var r bucketRecord
+			if err := json.Unmarshal(o.body, &r); err != nil || r.Name != parts[1] || r.ID != parts[2] {
+				m.log.Error("upstream: a bucket record in the meta bucket does not decode; ignored", "key", key, "error", err)
+				continue
+			}
+			records[r.Name] = append(records[r.Name], r)
+		case len(parts) == 4 && parts[0] == "configs":
+			id := parts[1] + "/" + parts[2]
+			if configs[id] == nil {
+				configs[id] = map[string]object{}
+			}
+			configs[id][parts[3]] = o
+		}
+	}
+	s := &snapshot{buckets: map[string]*bucketState{}, stale: map[string][]string{}, loaded: loaded}
+	for name, created := range m.ups {
+		if name == m.bucket {
+			continue
+		}
+		st := &bucketState{configs: map[string][]byte{}, etags: map[string]string{}}
+		for _, r := range records[name] {
+			if !r.UpstreamCreated.Equal(created) {
+				continue
+			}
+			// Two records of one upstream bucket: the later made wins, on every node.
+			if !st.recorded || r.Created.After(st.rec.Created) || r.Created.Equal(st.rec.Created) && r.ID > st.rec.ID {
+				st.rec, st.recorded = r, true
+			}
+		}
+		if !st.recorded {
+			st.rec = bucketRecord{
+				Name: name, ID: adoptedID(name, created), Owner: m.adoptOwner, ACL: storage.DefaultACL,
+				Created: created, UpstreamCreated: created,
+			}
+		}
+		st.info = st.rec.info()
+		for kind, o := range configs[name+"/"+st.rec.ID] {
+			st.configs[kind], st.etags[kind] = o.body, o.etag
+		}
+		s.buckets[name] = st
+	}
+	for name, rs := range records {
+		created, ok := m.ups[name]
+		for _, r := range rs {
+			if ok && r.UpstreamCreated.Equal(created) {
+				continue
+			}
+			rk := recordKey(name, r.ID)
+			keys := []string{}
+			for kind := range configs[name+"/"+r.ID] {
+				keys = append(keys, configKey(name, r.ID, kind))
+			}
+			s.stale[rk] = append(keys, rk) // the record last
+		}
+	}
+	return s
+}
+
+// install replaces the view by what a poll that began at sequence start read, but for the
+// entries written through since, and installs its snapshot as a complete load made at
+// loaded. It returns the buckets that changed and the new snapshot.
+func (m *meta) install(start uint64, objs map[string]object, ups map[string]time.Time, loaded time.Time) ([]string, *snapshot) {
+	m.mu.Lock()
+	for k, w := range m.written {
+		if w <= start {
+			// The poll began after the write: what it read is as new, or newer.
+			delete(m.written, k)
+			continue
+		}
+		name := k[1:]
+		switch k[0] {
+		case 'o':
+			if o, ok := m.objs[name]; ok {
+				objs[name] = o
+			} else {
+				delete(objs, name)
+			}
+		case 'u':
+			if c, ok := m.ups[name]; ok {
+				ups[name] = c
+			} else {
+				delete(ups, name)
+			}
+		}
+	}
+	m.objs, m.ups = objs, ups
+	old := m.snap.Load()
+	s := m.build(loaded)
+	m.snap.Store(s)
+	m.mu.Unlock()
+	return changedBuckets(old, s), s
+}
+
+// change is one write-through: an object of the meta bucket set (o not nil) or deleted, or
+// an upstream bucket made (created not zero) or deleted.
+type change struct {
+	key     string
+	o       *object
+	bucket  string
+	created time.Time
+}
+
+// apply installs this node's writes, done upstream, into the view and the snapshot.
+func (m *meta) apply(changes ...change) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range changes {
+		m.seq++
+		switch {
+		case c.key != "" && c.o != nil:
+			m.objs[c.key] = *c.o
+			m.written["o"+c.key] = m.seq
+		case c.key != "":
+			delete(m.objs, c.key)
+			m.written["o"+c.key] = m.seq
+		case !c.created.IsZero():
+			m.ups[c.bucket] = c.created
+			m.written["u"+c.bucket] = m.seq
+		default:
+			delete(m.ups, c.bucket)
+			m.written["u"+c.bucket] = m.seq
+		}
+	}
+	m.snap.Store(m.build(m.snap.Load().loaded))
+}
+
+// begin returns the sequence a poll begins at and a copy of the view's objects, whose ETags
+// spare it the GET of what did not change.
+func (m *meta) begin() (uint64, map[string]object) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seq, maps.Clone(m.objs)
+}
+
+// changedBuckets returns the names of the buckets whose existence, information or
+// configurations differ between two snapshots.
+func changedBuckets(old, s *snapshot) []string {
+	var out []string
+	for name, st := range s.buckets {
+		if o := old.buckets[name]; o == nil || !sameState(o, st) {
+			out = append(out, name)
+		}
+	}
+	for name := range old.buckets {
+		if s.buckets[name] == nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func sameState(a, b *bucketState) bool {
+	x, y := a.info, b.info
+	return x.Name == y.Name && x.ID == y.ID && x.CreationDate.Equal(y.CreationDate) && x.Region == y.Region &&
+		x.Owner == y.Owner && x.ACL == y.ACL && x.Versioning == y.Versioning &&
+		maps.Equal(a.etags, b.etags)
+}
 
 // checkBucket is called by every object and upload method before its upstream request. It
 // fails with storage.ErrNoSuchBucket for the meta bucket (which no client may name), and for
@@ -10,5 +331,241 @@ type meta struct{}
 // the upstream write that follows; doc.go says so. A bucket the snapshot does not hold yet
 // (created through another node since the last poll) is left to the upstream to answer.
 func (b *Backend) checkBucket(bucket, bucketID string) error {
-	panic("written by the meta owner")
+	if bucket == b.meta.bucket {
+		return noSuchBucket(bucket)
+	}
+	if bucketID == "" {
+		return nil
+	}
+	if st := b.meta.get(bucket); st == nil || st.info.ID != bucketID {
+		return noSuchBucket(bucket)
+	}
+	return nil
+}
+
+func noSuchBucket(bucket string) error {
+	return fmt.Errorf("%w: %s", storage.ErrNoSuchBucket, bucket)
+}
+
+// maxMetaObject bounds a meta bucket object read: a configuration document, or a record.
+const maxMetaObject = storage.MaxConfigSize + 1
+
+// xmlListMeta is the part of a ListObjectsV2 page the poller reads
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+type xmlListMeta struct {
+	IsTruncated           bool
+	NextContinuationToken string
+	Contents              []struct {
+		Key  string
+		ETag string
+	}
+}
+
+// xmlListBuckets is the part of a ListBuckets answer the poller reads
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html); ContinuationToken
+// is set when the upstream pages it.
+type xmlListBuckets struct {
+	Buckets []struct {
+		Name         string
+		CreationDate string
+	} `xml:"Buckets>Bucket"`
+	ContinuationToken string
+}
+
+// listMeta returns every object of the meta bucket and its ETag.
+func (b *Backend) listMeta(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	token := ""
+	for {
+		q := url.Values{"list-type": {"2"}, "max-keys": {strconv.Itoa(storage.MaxListKeys)}}
+		if token != "" {
+			q.Set("continuation-token", token)
+		}
+		resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: b.meta.bucket, query: q, creds: &b.cfg.Service})
+		if err != nil {
+			return nil, fmt.Errorf("listing the meta bucket: %w", err)
+		}
+		var page xmlListMeta
+		if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+			return nil, fmt.Errorf("listing the meta bucket: %w", err)
+		}
+		for _, c := range page.Contents {
+			out[c.Key] = unquote(c.ETag)
+		}
+		if !page.IsTruncated || page.NextContinuationToken == "" {
+			return out, nil
+		}
+		token = page.NextContinuationToken
+	}
+}
+
+// listUpstream returns the upstream's buckets (those the service identity sees) and their
+// creation dates.
+func (b *Backend) listUpstream(ctx context.Context) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	token := ""
+	for {
+		q := url.Values{}
+		if token != "" {
+			q.Set("continuation-token", token)
+		}
+		resp, err := b.client.do(ctx, &request{method: http.MethodGet, query: q, creds: &b.cfg.Service})
+		if err != nil {
+			return nil, fmt.Errorf("listing the upstream's buckets: %w", err)
+		}
+		var page xmlListBuckets
+		if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+			return nil, fmt.Errorf("listing the upstream's buckets: %w", err)
+		}
+		for _, bk := range page.Buckets {
+			t, err := parseListTime(bk.CreationDate)
+			if err != nil {
+				return nil, err
+			}
+			out[bk.Name] = t
+		}
+		if page.ContinuationToken == "" || page.ContinuationToken == token {
+			return out, nil
+		}
+		token = page.ContinuationToken
+	}
+}
+
+// getMeta reads an object of the meta bucket: its body and ETag.
+func (b *Backend) getMeta(ctx context.Context, key string) (object, error) {
+	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: b.meta.bucket, key: key, creds: &b.cfg.Service})
+	if err != nil {
+		return object{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMetaObject+1))
+	if err != nil {
+		return object{}, fmt.Errorf("reading %s of the meta bucket: %w", key, err)
+	}
+	if len(body) > maxMetaObject {
+		return object{}, fmt.Errorf("%s of the meta bucket exceeds %d bytes", key, maxMetaObject)
+	}
+	return object{etag: unquote(resp.Header.Get("ETag")), body: body}, nil
+}
+
+// putMeta writes an object of the meta bucket, and returns it as stored.
+func (b *Backend) putMeta(ctx context.Context, key string, body []byte) (*object, error) {
+	resp, err := b.client.do(ctx, &request{
+		method: http.MethodPut, bucket: b.meta.bucket, key: key, creds: &b.cfg.Service,
+		header: http.Header{"Content-Type": {"application/octet-stream"}},
+		body:   bytes.NewReader(body), size: int64(len(body)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing %s of the meta bucket: %w", key, err)
+	}
+	resp.Body.Close()
+	return &object{etag: unquote(resp.Header.Get("ETag")), body: body}, nil
+}
+
+// deleteMeta deletes an object of the meta bucket; a missing one is no error.
+func (b *Backend) deleteMeta(ctx context.Context, key string) error {
+	resp, err := b.client.do(ctx, &request{method: http.MethodDelete, bucket: b.meta.bucket, key: key, creds: &b.cfg.Service})
+	if errors.Is(err, storage.ErrNoSuchKey) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting %s of the meta bucket: %w", key, err)
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// deleteAll deletes objects of the meta bucket in order, stopping at the first failure.
+func (b *Backend) deleteAll(ctx context.Context, keys []string) error {
+	for _, k := range keys {
+		if err := b.deleteMeta(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// poll reads the meta bucket and the upstream's buckets and installs what it read, as one
+// complete load; on any failure it installs nothing and the last snapshot stays. The poller
+// is the only caller after New.
+//
+// The meta bucket is listed before the upstream's buckets: a record is written after its
+// bucket is made, so a record listed has its bucket in the list that follows unless the
+// bucket was deleted meanwhile. Only objects whose listed ETag differs from the view's are
+// read, and one is installed only when the ETag it was read at is the listed one (otherwise
+// it changed since, and the next poll reads it). Entries this node wrote through after the
+// poll began keep the write's state (meta.install): a poll never puts back what a newer
+// write replaced.
+func (b *Backend) poll(ctx context.Context) error {
+	m := b.meta
+	start, prev := m.begin()
+	listed, err := b.listMeta(ctx)
+	if err != nil {
+		return err
+	}
+	ups, err := b.listUpstream(ctx)
+	if err != nil {
+		return err
+	}
+	objs := make(map[string]object, len(listed))
+	for key, etag := range listed {
+		if o, ok := prev[key]; ok && o.etag == etag {
+			objs[key] = o
+			continue
+		}
+		o, err := b.getMeta(ctx, key)
+		switch {
+		case errors.Is(err, storage.ErrNoSuchKey):
+			// Deleted since it was listed.
+		case err != nil:
+			return fmt.Errorf("reading %s of the meta bucket: %w", key, err)
+		case o.etag == etag:
+			objs[key] = o
+		default:
+			if p, ok := prev[key]; ok {
+				objs[key] = p
+			}
+		}
+	}
+	now := b.cfg.Now()
+	changed, s := m.install(start, objs, ups, now)
+	if b.cfg.Metrics != nil {
+		b.cfg.Metrics.SnapshotLoaded(now)
+	}
+	if f := m.watch.Load(); f != nil {
+		for _, name := range changed {
+			(*f)(name)
+		}
+	}
+	b.dropStale(ctx, s)
+	return nil
+}
+
+// dropStale deletes the stale records (and their configurations) that staleGrace polls in
+// a row have found stale.
+func (b *Backend) dropStale(ctx context.Context, s *snapshot) {
+	m := b.meta
+	for rk := range m.staleSeen {
+		if _, ok := s.stale[rk]; !ok {
+			delete(m.staleSeen, rk)
+		}
+	}
+	for rk, keys := range s.stale {
+		m.staleSeen[rk]++
+		if m.staleSeen[rk] < staleGrace {
+			continue
+		}
+		if err := b.deleteAll(ctx, keys); err != nil {
+			b.log.Warn("upstream: deleting a stale bucket record", "key", rk, "error", err)
+			continue
+		}
+		b.log.Info("upstream: deleted the record of a bucket gone or made again upstream", "key", rk)
+		delete(m.staleSeen, rk)
+	}
+}
+
+// WatchBuckets implements storage.BucketWatcher: the poller calls changed for each bucket a
+// poll found created, deleted or changed.
+func (b *Backend) WatchBuckets(changed func(bucket string)) {
+	b.meta.watch.Store(&changed)
 }

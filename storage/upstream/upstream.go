@@ -2,9 +2,14 @@ package upstream
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/doorman-s3/doorman/storage"
 )
 
 // Credentials are an upstream identity's key pair. They are never logged, nor printed by
@@ -73,5 +78,138 @@ type Backend struct {
 	client *client // client.go
 	meta   *meta   // meta.go
 	cancel context.CancelFunc
-	done   chan struct{}
+	wg     sync.WaitGroup
+}
+
+var (
+	_ storage.BucketWatcher = (*Backend)(nil)
+	_ storage.HealthChecker = (*Backend)(nil)
+)
+
+// maxLoadBackoff bounds the wait between two attempts of New's first load.
+const maxLoadBackoff = 5 * time.Second
+
+// pollTimeout bounds one poll.
+const pollTimeout = 30 * time.Second
+
+// New returns a Backend over the upstream cfg describes. It creates the meta bucket when
+// missing and makes the first complete load of the buckets and their configurations before
+// it returns, trying again (with a growing wait, each failure logged) until ctx is done: a
+// node never serves before it knows every bucket's configurations. The endpoint prober and
+// the poller then run until Close.
+func New(ctx context.Context, cfg Config) (*Backend, error) {
+	if len(cfg.Endpoints) == 0 {
+		return nil, errors.New("upstream: no endpoint")
+	}
+	if cfg.Service.AccessKey == "" || cfg.Service.SecretKey == "" {
+		return nil, errors.New("upstream: the service identity needs an access key and a secret key")
+	}
+	if cfg.MetaBucket == "" {
+		cfg.MetaBucket = DefaultMetaBucket
+	}
+	if !storage.ValidBucketName(cfg.MetaBucket) {
+		return nil, fmt.Errorf("upstream: the meta bucket %q is not a valid bucket name", cfg.MetaBucket)
+	}
+	if cfg.PollInterval < 0 || cfg.HealthInterval < 0 {
+		return nil, errors.New("upstream: negative poll or health interval")
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.HealthInterval == 0 {
+		cfg.HealthInterval = DefaultHealthInterval
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := &Backend{cfg: cfg, log: cfg.Logger, client: c, meta: newMeta(cfg.MetaBucket, cfg.AdoptOwner, cfg.Logger)}
+	bg, cancel := context.WithCancel(context.Background())
+	b.cancel = cancel
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		c.run(bg)
+	}()
+	wait := min(50*time.Millisecond, cfg.PollInterval)
+	for {
+		err := b.firstLoad(ctx)
+		if err == nil {
+			break
+		}
+		b.log.Warn("upstream: the first load of the buckets failed; trying again", "error", err, "wait", wait)
+		select {
+		case <-ctx.Done():
+			b.Close()
+			return nil, fmt.Errorf("upstream: the first load of the buckets did not complete: %w (last failure: %w)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, maxLoadBackoff)
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		b.pollLoop(bg)
+	}()
+	return b, nil
+}
+
+// firstLoad creates the meta bucket unless it exists, then polls once.
+func (b *Backend) firstLoad(ctx context.Context) error {
+	if err := b.createMetaBucket(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	defer cancel()
+	return b.poll(ctx)
+}
+
+// createMetaBucket makes the meta bucket, as the service identity, unless it exists.
+func (b *Backend) createMetaBucket(ctx context.Context) error {
+	region := ""
+	if b.cfg.Region != "us-east-1" {
+		region = b.cfg.Region
+	}
+	err := b.putUpstreamBucket(ctx, b.meta.bucket, region, &b.cfg.Service)
+	if err != nil && !alreadyOwned(err) {
+		return fmt.Errorf("creating the meta bucket %s: %w", b.meta.bucket, err)
+	}
+	return nil
+}
+
+// pollLoop polls every PollInterval until ctx is done. A failed poll keeps the last
+// snapshot (stale-if-error); Health tells its age.
+func (b *Backend) pollLoop(ctx context.Context) {
+	t := time.NewTicker(b.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, pollTimeout)
+		err := b.poll(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			b.log.Warn("upstream: a poll of the buckets failed; serving the last snapshot", "error", err,
+				"snapshot_age", b.cfg.Now().Sub(b.meta.snap.Load().loaded))
+		}
+	}
+}
+
+// Close stops the poller and the endpoint prober, and waits for them.
+func (b *Backend) Close() error {
+	b.cancel()
+	b.wg.Wait()
+	return nil
 }

@@ -1,0 +1,398 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/doorman-s3/doorman/storage"
+)
+
+// The configuration kinds kept in the meta bucket. ownership-controls is kept too, but only
+// BucketOwnerEnforced (ownershipEnforced).
+var storedKinds = map[string]bool{
+	"cors": true, "policy": true, "public-access-block": true, "tagging": true,
+	ownershipKind: true,
+}
+
+const (
+	ownershipKind     = "ownership-controls"
+	ownershipEnforced = "BucketOwnerEnforced"
+)
+
+// ownershipDoc is the OwnershipControls document the protocol layer stores
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketOwnershipControls.html).
+type ownershipDoc struct {
+	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ OwnershipControls"`
+	Rules   []struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	} `xml:"Rule"`
+}
+
+// enforcedOwnership is the document of a bucket without stored ownership controls:
+// BucketOwnerEnforced, the only Object Ownership of this backend, whose upstream keeps no
+// object owners or ACLs; the same bytes the protocol layer stores for it.
+var enforcedOwnership = func() []byte {
+	var d ownershipDoc
+	d.Rules = append(d.Rules, struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	}{ownershipEnforced})
+	doc, _ := xml.Marshal(d)
+	return doc
+}()
+
+// bucketExistsMessage is S3's message of BucketAlreadyExists
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+const bucketExistsMessage = "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."
+
+// checkConfigKind accepts what the embedded store accepts: 1 to 64 lowercase letters,
+// digits and hyphens.
+func checkConfigKind(kind string) error {
+	ok := kind != "" && len(kind) <= 64
+	for i := 0; ok && i < len(kind); i++ {
+		c := kind[i]
+		ok = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+	}
+	if !ok {
+		return fmt.Errorf("%w: %q", storage.ErrInvalidConfigKind, kind)
+	}
+	return nil
+}
+
+// alreadyOwned reports an upstream's answer to a create of a bucket its caller owns.
+func alreadyOwned(err error) bool {
+	var se *storage.ServiceError
+	return errors.Is(err, storage.ErrBucketExists) || errors.As(err, &se) && se.Code == "BucketAlreadyOwnedByYou"
+}
+
+// putUpstreamBucket makes a bucket upstream, with a LocationConstraint when region is set
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).
+func (b *Backend) putUpstreamBucket(ctx context.Context, bucket, region string, creds *Credentials) error {
+	req := &request{method: http.MethodPut, bucket: bucket, creds: creds}
+	if region != "" {
+		var body bytes.Buffer
+		body.WriteString(`<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>`)
+		xml.EscapeText(&body, []byte(region))
+		body.WriteString(`</LocationConstraint></CreateBucketConfiguration>`)
+		req.body, req.size = bytes.NewReader(body.Bytes()), int64(body.Len())
+		req.header = http.Header{"Content-Type": {"application/xml"}}
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// upstreamCreated returns the upstream's creation date of bucket.
+func (b *Backend) upstreamCreated(ctx context.Context, bucket string) (change, error) {
+	ups, err := b.listUpstream(ctx)
+	if err != nil {
+		return change{}, err
+	}
+	c, ok := ups[bucket]
+	if !ok {
+		return change{}, fmt.Errorf("upstream: bucket %s is not in the upstream's bucket list after it was made", bucket)
+	}
+	return change{bucket: bucket, created: c}, nil
+}
+
+// putRecord writes a bucket's record and returns its change.
+func (b *Backend) putRecord(ctx context.Context, r bucketRecord) (change, error) {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return change{}, err
+	}
+	key := recordKey(r.Name, r.ID)
+	o, err := b.putMeta(ctx, key, body)
+	if err != nil {
+		return change{}, err
+	}
+	return change{key: key, o: o}, nil
+}
+
+// bucketFor returns the snapshot's state of a bucket a client names; the meta bucket and a
+// bucket the snapshot does not hold are ErrNoSuchBucket.
+func (b *Backend) bucketFor(bucket string) (*bucketState, error) {
+	if bucket == b.meta.bucket {
+		return nil, noSuchBucket(bucket)
+	}
+	st := b.meta.get(bucket)
+	if st == nil {
+		return nil, noSuchBucket(bucket)
+	}
+	return st, nil
+}
+
+// ensureRecord writes the record of an adopted bucket that has none yet, so that what
+// doorman changes of it is kept with the upstream creation date it belongs to.
+func (b *Backend) ensureRecord(ctx context.Context, st *bucketState) error {
+	if st.recorded {
+		return nil
+	}
+	c, err := b.putRecord(ctx, st.rec)
+	if err != nil {
+		return err
+	}
+	b.meta.apply(c)
+	return nil
+}
+
+// ListBuckets implements storage.Backend, from the snapshot: the buckets the upstream lists
+// to the service identity, but the meta bucket.
+func (b *Backend) ListBuckets(ctx context.Context) ([]storage.BucketInfo, error) {
+	s := b.meta.snap.Load()
+	out := make([]storage.BucketInfo, 0, len(s.buckets))
+	for _, st := range s.buckets {
+		out = append(out, st.info)
+	}
+	slices.SortFunc(out, func(x, y storage.BucketInfo) int { return strings.Compare(x.Name, y.Name) })
+	return out, nil
+}
+
+// CreateBucket implements storage.Backend: the bucket is made upstream, as the caller's
+// identity, then its record is written.
+func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.CreateBucketOptions) (storage.BucketInfo, error) {
+	if bucket == b.meta.bucket {
+		return storage.BucketInfo{}, &storage.ServiceError{Status: http.StatusConflict, Code: "BucketAlreadyExists", Message: bucketExistsMessage}
+	}
+	if !storage.ValidBucketName(bucket) {
+		return storage.BucketInfo{}, fmt.Errorf("%w: %q", storage.ErrInvalidBucketName, bucket)
+	}
+	if opts.ObjectLockEnabled {
+		return storage.BucketInfo{}, storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+	}
+	if b.meta.get(bucket) != nil {
+		return storage.BucketInfo{}, fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
+	}
+	err := b.putUpstreamBucket(ctx, bucket, opts.Region, b.credentialsFor(ctx))
+	if alreadyOwned(err) {
+		return storage.BucketInfo{}, fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
+	}
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	up, err := b.upstreamCreated(ctx, bucket)
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	acl := opts.ACL
+	if acl == "" {
+		acl = storage.DefaultACL
+	}
+	r := bucketRecord{
+		Name: bucket, ID: newID(), Owner: opts.Owner, ACL: acl, Region: opts.Region,
+		Created: b.cfg.Now().UTC(), UpstreamCreated: up.created,
+	}
+	c, err := b.putRecord(ctx, r)
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	b.meta.apply(up, c)
+	if st := b.meta.get(bucket); st != nil {
+		return st.info, nil
+	}
+	return r.info(), nil
+}
+
+// DeleteBucket implements storage.Backend: the bucket is deleted upstream first (which
+// refuses a bucket that holds objects), then its records and configurations.
+func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
+	if bucket == b.meta.bucket {
+		return noSuchBucket(bucket)
+	}
+	resp, err := b.client.do(ctx, &request{method: http.MethodDelete, bucket: bucket, creds: b.credentialsFor(ctx), notFound: noSuchBucket(bucket)})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	m := b.meta
+	m.mu.Lock()
+	var keys []string
+	for k := range m.objs {
+		if strings.HasPrefix(k, "configs/"+bucket+"/") {
+			keys = append(keys, k)
+		}
+	}
+	for k := range m.objs {
+		if strings.HasPrefix(k, "buckets/"+bucket+"/") {
+			keys = append(keys, k)
+		}
+	}
+	m.mu.Unlock()
+	changes := []change{{bucket: bucket}}
+	for _, k := range keys {
+		if err := b.deleteMeta(ctx, k); err != nil {
+			// The bucket is gone: its record is stale now, and every poller deletes it.
+			b.log.Warn("upstream: deleting a deleted bucket's record", "bucket", bucket, "key", k, "error", err)
+			break
+		}
+		changes = append(changes, change{key: k})
+	}
+	m.apply(changes...)
+	return nil
+}
+
+// HeadBucket implements storage.Backend, from the snapshot.
+func (b *Backend) HeadBucket(ctx context.Context, bucket string) (storage.BucketInfo, error) {
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return storage.BucketInfo{}, err
+	}
+	return st.info, nil
+}
+
+// PutBucketACL implements storage.Backend: the ACL is kept in the bucket's record.
+func (b *Backend) PutBucketACL(ctx context.Context, bucket, acl string) error {
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return err
+	}
+	r := st.rec
+	r.ACL = acl
+	if r.ACL == "" {
+		r.ACL = storage.DefaultACL
+	}
+	c, err := b.putRecord(ctx, r)
+	if err != nil {
+		return err
+	}
+	b.meta.apply(c)
+	return nil
+}
+
+// PutBucketVersioning implements storage.Backend: the upstream bucket's versioning is set,
+// as the caller's identity, then the record. The record's upstream creation date is read
+// again after the change: Amazon S3 documents that a bucket's CreationDate "can change when
+// making changes to your bucket" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Bucket.html).
+func (b *Backend) PutBucketVersioning(ctx context.Context, bucket, status string) error {
+	if status != storage.VersioningEnabled && status != storage.VersioningSuspended {
+		return fmt.Errorf("%w: %q", storage.ErrInvalidVersioning, status)
+	}
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return err
+	}
+	body := []byte(`<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>` + status + `</Status></VersioningConfiguration>`)
+	sum := md5.Sum(body)
+	// PutBucketVersioning requires Content-MD5 (API_PutBucketVersioning.html).
+	resp, err := b.client.do(ctx, &request{
+		method: http.MethodPut, bucket: bucket, query: url.Values{"versioning": {""}}, creds: b.credentialsFor(ctx),
+		header: http.Header{"Content-Type": {"application/xml"}, "Content-Md5": {base64.StdEncoding.EncodeToString(sum[:])}},
+		body:   bytes.NewReader(body), size: int64(len(body)), notFound: noSuchBucket(bucket),
+	})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	up, err := b.upstreamCreated(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	r := st.rec
+	r.Versioning, r.UpstreamCreated = status, up.created
+	c, err := b.putRecord(ctx, r)
+	if err != nil {
+		return err
+	}
+	b.meta.apply(up, c)
+	return nil
+}
+
+// PutBucketObjectLock implements storage.Backend: refused.
+func (b *Backend) PutBucketObjectLock(ctx context.Context, bucket string, cfg storage.ObjectLockConfig) error {
+	if _, err := b.bucketFor(bucket); err != nil {
+		return err
+	}
+	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+}
+
+// PutBucketConfig implements storage.Backend. The kinds of storedKinds are written to the
+// meta bucket and the snapshot at once; Object Ownership other than BucketOwnerEnforced, and
+// every other kind (lifecycle, encryption...), are refused as not implemented.
+func (b *Backend) PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error {
+	if err := checkConfigKind(kind); err != nil {
+		return err
+	}
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return err
+	}
+	if !storedKinds[kind] {
+		return storage.NotImplementedError("The %s configuration is not available with the s3 backend.", kind)
+	}
+	if len(doc) > storage.MaxConfigSize {
+		return storage.ErrConfigTooLarge
+	}
+	if kind == ownershipKind {
+		var d ownershipDoc
+		if err := xml.Unmarshal(doc, &d); err != nil || len(d.Rules) != 1 || d.Rules[0].ObjectOwnership != ownershipEnforced {
+			return storage.NotImplementedError("Object Ownership other than BucketOwnerEnforced is not available with the s3 backend.")
+		}
+	}
+	if err := b.ensureRecord(ctx, st); err != nil {
+		return err
+	}
+	key := configKey(bucket, st.info.ID, kind)
+	o, err := b.putMeta(ctx, key, bytes.Clone(doc))
+	if err != nil {
+		return err
+	}
+	b.meta.apply(change{key: key, o: o})
+	return nil
+}
+
+// GetBucketConfig implements storage.Backend, from the snapshot. A bucket without stored
+// ownership controls answers BucketOwnerEnforced's; the kinds this backend does not keep are
+// never stored, so a bucket has none of them.
+func (b *Backend) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
+	if err := checkConfigKind(kind); err != nil {
+		return nil, err
+	}
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return nil, err
+	}
+	if doc, ok := st.configs[kind]; ok && storedKinds[kind] {
+		return bytes.Clone(doc), nil
+	}
+	if kind == ownershipKind {
+		return bytes.Clone(enforcedOwnership), nil
+	}
+	return nil, fmt.Errorf("%w: %s", storage.ErrNoSuchConfig, kind)
+}
+
+// DeleteBucketConfig implements storage.Backend. Deleting the ownership controls is refused
+// (every bucket of this backend is BucketOwnerEnforced); a kind this backend does not keep
+// has nothing to delete.
+func (b *Backend) DeleteBucketConfig(ctx context.Context, bucket, kind string) error {
+	if err := checkConfigKind(kind); err != nil {
+		return err
+	}
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return err
+	}
+	switch {
+	case kind == ownershipKind:
+		return storage.NotImplementedError("Object Ownership other than BucketOwnerEnforced is not available with the s3 backend.")
+	case !storedKinds[kind]:
+		return nil
+	}
+	key := configKey(bucket, st.info.ID, kind)
+	if err := b.deleteMeta(ctx, key); err != nil {
+		return err
+	}
+	b.meta.apply(change{key: key})
+	return nil
+}
