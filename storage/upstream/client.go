@@ -2,12 +2,34 @@ package upstream
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/doorman-s3/doorman/storage"
 )
+
+// String shows the access key alone, never the secret.
+func (c Credentials) String() string { return "<credentials " + c.AccessKey + ">" }
+
+// GoString is String, for %#v.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue is String, for slog.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // request is one upstream request, built by a Backend method and sent by client.do.
 type request struct {
@@ -25,31 +47,310 @@ type request struct {
 	notFound error
 }
 
+// Timeouts of the client's own HTTP client (Config.HTTPClient nil) and of the health probes.
+const (
+	dialTimeout           = 5 * time.Second
+	tlsHandshakeTimeout   = 10 * time.Second
+	responseHeaderTimeout = 30 * time.Second
+	idleConnTimeout       = 90 * time.Second
+	maxIdleConnsPerHost   = 64
+	probeTimeout          = 2 * time.Second
+)
+
+// Payload hashes of x-amz-content-sha256
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html).
+const unsignedPayload = "UNSIGNED-PAYLOAD"
+
+var emptyPayloadHash = func() string {
+	sum := sha256.Sum256(nil)
+	return hex.EncodeToString(sum[:])
+}()
+
 // client sends requests to the upstream's endpoints.
-type client struct{}
+type client struct {
+	region         string
+	http           *http.Client
+	signer         *v4.Signer
+	endpoints      []*endpoint // pool.go
+	next           atomic.Uint64
+	healthInterval time.Duration
+	metrics        Metrics
+	log            *slog.Logger
+}
+
+// newClient returns the client of cfg's endpoints. It checks each endpoint is an absolute
+// http or https URL without a path, query or user; the health prober starts with run.
+func newClient(cfg Config) (*client, error) {
+	if len(cfg.Endpoints) == 0 {
+		return nil, errors.New("upstream: no endpoint")
+	}
+	if cfg.Service.AccessKey == "" || cfg.Service.SecretKey == "" {
+		return nil, errors.New("upstream: the service identity needs an access key and a secret key")
+	}
+	for ak, c := range cfg.Identities {
+		if c.AccessKey == "" || c.SecretKey == "" {
+			return nil, fmt.Errorf("upstream: the identity of access key %q needs an access key and a secret key", ak)
+		}
+	}
+	c := &client{
+		region:         cfg.Region,
+		http:           cfg.HTTPClient,
+		healthInterval: cfg.HealthInterval,
+		metrics:        cfg.Metrics,
+		log:            cfg.Logger,
+		// S3 keys are escaped S3's way by the request itself (s3Path), and must not be
+		// escaped again for the canonical request
+		// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html:
+		// "each path segment must be URI-encoded twice ... except for Amazon S3").
+		signer: v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }),
+	}
+	if c.region == "" {
+		c.region = "us-east-1"
+	}
+	if c.healthInterval <= 0 {
+		c.healthInterval = DefaultHealthInterval
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.http == nil {
+		c.http = defaultHTTPClient()
+	}
+	for _, s := range cfg.Endpoints {
+		ep, err := parseEndpoint(s)
+		if err != nil {
+			return nil, err
+		}
+		c.endpoints = append(c.endpoints, ep)
+	}
+	return c, nil
+}
+
+// defaultHTTPClient is the HTTP client of a Config without one. It has no overall timeout
+// (a GET streams for as long as the client reads) but bounds dialing and the wait for an
+// answer's headers; it never follows redirects (a redirect is the upstream's answer, and a
+// signed request cannot follow one), and never decompresses (an object stored with
+// Content-Encoding: gzip is passed on as stored).
+func defaultHTTPClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			TLSHandshakeTimeout:   tlsHandshakeTimeout,
+			ResponseHeaderTimeout: responseHeaderTimeout,
+			ExpectContinueTimeout: time.Second,
+			IdleConnTimeout:       idleConnTimeout,
+			MaxIdleConns:          4 * maxIdleConnsPerHost,
+			MaxIdleConnsPerHost:   maxIdleConnsPerHost,
+			DisableCompression:    true,
+			ForceAttemptHTTP2:     true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
 
 // do sends req, signed with SigV4 for the configured region (payload UNSIGNED-PAYLOAD when it
-// has a body, the empty payload's hash otherwise), to a healthy endpoint; a bodiless GET, HEAD
-// or DELETE whose transport fails is sent again to the next healthy endpoint. It returns the
-// response of a 2xx, 206 or 304 answer, whose body the caller closes. An error answer becomes
-// an error: a storage sentinel where the S3 code maps to one (see errors.go), a
-// *storage.ServiceError otherwise; a transport failure on every endpoint tried, a
-// storage.ErrUnavailable.
+// has a body, the empty payload's hash otherwise, unless req.header sets
+// X-Amz-Content-Sha256 itself: a client's hex hash, which the upstream then verifies), to a
+// healthy endpoint; a bodiless GET, HEAD or DELETE whose transport fails is sent again to the
+// next healthy endpoint. Its body goes through holdBack, and a body whose reader fails fails
+// the request with the reader's error, the upstream having received less than Content-Length
+// (so it stores nothing). It returns the response of a 2xx, 206 or 304 answer, whose body the
+// caller closes. An error answer becomes an error: a storage sentinel where the S3 code maps
+// to one (see errors.go), a *storage.ServiceError otherwise; a transport failure on every
+// endpoint tried, a storage.ErrUnavailable.
 func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
-	panic("written by the client's owner")
+	var body *watchedBody
+	if req.body != nil && req.size > 0 {
+		body = &watchedBody{r: holdBack(req.body)}
+	} else if req.body != nil {
+		// Nothing is sent; the reader must still end without failing.
+		if err := expectEmpty(req.body); err != nil {
+			return nil, err
+		}
+	}
+	retry := body == nil && (req.method == http.MethodGet || req.method == http.MethodHead || req.method == http.MethodDelete)
+	var failed []string
+	var lastErr error
+	for _, ep := range c.pick() {
+		resp, err := c.send(ctx, ep, req, body)
+		if err == nil {
+			if body != nil {
+				if berr := body.failure(); berr != nil {
+					resp.Body.Close()
+					return nil, berr
+				}
+			}
+			if resp.StatusCode/100 == 2 || resp.StatusCode == http.StatusNotModified {
+				return resp, nil
+			}
+			return nil, errorFromResponse(req, resp)
+		}
+		if body != nil {
+			if berr := body.failure(); berr != nil {
+				return nil, berr
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		c.markDown(ep, err)
+		failed = append(failed, ep.base)
+		lastErr = err
+		if !retry {
+			break
+		}
+	}
+	return nil, fmt.Errorf("%w: %s %s: no endpoint answered (%s): %v", storage.ErrUnavailable,
+		req.method, s3Path(req.bucket, req.key), strings.Join(failed, ", "), lastErr)
+}
+
+// send makes one attempt of req at ep.
+func (c *client) send(ctx context.Context, ep *endpoint, req *request, body *watchedBody) (*http.Response, error) {
+	u := *ep.url
+	u.Path = "/"
+	if req.bucket != "" {
+		u.Path += req.bucket
+		if req.key != "" {
+			u.Path += "/" + req.key
+		}
+	}
+	u.RawPath = s3Path(req.bucket, req.key)
+	// url.Values.Encode writes a space as '+' (and a '+' as %2B): %20 is how SigV4 and S3
+	// write it.
+	u.RawQuery = strings.ReplaceAll(req.query.Encode(), "+", "%20")
+	hr := &http.Request{
+		Method:     req.method,
+		URL:        &u,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     req.header.Clone(),
+		Host:       u.Host,
+	}
+	if hr.Header == nil {
+		hr.Header = http.Header{}
+	}
+	hr.Header.Del("Authorization")
+	if body != nil {
+		hr.Body = body
+		hr.ContentLength = req.size
+	}
+	hr = hr.WithContext(ctx)
+	if req.creds != nil {
+		hash := hr.Header.Get("X-Amz-Content-Sha256")
+		if hash == "" {
+			hash = emptyPayloadHash
+			if body != nil {
+				hash = unsignedPayload
+			}
+			hr.Header.Set("X-Amz-Content-Sha256", hash)
+		}
+		creds := aws.Credentials{AccessKeyID: req.creds.AccessKey, SecretAccessKey: req.creds.SecretKey}
+		if err := c.signer.SignHTTP(ctx, creds, hr, hash, "s3", c.region, time.Now()); err != nil {
+			return nil, fmt.Errorf("upstream: signing %s %s: %w", req.method, u.RawPath, err)
+		}
+	}
+	start := time.Now()
+	resp, err := c.http.Do(hr)
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
+	if c.metrics != nil {
+		c.metrics.UpstreamRequest(ep.base, req.method, status, time.Since(start))
+	}
+	return resp, err
+}
+
+// s3Path is the escaped path of bucket and key: every byte but A-Za-z0-9-_.~/ percent-encoded,
+// as S3 canonical requests have it
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, "URI-encode
+// each byte ... except the unreserved characters"; '/' is kept in object key names).
+func s3Path(bucket, key string) string {
+	if bucket == "" {
+		return "/"
+	}
+	p := "/" + bucket
+	if key != "" {
+		p += "/" + key
+	}
+	const hexDigits = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(p))
+	for i := 0; i < len(p); i++ {
+		ch := p[i]
+		if 'A' <= ch && ch <= 'Z' || 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' ||
+			ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '/' {
+			b.WriteByte(ch)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hexDigits[ch>>4])
+		b.WriteByte(hexDigits[ch&15])
+	}
+	return b.String()
+}
+
+// expectEmpty reads r, whose size was declared 0, to its end: it fails with r's error, or
+// storage.ErrIncompleteBody when r has bytes.
+func expectEmpty(r io.Reader) error {
+	var one [1]byte
+	for {
+		n, err := r.Read(one[:])
+		if n > 0 {
+			return storage.ErrIncompleteBody
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// watchedBody is a request body that remembers its reader's first error (other than io.EOF),
+// which do returns instead of the transport error it caused. The transport reads it on its
+// own goroutine.
+type watchedBody struct {
+	r   io.Reader
+	mu  sync.Mutex
+	err error
+}
+
+func (w *watchedBody) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil && err != io.EOF {
+		w.mu.Lock()
+		if w.err == nil {
+			w.err = err
+		}
+		w.mu.Unlock()
+	}
+	return n, err
+}
+
+// Close does nothing: the reader is the caller's.
+func (w *watchedBody) Close() error { return nil }
+
+func (w *watchedBody) failure() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
 }
 
 // credentialsFor returns who ctx's request is signed as: the mapped identity of its
 // storage.Caller, Config.Service for an unmapped one and for a call without a Caller, nil
 // for an anonymous Caller.
 func (b *Backend) credentialsFor(ctx context.Context) *Credentials {
-	panic("written by the client's owner")
-}
-
-// openReader returns the reader GetObject hands out for info, whose data first (the body of
-// the GET that read info) starts at offset 0. Reads in order consume first; a Seek or ReadAt
-// elsewhere sends a ranged GET pinned to info (If-Match on its ETag, and its version id), so
-// the reader keeps returning the object it opened or fails, never mixing two writes.
-func (b *Backend) openReader(ctx context.Context, info storage.ObjectInfo, first io.ReadCloser) storage.ObjectReader {
-	panic("written by the client's owner")
+	caller, ok := storage.CallerFrom(ctx)
+	if ok && caller.AccessKey == "" {
+		return nil
+	}
+	c := b.cfg.Service
+	if m, mapped := b.cfg.Identities[caller.AccessKey]; ok && mapped {
+		c = m
+	}
+	return &c
 }
