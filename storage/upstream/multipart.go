@@ -409,22 +409,12 @@ func (b *Backend) partChecksumAlgorithm(ctx context.Context, bucket, key, upload
 	return storage.ChecksumAlgorithm(page.ChecksumAlgorithm), nil
 }
 
-// completionError is the error of an Error document a completion answered with status 200.
-// [UNVERIFIED] The codes S3 sends so are those of a failure found while it assembled the
-// object; those of the contract map to its sentinels, the others are the upstream's.
+// completionError is the error of an Error document a completion answered with status 200:
+// a storage sentinel where its code maps to one, as for an error answer (codeErrors), the
+// upstream's own error otherwise, with the status S3 gives an internal error.
 func completionError(code, message string) error {
-	for _, e := range [...]struct {
-		code string
-		err  error
-	}{
-		{"InvalidPart", storage.ErrInvalidPart}, {"InvalidPartOrder", storage.ErrInvalidPartOrder},
-		{"EntityTooSmall", storage.ErrEntityTooSmall}, {"NoSuchUpload", storage.ErrNoSuchUpload},
-		{"PreconditionFailed", storage.ErrPreconditionFailed}, {"BadDigest", storage.ErrBadDigest},
-		{"NoSuchBucket", storage.ErrNoSuchBucket},
-	} {
-		if code == e.code {
-			return fmt.Errorf("%w: upstream: %s", e.err, message)
-		}
+	if sentinel, ok := codeErrors[code]; ok {
+		return fmt.Errorf("%w: upstream: %s", sentinel, message)
 	}
 	return &storage.ServiceError{Status: http.StatusInternalServerError, Code: code, Message: message}
 }
