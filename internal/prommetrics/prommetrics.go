@@ -1,6 +1,7 @@
 // Package prommetrics records the metrics of doorman's servers in Prometheus: the S3
 // server's (s3api.Metrics: requests by operation and status, latency by operation, CORS
-// decisions by bucket, kind and outcome) and the gateway's with its edge cache's
+// decisions by bucket, kind and outcome; with the s3 backend, its upstream requests,
+// endpoints' health and snapshot age: upstream.Metrics) and the gateway's with its edge cache's
 // (gateway.Metrics: requests, latency, CORS decisions, preflights answered and upstream
 // errors by route; reloads and tenant file loads; the cache's results, coalesced misses,
 // evictions, invalidations and size). Each set has a registry of its own, with the Go
