@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,7 +26,9 @@ import (
 	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/lifecycle"
 	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/storage/upstream"
 )
 
 // defaultAddr: port 3667 spells DOOR on a phone keypad, and is not MinIO's (9000),
@@ -77,6 +80,16 @@ type serveFlags struct {
 	lifecycleInterval          time.Duration
 	lifecycleDay               time.Duration
 	allowSSECOverHTTP          bool
+	// The backend, and the s3 backend's upstream store.
+	backend                              string
+	upstreams                            []string
+	upstreamRegion                       string
+	upstreamAccessKey, upstreamSecretKey string
+	upstreamCredentials                  string
+	metaBucket                           string
+	pollInterval                         time.Duration
+	// changed reports whether a flag was given on the command line.
+	changed func(name string) bool
 }
 
 func newServeCmd() *cobra.Command { return serveCommand(new(serveFlags)) }
@@ -126,7 +139,24 @@ Objects are encrypted at rest: SSE-S3 unless a request or the bucket's default e
 for SSE-KMS or SSE-C, as S3 does since January 2023. The master keys are in keyring.json in the
 data directory (mode 0600): back it up with the data, which is unreadable without it;
 doorman keys lists, rotates and creates them while serve is stopped. Requests carrying an SSE-C
-key are refused over plain HTTP, as S3 refuses them, unless --allow-sse-c-over-http.`,
+key are refused over plain HTTP, as S3 refuses them, unless --allow-sse-c-over-http.
+
+--backend s3 keeps objects in an existing S3 store (MinIO, Ceph, Amazon S3) at --upstream
+(repeated for several endpoints of one store), so that many doorman nodes behind a load
+balancer serve one store: nothing of it is local, and --data, --lifecycle-interval,
+--lifecycle-day and --allow-sse-c-over-http are refused. Bucket settings (owner, ACL, CORS,
+policy, ownership, public access block, tags) are kept in --meta-bucket on the upstream, read
+again every --upstream-poll-interval and written through by the node that changes them, so a
+change made through one node reaches every node within about two intervals. doorman's own
+upstream requests are signed with the service identity (--upstream-access-key and
+--upstream-secret-key, or DOORMAN_UPSTREAM_ACCESS_KEY and DOORMAN_UPSTREAM_SECRET_KEY, or
+"service" in --upstream-credentials); a client's requests with the identity --upstream-credentials
+maps its access key to, the service identity otherwise; anonymous ones go unsigned. Users must
+be given (no key pair is generated); buckets found upstream without doorman's record belong to
+the first. serve waits until the meta bucket is read before it serves (SIGINT or SIGTERM stop
+the wait). Encryption at rest is the upstream's (doorman keys does not apply); Object Lock,
+SSE-KMS, SSE-C, lifecycle configurations and object ACLs answer 501 NotImplemented.
+See docs/scale-out.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -157,6 +187,15 @@ key are refused over plain HTTP, as S3 refuses them, unless --allow-sse-c-over-h
 	fl.DurationVar(&f.lifecycleInterval, "lifecycle-interval", defaultLifecycleInterval, fmt.Sprintf("how often lifecycle rules are applied, a bounded share each time (%v to %v; 0 turns it off)", minLifecycleInterval, maxLifecycleInterval))
 	fl.DurationVar(&f.lifecycleDay, "lifecycle-day", lifecycle.Day, "length of a lifecycle rule's day; shorter than 24h for tests only (no rounding to midnight UTC)")
 	fl.BoolVar(&f.allowSSECOverHTTP, "allow-sse-c-over-http", false, "serve SSE-C requests (a customer key in the headers) over plain HTTP, which S3 refuses; for development on loopback, or behind a proxy that terminates TLS")
+	fl.StringVar(&f.backend, "backend", backendEmbedded, "where objects are kept: embedded (in --data) or s3 (an upstream S3 store, shared by every node given the same --upstream)")
+	fl.StringArrayVar(&f.upstreams, "upstream", nil, "with --backend s3: the upstream store's base URL, http://HOST:PORT (repeat it for several endpoints of one store)")
+	fl.StringVar(&f.upstreamRegion, "upstream-region", "us-east-1", "with --backend s3: the region upstream requests are signed for")
+	fl.StringVar(&f.upstreamAccessKey, "upstream-access-key", "", "with --backend s3: the access key of doorman's own identity on the upstream (default $DOORMAN_UPSTREAM_ACCESS_KEY)")
+	fl.StringVar(&f.upstreamSecretKey, "upstream-secret-key", "", "with --backend s3: its secret key (default $DOORMAN_UPSTREAM_SECRET_KEY)")
+	fl.StringVar(&f.upstreamCredentials, "upstream-credentials", "", `with --backend s3: JSON file of upstream identities: {"service": {"accessKey": ..., "secretKey": ...}, "identities": {DOORMAN_ACCESS_KEY: {...}}}`)
+	fl.StringVar(&f.metaBucket, "meta-bucket", upstream.DefaultMetaBucket, "with --backend s3: the upstream bucket holding doorman's bucket settings, hidden from clients")
+	fl.DurationVar(&f.pollInterval, "upstream-poll-interval", upstream.DefaultPollInterval, fmt.Sprintf("with --backend s3: how often bucket settings are read again from the upstream (%v to %v)", minPollInterval, maxPollInterval))
+	f.changed = fl.Changed
 	return cmd
 }
 
@@ -203,28 +242,47 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if err != nil {
 		return err
 	}
+	var upCfg upstream.Config
+	if f.backend == backendS3 {
+		// Every user is given: none is generated, since nothing is kept locally.
+		users, more = append(users, more...), nil
+		if upCfg, err = f.upstreamConfig(users); err != nil {
+			return err
+		}
+	}
 	ls, err := f.listen()
 	if err != nil {
 		return err
 	}
 	defer ls.close()
-	store, err := disk.Open(f.data, disk.WithRegion(f.region))
-	if err != nil {
-		return err
-	}
-	started := false
-	defer func() {
-		// Until credentials are kept, the store holds nothing: a failed start removes what
-		// Open created, before the directory is released.
-		if started {
-			store.Close()
-		} else {
-			store.Discard()
-		}
-	}()
 	var pm *prommetrics.S3
 	if ls.metrics != nil {
 		pm = prommetrics.NewS3()
+	}
+	var backend storage.Backend
+	var store *disk.Store // the embedded store; nil with --backend s3
+	started := false
+	if f.backend == backendS3 {
+		up, err := f.openUpstream(ctx, log, upCfg, pm)
+		if err != nil {
+			return err
+		}
+		defer up.Close()
+		backend = up
+	} else {
+		if store, err = disk.Open(f.data, disk.WithRegion(f.region)); err != nil {
+			return err
+		}
+		defer func() {
+			// Until credentials are kept, the store holds nothing: a failed start removes what
+			// Open created, before the directory is released.
+			if started {
+				store.Close()
+			} else {
+				store.Discard()
+			}
+		}()
+		backend = store
 	}
 	// The console's monitor reads the server's record of CORS decisions, kept only when there is
 	// a console to show it.
@@ -232,13 +290,15 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if ls.console != nil {
 		activity = s3api.NewCORSActivity(nil)
 	}
-	srv, users, err := f.start(ctx, stdout, log, store, users, more, pm, activity)
+	srv, users, err := f.start(ctx, stdout, log, backend, users, more, pm, activity)
 	if err != nil {
 		return err
 	}
 	started = true
-	// The worker stops before the store closes (the defers run in reverse).
-	defer f.startLifecycle(ctx, log, store, pm)()
+	if store != nil {
+		// The worker stops before the store closes (the defers run in reverse).
+		defer f.startLifecycle(ctx, log, store, pm)()
+	}
 	if ls.metrics != nil {
 		ms := serveMetrics(ls.metrics, pm)
 		defer ms.Close()
@@ -267,9 +327,16 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	}
 	hs := f.httpServer(srv, log)
 	hs.TLSConfig = lim.tls
-	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (data %s)\n", versionString(), scheme, reachable(f.addr, ls.s3), f.data)
-	log.Info("listening", "addr", ls.s3.Addr().String(), "data", f.data, "domain", f.domain, "region", f.region,
-		"max_connections", lim.maxConns, "open_files", lim.openFiles, "body_idle_timeout", f.bodyIdleTimeout)
+	where := "data " + f.data
+	logged := []any{"data", f.data}
+	if f.backend == backendS3 {
+		where = fmt.Sprintf("backend s3, upstream %s, meta bucket %s; lifecycle worker not started", strings.Join(upCfg.Endpoints, " "), f.metaBucket)
+		logged = []any{"backend", backendS3, "upstream", upCfg.Endpoints, "meta_bucket", f.metaBucket, "poll_interval", f.pollInterval,
+			"lifecycle", "not started: lifecycle configurations are not available with the s3 backend"}
+	}
+	fmt.Fprintf(stdout, "doorman %s listening on %s://%s (%s)\n", versionString(), scheme, reachable(f.addr, ls.s3), where)
+	log.Info("listening", append([]any{"addr", ls.s3.Addr().String()}, append(logged, "domain", f.domain, "region", f.region,
+		"max_connections", lim.maxConns, "open_files", lim.openFiles, "body_idle_timeout", f.bodyIdleTimeout)...)...)
 	return serveUntilDone(ctx, log, hs, netutil.LimitListener(ls.s3, lim.maxConns))
 }
 
@@ -351,6 +418,9 @@ type serveLimits struct {
 func (f *serveFlags) check() (serveLimits, error) {
 	var lim serveLimits
 	var err error
+	if err := f.checkBackend(); err != nil {
+		return lim, err
+	}
 	if lim.tls, err = f.tls(); err != nil {
 		return lim, err
 	}
@@ -426,13 +496,14 @@ func (f *serveFlags) probeAddr() string {
 }
 
 // start builds the S3 server on store for the given users, or for the generated key pair kept
-// in the data directory when no keys are given, keeps (and shows once) a newly generated pair,
-// and logs on every start where the keys come from. pm, when not nil, receives the metrics, and
-// activity, when not nil, the record of CORS decisions. It returns the server and its users.
-func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, store *disk.Store,
+// in the data directory when no keys are given (with the embedded store), keeps (and shows
+// once) a newly generated pair, and logs on every start where the keys come from. pm, when not
+// nil, receives the metrics, and activity, when not nil, the record of CORS decisions. It
+// returns the server and its users.
+func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, store storage.Backend,
 	users, more []s3api.User, pm *prommetrics.S3, activity *s3api.CORSActivity) (*s3api.Server, []s3api.User, error) {
 	var generated *generatedKeys
-	if users == nil {
+	if users == nil && f.backend != backendS3 {
 		var err error
 		if generated, err = readGenerated(filepath.Join(f.data, credentialsFile)); err != nil {
 			return nil, nil, err
@@ -451,6 +522,9 @@ func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logg
 		return nil, nil, err
 	}
 	where := []any{"from", "--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY"}
+	if f.accessKey == "" {
+		where = nil // the users are --credentials' alone (--backend s3), or generated
+	}
 	if generated != nil {
 		if err := generated.keep(stdout); err != nil {
 			return nil, nil, err
@@ -518,7 +592,7 @@ func (f *serveFlags) tls() (*tls.Config, error) {
 }
 
 // s3Config is the S3 server's configuration for the flags.
-func (f *serveFlags) s3Config(store *disk.Store, users []s3api.User, log *slog.Logger, metrics s3api.Metrics) s3api.Config {
+func (f *serveFlags) s3Config(store storage.Backend, users []s3api.User, log *slog.Logger, metrics s3api.Metrics) s3api.Config {
 	return s3api.Config{Backend: store, Users: users, Region: f.region, Domain: f.domain,
 		VaryOriginAlways: f.varyOriginAlways, BodyIdleTimeout: f.bodyIdleTimeout, Logger: log, Metrics: metrics,
 		LifecycleDay: f.lifecycleDay, AllowSSECOverHTTP: f.allowSSECOverHTTP}
