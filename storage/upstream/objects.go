@@ -1,0 +1,647 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/doorman-s3/doorman/acl"
+	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/tagging"
+)
+
+// The object methods of storage.Backend: each is one upstream request, or a few, signed as
+// the caller (credentialsFor), after checkBucket. What each refuses with ErrNotImplemented is
+// said at the method.
+
+// refuseWrite refuses what a write (PutObject, CopyObject, CreateMultipartUpload) may name
+// that this backend does not pass on.
+//
+//   - An object ACL other than the bucket owner's: object ACLs are not kept with this backend,
+//     whose buckets are BucketOwnerEnforced, where every object belongs to the bucket's owner.
+//   - SSE-KMS and SSE-C: the upstream's keys are not doorman's.
+//   - SSE-S3 (AES256) is accepted and no header sent: the upstream applies its own default
+//     encryption. MinIO without a KMS refuses the header, and Amazon S3 encrypts every new
+//     object with SSE-S3 since January 2023
+//     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html).
+//     The object's encryption reported is then the upstream's answer, never assumed.
+//     A bucket key setting has no effect with SSE-S3
+//     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html: bucket keys
+//     reduce the calls to AWS KMS).
+//   - Object Lock settings.
+func refuseWrite(objectACL string, enc storage.Encryption, lock storage.ObjectLock) error {
+	switch {
+	case objectACL != "" && objectACL != storage.DefaultACL && objectACL != acl.BucketOwnerFullControl:
+		return storage.NotImplementedError("Object ACLs are not available with the s3 backend.")
+	case enc.CustomerKey != nil:
+		return storage.NotImplementedError("Server-side encryption with customer-provided keys (SSE-C) is not available with the s3 backend.")
+	case enc.Algorithm == storage.SSEKMS:
+		return storage.NotImplementedError("Server-side encryption with AWS KMS keys (SSE-KMS) is not available with the s3 backend.")
+	case !lock.IsZero():
+		return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+	}
+	return nil
+}
+
+// setWriteConditions sets the conditional write headers
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html). The
+// upstream checks them atomically with the write, and answers 412 PreconditionFailed, or 409
+// ConditionalRequestConflict when a concurrent write raced it (a ServiceError, passed on).
+func setWriteConditions(h http.Header, c storage.WriteConditions) {
+	if c.IfMatch != "" {
+		h["If-Match"] = []string{quoteETag(c.IfMatch)}
+	}
+	if c.IfNoneMatch {
+		h["If-None-Match"] = []string{"*"}
+	}
+}
+
+// quoteETag returns an ETag as HTTP conditions carry it: quoted, "*" as it is.
+func quoteETag(etag string) string {
+	if etag == "*" || strings.HasPrefix(etag, `"`) {
+		return etag
+	}
+	return `"` + etag + `"`
+}
+
+// PutObject implements storage.Backend. The body streams to the upstream with Content-Length
+// opts.Size, its last bytes held back until it has been read to its end and verified, so a
+// body that fails (short, long, a checksum mismatch, a bad chunk signature) stores nothing.
+// Content-MD5 and a checksum value given up front go upstream, which verifies them and keeps
+// the checksum. A checksum whose value comes after the body (a trailer) is computed and
+// verified here; the upstream does not keep it then (a limit: its value is known only once
+// the body has gone). A body of unknown length (Size -1, a browser-based POST upload) is
+// refused: an upstream S3 needs Content-Length.
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts storage.PutObjectOptions) (storage.ObjectInfo, error) {
+	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := storage.ValidateKey(key); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := refuseWrite(opts.ACL, opts.Encryption, opts.Lock); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	switch {
+	case opts.Size < 0:
+		return storage.ObjectInfo{}, storage.NotImplementedError("An upload of unknown length (a browser-based POST upload) is not available with the s3 backend.")
+	case opts.Size > storage.MaxObjectSize:
+		return storage.ObjectInfo{}, storage.ErrEntityTooLarge
+	}
+	alg := opts.Checksum.Algorithm
+	switch {
+	case alg != "" && !alg.Valid():
+		return storage.ObjectInfo{}, fmt.Errorf("%w: algorithm %q", storage.ErrInvalidChecksum, alg)
+	case alg == "" && opts.Checksum.Value != "":
+		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
+	}
+	h := http.Header{}
+	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if opts.ContentMD5 != nil {
+		h["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(opts.ContentMD5)}
+	}
+	if opts.Checksum.Value != "" {
+		h[checksumHeader(alg)] = []string{opts.Checksum.Value}
+	}
+	setWriteConditions(h, opts.Conditions)
+
+	v := &verifier{r: r, size: opts.Size, want: opts.Checksum, trailing: opts.TrailingChecksum}
+	if alg != "" {
+		v.sum = alg.New()
+	}
+	// do holds back the body's last bytes until v has returned io.EOF, and fails with v's
+	// error when it fails: the upstream then gets less than Content-Length and stores nothing.
+	resp, err := b.client.do(ctx, &request{method: http.MethodPut, bucket: bucket, key: key, header: h,
+		body: v, size: opts.Size, creds: b.credentialsFor(ctx)})
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	resp.Body.Close()
+	info := storage.ObjectInfo{
+		Bucket: bucket, Key: key, Size: opts.Size,
+		ETag:         unquote(resp.Header.Get("Etag")),
+		LastModified: responseDate(resp, b.cfg.Now).Truncate(time.Second),
+		Metadata:     opts.Metadata,
+		StorageClass: opts.StorageClass,
+		Checksum:     checksumFromHeader(resp.Header),
+		VersionID:    resp.Header.Get("X-Amz-Version-Id"),
+		Tags:         opts.Tags,
+		Encryption:   encryptionFromHeader(resp.Header),
+	}
+	if alg != "" {
+		info.Checksum = storage.Checksum{Algorithm: alg, Value: base64.StdEncoding.EncodeToString(v.sum.Sum(nil)), Type: storage.ChecksumFullObject}
+	}
+	if info.StorageClass == "" {
+		info.StorageClass = storage.DefaultStorageClass
+	}
+	if info.VersionID == "" {
+		info.VersionID = storage.NullVersion
+	}
+	info.Revision = revision(info.ETag, info.VersionID, info.LastModified)
+	return info, nil
+}
+
+// verifier reads an upload body, counting it and computing its checksum, and fails at its
+// end, instead of returning io.EOF, when it was not size bytes long (ErrIncompleteBody) or
+// its checksum is not the one expected up front or in its trailer (a
+// *storage.ChecksumMismatchError). Its first failure stays in err.
+type verifier struct {
+	r        io.Reader
+	size     int64
+	n        int64
+	sum      hash.Hash // nil without a checksum algorithm
+	want     storage.Checksum
+	trailing func() storage.Checksum
+	err      error
+}
+
+func (v *verifier) Read(p []byte) (int, error) {
+	if v.err != nil {
+		return 0, v.err
+	}
+	n, err := v.r.Read(p)
+	v.n += int64(n)
+	if v.sum != nil {
+		v.sum.Write(p[:n])
+	}
+	switch {
+	case v.n > v.size:
+		v.err = fmt.Errorf("%w: more than %d bytes", storage.ErrIncompleteBody, v.size)
+	case err == io.EOF:
+		v.err = v.check()
+		if v.err == nil {
+			return n, io.EOF
+		}
+	case err != nil:
+		v.err = err
+	}
+	if v.err != nil {
+		return 0, v.err
+	}
+	return n, nil
+}
+
+// check verifies a body read to its end.
+func (v *verifier) check() error {
+	if v.n != v.size {
+		return fmt.Errorf("%w: %d bytes of %d", storage.ErrIncompleteBody, v.n, v.size)
+	}
+	if v.sum == nil {
+		return nil
+	}
+	got := base64.StdEncoding.EncodeToString(v.sum.Sum(nil))
+	if v.want.Value != "" && v.want.Value != got {
+		return &storage.ChecksumMismatchError{Algorithm: v.want.Algorithm}
+	}
+	if v.trailing != nil {
+		if t := v.trailing(); t.Algorithm == v.want.Algorithm && t.Value != got {
+			return &storage.ChecksumMismatchError{Algorithm: v.want.Algorithm}
+		}
+	}
+	return nil
+}
+
+// GetObject implements storage.Backend, as HeadObject; the reader streams the GET's body and
+// reads elsewhere (Seek, ReadAt) with ranged GETs pinned to the version read.
+func (b *Backend) GetObject(ctx context.Context, bucket, key string, opts storage.ReadOptions) (storage.ObjectReader, storage.ObjectInfo, error) {
+	resp, info, err := b.read(ctx, http.MethodGet, bucket, key, opts)
+	if err != nil {
+		return nil, storage.ObjectInfo{}, err
+	}
+	return b.openReader(ctx, info, resp.Body), info, nil
+}
+
+// HeadObject implements storage.Backend: a HEAD, with x-amz-checksum-mode ENABLED for the
+// object's checksum, and a GET ?tagging when the object has tags (x-amz-tagging-count), for
+// its tags in the protocol layer's encoding; the two are not atomic (a tag change in between
+// is seen). Owner and ACL are empty: the bucket owner's. A PartNumber is read by a HEAD
+// naming the part, pinned to the version read (If-Match on its ETag, its version id), after
+// the object's own read, whose reader spans the whole object as the contract wants. An SSE-C
+// key is refused (ErrNotImplemented), unless MetadataOnly.
+func (b *Backend) HeadObject(ctx context.Context, bucket, key string, opts storage.ReadOptions) (storage.ObjectInfo, error) {
+	resp, info, err := b.read(ctx, http.MethodHead, bucket, key, opts)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	resp.Body.Close()
+	return info, nil
+}
+
+// maxReadTries bounds the reads of an object replaced between its read and the read of its
+// part.
+const maxReadTries = 3
+
+// read sends the GET or HEAD of GetObject and HeadObject and reads the object's information.
+// The response's body is the caller's to close.
+func (b *Backend) read(ctx context.Context, method, bucket, key string, opts storage.ReadOptions) (*http.Response, storage.ObjectInfo, error) {
+	if err := b.checkBucket(bucket, ""); err != nil {
+		return nil, storage.ObjectInfo{}, err
+	}
+	if err := storage.ValidateKey(key); err != nil {
+		return nil, storage.ObjectInfo{}, err
+	}
+	if opts.CustomerKey != nil && !opts.MetadataOnly {
+		return nil, storage.ObjectInfo{}, storage.NotImplementedError("Server-side encryption with customer-provided keys (SSE-C) is not available with the s3 backend.")
+	}
+	if opts.PartNumber < 0 || opts.PartNumber > storage.MaxPartNumber {
+		return nil, storage.ObjectInfo{}, storage.ErrInvalidPartNumber
+	}
+	creds := b.credentialsFor(ctx)
+	for try := 1; ; try++ {
+		resp, info, err := b.readOnce(ctx, method, bucket, key, opts.VersionID, creds)
+		if err != nil || opts.PartNumber == 0 {
+			return resp, info, err
+		}
+		info.Part, err = b.readPart(ctx, bucket, key, &info, opts.PartNumber, creds)
+		if err == nil {
+			return resp, info, nil
+		}
+		resp.Body.Close()
+		if !errors.Is(err, storage.ErrPreconditionFailed) {
+			return nil, storage.ObjectInfo{}, err
+		}
+		if try == maxReadTries {
+			return nil, storage.ObjectInfo{}, fmt.Errorf("%q was replaced at every one of %d reads of its part %d", key, try, opts.PartNumber)
+		}
+	}
+}
+
+// readOnce sends one GET or HEAD of the object, and the GET of its tags if it has some.
+func (b *Backend) readOnce(ctx context.Context, method, bucket, key, versionID string, creds *Credentials) (*http.Response, storage.ObjectInfo, error) {
+	req := &request{method: method, bucket: bucket, key: key, query: url.Values{},
+		header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}}, creds: creds, notFound: storage.ErrNoSuchKey}
+	if versionID != "" {
+		req.query.Set("versionId", versionID)
+		req.notFound = storage.ErrNoSuchVersion
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return nil, storage.ObjectInfo{}, err
+	}
+	info, err := objectInfoFromHeader(bucket, key, resp.Header)
+	if err == nil && tagCount(resp.Header) > 0 {
+		info.Tags, err = b.getTags(ctx, bucket, key, resp.Header.Get("X-Amz-Version-Id"), creds)
+	}
+	if err != nil {
+		resp.Body.Close()
+		return nil, storage.ObjectInfo{}, err
+	}
+	return resp, info, nil
+}
+
+// tagCount is an answer's x-amz-tagging-count.
+func tagCount(h http.Header) int {
+	n, _ := strconv.Atoi(h.Get("X-Amz-Tagging-Count"))
+	return n
+}
+
+// readPart reads the bounds of part n of the object info describes, by a HEAD naming the
+// part, pinned to it: ErrPreconditionFailed when the object was replaced since.
+func (b *Backend) readPart(ctx context.Context, bucket, key string, info *storage.ObjectInfo, n int, creds *Credentials) (storage.ObjectPart, error) {
+	req := &request{method: http.MethodHead, bucket: bucket, key: key,
+		query:  url.Values{"partNumber": {strconv.Itoa(n)}},
+		header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}, "If-Match": {quoteETag(info.ETag)}},
+		creds:  creds, notFound: storage.ErrNoSuchKey}
+	if info.VersionID != storage.NullVersion {
+		req.query.Set("versionId", info.VersionID)
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return storage.ObjectPart{}, err
+	}
+	resp.Body.Close()
+	part := storage.ObjectPart{PartNumber: n}
+	if cr := resp.Header.Get("Content-Range"); cr != "" {
+		var total int64
+		var last int64
+		if _, err := fmt.Sscanf(cr, "bytes %d-%d/%d", &part.Offset, &last, &total); err != nil || last < part.Offset {
+			return storage.ObjectPart{}, fmt.Errorf("upstream answered Content-Range %q", cr)
+		}
+		part.Size = last - part.Offset + 1
+	} else if part.Size, err = strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64); err != nil {
+		return storage.ObjectPart{}, fmt.Errorf("upstream answered Content-Length %q", resp.Header.Get("Content-Length"))
+	}
+	if info.Checksum.Type == storage.ChecksumComposite {
+		if c := checksumFromHeader(resp.Header); c.Algorithm == info.Checksum.Algorithm {
+			part.Checksum = c.Value
+		}
+	}
+	return part, nil
+}
+
+// getTags reads an object's tags (GetObjectTagging) in the protocol layer's encoding.
+func (b *Backend) getTags(ctx context.Context, bucket, key, versionID string, creds *Credentials) (string, error) {
+	req := &request{method: http.MethodGet, bucket: bucket, key: key, query: url.Values{"tagging": {""}}, creds: creds, notFound: storage.ErrNoSuchKey}
+	if versionID != "" {
+		req.query.Set("versionId", versionID)
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, tagging.MaxDocumentSize+1))
+	if err != nil {
+		return "", err
+	}
+	if len(body) > tagging.MaxDocumentSize {
+		return "", fmt.Errorf("upstream answered a tag set over %d bytes", tagging.MaxDocumentSize)
+	}
+	var doc struct {
+		Tags []tagging.Tag `xml:"TagSet>Tag"`
+	}
+	if err := xml.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("upstream answered a tag set that does not parse: %w", err)
+	}
+	set := tagging.Set(doc.Tags)
+	slices.SortStableFunc(set, func(a, b tagging.Tag) int { return strings.Compare(a.Key, b.Key) })
+	return set.Encode(), nil
+}
+
+// DeleteObject implements storage.Backend: a DELETE with versionId, If-Match and
+// x-amz-bypass-governance-retention forwarded. The conditions a lifecycle worker sets
+// (IfRevision, IfNoncurrent, IfTags, IfOnlyVersion) are refused: the upstream cannot check
+// them atomically with the delete, and no lifecycle runs with this backend.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) (storage.DeleteResult, error) {
+	if err := opts.Validate(); err != nil {
+		return storage.DeleteResult{}, err
+	}
+	if opts.IfRevision != "" || opts.IfNoncurrent != nil || opts.IfTags != nil || opts.IfOnlyVersion {
+		return storage.DeleteResult{}, storage.NotImplementedError("Deletes conditional on an object's revision, tags or versions (lifecycle rules) are not available with the s3 backend.")
+	}
+	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
+		return storage.DeleteResult{}, err
+	}
+	if err := storage.ValidateKey(key); err != nil {
+		return storage.DeleteResult{}, err
+	}
+	req := &request{method: http.MethodDelete, bucket: bucket, key: key, query: url.Values{}, header: http.Header{}, creds: b.credentialsFor(ctx), notFound: storage.ErrNoSuchKey}
+	if opts.VersionID != "" {
+		req.query.Set("versionId", opts.VersionID)
+	}
+	if opts.IfMatch != "" {
+		req.header["If-Match"] = []string{quoteETag(opts.IfMatch)}
+	}
+	if opts.BypassGovernance {
+		req.header["X-Amz-Bypass-Governance-Retention"] = []string{"true"}
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return storage.DeleteResult{}, err
+	}
+	resp.Body.Close()
+	return storage.DeleteResult{
+		VersionID:    resp.Header.Get("X-Amz-Version-Id"),
+		DeleteMarker: resp.Header.Get("X-Amz-Delete-Marker") == "true",
+	}, nil
+}
+
+// CopyObject implements storage.Backend: a HEAD of the source (for what the copy keeps of it:
+// its size, metadata and tags, storage class and checksum algorithm, which the contract wants
+// copied when not named), then the copy, pinned to the source read (x-amz-copy-source-if-match
+// on its ETag, and its version id). It refuses what PutObject refuses, and an SSE-C source.
+func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storage.CopyObjectOptions) (storage.ObjectInfo, error) {
+	if err := b.checkBucket(dstBucket, opts.BucketID); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := storage.ValidateKey(dstKey); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if err := refuseWrite(opts.ACL, opts.Encryption, opts.Lock); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if opts.SourceCustomerKey != nil {
+		return storage.ObjectInfo{}, storage.NotImplementedError("Server-side encryption with customer-provided keys (SSE-C) is not available with the s3 backend.")
+	}
+	if a := opts.ChecksumAlgorithm; a != "" && !a.Valid() {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: algorithm %q", storage.ErrInvalidChecksum, a)
+	}
+	src, err := b.HeadObject(ctx, srcBucket, srcKey, storage.ReadOptions{VersionID: opts.SourceVersionID})
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if opts.SourceIfMatch != "" && unquote(opts.SourceIfMatch) != src.ETag {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: the source's ETag is %q", storage.ErrPreconditionFailed, src.ETag)
+	}
+	if src.Size > storage.MaxObjectSize {
+		return storage.ObjectInfo{}, storage.ErrEntityTooLarge
+	}
+	h := http.Header{}
+	source := s3Path(srcBucket, srcKey)
+	if src.VersionID != storage.NullVersion || opts.SourceVersionID != "" {
+		source += "?versionId=" + url.QueryEscape(src.VersionID)
+	}
+	h["X-Amz-Copy-Source"] = []string{source}
+	h["X-Amz-Copy-Source-If-Match"] = []string{quoteETag(src.ETag)}
+	md, tags := src.Metadata, src.Tags
+	if opts.ReplaceMetadata {
+		h["X-Amz-Metadata-Directive"] = []string{"REPLACE"}
+		md = opts.Metadata
+	}
+	if opts.ReplaceTags {
+		h["X-Amz-Tagging-Directive"] = []string{"REPLACE"}
+		tags = opts.Tags
+	}
+	class := opts.StorageClass
+	if class == "" {
+		class = src.StorageClass
+	}
+	// Only what is replaced is sent; the upstream copies the rest.
+	var sendMD storage.ObjectMetadata
+	if opts.ReplaceMetadata {
+		sendMD = opts.Metadata
+	}
+	var sendTags string
+	if opts.ReplaceTags {
+		sendTags = opts.Tags
+	}
+	sendClass := class
+	if sendClass == storage.DefaultStorageClass && opts.StorageClass == "" {
+		sendClass = ""
+	}
+	if err := setObjectHeaders(h, sendMD, sendTags, sendClass); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	alg := opts.ChecksumAlgorithm
+	if alg == "" {
+		alg = src.Checksum.Algorithm
+	}
+	if alg != "" {
+		h["X-Amz-Checksum-Algorithm"] = []string{string(alg)}
+	}
+	setWriteConditions(h, opts.Conditions)
+	resp, err := b.client.do(ctx, &request{method: http.MethodPut, bucket: dstBucket, key: dstKey, header: h, creds: b.credentialsFor(ctx), notFound: storage.ErrNoSuchKey})
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	var result copyResult
+	if err := decodeBoundedXML(resp, maxCopyResult, &result); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if result.XMLName.Local == "Error" || result.ETag == "" {
+		return storage.ObjectInfo{}, &storage.ServiceError{Status: http.StatusInternalServerError, Code: orDefault(result.Code, "InternalError"),
+			Message: orDefault(result.Message, "The upstream answered a copy without an ETag.")}
+	}
+	info := storage.ObjectInfo{
+		Bucket: dstBucket, Key: dstKey, Size: src.Size,
+		ETag:         unquote(result.ETag),
+		LastModified: result.LastModified,
+		Metadata:     md,
+		StorageClass: class,
+		VersionID:    resp.Header.Get("X-Amz-Version-Id"),
+		Tags:         tags,
+		PartsCount:   src.PartsCount,
+		Encryption:   encryptionFromHeader(resp.Header),
+		Checksum:     result.checksum(),
+	}
+	if info.VersionID == "" {
+		info.VersionID = storage.NullVersion
+	}
+	info.Revision = revision(info.ETag, info.VersionID, info.LastModified)
+	return info, nil
+}
+
+// copyResult is the CopyObjectResult document
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html), or the Error
+// document S3 may answer with 200 when a copy fails after the answer started
+// (https://repost.aws/knowledge-center/s3-resolve-200-internalerror).
+type copyResult struct {
+	XMLName      xml.Name
+	ETag         string    `xml:"ETag"`
+	LastModified time.Time `xml:"LastModified"`
+	ChecksumType string    `xml:"ChecksumType"`
+	xmlChecksums
+	Code    string `xml:"Code"`
+	Message string `xml:"Message"`
+}
+
+// maxCopyResult bounds the CopyObjectResult document read.
+const maxCopyResult = 64 << 10
+
+func (r *copyResult) checksum() storage.Checksum {
+	alg, v := r.get()
+	if alg == "" {
+		return storage.Checksum{}
+	}
+	t := storage.ChecksumType(r.ChecksumType)
+	if t == "" {
+		t = storage.ChecksumFullObject
+	}
+	return storage.Checksum{Algorithm: alg, Value: v, Type: t}
+}
+
+// PutObjectACL implements storage.Backend. Object ACLs are not kept with this backend
+// (refuseWrite): only the bucket owner's ACL is accepted, which every object has, after a
+// check that the object exists (HeadObject's errors) and, with IfUnchanged, is still the one
+// the change was authorized for.
+func (b *Backend) PutObjectACL(ctx context.Context, bucket, key string, opts storage.PutObjectACLOptions) error {
+	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
+		return err
+	}
+	if err := refuseWrite(opts.ACL, storage.Encryption{}, storage.ObjectLock{}); err != nil {
+		return err
+	}
+	_, err := b.unchanged(ctx, bucket, key, opts.VersionID, opts.IfUnchanged)
+	return err
+}
+
+// unchanged reads the object a change names (HeadObject's errors) and, when ifUnchanged is
+// set, checks it is still that object: same Revision, Owner, ACL and Tags
+// (ErrPreconditionFailed otherwise). The check is not atomic with the change that follows:
+// the upstream has no condition on an object's ACL or tags.
+func (b *Backend) unchanged(ctx context.Context, bucket, key, versionID string, ifUnchanged *storage.ObjectInfo) (storage.ObjectInfo, error) {
+	info, err := b.HeadObject(ctx, bucket, key, storage.ReadOptions{VersionID: versionID, MetadataOnly: true})
+	if err != nil {
+		return info, err
+	}
+	if u := ifUnchanged; u != nil && (u.Revision != info.Revision || u.Owner != info.Owner || u.ACL != info.ACL || u.Tags != info.Tags) {
+		return info, fmt.Errorf("%w: %q changed since it was read", storage.ErrPreconditionFailed, key)
+	}
+	return info, nil
+}
+
+// PutObjectTags implements storage.Backend: PUT ?tagging (DELETE ?tagging for no tags) with
+// versionId. With IfUnchanged, a HEAD first checks the object is still the one read, and the
+// change then names its version (when it has an id); the check is not atomic with the change
+// (see unchanged).
+func (b *Backend) PutObjectTags(ctx context.Context, bucket, key string, opts storage.PutObjectTagsOptions) error {
+	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
+		return err
+	}
+	if err := storage.ValidateKey(key); err != nil {
+		return err
+	}
+	set, err := tagging.Decode(opts.Tags)
+	if err != nil {
+		return err
+	}
+	versionID := opts.VersionID
+	if opts.IfUnchanged != nil {
+		info, err := b.unchanged(ctx, bucket, key, versionID, opts.IfUnchanged)
+		if err != nil {
+			return err
+		}
+		if versionID == "" && info.VersionID != storage.NullVersion {
+			versionID = info.VersionID
+		}
+	}
+	req := &request{method: http.MethodDelete, bucket: bucket, key: key, query: url.Values{"tagging": {""}}, header: http.Header{}, creds: b.credentialsFor(ctx), notFound: storage.ErrNoSuchKey}
+	if versionID != "" {
+		req.query.Set("versionId", versionID)
+	}
+	if len(set) > 0 {
+		doc, err := xml.Marshal(set.XML())
+		if err != nil {
+			return err
+		}
+		// PutObjectTagging requires Content-MD5 or a checksum
+		// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html).
+		sum := md5.Sum(doc)
+		req.method, req.body, req.size = http.MethodPut, bytes.NewReader(doc), int64(len(doc))
+		req.header["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(sum[:])}
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// PutObjectRetention implements storage.Backend: Object Lock is not available.
+func (b *Backend) PutObjectRetention(ctx context.Context, bucket, key string, opts storage.PutObjectRetentionOptions) error {
+	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+}
+
+// PutObjectLegalHold implements storage.Backend: Object Lock is not available.
+func (b *Backend) PutObjectLegalHold(ctx context.Context, bucket, key string, opts storage.PutObjectLegalHoldOptions) error {
+	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+}
+
+// ListObjectParts implements storage.Backend: not available (GetObjectAttributes' ObjectParts
+// is not passed on yet).
+func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts storage.ListObjectPartsOptions) (storage.ListObjectPartsResult, error) {
+	return storage.ListObjectPartsResult{}, storage.NotImplementedError("GetObjectAttributes with ObjectParts is not available with the s3 backend.")
+}
+
+// orDefault is v, or def when v is empty.
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
