@@ -290,7 +290,7 @@ func (b *Backend) readOnce(ctx context.Context, method, bucket, key, versionID s
 	}
 	resp, err := b.client.do(ctx, req)
 	if err != nil {
-		return nil, storage.ObjectInfo{}, err
+		return nil, storage.ObjectInfo{}, deleteMarker(key, versionID, err)
 	}
 	info, err := objectInfoFromHeader(bucket, key, resp.Header)
 	if err == nil && tagCount(resp.Header) > 0 {
@@ -301,6 +301,24 @@ func (b *Backend) readOnce(ctx context.Context, method, bucket, key, versionID s
 		return nil, storage.ObjectInfo{}, err
 	}
 	return resp, info, nil
+}
+
+// deleteMarker returns the *storage.DeleteMarkerError of a read answered with
+// x-amz-delete-marker: true (404 for a latest delete marker, 405 for one named by its id,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), err otherwise.
+func deleteMarker(key, versionID string, err error) error {
+	h := errorHeader(err)
+	if h.Get("X-Amz-Delete-Marker") != "true" {
+		return err
+	}
+	dm := &storage.DeleteMarkerError{Key: key, VersionID: h.Get("X-Amz-Version-Id"), Latest: versionID == ""}
+	if dm.VersionID == "" {
+		dm.VersionID = versionID
+	}
+	if t, perr := http.ParseTime(h.Get("Last-Modified")); perr == nil {
+		dm.LastModified = t
+	}
+	return dm
 }
 
 // tagCount is an answer's x-amz-tagging-count.
@@ -320,6 +338,12 @@ func (b *Backend) readPart(ctx context.Context, bucket, key string, info *storag
 		req.query.Set("versionId", info.VersionID)
 	}
 	resp, err := b.client.do(ctx, req)
+	var se *storage.ServiceError
+	if errors.As(err, &se) && se.Status == http.StatusRequestedRangeNotSatisfiable {
+		// A HEAD has no body to say InvalidPartNumber, whose status is 416
+		// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+		return storage.ObjectPart{}, fmt.Errorf("%w: %d", storage.ErrInvalidPartNumber, n)
+	}
 	if err != nil {
 		return storage.ObjectPart{}, err
 	}
@@ -616,7 +640,7 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key string, opts st
 	}
 	resp, err := b.client.do(ctx, req)
 	if err != nil {
-		return err
+		return deleteMarker(key, opts.VersionID, err)
 	}
 	resp.Body.Close()
 	return nil
