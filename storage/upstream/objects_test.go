@@ -515,14 +515,20 @@ func TestObjectRefusals(t *testing.T) {
 	key := bytes.Repeat([]byte{1}, storage.CustomerKeySize)
 	revision := "r"
 	for name, call := range map[string]func() error{
-		"PutObject public-read":        func() error { return put(storage.PutObjectOptions{ACL: "public-read"}) },
-		"PutObject SSE-KMS":            func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}}) },
-		"PutObject SSE-C":              func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{CustomerKey: key}}) },
-		"PutObject legal hold":         func() error { return put(storage.PutObjectOptions{Lock: storage.ObjectLock{LegalHold: true, LegalHoldSet: true}}) },
-		"PutObject of unknown length":  func() error { return put(storage.PutObjectOptions{Size: -1}) },
-		"CopyObject public-read":       func() error { return copyWith(storage.CopyObjectOptions{ACL: "public-read"}) },
-		"CopyObject SSE-C source":      func() error { return copyWith(storage.CopyObjectOptions{SourceCustomerKey: key}) },
-		"CopyObject SSE-KMS":           func() error { return copyWith(storage.CopyObjectOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}}) },
+		"PutObject public-read": func() error { return put(storage.PutObjectOptions{ACL: "public-read"}) },
+		"PutObject SSE-KMS": func() error {
+			return put(storage.PutObjectOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}})
+		},
+		"PutObject SSE-C": func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{CustomerKey: key}}) },
+		"PutObject legal hold": func() error {
+			return put(storage.PutObjectOptions{Lock: storage.ObjectLock{LegalHold: true, LegalHoldSet: true}})
+		},
+		"PutObject of unknown length": func() error { return put(storage.PutObjectOptions{Size: -1}) },
+		"CopyObject public-read":      func() error { return copyWith(storage.CopyObjectOptions{ACL: "public-read"}) },
+		"CopyObject SSE-C source":     func() error { return copyWith(storage.CopyObjectOptions{SourceCustomerKey: key}) },
+		"CopyObject SSE-KMS": func() error {
+			return copyWith(storage.CopyObjectOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}})
+		},
 		"GetObject SSE-C": func() error {
 			_, _, err := b.GetObject(ctx, bucket, "k", storage.ReadOptions{CustomerKey: key})
 			return err
