@@ -42,7 +42,13 @@ import (
 // name one generation's keys only, so every node may make them, at any time, again. An
 // upstream bucket without a record is adopted: owned by Config.AdoptOwner, private, with no
 // configurations, and an ID derived from its name and creation date (adoptedID), the same on
-// every node; its record is written the first time doorman changes something of it.
+// every node; its record is written the first time doorman changes something of it. Its
+// region and versioning are not read from the upstream: they are empty until set through
+// doorman.
+//
+// A limit: the creation date is all that tells two upstream buckets of one name apart, so a
+// bucket deleted and made again behind doorman's back within the same tick of the upstream's
+// clock (a second, on some stores) is taken for the one it replaced.
 //
 // Every node holds a snapshot of all of it (snapshot), refreshed by its poller and written
 // through by the node that served a change; see Backend.poll.
