@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ func (c Credentials) GoString() string { return c.String() }
 
 // LogValue is String, for slog.
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON writes String, as slog's JSON handler does for a Credentials inside a struct.
+func (c Credentials) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // request is one upstream request, built by a Backend method and sent by client.do.
 type request struct {
@@ -162,7 +166,7 @@ func defaultHTTPClient() *http.Client {
 func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
 	var body *watchedBody
 	if req.body != nil && req.size > 0 {
-		body = &watchedBody{r: holdBack(req.body)}
+		body = &watchedBody{r: holdBack(&sized{r: req.body, left: req.size})}
 	} else if req.body != nil {
 		// Nothing is sent; the reader must still end without failing.
 		if err := expectEmpty(req.body); err != nil {
@@ -308,6 +312,29 @@ func expectEmpty(r io.Reader) error {
 			return err
 		}
 	}
+}
+
+// sized reads r, failing with storage.ErrIncompleteBody as soon as r has more than its
+// declared size, or ends short of it: under holdBack, so the upstream never receives
+// Content-Length bytes of a body of another length.
+type sized struct {
+	r    io.Reader
+	left int64
+}
+
+func (s *sized) Read(p []byte) (int, error) {
+	if int64(len(p)) > s.left+1 {
+		p = p[:s.left+1]
+	}
+	n, err := s.r.Read(p)
+	s.left -= int64(n)
+	switch {
+	case s.left < 0:
+		return 0, fmt.Errorf("%w: the body is longer than its declared size", storage.ErrIncompleteBody)
+	case err == io.EOF && s.left > 0:
+		return n, fmt.Errorf("%w: the body ended %d bytes short of its declared size", storage.ErrIncompleteBody, s.left)
+	}
+	return n, err
 }
 
 // watchedBody is a request body that remembers its reader's first error (other than io.EOF),
