@@ -35,7 +35,7 @@ func (b *swapOnRead) Read(p []byte) (int, error) {
 func TestBucketIdentity(t *testing.T, newBackend NewBackend) {
 	subtests(t, newBackend, []namedTest{
 		{"Writes", testWriteCommitsIntoTheAuthorizedBucket},
-		{"ObjectACL", testObjectACLChangesOnlyTheAuthorizedBucket},
+		{"ObjectACL", needs(AreaObjectACL, testObjectACLChangesOnlyTheAuthorizedBucket)},
 	})
 }
 

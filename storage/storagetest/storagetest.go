@@ -11,7 +11,16 @@
 //		})
 //	}
 //
-// Run runs every check as a subtest; the Test functions run one area each. Every subtest gets
+// Run runs every check as a subtest; the Test functions run one area each. A backend that
+// leaves areas out (an upstream store that cannot keep object ACLs, or do Object Lock) runs
+// RunWith instead, naming them; the suite then checks that it refuses each such area's
+// calls with storage.ErrNotImplemented rather than half-doing them, and runs everything else:
+//
+//	storagetest.RunWith(t, newBackend, storagetest.Options{
+//		NotImplemented: []string{storagetest.AreaObjectLock, storagetest.AreaObjectACL},
+//	})
+//
+// The Area constants say what each area covers and which calls must be refused. Every subtest gets
 // a backend of its own, so a check never depends on what another left behind. What a backend
 // does beyond the interface (files on a disk, crash recovery) is for its own tests.
 //
@@ -34,6 +43,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/doorman-s3/doorman/storage"
@@ -43,9 +53,68 @@ import (
 // (with t.Cleanup).
 type NewBackend func(t *testing.T) storage.Backend
 
-// Run runs every check of the package against backends made by newBackend.
+// Run runs every check of the package against backends made by newBackend, which implements
+// every area.
 func Run(t *testing.T, newBackend NewBackend) {
-	subtests(t, newBackend, []namedTest{
+	RunWith(t, newBackend, Options{})
+}
+
+// Options tell RunWith what the backend does not do.
+type Options struct {
+	// NotImplemented names the areas (AreaObjectLock, ...) the backend refuses with
+	// storage.ErrNotImplemented. The checks of such an area, and the parts of other checks
+	// that use its feature, are not run; instead the area's refusal is checked (see the Area
+	// constants).
+	NotImplemented []string
+}
+
+// The areas a backend may leave out (Options.NotImplemented), each with the calls RunWith
+// then checks it refuses with storage.ErrNotImplemented, storing nothing.
+const (
+	// AreaObjectLock: Object Lock (TestObjectLock). Refused: CreateBucket with
+	// ObjectLockEnabled, PutBucketObjectLock, and a PutObject with a retention or a legal hold.
+	AreaObjectLock = "ObjectLock"
+	// AreaEncryption: server-side encryption with a KMS key or a customer's key
+	// (TestEncryption). Refused: a PutObject with SSE-KMS, and one with SSE-C.
+	AreaEncryption = "Encryption"
+	// AreaObjectParts: the part bounds of objects (TestObjectParts, and the part read and
+	// ListObjectParts of TestEncryption). Refused: ListObjectParts.
+	AreaObjectParts = "ObjectParts"
+	// AreaDeleteRevision: the delete conditions checked atomically with the delete
+	// (TestDeleteRevision). Refused: DeleteObject with IfRevision, with IfTags, with
+	// IfNoncurrent and with IfOnlyVersion.
+	AreaDeleteRevision = "DeleteRevision"
+	// AreaObjectACL: objects' own ACLs and owners. A backend without it keeps no object ACL
+	// and records no object owner: its objects belong to their bucket's owner, and read with
+	// ACL and Owner "" (Initiator too). Then no check sets an object ACL on a write or reads
+	// one, an object's Owner or Initiator back: the ACL a write sets and PutObjectACL keeps
+	// (TestObjects' PutACL and PutACLIfUnchanged, TestBucketIdentity's ObjectACL), an
+	// upload's ACL given to its object (TestMultipart's Upload), the owner and initiator of a
+	// completed upload's object (TestMultipart's Owners), and the rows of TestVersions and
+	// TestTags that put an ACL. Refused: PutObjectACL.
+	AreaObjectACL = "ObjectACL"
+)
+
+// areas are the areas a backend may leave out.
+var areas = []string{AreaObjectLock, AreaEncryption, AreaObjectParts, AreaDeleteRevision, AreaObjectACL}
+
+// RunWith runs every check of the package against backends made by newBackend, but for the
+// areas opts declares not implemented, whose refusals it checks instead.
+func RunWith(t *testing.T, newBackend NewBackend, opts Options) {
+	missing := map[string]bool{}
+	for _, a := range opts.NotImplemented {
+		if !slices.Contains(areas, a) {
+			t.Fatalf("storagetest: no area %q may be declared not implemented; the areas are %v", a, areas)
+		}
+		missing[a] = true
+	}
+	if len(missing) > 0 {
+		inner := newBackend
+		newBackend = func(t *testing.T) storage.Backend {
+			return &declared{Backend: inner(t), missing: missing}
+		}
+	}
+	tests := []namedTest{
 		{"Buckets", TestBuckets},
 		{"BucketConfig", TestBucketConfig},
 		{"Objects", TestObjects},
@@ -57,11 +126,51 @@ func Run(t *testing.T, newBackend NewBackend) {
 		{"ConcurrentWriters", TestConcurrentWriters},
 		{"Tags", TestTags},
 		{"Versions", TestVersions},
-		{"ObjectLock", TestObjectLock},
-		{"ObjectParts", TestObjectParts},
-		{"DeleteRevision", TestDeleteRevision},
-		{"Encryption", TestEncryption},
-	})
+		{AreaObjectLock, TestObjectLock},
+		{AreaObjectParts, TestObjectParts},
+		{AreaDeleteRevision, TestDeleteRevision},
+		{AreaEncryption, TestEncryption},
+	}
+	for i, tt := range tests {
+		if missing[tt.name] {
+			tests[i].test = refusals[tt.name]
+		}
+	}
+	if missing[AreaObjectACL] {
+		tests = append(tests, namedTest{AreaObjectACL, refusals[AreaObjectACL]})
+	}
+	subtests(t, newBackend, tests)
+}
+
+// declared is a backend RunWith was told leaves areas out: the checks read it from the
+// backend they are given (implements).
+type declared struct {
+	storage.Backend
+	missing map[string]bool
+}
+
+// needs returns test, to run only against a backend that implements area (a check of
+// another area that cannot be made without it).
+func needs(area string, test func(*testing.T, NewBackend)) func(*testing.T, NewBackend) {
+	return func(t *testing.T, newBackend NewBackend) {
+		skipWithout(t, newBackend(t), area)
+		test(t, newBackend)
+	}
+}
+
+// skipWithout skips the rest of the test when s does not implement area.
+func skipWithout(t *testing.T, s storage.Backend, area string) {
+	t.Helper()
+	if !implements(s, area) {
+		t.Skipf("the backend does not implement %s (its refusal is checked under %s)", area, area)
+	}
+}
+
+// implements reports whether s implements area: every backend does, but one RunWith was told
+// does not.
+func implements(s storage.Backend, area string) bool {
+	d, ok := s.(*declared)
+	return !ok || !d.missing[area]
 }
 
 // subtests runs each test as a subtest of its name, in the order given.

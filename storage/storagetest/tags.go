@@ -92,6 +92,7 @@ func testPutObjectTagsIfUnchanged(t *testing.T, newBackend NewBackend) {
 	}{
 		{"unchanged", func(*testing.T, storage.Backend) {}, nil},
 		{"ACL changed", func(t *testing.T, s storage.Backend) {
+			skipWithout(t, s, AreaObjectACL)
 			if err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "public-read"}); err != nil {
 				t.Fatal(err)
 			}
