@@ -72,12 +72,21 @@ func startServer(t testing.TB, dir string, args ...string) *server {
 	}
 	full := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dir,
 		"--access-key", accessKey, "--secret-key", secretKey, "--log-format", "json"}, args...)
-	cmd := exec.Command(binary, full...)
+	s := startServe(t, full...)
+	s.Data = dir
+	return s
+}
+
+// startServe runs doorman with args (a serve command line) and waits until it answers its
+// health check.
+func startServe(t testing.TB, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, cmd: cmd, Data: dir, logs: &s3test.SyncBuffer{}, done: make(chan struct{})}
+	s := &server{t: t, cmd: cmd, logs: &s3test.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = s.logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
