@@ -141,7 +141,7 @@ func startContract(t *testing.T) (*s3test.Server, *contractBackend, storage.Back
 // feature the backend does not offer is 501 NotImplemented in the backend's own words, a store
 // it cannot reach is S3's 503 ServiceUnavailable, and an error the upstream answered in its
 // own words is forwarded as it came. Each is an error answer like any other, with the CORS
-// headers of the bucket's rule for a matching Origin.
+// headers of the bucket's rule for a matching Origin. The store's failures are logged.
 func TestBackendErrors(t *testing.T) {
 	t.Parallel()
 	srv, b, _ := startContract(t)
@@ -184,6 +184,12 @@ func TestBackendErrors(t *testing.T) {
 			if got := res.Header.Get("Access-Control-Allow-Origin"); got != origin {
 				t.Errorf("%s: Access-Control-Allow-Origin %q, want %q", what, got, origin)
 			}
+		}
+	}
+	// What is not the client's doing is logged for the operator.
+	for _, msg := range []string{"storage unavailable", "upstream store failed the request"} {
+		if l := srv.Log.String(); !strings.Contains(l, `"msg":"`+msg+`"`) {
+			t.Errorf("no %q in the log:\n%s", msg, l)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -28,6 +29,8 @@ func (rc *request) writeError(err error) {
 		rc.s.log.Error("storage full: write refused", "request_id", rc.id, "op", rc.op, "error", err)
 	case e == s3err.ServiceUnavailable:
 		rc.s.log.Error("storage unavailable", "request_id", rc.id, "op", rc.op, "error", err)
+	case e.Status >= 500 && errors.As(err, new(*storage.ServiceError)):
+		rc.s.log.Warn("upstream store failed the request", "request_id", rc.id, "op", rc.op, "error", err)
 	}
 	rc.errCode = e.Code
 	h := rc.w.Header()
