@@ -167,6 +167,7 @@ func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
 	var body *watchedBody
 	if req.body != nil && req.size > 0 {
 		body = &watchedBody{r: holdBack(&sized{r: req.body, left: req.size})}
+		defer body.finish()
 	} else if req.body != nil {
 		// Nothing is sent; the reader must still end without failing.
 		if err := expectEmpty(req.body); err != nil {
@@ -339,21 +340,27 @@ func (s *sized) Read(p []byte) (int, error) {
 
 // watchedBody is a request body that remembers its reader's first error (other than io.EOF),
 // which do returns instead of the transport error it caused. The transport reads it on its
-// own goroutine.
+// own goroutine, and may go on after its answer came
+// (https://pkg.go.dev/net/http#RoundTripper); once finished, no read reaches the reader,
+// which is the caller's again.
 type watchedBody struct {
-	r   io.Reader
-	mu  sync.Mutex
-	err error
+	r    io.Reader
+	mu   sync.Mutex // held during a read of r
+	err  error
+	done bool
 }
 
+var errBodyFinished = errors.New("upstream: the request is over")
+
 func (w *watchedBody) Read(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return 0, errBodyFinished
+	}
 	n, err := w.r.Read(p)
-	if err != nil && err != io.EOF {
-		w.mu.Lock()
-		if w.err == nil {
-			w.err = err
-		}
-		w.mu.Unlock()
+	if err != nil && err != io.EOF && w.err == nil {
+		w.err = err
 	}
 	return n, err
 }
@@ -361,10 +368,18 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 // Close does nothing: the reader is the caller's.
 func (w *watchedBody) Close() error { return nil }
 
+// failure returns the reader's error, if it failed.
 func (w *watchedBody) failure() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
+}
+
+// finish waits for a read in progress, and stops any other.
+func (w *watchedBody) finish() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.done = true
 }
 
 // credentialsFor returns who ctx's request is signed as: the mapped identity of its
