@@ -188,7 +188,7 @@ See docs/scale-out.md.`,
 	fl.DurationVar(&f.lifecycleDay, "lifecycle-day", lifecycle.Day, "length of a lifecycle rule's day; shorter than 24h for tests only (no rounding to midnight UTC)")
 	fl.BoolVar(&f.allowSSECOverHTTP, "allow-sse-c-over-http", false, "serve SSE-C requests (a customer key in the headers) over plain HTTP, which S3 refuses; for development on loopback, or behind a proxy that terminates TLS")
 	fl.StringVar(&f.backend, "backend", backendEmbedded, "where objects are kept: embedded (in --data) or s3 (an upstream S3 store, shared by every node given the same --upstream)")
-	fl.StringArrayVar(&f.upstreams, "upstream", nil, "with --backend s3: the upstream store's base URL, http://HOST:PORT (repeat it for several endpoints of one store)")
+	fl.StringArrayVar(&f.upstreams, "upstream", nil, "with --backend s3: the upstream store's base `URL`, http://HOST:PORT (repeat it for several endpoints of one store)")
 	fl.StringVar(&f.upstreamRegion, "upstream-region", "us-east-1", "with --backend s3: the region upstream requests are signed for")
 	fl.StringVar(&f.upstreamAccessKey, "upstream-access-key", "", "with --backend s3: the access key of doorman's own identity on the upstream (default $DOORMAN_UPSTREAM_ACCESS_KEY)")
 	fl.StringVar(&f.upstreamSecretKey, "upstream-secret-key", "", "with --backend s3: its secret key (default $DOORMAN_UPSTREAM_SECRET_KEY)")
