@@ -80,10 +80,10 @@ func quoteETag(etag string) string {
 // opts.Size, its last bytes held back until it has been read to its end and verified, so a
 // body that fails (short, long, a checksum mismatch, a bad chunk signature) stores nothing.
 // Content-MD5 and a checksum value given up front go upstream, which verifies them and keeps
-// the checksum. A checksum whose value comes after the body (a trailer) is computed and
-// verified here; the upstream does not keep it then (a limit: its value is known only once
-// the body has gone). A body of unknown length (Size -1, a browser-based POST upload) is
-// refused: an upstream S3 needs Content-Length.
+// the checksum. A checksum whose value comes after the body (the client's trailer) is computed
+// and verified here, and goes upstream in a trailer too, the body framed as aws-chunked
+// (trailerBody), so that the upstream keeps it. A body of unknown length (Size -1, a
+// browser-based POST upload) is refused: an upstream S3 needs Content-Length.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts storage.PutObjectOptions) (storage.ObjectInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.ObjectInfo{}, err
@@ -125,8 +125,11 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	}
 	// do holds back the body's last bytes until v has returned io.EOF, and fails with v's
 	// error when it fails: the upstream then gets less than Content-Length and stores nothing.
-	resp, err := b.client.do(ctx, &request{method: http.MethodPut, bucket: bucket, key: key, header: h,
-		body: v, size: opts.Size, creds: b.credentialsFor(ctx)})
+	req := &request{method: http.MethodPut, bucket: bucket, key: key, header: h, body: v, size: opts.Size, creds: b.credentialsFor(ctx)}
+	if alg != "" && opts.Checksum.Value == "" {
+		req.body, req.size = newTrailerBody(v, h, alg, opts.Size)
+	}
+	resp, err := b.client.do(ctx, req)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -213,6 +216,74 @@ func (v *verifier) check() error {
 		}
 	}
 	return nil
+}
+
+// trailerChunkSize is the size of the chunks of a body sent with a trailer, as the AWS SDKs
+// send it (64 KiB); an upstream may bound a chunk's size (MinIO: 16 MiB) [UNVERIFIED].
+const trailerChunkSize = 64 << 10
+
+// trailerBody is an upload body framed as aws-chunked with its checksum in a trailer, sent as
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html,
+// "Using trailing checksums"): chunks of "size in hex\r\n", the data and "\r\n", then
+// "0\r\n", the trailer "x-amz-checksum-<alg>:<value>\r\n" and "\r\n". The value is the one
+// v computed and verified when the body ended.
+type trailerBody struct {
+	v       *verifier
+	name    string
+	chunk   []byte
+	pending []byte
+	done    bool
+}
+
+// newTrailerBody returns v framed as a trailerBody and its exact length, and sets the headers
+// that announce it on h.
+func newTrailerBody(v *verifier, h http.Header, alg storage.ChecksumAlgorithm, size int64) (*trailerBody, int64) {
+	name := strings.ToLower(checksumHeader(alg))
+	h["X-Amz-Content-Sha256"] = []string{"STREAMING-UNSIGNED-PAYLOAD-TRAILER"}
+	h["X-Amz-Trailer"] = []string{name}
+	h["X-Amz-Decoded-Content-Length"] = []string{strconv.FormatInt(size, 10)}
+	// "aws-chunked" describes the transfer; the object keeps its own coding
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html).
+	enc := "aws-chunked"
+	if e := h.Get("Content-Encoding"); e != "" {
+		enc += "," + e
+	}
+	h["Content-Encoding"] = []string{enc}
+	chunkLen := func(n int64) int64 { return int64(len(strconv.FormatInt(n, 16))) + 2 + n + 2 }
+	length := size / trailerChunkSize * chunkLen(trailerChunkSize)
+	if rest := size % trailerChunkSize; rest > 0 {
+		length += chunkLen(rest)
+	}
+	length += int64(len("0\r\n") + len(name) + 1 + base64.StdEncoding.EncodedLen(alg.Size()) + len("\r\n\r\n"))
+	return &trailerBody{v: v, name: name, chunk: make([]byte, trailerChunkSize)}, length
+}
+
+func (t *trailerBody) Read(p []byte) (int, error) {
+	for len(t.pending) == 0 {
+		if t.done {
+			return 0, io.EOF
+		}
+		n, err := io.ReadFull(t.v, t.chunk)
+		switch {
+		case err == nil || err == io.ErrUnexpectedEOF || err == io.EOF:
+			if n > 0 {
+				t.pending = fmt.Appendf(t.pending[:0], "%x\r\n", n)
+				t.pending = append(append(t.pending, t.chunk[:n]...), "\r\n"...)
+			}
+			if err != nil {
+				// v returned io.EOF: the body was read whole and verified.
+				value := base64.StdEncoding.EncodeToString(t.v.sum.Sum(nil))
+				t.pending = fmt.Appendf(t.pending, "0\r\n%s:%s\r\n\r\n", t.name, value)
+				t.done = true
+			}
+		default:
+			return 0, err
+		}
+	}
+	n := copy(p, t.pending)
+	t.pending = t.pending[n:]
+	return n, nil
 }
 
 // GetObject implements storage.Backend, as HeadObject; the reader streams the GET's body and

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -211,21 +212,33 @@ func TestPutObjectBadBodyStoresNothing(t *testing.T) {
 		})
 	}
 
-	// The good cases of the same options store the object, with its checksum.
-	up.Reset()
-	info, err := b.PutObject(ctx, bucket, "good", strings.NewReader(data), storage.PutObjectOptions{
-		Size: int64(len(data)), Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32},
-		TrailingChecksum: func() storage.Checksum { return storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: crc} },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: crc, Type: storage.ChecksumFullObject}); info.Checksum != want {
-		t.Errorf("checksum %+v, want %+v", info.Checksum, want)
-	}
-	reqs := up.Requests()
-	if len(reqs) != 1 || reqs[0].Method != http.MethodPut || reqs[0].ContentLength != int64(len(data)) {
-		t.Fatalf("requests %+v, want one PUT of %d bytes", reqs, len(data))
+	// The good cases of the same options store the object, with its checksum: a checksum
+	// that came in the client's trailer goes upstream in a trailer, the body aws-chunked.
+	for _, body := range []string{data, ""} {
+		up.Reset()
+		sum := storage.ChecksumCRC32.Sum([]byte(body))
+		key := "good-" + strconv.Itoa(len(body))
+		info, err := b.PutObject(ctx, bucket, key, strings.NewReader(body), storage.PutObjectOptions{
+			Size: int64(len(body)), Checksum: storage.Checksum{Algorithm: storage.ChecksumCRC32},
+			Metadata:         storage.ObjectMetadata{ContentEncoding: "gzip"},
+			TrailingChecksum: func() storage.Checksum { return storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: sum} },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := storage.Checksum{Algorithm: storage.ChecksumCRC32, Value: sum, Type: storage.ChecksumFullObject}
+		if info.Checksum != want {
+			t.Errorf("checksum %+v, want %+v", info.Checksum, want)
+		}
+		reqs := up.Requests()
+		if len(reqs) != 1 || reqs[0].Method != http.MethodPut || reqs[0].Header.Get("X-Amz-Trailer") != "x-amz-checksum-crc32" ||
+			reqs[0].Header.Get("X-Amz-Decoded-Content-Length") != strconv.Itoa(len(body)) {
+			t.Fatalf("requests %+v, want one PUT of %d bytes with a trailer", reqs, len(body))
+		}
+		got, head := objRead(t, b, bucket, key, storage.ReadOptions{})
+		if got != body || head.Checksum != want || head.Metadata.ContentEncoding != "gzip" {
+			t.Errorf("read back %d bytes, checksum %+v, Content-Encoding %q", len(got), head.Checksum, head.Metadata.ContentEncoding)
+		}
 	}
 	sum := md5.Sum([]byte(data))
 	if _, err := b.PutObject(ctx, bucket, "good-md5", strings.NewReader(data), storage.PutObjectOptions{Size: int64(len(data)), ContentMD5: sum[:]}); err != nil {
