@@ -727,10 +727,88 @@ func (b *Backend) PutObjectLegalHold(ctx context.Context, bucket, key string, op
 	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
 }
 
-// ListObjectParts implements storage.Backend: not available (GetObjectAttributes' ObjectParts
-// is not passed on yet).
+// ListObjectParts implements storage.Backend with a HEAD of the version (the result's
+// Object, HeadObject's errors), then GetObjectAttributes of its ObjectParts, pinned to the
+// version's id when it has one and checked against its ETag
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html). S3 lists
+// the parts of an object whose checksum is COMPOSITE only ("if an additional checksum ...
+// isn't applied to the object ..., the response doesn't return the Part element",
+// API_GetObjectAttributesParts.html): the parts of any other multipart object fail with
+// ErrPartsNotRecorded. The listing gives part sizes, not offsets: the offset of a page's first
+// part but the first is read with a HEAD naming it. An SSE-C key is refused.
 func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts storage.ListObjectPartsOptions) (storage.ListObjectPartsResult, error) {
-	return storage.ListObjectPartsResult{}, storage.NotImplementedError("GetObjectAttributes with ObjectParts is not available with the s3 backend.")
+	if opts.CustomerKey != nil {
+		return storage.ListObjectPartsResult{}, storage.NotImplementedError("Server-side encryption with customer-provided keys (SSE-C) is not available with the s3 backend.")
+	}
+	obj, err := b.HeadObject(ctx, bucket, key, storage.ReadOptions{VersionID: opts.VersionID})
+	if err != nil {
+		return storage.ListObjectPartsResult{}, err
+	}
+	res := storage.ListObjectPartsResult{Object: obj}
+	marker := max(opts.PartNumberMarker, 0)
+	if obj.PartsCount == 0 || marker >= obj.PartsCount {
+		return res, nil
+	}
+	creds := b.credentialsFor(ctx)
+	req := &request{method: http.MethodGet, bucket: bucket, key: key, query: url.Values{"attributes": {""}},
+		header: http.Header{
+			"X-Amz-Object-Attributes":  {"ETag,ObjectParts"},
+			"X-Amz-Max-Parts":          {strconv.Itoa(min(max(opts.MaxParts, 1), storage.MaxListKeys))},
+			"X-Amz-Part-Number-Marker": {strconv.Itoa(marker)},
+		},
+		creds: creds, notFound: storage.ErrNoSuchKey}
+	if obj.VersionID != storage.NullVersion {
+		req.query.Set("versionId", obj.VersionID)
+	}
+	resp, err := b.client.do(ctx, req)
+	if err != nil {
+		return storage.ListObjectPartsResult{}, deleteMarker(key, opts.VersionID, err)
+	}
+	var attrs struct {
+		ETag        string `xml:"ETag"`
+		ObjectParts *struct {
+			IsTruncated bool `xml:"IsTruncated"`
+			Parts       []struct {
+				PartNumber int   `xml:"PartNumber"`
+				Size       int64 `xml:"Size"`
+				xmlChecksums
+			} `xml:"Part"`
+		} `xml:"ObjectParts"`
+	}
+	if err := decodeBoundedXML(resp, maxListingBody, &attrs); err != nil {
+		return storage.ListObjectPartsResult{}, err
+	}
+	if unquote(attrs.ETag) != obj.ETag {
+		return storage.ListObjectPartsResult{}, fmt.Errorf("%q was replaced while its parts were read", key)
+	}
+	if attrs.ObjectParts == nil || len(attrs.ObjectParts.Parts) == 0 {
+		return storage.ListObjectPartsResult{}, fmt.Errorf("%w: the upstream lists no parts of %q", storage.ErrPartsNotRecorded, key)
+	}
+	parts := attrs.ObjectParts.Parts
+	if opts.MaxParts <= 0 {
+		// No parts, but whether there are more (storage.ListObjectPartsOptions.MaxParts).
+		res.IsTruncated = true
+		return res, nil
+	}
+	var offset int64
+	if first := parts[0].PartNumber; first != 1 {
+		p, err := b.readPart(ctx, bucket, key, &obj, first, creds)
+		if err != nil {
+			return storage.ListObjectPartsResult{}, err
+		}
+		offset = p.Offset
+	}
+	for _, p := range parts {
+		part := storage.ObjectPart{PartNumber: p.PartNumber, Offset: offset, Size: p.Size}
+		if alg, v := p.get(); obj.Checksum.Type == storage.ChecksumComposite && alg == obj.Checksum.Algorithm {
+			part.Checksum = v
+		}
+		res.Parts = append(res.Parts, part)
+		res.NextPartNumberMarker = p.PartNumber
+		offset += p.Size
+	}
+	res.IsTruncated = attrs.ObjectParts.IsTruncated
+	return res, nil
 }
 
 // orDefault is v, or def when v is empty.

@@ -567,8 +567,8 @@ func TestObjectRefusals(t *testing.T) {
 		"PutObjectLegalHold": func() error {
 			return b.PutObjectLegalHold(ctx, bucket, "k", storage.PutObjectLegalHoldOptions{})
 		},
-		"ListObjectParts": func() error {
-			_, err := b.ListObjectParts(ctx, bucket, "k", storage.ListObjectPartsOptions{})
+		"ListObjectParts SSE-C": func() error {
+			_, err := b.ListObjectParts(ctx, bucket, "k", storage.ListObjectPartsOptions{CustomerKey: key})
 			return err
 		},
 	} {
@@ -631,5 +631,103 @@ func TestAnonymousCallerIsUnsigned(t *testing.T) {
 	}
 	if r := up.Requests()[0]; !strings.Contains(r.Header.Get("Authorization"), "Credential="+up.Service.AccessKey+"/") {
 		t.Errorf("a caller's request signed as %q", r.Header.Get("Authorization"))
+	}
+}
+
+// objMultipart makes key from parts with a multipart upload in alg ("" for none), and
+// returns the object.
+func objMultipart(t *testing.T, b *upstream.Backend, bucket, key string, alg storage.ChecksumAlgorithm, parts ...[]byte) storage.ObjectInfo {
+	t.Helper()
+	ctx := context.Background()
+	upload, err := b.CreateMultipartUpload(ctx, bucket, key, storage.CreateMultipartUploadOptions{ChecksumAlgorithm: alg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done []storage.CompletedPart
+	for i, p := range parts {
+		opts := storage.UploadPartOptions{Size: int64(len(p)), ChecksumAlgorithm: alg}
+		if alg != "" {
+			opts.ChecksumValue = alg.Sum(p)
+		}
+		pi, err := b.UploadPart(ctx, bucket, key, upload.UploadID, i+1, bytes.NewReader(p), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done = append(done, storage.CompletedPart{PartNumber: i + 1, ETag: pi.ETag, Checksum: opts.ChecksumValue})
+	}
+	var opts storage.CompleteMultipartUploadOptions
+	if alg != "" {
+		// The object's COMPOSITE checksum: of the parts' binary checksums, then "-N".
+		var raw []byte
+		for _, p := range done {
+			sum, _ := alg.Decode(p.Checksum)
+			raw = append(raw, sum...)
+		}
+		opts.Checksum = storage.Checksum{Algorithm: alg, Value: alg.Sum(raw) + "-" + strconv.Itoa(len(parts))}
+	}
+	info, err := b.CompleteMultipartUpload(ctx, bucket, key, upload.UploadID, done, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
+
+func TestListObjectParts(t *testing.T) {
+	_, b, bucket := objBackend(t, "")
+	ctx := context.Background()
+	parts := [][]byte{bytes.Repeat([]byte("a"), storage.MinPartSize), bytes.Repeat([]byte("b"), storage.MinPartSize+1), []byte("tail")}
+	obj := objMultipart(t, b, bucket, "composite", storage.ChecksumCRC32, parts...)
+	if obj.Checksum.Type != storage.ChecksumComposite {
+		t.Fatalf("the object's checksum %+v is not COMPOSITE", obj.Checksum)
+	}
+	want := []storage.ObjectPart{
+		{PartNumber: 1, Offset: 0, Size: int64(len(parts[0])), Checksum: storage.ChecksumCRC32.Sum(parts[0])},
+		{PartNumber: 2, Offset: int64(len(parts[0])), Size: int64(len(parts[1])), Checksum: storage.ChecksumCRC32.Sum(parts[1])},
+		{PartNumber: 3, Offset: int64(len(parts[0]) + len(parts[1])), Size: 4, Checksum: storage.ChecksumCRC32.Sum(parts[2])},
+	}
+	head, err := b.HeadObject(ctx, bucket, "composite", storage.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		marker, max int
+		want        []storage.ObjectPart
+		truncated   bool
+	}{
+		{0, 1000, want, false},
+		{0, 1, want[:1], true},
+		{1, 1, want[1:2], true},
+		{1, 5, want[1:], false},
+		{2, 1, want[2:], false},
+		{3, 1, nil, false},
+		{0, 0, nil, true},
+	} {
+		res, err := b.ListObjectParts(ctx, bucket, "composite", storage.ListObjectPartsOptions{PartNumberMarker: c.marker, MaxParts: c.max})
+		if err != nil {
+			t.Fatalf("marker %d, max %d: %v", c.marker, c.max, err)
+		}
+		if len(res.Parts) != len(c.want) || res.IsTruncated != c.truncated || res.Object.Revision != head.Revision {
+			t.Errorf("marker %d, max %d: %+v, truncated %v, revision %q; want %+v, %v, %q", c.marker, c.max, res.Parts, res.IsTruncated, res.Object.Revision, c.want, c.truncated, head.Revision)
+			continue
+		}
+		for i := range c.want {
+			if res.Parts[i] != c.want[i] {
+				t.Errorf("marker %d, max %d: part %+v, want %+v", c.marker, c.max, res.Parts[i], c.want[i])
+			}
+		}
+		if len(c.want) > 0 && res.NextPartNumberMarker != c.want[len(c.want)-1].PartNumber {
+			t.Errorf("marker %d, max %d: next marker %d", c.marker, c.max, res.NextPartNumberMarker)
+		}
+	}
+	objMultipart(t, b, bucket, "plain", "", parts[0], parts[2])
+	if _, err := b.ListObjectParts(ctx, bucket, "plain", storage.ListObjectPartsOptions{MaxParts: 10}); !errors.Is(err, storage.ErrPartsNotRecorded) {
+		t.Errorf("the parts of an object without COMPOSITE checksums: %v, want ErrPartsNotRecorded", err)
+	}
+	objPut(t, b, bucket, "single", "x")
+	if res, err := b.ListObjectParts(ctx, bucket, "single", storage.ListObjectPartsOptions{MaxParts: 10}); err != nil || len(res.Parts) != 0 || res.Object.Size != 1 {
+		t.Errorf("the parts of a single-part object: %+v, %v", res, err)
+	}
+	if _, err := b.ListObjectParts(ctx, bucket, "missing", storage.ListObjectPartsOptions{MaxParts: 10}); !errors.Is(err, storage.ErrNoSuchKey) {
+		t.Errorf("the parts of a missing key: %v", err)
 	}
 }
