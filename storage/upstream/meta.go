@@ -30,6 +30,10 @@ import (
 //
 //	buckets/<name>/<id>          the bucket's record: JSON of bucketRecord
 //	configs/<name>/<id>/<kind>   one configuration document of that bucket, its raw bytes
+//	uploads/<name>/<id>/<upload> a multipart upload's record: JSON of uploadRecord
+//
+// The poller reads the first two prefixes only (metaPrefixes); upload records are read one
+// by one, when an upload's initiator is asked for (multipart.go).
 //
 // A record names the upstream bucket it was made for by that bucket's creation date
 // (ListBuckets' CreationDate). A bucket is the upstream bucket of that name with the record
@@ -146,6 +150,9 @@ type meta struct {
 	// staleSeen counts, for each stale record, the polls in a row that found it stale
 	// (the poller's alone).
 	staleSeen map[string]int
+
+	// uploads caches the upload records this node has read or written.
+	uploads uploadCache
 }
 
 func newMeta(bucket, adoptOwner string, log *slog.Logger) *meta {
@@ -378,31 +385,38 @@ type xmlListBuckets struct {
 	ContinuationToken string
 }
 
-// listMeta returns every object of the meta bucket and its ETag.
+// metaPrefixes are the prefixes of the meta bucket a snapshot is built from: the poller lists
+// these alone, so the upload records (uploads/) never cost a poll anything.
+var metaPrefixes = [...]string{"buckets/", "configs/"}
+
+// listMeta returns every object of the meta bucket under metaPrefixes, and its ETag.
 func (b *Backend) listMeta(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	token := ""
-	for {
-		q := url.Values{"list-type": {"2"}, "max-keys": {strconv.Itoa(storage.MaxListKeys)}}
-		if token != "" {
-			q.Set("continuation-token", token)
+	for _, prefix := range metaPrefixes {
+		token := ""
+		for {
+			q := url.Values{"list-type": {"2"}, "prefix": {prefix}, "max-keys": {strconv.Itoa(storage.MaxListKeys)}}
+			if token != "" {
+				q.Set("continuation-token", token)
+			}
+			resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: b.meta.bucket, query: q, creds: &b.cfg.Service})
+			if err != nil {
+				return nil, fmt.Errorf("listing the meta bucket: %w", err)
+			}
+			var page xmlListMeta
+			if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+				return nil, fmt.Errorf("listing the meta bucket: %w", err)
+			}
+			for _, c := range page.Contents {
+				out[c.Key] = unquote(c.ETag)
+			}
+			if !page.IsTruncated || page.NextContinuationToken == "" {
+				break
+			}
+			token = page.NextContinuationToken
 		}
-		resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: b.meta.bucket, query: q, creds: &b.cfg.Service})
-		if err != nil {
-			return nil, fmt.Errorf("listing the meta bucket: %w", err)
-		}
-		var page xmlListMeta
-		if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
-			return nil, fmt.Errorf("listing the meta bucket: %w", err)
-		}
-		for _, c := range page.Contents {
-			out[c.Key] = unquote(c.ETag)
-		}
-		if !page.IsTruncated || page.NextContinuationToken == "" {
-			return out, nil
-		}
-		token = page.NextContinuationToken
 	}
+	return out, nil
 }
 
 // listUpstream returns the upstream's buckets (those the service identity sees) and their

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,21 +14,201 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doorman-s3/doorman/storage"
 )
 
 // Multipart uploads are the upstream's own: the upload id, the parts and the listings come
-// from it, so any node serves any part of any upload, and this backend keeps nothing of an
-// upload. What doorman records of an upload beyond what S3 lists (its initiator's and its
-// object owner's canonical ids, its ACL, metadata and tags) cannot be read back: ListParts
-// and ListMultipartUploads report them empty (see uploadInfo).
+// from it, so any node serves any part of any upload. What doorman knows of an upload that
+// the upstream cannot keep (its initiator's and its object owner's canonical ids: the
+// upstream's initiator is the upstream identity the request was signed as, which means
+// nothing to doorman; and the encryption the upstream answered at its creation) is kept in an
+// upload record in the meta bucket, uploads/<bucket>/<bucket ID>/<upload id>
+// (uploadRecordKey), JSON of uploadRecord. The protocol layer lets only an upload's initiator
+// upload its parts and complete it, as AWS does
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions),
+// and asks ListParts for the initiator first: the record is what answers it, on any node.
+//
+//   - CreateMultipartUpload writes the record once the upstream has answered with the upload
+//     id; when the record cannot be written, it aborts the upload and fails, since an upload
+//     without its record would refuse its own initiator.
+//   - ListParts and ListMultipartUploads read it, after the upstream's answer (which checks
+//     that the upload exists, under that key). Records never change, so each node caches
+//     those it read or wrote (uploadCache, bounded): an upload's parts cost no extra round
+//     trip after the first on a node. An absence is not cached (the record of an upload just
+//     created on another node may be written after another node listed the upload).
+//   - CompleteMultipartUpload and AbortMultipartUpload delete it once the upstream has
+//     answered with success; a failed delete is logged, and leaves an orphan record.
+//
+// An upload without a record (made on the upstream directly, made in a bucket this node's
+// snapshot did not hold yet, or whose record was lost) is reported as initiated by the
+// bucket's owner (its snapshot's Owner, Config.AdoptOwner for an adopted bucket), with its
+// object owned by the bucket's owner, as every object of this backend is: the bucket owner
+// may then finish or abort it, and nobody else can claim it. Its encryption is unknown (none
+// reported).
+//
+// A known limit: an upload that ends on the upstream without doorman (aborted or completed
+// there directly, or removed by the upstream's lifecycle rule AbortIncompleteMultipartUpload),
+// like one whose bucket is deleted, leaves its record behind, an orphan nothing reads again
+// (the upload id is the upstream's and not reused); no sweep removes such records.
 
 // maxMultipartAnswer bounds the XML answers of CreateMultipartUpload and
 // CompleteMultipartUpload, small documents; the whitespace S3 may send ahead of a completion's
 // result while it works (API_CompleteMultipartUpload.html) fits well within it.
 const maxMultipartAnswer = 1 << 20
+
+// uploadRecord is an upload's record in the meta bucket.
+type uploadRecord struct {
+	// Key is the upload's object key: a record is used only for the key it was made for.
+	Key string `json:"key"`
+	// Owner is the initiator's canonical id ("" for an anonymous initiator), ObjectOwner the
+	// completed object's owner, as the upload was created with them.
+	Owner       string                   `json:"owner"`
+	ObjectOwner string                   `json:"objectOwner"`
+	Encryption  storage.ObjectEncryption `json:"encryption"`
+}
+
+// uploadRecordKey is the meta bucket key of an upload's record. The upload id is the
+// upstream's, path-escaped so that it is one segment whatever it holds.
+func uploadRecordKey(bucket, bucketID, uploadID string) string {
+	return "uploads/" + bucket + "/" + bucketID + "/" + url.PathEscape(uploadID)
+}
+
+// cleanupTimeout bounds what follows an upstream's answer whatever the caller does meanwhile:
+// the delete of an ended upload's record, the abort of an upload whose record failed.
+const cleanupTimeout = 10 * time.Second
+
+// maxCachedUploads bounds a node's cache of upload records; the oldest entry goes first.
+const maxCachedUploads = 10000
+
+// uploadCache holds the upload records a node has read or written, by key, up to
+// maxCachedUploads: a ring of the keys in the order they were put drops the oldest.
+type uploadCache struct {
+	mu   sync.Mutex
+	recs map[string]*uploadRecord
+	ring []string
+	next int
+}
+
+func (c *uploadCache) get(key string) *uploadRecord {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recs[key]
+}
+
+func (c *uploadCache) put(key string, r *uploadRecord) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.recs == nil {
+		c.recs = map[string]*uploadRecord{}
+	}
+	if _, ok := c.recs[key]; ok {
+		return
+	}
+	if len(c.ring) < maxCachedUploads {
+		c.ring = append(c.ring, key)
+	} else {
+		// The key put longest ago goes (it may have been dropped already, or put again
+		// since: then it goes early, which costs a read).
+		delete(c.recs, c.ring[c.next])
+		c.ring[c.next] = key
+		c.next = (c.next + 1) % maxCachedUploads
+	}
+	c.recs[key] = r
+}
+
+func (c *uploadCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.recs, key)
+}
+
+// uploadBucketID is the ID of bucket the upload records are kept under: bucketID when set
+// (checkBucket has compared it with the snapshot's), else the snapshot's; "" when the
+// snapshot does not hold the bucket.
+func (b *Backend) uploadBucketID(bucket, bucketID string) string {
+	if bucketID != "" {
+		return bucketID
+	}
+	if st := b.meta.get(bucket); st != nil {
+		return st.info.ID
+	}
+	return ""
+}
+
+// putUploadRecord writes the record of a new upload, and caches it.
+func (b *Backend) putUploadRecord(ctx context.Context, key string, r *uploadRecord) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := b.putMeta(ctx, key, body); err != nil {
+		return err
+	}
+	b.meta.uploads.put(key, r)
+	return nil
+}
+
+// uploadRecord returns the record of upload uploadID of key in bucket, nil when it has none
+// (or one made for another key, or that does not decode, which is logged).
+func (b *Backend) uploadRecord(ctx context.Context, bucket, key, uploadID string) (*uploadRecord, error) {
+	id := b.uploadBucketID(bucket, "")
+	if id == "" {
+		return nil, nil
+	}
+	rk := uploadRecordKey(bucket, id, uploadID)
+	r := b.meta.uploads.get(rk)
+	if r == nil {
+		o, err := b.getMeta(ctx, rk)
+		if errors.Is(err, storage.ErrNoSuchKey) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the record of upload %s: %w", uploadID, err)
+		}
+		r = &uploadRecord{}
+		if err := json.Unmarshal(o.body, r); err != nil {
+			b.log.Error("upstream: an upload record in the meta bucket does not decode; ignored", "key", rk, "error", err)
+			return nil, nil
+		}
+		b.meta.uploads.put(rk, r)
+	}
+	if r.Key != key {
+		b.log.Error("upstream: an upload record names another key; ignored", "key", rk, "recorded", r.Key, "asked", key)
+		return nil, nil
+	}
+	return r, nil
+}
+
+// setUploadOwners fills in up what the record r keeps, or, without one, the bucket owner as
+// initiator and object owner (see the top of this file).
+func (b *Backend) setUploadOwners(up *storage.UploadInfo, r *uploadRecord) {
+	if r != nil {
+		up.Owner, up.ObjectOwner, up.Encryption = r.Owner, r.ObjectOwner, r.Encryption
+		return
+	}
+	if st := b.meta.get(up.Bucket); st != nil {
+		up.Owner, up.ObjectOwner = st.info.Owner, st.info.Owner
+	}
+}
+
+// deleteUploadRecord deletes the record of an upload the upstream has completed or aborted;
+// a failure is logged, and leaves an orphan record.
+func (b *Backend) deleteUploadRecord(ctx context.Context, bucket, bucketID, uploadID string) {
+	id := b.uploadBucketID(bucket, bucketID)
+	if id == "" {
+		return
+	}
+	rk := uploadRecordKey(bucket, id, uploadID)
+	b.meta.uploads.drop(rk)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if err := b.deleteMeta(ctx, rk); err != nil {
+		b.log.Warn("upstream: deleting the record of an upload that ended; it stays, an orphan", "key", rk, "error", err)
+	}
+}
 
 // refuseUploadSettings fails with ErrNotImplemented for the settings of a new upload this
 // backend does not pass on.
@@ -50,8 +231,9 @@ func uploadQuery(uploadID string) url.Values { return url.Values{"uploadId": {up
 
 // CreateMultipartUpload implements storage.Backend: POST ?uploads. SSE-S3 (SSEAES256) is
 // the upstream's own business and nothing is sent for it; the upload's Encryption is what the
-// upstream answers. The initiator and object owner are doorman's canonical ids, which the
-// upstream does not keep (its initiator is the upstream identity the request was signed as).
+// upstream answers. The initiator and object owner (doorman's canonical ids) and that
+// encryption go to the upload's record, written after the upstream's answer (see the top of
+// this file); when it cannot be written, the upload is aborted and the call fails.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string, opts storage.CreateMultipartUploadOptions) (storage.UploadInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.UploadInfo{}, err
@@ -92,6 +274,18 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 		Encryption: encryptionFromHeader(resp.Header)}
 	if up.ObjectOwner == "" {
 		up.ObjectOwner = up.Owner
+	}
+	if id := b.uploadBucketID(bucket, opts.BucketID); id != "" {
+		rec := &uploadRecord{Key: key, Owner: up.Owner, ObjectOwner: up.ObjectOwner, Encryption: up.Encryption}
+		if err := b.putUploadRecord(ctx, uploadRecordKey(bucket, id, up.UploadID), rec); err != nil {
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			defer cancel()
+			if aerr := b.abortUpstream(actx, bucket, key, up.UploadID); aerr != nil {
+				b.log.Warn("upstream: aborting an upload whose record could not be written", "bucket", bucket, "key", key,
+					"upload", up.UploadID, "error", aerr)
+			}
+			return storage.UploadInfo{}, err
+		}
 	}
 	if up.ChecksumAlgorithm != "" {
 		if t := resp.Header.Get("X-Amz-Checksum-Type"); t != "" {
@@ -300,10 +494,11 @@ type xmlCompleteAnswer struct {
 // CompleteMultipartUpload implements storage.Backend: POST ?uploadId with the parts, their
 // ETags quoted and their checksums in the upload's algorithm. The upstream checks the parts,
 // their order and sizes, the conditions (If-Match, If-None-Match) and the object's checksum;
-// the object is then read back with a HEAD of the version made, for what the answer lacks
-// (size, date, metadata). Completing again an upload that completed is answered as the
-// upstream answers it: doorman's own store and AWS (for a while) answer with the object made,
-// MinIO with NoSuchUpload [UNVERIFIED for Ceph].
+// once it has made the object, the upload's record is deleted, and the object is read back with
+// a HEAD of the version made, for what the answer lacks (size, date, metadata). Completing
+// again an upload that completed is answered as the upstream answers it: doorman's own store
+// and AWS (for a while) answer with the object made, MinIO with NoSuchUpload [UNVERIFIED for
+// Ceph].
 func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []storage.CompletedPart, opts storage.CompleteMultipartUploadOptions) (storage.ObjectInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.ObjectInfo{}, err
@@ -367,6 +562,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if info.VersionID != storage.NullVersion {
 		q.Set("versionId", info.VersionID)
 	}
+	b.deleteUploadRecord(ctx, bucket, opts.BucketID, uploadID)
 	head, err := b.client.do(ctx, &request{method: http.MethodHead, bucket: bucket, key: key, query: q,
 		header: http.Header{"If-Match": {`"` + info.ETag + `"`}, "X-Amz-Checksum-Mode": {"ENABLED"}}, creds: creds,
 		notFound: storage.ErrNoSuchKey})
@@ -419,11 +615,21 @@ func completionError(code, message string) error {
 	return &storage.ServiceError{Status: http.StatusInternalServerError, Code: code, Message: message}
 }
 
-// AbortMultipartUpload implements storage.Backend: DELETE ?uploadId.
+// AbortMultipartUpload implements storage.Backend: DELETE ?uploadId, then the delete of the
+// upload's record.
 func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
 	if err := b.checkBucket(bucket, ""); err != nil {
 		return err
 	}
+	if err := b.abortUpstream(ctx, bucket, key, uploadID); err != nil {
+		return err
+	}
+	b.deleteUploadRecord(ctx, bucket, "", uploadID)
+	return nil
+}
+
+// abortUpstream aborts an upload on the upstream, signed as the caller.
+func (b *Backend) abortUpstream(ctx context.Context, bucket, key, uploadID string) error {
 	resp, err := b.client.do(ctx, &request{method: http.MethodDelete, bucket: bucket, key: key, query: uploadQuery(uploadID),
 		creds: b.credentialsFor(ctx), notFound: storage.ErrNoSuchUpload})
 	if err != nil {
@@ -470,9 +676,9 @@ func (b *Backend) listParts(ctx context.Context, bucket, key, uploadID string, m
 }
 
 // ListParts implements storage.Backend with the upstream's ListParts. The upload it reports
-// has what the upstream lists of it (storage class, checksum algorithm and type); its
-// initiator and owner are empty, as the upstream's are upstream identities, which mean
-// nothing to doorman.
+// has what the upstream lists of it (storage class, checksum algorithm and type), and its
+// initiator, object owner and encryption from its record (read after the upstream's answer,
+// from this node's cache when it holds it; see the top of this file).
 func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, opts storage.ListPartsOptions) (storage.ListPartsResult, error) {
 	var res storage.ListPartsResult
 	if err := b.checkBucket(bucket, ""); err != nil {
@@ -482,8 +688,13 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 	if err != nil {
 		return res, err
 	}
+	rec, err := b.uploadRecord(ctx, bucket, key, uploadID)
+	if err != nil {
+		return res, err
+	}
 	res.Upload = storage.UploadInfo{Bucket: bucket, Key: key, UploadID: uploadID, StorageClass: page.StorageClass,
 		ChecksumAlgorithm: storage.ChecksumAlgorithm(page.ChecksumAlgorithm), ChecksumType: storage.ChecksumType(page.ChecksumType)}
+	b.setUploadOwners(&res.Upload, rec)
 	if opts.MaxParts <= 0 {
 		res.IsTruncated = page.IsTruncated || len(page.Parts) > 0
 		return res, nil
@@ -501,6 +712,30 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 		res.NextPartNumberMarker = page.NextPartNumberMarker
 	}
 	return res, nil
+}
+
+// recordReaders bounds the upload records one listing reads at a time.
+const recordReaders = 8
+
+// setListedOwners fills in each upload what its record keeps (setUploadOwners).
+func (b *Backend) setListedOwners(ctx context.Context, ups []storage.UploadInfo) error {
+	errs := make([]error, len(ups))
+	sem := make(chan struct{}, recordReaders)
+	var wg sync.WaitGroup
+	for i := range ups {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			rec, err := b.uploadRecord(ctx, ups[i].Bucket, ups[i].Key, ups[i].UploadID)
+			if err == nil {
+				b.setUploadOwners(&ups[i], rec)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // xmlListUploads is the upstream's ListMultipartUploadsResult
@@ -522,7 +757,9 @@ type xmlListUploads struct {
 }
 
 // ListMultipartUploads implements storage.Backend with the upstream's ListMultipartUploads;
-// markers are passed through. Each upload's initiator and owner are empty, as in ListParts.
+// markers are passed through. Each upload's initiator, object owner and encryption come from
+// its record, as in ListParts: the records this node does not cache are read, up to
+// recordReaders at a time.
 func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts storage.ListUploadsOptions) (storage.ListUploadsResult, error) {
 	var res storage.ListUploadsResult
 	if err := b.checkBucket(bucket, ""); err != nil {
@@ -561,6 +798,9 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts 
 	}
 	if opts.MaxUploads <= 0 {
 		return storage.ListUploadsResult{IsTruncated: page.IsTruncated || len(res.Uploads)+len(res.CommonPrefixes) > 0}, nil
+	}
+	if err := b.setListedOwners(ctx, res.Uploads); err != nil {
+		return storage.ListUploadsResult{}, err
 	}
 	if res.IsTruncated = page.IsTruncated; res.IsTruncated {
 		if res.NextKeyMarker, err = listValue(page.EncodingType, page.NextKeyMarker); err != nil {

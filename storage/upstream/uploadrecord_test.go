@@ -1,0 +1,290 @@
+package upstream_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/doorman-s3/doorman/s3api"
+	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/upstream"
+)
+
+// The bucket owner given to adopted buckets, and a doorman user (its access key, mapped to
+// the upstream's service identity, and its canonical id) who initiates uploads.
+const (
+	adoptOwner = "bucket-owner-canonical-id"
+	userXKey   = "USERXACCESSKEY"
+	userXID    = "user-x-canonical-id"
+)
+
+// ownerNodes returns n backends over up, adopting buckets for adoptOwner and mapping userXKey.
+func ownerNodes(t *testing.T, up *testUpstream, n int) []*upstream.Backend {
+	var nodes []*upstream.Backend
+	for range n {
+		nodes = append(nodes, newBackend(t, up, func(c *upstream.Config) {
+			c.AdoptOwner = adoptOwner
+			c.Identities = map[string]upstream.Credentials{userXKey: up.Service}
+		}))
+	}
+	return nodes
+}
+
+// uploadRecordKeys returns the meta bucket's keys under uploads/.
+func uploadRecordKeys(t *testing.T, up *testUpstream) []string {
+	var out []string
+	for _, k := range metaKeys(t, up) {
+		if strings.HasPrefix(k, "uploads/") {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// recordReads counts the requests up received for an upload record.
+func recordReads(up *testUpstream) int {
+	n := 0
+	for _, r := range up.Requests() {
+		if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/"+upstream.DefaultMetaBucket+"/uploads/") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestUploadInitiatorAcrossNodes: the initiator and object owner an upload was created with
+// are what ListParts and ListMultipartUploads report on another node; an upload made on the
+// upstream directly reports the bucket's owner; completion and abort delete the records.
+func TestUploadInitiatorAcrossNodes(t *testing.T) {
+	up := newUpstream(t)
+	makeBucket(t, up, "owned", nil)
+	nodes := ownerNodes(t, up, 2)
+	ctx := storage.WithCaller(context.Background(), storage.Caller{AccessKey: userXKey})
+	bi, err := nodes[0].HeadBucket(ctx, "owned")
+	if err != nil || bi.Owner != adoptOwner || bi.ID == "" {
+		t.Fatalf("bucket %+v, %v", bi, err)
+	}
+	// As the protocol layer creates it for user X in a BucketOwnerEnforced bucket.
+	create := func(b *upstream.Backend, key string) storage.UploadInfo {
+		t.Helper()
+		u, err := b.CreateMultipartUpload(ctx, "owned", key, storage.CreateMultipartUploadOptions{
+			Owner: userXID, ObjectOwner: adoptOwner, BucketID: bi.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Owner != userXID || u.ObjectOwner != adoptOwner {
+			t.Fatalf("created %+v", u)
+		}
+		return u
+	}
+	const key = "dir/with space+plus=é%.bin"
+	ux := create(nodes[0], key)
+	direct, err := up.S3(up.Service).CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("owned"), Key: aws.String("direct")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := uploadRecordKeys(t, up), []string{"uploads/owned/" + bi.ID + "/" + ux.UploadID}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("upload records %q, want %q", got, want)
+	}
+
+	// Parts through both nodes.
+	p1 := uploadPart(t, nodes[0], "owned", key, ux.UploadID, 1, partData(1, storage.MinPartSize))
+	p2 := uploadPart(t, nodes[1], "owned", key, ux.UploadID, 2, partData(2, 1000))
+
+	// What the protocol layer asks before each part: the upload without its parts. The
+	// second ask on a node reads no record again.
+	up.Reset()
+	for i := range 2 {
+		res, err := nodes[1].ListParts(ctx, "owned", key, ux.UploadID, storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Upload.Owner != userXID || res.Upload.ObjectOwner != adoptOwner {
+			t.Fatalf("ask %d: upload %+v", i, res.Upload)
+		}
+	}
+	if n := recordReads(up); n != 1 {
+		t.Errorf("two asks on one node read the record %d times, want 1", n)
+	}
+	res, err := nodes[1].ListParts(ctx, "owned", key, ux.UploadID, storage.ListPartsOptions{MaxParts: 10})
+	if err != nil || len(res.Parts) != 2 || res.Parts[0].ETag != p1.ETag || res.Parts[1].ETag != p2.ETag || res.Upload.Owner != userXID {
+		t.Fatalf("parts %+v, %v", res, err)
+	}
+
+	// Listed on each node: X's upload by X, the direct one by the bucket owner.
+	for i, b := range nodes {
+		lr, err := b.ListMultipartUploads(ctx, "owned", storage.ListUploadsOptions{MaxUploads: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owners := map[string][2]string{}
+		for _, u := range lr.Uploads {
+			owners[u.UploadID] = [2]string{u.Owner, u.ObjectOwner}
+		}
+		want := map[string][2]string{ux.UploadID: {userXID, adoptOwner}, aws.ToString(direct.UploadId): {adoptOwner, adoptOwner}}
+		if len(owners) != 2 || owners[ux.UploadID] != want[ux.UploadID] || owners[*direct.UploadId] != want[*direct.UploadId] {
+			t.Errorf("node %d lists owners %v, want %v", i, owners, want)
+		}
+	}
+	dres, err := nodes[0].ListParts(ctx, "owned", "direct", *direct.UploadId, storage.ListPartsOptions{})
+	if err != nil || dres.Upload.Owner != adoptOwner || dres.Upload.ObjectOwner != adoptOwner {
+		t.Errorf("direct upload %+v, %v", dres.Upload, err)
+	}
+
+	// Completed through the node that did not create it: its record goes.
+	if _, err := nodes[1].CompleteMultipartUpload(ctx, "owned", key, ux.UploadID, []storage.CompletedPart{
+		{PartNumber: 1, ETag: p1.ETag}, {PartNumber: 2, ETag: p2.ETag}}, storage.CompleteMultipartUploadOptions{BucketID: bi.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if keys := uploadRecordKeys(t, up); len(keys) != 0 {
+		t.Errorf("after the completion, upload records %q", keys)
+	}
+
+	// Aborted through the node that did not create it, after the creator cached its record.
+	ua := create(nodes[0], "to-abort")
+	if _, err := nodes[0].ListParts(ctx, "owned", "to-abort", ua.UploadID, storage.ListPartsOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if keys := uploadRecordKeys(t, up); len(keys) != 1 {
+		t.Fatalf("upload records %q, want the new upload's", keys)
+	}
+	if err := nodes[1].AbortMultipartUpload(ctx, "owned", "to-abort", ua.UploadID); err != nil {
+		t.Fatal(err)
+	}
+	if keys := uploadRecordKeys(t, up); len(keys) != 0 {
+		t.Errorf("after the abort, upload records %q", keys)
+	}
+	if _, err := nodes[0].ListParts(ctx, "owned", "to-abort", ua.UploadID, storage.ListPartsOptions{}); !errors.Is(err, storage.ErrNoSuchUpload) {
+		t.Errorf("ListParts of the aborted upload on its creator: %v, want ErrNoSuchUpload", err)
+	}
+	if err := nodes[0].AbortMultipartUpload(ctx, "owned", "direct", *direct.UploadId); err != nil {
+		t.Errorf("abort of an upload without a record: %v", err)
+	}
+}
+
+// TestPollReadsNoUploadRecord: the poller lists the meta bucket's bucket records and
+// configurations only, never an upload record.
+func TestPollReadsNoUploadRecord(t *testing.T) {
+	up := newUpstream(t)
+	makeBucket(t, up, "polled", nil)
+	b := ownerNodes(t, up, 1)[0]
+	ctx := context.Background()
+	for _, k := range []string{"a", "b"} {
+		if _, err := b.CreateMultipartUpload(ctx, "polled", k, storage.CreateMultipartUploadOptions{Owner: userXID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(uploadRecordKeys(t, up)); n != 2 {
+		t.Fatalf("%d upload records, want 2", n)
+	}
+	up.Reset()
+	metaPath := "/" + upstream.DefaultMetaBucket
+	lists := func() (n int) {
+		for _, r := range up.Requests() {
+			if r.Method == http.MethodGet && strings.TrimSuffix(r.Path, "/") == metaPath {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, 5*time.Second, "three polls", func() bool { return lists() >= 6 })
+	prefixes := map[string]int{}
+	for _, r := range up.Requests() {
+		switch {
+		case strings.HasPrefix(r.Path, metaPath+"/uploads/"):
+			t.Errorf("the poller read an upload record: %s %s", r.Method, r.URI)
+		case r.Method == http.MethodGet && strings.TrimSuffix(r.Path, "/") == metaPath:
+			prefixes[r.Query().Get("prefix")]++
+		}
+	}
+	if len(prefixes) != 2 || prefixes["buckets/"] == 0 || prefixes["configs/"] == 0 {
+		t.Errorf("the meta bucket was listed with prefixes %v, want buckets/ and configs/ alone", prefixes)
+	}
+}
+
+// TestUploadRecordWriteFails: an upload whose record cannot be written is aborted on the
+// upstream, and its creation fails.
+func TestUploadRecordWriteFails(t *testing.T) {
+	up := newUpstream(t)
+	makeBucket(t, up, "norecord", nil)
+	b := ownerNodes(t, up, 1)[0]
+	up.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/"+upstream.DefaultMetaBucket+"/uploads/") {
+			w.WriteHeader(http.StatusInternalServerError)
+			return true
+		}
+		return false
+	})
+	_, err := b.CreateMultipartUpload(context.Background(), "norecord", "k", storage.CreateMultipartUploadOptions{Owner: userXID})
+	if err == nil {
+		t.Fatal("created an upload without its record")
+	}
+	lr, err := up.S3(up.Service).ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String("norecord")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lr.Uploads) != 0 {
+		t.Errorf("the upstream keeps %d uploads, want the one made aborted", len(lr.Uploads))
+	}
+}
+
+// TestUploadPartInitiatorOnly runs the protocol layer over this backend: a user whom the
+// bucket policy grants s3:PutObject may not upload a part of another user's upload
+// (AccessDenied), while its initiator may, as in AWS
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions).
+func TestUploadPartInitiatorOnly(t *testing.T) {
+	up := newUpstream(t)
+	b := newBackend(t, up, nil)
+	const accountX, accountY = "111111111111", "222222222222"
+	srv, err := s3api.New(context.Background(), s3api.Config{Backend: b, Users: []s3api.User{
+		{AccessKey: "OWNERKEY", SecretKey: "owner-secret"},
+		{AccessKey: "XKEY", SecretKey: "x-secret", Account: accountX},
+		{AccessKey: "YKEY", SecretKey: "y-secret", Account: accountY},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	client := func(ak, sk string) *s3.Client {
+		return s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(hs.URL), UsePathStyle: true,
+			Credentials: credentials.NewStaticCredentialsProvider(ak, sk, ""), RetryMaxAttempts: 1,
+			RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired})
+	}
+	owner, x, y := client("OWNERKEY", "owner-secret"), client("XKEY", "x-secret"), client("YKEY", "y-secret")
+	ctx := context.Background()
+	if _, err := owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("shared")}); err != nil {
+		t.Fatal(err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::` + accountX +
+		`:root","arn:aws:iam::` + accountY + `:root"]},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared/*"}]}`
+	if _, err := owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("shared"), Policy: aws.String(policy)}); err != nil {
+		t.Fatal(err)
+	}
+	cu, err := x.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("shared"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(c *s3.Client) error {
+		_, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("shared"), Key: aws.String("k"), UploadId: cu.UploadId,
+			PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("part"))})
+		return err
+	}
+	if err := part(x); err != nil {
+		t.Errorf("the initiator's part: %v", err)
+	}
+	var ae smithy.APIError
+	if err := part(y); !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+		t.Errorf("another user's part: %v, want AccessDenied", err)
+	}
+}
