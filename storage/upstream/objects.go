@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/doorman-s3/doorman/acl"
@@ -146,7 +147,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		Encryption:   encryptionFromHeader(resp.Header),
 	}
 	if alg != "" {
-		info.Checksum = storage.Checksum{Algorithm: alg, Value: base64.StdEncoding.EncodeToString(v.sum.Sum(nil)), Type: storage.ChecksumFullObject}
+		info.Checksum = storage.Checksum{Algorithm: alg, Value: v.result(), Type: storage.ChecksumFullObject}
 	}
 	if info.StorageClass == "" {
 		info.StorageClass = storage.DefaultStorageClass
@@ -161,7 +162,9 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 // verifier reads an upload body, counting it and computing its checksum, and fails at its
 // end, instead of returning io.EOF, when it was not size bytes long (ErrIncompleteBody) or
 // its checksum is not the one expected up front or in its trailer (a
-// *storage.ChecksumMismatchError). Its first failure stays in err.
+// *storage.ChecksumMismatchError). Its first failure stays in err. The transport reads it on
+// its own goroutine, which may still run when the answer has come: the checksum computed is
+// handed over under mu.
 type verifier struct {
 	r        io.Reader
 	size     int64
@@ -170,6 +173,16 @@ type verifier struct {
 	want     storage.Checksum
 	trailing func() storage.Checksum
 	err      error
+
+	mu       sync.Mutex
+	computed string // the checksum, once the body was read whole and verified
+}
+
+// result is the checksum computed over the body, once it was read whole and verified.
+func (v *verifier) result() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.computed
 }
 
 func (v *verifier) Read(p []byte) (int, error) {
@@ -215,6 +228,9 @@ func (v *verifier) check() error {
 			return &storage.ChecksumMismatchError{Algorithm: v.want.Algorithm}
 		}
 	}
+	v.mu.Lock()
+	v.computed = got
+	v.mu.Unlock()
 	return nil
 }
 
@@ -273,8 +289,7 @@ func (t *trailerBody) Read(p []byte) (int, error) {
 			}
 			if err != nil {
 				// v returned io.EOF: the body was read whole and verified.
-				value := base64.StdEncoding.EncodeToString(t.v.sum.Sum(nil))
-				t.pending = fmt.Appendf(t.pending, "0\r\n%s:%s\r\n\r\n", t.name, value)
+				t.pending = fmt.Appendf(t.pending, "0\r\n%s:%s\r\n\r\n", t.name, t.v.result())
 				t.done = true
 			}
 		default:
