@@ -1,6 +1,12 @@
 package upstream
 
-import "io"
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/doorman-s3/doorman/storage"
+)
 
 // holdBackSize is how much of a body holdBack reads ahead; it always keeps at least the last
 // byte read until its reader has ended.
@@ -58,4 +64,47 @@ func (h *heldBack) Read(p []byte) (int, error) {
 			return 0, nil
 		}
 	}
+}
+
+// spooled is an upload body of unknown length read whole into a temporary file, so that it
+// goes upstream with its Content-Length; Close removes the file.
+type spooled struct {
+	*os.File
+	size int64
+}
+
+// spool reads r to its end into a temporary file in os.TempDir() and returns it, positioned
+// at its start. A body longer than storage.MaxObjectSize fails with ErrEntityTooLarge once
+// that many bytes are read; an error of r is returned as it came. Nothing is sent before r
+// has returned io.EOF, so the rule of holdBack holds: a body that fails at its end never
+// reaches the upstream. The file is removed on every path: here when spooling fails, by
+// Close otherwise.
+func spool(r io.Reader) (*spooled, error) {
+	f, err := os.CreateTemp("", "doorman-upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spooling an upload of unknown length: %w", err)
+	}
+	s := &spooled{File: f}
+	n, err := io.Copy(f, io.LimitReader(r, storage.MaxObjectSize+1))
+	if err == nil && n > storage.MaxObjectSize {
+		err = storage.ErrEntityTooLarge
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.size = n
+	return s, nil
+}
+
+// Close closes and removes the file.
+func (s *spooled) Close() error {
+	err := s.File.Close()
+	if rerr := os.Remove(s.Name()); err == nil {
+		err = rerr
+	}
+	return err
 }

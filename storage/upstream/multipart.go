@@ -355,7 +355,7 @@ func (p *partBody) Read(buf []byte) (int, error) {
 }
 
 // UploadPart implements storage.Backend: PUT ?partNumber&uploadId, its body streamed with
-// Content-Length. Content-MD5 and a checksum given as a header go upstream, which verifies
+// Content-Length (a body of unknown length spooled first, as PutObject's). Content-MD5 and a checksum given as a header go upstream, which verifies
 // them; a checksum that comes in a trailer is computed here as the body streams and compared
 // at its end (storage.UploadPartOptions.TrailingChecksum), and the upstream gets none (it
 // computes the part's checksum itself for an upload created with an algorithm, as S3 does:
@@ -369,14 +369,20 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	switch {
 	case opts.CustomerKey != nil:
 		return storage.PartInfo{}, storage.NotImplementedError("Server-side encryption with customer-provided keys is not available with the s3 backend.")
-	case opts.Size < 0:
-		return storage.PartInfo{}, storage.NotImplementedError("An upload part of unknown length is not available with the s3 backend.")
 	case opts.Size > storage.MaxObjectSize:
 		return storage.PartInfo{}, storage.ErrEntityTooLarge
 	case opts.ChecksumAlgorithm != "" && !opts.ChecksumAlgorithm.Valid():
 		return storage.PartInfo{}, fmt.Errorf("%w: %q", storage.ErrInvalidChecksum, opts.ChecksumAlgorithm)
 	case opts.ChecksumAlgorithm == "" && opts.ChecksumValue != "":
 		return storage.PartInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
+	}
+	if opts.Size < 0 {
+		s, err := spool(r)
+		if err != nil {
+			return storage.PartInfo{}, err
+		}
+		defer s.Close()
+		r, opts.Size = s, s.size
 	}
 	h := http.Header{}
 	if opts.ContentMD5 != nil {

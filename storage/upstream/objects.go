@@ -84,7 +84,8 @@ func quoteETag(etag string) string {
 // the checksum. A checksum whose value comes after the body (the client's trailer) is computed
 // and verified here, and goes upstream in a trailer too, the body framed as aws-chunked
 // (trailerBody), so that the upstream keeps it. A body of unknown length (Size -1, a
-// browser-based POST upload) is refused: an upstream S3 needs Content-Length.
+// browser-based POST upload) is first read whole into a temporary file (spool), as an
+// upstream S3 needs Content-Length, and sent from there once it has ended.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts storage.PutObjectOptions) (storage.ObjectInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.ObjectInfo{}, err
@@ -95,10 +96,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	if err := refuseWrite(opts.ACL, opts.Encryption, opts.Lock); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	switch {
-	case opts.Size < 0:
-		return storage.ObjectInfo{}, storage.NotImplementedError("An upload of unknown length (a browser-based POST upload) is not available with the s3 backend.")
-	case opts.Size > storage.MaxObjectSize:
+	if opts.Size > storage.MaxObjectSize {
 		return storage.ObjectInfo{}, storage.ErrEntityTooLarge
 	}
 	alg := opts.Checksum.Algorithm
@@ -111,6 +109,14 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	h := http.Header{}
 	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
 		return storage.ObjectInfo{}, err
+	}
+	if opts.Size < 0 {
+		s, err := spool(r)
+		if err != nil {
+			return storage.ObjectInfo{}, err
+		}
+		defer s.Close()
+		r, opts.Size = s, s.size
 	}
 	if opts.ContentMD5 != nil {
 		h["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(opts.ContentMD5)}
