@@ -206,10 +206,17 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 }
 
 // DeleteBucket implements storage.Backend: the bucket is deleted upstream first (which
-// refuses a bucket that holds objects), then its records and configurations.
+// refuses a bucket that holds objects), then its records and configurations, then the
+// records of its multipart uploads (uploads/<name>/<id>/, under the ID the snapshot held).
+// A record that cannot be deleted is logged and left behind: the bucket is gone, and a
+// bucket made again under its name gets another ID, which never reads it.
 func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 	if bucket == b.meta.bucket {
 		return noSuchBucket(bucket)
+	}
+	var bucketID string
+	if st := b.meta.get(bucket); st != nil {
+		bucketID = st.info.ID
 	}
 	resp, err := b.client.do(ctx, &request{method: http.MethodDelete, bucket: bucket, creds: b.credentialsFor(ctx), notFound: noSuchBucket(bucket)})
 	if err != nil {
@@ -240,7 +247,26 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		changes = append(changes, change{key: k})
 	}
 	m.apply(changes...)
+	if bucketID != "" {
+		b.deleteUploadRecords(ctx, bucket, bucketID)
+	}
 	return nil
+}
+
+// deleteUploadRecords deletes the upload records of a deleted bucket, logging what fails.
+func (b *Backend) deleteUploadRecords(ctx context.Context, bucket, bucketID string) {
+	recs := map[string]string{}
+	if err := b.listMetaPrefix(ctx, uploadRecordPrefix(bucket, bucketID), recs); err != nil {
+		b.log.Warn("upstream: listing a deleted bucket's upload records", "bucket", bucket, "error", err)
+		return
+	}
+	for k := range recs {
+		if err := b.deleteMeta(ctx, k); err != nil {
+			b.log.Warn("upstream: deleting a deleted bucket's upload record", "bucket", bucket, "key", k, "error", err)
+			return
+		}
+		b.meta.uploads.drop(k)
+	}
 }
 
 // HeadBucket implements storage.Backend, from the snapshot.

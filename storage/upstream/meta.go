@@ -393,30 +393,37 @@ var metaPrefixes = [...]string{"buckets/", "configs/"}
 func (b *Backend) listMeta(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	for _, prefix := range metaPrefixes {
-		token := ""
-		for {
-			q := url.Values{"list-type": {"2"}, "prefix": {prefix}, "max-keys": {strconv.Itoa(storage.MaxListKeys)}}
-			if token != "" {
-				q.Set("continuation-token", token)
-			}
-			resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: b.meta.bucket, query: q, creds: &b.cfg.Service})
-			if err != nil {
-				return nil, fmt.Errorf("listing the meta bucket: %w", err)
-			}
-			var page xmlListMeta
-			if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
-				return nil, fmt.Errorf("listing the meta bucket: %w", err)
-			}
-			for _, c := range page.Contents {
-				out[c.Key] = unquote(c.ETag)
-			}
-			if !page.IsTruncated || page.NextContinuationToken == "" {
-				break
-			}
-			token = page.NextContinuationToken
+		if err := b.listMetaPrefix(ctx, prefix, out); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// listMetaPrefix adds every object of the meta bucket under prefix, and its ETag, to out.
+func (b *Backend) listMetaPrefix(ctx context.Context, prefix string, out map[string]string) error {
+	token := ""
+	for {
+		q := url.Values{"list-type": {"2"}, "prefix": {prefix}, "max-keys": {strconv.Itoa(storage.MaxListKeys)}}
+		if token != "" {
+			q.Set("continuation-token", token)
+		}
+		resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: b.meta.bucket, query: q, creds: &b.cfg.Service})
+		if err != nil {
+			return fmt.Errorf("listing the meta bucket: %w", err)
+		}
+		var page xmlListMeta
+		if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+			return fmt.Errorf("listing the meta bucket: %w", err)
+		}
+		for _, c := range page.Contents {
+			out[c.Key] = unquote(c.ETag)
+		}
+		if !page.IsTruncated || page.NextContinuationToken == "" {
+			return nil
+		}
+		token = page.NextContinuationToken
+	}
 }
 
 // listUpstream returns the upstream's buckets (those the service identity sees) and their

@@ -50,9 +50,9 @@ import (
 // reported).
 //
 // A known limit: an upload that ends on the upstream without doorman (aborted or completed
-// there directly, or removed by the upstream's lifecycle rule AbortIncompleteMultipartUpload),
-// like one whose bucket is deleted, leaves its record behind, an orphan nothing reads again
-// (the upload id is the upstream's and not reused); no sweep removes such records.
+// there directly, or removed by the upstream's lifecycle rule AbortIncompleteMultipartUpload)
+// leaves its record behind, an orphan nothing reads again (the upload id is the upstream's and
+// not reused); no sweep removes such records. DeleteBucket deletes its bucket's records.
 
 // maxMultipartAnswer bounds the XML answers of CreateMultipartUpload and
 // CompleteMultipartUpload, small documents; the whitespace S3 may send ahead of a completion's
@@ -73,7 +73,12 @@ type uploadRecord struct {
 // uploadRecordKey is the meta bucket key of an upload's record. The upload id is the
 // upstream's, path-escaped so that it is one segment whatever it holds.
 func uploadRecordKey(bucket, bucketID, uploadID string) string {
-	return "uploads/" + bucket + "/" + bucketID + "/" + url.PathEscape(uploadID)
+	return uploadRecordPrefix(bucket, bucketID) + url.PathEscape(uploadID)
+}
+
+// uploadRecordPrefix is the meta bucket prefix of a bucket's upload records.
+func uploadRecordPrefix(bucket, bucketID string) string {
+	return "uploads/" + bucket + "/" + bucketID + "/"
 }
 
 // cleanupTimeout bounds what follows an upstream's answer whatever the caller does meanwhile:

@@ -288,3 +288,45 @@ func TestUploadPartInitiatorOnly(t *testing.T) {
 		t.Errorf("another user's part: %v, want AccessDenied", err)
 	}
 }
+
+// TestDeleteBucketDeletesUploadRecords: deleting a bucket deletes the records of its uploads
+// (here orphans: the uploads were aborted on the upstream directly), and no other bucket's.
+func TestDeleteBucketDeletesUploadRecords(t *testing.T) {
+	up := newUpstream(t)
+	b := newBackend(t, up, nil)
+	ctx := context.Background()
+	ids := map[string]string{}
+	for _, bucket := range []string{"gone", "kept"} {
+		if _, err := b.CreateBucket(ctx, bucket, storage.CreateBucketOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"a", "b"} {
+			u, err := b.CreateMultipartUpload(ctx, bucket, key, storage.CreateMultipartUploadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[bucket+"/"+key] = u.UploadID
+		}
+	}
+	for _, key := range []string{"a", "b"} {
+		if _, err := up.S3(up.Service).AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+			Bucket: aws.String("gone"), Key: aws.String(key), UploadId: aws.String(ids["gone/"+key])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := uploadRecordKeys(t, up); len(got) != 4 {
+		t.Fatalf("upload records before the delete: %q, want 4", got)
+	}
+	if err := b.DeleteBucket(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	got := uploadRecordKeys(t, up)
+	if len(got) != 2 {
+		t.Fatalf("upload records after the delete: %q, want kept's 2", got)
+	}
+	for _, k := range got {
+		if !strings.HasPrefix(k, "uploads/kept/") {
+			t.Errorf("record %q left after its bucket was deleted", k)
+		}
+	}
+}
