@@ -187,17 +187,30 @@ func newAccount(u User) (*account, error) {
 	if !validUserName(u.UserName) {
 		return nil, fmt.Errorf("s3: user name %q: IAM user names are 1 to 64 letters, digits and +=,.@_-", u.UserName)
 	}
-	seed := "doorman-user:" + u.AccessKey
-	if u.Account != "" {
-		seed = "doorman-account:" + u.Account
-	}
-	sum := sha256.Sum256([]byte(seed))
+	sum := canonicalSum(u)
 	a := &account{User: u, id: hex.EncodeToString(sum[:])}
 	if a.Account == "" {
 		// Twelve decimal digits from the canonical id: deterministic, like the id itself.
 		a.Account = fmt.Sprintf("%012d", binary.BigEndian.Uint64(sum[:8])%1e12)
 	}
 	return a, nil
+}
+
+// CanonicalID is the canonical user id of u's account, the Owner ID the server answers for
+// it: the hex SHA-256 of the account id when u names one (every user of an account shares
+// it), else of u's access key. A server configured with u gives its account this id.
+func CanonicalID(u User) string {
+	sum := canonicalSum(u)
+	return hex.EncodeToString(sum[:])
+}
+
+// canonicalSum is the hash CanonicalID encodes, and an account id without one is drawn from.
+func canonicalSum(u User) [sha256.Size]byte {
+	seed := "doorman-user:" + u.AccessKey
+	if u.Account != "" {
+		seed = "doorman-account:" + u.Account
+	}
+	return sha256.Sum256([]byte(seed))
 }
 
 // maxUserName is IAM's limit on a user name

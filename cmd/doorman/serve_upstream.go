@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -178,7 +176,7 @@ func (f *serveFlags) upstreamConfig(users []s3api.User) (upstream.Config, error)
 	if len(users) == 0 {
 		return cfg, errors.New("--backend s3 needs doorman's users given: --access-key and --secret-key (or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY), or --credentials; no key pair is generated, since nothing is kept locally")
 	}
-	cfg.AdoptOwner = canonicalID(users[0])
+	cfg.AdoptOwner = s3api.CanonicalID(users[0])
 
 	access, secret := f.upstreamAccessKey, f.upstreamSecretKey
 	if access == "" {
@@ -226,18 +224,6 @@ func (f *serveFlags) upstreamConfig(users []s3api.User) (upstream.Config, error)
 		return cfg, errors.New("--backend s3 needs the upstream service identity: --upstream-access-key and --upstream-secret-key (or DOORMAN_UPSTREAM_ACCESS_KEY and DOORMAN_UPSTREAM_SECRET_KEY), or \"service\" in --upstream-credentials")
 	}
 	return cfg, nil
-}
-
-// canonicalID is the canonical user id of u's account, as the S3 server derives it: the
-// SHA-256 of the access key, or of the account id when the user names one. A test checks it
-// against the Owner ID the server answers.
-func canonicalID(u s3api.User) string {
-	seed := "doorman-user:" + u.AccessKey
-	if u.Account != "" {
-		seed = "doorman-account:" + u.Account
-	}
-	sum := sha256.Sum256([]byte(seed))
-	return hex.EncodeToString(sum[:])
 }
 
 // openUpstream opens the s3 backend, which returns once it has read the meta bucket: until

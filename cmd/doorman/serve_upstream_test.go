@@ -152,7 +152,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 				"--meta-bucket", "my-meta", "--upstream-poll-interval", "250ms"},
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001", "https://s3.example.com"}, Region: "eu-west-1",
 				Service: upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret}, MetaBucket: "my-meta",
-				PollInterval: 250 * time.Millisecond, AdoptOwner: canonicalID(users[0])},
+				PollInterval: 250 * time.Millisecond, AdoptOwner: s3api.CanonicalID(users[0])},
 		},
 		{
 			name: "environment",
@@ -160,7 +160,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001"},
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1",
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
-				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: canonicalID(users[0])},
+				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0])},
 		},
 		{
 			name: "file",
@@ -168,7 +168,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1",
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				Identities: map[string]upstream.Credentials{testDoormanAccess2: {AccessKey: testIdentityAccess, SecretKey: testIdentitySecret}},
-				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: canonicalID(users[0])},
+				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0])},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,8 +193,8 @@ func TestServeUpstreamConfig(t *testing.T) {
 	}
 }
 
-// canonicalID is the Owner ID the S3 server answers for the user, with and without an
-// account id.
+// s3api.CanonicalID is the Owner ID the S3 server answers for the user, with and without an
+// account id: the id serve gives adopted buckets is the one the server knows the user by.
 func TestCanonicalIDIsTheServers(t *testing.T) {
 	shared := s3test.Account{Name: "shared", AccessKey: "AKIDSHAREDACCOUNT", SecretKey: "shared-account-secret"}
 	users := map[s3test.Account]s3api.User{
@@ -210,8 +210,8 @@ func TestCanonicalIDIsTheServers(t *testing.T) {
 		if err := xml.Unmarshal(body, &list); err != nil {
 			t.Fatal(err)
 		}
-		if got := canonicalID(u); got != list.Owner.ID || got == "" {
-			t.Errorf("%s: canonicalID %q, the server answers Owner ID %q", a.Name, got, list.Owner.ID)
+		if got := s3api.CanonicalID(u); got != list.Owner.ID || got == "" {
+			t.Errorf("%s: s3api.CanonicalID %q, the server answers Owner ID %q", a.Name, got, list.Owner.ID)
 		}
 	}
 }
