@@ -47,8 +47,10 @@ import (
 // upstream bucket without a record is adopted: owned by Config.AdoptOwner, private, with no
 // configurations, and an ID derived from its name and creation date (adoptedID), the same on
 // every node; its record is written the first time doorman changes something of it. Its
-// region and versioning are not read from the upstream: they are empty until set through
-// doorman.
+// versioning is read from the upstream (GET ?versioning, as the service identity) when a
+// node's poller first finds it, so a versioned upstream bucket reads Enabled or Suspended;
+// a change made to it upstream afterwards, behind doorman's back, is not read again. Its
+// region is not read: it is empty until set through doorman.
 //
 // A limit: the creation date is all that tells two upstream buckets of one name apart, so a
 // bucket deleted and made again behind doorman's back within the same tick of the upstream's
@@ -153,13 +155,22 @@ type meta struct {
 
 	// uploads caches the upload records this node has read or written.
 	uploads uploadCache
+
+	// adopted maps an adopted bucket (adoptedKey) to the versioning its upstream bucket
+	// answered when the poller first found it; guarded by mu, written by the poller.
+	adopted map[string]string
+}
+
+// adoptedKey names an upstream bucket by its name and creation date.
+func adoptedKey(name string, created time.Time) string {
+	return name + "\n" + created.UTC().Format(time.RFC3339Nano)
 }
 
 func newMeta(bucket, adoptOwner string, log *slog.Logger) *meta {
 	m := &meta{
 		bucket: bucket, adoptOwner: adoptOwner, log: log,
 		objs: map[string]object{}, ups: map[string]time.Time{},
-		written: map[string]uint64{}, staleSeen: map[string]int{},
+		written: map[string]uint64{}, staleSeen: map[string]int{}, adopted: map[string]string{},
 	}
 	m.snap.Store(&snapshot{buckets: map[string]*bucketState{}})
 	return m
@@ -211,7 +222,7 @@ func (m *meta) build(loaded time.Time) *snapshot {
 		if !st.recorded {
 			st.rec = bucketRecord{
 				Name: name, ID: adoptedID(name, created), Owner: m.adoptOwner, ACL: storage.DefaultACL,
-				Created: created, UpstreamCreated: created,
+				Created: created, UpstreamCreated: created, Versioning: m.adopted[adoptedKey(name, created)],
 			}
 		}
 		st.info = st.rec.info()
@@ -554,6 +565,9 @@ func (b *Backend) poll(ctx context.Context) error {
 			}
 		}
 	}
+	if err := b.readAdoptedVersioning(ctx, objs, ups); err != nil {
+		return err
+	}
 	now := b.cfg.Now()
 	changed, s := m.install(start, objs, ups, now)
 	if b.cfg.Metrics != nil {
@@ -566,6 +580,76 @@ func (b *Backend) poll(ctx context.Context) error {
 	}
 	b.dropStale(ctx, s)
 	return nil
+}
+
+// readAdoptedVersioning reads the versioning of each upstream bucket of ups that no record of
+// objs names and whose versioning was not read yet (a bucket to adopt), and forgets what it
+// read of buckets no longer upstream. An upstream that cannot be reached fails the poll; any
+// other failure (an error answered by a store without versioning or a policy that refuses
+// the service identity, an answer that does not decode) is logged, and the bucket adopted
+// unversioned.
+func (b *Backend) readAdoptedVersioning(ctx context.Context, objs map[string]object, ups map[string]time.Time) error {
+	m := b.meta
+	recorded := map[string]bool{}
+	for key, o := range objs {
+		if !strings.HasPrefix(key, "buckets/") {
+			continue
+		}
+		var r bucketRecord
+		if json.Unmarshal(o.body, &r) == nil {
+			recorded[adoptedKey(r.Name, r.UpstreamCreated)] = true
+		}
+	}
+	m.mu.Lock()
+	want := map[string]string{}
+	for name, created := range ups {
+		k := adoptedKey(name, created)
+		if _, ok := m.adopted[k]; !ok && name != m.bucket && !recorded[k] {
+			want[k] = name
+		}
+	}
+	for k := range m.adopted {
+		name, _, _ := strings.Cut(k, "\n")
+		if created, ok := ups[name]; !ok || adoptedKey(name, created) != k {
+			delete(m.adopted, k)
+		}
+	}
+	m.mu.Unlock()
+	for k, name := range want {
+		status, err := b.upstreamVersioning(ctx, name)
+		switch {
+		case errors.Is(err, storage.ErrUnavailable) || ctx.Err() != nil:
+			return fmt.Errorf("reading the versioning of bucket %s: %w", name, err)
+		case err != nil:
+			b.log.Warn("upstream: reading an adopted bucket's versioning; taken as unversioned", "bucket", name, "error", err)
+		}
+		m.mu.Lock()
+		m.adopted[k] = status
+		m.mu.Unlock()
+	}
+	return nil
+}
+
+// upstreamVersioning returns the versioning status of an upstream bucket, as the service
+// identity reads it: Enabled, Suspended, or "" for a bucket never versioned
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html).
+func (b *Backend) upstreamVersioning(ctx context.Context, bucket string) (string, error) {
+	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: url.Values{"versioning": {""}},
+		creds: &b.cfg.Service, notFound: noSuchBucket(bucket)})
+	if err != nil {
+		return "", err
+	}
+	var v struct {
+		Status string
+	}
+	if err := decodeBoundedXML(resp, maxErrorBody, &v); err != nil {
+		return "", fmt.Errorf("reading the versioning of bucket %s: %w", bucket, err)
+	}
+	switch v.Status {
+	case "", storage.VersioningEnabled, storage.VersioningSuspended:
+		return v.Status, nil
+	}
+	return "", fmt.Errorf("bucket %s: unknown versioning status %q", bucket, v.Status)
 }
 
 // dropStale deletes the stale records (and their configurations) that staleGrace polls in

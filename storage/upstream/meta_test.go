@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/upstream"
@@ -382,5 +383,49 @@ func TestMetaBucketIsNeverNamed(t *testing.T) {
 	}
 	if keys := metaKeys(t, up); len(keys) != 1 || !bytes.HasPrefix([]byte(keys[0]), []byte("buckets/visible/")) {
 		t.Errorf("the meta bucket holds %v", keys)
+	}
+}
+
+// An upstream bucket adopted reads the versioning the upstream answers for it (Enabled,
+// Suspended, or none), read once, when the poller first finds it; the record written at the
+// first change through doorman keeps it.
+func TestAdoptedBucketVersioning(t *testing.T) {
+	ctx := context.Background()
+	up := newUpstream(t)
+	c := up.S3(up.Service)
+	for name, status := range map[string]types.BucketVersioningStatus{"enabled": types.BucketVersioningStatusEnabled,
+		"suspended": types.BucketVersioningStatusSuspended, "never": ""} {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+		if status != "" {
+			if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
+				VersioningConfiguration: &types.VersioningConfiguration{Status: status}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	b := newBackend(t, up, nil)
+	want := map[string]string{"enabled": storage.VersioningEnabled, "suspended": storage.VersioningSuspended, "never": ""}
+	for name, v := range want {
+		if info, err := b.HeadBucket(ctx, name); err != nil || info.Versioning != v {
+			t.Errorf("HeadBucket(%s) = %+v, %v; want versioning %q", name, info, err, v)
+		}
+	}
+	// Read once: later polls ask no more.
+	up.Reset()
+	time.Sleep(3 * testPollInterval)
+	for _, r := range up.Requests() {
+		if r.Query().Has("versioning") {
+			t.Errorf("versioning read again by a later poll: %s %s", r.Method, r.URI)
+		}
+	}
+	// A change through doorman writes the record with the versioning read.
+	if err := b.PutBucketACL(ctx, "enabled", "public-read"); err != nil {
+		t.Fatal(err)
+	}
+	other := newBackend(t, up, nil)
+	if info, err := other.HeadBucket(ctx, "enabled"); err != nil || info.Versioning != storage.VersioningEnabled || info.ACL != "public-read" {
+		t.Errorf("another node reads %+v, %v; want Enabled and public-read", info, err)
 	}
 }
