@@ -17,11 +17,16 @@ import (
 	"github.com/doorman-s3/doorman/storage"
 )
 
-// The configuration kinds kept in the meta bucket. ownership-controls is kept too, but only
+// refusedKinds are the configuration kinds this backend refuses, and what each is called in
+// the refusal: documents the store itself would have to act on, which the upstream does not
+// get. A lifecycle configuration's rules are carried out through delete conditions
+// (IfRevision, IfNoncurrent, IfTags, IfOnlyVersion) this backend refuses; a bucket's default
+// encryption would have to be applied by the upstream's keys. Every other kind is kept in the
+// meta bucket as the bytes given, as the embedded store keeps it; ownership-controls only as
 // BucketOwnerEnforced (ownershipEnforced).
-var storedKinds = map[string]bool{
-	"cors": true, "policy": true, "public-access-block": true, "tagging": true,
-	ownershipKind: true,
+var refusedKinds = map[string]string{
+	"lifecycle":  "Lifecycle configurations are",
+	"encryption": "Bucket default encryption configurations are",
 }
 
 const (
@@ -343,9 +348,9 @@ func (b *Backend) PutBucketObjectLock(ctx context.Context, bucket string, cfg st
 	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
 }
 
-// PutBucketConfig implements storage.Backend. The kinds of storedKinds are written to the
-// meta bucket and the snapshot at once; Object Ownership other than BucketOwnerEnforced, and
-// every other kind (lifecycle, encryption...), are refused as not implemented.
+// PutBucketConfig implements storage.Backend. A configuration is written to the meta bucket
+// and the snapshot at once; Object Ownership other than BucketOwnerEnforced, and the kinds of
+// refusedKinds, are refused as not implemented.
 func (b *Backend) PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error {
 	if err := checkConfigKind(kind); err != nil {
 		return err
@@ -354,8 +359,8 @@ func (b *Backend) PutBucketConfig(ctx context.Context, bucket, kind string, doc 
 	if err != nil {
 		return err
 	}
-	if !storedKinds[kind] {
-		return storage.NotImplementedError("The %s configuration is not available with the s3 backend.", kind)
+	if what, ok := refusedKinds[kind]; ok {
+		return storage.NotImplementedError("%s not available with the s3 backend.", what)
 	}
 	if len(doc) > storage.MaxConfigSize {
 		return storage.ErrConfigTooLarge
@@ -379,8 +384,8 @@ func (b *Backend) PutBucketConfig(ctx context.Context, bucket, kind string, doc 
 }
 
 // GetBucketConfig implements storage.Backend, from the snapshot. A bucket without stored
-// ownership controls answers BucketOwnerEnforced's; the kinds this backend does not keep are
-// never stored, so a bucket has none of them.
+// ownership controls answers BucketOwnerEnforced's; the kinds of refusedKinds are never
+// stored, so a bucket has none of them.
 func (b *Backend) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
 	if err := checkConfigKind(kind); err != nil {
 		return nil, err
@@ -389,7 +394,7 @@ func (b *Backend) GetBucketConfig(ctx context.Context, bucket, kind string) ([]b
 	if err != nil {
 		return nil, err
 	}
-	if doc, ok := st.configs[kind]; ok && storedKinds[kind] {
+	if doc, ok := st.configs[kind]; ok && refusedKinds[kind] == "" {
 		return bytes.Clone(doc), nil
 	}
 	if kind == ownershipKind {
@@ -399,8 +404,8 @@ func (b *Backend) GetBucketConfig(ctx context.Context, bucket, kind string) ([]b
 }
 
 // DeleteBucketConfig implements storage.Backend. Deleting the ownership controls is refused
-// (every bucket of this backend is BucketOwnerEnforced); a kind this backend does not keep
-// has nothing to delete.
+// (every bucket of this backend is BucketOwnerEnforced); a kind of refusedKinds has nothing
+// to delete.
 func (b *Backend) DeleteBucketConfig(ctx context.Context, bucket, kind string) error {
 	if err := checkConfigKind(kind); err != nil {
 		return err
@@ -412,7 +417,7 @@ func (b *Backend) DeleteBucketConfig(ctx context.Context, bucket, kind string) e
 	switch {
 	case kind == ownershipKind:
 		return storage.NotImplementedError("Object Ownership other than BucketOwnerEnforced is not available with the s3 backend.")
-	case !storedKinds[kind]:
+	case refusedKinds[kind] != "":
 		return nil
 	}
 	key := configKey(bucket, st.info.ID, kind)

@@ -146,7 +146,7 @@ func TestBucketConfigs(t *testing.T) {
 		{kind: "ownership-controls", doc: strings.Replace(enforcedDoc, "BucketOwnerEnforced", "ObjectWriter", 1), put: storage.ErrNotImplemented, del: storage.ErrNotImplemented},
 		{kind: "lifecycle", doc: `<LifecycleConfiguration/>`, put: storage.ErrNotImplemented, get: storage.ErrNoSuchConfig},
 		{kind: "encryption", doc: `<ServerSideEncryptionConfiguration/>`, put: storage.ErrNotImplemented, get: storage.ErrNoSuchConfig},
-		{kind: "website", doc: `<WebsiteConfiguration/>`, put: storage.ErrNotImplemented, get: storage.ErrNoSuchConfig},
+		{kind: "website", doc: `<WebsiteConfiguration/>`},
 		{kind: "Bad_Kind", doc: "x", put: storage.ErrInvalidConfigKind, get: storage.ErrInvalidConfigKind, del: storage.ErrInvalidConfigKind},
 		{kind: "cors", doc: strings.Repeat("x", storage.MaxConfigSize+1), put: storage.ErrConfigTooLarge},
 	} {

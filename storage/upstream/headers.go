@@ -21,11 +21,45 @@ import (
 // userMetaPrefix begins the user metadata headers.
 const userMetaPrefix = "X-Amz-Meta-"
 
+// defaultContentType is the Content-Type S3 gives an object written without one
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html: "Default:
+// binary/octet-stream" [UNVERIFIED] for other upstreams, MinIO guesses from the key): this
+// backend sends it explicitly, so that every upstream stores, and reads back, what the write
+// reported.
+const defaultContentType = "binary/octet-stream"
+
+// writeMetadata is md as a write sends it: its Content-Type defaulted.
+func writeMetadata(md storage.ObjectMetadata) storage.ObjectMetadata {
+	if md.ContentType == "" {
+		md.ContentType = defaultContentType
+	}
+	return md
+}
+
+// checkMetadata enforces storage.MaxUserMetadataSize and storage.MaxMetadataSize, as the
+// embedded store does, before anything goes upstream (whose own limits answer otherwise).
+func checkMetadata(md storage.ObjectMetadata) error {
+	user := 0
+	for k, v := range md.User {
+		user += len(k) + len(v)
+	}
+	total := user + len(md.ContentType) + len(md.ContentEncoding) + len(md.ContentDisposition) +
+		len(md.ContentLanguage) + len(md.CacheControl) + len(md.Expires)
+	if user > storage.MaxUserMetadataSize || total > storage.MaxMetadataSize {
+		return storage.ErrMetadataTooLarge
+	}
+	return nil
+}
+
 // setObjectHeaders sets on h the headers of a write (PutObject, CopyObject with REPLACE,
 // CreateMultipartUpload) that carry an object's metadata, tags (the protocol layer's encoding,
-// storage.ObjectInfo.Tags) and storage class. It fails with ErrNotImplemented for what the
-// backend does not pass on: a user metadata name or a value HTTP cannot carry.
+// storage.ObjectInfo.Tags) and storage class. It fails with ErrMetadataTooLarge past the
+// metadata limits, and with ErrNotImplemented for what the backend does not pass on: a user
+// metadata name or a value HTTP cannot carry.
 func setObjectHeaders(h http.Header, md storage.ObjectMetadata, tags, storageClass string) error {
+	if err := checkMetadata(md); err != nil {
+		return err
+	}
 	set := func(name, v string) error {
 		if v == "" {
 			return nil

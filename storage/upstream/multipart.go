@@ -247,6 +247,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 		return storage.UploadInfo{}, err
 	}
 	h := http.Header{}
+	opts.Metadata = writeMetadata(opts.Metadata)
 	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
 		return storage.UploadInfo{}, err
 	}
@@ -532,9 +533,10 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		return storage.ObjectInfo{}, err
 	}
 	h := http.Header{"Content-Type": {"application/xml"}}
-	if c := opts.Conditions; c.IfMatch == "*" {
-		h["If-Match"] = []string{"*"}
-	} else if c.IfMatch != "" {
+	if err := b.resolveIfMatchAny(ctx, bucket, key, &opts.Conditions, b.credentialsFor(ctx)); err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if c := opts.Conditions; c.IfMatch != "" {
 		h["If-Match"] = []string{`"` + unquote(c.IfMatch) + `"`}
 	}
 	if opts.Conditions.IfNoneMatch {
@@ -552,7 +554,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	resp, err := b.client.do(ctx, &request{method: http.MethodPost, bucket: bucket, key: key, query: uploadQuery(uploadID),
 		header: h, body: bytes.NewReader(body), size: int64(len(body)), creds: creds})
 	if err != nil {
-		return storage.ObjectInfo{}, err
+		return storage.ObjectInfo{}, ifMatchFailed(opts.Conditions, err)
 	}
 	var out xmlCompleteAnswer
 	if err := decodeBoundedXML(resp, maxMultipartAnswer, &out); err != nil {

@@ -149,7 +149,8 @@ func TestMultipartCompleteFailures(t *testing.T) {
 		{"wrong ETag", []storage.CompletedPart{{PartNumber: 1, ETag: last.ETag}}, storage.CompleteMultipartUploadOptions{}, storage.ErrInvalidPart},
 		{"order", []storage.CompletedPart{{PartNumber: 2, ETag: last.ETag}, {PartNumber: 1, ETag: small.ETag}}, storage.CompleteMultipartUploadOptions{}, storage.ErrInvalidPartOrder},
 		{"if-match on no object", []storage.CompletedPart{{PartNumber: 2, ETag: last.ETag}},
-			storage.CompleteMultipartUploadOptions{Conditions: storage.WriteConditions{IfMatch: `"0123456789abcdef0123456789abcdef"`}}, storage.ErrNoSuchKey},
+			// The upstream's 404 NoSuchKey is the failed condition storage.WriteConditions says.
+			storage.CompleteMultipartUploadOptions{Conditions: storage.WriteConditions{IfMatch: `"0123456789abcdef0123456789abcdef"`}}, storage.ErrPreconditionFailed},
 		{"customer key", []storage.CompletedPart{{PartNumber: 2, ETag: last.ETag}},
 			storage.CompleteMultipartUploadOptions{CustomerKey: make([]byte, 32)}, storage.ErrNotImplemented},
 	} {

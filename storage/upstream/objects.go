@@ -69,6 +69,42 @@ func setWriteConditions(h http.Header, c storage.WriteConditions) {
 	}
 }
 
+// resolveIfMatchAny turns the condition If-Match "*" (the key exists) into If-Match with
+// the ETag of the key's latest version, read by a HEAD: S3 documents If-Match with an ETag
+// (API_PutObject.html), and stores such as doorman's own answer "*" with 501
+// [UNVERIFIED for each upstream]. A key without an object, or whose latest version is a
+// delete marker, fails with ErrPreconditionFailed here. The write that follows is then
+// conditional on that very version: one that replaced it after the HEAD fails the write with
+// 412, where "*" would have let it through.
+func (b *Backend) resolveIfMatchAny(ctx context.Context, bucket, key string, c *storage.WriteConditions, creds *Credentials) error {
+	if c.IfMatch != "*" {
+		return nil
+	}
+	resp, info, err := b.readOnce(ctx, http.MethodHead, bucket, key, "", creds)
+	switch {
+	case errors.Is(err, storage.ErrNoSuchKey):
+		return fmt.Errorf("%w: %q does not exist", storage.ErrPreconditionFailed, key)
+	case err != nil:
+		return err
+	}
+	resp.Body.Close()
+	c.IfMatch = info.ETag
+	return nil
+}
+
+// ifMatchFailed is err, but that a key without an object upstream fails a write with If-Match
+// as storage.WriteConditions says, with ErrPreconditionFailed: S3 answers such a write 404
+// NoSuchKey ("If there's no current object version with the same name, or if the current
+// object version is a delete marker, the response is a 404 Not Found error",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html [UNVERIFIED
+// wording]).
+func ifMatchFailed(c storage.WriteConditions, err error) error {
+	if c.IfMatch != "" && errors.Is(err, storage.ErrNoSuchKey) {
+		return fmt.Errorf("%w: %v", storage.ErrPreconditionFailed, err)
+	}
+	return err
+}
+
 // quoteETag returns an ETag as HTTP conditions carry it: quoted, "*" as it is.
 func quoteETag(etag string) string {
 	if etag == "*" || strings.HasPrefix(etag, `"`) {
@@ -107,6 +143,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
 	}
 	h := http.Header{}
+	opts.Metadata = writeMetadata(opts.Metadata)
 	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -124,6 +161,9 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	if opts.Checksum.Value != "" {
 		h[checksumHeader(alg)] = []string{opts.Checksum.Value}
 	}
+	if err := b.resolveIfMatchAny(ctx, bucket, key, &opts.Conditions, b.credentialsFor(ctx)); err != nil {
+		return storage.ObjectInfo{}, err
+	}
 	setWriteConditions(h, opts.Conditions)
 
 	v := &verifier{r: r, size: opts.Size, want: opts.Checksum, trailing: opts.TrailingChecksum}
@@ -138,7 +178,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	}
 	resp, err := b.client.do(ctx, req)
 	if err != nil {
-		return storage.ObjectInfo{}, err
+		return storage.ObjectInfo{}, ifMatchFailed(opts.Conditions, err)
 	}
 	resp.Body.Close()
 	info := storage.ObjectInfo{
@@ -375,14 +415,19 @@ func (b *Backend) read(ctx context.Context, method, bucket, key string, opts sto
 // readOnce sends one GET or HEAD of the object, and the GET of its tags if it has some.
 func (b *Backend) readOnce(ctx context.Context, method, bucket, key, versionID string, creds *Credentials) (*http.Response, storage.ObjectInfo, error) {
 	req := &request{method: method, bucket: bucket, key: key, query: url.Values{},
-		header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}}, creds: creds, notFound: storage.ErrNoSuchKey}
+		header: http.Header{"X-Amz-Checksum-Mode": {"ENABLED"}}, creds: creds, notFound: b.keyNotFound(bucket, storage.ErrNoSuchKey)}
 	if versionID != "" {
 		req.query.Set("versionId", versionID)
-		req.notFound = storage.ErrNoSuchVersion
+		req.notFound = b.keyNotFound(bucket, storage.ErrNoSuchVersion)
 	}
 	resp, err := b.client.do(ctx, req)
+	if se, ok := errors.AsType[*storage.ServiceError](err); ok && versionID != "" && method == http.MethodHead && se.Status == http.StatusBadRequest {
+		// A HEAD's 400 has no body to name its code; with a version id, S3's is
+		// InvalidArgument "Invalid version id specified" [UNVERIFIED for each upstream].
+		return nil, storage.ObjectInfo{}, fmt.Errorf("%w: upstream: %s", storage.ErrInvalidVersionID, se.Message)
+	}
 	if err != nil {
-		return nil, storage.ObjectInfo{}, deleteMarker(key, versionID, err)
+		return nil, storage.ObjectInfo{}, b.markerError(ctx, bucket, key, versionID, creds, err)
 	}
 	info, err := objectInfoFromHeader(bucket, key, resp.Header)
 	if err == nil && tagCount(resp.Header) > 0 {
@@ -393,6 +438,39 @@ func (b *Backend) readOnce(ctx context.Context, method, bucket, key, versionID s
 		return nil, storage.ObjectInfo{}, err
 	}
 	return resp, info, nil
+}
+
+// keyNotFound is the error of a 404 without a body (the answer to HEAD) for an object of
+// bucket: storage.ErrNoSuchBucket when the snapshot does not hold the bucket (the upstream's
+// answer cannot tell), else err.
+func (b *Backend) keyNotFound(bucket string, err error) error {
+	if b.meta.get(bucket) == nil {
+		return noSuchBucket(bucket)
+	}
+	return err
+}
+
+// markerError is deleteMarker's error, and, for a latest delete marker, whose answer carries
+// no Last-Modified, the marker's Last-Modified read from a HEAD of the marker by its id (405
+// with Last-Modified, API_GetObject.html: "If the specified version in the request is a
+// delete marker, the response returns a 405 Method Not Allowed error and the
+// Last-Modified: timestamp response header").
+func (b *Backend) markerError(ctx context.Context, bucket, key, versionID string, creds *Credentials, err error) error {
+	err = deleteMarker(key, versionID, err)
+	dm, ok := errors.AsType[*storage.DeleteMarkerError](err)
+	if !ok || !dm.LastModified.IsZero() || dm.VersionID == "" {
+		return err
+	}
+	resp, herr := b.client.do(ctx, &request{method: http.MethodHead, bucket: bucket, key: key,
+		query: url.Values{"versionId": {dm.VersionID}}, creds: creds})
+	if herr == nil {
+		resp.Body.Close()
+		return err
+	}
+	if t, perr := http.ParseTime(errorHeader(herr).Get("Last-Modified")); perr == nil {
+		dm.LastModified = t
+	}
+	return err
 }
 
 // deleteMarker returns the *storage.DeleteMarkerError of a read answered with
@@ -566,6 +644,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	md, tags := src.Metadata, src.Tags
 	if opts.ReplaceMetadata {
 		h["X-Amz-Metadata-Directive"] = []string{"REPLACE"}
+		opts.Metadata = writeMetadata(opts.Metadata)
 		md = opts.Metadata
 	}
 	if opts.ReplaceTags {
@@ -599,10 +678,15 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if alg != "" {
 		h["X-Amz-Checksum-Algorithm"] = []string{string(alg)}
 	}
+	if err := b.resolveIfMatchAny(ctx, dstBucket, dstKey, &opts.Conditions, b.credentialsFor(ctx)); err != nil {
+		return storage.ObjectInfo{}, err
+	}
 	setWriteConditions(h, opts.Conditions)
 	resp, err := b.client.do(ctx, &request{method: http.MethodPut, bucket: dstBucket, key: dstKey, header: h, creds: b.credentialsFor(ctx), notFound: storage.ErrNoSuchKey})
 	if err != nil {
-		return storage.ObjectInfo{}, err
+		// The source was read just before, and is pinned by x-amz-copy-source-if-match: a
+		// NoSuchKey with If-Match is the destination's.
+		return storage.ObjectInfo{}, ifMatchFailed(opts.Conditions, err)
 	}
 	var result copyResult
 	if err := decodeBoundedXML(resp, maxCopyResult, &result); err != nil {
@@ -626,6 +710,22 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	}
 	if info.VersionID == "" {
 		info.VersionID = storage.NullVersion
+	}
+	if info.Checksum.Value == "" && alg != "" {
+		// An answer without the checksum (not every store puts it in CopyObjectResult): the
+		// copy's own, as a HEAD of the version made reads it.
+		version := ""
+		if info.VersionID != storage.NullVersion {
+			version = info.VersionID
+		}
+		hresp, head, err := b.readOnce(ctx, http.MethodHead, dstBucket, dstKey, version, b.credentialsFor(ctx))
+		if err != nil {
+			return storage.ObjectInfo{}, err
+		}
+		hresp.Body.Close()
+		if head.ETag == info.ETag {
+			info.Checksum = head.Checksum
+		}
 	}
 	info.Revision = revision(info.ETag, info.VersionID, info.LastModified)
 	return info, nil
@@ -731,8 +831,18 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key string, opts st
 		req.header["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(sum[:])}
 	}
 	resp, err := b.client.do(ctx, req)
+	if se, ok := errors.AsType[*storage.ServiceError](err); ok && se.Status == http.StatusMethodNotAllowed && versionID == "" {
+		// S3 refuses the tags of a key whose latest version is a delete marker with 405 and
+		// no delete marker headers: a HEAD tells the marker.
+		hresp, _, herr := b.readOnce(ctx, http.MethodHead, bucket, key, "", req.creds)
+		if herr == nil {
+			hresp.Body.Close()
+		} else if errors.Is(herr, storage.ErrNoSuchKey) {
+			return herr
+		}
+	}
 	if err != nil {
-		return deleteMarker(key, opts.VersionID, err)
+		return b.markerError(ctx, bucket, key, opts.VersionID, req.creds, err)
 	}
 	resp.Body.Close()
 	return nil
@@ -783,7 +893,7 @@ func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts 
 	}
 	resp, err := b.client.do(ctx, req)
 	if err != nil {
-		return storage.ListObjectPartsResult{}, deleteMarker(key, opts.VersionID, err)
+		return storage.ListObjectPartsResult{}, b.markerError(ctx, bucket, key, opts.VersionID, creds, err)
 	}
 	var attrs struct {
 		ETag        string `xml:"ETag"`
