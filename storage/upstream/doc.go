@@ -34,13 +34,43 @@
 // has returned io.EOF, so a body that fails never reaches the upstream whole and the upstream
 // stores nothing.
 //
+// A body of unknown length (Size -1: a browser-based POST upload's file, a part sent without
+// its length) is first read whole into a temporary file in os.TempDir(), bounded at
+// storage.MaxObjectSize (ErrEntityTooLarge past it) and removed on every path, then sent
+// with its Content-Length: the upstream needs it, and nothing is sent before the body has
+// ended and been verified.
+//
 // # What is refused
 //
-// What the upstream could do but this backend does not yet pass on, and what doorman's
-// embedded store does that an upstream cannot do atomically (conditions checked in the same
-// transaction as a write, such as storage.DeleteObjectOptions.IfRevision), fails with
-// storage.ErrNotImplemented, which clients see as 501 NotImplemented: never emulated half-way.
-// doc.go of this package lists what each method refuses.
+// What the upstream could do but this backend does not pass on, and what doorman's embedded
+// store does that an upstream cannot do atomically, fails with storage.ErrNotImplemented,
+// which clients see as 501 NotImplemented: never emulated half-way.
+//
+//   - Server-side encryption with AWS KMS keys (SSE-KMS) and with customer-provided keys
+//     (SSE-C) is refused on every write and read that names it; SSE-S3 is left to the
+//     upstream's own default encryption.
+//   - Object Lock is refused: buckets created with it, PutBucketObjectLock, and retention and
+//     legal hold on writes, PutObjectRetention and PutObjectLegalHold.
+//   - Object ACLs other than private and bucket-owner-full-control are refused, as is
+//     PutObjectACL: every bucket is BucketOwnerEnforced and every object its owner's.
+//   - Lifecycle configurations are refused, and so are the delete conditions a lifecycle
+//     rule is carried out with (storage.DeleteObjectOptions IfRevision, IfNoncurrent, IfTags
+//     and IfOnlyVersion), which no upstream checks in the same transaction as the delete.
+//   - Bucket default encryption documents (the "encryption" configuration) are refused.
+//   - Object Ownership other than BucketOwnerEnforced is refused, and so is deleting the
+//     ownership controls.
+//
+// Some checks are made here, before the upstream request, so they are not atomic with it:
+//
+//   - An option's BucketID is compared with this node's snapshot, so a bucket deleted and
+//     made again through another node since the last poll is not told apart.
+//   - IfUnchanged (PutObjectTags, PutObjectACL) compares the object a HEAD reads with the
+//     one expected, and the change then names that version; without versioning, a write
+//     between the HEAD and the change is not seen.
+//   - An object's revision is its ETag, version id and Last-Modified second, so without
+//     versioning the same bytes written again within the same second have the same revision.
+//   - If-Match "*" is resolved to the ETag of the key's latest version by a HEAD, so a write
+//     that replaced it since fails with 412 where "*" would have let it through.
 //
 // Hand-written here, on purpose: the request building and response parsing. The typed
 // aws-sdk-go-v2 S3 client re-serializes what it reads, buffers or refuses non-seekable
