@@ -61,6 +61,7 @@ $(CONSOLE_UI)/package-lock.json:
 
 unit: deps
 	integration/testdata/gateway-peers/install.sh
+	integration/testdata/minio/install.sh
 	@# readme_test.go runs the README's curl samples.
 	command -v curl >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl; }
 	$(GO) test -race -shuffle=on -count=1 $(PKGS)
