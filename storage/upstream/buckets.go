@@ -112,18 +112,68 @@ func (b *Backend) upstreamCreated(ctx context.Context, bucket string) (change, e
 	return change{bucket: bucket, created: c}, nil
 }
 
-// putRecord writes a bucket's record and returns its change.
-func (b *Backend) putRecord(ctx context.Context, r bucketRecord) (change, error) {
+// putRecordIf writes a bucket's record only if it is still at etag, or, with etag "", only if
+// it does not exist (putMetaIf), and returns its change.
+func (b *Backend) putRecordIf(ctx context.Context, r bucketRecord, etag string) (change, error) {
 	body, err := json.Marshal(r)
 	if err != nil {
 		return change{}, err
 	}
 	key := recordKey(r.Name, r.ID)
-	o, err := b.putMeta(ctx, key, body)
+	o, err := b.putMetaIf(ctx, key, body, etag)
 	if err != nil {
 		return change{}, err
 	}
 	return change{key: key, o: o}, nil
+}
+
+// recordRetries bounds the writes of one record change that lost to another node's.
+const recordRetries = 5
+
+// updateRecord changes st's bucket record by edit and writes it, conditionally on the ETag
+// the snapshot read it at (If-Match; If-None-Match: * for an adopted bucket without a record),
+// so that it never undoes a change another node made since: when the record changed, it is
+// read again and edit applied to what was read, up to recordRetries times. edit nil writes an
+// adopted bucket's record, unless another node wrote it first (which is then read). A record
+// deleted meanwhile (its bucket deleted through another node) is ErrNoSuchBucket.
+func (b *Backend) updateRecord(ctx context.Context, st *bucketState, edit func(*bucketRecord)) error {
+	r, etag, recorded := st.rec, st.recETag, st.recorded
+	if recorded && !st.rebound && edit == nil {
+		return nil
+	}
+	key := recordKey(r.Name, r.ID)
+	for attempt := 0; ; attempt++ {
+		if edit != nil {
+			edit(&r)
+		}
+		c, err := b.putRecordIf(ctx, r, etag)
+		if err == nil {
+			b.meta.apply(c)
+			return nil
+		}
+		if !errors.Is(err, storage.ErrPreconditionFailed) || attempt == recordRetries {
+			return err
+		}
+		o, err := b.getMeta(ctx, key)
+		switch {
+		case errors.Is(err, storage.ErrNoSuchKey) && recorded:
+			return noSuchBucket(r.Name)
+		case errors.Is(err, storage.ErrNoSuchKey):
+			continue // written and deleted since: write it again, only if it does not exist
+		case err != nil:
+			return err
+		}
+		var cur bucketRecord
+		if err := json.Unmarshal(o.body, &cur); err != nil || cur.Name != r.Name || cur.ID != r.ID {
+			return fmt.Errorf("upstream: the record %s of the meta bucket does not decode: %v", key, err)
+		}
+		// Read at an ETag the upstream keeps: the next write is conditional on it.
+		if edit == nil {
+			b.meta.apply(change{key: key, o: &o})
+			return nil
+		}
+		r, etag, recorded = cur, o.etag, true
+	}
 }
 
 // bucketFor returns the snapshot's state of a bucket a client names; the meta bucket and a
@@ -139,18 +189,14 @@ func (b *Backend) bucketFor(bucket string) (*bucketState, error) {
 	return st, nil
 }
 
-// ensureRecord writes the record of an adopted bucket that has none yet, so that what
-// doorman changes of it is kept with the upstream creation date it belongs to.
+// ensureRecord writes the record of an adopted bucket that has none yet (unless another node
+// wrote it first), so that what doorman changes of it is kept with the upstream creation date
+// it belongs to; and the record of a bucket re-bound to a moved creation date, so.
 func (b *Backend) ensureRecord(ctx context.Context, st *bucketState) error {
-	if st.recorded {
-		return nil
+	if st.rebound {
+		return b.updateRecord(ctx, st, func(*bucketRecord) {})
 	}
-	c, err := b.putRecord(ctx, st.rec)
-	if err != nil {
-		return err
-	}
-	b.meta.apply(c)
-	return nil
+	return b.updateRecord(ctx, st, nil)
 }
 
 // ListBuckets implements storage.Backend, from the snapshot: the buckets the upstream lists
@@ -197,9 +243,12 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 	}
 	r := bucketRecord{
 		Name: bucket, ID: newID(), Owner: opts.Owner, ACL: acl, Region: opts.Region,
-		Created: b.cfg.Now().UTC(), UpstreamCreated: up.created,
+		Created: b.cfg.Now().UTC(), UpstreamCreated: up.created, Claim: claimKey(bucket, up.created),
 	}
-	c, err := b.putRecord(ctx, r)
+	if err := b.claim(ctx, r); err != nil {
+		return storage.BucketInfo{}, err
+	}
+	c, err := b.putRecordIf(ctx, r, "")
 	if err != nil {
 		return storage.BucketInfo{}, err
 	}
@@ -208,6 +257,37 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 		return st.info, nil
 	}
 	return r.info(), nil
+}
+
+// bucketClaim is the body of a claim (claimKey): who created the bucket, under which ID.
+type bucketClaim struct {
+	Owner string `json:"owner"`
+	ID    string `json:"id"`
+}
+
+// claim writes r's claim of its upstream bucket generation, only if no claim of it exists
+// (If-None-Match: *). When one does, another create won it: this one fails with
+// BucketAlreadyOwnedByYou when the winner is the same owner (storage.ErrBucketExists), and
+// with 409 BucketAlreadyExists otherwise, as S3 answers a create of a name another account
+// holds (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).
+func (b *Backend) claim(ctx context.Context, r bucketRecord) error {
+	body, err := json.Marshal(bucketClaim{Owner: r.Owner, ID: r.ID})
+	if err != nil {
+		return err
+	}
+	_, err = b.putMetaIf(ctx, r.Claim, body, "")
+	if !errors.Is(err, storage.ErrPreconditionFailed) {
+		return err
+	}
+	o, err := b.getMeta(ctx, r.Claim)
+	if err != nil && !errors.Is(err, storage.ErrNoSuchKey) {
+		return err
+	}
+	var won bucketClaim
+	if err == nil && json.Unmarshal(o.body, &won) == nil && won.Owner == r.Owner {
+		return fmt.Errorf("%w: %s", storage.ErrBucketExists, r.Name)
+	}
+	return &storage.ServiceError{Status: http.StatusConflict, Code: "BucketAlreadyExists", Message: bucketExistsMessage}
 }
 
 // DeleteBucket implements storage.Backend: the bucket is deleted upstream first (which
@@ -219,9 +299,9 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 	if bucket == b.meta.bucket {
 		return noSuchBucket(bucket)
 	}
-	var bucketID string
+	var bucketID, claim string
 	if st := b.meta.get(bucket); st != nil {
-		bucketID = st.info.ID
+		bucketID, claim = st.info.ID, st.rec.Claim
 	}
 	resp, err := b.client.do(ctx, &request{method: http.MethodDelete, bucket: bucket, creds: b.credentialsFor(ctx), notFound: noSuchBucket(bucket)})
 	if err != nil {
@@ -252,6 +332,11 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		changes = append(changes, change{key: k})
 	}
 	m.apply(changes...)
+	if claim != "" {
+		if err := b.deleteMeta(ctx, claim); err != nil {
+			b.log.Warn("upstream: deleting a deleted bucket's claim", "bucket", bucket, "key", claim, "error", err)
+		}
+	}
 	if bucketID != "" {
 		b.deleteUploadRecords(ctx, bucket, bucketID)
 	}
@@ -289,17 +374,10 @@ func (b *Backend) PutBucketACL(ctx context.Context, bucket, acl string) error {
 	if err != nil {
 		return err
 	}
-	r := st.rec
-	r.ACL = acl
-	if r.ACL == "" {
-		r.ACL = storage.DefaultACL
+	if acl == "" {
+		acl = storage.DefaultACL
 	}
-	c, err := b.putRecord(ctx, r)
-	if err != nil {
-		return err
-	}
-	b.meta.apply(c)
-	return nil
+	return b.updateRecord(ctx, st, func(r *bucketRecord) { r.ACL = acl })
 }
 
 // PutBucketVersioning implements storage.Backend: the upstream bucket's versioning is set,
@@ -330,14 +408,8 @@ func (b *Backend) PutBucketVersioning(ctx context.Context, bucket, status string
 	if err != nil {
 		return err
 	}
-	r := st.rec
-	r.Versioning, r.UpstreamCreated = status, up.created
-	c, err := b.putRecord(ctx, r)
-	if err != nil {
-		return err
-	}
-	b.meta.apply(up, c)
-	return nil
+	b.meta.apply(up)
+	return b.updateRecord(ctx, st, func(r *bucketRecord) { r.Versioning, r.UpstreamCreated = status, up.created })
 }
 
 // PutBucketObjectLock implements storage.Backend: refused.

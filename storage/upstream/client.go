@@ -3,6 +3,8 @@ package upstream
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -74,6 +76,7 @@ var emptyPayloadHash = func() string {
 type client struct {
 	region         string
 	http           *http.Client
+	ownHTTP        bool // http is defaultHTTPClient's, closed with the client
 	signer         *v4.Signer
 	endpoints      []*endpoint // pool.go
 	next           atomic.Uint64
@@ -90,6 +93,11 @@ func newClient(cfg Config) (*client, error) {
 	}
 	if cfg.Service.AccessKey == "" || cfg.Service.SecretKey == "" {
 		return nil, errors.New("upstream: the service identity needs an access key and a secret key")
+	}
+	switch cfg.Unmapped {
+	case "", UnmappedService, UnmappedDeny:
+	default:
+		return nil, fmt.Errorf("upstream: unmapped callers: %q is neither %q nor %q", cfg.Unmapped, UnmappedService, UnmappedDeny)
 	}
 	for ak, c := range cfg.Identities {
 		if c.AccessKey == "" || c.SecretKey == "" {
@@ -118,7 +126,7 @@ func newClient(cfg Config) (*client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.http == nil {
-		c.http = defaultHTTPClient()
+		c.http, c.ownHTTP = defaultHTTPClient(), true
 	}
 	for _, s := range cfg.Endpoints {
 		ep, err := parseEndpoint(s)
@@ -153,17 +161,26 @@ func defaultHTTPClient() *http.Client {
 	}
 }
 
-// do sends req, signed with SigV4 for the configured region (payload UNSIGNED-PAYLOAD when it
-// has a body, the empty payload's hash otherwise, unless req.header sets
-// X-Amz-Content-Sha256 itself: a client's hex hash, which the upstream then verifies), to a
-// healthy endpoint; a bodiless GET, HEAD or DELETE whose transport fails is sent again to the
-// next healthy endpoint. Its body goes through holdBack, and a body whose reader fails fails
-// the request with the reader's error, the upstream having received less than Content-Length
-// (so it stores nothing). It returns the response of a 2xx, 206 or 304 answer, whose body the
-// caller closes. An error answer becomes an error: a storage sentinel where the S3 code maps
-// to one (see errors.go), a *storage.ServiceError otherwise; a transport failure on every
-// endpoint tried, a storage.ErrUnavailable.
+// do sends req, signed with SigV4 for the configured region, to a healthy endpoint. The
+// payload hash signed is UNSIGNED-PAYLOAD when req has a body and the empty payload's hash
+// otherwise, unless req.header sets X-Amz-Content-Sha256 itself (the body's hex SHA-256,
+// which the upstream then verifies; no Backend method sets it today, the client tests do).
+// A bodiless GET or HEAD whose transport fails is sent again to the next healthy endpoint;
+// any other bodiless request only when it certainly never left this node (its connection
+// could not be made: notSent), since a DELETE, a copy or a create whose answer was lost may
+// have been carried out, and sending it again would act twice (a second delete marker) or
+// answer 404 or 412 to what succeeded. Its body goes through holdBack, and a body whose
+// reader fails fails the request with the reader's error, the upstream having received less
+// than Content-Length (so it stores nothing). It returns the response of a 2xx, 206 or 304
+// answer, whose body the caller closes. An error answer becomes an error: a storage sentinel
+// where the S3 code maps to one (see errors.go), a *storage.ServiceError otherwise; a
+// transport failure on every endpoint tried, a storage.ErrUnavailable. An endpoint is marked
+// down by a failure to connect to it alone (connectFailure); a slow answer is no sign of a
+// dead endpoint, and the prober decides.
 func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
+	if req.creds == denyCredentials {
+		return nil, errUnmappedDenied()
+	}
 	var body *watchedBody
 	if req.body != nil && req.size > 0 {
 		body = &watchedBody{r: holdBack(&sized{r: req.body, left: req.size})}
@@ -174,7 +191,7 @@ func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	retry := body == nil && (req.method == http.MethodGet || req.method == http.MethodHead || req.method == http.MethodDelete)
+	readOnly := req.method == http.MethodGet || req.method == http.MethodHead
 	var failed []string
 	var lastErr error
 	for _, ep := range c.pick() {
@@ -199,10 +216,12 @@ func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		c.markDown(ep, err)
+		if connectFailure(err) {
+			c.markDown(ep, err)
+		}
 		failed = append(failed, ep.base)
 		lastErr = err
-		if !retry {
+		if body != nil || !readOnly && !notSent(err) {
 			break
 		}
 	}
@@ -268,25 +287,75 @@ func (c *client) send(ctx context.Context, ep *endpoint, req *request, body *wat
 	return resp, err
 }
 
+// notSent reports a transport error that came before any byte of the request was sent: the
+// connection to the endpoint (or to the proxy) could not be made.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// connectFailure reports a transport error that tells the endpoint cannot be reached: no
+// connection (refused, unreachable, no route, a name that does not resolve, a dial timeout)
+// or a TLS handshake that failed. Other failures (a header timeout, a connection reset after
+// the request was sent) may come of one slow request on a live endpoint: the prober, not
+// they, decides it is down.
+func connectFailure(err error) bool {
+	if notSent(err) {
+		return true
+	}
+	var rh tls.RecordHeaderError
+	var cv *tls.CertificateVerificationError
+	var ae tls.AlertError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &rh) || errors.As(err, &cv) || errors.As(err, &ae) || errors.As(err, &ua) ||
+		errors.As(err, &hn) || errors.As(err, &ci) || strings.Contains(err.Error(), "TLS handshake timeout")
+}
+
 // s3Path is the escaped path of bucket and key: every byte but A-Za-z0-9-_.~/ percent-encoded,
 // as S3 canonical requests have it
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, "URI-encode
-// each byte ... except the unreserved characters"; '/' is kept in object key names).
+// each byte ... except the unreserved characters"; '/' is kept in object key names). A key
+// segment that is "." or ".." has its dots encoded (%2E), which S3 decodes back to the same
+// key: sent as they are, a proxy or load balancer that normalises paths (RFC 3986, section
+// 5.2.4) would drop them, or send the request to another key or bucket (the meta bucket's
+// included). The path is signed as sent. [UNVERIFIED] that Amazon S3 itself signs such a
+// path as sent rather than its decoded form; doorman's own SigV4 verifier and MinIO do.
 func s3Path(bucket, key string) string {
 	if bucket == "" {
 		return "/"
 	}
-	p := "/" + bucket
-	if key != "" {
-		p += "/" + key
-	}
-	const hexDigits = "0123456789ABCDEF"
 	var b strings.Builder
-	b.Grow(len(p))
-	for i := 0; i < len(p); i++ {
-		ch := p[i]
+	b.Grow(len(bucket) + len(key) + 2)
+	b.WriteByte('/')
+	escapeSegment(&b, bucket)
+	if key == "" {
+		return b.String()
+	}
+	for _, seg := range strings.Split(key, "/") {
+		b.WriteByte('/')
+		switch {
+		case seg == "." || seg == "..":
+			b.WriteString(strings.Repeat("%2E", len(seg)))
+		default:
+			escapeSegment(&b, seg)
+		}
+	}
+	return b.String()
+}
+
+// escapeSegment writes seg with every byte but A-Za-z0-9-_.~ percent-encoded.
+func escapeSegment(b *strings.Builder, seg string) {
+	const hexDigits = "0123456789ABCDEF"
+	for i := 0; i < len(seg); i++ {
+		ch := seg[i]
 		if 'A' <= ch && ch <= 'Z' || 'a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' ||
-			ch == '-' || ch == '_' || ch == '.' || ch == '~' || ch == '/' {
+			ch == '-' || ch == '_' || ch == '.' || ch == '~' {
 			b.WriteByte(ch)
 			continue
 		}
@@ -294,7 +363,6 @@ func s3Path(bucket, key string) string {
 		b.WriteByte(hexDigits[ch>>4])
 		b.WriteByte(hexDigits[ch&15])
 	}
-	return b.String()
 }
 
 // expectEmpty reads r, whose size was declared 0, to its end: it fails with r's error, or
@@ -383,16 +451,35 @@ func (w *watchedBody) finish() {
 }
 
 // credentialsFor returns who ctx's request is signed as: the mapped identity of its
-// storage.Caller, Config.Service for an unmapped one and for a call without a Caller, nil
-// for an anonymous Caller.
+// storage.Caller, Config.Service for a call without a Caller, nil for an anonymous Caller.
+// An unmapped Caller is signed as Config.Service when Config.Unmapped is UnmappedService;
+// under UnmappedDeny it gets denyCredentials, which client.do refuses with 403 AccessDenied
+// before anything is sent.
 func (b *Backend) credentialsFor(ctx context.Context) *Credentials {
 	caller, ok := storage.CallerFrom(ctx)
-	if ok && caller.AccessKey == "" {
+	if !ok {
+		c := b.cfg.Service
+		return &c
+	}
+	if caller.AccessKey == "" {
 		return nil
 	}
-	c := b.cfg.Service
-	if m, mapped := b.cfg.Identities[caller.AccessKey]; ok && mapped {
-		c = m
+	if m, mapped := b.cfg.Identities[caller.AccessKey]; mapped {
+		return &m
 	}
+	if b.cfg.Unmapped == UnmappedDeny {
+		return denyCredentials
+	}
+	c := b.cfg.Service
 	return &c
+}
+
+// denyCredentials are the credentials of a caller Config.Unmapped denies: a request signed
+// with them is never sent.
+var denyCredentials = &Credentials{}
+
+// errUnmappedDenied is the answer to a caller Config.Unmapped denies: S3's AccessDenied
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+func errUnmappedDenied() error {
+	return &storage.ServiceError{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Access Denied"}
 }

@@ -217,6 +217,8 @@ func TestS3Path(t *testing.T) {
 		{"b", "dir/with space+plus=é%.txt", "/b/dir/with%20space%2Bplus%3D%C3%A9%25.txt"},
 		{"b", "a//b/~x-_.", "/b/a//b/~x-_."},
 		{"b", "q?h#;:@!*'()", "/b/q%3Fh%23%3B%3A%40%21%2A%27%28%29"},
+		{"b", "..", "/b/%2E%2E"},
+		{"b", "./a/../b/.../.c/", "/b/%2E/a/%2E%2E/b/.../.c/"},
 	} {
 		if got := s3Path(tc.bucket, tc.key); got != tc.want {
 			t.Errorf("s3Path(%q, %q) = %q, want %q", tc.bucket, tc.key, got, tc.want)

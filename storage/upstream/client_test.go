@@ -169,40 +169,65 @@ func TestClientPayloadHashForwarded(t *testing.T) {
 }
 
 // Each call is signed as its caller's mapped identity, the service identity when the caller
-// is unmapped or absent, and not at all when anonymous.
+// is absent, and not at all when anonymous. An unmapped caller is signed as the service
+// identity under Unmapped "service" (the default without identities), and refused with 403
+// AccessDenied, nothing sent, under "deny" (the default with identities).
 func TestCallerIdentity(t *testing.T) {
 	up := newUpstream(t)
 	bucket := clientBucket(t, up)
 	putDirect(t, up, bucket, "k", []byte("v"))
-	b := newBackend(t, up, func(c *upstream.Config) {
-		c.Identities = map[string]upstream.Credentials{"alice": up.Other}
-	})
+	alice := map[string]upstream.Credentials{"alice": up.Other}
+	withIdentities := newBackend(t, up, func(c *upstream.Config) { c.Identities = alice })
+	serviceToo := newBackend(t, up, func(c *upstream.Config) { c.Identities, c.Unmapped = alice, upstream.UnmappedService })
+	noIdentities := newBackend(t, up, nil)
+	denyAll := newBackend(t, up, func(c *upstream.Config) { c.Unmapped = upstream.UnmappedDeny })
+	bob := storage.WithCaller(context.Background(), storage.Caller{AccessKey: "bob"})
+	denied := &storage.ServiceError{Status: 403, Code: "AccessDenied", Message: "Access Denied"}
 	for _, tc := range []struct {
 		name string
+		b    *upstream.Backend
 		ctx  context.Context
 		ak   string // the access key signed with; "" unsigned
 		err  *storage.ServiceError
+		sent bool
 	}{
-		{"no caller", context.Background(), up.Service.AccessKey, nil},
-		{"unmapped", storage.WithCaller(context.Background(), storage.Caller{AccessKey: "bob"}), up.Service.AccessKey, nil},
+		{"no caller", withIdentities, context.Background(), up.Service.AccessKey, nil, true},
+		{"unmapped, identities given", withIdentities, bob, "", denied, false},
+		{"unmapped, service with identities", serviceToo, bob, up.Service.AccessKey, nil, true},
+		{"unmapped, no identities", noIdentities, bob, up.Service.AccessKey, nil, true},
+		{"unmapped, deny without identities", denyAll, bob, "", denied, false},
+		{"no caller, deny", denyAll, context.Background(), up.Service.AccessKey, nil, true},
 		// The bucket is the service identity's: the other user is refused by the upstream.
-		{"mapped", storage.WithCaller(context.Background(), storage.Caller{AccessKey: "alice"}), up.Other.AccessKey,
-			&storage.ServiceError{Status: 403, Code: "AccessDenied"}},
-		{"anonymous", storage.WithCaller(context.Background(), storage.Caller{}), "",
-			&storage.ServiceError{Status: 403, Code: "AccessDenied"}},
+		{"mapped", withIdentities, storage.WithCaller(context.Background(), storage.Caller{AccessKey: "alice"}), up.Other.AccessKey,
+			&storage.ServiceError{Status: 403, Code: "AccessDenied"}, true},
+		{"anonymous", withIdentities, storage.WithCaller(context.Background(), storage.Caller{}), "",
+			&storage.ServiceError{Status: 403, Code: "AccessDenied"}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			up.Reset()
-			resp, err := b.SendForTest(tc.ctx, upstream.RawRequest{Method: http.MethodGet, Bucket: bucket, Key: "k"})
+			resp, err := tc.b.SendForTest(tc.ctx, upstream.RawRequest{Method: http.MethodGet, Bucket: bucket, Key: "k"})
 			if tc.err == nil {
 				if err != nil {
 					t.Fatal(err)
 				}
 				resp.Body.Close()
-			} else if se, ok := errors.AsType[*storage.ServiceError](err); !ok || se.Status != tc.err.Status || se.Code != tc.err.Code {
-				t.Fatalf("err = %v, want %d %s", err, tc.err.Status, tc.err.Code)
+			} else if se, ok := errors.AsType[*storage.ServiceError](err); !ok || se.Status != tc.err.Status || se.Code != tc.err.Code ||
+				tc.err.Message != "" && se.Message != tc.err.Message {
+				t.Fatalf("err = %v, want %v", err, tc.err)
 			}
-			h := up.Requests()[0].Header
+			var got []recorded
+			for _, r := range up.Requests() {
+				if r.Path == "/"+bucket+"/k" {
+					got = append(got, r)
+				}
+			}
+			if len(got) != map[bool]int{true: 1}[tc.sent] {
+				t.Fatalf("the upstream received %d requests, want sent=%v", len(got), tc.sent)
+			}
+			if !tc.sent {
+				return
+			}
+			h := got[0].Header
 			auth := h.Get("Authorization")
 			switch {
 			case tc.ak == "" && (auth != "" || h.Get("X-Amz-Date") != "" || h.Get("X-Amz-Content-Sha256") != ""):
@@ -212,9 +237,11 @@ func TestCallerIdentity(t *testing.T) {
 			}
 		})
 	}
+	if _, err := upstream.New(context.Background(), upstream.Config{Endpoints: []string{up.URL}, Service: up.Service, Unmapped: "anyone"}); err == nil {
+		t.Error("New accepted Unmapped \"anyone\"")
+	}
 }
 
-// Credentials never print their secret: not with fmt, not in a Config, not through slog.
 func TestCredentialsNeverPrinted(t *testing.T) {
 	c := upstream.Credentials{AccessKey: "AKVISIBLE", SecretKey: "the-secret"}
 	cfg := upstream.Config{Service: c, Identities: map[string]upstream.Credentials{"x": c}}

@@ -14,6 +14,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,15 +36,25 @@ import (
 // The poller reads the first two prefixes only (metaPrefixes); upload records are read one
 // by one, when an upload's initiator is asked for (multipart.go).
 //
+//	claims/<name>/<hash>         the claim of one upstream bucket generation (claimKey)
+//
 // A record names the upstream bucket it was made for by that bucket's creation date
 // (ListBuckets' CreationDate). A bucket is the upstream bucket of that name with the record
-// whose upstream creation date is the upstream's; a record whose bucket is gone upstream, or
-// whose upstream creation date differs (the bucket was deleted and made again behind
-// doorman's back), is stale: its ID is not the bucket's, so the bucket does not inherit the
-// configurations kept under that ID, and the poller deletes the stale record and its
-// configurations once it has seen it stale for staleGrace polls (an upstream whose bucket
+// whose upstream creation date is the upstream's. Amazon S3 documents that a bucket's
+// CreationDate "can change when making changes to your bucket"
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Bucket.html), so a date that moved
+// does not part a record from its bucket: while no record has the upstream's date, the record
+// of the name that no poll of this node has found gone is re-bound to the new date (and the
+// poller writes it so, conditionally on the ETag it read). A record becomes stale once a poll
+// of this node found its bucket missing from the upstream's list (deleted), or when another
+// record has its bucket's date: its ID is not the bucket's then, so the bucket does not
+// inherit the configurations kept under that ID, and the poller deletes the stale record and
+// its configurations once it has seen it stale for staleGrace polls (an upstream whose bucket
 // list is eventually consistent does not lose a record it has not listed yet). The deletes
-// name one generation's keys only, so every node may make them, at any time, again. An
+// name one generation's keys only, so every node may make them, at any time, again. The
+// window this leaves: a bucket deleted and made again behind doorman's back between two polls
+// of a node (or before a node starts) is taken by that node for the one it replaced, with its
+// owner, ACL and configurations, until a node that saw it gone deletes the old record. An
 // upstream bucket without a record is adopted: owned by Config.AdoptOwner, private, with no
 // configurations, and an ID derived from its name and creation date (adoptedID), the same on
 // every node; its record is written the first time doorman changes something of it. Its
@@ -52,9 +63,10 @@ import (
 // a change made to it upstream afterwards, behind doorman's back, is not read again. Its
 // region is not read: it is empty until set through doorman.
 //
-// A limit: the creation date is all that tells two upstream buckets of one name apart, so a
-// bucket deleted and made again behind doorman's back within the same tick of the upstream's
-// clock (a second, on some stores) is taken for the one it replaced.
+// CreateBucket binds a bucket to its new record through a claim (claimKey), written only if
+// it does not exist (If-None-Match: *): the upstream answers 200 to a create of a bucket its
+// caller already owns (Amazon S3 in us-east-1), so two nodes creating one name at once both
+// see success upstream, and the claim decides which one's record binds.
 //
 // Every node holds a snapshot of all of it (snapshot), refreshed by its poller and written
 // through by the node that served a change; see Backend.poll.
@@ -72,8 +84,10 @@ type bucketRecord struct {
 	Region     string    `json:"region,omitempty"`
 	Versioning string    `json:"versioning,omitempty"`
 	Created    time.Time `json:"created"`
-	// UpstreamCreated is the upstream's creation date of the bucket the record was made for.
+	// UpstreamCreated is the upstream's creation date of the bucket the record is bound to.
 	UpstreamCreated time.Time `json:"upstreamCreated"`
+	// Claim is the key of the claim CreateBucket wrote for the bucket, deleted with it.
+	Claim string `json:"claim,omitempty"`
 }
 
 func (r *bucketRecord) info() storage.BucketInfo {
@@ -86,6 +100,11 @@ func (r *bucketRecord) info() storage.BucketInfo {
 func recordKey(name, id string) string       { return "buckets/" + name + "/" + id }
 func configPrefix(name, id string) string    { return "configs/" + name + "/" + id + "/" }
 func configKey(name, id, kind string) string { return configPrefix(name, id) + kind }
+
+// claimKey is the key of the claim of the upstream bucket name made at created.
+func claimKey(name string, created time.Time) string {
+	return "claims/" + name + "/" + adoptedID(name, created)
+}
 
 // newID returns a random bucket ID: 16 bytes, in hex.
 func newID() string {
@@ -111,9 +130,13 @@ type object struct {
 type bucketState struct {
 	info storage.BucketInfo
 	rec  bucketRecord
-	// recorded tells that rec is stored (under recordKey(name, ID)); false for an adopted
-	// bucket without a record yet.
+	// recorded tells that rec is stored (under recordKey(name, ID)), at ETag recETag; false
+	// for an adopted bucket without a record yet.
 	recorded bool
+	recETag  string
+	// rebound tells that rec was made for an earlier creation date of the bucket, and is
+	// bound to the upstream's date here (rec.UpstreamCreated) but not yet stored so.
+	rebound bool
 	// configs maps a kind to its document, etags to the ETag it was read or written at.
 	configs map[string][]byte
 	etags   map[string]string
@@ -134,8 +157,8 @@ type meta struct {
 	adoptOwner string
 	log        *slog.Logger
 
-	snap  atomic.Pointer[snapshot]
-	watch atomic.Pointer[func(string)]
+	snap   atomic.Pointer[snapshot]
+	notify notifier
 
 	// mu guards the view the snapshot is built from and the write sequence.
 	mu sync.Mutex
@@ -152,6 +175,9 @@ type meta struct {
 	// staleSeen counts, for each stale record, the polls in a row that found it stale
 	// (the poller's alone).
 	staleSeen map[string]int
+	// gone holds the keys of the records whose bucket a poll found missing upstream; guarded
+	// by mu, written by the poller.
+	gone map[string]bool
 
 	// uploads caches the upload records this node has read or written.
 	uploads uploadCache
@@ -171,7 +197,9 @@ func newMeta(bucket, adoptOwner string, log *slog.Logger) *meta {
 		bucket: bucket, adoptOwner: adoptOwner, log: log,
 		objs: map[string]object{}, ups: map[string]time.Time{},
 		written: map[string]uint64{}, staleSeen: map[string]int{}, adopted: map[string]string{},
+		gone: map[string]bool{},
 	}
+	m.notify.signal = make(chan struct{}, 1)
 	m.snap.Store(&snapshot{buckets: map[string]*bucketState{}})
 	return m
 }
@@ -184,7 +212,11 @@ func (m *meta) get(name string) *bucketState {
 
 // build derives a snapshot from the view; m.mu is held.
 func (m *meta) build(loaded time.Time) *snapshot {
-	records := map[string][]bucketRecord{}
+	type stored struct {
+		r    bucketRecord
+		etag string
+	}
+	records := map[string][]stored{}
 	configs := map[string]map[string]object{} // name/id → kind → document
 	for key, o := range m.objs {
 		parts := strings.Split(key, "/")
@@ -195,7 +227,7 @@ func (m *meta) build(loaded time.Time) *snapshot {
 				m.log.Error("upstream: a bucket record in the meta bucket does not decode; ignored", "key", key, "error", err)
 				continue
 			}
-			records[r.Name] = append(records[r.Name], r)
+			records[r.Name] = append(records[r.Name], stored{r, o.etag})
 		case len(parts) == 4 && parts[0] == "configs":
 			id := parts[1] + "/" + parts[2]
 			if configs[id] == nil {
@@ -204,19 +236,34 @@ func (m *meta) build(loaded time.Time) *snapshot {
 			configs[id][parts[3]] = o
 		}
 	}
+	// later tells whether r wins over the record st holds: of two records of one upstream
+	// bucket, the later made wins, on every node.
+	later := func(st *bucketState, r bucketRecord) bool {
+		return !st.recorded || r.Created.After(st.rec.Created) || r.Created.Equal(st.rec.Created) && r.ID > st.rec.ID
+	}
 	s := &snapshot{buckets: map[string]*bucketState{}, stale: map[string][]string{}, loaded: loaded}
+	exact := map[string]bool{} // the names a record has the upstream's date of
 	for name, created := range m.ups {
 		if name == m.bucket {
 			continue
 		}
 		st := &bucketState{configs: map[string][]byte{}, etags: map[string]string{}}
-		for _, r := range records[name] {
-			if !r.UpstreamCreated.Equal(created) {
-				continue
+		for _, sr := range records[name] {
+			if sr.r.UpstreamCreated.Equal(created) && later(st, sr.r) {
+				st.rec, st.recETag, st.recorded = sr.r, sr.etag, true
 			}
-			// Two records of one upstream bucket: the later made wins, on every node.
-			if !st.recorded || r.Created.After(st.rec.Created) || r.Created.Equal(st.rec.Created) && r.ID > st.rec.ID {
-				st.rec, st.recorded = r, true
+		}
+		exact[name] = st.recorded
+		if !st.recorded {
+			// The bucket's date moved (or it was made again behind doorman's back between
+			// two polls): a record whose bucket no poll found gone is re-bound to it.
+			for _, sr := range records[name] {
+				if !m.gone[recordKey(name, sr.r.ID)] && later(st, sr.r) {
+					st.rec, st.recETag, st.recorded = sr.r, sr.etag, true
+				}
+			}
+			if st.recorded {
+				st.rec.UpstreamCreated, st.rebound = created, true
 			}
 		}
 		if !st.recorded {
@@ -233,11 +280,15 @@ func (m *meta) build(loaded time.Time) *snapshot {
 	}
 	for name, rs := range records {
 		created, ok := m.ups[name]
-		for _, r := range rs {
-			if ok && r.UpstreamCreated.Equal(created) {
+		for _, sr := range rs {
+			r := sr.r
+			rk := recordKey(name, r.ID)
+			if ok && r.UpstreamCreated.Equal(created) || ok && !exact[name] && !m.gone[rk] {
 				continue
 			}
-			rk := recordKey(name, r.ID)
+			if !ok && !m.gone[rk] {
+				continue // only a poll finds a bucket gone
+			}
 			keys := []string{}
 			for kind := range configs[name+"/"+r.ID] {
 				keys = append(keys, configKey(name, r.ID, kind))
@@ -276,6 +327,18 @@ func (m *meta) install(start uint64, objs map[string]object, ups map[string]time
 		}
 	}
 	m.objs, m.ups = objs, ups
+	for k := range m.gone {
+		if _, ok := objs[k]; !ok {
+			delete(m.gone, k)
+		}
+	}
+	for k := range objs {
+		if name, _, ok := strings.Cut(strings.TrimPrefix(k, "buckets/"), "/"); ok && strings.HasPrefix(k, "buckets/") {
+			if _, up := ups[name]; !up {
+				m.gone[k] = true
+			}
+		}
+	}
 	old := m.snap.Load()
 	s := m.build(loaded)
 	m.snap.Store(s)
@@ -488,10 +551,28 @@ func (b *Backend) getMeta(ctx context.Context, key string) (object, error) {
 
 // putMeta writes an object of the meta bucket, and returns it as stored.
 func (b *Backend) putMeta(ctx context.Context, key string, body []byte) (*object, error) {
+	return b.writeMeta(ctx, key, body, "", false)
+}
+
+// putMetaIf is putMeta written only if the object's ETag is still etag (If-Match), or, with
+// etag "", only if the object does not exist (If-None-Match: *); when it changed, or exists,
+// it fails with storage.ErrPreconditionFailed
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html).
+func (b *Backend) putMetaIf(ctx context.Context, key string, body []byte, etag string) (*object, error) {
+	return b.writeMeta(ctx, key, body, etag, true)
+}
+
+func (b *Backend) writeMeta(ctx context.Context, key string, body []byte, etag string, conditional bool) (*object, error) {
+	h := http.Header{"Content-Type": {"application/octet-stream"}}
+	switch {
+	case conditional && etag == "":
+		h.Set("If-None-Match", "*")
+	case conditional:
+		h.Set("If-Match", `"`+etag+`"`)
+	}
 	resp, err := b.client.do(ctx, &request{
 		method: http.MethodPut, bucket: b.meta.bucket, key: key, creds: &b.cfg.Service,
-		header: http.Header{"Content-Type": {"application/octet-stream"}},
-		body:   bytes.NewReader(body), size: int64(len(body)),
+		header: h, body: bytes.NewReader(body), size: int64(len(body)),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing %s of the meta bucket: %w", key, err)
@@ -573,13 +654,31 @@ func (b *Backend) poll(ctx context.Context) error {
 	if b.cfg.Metrics != nil {
 		b.cfg.Metrics.SnapshotLoaded(now)
 	}
-	if f := m.watch.Load(); f != nil {
-		for _, name := range changed {
-			(*f)(name)
-		}
-	}
+	m.notify.tell(changed)
+	b.rebind(ctx, s)
 	b.dropStale(ctx, s)
 	return nil
+}
+
+// rebind stores the records the snapshot re-bound to a moved creation date, each written
+// only if it is still the one read (If-Match on its ETag); one that changed since is read by
+// the next poll, and one that fails is written again by the next.
+func (b *Backend) rebind(ctx context.Context, s *snapshot) {
+	for name, st := range s.buckets {
+		if !st.rebound {
+			continue
+		}
+		c, err := b.putRecordIf(ctx, st.rec, st.recETag)
+		switch {
+		case errors.Is(err, storage.ErrPreconditionFailed) || errors.Is(err, storage.ErrNoSuchKey):
+		case err != nil:
+			b.log.Warn("upstream: re-binding a bucket's record to its new creation date", "bucket", name, "error", err)
+		default:
+			b.log.Info("upstream: a bucket's creation date moved upstream; its record follows", "bucket", name,
+				"created", st.rec.UpstreamCreated)
+			b.meta.apply(c)
+		}
+	}
 }
 
 // readAdoptedVersioning reads the versioning of each upstream bucket of ups that no record of
@@ -675,8 +774,66 @@ func (b *Backend) dropStale(ctx context.Context, s *snapshot) {
 	}
 }
 
-// WatchBuckets implements storage.BucketWatcher: the poller calls changed for each bucket a
-// poll found created, deleted or changed.
+// WatchBuckets implements storage.BucketWatcher: changed is called with each bucket a poll
+// found created, deleted or changed, from a goroutine of its own (notifier), so a slow
+// callback never holds up polling.
 func (b *Backend) WatchBuckets(changed func(bucket string)) {
-	b.meta.watch.Store(&changed)
+	b.meta.notify.set(changed)
+}
+
+// notifier hands the names of changed buckets from the poller to the watcher's callback,
+// which runs on notifier.run's goroutine alone: tell never waits for it. The names told while
+// a callback runs are merged into one set, each name once, and delivered when it returns.
+type notifier struct {
+	mu      sync.Mutex
+	f       func(string)
+	pending map[string]bool
+	signal  chan struct{} // holds one wake-up at most
+}
+
+func (n *notifier) set(f func(string)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.f = f
+}
+
+// tell queues names for the callback; with no callback set, nobody is told.
+func (n *notifier) tell(names []string) {
+	n.mu.Lock()
+	if n.f == nil || len(names) == 0 {
+		n.mu.Unlock()
+		return
+	}
+	if n.pending == nil {
+		n.pending = map[string]bool{}
+	}
+	for _, name := range names {
+		n.pending[name] = true
+	}
+	n.mu.Unlock()
+	select {
+	case n.signal <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+}
+
+// run calls the callback with every name told, in name order, until ctx is done.
+func (n *notifier) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.signal:
+		}
+		n.mu.Lock()
+		f, pending := n.f, n.pending
+		n.pending = nil
+		n.mu.Unlock()
+		for _, name := range slices.Sorted(maps.Keys(pending)) {
+			if ctx.Err() != nil {
+				return
+			}
+			f(name)
+		}
+	}
 }

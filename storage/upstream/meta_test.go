@@ -381,7 +381,8 @@ func TestMetaBucketIsNeverNamed(t *testing.T) {
 	if _, err := up.S3(up.Service).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(mb)}); err != nil {
 		t.Errorf("the meta bucket after the calls: %v", err)
 	}
-	if keys := metaKeys(t, up); len(keys) != 1 || !bytes.HasPrefix([]byte(keys[0]), []byte("buckets/visible/")) {
+	if keys := metaKeys(t, up); len(keys) != 2 || !bytes.HasPrefix([]byte(keys[0]), []byte("buckets/visible/")) ||
+		!bytes.HasPrefix([]byte(keys[1]), []byte("claims/visible/")) {
 		t.Errorf("the meta bucket holds %v", keys)
 	}
 }

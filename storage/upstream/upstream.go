@@ -27,11 +27,23 @@ type Config struct {
 	// Region is the region upstream requests are signed for; us-east-1 when empty.
 	Region string
 	// Service is the identity of the server's own requests (the meta bucket, polling, health)
-	// and of clients whose access key Identities does not map.
+	// and, under UnmappedService, of clients whose access key Identities does not map.
 	Service Credentials
 	// Identities maps a doorman access key to the upstream identity its requests are signed
 	// with.
 	Identities map[string]Credentials
+	// Unmapped is what becomes of a client whose access key Identities does not map:
+	// UnmappedService signs its requests as Service (which can write the meta bucket, and
+	// every bucket the service identity can), UnmappedDeny answers it 403 AccessDenied
+	// without sending anything. Empty is UnmappedService when Identities is empty and
+	// UnmappedDeny otherwise.
+	Unmapped string
+	// SpoolDir is the directory a body of unknown length is spooled to (body.go);
+	// os.TempDir() when empty. New removes what a previous process left there.
+	SpoolDir string
+	// SpoolLimit bounds the bytes spooled at once, across every request; DefaultSpoolLimit
+	// when zero. A body that would pass it fails with 503 SlowDown.
+	SpoolLimit int64
 	// MetaBucket is the reserved bucket holding what doorman manages itself; DefaultMetaBucket
 	// when empty. It is created when missing, and hidden from every client.
 	MetaBucket string
@@ -57,6 +69,13 @@ const (
 	DefaultMetaBucket     = "doorman-meta"
 	DefaultPollInterval   = time.Second
 	DefaultHealthInterval = 2 * time.Second
+	DefaultSpoolLimit     = 1 << 30
+)
+
+// Values of Config.Unmapped.
+const (
+	UnmappedService = "service"
+	UnmappedDeny    = "deny"
 )
 
 // Metrics receives what the backend measures.
@@ -128,6 +147,12 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Unmapped == "" {
+		cfg.Unmapped = UnmappedService
+		if len(cfg.Identities) > 0 {
+			cfg.Unmapped = UnmappedDeny
+		}
+	}
 	c, err := newClient(cfg)
 	if err != nil {
 		return nil, err
@@ -135,10 +160,14 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	b := &Backend{cfg: cfg, log: cfg.Logger, client: c, meta: newMeta(cfg.MetaBucket, cfg.AdoptOwner, cfg.Logger)}
 	bg, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go func() {
 		defer b.wg.Done()
 		c.run(bg)
+	}()
+	go func() {
+		defer b.wg.Done()
+		b.meta.notify.run(bg)
 	}()
 	wait := min(50*time.Millisecond, cfg.PollInterval)
 	for {
@@ -207,9 +236,13 @@ func (b *Backend) pollLoop(ctx context.Context) {
 	}
 }
 
-// Close stops the poller and the endpoint prober, and waits for them.
+// Close stops the poller and the endpoint prober, and waits for them; it closes the idle
+// connections of the HTTP client New made (not those of a Config.HTTPClient).
 func (b *Backend) Close() error {
 	b.cancel()
 	b.wg.Wait()
+	if b.client.ownHTTP {
+		b.client.http.CloseIdleConnections()
+	}
 	return nil
 }
