@@ -51,6 +51,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -373,13 +374,37 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 	}
 	_, _ = rand.Read(s.hostSeed[:])
+	// The watcher is registered before the load: a change told while the table loads is
+	// queued, and its bucket read again once the table exists, so none falls between the two.
+	var feed struct {
+		sync.Mutex
+		ready   bool
+		pending []string
+	}
+	w, watching := cfg.Backend.(storage.BucketWatcher)
+	if watching {
+		w.WatchBuckets(func(name string) {
+			feed.Lock()
+			if !feed.ready {
+				feed.pending = append(feed.pending, name)
+				feed.Unlock()
+				return
+			}
+			feed.Unlock()
+			s.reloadBucket(name)
+		})
+	}
 	bt, err := s.loadBuckets(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.buckets = bt
-	if w, ok := cfg.Backend.(storage.BucketWatcher); ok {
-		w.WatchBuckets(s.reloadBucket)
+	feed.Lock()
+	feed.ready = true
+	pending := feed.pending
+	feed.Unlock()
+	for _, name := range pending {
+		s.reloadBucket(name)
 	}
 	return s, nil
 }
