@@ -18,7 +18,9 @@ var (
 	// not implement.
 	ErrNotImplemented = errors.New("not implemented by this backend")
 	// ErrUnavailable: the backend could not reach its store (every upstream endpoint failed,
-	// or timed out). Nothing is known to have changed. The protocol layer answers 503.
+	// or timed out). A read changed nothing; a write whose request was never sent changed
+	// nothing, but one whose request was sent and whose answer was lost has an unknown
+	// outcome: it may have been carried out. The protocol layer answers 503.
 	ErrUnavailable = errors.New("storage unavailable")
 )
 
