@@ -38,12 +38,6 @@ type Config struct {
 	// without sending anything. Empty is UnmappedService when Identities is empty and
 	// UnmappedDeny otherwise.
 	Unmapped string
-	// SpoolDir is the directory a body of unknown length is spooled to (body.go);
-	// os.TempDir() when empty. New removes what a previous process left there.
-	SpoolDir string
-	// SpoolLimit bounds the bytes spooled at once, across every request; DefaultSpoolLimit
-	// when zero. A body that would pass it fails with 503 SlowDown.
-	SpoolLimit int64
 	// MetaBucket is the reserved bucket holding what doorman manages itself; DefaultMetaBucket
 	// when empty. It is created when missing, and hidden from every client.
 	MetaBucket string
@@ -69,7 +63,6 @@ const (
 	DefaultMetaBucket     = "doorman-meta"
 	DefaultPollInterval   = time.Second
 	DefaultHealthInterval = 2 * time.Second
-	DefaultSpoolLimit     = 1 << 30
 )
 
 // Values of Config.Unmapped.
