@@ -86,6 +86,7 @@ type serveFlags struct {
 	upstreamRegion                       string
 	upstreamAccessKey, upstreamSecretKey string
 	upstreamCredentials                  string
+	upstreamUnmapped                     string
 	metaBucket                           string
 	pollInterval                         time.Duration
 	// changed reports whether a flag was given on the command line.
@@ -151,7 +152,8 @@ change made through one node reaches every node within about two intervals. door
 upstream requests are signed with the service identity (--upstream-access-key and
 --upstream-secret-key, or DOORMAN_UPSTREAM_ACCESS_KEY and DOORMAN_UPSTREAM_SECRET_KEY, or
 "service" in --upstream-credentials); a client's requests with the identity --upstream-credentials
-maps its access key to, the service identity otherwise; anonymous ones go unsigned. Users must
+maps its access key to; an unmapped one's with the service identity, or refused 403 AccessDenied,
+as --upstream-unmapped says; anonymous ones go unsigned. Users must
 be given (no key pair is generated); buckets found upstream without doorman's record belong to
 the first. serve waits until the meta bucket is read before it serves (SIGINT or SIGTERM stop
 the wait). Encryption at rest is the upstream's (doorman keys does not apply); Object Lock,
@@ -193,6 +195,7 @@ See docs/scale-out.md.`,
 	fl.StringVar(&f.upstreamAccessKey, "upstream-access-key", "", "with --backend s3: the access key of doorman's own identity on the upstream (default $DOORMAN_UPSTREAM_ACCESS_KEY)")
 	fl.StringVar(&f.upstreamSecretKey, "upstream-secret-key", "", "with --backend s3: its secret key (default $DOORMAN_UPSTREAM_SECRET_KEY)")
 	fl.StringVar(&f.upstreamCredentials, "upstream-credentials", "", `with --backend s3: JSON file of upstream identities: {"service": {"accessKey": ..., "secretKey": ...}, "identities": {DOORMAN_ACCESS_KEY: {...}}}`)
+	fl.StringVar(&f.upstreamUnmapped, "upstream-unmapped", "", "with --backend s3: what a client whose access key --upstream-credentials does not map is signed as: service (the service identity, which can write the meta bucket) or deny (403 AccessDenied); default service when no identities are given, deny when some are")
 	fl.StringVar(&f.metaBucket, "meta-bucket", upstream.DefaultMetaBucket, "with --backend s3: the upstream bucket holding doorman's bucket settings, hidden from clients")
 	fl.DurationVar(&f.pollInterval, "upstream-poll-interval", upstream.DefaultPollInterval, fmt.Sprintf("with --backend s3: how often bucket settings are read again from the upstream (%v to %v)", minPollInterval, maxPollInterval))
 	f.changed = fl.Changed

@@ -165,7 +165,12 @@ func jsonProblem(err error) string {
 // upstreamConfig is the s3 backend's configuration for the flags, the environment and the
 // doorman users (the first of which owns the buckets found upstream without doorman's record).
 func (f *serveFlags) upstreamConfig(users []s3api.User) (upstream.Config, error) {
-	cfg := upstream.Config{Region: f.upstreamRegion, MetaBucket: f.metaBucket, PollInterval: f.pollInterval}
+	cfg := upstream.Config{Region: f.upstreamRegion, MetaBucket: f.metaBucket, PollInterval: f.pollInterval, Unmapped: f.upstreamUnmapped}
+	switch f.upstreamUnmapped {
+	case "", upstream.UnmappedService, upstream.UnmappedDeny:
+	default:
+		return cfg, fmt.Errorf("--upstream-unmapped is %q: give %s or %s", f.upstreamUnmapped, upstream.UnmappedService, upstream.UnmappedDeny)
+	}
 	for _, raw := range f.upstreams {
 		ep, err := upstreamEndpoint(raw)
 		if err != nil {

@@ -164,8 +164,8 @@ func TestServeUpstreamConfig(t *testing.T) {
 		},
 		{
 			name: "file",
-			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001", "--upstream-credentials", file},
-			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1",
+			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001", "--upstream-credentials", file, "--upstream-unmapped", "service"},
+			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1", Unmapped: upstream.UnmappedService,
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				Identities: map[string]upstream.Credentials{testDoormanAccess2: {AccessKey: testIdentityAccess, SecretKey: testIdentitySecret}},
 				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0])},
