@@ -21,14 +21,17 @@
 //
 // The protocol layer verifies every client's signature itself; this backend signs a fresh
 // request for the upstream with the identity the client's access key maps to
-// (Config.Identities, else Config.Service), from the storage.Caller in the call's context.
+// (Config.Identities), from the storage.Caller in the call's context. A client whose key is
+// not mapped is signed as Config.Service (which can write the meta bucket) under
+// Config.Unmapped "service", the default without identities, and refused with 403
+// AccessDenied, nothing sent, under "deny", the default with identities.
 // Anonymous requests go upstream unsigned, never with any credentials: the upstream's own
 // policy decides what an anonymous client may read, as well as doorman's. Calls without a
 // Caller (the server's own: loading buckets, polling) use Config.Service.
 //
 // # Bodies
 //
-// Bodies stream and are never buffered whole. A body the protocol layer verifies while
+// A body of known length streams and is never buffered whole. A body the protocol layer verifies while
 // reading (aws-chunked with chunk and trailer signatures, trailing checksums) fails at its end
 // if it is bad; this backend holds back the last bytes of every upload body until its reader
 // has returned io.EOF, so a body that fails never reaches the upstream whole and the upstream
