@@ -125,8 +125,14 @@ type Backend interface {
 	// the whole new object becomes visible or nothing changes.
 	PutObject(ctx context.Context, bucket, key string, r io.Reader, opts PutObjectOptions) (ObjectInfo, error)
 	// GetObject opens an object for reading; the caller must close the reader. The reader keeps
-	// returning the data it opened even if the object is replaced or deleted meanwhile. The
-	// errors of a version that is missing or a delete marker are HeadObject's.
+	// returning the data it opened even if the object is replaced or deleted meanwhile. A
+	// backend over another store, which cannot pin a null version that a write replaces in
+	// place, may instead fail the reader's reads it cannot serve from the data already
+	// fetched, from the replacement on, with ErrPreconditionFailed (ErrNoSuchKey once the
+	// object is deleted); it never returns another write's bytes. The protocol layer has sent
+	// its status and headers by then, so the answer is cut short of its Content-Length, which
+	// a client sees as a failed transfer. The errors of a version that is missing or a delete
+	// marker are HeadObject's.
 	GetObject(ctx context.Context, bucket, key string, opts ReadOptions) (ObjectReader, ObjectInfo, error)
 	// HeadObject returns an object's information, ACL included. When the latest version is
 	// a delete marker (and opts names no version) it fails with a *DeleteMarkerError that is
@@ -159,7 +165,9 @@ type Backend interface {
 	// ErrPartsNotRecorded. A delete marker fails as HeadObject fails.
 	ListObjectParts(ctx context.Context, bucket, key string, opts ListObjectPartsOptions) (ListObjectPartsResult, error)
 	// ListObjects lists a bucket's keys in UTF-8 binary order, one page at a time: the keys
-	// whose latest version is an object, with that version.
+	// whose latest version is an object, with that version. Its VersionID may be left empty
+	// (S3's ListObjectsV2 gives none, so a backend over another S3 store has none to give):
+	// the protocol layer's listing shows no version id.
 	ListObjects(ctx context.Context, bucket string, opts ListObjectsOptions) (ListObjectsResult, error)
 	// ListObjectVersions lists every version and delete marker of a bucket's keys, by key
 	// in UTF-8 binary order, then newest first, one page at a time.
@@ -247,7 +255,9 @@ type ObjectInfo struct {
 	// Owner is the canonical id of the account that wrote the object; empty for objects
 	// stored before owners were recorded, which belong to the bucket's owner.
 	Owner string
-	// Upload is the id of the multipart upload that made the object, else empty.
+	// Upload is the id of the multipart upload that made the object, else empty. It serves to
+	// tell a completion sent again its upload's Initiator, so a backend that records no
+	// object owners (storagetest.AreaObjectACL) leaves it empty too.
 	Upload string
 	// Initiator is, for an object a multipart upload made, the canonical id of the account
 	// that started the upload, which Object Ownership may have made another than Owner.
@@ -255,7 +265,9 @@ type ObjectInfo struct {
 	// Revision tells this write of the object from every other write under its key, opaquely:
 	// a PutObject, CopyObject or CompleteMultipartUpload gives the object a new one, even with
 	// the same bytes in the same second (LastModified has whole seconds, and the ETag is the
-	// bytes'); PutObjectACL and PutObjectTags keep it.
+	// bytes'); PutObjectACL and PutObjectTags keep it. A backend over another store, whose
+	// revision is what that store reports, may not tell apart an unversioned object written
+	// again with the same bytes within the same second (storagetest.AreaDistinctRevisions).
 	Revision string
 	// Tags is the object's tag set in the protocol layer's encoding, empty when it has none.
 	// Storage keeps it verbatim and never reads it, as it keeps ACL.

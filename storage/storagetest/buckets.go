@@ -3,6 +3,7 @@ package storagetest
 import (
 	"bytes"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,22 @@ func TestBuckets(t *testing.T, newBackend NewBackend) {
 }
 
 // A bucket is created once under a valid name, with the settings given, and HeadBucket and
-// ListBuckets (sorted by name) report it.
+// ListBuckets (sorted by name) report it. A backend of one region (Options.Region) keeps a
+// bucket created with that region's LocationConstraint, and refuses any other with
+// S3's IllegalLocationConstraintException, creating nothing.
 func testCreateBucket(t *testing.T, newBackend NewBackend) {
+	region := "eu-west-1"
+	s := newBackend(t)
+	if only := regionOf(s); only != "" {
+		region = only
+		_, err := s.CreateBucket(ctx, "elsewhere", storage.CreateBucketOptions{Region: otherRegion(only)})
+		if se, ok := errors.AsType[*storage.ServiceError](err); !ok || se.Status != http.StatusBadRequest || se.Code != "IllegalLocationConstraintException" {
+			t.Errorf("CreateBucket in region %q of a backend of region %q = %v, want IllegalLocationConstraintException", otherRegion(only), only, err)
+		}
+		if _, err := s.HeadBucket(ctx, "elsewhere"); !errors.Is(err, storage.ErrNoSuchBucket) {
+			t.Errorf("after the refused CreateBucket, HeadBucket = %v, want ErrNoSuchBucket", err)
+		}
+	}
 	tests := []struct {
 		name   string
 		bucket string
@@ -29,14 +44,13 @@ func testCreateBucket(t *testing.T, newBackend NewBackend) {
 		want   error
 	}{
 		{"defaults", "alpha", storage.CreateBucketOptions{}, nil},
-		{"region owner acl", "beta.example", storage.CreateBucketOptions{Region: "eu-west-1", Owner: "alice", ACL: "public-read"}, nil},
+		{"region owner acl", "beta.example", storage.CreateBucketOptions{Region: region, Owner: "alice", ACL: "public-read"}, nil},
 		{"duplicate", "alpha", storage.CreateBucketOptions{}, storage.ErrBucketExists},
 		{"uppercase", "Alpha", storage.CreateBucketOptions{}, storage.ErrInvalidBucketName},
 		{"ip address", "10.0.0.1", storage.CreateBucketOptions{}, storage.ErrInvalidBucketName},
 		{"path traversal", "../x", storage.CreateBucketOptions{}, storage.ErrInvalidBucketName},
 		{"too short", "ab", storage.CreateBucketOptions{}, storage.ErrInvalidBucketName},
 	}
-	s := newBackend(t)
 	before := time.Now().Add(-time.Second)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,7 +81,7 @@ func testCreateBucket(t *testing.T, newBackend NewBackend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 2 || list[0].Name != "alpha" || list[1].Name != "beta.example" || list[1].Region != "eu-west-1" {
+	if len(list) != 2 || list[0].Name != "alpha" || list[1].Name != "beta.example" || list[1].Region != region {
 		t.Fatalf("ListBuckets = %+v", list)
 	}
 	if list[0].ID == "" || list[0].ID == list[1].ID {

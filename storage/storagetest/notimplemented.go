@@ -1,7 +1,9 @@
 package storagetest
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,10 @@ var refusals = map[string]func(*testing.T, NewBackend){
 	AreaObjectParts:    refusesObjectParts,
 	AreaDeleteRevision: refusesDeleteRevision,
 	AreaObjectACL:      refusesObjectACL,
+	// Not an ErrNotImplemented: see AreaReaderIsolation.
+	AreaReaderIsolation: refusesReaderIsolation,
+	// Not an ErrNotImplemented: see AreaDistinctRevisions.
+	AreaDistinctRevisions: refusesDistinctRevisions,
 }
 
 // wantNotImplemented fails the test unless err is a storage.ErrNotImplemented.
@@ -108,4 +114,83 @@ func refusesObjectACL(t *testing.T, newBackend NewBackend) {
 	Put(t, s, "bkt", "k", []byte("x"))
 	err := s.PutObjectACL(ctx, "bkt", "k", storage.PutObjectACLOptions{ACL: "public-read"})
 	wantNotImplemented(t, "PutObjectACL", err)
+}
+
+// refusesReaderIsolation checks that an open reader of an object replaced since it was opened
+// fails the reads it cannot serve from the data it already holds, with ErrPreconditionFailed,
+// and never returns the new object's bytes (of the same size, so that a reader that trusted
+// the size it opened would read them); once the object is deleted, with ErrPreconditionFailed
+// or ErrNoSuchKey.
+func refusesReaderIsolation(t *testing.T, newBackend NewBackend) {
+	s := withBucket(t, newBackend)
+	body, other := []byte("0123456789abcdef"), []byte("ABCDEFGHIJKLMNOP")
+	Put(t, s, "bkt", "k", body)
+	r, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(r, buf); err != nil || !bytes.Equal(buf, body[:4]) {
+		t.Fatalf("first read = %q, %v", buf, err)
+	}
+	Put(t, s, "bkt", "k", other)
+	read := func(what string, want ...error) {
+		t.Helper()
+		if _, err := r.ReadAt(buf, 8); !isOneOf(err, want) {
+			t.Errorf("%s: ReadAt = %q, %v; want one of %v", what, buf, err, want)
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil && !isOneOf(err, want) {
+			t.Errorf("%s: Seek = %v; want success or one of %v", what, err, want)
+			return
+		} else if err != nil {
+			return
+		}
+		all, err := io.ReadAll(r)
+		if !isOneOf(err, want) || !bytes.HasPrefix(body, all) {
+			t.Errorf("%s: read from the start = %q, %v; want a prefix of %q and one of %v", what, all, err, body, want)
+		}
+	}
+	read("replaced", storage.ErrPreconditionFailed)
+	if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	read("deleted", storage.ErrPreconditionFailed, storage.ErrNoSuchKey)
+}
+
+// isOneOf reports whether err is one of want.
+func isOneOf(err error, want []error) bool {
+	for _, w := range want {
+		if errors.Is(err, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusesDistinctRevisions checks that a backend whose revisions do not tell apart writes of
+// the same bytes within the same second tells apart every other write: PutObjectTags with
+// IfUnchanged fails with ErrPreconditionFailed, and keeps the tags, once the unversioned
+// object read was written again with other bytes, or with the same bytes in a later second.
+func refusesDistinctRevisions(t *testing.T, newBackend NewBackend) {
+	for name, write := range map[string]func(*testing.T, storage.Backend){
+		"other bytes": func(t *testing.T, s storage.Backend) { putTagged(t, s, "k", "v2", tagsA) },
+		"the same bytes a second later": func(t *testing.T, s storage.Backend) {
+			// The next wall-clock second, so that Last-Modified differs however it rounds.
+			time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(1100 * time.Millisecond)))
+			putTagged(t, s, "k", "v1", tagsA)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := withBucket(t, newBackend)
+			read := putTagged(t, s, "k", "v1", tagsA)
+			write(t, s)
+			if err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{IfUnchanged: &read}); !errors.Is(err, storage.ErrPreconditionFailed) {
+				t.Errorf("PutObjectTags of the object read, written again since = %v, want ErrPreconditionFailed", err)
+			}
+			if after, err := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{}); err != nil || after.Tags != tagsA {
+				t.Errorf("tags %q, %v after the failed PutObjectTags, want %q", after.Tags, err, tagsA)
+			}
+		})
+	}
 }

@@ -2,7 +2,9 @@ package storagetest_test
 
 import (
 	"context"
+	"errors"
 	"io"
+	"net/http"
 	"testing"
 
 	"github.com/doorman-s3/doorman/storage"
@@ -12,7 +14,7 @@ import (
 
 // RunWith passes a backend that refuses every area it declares, as such a backend must, and
 // keeps no object ACL or owner: the embedded store behind limited, which refuses what a
-// backend in front of a plain S3 store would. This checks the suite itself: that the refusal
+// backend in front of a plain S3 store would, and accepts one region alone. This checks the suite itself: that the refusal
 // checks accept refusals, and that no check of another area still needs what was declared
 // left out.
 func TestRunWithAreasLeftOut(t *testing.T) {
@@ -28,14 +30,23 @@ func TestRunWithAreasLeftOut(t *testing.T) {
 		return &limited{Backend: s}
 	}, storagetest.Options{NotImplemented: []string{
 		storagetest.AreaObjectLock, storagetest.AreaEncryption, storagetest.AreaObjectParts,
-		storagetest.AreaDeleteRevision, storagetest.AreaObjectACL,
-	}})
+		storagetest.AreaDeleteRevision, storagetest.AreaObjectACL, storagetest.AreaReaderIsolation,
+		// limited keeps the store's revisions, which tell every write apart: declaring the
+		// area checks that no check of another area needs more.
+		storagetest.AreaDistinctRevisions,
+	}, Region: limitedRegion})
 }
+
+// limitedRegion is the one region limited accepts.
+const limitedRegion = "eu-central-1"
 
 // limited refuses Object Lock, SSE-KMS and SSE-C, part bounds, the atomic delete conditions
 // and object ACLs with storage.ErrNotImplemented, and stores objects without an ACL or owner
 // of their own: every write is stored with the default ACL and no owner, and every object
-// reads with ACL, Owner and Initiator "".
+// reads with ACL, Owner, Initiator and Upload "". It refuses a bucket in another region than
+// limitedRegion as S3 does, lists objects without their version ids, and its readers fail
+// with ErrPreconditionFailed a read away from where they stand once their object was
+// replaced (pinnedReader), as a backend over another store's may.
 type limited struct{ storage.Backend }
 
 func refused(what string) error { return storage.NotImplementedError("%s is not available", what) }
@@ -51,7 +62,7 @@ func writeRefusal(lock storage.ObjectLock, enc storage.Encryption) error {
 }
 
 func strip(o storage.ObjectInfo) storage.ObjectInfo {
-	o.ACL, o.Owner, o.Initiator = "", "", ""
+	o.ACL, o.Owner, o.Initiator, o.Upload = "", "", "", ""
 	return o
 }
 
@@ -74,6 +85,10 @@ func unchanged(o *storage.ObjectInfo) *storage.ObjectInfo {
 func (b *limited) CreateBucket(ctx context.Context, bucket string, opts storage.CreateBucketOptions) (storage.BucketInfo, error) {
 	if opts.ObjectLockEnabled {
 		return storage.BucketInfo{}, refused("Object Lock")
+	}
+	if opts.Region != "" && opts.Region != limitedRegion {
+		return storage.BucketInfo{}, &storage.ServiceError{Status: http.StatusBadRequest, Code: "IllegalLocationConstraintException",
+			Message: "The " + opts.Region + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
 	return b.Backend.CreateBucket(ctx, bucket, opts)
 }
@@ -118,7 +133,58 @@ func (b *limited) GetObject(ctx context.Context, bucket, key string, opts storag
 		return nil, storage.ObjectInfo{}, refused("part bounds")
 	}
 	r, info, err := b.Backend.GetObject(ctx, bucket, key, opts)
-	return r, strip(info), err
+	if err != nil {
+		return nil, storage.ObjectInfo{}, err
+	}
+	return &pinnedReader{ObjectReader: r, b: b.Backend, info: info}, strip(info), nil
+}
+
+// pinnedReader reads as the reader of a backend over another store: in order from where it
+// was opened, from the data it holds, but from elsewhere (after a Seek away, or ReadAt) only
+// while its version is still the one under its id, failing with ErrPreconditionFailed (or
+// ErrNoSuchKey) otherwise.
+type pinnedReader struct {
+	storage.ObjectReader
+	b     storage.Backend
+	info  storage.ObjectInfo
+	moved bool // a Seek moved it: the next Read checks the version
+}
+
+func (r *pinnedReader) check() error {
+	now, err := r.b.HeadObject(context.Background(), r.info.Bucket, r.info.Key, storage.ReadOptions{VersionID: r.info.VersionID})
+	switch {
+	case errors.Is(err, storage.ErrNoSuchKey), errors.Is(err, storage.ErrNoSuchVersion):
+		return storage.ErrNoSuchKey
+	case err != nil:
+		return err
+	case now.Revision != r.info.Revision:
+		return storage.ErrPreconditionFailed
+	}
+	return nil
+}
+
+func (r *pinnedReader) Read(p []byte) (int, error) {
+	if r.moved {
+		if err := r.check(); err != nil {
+			return 0, err
+		}
+		r.moved = false
+	}
+	return r.ObjectReader.Read(p)
+}
+
+func (r *pinnedReader) Seek(offset int64, whence int) (int64, error) {
+	before, _ := r.ObjectReader.Seek(0, io.SeekCurrent)
+	pos, err := r.ObjectReader.Seek(offset, whence)
+	r.moved = r.moved || pos != before
+	return pos, err
+}
+
+func (r *pinnedReader) ReadAt(p []byte, off int64) (int, error) {
+	if err := r.check(); err != nil {
+		return 0, err
+	}
+	return r.ObjectReader.ReadAt(p, off)
 }
 
 func (b *limited) HeadObject(ctx context.Context, bucket, key string, opts storage.ReadOptions) (storage.ObjectInfo, error) {
@@ -160,6 +226,9 @@ func (b *limited) ListObjectParts(context.Context, string, string, storage.ListO
 func (b *limited) ListObjects(ctx context.Context, bucket string, opts storage.ListObjectsOptions) (storage.ListObjectsResult, error) {
 	res, err := b.Backend.ListObjects(ctx, bucket, opts)
 	stripAll(res.Objects)
+	for i := range res.Objects {
+		res.Objects[i].VersionID = ""
+	}
 	return res, err
 }
 

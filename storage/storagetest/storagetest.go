@@ -62,10 +62,17 @@ func Run(t *testing.T, newBackend NewBackend) {
 // Options tell RunWith what the backend does not do.
 type Options struct {
 	// NotImplemented names the areas (AreaObjectLock, ...) the backend refuses with
-	// storage.ErrNotImplemented. The checks of such an area, and the parts of other checks
+	// storage.ErrNotImplemented (AreaReaderIsolation, AreaDistinctRevisions: as they say). The checks of such an area, and the parts of other checks
 	// that use its feature, are not run; instead the area's refusal is checked (see the Area
 	// constants).
 	NotImplemented []string
+	// Region, when set, is the one LocationConstraint the backend accepts at CreateBucket,
+	// as a regional S3 endpoint accepts only its own
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html): TestBuckets
+	// then creates its bucket with a region in this one, and checks that another is refused
+	// with the error S3 answers, a *storage.ServiceError IllegalLocationConstraintException
+	// (status 400), creating nothing. Empty: the backend keeps whatever region it is given.
+	Region string
 }
 
 // The areas a backend may leave out (Options.NotImplemented), each with the calls RunWith
@@ -86,17 +93,37 @@ const (
 	AreaDeleteRevision = "DeleteRevision"
 	// AreaObjectACL: objects' own ACLs and owners. A backend without it keeps no object ACL
 	// and records no object owner: its objects belong to their bucket's owner, and read with
-	// ACL and Owner "" (Initiator too). Then no check sets an object ACL on a write or reads
-	// one, an object's Owner or Initiator back: the ACL a write sets and PutObjectACL keeps
+	// ACL and Owner "" (Initiator and Upload too). Then no check sets an object ACL on a
+	// write or reads one, an object's Owner or Initiator back: the ACL a write sets and PutObjectACL keeps
 	// (TestObjects' PutACL and PutACLIfUnchanged, TestBucketIdentity's ObjectACL), an
 	// upload's ACL given to its object (TestMultipart's Upload), the owner and initiator of a
 	// completed upload's object (TestMultipart's Owners), and the rows of TestVersions and
 	// TestTags that put an ACL. Refused: PutObjectACL.
 	AreaObjectACL = "ObjectACL"
+	// AreaReaderIsolation: an open GetObject reader of an object that is replaced or deleted
+	// while it is read goes on returning the data it opened (TestObjects' Reader). A backend
+	// over another store, whose reads elsewhere in the object are new requests to that store,
+	// may instead fail them, as storage.Backend.GetObject allows. Unlike the other areas', its
+	// refusal is no ErrNotImplemented: RunWith checks that a read of a replaced object, after
+	// the replacement, fails with storage.ErrPreconditionFailed (with that or
+	// storage.ErrNoSuchKey once it is deleted) and never returns the bytes of the write that
+	// replaced it.
+	AreaReaderIsolation = "ReaderIsolation"
+	// AreaDistinctRevisions: every write of a key gives it a Revision of its own, even a
+	// write of the same bytes within the same second (storage.ObjectInfo.Revision), so that
+	// IfUnchanged tells it from the write read (TestTags' PutObjectTagsIfUnchanged rows that
+	// write the same bytes again at once). A backend over another store, whose revision is
+	// what that store reports (ETag, version id, Last-Modified to the second), cannot tell
+	// such an unversioned write apart. Its refusal is no ErrNotImplemented: RunWith checks
+	// that the limit is no wider, that IfUnchanged fails (ErrPreconditionFailed) once the
+	// unversioned object was written again with other bytes, or with the same bytes in a
+	// later second.
+	AreaDistinctRevisions = "DistinctRevisions"
 )
 
 // areas are the areas a backend may leave out.
-var areas = []string{AreaObjectLock, AreaEncryption, AreaObjectParts, AreaDeleteRevision, AreaObjectACL}
+var areas = []string{AreaObjectLock, AreaEncryption, AreaObjectParts, AreaDeleteRevision, AreaObjectACL, AreaReaderIsolation,
+	AreaDistinctRevisions}
 
 // RunWith runs every check of the package against backends made by newBackend, but for the
 // areas opts declares not implemented, whose refusals it checks instead.
@@ -108,10 +135,10 @@ func RunWith(t *testing.T, newBackend NewBackend, opts Options) {
 		}
 		missing[a] = true
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 || opts.Region != "" {
 		inner := newBackend
 		newBackend = func(t *testing.T) storage.Backend {
-			return &declared{Backend: inner(t), missing: missing}
+			return &declared{Backend: inner(t), missing: missing, region: opts.Region}
 		}
 	}
 	tests := []namedTest{
@@ -136,17 +163,36 @@ func RunWith(t *testing.T, newBackend NewBackend, opts Options) {
 			tests[i].test = refusals[tt.name]
 		}
 	}
-	if missing[AreaObjectACL] {
-		tests = append(tests, namedTest{AreaObjectACL, refusals[AreaObjectACL]})
+	for _, a := range []string{AreaObjectACL, AreaReaderIsolation, AreaDistinctRevisions} {
+		if missing[a] {
+			tests = append(tests, namedTest{a, refusals[a]})
+		}
 	}
 	subtests(t, newBackend, tests)
 }
 
-// declared is a backend RunWith was told leaves areas out: the checks read it from the
-// backend they are given (implements).
+// declared is a backend RunWith was told leaves areas out, or accepts one region alone: the
+// checks read it from the backend they are given (implements, regionOf).
 type declared struct {
 	storage.Backend
 	missing map[string]bool
+	region  string
+}
+
+// regionOf is the one region s accepts (Options.Region), "" when it accepts any.
+func regionOf(s storage.Backend) string {
+	if d, ok := s.(*declared); ok {
+		return d.region
+	}
+	return ""
+}
+
+// otherRegion is a region other than region.
+func otherRegion(region string) string {
+	if region == "eu-west-1" {
+		return "us-west-2"
+	}
+	return "eu-west-1"
 }
 
 // needs returns test, to run only against a backend that implements area (a check of
