@@ -22,10 +22,12 @@ import (
 
 // Multipart uploads are the upstream's own: the upload id, the parts and the listings come
 // from it, so any node serves any part of any upload. What doorman knows of an upload that
-// the upstream cannot keep (its initiator's and its object owner's canonical ids: the
-// upstream's initiator is the upstream identity the request was signed as, which means
-// nothing to doorman; and the encryption the upstream answered at its creation) is kept in an
-// upload record in the meta bucket, uploads/<bucket>/<bucket ID>/<upload id>
+// the upstream cannot keep or does not list (its initiator's and its object owner's canonical
+// ids: the upstream's initiator is the upstream identity the request was signed as, which
+// means nothing to doorman; the encryption the upstream answered at its creation; its
+// initiation date and the tags its object gets, which S3's ListParts does not list; its
+// checksum algorithm and type, which UploadPart needs without a ListParts of its own) is kept
+// in an upload record in the meta bucket, uploads/<bucket>/<bucket ID>/<upload id>
 // (uploadRecordKey), JSON of uploadRecord. The protocol layer lets only an upload's initiator
 // upload its parts and complete it, as AWS does
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions),
@@ -34,6 +36,12 @@ import (
 //   - CreateMultipartUpload writes the record once the upstream has answered with the upload
 //     id; when the record cannot be written, it aborts the upload and fails, since an upload
 //     without its record would refuse its own initiator.
+//   - UploadPart reads it for the upload's checksum algorithm: a part sent without a checksum
+//     gets one computed in it (its PartInfo.Checksum, which the completion names), one sent
+//     in another algorithm is refused (ErrInvalidChecksum). CompleteMultipartUpload reads
+//     it to name each part's checksum in that algorithm, and refuses a COMPOSITE upload's
+//     part named without one (storage.MissingPartChecksumError) and an upload without an
+//     algorithm's part named with one (ErrInvalidPart) before asking the upstream.
 //   - ListParts and ListMultipartUploads read it, after the upstream's answer (which checks
 //     that the upload exists, under that key). Records never change, so each node caches
 //     those it read or wrote (uploadCache, bounded): an upload's parts cost no extra round
@@ -46,8 +54,9 @@ import (
 // snapshot did not hold yet, or whose record was lost) is reported as initiated by the
 // bucket's owner (its snapshot's Owner, Config.AdoptOwner for an adopted bucket), with its
 // object owned by the bucket's owner, as every object of this backend is: the bucket owner
-// may then finish or abort it, and nobody else can claim it. Its encryption is unknown (none
-// reported).
+// may then finish or abort it, and nobody else can claim it. Its encryption and tags are
+// unknown (none reported), its checksum algorithm what the upstream lists (parts of an upload
+// with one the upstream does not list must then be sent with their checksums).
 //
 // A known limit: an upload that ends on the upstream without doorman (aborted or completed
 // there directly, or removed by the upstream's lifecycle rule AbortIncompleteMultipartUpload)
@@ -68,6 +77,13 @@ type uploadRecord struct {
 	Owner       string                   `json:"owner"`
 	ObjectOwner string                   `json:"objectOwner"`
 	Encryption  storage.ObjectEncryption `json:"encryption"`
+	// Initiated is the upload's creation date as CreateMultipartUpload reported it.
+	Initiated time.Time `json:"initiated"`
+	// ChecksumAlgorithm and ChecksumType are the upload's (empty for none), Tags the tags
+	// its object gets (the protocol layer's encoding), as it was created with them.
+	ChecksumAlgorithm storage.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
+	ChecksumType      storage.ChecksumType      `json:"checksumType,omitempty"`
+	Tags              string                    `json:"tags,omitempty"`
 }
 
 // uploadRecordKey is the meta bucket key of an upload's record. The upload id is the
@@ -187,11 +203,18 @@ func (b *Backend) uploadRecord(ctx context.Context, bucket, key, uploadID string
 	return r, nil
 }
 
-// setUploadOwners fills in up what the record r keeps, or, without one, the bucket owner as
-// initiator and object owner (see the top of this file).
-func (b *Backend) setUploadOwners(up *storage.UploadInfo, r *uploadRecord) {
+// setFromRecord fills in up what the record r keeps (its checksum algorithm and type where
+// the upstream listed none), or, without one, the bucket owner as initiator and object owner
+// (see the top of this file).
+func (b *Backend) setFromRecord(up *storage.UploadInfo, r *uploadRecord) {
 	if r != nil {
-		up.Owner, up.ObjectOwner, up.Encryption = r.Owner, r.ObjectOwner, r.Encryption
+		up.Owner, up.ObjectOwner, up.Encryption, up.Tags = r.Owner, r.ObjectOwner, r.Encryption, r.Tags
+		if !r.Initiated.IsZero() {
+			up.Initiated = r.Initiated
+		}
+		if up.ChecksumAlgorithm == "" {
+			up.ChecksumAlgorithm, up.ChecksumType = r.ChecksumAlgorithm, r.ChecksumType
+		}
 		return
 	}
 	if st := b.meta.get(up.Bucket); st != nil {
@@ -251,14 +274,15 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
 		return storage.UploadInfo{}, err
 	}
+	if err := checkUploadChecksum(opts.ChecksumAlgorithm, opts.ChecksumType); err != nil {
+		return storage.UploadInfo{}, err
+	}
 	if opts.ChecksumAlgorithm != "" {
 		// https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
 		h["X-Amz-Checksum-Algorithm"] = []string{string(opts.ChecksumAlgorithm)}
 		if opts.ChecksumType != "" {
 			h["X-Amz-Checksum-Type"] = []string{string(opts.ChecksumType)}
 		}
-	} else if opts.ChecksumType != "" {
-		return storage.UploadInfo{}, fmt.Errorf("%w: a checksum type without an algorithm", storage.ErrInvalidChecksum)
 	}
 	resp, err := b.client.do(ctx, &request{method: http.MethodPost, bucket: bucket, key: key,
 		query: url.Values{"uploads": {""}}, header: h, creds: b.credentialsFor(ctx)})
@@ -281,8 +305,16 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	if up.ObjectOwner == "" {
 		up.ObjectOwner = up.Owner
 	}
+	if up.ChecksumAlgorithm != "" {
+		if t := resp.Header.Get("X-Amz-Checksum-Type"); t != "" {
+			up.ChecksumType = storage.ChecksumType(t)
+		} else if up.ChecksumType == "" {
+			up.ChecksumType = defaultChecksumType(up.ChecksumAlgorithm)
+		}
+	}
 	if id := b.uploadBucketID(bucket, opts.BucketID); id != "" {
-		rec := &uploadRecord{Key: key, Owner: up.Owner, ObjectOwner: up.ObjectOwner, Encryption: up.Encryption}
+		rec := &uploadRecord{Key: key, Owner: up.Owner, ObjectOwner: up.ObjectOwner, Encryption: up.Encryption,
+			Initiated: up.Initiated, ChecksumAlgorithm: up.ChecksumAlgorithm, ChecksumType: up.ChecksumType, Tags: up.Tags}
 		if err := b.putUploadRecord(ctx, uploadRecordKey(bucket, id, up.UploadID), rec); err != nil {
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 			defer cancel()
@@ -293,18 +325,35 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 			return storage.UploadInfo{}, err
 		}
 	}
-	if up.ChecksumAlgorithm != "" {
-		if t := resp.Header.Get("X-Amz-Checksum-Type"); t != "" {
-			up.ChecksumType = storage.ChecksumType(t)
-		} else if up.ChecksumType == "" {
-			// The default type (storage.CreateMultipartUploadOptions.ChecksumType).
-			up.ChecksumType = storage.ChecksumComposite
-			if up.ChecksumAlgorithm == storage.ChecksumCRC64NVME {
-				up.ChecksumType = storage.ChecksumFullObject
-			}
-		}
-	}
 	return up, nil
+}
+
+// defaultChecksumType is the checksum type of an upload created with alg and no type
+// (storage.CreateMultipartUploadOptions.ChecksumType).
+func defaultChecksumType(alg storage.ChecksumAlgorithm) storage.ChecksumType {
+	if alg == storage.ChecksumCRC64NVME {
+		return storage.ChecksumFullObject
+	}
+	return storage.ChecksumComposite
+}
+
+// checkUploadChecksum fails with ErrInvalidChecksum for an upload's checksum algorithm and
+// type S3 refuses: an unknown algorithm or type, a type without an algorithm, a SHA
+// algorithm with FULL_OBJECT, CRC64NVME with COMPOSITE
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity-upload.html).
+func checkUploadChecksum(alg storage.ChecksumAlgorithm, typ storage.ChecksumType) error {
+	switch {
+	case alg == "" && typ != "":
+		return fmt.Errorf("%w: a checksum type without an algorithm", storage.ErrInvalidChecksum)
+	case alg != "" && !alg.Valid():
+		return fmt.Errorf("%w: algorithm %q", storage.ErrInvalidChecksum, alg)
+	case typ != "" && typ != storage.ChecksumComposite && typ != storage.ChecksumFullObject:
+		return fmt.Errorf("%w: checksum type %q", storage.ErrInvalidChecksum, typ)
+	case typ == storage.ChecksumFullObject && (alg == storage.ChecksumSHA1 || alg == storage.ChecksumSHA256),
+		typ == storage.ChecksumComposite && alg == storage.ChecksumCRC64NVME:
+		return fmt.Errorf("%w: %s does not support the %s checksum type", storage.ErrInvalidChecksum, alg, typ)
+	}
+	return nil
 }
 
 // responseDate is the Date of an upstream answer, else now.
@@ -366,8 +415,9 @@ func (p *partBody) Read(buf []byte) (int, error) {
 // at its end (storage.UploadPartOptions.TrailingChecksum), and the upstream gets none (it
 // computes the part's checksum itself for an upload created with an algorithm, as S3 does:
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity-upload.html
-// [UNVERIFIED] for other upstreams than doorman's own). The upstream answers a part whose
-// algorithm is not its upload's.
+// [UNVERIFIED] for other upstreams than doorman's own). The upload's algorithm comes from its
+// record (see the top of this file): a part declared in another is refused here, and one sent
+// without a checksum gets its checksum computed in it as it streams, reported in PartInfo.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, r io.Reader, opts storage.UploadPartOptions) (storage.PartInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.PartInfo{}, err
@@ -375,12 +425,29 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	switch {
 	case opts.CustomerKey != nil:
 		return storage.PartInfo{}, storage.NotImplementedError("Server-side encryption with customer-provided keys is not available with the s3 backend.")
+	case partNumber < 1 || partNumber > storage.MaxPartNumber:
+		return storage.PartInfo{}, fmt.Errorf("%w: %d", storage.ErrInvalidPartNumber, partNumber)
 	case opts.Size > storage.MaxObjectSize:
 		return storage.PartInfo{}, storage.ErrEntityTooLarge
 	case opts.ChecksumAlgorithm != "" && !opts.ChecksumAlgorithm.Valid():
 		return storage.PartInfo{}, fmt.Errorf("%w: %q", storage.ErrInvalidChecksum, opts.ChecksumAlgorithm)
-	case opts.ChecksumAlgorithm == "" && opts.ChecksumValue != "":
+	}
+	rec, err := b.uploadRecord(ctx, bucket, key, uploadID)
+	if err != nil {
+		return storage.PartInfo{}, err
+	}
+	alg := opts.ChecksumAlgorithm
+	if rec != nil && rec.ChecksumAlgorithm != "" {
+		if alg != "" && alg != rec.ChecksumAlgorithm {
+			return storage.PartInfo{}, fmt.Errorf("%w: a %s checksum for a part of an upload created with %s", storage.ErrInvalidChecksum, alg, rec.ChecksumAlgorithm)
+		}
+		alg = rec.ChecksumAlgorithm
+	}
+	if alg == "" && opts.ChecksumValue != "" {
 		return storage.PartInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
+	}
+	if !digestOf(alg, opts.ChecksumValue) {
+		return storage.PartInfo{}, &storage.ChecksumMismatchError{Algorithm: alg}
 	}
 	if opts.Size < 0 {
 		s, err := spool(r)
@@ -394,11 +461,11 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if opts.ContentMD5 != nil {
 		h["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(opts.ContentMD5)}
 	}
-	body := &partBody{r: r, size: opts.Size, alg: opts.ChecksumAlgorithm, trailing: opts.TrailingChecksum}
+	body := &partBody{r: r, size: opts.Size, alg: alg, trailing: opts.TrailingChecksum}
 	if opts.ChecksumValue != "" {
-		h[checksumHeader(opts.ChecksumAlgorithm)] = []string{opts.ChecksumValue}
-	} else if opts.ChecksumAlgorithm != "" {
-		body.sum = opts.ChecksumAlgorithm.New()
+		h[checksumHeader(alg)] = []string{opts.ChecksumValue}
+	} else if alg != "" {
+		body.sum = alg.New()
 	}
 	q := uploadQuery(uploadID)
 	q.Set("partNumber", strconv.Itoa(partNumber))
@@ -420,8 +487,8 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if part.ETag == "" {
 		return storage.PartInfo{}, errors.New("upstream UploadPart answered no ETag")
 	}
-	if opts.ChecksumAlgorithm != "" {
-		if v := resp.Header.Get(checksumHeader(opts.ChecksumAlgorithm)); v != "" {
+	if alg != "" {
+		if v := resp.Header.Get(checksumHeader(alg)); v != "" {
 			part.Checksum = v
 		} else if part.Checksum == "" {
 			part.Checksum = opts.ChecksumValue
@@ -510,7 +577,8 @@ type xmlCompleteAnswer struct {
 // a HEAD of the version made, for what the answer lacks (size, date, metadata). Completing
 // again an upload that completed is answered as the upstream answers it: doorman's own store
 // and AWS (for a while) answer with the object made, MinIO with NoSuchUpload [UNVERIFIED for
-// Ceph].
+// Ceph]. The object's Upload is left empty, as HeadObject leaves it: the upstream keeps no
+// trace of the upload that made an object (storage.ObjectInfo.Upload).
 func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []storage.CompletedPart, opts storage.CompleteMultipartUploadOptions) (storage.ObjectInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.ObjectInfo{}, err
@@ -518,8 +586,23 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if opts.CustomerKey != nil {
 		return storage.ObjectInfo{}, storage.NotImplementedError("Server-side encryption with customer-provided keys is not available with the s3 backend.")
 	}
+	if len(parts) == 0 {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: a completion names at least one part", storage.ErrInvalidPart)
+	}
+	if c := opts.Checksum; c.Algorithm != "" && !c.Algorithm.Valid() {
+		return storage.ObjectInfo{}, fmt.Errorf("%w: %q", storage.ErrInvalidChecksum, c.Algorithm)
+	}
 	creds := b.credentialsFor(ctx)
-	alg, err := b.partChecksumAlgorithm(ctx, bucket, key, uploadID, parts, opts.Checksum.Algorithm, creds)
+	rec, err := b.uploadRecord(ctx, bucket, key, uploadID)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	var alg storage.ChecksumAlgorithm
+	if rec != nil {
+		alg, err = recordedPartChecksums(rec, parts, opts.Checksum)
+	} else {
+		alg, err = b.partChecksumAlgorithm(ctx, bucket, key, uploadID, parts, opts.Checksum.Algorithm, creds)
+	}
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -543,9 +626,6 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		h["If-None-Match"] = []string{"*"}
 	}
 	if c := opts.Checksum; c.Algorithm != "" {
-		if !c.Algorithm.Valid() {
-			return storage.ObjectInfo{}, fmt.Errorf("%w: %q", storage.ErrInvalidChecksum, c.Algorithm)
-		}
 		h[checksumHeader(c.Algorithm)] = []string{c.Value}
 	}
 	if opts.Checksum.Type != "" {
@@ -564,7 +644,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		return storage.ObjectInfo{}, completionError(out.Code, out.Message)
 	}
 	info := storage.ObjectInfo{Bucket: bucket, Key: key, ETag: unquote(out.ETag), VersionID: resp.Header.Get("X-Amz-Version-Id"),
-		PartsCount: len(parts), Upload: uploadID, Encryption: encryptionFromHeader(resp.Header)}
+		PartsCount: len(parts), Encryption: encryptionFromHeader(resp.Header)}
 	if info.VersionID == "" {
 		info.VersionID = storage.NullVersion
 	}
@@ -587,18 +667,46 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	}
 	head.Body.Close()
 	full, err := objectInfoFromHeader(bucket, key, head.Header)
+	if err == nil && tagCount(head.Header) > 0 {
+		// The tags the upload was created with (x-amz-tagging), which the object keeps.
+		full.Tags, err = b.getTags(ctx, bucket, key, head.Header.Get("X-Amz-Version-Id"), creds)
+	}
 	if err != nil {
 		return info, err
 	}
-	full.Upload = uploadID
 	if full.Checksum.Algorithm == "" {
 		full.Checksum = info.Checksum
 	}
 	return full, nil
 }
 
-// partChecksumAlgorithm is the algorithm of the parts' checksums a completion names: the
-// object's expected checksum's, else the upload's as the upstream lists it. S3's document
+// recordedPartChecksums checks the parts' checksums a completion names against the upload's
+// record, and returns their algorithm, the upload's: a COMPOSITE upload needs every part's
+// (storage.MissingPartChecksumError), an upload without an algorithm has none to name
+// (ErrInvalidPart), and can have only a FULL_OBJECT CRC checked
+// (storage.CompleteMultipartUploadOptions.Checksum; ErrInvalidChecksum).
+func recordedPartChecksums(rec *uploadRecord, parts []storage.CompletedPart, want storage.Checksum) (storage.ChecksumAlgorithm, error) {
+	for _, p := range parts {
+		switch {
+		case rec.ChecksumAlgorithm == "" && p.Checksum != "":
+			return "", fmt.Errorf("%w: part %d names a checksum, and the upload has no checksum algorithm", storage.ErrInvalidPart, p.PartNumber)
+		case rec.ChecksumType == storage.ChecksumComposite && p.Checksum == "":
+			return "", &storage.MissingPartChecksumError{Algorithm: rec.ChecksumAlgorithm, PartNumber: p.PartNumber}
+		}
+	}
+	if rec.ChecksumAlgorithm == "" && want.Algorithm != "" {
+		switch {
+		case want.Algorithm != storage.ChecksumCRC32 && want.Algorithm != storage.ChecksumCRC32C && want.Algorithm != storage.ChecksumCRC64NVME,
+			want.Type == storage.ChecksumComposite, strings.Contains(want.Value, "-"):
+			return "", fmt.Errorf("%w: an upload without a checksum algorithm can have only a full-object CRC checked", storage.ErrInvalidChecksum)
+		}
+	}
+	return rec.ChecksumAlgorithm, nil
+}
+
+// partChecksumAlgorithm is the algorithm of the parts' checksums a completion of an upload
+// without a record names: the object's expected checksum's, else the upload's as the upstream
+// lists it. S3's document
 // names each part's checksum by its algorithm, which a CompletedPart does not carry.
 func (b *Backend) partChecksumAlgorithm(ctx context.Context, bucket, key, uploadID string, parts []storage.CompletedPart, want storage.ChecksumAlgorithm, creds *Credentials) (storage.ChecksumAlgorithm, error) {
 	named := false
@@ -609,6 +717,12 @@ func (b *Backend) partChecksumAlgorithm(ctx context.Context, bucket, key, upload
 		return want, nil
 	}
 	page, err := b.listParts(ctx, bucket, key, uploadID, storage.MaxPartNumber, 1, creds)
+	if errors.Is(err, storage.ErrNoSuchUpload) {
+		// An upload that ended (a completion sent again): the completion goes upstream
+		// without the parts' checksums, and the upstream answers it, with the object the
+		// upload made or NoSuchUpload.
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}
@@ -707,7 +821,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 	}
 	res.Upload = storage.UploadInfo{Bucket: bucket, Key: key, UploadID: uploadID, StorageClass: page.StorageClass,
 		ChecksumAlgorithm: storage.ChecksumAlgorithm(page.ChecksumAlgorithm), ChecksumType: storage.ChecksumType(page.ChecksumType)}
-	b.setUploadOwners(&res.Upload, rec)
+	b.setFromRecord(&res.Upload, rec)
 	if opts.MaxParts <= 0 {
 		res.IsTruncated = page.IsTruncated || len(page.Parts) > 0
 		return res, nil
@@ -720,8 +834,11 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 		_, sum := p.get()
 		res.Parts = append(res.Parts, storage.PartInfo{PartNumber: p.PartNumber, ETag: unquote(p.ETag), Size: p.Size,
 			LastModified: t, Checksum: sum})
+		// The last part listed, as S3's NextPartNumberMarker (API_ListParts.html), whether or
+		// not the page is truncated.
+		res.NextPartNumberMarker = p.PartNumber
 	}
-	if res.IsTruncated = page.IsTruncated; res.IsTruncated {
+	if res.IsTruncated = page.IsTruncated; res.IsTruncated && page.NextPartNumberMarker > res.NextPartNumberMarker {
 		res.NextPartNumberMarker = page.NextPartNumberMarker
 	}
 	return res, nil
@@ -742,7 +859,7 @@ func (b *Backend) setListedOwners(ctx context.Context, ups []storage.UploadInfo)
 			defer func() { <-sem; wg.Done() }()
 			rec, err := b.uploadRecord(ctx, ups[i].Bucket, ups[i].Key, ups[i].UploadID)
 			if err == nil {
-				b.setUploadOwners(&ups[i], rec)
+				b.setFromRecord(&ups[i], rec)
 			}
 			errs[i] = err
 		}()

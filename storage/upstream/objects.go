@@ -141,6 +141,8 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		return storage.ObjectInfo{}, fmt.Errorf("%w: algorithm %q", storage.ErrInvalidChecksum, alg)
 	case alg == "" && opts.Checksum.Value != "":
 		return storage.ObjectInfo{}, fmt.Errorf("%w: checksum value without algorithm", storage.ErrInvalidChecksum)
+	case !digestOf(alg, opts.Checksum.Value):
+		return storage.ObjectInfo{}, &storage.ChecksumMismatchError{Algorithm: alg}
 	}
 	h := http.Header{}
 	opts.Metadata = writeMetadata(opts.Metadata)
@@ -864,9 +866,11 @@ func (b *Backend) PutObjectLegalHold(ctx context.Context, bucket, key string, op
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectAttributes.html). S3 lists
 // the parts of an object whose checksum is COMPOSITE only ("if an additional checksum ...
 // isn't applied to the object ..., the response doesn't return the Part element",
-// API_GetObjectAttributesParts.html): the parts of any other multipart object fail with
-// ErrPartsNotRecorded. The listing gives part sizes, not offsets: the offset of a page's first
-// part but the first is read with a HEAD naming it. An SSE-C key is refused.
+// API_GetObjectAttributesParts.html): the parts of any other multipart object are read by a
+// HEAD naming each part of the page (headParts: one request per part, up to partReaders at a
+// time), which gives its bounds (Content-Range). The listing gives part sizes, not offsets:
+// the offset of a page's first part but the first is read with a HEAD naming it. An SSE-C key
+// is refused.
 func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts storage.ListObjectPartsOptions) (storage.ListObjectPartsResult, error) {
 	if opts.CustomerKey != nil {
 		return storage.ListObjectPartsResult{}, storage.NotImplementedError("Server-side encryption with customer-provided keys (SSE-C) is not available with the s3 backend.")
@@ -912,15 +916,17 @@ func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts 
 	if unquote(attrs.ETag) != obj.ETag {
 		return storage.ListObjectPartsResult{}, fmt.Errorf("%q was replaced while its parts were read", key)
 	}
-	if attrs.ObjectParts == nil || len(attrs.ObjectParts.Parts) == 0 {
-		return storage.ListObjectPartsResult{}, fmt.Errorf("%w: the upstream lists no parts of %q", storage.ErrPartsNotRecorded, key)
+	if opts.MaxParts > 0 && (attrs.ObjectParts == nil || len(attrs.ObjectParts.Parts) == 0) {
+		// S3 lists the parts of an object uploaded with checksums alone
+		// (API_GetObjectAttributes.html, ObjectParts); the others' are read one by one.
+		return b.headParts(ctx, bucket, key, res, marker, opts.MaxParts, creds)
 	}
-	parts := attrs.ObjectParts.Parts
 	if opts.MaxParts <= 0 {
 		// No parts, but whether there are more (storage.ListObjectPartsOptions.MaxParts).
 		res.IsTruncated = true
 		return res, nil
 	}
+	parts := attrs.ObjectParts.Parts
 	var offset int64
 	if first := parts[0].PartNumber; first != 1 {
 		p, err := b.readPart(ctx, bucket, key, &obj, first, creds)
@@ -940,6 +946,53 @@ func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts 
 	}
 	res.IsTruncated = attrs.ObjectParts.IsTruncated
 	return res, nil
+}
+
+// partReaders bounds the HEADs of parts headParts sends at a time.
+const partReaders = 8
+
+// headParts lists the page of res.Object's parts after marker, at most maxParts (capped at
+// storage.MaxListKeys), by a HEAD of each part (readPart), up to partReaders at a time, each
+// pinned to the object read: for an object whose parts the upstream does not list.
+func (b *Backend) headParts(ctx context.Context, bucket, key string, res storage.ListObjectPartsResult, marker, maxParts int, creds *Credentials) (storage.ListObjectPartsResult, error) {
+	obj := res.Object
+	last := min(obj.PartsCount, marker+min(maxParts, storage.MaxListKeys))
+	parts := make([]storage.ObjectPart, last-marker)
+	errs := make([]error, len(parts))
+	sem := make(chan struct{}, partReaders)
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			parts[i], errs[i] = b.readPart(ctx, bucket, key, &obj, marker+1+i, creds)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		if errors.Is(err, storage.ErrPreconditionFailed) {
+			return storage.ListObjectPartsResult{}, fmt.Errorf("%q was replaced while its parts were read", key)
+		}
+		return storage.ListObjectPartsResult{}, err
+	}
+	res.Parts, res.IsTruncated = parts, last < obj.PartsCount
+	if len(parts) > 0 {
+		res.NextPartNumberMarker = last
+	}
+	return res, nil
+}
+
+// digestOf reports whether an expected checksum value, when set, is the base64 of a digest of
+// alg: one that is not can match no body, and is the mismatch (ErrBadDigest) the storage
+// contract wants, found before the body is sent; an upstream answers such a header with an
+// error of its own, or with BadDigest once it has read the body, depending on when it looks.
+func digestOf(alg storage.ChecksumAlgorithm, value string) bool {
+	if value == "" {
+		return true
+	}
+	_, ok := alg.Decode(value)
+	return ok
 }
 
 // orDefault is v, or def when v is empty.

@@ -97,13 +97,17 @@ func TestUploadInitiatorAcrossNodes(t *testing.T) {
 		t.Fatalf("upload records %q, want %q", got, want)
 	}
 
-	// Parts through both nodes.
+	// Parts through both nodes: each reads the upload's checksum algorithm from its record,
+	// the node that wrote it from its cache, the other from the meta bucket.
+	up.Reset()
 	p1 := uploadPart(t, nodes[0], "owned", key, ux.UploadID, 1, partData(1, storage.MinPartSize))
+	if n := recordReads(up); n != 0 {
+		t.Errorf("a part on the node that wrote the record read it %d times, want 0", n)
+	}
 	p2 := uploadPart(t, nodes[1], "owned", key, ux.UploadID, 2, partData(2, 1000))
 
-	// What the protocol layer asks before each part: the upload without its parts. The
-	// second ask on a node reads no record again.
-	up.Reset()
+	// What the protocol layer asks before each part: the upload without its parts. No ask
+	// on a node that read the record reads it again.
 	for i := range 2 {
 		res, err := nodes[1].ListParts(ctx, "owned", key, ux.UploadID, storage.ListPartsOptions{PartNumberMarker: storage.MaxPartNumber})
 		if err != nil {
@@ -114,7 +118,7 @@ func TestUploadInitiatorAcrossNodes(t *testing.T) {
 		}
 	}
 	if n := recordReads(up); n != 1 {
-		t.Errorf("two asks on one node read the record %d times, want 1", n)
+		t.Errorf("a part and two asks on one node read the record %d times, want 1", n)
 	}
 	res, err := nodes[1].ListParts(ctx, "owned", key, ux.UploadID, storage.ListPartsOptions{MaxParts: 10})
 	if err != nil || len(res.Parts) != 2 || res.Parts[0].ETag != p1.ETag || res.Parts[1].ETag != p2.ETag || res.Upload.Owner != userXID {
@@ -328,5 +332,61 @@ func TestDeleteBucketDeletesUploadRecords(t *testing.T) {
 		if !strings.HasPrefix(k, "uploads/kept/") {
 			t.Errorf("record %q left after its bucket was deleted", k)
 		}
+	}
+}
+
+// TestUploadChecksumAcrossNodes: what an upload was created with and the upstream's ListParts
+// does not list (checksum algorithm and type, tags, initiation date) is kept in its record,
+// so another node computes its parts' checksums in the upload's algorithm, refuses a part in
+// another, refuses a completion that leaves out a part's checksum before asking the
+// upstream, completes it with the parts' checksums, and the object gets the upload's tags.
+func TestUploadChecksumAcrossNodes(t *testing.T) {
+	up := newUpstream(t)
+	makeBucket(t, up, "sums", nil)
+	nodes := ownerNodes(t, up, 2)
+	ctx := context.Background()
+	const key = "k"
+	u, err := nodes[0].CreateMultipartUpload(ctx, "sums", key, storage.CreateMultipartUploadOptions{
+		ChecksumAlgorithm: storage.ChecksumSHA256, Tags: "a=1"})
+	if err != nil || u.ChecksumType != storage.ChecksumComposite {
+		t.Fatalf("created %+v, %v", u, err)
+	}
+	listed, err := nodes[1].ListParts(ctx, "sums", key, u.UploadID, storage.ListPartsOptions{MaxParts: 10})
+	if err != nil || listed.Upload.ChecksumAlgorithm != storage.ChecksumSHA256 || listed.Upload.ChecksumType != storage.ChecksumComposite ||
+		listed.Upload.Tags != "a=1" || !listed.Upload.Initiated.Equal(u.Initiated) {
+		t.Errorf("another node lists the upload as %+v, %v; want it as created, %+v", listed.Upload, err, u)
+	}
+	data := [][]byte{partData(1, storage.MinPartSize), partData(2, 10)}
+	var parts []storage.CompletedPart
+	for i, d := range data {
+		p := uploadPart(t, nodes[1], "sums", key, u.UploadID, i+1, d)
+		if want := storage.ChecksumSHA256.Sum(d); p.Checksum != want {
+			t.Errorf("part %d checksum %q, want the upload's algorithm's, %q", i+1, p.Checksum, want)
+		}
+		parts = append(parts, storage.CompletedPart{PartNumber: p.PartNumber, ETag: p.ETag, Checksum: p.Checksum})
+	}
+	_, err = nodes[1].UploadPart(ctx, "sums", key, u.UploadID, 3, bytes.NewReader([]byte("x")),
+		storage.UploadPartOptions{Size: 1, ChecksumAlgorithm: storage.ChecksumCRC32})
+	if !errors.Is(err, storage.ErrInvalidChecksum) {
+		t.Errorf("a CRC32 part of a SHA256 upload: %v, want ErrInvalidChecksum", err)
+	}
+	up.Reset()
+	_, err = nodes[1].CompleteMultipartUpload(ctx, "sums", key, u.UploadID, []storage.CompletedPart{parts[0], {PartNumber: 2, ETag: parts[1].ETag}},
+		storage.CompleteMultipartUploadOptions{})
+	var missing *storage.MissingPartChecksumError
+	if !errors.As(err, &missing) || missing.PartNumber != 2 || missing.Algorithm != storage.ChecksumSHA256 {
+		t.Errorf("a completion without part 2's checksum: %v, want a MissingPartChecksumError of part 2", err)
+	}
+	for _, r := range up.Requests() {
+		if r.Method == http.MethodPost {
+			t.Errorf("the refused completion reached the upstream: %s %s", r.Method, r.Path)
+		}
+	}
+	info, err := nodes[1].CompleteMultipartUpload(ctx, "sums", key, u.UploadID, parts, storage.CompleteMultipartUploadOptions{})
+	if err != nil || info.Checksum.Algorithm != storage.ChecksumSHA256 || info.Checksum.Type != storage.ChecksumComposite || info.Tags != "a=1" {
+		t.Fatalf("completed %+v, %v", info, err)
+	}
+	if head, err := nodes[0].HeadObject(ctx, "sums", key, storage.ReadOptions{}); err != nil || head.Tags != "a=1" {
+		t.Errorf("the object's tags %q, %v; want the upload's", head.Tags, err)
 	}
 }
