@@ -340,6 +340,8 @@ type listPartsResult struct {
 	NextPartNumberMarker int         `xml:"NextPartNumberMarker"`
 	MaxParts             int         `xml:"MaxParts"`
 	IsTruncated          bool        `xml:"IsTruncated"`
+	ChecksumAlgorithm    string      `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string      `xml:"ChecksumType,omitempty"`
 	Parts                []partEntry `xml:"Part"`
 }
 
@@ -348,6 +350,7 @@ type partEntry struct {
 	LastModified string `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
 	Size         int64  `xml:"Size"`
+	checksumElement
 }
 
 func (s *Server) listParts(rc *request, _ *bucketState) error {
@@ -357,8 +360,8 @@ func (s *Server) listParts(rc *request, _ *bucketState) error {
 		return err
 	}
 	// The SSE-C key of ListParts is "needed only when the object was created using a checksum
-	// algorithm" (API_ListParts.html), for the parts' checksums, which doorman lists none of:
-	// its headers are checked, and the key not used.
+	// algorithm" (API_ListParts.html), for the parts' checksums, which doorman lists without
+	// the key: its headers are checked, and the key not used.
 	if _, err := rc.readCustomerKey(); err != nil {
 		return err
 	}
@@ -369,9 +372,11 @@ func (s *Server) listParts(rc *request, _ *bucketState) error {
 	}
 	out := listPartsResult{Bucket: rc.bucket, Key: rc.key, UploadID: q.Get("uploadId"), Initiator: s.ownerOf(res.Upload.Owner),
 		Owner: s.ownerOf(res.Upload.ObjectOwner), StorageClass: orDefaultStorageClass(res.Upload.StorageClass),
-		PartNumberMarker: marker, NextPartNumberMarker: res.NextPartNumberMarker, MaxParts: p.maxKeys, IsTruncated: res.IsTruncated}
+		PartNumberMarker: marker, NextPartNumberMarker: res.NextPartNumberMarker, MaxParts: p.maxKeys, IsTruncated: res.IsTruncated,
+		ChecksumAlgorithm: string(res.Upload.ChecksumAlgorithm), ChecksumType: string(res.Upload.ChecksumType)}
 	for _, pt := range res.Parts {
-		out.Parts = append(out.Parts, partEntry{pt.PartNumber, xmlTime(pt.LastModified), quote(pt.ETag), pt.Size})
+		out.Parts = append(out.Parts, partEntry{pt.PartNumber, xmlTime(pt.LastModified), quote(pt.ETag), pt.Size,
+			newChecksumElement(res.Upload.ChecksumAlgorithm, pt.Checksum, "")})
 	}
 	return rc.writeXML(http.StatusOK, out)
 }

@@ -95,7 +95,7 @@ func writeChecksumHeader(h http.Header, c storage.Checksum) {
 }
 
 // checksumElement holds one checksum in the element of its algorithm, as the answers of
-// CompleteMultipartUpload and GetObjectAttributes carry it.
+// CompleteMultipartUpload, GetObjectAttributes and ListParts carry it.
 type checksumElement struct {
 	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
 	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
