@@ -166,10 +166,12 @@ func defaultHTTPClient() *http.Client {
 // otherwise, unless req.header sets X-Amz-Content-Sha256 itself (the body's hex SHA-256,
 // which the upstream then verifies; no Backend method sets it today, the client tests do).
 // A bodiless GET or HEAD whose transport fails is sent again to the next healthy endpoint;
-// any other bodiless request only when it certainly never left this node (its connection
-// could not be made: notSent), since a DELETE, a copy or a create whose answer was lost may
-// have been carried out, and sending it again would act twice (a second delete marker) or
-// answer 404 or 412 to what succeeded. Its body goes through holdBack, and a body whose
+// any other request only when it certainly never left this node (its connection could not
+// be made: notSent) and its body, if it has one, was never read, whatever its method (a PUT
+// or POST to an endpoint just dead goes to the next one), since a DELETE, a copy or a write
+// whose answer was lost may have been carried out, and sending it again would act twice (a
+// second delete marker) or answer 404 or 412 to what succeeded, and a body partly read
+// cannot be read again. Its body goes through holdBack, and a body whose
 // reader fails fails the request with the reader's error, the upstream having received less
 // than Content-Length (so it stores nothing). It returns the response of a 2xx, 206 or 304
 // answer, whose body the caller closes. An error answer becomes an error: a storage sentinel
@@ -221,7 +223,8 @@ func (c *client) do(ctx context.Context, req *request) (*http.Response, error) {
 		}
 		failed = append(failed, ep.base)
 		lastErr = err
-		if body != nil || !readOnly && !notSent(err) {
+		retry := readOnly && body == nil || notSent(err) && (body == nil || body.unread())
+		if !retry {
 			break
 		}
 	}
@@ -416,6 +419,7 @@ type watchedBody struct {
 	mu   sync.Mutex // held during a read of r
 	err  error
 	done bool
+	read bool // Read was called
 }
 
 var errBodyFinished = errors.New("upstream: the request is over")
@@ -426,6 +430,7 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 	if w.done {
 		return 0, errBodyFinished
 	}
+	w.read = true
 	n, err := w.r.Read(p)
 	if err != nil && err != io.EOF && w.err == nil {
 		w.err = err
@@ -441,6 +446,14 @@ func (w *watchedBody) failure() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
+}
+
+// unread reports that no attempt has read the body yet: it can be sent whole to another
+// endpoint.
+func (w *watchedBody) unread() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.read
 }
 
 // finish waits for a read in progress, and stops any other.

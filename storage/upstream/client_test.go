@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -390,8 +391,10 @@ func TestEndpointsInTurnAndFailover(t *testing.T) {
 	}
 }
 
-// A write whose endpoint fails in transport fails with ErrUnavailable and is not sent again.
-func TestWriteIsNotRetried(t *testing.T) {
+// A write whose connection to an endpoint is refused (the endpoint just died, and no probe
+// has told it yet) is sent whole to the next endpoint, its body read once: nothing of it had
+// left this node.
+func TestRefusedWriteGoesToNextEndpoint(t *testing.T) {
 	up := newUpstream(t)
 	bucket := clientBucket(t, up)
 	second, kill := up.AddEndpoint()
@@ -400,6 +403,9 @@ func TestWriteIsNotRetried(t *testing.T) {
 		c.Endpoints = []string{up.URL, second}
 		c.HealthInterval = time.Hour
 		c.Metrics = m
+		// Every request dials: none reuses a connection the endpoint's end closed, which fails
+		// once written (a write that may have reached the endpoint), not at its dial.
+		c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	})
 	waitUntil(t, 5*time.Second, "both endpoints probed", func() bool {
 		n1, _ := m.probed(up.URL)
@@ -408,11 +414,84 @@ func TestWriteIsNotRetried(t *testing.T) {
 	})
 	kill()
 	up.Reset()
+	m.take()
+	// A body beyond what holdBack keeps; one of two writes in turn goes to the dead endpoint
+	// first.
+	data := bytes.Repeat([]byte("0123456789abcdef"), 8<<10)
+	for i := range 2 {
+		key := fmt.Sprint("k", i)
+		// A reader that cannot be rewound: the body is read once, by the attempt that sends it.
+		body := io.MultiReader(bytes.NewReader(data[:1000]), bytes.NewReader(data[1000:]))
+		resp, err := b.SendForTest(context.Background(), upstream.RawRequest{Method: http.MethodPut, Bucket: bucket, Key: key,
+			Body: body, Size: int64(len(data))})
+		if err != nil {
+			t.Fatalf("PUT %s with the endpoint %s refusing connections: %v", key, second, err)
+		}
+		resp.Body.Close()
+		if got := getDirect(t, up, bucket, key); !bytes.Equal(got, data) {
+			t.Errorf("%s stored %d bytes, want the %d bytes sent", key, len(got), len(data))
+		}
+	}
+	puts := 0
+	for _, r := range up.Requests() {
+		if r.Method == http.MethodPut {
+			puts++
+		}
+	}
+	if puts != 2 {
+		t.Errorf("the upstream received %d PUTs, want 2", puts)
+	}
+	if got := strings.Join(m.take(), ","); !strings.Contains(got, second+" PUT 0") {
+		t.Errorf("metrics = %q, want the refused attempt (status 0)", got)
+	}
+	if up, total := b.EndpointsUpForTest(); up != 1 || total != 2 {
+		t.Errorf("endpoints up = %d of %d, want 1 of 2", up, total)
+	}
+}
+
+// A write whose connection fails once its request was sent (the endpoint read part of it and
+// dropped the connection) fails with ErrUnavailable and is not sent again: the upstream may
+// have acted on it.
+func TestWriteIsNotRetried(t *testing.T) {
+	up := newUpstream(t)
+	bucket := clientBucket(t, up)
+	var mu sync.Mutex
+	drops := 0
+	dropping := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPut || !strings.HasPrefix(r.URL.Path, "/"+bucket+"/") {
+			up.s3.ServeHTTP(w, r) // the probes and New's first load
+			return
+		}
+		mu.Lock()
+		drops++
+		mu.Unlock()
+		var one [1]byte
+		io.ReadFull(r.Body, one[:])
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.Close()
+	}))
+	t.Cleanup(dropping.Close)
+	m := &metricsRecorder{}
+	b := newBackend(t, up, func(c *upstream.Config) {
+		c.Endpoints = []string{up.URL, dropping.URL}
+		c.HealthInterval = time.Hour
+		c.Metrics = m
+	})
+	waitUntil(t, 5*time.Second, "both endpoints probed", func() bool {
+		n1, _ := m.probed(up.URL)
+		n2, ok := m.probed(dropping.URL)
+		return n1 > 0 && n2 > 0 && ok
+	})
+	up.Reset()
 	var failed []error
-	for i := range 2 { // one of two writes in turn goes to the dead endpoint
+	for i := range 2 { // one of two writes in turn goes to the dropping endpoint
 		key := fmt.Sprint("k", i)
 		resp, err := b.SendForTest(context.Background(), upstream.RawRequest{Method: http.MethodPut, Bucket: bucket, Key: key,
-			Body: strings.NewReader("v"), Size: 1})
+			Body: strings.NewReader("value"), Size: 5})
 		if err != nil {
 			failed = append(failed, err)
 			if getDirect(t, up, bucket, key) != nil {
@@ -431,8 +510,10 @@ func TestWriteIsNotRetried(t *testing.T) {
 			puts++
 		}
 	}
-	if puts != 1 {
-		t.Errorf("the upstream received %d PUTs, want 1", puts)
+	mu.Lock()
+	defer mu.Unlock()
+	if puts != 1 || drops != 1 {
+		t.Errorf("the upstream received %d PUTs and the dropping endpoint %d, want 1 each", puts, drops)
 	}
 }
 
