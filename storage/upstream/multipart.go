@@ -410,8 +410,8 @@ func (p *partBody) Read(buf []byte) (int, error) {
 }
 
 // UploadPart implements storage.Backend: PUT ?partNumber&uploadId, its body streamed with
-// Content-Length (a body of unknown length spooled first, as PutObject's). Content-MD5 and a checksum given as a header go upstream, which verifies
-// them; a checksum that comes in a trailer is computed here as the body streams and compared
+// Content-Length (a body of unknown length spooled first, as PutObject's). Content-MD5 and a
+// checksum given as a header go upstream, which verifies them; a checksum that comes in a trailer is computed here as the body streams and compared
 // at its end (storage.UploadPartOptions.TrailingChecksum), and the upstream gets none (it
 // computes the part's checksum itself for an upload created with an algorithm, as S3 does:
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity-upload.html
@@ -450,7 +450,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 		return storage.PartInfo{}, &storage.ChecksumMismatchError{Algorithm: alg}
 	}
 	if opts.Size < 0 {
-		s, err := spool(r)
+		s, err := b.spool(r)
 		if err != nil {
 			return storage.PartInfo{}, err
 		}

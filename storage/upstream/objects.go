@@ -120,8 +120,9 @@ func quoteETag(etag string) string {
 // the checksum. A checksum whose value comes after the body (the client's trailer) is computed
 // and verified here, and goes upstream in a trailer too, the body framed as aws-chunked
 // (trailerBody), so that the upstream keeps it. A body of unknown length (Size -1, a
-// browser-based POST upload) is first read whole into a temporary file (spool), as an
-// upstream S3 needs Content-Length, and sent from there once it has ended.
+// browser-based POST upload) is first read whole into a file in Config.SpoolDir (spool),
+// within Config.SpoolLimit, as an upstream S3 needs Content-Length, and sent from there once
+// it has ended.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts storage.PutObjectOptions) (storage.ObjectInfo, error) {
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return storage.ObjectInfo{}, err
@@ -150,7 +151,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		return storage.ObjectInfo{}, err
 	}
 	if opts.Size < 0 {
-		s, err := spool(r)
+		s, err := b.spool(r)
 		if err != nil {
 			return storage.ObjectInfo{}, err
 		}

@@ -9,10 +9,13 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/upstream"
 )
 
 // A body of unknown length (Size -1: a browser-based POST upload's file) is spooled to a
@@ -98,6 +101,118 @@ func TestUnknownLengthBodySpooled(t *testing.T) {
 			}
 			if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
 				t.Errorf("temporary files left: %v", ents)
+			}
+		})
+	}
+}
+
+// blockingReader returns data, then tells it has done so on reached and waits for release
+// before its end.
+type blockingReader struct {
+	r       io.Reader
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		close(b.reached)
+		<-b.release
+	}
+	return n, err
+}
+
+// The bytes spooled at once are bounded by Config.SpoolLimit across requests: of two bodies
+// spooled together past it, the one that would pass it fails with S3's 503 SlowDown, sending
+// nothing and leaving no file, while the other is stored; the budget is given back once a
+// body is sent, so a later one of the same size is stored too.
+func TestSpoolLimit(t *testing.T) {
+	dir := t.TempDir()
+	const limit = 100 << 10
+	up := newUpstream(t)
+	b := newBackend(t, up, func(c *upstream.Config) {
+		c.SpoolDir = dir
+		c.SpoolLimit = limit
+	})
+	ctx := context.Background()
+	const bucket = "spool"
+	if _, err := b.CreateBucket(ctx, bucket, storage.CreateBucketOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("0123456789abcdef"), 60<<10/16) // 60 KiB: two pass the limit
+	first := &blockingReader{r: bytes.NewReader(data), reached: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.PutObject(ctx, bucket, "first", first, storage.PutObjectOptions{Size: -1})
+		done <- err
+	}()
+	<-first.reached // the first body is spooled whole, its end not read yet
+	up.Reset()
+	_, err := b.PutObject(ctx, bucket, "second", bytes.NewReader(data), storage.PutObjectOptions{Size: -1})
+	want := storage.ServiceError{Status: 503, Code: "SlowDown", Message: "Please reduce your request rate."}
+	if se, ok := errors.AsType[*storage.ServiceError](err); !ok || *se != want {
+		t.Errorf("the second body past the limit: err = %v, want %v", err, &want)
+	}
+	if n := len(up.Requests()); n != 0 {
+		t.Errorf("the refused body sent %d requests upstream", n)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 || !strings.HasPrefix(ents[0].Name(), "doorman-upload-") {
+		t.Errorf("spool files while the first is spooled: %v, want the first's alone", ents)
+	}
+	close(first.release)
+	if err := <-done; err != nil {
+		t.Fatalf("the first body within the limit: %v", err)
+	}
+	if _, err := b.PutObject(ctx, bucket, "third", bytes.NewReader(data), storage.PutObjectOptions{Size: -1}); err != nil {
+		t.Errorf("a body spooled once the others are done: %v", err)
+	}
+	for _, key := range []string{"first", "third"} {
+		if got := getDirect(t, up, bucket, key); !bytes.Equal(got, data) {
+			t.Errorf("%s stored %d bytes, want %d", key, len(got), len(data))
+		}
+	}
+	if getDirect(t, up, bucket, "second") != nil {
+		t.Error("the refused body was stored")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("spool files left: %v", ents)
+	}
+}
+
+// New removes the spool files a previous process left in Config.SpoolDir, and nothing else
+// there; a spool directory that cannot be read, or a negative limit, fails New.
+func TestSpoolDirLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"doorman-upload-123", "doorman-upload-", "other-file"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up := newUpstream(t)
+	newBackend(t, up, func(c *upstream.Config) { c.SpoolDir = dir })
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 || ents[0].Name() != "other-file" {
+		t.Errorf("the spool directory holds %v after New, want other-file alone", ents)
+	}
+
+	for _, tc := range []struct {
+		name string
+		cfg  func(*upstream.Config)
+		want string
+	}{
+		{"missing directory", func(c *upstream.Config) { c.SpoolDir = filepath.Join(dir, "none") }, "the spool directory"},
+		{"negative limit", func(c *upstream.Config) { c.SpoolLimit = -1 }, "negative spool limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := upstream.Config{Endpoints: []string{up.URL}, Service: up.Service}
+			tc.cfg(&cfg)
+			b, err := upstream.New(context.Background(), cfg)
+			if err == nil {
+				b.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("New: %v, want an error saying %q", err, tc.want)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -38,6 +39,13 @@ type Config struct {
 	// without sending anything. Empty is UnmappedService when Identities is empty and
 	// UnmappedDeny otherwise.
 	Unmapped string
+	// SpoolDir is the directory a body of unknown length is spooled to before it is sent
+	// (see the package documentation); os.TempDir() when empty. New removes the spool files
+	// a previous process left there, so it should be this node's own.
+	SpoolDir string
+	// SpoolLimit bounds the bytes spooled at once, across every request; DefaultSpoolLimit
+	// when zero. A body that would pass it fails with 503 SlowDown.
+	SpoolLimit int64
 	// MetaBucket is the reserved bucket holding what doorman manages itself; DefaultMetaBucket
 	// when empty. It is created when missing, and hidden from every client.
 	MetaBucket string
@@ -63,6 +71,7 @@ const (
 	DefaultMetaBucket     = "doorman-meta"
 	DefaultPollInterval   = time.Second
 	DefaultHealthInterval = 2 * time.Second
+	DefaultSpoolLimit     = 1 << 30
 )
 
 // Values of Config.Unmapped.
@@ -89,8 +98,10 @@ type Backend struct {
 	log    *slog.Logger
 	client *client // client.go
 	meta   *meta   // meta.go
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// spooling is the budget of the bodies spooled at once (body.go).
+	spooling spoolBudget
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 var (
@@ -125,6 +136,15 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if cfg.PollInterval < 0 || cfg.HealthInterval < 0 {
 		return nil, errors.New("upstream: negative poll or health interval")
 	}
+	if cfg.SpoolLimit < 0 {
+		return nil, errors.New("upstream: negative spool limit")
+	}
+	if cfg.SpoolLimit == 0 {
+		cfg.SpoolLimit = DefaultSpoolLimit
+	}
+	if cfg.SpoolDir == "" {
+		cfg.SpoolDir = os.TempDir()
+	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
@@ -150,7 +170,11 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Backend{cfg: cfg, log: cfg.Logger, client: c, meta: newMeta(cfg.MetaBucket, cfg.AdoptOwner, cfg.Logger)}
+	if err := removeLeftovers(cfg.SpoolDir, cfg.Logger); err != nil {
+		return nil, err
+	}
+	b := &Backend{cfg: cfg, log: cfg.Logger, client: c, meta: newMeta(cfg.MetaBucket, cfg.AdoptOwner, cfg.Logger),
+		spooling: spoolBudget{dir: cfg.SpoolDir, limit: cfg.SpoolLimit}}
 	bg, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	b.wg.Add(2)
