@@ -89,6 +89,8 @@ type serveFlags struct {
 	upstreamUnmapped                     string
 	metaBucket                           string
 	pollInterval                         time.Duration
+	spoolDir                             string
+	spoolLimit                           int64
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
 }
@@ -144,8 +146,9 @@ key are refused over plain HTTP, as S3 refuses them, unless --allow-sse-c-over-h
 
 --backend s3 keeps objects in an existing S3 store (MinIO, Ceph, Amazon S3) at --upstream
 (repeated for several endpoints of one store), so that many doorman nodes behind a load
-balancer serve one store: nothing of it is local, and --data, --lifecycle-interval,
---lifecycle-day and --allow-sse-c-over-http are refused. Bucket settings (owner, ACL, CORS,
+balancer serve one store: nothing of it is kept locally (an upload of unknown length waits in
+--upstream-spool-dir until it has ended, within --upstream-spool-limit), and --data,
+--lifecycle-interval, --lifecycle-day and --allow-sse-c-over-http are refused. Bucket settings (owner, ACL, CORS,
 policy, ownership, public access block, tags) are kept in --meta-bucket on the upstream, read
 again every --upstream-poll-interval and written through by the node that changes them, so a
 change made through one node reaches every node within about two intervals. doorman's own
@@ -198,6 +201,8 @@ See docs/scale-out.md.`,
 	fl.StringVar(&f.upstreamUnmapped, "upstream-unmapped", "", "with --backend s3: what a client whose access key --upstream-credentials does not map is signed as: service (the service identity, which can write the meta bucket) or deny (403 AccessDenied); default service when no identities are given, deny when some are")
 	fl.StringVar(&f.metaBucket, "meta-bucket", upstream.DefaultMetaBucket, "with --backend s3: the upstream bucket holding doorman's bucket settings, hidden from clients")
 	fl.DurationVar(&f.pollInterval, "upstream-poll-interval", upstream.DefaultPollInterval, fmt.Sprintf("with --backend s3: how often bucket settings are read again from the upstream (%v to %v)", minPollInterval, maxPollInterval))
+	fl.StringVar(&f.spoolDir, "upstream-spool-dir", "", "with --backend s3: the directory where uploads of unknown length (browser POST uploads, parts sent without their length) are kept until they end, since the upstream needs their length; this node's own, as serve removes the spool files left there (default the temporary directory)")
+	fl.Int64Var(&f.spoolLimit, "upstream-spool-limit", upstream.DefaultSpoolLimit, fmt.Sprintf("with --backend s3: the most bytes of uploads of unknown length kept in --upstream-spool-dir at once; one that would pass it answers 503 SlowDown (%d to %d)", minSpoolLimit, maxSpoolLimit))
 	f.changed = fl.Changed
 	return cmd
 }

@@ -32,6 +32,13 @@ const (
 	maxPollInterval = time.Hour
 )
 
+// Bounds of --upstream-spool-limit: below a mebibyte most browser uploads would be refused;
+// above a tebibyte it bounds nothing a node's disk holds.
+const (
+	minSpoolLimit = 1 << 20
+	maxSpoolLimit = 1 << 40
+)
+
 // maxUpstreamCredentialsFile bounds what is read of --upstream-credentials: a million bytes
 // hold thousands of identities.
 const maxUpstreamCredentialsFile = 1 << 20
@@ -48,7 +55,7 @@ var embeddedOnlyFlags = []struct{ name, why string }{
 
 // s3OnlyFlags are the flags of the s3 backend, refused with the embedded one.
 var s3OnlyFlags = []string{"upstream", "upstream-region", "upstream-access-key", "upstream-secret-key",
-	"upstream-credentials", "meta-bucket", "upstream-poll-interval"}
+	"upstream-credentials", "upstream-unmapped", "meta-bucket", "upstream-poll-interval", "upstream-spool-dir", "upstream-spool-limit"}
 
 // checkBackend refuses a --backend it does not know and the flags that make no sense with the
 // one given.
@@ -75,6 +82,16 @@ func (f *serveFlags) checkBackend() error {
 		}
 		if !storage.ValidBucketName(f.metaBucket) {
 			return fmt.Errorf("--meta-bucket %q is not a valid bucket name", f.metaBucket)
+		}
+		if f.spoolLimit < minSpoolLimit || f.spoolLimit > maxSpoolLimit {
+			return fmt.Errorf("--upstream-spool-limit must be from %d to %d bytes", minSpoolLimit, maxSpoolLimit)
+		}
+		if f.spoolDir != "" {
+			if fi, err := os.Stat(f.spoolDir); err != nil {
+				return fmt.Errorf("--upstream-spool-dir: %w", err)
+			} else if !fi.IsDir() {
+				return fmt.Errorf("--upstream-spool-dir %s is not a directory", f.spoolDir)
+			}
 		}
 		return nil
 	}
@@ -165,7 +182,8 @@ func jsonProblem(err error) string {
 // upstreamConfig is the s3 backend's configuration for the flags, the environment and the
 // doorman users (the first of which owns the buckets found upstream without doorman's record).
 func (f *serveFlags) upstreamConfig(users []s3api.User) (upstream.Config, error) {
-	cfg := upstream.Config{Region: f.upstreamRegion, MetaBucket: f.metaBucket, PollInterval: f.pollInterval, Unmapped: f.upstreamUnmapped}
+	cfg := upstream.Config{Region: f.upstreamRegion, MetaBucket: f.metaBucket, PollInterval: f.pollInterval, Unmapped: f.upstreamUnmapped,
+		SpoolDir: f.spoolDir, SpoolLimit: f.spoolLimit}
 	switch f.upstreamUnmapped {
 	case "", upstream.UnmappedService, upstream.UnmappedDeny:
 	default:

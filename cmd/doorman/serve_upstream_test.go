@@ -90,6 +90,13 @@ func TestServeBackendFlagsRefused(t *testing.T) {
 		{"upstream key with embedded", with(embedded, "--upstream-access-key", "K"), "--upstream-access-key applies only with --backend s3"},
 		{"upstream credentials with embedded", with(embedded, "--upstream-credentials", full), "--upstream-credentials applies only with --backend s3"},
 		{"poll interval with embedded", with(embedded, "--upstream-poll-interval", "2s"), "--upstream-poll-interval applies only with --backend s3"},
+		{"unmapped with embedded", with(embedded, "--upstream-unmapped", "deny"), "--upstream-unmapped applies only with --backend s3"},
+		{"spool dir with embedded", with(embedded, "--upstream-spool-dir", data), "--upstream-spool-dir applies only with --backend s3"},
+		{"spool limit with embedded", with(embedded, "--upstream-spool-limit", "1048576"), "--upstream-spool-limit applies only with --backend s3"},
+		{"spool limit too small", with(s3, "--upstream-spool-limit", "1000"), "--upstream-spool-limit must be from 1048576 to 1099511627776 bytes"},
+		{"spool limit too large", with(s3, "--upstream-spool-limit", "2199023255552"), "--upstream-spool-limit must be from 1048576 to 1099511627776 bytes"},
+		{"spool dir missing", with(s3, "--upstream-spool-dir", filepath.Join(data, "none")), "--upstream-spool-dir: stat"},
+		{"spool dir a file", with(s3, "--upstream-spool-dir", full), "is not a directory"},
 		{"no upstream", append(append([]string{"--addr", "127.0.0.1:0", "--backend", "s3"}, users...), service...), "--backend s3 needs --upstream URL"},
 		{"data with s3", with(s3, "--data", data), "--data does not apply with --backend s3: nothing of the store is local"},
 		{"lifecycle interval with s3", with(s3, "--lifecycle-interval", "1m"), "--lifecycle-interval does not apply with --backend s3"},
@@ -138,6 +145,7 @@ func TestServeBackendFlagsRefused(t *testing.T) {
 func TestServeUpstreamConfig(t *testing.T) {
 	clearUpstreamEnv(t)
 	file := writeSecretFile(t, "upstream.json", testCredentialsJSON)
+	spoolDir := t.TempDir()
 	users := []s3api.User{{AccessKey: testDoormanAccess, SecretKey: testDoormanSecret}, {AccessKey: testDoormanAccess2, SecretKey: testDoormanSecret2}}
 	for _, tc := range []struct {
 		name string
@@ -149,10 +157,10 @@ func TestServeUpstreamConfig(t *testing.T) {
 			name: "flags",
 			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001/", "--upstream", "https://s3.example.com",
 				"--upstream-region", "eu-west-1", "--upstream-access-key", testUpstreamAccess, "--upstream-secret-key", testUpstreamSecret,
-				"--meta-bucket", "my-meta", "--upstream-poll-interval", "250ms"},
+				"--meta-bucket", "my-meta", "--upstream-poll-interval", "250ms", "--upstream-spool-dir", spoolDir, "--upstream-spool-limit", "2097152"},
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001", "https://s3.example.com"}, Region: "eu-west-1",
 				Service: upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret}, MetaBucket: "my-meta",
-				PollInterval: 250 * time.Millisecond, AdoptOwner: s3api.CanonicalID(users[0])},
+				PollInterval: 250 * time.Millisecond, AdoptOwner: s3api.CanonicalID(users[0]), SpoolDir: spoolDir, SpoolLimit: 2 << 20},
 		},
 		{
 			name: "environment",
@@ -160,7 +168,8 @@ func TestServeUpstreamConfig(t *testing.T) {
 			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001"},
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1",
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
-				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0])},
+				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0]),
+				SpoolLimit: upstream.DefaultSpoolLimit},
 		},
 		{
 			name: "file",
@@ -168,7 +177,8 @@ func TestServeUpstreamConfig(t *testing.T) {
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1", Unmapped: upstream.UnmappedService,
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				Identities: map[string]upstream.Credentials{testDoormanAccess2: {AccessKey: testIdentityAccess, SecretKey: testIdentitySecret}},
-				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0])},
+				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0]),
+				SpoolLimit: upstream.DefaultSpoolLimit},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
