@@ -76,7 +76,9 @@ func CallerFrom(ctx context.Context) (Caller, bool) {
 // BucketWatcher is a Backend whose buckets can change without a call through this
 // protocol layer: created, deleted, or given new configurations through another node that
 // shares its store. The protocol layer keeps every bucket's state in memory and calls
-// WatchBuckets once, at start, after its first load.
+// WatchBuckets once, at start, before its first load, so changed may run while that load
+// does: the names told before the table of buckets exists are read again once it does, and
+// a change made during the load is not lost.
 type BucketWatcher interface {
 	// WatchBuckets registers changed, called (from one goroutine, never concurrently with
 	// itself) with the name of each bucket that was created, deleted, or whose

@@ -38,10 +38,41 @@
 // stores nothing.
 //
 // A body of unknown length (Size -1: a browser-based POST upload's file, a part sent without
-// its length) is first read whole into a temporary file in os.TempDir(), bounded at
-// storage.MaxObjectSize (ErrEntityTooLarge past it) and removed on every path, then sent
-// with its Content-Length: the upstream needs it, and nothing is sent before the body has
-// ended and been verified.
+// its length) is first read whole into a file in Config.SpoolDir (os.TempDir() by default),
+// bounded at storage.MaxObjectSize (ErrEntityTooLarge past it) and removed on every path,
+// then sent with its Content-Length: the upstream needs it, and nothing is sent before the
+// body has ended and been verified. The bytes spooled at once, across every request, are
+// bounded by Config.SpoolLimit (1 GiB by default): a body that would pass it fails with S3's
+// 503 SlowDown, which clients retry later. Spool files are named doorman-upload-*, and New
+// removes those a previous process left in Config.SpoolDir.
+//
+// # Failover
+//
+// Requests go to the healthy endpoints in turn. A GET or HEAD whose transport fails is sent
+// to the next endpoint; any other request (a PUT or POST with its body included) only when
+// its connection could not be made, so that nothing of it, nor of its body, was sent: a write
+// whose answer was lost may have been carried out, and is never sent twice.
+//
+// # Multipart uploads and parts
+//
+// Uploads are the upstream's own; what it cannot keep (the initiator and object owner
+// doorman knows, the checksum algorithm and type, tags, encryption, initiation date) is an
+// upload record in the meta bucket, written at creation and read, through a bounded cache of
+// each node, by UploadPart (a part's checksum is computed, and checked, in the upload's
+// algorithm), CompleteMultipartUpload, ListParts and ListMultipartUploads (see multipart.go).
+// ListObjectParts (GetObjectAttributes' ObjectParts, reads by partNumber) asks the upstream's
+// GetObjectAttributes, which lists the parts of an object with a COMPOSITE checksum only;
+// the parts of another multipart object are read by a HEAD of each part (?partNumber=N) of
+// the page asked for, a few at a time, each pinned to the object read.
+//
+// # Readers
+//
+// A GET streams the upstream's answer. A reader that must read the object again (a seek, a
+// read at an offset, a stream the upstream broke off) sends a ranged GET pinned to the version it opened (its ETag, and its
+// version id): an object replaced or deleted since fails that read with
+// ErrPreconditionFailed rather than mixing two writes, so a response being sent is cut short
+// (fewer bytes than its Content-Length) where the embedded store would finish sending the old
+// bytes.
 //
 // # What is refused
 //
