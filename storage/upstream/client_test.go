@@ -312,15 +312,17 @@ func (m *metricsRecorder) take() []string {
 	return r
 }
 
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
+// waitProbedUp waits until every endpoint has been probed and found up.
+func (m *metricsRecorder) waitProbedUp(t *testing.T, endpoints ...string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", d, what)
+	eventually(t, 5*time.Second, "the endpoints probed up", func() bool {
+		for _, ep := range endpoints {
+			if n, up := m.probed(ep); n == 0 || !up {
+				return false
+			}
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return true
+	})
 }
 
 // Requests go to the endpoints in turn; a read whose transport fails goes to the next one
@@ -336,11 +338,7 @@ func TestEndpointsInTurnAndFailover(t *testing.T) {
 		c.HealthInterval = time.Hour // the first probes only
 		c.Metrics = m
 	})
-	waitUntil(t, 5*time.Second, "both endpoints probed", func() bool {
-		n1, _ := m.probed(up.URL)
-		n2, _ := m.probed(second)
-		return n1 > 0 && n2 > 0
-	})
+	m.waitProbedUp(t, up.URL, second)
 	get := func() error {
 		resp, err := b.SendForTest(context.Background(), upstream.RawRequest{Method: http.MethodGet, Bucket: bucket, Key: "k"})
 		if err == nil {
@@ -407,11 +405,7 @@ func TestRefusedWriteGoesToNextEndpoint(t *testing.T) {
 		// once written (a write that may have reached the endpoint), not at its dial.
 		c.HTTPClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	})
-	waitUntil(t, 5*time.Second, "both endpoints probed", func() bool {
-		n1, _ := m.probed(up.URL)
-		n2, _ := m.probed(second)
-		return n1 > 0 && n2 > 0
-	})
+	m.waitProbedUp(t, up.URL, second)
 	kill()
 	up.Reset()
 	m.take()
@@ -481,11 +475,7 @@ func TestWriteIsNotRetried(t *testing.T) {
 		c.HealthInterval = time.Hour
 		c.Metrics = m
 	})
-	waitUntil(t, 5*time.Second, "both endpoints probed", func() bool {
-		n1, _ := m.probed(up.URL)
-		n2, ok := m.probed(dropping.URL)
-		return n1 > 0 && n2 > 0 && ok
-	})
+	m.waitProbedUp(t, up.URL, dropping.URL)
 	up.Reset()
 	var failed []error
 	for i := range 2 { // one of two writes in turn goes to the dropping endpoint
@@ -594,9 +584,9 @@ func TestHealthProbes(t *testing.T) {
 	}
 	isUp := func() bool { n, _ := b.EndpointsUpForTest(); return n == 1 }
 
-	waitUntil(t, 2*time.Second, "the endpoint up", isUp)
+	eventually(t, 2*time.Second, "the endpoint up", isUp)
 	setFault("reset")
-	waitUntil(t, 2*time.Second, "the endpoint down after a transport failure", func() bool { return !isUp() })
+	eventually(t, 2*time.Second, "the endpoint down after a transport failure", func() bool { return !isUp() })
 	if _, last := m.probed(up.URL); last {
 		t.Error("metrics: the endpoint is not reported down")
 	}
@@ -607,13 +597,13 @@ func TestHealthProbes(t *testing.T) {
 	}
 	resp.Body.Close()
 	setFault("")
-	waitUntil(t, 2*time.Second, "the endpoint up again", isUp)
+	eventually(t, 2*time.Second, "the endpoint up again", isUp)
 	if _, last := m.probed(up.URL); !last {
 		t.Error("metrics: the endpoint is not reported up")
 	}
 	setFault("hang")
 	start := time.Now()
-	waitUntil(t, 5*time.Second, "the endpoint down after a probe timed out", func() bool { return !isUp() })
+	eventually(t, 5*time.Second, "the endpoint down after a probe timed out", func() bool { return !isUp() })
 	if d := time.Since(start); d < time.Second {
 		t.Errorf("down after %s, before the probe's timeout", d)
 	}
