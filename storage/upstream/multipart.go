@@ -8,7 +8,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -367,48 +366,6 @@ func responseDate(resp *http.Response, now func() time.Time) time.Time {
 	return now().UTC()
 }
 
-// partBody is an upload part's body as it goes upstream: it fails at its end when it was
-// shorter or longer than its declared size, or when its trailing checksum is not the one
-// computed over it, so that, behind holdBack, the upstream never gets it whole. err is the
-// first failure, which the upload reports rather than the transport's error it causes.
-type partBody struct {
-	r        io.Reader
-	size, n  int64
-	alg      storage.ChecksumAlgorithm
-	sum      hash.Hash // computes alg when the checksum comes in a trailer
-	trailing func() storage.Checksum
-	computed string
-	err      error
-}
-
-func (p *partBody) Read(buf []byte) (int, error) {
-	if p.err != nil {
-		return 0, p.err
-	}
-	n, err := p.r.Read(buf)
-	p.n += int64(n)
-	if p.sum != nil {
-		p.sum.Write(buf[:n])
-	}
-	switch {
-	case p.n > p.size:
-		err = fmt.Errorf("%w: more than %d bytes", storage.ErrIncompleteBody, p.size)
-	case err == io.EOF && p.n < p.size:
-		err = fmt.Errorf("%w: %d of %d bytes", storage.ErrIncompleteBody, p.n, p.size)
-	case err == io.EOF && p.sum != nil:
-		p.computed = base64.StdEncoding.EncodeToString(p.sum.Sum(nil))
-		if p.trailing != nil {
-			if c := p.trailing(); c.Algorithm == p.alg && c.Value != p.computed {
-				err = &storage.ChecksumMismatchError{Algorithm: p.alg}
-			}
-		}
-	}
-	if err != nil && err != io.EOF {
-		p.err = err
-	}
-	return n, err
-}
-
 // UploadPart implements storage.Backend: PUT ?partNumber&uploadId, its body streamed with
 // Content-Length (a body of unknown length spooled first, as PutObject's). Content-MD5 and a
 // checksum given as a header go upstream, which verifies them; a checksum that comes in a trailer is computed here as the body streams and compared
@@ -461,7 +418,9 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if opts.ContentMD5 != nil {
 		h["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(opts.ContentMD5)}
 	}
-	body := &partBody{r: r, size: opts.Size, alg: alg, trailing: opts.TrailingChecksum}
+	// The checksum given in a header is the upstream's to verify; one that comes in a trailer
+	// is verified here, against the one computed as the body streams.
+	body := &verifier{r: r, size: opts.Size, want: storage.Checksum{Algorithm: alg}, trailing: opts.TrailingChecksum}
 	if opts.ChecksumValue != "" {
 		h[checksumHeader(alg)] = []string{opts.ChecksumValue}
 	} else if alg != "" {
@@ -471,19 +430,19 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	q.Set("partNumber", strconv.Itoa(partNumber))
 	resp, err := b.client.do(ctx, &request{method: http.MethodPut, bucket: bucket, key: key, query: q, header: h,
 		body: holdBack(body), size: opts.Size, creds: b.credentialsFor(ctx)})
-	if body.err != nil {
+	if err := body.failure(); err != nil {
 		// The body failed: the upstream got it short, and stored nothing.
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return storage.PartInfo{}, body.err
+		return storage.PartInfo{}, err
 	}
 	if err != nil {
 		return storage.PartInfo{}, err
 	}
 	resp.Body.Close()
 	part := storage.PartInfo{PartNumber: partNumber, ETag: unquote(resp.Header.Get("Etag")), Size: opts.Size,
-		LastModified: responseDate(resp, b.cfg.Now), Checksum: body.computed}
+		LastModified: responseDate(resp, b.cfg.Now), Checksum: body.result()}
 	if part.ETag == "" {
 		return storage.PartInfo{}, errors.New("upstream UploadPart answered no ETag")
 	}

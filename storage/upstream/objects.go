@@ -210,18 +210,19 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 
 // verifier reads an upload body, counting it and computing its checksum, and fails at its
 // end, instead of returning io.EOF, when it was not size bytes long (ErrIncompleteBody) or
-// its checksum is not the one expected up front or in its trailer (a
-// *storage.ChecksumMismatchError). Its first failure stays in err. The transport reads it on
-// its own goroutine, which may still run when the answer has come: the checksum computed is
-// handed over under mu.
+// its checksum is not want's value, when it has one, or the one of want's algorithm in its
+// trailer (a *storage.ChecksumMismatchError); sum is nil when nothing is to be computed. It
+// serves PutObject and UploadPart: behind holdBack, the upstream never gets a failed body
+// whole. The transport reads it on its own goroutine, which may still run when the answer has
+// come: its first failure and the checksum computed are handed over under mu.
 type verifier struct {
 	r        io.Reader
 	size     int64
 	n        int64
-	sum      hash.Hash // nil without a checksum algorithm
+	sum      hash.Hash
 	want     storage.Checksum
 	trailing func() storage.Checksum
-	err      error
+	err      error // the first failure; written under mu, read by Read without it
 
 	mu       sync.Mutex
 	computed string // the checksum, once the body was read whole and verified
@@ -232,6 +233,13 @@ func (v *verifier) result() string {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.computed
+}
+
+// failure is the body's first failure, nil while it has none.
+func (v *verifier) failure() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.err
 }
 
 func (v *verifier) Read(p []byte) (int, error) {
@@ -245,17 +253,17 @@ func (v *verifier) Read(p []byte) (int, error) {
 	}
 	switch {
 	case v.n > v.size:
-		v.err = fmt.Errorf("%w: more than %d bytes", storage.ErrIncompleteBody, v.size)
+		err = fmt.Errorf("%w: more than %d bytes", storage.ErrIncompleteBody, v.size)
 	case err == io.EOF:
-		v.err = v.check()
-		if v.err == nil {
+		if err = v.check(); err == nil {
 			return n, io.EOF
 		}
-	case err != nil:
-		v.err = err
 	}
-	if v.err != nil {
-		return 0, v.err
+	if err != nil {
+		v.mu.Lock()
+		v.err = err
+		v.mu.Unlock()
+		return 0, err
 	}
 	return n, nil
 }
