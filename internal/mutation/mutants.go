@@ -1503,4 +1503,47 @@ var mutants = []mutant{
 		To:    "http.MethodHead: true, http.MethodDelete: true, http.MethodPost: true}",
 		Tests: []test{{"./console/", "^TestPresign$"}},
 	},
+	// The s3 backend (storage/upstream) and the bucket table fed by it.
+	{
+		Name:  "s3 backend: the meta bucket served as a bucket",
+		File:  "storage/upstream/meta.go",
+		From:  "\tif bucket == b.meta.bucket {\n\t\treturn noSuchBucket(bucket)\n\t}\n\tif bucketID == \"\" {",
+		To:    "\tif bucketID == \"\" {",
+		Tests: []test{{"./storage/upstream/", "^TestMetaBucketIsNeverNamed$"}},
+	},
+	{
+		Name:  "s3 backend: a body's last bytes sent before its end is verified",
+		File:  "storage/upstream/body.go",
+		From:  "avail-- // the last byte waits for r's end",
+		To:    "// avail-- (the last byte waits for r's end)",
+		Tests: []test{{"./storage/upstream/", "^(TestHoldBack|TestBodyFailingAtItsEndStoresNothing)$"}},
+	},
+	{
+		Name:  "s3 backend: a poll replaces a newer write-through",
+		File:  "storage/upstream/meta.go",
+		From:  "if w <= start {",
+		To:    "if w <= start || w > start {",
+		Tests: []test{{"./storage/upstream/", "^TestPollNeverReplacesANewerWriteThrough$"}},
+	},
+	{
+		Name:  "s3 backend: a record written without If-Match",
+		File:  "storage/upstream/meta.go",
+		From:  "\tcase conditional:\n\t\th.Set(\"If-Match\", `\"`+etag+`\"`)\n",
+		To:    "",
+		Tests: []test{{"./storage/upstream/", "^TestRecordChangesNeverUndoEachOther$"}},
+	},
+	{
+		Name:  "s3 backend: anonymous callers signed with the service credentials",
+		File:  "storage/upstream/client.go",
+		From:  "\tif caller.AccessKey == \"\" {\n\t\treturn nil\n\t}\n",
+		To:    "",
+		Tests: []test{{"./storage/upstream/", "^TestAnonymousCallerIsUnsigned$"}},
+	},
+	{
+		Name:  "bucket watcher registered after the first load",
+		File:  "s3api/server.go",
+		From:  "\tw, watching := cfg.Backend.(storage.BucketWatcher)\n\tif watching {\n\t\tw.WatchBuckets(func(name string) {\n\t\t\tfeed.Lock()\n\t\t\tif !feed.ready {\n\t\t\t\tfeed.pending = append(feed.pending, name)\n\t\t\t\tfeed.Unlock()\n\t\t\t\treturn\n\t\t\t}\n\t\t\tfeed.Unlock()\n\t\t\ts.reloadBucket(name)\n\t\t})\n\t}\n\tbt, err := s.loadBuckets(ctx)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\ts.buckets = bt\n",
+		To:    "\tbt, err := s.loadBuckets(ctx)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\ts.buckets = bt\n\tw, watching := cfg.Backend.(storage.BucketWatcher)\n\tif watching {\n\t\tw.WatchBuckets(func(name string) {\n\t\t\tfeed.Lock()\n\t\t\tif !feed.ready {\n\t\t\t\tfeed.pending = append(feed.pending, name)\n\t\t\t\tfeed.Unlock()\n\t\t\t\treturn\n\t\t\t}\n\t\t\tfeed.Unlock()\n\t\t\ts.reloadBucket(name)\n\t\t})\n\t}\n",
+		Tests: []test{{"./s3api/", "^TestChangeDuringLoadIsNotLost$"}},
+	},
 }
