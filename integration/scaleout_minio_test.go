@@ -247,20 +247,11 @@ func TestScaleOutMinIO(t *testing.T) {
 	mc := startMinIO(t, bin)
 	t.Logf("MinIO's 4 nodes healthy in %v", time.Since(began).Round(time.Millisecond))
 
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--backend", "s3"}
+	var upstreams []string
 	for i := range mc.addrs {
-		args = append(args, "--upstream", mc.URL(i))
+		upstreams = append(upstreams, mc.URL(i))
 	}
-	args = append(args, "--access-key", accessKey, "--secret-key", secretKey,
-		"--upstream-access-key", minioRoot.AccessKey, "--upstream-secret-key", minioRoot.SecretKey,
-		"--upstream-poll-interval", scaleOutPoll.String(), "--metrics-addr", "127.0.0.1:0", "--log-format", "json")
-	a, b := startServe(t, args...), startServe(t, args...)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("log of doorman A, its end:\n%s", lastLines(a.logs.String(), 30))
-			t.Logf("log of doorman B, its end:\n%s", lastLines(b.logs.String(), 30))
-		}
-	})
+	a, b := startScaleOutNodes(t, upstreams, minioRoot, "--metrics-addr", "127.0.0.1:0")
 	nodes := []struct {
 		name string
 		srv  *server
@@ -273,35 +264,10 @@ func TestScaleOutMinIO(t *testing.T) {
 
 	// AWS CLI: the bucket and its CORS through A; B answers a preflight with the rule.
 	cliA.run(true, "s3api", "create-bucket", "--bucket", bucket)
-	cliA.run(true, "s3api", "put-bucket-cors", "--bucket", bucket, "--cors-configuration",
-		`{"CORSRules":[{"AllowedOrigins":["`+origin+`"],"AllowedMethods":["GET","PUT"],"AllowedHeaders":["*"],"ExposeHeaders":["ETag"],"MaxAgeSeconds":600}]}`)
-	set := time.Now()
-	for {
-		res, _ := preflight(t, b, "/"+bucket+"/any", origin)
-		if res.StatusCode == 200 && res.Header.Get("Access-Control-Allow-Origin") == origin {
-			if got := res.Header.Get("Access-Control-Max-Age"); got != "600" {
-				t.Errorf("B's preflight: Access-Control-Max-Age %q, want the rule's 600", got)
-			}
-			t.Logf("the CORS configuration set through A reached B in %v", time.Since(set).Round(time.Millisecond))
-			break
-		}
-		if time.Since(set) > propagationBound {
-			t.Fatalf("B still answers the preflight %d (Access-Control-Allow-Origin %q) %v after the CORS configuration was set through A",
-				res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"), propagationBound)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	corsReachesB(t, cliA, b, bucket, origin)
 
 	// AWS CLI: up through A, down through B, byte for byte; a key that needs S3's escaping.
-	const oddKey = "dir/with space+plus=é%.txt"
-	data := pseudoRandom(11, 3<<20+17)
-	in, out := filepath.Join(cliA.dir, "in.bin"), filepath.Join(cliB.dir, "out.bin")
-	writeTestFile(t, in, data)
-	cliA.run(true, "s3", "cp", in, "s3://"+bucket+"/"+oddKey)
-	cliB.run(true, "s3", "cp", "s3://"+bucket+"/"+oddKey, out)
-	if got := readTestFile(t, out); !bytes.Equal(got, data) {
-		t.Errorf("the object read through B differs from the one written through A (%d bytes, want %d)", len(got), len(data))
-	}
+	data := oddKeyAcross(t, cliA, cliB, bucket, 11, 3<<20+17)
 
 	// The meta bucket is on MinIO, and no node lists it.
 	direct := s3Over(mc.URL(0), minioRoot)
@@ -312,15 +278,8 @@ func TestScaleOutMinIO(t *testing.T) {
 	if !slices.ContainsFunc(lb.Buckets, func(b2 types.Bucket) bool { return aws.ToString(b2.Name) == "doorman-meta" }) {
 		t.Errorf("MinIO has no doorman-meta bucket")
 	}
-	checkLS := func(cli *awsCLI, node string) {
-		t.Helper()
-		ls := cli.run(true, "s3", "ls")
-		if !strings.Contains(ls, bucket) || strings.Contains(ls, "doorman-meta") {
-			t.Errorf("aws s3 ls through %s lists:\n%s\nwant %s and not the meta bucket", node, ls, bucket)
-		}
-	}
-	checkLS(cliA, "A")
-	checkLS(cliB, "B")
+	wantMetaBucketHidden(t, cliA, "A", bucket)
+	wantMetaBucketHidden(t, cliB, "B", bucket)
 
 	// boto3: a presigned GET made for A works on A (and not on B: the URL signs the host), a
 	// presigned PUT made for B works on B.
@@ -384,30 +343,8 @@ func TestScaleOutMinIO(t *testing.T) {
 	}
 
 	// Listings: a page begun on A continues on B, with the SDK and with the CLI.
-	var keys []string
-	for i := range 7 {
-		k := fmt.Sprintf("page/%02d", i)
-		keys = append(keys, k)
-		if _, err := ca.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
-			t.Fatalf("PutObject %s through A: %v", k, err)
-		}
-	}
-	first, err := ca.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("page/"), MaxKeys: aws.Int32(3)})
-	if err != nil || first.NextContinuationToken == nil {
-		t.Fatalf("first page through A: %v (token %v)", err, first.NextContinuationToken)
-	}
-	rest, err := cb.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("page/"),
-		ContinuationToken: first.NextContinuationToken})
-	if err != nil {
-		t.Fatalf("the next page through B, with A's continuation token: %v", err)
-	}
-	var across []string
-	for _, o := range slices.Concat(first.Contents, rest.Contents) {
-		across = append(across, aws.ToString(o.Key))
-	}
-	if !slices.Equal(across, keys) {
-		t.Errorf("a listing begun on A and continued on B: %q, want %q", across, keys)
-	}
+	keys := putPageKeys(t, ca, bucket)
+	listAcross(t, ca, cb, "A", "B", bucket, keys)
 	var p1, p2 cliListing
 	cliA.json(&p1, "s3api", "list-objects-v2", "--bucket", bucket, "--prefix", "page/", "--page-size", "2", "--max-items", "3")
 	if p1.NextToken == "" {
@@ -497,11 +434,7 @@ func TestScaleOutMinIO(t *testing.T) {
 	if got := res.Header.Get("Access-Control-Allow-Origin"); got != origin {
 		t.Errorf("PUT through A with two MinIO nodes dead: Access-Control-Allow-Origin %q, want %q", got, origin)
 	}
-	res, body = preflight(t, b, "/"+bucket+"/any", origin)
-	if res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != origin {
-		t.Errorf("B's preflight with two MinIO nodes dead: %d, Access-Control-Allow-Origin %q, want 200 and %q\n%s",
-			res.StatusCode, res.Header.Get("Access-Control-Allow-Origin"), origin, body)
-	}
+	wantPreflightAnswered(t, b, bucket, origin, "two MinIO nodes dead")
 
 	// Doorman A dies: B serves reads, listings and preflights; once the MinIO nodes are back,
 	// writes too.
@@ -535,7 +468,7 @@ func TestScaleOutMinIO(t *testing.T) {
 	if got := getObject(t, cb, bucket, "back"); string(got) != "quorum is back" {
 		t.Errorf("the object written through B after the restart reads %q", got)
 	}
-	checkLS(cliB, "B")
+	wantMetaBucketHidden(t, cliB, "B", bucket)
 	t.Logf("the whole tier took %v", time.Since(began).Round(time.Millisecond))
 }
 
@@ -567,20 +500,4 @@ func waitEndpointsDown(t *testing.T, srv *server, endpoints ...string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// getObject reads bucket/key whole through c, failing the test on error.
-func getObject(t *testing.T, c *s3.Client, bucket, key string) []byte {
-	t.Helper()
-	res, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err != nil {
-		t.Errorf("GetObject %s/%s: %v", bucket, key, err)
-		return nil
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Errorf("GetObject %s/%s: reading: %v", bucket, key, err)
-	}
-	return b
 }
