@@ -772,3 +772,17 @@ type ListUploadsResult struct {
 	NextKeyMarker      string
 	NextUploadIDMarker string
 }
+
+// CheckConfigKind fails with ErrInvalidConfigKind unless kind, a bucket configuration's kind,
+// is 1 to 64 lowercase letters, digits and hyphens.
+func CheckConfigKind(kind string) error {
+	ok := kind != "" && len(kind) <= 64
+	for i := 0; ok && i < len(kind); i++ {
+		c := kind[i]
+		ok = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+	}
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrInvalidConfigKind, kind)
+	}
+	return nil
+}

@@ -173,19 +173,6 @@ func (s *Store) updateBucket(ctx context.Context, bucket string, change func(*bo
 	})
 }
 
-// checkConfigKind accepts 1 to 64 lowercase letters, digits and hyphens.
-func checkConfigKind(kind string) error {
-	ok := kind != "" && len(kind) <= 64
-	for i := 0; ok && i < len(kind); i++ {
-		c := kind[i]
-		ok = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
-	}
-	if !ok {
-		return fmt.Errorf("%w: %q", storage.ErrInvalidConfigKind, kind)
-	}
-	return nil
-}
-
 // configsOf returns the bucket's configuration documents, or ErrNoSuchBucket.
 func configsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 	b := sub(tx, bktConfigs, bucket)
@@ -197,7 +184,7 @@ func configsOf(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
 
 // PutBucketConfig implements storage.Backend.
 func (s *Store) PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error {
-	if err := checkConfigKind(kind); err != nil {
+	if err := storage.CheckConfigKind(kind); err != nil {
 		return err
 	}
 	if len(doc) > storage.MaxConfigSize {
@@ -218,7 +205,7 @@ func (s *Store) PutBucketConfig(ctx context.Context, bucket, kind string, doc []
 
 // GetBucketConfig implements storage.Backend.
 func (s *Store) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
-	if err := checkConfigKind(kind); err != nil {
+	if err := storage.CheckConfigKind(kind); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -242,7 +229,7 @@ func (s *Store) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byt
 
 // DeleteBucketConfig implements storage.Backend.
 func (s *Store) DeleteBucketConfig(ctx context.Context, bucket, kind string) error {
-	if err := checkConfigKind(kind); err != nil {
+	if err := storage.CheckConfigKind(kind); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {

@@ -59,20 +59,6 @@ var enforcedOwnership = func() []byte {
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
 const bucketExistsMessage = "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."
 
-// checkConfigKind accepts what the embedded store accepts: 1 to 64 lowercase letters,
-// digits and hyphens.
-func checkConfigKind(kind string) error {
-	ok := kind != "" && len(kind) <= 64
-	for i := 0; ok && i < len(kind); i++ {
-		c := kind[i]
-		ok = 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
-	}
-	if !ok {
-		return fmt.Errorf("%w: %q", storage.ErrInvalidConfigKind, kind)
-	}
-	return nil
-}
-
 // alreadyOwned reports an upstream's answer to a create of a bucket its caller owns.
 func alreadyOwned(err error) bool {
 	var se *storage.ServiceError
@@ -424,7 +410,7 @@ func (b *Backend) PutBucketObjectLock(ctx context.Context, bucket string, cfg st
 // and the snapshot at once; Object Ownership other than BucketOwnerEnforced, and the kinds of
 // refusedKinds, are refused as not implemented.
 func (b *Backend) PutBucketConfig(ctx context.Context, bucket, kind string, doc []byte) error {
-	if err := checkConfigKind(kind); err != nil {
+	if err := storage.CheckConfigKind(kind); err != nil {
 		return err
 	}
 	st, err := b.bucketFor(bucket)
@@ -459,7 +445,7 @@ func (b *Backend) PutBucketConfig(ctx context.Context, bucket, kind string, doc 
 // ownership controls answers BucketOwnerEnforced's; the kinds of refusedKinds are never
 // stored, so a bucket has none of them.
 func (b *Backend) GetBucketConfig(ctx context.Context, bucket, kind string) ([]byte, error) {
-	if err := checkConfigKind(kind); err != nil {
+	if err := storage.CheckConfigKind(kind); err != nil {
 		return nil, err
 	}
 	st, err := b.bucketFor(bucket)
@@ -479,7 +465,7 @@ func (b *Backend) GetBucketConfig(ctx context.Context, bucket, kind string) ([]b
 // (every bucket of this backend is BucketOwnerEnforced); a kind of refusedKinds has nothing
 // to delete.
 func (b *Backend) DeleteBucketConfig(ctx context.Context, bucket, kind string) error {
-	if err := checkConfigKind(kind); err != nil {
+	if err := storage.CheckConfigKind(kind); err != nil {
 		return err
 	}
 	st, err := b.bucketFor(bucket)
