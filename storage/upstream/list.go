@@ -159,22 +159,9 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, opts storage.L
 	if err := b.checkBucket(bucket, ""); err != nil {
 		return res, err
 	}
-	q := url.Values{"list-type": {"2"}, "encoding-type": {"url"}, "max-keys": {strconv.Itoa(pageSize(opts.MaxKeys))}}
-	if opts.Prefix != "" {
-		q.Set("prefix", opts.Prefix)
-	}
-	if opts.Delimiter != "" {
-		q.Set("delimiter", opts.Delimiter)
-	}
-	if opts.StartAfter != "" {
-		q.Set("start-after", opts.StartAfter)
-	}
-	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q, creds: b.credentialsFor(ctx)})
-	if err != nil {
-		return res, err
-	}
 	var page xmlListObjectsV2
-	if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+	if err := b.listPage(ctx, bucket, url.Values{"list-type": {"2"}, "max-keys": {strconv.Itoa(pageSize(opts.MaxKeys))}},
+		map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter, "start-after": opts.StartAfter}, &page); err != nil {
 		return res, err
 	}
 	for i := range page.Contents {
@@ -230,6 +217,22 @@ type xmlVersion struct {
 	IsLatest  bool   `xml:"IsLatest"`
 }
 
+// listPage reads one page of a listing of bucket into page: a GET with the query q, keys
+// URL-encoded (encoding-type=url), and the parameters of params that are set.
+func (b *Backend) listPage(ctx context.Context, bucket string, q url.Values, params map[string]string, page any) error {
+	q.Set("encoding-type", "url")
+	for name, v := range params {
+		if v != "" {
+			q.Set(name, v)
+		}
+	}
+	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q, creds: b.credentialsFor(ctx)})
+	if err != nil {
+		return err
+	}
+	return decodeBoundedXML(resp, maxListingBody, page)
+}
+
 // ListObjectVersions implements storage.Backend with the upstream's ListObjectVersions.
 // Version ids and markers are the upstream's, passed through as they come; the upstream
 // decides what a version-id-marker that names no version lists, and its error for one it
@@ -239,19 +242,11 @@ func (b *Backend) ListObjectVersions(ctx context.Context, bucket string, opts st
 	if err := b.checkBucket(bucket, ""); err != nil {
 		return res, err
 	}
-	q := url.Values{"versions": {""}, "encoding-type": {"url"}, "max-keys": {strconv.Itoa(pageSize(opts.MaxKeys))}}
-	for name, v := range map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter,
-		"key-marker": opts.KeyMarker, "version-id-marker": opts.VersionIDMarker} {
-		if v != "" {
-			q.Set(name, v)
-		}
-	}
-	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q, creds: b.credentialsFor(ctx)})
-	if err != nil {
-		return res, err
-	}
 	var page xmlListVersions
-	if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+	err := b.listPage(ctx, bucket, url.Values{"versions": {""}, "max-keys": {strconv.Itoa(pageSize(opts.MaxKeys))}},
+		map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter,
+			"key-marker": opts.KeyMarker, "version-id-marker": opts.VersionIDMarker}, &page)
+	if err != nil {
 		return res, err
 	}
 	for i := range page.Entries {

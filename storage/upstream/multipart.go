@@ -854,19 +854,11 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, opts 
 	if err := b.checkBucket(bucket, ""); err != nil {
 		return res, err
 	}
-	q := url.Values{"uploads": {""}, "encoding-type": {"url"}, "max-uploads": {strconv.Itoa(pageSize(opts.MaxUploads))}}
-	for name, v := range map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter,
-		"key-marker": opts.KeyMarker, "upload-id-marker": opts.UploadIDMarker} {
-		if v != "" {
-			q.Set(name, v)
-		}
-	}
-	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: q, creds: b.credentialsFor(ctx)})
-	if err != nil {
-		return res, err
-	}
 	var page xmlListUploads
-	if err := decodeBoundedXML(resp, maxListingBody, &page); err != nil {
+	err := b.listPage(ctx, bucket, url.Values{"uploads": {""}, "max-uploads": {strconv.Itoa(pageSize(opts.MaxUploads))}},
+		map[string]string{"prefix": opts.Prefix, "delimiter": opts.Delimiter,
+			"key-marker": opts.KeyMarker, "upload-id-marker": opts.UploadIDMarker}, &page)
+	if err != nil {
 		return res, err
 	}
 	for _, u := range page.Uploads {
