@@ -167,8 +167,9 @@ func TestSSESDK(t *testing.T) {
 		t.Errorf("SSE-C ETags: PutObject %s, HeadObject %s; the data's MD5 is %s", aws.ToString(putC.ETag), aws.ToString(headC.ETag), md5HexOf(body))
 	}
 
-	// Without the key S3 answers 400, with another 403 (ceph/s3-tests' test_encryption_sse_c_present
-	// and test_encryption_sse_c_other_key, written against S3).
+	// Without the key S3 answers 400 (ceph/s3-tests' test_encryption_sse_c_present, written
+	// against S3), with another key 403 (LocalStack's recorded SSE-C snapshots; the suite's
+	// test_encryption_sse_c_other_key expects Ceph's 400 instead).
 	for _, tc := range []struct {
 		name   string
 		key    *customerKey

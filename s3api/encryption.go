@@ -54,7 +54,9 @@ var (
 	errSSEInsecure = s3err.InvalidRequest.Withf("Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.")
 	// errSSEEncryptedObject: a read of an SSE-C object without its key.
 	errSSEEncryptedObject = s3err.InvalidRequest.Withf("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.")
-	// errSSEWrongKey: a read with another key than the object's: 403, not 400.
+	// errSSEWrongKey: a read with another key than the object's: 403, not 400, as LocalStack's
+	// snapshots of S3 record it (tests/aws/services/s3/test_s3.snapshot.json, the SSE-C tests);
+	// ceph/s3-tests' test_encryption_sse_c_other_key expects Ceph's 400.
 	errSSEWrongKey = s3err.AccessDenied.Withf("Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.")
 	// errSSENotApplicable: SSE-C headers to read an object that is not SSE-C.
 	errSSENotApplicable = s3err.InvalidRequest.Withf("The encryption parameters are not applicable to this object.")

@@ -467,7 +467,7 @@ func TestSSECWrongKeyAndMetadata(t *testing.T) {
 	runVersionSteps(t, srv.Client, []vstep{
 		{page: pageCreate, method: "PUT", path: "/ssecmeta", status: 200},
 		{page: pageSpecifySSEC, method: "PUT", path: "/ssecmeta/k", header: sseC(keyA, keyAMD5), body: "secret", status: 200},
-		{page: s3testsEncryption + " test_encryption_sse_c_other_key", method: "GET", path: "/ssecmeta/k", header: sseC(keyB, keyBMD5), status: 403, code: "AccessDenied", want: []string{wrongKey}},
+		{page: snapshotSSEC, method: "GET", path: "/ssecmeta/k", header: sseC(keyB, keyBMD5), status: 403, code: "AccessDenied", want: []string{wrongKey}},
 		{page: snapshotSSEC, method: "HEAD", path: "/ssecmeta/k", header: sseC(keyB, keyBMD5), status: 403},
 		{page: pageCopySSE, method: "PUT", path: "/ssecmeta/c", header: copySSEC(keyB, keyBMD5, "X-Amz-Copy-Source", "/ssecmeta/k"), status: 403, code: "AccessDenied", want: []string{wrongKey}},
 		// A caller who may not read the object learns nothing of its encryption.

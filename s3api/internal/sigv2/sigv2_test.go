@@ -413,6 +413,37 @@ func TestBucketLevelResource(t *testing.T) {
 	}
 }
 
+// A sub-resource that botocore leaves out of its canonical resource and minio-go puts in
+// (publicAccessBlock, encryption, ...) verifies signed either way; a sub-resource every client
+// signs (acl) must still be signed, beside it or alone.
+func TestOptionalSubResources(t *testing.T) {
+	const date = "Tue, 27 Mar 2007 19:36:42 +0000"
+	v := New(testCreds, at(t, date))
+	for _, tc := range []struct {
+		method, target, resource string
+		ok                       bool
+	}{
+		{"DELETE", "/bucket?publicAccessBlock", "/bucket/", true},                   // boto3, the AWS CLI
+		{"DELETE", "/bucket?publicAccessBlock", "/bucket/?publicAccessBlock", true}, // minio-go
+		{"GET", "/bucket?encryption", "/bucket/", true},
+		{"GET", "/bucket?encryption", "/bucket?encryption", true},
+		{"GET", "/bucket/key?retention", "/bucket/key", true},
+		{"GET", "/bucket?acl&policyStatus", "/bucket/?acl", true},
+		{"GET", "/bucket?acl&policyStatus", "/bucket/?acl&policyStatus", true},
+		{"GET", "/bucket?acl&policyStatus", "/bucket/?policyStatus", false},
+		{"GET", "/bucket?acl&policyStatus", "/bucket/", false},
+		{"GET", "/bucket?acl", "/bucket/", false},
+		{"DELETE", "/bucket?publicAccessBlock", "/bucket/?encryption", false},
+	} {
+		raw := tc.method + " " + tc.target + " HTTP/1.1\r\nHost: s3.example.test\r\nDate: " + date +
+			"\r\nAuthorization: AWS " + testAK + ":" + sign(tc.method+"\n\n\n"+date+"\n"+tc.resource) + "\r\n\r\n"
+		_, err := v.verifyAt(wire(t, raw), "")
+		if tc.ok && err != nil || !tc.ok && code(err) != "SignatureDoesNotMatch" {
+			t.Errorf("%s %s signed as %s: %v", tc.method, tc.target, tc.resource, err)
+		}
+	}
+}
+
 // Whatever the request, the echoed string to sign stays within s3err.MaxEcho.
 func TestMismatchEchoIsBounded(t *testing.T) {
 	const date = "Tue, 27 Mar 2007 19:36:42 +0000"
