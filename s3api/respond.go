@@ -97,28 +97,12 @@ func writeChecksumHeader(h http.Header, c storage.Checksum) {
 // checksumElement holds one checksum in the element of its algorithm, as the answers of
 // CompleteMultipartUpload, GetObjectAttributes and ListParts carry it.
 type checksumElement struct {
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-	ChecksumType      string `xml:"ChecksumType,omitempty"`
+	awsxml.Checksums
+	ChecksumType string `xml:"ChecksumType,omitempty"`
 }
 
 func newChecksumElement(alg storage.ChecksumAlgorithm, value string, typ storage.ChecksumType) checksumElement {
-	var c checksumElement
-	switch alg {
-	case storage.ChecksumCRC32:
-		c.ChecksumCRC32 = value
-	case storage.ChecksumCRC32C:
-		c.ChecksumCRC32C = value
-	case storage.ChecksumCRC64NVME:
-		c.ChecksumCRC64NVME = value
-	case storage.ChecksumSHA1:
-		c.ChecksumSHA1 = value
-	case storage.ChecksumSHA256:
-		c.ChecksumSHA256 = value
-	}
-	c.ChecksumType = string(typ)
+	c := checksumElement{ChecksumType: string(typ)}
+	c.Set(alg, value)
 	return c
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -464,51 +465,12 @@ func checksumHeader(alg storage.ChecksumAlgorithm) string {
 	return "X-Amz-Checksum-" + strings.ToLower(string(alg))
 }
 
-// xmlChecksums are the checksum elements of a part or an object in S3's XML.
-type xmlChecksums struct {
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-}
-
-// get returns the one checksum set, and its algorithm.
-func (c *xmlChecksums) get() (storage.ChecksumAlgorithm, string) {
-	for _, e := range [...]struct {
-		alg storage.ChecksumAlgorithm
-		v   string
-	}{{storage.ChecksumCRC32, c.ChecksumCRC32}, {storage.ChecksumCRC32C, c.ChecksumCRC32C},
-		{storage.ChecksumCRC64NVME, c.ChecksumCRC64NVME}, {storage.ChecksumSHA1, c.ChecksumSHA1}, {storage.ChecksumSHA256, c.ChecksumSHA256}} {
-		if e.v != "" {
-			return e.alg, e.v
-		}
-	}
-	return "", ""
-}
-
-// set sets the element of alg to v.
-func (c *xmlChecksums) set(alg storage.ChecksumAlgorithm, v string) {
-	switch alg {
-	case storage.ChecksumCRC32:
-		c.ChecksumCRC32 = v
-	case storage.ChecksumCRC32C:
-		c.ChecksumCRC32C = v
-	case storage.ChecksumCRC64NVME:
-		c.ChecksumCRC64NVME = v
-	case storage.ChecksumSHA1:
-		c.ChecksumSHA1 = v
-	case storage.ChecksumSHA256:
-		c.ChecksumSHA256 = v
-	}
-}
-
 // xmlCompletePart is a Part of a CompleteMultipartUpload document
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompletedPart.html).
 type xmlCompletePart struct {
 	PartNumber int    `xml:"PartNumber"`
 	ETag       string `xml:"ETag"`
-	xmlChecksums
+	awsxml.Checksums
 }
 
 type xmlCompleteUpload struct {
@@ -524,7 +486,7 @@ type xmlCompleteAnswer struct {
 	XMLName      xml.Name
 	ETag         string `xml:"ETag"`
 	ChecksumType string `xml:"ChecksumType"`
-	xmlChecksums
+	awsxml.Checksums
 	Code    string `xml:"Code"`
 	Message string `xml:"Message"`
 }
@@ -568,7 +530,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	doc := xmlCompleteUpload{Parts: make([]xmlCompletePart, len(parts))}
 	for i, p := range parts {
 		doc.Parts[i] = xmlCompletePart{PartNumber: p.PartNumber, ETag: `"` + unquote(p.ETag) + `"`}
-		doc.Parts[i].set(alg, p.Checksum)
+		doc.Parts[i].Set(alg, p.Checksum)
 	}
 	body, err := xml.Marshal(doc)
 	if err != nil {
@@ -607,7 +569,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if info.VersionID == "" {
 		info.VersionID = storage.NullVersion
 	}
-	if a, v := out.get(); a != "" {
+	if a, v := out.Get(); a != "" {
 		info.Checksum = storage.Checksum{Algorithm: a, Value: v, Type: storage.ChecksumType(out.ChecksumType)}
 	}
 	q := url.Values{}
@@ -738,7 +700,7 @@ type xmlListParts struct {
 		LastModified string `xml:"LastModified"`
 		ETag         string `xml:"ETag"`
 		Size         int64  `xml:"Size"`
-		xmlChecksums
+		awsxml.Checksums
 	} `xml:"Part"`
 }
 
@@ -790,7 +752,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 		if err != nil {
 			return storage.ListPartsResult{}, err
 		}
-		_, sum := p.get()
+		_, sum := p.Get()
 		res.Parts = append(res.Parts, storage.PartInfo{PartNumber: p.PartNumber, ETag: unquote(p.ETag), Size: p.Size,
 			LastModified: t, Checksum: sum})
 		// The last part listed, as S3's NextPartNumberMarker (API_ListParts.html), whether or

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/acl"
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/tagging"
 )
@@ -751,7 +752,7 @@ type copyResult struct {
 	ETag         string    `xml:"ETag"`
 	LastModified time.Time `xml:"LastModified"`
 	ChecksumType string    `xml:"ChecksumType"`
-	xmlChecksums
+	awsxml.Checksums
 	Code    string `xml:"Code"`
 	Message string `xml:"Message"`
 }
@@ -760,7 +761,7 @@ type copyResult struct {
 const maxCopyResult = 64 << 10
 
 func (r *copyResult) checksum() storage.Checksum {
-	alg, v := r.get()
+	alg, v := r.Get()
 	if alg == "" {
 		return storage.Checksum{}
 	}
@@ -915,7 +916,7 @@ func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts 
 			Parts       []struct {
 				PartNumber int   `xml:"PartNumber"`
 				Size       int64 `xml:"Size"`
-				xmlChecksums
+				awsxml.Checksums
 			} `xml:"Part"`
 		} `xml:"ObjectParts"`
 	}
@@ -946,7 +947,7 @@ func (b *Backend) ListObjectParts(ctx context.Context, bucket, key string, opts 
 	}
 	for _, p := range parts {
 		part := storage.ObjectPart{PartNumber: p.PartNumber, Offset: offset, Size: p.Size}
-		if alg, v := p.get(); obj.Checksum.Type == storage.ChecksumComposite && alg == obj.Checksum.Algorithm {
+		if alg, v := p.Get(); obj.Checksum.Type == storage.ChecksumComposite && alg == obj.Checksum.Algorithm {
 			part.Checksum = v
 		}
 		res.Parts = append(res.Parts, part)
