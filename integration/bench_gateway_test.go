@@ -120,7 +120,15 @@ func startGatewayServers(tb testing.TB) []gatewayServer {
 // returns the written file's path.
 func writePeerConfig(tb testing.TB, name string, data peerTemplate) string {
 	tb.Helper()
-	text, err := os.ReadFile(filepath.Join("testdata", "gateway-peers", name))
+	return writeConfigTemplate(tb, filepath.Join("testdata", "gateway-peers", name), data.Dir, data)
+}
+
+// writeConfigTemplate fills the template at src with data into dir (made here), under src's
+// base name, and returns the written file's path.
+func writeConfigTemplate(tb testing.TB, src, dir string, data any) string {
+	tb.Helper()
+	name := filepath.Base(src)
+	text, err := os.ReadFile(src)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -132,10 +140,10 @@ func writePeerConfig(tb testing.TB, name string, data peerTemplate) string {
 	if err := tmpl.Execute(&out, data); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.MkdirAll(data.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	path := filepath.Join(data.Dir, name)
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
 		tb.Fatal(err)
 	}
@@ -156,6 +164,13 @@ func freeLoopbackAddr(tb testing.TB) string {
 // returns its URL once a GET of gatewayPath through it answers 200. The address is addr, or
 // when addr is empty the one of a "listening on http://ADDR" line on its standard output.
 func runGatewayProcess(tb testing.TB, name string, cmd *exec.Cmd, addr string) string {
+	tb.Helper()
+	return runReadyProcess(tb, name, cmd, addr, gatewayPath)
+}
+
+// runReadyProcess is runGatewayProcess with readyPath, the path whose GET must answer 200,
+// in place of gatewayPath.
+func runReadyProcess(tb testing.TB, name string, cmd *exec.Cmd, addr, readyPath string) string {
 	tb.Helper()
 	logs := &s3test.SyncBuffer{}
 	stdout, err := cmd.StdoutPipe()
@@ -204,7 +219,7 @@ func runGatewayProcess(tb testing.TB, name string, cmd *exec.Cmd, addr string) s
 	}
 	url := "http://" + addr
 	for {
-		res, err := http.Get(url + gatewayPath)
+		res, err := http.Get(url + readyPath)
 		if err == nil {
 			_, _ = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
