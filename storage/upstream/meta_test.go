@@ -153,10 +153,18 @@ func TestBucketMadeAgainUpstreamInheritsNothing(t *testing.T) {
 	eventually(t, within, "B reads the CORS configuration", func() bool { return configOf(b, "reborn", "cors") == corsDoc })
 
 	// Behind doorman's back: deleted and made again, in a later second (the upstream's
-	// creation dates have whole seconds).
+	// creation dates have whole seconds). A node tells a bucket made again from the old one
+	// by having seen it missing in a poll (a bucket deleted and made again between two polls
+	// is the window meta.go documents), so the test waits for both nodes to see it gone.
 	cl := up.S3(up.Service)
 	if _, err := cl.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("reborn")}); err != nil {
 		t.Fatal(err)
+	}
+	for name, n := range map[string]*upstream.Backend{"A": a, "B": b} {
+		eventually(t, within, name+" sees the bucket gone", func() bool {
+			_, err := n.HeadBucket(ctx, "reborn")
+			return errors.Is(err, storage.ErrNoSuchBucket)
+		})
 	}
 	time.Sleep(time.Until(old.CreationDate.Truncate(time.Second).Add(1100 * time.Millisecond)))
 	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("reborn")}); err != nil {
