@@ -239,6 +239,21 @@ type ObjectMetadata struct {
 	User map[string]string
 }
 
+// CheckSize fails with ErrMetadataTooLarge when m passes MaxUserMetadataSize or
+// MaxMetadataSize, the bounds every Backend enforces on a write.
+func (m ObjectMetadata) CheckSize() error {
+	user := 0
+	for k, v := range m.User {
+		user += len(k) + len(v)
+	}
+	total := user + len(m.ContentType) + len(m.ContentEncoding) + len(m.ContentDisposition) +
+		len(m.ContentLanguage) + len(m.CacheControl) + len(m.Expires)
+	if user > MaxUserMetadataSize || total > MaxMetadataSize {
+		return ErrMetadataTooLarge
+	}
+	return nil
+}
+
 // ObjectInfo describes a stored object.
 type ObjectInfo struct {
 	Bucket       string

@@ -85,7 +85,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.UploadInfo{}, err
 	}
-	if err := checkMetadata(opts.Metadata); err != nil {
+	if err := opts.Metadata.CheckSize(); err != nil {
 		return storage.UploadInfo{}, err
 	}
 	typ, err := multipartChecksumType(opts.ChecksumAlgorithm, opts.ChecksumType)

@@ -17,20 +17,6 @@ import (
 
 func noSuchKey(key string) error { return fmt.Errorf("%w: %q", storage.ErrNoSuchKey, key) }
 
-// checkMetadata enforces MaxUserMetadataSize and MaxMetadataSize.
-func checkMetadata(m storage.ObjectMetadata) error {
-	user := 0
-	for k, v := range m.User {
-		user += len(k) + len(v)
-	}
-	total := user + len(m.ContentType) + len(m.ContentEncoding) + len(m.ContentDisposition) +
-		len(m.ContentLanguage) + len(m.CacheControl) + len(m.Expires)
-	if user > storage.MaxUserMetadataSize || total > storage.MaxMetadataSize {
-		return storage.ErrMetadataTooLarge
-	}
-	return nil
-}
-
 // precheck fails fast, before a body is read, if the bucket is missing (or not the one with
 // bucketID, when set), the write conditions already fail or the bucket refuses the write's
 // Object Lock settings. The commit checks all again.
@@ -102,7 +88,7 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := checkMetadata(opts.Metadata); err != nil {
+	if err := opts.Metadata.CheckSize(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	extra, err := newChecksum(opts.Checksum.Algorithm)
@@ -522,7 +508,7 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		return storage.ObjectInfo{}, err
 	}
 	if opts.ReplaceMetadata {
-		if err := checkMetadata(opts.Metadata); err != nil {
+		if err := opts.Metadata.CheckSize(); err != nil {
 			return storage.ObjectInfo{}, err
 		}
 	}

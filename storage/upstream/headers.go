@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/storage"
+	"golang.org/x/net/http/httpguts"
 )
 
 // The object headers of S3's PutObject, GetObject and HeadObject
@@ -36,28 +37,13 @@ func writeMetadata(md storage.ObjectMetadata) storage.ObjectMetadata {
 	return md
 }
 
-// checkMetadata enforces storage.MaxUserMetadataSize and storage.MaxMetadataSize, as the
-// embedded store does, before anything goes upstream (whose own limits answer otherwise).
-func checkMetadata(md storage.ObjectMetadata) error {
-	user := 0
-	for k, v := range md.User {
-		user += len(k) + len(v)
-	}
-	total := user + len(md.ContentType) + len(md.ContentEncoding) + len(md.ContentDisposition) +
-		len(md.ContentLanguage) + len(md.CacheControl) + len(md.Expires)
-	if user > storage.MaxUserMetadataSize || total > storage.MaxMetadataSize {
-		return storage.ErrMetadataTooLarge
-	}
-	return nil
-}
-
 // setObjectHeaders sets on h the headers of a write (PutObject, CopyObject with REPLACE,
 // CreateMultipartUpload) that carry an object's metadata, tags (the protocol layer's encoding,
 // storage.ObjectInfo.Tags) and storage class. It fails with ErrMetadataTooLarge past the
 // metadata limits, and with ErrNotImplemented for what the backend does not pass on: a user
 // metadata name or a value HTTP cannot carry.
 func setObjectHeaders(h http.Header, md storage.ObjectMetadata, tags, storageClass string) error {
-	if err := checkMetadata(md); err != nil {
+	if err := md.CheckSize(); err != nil {
 		return err
 	}
 	set := func(name, v string) error {
@@ -85,7 +71,7 @@ func setObjectHeaders(h http.Header, md storage.ObjectMetadata, tags, storageCla
 		}
 	}
 	for name, v := range md.User {
-		if !validHeaderName(name) {
+		if !httpguts.ValidHeaderFieldName(name) {
 			return storage.NotImplementedError("The user metadata name %q is not available with the s3 backend.", name)
 		}
 		if !validHeaderValue(v) {
@@ -96,23 +82,6 @@ func setObjectHeaders(h http.Header, md storage.ObjectMetadata, tags, storageCla
 		h["x-amz-meta-"+strings.ToLower(name)] = []string{v}
 	}
 	return nil
-}
-
-// validHeaderName reports whether name is an HTTP token (RFC 9110, section 5.6.2).
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // validHeaderValue reports whether v can be sent as a header value: no control character but
