@@ -63,8 +63,8 @@ const (
 )
 
 // readmePorts are the fixed ports the README's samples use: doorman serve's default, the
-// scale-out walkthrough's store and two nodes,
-// gateway's default and its sample upstream, the sample admin listener, the console's.
+// scale-out walkthrough's store and two nodes, the gateway's default and its sample upstream,
+// the sample admin listener, the console's.
 var readmePorts = []string{"3667", "3668", "3669", "3670", "8080", "8081", "9901", "9001"}
 
 // block is one fenced block of README.md with its marker.
