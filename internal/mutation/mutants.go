@@ -1519,6 +1519,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/upstream/", "^(TestHoldBack|TestBodyFailingAtItsEndStoresNothing)$"}},
 	},
 	{
+		Name:  "s3 backend: the sweep deletes the record of an upload in progress",
+		File:  "storage/upstream/uploadsweep.go",
+		From:  "if live[uploadID] {",
+		To:    "if live[uploadID] && uploadID == \"\" {",
+		Tests: []test{{"./storage/upstream/", "^TestSweepDeletesOrphanUploadRecords$"}},
+	},
+	{
 		Name:  "s3 backend: a poll replaces a newer write-through",
 		File:  "storage/upstream/meta.go",
 		From:  "if w <= start {",

@@ -58,10 +58,10 @@ import (
 // unknown (none reported), its checksum algorithm what the upstream lists (parts of an upload
 // with one the upstream does not list must then be sent with their checksums).
 //
-// A known limit: an upload that ends on the upstream without doorman (aborted or completed
-// there directly, or removed by the upstream's lifecycle rule AbortIncompleteMultipartUpload)
-// leaves its record behind, an orphan nothing reads again (the upload id is the upstream's and
-// not reused); no sweep removes such records. DeleteBucket deletes its bucket's records.
+// An upload that ends on the upstream without doorman (aborted or completed there directly,
+// or removed by the upstream's lifecycle rule AbortIncompleteMultipartUpload) leaves its
+// record behind, an orphan nothing reads again (the upload id is the upstream's and not
+// reused): the sweep (uploadsweep.go) deletes such records, and DeleteBucket its bucket's.
 
 // maxMultipartAnswer bounds the XML answers of CreateMultipartUpload and
 // CompleteMultipartUpload, small documents; the whitespace S3 may send ahead of a completion's

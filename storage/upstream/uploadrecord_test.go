@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -388,5 +389,64 @@ func TestUploadChecksumAcrossNodes(t *testing.T) {
 	}
 	if head, err := nodes[0].HeadObject(ctx, "sums", key, storage.ReadOptions{}); err != nil || head.Tags != "a=1" {
 		t.Errorf("the object's tags %q, %v; want the upload's", head.Tags, err)
+	}
+}
+
+// TestSweepDeletesOrphanUploadRecords: a node's sweep deletes the records of uploads that
+// ended on the upstream without doorman (aborted there directly) and of an upload whose
+// bucket was deleted there, and keeps the record of an upload in progress, made on another
+// node in a bucket the sweeping node has not polled yet; that upload then completes.
+func TestSweepDeletesOrphanUploadRecords(t *testing.T) {
+	up := newUpstream(t)
+	// The sweeping node's snapshot never holds the buckets made below: the sweep must not
+	// need it.
+	newBackend(t, up, func(c *upstream.Config) {
+		c.PollInterval = time.Hour
+		c.UploadSweepInterval = 100 * time.Millisecond
+	})
+	maker := newBackend(t, up, nil)
+	ctx := context.Background()
+	ids := map[string]string{}
+	for _, bk := range []struct{ bucket, key string }{{"swept", "a"}, {"swept", "b"}, {"swept", "live"}, {"vanished", "v"}} {
+		if _, err := maker.CreateBucket(ctx, bk.bucket, storage.CreateBucketOptions{}); err != nil && !errors.Is(err, storage.ErrBucketExists) {
+			t.Fatal(err)
+		}
+		u, err := maker.CreateMultipartUpload(ctx, bk.bucket, bk.key, storage.CreateMultipartUploadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[bk.bucket+"/"+bk.key] = u.UploadID
+	}
+	direct := up.S3(up.Service)
+	for _, k := range []string{"swept/a", "swept/b", "vanished/v"} {
+		bucket, key, _ := strings.Cut(k, "/")
+		if _, err := direct.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(ids[k])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := direct.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("vanished")}); err != nil {
+		t.Fatal(err)
+	}
+	live := ids["swept/live"]
+	wantOnlyLive := func(keys []string) bool {
+		return len(keys) == 1 && strings.HasPrefix(keys[0], "uploads/swept/") && strings.HasSuffix(keys[0], "/"+url.PathEscape(live))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for keys := uploadRecordKeys(t, up); !wantOnlyLive(keys); keys = uploadRecordKeys(t, up) {
+		if time.Now().After(deadline) {
+			t.Fatalf("upload records 5 s after three uploads ended upstream: %q, want the live upload's alone (%s)", keys, live)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	// Sweeps go on; the live upload's record stays, and its initiator completes it.
+	time.Sleep(500 * time.Millisecond)
+	if keys := uploadRecordKeys(t, up); !wantOnlyLive(keys) {
+		t.Fatalf("upload records after more sweeps: %q, want the live upload's alone", keys)
+	}
+	p := uploadPart(t, maker, "swept", "live", live, 1, partData(1, 10))
+	if _, err := maker.CompleteMultipartUpload(ctx, "swept", "live", live,
+		[]storage.CompletedPart{{PartNumber: p.PartNumber, ETag: p.ETag}}, storage.CompleteMultipartUploadOptions{}); err != nil {
+		t.Errorf("completing the upload whose record the sweep kept: %v", err)
 	}
 }

@@ -54,6 +54,9 @@ type Config struct {
 	PollInterval time.Duration
 	// HealthInterval is how often each endpoint is probed; DefaultHealthInterval when zero.
 	HealthInterval time.Duration
+	// UploadSweepInterval is how often the records of uploads that ended without doorman
+	// are looked for (uploadsweep.go); DefaultUploadSweepInterval when zero.
+	UploadSweepInterval time.Duration
 	// AdoptOwner is the canonical id of the owner given to a bucket that exists upstream
 	// without doorman's record of it (created behind doorman's back, or before doorman).
 	AdoptOwner string
@@ -119,7 +122,7 @@ const pollTimeout = 30 * time.Second
 // missing and makes the first complete load of the buckets and their configurations before
 // it returns, trying again (with a growing wait, each failure logged) until ctx is done: a
 // node never serves before it knows every bucket's configurations. The endpoint prober and
-// the poller then run until Close.
+// the poller and the sweep of upload records then run until Close.
 func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if len(cfg.Endpoints) == 0 {
 		return nil, errors.New("upstream: no endpoint")
@@ -133,8 +136,8 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	if !storage.ValidBucketName(cfg.MetaBucket) {
 		return nil, fmt.Errorf("upstream: the meta bucket %q is not a valid bucket name", cfg.MetaBucket)
 	}
-	if cfg.PollInterval < 0 || cfg.HealthInterval < 0 {
-		return nil, errors.New("upstream: negative poll or health interval")
+	if cfg.PollInterval < 0 || cfg.HealthInterval < 0 || cfg.UploadSweepInterval < 0 {
+		return nil, errors.New("upstream: negative poll, health or sweep interval")
 	}
 	if cfg.SpoolLimit < 0 {
 		return nil, errors.New("upstream: negative spool limit")
@@ -150,6 +153,9 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 	}
 	if cfg.HealthInterval == 0 {
 		cfg.HealthInterval = DefaultHealthInterval
+	}
+	if cfg.UploadSweepInterval == 0 {
+		cfg.UploadSweepInterval = DefaultUploadSweepInterval
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
@@ -201,10 +207,14 @@ func New(ctx context.Context, cfg Config) (*Backend, error) {
 		}
 		wait = min(2*wait, maxLoadBackoff)
 	}
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go func() {
 		defer b.wg.Done()
 		b.pollLoop(bg)
+	}()
+	go func() {
+		defer b.wg.Done()
+		b.sweepLoop(bg)
 	}()
 	return b, nil
 }
@@ -253,7 +263,7 @@ func (b *Backend) pollLoop(ctx context.Context) {
 	}
 }
 
-// Close stops the poller and the endpoint prober, and waits for them; it closes the idle
+// Close stops the poller, the sweep and the endpoint prober, and waits for them; it closes the idle
 // connections of the HTTP client New made (not those of a Config.HTTPClient).
 func (b *Backend) Close() error {
 	b.cancel()
