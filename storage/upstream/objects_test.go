@@ -539,7 +539,7 @@ func TestObjectRefusals(t *testing.T) {
 		"PutObject SSE-KMS": func() error {
 			return put(storage.PutObjectOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}})
 		},
-		"PutObject SSE-C": func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{CustomerKey: key}}) },
+		"PutObject SSE-C":         func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{CustomerKey: key}}) },
 		"CopyObject public-read":  func() error { return copyWith(storage.CopyObjectOptions{ACL: "public-read"}) },
 		"CopyObject SSE-C source": func() error { return copyWith(storage.CopyObjectOptions{SourceCustomerKey: key}) },
 		"CopyObject SSE-KMS": func() error {
