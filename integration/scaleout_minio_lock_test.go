@@ -27,7 +27,9 @@ func lockedVersionAcross(t *testing.T, ca, cb, direct *s3.Client) {
 	}
 	until := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
 	put, err := ca.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("kept"),
-		ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until)})
+		ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until),
+		// S3 requires a checksum or Content-MD5 of a write with Object Lock settings.
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
 	if err != nil {
 		t.Fatalf("PutObject with a GOVERNANCE retention through A: %v", err)
 	}
@@ -35,6 +37,14 @@ func lockedVersionAcross(t *testing.T, ca, cb, direct *s3.Client) {
 	if r, err := direct.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: version}); err != nil ||
 		r.Retention.Mode != types.ObjectLockRetentionModeGovernance || !aws.ToTime(r.Retention.RetainUntilDate).Equal(until) {
 		t.Errorf("MinIO's retention of the version: %+v, %v; want GOVERNANCE until %v", r, err, until)
+	}
+	// B learns of the bucket, and of its Object Lock, from its next poll.
+	for made := time.Now(); ; time.Sleep(scaleOutPoll / 4) {
+		if _, err := cb.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err == nil {
+			break
+		} else if time.Since(made) > propagationBound {
+			t.Fatalf("B does not know the bucket made through A after %v: %v", propagationBound, err)
+		}
 	}
 	del := func(c *s3.Client, bypass bool) error {
 		in := &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), VersionId: version}
