@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -407,38 +408,6 @@ func (b *Backend) PutBucketVersioning(ctx context.Context, bucket, status string
 	return b.updateRecord(ctx, st, func(r *bucketRecord) { r.Versioning, r.UpstreamCreated = status, up.created })
 }
 
-// xmlObjectLock is the ObjectLockConfiguration document
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockConfiguration.html), sent by
-// PutBucketObjectLock and read of an adopted bucket; read in any namespace.
-type xmlObjectLock struct {
-	XMLName           xml.Name     `xml:"ObjectLockConfiguration"`
-	Xmlns             string       `xml:"xmlns,attr,omitempty"`
-	ObjectLockEnabled string       `xml:"ObjectLockEnabled"`
-	Rule              *xmlLockRule `xml:"Rule,omitempty"`
-}
-
-type xmlLockRule struct {
-	DefaultRetention struct {
-		Mode  string `xml:"Mode"`
-		Days  int    `xml:"Days,omitempty"`
-		Years int    `xml:"Years,omitempty"`
-	} `xml:"DefaultRetention"`
-}
-
-// config is the configuration the document describes; an error for one storage's rules
-// refuse (ObjectLockConfig.Validate).
-func (d *xmlObjectLock) config() (storage.ObjectLockConfig, error) {
-	if d.ObjectLockEnabled != "Enabled" {
-		return storage.ObjectLockConfig{}, nil
-	}
-	c := storage.ObjectLockConfig{Enabled: true}
-	if r := d.Rule; r != nil {
-		dr := r.DefaultRetention
-		c.DefaultRetention = &storage.DefaultRetention{Mode: storage.RetentionMode(dr.Mode), Days: dr.Days, Years: dr.Years}
-	}
-	return c, c.Validate()
-}
-
 // PutBucketObjectLock implements storage.Backend: PUT ?object-lock upstream, as the caller's
 // identity, then the configuration in the bucket's record. The upstream enforces it: it gives
 // every version written after it the default retention, from its own clock. A bucket without
@@ -457,13 +426,7 @@ func (b *Backend) PutBucketObjectLock(ctx context.Context, bucket string, cfg st
 	if !st.info.ObjectLock.Enabled && st.info.Versioning != storage.VersioningEnabled {
 		return fmt.Errorf("%w: bucket %s: Object Lock needs versioning Enabled", storage.ErrInvalidBucketState, bucket)
 	}
-	doc := xmlObjectLock{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/", ObjectLockEnabled: "Enabled"}
-	if d := cfg.DefaultRetention; d != nil {
-		doc.Rule = &xmlLockRule{}
-		r := &doc.Rule.DefaultRetention
-		r.Mode, r.Days, r.Years = string(d.Mode), d.Days, d.Years
-	}
-	body, err := xml.Marshal(doc)
+	body, err := xml.Marshal(awsxml.EncodeObjectLock(cfg))
 	if err != nil {
 		return err
 	}
@@ -496,11 +459,12 @@ func (b *Backend) upstreamObjectLock(ctx context.Context, bucket string) (storag
 	if err != nil {
 		return storage.ObjectLockConfig{}, err
 	}
-	var d xmlObjectLock
+	var d awsxml.ObjectLockConfiguration
 	if err := decodeBoundedXML(resp, maxErrorBody, &d); err != nil {
 		return storage.ObjectLockConfig{}, fmt.Errorf("reading the Object Lock configuration of bucket %s: %w", bucket, err)
 	}
-	return d.config()
+	c := d.Config()
+	return c, c.Validate()
 }
 
 // PutBucketConfig implements storage.Backend. A configuration is written to the meta bucket

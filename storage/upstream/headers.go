@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
 	"golang.org/x/net/http/httpguts"
 )
@@ -235,8 +236,8 @@ func lockFromHeader(h http.Header) (r storage.Retention, hold, holdSet bool, err
 	}
 	switch v := h.Get("X-Amz-Object-Lock-Legal-Hold"); v {
 	case "":
-	case "ON", "OFF":
-		hold, holdSet = v == "ON", true
+	case awsxml.LegalHoldOn, awsxml.LegalHoldOff:
+		hold, holdSet = v == awsxml.LegalHoldOn, true
 	default:
 		return r, false, false, fmt.Errorf("upstream answered a legal hold %q", v)
 	}
@@ -265,15 +266,7 @@ func setLockHeaders(h http.Header, lock storage.ObjectLock) (storage.ObjectLock,
 		h["X-Amz-Object-Lock-Retain-Until-Date"] = []string{r.RetainUntil.UTC().Format(lockDateLayout)}
 	}
 	if l.LegalHoldSet {
-		h["X-Amz-Object-Lock-Legal-Hold"] = []string{legalHoldStatus(l.LegalHold)}
+		h["X-Amz-Object-Lock-Legal-Hold"] = []string{awsxml.LegalHoldStatus(l.LegalHold)}
 	}
 	return l, nil
-}
-
-// legalHoldStatus is S3's spelling of a legal hold status (API_ObjectLockLegalHold.html).
-func legalHoldStatus(on bool) string {
-	if on {
-		return "ON"
-	}
-	return "OFF"
 }

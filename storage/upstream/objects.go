@@ -940,22 +940,6 @@ func (b *Backend) putVersionDoc(ctx context.Context, bucket, key, versionID, sub
 	return b.changeVersion(ctx, req, bucket, key, versionID, versionID)
 }
 
-// xmlRetention is the Retention document of PutObjectRetention
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockRetention.html); without a
-// mode and a date it removes the version's retention.
-type xmlRetention struct {
-	XMLName         xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ Retention"`
-	Mode            string   `xml:"Mode,omitempty"`
-	RetainUntilDate string   `xml:"RetainUntilDate,omitempty"`
-}
-
-// xmlLegalHold is the LegalHold document of PutObjectLegalHold
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockLegalHold.html).
-type xmlLegalHold struct {
-	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ LegalHold"`
-	Status  string   `xml:"Status"`
-}
-
 // PutObjectRetention implements storage.Backend: PUT ?retention with versionId, and
 // x-amz-bypass-governance-retention when the bypass is allowed. The upstream decides, as
 // storage.RetentionChangeAllowed says, on the version it keeps; a retention
@@ -968,7 +952,7 @@ func (b *Backend) PutObjectRetention(ctx context.Context, bucket, key string, op
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	doc := xmlRetention{Mode: string(r.Mode)}
+	doc := awsxml.Retention{Mode: string(r.Mode)}
 	if !r.IsZero() {
 		doc.RetainUntilDate = r.RetainUntil.UTC().Format(lockDateLayout)
 	}
@@ -984,7 +968,7 @@ func (b *Backend) PutObjectLegalHold(ctx context.Context, bucket, key string, op
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return err
 	}
-	return b.putVersionDoc(ctx, bucket, key, opts.VersionID, "legal-hold", xmlLegalHold{Status: legalHoldStatus(opts.On)}, http.Header{})
+	return b.putVersionDoc(ctx, bucket, key, opts.VersionID, "legal-hold", awsxml.LegalHold{Status: awsxml.LegalHoldStatus(opts.On)}, http.Header{})
 }
 
 // ListObjectParts implements storage.Backend with a HEAD of the version (the result's
