@@ -234,7 +234,7 @@ print(json.dumps(out))
 // Two doorman nodes over a real erasure-coded MinIO cluster of four processes, driven by the
 // AWS CLI, boto3, aws-sdk-go-v2 and minio-go: CORS set through one node reaches the other's
 // preflights within two seconds, objects, presigned URLs, multipart uploads, signed
-// aws-chunked bodies and listings work across nodes, MinIO's own CORS headers never come
+// aws-chunked bodies, listings and Object Lock work across nodes, MinIO's own CORS headers never come
 // through, and doorman rides out MinIO nodes dying (reads and writes go on with one dead; a
 // write answers 503 with CORS headers once MinIO has lost its write quorum) and one of its own
 // nodes dying.
@@ -318,6 +318,9 @@ func TestScaleOutMinIO(t *testing.T) {
 
 	// aws-sdk-go-v2: a multipart upload with parts sent to A and B in turn.
 	multipartAcross(t, ca, cb, bucket)
+
+	// Object Lock, which MinIO keeps and enforces, through either node.
+	lockedVersionAcross(t, ca, cb, direct)
 
 	// minio-go: signed aws-chunked bodies over http.
 	rec := &payloadRecorder{next: http.DefaultTransport.(*http.Transport).Clone(), seen: map[string]string{}}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -15,8 +16,9 @@ import (
 // Object Lock (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html). The
 // backend keeps a bucket's Object Lock configuration and each version's retention and legal
 // hold, and takes every decision storage's rules take (storage/objectlock.go): whether a
-// delete or a retention change is allowed, the default retention of a write. Here are the
-// three documents (ObjectLockConfiguration, Retention, LegalHold), the
+// delete or a retention change is allowed, the default retention of a write. Here is how the
+// three documents (ObjectLockConfiguration, Retention, LegalHold, named in package awsxml)
+// are read, the
 // x-amz-object-lock-* headers of writes and reads, x-amz-bypass-governance-retention, who may
 // do what, and S3's answers.
 //
@@ -36,35 +38,6 @@ const (
 	maxRetentionDays  = storage.MaxRetentionDays
 	maxRetentionYears = storage.MaxRetentionYears
 )
-
-// objectLockConfiguration is the document of PutObjectLockConfiguration and
-// GetObjectLockConfiguration
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockConfiguration.html), as
-// GetObjectLockConfiguration answers it.
-type objectLockConfiguration struct {
-	XMLName           xml.Name        `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ObjectLockConfiguration"`
-	ObjectLockEnabled string          `xml:"ObjectLockEnabled"`
-	Rule              *objectLockRule `xml:"Rule,omitempty"`
-}
-
-type objectLockRule struct {
-	DefaultRetention struct {
-		Mode  string `xml:"Mode"`
-		Days  int    `xml:"Days,omitempty"`
-		Years int    `xml:"Years,omitempty"`
-	} `xml:"DefaultRetention"`
-}
-
-// encodeObjectLockConfiguration is the GetObjectLockConfiguration document of c.
-func encodeObjectLockConfiguration(c storage.ObjectLockConfig) objectLockConfiguration {
-	out := objectLockConfiguration{ObjectLockEnabled: "Enabled"}
-	if d := c.DefaultRetention; d != nil {
-		out.Rule = &objectLockRule{}
-		r := &out.Rule.DefaultRetention
-		r.Mode, r.Days, r.Years = string(d.Mode), d.Days, d.Years
-	}
-	return out
-}
 
 // errRetentionTooLong answers a default retention period longer than S3 allows, with the code
 // and message versity/versitygw records of S3 (issue #2187).
@@ -233,36 +206,7 @@ func (s *Server) getObjectLockConfiguration(rc *request, st *bucketState) error 
 	if !st.info.ObjectLock.Enabled {
 		return errObjectLockNotFound(rc.bucket)
 	}
-	return rc.writeXML(http.StatusOK, encodeObjectLockConfiguration(st.info.ObjectLock))
-}
-
-// objectRetention is the document of PutObjectRetention and GetObjectRetention
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockRetention.html).
-type objectRetention struct {
-	XMLName         xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ Retention"`
-	Mode            string   `xml:"Mode"`
-	RetainUntilDate string   `xml:"RetainUntilDate"`
-}
-
-// objectLegalHold is the document of PutObjectLegalHold and GetObjectLegalHold
-// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ObjectLockLegalHold.html).
-type objectLegalHold struct {
-	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ LegalHold"`
-	Status  string   `xml:"Status"`
-}
-
-// The legal hold statuses, as S3 spells them.
-const (
-	legalHoldOn  = "ON"
-	legalHoldOff = "OFF"
-)
-
-// legalHoldStatus is how S3 spells a legal hold that is on or off.
-func legalHoldStatus(on bool) string {
-	if on {
-		return legalHoldOn
-	}
-	return legalHoldOff
+	return rc.writeXML(http.StatusOK, awsxml.EncodeObjectLock(st.info.ObjectLock))
 }
 
 // errPastRetainDate answers a retention that ends before now. LocalStack's snapshot
@@ -314,10 +258,10 @@ func parseLegalHold(doc []byte) (bool, error) {
 		XMLName xml.Name
 		Status  string `xml:"Status"`
 	}
-	if err := xml.Unmarshal(doc, &c); err != nil || c.XMLName.Local != "LegalHold" || (c.Status != legalHoldOn && c.Status != legalHoldOff) {
+	if err := xml.Unmarshal(doc, &c); err != nil || c.XMLName.Local != "LegalHold" || (c.Status != awsxml.LegalHoldOn && c.Status != awsxml.LegalHoldOff) {
 		return false, s3err.MalformedXML
 	}
-	return c.Status == legalHoldOn, nil
+	return c.Status == awsxml.LegalHoldOn, nil
 }
 
 // lockedVersion finds the version whose retention or legal hold the request reads or changes
@@ -383,7 +327,7 @@ func (s *Server) getObjectRetention(rc *request, st *bucketState) error {
 	if info.Retention.IsZero() {
 		return errNoVersionLock
 	}
-	return rc.writeXML(http.StatusOK, objectRetention{Mode: string(info.Retention.Mode), RetainUntilDate: xmlTime(info.Retention.RetainUntil)})
+	return rc.writeXML(http.StatusOK, awsxml.Retention{Mode: string(info.Retention.Mode), RetainUntilDate: xmlTime(info.Retention.RetainUntil)})
 }
 
 // putObjectLegalHold puts or lifts a version's legal hold
@@ -417,7 +361,7 @@ func (s *Server) getObjectLegalHold(rc *request, st *bucketState) error {
 	if !info.LegalHoldSet {
 		return errNoVersionLock
 	}
-	return rc.writeXML(http.StatusOK, objectLegalHold{Status: legalHoldStatus(info.LegalHold)})
+	return rc.writeXML(http.StatusOK, awsxml.LegalHold{Status: awsxml.LegalHoldStatus(info.LegalHold)})
 }
 
 // The x-amz-object-lock-* headers of a write (PutObject, CopyObject, CreateMultipartUpload;
@@ -487,9 +431,9 @@ func parseLockHeaders(h http.Header, now time.Time) (storage.ObjectLock, error) 
 	}
 	switch hold {
 	case "":
-	case legalHoldOff:
+	case awsxml.LegalHoldOff:
 		l.LegalHoldSet = true
-	case legalHoldOn:
+	case awsxml.LegalHoldOn:
 		l.LegalHold, l.LegalHoldSet = true, true
 	default:
 		return l, lockArgument("Legal Hold must be either of 'ON' or 'OFF'", headerLockLegalHold, hold)
@@ -520,7 +464,7 @@ func (rc *request) writeLockHeaders(h http.Header, st *bucketState, info *storag
 		h[headerLockUntil] = []string{xmlTime(r.RetainUntil)}
 	}
 	if info.LegalHoldSet && rc.authorizeObject(accessLegalHoldRead, st, info) == nil {
-		h[headerLockLegalHold] = []string{legalHoldStatus(info.LegalHold)}
+		h[headerLockLegalHold] = []string{awsxml.LegalHoldStatus(info.LegalHold)}
 	}
 }
 
@@ -595,7 +539,7 @@ func (rc *request) objectLockKeys(ctx map[string][]string, now time.Time) {
 		return
 	}
 	if l.LegalHoldSet {
-		ctx["s3:object-lock-legal-hold"] = []string{legalHoldStatus(l.LegalHold)}
+		ctx["s3:object-lock-legal-hold"] = []string{awsxml.LegalHoldStatus(l.LegalHold)}
 	}
 	if r := l.Retention; !r.IsZero() {
 		ctx["s3:object-lock-mode"] = []string{string(r.Mode)}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -49,7 +50,7 @@ func FuzzParseObjectLockConfiguration(f *testing.F) {
 		if d := cfg.DefaultRetention; d != nil && (d.Days > maxRetentionDays || d.Years > maxRetentionYears) {
 			t.Fatalf("%q: period %+v over S3's limit", doc, d)
 		}
-		answer, err := xml.Marshal(encodeObjectLockConfiguration(cfg))
+		answer, err := xml.Marshal(awsxml.EncodeObjectLock(cfg))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func FuzzParseRetention(f *testing.F) {
 		case !r.Mode.Valid() || !r.ActiveAt(now) || r.RetainUntil.Location() != time.UTC:
 			t.Fatalf("%q: %+v", doc, r)
 		}
-		answer, err := xml.Marshal(objectRetention{Mode: string(r.Mode), RetainUntilDate: xmlTime(r.RetainUntil)})
+		answer, err := xml.Marshal(awsxml.Retention{Mode: string(r.Mode), RetainUntilDate: xmlTime(r.RetainUntil)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func FuzzParseLegalHold(f *testing.F) {
 			wantClientError(t, doc, err)
 			return
 		}
-		answer, err := xml.Marshal(objectLegalHold{Status: legalHoldStatus(on)})
+		answer, err := xml.Marshal(awsxml.LegalHold{Status: awsxml.LegalHoldStatus(on)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +165,7 @@ func FuzzParseLockHeaders(f *testing.F) {
 		if r.IsZero() != (mode == "") || !r.IsZero() && (!r.Mode.Valid() || string(r.Mode) != mode || !r.RetainUntil.After(now) || r.RetainUntil.Location() != time.UTC) {
 			t.Fatalf("mode %q until %q: retention %+v", mode, until, r)
 		}
-		if l.LegalHoldSet != (hold != "") || l.LegalHold != (hold == legalHoldOn) || l.LegalHoldSet && hold != legalHoldOn && hold != legalHoldOff {
+		if l.LegalHoldSet != (hold != "") || l.LegalHold != (hold == awsxml.LegalHoldOn) || l.LegalHoldSet && hold != awsxml.LegalHoldOn && hold != awsxml.LegalHoldOff {
 			t.Fatalf("legal hold %q: %+v", hold, l)
 		}
 	})
@@ -182,7 +183,7 @@ func TestEncodeObjectLockConfiguration(t *testing.T) {
 		{storage.ObjectLockConfig{Enabled: true, DefaultRetention: &storage.DefaultRetention{Mode: storage.RetentionCompliance, Years: 3}},
 			`<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Years>3</Years></DefaultRetention></Rule></ObjectLockConfiguration>`},
 	} {
-		got, err := xml.Marshal(encodeObjectLockConfiguration(tc.cfg))
+		got, err := xml.Marshal(awsxml.EncodeObjectLock(tc.cfg))
 		if err != nil || string(got) != tc.want {
 			t.Errorf("%+v: %s (%v), want %s", tc.cfg, got, err, tc.want)
 		}

@@ -159,8 +159,9 @@ maps its access key to; an unmapped one's with the service identity, or refused 
 as --upstream-unmapped says; anonymous ones go unsigned. Users must
 be given (no key pair is generated); buckets found upstream without doorman's record belong to
 the first. serve waits until the meta bucket is read before it serves (SIGINT or SIGTERM stop
-the wait). Encryption at rest is the upstream's (doorman keys does not apply); Object Lock,
-SSE-KMS, SSE-C, lifecycle configurations and object ACLs answer 501 NotImplemented.
+the wait). Encryption at rest is the upstream's (doorman keys does not apply); Object Lock
+passes through to the upstream, which enforces it; SSE-KMS, SSE-C, lifecycle configurations
+and object ACLs answer 501 NotImplemented.
 See docs/scale-out.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -1,7 +1,7 @@
 // Package awsxml writes the XML error body that every AWS S3 error response carries, so the S3
 // server, the CORS middleware and the explain command render byte-identical bodies; and names
-// the checksum elements of S3's XML documents once, for the S3 server that writes them and the
-// s3 backend that reads an upstream's.
+// the checksum elements and the Object Lock documents of S3's XML once, for the S3 server that
+// writes them and the s3 backend that exchanges them with an upstream.
 package awsxml
 
 import (

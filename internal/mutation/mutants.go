@@ -1547,6 +1547,27 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/upstream/", "^TestAnonymousCallerIsUnsigned$"}},
 	},
 	{
+		Name:  "s3 backend: the governance bypass of a delete not sent upstream",
+		File:  "storage/upstream/objects.go",
+		From:  "\t\treq.header[\"X-Amz-Bypass-Governance-Retention\"] = []string{\"true\"}\n",
+		To:    "",
+		Tests: []test{{"./storage/upstream/", "^TestObjectLockUpstream$"}},
+	},
+	{
+		Name:  "s3 backend: an adopted bucket adopted without its Object Lock",
+		File:  "storage/upstream/meta.go",
+		From:  "Versioning: a.versioning, ObjectLock: a.lock,",
+		To:    "Versioning: a.versioning,",
+		Tests: []test{{"./storage/upstream/", "^TestObjectLockUpstream$"}},
+	},
+	{
+		Name:  "s3 backend: the upstream's Object Lock refusals passed as service errors",
+		File:  "storage/upstream/errors.go",
+		From:  "messageErrors[e.Code+\"\\n\"+e.Message]",
+		To:    "messageErrors[e.Code]",
+		Tests: []test{{"./storage/upstream/", "^TestErrorFromResponse$"}},
+	},
+	{
 		Name:  "bucket watcher registered after the first load",
 		File:  "s3api/server.go",
 		From:  "\tw, watching := cfg.Backend.(storage.BucketWatcher)\n\tif watching {\n\t\tw.WatchBuckets(func(name string) {\n\t\t\tfeed.Lock()\n\t\t\tif !feed.ready {\n\t\t\t\tfeed.pending = append(feed.pending, name)\n\t\t\t\tfeed.Unlock()\n\t\t\t\treturn\n\t\t\t}\n\t\t\tfeed.Unlock()\n\t\t\ts.reloadBucket(name)\n\t\t})\n\t}\n\tbt, err := s.loadBuckets(ctx)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\ts.buckets = bt\n",

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
 )
 
@@ -66,16 +67,20 @@ func alreadyOwned(err error) bool {
 }
 
 // putUpstreamBucket makes a bucket upstream, with a LocationConstraint when region is set
+// and x-amz-bucket-object-lock-enabled with Object Lock, which enables its versioning too
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html).
-func (b *Backend) putUpstreamBucket(ctx context.Context, bucket, region string, creds *Credentials) error {
-	req := &request{method: http.MethodPut, bucket: bucket, creds: creds}
+func (b *Backend) putUpstreamBucket(ctx context.Context, bucket, region string, objectLock bool, creds *Credentials) error {
+	req := &request{method: http.MethodPut, bucket: bucket, creds: creds, header: http.Header{}}
+	if objectLock {
+		req.header["X-Amz-Bucket-Object-Lock-Enabled"] = []string{"true"}
+	}
 	if region != "" {
 		var body bytes.Buffer
 		body.WriteString(`<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>`)
 		xml.EscapeText(&body, []byte(region))
 		body.WriteString(`</LocationConstraint></CreateBucketConfiguration>`)
 		req.body, req.size = bytes.NewReader(body.Bytes()), int64(body.Len())
-		req.header = http.Header{"Content-Type": {"application/xml"}}
+		req.header["Content-Type"] = []string{"application/xml"}
 	}
 	resp, err := b.client.do(ctx, req)
 	if err != nil {
@@ -206,13 +211,10 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 	if !storage.ValidBucketName(bucket) {
 		return storage.BucketInfo{}, fmt.Errorf("%w: %q", storage.ErrInvalidBucketName, bucket)
 	}
-	if opts.ObjectLockEnabled {
-		return storage.BucketInfo{}, storage.NotImplementedError("Object Lock is not available with the s3 backend.")
-	}
 	if b.meta.get(bucket) != nil {
 		return storage.BucketInfo{}, fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
 	}
-	err := b.putUpstreamBucket(ctx, bucket, opts.Region, b.credentialsFor(ctx))
+	err := b.putUpstreamBucket(ctx, bucket, opts.Region, opts.ObjectLockEnabled, b.credentialsFor(ctx))
 	if alreadyOwned(err) {
 		return storage.BucketInfo{}, fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
 	}
@@ -230,6 +232,9 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 	r := bucketRecord{
 		Name: bucket, ID: newID(), Owner: opts.Owner, ACL: acl, Region: opts.Region,
 		Created: b.cfg.Now().UTC(), UpstreamCreated: up.created, Claim: claimKey(bucket, up.created),
+	}
+	if opts.ObjectLockEnabled {
+		r.Versioning, r.ObjectLock = storage.VersioningEnabled, storage.ObjectLockConfig{Enabled: true}
 	}
 	if err := b.claim(ctx, r); err != nil {
 		return storage.BucketInfo{}, err
@@ -378,6 +383,11 @@ func (b *Backend) PutBucketVersioning(ctx context.Context, bucket, status string
 	if err != nil {
 		return err
 	}
+	if status == storage.VersioningSuspended && st.info.ObjectLock.Enabled {
+		// The upstream refuses it too (409 InvalidBucketState, as S3 does); the snapshot
+		// answers without the round trip.
+		return fmt.Errorf("%w: bucket %s has Object Lock", storage.ErrInvalidBucketState, bucket)
+	}
 	body := []byte(`<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>` + status + `</Status></VersioningConfiguration>`)
 	sum := md5.Sum(body)
 	// PutBucketVersioning requires Content-MD5 (API_PutBucketVersioning.html).
@@ -398,12 +408,63 @@ func (b *Backend) PutBucketVersioning(ctx context.Context, bucket, status string
 	return b.updateRecord(ctx, st, func(r *bucketRecord) { r.Versioning, r.UpstreamCreated = status, up.created })
 }
 
-// PutBucketObjectLock implements storage.Backend: refused.
+// PutBucketObjectLock implements storage.Backend: PUT ?object-lock upstream, as the caller's
+// identity, then the configuration in the bucket's record. The upstream enforces it: it gives
+// every version written after it the default retention, from its own clock. A bucket without
+// Object Lock whose versioning the snapshot does not hold Enabled is refused here
+// (ErrInvalidBucketState), as the protocol layer refuses it; an upstream's own refusal passes
+// as it came (MinIO answers 409 InvalidBucketState "Object Lock configuration cannot be
+// enabled on existing buckets", where Amazon S3 enables it).
 func (b *Backend) PutBucketObjectLock(ctx context.Context, bucket string, cfg storage.ObjectLockConfig) error {
-	if _, err := b.bucketFor(bucket); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+	st, err := b.bucketFor(bucket)
+	if err != nil {
+		return err
+	}
+	if !st.info.ObjectLock.Enabled && st.info.Versioning != storage.VersioningEnabled {
+		return fmt.Errorf("%w: bucket %s: Object Lock needs versioning Enabled", storage.ErrInvalidBucketState, bucket)
+	}
+	body, err := xml.Marshal(awsxml.EncodeObjectLock(cfg))
+	if err != nil {
+		return err
+	}
+	sum := md5.Sum(body)
+	// PutObjectLockConfiguration requires Content-MD5 or a checksum
+	// (API_PutObjectLockConfiguration.html).
+	resp, err := b.client.do(ctx, &request{
+		method: http.MethodPut, bucket: bucket, query: url.Values{"object-lock": {""}}, creds: b.credentialsFor(ctx),
+		header: http.Header{"Content-Type": {"application/xml"}, "Content-Md5": {base64.StdEncoding.EncodeToString(sum[:])}},
+		body:   bytes.NewReader(body), size: int64(len(body)), notFound: noSuchBucket(bucket),
+	})
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return b.updateRecord(ctx, st, func(r *bucketRecord) {
+		r.ObjectLock, r.Versioning = cfg, storage.VersioningEnabled
+	})
+}
+
+// upstreamObjectLock returns the Object Lock configuration of an upstream bucket, as the
+// service identity reads it; a bucket without one (404 ObjectLockConfigurationNotFoundError)
+// has none (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectLockConfiguration.html).
+func (b *Backend) upstreamObjectLock(ctx context.Context, bucket string) (storage.ObjectLockConfig, error) {
+	resp, err := b.client.do(ctx, &request{method: http.MethodGet, bucket: bucket, query: url.Values{"object-lock": {""}},
+		creds: &b.cfg.Service, notFound: noSuchBucket(bucket)})
+	if se, ok := errors.AsType[*storage.ServiceError](err); ok && se.Code == "ObjectLockConfigurationNotFoundError" {
+		return storage.ObjectLockConfig{}, nil
+	}
+	if err != nil {
+		return storage.ObjectLockConfig{}, err
+	}
+	var d awsxml.ObjectLockConfiguration
+	if err := decodeBoundedXML(resp, maxErrorBody, &d); err != nil {
+		return storage.ObjectLockConfig{}, fmt.Errorf("reading the Object Lock configuration of bucket %s: %w", bucket, err)
+	}
+	c := d.Config()
+	return c, c.Validate()
 }
 
 // PutBucketConfig implements storage.Backend. A configuration is written to the meta bucket

@@ -10,7 +10,7 @@ import (
 // TestConformance runs the storage conformance suite against the backend, each subtest over
 // an upstream of its own, declaring the areas the backend leaves out: the suite checks that
 // each is refused as its Area constant says, and runs every other check as it runs against
-// the embedded store. Refused with ErrNotImplemented: Object Lock, SSE-KMS and SSE-C, the
+// the embedded store. Refused with ErrNotImplemented: SSE-KMS and SSE-C, the
 // delete conditions checked atomically with the delete, object ACLs and owners. Declared,
 // with a check of what the backend does instead: an open reader of an unversioned object
 // replaced since fails rather than return the old bytes (ReaderIsolation, the upstream's
@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 		return newBackend(t, newUpstream(t), nil)
 	}, storagetest.Options{
 		NotImplemented: []string{
-			storagetest.AreaObjectLock, storagetest.AreaEncryption,
+			storagetest.AreaEncryption,
 			storagetest.AreaDeleteRevision, storagetest.AreaObjectACL,
 			storagetest.AreaReaderIsolation, storagetest.AreaDistinctRevisions,
 		},

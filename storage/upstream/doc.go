@@ -74,6 +74,16 @@
 // (fewer bytes than its Content-Length) where the embedded store would finish sending the old
 // bytes.
 //
+// # Object Lock
+//
+// Object Lock passes through: the upstream keeps the versions, and so their retentions and
+// legal holds, and enforces them. A bucket is created upstream with Object Lock, its
+// configuration sent upstream and kept in its record (meta.go) for what doorman decides
+// without a round trip; writes carry the x-amz-object-lock-* headers, changes and deletes the
+// version id and the governance bypass the protocol layer allowed; the upstream's refusals
+// become storage's errors (errors.go, messageErrors). An upstream without Object Lock answers
+// 501, which passes as it came.
+//
 // # What is refused
 //
 // What the upstream could do but this backend does not pass on, and what doorman's embedded
@@ -83,8 +93,6 @@
 //   - Server-side encryption with AWS KMS keys (SSE-KMS) and with customer-provided keys
 //     (SSE-C) is refused on every write and read that names it; SSE-S3 is left to the
 //     upstream's own default encryption.
-//   - Object Lock is refused: buckets created with it, PutBucketObjectLock, and retention and
-//     legal hold on writes, PutObjectRetention and PutObjectLegalHold.
 //   - Object ACLs other than private and bucket-owner-full-control are refused, as is
 //     PutObjectACL: every bucket is BucketOwnerEnforced and every object its owner's.
 //   - Lifecycle configurations are refused, and so are the delete conditions a lifecycle

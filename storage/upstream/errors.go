@@ -47,6 +47,24 @@ var codeErrors = map[string]error{
 	"XAmzContentSHA256Mismatch": storage.ErrBadDigest,
 }
 
+// messageErrors are the Object Lock refusals, whose codes (AccessDenied, InvalidRequest) mean
+// more than one thing: each is told by its code and message together ("code\nmessage"), as
+// the upstream spells them. An Object Lock refusal of another wording passes as it came (a
+// ServiceError with the upstream's code and message).
+var messageErrors = map[string]error{
+	// A delete or retention change a retention or legal hold forbids: Amazon S3's words, and
+	// doorman's (LocalStack's snapshots test_s3_object_retention, test_delete_locked_object),
+	// then MinIO's (cmd/api-errors.go, ErrObjectLocked).
+	"AccessDenied\nAccess Denied because object protected by object lock.": storage.ErrObjectLocked,
+	"InvalidRequest\nObject is WORM protected and cannot be overwritten":   storage.ErrObjectLocked,
+	// Object Lock settings in a bucket without Object Lock: S3's words for the writes
+	// (versitygw's record, github.com/versity/versitygw/pull/1755 [UNVERIFIED]), which MinIO
+	// uses too, and for the retention and legal hold operations (LocalStack's snapshots
+	// test_s3_object_retention_exc, test_put_object_legal_hold_exc).
+	"InvalidRequest\nBucket is missing ObjectLockConfiguration":   storage.ErrNoObjectLock,
+	"InvalidRequest\nBucket is missing Object Lock Configuration": storage.ErrNoObjectLock,
+}
+
 // errorFromResponse reads the error answer resp to req (at most maxErrorBody of its body,
 // which it closes) and returns its error: a storage sentinel wrapped with the upstream's
 // message, storage.NotImplementedError for NotImplemented, or else a *storage.ServiceError
@@ -88,6 +106,9 @@ func answerError(req *request, resp *http.Response) error {
 		return bodilessError(req, resp.StatusCode)
 	}
 	if sentinel, ok := codeErrors[e.Code]; ok {
+		return fmt.Errorf("%w: upstream: %s", sentinel, e.Message)
+	}
+	if sentinel, ok := messageErrors[e.Code+"\n"+e.Message]; ok {
 		return fmt.Errorf("%w: upstream: %s", sentinel, e.Message)
 	}
 	switch {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
 	"golang.org/x/net/http/httpguts"
 )
@@ -228,16 +229,44 @@ func lockFromHeader(h http.Header) (r storage.Retention, hold, holdSet bool, err
 	if v := h.Get("X-Amz-Object-Lock-Mode"); v != "" {
 		r.Mode = storage.RetentionMode(v)
 		until := h.Get("X-Amz-Object-Lock-Retain-Until-Date")
-		if r.RetainUntil, err = time.Parse(time.RFC3339Nano, until); err != nil {
+		if r.RetainUntil, err = time.Parse(lockDateLayout, until); err != nil {
 			return r, false, false, fmt.Errorf("upstream answered a retain-until date %q", until)
 		}
+		r.RetainUntil = r.RetainUntil.UTC()
 	}
 	switch v := h.Get("X-Amz-Object-Lock-Legal-Hold"); v {
 	case "":
-	case "ON", "OFF":
-		hold, holdSet = v == "ON", true
+	case awsxml.LegalHoldOn, awsxml.LegalHoldOff:
+		hold, holdSet = v == awsxml.LegalHoldOn, true
 	default:
 		return r, false, false, fmt.Errorf("upstream answered a legal hold %q", v)
 	}
 	return r, hold, holdSet, nil
+}
+
+// lockDateLayout writes a retain-until date as S3's headers and documents carry it: ISO 8601
+// in UTC (API_PutObject.html, x-amz-object-lock-retain-until-date), to the nanosecond the
+// protocol layer read, so that the upstream keeps every digit it can.
+const lockDateLayout = time.RFC3339Nano
+
+// setLockHeaders sets on h the Object Lock headers of a write (PutObject, CopyObject,
+// CreateMultipartUpload) naming lock: x-amz-object-lock-mode and -retain-until-date for a
+// retention, x-amz-object-lock-legal-hold for a legal hold status
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html). The upstream keeps
+// and enforces them; a retention storage.Retention.Validate refuses fails here
+// (ErrInvalidRetention), nothing sent. It returns what the version gets of lock when the
+// bucket has no default retention (storage.VersionLock).
+func setLockHeaders(h http.Header, lock storage.ObjectLock) (storage.ObjectLock, error) {
+	l, err := storage.VersionLock(storage.ObjectLockConfig{Enabled: true}, lock, time.Time{})
+	if err != nil {
+		return storage.ObjectLock{}, err
+	}
+	if r := l.Retention; !r.IsZero() {
+		h["X-Amz-Object-Lock-Mode"] = []string{string(r.Mode)}
+		h["X-Amz-Object-Lock-Retain-Until-Date"] = []string{r.RetainUntil.UTC().Format(lockDateLayout)}
+	}
+	if l.LegalHoldSet {
+		h["X-Amz-Object-Lock-Legal-Hold"] = []string{awsxml.LegalHoldStatus(l.LegalHold)}
+	}
+	return l, nil
 }

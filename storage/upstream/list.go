@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/doorman-s3/doorman/storage"
@@ -236,7 +237,9 @@ func (b *Backend) listPage(ctx context.Context, bucket string, q url.Values, par
 // ListObjectVersions implements storage.Backend with the upstream's ListObjectVersions.
 // Version ids and markers are the upstream's, passed through as they come; the upstream
 // decides what a version-id-marker that names no version lists, and its error for one it
-// could never have issued comes back as it answered it.
+// could never have issued comes back as it answered it. S3's listing carries no retention or
+// legal hold: in a bucket the snapshot holds with Object Lock, each version of the page is
+// read by a HEAD for them (readVersionLocks).
 func (b *Backend) ListObjectVersions(ctx context.Context, bucket string, opts storage.ListVersionsOptions) (storage.ListVersionsResult, error) {
 	var res storage.ListVersionsResult
 	if err := b.checkBucket(bucket, ""); err != nil {
@@ -274,6 +277,11 @@ func (b *Backend) ListObjectVersions(ctx context.Context, bucket string, opts st
 		truncated := page.IsTruncated || len(res.Versions)+len(res.CommonPrefixes) > 0
 		return storage.ListVersionsResult{IsTruncated: truncated}, nil
 	}
+	if st := b.meta.get(bucket); st != nil && st.info.ObjectLock.Enabled {
+		if err := b.readVersionLocks(ctx, res.Versions); err != nil {
+			return storage.ListVersionsResult{}, err
+		}
+	}
 	res.IsTruncated = page.IsTruncated
 	if res.IsTruncated {
 		if res.NextKeyMarker, err = listValue(page.EncodingType, page.NextKeyMarker); err != nil {
@@ -282,4 +290,41 @@ func (b *Backend) ListObjectVersions(ctx context.Context, bucket string, opts st
 		res.NextVersionIDMarker = page.NextVersionIDMarker
 	}
 	return res, nil
+}
+
+// readVersionLocks sets the retention and legal hold of each version of vs (delete markers
+// have none) from a HEAD of it, up to partReaders at a time. A version gone since the listing
+// (ErrNoSuchVersion, ErrNoSuchKey) is listed as the listing saw it, without a lock: it no
+// longer has one.
+func (b *Backend) readVersionLocks(ctx context.Context, vs []storage.ObjectInfo) error {
+	creds := b.credentialsFor(ctx)
+	errs := make([]error, len(vs))
+	sem := make(chan struct{}, partReaders)
+	var wg sync.WaitGroup
+	for i := range vs {
+		v := &vs[i]
+		if v.DeleteMarker {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			// The null version is named "null", as S3 names it (API_HeadObject.html).
+			q := url.Values{"versionId": {v.VersionID}}
+			resp, err := b.client.do(ctx, &request{method: http.MethodHead, bucket: v.Bucket, key: v.Key, query: q, creds: creds,
+				notFound: storage.ErrNoSuchVersion})
+			if errors.Is(err, storage.ErrNoSuchVersion) || errors.Is(err, storage.ErrNoSuchKey) || deleteMarker(v.Key, v.VersionID, err) != err {
+				return
+			}
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			resp.Body.Close()
+			v.Retention, v.LegalHold, v.LegalHoldSet, errs[i] = lockFromHeader(resp.Header)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

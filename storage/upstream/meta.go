@@ -58,10 +58,17 @@ import (
 // upstream bucket without a record is adopted: owned by Config.AdoptOwner, private, with no
 // configurations, and an ID derived from its name and creation date (adoptedID), the same on
 // every node; its record is written the first time doorman changes something of it. Its
-// versioning is read from the upstream (GET ?versioning, as the service identity) when a
-// node's poller first finds it, so a versioned upstream bucket reads Enabled or Suspended;
-// a change made to it upstream afterwards, behind doorman's back, is not read again. Its
-// region is not read: it is empty until set through doorman.
+// versioning and its Object Lock configuration are read from the upstream (GET ?versioning
+// and GET ?object-lock, as the service identity) when a node's poller first finds it, so a
+// versioned upstream bucket reads Enabled or Suspended, and one made with Object Lock has it,
+// with its default retention; a change made to it upstream afterwards, behind doorman's back,
+// is not read again. Its region is not read: it is empty until set through doorman.
+//
+// A bucket's Object Lock configuration is kept in its record too (bucketRecord.ObjectLock),
+// written through by CreateBucket and PutBucketObjectLock after the upstream took it: the
+// upstream enforces it (default retentions, the locks of versions), and the record answers
+// what doorman decides without a round trip (whether the bucket has Object Lock, its default
+// retention for GetObjectLockConfiguration).
 //
 // CreateBucket binds a bucket to its new record through a claim (claimKey), written only if
 // it does not exist (If-None-Match: *): the upstream answers 200 to a create of a bucket its
@@ -88,12 +95,14 @@ type bucketRecord struct {
 	UpstreamCreated time.Time `json:"upstreamCreated"`
 	// Claim is the key of the claim CreateBucket wrote for the bucket, deleted with it.
 	Claim string `json:"claim,omitempty"`
+	// ObjectLock is the bucket's Object Lock configuration, as the upstream was given it.
+	ObjectLock storage.ObjectLockConfig `json:"objectLock,omitzero"`
 }
 
 func (r *bucketRecord) info() storage.BucketInfo {
 	return storage.BucketInfo{
 		Name: r.Name, ID: r.ID, CreationDate: r.Created, Region: r.Region,
-		Owner: r.Owner, ACL: r.ACL, Versioning: r.Versioning,
+		Owner: r.Owner, ACL: r.ACL, Versioning: r.Versioning, ObjectLock: r.ObjectLock,
 	}
 }
 
@@ -182,9 +191,16 @@ type meta struct {
 	// uploads caches the upload records this node has read or written.
 	uploads uploadCache
 
-	// adopted maps an adopted bucket (adoptedKey) to the versioning its upstream bucket
-	// answered when the poller first found it; guarded by mu, written by the poller.
-	adopted map[string]string
+	// adopted maps an adopted bucket (adoptedKey) to the versioning and Object Lock
+	// configuration its upstream bucket answered when the poller first found it; guarded by
+	// mu, written by the poller.
+	adopted map[string]adoptedState
+}
+
+// adoptedState is what the poller read of an upstream bucket to adopt.
+type adoptedState struct {
+	versioning string
+	lock       storage.ObjectLockConfig
 }
 
 // adoptedKey names an upstream bucket by its name and creation date.
@@ -196,7 +212,7 @@ func newMeta(bucket, adoptOwner string, log *slog.Logger) *meta {
 	m := &meta{
 		bucket: bucket, adoptOwner: adoptOwner, log: log,
 		objs: map[string]object{}, ups: map[string]time.Time{},
-		written: map[string]uint64{}, staleSeen: map[string]int{}, adopted: map[string]string{},
+		written: map[string]uint64{}, staleSeen: map[string]int{}, adopted: map[string]adoptedState{},
 		gone: map[string]bool{},
 	}
 	m.notify.signal = make(chan struct{}, 1)
@@ -267,9 +283,10 @@ func (m *meta) build(loaded time.Time) *snapshot {
 			}
 		}
 		if !st.recorded {
+			a := m.adopted[adoptedKey(name, created)]
 			st.rec = bucketRecord{
 				Name: name, ID: adoptedID(name, created), Owner: m.adoptOwner, ACL: storage.DefaultACL,
-				Created: created, UpstreamCreated: created, Versioning: m.adopted[adoptedKey(name, created)],
+				Created: created, UpstreamCreated: created, Versioning: a.versioning, ObjectLock: a.lock,
 			}
 		}
 		st.info = st.rec.info()
@@ -408,7 +425,13 @@ func sameState(a, b *bucketState) bool {
 	x, y := a.info, b.info
 	return x.Name == y.Name && x.ID == y.ID && x.CreationDate.Equal(y.CreationDate) && x.Region == y.Region &&
 		x.Owner == y.Owner && x.ACL == y.ACL && x.Versioning == y.Versioning &&
+		x.ObjectLock.Enabled == y.ObjectLock.Enabled && ptrEqual(x.ObjectLock.DefaultRetention, y.ObjectLock.DefaultRetention) &&
 		maps.Equal(a.etags, b.etags)
+}
+
+// ptrEqual tells two pointers to equal values, or two nil pointers.
+func ptrEqual[T comparable](a, b *T) bool {
+	return a == b || a != nil && b != nil && *a == *b
 }
 
 // checkBucket is called by every object and upload method before its upstream request. It
@@ -681,12 +704,12 @@ func (b *Backend) rebind(ctx context.Context, s *snapshot) {
 	}
 }
 
-// readAdoptedVersioning reads the versioning of each upstream bucket of ups that no record of
-// objs names and whose versioning was not read yet (a bucket to adopt), and forgets what it
-// read of buckets no longer upstream. An upstream that cannot be reached fails the poll; any
-// other failure (an error answered by a store without versioning or a policy that refuses
-// the service identity, an answer that does not decode) is logged, and the bucket adopted
-// unversioned.
+// readAdoptedVersioning reads the versioning and the Object Lock configuration of each
+// upstream bucket of ups that no record of objs names and whose settings were not read yet (a
+// bucket to adopt), and forgets what it read of buckets no longer upstream. An upstream that
+// cannot be reached fails the poll; any other failure (an error answered by a store without
+// versioning or Object Lock, or a policy that refuses the service identity, an answer that
+// does not decode) is logged, and the bucket adopted unversioned, or without Object Lock.
 func (b *Backend) readAdoptedVersioning(ctx context.Context, objs map[string]object, ups map[string]time.Time) error {
 	m := b.meta
 	recorded := map[string]bool{}
@@ -722,8 +745,15 @@ func (b *Backend) readAdoptedVersioning(ctx context.Context, objs map[string]obj
 		case err != nil:
 			b.log.Warn("upstream: reading an adopted bucket's versioning; taken as unversioned", "bucket", name, "error", err)
 		}
+		lock, err := b.upstreamObjectLock(ctx, name)
+		switch {
+		case errors.Is(err, storage.ErrUnavailable) || ctx.Err() != nil:
+			return fmt.Errorf("reading the Object Lock configuration of bucket %s: %w", name, err)
+		case err != nil:
+			b.log.Warn("upstream: reading an adopted bucket's Object Lock configuration; taken as none", "bucket", name, "error", err)
+		}
 		m.mu.Lock()
-		m.adopted[k] = status
+		m.adopted[k] = adoptedState{versioning: status, lock: lock}
 		m.mu.Unlock()
 	}
 	return nil

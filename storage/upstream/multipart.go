@@ -84,6 +84,9 @@ type uploadRecord struct {
 	ChecksumAlgorithm storage.ChecksumAlgorithm `json:"checksumAlgorithm,omitempty"`
 	ChecksumType      storage.ChecksumType      `json:"checksumType,omitempty"`
 	Tags              string                    `json:"tags,omitempty"`
+	// Lock is the Object Lock settings the upload was created with, which the upstream gives
+	// its object and lists nowhere.
+	Lock storage.ObjectLock `json:"lock,omitzero"`
 }
 
 // uploadRecordKey is the meta bucket key of an upload's record. The upload id is the
@@ -208,7 +211,7 @@ func (b *Backend) uploadRecord(ctx context.Context, bucket, key, uploadID string
 // (see the top of this file).
 func (b *Backend) setFromRecord(up *storage.UploadInfo, r *uploadRecord) {
 	if r != nil {
-		up.Owner, up.ObjectOwner, up.Encryption, up.Tags = r.Owner, r.ObjectOwner, r.Encryption, r.Tags
+		up.Owner, up.ObjectOwner, up.Encryption, up.Tags, up.Lock = r.Owner, r.ObjectOwner, r.Encryption, r.Tags, r.Lock
 		if !r.Initiated.IsZero() {
 			up.Initiated = r.Initiated
 		}
@@ -244,8 +247,6 @@ func refuseUploadSettings(opts *storage.CreateMultipartUploadOptions) error {
 	switch {
 	case opts.ACL != "" && opts.ACL != storage.DefaultACL:
 		return storage.NotImplementedError("Object ACLs are not available with the s3 backend.")
-	case !opts.Lock.IsZero():
-		return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
 	case opts.Encryption.CustomerKey != nil:
 		return storage.NotImplementedError("Server-side encryption with customer-provided keys is not available with the s3 backend.")
 	case opts.Encryption.Algorithm == storage.SSEKMS:
@@ -272,6 +273,10 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	h := http.Header{}
 	opts.Metadata = writeMetadata(opts.Metadata)
 	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
+		return storage.UploadInfo{}, err
+	}
+	lock, err := setLockHeaders(h, opts.Lock)
+	if err != nil {
 		return storage.UploadInfo{}, err
 	}
 	if err := checkUploadChecksum(opts.ChecksumAlgorithm, opts.ChecksumType); err != nil {
@@ -301,7 +306,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	up := storage.UploadInfo{Bucket: bucket, Key: key, UploadID: out.UploadID, Initiated: responseDate(resp, b.cfg.Now),
 		Metadata: opts.Metadata, ACL: opts.ACL, StorageClass: opts.StorageClass, Owner: opts.Owner, ObjectOwner: opts.ObjectOwner,
 		ChecksumAlgorithm: opts.ChecksumAlgorithm, ChecksumType: opts.ChecksumType, Tags: opts.Tags,
-		Encryption: encryptionFromHeader(resp.Header)}
+		Encryption: encryptionFromHeader(resp.Header), Lock: lock}
 	if up.ObjectOwner == "" {
 		up.ObjectOwner = up.Owner
 	}
@@ -314,7 +319,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	}
 	if id := b.uploadBucketID(bucket, opts.BucketID); id != "" {
 		rec := &uploadRecord{Key: key, Owner: up.Owner, ObjectOwner: up.ObjectOwner, Encryption: up.Encryption,
-			Initiated: up.Initiated, ChecksumAlgorithm: up.ChecksumAlgorithm, ChecksumType: up.ChecksumType, Tags: up.Tags}
+			Initiated: up.Initiated, ChecksumAlgorithm: up.ChecksumAlgorithm, ChecksumType: up.ChecksumType, Tags: up.Tags, Lock: up.Lock}
 		if err := b.putUploadRecord(ctx, uploadRecordKey(bucket, id, up.UploadID), rec); err != nil {
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 			defer cancel()

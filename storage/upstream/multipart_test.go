@@ -266,7 +266,6 @@ func TestCreateMultipartUploadRefusals(t *testing.T) {
 		opts storage.CreateMultipartUploadOptions
 	}{
 		{"ACL", storage.CreateMultipartUploadOptions{ACL: "public-read"}},
-		{"Object Lock", storage.CreateMultipartUploadOptions{Lock: storage.ObjectLock{LegalHold: true, LegalHoldSet: true}}},
 		{"SSE-KMS", storage.CreateMultipartUploadOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}}},
 		{"SSE-C", storage.CreateMultipartUploadOptions{Encryption: storage.Encryption{CustomerKey: make([]byte, 32)}}},
 	} {

@@ -42,8 +42,9 @@ import (
 //     A bucket key setting has no effect with SSE-S3
 //     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html: bucket keys
 //     reduce the calls to AWS KMS).
-//   - Object Lock settings.
-func refuseWrite(objectACL string, enc storage.Encryption, lock storage.ObjectLock) error {
+//
+// Object Lock settings go upstream (setLockHeaders), which keeps and enforces them.
+func refuseWrite(objectACL string, enc storage.Encryption) error {
 	switch {
 	case objectACL != "" && objectACL != storage.DefaultACL && objectACL != acl.BucketOwnerFullControl:
 		return storage.NotImplementedError("Object ACLs are not available with the s3 backend.")
@@ -51,8 +52,6 @@ func refuseWrite(objectACL string, enc storage.Encryption, lock storage.ObjectLo
 		return storage.NotImplementedError("Server-side encryption with customer-provided keys (SSE-C) is not available with the s3 backend.")
 	case enc.Algorithm == storage.SSEKMS:
 		return storage.NotImplementedError("Server-side encryption with AWS KMS keys (SSE-KMS) is not available with the s3 backend.")
-	case !lock.IsZero():
-		return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
 	}
 	return nil
 }
@@ -131,7 +130,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := refuseWrite(opts.ACL, opts.Encryption, opts.Lock); err != nil {
+	if err := refuseWrite(opts.ACL, opts.Encryption); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	if opts.Size > storage.MaxObjectSize {
@@ -150,6 +149,20 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	opts.Metadata = writeMetadata(opts.Metadata)
 	if err := setObjectHeaders(h, opts.Metadata, opts.Tags, opts.StorageClass); err != nil {
 		return storage.ObjectInfo{}, err
+	}
+	lock, err := setLockHeaders(h, opts.Lock)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	if st := b.meta.get(bucket); (!lock.IsZero() || st != nil && st.info.ObjectLock.Enabled) && opts.ContentMD5 == nil && alg == "" {
+		// S3 requires Content-MD5 or a checksum of a write naming Object Lock settings, or
+		// into a bucket with Object Lock
+		// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html: "The
+		// Content-MD5 or x-amz-sdk-checksum-algorithm header is required for any request to
+		// upload an object with a retention period configured using Amazon S3 Object Lock"):
+		// one given none gets the CRC64NVME S3 gives every object, computed as the body
+		// streams and sent in a trailer.
+		alg = storage.ChecksumCRC64NVME
 	}
 	if opts.Size < 0 {
 		s, err := b.spool(r)
@@ -195,6 +208,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		VersionID:    resp.Header.Get("X-Amz-Version-Id"),
 		Tags:         opts.Tags,
 		Encryption:   encryptionFromHeader(resp.Header),
+		Retention:    lock.Retention, LegalHold: lock.LegalHold, LegalHoldSet: lock.LegalHoldSet,
 	}
 	if alg != "" {
 		info.Checksum = storage.Checksum{Algorithm: alg, Value: v.result(), Type: storage.ChecksumFullObject}
@@ -206,7 +220,34 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		info.VersionID = storage.NullVersion
 	}
 	info.Revision = revision(info.ETag, info.VersionID, info.LastModified)
+	b.readDefaultRetention(ctx, &info, b.credentialsFor(ctx))
 	return info, nil
+}
+
+// readDefaultRetention sets the retention of a version just written without one of its own
+// (info.Retention zero) into a bucket whose snapshot has a default retention: the upstream
+// gave it one, from its own clock, which a HEAD of the version reads. A HEAD that fails (the
+// version replaced or deleted since, an identity that may not read retentions) leaves the
+// answer without it: the version was written, and its retention is the upstream's to keep.
+// A default set through another node since this node's last poll is not seen here.
+func (b *Backend) readDefaultRetention(ctx context.Context, info *storage.ObjectInfo, creds *Credentials) {
+	st := b.meta.get(info.Bucket)
+	if !info.Retention.IsZero() || st == nil || st.info.ObjectLock.DefaultRetention == nil {
+		return
+	}
+	version := info.VersionID
+	if version == storage.NullVersion {
+		version = ""
+	}
+	resp, head, err := b.readOnce(ctx, http.MethodHead, info.Bucket, info.Key, version, creds)
+	if err != nil {
+		b.log.Debug("upstream: reading the default retention of a version written", "bucket", info.Bucket, "key", info.Key, "error", err)
+		return
+	}
+	resp.Body.Close()
+	if head.ETag == info.ETag {
+		info.Retention = head.Retention
+	}
 }
 
 // verifier reads an upload body, counting it and computing its checksum, and fails at its
@@ -627,7 +668,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err := storage.ValidateKey(dstKey); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	if err := refuseWrite(opts.ACL, opts.Encryption, opts.Lock); err != nil {
+	if err := refuseWrite(opts.ACL, opts.Encryption); err != nil {
 		return storage.ObjectInfo{}, err
 	}
 	if opts.SourceCustomerKey != nil {
@@ -683,6 +724,13 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err := setObjectHeaders(h, sendMD, sendTags, sendClass); err != nil {
 		return storage.ObjectInfo{}, err
 	}
+	// The copy gets the settings named, never the source's: S3 copies no retention or legal
+	// hold (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html
+	// [UNVERIFIED for each upstream]).
+	lock, err := setLockHeaders(h, opts.Lock)
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
 	alg := opts.ChecksumAlgorithm
 	if alg == "" {
 		alg = src.Checksum.Algorithm
@@ -719,6 +767,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		PartsCount:   src.PartsCount,
 		Encryption:   encryptionFromHeader(resp.Header),
 		Checksum:     result.checksum(),
+		Retention:    lock.Retention, LegalHold: lock.LegalHold, LegalHoldSet: lock.LegalHoldSet,
 	}
 	if info.VersionID == "" {
 		info.VersionID = storage.NullVersion
@@ -740,6 +789,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		}
 	}
 	info.Revision = revision(info.ETag, info.VersionID, info.LastModified)
+	b.readDefaultRetention(ctx, &info, b.credentialsFor(ctx))
 	return info, nil
 }
 
@@ -780,7 +830,7 @@ func (b *Backend) PutObjectACL(ctx context.Context, bucket, key string, opts sto
 	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
 		return err
 	}
-	if err := refuseWrite(opts.ACL, storage.Encryption{}, storage.ObjectLock{}); err != nil {
+	if err := refuseWrite(opts.ACL, storage.Encryption{}); err != nil {
 		return err
 	}
 	_, err := b.unchanged(ctx, bucket, key, opts.VersionID, opts.IfUnchanged)
@@ -842,9 +892,16 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key string, opts st
 		req.method, req.body, req.size = http.MethodPut, bytes.NewReader(doc), int64(len(doc))
 		req.header["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(sum[:])}
 	}
+	return b.changeVersion(ctx, req, bucket, key, versionID, opts.VersionID)
+}
+
+// changeVersion sends req, a change of one version's tags, retention or legal hold naming
+// versionID ("" for the latest), which the caller named as named, and answers as HeadObject
+// would of a delete marker, a missing version or key.
+func (b *Backend) changeVersion(ctx context.Context, req *request, bucket, key, versionID, named string) error {
 	resp, err := b.client.do(ctx, req)
 	if se, ok := errors.AsType[*storage.ServiceError](err); ok && se.Status == http.StatusMethodNotAllowed && versionID == "" {
-		// S3 refuses the tags of a key whose latest version is a delete marker with 405 and
+		// S3 refuses the change of a key whose latest version is a delete marker with 405 and
 		// no delete marker headers: a HEAD tells the marker.
 		hresp, _, herr := b.readOnce(ctx, http.MethodHead, bucket, key, "", req.creds)
 		if herr == nil {
@@ -854,20 +911,64 @@ func (b *Backend) PutObjectTags(ctx context.Context, bucket, key string, opts st
 		}
 	}
 	if err != nil {
-		return b.markerError(ctx, bucket, key, opts.VersionID, req.creds, err)
+		return b.markerError(ctx, bucket, key, named, req.creds, err)
 	}
 	resp.Body.Close()
 	return nil
 }
 
-// PutObjectRetention implements storage.Backend: Object Lock is not available.
-func (b *Backend) PutObjectRetention(ctx context.Context, bucket, key string, opts storage.PutObjectRetentionOptions) error {
-	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+// putVersionDoc sends the document doc of a version's subresource (retention, legal-hold)
+// with its Content-MD5, which S3 requires of both
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectRetention.html,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectLegalHold.html), and header.
+func (b *Backend) putVersionDoc(ctx context.Context, bucket, key, versionID, subresource string, doc any, header http.Header) error {
+	if err := storage.ValidateKey(key); err != nil {
+		return err
+	}
+	body, err := xml.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	sum := md5.Sum(body)
+	header["Content-Md5"] = []string{base64.StdEncoding.EncodeToString(sum[:])}
+	header["Content-Type"] = []string{"application/xml"}
+	req := &request{method: http.MethodPut, bucket: bucket, key: key, query: url.Values{subresource: {""}}, header: header,
+		body: bytes.NewReader(body), size: int64(len(body)), creds: b.credentialsFor(ctx), notFound: storage.ErrNoSuchKey}
+	if versionID != "" {
+		req.query.Set("versionId", versionID)
+	}
+	return b.changeVersion(ctx, req, bucket, key, versionID, versionID)
 }
 
-// PutObjectLegalHold implements storage.Backend: Object Lock is not available.
+// PutObjectRetention implements storage.Backend: PUT ?retention with versionId, and
+// x-amz-bypass-governance-retention when the bypass is allowed. The upstream decides, as
+// storage.RetentionChangeAllowed says, on the version it keeps; a retention
+// storage.Retention.Validate refuses fails here, nothing sent.
+func (b *Backend) PutObjectRetention(ctx context.Context, bucket, key string, opts storage.PutObjectRetentionOptions) error {
+	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
+		return err
+	}
+	r := opts.Retention
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	doc := awsxml.Retention{Mode: string(r.Mode)}
+	if !r.IsZero() {
+		doc.RetainUntilDate = r.RetainUntil.UTC().Format(lockDateLayout)
+	}
+	h := http.Header{}
+	if opts.BypassGovernance {
+		h["X-Amz-Bypass-Governance-Retention"] = []string{"true"}
+	}
+	return b.putVersionDoc(ctx, bucket, key, opts.VersionID, "retention", doc, h)
+}
+
+// PutObjectLegalHold implements storage.Backend: PUT ?legal-hold with versionId.
 func (b *Backend) PutObjectLegalHold(ctx context.Context, bucket, key string, opts storage.PutObjectLegalHoldOptions) error {
-	return storage.NotImplementedError("Object Lock is not available with the s3 backend.")
+	if err := b.checkBucket(bucket, opts.BucketID); err != nil {
+		return err
+	}
+	return b.putVersionDoc(ctx, bucket, key, opts.VersionID, "legal-hold", awsxml.LegalHold{Status: awsxml.LegalHoldStatus(opts.On)}, http.Header{})
 }
 
 // ListObjectParts implements storage.Backend with a HEAD of the version (the result's

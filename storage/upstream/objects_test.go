@@ -539,10 +539,7 @@ func TestObjectRefusals(t *testing.T) {
 		"PutObject SSE-KMS": func() error {
 			return put(storage.PutObjectOptions{Encryption: storage.Encryption{Algorithm: storage.SSEKMS}})
 		},
-		"PutObject SSE-C": func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{CustomerKey: key}}) },
-		"PutObject legal hold": func() error {
-			return put(storage.PutObjectOptions{Lock: storage.ObjectLock{LegalHold: true, LegalHoldSet: true}})
-		},
+		"PutObject SSE-C":         func() error { return put(storage.PutObjectOptions{Encryption: storage.Encryption{CustomerKey: key}}) },
 		"CopyObject public-read":  func() error { return copyWith(storage.CopyObjectOptions{ACL: "public-read"}) },
 		"CopyObject SSE-C source": func() error { return copyWith(storage.CopyObjectOptions{SourceCustomerKey: key}) },
 		"CopyObject SSE-KMS": func() error {
@@ -566,12 +563,6 @@ func TestObjectRefusals(t *testing.T) {
 		},
 		"PutObjectACL public-read": func() error {
 			return b.PutObjectACL(ctx, bucket, "k", storage.PutObjectACLOptions{ACL: "public-read"})
-		},
-		"PutObjectRetention": func() error {
-			return b.PutObjectRetention(ctx, bucket, "k", storage.PutObjectRetentionOptions{})
-		},
-		"PutObjectLegalHold": func() error {
-			return b.PutObjectLegalHold(ctx, bucket, "k", storage.PutObjectLegalHoldOptions{})
 		},
 		"ListObjectParts SSE-C": func() error {
 			_, err := b.ListObjectParts(ctx, bucket, "k", storage.ListObjectPartsOptions{CustomerKey: key})

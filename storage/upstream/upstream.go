@@ -235,7 +235,7 @@ func (b *Backend) createMetaBucket(ctx context.Context) error {
 	if b.cfg.Region != "us-east-1" {
 		region = b.cfg.Region
 	}
-	err := b.putUpstreamBucket(ctx, b.meta.bucket, region, &b.cfg.Service)
+	err := b.putUpstreamBucket(ctx, b.meta.bucket, region, false, &b.cfg.Service)
 	if err != nil && !alreadyOwned(err) {
 		return fmt.Errorf("creating the meta bucket %s: %w", b.meta.bucket, err)
 	}
