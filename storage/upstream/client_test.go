@@ -107,7 +107,7 @@ func TestSignedKeysAndQueries(t *testing.T) {
 			if got := readAll(t, resp); !bytes.Equal(got, data) {
 				t.Errorf("GET = %q, want %q", got, data)
 			}
-			reqs := up.Requests()
+			reqs := up.ClientRequests()
 			if len(reqs) != 2 {
 				t.Fatalf("%d requests, want 2: %+v", len(reqs), reqs)
 			}
@@ -159,7 +159,7 @@ func TestClientPayloadHashForwarded(t *testing.T) {
 			if !errors.Is(err, tc.want) && (tc.want != nil || err != nil) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
-			if got := up.Requests()[0].Header.Get("X-Amz-Content-Sha256"); got != tc.hash {
+			if got := up.ClientRequests()[0].Header.Get("X-Amz-Content-Sha256"); got != tc.hash {
 				t.Errorf("x-amz-content-sha256 sent = %q, want %q", got, tc.hash)
 			}
 			if stored := getDirect(t, up, bucket, tc.name); (stored != nil) != (tc.want == nil) {

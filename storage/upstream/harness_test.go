@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ import (
 //	up := newUpstream(t)           // serving at up.URL, stopped at the test's end
 //	b := newBackend(t, up, nil)    // an upstream.Backend over it, closed at the test's end
 //	up.Requests()                  // what the upstream received, in order
+//	up.ClientRequests()            // the same without the backend's background polls and probes
 //	up.Reset()                     // forget them (after a test's setup)
 //	up.Intercept(f)                // answer some requests yourself (faults, odd answers)
 //	url, kill := up.AddEndpoint()  // a second endpoint serving the same store
@@ -147,6 +149,21 @@ func (up *testUpstream) Requests() []recorded {
 	up.mu.Lock()
 	defer up.mu.Unlock()
 	return slices.Clone(up.reqs)
+}
+
+// ClientRequests returns Requests without the backend's own background traffic, which a test
+// cannot time: the endpoint probes and the poller's ListBuckets (both on /) and the listings
+// of the meta bucket that polls and sweeps make.
+func (up *testUpstream) ClientRequests() []recorded {
+	var out []recorded
+	for _, r := range up.Requests() {
+		background := r.Path == "/" || (r.Method == http.MethodGet &&
+			strings.TrimSuffix(r.Path, "/") == "/"+upstream.DefaultMetaBucket && strings.Contains(r.RawQuery, "list-type=2"))
+		if !background {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Reset forgets the requests received so far.

@@ -78,7 +78,7 @@ func TestHeadersWrittenReadElsewhere(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := up.Requests()[0].Header.Get("X-Amz-Meta-Latin1"); got != "caf\xe9" {
+	if got := up.ClientRequests()[0].Header.Get("X-Amz-Meta-Latin1"); got != "caf\xe9" {
 		t.Errorf("user metadata sent as %q, want %q", got, "caf\xe9")
 	}
 	info, err := b.HeadObject(ctx, bucket, "k", storage.ReadOptions{})
@@ -121,7 +121,7 @@ func TestHeadersRefused(t *testing.T) {
 		if !errors.Is(err, storage.ErrNotImplemented) {
 			t.Errorf("%s: %v, want ErrNotImplemented", name, err)
 		}
-		if n := len(up.Requests()); n != 0 {
+		if n := len(up.ClientRequests()); n != 0 {
 			t.Errorf("%s: %d requests sent", name, n)
 		}
 	}

@@ -274,7 +274,7 @@ func TestCreateMultipartUploadRefusals(t *testing.T) {
 		if !errors.Is(err, storage.ErrNotImplemented) {
 			t.Errorf("%s: %v", tc.name, err)
 		}
-		if n := len(up.Requests()); n != 0 {
+		if n := len(up.ClientRequests()); n != 0 {
 			t.Errorf("%s: %d upstream requests", tc.name, n)
 		}
 	}

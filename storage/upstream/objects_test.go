@@ -265,7 +265,7 @@ func TestPutObjectConditions(t *testing.T) {
 	if err := put(storage.WriteConditions{IfNoneMatch: true}); !errors.Is(err, storage.ErrPreconditionFailed) {
 		t.Errorf("If-None-Match on an existing key: %v, want ErrPreconditionFailed", err)
 	}
-	if h := up.Requests()[0].Header; h.Get("If-None-Match") != "*" {
+	if h := up.ClientRequests()[0].Header; h.Get("If-None-Match") != "*" {
 		t.Errorf("If-None-Match sent %q", h.Get("If-None-Match"))
 	}
 	if err := put(storage.WriteConditions{IfMatch: md5Hex("other")}); !errors.Is(err, storage.ErrPreconditionFailed) {
@@ -611,7 +611,7 @@ func TestAnonymousCallerIsUnsigned(t *testing.T) {
 	if !errors.As(err, &se) || se.Status != http.StatusForbidden {
 		t.Errorf("anonymous PutObject: %v, want the upstream's 403", err)
 	}
-	reqs := up.Requests()
+	reqs := up.ClientRequests()
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2", len(reqs))
 	}
@@ -626,7 +626,7 @@ func TestAnonymousCallerIsUnsigned(t *testing.T) {
 	if _, err := b.HeadObject(signed, bucket, "k", storage.ReadOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if r := up.Requests()[0]; !strings.Contains(r.Header.Get("Authorization"), "Credential="+up.Service.AccessKey+"/") {
+	if r := up.ClientRequests()[0]; !strings.Contains(r.Header.Get("Authorization"), "Credential="+up.Service.AccessKey+"/") {
 		t.Errorf("a caller's request signed as %q", r.Header.Get("Authorization"))
 	}
 }

@@ -66,7 +66,7 @@ func TestReaderSeeksAndReadsAt(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("ReadAll: %d bytes, %v", len(got), err)
 	}
-	if n := len(up.Requests()); n != 1 {
+	if n := len(up.ClientRequests()); n != 1 {
 		t.Errorf("reading in order sent %d requests, want the opening GET alone", n)
 	}
 

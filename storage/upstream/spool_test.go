@@ -154,7 +154,7 @@ func TestSpoolLimit(t *testing.T) {
 	if se, ok := errors.AsType[*storage.ServiceError](err); !ok || *se != want {
 		t.Errorf("the second body past the limit: err = %v, want %v", err, &want)
 	}
-	if n := len(up.Requests()); n != 0 {
+	if n := len(up.ClientRequests()); n != 0 {
 		t.Errorf("the refused body sent %d requests upstream", n)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 || !strings.HasPrefix(ents[0].Name(), "doorman-upload-") {

@@ -147,7 +147,7 @@ func TestDotSegmentsRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			uri := up.Requests()[0].URI
+			uri := up.ClientRequests()[0].URI
 			for _, seg := range strings.Split(strings.TrimPrefix(uri, "/"+bucket+"/"), "/") {
 				if seg == "." || seg == ".." {
 					t.Errorf("sent %s, with a dot segment", uri)
