@@ -29,9 +29,9 @@ type benchTarget struct {
 	name, url string
 	creds     aws.Credentials
 	s3        bool // an S3 server (not the ceiling): it gets a bucket, objects and rules
-	// cpu, when set, is the CPU time the server's processes have used: runBenchOp reports
-	// it per request as cpu-µs/req.
-	cpu func(testing.TB) time.Duration
+	// cpu maps a metric's unit to the CPU time some of the server's processes have used:
+	// runBenchOp reports each per request (cpu-µs/req: all of them).
+	cpu map[string]func(testing.TB) time.Duration
 }
 
 const benchBucket = "bench-bucket"
@@ -184,8 +184,7 @@ func BenchmarkS3(b *testing.B) {
 
 // runBenchOp runs op against t as the sub-benchmark op=NAME/server=NAME: 8 concurrent
 // clients over kept-alive connections, each request signed when op says so and its answer's
-// status checked; it reports the throughput as req/s, and t's CPU time per request as
-// cpu-µs/req when t has a cpu.
+// status checked; it reports the throughput as req/s, and the CPU times of t.cpu per request.
 func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 	payloadHash := emptySHA256
 	if op.payload != nil {
@@ -193,9 +192,9 @@ func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 	}
 	b.Run("op="+op.name+"/server="+t.name, func(b *testing.B) {
 		var workers atomic.Int64
-		var cpu time.Duration
-		if t.cpu != nil {
-			cpu = t.cpu(b)
+		cpu := map[string]time.Duration{}
+		for unit, used := range t.cpu {
+			cpu[unit] = used(b)
 		}
 		b.SetParallelism(4)
 		b.SetBytes(int64(max(len(op.payload), map[bool]int{true: 4 << 10, false: 1 << 20}[op.name != "get1MiB"])))
@@ -225,8 +224,8 @@ func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 			}
 		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-		if t.cpu != nil {
-			b.ReportMetric((t.cpu(b)-cpu).Seconds()*1e6/float64(b.N), "cpu-µs/req")
+		for unit, used := range t.cpu {
+			b.ReportMetric((used(b)-cpu[unit]).Seconds()*1e6/float64(b.N), unit)
 		}
 	})
 }
