@@ -25,7 +25,7 @@ import (
 //	                   after a GC, before and after a node's first load)
 //	propagation-ms     the mean time for a CORS configuration set through one node to reach
 //	                   another polling at upstream.DefaultPollInterval (its watcher told), over
-//	                   5 changes; propagation-max-ms the longest
+//	                   5 changes spread over its poll cycle; propagation-max-ms the longest
 func BenchmarkPoll(b *testing.B) {
 	ctx := context.Background()
 	up := newUpstream(b)
@@ -94,9 +94,10 @@ func mustList(tb testing.TB, b *upstream.Backend) []string {
 }
 
 // propagation sets a new CORS configuration on changes of names, spread over the list, through
-// writer, each once the last has reached a node polling at upstream.DefaultPollInterval, and
-// returns the mean and the longest time from the write's return to the node's watcher being
-// told of the bucket.
+// writer, and returns the mean and the longest time from the write's return to the watcher of
+// a node polling at upstream.DefaultPollInterval being told of the bucket. Change i is made
+// i/changes of an interval after the node was told of the last (after a poll, then), so that
+// the changes fall at even steps of the node's poll cycle.
 func propagation(b *testing.B, up *testUpstream, writer *upstream.Backend, names []string, changes int) (mean, longest time.Duration) {
 	b.Helper()
 	ctx := context.Background()
@@ -113,6 +114,7 @@ func propagation(b *testing.B, up *testUpstream, writer *upstream.Backend, names
 	})
 	var total time.Duration
 	for i := range changes {
+		time.Sleep(upstream.DefaultPollInterval * time.Duration(i) / time.Duration(changes))
 		name := names[i*len(names)/changes]
 		doc := fmt.Sprintf(`<CORSConfiguration><CORSRule><AllowedOrigin>https://%d.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`, time.Now().UnixNano())
 		c := make(chan struct{})
