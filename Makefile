@@ -14,7 +14,7 @@ FUZZTIME    ?= 30s
 # CONSOLE_UI is the console's pages' npm package (Node.js 20 and npm).
 CONSOLE_UI  := console/ui
 
-.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge clean
+.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge bench-scale-out clean
 
 all: build
 
@@ -92,11 +92,12 @@ mutation:
 
 ## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
 ## bare net/http ceiling and versitygw (built outside the repository), then the gateway against
-## nginx and Caddy, then its cache against nginx proxy_cache and Varnish, summarised by benchstat.
+## nginx and Caddy, then its cache against nginx proxy_cache and Varnish, then a doorman node
+## over MinIO against MinIO directly, summarised by benchstat.
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
-bench: bench-engine bench-server bench-gateway bench-edge
+bench: bench-engine bench-server bench-gateway bench-edge bench-scale-out
 
 bench-engine:
 	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 500ms | tee bench-engine.txt
@@ -127,6 +128,15 @@ bench-edge:
 	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkEdge$$' -benchtime 2s -count $(BENCHCOUNT) > bench-edge.txt; \
 	  status=$$?; cat bench-edge.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx varnish ceiling)' bench-edge.txt
+
+## bench-scale-out: one `doorman serve --backend s3` node over a four-process erasure-coded
+## MinIO cluster (built by integration/testdata/minio/install.sh) against the same cluster
+## directly, in one run: GET and PUT of 4 KiB and 1 MiB, and a preflight.
+bench-scale-out:
+	integration/testdata/minio/install.sh
+	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count $(BENCHCOUNT) > bench-scale-out.txt; \
+	  status=$$?; cat bench-scale-out.txt; exit $$status
+	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio)' bench-scale-out.txt
 
 $(VERSITYGW):
 	GOBIN=$(PEERS) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0

@@ -305,35 +305,60 @@ func groupCPU(tb testing.TB, pgid int) time.Duration {
 		tb.Fatal(err)
 	}
 	var (
-		ticks int64
+		total time.Duration
 		found bool
 	)
 	for _, p := range procs {
 		if p.Name()[0] < '1' || p.Name()[0] > '9' {
 			continue
 		}
-		stat, err := os.ReadFile(filepath.Join("/proc", p.Name(), "stat"))
-		if err != nil {
-			continue // gone since the listing
-		}
-		// pid (comm) state ppid pgrp ... utime stime ...: comm may hold spaces and
-		// parentheses, the fields after its last ')' do not.
-		i := bytes.LastIndexByte(stat, ')')
-		f := strings.Fields(string(stat[i+1:]))
-		if i < 0 || len(f) < 13 || f[2] != strconv.Itoa(pgid) {
-			continue
-		}
-		found = true
-		for _, v := range f[11:13] { // fields 14 and 15: utime, stime
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				tb.Fatalf("/proc/%s/stat: %v", p.Name(), err)
-			}
-			ticks += n
+		group, cpu, ok := procCPU(tb, p.Name())
+		if ok && group == pgid {
+			found = true
+			total += cpu
 		}
 	}
 	if !found {
 		tb.Fatalf("no process of group %d in /proc", pgid)
 	}
-	return time.Duration(ticks) * time.Second / userHZ
+	return total
+}
+
+// pidsCPU is the CPU time (user and system) the processes pids have used, as groupCPU reads
+// it.
+func pidsCPU(tb testing.TB, pids ...int) time.Duration {
+	tb.Helper()
+	var total time.Duration
+	for _, pid := range pids {
+		_, cpu, ok := procCPU(tb, strconv.Itoa(pid))
+		if !ok {
+			tb.Fatalf("process %d is not in /proc", pid)
+		}
+		total += cpu
+	}
+	return total
+}
+
+// procCPU reads /proc/PID/stat: the process's group and the CPU time it has used; ok is
+// false when it is gone.
+func procCPU(tb testing.TB, pid string) (pgid int, cpu time.Duration, ok bool) {
+	tb.Helper()
+	stat, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return 0, 0, false
+	}
+	// pid (comm) state ppid pgrp ... utime stime ...: comm may hold spaces and parentheses,
+	// the fields after its last ')' do not.
+	i := bytes.LastIndexByte(stat, ')')
+	f := strings.Fields(string(stat[i+1:]))
+	if i < 0 || len(f) < 13 {
+		return 0, 0, false
+	}
+	var n [3]int64
+	for j, v := range []string{f[2], f[11], f[12]} { // fields 5, 14 and 15: pgrp, utime, stime
+		if n[j], err = strconv.ParseInt(v, 10, 64); err != nil {
+			tb.Fatalf("/proc/%s/stat: %v", pid, err)
+		}
+	}
+	return int(n[0]), time.Duration(n[1]+n[2]) * time.Second / userHZ, true
 }

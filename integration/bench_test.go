@@ -29,6 +29,9 @@ type benchTarget struct {
 	name, url string
 	creds     aws.Credentials
 	s3        bool // an S3 server (not the ceiling): it gets a bucket, objects and rules
+	// cpu maps a metric's unit to the CPU time some of the server's processes have used:
+	// runBenchOp reports each per request (cpu-µs/req: all of them).
+	cpu map[string]func(testing.TB) time.Duration
 }
 
 const benchBucket = "bench-bucket"
@@ -63,33 +66,31 @@ func benchTargets(b *testing.B) []benchTarget {
 			creds: aws.Credentials{AccessKeyID: "vgwadmin", SecretAccessKey: "vgwsecret"}})
 	}
 	for _, t := range targets {
-		if !t.s3 {
-			continue
-		}
-		c := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(t.url), UsePathStyle: true,
-			Credentials: credentials.StaticCredentialsProvider{Value: t.creds}})
-		ctx := context.Background()
-		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)}); err != nil {
-			b.Fatalf("%s: %v", t.name, err)
-		}
-		putCORS(b, c, benchBucket, benchCORS)
-		for key, body := range map[string][]byte{"obj4k": body4KiB, "obj1m": body1MiB} {
-			if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
-				b.Fatalf("%s: %v", t.name, err)
-			}
+		if t.s3 {
+			prepareBenchTarget(b, t)
 		}
 	}
 	return targets
 }
 
-func freeAddr(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
+// prepareBenchTarget gives the S3 server t the benchmarks' bucket, its CORS configuration
+// (benchCORS) and the objects the GETs read.
+func prepareBenchTarget(b *testing.B, t benchTarget) {
+	c := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(t.url), UsePathStyle: true,
+		Credentials: credentials.StaticCredentialsProvider{Value: t.creds}})
+	ctx := context.Background()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)}); err != nil {
+		b.Fatalf("%s: %v", t.name, err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	putCORS(b, c, benchBucket, benchCORS)
+	for key, body := range map[string][]byte{"obj4k": body4KiB, "obj1m": body1MiB} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+			b.Fatalf("%s: %v", t.name, err)
+		}
+	}
 }
+
+func freeAddr(b *testing.B) string { return freeAddrs(b, 1)[0] }
 
 // startProcess runs cmd until the benchmark ends and returns its URL: read from a
 // "listening on http://ADDR" line on its stdout, or addr once it accepts connections.
@@ -173,46 +174,58 @@ func BenchmarkS3(b *testing.B) {
 	targets := benchTargets(b)
 	signer := v4.NewSigner()
 	for _, op := range benchOps {
-		payloadHash := emptySHA256
-		if op.payload != nil {
-			payloadHash = s3test.SHA256Hex(op.payload)
-		}
 		for i := range targets {
-			t := &targets[i]
-			if !t.s3 && !op.ceiling {
-				continue
+			if t := &targets[i]; t.s3 || op.ceiling {
+				runBenchOp(b, signer, t, op)
 			}
-			b.Run("op="+op.name+"/server="+t.name, func(b *testing.B) {
-				var workers atomic.Int64
-				b.SetParallelism(4)
-				b.SetBytes(int64(max(len(op.payload), map[bool]int{true: 4 << 10, false: 1 << 20}[op.name != "get1MiB"])))
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					w := int(workers.Add(1))
-					for pb.Next() {
-						r := op.build(t, w)
-						if op.sign {
-							r.Header.Set("X-Amz-Content-Sha256", payloadHash)
-							if err := signer.SignHTTP(context.Background(), t.creds, r, payloadHash, "s3", region, time.Now()); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-						res, err := benchClient.Do(r)
-						if err != nil {
-							b.Error(err)
-							return
-						}
-						_, _ = io.Copy(io.Discard, res.Body)
-						res.Body.Close()
-						if res.StatusCode != op.status {
-							b.Errorf("%s %s: status %d", t.name, op.name, res.StatusCode)
-							return
-						}
-					}
-				})
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-			})
 		}
 	}
+}
+
+// runBenchOp runs op against t as the sub-benchmark op=NAME/server=NAME: 8 concurrent
+// clients over kept-alive connections, each request signed when op says so and its answer's
+// status checked; it reports the throughput as req/s, and the CPU times of t.cpu per request.
+func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
+	payloadHash := emptySHA256
+	if op.payload != nil {
+		payloadHash = s3test.SHA256Hex(op.payload)
+	}
+	b.Run("op="+op.name+"/server="+t.name, func(b *testing.B) {
+		var workers atomic.Int64
+		cpu := map[string]time.Duration{}
+		for unit, used := range t.cpu {
+			cpu[unit] = used(b)
+		}
+		b.SetParallelism(4)
+		b.SetBytes(int64(max(len(op.payload), map[bool]int{true: 4 << 10, false: 1 << 20}[op.name != "get1MiB"])))
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			w := int(workers.Add(1))
+			for pb.Next() {
+				r := op.build(t, w)
+				if op.sign {
+					r.Header.Set("X-Amz-Content-Sha256", payloadHash)
+					if err := signer.SignHTTP(context.Background(), t.creds, r, payloadHash, "s3", region, time.Now()); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+				res, err := benchClient.Do(r)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != op.status {
+					b.Errorf("%s %s: status %d", t.name, op.name, res.StatusCode)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		for unit, used := range t.cpu {
+			b.ReportMetric((used(b)-cpu[unit]).Seconds()*1e6/float64(b.N), unit)
+		}
+	})
 }

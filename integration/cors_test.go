@@ -23,6 +23,15 @@ import (
 // putCORS stores a configuration given in the AWS CLI's JSON form through the SDK.
 func putCORS(t testing.TB, c *s3.Client, bucket, configJSON string) {
 	t.Helper()
+	if err := tryPutCORS(t, c, bucket, configJSON); err != nil {
+		t.Fatalf("PutBucketCors: %v", err)
+	}
+}
+
+// tryPutCORS stores a configuration given in the AWS CLI's JSON form through the SDK and
+// returns the server's error.
+func tryPutCORS(t testing.TB, c *s3.Client, bucket, configJSON string) error {
+	t.Helper()
 	cfg, err := cors.DecodeJSON([]byte(configJSON))
 	if err != nil {
 		t.Fatal(err)
@@ -36,9 +45,8 @@ func putCORS(t testing.TB, c *s3.Client, bucket, configJSON string) {
 		}
 		in.CORSRules = append(in.CORSRules, rule)
 	}
-	if _, err := c.PutBucketCors(context.Background(), &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: in}); err != nil {
-		t.Fatalf("PutBucketCors: %v", err)
-	}
+	_, err = c.PutBucketCors(context.Background(), &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: in})
+	return err
 }
 
 // corsHeaders are the response's Access-Control-* headers and Vary, for comparison.

@@ -37,14 +37,7 @@ const oddKey = "dir/with space+plus=é%.txt"
 // their logs' ends are printed when the test fails.
 func startScaleOutNodes(t *testing.T, upstreams []string, service s3test.Account, extra ...string) (a, b *server) {
 	t.Helper()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--backend", "s3"}
-	for _, u := range upstreams {
-		args = append(args, "--upstream", u)
-	}
-	args = append(args, "--access-key", accessKey, "--secret-key", secretKey,
-		"--upstream-access-key", service.AccessKey, "--upstream-secret-key", service.SecretKey,
-		"--upstream-poll-interval", scaleOutPoll.String(), "--log-format", "json")
-	args = append(args, extra...)
+	args := scaleOutArgs(upstreams, service, extra...)
 	a, b = startServe(t, args...), startServe(t, args...)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -53,6 +46,20 @@ func startScaleOutNodes(t *testing.T, upstreams []string, service s3test.Account
 		}
 	})
 	return a, b
+}
+
+// scaleOutArgs is the command line of a `doorman serve --backend s3` node over the upstream
+// endpoints, with the tests' main user as its user, service as its identity upstream, and
+// extra flags.
+func scaleOutArgs(upstreams []string, service s3test.Account, extra ...string) []string {
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--backend", "s3"}
+	for _, u := range upstreams {
+		args = append(args, "--upstream", u)
+	}
+	args = append(args, "--access-key", accessKey, "--secret-key", secretKey,
+		"--upstream-access-key", service.AccessKey, "--upstream-secret-key", service.SecretKey,
+		"--upstream-poll-interval", scaleOutPoll.String(), "--log-format", "json")
+	return append(args, extra...)
 }
 
 // lastLines is the last n lines of text.

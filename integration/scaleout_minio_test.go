@@ -35,7 +35,7 @@ var minioRoot = s3test.Account{Name: "minio-root", AccessKey: "scaleadmin", Secr
 // minioBinary is the MinIO executable integration/testdata/minio/install.sh builds:
 // $PEERS/minio, PEERS defaulting, as in the Makefile, to doorman-peers in the temporary
 // directory. Without it the test is skipped, except on CI where it fails.
-func minioBinary(t *testing.T) string {
+func minioBinary(t testing.TB) string {
 	t.Helper()
 	peers := os.Getenv("PEERS")
 	if peers == "" {
@@ -55,7 +55,7 @@ func minioBinary(t *testing.T) string {
 // of 8 drives (4 data, 4 parity), which keeps reading with half its drives and writing with
 // one node down.
 type minioCluster struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	certs  string
 	drives []string // every drive's endpoint, the same list given to every node
@@ -71,7 +71,7 @@ type minioProcess struct {
 
 // startMinIO starts the cluster and waits until it answers /minio/health/cluster; every node
 // is killed when the test ends.
-func startMinIO(t *testing.T, bin string) *minioCluster {
+func startMinIO(t testing.TB, bin string) *minioCluster {
 	t.Helper()
 	dir := t.TempDir()
 	c := &minioCluster{t: t, bin: bin, certs: filepath.Join(dir, "certs"), addrs: freeAddrs(t, 4)}
@@ -104,6 +104,15 @@ func startMinIO(t *testing.T, bin string) *minioCluster {
 
 // URL is node i's base URL.
 func (c *minioCluster) URL(i int) string { return "http://" + c.addrs[i] }
+
+// URLs are every node's base URL, in order.
+func (c *minioCluster) URLs() []string {
+	var urls []string
+	for i := range c.addrs {
+		urls = append(urls, c.URL(i))
+	}
+	return urls
+}
 
 // start starts node i (again, after kill: its drives keep their data).
 func (c *minioCluster) start(i int) {
@@ -176,7 +185,7 @@ func (c *minioCluster) waitHealthy(path string, timeout time.Duration) {
 }
 
 // freeAddrs returns n distinct free loopback addresses.
-func freeAddrs(t *testing.T, n int) []string {
+func freeAddrs(t testing.TB, n int) []string {
 	t.Helper()
 	var addrs []string
 	for range n {
@@ -247,11 +256,7 @@ func TestScaleOutMinIO(t *testing.T) {
 	mc := startMinIO(t, bin)
 	t.Logf("MinIO's 4 nodes healthy in %v", time.Since(began).Round(time.Millisecond))
 
-	var upstreams []string
-	for i := range mc.addrs {
-		upstreams = append(upstreams, mc.URL(i))
-	}
-	a, b := startScaleOutNodes(t, upstreams, minioRoot, "--metrics-addr", "127.0.0.1:0")
+	a, b := startScaleOutNodes(t, mc.URLs(), minioRoot, "--metrics-addr", "127.0.0.1:0")
 	nodes := []struct {
 		name string
 		srv  *server

@@ -1,0 +1,105 @@
+package integration
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/smithy-go"
+)
+
+// scaleOutBenchOps are the operations of benchOps that BenchmarkScaleOut measures.
+var scaleOutBenchOps = map[string]bool{"preflight": true, "get4KiB": true, "get1MiB": true, "put4KiB": true, "put1MiB": true, "list": true}
+
+// listOp is a ListObjectsV2 of the benchmark's bucket: its two objects and a PUT's object per
+// client, a page of about a dozen keys.
+var listOp = benchOp{name: "list", status: 200, sign: true, build: func(t *benchTarget, _ int) *http.Request {
+	r, _ := http.NewRequest("GET", t.url+"/"+benchBucket+"?list-type=2", nil)
+	return r
+}}
+
+// BenchmarkScaleOut measures what a doorman node costs in front of MinIO: the requests of
+// BenchmarkS3 (8 concurrent clients, kept-alive connections, SigV4) and a ListObjectsV2, sent
+// to one `doorman serve --backend s3` node over an erasure-coded MinIO cluster of four
+// processes (server=doorman, MinIO's root user its service identity) and to the same cluster
+// directly (server=minio, its first node), in one run so that benchstat -col /server compares
+// them like for like. cpu-µs/req is the CPU time the servers' processes spent per request
+// (doorman's and MinIO's four for server=doorman, MinIO's four for server=minio), which the
+// machine's other loads change less than the throughput; doorman-cpu-µs/req is doorman's
+// share. The bucket, its CORS configuration and its objects are made through doorman, so both
+// servers read the same objects. Community MinIO refuses PutBucketCors (501 Not Implemented)
+// and answers a preflight from any Origin itself; the benchmark checks both and times MinIO's
+// own answer to the same preflight.
+func BenchmarkScaleOut(b *testing.B) {
+	mc := startMinIO(b, minioBinary(b))
+	node := startServe(b, scaleOutArgs(mc.URLs(), minioRoot)...)
+	var minioPIDs []int
+	for _, p := range mc.nodes {
+		minioPIDs = append(minioPIDs, p.cmd.Process.Pid)
+	}
+	minioCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, minioPIDs...) }
+	nodeCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, node.cmd.Process.Pid) }
+	doorman := benchTarget{name: "doorman", url: node.URL, s3: true,
+		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
+		cpu: map[string]func(testing.TB) time.Duration{
+			"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
+			"doorman-cpu-µs/req": nodeCPU,
+		}}
+	direct := benchTarget{name: "minio", url: mc.URL(0), s3: true,
+		creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey},
+		cpu:   map[string]func(testing.TB) time.Duration{"cpu-µs/req": minioCPU}}
+	prepareBenchTarget(b, doorman)
+
+	var apiErr smithy.APIError
+	err := tryPutCORS(b, s3Over(direct.url, minioRoot), benchBucket, benchCORS)
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplemented" {
+		b.Fatalf("PutBucketCors on MinIO: %v; the benchmark expects MinIO to refuse it (NotImplemented), and to answer preflights itself", err)
+	}
+	minioPreflight := scaleOutPreflight(b, &direct)
+
+	// MinIO's own work when nobody calls it (its scanner, its nodes' heartbeats), which every
+	// cpu-µs/req includes.
+	idle := minioCPU(b)
+	time.Sleep(3 * time.Second)
+	b.Logf("MinIO's four processes, idle, use %.0f%% of a core", (minioCPU(b)-idle).Seconds()/3*100)
+
+	signer := v4.NewSigner()
+	for _, op := range append(benchOps, listOp) {
+		if !scaleOutBenchOps[op.name] {
+			continue
+		}
+		runBenchOp(b, signer, &doorman, op)
+		if op.name == "preflight" {
+			op.status = minioPreflight
+		}
+		runBenchOp(b, signer, &direct, op)
+	}
+}
+
+// scaleOutPreflight sends benchOps' preflight to t once, checks that t allows it (the
+// Access-Control-Allow-Origin of its origin) and returns the status it answered.
+func scaleOutPreflight(b *testing.B, t *benchTarget) int {
+	for _, op := range benchOps {
+		if op.name != "preflight" {
+			continue
+		}
+		r := op.build(t, 0)
+		res, err := benchClient.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if got, want := res.Header.Get("Access-Control-Allow-Origin"), r.Header.Get("Origin"); got != want {
+			b.Fatalf("%s answered the preflight %d with Access-Control-Allow-Origin %q, want %q", t.name, res.StatusCode, got, want)
+		}
+		b.Logf("%s answers the preflight %d, headers %v", t.name, res.StatusCode, res.Header)
+		return res.StatusCode
+	}
+	b.Fatal("benchOps has no preflight")
+	return 0
+}
