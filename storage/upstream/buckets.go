@@ -90,17 +90,22 @@ func (b *Backend) putUpstreamBucket(ctx context.Context, bucket, region string, 
 	return nil
 }
 
-// upstreamCreated returns the upstream's creation date of bucket.
+// upstreamCreated returns the upstream's creation date of bucket. A zero date (unknownDate)
+// is asked again, of the next endpoints, up to three times, then taken as unknown.
 func (b *Backend) upstreamCreated(ctx context.Context, bucket string) (change, error) {
-	ups, err := b.listUpstream(ctx)
-	if err != nil {
-		return change{}, err
+	for try := 0; ; try++ {
+		ups, err := b.listUpstream(ctx)
+		if err != nil {
+			return change{}, err
+		}
+		c, ok := ups[bucket]
+		if !ok {
+			return change{}, fmt.Errorf("upstream: bucket %s is not in the upstream's bucket list after it was made", bucket)
+		}
+		if !c.IsZero() || try == 3 {
+			return change{bucket: bucket, created: c}, nil
+		}
 	}
-	c, ok := ups[bucket]
-	if !ok {
-		return change{}, fmt.Errorf("upstream: bucket %s is not in the upstream's bucket list after it was made", bucket)
-	}
-	return change{bucket: bucket, created: c}, nil
 }
 
 // putRecordIf writes a bucket's record only if it is still at etag, or, with etag "", only if
@@ -313,7 +318,7 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		}
 	}
 	m.mu.Unlock()
-	changes := []change{{bucket: bucket}}
+	changes := []change{{bucket: bucket, gone: true}}
 	for _, k := range keys {
 		if err := b.deleteMeta(ctx, k); err != nil {
 			// The bucket is gone: its record is stale now, and every poller deletes it.

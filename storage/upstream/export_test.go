@@ -17,7 +17,7 @@ func (b *Backend) Poll(ctx context.Context) error { return b.poll(ctx) }
 // buckets, for the benchmarks.
 func (b *Backend) Seed(ctx context.Context, names []string, kind string, doc []byte, workers int) error {
 	if err := each(names, workers, func(name string) error {
-		return b.putUpstreamBucket(ctx, name, "", &b.cfg.Service)
+		return b.putUpstreamBucket(ctx, name, "", false, &b.cfg.Service)
 	}); err != nil {
 		return err
 	}

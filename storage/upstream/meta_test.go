@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -437,5 +439,71 @@ func TestAdoptedBucketVersioning(t *testing.T) {
 	other := newBackend(t, up, nil)
 	if info, err := other.HeadBucket(ctx, "enabled"); err != nil || info.Versioning != storage.VersioningEnabled || info.ACL != "public-read" {
 		t.Errorf("another node reads %+v, %v; want Enabled and public-read", info, err)
+	}
+}
+
+// TestZeroCreationDateIsUnknown: an upstream that lists some of its buckets with the creation
+// date 0001-01-01T00:00:00Z now and then (MinIO in distributed mode does, from a node that has
+// not loaded a bucket's metadata) neither hides a bucket from a node nor has nodes rewrite
+// its record back and forth: a bucket made through A, with a CORS configuration, is held by
+// both nodes through polls where every other ListBuckets answers the zero date, and its
+// record is written once, by its creation.
+func TestZeroCreationDateIsUnknown(t *testing.T) {
+	ctx := context.Background()
+	up := newUpstream(t)
+	var (
+		mu    sync.Mutex
+		calls int
+	)
+	dateRe := regexp.MustCompile(`<CreationDate>[^<]*</CreationDate>`)
+	up.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || r.URL.Path != "/" {
+			return false
+		}
+		mu.Lock()
+		calls++
+		zero := calls%2 == 0
+		mu.Unlock()
+		if !zero {
+			return false
+		}
+		rec := httptest.NewRecorder()
+		up.s3.ServeHTTP(rec, r)
+		body := dateRe.ReplaceAll(rec.Body.Bytes(), []byte("<CreationDate>0001-01-01T00:00:00Z</CreationDate>"))
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+		return true
+	})
+	a, b := newBackend(t, up, nil), newBackend(t, up, nil)
+	info, err := a.CreateBucket(ctx, "flaky", storage.CreateBucketOptions{Owner: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutBucketConfig(ctx, "flaky", "cors", []byte(corsDoc)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, within, "B reads the CORS configuration A put", func() bool { return configOf(b, "flaky", "cors") == corsDoc })
+	for end := time.Now().Add(12 * testPollInterval); time.Now().Before(end); time.Sleep(testPollInterval / 4) {
+		for name, n := range map[string]*upstream.Backend{"A": a, "B": b} {
+			if got, err := n.HeadBucket(ctx, "flaky"); err != nil || got.ID != info.ID {
+				t.Fatalf("%s: HeadBucket of the bucket = %+v, %v; want its ID %s", name, got, err, info.ID)
+			}
+			if got := configOf(n, "flaky", "cors"); got != corsDoc {
+				t.Fatalf("%s: the bucket's CORS configuration = %q", name, got)
+			}
+		}
+	}
+	writes := 0
+	for _, r := range up.Requests() {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.Path, "/"+upstream.DefaultMetaBucket+"/buckets/flaky/") {
+			writes++
+		}
+	}
+	if writes != 1 {
+		t.Errorf("the bucket's record was written %d times, want once (its creation)", writes)
 	}
 }
