@@ -313,15 +313,21 @@ function comparisonSection(cmp) {
   return lines.join('\n');
 }
 
-// splitSection tells how the load balancers spread the requests over their nodes.
+// splitSection tells how the load balancers spread the requests over their nodes; a deployment
+// that passed two requests or more must have passed some to each node (nginx's round robin),
+// else the run did not test a scale-out deployment.
 function splitSection(env, rows) {
   const lbs = [env.doorman, env.doormanVary];
   const both = rows.filter((r) => new Set(r.servedBy || []).size > 1).length;
   const served = rows.filter((r) => (r.servedBy || []).length > 0).length;
+  const unused = lbs.filter((lb) => lb.nodes.reduce((n, node) => n + node.log.length, 0) >= 2)
+    .flatMap((lb) => lb.nodes.filter((n) => n.log.length === 0).map((n) => n.name));
   return {
+    failed: unused.length,
+    unused,
     nodes: Object.fromEntries(lbs.flatMap((lb) => lb.nodes.map((n) => [n.name, n.log.length]))),
     rowsServedByBoth: both, rowsWithRequests: served,
-    text: `${lbs.map((lb) => `nginx ${lb.name} passed ${lb.nodes.map((n) => `${n.log.length} requests to ${n.name}`).join(', ')}`).join('; ')} (every request each node logged: the runner's setup, the pages' requests, check's replays). Rows whose requests both nodes of a deployment served: ${both} of the ${served} with requests.`,
+    text: `${lbs.map((lb) => `nginx ${lb.name} passed ${lb.nodes.map((n) => `${n.log.length} requests to ${n.name}`).join(', ')}`).join('; ')} (every request each node logged: the runner's setup, the pages' requests, check's replays). Rows whose requests both nodes of a deployment served: ${both} of the ${served} with requests.${unused.length ? ` FAILED: nginx passed nothing to ${unused.join(', ')}.` : ''}`,
   };
 }
 
@@ -410,8 +416,8 @@ async function main() {
     const disagreed = agreed.filter((e) => !e.skipped && !e.agree).length;
     const cmp = SCALE_OUT ? embeddedComparison(rows) : null;
     const split = SCALE_OUT ? splitSection(env, rows) : null;
-    const failed = rows.filter((r) => !r.pass).length + disagreed + (cmp ? cmp.failed : 0);
-    const checks = rows.length + agreed.filter((e) => !e.skipped).length + (cmp ? Math.max(cmp.entries.length, cmp.failed) : 0);
+    const failed = rows.filter((r) => !r.pass).length + disagreed + (cmp ? cmp.failed + split.failed : 0);
+    const checks = rows.length + agreed.filter((e) => !e.skipped).length + (cmp ? Math.max(cmp.entries.length, cmp.failed) + split.failed : 0);
     const summary = `${checks - failed} passed, ${failed} failed`;
     const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
     const timing = `servers ${s(serversMs)}, setup ${s(setupMs)}, total ${s(Date.now() - started)}`;
