@@ -187,6 +187,9 @@ async function runRow(c, browser, env) {
     await t.settle();
   } catch (e) {
     outcome = `error: ${e.message.split('\n')[0]}`;
+    // What the S3 servers logged for the row's buckets, setup included, to tell which request failed.
+    t.logged = t.servers().filter((s) => s.requestsFor).flatMap((s) => s.requestsFor(Object.keys(t.buckets))
+      .map((e) => `${e.node || s.name} ${e.op} ${e.bucket} ${e.status}${e.error ? ` ${e.error}` : ''}`));
   }
   let requests = [];
   let pageErrors = [];
@@ -220,6 +223,7 @@ async function runRow(c, browser, env) {
     ...(t.prefix ? { gateway: { route: t.prefix, policy: c.policy ? env.gateway.config.policies[c.policy] : null } } : {}),
     notReplayable: c.notReplayable,
     ...(t.servedBy ? { servedBy: t.servedBy } : {}),
+    ...(t.logged ? { logged: t.logged } : {}),
     failures,
     console: t.session ? t.session.console : [],
   };

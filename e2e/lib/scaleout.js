@@ -30,8 +30,8 @@ const PROPAGATION_WITHIN_MS = 10000;
 const TEMPLATE = path.join(__dirname, '..', '..', 'integration', 'testdata', 'scale-out', 'nginx.conf');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-// The wall clock in milliseconds, with the sub-millisecond part of the monotonic one: the
-// nodes' log times are their wall clock, on the same machine.
+// Milliseconds of the monotonic clock since a fixed origin near the wall clock's: the runner's
+// setting writes and its samples of the nodes' snapshot ages are compared on it alone.
 const nowMs = () => performance.timeOrigin + performance.now();
 
 // minioBinary is the MinIO executable integration/testdata/minio/install.sh builds: $PEERS/minio,
@@ -254,8 +254,11 @@ class LoadBalancer extends S3Endpoint {
   }
 
   // mark is a time: the row's requests are those begun after it (a line of an earlier request
-  // may reach the runner late, through the other node's pipe).
-  mark() { return BigInt(Math.round(nowMs() * 1e6)); }
+  // may reach the runner late, through the other node's pipe). It is read from the wall clock,
+  // as the nodes' log times are, and rounded up to the next millisecond: the runner's own
+  // requests before it had their answers, and the page's first request comes after loading a
+  // page.
+  mark() { return BigInt(Date.now() + 1) * 1000000n; }
 
   requestsFor(buckets, from = 0n) {
     return this.log.filter((e) => e.startNs >= from && buckets.includes(e.bucket));
