@@ -295,7 +295,7 @@ function embeddedComparison(rows) {
   if (!fs.existsSync(file)) return none(`${file} does not exist`);
   const embedded = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (RUN_ID && embedded.run !== RUN_ID) return none(`${file} is from run ${embedded.run}, not this run's ${RUN_ID}`);
-  if ((embedded.mutation || null) !== (MUTATION || null)) return { ...none(`${file} was made with mutation ${embedded.mutation}, this run with ${MUTATION || null}`), failed: RUN_ID ? 1 : 0 };
+  if ((embedded.mutation || null) !== (MUTATION || null)) return none(`${file} was made with mutation ${embedded.mutation}, this run with ${MUTATION || null}`);
   const entries = rows.map((r) => {
     const e = (embedded.verdicts.find((v) => v.case === r.case) || {})[r.browser];
     const mine = { pass: r.pass, outcome: r.observed.outcome, reason: r.observed.reason || null };
