@@ -19,10 +19,10 @@ const { freePort } = require('./gateway');
 const MINIO_ROOT = { accessKey: 'e2eminioroot', secretKey: 'e2e-minio-root-secret-not-a-real-one' };
 
 // The nodes' poll interval. A bucket setting written through one node reaches the other within
-// about two polls, and before each page request the runner waits until every node has polled
-// twice since the last setting it wrote (LoadBalancer.propagated): the interval sets that wait,
-// so it is short (the default is 1 s, the least 100 ms) to keep the run's time close to the
-// embedded one's.
+// about two polls, and before each request of its own and each of a page's the runner waits
+// until every node has polled twice since the last setting it wrote (LoadBalancer.propagated):
+// the interval sets that wait, so it is short (the default is 1 s, the least 100 ms) to keep the
+// run's time near the embedded one's.
 const POLL_MS = 200;
 // A node that has not polled twice within this after a setting was written is broken.
 const PROPAGATION_WITHIN_MS = 20000;
@@ -292,4 +292,4 @@ async function startScaleOut(bin, minio, name, extraArgs, cleanup, count = 2) {
   return lb.start();
 }
 
-module.exports = { MinIO, minioBinary, startScaleOut, renderTemplate, POLL_MS };
+module.exports = { MinIO, minioBinary, startScaleOut };
