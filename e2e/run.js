@@ -326,12 +326,16 @@ function splitSection(env, rows) {
   const served = rows.filter((r) => (r.servedBy || []).length > 0).length;
   const unused = lbs.filter((lb) => lb.nodes.reduce((n, node) => n + node.log.length, 0) >= 2)
     .flatMap((lb) => lb.nodes.filter((n) => n.log.length === 0).map((n) => n.name));
+  // What the nodes said of the upstream store (their last lines other than requests): a failed
+  // poll, a record re-bound.
+  const messages = lbs.flatMap((lb) => lb.nodes.flatMap((n) => n.stderrTail.filter((l) => /"msg":"upstream: /.test(l)).map((l) => `${n.name} ${l}`)));
   return {
     failed: unused.length,
     unused,
+    messages,
     nodes: Object.fromEntries(lbs.flatMap((lb) => lb.nodes.map((n) => [n.name, n.log.length]))),
     rowsServedByBoth: both, rowsWithRequests: served,
-    text: `${lbs.map((lb) => `nginx ${lb.name} passed ${lb.nodes.map((n) => `${n.log.length} requests to ${n.name}`).join(', ')}`).join('; ')} (every request each node logged: the runner's setup, the pages' requests, check's replays). Rows whose requests both nodes of a deployment served: ${both} of the ${served} with requests.${unused.length ? ` FAILED: nginx passed nothing to ${unused.join(', ')}.` : ''}`,
+    text: `${lbs.map((lb) => `nginx ${lb.name} passed ${lb.nodes.map((n) => `${n.log.length} requests to ${n.name}`).join(', ')}`).join('; ')} (every request each node logged: the runner's setup, the pages' requests, check's replays). Rows whose requests both nodes of a deployment served: ${both} of the ${served} with requests.${unused.length ? ` FAILED: nginx passed nothing to ${unused.join(', ')}.` : ''}${messages.length ? `\n\nWhat the nodes last said of the upstream store:\n\n${messages.map((m) => `    ${m}`).join('\n')}` : ''}`,
   };
 }
 
@@ -451,7 +455,7 @@ async function main() {
         case: c.id, title: c.title,
         ...Object.fromEntries(rows.filter((r) => r.case === c.id).map((r) => [r.browser, { pass: r.pass, outcome: r.observed.outcome, reason: r.observed.reason || null }])),
       })),
-      ...(SCALE_OUT ? { split: { nodes: split.nodes, rowsServedByBoth: split.rowsServedByBoth, rowsWithRequests: split.rowsWithRequests }, sameAsEmbedded: cmp } : {}),
+      ...(SCALE_OUT ? { split: { nodes: split.nodes, rowsServedByBoth: split.rowsServedByBoth, rowsWithRequests: split.rowsWithRequests, messages: split.messages }, sameAsEmbedded: cmp } : {}),
       rows, checkAgreement: agreed,
     }, null, 2)}\n`);
     process.stdout.write(md);
