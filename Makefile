@@ -68,12 +68,19 @@ unit: deps
 
 ## e2e: the real-browser suite: doorman's CORS in headless Chromium, Firefox and WebKit (installs
 ## them from Debian, with WebKit's WebDriver and Xvfb, and the suite's npm packages when
-## missing), then the web console driven end to end in the same three engines; verdicts in
-## e2e/results/, the console's report, axe-core results and screenshots in e2e/results/console/.
+## missing), then the web console driven end to end in the same three engines, then the S3
+## cases again against a scale-out deployment (two nodes over a four-process MinIO behind
+## nginx, installed or built first when missing), which must reach the embedded run's verdicts;
+## verdicts in e2e/results/ and e2e/results/scale-out/, the console's report, axe-core results
+## and screenshots in e2e/results/console/.
+e2e: E2E_RUN := $(shell date -u +%Y%m%dT%H%M%SZ)
 e2e: build
 	e2e/install.sh
-	node e2e/run.js
+	integration/testdata/gateway-peers/install.sh nginx
+	integration/testdata/minio/install.sh
+	E2E_RUN=$(E2E_RUN) node e2e/run.js
 	node e2e/console.js
+	E2E_RUN=$(E2E_RUN) E2E_TOPOLOGY=scale-out node e2e/run.js
 
 ## fuzz: run every fuzz target for FUZZTIME each.
 fuzz:

@@ -11,6 +11,13 @@
 //                                            mutate the gateway's configuration (lib/gateway.js)
 //                              E2E_LONG=1    also the waits that take minutes (see cases.js)
 //                              E2E_RESULTS   where the verdicts go (default e2e/results)
+//                              E2E_TOPOLOGY  embedded (default), or scale-out: the S3 cases
+//                                            against doorman nodes over MinIO behind nginx
+//                                            (lib/scaleout.js), verdicts in RESULTS/scale-out,
+//                                            compared with RESULTS/verdicts.json
+//                              E2E_RUN       an id `make e2e` gives both runs, so that the
+//                                            scale-out run compares with the embedded run of
+//                                            the same invocation
 //                              CI=true       a missing browser is a failure, not a skip
 'use strict';
 
@@ -31,6 +38,7 @@ const edgeCases = require('./edge-cases');
 const { Gateway, freePort, isGatewayMutation } = require('./lib/gateway');
 const { startUpstream } = require('./lib/upstream');
 const { agreement, agreementTable, agreementSummary } = require('./lib/agreement');
+const { MinIO, minioBinary, startScaleOut } = require('./lib/scaleout');
 
 const BROWSERS = ['chromium', 'firefox', 'webkit'];
 // What a script sees of a blocked request: fetch() rejects with this TypeError, in each engine.
@@ -41,7 +49,14 @@ const PAGE_ERRORS = {
 };
 const SETTLE_MS = 300; // browser events and access-log lines can arrive after the page's promise
 const ROW_TIMEOUT_MS = 30000;
-const RESULTS = process.env.E2E_RESULTS || path.join(__dirname, 'results');
+const TOPOLOGIES = ['embedded', 'scale-out'];
+const TOPOLOGY = process.env.E2E_TOPOLOGY || 'embedded';
+if (!TOPOLOGIES.includes(TOPOLOGY)) throw new Error(`E2E_TOPOLOGY=${TOPOLOGY}: unknown; one of ${TOPOLOGIES.join(', ')}`);
+const SCALE_OUT = TOPOLOGY === 'scale-out';
+// The embedded run's results; the scale-out run's go in a folder of their own below them.
+const EMBEDDED_RESULTS = process.env.E2E_RESULTS || path.join(__dirname, 'results');
+const RESULTS = SCALE_OUT ? path.join(EMBEDDED_RESULTS, 'scale-out') : EMBEDDED_RESULTS;
+const RUN_ID = process.env.E2E_RUN || null;
 const BIN = process.env.DOORMAN_BIN || path.join(__dirname, '..', 'bin', 'doorman');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +111,7 @@ class RowContext {
   // open loads a page in a fresh browser context; what doorman logs from now on is the row's.
   async open(origin, pathname = '/') {
     if (!this.session) this.session = await this.engine.session();
+    await this.propagated();
     this.mark();
     await this.session.goto(origin + pathname);
   }
@@ -106,11 +122,19 @@ class RowContext {
     if (!this.session) return this.open(origin, pathname);
     this.left.requests.push(...await this.session.call('requests'));
     this.left.errors.push(...await this.session.call('errors'));
+    await this.propagated();
     return this.session.goto(origin + pathname);
   }
 
   mark() {
-    if (!this.marks) this.marks = this.servers().map((s) => s.log.length);
+    if (!this.marks) this.marks = this.servers().map((s) => (s.mark ? s.mark() : s.log.length));
+  }
+
+  // propagated waits, in a scale-out deployment, until every node has seen the bucket settings
+  // the row wrote, so that whichever node the load balancer picks answers with them (the
+  // deployment's guarantee is within about two polls: docs/scale-out.md).
+  async propagated() {
+    await Promise.all(this.servers().filter((s) => s.propagated).map((s) => s.propagated()));
   }
 
   // The S3 servers, then (for the gateway cases) the gateway and the API behind it.
@@ -118,6 +142,7 @@ class RowContext {
 
   // page calls an in-page helper (page/probe.js) and keeps what it returned.
   async page(fn, arg) {
+    await this.propagated();
     this.mark();
     const result = await this.session.call(fn, arg);
     this.seenByPage.push({ call: fn, result });
@@ -135,7 +160,10 @@ class RowContext {
       if (s.seen) return this.prefix ? s.seen(this.prefix, this.marks[i]) : [];
       // A case may say more of each S3 request (the edge cases: whether it carried Origin).
       const line = this.c.s3Line || ((e) => (e.method === 'OPTIONS' ? `OPTIONS ${e.status}` : `${e.op} ${e.status}`));
-      return s.requestsFor(names, this.marks[i]).map(line);
+      const entries = s.requestsFor(names, this.marks[i]);
+      // Behind a load balancer: which node served each request.
+      if (s.nodes) this.servedBy = [...(this.servedBy || []), ...entries.map((e) => e.node)];
+      return entries.map(line);
     });
   }
 }
@@ -159,6 +187,9 @@ async function runRow(c, browser, env) {
     await t.settle();
   } catch (e) {
     outcome = `error: ${e.message.split('\n')[0]}`;
+    // What the S3 servers logged for the row's buckets, setup included, to tell which request failed.
+    t.logged = t.servers().filter((s) => s.requestsFor).flatMap((s) => s.requestsFor(Object.keys(t.buckets))
+      .map((e) => `${e.node || s.name} ${e.op} ${e.bucket} ${e.status}${e.error ? ` ${e.error}` : ''}`));
   }
   let requests = [];
   let pageErrors = [];
@@ -191,6 +222,8 @@ async function runRow(c, browser, env) {
     buckets: Object.fromEntries(Object.entries(t.buckets).map(([name, b]) => [name, { endpoint: b.server.endpoint, cors: b.cors || null, mutated: MUTATION && !isGatewayMutation(MUTATION) ? MUTATION : undefined }])),
     ...(t.prefix ? { gateway: { route: t.prefix, policy: c.policy ? env.gateway.config.policies[c.policy] : null } } : {}),
     notReplayable: c.notReplayable,
+    ...(t.servedBy ? { servedBy: t.servedBy } : {}),
+    ...(t.logged ? { logged: t.logged } : {}),
     failures,
     console: t.session ? t.session.console : [],
   };
@@ -248,10 +281,69 @@ function table(rows) {
   return [lines.join('\n'), notes.length ? `\nNotes:\n${notes.join('\n')}` : '', fails.length ? `\nMismatches:\n${fails.join('\n')}` : ''].join('\n');
 }
 
+// Ports differ from run to run (the pages' origins carry the origin server's).
+const portless = (s) => (s || '').replace(/:\d+\b/g, ':PORT');
+
+// embeddedComparison compares each (case, engine) verdict of a scale-out run (pass, what the
+// page saw, the engine's reason) with the embedded run's verdicts.json: the same verdicts are
+// what shows that a scale-out deployment serves CORS as one doorman does. With E2E_RUN (make
+// e2e) the embedded run must be the same invocation's; without it, an existing verdicts.json
+// of the same mutation is compared, and none is not a failure.
+function embeddedComparison(rows) {
+  const file = path.join(EMBEDDED_RESULTS, 'verdicts.json');
+  const none = (why) => ({ file, compared: false, why, failed: RUN_ID ? 1 : 0, entries: [] });
+  if (!fs.existsSync(file)) return none(`${file} does not exist`);
+  const embedded = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (RUN_ID && embedded.run !== RUN_ID) return none(`${file} is from run ${embedded.run}, not this run's ${RUN_ID}`);
+  if ((embedded.mutation || null) !== (MUTATION || null)) return none(`${file} was made with mutation ${embedded.mutation}, this run with ${MUTATION || null}`);
+  const entries = rows.map((r) => {
+    const e = (embedded.verdicts.find((v) => v.case === r.case) || {})[r.browser];
+    const mine = { pass: r.pass, outcome: r.observed.outcome, reason: r.observed.reason || null };
+    const same = Boolean(e) && e.pass === mine.pass && e.outcome === mine.outcome && portless(e.reason) === portless(mine.reason);
+    return { case: r.case, browser: r.browser, same, embedded: e || null, scaleOut: mine };
+  });
+  return { file, compared: true, generated: embedded.generated, run: embedded.run || null, failed: entries.filter((e) => !e.same).length, entries };
+}
+
+function comparisonSection(cmp) {
+  if (!cmp.compared) return `Not compared with the embedded run: ${cmp.why}.${cmp.failed ? ' This run needed it (E2E_RUN): a failure.' : ''}`;
+  const lines = [`Compared with the embedded run's ${path.relative(process.cwd(), cmp.file)} (generated ${cmp.generated}${cmp.run ? `, run ${cmp.run}` : ''}): ${cmp.entries.length - cmp.failed} of ${cmp.entries.length} (case, engine) verdicts the same (pass, what the page saw, the engine's reason, ports aside).`];
+  const differ = cmp.entries.filter((e) => !e.same);
+  if (differ.length) {
+    lines.push('', '| case | engine | embedded | scale-out |', '|---|---|---|---|');
+    const v = (x) => (x ? cell(`${x.pass ? 'pass' : 'FAIL'}: ${x.outcome}${x.reason ? ` (${x.reason})` : ''}`) : 'not run');
+    for (const e of differ) lines.push(`| ${e.case} | ${e.browser} | ${v(e.embedded)} | ${v(e.scaleOut)} |`);
+  }
+  return lines.join('\n');
+}
+
+// splitSection tells how the load balancers spread the requests over their nodes; a deployment
+// that passed two requests or more must have passed some to each node (nginx's round robin),
+// else the run did not test a scale-out deployment.
+function splitSection(env, rows) {
+  const lbs = [env.doorman, env.doormanVary];
+  const both = rows.filter((r) => new Set(r.servedBy || []).size > 1).length;
+  const served = rows.filter((r) => (r.servedBy || []).length > 0).length;
+  const unused = lbs.filter((lb) => lb.nodes.reduce((n, node) => n + node.log.length, 0) >= 2)
+    .flatMap((lb) => lb.nodes.filter((n) => n.log.length === 0).map((n) => n.name));
+  // What the nodes said of the upstream store (their last lines other than requests): a failed
+  // poll, a record re-bound.
+  const messages = lbs.flatMap((lb) => lb.nodes.flatMap((n) => n.stderrTail.filter((l) => /"msg":"upstream: /.test(l)).map((l) => `${n.name} ${l}`)));
+  return {
+    failed: unused.length,
+    unused,
+    messages,
+    nodes: Object.fromEntries(lbs.flatMap((lb) => lb.nodes.map((n) => [n.name, n.log.length]))),
+    rowsServedByBoth: both, rowsWithRequests: served,
+    text: `${lbs.map((lb) => `nginx ${lb.name} passed ${lb.nodes.map((n) => `${n.log.length} requests to ${n.name}`).join(', ')}`).join('; ')} (every request each node logged: the runner's setup, the pages' requests, check's replays). Rows whose requests both nodes of a deployment served: ${both} of the ${served} with requests.${unused.length ? ` FAILED: nginx passed nothing to ${unused.join(', ')}.` : ''}${messages.length ? `\n\nWhat the nodes last said of the upstream store:\n\n${messages.map((m) => `    ${m}`).join('\n')}` : ''}`,
+  };
+}
+
 async function main() {
   const started = Date.now();
   const filter = new RegExp(process.env.E2E_CASES || '');
-  const selected = cases.filter((c) => filter.test(c.id));
+  // The scale-out topology serves the S3 cases; the gateway and edge ones do not involve it.
+  const selected = cases.filter((c) => filter.test(c.id) && !(SCALE_OUT && (isGatewayCase(c) || isEdgeCase(c))));
   const ci = process.env.CI === 'true';
   const wanted = process.env.E2E_BROWSERS ? process.env.E2E_BROWSERS.split(',').map((b) => b.trim()) : BROWSERS;
   for (const b of wanted) if (!BROWSERS.includes(b)) throw new Error(`E2E_BROWSERS: unknown engine ${b}; one of ${BROWSERS.join(', ')}`);
@@ -273,11 +365,24 @@ async function main() {
     process.once(sig, () => stopAll().finally(() => process.exit(130)));
   }
   try {
-    env.doorman = new Doorman('s3', ['--domain', DOMAIN]);
-    cleanup.push(() => env.doorman.stop());
-    env.doormanVary = new Doorman('vary', ['--domain', DOMAIN, '--vary-origin-always']);
-    cleanup.push(() => env.doormanVary.stop());
-    const [origin] = await Promise.all([startOrigin(), env.doorman.start(BIN), env.doormanVary.start(BIN)]);
+    let origin;
+    if (SCALE_OUT) {
+      // Both deployments are nodes over the one MinIO cluster (and so one meta bucket), each
+      // behind its own nginx; they differ only in --vary-origin-always.
+      const minio = new MinIO();
+      cleanup.push(() => minio.stop());
+      [origin] = await Promise.all([startOrigin(), minio.start(minioBinary())]);
+      [env.doorman, env.doormanVary] = await Promise.all([
+        startScaleOut(BIN, minio, 's3', ['--domain', DOMAIN], cleanup),
+        startScaleOut(BIN, minio, 'vary', ['--domain', DOMAIN, '--vary-origin-always'], cleanup),
+      ]);
+    } else {
+      env.doorman = new Doorman('s3', ['--domain', DOMAIN]);
+      cleanup.push(() => env.doorman.stop());
+      env.doormanVary = new Doorman('vary', ['--domain', DOMAIN, '--vary-origin-always']);
+      cleanup.push(() => env.doormanVary.stop());
+      [origin] = await Promise.all([startOrigin(), env.doorman.start(BIN), env.doormanVary.start(BIN)]);
+    }
     env.origin = origin;
     cleanup.push(() => origin.close());
     const gatewaySelected = selected.filter(isGatewayCase);
@@ -317,8 +422,11 @@ async function main() {
     // doorman check must reach each engine's verdict on every request it can replay.
     const agreed = await agreement(BIN, rows);
     const disagreed = agreed.filter((e) => !e.skipped && !e.agree).length;
-    const failed = rows.filter((r) => !r.pass).length + disagreed;
-    const summary = `${rows.length + agreed.filter((e) => !e.skipped).length - failed} passed, ${failed} failed`;
+    const cmp = SCALE_OUT ? embeddedComparison(rows) : null;
+    const split = SCALE_OUT ? splitSection(env, rows) : null;
+    const failed = rows.filter((r) => !r.pass).length + disagreed + (cmp ? cmp.failed + split.failed : 0);
+    const checks = rows.length + agreed.filter((e) => !e.skipped).length + (cmp ? Math.max(cmp.entries.length, cmp.failed) + split.failed : 0);
+    const summary = `${checks - failed} passed, ${failed} failed`;
     const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
     const timing = `servers ${s(serversMs)}, setup ${s(setupMs)}, total ${s(Date.now() - started)}`;
     const versions = engines.map((b) => `${b.name} ${b.version}`).join(', ');
@@ -329,21 +437,25 @@ async function main() {
         const mine = rows.filter((r) => r.browser === b.name);
         return `| ${b.name} | ${b.version} | ${s(b.launchMs)} | ${s(b.casesMs)} | ${mine.filter((r) => r.pass).length}/${mine.length} |`;
       })].join('\n');
-    const md = [`# doorman CORS in real browsers`, '',
+    const scaleOut = SCALE_OUT ? ['## Scale-out deployment', '',
+      'Two `doorman serve --backend s3` nodes over MinIO (four processes, one erasure set of 8 drives) behind nginx (integration/testdata/scale-out/nginx.conf), and two more with `--vary-origin-always` behind another nginx; the S3 cases only.', '',
+      split.text, '', '### The same verdicts as the embedded store', '', comparisonSection(cmp), ''] : [];
+    const md = [`# doorman CORS in real browsers${SCALE_OUT ? ': scale-out' : ''}`, '',
       `${versions}${MUTATION ? `; ${isGatewayMutation(MUTATION) ? 'gateway configuration' : 'CORS rules'} mutated: ${MUTATION}` : ''}; ${timing}`, '',
-      engineTable, '', '## Verdicts', '', matrix(rows, available), '', '## Rows', '',
+      engineTable, '', ...scaleOut, '## Verdicts', '', matrix(rows, available), '', '## Rows', '',
       table(rows), '', '## doorman check against each engine', '', agreementSummary(agreed, available), '',
       agreementTable(agreed), '', summary, ''].join('\n');
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(path.join(RESULTS, 'verdicts.md'), md);
     fs.writeFileSync(path.join(RESULTS, 'verdicts.json'), `${JSON.stringify({
-      generated: new Date().toISOString(), mutation: MUTATION || null, long: process.env.E2E_LONG === '1',
+      generated: new Date().toISOString(), run: RUN_ID, topology: TOPOLOGY, mutation: MUTATION || null, long: process.env.E2E_LONG === '1',
       browsers: Object.fromEntries(engines.map((b) => [b.name, b.version])),
       timing: { serversMs, setupMs, totalMs: Date.now() - started, engines: Object.fromEntries(engines.map((b) => [b.name, { launchMs: b.launchMs, casesMs: b.casesMs }])) },
       verdicts: selected.map((c) => ({
         case: c.id, title: c.title,
         ...Object.fromEntries(rows.filter((r) => r.case === c.id).map((r) => [r.browser, { pass: r.pass, outcome: r.observed.outcome, reason: r.observed.reason || null }])),
       })),
+      ...(SCALE_OUT ? { split: { nodes: split.nodes, rowsServedByBoth: split.rowsServedByBoth, rowsWithRequests: split.rowsWithRequests, messages: split.messages }, sameAsEmbedded: cmp } : {}),
       rows, checkAgreement: agreed,
     }, null, 2)}\n`);
     process.stdout.write(md);
