@@ -19,12 +19,49 @@ import (
 // bucketTable keeps, in memory, what every request needs to know about its bucket before it
 // reaches storage: that it exists, its owner and decoded ACL, its compiled CORS policy, its
 // bucket policy, Object Ownership, Block Public Access and lifecycle configuration. Readers
-// take a snapshot with one atomic load and never lock; writers serialise on mu, change the
-// backend first and then publish a new snapshot, so a request sees either the old state or
-// the new one, never a mix, and the memory never runs ahead of what is durable.
+// take a snapshot with one atomic load and never lock; writers of one bucket serialise on
+// that bucket's lock, change the backend first and then publish a new snapshot, so a request
+// sees either the old state or the new one, never a mix, and the memory never runs ahead of
+// what is durable. Writers of different buckets do not wait for each other: a backend write
+// can take an upstream round trip (the s3 backend), and the reload of a bucket another node
+// changed (reloadBucket) must not queue behind this node's writes to other buckets.
 type bucketTable struct {
-	mu   sync.Mutex
-	snap atomic.Pointer[map[string]*bucketState]
+	// mu guards locks and the publishing of a snapshot (a clone of the last one with one
+	// bucket changed), never a backend call.
+	mu    sync.Mutex
+	locks map[string]*bucketLock
+	snap  atomic.Pointer[map[string]*bucketState]
+}
+
+// bucketLock serialises the writers of one bucket; users counts those holding or waiting
+// for it, and the last one removes it from bucketTable.locks.
+type bucketLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lock takes the writers' lock of bucket name and returns its release.
+func (t *bucketTable) lock(name string) (unlock func()) {
+	t.mu.Lock()
+	if t.locks == nil {
+		t.locks = map[string]*bucketLock{}
+	}
+	l := t.locks[name]
+	if l == nil {
+		l = &bucketLock{}
+		t.locks[name] = l
+	}
+	l.users++
+	t.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		t.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(t.locks, name)
+		}
+		t.mu.Unlock()
+	}
 }
 
 // bucketState is immutable once published: a change publishes a changed clone.
@@ -185,17 +222,18 @@ func loadCORS(doc []byte, err error) (*cors.Policy, error) {
 // get returns the bucket's state, nil when it does not exist.
 func (t *bucketTable) get(name string) *bucketState { return (*t.snap.Load())[name] }
 
-// update runs change (which writes to the backend) under the writers' lock and, when it
-// succeeds, publishes its result for the bucket: a new state, or nil to remove the bucket.
+// update runs change (which writes to the backend) under the bucket's writers' lock and, when
+// it succeeds, publishes its result for the bucket: a new state, or nil to remove the bucket.
 func (t *bucketTable) update(name string, change func(old *bucketState) (*bucketState, error)) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	old := *t.snap.Load()
-	st, err := change(old[name])
+	unlock := t.lock(name)
+	defer unlock()
+	st, err := change(t.get(name))
 	if err != nil {
 		return err
 	}
-	m := maps.Clone(old)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := maps.Clone(*t.snap.Load())
 	if st == nil {
 		delete(m, name)
 	} else {
