@@ -1519,6 +1519,13 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/upstream/", "^(TestHoldBack|TestBodyFailingAtItsEndStoresNothing)$"}},
 	},
 	{
+		Name:  "s3 backend: a bucket found without its record adopted at once",
+		File:  "storage/upstream/meta.go",
+		From:  "if !m.unrecorded[k] && !m.snap.Load().loaded.IsZero() {",
+		To:    "if !m.unrecorded[k] && !m.snap.Load().loaded.IsZero() && k == \"\" {",
+		Tests: []test{{"./storage/upstream/", "^TestUnrecordedBucketWaitsOnePoll$"}},
+	},
+	{
 		Name:  "s3 backend: the sweep deletes the record of an upload in progress",
 		File:  "storage/upstream/uploadsweep.go",
 		From:  "if live[uploadID] {",

@@ -8,7 +8,8 @@ import (
 	"github.com/doorman-s3/doorman/storage"
 )
 
-// Poll runs one poll now, as the poller does, for the benchmarks.
+// Poll runs one poll now, as the poller does, for the benchmarks and the tests that need a
+// poll at a given moment.
 func (b *Backend) Poll(ctx context.Context) error { return b.poll(ctx) }
 
 // Seed makes each of names upstream, with its record and its configuration doc of kind in

@@ -198,6 +198,13 @@ type meta struct {
 	// adoptedGen counts the changes of adopted, and builtAdopted is its value at the last
 	// build: a poll that changed neither the view nor adopted keeps the snapshot it has.
 	adoptedGen, builtAdopted uint64
+
+	// unrecorded holds the upstream buckets (adoptedKey) the last poll found without a
+	// record, and built those the last build found so; guarded by mu. A bucket is adopted
+	// only once a poll finds it without a record again, or by the first load (see build);
+	// heldBack tells that the last build held one back.
+	unrecorded, built map[string]bool
+	heldBack          bool
 }
 
 // adoptedState is what the poller read of an upstream bucket to adopt.
@@ -232,6 +239,7 @@ func (m *meta) get(name string) *bucketState {
 // build derives a snapshot from the view; m.mu is held.
 func (m *meta) build(loaded time.Time) *snapshot {
 	m.builtAdopted = m.adoptedGen
+	m.built, m.heldBack = map[string]bool{}, false
 	type stored struct {
 		r    bucketRecord
 		etag string
@@ -297,7 +305,17 @@ func (m *meta) build(loaded time.Time) *snapshot {
 			}
 		}
 		if !st.recorded {
-			a := m.adopted[adoptedKey(name, created)]
+			k := adoptedKey(name, created)
+			m.built[k] = true
+			if !m.unrecorded[k] && !m.snap.Load().loaded.IsZero() {
+				// Held back until the next poll: a bucket made through another node is made
+				// before its record is written, so a poll can list it between the two; taken
+				// for a bucket made behind doorman's back, it would be served with the adopted
+				// owner and ID until the record appeared. The first load adopts at once.
+				m.heldBack = true
+				continue
+			}
+			a := m.adopted[k]
 			st.rec = bucketRecord{
 				Name: name, ID: adoptedID(name, created), Owner: m.adoptOwner, ACL: storage.DefaultACL,
 				Created: created, UpstreamCreated: created, Versioning: a.versioning, ObjectLock: a.lock,
@@ -357,7 +375,7 @@ func (m *meta) install(start uint64, objs map[string]object, ups map[string]time
 			}
 		}
 	}
-	unchanged := m.adoptedGen == m.builtAdopted && sameView(objs, m.objs, ups, m.ups)
+	unchanged := !m.heldBack && m.adoptedGen == m.builtAdopted && sameView(objs, m.objs, ups, m.ups)
 	m.objs, m.ups = objs, ups
 	for k := range m.gone {
 		if _, ok := objs[k]; !ok {
@@ -380,6 +398,7 @@ func (m *meta) install(start uint64, objs map[string]object, ups map[string]time
 	} else {
 		s = m.build(loaded)
 	}
+	m.unrecorded = m.built
 	m.snap.Store(s)
 	m.mu.Unlock()
 	return changedBuckets(old, s), s

@@ -507,3 +507,55 @@ func TestZeroCreationDateIsUnknown(t *testing.T) {
 		t.Errorf("the bucket's record was written %d times, want once (its creation)", writes)
 	}
 }
+
+// TestUnrecordedBucketWaitsOnePoll: a bucket made through another node exists upstream before
+// its record is written, and a poll between the two must not serve it as adopted (with the
+// adopted owner and ID, and settings written under that ID lost once the record appears):
+// a poll that finds a bucket without a record holds it back, the next one binds it to the
+// record that appeared meanwhile. The first load adopts at once.
+func TestUnrecordedBucketWaitsOnePoll(t *testing.T) {
+	ctx := context.Background()
+	up := newUpstream(t)
+	makeBucket(t, up, "before", nil)
+	n := newBackend(t, up, func(c *upstream.Config) {
+		c.PollInterval = time.Hour
+		c.AdoptOwner = adoptOwner
+	})
+	if got, err := n.HeadBucket(ctx, "before"); err != nil || got.Owner != adoptOwner {
+		t.Fatalf("a bucket made before the first load: %+v, %v; want it adopted", got, err)
+	}
+	// The record of the bucket the other node makes waits until released.
+	recordHeld, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	up.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/"+upstream.DefaultMetaBucket+"/buckets/racing/") {
+			once.Do(func() { close(recordHeld) })
+			<-release
+		}
+		return false
+	})
+	other := newBackend(t, up, nil)
+	made := make(chan storage.BucketInfo, 1)
+	go func() {
+		info, err := other.CreateBucket(ctx, "racing", storage.CreateBucketOptions{Owner: "alice"})
+		if err != nil {
+			t.Error(err)
+		}
+		made <- info
+	}()
+	<-recordHeld
+	if err := n.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := n.HeadBucket(ctx, "racing"); !errors.Is(err, storage.ErrNoSuchBucket) {
+		t.Errorf("a poll between the bucket and its record: %+v, %v; want it held back (NoSuchBucket)", got, err)
+	}
+	close(release)
+	info := <-made
+	if err := n.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := n.HeadBucket(ctx, "racing"); err != nil || got.ID != info.ID || got.Owner != "alice" {
+		t.Errorf("the next poll: %+v, %v; want the record's ID %s and owner alice", got, err, info.ID)
+	}
+}
