@@ -1521,9 +1521,9 @@ var mutants = []mutant{
 	{
 		Name:  "s3 backend: a bucket found without its record adopted at once",
 		File:  "storage/upstream/meta.go",
-		From:  "if !m.unrecorded[k] && !m.snap.Load().loaded.IsZero() {",
-		To:    "if !m.unrecorded[k] && !m.snap.Load().loaded.IsZero() && k == \"\" {",
-		Tests: []test{{"./storage/upstream/", "^TestUnrecordedBucketWaitsOnePoll$"}},
+		From:  "if loaded.Sub(first) < adoptAfter {",
+		To:    "if loaded.Sub(first) < 0 {",
+		Tests: []test{{"./storage/upstream/", "^TestUnrecordedBucketIsHeldBack$"}},
 	},
 	{
 		Name:  "s3 backend: the sweep deletes the record of an upload in progress",

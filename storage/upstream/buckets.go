@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
@@ -91,11 +90,10 @@ func (b *Backend) putUpstreamBucket(ctx context.Context, bucket, region string, 
 	return nil
 }
 
-// upstreamCreated returns the upstream's creation date of bucket. A zero date (unknownDate),
-// which MinIO lists for a few hundred milliseconds after a bucket is made, is asked again of
-// the next endpoints after 50, 100, 200 and 400 ms, then taken as unknown.
+// upstreamCreated returns the upstream's creation date of bucket. A zero date (unknownDate)
+// is asked again, of the next endpoints, up to three times, then taken as unknown: the
+// record is written without waiting, and re-bound to the date a later poll lists.
 func (b *Backend) upstreamCreated(ctx context.Context, bucket string) (change, error) {
-	wait := 50 * time.Millisecond
 	for try := 0; ; try++ {
 		ups, err := b.listUpstream(ctx)
 		if err != nil {
@@ -105,15 +103,9 @@ func (b *Backend) upstreamCreated(ctx context.Context, bucket string) (change, e
 		if !ok {
 			return change{}, fmt.Errorf("upstream: bucket %s is not in the upstream's bucket list after it was made", bucket)
 		}
-		if !c.IsZero() || try == 4 {
+		if !c.IsZero() || try == 3 {
 			return change{bucket: bucket, created: c}, nil
 		}
-		select {
-		case <-ctx.Done():
-			return change{}, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait *= 2
 	}
 }
 

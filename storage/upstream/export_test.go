@@ -66,3 +66,6 @@ func each(names []string, workers int, f func(string) error) error {
 	}
 	return nil
 }
+
+// AdoptAfter is how long a bucket found upstream without a record waits to be adopted.
+const AdoptAfter = adoptAfter

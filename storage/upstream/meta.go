@@ -199,13 +199,19 @@ type meta struct {
 	// build: a poll that changed neither the view nor adopted keeps the snapshot it has.
 	adoptedGen, builtAdopted uint64
 
-	// unrecorded holds the upstream buckets (adoptedKey) the last poll found without a
-	// record, and built those the last build found so; guarded by mu. A bucket is adopted
-	// only once a poll finds it without a record again, or by the first load (see build);
-	// heldBack tells that the last build held one back.
-	unrecorded, built map[string]bool
+	// unrecorded maps the upstream buckets the last poll found without a record to the load
+	// time of the poll that first found them so, and built is the same of the last build;
+	// guarded by mu. A bucket is adopted once it has been without a record for adoptAfter,
+	// or by the first load (see build); heldBack tells that the last build held one back.
+	unrecorded, built map[string]time.Time
 	heldBack          bool
 }
+
+// adoptAfter is how long a bucket that appears upstream without doorman's record waits
+// before it is adopted: a bucket made through another node exists upstream a moment before
+// its record is written, and a poll in between must not serve it with the adopted owner
+// and ID (settings written under that ID would be lost once the record appears).
+const adoptAfter = 2 * time.Second
 
 // adoptedState is what the poller read of an upstream bucket to adopt.
 type adoptedState struct {
@@ -239,7 +245,7 @@ func (m *meta) get(name string) *bucketState {
 // build derives a snapshot from the view; m.mu is held.
 func (m *meta) build(loaded time.Time) *snapshot {
 	m.builtAdopted = m.adoptedGen
-	m.built, m.heldBack = map[string]bool{}, false
+	m.built, m.heldBack = map[string]time.Time{}, false
 	type stored struct {
 		r    bucketRecord
 		etag string
@@ -305,17 +311,20 @@ func (m *meta) build(loaded time.Time) *snapshot {
 			}
 		}
 		if !st.recorded {
-			k := adoptedKey(name, created)
-			m.built[k] = true
-			if !m.unrecorded[k] && !m.snap.Load().loaded.IsZero() {
-				// Held back until the next poll: a bucket made through another node is made
-				// before its record is written, so a poll can list it between the two; taken
-				// for a bucket made behind doorman's back, it would be served with the adopted
-				// owner and ID until the record appeared. The first load adopts at once.
+			first, seen := m.unrecorded[name]
+			switch {
+			case seen:
+			case m.snap.Load().loaded.IsZero():
+				first = loaded.Add(-adoptAfter) // the first load adopts at once
+			default:
+				first = loaded
+			}
+			m.built[name] = first
+			if loaded.Sub(first) < adoptAfter {
 				m.heldBack = true
 				continue
 			}
-			a := m.adopted[k]
+			a := m.adopted[adoptedKey(name, created)]
 			st.rec = bucketRecord{
 				Name: name, ID: adoptedID(name, created), Owner: m.adoptOwner, ACL: storage.DefaultACL,
 				Created: created, UpstreamCreated: created, Versioning: a.versioning, ObjectLock: a.lock,

@@ -36,7 +36,7 @@ func TestRecordChangesNeverUndoEachOther(t *testing.T) {
 	if _, err := up.S3(up.Service).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("adopted")}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, within, "A finds the adopted bucket", func() bool { _, err := a.HeadBucket(ctx, "adopted"); return err == nil })
+	eventually(t, within+upstream.AdoptAfter, "A finds the adopted bucket", func() bool { _, err := a.HeadBucket(ctx, "adopted"); return err == nil })
 	stale := newBackend(t, up, func(c *upstream.Config) { c.PollInterval = slowPoll })
 	for _, bucket := range []string{"made", "adopted"} {
 		if err := a.PutBucketACL(ctx, bucket, "public-read"); err != nil {
@@ -192,7 +192,7 @@ func TestCreationDateMovesOrBucketMadeAgain(t *testing.T) {
 	hook.set(map[string]string{"reborn": ""}, map[string]string{"edited": later})
 	eventually(t, within, "A finds reborn gone", func() bool { _, err := a.HeadBucket(ctx, "reborn"); return err != nil })
 	hook.set(nil, map[string]string{"edited": later, "reborn": later})
-	eventually(t, within, "A finds reborn again", func() bool { _, err := a.HeadBucket(ctx, "reborn"); return err == nil })
+	eventually(t, within+upstream.AdoptAfter, "A finds reborn again", func() bool { _, err := a.HeadBucket(ctx, "reborn"); return err == nil })
 	time.Sleep(7 * testPollInterval) // more than the polls that delete a stale record
 
 	info, err := a.HeadBucket(ctx, "edited")
