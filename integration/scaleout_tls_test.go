@@ -48,6 +48,16 @@ func TestScaleOutMinIOHTTPS(t *testing.T) {
 	if _, err := ca.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatalf("CreateBucket through A: %v", err)
 	}
+	// B knows the bucket once it has polled (within propagationBound).
+	for made := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		_, err := cb.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+		if err == nil {
+			break
+		}
+		if time.Since(made) > propagationBound {
+			t.Fatalf("HeadBucket through B %v after the bucket was made through A: %v", propagationBound, err)
+		}
+	}
 	body := pseudoRandom(31, 2<<20+9)
 	put, err := ca.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(body)})
 	if err != nil {
