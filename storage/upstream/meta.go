@@ -480,10 +480,9 @@ func (m *meta) apply(changes ...change) {
 			delete(m.ups, c.bucket)
 			m.written["u"+c.bucket] = m.seq
 		default:
-			if known, ok := m.ups[c.bucket]; !ok || !c.created.IsZero() {
+			// An unknown (zero) date keeps the one known (unknownDate).
+			if _, known := m.ups[c.bucket]; !known || !c.created.IsZero() {
 				m.ups[c.bucket] = c.created
-			} else {
-				m.ups[c.bucket] = known
 			}
 			m.written["u"+c.bucket] = m.seq
 		}
