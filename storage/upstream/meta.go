@@ -427,10 +427,17 @@ func (m *meta) keepKnownDates(ups map[string]time.Time) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for name, created := range ups {
-		if known, ok := m.ups[name]; ok && created.IsZero() {
-			ups[name] = known
-		}
+		ups[name] = m.knownDate(name, created)
 	}
+}
+
+// knownDate is created, or, when it is zero (unknownDate), the date the view holds for
+// bucket name, if it holds one; m.mu is held.
+func (m *meta) knownDate(name string, created time.Time) time.Time {
+	if known, ok := m.ups[name]; ok && created.IsZero() {
+		return known
+	}
+	return created
 }
 
 // sameView tells whether a poll read the view the node holds: the same objects at the same
@@ -480,10 +487,7 @@ func (m *meta) apply(changes ...change) {
 			delete(m.ups, c.bucket)
 			m.written["u"+c.bucket] = m.seq
 		default:
-			// An unknown (zero) date keeps the one known (unknownDate).
-			if _, known := m.ups[c.bucket]; !known || !c.created.IsZero() {
-				m.ups[c.bucket] = c.created
-			}
+			m.ups[c.bucket] = m.knownDate(c.bucket, c.created)
 			m.written["u"+c.bucket] = m.seq
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,7 +130,7 @@ func (b *Backend) liveUploads(ctx context.Context, bucket string) (map[string]bo
 	var keyMarker, idMarker string
 	for range maxSweepUploadPages {
 		var page xmlListUploads
-		err := b.listPage(ctx, bucket, url.Values{"uploads": {""}, "max-uploads": {strconv.Itoa(1000)}},
+		err := b.listPage(ctx, bucket, url.Values{"uploads": {""}, "max-uploads": {"1000"}},
 			map[string]string{"key-marker": keyMarker, "upload-id-marker": idMarker}, &page)
 		if errors.Is(err, storage.ErrNoSuchBucket) {
 			return map[string]bool{}, nil
