@@ -98,7 +98,7 @@ mutation:
 	$(GO) run ./internal/mutation
 
 ## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
-## bare net/http ceiling and versitygw (built outside the repository), then the gateway against
+## bare net/http ceiling, versitygw and a single-node MinIO (both built outside the repository), then the gateway against
 ## nginx and Caddy, then its cache against nginx proxy_cache and Varnish, then a doorman node
 ## over MinIO against MinIO directly, summarised by benchstat.
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
@@ -111,8 +111,9 @@ bench-engine:
 	$(GO) run $(BENCHSTAT) -col /impl bench-engine.txt
 
 bench-server: $(VERSITYGW)
+	integration/testdata/minio/install.sh
 	$(GO) test ./s3api/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
-	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
+	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) DOORMAN_BENCH_MINIO=$(PEERS)/minio $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
 	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
 
 ## bench-gateway: doorman gateway against nginx and Caddy (Debian's, installed when missing),
@@ -143,7 +144,7 @@ bench-scale-out:
 	integration/testdata/minio/install.sh
 	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count $(BENCHCOUNT) > bench-scale-out.txt; \
 	  status=$$?; cat bench-scale-out.txt; exit $$status
-	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio)' bench-scale-out.txt
+	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio minio-spread)' bench-scale-out.txt
 
 $(VERSITYGW):
 	GOBIN=$(PEERS) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0

@@ -17,6 +17,7 @@ import (
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/edge"
 	"github.com/doorman-s3/doorman/gateway/tenant"
+	"github.com/doorman-s3/doorman/internal/accesslog"
 	"github.com/doorman-s3/doorman/internal/errlist"
 )
 
@@ -48,8 +49,8 @@ type Options struct {
 type Gateway struct {
 	file    string
 	log     *slog.Logger
-	access  atomic.Pointer[accessLog] // nil: access log off
-	metrics Metrics                   // nil: nothing is counted
+	access  atomic.Pointer[accesslog.Log] // nil: access log off
+	metrics Metrics                       // nil: nothing is counted
 	table   atomic.Pointer[table]
 	reload  sync.Mutex
 	server  Limits // the limits the listener was made with; reloads apply the rest

@@ -26,9 +26,11 @@ var listOp = benchOp{name: "list", status: 200, sign: true, build: func(t *bench
 // BenchmarkS3 (8 concurrent clients, kept-alive connections, SigV4) and a ListObjectsV2, sent
 // to one `doorman serve --backend s3` node over an erasure-coded MinIO cluster of four
 // processes (server=doorman, MinIO's root user its service identity) and to the same cluster
-// directly (server=minio, its first node), in one run so that benchstat -col /server compares
-// them like for like. cpu-µs/req is the CPU time the servers' processes spent per request
-// (doorman's and MinIO's four for server=doorman, MinIO's four for server=minio), which the
+// directly: to its first node (server=minio), as a client configured with one endpoint, and
+// spread over its four nodes (server=minio-spread), as doorman and a load balancer spread
+// them, which costs MinIO more (each node forwards or fetches what another holds); in one run
+// so that benchstat -col /server compares them like for like. cpu-µs/req is the CPU time the servers' processes spent per request
+// (doorman's and MinIO's four for server=doorman, MinIO's four for the others), which the
 // machine's other loads change less than the throughput; doorman-cpu-µs/req is doorman's
 // share. The bucket, its CORS configuration and its objects are made through doorman, so both
 // servers read the same objects. Community MinIO refuses PutBucketCors (501 Not Implemented)
@@ -52,14 +54,19 @@ func BenchmarkScaleOut(b *testing.B) {
 	direct := benchTarget{name: "minio", url: mc.URL(0), s3: true,
 		creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey},
 		cpu:   map[string]func(testing.TB) time.Duration{"cpu-µs/req": minioCPU}}
-	prepareBenchTarget(b, doorman)
-
-	var apiErr smithy.APIError
-	err := tryPutCORS(b, s3Over(direct.url, minioRoot), benchBucket, benchCORS)
-	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplemented" {
-		b.Fatalf("PutBucketCors on MinIO: %v; the benchmark expects MinIO to refuse it (NotImplemented), and to answer preflights itself", err)
+	prepareBenchTarget(b, &doorman)
+	// MinIO directly, as a client that knows one of its nodes calls it, and as a load balancer
+	// (or doorman) spreads requests over its four.
+	spread := direct
+	spread.name, spread.urls = "minio-spread", mc.URLs()
+	for _, t := range []*benchTarget{&direct, &spread} {
+		var apiErr smithy.APIError
+		err := tryPutCORS(b, s3Over(t.url, minioRoot), benchBucket, benchCORS)
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplemented" {
+			b.Fatalf("PutBucketCors on MinIO: %v; the benchmark expects MinIO to refuse it (NotImplemented), and to answer preflights itself", err)
+		}
+		t.globalCORS, t.preflight = true, globalPreflight(b, t)
 	}
-	minioPreflight := scaleOutPreflight(b, &direct)
 
 	// MinIO's own work when nobody calls it (its scanner, its nodes' heartbeats), which every
 	// cpu-µs/req includes.
@@ -72,17 +79,15 @@ func BenchmarkScaleOut(b *testing.B) {
 		if !scaleOutBenchOps[op.name] {
 			continue
 		}
-		runBenchOp(b, signer, &doorman, op)
-		if op.name == "preflight" {
-			op.status = minioPreflight
+		for _, t := range []*benchTarget{&doorman, &direct, &spread} {
+			runBenchOp(b, signer, t, op)
 		}
-		runBenchOp(b, signer, &direct, op)
 	}
 }
 
-// scaleOutPreflight sends benchOps' preflight to t once, checks that t allows it (the
+// globalPreflight sends benchOps' preflight to t once, checks that t allows it (the
 // Access-Control-Allow-Origin of its origin) and returns the status it answered.
-func scaleOutPreflight(b *testing.B, t *benchTarget) int {
+func globalPreflight(b *testing.B, t *benchTarget) int {
 	for _, op := range benchOps {
 		if op.name != "preflight" {
 			continue

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -20,6 +21,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 )
@@ -29,6 +31,13 @@ type benchTarget struct {
 	name, url string
 	creds     aws.Credentials
 	s3        bool // an S3 server (not the ceiling): it gets a bucket, objects and rules
+	// urls, when set, are the endpoints of one store: worker w of a benchmark sends its
+	// requests to urls[w%len(urls)] instead of url, as a load balancer spreads them.
+	urls []string
+	// globalCORS: the server has no bucket CORS (PutBucketCors answers 501 NotImplemented)
+	// and answers preflights by a server-wide setting, with the status preflight.
+	globalCORS bool
+	preflight  int
 	// cpu maps a metric's unit to the CPU time some of the server's processes have used:
 	// runBenchOp reports each per request (cpu-µs/req: all of them).
 	cpu map[string]func(testing.TB) time.Duration
@@ -59,14 +68,22 @@ func benchTargets(b *testing.B) []benchTarget {
 	}
 	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, exec.Command(ceiling), "")})
 
+	if minio := os.Getenv("DOORMAN_BENCH_MINIO"); minio != "" {
+		// One process, one drive: MinIO's single-node single-drive mode.
+		addr := freeAddr(b)
+		cmd := exec.Command(minio, "server", "--address", addr, b.TempDir())
+		cmd.Env = minioEnv(addr)
+		targets = append(targets, benchTarget{name: "minio", url: startProcess(b, cmd, addr), s3: true, globalCORS: true,
+			creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey}})
+	}
 	if vgw := os.Getenv("DOORMAN_BENCH_VERSITYGW"); vgw != "" {
 		addr := freeAddr(b)
 		cmd := exec.Command(vgw, "--access", "vgwadmin", "--secret", "vgwsecret", "--port", addr, "posix", b.TempDir())
 		targets = append(targets, benchTarget{name: "versitygw", url: startProcess(b, cmd, addr), s3: true,
 			creds: aws.Credentials{AccessKeyID: "vgwadmin", SecretAccessKey: "vgwsecret"}})
 	}
-	for _, t := range targets {
-		if t.s3 {
+	for i := range targets {
+		if t := &targets[i]; t.s3 {
 			prepareBenchTarget(b, t)
 		}
 	}
@@ -74,15 +91,24 @@ func benchTargets(b *testing.B) []benchTarget {
 }
 
 // prepareBenchTarget gives the S3 server t the benchmarks' bucket, its CORS configuration
-// (benchCORS) and the objects the GETs read.
-func prepareBenchTarget(b *testing.B, t benchTarget) {
+// (benchCORS) and the objects the GETs read. A server with global CORS must refuse the
+// configuration and allow the preflight by itself: t.preflight is then the status it answers.
+func prepareBenchTarget(b *testing.B, t *benchTarget) {
 	c := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(t.url), UsePathStyle: true,
 		Credentials: credentials.StaticCredentialsProvider{Value: t.creds}})
 	ctx := context.Background()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)}); err != nil {
 		b.Fatalf("%s: %v", t.name, err)
 	}
-	putCORS(b, c, benchBucket, benchCORS)
+	if t.globalCORS {
+		var apiErr smithy.APIError
+		if err := tryPutCORS(b, c, benchBucket, benchCORS); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplemented" {
+			b.Fatalf("PutBucketCors on %s: %v; the benchmark expects it to refuse it (NotImplemented), and to answer preflights itself", t.name, err)
+		}
+		t.preflight = globalPreflight(b, t)
+	} else {
+		putCORS(b, c, benchBucket, benchCORS)
+	}
 	for key, body := range map[string][]byte{"obj4k": body4KiB, "obj1m": body1MiB} {
 		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(benchBucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
 			b.Fatalf("%s: %v", t.name, err)
@@ -199,10 +225,19 @@ func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 		b.SetParallelism(4)
 		b.SetBytes(int64(max(len(op.payload), map[bool]int{true: 4 << 10, false: 1 << 20}[op.name != "get1MiB"])))
 		b.ResetTimer()
+		if op.name == "preflight" && t.preflight != 0 {
+			op.status = t.preflight
+		}
 		b.RunParallel(func(pb *testing.PB) {
 			w := int(workers.Add(1))
+			tw := t
+			if len(t.urls) > 0 {
+				spread := *t
+				spread.url = t.urls[w%len(t.urls)]
+				tw = &spread
+			}
 			for pb.Next() {
-				r := op.build(t, w)
+				r := op.build(tw, w)
 				if op.sign {
 					r.Header.Set("X-Amz-Content-Sha256", payloadHash)
 					if err := signer.SignHTTP(context.Background(), t.creds, r, payloadHash, "s3", region, time.Now()); err != nil {

@@ -118,18 +118,7 @@ func (c *minioCluster) URLs() []string {
 func (c *minioCluster) start(i int) {
 	c.t.Helper()
 	cmd := exec.Command(c.bin, append([]string{"server", "--address", c.addrs[i], "--certs-dir", c.certs}, c.drives...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "MINIO_") && !strings.HasPrefix(kv, "_MINIO_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, "MINIO_ROOT_USER="+minioRoot.AccessKey, "MINIO_ROOT_PASSWORD="+minioRoot.SecretKey,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off",
-		// Drives on the root file system are refused outside CI/CD mode.
-		"MINIO_CI_CD=1",
-		// Which endpoints are this process's own: MinIO finds it by resolving their hosts, and
-		// in a container waits for that forever.
-		"_MINIO_SERVER_LOCAL="+c.addrs[i])
+	cmd.Env = minioEnv(c.addrs[i])
 	p := &minioProcess{cmd: cmd, done: make(chan struct{}), logs: &s3test.SyncBuffer{}}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
@@ -137,6 +126,24 @@ func (c *minioCluster) start(i int) {
 	}
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	c.nodes[i] = p
+}
+
+// minioEnv is the environment of a MinIO process listening on addr: this process's, less any
+// MINIO_ setting, with the root account, and no console or update check.
+func minioEnv(addr string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MINIO_") && !strings.HasPrefix(kv, "_MINIO_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "MINIO_ROOT_USER="+minioRoot.AccessKey, "MINIO_ROOT_PASSWORD="+minioRoot.SecretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off",
+		// Drives on the root file system are refused outside CI/CD mode.
+		"MINIO_CI_CD=1",
+		// Which endpoints are this process's own: MinIO finds it by resolving their hosts, and
+		// in a container waits for that forever.
+		"_MINIO_SERVER_LOCAL="+addr)
 }
 
 // kill ends node i at once with SIGKILL, as a crash would.

@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/doorman-s3/doorman/internal/accesslog"
 )
 
 // refusedPreflights are preflights for bench-bucket and bench-rules100 (see benchServer)
@@ -29,7 +31,7 @@ var refusedPreflights = []struct {
 func TestPreflightRefusalReason(t *testing.T) {
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
 		var logs bytes.Buffer
-		srv, _ := benchServer(t, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level})))
+		srv, _ := benchServer(t, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level})), accesslog.NewStream(&logs, accesslog.JSON))
 		for _, c := range refusedPreflights {
 			logs.Reset()
 			w := httptest.NewRecorder()
@@ -72,7 +74,7 @@ func TestPreflightRefusalReason(t *testing.T) {
 const maxRefusalCostRatio = 2
 
 func TestPreflightRefusalCost(t *testing.T) {
-	srv, _ := benchServer(t, discardLog)
+	srv, _ := benchServer(t, discardLog, discardAccess)
 	allocs := func(bucket, origin, method, headers string) float64 {
 		r := preflightRequest(bucket, origin, method, headers)
 		return testing.AllocsPerRun(50, func() { srv.ServeHTTP(httptest.NewRecorder(), r) })

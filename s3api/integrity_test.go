@@ -11,7 +11,7 @@ import (
 // A configuration document is stored only when it matches the Content-MD5 or
 // x-amz-checksum-* it was sent with; a mismatch is S3's BadDigest and changes nothing.
 func TestConfigurationBodyDigests(t *testing.T) {
-	srv, creds := benchServer(t, discardLog)
+	srv, creds := benchServer(t, discardLog, discardAccess)
 	doc := []byte(`<CORSConfiguration><CORSRule><AllowedOrigin>https://new.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`)
 	crc := func(b []byte) string {
 		var sum [4]byte

@@ -56,6 +56,7 @@ import (
 	"time"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/accesslog"
 	"github.com/doorman-s3/doorman/policy"
 	"github.com/doorman-s3/doorman/s3api/internal/s3err"
 	"github.com/doorman-s3/doorman/s3api/internal/sigv2"
@@ -131,7 +132,11 @@ type Config struct {
 	// client that stops reading its response is disconnected. Zero means
 	// DefaultBodyIdleTimeout.
 	BodyIdleTimeout time.Duration
-	Logger          *slog.Logger
+	// Logger gets the server's messages: warnings, errors, and the rule-by-rule trace of a
+	// refused preflight at debug level.
+	Logger *slog.Logger
+	// AccessLog gets one line per request; nil writes none.
+	AccessLog *accesslog.Log
 	// Metrics, when set, receives each request's figures.
 	Metrics Metrics
 	// Activity, when set, records every CORS decision and the latest refusals, for the
@@ -586,29 +591,31 @@ func headerSize(h http.Header) int {
 // only the access key id of an authenticated request.
 func (s *Server) finish(rc *request) {
 	d := s.cfg.Now().Sub(rc.start)
-	attrs := []slog.Attr{
-		slog.String("request_id", rc.id),
-		slog.String("op", rc.op),
-		slog.String("method", rc.r.Method),
-		slog.String("bucket", rc.bucket),
-		slog.Int("status", rc.status),
-		slog.Int64("bytes", rc.bytes),
-		slog.Duration("duration", d),
-		slog.String("remote", rc.r.RemoteAddr),
-	}
-	if rc.user != nil {
-		attrs = append(attrs, slog.String("access_key", rc.user.AccessKey))
-	}
-	if rc.errCode != "" {
-		attrs = append(attrs, slog.String("error", rc.errCode))
-	}
-	if rc.r.Header.Get("Origin") != "" {
-		attrs = append(attrs, slog.String("cors", rc.cors.String()))
-		if rc.corsWhy != "" {
-			attrs = append(attrs, slog.String("cors_reason", rc.corsWhy))
+	if a := s.cfg.AccessLog; a != nil {
+		l := a.NewLine(time.Now(), "request")
+		l.String("request_id", rc.id)
+		l.String("op", rc.op)
+		l.String("method", rc.r.Method)
+		l.String("bucket", rc.bucket)
+		l.Int("status", int64(rc.status))
+		l.Int("bytes", rc.bytes)
+		l.Duration("duration", d)
+		l.String("remote", rc.r.RemoteAddr)
+		if rc.user != nil {
+			l.String("access_key", rc.user.AccessKey)
 		}
+		if rc.errCode != "" {
+			l.String("error", rc.errCode)
+		}
+		if rc.r.Header.Get("Origin") != "" {
+			l.String("cors", rc.cors.String())
+			if rc.corsWhy != "" {
+				l.String("cors_reason", rc.corsWhy)
+			}
+		}
+		a.Write(l.End())
+		l.Release()
 	}
-	s.log.LogAttrs(rc.ctx, slog.LevelInfo, "request", attrs...)
 	if m := s.cfg.Metrics; m != nil {
 		observe(m, rc, d)
 	}

@@ -15,6 +15,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/doorman-s3/doorman/cors"
+	"github.com/doorman-s3/doorman/internal/accesslog"
 	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
@@ -27,7 +28,7 @@ import (
 // https://app.example.com, each other for an origin of its own; and a bucket "bench-public"
 // with ACLs enabled and no public access block, holding "obj4k" with the canned ACL
 // public-read, which anonymous readers get through the ACL step of authorization.
-func benchServer(b testing.TB, log *slog.Logger) (*s3api.Server, aws.Credentials) {
+func benchServer(b testing.TB, log *slog.Logger, access *accesslog.Log) (*s3api.Server, aws.Credentials) {
 	ctx := context.Background()
 	store, err := disk.Open(b.TempDir())
 	if err != nil {
@@ -35,7 +36,7 @@ func benchServer(b testing.TB, log *slog.Logger) (*s3api.Server, aws.Credentials
 	}
 	b.Cleanup(func() { store.Close() })
 	srv, err := s3api.New(ctx, s3api.Config{Backend: store, Users: []s3api.User{{AccessKey: "AK", SecretKey: "SK"}},
-		Metrics: prommetrics.NewS3(), Logger: log})
+		Metrics: prommetrics.NewS3(), Logger: log, AccessLog: access})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -94,8 +95,12 @@ func signedSend(t testing.TB, srv *s3api.Server, creds aws.Credentials, method, 
 	return w
 }
 
-// discardLog is an access log at the default level, written nowhere.
-var discardLog = slog.New(slog.NewJSONHandler(io.Discard, nil))
+// discardLog is a log at the default level, and discardAccess an access log, both written
+// nowhere (but encoded).
+var (
+	discardLog    = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	discardAccess = accesslog.NewStream(io.Discard, accesslog.JSON)
+)
 
 // preflightRequest is an OPTIONS request for the object obj4k of bucket.
 func preflightRequest(bucket, origin, method, headers string) *http.Request {
@@ -111,7 +116,7 @@ func preflightRequest(bucket, origin, method, headers string) *http.Request {
 // the object's canned ACL grants), and a preflight.
 func BenchmarkServeHTTP(b *testing.B) {
 	ctx := context.Background()
-	srv, creds := benchServer(b, discardLog)
+	srv, creds := benchServer(b, discardLog, discardAccess)
 	get := httptest.NewRequest("GET", "http://127.0.0.1/bench-bucket/obj4k", nil)
 	get.Header.Set("Origin", "https://app.example.com")
 	get.Header.Set("X-Amz-Content-Sha256", sha256Hex(nil))
@@ -144,7 +149,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 // refusal must not cost much more than an allowance (outcome=refused-* against
 // outcome=allowed; benchstat -col /outcome).
 func BenchmarkServerPreflight(b *testing.B) {
-	srv, _ := benchServer(b, discardLog)
+	srv, _ := benchServer(b, discardLog, discardAccess)
 	for _, bucket := range []struct{ name, rules string }{{"bench-bucket", "1"}, {"bench-rules100", "100"}} {
 		for _, c := range []struct {
 			outcome                 string

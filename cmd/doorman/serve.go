@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 
 	"github.com/doorman-s3/doorman/console"
 	"github.com/doorman-s3/doorman/expiry"
+	"github.com/doorman-s3/doorman/internal/accesslog"
 	"github.com/doorman-s3/doorman/internal/prommetrics"
 	"github.com/doorman-s3/doorman/lifecycle"
 	"github.com/doorman-s3/doorman/s3api"
@@ -234,11 +236,39 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
 }
 
+// lineWriter serialises the writes of several writers to one stream; each writes whole lines.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// newAccessLog is the S3 server's access log: a line per request, in the log's format and
+// stream, written as the logger would write an INFO record; nil when the log level leaves
+// INFO out.
+func newAccessLog(w io.Writer, format string, log *slog.Logger) *accesslog.Log {
+	if !log.Enabled(context.Background(), slog.LevelInfo) {
+		return nil
+	}
+	if format == "json" {
+		return accesslog.NewStream(w, accesslog.JSON)
+	}
+	return accesslog.NewStream(w, accesslog.Text)
+}
+
 // runServe starts in an order that leaves nothing behind when a start fails: the flags are
 // checked and the listeners bound before the data directory is opened (and, the first time,
 // created), and generated credentials are written and shown only once everything else has
 // succeeded. If it fails after all, what the store's Open created is removed (Discard).
 func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) error {
+	// The logger and the access log share the stream: one write at a time, so that no line
+	// of one is cut by a line of the other, whatever their length.
+	stderr = &lineWriter{w: stderr}
 	log, err := newLogger(stderr, f.logFormat, f.logLevel)
 	if err != nil {
 		return err
@@ -299,7 +329,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if ls.console != nil {
 		activity = s3api.NewCORSActivity(nil)
 	}
-	srv, users, err := f.start(ctx, stdout, log, backend, users, more, pm, activity)
+	srv, users, err := f.start(ctx, stdout, log, newAccessLog(stderr, f.logFormat, log), backend, users, more, pm, activity)
 	if err != nil {
 		return err
 	}
@@ -509,7 +539,7 @@ func (f *serveFlags) probeAddr() string {
 // once) a newly generated pair, and logs on every start where the keys come from. pm, when not
 // nil, receives the metrics, and activity, when not nil, the record of CORS decisions. It
 // returns the server and its users.
-func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, store storage.Backend,
+func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logger, access *accesslog.Log, store storage.Backend,
 	users, more []s3api.User, pm *prommetrics.S3, activity *s3api.CORSActivity) (*s3api.Server, []s3api.User, error) {
 	var generated *generatedKeys
 	if users == nil && f.backend != backendS3 {
@@ -525,7 +555,7 @@ func (f *serveFlags) start(ctx context.Context, stdout io.Writer, log *slog.Logg
 		metrics = pm
 	}
 	cfg := f.s3Config(store, users, log, metrics)
-	cfg.Activity = activity
+	cfg.Activity, cfg.AccessLog = activity, access
 	srv, err := s3api.New(ctx, cfg)
 	if err != nil {
 		return nil, nil, err

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/doorman-s3/doorman/internal/accesslog"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
@@ -78,10 +79,11 @@ func Start(t testing.TB, configure func(*s3api.Config)) *Server {
 	t.Cleanup(func() { _ = store.Close() })
 	log := &SyncBuffer{}
 	cfg := s3api.Config{
-		Backend: store,
-		Users:   []s3api.User{Owner.User(), Other.User(), Third.User()},
-		Region:  Region,
-		Logger:  slog.New(slog.NewJSONHandler(log, nil)),
+		Backend:   store,
+		Users:     []s3api.User{Owner.User(), Other.User(), Third.User()},
+		Region:    Region,
+		Logger:    slog.New(slog.NewJSONHandler(log, nil)),
+		AccessLog: accesslog.NewStream(log, accesslog.JSON),
 	}
 	if configure != nil {
 		configure(&cfg)

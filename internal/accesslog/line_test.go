@@ -1,0 +1,212 @@
+package accesslog_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/doorman-s3/doorman/internal/accesslog"
+)
+
+// field is one attribute of a line, added to a Line and to a slog.Record alike.
+type field struct {
+	key  string
+	kind byte // 's' string, 'i' integer, 'd' duration, 't' true
+	s    string
+	i    int64
+}
+
+func (f field) attr() slog.Attr {
+	switch f.kind {
+	case 'i':
+		return slog.Int64(f.key, f.i)
+	case 'd':
+		return slog.Duration(f.key, time.Duration(f.i))
+	case 't':
+		return slog.Bool(f.key, true)
+	}
+	return slog.String(f.key, f.s)
+}
+
+func (f field) add(l *accesslog.Line) {
+	switch f.kind {
+	case 'i':
+		l.Int(f.key, f.i)
+	case 'd':
+		l.Duration(f.key, time.Duration(f.i))
+	case 't':
+		l.True(f.key)
+	default:
+		l.String(f.key, f.s)
+	}
+}
+
+var formats = []struct {
+	name    string
+	format  accesslog.Format
+	handler func(io.Writer) slog.Handler
+}{
+	{"json", accesslog.JSON, func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) }},
+	{"text", accesslog.Text, func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }},
+}
+
+// checkSameAsSlog checks that a Line with fields is byte for byte what log/slog's handler of
+// the same format writes for an INFO record with those attributes, in each format.
+func checkSameAsSlog(t *testing.T, at time.Time, msg string, fields []field) {
+	t.Helper()
+	for _, f := range formats {
+		var want bytes.Buffer
+		r := slog.NewRecord(at, slog.LevelInfo, msg, 0)
+		for _, fd := range fields {
+			r.AddAttrs(fd.attr())
+		}
+		if err := f.handler(&want).Handle(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		l := accesslog.NewLine(f.format, at, msg)
+		for _, fd := range fields {
+			fd.add(l)
+		}
+		got := string(l.End())
+		l.Release()
+		if got != want.String() {
+			t.Errorf("%s:\n got %q\nwant %q", f.name, got, want.String())
+		}
+	}
+}
+
+var utc = time.Date(2026, 12, 1, 15, 4, 5, 123456789, time.UTC)
+
+// Each value a client controls (a path, a remote address, a bucket name, an error) and each
+// kind of time, written as the handlers write them.
+func TestLineIsSlogs(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", "/a/b.txt", "with space", "a=b", `quote"d`, `back\slash`,
+		"ctl\x00\x01\x08\x0c\x1f\x7f", "nl\n\r\t", "<script>&amp;</script>",
+		"ls\u2028ps\u2029", "invalid\xff\xfe\xc3", "truncated\xe2\x80", "é日本🙂",
+		"nbsp\u00a0", "replacement\ufffd", "zero width\u200b", "127.0.0.1:53124", "[::1]:80",
+	} {
+		checkSameAsSlog(t, utc, "request", []field{{key: "path", kind: 's', s: s}, {key: "remote", kind: 's', s: s}})
+	}
+	for _, at := range []time.Time{
+		utc, utc.Truncate(time.Second), utc.Truncate(time.Millisecond), time.Date(2026, 1, 2, 3, 4, 5, 100_000, time.UTC),
+		utc.In(time.FixedZone("", -7*3600)), utc.In(time.FixedZone("", 5*3600+1800)),
+	} {
+		checkSameAsSlog(t, at, "request", []field{
+			{key: "status", kind: 'i', i: 200}, {key: "bytes", kind: 'i', i: -1}, {key: "duration", kind: 'd', i: 1234567},
+			{key: "duration", kind: 'd', i: 0}, {key: "duration", kind: 'd', i: 999}, {key: "duration", kind: 'd', i: 3 * int64(time.Hour)},
+			{key: "preflight_answered", kind: 't'},
+		})
+	}
+	checkSameAsSlog(t, utc, "a message with spaces", nil)
+}
+
+// FuzzLineIsSlogs: any string, integer and duration make the line log/slog writes.
+func FuzzLineIsSlogs(f *testing.F) {
+	f.Add("/a", "x y", int64(200), int64(1500))
+	f.Add("\"\\", "\x00\u2028\xff", int64(-1), int64(-5))
+	f.Add("<&>", "=", int64(0), int64(1<<62))
+	f.Fuzz(func(t *testing.T, a, b string, i, d int64) {
+		checkSameAsSlog(t, utc, a, []field{{key: "a", kind: 's', s: a}, {key: "b", kind: 's', s: b},
+			{key: "i", kind: 'i', i: i}, {key: "d", kind: 'd', i: d}})
+	})
+}
+
+// A file's lines are buffered, reach the file within the flush interval without Close, all
+// of them on Close, and never mixed up when written by many writers at once.
+func TestFileBuffersAndFlushes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	l, err := accesslog.OpenFile(path, accesslog.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Write([]byte("first\n"))
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Fatalf("written at once, not buffered: %q", b)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for b, _ := os.ReadFile(path); string(b) != "first\n"; b, _ = os.ReadFile(path) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not flushed by the timer: %q", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var wg sync.WaitGroup
+	line := strings.Repeat("x", 99) + "\n"
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 2000 {
+				l.Write([]byte(line))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l.Write([]byte("late\n")) {
+		t.Error("a write after Close reported written")
+	}
+	b, _ := os.ReadFile(path)
+	if want := "first\n" + strings.Repeat(line, 16000); string(b) != want {
+		t.Errorf("file holds %d bytes, want %d, or lines mixed", len(b), len(want))
+	}
+}
+
+// A stream gets each line in one write, at once.
+func TestStreamWritesEachLine(t *testing.T) {
+	var w writes
+	l := accesslog.NewStream(&w, accesslog.Text)
+	l.Write([]byte("one\n"))
+	l.Write([]byte("two\n"))
+	if len(w) != 2 || w[0] != "one\n" || w[1] != "two\n" {
+		t.Errorf("writes %q", w)
+	}
+}
+
+type writes []string
+
+func (w *writes) Write(p []byte) (int, error) { *w = append(*w, string(p)); return len(p), nil }
+
+// BenchmarkLine: a serve access line encoded here against log/slog's handler writing it (to
+// io.Discard, so that neither pays for a write).
+func BenchmarkLine(b *testing.B) {
+	for _, f := range formats {
+		b.Run("format="+f.name+"/impl=accesslog", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				l := accesslog.NewLine(f.format, utc, "request")
+				l.String("request_id", "18C3A0B1D2E3F405")
+				l.String("op", "GetObject")
+				l.String("method", "GET")
+				l.String("bucket", "bench-bucket")
+				l.Int("status", 200)
+				l.Int("bytes", 4096)
+				l.Duration("duration", 153*time.Microsecond)
+				l.String("remote", "127.0.0.1:53124")
+				l.End()
+				l.Release()
+			}
+		})
+		b.Run("format="+f.name+"/impl=slog", func(b *testing.B) {
+			b.ReportAllocs()
+			log := slog.New(f.handler(io.Discard))
+			for b.Loop() {
+				log.LogAttrs(context.Background(), slog.LevelInfo, "request",
+					slog.String("request_id", "18C3A0B1D2E3F405"), slog.String("op", "GetObject"),
+					slog.String("method", "GET"), slog.String("bucket", "bench-bucket"), slog.Int("status", 200),
+					slog.Int64("bytes", 4096), slog.Duration("duration", 153*time.Microsecond),
+					slog.String("remote", "127.0.0.1:53124"))
+			}
+		})
+	}
+}
