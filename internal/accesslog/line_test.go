@@ -3,6 +3,7 @@ package accesslog_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -162,20 +163,103 @@ func TestFileBuffersAndFlushes(t *testing.T) {
 	}
 }
 
-// A stream gets each line in one write, at once.
-func TestStreamWritesEachLine(t *testing.T) {
+// A stream writes a line at once when no write is in progress; lines that come during a
+// write go out together in the next one, each write whole lines, and none is lost or mixed.
+func TestStreamWritesWholeLines(t *testing.T) {
 	var w writes
 	l := accesslog.NewStream(&w, accesslog.Text)
 	l.Write([]byte("one\n"))
 	l.Write([]byte("two\n"))
-	if len(w) != 2 || w[0] != "one\n" || w[1] != "two\n" {
-		t.Errorf("writes %q", w)
+	if len(w.all) != 2 || w.all[0] != "one\n" || w.all[1] != "two\n" {
+		t.Fatalf("writes %q", w.all)
+	}
+	// A line that comes during a write is written by that write's writer, before it returns.
+	gate := &gatedWriter{entered: make(chan bool), open: make(chan bool)}
+	l = accesslog.NewStream(gate, accesslog.JSON)
+	done := make(chan bool)
+	go func() { l.Write([]byte("first\n")); close(done) }()
+	<-gate.entered
+	l.Write([]byte("second\n")) // returns at once: a write is in progress
+	close(gate.open)
+	<-done
+	if got := gate.String(); got != "first\nsecond\n" {
+		t.Fatalf("written %q when the first write returned", got)
+	}
+
+	slow := writes{delay: time.Millisecond}
+	l = accesslog.NewStream(&slow, accesslog.JSON)
+	var wg sync.WaitGroup
+	const writers, lines = 8, 200
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range lines {
+				l.Write(fmt.Appendf(nil, "%d-%d %s\n", g, i, strings.Repeat("x", i)))
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, out := range slow.all {
+		if !strings.HasSuffix(out, "\n") {
+			t.Fatalf("a write ends inside a line: %q", out)
+		}
+		for _, line := range strings.SplitAfter(out, "\n") {
+			if line == "" {
+				continue
+			}
+			var g, i int
+			head, x, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+			if _, err := fmt.Sscanf(head, "%d-%d", &g, &i); err != nil || x != strings.Repeat("x", i) || seen[line] {
+				t.Fatalf("line %q mixed up or repeated", line)
+			}
+			seen[line] = true
+		}
+	}
+	if len(seen) != writers*lines {
+		t.Errorf("%d lines written, want %d", len(seen), writers*lines)
+	}
+	if len(slow.all) >= writers*lines/2 {
+		t.Errorf("%d writes for %d lines: lines that came during a write did not share the next", len(slow.all), writers*lines)
 	}
 }
 
-type writes []string
+// gatedWriter tells entered when its first write starts, then holds that write until open.
+type gatedWriter struct {
+	entered, open chan bool
+	once          sync.Once
+	mu            sync.Mutex
+	b             strings.Builder
+}
 
-func (w *writes) Write(p []byte) (int, error) { *w = append(*w, string(p)); return len(p), nil }
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.once.Do(func() { g.entered <- true; <-g.open })
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.b.Write(p)
+}
+
+func (g *gatedWriter) String() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.b.String()
+}
+
+// writes records each write it gets, taking delay over each.
+type writes struct {
+	mu    sync.Mutex
+	all   []string
+	delay time.Duration
+}
+
+func (w *writes) Write(p []byte) (int, error) {
+	time.Sleep(w.delay)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.all = append(w.all, string(p))
+	return len(p), nil
+}
 
 // BenchmarkLine: a serve access line encoded here against log/slog's handler writing it (to
 // io.Discard, so that neither pays for a write).

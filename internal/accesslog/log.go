@@ -19,8 +19,9 @@ const (
 	flushInterval = time.Second
 )
 
-// Log is where access-log lines go: a stream, written a line at a time (each line one write,
-// so lines from several writers sharing the stream never mix), or a file, written through a
+// Log is where access-log lines go: a stream, written at once (lines that arrive while a
+// write is in progress go out together in the next one; every write holds whole lines, so
+// lines from several writers sharing the stream never mix), or a file, written through a
 // buffer flushed every second, when full, and on Close.
 type Log struct {
 	format Format
@@ -28,13 +29,27 @@ type Log struct {
 	w      io.Writer
 	file   *os.File // nil for a stream
 	path   string
-	buf    []byte      // the lines not yet written (files only)
-	timer  *time.Timer // flushes buf; armed while buf holds lines
+	buf    []byte      // the lines not yet written
+	timer  *time.Timer // flushes buf (files only); armed while buf holds lines
 	closed bool
+	// A stream's lines are written by whichever writer finds no write in progress: it takes
+	// buf and writes it, and then what arrived during that write, until buf is empty. Lines
+	// of concurrent requests so share one write system call, and none waits for a timer.
+	writing bool
+	spare   []byte     // the other buffer, swapped with buf around each write
+	room    *sync.Cond // signalled when a stream's write ends (buf has room again)
 }
 
-// NewStream is a log of lines of format f written to w a line at a time.
-func NewStream(w io.Writer, f Format) *Log { return &Log{w: w, format: f} }
+// maxPending bounds what a stream holds while a write is in progress (a reader of the stream
+// that stopped reading): a line that would go past it waits, as a write to the stream would.
+const maxPending = 256 << 10
+
+// NewStream is a log of lines of format f written to w as they come.
+func NewStream(w io.Writer, f Format) *Log {
+	l := &Log{w: w, format: f}
+	l.room = sync.NewCond(&l.mu)
+	return l
+}
 
 // OpenFile opens the file at path for appending lines of format f, made with mode 0640 when
 // missing.
@@ -64,7 +79,7 @@ func (l *Log) Write(line []byte) bool {
 		return false
 	}
 	if l.file == nil {
-		_, _ = l.w.Write(line)
+		l.writeStreamLocked(line)
 		return true
 	}
 	if len(l.buf)+len(line) > cap(l.buf) {
@@ -79,6 +94,29 @@ func (l *Log) Write(line []byte) bool {
 	}
 	l.buf = append(l.buf, line...)
 	return true
+}
+
+// writeStreamLocked adds line to what the stream is to write, and writes it unless a write is
+// in progress, whose writer will.
+func (l *Log) writeStreamLocked(line []byte) {
+	for l.writing && len(l.buf) > 0 && len(l.buf)+len(line) > maxPending {
+		l.room.Wait()
+	}
+	l.buf = append(l.buf, line...)
+	if l.writing {
+		return
+	}
+	l.writing = true
+	for len(l.buf) > 0 {
+		out := l.buf
+		l.buf = l.spare[:0]
+		l.mu.Unlock()
+		_, _ = l.w.Write(out)
+		l.mu.Lock()
+		l.spare = out[:0]
+		l.room.Broadcast()
+	}
+	l.writing = false
 }
 
 // Flush writes what is buffered.

@@ -6,6 +6,36 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// The decoded-record cache (storage/disk/recordcache.go) and the access log
+	// (internal/accesslog).
+	{
+		Name:  "cached record handed out without a copy",
+		File:  "storage/disk/recordcache.go",
+		From:  "\t\treturn rec.clone(), nil",
+		To:    "\t\treturn rec, nil",
+		Tests: []test{{"./storage/disk/", "^TestDecodeObjectFromCache$"}},
+	},
+	{
+		Name:  "record clone shares the sealed key",
+		File:  "storage/disk/recordcache.go",
+		From:  "\t\te.Box = slices.Clone(e.Box)\n",
+		To:    "",
+		Tests: []test{{"./storage/disk/", "^TestRecordCloneSharesNothing$"}},
+	},
+	{
+		Name:  "access stream drops what came during a write",
+		File:  "internal/accesslog/log.go",
+		From:  "\tfor len(l.buf) > 0 {\n\t\tout := l.buf",
+		To:    "\tfor range 1 {\n\t\tout := l.buf",
+		Tests: []test{{"./internal/accesslog/", "^TestStreamWritesWholeLines$"}},
+	},
+	{
+		Name:  "text access log quotes nothing",
+		File:  "internal/accesslog/line.go",
+		From:  "\tif needsQuoting(s) {",
+		To:    "\tif false {",
+		Tests: []test{{"./internal/accesslog/", "^TestLineIsSlogs$"}},
+	},
 	// Authorisation (s3api/auth.go, s3api/acl.go, s3api/newobject.go, s3api/getobject.go,
 	// s3api/copy.go, s3api/post.go).
 	{

@@ -461,7 +461,8 @@ func getObject(b *bolt.Bucket, key string) (rec objectRecord, ok bool, err error
 	if v == nil {
 		return rec, false, nil
 	}
-	return rec, true, decode(v, &rec)
+	rec, err = decodeObject(v)
+	return rec, true, err
 }
 
 // forEachDataFile calls fn with the id of every data file a record refers to: of the latest
