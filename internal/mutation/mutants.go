@@ -30,6 +30,13 @@ var mutants = []mutant{
 		Tests: []test{{"./internal/accesslog/", "^TestStreamWritesWholeLines$"}},
 	},
 	{
+		Name:  "removed data file kept open",
+		File:  "storage/disk/store.go",
+		From:  "\t\t\ts.files.forget(id) // after the unlink: see openFiles.open\n",
+		To:    "",
+		Tests: []test{{"./storage/disk/", "^TestSealedFilesStayOpenBetweenReads$"}},
+	},
+	{
 		Name:  "text access log quotes nothing",
 		File:  "internal/accesslog/line.go",
 		From:  "\tif needsQuoting(s) {",

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -269,6 +268,6 @@ func decodeSegments(recs []segmentRecord) ([]sse.Segment, error) {
 
 // openSealed returns a reader of the plaintext of the sealed data file f, whose data key d
 // has open and whose segments are segs; closing it closes f.
-func openSealed(f *os.File, d *dataKey, segs []sse.Segment) storage.ObjectReader {
+func openSealed(f storage.ObjectReader, d *dataKey, segs []sse.Segment) storage.ObjectReader {
 	return sse.NewReader(sse.NewOpener(f, d.dek, segs), f)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -189,7 +188,7 @@ func (s *Store) lookup(bucket, key, versionID string) (rec objectRecord, segs []
 
 // openObject opens the data of the object a read names, and reads its record and, for an
 // encrypted object, its segments.
-func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (*os.File, objectRecord, []sse.Segment, error) {
+func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (storage.ObjectReader, objectRecord, []sse.Segment, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return nil, objectRecord{}, nil, err
 	}
@@ -202,7 +201,7 @@ func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (
 		if err != nil {
 			return nil, rec, nil, err
 		}
-		f, ok, err := s.openData(rec.File)
+		f, ok, err := s.openRecordData(&rec)
 		if err != nil || ok {
 			return f, rec, segs, err
 		}
@@ -213,6 +212,24 @@ func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (
 		}
 		missing = rec.File
 	}
+}
+
+// openRecordData opens the data file of rec for a read: a sealed one through the shared
+// descriptors of s.files, a plain one as a file of its own. ok is false when the file is gone
+// (see openData).
+func (s *Store) openRecordData(rec *objectRecord) (storage.ObjectReader, bool, error) {
+	if rec.Encryption != nil {
+		h, ok, err := s.files.open(rec.File, s.dataPath(rec.File))
+		if !ok {
+			return nil, false, err
+		}
+		return h, true, nil
+	}
+	f, ok, err := s.openData(rec.File)
+	if !ok {
+		return nil, false, err
+	}
+	return f, true, nil
 }
 
 // GetObject implements storage.Backend.

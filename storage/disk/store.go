@@ -52,6 +52,9 @@ type Store struct {
 	keys   atomic.Pointer[sse.Keyring]
 	keysMu sync.Mutex
 
+	// files keeps sealed data files open between reads (openfiles.go).
+	files openFiles
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -235,6 +238,7 @@ func (s *Store) Discard() error { return s.close(true) }
 
 func (s *Store) close(discard bool) error {
 	s.closeOnce.Do(func() {
+		s.files.closeAll()
 		s.closeErr = removePID(s.dir)
 		if discard {
 			s.made.undo()
@@ -383,6 +387,7 @@ func (s *Store) removeData(ids ...string) {
 	for _, id := range ids {
 		if id != "" {
 			os.Remove(s.dataPath(id))
+			s.files.forget(id) // after the unlink: see openFiles.open
 		}
 	}
 }
