@@ -27,10 +27,12 @@ func (s *Server) preflight(rc *request) error {
 	if a := s.cfg.Activity; a != nil {
 		recordActivity(a, st, rc.bucket, true, &req, &d)
 	}
-	if d.Outcome != cors.Allowed && s.log.Enabled(rc.ctx, slog.LevelInfo) {
+	if d.Outcome != cors.Allowed {
 		// For the access log: which check refused, from the decision itself, at no more than
 		// the cost of the decision; the rule-by-rule trace only at debug level.
-		rc.corsWhy = refusalReason(&req, &d)
+		if s.cfg.AccessLog != nil {
+			rc.corsWhy = refusalReason(&req, &d)
+		}
 		if d.Outcome == cors.NoMatchingRule && s.log.Enabled(rc.ctx, slog.LevelDebug) {
 			s.log.LogAttrs(rc.ctx, slog.LevelDebug, "preflight refused", slog.String("request_id", rc.id),
 				slog.String("bucket", rc.bucket), slog.Any("rules", ruleTrace(st.policy.Explain(&req, true))))

@@ -18,7 +18,15 @@ type Field struct{ Name, Value string }
 // ErrorBody returns AWS's error document: Code, Message, the extra fields in order, then
 // RequestId and HostId when they are not empty.
 func ErrorBody(code, message string, extra []Field, requestID, hostID string) []byte {
+	// One allocation for the document unless escapes lengthen it: each element is its value
+	// and twice its name in 5 bytes of brackets.
+	size := len(Header) + len("<Error></Error>") + 2*len("RequestId") + len(requestID) + 2*len("HostId") + len(hostID) + 10 +
+		2*len("Message") + len(message) + 2*len("Code") + len(code) + 10
+	for _, f := range extra {
+		size += 2*len(f.Name) + len(f.Value) + 5
+	}
 	var b strings.Builder
+	b.Grow(size)
 	b.WriteString(Header)
 	b.WriteString("<Error>")
 	WriteElement(&b, "Code", code)
