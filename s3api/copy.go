@@ -145,7 +145,7 @@ func (s *Server) copyObject(rc *request, st *bucketState) error {
 	if err := storage.ValidateKey(rc.key); err != nil {
 		return err
 	}
-	srcCK, err := rc.customerKeyOf(rc.r.Header, hdrCopySSECustomer)
+	srcCK, err := rc.customerKeyOf(rc.r.Header, copySourceCustomerKey)
 	if err != nil {
 		return err
 	}

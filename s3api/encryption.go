@@ -90,16 +90,24 @@ type customerKey struct {
 	md5 string // base64 MD5 of key, which answers repeat
 }
 
-// customerKeyOf reads the SSE-C headers of h under prefix (hdrSSECustomer, or hdrCopySSECustomer
-// for a copy's source); nil when there are none. A key offered over plain HTTP is refused
+// customerHeaders are the names of SSE-C's three headers under one prefix.
+type customerHeaders struct{ algorithm, key, keyMD5 string }
+
+var (
+	objectCustomerKey     = customerHeaders{hdrSSECustomer + customerAlgorithm, hdrSSECustomer + customerKeyHeader, hdrSSECustomer + customerKeyMD5}
+	copySourceCustomerKey = customerHeaders{hdrCopySSECustomer + customerAlgorithm, hdrCopySSECustomer + customerKeyHeader, hdrCopySSECustomer + customerKeyMD5}
+)
+
+// customerKeyOf reads the SSE-C headers of h named by names (objectCustomerKey, or
+// copySourceCustomerKey for a copy's source); nil when there are none. A key offered over plain HTTP is refused
 // before anything else is said of it, unless the server allows it (Config.AllowSSECOverHTTP).
 // The checks come in the order S3 makes them: the algorithm's presence and value, the key's,
 // the MD5 (checked before the key's length: a 24-byte key with a wrong MD5 got the MD5's
 // answer, aws/aws-sdk-go#1726), the key's length.
-func (rc *request) customerKeyOf(h http.Header, prefix string) (*customerKey, error) {
-	alg, hasAlg := h[prefix+customerAlgorithm]
-	key, hasKey := h[prefix+customerKeyHeader]
-	sum, hasSum := h[prefix+customerKeyMD5]
+func (rc *request) customerKeyOf(h http.Header, names customerHeaders) (*customerKey, error) {
+	alg, hasAlg := h[names.algorithm]
+	key, hasKey := h[names.key]
+	sum, hasSum := h[names.keyMD5]
 	if !hasAlg && !hasKey && !hasSum {
 		return nil, nil
 	}
@@ -161,7 +169,7 @@ func (rc *request) newObjectEncryption(h http.Header, st *bucketState) (newEncry
 		return ne, s3err.InvalidArgument.Withf("Server Side Encryption with Customer provided key is incompatible with the encryption method specified").
 			With("ArgumentName", sseArgumentName).With("ArgumentValue", sse[0])
 	}
-	ck, err := rc.customerKeyOf(h, hdrSSECustomer)
+	ck, err := rc.customerKeyOf(h, objectCustomerKey)
 	if err != nil {
 		return ne, err
 	}
@@ -288,7 +296,7 @@ func (rc *request) readCustomerKey() (*customerKey, error) {
 			}
 		}
 	}
-	return rc.customerKeyOf(h, hdrSSECustomer)
+	return rc.customerKeyOf(h, objectCustomerKey)
 }
 
 // readEncryptionError is S3's answer to a read (GetObject, HeadObject, GetObjectAttributes,

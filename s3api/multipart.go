@@ -143,7 +143,7 @@ func (s *Server) uploadPartCopy(rc *request, st *bucketState) error {
 	if err != nil {
 		return err
 	}
-	srcCK, err := rc.customerKeyOf(rc.r.Header, hdrCopySSECustomer)
+	srcCK, err := rc.customerKeyOf(rc.r.Header, copySourceCustomerKey)
 	if err != nil {
 		return err
 	}
