@@ -162,4 +162,13 @@
 // CompleteMultipartUpload records the size of each part, and its checksum when the object's
 // checksum is COMPOSITE, in the object's record (parts.go): a read of one part and
 // ListObjectParts find them there, without the upload, which the completion removes.
+//
+// # Reads
+//
+// A read costs a bbolt lookup and a read of the file, and two caches keep it at that, both
+// bounded and neither able to serve anything stale. Decoded object records are memoised by
+// their bytes (recordcache.go): a record rewritten has new bytes, so the cache needs no
+// invalidation. Sealed data files stay open between reads (openfiles.go), shared by every read
+// of the same file at its own offsets: a data file never changes once written, and one that is
+// removed is closed when its last read ends.
 package disk
