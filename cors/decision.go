@@ -79,13 +79,14 @@ type Decision struct {
 	errCode, errMessage, errArg string
 	errMethod, errResource      string
 
-	allowOrigin   string
-	allowMethods  string
-	allowHeaders  string
-	exposeHeaders string
-	maxAge        string
-	credentials   bool
-	closeConn     bool
+	rule         *rule // the rule that matched
+	allowOrigin  string
+	allowHeaders string
+	// allowOrigin and allowHeaders as shared header values (see sharedValues), nil when
+	// WriteHeaders must give the value memory of its own.
+	originValue, headersValue *[1]string
+	credentials               bool
+	closeConn                 bool
 }
 
 // Check is a check of the rules, in the order they are made: a NoMatchingRule decision
@@ -130,16 +131,17 @@ func (d *Decision) list(buf *[maxHeaders]Header) []Header {
 	if d.Outcome != Allowed {
 		return hs
 	}
+	r := d.rule
 	hs = append(hs, Header{"Access-Control-Allow-Origin", d.allowOrigin},
-		Header{"Access-Control-Allow-Methods", d.allowMethods})
+		Header{"Access-Control-Allow-Methods", r.allowMethods})
 	if d.allowHeaders != "" {
 		hs = append(hs, Header{"Access-Control-Allow-Headers", d.allowHeaders})
 	}
-	if d.exposeHeaders != "" {
-		hs = append(hs, Header{"Access-Control-Expose-Headers", d.exposeHeaders})
+	if r.exposeHeaders != "" {
+		hs = append(hs, Header{"Access-Control-Expose-Headers", r.exposeHeaders})
 	}
-	if d.maxAge != "" {
-		hs = append(hs, Header{"Access-Control-Max-Age", d.maxAge})
+	if r.maxAge != "" {
+		hs = append(hs, Header{"Access-Control-Max-Age", r.maxAge})
 	}
 	if d.credentials {
 		hs = append(hs, Header{"Access-Control-Allow-Credentials", "true"})
@@ -147,24 +149,75 @@ func (d *Decision) list(buf *[maxHeaders]Header) []Header {
 	return append(hs, Header{"Vary", Vary})
 }
 
-// WriteHeaders sets the decision's headers in h. Every value gets memory of its own (one
-// allocation for all of them), so a later change to h by other code cannot reach another
-// response; Vary is appended to any Vary already set.
+// sharedValues: WriteHeaders sets header values that every response of a Policy shares
+// rather than copying them per response: the method list, Expose-Headers and Max-Age of each
+// rule, each origin a rule names exactly, each lower-case AllowedHeader (the echo of a request
+// naming just that header), and the constants below. This is safe because each shared value
+// is a slice with len == cap == 1 over an array that nothing writes once Compile has returned:
+// a handler appending to it (Header.Add) gets a new array, and one setting or deleting the
+// header (Header.Set, Header.Del) replaces the map entry, not the array, so no change to one
+// response's headers reaches another's. Only writing into a value's elements in place
+// (h[k][0] = v) would, and net/http does not do that. Values that come from the request (an
+// Origin matched by a pattern, an echo no AllowedHeader spells) get memory of their own.
+var (
+	starValue  = [1]string{"*"}
+	trueValue  = [1]string{"true"}
+	varyValue  = [1]string{Vary}
+	closeValue = [1]string{"close"}
+)
+
+// WriteHeaders sets the decision's headers in h, sharing the values that sharedValues lists
+// and giving the others memory of their own (one allocation for all of them); Vary is
+// appended to any Vary already set.
 func (d *Decision) WriteHeaders(h http.Header) {
-	var buf [maxHeaders]Header
-	hs := d.list(&buf)
-	if len(hs) == 0 {
+	if d.closeConn {
+		h["Connection"] = closeValue[:]
+	}
+	if d.Outcome != Allowed {
 		return
 	}
-	vals := make([]string, len(hs))
-	for i, kv := range hs {
-		if old := h[kv.Name]; kv.Name == "Vary" && len(old) > 0 {
-			h["Vary"] = append(old[:len(old):len(old)], kv.Value)
-			continue
-		}
-		vals[i] = kv.Value
-		h[kv.Name] = vals[i : i+1 : i+1]
+	n := 0
+	if d.originValue == nil {
+		n++
 	}
+	if d.headersValue == nil && d.allowHeaders != "" {
+		n++
+	}
+	var own []string
+	if n > 0 {
+		own = make([]string, 0, n)
+	}
+	r := d.rule
+	h["Access-Control-Allow-Origin"] = value(d.originValue, d.allowOrigin, &own)
+	h["Access-Control-Allow-Methods"] = r.value(valueMethods)
+	if d.allowHeaders != "" {
+		h["Access-Control-Allow-Headers"] = value(d.headersValue, d.allowHeaders, &own)
+	}
+	if r.exposeHeaders != "" {
+		h["Access-Control-Expose-Headers"] = r.value(valueExpose)
+	}
+	if r.maxAge != "" {
+		h["Access-Control-Max-Age"] = r.value(valueMaxAge)
+	}
+	if d.credentials {
+		h["Access-Control-Allow-Credentials"] = trueValue[:]
+	}
+	if old := h["Vary"]; len(old) > 0 {
+		h["Vary"] = append(old[:len(old):len(old)], Vary)
+	} else {
+		h["Vary"] = varyValue[:]
+	}
+}
+
+// value returns shared as a header value, or else v in the next slot of own, capped so that
+// an append to it cannot reach the next slot.
+func value(shared *[1]string, v string, own *[]string) []string {
+	if shared != nil {
+		return shared[:]
+	}
+	i := len(*own)
+	*own = append(*own, v)
+	return (*own)[i : i+1 : i+1]
 }
 
 // Err returns the error of a refused preflight, a *[corserr.Error] (get at it with
@@ -297,14 +350,29 @@ func (p *Policy) Actual(r *Request) Decision {
 // in the success headers.
 func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decision {
 	// Origin and method first: most refusals end here, before the header list is read.
-	set := p.candidates(origin, method)
+	set, exact := p.originRules(origin)
 	if set.empty() {
-		check := CheckMethod
-		if !p.allowsOrigin(origin) {
-			check = CheckOrigin
-		}
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: check}
+		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckOrigin}
 	}
+	k := methodIndex(method)
+	if k >= 0 {
+		for w := range set {
+			set[w] &= p.byMethod[k][w]
+		}
+	}
+	if k < 0 || set.empty() {
+		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckMethod}
+	}
+	if len(requestHeaders) == 0 {
+		// No header is requested, so every rule of set admits the request: the first decides.
+		return p.allow(set.first(), origin, exact, "", nil)
+	}
+	return p.evaluateHeaders(set, origin, exact, requestHeaders)
+}
+
+// evaluateHeaders is evaluate's end for a request that lists headers, apart so that the
+// parsed list's room is set up only when there is a list.
+func (p *Policy) evaluateHeaders(set ruleSet, origin string, exact *[1]string, requestHeaders []string) Decision {
 	var names acrh.Names
 	if !acrh.Parse(requestHeaders, &names) {
 		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaderLimits}
@@ -313,16 +381,25 @@ func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decisi
 	if i < 0 {
 		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaders, RefusedHeaders: p.unadmitted(set, &names)}
 	}
-	r := &p.rules[i]
-	d := Decision{
-		Outcome:       Allowed,
-		Rule:          i,
-		allowOrigin:   r.allowOrigin(origin),
-		allowMethods:  r.allowMethods,
-		allowHeaders:  names.Echo(),
-		exposeHeaders: r.exposeHeaders,
-		maxAge:        r.maxAge,
+	echo := names.Echo()
+	var shared *[1]string
+	if names.Len() == 1 {
+		shared = p.rules[i].literal(echo)
 	}
-	d.credentials = d.allowOrigin != "*"
+	return p.allow(i, origin, exact, echo, shared)
+}
+
+// allow returns the decision allowing the request by rule i. exact is the origin as a shared
+// value when some rule names it exactly; echo is the Allow-Headers echo and echoValue, when
+// not nil, the same as a shared value.
+func (p *Policy) allow(i int, origin string, exact *[1]string, echo string, echoValue *[1]string) Decision {
+	r := &p.rules[i]
+	d := Decision{Outcome: Allowed, Rule: i, rule: r, allowOrigin: r.allowOrigin(origin),
+		allowHeaders: echo, originValue: exact, headersValue: echoValue}
+	if d.allowOrigin == "*" {
+		d.originValue = &starValue
+	} else {
+		d.credentials = true
+	}
 	return d
 }

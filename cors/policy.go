@@ -49,10 +49,17 @@ type Policy struct {
 	// patterns with a '*' inside, grouped by the length of the text after the '*' and keyed
 	// by that text. A lookup costs one map probe for exact origins and one per distinct
 	// suffix length, then a prefix check of only the patterns whose suffix matched.
-	exact    map[string]ruleSet
+	exact    map[string]exactOrigin
 	any      ruleSet
 	suffixes []suffixGroup
 	byMethod [len(methods)]ruleSet
+}
+
+// exactOrigin is an origin some rule names exactly: those rules, and the origin as a shared
+// Access-Control-Allow-Origin value (see sharedValue).
+type exactOrigin struct {
+	rules ruleSet
+	value *[1]string
 }
 
 type suffixGroup struct {
@@ -86,18 +93,30 @@ type rule struct {
 	headers        []string           // literal AllowedHeaders, lower case, sorted
 	headerPatterns []wildcard.Pattern // AllowedHeaders with a '*' inside, lower case
 
-	// Response header values, computed once.
+	// Response header values, computed once, as strings (Headers) and as shared header
+	// values (WriteHeaders, see sharedValue).
 	allowMethods  string
 	exposeHeaders string
 	maxAge        string // "" when MaxAgeSeconds is absent
+	values        [3]string
 }
+
+// The indexes of a rule's values.
+const (
+	valueMethods = iota
+	valueExpose
+	valueMaxAge
+)
+
+// value returns the rule's k-th header value as a shared header value.
+func (r *rule) value(k int) []string { return r.values[k : k+1 : k+1] }
 
 // Compile validates c (see Validate) and compiles it. The Policy keeps its own copy of c.
 func Compile(c *Config) (*Policy, error) {
 	if err := Validate(c); err != nil {
 		return nil, err
 	}
-	p := &Policy{config: c.Clone(), exact: make(map[string]ruleSet)}
+	p := &Policy{config: c.Clone(), exact: make(map[string]exactOrigin)}
 	p.rules = make([]rule, len(c.Rules))
 	for i, src := range p.config.Rules {
 		r := &p.rules[i]
@@ -113,9 +132,12 @@ func Compile(c *Config) (*Policy, error) {
 				}
 				p.any.add(i)
 			case pat.Literal():
-				s := p.exact[o]
-				s.add(i)
-				p.exact[o] = s
+				e := p.exact[o]
+				if e.value == nil {
+					e.value = &[1]string{o}
+				}
+				e.rules.add(i)
+				p.exact[o] = e
 			default:
 				p.addPattern(i, pat)
 			}
@@ -146,6 +168,7 @@ func Compile(c *Config) (*Policy, error) {
 		if src.MaxAgeSeconds != nil {
 			r.maxAge = strconv.Itoa(int(*src.MaxAgeSeconds))
 		}
+		r.values = [3]string{valueMethods: r.allowMethods, valueExpose: r.exposeHeaders, valueMaxAge: r.maxAge}
 	}
 	return p, nil
 }
@@ -153,46 +176,25 @@ func Compile(c *Config) (*Policy, error) {
 // Config returns a copy of the configuration the policy was compiled from, as stored.
 func (p *Policy) Config() *Config { return p.config.Clone() }
 
-// candidates returns the rules that allow origin and method, whatever the headers.
-func (p *Policy) candidates(origin, method string) ruleSet {
-	k := methodIndex(method)
-	if k < 0 {
-		return ruleSet{}
-	}
-	return p.originRules(origin, &p.byMethod[k])
-}
-
-// originRules returns the rules of among that allow origin.
-func (p *Policy) originRules(origin string, among *ruleSet) ruleSet {
-	set := p.exact[origin]
+// originRules returns the rules that allow origin, whatever the method, and, when some rule
+// names origin exactly, origin as a shared header value (nil otherwise).
+func (p *Policy) originRules(origin string) (ruleSet, *[1]string) {
+	e := p.exact[origin]
+	set := e.rules
 	for w := range set {
 		set[w] |= p.any[w]
-		set[w] &= among[w]
 	}
 	for _, g := range p.suffixes {
 		if len(origin) < g.n {
 			continue
 		}
 		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
-			if among.has(op.rule) && op.pattern.Match(origin) {
+			if !set.has(op.rule) && op.pattern.Match(origin) {
 				set.add(op.rule)
 			}
 		}
 	}
-	return set
-}
-
-// allowsOrigin reports whether some rule allows origin, whatever the method. Only a refusal
-// asks, to say which check refused it.
-func (p *Policy) allowsOrigin(origin string) bool {
-	var all ruleSet
-	for k := range p.byMethod {
-		for w := range all {
-			all[w] |= p.byMethod[k][w]
-		}
-	}
-	set := p.originRules(origin, &all)
-	return !set.empty()
+	return set, e.value
 }
 
 // unadmitted lists, joined with ", ", the names that no rule of set admits.
@@ -237,6 +239,15 @@ func (p *Policy) first(set ruleSet, names *acrh.Names) int {
 	return -1
 }
 
+// first returns the lowest index in s, which must not be empty.
+func (s *ruleSet) first() int {
+	w := 0
+	for s[w] == 0 {
+		w++
+	}
+	return w*64 + bits.TrailingZeros64(s[w])
+}
+
 func (s *ruleSet) empty() bool {
 	for _, w := range s {
 		if w != 0 {
@@ -277,6 +288,15 @@ func (r *rule) allowsHeaders(names *acrh.Names) bool {
 		}
 	}
 	return true
+}
+
+// literal returns, as a shared header value (see sharedValues), the rule's literal
+// AllowedHeader equal to name, which must be lower case; nil when there is none.
+func (r *rule) literal(name string) *[1]string {
+	if j, ok := slices.BinarySearch(r.headers, name); ok {
+		return (*[1]string)(r.headers[j : j+1])
+	}
+	return nil
 }
 
 // allowedBy returns the AllowedHeader (lower case) that admits name, or "" if none does.

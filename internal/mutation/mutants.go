@@ -433,7 +433,7 @@ var mutants = []mutant{
 	{
 		Name:  "CORS rules matched whatever the method",
 		File:  "cors/policy.go",
-		From:  "\t\tset[w] &= among[w]\n",
+		From:  "\t\t\tset[w] &= p.byMethod[k][w]\n",
 		To:    "",
 		Tests: []test{{"./cors/", ""}},
 	},
