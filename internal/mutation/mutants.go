@@ -432,10 +432,24 @@ var mutants = []mutant{
 	},
 	{
 		Name:  "CORS rules matched whatever the method",
-		File:  "cors/policy.go",
-		From:  "\t\t\tset[w] &= p.byMethod[k][w]\n",
+		File:  "cors/decision.go",
+		From:  "\t\tfor w := range set {\n\t\t\tset[w] &= p.byMethod[k][w]\n\t\t}\n",
 		To:    "",
 		Tests: []test{{"./cors/", ""}},
+	},
+	{
+		Name:  "ACRH separator scan ends one byte past the first name byte",
+		File:  "cors/internal/acrh/acrh.go",
+		From:  "return i + bits.TrailingZeros64(^sep&highBits)/8\n",
+		To:    "return i + bits.TrailingZeros64(^sep&highBits)/8 + 1\n",
+		Tests: []test{{"./cors/...", ""}},
+	},
+	{
+		Name:  "ACRH comma run skipped without reading its last word",
+		File:  "cors/internal/acrh/acrh.go",
+		From:  "load(b[48:])^commas|load(b[56:])^commas != 0",
+		To:    "load(b[48:])^commas != 0",
+		Tests: []test{{"./cors/...", ""}},
 	},
 	{
 		Name:  "wildcard origin prefix and suffix may overlap",

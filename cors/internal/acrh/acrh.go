@@ -8,6 +8,7 @@
 package acrh
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/doorman-s3/doorman/cors/internal/wildcard"
@@ -53,14 +54,12 @@ func Parse(lines []string, dst *Names) bool {
 	for li, line := range lines {
 		// One pass over the bytes: skip separators and blanks, then take the item up to the
 		// next comma, less trailing blanks.
-		for i := 0; i < len(line); {
-			if c := line[i]; c == ',' || c == ' ' || c == '\t' {
-				i++
-				continue
-			}
+		for i := skipSeparators(line, 0); i < len(line); i = skipSeparators(line, i) {
 			start := i
-			for i < len(line) && line[i] != ',' {
-				i++
+			if j := strings.IndexByte(line[i:], ','); j >= 0 {
+				i += j
+			} else {
+				i = len(line)
 			}
 			end := i
 			for line[end-1] == ' ' || line[end-1] == '\t' {
@@ -77,6 +76,55 @@ func Parse(lines []string, dst *Names) bool {
 		dst.echo = lines[0]
 	}
 	return true
+}
+
+// skipSeparators returns the index of the first byte of line at or after i that is not a
+// comma or a blank, or len(line). Empty items cost Amazon S3 nothing, so a list may be a long
+// run of separators that must be crossed quickly: runs of commas are crossed 64 bytes at a
+// time, other runs 8 bytes at a time, each 8 bytes read as one word and tested for all three
+// separators at once (SWAR: SIMD within a register).
+func skipSeparators(line string, i int) int {
+	for ; i+64 <= len(line); i += 64 {
+		b := line[i : i+64]
+		if load(b[0:])^commas|load(b[8:])^commas|load(b[16:])^commas|load(b[24:])^commas|
+			load(b[32:])^commas|load(b[40:])^commas|load(b[48:])^commas|load(b[56:])^commas != 0 {
+			break
+		}
+	}
+	for ; i+8 <= len(line); i += 8 {
+		w := load(line[i:])
+		if sep := zeroBytes(w^commas) | zeroBytes(w^blanks) | zeroBytes(w^tabs); sep != highBits {
+			// The lowest byte whose high bit is clear in sep is the first that is no separator.
+			return i + bits.TrailingZeros64(^sep&highBits)/8
+		}
+	}
+	for i < len(line) && (line[i] == ',' || line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// Words of eight equal bytes.
+const (
+	commas   = 0x2c2c2c2c2c2c2c2c // ','
+	blanks   = 0x2020202020202020 // ' '
+	tabs     = 0x0909090909090909 // '\t'
+	lowBits  = 0x7f7f7f7f7f7f7f7f
+	highBits = 0x8080808080808080
+)
+
+// load reads s's first 8 bytes as a little-endian word: byte 0 is the lowest.
+func load(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes sets the high bit of each byte of the result whose byte in w is zero, and clears
+// every other bit. No carry crosses from one byte to the next: the low 7 bits of a byte plus
+// 0x7f fit in 8 bits.
+func zeroBytes(w uint64) uint64 {
+	return ^((w&lowBits + lowBits) | w | lowBits)
 }
 
 // isCanonical reports whether line is exactly the names, lower case, joined with ", ".

@@ -1,6 +1,7 @@
 package acrh_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,4 +59,36 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Parse must read every list as the plain rule does (split on commas, trim blanks, drop empty
+// items), whatever the length of a run of separators and wherever a name falls against the
+// word boundaries the separator scan reads at.
+func TestParseSeparatorRuns(t *testing.T) {
+	var lines []string
+	for _, run := range []string{",", " ", "\t", ", ", " ,\t", ",,,,,,,\t"} {
+		for n := range 140 {
+			sep := strings.Repeat(run, n)[:n]
+			lines = append(lines, sep+"x-a"+sep, "x-a"+sep+"B,c", sep+"x"+sep+"y ,"+sep)
+		}
+	}
+	for _, line := range lines {
+		var want []string
+		for _, item := range strings.Split(line, ",") {
+			if item = strings.Trim(item, " \t"); item != "" {
+				want = append(want, item)
+			}
+		}
+		var n acrh.Names
+		if !acrh.Parse([]string{line}, &n) {
+			t.Fatalf("Parse refused %q", line)
+		}
+		var got []string
+		for i := range n.Len() {
+			got = append(got, n.At(i))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("Parse(%q) = %q; want %q", line, got, want)
+		}
+	}
 }
