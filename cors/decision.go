@@ -381,10 +381,15 @@ func (p *Policy) evaluateHeaders(set ruleSet, origin string, exact *[1]string, r
 	if i < 0 {
 		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaders, RefusedHeaders: p.unadmitted(set, &names)}
 	}
-	echo := names.Echo()
+	var echo string
 	var shared *[1]string
 	if names.Len() == 1 {
-		shared = p.rules[i].literal(echo)
+		shared = p.rules[i].literal(names.At(0))
+	}
+	if shared != nil {
+		echo = shared[0]
+	} else {
+		echo, shared = p.echoes.Echo(&names)
 	}
 	return p.allow(i, origin, exact, echo, shared)
 }

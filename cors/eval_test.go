@@ -67,6 +67,58 @@ func TestWriteHeaders(t *testing.T) {
 	}
 }
 
+// WriteHeaders shares values between responses: a handler appending to or replacing any
+// header of one response must leave every other response's headers as they were written.
+func TestWriteHeadersResponsesStayApart(t *testing.T) {
+	t.Parallel()
+	age := int32(600)
+	p, err := cors.Compile(&cors.Config{Rules: []cors.Rule{
+		{AllowedOrigins: []string{"https://app.example.com", "https://*.example.net"}, AllowedMethods: []string{"GET", "PUT"},
+			AllowedHeaders: []string{"content-type", "x-amz-*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: &age},
+		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, AllowedHeaders: []string{"*"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := []cors.Request{
+		{Method: "OPTIONS", Origin: "https://app.example.com", RequestMethod: "PUT", RequestHeaders: []string{"Content-Type"}},
+		{Method: "OPTIONS", Origin: "https://a.example.net", RequestMethod: "PUT", RequestHeaders: []string{"content-type,x-amz-date"}},
+		{Method: "OPTIONS", Origin: "https://b.example.org", RequestMethod: "GET", RequestHeaders: []string{"X-Custom"}},
+		{Method: "GET", Origin: "https://app.example.com"},
+		{Method: "GET", Origin: "https://b.example.org"},
+		{Method: "OPTIONS"},
+	}
+	tampers := map[string]func(h http.Header, k string){
+		"Add":    func(h http.Header, k string) { h.Add(k, "tampered") },
+		"append": func(h http.Header, k string) { h[k] = append(h[k], "tampered") },
+		"Set":    func(h http.Header, k string) { h.Set(k, "tampered") },
+	}
+	decide := func(r *cors.Request) cors.Decision {
+		if r.Method == http.MethodOptions {
+			return p.Preflight(r)
+		}
+		return p.Actual(r)
+	}
+	for _, r := range reqs {
+		for name, tamper := range tampers {
+			a, b := http.Header{}, http.Header{}
+			d := decide(&r)
+			d.WriteHeaders(a)
+			d.WriteHeaders(b)
+			want := b.Clone()
+			for k := range a {
+				tamper(a, k)
+			}
+			again := http.Header{}
+			d2 := decide(&r)
+			d2.WriteHeaders(again)
+			if !equalHeader(b, want) || !equalHeader(again, want) {
+				t.Errorf("%+v: %s on one response changed another: %v, then %v; want %v", r, name, b, again, want)
+			}
+		}
+	}
+}
+
 func TestWriteHeadersAppendsVary(t *testing.T) {
 	t.Parallel()
 	c := evalCases[slices.IndexFunc(evalCases, func(c evalCase) bool { return c.Name == "actual/star" })]

@@ -53,6 +53,7 @@ type Policy struct {
 	any      ruleSet
 	suffixes []suffixGroup
 	byMethod [len(methods)]ruleSet
+	echoes   acrh.EchoCache
 }
 
 // exactOrigin is an origin some rule names exactly: those rules, and the origin as a shared
@@ -291,12 +292,19 @@ func (r *rule) allowsHeaders(names *acrh.Names) bool {
 }
 
 // literal returns, as a shared header value (see sharedValues), the rule's literal
-// AllowedHeader equal to name, which must be lower case; nil when there is none.
+// AllowedHeader equal to name ignoring case, which is name's echo; nil when there is none.
 func (r *rule) literal(name string) *[1]string {
-	if j, ok := slices.BinarySearch(r.headers, name); ok {
+	if j, ok := r.literalIndex(name); ok {
 		return (*[1]string)(r.headers[j : j+1])
 	}
 	return nil
+}
+
+// literalIndex finds name, ignoring case, among the rule's literal AllowedHeaders.
+func (r *rule) literalIndex(name string) (int, bool) {
+	return slices.BinarySearchFunc(r.headers, name, func(h, n string) int {
+		return -wildcard.CompareFold(n, h)
+	})
 }
 
 // allowedBy returns the AllowedHeader (lower case) that admits name, or "" if none does.
@@ -304,9 +312,7 @@ func (r *rule) allowedBy(name string) string {
 	if r.anyHeader {
 		return "*"
 	}
-	if j, ok := slices.BinarySearchFunc(r.headers, name, func(h, n string) int {
-		return -wildcard.CompareFold(n, h)
-	}); ok {
+	if j, ok := r.literalIndex(name); ok {
 		return r.headers[j]
 	}
 	for _, p := range r.headerPatterns {

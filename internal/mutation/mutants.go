@@ -452,6 +452,20 @@ var mutants = []mutant{
 		Tests: []test{{"./cors/...", ""}},
 	},
 	{
+		Name:  "shared CORS header values handed out with spare capacity",
+		File:  "cors/policy.go",
+		From:  "return r.values[k : k+1 : k+1]",
+		To:    "return r.values[k:]",
+		Tests: []test{{"./cors/", ""}},
+	},
+	{
+		Name:  "ACRH echo cache answers a list with another list's echo",
+		File:  "cors/internal/acrh/acrh.go",
+		From:  "if e := slot.Load(); e != nil && e.line == line {",
+		To:    "if e := slot.Load(); e != nil {",
+		Tests: []test{{"./cors/...", ""}},
+	},
+	{
 		Name:  "wildcard origin prefix and suffix may overlap",
 		File:  "cors/internal/wildcard/wildcard.go",
 		From:  "\treturn len(s) >= len(p.prefix)+len(p.suffix) &&\n\t\tstrings.HasPrefix(s, p.prefix)",

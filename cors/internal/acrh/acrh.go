@@ -8,8 +8,10 @@
 package acrh
 
 import (
+	"hash/maphash"
 	"math/bits"
 	"strings"
+	"sync/atomic"
 
 	"github.com/doorman-s3/doorman/cors/internal/wildcard"
 )
@@ -183,6 +185,48 @@ func (n *Names) Echo() string {
 		}
 	}
 	return b.String()
+}
+
+// EchoCache remembers the echoes of recent lists that Names.Echo had to build (a browser
+// sends "content-type,x-amz-date", S3 answers "content-type, x-amz-date"), so that the lists a
+// site's scripts send again and again are echoed without allocating. It holds at most
+// echoSlots lists of at most maxCachedLine bytes each, one list per slot, a newer list
+// replacing an older one. The zero value is ready; it is safe for concurrent use.
+type EchoCache struct {
+	slots [echoSlots]atomic.Pointer[echoEntry]
+}
+
+const (
+	echoSlots     = 16
+	maxCachedLine = 256
+)
+
+// echoEntry is a list and its echo; nothing writes either once the entry is stored.
+type echoEntry struct {
+	line string
+	echo [1]string
+}
+
+var echoSeed = maphash.MakeSeed()
+
+// Echo returns n.Echo() and, when that is not the request's own value, the same as an array
+// every caller shares and nothing writes; shared is nil when the echo is the request's own
+// value or the list is not one line of at most maxCachedLine bytes.
+func (c *EchoCache) Echo(n *Names) (echo string, shared *[1]string) {
+	if n.echo != "" || n.n == 0 || len(n.lines) != 1 || len(n.lines[0]) > maxCachedLine {
+		return n.Echo(), nil
+	}
+	line := n.lines[0]
+	slot := &c.slots[maphash.String(echoSeed, line)%echoSlots]
+	if e := slot.Load(); e != nil && e.line == line {
+		return e.echo[0], &e.echo
+	}
+	// One allocation holds both the list (copied: the request's memory is not kept) and
+	// the echo.
+	both := line + n.Echo()
+	e := &echoEntry{line: both[:len(line)], echo: [1]string{both[len(line):]}}
+	slot.Store(e)
+	return e.echo[0], &e.echo
 }
 
 // Verbatim returns the request's own value when it is one line holding nothing but the

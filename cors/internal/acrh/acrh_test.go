@@ -1,6 +1,7 @@
 package acrh_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -89,6 +90,36 @@ func TestParseSeparatorRuns(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("Parse(%q) = %q; want %q", line, got, want)
+		}
+	}
+}
+
+// The cache answers every list with that list's own echo, shares it only when it is not the
+// request's own value, and answers a list again from the same memory while it holds it.
+func TestEchoCache(t *testing.T) {
+	var c acrh.EchoCache
+	var lines []string
+	for i := range 40 { // more lists than the cache holds
+		lines = append(lines, fmt.Sprintf("content-type,X-Amz-Meta-%d", i))
+	}
+	lines = append(lines, "content-type, x-amz-date", "a\nb", "", strings.Repeat("x,,", 100))
+	for range 3 {
+		for _, line := range lines {
+			var n acrh.Names
+			if !acrh.Parse(strings.Split(line, "\n"), &n) {
+				t.Fatalf("Parse refused %q", line)
+			}
+			echo, shared := c.Echo(&n)
+			if want := n.Echo(); echo != want {
+				t.Fatalf("%q: echo %q; want %q", line, echo, want)
+			}
+			cacheable := echo != line && !strings.Contains(line, "\n") && len(line) <= 256
+			if (shared != nil) != cacheable || shared != nil && shared[0] != echo {
+				t.Fatalf("%q: shared %v; want a shared echo: %v", line, shared, cacheable)
+			}
+			if again, shared2 := c.Echo(&n); shared != nil && (again != echo || shared2 != shared) {
+				t.Fatalf("%q: asked again, got %q at %p; want %q at %p", line, again, shared2, echo, shared)
+			}
 		}
 	}
 }
