@@ -63,21 +63,27 @@ func (o Outcome) String() string { return outcomeNames[o] }
 // Decision is the answer to one request. For a preflight, Status is the response status
 // (200, 400 or 403) and Err returns AWS's error when it is not 200; for an actual request
 // Status is 0, the handler's own status stands, and only the headers are added.
+//
+// Its fields are ordered so that the small ones share a word: a Decision is returned by value.
 type Decision struct {
 	Outcome Outcome
-	Rule    int // index of the rule that matched, or -1
-	Status  int
 	// Refused is the check of the rules that refused a NoMatchingRule decision, known
 	// without tracing every rule (Explain does that); RefusedHeaders lists, for CheckHeaders,
 	// the requested names no rule allowing the origin and the method admits, joined with
 	// ", " (empty when each is admitted by some rule but no rule admits them all).
-	Refused        Check
-	RefusedHeaders string
+	Refused Check
 
-	// A refusal's parts, assembled by Err only when asked for, so that refusing costs no
-	// allocation: the message is errMessage followed by errArg.
-	errCode, errMessage, errArg string
-	errMethod, errResource      string
+	credentials bool
+	closeConn   bool
+	// A refusal's parts beyond its outcome and status, from which Err assembles the error only
+	// when asked for, so that refusing costs no allocation: the request's
+	// Access-Control-Request-Method and whether its URL names an object.
+	object    bool
+	errMethod string
+
+	Rule           int // index of the rule that matched, or -1
+	Status         int
+	RefusedHeaders string
 
 	rule         *rule // the rule that matched
 	allowOrigin  string
@@ -85,8 +91,6 @@ type Decision struct {
 	// allowOrigin and allowHeaders as shared header values (see sharedValues), nil when
 	// WriteHeaders must give the value memory of its own.
 	originValue, headersValue *[1]string
-	credentials               bool
-	closeConn                 bool
 }
 
 // Check is a check of the rules, in the order they are made: a NoMatchingRule decision
@@ -232,11 +236,30 @@ func (d *Decision) Err() error {
 
 // refusal is Err's *corserr.Error, nil when the decision refuses nothing.
 func (d *Decision) refusal() *corserr.Error {
-	if d.errCode == "" {
+	if d.Status < 400 {
 		return nil
 	}
-	return &corserr.Error{Status: d.Status, Code: d.errCode, Message: d.errMessage + d.errArg, Rule: -1,
-		Method: d.errMethod, ResourceType: d.errResource}
+	e := &corserr.Error{Status: d.Status, Code: corserr.CodeAccessForbidden, Rule: -1}
+	switch d.Outcome {
+	case NoOrigin:
+		e.Code, e.Message = corserr.CodeBadRequest, msgNoOrigin
+	case BadRequest:
+		v := d.errMethod
+		if v == "" {
+			v = "null"
+		}
+		e.Code, e.Message = corserr.CodeBadRequest, msgBadMethod+v
+	case NoBucket:
+		e.Message, e.Method, e.ResourceType = msgNoBucket, methodOrOptions(d.errMethod), "BUCKET"
+	case NoConfiguration:
+		e.Message, e.Method, e.ResourceType = msgNotEnabled, methodOrOptions(d.errMethod), "BUCKET"
+	default: // NoMatchingRule
+		e.Message, e.Method, e.ResourceType = msgNotAllowed, d.errMethod, "BUCKET"
+		if d.object {
+			e.ResourceType = "OBJECT"
+		}
+	}
+	return e
 }
 
 // Response is the whole answer to a preflight, as Amazon S3 sends it
@@ -254,10 +277,9 @@ func (d *Decision) Response(requestID, hostID string) (status int, headers []Hea
 	return d.Status, append(headers, Header{"Content-Type", "application/xml"}), body
 }
 
-// refuse returns a refused preflight's decision.
-func refuse(o Outcome, status int, code, message, arg, method, resource string) Decision {
-	return Decision{Outcome: o, Rule: -1, Status: status, errCode: code, errMessage: message, errArg: arg,
-		errMethod: method, errResource: resource}
+// refuse returns a refused preflight's decision; refusal tells its error.
+func refuse(o Outcome, status int, r *Request) Decision {
+	return Decision{Outcome: o, Rule: -1, Status: status, errMethod: r.RequestMethod, object: r.Object}
 }
 
 // The refusals of a preflight, word for word as Amazon S3 sends them
@@ -271,9 +293,7 @@ const (
 )
 
 func refuseNoOrigin() Decision {
-	d := refuse(NoOrigin, 400, corserr.CodeBadRequest, msgNoOrigin, "", "", "")
-	d.closeConn = true
-	return d
+	return Decision{Outcome: NoOrigin, Rule: -1, Status: 400, closeConn: true}
 }
 
 // PreflightNoBucket answers an OPTIONS request for a bucket that does not exist: 400 without
@@ -284,12 +304,12 @@ func PreflightNoBucket(r *Request) Decision {
 	if r.Origin == "" {
 		return refuseNoOrigin()
 	}
-	return refuse(NoBucket, 403, corserr.CodeAccessForbidden, msgNoBucket, "", methodOrOptions(r), "BUCKET")
+	return refuse(NoBucket, 403, r)
 }
 
-func methodOrOptions(r *Request) string {
-	if r.RequestMethod != "" {
-		return r.RequestMethod
+func methodOrOptions(m string) string {
+	if m != "" {
+		return m
 	}
 	return "OPTIONS"
 }
@@ -298,41 +318,32 @@ func methodOrOptions(r *Request) string {
 // (docs/s3-cors.md#preflight-evaluation): Origin, configuration (p == nil: none),
 // Access-Control-Request-Method, then the rules. Every OPTIONS request is a preflight to S3,
 // whatever its headers.
-func (p *Policy) Preflight(r *Request) Decision {
+func (p *Policy) Preflight(r *Request) (d Decision) {
 	if r.Origin == "" {
 		return refuseNoOrigin()
 	}
 	if p == nil {
-		return refuse(NoConfiguration, 403, corserr.CodeAccessForbidden, msgNotEnabled, "", methodOrOptions(r), "BUCKET")
+		return refuse(NoConfiguration, 403, r)
 	}
 	// A missing or unknown method is a 400 [UNVERIFIED: the wording is the one S3 clones
 	// share; S3's own suite expects the status].
 	if methodIndex(r.RequestMethod) < 0 {
-		v := r.RequestMethod
-		if v == "" {
-			v = "null"
-		}
-		return refuse(BadRequest, 400, corserr.CodeBadRequest, msgBadMethod, v, "", "")
+		return refuse(BadRequest, 400, r)
 	}
-	d := p.evaluate(r.Origin, r.RequestMethod, r.RequestHeaders)
+	p.evaluate(&d, r.Origin, r.RequestMethod, r.RequestHeaders)
 	if d.Outcome == Allowed {
 		d.Status = 200
 		return d
 	}
-	resource := "BUCKET"
-	if r.Object {
-		resource = "OBJECT"
-	}
-	refused := refuse(NoMatchingRule, 403, corserr.CodeAccessForbidden, msgNotAllowed, "", r.RequestMethod, resource)
-	refused.Refused, refused.RefusedHeaders = d.Refused, d.RefusedHeaders
-	return refused
+	d.Status, d.errMethod, d.object = 403, r.RequestMethod, r.Object
+	return d
 }
 
 // Actual decides the CORS headers of a non-OPTIONS request (docs/s3-cors.md#actual-requests). The
 // request is served whatever the outcome: CORS neither grants nor denies access. As in Amazon S3,
 // an Access-Control-Request-Method on such a request stands in for its method, and
 // Access-Control-Request-Headers is checked and echoed; other request headers are not.
-func (p *Policy) Actual(r *Request) Decision {
+func (p *Policy) Actual(r *Request) (d Decision) {
 	if r.Origin == "" {
 		return Decision{Outcome: NoOrigin, Rule: -1}
 	}
@@ -343,16 +354,20 @@ func (p *Policy) Actual(r *Request) Decision {
 	if r.RequestMethod != "" {
 		method = r.RequestMethod
 	}
-	return p.evaluate(r.Origin, method, r.RequestHeaders)
+	p.evaluate(&d, r.Origin, method, r.RequestHeaders)
+	return d
 }
 
 // evaluate finds the first rule allowing origin, method and the requested headers, and fills
-// in the success headers.
-func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decision {
+// in d, which is zero, with the decision: it writes into its caller's result rather than
+// returning a Decision, which would be copied.
+func (p *Policy) evaluate(d *Decision, origin, method string, requestHeaders []string) {
 	// Origin and method first: most refusals end here, before the header list is read.
+	d.Outcome, d.Rule = NoMatchingRule, -1
 	set, exact := p.originRules(origin)
 	if set.empty() {
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckOrigin}
+		d.Refused = CheckOrigin
+		return
 	}
 	k := methodIndex(method)
 	if k >= 0 {
@@ -361,25 +376,29 @@ func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decisi
 		}
 	}
 	if k < 0 || set.empty() {
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckMethod}
+		d.Refused = CheckMethod
+		return
 	}
 	if len(requestHeaders) == 0 {
 		// No header is requested, so every rule of set admits the request: the first decides.
-		return p.allow(set.first(), origin, exact, "", nil)
+		p.allow(d, set.first(), origin, exact, "", nil)
+		return
 	}
-	return p.evaluateHeaders(set, origin, exact, requestHeaders)
+	p.evaluateHeaders(d, set, origin, exact, requestHeaders)
 }
 
 // evaluateHeaders is evaluate's end for a request that lists headers, apart so that the
 // parsed list's room is set up only when there is a list.
-func (p *Policy) evaluateHeaders(set ruleSet, origin string, exact *[1]string, requestHeaders []string) Decision {
+func (p *Policy) evaluateHeaders(d *Decision, set ruleSet, origin string, exact *[1]string, requestHeaders []string) {
 	var names acrh.Names
 	if !acrh.Parse(requestHeaders, &names) {
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaderLimits}
+		d.Refused = CheckHeaderLimits
+		return
 	}
 	i := p.first(set, &names)
 	if i < 0 {
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaders, RefusedHeaders: p.unadmitted(set, &names)}
+		d.Refused, d.RefusedHeaders = CheckHeaders, p.unadmitted(set, &names)
+		return
 	}
 	var echo string
 	var shared *[1]string
@@ -391,20 +410,20 @@ func (p *Policy) evaluateHeaders(set ruleSet, origin string, exact *[1]string, r
 	} else {
 		echo, shared = p.echoes.Echo(&names)
 	}
-	return p.allow(i, origin, exact, echo, shared)
+	p.allow(d, i, origin, exact, echo, shared)
 }
 
-// allow returns the decision allowing the request by rule i. exact is the origin as a shared
-// value when some rule names it exactly; echo is the Allow-Headers echo and echoValue, when
-// not nil, the same as a shared value.
-func (p *Policy) allow(i int, origin string, exact *[1]string, echo string, echoValue *[1]string) Decision {
+// allow fills in d as allowed by rule i. exact is the origin as a shared value when some
+// rule names it exactly; echo is the Allow-Headers echo and echoValue, when not nil, the same
+// as a shared value.
+func (p *Policy) allow(d *Decision, i int, origin string, exact *[1]string, echo string, echoValue *[1]string) {
 	r := &p.rules[i]
-	d := Decision{Outcome: Allowed, Rule: i, rule: r, allowOrigin: r.allowOrigin(origin),
-		allowHeaders: echo, originValue: exact, headersValue: echoValue}
+	d.Outcome, d.Rule, d.rule = Allowed, i, r
+	d.allowOrigin, d.allowHeaders = r.allowOrigin(origin), echo
+	d.originValue, d.headersValue = exact, echoValue
 	if d.allowOrigin == "*" {
 		d.originValue = &starValue
 	} else {
 		d.credentials = true
 	}
-	return d
 }
