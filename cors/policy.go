@@ -300,11 +300,30 @@ func (r *rule) literal(name string) *[1]string {
 	return nil
 }
 
-// literalIndex finds name, ignoring case, among the rule's literal AllowedHeaders.
+// literalIndex finds name, ignoring case, among the rule's literal AllowedHeaders (lower
+// case, sorted). Browsers send names in lower case, which compare as they are, with the
+// runtime's comparison; other names are compared folding case byte by byte.
 func (r *rule) literalIndex(name string) (int, bool) {
-	return slices.BinarySearchFunc(r.headers, name, func(h, n string) int {
-		return -wildcard.CompareFold(n, h)
-	})
+	lower := wildcard.IsLower(name)
+	lo, hi := 0, len(r.headers)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		var c int
+		if lower {
+			c = strings.Compare(name, r.headers[m])
+		} else {
+			c = wildcard.CompareFold(name, r.headers[m])
+		}
+		switch {
+		case c == 0:
+			return m, true
+		case c > 0:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return lo, false
 }
 
 // allowedBy returns the AllowedHeader (lower case) that admits name, or "" if none does.
