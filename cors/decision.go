@@ -364,7 +364,8 @@ func (p *Policy) Actual(r *Request) (d Decision) {
 func (p *Policy) evaluate(d *Decision, origin, method string, requestHeaders []string) {
 	// Origin and method first: most refusals end here, before the header list is read.
 	d.Outcome, d.Rule = NoMatchingRule, -1
-	set, exact := p.originRules(origin)
+	var set ruleSet
+	exact := p.originRules(origin, &set)
 	if set.empty() {
 		d.Refused = CheckOrigin
 		return

@@ -45,22 +45,45 @@ func (s *ruleSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
 type Policy struct {
 	config *Config
 	rules  []rule
-	// Origin index: rules naming an origin exactly, rules allowing any origin ("*"), and the
-	// patterns with a '*' inside, grouped by the length of the text after the '*' and keyed
-	// by that text. A lookup costs one map probe for exact origins and one per distinct
-	// suffix length, then a prefix check of only the patterns whose suffix matched.
-	exact    map[string]exactOrigin
-	any      ruleSet
-	suffixes []suffixGroup
-	byMethod [len(methods)]ruleSet
-	echoes   acrh.EchoCache
+	// Origin index: origins some rule names exactly (found by comparing each when there are
+	// at most linearOrigins, else through exactIndex), rules allowing any origin ("*"), and
+	// the patterns with a '*' inside, grouped by the length of the text after the '*' and
+	// keyed by that text. A lookup costs a few comparisons or one map probe for exact
+	// origins, and one probe per distinct suffix length, then a prefix check of only the
+	// patterns whose suffix matched.
+	exact      []exactOrigin
+	exactIndex map[string]int
+	any        ruleSet
+	suffixes   []suffixGroup
+	byMethod   [len(methods)]ruleSet
+	echoes     acrh.EchoCache
 }
 
-// exactOrigin is an origin some rule names exactly: those rules, and the origin as a shared
-// Access-Control-Allow-Origin value (see sharedValue).
+// exactOrigin is an origin some rule names exactly, held as a shared
+// Access-Control-Allow-Origin value (see sharedValues), and those rules.
 type exactOrigin struct {
+	value [1]string
 	rules ruleSet
-	value *[1]string
+}
+
+// linearOrigins is the most exact origins looked up by comparing each in turn: for a few, that
+// is quicker than hashing the request's Origin.
+const linearOrigins = 8
+
+// exactOrigin returns the exact origin equal to origin, or nil.
+func (p *Policy) exactOrigin(origin string) *exactOrigin {
+	if p.exactIndex == nil {
+		for i := range p.exact {
+			if p.exact[i].value[0] == origin {
+				return &p.exact[i]
+			}
+		}
+		return nil
+	}
+	if i, ok := p.exactIndex[origin]; ok {
+		return &p.exact[i]
+	}
+	return nil
 }
 
 type suffixGroup struct {
@@ -117,7 +140,7 @@ func Compile(c *Config) (*Policy, error) {
 	if err := Validate(c); err != nil {
 		return nil, err
 	}
-	p := &Policy{config: c.Clone(), exact: make(map[string]exactOrigin)}
+	p := &Policy{config: c.Clone(), exactIndex: make(map[string]int)}
 	p.rules = make([]rule, len(c.Rules))
 	for i, src := range p.config.Rules {
 		r := &p.rules[i]
@@ -133,12 +156,13 @@ func Compile(c *Config) (*Policy, error) {
 				}
 				p.any.add(i)
 			case pat.Literal():
-				e := p.exact[o]
-				if e.value == nil {
-					e.value = &[1]string{o}
+				k, ok := p.exactIndex[o]
+				if !ok {
+					k = len(p.exact)
+					p.exactIndex[o] = k
+					p.exact = append(p.exact, exactOrigin{value: [1]string{o}})
 				}
-				e.rules.add(i)
-				p.exact[o] = e
+				p.exact[k].rules.add(i)
 			default:
 				p.addPattern(i, pat)
 			}
@@ -171,19 +195,25 @@ func Compile(c *Config) (*Policy, error) {
 		}
 		r.values = [3]string{valueMethods: r.allowMethods, valueExpose: r.exposeHeaders, valueMaxAge: r.maxAge}
 	}
+	if len(p.exact) <= linearOrigins {
+		p.exactIndex = nil
+	}
 	return p, nil
 }
 
 // Config returns a copy of the configuration the policy was compiled from, as stored.
 func (p *Policy) Config() *Config { return p.config.Clone() }
 
-// originRules returns the rules that allow origin, whatever the method, and, when some rule
-// names origin exactly, origin as a shared header value (nil otherwise).
-func (p *Policy) originRules(origin string) (ruleSet, *[1]string) {
-	e := p.exact[origin]
-	set := e.rules
-	for w := range set {
-		set[w] |= p.any[w]
+// originRules puts in set, which is empty, the rules that allow origin, whatever the method;
+// it returns, when some rule names origin exactly, origin as a shared header value (nil
+// otherwise).
+func (p *Policy) originRules(origin string, set *ruleSet) (value *[1]string) {
+	*set = p.any
+	if e := p.exactOrigin(origin); e != nil {
+		for w := range set {
+			set[w] |= e.rules[w]
+		}
+		value = &e.value
 	}
 	for _, g := range p.suffixes {
 		if len(origin) < g.n {
@@ -195,7 +225,7 @@ func (p *Policy) originRules(origin string) (ruleSet, *[1]string) {
 			}
 		}
 	}
-	return set, e.value
+	return value
 }
 
 // unadmitted lists, joined with ", ", the names that no rule of set admits.
