@@ -45,7 +45,7 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-// The written header map must equal the ordered list, each value in memory of its own.
+// The written header map must equal the ordered list, and no value may have spare capacity.
 func TestWriteHeaders(t *testing.T) {
 	t.Parallel()
 	for _, c := range evalCases {
