@@ -2,6 +2,7 @@ package cors_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -310,6 +311,33 @@ func TestRefusedCheck(t *testing.T) {
 		}
 		if originOK != (c.check != cors.CheckOrigin) || methodOK != (c.check != cors.CheckOrigin && c.check != cors.CheckMethod) {
 			t.Errorf("%s %s: refused by %v, trace origin %t method %t", c.origin, c.method, c.check, originOK, methodOK)
+		}
+	}
+}
+
+// An exact AllowedOrigin matches the whole Origin, byte for byte, whether the policy finds it
+// by comparing each of a few exact origins or through its index of many.
+func TestExactOriginsMatchWhole(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 20} {
+		cfg := &cors.Config{}
+		for i := range n {
+			cfg.Rules = append(cfg.Rules, cors.Rule{AllowedOrigins: []string{fmt.Sprintf("https://app%d.example.com", i)}, AllowedMethods: []string{"GET"}})
+		}
+		p, err := cors.Compile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for origin, want := range map[string]bool{
+			"https://app0.example.com":           true,
+			"https://app0.example.com.evil.test": false,
+			"https://app0.example.co":            false,
+			"https://APP0.example.com":           false,
+		} {
+			d := p.Actual(&cors.Request{Method: "GET", Origin: origin})
+			if got := d.Outcome == cors.Allowed; got != want {
+				t.Errorf("%d exact origins, Origin %s: allowed=%v; want %v", n, origin, got, want)
+			}
 		}
 	}
 }

@@ -466,6 +466,13 @@ var mutants = []mutant{
 		Tests: []test{{"./cors/...", ""}},
 	},
 	{
+		Name:  "exact origins among a few matched by prefix",
+		File:  "cors/policy.go",
+		From:  "if p.exact[i].value[0] == origin {",
+		To:    "if strings.HasPrefix(origin, p.exact[i].value[0]) {",
+		Tests: []test{{"./cors/", ""}},
+	},
+	{
 		Name:  "wildcard origin prefix and suffix may overlap",
 		File:  "cors/internal/wildcard/wildcard.go",
 		From:  "\treturn len(s) >= len(p.prefix)+len(p.suffix) &&\n\t\tstrings.HasPrefix(s, p.prefix)",
