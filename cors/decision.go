@@ -161,7 +161,7 @@ func (d *Decision) list(buf *[maxHeaders]Header) []Header {
 // a handler appending to it (Header.Add) gets a new array, and one setting or deleting the
 // header (Header.Set, Header.Del) replaces the map entry, not the array, so no change to one
 // response's headers reaches another's. Only writing into a value's elements in place
-// (h[k][0] = v) would, and net/http does not do that. Values that come from the request (an
+// (h[k][0] = v) would, which neither net/http nor this project's handlers do. Values that come from the request (an
 // Origin matched by a pattern, an echo no AllowedHeader spells) get memory of their own.
 var (
 	starValue  = [1]string{"*"}
