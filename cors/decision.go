@@ -63,29 +63,34 @@ func (o Outcome) String() string { return outcomeNames[o] }
 // Decision is the answer to one request. For a preflight, Status is the response status
 // (200, 400 or 403) and Err returns AWS's error when it is not 200; for an actual request
 // Status is 0, the handler's own status stands, and only the headers are added.
+//
+// Its fields are ordered so that the small ones share a word: a Decision is returned by value.
 type Decision struct {
 	Outcome Outcome
-	Rule    int // index of the rule that matched, or -1
-	Status  int
 	// Refused is the check of the rules that refused a NoMatchingRule decision, known
 	// without tracing every rule (Explain does that); RefusedHeaders lists, for CheckHeaders,
 	// the requested names no rule allowing the origin and the method admits, joined with
 	// ", " (empty when each is admitted by some rule but no rule admits them all).
-	Refused        Check
+	Refused Check
+
+	credentials bool
+	closeConn   bool
+	// A refusal's parts beyond its outcome and status, from which Err assembles the error only
+	// when asked for, so that refusing costs no allocation: the request's
+	// Access-Control-Request-Method and whether its URL names an object.
+	object    bool
+	errMethod string
+
+	Rule           int // index of the rule that matched, or -1
+	Status         int
 	RefusedHeaders string
 
-	// A refusal's parts, assembled by Err only when asked for, so that refusing costs no
-	// allocation: the message is errMessage followed by errArg.
-	errCode, errMessage, errArg string
-	errMethod, errResource      string
-
-	allowOrigin   string
-	allowMethods  string
-	allowHeaders  string
-	exposeHeaders string
-	maxAge        string
-	credentials   bool
-	closeConn     bool
+	rule         *rule // the rule that matched
+	allowOrigin  string
+	allowHeaders string
+	// allowOrigin and allowHeaders as shared header values (see sharedValues), nil when
+	// WriteHeaders must give the value memory of its own.
+	originValue, headersValue *[1]string
 }
 
 // Check is a check of the rules, in the order they are made: a NoMatchingRule decision
@@ -130,16 +135,17 @@ func (d *Decision) list(buf *[maxHeaders]Header) []Header {
 	if d.Outcome != Allowed {
 		return hs
 	}
+	r := d.rule
 	hs = append(hs, Header{"Access-Control-Allow-Origin", d.allowOrigin},
-		Header{"Access-Control-Allow-Methods", d.allowMethods})
+		Header{"Access-Control-Allow-Methods", r.allowMethods})
 	if d.allowHeaders != "" {
 		hs = append(hs, Header{"Access-Control-Allow-Headers", d.allowHeaders})
 	}
-	if d.exposeHeaders != "" {
-		hs = append(hs, Header{"Access-Control-Expose-Headers", d.exposeHeaders})
+	if r.exposeHeaders != "" {
+		hs = append(hs, Header{"Access-Control-Expose-Headers", r.exposeHeaders})
 	}
-	if d.maxAge != "" {
-		hs = append(hs, Header{"Access-Control-Max-Age", d.maxAge})
+	if r.maxAge != "" {
+		hs = append(hs, Header{"Access-Control-Max-Age", r.maxAge})
 	}
 	if d.credentials {
 		hs = append(hs, Header{"Access-Control-Allow-Credentials", "true"})
@@ -147,24 +153,75 @@ func (d *Decision) list(buf *[maxHeaders]Header) []Header {
 	return append(hs, Header{"Vary", Vary})
 }
 
-// WriteHeaders sets the decision's headers in h. Every value gets memory of its own (one
-// allocation for all of them), so a later change to h by other code cannot reach another
-// response; Vary is appended to any Vary already set.
+// sharedValues: WriteHeaders sets header values that every response of a Policy shares
+// rather than copying them per response: the method list, Expose-Headers and Max-Age of each
+// rule, each origin a rule names exactly, each lower-case AllowedHeader (the echo of a request
+// naming just that header), and the constants below. This is safe because each shared value
+// is a slice with len == cap == 1 over an array that nothing writes once Compile has returned:
+// a handler appending to it (Header.Add) gets a new array, and one setting or deleting the
+// header (Header.Set, Header.Del) replaces the map entry, not the array, so no change to one
+// response's headers reaches another's. Only writing into a value's elements in place
+// (h[k][0] = v) would, which neither net/http nor this project's handlers do. Values that come from the request (an
+// Origin matched by a pattern, an echo no AllowedHeader spells) get memory of their own.
+var (
+	starValue  = [1]string{"*"}
+	trueValue  = [1]string{"true"}
+	varyValue  = [1]string{Vary}
+	closeValue = [1]string{"close"}
+)
+
+// WriteHeaders sets the decision's headers in h, sharing the values that sharedValues lists
+// and giving the others memory of their own (one allocation for all of them); Vary is
+// appended to any Vary already set.
 func (d *Decision) WriteHeaders(h http.Header) {
-	var buf [maxHeaders]Header
-	hs := d.list(&buf)
-	if len(hs) == 0 {
+	if d.closeConn {
+		h["Connection"] = closeValue[:]
+	}
+	if d.Outcome != Allowed {
 		return
 	}
-	vals := make([]string, len(hs))
-	for i, kv := range hs {
-		if old := h[kv.Name]; kv.Name == "Vary" && len(old) > 0 {
-			h["Vary"] = append(old[:len(old):len(old)], kv.Value)
-			continue
-		}
-		vals[i] = kv.Value
-		h[kv.Name] = vals[i : i+1 : i+1]
+	n := 0
+	if d.originValue == nil {
+		n++
 	}
+	if d.headersValue == nil && d.allowHeaders != "" {
+		n++
+	}
+	var own []string
+	if n > 0 {
+		own = make([]string, 0, n)
+	}
+	r := d.rule
+	h["Access-Control-Allow-Origin"] = value(d.originValue, d.allowOrigin, &own)
+	h["Access-Control-Allow-Methods"] = r.value(valueMethods)
+	if d.allowHeaders != "" {
+		h["Access-Control-Allow-Headers"] = value(d.headersValue, d.allowHeaders, &own)
+	}
+	if r.exposeHeaders != "" {
+		h["Access-Control-Expose-Headers"] = r.value(valueExpose)
+	}
+	if r.maxAge != "" {
+		h["Access-Control-Max-Age"] = r.value(valueMaxAge)
+	}
+	if d.credentials {
+		h["Access-Control-Allow-Credentials"] = trueValue[:]
+	}
+	if old := h["Vary"]; len(old) > 0 {
+		h["Vary"] = append(old[:len(old):len(old)], Vary)
+	} else {
+		h["Vary"] = varyValue[:]
+	}
+}
+
+// value returns shared as a header value, or else v in the next slot of own, capped so that
+// an append to it cannot reach the next slot.
+func value(shared *[1]string, v string, own *[]string) []string {
+	if shared != nil {
+		return shared[:]
+	}
+	i := len(*own)
+	*own = append(*own, v)
+	return (*own)[i : i+1 : i+1]
 }
 
 // Err returns the error of a refused preflight, a *[corserr.Error] (get at it with
@@ -179,11 +236,30 @@ func (d *Decision) Err() error {
 
 // refusal is Err's *corserr.Error, nil when the decision refuses nothing.
 func (d *Decision) refusal() *corserr.Error {
-	if d.errCode == "" {
+	if d.Status < 400 {
 		return nil
 	}
-	return &corserr.Error{Status: d.Status, Code: d.errCode, Message: d.errMessage + d.errArg, Rule: -1,
-		Method: d.errMethod, ResourceType: d.errResource}
+	e := &corserr.Error{Status: d.Status, Code: corserr.CodeAccessForbidden, Rule: -1}
+	switch d.Outcome {
+	case NoOrigin:
+		e.Code, e.Message = corserr.CodeBadRequest, msgNoOrigin
+	case BadRequest:
+		v := d.errMethod
+		if v == "" {
+			v = "null"
+		}
+		e.Code, e.Message = corserr.CodeBadRequest, msgBadMethod+v
+	case NoBucket:
+		e.Message, e.Method, e.ResourceType = msgNoBucket, methodOrOptions(d.errMethod), "BUCKET"
+	case NoConfiguration:
+		e.Message, e.Method, e.ResourceType = msgNotEnabled, methodOrOptions(d.errMethod), "BUCKET"
+	default: // NoMatchingRule
+		e.Message, e.Method, e.ResourceType = msgNotAllowed, d.errMethod, "BUCKET"
+		if d.object {
+			e.ResourceType = "OBJECT"
+		}
+	}
+	return e
 }
 
 // Response is the whole answer to a preflight, as Amazon S3 sends it
@@ -201,10 +277,9 @@ func (d *Decision) Response(requestID, hostID string) (status int, headers []Hea
 	return d.Status, append(headers, Header{"Content-Type", "application/xml"}), body
 }
 
-// refuse returns a refused preflight's decision.
-func refuse(o Outcome, status int, code, message, arg, method, resource string) Decision {
-	return Decision{Outcome: o, Rule: -1, Status: status, errCode: code, errMessage: message, errArg: arg,
-		errMethod: method, errResource: resource}
+// refuse returns a refused preflight's decision; refusal tells its error.
+func refuse(o Outcome, status int, r *Request) Decision {
+	return Decision{Outcome: o, Rule: -1, Status: status, errMethod: r.RequestMethod, object: r.Object}
 }
 
 // The refusals of a preflight, word for word as Amazon S3 sends them
@@ -218,9 +293,7 @@ const (
 )
 
 func refuseNoOrigin() Decision {
-	d := refuse(NoOrigin, 400, corserr.CodeBadRequest, msgNoOrigin, "", "", "")
-	d.closeConn = true
-	return d
+	return Decision{Outcome: NoOrigin, Rule: -1, Status: 400, closeConn: true}
 }
 
 // PreflightNoBucket answers an OPTIONS request for a bucket that does not exist: 400 without
@@ -231,12 +304,12 @@ func PreflightNoBucket(r *Request) Decision {
 	if r.Origin == "" {
 		return refuseNoOrigin()
 	}
-	return refuse(NoBucket, 403, corserr.CodeAccessForbidden, msgNoBucket, "", methodOrOptions(r), "BUCKET")
+	return refuse(NoBucket, 403, r)
 }
 
-func methodOrOptions(r *Request) string {
-	if r.RequestMethod != "" {
-		return r.RequestMethod
+func methodOrOptions(m string) string {
+	if m != "" {
+		return m
 	}
 	return "OPTIONS"
 }
@@ -245,41 +318,32 @@ func methodOrOptions(r *Request) string {
 // (docs/s3-cors.md#preflight-evaluation): Origin, configuration (p == nil: none),
 // Access-Control-Request-Method, then the rules. Every OPTIONS request is a preflight to S3,
 // whatever its headers.
-func (p *Policy) Preflight(r *Request) Decision {
+func (p *Policy) Preflight(r *Request) (d Decision) {
 	if r.Origin == "" {
 		return refuseNoOrigin()
 	}
 	if p == nil {
-		return refuse(NoConfiguration, 403, corserr.CodeAccessForbidden, msgNotEnabled, "", methodOrOptions(r), "BUCKET")
+		return refuse(NoConfiguration, 403, r)
 	}
 	// A missing or unknown method is a 400 [UNVERIFIED: the wording is the one S3 clones
 	// share; S3's own suite expects the status].
 	if methodIndex(r.RequestMethod) < 0 {
-		v := r.RequestMethod
-		if v == "" {
-			v = "null"
-		}
-		return refuse(BadRequest, 400, corserr.CodeBadRequest, msgBadMethod, v, "", "")
+		return refuse(BadRequest, 400, r)
 	}
-	d := p.evaluate(r.Origin, r.RequestMethod, r.RequestHeaders)
+	p.evaluate(&d, r.Origin, r.RequestMethod, r.RequestHeaders)
 	if d.Outcome == Allowed {
 		d.Status = 200
 		return d
 	}
-	resource := "BUCKET"
-	if r.Object {
-		resource = "OBJECT"
-	}
-	refused := refuse(NoMatchingRule, 403, corserr.CodeAccessForbidden, msgNotAllowed, "", r.RequestMethod, resource)
-	refused.Refused, refused.RefusedHeaders = d.Refused, d.RefusedHeaders
-	return refused
+	d.Status, d.errMethod, d.object = 403, r.RequestMethod, r.Object
+	return d
 }
 
 // Actual decides the CORS headers of a non-OPTIONS request (docs/s3-cors.md#actual-requests). The
 // request is served whatever the outcome: CORS neither grants nor denies access. As in Amazon S3,
 // an Access-Control-Request-Method on such a request stands in for its method, and
 // Access-Control-Request-Headers is checked and echoed; other request headers are not.
-func (p *Policy) Actual(r *Request) Decision {
+func (p *Policy) Actual(r *Request) (d Decision) {
 	if r.Origin == "" {
 		return Decision{Outcome: NoOrigin, Rule: -1}
 	}
@@ -290,39 +354,77 @@ func (p *Policy) Actual(r *Request) Decision {
 	if r.RequestMethod != "" {
 		method = r.RequestMethod
 	}
-	return p.evaluate(r.Origin, method, r.RequestHeaders)
+	p.evaluate(&d, r.Origin, method, r.RequestHeaders)
+	return d
 }
 
 // evaluate finds the first rule allowing origin, method and the requested headers, and fills
-// in the success headers.
-func (p *Policy) evaluate(origin, method string, requestHeaders []string) Decision {
+// in d, which is zero, with the decision: it writes into its caller's result rather than
+// returning a Decision, which would be copied.
+func (p *Policy) evaluate(d *Decision, origin, method string, requestHeaders []string) {
 	// Origin and method first: most refusals end here, before the header list is read.
-	set := p.candidates(origin, method)
+	d.Outcome, d.Rule = NoMatchingRule, -1
+	var set ruleSet
+	exact := p.originRules(origin, &set)
 	if set.empty() {
-		check := CheckMethod
-		if !p.allowsOrigin(origin) {
-			check = CheckOrigin
-		}
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: check}
+		d.Refused = CheckOrigin
+		return
 	}
+	k := methodIndex(method)
+	if k >= 0 {
+		for w := range set {
+			set[w] &= p.byMethod[k][w]
+		}
+	}
+	if k < 0 || set.empty() {
+		d.Refused = CheckMethod
+		return
+	}
+	if len(requestHeaders) == 0 {
+		// No header is requested, so every rule of set admits the request: the first decides.
+		p.allow(d, set.first(), origin, exact, "", nil)
+		return
+	}
+	p.evaluateHeaders(d, set, origin, exact, requestHeaders)
+}
+
+// evaluateHeaders is evaluate's end for a request that lists headers, apart so that the
+// parsed list's room is set up only when there is a list.
+func (p *Policy) evaluateHeaders(d *Decision, set ruleSet, origin string, exact *[1]string, requestHeaders []string) {
 	var names acrh.Names
 	if !acrh.Parse(requestHeaders, &names) {
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaderLimits}
+		d.Refused = CheckHeaderLimits
+		return
 	}
 	i := p.first(set, &names)
 	if i < 0 {
-		return Decision{Outcome: NoMatchingRule, Rule: -1, Refused: CheckHeaders, RefusedHeaders: p.unadmitted(set, &names)}
+		d.Refused, d.RefusedHeaders = CheckHeaders, p.unadmitted(set, &names)
+		return
 	}
+	var echo string
+	var shared *[1]string
+	if names.Len() == 1 {
+		shared = p.rules[i].literal(names.At(0))
+	}
+	if shared != nil {
+		echo = shared[0]
+	} else {
+		echo, shared = p.echoes.Echo(&names)
+	}
+	p.allow(d, i, origin, exact, echo, shared)
+}
+
+// allow fills in d as allowed by rule i. exact is the origin as a shared value when some
+// rule names it exactly; echo is the Allow-Headers echo and echoValue, when not nil, the same
+// as a shared value.
+func (p *Policy) allow(d *Decision, i int, origin string, exact *[1]string, echo string, echoValue *[1]string) {
 	r := &p.rules[i]
-	d := Decision{
-		Outcome:       Allowed,
-		Rule:          i,
-		allowOrigin:   r.allowOrigin(origin),
-		allowMethods:  r.allowMethods,
-		allowHeaders:  names.Echo(),
-		exposeHeaders: r.exposeHeaders,
-		maxAge:        r.maxAge,
+	d.Outcome, d.Rule, d.rule = Allowed, i, r
+	d.allowOrigin, d.allowHeaders = r.allowOrigin(origin), echo
+	d.originValue, d.headersValue = exact, echoValue
+	if d.allowOrigin == "*" {
+		d.originValue = &starValue
+	} else {
+		d.credentials = true
 	}
-	d.credentials = d.allowOrigin != "*"
-	return d
 }

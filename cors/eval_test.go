@@ -2,6 +2,7 @@ package cors_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -45,7 +46,7 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-// The written header map must equal the ordered list, each value in memory of its own.
+// The written header map must equal the ordered list, and no value may have spare capacity.
 func TestWriteHeaders(t *testing.T) {
 	t.Parallel()
 	for _, c := range evalCases {
@@ -62,6 +63,58 @@ func TestWriteHeaders(t *testing.T) {
 		for k := range h {
 			if cap(h[k]) != len(h[k]) {
 				t.Errorf("%s: %s shares spare capacity: an append by a handler would write into another header", c.Name, k)
+			}
+		}
+	}
+}
+
+// WriteHeaders shares values between responses: a handler appending to or replacing any
+// header of one response must leave every other response's headers as they were written.
+func TestWriteHeadersResponsesStayApart(t *testing.T) {
+	t.Parallel()
+	age := int32(600)
+	p, err := cors.Compile(&cors.Config{Rules: []cors.Rule{
+		{AllowedOrigins: []string{"https://app.example.com", "https://*.example.net"}, AllowedMethods: []string{"GET", "PUT"},
+			AllowedHeaders: []string{"content-type", "x-amz-*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: &age},
+		{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, AllowedHeaders: []string{"*"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := []cors.Request{
+		{Method: "OPTIONS", Origin: "https://app.example.com", RequestMethod: "PUT", RequestHeaders: []string{"Content-Type"}},
+		{Method: "OPTIONS", Origin: "https://a.example.net", RequestMethod: "PUT", RequestHeaders: []string{"content-type,x-amz-date"}},
+		{Method: "OPTIONS", Origin: "https://b.example.org", RequestMethod: "GET", RequestHeaders: []string{"X-Custom"}},
+		{Method: "GET", Origin: "https://app.example.com"},
+		{Method: "GET", Origin: "https://b.example.org"},
+		{Method: "OPTIONS"},
+	}
+	tampers := map[string]func(h http.Header, k string){
+		"Add":    func(h http.Header, k string) { h.Add(k, "tampered") },
+		"append": func(h http.Header, k string) { h[k] = append(h[k], "tampered") },
+		"Set":    func(h http.Header, k string) { h.Set(k, "tampered") },
+	}
+	decide := func(r *cors.Request) cors.Decision {
+		if r.Method == http.MethodOptions {
+			return p.Preflight(r)
+		}
+		return p.Actual(r)
+	}
+	for _, r := range reqs {
+		for name, tamper := range tampers {
+			a, b := http.Header{}, http.Header{}
+			d := decide(&r)
+			d.WriteHeaders(a)
+			d.WriteHeaders(b)
+			want := b.Clone()
+			for k := range a {
+				tamper(a, k)
+			}
+			again := http.Header{}
+			d2 := decide(&r)
+			d2.WriteHeaders(again)
+			if !equalHeader(b, want) || !equalHeader(again, want) {
+				t.Errorf("%+v: %s on one response changed another: %v, then %v; want %v", r, name, b, again, want)
 			}
 		}
 	}
@@ -258,6 +311,33 @@ func TestRefusedCheck(t *testing.T) {
 		}
 		if originOK != (c.check != cors.CheckOrigin) || methodOK != (c.check != cors.CheckOrigin && c.check != cors.CheckMethod) {
 			t.Errorf("%s %s: refused by %v, trace origin %t method %t", c.origin, c.method, c.check, originOK, methodOK)
+		}
+	}
+}
+
+// An exact AllowedOrigin matches the whole Origin, byte for byte, whether the policy finds it
+// by comparing each of a few exact origins or through its index of many.
+func TestExactOriginsMatchWhole(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 20} {
+		cfg := &cors.Config{}
+		for i := range n {
+			cfg.Rules = append(cfg.Rules, cors.Rule{AllowedOrigins: []string{fmt.Sprintf("https://app%d.example.com", i)}, AllowedMethods: []string{"GET"}})
+		}
+		p, err := cors.Compile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for origin, want := range map[string]bool{
+			"https://app0.example.com":           true,
+			"https://app0.example.com.evil.test": false,
+			"https://app0.example.co":            false,
+			"https://APP0.example.com":           false,
+		} {
+			d := p.Actual(&cors.Request{Method: "GET", Origin: origin})
+			if got := d.Outcome == cors.Allowed; got != want {
+				t.Errorf("%d exact origins, Origin %s: allowed=%v; want %v", n, origin, got, want)
+			}
 		}
 	}
 }

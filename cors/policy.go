@@ -45,14 +45,45 @@ func (s *ruleSet) has(i int) bool { return s[i/64]&(1<<(i%64)) != 0 }
 type Policy struct {
 	config *Config
 	rules  []rule
-	// Origin index: rules naming an origin exactly, rules allowing any origin ("*"), and the
-	// patterns with a '*' inside, grouped by the length of the text after the '*' and keyed
-	// by that text. A lookup costs one map probe for exact origins and one per distinct
-	// suffix length, then a prefix check of only the patterns whose suffix matched.
-	exact    map[string]ruleSet
-	any      ruleSet
-	suffixes []suffixGroup
-	byMethod [len(methods)]ruleSet
+	// Origin index: origins some rule names exactly (found by comparing each when there are
+	// at most linearOrigins, else through exactIndex), rules allowing any origin ("*"), and
+	// the patterns with a '*' inside, grouped by the length of the text after the '*' and
+	// keyed by that text. A lookup costs a few comparisons or one map probe for exact
+	// origins, and one probe per distinct suffix length, then a prefix check of only the
+	// patterns whose suffix matched.
+	exact      []exactOrigin
+	exactIndex map[string]int
+	any        ruleSet
+	suffixes   []suffixGroup
+	byMethod   [len(methods)]ruleSet
+	echoes     acrh.EchoCache
+}
+
+// exactOrigin is an origin some rule names exactly, held as a shared
+// Access-Control-Allow-Origin value (see sharedValues), and those rules.
+type exactOrigin struct {
+	value [1]string
+	rules ruleSet
+}
+
+// linearOrigins is the most exact origins looked up by comparing each in turn: for a few, that
+// is quicker than hashing the request's Origin.
+const linearOrigins = 8
+
+// exactOrigin returns the exact origin equal to origin, or nil.
+func (p *Policy) exactOrigin(origin string) *exactOrigin {
+	if p.exactIndex == nil {
+		for i := range p.exact {
+			if p.exact[i].value[0] == origin {
+				return &p.exact[i]
+			}
+		}
+		return nil
+	}
+	if i, ok := p.exactIndex[origin]; ok {
+		return &p.exact[i]
+	}
+	return nil
 }
 
 type suffixGroup struct {
@@ -86,18 +117,30 @@ type rule struct {
 	headers        []string           // literal AllowedHeaders, lower case, sorted
 	headerPatterns []wildcard.Pattern // AllowedHeaders with a '*' inside, lower case
 
-	// Response header values, computed once.
+	// Response header values, computed once, as strings (Headers) and as shared header
+	// values (WriteHeaders, see sharedValue).
 	allowMethods  string
 	exposeHeaders string
 	maxAge        string // "" when MaxAgeSeconds is absent
+	values        [3]string
 }
+
+// The indexes of a rule's values.
+const (
+	valueMethods = iota
+	valueExpose
+	valueMaxAge
+)
+
+// value returns the rule's k-th header value as a shared header value.
+func (r *rule) value(k int) []string { return r.values[k : k+1 : k+1] }
 
 // Compile validates c (see Validate) and compiles it. The Policy keeps its own copy of c.
 func Compile(c *Config) (*Policy, error) {
 	if err := Validate(c); err != nil {
 		return nil, err
 	}
-	p := &Policy{config: c.Clone(), exact: make(map[string]ruleSet)}
+	p := &Policy{config: c.Clone(), exactIndex: make(map[string]int)}
 	p.rules = make([]rule, len(c.Rules))
 	for i, src := range p.config.Rules {
 		r := &p.rules[i]
@@ -113,9 +156,13 @@ func Compile(c *Config) (*Policy, error) {
 				}
 				p.any.add(i)
 			case pat.Literal():
-				s := p.exact[o]
-				s.add(i)
-				p.exact[o] = s
+				k, ok := p.exactIndex[o]
+				if !ok {
+					k = len(p.exact)
+					p.exactIndex[o] = k
+					p.exact = append(p.exact, exactOrigin{value: [1]string{o}})
+				}
+				p.exact[k].rules.add(i)
 			default:
 				p.addPattern(i, pat)
 			}
@@ -146,6 +193,10 @@ func Compile(c *Config) (*Policy, error) {
 		if src.MaxAgeSeconds != nil {
 			r.maxAge = strconv.Itoa(int(*src.MaxAgeSeconds))
 		}
+		r.values = [3]string{valueMethods: r.allowMethods, valueExpose: r.exposeHeaders, valueMaxAge: r.maxAge}
+	}
+	if len(p.exact) <= linearOrigins {
+		p.exactIndex = nil
 	}
 	return p, nil
 }
@@ -153,46 +204,28 @@ func Compile(c *Config) (*Policy, error) {
 // Config returns a copy of the configuration the policy was compiled from, as stored.
 func (p *Policy) Config() *Config { return p.config.Clone() }
 
-// candidates returns the rules that allow origin and method, whatever the headers.
-func (p *Policy) candidates(origin, method string) ruleSet {
-	k := methodIndex(method)
-	if k < 0 {
-		return ruleSet{}
-	}
-	return p.originRules(origin, &p.byMethod[k])
-}
-
-// originRules returns the rules of among that allow origin.
-func (p *Policy) originRules(origin string, among *ruleSet) ruleSet {
-	set := p.exact[origin]
-	for w := range set {
-		set[w] |= p.any[w]
-		set[w] &= among[w]
+// originRules puts in set, which is empty, the rules that allow origin, whatever the method;
+// it returns, when some rule names origin exactly, origin as a shared header value (nil
+// otherwise).
+func (p *Policy) originRules(origin string, set *ruleSet) (value *[1]string) {
+	*set = p.any
+	if e := p.exactOrigin(origin); e != nil {
+		for w := range set {
+			set[w] |= e.rules[w]
+		}
+		value = &e.value
 	}
 	for _, g := range p.suffixes {
 		if len(origin) < g.n {
 			continue
 		}
 		for _, op := range g.patterns[origin[len(origin)-g.n:]] {
-			if among.has(op.rule) && op.pattern.Match(origin) {
+			if !set.has(op.rule) && op.pattern.Match(origin) {
 				set.add(op.rule)
 			}
 		}
 	}
-	return set
-}
-
-// allowsOrigin reports whether some rule allows origin, whatever the method. Only a refusal
-// asks, to say which check refused it.
-func (p *Policy) allowsOrigin(origin string) bool {
-	var all ruleSet
-	for k := range p.byMethod {
-		for w := range all {
-			all[w] |= p.byMethod[k][w]
-		}
-	}
-	set := p.originRules(origin, &all)
-	return !set.empty()
+	return value
 }
 
 // unadmitted lists, joined with ", ", the names that no rule of set admits.
@@ -237,6 +270,15 @@ func (p *Policy) first(set ruleSet, names *acrh.Names) int {
 	return -1
 }
 
+// first returns the lowest index in s, which must not be empty.
+func (s *ruleSet) first() int {
+	w := 0
+	for s[w] == 0 {
+		w++
+	}
+	return w*64 + bits.TrailingZeros64(s[w])
+}
+
 func (s *ruleSet) empty() bool {
 	for _, w := range s {
 		if w != 0 {
@@ -279,14 +321,47 @@ func (r *rule) allowsHeaders(names *acrh.Names) bool {
 	return true
 }
 
+// literal returns, as a shared header value (see sharedValues), the rule's literal
+// AllowedHeader equal to name ignoring case, which is name's echo; nil when there is none.
+func (r *rule) literal(name string) *[1]string {
+	if j, ok := r.literalIndex(name); ok {
+		return (*[1]string)(r.headers[j : j+1])
+	}
+	return nil
+}
+
+// literalIndex finds name, ignoring case, among the rule's literal AllowedHeaders (lower
+// case, sorted). Browsers send names in lower case, which compare as they are, with the
+// runtime's comparison; other names are compared folding case byte by byte.
+func (r *rule) literalIndex(name string) (int, bool) {
+	lower := wildcard.IsLower(name)
+	lo, hi := 0, len(r.headers)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		var c int
+		if lower {
+			c = strings.Compare(name, r.headers[m])
+		} else {
+			c = wildcard.CompareFold(name, r.headers[m])
+		}
+		switch {
+		case c == 0:
+			return m, true
+		case c > 0:
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return lo, false
+}
+
 // allowedBy returns the AllowedHeader (lower case) that admits name, or "" if none does.
 func (r *rule) allowedBy(name string) string {
 	if r.anyHeader {
 		return "*"
 	}
-	if j, ok := slices.BinarySearchFunc(r.headers, name, func(h, n string) int {
-		return -wildcard.CompareFold(n, h)
-	}); ok {
+	if j, ok := r.literalIndex(name); ok {
 		return r.headers[j]
 	}
 	for _, p := range r.headerPatterns {

@@ -8,7 +8,10 @@
 package acrh
 
 import (
+	"hash/maphash"
+	"math/bits"
 	"strings"
+	"sync/atomic"
 
 	"github.com/doorman-s3/doorman/cors/internal/wildcard"
 )
@@ -53,14 +56,12 @@ func Parse(lines []string, dst *Names) bool {
 	for li, line := range lines {
 		// One pass over the bytes: skip separators and blanks, then take the item up to the
 		// next comma, less trailing blanks.
-		for i := 0; i < len(line); {
-			if c := line[i]; c == ',' || c == ' ' || c == '\t' {
-				i++
-				continue
-			}
+		for i := skipSeparators(line, 0); i < len(line); i = skipSeparators(line, i) {
 			start := i
-			for i < len(line) && line[i] != ',' {
-				i++
+			if j := strings.IndexByte(line[i:], ','); j >= 0 {
+				i += j
+			} else {
+				i = len(line)
 			}
 			end := i
 			for line[end-1] == ' ' || line[end-1] == '\t' {
@@ -77,6 +78,57 @@ func Parse(lines []string, dst *Names) bool {
 		dst.echo = lines[0]
 	}
 	return true
+}
+
+// skipSeparators returns the index of the first byte of line at or after i that is not a
+// comma or a blank, or len(line). Empty items cost Amazon S3 nothing, so a list may be a long
+// run of separators that must be crossed quickly. A run of commas, the shape of a hostile
+// list, is compared with commaRun in blocks of halving size, so that the runtime's vectorised
+// comparison crosses it; the rest is crossed 8 bytes at a time, each 8 bytes read as one word
+// and tested for all three separators at once (SWAR: SIMD within a register).
+func skipSeparators(line string, i int) int {
+	for size := len(commaRun); size >= 64; size /= 2 {
+		for len(line)-i >= size && line[i:i+size] == commaRun[:size] {
+			i += size
+		}
+	}
+	for ; i+8 <= len(line); i += 8 {
+		w := load(line[i:])
+		if sep := zeroBytes(w^commas) | zeroBytes(w^blanks) | zeroBytes(w^tabs); sep != highBits {
+			// The lowest byte whose high bit is clear in sep is the first that is no separator.
+			return i + bits.TrailingZeros64(^sep&highBits)/8
+		}
+	}
+	for i < len(line) && (line[i] == ',' || line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// commaRun is MaxBytes/2 commas: no list Parse reads holds two such runs back to back.
+var commaRun = strings.Repeat(",", MaxBytes/2)
+
+// Words of eight equal bytes.
+const (
+	commas   = 0x2c2c2c2c2c2c2c2c // ','
+	blanks   = 0x2020202020202020 // ' '
+	tabs     = 0x0909090909090909 // '\t'
+	lowBits  = 0x7f7f7f7f7f7f7f7f
+	highBits = 0x8080808080808080
+)
+
+// load reads s's first 8 bytes as a little-endian word: byte 0 is the lowest.
+func load(s string) uint64 {
+	s = s[:8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// zeroBytes sets the high bit of each byte of the result whose byte in w is zero, and clears
+// every other bit. No carry crosses from one byte to the next: the low 7 bits of a byte plus
+// 0x7f fit in 8 bits.
+func zeroBytes(w uint64) uint64 {
+	return ^((w&lowBits + lowBits) | w | lowBits)
 }
 
 // isCanonical reports whether line is exactly the names, lower case, joined with ", ".
@@ -133,6 +185,48 @@ func (n *Names) Echo() string {
 		}
 	}
 	return b.String()
+}
+
+// EchoCache remembers the echoes of recent lists that Names.Echo had to build (a browser
+// sends "content-type,x-amz-date", S3 answers "content-type, x-amz-date"), so that the lists a
+// site's scripts send again and again are echoed without allocating. It holds at most
+// echoSlots lists of at most maxCachedLine bytes each, one list per slot, a newer list
+// replacing an older one. The zero value is ready; it is safe for concurrent use.
+type EchoCache struct {
+	slots [echoSlots]atomic.Pointer[echoEntry]
+}
+
+const (
+	echoSlots     = 16
+	maxCachedLine = 256
+)
+
+// echoEntry is a list and its echo; nothing writes either once the entry is stored.
+type echoEntry struct {
+	line string
+	echo [1]string
+}
+
+var echoSeed = maphash.MakeSeed()
+
+// Echo returns n.Echo() and, when that is not the request's own value, the same as an array
+// every caller shares and nothing writes; shared is nil when the echo is the request's own
+// value or the list is not one line of at most maxCachedLine bytes.
+func (c *EchoCache) Echo(n *Names) (echo string, shared *[1]string) {
+	if n.echo != "" || n.n == 0 || len(n.lines) != 1 || len(n.lines[0]) > maxCachedLine {
+		return n.Echo(), nil
+	}
+	line := n.lines[0]
+	slot := &c.slots[maphash.String(echoSeed, line)%echoSlots]
+	if e := slot.Load(); e != nil && e.line == line {
+		return e.echo[0], &e.echo
+	}
+	// One allocation holds both the list (copied: the request's memory is not kept) and
+	// the echo.
+	both := line + n.Echo()
+	e := &echoEntry{line: both[:len(line)], echo: [1]string{both[len(line):]}}
+	slot.Store(e)
+	return e.echo[0], &e.echo
 }
 
 // Verbatim returns the request's own value when it is one line holding nothing but the
