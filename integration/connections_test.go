@@ -87,15 +87,16 @@ func rawRequest(tb testing.TB, t *benchTarget, op corsOp) []byte {
 	return buf.Bytes()
 }
 
-// corsOp is an operation of benchOps that a cross-origin page sends, and the size of its
-// answer's body.
+// corsOp is an operation of benchOps that a cross-origin page sends, the size of its
+// answer's body and the CORS headers its answer must carry beside Access-Control-Allow-Origin.
 type corsOp struct {
 	benchOp
-	size int
+	size    int
+	headers map[string]string
 }
 
 // check checks an answer to op: its status, Access-Control-Allow-Origin (the origin of
-// benchOps, once) and its body's size.
+// benchOps, once), op's other CORS headers and its body's size.
 func (op corsOp) check(res *http.Response, body []byte) error {
 	if res.StatusCode != op.status {
 		return fmt.Errorf("%s: status %d, want %d", op.name, res.StatusCode, op.status)
@@ -103,21 +104,31 @@ func (op corsOp) check(res *http.Response, body []byte) error {
 	if err := checkGatewayAnswer(res, int64(len(body)), op.size); err != nil {
 		return fmt.Errorf("%s: %w", op.name, err)
 	}
+	for name, want := range op.headers {
+		if got := res.Header.Values(name); len(got) != 1 || got[0] != want {
+			return fmt.Errorf("%s: %s %q, want %q once", op.name, name, got, want)
+		}
+	}
 	return nil
 }
 
-// corsOps are the operations of benchOps the ceiling answers too: a preflight (no body) and a
-// signed 4 KiB GET with Origin.
+// corsOps are the operations of benchOps the ceiling answers too: a preflight (no body), whose
+// answer grants the method and headers it asks for, and a signed 4 KiB GET with Origin, whose
+// answer exposes ETag, as benchCORS says.
 func corsOps() []corsOp {
 	var ops []corsOp
 	for _, op := range benchOps {
-		if op.ceiling {
-			size := len(body4KiB)
-			if op.build(&benchTarget{}, 0).Method == http.MethodOptions {
-				size = 0
-			}
-			ops = append(ops, corsOp{op, size})
+		if !op.ceiling {
+			continue
 		}
+		c := corsOp{op, len(body4KiB), map[string]string{"Access-Control-Expose-Headers": "ETag"}}
+		if op.build(&benchTarget{}, 0).Method == http.MethodOptions {
+			// S3 lists the headers asked for, as asked, joined by ", ".
+			c.size = 0
+			c.headers = map[string]string{"Access-Control-Allow-Methods": "GET, PUT",
+				"Access-Control-Allow-Headers": "content-type, x-amz-date"}
+		}
+		ops = append(ops, c)
 	}
 	return ops
 }
