@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // benchConns are the numbers of kept-alive connections BenchmarkConnections holds at once.
@@ -44,8 +42,7 @@ func BenchmarkConnections(b *testing.B) {
 			switch name {
 			case "doorman":
 				s := startServer(b, "")
-				t = benchTarget{name: name, url: s.URL, s3: true,
-					creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}
+				t = s.benchTarget()
 				prepareBenchTarget(b, t)
 				pid = s.cmd.Process.Pid
 			case "ceiling":

@@ -43,12 +43,11 @@ func BenchmarkScaleOut(b *testing.B) {
 	}
 	minioCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, minioPIDs...) }
 	nodeCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, node.cmd.Process.Pid) }
-	doorman := benchTarget{name: "doorman", url: node.URL, s3: true,
-		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
-		cpu: map[string]func(testing.TB) time.Duration{
-			"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
-			"doorman-cpu-µs/req": nodeCPU,
-		}}
+	doorman := node.benchTarget()
+	doorman.cpu = map[string]func(testing.TB) time.Duration{
+		"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
+		"doorman-cpu-µs/req": nodeCPU,
+	}
 	direct := benchTarget{name: "minio", url: mc.URL(0), s3: true,
 		creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey},
 		cpu:   map[string]func(testing.TB) time.Duration{"cpu-µs/req": minioCPU}}

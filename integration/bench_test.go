@@ -50,9 +50,7 @@ var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2
 // benchTargets starts doorman, the ceiling and, when DOORMAN_BENCH_VERSITYGW names its binary,
 // versitygw (see peers in the Makefile's bench target), each as its own process.
 func benchTargets(b *testing.B) []benchTarget {
-	doorman := startServer(b, "")
-	targets := []benchTarget{{name: "doorman", url: doorman.URL, s3: true,
-		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}}
+	targets := []benchTarget{startServer(b, "").benchTarget()}
 
 	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, exec.Command(buildCeiling(b)), "")})
 
@@ -75,6 +73,12 @@ var (
 	ceilingBin  string
 	ceilingErr  error
 )
+
+// benchTarget is s as a target of the benchmarks, with its main user's credentials.
+func (s *server) benchTarget() benchTarget {
+	return benchTarget{name: "doorman", url: s.URL, s3: true,
+		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}
+}
 
 // buildCeiling builds the ceiling server, once for the package's run, beside the doorman
 // binary, and returns its executable.

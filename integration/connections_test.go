@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
@@ -215,8 +214,7 @@ const keptRSSPerConn = 144 << 10
 func TestKeptAliveConnections(t *testing.T) {
 	needOpenFiles(t, keptConns+1)
 	s := startServer(t, "", "--max-connections", strconv.Itoa(keptConns))
-	target := benchTarget{name: "doorman", url: s.URL, s3: true,
-		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}
+	target := s.benchTarget()
 	prepareBenchTarget(t, target)
 	http.DefaultClient.CloseIdleConnections() // the health check's, which would count
 	pid := s.cmd.Process.Pid
