@@ -14,7 +14,7 @@ FUZZTIME    ?= 30s
 # CONSOLE_UI is the console's pages' npm package (Node.js 20 and npm).
 CONSOLE_UI  := console/ui
 
-.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-gateway bench-edge bench-scale-out clean
+.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out clean
 
 all: build
 
@@ -98,13 +98,15 @@ mutation:
 	$(GO) run ./internal/mutation
 
 ## bench: the engine against jub0bs/cors and rs/cors, then the server over loopback against a
-## bare net/http ceiling, versitygw and a single-node MinIO (both built outside the repository), then the gateway against
+## bare net/http ceiling, versitygw and a single-node MinIO (both built outside the repository),
+## then the server and the ceiling holding 100 and 1,000 kept-alive connections at once, then
+## the gateway against
 ## nginx and Caddy, then its cache against nginx proxy_cache and Varnish, then a doorman node
 ## over MinIO against MinIO directly, summarised by benchstat.
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
-bench: bench-engine bench-server bench-gateway bench-edge bench-scale-out
+bench: bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out
 
 bench-engine:
 	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 500ms | tee bench-engine.txt
@@ -115,6 +117,14 @@ bench-server: $(VERSITYGW)
 	$(GO) test ./s3api/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
 	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) DOORMAN_BENCH_MINIO=$(PEERS)/minio $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
 	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
+
+## bench-connections: doorman serve and the ceiling holding 100, then 1,000 kept-alive
+## connections at once, a request in flight on each: throughput, p50 and p99 latency, CPU time
+## per request and the server's resident set (before, under load, per connection).
+bench-connections:
+	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkConnections$$' -benchtime 2s -count $(BENCHCOUNT) > bench-connections.txt; \
+	  status=$$?; cat bench-connections.txt; exit $$status
+	$(GO) run $(BENCHSTAT) -col /server bench-connections.txt
 
 ## bench-gateway: doorman gateway against nginx and Caddy (Debian's, installed when missing),
 ## each with the same CORS policy from integration/testdata/gateway-peers, and a direct

@@ -97,10 +97,7 @@ func startEdgeServers(tb testing.TB) ([]edgeServer, *exec.Cmd) {
 			tb.Fatalf("%s is needed (make bench-edge installs Debian's nginx and varnish): %v", tool, err)
 		}
 	}
-	ceiling := filepath.Join(tb.TempDir(), "ceiling")
-	if out, err := exec.Command("go", "build", "-o", ceiling, "./testdata/ceiling").CombinedOutput(); err != nil {
-		tb.Fatalf("building the ceiling server: %v\n%s", err, out)
-	}
+	ceiling := buildCeiling(tb)
 	var servers []edgeServer
 	start := func(name string, cmd *exec.Cmd, addr string, hit func(http.Header) error) string {
 		url := runGatewayProcess(tb, name, cmd, addr)

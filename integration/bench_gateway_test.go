@@ -65,12 +65,6 @@ type peerTemplate struct {
 	Dir      string // the run's own directory: pid file, logs, temporary files, storage
 }
 
-var (
-	ceilingOnce sync.Once
-	ceilingBin  string
-	ceilingErr  error
-)
-
 // startGatewayServers starts the upstream, then doorman gateway, nginx and Caddy in front of
 // it, each a process (group) of its own on 127.0.0.1, stopped when tb ends. It fails, never
 // skips, when nginx or Caddy is missing.
@@ -81,16 +75,7 @@ func startGatewayServers(tb testing.TB) []gatewayServer {
 			tb.Fatalf("%s is needed (make bench-gateway installs Debian's nginx and caddy): %v", tool, err)
 		}
 	}
-	ceilingOnce.Do(func() {
-		ceilingBin = filepath.Join(filepath.Dir(binary), "ceiling")
-		if out, err := exec.Command("go", "build", "-o", ceilingBin, "./testdata/ceiling").CombinedOutput(); err != nil {
-			ceilingErr = fmt.Errorf("building the ceiling server: %v\n%s", err, out)
-		}
-	})
-	if ceilingErr != nil {
-		tb.Fatal(ceilingErr)
-	}
-	direct := runGatewayProcess(tb, serverDirect, exec.Command(ceilingBin), "")
+	direct := runGatewayProcess(tb, serverDirect, exec.Command(buildCeiling(tb)), "")
 	upstream := strings.TrimPrefix(direct, "http://")
 	servers := []gatewayServer{{serverDirect, direct}}
 

@@ -45,12 +45,11 @@ func BenchmarkScaleOut(b *testing.B) {
 	}
 	minioCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, minioPIDs...) }
 	nodeCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, node.cmd.Process.Pid) }
-	doorman := benchTarget{name: "doorman", url: node.URL, s3: true,
-		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey},
-		cpu: map[string]func(testing.TB) time.Duration{
-			"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
-			"doorman-cpu-µs/req": nodeCPU,
-		}}
+	doorman := node.benchTarget()
+	doorman.cpu = map[string]func(testing.TB) time.Duration{
+		"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
+		"doorman-cpu-µs/req": nodeCPU,
+	}
 	direct := benchTarget{name: "minio", url: mc.URL(0), s3: true,
 		creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey},
 		cpu:   map[string]func(testing.TB) time.Duration{"cpu-µs/req": minioCPU}}
@@ -87,7 +86,7 @@ func BenchmarkScaleOut(b *testing.B) {
 
 // globalPreflight sends benchOps' preflight to t once, checks that t allows it (the
 // Access-Control-Allow-Origin of its origin) and returns the status it answered.
-func globalPreflight(b *testing.B, t *benchTarget) int {
+func globalPreflight(b testing.TB, t *benchTarget) int {
 	for _, op := range benchOps {
 		if op.name != "preflight" {
 			continue

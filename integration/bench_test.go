@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -58,15 +59,9 @@ var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2
 // benchTargets starts doorman, the ceiling and, when DOORMAN_BENCH_VERSITYGW names its binary,
 // versitygw (see peers in the Makefile's bench target), each as its own process.
 func benchTargets(b *testing.B) []benchTarget {
-	doorman := startServer(b, "")
-	targets := []benchTarget{{name: "doorman", url: doorman.URL, s3: true,
-		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}}
+	targets := []benchTarget{startServer(b, "").benchTarget()}
 
-	ceiling := filepath.Join(b.TempDir(), "ceiling")
-	if out, err := exec.Command("go", "build", "-o", ceiling, "./testdata/ceiling").CombinedOutput(); err != nil {
-		b.Fatalf("building the ceiling server: %v\n%s", err, out)
-	}
-	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, exec.Command(ceiling), "")})
+	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, exec.Command(buildCeiling(b)), "")})
 
 	if minio := os.Getenv("DOORMAN_BENCH_MINIO"); minio != "" {
 		// One process, one drive: MinIO's single-node single-drive mode.
@@ -90,12 +85,44 @@ func benchTargets(b *testing.B) []benchTarget {
 	return targets
 }
 
+var (
+	ceilingOnce sync.Once
+	ceilingBin  string
+	ceilingErr  error
+)
+
+// benchTarget is s as a target of the benchmarks, with its main user's credentials.
+func (s *server) benchTarget() benchTarget {
+	return benchTarget{name: "doorman", url: s.URL, s3: true,
+		creds: aws.Credentials{AccessKeyID: accessKey, SecretAccessKey: secretKey}}
+}
+
+// buildCeiling builds the ceiling server, once for the package's run, beside the doorman
+// binary, and returns its executable.
+func buildCeiling(tb testing.TB) string {
+	tb.Helper()
+	ceilingOnce.Do(func() {
+		ceilingBin = filepath.Join(filepath.Dir(binary), "ceiling")
+		if out, err := exec.Command("go", "build", "-o", ceilingBin, "./testdata/ceiling").CombinedOutput(); err != nil {
+			ceilingErr = fmt.Errorf("building the ceiling server: %v\n%s", err, out)
+		}
+	})
+	if ceilingErr != nil {
+		tb.Fatal(ceilingErr)
+	}
+	return ceilingBin
+}
+
 // prepareBenchTarget gives the S3 server t the benchmarks' bucket, its CORS configuration
 // (benchCORS) and the objects the GETs read. A server with global CORS must refuse the
 // configuration and allow the preflight by itself: t.preflight is then the status it answers.
-func prepareBenchTarget(b *testing.B, t *benchTarget) {
+func prepareBenchTarget(b testing.TB, t *benchTarget) {
+	// Its connections are closed when it is done, so that they do not count against the
+	// server's bound on connections.
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
 	c := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(t.url), UsePathStyle: true,
-		Credentials: credentials.StaticCredentialsProvider{Value: t.creds}})
+		Credentials: credentials.StaticCredentialsProvider{Value: t.creds}, HTTPClient: &http.Client{Transport: tr}})
 	ctx := context.Background()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(benchBucket)}); err != nil {
 		b.Fatalf("%s: %v", t.name, err)

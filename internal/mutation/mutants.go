@@ -1490,6 +1490,20 @@ var mutants = []mutant{
 		Tests: []test{{"./cmd/doorman/", "^TestServeReachable$"}},
 	},
 	{
+		Name:  "serve: no bound on connections",
+		File:  "cmd/doorman/serve.go",
+		From:  "return serveUntilDone(ctx, log, hs, netutil.LimitListener(ls.s3, lim.maxConns))",
+		To:    "return serveUntilDone(ctx, log, hs, ls.s3)",
+		Tests: []test{{"./integration/", "^TestKeptAliveConnections$"}},
+	},
+	{
+		Name:  "serve: kept-alive connections closed once idle",
+		File:  "cmd/doorman/serve.go",
+		From:  "IdleTimeout:       f.keepAliveTimeout,",
+		To:    "IdleTimeout:       time.Nanosecond,",
+		Tests: []test{{"./integration/", "^TestKeptAliveConnections$"}},
+	},
+	{
 		Name:  "keys: rotate adds no key",
 		File:  "cmd/doorman/keys.go",
 		From:  "id, err := s.RotateKey()",
