@@ -27,6 +27,7 @@ func BulkPut(s *Store, bucket string, keys []string) error {
 		recs := make([]objectRecord, n)
 		for i := range recs {
 			st := staged{id: newID(), md5: sum[:]}
+			s.flight.stage(st.id)
 			if err := os.WriteFile(s.dataPath(st.id), nil, 0o600); err != nil {
 				return err
 			}
@@ -43,6 +44,9 @@ func BulkPut(s *Store, bucket string, keys []string) error {
 			}
 			return nil
 		})
+		for _, rec := range recs {
+			s.flight.land(rec.File)
+		}
 		if err != nil {
 			return err
 		}
@@ -55,3 +59,14 @@ func BulkPut(s *Store, bucket string, keys []string) error {
 // NoSync turns off the fsync of meta.db's commits, for a benchmark that builds a large store
 // and never crashes.
 func NoSync(s *Store) { s.db.NoSync = true }
+
+// SweepNow runs the sweep of start-up (removeUnreferenced) once more, to the end, and returns
+// the count of files it removed.
+func SweepNow(s *Store) (int, error) { return s.removeUnreferenced(make(chan struct{})) }
+
+// InFlight counts the staged files that have neither their record nor been removed.
+func InFlight(s *Store) int {
+	s.flight.mu.Lock()
+	defer s.flight.mu.Unlock()
+	return len(s.flight.files)
+}

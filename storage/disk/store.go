@@ -107,7 +107,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if madeDB {
 		made.files = append(made.files, dbPath)
 	}
-	if err := s.start(); err != nil {
+	if err := s.start(madeDB); err != nil {
 		s.Discard()
 		return nil, err
 	}
@@ -160,9 +160,10 @@ func empty(db *bolt.DB) bool {
 	return none
 }
 
-// start runs once the store holds the lock: it records the process, prepares the layout and
-// reads the keyring, or creates it.
-func (s *Store) start() error {
+// start runs once the store holds the lock: it records the process, prepares the layout,
+// reads the keyring, or creates it, and starts the sweep unless the database is new (made) or
+// was closed clean.
+func (s *Store) start(made bool) error {
 	if err := writePID(s.dir); err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (s *Store) start() error {
 	if err := s.loadKeyring(); err != nil {
 		return err
 	}
-	s.startSweep(clean)
+	s.startSweep(clean || made)
 	return nil
 }
 
