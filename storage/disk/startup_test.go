@@ -59,6 +59,15 @@ func TestMain(m *testing.M) {
 // numbers do.
 func startupKey(i int) string { return fmt.Sprintf("obj%08d", i) }
 
+// startupKeys are the names of n objects of a bucket.
+func startupKeys(n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = startupKey(i)
+	}
+	return keys
+}
+
 // startupBucket is the name of bucket i.
 func startupBucket(i int) string { return fmt.Sprintf("bkt%05d", i) }
 
@@ -169,10 +178,7 @@ func startupStore(b *testing.B, name string, buckets, objects int) string {
 	}
 	defer s.Close()
 	disk.NoSync(s)
-	keys := make([]string, objects)
-	for i := range keys {
-		keys[i] = startupKey(i)
-	}
+	keys := startupKeys(objects)
 	for i := range buckets {
 		if _, err := s.CreateBucket(ctx, startupBucket(i), storage.CreateBucketOptions{}); err != nil {
 			b.Fatal(err)

@@ -18,14 +18,7 @@ import (
 // A store closed by the run before is not swept: with 20,000 objects, Open neither reads their
 // records nor lists data/, and the sweep that follows a crash removes what the crash left.
 func TestCleanStartDoesNotSweep(t *testing.T) {
-	s, dir := openWithBucket(t)
-	keys := make([]string, 20_000)
-	for i := range keys {
-		keys[i] = startupKey(i)
-	}
-	if err := disk.BulkPut(s, "bkt", keys); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, keys := withObjects(t, 20_000)
 	s.Close()
 	// A file no record names, which only a sweep removes.
 	stray := filepath.Join(dir, "data", "01", "0123456789abcdef0123456789abcdef")
@@ -52,6 +45,17 @@ func TestCleanStartDoesNotSweep(t *testing.T) {
 	}
 }
 
+// withObjects opens a store whose bucket "bkt" holds n empty objects (disk.BulkPut), and
+// returns their keys.
+func withObjects(t *testing.T, n int) (*disk.Store, string, []string) {
+	s, dir := openWithBucket(t)
+	keys := startupKeys(n)
+	if err := disk.BulkPut(s, "bkt", keys); err != nil {
+		t.Fatal(err)
+	}
+	return s, dir, keys
+}
+
 func btoi(b bool) int {
 	if b {
 		return 1
@@ -62,14 +66,7 @@ func btoi(b bool) int {
 // Sweeps racing writes never remove the file of a write that commits after the sweep read the
 // records: every object written stays readable, and the garbage is gone once the writes stop.
 func TestSweepRacingWrites(t *testing.T) {
-	s, dir := openWithBucket(t)
-	keys := make([]string, 2_000)
-	for i := range keys {
-		keys[i] = startupKey(i)
-	}
-	if err := disk.BulkPut(s, "bkt", keys); err != nil {
-		t.Fatal(err)
-	}
+	s, dir, keys := withObjects(t, 2_000)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	written := make([][]string, 4)
