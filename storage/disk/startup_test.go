@@ -12,44 +12,53 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
+	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
 // The variables that make the test binary a child of BenchmarkStartup (startupChild).
 const (
 	envStartupDir   = "DOORMAN_STARTUP_DIR"   // the store to open
-	envStartupCrash = "DOORMAN_STARTUP_CRASH" // "1": open it and exit without closing
+	envStartupShape = "DOORMAN_STARTUP_SHAPE" // its buckets and objects in each, "buckets,objects"
+	envStartupCrash = "DOORMAN_STARTUP_CRASH" // "1": open it, write, and exit without closing
 )
+
+// startupShape is the shape of a store a start is measured over: buckets of objects each.
+type startupShape struct {
+	name             string
+	buckets, objects int // objects in each bucket
+}
 
 // startupShapes are the stores BenchmarkStartup opens: objects in one bucket, and 10,000
 // buckets of 100 objects each.
-var startupShapes = []struct {
-	name             string
-	buckets, objects int // objects in each bucket
-}{
-	{"objects=200000", 1, 200_000},
+var startupShapes = []startupShape{
 	{"objects=1000000", 1, 1_000_000},
 	{"buckets=10000", 10_000, 100},
 }
 
-// startupStores are the stores built in this run, by shape, removed by TestMain.
-var startupStores = map[string]string{}
+// startupStores are the stores built in this run, by shape name, in the directories of
+// startupTemp, which TestMain removes.
+var (
+	startupStores = map[string]string{}
+	startupTemp   []string
+)
 
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(envStartupDir); dir != "" {
-		if err := startupChild(dir, os.Getenv(envStartupCrash) == "1"); err != nil {
+		if err := startupChild(dir, os.Getenv(envStartupShape), os.Getenv(envStartupCrash) == "1"); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		os.Exit(0)
 	}
 	code := m.Run()
-	for _, dir := range startupStores {
+	for _, dir := range startupTemp {
 		os.RemoveAll(dir)
 	}
 	os.Exit(code)
@@ -71,26 +80,52 @@ func startupKeys(n int) []string {
 // startupBucket is the name of bucket i.
 func startupBucket(i int) string { return fmt.Sprintf("bkt%05d", i) }
 
+// The object a crashing child writes before it exits, in the last bucket (its key sorts
+// before every startupKey), and the file it leaves in data/ without a record, as a write
+// interrupted between its rename and its commit leaves one.
+const (
+	startupCrashKey   = "crash"
+	startupCrashBody  = "committed before the crash"
+	startupCrashStray = "01/0123456789abcdef0123456789abcdef"
+)
+
 // startupFigures is what a child measures of one start.
 type startupFigures struct {
 	Open  time.Duration // disk.Open returned
 	Ready time.Duration // and a server over it answered its health check
 	RSS   int64         // resident memory then, bytes
 	HWM   int64         // peak resident memory by then, bytes
-	List  time.Duration // a page of 1,000 keys from the middle of the last bucket
-	Sweep time.Duration // how long the start-up sweep ran, if it did
+	// List is the time of the first page of 1,000 keys from the middle of the last bucket,
+	// ListFaults the page faults it took (minor and major); ListAgain, of the same page again.
+	List, ListAgain time.Duration
+	ListFaults      int64
+	Swept           bool          // the start-up sweep ran
+	Removed         int           // the files it removed
+	Sweep           time.Duration // how long it ran
 }
 
-// startupChild opens the store in dir as `doorman serve` does (the store, then the server,
-// which loads every bucket's state), measures it, and writes its figures on stdout. With
-// crash, it exits right after Open, without closing the store.
-func startupChild(dir string, crash bool) error {
+// startupChild opens the store in dir, of shape ("buckets,objects"), as `doorman serve` does
+// (the store, then the server, which loads every bucket's state), measures it, checks that
+// every bucket is there, and writes its figures on stdout. With crash, it writes an object
+// and a file without a record, and exits without closing the store.
+func startupChild(dir, shape string, crash bool) error {
+	var buckets, objects int
+	if _, err := fmt.Sscanf(shape, "%d,%d", &buckets, &objects); err != nil {
+		return fmt.Errorf("%s=%q: %v", envStartupShape, shape, err)
+	}
+	last := startupBucket(buckets - 1)
 	t0 := time.Now()
 	s, err := disk.Open(dir)
 	if err != nil {
 		return err
 	}
 	if crash {
+		if _, err := s.PutObject(ctx, last, startupCrashKey, strings.NewReader(startupCrashBody), storage.PutObjectOptions{Size: int64(len(startupCrashBody))}); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "data", startupCrashStray), nil, 0o600); err != nil {
+			return err
+		}
 		os.Exit(0)
 	}
 	defer s.Close()
@@ -109,25 +144,21 @@ func startupChild(dir string, crash bool) error {
 	if f.RSS, f.HWM, err = residentMemory(); err != nil {
 		return err
 	}
-	buckets, err := s.ListBuckets(ctx)
-	if err != nil {
-		return err
-	}
-	last := buckets[len(buckets)-1].Name
-	n := 0
-	for _, sh := range startupShapes {
-		if filepath.Base(dir) == sh.name {
-			n = sh.objects
+	list := func() (time.Duration, int64, error) {
+		faults := pageFaults()
+		t1 := time.Now()
+		res, err := s.ListObjects(ctx, last, storage.ListObjectsOptions{StartAfter: startupKey(objects / 2), MaxKeys: 1000})
+		took := time.Since(t1)
+		if err == nil && len(res.Objects) != min(1000, objects-objects/2-1) {
+			err = fmt.Errorf("listing from the middle of %s: %d keys", last, len(res.Objects))
 		}
+		return took, pageFaults() - faults, err
 	}
-	t1 := time.Now()
-	res, err := s.ListObjects(ctx, last, storage.ListObjectsOptions{StartAfter: startupKey(n / 2), MaxKeys: 1000})
-	f.List = time.Since(t1)
-	if err != nil {
+	if f.List, f.ListFaults, err = list(); err != nil {
 		return err
 	}
-	if len(res.Objects) != min(1000, n-n/2-1) {
-		return fmt.Errorf("listing from the middle of %s: %d keys", last, len(res.Objects))
+	if f.ListAgain, _, err = list(); err != nil {
+		return err
 	}
 	sw, err := s.Swept(ctx)
 	if err == nil {
@@ -136,8 +167,24 @@ func startupChild(dir string, crash bool) error {
 	if err != nil {
 		return err
 	}
-	f.Sweep = sw.Took
+	f.Swept, f.Removed, f.Sweep = sw.Ran, sw.Removed, sw.Took
+	all, err := s.ListBuckets(ctx)
+	if err != nil {
+		return err
+	}
+	if len(all) != buckets {
+		return fmt.Errorf("%d buckets, want %d", len(all), buckets)
+	}
 	return json.NewEncoder(os.Stdout).Encode(f)
+}
+
+// pageFaults counts the page faults of the process so far, minor and major.
+func pageFaults() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return -1
+	}
+	return ru.Minflt + ru.Majflt
 }
 
 // residentMemory reads the process's resident memory and its peak (VmRSS, VmHWM).
@@ -160,40 +207,42 @@ func residentMemory() (rss, hwm int64, err error) {
 	return rss, hwm, sc.Err()
 }
 
-// startupStore builds the store of a shape once in a run: each object through disk.BulkPut,
-// which writes what PutObject writes, without the fsyncs.
-func startupStore(b *testing.B, name string, buckets, objects int) string {
-	if dir, ok := startupStores[name]; ok {
+// startupStore builds the store of a shape once in a run, and returns its directory: each
+// object through disk.BulkPut, which writes what PutObject writes, without the fsyncs.
+func startupStore(tb testing.TB, sh startupShape) string {
+	if dir, ok := startupStores[sh.name]; ok {
 		return dir
 	}
 	parent, err := os.MkdirTemp("", "doorman-startup-")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	dir := filepath.Join(parent, name)
-	startupStores[name] = parent
+	startupTemp = append(startupTemp, parent)
+	dir := filepath.Join(parent, sh.name)
+	startupStores[sh.name] = dir
 	s, err := disk.Open(dir)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer s.Close()
 	disk.NoSync(s)
-	keys := startupKeys(objects)
-	for i := range buckets {
+	keys := startupKeys(sh.objects)
+	for i := range sh.buckets {
 		if _, err := s.CreateBucket(ctx, startupBucket(i), storage.CreateBucketOptions{}); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		if err := disk.BulkPut(s, startupBucket(i), keys); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	return dir
 }
 
-// runStartupChild runs the test binary as a child that opens dir (startupChild).
-func runStartupChild(b *testing.B, dir string, crash bool) startupFigures {
+// runStartupChild runs the test binary as a child that opens dir, of shape sh (startupChild),
+// and returns its figures.
+func runStartupChild(tb testing.TB, dir string, sh startupShape, crash bool) startupFigures {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envStartupDir+"="+dir)
+	cmd.Env = append(os.Environ(), envStartupDir+"="+dir, fmt.Sprintf("%s=%d,%d", envStartupShape, sh.buckets, sh.objects))
 	if crash {
 		cmd.Env = append(cmd.Env, envStartupCrash+"=1")
 	}
@@ -201,45 +250,81 @@ func runStartupChild(b *testing.B, dir string, crash bool) startupFigures {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		b.Fatalf("child: %v: %s", err, stderr.Bytes())
+		tb.Fatalf("child: %v: %s", err, stderr.Bytes())
 	}
 	var f startupFigures
 	if !crash {
 		if err := json.Unmarshal(out, &f); err != nil {
-			b.Fatalf("child: %v: %q", err, out)
+			tb.Fatalf("child: %v: %q", err, out)
 		}
 	}
 	return f
 }
 
+// starts are the ways a store is left for the next start: closed, or by a process that exited
+// without closing it.
+var starts = []struct {
+	name  string
+	crash bool
+}{{"clean", false}, {"crash", true}}
+
+// A store survives a process that exits without closing it, in the sequence of
+// BenchmarkStartup: a clean start, a start after a crash (a child that writes and exits without
+// Close), and a clean start again, each child of its own over the same store, opened through
+// the harness's cache of built stores. Every bucket is there each time, the object written before
+// the crash is, and only the start after the crash sweeps, removing the one file the crash left.
+func TestStartupAfterCrash(t *testing.T) {
+	sh := startupShape{"objects=2000", 3, 2_000}
+	for _, start := range append(starts, starts[0]) {
+		dir := startupStore(t, sh)
+		if start.crash {
+			runStartupChild(t, dir, sh, true)
+		}
+		f := runStartupChild(t, dir, sh, false)
+		if f.Swept != start.crash || f.Removed != btoi(start.crash) {
+			t.Errorf("%s start: swept %v, removed %d files", start.name, f.Swept, f.Removed)
+		}
+	}
+	s := reopen(t, startupStores[sh.name])
+	if body, _ := storagetest.Get(t, s, startupBucket(sh.buckets-1), startupCrashKey); string(body) != startupCrashBody {
+		t.Errorf("the object written before the crash: %q", body)
+	}
+	for i := range sh.buckets {
+		for _, key := range []string{startupKey(0), startupKey(sh.objects - 1)} {
+			if _, err := s.HeadObject(ctx, startupBucket(i), key, storage.ReadOptions{}); err != nil {
+				t.Errorf("%s/%s: %v", startupBucket(i), key, err)
+			}
+		}
+	}
+}
+
 // BenchmarkStartup measures a start of the server over a large store, each in a process of
 // its own: the time to Open it and to answer the health check, the resident memory then, and
-// the time of a page of 1,000 keys from the middle of a bucket. start=clean opens the store as
-// the previous process closed it; start=crash, as a process that exited without closing it
-// left it, and reports how long the sweep that follows took, in the background. The store is built once in a run (a million objects take seconds).
+// the time of a page of 1,000 keys from the middle of a bucket, the first and the next.
+// start=clean opens the store as the previous process closed it; start=crash, as a process that
+// wrote and exited without closing it left it, and reports how long the sweep that follows took,
+// in the background. Each store is built once in a run (a million objects take a minute or two).
 func BenchmarkStartup(b *testing.B) {
 	for _, sh := range startupShapes {
-		for _, crash := range []bool{false, true} {
-			start := "clean"
-			if crash {
-				start = "crash"
-			}
-			b.Run(sh.name+"/start="+start, func(b *testing.B) {
-				dir := startupStore(b, sh.name, sh.buckets, sh.objects)
+		for _, start := range starts {
+			b.Run(sh.name+"/start="+start.name, func(b *testing.B) {
+				dir := startupStore(b, sh)
 				var sum startupFigures
 				n := 0
 				for b.Loop() {
-					if crash {
+					if start.crash {
 						b.StopTimer()
-						runStartupChild(b, dir, true)
+						runStartupChild(b, dir, sh, true)
 						b.StartTimer()
 					}
-					f := runStartupChild(b, dir, false)
+					f := runStartupChild(b, dir, sh, false)
 					sum.Open += f.Open
 					sum.Ready += f.Ready
 					sum.RSS += f.RSS
 					sum.HWM += f.HWM
 					sum.List += f.List
+					sum.ListAgain += f.ListAgain
+					sum.ListFaults += f.ListFaults
 					sum.Sweep += f.Sweep
 					n++
 				}
@@ -247,7 +332,9 @@ func BenchmarkStartup(b *testing.B) {
 				b.ReportMetric(float64(sum.Ready.Milliseconds())/float64(n), "ready-ms")
 				b.ReportMetric(float64(sum.RSS>>20)/float64(n), "rss-MiB")
 				b.ReportMetric(float64(sum.HWM>>20)/float64(n), "peak-MiB")
-				b.ReportMetric(float64(sum.List.Microseconds())/float64(n), "list-µs")
+				b.ReportMetric(float64(sum.List.Microseconds())/float64(n), "list-first-µs")
+				b.ReportMetric(float64(sum.ListFaults)/float64(n), "list-first-faults")
+				b.ReportMetric(float64(sum.ListAgain.Microseconds())/float64(n), "list-next-µs")
 				b.ReportMetric(float64(sum.Sweep.Milliseconds())/float64(n), "sweep-ms")
 			})
 		}
