@@ -735,8 +735,6 @@ func (f *serveFlags) checkLifecycle() error {
 	return nil
 }
 
-// startLifecycle starts the lifecycle worker on store, unless --lifecycle-interval is 0; the
-// function it returns stops it and waits until it has.
 // logSweep logs what the sweep that follows a crash removed from the embedded store, once it
 // has ended; after a clean stop there is none, and nothing is logged.
 func logSweep(ctx context.Context, log *slog.Logger, store *disk.Store) {
@@ -750,6 +748,8 @@ func logSweep(ctx context.Context, log *slog.Logger, store *disk.Store) {
 	}
 }
 
+// startLifecycle starts the lifecycle worker on store, unless --lifecycle-interval is 0; the
+// function it returns stops it and waits until it has.
 func (f *serveFlags) startLifecycle(ctx context.Context, log *slog.Logger, store *disk.Store, pm *prommetrics.S3) (stop func()) {
 	if f.lifecycleDay != lifecycle.Day {
 		// Every rule's days, and the x-amz-expiration dates answered, are this short: a

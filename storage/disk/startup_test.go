@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -95,13 +96,12 @@ type startupFigures struct {
 	Ready time.Duration // and a server over it answered its health check
 	RSS   int64         // resident memory then, bytes
 	HWM   int64         // peak resident memory by then, bytes
-	// List is the time of the first page of 1,000 keys from the middle of the last bucket,
-	// ListFaults the page faults it took (minor and major); ListAgain, of the same page again.
-	List, ListAgain time.Duration
-	ListFaults      int64
-	Swept           bool          // the start-up sweep ran
-	Removed         int           // the files it removed
-	Sweep           time.Duration // how long it ran
+	// List is the first page of 1,000 keys from the middle of the last bucket, Relist the same
+	// page again.
+	List, Relist pageCost
+	Swept        bool          // the start-up sweep ran
+	Removed      int           // the files it removed
+	Sweep        time.Duration // how long it ran
 }
 
 // startupChild opens the store in dir, of shape ("buckets,objects"), as `doorman serve` does
@@ -144,20 +144,18 @@ func startupChild(dir, shape string, crash bool) error {
 	if f.RSS, f.HWM, err = residentMemory(); err != nil {
 		return err
 	}
-	list := func() (time.Duration, int64, error) {
-		faults := pageFaults()
-		t1 := time.Now()
+	list := func() (c pageCost, err error) {
+		defer c.measure()()
 		res, err := s.ListObjects(ctx, last, storage.ListObjectsOptions{StartAfter: startupKey(objects / 2), MaxKeys: 1000})
-		took := time.Since(t1)
 		if err == nil && len(res.Objects) != min(1000, objects-objects/2-1) {
 			err = fmt.Errorf("listing from the middle of %s: %d keys", last, len(res.Objects))
 		}
-		return took, pageFaults() - faults, err
+		return c, err
 	}
-	if f.List, f.ListFaults, err = list(); err != nil {
+	if f.List, err = list(); err != nil {
 		return err
 	}
-	if f.ListAgain, _, err = list(); err != nil {
+	if f.Relist, err = list(); err != nil {
 		return err
 	}
 	sw, err := s.Swept(ctx)
@@ -178,13 +176,45 @@ func startupChild(dir, shape string, crash bool) error {
 	return json.NewEncoder(os.Stdout).Encode(f)
 }
 
-// pageFaults counts the page faults of the process so far, minor and major.
-func pageFaults() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return -1
+// pageCost is what a request cost its thread: the time it took, the processor time it used
+// (which, unlike the time, does not grow with the load of a shared machine), and the page
+// faults it took (minor and major: each first touch of a page of meta.db's map is one).
+type pageCost struct {
+	Took, CPU time.Duration
+	Faults    int64
+}
+
+// measure starts measuring c on the calling thread; the function it returns ends it.
+func (c *pageCost) measure() (end func()) {
+	runtime.LockOSThread()
+	r0, t0 := threadUsage(), time.Now()
+	return func() {
+		c.Took = time.Since(t0)
+		r1 := threadUsage()
+		runtime.UnlockOSThread()
+		c.CPU = time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
+		c.Faults = r1.Minflt + r1.Majflt - r0.Minflt - r0.Majflt
 	}
-	return ru.Minflt + ru.Majflt
+}
+
+func (c *pageCost) add(d pageCost) {
+	c.Took += d.Took
+	c.CPU += d.CPU
+	c.Faults += d.Faults
+}
+
+// report reports the mean of n costs summed in c, as name's metrics.
+func (c pageCost) report(b *testing.B, n int, name string) {
+	b.ReportMetric(float64(c.Took.Microseconds())/float64(n), name+"-µs")
+	b.ReportMetric(float64(c.CPU.Microseconds())/float64(n), name+"-cpu-µs")
+	b.ReportMetric(float64(c.Faults)/float64(n), name+"-faults")
+}
+
+// threadUsage is the resource usage of the calling thread so far.
+func threadUsage() syscall.Rusage {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_THREAD, &ru)
+	return ru
 }
 
 // residentMemory reads the process's resident memory and its peak (VmRSS, VmHWM).
@@ -322,9 +352,8 @@ func BenchmarkStartup(b *testing.B) {
 					sum.Ready += f.Ready
 					sum.RSS += f.RSS
 					sum.HWM += f.HWM
-					sum.List += f.List
-					sum.ListAgain += f.ListAgain
-					sum.ListFaults += f.ListFaults
+					sum.List.add(f.List)
+					sum.Relist.add(f.Relist)
 					sum.Sweep += f.Sweep
 					n++
 				}
@@ -332,9 +361,8 @@ func BenchmarkStartup(b *testing.B) {
 				b.ReportMetric(float64(sum.Ready.Milliseconds())/float64(n), "ready-ms")
 				b.ReportMetric(float64(sum.RSS>>20)/float64(n), "rss-MiB")
 				b.ReportMetric(float64(sum.HWM>>20)/float64(n), "peak-MiB")
-				b.ReportMetric(float64(sum.List.Microseconds())/float64(n), "list-first-µs")
-				b.ReportMetric(float64(sum.ListFaults)/float64(n), "list-first-faults")
-				b.ReportMetric(float64(sum.ListAgain.Microseconds())/float64(n), "list-next-µs")
+				sum.List.report(b, n, "list")
+				sum.Relist.report(b, n, "relist")
 				b.ReportMetric(float64(sum.Sweep.Milliseconds())/float64(n), "sweep-ms")
 			})
 		}
