@@ -152,9 +152,9 @@ bench-scale-out:
 ## memory then, and a page of 1,000 keys from the middle of a bucket, the first and the next
 ## (time, processor time, page faults). Building each store takes a minute or two, once; one
 ## start of each kind: the figures are single measurements, not benchstat's. By hand:
-##   go test ./storage/disk/ -run '^$' -bench '^BenchmarkStartup$' -benchtime 1x
+##   go test ./storage/disk/ -run '^$' -bench '^BenchmarkStartup$' -benchtime 1x -timeout 30m
 bench-startup:
-	$(GO) test ./storage/disk/ -run '^$$' -bench '^BenchmarkStartup$$' -benchtime 1x > bench-startup.txt; \
+	$(GO) test ./storage/disk/ -run '^$$' -bench '^BenchmarkStartup$$' -benchtime 1x -timeout 30m > bench-startup.txt; \
 	  status=$$?; cat bench-startup.txt; exit $$status
 
 $(VERSITYGW):
