@@ -57,8 +57,15 @@ func BulkPut(s *Store, bucket string, keys []string) error {
 }
 
 // NoSync turns off the fsync of meta.db's commits, for a benchmark that builds a large store
-// and never crashes.
-func NoSync(s *Store) { s.db.NoSync = true }
+// and never crashes. The function it returns turns it back on and writes meta.db to the disk,
+// so that the first commit of the next process does not pay for every commit before.
+func NoSync(s *Store) (sync func() error) {
+	s.db.NoSync = true
+	return func() error {
+		s.db.NoSync = false
+		return s.db.Sync()
+	}
+}
 
 // SweepNow runs the sweep of start-up (removeUnreferenced) once more, to the end, and returns
 // the count of files it removed.

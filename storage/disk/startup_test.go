@@ -238,7 +238,8 @@ func residentMemory() (rss, hwm int64, err error) {
 }
 
 // startupStore builds the store of a shape once in a run, and returns its directory: each
-// object through disk.BulkPut, which writes what PutObject writes, without the fsyncs.
+// object through disk.BulkPut, which writes what PutObject writes, without the fsyncs, and
+// meta.db written to the disk at the end, as a store's commits are.
 func startupStore(tb testing.TB, sh startupShape) string {
 	if dir, ok := startupStores[sh.name]; ok {
 		return dir
@@ -255,7 +256,7 @@ func startupStore(tb testing.TB, sh startupShape) string {
 		tb.Fatal(err)
 	}
 	defer s.Close()
-	disk.NoSync(s)
+	synced := disk.NoSync(s)
 	keys := startupKeys(sh.objects)
 	for i := range sh.buckets {
 		if _, err := s.CreateBucket(ctx, startupBucket(i), storage.CreateBucketOptions{}); err != nil {
@@ -264,6 +265,9 @@ func startupStore(tb testing.TB, sh startupShape) string {
 		if err := disk.BulkPut(s, startupBucket(i), keys); err != nil {
 			tb.Fatal(err)
 		}
+	}
+	if err := synced(); err != nil {
+		tb.Fatal(err)
 	}
 	return dir
 }
