@@ -313,7 +313,7 @@ var starts = []struct {
 // the harness's cache of built stores. Every bucket is there each time, the object written before
 // the crash is, and only the start after the crash sweeps, removing the one file the crash left.
 func TestStartupAfterCrash(t *testing.T) {
-	sh := startupShape{"objects=2000", 3, 2_000}
+	sh := startupShape{"buckets=2", 2, 1_000}
 	for _, start := range append(starts, starts[0]) {
 		dir := startupStore(t, sh)
 		if start.crash {
