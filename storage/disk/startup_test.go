@@ -94,10 +94,9 @@ const (
 type startupFigures struct {
 	Open  time.Duration // disk.Open returned
 	Ready time.Duration // and a server over it answered its health check
-	RSS   int64         // resident memory then, bytes
-	HWM   int64         // peak resident memory by then, bytes
-	// EndHWM is the peak resident memory once the lists and the sweep, if any, have ended.
-	EndHWM int64
+	Mem   memory        // the memory then
+	// End is the memory once the lists and the sweep, if any, have ended.
+	End memory
 	// List is the first page of 1,000 keys from the middle of the last bucket (the half of
 	// a smaller one's: 49 keys of 100), Relist the same page again.
 	List, Relist pageCost
@@ -143,7 +142,7 @@ func startupChild(dir, shape string, crash bool) error {
 		return fmt.Errorf("health: %d %s", rec.Code, rec.Body)
 	}
 	f.Ready = time.Since(t0)
-	if f.RSS, f.HWM, err = residentMemory(); err != nil {
+	if f.Mem, err = residentMemory(); err != nil {
 		return err
 	}
 	list := func() (c pageCost, err error) {
@@ -168,7 +167,7 @@ func startupChild(dir, shape string, crash bool) error {
 		return err
 	}
 	f.Swept, f.Removed, f.Sweep = sw.Ran, sw.Removed, sw.Took
-	if _, f.EndHWM, err = residentMemory(); err != nil {
+	if f.End, err = residentMemory(); err != nil {
 		return err
 	}
 	all, err := s.ListBuckets(ctx)
@@ -222,24 +221,34 @@ func threadUsage() syscall.Rusage {
 	return ru
 }
 
-// residentMemory reads the process's resident memory and its peak (VmRSS, VmHWM).
-func residentMemory() (rss, hwm int64, err error) {
+// memory is the resident memory of the process, in bytes: RSS, of which Anon is its own and
+// File the pages of files it maps (meta.db's, which the kernel may take back and read again),
+// and HWM, the peak of RSS so far.
+type memory struct{ RSS, HWM, Anon, File int64 }
+
+// residentMemory reads the process's resident memory (VmRSS, VmHWM, RssAnon, RssFile).
+func residentMemory() (m memory, err error) {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
+	fields := map[string]*int64{"VmRSS": &m.RSS, "VmHWM": &m.HWM, "RssAnon": &m.Anon, "RssFile": &m.File}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		name, value, _ := strings.Cut(sc.Text(), ":")
-		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-		switch name {
-		case "VmRSS":
-			rss = kb << 10
-		case "VmHWM":
-			hwm = kb << 10
+		if field := fields[name]; field != nil {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
+			*field = kb << 10
 		}
 	}
-	return rss, hwm, sc.Err()
+	return m, sc.Err()
+}
+
+func (m *memory) add(d memory) {
+	m.RSS += d.RSS
+	m.HWM += d.HWM
+	m.Anon += d.Anon
+	m.File += d.File
 }
 
 // startupStore builds the store of a shape once in a run, and returns its directory: each
@@ -359,9 +368,8 @@ func BenchmarkStartup(b *testing.B) {
 					f := runStartupChild(b, dir, sh, false)
 					sum.Open += f.Open
 					sum.Ready += f.Ready
-					sum.RSS += f.RSS
-					sum.HWM += f.HWM
-					sum.EndHWM += f.EndHWM
+					sum.Mem.add(f.Mem)
+					sum.End.add(f.End)
 					sum.List.add(f.List)
 					sum.Relist.add(f.Relist)
 					sum.Sweep += f.Sweep
@@ -369,9 +377,12 @@ func BenchmarkStartup(b *testing.B) {
 				}
 				b.ReportMetric(float64(sum.Open.Milliseconds())/float64(n), "open-ms")
 				b.ReportMetric(float64(sum.Ready.Milliseconds())/float64(n), "ready-ms")
-				b.ReportMetric(float64(sum.RSS>>20)/float64(n), "rss-MiB")
-				b.ReportMetric(float64(sum.HWM>>20)/float64(n), "peak-MiB")
-				b.ReportMetric(float64(sum.EndHWM>>20)/float64(n), "end-peak-MiB")
+				mib := func(v int64) float64 { return float64(v>>20) / float64(n) }
+				b.ReportMetric(mib(sum.Mem.RSS), "rss-MiB")
+				b.ReportMetric(mib(sum.Mem.HWM), "peak-MiB")
+				b.ReportMetric(mib(sum.End.HWM), "end-peak-MiB")
+				b.ReportMetric(mib(sum.End.Anon), "end-anon-MiB")
+				b.ReportMetric(mib(sum.End.File), "end-file-MiB")
 				sum.List.report(b, n, "list")
 				sum.Relist.report(b, n, "relist")
 				b.ReportMetric(float64(sum.Sweep.Milliseconds())/float64(n), "sweep-ms")
