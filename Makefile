@@ -14,7 +14,7 @@ FUZZTIME    ?= 30s
 # CONSOLE_UI is the console's pages' npm package (Node.js 20 and npm).
 CONSOLE_UI  := console/ui
 
-.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out clean
+.PHONY: all build install test deps check console-ui console-ui-check unit e2e fuzz mutation bench bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out bench-startup clean
 
 all: build
 
@@ -102,11 +102,12 @@ mutation:
 ## then the server and the ceiling holding 100 and 1,000 kept-alive connections at once, then
 ## the gateway against
 ## nginx and Caddy, then its cache against nginx proxy_cache and Varnish, then a doorman node
-## over MinIO against MinIO directly, summarised by benchstat.
+## over MinIO against MinIO directly, summarised by benchstat, then the start of the server
+## over a store of a million objects and one of 10,000 buckets.
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
-bench: bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out
+bench: bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out bench-startup
 
 bench-engine:
 	$(GO) test ./cors/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -benchtime 500ms | tee bench-engine.txt
@@ -155,6 +156,17 @@ bench-scale-out:
 	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count $(BENCHCOUNT) > bench-scale-out.txt; \
 	  status=$$?; cat bench-scale-out.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio minio-spread)' bench-scale-out.txt
+
+## bench-startup: `doorman serve`'s start over the embedded store, each in a process of its
+## own, after a clean stop and after a crash: a million objects in one bucket, then 10,000
+## buckets of 100: the time to open the store and to answer the health check, the resident
+## memory then, and a page of 1,000 keys from the middle of a bucket, the first and the next
+## (time, processor time, page faults). Building each store takes a minute or two, once; one
+## start of each kind: the figures are single measurements, not benchstat's. By hand:
+##   go test ./storage/disk/ -run '^$' -bench '^BenchmarkStartup$' -benchtime 1x -timeout 30m
+bench-startup:
+	$(GO) test ./storage/disk/ -run '^$$' -bench '^BenchmarkStartup$$' -benchtime 1x -timeout 30m > bench-startup.txt; \
+	  status=$$?; cat bench-startup.txt; exit $$status
 
 $(VERSITYGW):
 	GOBIN=$(PEERS) $(GO) install github.com/versity/versitygw/cmd/versitygw@v1.8.0

@@ -337,6 +337,7 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if store != nil {
 		// The worker stops before the store closes (the defers run in reverse).
 		defer f.startLifecycle(ctx, log, store, pm)()
+		go logSweep(ctx, log, store)
 	}
 	if ls.metrics != nil {
 		ms := serveMetrics(ls.metrics, pm)
@@ -762,6 +763,19 @@ func (f *serveFlags) checkLifecycle() error {
 		return fmt.Errorf("--lifecycle-day must be from %v to %v", minLifecycleDay, lifecycle.Day)
 	}
 	return nil
+}
+
+// logSweep logs what the sweep that follows a crash removed from the embedded store, once it
+// has ended; after a clean stop there is none, and nothing is logged.
+func logSweep(ctx context.Context, log *slog.Logger, store *disk.Store) {
+	sw, err := store.Swept(ctx)
+	switch {
+	case err != nil || !sw.Ran:
+	case sw.Err != nil:
+		log.Warn("the sweep of the files an interrupted run left stopped", "removed", sw.Removed, "error", sw.Err)
+	default:
+		log.Info("removed the files an interrupted run left", "files", sw.Removed, "took", sw.Took)
+	}
 }
 
 // startLifecycle starts the lifecycle worker on store, unless --lifecycle-interval is 0; the

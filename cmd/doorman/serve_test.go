@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/doorman-s3/doorman/internal/s3test"
 	"github.com/doorman-s3/doorman/s3api"
 	"github.com/doorman-s3/doorman/storage/disk"
@@ -237,5 +239,56 @@ func TestServeSaysWhereCredentialsAre(t *testing.T) {
 	want := `msg=credentials from="--access-key and --secret-key, or DOORMAN_ACCESS_KEY and DOORMAN_SECRET_KEY" more_users=` + users + "\n"
 	if err != nil || !strings.Contains(logs, want) {
 		t.Fatalf("keys from flags: %v\n%s", err, logs)
+	}
+}
+
+// serve logs what the sweep that follows a crash removed, once it has ended, and logs nothing
+// of a sweep after a clean stop, when there is none.
+func TestServeLogsSweep(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	s, err := disk.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// What a crash leaves: meta.db without the mark of a clean close, and a data file whose
+	// record was never committed.
+	db, err := bolt.Open(filepath.Join(data, "meta.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("format")).Delete([]byte("clean")) })
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "data", "01", "0123456789abcdef0123456789abcdef"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const logged = `msg="removed the files an interrupted run left" files=`
+	args := []string{"--addr", "127.0.0.1:0", "--data", data,
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey}
+	for _, tc := range []struct {
+		start string
+		want  string // the line's end; "" for none
+	}{{"after the crash", logged + "1 "}, {"after a clean stop", ""}} {
+		_, logs, stop, err := serving(t, args...)
+		if err != nil {
+			t.Fatalf("serve %s: %v\n%s", tc.start, err, logs)
+		}
+		deadline := time.Now().Add(startWait)
+		for tc.want != "" && !strings.Contains(logs.String(), tc.want) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := stop(); err != nil {
+			t.Fatalf("serve %s: %v", tc.start, err)
+		}
+		if got := logs.String(); tc.want != "" && !strings.Contains(got, tc.want) || tc.want == "" && strings.Contains(got, logged) {
+			t.Errorf("serve %s, want %q logged:\n%s", tc.start, tc.want, got)
+		}
 	}
 }

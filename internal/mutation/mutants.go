@@ -263,6 +263,20 @@ var mutants = []mutant{
 		Tests: []test{{"./storage/disk/", "^TestConformance$/^Versions$/^IfUnchanged$"}},
 	},
 	{
+		Name:  "the start-up sweep removes files of writes in flight",
+		File:  "storage/disk/sweep.go",
+		From:  "return found || s.flight.isTracked(id)",
+		To:    "return found",
+		Tests: []test{{"./storage/disk/", "^TestSweepRacingWrites$"}},
+	},
+	{
+		Name:  "a clean close not recorded: every start sweeps",
+		File:  "storage/disk/store.go",
+		From:  "s.startSweep(clean || made)",
+		To:    "s.startSweep(made && clean)",
+		Tests: []test{{"./storage/disk/", "^TestCleanStartDoesNotSweep$"}},
+	},
+	{
 		Name:  "x-amz-tagging-count never sent",
 		File:  "s3api/tagging.go",
 		From:  "if n := tagging.Count(info.Tags); n > 0 {",
@@ -895,8 +909,8 @@ var mutants = []mutant{
 	{
 		Name:  "an encrypted write leaves the directory in its format",
 		File:  "storage/disk/objects.go",
-		From:  "\t\tif rec.Encryption != nil {\n\t\t\tif err := useFormat(tx, formatEncrypted); err != nil {",
-		To:    "\t\tif false {\n\t\t\tif err := useFormat(tx, formatEncrypted); err != nil {",
+		From:  "\tif rec.Encryption != nil {\n\t\tif err := useFormat(tx, formatEncrypted); err != nil {",
+		To:    "\tif false {\n\t\tif err := useFormat(tx, formatEncrypted); err != nil {",
 		Tests: []test{{"./storage/disk/", "^TestEncryptionFormat$"}},
 	},
 	{

@@ -75,11 +75,16 @@ func (s *Store) CreateBucket(ctx context.Context, bucket string, opts storage.Cr
 
 // DeleteBucket implements storage.Backend.
 func (s *Store) DeleteBucket(ctx context.Context, bucket string) error {
+	done, err := s.writing()
+	if err != nil {
+		return err
+	}
+	defer done()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var parts []string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		parts = parts[:0]
 		objects, err := objectsOf(tx, bucket)
 		if err != nil {

@@ -114,6 +114,9 @@ func TestEncryptedCrashRecovery(t *testing.T) {
 		if tmp, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(tmp) != 0 {
 			t.Errorf("round %d: temporary files survived reopening: %d", round, len(tmp))
 		}
+		if sw := swept(t, s); !sw.Ran {
+			t.Errorf("round %d: no sweep after a crash", round)
+		}
 		if got := len(dataFiles(t, dir)); got != files {
 			t.Errorf("round %d: %d data files for %d objects and parts", round, got, files)
 		}

@@ -147,6 +147,9 @@ func TestCrashRecovery(t *testing.T) {
 		if tmp, _ := os.ReadDir(filepath.Join(dir, "tmp")); len(tmp) != 0 {
 			t.Errorf("round %d: temporary files survived reopening: %d", round, len(tmp))
 		}
+		if sw := swept(t, s); !sw.Ran {
+			t.Errorf("round %d: no sweep after a crash", round)
+		}
 		if files := dataFiles(t, dir); len(files) != objects {
 			t.Errorf("round %d: %d data files for %d objects and versions", round, len(files), objects)
 		}

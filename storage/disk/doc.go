@@ -55,8 +55,21 @@
 // partial file. Concurrent writers to one key each write their own file; the transaction that
 // commits last wins, with the ETag, size and checksum computed from its own bytes. A crash can
 // only leave garbage behind: a file in tmp/ (before step 2), or a data file no record points
-// at (between steps 2 and 3, or 3 and 4). Open deletes both, so it costs one scan of the
-// records and of the data directory.
+// at (between steps 2 and 3, or 3 and 4). Open empties tmp/. The data files are swept only
+// after a crash (sweep.go): Close, once the writes in progress have ended (it waits a few
+// seconds for them) and nothing failed to be removed, records in meta.db that the store was
+// closed clean, and Open removes the mark in its first transaction. A start that finds the
+// mark reads no record and lists no directory, so it costs the same with a million objects as
+// with none. A start that does not find it (a crash, or a directory of an older doorman) sweeps
+// in the background, after Open returns: one read transaction collects the ids of every record
+// (16 bytes each, sorted), then each shard of data/ is listed and its files no record names are
+// removed, with what is kept beside them. Reading every record maps every page of meta.db into
+// the process: its resident memory then counts the file's pages (about 800 MiB for a million
+// objects), which are the kernel's cache, not the process's own memory. A write in progress
+// may have renamed its file into data/ and commit its record after that transaction: every
+// write registers its file from before the rename until its commit returns, and the sweep
+// spares every file registered while it runs. [Store.Swept] waits for the sweep and tells what it removed; Close stops it, and
+// then leaves the mark off, so the next Open sweeps again.
 //
 // Readers open the data file named by the record they read. An open file stays readable
 // after step 4 unlinks it, so a GET in progress is never cut short by a newer PUT.
@@ -92,9 +105,9 @@
 // null version and releases that one's file. A delete adds a marker to versions/ and moves the
 // object out of objects/. Removing a version releases its file and, if the latest object or
 // marker went, moves the newest version left back into objects/ if it is an object. A crash
-// therefore leaves each key with the versions of the last change committed, and the start-up
-// scan counts the files of both objects/ and versions/, so noncurrent data is never taken for
-// garbage. Format 2 is the format with versions/; Open converts a format-1 directory, whose
+// therefore leaves each key with the versions of the last change committed, and the sweep
+// after a crash counts the files of both objects/ and versions/, so noncurrent data is never
+// taken for garbage. Format 2 is the format with versions/; Open converts a format-1 directory, whose
 // records are all null versions, by adding the buckets, and doorman of format 1 refuses a
 // format-2 directory rather than delete the noncurrent data it would not know of.
 //

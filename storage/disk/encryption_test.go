@@ -480,7 +480,7 @@ func TestDiscardKeyring(t *testing.T) {
 
 // The segments of an encrypted multipart object are kept beside its record, under its data
 // file's id, and go with the object; an entry no data file names (left by a crash between
-// a data file's removal and its entry's) is removed at Open.
+// a data file's removal and its entry's) is removed by the sweep that follows the crash.
 func TestSegmentsGoWithTheirObject(t *testing.T) {
 	s, dir := openWithBucket(t)
 	info := encryptedMultipart(t, s, sseS3)
@@ -490,9 +490,13 @@ func TestSegmentsGoWithTheirObject(t *testing.T) {
 	}
 	// A stray entry, as a crash leaves it.
 	updateMeta(t, dir, func(tx *bolt.Tx) error {
+		if err := asCrashed(tx); err != nil {
+			return err
+		}
 		return tx.Bucket([]byte("segments")).Put([]byte("0123456789abcdef0123456789abcdef"), []byte("[]"))
 	})
 	s = reopen(t, dir)
+	swept(t, s)
 	if _, err := s.DeleteObject(ctx, "bkt", "k", storage.DeleteObjectOptions{}); err != nil {
 		t.Fatal(err)
 	}

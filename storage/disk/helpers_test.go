@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
 )
@@ -89,4 +91,22 @@ func getVersion(t testing.TB, s storage.Backend, bucket, key, id string) ([]byte
 		t.Fatal(err)
 	}
 	return body, info
+}
+
+// asCrashed removes the mark of a clean close from meta.db, as a crash leaves it, so that the
+// next Open sweeps.
+func asCrashed(tx *bolt.Tx) error { return tx.Bucket([]byte("format")).Delete([]byte("clean")) }
+
+// swept waits for the start-up sweep of s and returns what it did; it fails the test if the
+// sweep failed.
+func swept(t testing.TB, s *disk.Store) disk.Sweep {
+	t.Helper()
+	sw, err := s.Swept(ctx)
+	if err == nil {
+		err = sw.Err
+	}
+	if err != nil {
+		t.Fatalf("start-up sweep: %v", err)
+	}
+	return sw
 }

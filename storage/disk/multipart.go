@@ -148,6 +148,11 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 
 // UploadPart implements storage.Backend.
 func (s *Store) UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, r io.Reader, opts storage.UploadPartOptions) (storage.PartInfo, error) {
+	done, err := s.writing()
+	if err != nil {
+		return storage.PartInfo{}, err
+	}
+	defer done()
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.PartInfo{}, err
 	}
@@ -222,6 +227,7 @@ func partChecksum(uploads storage.ChecksumAlgorithm, opts storage.UploadPartOpti
 // commitPart runs step 3 of the write protocol for a staged part and returns the data file of
 // the part it replaced, if any.
 func (s *Store) commitPart(bucket, bucketID, key, uploadID string, n int, rec partRecord) (string, error) {
+	defer s.flight.land(rec.File)
 	var old partRecord
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		if err := checkBucketID(tx, bucket, bucketID); err != nil {
@@ -248,6 +254,11 @@ func (s *Store) commitPart(bucket, bucketID, key, uploadID string, n int, rec pa
 // the request names, reads the upload, settles the object's checksum, assembles the data, and
 // commits it if no part was replaced meanwhile.
 func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []storage.CompletedPart, opts storage.CompleteMultipartUploadOptions) (storage.ObjectInfo, error) {
+	done, err := s.writing()
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer done()
 	if err := checkCompletedParts(key, parts); err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -669,6 +680,11 @@ func (r *partsReader) close() {
 
 // AbortMultipartUpload implements storage.Backend.
 func (s *Store) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
+	done, err := s.writing()
+	if err != nil {
+		return err
+	}
+	defer done()
 	if err := storage.ValidateKey(key); err != nil {
 		return err
 	}
@@ -676,7 +692,7 @@ func (s *Store) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID 
 		return err
 	}
 	var files []string
-	err := s.db.Update(func(tx *bolt.Tx) (err error) {
+	err = s.db.Update(func(tx *bolt.Tx) (err error) {
 		files, err = dropUpload(tx, bucket, key, uploadID)
 		return err
 	})

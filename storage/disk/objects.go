@@ -38,40 +38,14 @@ func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions
 // transaction. also, when not nil, runs in the same transaction and returns more data files
 // to remove after the commit.
 func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
+	defer s.flight.land(rec.File)
 	var release []string
 	var added objectRecord
 	// Batch: concurrent writers share one transaction and so one fsync of the metadata. The
 	// function may run more than once (bbolt retries it alone when a batch fails), which is
 	// why it starts from rec and an empty release each time.
-	err := s.db.Batch(func(tx *bolt.Tx) error {
-		release = release[:0]
-		k, err := s.keyFor(tx, bucket, bucketID, key)
-		if err != nil {
-			return err
-		}
-		if err := checkConditions(c, k.cur, k.exists); err != nil {
-			return err
-		}
-		stored, err := storage.VersionLock(k.lock, lock, k.now)
-		if err != nil {
-			return err
-		}
-		if rec.Encryption != nil {
-			if err := useFormat(tx, formatEncrypted); err != nil {
-				return err
-			}
-		}
-		if also != nil {
-			more, err := also(tx)
-			if err != nil {
-				return err
-			}
-			release = append(release, more...)
-		}
-		added = rec
-		added.Retention, added.LegalHold, added.LegalHoldSet = retentionOf(stored.Retention), stored.LegalHold, stored.LegalHoldSet
-		more, err := k.add(&added)
-		release = append(release, more...)
+	err := s.db.Batch(func(tx *bolt.Tx) (err error) {
+		added, release, err = s.commitIn(tx, bucket, bucketID, key, rec, c, lock, also)
 		return err
 	})
 	if err != nil {
@@ -82,8 +56,43 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 	return added.info(bucket, key), nil
 }
 
+// commitIn is commit's transaction: it returns the record added and the data files to remove
+// once tx is committed.
+func (s *Store) commitIn(tx *bolt.Tx, bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (added objectRecord, release []string, err error) {
+	k, err := s.keyFor(tx, bucket, bucketID, key)
+	if err != nil {
+		return added, nil, err
+	}
+	if err := checkConditions(c, k.cur, k.exists); err != nil {
+		return added, nil, err
+	}
+	stored, err := storage.VersionLock(k.lock, lock, k.now)
+	if err != nil {
+		return added, nil, err
+	}
+	if rec.Encryption != nil {
+		if err := useFormat(tx, formatEncrypted); err != nil {
+			return added, nil, err
+		}
+	}
+	if also != nil {
+		if release, err = also(tx); err != nil {
+			return added, nil, err
+		}
+	}
+	added = rec
+	added.Retention, added.LegalHold, added.LegalHoldSet = retentionOf(stored.Retention), stored.LegalHold, stored.LegalHoldSet
+	more, err := k.add(&added)
+	return added, append(release, more...), err
+}
+
 // PutObject implements storage.Backend.
 func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, opts storage.PutObjectOptions) (storage.ObjectInfo, error) {
+	done, err := s.writing()
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer done()
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -112,14 +121,19 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		s.removeData(st.id)
 		return storage.ObjectInfo{}, err
 	}
-	rec := objectRecord{
+	return s.commit(bucket, opts.BucketID, key, putRecord(st, d, enc, opts), opts.Conditions, opts.Lock, nil)
+}
+
+// putRecord is the record PutObject commits for the staged file st, sealed under d and enc
+// when they are not nil.
+func putRecord(st staged, d *dataKey, enc *encryptionRecord, opts storage.PutObjectOptions) objectRecord {
+	return objectRecord{
 		File: st.id, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
 		Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
 		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
 		Tags: opts.Tags,
 	}
-	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, opts.Lock, nil)
 }
 
 // stageSealed stages an object's data as stage does, sealed under d when not nil, and returns
@@ -291,6 +305,11 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage
 
 // DeleteObject implements storage.Backend.
 func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts storage.DeleteObjectOptions) (storage.DeleteResult, error) {
+	done, err := s.writing()
+	if err != nil {
+		return storage.DeleteResult{}, err
+	}
+	defer done()
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.DeleteResult{}, err
 	}
@@ -302,7 +321,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	}
 	var res storage.DeleteResult
 	var release []string
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		k, err := s.keyFor(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
@@ -521,6 +540,11 @@ func (s *Store) updateObject(ctx context.Context, bucket, bucketID, key, version
 // opaque). The source is read in plain, opened with opts.SourceCustomerKey when SSE-C, and
 // the copy sealed as opts.Encryption says.
 func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storage.CopyObjectOptions) (storage.ObjectInfo, error) {
+	done, err := s.writing()
+	if err != nil {
+		return storage.ObjectInfo{}, err
+	}
+	defer done()
 	if err := storage.ValidateKey(dstKey); err != nil {
 		return storage.ObjectInfo{}, err
 	}

@@ -177,22 +177,14 @@ func asideOf(tx *bolt.Tx, top []byte, id string, v any) (bool, error) {
 	return true, decode(b, v)
 }
 
-// dropAside deletes what is kept beside every data file gone says is, at Open.
-func dropAside(tx *bolt.Tx, gone func(id []byte) bool) error {
+// forEachAside calls fn with each data file id something is kept beside, and the top-level
+// bucket it is kept in.
+func forEachAside(tx *bolt.Tx, fn func(top, id []byte)) error {
 	for _, top := range asideBuckets {
-		b := tx.Bucket(top)
-		var drop [][]byte
-		err := b.ForEach(func(id, _ []byte) error {
-			if gone(id) {
-				drop = append(drop, id)
-			}
+		err := tx.Bucket(top).ForEach(func(id, _ []byte) error {
+			fn(top, id)
 			return nil
 		})
-		for _, id := range drop {
-			if err == nil {
-				err = b.Delete(id)
-			}
-		}
 		if err != nil {
 			return err
 		}
@@ -202,7 +194,7 @@ func dropAside(tx *bolt.Tx, gone func(id []byte) bool) error {
 
 // removeAside deletes what is kept beside data files that are no longer referenced. Few
 // objects have anything there, and a write transaction costs a sync, so it looks first. A
-// failure leaves entries that the next Open removes.
+// failure leaves entries that the sweep of the next Open removes (litter).
 func (s *Store) removeAside(ids []string) {
 	type entry struct {
 		top []byte
@@ -223,7 +215,7 @@ func (s *Store) removeAside(ids []string) {
 	if len(kept) == 0 {
 		return
 	}
-	_ = s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, e := range kept {
 			if err := tx.Bucket(e.top).Delete([]byte(e.id)); err != nil {
 				return err
@@ -231,4 +223,7 @@ func (s *Store) removeAside(ids []string) {
 		}
 		return nil
 	})
+	if err != nil {
+		s.litter.Store(true)
+	}
 }

@@ -233,12 +233,15 @@ func TestPartChecksumsBesideRecord(t *testing.T) {
 		t.Fatalf("%d entries of part checksums; the record holds them: %s", kept, record)
 	}
 	// An entry no object names, as a crash after the object's removal and before its
-	// checksums' leaves: dropped at Open.
+	// checksums' leaves: dropped by the sweep that follows the crash.
 	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
+		if err := asCrashed(tx); err != nil {
+			return err
+		}
 		return tx.Bucket([]byte("partchecksums")).Put([]byte("0123456789abcdef0123456789abcdef"), []byte(`["x"]`))
 	})
 	if cerr := db.Close(); err == nil {
@@ -248,6 +251,7 @@ func TestPartChecksumsBesideRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	s = reopen(t, dir)
+	swept(t, s)
 	checkParts(t, s, "mp", info.Size, wantParts(bodies, storage.ChecksumSHA256), bytes.Join(bodies, nil))
 	if _, err := s.DeleteObject(ctx, "bkt", "mp", storage.DeleteObjectOptions{VersionID: info.VersionID}); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // which maps a bucket name to its bucketRecord, and bktFormat, which holds formatKey.
 //
 //	format/version                           → the format (formatVersioned to formatEncrypted), in decimal
+//	format/clean                             → empty, while the store is closed after a clean run (sweep.go)
 //	objects/<bucket>/<key>                   → objectRecord of the key's latest version, when an object
 //	versions/<bucket>/<key>/<^seq>           → objectRecord of every other version and delete marker
 //	configs/<bucket>/<kind>                  → document
@@ -466,18 +467,18 @@ func getObject(b *bolt.Bucket, key string) (rec objectRecord, ok bool, err error
 }
 
 // forEachDataFile calls fn with the id of every data file a record refers to: of the latest
-// objects, of every other version, and of the parts of uploads.
-func forEachDataFile(tx *bolt.Tx, fn func(id string)) error {
+// objects, of every other version, and of the parts of uploads. It stops at fn's first error.
+func forEachDataFile(tx *bolt.Tx, fn func(id string) error) error {
 	records := func(b *bolt.Bucket) error {
 		return b.ForEach(func(_, v []byte) error {
 			var rec objectRecord
 			if err := decode(v, &rec); err != nil {
 				return err
 			}
-			if !rec.Marker {
-				fn(rec.File)
+			if rec.Marker {
+				return nil
 			}
-			return nil
+			return fn(rec.File)
 		})
 	}
 	err := tx.Bucket(bktObjects).ForEachBucket(func(bucket []byte) error {
@@ -500,7 +501,13 @@ func forEachDataFile(tx *bolt.Tx, fn func(id string)) error {
 		return byKey.ForEachBucket(func(key []byte) error {
 			byID := byKey.Bucket(key)
 			return byID.ForEachBucket(func(id []byte) error {
-				return forEachPart(byID.Bucket(id), func(_ int, p partRecord) { fn(p.File) })
+				var err error
+				perr := forEachPart(byID.Bucket(id), func(_ int, p partRecord) {
+					if err == nil {
+						err = fn(p.File)
+					}
+				})
+				return errors.Join(perr, err)
 			})
 		})
 	})

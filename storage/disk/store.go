@@ -51,6 +51,14 @@ type Store struct {
 	// keys is the keyring in use (keyring.go); keysMu serializes its changes.
 	keys   atomic.Pointer[sse.Keyring]
 	keysMu sync.Mutex
+	// flight registers the writes in progress and the files they staged (sweep.go).
+	flight inFlight
+	// sweep is the start-up sweep, which runs after a start that did not find the store
+	// closed (sweep.go).
+	sweep *sweeper
+	// litter tells that a file or an entry beside a record could not be removed: the store is
+	// then not closed clean, so that the next Open sweeps.
+	litter atomic.Bool
 
 	// files keeps sealed data files open between reads (openfiles.go).
 	files openFiles
@@ -70,8 +78,9 @@ type Option func(*Store)
 // The dates recorded as LastModified stay the system's.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.clock = now } }
 
-// Open opens the store in dir, creating it if needed, and deletes what an interrupted write
-// left behind. While another process has dir open it fails with an *InUseError (ErrInUse)
+// Open opens the store in dir, creating it if needed, and empties tmp/. After a run that did
+// not Close the store (a crash), it starts the sweep of what interrupted writes left in data/,
+// which runs in the background while the store serves (see Swept). While another process has dir open it fails with an *InUseError (ErrInUse)
 // and removes nothing. Any other failure removes what this call created, and only that:
 // the directories its own mkdir made, the database file if it made it, the layout's
 // directories; a directory that holds anything else stays. A symbolic link to a directory
@@ -101,7 +110,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if madeDB {
 		made.files = append(made.files, dbPath)
 	}
-	if err := s.start(); err != nil {
+	if err := s.start(madeDB); err != nil {
 		s.Discard()
 		return nil, err
 	}
@@ -154,19 +163,25 @@ func empty(db *bolt.DB) bool {
 	return none
 }
 
-// start runs once the store holds the lock: it records the process, prepares the layout and
-// reads the keyring, or creates it.
-func (s *Store) start() error {
+// start runs once the store holds the lock: it records the process, prepares the layout,
+// reads the keyring, or creates it, and starts the sweep unless the database is new (made) or
+// was closed clean.
+func (s *Store) start(made bool) error {
 	if err := writePID(s.dir); err != nil {
 		return err
 	}
 	if err := makeLayout(s.dir, s.made); err != nil {
 		return err
 	}
-	if err := s.init(); err != nil {
+	clean, err := s.init()
+	if err != nil {
 		return err
 	}
-	return s.loadKeyring()
+	if err := s.loadKeyring(); err != nil {
+		return err
+	}
+	s.startSweep(clean || made)
+	return nil
 }
 
 // creation records what one Open made, so that a failed start removes that and nothing else.
@@ -238,8 +253,16 @@ func (s *Store) Discard() error { return s.close(true) }
 
 func (s *Store) close(discard bool) error {
 	s.closeOnce.Do(func() {
+		idle := s.flight.close(closeWait)
+		swept := s.sweep != nil && s.stopSweep() == nil
+		if idle && swept && !discard && !s.litter.Load() {
+			// Every write has ended and nothing is left that a sweep would remove.
+			s.closeErr = s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bktFormat).Put(cleanKey, []byte{}) })
+		}
 		s.files.closeAll()
-		s.closeErr = removePID(s.dir)
+		if err := removePID(s.dir); s.closeErr == nil {
+			s.closeErr = err
+		}
 		if discard {
 			s.made.undo()
 		}
@@ -269,11 +292,16 @@ func makeLayout(dir string, made *creation) error {
 	return nil
 }
 
-// init checks the format version, creates the top-level buckets and removes leftovers of
-// interrupted writes.
-func (s *Store) init() error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+// init checks the format version, creates the top-level buckets and empties tmp/. clean tells
+// that the run before closed the store (cleanKey), which init marks open.
+func (s *Store) init() (clean bool, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		if err := checkFormat(tx); err != nil {
+			return err
+		}
+		format := tx.Bucket(bktFormat)
+		clean = format.Get(cleanKey) != nil
+		if err := format.Delete(cleanKey); err != nil {
 			return err
 		}
 		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads, bktPartChecksums, bktSegments} {
@@ -287,18 +315,18 @@ func (s *Store) init() error {
 		return assignBucketIDs(tx)
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	tmp, err := os.ReadDir(filepath.Join(s.dir, tmpDir))
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, e := range tmp {
 		if err := os.RemoveAll(filepath.Join(s.dir, tmpDir, e.Name())); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return s.removeUnreferenced()
+	return clean, nil
 }
 
 // addVersionBuckets gives each bucket of a format-1 database its nested bucket of versions.
@@ -339,36 +367,6 @@ func assignBucketIDs(tx *bolt.Tx) error {
 	return nil
 }
 
-// removeUnreferenced deletes data files that no object or part record names, and what is
-// kept beside records for them.
-func (s *Store) removeUnreferenced() error {
-	live := make(map[string]struct{})
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := forEachDataFile(tx, func(id string) { live[id] = struct{}{} }); err != nil {
-			return err
-		}
-		return dropAside(tx, func(id []byte) bool { _, ok := live[string(id)]; return !ok })
-	})
-	if err != nil {
-		return err
-	}
-	for i := 0; i < 256; i++ {
-		shard := filepath.Join(s.dir, dataDir, fmt.Sprintf("%02x", i))
-		entries, err := os.ReadDir(shard)
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if _, ok := live[e.Name()]; !ok {
-				if err := os.Remove(filepath.Join(shard, e.Name())); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
 // newID returns a random 128-bit hex id for a data file.
 func newID() string {
 	var b [16]byte
@@ -381,14 +379,23 @@ func (s *Store) dataPath(id string) string {
 }
 
 // removeData deletes data files that are no longer referenced, and what is kept beside their
-// records. A failure only leaves garbage that the next Open removes, so it is not reported.
+// records, and forgets them as files in flight. A failure only leaves garbage, which the sweep
+// of the next Open removes (litter), so it is not reported.
 func (s *Store) removeData(ids ...string) {
 	s.removeAside(ids)
 	for _, id := range ids {
 		if id != "" {
-			os.Remove(s.dataPath(id))
+			s.removeFile(s.dataPath(id))
 			s.files.forget(id) // after the unlink: see openFiles.open
 		}
+	}
+	s.flight.land(ids...)
+}
+
+// removeFile removes a data file, or records litter when it cannot.
+func (s *Store) removeFile(path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.litter.Store(true)
 	}
 }
 
@@ -473,12 +480,15 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 	if err := f.Close(); err != nil {
 		return st, err
 	}
+	// In data/, the file has no record until its write commits one: a sweep must know.
 	final := s.dataPath(st.id)
+	s.flight.stage(st.id)
 	if err := os.Rename(tmp, final); err != nil {
+		s.flight.land(st.id)
 		return st, err
 	}
 	if err := syncDir(filepath.Dir(final)); err != nil {
-		os.Remove(final)
+		s.removeData(st.id)
 		return st, err
 	}
 	st.size = n
