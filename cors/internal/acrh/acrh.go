@@ -56,12 +56,28 @@ func Parse(lines []string, dst *Names) bool {
 	for li, line := range lines {
 		// One pass over the bytes: skip separators and blanks, then take the item up to the
 		// next comma, less trailing blanks.
-		for i := skipSeparators(line, 0); i < len(line); i = skipSeparators(line, i) {
+		for i := 0; i < len(line); {
+			if c := line[i]; c == ',' || c == ' ' || c == '\t' {
+				// One comma before the next name is the rule; runs go to skipSeparators.
+				if i+1 < len(line) && isSeparator(line[i+1]) {
+					i = skipSeparators(line, i)
+				} else {
+					i++
+				}
+				continue
+			}
 			start := i
-			if j := strings.IndexByte(line[i:], ','); j >= 0 {
-				i += j
-			} else {
-				i = len(line)
+			// A byte at a time over a short name, strings.IndexByte past 16 bytes: the call
+			// costs more than a short name's loop.
+			for i < len(line) && line[i] != ',' && i-start < 16 {
+				i++
+			}
+			if i < len(line) && line[i] != ',' {
+				if j := strings.IndexByte(line[i:], ','); j >= 0 {
+					i += j
+				} else {
+					i = len(line)
+				}
 			}
 			end := i
 			for line[end-1] == ' ' || line[end-1] == '\t' {
@@ -80,6 +96,8 @@ func Parse(lines []string, dst *Names) bool {
 	return true
 }
 
+func isSeparator(c byte) bool { return c == ',' || c == ' ' || c == '\t' }
+
 // skipSeparators returns the index of the first byte of line at or after i that is not a
 // comma or a blank, or len(line). Empty items cost Amazon S3 nothing, so a list may be a long
 // run of separators that must be crossed quickly. A run of commas, the shape of a hostile
@@ -87,9 +105,13 @@ func Parse(lines []string, dst *Names) bool {
 // comparison crosses it; the rest is crossed 8 bytes at a time, each 8 bytes read as one word
 // and tested for all three separators at once (SWAR: SIMD within a register).
 func skipSeparators(line string, i int) int {
-	for size := len(commaRun); size >= 64; size /= 2 {
-		for len(line)-i >= size && line[i:i+size] == commaRun[:size] {
-			i += size
+	// The block comparisons only where a run of commas starts: before each name of an
+	// ordinary list they would be seven comparisons that fail.
+	if len(line)-i >= 64 && line[i+63] == ',' && line[i:i+64] == commaRun[:64] {
+		for size := len(commaRun); size >= 64; size /= 2 {
+			for len(line)-i >= size && line[i:i+size] == commaRun[:size] {
+				i += size
+			}
 		}
 	}
 	for ; i+8 <= len(line); i += 8 {
