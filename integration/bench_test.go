@@ -56,12 +56,20 @@ var (
 
 var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}}
 
-// benchTargets starts doorman, the ceiling and, when DOORMAN_BENCH_VERSITYGW names its binary,
-// versitygw (see peers in the Makefile's bench target), each as its own process.
+// benchTargets starts doorman, the ceiling and, when DOORMAN_BENCH_MINIO and
+// DOORMAN_BENCH_VERSITYGW name their binaries, MinIO (one node, one drive) and versitygw (see
+// peers in the Makefile's bench target), each as its own process.
+//
+// Each reports cpu-µs/req, its own process's CPU time per request: the clients share the
+// machine's cores, so the throughput is the whole machine's, while the CPU time is the
+// server's own cost.
 func benchTargets(b *testing.B) []benchTarget {
-	targets := []benchTarget{startServer(b, "").benchTarget()}
+	doorman := startServer(b, "")
+	targets := []benchTarget{doorman.benchTarget()}
+	targets[0].cpu = processCPU(doorman.cmd)
 
-	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, exec.Command(buildCeiling(b)), "")})
+	ceiling := exec.Command(buildCeiling(b))
+	targets = append(targets, benchTarget{name: "ceiling", url: startProcess(b, ceiling, ""), cpu: processCPU(ceiling)})
 
 	if minio := os.Getenv("DOORMAN_BENCH_MINIO"); minio != "" {
 		// One process, one drive: MinIO's single-node single-drive mode.
@@ -69,13 +77,13 @@ func benchTargets(b *testing.B) []benchTarget {
 		cmd := exec.Command(minio, "server", "--address", addr, b.TempDir())
 		cmd.Env = minioEnv(addr)
 		targets = append(targets, benchTarget{name: "minio", url: startProcess(b, cmd, addr), s3: true, globalCORS: true,
-			creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey}})
+			creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey}, cpu: processCPU(cmd)})
 	}
 	if vgw := os.Getenv("DOORMAN_BENCH_VERSITYGW"); vgw != "" {
 		addr := freeAddr(b)
 		cmd := exec.Command(vgw, "--access", "vgwadmin", "--secret", "vgwsecret", "--port", addr, "posix", b.TempDir())
 		targets = append(targets, benchTarget{name: "versitygw", url: startProcess(b, cmd, addr), s3: true,
-			creds: aws.Credentials{AccessKeyID: "vgwadmin", SecretAccessKey: "vgwsecret"}})
+			creds: aws.Credentials{AccessKeyID: "vgwadmin", SecretAccessKey: "vgwsecret"}, cpu: processCPU(cmd)})
 	}
 	for i := range targets {
 		if t := &targets[i]; t.s3 {
@@ -83,6 +91,11 @@ func benchTargets(b *testing.B) []benchTarget {
 		}
 	}
 	return targets
+}
+
+// processCPU is the cpu-µs/req metric of the started process cmd.
+func processCPU(cmd *exec.Cmd) map[string]func(testing.TB) time.Duration {
+	return map[string]func(testing.TB) time.Duration{"cpu-µs/req": func(tb testing.TB) time.Duration { return pidsCPU(tb, cmd.Process.Pid) }}
 }
 
 var (
