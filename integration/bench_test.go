@@ -196,7 +196,7 @@ type benchOp struct {
 	ceiling bool // the ceiling server answers it too
 	// only, when set, names the one server the operation is for: a refused preflight needs
 	// a server with per-bucket CORS rules that refuses one (MinIO allows every origin).
-	only string
+	only    string
 	build   func(t *benchTarget, worker int) *http.Request
 	status  int
 	sign    bool
