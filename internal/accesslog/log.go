@@ -119,11 +119,14 @@ func (l *Log) writeStreamLocked(line []byte) {
 	l.writing = false
 }
 
-// Flush writes what is buffered.
+// Flush writes what a file has buffered. A stream has nothing to flush: what it holds, its
+// write in progress is about to write, in order, which a write from here would overtake.
 func (l *Log) Flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.flushLocked()
+	if l.file != nil {
+		l.flushLocked()
+	}
 }
 
 func (l *Log) flushLocked() {
