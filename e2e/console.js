@@ -85,6 +85,7 @@ async function main() {
       const axeBad = entry.axe.filter((a) => a.failing > 0).length;
       const wide = entry.zoom.filter((z) => !z.pass).length;
       console.log(`${name}: ${passed}/${entry.steps.length} steps pass, ${axeBad} page-theme(s) with serious or critical axe violations, ${wide} page(s) scrolling sideways at 200%, ${(entry.ms / 1000).toFixed(1)} s${entry.error ? `; ${entry.error}` : ''}`);
+      for (const s of entry.steps.filter((st) => !st.pass)) console.log(`  ${name}: "${s.step}" failed: ${s.error}`);
     }
   } finally {
     await server.stop();

@@ -19,7 +19,7 @@ function summary(step) {
   if (!f) return '';
   switch (step.step) {
     case 'upload 20 MiB with progress':
-      return `${f.uploadMs} ms in the page (${f.wallMs} ms driven); ${f.samples} progress samples, ${f.intermediateValues} values between 0 and 100%; percents ${(f.percents || []).join(' ')}; SHA-256 page ${f.pageSha256}, S3 ${f.storedSha256 || '?'}; ETag ${f.multipartETag || '?'}`;
+      return `${f.uploadMs} ms in the page (${f.wallMs} ms driven); ${f.samples} progress samples, ${f.values} bar values of which ${f.intermediateValues} between 0 and 100%; percents ${(f.percents || []).join(' ')}; SHA-256 page ${f.pageSha256}, S3 ${f.storedSha256 || '?'}; ETag ${f.multipartETag || '?'}`;
     case 'download and compare bytes':
       return `${f.bytes} bytes, SHA-256 ${f.sha}; ${f.disposition || ''}`;
     case 'invalid CORS rule: AWS error at its line':

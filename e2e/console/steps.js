@@ -28,8 +28,9 @@ const PRESIGN_SECONDS = 600;
 // A 20 MiB upload over loopback takes well under a second on a quiet machine; the bound is for
 // a busy one sharing two cores.
 const UPLOAD_TIMEOUT_MS = 120000;
-// How often the page samples the progress bars while uploading: progress events come every
-// 50 ms or so (XHR's upload progress), so 10 ms catches each value.
+// How often the page samples the progress bars' percent and state texts while uploading; the
+// bar's values are each recorded as they change, since a fast machine sends 20 MiB over
+// loopback between two samples.
 const SAMPLE_MS = 10;
 // The console validates as one types, after a short pause; a probe round trip crosses two
 // origins and a preflight.
@@ -271,9 +272,24 @@ async function upload(ctx, { key, seed, size, via }) {
   // The generator crosses as a script of its own (the console's policy allows no eval).
   await t.run(`window.__e2eSeededBytes = ${seededBytes.toString()};`);
   await t.evaluate(({ name, key, seed, size, sampleMs, drop }) => {
-    const rec = { samples: [], started: performance.now(), done: false, sha: null };
+    const rec = { samples: [], values: [], started: performance.now(), done: false, sha: null };
     window.__e2eUpload = rec;
     const sel = `li.upload[data-key=${JSON.stringify(key)}]`;
+    // Every value the file's progress bar takes, in order, however fast the bytes go: each
+    // change of its value attribute is a mutation record holding the value before it, and
+    // the value after the last one is read when the upload ends.
+    const valueOf = (v) => (v === null ? null : Number(v));
+    const keep = (v) => { if (rec.values[rec.values.length - 1] !== v) rec.values.push(v); };
+    let bar = null;
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.target.matches && r.target.matches(`${sel} progress.file-progress`)) {
+          bar = r.target;
+          keep(valueOf(r.oldValue));
+        }
+      }
+    });
+    observer.observe(document.body, { subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ['value'] });
     const sample = () => {
       const li = document.querySelector(sel);
       const p = li && li.querySelector('progress.file-progress');
@@ -289,6 +305,9 @@ async function upload(ctx, { key, seed, size, via }) {
       const last = rec.samples[rec.samples.length - 1];
       if (!last || last.value !== s.value || last.state !== s.state || last.percent !== s.percent || last.overall !== s.overall) rec.samples.push(s);
       if (s.state && /^(done|failed|cancelled)/.test(s.state)) {
+        for (const r of observer.takeRecords()) if (r.target === bar) keep(valueOf(r.oldValue));
+        observer.disconnect();
+        if (bar) keep(bar.value);
         rec.done = true;
         rec.ms = s.t;
         clearInterval(timer);
@@ -333,17 +352,17 @@ async function uploadBig(ctx) {
   const ms = Date.now() - started;
   const s = rec.samples;
   const last = s[s.length - 1];
-  const intermediate = [...new Set(s.filter((x) => x.value > 0 && x.value < x.max).map((x) => x.value))];
+  const values = rec.values.filter((v) => v !== null);
+  const intermediate = [...new Set(values.filter((v) => v > 0 && v < BIG_SIZE))];
   const figures = {
-    via, uploadMs: rec.ms, wallMs: ms, samples: s.length, intermediateValues: intermediate.length,
+    via, uploadMs: rec.ms, wallMs: ms, samples: s.length, values: values.length, intermediateValues: intermediate.length,
     percents: [...new Set(s.map((x) => x.percent))], final: last, pageSha256: rec.sha, expectedSha256: expected,
   };
   ctx.partial = figures;
   check(last.state.startsWith('done'), `li.upload[data-key="${BIG_KEY}"] .state is "${last.state}", expected "done"`);
   check(last.max === BIG_SIZE && last.value === BIG_SIZE, `progress.file-progress ends at ${last.value}/${last.max}, expected ${BIG_SIZE}/${BIG_SIZE}`);
   check(last.percent === '100%', `.percent ends at "${last.percent}", expected "100%"`);
-  check(intermediate.length >= 1, `progress.file-progress took no value between 0 and ${BIG_SIZE}: ${JSON.stringify(s.map((x) => x.value))}`);
-  const values = s.map((x) => x.value).filter((v) => v !== null);
+  check(intermediate.length >= 1, `progress.file-progress took no value between 0 and ${BIG_SIZE}: ${JSON.stringify(values)}`);
   check(values.every((v, i) => i === 0 || v >= values[i - 1]), `progress went backwards: ${JSON.stringify(values)}`);
   check(last.overallPercent === '100%' && last.overall === last.overallMax, `overall progress ends at ${last.overall}/${last.overallMax} "${last.overallPercent}", expected 100%`);
   // What S3 holds is the bytes the runner made from the seed.
