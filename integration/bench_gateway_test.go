@@ -46,7 +46,10 @@ const (
 )
 
 // gatewayServer is one server the clients talk to.
-type gatewayServer struct{ name, url string }
+type gatewayServer struct {
+	name, url string
+	pgid      int // the process group whose CPU time is the server's cost
+}
 
 // The servers in the order they are started and benchmarked: the upstream first, then the
 // proxies in front of it.
@@ -75,21 +78,23 @@ func startGatewayServers(tb testing.TB) []gatewayServer {
 			tb.Fatalf("%s is needed (make bench-gateway installs Debian's nginx and caddy): %v", tool, err)
 		}
 	}
-	direct := runGatewayProcess(tb, serverDirect, exec.Command(buildCeiling(tb)), "")
+	ceiling := exec.Command(buildCeiling(tb))
+	direct := runGatewayProcess(tb, serverDirect, ceiling, "")
 	upstream := strings.TrimPrefix(direct, "http://")
-	servers := []gatewayServer{{serverDirect, direct}}
+	servers := []gatewayServer{{serverDirect, direct, ceiling.Process.Pid}}
+	start := func(name string, cmd *exec.Cmd, addr string) {
+		servers = append(servers, gatewayServer{name, runGatewayProcess(tb, name, cmd, addr), cmd.Process.Pid})
+	}
 
 	dir := filepath.Join(tb.TempDir(), serverDoorman)
 	data := peerTemplate{Listen: freeLoopbackAddr(tb), Admin: freeLoopbackAddr(tb), Upstream: upstream, Dir: dir}
 	conf := writePeerConfig(tb, "doorman.yaml", data)
-	servers = append(servers, gatewayServer{serverDoorman,
-		runGatewayProcess(tb, serverDoorman, exec.Command(binary, "gateway", "--config", conf), data.Listen)})
+	start(serverDoorman, exec.Command(binary, "gateway", "--config", conf), data.Listen)
 
 	dir = filepath.Join(tb.TempDir(), serverNginx)
 	data = peerTemplate{Listen: freeLoopbackAddr(tb), Upstream: upstream, Dir: dir}
 	conf = writePeerConfig(tb, "nginx.conf", data)
-	servers = append(servers, gatewayServer{serverNginx, runGatewayProcess(tb, serverNginx,
-		exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf), data.Listen)})
+	start(serverNginx, exec.Command("nginx", "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", conf), data.Listen)
 
 	dir = filepath.Join(tb.TempDir(), serverCaddy)
 	data = peerTemplate{Listen: freeLoopbackAddr(tb), Upstream: upstream, Dir: dir}
@@ -97,7 +102,7 @@ func startGatewayServers(tb testing.TB) []gatewayServer {
 	caddy := exec.Command("caddy", "run", "--adapter", "caddyfile", "--config", conf)
 	// Caddy keeps its state under the XDG directories, here the run's own.
 	caddy.Env = append(os.Environ(), "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
-	servers = append(servers, gatewayServer{serverCaddy, runGatewayProcess(tb, serverCaddy, caddy, data.Listen)})
+	start(serverCaddy, caddy, data.Listen)
 	return servers
 }
 
@@ -377,8 +382,10 @@ var gatewayBenchOps = []struct {
 // front of the same upstream, and the upstream directly, over loopback from 8 concurrent
 // clients with kept-alive connections. benchstat -col /server compares them operation by
 // operation: req/s is the throughput, p50-µs and p99-µs the latency of single requests, from
-// which the latency a proxy adds is the difference with server=direct. The clients share the
-// machine's cores with the servers, so the figures are those of the whole system.
+// which the latency a proxy adds is the difference with server=direct, and cpu-µs/req the
+// CPU time the server's own processes spent per request (a proxy's, without the upstream's).
+// The clients share the machine's cores with the servers, so throughput and latency are
+// those of the whole system; cpu-µs/req is each server's own cost.
 func BenchmarkGateway(b *testing.B) {
 	servers := startGatewayServers(b)
 	for _, op := range gatewayBenchOps {
@@ -401,6 +408,7 @@ func benchGatewayOp(b *testing.B, s gatewayServer, method string, header http.He
 		failed    atomic.Bool
 	)
 	b.SetParallelism((gatewayClients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	cpu := groupCPU(b, s.pgid)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		var own []time.Duration
@@ -430,7 +438,9 @@ func benchGatewayOp(b *testing.B, s gatewayServer, method string, header http.He
 		mu.Unlock()
 	})
 	b.StopTimer()
+	cpu = groupCPU(b, s.pgid) - cpu
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(cpu.Seconds()*1e6/float64(b.N), "cpu-µs/req")
 	slices.Sort(latencies)
 	b.ReportMetric(percentile(latencies, 50).Seconds()*1e6, "p50-µs")
 	b.ReportMetric(percentile(latencies, 99).Seconds()*1e6, "p99-µs")
