@@ -63,7 +63,7 @@ type Gateway struct {
 type table struct {
 	cfg       *Config
 	routes    []*routeRT
-	transport *http.Transport
+	transport *upstreamTransport
 	tenants   []*tenant.Set
 }
 
@@ -205,7 +205,7 @@ func (t *table) close() {
 
 // build makes cfg runnable.
 func (g *Gateway) build(cfg *Config) (*table, error) {
-	t := &table{cfg: cfg, transport: newTransport(cfg.Limits)}
+	t := &table{cfg: cfg, transport: newUpstreamTransport(cfg.Limits)}
 	blocks := map[*corsDef]*corsRT{}
 	var errs errorList
 	for _, def := range cfg.routes {
@@ -265,8 +265,9 @@ func (g *Gateway) corsRT(t *table, c *corsDef) (*corsRT, error) {
 	return cr, nil
 }
 
-func newTransport(l Limits) *http.Transport {
-	dialer := &net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}
+// newTransport is net/http's Transport for the requests upstreamTransport does not carry
+// itself.
+func newTransport(dialer *net.Dialer, l Limits, idleFor time.Duration) *http.Transport {
 	idle := l.UpstreamTimeout
 	return &http.Transport{
 		Proxy: nil, // never a proxy from the environment: the upstream is what the file says
@@ -282,7 +283,7 @@ func newTransport(l Limits) *http.Transport {
 		MaxIdleConns:          maxIdleUpstreamConns,
 		MaxIdleConnsPerHost:   maxIdleUpstreamConns,
 		// A kept-alive connection is closed before its idle deadline fails its next read.
-		IdleConnTimeout:        min(maxIdleUpstreamTime, l.UpstreamTimeout/2),
+		IdleConnTimeout:        idleFor,
 		MaxResponseHeaderBytes: maxUpstreamHeaderBytes,
 		// The proxy forwards bodies as they are: no Accept-Encoding of its own.
 		DisableCompression: true,

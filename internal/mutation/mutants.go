@@ -6,6 +6,56 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// The gateway's upstream connections (gateway/upstream.go, gateway/upstream_unix.go).
+	{
+		Name:  "pooled upstream connection never checked before a request that must not repeat",
+		File:  "gateway/upstream_unix.go",
+		From:  "\treturn err == nil && open\n",
+		To:    "\treturn err == nil || open\n",
+		Tests: []test{{"./gateway/", "^TestUpstreamClosedIdleConnection$"}},
+	},
+	{
+		Name:  "GET on an upstream-closed connection not sent again",
+		File:  "gateway/upstream.go",
+		From:  "\t\tif !retry && reused && ctx.Err() == nil && c.closedUnanswered(req, err) {",
+		To:    "\t\tif !retry && reused && ctx.Err() == nil && c.closedUnanswered(req, err) && false {",
+		Tests: []test{{"./gateway/", "^TestUpstreamClosedIdleConnection$"}},
+	},
+	{
+		Name:  "idle upstream connections kept forever",
+		File:  "gateway/upstream.go",
+		From:  "\tif t.sweep == nil {\n\t\tt.sweep = time.AfterFunc(t.idleFor, t.closeExpired)\n\t}",
+		To:    "",
+		Tests: []test{{"./gateway/", "^TestUpstreamIdleConnectionsExpire$"}},
+	},
+	{
+		Name:  "upstream exchange outlives its client",
+		File:  "gateway/upstream.go",
+		From:  "func() { _ = c.conn.SetDeadline(aLongTimeAgo) }",
+		To:    "func() {}",
+		Tests: []test{{"./gateway/", "^TestUpstreamExchangeEndsWithClient$"}},
+	},
+	{
+		Name:  "upstream head unbounded",
+		File:  "gateway/upstream.go",
+		From:  "c.sent, c.got, c.headLeft = 0, 0, maxUpstreamHeaderBytes",
+		To:    "c.sent, c.got, c.headLeft = 0, 0, -1",
+		Tests: []test{{"./gateway/", "^TestUpstreamHeadTooLarge$"}},
+	},
+	{
+		Name:  "upstream early hints dropped",
+		File:  "gateway/upstream.go",
+		From:  "trace.Got1xxResponse != nil {",
+		To:    "trace.Got1xxResponse != nil && false {",
+		Tests: []test{{"./gateway/", "^TestUpstreamEarlyHints$"}},
+	},
+	{
+		Name:  "upstream connection closed after every answer",
+		File:  "gateway/upstream.go",
+		From:  "\tif b.stop() && whole && b.keep {",
+		To:    "\tif b.stop() && whole && b.keep && false {",
+		Tests: []test{{"./gateway/", "^TestUpstreamConnectionKeptAlive$"}},
+	},
 	// The decoded-record cache (storage/disk/recordcache.go) and the access log
 	// (internal/accesslog).
 	{

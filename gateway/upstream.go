@@ -1,0 +1,364 @@
+package gateway
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// upstreamTransport carries the gateway's requests to its upstreams. A request without a
+// body, to a plain-HTTP upstream, is written and its answer read on the handler's own
+// goroutine, over a kept-alive connection from a pool of its own: net/http's Transport hands
+// every exchange to two goroutines of the connection's (one writes, one reads) and back,
+// which on a proxied GET of 4 KiB cost a fifth of the gateway's CPU time (BENCHMARKS.md, "The
+// gateway over loopback"). The standard library still does the protocol: Request.Write
+// writes the request and http.ReadResponse reads the answer, chunked bodies and all.
+//
+// Every other request goes through net/http's Transport (std): a body must be written while
+// an early answer (a 401, a 413) is read, an Upgrade hands the connection over, and an
+// https upstream needs TLS, all of which it does.
+//
+// The direct path keeps the Transport's contract (see idleConn): an answer that does not
+// come within the upstream timeout is a 504 and the request is never sent again; a request
+// is sent again, once, on a new connection only when a kept-alive connection turns out to
+// have been closed by the upstream before it answered a byte (as net/http does for a
+// replayable request), and a request that is not replayable is only ever written on a
+// connection that was seen open just before (alive).
+type upstreamTransport struct {
+	std    *http.Transport
+	dialer *net.Dialer
+	// progress bounds each write of a request and each read of an answer's body (the
+	// upstream timeout), head bounds the wait for an answer's head.
+	progress, head time.Duration
+	// idleFor bounds how long a connection waits in the pool.
+	idleFor time.Duration
+
+	mu      sync.Mutex
+	idle    map[string][]*upstreamConn // by host:port, the most recently used last
+	nidle   int
+	retired bool        // CloseIdleConnections was called: no connection is pooled any more
+	sweep   *time.Timer // closes connections idle too long; nil when none waits
+}
+
+// maxUpstream1xx bounds the informational answers (103 Early Hints...) before the final one,
+// as net/http's Transport bounds them.
+const maxUpstream1xx = 5
+
+func newUpstreamTransport(l Limits) *upstreamTransport {
+	dialer := &net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}
+	idleFor := min(maxIdleUpstreamTime, l.UpstreamTimeout/2)
+	return &upstreamTransport{
+		std:      newTransport(dialer, l, idleFor),
+		dialer:   dialer,
+		progress: l.UpstreamTimeout,
+		head:     l.UpstreamTimeout,
+		idleFor:  idleFor,
+	}
+}
+
+// direct reports whether req takes the direct path.
+func direct(req *http.Request) bool {
+	return req.URL.Scheme == "http" && (req.Body == nil || req.Body == http.NoBody) &&
+		req.Header.Get("Upgrade") == "" && req.Header.Get("Expect") == ""
+}
+
+// replayable reports whether req may be sent twice, as net/http's Transport decides.
+func replayable(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
+}
+
+func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !direct(req) {
+		return t.std.RoundTrip(req)
+	}
+	ctx := req.Context()
+	for retry := false; ; retry = true {
+		c, reused, err := t.conn(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		res, err := c.exchange(req, t)
+		if err == nil {
+			return res, nil
+		}
+		c.conn.Close()
+		if !retry && reused && ctx.Err() == nil && c.closedUnanswered(req, err) {
+			continue
+		}
+		return nil, err
+	}
+}
+
+// CloseIdleConnections closes the pooled connections and pools none from now on: the
+// transport belongs to a configuration that a reload replaced, or to a gateway closed.
+func (t *upstreamTransport) CloseIdleConnections() {
+	t.mu.Lock()
+	t.retired = true
+	idle := t.idle
+	t.idle, t.nidle = nil, 0
+	if t.sweep != nil {
+		t.sweep.Stop()
+		t.sweep = nil
+	}
+	t.mu.Unlock()
+	for _, cs := range idle {
+		for _, c := range cs {
+			c.conn.Close()
+		}
+	}
+	t.std.CloseIdleConnections()
+}
+
+// conn returns a connection to req's upstream: the most recently pooled one that is still
+// usable, else a new one.
+func (t *upstreamTransport) conn(ctx context.Context, req *http.Request) (c *upstreamConn, reused bool, err error) {
+	host := req.URL.Host
+	check := !replayable(req)
+	for {
+		t.mu.Lock()
+		cs := t.idle[host]
+		if len(cs) == 0 {
+			t.mu.Unlock()
+			break
+		}
+		c = cs[len(cs)-1]
+		cs[len(cs)-1] = nil
+		t.idle[host] = cs[:len(cs)-1]
+		t.nidle--
+		t.mu.Unlock()
+		// A request that must not be sent twice goes on a connection seen open now.
+		if time.Since(c.idleSince) < t.idleFor && (!check || alive(c.conn)) {
+			return c, true, nil
+		}
+		c.conn.Close()
+	}
+	nc, err := t.dialer.DialContext(ctx, "tcp", host)
+	if err != nil {
+		return nil, false, err
+	}
+	c = &upstreamConn{conn: nc, host: host}
+	c.br = bufio.NewReaderSize(connReader{c}, 4<<10)
+	c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
+	return c, false, nil
+}
+
+// put pools c for the next request, or closes it.
+func (t *upstreamTransport) put(c *upstreamConn) {
+	c.idleSince = time.Now()
+	t.mu.Lock()
+	if t.retired || t.nidle >= maxIdleUpstreamConns {
+		t.mu.Unlock()
+		c.conn.Close()
+		return
+	}
+	if t.idle == nil {
+		t.idle = make(map[string][]*upstreamConn)
+	}
+	t.idle[c.host] = append(t.idle[c.host], c)
+	t.nidle++
+	if t.sweep == nil {
+		t.sweep = time.AfterFunc(t.idleFor, t.closeExpired)
+	}
+	t.mu.Unlock()
+}
+
+// closeExpired closes the connections idle for idleFor or longer, and comes back while any
+// waits.
+func (t *upstreamTransport) closeExpired() {
+	var expired []*upstreamConn
+	t.mu.Lock()
+	now := time.Now()
+	for host, cs := range t.idle {
+		n := 0
+		for n < len(cs) && now.Sub(cs[n].idleSince) >= t.idleFor {
+			n++ // the oldest first
+		}
+		expired = append(expired, cs[:n]...)
+		if n == len(cs) {
+			delete(t.idle, host)
+		} else {
+			t.idle[host] = append(cs[:0], cs[n:]...)
+		}
+		t.nidle -= n
+	}
+	t.sweep = nil
+	if t.nidle > 0 && !t.retired {
+		t.sweep = time.AfterFunc(t.idleFor, t.closeExpired)
+	}
+	t.mu.Unlock()
+	for _, c := range expired {
+		c.conn.Close()
+	}
+}
+
+// upstreamConn is a connection of the direct path, with what one exchange on it did.
+type upstreamConn struct {
+	conn      net.Conn
+	host      string
+	br        *bufio.Reader
+	bw        *bufio.Writer
+	idleSince time.Time
+	// sent and got count the bytes the exchange wrote and read; headLeft is what the
+	// answer's head may still take (-1 while its body is read).
+	sent, got int
+	headLeft  int
+}
+
+// errUpstreamHead is the answer whose head is larger than maxUpstreamHeaderBytes.
+var errUpstreamHead = fmt.Errorf("upstream response headers larger than %d bytes", maxUpstreamHeaderBytes)
+
+// connReader reads the connection, within what the answer's head may take.
+type connReader struct{ c *upstreamConn }
+
+func (r connReader) Read(p []byte) (int, error) {
+	c := r.c
+	if c.headLeft >= 0 {
+		if c.headLeft == 0 {
+			return 0, errUpstreamHead
+		}
+		p = p[:min(len(p), c.headLeft)]
+	}
+	n, err := c.conn.Read(p)
+	c.got += n
+	if c.headLeft >= 0 {
+		c.headLeft -= n
+	}
+	return n, err
+}
+
+// connWriter writes the connection, counting what reached it.
+type connWriter struct{ c *upstreamConn }
+
+func (w connWriter) Write(p []byte) (int, error) {
+	n, err := w.c.conn.Write(p)
+	w.c.sent += n
+	return n, err
+}
+
+// aLongTimeAgo is a deadline in the past: it fails a connection's reads and writes at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// exchange writes req and reads its answer's head; the answer's body reads the rest.
+func (c *upstreamConn) exchange(req *http.Request, t *upstreamTransport) (*http.Response, error) {
+	c.sent, c.got, c.headLeft = 0, 0, maxUpstreamHeaderBytes
+	// The client going away ends the exchange: its reads and writes fail at once.
+	stop := context.AfterFunc(req.Context(), func() { _ = c.conn.SetDeadline(aLongTimeAgo) })
+	_ = c.conn.SetWriteDeadline(time.Now().Add(t.progress))
+	err := req.Write(c.bw)
+	if err == nil {
+		err = c.bw.Flush()
+	}
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(t.head))
+	res, err := c.readHead(req)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	c.headLeft = -1
+	keep := !res.Close && !req.Close
+	if res.Body == http.NoBody {
+		if stop() && keep {
+			t.put(c)
+		} else {
+			c.conn.Close()
+		}
+		return res, nil
+	}
+	res.Body = &upstreamBody{rc: res.Body, c: c, t: t, stop: stop, keep: keep}
+	return res, nil
+}
+
+// readHead reads the final answer's head, passing informational ones to the request's
+// trace as net/http's Transport does (the proxy forwards them to the client).
+func (c *upstreamConn) readHead(req *http.Request) (*http.Response, error) {
+	for n := 0; ; n++ {
+		res, err := http.ReadResponse(c.br, req)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case res.StatusCode == http.StatusSwitchingProtocols:
+			return nil, errors.New("upstream switched protocols without an Upgrade request")
+		case res.StatusCode >= 200:
+			return res, nil
+		case n == maxUpstream1xx:
+			return nil, errors.New("upstream sent too many informational responses")
+		}
+		if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.Got1xxResponse != nil {
+			if err := trace.Got1xxResponse(res.StatusCode, textproto.MIMEHeader(res.Header)); err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// closedUnanswered reports whether err, on a kept-alive connection, is the upstream having
+// closed it before reading req: nothing of req was written, or a replayable req got no byte
+// of an answer and the connection ended (never a timeout: that upstream got the request).
+func (c *upstreamConn) closedUnanswered(req *http.Request, err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	if c.sent == 0 {
+		return true
+	}
+	return c.got == 0 && replayable(req) &&
+		(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET))
+}
+
+// upstreamBody is an answer's body on the direct path. Its connection goes back to the pool
+// when the body has been read to its end, and is closed when the body is closed before.
+type upstreamBody struct {
+	rc       io.ReadCloser
+	c        *upstreamConn
+	t        *upstreamTransport
+	stop     func() bool // ends the watch on the client's context
+	keep     bool        // the connection may carry another request
+	finished atomic.Bool
+}
+
+func (b *upstreamBody) Read(p []byte) (int, error) {
+	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.progress))
+	n, err := b.rc.Read(p)
+	if err != nil {
+		b.finish(err == io.EOF)
+	}
+	return n, err
+}
+
+func (b *upstreamBody) Close() error {
+	b.finish(false)
+	return nil
+}
+
+// finish ends the body once: the connection is pooled when the body was read whole and
+// nothing ended the exchange, closed otherwise.
+func (b *upstreamBody) finish(whole bool) {
+	if !b.finished.CompareAndSwap(false, true) {
+		return
+	}
+	if b.stop() && whole && b.keep {
+		b.t.put(b.c)
+		return
+	}
+	b.c.conn.Close()
+}
