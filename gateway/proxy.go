@@ -570,7 +570,9 @@ func classify(err error, x *exchange) (string, int) {
 	var op *net.OpError
 	var ne net.Error
 	switch {
-	case errors.As(err, &tooBig):
+	case errors.As(err, &tooBig) || errors.As(x.body.failed(), &tooBig):
+		// The body's own error too: Request.Write hides it in a type errors.As cannot see
+		// through.
 		return "body_too_large", http.StatusRequestEntityTooLarge
 	case x.body.failed() != nil:
 		// The client stopped sending its body (or broke the connection) mid-request.

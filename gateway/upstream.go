@@ -17,24 +17,27 @@ import (
 	"time"
 )
 
-// upstreamTransport carries the gateway's requests to its upstreams. A request without a
-// body, to a plain-HTTP upstream, is written and its answer read on the handler's own
-// goroutine, over a kept-alive connection from a pool of its own: net/http's Transport hands
-// every exchange to two goroutines of the connection's (one writes, one reads) and back,
-// which on a proxied GET of 4 KiB cost a fifth of the gateway's CPU time (BENCHMARKS.md, "The
-// gateway over loopback"). The standard library still does the protocol: Request.Write
-// writes the request and http.ReadResponse reads the answer, chunked bodies and all.
+// upstreamTransport carries the gateway's requests to its upstreams. A request to a
+// plain-HTTP upstream is written and its answer read on the handler's own goroutine, over a
+// kept-alive connection from a pool of its own: net/http's Transport hands every exchange to
+// two goroutines of the connection's (one writes, one reads) and back, which on a proxied GET
+// of 4 KiB cost a fifth of the gateway's CPU time (BENCHMARKS.md, "The gateway over
+// loopback"). The standard library still does the protocol: Request.Write writes the request
+// (its body as it comes from the client, chunked when its length is unknown) and
+// http.ReadResponse reads the answer, chunked bodies and all.
 //
-// Every other request goes through net/http's Transport (std): a body must be written while
-// an early answer (a 401, a 413) is read, an Upgrade hands the connection over, and an
-// https upstream needs TLS, all of which it does.
+// Requests that the Transport (std) handles better go through it: an Upgrade hands the
+// connection over, Expect: 100-continue waits for the upstream's go-ahead before the body, and
+// an https upstream needs TLS.
 //
 // The direct path keeps the Transport's contract (see idleConn): an answer that does not
 // come within the upstream timeout is a 504 and the request is never sent again; a request
 // is sent again, once, on a new connection only when a kept-alive connection turns out to
 // have been closed by the upstream before it answered a byte (as net/http does for a
-// replayable request), and a request that is not replayable is only ever written on a
-// connection that was seen open just before (alive).
+// replayable request without a body); a request that is not replayable, or has a body, is
+// only ever written on a connection that was seen open just before (alive), and never sent
+// twice. An upstream that answers before it has read the whole body (a 401, a 413) and
+// closes the connection has its answer passed on, as the Transport passes it.
 type upstreamTransport struct {
 	std    *http.Transport
 	dialer *net.Dialer
@@ -69,9 +72,11 @@ func newUpstreamTransport(l Limits) *upstreamTransport {
 
 // direct reports whether req takes the direct path.
 func direct(req *http.Request) bool {
-	return req.URL.Scheme == "http" && (req.Body == nil || req.Body == http.NoBody) &&
-		req.Header.Get("Upgrade") == "" && req.Header.Get("Expect") == ""
+	return req.URL.Scheme == "http" && req.Header.Get("Upgrade") == "" && req.Header.Get("Expect") == ""
 }
+
+// hasBody reports whether req carries a body.
+func hasBody(req *http.Request) bool { return req.Body != nil && req.Body != http.NoBody }
 
 // replayable reports whether req may be sent twice, as net/http's Transport decides.
 func replayable(req *http.Request) bool {
@@ -97,7 +102,7 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			return res, nil
 		}
 		c.conn.Close()
-		if !retry && reused && ctx.Err() == nil && c.closedUnanswered(req, err) {
+		if !retry && reused && !hasBody(req) && ctx.Err() == nil && c.closedUnanswered(req, err) {
 			continue
 		}
 		return nil, err
@@ -128,7 +133,7 @@ func (t *upstreamTransport) CloseIdleConnections() {
 // usable, else a new one.
 func (t *upstreamTransport) conn(ctx context.Context, req *http.Request) (c *upstreamConn, reused bool, err error) {
 	host := req.URL.Host
-	check := !replayable(req)
+	check := !replayable(req) || hasBody(req)
 	for {
 		t.mu.Lock()
 		cs := t.idle[host]
@@ -151,7 +156,7 @@ func (t *upstreamTransport) conn(ctx context.Context, req *http.Request) (c *ups
 	if err != nil {
 		return nil, false, err
 	}
-	c = &upstreamConn{conn: nc, host: host}
+	c = &upstreamConn{conn: nc, host: host, progress: t.progress}
 	c.br = bufio.NewReaderSize(connReader{c}, 4<<10)
 	c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
 	return c, false, nil
@@ -210,13 +215,16 @@ func (t *upstreamTransport) closeExpired() {
 type upstreamConn struct {
 	conn      net.Conn
 	host      string
+	progress  time.Duration // bounds each write (the transport's progress)
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
 	// sent and got count the bytes the exchange wrote and read; headLeft is what the
-	// answer's head may still take (-1 while its body is read).
+	// answer's head may still take (-1 while its body is read); writeErr is the
+	// connection's failed write, if one did.
 	sent, got int
 	headLeft  int
+	writeErr  error
 }
 
 // errUpstreamHead is the answer whose head is larger than maxUpstreamHeaderBytes.
@@ -241,40 +249,58 @@ func (r connReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// connWriter writes the connection, counting what reached it.
+// connWriter writes the connection, counting what reached it. Each write must make progress
+// within the upstream timeout, however long a body takes to come from the client.
 type connWriter struct{ c *upstreamConn }
 
 func (w connWriter) Write(p []byte) (int, error) {
+	_ = w.c.conn.SetWriteDeadline(time.Now().Add(w.c.progress))
 	n, err := w.c.conn.Write(p)
 	w.c.sent += n
+	if err != nil && w.c.writeErr == nil {
+		w.c.writeErr = err
+	}
 	return n, err
 }
+
+// earlyAnswerWait bounds the wait for an answer after a write failed because the upstream
+// closed the connection: an upstream that answers before reading a whole body sends its
+// answer before closing, so the answer is already there or coming.
+const earlyAnswerWait = 100 * time.Millisecond
 
 // aLongTimeAgo is a deadline in the past: it fails a connection's reads and writes at once.
 var aLongTimeAgo = time.Unix(1, 0)
 
 // exchange writes req and reads its answer's head; the answer's body reads the rest.
 func (c *upstreamConn) exchange(req *http.Request, t *upstreamTransport) (*http.Response, error) {
-	c.sent, c.got, c.headLeft = 0, 0, maxUpstreamHeaderBytes
+	c.sent, c.got, c.headLeft, c.writeErr = 0, 0, maxUpstreamHeaderBytes, nil
 	// The client going away ends the exchange: its reads and writes fail at once.
 	stop := context.AfterFunc(req.Context(), func() { _ = c.conn.SetDeadline(aLongTimeAgo) })
-	_ = c.conn.SetWriteDeadline(time.Now().Add(t.progress))
 	err := req.Write(c.bw)
 	if err == nil {
 		err = c.bw.Flush()
 	}
+	readFor := t.head
 	if err != nil {
-		stop()
-		return nil, err
+		// A client's body that failed, a timeout or a client gone: the exchange is over.
+		// A write the upstream refused by closing: its answer may be there.
+		if c.writeErr == nil || c.sent == 0 || errors.Is(c.writeErr, os.ErrDeadlineExceeded) || req.Context().Err() != nil {
+			stop()
+			return nil, err
+		}
+		readFor = earlyAnswerWait
 	}
-	_ = c.conn.SetReadDeadline(time.Now().Add(t.head))
-	res, err := c.readHead(req)
-	if err != nil {
+	_ = c.conn.SetReadDeadline(time.Now().Add(readFor))
+	res, rerr := c.readHead(req)
+	if rerr != nil {
 		stop()
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		return nil, rerr
 	}
 	c.headLeft = -1
-	keep := !res.Close && !req.Close
+	keep := err == nil && !res.Close && !req.Close
 	if res.Body == http.NoBody {
 		if stop() && keep {
 			t.put(c)

@@ -1,8 +1,10 @@
 package gateway_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -189,5 +191,63 @@ func TestUpstreamHeadTooLarge(t *testing.T) {
 	res, body := f.do(t, "GET", "api.test", "/", nil, nil)
 	if res.StatusCode != http.StatusBadGateway || !strings.Contains(body, "Bad Gateway") {
 		t.Errorf("an upstream head of 320 KiB: status %d %q, want the gateway's 502", res.StatusCode, body)
+	}
+}
+
+// An upstream that refuses a request before reading its body, as an authentication layer
+// does, and closes the connection has its answer passed on: the gateway's writes of the rest
+// of the body fail, and the answer is read all the same. A POST with 16 MiB and a PUT with a
+// body of unknown length (chunked) each get the upstream's 401, each a request it saw once.
+func TestUpstreamAnswersBeforeTheBody(t *testing.T) {
+	up := newConnUpstream(t, time.Minute, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte("sign in first"))
+	})
+	f := startFront(t, "version: 1\nlimits: { max_body: 64MiB }\nhosts:\n  - match: api.test\n    upstream: {{UP}}\n",
+		map[string]string{"UP": up.URL})
+	for _, c := range []struct {
+		method string
+		body   io.Reader
+	}{
+		{"POST", bytes.NewReader(make([]byte, 16<<20))},
+		{"PUT", io.MultiReader(bytes.NewReader(make([]byte, 16<<20)))},
+	} {
+		res, body := f.do(t, c.method, "api.test", "/upload-"+c.method, nil, c.body)
+		if res.StatusCode != http.StatusUnauthorized || body != "sign in first" {
+			t.Errorf("%s of 16 MiB: %d %q, want the upstream's 401 \"sign in first\"", c.method, res.StatusCode, body)
+		}
+		if n := up.count(c.method + " /upload-" + c.method); n != 1 {
+			t.Errorf("%s reached the upstream %d times, want once", c.method, n)
+		}
+	}
+}
+
+// A request with a body goes over a kept-alive connection too, and is never sent twice: a
+// connection the upstream closed while pooled is seen closed before the body is written,
+// whatever the method.
+func TestUpstreamBodiesKeptAlive(t *testing.T) {
+	up := newConnUpstream(t, 50*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write([]byte(strconv.Itoa(len(b))))
+	})
+	f := startFront(t, "version: 1\nhosts:\n  - match: api.test\n    upstream: {{UP}}\n", map[string]string{"UP": up.URL})
+	for i, size := range []int{10, 100 << 10, 3 << 20} {
+		res, body := f.do(t, "POST", "api.test", "/p"+strconv.Itoa(i), nil, strings.NewReader(strings.Repeat("j", size)))
+		if res.StatusCode != http.StatusOK || body != strconv.Itoa(size) {
+			t.Fatalf("POST of %d bytes: %d %q, want 200 and the size", size, res.StatusCode, body)
+		}
+	}
+	if n := up.opened(); n != 1 {
+		t.Errorf("3 POSTs in a row opened %d upstream connections, want 1", n)
+	}
+	up.waitClosed(t, "the upstream closes an idle connection after 50 ms")
+	// A GET with a body (a search, as Elasticsearch's API takes it): replayable by its
+	// method, but its body is read from the client once.
+	if res, body := f.do(t, "GET", "api.test", "/_search", nil, strings.NewReader(`{"query":{}}`)); res.StatusCode != http.StatusOK || body != "12" {
+		t.Fatalf("GET with a body after the upstream closed the pooled connection: %d %q", res.StatusCode, body)
+	}
+	if n := up.count("GET /_search"); n != 1 {
+		t.Errorf("the GET with a body reached the upstream %d times, want once", n)
 	}
 }

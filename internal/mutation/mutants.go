@@ -8,6 +8,27 @@ package main
 var mutants = []mutant{
 	// The gateway's upstream connections (gateway/upstream.go, gateway/upstream_unix.go).
 	{
+		Name:  "a body written on a pooled connection not seen open",
+		File:  "gateway/upstream.go",
+		From:  "\tcheck := !replayable(req) || hasBody(req)\n",
+		To:    "\tcheck := !replayable(req)\n",
+		Tests: []test{{"./gateway/", "^TestUpstreamBodiesKeptAlive$"}},
+	},
+	{
+		Name:  "an upstream's answer before the body dropped when it closes",
+		File:  "gateway/upstream.go",
+		From:  "\t\treadFor = earlyAnswerWait\n",
+		To:    "\t\tstop()\n\t\treturn nil, err\n",
+		Tests: []test{{"./gateway/", "^TestUpstreamAnswersBeforeTheBody$"}},
+	},
+	{
+		Name:  "a streamed body over max_body answered 400",
+		File:  "gateway/proxy.go",
+		From:  "errors.As(err, &tooBig) || errors.As(x.body.failed(), &tooBig)",
+		To:    "errors.As(err, &tooBig)",
+		Tests: []test{{"./gateway/", "^TestEveryStatusIsDecorated$"}},
+	},
+	{
 		Name:  "pooled upstream connection never checked before a request that must not repeat",
 		File:  "gateway/upstream_unix.go",
 		From:  "\treturn err == nil && open\n",
