@@ -354,15 +354,29 @@ func (c *upstreamConn) closedUnanswered(req *http.Request, err error) bool {
 // upstreamBody is an answer's body on the direct path. Its connection goes back to the pool
 // when the body has been read to its end, and is closed when the body is closed before.
 type upstreamBody struct {
-	rc       io.ReadCloser
-	c        *upstreamConn
-	t        *upstreamTransport
-	stop     func() bool // ends the watch on the client's context
-	keep     bool        // the connection may carry another request
-	finished atomic.Bool
+	rc    io.ReadCloser
+	c     *upstreamConn
+	t     *upstreamTransport
+	stop  func() bool  // ends the watch on the client's context
+	keep  bool         // the connection may carry another request
+	state atomic.Int32 // bodyOpen, then bodyRead or bodyClosed
 }
 
+// The states of an upstreamBody: once it is no longer open, its connection belongs to the
+// pool (or is closed), and a read touches it no more.
+const (
+	bodyOpen int32 = iota
+	bodyRead
+	bodyClosed
+)
+
 func (b *upstreamBody) Read(p []byte) (int, error) {
+	switch b.state.Load() {
+	case bodyRead:
+		return 0, io.EOF
+	case bodyClosed:
+		return 0, http.ErrBodyReadAfterClose
+	}
 	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.progress))
 	n, err := b.rc.Read(p)
 	if err != nil {
@@ -379,7 +393,11 @@ func (b *upstreamBody) Close() error {
 // finish ends the body once: the connection is pooled when the body was read whole and
 // nothing ended the exchange, closed otherwise.
 func (b *upstreamBody) finish(whole bool) {
-	if !b.finished.CompareAndSwap(false, true) {
+	to := bodyClosed
+	if whole {
+		to = bodyRead
+	}
+	if !b.state.CompareAndSwap(bodyOpen, to) {
 		return
 	}
 	if b.stop() && whole && b.keep {
