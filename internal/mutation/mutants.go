@@ -38,8 +38,8 @@ var mutants = []mutant{
 	{
 		Name:  "GET on an upstream-closed connection not sent again",
 		File:  "gateway/upstream.go",
-		From:  "\t\tif !retry && reused && ctx.Err() == nil && c.closedUnanswered(req, err) {",
-		To:    "\t\tif !retry && reused && ctx.Err() == nil && c.closedUnanswered(req, err) && false {",
+		From:  "\t\tif !retry && reused && !hasBody(req) && ctx.Err() == nil && c.closedUnanswered(req, err) {",
+		To:    "\t\tif !retry && reused && !hasBody(req) && ctx.Err() == nil && c.closedUnanswered(req, err) && false {",
 		Tests: []test{{"./gateway/", "^TestUpstreamClosedIdleConnection$"}},
 	},
 	{
@@ -59,8 +59,8 @@ var mutants = []mutant{
 	{
 		Name:  "upstream head unbounded",
 		File:  "gateway/upstream.go",
-		From:  "c.sent, c.got, c.headLeft = 0, 0, maxUpstreamHeaderBytes",
-		To:    "c.sent, c.got, c.headLeft = 0, 0, -1",
+		From:  "c.sent, c.got, c.headLeft, c.writeErr = 0, 0, maxUpstreamHeaderBytes, nil",
+		To:    "c.sent, c.got, c.headLeft, c.writeErr = 0, 0, -1, nil",
 		Tests: []test{{"./gateway/", "^TestUpstreamHeadTooLarge$"}},
 	},
 	{
