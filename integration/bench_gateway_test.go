@@ -363,19 +363,33 @@ func browserSend(t *testing.T, c *http.Client, method, url string, h http.Header
 	return &browsercheck.Response{Status: res.StatusCode, Header: res.Header, Body: b}
 }
 
-// gatewayBenchOps are the two requests a single-page app makes most: the preflight of a
-// credentialed PUT with JSON and Authorization (Chromium's spelling of its headers), and a
-// credentialed GET of 4 KiB. Each answer is checked: an allowed status and exactly one
-// Access-Control-Allow-Origin naming the origin.
+// gatewayBenchOps are the requests a single-page app makes most: the preflight of a
+// credentialed PUT with JSON and Authorization (Chromium's spelling of its headers), a
+// credentialed GET of 4 KiB, and the POST of 1 KiB of JSON that follows a preflight. Each
+// answer is checked: an allowed status and exactly one Access-Control-Allow-Origin naming the
+// origin.
 var gatewayBenchOps = []struct {
-	name   string
-	method string
-	header http.Header
-	body   int // the response body's size, checked
+	name    string
+	method  string
+	header  http.Header
+	reqBody []byte // the request's body, nil for none
+	body    int    // the response body's size, checked
+	// without names a server left out of the operation, and why.
+	without map[string]string
 }{
 	{name: "preflight", method: http.MethodOptions, header: http.Header{"Origin": {gatewayOrigin},
 		"Access-Control-Request-Method": {"PUT"}, "Access-Control-Request-Headers": {"authorization,content-type"}}},
 	{name: "get-4KiB", method: http.MethodGet, header: http.Header{"Origin": {gatewayOrigin}}, body: 4 << 10},
+	{name: "post-1KiB-json", method: http.MethodPost, header: http.Header{"Origin": {gatewayOrigin},
+		"Content-Type": {"application/json"}, "Authorization": {"Bearer bench"}}, reqBody: benchJSON(1 << 10), body: 4 << 10,
+		without: map[string]string{serverCaddy: "Caddy 2.6 cuts about one proxied POST answer in a hundred short under this load " +
+			`(its log: "aborting with incomplete response", "use of closed network connection" reading from the upstream)`}},
+}
+
+// benchJSON is a JSON document of n bytes.
+func benchJSON(n int) []byte {
+	const open, closing = `{"items":"`, `"}`
+	return []byte(open + strings.Repeat("x", n-len(open)-len(closing)) + closing)
 }
 
 // BenchmarkGateway loads doorman gateway, nginx and Caddy, with the same CORS policy and in
@@ -390,14 +404,18 @@ func BenchmarkGateway(b *testing.B) {
 	servers := startGatewayServers(b)
 	for _, op := range gatewayBenchOps {
 		for _, s := range servers {
+			if why, ok := op.without[s.name]; ok {
+				b.Logf("op=%s without server=%s: %s", op.name, s.name, why)
+				continue
+			}
 			b.Run("op="+op.name+"/server="+s.name, func(b *testing.B) {
-				benchGatewayOp(b, s, op.method, op.header, op.body)
+				benchGatewayOp(b, s, op.method, op.header, op.reqBody, op.body)
 			})
 		}
 	}
 }
 
-func benchGatewayOp(b *testing.B, s gatewayServer, method string, header http.Header, size int) {
+func benchGatewayOp(b *testing.B, s gatewayServer, method string, header http.Header, reqBody []byte, size int) {
 	tr := &http.Transport{MaxIdleConnsPerHost: gatewayClients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -413,7 +431,11 @@ func benchGatewayOp(b *testing.B, s gatewayServer, method string, header http.He
 	b.RunParallel(func(pb *testing.PB) {
 		var own []time.Duration
 		for pb.Next() {
-			r, _ := http.NewRequest(method, url, nil)
+			var body io.Reader
+			if reqBody != nil {
+				body = bytes.NewReader(reqBody)
+			}
+			r, _ := http.NewRequest(method, url, body)
 			r.Header = header.Clone()
 			start := time.Now()
 			res, err := client.Do(r)

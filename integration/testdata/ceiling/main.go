@@ -1,5 +1,6 @@
 // Command ceiling is the benchmarks' yardstick: a bare net/http server that answers a preflight
-// and a 4 KiB GET with the same headers doorman sends, and does nothing else. What it reaches
+// and a 4 KiB GET with the same headers doorman sends (any other method as the GET, after
+// reading the request's body, as an API does), and does nothing else. What it reaches
 // is the most this machine and client can do; doorman's figures are reported against it.
 //
 // With -cache-control VALUE, the GET answers also carry Cache-Control: VALUE, so that the
@@ -9,6 +10,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -43,6 +45,7 @@ func main() {
 			h["Content-Length"] = []string{"0"}
 			return
 		}
+		_, _ = io.Copy(io.Discard, r.Body)
 		h["Etag"] = []string{`"0f343b0931126a20f133d67c2b018a3b"`}
 		h["Content-Type"] = []string{"binary/octet-stream"}
 		h["Content-Length"] = []string{"4096"}
