@@ -501,7 +501,9 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Deadlines are the connection's: one left by the previous request on a kept-alive
 	// connection must not cut this one short. Every write moves it again.
-	ctl := http.NewResponseController(w)
+	// The controller lives in the recorder: one allocation fewer per request.
+	rw := &responseRecorder{ResponseWriter: w, ctl: *http.NewResponseController(w), idle: s.cfg.BodyIdleTimeout}
+	ctl := &rw.ctl
 	_ = ctl.SetWriteDeadline(time.Time{})
 	if r.URL.Path == HealthPath {
 		if _, vhost := s.virtualBucket(hostOnly(r.Host)); !vhost {
@@ -509,8 +511,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	idle := s.cfg.BodyIdleTimeout
-	rw := &responseRecorder{ResponseWriter: w, ctl: ctl, idle: idle}
+	idle := rw.idle
 	rc := &request{s: s, w: rw, r: r, ctx: r.Context(), start: s.cfg.Now(), decodedSize: -1}
 	if r.Body != nil && r.Body != http.NoBody {
 		rc.in = newBodyReader(r.Body, ctl, idle)

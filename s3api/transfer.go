@@ -109,7 +109,7 @@ func (rc *request) bodyFault() error {
 // now+idle, so that a client that stops reading is cut off.
 type responseRecorder struct {
 	http.ResponseWriter
-	ctl    *http.ResponseController
+	ctl    http.ResponseController
 	idle   time.Duration
 	status int
 	bytes  int64

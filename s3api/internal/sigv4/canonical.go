@@ -71,6 +71,9 @@ func appendDecoded(dst []byte, v string) []byte {
 // and values decoded the way S3 decodes them, none dropped. A server that routes on this view
 // acts on the very parameters a signature covers, whatever their spelling (%61cl is acl).
 func ParseQuery(raw string) url.Values {
+	if raw == "" {
+		return nil // reads as empty; most requests have no query, and this costs them no map
+	}
 	q := url.Values{}
 	var buf []byte
 	for name, value := range queryParams(raw) {
