@@ -6,6 +6,14 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// Request routing (s3api/route.go).
+	{
+		Name:  "host kept with its port",
+		File:  "s3api/route.go",
+		From:  "if i := strings.LastIndexByte(host, ':'); i < 0 || strings.HasSuffix(host, \"]\") {",
+		To:    "if i := strings.LastIndexByte(host, ':'); true || i < 0 || strings.HasSuffix(host, \"]\") {",
+		Tests: []test{{"./s3api/", "^TestRouting$"}},
+	},
 	// The gateway's upstream connections (gateway/upstream.go, gateway/upstream_unix.go).
 	{
 		Name:  "a body written on a pooled connection not seen open",
