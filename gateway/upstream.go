@@ -41,9 +41,9 @@ import (
 type upstreamTransport struct {
 	std    *http.Transport
 	dialer *net.Dialer
-	// progress bounds each write of a request and each read of an answer's body (the
-	// upstream timeout), head bounds the wait for an answer's head.
-	progress, head time.Duration
+	// timeout (the upstream timeout) bounds the wait for an answer's head, and each write of
+	// a request and each read of an answer's body.
+	timeout time.Duration
 	// idleFor bounds how long a connection waits in the pool.
 	idleFor time.Duration
 
@@ -62,11 +62,10 @@ func newUpstreamTransport(l Limits) *upstreamTransport {
 	dialer := &net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}
 	idleFor := min(maxIdleUpstreamTime, l.UpstreamTimeout/2)
 	return &upstreamTransport{
-		std:      newTransport(dialer, l, idleFor),
-		dialer:   dialer,
-		progress: l.UpstreamTimeout,
-		head:     l.UpstreamTimeout,
-		idleFor:  idleFor,
+		std:     newTransport(dialer, l, idleFor),
+		dialer:  dialer,
+		timeout: l.UpstreamTimeout,
+		idleFor: idleFor,
 	}
 }
 
@@ -156,7 +155,7 @@ func (t *upstreamTransport) conn(ctx context.Context, req *http.Request) (c *ups
 	if err != nil {
 		return nil, false, err
 	}
-	c = &upstreamConn{conn: nc, host: host, progress: t.progress}
+	c = &upstreamConn{conn: nc, host: host, timeout: t.timeout}
 	c.br = bufio.NewReaderSize(connReader{c}, 4<<10)
 	c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
 	return c, false, nil
@@ -215,7 +214,7 @@ func (t *upstreamTransport) closeExpired() {
 type upstreamConn struct {
 	conn      net.Conn
 	host      string
-	progress  time.Duration // bounds each write (the transport's progress)
+	timeout   time.Duration // bounds each write (the transport's timeout)
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
@@ -254,7 +253,7 @@ func (r connReader) Read(p []byte) (int, error) {
 type connWriter struct{ c *upstreamConn }
 
 func (w connWriter) Write(p []byte) (int, error) {
-	_ = w.c.conn.SetWriteDeadline(time.Now().Add(w.c.progress))
+	_ = w.c.conn.SetWriteDeadline(time.Now().Add(w.c.timeout))
 	n, err := w.c.conn.Write(p)
 	w.c.sent += n
 	if err != nil && w.c.writeErr == nil {
@@ -280,7 +279,7 @@ func (c *upstreamConn) exchange(req *http.Request, t *upstreamTransport) (*http.
 	if err == nil {
 		err = c.bw.Flush()
 	}
-	readFor := t.head
+	readFor := t.timeout
 	if err != nil {
 		// A client's body that failed, a timeout or a client gone: the exchange is over.
 		// A write the upstream refused by closing: its answer may be there.
@@ -377,7 +376,7 @@ func (b *upstreamBody) Read(p []byte) (int, error) {
 	case bodyClosed:
 		return 0, http.ErrBodyReadAfterClose
 	}
-	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.progress))
+	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.timeout))
 	n, err := b.rc.Read(p)
 	if err != nil {
 		b.finish(err == io.EOF)

@@ -33,7 +33,7 @@ func (rc *request) route() error {
 // hostOnly strips the port from a Host header. A host without one (s3.example.com, [::1])
 // is returned as it is, without asking SplitHostPort, whose refusal is an allocated error.
 func hostOnly(host string) string {
-	if i := strings.LastIndexByte(host, ':'); i < 0 || strings.HasSuffix(host, "]") {
+	if !strings.Contains(host, ":") || strings.HasSuffix(host, "]") {
 		return host
 	}
 	if h, _, err := net.SplitHostPort(host); err == nil {

@@ -10,8 +10,8 @@ var mutants = []mutant{
 	{
 		Name:  "host kept with its port",
 		File:  "s3api/route.go",
-		From:  "if i := strings.LastIndexByte(host, ':'); i < 0 || strings.HasSuffix(host, \"]\") {",
-		To:    "if i := strings.LastIndexByte(host, ':'); true || i < 0 || strings.HasSuffix(host, \"]\") {",
+		From:  "if !strings.Contains(host, \":\") || strings.HasSuffix(host, \"]\") {",
+		To:    "if true || !strings.Contains(host, \":\") || strings.HasSuffix(host, \"]\") {",
 		Tests: []test{{"./s3api/", "^TestRouting$"}},
 	},
 	// The gateway's upstream connections (gateway/upstream.go, gateway/upstream_unix.go).

@@ -81,10 +81,11 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.clock = 
 // Open opens the store in dir, creating it if needed, and empties tmp/. After a run that did
 // not Close the store (a crash), it starts the sweep of what interrupted writes left in data/,
 // which runs in the background while the store serves (see Swept). While another process has
-// dir open it fails with an *InUseError (ErrInUse) and removes nothing. Any other failure removes what this call created, and only that:
-// the directories its own mkdir made, the database file if it made it, the layout's
-// directories; a directory that holds anything else stays. A symbolic link to a directory
-// that does not exist (a disk not mounted yet) is an error, never replaced.
+// dir open it fails with an *InUseError (ErrInUse) and removes nothing. Any other failure
+// removes what this call created, and only that: the directories its own mkdir made, the
+// database file if it made it, the layout's directories; a directory that holds anything
+// else stays. A symbolic link to a directory that does not exist (a disk not mounted yet) is
+// an error, never replaced.
 func Open(dir string, opts ...Option) (*Store, error) {
 	made := new(creation)
 	if err := made.mkdirAll(filepath.Clean(dir)); err != nil {

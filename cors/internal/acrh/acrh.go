@@ -57,7 +57,7 @@ func Parse(lines []string, dst *Names) bool {
 		// One pass over the bytes: skip separators and blanks, then take the item up to the
 		// next comma, less trailing blanks.
 		for i := 0; i < len(line); {
-			if c := line[i]; c == ',' || c == ' ' || c == '\t' {
+			if isSeparator(line[i]) {
 				// One comma before the next name is the rule; runs go to skipSeparators.
 				if i+1 < len(line) && isSeparator(line[i+1]) {
 					i = skipSeparators(line, i)
@@ -121,7 +121,7 @@ func skipSeparators(line string, i int) int {
 			return i + bits.TrailingZeros64(^sep&highBits)/8
 		}
 	}
-	for i < len(line) && (line[i] == ',' || line[i] == ' ' || line[i] == '\t') {
+	for i < len(line) && isSeparator(line[i]) {
 		i++
 	}
 	return i
