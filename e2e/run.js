@@ -339,6 +339,20 @@ function splitSection(env, rows) {
   };
 }
 
+// failures lists, last in the output so that the tail of a run's log names them, every check
+// that failed: a row's mismatches, a replay on which doorman check disagreed with the engine, a
+// scale-out verdict unlike the embedded run's, and a node nginx passed nothing to.
+function failures(rows, agreed, cmp, split) {
+  const lines = [
+    ...rows.filter((r) => !r.pass).map((r) => `- row ${r.case} ${r.browser}: ${r.mismatches.join('; ')}`),
+    ...agreed.filter((e) => !e.skipped && !e.agree).map((e) => `- check ${e.case} ${e.browser} ${e.method} ${e.url}: the engine ${e.verdict}, doorman check ${e.check}`),
+    ...(cmp ? cmp.entries.filter((e) => !e.same).map((e) => `- scale-out ${e.case} ${e.browser}: not the embedded run's verdict`) : []),
+    ...(cmp && !cmp.compared && cmp.failed ? [`- scale-out: not compared with the embedded run: ${cmp.why}`] : []),
+    ...(split ? split.unused.map((n) => `- scale-out: nginx passed nothing to ${n}`) : []),
+  ];
+  return lines.length ? ['## What failed', '', ...lines, ''] : [];
+}
+
 async function main() {
   const started = Date.now();
   const filter = new RegExp(process.env.E2E_CASES || '');
@@ -444,7 +458,7 @@ async function main() {
       `${versions}${MUTATION ? `; ${isGatewayMutation(MUTATION) ? 'gateway configuration' : 'CORS rules'} mutated: ${MUTATION}` : ''}; ${timing}`, '',
       engineTable, '', ...scaleOut, '## Verdicts', '', matrix(rows, available), '', '## Rows', '',
       table(rows), '', '## doorman check against each engine', '', agreementSummary(agreed, available), '',
-      agreementTable(agreed), '', summary, ''].join('\n');
+      agreementTable(agreed), '', ...failures(rows, agreed, cmp, split), summary, ''].join('\n');
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(path.join(RESULTS, 'verdicts.md'), md);
     fs.writeFileSync(path.join(RESULTS, 'verdicts.json'), `${JSON.stringify({
