@@ -6,6 +6,28 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// Data files' directory entries made durable together (storage/disk/dirsync.go).
+	{
+		Name:  "an entry taken as synced by an fsync that began before it was made",
+		File:  "storage/disk/dirsync.go",
+		From:  "\treturn dirTicket{dir: dir, after: ds.begun}\n",
+		To:    "\treturn dirTicket{dir: dir, after: ds.done}\n",
+		Tests: []test{{"./storage/disk/", "^TestDirSyncsShareAnFsync$"}},
+	},
+	{
+		Name:  "concurrent writes' files spread over every shard",
+		File:  "storage/disk/dirsync.go",
+		From:  "\tb[0] = byte(now.UnixNano() / int64(shardPeriod))\n",
+		To:    "",
+		Tests: []test{{"./storage/disk/", "^TestNewDataIDSharesShardsInAPeriod$"}},
+	},
+	{
+		Name:  "a data file's directory never synced",
+		File:  "storage/disk/store.go",
+		From:  "\tif err := s.dirs.sync(entry); err != nil {\n",
+		To:    "\tif err := error(nil); err != nil {\n\t\ts.dirs.drop(entry)\n",
+		Tests: []test{{"./storage/disk/", "^TestDataFileDirectorySynced$"}},
+	},
 	// Request routing (s3api/route.go).
 	{
 		Name:  "host kept with its port",

@@ -5,7 +5,7 @@
 //
 //	meta.db          bbolt: buckets, object records, configurations, uploads and parts
 //	data/00 … data/ff  object and part data, one immutable file per write
-//	tmp/             files being written
+//	tmp/             the keyring being rewritten
 //	doorman.pid      the id of the process that has the directory open
 //	keyring.json     the master keys of server-side encryption (mode 0600; see Encryption)
 //
@@ -43,8 +43,10 @@
 //
 // Every write of data (PutObject, CopyObject, UploadPart, CompleteMultipartUpload) runs:
 //
-//  1. stream the body into tmp/<id>, computing the MD5 and any additional checksum;
-//  2. fsync the file, rename it to data/<shard>/<id>, fsync the shard directory;
+//  1. stream the body into a new file, data/<shard>/<id>, computing the MD5 and any
+//     additional checksum;
+//  2. fsync the file, then its shard directory (concurrent writers share that fsync:
+//     dirsync.go);
 //  3. in one bbolt transaction, check the bucket, upload and write conditions, then point
 //     the key (or part number) at the new id; the commit is fsynced by bbolt;
 //  4. delete the data file the key pointed at before, unless a version still refers to it
@@ -54,8 +56,8 @@
 // moment leaves each key pointing at either its old or its new data, never at a missing or
 // partial file. Concurrent writers to one key each write their own file; the transaction that
 // commits last wins, with the ETag, size and checksum computed from its own bytes. A crash can
-// only leave garbage behind: a file in tmp/ (before step 2), or a data file no record points
-// at (between steps 2 and 3, or 3 and 4). Open empties tmp/. The data files are swept only
+// only leave garbage behind: a data file no record points at, partial (in steps 1 and 2) or
+// whole (between steps 2 and 3, or 3 and 4). The data files are swept only
 // after a crash (sweep.go): Close, once the writes in progress have ended (it waits a few
 // seconds for them) and nothing failed to be removed, records in meta.db that the store was
 // closed clean, and Open removes the mark in its first transaction. A start that finds the
@@ -66,9 +68,9 @@
 // removed, with what is kept beside them. Reading every record maps every page of meta.db into
 // the process: its resident memory then counts the file's pages (about 800 MiB for a million
 // objects), which are the kernel's cache, not the process's own memory. A write in progress
-// may have renamed its file into data/ and commit its record after that transaction: every
-// write registers its file from before the rename until its commit returns, and the sweep
-// spares every file registered while it runs. [Store.Swept] waits for the sweep and tells what it removed; Close stops it, and
+// may have made its file in data/ and commit its record after that transaction: every write
+// registers its file from before it makes it until its commit returns, and the sweep spares
+// every file registered while it runs. [Store.Swept] waits for the sweep and tells what it removed; Close stops it, and
 // then leaves the mark off, so the next Open sweeps again.
 //
 // Readers open the data file named by the record they read. An open file stays readable

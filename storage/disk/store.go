@@ -53,6 +53,8 @@ type Store struct {
 	keysMu sync.Mutex
 	// flight registers the writes in progress and the files they staged (sweep.go).
 	flight inFlight
+	// dirs fsyncs the shard directories of new data files, once for concurrent writers.
+	dirs dirSyncs
 	// sweep is the start-up sweep, which runs after a start that did not find the store
 	// closed (sweep.go).
 	sweep *sweeper
@@ -104,7 +106,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	// A lone write waits at most this long for others to share its commit.
 	db.MaxBatchDelay = batchDelay
-	s := &Store{dir: dir, db: db, made: made, clock: time.Now}
+	s := &Store{dir: dir, db: db, made: made, clock: time.Now, dirs: dirSyncs{fsync: syncDir}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -368,7 +370,8 @@ func assignBucketIDs(tx *bolt.Tx) error {
 	return nil
 }
 
-// newID returns a random 128-bit hex id for a data file.
+// newID returns a random 128-bit hex id (a bucket's, an upload's; a data file's is
+// newDataID's).
 func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
@@ -429,16 +432,27 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 	if size > limit {
 		return st, storage.ErrEntityTooLarge
 	}
-	st.id = newID()
-	tmp := filepath.Join(s.dir, tmpDir, st.id)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// The file is made in data/ under its final name: no rename, and no second directory
+	// changed. Until its write commits a record, it is a file in flight, which a sweep spares;
+	// after a crash, the sweep removes it as a file no record names.
+	st.id = newDataID(time.Now())
+	final := s.dataPath(st.id)
+	s.flight.stage(st.id)
+	f, err := os.OpenFile(final, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
+		s.flight.land(st.id)
 		return st, err
 	}
+	entry := s.dirs.made(filepath.Dir(final))
+	synced := false
 	defer func() {
 		if err != nil {
+			if !synced {
+				s.dirs.drop(entry)
+			}
 			f.Close()
-			os.Remove(tmp)
+			s.removeFile(final)
+			s.flight.land(st.id)
 		}
 	}()
 
@@ -481,15 +495,8 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 	if err := f.Close(); err != nil {
 		return st, err
 	}
-	// In data/, the file has no record until its write commits one: a sweep must know.
-	final := s.dataPath(st.id)
-	s.flight.stage(st.id)
-	if err := os.Rename(tmp, final); err != nil {
-		s.flight.land(st.id)
-		return st, err
-	}
-	if err := syncDir(filepath.Dir(final)); err != nil {
-		s.removeData(st.id)
+	synced = true
+	if err := s.dirs.sync(entry); err != nil {
 		return st, err
 	}
 	st.size = n
@@ -498,18 +505,6 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 		st.sum = extra.Sum(nil)
 	}
 	return st, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // noSpace marks an error caused by a full file system or an exhausted quota as
