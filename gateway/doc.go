@@ -20,7 +20,7 @@
 //	  OPTIONS (cloudfront, as CloudFront answers no preflight itself)
 //	→ else the upstream, through httputil.ReverseProxy: a request to a plain-HTTP upstream
 //	  written and answered on the handler's own goroutine over a pooled connection
-//	  (upstreamTransport, a quarter of a proxied GET's CPU time saved); an Upgrade, an
+//	  (package upstreamhttp, a quarter of a proxied GET's CPU time saved); an Upgrade, an
 //	  Expect: 100-continue or an https upstream through net/http's Transport
 //	→ on the way out, for every status (the upstream's, and the gateway's own 404 for no
 //	  route, 413 for a body over limits.max_body, 431 for headers over

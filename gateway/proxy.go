@@ -19,6 +19,7 @@ import (
 	"github.com/doorman-s3/doorman/gateway/tenant"
 	"github.com/doorman-s3/doorman/internal/accesslog"
 	"github.com/doorman-s3/doorman/internal/errlist"
+	"github.com/doorman-s3/doorman/internal/upstreamhttp"
 )
 
 // Bounds of the upstream side that the configuration does not set.
@@ -63,7 +64,7 @@ type Gateway struct {
 type table struct {
 	cfg       *Config
 	routes    []*routeRT
-	transport *upstreamTransport
+	transport *upstreamhttp.Transport
 	tenants   []*tenant.Set
 }
 
@@ -265,7 +266,18 @@ func (g *Gateway) corsRT(t *table, c *corsDef) (*corsRT, error) {
 	return cr, nil
 }
 
-// newTransport is net/http's Transport for the requests upstreamTransport does not carry
+// newUpstreamTransport carries a configuration's requests to its upstreams: a plain-HTTP
+// one's on the handler's goroutine (package upstreamhttp), the others through newTransport's.
+func newUpstreamTransport(l Limits) *upstreamhttp.Transport {
+	dialer := &net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}
+	idleFor := min(maxIdleUpstreamTime, l.UpstreamTimeout/2)
+	return upstreamhttp.New(upstreamhttp.Config{
+		Std: newTransport(dialer, l, idleFor), Dialer: dialer, Timeout: l.UpstreamTimeout, IdleFor: idleFor,
+		MaxIdle: maxIdleUpstreamConns, MaxIdlePerHost: maxIdleUpstreamConns, MaxHeadBytes: maxUpstreamHeaderBytes,
+	})
+}
+
+// newTransport is net/http's Transport for the requests upstreamhttp's direct path does not carry
 // itself.
 func newTransport(dialer *net.Dialer, l Limits, idleFor time.Duration) *http.Transport {
 	idle := l.UpstreamTimeout

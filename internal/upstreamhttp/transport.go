@@ -1,4 +1,29 @@
-package gateway
+// Package upstreamhttp carries a server's requests to the HTTP servers behind it (the
+// gateway's upstreams, the S3 cluster of a scale-out node). A request to a plain-HTTP
+// upstream is written and its answer read on the caller's own goroutine, over a pool of
+// kept-alive connections owned by the Transport: net/http's Transport hands every exchange to
+// two goroutines of the connection's (one writes, one reads) and back, which on a proxied GET
+// of 4 KiB cost a fifth of the gateway's CPU time (BENCHMARKS.md, "The gateway over
+// loopback"). The standard library still does the protocol: Request.Write writes the request
+// (its body as it comes, chunked when its length is unknown) and http.ReadResponse reads the
+// answer, chunked bodies and all. No module does only this: the HTTP clients that avoid the
+// two goroutines (fasthttp's) bring a request and response type of their own, which neither
+// httputil.ReverseProxy nor a SigV4 signer takes.
+//
+// Requests that net/http's Transport (Config.Std) handles better go through it: an Upgrade
+// hands the connection over, Expect: 100-continue waits for the upstream's go-ahead before
+// the body, an https upstream needs TLS (and may speak HTTP/2), and a proxy from Std.Proxy is
+// Std's to use.
+//
+// The direct path keeps the Transport's contract (see the gateway's idleConn): an answer that
+// does not come within Config.Timeout fails with a timeout and the request is never sent
+// again; a request is sent again, once, on a new connection only when a kept-alive connection
+// turns out to have been closed by the upstream before it answered a byte (as net/http does
+// for a replayable request without a body); a request that is not replayable, or has a body,
+// is only ever written on a connection that was seen open just before (alive), and never
+// sent twice. An upstream that answers before it has read the whole body (a 401, a 413) and
+// closes the connection has its answer passed on, as the Transport passes it.
+package upstreamhttp
 
 import (
 	"bufio"
@@ -17,61 +42,55 @@ import (
 	"time"
 )
 
-// upstreamTransport carries the gateway's requests to its upstreams. A request to a
-// plain-HTTP upstream is written and its answer read on the handler's own goroutine, over a
-// kept-alive connection from a pool of its own: net/http's Transport hands every exchange to
-// two goroutines of the connection's (one writes, one reads) and back, which on a proxied GET
-// of 4 KiB cost a fifth of the gateway's CPU time (BENCHMARKS.md, "The gateway over
-// loopback"). The standard library still does the protocol: Request.Write writes the request
-// (its body as it comes from the client, chunked when its length is unknown) and
-// http.ReadResponse reads the answer, chunked bodies and all.
-//
-// Requests that the Transport (std) handles better go through it: an Upgrade hands the
-// connection over, Expect: 100-continue waits for the upstream's go-ahead before the body, and
-// an https upstream needs TLS.
-//
-// The direct path keeps the Transport's contract (see idleConn): an answer that does not
-// come within the upstream timeout is a 504 and the request is never sent again; a request
-// is sent again, once, on a new connection only when a kept-alive connection turns out to
-// have been closed by the upstream before it answered a byte (as net/http does for a
-// replayable request without a body); a request that is not replayable, or has a body, is
-// only ever written on a connection that was seen open just before (alive), and never sent
-// twice. An upstream that answers before it has read the whole body (a 401, a 413) and
-// closes the connection has its answer passed on, as the Transport passes it.
-type upstreamTransport struct {
-	std    *http.Transport
-	dialer *net.Dialer
-	// timeout (the upstream timeout) bounds the wait for an answer's head, and each write of
-	// a request and each read of an answer's body.
-	timeout time.Duration
-	// idleFor bounds how long a connection waits in the pool.
-	idleFor time.Duration
+// Config is a Transport's: its fallback, its dialer and its bounds.
+type Config struct {
+	// Std carries the requests the direct path does not (see the package doc).
+	Std *http.Transport
+	// Dialer makes the direct path's connections.
+	Dialer *net.Dialer
+	// Timeout bounds the wait for an answer's head, and each write of a request and each
+	// read of an answer's body.
+	Timeout time.Duration
+	// IdleFor bounds how long a connection waits in the pool.
+	IdleFor time.Duration
+	// MaxIdle bounds the pooled connections, MaxIdlePerHost those to one host:port.
+	MaxIdle, MaxIdlePerHost int
+	// MaxHeadBytes bounds an answer's head.
+	MaxHeadBytes int
+}
+
+// Transport is an http.RoundTripper with the direct path for plain-HTTP upstreams.
+type Transport struct {
+	cfg Config
+	// errHead is the answer whose head is larger than cfg.MaxHeadBytes.
+	errHead error
 
 	mu      sync.Mutex
-	idle    map[string][]*upstreamConn // by host:port, the most recently used last
+	idle    map[string][]*conn // by host:port, the most recently used last
 	nidle   int
 	retired bool        // CloseIdleConnections was called: no connection is pooled any more
 	sweep   *time.Timer // closes connections idle too long; nil when none waits
 }
 
-// maxUpstream1xx bounds the informational answers (103 Early Hints...) before the final one,
+// max1xx bounds the informational answers (103 Early Hints...) before the final one,
 // as net/http's Transport bounds them.
-const maxUpstream1xx = 5
+const max1xx = 5
 
-func newUpstreamTransport(l Limits) *upstreamTransport {
-	dialer := &net.Dialer{Timeout: upstreamDialTimeout, KeepAlive: 30 * time.Second}
-	idleFor := min(maxIdleUpstreamTime, l.UpstreamTimeout/2)
-	return &upstreamTransport{
-		std:     newTransport(dialer, l, idleFor),
-		dialer:  dialer,
-		timeout: l.UpstreamTimeout,
-		idleFor: idleFor,
-	}
+// New returns a Transport of cfg.
+func New(cfg Config) *Transport {
+	return &Transport{cfg: cfg, errHead: fmt.Errorf("upstream response headers larger than %d bytes", cfg.MaxHeadBytes)}
 }
 
 // direct reports whether req takes the direct path.
-func direct(req *http.Request) bool {
-	return req.URL.Scheme == "http" && req.Header.Get("Upgrade") == "" && req.Header.Get("Expect") == ""
+func (t *Transport) direct(req *http.Request) bool {
+	if req.URL.Scheme != "http" || req.Header.Get("Upgrade") != "" || req.Header.Get("Expect") != "" {
+		return false
+	}
+	if t.cfg.Std.Proxy == nil {
+		return true
+	}
+	proxy, err := t.cfg.Std.Proxy(req)
+	return err == nil && proxy == nil
 }
 
 // hasBody reports whether req carries a body.
@@ -86,11 +105,17 @@ func replayable(req *http.Request) bool {
 	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
 }
 
-func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !direct(req) {
-		return t.std.RoundTrip(req)
+// RoundTrip sends req and returns its answer.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !t.direct(req) {
+		return t.cfg.Std.RoundTrip(req)
 	}
 	ctx := req.Context()
+	// A request whose caller has already gone is not sent, as net/http's Transport does not
+	// send it: the watch on the context (exchange) would cut it off only once begun.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for retry := false; ; retry = true {
 		c, reused, err := t.conn(ctx, req)
 		if err != nil {
@@ -109,8 +134,8 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 }
 
 // CloseIdleConnections closes the pooled connections and pools none from now on: the
-// transport belongs to a configuration that a reload replaced, or to a gateway closed.
-func (t *upstreamTransport) CloseIdleConnections() {
+// transport belongs to a configuration that a reload replaced, or to a server closed.
+func (t *Transport) CloseIdleConnections() {
 	t.mu.Lock()
 	t.retired = true
 	idle := t.idle
@@ -125,12 +150,12 @@ func (t *upstreamTransport) CloseIdleConnections() {
 			c.conn.Close()
 		}
 	}
-	t.std.CloseIdleConnections()
+	t.cfg.Std.CloseIdleConnections()
 }
 
 // conn returns a connection to req's upstream: the most recently pooled one that is still
 // usable, else a new one.
-func (t *upstreamTransport) conn(ctx context.Context, req *http.Request) (c *upstreamConn, reused bool, err error) {
+func (t *Transport) conn(ctx context.Context, req *http.Request) (c *conn, reused bool, err error) {
 	host := req.URL.Host
 	check := !replayable(req) || hasBody(req)
 	for {
@@ -146,50 +171,50 @@ func (t *upstreamTransport) conn(ctx context.Context, req *http.Request) (c *ups
 		t.nidle--
 		t.mu.Unlock()
 		// A request that must not be sent twice goes on a connection seen open now.
-		if time.Since(c.idleSince) < t.idleFor && (!check || alive(c.conn)) {
+		if time.Since(c.idleSince) < t.cfg.IdleFor && (!check || alive(c.conn)) {
 			return c, true, nil
 		}
 		c.conn.Close()
 	}
-	nc, err := t.dialer.DialContext(ctx, "tcp", host)
+	nc, err := t.cfg.Dialer.DialContext(ctx, "tcp", host)
 	if err != nil {
 		return nil, false, err
 	}
-	c = &upstreamConn{conn: nc, host: host, timeout: t.timeout}
+	c = &conn{conn: nc, host: host, timeout: t.cfg.Timeout, errHead: t.errHead}
 	c.br = bufio.NewReaderSize(connReader{c}, 4<<10)
 	c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
 	return c, false, nil
 }
 
 // put pools c for the next request, or closes it.
-func (t *upstreamTransport) put(c *upstreamConn) {
+func (t *Transport) put(c *conn) {
 	c.idleSince = time.Now()
 	t.mu.Lock()
-	if t.retired || t.nidle >= maxIdleUpstreamConns {
+	if t.retired || t.nidle >= t.cfg.MaxIdle || len(t.idle[c.host]) >= t.cfg.MaxIdlePerHost {
 		t.mu.Unlock()
 		c.conn.Close()
 		return
 	}
 	if t.idle == nil {
-		t.idle = make(map[string][]*upstreamConn)
+		t.idle = make(map[string][]*conn)
 	}
 	t.idle[c.host] = append(t.idle[c.host], c)
 	t.nidle++
 	if t.sweep == nil {
-		t.sweep = time.AfterFunc(t.idleFor, t.closeExpired)
+		t.sweep = time.AfterFunc(t.cfg.IdleFor, t.closeExpired)
 	}
 	t.mu.Unlock()
 }
 
 // closeExpired closes the connections idle for idleFor or longer, and comes back while any
 // waits.
-func (t *upstreamTransport) closeExpired() {
-	var expired []*upstreamConn
+func (t *Transport) closeExpired() {
+	var expired []*conn
 	t.mu.Lock()
 	now := time.Now()
 	for host, cs := range t.idle {
 		n := 0
-		for n < len(cs) && now.Sub(cs[n].idleSince) >= t.idleFor {
+		for n < len(cs) && now.Sub(cs[n].idleSince) >= t.cfg.IdleFor {
 			n++ // the oldest first
 		}
 		expired = append(expired, cs[:n]...)
@@ -202,7 +227,7 @@ func (t *upstreamTransport) closeExpired() {
 	}
 	t.sweep = nil
 	if t.nidle > 0 && !t.retired {
-		t.sweep = time.AfterFunc(t.idleFor, t.closeExpired)
+		t.sweep = time.AfterFunc(t.cfg.IdleFor, t.closeExpired)
 	}
 	t.mu.Unlock()
 	for _, c := range expired {
@@ -210,11 +235,12 @@ func (t *upstreamTransport) closeExpired() {
 	}
 }
 
-// upstreamConn is a connection of the direct path, with what one exchange on it did.
-type upstreamConn struct {
+// conn is a connection of the direct path, with what one exchange on it did.
+type conn struct {
 	conn      net.Conn
 	host      string
 	timeout   time.Duration // bounds each write (the transport's timeout)
+	errHead   error         // the transport's errHead
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
@@ -226,17 +252,14 @@ type upstreamConn struct {
 	writeErr  error
 }
 
-// errUpstreamHead is the answer whose head is larger than maxUpstreamHeaderBytes.
-var errUpstreamHead = fmt.Errorf("upstream response headers larger than %d bytes", maxUpstreamHeaderBytes)
-
 // connReader reads the connection, within what the answer's head may take.
-type connReader struct{ c *upstreamConn }
+type connReader struct{ c *conn }
 
 func (r connReader) Read(p []byte) (int, error) {
 	c := r.c
 	if c.headLeft >= 0 {
 		if c.headLeft == 0 {
-			return 0, errUpstreamHead
+			return 0, c.errHead
 		}
 		p = p[:min(len(p), c.headLeft)]
 	}
@@ -250,7 +273,7 @@ func (r connReader) Read(p []byte) (int, error) {
 
 // connWriter writes the connection, counting what reached it. Each write must make progress
 // within the upstream timeout, however long a body takes to come from the client.
-type connWriter struct{ c *upstreamConn }
+type connWriter struct{ c *conn }
 
 func (w connWriter) Write(p []byte) (int, error) {
 	_ = w.c.conn.SetWriteDeadline(time.Now().Add(w.c.timeout))
@@ -271,15 +294,15 @@ const earlyAnswerWait = 100 * time.Millisecond
 var aLongTimeAgo = time.Unix(1, 0)
 
 // exchange writes req and reads its answer's head; the answer's body reads the rest.
-func (c *upstreamConn) exchange(req *http.Request, t *upstreamTransport) (*http.Response, error) {
-	c.sent, c.got, c.headLeft, c.writeErr = 0, 0, maxUpstreamHeaderBytes, nil
+func (c *conn) exchange(req *http.Request, t *Transport) (*http.Response, error) {
+	c.sent, c.got, c.headLeft, c.writeErr = 0, 0, t.cfg.MaxHeadBytes, nil
 	// The client going away ends the exchange: its reads and writes fail at once.
 	stop := context.AfterFunc(req.Context(), func() { _ = c.conn.SetDeadline(aLongTimeAgo) })
 	err := req.Write(c.bw)
 	if err == nil {
 		err = c.bw.Flush()
 	}
-	readFor := t.timeout
+	readFor := t.cfg.Timeout
 	if err != nil {
 		// A client's body that failed, a timeout or a client gone: the exchange is over.
 		// A write the upstream refused by closing: its answer may be there.
@@ -314,7 +337,7 @@ func (c *upstreamConn) exchange(req *http.Request, t *upstreamTransport) (*http.
 
 // readHead reads the final answer's head, passing informational ones to the request's
 // trace as net/http's Transport does (the proxy forwards them to the client).
-func (c *upstreamConn) readHead(req *http.Request) (*http.Response, error) {
+func (c *conn) readHead(req *http.Request) (*http.Response, error) {
 	for n := 0; ; n++ {
 		res, err := http.ReadResponse(c.br, req)
 		if err != nil {
@@ -325,7 +348,7 @@ func (c *upstreamConn) readHead(req *http.Request) (*http.Response, error) {
 			return nil, errors.New("upstream switched protocols without an Upgrade request")
 		case res.StatusCode >= 200:
 			return res, nil
-		case n == maxUpstream1xx:
+		case n == max1xx:
 			return nil, errors.New("upstream sent too many informational responses")
 		}
 		if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.Got1xxResponse != nil {
@@ -339,7 +362,7 @@ func (c *upstreamConn) readHead(req *http.Request) (*http.Response, error) {
 // closedUnanswered reports whether err, on a kept-alive connection, is the upstream having
 // closed it before reading req: nothing of req was written, or a replayable req got no byte
 // of an answer and the connection ended (never a timeout: that upstream got the request).
-func (c *upstreamConn) closedUnanswered(req *http.Request, err error) bool {
+func (c *conn) closedUnanswered(req *http.Request, err error) bool {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return false
 	}
@@ -354,8 +377,8 @@ func (c *upstreamConn) closedUnanswered(req *http.Request, err error) bool {
 // when the body has been read to its end, and is closed when the body is closed before.
 type upstreamBody struct {
 	rc    io.ReadCloser
-	c     *upstreamConn
-	t     *upstreamTransport
+	c     *conn
+	t     *Transport
 	stop  func() bool  // ends the watch on the client's context
 	keep  bool         // the connection may carry another request
 	state atomic.Int32 // bodyOpen, then bodyRead or bodyClosed
@@ -376,7 +399,7 @@ func (b *upstreamBody) Read(p []byte) (int, error) {
 	case bodyClosed:
 		return 0, http.ErrBodyReadAfterClose
 	}
-	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.timeout))
+	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.cfg.Timeout))
 	n, err := b.rc.Read(p)
 	if err != nil {
 		b.finish(err == io.EOF)
