@@ -49,6 +49,7 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 	const bucket = "race-recreated"
 	// The first account's bucket takes writes from anyone: the upload is anonymous.
 	srv.CreateACLBucket(t, s3test.Owner, bucket, "public-read-write")
+	before := dataFiles(t, srv.Data)
 	first := bytes.Repeat([]byte("a"), 64<<10)
 	pr, pw := io.Pipe()
 	req, err := http.NewRequest("PUT", srv.URL+"/"+bucket+"/in-flight", pr)
@@ -75,10 +76,10 @@ func TestUploadDoesNotLandInARecreatedBucket(t *testing.T) {
 	if _, err := pw.Write(first); err != nil {
 		t.Fatal(err)
 	}
-	// The server is storing the body once its temporary file exists.
+	// The server is storing the body once its data file exists.
 	deadline := time.Now().Add(stagingWait)
 	for {
-		if tmp, _ := os.ReadDir(filepath.Join(srv.Data, "tmp")); len(tmp) > 0 {
+		if len(newFiles(t, srv.Data, before)) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -49,6 +49,7 @@ func TestStorageFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := bytes.Repeat([]byte("b"), fillerSlack+fillerSlack/4)
+	before := dataFiles(t, srv.Data)
 	for _, key := range []string{"big", "old"} {
 		res, body := srv.Do(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/" + key, Body: big, As: s3test.Owner})
 		s3test.WantError(t, "PUT "+key, res, body, 507, "XDoormanStorageFull", storageFullMessage)
@@ -69,8 +70,8 @@ func TestStorageFull(t *testing.T) {
 	if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("big")}); err == nil {
 		t.Error("the object that did not fit was stored")
 	}
-	if left := tmpFiles(t, srv.Data); len(left) != 0 {
-		t.Errorf("temporary files left: %q", left)
+	if left := newFiles(t, srv.Data, before); len(left) != 0 {
+		t.Errorf("files of the refused writes left: %q", left)
 	}
 
 	if _, err := c.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String("old")}); err != nil {

@@ -77,18 +77,32 @@ func readAnswer(t testing.TB, c net.Conn, within time.Duration) (*http.Response,
 	return res, body, time.Since(start)
 }
 
-// tmpFiles lists the files being written in the data directory.
-func tmpFiles(t testing.TB, data string) []string {
+// dataFiles lists the data files in the data directory: those of the objects (and parts)
+// stored, and those of writes in progress, which the store makes under their final names.
+func dataFiles(t testing.TB, data string) map[string]bool {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(data, "tmp"))
+	files, err := filepath.Glob(filepath.Join(data, "data", "*", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := make([]string, len(entries))
-	for i, e := range entries {
-		names[i] = e.Name()
+	set := make(map[string]bool, len(files))
+	for _, f := range files {
+		set[f] = true
 	}
-	return names
+	return set
+}
+
+// newFiles lists the data files in the data directory that are not in before: while no
+// object is stored, those of writes in progress, or left behind by writes that failed.
+func newFiles(t testing.TB, data string, before map[string]bool) []string {
+	t.Helper()
+	var added []string
+	for f := range dataFiles(t, data) {
+		if !before[f] {
+			added = append(added, f)
+		}
+	}
+	return added
 }
 
 // anonymousForm is an anonymous form upload of file as key to url: the request's head, and its
@@ -126,8 +140,11 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 	private := srv.createBucket(t, "stall-private")
 	open := createACLBucket(t, c, "stall-open", types.BucketCannedACLPublicReadWrite)
 	file := bytes.Repeat([]byte("0123456789abcdef"), 4096)
+	// The stalled requests store nothing: every data file made since is one left behind (the
+	// last subtest stores an object, and checks no stalled write).
+	before := dataFiles(t, srv.Data)
 	// cutOff checks the answer to a stalled request: RequestTimeout, after the idle timeout
-	// and well within the default one.
+	// and well within the default one, and that its write left no file behind.
 	cutOff := func(t *testing.T, conn net.Conn) {
 		t.Helper()
 		res, body, took := readAnswer(t, conn, 10*idle)
@@ -138,8 +155,8 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 		if !res.Close {
 			t.Error("the connection stays open")
 		}
-		if left := tmpFiles(t, srv.Data); len(left) != 0 {
-			t.Errorf("temporary files left: %q", left)
+		if left := newFiles(t, srv.Data, before); len(left) != 0 {
+			t.Errorf("files of stalled writes left: %q", left)
 		}
 	}
 
@@ -213,6 +230,7 @@ func TestClientAbortIsClientError(t *testing.T) {
 	srv := startServer(t, "", "--metrics-addr", "127.0.0.1:0")
 	bucket := srv.createBucket(t, "aborts")
 	file := bytes.Repeat([]byte("z"), 1<<20)
+	before := dataFiles(t, srv.Data)
 
 	// Half-closed: the body ends early, and the client still reads the answer.
 	conn := startRequest(t, srv.Addr, srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/short", Body: file, As: s3test.Owner}), file[:1000])
@@ -250,8 +268,8 @@ func TestClientAbortIsClientError(t *testing.T) {
 			t.Errorf("logged as %s: %s", entry.Error, line)
 		}
 	}
-	if left := tmpFiles(t, srv.Data); len(left) != 0 {
-		t.Errorf("temporary files left: %q", left)
+	if left := newFiles(t, srv.Data, before); len(left) != 0 {
+		t.Errorf("files of aborted writes left: %q", left)
 	}
 }
 
@@ -270,7 +288,7 @@ func metrics(t testing.TB, srv *server) string {
 const stalledClients = 3000
 
 // Thousands of clients stalled mid-upload on loopback, each holding a connection and a
-// temporary file, do not keep the owner's requests from succeeding while they stall, and
+// data file, do not keep the owner's requests from succeeding while they stall, and
 // are all cut off after the default idle timeout with nothing left behind. The server runs
 // with its defaults, started with the soft open-file limit most systems give a process
 // (1024), as a service would be.
@@ -281,7 +299,7 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	// This process holds the clients' ends of the connections, the server the other ends
-	// and a temporary file for each.
+	// and a data file for each.
 	if need := uint64(2*stalledClients + 256); lim.Max < need {
 		t.Fatalf("the hard open-file limit %d is below the %d this test needs", lim.Max, need)
 	}
@@ -303,6 +321,8 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	file := bytes.Repeat([]byte("s"), 64<<10)
 	head := requestHead(srv.NewRequest(t, s3test.Request{Method: http.MethodPut, Path: "/" + bucket + "/stalled", Body: file, As: s3test.Owner}), file[:1000])
 
+	// Until the owner stores its objects, every data file is an upload in flight.
+	before := dataFiles(t, srv.Data)
 	stallStart := time.Now()
 	conns := make([]net.Conn, stalledClients)
 	t.Cleanup(func() {
@@ -337,17 +357,18 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	}
 	// Wait until the server holds an upload for most of them, leaving the owner time to act
 	// before the first are cut off.
-	for deadline := stallStart.Add(idle * 2 / 3); len(tmpFiles(t, srv.Data)) < stalledClients*9/10; {
+	for deadline := stallStart.Add(idle * 2 / 3); len(newFiles(t, srv.Data, before)) < stalledClients*9/10; {
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d uploads in flight", len(tmpFiles(t, srv.Data)))
+			t.Fatalf("only %d uploads in flight", len(newFiles(t, srv.Data, before)))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Logf("%d clients stalled in %v, %d uploads in flight", stalledClients, time.Since(stallStart), len(tmpFiles(t, srv.Data)))
+	t.Logf("%d clients stalled in %v, %d uploads in flight", stalledClients, time.Since(stallStart), len(newFiles(t, srv.Data, before)))
 
 	// The owner, while they stall.
 	ownerStart := time.Now()
-	for i := range 10 {
+	const ownerObjects = 10
+	for i := range ownerObjects {
 		ctx, cancel := context.WithTimeout(context.Background(), idle/8)
 		key := fmt.Sprintf("owner-%d", i)
 		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(file)})
@@ -387,9 +408,10 @@ func TestStalledClientsDoNotStopTheOwner(t *testing.T) {
 	if answers["400 RequestTimeout"]+answers["closed"] != stalledClients {
 		t.Errorf("answers to the stalled clients: %v", answers)
 	}
-	for deadline := time.Now().Add(5 * time.Second); len(tmpFiles(t, srv.Data)) != 0; {
+	// What is left is the owner's ten objects, a file each.
+	for deadline := time.Now().Add(5 * time.Second); len(newFiles(t, srv.Data, before)) != ownerObjects; {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d temporary files left", len(tmpFiles(t, srv.Data)))
+			t.Fatalf("%d data files, want the owner's %d objects' alone", len(newFiles(t, srv.Data, before)), ownerObjects)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"sync"
@@ -161,49 +162,54 @@ func TestDirSyncsShareAnFsync(t *testing.T) {
 	})
 }
 
-// TestDirSyncsConcurrentWriters runs writers that each make an entry, then sync it, and checks
-// that every sync returns after an fsync that began after its entry was made had ended.
+// TestDirSyncsConcurrentWriters runs writers that each make an entry, then sync it, with an
+// fsync that, as a directory's, makes durable the entries there when it began, and checks
+// that every sync returns with its entry durable.
 func TestDirSyncsConcurrentWriters(t *testing.T) {
 	var mu sync.Mutex
-	var begun, ended int // fsyncs of the directory, which run one at a time
+	present := map[int]bool{} // the entries made
+	durable := map[int]bool{} // the entries an ended fsync made durable
+	fsyncs := 0
 	d := &dirSyncs{fsync: func(string) error {
 		mu.Lock()
-		begun++
+		fsyncs++
+		held := maps.Clone(present)
 		mu.Unlock()
 		time.Sleep(200 * time.Microsecond)
 		mu.Lock()
-		ended++
+		maps.Copy(durable, held)
 		mu.Unlock()
 		return nil
 	}}
 	const writers, each = 8, 50
 	var wg sync.WaitGroup
-	for range writers {
+	for w := range writers {
 		wg.Go(func() {
-			for range each {
-				e := d.made("a")
+			for i := range each {
+				entry := w*each + i
 				mu.Lock()
-				before := begun // any fsync numbered after it begins after the entry was made
+				present[entry] = true // the file is made
 				mu.Unlock()
+				e := d.made("a")
 				time.Sleep(100 * time.Microsecond) // the file's data and its fsync
 				if err := d.sync(e); err != nil {
 					t.Error(err)
 					return
 				}
 				mu.Lock()
-				covered := ended > before
+				ok := durable[entry]
 				mu.Unlock()
-				if !covered {
-					t.Errorf("sync returned with fsync %d (begun before the entry was made) the last ended", before)
+				if !ok {
+					t.Errorf("entry %d: sync returned before an fsync that began after it was made ended", entry)
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
-	t.Logf("%d fsyncs for %d entries", begun, writers*each)
-	if begun >= writers*each {
-		t.Errorf("%d fsyncs for %d entries: none shared", begun, writers*each)
+	t.Logf("%d fsyncs for %d entries", fsyncs, writers*each)
+	if fsyncs >= writers*each {
+		t.Errorf("%d fsyncs for %d entries: none shared", fsyncs, writers*each)
 	}
 }
 
