@@ -121,7 +121,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		res, err := c.exchange(req, t)
+		res, err := c.exchange(req)
 		if err == nil {
 			return res, nil
 		}
@@ -180,7 +180,7 @@ func (t *Transport) conn(ctx context.Context, req *http.Request) (c *conn, reuse
 	if err != nil {
 		return nil, false, err
 	}
-	c = &conn{conn: nc, host: host, timeout: t.cfg.Timeout, errHead: t.errHead}
+	c = &conn{conn: nc, host: host, t: t}
 	c.br = bufio.NewReaderSize(connReader{c}, 4<<10)
 	c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
 	return c, false, nil
@@ -239,8 +239,7 @@ func (t *Transport) closeExpired() {
 type conn struct {
 	conn      net.Conn
 	host      string
-	timeout   time.Duration // bounds each write (the transport's timeout)
-	errHead   error         // the transport's errHead
+	t         *Transport // whose bounds the exchanges keep, and whose pool c returns to
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
@@ -259,7 +258,7 @@ func (r connReader) Read(p []byte) (int, error) {
 	c := r.c
 	if c.headLeft >= 0 {
 		if c.headLeft == 0 {
-			return 0, c.errHead
+			return 0, c.t.errHead
 		}
 		p = p[:min(len(p), c.headLeft)]
 	}
@@ -276,7 +275,7 @@ func (r connReader) Read(p []byte) (int, error) {
 type connWriter struct{ c *conn }
 
 func (w connWriter) Write(p []byte) (int, error) {
-	_ = w.c.conn.SetWriteDeadline(time.Now().Add(w.c.timeout))
+	_ = w.c.conn.SetWriteDeadline(time.Now().Add(w.c.t.cfg.Timeout))
 	n, err := w.c.conn.Write(p)
 	w.c.sent += n
 	if err != nil && w.c.writeErr == nil {
@@ -294,7 +293,8 @@ const earlyAnswerWait = 100 * time.Millisecond
 var aLongTimeAgo = time.Unix(1, 0)
 
 // exchange writes req and reads its answer's head; the answer's body reads the rest.
-func (c *conn) exchange(req *http.Request, t *Transport) (*http.Response, error) {
+func (c *conn) exchange(req *http.Request) (*http.Response, error) {
+	t := c.t
 	c.sent, c.got, c.headLeft, c.writeErr = 0, 0, t.cfg.MaxHeadBytes, nil
 	// The client going away ends the exchange: its reads and writes fail at once.
 	stop := context.AfterFunc(req.Context(), func() { _ = c.conn.SetDeadline(aLongTimeAgo) })
@@ -331,7 +331,7 @@ func (c *conn) exchange(req *http.Request, t *Transport) (*http.Response, error)
 		}
 		return res, nil
 	}
-	res.Body = &upstreamBody{rc: res.Body, c: c, t: t, stop: stop, keep: keep}
+	res.Body = &upstreamBody{rc: res.Body, c: c, stop: stop, keep: keep}
 	return res, nil
 }
 
@@ -378,7 +378,6 @@ func (c *conn) closedUnanswered(req *http.Request, err error) bool {
 type upstreamBody struct {
 	rc    io.ReadCloser
 	c     *conn
-	t     *Transport
 	stop  func() bool  // ends the watch on the client's context
 	keep  bool         // the connection may carry another request
 	state atomic.Int32 // bodyOpen, then bodyRead or bodyClosed
@@ -399,7 +398,7 @@ func (b *upstreamBody) Read(p []byte) (int, error) {
 	case bodyClosed:
 		return 0, http.ErrBodyReadAfterClose
 	}
-	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.t.cfg.Timeout))
+	_ = b.c.conn.SetReadDeadline(time.Now().Add(b.c.t.cfg.Timeout))
 	n, err := b.rc.Read(p)
 	if err != nil {
 		b.finish(err == io.EOF)
@@ -423,7 +422,7 @@ func (b *upstreamBody) finish(whole bool) {
 		return
 	}
 	if b.stop() && whole && b.keep {
-		b.t.put(b.c)
+		b.c.t.put(b.c)
 		return
 	}
 	b.c.conn.Close()
