@@ -58,8 +58,9 @@ func encryptedCrashBody(v uint64, multipart bool) []byte {
 // that take format 4 and make the default KMS key. It then reopens the store and checks that
 // the keyring still opens every object, that each object is a whole version whose size and
 // checksum are its plaintext's and whose encryption is its key's, that an SSE-KMS object names
-// the default key the keyring holds, that the directory is in format 4 once it holds encrypted
-// data, and that no temporary or orphaned file survived.
+// the default key the keyring holds, that the directory says it holds encrypted data once it
+// does (format 4, or the mark of a later format), and that no temporary or orphaned file or
+// inline object survived.
 func TestEncryptedCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -117,12 +118,12 @@ func TestEncryptedCrashRecovery(t *testing.T) {
 		if sw := swept(t, s); !sw.Ran {
 			t.Errorf("round %d: no sweep after a crash", round)
 		}
-		if got := len(dataFiles(t, dir)); got != files {
-			t.Errorf("round %d: %d data files for %d objects and parts", round, got, files)
+		if got := storedData(t, s, dir); got != files {
+			t.Errorf("round %d: %d data files and inline objects for %d objects and parts", round, got, files)
 		}
 		s.Close()
-		if f := formatOf(t, dir); len(keys) > 0 && f != "4" {
-			t.Errorf("round %d: format %q with encrypted objects", round, f)
+		if len(keys) > 0 && !holdsEncrypted(t, dir) {
+			t.Errorf("round %d: format %q with encrypted objects, and no mark of them", round, formatOf(t, dir))
 		}
 	}
 	t.Logf("%d objects checked, %d of them multipart", seen, multipart)

@@ -50,8 +50,9 @@ var crashBuckets = []string{crashPlain, crashVersioned, crashLocked}
 var crashRetention = storage.DefaultRetention{Mode: storage.RetentionGovernance, Days: 1}
 
 // crashBodyMax bounds the bodies written to each bucket: up to 512 KiB so that kills land
-// mid-write, and 16 KiB in the versioned buckets, where every version stays until removed.
-var crashBodyMax = map[string]uint64{crashPlain: 512 << 10, crashVersioned: 16 << 10, crashLocked: 16 << 10}
+// mid-write, and 32 KiB in the versioned buckets, where every version stays until removed;
+// about half of those are inline objects, the others files.
+var crashBodyMax = map[string]uint64{crashPlain: 512 << 10, crashVersioned: 32 << 10, crashLocked: 32 << 10}
 
 // crashBody is version v's content in bucket: a header naming v, then bytes derived from v,
 // of a length that varies up to the bucket's crashBodyMax.
@@ -150,8 +151,8 @@ func TestCrashRecovery(t *testing.T) {
 		if sw := swept(t, s); !sw.Ran {
 			t.Errorf("round %d: no sweep after a crash", round)
 		}
-		if files := dataFiles(t, dir); len(files) != objects {
-			t.Errorf("round %d: %d data files for %d objects and versions", round, len(files), objects)
+		if n := storedData(t, s, dir); n != objects {
+			t.Errorf("round %d: %d data files and inline objects for %d objects and versions", round, n, objects)
 		}
 		s.Close()
 	}

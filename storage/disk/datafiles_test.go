@@ -16,8 +16,8 @@ import (
 	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
-// After any sequence of writes, successful or not, the directory holds one data file per
-// object (per version of an object, in a versioned bucket) and per uploaded part, each under data/ and named by its id alone, nothing in tmp/,
+// After any sequence of writes, successful or not, the directory holds one data file or inline
+// object per object (per version of an object, in a versioned bucket) and per uploaded part, each under data/ and named by its id alone, nothing in tmp/,
 // and nothing outside the directory: a failed write removes its file, a replaced or deleted
 // object's file is removed, and so are the parts of a completed or aborted upload.
 func TestDataFiles(t *testing.T) {
@@ -185,27 +185,41 @@ func TestDataFiles(t *testing.T) {
 			}
 		}, 1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, dir := openWithBucket(t)
-			tt.run(t, s)
-			files := dataFiles(t, dir)
-			if len(files) != tt.files {
-				t.Errorf("%d data files, want %d: %q", len(files), tt.files, files)
-			}
-			for _, f := range files {
-				rel, _ := filepath.Rel(filepath.Join(dir, "data"), f)
-				shard, id := filepath.Split(rel)
-				if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" || shard != id[:2]+string(filepath.Separator) {
-					t.Errorf("data file %q is not named by its id", rel)
-				}
-			}
-			if tmp, err := os.ReadDir(filepath.Join(dir, "tmp")); err != nil || len(tmp) != 0 {
-				t.Errorf("tmp/ holds %v (%v)", tmp, err)
-			}
-			if outside, err := os.ReadDir(filepath.Dir(dir)); err != nil || len(outside) != 1 {
-				t.Errorf("beside the store directory: %v (%v)", outside, err)
-			}
-		})
+	// Each sequence runs with the objects' data in files, then kept in meta.db (the upload's
+	// parts are files either way): the count is of both.
+	for _, placement := range []struct {
+		name string
+		opts []disk.Option
+	}{{"files", []disk.Option{inFiles}}, {"inline", nil}} {
+		for _, tt := range tests {
+			t.Run(placement.name+"/"+tt.name, func(t *testing.T) {
+				s, dir := openWithBucket(t, placement.opts...)
+				tt.run(t, s)
+				checkDataFiles(t, s, dir, tt.files)
+			})
+		}
+	}
+}
+
+// checkDataFiles checks that the store in dir holds want data files and inline objects, each
+// file named by its id, and nothing in tmp/ or beside the directory.
+func checkDataFiles(t *testing.T, s *disk.Store, dir string, want int) {
+	t.Helper()
+	files := dataFiles(t, dir)
+	if got := len(files) + disk.InlineCount(s); got != want {
+		t.Errorf("%d data files and %d inline objects, want %d in all: %q", len(files), disk.InlineCount(s), want, files)
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(filepath.Join(dir, "data"), f)
+		shard, id := filepath.Split(rel)
+		if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" || shard != id[:2]+string(filepath.Separator) {
+			t.Errorf("data file %q is not named by its id", rel)
+		}
+	}
+	if tmp, err := os.ReadDir(filepath.Join(dir, "tmp")); err != nil || len(tmp) != 0 {
+		t.Errorf("tmp/ holds %v (%v)", tmp, err)
+	}
+	if outside, err := os.ReadDir(filepath.Dir(dir)); err != nil || len(outside) != 1 {
+		t.Errorf("beside the store directory: %v (%v)", outside, err)
 	}
 }

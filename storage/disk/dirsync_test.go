@@ -247,7 +247,7 @@ func TestNewDataIDSharesShardsInAPeriod(t *testing.T) {
 func TestDataFileDirectorySynced(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := Open(dir, WithInlineLimit(-1)) // the object's data in a file
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,19 +62,24 @@ func filesHolding(t *testing.T, dir string, needles ...[]byte) []string {
 	return found
 }
 
-// No file under the data directory holds the plaintext of an encrypted object, of a part
-// of an encrypted upload or of an encrypted copy, nor the customer key or its MD5 in any
-// encoding; an object stored in plain does hold its bytes, which shows the search finds them.
+// No file under the data directory, meta.db included, holds the plaintext of an encrypted
+// object (in a file or inline), of a part of an encrypted upload or of an encrypted copy, nor
+// the customer key or its MD5 in any encoding; an object stored in plain does hold its bytes,
+// in a file or in meta.db, which shows the search finds them.
 func TestNoPlaintextAtRest(t *testing.T) {
 	s, dir := openWithBucket(t)
 	secret := "the plaintext that must never be at rest|"
-	body := marked(secret, 300<<10)
+	body, small := marked(secret, 300<<10), marked(secret, 4<<10)
 	for i, enc := range []storage.Encryption{sseS3, sseKMS, sseC} {
 		key := []string{"s3", "kms", "c"}[i]
 		if _, err := s.PutObject(ctx, "bkt", key, bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body)), Encryption: enc}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CopyObject(ctx, "bkt", "s3", "bkt", key+" copy", storage.CopyObjectOptions{Encryption: enc}); err != nil {
+			t.Fatal(err)
+		}
+		// A small object's data is kept in meta.db, sealed as a file's is.
+		if _, err := s.PutObject(ctx, "bkt", key+" small", bytes.NewReader(small), storage.PutObjectOptions{Size: int64(len(small)), Encryption: enc}); err != nil {
 			t.Fatal(err)
 		}
 		up, err := s.CreateMultipartUpload(ctx, "bkt", key+" upload", storage.CreateMultipartUploadOptions{Encryption: enc, ChecksumAlgorithm: storage.ChecksumCRC32, ChecksumType: storage.ChecksumFullObject})
@@ -120,9 +125,16 @@ func TestNoPlaintextAtRest(t *testing.T) {
 	if got, _ := storagetest.Get(t, s, "bkt", "kms copy"); !bytes.Equal(got, body) {
 		t.Error("the object does not read back after reopening")
 	}
+	if got, _ := readAllWith(t, s, "bkt", "c small", testCustomerKey); !bytes.Equal(got, small) {
+		t.Error("the small object does not read back after reopening")
+	}
 	storagetest.Put(t, s, "bkt", "plain", body)
-	if found := filesHolding(t, dir, []byte(secret)); len(found) != 1 {
+	if found := filesHolding(t, dir, []byte(secret)); len(found) != 1 || filepath.Base(found[0]) == "meta.db" {
 		t.Errorf("an object in plain is found in %q, want one data file", found)
+	}
+	storagetest.Put(t, s, "bkt", "plain small", small)
+	if found := filesHolding(t, dir, []byte(secret)); len(found) != 2 {
+		t.Errorf("an object in plain is found in %q, want a data file and meta.db", found)
 	}
 }
 
@@ -290,7 +302,8 @@ func TestKeyManagement(t *testing.T) {
 
 // A directory takes format 4 in the change that first writes an encrypted object or upload,
 // and only then: writes in plain and refused encrypted writes leave it in its format, and
-// Object Lock enabled after never takes it back to 3.
+// Object Lock enabled after never takes it back to 3. (Objects in files: inline objects take
+// format 5, TestInlineFormat.)
 func TestEncryptionFormat(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -335,7 +348,7 @@ func TestEncryptionFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, dir := changeFormat(t, tt.format, tt.change, tt.want)
+			s, dir := changeFormat(t, tt.format, tt.change, tt.want, inFiles)
 			s.Close()
 			if v := formatOf(t, dir); v != tt.want {
 				t.Errorf("format %q after reopening, want %q", v, tt.want)

@@ -13,6 +13,15 @@ import (
 // package disk_test.
 func CheckLayout(s *Store) error { return s.db.View(checkInvariant) }
 
+// InlineCount counts the entries of inline/: the objects whose data is kept in meta.db.
+func InlineCount(s *Store) (n int) {
+	s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bktInline).Stats().KeyN
+		return nil
+	})
+	return n
+}
+
 // bulkBatch is how many records one transaction of BulkPut commits.
 const bulkBatch = 10000
 
@@ -36,7 +45,7 @@ func BulkPut(s *Store, bucket string, keys []string) error {
 		var release []string
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			for i, rec := range recs {
-				_, more, err := s.commitIn(tx, bucket, "", keys[i], rec, storage.WriteConditions{}, storage.ObjectLock{}, nil)
+				_, more, err := s.commitIn(tx, bucket, "", keys[i], rec, nil, storage.WriteConditions{}, storage.ObjectLock{}, nil)
 				if err != nil {
 					return err
 				}

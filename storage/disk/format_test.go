@@ -180,7 +180,7 @@ func testOpenLegacyDirectory(t *testing.T, format string) {
 // A directory of a format this version does not know is refused, not misread, and left as it
 // was.
 func TestOpenUnknownFormat(t *testing.T) {
-	for _, format := range []string{"5", "0", "one"} {
+	for _, format := range []string{"6", "0", "one"} {
 		dir := writeLegacyDir(t, format, false)
 		s, err := disk.Open(dir)
 		if err == nil {
@@ -273,13 +273,30 @@ func TestObjectLockFormat(t *testing.T) {
 // formatOf reads the format version of a closed store directory.
 func formatOf(t *testing.T, dir string) string { return string(readRecord(t, dir, "format/version")) }
 
+// holdsEncrypted reports whether the closed store in dir says it has held encrypted data: by
+// its format, 4, or by the mark a later format carries.
+func holdsEncrypted(t *testing.T, dir string) bool {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	marked := false
+	db.View(func(tx *bolt.Tx) error {
+		marked = tx.Bucket([]byte("format")).Get([]byte("encrypted")) != nil
+		return nil
+	})
+	return marked || formatOf(t, dir) == "4"
+}
+
 // changeFormat writes a directory of legacyRecords in format, applies change to a store
 // opened on it and checks that the directory is then in format want. It returns the
 // directory, reopened, after checking that its object still reads as written.
-func changeFormat(t *testing.T, format string, change func(*disk.Store) error, want string) (*disk.Store, string) {
+func changeFormat(t *testing.T, format string, change func(*disk.Store) error, want string, opts ...disk.Option) (*disk.Store, string) {
 	t.Helper()
 	dir := writeLegacyDir(t, format, true)
-	s, err := disk.Open(dir)
+	s, err := disk.Open(dir, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

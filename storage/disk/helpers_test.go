@@ -16,10 +16,10 @@ import (
 var ctx = context.Background()
 
 // openStore opens a store in a fresh directory that is closed when the test ends.
-func openStore(t testing.TB) (*disk.Store, string) {
+func openStore(t testing.TB, opts ...disk.Option) (*disk.Store, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "store")
-	s, err := disk.Open(dir)
+	s, err := disk.Open(dir, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,9 +28,9 @@ func openStore(t testing.TB) (*disk.Store, string) {
 }
 
 // openWithBucket opens a store holding one bucket named "bkt".
-func openWithBucket(t testing.TB) (*disk.Store, string) {
+func openWithBucket(t testing.TB, opts ...disk.Option) (*disk.Store, string) {
 	t.Helper()
-	s, dir := openStore(t)
+	s, dir := openStore(t, opts...)
 	if _, err := s.CreateBucket(ctx, "bkt", storage.CreateBucketOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +52,16 @@ func dataFiles(t testing.TB, dir string) []string {
 	}
 	return files
 }
+
+// storedData counts the data a store holds: its data files and its inline objects' data.
+func storedData(t testing.TB, s *disk.Store, dir string) int {
+	t.Helper()
+	return len(dataFiles(t, dir)) + disk.InlineCount(s)
+}
+
+// inFiles keeps every object's data in a file, as before inline objects: for the tests of
+// data files.
+var inFiles = disk.WithInlineLimit(-1)
 
 // reopen opens an existing store directory for the rest of the test.
 func reopen(t testing.TB, dir string) *disk.Store {

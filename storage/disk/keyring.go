@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -58,11 +57,12 @@ func (s *Store) loadKeyring() error {
 	if !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	format, err := s.format()
-	if err != nil {
-		return err
-	}
-	if format >= formatEncrypted {
+	var encrypted bool
+	s.db.View(func(tx *bolt.Tx) error {
+		encrypted = heldEncrypted(tx)
+		return nil
+	})
+	if encrypted {
 		return fmt.Errorf("the keyring %s is missing, and the directory holds encrypted data that only its keys open", path)
 	}
 	k, err := sse.NewKeyring()
@@ -75,16 +75,6 @@ func (s *Store) loadKeyring() error {
 	s.made.files = append(s.made.files, path)
 	s.keys.Store(k)
 	return nil
-}
-
-// format reads the directory's format.
-func (s *Store) format() (int, error) {
-	var v []byte
-	s.db.View(func(tx *bolt.Tx) error {
-		v = tx.Bucket(bktFormat).Get(formatKey)
-		return nil
-	})
-	return strconv.Atoi(string(v))
 }
 
 // writeKeyring replaces the keyring file with k, atomically.

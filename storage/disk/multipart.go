@@ -134,7 +134,7 @@ func (s *Store) CreateMultipartUpload(ctx context.Context, bucket, key string, o
 			return err
 		}
 		if rec.Encryption != nil {
-			if err := useFormat(tx, formatEncrypted); err != nil {
+			if err := useEncryption(tx); err != nil {
 				return err
 			}
 		}
@@ -267,7 +267,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	c, err := s.readCompletion(bucket, key, uploadID, parts, opts.BucketID)
 	if errors.Is(err, storage.ErrNoSuchUpload) {
-		if rec, _, lerr := s.lookup(bucket, key, ""); lerr == nil && rec.Upload == uploadID {
+		if rec, _, _, lerr := s.lookup(bucket, key, "", false); lerr == nil && rec.Upload == uploadID {
 			return rec.info(bucket, key), nil
 		}
 	}
@@ -312,7 +312,7 @@ func (s *Store) CompleteMultipartUpload(ctx context.Context, bucket, key, upload
 	}
 	sums := c.partChecksums()
 	rec.PartChecksums = sums != nil
-	return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, up.Lock.public(), func(tx *bolt.Tx) ([]string, error) {
+	return s.commit(bucket, opts.BucketID, key, rec, nil, opts.Conditions, up.Lock.public(), func(tx *bolt.Tx) ([]string, error) {
 		if err := c.unchanged(tx, bucket, key, uploadID, parts); err != nil {
 			return nil, err
 		}

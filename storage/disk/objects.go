@@ -32,12 +32,13 @@ func (s *Store) precheck(bucket, bucketID, key string, c storage.WriteConditions
 	})
 }
 
-// commit runs steps 3 and 4 of the write protocol for a staged object file: into the bucket
+// commit runs steps 3 and 4 of the write protocol for a staged object file, or for the data
+// of an inline object (rec.Inline), which it stores with the record: into the bucket
 // with bucketID, when set, as the key's new version, with the Object Lock state
 // storage.VersionLock gives it from lock and the bucket's configuration in the same
 // transaction. also, when not nil, runs in the same transaction and returns more data files
 // to remove after the commit.
-func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
+func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, inline []byte, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (storage.ObjectInfo, error) {
 	defer s.flight.land(rec.File)
 	var release []string
 	var added objectRecord
@@ -45,11 +46,13 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 	// function may run more than once (bbolt retries it alone when a batch fails), which is
 	// why it starts from rec and an empty release each time.
 	err := s.db.Batch(func(tx *bolt.Tx) (err error) {
-		added, release, err = s.commitIn(tx, bucket, bucketID, key, rec, c, lock, also)
+		added, release, err = s.commitIn(tx, bucket, bucketID, key, rec, inline, c, lock, also)
 		return err
 	})
 	if err != nil {
-		s.removeData(rec.File)
+		if !rec.Inline {
+			s.removeData(rec.File)
+		}
 		return storage.ObjectInfo{}, noSpace(err)
 	}
 	s.removeData(release...)
@@ -58,7 +61,7 @@ func (s *Store) commit(bucket, bucketID, key string, rec objectRecord, c storage
 
 // commitIn is commit's transaction: it returns the record added and the data files to remove
 // once tx is committed.
-func (s *Store) commitIn(tx *bolt.Tx, bucket, bucketID, key string, rec objectRecord, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (added objectRecord, release []string, err error) {
+func (s *Store) commitIn(tx *bolt.Tx, bucket, bucketID, key string, rec objectRecord, inline []byte, c storage.WriteConditions, lock storage.ObjectLock, also func(*bolt.Tx) ([]string, error)) (added objectRecord, release []string, err error) {
 	k, err := s.keyFor(tx, bucket, bucketID, key)
 	if err != nil {
 		return added, nil, err
@@ -71,7 +74,12 @@ func (s *Store) commitIn(tx *bolt.Tx, bucket, bucketID, key string, rec objectRe
 		return added, nil, err
 	}
 	if rec.Encryption != nil {
-		if err := useFormat(tx, formatEncrypted); err != nil {
+		if err := useEncryption(tx); err != nil {
+			return added, nil, err
+		}
+	}
+	if rec.Inline {
+		if err := putInline(tx, &rec, inline); err != nil {
 			return added, nil, err
 		}
 	}
@@ -83,7 +91,11 @@ func (s *Store) commitIn(tx *bolt.Tx, bucket, bucketID, key string, rec objectRe
 	added = rec
 	added.Retention, added.LegalHold, added.LegalHoldSet = retentionOf(stored.Retention), stored.LegalHold, stored.LegalHoldSet
 	more, err := k.add(&added)
-	return added, append(release, more...), err
+	if err != nil {
+		return added, nil, err
+	}
+	release, err = releaseInline(tx, append(release, more...))
+	return added, release, err
 }
 
 // PutObject implements storage.Backend.
@@ -118,17 +130,17 @@ func (s *Store) PutObject(ctx context.Context, bucket, key string, r io.Reader, 
 		return storage.ObjectInfo{}, err
 	}
 	if err := verifyDigests(st, opts.ContentMD5, opts.Checksum, opts.TrailingChecksum); err != nil {
-		s.removeData(st.id)
+		s.discard(st)
 		return storage.ObjectInfo{}, err
 	}
-	return s.commit(bucket, opts.BucketID, key, putRecord(st, d, enc, opts), opts.Conditions, opts.Lock, nil)
+	return s.commit(bucket, opts.BucketID, key, putRecord(st, d, enc, opts), st.inline, opts.Conditions, opts.Lock, nil)
 }
 
 // putRecord is the record PutObject commits for the staged file st, sealed under d and enc
 // when they are not nil.
 func putRecord(st staged, d *dataKey, enc *encryptionRecord, opts storage.PutObjectOptions) objectRecord {
 	return objectRecord{
-		File: st.id, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
+		File: st.id, Inline: st.inline != nil, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
 		Metadata: metadataOf(opts.Metadata), ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, storage.DefaultStorageClass),
 		Checksum:     checksumOf(fullChecksum(opts.Checksum.Algorithm, st.sum)), Owner: opts.Owner,
@@ -136,21 +148,25 @@ func putRecord(st staged, d *dataKey, enc *encryptionRecord, opts storage.PutObj
 	}
 }
 
-// stageSealed stages an object's data as stage does, sealed under d when not nil, and returns
-// the record of its encryption: its data key sealed and bound to the new file, its one
-// segment.
-func (s *Store) stageSealed(ctx context.Context, r io.Reader, size int64, extra hash.Hash, d *dataKey) (staged, *encryptionRecord, error) {
+// stageSealed stages an object's data, sealed under d when not nil: in memory, to be kept in
+// meta.db, when its size is within the inline limit, else as stage does. It returns the record
+// of its encryption: its data key sealed and bound to the data's id, its one segment.
+func (s *Store) stageSealed(ctx context.Context, r io.Reader, size int64, extra hash.Hash, d *dataKey) (st staged, _ *encryptionRecord, err error) {
 	seal, err := d.sealing()
 	if err != nil {
 		return staged{}, nil, err
 	}
-	st, err := s.stage(ctx, r, size, storage.MaxObjectSize, extra, seal)
+	if s.inlines(size) {
+		st, err = s.stageInline(ctx, r, size, extra, seal)
+	} else {
+		st, err = s.stage(ctx, r, size, storage.MaxObjectSize, extra, seal)
+	}
 	if err != nil || d == nil {
 		return st, nil, err
 	}
 	enc, err := s.seal(d, st.id)
 	if err != nil {
-		s.removeData(st.id)
+		s.discard(st)
 		return staged{}, nil, err
 	}
 	enc.Segments = []segmentRecord{segmentOf(seal, st.size)}
@@ -183,21 +199,28 @@ func fullChecksum(alg storage.ChecksumAlgorithm, sum []byte) storage.Checksum {
 	return storage.Checksum{Algorithm: alg, Value: b64(sum), Type: storage.ChecksumFullObject}
 }
 
-// lookup reads the record of the object a read names (see keyTx.locate), and the segments of
-// its data when it is encrypted.
-func (s *Store) lookup(bucket, key, versionID string) (rec objectRecord, segs []sse.Segment, err error) {
+// lookup reads the record of the object a read names (see keyTx.locate), the segments of
+// its data when it is encrypted, and, when withData is set, the data of an inline object.
+func (s *Store) lookup(bucket, key, versionID string, withData bool) (rec objectRecord, segs []sse.Segment, inline []byte, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		k, err := keyIn(tx, bucket, key)
 		if err != nil {
 			return err
 		}
-		if rec, _, err = k.locate(versionID); err != nil || rec.Encryption == nil {
+		if rec, _, err = k.locate(versionID); err != nil {
 			return err
 		}
-		segs, err = segments(tx, &rec)
+		if withData && rec.Inline {
+			if inline, err = inlineData(tx, &rec); err != nil {
+				return err
+			}
+		}
+		if rec.Encryption != nil {
+			segs, err = segments(tx, &rec)
+		}
 		return err
 	})
-	return rec, segs, err
+	return rec, segs, inline, err
 }
 
 // openObject opens the data of the object a read names, and reads its record and, for an
@@ -211,9 +234,12 @@ func (s *Store) openObject(ctx context.Context, bucket, key, versionID string) (
 		if err := ctx.Err(); err != nil {
 			return nil, objectRecord{}, nil, err
 		}
-		rec, segs, err := s.lookup(bucket, key, versionID)
+		rec, segs, inline, err := s.lookup(bucket, key, versionID, true)
 		if err != nil {
 			return nil, rec, nil, err
+		}
+		if rec.Inline {
+			return newInlineReader(inline), rec, segs, nil
 		}
 		f, ok, err := s.openRecordData(&rec)
 		if err != nil || ok {
@@ -287,7 +313,7 @@ func (s *Store) HeadObject(ctx context.Context, bucket, key string, opts storage
 	if err := ctx.Err(); err != nil {
 		return storage.ObjectInfo{}, err
 	}
-	rec, _, err := s.lookup(bucket, key, opts.VersionID)
+	rec, _, _, err := s.lookup(bucket, key, opts.VersionID, false)
 	if err != nil {
 		return storage.ObjectInfo{}, err
 	}
@@ -321,7 +347,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 	}
 	var res storage.DeleteResult
 	var release []string
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	change := func(tx *bolt.Tx) error {
 		k, err := s.keyFor(tx, bucket, opts.BucketID, key)
 		if err != nil {
 			return err
@@ -358,6 +384,13 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string, opts stora
 		marker := objectRecord{Modified: now(), Marker: true}
 		release, err = k.add(&marker)
 		res = storage.DeleteResult{VersionID: marker.versionID(), DeleteMarker: true}
+		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := change(tx); err != nil {
+			return err
+		}
+		release, err = releaseInline(tx, release)
 		return err
 	})
 	if err != nil {
@@ -586,10 +619,10 @@ func (s *Store) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		tags = opts.Tags
 	}
 	rec := objectRecord{
-		File: st.id, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
+		File: st.id, Inline: st.inline != nil, Size: st.size, ETag: d.etag(st.md5), Modified: now(), Encryption: enc,
 		Metadata: meta, ACL: orDefault(opts.ACL, storage.DefaultACL),
 		StorageClass: orDefault(opts.StorageClass, srcRec.StorageClass),
 		Checksum:     checksumOf(fullChecksum(alg, st.sum)), Owner: opts.Owner, Tags: tags,
 	}
-	return s.commit(dstBucket, opts.BucketID, dstKey, rec, opts.Conditions, opts.Lock, nil)
+	return s.commit(dstBucket, opts.BucketID, dstKey, rec, st.inline, opts.Conditions, opts.Lock, nil)
 }

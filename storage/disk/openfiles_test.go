@@ -55,7 +55,7 @@ func readAll(t *testing.T, s storage.Backend, key string) string {
 // number of them; a file removed is let go of as soon as no read has it, while a read that
 // had it reads it to the end; Close lets go of every one.
 func TestSealedFilesStayOpenBetweenReads(t *testing.T) {
-	s, dir := openWithBucket(t)
+	s, dir := openWithBucket(t, inFiles)
 	putSealed(t, s, "a", "first body")
 	for range 3 {
 		if got := readAll(t, s, "a"); got != "first body" {

@@ -16,7 +16,8 @@ import (
 // Top-level bbolt buckets. Each holds one nested bucket per S3 bucket, except bktBuckets,
 // which maps a bucket name to its bucketRecord, and bktFormat, which holds formatKey.
 //
-//	format/version                           → the format (formatVersioned to formatEncrypted), in decimal
+//	format/version                           → the format (formatVersioned to formatLatest), in decimal
+//	format/encrypted                         → empty, once the directory has held encrypted data
 //	format/clean                             → empty, while the store is closed after a clean run (sweep.go)
 //	objects/<bucket>/<key>                   → objectRecord of the key's latest version, when an object
 //	versions/<bucket>/<key>/<^seq>           → objectRecord of every other version and delete marker
@@ -25,6 +26,7 @@ import (
 //	uploads/<bucket>/<key>/<uploadID>/parts/<uint16 part number> → partRecord
 //	partchecksums/<data file id>             → the part checksums of a COMPOSITE multipart object
 //	segments/<data file id>                  → the sealed segments of an encrypted multipart object
+//	inline/<data id>                         → the data of an object kept in meta.db (inline.go)
 var (
 	bktFormat   = []byte("format")
 	formatKey   = []byte("version")
@@ -41,6 +43,8 @@ var (
 	// bktSegments is kept as bktPartChecksums is, for the segments of an encrypted object
 	// made by a multipart upload (see encryptionRecord.SegmentsAside).
 	bktSegments = []byte("segments")
+	// bktInline is keyed as bktPartChecksums is: an entry goes with its object's last record.
+	bktInline = []byte("inline")
 )
 
 // The format is the version of the record encoding below. A database without a version was
@@ -70,6 +74,11 @@ var (
 // object or creates an encrypted upload, and only then; the formats are ordered, each reading
 // everything the ones before it wrote, so format 4 holds Object Lock too, and Object Lock never
 // takes a format-4 directory back to 3.
+//
+// Format 5 added inline objects: records (objectRecord.Inline) whose data is in inline/, not
+// in a file. Format-4 code would find no file for them, and answer every read of them with an
+// error; it refuses format 5 instead. A directory takes format 5 in the transaction that first
+// commits an inline object.
 const (
 	// formatUnversioned is the format before versions/, converted on Open.
 	formatUnversioned = 1
@@ -79,6 +88,10 @@ const (
 	formatObjectLock = 3
 	// formatEncrypted is the format of a directory that has held an encrypted object or upload.
 	formatEncrypted = 4
+	// formatInline is the format of a directory that has held an inline object.
+	formatInline = 5
+	// formatLatest is the latest format this code reads.
+	formatLatest = formatInline
 )
 
 // The records are the JSON documents stored in meta.db. They are types of their own, not
@@ -159,6 +172,8 @@ type objectRecord struct {
 	Seq uint64 `json:"seq,omitempty"`
 	// Marker tells a delete marker, which has no data file.
 	Marker bool `json:"marker,omitempty"`
+	// Inline tells an object whose data is in inline/ under File, not in a file (inline.go).
+	Inline bool `json:"inline,omitempty"`
 	// Retention and LegalHold are the version's Object Lock state; absent without one.
 	Retention *retentionRecord `json:"retention,omitempty"`
 	LegalHold bool             `json:"legalHold,omitempty"`
@@ -254,20 +269,51 @@ func checkFormat(tx *bolt.Tx) error {
 	if v == nil || string(v) == strconv.Itoa(formatUnversioned) {
 		return b.Put(formatKey, []byte(strconv.Itoa(formatVersioned)))
 	}
-	if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatEncrypted {
-		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads formats up to %d", ErrUnknownFormat, v, formatEncrypted)
+	if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatLatest {
+		return fmt.Errorf("%w: the metadata is in format %q; this doorman reads formats up to %d", ErrUnknownFormat, v, formatLatest)
 	}
 	return nil
 }
 
 // useFormat raises the directory's format to at least format, in the transaction that first
-// writes what needs it (see formatEncrypted); a later format stays.
+// writes what needs it (see formatEncrypted); a later format stays. A directory in format 4
+// raised to a later one is marked as having held encrypted data (encryptedKey), which its new
+// format does not say.
 func useFormat(tx *bolt.Tx, format int) error {
 	b := tx.Bucket(bktFormat)
-	if n, err := strconv.Atoi(string(b.Get(formatKey))); err == nil && n >= format {
+	n, err := strconv.Atoi(string(b.Get(formatKey)))
+	if err == nil && n >= format {
 		return nil
 	}
+	if n == formatEncrypted {
+		if err := b.Put(encryptedKey, []byte{}); err != nil {
+			return err
+		}
+	}
 	return b.Put(formatKey, []byte(strconv.Itoa(format)))
+}
+
+// encryptedKey, in bktFormat, says that the directory has held encrypted data: format 4 says
+// it, and the formats after it, which a directory may take without encryption, do not.
+var encryptedKey = []byte("encrypted")
+
+// useEncryption takes format 4, in the transaction that commits encrypted data, and marks the
+// directory as having held encrypted data (encryptedKey).
+func useEncryption(tx *bolt.Tx) error {
+	if err := useFormat(tx, formatEncrypted); err != nil {
+		return err
+	}
+	b := tx.Bucket(bktFormat)
+	if b.Get(encryptedKey) != nil {
+		return nil
+	}
+	return b.Put(encryptedKey, []byte{})
+}
+
+// heldEncrypted reports whether the directory has held encrypted data.
+func heldEncrypted(tx *bolt.Tx) bool {
+	b := tx.Bucket(bktFormat)
+	return b.Get(encryptedKey) != nil || string(b.Get(formatKey)) == strconv.Itoa(formatEncrypted)
 }
 
 // ErrUnknownFormat is the error of an Open of a directory written in a format this version

@@ -1,6 +1,7 @@
 package disk
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -55,6 +56,8 @@ type Store struct {
 	flight inFlight
 	// dirs fsyncs the shard directories of new data files, once for concurrent writers.
 	dirs dirSyncs
+	// inlineLimit is the size up to which an object's data is kept in meta.db (inline.go).
+	inlineLimit int64
 	// sweep is the start-up sweep, which runs after a start that did not find the store
 	// closed (sweep.go).
 	sweep *sweeper
@@ -106,7 +109,7 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	}
 	// A lone write waits at most this long for others to share its commit.
 	db.MaxBatchDelay = batchDelay
-	s := &Store{dir: dir, db: db, made: made, clock: time.Now, dirs: dirSyncs{fsync: syncDir}}
+	s := &Store{dir: dir, db: db, made: made, clock: time.Now, dirs: dirSyncs{fsync: syncDir}, inlineLimit: defaultInlineLimit}
 	for _, o := range opts {
 		o(s)
 	}
@@ -307,7 +310,7 @@ func (s *Store) init() (clean bool, err error) {
 		if err := format.Delete(cleanKey); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads, bktPartChecksums, bktSegments} {
+		for _, name := range [][]byte{bktBuckets, bktObjects, bktVersions, bktConfigs, bktUploads, bktPartChecksums, bktSegments, bktInline} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -413,12 +416,21 @@ func (s *Store) openData(id string) (f *os.File, ok bool, err error) {
 	return f, err == nil, err
 }
 
-// staged is a durable data file that no record refers to yet.
+// staged is an object's data that no record refers to yet: a durable data file, or the bytes
+// to keep in meta.db with the record (inline.go).
 type staged struct {
-	id   string
-	size int64
-	md5  []byte
-	sum  []byte // additional checksum, when one was asked for
+	id     string
+	size   int64
+	md5    []byte
+	sum    []byte // additional checksum, when one was asked for
+	inline []byte // the data, sealed when encrypted, of an inline object; nil for a file
+}
+
+// discard removes staged data that will not be committed.
+func (s *Store) discard(st staged) {
+	if st.inline == nil {
+		s.removeData(st.id)
+	}
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
@@ -455,11 +467,40 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 			s.flight.land(st.id)
 		}
 	}()
+	if err := copyBody(ctx, f, r, size, limit, extra, seal, &st); err != nil {
+		return st, err
+	}
+	if err := f.Sync(); err != nil {
+		return st, err
+	}
+	if err := f.Close(); err != nil {
+		return st, err
+	}
+	synced = true
+	return st, s.dirs.sync(entry)
+}
 
-	var out io.Writer = f
+// stageInline reads an object's data of size bytes, as stage does, into memory, for its
+// commit to keep in meta.db with its record.
+func (s *Store) stageInline(ctx context.Context, r io.Reader, size int64, extra hash.Hash, seal *sealing) (st staged, err error) {
+	st.id = newDataID(time.Now())
+	var out bytes.Buffer
+	out.Grow(int(sse.SealedSize(size)))
+	if err := copyBody(ctx, &out, r, size, storage.MaxObjectSize, extra, seal, &st); err != nil {
+		return st, err
+	}
+	st.inline = out.Bytes()
+	return st, nil
+}
+
+// copyBody copies r into out, sealed when seal is not nil, and sets st's size and digests
+// (the plaintext's). It reads to the end of the body, one byte past the expected size or the
+// limit: a reader that verifies the body (a signature, a digest) reports a failure only at the
+// end.
+func copyBody(ctx context.Context, out io.Writer, r io.Reader, size, limit int64, extra hash.Hash, seal *sealing, st *staged) error {
 	var sealer *sse.Sealer
 	if seal != nil {
-		sealer = sse.NewSealer(f, seal.dek, seal.seg)
+		sealer = sse.NewSealer(out, seal.dek, seal.seg)
 		out = sealer
 	}
 	sum := md5.New()
@@ -467,8 +508,6 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 	if extra != nil {
 		w = io.MultiWriter(out, sum, extra)
 	}
-	// Read to the end of the body, one byte past the expected size or the limit: a reader
-	// that verifies the body (a signature, a digest) reports a failure only at the end.
 	max := limit + 1
 	if size >= 0 {
 		max = size + 1
@@ -478,33 +517,23 @@ func (s *Store) stage(ctx context.Context, r io.Reader, size, limit int64, extra
 	copyBufs.Put(buf)
 	switch {
 	case err != nil:
-		return st, err
+		return err
 	case n > limit:
-		return st, storage.ErrEntityTooLarge
+		return storage.ErrEntityTooLarge
 	case size >= 0 && n != size:
-		return st, storage.ErrIncompleteBody
+		return storage.ErrIncompleteBody
 	}
 	if sealer != nil {
 		if err := sealer.Close(); err != nil {
-			return st, err
+			return err
 		}
-	}
-	if err := f.Sync(); err != nil {
-		return st, err
-	}
-	if err := f.Close(); err != nil {
-		return st, err
-	}
-	synced = true
-	if err := s.dirs.sync(entry); err != nil {
-		return st, err
 	}
 	st.size = n
 	st.md5 = sum.Sum(nil)
 	if extra != nil {
 		st.sum = extra.Sum(nil)
 	}
-	return st, nil
+	return nil
 }
 
 // noSpace marks an error caused by a full file system or an exhausted quota as

@@ -109,8 +109,8 @@ func TestSweepRacingWrites(t *testing.T) {
 	if n := disk.InFlight(s); n != 0 {
 		t.Errorf("%d files still in flight once every write returned", n)
 	}
-	if got, want := len(dataFiles(t, dir)), len(keys)+all; got != want {
-		t.Errorf("%d data files for %d objects", got, want)
+	if got, want := storedData(t, s, dir), len(keys)+all; got != want {
+		t.Errorf("%d data files and inline objects for %d objects", got, want)
 	}
 	t.Logf("%d sweeps during %d writes", sweeps, all)
 }
