@@ -6,6 +6,42 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// Small objects' data kept in meta.db (storage/disk/inline.go).
+	{
+		Name:  "an inline object's data kept after its last record went",
+		File:  "storage/disk/inline.go",
+		From:  "\t\tif err := b.Delete([]byte(id)); err != nil {\n",
+		To:    "\t\tif err := error(nil); err != nil {\n",
+		Tests: []test{{"./storage/disk/", "^TestInlineDataReleased$"}},
+	},
+	{
+		Name:  "an inline object committed without the format that reads it",
+		File:  "storage/disk/inline.go",
+		From:  "\tif err := useFormat(tx, formatInline); err != nil {\n",
+		To:    "\tif err := error(nil); err != nil {\n",
+		Tests: []test{{"./storage/disk/", "^TestInlineFormat$"}},
+	},
+	{
+		Name:  "format 4 raised without the mark of encrypted data",
+		File:  "storage/disk/records.go",
+		From:  "\tif n == formatEncrypted {\n",
+		To:    "\tif false {\n",
+		Tests: []test{{"./storage/disk/", "^TestInlineFormat$"}},
+	},
+	{
+		Name:  "an inline read handed the database's memory",
+		File:  "storage/disk/inline.go",
+		From:  "\treturn bytes.Clone(v), nil\n",
+		To:    "\treturn v, nil\n",
+		Tests: []test{{"./storage/disk/", "^TestInlineReadKeepsItsData$"}},
+	},
+	{
+		Name:  "objects past the limit kept inline",
+		File:  "storage/disk/inline.go",
+		From:  "return size >= 0 && size <= s.inlineLimit }",
+		To:    "return size >= 0 && size <= 2*s.inlineLimit }",
+		Tests: []test{{"./storage/disk/", "^TestInlineObjects$"}},
+	},
 	// Data files' directory entries made durable together (storage/disk/dirsync.go).
 	{
 		Name:  "an entry taken as synced by an fsync that began before it was made",

@@ -162,6 +162,25 @@ func TestInlineDataReleased(t *testing.T) {
 	}
 }
 
+// A read of an inline object holds its own copy of the data: writes that reuse the
+// database's pages after the read's lookup never change what it reads.
+func TestInlineReadKeepsItsData(t *testing.T) {
+	s, _ := openWithBucket(t)
+	first := bytes.Repeat([]byte("a"), 8<<10)
+	storagetest.Put(t, s, "bkt", "k", first)
+	r, _, err := s.GetObject(ctx, "bkt", "k", storage.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := range 64 {
+		storagetest.Put(t, s, "bkt", "k", bytes.Repeat([]byte{byte('b' + i%20)}, len(first)))
+	}
+	if got, err := io.ReadAll(r); err != nil || !bytes.Equal(got, first) {
+		t.Errorf("a read begun before 64 overwrites = %d bytes (%q...), %v", len(got), got[:min(8, len(got))], err)
+	}
+}
+
 // A directory takes format 5 in the change that first commits an inline object, and only
 // then; one that has held encrypted data says so after, as format 4 did, so that a missing
 // keyring is still refused, while one that never has is given a new keyring.
@@ -236,6 +255,16 @@ func TestInlineFormat(t *testing.T) {
 	s.Close()
 	if f := formatOf(t, dir); f != "4" {
 		t.Fatalf("format %q, want 4", f)
+	}
+	// As a doorman before inline objects left it: format 4, and no mark.
+	db, err := bolt.Open(filepath.Join(dir, "meta.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("format")).Delete([]byte("encrypted")) })
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
 	}
 	s = reopen(t, dir)
 	if _, err := s.PutObject(ctx, "bkt", "plain", bytes.NewReader([]byte("y")), storage.PutObjectOptions{Size: 1}); err != nil {
