@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/doorman-s3/doorman/storage"
+	"github.com/doorman-s3/doorman/storage/disk"
 	"github.com/doorman-s3/doorman/storage/storagetest"
 )
 
@@ -53,22 +54,34 @@ func benchPut(b *testing.B, size int, versioning string, enc storage.Encryption)
 	}
 }
 
+// benchPlacements are where the 4 KiB objects of BenchmarkPutParallel and BenchmarkGet keep
+// their data: in meta.db, as by default, and in a file, as a larger object does.
+var benchPlacements = []struct {
+	name string
+	opts []disk.Option
+}{{"inline", nil}, {"files", []disk.Option{inFiles}}}
+
+// BenchmarkPutParallel writes 4 KiB objects from 8 goroutines, over 64 keys each.
 func BenchmarkPutParallel(b *testing.B) {
-	s, _ := openWithBucket(b)
-	body := bytes.Repeat([]byte("x"), 4<<10)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	b.SetParallelism(4)
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			if _, err := s.PutObject(ctx, "bkt", fmt.Sprintf("key-%p-%d", pb, i%64), bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))}); err != nil {
-				b.Error(err)
-				return
-			}
-			i++
-		}
-	})
+	for _, p := range benchPlacements {
+		b.Run("placement="+p.name, func(b *testing.B) {
+			s, _ := openWithBucket(b, p.opts...)
+			body := bytes.Repeat([]byte("x"), 4<<10)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					if _, err := s.PutObject(ctx, "bkt", fmt.Sprintf("key-%p-%d", pb, i%64), bytes.NewReader(body), storage.PutObjectOptions{Size: int64(len(body))}); err != nil {
+						b.Error(err)
+						return
+					}
+					i++
+				}
+			})
+		})
+	}
 }
 
 func BenchmarkGet(b *testing.B) {
@@ -76,11 +89,12 @@ func BenchmarkGet(b *testing.B) {
 		for _, sz := range benchSizes {
 			b.Run(e.name+"/size="+sz.name, func(b *testing.B) { benchGet(b, sz.size, e.enc) })
 		}
+		b.Run(e.name+"/size=4KiB/placement=files", func(b *testing.B) { benchGet(b, 4<<10, e.enc, inFiles) })
 	}
 }
 
-func benchGet(b *testing.B, size int, enc storage.Encryption) {
-	s, _ := openWithBucket(b)
+func benchGet(b *testing.B, size int, enc storage.Encryption, opts ...disk.Option) {
+	s, _ := openWithBucket(b, opts...)
 	body := bytes.Repeat([]byte("x"), size)
 	if _, err := s.PutObject(ctx, "bkt", "k", bytes.NewReader(body), storage.PutObjectOptions{Size: int64(size), Encryption: enc}); err != nil {
 		b.Fatal(err)

@@ -39,13 +39,16 @@ func encryptionOfCrashKey(key string) (storage.Encryption, []byte) {
 }
 
 // encryptedCrashBodyMax bounds the bodies of single writes: up to 256 KiB, several sealed
-// chunks, so that kills land mid-write.
+// chunks, so that kills land mid-write; one in four is up to 16 KiB, an inline object.
 const encryptedCrashBodyMax = 256 << 10
 
 // encryptedCrashBody is version v's content: a header naming v, then bytes derived from v; one
 // of a multipart upload is MinPartSize bytes longer, for two parts.
 func encryptedCrashBody(v uint64, multipart bool) []byte {
 	n := v * 7919 % encryptedCrashBodyMax
+	if v%4 == 0 {
+		n %= inlineLimit - 16 // with the header
+	}
 	if multipart {
 		n += storage.MinPartSize
 	}
