@@ -60,8 +60,8 @@ var mutants = []mutant{
 	{
 		Name:  "a data file's directory never synced",
 		File:  "storage/disk/store.go",
-		From:  "\tif err := s.dirs.sync(entry); err != nil {\n",
-		To:    "\tif err := error(nil); err != nil {\n\t\ts.dirs.drop(entry)\n",
+		From:  "\treturn st, s.dirs.sync(entry)\n",
+		To:    "\ts.dirs.drop(entry)\n\treturn st, nil\n",
 		Tests: []test{{"./storage/disk/", "^TestDataFileDirectorySynced$"}},
 	},
 	// Request routing (s3api/route.go).
@@ -988,8 +988,8 @@ var mutants = []mutant{
 	{
 		Name:  "an upload's Object Lock settings dropped at completion",
 		File:  "storage/disk/multipart.go",
-		From:  "return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, up.Lock.public(), func",
-		To:    "return s.commit(bucket, opts.BucketID, key, rec, opts.Conditions, storage.ObjectLock{}, func",
+		From:  "return s.commit(bucket, opts.BucketID, key, rec, nil, opts.Conditions, up.Lock.public(), func",
+		To:    "return s.commit(bucket, opts.BucketID, key, rec, nil, opts.Conditions, storage.ObjectLock{}, func",
 		Tests: []test{{"./storage/disk/", "^TestObjectLockModel$"}},
 	},
 	{
@@ -1030,7 +1030,7 @@ var mutants = []mutant{
 	{
 		Name:  "a directory in format 3 refused",
 		File:  "storage/disk/records.go",
-		From:  "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatEncrypted {",
+		From:  "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatLatest {",
 		To:    "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatVersioned {",
 		Tests: []test{{"./storage/disk/", "^TestObjectLockFormat$"}},
 	},
@@ -1067,15 +1067,15 @@ var mutants = []mutant{
 	{
 		Name:  "an encrypted write leaves the directory in its format",
 		File:  "storage/disk/objects.go",
-		From:  "\tif rec.Encryption != nil {\n\t\tif err := useFormat(tx, formatEncrypted); err != nil {",
-		To:    "\tif false {\n\t\tif err := useFormat(tx, formatEncrypted); err != nil {",
+		From:  "\tif rec.Encryption != nil {\n\t\tif err := useEncryption(tx); err != nil {",
+		To:    "\tif false {\n\t\tif err := useEncryption(tx); err != nil {",
 		Tests: []test{{"./storage/disk/", "^TestEncryptionFormat$"}},
 	},
 	{
 		Name:  "Object Lock takes an encrypted directory back to format 3",
 		File:  "storage/disk/records.go",
-		From:  "if n, err := strconv.Atoi(string(b.Get(formatKey))); err == nil && n >= format {",
-		To:    "if n, err := strconv.Atoi(string(b.Get(formatKey))); err == nil && n > formatEncrypted {",
+		From:  "\tif err == nil && n >= format {\n",
+		To:    "\tif err == nil && n > formatEncrypted {\n",
 		Tests: []test{{"./storage/disk/", "^TestEncryptionFormat$"}},
 	},
 	{
@@ -1109,9 +1109,16 @@ var mutants = []mutant{
 	{
 		Name:  "a missing keyring replaced by a new one in a directory of encrypted data",
 		File:  "storage/disk/keyring.go",
-		From:  "\tif format >= formatEncrypted {",
-		To:    "\tif format > formatEncrypted {",
+		From:  "\tif encrypted {\n",
+		To:    "\tif encrypted && false {\n",
 		Tests: []test{{"./storage/disk/", "^TestKeyringRefused$"}},
+	},
+	{
+		Name:  "a directory of format 4 without the mark of encrypted data taken for one never encrypted",
+		File:  "storage/disk/records.go",
+		From:  "\treturn b.Get(encryptedKey) != nil || string(b.Get(formatKey)) == strconv.Itoa(formatEncrypted)\n",
+		To:    "\treturn b.Get(encryptedKey) != nil\n",
+		Tests: []test{{"./storage/disk/", "^TestInlineFormat$"}},
 	},
 	{
 		Name:  "every part of an upload sealed as the same segment",
@@ -1529,8 +1536,8 @@ var mutants = []mutant{
 	{
 		Name:  "metadata of an unknown format read anyway",
 		File:  "storage/disk/records.go",
-		From:  "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatEncrypted {",
-		To:    "if n, err := strconv.Atoi(string(v)); err != nil && n > formatEncrypted {",
+		From:  "if n, err := strconv.Atoi(string(v)); err != nil || n < formatVersioned || n > formatLatest {",
+		To:    "if n, err := strconv.Atoi(string(v)); err != nil && n > formatLatest {",
 		Tests: []test{{"./storage/disk/", "^TestOpenUnknownFormat$"}},
 	},
 	{

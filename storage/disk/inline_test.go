@@ -266,6 +266,17 @@ func TestInlineFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	aside := keyringPath(dir) + ".aside"
+	if err := os.Rename(keyringPath(dir), aside); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := disk.Open(dir); err == nil {
+		s.Close()
+		t.Error("a directory of format 4 without its keyring opened")
+	}
+	if err := os.Rename(aside, keyringPath(dir)); err != nil {
+		t.Fatal(err)
+	}
 	s = reopen(t, dir)
 	if _, err := s.PutObject(ctx, "bkt", "plain", bytes.NewReader([]byte("y")), storage.PutObjectOptions{Size: 1}); err != nil {
 		t.Fatal(err)
