@@ -47,8 +47,8 @@ func TestCleanStartDoesNotSweep(t *testing.T) {
 
 // withObjects opens a store whose bucket "bkt" holds n empty objects (disk.BulkPut), and
 // returns their keys.
-func withObjects(t *testing.T, n int) (*disk.Store, string, []string) {
-	s, dir := openWithBucket(t)
+func withObjects(t *testing.T, n int, opts ...disk.Option) (*disk.Store, string, []string) {
+	s, dir := openWithBucket(t, opts...)
 	keys := startupKeys(n)
 	if err := disk.BulkPut(s, "bkt", keys); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func btoi(b bool) int {
 // Sweeps racing writes never remove the file of a write that commits after the sweep read the
 // records: every object written stays readable, and the garbage is gone once the writes stop.
 func TestSweepRacingWrites(t *testing.T) {
-	s, dir, keys := withObjects(t, 2_000)
+	s, dir, keys := withObjects(t, 2_000, inFiles) // every write with a file in flight
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	written := make([][]string, 4)

@@ -65,7 +65,7 @@ const maxModelOps = 400
 // key's versions are the ones written, in order, with their bodies; objects/ holds exactly
 // the latest version of each key whose latest is an object; versions/ holds no empty bucket;
 // and the data directory holds exactly the files of the object versions, before and after
-// reopening (Open's garbage collection keeps noncurrent versions' files).
+// reopening as after a crash (Open's garbage collection keeps noncurrent versions' files).
 func TestVersionsModel(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
@@ -128,8 +128,21 @@ func TestVersionsModel(t *testing.T) {
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
+			// As after a crash, so that Open's garbage collection runs.
+			db, err := bolt.Open(filepath.Join(dir, dbName), 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bktFormat).Delete(cleanKey) })
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
 			if s, err = Open(dir); err != nil {
 				t.Fatal(err)
+			}
+			if sw, err := s.Swept(ctx); err != nil || sw.Err != nil || !sw.Ran {
+				t.Fatalf("the sweep after reopening: %+v, %v", sw, err)
 			}
 			checkModel(t, s, m, "after reopening")
 		})
