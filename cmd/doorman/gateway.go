@@ -83,6 +83,7 @@ letting requests in flight finish for up to 20 s.
 Exit status: 0 after a stop by signal, 2 on a bad configuration or flag.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGC()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runGateway(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cmd.Flags().Changed, f)

@@ -167,6 +167,7 @@ and object ACLs answer 501 NotImplemented.
 See docs/scale-out.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneGC()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runServe(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), f)

@@ -6,6 +6,21 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// The collector's goal of the commands that serve (cmd/doorman/gc.go).
+	{
+		Name:  "serve's collector left at Go's default goal",
+		File:  "cmd/doorman/serve.go",
+		From:  "\t\t\ttuneGC()\n",
+		To:    "",
+		Tests: []test{{"./integration/", "^TestServeGCGoal$"}},
+	},
+	{
+		Name:  "GOGC from the environment overridden",
+		File:  "cmd/doorman/gc.go",
+		From:  "\tif _, set := os.LookupEnv(\"GOGC\"); !set {\n",
+		To:    "\tif _, set := os.LookupEnv(\"GOGC\"); !set || set {\n",
+		Tests: []test{{"./cmd/doorman/", "^TestTuneGC$"}},
+	},
 	// Small objects' data kept in meta.db (storage/disk/inline.go).
 	{
 		Name:  "an inline object's data kept after its last record went",
