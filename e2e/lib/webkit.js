@@ -22,6 +22,8 @@ const BROWSER = path.join(__dirname, 'webkit-browser.py');
 // Every WebDriver command gets an answer well within this, or the driver is stuck (a browser
 // that cannot start makes POST /session hang until the driver's own, much longer, timeout).
 const COMMAND_TIMEOUT_MS = 30000;
+// HELPERS_WAIT_MS bounds the wait for a page's helpers after its navigation returned (call).
+const HELPERS_WAIT_MS = 5000;
 // The driver and Xvfb are ready within ~100 ms on a quiet machine; this bounds a busy one.
 const START_TIMEOUT_MS = 15000;
 const POLL_MS = 50;
@@ -155,9 +157,15 @@ async function launchWebKit() {
         // in the other engines (undefined members left out, not turned into null).
         call: async (fn, arg) => {
           const text = await wd('POST', url('/execute/async'), {
-            script: `const [f, a, done] = arguments;
-              Promise.resolve().then(() => window.e2e[f](a)).then((r) => done(JSON.stringify({ r })), (e) => done(JSON.stringify({ e: String(e) })));`,
-            args: [fn, arg === undefined ? null : arg],
+            // WebKit's WebDriver can answer a navigation before the new page has run its
+            // scripts: the page's helpers are waited for (HELPERS_WAIT_MS at most) rather
+            // than called on a page that does not have them yet.
+            script: `const [f, a, wait, done] = arguments;
+              const ready = (left) => window.e2e ? Promise.resolve()
+                : left <= 0 ? Promise.reject(new Error('the page did not define its helpers (window.e2e) within ' + wait + ' ms of loading'))
+                : new Promise((r) => setTimeout(r, 50)).then(() => ready(left - 50));
+              ready(wait).then(() => window.e2e[f](a)).then((r) => done(JSON.stringify({ r })), (e) => done(JSON.stringify({ e: String(e) })));`,
+            args: [fn, arg === undefined ? null : arg, HELPERS_WAIT_MS],
           });
           const out = JSON.parse(text);
           if ('e' in out) throw new Error(out.e);
