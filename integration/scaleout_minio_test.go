@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -480,8 +481,26 @@ func TestScaleOutMinIO(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	if got := getObject(t, cb, bucket, "back"); string(got) != "quorum is back" {
-		t.Errorf("the object written through B after the restart reads %q", got)
+	// MinIO's nodes reconnect to the restarted ones over a few seconds ("Marking ... offline
+	// temporarily" in their logs): meanwhile a read that B sends to another MinIO node than the
+	// write's has been seen to answer 404 NoSuchKey for the object just written. The object
+	// must read back within that window.
+	var nsk *types.NoSuchKey
+	for readable := time.Now(); ; time.Sleep(200 * time.Millisecond) {
+		res, err := cb.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("back")})
+		if errors.As(err, &nsk) && time.Since(readable) < 10*time.Second {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("GetObject %s/back after the restart: %v", bucket, err)
+		}
+		got, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil || string(got) != "quorum is back" {
+			t.Errorf("the object written through B after the restart reads %q (%v)", got, err)
+		}
+		t.Logf("the object written through B read back after %v", time.Since(readable).Round(time.Millisecond))
+		break
 	}
 	wantMetaBucketHidden(t, cliB, "B", bucket)
 	t.Logf("the whole tier took %v", time.Since(began).Round(time.Millisecond))
