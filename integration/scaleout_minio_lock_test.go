@@ -17,14 +17,31 @@ import (
 // deletes; a legal hold put through A that B reports, and that keeps the version even from a
 // delete bypassing governance; the bypass refused to a caller a bucket policy denies
 // s3:BypassGovernanceRetention, and carried out for one allowed it once the hold is lifted.
-// direct is a client of MinIO itself, which must hold the retention.
-func lockedVersionAcross(t *testing.T, ca, cb, direct *s3.Client) {
+// mc is the MinIO cluster, which must hold the retention.
+func lockedVersionAcross(t *testing.T, ca, cb *s3.Client, mc *minioCluster) {
 	t.Helper()
 	ctx := context.Background()
 	const bucket, key = "locked", "kept.txt"
 	if _, err := ca.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
 		t.Fatalf("CreateBucket with Object Lock through A: %v", err)
 	}
+	// A MinIO node learns of a new bucket's Object Lock configuration from the node that made
+	// it, a moment later: until then it refuses a legal hold with "Bucket is missing
+	// ObjectLockConfiguration". doorman sends each request to any node, so the test waits
+	// until every node has the configuration.
+	for i := range mc.addrs {
+		node := s3Over(mc.URL(i), minioRoot)
+		for made := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+			c, err := node.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(bucket)})
+			if err == nil && c.ObjectLockConfiguration.ObjectLockEnabled == types.ObjectLockEnabledEnabled {
+				break
+			}
+			if time.Since(made) > 10*time.Second {
+				t.Fatalf("MinIO node %d has no Object Lock configuration of the bucket 10 s after it was made: %+v, %v", i+1, c, err)
+			}
+		}
+	}
+	direct := s3Over(mc.URL(0), minioRoot)
 	until := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
 	put, err := ca.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader("kept"),
 		ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: aws.Time(until),

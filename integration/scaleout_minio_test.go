@@ -71,11 +71,34 @@ type minioProcess struct {
 }
 
 // startMinIO starts the cluster and waits until it answers /minio/health/cluster; every node
-// is killed when the test ends.
+// is killed when the test ends. A port freeAddrs chose may be taken by another test before
+// MinIO binds it: the cluster is then started again on other ports, up to three times.
 func startMinIO(t testing.TB, bin string) *minioCluster {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		c := &minioCluster{t: t, bin: bin}
+		c.startOn(freeAddrs(t, 4))
+		err := c.awaitHealthy("/minio/health/cluster", 60*time.Second)
+		if err == nil {
+			return c
+		}
+		if taken := c.portTaken(); taken >= 0 && attempt < 3 {
+			t.Logf("MinIO node %d found its port %s taken; starting the cluster again on other ports", taken+1, c.addrs[taken])
+			for i := range c.addrs {
+				c.kill(i)
+			}
+			continue
+		}
+		t.Fatal(err)
+	}
+}
+
+// startOn starts the cluster's four nodes on addrs, with fresh drives.
+func (c *minioCluster) startOn(addrs []string) {
+	t := c.t
+	t.Helper()
 	dir := t.TempDir()
-	c := &minioCluster{t: t, bin: bin, certs: filepath.Join(dir, "certs"), addrs: freeAddrs(t, 4)}
+	c.certs, c.addrs = filepath.Join(dir, "certs"), addrs
 	// Each drive is listed by itself: the {1...4} shorthand would have every process use the
 	// same folders.
 	for n, addr := range c.addrs {
@@ -99,8 +122,20 @@ func startMinIO(t testing.TB, bin string) *minioCluster {
 	for i := range c.addrs {
 		c.start(i)
 	}
-	c.waitHealthy("/minio/health/cluster", 60*time.Second)
-	return c
+}
+
+// portTaken returns the first node that ended because its port was in use, or -1.
+func (c *minioCluster) portTaken() int {
+	for i, p := range c.nodes {
+		select {
+		case <-p.done:
+			if strings.Contains(p.logs.String(), "already in use") {
+				return i
+			}
+		default:
+		}
+	}
+	return -1
 }
 
 // URL is node i's base URL.
@@ -162,8 +197,19 @@ func (c *minioCluster) kill(i int) {
 // from the drives it has found so far.
 func (c *minioCluster) waitHealthy(path string, timeout time.Duration) {
 	c.t.Helper()
+	if err := c.awaitHealthy(path, timeout); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// awaitHealthy is waitHealthy returning its failure; a node that lost its port fails it at
+// once.
+func (c *minioCluster) awaitHealthy(path string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
+		if i := c.portTaken(); i >= 0 {
+			return fmt.Errorf("MinIO node %d ended: its port %s is in use", i+1, c.addrs[i])
+		}
 		healthy := true
 		for i, p := range c.nodes {
 			select {
@@ -183,10 +229,10 @@ func (c *minioCluster) waitHealthy(path string, timeout time.Duration) {
 			}
 		}
 		if healthy {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("MinIO's nodes do not all answer %s with 200 after %v", path, timeout)
+			return fmt.Errorf("MinIO's nodes do not all answer %s with 200 after %v", path, timeout)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -333,7 +379,7 @@ func TestScaleOutMinIO(t *testing.T) {
 	multipartAcross(t, ca, cb, bucket)
 
 	// Object Lock, which MinIO keeps and enforces, through either node.
-	lockedVersionAcross(t, ca, cb, direct)
+	lockedVersionAcross(t, ca, cb, mc)
 
 	// minio-go: signed aws-chunked bodies over http.
 	rec := &payloadRecorder{next: http.DefaultTransport.(*http.Transport).Clone(), seen: map[string]string{}}

@@ -6,6 +6,42 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// A CreateBucket that fails part-way (storage/upstream/buckets.go, meta.go).
+	{
+		Name:  "a meta bucket write given up at the upstream's first 503",
+		File:  "storage/upstream/meta.go",
+		From:  "\t\tif err == nil || !transient(err) || attempt == len(metaWriteBackoff) {\n",
+		To:    "\t\tif true {\n",
+		Tests: []test{{"./storage/upstream/", "^TestCreateBucketRetriesMetaWrites$"}},
+	},
+	{
+		Name:  "a retried conditional write refused by its own first attempt",
+		File:  "storage/upstream/meta.go",
+		From:  "\t\t\tif cur, gerr := b.getMeta(ctx, key); gerr == nil && bytes.Equal(cur.body, body) {\n",
+		To:    "\t\t\tif cur, gerr := b.getMeta(ctx, key); gerr == nil && false {\n",
+		Tests: []test{{"./storage/upstream/", "^TestCreateBucketRetriesMetaWrites$"}},
+	},
+	{
+		Name:  "a bucket made and not bound left upstream",
+		File:  "storage/upstream/buckets.go",
+		From:  "\t\tb.undoCreate(ctx, bucket, id, err)\n",
+		To:    "",
+		Tests: []test{{"./storage/upstream/", "^TestCreateBucketFailingIsUndone$"}},
+	},
+	{
+		Name:  "the claim of a failed create left behind",
+		File:  "storage/upstream/buckets.go",
+		From:  "\t\tif err := b.deleteMeta(ctx, key); err != nil {\n\t\t\tlog.Warn(\"upstream: a bucket made and not recorded is left: its claim cannot be deleted\"",
+		To:    "\t\tif err := error(nil); err != nil {\n\t\t\tlog.Warn(\"upstream: a bucket made and not recorded is left: its claim cannot be deleted\"",
+		Tests: []test{{"./storage/upstream/", "^TestCreateBucketFailingIsUndone$"}},
+	},
+	{
+		Name:  "a retried create refused the bucket its failed attempt made",
+		File:  "storage/upstream/buckets.go",
+		From:  "\tif err != nil && !alreadyOwned(err) {\n",
+		To:    "\tif err != nil {\n",
+		Tests: []test{{"./storage/upstream/", "^TestCreateBucketRetryBindsWhatAFailedOneMade$"}},
+	},
 	// The collector's goal of the commands that serve (cmd/doorman/gc.go).
 	{
 		Name:  "serve's collector left at Go's default goal",

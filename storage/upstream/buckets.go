@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/doorman-s3/doorman/internal/awsxml"
 	"github.com/doorman-s3/doorman/storage"
@@ -220,13 +221,76 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 	if b.meta.get(bucket) != nil {
 		return storage.BucketInfo{}, fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
 	}
+	// The caller owning the bucket upstream already, without doorman's record of it, is the
+	// retry of a create that failed after the upstream made the bucket and whose undoing
+	// failed too, or a create through another node in flight: both go on, as after the
+	// upstream's 200 to such a create, and the claim decides which one binds.
 	err := b.putUpstreamBucket(ctx, bucket, opts.Region, opts.ObjectLockEnabled, b.credentialsFor(ctx))
-	if alreadyOwned(err) {
-		return storage.BucketInfo{}, fmt.Errorf("%w: %s", storage.ErrBucketExists, bucket)
-	}
-	if err != nil {
+	made := err == nil
+	if err != nil && !alreadyOwned(err) {
 		return storage.BucketInfo{}, err
 	}
+	id := newID()
+	info, err := b.bindBucket(ctx, bucket, id, opts)
+	if err != nil && made && !decided(err) {
+		b.undoCreate(ctx, bucket, id, err)
+	}
+	return info, err
+}
+
+// decided reports that err is CreateBucket's answer that another create holds the name
+// (BucketAlreadyOwnedByYou, BucketAlreadyExists): the bucket is that create's, not to undo.
+func decided(err error) bool {
+	se, ok := errors.AsType[*storage.ServiceError](err)
+	return errors.Is(err, storage.ErrBucketExists) || ok && se.Code == "BucketAlreadyExists"
+}
+
+// undoCreate deletes the upstream bucket a CreateBucket made and then failed to bind to
+// its record under id (cause), with the claim if that create wrote it, so that the client's
+// retry makes the bucket anew rather than finding it made: left, it would be adopted, owned
+// by Config.AdoptOwner, and the creator's retry refused with BucketAlreadyOwnedByYou. It
+// runs even when the client has gone (the request's context ended), within undoTimeout. The
+// upstream refuses to delete a bucket holding objects, so nothing written since is lost. A
+// bucket another create has claimed is left to it, and so is one whose claim cannot be read.
+// A failure is logged: the bucket stays, and a retry within adoptAfter still binds it.
+func (b *Backend) undoCreate(ctx context.Context, bucket, id string, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+	defer cancel()
+	log := b.log.With("bucket", bucket, "cause", cause)
+	up, err := b.upstreamCreated(ctx, bucket)
+	if err != nil {
+		log.Warn("upstream: a bucket made and not recorded is left: its creation date cannot be read", "error", err)
+		return
+	}
+	key := claimKey(bucket, up.created)
+	o, err := b.getMeta(ctx, key)
+	var c bucketClaim
+	switch {
+	case errors.Is(err, storage.ErrNoSuchKey):
+	case err == nil && json.Unmarshal(o.body, &c) == nil && c.ID == id:
+		if err := b.deleteMeta(ctx, key); err != nil {
+			log.Warn("upstream: a bucket made and not recorded is left: its claim cannot be deleted", "error", err)
+			return
+		}
+	default:
+		log.Warn("upstream: a bucket made and not recorded is left to the create that claimed it", "error", err)
+		return
+	}
+	resp, err := b.client.do(ctx, &request{method: http.MethodDelete, bucket: bucket, creds: b.credentialsFor(ctx)})
+	if err != nil {
+		log.Warn("upstream: a bucket made and not recorded could not be deleted", "error", err)
+		return
+	}
+	resp.Body.Close()
+	log.Info("upstream: deleted a bucket made and not recorded")
+}
+
+// undoTimeout bounds undoCreate.
+const undoTimeout = 10 * time.Second
+
+// bindBucket binds the upstream bucket a CreateBucket made to a new record: its claim, then
+// the record.
+func (b *Backend) bindBucket(ctx context.Context, bucket, id string, opts storage.CreateBucketOptions) (storage.BucketInfo, error) {
 	up, err := b.upstreamCreated(ctx, bucket)
 	if err != nil {
 		return storage.BucketInfo{}, err
@@ -236,7 +300,7 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string, opts storage.
 		acl = storage.DefaultACL
 	}
 	r := bucketRecord{
-		Name: bucket, ID: newID(), Owner: opts.Owner, ACL: acl, Region: opts.Region,
+		Name: bucket, ID: id, Owner: opts.Owner, ACL: acl, Region: opts.Region,
 		Created: b.cfg.Now().UTC(), UpstreamCreated: up.created, Claim: claimKey(bucket, up.created),
 	}
 	if opts.ObjectLockEnabled {

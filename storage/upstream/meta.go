@@ -73,7 +73,11 @@ import (
 // CreateBucket binds a bucket to its new record through a claim (claimKey), written only if
 // it does not exist (If-None-Match: *): the upstream answers 200 to a create of a bucket its
 // caller already owns (Amazon S3 in us-east-1), so two nodes creating one name at once both
-// see success upstream, and the claim decides which one's record binds.
+// see success upstream, and the claim decides which one's record binds. A create that made
+// its bucket upstream and then failed to write the claim or the record (the upstream failing
+// the meta bucket's writes past their retries) deletes the bucket again, and its claim, so
+// that the client's retry starts afresh; should that delete fail too, the retry, answered
+// BucketAlreadyOwnedByYou upstream, binds the bucket left, as after a 200.
 //
 // Every node holds a snapshot of all of it (snapshot), refreshed by its poller and written
 // through by the node that served a change; see Backend.poll.
@@ -683,7 +687,49 @@ func (b *Backend) putMetaIf(ctx context.Context, key string, body []byte, etag s
 	return b.writeMeta(ctx, key, body, etag, true)
 }
 
+// metaWriteBackoff is the wait before each retry of a meta bucket write the upstream failed
+// (transient): an upstream short of write quorum answers 503 SlowDown for a while (MinIO's
+// SlowDownWrite, seen for seconds after it reported its cluster healthy), and a write that
+// gave up then would leave a bucket made upstream without its record.
+var metaWriteBackoff = []time.Duration{100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond, time.Second}
+
+// transient reports that err is an upstream failure worth a retry: no endpoint answered
+// (storage.ErrUnavailable), or one answered a server error other than 501 Not Implemented.
+// Amazon S3 asks for a retry of 500 InternalError and 503 SlowDown
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+func transient(err error) bool {
+	if errors.Is(err, storage.ErrUnavailable) {
+		return true
+	}
+	se, ok := errors.AsType[*storage.ServiceError](err)
+	return ok && se.Status >= 500 && se.Status != http.StatusNotImplemented
+}
+
+// writeMeta writes body at key, retrying a transient failure (metaWriteBackoff). A failed
+// attempt may still have been stored (a connection lost after the upstream wrote, a 500 after
+// the commit): a retry of a conditional write that then fails its precondition reads the
+// object, and an object holding exactly body is this write's, taken as done.
 func (b *Backend) writeMeta(ctx context.Context, key string, body []byte, etag string, conditional bool) (*object, error) {
+	for attempt := 0; ; attempt++ {
+		o, err := b.writeMetaOnce(ctx, key, body, etag, conditional)
+		if attempt > 0 && errors.Is(err, storage.ErrPreconditionFailed) {
+			if cur, gerr := b.getMeta(ctx, key); gerr == nil && bytes.Equal(cur.body, body) {
+				return &cur, nil
+			}
+		}
+		if err == nil || !transient(err) || attempt == len(metaWriteBackoff) {
+			return o, err
+		}
+		b.log.Warn("upstream: retrying a write of the meta bucket", "key", key, "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(metaWriteBackoff[attempt]):
+		}
+	}
+}
+
+func (b *Backend) writeMetaOnce(ctx context.Context, key string, body []byte, etag string, conditional bool) (*object, error) {
 	h := http.Header{"Content-Type": {"application/octet-stream"}}
 	switch {
 	case conditional && etag == "":
