@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -261,6 +262,10 @@ func BenchmarkS3(b *testing.B) {
 // runBenchOp runs op against t as the sub-benchmark op=NAME/server=NAME: 8 concurrent
 // clients over kept-alive connections, each request signed when op says so and its answer's
 // status checked; it reports the throughput as req/s, and the CPU times of t.cpu per request.
+// A write also reports disk-KiB/req: what the machine's disks wrote during the run, per
+// request. A server that fsyncs writes each body to the disk before answering; one that
+// leaves it in the page cache writes next to nothing while the run lasts, and so is not
+// bound by the disk's bandwidth.
 func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 	payloadHash := emptySHA256
 	if op.payload != nil {
@@ -272,6 +277,7 @@ func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 		for unit, used := range t.cpu {
 			cpu[unit] = used(b)
 		}
+		written := diskWritten(b)
 		b.SetParallelism(4)
 		b.SetBytes(int64(max(len(op.payload), map[bool]int{true: 4 << 10, false: 1 << 20}[op.name != "get1MiB"])))
 		b.ResetTimer()
@@ -309,8 +315,39 @@ func runBenchOp(b *testing.B, signer *v4.Signer, t *benchTarget, op benchOp) {
 			}
 		})
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		if op.payload != nil {
+			b.ReportMetric(float64(diskWritten(b)-written)/1024/float64(b.N), "disk-KiB/req")
+		}
 		for unit, used := range t.cpu {
 			b.ReportMetric((used(b)-cpu[unit]).Seconds()*1e6/float64(b.N), unit)
 		}
 	})
+}
+
+// diskWritten returns how many bytes the machine's disks have written since boot, from
+// /proc/diskstats: the sectors written (its tenth field, in 512-byte units whatever the
+// device's sector size) of every device that is a disk of its own (/sys/block/NAME/device
+// exists), so that partitions, loop and device-mapper devices do not count a write twice.
+func diskWritten(tb testing.TB) int64 {
+	tb.Helper()
+	data, err := os.ReadFile("/proc/diskstats")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var total int64
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) < 10 {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join("/sys/block", f[2], "device")); err != nil {
+			continue
+		}
+		sectors, err := strconv.ParseInt(f[9], 10, 64)
+		if err != nil {
+			tb.Fatalf("/proc/diskstats: %q: %v", line, err)
+		}
+		total += sectors * 512
+	}
+	return total
 }
