@@ -96,3 +96,43 @@ func FuzzOpener(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenBytes: plain sealed as two segments (cut at cut) opens in place to plain, what the
+// Opener reads of it; with any byte changed, a byte cut off its end or one added, it does not
+// open (ErrOpen); over arbitrary bytes it never panics and fails only with ErrOpen.
+func FuzzOpenBytes(f *testing.F) {
+	f.Add([]byte("hello, world"), uint32(5), []byte("garbage"), uint32(4))
+	f.Add([]byte{}, uint32(0), []byte{}, uint32(0))
+	f.Add(make([]byte, 2*sse.ChunkSize+3), uint32(sse.ChunkSize+1), make([]byte, 100), uint32(5))
+	f.Fuzz(func(t *testing.T, plain []byte, cut uint32, junk []byte, flip uint32) {
+		c := int(cut) % (len(plain) + 1)
+		dek, a, b := mustKey(t), mustSegmentID(t), mustSegmentID(t)
+		data := append(sealSegment(t, dek, a, plain[:c], 0), sealSegment(t, dek, b, plain[c:], 0)...)
+		segs := []sse.Segment{{ID: a, Size: int64(c)}, {ID: b, Size: int64(len(plain) - c)}}
+
+		read, err := readAll(sse.NewOpener(bytes.NewReader(data), dek, segs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed := bytes.Clone(data)
+		got, err := sse.OpenBytes(sealed, dek, segs)
+		if err != nil || !bytes.Equal(got, plain) || !bytes.Equal(got, read) {
+			t.Fatalf("OpenBytes of %d bytes: %d bytes, %v", len(plain), len(got), err)
+		}
+		if len(got) > 0 && &got[0] != &sealed[0] {
+			t.Fatalf("OpenBytes did not open in place")
+		}
+
+		flipped := bytes.Clone(data)
+		flipped[int(flip)%len(flipped)] ^= byte(flip>>8) | 1
+		for name, in := range map[string][]byte{"a byte changed": flipped, "cut short": data[:len(data)-1], "a byte added": append(bytes.Clone(data), 0)} {
+			if got, err := sse.OpenBytes(bytes.Clone(in), dek, segs); !errors.Is(err, sse.ErrOpen) {
+				t.Fatalf("OpenBytes with %s: %d bytes, %v; want ErrOpen", name, len(got), err)
+			}
+		}
+
+		if _, err := sse.OpenBytes(bytes.Clone(junk), dek, segs); err != nil && !errors.Is(err, sse.ErrOpen) {
+			t.Fatalf("OpenBytes of junk: %v", err)
+		}
+	})
+}

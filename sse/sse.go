@@ -133,21 +133,27 @@ const boxSize = nonceSize + KeySize + TagSize
 // a sealed key copied to another record does not open there). The nonce is random: a master
 // key seals one data key per object, far fewer than the 2³² random nonces NIST SP 800-38D
 // (section 8.3) allows one key.
-func SealKey(dek, kek Key, aad []byte) ([]byte, error) {
+func SealKey(dek, kek Key, aad []byte) ([]byte, error) { return sealKey(dek, newGCM(kek), aad) }
+
+// sealKey is SealKey with kek's AES-256-GCM.
+func sealKey(dek Key, kek cipher.AEAD, aad []byte) ([]byte, error) {
 	box := make([]byte, nonceSize, boxSize)
 	if _, err := rand.Read(box); err != nil {
 		return nil, err
 	}
-	return newGCM(kek).Seal(box, box, dek[:], aad), nil
+	return kek.Seal(box, box, dek[:], aad), nil
 }
 
 // OpenKey opens a box SealKey made; ErrOpen when kek or aad differ.
-func OpenKey(box []byte, kek Key, aad []byte) (Key, error) {
+func OpenKey(box []byte, kek Key, aad []byte) (Key, error) { return openKey(box, newGCM(kek), aad) }
+
+// openKey is OpenKey with kek's AES-256-GCM.
+func openKey(box []byte, kek cipher.AEAD, aad []byte) (Key, error) {
 	var dek Key
 	if len(box) != boxSize {
 		return dek, fmt.Errorf("%w: a sealed key of %d bytes", ErrOpen, len(box))
 	}
-	if _, err := newGCM(kek).Open(dek[:0], box[:nonceSize], box[nonceSize:], aad); err != nil {
+	if _, err := kek.Open(dek[:0], box[:nonceSize], box[nonceSize:], aad); err != nil {
 		return Key{}, ErrOpen
 	}
 	return dek, nil
@@ -399,6 +405,40 @@ func (o *Opener) open(dst []byte, seg *openSegment, ci, clen int64) error {
 		return fmt.Errorf("%w: chunk %d of segment %x", ErrOpen, ci, seg.ID)
 	}
 	return nil
+}
+
+// OpenBytes opens sealed segments held whole in memory, stored one after another from
+// sealed[0], in place: the plaintext it returns is sealed's own memory, its chunks moved
+// together. A chunk that does not open, and sealed data of another length than the
+// segments', are ErrOpen. It is for small objects a backend keeps in memory (storage/disk's
+// inline data): no second buffer is made, and data changed at rest is refused before any of
+// it is read, where an Opener refuses it at the read of the chunk that changed.
+func OpenBytes(sealed []byte, dek Key, segments []Segment) ([]byte, error) {
+	aead := newGCM(dek)
+	var n [nonceSize]byte
+	plain, off := 0, 0
+	for _, s := range segments {
+		// A segment of a size no Sealer makes fails below: one of a negative size has a
+		// chunk shorter than its tag, one past MaxSegmentSize more data than sealed holds.
+		last := chunks(s.Size) - 1
+		for ci := int64(0); ci <= last; ci++ {
+			clen := int(min(ChunkSize, s.Size-ci*ChunkSize))
+			if len(sealed)-off < clen+TagSize {
+				return nil, fmt.Errorf("%w: sealed data cut short", ErrOpen)
+			}
+			chunk := sealed[off : off+clen+TagSize]
+			nonce(&n, s.ID, ci, ci == last)
+			if _, err := aead.Open(chunk[:0], n[:], chunk, nil); err != nil {
+				return nil, fmt.Errorf("%w: chunk %d of segment %x", ErrOpen, ci, s.ID)
+			}
+			plain += copy(sealed[plain:], chunk[:clen])
+			off += clen + TagSize
+		}
+	}
+	if off != len(sealed) {
+		return nil, fmt.Errorf("%w: %d bytes after the sealed data", ErrOpen, len(sealed)-off)
+	}
+	return sealed[:plain], nil
 }
 
 // Reader reads an Opener's plaintext as a file: Read and Seek (of an io.SectionReader over

@@ -459,6 +459,9 @@ func TestSegmentSizes(t *testing.T) {
 		if _, err := op.ReadAt(make([]byte, 1), 0); !errors.Is(err, sse.ErrOpen) {
 			t.Errorf("a segment of %d bytes: %v, want ErrOpen", size, err)
 		}
+		if _, err := sse.OpenBytes(bytes.Clone(o.data), o.dek, segs); !errors.Is(err, sse.ErrOpen) {
+			t.Errorf("OpenBytes with a segment of %d bytes: %v, want ErrOpen", size, err)
+		}
 	}
 }
 

@@ -89,7 +89,9 @@
 // overwrite, a delete, a version removed) deletes its data as it commits, so neither a crash
 // nor the sweep has anything to do with inline data. A read copies the data out in the
 // transaction that reads the record, and so reads what that record named, whatever a later
-// write changes. Profiled, the file's creation and fsync, its directory's fsync and the
+// write changes; encrypted, that copy is opened whole, in place (sse.OpenBytes), before the
+// read returns, so a GET makes no second buffer and an inline object changed at rest fails
+// the GET itself rather than a read part-way through the answer. Profiled, the file's creation and fsync, its directory's fsync and the
 // unlink of the file it replaced were two fifths of a 4 KiB PUT's CPU time; a read of an
 // inline object makes no system call. The limit is low because bbolt rewrites a leaf whole
 // on every change near it: past a few pages, a file is cheaper. Multipart parts and

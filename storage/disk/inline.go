@@ -69,8 +69,11 @@ func releaseInline(tx *bolt.Tx, ids []string) ([]string, error) {
 }
 
 // inlineReader reads an inline object's data, which it holds.
-type inlineReader struct{ *bytes.Reader }
+type inlineReader struct {
+	*bytes.Reader
+	data []byte // what it reads, the reader's own copy
+}
 
-func newInlineReader(data []byte) inlineReader { return inlineReader{bytes.NewReader(data)} }
+func newInlineReader(data []byte) inlineReader { return inlineReader{bytes.NewReader(data), data} }
 
 func (inlineReader) Close() error { return nil }

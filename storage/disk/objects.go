@@ -302,6 +302,14 @@ func (s *Store) openReader(ctx context.Context, bucket, key, versionID string, c
 	case d == nil:
 		return f, rec, nil
 	}
+	if in, ok := f.(inlineReader); ok {
+		// The data is this read's own copy: opened in place, whole, before anything is read.
+		plain, err := sse.OpenBytes(in.data, d.dek, segs)
+		if err != nil {
+			return nil, rec, err
+		}
+		return newInlineReader(plain), rec, nil
+	}
 	return openSealed(f, d, segs), rec, nil
 }
 
