@@ -107,6 +107,13 @@ mutation:
 PEERS ?= $(or $(TMPDIR),/tmp)/doorman-peers
 VERSITYGW := $(PEERS)/versitygw
 
+# ROUNDS runs the server benchmark command that follows it BENCHCOUNT times, -count 1 each:
+# every round measures each server in turn, one after the other. With -count N, go test runs
+# one server's N counts back to back, so the machine's drift over minutes (throughput here
+# moves by 20 % from one minute to the next) lands on one server's figures and not on the
+# others', and the ratios between servers move with it.
+ROUNDS = (for round in $$(seq $(BENCHCOUNT)); do
+
 bench: bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out bench-startup
 
 bench-engine:
@@ -116,14 +123,16 @@ bench-engine:
 bench-server: $(VERSITYGW)
 	integration/testdata/minio/install.sh
 	$(GO) test ./s3api/ -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) | tee bench-s3.txt
-	DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) DOORMAN_BENCH_MINIO=$(PEERS)/minio $(GO) test ./integration/ -run '^$$' -bench S3 -benchtime 2s -count $(BENCHCOUNT) | tee bench-server.txt
+	$(ROUNDS) DOORMAN_BENCH_VERSITYGW=$(VERSITYGW) DOORMAN_BENCH_MINIO=$(PEERS)/minio \
+	  $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkS3$$' -benchtime 2s -count 1 || exit 1; done) > bench-server.txt; \
+	  status=$$?; cat bench-server.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
 
 ## bench-connections: doorman serve and the ceiling holding 100, then 1,000 kept-alive
 ## connections at once, a request in flight on each: throughput, p50 and p99 latency, CPU time
 ## per request and the server's resident set (before, under load, per connection).
 bench-connections:
-	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkConnections$$' -benchtime 2s -count $(BENCHCOUNT) > bench-connections.txt; \
+	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkConnections$$' -benchtime 2s -count 1 || exit 1; done) > bench-connections.txt; \
 	  status=$$?; cat bench-connections.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col /server bench-connections.txt
 
@@ -133,7 +142,7 @@ bench-connections:
 bench-gateway:
 	integration/testdata/gateway-peers/install.sh nginx caddy
 	$(GO) test ./integration/ -run '^TestGatewayPeersAgree$$' -count 1
-	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkGateway$$' -benchtime 2s -count $(BENCHCOUNT) > bench-gateway.txt; \
+	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkGateway$$' -benchtime 2s -count 1 || exit 1; done) > bench-gateway.txt; \
 	  status=$$?; cat bench-gateway.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx caddy direct)' bench-gateway.txt
 
@@ -144,7 +153,7 @@ bench-gateway:
 bench-edge:
 	integration/testdata/gateway-peers/install.sh nginx varnish
 	$(GO) test ./integration/ -run '^TestEdgePeersHit$$' -count 1
-	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkEdge$$' -benchtime 2s -count $(BENCHCOUNT) > bench-edge.txt; \
+	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkEdge$$' -benchtime 2s -count 1 || exit 1; done) > bench-edge.txt; \
 	  status=$$?; cat bench-edge.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx varnish ceiling)' bench-edge.txt
 
@@ -153,7 +162,7 @@ bench-edge:
 ## directly, in one run: GET and PUT of 4 KiB and 1 MiB, and a preflight.
 bench-scale-out:
 	integration/testdata/minio/install.sh
-	$(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count $(BENCHCOUNT) > bench-scale-out.txt; \
+	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count 1 || exit 1; done) > bench-scale-out.txt; \
 	  status=$$?; cat bench-scale-out.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio minio-spread)' bench-scale-out.txt
 
