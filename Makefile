@@ -111,7 +111,8 @@ VERSITYGW := $(PEERS)/versitygw
 # every round measures each server in turn, one after the other. With -count N, go test runs
 # one server's N counts back to back, so the machine's drift over minutes (throughput here
 # moves by 20 % from one minute to the next) lands on one server's figures and not on the
-# others', and the ratios between servers move with it.
+# others', and the ratios between servers move with it. internal/benchratio then pairs the
+# servers' figures round by round.
 ROUNDS = (for round in $$(seq $(BENCHCOUNT)); do
 
 bench: bench-engine bench-server bench-connections bench-gateway bench-edge bench-scale-out bench-startup
@@ -127,6 +128,7 @@ bench-server: $(VERSITYGW)
 	  $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkS3$$' -benchtime 2s -count 1 || exit 1; done) > bench-server.txt; \
 	  status=$$?; cat bench-server.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col /server bench-server.txt
+	$(GO) run ./internal/benchratio bench-server.txt
 
 ## bench-connections: doorman serve and the ceiling holding 100, then 1,000 kept-alive
 ## connections at once, a request in flight on each: throughput, p50 and p99 latency, CPU time
@@ -135,6 +137,7 @@ bench-connections:
 	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkConnections$$' -benchtime 2s -count 1 || exit 1; done) > bench-connections.txt; \
 	  status=$$?; cat bench-connections.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col /server bench-connections.txt
+	$(GO) run ./internal/benchratio bench-connections.txt
 
 ## bench-gateway: doorman gateway against nginx and Caddy (Debian's, installed when missing),
 ## each with the same CORS policy from integration/testdata/gateway-peers, and a direct
@@ -145,6 +148,7 @@ bench-gateway:
 	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkGateway$$' -benchtime 2s -count 1 || exit 1; done) > bench-gateway.txt; \
 	  status=$$?; cat bench-gateway.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx caddy direct)' bench-gateway.txt
+	$(GO) run ./internal/benchratio bench-gateway.txt
 
 ## bench-edge: doorman gateway's cache against nginx proxy_cache and Varnish (Debian's,
 ## installed when missing), configured from integration/testdata/gateway-peers, and the bare
@@ -156,6 +160,7 @@ bench-edge:
 	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkEdge$$' -benchtime 2s -count 1 || exit 1; done) > bench-edge.txt; \
 	  status=$$?; cat bench-edge.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx varnish ceiling)' bench-edge.txt
+	$(GO) run ./internal/benchratio bench-edge.txt
 
 ## bench-scale-out: one `doorman serve --backend s3` node over a four-process erasure-coded
 ## MinIO cluster (built by integration/testdata/minio/install.sh) against the same cluster
@@ -165,6 +170,7 @@ bench-scale-out:
 	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count 1 || exit 1; done) > bench-scale-out.txt; \
 	  status=$$?; cat bench-scale-out.txt; exit $$status
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio minio-spread)' bench-scale-out.txt
+	$(GO) run ./internal/benchratio bench-scale-out.txt
 
 ## bench-startup: `doorman serve`'s start over the embedded store, each in a process of its
 ## own, after a clean stop and after a crash: a million objects in one bucket, then 10,000
