@@ -196,7 +196,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 				below, positioned = versionSeq(idMarker)
 			}
 		}
-		c := &unionCursor{a: marked.objects.Cursor(), b: marked.versions.Cursor()}
+		c := &unionCursor{a: marked.objects.Cursor(), b: marked.versions().Cursor()}
 		walk(c, opts.Prefix, opts.Delimiter, opts.KeyMarker, idMarker != "", func(k, v []byte, cp string) bool {
 			if cp != "" {
 				if !p.fits() {
@@ -232,7 +232,7 @@ func (s *Store) ListObjectVersions(ctx context.Context, bucket string, opts stor
 			if v != nil && !each(v) {
 				return false
 			}
-			if kept := marked.versions.Bucket(k); kept != nil {
+			if kept := marked.versions().Bucket(k); kept != nil {
 				kc := kept.Cursor()
 				hk, hv := kc.First()
 				if skip {

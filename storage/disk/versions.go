@@ -51,7 +51,8 @@ type keyTx struct {
 	bucket, key string
 	state       string       // the bucket's versioning
 	objects     *bolt.Bucket // the bucket's objects/
-	versions    *bolt.Bucket // the bucket's versions/: one nested bucket per key
+	tx          *bolt.Tx
+	vers        *bolt.Bucket // the bucket's versions/, once versions opened it
 	cur         objectRecord // objects/<key>, when exists
 	exists      bool
 	// lock is the bucket's Object Lock configuration and now the store's clock, for a write.
@@ -60,13 +61,14 @@ type keyTx struct {
 }
 
 // keyIn reads the key's latest object, for a read: it costs what it cost before versions,
-// one lookup in objects/.
+// one lookup in objects/; versions/ is opened when first needed (a read of the latest object
+// never needs it).
 func keyIn(tx *bolt.Tx, bucket, key string) (*keyTx, error) {
 	objects, err := objectsOf(tx, bucket)
 	if err != nil {
 		return nil, err
 	}
-	k := &keyTx{bucket: bucket, key: key, objects: objects, versions: sub(tx, bktVersions, bucket)}
+	k := &keyTx{bucket: bucket, key: key, objects: objects, tx: tx}
 	k.cur, k.exists, err = getObject(objects, key)
 	return k, err
 }
@@ -96,7 +98,15 @@ func (k *keyTx) removable(rec objectRecord, bypassGovernance bool) error {
 }
 
 // kept returns the key's nested bucket of versions/, nil when it holds none.
-func (k *keyTx) kept() *bolt.Bucket { return k.versions.Bucket([]byte(k.key)) }
+func (k *keyTx) kept() *bolt.Bucket { return k.versions().Bucket([]byte(k.key)) }
+
+// versions is the bucket's versions/: one nested bucket per key.
+func (k *keyTx) versions() *bolt.Bucket {
+	if k.vers == nil {
+		k.vers = sub(k.tx, bktVersions, k.bucket)
+	}
+	return k.vers
+}
 
 // newestKept returns the newest version in versions/; ok is false when there is none.
 func (k *keyTx) newestKept() (rec objectRecord, ok bool, err error) {
@@ -113,7 +123,7 @@ func (k *keyTx) newestKept() (rec objectRecord, ok bool, err error) {
 
 // keep puts rec into versions/.
 func (k *keyTx) keep(rec objectRecord) error {
-	h, err := k.versions.CreateBucketIfNotExists([]byte(k.key))
+	h, err := k.versions().CreateBucketIfNotExists([]byte(k.key))
 	if err != nil {
 		return err
 	}
@@ -219,7 +229,7 @@ func (k *keyTx) add(rec *objectRecord) (release []string, err error) {
 		}
 		return release, k.objects.Put([]byte(k.key), encode(*rec))
 	}
-	if rec.Seq, err = k.versions.NextSequence(); err != nil {
+	if rec.Seq, err = k.versions().NextSequence(); err != nil {
 		return nil, err
 	}
 	rec.Version = ""
@@ -279,7 +289,7 @@ func (k *keyTx) dropKeptNull() (rec objectRecord, ok bool, err error) {
 func (k *keyTx) tidy() error {
 	if h := k.kept(); h != nil {
 		if first, _ := h.Cursor().First(); first == nil {
-			return k.versions.DeleteBucket([]byte(k.key))
+			return k.versions().DeleteBucket([]byte(k.key))
 		}
 	}
 	return nil
