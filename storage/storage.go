@@ -122,7 +122,11 @@ type Backend interface {
 	DeleteBucketConfig(ctx context.Context, bucket, kind string) error
 
 	// PutObject stores the body read from r as the key's new version (see Versions). Either
-	// the whole new object becomes visible or nothing changes.
+	// the whole new object becomes visible or nothing changes. The ObjectInfo it returns is
+	// the version's as a read reports it; a backend over another store, whose answer to a
+	// write carries no time, may report when that store answered as LastModified (and a
+	// Revision made of it), later than the version's own by up to the write's duration
+	// (storagetest.AreaWriteTime).
 	PutObject(ctx context.Context, bucket, key string, r io.Reader, opts PutObjectOptions) (ObjectInfo, error)
 	// GetObject opens an object for reading; the caller must close the reader. The reader keeps
 	// returning the data it opened even if the object is replaced or deleted meanwhile. A

@@ -89,6 +89,7 @@ type serveFlags struct {
 	upstreamAccessKey, upstreamSecretKey string
 	upstreamCredentials                  string
 	upstreamUnmapped                     string
+	upstreamTimeout                      time.Duration
 	metaBucket                           string
 	pollInterval                         time.Duration
 	spoolDir                             string
@@ -205,6 +206,7 @@ See docs/scale-out.md.`,
 	fl.StringVar(&f.upstreamUnmapped, "upstream-unmapped", "", "with --backend s3: what a client whose access key --upstream-credentials does not map is signed as: service (the service identity, which can write the meta bucket) or deny (403 AccessDenied); default service when no identities are given, deny when some are")
 	fl.StringVar(&f.metaBucket, "meta-bucket", upstream.DefaultMetaBucket, "with --backend s3: the upstream bucket holding doorman's bucket settings, hidden from clients")
 	fl.DurationVar(&f.pollInterval, "upstream-poll-interval", upstream.DefaultPollInterval, fmt.Sprintf("with --backend s3: how often bucket settings are read again from the upstream (%v to %v)", minPollInterval, maxPollInterval))
+	fl.DurationVar(&f.upstreamTimeout, "upstream-timeout", upstream.DefaultResponseTimeout, fmt.Sprintf("with --backend s3: how long a request waits on the upstream, for its answer's headers once sent and for each write of its body or read of the answer to progress, before the client is answered 503 ServiceUnavailable (%v to %v)", minUpstreamTimeout, maxUpstreamTimeout))
 	fl.StringVar(&f.spoolDir, "upstream-spool-dir", "", "with --backend s3: the directory where uploads of unknown length (browser POST uploads, parts sent without their length) are kept until they end, since the upstream needs their length; this node's own, as serve removes the spool files left there (default the temporary directory)")
 	fl.Int64Var(&f.spoolLimit, "upstream-spool-limit", upstream.DefaultSpoolLimit, fmt.Sprintf("with --backend s3: the most bytes of uploads of unknown length kept in --upstream-spool-dir at once; one that would pass it answers 503 SlowDown (%d to %d)", minSpoolLimit, maxSpoolLimit))
 	f.changed = fl.Changed

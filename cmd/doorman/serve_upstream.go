@@ -32,6 +32,14 @@ const (
 	maxPollInterval = time.Hour
 )
 
+// Bounds of --upstream-timeout: below a second an erasure-coded store's answer to a large
+// write (every shard synced first) would often be given up on; above ten minutes a hung store
+// would hold every client that reaches it past any client's own patience.
+const (
+	minUpstreamTimeout = time.Second
+	maxUpstreamTimeout = 10 * time.Minute
+)
+
 // Bounds of --upstream-spool-limit: below a mebibyte most browser uploads would be refused;
 // above a tebibyte it bounds nothing a node's disk holds.
 const (
@@ -55,7 +63,7 @@ var embeddedOnlyFlags = []struct{ name, why string }{
 
 // s3OnlyFlags are the flags of the s3 backend, refused with the embedded one.
 var s3OnlyFlags = []string{"upstream", "upstream-region", "upstream-access-key", "upstream-secret-key",
-	"upstream-credentials", "upstream-unmapped", "meta-bucket", "upstream-poll-interval", "upstream-spool-dir", "upstream-spool-limit"}
+	"upstream-credentials", "upstream-unmapped", "meta-bucket", "upstream-poll-interval", "upstream-timeout", "upstream-spool-dir", "upstream-spool-limit"}
 
 // checkBackend refuses a --backend it does not know and the flags that make no sense with the
 // one given.
@@ -79,6 +87,9 @@ func (f *serveFlags) checkBackend() error {
 		}
 		if f.pollInterval < minPollInterval || f.pollInterval > maxPollInterval {
 			return fmt.Errorf("--upstream-poll-interval must be from %v to %v", minPollInterval, maxPollInterval)
+		}
+		if f.upstreamTimeout < minUpstreamTimeout || f.upstreamTimeout > maxUpstreamTimeout {
+			return fmt.Errorf("--upstream-timeout must be from %v to %v", minUpstreamTimeout, maxUpstreamTimeout)
 		}
 		if !storage.ValidBucketName(f.metaBucket) {
 			return fmt.Errorf("--meta-bucket %q is not a valid bucket name", f.metaBucket)
@@ -183,7 +194,7 @@ func jsonProblem(err error) string {
 // doorman users (the first of which owns the buckets found upstream without doorman's record).
 func (f *serveFlags) upstreamConfig(users []s3api.User) (upstream.Config, error) {
 	cfg := upstream.Config{Region: f.upstreamRegion, MetaBucket: f.metaBucket, PollInterval: f.pollInterval, Unmapped: f.upstreamUnmapped,
-		SpoolDir: f.spoolDir, SpoolLimit: f.spoolLimit}
+		ResponseTimeout: f.upstreamTimeout, SpoolDir: f.spoolDir, SpoolLimit: f.spoolLimit}
 	switch f.upstreamUnmapped {
 	case "", upstream.UnmappedService, upstream.UnmappedDeny:
 	default:

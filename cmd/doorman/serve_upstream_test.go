@@ -86,6 +86,7 @@ func TestServeBackendFlagsRefused(t *testing.T) {
 	}{
 		{"unknown backend", with(embedded, "--backend", "disk"), `--backend must be embedded or s3, not "disk"`},
 		{"upstream with embedded", with(embedded, "--upstream", "http://127.0.0.1:1"), "--upstream applies only with --backend s3"},
+		{"upstream timeout with embedded", with(embedded, "--upstream-timeout", "5s"), "--upstream-timeout applies only with --backend s3"},
 		{"meta bucket with embedded", with(embedded, "--meta-bucket", "m"), "--meta-bucket applies only with --backend s3"},
 		{"upstream key with embedded", with(embedded, "--upstream-access-key", "K"), "--upstream-access-key applies only with --backend s3"},
 		{"upstream credentials with embedded", with(embedded, "--upstream-credentials", full), "--upstream-credentials applies only with --backend s3"},
@@ -103,6 +104,8 @@ func TestServeBackendFlagsRefused(t *testing.T) {
 		{"lifecycle day with s3", with(s3, "--lifecycle-day", "1h"), "--lifecycle-day does not apply with --backend s3"},
 		{"SSE-C over HTTP with s3", with(s3, "--allow-sse-c-over-http"), "--allow-sse-c-over-http does not apply with --backend s3"},
 		{"poll interval too short", with(s3, "--upstream-poll-interval", "1ms"), "--upstream-poll-interval must be from 100ms to 1h0m0s"},
+		{"upstream timeout too short", with(s3, "--upstream-timeout", "500ms"), "--upstream-timeout must be from 1s to 10m0s"},
+		{"upstream timeout too long", with(s3, "--upstream-timeout", "1h"), "--upstream-timeout must be from 1s to 10m0s"},
 		{"bad meta bucket", with(s3, "--meta-bucket", "Meta_Bucket"), `--meta-bucket "Meta_Bucket" is not a valid bucket name`},
 		{"upstream not http", with(s3, "--upstream", "ftp://127.0.0.1:21"), "--upstream ftp://127.0.0.1:21: the URL must be http:// or https://"},
 		{"upstream with a path", with(s3, "--upstream", "http://127.0.0.1:9000/store"), "without a path or query"},
@@ -157,10 +160,12 @@ func TestServeUpstreamConfig(t *testing.T) {
 			name: "flags",
 			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001/", "--upstream", "https://s3.example.com",
 				"--upstream-region", "eu-west-1", "--upstream-access-key", testUpstreamAccess, "--upstream-secret-key", testUpstreamSecret,
-				"--meta-bucket", "my-meta", "--upstream-poll-interval", "250ms", "--upstream-spool-dir", spoolDir, "--upstream-spool-limit", "2097152"},
+				"--meta-bucket", "my-meta", "--upstream-poll-interval", "250ms", "--upstream-spool-dir", spoolDir, "--upstream-spool-limit", "2097152",
+				"--upstream-timeout", "5s"},
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001", "https://s3.example.com"}, Region: "eu-west-1",
 				Service: upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret}, MetaBucket: "my-meta",
-				PollInterval: 250 * time.Millisecond, AdoptOwner: s3api.CanonicalID(users[0]), SpoolDir: spoolDir, SpoolLimit: 2 << 20},
+				PollInterval: 250 * time.Millisecond, AdoptOwner: s3api.CanonicalID(users[0]), SpoolDir: spoolDir, SpoolLimit: 2 << 20,
+				ResponseTimeout: 5 * time.Second},
 		},
 		{
 			name: "environment",
@@ -169,7 +174,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1",
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0]),
-				SpoolLimit: upstream.DefaultSpoolLimit},
+				SpoolLimit: upstream.DefaultSpoolLimit, ResponseTimeout: upstream.DefaultResponseTimeout},
 		},
 		{
 			name: "file",
@@ -178,7 +183,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				Identities: map[string]upstream.Credentials{testDoormanAccess2: {AccessKey: testIdentityAccess, SecretKey: testIdentitySecret}},
 				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0]),
-				SpoolLimit: upstream.DefaultSpoolLimit},
+				SpoolLimit: upstream.DefaultSpoolLimit, ResponseTimeout: upstream.DefaultResponseTimeout},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,14 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// The wait on an upstream (storage/upstream/client.go).
+	{
+		Name:  "Config.ResponseTimeout ignored",
+		File:  "storage/upstream/client.go",
+		From:  "defaultHTTPClient(cmp.Or(cfg.ResponseTimeout, DefaultResponseTimeout))",
+		To:    "defaultHTTPClient(cmp.Or(0, DefaultResponseTimeout))",
+		Tests: []test{{"./storage/upstream/", "^TestResponseTimeout$"}},
+	},
 	// Inline encrypted objects opened in place, whole (sse.OpenBytes, storage/disk/objects.go).
 	{
 		Name:  "bytes after an inline object's sealed data taken",

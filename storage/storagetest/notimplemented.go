@@ -3,7 +3,9 @@ package storagetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,8 @@ var refusals = map[string]func(*testing.T, NewBackend){
 	AreaReaderIsolation: refusesReaderIsolation,
 	// Not an ErrNotImplemented: see AreaDistinctRevisions.
 	AreaDistinctRevisions: refusesDistinctRevisions,
+	// Not an ErrNotImplemented: see AreaWriteTime.
+	AreaWriteTime: refusesWriteTime,
 }
 
 // wantNotImplemented fails the test unless err is a storage.ErrNotImplemented.
@@ -183,7 +187,7 @@ func refusesDistinctRevisions(t *testing.T, newBackend NewBackend) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := withBucket(t, newBackend)
-			read := putTagged(t, s, "k", "v1", tagsA)
+			read := readBack(t, s, putTagged(t, s, "k", "v1", tagsA))
 			write(t, s)
 			if err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{IfUnchanged: &read}); !errors.Is(err, storage.ErrPreconditionFailed) {
 				t.Errorf("PutObjectTags of the object read, written again since = %v, want ErrPreconditionFailed", err)
@@ -192,5 +196,46 @@ func refusesDistinctRevisions(t *testing.T, newBackend NewBackend) {
 				t.Errorf("tags %q, %v after the failed PutObjectTags, want %q", after.Tags, err, tagsA)
 			}
 		})
+	}
+}
+
+// wantAsWritten checks read, the info of an object as a read reports it, against put, what
+// the PutObject that wrote it reported before it returned: the same, or for a backend that
+// does not implement AreaWriteTime, but for a LastModified no earlier than read's nor later
+// than returned, and any Revision.
+func wantAsWritten(t *testing.T, s storage.Backend, read, put storage.ObjectInfo, returned time.Time) {
+	t.Helper()
+	if !implements(s, AreaWriteTime) {
+		if put.LastModified.Before(read.LastModified) || put.LastModified.After(returned) {
+			t.Errorf("PutObject's LastModified %v, before the object's %v or after PutObject returned at %v", put.LastModified, read.LastModified, returned)
+		}
+		put.LastModified, put.Revision = read.LastModified, read.Revision
+	}
+	if !reflect.DeepEqual(read, put) {
+		t.Errorf("GetObject info %+v differs from PutObject's %+v", read, put)
+	}
+}
+
+// refusesWriteTime checks that a backend whose PutObject reports the time its store answered
+// reports no other time, and all else as reads do: writes that cross a second, of bodies
+// known and unknown in length, each read back at once.
+func refusesWriteTime(t *testing.T, newBackend NewBackend) {
+	s := withBucket(t, newBackend)
+	body := []byte("written at a second's end")
+	for i := range 4 {
+		// Each write begins 2 ms before a second ends.
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second - 2*time.Millisecond)))
+		size := int64(len(body))
+		if i%2 == 1 {
+			size = -1
+		}
+		key := fmt.Sprintf("k%d", i)
+		info, err := s.PutObject(ctx, "bkt", key, bytes.NewReader(body), storage.PutObjectOptions{Size: size})
+		returned := time.Now()
+		if err != nil {
+			t.Fatalf("put %q: %v", key, err)
+		}
+		_, read := Get(t, s, "bkt", key)
+		wantAsWritten(t, s, read, info, returned)
 	}
 }

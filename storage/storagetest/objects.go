@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/doorman-s3/doorman/storage"
 )
@@ -97,6 +98,7 @@ func testPutObject(t *testing.T, newBackend NewBackend) {
 				tt.opts.ACL = ""
 			}
 			info, err := s.PutObject(ctx, "bkt", tt.key, tt.body, tt.opts)
+			returned := time.Now()
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("PutObject error = %v, want %v", err, tt.err)
 			}
@@ -113,9 +115,7 @@ func testPutObject(t *testing.T, newBackend NewBackend) {
 			if got.ETag != MD5Hex(tt.want) || got.Size != int64(len(tt.want)) || got.Key != tt.key || got.Bucket != "bkt" {
 				t.Errorf("info = %+v, want ETag %s size %d", got, MD5Hex(tt.want), len(tt.want))
 			}
-			if !reflect.DeepEqual(got, info) {
-				t.Errorf("GetObject info %+v differs from PutObject's %+v", got, info)
-			}
+			wantAsWritten(t, s, got, info, returned)
 			if got.Checksum.Value != tt.checksum || tt.checksum != "" && got.Checksum.Type != storage.ChecksumFullObject {
 				t.Errorf("checksum = %+v, want %s", got.Checksum, tt.checksum)
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/doorman-s3/doorman/storage"
 	"github.com/doorman-s3/doorman/storage/disk"
@@ -34,6 +35,9 @@ func TestRunWithAreasLeftOut(t *testing.T) {
 		// limited keeps the store's revisions, which tell every write apart: declaring the
 		// area checks that no check of another area needs more.
 		storagetest.AreaDistinctRevisions,
+		// limited's PutObject answers with the time it returns, as a backend over a store
+		// whose write answers carry no time does.
+		storagetest.AreaWriteTime,
 	}, Region: limitedRegion})
 }
 
@@ -46,7 +50,8 @@ const limitedRegion = "eu-central-1"
 // reads with ACL, Owner, Initiator and Upload "". It refuses a bucket in another region than
 // limitedRegion as S3 does, lists objects without their version ids, and its readers fail
 // with ErrPreconditionFailed a read away from where they stand once their object was
-// replaced (pinnedReader), as a backend over another store's may.
+// replaced (pinnedReader), as a backend over another store's may. Its PutObject reports the
+// time it answered as the object's LastModified.
 type limited struct{ storage.Backend }
 
 func refused(what string) error { return storage.NotImplementedError("%s is not available", what) }
@@ -103,6 +108,12 @@ func (b *limited) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	}
 	opts.ACL, opts.Owner = "", ""
 	info, err := b.Backend.PutObject(ctx, bucket, key, r, opts)
+	if err == nil {
+		// The time of the answer, and a Revision made of it, as a backend over another store
+		// reports them (AreaWriteTime).
+		info.LastModified = time.Now().UTC().Truncate(time.Second)
+		info.Revision = info.ETag + "/" + info.LastModified.String()
+	}
 	return strip(info), err
 }
 

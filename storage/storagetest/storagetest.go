@@ -62,9 +62,9 @@ func Run(t *testing.T, newBackend NewBackend) {
 // Options tell RunWith what the backend does not do.
 type Options struct {
 	// NotImplemented names the areas (AreaObjectLock, ...) the backend refuses with
-	// storage.ErrNotImplemented (AreaReaderIsolation, AreaDistinctRevisions: as they say). The checks of such an area, and the parts of other checks
-	// that use its feature, are not run; instead the area's refusal is checked (see the Area
-	// constants).
+	// storage.ErrNotImplemented (AreaReaderIsolation, AreaDistinctRevisions, AreaWriteTime:
+	// as they say). The checks of such an area, and the parts of other checks that use its
+	// feature, are not run; instead the area's refusal is checked (see the Area constants).
 	NotImplemented []string
 	// Region, when set, is the one LocationConstraint the backend accepts at CreateBucket,
 	// as a regional S3 endpoint accepts only its own
@@ -119,11 +119,20 @@ const (
 	// unversioned object was written again with other bytes, or with the same bytes in a
 	// later second.
 	AreaDistinctRevisions = "DistinctRevisions"
+	// AreaWriteTime: PutObject reports the LastModified, and so the Revision, that reads of
+	// the object it wrote report (TestObjects' Put). A backend over another store that
+	// answers a write without its time (S3's PutObject answer has no Last-Modified) reports
+	// when the store answered instead: past the object's own Last-Modified (taken while the
+	// store wrote) by up to the write's duration, which may cross a second. Its refusal is no
+	// ErrNotImplemented: RunWith checks that the limit is no wider, that PutObject's
+	// LastModified is never before the object's nor after PutObject returned, and that all
+	// else it reports but the Revision is what reads report.
+	AreaWriteTime = "WriteTime"
 )
 
 // areas are the areas a backend may leave out.
 var areas = []string{AreaObjectLock, AreaEncryption, AreaObjectParts, AreaDeleteRevision, AreaObjectACL, AreaReaderIsolation,
-	AreaDistinctRevisions}
+	AreaDistinctRevisions, AreaWriteTime}
 
 // RunWith runs every check of the package against backends made by newBackend, but for the
 // areas opts declares not implemented, whose refusals it checks instead.
@@ -163,7 +172,7 @@ func RunWith(t *testing.T, newBackend NewBackend, opts Options) {
 			tests[i].test = refusals[tt.name]
 		}
 	}
-	for _, a := range []string{AreaObjectACL, AreaReaderIsolation, AreaDistinctRevisions} {
+	for _, a := range []string{AreaObjectACL, AreaReaderIsolation, AreaDistinctRevisions, AreaWriteTime} {
 		if missing[a] {
 			tests = append(tests, namedTest{a, refusals[a]})
 		}
@@ -252,6 +261,21 @@ func Put(t testing.TB, s storage.Backend, bucket, key string, body []byte) stora
 		t.Fatalf("put %q: %v", key, err)
 	}
 	return info
+}
+
+// readBack is the version a write reported, as a read of it reports it (which the write's
+// answer may not be to the second: AreaWriteTime).
+func readBack(t testing.TB, s storage.Backend, written storage.ObjectInfo) storage.ObjectInfo {
+	t.Helper()
+	opts := storage.ReadOptions{VersionID: written.VersionID}
+	if opts.VersionID == storage.NullVersion {
+		opts.VersionID = ""
+	}
+	read, err := s.HeadObject(ctx, written.Bucket, written.Key, opts)
+	if err != nil {
+		t.Fatalf("read back %q version %q: %v", written.Key, written.VersionID, err)
+	}
+	return read
 }
 
 // Get reads the object bucket/key whole, failing the test if it cannot.

@@ -59,7 +59,7 @@ func testTagsPut(t *testing.T, newBackend NewBackend) {
 // PutObjectTags replaces the tags and nothing else of the object; empty tags remove them.
 func testPutObjectTags(t *testing.T, newBackend NewBackend) {
 	s := withBucket(t, newBackend)
-	before := putTagged(t, s, "k", "v1", tagsA)
+	before := readBack(t, s, putTagged(t, s, "k", "v1", tagsA))
 	for _, tags := range []string{tagsB, ""} {
 		if err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{Tags: tags}); err != nil {
 			t.Fatal(err)
@@ -121,7 +121,7 @@ func testPutObjectTagsIfUnchanged(t *testing.T, newBackend NewBackend) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := withBucket(t, newBackend)
-			read := putTagged(t, s, "k", "v1", tagsA)
+			read := readBack(t, s, putTagged(t, s, "k", "v1", tagsA))
 			tc.change(t, s)
 			before, _ := s.HeadObject(ctx, "bkt", "k", storage.ReadOptions{})
 			err := s.PutObjectTags(ctx, "bkt", "k", storage.PutObjectTagsOptions{Tags: "", IfUnchanged: &read})

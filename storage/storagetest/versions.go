@@ -586,7 +586,7 @@ func testVersionACLAndTags(t *testing.T, newBackend NewBackend) {
 			if tt.name == "PutObjectACL" {
 				skipWithout(t, s, AreaObjectACL)
 			}
-			v1, v2 := Put(t, s, "bkt", "k", []byte("v1")), Put(t, s, "bkt", "k", []byte("v2"))
+			v1, v2 := readBack(t, s, Put(t, s, "bkt", "k", []byte("v1"))), readBack(t, s, Put(t, s, "bkt", "k", []byte("v2")))
 			// expect checks that version v reads as want but for the field set, which has
 			// value.
 			expect := func(want storage.ObjectInfo, value string) {

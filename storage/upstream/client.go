@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
@@ -54,13 +55,18 @@ type request struct {
 	notFound error
 }
 
+// DefaultResponseTimeout is Config.ResponseTimeout's default: long enough for a store that
+// commits a large object's last bytes (an erasure-coded store writes and syncs every shard
+// before it answers), short enough that a hung store is given up on while the client still
+// waits.
+const DefaultResponseTimeout = 30 * time.Second
+
 // Bounds of the client's own HTTP client (Config.HTTPClient nil) and of the health probes.
 const (
-	dialTimeout           = 5 * time.Second
-	tlsHandshakeTimeout   = 10 * time.Second
-	responseHeaderTimeout = 30 * time.Second
-	idleConnTimeout       = 90 * time.Second
-	maxIdleConnsPerHost   = 64
+	dialTimeout         = 5 * time.Second
+	tlsHandshakeTimeout = 10 * time.Second
+	idleConnTimeout     = 90 * time.Second
+	maxIdleConnsPerHost = 64
 	// maxResponseHeaderBytes bounds an answer's head: an S3 answer's is a few KiB (user
 	// metadata is at most 2 KiB).
 	maxResponseHeaderBytes = 1 << 20
@@ -130,7 +136,7 @@ func newClient(cfg Config) (*client, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.http == nil {
-		c.http, c.ownHTTP = defaultHTTPClient(), true
+		c.http, c.ownHTTP = defaultHTTPClient(cmp.Or(cfg.ResponseTimeout, DefaultResponseTimeout)), true
 	}
 	for _, s := range cfg.Endpoints {
 		ep, err := parseEndpoint(s)
@@ -144,20 +150,20 @@ func newClient(cfg Config) (*client, error) {
 
 // defaultHTTPClient is the HTTP client of a Config without one. It has no overall timeout
 // (a GET streams for as long as the client reads) but bounds dialing, the wait for an
-// answer's headers, and each write of a request's body and read of an answer's to a
+// answer's headers (responseTimeout), and each write of a request's body and read of an answer's to a
 // plain-HTTP endpoint; it never follows redirects (a redirect is the upstream's answer, and a
 // signed request cannot follow one), and never decompresses (an object stored with
 // Content-Encoding: gzip is passed on as stored). A request to a plain-HTTP endpoint is sent
 // on the caller's goroutine (package upstreamhttp: on a GET of 4 KiB through a node, net/http
 // Transport's two goroutines per connection were a fifth of the node's CPU time); one to an
 // https endpoint, or through a proxy from the environment, goes through net/http's Transport.
-func defaultHTTPClient() *http.Client {
+func defaultHTTPClient(responseTimeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	std := &http.Transport{
 		Proxy:                  http.ProxyFromEnvironment,
 		DialContext:            dialer.DialContext,
 		TLSHandshakeTimeout:    tlsHandshakeTimeout,
-		ResponseHeaderTimeout:  responseHeaderTimeout,
+		ResponseHeaderTimeout:  responseTimeout,
 		ExpectContinueTimeout:  time.Second,
 		IdleConnTimeout:        idleConnTimeout,
 		MaxIdleConns:           4 * maxIdleConnsPerHost,
@@ -168,7 +174,7 @@ func defaultHTTPClient() *http.Client {
 	}
 	return &http.Client{
 		Transport: upstreamhttp.New(upstreamhttp.Config{
-			Std: std, Dialer: dialer, Timeout: responseHeaderTimeout, IdleFor: idleConnTimeout,
+			Std: std, Dialer: dialer, Timeout: responseTimeout, IdleFor: idleConnTimeout,
 			MaxIdle: 4 * maxIdleConnsPerHost, MaxIdlePerHost: maxIdleConnsPerHost, MaxHeadBytes: maxResponseHeaderBytes,
 		}),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

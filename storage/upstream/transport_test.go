@@ -166,3 +166,41 @@ func TestDotSegmentsRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// Config.ResponseTimeout bounds the wait for an upstream's answer: a write sent to an
+// endpoint that never answers fails with ErrUnavailable once it has passed, not after the
+// default's 30 s, and is not sent again.
+func TestResponseTimeout(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	up := newUpstream(t)
+	bucket := clientBucket(t, up)
+	bad, failed := faultyEndpoint(t, "hang")
+	b := newBackend(t, up, func(c *upstream.Config) {
+		c.Endpoints = []string{bad, up.URL}
+		c.HealthInterval = time.Hour
+		c.ResponseTimeout = timeout
+	})
+	// The second request of two starts at the hanging endpoint, whichever the first. Each
+	// is given up on after 5 s, however long the backend would wait.
+	var timedOut []time.Duration
+	for range 2 {
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		resp, err := b.SendForTest(ctx, upstream.RawRequest{Method: http.MethodDelete, Bucket: bucket, Key: "k"})
+		cancel()
+		if err == nil {
+			resp.Body.Close()
+			continue
+		}
+		if !errors.Is(err, storage.ErrUnavailable) {
+			t.Fatalf("DELETE at the hanging endpoint: %v, want ErrUnavailable", err)
+		}
+		timedOut = append(timedOut, time.Since(start))
+	}
+	if len(timedOut) != 1 || failed.Load() != 1 {
+		t.Fatalf("%d requests timed out, %d reached the hanging endpoint; want one each", len(timedOut), failed.Load())
+	}
+	if d := timedOut[0]; d < timeout || d > 10*timeout {
+		t.Errorf("the DELETE gave up after %v, want %v or a little more", d, timeout)
+	}
+}

@@ -60,6 +60,13 @@ type Config struct {
 	// AdoptOwner is the canonical id of the owner given to a bucket that exists upstream
 	// without doorman's record of it (created behind doorman's back, or before doorman).
 	AdoptOwner string
+	// ResponseTimeout bounds each wait on the upstream: for an answer's headers once the
+	// request has been sent (its body too), and for each write of a request's body and each
+	// read of an answer's to make progress. A request that waits longer fails with
+	// ErrUnavailable, which a client is answered 503 ServiceUnavailable.
+	// DefaultResponseTimeout when zero. It applies to the HTTP client New makes, not to a
+	// Config.HTTPClient.
+	ResponseTimeout time.Duration
 	// HTTPClient sends the upstream requests; nil uses one with the timeouts of this package.
 	HTTPClient *http.Client
 	// Metrics, when set, receives the figures of upstream requests, endpoints and snapshots.
