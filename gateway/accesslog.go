@@ -1,68 +1,26 @@
 package gateway
 
 import (
-	"io"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/doorman-s3/doorman/cors/fetch"
 	"github.com/doorman-s3/doorman/internal/accesslog"
 )
 
-// openAccessLog sets where the access log goes: "stderr", "off", or a file appended to.
-func (g *Gateway) openAccessLog(dest string, stderr io.Writer) error {
-	switch dest {
-	case "off":
-		return nil
-	case "stderr", "":
-		if stderr == nil {
-			stderr = os.Stderr
-		}
-		g.access.Store(accesslog.NewStream(stderr, accesslog.JSON))
-		return nil
-	}
-	a, err := accesslog.OpenFile(dest, accesslog.JSON)
-	if err != nil {
-		return err
-	}
-	g.access.Store(a)
-	return nil
-}
-
-// logLine writes a line to the access log in use. A line written while the log is
-// reopened goes to the new file: no line is lost to a rotation.
-func (g *Gateway) logLine(line []byte) {
-	for {
-		a := g.access.Load()
-		if a == nil || a.Write(line) {
-			return
-		}
-	}
-}
-
-// reopenAccessLog opens the access-log file anew, as logrotate expects of a signalled
-// server: lines go to the file now at the path, and the rotated one is flushed and closed.
+// reopenAccessLog opens the access-log file anew, for log rotation (accesslog.Log.Reopen).
 func (g *Gateway) reopenAccessLog() error {
-	old := g.access.Load()
-	if old == nil || old.Path() == "" {
+	if g.access == nil {
 		return nil
 	}
-	a, err := accesslog.OpenFile(old.Path(), accesslog.JSON)
-	if err != nil {
-		old.Flush() // what was logged is on disk when Reload returns, whatever happens
-		return err
-	}
-	g.access.Store(a)
-	return old.Close()
+	return g.access.Reopen()
 }
 
 func (g *Gateway) closeAccessLog() error {
-	a := g.access.Swap(nil)
-	if a == nil {
+	if g.access == nil {
 		return nil
 	}
-	return a.Close()
+	return g.access.Close()
 }
 
 // finish writes the access-log line and the metrics of a request: one JSON line, in the
@@ -86,14 +44,13 @@ func (x *exchange) finish() {
 	}
 	d := end.Sub(x.start)
 	x.observe(d)
-	g := x.g
-	a := g.access.Load()
+	a := x.g.access
 	if a == nil {
 		return
 	}
 	line := a.NewLine(end, "request")
 	x.addFields(line, d)
-	g.logLine(line.End())
+	a.Write(line.End()) // false once the gateway has closed: the line is dropped
 	line.Release()
 }
 

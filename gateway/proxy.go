@@ -50,8 +50,8 @@ type Options struct {
 type Gateway struct {
 	file    string
 	log     *slog.Logger
-	access  atomic.Pointer[accesslog.Log] // nil: access log off
-	metrics Metrics                       // nil: nothing is counted
+	access  *accesslog.Log // nil: access log off
+	metrics Metrics        // nil: nothing is counted
 	table   atomic.Pointer[table]
 	reload  sync.Mutex
 	server  Limits // the limits the listener was made with; reloads apply the rest
@@ -105,7 +105,11 @@ func New(cfg *Config, opts Options) (*Gateway, error) {
 		return nil, err
 	}
 	g.edge, g.edgeLim = ec, cfg.Edge
-	if err := g.openAccessLog(cfg.AccessLog, opts.Stderr); err != nil {
+	stderr := opts.Stderr
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	if g.access, err = accesslog.Open(cfg.AccessLog, stderr, accesslog.JSON); err != nil {
 		ec.Close()
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -38,7 +39,8 @@ var listOp = benchOp{name: "list", status: 200, sign: true, build: func(t *bench
 // own answer to the same preflight.
 func BenchmarkScaleOut(b *testing.B) {
 	mc := startMinIO(b, minioBinary(b))
-	node := startServe(b, scaleOutArgs(mc.URLs(), minioRoot)...)
+	// The node's access log goes to a file, as the S3 benchmark's (see benchTargets).
+	node := startServe(b, append(scaleOutArgs(mc.URLs(), minioRoot), "--access-log", filepath.Join(b.TempDir(), "access.log"))...)
 	var minioPIDs []int
 	for _, p := range mc.nodes {
 		minioPIDs = append(minioPIDs, p.cmd.Process.Pid)

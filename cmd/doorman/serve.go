@@ -72,6 +72,7 @@ type serveFlags struct {
 	tlsCert, tlsKey            string
 	varyOriginAlways           bool
 	logFormat, logLevel        string
+	accessLog                  string
 	metricsAddr                string
 	consoleAddr                string
 	consoleProbeAddr           string
@@ -126,6 +127,9 @@ request naming another host is refused): it signs in with an access key and secr
 everything it does is an S3 request signed as that user. Its
 probe page, which sends a real cross-origin request from the browser to the S3 endpoint, is
 served on --console-probe-addr, another origin (by default the console's host, a free port).
+
+Every request gets an access-log line, on stderr by default; --access-log FILE writes them to
+a file through a buffer, and SIGHUP reopens it after a rotation (SIGHUP does nothing else).
 
 Clients that stall are cut off: a request body that delivers less than 64 KiB in a
 --body-idle-timeout, or a response that makes no progress for as long, ends the request (an
@@ -187,6 +191,7 @@ See docs/scale-out.md.`,
 	fl.BoolVar(&f.varyOriginAlways, "vary-origin-always", false, "send Vary: Origin on every non-preflight response of a bucket with a CORS configuration (not what S3 does; prevents cache poisoning)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fl.StringVar(&f.accessLog, "access-log", "stderr", `access log, a line per request in --log-format: "stderr" (INFO records of the log, so none below --log-level info), "off", or a file path, appended to through a buffer flushed every second and reopened on SIGHUP`)
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (off when empty)")
 	fl.StringVar(&f.consoleAddr, "console-addr", "", "serve the web console on this address (off when empty)")
 	fl.StringVar(&f.consoleProbeAddr, "console-probe-addr", "", "serve the console's probe page, its second origin, on this address (default: the console's host, port 0)")
@@ -251,17 +256,48 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// newAccessLog is the S3 server's access log: a line per request, in the log's format and
-// stream, written as the logger would write an INFO record; nil when the log level leaves
-// INFO out.
-func newAccessLog(w io.Writer, format string, log *slog.Logger) *accesslog.Log {
-	if !log.Enabled(context.Background(), slog.LevelInfo) {
-		return nil
+// newAccessLog is the S3 server's access log, as --access-log names it: a line per request
+// in the log's format, written to the log's stream as the logger would write an INFO record
+// (none when the log level leaves INFO out), or to a file through a buffer, as nginx's
+// access_log ... buffer= writes (accesslog.OpenFile); nil when off.
+func newAccessLog(dest string, stderr io.Writer, format string, log *slog.Logger) (*accesslog.Log, error) {
+	if (dest == "stderr" || dest == "") && !log.Enabled(context.Background(), slog.LevelInfo) {
+		return nil, nil
 	}
+	f := accesslog.Text
 	if format == "json" {
-		return accesslog.NewStream(w, accesslog.JSON)
+		f = accesslog.JSON
 	}
-	return accesslog.NewStream(w, accesslog.Text)
+	a, err := accesslog.Open(dest, stderr, f)
+	if err != nil {
+		return nil, fmt.Errorf("--access-log: %w", err)
+	}
+	return a, nil
+}
+
+// reopenOnHangup reopens the access-log file each time the process gets SIGHUP, as logrotate
+// expects, until ctx is done; with no file, a SIGHUP is logged and otherwise ignored (by
+// default it would stop the process).
+func reopenOnHangup(ctx context.Context, log *slog.Logger, access *accesslog.Log) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+			}
+			if access == nil || access.Path() == "" {
+				log.Info("SIGHUP: no access-log file to reopen")
+			} else if err := access.Reopen(); err != nil {
+				log.Error("SIGHUP: the access-log file cannot be reopened; lines go on to the one open", "path", access.Path(), "error", err.Error())
+			} else {
+				log.Info("SIGHUP: access log reopened", "path", access.Path())
+			}
+		}
+	}()
 }
 
 // runServe starts in an order that leaves nothing behind when a start fails: the flags are
@@ -332,7 +368,16 @@ func runServe(ctx context.Context, stdout, stderr io.Writer, f *serveFlags) erro
 	if ls.console != nil {
 		activity = s3api.NewCORSActivity(nil)
 	}
-	srv, users, err := f.start(ctx, stdout, log, newAccessLog(stderr, f.logFormat, log), backend, users, more, pm, activity)
+	access, err := newAccessLog(f.accessLog, stderr, f.logFormat, log)
+	if err != nil {
+		return err
+	}
+	if access != nil {
+		// Closed last, after the server has stopped: what the file buffered is written.
+		defer access.Close()
+	}
+	reopenOnHangup(ctx, log, access)
+	srv, users, err := f.start(ctx, stdout, log, access, backend, users, more, pm, activity)
 	if err != nil {
 		return err
 	}

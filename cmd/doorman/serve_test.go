@@ -292,3 +292,70 @@ func TestServeLogsSweep(t *testing.T) {
 		}
 	}
 }
+
+// --access-log FILE sends the access lines to the file, not to stderr, and SIGHUP reopens it
+// after a rotation moved it away (logrotate's move, then SIGHUP): a request after the signal
+// is logged in the new file, none in the moved one. --access-log off logs no request; a file
+// that cannot be opened fails the start with the flag named.
+func TestServeAccessLogFile(t *testing.T) {
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "access.log")
+	base := []string{"--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--log-format", "json",
+		"--access-key", s3test.Owner.AccessKey, "--secret-key", s3test.Owner.SecretKey}
+	out, logs, stop, err := serving(t, append(base, "--access-log", logFile)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(bucket string) {
+		t.Helper()
+		res := do(t, "GET", "http://"+listeningAddr(t, out.String())+"/"+bucket)
+		res.Body.Close()
+	}
+	logged := func(path, bucket string) bool {
+		b, err := os.ReadFile(path)
+		return err == nil && strings.Contains(string(b), `"bucket":"`+bucket+`"`)
+	}
+	get("before-rotation")
+	waitFor(t, "the request logged in the access-log file", func() bool { return logged(logFile, "before-rotation") })
+	if err := os.Rename(logFile, logFile+".1"); err != nil {
+		t.Fatal(err)
+	}
+	sighup(t)
+	waitFor(t, "SIGHUP handled", func() bool { return strings.Contains(logs.String(), "access log reopened") })
+	get("after-rotation")
+	waitFor(t, "the request logged in a new access-log file", func() bool { return logged(logFile, "after-rotation") })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if logged(logFile+".1", "after-rotation") || strings.Contains(logs.String(), `"msg":"request"`) {
+		t.Errorf("a request logged in the moved file or on stderr:\n%s", logs)
+	}
+
+	out, logs, stop, err = serving(t, append(base, "--access-log", "off")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get("not-logged")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "not-logged") {
+		t.Errorf("--access-log off logged a request:\n%s", logs)
+	}
+
+	_, _, _, err = serving(t, append(base, "--access-log", filepath.Join(dir, "missing", "access.log"))...)
+	if err == nil || !strings.Contains(err.Error(), "--access-log: open ") {
+		t.Errorf("serve with an access-log file in a missing directory: %v, want the flag named", err)
+	}
+}
+
+// listeningAddr is the address in serve's "listening on http://ADDR (" line.
+func listeningAddr(t *testing.T, stdout string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(stdout, " listening on http://")
+	addr, _, ok2 := strings.Cut(rest, " ")
+	if !ok || !ok2 {
+		t.Fatalf("no listening line in %q", stdout)
+	}
+	return addr
+}

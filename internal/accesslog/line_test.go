@@ -294,3 +294,95 @@ func BenchmarkLine(b *testing.B) {
 		})
 	}
 }
+
+// Reopen, after a rotation moved the file away, writes what was buffered to the moved file
+// and the lines that follow to a new one at the path: with writers busy throughout, every
+// line is in one of the two, whole, and none reaches the moved file once Reopen returned.
+// When the path cannot be opened, lines go on to the file the log has.
+func TestReopenAfterRotation(t *testing.T) {
+	dir := t.TempDir()
+	path, rotated := filepath.Join(dir, "access.log"), filepath.Join(dir, "access.log.1")
+	l, err := accesslog.OpenFile(path, accesslog.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, lines = 4, 3000
+	var wg sync.WaitGroup
+	half := make(chan bool)
+	var once sync.Once
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range lines {
+				if i == lines/2 {
+					once.Do(func() { close(half) })
+				}
+				l.Write(fmt.Appendf(nil, "%d-%d %s\n", g, i, strings.Repeat("x", 40)))
+			}
+		}()
+	}
+	<-half
+	if err := os.Rename(path, rotated); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Reopen(); err != nil {
+		t.Fatal(err)
+	}
+	movedAtReopen, _ := os.ReadFile(rotated)
+	l.Write([]byte("after\n"))
+	wg.Wait()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := os.ReadFile(rotated)
+	current, _ := os.ReadFile(path)
+	if !bytes.Equal(moved, movedAtReopen) {
+		t.Errorf("the moved file grew from %d to %d bytes after Reopen returned", len(movedAtReopen), len(moved))
+	}
+	if len(moved) == 0 || !bytes.Contains(current, []byte("after\n")) {
+		t.Errorf("moved file %d bytes, current %d bytes with the line written after Reopen: %v", len(moved), len(current), bytes.Contains(current, []byte("after\n")))
+	}
+	seen := map[string]bool{}
+	for _, b := range [][]byte{moved, current} {
+		for _, line := range strings.SplitAfter(string(b), "\n") {
+			if line == "" || line == "after\n" {
+				continue
+			}
+			if !strings.HasSuffix(line, strings.Repeat("x", 40)+"\n") || seen[line] {
+				t.Fatalf("a line cut or written twice: %q", line)
+			}
+			seen[line] = true
+		}
+	}
+	if len(seen) != writers*lines {
+		t.Errorf("%d lines in the two files, want %d", len(seen), writers*lines)
+	}
+
+	// A path that cannot be opened (its directory gone): the lines go on to the open file.
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l, err = accesslog.OpenFile(filepath.Join(sub, "access.log"), accesslog.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(sub, "access.log"), filepath.Join(dir, "kept.log")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	l.Write([]byte("before\n"))
+	if err := l.Reopen(); err == nil {
+		t.Fatal("Reopen of a path whose directory is gone succeeded")
+	}
+	l.Write([]byte("still\n"))
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "kept.log")); string(b) != "before\nstill\n" {
+		t.Errorf("the file kept holds %q, want both lines", b)
+	}
+}

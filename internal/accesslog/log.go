@@ -51,10 +51,22 @@ func NewStream(w io.Writer, f Format) *Log {
 	return l
 }
 
+// Open is the access log a server's setting names: none (nil) for "off", a stream to stderr
+// for "stderr" or "", and otherwise the file at dest, appended to (OpenFile).
+func Open(dest string, stderr io.Writer, f Format) (*Log, error) {
+	switch dest {
+	case "off":
+		return nil, nil
+	case "stderr", "":
+		return NewStream(stderr, f), nil
+	}
+	return OpenFile(dest, f)
+}
+
 // OpenFile opens the file at path for appending lines of format f, made with mode 0640 when
 // missing.
 func OpenFile(path string, f Format) (*Log, error) {
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	file, err := openAppend(path)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +74,32 @@ func OpenFile(path string, f Format) (*Log, error) {
 	l.timer = time.AfterFunc(flushInterval, l.flushTimer)
 	l.timer.Stop()
 	return l, nil
+}
+
+func openAppend(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+}
+
+// Reopen opens a file's path anew, as logrotate expects of a signalled server: what was
+// buffered is written to the file it was buffered for, which is closed, and the lines that
+// follow go to the file now at the path (created when the rotation moved the old one away).
+// Lines written meanwhile wait: none is lost or goes to the old file after the switch. When
+// the path cannot be opened, the log goes on writing to the file it has. A stream has
+// nothing to reopen.
+func (l *Log) Reopen() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.file == nil || l.closed {
+		return nil
+	}
+	l.flushLocked()
+	file, err := openAppend(l.path)
+	if err != nil {
+		return err
+	}
+	old := l.file
+	l.file, l.w = file, file
+	return old.Close()
 }
 
 // NewLine starts a line of the log's format: see [NewLine].
