@@ -150,15 +150,28 @@ func (rc *request) answerReadConditions(info *storage.ObjectInfo) (done bool, er
 
 // sendObject sends length bytes of obj from start, after the headers. Seek and CopyN rather
 // than a SectionReader: the reader is a file, so net/http can send it with sendfile, without
-// copying it through user space. A failure now can only cut the answer short.
+// copying it through user space. A reader of bytes in memory (a small object's, kept in the
+// store's metadata), when the rest of them is asked for, writes them in one Write instead:
+// net/http's ReadFrom would copy their first 512 bytes through a buffer and the rest through
+// one the connection allocates, for no sendfile to gain. A failure now can only cut the
+// answer short.
 func (rc *request) sendObject(obj storage.ObjectReader, start, length int64) {
 	_, err := obj.Seek(start, io.SeekStart)
-	if err == nil {
+	if mem, ok := obj.(inMemory); err == nil && ok && int64(mem.Len()) == length {
+		_, err = mem.WriteTo(rc.w)
+	} else if err == nil {
 		_, err = io.CopyN(rc.w, obj, length)
 	}
 	if err != nil {
 		rc.s.log.Warn("object read interrupted", "request_id", rc.id, "error", err)
 	}
+}
+
+// inMemory is a reader of bytes it holds, as bytes.Reader: Len is how many are left to read,
+// and WriteTo writes them at once.
+type inMemory interface {
+	io.WriterTo
+	Len() int
 }
 
 // writeObjectHeaders sets the headers GET and HEAD return for an object.
