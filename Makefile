@@ -162,15 +162,18 @@ bench-edge:
 	$(GO) run $(BENCHSTAT) -col '/server@(doorman nginx varnish ceiling)' bench-edge.txt
 	$(GO) run ./internal/benchratio bench-edge.txt
 
-## bench-scale-out: one `doorman serve --backend s3` node over a four-process erasure-coded
-## MinIO cluster (built by integration/testdata/minio/install.sh) against the same cluster
-## directly, in one run: GET and PUT of 4 KiB and 1 MiB, and a preflight.
+## bench-scale-out: `doorman serve --backend s3` nodes (--upstream-balance round-robin and
+## failover) over a four-process erasure-coded MinIO cluster (built by
+## integration/testdata/minio/install.sh) against the same cluster directly (spread over its
+## nodes, and its first node), in one run: GET and PUT of 4 KiB and 1 MiB, a preflight and a
+## listing.
 bench-scale-out:
 	integration/testdata/minio/install.sh
 	$(ROUNDS) $(GO) test ./integration/ -run '^$$' -bench '^BenchmarkScaleOut$$' -benchtime 2s -count 1 || exit 1; done) > bench-scale-out.txt; \
 	  status=$$?; cat bench-scale-out.txt; exit $$status
-	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio minio-spread)' bench-scale-out.txt
+	$(GO) run $(BENCHSTAT) -col '/server@(doorman minio-spread doorman-failover minio)' bench-scale-out.txt
 	$(GO) run ./internal/benchratio bench-scale-out.txt
+	$(GO) run ./internal/benchratio -of doorman-failover bench-scale-out.txt
 
 ## bench-startup: `doorman serve`'s start over the embedded store, each in a process of its
 ## own, after a clean stop and after a crash: a million objects in one bucket, then 10,000

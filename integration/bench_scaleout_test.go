@@ -25,37 +25,52 @@ var listOp = benchOp{name: "list", status: 200, sign: true, build: func(t *bench
 
 // BenchmarkScaleOut measures what a doorman node costs in front of MinIO: the requests of
 // BenchmarkS3 (8 concurrent clients, kept-alive connections, SigV4) and a ListObjectsV2, sent
-// to one `doorman serve --backend s3` node over an erasure-coded MinIO cluster of four
-// processes (server=doorman, MinIO's root user its service identity) and to the same cluster
-// directly: to its first node (server=minio), as a client configured with one endpoint, and
-// spread over its four nodes (server=minio-spread), as doorman and a load balancer spread
-// them, which costs MinIO more (each node forwards or fetches what another holds); in one run
-// so that benchstat -col /server compares them like for like. cpu-µs/req is the CPU time the servers' processes spent per request
-// (doorman's and MinIO's four for server=doorman, MinIO's four for the others), which the
-// machine's other loads change less than the throughput; doorman-cpu-µs/req is doorman's
-// share. The bucket, its CORS configuration and its objects are made through doorman, so both
-// servers read the same objects. Community MinIO refuses PutBucketCors (501 Not Implemented)
-// and answers a preflight from any Origin itself; the benchmark checks both and times MinIO's
-// own answer to the same preflight.
+// to `doorman serve --backend s3` nodes over an erasure-coded MinIO cluster of four
+// processes (MinIO's root user their service identity) and to the same cluster directly, in
+// one run so that benchstat -col /server compares them like for like. Each node has its own
+// counterpart among the direct targets, sending MinIO its requests the same way:
+// server=doorman (--upstream-balance round-robin) spreads them over MinIO's four nodes, as
+// server=minio-spread does (a load balancer in front of MinIO), which costs MinIO more than
+// requests sent to one node; server=doorman-failover (--upstream-balance failover) sends
+// them all to MinIO's first node, as server=minio does (a client configured with one
+// endpoint). cpu-µs/req is the CPU time the servers' processes spent per request (the node's
+// and MinIO's four for a node, MinIO's four for the others), which the machine's other loads
+// change less than the throughput; doorman-cpu-µs/req is the node's share. The bucket, its
+// CORS configuration and its objects are made through the first node, so every target reads
+// the same objects. Community MinIO refuses PutBucketCors (501 Not Implemented) and answers
+// a preflight from any Origin itself; the benchmark checks both and times MinIO's own answer
+// to the same preflight.
 func BenchmarkScaleOut(b *testing.B) {
 	mc := startMinIO(b, minioBinary(b))
-	// The node's access log goes to a file, as the S3 benchmark's (see benchTargets).
-	node := startServe(b, append(scaleOutArgs(mc.URLs(), minioRoot), "--access-log", filepath.Join(b.TempDir(), "access.log"))...)
+	// The nodes' access logs go to files, as the S3 benchmark's (see benchTargets).
+	node := func(extra ...string) (benchTarget, *server) {
+		args := append(scaleOutArgs(mc.URLs(), minioRoot, extra...), "--access-log", filepath.Join(b.TempDir(), "access.log"))
+		s := startServe(b, args...)
+		return s.benchTarget(), s
+	}
+	roundRobin, roundRobinNode := node()
+	prepareBenchTarget(b, &roundRobin)
+	// Started once the bucket is made: a node serves once it has read the meta bucket.
+	failover, failoverNode := node("--upstream-balance", "failover")
+	failover.name = "doorman-failover"
 	var minioPIDs []int
 	for _, p := range mc.nodes {
 		minioPIDs = append(minioPIDs, p.cmd.Process.Pid)
 	}
 	minioCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, minioPIDs...) }
-	nodeCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, node.cmd.Process.Pid) }
-	doorman := node.benchTarget()
-	doorman.cpu = map[string]func(testing.TB) time.Duration{
-		"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
-		"doorman-cpu-µs/req": nodeCPU,
+	for _, n := range []struct {
+		t *benchTarget
+		s *server
+	}{{&roundRobin, roundRobinNode}, {&failover, failoverNode}} {
+		nodeCPU := func(tb testing.TB) time.Duration { return pidsCPU(tb, n.s.cmd.Process.Pid) }
+		n.t.cpu = map[string]func(testing.TB) time.Duration{
+			"cpu-µs/req":         func(tb testing.TB) time.Duration { return minioCPU(tb) + nodeCPU(tb) },
+			"doorman-cpu-µs/req": nodeCPU,
+		}
 	}
 	direct := benchTarget{name: "minio", url: mc.URL(0), s3: true,
 		creds: aws.Credentials{AccessKeyID: minioRoot.AccessKey, SecretAccessKey: minioRoot.SecretKey},
 		cpu:   map[string]func(testing.TB) time.Duration{"cpu-µs/req": minioCPU}}
-	prepareBenchTarget(b, &doorman)
 	// MinIO directly, as a client that knows one of its nodes calls it, and as a load balancer
 	// (or doorman) spreads requests over its four.
 	spread := direct
@@ -80,7 +95,7 @@ func BenchmarkScaleOut(b *testing.B) {
 		if !scaleOutBenchOps[op.name] {
 			continue
 		}
-		for _, t := range []*benchTarget{&doorman, &direct, &spread} {
+		for _, t := range []*benchTarget{&roundRobin, &failover, &direct, &spread} {
 			runBenchOp(b, signer, t, op)
 		}
 	}

@@ -38,7 +38,14 @@ const oddKey = "dir/with space+plus=é%.txt"
 func startScaleOutNodes(t *testing.T, upstreams []string, service s3test.Account, extra ...string) (a, b *server) {
 	t.Helper()
 	args := scaleOutArgs(upstreams, service, extra...)
-	a, b = startServe(t, args...), startServe(t, args...)
+	return startNodePair(t, args, args)
+}
+
+// startNodePair runs two `doorman serve` with the command lines argsA and argsB; their logs'
+// ends are printed when the test fails.
+func startNodePair(t *testing.T, argsA, argsB []string) (a, b *server) {
+	t.Helper()
+	a, b = startServe(t, argsA...), startServe(t, argsB...)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("log of doorman A, its end:\n%s", lastLines(a.logs.String(), 30))

@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/minio/minio-go/v7"
 	miniocreds "github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/doorman-s3/doorman/internal/s3test"
 )
@@ -317,7 +319,12 @@ func TestScaleOutMinIO(t *testing.T) {
 	mc := startMinIO(t, bin)
 	t.Logf("MinIO's 4 nodes healthy in %v", time.Since(began).Round(time.Millisecond))
 
-	a, b := startScaleOutNodes(t, mc.URLs(), minioRoot, "--metrics-addr", "127.0.0.1:0", "--upstream-timeout", upstreamTimeout.String())
+	// A spreads its requests over MinIO's nodes in turn; B sends them all to MinIO's second
+	// node while it lives (--upstream-balance failover), then to its first.
+	extra := []string{"--metrics-addr", "127.0.0.1:0", "--upstream-timeout", upstreamTimeout.String()}
+	urls := mc.URLs()
+	a, b := startNodePair(t, scaleOutArgs(urls, minioRoot, extra...),
+		scaleOutArgs([]string{urls[1], urls[0], urls[2], urls[3]}, minioRoot, append(extra, "--upstream-balance", "failover")...))
 	nodes := []struct {
 		name string
 		srv  *server
@@ -443,9 +450,12 @@ func TestScaleOutMinIO(t *testing.T) {
 	}
 
 	// One MinIO node dies: writes and reads through both doorman nodes go on at once, before a
-	// probe finds the node dead. Four PUTs sent together to a node go to its four endpoints in
-	// turn, so one is first sent to the dead MinIO node, which read none of its body: it must
-	// be sent to another endpoint, not answered 503.
+	// probe finds the node dead. Four PUTs sent together to A go to its four endpoints in
+	// turn, so one is first sent to the dead MinIO node; B's four are all first sent there.
+	// It read none of their bodies: they must be sent to another endpoint, not answered 503.
+	if sentTo := upstreamRequestsByEndpoint(t, b); len(sentTo) != 1 || sentTo[urls[1]] == 0 {
+		t.Errorf("B (failover) sent its requests to %v, want all to its first endpoint %s", sentTo, urls[1])
+	}
 	mc.kill(1)
 	type sent struct {
 		node, key string
@@ -565,6 +575,31 @@ func TestScaleOutMinIO(t *testing.T) {
 	}
 	wantMetaBucketHidden(t, cliB, "B", bucket)
 	t.Logf("the whole tier took %v", time.Since(began).Round(time.Millisecond))
+}
+
+// upstreamRequestsByEndpoint reads srv's metrics and returns how many upstream requests it
+// sent to each endpoint (doorman_upstream_requests_total, summed over methods and codes).
+func upstreamRequestsByEndpoint(t *testing.T, srv *server) map[string]float64 {
+	t.Helper()
+	res, err := http.Get(srv.MetricsURL)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	defer res.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(res.Body)
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	sent := map[string]float64{}
+	for _, m := range families["doorman_upstream_requests_total"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "endpoint" {
+				sent[l.GetValue()] += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sent
 }
 
 // waitEndpointsDown waits until srv's metrics report each of the upstream endpoints down.

@@ -91,6 +91,7 @@ type serveFlags struct {
 	upstreamCredentials                  string
 	upstreamUnmapped                     string
 	upstreamTimeout                      time.Duration
+	upstreamBalance                      string
 	metaBucket                           string
 	pollInterval                         time.Duration
 	spoolDir                             string
@@ -152,7 +153,8 @@ doorman keys lists, rotates and creates them while serve is stopped. Requests ca
 key are refused over plain HTTP, as S3 refuses them, unless --allow-sse-c-over-http.
 
 --backend s3 keeps objects in an existing S3 store (MinIO, Ceph, Amazon S3) at --upstream
-(repeated for several endpoints of one store), so that many doorman nodes behind a load
+(repeated for several endpoints of one store, used in turn or in order as --upstream-balance
+says), so that many doorman nodes behind a load
 balancer serve one store: nothing of it is kept locally (an upload of unknown length waits in
 --upstream-spool-dir until it has ended, within --upstream-spool-limit), and --data,
 --lifecycle-interval, --lifecycle-day and --allow-sse-c-over-http are refused. Bucket settings (owner, ACL, CORS,
@@ -211,6 +213,7 @@ See docs/scale-out.md.`,
 	fl.StringVar(&f.upstreamUnmapped, "upstream-unmapped", "", "with --backend s3: what a client whose access key --upstream-credentials does not map is signed as: service (the service identity, which can write the meta bucket) or deny (403 AccessDenied); default service when no identities are given, deny when some are")
 	fl.StringVar(&f.metaBucket, "meta-bucket", upstream.DefaultMetaBucket, "with --backend s3: the upstream bucket holding doorman's bucket settings, hidden from clients")
 	fl.DurationVar(&f.pollInterval, "upstream-poll-interval", upstream.DefaultPollInterval, fmt.Sprintf("with --backend s3: how often bucket settings are read again from the upstream (%v to %v)", minPollInterval, maxPollInterval))
+	fl.StringVar(&f.upstreamBalance, "upstream-balance", upstream.BalanceRoundRobin, fmt.Sprintf("with --backend s3: how requests are spread over the healthy --upstream endpoints: %s (each to the next in turn) or %s (every one to the first healthy endpoint in the order given, the others standing by)", upstream.BalanceRoundRobin, upstream.BalanceFailover))
 	fl.DurationVar(&f.upstreamTimeout, "upstream-timeout", upstream.DefaultResponseTimeout, fmt.Sprintf("with --backend s3: how long a request waits on the upstream, for its answer's headers once sent and for each write of its body or read of the answer to progress, before the client is answered 503 ServiceUnavailable (%v to %v)", minUpstreamTimeout, maxUpstreamTimeout))
 	fl.StringVar(&f.spoolDir, "upstream-spool-dir", "", "with --backend s3: the directory where uploads of unknown length (browser POST uploads, parts sent without their length) are kept until they end, since the upstream needs their length; this node's own, as serve removes the spool files left there (default the temporary directory)")
 	fl.Int64Var(&f.spoolLimit, "upstream-spool-limit", upstream.DefaultSpoolLimit, fmt.Sprintf("with --backend s3: the most bytes of uploads of unknown length kept in --upstream-spool-dir at once; one that would pass it answers 503 SlowDown (%d to %d)", minSpoolLimit, maxSpoolLimit))

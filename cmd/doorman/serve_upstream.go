@@ -63,7 +63,7 @@ var embeddedOnlyFlags = []struct{ name, why string }{
 
 // s3OnlyFlags are the flags of the s3 backend, refused with the embedded one.
 var s3OnlyFlags = []string{"upstream", "upstream-region", "upstream-access-key", "upstream-secret-key",
-	"upstream-credentials", "upstream-unmapped", "meta-bucket", "upstream-poll-interval", "upstream-timeout", "upstream-spool-dir", "upstream-spool-limit"}
+	"upstream-credentials", "upstream-unmapped", "meta-bucket", "upstream-poll-interval", "upstream-timeout", "upstream-balance", "upstream-spool-dir", "upstream-spool-limit"}
 
 // checkBackend refuses a --backend it does not know and the flags that make no sense with the
 // one given.
@@ -90,6 +90,9 @@ func (f *serveFlags) checkBackend() error {
 		}
 		if f.upstreamTimeout < minUpstreamTimeout || f.upstreamTimeout > maxUpstreamTimeout {
 			return fmt.Errorf("--upstream-timeout must be from %v to %v", minUpstreamTimeout, maxUpstreamTimeout)
+		}
+		if f.upstreamBalance != upstream.BalanceRoundRobin && f.upstreamBalance != upstream.BalanceFailover {
+			return fmt.Errorf("--upstream-balance must be %s or %s, not %q", upstream.BalanceRoundRobin, upstream.BalanceFailover, f.upstreamBalance)
 		}
 		if !storage.ValidBucketName(f.metaBucket) {
 			return fmt.Errorf("--meta-bucket %q is not a valid bucket name", f.metaBucket)
@@ -194,7 +197,7 @@ func jsonProblem(err error) string {
 // doorman users (the first of which owns the buckets found upstream without doorman's record).
 func (f *serveFlags) upstreamConfig(users []s3api.User) (upstream.Config, error) {
 	cfg := upstream.Config{Region: f.upstreamRegion, MetaBucket: f.metaBucket, PollInterval: f.pollInterval, Unmapped: f.upstreamUnmapped,
-		ResponseTimeout: f.upstreamTimeout, SpoolDir: f.spoolDir, SpoolLimit: f.spoolLimit}
+		ResponseTimeout: f.upstreamTimeout, Balance: f.upstreamBalance, SpoolDir: f.spoolDir, SpoolLimit: f.spoolLimit}
 	switch f.upstreamUnmapped {
 	case "", upstream.UnmappedService, upstream.UnmappedDeny:
 	default:

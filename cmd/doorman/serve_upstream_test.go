@@ -106,6 +106,8 @@ func TestServeBackendFlagsRefused(t *testing.T) {
 		{"poll interval too short", with(s3, "--upstream-poll-interval", "1ms"), "--upstream-poll-interval must be from 100ms to 1h0m0s"},
 		{"upstream timeout too short", with(s3, "--upstream-timeout", "500ms"), "--upstream-timeout must be from 1s to 10m0s"},
 		{"upstream timeout too long", with(s3, "--upstream-timeout", "1h"), "--upstream-timeout must be from 1s to 10m0s"},
+		{"upstream balance unknown", with(s3, "--upstream-balance", "random"), `--upstream-balance must be round-robin or failover, not "random"`},
+		{"upstream balance with embedded", with(embedded, "--upstream-balance", "failover"), "--upstream-balance applies only with --backend s3"},
 		{"bad meta bucket", with(s3, "--meta-bucket", "Meta_Bucket"), `--meta-bucket "Meta_Bucket" is not a valid bucket name`},
 		{"upstream not http", with(s3, "--upstream", "ftp://127.0.0.1:21"), "--upstream ftp://127.0.0.1:21: the URL must be http:// or https://"},
 		{"upstream with a path", with(s3, "--upstream", "http://127.0.0.1:9000/store"), "without a path or query"},
@@ -161,11 +163,11 @@ func TestServeUpstreamConfig(t *testing.T) {
 			args: []string{"--backend", "s3", "--upstream", "http://127.0.0.1:9001/", "--upstream", "https://s3.example.com",
 				"--upstream-region", "eu-west-1", "--upstream-access-key", testUpstreamAccess, "--upstream-secret-key", testUpstreamSecret,
 				"--meta-bucket", "my-meta", "--upstream-poll-interval", "250ms", "--upstream-spool-dir", spoolDir, "--upstream-spool-limit", "2097152",
-				"--upstream-timeout", "5s"},
+				"--upstream-timeout", "5s", "--upstream-balance", "failover"},
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001", "https://s3.example.com"}, Region: "eu-west-1",
 				Service: upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret}, MetaBucket: "my-meta",
 				PollInterval: 250 * time.Millisecond, AdoptOwner: s3api.CanonicalID(users[0]), SpoolDir: spoolDir, SpoolLimit: 2 << 20,
-				ResponseTimeout: 5 * time.Second},
+				ResponseTimeout: 5 * time.Second, Balance: upstream.BalanceFailover},
 		},
 		{
 			name: "environment",
@@ -174,7 +176,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 			want: upstream.Config{Endpoints: []string{"http://127.0.0.1:9001"}, Region: "us-east-1",
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0]),
-				SpoolLimit: upstream.DefaultSpoolLimit, ResponseTimeout: upstream.DefaultResponseTimeout},
+				SpoolLimit: upstream.DefaultSpoolLimit, ResponseTimeout: upstream.DefaultResponseTimeout, Balance: upstream.BalanceRoundRobin},
 		},
 		{
 			name: "file",
@@ -183,7 +185,7 @@ func TestServeUpstreamConfig(t *testing.T) {
 				Service:    upstream.Credentials{AccessKey: testUpstreamAccess, SecretKey: testUpstreamSecret},
 				Identities: map[string]upstream.Credentials{testDoormanAccess2: {AccessKey: testIdentityAccess, SecretKey: testIdentitySecret}},
 				MetaBucket: upstream.DefaultMetaBucket, PollInterval: upstream.DefaultPollInterval, AdoptOwner: s3api.CanonicalID(users[0]),
-				SpoolLimit: upstream.DefaultSpoolLimit, ResponseTimeout: upstream.DefaultResponseTimeout},
+				SpoolLimit: upstream.DefaultSpoolLimit, ResponseTimeout: upstream.DefaultResponseTimeout, Balance: upstream.BalanceRoundRobin},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,21 @@ package main
 // Tests is what runs against the mutant: packages and a -run filter, kept narrow so that the
 // whole list runs in minutes.
 var mutants = []mutant{
+	// The upstream's endpoints, in order or in turn (storage/upstream/pool.go).
+	{
+		Name:  "--upstream-balance failover taken as round robin",
+		File:  "storage/upstream/pool.go",
+		From:  "\tif !c.failover {\n",
+		To:    "\tif true {\n",
+		Tests: []test{{"./storage/upstream/", "^TestEndpointsFailoverInOrder$"}},
+	},
+	{
+		Name:  "round robin taken as failover",
+		File:  "storage/upstream/pool.go",
+		From:  "\t\tstart = int(c.next.Add(1)-1) % n\n",
+		To:    "",
+		Tests: []test{{"./storage/upstream/", "^TestEndpointsInTurnAndFailover$"}},
+	},
 	// The wait on an upstream (storage/upstream/client.go).
 	{
 		Name:  "Config.ResponseTimeout ignored",

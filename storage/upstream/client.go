@@ -88,8 +88,9 @@ type client struct {
 	http           *http.Client
 	ownHTTP        bool // http is defaultHTTPClient's, closed with the client
 	signer         *v4.Signer
-	endpoints      []*endpoint // pool.go
-	next           atomic.Uint64
+	endpoints      []*endpoint   // pool.go
+	next           atomic.Uint64 // the round robin's turn
+	failover       bool          // Config.Balance is BalanceFailover
 	healthInterval time.Duration
 	metrics        Metrics
 	log            *slog.Logger
@@ -109,6 +110,11 @@ func newClient(cfg Config) (*client, error) {
 	default:
 		return nil, fmt.Errorf("upstream: unmapped callers: %q is neither %q nor %q", cfg.Unmapped, UnmappedService, UnmappedDeny)
 	}
+	switch cfg.Balance {
+	case "", BalanceRoundRobin, BalanceFailover:
+	default:
+		return nil, fmt.Errorf("upstream: balance: %q is neither %q nor %q", cfg.Balance, BalanceRoundRobin, BalanceFailover)
+	}
 	for ak, c := range cfg.Identities {
 		if c.AccessKey == "" || c.SecretKey == "" {
 			return nil, fmt.Errorf("upstream: the identity of access key %q needs an access key and a secret key", ak)
@@ -118,6 +124,7 @@ func newClient(cfg Config) (*client, error) {
 		region:         cfg.Region,
 		http:           cfg.HTTPClient,
 		healthInterval: cfg.HealthInterval,
+		failover:       cfg.Balance == BalanceFailover,
 		metrics:        cfg.Metrics,
 		log:            cfg.Logger,
 		// S3 keys are escaped S3's way by the request itself (s3Path), and must not be

@@ -389,6 +389,65 @@ func TestEndpointsInTurnAndFailover(t *testing.T) {
 	}
 }
 
+// With BalanceFailover every request goes to the first healthy endpoint in the order given:
+// the next one takes over while it is down, and it takes every request back once a probe
+// finds it up again. A balance the backend does not know is refused.
+func TestEndpointsFailoverInOrder(t *testing.T) {
+	up := newUpstream(t)
+	bucket := clientBucket(t, up)
+	putDirect(t, up, bucket, "k", []byte("v"))
+	first, stop, restart := up.AddRestartableEndpoint()
+	m := &metricsRecorder{}
+	b := newBackend(t, up, func(c *upstream.Config) {
+		c.Endpoints = []string{first, up.URL}
+		c.Balance = upstream.BalanceFailover
+		c.Metrics = m
+	})
+	m.waitProbedUp(t, first, up.URL)
+	gets := func(want string) {
+		t.Helper()
+		up.Reset()
+		for range 4 {
+			resp, err := b.SendForTest(context.Background(), upstream.RawRequest{Method: http.MethodGet, Bucket: bucket, Key: "k"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		n := map[string]int{}
+		for _, r := range up.Requests() {
+			if r.Method == http.MethodGet && r.Path == "/"+bucket+"/k" { // not probes or polls
+				n[r.Endpoint]++
+			}
+		}
+		if n[want] != 4 || len(n) != 1 {
+			t.Errorf("4 GETs went %v, want all to %s", n, want)
+		}
+	}
+	gets(first)
+
+	stop()
+	eventually(t, 5*time.Second, "the first endpoint probed down", func() bool {
+		n, last := m.probed(first)
+		return n > 1 && !last
+	})
+	gets(up.URL)
+
+	restart()
+	eventually(t, 5*time.Second, "the first endpoint probed up again", func() bool {
+		_, last := m.probed(first)
+		return last
+	})
+	gets(first)
+
+	for _, balance := range []string{"random", "Failover"} {
+		_, err := upstream.New(context.Background(), upstream.Config{Endpoints: []string{up.URL}, Service: up.Service, Balance: balance})
+		if err == nil || !strings.Contains(err.Error(), `balance: "`+balance+`" is neither "round-robin" nor "failover"`) {
+			t.Errorf("Balance %q: %v, want it refused", balance, err)
+		}
+	}
+}
+
 // A write whose connection to an endpoint is refused (the endpoint just died, and no probe
 // has told it yet) is sent whole to the next endpoint, its body read once: nothing of it had
 // left this node.

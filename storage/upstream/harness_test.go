@@ -112,17 +112,43 @@ func newUpstream(t testing.TB) *testUpstream {
 // cluster), and returns its base URL and a function that stops it. It stops with the test.
 func (up *testUpstream) AddEndpoint() (string, func()) {
 	up.t.Helper()
+	s := up.startEndpoint(nil)
+	return s.URL, s.Close
+}
+
+// AddRestartableEndpoint is AddEndpoint, with a function that starts the stopped endpoint
+// again at the same base URL (a node of the cluster back after a restart).
+func (up *testUpstream) AddRestartableEndpoint() (base string, stop, restart func()) {
+	up.t.Helper()
+	s := up.startEndpoint(nil)
+	addr := s.Listener.Addr().String()
+	return s.URL, s.Close, func() {
+		up.t.Helper()
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			up.t.Fatalf("listening again at %s: %v", addr, err)
+		}
+		up.startEndpoint(ln)
+	}
+}
+
+// startEndpoint starts an endpoint on ln, or on a new port of 127.0.0.1 when ln is nil.
+func (up *testUpstream) startEndpoint(ln net.Listener) *httptest.Server {
 	var base string
 	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		up.serve(base, w, r)
 	}))
+	if ln != nil {
+		s.Listener.Close()
+		s.Listener = ln
+	}
 	s.Start()
 	base = s.URL
 	up.mu.Lock()
 	up.servers = append(up.servers, s)
 	up.mu.Unlock()
 	up.t.Cleanup(s.Close)
-	return s.URL, s.Close
+	return s
 }
 
 func (up *testUpstream) serve(endpoint string, w http.ResponseWriter, r *http.Request) {

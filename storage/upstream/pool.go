@@ -54,11 +54,31 @@ func parseEndpoint(s string) (*endpoint, error) {
 	return &endpoint{base: u.String(), url: u}, nil
 }
 
+// Values of Config.Balance.
+const (
+	// BalanceRoundRobin sends each request to the next healthy endpoint in turn, spreading
+	// the load over the upstream's nodes, as a load balancer in front of them would.
+	BalanceRoundRobin = "round-robin"
+	// BalanceFailover sends every request to the first healthy endpoint in the order
+	// given; the others take over, in that order, while it is down, as a load balancer's
+	// backup servers do (nginx's backup, HAProxy's backup, Envoy's priorities). It suits
+	// endpoints that are not alike: a load balancer in front of the upstream's nodes listed
+	// first and the nodes themselves after it, or a nearby site before a distant one. It
+	// also costs an upstream whose nodes share machines less: a four-node MinIO cluster on
+	// one machine spent up to a fifth more CPU on GETs spread over its nodes than on the
+	// same GETs sent to one of them (BENCHMARKS.md, Scale-out).
+	BalanceFailover = "failover"
+)
+
 // pick returns the endpoints a request tries, in order: the healthy ones, starting at the
-// next in turn; all of them when none is healthy (a probe may be behind).
+// next in turn (round robin) or at the first (failover); all of them when none is healthy
+// (a probe may be behind).
 func (c *client) pick() []*endpoint {
 	n := len(c.endpoints)
-	start := int(c.next.Add(1)-1) % n
+	start := 0
+	if !c.failover {
+		start = int(c.next.Add(1)-1) % n
+	}
 	var healthy, all []*endpoint
 	for i := range n {
 		ep := c.endpoints[(start+i)%n]

@@ -23,8 +23,12 @@ type Credentials struct {
 // Config is what New needs. Endpoints and Service are required.
 type Config struct {
 	// Endpoints are the upstream's base URLs (http://127.0.0.1:9001), every one serving the
-	// same store, addressed path-style. Requests go to healthy endpoints in turn.
+	// same store, addressed path-style. Balance says which healthy endpoint a request goes
+	// to.
 	Endpoints []string
+	// Balance is how requests are spread over the healthy endpoints: BalanceRoundRobin (the
+	// default, when empty) or BalanceFailover.
+	Balance string
 	// Region is the region upstream requests are signed for; us-east-1 when empty.
 	Region string
 	// Service is the identity of the server's own requests (the meta bucket, polling, health)
