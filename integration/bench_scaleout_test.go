@@ -30,8 +30,8 @@ var listOp = benchOp{name: "list", status: 200, sign: true, build: func(t *bench
 // one run so that benchstat -col /server compares them like for like. Each node has its own
 // counterpart among the direct targets, sending MinIO its requests the same way:
 // server=doorman (--upstream-balance round-robin) spreads them over MinIO's four nodes, as
-// server=minio-spread does (a load balancer in front of MinIO), which costs MinIO more than
-// requests sent to one node; server=doorman-failover (--upstream-balance failover) sends
+// server=minio-spread does (a load balancer in front of MinIO), which on this machine
+// mostly costs MinIO more than requests sent to one node; server=doorman-failover (--upstream-balance failover) sends
 // them all to MinIO's first node, as server=minio does (a client configured with one
 // endpoint). cpu-µs/req is the CPU time the servers' processes spent per request (the node's
 // and MinIO's four for a node, MinIO's four for the others), which the machine's other loads
