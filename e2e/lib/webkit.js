@@ -23,7 +23,10 @@ const BROWSER = path.join(__dirname, 'webkit-browser.py');
 // that cannot start makes POST /session hang until the driver's own, much longer, timeout).
 const COMMAND_TIMEOUT_MS = 30000;
 // HELPERS_WAIT_MS bounds the wait for a page's helpers after its navigation returned (call).
-const HELPERS_WAIT_MS = 5000;
+// 5 s once ran out in the scale-out run, where the two cores also carry four MinIO processes,
+// four doorman nodes and two nginx: a page still loading then failed its row without having
+// sent a request. A page that never defines them still fails, 15 s later.
+const HELPERS_WAIT_MS = 15000;
 // The driver and Xvfb are ready within ~100 ms on a quiet machine; this bounds a busy one.
 const START_TIMEOUT_MS = 15000;
 const POLL_MS = 50;
