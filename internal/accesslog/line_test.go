@@ -311,16 +311,14 @@ func TestReopenAfterRotation(t *testing.T) {
 	half := make(chan bool)
 	var once sync.Once
 	for g := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range lines {
 				if i == lines/2 {
 					once.Do(func() { close(half) })
 				}
 				l.Write(fmt.Appendf(nil, "%d-%d %s\n", g, i, strings.Repeat("x", 40)))
 			}
-		}()
+		})
 	}
 	<-half
 	if err := os.Rename(path, rotated); err != nil {
